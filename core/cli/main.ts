@@ -1,0 +1,45 @@
+import { UsageError } from './args';
+import { COMMANDS } from './commands';
+import { EXIT, processIO, type CliIO } from './io';
+
+const VERSION = '0.1.0';
+
+function help(io: CliIO): void {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  io.out(`quantdesk ${VERSION}: point-in-time backtesting, sweeps and live monitoring\n\n`);
+  io.out('Usage: quantdesk <command> [options]\n\nCommands:\n');
+  for (const c of COMMANDS) io.out(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
+  io.out('\nRun `quantdesk <command> --help` for a command\'s options.\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    help(io);
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    io.out(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.err(`quantdesk: unknown command "${name}". Run \`quantdesk --help\`.\n`);
+    return EXIT.badInput;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(`${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`quantdesk ${name}: ${e.message}\n${command.usage}\n`);
+      return EXIT.badInput;
+    }
+    io.err(`quantdesk ${name}: ${(e as Error).stack ?? String(e)}\n`);
+    return EXIT.failure;
+  }
+}

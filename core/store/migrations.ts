@@ -1,0 +1,143 @@
+/**
+ * Numbered schema migrations, applied in order at open inside one transaction each and recorded
+ * in `PRAGMA user_version`. Never edit a migration that has shipped: append a new one.
+ *
+ * Time columns are integers in EpochMs (UTC). Facts that can be revised carry `known_at` (when the
+ * fact became public) beside their own date; a read "as of D" sees only rows with `known_at <= D`.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the point-in-time store
+  `
+  CREATE TABLE instruments (
+    id INTEGER PRIMARY KEY,
+    symbol TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL DEFAULT '',
+    sector TEXT NOT NULL DEFAULT '',
+    currency TEXT NOT NULL DEFAULT 'USD',
+    listed_on INTEGER,
+    delisted_on INTEGER
+  );
+  CREATE TABLE bars (
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    ts INTEGER NOT NULL,
+    open REAL NOT NULL,
+    high REAL NOT NULL,
+    low REAL NOT NULL,
+    close REAL NOT NULL,
+    volume REAL NOT NULL,
+    PRIMARY KEY (instrument_id, ts)
+  ) WITHOUT ROWID;
+  CREATE INDEX bars_ts ON bars(ts);
+  CREATE TABLE corporate_actions (
+    id INTEGER PRIMARY KEY,
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    kind TEXT NOT NULL CHECK (kind IN ('split', 'dividend')),
+    ex_date INTEGER NOT NULL,
+    value REAL NOT NULL,
+    known_at INTEGER NOT NULL,
+    UNIQUE (instrument_id, kind, ex_date, known_at)
+  );
+  CREATE TABLE fundamentals (
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    field TEXT NOT NULL,
+    period_end INTEGER NOT NULL,
+    known_at INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (instrument_id, field, period_end, known_at)
+  ) WITHOUT ROWID;
+  CREATE INDEX fundamentals_field_known ON fundamentals(field, known_at);
+  CREATE TABLE universes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    valid_from INTEGER NOT NULL,
+    valid_to INTEGER,
+    known_at INTEGER NOT NULL
+  );
+  CREATE INDEX universes_name ON universes(name, valid_from);
+  CREATE TABLE imports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    changed INTEGER NOT NULL,
+    imported_at INTEGER NOT NULL
+  );
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    data_fingerprint TEXT NOT NULL,
+    metrics TEXT,
+    summary TEXT,
+    created_at INTEGER NOT NULL,
+    finished_at INTEGER
+  );
+  CREATE INDEX runs_created ON runs(created_at);
+  CREATE TABLE run_results (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    metrics TEXT NOT NULL,
+    payload TEXT,
+    PRIMARY KEY (run_id, idx)
+  ) WITHOUT ROWID;
+  CREATE TABLE orders (
+    id TEXT PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    session TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    type TEXT NOT NULL,
+    qty REAL NOT NULL,
+    limit_price REAL,
+    stop_price REAL,
+    parent_id TEXT,
+    status TEXT NOT NULL,
+    payload TEXT
+  );
+  CREATE TABLE order_events (
+    seq INTEGER PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    payload TEXT
+  );
+  CREATE TABLE fills (
+    seq INTEGER PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    session TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    qty REAL NOT NULL,
+    price REAL NOT NULL,
+    commission REAL NOT NULL
+  );
+  CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    ts INTEGER NOT NULL,
+    session TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    symbol TEXT,
+    message TEXT NOT NULL,
+    payload TEXT,
+    acknowledged_at INTEGER
+  );
+  CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,
+    alert_id TEXT NOT NULL,
+    target TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    delivered_at INTEGER,
+    last_error TEXT
+  );
+  `,
+];

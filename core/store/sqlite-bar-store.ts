@@ -1,0 +1,65 @@
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations';
+
+/** A raw better-sqlite3 handle. Only modules under `core/store/` use it; everything else goes through them. */
+export type Db = Database.Database;
+
+/** Options for {@link openStore}. */
+export interface OpenOptions {
+  /** Open without write access (pool workers, readers). Migrations are not applied; the file must exist. */
+  readonly readonly?: boolean;
+}
+
+/**
+ * The point-in-time store: one SQLite file in WAL mode, foreign keys on, migrations applied at open.
+ * The main process (or the CLI) is the single writer; workers open it read-only.
+ */
+export class Store {
+  readonly db: Db;
+  readonly path: string;
+  readonly readonly: boolean;
+
+  constructor(path: string, options: OpenOptions = {}) {
+    this.path = path;
+    this.readonly = options.readonly === true;
+    this.db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
+    if (!this.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a committed transaction survives a process kill (-9); only an OS crash
+      // or power loss can lose the last transactions, never corrupt the file.
+      this.db.pragma('synchronous = NORMAL');
+    }
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    if (!this.readonly) migrate(this.db);
+  }
+
+  /** The schema version applied (the number of migrations). */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Closes the connection; the object must not be used after. */
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating if needed, unless read-only) the store at `path`; `:memory:` works for tests. */
+export function openStore(path: string, options: OpenOptions = {}): Store {
+  return new Store(path, options);
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`Database schema version ${current} is newer than this QuantDesk (${MIGRATIONS.length}); upgrade the app.`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
