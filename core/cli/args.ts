@@ -17,7 +17,7 @@ export function parseFlags<O extends Options>(args: string[], options: O, requir
     throw new UsageError((e as Error).message);
   }
   for (const name of required) {
-    if (parsed.values[name] === undefined) throw new UsageError(`missing required option --${name}`);
+    if ((parsed.values as Record<string, unknown>)[name] === undefined) throw new UsageError(`missing required option --${name}`);
   }
   return parsed;
 }

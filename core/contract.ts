@@ -1,0 +1,110 @@
+/**
+ * The one contract between the renderer and the core services. Electron's preload and IPC wiring,
+ * the `quantdesk serve` WebSocket host and the renderer's client are all typed by it: a method or
+ * event that is not declared here does not exist.
+ *
+ * Each method declares a zod input schema (validated once, at the boundary, before any handler
+ * runs) and its result type. Each event declares its payload type. Channels are `<domain>:<verb>`
+ * for methods and `<domain>:<past-tense verb>` for events.
+ *
+ * This file imports nothing but zod and model types. Sections are per domain; add to your own.
+ */
+import { z } from 'zod';
+import type { AppError, Result } from './model/result';
+
+export type { AppError, Result } from './model/result';
+
+/** A method's declaration: its input schema and, as a phantom type, its result. */
+export interface MethodDef<I extends z.ZodType, O> {
+  readonly input: I;
+  readonly __result?: O;
+}
+
+function method<I extends z.ZodType>(input: I) {
+  return { returns: <O>(): MethodDef<I, O> => ({ input }) };
+}
+
+/** An event's declaration; the payload type is phantom. */
+export interface EventDef<P> {
+  readonly __payload?: P;
+}
+
+function event<P>(): EventDef<P> {
+  return {};
+}
+
+const noInput = z.object({}).strict().optional();
+
+// == app ==================================================================================
+
+/** What the host is and what it holds. */
+export interface AppInfo {
+  readonly version: string;
+  readonly host: 'electron' | 'serve';
+  readonly dbPath: string;
+  readonly schemaVersion: number;
+  readonly instruments: number;
+  readonly bars: number;
+}
+
+// == the method table =====================================================================
+
+/** Every method the renderer may call. The key is the channel. */
+export const METHODS = {
+  // -- app
+  'app:info': method(noInput).returns<AppInfo>(),
+  // -- data (foundation issue)
+  // -- backtest (engine issue)
+  // -- optimize (parallel simulation issue)
+  // -- live (live monitoring issue)
+} as const;
+
+/** Every event the renderer may subscribe to. The key is the channel. */
+export const EVENTS = {
+  // -- app
+  'app:ready': event<{ readonly at: number }>(),
+  // -- data
+  // -- backtest
+  // -- optimize
+  // -- live
+} as const;
+
+// == derived types: do not edit below ==========================================================
+
+export type Methods = typeof METHODS;
+export type Channel = keyof Methods;
+export type EventChannel = keyof typeof EVENTS;
+/** The validated input a handler receives for `K`. */
+export type InputOf<K extends Channel> = z.output<Methods[K]['input']>;
+/** What a caller passes for `K` (before defaults are applied by the schema). */
+export type ArgOf<K extends Channel> = z.input<Methods[K]['input']>;
+/** The success value of `K`. */
+export type OutputOf<K extends Channel> = NonNullable<Methods[K]['__result']>;
+export type PayloadOf<E extends EventChannel> = NonNullable<(typeof EVENTS)[E]['__payload']>;
+
+/** Renderer → core. */
+export type Api = { [K in Channel]: (input: ArgOf<K>) => Promise<Result<OutputOf<K>>> };
+/** Core → renderer. */
+export type Events = { [E in EventChannel]: PayloadOf<E> };
+
+/** Allow-lists for the preload and the host. */
+export const API_CHANNELS = Object.fromEntries(Object.keys(METHODS).map((k) => [k, 1])) as Record<Channel, 1>;
+export const EVENT_CHANNELS = Object.fromEntries(Object.keys(EVENTS).map((k) => [k, 1])) as Record<EventChannel, 1>;
+
+/** Exposed as `window.api`, by the Electron preload or by the browser client of `quantdesk serve`. */
+export interface WindowApi {
+  invoke<K extends Channel>(channel: K, ...args: undefined extends ArgOf<K> ? [input?: ArgOf<K>] : [input: ArgOf<K>]): Promise<Result<OutputOf<K>>>;
+  on<E extends EventChannel>(channel: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Narrow helper for hosts: is `x` a declared channel? */
+export function isChannel(x: unknown): x is Channel {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(METHODS, x);
+}
+
+/** Narrow helper for hosts: is `x` a declared event channel? */
+export function isEventChannel(x: unknown): x is EventChannel {
+  return typeof x === 'string' && Object.prototype.hasOwnProperty.call(EVENTS, x);
+}
+
+export type { AppError as ContractError };
