@@ -1,0 +1,14 @@
+import { appHandlers } from './app-handlers';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+/**
+ * The one handler table, shared by Electron's IPC wiring and the `quantdesk serve` host (a test
+ * proves both use this function). Each domain contributes `xxxHandlers(services)`; the `Handlers`
+ * type makes a method without a handler a compile error.
+ */
+export function createHandlers(services: Services): Handlers {
+  return {
+    ...appHandlers(services),
+  };
+}
