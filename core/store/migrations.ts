@@ -140,4 +140,26 @@ export const MIGRATIONS: readonly string[] = [
     last_error TEXT
   );
   `,
+  // 2: live journal additions: position snapshots (compared with fills on restore) and per-session state
+  `
+  CREATE TABLE positions (
+    session TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    qty REAL NOT NULL,
+    avg_cost REAL NOT NULL,
+    realized REAL NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (session, symbol)
+  ) WITHOUT ROWID;
+  CREATE TABLE live_state (
+    session TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (session, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX fills_session ON fills(session, seq);
+  CREATE INDEX orders_session ON orders(session, ts);
+  CREATE INDEX alerts_session ON alerts(session, seq);
+  CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);
+  `,
 ];
