@@ -1,0 +1,69 @@
+import { useEffect } from 'react';
+import { ErrorBoundary } from './components/ErrorBoundary';
+import { NavBar } from './components/NavBar';
+import { StatusBar } from './components/StatusBar';
+import { SymbolPalette } from './components/SymbolPalette';
+import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type View } from './stores/nav-store';
+import { BacktestView } from './views/backtest/BacktestView';
+import { ChartView } from './views/chart/ChartView';
+import { DataView } from './views/data/DataView';
+import { LiveView } from './views/live/LiveView';
+import { OptimizeView } from './views/optimize/OptimizeView';
+
+const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
+  chart: ChartView,
+  backtest: BacktestView,
+  optimize: OptimizeView,
+  live: LiveView,
+  data: DataView,
+};
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el || !el.tagName) return false;
+  return el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || el.isContentEditable;
+}
+
+/** The workstation shell: nav, the active view inside its error boundary, the status bar, the symbol palette. */
+export function App() {
+  const view = useNavStore((s) => s.view);
+  const theme = useNavStore((s) => s.theme);
+  const isPaletteOpen = useNavStore((s) => s.isPaletteOpen);
+
+  useEffect(() => {
+    document.body.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setPaletteOpen(!useNavStore.getState().isPaletteOpen);
+        return;
+      }
+      if (e.key === 'Escape' && useNavStore.getState().isPaletteOpen) {
+        setPaletteOpen(false);
+        return;
+      }
+      if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      const v = viewForKey(e.key);
+      if (v) showView(v);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const ViewComponent = VIEW_COMPONENTS[view];
+  return (
+    <div className="app">
+      <NavBar />
+      <main className="view" data-active-view={view}>
+        <ErrorBoundary key={view} name={VIEW_LABELS[view]}>
+          <ViewComponent />
+        </ErrorBoundary>
+      </main>
+      <StatusBar />
+      {isPaletteOpen && <SymbolPalette />}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useConnectionStore } from '../stores/connection-store';
+import { toggleTheme, useNavStore } from '../stores/nav-store';
+
+/** Bottom bar: connection state, host, symbol, theme toggle. */
+export function StatusBar() {
+  const status = useConnectionStore((s) => s.status);
+  const host = useConnectionStore((s) => s.host);
+  const version = useConnectionStore((s) => s.version);
+  const error = useConnectionStore((s) => s.error);
+  const symbol = useNavStore((s) => s.symbol);
+  const theme = useNavStore((s) => s.theme);
+  return (
+    <footer className="status-bar">
+      <span className={`conn conn-${status}`} data-status={status} title={error ?? ''}>
+        <span className="dot" /> {status}
+      </span>
+      {host && <span className="muted">{host}</span>}
+      {version && <span className="muted">v{version}</span>}
+      {error && status !== 'connected' && <span className="neg">{error}</span>}
+      <span className="spacer" />
+      {symbol && <span className="mono">{symbol}</span>}
+      <span className="muted">1–5 views · Ctrl+K symbol</span>
+      <button className="btn-ghost" onClick={toggleTheme} data-testid="theme-toggle">
+        {theme === 'dark' ? 'Light' : 'Dark'} theme
+      </button>
+    </footer>
+  );
+}
