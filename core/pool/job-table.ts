@@ -1,0 +1,5 @@
+import { DIAG_JOBS } from './diag-jobs';
+import type { JobTable } from './worker-host';
+
+/** Every job kind a pool worker runs: diagnostics and the optimisation kinds. */
+export const JOB_TABLE: JobTable = { ...DIAG_JOBS };
