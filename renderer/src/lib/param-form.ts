@@ -1,0 +1,154 @@
+/**
+ * Form generation from a strategy's parameter description. Strategies declare their parameters as a
+ * zod schema; across the API it travels as JSON Schema (`z.toJSONSchema`), an object schema whose
+ * properties are numbers, integers, booleans, strings or enums with defaults and bounds.
+ */
+
+/** The subset of JSON Schema a parameter description uses. */
+export interface JsonSchema {
+  readonly type?: string | readonly string[];
+  readonly properties?: Readonly<Record<string, JsonSchema>>;
+  readonly required?: readonly string[];
+  readonly default?: unknown;
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+  readonly enum?: readonly unknown[];
+  readonly const?: unknown;
+  readonly description?: string;
+  readonly title?: string;
+  readonly anyOf?: readonly JsonSchema[];
+}
+
+export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string';
+
+/** One generated form field. Bounds are inclusive after folding exclusive ones into `minExclusive`. */
+export interface ParamField {
+  readonly name: string;
+  readonly label: string;
+  readonly kind: FieldKind;
+  readonly defaultValue: string;
+  readonly required: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly options?: readonly string[];
+  readonly description?: string;
+}
+
+/** `fastPeriod` / `fast_period` → `Fast period`. */
+export function labelFor(name: string): string {
+  const words = name
+    .replace(/_/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function kindOf(s: JsonSchema): FieldKind {
+  if (s.enum) return 'enum';
+  const t = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type;
+  if (t === 'integer') return 'integer';
+  if (t === 'number') return 'number';
+  if (t === 'boolean') return 'boolean';
+  if (!t && s.anyOf) {
+    const inner = s.anyOf.find((x) => x.type !== 'null');
+    return inner ? kindOf(inner) : 'string';
+  }
+  return 'string';
+}
+
+/** Turns an object schema into form fields, in declaration order, defaults as text ('' when none). */
+export function fieldsFromSchema(schema: JsonSchema | null | undefined): ParamField[] {
+  const props = schema?.properties ?? {};
+  const required = new Set(schema?.required ?? []);
+  return Object.entries(props).map(([name, s]) => {
+    const kind = kindOf(s);
+    const def = s.default;
+    return {
+      name,
+      label: s.title ?? labelFor(name),
+      kind,
+      defaultValue: def === undefined || def === null ? '' : String(def),
+      // A field with a default may be left as is, even if the schema lists it as required.
+      required: required.has(name) && def === undefined,
+      min: s.minimum ?? s.exclusiveMinimum,
+      max: s.maximum ?? s.exclusiveMaximum,
+      minExclusive: s.exclusiveMinimum !== undefined && s.minimum === undefined,
+      maxExclusive: s.exclusiveMaximum !== undefined && s.maximum === undefined,
+      options: s.enum?.map(String),
+      description: s.description,
+    };
+  });
+}
+
+/** Initial form values: every field's default. */
+export function defaultValues(fields: readonly ParamField[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f.name, f.defaultValue]));
+}
+
+/** Validates one field's text; returns a message for the user, or null when valid. */
+export function validateField(field: ParamField, text: string): string | null {
+  const t = text.trim();
+  if (t === '') return field.required ? `${field.label} is required` : null;
+  switch (field.kind) {
+    case 'boolean':
+      return t === 'true' || t === 'false' ? null : `${field.label} must be true or false`;
+    case 'enum':
+      return field.options?.includes(t) ? null : `${field.label} must be one of ${field.options?.join(', ')}`;
+    case 'string':
+      return null;
+    case 'number':
+    case 'integer': {
+      const n = Number(t);
+      if (!Number.isFinite(n)) return `${field.label} must be a number`;
+      if (field.kind === 'integer' && !Number.isInteger(n)) return `${field.label} must be a whole number`;
+      if (field.min !== undefined && (field.minExclusive ? n <= field.min : n < field.min))
+        return `${field.label} must be ${field.minExclusive ? 'greater than' : 'at least'} ${field.min}`;
+      if (field.max !== undefined && (field.maxExclusive ? n >= field.max : n > field.max))
+        return `${field.label} must be ${field.maxExclusive ? 'less than' : 'at most'} ${field.max}`;
+      return null;
+    }
+  }
+}
+
+/**
+ * Validates every field and converts the texts to typed values. Empty optional fields are left out
+ * (the strategy's schema applies its default). `errors` is keyed by field name.
+ */
+export function parseValues(
+  fields: readonly ParamField[],
+  texts: Readonly<Record<string, string>>,
+): { values: Record<string, number | boolean | string>; errors: Record<string, string> } {
+  const values: Record<string, number | boolean | string> = {};
+  const errors: Record<string, string> = {};
+  for (const f of fields) {
+    const text = (texts[f.name] ?? '').trim();
+    const err = validateField(f, text);
+    if (err) {
+      errors[f.name] = err;
+      continue;
+    }
+    if (text === '') continue;
+    values[f.name] = f.kind === 'number' || f.kind === 'integer' ? Number(text) : f.kind === 'boolean' ? text === 'true' : text;
+  }
+  return { values, errors };
+}
+
+/** Numeric fields, the ones a sweep can vary. */
+export function sweepableFields(fields: readonly ParamField[]): ParamField[] {
+  return fields.filter((f) => f.kind === 'number' || f.kind === 'integer');
+}
+
+/** Values of a range `from..to` by `step` (inclusive, rounded to avoid 0.30000000000000004); [] when invalid. */
+export function rangeValues(from: number, to: number, step: number, maxCount = 10_000): number[] {
+  if (!Number.isFinite(from) || !Number.isFinite(to) || !Number.isFinite(step) || step <= 0 || to < from) return [];
+  const n = Math.floor((to - from) / step + 1e-9) + 1;
+  if (n > maxCount) return [];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(Number((from + i * step).toPrecision(12)));
+  return out;
+}
