@@ -1,0 +1,396 @@
+import { createHash } from 'node:crypto';
+import { fail, ok, type Result } from '../model/result';
+import { parseDate } from '../model/time';
+import { CsvSyntaxError, readCsv, sourceName, type CsvSource } from './csv';
+import type { Store } from './sqlite-bar-store';
+
+/** What a CSV file holds. */
+export type ImportKind = 'instruments' | 'bars' | 'fundamentals' | 'actions';
+
+/** The import kinds, for CLI and schema validation. */
+export const IMPORT_KINDS: readonly ImportKind[] = ['instruments', 'bars', 'fundamentals', 'actions'];
+
+/** The columns each kind's header must name (any order; no others). */
+export const IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = {
+  instruments: ['symbol', 'name', 'sector', 'currency', 'listed_on', 'delisted_on'],
+  bars: ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'],
+  fundamentals: ['symbol', 'field', 'period_end', 'value', 'known_at'],
+  actions: ['symbol', 'kind', 'ex_date', 'value', 'known_at'],
+};
+
+/** What one import did. `changed` counts rows inserted or updated; 0 means the store was already up to date. */
+export interface ImportReport {
+  readonly kind: ImportKind;
+  readonly source: string;
+  /** Row id in the `imports` table, or null when nothing changed (unchanged imports are not recorded). */
+  readonly importId: number | null;
+  readonly rows: number;
+  readonly changed: number;
+  readonly sha256: string;
+  readonly durationMs: number;
+}
+
+/** Progress of an import: rows parsed (phase `parse`) or written (phase `write`), bytes read of the total. */
+export interface ImportProgress {
+  readonly phase: 'parse' | 'write' | 'done';
+  readonly rows: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+}
+
+/** Options for {@link importCsv}. */
+export interface ImportOptions {
+  readonly onProgress?: (p: ImportProgress) => void;
+  /** Aborting before the write phase stores nothing and returns a `cancelled` error. */
+  readonly signal?: AbortSignal;
+  /** How many `FILE:LINE: column: reason` lines to report before summarising (default 100). */
+  readonly maxErrors?: number;
+}
+
+const PRICE_COLS = ['open', 'high', 'low', 'close'] as const;
+
+/** Growable Float64 column. */
+class Col {
+  a = new Float64Array(1024);
+  n = 0;
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+/**
+ * Imports one CSV file of `kind` into the store: validates every row first (header, types, dates via
+ * `parseDate`, OHLC consistency, volume >= 0, duplicates within the file), then writes all rows in
+ * one transaction. Any bad row: nothing is stored and the result is `invalid-input` whose `details`
+ * are `FILE:LINE: column: reason` lines (up to `maxErrors`, then a count of the rest). Rows equal to
+ * what is stored change nothing, so re-importing a file is a no-op; an import that changes something
+ * is recorded in `imports` (and so changes {@link dataFingerprint}). Fundamentals with the same
+ * symbol, field and period_end but another `known_at` are restatements, stored beside each other.
+ */
+export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, options: ImportOptions = {}): Promise<Result<ImportReport>> {
+  const t0 = performance.now();
+  const file = sourceName(src);
+  const maxErrors = options.maxErrors ?? 100;
+  const errors: string[] = [];
+  let errorCount = 0;
+  const bad = (line: number, column: string, reason: string): void => {
+    errorCount++;
+    if (errors.length < maxErrors) errors.push(`${file}:${line}: ${column}: ${reason}`);
+  };
+  const hash = createHash('sha256');
+  const parser = new RowParser(kind, bad);
+  let bytes = 0;
+  let totalBytes = 0;
+  let lastReport = 0;
+  try {
+    await readCsv(src, (f, line) => parser.record(f, line), {
+      signal: options.signal,
+      onData: (c) => hash.update(c),
+      onChunk: (b, t) => {
+        bytes = b;
+        totalBytes = t;
+        const now = performance.now();
+        if (options.onProgress && now - lastReport > 100) {
+          lastReport = now;
+          options.onProgress({ phase: 'parse', rows: parser.rows, bytes, totalBytes });
+        }
+      },
+    });
+  } catch (e) {
+    if ((e as Error).name === 'AbortError') return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
+    if (e instanceof CsvSyntaxError) bad(e.line, '(record)', e.message);
+    else if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fail('not-found', `${file}: no such file`);
+    else throw e;
+  }
+  if (!parser.sawHeader) bad(1, 'header', `empty file; expected ${IMPORT_COLUMNS[kind].join(',')}`);
+  if (errorCount === 0) parser.checkDuplicates();
+  if (errorCount === 0) parser.checkKnownSymbols(store);
+  if (errorCount > 0) {
+    if (errorCount > errors.length) errors.push(`${file}: … and ${errorCount - errors.length} more bad rows`);
+    return fail('invalid-input', `${file}: ${errorCount} bad row${errorCount === 1 ? '' : 's'}; nothing was imported`, errors);
+  }
+  if (options.signal?.aborted) return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
+  const sha256 = hash.digest('hex');
+  const write = store.db.transaction(() => {
+    const changed = parser.write(store, (rows) => options.onProgress?.({ phase: 'write', rows, bytes, totalBytes }));
+    let importId: number | null = null;
+    if (changed > 0) {
+      const info = store.db
+        .prepare('INSERT INTO imports(kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(kind, file, sha256, parser.rows, changed, Date.now());
+      importId = Number(info.lastInsertRowid);
+    }
+    return { changed, importId };
+  });
+  const { changed, importId } = write();
+  options.onProgress?.({ phase: 'done', rows: parser.rows, bytes, totalBytes });
+  return ok({ kind, source: file, importId, rows: parser.rows, changed, sha256, durationMs: performance.now() - t0 });
+}
+
+type Bad = (line: number, column: string, reason: string) => void;
+
+/** Validates records into columns; one instance per import. */
+class RowParser {
+  rows = 0;
+  sawHeader = false;
+  #idx: number[] = [];
+  readonly #kind: ImportKind;
+  readonly #bad: Bad;
+  // Interned symbols and, per row, the symbol's index and line number.
+  readonly #symbols = new Map<string, number>();
+  readonly #symbolList: string[] = [];
+  readonly #firstLine: number[] = [];
+  readonly #sym = new Col();
+  readonly #line = new Col();
+  readonly #num: Col[] = [];
+  readonly #text: string[][] = [];
+  // Duplicate detection for bars: the last ts per symbol; symbols seen out of order are rechecked.
+  #lastTs: number[] = [];
+  readonly #unsorted = new Set<number>();
+  readonly #keys = new Map<string, number>();
+
+  constructor(kind: ImportKind, bad: Bad) {
+    this.#kind = kind;
+    this.#bad = bad;
+    const nNum = { instruments: 2, bars: 6, fundamentals: 3, actions: 3 }[kind];
+    for (let i = 0; i < nNum; i++) this.#num.push(new Col());
+    const nText = { instruments: 3, bars: 0, fundamentals: 1, actions: 1 }[kind];
+    for (let i = 0; i < nText; i++) this.#text.push([]);
+  }
+
+  record(f: string[], line: number): void {
+    if (!this.sawHeader) return this.#header(f, line);
+    const cols = IMPORT_COLUMNS[this.#kind];
+    if (f.length !== cols.length) {
+      this.#bad(line, '(record)', `expected ${cols.length} fields, found ${f.length}`);
+      return;
+    }
+    const idx = this.#idx;
+    const g = (name: number) => f[idx[name]];
+    const symbol = g(0).trim();
+    if (symbol === '' || /\s/.test(symbol)) this.#badRow(line, 'symbol', symbol === '' ? 'empty' : `"${symbol}" contains whitespace`);
+    switch (this.#kind) {
+      case 'bars': {
+        const ts = this.#date(line, 'date', g(1), false);
+        const o = this.#number(line, 'open', g(2));
+        const h = this.#number(line, 'high', g(3));
+        const l = this.#number(line, 'low', g(4));
+        const c = this.#number(line, 'close', g(5));
+        const v = this.#number(line, 'volume', g(6));
+        const prices = [o, h, l, c];
+        for (let k = 0; k < 4; k++) if (prices[k] <= 0) this.#badRow(line, PRICE_COLS[k], `must be > 0, got ${prices[k]}`);
+        if (v < 0) this.#badRow(line, 'volume', `must be >= 0, got ${v}`);
+        if (l > o) this.#badRow(line, 'low', `low ${l} > open ${o}`);
+        else if (l > c) this.#badRow(line, 'low', `low ${l} > close ${c}`);
+        if (o > h) this.#badRow(line, 'high', `open ${o} > high ${h}`);
+        else if (c > h) this.#badRow(line, 'high', `close ${c} > high ${h}`);
+        if (this.#rowBad) break;
+        const s = this.#intern(symbol, line);
+        if (s >= this.#lastTs.length || !(ts <= this.#lastTs[s])) this.#lastTs[s] = ts;
+        else this.#unsorted.add(s);
+        this.#push(s, line, [ts, o, h, l, c, v], []);
+        break;
+      }
+      case 'instruments': {
+        const name = g(1);
+        const sector = g(2).trim();
+        const currency = g(3).trim() || 'USD';
+        const listed = g(4).trim() === '' ? Number.NaN : this.#date(line, 'listed_on', g(4), true);
+        const delisted = g(5).trim() === '' ? Number.NaN : this.#date(line, 'delisted_on', g(5), true);
+        if (delisted < listed) this.#badRow(line, 'delisted_on', 'before listed_on');
+        if (this.#rowBad) break;
+        if (this.#symbols.has(symbol)) {
+          this.#badRow(line, 'symbol', `duplicate of line ${this.#firstLine[this.#symbols.get(symbol)!]}`);
+          break;
+        }
+        this.#push(this.#intern(symbol, line), line, [listed, delisted], [name, sector, currency]);
+        break;
+      }
+      case 'fundamentals': {
+        const field = g(1).trim();
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) this.#badRow(line, 'field', `"${field}" is not a field name`);
+        const period = this.#date(line, 'period_end', g(2), true);
+        const value = this.#number(line, 'value', g(3));
+        const known = this.#date(line, 'known_at', g(4), false);
+        if (known < period) this.#badRow(line, 'known_at', 'before period_end (a value cannot be public before its period ends)');
+        if (this.#rowBad) break;
+        if (this.#dupKey(`${symbol}\u0000${field}\u0000${period}\u0000${known}`, line, 'known_at')) break;
+        this.#push(this.#intern(symbol, line), line, [period, value, known], [field]);
+        break;
+      }
+      case 'actions': {
+        const kind = g(1).trim();
+        if (kind !== 'split' && kind !== 'dividend') this.#badRow(line, 'kind', `"${kind}" is not split or dividend`);
+        const ex = this.#date(line, 'ex_date', g(2), true);
+        const value = this.#number(line, 'value', g(3));
+        if (value <= 0) this.#badRow(line, 'value', `must be > 0, got ${value}`);
+        const known = this.#date(line, 'known_at', g(4), false);
+        if (this.#rowBad) break;
+        if (this.#dupKey(`${symbol}\u0000${kind}\u0000${ex}\u0000${known}`, line, 'ex_date')) break;
+        this.#push(this.#intern(symbol, line), line, [ex, value, known], [kind]);
+        break;
+      }
+    }
+    this.#rowBad = false;
+  }
+
+  #rowBad = false;
+  #badRow(line: number, column: string, reason: string): void {
+    this.#rowBad = true;
+    this.#bad(line, column, reason);
+  }
+
+  #header(f: string[], line: number): void {
+    this.sawHeader = true;
+    const names = f.map((x, i) => (i === 0 ? x.replace(/^\uFEFF/, '') : x).trim().toLowerCase());
+    const cols = IMPORT_COLUMNS[this.#kind];
+    this.#idx = cols.map((c) => names.indexOf(c));
+    cols.forEach((c, i) => {
+      if (this.#idx[i] < 0) this.#bad(line, 'header', `missing column "${c}" (expected ${cols.join(',')})`);
+    });
+    names.forEach((n) => {
+      if (!cols.includes(n)) this.#bad(line, 'header', `unexpected column "${n}" (expected ${cols.join(',')})`);
+    });
+    if (new Set(names).size !== names.length) this.#bad(line, 'header', 'a column is named twice');
+    // Stop parsing rows when the header is wrong: every row would repeat the same error.
+    if (this.#idx.some((i) => i < 0) || names.length !== cols.length) this.record = () => undefined;
+  }
+
+  #number(line: number, column: string, text: string): number {
+    const t = text.trim();
+    const v = t === '' ? Number.NaN : Number(t);
+    if (!Number.isFinite(v)) this.#badRow(line, column, t === '' ? 'empty' : `"${t}" is not a number`);
+    return v;
+  }
+
+  #date(line: number, column: string, text: string, dateOnly: boolean): number {
+    const t = text.trim();
+    const v = parseDate(t);
+    if (v === null || (dateOnly && t.length !== 10)) {
+      this.#badRow(line, column, t === '' ? 'empty' : `"${t}" is not a ${dateOnly ? 'YYYY-MM-DD date' : 'YYYY-MM-DD date or ISO datetime with zone'}`);
+      return Number.NaN;
+    }
+    return v;
+  }
+
+  #dupKey(key: string, line: number, column: string): boolean {
+    const prev = this.#keys.get(key);
+    if (prev !== undefined) {
+      this.#badRow(line, column, `duplicate of line ${prev}`);
+      return true;
+    }
+    this.#keys.set(key, line);
+    return false;
+  }
+
+  #intern(symbol: string, line: number): number {
+    let s = this.#symbols.get(symbol);
+    if (s === undefined) {
+      s = this.#symbolList.length;
+      this.#symbols.set(symbol, s);
+      this.#symbolList.push(symbol);
+      this.#firstLine.push(line);
+    }
+    return s;
+  }
+
+  #push(s: number, line: number, nums: number[], texts: string[]): void {
+    this.rows++;
+    this.#sym.push(s);
+    this.#line.push(line);
+    for (let k = 0; k < nums.length; k++) this.#num[k].push(nums[k]);
+    for (let k = 0; k < texts.length; k++) this.#text[k].push(texts[k]);
+  }
+
+  /** Bars only: finds repeated (symbol, date) among symbols whose rows were not in ascending order. */
+  checkDuplicates(): void {
+    if (this.#kind !== 'bars' || this.#unsorted.size === 0) return;
+    const seen = new Map<number, number>();
+    for (const s of this.#unsorted) {
+      seen.clear();
+      for (let i = 0; i < this.#sym.n; i++) {
+        if (this.#sym.a[i] !== s) continue;
+        const ts = this.#num[0].a[i];
+        const prev = seen.get(ts);
+        if (prev !== undefined) this.#bad(this.#line.a[i], 'date', `duplicate of line ${prev} (same symbol and date)`);
+        else seen.set(ts, this.#line.a[i]);
+      }
+    }
+  }
+
+  /** Fundamentals and actions must name instruments the store (or an instruments import) already has. */
+  checkKnownSymbols(store: Store): void {
+    if (this.#kind !== 'fundamentals' && this.#kind !== 'actions') return;
+    const get = store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
+    this.#symbolList.forEach((sym, s) => {
+      if (get.get(sym) === undefined) this.#bad(this.#firstLine[s], 'symbol', `unknown instrument "${sym}" (import instruments or bars first)`);
+    });
+  }
+
+  /** Writes every row (inside the caller's transaction); returns the number of rows inserted or changed. */
+  write(store: Store, progress: (rows: number) => void): number {
+    const db = store.db;
+    let changed = 0;
+    const ids = new Float64Array(this.#symbolList.length);
+    const getId = db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
+    if (this.#kind === 'instruments') {
+      const up = db.prepare(
+        `INSERT INTO instruments(symbol, name, sector, currency, listed_on, delisted_on) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(symbol) DO UPDATE SET name = excluded.name, sector = excluded.sector, currency = excluded.currency,
+           listed_on = excluded.listed_on, delisted_on = excluded.delisted_on
+         WHERE name IS NOT excluded.name OR sector IS NOT excluded.sector OR currency IS NOT excluded.currency
+           OR listed_on IS NOT excluded.listed_on OR delisted_on IS NOT excluded.delisted_on`,
+      );
+      const [listed, delisted] = this.#num;
+      const [name, sector, currency] = this.#text;
+      for (let i = 0; i < this.rows; i++) {
+        const nn = (v: number) => (Number.isNaN(v) ? null : v);
+        changed += up.run(this.#symbolList[this.#sym.a[i]], name[i], sector[i], currency[i], nn(listed.a[i]), nn(delisted.a[i])).changes;
+      }
+      return changed;
+    }
+    if (this.#kind === 'bars') {
+      const create = db.prepare('INSERT INTO instruments(symbol) VALUES (?) ON CONFLICT(symbol) DO NOTHING');
+      this.#symbolList.forEach((sym, s) => {
+        changed += create.run(sym).changes;
+        ids[s] = getId.get(sym) as number;
+      });
+      const up = db.prepare(
+        `INSERT INTO bars(instrument_id, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(instrument_id, ts) DO UPDATE SET open = excluded.open, high = excluded.high, low = excluded.low,
+           close = excluded.close, volume = excluded.volume
+         WHERE open IS NOT excluded.open OR high IS NOT excluded.high OR low IS NOT excluded.low
+           OR close IS NOT excluded.close OR volume IS NOT excluded.volume`,
+      );
+      const sym = this.#sym.a;
+      const [ts, o, h, l, c, v] = this.#num.map((x) => x.a);
+      for (let i = 0; i < this.rows; i++) {
+        changed += up.run(ids[sym[i]], ts[i], o[i], h[i], l[i], c[i], v[i]).changes;
+        if ((i & 0xffff) === 0xffff) progress(i + 1);
+      }
+      return changed;
+    }
+    this.#symbolList.forEach((sym, s) => {
+      ids[s] = getId.get(sym) as number;
+    });
+    const [a, value, known] = this.#num.map((x) => x.a);
+    const [text] = this.#text;
+    const up =
+      this.#kind === 'fundamentals'
+        ? db.prepare(
+            `INSERT INTO fundamentals(instrument_id, field, period_end, known_at, value) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(instrument_id, field, period_end, known_at) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value`,
+          )
+        : db.prepare(
+            `INSERT INTO corporate_actions(instrument_id, kind, ex_date, known_at, value) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(instrument_id, kind, ex_date, known_at) DO UPDATE SET value = excluded.value WHERE value IS NOT excluded.value`,
+          );
+    for (let i = 0; i < this.rows; i++) changed += up.run(ids[this.#sym.a[i]], text[i], a[i], known[i], value[i]).changes;
+    return changed;
+  }
+}
