@@ -1,0 +1,157 @@
+import type { Panel } from '../data/panel-types';
+import type { CrossSectionView } from '../strategy/types';
+import { pitRowAt, type PitFacts } from './pit-facts';
+
+/**
+ * What a cross-section read, for the run's audit: the latest `known_at` (fundamentals, universe
+ * membership) or bar time (prices) behind any value it returned. `latestKnownAt <= date` always; the
+ * view throws rather than return a fact from after its date.
+ */
+export interface CrossSectionAudit {
+  /** The decision date (EpochMs). */
+  readonly date: number;
+  /** Latest `known_at` / bar time of any fact read; -Infinity when nothing was read. */
+  readonly latestKnownAt: number;
+  /** Number of facts (values) read. */
+  readonly factsRead: number;
+}
+
+/** A {@link CrossSectionView} that records what it read. */
+export interface AuditedCrossSectionView extends CrossSectionView {
+  /** The audit record so far (call after the strategy's `weights`). */
+  audit(): CrossSectionAudit;
+  /** Panel instrument index of a symbol, -1 if not in the panel. */
+  indexOf(symbol: string): number;
+}
+
+const symbolIndexCache = new WeakMap<Panel, Map<string, number>>();
+
+function symbolIndex(panel: Panel): Map<string, number> {
+  let m = symbolIndexCache.get(panel);
+  if (!m) {
+    m = new Map(panel.symbols.map((s, i) => [s, i]));
+    symbolIndexCache.set(panel, m);
+  }
+  return m;
+}
+
+/** Index of the last panel day with `time <= date`, or -1. */
+export function dayIndexAtOrBefore(time: Float64Array, date: number): number {
+  let lo = 0;
+  let hi = time.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (time[mid] <= date) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/**
+ * The point-in-time cross-section of `panel` and `facts` at `date` (EpochMs): what a cross-sectional
+ * strategy may read at that rebalance. Prices come from bars at or before `date`; fundamentals are
+ * the latest period's latest version with `known_at <= date`; the universe is the named PIT universe's
+ * members known and valid at `date` (or every panel instrument inside its listing window), minus
+ * names delisted on or before `date`. Every read is recorded in {@link AuditedCrossSectionView.audit}.
+ *
+ * The engine creates one per rebalance date; the view is cheap (one binary search over days, the
+ * universe scan is O(instruments)).
+ */
+export function createCrossSectionView(panel: Panel, facts: PitFacts, date: number): AuditedCrossSectionView {
+  const nDays = panel.nDays;
+  const t = dayIndexAtOrBefore(panel.time, date);
+  const index = symbolIndex(panel);
+  let latest = Number.NEGATIVE_INFINITY;
+  let factsRead = 0;
+  const note = (knownAt: number) => {
+    if (knownAt > date) throw new Error(`look-ahead: a fact known at ${knownAt} was read at ${date}`);
+    if (knownAt > latest) latest = knownAt;
+    factsRead++;
+  };
+  /** Day index of the last bar with a close at or before day `t`, -1 if none. */
+  const lastBar = (s: number, from: number): number => {
+    const base = s * nDays;
+    for (let d = from; d >= 0; d--) if (!Number.isNaN(panel.close[base + d])) return d;
+    return -1;
+  };
+
+  const universe: string[] = [];
+  const uni = facts.universe;
+  for (let s = 0; s < panel.nInst; s++) {
+    const delisted = panel.delistedOn[s];
+    if (!Number.isNaN(delisted) && delisted <= date) continue;
+    const listed = panel.listedOn[s];
+    if (!Number.isNaN(listed) && listed > date) continue;
+    if (uni) {
+      let member = false;
+      let memberKnownAt = 0;
+      for (let r = uni.offsets[s]; r < uni.offsets[s + 1]; r++) {
+        if (uni.knownAt[r] > date) break; // sorted by knownAt
+        if (uni.validFrom[r] <= date && (Number.isNaN(uni.validTo[r]) || date < uni.validTo[r])) {
+          member = true;
+          memberKnownAt = uni.knownAt[r];
+        }
+      }
+      if (!member) continue;
+      note(memberKnownAt);
+    }
+    if (t < 0 || lastBar(s, t) < 0) continue;
+    universe.push(panel.symbols[s]);
+  }
+
+  const inst = (symbol: string): number => index.get(symbol) ?? -1;
+  return {
+    date,
+    universe,
+    indexOf: inst,
+    close(symbol) {
+      const s = inst(symbol);
+      if (s < 0 || t < 0) return Number.NaN;
+      const d = lastBar(s, t);
+      if (d < 0) return Number.NaN;
+      note(panel.time[d]);
+      return panel.close[s * nDays + d];
+    },
+    closeLag(symbol, lagDays) {
+      const s = inst(symbol);
+      if (s < 0 || t - lagDays < 0) return Number.NaN;
+      const d = lastBar(s, t - lagDays);
+      if (d < 0) return Number.NaN;
+      note(panel.time[d]);
+      return panel.close[s * nDays + d];
+    },
+    volatility(symbol, days) {
+      const s = inst(symbol);
+      if (s < 0 || t < days || days < 2) return Number.NaN;
+      const base = s * nDays;
+      let n = 0;
+      let mean = 0;
+      let m2 = 0;
+      for (let d = t - days + 1; d <= t; d++) {
+        const r = panel.close[base + d] / panel.close[base + d - 1] - 1;
+        if (Number.isNaN(r)) continue;
+        n++;
+        const delta = r - mean;
+        mean += delta / n;
+        m2 += delta * (r - mean);
+      }
+      if (n < 2) return Number.NaN;
+      note(panel.time[t]);
+      return Math.sqrt(m2 / (n - 1));
+    },
+    fundamental(symbol, field) {
+      const s = inst(symbol);
+      const f = facts.fields.get(field);
+      if (!f) throw new Error(`fundamental field "${field}" was not loaded for this cross-section`);
+      if (s < 0) return Number.NaN;
+      const r = pitRowAt(f, s, date);
+      if (r < 0) return Number.NaN;
+      note(f.knownAt[r]);
+      return f.value[r];
+    },
+    audit: () => ({ date, latestKnownAt: latest, factsRead }),
+  };
+}

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types';
+
+/**
+ * Factors `factor-rank` can rank and filter by, each computed from point-in-time facts at the rebalance:
+ * - `market-cap`: close × `shares_outstanding`;
+ * - `pbr`: close / `book_value_per_share` (price-to-book; NaN when book value <= 0);
+ * - `book-to-price`: `book_value_per_share` / close;
+ * - `earnings-yield`: `eps` / close;
+ * - `momentum-12-1`: close `skip` days ago / close `lookback` days ago − 1 (defaults 21 and 252);
+ * - `volatility`: sample standard deviation of daily returns over `volDays`.
+ */
+export const FACTORS = ['market-cap', 'pbr', 'book-to-price', 'earnings-yield', 'momentum-12-1', 'volatility'] as const;
+/** A factor name, see {@link FACTORS}. */
+export type Factor = (typeof FACTORS)[number];
+
+const factor = z.enum(FACTORS);
+const fraction = z.number().gt(0).max(1);
+
+/** Parameters of `factor-rank`; `parse({})` gives the defaults (monthly, top 20% by book-to-price, equal weights). */
+export const factorRankParams = z
+  .object({
+    rebalance: z.enum(['monthly', 'quarterly', 'yearly']).default('monthly').describe('rebalance frequency'),
+    filters: z
+      .array(
+        z
+          .object({
+            factor,
+            bottom: fraction.optional().describe('keep the lowest fraction by this factor'),
+            top: fraction.optional().describe('keep the highest fraction by this factor'),
+            min: z.number().optional().describe('keep values >= min'),
+            max: z.number().optional().describe('keep values <= max'),
+          })
+          .strict(),
+      )
+      .default([])
+      .describe('applied in order before ranking'),
+    rank: z
+      .array(
+        z
+          .object({
+            factor,
+            order: z.enum(['ascending', 'descending']).default('ascending').describe('ascending: lowest value ranks best'),
+            weight: z.number().positive().default(1),
+          })
+          .strict(),
+      )
+      .min(1)
+      .default([{ factor: 'book-to-price', order: 'descending', weight: 1 }])
+      .describe('composite score: weighted mean of percentile ranks'),
+    keep: fraction.default(0.2).describe('fraction of the ranked names held'),
+    maxPositions: z.number().int().positive().optional().describe('cap on names held'),
+    weighting: z.enum(['equal', 'cap', 'inverse-vol']).default('equal'),
+    volDays: z.number().int().min(2).default(60).describe('window of the volatility factor and inverse-vol weights'),
+    momentumLookback: z.number().int().min(2).default(252),
+    momentumSkip: z.number().int().min(0).default(21),
+  })
+  .strict()
+  .refine((p) => p.momentumSkip < p.momentumLookback, { message: 'momentumSkip must be < momentumLookback' });
+
+/** Parsed parameters of `factor-rank`. */
+export type FactorRankParams = z.output<typeof factorRankParams>;
+
+/** The fundamental fields `params` reads (what a loader must provide to the cross-section). */
+export function factorFields(params: FactorRankParams): string[] {
+  const used = new Set<Factor>([...params.filters.map((f) => f.factor), ...params.rank.map((r) => r.factor)]);
+  if (params.weighting === 'cap') used.add('market-cap');
+  const fields = new Set<string>();
+  for (const f of used) {
+    if (f === 'market-cap') fields.add('shares_outstanding');
+    if (f === 'pbr' || f === 'book-to-price') fields.add('book_value_per_share');
+    if (f === 'earnings-yield') fields.add('eps');
+  }
+  return [...fields].sort();
+}
+
+/** The value of `f` for `symbol` in `view` (NaN when a needed fact is missing). */
+export function factorValue(f: Factor, symbol: string, view: CrossSectionView, p: FactorRankParams): number {
+  switch (f) {
+    case 'market-cap':
+      return view.close(symbol) * view.fundamental(symbol, 'shares_outstanding');
+    case 'pbr': {
+      const book = view.fundamental(symbol, 'book_value_per_share');
+      return book > 0 ? view.close(symbol) / book : Number.NaN;
+    }
+    case 'book-to-price':
+      return view.fundamental(symbol, 'book_value_per_share') / view.close(symbol);
+    case 'earnings-yield':
+      return view.fundamental(symbol, 'eps') / view.close(symbol);
+    case 'momentum-12-1':
+      return view.closeLag(symbol, p.momentumSkip) / view.closeLag(symbol, p.momentumLookback) - 1;
+    case 'volatility':
+      return view.volatility(symbol, p.volDays);
+  }
+}
+
+/** Symbols sorted by value (ties by name, so picks are deterministic). */
+function sortBy(names: string[], values: Map<string, number>, descending: boolean): string[] {
+  return names.sort((a, b) => {
+    const d = descending ? values.get(b)! - values.get(a)! : values.get(a)! - values.get(b)!;
+    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
+  });
+}
+
+function values(f: Factor, names: readonly string[], view: CrossSectionView, p: FactorRankParams): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of names) out.set(s, factorValue(f, s, view, p));
+  return out;
+}
+
+/** Count kept out of `n` by a fraction: rounded, at least one when `n > 0`. */
+function keepCount(n: number, frac: number): number {
+  return n === 0 ? 0 : Math.max(1, Math.round(n * frac));
+}
+
+/**
+ * The names `factor-rank` holds at `view`'s date, best first: filters applied in order (names missing
+ * a filter's factor are dropped), then the composite rank over the rest (names missing any rank factor
+ * dropped), of which the best `keep` fraction (capped by `maxPositions`) is kept.
+ */
+export function factorPicks(p: FactorRankParams, view: CrossSectionView): string[] {
+  let names = [...view.universe];
+  for (const flt of p.filters) {
+    const v = values(flt.factor, names, view, p);
+    names = names.filter((s) => {
+      const x = v.get(s)!;
+      return !Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max);
+    });
+    if (flt.bottom !== undefined) names = sortBy(names, v, false).slice(0, keepCount(names.length, flt.bottom));
+    if (flt.top !== undefined) names = sortBy(names, v, true).slice(0, keepCount(names.length, flt.top));
+  }
+  const score = new Map<string, number>(names.map((s) => [s, 0]));
+  let totalWeight = 0;
+  for (const r of p.rank) {
+    const v = values(r.factor, names, view, p);
+    names = names.filter((s) => !Number.isNaN(v.get(s)!));
+    const sorted = sortBy([...names], v, r.order === 'descending');
+    // Percentile of rank, 0 = best; equal values share their mean rank so ties don't depend on names.
+    let i = 0;
+    while (i < sorted.length) {
+      let j = i;
+      while (j + 1 < sorted.length && v.get(sorted[j + 1]) === v.get(sorted[i])) j++;
+      const pct = sorted.length > 1 ? (i + j) / 2 / (sorted.length - 1) : 0;
+      for (let k = i; k <= j; k++) score.set(sorted[k], score.get(sorted[k])! + r.weight * pct);
+      i = j + 1;
+    }
+    totalWeight += r.weight;
+  }
+  for (const s of names) score.set(s, score.get(s)! / totalWeight);
+  let n = keepCount(names.length, p.keep);
+  if (p.maxPositions !== undefined) n = Math.min(n, p.maxPositions);
+  return sortBy(names, score, false).slice(0, n);
+}
+
+/**
+ * `factor-rank`: ranks the point-in-time universe at each rebalance by factors, keeps a quantile and
+ * weights it equally, by market cap or by inverse volatility. Weights sum to 1 (0 names: empty map, cash).
+ */
+export const factorRank: CrossSectionalStrategy<FactorRankParams> = {
+  kind: 'cross-sectional',
+  name: 'factor-rank',
+  description: 'Rank the point-in-time universe by factors (PBR, size, 12-1 momentum, earnings yield) at each rebalance; hold a quantile',
+  params: factorRankParams,
+  rebalance: (p) => p.rebalance,
+  weights(p, view) {
+    const picks = factorPicks(p, view);
+    const raw = new Map<string, number>();
+    for (const s of picks) {
+      const w = p.weighting === 'equal' ? 1 : p.weighting === 'cap' ? factorValue('market-cap', s, view, p) : 1 / view.volatility(s, p.volDays);
+      if (Number.isFinite(w) && w > 0) raw.set(s, w);
+    }
+    let sum = 0;
+    for (const w of raw.values()) sum += w;
+    const out = new Map<string, number>();
+    for (const [s, w] of raw) out.set(s, w / sum);
+    return out;
+  },
+};
