@@ -12,3 +12,26 @@ export interface Services {
   readonly host: 'electron' | 'serve';
   readonly emit: Emit;
 }
+
+/** What a host provides to {@link createServices}. */
+export interface ServiceOptions {
+  readonly store: Store;
+  readonly dbPath: string;
+  readonly host: 'electron' | 'serve';
+  readonly emit: Emit;
+}
+
+/**
+ * Builds the services a host binds its handlers to. Both hosts (Electron main, `quantdesk serve`)
+ * call this, so a domain that adds a service object creates it here once, and releases it in
+ * {@link disposeServices}.
+ */
+export function createServices(options: ServiceOptions): Services {
+  return { store: options.store, dbPath: options.dbPath, host: options.host, emit: options.emit };
+}
+
+/**
+ * Releases what {@link createServices} created (pools, live sessions), in reverse order. The store
+ * is the host's: it closes it after this resolves.
+ */
+export async function disposeServices(_services: Services): Promise<void> {}

@@ -1,4 +1,5 @@
 import type { Channel, EventChannel, Events, OutputOf, Result, WindowApi } from '../../../core/contract';
+import { decodeFrame, encodeFrame } from './codec';
 
 /** Where the client is: the status indicator shows this. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
@@ -109,7 +110,7 @@ export function createWsApi(url: string, options: WsApiOptions = {}): WsApi {
   function onFrame(data: unknown): void {
     let msg: { id?: unknown; ok?: unknown; value?: unknown; error?: unknown; type?: unknown; topic?: unknown; payload?: unknown };
     try {
-      msg = JSON.parse(String(data));
+      msg = decodeFrame(String(data)) as typeof msg;
     } catch {
       return;
     }
@@ -128,7 +129,7 @@ export function createWsApi(url: string, options: WsApiOptions = {}): WsApi {
     if (closed) return Promise.resolve(unavailable('The QuantDesk client is closed'));
     if (signal?.aborted) return Promise.resolve({ ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } });
     const id = nextId++;
-    const frame = JSON.stringify({ id, method: channel, params: input });
+    const frame = encodeFrame({ id, method: channel, params: input });
     return new Promise((resolve) => {
       const p: Pending = { frame, resolve, sent: false };
       pending.set(id, p);
