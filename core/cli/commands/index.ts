@@ -2,6 +2,7 @@ import type { Command } from '../io';
 import { importCommand } from './import';
 import { queryCommand } from './query';
 import { initCommand } from './init';
+import { serveCommand } from './serve';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand];
