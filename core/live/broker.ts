@@ -1,0 +1,390 @@
+import { DAY_MS } from '../model/time';
+import type { CostModel } from './costs';
+import { simpleCosts } from './costs';
+import { applyFill, emptyPosition, type PositionState } from './positions';
+import { RiskChecker, type Breach } from './risk';
+import type { Fill, LiveBar, Order, Side } from './types';
+
+/** An order request. Quantities are positive units; `side` says the direction. */
+export interface OrderRequest {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly qty: number;
+  readonly type?: 'market' | 'limit' | 'stop' | 'twap' | 'vwap';
+  /** Limit price (limit) or trigger price (stop). */
+  readonly price?: number;
+  /** TWAP/VWAP: the schedule's length in ms from submission, and the number of child slices. */
+  readonly durationMs?: number;
+  readonly slices?: number;
+  /** VWAP: relative volume per slice (e.g. the historical intraday volume curve); default a U-shaped curve. */
+  readonly profile?: readonly number[];
+}
+
+/** The kill switch: while tripped, new orders are refused; re-arming is explicit. */
+export interface KillSwitchState {
+  readonly tripped: boolean;
+  readonly reason: string | null;
+  readonly at: number | null;
+}
+
+/** What the broker reports; the session journals each before emitting anything. */
+export interface BrokerHooks {
+  order?(o: Order, time: number, isNew: boolean): void;
+  fill?(f: Fill, p: PositionState): void;
+  breach?(b: Breach, time: number): void;
+  killSwitch?(k: KillSwitchState): void;
+}
+
+/** Options of {@link PaperBroker}. */
+export interface BrokerOptions {
+  readonly session: string;
+  readonly cash: number;
+  readonly costs?: CostModel;
+  readonly risk?: RiskChecker;
+  readonly hooks?: BrokerHooks;
+}
+
+/** Account figures in account currency. */
+export interface Account {
+  readonly cash: number;
+  readonly equity: number;
+  readonly grossExposure: number;
+  readonly dayStartEquity: number;
+  readonly realized: number;
+  readonly unrealized: number;
+}
+
+interface AlgoSchedule {
+  readonly parent: Order;
+  readonly times: Float64Array;
+  readonly qtys: Float64Array;
+  next: number;
+}
+
+/**
+ * A paper broker: market, limit and stop orders filled against ticks or bars with the cost model's
+ * slippage and commission; TWAP/VWAP parents sliced into market children on a schedule; positions
+ * with average cost; cash, equity and gross exposure updated incrementally on every mark; risk checks
+ * before each order and on every mark; the kill switch.
+ *
+ * Fill rules (the backtest's): a market order fills at the next price seen (the next tick, or the next
+ * bar's open) plus slippage. A buy limit fills at the open if the open is at or below the limit, else at
+ * the limit if the low reaches it (no slippage). A buy stop fills at the open if the open is at or above
+ * the stop, else at the stop if the high reaches it (plus slippage). Sells mirror. A tick is a bar whose
+ * open, high, low and close are the tick price.
+ */
+export class PaperBroker {
+  readonly session: string;
+  readonly #costs: CostModel;
+  readonly risk: RiskChecker;
+  readonly #hooks: BrokerHooks;
+  readonly #positions = new Map<string, PositionState>();
+  readonly #orders = new Map<string, Order>();
+  readonly #working = new Map<string, Order[]>();
+  readonly #algos = new Map<string, AlgoSchedule[]>();
+  #cash: number;
+  #marketValue = 0;
+  #gross = 0;
+  #day = Number.NaN;
+  #now = 0;
+  #dayStartEquity: number;
+  #seq = 0;
+  #kill: KillSwitchState = { tripped: false, reason: null, at: null };
+
+  constructor(o: BrokerOptions) {
+    this.session = o.session;
+    this.#cash = o.cash;
+    this.#dayStartEquity = o.cash;
+    this.#costs = o.costs ?? simpleCosts();
+    this.risk = o.risk ?? new RiskChecker();
+    this.#hooks = o.hooks ?? {};
+  }
+
+  /** The kill switch's state. */
+  get killSwitch(): KillSwitchState {
+    return this.#kill;
+  }
+
+  /** Cash, equity (cash + marked positions), gross exposure and PnL. */
+  account(): Account {
+    let realized = 0;
+    let unreal = 0;
+    for (const p of this.#positions.values()) {
+      realized += p.realized;
+      if (p.qty !== 0 && p.last === p.last) unreal += p.qty * (p.last - p.avgCost);
+    }
+    return { cash: this.#cash, equity: this.#cash + this.#marketValue, grossExposure: this.#gross, dayStartEquity: this.#dayStartEquity, realized, unrealized: unreal };
+  }
+
+  /** The live position state of `symbol` (flat if never traded). */
+  position(symbol: string): PositionState {
+    let p = this.#positions.get(symbol);
+    if (!p) this.#positions.set(symbol, (p = emptyPosition(symbol)));
+    return p;
+  }
+
+  /** Every position ever opened in this session, by symbol. */
+  positions(): readonly PositionState[] {
+    return [...this.#positions.values()].filter((p) => p.qty !== 0 || p.realized !== 0);
+  }
+
+  /** Every order of the session, oldest first. */
+  orders(): readonly Order[] {
+    return [...this.#orders.values()];
+  }
+
+  /** Submits an order at `time`; returns it, `rejected` (with `reason`) if refused by the kill switch or a limit. */
+  submit(req: OrderRequest, time: number, parentId: string | null = null): Order {
+    const type = req.type ?? 'market';
+    const isPriced = type === 'limit' || type === 'stop';
+    const order: Order = {
+      id: `${this.session}:${++this.#seq}`, session: this.session, time, symbol: req.symbol, side: req.side, type, qty: req.qty,
+      limitPrice: type === 'limit' ? (req.price ?? null) : null, stopPrice: type === 'stop' ? (req.price ?? null) : null,
+      parentId, status: 'new', filledQty: 0,
+    };
+    this.#orders.set(order.id, order);
+    const invalid = !(req.qty > 0) ? 'quantity must be > 0' : isPriced && !(req.price! > 0) ? `${type} order needs a price > 0` : null;
+    if (invalid !== null) return this.#reject(order, invalid, time);
+    if (this.#kill.tripped) return this.#reject(order, `kill switch tripped: ${this.#kill.reason}`, time);
+    const p = this.position(req.symbol);
+    const breach = this.risk.checkOrder({
+      symbol: req.symbol, signedQty: req.side === 'buy' ? req.qty : -req.qty, price: isPriced ? req.price! : Number.NaN,
+      last: p.last, position: p.qty, grossExposure: this.#gross,
+    });
+    if (breach) {
+      this.#reject(order, breach.message, time);
+      this.#hooks.breach?.(breach, time);
+      if (breach.hard) this.trip(`${breach.limit}: ${breach.message}`, time);
+      return order;
+    }
+    this.#hooks.order?.(order, time, true);
+    if (type === 'twap' || type === 'vwap') this.#schedule(order, req, time);
+    else this.#listFor(this.#working, req.symbol).push(order);
+    return order;
+  }
+
+  #reject(order: Order, reason: string, time: number): Order {
+    order.status = 'rejected';
+    order.reason = reason;
+    this.#hooks.order?.(order, time, true);
+    return order;
+  }
+
+  #listFor<T>(m: Map<string, T[]>, symbol: string): T[] {
+    let l = m.get(symbol);
+    if (!l) m.set(symbol, (l = []));
+    return l;
+  }
+
+  #schedule(parent: Order, req: OrderRequest, time: number): void {
+    const n = Math.max(1, Math.floor(req.slices ?? 10));
+    const duration = req.durationMs ?? 10 * 60_000;
+    const w = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // VWAP default: the usual U-shaped intraday volume curve, heavier at the open and the close.
+      const x = n === 1 ? 0 : (2 * i) / (n - 1) - 1;
+      w[i] = parent.type === 'vwap' ? (req.profile?.[i] ?? 1 + 1.5 * x * x) : 1;
+    }
+    const sum = w.reduce((a, b) => a + b, 0);
+    const times = new Float64Array(n);
+    const qtys = new Float64Array(n);
+    const whole = Number.isInteger(req.qty);
+    let given = 0;
+    for (let i = 0; i < n; i++) {
+      times[i] = time + (duration * i) / n;
+      const cum = (req.qty * w.slice(0, i + 1).reduce((a, b) => a + b, 0)) / sum;
+      // Whole-unit parents get whole-unit children; the cumulative rounding loses nothing.
+      const target = i === n - 1 ? req.qty : whole ? Math.round(cum) : cum;
+      qtys[i] = target - given;
+      given = target;
+    }
+    this.#listFor(this.#algos, parent.symbol).push({ parent, times, qtys, next: 0 });
+  }
+
+  /** Cancels one working order (or algo parent and its pending slices). Returns false if it was not working. */
+  cancel(id: string, time: number, reason = 'cancelled'): boolean {
+    const o = this.#orders.get(id);
+    if (!o || (o.status !== 'new' && o.status !== 'partially-filled')) return false;
+    const algos = this.#algos.get(o.symbol);
+    const ai = algos ? algos.findIndex((x) => x.parent === o) : -1;
+    if (ai >= 0) algos!.splice(ai, 1);
+    const working = this.#working.get(o.symbol);
+    const wi = working ? working.indexOf(o) : -1;
+    if (wi >= 0) working!.splice(wi, 1);
+    o.status = 'cancelled';
+    o.reason = reason;
+    this.#hooks.order?.(o, time, false);
+    return true;
+  }
+
+  /** Cancels every working order and algo parent. */
+  cancelAll(time: number, reason: string): number {
+    let n = 0;
+    for (const o of this.#orders.values()) if (this.cancel(o.id, time, reason)) n++;
+    return n;
+  }
+
+  /** Trips the kill switch: cancels every open order and refuses new ones until {@link rearm}. */
+  trip(reason: string, time: number): void {
+    if (this.#kill.tripped) return;
+    this.#kill = { tripped: true, reason, at: time };
+    this.cancelAll(time, `kill switch: ${reason}`);
+    this.#hooks.killSwitch?.(this.#kill);
+  }
+
+  /** Re-arms the kill switch (explicit operator action). */
+  rearm(time: number): void {
+    if (!this.#kill.tripped) return;
+    this.#kill = { tripped: false, reason: null, at: time };
+    this.#hooks.killSwitch?.(this.#kill);
+  }
+
+  /** One trade print: fills what it triggers, releases due algo slices, marks the position. */
+  onTick(symbol: string, time: number, price: number): void {
+    this.#now = time;
+    this.#rollDay(time);
+    this.#releaseSlices(symbol, time);
+    const w = this.#working.get(symbol);
+    if (w !== undefined && w.length > 0) this.#match(w, time, price, price, price);
+    this.#mark(symbol, price);
+  }
+
+  /** One bar (bar-fed sessions): fills at the open or inside the range by the fill rules, then marks at the close. */
+  onBar(bar: LiveBar): void {
+    this.#now = bar.time;
+    this.#rollDay(bar.time);
+    this.#releaseSlices(bar.symbol, bar.time);
+    const w = this.#working.get(bar.symbol);
+    if (w !== undefined && w.length > 0) this.#match(w, bar.time, bar.open, bar.high, bar.low);
+    this.#mark(bar.symbol, bar.close);
+  }
+
+  #rollDay(time: number): void {
+    const day = Math.floor(time / DAY_MS);
+    if (day !== this.#day) {
+      this.#day = day;
+      this.#dayStartEquity = this.#cash + this.#marketValue;
+    }
+  }
+
+  #releaseSlices(symbol: string, time: number): void {
+    const algos = this.#algos.get(symbol);
+    if (algos === undefined || algos.length === 0) return;
+    for (let a = 0; a < algos.length; a++) {
+      const s = algos[a];
+      while (s.next < s.times.length && s.times[s.next] <= time && !this.#kill.tripped) {
+        const q = s.qtys[s.next++];
+        if (q > 0) this.submit({ symbol, side: s.parent.side, qty: q, type: 'market' }, time, s.parent.id);
+      }
+      if (s.next >= s.times.length) {
+        algos.splice(a--, 1);
+      }
+    }
+  }
+
+  #match(w: Order[], time: number, open: number, high: number, low: number): void {
+    for (let i = 0; i < w.length; i++) {
+      const o = w[i];
+      const buy = o.side === 'buy';
+      let px = Number.NaN;
+      if (o.type === 'market') px = this.#costs.slip(o.side, open);
+      else if (o.type === 'limit') {
+        const l = o.limitPrice!;
+        if (buy ? open <= l : open >= l) px = open;
+        else if (buy ? low <= l : high >= l) px = l;
+      } else if (o.type === 'stop') {
+        const s = o.stopPrice!;
+        if (buy ? open >= s : open <= s) px = this.#costs.slip(o.side, open);
+        else if (buy ? high >= s : low <= s) px = this.#costs.slip(o.side, s);
+      }
+      if (px !== px) continue;
+      w.splice(i--, 1);
+      this.#fill(o, time, px);
+    }
+  }
+
+  #fill(o: Order, time: number, price: number): void {
+    const qty = o.qty - o.filledQty;
+    const commission = this.#costs.commission(qty, price);
+    const p = this.position(o.symbol);
+    // Positions are valued at the symbol's last mark; the fill changes qty and cash, and the next mark moves the value.
+    const last = p.last === p.last ? p.last : price;
+    p.last = last;
+    const signed = o.side === 'buy' ? qty : -qty;
+    this.#marketValue -= p.qty * last;
+    this.#gross -= Math.abs(p.qty * last);
+    applyFill(p, o.side, qty, price, commission);
+    this.#marketValue += p.qty * last;
+    this.#gross += Math.abs(p.qty * last);
+    this.#cash -= signed * price + commission;
+    o.filledQty = o.qty;
+    o.status = 'filled';
+    const fill: Fill = { orderId: o.id, session: this.session, time, symbol: o.symbol, side: o.side, qty, price, commission };
+    this.#hooks.fill?.(fill, p);
+    this.#hooks.order?.(o, time, false);
+    if (o.parentId !== null) this.#childFilled(o.parentId, qty, time);
+  }
+
+  #childFilled(parentId: string, qty: number, time: number): void {
+    const parent = this.#orders.get(parentId);
+    if (!parent || parent.status === 'cancelled') return;
+    parent.filledQty += qty;
+    parent.status = parent.filledQty >= parent.qty - 1e-9 ? 'filled' : 'partially-filled';
+    this.#hooks.order?.(parent, time, false);
+  }
+
+  #mark(symbol: string, price: number): void {
+    const p = this.#positions.get(symbol);
+    if (p === undefined) {
+      this.#positions.set(symbol, { symbol, qty: 0, avgCost: 0, realized: 0, last: price });
+      return;
+    }
+    const old = p.last;
+    p.last = price;
+    if (p.qty === 0) return;
+    const prev = old === old ? old : price;
+    this.#marketValue += p.qty * (price - prev);
+    this.#gross += Math.abs(p.qty) * (Math.abs(price) - Math.abs(prev));
+    if (this.#kill.tripped) return;
+    const b = this.risk.checkAccount(this.#gross, this.#dayStartEquity, this.#cash + this.#marketValue);
+    if (b) {
+      this.#hooks.breach?.(b, this.#now);
+      if (b.hard) this.trip(`${b.limit}: ${b.message}`, this.#now);
+    }
+  }
+
+  /**
+   * Restores a session from its journal: orders (working ones resume, algo parents are cancelled since
+   * their schedule is not journaled), fills re-applied in order, and the order counter. `cash` is the
+   * session's starting cash.
+   */
+  restore(orders: readonly Order[], fills: readonly Fill[], time: number): void {
+    for (const o of orders) {
+      this.#orders.set(o.id, o);
+      const n = Number(o.id.slice(o.id.lastIndexOf(':') + 1));
+      if (n > this.#seq) this.#seq = n;
+    }
+    for (const f of fills) {
+      const p = this.position(f.symbol);
+      applyFill(p, f.side, f.qty, f.price, f.commission);
+      this.#cash -= (f.side === 'buy' ? f.qty : -f.qty) * f.price + f.commission;
+      p.last = f.price;
+    }
+    this.#marketValue = 0;
+    this.#gross = 0;
+    for (const p of this.#positions.values()) {
+      this.#marketValue += p.qty * p.last;
+      this.#gross += Math.abs(p.qty * p.last);
+    }
+    for (const o of orders) {
+      if (o.status !== 'new' && o.status !== 'partially-filled') continue;
+      if (o.type === 'twap' || o.type === 'vwap') this.cancel(o.id, time, 'session restarted: algo schedule not resumed');
+      else this.#listFor(this.#working, o.symbol).push(o);
+    }
+  }
+
+  /** Restores the kill switch without re-running its side effects. */
+  restoreKillSwitch(k: KillSwitchState): void {
+    this.#kill = k;
+  }
+}
