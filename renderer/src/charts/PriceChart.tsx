@@ -1,0 +1,144 @@
+import {
+  CandlestickSeries,
+  createChart,
+  createSeriesMarkers,
+  HistogramSeries,
+  LineSeries,
+  type ISeriesApi,
+  type MouseEventParams,
+  type SeriesType,
+  type Time,
+} from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import { fmtCompact, fmtDate, fmtPrice } from '../lib/format';
+import { fromChartTime, toCandles, toChartTime, toHistogram, toLine, toMarkers, toVolume, type OhlcvColumns, type TradeMark } from './adapters';
+import { baseChartOptions, chartColors } from './theme';
+import type { DrawnIndicator } from './types';
+
+interface Props {
+  readonly symbol: string;
+  readonly bars: OhlcvColumns;
+  readonly indicators: readonly DrawnIndicator[];
+  readonly marks: readonly TradeMark[];
+  /** EpochMs to centre the view on (a trade opened from the trade list). */
+  readonly focusTime: number | null;
+  readonly theme: string;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'));
+}
+
+/**
+ * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
+ * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
+ */
+export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const legend = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    const el = host.current!;
+    const colors = chartColors();
+    const chart = createChart(el, baseChartOptions());
+    const candles = chart.addSeries(CandlestickSeries, {
+      upColor: colors.up,
+      downColor: colors.down,
+      borderUpColor: colors.up,
+      borderDownColor: colors.down,
+      wickUpColor: colors.up,
+      wickDownColor: colors.down,
+      priceLineVisible: true,
+    });
+    candles.setData(toCandles(bars));
+    const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
+    volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
+
+    const named: { label: string; series: ISeriesApi<SeriesType> }[] = [];
+    let pane = 0;
+    for (const ind of indicators) {
+      const paneIndex = ind.placement === 'overlay' ? 0 : ++pane;
+      for (const line of ind.lines) {
+        const common = { lastValueVisible: false, priceLineVisible: false, title: '' };
+        const series =
+          line.style === 'histogram'
+            ? chart.addSeries(HistogramSeries, common, paneIndex)
+            : chart.addSeries(LineSeries, { ...common, color: line.color, lineWidth: 1 }, paneIndex);
+        if (line.style === 'histogram') series.setData(toHistogram(ind.time, line.values, `${colors.up}aa`, `${colors.down}aa`));
+        else series.setData(toLine(ind.time, line.values));
+        named.push({ label: `${ind.label} ${line.name}`.trim(), series: series as ISeriesApi<SeriesType> });
+      }
+    }
+    const panes = chart.panes();
+    if (panes.length > 1) {
+      panes[0].setStretchFactor(3);
+      for (let i = 1; i < panes.length; i++) panes[i].setStretchFactor(1);
+    }
+    const markers = createSeriesMarkers(candles, toMarkers(marks, colors.up, colors.down));
+
+    const n = bars.time.length;
+    if (focusTime !== null && n > 0) {
+      const t = toChartTime(focusTime);
+      let i = 0;
+      while (i < n - 1 && toChartTime(bars.time[i]) < t) i++;
+      chart.timeScale().setVisibleLogicalRange({ from: Math.max(0, i - 60), to: Math.min(n, i + 60) });
+    } else if (n > 260) {
+      chart.timeScale().setVisibleLogicalRange({ from: n - 260, to: n + 5 });
+    }
+
+    const showLegend = (param: MouseEventParams<Time> | null) => {
+      const box = legend.current;
+      if (!box) return;
+      let idx = n - 1;
+      if (param?.time !== undefined) {
+        const ms = fromChartTime(param.time);
+        // binary search the bar at the crosshair time
+        let lo = 0;
+        let hi = n - 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (bars.time[mid] < ms) lo = mid + 1;
+          else hi = mid;
+        }
+        idx = lo;
+      }
+      if (idx < 0) {
+        box.innerHTML = `<div><span class="sym">${esc(symbol)}</span></div>`;
+        return;
+      }
+      const chg = idx > 0 ? bars.close[idx] / bars.close[idx - 1] - 1 : Number.NaN;
+      const cls = chg >= 0 ? 'pos' : 'neg';
+      let html =
+        `<div><span class="sym">${esc(symbol)}</span><span>${fmtDate(bars.time[idx])}</span>` +
+        `<span>O ${fmtPrice(bars.open[idx])}</span><span>H ${fmtPrice(bars.high[idx])}</span>` +
+        `<span>L ${fmtPrice(bars.low[idx])}</span><span class="${cls}">C ${fmtPrice(bars.close[idx])}</span>` +
+        `<span class="${cls}">${Number.isFinite(chg) ? (chg * 100).toFixed(2) + '%' : ''}</span><span>V ${fmtCompact(bars.volume[idx])}</span></div>`;
+      for (const ind of indicators) {
+        const parts = ind.lines.map((l) => `<span style="color:${l.color}">${esc(l.name || ind.label)} ${fmtPrice(l.values[idx])}</span>`);
+        html += `<div data-indicator="${esc(ind.id)}"><span>${esc(ind.label)}</span>${parts.join('')}</div>`;
+      }
+      box.innerHTML = html;
+    };
+    showLegend(null);
+    chart.subscribeCrosshairMove(showLegend);
+    el.dataset.chartReady = 'true';
+    el.dataset.bars = String(n);
+    el.dataset.indicators = String(indicators.length);
+    el.dataset.series = String(named.length);
+    el.dataset.markers = String(marks.length);
+    return () => {
+      chart.unsubscribeCrosshairMove(showLegend);
+      markers.detach();
+      chart.remove();
+      delete el.dataset.chartReady;
+    };
+  }, [symbol, bars, indicators, marks, focusTime, theme]);
+
+  return (
+    <div className="chart-host" data-testid="price-chart">
+      <div ref={legend} className="legend" data-testid="chart-legend" />
+      <div ref={host} style={{ position: 'absolute', inset: 0 }} />
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+/** One line (or histogram) of an indicator, as parallel columns with the bars' time. */
+export interface IndicatorLine {
+  readonly name: string;
+  readonly values: ArrayLike<number>;
+  readonly color: string;
+  readonly style?: 'line' | 'histogram';
+}
+
+/** A computed indicator ready to draw: on the price pane (overlay) or in its own lower pane. */
+export interface DrawnIndicator {
+  readonly id: string;
+  readonly label: string;
+  readonly placement: 'overlay' | 'pane';
+  readonly time: ArrayLike<number>;
+  readonly lines: readonly IndicatorLine[];
+}
