@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { EmaStream, SmaStream, type ValueStream } from '../indicators';
+import type { SingleStrategy } from '../strategy/types';
+import { crossedAbove, crossedBelow } from './step';
+
+/** Parameters of `sma-cross` and `ema-cross`. Defaults 10/20, as backtesting.py's SmaCross example. */
+export const maCrossParams = z
+  .object({
+    fast: z.number().int().min(1).default(10).describe('fast moving-average period'),
+    slow: z.number().int().min(2).default(20).describe('slow moving-average period'),
+  })
+  .strict()
+  .refine((p) => p.fast < p.slow, { message: 'fast must be < slow', path: ['fast'] });
+
+/** Parsed parameters of the moving-average crosses. */
+export type MaCrossParams = z.output<typeof maCrossParams>;
+
+interface MaCrossState {
+  fast: ValueStream;
+  slow: ValueStream;
+  prevFast: number;
+  prevSlow: number;
+}
+
+function maCross(name: string, description: string, make: (period: number) => ValueStream): SingleStrategy<MaCrossParams, MaCrossState> {
+  return {
+    kind: 'single',
+    name,
+    description,
+    params: maCrossParams,
+    init: (p) => ({ fast: make(p.fast), slow: make(p.slow), prevFast: Number.NaN, prevSlow: Number.NaN }),
+    onBar(s, bar) {
+      const f = s.fast.next(bar.close);
+      const sl = s.slow.next(bar.close);
+      const up = crossedAbove(s.prevFast, s.prevSlow, f, sl);
+      const down = crossedBelow(s.prevFast, s.prevSlow, f, sl);
+      s.prevFast = f;
+      s.prevSlow = sl;
+      return up ? 1 : down ? -1 : null;
+    },
+  };
+}
+
+/**
+ * `sma-cross`: long when the fast SMA crosses strictly above the slow one (fast < slow on the previous
+ * bar, fast > slow on this one), short (or flat, long-only) on the strict cross below; otherwise no change.
+ */
+export const smaCross = maCross('sma-cross', 'Long when the fast SMA crosses above the slow SMA, short/exit when it crosses below', (n) => new SmaStream(n));
+
+/** `ema-cross`: {@link smaCross} with exponential moving averages (TA-Lib seeding). */
+export const emaCross = maCross('ema-cross', 'Long when the fast EMA crosses above the slow EMA, short/exit when it crosses below', (n) => new EmaStream(n));
