@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { Journal } from '../store/journal';
+import type { Alert, Severity } from './types';
+
+/** A webhook destination: a generic JSON POST of the alert, or the Telegram Bot API `sendMessage` call. */
+export type WebhookTarget =
+  | { readonly kind: 'json'; readonly url: string; readonly minSeverity?: Severity }
+  | { readonly kind: 'telegram'; readonly token: string; readonly chatId: string | number; readonly apiUrl?: string; readonly minSeverity?: Severity };
+
+/** What raises an alert. `key` groups duplicates for the cool-down (default `kind:symbol`). */
+export interface AlertInput {
+  readonly kind: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly time: number;
+  readonly symbol?: string | null;
+  readonly key?: string;
+  readonly payload?: unknown;
+}
+
+/** Options of {@link AlertCenter}. */
+export interface AlertCenterOptions {
+  readonly session: string;
+  readonly journal: Journal;
+  /** Same-key alerts within this many ms (event time) of the last raised one are suppressed. Default 60,000. */
+  readonly cooldownMs?: number;
+  readonly webhooks?: readonly WebhookTarget[];
+  /** Called after the alert (and its outbox rows) are written; the session emits it once the transaction commits. */
+  readonly onRaised?: (a: Alert) => void;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** The HTTP request a target gets for an alert: `[url, JSON body]`. */
+export function webhookRequest(t: WebhookTarget, a: Alert): readonly [string, string] {
+  if (t.kind === 'json') {
+    return [t.url, JSON.stringify({ id: a.id, time: new Date(a.time).toISOString(), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message })];
+  }
+  const base = (t.apiUrl ?? 'https://api.telegram.org').replace(/\/$/, '');
+  const text = `[${a.severity.toUpperCase()}] ${a.kind}${a.symbol ? ` ${a.symbol}` : ''}: ${a.message}`;
+  return [`${base}/bot${t.token}/sendMessage`, JSON.stringify({ chat_id: t.chatId, text })];
+}
+
+/**
+ * Raises, de-duplicates and acknowledges alerts. Each raised alert is journaled together with one
+ * outbox row per matching webhook in a single transaction, so an alert raised while the webhook is
+ * down (or the process dies) is still delivered later by the {@link OutboxDispatcher}.
+ */
+export class AlertCenter {
+  readonly #o: AlertCenterOptions;
+  readonly #cooldownMs: number;
+  readonly #last = new Map<string, number>();
+  /** Alerts suppressed by the cool-down since start. */
+  suppressed = 0;
+
+  constructor(o: AlertCenterOptions) {
+    this.#o = o;
+    this.#cooldownMs = o.cooldownMs ?? 60_000;
+  }
+
+  /** Raises an alert; returns it, or null when a same-key alert was raised within the cool-down. */
+  raise(input: AlertInput): Alert | null {
+    const key = input.key ?? `${input.kind}:${input.symbol ?? ''}`;
+    const prev = this.#last.get(key);
+    if (prev !== undefined && input.time - prev < this.#cooldownMs && input.time >= prev) {
+      this.suppressed++;
+      return null;
+    }
+    this.#last.set(key, input.time);
+    const alert: Alert = {
+      id: randomUUID(), time: input.time, kind: input.kind, severity: input.severity, symbol: input.symbol ?? null,
+      message: input.message, acknowledgedAt: null,
+    };
+    const deliveries = (this.#o.webhooks ?? [])
+      .filter((t) => RANK[input.severity] >= RANK[t.minSeverity ?? 'info'])
+      .map((t) => {
+        const [url, body] = webhookRequest(t, alert);
+        return [JSON.stringify({ url }), body] as const;
+      });
+    this.#o.journal.insertAlert(this.#o.session, alert, deliveries, input.payload ?? null);
+    this.#o.onRaised?.(alert);
+    return alert;
+  }
+
+  /** Acknowledges an alert; false if unknown or already acknowledged. */
+  ack(id: string, time: number): boolean {
+    return this.#o.journal.ackAlert(id, time);
+  }
+
+  /** The latest alerts of the session, newest first. */
+  list(limit = 500): Alert[] {
+    return this.#o.journal.loadAlerts(this.#o.session, limit);
+  }
+}
