@@ -1,5 +1,8 @@
-// Entry of a worker_threads pool worker (bundled to out/cli/worker.js): plumbing around createWorkerHost.
-import { parentPort } from 'node:worker_threads';
+// Entry of a pool worker thread (bundled to out/cli/worker.js): plumbing around core functions.
+// Plain mode answers the MessagePool protocol; with workerData.bull it is one cluster consumer
+// (`quantdesk worker --concurrency N` starts N of them).
+import { parentPort, workerData } from 'node:worker_threads';
+import { startBullWorker, type BullWorkerOptions } from './bull-worker';
 import { JOB_TABLE } from './job-table';
 import { LOCAL_PANELS } from './panel-source';
 import type { ToWorker } from './protocol';
@@ -7,5 +10,10 @@ import { createWorkerHost } from './worker-host';
 
 if (!parentPort) throw new Error('thread-worker must run as a worker thread');
 const port = parentPort;
-const host = createWorkerHost(JOB_TABLE, (m) => port.postMessage(m), LOCAL_PANELS);
-port.on('message', (m: ToWorker) => host(m));
+const bull = (workerData as { bull?: Omit<BullWorkerOptions, 'table' | 'local' | 'log'> } | null)?.bull;
+if (bull) {
+  void startBullWorker({ ...bull, table: JOB_TABLE, local: LOCAL_PANELS.local, log: (line) => port.postMessage({ type: 'log', line }) });
+} else {
+  const host = createWorkerHost(JOB_TABLE, (m) => port.postMessage(m), LOCAL_PANELS);
+  port.on('message', (m: ToWorker) => host(m));
+}

@@ -3,6 +3,7 @@ import { importCommand } from './import';
 import { queryCommand } from './query';
 import { initCommand } from './init';
 import { serveCommand } from './serve';
+import { workerCommand } from './worker';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand];
