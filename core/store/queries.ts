@@ -1,0 +1,172 @@
+import { adjustmentFactors, applyFactors, type CorporateAction } from '../data/adjust';
+import type { BarColumns } from '../model/bars';
+import { DAY_MS } from '../model/time';
+import { fail, ok, type Result } from '../model/result';
+import { dataFingerprint } from './fingerprint';
+import type { Store } from './sqlite-bar-store';
+
+/** The instrument id for `symbol`, or undefined. */
+export function instrumentId(store: Store, symbol: string): number | undefined {
+  return store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as number | undefined;
+}
+
+/** A fundamental as known at `asOf`; `value`, `periodEnd` and `knownAt` are null when nothing was known. */
+export interface FundamentalAsOf {
+  readonly symbol: string;
+  readonly field: string;
+  readonly asOf: number;
+  readonly value: number | null;
+  readonly periodEnd: number | null;
+  readonly knownAt: number | null;
+}
+
+/**
+ * The value of `field` for `symbol` as known at `asOf` (EpochMs): among rows with `known_at <= asOf`,
+ * the latest `period_end`, in its latest version known by then (a later restatement is invisible
+ * until its own `known_at`). `not-found` for an unknown symbol.
+ */
+export function fundamentalAsOf(store: Store, symbol: string, field: string, asOf: number): Result<FundamentalAsOf> {
+  const id = instrumentId(store, symbol);
+  if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
+  const row = store.db
+    .prepare(
+      `SELECT value, period_end AS periodEnd, known_at AS knownAt FROM fundamentals
+       WHERE instrument_id = ? AND field = ? AND known_at <= ? ORDER BY period_end DESC, known_at DESC LIMIT 1`,
+    )
+    .get(id, field, asOf) as { value: number; periodEnd: number; knownAt: number } | undefined;
+  return ok({ symbol, field, asOf, value: row?.value ?? null, periodEnd: row?.periodEnd ?? null, knownAt: row?.knownAt ?? null });
+}
+
+/** One version of a fundamental: its period, when it became known and its value. */
+export interface Revision {
+  readonly periodEnd: number;
+  readonly knownAt: number;
+  readonly value: number;
+}
+
+/** Every stored version of `field` for `symbol`, by period then by `knownAt` (restatements follow their original). */
+export function revisionHistory(store: Store, symbol: string, field: string): Result<Revision[]> {
+  const id = instrumentId(store, symbol);
+  if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
+  const rows = store.db
+    .prepare('SELECT period_end AS periodEnd, known_at AS knownAt, value FROM fundamentals WHERE instrument_id = ? AND field = ? ORDER BY period_end, known_at')
+    .all(id, field) as Revision[];
+  return ok(rows);
+}
+
+/** Every corporate action of an instrument, with each dividend's reference close (raw close before its ex date). */
+export function loadActions(store: Store, id: number): CorporateAction[] {
+  const rows = store.db
+    .prepare('SELECT kind, ex_date AS exDate, value, known_at AS knownAt FROM corporate_actions WHERE instrument_id = ? ORDER BY ex_date, known_at')
+    .all(id) as CorporateAction[];
+  if (rows.length === 0) return rows;
+  const before = store.db.prepare('SELECT close FROM bars WHERE instrument_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  return rows.map((a) => (a.kind === 'dividend' ? { ...a, refClose: (before.get(id, a.exDate) as number | undefined) ?? Number.NaN } : a));
+}
+
+/** Options for {@link barsRange}; times are EpochMs, bounds inclusive. */
+export interface BarsRangeOptions {
+  readonly from?: number;
+  readonly to?: number;
+  /** Back-adjust for splits and dividends with `ex_date <= adjustedAsOf` and `known_at <= adjustedAsOf`. */
+  readonly adjustedAsOf?: number;
+}
+
+/**
+ * One instrument's bars in `[from, to]`, ascending, raw or back-adjusted as of a date (see
+ * {@link adjustmentFactors}). `not-found` for an unknown symbol; an empty range gives empty columns.
+ */
+export function barsRange(store: Store, symbol: string, options: BarsRangeOptions = {}): Result<BarColumns> {
+  const id = instrumentId(store, symbol);
+  if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
+  const rows = store.db
+    .prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts')
+    .raw()
+    .all(id, options.from ?? -8.64e15, options.to ?? 8.64e15) as number[][];
+  const n = rows.length;
+  const cols = [0, 1, 2, 3, 4, 5].map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    for (let k = 0; k < 6; k++) cols[k][i] = r[k];
+  }
+  const [time, open, high, low, close, volume] = cols;
+  if (options.adjustedAsOf !== undefined) {
+    const f = adjustmentFactors(time, close, loadActions(store, id), { asOf: options.adjustedAsOf });
+    applyFactors(f, open, high, low, close, volume);
+  }
+  return ok({ time, open, high, low, close, volume });
+}
+
+/**
+ * The symbols in the universe at `asOf`, sorted. Without `name`: every instrument listed then
+ * (`listed_on <= asOf`, or its first bar when `listed_on` is unknown, and `delisted_on` empty or
+ * after `asOf`), delisted names included for dates before their delisting (no survivorship bias).
+ * With `name`: members of that stored universe valid and known at `asOf`.
+ */
+export function universeAsOf(store: Store, asOf: number, name?: string): string[] {
+  if (name !== undefined) {
+    return store.db
+      .prepare(
+        `SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id
+         WHERE u.name = ? AND u.valid_from <= ? AND (u.valid_to IS NULL OR u.valid_to > ?) AND u.known_at <= ? ORDER BY i.symbol`,
+      )
+      .pluck()
+      .all(name, asOf, asOf, asOf) as string[];
+  }
+  return store.db
+    .prepare(
+      `SELECT symbol FROM instruments i
+       WHERE (delisted_on IS NULL OR delisted_on > ?)
+         AND (listed_on <= ? OR (listed_on IS NULL AND EXISTS (SELECT 1 FROM bars b WHERE b.instrument_id = i.id AND b.ts <= ?)))
+       ORDER BY symbol`,
+    )
+    .pluck()
+    .all(asOf, asOf, asOf) as string[];
+}
+
+/** An instrument with its data coverage, for the Data view. Dates are EpochMs (null when it has no bars). */
+export interface InstrumentCoverage {
+  readonly id: number;
+  readonly symbol: string;
+  readonly name: string;
+  readonly sector: string;
+  readonly currency: string;
+  readonly listedOn: number | null;
+  readonly delistedOn: number | null;
+  readonly firstDate: number | null;
+  readonly lastDate: number | null;
+  readonly bars: number;
+  /** Consecutive bars more than 4 calendar days apart (longer than a weekend plus a holiday). */
+  readonly gaps: number;
+}
+
+const coverageCache = new WeakMap<Store, { fp: string; rows: InstrumentCoverage[] }>();
+
+/** Every instrument with coverage (first/last bar, bar count, gap count), sorted by symbol; cached per data fingerprint. */
+export function listInstruments(store: Store): InstrumentCoverage[] {
+  const fp = dataFingerprint(store);
+  const hit = coverageCache.get(store);
+  if (hit && hit.fp === fp) return hit.rows;
+  const stats = new Map<number, { first: number; last: number; n: number; gaps: number }>();
+  let cur = -1;
+  let st = { first: 0, last: 0, n: 0, gaps: 0 };
+  for (const [id, ts] of store.db.prepare('SELECT instrument_id, ts FROM bars ORDER BY instrument_id, ts').raw().iterate() as Iterable<[number, number]>) {
+    if (id !== cur) {
+      cur = id;
+      st = { first: ts, last: ts, n: 0, gaps: 0 };
+      stats.set(id, st);
+    } else if (ts - st.last > 4 * DAY_MS) st.gaps++;
+    st.last = ts;
+    st.n++;
+  }
+  const rows = (
+    store.db
+      .prepare('SELECT id, symbol, name, sector, currency, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol')
+      .all() as Omit<InstrumentCoverage, 'firstDate' | 'lastDate' | 'bars' | 'gaps'>[]
+  ).map((r) => {
+    const s = stats.get(r.id);
+    return { ...r, firstDate: s?.first ?? null, lastDate: s?.last ?? null, bars: s?.n ?? 0, gaps: s?.gaps ?? 0 };
+  });
+  coverageCache.set(store, { fp, rows });
+  return rows;
+}
