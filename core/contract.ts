@@ -47,12 +47,24 @@ export interface AppInfo {
   readonly bars: number;
 }
 
+/**
+ * Loading of the default dataset on first start (an empty store), as the UI shows it. `idle`: no
+ * load was needed or asked; `fraction` is 0..1 when the loader reports it, else null.
+ */
+export interface DatasetStatus {
+  readonly state: 'idle' | 'loading' | 'ready' | 'failed';
+  readonly fraction: number | null;
+  readonly message: string;
+}
+
 // == the method table =====================================================================
 
 /** Every method the renderer may call. The key is the channel. */
 export const METHODS = {
   // -- app
   'app:info': method(noInput).returns<AppInfo>(),
+  /** The default dataset's load status now (the UI asks once, then follows `app:dataset-progress`). */
+  'app:dataset-status': method(noInput).returns<DatasetStatus>(),
   // -- data (foundation issue)
   // -- backtest (engine issue)
   // -- optimize (parallel simulation issue)
@@ -63,6 +75,8 @@ export const METHODS = {
 export const EVENTS = {
   // -- app
   'app:ready': event<{ readonly at: number }>(),
+  /** Each change of the default dataset's load status (throttled by the loader's own progress). */
+  'app:dataset-progress': event<DatasetStatus>(),
   // -- data
   // -- backtest
   // -- optimize

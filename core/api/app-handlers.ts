@@ -5,7 +5,7 @@ import type { Services } from './services';
 const VERSION = '0.1.0';
 
 /** Handlers of the `app:` domain. */
-export function appHandlers(s: Services): Pick<Handlers, 'app:info'> {
+export function appHandlers(s: Services): Pick<Handlers, 'app:info' | 'app:dataset-status'> {
   return {
     'app:info': () => {
       const count = (sql: string) => (s.store.db.prepare(sql).get() as { n: number }).n;
@@ -18,5 +18,6 @@ export function appHandlers(s: Services): Pick<Handlers, 'app:info'> {
         bars: count('SELECT count(*) n FROM bars'),
       });
     },
+    'app:dataset-status': () => ok(s.app.dataset),
   };
 }

@@ -1,3 +1,4 @@
+import type { DatasetStatus } from '../contract';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Emit } from './registry';
 
@@ -11,6 +12,13 @@ export interface Services {
   readonly dbPath: string;
   readonly host: 'electron' | 'serve';
   readonly emit: Emit;
+  /** Host-level state the `app:` handlers report (the default dataset's load status). */
+  readonly app: AppState;
+}
+
+/** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
+export interface AppState {
+  dataset: DatasetStatus;
 }
 
 /** What a host provides to {@link createServices}. */
@@ -27,7 +35,13 @@ export interface ServiceOptions {
  * {@link disposeServices}.
  */
 export function createServices(options: ServiceOptions): Services {
-  return { store: options.store, dbPath: options.dbPath, host: options.host, emit: options.emit };
+  return {
+    store: options.store,
+    dbPath: options.dbPath,
+    host: options.host,
+    emit: options.emit,
+    app: { dataset: { state: 'idle', fraction: null, message: '' } },
+  };
 }
 
 /**

@@ -121,6 +121,10 @@ const SUCCESS: { [K in Channel]?: { input: unknown; check: (value: unknown) => v
       expect(info.schemaVersion).toBe(server.services.store.schemaVersion);
     },
   },
+  'app:dataset-status': {
+    input: {},
+    check: (v) => expect(v).toEqual(server.services.app.dataset),
+  },
 };
 
 describe('every contract method over the WebSocket', () => {

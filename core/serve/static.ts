@@ -31,6 +31,11 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The Content-Type the host (and Electron's `app://` protocol) sends for `file`. */
+export function contentTypeOf(file: string): string {
+  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** Writes a short plain-text response. */
 export function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
@@ -76,7 +81,7 @@ export function serveStatic(root: string, pathname: string, res: ServerResponse,
     file = join(base, 'index.html');
     st = statSync(file);
   }
-  const type = TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentTypeOf(file);
   // Vite fingerprints files under /assets/; anything else (the page itself) is revalidated so a rebuild shows.
   const immutable = rel.startsWith('/assets/');
   res.writeHead(200, {
