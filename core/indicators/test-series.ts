@@ -77,7 +77,7 @@ export function testBars(): { name: string; bars: BarColumns }[] {
   return out;
 }
 
-/** Asserts equality to `rel` relative (absolute near zero), NaN where expected is NaN; returns a message or null. */
+/** Checks equality to `rel` relative (`rel` 0: exact), NaN where expected is NaN; returns a message or null. */
 export function compareColumns(actual: Float64Array, expected: Float64Array, rel = 1e-8): string | null {
   if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
   for (let i = 0; i < actual.length; i++) {
@@ -87,7 +87,8 @@ export function compareColumns(actual: Float64Array, expected: Float64Array, rel
       if (Number.isNaN(e) !== Number.isNaN(a)) return `index ${i}: got ${a}, expected ${e}`;
       continue;
     }
-    if (Math.abs(a - e) > rel * Math.max(1, Math.abs(e))) return `index ${i}: got ${a}, expected ${e}`;
+    // Relative, with an absolute floor of 1e-12 only for values that are 0 up to rounding (e.g. -0 vs 0).
+    if (Math.abs(a - e) > Math.max(rel * Math.abs(e), rel === 0 ? 0 : 1e-12)) return `index ${i}: got ${a}, expected ${e}`;
   }
   return null;
 }
