@@ -7,6 +7,7 @@ export function StatusBar() {
   const host = useConnectionStore((s) => s.host);
   const version = useConnectionStore((s) => s.version);
   const error = useConnectionStore((s) => s.error);
+  const dataset = useConnectionStore((s) => s.dataset);
   const symbol = useNavStore((s) => s.symbol);
   const theme = useNavStore((s) => s.theme);
   return (
@@ -17,6 +18,12 @@ export function StatusBar() {
       {host && <span className="muted">{host}</span>}
       {version && <span className="muted">v{version}</span>}
       {error && status !== 'connected' && <span className="neg">{error}</span>}
+      {dataset && dataset.state === 'loading' && (
+        <span className="warn-text" data-testid="dataset-loading">
+          Loading default dataset{dataset.fraction !== null ? ` ${(dataset.fraction * 100).toFixed(0)}%` : '…'} {dataset.message}
+        </span>
+      )}
+      {dataset && dataset.state === 'failed' && <span className="neg">Default dataset failed: {dataset.message}</span>}
       <span className="spacer" />
       {symbol && <span className="mono">{symbol}</span>}
       <span className="muted">1–5 views · Ctrl+K symbol</span>

@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import type { DatasetStatus } from '../../../core/contract';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
 
@@ -8,6 +9,8 @@ interface ConnectionState {
   readonly version: string | null;
   readonly dbPath: string | null;
   readonly error: string | null;
+  /** Loading of the default dataset on first start. */
+  readonly dataset: DatasetStatus | null;
 }
 
 export const useConnectionStore = create<ConnectionState>()(() => ({
@@ -16,6 +19,7 @@ export const useConnectionStore = create<ConnectionState>()(() => ({
   version: null,
   dbPath: null,
   error: null,
+  dataset: null,
 }));
 
 /** Records the connection status and mirrors it on `<body data-connected>` (the e2e tests wait on it). */
@@ -24,8 +28,18 @@ export function setConnection(status: ConnectionStatus, error: string | null = n
   if (typeof document !== 'undefined') document.body.dataset.connected = status === 'connected' ? 'true' : 'false';
 }
 
-/** Asks the host who it is once connected (shown in the status bar). */
+/** Records the default dataset's status; mirrored on `<body data-dataset>` (idle, loading, ready, failed). */
+export function setDataset(dataset: DatasetStatus): void {
+  useConnectionStore.setState({ dataset });
+  if (typeof document !== 'undefined') document.body.dataset.dataset = dataset.state;
+}
+
+let offDataset: (() => void) | null = null;
+
+/** Once connected: asks the host who it is and how the default dataset load is going, then follows its progress. */
 export async function onConnected(): Promise<void> {
-  const r = await window.api.invoke('app:info');
-  if (r.ok) useConnectionStore.setState({ host: r.value.host, version: r.value.version, dbPath: r.value.dbPath });
+  offDataset ??= window.api.on('app:dataset-progress', setDataset);
+  const [info, ds] = await Promise.all([window.api.invoke('app:info'), window.api.invoke('app:dataset-status')]);
+  if (info.ok) useConnectionStore.setState({ host: info.value.host, version: info.value.version, dbPath: info.value.dbPath });
+  if (ds.ok) setDataset(ds.value);
 }

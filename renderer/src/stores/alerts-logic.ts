@@ -1,0 +1,74 @@
+import type { Alert, Severity } from '../../../core/live/types';
+
+/** How many alerts the stream keeps in memory (the journal keeps them all). */
+export const MAX_ALERTS = 500;
+
+/**
+ * Merges incoming alerts into the stream: newest first (by time, then arrival), one entry per id
+ * (a re-sent alert, e.g. after an acknowledgement, replaces the old entry), capped at `cap`.
+ */
+export function mergeAlerts(current: readonly Alert[], incoming: readonly Alert[], cap = MAX_ALERTS): Alert[] {
+  const byId = new Map<string, Alert>();
+  for (const a of current) byId.set(a.id, a);
+  for (const a of incoming) byId.set(a.id, a);
+  return [...byId.values()].sort((a, b) => b.time - a.time).slice(0, cap);
+}
+
+/** Marks one alert acknowledged at `at` (EpochMs) without mutating the list. */
+export function markAcknowledged(list: readonly Alert[], id: string, at: number): Alert[] {
+  return list.map((a) => (a.id === id ? { ...a, acknowledgedAt: at } : a));
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Alerts at or above `min` severity deserve a desktop notification. */
+export function isUrgent(a: Alert, min: Severity = 'critical'): boolean {
+  return RANK[a.severity] >= RANK[min];
+}
+
+/** The browser's Notification API, as far as we use it (injectable in tests). */
+export interface NotificationApi {
+  readonly permission: 'default' | 'denied' | 'granted';
+  requestPermission(): Promise<'default' | 'denied' | 'granted'>;
+  new (title: string, options?: { body?: string; tag?: string }): unknown;
+}
+
+/**
+ * Shows a desktop notification for an urgent alert. Guarded: no API, or permission denied, does
+ * nothing and returns false; `default` asks once. Never throws (some browsers throw from the constructor).
+ */
+export async function notifyAlert(a: Alert, api: NotificationApi | undefined): Promise<boolean> {
+  if (!api || !isUrgent(a)) return false;
+  try {
+    let perm = api.permission;
+    if (perm === 'default') perm = await api.requestPermission();
+    if (perm !== 'granted') return false;
+    new api(`QuantDesk ${a.severity}: ${a.kind}`, { body: `${a.symbol ? a.symbol + ': ' : ''}${a.message}`, tag: a.id });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A watchlist row: last price, change against the reference (previous close or first tick), tick count. */
+export interface WatchRow {
+  readonly symbol: string;
+  readonly last: number;
+  readonly ref: number;
+  readonly change: number;
+  readonly time: number;
+}
+
+/** Applies the latest tick per symbol (one frame's batch) to the watchlist; unknown symbols are added. */
+export function applyTicks(
+  rows: ReadonlyMap<string, WatchRow>,
+  latest: ReadonlyMap<string, { symbol: string; price: number; time: number }>,
+): Map<string, WatchRow> {
+  const out = new Map(rows);
+  for (const [sym, t] of latest) {
+    const prev = out.get(sym);
+    const ref = prev ? prev.ref : t.price;
+    out.set(sym, { symbol: sym, last: t.price, ref, change: ref > 0 ? t.price / ref - 1 : 0, time: t.time });
+  }
+  return out;
+}
