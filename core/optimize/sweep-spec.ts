@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { parseConstraint, type Constraint } from './constraints';
+import { Prng } from './prng';
+
+const value = z.union([z.number(), z.string(), z.boolean()]);
+const range = z
+  .object({ from: z.number(), to: z.number(), step: z.number().positive() })
+  .strict()
+  .refine((r) => r.to >= r.from, { message: '"to" is below "from"' });
+
+/** Most combinations a sweep may expand to (a guard against a typo like `step: 0.0001`). */
+export const MAX_COMBINATIONS = 2_000_000;
+
+/**
+ * A sweep file: the backtest spec every run starts from, the parameter grid (each entry a list of
+ * values or an inclusive `{from, to, step}` range), constraints on combinations, the objective
+ * metric (a `Metrics` key; prefix `-` to minimise, e.g. `-volatility`), how many results to keep,
+ * and the search: every combination (`grid`) or `samples` distinct ones drawn with `seed` (`random`).
+ */
+export const SweepSpecSchema = z
+  .object({
+    base: z.record(z.string(), z.unknown()),
+    grid: z.record(z.string(), z.union([z.array(value).min(1), range])).refine((g) => Object.keys(g).length > 0, { message: 'needs at least one parameter' }),
+    constraints: z.array(z.string()).default([]),
+    objective: z.string().regex(/^-?[A-Za-z][A-Za-z0-9]*$/).default('sharpe'),
+    top: z.number().int().min(1).default(20),
+    search: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('grid') }).strict(),
+        z.object({ kind: z.literal('random'), samples: z.number().int().min(1), seed: z.number().int().default(1) }).strict(),
+      ])
+      .default({ kind: 'grid' }),
+  })
+  .strict();
+
+/** A sweep as written. */
+export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
+/** A sweep with defaults filled. */
+export type SweepSpec = z.output<typeof SweepSpecSchema>;
+/** One combination: grid parameter name → value. */
+export type Params = Readonly<Record<string, number | string | boolean>>;
+
+/** The values of one grid axis, in order. Range values are rounded to 12 significant digits (0.1 + 0.2 gives 0.3). */
+export function axisValues(axis: SweepSpec['grid'][string]): (number | string | boolean)[] {
+  if (Array.isArray(axis)) return axis;
+  const count = Math.floor((axis.to - axis.from) / axis.step + 1e-9) + 1;
+  if (count > MAX_COMBINATIONS) throw new Error(`range ${axis.from}..${axis.to} step ${axis.step} has ${count} values`);
+  return Array.from({ length: count }, (_, i) => Number((axis.from + i * axis.step).toPrecision(12)));
+}
+
+/**
+ * The combinations a sweep runs, in a deterministic order: the full grid (cartesian product in
+ * the grid's key order, last key fastest) filtered by the constraints, or for random search
+ * `samples` distinct valid combinations drawn by the seeded PRNG (all of them when fewer exist).
+ * Throws with the constraint's text for a malformed or unknown-parameter constraint.
+ */
+export function expandSweep(spec: SweepSpec): Params[] {
+  const keys = Object.keys(spec.grid);
+  const axes = keys.map((k) => {
+    try {
+      return axisValues(spec.grid[k]);
+    } catch (e) {
+      throw new Error(`grid.${k}: ${(e as Error).message}`);
+    }
+  });
+  const known = new Set(keys);
+  const constraints: Constraint[] = spec.constraints.map((c) => parseConstraint(c, known));
+  const total = axes.reduce((n, a) => n * a.length, 1);
+  const decode = (index: number): Params => {
+    const p: Record<string, number | string | boolean> = {};
+    for (let d = keys.length - 1; d >= 0; d--) {
+      const len = axes[d].length;
+      p[keys[d]] = axes[d][index % len];
+      index = Math.floor(index / len);
+    }
+    const ordered: Record<string, number | string | boolean> = {};
+    for (const k of keys) ordered[k] = p[k];
+    return ordered;
+  };
+  const valid = (p: Params) => constraints.every((c) => c(p));
+  if (spec.search.kind === 'grid' || spec.search.samples >= total) {
+    if (total > MAX_COMBINATIONS) throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
+    const out: Params[] = [];
+    for (let i = 0; i < total; i++) {
+      const p = decode(i);
+      if (valid(p)) out.push(p);
+    }
+    if (spec.search.kind === 'random' && out.length > spec.search.samples) return sample(out, spec.search.samples, spec.search.seed);
+    return out;
+  }
+  // Random search over a grid too large to enumerate cheaply: draw indices, skip repeats and invalid ones.
+  const rng = new Prng(spec.search.seed);
+  const picked = new Set<number>();
+  const out: Params[] = [];
+  let attempts = 0;
+  const maxAttempts = spec.search.samples * 200;
+  while (out.length < spec.search.samples && attempts++ < maxAttempts) {
+    const i = rng.int(total);
+    if (picked.has(i)) continue;
+    picked.add(i);
+    const p = decode(i);
+    if (valid(p)) out.push(p);
+  }
+  return out;
+}
+
+function sample<T>(xs: readonly T[], n: number, seed: number): T[] {
+  const rng = new Prng(seed);
+  const a = xs.slice();
+  for (let i = 0; i < n; i++) {
+    const j = i + rng.int(a.length - i);
+    const t = a[i];
+    a[i] = a[j];
+    a[j] = t;
+  }
+  return a.slice(0, n);
+}
+
+/** Splits an objective into the metric name and whether higher is better (`-name` minimises). */
+export function parseObjective(objective: string): { metric: string; maximise: boolean } {
+  return objective.startsWith('-') ? { metric: objective.slice(1), maximise: false } : { metric: objective, maximise: true };
+}
+
+/**
+ * Sort comparator for results by objective: best first; null, NaN or missing values last; ties
+ * broken by the original index so the order is deterministic.
+ */
+export function compareByObjective(objective: string): (a: { metrics: Readonly<Record<string, unknown>>; index: number }, b: { metrics: Readonly<Record<string, unknown>>; index: number }) => number {
+  const { metric, maximise } = parseObjective(objective);
+  const score = (m: Readonly<Record<string, unknown>>) => {
+    const v = m[metric];
+    return typeof v === 'number' && Number.isFinite(v) ? (maximise ? v : -v) : -Infinity;
+  };
+  return (a, b) => {
+    const d = score(b.metrics) - score(a.metrics);
+    return d !== 0 && !Number.isNaN(d) ? d : a.index - b.index;
+  };
+}
