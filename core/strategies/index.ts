@@ -1,0 +1,76 @@
+/**
+ * The built-in strategies. Each has a zod parameter schema (`params.parse({})` gives its defaults) and
+ * a one-line description; the same objects are stepped by the backtest engine and by the live path.
+ */
+import { z } from 'zod';
+import type { Strategy } from '../strategy/types';
+import { bollingerReversion } from './bollinger-reversion';
+import { donchianBreakout } from './donchian-breakout';
+import { factorRank } from './factor-rank';
+import { ichimokuCloud } from './ichimoku-cloud';
+import { maBreakout } from './ma-breakout';
+import { emaCross, smaCross } from './ma-cross';
+import { macdCross } from './macd-cross';
+import { rsiReversion } from './rsi-reversion';
+import { tripleConfirmation } from './triple-confirmation';
+
+export { createCrossSectionView, type AuditedCrossSectionView, type CrossSectionAudit } from './cross-section-view';
+export { factorFields, factorRank, type FactorRankParams } from './factor-rank';
+export { loadPitFacts, buildPitField, buildPitUniverse, type PitFacts, type PitField, type PitUniverse } from './pit-facts';
+export { rebalanceDays, runRebalances, type Rebalance, type RebalanceFrequency } from './rebalance';
+export { stepDecisions, targetOf } from './step';
+
+/** Every built-in strategy, in the order `quantdesk strategies` lists them. */
+export const STRATEGIES: readonly Strategy[] = [
+  smaCross,
+  emaCross,
+  maBreakout,
+  rsiReversion,
+  macdCross,
+  bollingerReversion,
+  donchianBreakout,
+  tripleConfirmation,
+  ichimokuCloud,
+  factorRank,
+];
+
+/** The built-in strategy called `name`, or undefined. */
+export function getStrategy(name: string): Strategy | undefined {
+  return STRATEGIES.find((s) => s.name === name);
+}
+
+/** A JSON Schema (draft 2020-12) object describing a strategy's parameters, with defaults. */
+export type ParamsSchema = Record<string, unknown>;
+
+/** What `quantdesk strategies --json` and `strategies:list` return per strategy. */
+export interface StrategyListing {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'single' | 'cross-sectional';
+  /**
+   * JSON Schema of the parameters as a caller writes them (`io: 'input'`): `properties` with `type`,
+   * `default`, `minimum`/`maximum`, `enum`, `description`. The UI builds its backtest form from it.
+   */
+  readonly params: ParamsSchema;
+}
+
+/** Describes every built-in strategy (see {@link StrategyListing}). */
+export function listStrategies(): StrategyListing[] {
+  return STRATEGIES.map((s) => {
+    const schema = z.toJSONSchema(s.params, { io: 'input', unrepresentable: 'any' }) as ParamsSchema;
+    delete schema.$schema;
+    return { name: s.name, description: s.description, kind: s.kind, params: dropSafeIntegerBounds(schema) as ParamsSchema };
+  });
+}
+
+/** zod writes ±MAX_SAFE_INTEGER as the bounds of every integer; they say nothing to a form, so drop them. */
+function dropSafeIntegerBounds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(dropSafeIntegerBounds);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if ((k === 'maximum' && v === Number.MAX_SAFE_INTEGER) || (k === 'minimum' && v === Number.MIN_SAFE_INTEGER)) continue;
+    out[k] = dropSafeIntegerBounds(v);
+  }
+  return out;
+}
