@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { BarColumns } from '../model/bars';
+import { dataFingerprint } from '../store/fingerprint';
+import { loadActions } from '../store/queries';
+import type { Store } from '../store/sqlite-bar-store';
+import { adjustmentFactors, applyFactors } from './adjust';
+import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
+import type { Adjustment, Panel } from './panel-types';
+
+/** What {@link loadPanel} loads. Times are EpochMs, bounds inclusive. */
+export interface PanelRequest {
+  /** Instruments in this order; default: every instrument, by symbol. Unknown symbols throw. */
+  readonly symbols?: readonly string[];
+  readonly from?: number;
+  readonly to?: number;
+  readonly adjustment: Adjustment;
+  /** Skip the on-disk and in-process caches (benchmarks measure cold loads with it). */
+  readonly noCache?: boolean;
+}
+
+const memory = new WeakMap<Store, Map<string, Panel>>();
+const MEMORY_PANELS = 4;
+
+/** The cache key of a request on the store's current data: fingerprint plus the normalised request. */
+export function panelCacheKey(fingerprint: string, req: PanelRequest): string {
+  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment]);
+  return `${fingerprint}-${createHash('sha256').update(norm).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * Loads instruments × trading days as flat Float64Array columns (see `Panel`): bars in `[from, to]`,
+ * NaN where an instrument has no bar, prices and volumes adjusted per `adjustment` by the same
+ * {@link adjustmentFactors} as `barsRange`. Results are cached by data fingerprint and request: in
+ * process, and for file databases on disk beside the DB (`<db>.qdcache/<key>.bin`, written
+ * atomically, shared by read-only workers). Panels may be shared between callers: treat them as
+ * read-only.
+ */
+export function loadPanel(store: Store, req: PanelRequest): Panel {
+  const fp = dataFingerprint(store);
+  const key = panelCacheKey(fp, req);
+  const onDisk = store.path !== ':memory:' && store.path !== '' && !req.noCache;
+  if (!req.noCache) {
+    const hit = memory.get(store)?.get(key);
+    if (hit) return hit;
+    if (onDisk) {
+      const fromDisk = readPanelFile(panelCacheFile(store.path, key), fp);
+      if (fromDisk) {
+        remember(store, key, fromDisk);
+        return fromDisk;
+      }
+    }
+  }
+  const panel = buildPanel(store, req, fp);
+  if (!req.noCache) {
+    remember(store, key, panel);
+    if (onDisk) writePanelFile(panelCacheFile(store.path, key), panel, fp);
+  }
+  return panel;
+}
+
+function remember(store: Store, key: string, panel: Panel): void {
+  let m = memory.get(store);
+  if (!m) memory.set(store, (m = new Map()));
+  m.delete(key);
+  m.set(key, panel);
+  while (m.size > MEMORY_PANELS) m.delete(m.keys().next().value!);
+}
+
+interface InstrumentRow {
+  id: number;
+  symbol: string;
+  sector: string;
+  listedOn: number | null;
+  delistedOn: number | null;
+}
+
+function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel {
+  const db = store.db;
+  const from = req.from ?? -8.64e15;
+  const to = req.to ?? 8.64e15;
+  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol').all() as InstrumentRow[];
+  let inst: InstrumentRow[];
+  let days: number[];
+  if (req.symbols === undefined) {
+    inst = all;
+    days = db.prepare('SELECT DISTINCT ts FROM bars WHERE ts >= ? AND ts <= ? ORDER BY ts').pluck().all(from, to) as number[];
+  } else {
+    const bySymbol = new Map(all.map((r) => [r.symbol, r]));
+    const missing = req.symbols.filter((s) => !bySymbol.has(s));
+    if (missing.length > 0) throw new Error(`loadPanel: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')}`);
+    inst = req.symbols.map((s) => bySymbol.get(s)!);
+    days = db
+      .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
+      .pluck()
+      .all(JSON.stringify(inst.map((r) => r.id)), from, to) as number[];
+  }
+  const nInst = inst.length;
+  const nDays = days.length;
+  const time = Float64Array.from(days);
+  const size = nInst * nDays;
+  const open = new Float64Array(size).fill(Number.NaN);
+  const high = new Float64Array(size).fill(Number.NaN);
+  const low = new Float64Array(size).fill(Number.NaN);
+  const close = new Float64Array(size).fill(Number.NaN);
+  const volume = new Float64Array(size).fill(Number.NaN);
+  const listedOn = new Float64Array(nInst);
+  const delistedOn = new Float64Array(nInst);
+  const q = db.prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
+  for (let s = 0; s < nInst; s++) {
+    const r = inst[s];
+    listedOn[s] = r.listedOn ?? Number.NaN;
+    delistedOn[s] = r.delistedOn ?? Number.NaN;
+    const base = s * nDays;
+    let d = 0;
+    for (const row of q.iterate(r.id, from, to) as Iterable<number[]>) {
+      const ts = row[0];
+      // Rows and days are both ascending: walk the day pointer instead of hashing.
+      while (time[d] < ts) d++;
+      const k = base + d;
+      open[k] = row[1];
+      high[k] = row[2];
+      low[k] = row[3];
+      close[k] = row[4];
+      volume[k] = row[5];
+    }
+    if (req.adjustment !== 'raw') {
+      const actions = loadActions(store, r.id);
+      if (actions.length > 0) {
+        const end = base + nDays;
+        const c = close.subarray(base, end);
+        const f = adjustmentFactors(time, c, actions, req.adjustment);
+        applyFactors(f, open.subarray(base, end), high.subarray(base, end), low.subarray(base, end), c, volume.subarray(base, end));
+      }
+    }
+  }
+  return {
+    symbols: inst.map((r) => r.symbol),
+    sectors: inst.map((r) => r.sector),
+    time,
+    nInst,
+    nDays,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    listedOn,
+    delistedOn,
+    adjustment: req.adjustment,
+    fingerprint,
+  };
+}
+
+/** Instrument `s`'s series as zero-copy views (`time` is the panel's whole calendar; missing bars are NaN). */
+export function panelSeries(panel: Panel, s: number): BarColumns {
+  const a = s * panel.nDays;
+  const b = a + panel.nDays;
+  return {
+    time: panel.time,
+    open: panel.open.subarray(a, b),
+    high: panel.high.subarray(a, b),
+    low: panel.low.subarray(a, b),
+    close: panel.close.subarray(a, b),
+    volume: panel.volume.subarray(a, b),
+  };
+}
+
+/** The row of `symbol` in the panel, or -1. */
+export function panelIndex(panel: Panel, symbol: string): number {
+  return panel.symbols.indexOf(symbol);
+}
