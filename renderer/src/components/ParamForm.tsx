@@ -1,0 +1,59 @@
+import { validateField, type ParamField } from '../lib/param-form';
+
+/**
+ * A form generated from parameter fields: one input per field (select for enums and booleans), the
+ * default shown, an inline message under an invalid value.
+ */
+export function ParamForm({
+  fields,
+  values,
+  onChange,
+  idPrefix = 'param',
+}: {
+  fields: readonly ParamField[];
+  values: Readonly<Record<string, string>>;
+  onChange: (name: string, text: string) => void;
+  idPrefix?: string;
+}) {
+  if (fields.length === 0) return <div className="muted">No parameters.</div>;
+  return (
+    <div data-testid="param-form">
+      {fields.map((f) => {
+        const text = values[f.name] ?? '';
+        const err = validateField(f, text);
+        const id = `${idPrefix}-${f.name}`;
+        return (
+          <label key={f.name} className="field" htmlFor={id} title={f.description ?? f.label}>
+            <span>{f.label}</span>
+            {f.kind === 'enum' || f.kind === 'boolean' ? (
+              <select id={id} name={f.name} value={text} onChange={(e) => onChange(f.name, e.target.value)}>
+                {!f.required && f.kind === 'enum' && <option value="">(default)</option>}
+                {(f.kind === 'boolean' ? ['true', 'false'] : (f.options ?? [])).map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <input
+                id={id}
+                name={f.name}
+                className={f.kind === 'string' ? undefined : 'num'}
+                value={text}
+                placeholder={f.defaultValue}
+                inputMode={f.kind === 'string' ? 'text' : 'decimal'}
+                aria-invalid={err ? 'true' : 'false'}
+                onChange={(e) => onChange(f.name, e.target.value)}
+              />
+            )}
+            {err && (
+              <span className="field-error" data-field-error={f.name}>
+                {err}
+              </span>
+            )}
+          </label>
+        );
+      })}
+    </div>
+  );
+}
