@@ -8,3 +8,4 @@ export * from './oscillators';
 export * from './macd';
 export * from './volume';
 export * from './ichimoku';
+export * from './registry';
