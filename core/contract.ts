@@ -57,6 +57,20 @@ export interface DatasetStatus {
   readonly message: string;
 }
 
+// == backtest: strategies =================================================================
+
+/**
+ * A built-in strategy as `strategies:list` and `quantdesk strategies --json` describe it. `params` is
+ * the JSON Schema (draft 2020-12, as a caller writes it) of its parameters: `properties` with `type`,
+ * `default`, `minimum`/`maximum`, `enum`, `description`; the backtest form is generated from it.
+ */
+export interface StrategyDescription {
+  readonly name: string;
+  readonly description: string;
+  readonly kind: 'single' | 'cross-sectional';
+  readonly params: Record<string, unknown>;
+}
+
 // == the method table =====================================================================
 
 /** Every method the renderer may call. The key is the channel. */
@@ -67,6 +81,7 @@ export const METHODS = {
   'app:dataset-status': method(noInput).returns<DatasetStatus>(),
   // -- data (foundation issue)
   // -- backtest (engine issue)
+  'strategies:list': method(noInput).returns<readonly StrategyDescription[]>(),
   // -- optimize (parallel simulation issue)
   // -- live (live monitoring issue)
 } as const;

@@ -1,6 +1,7 @@
 import { appHandlers } from './app-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
+import { strategyHandlers } from './strategy-handlers';
 
 /**
  * The one handler table, shared by Electron's IPC wiring and the `quantdesk serve` host (a test
@@ -10,5 +11,6 @@ import type { Services } from './services';
 export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
+    ...strategyHandlers(services),
   };
 }

@@ -3,7 +3,8 @@ import { importCommand } from './import';
 import { queryCommand } from './query';
 import { initCommand } from './init';
 import { serveCommand } from './serve';
+import { strategiesCommand } from './strategies';
 import { workerCommand } from './worker';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand, strategiesCommand];
