@@ -1,4 +1,5 @@
 import { appHandlers } from './app-handlers';
+import { indicatorHandlers } from './indicator-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 import { strategyHandlers } from './strategy-handlers';
@@ -11,6 +12,7 @@ import { strategyHandlers } from './strategy-handlers';
 export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
+    ...indicatorHandlers(services),
     ...strategyHandlers(services),
   };
 }

@@ -1,0 +1,49 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { rsi } from '../indicators/rsi';
+import { testBars } from '../indicators/test-series';
+import { openStore, type Store } from '../store/sqlite-bar-store';
+import { createHandlers } from './handlers';
+import { dispatch } from './registry';
+import { createServices } from './services';
+
+let store: Store | undefined;
+afterEach(() => store?.close());
+
+function setup() {
+  store = openStore(':memory:');
+  const { bars } = testBars()[0];
+  store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA')").run();
+  const ins = store.db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
+  for (let i = 0; i < bars.close.length; i++) ins.run(bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
+  const handlers = createHandlers(createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} }));
+  const call = (ch: string, input?: unknown) => dispatch(handlers, ch, input, { signal: new AbortController().signal });
+  return { bars, call };
+}
+
+describe('indicators:* handlers', () => {
+  it('computes RSI over stored bars with null warm-up and the defaults filled in', async () => {
+    const { bars, call } = setup();
+    const r = await call('indicators:compute', { name: 'rsi', symbol: 'AAA' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    const v = r.value as { params: Record<string, number>; time: number[]; outputs: Record<string, (number | null)[]> };
+    expect(v.params).toEqual({ period: 14 });
+    expect(v.time).toEqual(Array.from(bars.time));
+    const want = rsi(bars.close, 14);
+    expect(v.outputs.value[13]).toBeNull();
+    expect(v.outputs.value[14]).toBe(want[14]);
+    expect(v.outputs.value.at(-1)).toBe(want.at(-1));
+  });
+
+  it('lists every indicator with its outputs and rejects unknown names and bad params as invalid-input', async () => {
+    const { call } = setup();
+    const list = await call('indicators:list');
+    expect(list.ok && (list.value as { name: string }[]).find((i) => i.name === 'bbands')).toMatchObject({ outputs: ['upper', 'middle', 'lower'] });
+    const unknown = await call('indicators:compute', { name: 'nope', symbol: 'AAA' });
+    expect(!unknown.ok && unknown.error.code).toBe('invalid-input');
+    const bad = await call('indicators:compute', { name: 'rsi', symbol: 'AAA', params: { period: 0 } });
+    expect(!bad.ok && bad.error.message).toMatch(/period/);
+    const missing = await call('indicators:compute', { name: 'rsi', symbol: 'ZZZ' });
+    expect(!missing.ok && missing.error.code).toBe('not-found');
+  });
+});
