@@ -58,9 +58,9 @@ describe('PaperBroker fills and positions', () => {
     broker.submit({ symbol: 'A', side: 'buy', qty: 1, type: 'stop', price: 105 }, T);
     broker.submit({ symbol: 'A', side: 'sell', qty: 1, type: 'limit', price: 90 }, T);
     bar(T + 1, 98, 104, 96, 100); // nothing reached but the sell limit, which the open already beats
-    expect(fills.map((f) => [f.side, f.price])).toEqual([['sell', 98]]);
-    bar(T + 2, 97, 106, 94, 100); // limit touched in range -> at the limit; stop touched -> at the stop, slipped
-    expect(fills.slice(1).map((f) => [f.side, f.price])).toEqual([['buy', 95], ['buy', 105 * 1.01]]);
+    expect(fills.map((f) => [f.side, f.price])).toEqual([['sell', 98 * 0.99]]);
+    bar(T + 2, 97, 106, 94, 100); // limit touched in range -> at the limit, slipped; stop touched -> at the stop, slipped
+    expect(fills.slice(1).map((f) => [f.side, f.price])).toEqual([['buy', 95 * 1.01], ['buy', 105 * 1.01]]);
     broker.submit({ symbol: 'A', side: 'sell', qty: 1, type: 'stop', price: 90 }, T + 2);
     bar(T + 3, 85, 86, 80, 82); // gap through the stop: fills at the open, slipped
     expect(fills[3].price).toBeCloseTo(85 * 0.99, 9);

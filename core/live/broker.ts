@@ -67,10 +67,10 @@ interface AlgoSchedule {
  * with average cost; cash, equity and gross exposure updated incrementally on every mark; risk checks
  * before each order and on every mark; the kill switch.
  *
- * Fill rules (the backtest's): a market order fills at the next price seen (the next tick, or the next
- * bar's open) plus slippage. A buy limit fills at the open if the open is at or below the limit, else at
- * the limit if the low reaches it (no slippage). A buy stop fills at the open if the open is at or above
- * the stop, else at the stop if the high reaches it (plus slippage). Sells mirror. A tick is a bar whose
+ * Fill rules (the backtest's `entryFillPrice`): a market order fills at the next price seen (the next
+ * tick, or the next bar's open). A buy limit fills at the open if the open is at or below the limit, else
+ * at the limit if the low reaches it. A buy stop fills at the open if the open is at or above
+ * the stop, else at the stop if the high reaches it. Sells mirror. Every fill is slipped by the cost model. A tick is a bar whose
  * open, high, low and close are the tick price.
  */
 export class PaperBroker {
@@ -103,6 +103,11 @@ export class PaperBroker {
   /** The kill switch's state. */
   get killSwitch(): KillSwitchState {
     return this.#kill;
+  }
+
+  /** Cash in account currency (starting cash minus what fills cost, plus what they brought). */
+  get cash(): number {
+    return this.#cash;
   }
 
   /** Cash, equity (cash + marked positions), gross exposure and PnL. */
@@ -251,12 +256,40 @@ export class PaperBroker {
 
   /** One bar (bar-fed sessions): fills at the open or inside the range by the fill rules, then marks at the close. */
   onBar(bar: LiveBar): void {
+    this.matchBar(bar);
+    this.mark(bar.symbol, bar.close, bar.time);
+  }
+
+  /** Fills working orders and due algo slices of `bar.symbol` against the bar's open and range, without marking. */
+  matchBar(bar: LiveBar): void {
     this.#now = bar.time;
     this.#rollDay(bar.time);
     this.#releaseSlices(bar.symbol, bar.time);
     const w = this.#working.get(bar.symbol);
     if (w !== undefined && w.length > 0) this.#match(w, bar.time, bar.open, bar.high, bar.low);
-    this.#mark(bar.symbol, bar.close);
+  }
+
+  /** Marks `symbol` at `price` (EpochMs `time`): updates equity and exposure, then checks the account limits. */
+  mark(symbol: string, price: number, time: number): void {
+    this.#now = time;
+    this.#rollDay(time);
+    this.#mark(symbol, price);
+  }
+
+  /**
+   * Executes `qty` units now at `rawPrice` before slippage: the strategy runner's path, where the
+   * backtest's rules (next open, limit/stop entry, protective exits) already chose the price. The
+   * order is journaled like any other and passes the same risk checks and kill switch; returns the
+   * fill, or null if it was rejected.
+   */
+  execute(symbol: string, side: Side, qty: number, rawPrice: number, time: number): Fill | null {
+    this.#now = time;
+    this.#rollDay(time);
+    const o = this.submit({ symbol, side, qty, type: 'market' }, time);
+    if (o.status === 'rejected') return null;
+    const w = this.#working.get(symbol)!;
+    w.splice(w.indexOf(o), 1);
+    return this.#fill(o, time, this.#costs.slip(side, rawPrice));
   }
 
   #rollDay(time: number): void {
@@ -290,8 +323,9 @@ export class PaperBroker {
       if (o.type === 'market') px = this.#costs.slip(o.side, open);
       else if (o.type === 'limit') {
         const l = o.limitPrice!;
-        if (buy ? open <= l : open >= l) px = open;
-        else if (buy ? low <= l : high >= l) px = l;
+        // Slipped like every fill, as the backtest does.
+        if (buy ? open <= l : open >= l) px = this.#costs.slip(o.side, open);
+        else if (buy ? low <= l : high >= l) px = this.#costs.slip(o.side, l);
       } else if (o.type === 'stop') {
         const s = o.stopPrice!;
         if (buy ? open >= s : open <= s) px = this.#costs.slip(o.side, open);
@@ -303,7 +337,7 @@ export class PaperBroker {
     }
   }
 
-  #fill(o: Order, time: number, price: number): void {
+  #fill(o: Order, time: number, price: number): Fill {
     const qty = o.qty - o.filledQty;
     const commission = this.#costs.commission(qty, price);
     const p = this.position(o.symbol);
@@ -323,6 +357,7 @@ export class PaperBroker {
     this.#hooks.fill?.(fill, p);
     this.#hooks.order?.(o, time, false);
     if (o.parentId !== null) this.#childFilled(o.parentId, qty, time);
+    return fill;
   }
 
   #childFilled(parentId: string, qty: number, time: number): void {

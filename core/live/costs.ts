@@ -1,3 +1,5 @@
+import { commissionFor, slippedPrice } from '../backtest/execution';
+
 /**
  * How the paper broker prices an execution: slippage on market and stop fills, commission on every fill.
  * The live session builds it from the backtest spec's execution settings so both paths charge the same.
@@ -30,5 +32,15 @@ export function simpleCosts(c: SimpleCosts = {}): CostModel {
   return {
     slip: (side, price) => (side === 'buy' ? price * (1 + slip) : price * (1 - slip)),
     commission: (qty, price) => Math.max(min, qty * perUnit + qty * price * pct),
+  };
+}
+
+/** The backtest spec's cost model (`slippageBps`, `commission.rate`, `commission.fixed`) through the engine's own functions. */
+export function specCosts(spec: { readonly slippageBps: number; readonly commission: { readonly rate: number; readonly fixed: number } }): CostModel {
+  const { rate, fixed } = spec.commission;
+  const bps = spec.slippageBps;
+  return {
+    slip: (side, price) => slippedPrice(price, side === 'buy' ? 1 : -1, bps),
+    commission: (qty, price) => commissionFor(qty, price, rate, fixed),
   };
 }

@@ -1,0 +1,98 @@
+import type { Panel } from '../../data/panel-types';
+import type { StepBar } from '../runner';
+import type { Feed, FeedSink } from './types';
+
+/** Options of {@link ReplayFeed}. */
+export interface ReplayOptions {
+  /** The bars to replay (the same panel a backtest of the spec reads). */
+  readonly panel: Panel;
+  /** Symbols to replay, in this order; default every panel symbol. */
+  readonly symbols?: readonly string[];
+  /** First and last bar times replayed (EpochMs, inclusive). */
+  readonly from?: number;
+  readonly to?: number;
+  /** Time steps per second; 0 (default) = as fast as possible, yielding to the event loop every few hundred steps. */
+  readonly speed?: number;
+  /** Interval of the bars in ms (default one day). */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Replays stored bars as a live feed: one `bars` batch per time step, every symbol with a bar at that
+ * time in the given order. A symbol whose data ends before the replay's last step is marked `final`
+ * on its last bar (delisted), so the runner closes it at that close, exactly as the backtest does.
+ */
+export class ReplayFeed implements Feed {
+  readonly name = 'replay';
+  readonly #o: ReplayOptions;
+  #stopped = false;
+  #resolve!: () => void;
+  readonly done: Promise<void>;
+  /** Time steps delivered so far. */
+  delivered = 0;
+
+  constructor(o: ReplayOptions) {
+    this.#o = o;
+    this.done = new Promise((r) => (this.#resolve = r));
+  }
+
+  start(sink: FeedSink): void {
+    const { panel } = this.#o;
+    const syms = this.#o.symbols ?? panel.symbols;
+    const rows = syms.map((s) => {
+      const k = panel.symbols.indexOf(s);
+      if (k < 0) throw new Error(`replay: unknown symbol "${s}"`);
+      return k;
+    });
+    const n = panel.nDays;
+    const from = this.#o.from ?? -Infinity;
+    const to = this.#o.to ?? Infinity;
+    let i0 = 0;
+    while (i0 < n && panel.time[i0] < from) i0++;
+    let i1 = n - 1;
+    while (i1 >= i0 && panel.time[i1] > to) i1--;
+    const last = rows.map((k) => {
+      for (let i = i1; i >= i0; i--) if (panel.close[k * n + i] === panel.close[k * n + i]) return i;
+      return -1;
+    });
+    const interval = this.#o.intervalMs ?? 86_400_000;
+    const speed = this.#o.speed ?? 0;
+    sink.status({ feed: this.name, state: 'open', at: Date.now() });
+    let i = i0;
+    const emitStep = () => {
+      const step: StepBar[] = [];
+      for (let j = 0; j < rows.length; j++) {
+        const at = rows[j] * n + i;
+        const c = panel.close[at];
+        if (c !== c) continue;
+        step.push({
+          symbol: syms[j], intervalMs: interval, time: panel.time[i], open: panel.open[at], high: panel.high[at], low: panel.low[at],
+          close: c, volume: panel.volume[at], final: i === last[j] && i < i1,
+        });
+      }
+      if (step.length > 0) sink.bars(step);
+      this.delivered++;
+      i++;
+    };
+    const finish = () => {
+      sink.status({ feed: this.name, state: 'closed', at: Date.now(), detail: this.#stopped ? 'stopped' : 'end of data' });
+      this.#resolve();
+    };
+    const loop = () => {
+      if (this.#stopped || i > i1) return finish();
+      if (speed > 0) {
+        emitStep();
+        setTimeout(loop, 1000 / speed);
+        return;
+      }
+      for (let b = 0; b < 256 && i <= i1 && !this.#stopped; b++) emitStep();
+      setImmediate(loop);
+    };
+    loop();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.done;
+  }
+}
