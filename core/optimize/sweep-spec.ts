@@ -125,10 +125,10 @@ export function parseObjective(objective: string): { metric: string; maximise: b
  * Sort comparator for results by objective: best first; null, NaN or missing values last; ties
  * broken by the original index so the order is deterministic.
  */
-export function compareByObjective(objective: string): (a: { metrics: Readonly<Record<string, unknown>>; index: number }, b: { metrics: Readonly<Record<string, unknown>>; index: number }) => number {
+export function compareByObjective(objective: string): (a: { metrics: object; index: number }, b: { metrics: object; index: number }) => number {
   const { metric, maximise } = parseObjective(objective);
-  const score = (m: Readonly<Record<string, unknown>>) => {
-    const v = m[metric];
+  const score = (m: object) => {
+    const v = (m as Record<string, unknown>)[metric];
     return typeof v === 'number' && Number.isFinite(v) ? (maximise ? v : -v) : -Infinity;
   };
   return (a, b) => {

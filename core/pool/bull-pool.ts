@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import type { Panel } from '../data/panel-types';
 import { fail } from '../model/result';
 import { encodePanel } from './panel-codec';
-import { panelKey, type JobOutcome, type PanelRequest, type PoolJob } from './protocol';
+import { panelKey, type JobOutcome, type PanelRef, type PoolJob } from './protocol';
 import { batchSizeFor, CancelledError, progressOf, type Pool, type RunOptions } from './types';
 
 /** The queue every `quantdesk worker` consumes unless told otherwise. */
@@ -23,7 +23,7 @@ export interface BullBatchResult {
 }
 
 /** The Redis key under which a panel's binary columns are published (named by fingerprint and query). */
-export function panelRedisKey(queue: string, req: PanelRequest): string {
+export function panelRedisKey(queue: string, req: PanelRef): string {
   return `${queue}:panel:${createHash('sha256').update(panelKey(req)).digest('hex').slice(0, 32)}`;
 }
 
@@ -38,7 +38,7 @@ export interface BullPoolOptions {
   readonly url: string;
   readonly queue?: string;
   /** Loads a panel the jobs need, to publish it for nodes without a matching store; null: nothing to publish. */
-  readonly loadPanel?: (req: PanelRequest) => Panel | null;
+  readonly loadPanel?: (req: PanelRef) => Panel | null;
   /** Jobs per BullMQ job (default: up to 64, about 16 per worker slot). */
   readonly maxBatch?: number;
   /** Seconds a published panel stays in Redis (default one day). */

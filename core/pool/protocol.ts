@@ -9,14 +9,14 @@ import type { AppError, Result } from '../model/result';
 export interface PoolJob<D = unknown> {
   readonly kind: string;
   readonly data: D;
-  readonly panel?: PanelRequest;
+  readonly panel?: PanelRef;
 }
 
 /**
  * The market data a job reads: the store's data fingerprint (see `dataFingerprint`) and the query
  * the panel is loaded with. Two requests with the same `key` denote the same panel.
  */
-export interface PanelRequest {
+export interface PanelRef {
   /** Fingerprint of the store content the panel comes from. */
   readonly fingerprint: string;
   /** Options for `loadPanel` (symbols, range, adjustment), JSON-serialisable. */
@@ -43,7 +43,7 @@ export type FromWorker =
   | { readonly type: 'fatal'; readonly error: AppError };
 
 /** The stable cache key of a panel request (fingerprint + canonical JSON of the query). */
-export function panelKey(req: PanelRequest): string {
+export function panelKey(req: PanelRef): string {
   return `${req.fingerprint}:${canonicalJson(req.query)}`;
 }
 

@@ -1,7 +1,7 @@
 import type { Panel } from '../data/panel-types';
 import { fail, ok } from '../model/result';
 import { openStore, type Store } from '../store/sqlite-bar-store';
-import { panelKey, type FromWorker, type JobOutcome, type PanelRequest, type PoolJob, type ToWorker } from './protocol';
+import { panelKey, type FromWorker, type JobOutcome, type PanelRef, type PoolJob, type ToWorker } from './protocol';
 
 /** What a job runner can use on its worker: the read-only store, cached panels and a per-worker memo. */
 export interface WorkerContext {
@@ -9,7 +9,7 @@ export interface WorkerContext {
   /** The local store, opened read-only on first use; null when the worker has none (a cluster node without `--db`). */
   store(): Store | null;
   /** The panel of `req`, loaded once per `panelKey` and kept (the two most recent) for later jobs. */
-  panel(req: PanelRequest): Promise<Panel>;
+  panel(req: PanelRef): Promise<Panel>;
   /** Per-worker memo for runners (precomputed indicator tables and the like), keyed by the runner's choice. */
   readonly memo: Map<string, unknown>;
 }
@@ -25,8 +25,8 @@ export type JobTable = Readonly<Record<string, JobRunner>>;
  * fingerprint differs from the request's; `remote` (cluster nodes) fetches a published panel.
  */
 export interface PanelSource {
-  local(store: Store, req: PanelRequest): Panel | null;
-  remote?(req: PanelRequest): Promise<Panel>;
+  local(store: Store, req: PanelRef): Panel | null;
+  remote?(req: PanelRef): Promise<Panel>;
 }
 
 /** Options of {@link createWorkerContext}. */
@@ -52,7 +52,7 @@ export function createWorkerContext(options: WorkerContextOptions): WorkerContex
       if (store === undefined) store = options.dbPath === null ? null : openStore(options.dbPath, { readonly: true });
       return store;
     },
-    panel(req: PanelRequest): Promise<Panel> {
+    panel(req: PanelRef): Promise<Panel> {
       const key = panelKey(req);
       const hit = panels.get(key);
       if (hit) {
@@ -74,7 +74,7 @@ export function createWorkerContext(options: WorkerContextOptions): WorkerContex
       store = undefined;
     },
   };
-  async function load(req: PanelRequest): Promise<Panel> {
+  async function load(req: PanelRef): Promise<Panel> {
     const s = ctx.store();
     const local = s ? options.panels.local(s, req) : null;
     if (local) return local;
