@@ -4,8 +4,9 @@ import { indicatorCommand } from './indicator';
 import { queryCommand } from './query';
 import { initCommand } from './init';
 import { serveCommand } from './serve';
+import { signalsCommand } from './signals';
 import { strategiesCommand } from './strategies';
 import { workerCommand } from './worker';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand, strategiesCommand, indicatorCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];
