@@ -1,0 +1,558 @@
+import type { Panel } from '../data/panel-types';
+import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, SingleStrategy, Strategy } from '../strategy/types';
+import { periodKey } from './calendar';
+import {
+  affordableQty,
+  checkExit,
+  commissionFor,
+  effectiveStop,
+  entryFillPrice,
+  EXIT_NONE,
+  EXIT_STOP,
+  ORDER_LIMIT,
+  ORDER_MARKET,
+  ORDER_STOP,
+  roundQty,
+  slippedPrice,
+  type ExitOut,
+} from './execution';
+import { computeMetrics } from './metrics';
+import type { BacktestSpec } from './spec';
+import { parseDate } from '../model/time';
+import { BacktestCancelledError, BacktestInputError, type BacktestResult, type ExitReason, type OpenPosition, type Trade } from './types';
+
+/** Options of {@link runBacktest}. */
+export interface RunOptions {
+  /** Aborting it stops the run with a `BacktestCancelledError`. */
+  readonly signal?: AbortSignal;
+  /** Called about every thousand bars with the fraction done (0..1). */
+  readonly onProgress?: (fraction: number) => void;
+  /** The strategy to run; required (callers resolve `spec.strategy` by name, see `resolveStrategy`). */
+  readonly strategy?: Strategy;
+  /** Point-in-time fundamentals for cross-sectional strategies: the latest value of `field` known at `asOf`, NaN if none. */
+  readonly fundamental?: (symbol: string, field: string, asOf: number) => number;
+  /** Members of a named universe at `asOf` (point in time); omitted for `universe: "all"` or explicit symbols. */
+  readonly universeAt?: (asOf: number) => readonly string[];
+}
+
+const NO_BAR = -1;
+
+/**
+ * Runs a backtest of `spec` over `panel` (see the README's "Backtesting" section for the conventions).
+ *
+ * A decision at bar i sees only bar i (a reused `BarView`) and the strategy's own state, or, for a
+ * cross-sectional strategy, a `CrossSectionView` whose accessors stop at bar i: nothing can read
+ * past the decision bar. It fills at the open of the symbol's next bar (`fill: "next-open"`) or at
+ * the close of bar i (`fill: "close"`).
+ *
+ * @throws BacktestInputError for a missing strategy, invalid params or an unknown symbol / benchmark.
+ * @throws BacktestCancelledError when `opts.signal` aborts.
+ */
+export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): BacktestResult {
+  const strategy = opts.strategy;
+  if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  const parsedParams = strategy.params.safeParse(spec.params);
+  if (!parsedParams.success) {
+    throw new BacktestInputError(parsedParams.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+  }
+  const params = parsedParams.data;
+  const nDays = panel.nDays;
+  const time = panel.time;
+  const symIndex = new Map<string, number>();
+  panel.symbols.forEach((s, k) => symIndex.set(s, k));
+
+  // The run's bars: [i0, i1] within the panel, clipped to start/end.
+  const startMs = spec.start !== undefined ? (parseDate(spec.start) as number) : -Infinity;
+  const endMs = spec.end !== undefined ? (parseDate(spec.end) as number) + 86_399_999 : Infinity;
+  let i0 = 0;
+  while (i0 < nDays && time[i0] < startMs) i0++;
+  let i1 = nDays - 1;
+  while (i1 >= i0 && time[i1] > endMs) i1--;
+  const n = Math.max(0, i1 - i0 + 1);
+  if (n === 0) throw new BacktestInputError([`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+
+  let benchIdx = NO_BAR;
+  if (spec.benchmark !== undefined) {
+    benchIdx = symIndex.get(spec.benchmark) ?? NO_BAR;
+    if (benchIdx === NO_BAR) throw new BacktestInputError([`benchmark: unknown symbol "${spec.benchmark}"`]);
+  }
+  const tradable: number[] = [];
+  if (spec.symbols) {
+    const missing = spec.symbols.filter((s) => !symIndex.has(s));
+    if (missing.length) throw new BacktestInputError(missing.map((s) => `symbols: unknown symbol "${s}"`));
+    for (const s of spec.symbols) tradable.push(symIndex.get(s) as number);
+  } else {
+    for (let k = 0; k < panel.nInst; k++) if (k !== benchIdx) tradable.push(k);
+  }
+  const nTrad = tradable.length;
+
+  const { open, high, low, close, volume } = panel;
+  const nInst = panel.nInst;
+  const rate = spec.commission.rate;
+  const fixed = spec.commission.fixed;
+  const bps = spec.slippageBps;
+  const whole = spec.wholeUnits;
+  const longOnly = spec.direction === 'long-only';
+  const optimistic = spec.intrabar === 'optimistic';
+  const atClose = spec.fill === 'close';
+  const sizing = spec.sizing;
+
+  // Portfolio state, per panel instrument.
+  let cash = spec.capital;
+  let tradedValue = 0;
+  const qty = new Float64Array(nInst);
+  const entryPx = new Float64Array(nInst);
+  const entryComm = new Float64Array(nInst);
+  const entryBar = new Int32Array(nInst);
+  const posSL = new Float64Array(nInst).fill(Number.NaN);
+  const posTP = new Float64Array(nInst).fill(Number.NaN);
+  const posTrail = new Float64Array(nInst).fill(Number.NaN);
+  const posBest = new Float64Array(nInst);
+  const mark = new Float64Array(nInst).fill(Number.NaN);
+  // Pending orders: target NaN = none.
+  const pTarget = new Float64Array(nInst).fill(Number.NaN);
+  const pType = new Uint8Array(nInst);
+  const pPrice = new Float64Array(nInst);
+  const pSL = new Float64Array(nInst);
+  const pTP = new Float64Array(nInst);
+  const pTrail = new Float64Array(nInst);
+  // Last bar with data inside the run, to close positions in names that stop trading.
+  const lastValid = new Int32Array(nInst).fill(NO_BAR);
+  for (const s of tradable) {
+    const base = s * nDays;
+    for (let i = i1; i >= i0; i--) {
+      if (close[base + i] === close[base + i]) {
+        lastValid[s] = i;
+        break;
+      }
+    }
+  }
+  const trades: Trade[] = [];
+  const exitOut: ExitOut = { price: 0, ambiguous: false };
+  const equity = new Float64Array(n);
+  let barsInMarket = 0;
+
+  /** Changes the position in `s` by `dq` (never flipping its sign in one call) at `raw` before slippage. */
+  function trade(s: number, dq: number, raw: number, i: number, reason: ExitReason, ambiguous: boolean): void {
+    if (dq === 0) return;
+    const cur = qty[s];
+    const px = slippedPrice(raw, dq > 0 ? 1 : -1, bps);
+    const comm = commissionFor(dq, px, rate, fixed);
+    cash -= dq * px + comm;
+    tradedValue += Math.abs(dq) * px;
+    if (cur === 0) {
+      qty[s] = dq;
+      entryPx[s] = px;
+      entryComm[s] = comm;
+      entryBar[s] = i;
+      posBest[s] = px;
+      return;
+    }
+    if (cur > 0 === dq > 0) {
+      const a = Math.abs(cur);
+      const b = Math.abs(dq);
+      entryPx[s] = (a * entryPx[s] + b * px) / (a + b);
+      entryComm[s] += comm;
+      qty[s] = cur + dq;
+      return;
+    }
+    const closed = Math.min(Math.abs(dq), Math.abs(cur));
+    const ec = entryComm[s] * (closed / Math.abs(cur));
+    entryComm[s] -= ec;
+    const dir = cur > 0 ? 1 : -1;
+    const pnl = dir * closed * (px - entryPx[s]) - ec - comm;
+    trades.push({
+      symbol: panel.symbols[s],
+      side: dir > 0 ? 'long' : 'short',
+      qty: closed,
+      entryTime: time[entryBar[s]],
+      entryPrice: entryPx[s],
+      exitTime: time[i],
+      exitPrice: px,
+      pnl,
+      commission: ec + comm,
+      returnPct: pnl / (closed * entryPx[s]),
+      ambiguous,
+      exitReason: reason,
+      entryBar: entryBar[s] - i0,
+      exitBar: i - i0,
+    });
+    qty[s] = cur + dq;
+    if (qty[s] === 0) {
+      posSL[s] = Number.NaN;
+      posTP[s] = Number.NaN;
+      posTrail[s] = Number.NaN;
+    }
+  }
+
+  function equityAtMarks(): number {
+    let eq = cash;
+    for (let k = 0; k < nTrad; k++) {
+      const s = tradable[k];
+      if (qty[s] !== 0) eq += qty[s] * mark[s];
+    }
+    return eq;
+  }
+
+  /** Sample std of the last `want` close-to-close returns of `s` ending at bar `last`, annualised. */
+  function realisedVol(s: number, last: number, want: number): number {
+    const base = s * nDays;
+    let k = 0;
+    let sum = 0;
+    let sumSq = 0;
+    let next = Number.NaN;
+    for (let i = last; i >= i0 && k < want; i--) {
+      const c = close[base + i];
+      if (c !== c) continue;
+      if (next === next) {
+        const r = next / c - 1;
+        sum += r;
+        sumSq += r * r;
+        k++;
+      }
+      next = c;
+    }
+    if (k < 2) return Number.NaN;
+    const m = sum / k;
+    return Math.sqrt(Math.max(0, (sumSq - k * m * m) / (k - 1)) * spec.barsPerYear);
+  }
+
+  /** Unsigned quantity to open in `s` for |target| `frac` at fill price `px` (after slippage). */
+  function sizeFor(s: number, frac: number, px: number, i: number): number {
+    const eq = equityAtMarks();
+    switch (sizing.method) {
+      case 'all-in': {
+        let gross = 0;
+        for (let k = 0; k < nTrad; k++) {
+          const j = tradable[k];
+          if (j !== s && qty[j] !== 0) gross += Math.abs(qty[j]) * mark[j];
+        }
+        return affordableQty((eq - gross) * frac, px, rate, fixed, whole);
+      }
+      case 'fixed-fraction':
+        return affordableQty(eq * sizing.fraction * frac, px, rate, fixed, whole);
+      case 'fixed-qty':
+        return roundQty(sizing.qty * frac, whole);
+      case 'equal-weight':
+        return affordableQty((eq / nTrad) * frac, px, rate, fixed, whole);
+      case 'volatility-target': {
+        const vol = realisedVol(s, atClose ? i : i - 1, sizing.lookback);
+        if (!(vol > 0)) return 0;
+        return affordableQty(eq * Math.min(sizing.maxWeight, sizing.targetVol / vol) * frac, px, rate, fixed, whole);
+      }
+    }
+  }
+
+  /** Moves `s` to the sign of `target` at `raw`: closes an opposite position first, then opens (reversal at one price). */
+  function executeTarget(s: number, target: number, raw: number, i: number, sl: number, tp: number, trail: number): void {
+    const cur = qty[s];
+    if (cur !== 0 && (target === 0 || cur > 0 !== target > 0)) trade(s, -cur, raw, i, 'signal', false);
+    if (target !== 0 && qty[s] === 0) {
+      const side = target > 0 ? 1 : -1;
+      const q = sizeFor(s, Math.min(1, Math.abs(target)), slippedPrice(raw, side, bps), i);
+      if (q > 0) {
+        trade(s, side * q, raw, i, 'signal', false);
+        posSL[s] = sl;
+        posTP[s] = tp;
+        posTrail[s] = trail;
+      }
+    }
+  }
+
+  /** Applies a strategy decision made at the close of bar i. */
+  function decide(s: number, d: Decision, i: number, c: number): void {
+    if (d === null || d === undefined) return;
+    let target: number;
+    let type = ORDER_MARKET;
+    let price = Number.NaN;
+    let sl = Number.NaN;
+    let tp = Number.NaN;
+    let trail = Number.NaN;
+    if (typeof d === 'number') target = d;
+    else {
+      target = d.target;
+      type = d.type === 'limit' ? ORDER_LIMIT : d.type === 'stop' ? ORDER_STOP : ORDER_MARKET;
+      price = d.price ?? Number.NaN;
+      sl = d.stopLoss ?? Number.NaN;
+      tp = d.takeProfit ?? Number.NaN;
+      trail = d.trailingStopPct ?? Number.NaN;
+      if (type !== ORDER_MARKET && !(price > 0)) throw new BacktestInputError([`strategy "${strategy!.name}": a ${d.type} order needs a positive price`]);
+    }
+    if (target !== target) return;
+    if (longOnly && target < 0) target = 0;
+    const cur = qty[s];
+    if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
+      // Same side: keep the position; an intent may move its protective levels.
+      if (typeof d !== 'number') {
+        if (d.stopLoss !== undefined) posSL[s] = sl;
+        if (d.takeProfit !== undefined) posTP[s] = tp;
+        if (d.trailingStopPct !== undefined) posTrail[s] = trail;
+      }
+      pTarget[s] = Number.NaN;
+      return;
+    }
+    if (cur === 0 && target === 0) {
+      pTarget[s] = Number.NaN;
+      return;
+    }
+    if (type === ORDER_MARKET && atClose) {
+      pTarget[s] = Number.NaN;
+      executeTarget(s, target, c, i, sl, tp, trail);
+      return;
+    }
+    pTarget[s] = target;
+    pType[s] = type;
+    pPrice[s] = price;
+    pSL[s] = sl;
+    pTP[s] = tp;
+    pTrail[s] = trail;
+  }
+
+  /** The open of bar i for `s`: pending entries, then protective exits against the bar's range. */
+  function openPhase(s: number, i: number): void {
+    const at = s * nDays + i;
+    const o = open[at];
+    const h = high[at];
+    const l = low[at];
+    let enteredResting = false;
+    const t = pTarget[s];
+    if (t === t) {
+      const side = t > 0 ? 1 : t < 0 ? -1 : qty[s] > 0 ? -1 : 1;
+      const px = entryFillPrice(pType[s], side, pPrice[s], o, h, l);
+      if (px === px) {
+        enteredResting = pType[s] !== ORDER_MARKET;
+        pTarget[s] = Number.NaN;
+        executeTarget(s, t, px, i, pSL[s], pTP[s], pTrail[s]);
+      }
+    }
+    const q = qty[s];
+    if (q === 0) return;
+    const isLong = q > 0;
+    const stop = effectiveStop(isLong, posSL[s], posTrail[s], posBest[s]);
+    // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
+    const code = checkExit(isLong, stop, enteredResting ? Number.NaN : posTP[s], o, h, l, optimistic, exitOut);
+    if (code !== EXIT_NONE) {
+      let reason: ExitReason = 'take-profit';
+      if (code === EXIT_STOP) reason = posTrail[s] === posTrail[s] && stop !== posSL[s] ? 'trailing-stop' : 'stop-loss';
+      trade(s, -q, exitOut.price, i, reason, exitOut.ambiguous);
+    } else if (!enteredResting) {
+      posBest[s] = isLong ? Math.max(posBest[s], h) : Math.min(posBest[s], l);
+    }
+  }
+
+  const progressEvery = 1024;
+  function tick(i: number): void {
+    if ((i - i0) % progressEvery === 0) {
+      if (opts.signal?.aborted) throw new BacktestCancelledError();
+      opts.onProgress?.((i - i0) / n);
+    }
+  }
+
+  function markEquity(i: number): void {
+    let eq = cash;
+    let inMarket = false;
+    for (let k = 0; k < nTrad; k++) {
+      const s = tradable[k];
+      if (qty[s] !== 0) {
+        eq += qty[s] * mark[s];
+        inMarket = true;
+      }
+    }
+    equity[i - i0] = eq;
+    if (inMarket) barsInMarket++;
+  }
+
+  /** A name with no bar after `i` inside the run: close its position at its last close (flagged) and drop orders. */
+  function delistIfLast(s: number, i: number): void {
+    if (i === lastValid[s] && i < i1) {
+      pTarget[s] = Number.NaN;
+      if (qty[s] !== 0) trade(s, -qty[s], close[s * nDays + i], i, 'delisted', false);
+    }
+  }
+
+  if (strategy.kind === 'single') {
+    const single = strategy as SingleStrategy<unknown, unknown>;
+    const states: unknown[] = tradable.map(() => single.init(params));
+    const barCount = new Int32Array(nTrad);
+    const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    for (let i = i0; i <= i1; i++) {
+      tick(i);
+      for (let k = 0; k < nTrad; k++) {
+        const s = tradable[k];
+        if (close[s * nDays + i] === close[s * nDays + i]) openPhase(s, i);
+      }
+      for (let k = 0; k < nTrad; k++) {
+        const s = tradable[k];
+        const at = s * nDays + i;
+        const c = close[at];
+        if (c !== c) continue;
+        mark[s] = c;
+        view.index = barCount[k]++;
+        view.time = time[i];
+        view.open = open[at];
+        view.high = high[at];
+        view.low = low[at];
+        view.close = c;
+        view.volume = volume[at];
+        decide(s, single.onBar(states[k], view), i, c);
+        delistIfLast(s, i);
+      }
+      markEquity(i);
+    }
+  } else {
+    runCrossSectional(strategy as CrossSectionalStrategy<unknown>);
+  }
+
+  function runCrossSectional(cs: CrossSectionalStrategy<unknown>): void {
+    const every = cs.rebalance(params);
+    const pendW = new Float64Array(nInst);
+    let pending = false;
+    let prevKey = Number.NaN;
+    const inRun = new Uint8Array(nInst);
+    for (const s of tradable) inRun[s] = 1;
+
+    function lastCloseAtOrBefore(s: number, i: number): number {
+      const base = s * nDays;
+      for (let j = i; j >= i0; j--) if (close[base + j] === close[base + j]) return close[base + j];
+      return Number.NaN;
+    }
+    function rebalanceAt(i: number, prices: Float64Array): void {
+      const base = i;
+      let eq = cash;
+      for (let k = 0; k < nTrad; k++) {
+        const s = tradable[k];
+        if (qty[s] === 0) continue;
+        const p = prices[s * nDays + base];
+        eq += qty[s] * (p === p ? p : mark[s]);
+      }
+      for (let pass = 0; pass < 2; pass++) {
+        for (let k = 0; k < nTrad; k++) {
+          const s = tradable[k];
+          const p = prices[s * nDays + base];
+          if (p !== p) continue;
+          let w = pendW[s];
+          if (longOnly && w < 0) w = 0;
+          const target = w === 0 ? 0 : roundQty((w * eq) / (p * (1 + rate)), whole);
+          const cur = qty[s];
+          const reducing = target === 0 || (cur !== 0 && cur > 0 !== target > 0) || Math.abs(target) < Math.abs(cur);
+          if (pass === 0 && reducing && cur !== 0) {
+            const keep = cur !== 0 && target !== 0 && cur > 0 === target > 0 ? target : 0;
+            trade(s, keep - cur, p, i, 'rebalance', false);
+          } else if (pass === 1 && target !== qty[s]) {
+            trade(s, target - qty[s], p, i, 'rebalance', false);
+          }
+        }
+      }
+    }
+    for (let i = i0; i <= i1; i++) {
+      tick(i);
+      if (pending) {
+        pending = false;
+        rebalanceAt(i, open);
+      }
+      for (let k = 0; k < nTrad; k++) {
+        const s = tradable[k];
+        const c = close[s * nDays + i];
+        if (c === c) mark[s] = c;
+      }
+      const key = periodKey(time[i], every);
+      if (key !== prevKey) {
+        prevKey = key;
+        const weights = cs.weights(params, crossSectionView(i));
+        pendW.fill(0);
+        for (const [sym, w] of weights) {
+          const s = symIndex.get(sym);
+          if (s !== undefined && inRun[s] && Number.isFinite(w)) pendW[s] = w;
+        }
+        if (atClose) rebalanceAt(i, close);
+        else pending = true;
+      }
+      for (let k = 0; k < nTrad; k++) {
+        const s = tradable[k];
+        if (close[s * nDays + i] === close[s * nDays + i]) delistIfLast(s, i);
+      }
+      markEquity(i);
+    }
+
+    function crossSectionView(i: number): CrossSectionView {
+      const date = time[i];
+      const members = opts.universeAt ? new Set(opts.universeAt(date)) : null;
+      const universe: string[] = [];
+      for (const s of tradable) {
+        const listed = panel.listedOn[s];
+        const delisted = panel.delistedOn[s];
+        if (listed === listed && listed > date) continue;
+        if (delisted === delisted && delisted <= date) continue;
+        if (close[s * nDays + i] !== close[s * nDays + i]) continue;
+        if (members && !members.has(panel.symbols[s])) continue;
+        universe.push(panel.symbols[s]);
+      }
+      const idx = (sym: string) => {
+        const s = symIndex.get(sym);
+        return s !== undefined && inRun[s] ? s : NO_BAR;
+      };
+      return {
+        date,
+        universe,
+        close: (sym) => {
+          const s = idx(sym);
+          return s === NO_BAR ? Number.NaN : lastCloseAtOrBefore(s, i);
+        },
+        closeLag: (sym, lag) => {
+          const s = idx(sym);
+          if (s === NO_BAR || !(lag >= 0)) return Number.NaN;
+          const base = s * nDays;
+          let seen = -1;
+          for (let j = i; j >= i0; j--) {
+            if (close[base + j] !== close[base + j]) continue;
+            if (++seen === lag) return close[base + j];
+          }
+          return Number.NaN;
+        },
+        volatility: (sym, days) => {
+          const s = idx(sym);
+          return s === NO_BAR ? Number.NaN : realisedVol(s, i, days) / Math.sqrt(spec.barsPerYear);
+        },
+        fundamental: (sym, field) => (opts.fundamental ? opts.fundamental(sym, field, date) : Number.NaN),
+      };
+    }
+  }
+
+  if (spec.closeAtEnd) {
+    for (const s of tradable) if (qty[s] !== 0) trade(s, -qty[s], mark[s], i1, 'end', false);
+    let eq = cash;
+    for (const s of tradable) eq += qty[s] * (qty[s] !== 0 ? mark[s] : 0);
+    equity[n - 1] = eq;
+  }
+  opts.onProgress?.(1);
+
+  const openPositions: OpenPosition[] = [];
+  for (const s of tradable) {
+    const q = qty[s];
+    if (q === 0) continue;
+    openPositions.push({
+      symbol: panel.symbols[s],
+      side: q > 0 ? 'long' : 'short',
+      qty: Math.abs(q),
+      entryTime: time[entryBar[s]],
+      entryPrice: entryPx[s],
+      entryBar: entryBar[s] - i0,
+      lastPrice: mark[s],
+      unrealizedPnl: q * (mark[s] - entryPx[s]) - entryComm[s],
+      commission: entryComm[s],
+    });
+  }
+  const runTime = time.slice(i0, i1 + 1);
+  const benchmark = benchIdx === NO_BAR ? undefined : close.slice(benchIdx * nDays + i0, benchIdx * nDays + i1 + 1);
+  const metrics = computeMetrics({
+    capital: spec.capital,
+    time: runTime,
+    equity,
+    trades,
+    barsInMarket,
+    tradedValue,
+    barsPerYear: spec.barsPerYear,
+    benchmark,
+  });
+  return { spec, metrics, trades, openPositions, equity: { time: runTime, value: equity }, fingerprint: panel.fingerprint };
+}

@@ -1,0 +1,193 @@
+import type { Metrics, Trade } from './types';
+
+const YEAR_MS = 365.25 * 86_400_000;
+
+/** Per-bar simple returns of an equity curve: `r[t-1] = e[t] / e[t-1] - 1` for t = 1..n-1. */
+export function barReturns(equity: Float64Array, out = new Float64Array(Math.max(0, equity.length - 1))): Float64Array {
+  for (let t = 1; t < equity.length; t++) out[t - 1] = equity[t] / equity[t - 1] - 1;
+  return out;
+}
+
+/** Arithmetic mean; NaN for an empty array. */
+export function mean(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  return x.length ? s / x.length : Number.NaN;
+}
+
+/** Sample standard deviation (n - 1 denominator); NaN below two values. */
+export function sampleStd(x: Float64Array): number {
+  const n = x.length;
+  if (n < 2) return Number.NaN;
+  const m = mean(x);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+  return Math.sqrt(ss / (n - 1));
+}
+
+/**
+ * Maximum drawdown as a negative fraction: the minimum over t of `equity[t] / peak[t] - 1`, where
+ * peak is the running maximum of the curve. 0 for a curve that never falls.
+ */
+export function maxDrawdown(equity: Float64Array): number {
+  let peak = -Infinity;
+  let worst = 0;
+  for (let t = 0; t < equity.length; t++) {
+    if (equity[t] > peak) peak = equity[t];
+    const dd = equity[t] / peak - 1;
+    if (dd < worst) worst = dd;
+  }
+  return worst;
+}
+
+/**
+ * Longest drawdown in bars: from the bar of a peak to the first bar back at or above it (or to the
+ * last bar if the curve never recovers).
+ */
+export function maxDrawdownDuration(equity: Float64Array): number {
+  let peak = -Infinity;
+  let peakAt = 0;
+  let longest = 0;
+  for (let t = 0; t < equity.length; t++) {
+    if (equity[t] >= peak) {
+      if (t - peakAt > longest) longest = t - peakAt;
+      peak = equity[t];
+      peakAt = t;
+    }
+  }
+  const open = equity.length - 1 - peakAt;
+  return open > longest ? open : longest;
+}
+
+/**
+ * Historical value at risk at `level` (0.95): the (1 - level) quantile of the returns, linearly
+ * interpolated between order statistics (numpy's default). A loss is negative. NaN when empty.
+ */
+export function valueAtRisk(returns: Float64Array, level = 0.95): number {
+  const n = returns.length;
+  if (n === 0) return Number.NaN;
+  const s = Float64Array.from(returns).sort();
+  const pos = (1 - level) * (n - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(n - 1, lo + 1);
+  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+}
+
+/** Conditional VaR: the mean of the returns at or below the VaR at `level`. NaN when empty. */
+export function conditionalVaR(returns: Float64Array, level = 0.95): number {
+  const v = valueAtRisk(returns, level);
+  let s = 0;
+  let k = 0;
+  for (let i = 0; i < returns.length; i++) {
+    if (returns[i] <= v) {
+      s += returns[i];
+      k++;
+    }
+  }
+  return k ? s / k : Number.NaN;
+}
+
+/** Inputs beyond the equity curve that some metrics need. */
+export interface MetricsInput {
+  readonly capital: number;
+  readonly time: Float64Array;
+  readonly equity: Float64Array;
+  readonly trades: readonly Trade[];
+  /** Bars with at least one open position at the close. */
+  readonly barsInMarket: number;
+  /** Sum of |qty × price| over every fill. */
+  readonly tradedValue: number;
+  readonly barsPerYear: number;
+  /** Benchmark closes on the same bars (NaN where missing), or undefined. */
+  readonly benchmark?: Float64Array;
+}
+
+function orNull(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/**
+ * Computes every metric of a run (see the README for definitions). Returns are the per-bar simple
+ * returns of the equity curve from its first bar; annualisation uses `barsPerYear` (252 for daily
+ * bars), CAGR uses calendar time between the first and last bar. Risk-free rate 0.
+ */
+export function computeMetrics(m: MetricsInput): Metrics {
+  const e = m.equity;
+  const n = e.length;
+  const final = n ? e[n - 1] : m.capital;
+  const r = barReturns(e);
+  const mu = mean(r);
+  const sd = sampleStd(r);
+  const ann = Math.sqrt(m.barsPerYear);
+  let down = 0;
+  for (let i = 0; i < r.length; i++) if (r[i] < 0) down += r[i] * r[i];
+  const downDev = r.length ? Math.sqrt(down / r.length) : Number.NaN;
+  const years = n > 1 ? (m.time[n - 1] - m.time[0]) / YEAR_MS : 0;
+  const cagr = years > 0 && final > 0 ? Math.pow(final / m.capital, 1 / years) - 1 : Number.NaN;
+  const mdd = maxDrawdown(e);
+  let wins = 0;
+  let grossWin = 0;
+  let grossLoss = 0;
+  for (const t of m.trades) {
+    if (t.pnl > 0) {
+      wins++;
+      grossWin += t.pnl;
+    } else grossLoss -= t.pnl;
+  }
+  let meanEquity = 0;
+  for (let i = 0; i < n; i++) meanEquity += e[i];
+  meanEquity = n ? meanEquity / n : m.capital;
+  let alpha = Number.NaN;
+  let beta = Number.NaN;
+  if (m.benchmark) {
+    const b = m.benchmark;
+    let k = 0;
+    let sx = 0;
+    let sy = 0;
+    for (let t = 1; t < n; t++) {
+      const rb = b[t] / b[t - 1] - 1;
+      if (rb === rb) {
+        k++;
+        sx += rb;
+        sy += r[t - 1];
+      }
+    }
+    if (k > 1) {
+      const mx = sx / k;
+      const my = sy / k;
+      let cov = 0;
+      let varx = 0;
+      for (let t = 1; t < n; t++) {
+        const rb = b[t] / b[t - 1] - 1;
+        if (rb === rb) {
+          cov += (rb - mx) * (r[t - 1] - my);
+          varx += (rb - mx) * (rb - mx);
+        }
+      }
+      if (varx > 0) {
+        beta = cov / varx;
+        alpha = (my - beta * mx) * m.barsPerYear;
+      }
+    }
+  }
+  return {
+    finalEquity: final,
+    totalReturn: final / m.capital - 1,
+    cagr: orNull(cagr),
+    volatility: orNull(sd * ann),
+    sharpe: orNull(sd > 0 ? (mu / sd) * ann : Number.NaN),
+    sortino: orNull(downDev > 0 ? (mu / downDev) * ann : Number.NaN),
+    calmar: orNull(mdd < 0 ? cagr / -mdd : Number.NaN),
+    maxDrawdown: mdd,
+    maxDrawdownDuration: maxDrawdownDuration(e),
+    var95: orNull(valueAtRisk(r)),
+    cvar95: orNull(conditionalVaR(r)),
+    winRate: m.trades.length ? wins / m.trades.length : null,
+    profitFactor: grossLoss > 0 ? grossWin / grossLoss : null,
+    trades: m.trades.length,
+    exposure: n ? m.barsInMarket / n : 0,
+    turnover: meanEquity > 0 ? m.tradedValue / meanEquity : 0,
+    alpha: orNull(alpha),
+    beta: orNull(beta),
+  };
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { parseDate } from '../model/time';
+
+/** Engine version stored with every run; bump when a change can alter a run's numbers. */
+export const ENGINE_VERSION = '1.0.0';
+
+const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
+
+const SIZING_METHODS = ['all-in', 'fixed-fraction', 'fixed-qty', 'volatility-target', 'equal-weight'] as const;
+
+/**
+ * Position sizing. A bare method name is shorthand for `{ "method": name }`.
+ * - `all-in`: all available equity (equity minus the gross value of other open positions), net of
+ *   the entry commission, times |target|.
+ * - `fixed-fraction`: `fraction` of equity per position.
+ * - `fixed-qty`: `qty` units per position.
+ * - `volatility-target`: equity × min(maxWeight, targetVol / realised annualised volatility over
+ *   `lookback` bars before the fill).
+ * - `equal-weight`: equity / number of symbols in the run.
+ */
+export const SizingSchema = z.union([
+  z.enum(SIZING_METHODS).transform((method) => ({ method, fraction: 1, qty: 1, targetVol: 0.15, lookback: 20, maxWeight: 1 })),
+  z
+    .object({
+      method: z.enum(SIZING_METHODS),
+      fraction: z.number().positive().max(10).default(1),
+      qty: z.number().positive().default(1),
+      targetVol: z.number().positive().default(0.15),
+      lookback: z.number().int().min(2).default(20),
+      maxWeight: z.number().positive().default(1),
+    })
+    .strict(),
+]);
+
+/** Backtest specification: every execution setting is explicit and echoed (defaults filled) in the result. */
+export const BacktestSpecSchema = z
+  .object({
+    /** Strategy name in the registry (`quantdesk strategies`). */
+    strategy: z.string().min(1),
+    /** Strategy parameters; validated by the strategy's own schema. */
+    params: z.record(z.string(), z.unknown()).default({}),
+    /** Explicit symbols, or... */
+    symbols: z.array(z.string().min(1)).min(1).optional(),
+    /** ...a universe: `all` (every instrument listed at each date, delisted ones included before delisting) or a named universe. */
+    universe: z.string().min(1).optional(),
+    start: dateText.optional(),
+    end: dateText.optional(),
+    /** Starting cash. */
+    capital: z.number().positive().default(100_000),
+    /** `next-open`: a decision at bar i fills at the open of bar i+1; `close`: at the close of bar i. */
+    fill: z.enum(['next-open', 'close']).default('next-open'),
+    /** Charged on entry and on exit: `fixed + rate × |qty| × price` per fill. */
+    commission: z
+      .object({ rate: z.number().min(0).max(0.5).default(0), fixed: z.number().min(0).default(0) })
+      .strict()
+      .default({ rate: 0, fixed: 0 }),
+    /** Slippage against the trader on every fill, in basis points of the price. */
+    slippageBps: z.number().min(0).max(10_000).default(0),
+    direction: z.enum(['long-short', 'long-only']).default('long-short'),
+    sizing: SizingSchema.default({ method: 'all-in', fraction: 1, qty: 1, targetVol: 0.15, lookback: 20, maxWeight: 1 }),
+    /** Round quantities down to whole units. */
+    wholeUnits: z.boolean().default(true),
+    /** Close positions still open at the end at the last close (as trades); otherwise report them under `openPositions`. */
+    closeAtEnd: z.boolean().default(false),
+    /** When stop and target are both touched in one bar: `conservative` (stop wins) or `optimistic` (target wins). Either way the trade is flagged `ambiguous`. */
+    intrabar: z.enum(['conservative', 'optimistic']).default('conservative'),
+    /** Symbol whose close-to-close returns give alpha and beta. */
+    benchmark: z.string().min(1).optional(),
+    /** Price adjustment of the panel (see `Adjustment`); `pit` never uses a corporate action before it was known. */
+    adjustment: z.enum(['pit', 'raw']).default('pit'),
+    /** Bars per year for annualisation (252 for daily bars). */
+    barsPerYear: z.number().positive().default(252),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if ((s.symbols === undefined) === (s.universe === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'give exactly one of "symbols" or "universe"' });
+    }
+    if (s.start !== undefined && s.end !== undefined && (parseDate(s.start) as number) > (parseDate(s.end) as number)) {
+      ctx.addIssue({ code: 'custom', path: ['end'], message: '"end" is before "start"' });
+    }
+  });
+
+/** A spec as written by a user (defaults optional). */
+export type BacktestSpecInput = z.input<typeof BacktestSpecSchema>;
+/** A spec with every default filled: what the engine runs and what results echo. */
+export type BacktestSpec = z.output<typeof BacktestSpecSchema>;
+/** Normalised sizing settings. */
+export type Sizing = BacktestSpec['sizing'];
+
+/**
+ * Validates a spec. Returns the spec with defaults filled, or the list of problems as
+ * `field.path: message` lines (the field first, so a user sees what to fix).
+ */
+export function parseSpec(raw: unknown): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
+  const r = BacktestSpecSchema.safeParse(raw);
+  if (r.success) return { ok: true, spec: r.data };
+  return { ok: false, errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`) };
+}

@@ -1,0 +1,101 @@
+import type { BacktestSpec } from './spec';
+
+/** Why a trade was closed. */
+export type ExitReason = 'signal' | 'stop-loss' | 'take-profit' | 'trailing-stop' | 'delisted' | 'end' | 'rebalance';
+
+/** One closed round trip (or the reduced part of a position, for portfolio rebalances). */
+export interface Trade {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  /** Units traded, always positive. */
+  readonly qty: number;
+  /** EpochMs of the entry and exit bars. */
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly exitTime: number;
+  readonly exitPrice: number;
+  /** Net of both commissions (and of slippage, which is inside the prices). */
+  readonly pnl: number;
+  /** Entry plus exit commission. */
+  readonly commission: number;
+  /** `pnl / (qty × entryPrice)`: the net return on the capital the trade committed (a fraction). */
+  readonly returnPct: number;
+  /** Stop and target were both touched in the exit bar; `spec.intrabar` decided which one filled. */
+  readonly ambiguous: boolean;
+  readonly exitReason: ExitReason;
+  /** Index of the entry and exit bars in the run's time axis (0 = the first bar of the run). */
+  readonly entryBar: number;
+  readonly exitBar: number;
+}
+
+/** A position still open when the run ended (`closeAtEnd: false`). */
+export interface OpenPosition {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly qty: number;
+  readonly entryTime: number;
+  readonly entryPrice: number;
+  readonly entryBar: number;
+  /** The last close, at which the final equity marks it. */
+  readonly lastPrice: number;
+  /** Mark-to-market P&L net of the entry commission. */
+  readonly unrealizedPnl: number;
+  /** Entry commission paid so far. */
+  readonly commission: number;
+}
+
+/**
+ * Performance metrics. Fractions, not percent. `null` where a metric is undefined (no trades, zero
+ * variance, no benchmark). See the README's "Backtesting" section for each definition.
+ */
+export interface Metrics {
+  readonly finalEquity: number;
+  readonly totalReturn: number;
+  readonly cagr: number | null;
+  readonly volatility: number | null;
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly calmar: number | null;
+  readonly maxDrawdown: number;
+  /** Longest stretch below a previous equity peak, in bars. */
+  readonly maxDrawdownDuration: number;
+  readonly var95: number | null;
+  readonly cvar95: number | null;
+  readonly winRate: number | null;
+  readonly profitFactor: number | null;
+  readonly trades: number;
+  readonly exposure: number;
+  readonly turnover: number;
+  readonly alpha: number | null;
+  readonly beta: number | null;
+}
+
+/** What `runBacktest` returns: the spec it ran (defaults filled), metrics, trades and the equity curve. */
+export interface BacktestResult {
+  readonly spec: BacktestSpec;
+  readonly metrics: Metrics;
+  readonly trades: readonly Trade[];
+  readonly openPositions: readonly OpenPosition[];
+  /** Equity per bar at the close (EpochMs times, parallel columns). */
+  readonly equity: { readonly time: Float64Array; readonly value: Float64Array };
+  /** Data fingerprint of the panel the run read. */
+  readonly fingerprint: string;
+}
+
+/** Thrown for input a user can fix (unknown strategy, bad params, unknown symbol); `errors` name the field. */
+export class BacktestInputError extends Error {
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(errors.join('; '));
+    this.name = 'BacktestInputError';
+    this.errors = errors;
+  }
+}
+
+/** Thrown when a run's `AbortSignal` fires. */
+export class BacktestCancelledError extends Error {
+  constructor() {
+    super('backtest cancelled');
+    this.name = 'BacktestCancelledError';
+  }
+}
