@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../model/time';
-import { createCrossSectionView, dayIndexAtOrBefore } from './cross-section-view';
+import { createCrossSectionView, createPitAccess, dayIndexAtOrBefore } from './cross-section-view';
 import { FIXTURE_START, panelFromCloses } from './fixtures';
 import { buildPitField, buildPitUniverse, pitRowAt, type PitFacts } from './pit-facts';
 
@@ -112,5 +112,26 @@ describe('createCrossSectionView', () => {
     expect(dayIndexAtOrBefore(panel.time, day(0) - 1)).toBe(-1);
     expect(dayIndexAtOrBefore(panel.time, day(2))).toBe(2);
     expect(dayIndexAtOrBefore(panel.time, day(99))).toBe(5);
+  });
+
+  it('adapts facts to the engine callbacks and audits the latest known_at per date', () => {
+    const uni = buildPitUniverse('IDX', 4, [
+      { inst: 0, validFrom: day(0), validTo: nan, knownAt: day(0) },
+      { inst: 1, validFrom: day(0), validTo: nan, knownAt: day(2) },
+    ]);
+    const access = createPitAccess(panel, { ...facts, universe: uni });
+    expect(access.fundamental('A', 'eps', day(3))).toBe(1);
+    expect(access.fundamental('A', 'eps', day(0))).toBeNaN();
+    expect(access.universeAt(day(1))).toEqual(['A']);
+    expect(access.universeAt(day(2))).toEqual(['A', 'B']);
+    expect(access.fundamental('A', 'eps', day(5))).toBe(2);
+    expect([...access.audit]).toEqual([
+      [day(3), day(1)],
+      [day(0), Number.NEGATIVE_INFINITY],
+      [day(1), day(0)],
+      [day(2), day(2)],
+      [day(5), day(4)],
+    ]);
+    for (const [date, known] of access.audit) expect(known).toBeLessThanOrEqual(date);
   });
 });

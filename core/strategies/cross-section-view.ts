@@ -155,3 +155,49 @@ export function createCrossSectionView(panel: Panel, facts: PitFacts, date: numb
     audit: () => ({ date, latestKnownAt: latest, factsRead }),
   };
 }
+
+/** Point-in-time callbacks in the shape `runBacktest`'s options take, with a per-date audit. */
+export interface PitAccess {
+  /** The latest value of `field` for `symbol` known at `asOf` (latest period, latest version), NaN if none. */
+  fundamental(symbol: string, field: string, asOf: number): number;
+  /** Members of the facts' named universe valid and known at `asOf`; undefined-free, delisted names excluded. */
+  universeAt(asOf: number): readonly string[];
+  /** Per decision date (EpochMs), the latest `known_at` of any fact read at it (-Infinity if none). */
+  readonly audit: Map<number, number>;
+}
+
+/**
+ * Adapts {@link PitFacts} to the engine's `fundamental` / `universeAt` callbacks, recording for every
+ * `asOf` asked the latest `known_at` it returned, so a run can store "decision date → latest fact used".
+ * Throws if a fact known after `asOf` would be returned (it cannot be, by construction).
+ */
+export function createPitAccess(panel: Panel, facts: PitFacts): PitAccess {
+  const index = symbolIndex(panel);
+  const audit = new Map<number, number>();
+  const note = (asOf: number, knownAt: number) => {
+    if (knownAt > asOf) throw new Error(`look-ahead: a fact known at ${knownAt} was read at ${asOf}`);
+    const prev = audit.get(asOf);
+    if (prev === undefined || knownAt > prev) audit.set(asOf, knownAt);
+  };
+  return {
+    audit,
+    fundamental(symbol, field, asOf) {
+      const f = facts.fields.get(field);
+      if (!f) throw new Error(`fundamental field "${field}" was not loaded`);
+      const s = index.get(symbol);
+      if (!audit.has(asOf)) audit.set(asOf, Number.NEGATIVE_INFINITY);
+      if (s === undefined) return Number.NaN;
+      const r = pitRowAt(f, s, asOf);
+      if (r < 0) return Number.NaN;
+      note(asOf, f.knownAt[r]);
+      return f.value[r];
+    },
+    universeAt(asOf) {
+      if (!audit.has(asOf)) audit.set(asOf, Number.NEGATIVE_INFINITY);
+      const view = createCrossSectionView(panel, facts, asOf);
+      const a = view.audit();
+      if (a.factsRead > 0) note(asOf, a.latestKnownAt);
+      return view.universe;
+    },
+  };
+}
