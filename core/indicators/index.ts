@@ -9,3 +9,4 @@ export * from './macd';
 export * from './volume';
 export * from './ichimoku';
 export * from './registry';
+export * from './patterns';

@@ -1,0 +1,90 @@
+import { EMA, MACD, RSI } from 'technicalindicators';
+import { describe, expect, it } from 'vitest';
+import type { BarColumns } from '../model';
+import { macd } from './macd';
+import { ema } from './moving-averages';
+import { CANDLE_PATTERNS, patternAt, patternSeries, type CandlePatternName } from './patterns';
+import { rsi } from './rsi';
+
+/** Candles as [open, high, low, close] rows. */
+function candles(rows: [number, number, number, number][]): BarColumns {
+  const n = rows.length;
+  const col = (k: number) => Float64Array.from(rows, (r) => r[k]);
+  return { time: Float64Array.from({ length: n }, (_, i) => i), open: col(0), high: col(1), low: col(2), close: col(3), volume: new Float64Array(n) };
+}
+
+const fires = (name: CandlePatternName, rows: [number, number, number, number][]) => patternAt(name, candles(rows), rows.length - 1);
+
+describe('candlestick patterns (technicalindicators definitions, pinned)', () => {
+  it('bullish engulfing: a bearish candle engulfed by the next bullish body', () => {
+    expect(fires('bullish-engulfing', [[10, 10.2, 8.8, 9], [8.5, 10.7, 8.4, 10.5]])).toBe(true);
+    // The second body does not reach above the first open: no engulfing.
+    expect(fires('bullish-engulfing', [[10, 10.2, 8.8, 9], [8.5, 10.1, 8.4, 9.8]])).toBe(false);
+    // The first candle is bullish: not the pattern.
+    expect(fires('bullish-engulfing', [[9, 10.2, 8.8, 10], [8.5, 10.7, 8.4, 10.5]])).toBe(false);
+  });
+
+  it('bearish engulfing: a bullish candle engulfed by the next bearish body', () => {
+    expect(fires('bearish-engulfing', [[9, 10.2, 8.8, 10], [10.5, 10.6, 8.4, 8.5]])).toBe(true);
+    expect(fires('bearish-engulfing', [[9, 10.2, 8.8, 10], [10.5, 10.6, 9.2, 9.5]])).toBe(false);
+  });
+
+  it('doji: open equals close within 0.1%, shadows on both sides or none', () => {
+    expect(fires('doji', [[10, 11, 9, 10]])).toBe(true);
+    expect(fires('doji', [[10, 11, 9, 10.005]])).toBe(true);
+    expect(fires('doji', [[10, 11, 9, 10.5]])).toBe(false);
+  });
+
+  it('morning star: bearish, gapped small body, bullish close above the first midpoint', () => {
+    const first: [number, number, number, number] = [20, 21, 14, 15];
+    const star: [number, number, number, number] = [12.5, 13, 12, 12.4];
+    expect(fires('morning-star', [first, star, [13.5, 19.5, 13.4, 19]])).toBe(true);
+    expect(fires('morning-star', [first, star, [13.5, 16.5, 13.4, 16]])).toBe(false);
+  });
+
+  it('hammer: three falling closes, a hammer, then a bullish confirmation above its close', () => {
+    const trend: [number, number, number, number][] = [[21, 21.5, 19.5, 20], [20, 20.2, 17.8, 18], [18, 18.1, 15.8, 16]];
+    const hammer: [number, number, number, number] = [15, 15.5, 13, 15.5];
+    expect(fires('hammer', [...trend, hammer, [15.6, 17.2, 15.5, 17]])).toBe(true);
+    // A bearish next candle does not confirm it.
+    expect(fires('hammer', [...trend, hammer, [15.6, 15.7, 14, 14.2]])).toBe(false);
+  });
+
+  it('a series marks only the bar where the pattern completes and never reads later bars', () => {
+    const bars = candles([[11, 11.5, 10.5, 11], [10, 10.2, 8.8, 9], [8.5, 10.7, 8.4, 10.5], [10.5, 11, 10, 10.8]]);
+    expect(Array.from(patternSeries('bullish-engulfing', bars))).toEqual([0, 0, 1, 0]);
+    expect(patternAt('bullish-engulfing', bars, 0)).toBe(false);
+    expect(Object.keys(CANDLE_PATTERNS).length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe('technicalindicators defects we avoid (pinned so we notice if they change)', () => {
+  const closes = [44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.1, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28, 46.28, 46.0, 46.03, 46.41, 46.22, 45.64];
+
+  it('rounds RSI to two decimals where TA-Lib (and we) keep full precision', () => {
+    const theirs = RSI.calculate({ period: 14, values: closes });
+    const ours = rsi(Float64Array.from(closes), 14);
+    expect(theirs).toHaveLength(closes.length - 14);
+    for (let j = 0; j < theirs.length; j++) {
+      expect(theirs[j]).toBe(Math.round(theirs[j] * 100) / 100);
+      expect(Math.abs(theirs[j] - ours[14 + j])).toBeLessThanOrEqual(0.005 + 1e-9);
+    }
+    expect(theirs.some((v, j) => v !== ours[14 + j])).toBe(true);
+  });
+
+  it('EMA: an SMA seed of exactly 0 is taken as missing, dropping a value and shifting the rest', () => {
+    const values = [-1, 0, 1, 5, 5];
+    expect(EMA.calculate({ period: 3, values })).toEqual([0.5, 2.75, 3.875]);
+    expect(Array.from(ema(Float64Array.from(values), 3)).slice(2)).toEqual([0, 2.5, 3.75]);
+  });
+
+  it('MACD: no TA-Lib aligned seed and the zero-seed slip, so its line differs from TA-Lib from the first value on', () => {
+    const values = [-1, 0, 1, 5, 5, 6, 7, 8];
+    const theirs = MACD.calculate({ values, fastPeriod: 2, slowPeriod: 3, signalPeriod: 2, SimpleMAOscillator: false, SimpleMASignal: false });
+    const ours = macd(Float64Array.from(values), 2, 3, 2);
+    // TA-Lib: fast EMA seeded with mean(0, 1) = 0.5 and slow with mean(-1, 0, 1) = 0 at index 2, so MACD 0.5.
+    expect(ours.macd[2]).toBe(0.5);
+    expect(theirs[0].MACD).toBe(0);
+    expect(theirs.at(-1)!.MACD).not.toBeCloseTo(ours.macd[7], 6);
+  });
+});

@@ -1,0 +1,113 @@
+import {
+  abandonedbaby,
+  bearishengulfingpattern,
+  bearishharami,
+  bearishmarubozu,
+  bullishengulfingpattern,
+  bullishharami,
+  bullishmarubozu,
+  darkcloudcover,
+  doji,
+  dragonflydoji,
+  eveningdojistar,
+  eveningstar,
+  gravestonedoji,
+  hammerpattern,
+  hangingman,
+  morningdojistar,
+  morningstar,
+  piercingline,
+  shootingstar,
+  threeblackcrows,
+  threewhitesoldiers,
+  tweezerbottom,
+  tweezertop,
+} from 'technicalindicators';
+import type { BarColumns } from '../model';
+
+/** The candle arrays `technicalindicators` pattern functions take (oldest first). */
+interface Candles {
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+}
+
+/** One pattern: how many candles it reads (the last is the bar it fires on) and `technicalindicators`' test. */
+export interface CandlePattern {
+  readonly candles: number;
+  readonly description: string;
+  readonly test: (data: Candles) => boolean;
+}
+
+const p = (candles: number, description: string, test: (d: Candles) => unknown): CandlePattern => ({
+  candles,
+  description,
+  test: (d) => test(d) === true,
+});
+
+/**
+ * Candlestick patterns recognised by the `technicalindicators` package (its definitions, pinned by our tests).
+ * The five-candle ones (hammer, hanging man, shooting star, tweezers) include the package's trend and
+ * confirmation candles, so they fire on the confirmation bar.
+ */
+export const CANDLE_PATTERNS = {
+  'bullish-engulfing': p(2, 'A bearish candle whose body is engulfed by the next (bullish) one', bullishengulfingpattern),
+  'bearish-engulfing': p(2, 'A bullish candle whose body is engulfed by the next (bearish) one', bearishengulfingpattern),
+  'bullish-harami': p(2, 'A large bearish candle then a small candle inside its body', bullishharami),
+  'bearish-harami': p(2, 'A large bullish candle then a small candle inside its body', bearishharami),
+  'piercing-line': p(2, 'A bearish candle, then a gap down closing above its midpoint', piercingline),
+  'dark-cloud-cover': p(2, 'A bullish candle, then a gap up closing below its midpoint', darkcloudcover),
+  doji: p(1, 'Open and close (nearly) equal', doji),
+  'dragonfly-doji': p(1, 'Doji with open = close = high and a long lower shadow', dragonflydoji),
+  'gravestone-doji': p(1, 'Doji with open = close = low and a long upper shadow', gravestonedoji),
+  'bullish-marubozu': p(1, 'Bullish candle without shadows', bullishmarubozu),
+  'bearish-marubozu': p(1, 'Bearish candle without shadows', bearishmarubozu),
+  'morning-star': p(3, 'Bearish candle, small gapped-down body, bullish candle closing above the first midpoint', morningstar),
+  'evening-star': p(3, 'Bullish candle, small gapped-up body, bearish candle closing below the first midpoint', eveningstar),
+  'morning-doji-star': p(3, 'Morning star whose middle candle is a doji', morningdojistar),
+  'evening-doji-star': p(3, 'Evening star whose middle candle is a doji', eveningdojistar),
+  'abandoned-baby': p(3, 'Bearish candle, gapped doji, gapped bullish candle', abandonedbaby),
+  'three-white-soldiers': p(3, 'Three rising bullish candles, each opening inside the previous body', threewhitesoldiers),
+  'three-black-crows': p(3, 'Three falling bearish candles, each opening inside the previous body', threeblackcrows),
+  hammer: p(5, 'Downtrend, a hammer, then a bullish confirmation candle', hammerpattern),
+  'hanging-man': p(5, 'Uptrend, a hanging man, then a bearish confirmation candle', hangingman),
+  'shooting-star': p(5, 'Uptrend, a shooting star, then a bearish confirmation candle', shootingstar),
+  'tweezer-top': p(5, 'Uptrend ending in two candles with equal highs', tweezertop),
+  'tweezer-bottom': p(5, 'Downtrend ending in two candles with equal lows', tweezerbottom),
+} satisfies Record<string, CandlePattern>;
+
+/** A candlestick pattern's name. */
+export type CandlePatternName = keyof typeof CANDLE_PATTERNS;
+
+/** True when `name` is a known candlestick pattern. */
+export function isCandlePatternName(name: string): name is CandlePatternName {
+  return Object.hasOwn(CANDLE_PATTERNS, name);
+}
+
+/**
+ * Whether `pattern` completes at bar `t`, reading only bars `t - candles + 1 .. t` (no look-ahead, so a strategy
+ * may call it bar by bar). False while fewer than `candles` bars exist. Allocates the small candle arrays the
+ * package needs: fine for a condition, not for a hot loop over every bar of a sweep.
+ */
+export function patternAt(pattern: CandlePatternName, bars: BarColumns, t: number): boolean {
+  const def: CandlePattern = CANDLE_PATTERNS[pattern];
+  const from = t - def.candles + 1;
+  if (from < 0 || t >= bars.close.length) return false;
+  const data: Candles = { open: [], high: [], low: [], close: [] };
+  for (let i = from; i <= t; i++) {
+    data.open.push(bars.open[i]);
+    data.high.push(bars.high[i]);
+    data.low.push(bars.low[i]);
+    data.close.push(bars.close[i]);
+  }
+  return def.test(data);
+}
+
+/** The pattern as a boolean series (1 where it completes at that bar, else 0), one entry per bar. */
+export function patternSeries(pattern: CandlePatternName, bars: BarColumns): Uint8Array {
+  const n = bars.close.length;
+  const out = new Uint8Array(n);
+  for (let t = 0; t < n; t++) out[t] = patternAt(pattern, bars, t) ? 1 : 0;
+  return out;
+}
