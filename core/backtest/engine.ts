@@ -19,7 +19,15 @@ import {
 import { computeMetrics } from './metrics';
 import type { BacktestSpec } from './spec';
 import { parseDate } from '../model/time';
-import { BacktestCancelledError, BacktestInputError, type BacktestResult, type ExitReason, type OpenPosition, type Trade } from './types';
+import {
+  BacktestCancelledError,
+  BacktestInputError,
+  type BacktestResult,
+  type DecisionAudit,
+  type ExitReason,
+  type OpenPosition,
+  type Trade,
+} from './types';
 
 /** Options of {@link runBacktest}. */
 export interface RunOptions {
@@ -33,6 +41,13 @@ export interface RunOptions {
   readonly fundamental?: (symbol: string, field: string, asOf: number) => number;
   /** Members of a named universe at `asOf` (point in time); omitted for `universe: "all"` or explicit symbols. */
   readonly universeAt?: (asOf: number) => readonly string[];
+  /**
+   * Builds the cross-section a cross-sectional strategy sees at a rebalance date (e.g. the strategies'
+   * audited `createCrossSectionView` over PIT facts). Default: a view over the panel's prices, with
+   * `fundamental` from `opts.fundamental`. If the view has an `audit()` method its record is kept in
+   * the result's `audit`.
+   */
+  readonly crossSectionAt?: (date: number) => CrossSectionView & { audit?: () => DecisionAudit };
 }
 
 const NO_BAR = -1;
@@ -128,6 +143,7 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
     }
   }
   const trades: Trade[] = [];
+  const audit: DecisionAudit[] = [];
   const exitOut: ExitOut = { price: 0, ambiguous: false };
   const equity = new Float64Array(n);
   let barsInMarket = 0;
@@ -458,7 +474,9 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
       const key = periodKey(time[i], every);
       if (key !== prevKey) {
         prevKey = key;
-        const weights = cs.weights(params, crossSectionView(i));
+        const view = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : crossSectionView(i);
+        const weights = cs.weights(params, view);
+        if (view.audit) audit.push(view.audit());
         pendW.fill(0);
         for (const [sym, w] of weights) {
           const s = symIndex.get(sym);
@@ -474,7 +492,7 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
       markEquity(i);
     }
 
-    function crossSectionView(i: number): CrossSectionView {
+    function crossSectionView(i: number): CrossSectionView & { audit?: () => DecisionAudit } {
       const date = time[i];
       const members = opts.universeAt ? new Set(opts.universeAt(date)) : null;
       const universe: string[] = [];
@@ -554,5 +572,5 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
     barsPerYear: spec.barsPerYear,
     benchmark,
   });
-  return { spec, metrics, trades, openPositions, equity: { time: runTime, value: equity }, fingerprint: panel.fingerprint };
+  return { spec, metrics, trades, openPositions, equity: { time: runTime, value: equity }, fingerprint: panel.fingerprint, audit };
 }

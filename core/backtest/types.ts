@@ -80,6 +80,15 @@ export interface BacktestResult {
   readonly equity: { readonly time: Float64Array; readonly value: Float64Array };
   /** Data fingerprint of the panel the run read. */
   readonly fingerprint: string;
+  /** Cross-sectional runs: per rebalance date, the latest `known_at` of any fact the decision read. */
+  readonly audit: readonly DecisionAudit[];
+}
+
+/** What one cross-sectional decision read: its date and the latest `known_at` (or bar time) behind it. */
+export interface DecisionAudit {
+  readonly date: number;
+  readonly latestKnownAt: number;
+  readonly factsRead: number;
 }
 
 /** Thrown for input a user can fix (unknown strategy, bad params, unknown symbol); `errors` name the field. */

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { computeMetrics, conditionalVaR, maxDrawdown, maxDrawdownDuration, valueAtRisk } from './metrics';
+import type { Trade } from './types';
+
+const DAY = 86_400_000;
+
+function trade(pnl: number): Trade {
+  return {
+    symbol: 'X', side: 'long', qty: 1, entryTime: 0, entryPrice: 100, exitTime: DAY, exitPrice: 100 + pnl,
+    pnl, commission: 0, returnPct: pnl / 100, ambiguous: false, exitReason: 'signal', entryBar: 0, exitBar: 1,
+  };
+}
+
+describe('metrics, by hand', () => {
+  // equity 100 -> 110 -> 99 -> 120: returns +0.1, -0.1, +0.212121...
+  const equity = Float64Array.from([100, 110, 99, 120]);
+  const time = Float64Array.from([0, 1, 2, 3].map((d) => d * DAY));
+  const r3 = 120 / 99 - 1;
+
+  it('drawdown is the worst fall from the running peak, negative, and its duration in bars', () => {
+    expect(maxDrawdown(equity)).toBeCloseTo(99 / 110 - 1, 15);
+    expect(maxDrawdownDuration(equity)).toBe(2);
+    expect(maxDrawdownDuration(Float64Array.from([5, 4, 3]))).toBe(2);
+    expect(maxDrawdown(Float64Array.from([1, 2, 3]))).toBe(0);
+  });
+
+  it('VaR interpolates the 5% quantile, CVaR averages the tail', () => {
+    const r = Float64Array.from([0.1, -0.1, r3]);
+    // sorted -0.1, 0.1, r3; position 0.05 * 2 = 0.1 between -0.1 and 0.1
+    expect(valueAtRisk(r)).toBeCloseTo(-0.1 + 0.1 * 0.2, 15);
+    expect(conditionalVaR(r)).toBeCloseTo(-0.1, 15);
+  });
+
+  it('sharpe, sortino, volatility, cagr, calmar, trade stats, exposure and turnover', () => {
+    const m = computeMetrics({
+      capital: 100, time, equity, trades: [trade(30), trade(-10), trade(5)], barsInMarket: 3, tradedValue: 400, barsPerYear: 252,
+    });
+    const rs = [0.1, -0.1, r3];
+    const mean = (0.1 - 0.1 + r3) / 3;
+    const sd = Math.sqrt(rs.reduce((a, x) => a + (x - mean) ** 2, 0) / 2);
+    expect(m.sharpe).toBeCloseTo((mean / sd) * Math.sqrt(252), 12);
+    expect(m.volatility).toBeCloseTo(sd * Math.sqrt(252), 12);
+    expect(m.sortino).toBeCloseTo((mean / Math.sqrt(0.01 / 3)) * Math.sqrt(252), 12);
+    const years = (3 * DAY) / (365.25 * DAY);
+    expect(m.cagr).toBeCloseTo(Math.pow(1.2, 1 / years) - 1, 10);
+    expect(m.calmar).toBeCloseTo((m.cagr as number) / (1 - 99 / 110), 10);
+    expect(m.totalReturn).toBeCloseTo(0.2, 15);
+    expect(m.finalEquity).toBe(120);
+    expect(m.trades).toBe(3);
+    expect(m.winRate).toBeCloseTo(2 / 3, 15);
+    expect(m.profitFactor).toBeCloseTo(35 / 10, 15);
+    expect(m.exposure).toBeCloseTo(0.75, 15);
+    expect(m.turnover).toBeCloseTo(400 / ((100 + 110 + 99 + 120) / 4), 12);
+    expect(m.alpha).toBeNull();
+    expect(m.beta).toBeNull();
+  });
+
+  it('beta is cov/var of returns against the benchmark, alpha the annualised intercept', () => {
+    // strategy returns = 2 x benchmark returns + 0.001 exactly -> beta 2, alpha 0.001 * 252
+    const b = [100, 101, 99, 102, 100.5];
+    const e = [1000];
+    for (let t = 1; t < b.length; t++) e.push(e[t - 1] * (1 + 2 * (b[t] / b[t - 1] - 1) + 0.001));
+    const m = computeMetrics({
+      capital: 1000, time: Float64Array.from(b.map((_, i) => i * DAY)), equity: Float64Array.from(e), trades: [],
+      barsInMarket: 0, tradedValue: 0, barsPerYear: 252, benchmark: Float64Array.from(b),
+    });
+    expect(m.beta).toBeCloseTo(2, 10);
+    expect(m.alpha).toBeCloseTo(0.252, 10);
+    expect(m.winRate).toBeNull();
+    expect(m.profitFactor).toBeNull();
+  });
+});
