@@ -101,12 +101,32 @@ export class StrategyRunner {
     return this.#o.broker.position(this.#o.symbols[k]).qty;
   }
 
-  /** One time step: entries and exits at the open of every bar, then marks and decisions at the closes. */
+  /** One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at the closes. */
   step(bars: readonly StepBar[]): void {
+    this.opens(bars);
+    this.closes(bars);
+  }
+
+  /** The open phase of a time step: pending entries at each bar's open or range, then protective exits. */
+  opens(bars: readonly LiveBar[]): void {
     for (let j = 0; j < bars.length; j++) {
-      const k = this.indexOf(bars[j].symbol);
-      if (k >= 0) this.#openPhase(k, bars[j]);
+      const b = bars[j];
+      const k = this.indexOf(b.symbol);
+      if (k >= 0) this.#openPhase(k, b.time, b.open, b.high, b.low);
     }
+  }
+
+  /**
+   * The open phase for one trade print (tick feeds): a pending target executes at the first price after
+   * the decision (the next bar's open, as in the backtest), and protective exits are checked at every price.
+   */
+  openTick(symbol: string, time: number, price: number): void {
+    const k = this.indexOf(symbol);
+    if (k >= 0) this.#openPhase(k, time, price, price, price);
+  }
+
+  /** The close phase: marks each symbol at its close, steps its strategy, and closes `final` bars' positions. */
+  closes(bars: readonly StepBar[]): void {
     for (let j = 0; j < bars.length; j++) {
       const b = bars[j];
       const k = this.indexOf(b.symbol);
@@ -229,16 +249,16 @@ export class StrategyRunner {
     }
   }
 
-  #openPhase(k: number, b: LiveBar): void {
+  #openPhase(k: number, time: number, open: number, high: number, low: number): void {
     let enteredResting = false;
     const t = this.#pTarget[k];
     if (t === t) {
       const side = t > 0 ? 1 : t < 0 ? -1 : this.#qty(k) > 0 ? -1 : 1;
-      const px = entryFillPrice(this.#pType[k], side, this.#pPrice[k], b.open, b.high, b.low);
+      const px = entryFillPrice(this.#pType[k], side, this.#pPrice[k], open, high, low);
       if (px === px) {
         enteredResting = this.#pType[k] !== ORDER_MARKET;
         this.#pTarget[k] = Number.NaN;
-        this.#executeTarget(k, t, px, b.time, this.#pSL[k], this.#pTP[k], this.#pTrail[k]);
+        this.#executeTarget(k, t, px, time, this.#pSL[k], this.#pTP[k], this.#pTrail[k]);
       }
     }
     const q = this.#qty(k);
@@ -246,12 +266,12 @@ export class StrategyRunner {
     const isLong = q > 0;
     const stop = effectiveStop(isLong, this.#posSL[k], this.#posTrail[k], this.#posBest[k]);
     // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
-    const code = checkExit(isLong, stop, enteredResting ? Number.NaN : this.#posTP[k], b.open, b.high, b.low, this.#o.spec.intrabar === 'optimistic', this.#exit);
+    const code = checkExit(isLong, stop, enteredResting ? Number.NaN : this.#posTP[k], open, high, low, this.#o.spec.intrabar === 'optimistic', this.#exit);
     if (code !== EXIT_NONE) {
-      this.#trade(k, -q, this.#exit.price, b.time);
-      this.#signal(k, b.time, q > 0 ? 'sell' : 'buy', this.#exit.price, 0, code === EXIT_STOP ? 'stop' : 'target');
+      this.#signal(k, time, q > 0 ? 'sell' : 'buy', this.#exit.price, 0, code === EXIT_STOP ? 'stop' : 'target');
+      this.#trade(k, -q, this.#exit.price, time);
     } else if (!enteredResting) {
-      this.#posBest[k] = isLong ? Math.max(this.#posBest[k], b.high) : Math.min(this.#posBest[k], b.low);
+      this.#posBest[k] = isLong ? Math.max(this.#posBest[k], high) : Math.min(this.#posBest[k], low);
     }
   }
 

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { BacktestSpec } from '../backtest/spec';
+import { loadPanel } from '../data/panel';
+import type { Panel } from '../data/panel-types';
+import { parseDate, DAY_MS } from '../model/time';
+import type { Store } from '../store/sqlite-bar-store';
+import { getStrategy } from '../strategies';
+import type { SingleStrategy } from '../strategy/types';
+import { ReplayFeed } from './feeds/replay';
+import { LiveSession, type SessionOptions } from './session';
+import type { Alert, Fill, Position, Signal } from './types';
+
+/** What `quantdesk live replay --json` prints. */
+export interface ReplayResult {
+  readonly signals: readonly Signal[];
+  readonly fills: readonly Fill[];
+  readonly positions: readonly Position[];
+  readonly alerts: readonly Alert[];
+}
+
+/** A spec resolved for the live path: its single-symbol strategy, parsed params and tradable symbols. */
+export interface ResolvedSpec {
+  readonly strategy: SingleStrategy<any, any>;
+  readonly params: unknown;
+  readonly symbols: readonly string[];
+  readonly panel: Panel;
+  readonly from: number | undefined;
+  readonly to: number | undefined;
+}
+
+/** A spec the live path cannot run; `errors` name the field. */
+export class LiveSpecError extends Error {
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(errors.join('; '));
+    this.name = 'LiveSpecError';
+    this.errors = errors;
+  }
+}
+
+/**
+ * Resolves a backtest spec for the live path: the strategy must be single-symbol; the panel is the one
+ * a backtest of the spec reads (same symbols, same adjustment), clipped to `[from, to]` (defaults: the
+ * spec's `start`/`end`; `to` covers its whole day).
+ */
+export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
+  const strategy = getStrategy(spec.strategy);
+  if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
+  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is cross-sectional; the live path runs single-symbol strategies`]);
+  const parsed = strategy.params.safeParse(spec.params);
+  if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+  const date = (field: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const t = parseDate(text);
+    if (t === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
+    return t as number;
+  };
+  const from = date('from', range.from ?? spec.start);
+  const toDay = date('to', range.to ?? spec.end);
+  const to = toDay === undefined ? undefined : toDay + DAY_MS - 1;
+  let panel: Panel;
+  try {
+    panel = loadPanel(store, { symbols: spec.symbols, adjustment: spec.adjustment });
+  } catch (e) {
+    throw new LiveSpecError([`symbols: ${(e as Error).message}`]);
+  }
+  const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
+  return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data, symbols, panel, from, to };
+}
+
+/** Options of {@link replay}. */
+export interface ReplayOptions extends Partial<Pick<SessionOptions, 'risk' | 'anomalies' | 'emit' | 'webhooks' | 'cooldownMs'>> {
+  readonly from?: string;
+  readonly to?: string;
+  /** Journal session id; default a fresh `replay-…` id, so replays never mix with a live session. */
+  readonly session?: string;
+}
+
+/**
+ * Runs the live path over stored history at full speed: the replay feed, the strategy runner, the paper
+ * broker and the journal, exactly as `live run --feed replay` does. With the same spec, its fills are
+ * the backtest's entries and exits (same times, same prices).
+ */
+export async function replay(store: Store, spec: BacktestSpec, o: ReplayOptions = {}): Promise<ReplayResult> {
+  const r = resolveSpec(store, spec, o);
+  const session = new LiveSession({
+    store, session: o.session ?? `replay-${randomUUID().slice(0, 8)}`, spec, strategy: r.strategy, params: r.params, symbols: r.symbols,
+    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, now: () => 0,
+  });
+  const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
+  feed.start(session);
+  await feed.done;
+  session.finish();
+  return { signals: session.signals, fills: session.fills, positions: session.positions(), alerts: session.alerts.list().reverse() };
+}

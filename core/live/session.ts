@@ -1,0 +1,359 @@
+import type { BacktestSpec } from '../backtest/spec';
+import { Journal } from '../store/journal';
+import type { Store } from '../store/sqlite-bar-store';
+import type { SingleStrategy } from '../strategy/types';
+import { BarAggregator, INTERVALS, type IntervalName } from './aggregator';
+import { AlertCenter, type WebhookTarget } from './alerts';
+import { AnomalyDetector, type AnomalyConfig } from './anomalies';
+import { PaperBroker, type Account, type KillSwitchState, type OrderRequest } from './broker';
+import { specCosts } from './costs';
+import type { FeedIssue, FeedSink } from './feeds/types';
+import { positionsFromFills, unrealized, type PositionState } from './positions';
+import { RiskChecker, type RiskLimits } from './risk';
+import { StrategyRunner, type StepBar } from './runner';
+import type { Alert, FeedStatus, Fill, LiveBar, Order, Position, Signal, Tick } from './types';
+
+/** A batch of price changes pushed at most every `tickedEveryMs` (the Live view's ticker). */
+export interface LiveTicked {
+  readonly at: number;
+  /** Ticks (or bars) processed since the previous batch. */
+  readonly count: number;
+  /** The latest price of every symbol that changed since the previous batch. */
+  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number }[];
+  readonly account: Account;
+}
+
+/** Events a session pushes, each only after the journal transaction holding its facts committed. */
+export interface LiveEvents {
+  'live:ticked': LiveTicked;
+  'positions:changed': readonly Position[];
+  'alert:raised': Alert;
+  'feed:status-changed': FeedStatus;
+  'killswitch:changed': KillSwitchState;
+}
+
+/** Options of {@link LiveSession}. */
+export interface SessionOptions {
+  readonly store: Store;
+  /** Journal session id: orders, fills and positions of a session are restored together. */
+  readonly session: string;
+  readonly spec: BacktestSpec;
+  readonly strategy: SingleStrategy<any, any>;
+  /** Strategy parameters parsed by its schema. */
+  readonly params: unknown;
+  readonly symbols: readonly string[];
+  readonly risk?: RiskLimits;
+  readonly anomalies?: AnomalyConfig;
+  readonly cooldownMs?: number;
+  readonly webhooks?: readonly WebhookTarget[];
+  /** Bar interval the strategies step on when the feed sends ticks (default `1m`); bar feeds step on whatever they send. */
+  readonly interval?: IntervalName;
+  /** Late-tick grace of the aggregator (ms). */
+  readonly graceMs?: number;
+  /** Push an event (after commit). */
+  readonly emit?: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void;
+  /** Minimum ms between `live:ticked` pushes. Default 100. */
+  readonly tickedEveryMs?: number;
+  /** Keep at most this many signals and fills in memory for listing (the journal has them all). Default 100,000. */
+  readonly keep?: number;
+  readonly now?: () => number;
+}
+
+/** What a restart found in the journal. */
+export interface RestoreReport {
+  readonly orders: number;
+  readonly openOrders: number;
+  readonly fills: number;
+  readonly positions: readonly Position[];
+  /** Positions recomputed from the journaled fills equal the journaled position snapshots. */
+  readonly positionsMatch: boolean;
+  readonly mismatches: readonly string[];
+  readonly undeliveredAlerts: number;
+  readonly killSwitch: KillSwitchState;
+}
+
+type Pending = { [E in keyof LiveEvents]: readonly [E, LiveEvents[E]] }[keyof LiveEvents];
+
+/**
+ * One live (or paper) session: feed → aggregator → strategy runner → paper broker → risk → alerts,
+ * with every order, fill, position change and alert journaled before anything is pushed. Each feed
+ * batch runs in one SQLite transaction; events raised inside it are emitted only after it commits, so
+ * a crash can lose an emit but never show something the journal lacks.
+ */
+export class LiveSession implements FeedSink {
+  readonly session: string;
+  readonly journal: Journal;
+  readonly broker: PaperBroker;
+  readonly runner: StrategyRunner;
+  readonly alerts: AlertCenter;
+  readonly aggregator: BarAggregator;
+  readonly anomalies: AnomalyDetector;
+  readonly signals: Signal[] = [];
+  readonly fills: Fill[] = [];
+  readonly #o: SessionOptions;
+  readonly #now: () => number;
+  readonly #intervalMs: number;
+  #pending: Pending[] = [];
+  #positionsDirty = false;
+  #lastTicked = 0;
+  #tickCount = 0;
+  readonly #dirtyPrices = new Map<string, { symbol: string; time: number; price: number }>();
+  #feedStatus: FeedStatus | null = null;
+  #lastEventTime = 0;
+
+  constructor(o: SessionOptions) {
+    this.#o = o;
+    this.session = o.session;
+    this.#now = o.now ?? Date.now;
+    this.journal = new Journal(o.store.db);
+    this.alerts = new AlertCenter({
+      session: o.session, journal: this.journal, cooldownMs: o.cooldownMs, webhooks: o.webhooks,
+      onRaised: (a) => this.#pending.push(['alert:raised', a]),
+    });
+    const keep = o.keep ?? 100_000;
+    const persisted = this.journal.getState<RiskLimits>(o.session, 'risk');
+    this.broker = new PaperBroker({
+      session: o.session, cash: o.spec.capital, costs: specCosts(o.spec), risk: new RiskChecker(o.risk ?? persisted),
+      hooks: {
+        order: (ord, time, isNew) => (isNew ? this.journal.insertOrder(ord) : this.journal.updateOrder(ord, time)),
+        fill: (f, p) => {
+          this.journal.insertFill(f);
+          this.journal.upsertPosition(this.session, p, f.time);
+          this.#positionsDirty = true;
+          if (this.fills.length < keep) this.fills.push(f);
+        },
+        breach: (b, time) => {
+          this.alerts.raise({ kind: 'risk-limit', severity: b.hard ? 'critical' : 'warning', symbol: b.symbol, message: b.message, time, key: `risk:${b.limit}:${b.symbol ?? ''}` });
+        },
+        killSwitch: (k) => {
+          this.journal.setState(this.session, 'killswitch', k);
+          this.#pending.push(['killswitch:changed', k]);
+          this.alerts.raise({
+            kind: 'kill-switch', severity: k.tripped ? 'critical' : 'info', message: k.tripped ? `kill switch tripped: ${k.reason}` : 'kill switch re-armed',
+            time: k.at ?? this.#now(), key: `kill-switch:${k.tripped}:${k.at}`,
+          });
+        },
+      },
+    });
+    this.runner = new StrategyRunner({
+      spec: o.spec, strategy: o.strategy, params: o.params, symbols: o.symbols, broker: this.broker,
+      onSignal: (s) => {
+        if (this.signals.length < keep) this.signals.push(s);
+      },
+    });
+    const interval = o.interval ?? '1m';
+    this.#intervalMs = INTERVALS[interval];
+    this.aggregator = new BarAggregator({ intervals: [interval], graceMs: o.graceMs }, {
+      onBar: (b) => this.#closedBar(b),
+    });
+    this.anomalies = new AnomalyDetector(o.anomalies);
+  }
+
+  /** Runs `fn` in one journal transaction, then emits what it raised. */
+  #commit(fn: () => void): void {
+    try {
+      this.journal.transaction(fn);
+    } catch (e) {
+      this.#pending = [];
+      throw e;
+    }
+    this.#flush();
+  }
+
+  #flush(): void {
+    const emit = this.#o.emit;
+    if (this.#positionsDirty) {
+      this.#positionsDirty = false;
+      this.#pending.push(['positions:changed', this.positions()]);
+    }
+    const now = this.#now();
+    if (this.#dirtyPrices.size > 0 && now - this.#lastTicked >= (this.#o.tickedEveryMs ?? 100)) this.#pushTicked(now);
+    const batch = this.#pending;
+    this.#pending = [];
+    if (emit) for (const [channel, payload] of batch) (emit as (c: string, p: unknown) => void)(channel, payload);
+  }
+
+  #pushTicked(now: number): void {
+    this.#lastTicked = now;
+    this.#pending.push(['live:ticked', { at: now, count: this.#tickCount, prices: [...this.#dirtyPrices.values()], account: this.broker.account() }]);
+    this.#dirtyPrices.clear();
+    this.#tickCount = 0;
+  }
+
+  /** Pushes any `live:ticked` batch still held back by the rate limit. */
+  flushTicked(): void {
+    if (this.#dirtyPrices.size === 0) return;
+    this.#pushTicked(this.#now());
+    this.#flush();
+  }
+
+  #price(symbol: string, time: number, price: number): void {
+    this.#tickCount++;
+    const p = this.#dirtyPrices.get(symbol);
+    if (p) {
+      p.time = time;
+      p.price = price;
+    } else this.#dirtyPrices.set(symbol, { symbol, time, price });
+  }
+
+  #anomalies(b: LiveBar): void {
+    const found = this.anomalies.onBar(b.symbol, b.close, b.volume);
+    for (const a of found) this.alerts.raise({ kind: a.kind, severity: 'warning', symbol: a.symbol, message: a.message, time: b.time, payload: { value: a.value } });
+  }
+
+  // A bar closed by the aggregator (tick feeds): the strategy decides at its close.
+  #closedBar(b: LiveBar): void {
+    this.runner.closes([b]);
+    this.#anomalies(b);
+  }
+
+  /** Feed sink: a batch of trade prints. */
+  ticks(batch: readonly Tick[]): void {
+    this.#commit(() => {
+      for (let i = 0; i < batch.length; i++) this.#tick(batch[i]);
+    });
+  }
+
+  #tick(t: Tick): void {
+    this.#lastEventTime = t.time;
+    this.aggregator.push(t.symbol, t.time, t.price, t.size);
+    this.runner.openTick(t.symbol, t.time, t.price);
+    this.broker.onTick(t.symbol, t.time, t.price);
+    this.#price(t.symbol, t.time, t.price);
+  }
+
+  /** Processes one tick without the per-batch transaction (the caller holds one): the benchmark's path. */
+  tickInTransaction(t: Tick): void {
+    this.#tick(t);
+  }
+
+  /** Runs `fn` (e.g. many {@link tickInTransaction}) in one transaction, emitting afterwards. */
+  batch(fn: () => void): void {
+    this.#commit(fn);
+  }
+
+  /** Feed sink: one time step of closed bars. */
+  bars(step: readonly StepBar[]): void {
+    this.#commit(() => {
+      for (const b of step) {
+        this.broker.matchBar(b);
+        this.#lastEventTime = b.time;
+      }
+      this.runner.step(step);
+      for (const b of step) {
+        this.#price(b.symbol, b.time, b.close);
+        this.#anomalies(b);
+      }
+    });
+  }
+
+  /** Feed sink: connection state; a stale feed raises a warning. */
+  status(s: FeedStatus): void {
+    this.#feedStatus = s;
+    this.#commit(() => {
+      this.#pending.push(['feed:status-changed', s]);
+      if (s.state === 'stale') this.alerts.raise({ kind: 'stale-feed', severity: 'warning', message: `${s.feed} feed is stale: ${s.detail ?? ''}`.trim(), time: s.at, key: `stale:${s.feed}` });
+    });
+  }
+
+  /** Feed sink: gaps, out-of-order and malformed messages become warnings (de-duplicated per symbol). */
+  issue(i: FeedIssue): void {
+    if (i.kind === 'out-of-order') return;
+    this.#commit(() => {
+      this.alerts.raise({ kind: `feed-${i.kind}`, severity: 'warning', symbol: i.symbol, message: `${i.feed}: ${i.message}`, time: i.time });
+    });
+  }
+
+  /** The feed's latest status, or null before it reported one. */
+  get feedStatus(): FeedStatus | null {
+    return this.#feedStatus;
+  }
+
+  /** Submits a manual order (the Live view's ticket), journaled before it is returned. */
+  submit(req: OrderRequest): Order {
+    let o!: Order;
+    this.#commit(() => (o = this.broker.submit(req, Math.max(this.#lastEventTime, this.#now()))));
+    return o;
+  }
+
+  /** Trips the kill switch by hand. */
+  trip(reason: string): void {
+    this.#commit(() => this.broker.trip(reason, this.#now()));
+  }
+
+  /** Re-arms the kill switch (explicit). */
+  rearm(): void {
+    this.#commit(() => this.broker.rearm(this.#now()));
+  }
+
+  /** Replaces the risk limits and journals them for restarts. */
+  setRisk(limits: RiskLimits): void {
+    this.#commit(() => {
+      this.broker.risk.set(limits);
+      this.journal.setState(this.session, 'risk', limits);
+    });
+  }
+
+  /** Acknowledges an alert. */
+  ack(id: string): boolean {
+    return this.alerts.ack(id, this.#now());
+  }
+
+  /** Open positions and closed ones with realised PnL, marked at the latest price. */
+  positions(): Position[] {
+    return this.broker.positions().map(toPosition);
+  }
+
+  /** Closes the replay: with `spec.closeAtEnd`, flattens at the last closes. */
+  finish(): void {
+    this.#commit(() => this.runner.finish(this.#lastEventTime));
+    this.flushTicked();
+  }
+
+  /**
+   * Restores the session from its journal after a restart (crash or `kill -9`): orders (working ones
+   * resume), fills (positions and cash rebuilt from them), the kill switch, and checks the journaled
+   * position snapshots against positions recomputed from the fills. Undelivered alerts stay in the
+   * outbox for the dispatcher. Strategy state is not journaled: strategies warm up again on new bars.
+   */
+  restore(): RestoreReport {
+    const orders = this.journal.loadOrders(this.session);
+    const fills = this.journal.loadFills(this.session);
+    const kill = this.journal.getState<KillSwitchState>(this.session, 'killswitch');
+    if (kill) this.broker.restoreKillSwitch(kill);
+    this.#commit(() => this.broker.restore(orders, fills, this.#now()));
+    const fromFills = positionsFromFills(fills);
+    const journaled = this.journal.loadPositions(this.session);
+    const mismatches: string[] = [];
+    const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+    const seen = new Set<string>();
+    for (const j of journaled) {
+      seen.add(j.symbol);
+      const f = fromFills.get(j.symbol);
+      if (!f || !close(f.qty, j.qty) || !close(f.avgCost, j.avgCost) || !close(f.realized, j.realized)) {
+        mismatches.push(`${j.symbol}: journal qty ${j.qty} avg ${j.avgCost} realized ${j.realized}; fills give ${f ? `qty ${f.qty} avg ${f.avgCost} realized ${f.realized}` : 'nothing'}`);
+      }
+    }
+    for (const s of fromFills.keys()) if (!seen.has(s)) mismatches.push(`${s}: fills but no journaled position`);
+    if (mismatches.length > 0) {
+      this.#commit(() => {
+        this.alerts.raise({ kind: 'journal-mismatch', severity: 'critical', message: mismatches.join('; '), time: this.#now() });
+      });
+    }
+    return {
+      orders: orders.length,
+      openOrders: this.broker.orders().filter((o) => o.status === 'new' || o.status === 'partially-filled').length,
+      fills: fills.length,
+      positions: this.positions(),
+      positionsMatch: mismatches.length === 0,
+      mismatches,
+      undeliveredAlerts: this.journal.pendingOutbox().length,
+      killSwitch: this.broker.killSwitch,
+    };
+  }
+}
+
+/** A position state as the contract's `Position`. */
+export function toPosition(p: PositionState): Position {
+  return { symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, realized: p.realized, unrealized: unrealized(p), last: p.last === p.last ? p.last : 0 };
+}
