@@ -7,6 +7,8 @@ export interface WorkerHandle {
   post(msg: ToWorker): void;
   /** Stops the worker now (terminate / kill); its `exit` event still fires. */
   kill(): void;
+  /** Whether the worker keeps the host process alive: on during a run, off when idle (so a CLI can exit). */
+  keepAlive?(on: boolean): void;
 }
 
 /** Callbacks a spawned worker reports to. `exit` fires once, when the worker is gone for any reason. */
@@ -125,7 +127,10 @@ export class MessagePool implements Pool {
       state.resolve = (v) => (cleanup(), resolve(v));
       state.reject = (e) => (cleanup(), reject(e));
       while (this.#slots.length < this.size) this.#slots.push(this.#newSlot());
-      for (const slot of this.#slots) this.#dispatch(slot);
+      for (const slot of this.#slots) {
+        slot.handle.keepAlive?.(true);
+        this.#dispatch(slot);
+      }
     });
   }
 
@@ -137,6 +142,7 @@ export class MessagePool implements Pool {
       exit: (reason) => this.#onExit(slot, reason),
     });
     slot.handle.post({ type: 'init', dbPath: this.#options.dbPath, workerId: id });
+    slot.handle.keepAlive?.(this.#run !== null);
     return slot;
   }
 
@@ -219,6 +225,7 @@ export class MessagePool implements Pool {
       // so their exit events are ignored, and fresh workers are spawned by the next run.
       for (const slot of this.#slots.splice(0)) slot.handle.kill();
     }
+    for (const slot of this.#slots) slot.handle.keepAlive?.(false);
     if (error) state.reject(error);
     else state.resolve(state.outcomes as JobOutcome[]);
   }

@@ -42,9 +42,12 @@ export function createThreadPool(options: ThreadPoolOptions): MessagePool {
       worker.on('message', (m: FromWorker) => events.message(m));
       worker.on('error', (e) => void (lastError = e.message));
       worker.on('exit', (code) => events.exit(lastError || `thread exited with code ${code}`));
-      // Idle workers must not keep the process alive (a CLI exits when its work is done).
-      worker.unref();
-      return { post: (m) => worker.postMessage(m), kill: () => void worker.terminate() };
+      return {
+        post: (m) => worker.postMessage(m),
+        kill: () => void worker.terminate(),
+        // Idle workers must not keep the process alive (a CLI exits when its work is done).
+        keepAlive: (on) => (on ? worker.ref() : worker.unref()),
+      };
     },
     { size, dbPath: options.dbPath, maxBatch: options.maxBatch },
   );

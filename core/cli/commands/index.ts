@@ -7,6 +7,8 @@ import { serveCommand } from './serve';
 import { signalsCommand } from './signals';
 import { strategiesCommand } from './strategies';
 import { workerCommand } from './worker';
+import { sweepCommand } from './sweep';
+import { walkforwardCommand } from './walkforward';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, sweepCommand, walkforwardCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];

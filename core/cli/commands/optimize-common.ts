@@ -1,0 +1,64 @@
+import { availableParallelism } from 'node:os';
+import { loadPanel, type PanelRequest } from '../../data/panel';
+import { createBullPool } from '../../pool/bull-pool';
+import { createThreadPool } from '../../pool/thread-pool';
+import type { Pool, PoolProgress } from '../../pool/types';
+import type { Store } from '../../store/sqlite-bar-store';
+import { UsageError } from '../args';
+import type { CliIO } from '../io';
+
+/** Flags shared by `sweep` and `walkforward`. */
+export const POOL_FLAGS = {
+  workers: { type: 'string' },
+  cluster: { type: 'string' },
+  queue: { type: 'string' },
+} as const;
+
+/**
+ * The pool a command runs on: `--cluster URL` (BullMQ; the local store's panels are published in
+ * Redis for nodes without a matching copy) or `--workers N` threads (default: every core).
+ */
+export async function poolFromFlags(values: { workers?: string; cluster?: string; queue?: string }, store: Store): Promise<Pool> {
+  if (values.cluster !== undefined) {
+    if (!/^rediss?:\/\//.test(values.cluster)) throw new UsageError(`--cluster: expected redis://host:port, got "${values.cluster}"`);
+    const probe = createBullPool({ url: values.cluster, queue: values.queue });
+    const nodes = await probe.workers().finally(() => probe.close());
+    return createBullPool({
+      url: values.cluster,
+      queue: values.queue,
+      size: Math.max(1, nodes),
+      loadPanel: (ref) => loadPanel(store, ref.query as unknown as PanelRequest),
+    });
+  }
+  const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got "${values.workers}"`);
+  return createThreadPool({ workers, dbPath: store.path });
+}
+
+/** A progress line on stderr, redrawn in place on a terminal and not printed otherwise. */
+export function progressPrinter(io: CliIO, label: string): (p: PoolProgress) => void {
+  if (!io.isTTY) return () => undefined;
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 100 && p.completed < p.total) return;
+    last = now;
+    const pct = ((100 * p.completed) / p.total).toFixed(1);
+    const eta = Number.isFinite(p.etaMs) ? `${(p.etaMs / 1000).toFixed(1)} s` : '?';
+    io.err(`\r${label}: ${p.completed}/${p.total} (${pct}%)  ${p.ratePerSec.toFixed(1)}/s  ETA ${eta}  failed ${p.failed}   `);
+    if (p.completed === p.total) io.err('\n');
+  };
+}
+
+/** An AbortSignal fired by the first SIGINT; `dispose` removes the handler. */
+export function sigintSignal(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  const onInt = () => ac.abort();
+  process.once('SIGINT', onInt);
+  return { signal: ac.signal, dispose: () => process.off('SIGINT', onInt) };
+}
+
+/** Formats a metric for text output. */
+export function fmt(x: number | null | undefined, digits = 3): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}

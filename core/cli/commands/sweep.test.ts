@@ -1,0 +1,124 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSyntheticStore } from '../../optimize/synthetic-market';
+import { startTestRedis, type TestRedis } from '../../pool/redis-test-server';
+import { bufferIO } from '../io';
+import { main } from '../main';
+
+const root = join(__dirname, '..', '..', '..');
+let dir: string;
+let db: string;
+let specFile: string;
+const children: ChildProcess[] = [];
+
+const sweepFile = {
+  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], commission: { rate: 0.0005 } },
+  grid: { fast: { from: 3, to: 15, step: 4 }, slow: [20, 40] },
+  constraints: ['fast < slow'],
+  objective: 'sharpe',
+  top: 3,
+};
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'inherit' });
+  dir = mkdtempSync(join(tmpdir(), 'qd-sweep-cli-'));
+  db = join(dir, 'm.db');
+  createSyntheticStore(db, { symbols: 2, days: 300, seed: 11 }).close();
+  specFile = join(dir, 'sweep.json');
+  writeFileSync(specFile, JSON.stringify(sweepFile, null, 2));
+});
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]) {
+  const io = bufferIO();
+  const code = await main(args, io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+describe('quantdesk sweep', () => {
+  let threaded: { runs: number; results: { params: Record<string, number>; metrics: Record<string, number> }[] };
+
+  it('prints exactly the documented JSON, results sorted by the objective', async () => {
+    const r = await cli(['sweep', '--spec', specFile, '--db', db, '--workers', '2', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    threaded = JSON.parse(r.stdout);
+    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'objective', 'results', 'runs', 'workers'].sort());
+    // fast 3,7,11,15 × slow 20,40, all fast < slow: 8 runs, top 3 kept.
+    expect(threaded.runs).toBe(8);
+    expect(threaded.results).toHaveLength(3);
+    const s = threaded.results.map((x) => x.metrics.sharpe);
+    expect([...s].sort((a, b) => b - a)).toEqual(s);
+  });
+
+  it('the real binary gives the same results as the in-process command', () => {
+    const out = execFileSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', specFile, '--db', db, '--workers', '1', '--json'], { encoding: 'utf8' });
+    const spawned = JSON.parse(out);
+    expect(spawned.results).toEqual(threaded.results);
+    expect(spawned.workers).toBe(1);
+  });
+
+  it('names the file and line of a JSON error, and the field of an invalid value (exit 2)', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{\n  "base": {},\n  "grid": {"fast": [1,2]},,\n}');
+    const r = await cli(['sweep', '--spec', bad, '--db', db, '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: invalid JSON`));
+    writeFileSync(bad, JSON.stringify({ ...sweepFile, grid: { fast: { from: 5, to: 1, step: 1 } } }));
+    const r2 = await cli(['sweep', '--spec', bad, '--db', db]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toMatch(/bad\.json: grid\.fast: .*"to" is below "from"/);
+    writeFileSync(bad, JSON.stringify({ ...sweepFile, base: { ...sweepFile.base, fill: 'tomorrow' } }));
+    const r3 = await cli(['sweep', '--spec', bad, '--db', db]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toMatch(/bad\.json: base\.fill: /);
+    expect((await cli(['sweep', '--db', db])).code).toBe(2);
+  });
+
+  it('runs on a cluster node that has no store: the panel travels through Redis, results equal the threaded run', async () => {
+    const redis: TestRedis = await startTestRedis();
+    try {
+      const node = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'worker', '--redis', redis.url, '--queue', 'cli-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      children.push(node);
+      let log = '';
+      await new Promise<void>((resolve, reject) => {
+        node.stderr!.on('data', (b: Buffer) => {
+          log += b.toString();
+          if (log.includes('listening on')) resolve();
+        });
+        node.once('exit', (c) => reject(new Error(`worker exited ${c}: ${log}`)));
+      });
+      const r = await cli(['sweep', '--spec', specFile, '--db', db, '--cluster', redis.url, '--queue', 'cli-q', '--json']);
+      expect(r.code).toBe(0);
+      const clustered = JSON.parse(r.stdout);
+      expect(clustered.results).toEqual(threaded.results);
+      expect(clustered.runs).toBe(8);
+      expect(log).toMatch(/fetched panel .* from Redis/);
+      node.kill('SIGTERM');
+    } finally {
+      await redis.stop();
+    }
+  });
+});
+
+describe('quantdesk walkforward', () => {
+  it('prints windows with chosen params and an efficiency, and rejects a bad --train', async () => {
+    const r = await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--workers', '2', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.windows).toHaveLength(3);
+    expect(out.windows[0]).toMatchObject({ trainBars: 120, testBars: 60, params: expect.any(Object) });
+    expect(out.oosEquity.value).toHaveLength(60 + 60 + 60);
+    expect((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', 'x', '--test', '5'])).code).toBe(2);
+    const anchored = JSON.parse((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--anchored', '--json'])).stdout);
+    expect(anchored.windows.map((w: { trainBars: number }) => w.trainBars)).toEqual([120, 180, 240]);
+  });
+});

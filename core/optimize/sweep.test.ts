@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPanel } from '../data/panel';
+import { createThreadPool } from '../pool/thread-pool';
+import { buildWorkerEntry } from '../pool/test-support';
+import type { MessagePool } from '../pool/process-pool';
+import type { Store } from '../store/sqlite-bar-store';
+import { panelRefFor, runSpec } from './backtest-job';
+import { comboSpec, parseBase, runSweep, SweepInputError } from './sweep';
+import { SweepSpecSchema } from './sweep-spec';
+import { createSyntheticStore } from './synthetic-market';
+
+let dir: string;
+let store: Store;
+let pool: MessagePool;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'qd-sweep-'));
+  store = createSyntheticStore(join(dir, 'm.db'), { symbols: 3, days: 400, seed: 5 });
+  pool = createThreadPool({ workers: 2, dbPath: store.path, workerEntry: await buildWorkerEntry() });
+});
+
+afterAll(async () => {
+  await pool?.close();
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sweepFile = {
+  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002'], commission: { rate: 0.001 }, sizing: 'equal-weight' },
+  grid: { fast: { from: 2, to: 20, step: 3 }, slow: [10, 25, 40, 60] },
+  constraints: ['fast < slow'],
+  objective: 'sharpe',
+  top: 5,
+};
+
+describe('sweep on worker threads', () => {
+  it('gives every sampled combination the metrics of a single exact-engine run', async () => {
+    const sweep = SweepSpecSchema.parse({ ...sweepFile, top: 1000 });
+    const out = await runSweep(store, sweep, pool);
+    // fast 2,5,...,20 (7 values) × slow 4 values, minus fast >= slow: 7+7+7+7 - (20>=10? fast 11,14,17,20 → 4) = 24
+    expect(out.runs).toBe(24);
+    expect(out.failed).toEqual([]);
+    expect(out.results).toHaveLength(24);
+    const base = parseBase(sweep);
+    const panel = loadPanel(store, panelRefFor(store, base).query as never);
+    for (const row of [out.results[0], out.results[7], out.results[23]]) {
+      const single = runSpec(comboSpec(base, row.params), panel);
+      expect(row.metrics).toEqual(single.metrics);
+    }
+    // Sorted by the objective, best first.
+    for (let k = 1; k < out.results.length; k++) expect(out.results[k - 1].metrics.sharpe ?? -Infinity).toBeGreaterThanOrEqual(out.results[k].metrics.sharpe ?? -Infinity);
+    expect(out.best).toEqual(out.results[0]);
+  });
+
+  it('keeps only the top results, reports failing combinations, and names the bad field of a base spec', async () => {
+    const sweep = SweepSpecSchema.parse({ ...sweepFile, constraints: [], grid: { fast: [5, 30], slow: [20] } });
+    const out = await runSweep(store, sweep, pool);
+    expect(out.results).toHaveLength(1);
+    expect(out.failed).toEqual([{ params: { fast: 30, slow: 20 }, error: expect.stringMatching(/fast must be < slow/) }]);
+    await expect(runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool)).rejects.toThrow(SweepInputError);
+    await expect(runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool)).rejects.toThrow(/base\.capital/);
+  });
+});
+
+describe('walk-forward on worker threads', () => {
+  it('picks each window the training sweep would pick, and its out-of-sample metrics equal a single run', async () => {
+    const { runWalkForward } = await import('./walkforward-run');
+    const sweep = SweepSpecSchema.parse({ ...sweepFile, grid: { fast: [3, 5, 8], slow: [15, 30] } });
+    const out = await runWalkForward(store, sweep, pool, { train: 150, test: 80, anchored: false });
+    // 400 bars: tests start at 150, 230, 310, 390 (the last cut to 10 bars).
+    expect(out.windows.map((w) => w.testBars)).toEqual([80, 80, 80, 10]);
+    expect(out.runs).toBe(4 * 6 + 4);
+    const base = parseBase(sweep);
+    const panel = loadPanel(store, panelRefFor(store, base).query as never);
+    const w = out.windows[1];
+    const direct = await runSweep(store, sweep, pool, { start: w.trainStart, end: w.trainEnd });
+    expect(w.params).toEqual(direct.best!.params);
+    expect(w.inSample).toEqual(direct.best!.metrics);
+    const oos = runSpec({ ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }, panel);
+    expect(w.outOfSample).toEqual(oos.metrics);
+    // The stitched curve has every test bar once, and ends at the product of the windows' growth.
+    expect(out.oosEquity.value).toHaveLength(250);
+    const growth = out.windows.reduce((g, x) => g * (1 + x.outOfSample!.totalReturn), 1);
+    expect(out.oosTotalReturn).toBeCloseTo(growth - 1, 10);
+    expect(new Set(out.oosEquity.time).size).toBe(250);
+  });
+});
