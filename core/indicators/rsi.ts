@@ -4,7 +4,7 @@ import { assertPeriod, isTaZero, type ValueStream } from './types';
  * Relative strength index with Wilder smoothing, as TA_RSI (TA-Lib default, not Metastock): the first average
  * gain and loss are plain means of the first `period` changes, then `avg = (avg * (period - 1) + change) / period`.
  * First valid index `period`, NaN before. When gains plus losses are zero (no movement; TA-Lib's `TA_IS_ZERO`,
- * |x| < 1e-8) the value is 0, as in TA-Lib. In [0, 100]. Reuses `out` when given.
+ * |x| < 1e-14) the value is 0, as in TA-Lib. In [0, 100]. Reuses `out` when given.
  */
 export function rsi(src: Float64Array, period: number, out = new Float64Array(src.length)): Float64Array {
   assertPeriod('rsi period', period, 2);

@@ -68,6 +68,20 @@ export function testBars(): { name: string; bars: BarColumns }[] {
     const r = prng(9);
     make('constant, no range', new Array(120).fill(42), r, 0);
   }
+  for (const [name, scale, seed] of [
+    ['tiny prices (TA_IS_ZERO thresholds)', 1e-4, 11],
+    ['large prices', 1e6, 12],
+    ['micro prices (around TA_EPSILON)', 1e-12, 13],
+  ] as const) {
+    const r = prng(seed);
+    const closes: number[] = [];
+    let p = scale;
+    for (let i = 0; i < 200; i++) {
+      p *= 1 + (r() - 0.5) * 0.03;
+      closes.push(i > 100 && i < 130 ? closes[closes.length - 1] : p);
+    }
+    make(name, closes, r);
+  }
   {
     const r = prng(10);
     const closes: number[] = [];

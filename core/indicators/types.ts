@@ -24,12 +24,15 @@ export interface BarStream {
   next(bar: BarInput): number;
 }
 
+/** TA-Lib's `TA_EPSILON` (ta_utility.h): 1e-14. */
+export const TA_EPSILON = 0.00000000000001;
+
 /**
- * TA-Lib's `TA_IS_ZERO`: |v| < 1e-8 counts as zero (used where it divides by a sum that may vanish).
+ * TA-Lib's `TA_IS_ZERO`: |v| < 1e-14 counts as zero (used where it divides by a sum that may vanish).
  * Reproduced so our values equal TA-Lib's on near-flat series too.
  */
 export function isTaZero(v: number): boolean {
-  return v > -0.00000001 && v < 0.00000001;
+  return v > -TA_EPSILON && v < TA_EPSILON;
 }
 
 /** Throws a clear error unless `period` is an integer at least `min`. */

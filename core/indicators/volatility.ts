@@ -1,5 +1,5 @@
 import { sma, SmaStream } from './moving-averages';
-import { assertPeriod, sameLength, type BarInput, type BarStream } from './types';
+import { assertPeriod, sameLength, TA_EPSILON, type BarInput, type BarStream } from './types';
 
 /** TA-Lib's true range of a bar against the previous close (`TRUE_RANGE` macro / TA_TRANGE). */
 export function trueRange(high: number, low: number, prevClose: number): number {
@@ -83,7 +83,7 @@ export interface BbandsValue {
 /**
  * Bollinger bands as TA_BBANDS with the default SMA: middle = SMA(period), upper/lower = middle ± stddev ×
  * population standard deviation. As in TA-Lib the deviation is `sqrt(E[x²] - mean²)` from running sums and is 0
- * when that variance is below 1e-8. First valid index `period - 1`, NaN before.
+ * when that variance is below 1e-14. First valid index `period - 1`, NaN before.
  */
 export function bbands(src: Float64Array, period: number, stddev: number): BbandsColumns {
   assertPeriod('bbands period', period, 2);
@@ -110,8 +110,8 @@ export function bbands(src: Float64Array, period: number, stddev: number): Bband
 }
 
 function bandWidth(variance: number, k: number): number {
-  // TA_IS_ZERO_OR_NEG: TA-Lib flattens a variance under 1e-8 to 0.
-  const sd = variance < 0.00000001 ? 0 : Math.sqrt(variance);
+  // TA_IS_ZERO_OR_NEG: TA-Lib flattens a variance under 1e-14 (rounding noise of E[x²] - mean²) to 0.
+  const sd = variance < TA_EPSILON ? 0 : Math.sqrt(variance);
   return k === 1 ? sd : sd * k;
 }
 
