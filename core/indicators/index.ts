@@ -1,4 +1,7 @@
-/** Technical indicators: batch functions over Float64Array columns and their streaming forms. */
+/**
+ * Technical indicators: batch functions over Float64Array columns and their streaming forms, and the registry.
+ * Candlestick patterns live in `./patterns` (import it directly: it loads `technicalindicators`).
+ */
 export * from './types';
 export * from './moving-averages';
 export * from './rsi';
@@ -9,4 +12,4 @@ export * from './macd';
 export * from './volume';
 export * from './ichimoku';
 export * from './registry';
-export * from './patterns';
+export * from './window';
