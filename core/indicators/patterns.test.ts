@@ -1,6 +1,7 @@
-import { EMA, MACD, RSI } from 'technicalindicators';
+import { ADX, EMA, MACD, RSI } from 'technicalindicators';
 import { describe, expect, it } from 'vitest';
 import type { BarColumns } from '../model';
+import { adx } from './adx';
 import { macd } from './macd';
 import { ema } from './moving-averages';
 import { CANDLE_PATTERNS, patternAt, patternSeries, type CandlePatternName } from './patterns';
@@ -86,5 +87,21 @@ describe('technicalindicators defects we avoid (pinned so we notice if they chan
     expect(ours.macd[2]).toBe(0.5);
     expect(theirs[0].MACD).toBe(0);
     expect(theirs.at(-1)!.MACD).not.toBeCloseTo(ours.macd[7], 6);
+  });
+
+  it('ADX: after a flat start its ADX stays null for good, where TA-Lib recovers once prices move', () => {
+    const high: number[] = [];
+    const low: number[] = [];
+    const close: number[] = [];
+    for (let i = 0; i < 80; i++) {
+      const p = i < 30 ? 10 : 10 + Math.sin(i) * 2 + i * 0.05;
+      high.push(i < 30 ? p : p + 0.5);
+      low.push(i < 30 ? p : p - 0.5);
+      close.push(p);
+    }
+    const theirs = ADX.calculate({ period: 14, high, low, close }) as { adx: number | null }[];
+    expect(theirs.every((r) => r.adx === null || Number.isNaN(r.adx))).toBe(true);
+    const ours = adx(Float64Array.from(high), Float64Array.from(low), Float64Array.from(close), 14);
+    expect(ours[79]).toBeGreaterThan(0);
   });
 });
