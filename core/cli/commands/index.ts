@@ -1,5 +1,7 @@
 import type { Command } from '../io';
 import { importCommand } from './import';
+import { backtestCommand } from './backtest';
+import { runsCommand } from './runs';
 import { indicatorCommand } from './indicator';
 import { queryCommand } from './query';
 import { initCommand } from './init';
@@ -11,4 +13,4 @@ import { sweepCommand } from './sweep';
 import { walkforwardCommand } from './walkforward';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, serveCommand, sweepCommand, walkforwardCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, backtestCommand, runsCommand, serveCommand, sweepCommand, walkforwardCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];

@@ -1,0 +1,86 @@
+import { formatTime } from '../model/time';
+import type { BacktestSpec } from './spec';
+import type { BacktestResult, Metrics } from './types';
+
+/** A trade as printed: times as `YYYY-MM-DD` for daily bars (ISO datetimes otherwise). */
+export interface TradeJson {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly qty: number;
+  readonly entryTime: string;
+  readonly entryPrice: number;
+  readonly exitTime: string;
+  readonly exitPrice: number;
+  readonly pnl: number;
+  readonly commission: number;
+  readonly returnPct: number;
+  readonly ambiguous: boolean;
+  readonly exitReason: string;
+}
+
+/** An open position as printed. */
+export interface OpenPositionJson {
+  readonly symbol: string;
+  readonly side: 'long' | 'short';
+  readonly qty: number;
+  readonly entryTime: string;
+  readonly entryPrice: number;
+  readonly lastPrice: number;
+  readonly unrealizedPnl: number;
+  readonly commission: number;
+}
+
+/** What `quantdesk backtest --json` prints and `backtest:run` returns: exactly these keys. */
+export interface BacktestOutput {
+  readonly spec: BacktestSpec;
+  readonly metrics: Metrics;
+  readonly trades: readonly TradeJson[];
+  readonly openPositions: readonly OpenPositionJson[];
+  readonly equity: readonly { readonly time: string; readonly equity: number }[];
+  readonly runId: string;
+}
+
+/** Shapes an engine result for JSON output (times formatted, no typed arrays). */
+export function toOutput(r: BacktestResult, runId: string): BacktestOutput {
+  const equity = new Array<{ time: string; equity: number }>(r.equity.time.length);
+  for (let i = 0; i < equity.length; i++) equity[i] = { time: formatTime(r.equity.time[i]), equity: r.equity.value[i] };
+  return {
+    spec: r.spec,
+    metrics: r.metrics,
+    trades: r.trades.map((t) => ({
+      symbol: t.symbol,
+      side: t.side,
+      qty: t.qty,
+      entryTime: formatTime(t.entryTime),
+      entryPrice: t.entryPrice,
+      exitTime: formatTime(t.exitTime),
+      exitPrice: t.exitPrice,
+      pnl: t.pnl,
+      commission: t.commission,
+      returnPct: t.returnPct,
+      ambiguous: t.ambiguous,
+      exitReason: t.exitReason,
+    })),
+    openPositions: r.openPositions.map((p) => ({
+      symbol: p.symbol,
+      side: p.side,
+      qty: p.qty,
+      entryTime: formatTime(p.entryTime),
+      entryPrice: p.entryPrice,
+      lastPrice: p.lastPrice,
+      unrealizedPnl: p.unrealizedPnl,
+      commission: p.commission,
+    })),
+    equity,
+    runId,
+  };
+}
+
+const CSV_COLUMNS = ['symbol', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'returnPct', 'ambiguous', 'exitReason'] as const;
+
+/** The trade list as CSV (header first, one trade per line, full float precision). */
+export function tradesCsv(trades: readonly TradeJson[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const t of trades) lines.push(CSV_COLUMNS.map((c) => String(t[c])).join(','));
+  return lines.join('\n') + '\n';
+}

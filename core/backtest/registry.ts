@@ -1,0 +1,91 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { getRunPayload, getRunRow, insertRun, listRunRows, type RunRow } from '../store/run-registry';
+import type { Store } from '../store/sqlite-bar-store';
+import type { BacktestOutput } from './json';
+import { ENGINE_VERSION, type BacktestSpec } from './spec';
+import type { DecisionAudit, Metrics } from './types';
+
+/** A run as listed by `quantdesk runs list` / `runs:list`. */
+export interface RunSummary {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly strategy: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly engineVersion: string;
+  readonly dataFingerprint: string;
+  readonly metrics: Metrics | null;
+}
+
+/** A stored run with its spec (defaults filled), full result and audit (`runs show`, `runs:get`). */
+export interface RunDetail extends RunSummary {
+  readonly spec: BacktestSpec;
+  readonly result: BacktestOutput | null;
+  readonly audit: readonly DecisionAudit[];
+}
+
+interface Payload {
+  readonly result: BacktestOutput;
+  readonly audit: readonly DecisionAudit[];
+}
+
+/** A new run id: sortable by creation time, unique. */
+export function newRunId(now = Date.now()): string {
+  return `bt-${new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Stores a finished backtest: spec, engine version, data fingerprint, metrics and the gzipped full result. */
+export function saveBacktestRun(
+  store: Store,
+  run: { output: BacktestOutput; fingerprint: string; audit: readonly DecisionAudit[]; createdAt: number; finishedAt: number },
+): void {
+  const { output } = run;
+  const payload = gzipSync(Buffer.from(JSON.stringify({ result: output, audit: run.audit } satisfies Payload))).toString('base64');
+  insertRun(
+    store,
+    {
+      id: output.runId,
+      kind: 'backtest',
+      status: 'finished',
+      spec: JSON.stringify(output.spec),
+      engineVersion: ENGINE_VERSION,
+      dataFingerprint: run.fingerprint,
+      metrics: JSON.stringify(output.metrics),
+      summary: JSON.stringify({ strategy: output.spec.strategy, trades: output.trades.length }),
+      createdAt: run.createdAt,
+      finishedAt: run.finishedAt,
+    },
+    { params: JSON.stringify(output.spec.params), metrics: JSON.stringify(output.metrics), payload },
+  );
+}
+
+function summary(row: RunRow): RunSummary {
+  const spec = JSON.parse(row.spec) as { strategy?: string };
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    strategy: spec.strategy ?? '',
+    createdAt: new Date(row.createdAt).toISOString(),
+    finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
+    engineVersion: row.engineVersion,
+    dataFingerprint: row.dataFingerprint,
+    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Metrics),
+  };
+}
+
+/** Stored runs, newest first. */
+export function listRuns(store: Store, opts: { kind?: string; limit?: number } = {}): RunSummary[] {
+  return listRunRows(store, opts).map(summary);
+}
+
+/** One stored run with its full result, or undefined for an unknown id. */
+export function getRun(store: Store, id: string): RunDetail | undefined {
+  const row = getRunRow(store, id);
+  if (!row) return undefined;
+  const raw = getRunPayload(store, id);
+  const payload = raw ? (JSON.parse(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) as Payload) : null;
+  return { ...summary(row), spec: JSON.parse(row.spec) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
+}

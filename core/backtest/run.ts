@@ -1,0 +1,111 @@
+import { loadPanel } from '../data/panel';
+import type { Panel } from '../data/panel-types';
+import { parseDate } from '../model/time';
+import { dataFingerprint } from '../store/fingerprint';
+import type { Store } from '../store/sqlite-bar-store';
+import { createCrossSectionView, factorFields, getStrategy, loadPitFacts } from '../strategies';
+import type { CrossSectionalStrategy } from '../strategy/types';
+import { runBacktest } from './engine';
+import { toOutput, type BacktestOutput } from './json';
+import { getRun, newRunId, saveBacktestRun } from './registry';
+import type { BacktestSpec } from './spec';
+import { BacktestInputError, type BacktestResult } from './types';
+
+/** Options of {@link backtestFromStore}. */
+export interface StoreRunOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
+  /** Store the run in the registry (default true). */
+  readonly save?: boolean;
+}
+
+/** The panel a spec reads: its symbols plus the benchmark (or every instrument for a universe), clipped to start/end. */
+export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
+  const symbols = spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+  try {
+    return loadPanel(store, {
+      symbols,
+      from: spec.start !== undefined ? (parseDate(spec.start) as number) : undefined,
+      to: spec.end !== undefined ? (parseDate(spec.end) as number) : undefined,
+      adjustment: spec.adjustment,
+    });
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/unknown symbol/.test(msg)) throw new BacktestInputError([`symbols: ${msg.replace(/^loadPanel: /, '')}`]);
+    throw e;
+  }
+}
+
+/**
+ * Runs `spec` on the store's data with the built-in strategy it names: loads the panel, and for a
+ * cross-sectional strategy the point-in-time facts it reads (audited per rebalance). Returns the
+ * engine result and the data fingerprint it read.
+ */
+export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { result: BacktestResult; fingerprint: string } {
+  const strategy = getStrategy(spec.strategy);
+  if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  const fingerprint = dataFingerprint(store);
+  const panel = panelForSpec(store, spec);
+  if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+  let crossSectionAt;
+  const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
+  if (strategy.kind === 'cross-sectional') {
+    const parsed = strategy.params.safeParse(spec.params);
+    const fields = parsed.success && strategy.name === 'factor-rank' ? factorFields(parsed.data as Parameters<typeof factorFields>[0]) : [];
+    let facts;
+    try {
+      facts = loadPitFacts(store, panel.symbols, fields, named);
+    } catch (e) {
+      throw new BacktestInputError([`universe: ${(e as Error).message}`]);
+    }
+    crossSectionAt = (date: number) => createCrossSectionView(panel, facts, date);
+  } else if (named) {
+    throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
+  }
+  const result = runBacktest(spec, panel, {
+    strategy: strategy as CrossSectionalStrategy<unknown>,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    crossSectionAt,
+  });
+  return { result, fingerprint };
+}
+
+/** Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the printed shape. */
+export function backtestFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { output: BacktestOutput; result: BacktestResult } {
+  const createdAt = Date.now();
+  const { result, fingerprint } = runSpecOnStore(store, spec, opts);
+  const output = toOutput(result, newRunId(createdAt));
+  if (opts.save !== false) saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+  return { output, result };
+}
+
+/** What re-running a stored run reports. */
+export interface RerunReport {
+  readonly rerunOf: string;
+  readonly runId: string;
+  /** The new result equals the stored one in everything but its run id. */
+  readonly identical: boolean;
+  readonly fingerprintChanged: boolean;
+  readonly storedFingerprint: string;
+  readonly currentFingerprint: string;
+  readonly result: BacktestOutput;
+}
+
+/** Re-runs stored run `id` from its stored spec on the current data; undefined for an unknown id. */
+export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}): RerunReport | undefined {
+  const stored = getRun(store, id);
+  if (!stored) return undefined;
+  const { output } = backtestFromStore(store, stored.spec, opts);
+  const strip = (o: BacktestOutput | null) => (o ? JSON.stringify({ ...o, runId: '' }) : '');
+  const current = dataFingerprint(store);
+  return {
+    rerunOf: id,
+    runId: output.runId,
+    identical: strip(output) === strip(stored.result),
+    fingerprintChanged: current !== stored.dataFingerprint,
+    storedFingerprint: stored.dataFingerprint,
+    currentFingerprint: current,
+    result: output,
+  };
+}

@@ -1,0 +1,52 @@
+import type { Store } from './sqlite-bar-store';
+
+/** One row of the `runs` table, JSON columns still as text. */
+export interface RunRow {
+  readonly id: string;
+  readonly kind: string;
+  readonly status: string;
+  readonly spec: string;
+  readonly engineVersion: string;
+  readonly dataFingerprint: string;
+  readonly metrics: string | null;
+  readonly summary: string | null;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+}
+
+const COLUMNS = `id, kind, status, spec, engine_version AS engineVersion, data_fingerprint AS dataFingerprint,
+  metrics, summary, created_at AS createdAt, finished_at AS finishedAt`;
+
+/** Inserts a run and (when given) its single result payload in one transaction. */
+export function insertRun(store: Store, row: RunRow, payload?: { params: string; metrics: string; payload: string }): void {
+  const db = store.db;
+  db.transaction(() => {
+    db.prepare(
+      `INSERT INTO runs (id, kind, status, spec, engine_version, data_fingerprint, metrics, summary, created_at, finished_at)
+       VALUES (@id, @kind, @status, @spec, @engineVersion, @dataFingerprint, @metrics, @summary, @createdAt, @finishedAt)`,
+    ).run(row);
+    if (payload) {
+      db.prepare('INSERT INTO run_results (run_id, idx, params, metrics, payload) VALUES (?, 0, ?, ?, ?)').run(row.id, payload.params, payload.metrics, payload.payload);
+    }
+  })();
+}
+
+/** Runs, newest first; `kind` filters (e.g. `backtest`). */
+export function listRunRows(store: Store, opts: { kind?: string; limit?: number } = {}): RunRow[] {
+  const limit = Math.max(1, Math.min(10_000, opts.limit ?? 100));
+  if (opts.kind !== undefined) {
+    return store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(opts.kind, limit) as RunRow[];
+  }
+  return store.db.prepare(`SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
+}
+
+/** One run by id, or undefined. */
+export function getRunRow(store: Store, id: string): RunRow | undefined {
+  return store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+}
+
+/** The stored payload of result `idx` (0 for a single backtest), or undefined. */
+export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
+  const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
+  return row?.payload ?? undefined;
+}
