@@ -59,6 +59,20 @@ describe('importCsv', () => {
     expect(dataFingerprint(s)).not.toBe(fp);
   });
 
+  it('stores every row across multi-row batches and the tail, values intact', async () => {
+    const s = openStore(':memory:');
+    const lines = ['symbol,date,open,high,low,close,volume'];
+    for (let i = 0; i < 301; i++) {
+      const d = new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+      lines.push(`${i % 2 ? 'ODD' : ' EVEN '},${d},${i + 1},${i + 2},${i + 0.5},${i + 1.5},${i}`);
+    }
+    const r = await importCsv(s, 'bars', { fileName: 'many.csv', content: lines.join('\n') });
+    expect(r.ok && r.value).toMatchObject({ rows: 301, changed: 303 });
+    const rows = s.db.prepare('SELECT i.symbol, b.open, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY b.ts').raw().all();
+    expect(rows.length).toBe(301);
+    rows.forEach((row, i) => expect(row).toEqual([i % 2 ? 'ODD' : 'EVEN', i + 1, i]));
+  });
+
   it('creates the instrument for a bar of an unknown symbol, accepts ISO datetimes with zone', async () => {
     const s = openStore(':memory:');
     const r = await importCsv(s, 'bars', { fileName: 'b.csv', content: 'symbol,date,open,high,low,close,volume\nZZZ,2020-01-02T14:30:00-05:00,1,1,1,1,0\n' });
