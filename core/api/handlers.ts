@@ -1,5 +1,6 @@
 import { appHandlers } from './app-handlers';
 import { indicatorHandlers } from './indicator-handlers';
+import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 import { strategyHandlers } from './strategy-handlers';
@@ -14,5 +15,6 @@ export function createHandlers(services: Services): Handlers {
     ...appHandlers(services),
     ...indicatorHandlers(services),
     ...strategyHandlers(services),
+    ...optimizeHandlers(services),
   };
 }

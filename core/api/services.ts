@@ -1,4 +1,7 @@
 import type { DatasetStatus } from '../contract';
+import { OptimizeService } from '../optimize/service';
+import { createThreadPool } from '../pool/thread-pool';
+import type { Pool } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Emit } from './registry';
 
@@ -14,6 +17,8 @@ export interface Services {
   readonly emit: Emit;
   /** Host-level state the `app:` handlers report (the default dataset's load status). */
   readonly app: AppState;
+  /** The simulation pool and the sweeps started through the API (`sweep:*`, `walkforward:run`, `montecarlo:run`). */
+  readonly optimize: OptimizeService;
 }
 
 /** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
@@ -27,6 +32,8 @@ export interface ServiceOptions {
   readonly dbPath: string;
   readonly host: 'electron' | 'serve';
   readonly emit: Emit;
+  /** The simulation pool backend (Electron passes its utility-process pool); default worker threads on `dbPath`. */
+  readonly createPool?: () => Pool;
 }
 
 /**
@@ -41,6 +48,7 @@ export function createServices(options: ServiceOptions): Services {
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
+    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? (() => createThreadPool({ dbPath: options.dbPath }))),
   };
 }
 
@@ -48,4 +56,6 @@ export function createServices(options: ServiceOptions): Services {
  * Releases what {@link createServices} created (pools, live sessions), in reverse order. The store
  * is the host's: it closes it after this resolves.
  */
-export async function disposeServices(_services: Services): Promise<void> {}
+export async function disposeServices(services: Services): Promise<void> {
+  await services.optimize.dispose();
+}

@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventChannel, Events, SweepState } from '../contract';
+import { createSyntheticStore } from '../optimize/synthetic-market';
+import { buildWorkerEntry } from '../pool/test-support';
+import { createThreadPool } from '../pool/thread-pool';
+import type { Store } from '../store/sqlite-bar-store';
+import { optimizeHandlers } from './optimize-handlers';
+import { dispatch, type Handlers } from './registry';
+import { createServices, disposeServices, type Services } from './services';
+
+let dir: string;
+let store: Store;
+let services: Services;
+let handlers: Handlers;
+const events: { channel: EventChannel; payload: unknown }[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'qd-opt-api-'));
+  store = createSyntheticStore(join(dir, 'm.db'), { symbols: 2, days: 260, seed: 3 });
+  const workerEntry = await buildWorkerEntry();
+  services = createServices({
+    store,
+    dbPath: store.path,
+    host: 'serve',
+    emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
+    createPool: () => createThreadPool({ workers: 2, dbPath: store.path, workerEntry }),
+  });
+  handlers = optimizeHandlers(services) as unknown as Handlers;
+});
+
+afterAll(async () => {
+  await disposeServices(services);
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ctx = () => ({ signal: new AbortController().signal });
+const sweep = {
+  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'] },
+  grid: { fast: { from: 2, to: 12, step: 2 }, slow: [20, 30] },
+  constraints: ['fast < slow'],
+  top: 4,
+};
+
+async function waitFinished(id: string): Promise<SweepState> {
+  for (;;) {
+    const r = await dispatch(handlers, 'sweep:get', { id }, ctx());
+    if (r.ok && (r.value as SweepState).status !== 'running') return r.value as SweepState;
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+describe('optimize handlers', () => {
+  it('starts a sweep, emits progress and finished events, and returns the result by id', async () => {
+    const started = await dispatch(handlers, 'sweep:start', { sweep }, ctx());
+    expect(started.ok).toBe(true);
+    const id = (started as { value: { id: string } }).value.id;
+    const state = await waitFinished(id);
+    expect(state.status).toBe('done');
+    expect(state.result!.runs).toBe(12);
+    expect(state.result!.results).toHaveLength(4);
+    const mine = events.filter((e) => (e.payload as { id: string }).id === id);
+    const progress = mine.filter((e) => e.channel === 'sweep:progressed').map((e) => e.payload as { completed: number; total: number });
+    expect(progress.at(-1)).toMatchObject({ completed: 12, total: 12 });
+    expect(mine.at(-1)).toEqual({ channel: 'sweep:finished', payload: { id, status: 'done', error: null } });
+    const list = await dispatch(handlers, 'sweep:list', undefined, ctx());
+    expect(list.ok && (list.value as SweepState[]).some((s) => s.id === id)).toBe(true);
+  });
+
+  it('rejects a bad sweep with the field named, and an unknown id as not-found', async () => {
+    const bad = await dispatch(handlers, 'sweep:start', { sweep: { ...sweep, base: { ...sweep.base, capital: 0 } } }, ctx());
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.base\.capital/) } });
+    const bad2 = await dispatch(handlers, 'sweep:start', { sweep: { ...sweep, top: 0 } }, ctx());
+    expect(bad2).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.top/) } });
+    expect(await dispatch(handlers, 'sweep:get', { id: 'nope' }, ctx())).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await dispatch(handlers, 'sweep:cancel', { id: 'nope' }, ctx())).toEqual({ ok: true, value: { cancelled: false } });
+  });
+
+  it('cancels a running sweep', async () => {
+    const big = { ...sweep, grid: { fast: { from: 2, to: 60, step: 1 }, slow: { from: 61, to: 120, step: 1 } } };
+    const started = await dispatch(handlers, 'sweep:start', { sweep: big }, ctx());
+    const id = (started as { value: { id: string } }).value.id;
+    expect(await dispatch(handlers, 'sweep:cancel', { id }, ctx())).toEqual({ ok: true, value: { cancelled: true } });
+    const state = await waitFinished(id);
+    expect(state.status).toBe('cancelled');
+  });
+
+  it('runs walk-forward and Monte Carlo (same seed, same numbers)', async () => {
+    const wf = await dispatch(handlers, 'walkforward:run', { sweep, train: 120, test: 60 }, ctx());
+    expect(wf.ok).toBe(true);
+    expect((wf as { value: { windows: unknown[] } }).value.windows).toHaveLength(3);
+    const spec = { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 4, slow: 20 } };
+    const a = await dispatch(handlers, 'montecarlo:run', { spec, paths: 300, method: 'returns', seed: 5 }, ctx());
+    const b = await dispatch(handlers, 'montecarlo:run', { spec, paths: 300, method: 'returns', seed: 5 }, ctx());
+    expect(a.ok).toBe(true);
+    expect(a).toEqual(b);
+    expect(await dispatch(handlers, 'montecarlo:run', { paths: 10 }, ctx())).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+});

@@ -1,0 +1,75 @@
+import { fail, ok } from '../model/result';
+import { monteCarloOfSpec, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
+import { parseBase, SweepInputError } from '../optimize/sweep';
+import { SweepSpecSchema, type SweepSpec } from '../optimize/sweep-spec';
+import { runWalkForward } from '../optimize/walkforward-run';
+import { CancelledError } from '../pool/types';
+import type { Result } from '../model/result';
+import type { WalkForwardView } from '../contract';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+type OptimizeChannels = 'sweep:start' | 'sweep:cancel' | 'sweep:get' | 'sweep:list' | 'walkforward:run' | 'montecarlo:run';
+
+/** Validates a sweep file's content: the sweep schema, then the base spec; errors name the field. */
+function parseSweep(raw: unknown): Result<SweepSpec> {
+  const parsed = SweepSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((i) => `sweep.${i.path.join('.')}: ${i.message}`);
+    return fail('invalid-input', details.join('; '), details);
+  }
+  try {
+    parseBase(parsed.data);
+  } catch (e) {
+    if (e instanceof SweepInputError) {
+      const details = e.errors.map((x) => `sweep.${x}`);
+      return fail('invalid-input', details.join('; '), details);
+    }
+    throw e;
+  }
+  return ok(parsed.data);
+}
+
+/** Handlers of the optimize domain: sweeps (background, with progress events), walk-forward and Monte Carlo. */
+export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> {
+  const svc = s.optimize;
+  return {
+    'sweep:start': (input) => {
+      const sweep = parseSweep(input.sweep);
+      if (!sweep.ok) return sweep;
+      return ok({ id: svc.startSweep(sweep.value) });
+    },
+    'sweep:cancel': (input) => ok({ cancelled: svc.cancel(input.id) }),
+    'sweep:get': (input) => {
+      const state = svc.get(input.id);
+      return state ? ok(state) : fail('not-found', `no sweep ${input.id}`);
+    },
+    'sweep:list': () => ok(svc.list()),
+    'walkforward:run': async (input, ctx) => {
+      const sweep = parseSweep(input.sweep);
+      if (!sweep.ok) return sweep;
+      try {
+        const out = await runWalkForward(s.store, sweep.value, svc.pool(), { train: input.train, test: input.test, anchored: input.anchored, signal: ctx.signal });
+        // Metrics is an interface of numbers and nulls: the contract's MetricsRecord view of it.
+        return ok(out as unknown as WalkForwardView);
+      } catch (e) {
+        if (e instanceof CancelledError) return fail('cancelled', 'walk-forward cancelled');
+        if (e instanceof SweepInputError) return fail('invalid-input', e.errors.join('; '), e.errors);
+        throw e;
+      }
+    },
+    'montecarlo:run': async (input, ctx) => {
+      if (input.runId !== undefined) return fail('not-found', `run ${input.runId}: the run registry is not available yet; pass "spec" instead`);
+      try {
+        const spec = parseRunSpec(input.spec);
+        const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
+        return ok(await monteCarloOfSpec(s.store, svc.pool(), spec, options, ctx.signal));
+      } catch (e) {
+        if (e instanceof CancelledError) return fail('cancelled', 'Monte Carlo cancelled');
+        if (e instanceof MonteCarloInputError) return fail('invalid-input', e.errors.join('; '), e.errors);
+        if (e instanceof Error && /no closed trades|fewer than two/.test(e.message)) return fail('invalid-input', e.message);
+        throw e;
+      }
+    },
+  };
+}

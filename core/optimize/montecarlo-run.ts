@@ -1,0 +1,61 @@
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import type { Trade } from '../backtest/types';
+import type { DistributionView, MonteCarloView } from '../contract';
+import type { Pool } from '../pool/types';
+import type { Store } from '../store/sqlite-bar-store';
+import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
+import { monteCarlo, type Distribution, type MonteCarloOptions, type MonteCarloResult } from './montecarlo';
+
+/** A finished run as Monte Carlo reads it: capital, equity curve and closed trades. */
+export interface RunForMonteCarlo {
+  readonly capital: number;
+  readonly equity: { readonly time: ArrayLike<number>; readonly value: ArrayLike<number> };
+  readonly trades: readonly Pick<Trade, 'pnl' | 'entryBar'>[];
+}
+
+/** Runs {@link monteCarlo} on a finished run and returns the JSON-safe view (NaN becomes null). */
+export function monteCarloOfRun(run: RunForMonteCarlo, options: MonteCarloOptions): MonteCarloView {
+  const r = monteCarlo(
+    {
+      capital: run.capital,
+      equityTime: Float64Array.from(run.equity.time),
+      equity: Float64Array.from(run.equity.value),
+      tradePnl: Float64Array.from(run.trades, (t) => t.pnl),
+      tradeEntryBar: Float64Array.from(run.trades, (t) => t.entryBar),
+    },
+    options,
+  );
+  return toView(r);
+}
+
+/** Thrown for a backtest spec a user must fix; `errors` name the field. */
+export class MonteCarloInputError extends Error {
+  readonly errors: readonly string[];
+  constructor(errors: readonly string[]) {
+    super(errors.join('; '));
+    this.errors = errors;
+  }
+}
+
+/** Validates a raw backtest spec, throwing {@link MonteCarloInputError} with `spec.<field>: ...` lines. */
+export function parseRunSpec(raw: unknown): BacktestSpec {
+  const p = parseSpec(raw);
+  if (!p.ok) throw new MonteCarloInputError(p.errors.map((e) => `spec.${e}`));
+  return p.spec;
+}
+
+/** Runs `spec` once on the pool (full result), then Monte Carlo on it. */
+export async function monteCarloOfSpec(store: Store, pool: Pool, spec: BacktestSpec, options: MonteCarloOptions, signal?: AbortSignal): Promise<MonteCarloView> {
+  const [o] = await pool.run<BacktestJobResult>([backtestJob(panelRefFor(store, spec), spec, true)], { signal });
+  if (!o.ok) throw new MonteCarloInputError([o.error.message]);
+  return monteCarloOfRun({ capital: spec.capital, equity: o.value.equity!, trades: o.value.trades! }, options);
+}
+
+function dist(d: Distribution): DistributionView {
+  const n = (x: number) => (Number.isFinite(x) ? x : null);
+  return { p5: n(d.p5), p25: n(d.p25), p50: n(d.p50), p75: n(d.p75), p95: n(d.p95), mean: n(d.mean) };
+}
+
+function toView(r: MonteCarloResult): MonteCarloView {
+  return { ...r, finalEquity: dist(r.finalEquity), maxDrawdown: dist(r.maxDrawdown), cagr: dist(r.cagr) };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import type { SweepProgressView, SweepResultView, SweepState } from '../contract';
+import type { Emit } from '../api/registry';
+import type { Pool } from '../pool/types';
+import { CancelledError } from '../pool/types';
+import type { Store } from '../store/sqlite-bar-store';
+import { runSweep, SweepInputError, type SweepOutput } from './sweep';
+import type { SweepSpec } from './sweep-spec';
+
+/** Smallest gap between two `sweep:progressed` events of one sweep (the last one is always sent). */
+const PROGRESS_EVERY_MS = 200;
+/** Finished sweeps kept for `sweep:get` (oldest dropped first). */
+const KEEP_FINISHED = 50;
+
+interface Entry {
+  state: SweepState;
+  readonly abort: AbortController;
+}
+
+/**
+ * Owns the simulation pool of a host (created on first use, so a host that never optimises starts
+ * no workers) and the sweeps started through the API: their state, progress events and
+ * cancellation. Sweeps queue on the pool one after another.
+ */
+export class OptimizeService {
+  readonly #store: Store;
+  readonly #emit: Emit;
+  readonly #createPool: () => Pool;
+  #pool: Pool | null = null;
+  readonly #sweeps = new Map<string, Entry>();
+
+  constructor(store: Store, emit: Emit, createPool: () => Pool) {
+    this.#store = store;
+    this.#emit = emit;
+    this.#createPool = createPool;
+  }
+
+  /** The host's pool, created on first use. */
+  pool(): Pool {
+    this.#pool ??= this.#createPool();
+    return this.#pool;
+  }
+
+  /** Starts a sweep in the background and returns its id; `sweep:progressed` and `sweep:finished` follow. */
+  startSweep(sweep: SweepSpec): string {
+    const id = randomUUID();
+    const abort = new AbortController();
+    const entry: Entry = { abort, state: { id, status: 'running', startedAt: Date.now(), progress: null, result: null, error: null } };
+    this.#sweeps.set(id, entry);
+    let lastSent = 0;
+    const onProgress = (p: { completed: number; total: number; ratePerSec: number; etaMs: number }) => {
+      const view: SweepProgressView = { id, completed: p.completed, total: p.total, ratePerSec: p.ratePerSec, etaMs: Number.isFinite(p.etaMs) ? p.etaMs : null };
+      entry.state = { ...entry.state, progress: view };
+      const now = Date.now();
+      if (now - lastSent >= PROGRESS_EVERY_MS || p.completed === p.total) {
+        lastSent = now;
+        this.#emit('sweep:progressed', view);
+      }
+    };
+    void runSweep(this.#store, sweep, this.pool(), { onProgress, signal: abort.signal }).then(
+      (out) => this.#finish(entry, 'done', toView(out), null),
+      (e: unknown) => {
+        if (e instanceof CancelledError) this.#finish(entry, 'cancelled', null, 'cancelled');
+        else this.#finish(entry, 'failed', null, e instanceof SweepInputError ? e.errors.join('; ') : (e as Error).message);
+      },
+    );
+    return id;
+  }
+
+  /** Cancels a running sweep; false when it is unknown or already finished. */
+  cancel(id: string): boolean {
+    const e = this.#sweeps.get(id);
+    if (!e || e.state.status !== 'running') return false;
+    e.abort.abort();
+    return true;
+  }
+
+  /** The state of a sweep, or undefined. */
+  get(id: string): SweepState | undefined {
+    return this.#sweeps.get(id)?.state;
+  }
+
+  /** Every known sweep, newest first. */
+  list(): SweepState[] {
+    return [...this.#sweeps.values()].map((e) => e.state).reverse();
+  }
+
+  /** Cancels running sweeps and stops the pool. */
+  async dispose(): Promise<void> {
+    for (const e of this.#sweeps.values()) e.abort.abort();
+    await this.#pool?.close();
+    this.#pool = null;
+  }
+
+  #finish(entry: Entry, status: SweepState['status'], result: SweepResultView | null, error: string | null): void {
+    entry.state = { ...entry.state, status, result, error };
+    this.#emit('sweep:finished', { id: entry.state.id, status, error });
+    const done = [...this.#sweeps.values()].filter((e) => e.state.status !== 'running');
+    for (const old of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) this.#sweeps.delete(old.state.id);
+  }
+}
+
+function toView(out: SweepOutput): SweepResultView {
+  return out as unknown as SweepResultView;
+}
