@@ -236,6 +236,100 @@ export interface MonteCarloView {
   readonly probabilityOfRuin: number;
 }
 
+// == data ===================================================================================
+
+/** An instrument with its data coverage (times EpochMs; null when unknown or without bars). */
+export interface DataInstrument {
+  readonly id: number;
+  readonly symbol: string;
+  readonly name: string;
+  readonly sector: string;
+  readonly currency: string;
+  readonly listedOn: number | null;
+  readonly delistedOn: number | null;
+  readonly firstDate: number | null;
+  readonly lastDate: number | null;
+  readonly bars: number;
+  /** Consecutive bars more than 4 calendar days apart. */
+  readonly gaps: number;
+}
+
+/** A symbol's bars as plain number columns (JSON-safe), `time` ascending EpochMs. */
+export interface DataBars {
+  readonly symbol: string;
+  readonly time: number[];
+  readonly open: number[];
+  readonly high: number[];
+  readonly low: number[];
+  readonly close: number[];
+  readonly volume: number[];
+}
+
+/** What one CSV import did; `changed` 0 means the store already held every row. */
+export interface DataImportReport {
+  readonly kind: 'instruments' | 'bars' | 'fundamentals' | 'actions';
+  readonly source: string;
+  readonly importId: number | null;
+  readonly rows: number;
+  readonly changed: number;
+  readonly sha256: string;
+  readonly durationMs: number;
+}
+
+/** Progress of `data:import`: `importId` names the call; `done` is true once with the final counts. */
+export interface DataImportProgress {
+  readonly importId: string;
+  readonly phase: 'parse' | 'write' | 'done';
+  readonly rows: number;
+  readonly bytes: number;
+  readonly totalBytes: number;
+  readonly done: boolean;
+}
+
+/** A fundamental as known at `asOf`; `value`, `periodEnd`, `knownAt` are null when nothing was known. */
+export interface DataAsOf {
+  readonly symbol: string;
+  readonly field: string;
+  readonly asOf: number;
+  readonly value: number | null;
+  readonly periodEnd: number | null;
+  readonly knownAt: number | null;
+}
+
+/** One stored version of a fundamental. */
+export interface DataRevision {
+  readonly periodEnd: number;
+  readonly knownAt: number;
+  readonly value: number;
+}
+
+/** Result of `data:init-default`; `loaded` false when the dataset was already there. */
+export interface DataInitReport {
+  readonly loaded: boolean;
+  readonly message: string;
+  readonly seed: number;
+  readonly instruments: number;
+  readonly bars: number;
+  readonly durationMs: number;
+}
+
+/** Progress of `data:init-default`. */
+export interface DataInitProgress {
+  readonly step: string;
+  readonly rows: number;
+  readonly done: boolean;
+}
+
+const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);
+const epochMs = z.number().finite();
+const adjustmentInput = z.union([z.literal('raw'), z.literal('pit'), z.object({ asOf: epochMs }).strict()]);
+
+/** `data:import`: a file on the host (`path`) or dropped text (`fileName` + `content`). */
+export const DataImportInput = z.union([
+  z.object({ kind: importKind, path: z.string().min(1) }).strict(),
+  z.object({ kind: importKind, fileName: z.string().min(1).max(500), content: z.string().max(512 * 1024 * 1024) }).strict(),
+]);
+
 // == the method table =====================================================================
 
 /** Every method the renderer may call. The key is the channel. */
@@ -245,6 +339,20 @@ export const METHODS = {
   /** The default dataset's load status now (the UI asks once, then follows `app:dataset-progress`). */
   'app:dataset-status': method(noInput).returns<DatasetStatus>(),
   // -- data (foundation issue)
+  /** Every instrument with coverage (first/last bar, bar count, gaps), by symbol. */
+  'data:instruments': method(noInput).returns<readonly DataInstrument[]>(),
+  /** One symbol's bars in [from, to]; `adjustment` raw (default), `pit` or back-adjusted `{ asOf }`. */
+  'data:bars': method(
+    z.object({ symbol: z.string().min(1), from: epochMs.optional(), to: epochMs.optional(), adjustment: adjustmentInput.optional() }).strict(),
+  ).returns<DataBars>(),
+  /** Imports one CSV; bad rows give `invalid-input` with `FILE:LINE: column: reason` lines in `error.details`. */
+  'data:import': method(DataImportInput).returns<DataImportReport>(),
+  'data:asof': method(z.object({ symbol: z.string().min(1), field: z.string().min(1), asOf: epochMs }).strict()).returns<DataAsOf>(),
+  'data:revisions': method(z.object({ symbol: z.string().min(1), field: z.string().min(1) }).strict()).returns<readonly DataRevision[]>(),
+  /** Symbols listed at `asOf` (or members of universe `name`), delisted names included before delisting. */
+  'data:universe': method(z.object({ asOf: epochMs, name: z.string().min(1).optional() }).strict()).returns<readonly string[]>(),
+  /** Loads the default dataset (no-op when present); progress on `data:init-progressed`. */
+  'data:init-default': method(noInput).returns<DataInitReport>(),
   // -- backtest (engine issue)
   'strategies:list': method(noInput).returns<readonly StrategyDescription[]>(),
   // -- indicators
@@ -267,6 +375,8 @@ export const EVENTS = {
   /** Each change of the default dataset's load status (throttled by the loader's own progress). */
   'app:dataset-progress': event<DatasetStatus>(),
   // -- data
+  'data:import-progressed': event<DataImportProgress>(),
+  'data:init-progressed': event<DataInitProgress>(),
   // -- backtest
   // -- optimize
   'sweep:progressed': event<SweepProgressView>(),

@@ -1,4 +1,5 @@
 import { appHandlers } from './app-handlers';
+import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
@@ -13,6 +14,7 @@ import { strategyHandlers } from './strategy-handlers';
 export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
+    ...dataHandlers(services),
     ...indicatorHandlers(services),
     ...strategyHandlers(services),
     ...optimizeHandlers(services),

@@ -1,4 +1,5 @@
 import { adjustmentFactors, applyFactors, type CorporateAction } from '../data/adjust';
+import type { Adjustment } from '../data/panel-types';
 import type { BarColumns } from '../model/bars';
 import { DAY_MS } from '../model/time';
 import { fail, ok, type Result } from '../model/result';
@@ -70,6 +71,8 @@ export interface BarsRangeOptions {
   readonly to?: number;
   /** Back-adjust for splits and dividends with `ex_date <= adjustedAsOf` and `known_at <= adjustedAsOf`. */
   readonly adjustedAsOf?: number;
+  /** Alternatively any panel adjustment (`raw`, `pit`, `{ asOf }`); `adjustedAsOf` wins when both are given. */
+  readonly adjustment?: Adjustment;
 }
 
 /**
@@ -90,8 +93,9 @@ export function barsRange(store: Store, symbol: string, options: BarsRangeOption
     for (let k = 0; k < 6; k++) cols[k][i] = r[k];
   }
   const [time, open, high, low, close, volume] = cols;
-  if (options.adjustedAsOf !== undefined) {
-    const f = adjustmentFactors(time, close, loadActions(store, id), { asOf: options.adjustedAsOf });
+  const adjustment: Adjustment = options.adjustedAsOf !== undefined ? { asOf: options.adjustedAsOf } : (options.adjustment ?? 'raw');
+  if (adjustment !== 'raw') {
+    const f = adjustmentFactors(time, close, loadActions(store, id), adjustment);
     applyFactors(f, open, high, low, close, volume);
   }
   return ok({ time, open, high, low, close, volume });

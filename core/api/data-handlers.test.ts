@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { Events } from '../contract';
+import { parseDate } from '../model/time';
+import { openStore } from '../store/sqlite-bar-store';
+import { FIXTURE, loadFixture, tempDir } from '../store/test-helpers';
+import { dataHandlers } from './data-handlers';
+import { dispatch, type Handlers } from './registry';
+import type { Services } from './services';
+
+const D = (s: string) => parseDate(s)!;
+
+function setup() {
+  const store = openStore(':memory:');
+  const events: [string, unknown][] = [];
+  const services = { store, dbPath: ':memory:', host: 'serve', emit: (ch: keyof Events, p: unknown) => events.push([ch, p]) } as unknown as Services;
+  const handlers = dataHandlers(services) as unknown as Handlers;
+  const call = (ch: string, input?: unknown, signal = new AbortController().signal) => dispatch(handlers, ch, input, { signal });
+  return { store, events, call };
+}
+
+describe('data:* handlers through dispatch', () => {
+  it('imports dropped CSV text with progress events, then lists coverage and serves bars as arrays', async () => {
+    const { store, events, call } = setup();
+    const r = await call('data:import', { kind: 'instruments', fileName: 'instruments.csv', content: FIXTURE.instruments });
+    expect(r.ok && r.value).toMatchObject({ kind: 'instruments', rows: 3, changed: 3 });
+    await call('data:import', { kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars });
+    const done = events.filter(([ch, p]) => ch === 'data:import-progressed' && (p as { done: boolean }).done);
+    expect(done.map(([, p]) => (p as { importId: string; rows: number }).rows)).toEqual([3, 8]);
+    expect(new Set(done.map(([, p]) => (p as { importId: string }).importId)).size).toBe(2);
+    const inst = await call('data:instruments');
+    expect(inst.ok && (inst.value as { symbol: string; bars: number }[]).map((x) => [x.symbol, x.bars])).toEqual([['AAA', 5], ['BBB', 2], ['CCC', 0], ['ZZZ', 1]]);
+    await loadFixture(store); // actions and fundamentals too (instruments and bars re-import as no-ops)
+    const bars = await call('data:bars', { symbol: 'AAA', adjustment: { asOf: D('2020-01-07') } });
+    expect(bars.ok).toBe(true);
+    if (!bars.ok) return;
+    const v = bars.value as { time: number[]; close: number[] };
+    expect(Array.isArray(v.close)).toBe(true);
+    expect(v.close.map((x) => +x.toFixed(10))).toEqual([4.75, 5.225, 5.7, 6.2, 6.3]);
+    expect(JSON.parse(JSON.stringify(v)).time).toEqual(v.time);
+  });
+
+  it('returns invalid-input with FILE:LINE details for a bad file, and stores nothing', async () => {
+    const { store, call } = setup();
+    const r = await call('data:import', { kind: 'bars', fileName: 'drop.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,1,1,1,1,-3\n' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('invalid-input');
+    expect(r.error.details).toEqual(['drop.csv:2: volume: must be >= 0, got -3']);
+    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    const bad = await call('data:import', { kind: 'widgets', fileName: 'x.csv', content: '' });
+    expect(bad.ok === false && bad.error.code).toBe('invalid-input');
+  });
+
+  it('imports from a host path, answers asof, revisions and universe, and not-found for unknown symbols', async () => {
+    const { call } = setup();
+    const d = tempDir();
+    try {
+      for (const kind of ['instruments', 'bars', 'actions', 'fundamentals'] as const) {
+        const r = await call('data:import', { kind, path: d.write(`${kind}.csv`, FIXTURE[kind]) });
+        expect(r.ok).toBe(true);
+      }
+    } finally {
+      d.cleanup();
+    }
+    const v = await call('data:asof', { symbol: 'AAA', field: 'eps', asOf: D('2020-06-01') });
+    expect(v.ok && v.value).toMatchObject({ value: 1.6, periodEnd: D('2020-03-31'), knownAt: D('2020-06-01') });
+    const h = await call('data:revisions', { symbol: 'AAA', field: 'eps' });
+    expect(h.ok && (h.value as { value: number }[]).length).toBe(4);
+    const u = await call('data:universe', { asOf: D('2020-07-01') });
+    expect(u.ok && u.value).toEqual(['AAA', 'ZZZ']);
+    const nf = await call('data:bars', { symbol: 'NOPE' });
+    expect(nf.ok === false && nf.error.code).toBe('not-found');
+  });
+
+  it('a cancelled import call stores nothing and answers cancelled', async () => {
+    const { store, call } = setup();
+    const ac = new AbortController();
+    ac.abort();
+    const r = await call('data:import', { kind: 'bars', fileName: 'b.csv', content: FIXTURE.bars }, ac.signal);
+    expect(r.ok === false && r.error.code).toBe('cancelled');
+    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { loadDefaultDataset } from '../dataset/default';
+import { fail, ok } from '../model/result';
+import { importCsv } from '../store/import';
+import { barsRange, fundamentalAsOf, listInstruments, revisionHistory, universeAsOf } from '../store/queries';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+type DataChannels = 'data:instruments' | 'data:bars' | 'data:import' | 'data:asof' | 'data:revisions' | 'data:universe' | 'data:init-default';
+
+/** Minimum time between two import progress events (the final one is always sent). */
+const PROGRESS_INTERVAL_MS = 100;
+
+/**
+ * Handlers of the `data:` domain (Data view, charts): coverage, bars as JSON-safe columns, CSV import
+ * from a host path or dropped text with `data:import-progressed` events, point-in-time lookups, the
+ * universe, and loading the default dataset with `data:init-progressed` events. Imports and the
+ * default dataset honour the call's cancellation signal (a cancelled import stores nothing).
+ */
+export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
+  let nextImport = 1;
+  return {
+    'data:instruments': () => ok(listInstruments(s.store)),
+    'data:bars': (input) => {
+      const r = barsRange(s.store, input.symbol, { from: input.from, to: input.to, adjustment: input.adjustment });
+      if (!r.ok) return r;
+      const b = r.value;
+      return ok({
+        symbol: input.symbol,
+        time: Array.from(b.time),
+        open: Array.from(b.open),
+        high: Array.from(b.high),
+        low: Array.from(b.low),
+        close: Array.from(b.close),
+        volume: Array.from(b.volume),
+      });
+    },
+    'data:import': async (input, ctx) => {
+      const importId = `import-${nextImport++}`;
+      let last = 0;
+      const source = 'path' in input ? { path: input.path } : { fileName: input.fileName, content: input.content };
+      const r = await importCsv(s.store, input.kind, source, {
+        signal: ctx.signal,
+        onProgress: (p) => {
+          const now = Date.now();
+          if (p.phase !== 'done' && now - last < PROGRESS_INTERVAL_MS) return;
+          last = now;
+          s.emit('data:import-progressed', { importId, ...p, done: p.phase === 'done' });
+        },
+      });
+      return r;
+    },
+    'data:asof': (input) => fundamentalAsOf(s.store, input.symbol, input.field, input.asOf),
+    'data:revisions': (input) => revisionHistory(s.store, input.symbol, input.field),
+    'data:universe': (input) => ok(universeAsOf(s.store, input.asOf, input.name)),
+    'data:init-default': async (_input, ctx) => {
+      const r = await loadDefaultDataset(s.store, {
+        signal: ctx.signal,
+        onProgress: (p) => s.emit('data:init-progressed', p),
+      });
+      if (!r.ok) return r.error.code === 'cancelled' ? fail('cancelled', r.error.message) : r;
+      return r;
+    },
+  };
+}
