@@ -236,6 +236,133 @@ export interface MonteCarloView {
   readonly probabilityOfRuin: number;
 }
 
+// == live ===================================================================================
+
+/** A paper position: `qty` signed (negative short), PnL in account currency, `last` the latest mark. */
+export interface LivePosition {
+  readonly symbol: string;
+  readonly qty: number;
+  readonly avgCost: number;
+  readonly realized: number;
+  readonly unrealized: number;
+  readonly last: number;
+}
+
+/** A paper order. TWAP/VWAP parents have children whose `parentId` is theirs. */
+export interface LiveOrder {
+  readonly id: string;
+  readonly session: string;
+  readonly time: number;
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly type: 'market' | 'limit' | 'stop' | 'twap' | 'vwap';
+  readonly qty: number;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  readonly parentId: string | null;
+  readonly status: 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected';
+  readonly filledQty: number;
+  readonly reason?: string;
+}
+
+/** An alert; `acknowledgedAt` is null until `alerts:ack`. Desktop notifications are the host's choice (e.g. `critical` only). */
+export interface LiveAlert {
+  readonly id: string;
+  readonly time: number;
+  readonly kind: string;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly symbol: string | null;
+  readonly message: string;
+  readonly acknowledgedAt: number | null;
+}
+
+/** A feed's connection state. */
+export interface LiveFeedStatus {
+  readonly feed: string;
+  readonly state: 'connecting' | 'open' | 'reconnecting' | 'stale' | 'closed';
+  readonly at: number;
+  readonly detail?: string;
+}
+
+/** The kill switch. */
+export interface KillSwitch {
+  readonly tripped: boolean;
+  readonly reason: string | null;
+  readonly at: number | null;
+}
+
+/** Account figures in account currency. */
+export interface LiveAccount {
+  readonly cash: number;
+  readonly equity: number;
+  readonly grossExposure: number;
+  readonly dayStartEquity: number;
+  readonly realized: number;
+  readonly unrealized: number;
+}
+
+/** `live:status`: whether a session runs, on which feed, and its account. */
+export interface LiveStatus {
+  readonly running: boolean;
+  readonly session: string | null;
+  readonly strategy: string | null;
+  readonly symbols: readonly string[];
+  readonly feed: LiveFeedStatus | null;
+  readonly account: LiveAccount | null;
+  readonly killSwitch: KillSwitch;
+}
+
+/** `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. */
+export interface LiveTick {
+  readonly at: number;
+  readonly count: number;
+  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number }[];
+  readonly account: LiveAccount;
+}
+
+const symbolLimits = z.object({ maxPosition: z.number().positive().optional(), maxOrderNotional: z.number().positive().optional(), fatFingerPct: z.number().positive().optional() }).strict();
+const limitName = z.enum(['maxPosition', 'maxOrderNotional', 'fatFinger', 'maxGrossExposure', 'maxDailyLoss']);
+
+/** Risk limits: per symbol (`"*"` for the rest) and per account; `hard` lists the limits that trip the kill switch (default all). */
+export const RiskLimitsInput = z
+  .object({
+    symbols: z.record(z.string(), symbolLimits).default({}),
+    maxGrossExposure: z.number().positive().optional(),
+    maxDailyLoss: z.number().positive().optional(),
+    hard: z.array(limitName).optional(),
+  })
+  .strict();
+/** Risk limits as `risk:get` returns them. */
+export interface RiskLimitsValue {
+  readonly symbols: Readonly<Record<string, { readonly maxPosition?: number; readonly maxOrderNotional?: number; readonly fatFingerPct?: number }>>;
+  readonly maxGrossExposure?: number;
+  readonly maxDailyLoss?: number;
+  readonly hard?: readonly ('maxPosition' | 'maxOrderNotional' | 'fatFinger' | 'maxGrossExposure' | 'maxDailyLoss')[];
+}
+
+const webhook = z.union([
+  z.object({ kind: z.literal('json'), url: z.string().url(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
+  z.object({ kind: z.literal('telegram'), token: z.string().min(1), chatId: z.union([z.string(), z.number()]), apiUrl: z.string().url().optional(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
+]);
+
+/** `live:start`: a backtest spec (validated like `backtest:start`'s), the feed, and optional risk and webhooks. */
+export const LiveStartInput = z
+  .object({
+    spec: z.record(z.string(), z.unknown()),
+    feed: z.enum(['replay', 'websocket', 'binance']).default('replay'),
+    /** WebSocket URL (`websocket`; optional for `binance`, which defaults to the public stream of the spec's symbols). */
+    url: z.string().optional(),
+    /** Replay speed in time steps per second; 0 = as fast as possible. */
+    speed: z.number().min(0).default(0),
+    /** Replay start date (YYYY-MM-DD); default the spec's start. */
+    from: z.string().optional(),
+    /** Journal session to run (and restore); default "default". */
+    session: z.string().min(1).max(64).default('default'),
+    risk: RiskLimitsInput.optional(),
+    webhooks: z.array(webhook).default([]),
+  })
+  .strict();
+
 // == data ===================================================================================
 
 /** An instrument with its data coverage (times EpochMs; null when unknown or without bars). */
@@ -366,6 +493,17 @@ export const METHODS = {
   'walkforward:run': method(WalkForwardInput).returns<WalkForwardView>(),
   'montecarlo:run': method(MonteCarloInput).returns<MonteCarloView>(),
   // -- live (live monitoring issue)
+  'live:start': method(LiveStartInput).returns<LiveStatus>(),
+  'live:stop': method(noInput).returns<LiveStatus>(),
+  'live:status': method(noInput).returns<LiveStatus>(),
+  'positions:list': method(noInput).returns<readonly LivePosition[]>(),
+  'orders:list': method(noInput).returns<readonly LiveOrder[]>(),
+  'alerts:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500) }).strict().optional()).returns<readonly LiveAlert[]>(),
+  'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
+  'risk:get': method(noInput).returns<RiskLimitsValue>(),
+  'risk:set': method(RiskLimitsInput).returns<RiskLimitsValue>(),
+  'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitch>(),
+  'killswitch:rearm': method(noInput).returns<KillSwitch>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */
@@ -382,6 +520,11 @@ export const EVENTS = {
   'sweep:progressed': event<SweepProgressView>(),
   'sweep:finished': event<{ readonly id: string; readonly status: SweepState['status']; readonly error: string | null }>(),
   // -- live
+  'live:ticked': event<LiveTick>(),
+  'positions:changed': event<readonly LivePosition[]>(),
+  'alert:raised': event<LiveAlert>(),
+  'feed:status-changed': event<LiveFeedStatus>(),
+  'killswitch:changed': event<KillSwitch>(),
 } as const;
 
 // == derived types: do not edit below ==========================================================

@@ -1,6 +1,7 @@
 import { appHandlers } from './app-handlers';
 import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
+import { liveHandlers } from './live-handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
@@ -18,5 +19,6 @@ export function createHandlers(services: Services): Handlers {
     ...indicatorHandlers(services),
     ...strategyHandlers(services),
     ...optimizeHandlers(services),
+    ...liveHandlers(services),
   };
 }

@@ -1,4 +1,6 @@
 import type { DatasetStatus } from '../contract';
+import { liveEmit } from './live-handlers';
+import { LiveService } from '../live/service';
 import { OptimizeService } from '../optimize/service';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
@@ -19,6 +21,8 @@ export interface Services {
   readonly app: AppState;
   /** The simulation pool and the sweeps started through the API (`sweep:*`, `walkforward:run`, `montecarlo:run`). */
   readonly optimize: OptimizeService;
+  /** The live/paper trading session and its webhook outbox (`live:*`, `positions:*`, `alerts:*`, `risk:*`, `killswitch:*`). */
+  readonly live: LiveService;
 }
 
 /** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
@@ -49,6 +53,7 @@ export function createServices(options: ServiceOptions): Services {
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize: new OptimizeService(options.store, options.emit, options.createPool ?? (() => createThreadPool({ dbPath: options.dbPath }))),
+    live: new LiveService(options.store, liveEmit(options.emit)),
   };
 }
 
@@ -58,4 +63,5 @@ export function createServices(options: ServiceOptions): Services {
  */
 export async function disposeServices(services: Services): Promise<void> {
   await services.optimize.dispose();
+  await services.live.dispose();
 }

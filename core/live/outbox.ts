@@ -84,10 +84,11 @@ export class OutboxDispatcher {
     this.#abort = new AbortController();
     const tick = () => {
       void this.deliverDue().finally(() => {
-        if (this.#timer) this.#timer = setTimeout(tick, intervalMs);
+        if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
       });
     };
-    this.#timer = setTimeout(tick, 0);
+    // Unref'd: a pending retry never keeps a CLI or test process alive on its own.
+    this.#timer = setTimeout(tick, 0).unref();
   }
 
   /** Stops polling and aborts an in-flight request (the row stays undelivered and is retried next start). */

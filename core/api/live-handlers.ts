@@ -1,0 +1,42 @@
+import type { Events } from '../contract';
+import type { LiveEvents } from '../live/session';
+import { ok } from '../model/result';
+import type { Emit, Handlers } from './registry';
+import type { Services } from './services';
+
+type LiveChannels =
+  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'alerts:list' | 'alerts:ack'
+  | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm';
+
+/** Handlers of the live domain, bound to the host's {@link LiveService} (`services.live`). */
+export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
+  const live = s.live;
+  return {
+    'live:start': (input) => live.start(input),
+    'live:stop': async () => ok(await live.stop()),
+    'live:status': () => ok(live.status()),
+    'positions:list': () => ok(live.positions()),
+    'orders:list': () => ok(live.orders()),
+    'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500)),
+    'alerts:ack': (input) => ok({ acknowledged: live.ack(input.id) }),
+    'risk:get': () => ok(live.risk()),
+    'risk:set': (input) => ok(live.setRisk(input)),
+    'killswitch:trip': (input) => ok(live.trip(input?.reason ?? 'manual')),
+    'killswitch:rearm': () => ok(live.rearm()),
+  };
+}
+
+// Compile-time proof that every live event's payload is what the contract declares for its channel.
+type Assignable<To, From extends To> = From;
+export type LiveEventPayloadsMatchContract = [
+  Assignable<Events['live:ticked'], LiveEvents['live:ticked']>,
+  Assignable<Events['positions:changed'], LiveEvents['positions:changed']>,
+  Assignable<Events['alert:raised'], LiveEvents['alert:raised']>,
+  Assignable<Events['feed:status-changed'], LiveEvents['feed:status-changed']>,
+  Assignable<Events['killswitch:changed'], LiveEvents['killswitch:changed']>,
+];
+
+/** The host's typed `emit`, narrowed to the live events (their payloads are checked against the contract above). */
+export function liveEmit(emit: Emit): <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void {
+  return (channel, payload) => (emit as (c: string, p: unknown) => void)(channel, payload);
+}

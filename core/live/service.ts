@@ -1,0 +1,203 @@
+import { parseSpec } from '../backtest/spec';
+import { fail, ok, type Result } from '../model/result';
+import { Journal } from '../store/journal';
+import type { Store } from '../store/sqlite-bar-store';
+import type { WebhookTarget } from './alerts';
+import type { KillSwitchState } from './broker';
+import { binanceUrl } from './feeds/parsers';
+import { ReplayFeed } from './feeds/replay';
+import type { Feed } from './feeds/types';
+import { WebSocketFeed } from './feeds/websocket';
+import { OutboxDispatcher } from './outbox';
+import { LiveSpecError, resolveSpec } from './replay';
+import { NO_LIMITS, type RiskLimits } from './risk';
+import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
+import type { Alert, FeedStatus, Order, Position } from './types';
+
+/** What `live:start` asks for (the contract's `LiveStartInput`, defaults applied). */
+export interface StartRequest {
+  readonly spec: unknown;
+  readonly feed: 'replay' | 'websocket' | 'binance';
+  readonly url?: string;
+  readonly speed: number;
+  readonly from?: string;
+  readonly session: string;
+  readonly risk?: RiskLimits;
+  readonly webhooks: readonly WebhookTarget[];
+}
+
+/** The service's state as `live:status` reports it. */
+export interface LiveServiceStatus {
+  readonly running: boolean;
+  readonly session: string | null;
+  readonly strategy: string | null;
+  readonly symbols: readonly string[];
+  readonly feed: FeedStatus | null;
+  readonly account: ReturnType<LiveSession['broker']['account']> | null;
+  readonly killSwitch: KillSwitchState;
+}
+
+const ARMED: KillSwitchState = { tripped: false, reason: null, at: null };
+
+/**
+ * The host's live service: at most one running session (a spec on a feed), the webhook outbox
+ * dispatcher, and read access to the journal of the last session when none runs. Electron main and
+ * `quantdesk serve` own one each (see `createServices`); `quantdesk live run` uses it too.
+ */
+export class LiveService {
+  readonly #store: Store;
+  readonly #emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void;
+  readonly #journal: Journal;
+  #session: LiveSession | null = null;
+  #feed: Feed | null = null;
+  #strategy: string | null = null;
+  #symbols: readonly string[] = [];
+  #lastSession = 'default';
+  #outbox: OutboxDispatcher;
+  /** The restore report of the last start. */
+  lastRestore: RestoreReport | null = null;
+
+  constructor(store: Store, emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void, outboxPollMs = 1_000) {
+    this.#store = store;
+    this.#emit = emit;
+    this.#journal = new Journal(store.db);
+    this.#outbox = new OutboxDispatcher({ journal: this.#journal });
+    if (!store.readonly) this.#outbox.start(outboxPollMs);
+  }
+
+  /** The running session, if any. */
+  get session(): LiveSession | null {
+    return this.#session;
+  }
+
+  /** The running feed, if any. */
+  get feed(): Feed | null {
+    return this.#feed;
+  }
+
+  /** Starts a session: validates the spec, restores the session's journal, then starts the feed. */
+  start(req: StartRequest): Result<LiveServiceStatus> {
+    if (this.#session) return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
+    const parsed = parseSpec(req.spec);
+    if (!parsed.ok) return fail('invalid-input', `spec: ${parsed.errors.join('; ')}`, parsed.errors);
+    const spec = parsed.spec;
+    let resolved;
+    try {
+      resolved = resolveSpec(this.#store, spec, { from: req.from });
+    } catch (e) {
+      if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
+      throw e;
+    }
+    let feed: Feed;
+    if (req.feed === 'replay') {
+      feed = new ReplayFeed({ panel: resolved.panel, symbols: resolved.symbols, from: resolved.from, to: resolved.to, speed: req.speed });
+    } else if (req.feed === 'websocket') {
+      if (!req.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
+      feed = new WebSocketFeed({ url: req.url });
+    } else {
+      feed = new WebSocketFeed({ url: req.url ?? binanceUrl(resolved.symbols), name: 'binance' });
+    }
+    const session = new LiveSession({
+      store: this.#store, session: req.session, spec, strategy: resolved.strategy, params: resolved.params, symbols: resolved.symbols,
+      risk: req.risk, webhooks: req.webhooks, emit: this.#emit,
+    });
+    this.lastRestore = session.restore();
+    this.#session = session;
+    this.#feed = feed;
+    this.#strategy = spec.strategy;
+    this.#symbols = resolved.symbols;
+    this.#lastSession = req.session;
+    feed.start(session);
+    void feed.done.then(() => {
+      if (this.#feed === feed) session.flushTicked();
+    });
+    return ok(this.status());
+  }
+
+  /** Stops the feed (the journal is already committed) and ends the session. */
+  async stop(): Promise<LiveServiceStatus> {
+    const feed = this.#feed;
+    const session = this.#session;
+    this.#feed = null;
+    if (feed) await feed.stop();
+    session?.flushTicked();
+    this.#session = null;
+    return this.status();
+  }
+
+  /** Releases the service (stops the session and the outbox dispatcher). */
+  async dispose(): Promise<void> {
+    await this.stop();
+    this.#outbox.stop();
+  }
+
+  status(): LiveServiceStatus {
+    const s = this.#session;
+    return {
+      running: s !== null, session: s?.session ?? null, strategy: s ? this.#strategy : null, symbols: s ? this.#symbols : [],
+      feed: s?.feedStatus ?? null, account: s ? s.broker.account() : null, killSwitch: s ? s.broker.killSwitch : this.#storedKill(),
+    };
+  }
+
+  #storedKill(): KillSwitchState {
+    return this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED;
+  }
+
+  /** Positions of the running session, or the journaled ones of the last session. */
+  positions(): Position[] {
+    if (this.#session) return this.#session.positions();
+    return this.#journal.loadPositions(this.#lastSession).map((p) => toPosition({ ...p, last: Number.NaN }));
+  }
+
+  /** Orders of the running (or last) session, newest first. */
+  orders(): Order[] {
+    const list = this.#session ? [...this.#session.broker.orders()] : this.#journal.loadOrders(this.#lastSession);
+    return list.reverse();
+  }
+
+  /** Alerts, newest first. */
+  alerts(limit = 500): Alert[] {
+    return this.#journal.loadAlerts(this.#session?.session ?? this.#lastSession, limit);
+  }
+
+  /** Acknowledges an alert. */
+  ack(id: string): boolean {
+    return this.#session ? this.#session.ack(id) : this.#journal.ackAlert(id, Date.now());
+  }
+
+  /** The risk limits in force (or journaled for the last session). */
+  risk(): RiskLimits {
+    return this.#session?.broker.risk.limits ?? this.#journal.getState<RiskLimits>(this.#lastSession, 'risk') ?? NO_LIMITS;
+  }
+
+  /** Replaces the risk limits (journaled for restarts). */
+  setRisk(limits: RiskLimits): RiskLimits {
+    if (this.#session) this.#session.setRisk(limits);
+    else this.#journal.setState(this.#lastSession, 'risk', limits);
+    return limits;
+  }
+
+  /** Trips the kill switch. Without a running session the tripped state is journaled and applies at the next start. */
+  trip(reason: string): KillSwitchState {
+    if (this.#session) {
+      this.#session.trip(reason);
+      return this.#session.broker.killSwitch;
+    }
+    const k = { tripped: true, reason, at: Date.now() };
+    this.#journal.setState(this.#lastSession, 'killswitch', k);
+    this.#emit('killswitch:changed', k);
+    return k;
+  }
+
+  /** Re-arms the kill switch. */
+  rearm(): KillSwitchState {
+    if (this.#session) {
+      this.#session.rearm();
+      return this.#session.broker.killSwitch;
+    }
+    const k = { tripped: false, reason: null, at: Date.now() };
+    this.#journal.setState(this.#lastSession, 'killswitch', k);
+    this.#emit('killswitch:changed', k);
+    return k;
+  }
+}
