@@ -3,7 +3,7 @@ import type { DatasetStatus, EventChannel } from '../contract';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { ensureDefaultDataset, type DatasetLoader } from './first-run';
-import { createServices, type Services } from './services';
+import { createServices, disposeServices, type Services } from './services';
 
 let store: Store;
 let services: Services;
@@ -21,7 +21,10 @@ beforeEach(() => {
     },
   });
 });
-afterEach(() => store.close());
+afterEach(async () => {
+  await disposeServices(services);
+  store.close();
+});
 
 // A loader that writes real rows and reports per row, as a real one may.
 const loader: DatasetLoader = async (s, { onProgress }) => {
@@ -66,5 +69,17 @@ describe('ensureDefaultDataset', () => {
     ac.abort();
     const cancelled = await ensureDefaultDataset(services, async (_s, { signal }) => signal?.throwIfAborted(), { signal: ac.signal });
     expect(cancelled).toMatchObject({ state: 'failed', message: 'Loading the default dataset was cancelled' });
+  });
+});
+
+describe('ensureDefaultDataset with a Result-returning, step-reporting loader', () => {
+  it('turns a failed Result into status failed and reports steps as messages', async () => {
+    const status = await ensureDefaultDataset(services, async (_s, { onProgress }) => {
+      onProgress?.({ step: 'bars', rows: 1000 });
+      return { ok: false, error: { code: 'invalid-input', message: 'dataset/sp500-2000.csv: line 9: close: not a number' } };
+    });
+    expect(pushed.map((p) => p.message)).toContain('Loading bars (1,000 rows)');
+    expect(status).toMatchObject({ state: 'failed' });
+    expect(status.message).toContain('line 9: close');
   });
 });

@@ -4,12 +4,30 @@ import type { Services } from './services';
 
 /**
  * A dataset loader's progress report. Loaders differ in what they know, so every field is optional:
- * a `fraction` (0..1), or `done` of `total`, and a human `message` (or `phase`).
+ * a `fraction` (0..1), or `done` of `total` (a boolean `done` is only "finished"), and a `message` (or a `step` and its `rows`).
  */
-export type LoaderProgress = number | { fraction?: number; done?: number; total?: number; message?: string; phase?: string };
+export type LoaderProgress = number | { fraction?: number; done?: number | boolean; total?: number; message?: string; phase?: string; step?: string; rows?: number };
 
-/** The shape of `loadDefaultDataset` (core/dataset): fills `store`, reporting progress, stoppable by `signal`. */
+/**
+ * The shape of `loadDefaultDataset` (core/dataset): fills `store`, reporting progress, stoppable by
+ * `signal`. It may throw or resolve a failed `Result`; both become status `failed`.
+ */
 export type DatasetLoader = (store: Store, options: { onProgress?: (p: LoaderProgress) => void; signal?: AbortSignal }) => Promise<unknown>;
+
+/** Minimum time between two progress pushes that differ only in row counts. */
+const PUSH_INTERVAL_MS = 200;
+
+function messageOf(p: LoaderProgress): string | undefined {
+  if (typeof p === 'number') return undefined;
+  if (p.message !== undefined) return p.message;
+  const what = p.step ?? p.phase;
+  if (what === undefined) return undefined;
+  return p.rows !== undefined ? `Loading ${what} (${p.rows.toLocaleString('en-US')} rows)` : `Loading ${what}`;
+}
+
+function stepOf(p: LoaderProgress): string | undefined {
+  return typeof p === 'number' ? undefined : (p.step ?? p.phase);
+}
 
 function fractionOf(p: LoaderProgress): number | null {
   if (typeof p === 'number') return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : null;
@@ -34,25 +52,37 @@ export async function ensureDefaultDataset(services: Services, load: DatasetLoad
   const { n } = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
   if (n > 0) return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
   let lastPercent = -1;
-  let lastMessage = '';
-  set(services, { state: 'loading', fraction: 0, message: 'Loading the default dataset' });
+  let lastStep: string | undefined;
+  let lastMessage = 'Loading the default dataset';
+  let lastPush = 0;
+  set(services, { state: 'loading', fraction: 0, message: lastMessage });
+  const failed = (why: string) =>
+    set(services, { state: 'failed', fraction: null, message: options.signal?.aborted ? 'Loading the default dataset was cancelled' : `Loading the default dataset failed: ${why}` });
+  let result: unknown;
   try {
-    await load(services.store, {
+    result = await load(services.store, {
       signal: options.signal,
       onProgress: (p) => {
         const fraction = fractionOf(p);
-        const message = typeof p === 'object' ? (p.message ?? p.phase ?? lastMessage) : lastMessage;
+        const message = messageOf(p) ?? lastMessage;
+        const step = stepOf(p);
         const percent = fraction === null ? -1 : Math.floor(fraction * 100);
-        if (percent === lastPercent && message === lastMessage) return;
+        const now = Date.now();
+        // Push on a new whole percent or a new step; row counts within a step at most every PUSH_INTERVAL_MS.
+        const isNews = percent !== lastPercent || step !== lastStep || (message !== lastMessage && now - lastPush >= PUSH_INTERVAL_MS);
+        if (!isNews) return;
         lastPercent = percent;
+        lastStep = step;
         lastMessage = message;
-        set(services, { state: 'loading', fraction, message: message || 'Loading the default dataset' });
+        lastPush = now;
+        set(services, { state: 'loading', fraction, message });
       },
     });
   } catch (e) {
-    const cancelled = options.signal?.aborted === true;
-    return set(services, { state: 'failed', fraction: null, message: cancelled ? 'Loading the default dataset was cancelled' : `Loading the default dataset failed: ${(e as Error).message}` });
+    return failed((e as Error).message);
   }
+  const r = result as { ok?: unknown; error?: { message?: unknown } } | undefined;
+  if (r !== null && typeof r === 'object' && r.ok === false) return failed(String(r.error?.message ?? 'unknown error'));
   const after = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
   return set(services, { state: 'ready', fraction: 1, message: `Default dataset loaded: ${after.n} instruments` });
 }

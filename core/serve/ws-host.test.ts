@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../api/handlers';
 import type { Handlers } from '../api/registry';
-import { createServices } from '../api/services';
+import { createServices, disposeServices, type Services } from '../api/services';
 import { fail } from '../model/result';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { TestClient } from './test-client';
@@ -13,6 +13,7 @@ import { WsHost } from './ws-host';
 // The real handler table, with `app:info` replaced by a call that runs until its signal aborts:
 // the transport's job is to abort that signal when the caller cancels or goes away.
 let store: Store;
+let services: Services;
 let http: Server;
 let url: string;
 let started: () => void;
@@ -25,7 +26,8 @@ function waitStarted(): Promise<void> {
 
 beforeAll(async () => {
   store = openStore(':memory:');
-  const real = createHandlers(createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} }));
+  services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
+  const real = createHandlers(services);
   const handlers: Handlers = {
     ...real,
     'app:info': (_input, ctx) =>
@@ -50,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   http.closeAllConnections();
   await new Promise((r) => http.close(r));
+  await disposeServices(services);
   store.close();
 });
 

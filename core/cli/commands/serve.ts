@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
+import { ensureDefaultDataset } from '../../api/first-run';
+import { loadDefaultDataset } from '../../dataset/default';
 import { startServer } from '../../serve/server';
 
-const USAGE = `quantdesk serve --db DB [--port P] [--host H] [--static DIR]
+const USAGE = `quantdesk serve --db DB [--port P] [--host H] [--static DIR] [--load-default]
 
 Serves the built renderer and the API contract over a WebSocket, for a browser on this machine.
 Prints one line on stdout: "QuantDesk serving at http://127.0.0.1:PORT/?token=TOKEN".
@@ -13,7 +15,9 @@ Requests without the token get 401. Stops cleanly on SIGINT/SIGTERM.
   --db DB        SQLite store to serve (created and migrated if missing)
   --port P       port (default 0: a free one)
   --host H       interface to bind (default 127.0.0.1; anything else exposes the host to the network)
-  --static DIR   built renderer (default: out/renderer of this install)`;
+  --static DIR   built renderer (default: out/renderer of this install)
+  --load-default load the default dataset into an empty store, in the background (the page shows
+                 its progress; progress also goes to stderr)`;
 
 /** Finds `out/renderer` of this install: next to the bundled CLI (`out/cli`), or above the source tree. */
 export function defaultStaticDir(): string {
@@ -48,7 +52,7 @@ export const serveCommand: Command = {
 export async function runServe(args: string[], io: Parameters<Command['run']>[1], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, static: { type: 'string' } },
+    { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, static: { type: 'string' }, 'load-default': { type: 'boolean' } },
     ['db'],
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -70,8 +74,30 @@ export async function runServe(args: string[], io: Parameters<Command['run']>[1]
     io.err(`quantdesk serve: warning: bound to ${host}; anyone on that network who learns the token can use this host.\n`);
   }
   io.out(`QuantDesk serving at ${server.url}\n`);
+  const loading = new AbortController();
+  let firstRun: Promise<unknown> = Promise.resolve();
+  if (values['load-default']) {
+    const services = server.services;
+    const report = (s: { message: string }) => io.err(`quantdesk serve: ${s.message}\n`);
+    let step = '';
+    firstRun = ensureDefaultDataset(
+      services,
+      (store, options) =>
+        loadDefaultDataset(store, {
+          signal: options.signal,
+          onProgress: (p) => {
+            options.onProgress?.(p);
+            if (p.step !== step) io.err(`quantdesk serve: loading the default dataset: ${(step = p.step)}\n`);
+          },
+        }),
+      { signal: loading.signal },
+    ).then(report);
+  }
   if (!signal.aborted) await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
   io.err('quantdesk serve: shutting down\n');
+  // Stop a first-start load between files and let it finish its transaction before the store closes.
+  loading.abort();
+  await firstRun;
   await server.close();
   return EXIT.ok;
 }

@@ -1,0 +1,72 @@
+// QuantDesk's Electron main process: one window, the contract bound to IPC, the store in userData.
+// A thin shell: everything that computes lives in core/ (see STYLE.md).
+import { app, BrowserWindow, session } from 'electron';
+import { join } from 'node:path';
+import { createHandlers } from '../../core/api/handlers';
+import type { Emit } from '../../core/api/registry';
+import { createServices, disposeServices, type Services } from '../../core/api/services';
+import { openStore, type Store } from '../../core/store/sqlite-bar-store';
+import { startFirstRun } from './first-run';
+import { registerApi } from './ipc';
+import { hardenSession, isTrustedSender, lockNavigation, registerAppScheme } from './security';
+import { createMainWindow, preloadPath } from './window';
+
+// Tests and portable installs point the app at another data folder.
+const dataDir = process.env.QUANTDESK_DATA_DIR ?? process.env.APP_DATA_DIR;
+if (dataDir) app.setPath('userData', dataDir);
+
+registerAppScheme();
+lockNavigation();
+
+let win: BrowserWindow | null = null;
+let store: Store | null = null;
+let services: Services | null = null;
+const firstRun = new AbortController();
+let firstRunDone: Promise<unknown> = Promise.resolve();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.whenReady().then(start, (e: unknown) => {
+    console.error('QuantDesk failed to start:', e);
+    app.exit(1);
+  });
+}
+
+function start(): void {
+  const userData = app.getPath('userData');
+  const dbPath = join(userData, 'quantdesk.db');
+  store = openStore(dbPath);
+  const emit: Emit = (channel, payload) => {
+    for (const w of BrowserWindow.getAllWindows()) if (!w.webContents.isDestroyed()) w.webContents.send(channel, payload);
+  };
+  services = createServices({ store, dbPath, host: 'electron', emit });
+  registerApi(createHandlers(services), isTrustedSender);
+  hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
+  win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));
+  win.on('closed', () => (win = null));
+  firstRunDone = startFirstRun(services, firstRun.signal, app.isPackaged ? process.resourcesPath : undefined);
+}
+
+app.on('window-all-closed', () => app.quit());
+
+let quitting = false;
+app.on('before-quit', (e) => {
+  if (quitting || !services) return;
+  e.preventDefault();
+  quitting = true;
+  // Stop a first-start load between files and let its transaction finish before the store closes.
+  firstRun.abort();
+  const s = services;
+  void firstRunDone
+    .then(() => disposeServices(s))
+    .finally(() => {
+      store?.close();
+      app.quit();
+    });
+});
