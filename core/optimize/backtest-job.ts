@@ -1,4 +1,5 @@
 import { runBacktest } from '../backtest/engine';
+import { runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
 import type { BacktestResult, Metrics } from '../backtest/types';
 import type { PanelRequest } from '../data/panel';
@@ -28,19 +29,25 @@ export interface BacktestJobResult {
 }
 
 /**
- * The panel a spec reads: every bar of its symbols (or of every instrument for a universe), in its
- * adjustment, with no date clipping, so sweeps, walk-forward windows and single runs over any
- * sub-range of the same spec share one panel per worker (the engine clips to `start`/`end`).
+ * The data a spec reads, as a reference for cluster nodes without a matching store: every bar of
+ * its symbols and benchmark (or of every instrument for a universe), in its adjustment, with no
+ * date clipping, so one published panel serves every combination and window (the engine clips to
+ * `start`/`end`; the trading days inside the range are the same as in `panelForSpec`'s clipped panel).
  */
 export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
-  const query: PanelRequest = spec.symbols ? { symbols: spec.symbols, adjustment: spec.adjustment } : { adjustment: spec.adjustment };
+  const symbols = spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+  const query: PanelRequest = symbols ? { symbols, adjustment: spec.adjustment } : { adjustment: spec.adjustment };
   return { fingerprint: dataFingerprint(store), query: query as unknown as PanelRef['query'] };
 }
 
-/** Runs `spec` on `panel` in the exact engine, with the built-in strategy it names. */
+/**
+ * Runs `spec` on `panel` in the exact engine with the built-in single-instrument strategy it names
+ * (the path of cluster nodes without the store; cross-sectional strategies need the store's facts).
+ */
 export function runSpec(spec: BacktestSpec, panel: Panel): BacktestResult {
   const strategy = getStrategy(spec.strategy);
   if (!strategy) throw new Error(`strategy: unknown strategy "${spec.strategy}"`);
+  if (strategy.kind !== 'single') throw new Error(`${spec.strategy} reads point-in-time facts: give every cluster node the store (--db) with the same data`);
   return runBacktest(spec, panel, { strategy });
 }
 
@@ -52,8 +59,12 @@ export function backtestJob(ref: PanelRef, spec: BacktestSpec, full = false): Po
 /** The optimisation job kinds pool workers run. */
 export const OPTIMIZE_JOBS: JobTable = {
   [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> => {
-    if (!job.panel) throw new Error(`${BACKTEST_JOB} needs a panel`);
-    const r = runSpec(data.spec, await ctx.panel(job.panel));
+    // With the same data at hand, run exactly what `quantdesk backtest` runs (same panel, same facts).
+    const store = ctx.store();
+    let r: BacktestResult;
+    if (store && (!job.panel || dataFingerprint(store) === job.panel.fingerprint)) r = runSpecOnStore(store, data.spec).result;
+    else if (job.panel) r = runSpec(data.spec, await ctx.panel(job.panel));
+    else throw new Error(`${BACKTEST_JOB}: no store and no panel reference`);
     return data.full
       ? { metrics: r.metrics, equity: { time: Array.from(r.equity.time), value: Array.from(r.equity.value) }, trades: r.trades }
       : { metrics: r.metrics };

@@ -7,6 +7,7 @@ import { createThreadPool } from '../pool/thread-pool';
 import { buildWorkerEntry } from '../pool/test-support';
 import type { MessagePool } from '../pool/process-pool';
 import type { Store } from '../store/sqlite-bar-store';
+import { runSpecOnStore } from '../backtest/run';
 import { panelRefFor, runSpec } from './backtest-job';
 import { comboSpec, parseBase, runSweep, SweepInputError } from './sweep';
 import { SweepSpecSchema } from './sweep-spec';
@@ -37,7 +38,7 @@ const sweepFile = {
 };
 
 describe('sweep on worker threads', () => {
-  it('gives every sampled combination the metrics of a single exact-engine run', async () => {
+  it('gives every sampled combination the metrics of a single `quantdesk backtest` run', async () => {
     const sweep = SweepSpecSchema.parse({ ...sweepFile, top: 1000 });
     const out = await runSweep(store, sweep, pool);
     // fast 2,5,...,20 (7 values) × slow 4 values, minus fast >= slow: 7+7+7+7 - (20>=10? fast 11,14,17,20 → 4) = 24
@@ -47,8 +48,9 @@ describe('sweep on worker threads', () => {
     const base = parseBase(sweep);
     const panel = loadPanel(store, panelRefFor(store, base).query as never);
     for (const row of [out.results[0], out.results[7], out.results[23]]) {
-      const single = runSpec(comboSpec(base, row.params), panel);
-      expect(row.metrics).toEqual(single.metrics);
+      // What `quantdesk backtest` runs, and the panel path of cluster nodes without the store: both equal.
+      expect(row.metrics).toEqual(runSpecOnStore(store, comboSpec(base, row.params)).result.metrics);
+      expect(row.metrics).toEqual(runSpec(comboSpec(base, row.params), panel).metrics);
     }
     // Sorted by the objective, best first.
     for (let k = 1; k < out.results.length; k++) expect(out.results[k - 1].metrics.sharpe ?? -Infinity).toBeGreaterThanOrEqual(out.results[k].metrics.sharpe ?? -Infinity);
@@ -79,8 +81,9 @@ describe('walk-forward on worker threads', () => {
     const direct = await runSweep(store, sweep, pool, { start: w.trainStart, end: w.trainEnd });
     expect(w.params).toEqual(direct.best!.params);
     expect(w.inSample).toEqual(direct.best!.metrics);
-    const oos = runSpec({ ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }, panel);
+    const oos = runSpecOnStore(store, { ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }).result;
     expect(w.outOfSample).toEqual(oos.metrics);
+    expect(runSpec({ ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }, panel).metrics).toEqual(oos.metrics);
     // The stitched curve has every test bar once, and ends at the product of the windows' growth.
     expect(out.oosEquity.value).toHaveLength(250);
     const growth = out.windows.reduce((g, x) => g * (1 + x.outOfSample!.totalReturn), 1);

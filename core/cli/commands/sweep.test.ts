@@ -15,7 +15,7 @@ let specFile: string;
 const children: ChildProcess[] = [];
 
 const sweepFile = {
-  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], commission: { rate: 0.0005 } },
+  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], commission: { rate: 0.0005 }, start: '2015-02-02', end: '2016-01-29' },
   grid: { fast: { from: 3, to: 15, step: 4 }, slow: [20, 40] },
   constraints: ['fast < slow'],
   objective: 'sharpe',
@@ -114,11 +114,13 @@ describe('quantdesk walkforward', () => {
     const r = await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--workers', '2', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
+    // 2015-02-02..2016-01-29 holds 260 weekdays: tests at 120, 180, 240 (the last one 20 bars).
     expect(out.windows).toHaveLength(3);
     expect(out.windows[0]).toMatchObject({ trainBars: 120, testBars: 60, params: expect.any(Object) });
-    expect(out.oosEquity.value).toHaveLength(60 + 60 + 60);
+    expect(out.oosEquity.value).toHaveLength(60 + 60 + 20);
     expect((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', 'x', '--test', '5'])).code).toBe(2);
     const anchored = JSON.parse((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--anchored', '--json'])).stdout);
     expect(anchored.windows.map((w: { trainBars: number }) => w.trainBars)).toEqual([120, 180, 240]);
+    expect(out.windows[0].trainStart).toBe('2015-02-02');
   });
 });
