@@ -64,6 +64,28 @@ const NO_BAR = -1;
  * @throws BacktestCancelledError when `opts.signal` aborts.
  */
 export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): BacktestResult {
+  const steps = backtestSteps(spec, panel, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link runBacktest} that yields to the event loop about every thousand bars, so a host can run a
+ * long backtest without stalling, report progress and cancel it mid-run (`opts.signal`). Same result.
+ */
+export async function runBacktestAsync(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): Promise<BacktestResult> {
+  const steps = backtestSteps(spec, panel, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The engine as a generator: yields the fraction done about every thousand bars, returns the result. */
+function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Generator<number, BacktestResult, void> {
   const strategy = opts.strategy;
   if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
   const parsedParams = strategy.params.safeParse(spec.params);
@@ -357,12 +379,14 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
   }
 
   const progressEvery = 1024;
-  function tick(i: number): void {
-    if ((i - i0) % progressEvery === 0) {
-      if (opts.signal?.aborted) throw new BacktestCancelledError();
-      opts.onProgress?.((i - i0) / n);
-    }
+  /** True at the bars where the run reports progress, checks for cancellation and may yield. */
+  function tick(i: number): boolean {
+    if ((i - i0) % progressEvery !== 0 || i === i0) return false;
+    if (opts.signal?.aborted) throw new BacktestCancelledError();
+    opts.onProgress?.((i - i0) / n);
+    return true;
   }
+  if (opts.signal?.aborted) throw new BacktestCancelledError();
 
   function markEquity(i: number): void {
     let eq = cash;
@@ -392,7 +416,7 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     for (let i = i0; i <= i1; i++) {
-      tick(i);
+      if (tick(i)) yield (i - i0) / n;
       for (let k = 0; k < nTrad; k++) {
         const s = tradable[k];
         if (close[s * nDays + i] === close[s * nDays + i]) openPhase(s, i);
@@ -416,10 +440,10 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
       markEquity(i);
     }
   } else {
-    runCrossSectional(strategy as CrossSectionalStrategy<unknown>);
+    yield* runCrossSectional(strategy as CrossSectionalStrategy<unknown>);
   }
 
-  function runCrossSectional(cs: CrossSectionalStrategy<unknown>): void {
+  function* runCrossSectional(cs: CrossSectionalStrategy<unknown>): Generator<number, void, void> {
     const every = cs.rebalance(params);
     const pendW = new Float64Array(nInst);
     let pending = false;
@@ -461,7 +485,7 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
       }
     }
     for (let i = i0; i <= i1; i++) {
-      tick(i);
+      if (tick(i)) yield (i - i0) / n;
       if (pending) {
         pending = false;
         rebalanceAt(i, open);

@@ -70,3 +70,18 @@ describe('metrics, by hand', () => {
     expect(m.profitFactor).toBeNull();
   });
 });
+
+describe('value at risk on larger samples', () => {
+  it('equals the sorted-order interpolation for random and tied data', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    for (const n of [1, 2, 19, 20, 21, 1000, 1001]) {
+      const x = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.01 : rnd()));
+      const s = Float64Array.from(x).sort();
+      const pos = 0.05 * (n - 1);
+      const lo = Math.floor(pos);
+      const want = s[lo] + (s[Math.min(n - 1, lo + 1)] - s[lo]) * (pos - lo);
+      expect(valueAtRisk(x)).toBeCloseTo(want, 15);
+    }
+  });
+});

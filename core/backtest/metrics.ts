@@ -59,23 +59,53 @@ export function maxDrawdownDuration(equity: Float64Array): number {
   return open > longest ? open : longest;
 }
 
+/** Rearranges `a` so `a[k]` is the k-th smallest (0-based) and everything before it is <= it (quickselect, O(n)). */
+function selectKth(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >>> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
 /**
  * Historical value at risk at `level` (0.95): the (1 - level) quantile of the returns, linearly
  * interpolated between order statistics (numpy's default). A loss is negative. NaN when empty.
+ * O(n): two selections on a copy, no sort.
  */
 export function valueAtRisk(returns: Float64Array, level = 0.95): number {
   const n = returns.length;
   if (n === 0) return Number.NaN;
-  const s = Float64Array.from(returns).sort();
+  const s = Float64Array.from(returns);
   const pos = (1 - level) * (n - 1);
   const lo = Math.floor(pos);
-  const hi = Math.min(n - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  const a = selectKth(s, lo);
+  if (lo + 1 >= n || pos === lo) return a;
+  // the next order statistic is the smallest value right of the selected one
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (s[i] < b) b = s[i];
+  return a + (b - a) * (pos - lo);
 }
 
-/** Conditional VaR: the mean of the returns at or below the VaR at `level`. NaN when empty. */
-export function conditionalVaR(returns: Float64Array, level = 0.95): number {
-  const v = valueAtRisk(returns, level);
+/** Conditional VaR: the mean of the returns at or below the VaR at `level` (`var` may be passed in when known). NaN when empty. */
+export function conditionalVaR(returns: Float64Array, level = 0.95, v = valueAtRisk(returns, level)): number {
   let s = 0;
   let k = 0;
   for (let i = 0; i < returns.length; i++) {
@@ -125,6 +155,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const years = n > 1 ? (m.time[n - 1] - m.time[0]) / YEAR_MS : 0;
   const cagr = years > 0 && final > 0 ? Math.pow(final / m.capital, 1 / years) - 1 : Number.NaN;
   const mdd = maxDrawdown(e);
+  const var95 = valueAtRisk(r);
   let wins = 0;
   let grossWin = 0;
   let grossLoss = 0;
@@ -180,8 +211,8 @@ export function computeMetrics(m: MetricsInput): Metrics {
     calmar: orNull(mdd < 0 ? cagr / -mdd : Number.NaN),
     maxDrawdown: mdd,
     maxDrawdownDuration: maxDrawdownDuration(e),
-    var95: orNull(valueAtRisk(r)),
-    cvar95: orNull(conditionalVaR(r)),
+    var95: orNull(var95),
+    cvar95: orNull(conditionalVaR(r, 0.95, var95)),
     winRate: m.trades.length ? wins / m.trades.length : null,
     profitFactor: grossLoss > 0 ? grossWin / grossLoss : null,
     trades: m.trades.length,
