@@ -11,7 +11,16 @@ describe('loadDefaultDataset', () => {
   it('loads the synthetic market and the real SPX, then a second call is a no-op that says so', async () => {
     const s = openStore(':memory:');
     const steps = new Set<string>();
-    const r = await loadDefaultDataset(s, { market: SMALL, onProgress: (p) => steps.add(p.step) });
+    const fractions: number[] = [];
+    const r = await loadDefaultDataset(s, {
+      market: SMALL,
+      onProgress: (p) => {
+        steps.add(p.step);
+        fractions.push(p.fraction);
+      },
+    });
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1])).toBe(true);
+    expect([fractions[0], fractions.at(-1)]).toEqual([0, 1]);
     expect(r.ok && r.value.loaded).toBe(true);
     expect(hasDefaultDataset(s)).toBe(true);
     expect([...steps]).toEqual(expect.arrayContaining(['generate', 'bars', 'benchmark']));

@@ -9,6 +9,8 @@ import { DEFAULT_MARKET, DEFAULT_SEED, generateMarket, type MarketSpec } from '.
 export interface DatasetProgress {
   readonly step: 'generate' | 'instruments' | 'bars' | 'actions' | 'fundamentals' | 'benchmark';
   readonly rows: number;
+  /** Estimated share of the whole load finished, 0..1. */
+  readonly fraction: number;
   readonly done: boolean;
 }
 
@@ -81,7 +83,7 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
   } catch (e) {
     return fail('not-found', (e as Error).message);
   }
-  options.onProgress?.({ step: 'generate', rows: 0, done: false });
+  options.onProgress?.({ step: 'generate', rows: 0, fraction: 0, done: false });
   const m = generateMarket(options.market ?? DEFAULT_MARKET);
   const files: [ImportKind, (typeof STEPS)[number], DatasetProgress['step'], string][] = [
     ['instruments', 'instruments', 'instruments', m.instruments],
@@ -91,19 +93,28 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     ['instruments', 'benchmark-instrument', 'benchmark', 'symbol,name,sector,currency,listed_on,delisted_on\nSPX,S&P 500 Index,Index,USD,2000-01-03,\n'],
     ['bars', 'benchmark-bars', 'benchmark', spxBars(spx)],
   ];
-  for (const [kind, name, step, content] of files) {
+  // Share of the total time each file takes (generation took the first 15%), for a progress bar.
+  const weights = [0.01, 0.7, 0.02, 0.08, 0.0, 0.04];
+  let before = 0.15;
+  for (let f = 0; f < files.length; f++) {
+    const [kind, name, step, content] = files[f];
     if (options.signal?.aborted) return fail('cancelled', 'Loading the default dataset was cancelled');
+    const start = before;
     const r = await importCsv(store, kind, { fileName: `${PREFIX}${name}.csv`, content }, {
       signal: options.signal,
-      onProgress: (p) => options.onProgress?.({ step, rows: p.rows, done: false }),
+      onProgress: (p) => {
+        const within = p.phase === 'done' ? 1 : p.phase === 'write' ? 0.6 + 0.4 * Math.min(1, p.rows / Math.max(1, p.totalRows ?? p.rows)) : 0.6 * (p.bytes / Math.max(1, p.totalBytes));
+        options.onProgress?.({ step, rows: p.rows, fraction: Math.min(0.99, start + weights[f] * within), done: false });
+      },
     });
+    before += weights[f];
     if (!r.ok) return r.error.code === 'cancelled' ? fail('cancelled', r.error.message) : fail('internal', `default dataset: ${r.error.message}`, r.error.details);
     if (r.value.changed === 0 && r.value.importId === null) {
       // Already present (a previous, interrupted call): record it so the dataset counts as complete.
       store.db.prepare('INSERT INTO imports(kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, 0, ?)').run(kind, r.value.source, r.value.sha256, r.value.rows, Date.now());
     }
   }
-  options.onProgress?.({ step: 'benchmark', rows: 0, done: true });
+  options.onProgress?.({ step: 'benchmark', rows: 0, fraction: 1, done: true });
   const c = count();
   return ok({
     loaded: true,

@@ -34,6 +34,8 @@ export interface ImportReport {
 export interface ImportProgress {
   readonly phase: 'parse' | 'write' | 'done';
   readonly rows: number;
+  /** Rows to write (known once parsing is done); equals `rows` while parsing. */
+  readonly totalRows?: number;
   readonly bytes: number;
   readonly totalBytes: number;
 }
@@ -115,7 +117,7 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
   if (options.signal?.aborted) return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
   const sha256 = hash.digest('hex');
   const write = store.db.transaction(() => {
-    const changed = parser.write(store, (rows) => options.onProgress?.({ phase: 'write', rows, bytes, totalBytes }));
+    const changed = parser.write(store, (rows) => options.onProgress?.({ phase: 'write', rows, totalRows: parser.rows, bytes, totalBytes }));
     let importId: number | null = null;
     if (changed > 0) {
       const info = store.db
