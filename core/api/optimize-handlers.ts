@@ -1,5 +1,5 @@
 import { fail, ok } from '../model/result';
-import { monteCarloOfSpec, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
+import { monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
 import { parseBase, SweepInputError } from '../optimize/sweep';
 import { SweepSpecSchema, type SweepSpec } from '../optimize/sweep-spec';
 import { runWalkForward } from '../optimize/walkforward-run';
@@ -59,10 +59,13 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       }
     },
     'montecarlo:run': async (input, ctx) => {
-      if (input.runId !== undefined) return fail('not-found', `run ${input.runId}: the run registry is not available yet; pass "spec" instead`);
+      const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
       try {
+        if (input.runId !== undefined) {
+          const view = monteCarloOfStoredRun(s.store, input.runId, options);
+          return view ? ok(view) : fail('not-found', `no run ${input.runId}`);
+        }
         const spec = parseRunSpec(input.spec);
-        const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
         return ok(await monteCarloOfSpec(s.store, svc.pool(), spec, options, ctx.signal));
       } catch (e) {
         if (e instanceof CancelledError) return fail('cancelled', 'Monte Carlo cancelled');

@@ -1,3 +1,4 @@
+import { getRun } from '../backtest/registry';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import type { Trade } from '../backtest/types';
 import type { DistributionView, MonteCarloView } from '../contract';
@@ -42,6 +43,29 @@ export function parseRunSpec(raw: unknown): BacktestSpec {
   const p = parseSpec(raw);
   if (!p.ok) throw new MonteCarloInputError(p.errors.map((e) => `spec.${e}`));
   return p.spec;
+}
+
+/**
+ * Monte Carlo of a backtest stored in the run registry. Trades are matched to the equity curve by
+ * their entry bar's time. Returns undefined for an unknown id; throws {@link MonteCarloInputError}
+ * for a registry entry that is not a backtest with a stored result.
+ */
+export function monteCarloOfStoredRun(store: Store, id: string, options: MonteCarloOptions): MonteCarloView | undefined {
+  const run = getRun(store, id);
+  if (!run) return undefined;
+  if (run.kind !== 'backtest' || !run.result) throw new MonteCarloInputError([`run ${id} is a ${run.kind} without a stored backtest result`]);
+  const eq = run.result.equity;
+  const at = new Map<string, number>();
+  eq.forEach((p, i) => at.set(p.time, i));
+  const trades = run.result.trades.map((t) => {
+    const entryBar = at.get(t.entryTime);
+    if (entryBar === undefined) throw new MonteCarloInputError([`run ${id}: trade entry ${t.entryTime} is not on the equity curve`]);
+    return { pnl: t.pnl, entryBar };
+  });
+  return monteCarloOfRun(
+    { capital: run.spec.capital, equity: { time: eq.map((p) => Date.parse(p.time)), value: eq.map((p) => p.equity) }, trades },
+    options,
+  );
 }
 
 /** Runs `spec` once on the pool (full result), then Monte Carlo on it. */

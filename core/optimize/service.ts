@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { SweepProgressView, SweepResultView, SweepState } from '../contract';
 import type { Emit } from '../api/registry';
 import type { Pool } from '../pool/types';
@@ -6,6 +5,7 @@ import { CancelledError } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { runSweep, SweepInputError, type SweepOutput } from './sweep';
 import type { SweepSpec } from './sweep-spec';
+import { newSweepId, saveSweep } from './sweep-registry';
 
 /** Smallest gap between two `sweep:progressed` events of one sweep (the last one is always sent). */
 const PROGRESS_EVERY_MS = 200;
@@ -41,9 +41,9 @@ export class OptimizeService {
     return this.#pool;
   }
 
-  /** Starts a sweep in the background and returns its id; `sweep:progressed` and `sweep:finished` follow. */
+  /** Starts a sweep in the background and returns its id (also its run-registry id); `sweep:progressed` and `sweep:finished` follow. */
   startSweep(sweep: SweepSpec): string {
-    const id = randomUUID();
+    const id = newSweepId();
     const abort = new AbortController();
     const entry: Entry = { abort, state: { id, status: 'running', startedAt: Date.now(), progress: null, result: null, error: null } };
     this.#sweeps.set(id, entry);
@@ -58,7 +58,16 @@ export class OptimizeService {
       }
     };
     void runSweep(this.#store, sweep, this.pool(), { onProgress, signal: abort.signal }).then(
-      (out) => this.#finish(entry, 'done', toView(out), null),
+      (out) => {
+        // Recorded in the run registry like `quantdesk sweep`, under the same id.
+        try {
+          saveSweep(this.#store, id, sweep, out, entry.state.startedAt);
+        } catch (e) {
+          this.#finish(entry, 'failed', toView(out), `finished, but not recorded: ${(e as Error).message}`);
+          return;
+        }
+        this.#finish(entry, 'done', toView(out), null);
+      },
       (e: unknown) => {
         if (e instanceof CancelledError) this.#finish(entry, 'cancelled', null, 'cancelled');
         else this.#finish(entry, 'failed', null, e instanceof SweepInputError ? e.errors.join('; ') : (e as Error).message);

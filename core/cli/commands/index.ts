@@ -11,6 +11,7 @@ import { strategiesCommand } from './strategies';
 import { workerCommand } from './worker';
 import { sweepCommand } from './sweep';
 import { walkforwardCommand } from './walkforward';
+import { montecarloCommand } from './montecarlo';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, backtestCommand, runsCommand, serveCommand, sweepCommand, walkforwardCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, backtestCommand, runsCommand, serveCommand, sweepCommand, walkforwardCommand, montecarloCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];

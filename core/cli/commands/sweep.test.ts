@@ -50,12 +50,21 @@ describe('quantdesk sweep', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     threaded = JSON.parse(r.stdout);
-    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'objective', 'results', 'runs', 'workers'].sort());
+    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'id', 'objective', 'results', 'runs', 'workers'].sort());
+    // Stored in the registry under its id.
+    const { openStore } = await import('../../store/sqlite-bar-store');
+    const { loadSweep } = await import('../../optimize/sweep-registry');
+    const s = openStore(db);
+    try {
+      expect(loadSweep(s, (threaded as unknown as { id: string }).id)?.results).toEqual(threaded.results);
+    } finally {
+      s.close();
+    }
     // fast 3,7,11,15 × slow 20,40, all fast < slow: 8 runs, top 3 kept.
     expect(threaded.runs).toBe(8);
     expect(threaded.results).toHaveLength(3);
-    const s = threaded.results.map((x) => x.metrics.sharpe);
-    expect([...s].sort((a, b) => b - a)).toEqual(s);
+    const sharpe = threaded.results.map((x) => x.metrics.sharpe);
+    expect([...sharpe].sort((a, b) => b - a)).toEqual(sharpe);
   });
 
   it('the real binary gives the same results as the in-process command', () => {
@@ -122,5 +131,36 @@ describe('quantdesk walkforward', () => {
     const anchored = JSON.parse((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--anchored', '--json'])).stdout);
     expect(anchored.windows.map((w: { trainBars: number }) => w.trainBars)).toEqual([120, 180, 240]);
     expect(out.windows[0].trainStart).toBe('2015-02-02');
+  });
+});
+
+describe('quantdesk montecarlo', () => {
+  it('bootstraps a stored backtest: same seed same numbers, percentiles ordered, unknown run exit 2', async () => {
+    const { openStore } = await import('../../store/sqlite-bar-store');
+    const { backtestFromStore } = await import('../../backtest/run');
+    const { parseSpec } = await import('../../backtest/spec');
+    const s = openStore(db);
+    let runId: string;
+    try {
+      const parsed = parseSpec({ strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 3, slow: 20 } });
+      if (!parsed.ok) throw new Error(parsed.errors.join());
+      runId = backtestFromStore(s, parsed.spec).output.runId;
+    } finally {
+      s.close();
+    }
+    const a = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '7', '--json']);
+    const b = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '7', '--json']);
+    const c = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '8', '--method', 'returns', '--json']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    const ma = JSON.parse(a.stdout);
+    const mc = JSON.parse(c.stdout);
+    expect(ma).toMatchObject({ method: 'trades', paths: 400, seed: 7, ruin: 0.5 });
+    expect(mc.method).toBe('returns');
+    expect(mc.finalEquity.p50).not.toBe(ma.finalEquity.p50);
+    for (const d of [ma.finalEquity, ma.maxDrawdown]) expect([d.p5, d.p25, d.p50, d.p75, d.p95]).toEqual([d.p5, d.p25, d.p50, d.p75, d.p95].sort((x: number, y: number) => x - y));
+    expect(ma.probabilityOfRuin).toBeGreaterThanOrEqual(0);
+    expect((await cli(['montecarlo', '--run', 'nope', '--db', db])).code).toBe(2);
+    expect((await cli(['montecarlo', '--run', runId, '--db', db, '--method', 'dice'])).code).toBe(2);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { runSweep, SweepInputError } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
+import { newSweepId, saveSweep } from '../../optimize/sweep-registry';
 import { CancelledError } from '../../pool/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags } from '../args';
@@ -17,8 +18,9 @@ parallel, and prints the best results by the objective. FILE.json:
 objective: a metric name (sharpe, cagr, totalReturn, maxDrawdown, ...); prefix "-" to minimise.
   --workers N     worker threads (default: every core)
   --cluster URL   run on \`quantdesk worker --redis URL\` nodes instead
---json prints {"runs","elapsedMs","workers","objective","best","results":[{"params","metrics"}],
+--json prints {"id","runs","elapsedMs","workers","objective","best","results":[{"params","metrics"}],
 "failed":[{"params","error"}],"fingerprint"} on stdout, results sorted best first.
+The sweep is stored in the run registry under "id" (\`quantdesk runs list\`).
 Progress goes to stderr on a terminal; Ctrl-C cancels (exit 1).`;
 
 /** \`quantdesk sweep\`: a parameter sweep on the pool. */
@@ -47,11 +49,15 @@ export const sweepCommand: Command = {
     const pool = await poolFromFlags(values, store);
     const interrupt = sigintSignal();
     try {
-      const out = await runSweep(store, sweep, pool, { signal: interrupt.signal, onProgress: progressPrinter(io, 'sweep') });
+      const createdAt = Date.now();
+      const result = await runSweep(store, sweep, pool, { signal: interrupt.signal, onProgress: progressPrinter(io, 'sweep') });
+      const id = newSweepId(createdAt);
+      saveSweep(store, id, sweep, result, createdAt);
+      const out = { id, ...result };
       if (values.json) {
         io.out(`${JSON.stringify(out)}\n`);
       } else {
-        io.out(`${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers; best ${out.results.length} by ${out.objective}:\n`);
+        io.out(`sweep ${id}: ${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers; best ${out.results.length} by ${out.objective}:\n`);
         for (const r of out.results) {
           const m = r.metrics;
           io.out(`  ${JSON.stringify(r.params).padEnd(30)} ${out.objective}=${fmt((m as unknown as Record<string, number | null>)[out.objective.replace(/^-/, '')])}  return=${fmt(m.totalReturn)}  maxDD=${fmt(m.maxDrawdown)}  trades=${m.trades}\n`);
