@@ -1,4 +1,5 @@
 import { appHandlers } from './app-handlers';
+import { backtestHandlers } from './backtest-handlers';
 import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
@@ -18,6 +19,7 @@ export function createHandlers(services: Services): Handlers {
     ...dataHandlers(services),
     ...indicatorHandlers(services),
     ...strategyHandlers(services),
+    ...backtestHandlers(services),
     ...optimizeHandlers(services),
     ...liveHandlers(services),
   };

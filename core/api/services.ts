@@ -1,4 +1,5 @@
 import type { DatasetStatus } from '../contract';
+import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
 import { OptimizeService } from '../optimize/service';
@@ -23,6 +24,8 @@ export interface Services {
   readonly optimize: OptimizeService;
   /** The live/paper trading session and its webhook outbox (`live:*`, `positions:*`, `alerts:*`, `risk:*`, `killswitch:*`). */
   readonly live: LiveService;
+  /** Background backtests (`backtest:start` / `backtest:cancel`). */
+  readonly backtest: BacktestService;
 }
 
 /** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
@@ -54,6 +57,7 @@ export function createServices(options: ServiceOptions): Services {
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize: new OptimizeService(options.store, options.emit, options.createPool ?? (() => createThreadPool({ dbPath: options.dbPath }))),
     live: new LiveService(options.store, liveEmit(options.emit)),
+    backtest: new BacktestService(options.store, options.emit),
   };
 }
 
@@ -64,4 +68,5 @@ export function createServices(options: ServiceOptions): Services {
 export async function disposeServices(services: Services): Promise<void> {
   await services.optimize.dispose();
   await services.live.dispose();
+  await services.backtest.dispose();
 }

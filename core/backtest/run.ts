@@ -5,7 +5,7 @@ import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
 import { createCrossSectionView, factorFields, getStrategy, loadPitFacts } from '../strategies';
 import type { CrossSectionalStrategy } from '../strategy/types';
-import { runBacktest } from './engine';
+import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import type { BacktestSpec } from './spec';
@@ -17,6 +17,8 @@ export interface StoreRunOptions {
   readonly onProgress?: (fraction: number) => void;
   /** Store the run in the registry (default true). */
   readonly save?: boolean;
+  /** The run id to use (default a new one). */
+  readonly runId?: string;
 }
 
 /** The panel a spec reads: its symbols plus the benchmark (or every instrument for a universe), clipped to start/end. */
@@ -42,6 +44,17 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
  * engine result and the data fingerprint it read.
  */
 export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { result: BacktestResult; fingerprint: string } {
+  const { panel, options, fingerprint } = prepareRun(store, spec, opts);
+  return { result: runBacktest(spec, panel, options), fingerprint };
+}
+
+/** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
+export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ result: BacktestResult; fingerprint: string }> {
+  const { panel, options, fingerprint } = prepareRun(store, spec, opts);
+  return { result: await runBacktestAsync(spec, panel, options), fingerprint };
+}
+
+function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
   const strategy = getStrategy(spec.strategy);
   if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
   const fingerprint = dataFingerprint(store);
@@ -62,20 +75,26 @@ export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunO
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }
-  const result = runBacktest(spec, panel, {
-    strategy: strategy as CrossSectionalStrategy<unknown>,
-    signal: opts.signal,
-    onProgress: opts.onProgress,
-    crossSectionAt,
-  });
-  return { result, fingerprint };
+  const options: RunOptions = { strategy: strategy as CrossSectionalStrategy<unknown>, signal: opts.signal, onProgress: opts.onProgress, crossSectionAt };
+  return { panel, options, fingerprint };
 }
 
 /** Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the printed shape. */
 export function backtestFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { output: BacktestOutput; result: BacktestResult } {
   const createdAt = Date.now();
   const { result, fingerprint } = runSpecOnStore(store, spec, opts);
-  const output = toOutput(result, newRunId(createdAt));
+  return finish(store, result, fingerprint, createdAt, opts);
+}
+
+/** {@link backtestFromStore} that yields to the event loop while the engine runs. */
+export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ output: BacktestOutput; result: BacktestResult }> {
+  const createdAt = Date.now();
+  const { result, fingerprint } = await runSpecOnStoreAsync(store, spec, opts);
+  return finish(store, result, fingerprint, createdAt, opts);
+}
+
+function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
+  const output = toOutput(result, opts.runId ?? newRunId(createdAt));
   if (opts.save !== false) saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
   return { output, result };
 }

@@ -1,0 +1,55 @@
+import { tradesCsv } from '../backtest/json';
+import { getRun, listRuns } from '../backtest/registry';
+import { renderReport } from '../backtest/report';
+import { backtestFromStoreAsync } from '../backtest/run';
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
+import { fail, ok, type Result } from '../model/result';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export';
+
+function specOf(raw: unknown): Result<BacktestSpec> {
+  const r = parseSpec(raw);
+  if (!r.ok) {
+    const details = r.errors.map((e) => `spec.${e}`);
+    return fail('invalid-input', `Invalid backtest spec: ${details.join('; ')}`, details);
+  }
+  return ok(r.spec);
+}
+
+/** Handlers of the backtest and run-registry methods. */
+export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> {
+  return {
+    'backtest:run': async (input, ctx) => {
+      const spec = specOf(input.spec);
+      if (!spec.ok) return spec;
+      try {
+        const { output } = await backtestFromStoreAsync(s.store, spec.value, { signal: ctx.signal, save: input.save });
+        return ok(output);
+      } catch (e) {
+        if (e instanceof BacktestInputError) return fail('invalid-input', e.message, e.errors);
+        if (e instanceof BacktestCancelledError) return fail('cancelled', 'backtest:run was cancelled');
+        throw e;
+      }
+    },
+    'backtest:start': (input) => {
+      const spec = specOf(input.spec);
+      if (!spec.ok) return spec;
+      return ok({ runId: s.backtest.start(spec.value) });
+    },
+    'backtest:cancel': (input) => ok({ cancelled: s.backtest.cancel(input.runId) }),
+    'runs:list': (input) => ok(listRuns(s.store, { limit: input?.limit, kind: input?.kind })),
+    'runs:get': (input) => {
+      const run = getRun(s.store, input.id);
+      return run ? ok(run) : fail('not-found', `No run "${input.id}"`);
+    },
+    'runs:export': (input) => {
+      const run = getRun(s.store, input.id);
+      if (!run) return fail('not-found', `No run "${input.id}"`);
+      if (!run.result) return fail('not-found', `Run "${input.id}" has no stored result`);
+      return ok(input.format === 'csv' ? tradesCsv(run.result.trades) : renderReport(run.result));
+    },
+  };
+}

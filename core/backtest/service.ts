@@ -1,0 +1,69 @@
+import type { EventChannel, Events } from '../contract';
+import type { Store } from '../store/sqlite-bar-store';
+import { newRunId } from './registry';
+import { backtestFromStoreAsync } from './run';
+import type { BacktestSpec } from './spec';
+import { BacktestCancelledError, BacktestInputError } from './types';
+
+type Emit = <E extends EventChannel>(channel: E, payload: Events[E]) => void;
+
+/**
+ * Background backtests of a host (`backtest:start` / `backtest:cancel`): each runs in the host's
+ * event loop through `runBacktestAsync` (yielding every ~1024 bars), emits `backtest:progressed`,
+ * is stored in the run registry under the id `start` returned, and ends with `backtest:finished`.
+ */
+export class BacktestService {
+  readonly #store: Store;
+  readonly #emit: Emit;
+  readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+
+  constructor(store: Store, emit: Emit) {
+    this.#store = store;
+    this.#emit = emit;
+  }
+
+  /** Starts `spec` (already validated); returns its run id at once. */
+  start(spec: BacktestSpec): string {
+    const runId = newRunId();
+    const abort = new AbortController();
+    const done = (async () => {
+      // Let the caller receive the id before the first progress event.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        await backtestFromStoreAsync(this.#store, spec, {
+          runId,
+          signal: abort.signal,
+          onProgress: (fraction) => this.#emit('backtest:progressed', { runId, fraction }),
+        });
+        this.#emit('backtest:finished', { runId, status: 'finished', error: null });
+      } catch (e) {
+        const cancelled = e instanceof BacktestCancelledError;
+        const error = cancelled ? null : e instanceof BacktestInputError ? e.errors.join('; ') : (e as Error).message;
+        this.#emit('backtest:finished', { runId, status: cancelled ? 'cancelled' : 'failed', error });
+      } finally {
+        this.#running.delete(runId);
+      }
+    })();
+    this.#running.set(runId, { abort, done });
+    return runId;
+  }
+
+  /** Cancels a running backtest; false when it is not running (finished, failed or unknown). */
+  cancel(runId: string): boolean {
+    const job = this.#running.get(runId);
+    if (!job) return false;
+    job.abort.abort();
+    return true;
+  }
+
+  /** Resolves when run `runId` has ended (immediately if it is not running). */
+  async settled(runId: string): Promise<void> {
+    await this.#running.get(runId)?.done;
+  }
+
+  /** Cancels every running backtest and waits for them to end. */
+  async dispose(): Promise<void> {
+    for (const job of this.#running.values()) job.abort.abort();
+    await Promise.all([...this.#running.values()].map((j) => j.done));
+  }
+}
