@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatasetStatus, EventChannel } from '../contract';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
-import { ensureDefaultDataset, type DatasetLoader } from './first-run';
+import { bundledDataset, ensureDefaultDataset, type DatasetLoader } from './first-run';
 import { createServices, disposeServices, type Services } from './services';
 
 let store: Store;
@@ -81,5 +81,21 @@ describe('ensureDefaultDataset with a Result-returning, step-reporting loader', 
     expect(pushed.map((p) => p.message)).toContain('Loading bars (1,000 rows)');
     expect(status).toMatchObject({ state: 'failed' });
     expect(status.message).toContain('line 9: close');
+  });
+});
+
+describe('an interrupted first load', () => {
+  it('is finished on the next start even though instruments exist; a user store without it is left alone', async () => {
+    const { isInterrupted } = bundledDataset();
+    store.db.prepare("INSERT INTO instruments (symbol) VALUES ('OWN')").run();
+    expect(isInterrupted(store)).toBe(false);
+    store.db
+      .prepare("INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES ('instruments', 'quantdesk-default/v1/instruments', 'x', 1, 1, 0)")
+      .run();
+    expect(isInterrupted(store)).toBe(true);
+    let resumed = false;
+    const status = await ensureDefaultDataset(services, async () => void (resumed = true), { isInterrupted });
+    expect(resumed).toBe(true);
+    expect(status.state).toBe('ready');
   });
 });

@@ -1,4 +1,5 @@
 import type { DatasetStatus } from '../contract';
+import { hasDefaultDataset, loadDefaultDataset } from '../dataset/default';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Services } from './services';
 
@@ -45,12 +46,17 @@ function set(services: Services, status: DatasetStatus): DatasetStatus {
 /**
  * Loads the default dataset into an empty store (first start), publishing each status change as
  * `app:dataset-progress` and in `services.app.dataset`. A store that already holds instruments is
- * left alone (status `idle`). Progress is emitted at most once per whole percent, so a loader that
+ * left alone (status `idle`), unless `isInterrupted` says an earlier load stopped half-way (the app
+ * was closed during it): the loader, idempotent per file, then finishes the job. Progress is emitted at most once per whole percent, so a loader that
  * reports per row does not flood the page. Never throws: a failure becomes status `failed`.
  */
-export async function ensureDefaultDataset(services: Services, load: DatasetLoader, options: { signal?: AbortSignal } = {}): Promise<DatasetStatus> {
+export async function ensureDefaultDataset(
+  services: Services,
+  load: DatasetLoader,
+  options: { signal?: AbortSignal; isInterrupted?: (store: Store) => boolean } = {},
+): Promise<DatasetStatus> {
   const { n } = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
-  if (n > 0) return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
+  if (n > 0 && options.isInterrupted?.(services.store) !== true) return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
   let lastPercent = -1;
   let lastStep: string | undefined;
   let lastMessage = 'Loading the default dataset';
@@ -85,4 +91,19 @@ export async function ensureDefaultDataset(services: Services, load: DatasetLoad
   if (r !== null && typeof r === 'object' && r.ok === false) return failed(String(r.error?.message ?? 'unknown error'));
   const after = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
   return set(services, { state: 'ready', fraction: 1, message: `Default dataset loaded: ${after.n} instruments` });
+}
+
+/**
+ * The bundled default dataset (core/dataset) as {@link ensureDefaultDataset}'s loader, with its
+ * interrupted-load test. `resourcesDir` holds `dataset/` (a packaged app's `process.resourcesPath`);
+ * undefined lets the loader find `resources/` itself.
+ */
+export function bundledDataset(resourcesDir?: string): { load: DatasetLoader; isInterrupted: (store: Store) => boolean } {
+  return {
+    load: (store, options) => loadDefaultDataset(store, { ...options, resourcesDir }),
+    isInterrupted: (store) => {
+      const started = store.db.prepare("SELECT count(*) FROM imports WHERE source LIKE 'quantdesk-default/%'").pluck().get() as number;
+      return started > 0 && !hasDefaultDataset(store);
+    },
+  };
 }

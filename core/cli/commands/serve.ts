@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
-import { ensureDefaultDataset } from '../../api/first-run';
-import { loadDefaultDataset } from '../../dataset/default';
+import { bundledDataset, ensureDefaultDataset } from '../../api/first-run';
 import { startServer } from '../../serve/server';
 
 const USAGE = `quantdesk serve --db DB [--port P] [--host H] [--static DIR] [--load-default]
@@ -79,18 +78,20 @@ export async function runServe(args: string[], io: Parameters<Command['run']>[1]
   if (values['load-default']) {
     const services = server.services;
     const report = (s: { message: string }) => io.err(`quantdesk serve: ${s.message}\n`);
-    let step = '';
+    let step: string | undefined;
+    const source = bundledDataset();
     firstRun = ensureDefaultDataset(
       services,
       (store, options) =>
-        loadDefaultDataset(store, {
+        source.load(store, {
           signal: options.signal,
           onProgress: (p) => {
             options.onProgress?.(p);
-            if (p.step !== step) io.err(`quantdesk serve: loading the default dataset: ${(step = p.step)}\n`);
+            const now = typeof p === 'object' ? p.step : undefined;
+            if (now !== undefined && now !== step) io.err(`quantdesk serve: loading the default dataset: ${(step = now)}\n`);
           },
         }),
-      { signal: loading.signal },
+      { signal: loading.signal, isInterrupted: source.isInterrupted },
     ).then(report);
   }
   if (!signal.aborted) await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
