@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BacktestSpec } from '../backtest/spec';
-import { loadPanel } from '../data/panel';
+import { panelForSpec } from '../backtest/run';
+import { BacktestInputError } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
 import { parseDate, DAY_MS } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
@@ -40,8 +41,8 @@ export class LiveSpecError extends Error {
 
 /**
  * Resolves a backtest spec for the live path: the strategy must be single-symbol; the panel is the one
- * a backtest of the spec reads (same symbols, same adjustment), clipped to `[from, to]` (defaults: the
- * spec's `start`/`end`; `to` covers its whole day).
+ * a backtest of the spec reads (`panelForSpec`), with `from`/`to` (YYYY-MM-DD) overriding the spec's
+ * `start`/`end`.
  */
 export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
   const strategy = getStrategy(spec.strategy);
@@ -49,22 +50,23 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
   if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is cross-sectional; the live path runs single-symbol strategies`]);
   const parsed = strategy.params.safeParse(spec.params);
   if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
-  const date = (field: string, text: string | undefined) => {
-    if (text === undefined) return undefined;
-    const t = parseDate(text);
-    if (t === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
-    return t as number;
-  };
-  const from = date('from', range.from ?? spec.start);
-  const toDay = date('to', range.to ?? spec.end);
-  const to = toDay === undefined ? undefined : toDay + DAY_MS - 1;
+  for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
+    if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
+  }
+  if (spec.universe !== undefined && spec.universe !== 'all') {
+    throw new LiveSpecError(['universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"']);
+  }
+  // The very panel a backtest of this spec reads (same symbols, benchmark, clipping and adjustment).
+  const clipped: BacktestSpec = { ...spec, start: range.from ?? spec.start, end: range.to ?? spec.end };
   let panel: Panel;
   try {
-    panel = loadPanel(store, { symbols: spec.symbols, adjustment: spec.adjustment });
+    panel = panelForSpec(store, clipped);
   } catch (e) {
-    throw new LiveSpecError([`symbols: ${(e as Error).message}`]);
+    throw new LiveSpecError(e instanceof BacktestInputError ? e.errors : [(e as Error).message]);
   }
   const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
+  const from = clipped.start === undefined ? undefined : (parseDate(clipped.start) as number);
+  const to = clipped.end === undefined ? undefined : (parseDate(clipped.end) as number) + DAY_MS - 1;
   return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data, symbols, panel, from, to };
 }
 

@@ -68,6 +68,7 @@ export class StrategyRunner {
   readonly #closes: Float64Array;
   readonly #closeCount: Int32Array;
   readonly #ring: number;
+  #warming = false;
 
   constructor(o: RunnerOptions) {
     this.#o = o;
@@ -132,7 +133,7 @@ export class StrategyRunner {
       const k = this.indexOf(b.symbol);
       if (k < 0) continue;
       this.#mark[k] = b.close;
-      this.#o.broker.mark(b.symbol, b.close, b.time);
+      if (!this.#warming) this.#o.broker.mark(b.symbol, b.close, b.time);
       this.#pushClose(k, b.close);
       const v = this.#view;
       v.index = this.#barCount[k]++;
@@ -151,6 +152,24 @@ export class StrategyRunner {
     }
   }
 
+  /**
+   * Warm-up after a restart: steps the strategies over bars already traded before the crash so their
+   * state (indicators, last decision) is what it was, without executing anything or marking the broker.
+   * A pending entry survives only from the last warm-up bar, as it would have at the crash.
+   */
+  warm(bars: readonly StepBar[]): void {
+    this.#warming = true;
+    try {
+      for (let j = 0; j < bars.length; j++) {
+        const k = this.indexOf(bars[j].symbol);
+        if (k >= 0) this.#pTarget[k] = Number.NaN;
+      }
+      this.closes(bars);
+    } finally {
+      this.#warming = false;
+    }
+  }
+
   /** With `spec.closeAtEnd`, closes every open position at its last close (the end of a replay). */
   finish(time: number): void {
     if (!this.#o.spec.closeAtEnd) return;
@@ -166,7 +185,7 @@ export class StrategyRunner {
   }
 
   #trade(k: number, dq: number, raw: number, time: number): boolean {
-    if (dq === 0) return true;
+    if (dq === 0 || this.#warming) return true;
     const f = this.#o.broker.execute(this.#o.symbols[k], dq > 0 ? 'buy' : 'sell', Math.abs(dq), raw, time);
     if (f === null) return false;
     if (this.#qty(k) === 0) {
@@ -276,6 +295,7 @@ export class StrategyRunner {
   }
 
   #signal(k: number, time: number, side: 'buy' | 'sell', price: number, target: number, _why: string): void {
+    if (this.#warming) return;
     this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target });
   }
 

@@ -70,6 +70,8 @@ export interface RestoreReport {
   readonly mismatches: readonly string[];
   readonly undeliveredAlerts: number;
   readonly killSwitch: KillSwitchState;
+  /** The last journaled event time (EpochMs), or null for a new session. */
+  readonly resumeAfter: number | null;
 }
 
 type Pending = { [E in keyof LiveEvents]: readonly [E, LiveEvents[E]] }[keyof LiveEvents];
@@ -100,6 +102,8 @@ export class LiveSession implements FeedSink {
   readonly #dirtyPrices = new Map<string, { symbol: string; time: number; price: number }>();
   #feedStatus: FeedStatus | null = null;
   #lastEventTime = 0;
+  // Bar steps at or before this time were traded before a restart: they only warm the strategies up.
+  #resumeAfter = Number.NEGATIVE_INFINITY;
 
   constructor(o: SessionOptions) {
     this.#o = o;
@@ -211,6 +215,7 @@ export class LiveSession implements FeedSink {
   ticks(batch: readonly Tick[]): void {
     this.#commit(() => {
       for (let i = 0; i < batch.length; i++) this.#tick(batch[i]);
+      this.journal.setState(this.session, 'lastTime', this.#lastEventTime);
     });
   }
 
@@ -234,7 +239,12 @@ export class LiveSession implements FeedSink {
 
   /** Feed sink: one time step of closed bars. */
   bars(step: readonly StepBar[]): void {
+    if (step.length > 0 && step[0].time <= this.#resumeAfter) {
+      this.runner.warm(step);
+      return;
+    }
     this.#commit(() => {
+      this.journal.setState(this.session, 'lastTime', step.length > 0 ? step[0].time : this.#lastEventTime);
       for (const b of step) {
         this.broker.matchBar(b);
         this.#lastEventTime = b.time;
@@ -314,9 +324,12 @@ export class LiveSession implements FeedSink {
    * Restores the session from its journal after a restart (crash or `kill -9`): orders (working ones
    * resume), fills (positions and cash rebuilt from them), the kill switch, and checks the journaled
    * position snapshots against positions recomputed from the fills. Undelivered alerts stay in the
-   * outbox for the dispatcher. Strategy state is not journaled: strategies warm up again on new bars.
+   * outbox for the dispatcher. Strategy state is not journaled: a bar feed that replays history warms
+   * the strategies up on the bars up to the last journaled step (without trading them again) and
+   * trades from the next one on.
    */
   restore(): RestoreReport {
+    this.#resumeAfter = this.journal.getState<number>(this.session, 'lastTime') ?? Number.NEGATIVE_INFINITY;
     const orders = this.journal.loadOrders(this.session);
     const fills = this.journal.loadFills(this.session);
     const kill = this.journal.getState<KillSwitchState>(this.session, 'killswitch');
@@ -349,6 +362,7 @@ export class LiveSession implements FeedSink {
       mismatches,
       undeliveredAlerts: this.journal.pendingOutbox().length,
       killSwitch: this.broker.killSwitch,
+      resumeAfter: Number.isFinite(this.#resumeAfter) ? this.#resumeAfter : null,
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../io';
 import { importCommand } from './import';
+import { liveCommand } from './live';
 import { backtestCommand } from './backtest';
 import { runsCommand } from './runs';
 import { indicatorCommand } from './indicator';
@@ -14,4 +15,4 @@ import { walkforwardCommand } from './walkforward';
 import { montecarloCommand } from './montecarlo';
 
 /** Every CLI command, in the order `--help` lists them. Add a command here and in its own file. */
-export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, backtestCommand, runsCommand, serveCommand, sweepCommand, walkforwardCommand, montecarloCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];
+export const COMMANDS: readonly Command[] = [initCommand, importCommand, queryCommand, backtestCommand, runsCommand, serveCommand, sweepCommand, walkforwardCommand, liveCommand, montecarloCommand, workerCommand, strategiesCommand, signalsCommand, indicatorCommand];

@@ -1,0 +1,99 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallDefaultDb } from '../../live/testing-dataset';
+import { STRATEGIES } from '../../strategies';
+import { bufferIO } from '../io';
+import { main } from '../main';
+
+let env: Awaited<ReturnType<typeof smallDefaultDb>>;
+beforeAll(async () => {
+  env = await smallDefaultDb('qd-live-cli-');
+});
+afterAll(() => env?.cleanup());
+
+async function run(args: string[]) {
+  const io = bufferIO();
+  const code = await main(args, io);
+  return { code, out: io.stdout(), err: io.stderr() };
+}
+
+type Exec = [string, string, string, number, number];
+const sortExecs = (e: Exec[]) => e.sort((a, b) => (a[1] + a[0] + a[2] < b[1] + b[0] + b[2] ? -1 : a[1] + a[0] + a[2] > b[1] + b[0] + b[2] ? 1 : 0));
+
+interface BacktestJson {
+  trades: { symbol: string; side: string; qty: number; entryTime: string; entryPrice: number; exitTime: string; exitPrice: number }[];
+  openPositions: { symbol: string; side: string; qty: number; entryTime: string; entryPrice: number }[];
+}
+interface ReplayJson {
+  signals: { symbol: string; time: string; side: string; price: number }[];
+  fills: { symbol: string; time: string; side: string; qty: number; price: number }[];
+  positions: { symbol: string; qty: number }[];
+  alerts: unknown[];
+}
+
+function fromBacktest(bt: BacktestJson): Exec[] {
+  const e: Exec[] = [];
+  for (const t of bt.trades) {
+    e.push([t.symbol, t.entryTime, t.side === 'long' ? 'buy' : 'sell', t.entryPrice, t.qty]);
+    e.push([t.symbol, t.exitTime, t.side === 'long' ? 'sell' : 'buy', t.exitPrice, t.qty]);
+  }
+  for (const p of bt.openPositions) e.push([p.symbol, p.entryTime, p.side === 'long' ? 'buy' : 'sell', p.entryPrice, p.qty]);
+  return sortExecs(e);
+}
+
+describe('quantdesk live replay = quantdesk backtest on the default dataset', () => {
+  const singles = STRATEGIES.filter((s) => s.kind === 'single').map((s) => s.name);
+  for (const name of singles) {
+    it(`${name}: same entries and exits at the same times and prices`, async () => {
+      const spec = env.write(`${name}.json`, {
+        strategy: name, symbols: env.symbols.slice(0, 5), benchmark: 'SPX', start: '2019-03-01', end: '2021-10-31',
+        commission: { rate: 0.0005, fixed: 1 }, slippageBps: 3, sizing: 'equal-weight',
+      });
+      const bt = await run(['backtest', '--spec', spec, '--db', env.db, '--json', '--no-save']);
+      expect(bt.code, bt.err).toBe(0);
+      const lr = await run(['live', 'replay', '--spec', spec, '--db', env.db, '--json']);
+      expect(lr.code, lr.err).toBe(0);
+      const expected = fromBacktest(JSON.parse(bt.out) as BacktestJson);
+      const got = JSON.parse(lr.out) as ReplayJson;
+      expect(Object.keys(got)).toEqual(['signals', 'fills', 'positions', 'alerts']);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(sortExecs(got.fills.map((f): Exec => [f.symbol, f.time, f.side, f.price, f.qty]))).toEqual(expected);
+      for (const s of got.signals) expect(Object.keys(s)).toEqual(['symbol', 'time', 'side', 'price', 'target']);
+    });
+  }
+
+  it('bad input exits 2 naming the file and field; unknown subcommands are usage errors', async () => {
+    const bad = env.write('bad.json', { strategy: 'sma-cross', symbols: ['NOPE'] });
+    const r1 = await run(['live', 'replay', '--spec', bad, '--db', env.db, '--json']);
+    expect(r1.code).toBe(2);
+    expect(r1.err).toContain(`${bad}: symbols:`);
+    expect(r1.out).toBe('');
+    const cs = env.write('cs.json', { strategy: 'factor-rank', universe: 'all' });
+    const r2 = await run(['live', 'replay', '--spec', cs, '--db', env.db]);
+    expect(r2.code).toBe(2);
+    expect(r2.err).toContain('cross-sectional');
+    expect((await run(['live', 'fly'])).code).toBe(2);
+    expect((await run(['live', 'replay', '--db', env.db])).err).toContain('missing required option --spec');
+    const r3 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'carrier-pigeon']);
+    expect(r3.code).toBe(2);
+    expect(r3.err).toContain('--feed');
+  });
+
+  it('the real binary prints the same replay JSON, and `live run` on a replay feed ends cleanly', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: root, encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+    const spec = env.write('bin.json', { strategy: 'sma-cross', symbols: env.symbols.slice(0, 3), params: { fast: 5, slow: 20 } });
+    const bin = join(root, 'bin', 'quantdesk.js');
+    const r = spawnSync(process.execPath, [bin, 'live', 'replay', '--spec', spec, '--db', env.db, '--json'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as ReplayJson;
+    expect(got.fills.length).toBeGreaterThan(0);
+    const live = spawnSync(process.execPath, [bin, 'live', 'run', '--spec', spec, '--db', env.db, '--feed', 'replay', '--session', 'bin-run', '--json'], { encoding: 'utf8' });
+    expect(live.status, live.stderr).toBe(0);
+    expect(live.stderr).toContain('session bin-run: restored 0 orders');
+    expect(live.stderr).toMatch(/stopped: \d+ fills this run/);
+    expect(live.stderr).toContain(`stopped: ${got.fills.length} fills`);
+  });
+});

@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { RiskLimitsInput } from '../../contract';
+import type { WebhookTarget } from '../../live/alerts';
+import { LiveSpecError, replay } from '../../live/replay';
+import type { RiskLimits } from '../../live/risk';
+import { LiveService } from '../../live/service';
+import type { LiveEvents } from '../../live/session';
+import type { Alert } from '../../live/types';
+import { formatTime } from '../../model/time';
+import { openStore } from '../../store/sqlite-bar-store';
+import { parseFlags, UsageError } from '../args';
+import { EXIT, type CliIO, type Command } from '../io';
+import { readSpecFile } from './backtest';
+
+const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
+       quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
+                          [--from D] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID] [--json]
+
+replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
+        full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
+        {symbol,time,side,price,target}, each fill {orderId,symbol,time,side,qty,price,commission}, each
+        position {symbol,qty,avgCost,realized,unrealized,last}, each alert {id,time,kind,severity,symbol,message}.
+        Fills are the backtest's entries and exits, at the same times and prices.
+run     runs continuously on a feed (replay at --speed time steps per second, 0 = full speed; a generic
+        JSON WebSocket at --url; Binance's public trade stream of the spec's symbols, or --url), journaling
+        every order, fill, position and alert in DB before printing it. Restores the session (default
+        "default") after a crash. Prints alerts as they come (--json: one alert object per line), status on
+        stderr; stops cleanly on SIGINT/SIGTERM, or at the end of a replay.
+--risk FILE.json: {"symbols":{"*":{"maxPosition":..,"maxOrderNotional":..,"fatFingerPct":..}},
+        "maxGrossExposure":..,"maxDailyLoss":..,"hard":[...]}. --webhook / --telegram add alert webhooks
+        (delivered through the persistent outbox, retried with backoff).`;
+
+function alertJson(a: Alert) {
+  return { id: a.id, time: formatTime(a.time), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
+}
+
+function readRisk(file: string): RiskLimits {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${file}: ${(e as Error).message}`);
+  }
+  const r = RiskLimitsInput.safeParse(raw);
+  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(risk)'}: ${i.message}`).join('\n'));
+  return r.data;
+}
+
+async function runReplay(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseFlags(args, { spec: { type: 'string' }, db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } }, ['spec', 'db']);
+  const spec = readSpecFile(values.spec as string);
+  const db = values.db as string;
+  if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
+  const store = openStore(db);
+  try {
+    let r;
+    try {
+      r = await replay(store, spec, { from: values.from, to: values.to });
+    } catch (e) {
+      if (e instanceof LiveSpecError) throw new UsageError(e.errors.map((x) => `${values.spec}: ${x}`).join('\n'));
+      throw e;
+    }
+    if (values.json) {
+      io.out(
+        JSON.stringify({
+          signals: r.signals.map((s) => ({ symbol: s.symbol, time: formatTime(s.time), side: s.side, price: s.price, target: s.target })),
+          fills: r.fills.map((f) => ({ orderId: f.orderId, symbol: f.symbol, time: formatTime(f.time), side: f.side, qty: f.qty, price: f.price, commission: f.commission })),
+          positions: r.positions,
+          alerts: r.alerts.map(alertJson),
+        }) + '\n',
+      );
+    } else {
+      for (const f of r.fills) io.out(`${formatTime(f.time)}  ${f.symbol.padEnd(8)} ${f.side.padEnd(4)} ${String(f.qty).padStart(10)} @ ${f.price.toFixed(4)}\n`);
+      const open = r.positions.filter((p) => p.qty !== 0);
+      io.out(`${r.signals.length} signals, ${r.fills.length} fills, ${open.length} open positions, ${r.alerts.length} alerts\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    store.close();
+  }
+}
+
+async function runLive(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseFlags(
+    args,
+    {
+      spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
+      from: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
+      telegram: { type: 'string', multiple: true }, json: { type: 'boolean' },
+    },
+    ['spec', 'db', 'feed'],
+  );
+  const feed = values.feed as string;
+  if (feed !== 'replay' && feed !== 'websocket' && feed !== 'binance') throw new UsageError(`--feed: expected replay, websocket or binance, got "${feed}"`);
+  if (feed === 'websocket' && !values.url) throw new UsageError('--url: the websocket feed needs a URL');
+  const speed = values.speed === undefined ? 0 : Number(values.speed);
+  if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
+  const spec = readSpecFile(values.spec as string);
+  const risk = values.risk ? readRisk(values.risk as string) : undefined;
+  const webhooks: WebhookTarget[] = [];
+  for (const url of (values.webhook as string[] | undefined) ?? []) webhooks.push({ kind: 'json', url });
+  for (const t of (values.telegram as string[] | undefined) ?? []) {
+    const cut = t.lastIndexOf(':');
+    if (cut <= 0) throw new UsageError(`--telegram: expected TOKEN:CHAT_ID, got "${t}"`);
+    webhooks.push({ kind: 'telegram', token: t.slice(0, cut), chatId: t.slice(cut + 1) });
+  }
+  const db = values.db as string;
+  if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
+  const store = openStore(db);
+  const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
+    if (channel === 'alert:raised') {
+      const a = payload as Alert;
+      io.out(values.json ? JSON.stringify(alertJson(a)) + '\n' : `${formatTime(a.time)} [${a.severity}] ${a.kind}${a.symbol ? ' ' + a.symbol : ''}: ${a.message}\n`);
+    } else if (channel === 'feed:status-changed') {
+      const s = payload as LiveEvents['feed:status-changed'];
+      io.err(`feed ${s.feed}: ${s.state}${s.detail ? ` (${s.detail})` : ''}\n`);
+    }
+  };
+  const service = new LiveService(store, emit, 500);
+  let stopping: Promise<void> | null = null;
+  const stop = () => (stopping ??= service.dispose());
+  const onSignal = () => void stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, session: (values.session as string | undefined) ?? 'default', risk, webhooks });
+    if (!started.ok) {
+      if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
+      io.err(`quantdesk live run: ${started.error.message}\n`);
+      return EXIT.failure;
+    }
+    const rr = service.lastRestore!;
+    io.err(
+      `session ${started.value.session}: restored ${rr.orders} orders (${rr.openOrders} open), ${rr.fills} fills, ${rr.positions.filter((p) => p.qty !== 0).length} open positions; ` +
+        `positions ${rr.positionsMatch ? 'match' : 'DO NOT match'} the fills; ${rr.undeliveredAlerts} undelivered alert(s); kill switch ${rr.killSwitch.tripped ? 'TRIPPED' : 'armed'}` +
+        `${rr.resumeAfter !== null ? `; resuming after ${formatTime(rr.resumeAfter)}` : ''}\n`,
+    );
+    await service.feed!.done;
+    const session = service.session;
+    await stop();
+    if (session) {
+      const a = session.broker.account();
+      io.err(`stopped: ${session.fills.length} fills this run, equity ${a.equity.toFixed(2)}, realized ${a.realized.toFixed(2)}\n`);
+    }
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await stop();
+    store.close();
+  }
+}
+
+/** `quantdesk live replay|run`. */
+export const liveCommand: Command = {
+  name: 'live',
+  summary: 'paper-trade a spec on a live feed (replay, WebSocket, Binance) or replay history through the live path',
+  usage: USAGE,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    if (sub === 'replay') return runReplay(rest, io);
+    if (sub === 'run') return runLive(rest, io);
+    throw new UsageError(sub === undefined ? 'expected a subcommand: replay or run' : `unknown subcommand "${sub}" (replay, run)`);
+  },
+};
