@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSpecOnStore } from '../backtest/run';
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import type { Metrics } from '../backtest/types';
+import { loadPanel } from '../data/panel';
+import type { Store } from '../store/sqlite-bar-store';
+import { smaCrossKernel, smaKernelIneligibility } from './sma-kernel';
+import { createSyntheticStore } from './synthetic-market';
+
+let dir: string;
+let store: Store;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qd-kernel-'));
+  store = createSyntheticStore(join(dir, 'k.db'), { symbols: 4, days: 500, seed: 21 });
+  // S0002 is delisted early, S0003 has a gap: the kernel must follow the engine through both.
+  const id = (sym: string) => (store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
+  const days = store.db.prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
+  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
+  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function spec(extra: object): BacktestSpec {
+  const p = parseSpec({ strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002', 'S0003'], sizing: { method: 'fixed-qty', qty: 10 }, ...extra });
+  if (!p.ok) throw new Error(p.errors.join('; '));
+  return p.spec;
+}
+
+function expectClose(kernel: Metrics, exact: Metrics): void {
+  for (const [k, v] of Object.entries(exact)) {
+    const got = (kernel as unknown as Record<string, number | null>)[k];
+    if (v === null) expect(got, k).toBeNull();
+    else expect(Math.abs((got as number) - v), `${k}: ${got} vs ${v}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+  }
+}
+
+const pairs = [2, 5, 3, 10, 5, 20, 8, 21, 10, 40, 4, 13, 20, 60];
+
+describe('sma-cross kernel', () => {
+  for (const [name, extra] of [
+    ['next-open, long-short, commission and slippage', { commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 }],
+    ['fill at close, long-only, fractional units, close at end', { fill: 'close', direction: 'long-only', wholeUnits: false, sizing: { method: 'fixed-qty', qty: 2.5 }, closeAtEnd: true }],
+    ['a sub-range of the panel', { start: '2015-03-02', end: '2016-06-30', commission: { rate: 0.0005 } }],
+  ] as const) {
+    it(`equals the exact engine for every pair: ${name}`, () => {
+      const s = spec(extra);
+      expect(smaKernelIneligibility(s, ['fast', 'slow'])).toBeNull();
+      const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
+      const got = smaCrossKernel(s, panel, pairs);
+      for (let k = 0; k < pairs.length / 2; k++) {
+        const exact = runSpecOnStore(store, { ...s, params: { fast: pairs[2 * k], slow: pairs[2 * k + 1] } }).result.metrics;
+        expect(exact.trades).toBeGreaterThan(0);
+        expectClose(got[k]!, exact);
+      }
+    });
+  }
+
+  it('returns null for pairs the strategy rejects, and refuses specs it cannot model exactly', () => {
+    const s = spec({});
+    const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
+    expect(smaCrossKernel(s, panel, [20, 10, 0, 5])).toEqual([null, null]);
+    expect(smaKernelIneligibility(spec({ sizing: 'all-in' }), ['fast', 'slow'])).toMatch(/fixed-qty/);
+    expect(smaKernelIneligibility(s, ['fast', 'capital'])).toMatch(/only fast and slow/);
+    expect(smaKernelIneligibility({ ...s, strategy: 'ema-cross' }, ['fast'])).toMatch(/sma-cross/);
+  });
+});
