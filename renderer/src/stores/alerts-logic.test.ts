@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Alert } from '../../../core/live/types';
+import type { LiveAlert as Alert } from '../../../core/contract';
 import { applyTicks, isUrgent, markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi } from './alerts-logic';
 
 function alert(id: string, time: number, severity: Alert['severity'] = 'info'): Alert {

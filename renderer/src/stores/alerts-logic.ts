@@ -1,4 +1,6 @@
-import type { Alert, Severity } from '../../../core/live/types';
+import type { LiveAlert as Alert } from '../../../core/contract';
+
+type Severity = Alert['severity'];
 
 /** How many alerts the stream keeps in memory (the journal keeps them all). */
 export const MAX_ALERTS = 500;
@@ -59,15 +61,19 @@ export interface WatchRow {
   readonly time: number;
 }
 
-/** Applies the latest tick per symbol (one frame's batch) to the watchlist; unknown symbols are added. */
+/**
+ * Applies the latest tick per symbol (one frame's batch) to the watchlist; unknown symbols are added
+ * with their reference from `firstSeen` (the first price of the frame) or else the latest price.
+ */
 export function applyTicks(
   rows: ReadonlyMap<string, WatchRow>,
   latest: ReadonlyMap<string, { symbol: string; price: number; time: number }>,
+  firstSeen?: ReadonlyMap<string, number>,
 ): Map<string, WatchRow> {
   const out = new Map(rows);
   for (const [sym, t] of latest) {
     const prev = out.get(sym);
-    const ref = prev ? prev.ref : t.price;
+    const ref = prev ? prev.ref : (firstSeen?.get(sym) ?? t.price);
     out.set(sym, { symbol: sym, last: t.price, ref, change: ref > 0 ? t.price / ref - 1 : 0, time: t.time });
   }
   return out;

@@ -1,23 +1,37 @@
 import { create } from 'zustand';
 import type { AppError } from '../../../core/contract';
-import type { Instrument } from '../../../core/model/bars';
+import type { DataInstrument } from '../../../core/contract';
+
+/** What search needs of an instrument. */
+export interface Instrument {
+  readonly symbol: string;
+  readonly name: string;
+  readonly sector: string;
+  readonly currency?: string;
+}
 
 interface InstrumentsState {
-  readonly instruments: readonly Instrument[];
+  readonly instruments: readonly DataInstrument[];
   readonly isLoaded: boolean;
   readonly error: AppError | null;
 }
 
 export const useInstrumentsStore = create<InstrumentsState>()(() => ({ instruments: [], isLoaded: false, error: null }));
 
+/** Loads every instrument with its coverage (first/last date, bars, gaps). */
+export async function loadInstruments(): Promise<void> {
+  const r = await window.api.invoke('data:instruments');
+  useInstrumentsStore.setState(r.ok ? { instruments: r.value, isLoaded: true, error: null } : { error: r.error, isLoaded: true });
+}
+
 /**
  * Ranks instruments for a search box: exact symbol, then symbol prefix, then symbol substring, then
  * name substring (case-insensitive). Returns at most `limit` results; an empty query lists the first ones.
  */
-export function searchInstruments(list: readonly Instrument[], query: string, limit = 50): Instrument[] {
+export function searchInstruments<T extends Instrument>(list: readonly T[], query: string, limit = 50): T[] {
   const q = query.trim().toLowerCase();
   if (!q) return list.slice(0, limit);
-  const buckets: Instrument[][] = [[], [], [], []];
+  const buckets: T[][] = [[], [], [], []];
   for (const inst of list) {
     const s = inst.symbol.toLowerCase();
     if (s === q) buckets[0].push(inst);

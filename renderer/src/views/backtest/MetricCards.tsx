@@ -1,4 +1,4 @@
-import type { Metrics } from '../../../../core/backtest/types';
+import type { BacktestMetrics as Metrics } from '../../../../core/contract';
 import { fmtInt, fmtNum, fmtPct, signClass } from '../../lib/format';
 
 type Key = keyof Metrics;

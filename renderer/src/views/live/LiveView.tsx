@@ -1,8 +1,149 @@
-/** The Live view. */
+import { useEffect, useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
+import { parseSymbols } from '../../stores/backtest-form';
+import { useBacktestStore } from '../../stores/backtest-store';
+import { loadLive, rearmKillSwitch, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
+import { parseValues } from '../../lib/param-form';
+import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
+import { RiskPanel } from './RiskPanel';
+import { AlertStream } from './AlertStream';
+import { LiveEquityChart } from './LiveEquityChart';
+import { PositionsTable } from './PositionsTable';
+import { Watchlist } from './Watchlist';
+
+const FEED_CLASS: Record<string, string> = { open: 'ok', connecting: 'warn', reconnecting: 'warn', stale: 'bad', closed: 'bad' };
+
+/** Live: replay or external feed, watchlist, positions, equity, alerts, risk and the kill switch. */
 export function LiveView() {
+  const strategies = useStrategiesStore((s) => s.strategies);
+  const btSymbols = useBacktestStore((s) => s.setup.symbols);
+  const { isRunning, feed, latencyMs, ticks, account, kill, error } = useLiveStore();
+  const [strategy, setStrategy] = useState('');
+  const [symbols, setSymbols] = useState(btSymbols);
+  const [speed, setSpeed] = useState('0');
+  const [isConfirming, setConfirming] = useState(false);
+  useEffect(() => {
+    const off = subscribeLive();
+    void loadLive();
+    return off;
+  }, []);
+  const start = () => {
+    // The Backtest form's params apply when it has the same strategy selected; otherwise the strategy's defaults.
+    const st = useStrategiesStore.getState();
+    const params = st.selected === strategy ? parseValues(st.fields, st.paramTexts).values : {};
+    const capital = Number(useBacktestStore.getState().setup.capital) || 100_000;
+    void startLive({ strategy, symbols: parseSymbols(symbols), params, capital }, Number(speed) || 0);
+  };
+  useEffect(() => {
+    if (strategies.length === 0) void loadStrategies();
+    else if (!strategy) setStrategy(strategies.find((s) => s.kind === 'single')?.name ?? '');
+  }, [strategies, strategy]);
+  const dayPnl = account ? account.equity - account.dayStartEquity : Number.NaN;
   return (
-    <div className="view-body" data-view-ready="live">
-      <div className="panel-title">Live</div>
+    <div className="view-body" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
+      <div className="toolbar">
+        <select value={strategy} onChange={(e) => setStrategy(e.target.value)} data-testid="live-strategy">
+          {strategies
+            .filter((s) => s.kind === 'single')
+            .map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
+              </option>
+            ))}
+        </select>
+        <input className="mono" placeholder="Symbols" value={symbols} onChange={(e) => setSymbols(e.target.value)} style={{ width: 160 }} data-testid="live-symbols" />
+        <label className="muted">
+          speed×{' '}
+          <input className="num" value={speed} onChange={(e) => setSpeed(e.target.value)} style={{ width: 50 }} title="0 = as fast as possible" />
+        </label>
+        {!isRunning ? (
+          <button className="btn btn-primary" onClick={start} data-testid="live-start" disabled={!strategy || parseSymbols(symbols).length === 0}>
+            Start replay
+          </button>
+        ) : (
+          <button className="btn" onClick={() => void stopLive()} data-testid="live-stop">
+            Stop
+          </button>
+        )}
+        <span className={`badge ${FEED_CLASS[feed?.state ?? ''] ?? 'warn'}`} data-testid="feed-status" data-feed-state={feed?.state ?? 'none'}>
+          feed {feed?.state ?? 'idle'}
+        </span>
+        {feed?.detail && <span className="muted">{feed.detail}</span>}
+        <span className="muted mono">latency {latencyMs === null ? '—' : `${fmtNum(latencyMs, 0)} ms`}</span>
+        <span className="muted mono">{fmtInt(ticks)} ticks</span>
+        <span className="spacer" />
+        {kill.tripped ? (
+          <>
+            <span className="badge bad" data-testid="kill-tripped">
+              KILLED {kill.reason ?? ''}
+            </span>
+            <button className="btn" onClick={() => void rearmKillSwitch()}>
+              Re-arm
+            </button>
+          </>
+        ) : (
+          <button className="btn btn-danger" onClick={() => setConfirming(true)} data-testid="kill-switch">
+            Kill switch
+          </button>
+        )}
+      </div>
+      <ErrorBanner error={error} onDismiss={() => useLiveStore.setState({ error: null })} />
+      <div className="cards" data-testid="account">
+        {[
+          ['Equity', account?.equity, ''],
+          ['Cash', account?.cash, ''],
+          ['Gross exposure', account?.grossExposure, ''],
+          ['Day PnL', dayPnl, signClass(dayPnl)],
+          ['Unrealized', account?.unrealized, signClass(account?.unrealized)],
+          ['Realized', account?.realized, signClass(account?.realized)],
+        ].map(([label, v, cls]) => (
+          <div key={label as string} className="card">
+            <div className="label">{label as string}</div>
+            <div className={`value ${cls as string}`}>{fmtMoney(v as number | undefined)}</div>
+          </div>
+        ))}
+      </div>
+      <div className="split" style={{ flex: 'none' }}>
+        <div style={{ width: 260, flex: 'none' }}>
+          <div className="panel">
+            <div className="panel-title">Watchlist</div>
+            <div className="panel-body" style={{ padding: 0, maxHeight: 220 }}>
+              <Watchlist />
+            </div>
+          </div>
+        </div>
+        <div className="main-col">
+          <div className="panel">
+            <div className="panel-title">Equity</div>
+            <LiveEquityChart />
+          </div>
+        </div>
+      </div>
+      <div className="grid-2">
+        <div className="panel">
+          <div className="panel-title">Positions</div>
+          <div className="panel-body" style={{ padding: 0, maxHeight: 260 }}>
+            <PositionsTable />
+          </div>
+        </div>
+        <AlertStream />
+      </div>
+      <RiskPanel />
+      {isConfirming && (
+        <ConfirmDialog
+          title="Trip the kill switch?"
+          confirmLabel="Flatten and halt"
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            void tripKillSwitch('manual kill switch from the Live view');
+          }}
+        >
+          Every open order is cancelled, positions are flattened at market, and no new order is accepted until you re-arm.
+        </ConfirmDialog>
+      )}
     </div>
   );
 }

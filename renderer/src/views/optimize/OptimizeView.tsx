@@ -1,8 +1,45 @@
-/** The Optimize view. */
+import { useEffect } from 'react';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { ProgressBar } from '../../components/ProgressBar';
+import { useOptimizeStore } from '../../stores/optimize-store';
+import { useBacktestStore } from '../../stores/backtest-store';
+import { useRobustnessStore } from '../../stores/robustness-store';
+import { parseDate } from '../../../../core/model/time';
+import { RobustnessPanel } from './RobustnessPanel';
+import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
+import { SweepForm } from './SweepForm';
+import { SweepResults } from './SweepResults';
+
+/** Optimize: parameter sweeps on the pool, heatmap and results; walk-forward and Monte Carlo below. */
 export function OptimizeView() {
+  const count = useStrategiesStore((s) => s.strategies.length);
+  const { running, output, error, axes } = useOptimizeStore();
+  const robustError = useRobustnessStore((s) => s.error);
+  const result = useBacktestStore((s) => s.result);
+  const setup = useBacktestStore((s) => s.setup);
+  // The fan spans the last run (or the form's dates): start and length in years.
+  const t0 = result?.equity.time[0] ?? parseDate(setup.start) ?? Date.UTC(2015, 0, 1);
+  const t1 = result ? result.equity.time[result.equity.time.length - 1] : (parseDate(setup.end) ?? Date.now());
+  const years = Math.max(0.25, (t1 - t0) / (365.25 * 86_400_000));
+  useEffect(() => {
+    if (count === 0) void loadStrategies();
+  }, [count]);
+  const params = output ? Object.keys(output.results[0]?.params ?? output.best?.params ?? {}) : axes.filter((a) => a.param).map((a) => a.param);
   return (
-    <div className="view-body" data-view-ready="optimize">
-      <div className="panel-title">Optimize</div>
+    <div className="view-body" data-view-ready={count > 0 ? 'optimize' : undefined} data-running={running ? 'true' : 'false'}>
+      <div className="split">
+        <div className="sidebar">
+          <div className="panel-title">Sweep</div>
+          <SweepForm />
+        </div>
+        <div className="main-col">
+          <ErrorBanner error={error} onDismiss={() => useOptimizeStore.setState({ error: null })} />
+          {running && <ProgressBar done={running.done} total={running.total} startedAt={running.startedAt} etaMs={running.etaMs} label="Sweep" />}
+          <ErrorBanner error={robustError} onDismiss={() => useRobustnessStore.setState({ error: null })} />
+          {output ? <SweepResults output={output} params={params} /> : !running && <div className="muted" style={{ padding: 16 }}>Choose one or two parameters and run a sweep.</div>}
+          <RobustnessPanel startMs={t0} years={years} />
+        </div>
+      </div>
     </div>
   );
 }

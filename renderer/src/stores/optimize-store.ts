@@ -1,0 +1,118 @@
+import { create } from 'zustand';
+import type { AppError, SweepResultView, SweepRowView } from '../../../core/contract';
+import { buildSpec } from './backtest-form';
+import { runBacktest, useBacktestStore } from './backtest-store';
+import { buildSweep, type AxisForm } from './optimize-form';
+import { showView } from './nav-store';
+import { selectStrategy, useStrategiesStore } from './strategies-store';
+
+interface OptimizeState {
+  readonly axes: readonly [AxisForm, AxisForm];
+  readonly objective: string;
+  readonly formErrors: Readonly<Record<string, string>>;
+  readonly running: { id: string | null; done: number; total: number; startedAt: number; etaMs: number | null } | null;
+  readonly output: SweepResultView | null;
+  readonly error: AppError | null;
+}
+
+const EMPTY_AXIS: AxisForm = { param: '', from: '', to: '', step: '' };
+
+export const useOptimizeStore = create<OptimizeState>()(() => ({
+  axes: [EMPTY_AXIS, EMPTY_AXIS],
+  objective: 'sharpe',
+  formErrors: {},
+  running: null,
+  output: null,
+  error: null,
+}));
+
+export function setAxis(i: 0 | 1, patch: Partial<AxisForm>): void {
+  useOptimizeStore.setState((s) => {
+    const axes = [...s.axes] as [AxisForm, AxisForm];
+    axes[i] = { ...axes[i], ...patch };
+    return { axes };
+  });
+}
+
+export function setOptimizeOption(patch: Partial<Pick<OptimizeState, 'objective'>>): void {
+  useOptimizeStore.setState(patch);
+}
+
+let off: (() => void)[] = [];
+/** Sweeps that finished, by id: the event can arrive before `sweep:start` answers. */
+const finished = new Map<string, () => void>();
+const finishedEarly = new Set<string>();
+
+function follow(): void {
+  if (off.length > 0) return;
+  off = [
+    window.api.on('sweep:progressed', (p) => {
+      const cur = useOptimizeStore.getState().running;
+      if (cur && (cur.id === null || cur.id === p.id)) useOptimizeStore.setState({ running: { ...cur, id: p.id, done: p.completed, total: p.total, etaMs: p.etaMs } });
+    }),
+    window.api.on('sweep:finished', (f) => {
+      const done = finished.get(f.id);
+      if (done) done();
+      else finishedEarly.add(f.id);
+    }),
+  ];
+}
+
+function whenFinished(id: string): Promise<void> {
+  if (finishedEarly.delete(id)) return Promise.resolve();
+  return new Promise((resolve) =>
+    finished.set(id, () => {
+      finished.delete(id);
+      resolve();
+    }),
+  );
+}
+
+/**
+ * Builds the sweep from the Backtest form and the axes and starts it on the host's pool; progress
+ * (with ETA) follows `sweep:progressed`, and on `sweep:finished` the result is fetched with `sweep:get`.
+ */
+export async function startSweep(): Promise<void> {
+  const st = useStrategiesStore.getState();
+  const base = buildSpec(st.selected, st.fields, st.paramTexts, useBacktestStore.getState().setup);
+  const s = useOptimizeStore.getState();
+  if (!base.spec) {
+    useOptimizeStore.setState({ formErrors: { base: `Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}` } });
+    return;
+  }
+  const built = buildSweep(base.spec, s.axes, s.objective, 500);
+  useOptimizeStore.setState({ formErrors: built.errors });
+  if (!built.sweep) return;
+  follow();
+  useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, error: null });
+  const started = await window.api.invoke('sweep:start', { sweep: built.sweep as Record<string, unknown> });
+  if (!started.ok) {
+    useOptimizeStore.setState({ running: null, error: started.error });
+    return;
+  }
+  const id = started.value.id;
+  useOptimizeStore.setState((x) => ({ running: x.running ? { ...x.running, id } : null }));
+  await whenFinished(id);
+  const r = await window.api.invoke('sweep:get', { id });
+  if (!r.ok) useOptimizeStore.setState({ running: null, error: r.error });
+  else if (r.value.result) useOptimizeStore.setState({ running: null, output: r.value.result, error: null });
+  else
+    useOptimizeStore.setState({
+      running: null,
+      error: { code: r.value.status === 'cancelled' ? 'cancelled' : 'internal', message: r.value.error ?? `Sweep ${r.value.status}` },
+    });
+}
+
+/** Stops the running sweep; the workers drop their jobs and the sweep finishes `cancelled`. */
+export async function cancelSweep(): Promise<void> {
+  const id = useOptimizeStore.getState().running?.id;
+  if (id) await window.api.invoke('sweep:cancel', { id });
+}
+
+/** Opens a sweep result as a backtest: the strategy form gets its parameters, then the run starts. */
+export async function openAsBacktest(row: SweepRowView): Promise<void> {
+  const st = useStrategiesStore.getState();
+  if (st.selected) selectStrategy(st.selected, { ...st.paramTexts, ...row.params });
+  showView('backtest');
+  await runBacktest();
+}

@@ -1,0 +1,102 @@
+import { create } from 'zustand';
+import type { AppError, MonteCarloView, WalkForwardView } from '../../../core/contract';
+import { buildSpec } from './backtest-form';
+import { useBacktestStore } from './backtest-store';
+import { buildSweep } from './optimize-form';
+import { useOptimizeStore } from './optimize-store';
+import { useStrategiesStore } from './strategies-store';
+
+interface RobustnessState {
+  readonly wfForm: { readonly train: string; readonly test: string; readonly anchored: boolean };
+  readonly mcForm: { readonly paths: string; readonly method: 'trades' | 'returns'; readonly seed: string };
+  readonly wf: WalkForwardView | null;
+  readonly mc: MonteCarloView | null;
+  readonly isRunningWf: boolean;
+  readonly isRunningMc: boolean;
+  readonly error: AppError | null;
+}
+
+export const useRobustnessStore = create<RobustnessState>()(() => ({
+  wfForm: { train: '504', test: '126', anchored: false },
+  mcForm: { paths: '1000', method: 'trades', seed: '1' },
+  wf: null,
+  mc: null,
+  isRunningWf: false,
+  isRunningMc: false,
+  error: null,
+}));
+
+function baseSpec() {
+  const st = useStrategiesStore.getState();
+  return buildSpec(st.selected, st.fields, st.paramTexts, useBacktestStore.getState().setup);
+}
+
+function invalid(message: string): AppError {
+  return { code: 'invalid-input', message };
+}
+
+/** Walk-forward over the sweep's grid: train/test windows in bars; in-sample vs out-of-sample per window. */
+export async function runWalkForward(): Promise<void> {
+  const { wfForm } = useRobustnessStore.getState();
+  const train = Number(wfForm.train);
+  const test = Number(wfForm.test);
+  if (!Number.isInteger(train) || train < 2 || !Number.isInteger(test) || test < 1) {
+    useRobustnessStore.setState({ error: invalid('Walk-forward: train must be a whole number ≥ 2 bars and test ≥ 1 bar') });
+    return;
+  }
+  const base = baseSpec();
+  if (!base.spec) {
+    useRobustnessStore.setState({ error: invalid(`Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`) });
+    return;
+  }
+  const o = useOptimizeStore.getState();
+  const built = buildSweep(base.spec, o.axes, o.objective, 20);
+  if (!built.sweep) {
+    useRobustnessStore.setState({ error: invalid(`Walk-forward needs the sweep's parameters: ${Object.values(built.errors).join('; ')}`) });
+    return;
+  }
+  useRobustnessStore.setState({ isRunningWf: true, error: null });
+  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep as Record<string, unknown>, train, test, anchored: wfForm.anchored });
+  useRobustnessStore.setState(r.ok ? { isRunningWf: false, wf: r.value } : { isRunningWf: false, error: r.error });
+}
+
+/** Monte Carlo of the Backtest form's run: resampled equity paths, percentiles, probability of ruin. */
+export async function runMonteCarlo(): Promise<void> {
+  const { mcForm } = useRobustnessStore.getState();
+  const paths = Number(mcForm.paths);
+  const seed = Number(mcForm.seed);
+  if (!Number.isInteger(paths) || paths < 1 || paths > 1_000_000 || !Number.isInteger(seed)) {
+    useRobustnessStore.setState({ error: invalid('Monte Carlo: paths must be a whole number from 1 to 1,000,000 and the seed a whole number') });
+    return;
+  }
+  const runId = useBacktestStore.getState().runId;
+  const base = baseSpec();
+  if (!runId && !base.spec) {
+    useRobustnessStore.setState({ error: invalid(`Run a backtest or fix its setup first: ${Object.values(base.errors).join('; ')}`) });
+    return;
+  }
+  useRobustnessStore.setState({ isRunningMc: true, error: null });
+  const src = runId ? { runId } : { spec: base.spec as Record<string, unknown> };
+  const r = await window.api.invoke('montecarlo:run', { ...src, paths, method: mcForm.method, seed });
+  useRobustnessStore.setState(r.ok ? { isRunningMc: false, mc: r.value } : { isRunningMc: false, error: r.error });
+}
+
+/**
+ * Fan bands implied by Monte Carlo CAGR percentiles: equity_p(t) = capital × (1 + cagr_p)^(t in years),
+ * one series per percentile over `steps` points across `years`. NaN where a percentile is missing.
+ */
+export function cagrFan(mc: MonteCarloView, startMs: number, years: number, steps = 60): { time: number[]; bands: Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number[]> } {
+  const YEAR_MS = 365.25 * 86_400_000;
+  const time: number[] = [];
+  const keys = ['p5', 'p25', 'p50', 'p75', 'p95'] as const;
+  const bands = { p5: [] as number[], p25: [] as number[], p50: [] as number[], p75: [] as number[], p95: [] as number[] };
+  for (let i = 0; i <= steps; i++) {
+    const y = (years * i) / steps;
+    time.push(Math.round(startMs + y * YEAR_MS));
+    for (const k of keys) {
+      const c = mc.cagr[k];
+      bands[k].push(c === null || !Number.isFinite(c) ? Number.NaN : mc.capital * Math.pow(1 + c, y));
+    }
+  }
+  return { time, bands };
+}

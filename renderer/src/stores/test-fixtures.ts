@@ -1,0 +1,19 @@
+import type { BacktestRunView } from '../../../core/contract';
+
+/** A small run as the API returns it, for store and component tests. */
+export const sampleRun: BacktestRunView = {
+  runId: 'r1',
+  spec: { strategy: 'sma-cross', symbols: ['AAA'], capital: 1000, benchmark: 'SPX' },
+  metrics: {
+    finalEquity: 1100, totalReturn: 0.1, cagr: 0.05, volatility: 0.2, sharpe: 1.23, sortino: 1.5, calmar: 0.8, maxDrawdown: -0.1,
+    maxDrawdownDuration: 3, var95: null, cvar95: null, winRate: 0.5, profitFactor: 1.4, trades: 1, exposure: 0.5, turnover: 2, alpha: null, beta: null,
+  },
+  trades: [
+    { symbol: 'AAA', side: 'long', qty: 10, entryTime: '2020-01-02', entryPrice: 100, exitTime: '2020-01-12', exitPrice: 110, pnl: 100, commission: 0, returnPct: 0.1, ambiguous: false, exitReason: 'signal' },
+  ],
+  openPositions: [],
+  equity: [
+    { time: '2020-01-02', equity: 1000 },
+    { time: '2020-01-03', equity: 1100 },
+  ],
+};

@@ -1,0 +1,65 @@
+import { useMemo } from 'react';
+import type { RunModel as BacktestResult } from '../../stores/run-model';
+import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
+import { MonthlyReturns } from '../../components/MonthlyReturns';
+import { fmtDate, fmtMoney, fmtPct } from '../../lib/format';
+import { monthlyReturns, rebase, underwater } from '../../lib/series-math';
+import { openTrade } from '../../stores/backtest-store';
+import { MetricCards } from './MetricCards';
+import { TradeList } from './TradeList';
+
+const pct = (v: number) => fmtPct(v, 2);
+
+/** Results of one run: metric cards, equity vs benchmark, underwater, monthly returns, trades. */
+export function ResultsPanel({ result, benchmark }: { result: BacktestResult; benchmark: { time: ArrayLike<number>; close: ArrayLike<number> } | null }) {
+  const { time, value } = result.equity;
+  const equitySeries = useMemo<TimeSeries[]>(() => {
+    const s: TimeSeries[] = [{ label: 'Equity', time, values: value, color: '#2f81f7', width: 2 }];
+    if (benchmark && benchmark.time.length > 0) s.push({ label: `Benchmark ${result.spec.benchmark ?? ''}`, time: benchmark.time, values: rebase(benchmark.close, result.spec.capital ?? value[0]), color: '#8a93a6', dashed: true });
+    return s;
+  }, [time, value, benchmark, result.spec]);
+  const ddSeries = useMemo<TimeSeries[]>(() => [{ label: 'Drawdown', time, values: underwater(value), color: '#ef5350', kind: 'area' }], [time, value]);
+  const months = useMemo(() => monthlyReturns(time, value), [time, value]);
+  const { spec, metrics } = result;
+  return (
+    <div data-testid="backtest-results" data-run-ready="true">
+      <div className="toolbar">
+        <b>{spec.strategy}</b>
+        <span className="muted mono">{spec.symbols?.join(', ') ?? spec.universe}</span>
+        <span className="muted">
+          {fmtDate(time[0])} → {fmtDate(time[time.length - 1])}
+        </span>
+        <span className="muted">capital {fmtMoney(spec.capital)}</span>
+        <span className="muted">
+          fill {spec.fill} · comm {((spec.commission?.rate ?? 0) * 10_000).toFixed(1)} bps + {spec.commission?.fixed ?? 0} · slip {spec.slippageBps ?? 0} bps
+        </span>
+        <span className="muted mono">run {result.runId}</span>
+        <span className="spacer" />
+        <span className="mono">final {fmtMoney(metrics.finalEquity)}</span>
+      </div>
+      <MetricCards metrics={metrics} />
+      <div className="grid-2">
+        <div className="panel">
+          <div className="panel-title">Equity vs benchmark</div>
+          <TimeSeriesChart series={equitySeries} height={240} testId="equity-chart" />
+        </div>
+        <div className="panel">
+          <div className="panel-title">Underwater (drawdown)</div>
+          <TimeSeriesChart series={ddSeries} height={240} format={pct} testId="underwater-chart" />
+        </div>
+      </div>
+      <div className="panel">
+        <div className="panel-title">Monthly returns</div>
+        <div className="panel-body">
+          <MonthlyReturns rows={months} />
+        </div>
+      </div>
+      <div className="panel">
+        <div className="panel-title">
+          Trades <span className="muted">{result.trades.length} · click a row to open it on the chart</span>
+        </div>
+        <TradeList trades={result.trades} onOpen={openTrade} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,4 @@
+/** The run registry: placeholder until runs:list lands. */
+export function RunHistory() {
+  return null;
+}

@@ -1,0 +1,70 @@
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { fmtDate, fmtNum } from '../../lib/format';
+import { inspectPit, setPitInput, usePitStore } from '../../stores/data-store';
+
+/** Point-in-time inspector: a field's value as known at a date, and every version ever stored. */
+export function PitInspector() {
+  const { symbol, field, asOf, value, revisions, error, isLoading } = usePitStore();
+  return (
+    <div className="panel" data-pit-ready={value ? 'true' : undefined}>
+      <div className="panel-title">Point-in-time inspector</div>
+      <form
+        className="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void inspectPit();
+        }}
+      >
+        <input placeholder="Symbol" value={symbol} onChange={(e) => setPitInput({ symbol: e.target.value })} style={{ width: 80 }} data-testid="pit-symbol" />
+        <input placeholder="Field (eps…)" value={field} onChange={(e) => setPitInput({ field: e.target.value })} style={{ width: 150 }} data-testid="pit-field" />
+        <input placeholder="As of YYYY-MM-DD" value={asOf} onChange={(e) => setPitInput({ asOf: e.target.value })} style={{ width: 130 }} data-testid="pit-asof" />
+        <button className="btn btn-primary" type="submit" disabled={isLoading}>
+          Inspect
+        </button>
+      </form>
+      <ErrorBanner error={error} />
+      <div className="panel-body">
+        {value && (
+          <div style={{ marginBottom: 6 }} data-testid="pit-value">
+            <span className="muted">As of {fmtDate(value.asOf)}: </span>
+            <span className="mono" style={{ fontSize: 15 }}>
+              {value.value === null ? 'not known yet' : fmtNum(value.value, 4)}
+            </span>
+            {value.periodEnd !== null && (
+              <span className="muted">
+                {' '}
+                (period {fmtDate(value.periodEnd)}, known {fmtDate(value.knownAt)})
+              </span>
+            )}
+          </div>
+        )}
+        {revisions.length > 0 && (
+          <table className="grid" data-testid="pit-revisions">
+            <thead>
+              <tr>
+                <th>Period end</th>
+                <th>Known at</th>
+                <th className="num">Value</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {revisions.map((r, i) => {
+                const isUsed = value !== null && r.periodEnd === value.periodEnd && r.knownAt === value.knownAt;
+                const isFuture = value !== null && r.knownAt > value.asOf;
+                return (
+                  <tr key={i} className={isUsed ? 'selected' : undefined} style={isFuture ? { opacity: 0.5 } : undefined}>
+                    <td className="mono">{fmtDate(r.periodEnd)}</td>
+                    <td className="mono">{fmtDate(r.knownAt)}</td>
+                    <td className="num">{fmtNum(r.value, 4)}</td>
+                    <td className="muted">{isUsed ? '← as of' : isFuture ? 'not yet known' : i > 0 && revisions[i - 1].periodEnd === r.periodEnd ? 'restatement' : ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}

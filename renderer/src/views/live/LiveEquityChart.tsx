@@ -1,0 +1,41 @@
+import { createChart, LineSeries } from 'lightweight-charts';
+import { useEffect, useRef } from 'react';
+import { toChartTime, toLine } from '../../charts/adapters';
+import { baseChartOptions, chartColors } from '../../charts/theme';
+import { useLiveStore } from '../../stores/live-store';
+
+/** Account equity, updated in place from the store (no React render per tick). */
+export function LiveEquityChart() {
+  const host = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = host.current!;
+    const chart = createChart(el, { ...baseChartOptions(), timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border } });
+    const line = chart.addSeries(LineSeries, { color: chartColors().accent2, lineWidth: 2, priceLineVisible: false });
+    let shown = 0;
+    let lastTime = -1;
+    const draw = (eq: { time: number[]; value: number[] }) => {
+      if (eq.time.length === 0) return;
+      // First draw or a trimmed history: set everything; otherwise update only the new points.
+      if (shown === 0 || eq.time.length < shown) {
+        line.setData(toLine(eq.time, eq.value));
+      } else {
+        for (let i = Math.max(0, shown - 1); i < eq.time.length; i++) {
+          if (toChartTime(eq.time[i]) < lastTime) continue;
+          line.update({ time: toChartTime(eq.time[i]), value: eq.value[i] });
+          lastTime = toChartTime(eq.time[i]);
+        }
+      }
+      shown = eq.time.length;
+      lastTime = toChartTime(eq.time[eq.time.length - 1]);
+    };
+    draw(useLiveStore.getState().equity);
+    const unsub = useLiveStore.subscribe((s, prev) => {
+      if (s.equity !== prev.equity) draw(s.equity);
+    });
+    return () => {
+      unsub();
+      chart.remove();
+    };
+  }, []);
+  return <div ref={host} style={{ position: 'relative', height: 180 }} data-testid="live-equity" />;
+}

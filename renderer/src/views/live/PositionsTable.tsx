@@ -1,0 +1,40 @@
+import { fmtInt, fmtMoney, fmtPrice, signClass } from '../../lib/format';
+import { useLiveStore } from '../../stores/live-store';
+
+/** Open positions with live PnL. */
+export function PositionsTable() {
+  const positions = useLiveStore((s) => s.positions);
+  return (
+    <table className="grid" data-testid="positions" data-positions={positions.length}>
+      <thead>
+        <tr>
+          <th>Symbol</th>
+          <th className="num">Qty</th>
+          <th className="num">Avg cost</th>
+          <th className="num">Last</th>
+          <th className="num">Unrealized</th>
+          <th className="num">Realized</th>
+        </tr>
+      </thead>
+      <tbody>
+        {positions.map((p) => (
+          <tr key={p.symbol}>
+            <td className="mono">{p.symbol}</td>
+            <td className={`num ${signClass(p.qty)}`}>{fmtInt(p.qty)}</td>
+            <td className="num">{fmtPrice(p.avgCost)}</td>
+            <td className="num">{fmtPrice(p.last)}</td>
+            <td className={`num ${signClass(p.unrealized)}`}>{fmtMoney(p.unrealized)}</td>
+            <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
+          </tr>
+        ))}
+        {positions.length === 0 && (
+          <tr>
+            <td colSpan={6} className="muted">
+              Flat.
+            </td>
+          </tr>
+        )}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,128 @@
+import { useMemo, useState } from 'react';
+import type { SweepResultView as SweepOutput, SweepRowView as SweepRow } from '../../../../core/contract';
+import { Heatmap } from '../../components/Heatmap';
+import { SortHeader } from '../../components/SortHeader';
+import { fmtDuration, fmtInt, fmtNum, fmtPct, signClass } from '../../lib/format';
+import { binGrid } from '../../lib/heatmap';
+import { nextSort, sortRows, type SortState } from '../../lib/sort';
+import { openAsBacktest } from '../../stores/optimize-store';
+
+const METRIC_COLS = [
+  { key: 'sharpe', label: 'Sharpe', fmt: (v: number | null) => fmtNum(v, 2) },
+  { key: 'cagr', label: 'CAGR', fmt: (v: number | null) => fmtPct(v, 1) },
+  { key: 'totalReturn', label: 'Return', fmt: (v: number | null) => fmtPct(v, 1) },
+  { key: 'maxDrawdown', label: 'Max DD', fmt: (v: number | null) => fmtPct(v, 1) },
+  { key: 'sortino', label: 'Sortino', fmt: (v: number | null) => fmtNum(v, 2) },
+  { key: 'winRate', label: 'Win', fmt: (v: number | null) => fmtPct(v, 0) },
+  { key: 'trades', label: 'Trades', fmt: (v: number | null) => fmtInt(v) },
+] as const;
+
+function metricOf(row: SweepRow, key: string): number {
+  const v = row.metrics[key];
+  return v === null || v === undefined ? Number.NaN : v;
+}
+
+/** Sweep output: summary, heatmap of the objective over two parameters, sortable results with "Open". */
+export function SweepResults({ output, params }: { output: SweepOutput; params: readonly string[] }) {
+  const objKey = output.objective.replace(/^-/, '');
+  const [sort, setSort] = useState<SortState | null>(null);
+  const rows = useMemo(() => {
+    if (!sort) return output.results;
+    return sortRows(output.results, (r) => (params.includes(sort.key) ? (r.params[sort.key] as number) : metricOf(r, sort.key)), sort.dir);
+  }, [output.results, sort, params]);
+  const grid = useMemo(() => {
+    if (params.length < 2) return null;
+    return binGrid(
+      output.results.map((r) => ({ x: Number(r.params[params[0]]), y: Number(r.params[params[1]]), value: metricOf(r, objKey) })),
+      output.objective.startsWith('-'),
+    );
+  }, [output, params, objKey]);
+  const onSort = (k: string) => setSort((s) => nextSort(s, k));
+  return (
+    <div data-testid="sweep-results" data-sweep-ready="true" data-best={output.best ? JSON.stringify(output.best.params) : ''}>
+      <div className="toolbar">
+        <span>
+          <b>{fmtInt(output.runs)}</b> runs in <b>{fmtDuration(output.elapsedMs)}</b> on {output.workers} workers
+        </span>
+        {output.failed.length > 0 && <span className="neg">{output.failed.length} failed</span>}
+        {output.best && (
+          <span>
+            best {objKey} <b className={signClass(metricOf(output.best, objKey))}>{fmtNum(metricOf(output.best, objKey), 3)}</b> at{' '}
+            <span className="mono">{Object.entries(output.best.params).map(([k, v]) => `${k}=${v}`).join(' ')}</span>
+          </span>
+        )}
+        <span className="spacer" />
+        {output.best && (
+          <button className="btn btn-primary" onClick={() => void openAsBacktest(output.best!)} data-testid="open-best">
+            Open best as backtest
+          </button>
+        )}
+      </div>
+      {grid && (
+        <div className="panel">
+          <div className="panel-title">
+            {output.objective} over {params[0]} × {params[1]}
+          </div>
+          <div className="panel-body">
+            <Heatmap
+              grid={grid}
+              xLabel={params[0]}
+              yLabel={params[1]}
+              format={(v) => fmtNum(v, 2)}
+              center={objKey === 'sharpe' || objKey === 'cagr' || objKey === 'totalReturn' ? 0 : undefined}
+              testId="sweep-heatmap"
+              onPick={(x, y) => {
+                const row = output.results.find((r) => Number(r.params[params[0]]) === x && Number(r.params[params[1]]) === y);
+                if (row) void openAsBacktest(row);
+              }}
+            />
+          </div>
+        </div>
+      )}
+      <div className="panel">
+        <div className="panel-title">Results (top {output.results.length})</div>
+        <div className="panel-body" style={{ maxHeight: 360, padding: 0 }}>
+          <table className="grid" data-testid="sweep-table">
+            <thead>
+              <tr>
+                <th>#</th>
+                {params.map((p) => (
+                  <SortHeader key={p} label={p} k={p} sort={sort} onSort={onSort} numeric />
+                ))}
+                {METRIC_COLS.map((c) => (
+                  <SortHeader key={c.key} label={c.label} k={c.key} sort={sort} onSort={onSort} numeric />
+                ))}
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r, i) => (
+                <tr key={i}>
+                  <td className="muted">{i + 1}</td>
+                  {params.map((p) => (
+                    <td key={p} className="num">
+                      {String(r.params[p])}
+                    </td>
+                  ))}
+                  {METRIC_COLS.map((c) => {
+                    const v = metricOf(r, c.key);
+                    return (
+                      <td key={c.key} className={`num ${c.key === 'maxDrawdown' ? '' : signClass(v)}`}>
+                        {c.fmt(Number.isNaN(v) ? null : v)}
+                      </td>
+                    );
+                  })}
+                  <td>
+                    <button className="btn-ghost" onClick={() => void openAsBacktest(r)}>
+                      Open ▸
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </div>
+  );
+}
