@@ -61,99 +61,117 @@ export function dayIndexAtOrBefore(time: Float64Array, date: number): number {
  * universe scan is O(instruments)).
  */
 export function createCrossSectionView(panel: Panel, facts: PitFacts, date: number): AuditedCrossSectionView {
-  const nDays = panel.nDays;
-  const t = dayIndexAtOrBefore(panel.time, date);
-  const index = symbolIndex(panel);
-  let latest = Number.NEGATIVE_INFINITY;
-  let factsRead = 0;
-  const note = (knownAt: number) => {
-    if (knownAt > date) throw new Error(`look-ahead: a fact known at ${knownAt} was read at ${date}`);
-    if (knownAt > latest) latest = knownAt;
-    factsRead++;
-  };
-  /** Day index of the last bar with a close at or before day `t`, -1 if none. */
-  const lastBar = (s: number, from: number): number => {
-    const base = s * nDays;
-    for (let d = from; d >= 0; d--) if (!Number.isNaN(panel.close[base + d])) return d;
-    return -1;
-  };
+  return new PanelCrossSectionView(panel, facts, date);
+}
 
-  const universe: string[] = [];
-  const uni = facts.universe;
-  for (let s = 0; s < panel.nInst; s++) {
-    const delisted = panel.delistedOn[s];
-    if (!Number.isNaN(delisted) && delisted <= date) continue;
-    const listed = panel.listedOn[s];
-    if (!Number.isNaN(listed) && listed > date) continue;
-    if (uni) {
-      let member = false;
-      let memberKnownAt = 0;
-      for (let r = uni.offsets[s]; r < uni.offsets[s + 1]; r++) {
-        if (uni.knownAt[r] > date) break; // sorted by knownAt
-        if (uni.validFrom[r] <= date && (Number.isNaN(uni.validTo[r]) || date < uni.validTo[r])) {
-          member = true;
-          memberKnownAt = uni.knownAt[r];
+/** A class rather than a closure bag: one shape and prototype methods keep the factor loops monomorphic. */
+class PanelCrossSectionView implements AuditedCrossSectionView {
+  readonly date: number;
+  readonly universe: string[] = [];
+  readonly #panel: Panel;
+  readonly #facts: PitFacts;
+  readonly #index: Map<string, number>;
+  readonly #t: number;
+  #latest = Number.NEGATIVE_INFINITY;
+  #factsRead = 0;
+
+  constructor(panel: Panel, facts: PitFacts, date: number) {
+    this.date = date;
+    this.#panel = panel;
+    this.#facts = facts;
+    this.#index = symbolIndex(panel);
+    this.#t = dayIndexAtOrBefore(panel.time, date);
+    const uni = facts.universe;
+    for (let s = 0; s < panel.nInst; s++) {
+      const delisted = panel.delistedOn[s];
+      if (!Number.isNaN(delisted) && delisted <= date) continue;
+      const listed = panel.listedOn[s];
+      if (!Number.isNaN(listed) && listed > date) continue;
+      if (uni) {
+        let member = false;
+        let memberKnownAt = 0;
+        for (let r = uni.offsets[s]; r < uni.offsets[s + 1]; r++) {
+          if (uni.knownAt[r] > date) break; // sorted by knownAt
+          if (uni.validFrom[r] <= date && (Number.isNaN(uni.validTo[r]) || date < uni.validTo[r])) {
+            member = true;
+            memberKnownAt = uni.knownAt[r];
+          }
         }
+        if (!member) continue;
+        this.#note(memberKnownAt);
       }
-      if (!member) continue;
-      note(memberKnownAt);
+      if (this.#t < 0 || this.#lastBar(s, this.#t) < 0) continue;
+      this.universe.push(panel.symbols[s]);
     }
-    if (t < 0 || lastBar(s, t) < 0) continue;
-    universe.push(panel.symbols[s]);
   }
 
-  const inst = (symbol: string): number => index.get(symbol) ?? -1;
-  return {
-    date,
-    universe,
-    indexOf: inst,
-    close(symbol) {
-      const s = inst(symbol);
-      if (s < 0 || t < 0) return Number.NaN;
-      const d = lastBar(s, t);
-      if (d < 0) return Number.NaN;
-      note(panel.time[d]);
-      return panel.close[s * nDays + d];
-    },
-    closeLag(symbol, lagDays) {
-      const s = inst(symbol);
-      if (s < 0 || t - lagDays < 0) return Number.NaN;
-      const d = lastBar(s, t - lagDays);
-      if (d < 0) return Number.NaN;
-      note(panel.time[d]);
-      return panel.close[s * nDays + d];
-    },
-    volatility(symbol, days) {
-      const s = inst(symbol);
-      if (s < 0 || t < days || days < 2) return Number.NaN;
-      const base = s * nDays;
-      let n = 0;
-      let mean = 0;
-      let m2 = 0;
-      for (let d = t - days + 1; d <= t; d++) {
-        const r = panel.close[base + d] / panel.close[base + d - 1] - 1;
-        if (Number.isNaN(r)) continue;
-        n++;
-        const delta = r - mean;
-        mean += delta / n;
-        m2 += delta * (r - mean);
-      }
-      if (n < 2) return Number.NaN;
-      note(panel.time[t]);
-      return Math.sqrt(m2 / (n - 1));
-    },
-    fundamental(symbol, field) {
-      const s = inst(symbol);
-      const f = facts.fields.get(field);
-      if (!f) throw new Error(`fundamental field "${field}" was not loaded for this cross-section`);
-      if (s < 0) return Number.NaN;
-      const r = pitRowAt(f, s, date);
-      if (r < 0) return Number.NaN;
-      note(f.knownAt[r]);
-      return f.value[r];
-    },
-    audit: () => ({ date, latestKnownAt: latest, factsRead }),
-  };
+  #note(knownAt: number): void {
+    if (knownAt > this.date) throw new Error(`look-ahead: a fact known at ${knownAt} was read at ${this.date}`);
+    if (knownAt > this.#latest) this.#latest = knownAt;
+    this.#factsRead++;
+  }
+
+  /** Day index of instrument `s`'s last bar at or before day `from`, -1 if none. */
+  #lastBar(s: number, from: number): number {
+    const close = this.#panel.close;
+    const base = s * this.#panel.nDays;
+    for (let d = from; d >= 0; d--) if (close[base + d] === close[base + d]) return d;
+    return -1;
+  }
+
+  indexOf(symbol: string): number {
+    return this.#index.get(symbol) ?? -1;
+  }
+
+  close(symbol: string): number {
+    return this.closeLag(symbol, 0);
+  }
+
+  closeLag(symbol: string, lagDays: number): number {
+    const s = this.indexOf(symbol);
+    if (s < 0 || this.#t - lagDays < 0) return Number.NaN;
+    const d = this.#lastBar(s, this.#t - lagDays);
+    if (d < 0) return Number.NaN;
+    this.#note(this.#panel.time[d]);
+    return this.#panel.close[s * this.#panel.nDays + d];
+  }
+
+  volatility(symbol: string, days: number): number {
+    const s = this.indexOf(symbol);
+    const t = this.#t;
+    if (s < 0 || t < days || days < 2) return Number.NaN;
+    const close = this.#panel.close;
+    const base = s * this.#panel.nDays;
+    let n = 0;
+    let mean = 0;
+    let m2 = 0;
+    for (let d = t - days + 1; d <= t; d++) {
+      const r = close[base + d] / close[base + d - 1] - 1;
+      if (Number.isNaN(r)) continue;
+      n++;
+      const delta = r - mean;
+      mean += delta / n;
+      m2 += delta * (r - mean);
+    }
+    if (n < 2) return Number.NaN;
+    this.#note(this.#panel.time[t]);
+    return Math.sqrt(m2 / (n - 1));
+  }
+
+  fundamental(symbol: string, field: string): number {
+    const f = this.#facts.fields.get(field);
+    if (!f) throw new Error(`fundamental field "${field}" was not loaded for this cross-section`);
+    const s = this.indexOf(symbol);
+    if (s < 0) return Number.NaN;
+    const r = pitRowAt(f, s, this.date);
+    if (r < 0) return Number.NaN;
+    this.#note(f.knownAt[r]);
+    return f.value[r];
+  }
+
+  audit(): CrossSectionAudit {
+    return { date: this.date, latestKnownAt: this.#latest, factsRead: this.#factsRead };
+  }
 }
 
 /** Point-in-time callbacks in the shape `runBacktest`'s options take, with a per-date audit. */

@@ -94,18 +94,19 @@ export function factorValue(f: Factor, symbol: string, view: CrossSectionView, p
   }
 }
 
-/** Symbols sorted by value (ties by name, so picks are deterministic). */
-function sortBy(names: string[], values: Map<string, number>, descending: boolean): string[] {
-  return names.sort((a, b) => {
-    const d = descending ? values.get(b)! - values.get(a)! : values.get(a)! - values.get(b)!;
-    return d !== 0 ? d : a < b ? -1 : a > b ? 1 : 0;
-  });
+/** Values of factor `f` for `names` (NaN where a needed fact is missing). */
+function valuesOf(f: Factor, names: readonly string[], view: CrossSectionView, p: FactorRankParams): Float64Array {
+  const out = new Float64Array(names.length);
+  for (let i = 0; i < names.length; i++) out[i] = factorValue(f, names[i], view, p);
+  return out;
 }
 
-function values(f: Factor, names: readonly string[], view: CrossSectionView, p: FactorRankParams): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const s of names) out.set(s, factorValue(f, s, view, p));
-  return out;
+/** Positions `idx` sorted by `v` (ascending or descending), ties by name so picks are deterministic. */
+function sortIdx(idx: number[], v: Float64Array, names: readonly string[], descending: boolean): number[] {
+  return idx.sort((a, b) => {
+    const d = descending ? v[b] - v[a] : v[a] - v[b];
+    return d !== 0 ? d : names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0;
+  });
 }
 
 /** Count kept out of `n` by a fraction: rounded, at least one when `n > 0`. */
@@ -115,41 +116,48 @@ function keepCount(n: number, frac: number): number {
 
 /**
  * The names `factor-rank` holds at `view`'s date, best first: filters applied in order (names missing
- * a filter's factor are dropped), then the composite rank over the rest (names missing any rank factor
- * dropped), of which the best `keep` fraction (capped by `maxPositions`) is kept.
+ * a filter's factor are dropped), then names missing any rank factor are dropped, the rest scored by the
+ * weighted mean of their percentile ranks (0 = best; equal values share their mean rank), and the best
+ * `keep` fraction (capped by `maxPositions`) kept.
  */
 export function factorPicks(p: FactorRankParams, view: CrossSectionView): string[] {
-  let names = [...view.universe];
+  let names: readonly string[] = view.universe;
   for (const flt of p.filters) {
-    const v = values(flt.factor, names, view, p);
-    names = names.filter((s) => {
-      const x = v.get(s)!;
-      return !Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max);
-    });
-    if (flt.bottom !== undefined) names = sortBy(names, v, false).slice(0, keepCount(names.length, flt.bottom));
-    if (flt.top !== undefined) names = sortBy(names, v, true).slice(0, keepCount(names.length, flt.top));
+    const v = valuesOf(flt.factor, names, view, p);
+    let idx: number[] = [];
+    for (let i = 0; i < names.length; i++) {
+      const x = v[i];
+      if (!Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max)) idx.push(i);
+    }
+    if (flt.bottom !== undefined) idx = sortIdx(idx, v, names, false).slice(0, keepCount(idx.length, flt.bottom));
+    if (flt.top !== undefined) idx = sortIdx(idx, v, names, true).slice(0, keepCount(idx.length, flt.top));
+    const cur = names;
+    names = idx.map((i) => cur[i]);
   }
-  const score = new Map<string, number>(names.map((s) => [s, 0]));
+  const columns = p.rank.map((r) => valuesOf(r.factor, names, view, p));
+  const ok: number[] = [];
+  for (let i = 0; i < names.length; i++) if (columns.every((c) => !Number.isNaN(c[i]))) ok.push(i);
+  const score = new Float64Array(names.length);
   let totalWeight = 0;
-  for (const r of p.rank) {
-    const v = values(r.factor, names, view, p);
-    names = names.filter((s) => !Number.isNaN(v.get(s)!));
-    const sorted = sortBy([...names], v, r.order === 'descending');
-    // Percentile of rank, 0 = best; equal values share their mean rank so ties don't depend on names.
+  p.rank.forEach((r, k) => {
+    const v = columns[k];
+    const sorted = sortIdx([...ok], v, names, r.order === 'descending');
     let i = 0;
     while (i < sorted.length) {
       let j = i;
-      while (j + 1 < sorted.length && v.get(sorted[j + 1]) === v.get(sorted[i])) j++;
+      while (j + 1 < sorted.length && v[sorted[j + 1]] === v[sorted[i]]) j++;
       const pct = sorted.length > 1 ? (i + j) / 2 / (sorted.length - 1) : 0;
-      for (let k = i; k <= j; k++) score.set(sorted[k], score.get(sorted[k])! + r.weight * pct);
+      for (let m = i; m <= j; m++) score[sorted[m]] += r.weight * pct;
       i = j + 1;
     }
     totalWeight += r.weight;
-  }
-  for (const s of names) score.set(s, score.get(s)! / totalWeight);
-  let n = keepCount(names.length, p.keep);
+  });
+  for (const i of ok) score[i] /= totalWeight;
+  let n = keepCount(ok.length, p.keep);
   if (p.maxPositions !== undefined) n = Math.min(n, p.maxPositions);
-  return sortBy(names, score, false).slice(0, n);
+  return sortIdx(ok, score, names, false)
+    .slice(0, n)
+    .map((i) => names[i]);
 }
 
 /**

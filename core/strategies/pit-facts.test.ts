@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { DAY_MS } from '../model/time';
+import { crossSectionAsOf } from '../store/cross-section';
+import { openStore } from '../store/sqlite-bar-store';
+import { rng } from './fixtures';
+import { loadPitFacts, pitRowAt } from './pit-facts';
+
+const T0 = Date.UTC(2020, 0, 1);
+
+describe('loadPitFacts', () => {
+  it('agrees with the data layer crossSectionAsOf at every date, restatements and late old-period revisions included', () => {
+    const store = openStore(':memory:');
+    const r = rng(9);
+    const symbols = ['A', 'B', 'C', 'D', 'E'];
+    symbols.forEach((s, i) => store.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(i + 10, s));
+    const ins = store.db.prepare('INSERT OR IGNORE INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+    for (let i = 0; i < symbols.length - 1; i++) {
+      // E has no rows at all
+      for (let k = 0; k < 40; k++) {
+        const periodEnd = T0 + Math.floor(r() * 300) * DAY_MS;
+        const knownAt = periodEnd + Math.floor(r() * 60) * DAY_MS;
+        ins.run(i + 10, 'eps', periodEnd, knownAt, r() * 10);
+        ins.run(i + 10, 'other', periodEnd, knownAt, 1);
+      }
+    }
+    // A panel order different from the store's, and a symbol the store doesn't know
+    const order = ['C', 'A', 'E', 'ZZ', 'B', 'D'];
+    const facts = loadPitFacts(store, order, ['eps']);
+    const f = facts.fields.get('eps')!;
+    expect(facts.fields.has('other')).toBe(false);
+    expect(facts.universe).toBeNull();
+    let checked = 0;
+    for (let d = -5; d < 400; d += 3) {
+      const date = T0 + d * DAY_MS;
+      const cs = crossSectionAsOf(store, 'eps', date, symbols);
+      symbols.forEach((sym, k) => {
+        const row = pitRowAt(f, order.indexOf(sym), date);
+        const ours = row < 0 ? Number.NaN : f.value[row];
+        expect(ours, `${sym} at day ${d}`).toEqual(cs.value[k]);
+        if (!Number.isNaN(ours)) {
+          expect(f.knownAt[row]).toBe(cs.knownAt[k]);
+          checked++;
+        }
+      });
+    }
+    expect(checked).toBeGreaterThan(300);
+    expect(pitRowAt(f, order.indexOf('ZZ'), T0 + 500 * DAY_MS)).toBe(-1);
+    store.close();
+  });
+
+  it('loads a named universe and refuses one without members', () => {
+    const store = openStore(':memory:');
+    store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
+    store.db.prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 2, 100, NULL, 50), ('IDX', 1, 0, 200, 0)").run();
+    const facts = loadPitFacts(store, ['A', 'B'], [], 'IDX');
+    const u = facts.universe!;
+    expect(Array.from(u.offsets)).toEqual([0, 1, 2]);
+    expect(Array.from(u.validTo)).toEqual([200, Number.NaN]);
+    expect(Array.from(u.knownAt)).toEqual([0, 50]);
+    expect(() => loadPitFacts(store, ['A'], [], 'NOPE')).toThrow(/universe "NOPE" has no members/);
+    store.close();
+  });
+});
