@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventChannel, Events, LiveAlert, LiveOrder, LivePosition, LiveStatus, KillSwitch } from '../contract';
+import { importCsv } from '../store/import';
+import { openStore, type Store } from '../store/sqlite-bar-store';
+import { createHandlers } from './handlers';
+import { dispatch, type Handlers } from './registry';
+import { createServices, disposeServices, type Services } from './services';
+
+const ctx = { signal: new AbortController().signal };
+const SPEC = { strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['GOOG'], capital: 10_000 };
+let store: Store;
+let services: Services;
+let handlers: Handlers;
+const events: { channel: EventChannel; payload: unknown }[] = [];
+let onEvent: (() => void) | null = null;
+
+beforeAll(async () => {
+  store = openStore(':memory:');
+  const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
+  await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+  services = createServices({
+    store, dbPath: ':memory:', host: 'serve',
+    emit: <E extends EventChannel>(channel: E, payload: Events[E]) => {
+      events.push({ channel, payload });
+      onEvent?.();
+    },
+  });
+  handlers = createHandlers(services);
+});
+afterAll(async () => {
+  await disposeServices(services);
+  store.close();
+});
+
+async function call<T>(channel: string, input?: unknown): Promise<T> {
+  const r = await dispatch(handlers, channel, input, ctx);
+  if (!r.ok) throw new Error(`${channel}: ${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+const until = (cond: () => boolean) =>
+  new Promise<void>((resolve) => {
+    if (cond()) return resolve();
+    onEvent = () => {
+      if (cond()) {
+        onEvent = null;
+        resolve();
+      }
+    };
+  });
+
+describe('live through dispatch', () => {
+  it('rejects a bad spec and bad risk limits at the boundary, naming the field', async () => {
+    const r = await dispatch(handlers, 'live:start', { spec: { strategy: 'sma-cross' } }, ctx);
+    expect(r.ok === false && r.error.code).toBe('invalid-input');
+    expect(r.ok === false && r.error.message).toMatch(/symbols/);
+    const r2 = await dispatch(handlers, 'risk:set', { symbols: { '*': { maxPosition: -1 } } }, ctx);
+    expect(r2.ok === false && r2.error.code).toBe('invalid-input');
+    const r3 = await dispatch(handlers, 'live:start', { spec: SPEC, feed: 'websocket' }, ctx);
+    expect(r3.ok === false && r3.error.message).toMatch(/url/);
+  });
+
+  it('runs a replay session, pushes events after journaling, and serves positions, orders, alerts, risk and the kill switch', async () => {
+    const started = await call<LiveStatus>('live:start', { spec: SPEC, feed: 'replay', session: 'api' });
+    expect(started).toMatchObject({ running: true, session: 'api', strategy: 'sma-cross', symbols: ['GOOG'] });
+    const again = await dispatch(handlers, 'live:start', { spec: SPEC }, ctx);
+    expect(again.ok === false && again.error.code).toBe('conflict');
+    await until(() => events.some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'));
+    const positions = await call<LivePosition[]>('positions:list');
+    const orders = await call<LiveOrder[]>('orders:list');
+    expect(orders.length).toBeGreaterThan(10);
+    expect(orders.every((o) => o.status === 'filled')).toBe(true);
+    expect(positions.map((p) => p.symbol)).toEqual(['GOOG']);
+    const journaled = store.db.prepare("SELECT count(*) FROM orders WHERE session = 'api'").pluck().get();
+    expect(journaled).toBe(orders.length);
+    expect(events.some((e) => e.channel === 'positions:changed')).toBe(true);
+    expect(events.some((e) => e.channel === 'live:ticked')).toBe(true);
+
+    expect(await call('risk:set', { symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 })).toMatchObject({ maxDailyLoss: 500 });
+    expect(await call('risk:get')).toEqual({ symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 });
+
+    const k = await call<KillSwitch>('killswitch:trip', { reason: 'operator test' });
+    expect(k).toMatchObject({ tripped: true, reason: 'operator test' });
+    expect(events.filter((e) => e.channel === 'killswitch:changed').at(-1)!.payload).toMatchObject({ tripped: true });
+    const alerts = await call<LiveAlert[]>('alerts:list');
+    const kill = alerts.find((a) => a.kind === 'kill-switch')!;
+    expect(kill).toMatchObject({ severity: 'critical', acknowledgedAt: null });
+    expect(events.some((e) => e.channel === 'alert:raised' && (e.payload as LiveAlert).id === kill.id)).toBe(true);
+    expect(await call('alerts:ack', { id: kill.id })).toEqual({ acknowledged: true });
+    expect(await call('alerts:ack', { id: kill.id })).toEqual({ acknowledged: false });
+    expect((await call<KillSwitch>('killswitch:rearm')).tripped).toBe(false);
+
+    const stopped = await call<LiveStatus>('live:stop');
+    expect(stopped.running).toBe(false);
+    // With no session running, the lists read the last session's journal.
+    expect((await call<LivePosition[]>('positions:list')).map((p) => [p.symbol, p.qty])).toEqual(positions.map((p) => [p.symbol, p.qty]));
+    expect((await call<LiveOrder[]>('orders:list')).length).toBe(orders.length);
+  });
+});
