@@ -95,7 +95,7 @@ async function inProcess(): Promise<BenchTable> {
     { runs: 5, warmup: 1 },
   );
   return printTable(`W1 sma-cross 10/30, ${N.toLocaleString('en-US')} bars, trades + metrics in process`, [
-    { name: 'grademark 0.3 (backtest + analyze + equity curve)', baseline: true, ...gm, note: `${gmTrades} trades` },
+    { name: 'grademark 0.3 (backtest + analyze + equity curve)', baseline: true, ...gm, note: `${gmTrades} trades (grademark evaluates no rule on the bar a fill happens)` },
     { name: 'quantdesk runBacktest', ...ours, note: `${trades} trades; target < 5 ms` },
   ]);
 }

@@ -33,9 +33,9 @@ export function maxDrawdown(equity: Float64Array): number {
   let peak = -Infinity;
   let worst = 0;
   for (let t = 0; t < equity.length; t++) {
-    if (equity[t] > peak) peak = equity[t];
-    const dd = equity[t] / peak - 1;
-    if (dd < worst) worst = dd;
+    const e = equity[t];
+    if (e >= peak) peak = e;
+    else if (e < peak * (1 + worst)) worst = e / peak - 1;
   }
   return worst;
 }
@@ -93,7 +93,7 @@ function selectKth(a: Float64Array, k: number): number {
 export function valueAtRisk(returns: Float64Array, level = 0.95): number {
   const n = returns.length;
   if (n === 0) return Number.NaN;
-  const s = Float64Array.from(returns);
+  const s = returns.slice();
   const pos = (1 - level) * (n - 1);
   const lo = Math.floor(pos);
   const a = selectKth(s, lo);
