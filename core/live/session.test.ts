@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../backtest/spec';
+import { openStore } from '../store/sqlite-bar-store';
+import { getStrategy } from '../strategies';
+import type { SingleStrategy } from '../strategy/types';
+import { LiveSession, type LiveEvents } from './session';
+import type { LiveBar, Tick } from './types';
+
+const T0 = Date.UTC(2024, 0, 2, 14, 30);
+const MIN = 60_000;
+const strategy = getStrategy('sma-cross') as SingleStrategy;
+
+function makeSession(name: string, emit?: <E extends keyof LiveEvents>(c: E, p: LiveEvents[E]) => void) {
+  const store = openStore(':memory:');
+  const p = parseSpec({ strategy: 'sma-cross', symbols: ['X'], params: { fast: 2, slow: 4 }, sizing: { method: 'fixed-qty', qty: 10 }, slippageBps: 10, commission: { rate: 0, fixed: 1 } });
+  if (!p.ok) throw new Error(p.errors.join());
+  const session = new LiveSession({ store, session: name, spec: p.spec, strategy, params: strategy.params.parse(p.spec.params), symbols: ['X'], emit, interval: '1m' });
+  return { store, session };
+}
+
+/** Minute bars from closes, each as 3 ticks: the open exactly at the minute, a high, then the close. */
+function ticksAndBars(closes: number[]): { ticks: Tick[]; bars: LiveBar[] } {
+  const ticks: Tick[] = [];
+  const bars: LiveBar[] = [];
+  for (let i = 0; i < closes.length; i++) {
+    const open = i === 0 ? closes[0] : closes[i - 1];
+    const high = Math.max(open, closes[i]) + 0.5;
+    const t = T0 + i * MIN;
+    ticks.push({ symbol: 'X', time: t, price: open, size: 1 }, { symbol: 'X', time: t + 20_000, price: high, size: 1 }, { symbol: 'X', time: t + 40_000, price: closes[i], size: 1 });
+    bars.push({ symbol: 'X', intervalMs: MIN, time: t, open, high, low: Math.min(open, closes[i]), close: closes[i], volume: 3 });
+  }
+  return { ticks, bars };
+}
+
+const CLOSES = [10, 10, 10, 10, 9, 8, 9, 11, 12, 13, 12, 10, 9, 8, 8, 9, 11, 13, 14, 13, 11, 9, 8, 8];
+
+describe('LiveSession on ticks', () => {
+  it('aggregates ticks into bars, decides at the close, fills at the next bar open: the same fills as the bar path', () => {
+    const { ticks, bars } = ticksAndBars(CLOSES);
+    const a = makeSession('ticks');
+    for (let i = 0; i < ticks.length; i += 5) a.session.ticks(ticks.slice(i, i + 5));
+    const b = makeSession('bars');
+    for (const bar of bars) b.session.bars([bar]);
+    const view = (f: { time: number; side: string; qty: number; price: number }) => [f.time, f.side, f.qty, f.price];
+    expect(a.session.fills.length).toBeGreaterThan(2);
+    // The tick path has seen every bar but the last (still open), so it may lag the bar path by the last decision only.
+    expect(a.session.fills.map(view)).toEqual(b.session.fills.slice(0, a.session.fills.length).map(view));
+    for (const f of a.session.fills) expect(f.price).toBeCloseTo(bars[(f.time - T0) / MIN].open * (f.side === 'buy' ? 1.001 : 0.999), 9);
+    expect(a.session.aggregator.stats.bars).toBe(CLOSES.length - 1);
+    a.store.close();
+    b.store.close();
+  });
+
+  it('emits fills and alerts only after they are committed to the journal', () => {
+    const seen: string[] = [];
+    let store!: ReturnType<typeof openStore>;
+    const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
+      const fills = store.db.prepare("SELECT count(*) FROM fills WHERE session = 'j'").pluck().get() as number;
+      const alerts = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'j'").pluck().get() as number;
+      if (channel === 'positions:changed') seen.push(`positions@${fills}`);
+      if (channel === 'alert:raised') seen.push(`alert:${(payload as { kind: string }).kind}@${alerts}`);
+      expect(store.db.inTransaction).toBe(false);
+    };
+    const made = makeSession('j', emit);
+    store = made.store;
+    const { ticks } = ticksAndBars(CLOSES);
+    made.session.ticks(ticks);
+    made.session.issue({ kind: 'gap', feed: 'websocket', symbol: 'X', time: T0, message: 'X: 3 message(s) missing' });
+    made.session.status({ feed: 'websocket', state: 'stale', at: T0 + 99 * MIN, detail: 'no message for 31 s' });
+    const fills = made.session.fills.length;
+    expect(seen).toEqual([`positions@${fills}`, 'alert:feed-gap@1', 'alert:stale-feed@2']);
+    const kinds = made.session.alerts.list().map((a) => [a.kind, a.severity]);
+    expect(kinds).toEqual([['stale-feed', 'warning'], ['feed-gap', 'warning']]);
+    made.store.close();
+  });
+
+  it('a hard daily-loss limit trips the kill switch from the tick stream, journals it and refuses new orders', () => {
+    const changes: unknown[] = [];
+    const made = makeSession('k', (c, p) => void (c === 'killswitch:changed' && changes.push(p)));
+    made.session.setRisk({ symbols: {}, maxDailyLoss: 5 });
+    made.session.ticks([{ symbol: 'X', time: T0, price: 100, size: 1 }]);
+    made.session.submit({ symbol: 'X', side: 'buy', qty: 10 });
+    made.session.ticks([{ symbol: 'X', time: T0 + 1, price: 100, size: 1 }, { symbol: 'X', time: T0 + 2, price: 99, size: 1 }]);
+    expect(made.session.broker.killSwitch.tripped).toBe(true);
+    expect(changes).toHaveLength(1);
+    expect(made.session.journal.getState('k', 'killswitch')).toMatchObject({ tripped: true });
+    expect(made.session.submit({ symbol: 'X', side: 'sell', qty: 1 }).status).toBe('rejected');
+    made.session.rearm();
+    expect(made.session.submit({ symbol: 'X', side: 'sell', qty: 1 }).status).toBe('new');
+    made.store.close();
+  });
+});
