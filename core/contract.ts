@@ -244,6 +244,8 @@ export interface SweepResultView {
   readonly results: readonly SweepRowView[];
   readonly failed: readonly { readonly params: SweepParams; readonly error: string }[];
   readonly fingerprint: string;
+  /** Set when a specialised kernel ranked the grid; its top results were re-run in the engine (`maxRelDiff` kernel vs engine). */
+  readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
 }
 
 /** Progress of a sweep; `etaMs` is null until a rate is known. */

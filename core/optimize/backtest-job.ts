@@ -9,6 +9,7 @@ import type { JobTable } from '../pool/worker-host';
 import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
 import { getStrategy } from '../strategies';
+import { smaCrossKernel } from './sma-kernel';
 
 /** Job kind: one exact engine run of a full spec; returns its metrics (and with `full`, equity and trades). */
 export const BACKTEST_JOB = 'optimize:backtest';
@@ -56,8 +57,21 @@ export function backtestJob(ref: PanelRef, spec: BacktestSpec, full = false): Po
   return { kind: BACKTEST_JOB, panel: ref, data: full ? { spec, full } : { spec } };
 }
 
+/** Job kind: the sma-cross kernel over a chunk of (fast, slow) pairs; returns one `Metrics | null` per pair. */
+export const SMA_KERNEL_JOB = 'optimize:sma-kernel';
+
+/** Data of a {@link SMA_KERNEL_JOB}: the base spec and the pairs, flat `[fast0, slow0, ...]`. */
+export interface SmaKernelJobData {
+  readonly spec: BacktestSpec;
+  readonly pairs: readonly number[];
+}
+
 /** The optimisation job kinds pool workers run. */
 export const OPTIMIZE_JOBS: JobTable = {
+  [SMA_KERNEL_JOB]: async (data: SmaKernelJobData, ctx, job) => {
+    if (!job.panel) throw new Error(`${SMA_KERNEL_JOB} needs a panel`);
+    return smaCrossKernel(data.spec, await ctx.panel(job.panel), data.pairs);
+  },
   [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> => {
     // With the same data at hand, run exactly what `quantdesk backtest` runs (same panel, same facts).
     const store = ctx.store();

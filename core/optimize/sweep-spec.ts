@@ -30,6 +30,11 @@ export const SweepSpecSchema = z
         z.object({ kind: z.literal('random'), samples: z.number().int().min(1), seed: z.number().int().default(1) }).strict(),
       ])
       .default({ kind: 'grid' }),
+    /**
+     * `auto`: use a specialised kernel when one models the spec exactly (sma-cross with fixed-qty
+     * sizing), then re-run the top results in the engine; `exact`: every combination in the engine.
+     */
+    engine: z.enum(['auto', 'exact']).default('auto'),
   })
   .strict();
 

@@ -91,3 +91,16 @@ describe('walk-forward on worker threads', () => {
     expect(new Set(out.oosEquity.time).size).toBe(250);
   });
 });
+
+describe('sweep with the sma-cross kernel', () => {
+  it('ranks like the exact engine and reports the engine metrics for its top results', async () => {
+    const file = { ...sweepFile, base: { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 20 } }, top: 6 };
+    const fast = await runSweep(store, SweepSpecSchema.parse(file), pool);
+    const exact = await runSweep(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool);
+    expect(fast.kernel).toMatchObject({ name: 'sma-cross', verified: 6 });
+    expect(fast.kernel!.maxRelDiff).toBeLessThan(1e-9);
+    expect(exact.kernel).toBeNull();
+    expect(fast.runs).toBe(exact.runs);
+    expect(fast.results).toEqual(exact.results);
+  });
+});

@@ -2,7 +2,10 @@ import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
 import type { Pool, PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
-import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
+import { fail, ok } from '../model/result';
+import type { JobOutcome, PanelRef } from '../pool/protocol';
+import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type SmaKernelJobData } from './backtest-job';
+import { smaKernelIneligibility } from './sma-kernel';
 import { compareByObjective, expandSweep, type Params, type SweepSpec } from './sweep-spec';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
@@ -30,6 +33,12 @@ export interface SweepOutput {
   readonly results: readonly SweepRow[];
   readonly failed: readonly SweepFailure[];
   readonly fingerprint: string;
+  /**
+   * Set when a specialised kernel ranked the combinations: its name, how many top results were
+   * re-run in the exact engine (their reported metrics are the engine's), and the largest relative
+   * difference between kernel and engine over those metrics.
+   */
+  readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
 }
 
 /** Options of {@link runSweep}. */
@@ -64,9 +73,60 @@ export function comboSpec(base: BacktestSpec, params: Params): BacktestSpec {
   return { ...base, params: { ...base.params, ...params } };
 }
 
+/** Pairs per kernel job: about 8 jobs per worker slot, at most 400 pairs (bounded worker memory). */
+function kernelChunk(total: number, slots: number): number {
+  return Math.max(1, Math.min(400, Math.ceil(total / Math.max(1, slots * 8))));
+}
+
+/** Evaluates combinations with the sma-cross kernel, grouped by fast period so a chunk shares its SMAs. */
+async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly Params[], pool: Pool, options: SweepOptions): Promise<JobOutcome<Metrics>[]> {
+  const order = combos.map((_, i) => i).sort((a, b) => (combos[a].fast as number) - (combos[b].fast as number) || (combos[a].slow as number) - (combos[b].slow as number));
+  const size = kernelChunk(combos.length, pool.size);
+  const chunks: number[][] = [];
+  for (let i = 0; i < order.length; i += size) chunks.push(order.slice(i, i + size));
+  const jobs = chunks.map((ch) => ({
+    kind: SMA_KERNEL_JOB,
+    panel: ref,
+    data: { spec: base, pairs: ch.flatMap((i) => [combos[i].fast as number, combos[i].slow as number]) } satisfies SmaKernelJobData,
+  }));
+  const total = combos.length;
+  const outcomes = await pool.run<(Metrics | null)[]>(jobs, {
+    signal: options.signal,
+    onProgress: (p) => {
+      const done = Math.min(total, p.completed * size);
+      options.onProgress?.({ ...p, completed: done, failed: Math.min(done, p.failed * size), total, ratePerSec: p.ratePerSec * size });
+    },
+  });
+  const out: JobOutcome<Metrics>[] = new Array(total);
+  chunks.forEach((ch, c) => {
+    const o = outcomes[c];
+    ch.forEach((i, k) => {
+      if (!o.ok) out[i] = o;
+      else if (o.value[k] === null) out[i] = fail('invalid-input', `params: fast must be < slow (fast ${combos[i].fast}, slow ${combos[i].slow})`);
+      else out[i] = ok(o.value[k]!);
+    });
+  });
+  return out;
+}
+
+function maxRelDiff(a: Metrics, b: Metrics): number {
+  let worst = 0;
+  for (const [k, v] of Object.entries(b)) {
+    const x = (a as unknown as Record<string, number | null>)[k];
+    if (typeof v !== 'number' || typeof x !== 'number') {
+      if (x !== v) return Number.POSITIVE_INFINITY;
+      continue;
+    }
+    worst = Math.max(worst, Math.abs(x - v) / Math.max(1, Math.abs(v)));
+  }
+  return worst;
+}
+
 /**
- * Runs every combination of `sweep` on `pool` in the exact engine and keeps the best `top` by the
- * objective. Only metrics come back from the workers, so memory stays bounded whatever the grid.
+ * Runs every combination of `sweep` on `pool` and keeps the best `top` by the objective: in the
+ * exact engine, or (engine `auto`, when `smaKernelIneligibility` allows) with the sma-cross kernel,
+ * whose top results are then re-run in the exact engine and reported with the engine's metrics.
+ * Only metrics come back from the workers, so memory stays bounded whatever the grid.
  */
 export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
   const t0 = Date.now();
@@ -78,18 +138,42 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     throw new SweepInputError([(e as Error).message]);
   }
   const ref = panelRefFor(store, base);
-  const outcomes = await pool.run<BacktestJobResult>(
-    combos.map((p) => backtestJob(ref, comboSpec(base, p))),
-    { onProgress: options.onProgress, signal: options.signal },
-  );
-  const ok: { params: Params; metrics: Metrics; index: number }[] = [];
+  const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
+  const outcomes: JobOutcome<Metrics>[] = useKernel
+    ? await kernelMetrics(ref, base, combos, pool, options)
+    : (
+        await pool.run<BacktestJobResult>(
+          combos.map((p) => backtestJob(ref, comboSpec(base, p))),
+          { onProgress: options.onProgress, signal: options.signal },
+        )
+      ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+  const good: { params: Params; metrics: Metrics; index: number }[] = [];
   const failed: SweepFailure[] = [];
   outcomes.forEach((o, index) => {
-    if (o.ok) ok.push({ params: combos[index], metrics: o.value.metrics, index });
+    if (o.ok) good.push({ params: combos[index], metrics: o.value, index });
     else failed.push({ params: combos[index], error: o.error.message });
   });
-  ok.sort(compareByObjective(sweep.objective));
-  const results = ok.slice(0, sweep.top).map(({ params, metrics }) => ({ params, metrics }));
+  const compare = compareByObjective(sweep.objective);
+  good.sort(compare);
+  const top = good.slice(0, sweep.top);
+  let kernel: SweepOutput['kernel'] = null;
+  if (useKernel) {
+    // The kernel ranks; the engine has the last word on what is reported.
+    const exact = await pool.run<BacktestJobResult>(
+      top.map((r) => backtestJob(ref, comboSpec(base, r.params))),
+      { signal: options.signal },
+    );
+    let worst = 0;
+    top.forEach((r, k) => {
+      const e = exact[k];
+      if (!e.ok) throw new Error(`exact re-run of ${JSON.stringify(r.params)} failed: ${e.error.message}`);
+      worst = Math.max(worst, maxRelDiff(r.metrics, e.value.metrics));
+      top[k] = { ...r, metrics: e.value.metrics };
+    });
+    top.sort(compare);
+    kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
+  }
+  const results = top.map(({ params, metrics }) => ({ params, metrics }));
   return {
     runs: combos.length,
     elapsedMs: Date.now() - t0,
@@ -99,5 +183,6 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     results,
     failed,
     fingerprint: ref.fingerprint,
+    kernel,
   };
 }

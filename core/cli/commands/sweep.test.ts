@@ -50,7 +50,7 @@ describe('quantdesk sweep', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     threaded = JSON.parse(r.stdout);
-    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'id', 'objective', 'results', 'runs', 'workers'].sort());
+    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'id', 'kernel', 'objective', 'results', 'runs', 'workers'].sort());
     // Stored in the registry under its id.
     const { openStore } = await import('../../store/sqlite-bar-store');
     const { loadSweep } = await import('../../optimize/sweep-registry');

@@ -19,7 +19,9 @@ objective: a metric name (sharpe, cagr, totalReturn, maxDrawdown, ...); prefix "
   --workers N     worker threads (default: every core)
   --cluster URL   run on \`quantdesk worker --redis URL\` nodes instead
 --json prints {"id","runs","elapsedMs","workers","objective","best","results":[{"params","metrics"}],
-"failed":[{"params","error"}],"fingerprint"} on stdout, results sorted best first.
+"failed":[{"params","error"}],"fingerprint","kernel"} on stdout, results sorted best first.
+"engine": "auto" (default) ranks sma-cross sweeps with fixed-qty sizing by a specialised kernel and
+re-runs the top results in the engine ("kernel": {"name","verified","maxRelDiff"}); "exact" never does.
 The sweep is stored in the run registry under "id" (\`quantdesk runs list\`).
 Progress goes to stderr on a terminal; Ctrl-C cancels (exit 1).`;
 
