@@ -7,6 +7,7 @@ import type { BenchTable } from './harness';
 const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> = {
   data: () => import('./data'),
   indicators: () => import('./indicators'),
+  serve: () => import('./serve'),
 };
 
 async function main(): Promise<void> {
