@@ -8,6 +8,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   data: () => import('./data'),
   indicators: () => import('./indicators'),
   serve: () => import('./serve'),
+  live: () => import('./live'),
 };
 
 async function main(): Promise<void> {
