@@ -73,6 +73,20 @@ describe('importCsv', () => {
     rows.forEach((row, i) => expect(row).toEqual([i % 2 ? 'ODD' : 'EVEN', i + 1, i]));
   });
 
+  it('a bulk import (rebuilding the bar indexes) keeps the indexes and every row', async () => {
+    const s = openStore(':memory:');
+    const lines = ['symbol,date,open,high,low,close,volume'];
+    for (let k = 0; k < 40; k++) {
+      for (let i = 0; i < 2600; i++) lines.push(`K${k},${new Date(Date.UTC(2000, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},${k + 1},${k + 2},${k + 1},${k + 1},${i}`);
+    }
+    const r = await importCsv(s, 'bars', { fileName: 'bulk.csv', content: lines.join('\n') });
+    expect(r.ok && r.value.rows).toBe(104_000);
+    expect(s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").pluck().all()).toEqual(['bars_ts']);
+    expect(s.db.prepare('SELECT count(*), sum(volume) FROM bars').raw().get()).toEqual([104_000, 40 * (2599 * 2600) / 2]);
+    const plan = s.db.prepare('EXPLAIN QUERY PLAN SELECT DISTINCT ts FROM bars WHERE ts > 0').all() as { detail: string }[];
+    expect(plan.map((p) => p.detail).join(' ')).toContain('bars_ts');
+  });
+
   it('creates the instrument for a bar of an unknown symbol, accepts ISO datetimes with zone', async () => {
     const s = openStore(':memory:');
     const r = await importCsv(s, 'bars', { fileName: 'b.csv', content: 'symbol,date,open,high,low,close,volume\nZZZ,2020-01-02T14:30:00-05:00,1,1,1,1,0\n' });
