@@ -213,3 +213,37 @@ describe('runBacktest: boundaries', () => {
     expect(r.equity.time.length).toBe(10);
   });
 });
+
+describe('runBacktest: more execution cases', () => {
+  it('sizes volatility-target from the returns before the fill bar', () => {
+    // closes alternate +1% / -1%: daily sample std of the 4 returns before bar 5, annualised
+    const close = [100, 101, 99.99, 100.9899, 99.979, 100, 100];
+    const panel = makePanel([{ symbol: 'A', open: close, close }]);
+    const r = runBacktest(spec({ sizing: { method: 'volatility-target', targetVol: 0.1, lookback: 4 }, wholeUnits: false }), panel, {
+      strategy: scripted({ 4: 1 }),
+    });
+    const rets = [101 / 100 - 1, 99.99 / 101 - 1, 100.9899 / 99.99 - 1, 99.979 / 100.9899 - 1];
+    const m = rets.reduce((a, b) => a + b, 0) / 4;
+    const vol = Math.sqrt((rets.reduce((a, x) => a + (x - m) ** 2, 0) / 3) * 252);
+    const weight = Math.min(1, 0.1 / vol);
+    expect(r.openPositions[0].qty).toBeCloseTo((10_000 * weight) / 100, 8);
+  });
+
+  it('protects a short with a stop above and a target below', () => {
+    const panel = makePanel([{ symbol: 'A', open: [100, 100, 100, 100], high: [100, 101, 106, 100], low: [100, 99, 98, 100], close: [100, 100, 100, 100] }]);
+    const r = runBacktest(spec(), panel, { strategy: scripted({ 0: { target: -1, stopLoss: 105, takeProfit: 90 } }) });
+    expect(r.trades[0]).toMatchObject({ side: 'short', exitBar: 2, exitPrice: 105, exitReason: 'stop-loss', ambiguous: false });
+    expect(r.trades[0].pnl).toBeCloseTo(-100 * 5, 10);
+  });
+
+  it('with fill: close, enters at the close and checks protective exits from the next bar', () => {
+    const panel = makePanel([{ symbol: 'A', open: [100, 100, 100], high: [100, 100, 101], low: [90, 100, 94], close: [100, 100, 100] }]);
+    const r = runBacktest(spec({ fill: 'close' }), panel, { strategy: scripted({ 0: { target: 1, stopLoss: 95 } }) });
+    // bar 0's low of 90 came before the close entry: not a stop; bar 2's low 94 is
+    expect(r.trades[0]).toMatchObject({ entryBar: 0, exitBar: 2, exitPrice: 95 });
+  });
+
+  it('rejects duplicate symbols in a spec', () => {
+    expect(parseSpec({ strategy: 'x', symbols: ['A', 'A'] })).toMatchObject({ ok: false, errors: ['symbols: symbols must be unique'] });
+  });
+});

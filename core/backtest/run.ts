@@ -21,9 +21,14 @@ export interface StoreRunOptions {
   readonly runId?: string;
 }
 
-/** The panel a spec reads: its symbols plus the benchmark (or every instrument for a universe), clipped to start/end. */
+/** The instruments a spec's panel must hold: its symbols plus the benchmark, or undefined (every instrument) for a universe. */
+export function panelSymbols(spec: BacktestSpec): string[] | undefined {
+  return spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+}
+
+/** The panel a spec reads: {@link panelSymbols}, clipped to start/end. */
 export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
-  const symbols = spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+  const symbols = panelSymbols(spec);
   try {
     return loadPanel(store, {
       symbols,

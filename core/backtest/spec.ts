@@ -73,6 +73,9 @@ export const BacktestSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    if (s.symbols && new Set(s.symbols).size !== s.symbols.length) {
+      ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'symbols must be unique' });
+    }
     if ((s.symbols === undefined) === (s.universe === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'give exactly one of "symbols" or "universe"' });
     }
