@@ -1,3 +1,6 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../model/time';
 import { crossSectionAsOf } from '../store/cross-section';
@@ -59,5 +62,31 @@ describe('loadPitFacts', () => {
     expect(Array.from(u.knownAt)).toEqual([0, 50]);
     expect(() => loadPitFacts(store, ['A'], [], 'NOPE')).toThrow(/universe "NOPE" has no members/);
     store.close();
+  });
+
+  it('caches each field index beside a file database and drops it when the data changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qd-pit-'));
+    try {
+      const path = join(dir, 'f.db');
+      const store = openStore(path);
+      store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
+      const ins = store.db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+      ins.run(1, 'eps', 10, 20, 1.5);
+      ins.run(2, 'eps', 10, 25, 2.5);
+      ins.run(2, 'eps', 10, 30, 3.5);
+      const first = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
+      expect(readdirSync(join(dir, 'f.db.qdcache')).filter((n) => n.endsWith('.pit'))).toHaveLength(1);
+      const again = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
+      for (const k of ['offsets', 'knownAt', 'periodEnd', 'value'] as const) expect(Array.from(again[k])).toEqual(Array.from(first[k]));
+      expect(Array.from(again.value)).toEqual([2.5, 3.5, 1.5]);
+      ins.run(1, 'eps', 40, 50, 9);
+      const fresh = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
+      expect(Array.from(fresh.value)).toEqual([2.5, 3.5, 1.5, 9]);
+      expect(readdirSync(join(dir, 'f.db.qdcache')).filter((n) => n.endsWith('.pit'))).toHaveLength(1);
+      expect(Array.from(loadPitFacts(store, ['B', 'A'], ['eps'], undefined, { noCache: true }).fields.get('eps')!.value)).toEqual([2.5, 3.5, 1.5, 9]);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

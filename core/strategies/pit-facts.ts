@@ -1,4 +1,6 @@
+import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
+import { pitFieldCacheFile, readPitFieldFile, writePitFieldFile } from './pit-facts-cache';
 
 /**
  * One fundamental field for every instrument of a panel, as a point-in-time timeline in CSR layout:
@@ -116,10 +118,18 @@ export function pitRowAt(f: PitField, s: number, date: number): number {
 
 /**
  * Reads fundamentals `fields` and, when `universe` is given, its membership rows from the store, for
- * the instruments `symbols` (a panel's order). One query per field, so a whole backtest's facts are
- * loaded once and every rebalance reads them from memory. Unknown symbols simply have no rows.
+ * the instruments `symbols` (a panel's order), so a whole backtest's facts are loaded once and every
+ * rebalance reads them from memory. Unknown symbols simply have no rows. For a file database each
+ * field's index is cached beside it (`<db>.qdcache/*.pit`, keyed by the data fingerprint) unless
+ * `noCache`; the universe is always read from the store.
  */
-export function loadPitFacts(store: Store, symbols: readonly string[], fields: readonly string[], universe?: string): PitFacts {
+export function loadPitFacts(
+  store: Store,
+  symbols: readonly string[],
+  fields: readonly string[],
+  universe?: string,
+  options: { readonly noCache?: boolean } = {},
+): PitFacts {
   const index = new Map<string, number>();
   symbols.forEach((s, i) => index.set(s, i));
   const idToInst = new Map<number, number>();
@@ -135,14 +145,24 @@ export function loadPitFacts(store: Store, symbols: readonly string[], fields: r
   const instIds = new Int32Array(symbols.length).fill(-1);
   for (const [id, s] of idToInst) instIds[s] = id;
   const byKnown = (a: number[], b: number[]) => a[1] - b[1] || a[0] - b[0];
+  const cached = store.path !== ':memory:' && store.path !== '' && !options.noCache;
+  const fp = cached ? dataFingerprint(store) : '';
   for (const field of fields) {
+    const file = cached ? pitFieldCacheFile(store.path, fp, field, symbols) : '';
+    const hit = cached ? readPitFieldFile(file, field, symbols.length) : null;
+    if (hit) {
+      out.set(field, hit);
+      continue;
+    }
     const b = new FieldBuilder(symbols.length);
     for (let s = 0; s < symbols.length; s++) {
       const rows = instIds[s] < 0 ? [] : (q.all(instIds[s], field) as number[][]);
       rows.sort(byKnown); // stored by (period_end, known_at); replayed by known_at
       b.add(s, rows.length, (k) => rows[k][0], (k) => rows[k][1], (k) => rows[k][2]);
     }
-    out.set(field, b.build(field));
+    const built = b.build(field);
+    if (cached) writePitFieldFile(file, built, fp);
+    out.set(field, built);
   }
   let uni: PitUniverse | null = null;
   if (universe !== undefined) {
