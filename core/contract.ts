@@ -427,6 +427,20 @@ export interface RiskLimitsValue {
   readonly hard?: readonly ('maxPosition' | 'maxOrderNotional' | 'fatFinger' | 'maxGrossExposure' | 'maxDailyLoss')[];
 }
 
+/** `orders:submit`: a manual paper order (the Live view's ticket); `price` for limit/stop, `durationMs`/`slices` for TWAP/VWAP. */
+export const OrderSubmitInput = z
+  .object({
+    symbol: z.string().min(1),
+    side: z.enum(['buy', 'sell']),
+    qty: z.number().positive(),
+    type: z.enum(['market', 'limit', 'stop', 'twap', 'vwap']).default('market'),
+    price: z.number().positive().optional(),
+    durationMs: z.number().int().positive().optional(),
+    slices: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine((o) => (o.type !== 'limit' && o.type !== 'stop') || o.price !== undefined, { path: ['price'], message: 'limit and stop orders need a price' });
+
 const webhook = z.union([
   z.object({ kind: z.literal('json'), url: z.string().url(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
   z.object({ kind: z.literal('telegram'), token: z.string().min(1), chatId: z.union([z.string(), z.number()]), apiUrl: z.string().url().optional(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
@@ -443,6 +457,8 @@ export const LiveStartInput = z
     speed: z.number().min(0).default(0),
     /** Replay start date (YYYY-MM-DD); default the spec's start. */
     from: z.string().optional(),
+    /** Bar interval strategies step on when the feed sends trades (bar feeds step on their own bars). */
+    interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Journal session to run (and restore); default "default". */
     session: z.string().min(1).max(64).default('default'),
     risk: RiskLimitsInput.optional(),
@@ -594,6 +610,9 @@ export const METHODS = {
   'live:status': method(noInput).returns<LiveStatus>(),
   'positions:list': method(noInput).returns<readonly LivePosition[]>(),
   'orders:list': method(noInput).returns<readonly LiveOrder[]>(),
+  /** Journaled before it returns; `status: "rejected"` with a `reason` when the kill switch or a risk limit refuses it. */
+  'orders:submit': method(OrderSubmitInput).returns<LiveOrder>(),
+  'orders:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
   'alerts:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500) }).strict().optional()).returns<readonly LiveAlert[]>(),
   'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
   'risk:get': method(noInput).returns<RiskLimitsValue>(),

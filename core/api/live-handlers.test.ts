@@ -72,6 +72,7 @@ describe('live through dispatch', () => {
     const orders = await call<LiveOrder[]>('orders:list');
     expect(orders.length).toBeGreaterThan(10);
     expect(orders.every((o) => o.status === 'filled')).toBe(true);
+    expect(orders.length).toBe(store.db.prepare("SELECT count(*) FROM fills WHERE session = 'api'").pluck().get());
     expect(positions.map((p) => p.symbol)).toEqual(['GOOG']);
     const journaled = store.db.prepare("SELECT count(*) FROM orders WHERE session = 'api'").pluck().get();
     expect(journaled).toBe(orders.length);
@@ -92,10 +93,29 @@ describe('live through dispatch', () => {
     expect(await call('alerts:ack', { id: kill.id })).toEqual({ acknowledged: false });
     expect((await call<KillSwitch>('killswitch:rearm')).tripped).toBe(false);
 
+    // A manual ticket: journaled before it returns, cancellable while working; the risk limit above refuses a big one.
+    const limit = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 10, type: 'limit', price: 0.5 });
+    expect(limit.status).toBe('rejected');
+    expect(limit.reason).toMatch(/notional/);
+    // The limit is hard (the default): the breach tripped the kill switch; re-arming is explicit.
+    expect((await call<LiveStatus>('live:status')).killSwitch).toMatchObject({ tripped: true });
+    await call('killswitch:rearm');
+    await call('risk:set', { symbols: {} });
+    const resting = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'limit', price: 0.5 });
+    expect(resting.status).toBe('new');
+    expect(store.db.prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('new');
+    expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: true });
+    expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: false });
+    expect(store.db.prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('cancelled');
+    const noPrice = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'stop' }, ctx);
+    expect(noPrice.ok === false && noPrice.error.message).toMatch(/price/);
+
     const stopped = await call<LiveStatus>('live:stop');
     expect(stopped.running).toBe(false);
     // With no session running, the lists read the last session's journal.
     expect((await call<LivePosition[]>('positions:list')).map((p) => [p.symbol, p.qty])).toEqual(positions.map((p) => [p.symbol, p.qty]));
-    expect((await call<LiveOrder[]>('orders:list')).length).toBe(orders.length);
+    expect((await call<LiveOrder[]>('orders:list')).length).toBe(orders.length + 2);
+    const none = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1 }, ctx);
+    expect(none.ok === false && none.error.code).toBe('unavailable');
   });
 });

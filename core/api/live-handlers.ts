@@ -5,7 +5,7 @@ import type { Emit, Handlers } from './registry';
 import type { Services } from './services';
 
 type LiveChannels =
-  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'alerts:list' | 'alerts:ack'
+  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'orders:submit' | 'orders:cancel' | 'alerts:list' | 'alerts:ack'
   | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm';
 
 /** Handlers of the live domain, bound to the host's {@link LiveService} (`services.live`). */
@@ -17,6 +17,8 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
     'live:status': () => ok(live.status()),
     'positions:list': () => ok(live.positions()),
     'orders:list': () => ok(live.orders()),
+    'orders:submit': (input) => live.submit(input),
+    'orders:cancel': (input) => live.cancel(input.id),
     'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500)),
     'alerts:ack': (input) => ok({ acknowledged: live.ack(input.id) }),
     'risk:get': () => ok(live.risk()),

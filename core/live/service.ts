@@ -2,8 +2,9 @@ import { parseSpec } from '../backtest/spec';
 import { fail, ok, type Result } from '../model/result';
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
+import type { IntervalName } from './aggregator';
 import type { WebhookTarget } from './alerts';
-import type { KillSwitchState } from './broker';
+import type { KillSwitchState, OrderRequest } from './broker';
 import { binanceUrl } from './feeds/parsers';
 import { ReplayFeed } from './feeds/replay';
 import type { Feed } from './feeds/types';
@@ -21,6 +22,8 @@ export interface StartRequest {
   readonly url?: string;
   readonly speed: number;
   readonly from?: string;
+  /** Bar interval for tick feeds (default `1m`). */
+  readonly interval?: IntervalName;
   readonly session: string;
   readonly risk?: RiskLimits;
   readonly webhooks: readonly WebhookTarget[];
@@ -53,6 +56,7 @@ export class LiveService {
   #strategy: string | null = null;
   #symbols: readonly string[] = [];
   #lastSession = 'default';
+  #ticker: NodeJS.Timeout | null = null;
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
   lastRestore: RestoreReport | null = null;
@@ -99,7 +103,7 @@ export class LiveService {
     }
     const session = new LiveSession({
       store: this.#store, session: req.session, spec, strategy: resolved.strategy, params: resolved.params, symbols: resolved.symbols,
-      risk: req.risk, webhooks: req.webhooks, emit: this.#emit,
+      risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval,
     });
     this.lastRestore = session.restore();
     this.#session = session;
@@ -108,6 +112,8 @@ export class LiveService {
     this.#symbols = resolved.symbols;
     this.#lastSession = req.session;
     feed.start(session);
+    // Prices held back by the 100 ms rate limit still go out when the feed goes quiet.
+    this.#ticker = setInterval(() => session.flushTicked(), 100).unref();
     void feed.done.then(() => {
       if (this.#feed === feed) session.flushTicked();
     });
@@ -119,6 +125,8 @@ export class LiveService {
     const feed = this.#feed;
     const session = this.#session;
     this.#feed = null;
+    if (this.#ticker) clearInterval(this.#ticker);
+    this.#ticker = null;
     if (feed) await feed.stop();
     session?.flushTicked();
     this.#session = null;
@@ -153,6 +161,18 @@ export class LiveService {
   orders(): Order[] {
     const list = this.#session ? [...this.#session.broker.orders()] : this.#journal.loadOrders(this.#lastSession);
     return list.reverse();
+  }
+
+  /** Submits a manual paper order to the running session. */
+  submit(req: OrderRequest): Result<Order> {
+    if (!this.#session) return fail('unavailable', 'no live session is running; start one with live:start');
+    return ok({ ...this.#session.submit(req) });
+  }
+
+  /** Cancels a working order of the running session; false if it is not working. */
+  cancel(id: string): Result<{ cancelled: boolean }> {
+    if (!this.#session) return fail('unavailable', 'no live session is running');
+    return ok({ cancelled: this.#session.cancel(id) });
   }
 
   /** Alerts, newest first. */

@@ -286,6 +286,13 @@ export class LiveSession implements FeedSink {
     return o;
   }
 
+  /** Cancels a working order (journaled); false if it was not working. */
+  cancel(id: string): boolean {
+    let done = false;
+    this.#commit(() => (done = this.broker.cancel(id, Math.max(this.#lastEventTime, this.#now()), 'cancelled by user')));
+    return done;
+  }
+
   /** Trips the kill switch by hand. */
   trip(reason: string): void {
     this.#commit(() => this.broker.trip(reason, this.#now()));

@@ -1,4 +1,5 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { WebSocketServer } from 'ws';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallDefaultDb } from '../../live/testing-dataset';
@@ -9,6 +10,8 @@ import { main } from '../main';
 let env: Awaited<ReturnType<typeof smallDefaultDb>>;
 beforeAll(async () => {
   env = await smallDefaultDb('qd-live-cli-');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(build.stderr);
 });
 afterAll(() => env?.cleanup());
 
@@ -82,8 +85,6 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
 
   it('the real binary prints the same replay JSON, and `live run` on a replay feed ends cleanly', () => {
     const root = join(__dirname, '..', '..', '..');
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: root, encoding: 'utf8' });
-    expect(build.status, build.stderr).toBe(0);
     const spec = env.write('bin.json', { strategy: 'sma-cross', symbols: env.symbols.slice(0, 3), params: { fast: 5, slow: 20 } });
     const bin = join(root, 'bin', 'quantdesk.js');
     const r = spawnSync(process.execPath, [bin, 'live', 'replay', '--spec', spec, '--db', env.db, '--json'], { encoding: 'utf8' });
@@ -95,5 +96,37 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     expect(live.stderr).toContain('session bin-run: restored 0 orders');
     expect(live.stderr).toMatch(/stopped: \d+ fills this run/);
     expect(live.stderr).toContain(`stopped: ${got.fills.length} fills`);
+  });
+
+  it('`live run --feed websocket` prints alerts as they come and stops cleanly on SIGTERM', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss.once('listening', () => r()));
+    const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+    const sym = env.symbols[0];
+    wss.on('connection', (ws) => {
+      const t = Date.UTC(2024, 0, 2, 14, 30);
+      ws.send(JSON.stringify([{ type: 'trade', symbol: sym, time: t, price: 10, size: 1, seq: 1 }, { type: 'trade', symbol: sym, time: t + 61_000, price: 10.1, size: 1, seq: 5 }]));
+    });
+    const spec = env.write('ws.json', { strategy: 'sma-cross', symbols: [sym] });
+    const bin = join(__dirname, '..', '..', '..', 'bin', 'quantdesk.js');
+    const child = spawn(process.execPath, [bin, 'live', 'run', '--spec', spec, '--db', env.db, '--feed', 'websocket', '--url', url, '--session', 'ws', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const gotAlert = new Promise<void>((r) => child.stdout.on('data', (d) => ((out += d), out.includes('\n') && r())));
+    const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await gotAlert;
+      const alert = JSON.parse(out.split('\n')[0]) as { kind: string; severity: string; symbol: string; message: string };
+      expect(alert).toMatchObject({ kind: 'feed-gap', severity: 'warning', symbol: sym });
+      expect(alert.message).toContain('3 message(s) missing');
+      child.kill('SIGTERM');
+      expect(await exit).toBe(0);
+      expect(err).toContain('feed websocket: open');
+      expect(err).toContain('stopped:');
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(() => r()); });
+    }
   });
 });

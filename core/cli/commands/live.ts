@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { RiskLimitsInput } from '../../contract';
+import { INTERVALS, type IntervalName } from '../../live/aggregator';
 import type { WebhookTarget } from '../../live/alerts';
 import { LiveSpecError, replay } from '../../live/replay';
 import type { RiskLimits } from '../../live/risk';
@@ -14,7 +15,7 @@ import { readSpecFile } from './backtest';
 
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
-                          [--from D] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID] [--json]
+                          [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID] [--json]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
@@ -24,7 +25,7 @@ replay  runs the live path (replay feed, strategy runner, paper broker, journal)
 run     runs continuously on a feed (replay at --speed time steps per second, 0 = full speed; a generic
         JSON WebSocket at --url; Binance's public trade stream of the spec's symbols, or --url), journaling
         every order, fill, position and alert in DB before printing it. Restores the session (default
-        "default") after a crash. Prints alerts as they come (--json: one alert object per line), status on
+        "default") after a crash. Trade feeds are aggregated into --interval bars (default 1m). Prints alerts as they come (--json: one alert object per line), status on
         stderr; stops cleanly on SIGINT/SIGTERM, or at the end of a replay.
 --risk FILE.json: {"symbols":{"*":{"maxPosition":..,"maxOrderNotional":..,"fatFingerPct":..}},
         "maxGrossExposure":..,"maxDailyLoss":..,"hard":[...]}. --webhook / --telegram add alert webhooks
@@ -85,7 +86,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     args,
     {
       spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
-      from: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
+      from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
       telegram: { type: 'string', multiple: true }, json: { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
@@ -95,6 +96,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   if (feed === 'websocket' && !values.url) throw new UsageError('--url: the websocket feed needs a URL');
   const speed = values.speed === undefined ? 0 : Number(values.speed);
   if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
+  const interval = (values.interval as string | undefined) ?? '1m';
+  if (!(interval in INTERVALS)) throw new UsageError(`--interval: expected ${Object.keys(INTERVALS).join(', ')}, got "${interval}"`);
   const spec = readSpecFile(values.spec as string);
   const risk = values.risk ? readRisk(values.risk as string) : undefined;
   const webhooks: WebhookTarget[] = [];
@@ -123,7 +126,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, session: (values.session as string | undefined) ?? 'default', risk, webhooks });
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);

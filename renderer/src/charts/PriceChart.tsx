@@ -52,7 +52,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
     });
     candles.setData(toCandles(bars));
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
-    volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
     volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
 
     const named: { label: string; series: ISeriesApi<SeriesType> }[] = [];
@@ -115,7 +115,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
         `<span>L ${fmtPrice(bars.low[idx])}</span><span class="${cls}">C ${fmtPrice(bars.close[idx])}</span>` +
         `<span class="${cls}">${Number.isFinite(chg) ? (chg * 100).toFixed(2) + '%' : ''}</span><span>V ${fmtCompact(bars.volume[idx])}</span></div>`;
       for (const ind of indicators) {
-        const parts = ind.lines.map((l) => `<span style="color:${l.color}">${esc(l.name || ind.label)} ${fmtPrice(l.values[idx])}</span>`);
+        const parts = ind.lines.map((l) => `<span style="color:${l.color}">${l.name ? esc(l.name) + ' ' : ''}${fmtPrice(l.values[idx])}</span>`);
         html += `<div data-indicator="${esc(ind.id)}"><span>${esc(ind.label)}</span>${parts.join('')}</div>`;
       }
       box.innerHTML = html;

@@ -27,7 +27,8 @@ export function VirtualTable<T>({
   rows: readonly T[];
   columns: readonly Column<T>[];
   onRowClick?: (row: T) => void;
-  height?: number;
+  /** Pixels, or any CSS length (e.g. `calc(100vh - 120px)`). */
+  height?: number | string;
   testId?: string;
 }) {
   const [sort, setSort] = useState<SortState | null>(null);

@@ -16,5 +16,5 @@ const COLUMNS: readonly Column<InstrumentCoverage>[] = [
 
 /** Datasets and coverage per symbol; a click opens the symbol on the chart. */
 export function CoverageTable({ rows, onOpen }: { rows: readonly InstrumentCoverage[]; onOpen: (symbol: string) => void }) {
-  return <VirtualTable rows={rows} columns={COLUMNS} onRowClick={(r) => onOpen(r.symbol)} height={420} testId="coverage-table" />;
+  return <VirtualTable rows={rows} columns={COLUMNS} onRowClick={(r) => onOpen(r.symbol)} height="calc(100vh - 130px)" testId="coverage-table" />;
 }

@@ -2,10 +2,11 @@ import { useRef, useState } from 'react';
 import { IMPORT_KINDS_UI } from './kinds';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt } from '../../lib/format';
-import { importFile, setImportKind, useImportStore, type ImportKind } from '../../stores/data-store';
+import { importFile, kindFromFileName, setImportKind, useImportStore, type ImportKind } from '../../stores/data-store';
 
-async function readAndImport(file: File, kind: ImportKind): Promise<void> {
-  await importFile(file.name, await file.text(), kind);
+/** The file name decides the kind when it says (`instruments.csv`); otherwise the selected kind. */
+async function readAndImport(file: File, selected: ImportKind): Promise<void> {
+  await importFile(file.name, await file.text(), kindFromFileName(file.name) ?? selected);
 }
 
 /** CSV import by file picker or drag and drop, with progress, the report, and the importer's line-numbered errors. */
@@ -72,7 +73,7 @@ export function ImportPanel() {
         )}
         {report && (
           <div className="pos" data-testid="import-report" style={{ marginTop: 6 }}>
-            {report.source}: {fmtInt(report.rows)} {report.kind} rows, {fmtInt(report.changed)} changed, {report.durationMs} ms
+            {report.source}: {fmtInt(report.rows)} {report.kind} rows, {fmtInt(report.changed)} changed, {fmtInt(report.durationMs)} ms
           </div>
         )}
       </div>

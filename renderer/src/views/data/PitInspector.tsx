@@ -16,9 +16,14 @@ export function PitInspector() {
         }}
       >
         <input placeholder="Symbol" value={symbol} onChange={(e) => setPitInput({ symbol: e.target.value })} style={{ width: 80 }} data-testid="pit-symbol" />
-        <input placeholder="Field (eps…)" value={field} onChange={(e) => setPitInput({ field: e.target.value })} style={{ width: 150 }} data-testid="pit-field" />
+        <input placeholder="Field (eps…)" list="pit-fields" value={field} onChange={(e) => setPitInput({ field: e.target.value })} style={{ width: 150 }} data-testid="pit-field" />
+        <datalist id="pit-fields">
+          <option value="eps" />
+          <option value="book_value_per_share" />
+          <option value="shares_outstanding" />
+        </datalist>
         <input placeholder="As of YYYY-MM-DD" value={asOf} onChange={(e) => setPitInput({ asOf: e.target.value })} style={{ width: 130 }} data-testid="pit-asof" />
-        <button className="btn btn-primary" type="submit" disabled={isLoading}>
+        <button className="btn btn-primary" type="submit" disabled={isLoading} data-testid="pit-inspect">
           Inspect
         </button>
       </form>

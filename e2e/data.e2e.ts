@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from './fixture';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await startApp();
+  await app.open();
+  await app.page.keyboard.press('5');
+  await app.page.waitForSelector('[data-view-ready="data"]');
+});
+afterAll(() => app?.close());
+
+const BAD = ['symbol,date,open,high,low,close,volume', 'ZZTEST,2024-01-02,10,11,9,10.5,1000', 'ZZTEST,2024-01-03,10,9,11,10.5,1000', 'ZZTEST,2024-01-04,10,11,9,abc,1000', ''].join('\n');
+const GOOD = ['symbol,date,open,high,low,close,volume', 'ZZTEST,2024-01-02,10,11,9,10.5,1000', 'ZZTEST,2024-01-03,10.5,12,10,11.5,1500', ''].join('\n');
+const INSTRUMENT = ['symbol,name,sector,currency,listed_on,delisted_on', 'ZZTEST,Test Corp,Technology,USD,2024-01-02,', ''].join('\n');
+
+describe('Data view', () => {
+  it('lists datasets with coverage per symbol', async () => {
+    const summary = await app.page.textContent('[data-testid="coverage-summary"]');
+    expect(summary).toMatch(/^5\d\d instruments/);
+    expect(Number(await app.page.getAttribute('[data-testid="coverage-table"]', 'data-rows'))).toBeGreaterThanOrEqual(500);
+  });
+
+  it('imports a CSV with bad rows: nothing stored, each error shown with its line and column', async () => {
+    const { page } = app;
+    await page.selectOption('[data-testid="import-kind"]', 'bars');
+    await page.setInputFiles('[data-testid="import-file"]', { name: 'bad-prices.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD) });
+    await page.waitForSelector('[data-import-state="failed"] [data-testid="import-error"]');
+    const text = (await page.textContent('[data-testid="import-error"]')) ?? '';
+    expect(text).toContain('bad-prices.csv:3');
+    expect(text).toContain('bad-prices.csv:4');
+    expect(text).toMatch(/close/);
+    await app.screenshot('data-import-error');
+  });
+
+  it('imports good files and the new symbol appears in the coverage', async () => {
+    const { page } = app;
+    const before = Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'));
+    await page.setInputFiles('[data-testid="import-file"]', { name: 'instruments-zz.csv', mimeType: 'text/csv', buffer: Buffer.from(INSTRUMENT) });
+    await page.waitForSelector('[data-import-state="done"] [data-testid="import-report"]');
+    await page.selectOption('[data-testid="import-kind"]', 'bars');
+    await page.setInputFiles('[data-testid="import-file"]', { name: 'zz.csv', mimeType: 'text/csv', buffer: Buffer.from(GOOD) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('zz.csv'));
+    expect(await page.textContent('[data-testid="import-report"]')).toContain('2 bars rows');
+    await page.waitForSelector(`[data-testid="coverage-table"][data-rows="${before + 1}"]`);
+  });
+
+  it('inspects a fundamental point in time with its revision history', async () => {
+    const { page } = app;
+    await page.fill('[data-testid="pit-symbol"]', 'VFKI');
+    await page.fill('[data-testid="pit-field"]', 'eps');
+    await page.fill('[data-testid="pit-asof"]', '2020-06-30');
+    await page.click('[data-testid="pit-inspect"]');
+    await page.waitForSelector('[data-testid="pit-revisions"]');
+    expect(await page.textContent('[data-testid="pit-value"]')).toMatch(/As of 2020-06-30: -?\d/);
+    expect(await page.locator('[data-testid="pit-revisions"] tbody tr').count()).toBeGreaterThan(10);
+    expect(await page.textContent('[data-testid="pit-revisions"]')).toContain('← as of');
+    await app.screenshot('data');
+  });
+});
