@@ -14,7 +14,7 @@ import { macdCross } from './macd-cross';
 import { rsiReversion } from './rsi-reversion';
 import { tripleConfirmation } from './triple-confirmation';
 
-export { createCrossSectionView, type AuditedCrossSectionView, type CrossSectionAudit } from './cross-section-view';
+export { createCrossSectionView, createPitAccess, type AuditedCrossSectionView, type CrossSectionAudit, type PitAccess } from './cross-section-view';
 export { factorFields, factorRank, type FactorRankParams } from './factor-rank';
 export { loadPitFacts, buildPitField, buildPitUniverse, type PitFacts, type PitField, type PitUniverse } from './pit-facts';
 export { rebalanceDays, runRebalances, type Rebalance, type RebalanceFrequency } from './rebalance';
