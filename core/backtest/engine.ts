@@ -1,21 +1,8 @@
 import type { Panel } from '../data/panel-types';
 import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, SingleStrategy, Strategy } from '../strategy/types';
 import { periodKey } from './calendar';
-import {
-  affordableQty,
-  checkExit,
-  commissionFor,
-  effectiveStop,
-  entryFillPrice,
-  EXIT_NONE,
-  EXIT_STOP,
-  ORDER_LIMIT,
-  ORDER_MARKET,
-  ORDER_STOP,
-  roundQty,
-  slippedPrice,
-  type ExitOut,
-} from './execution';
+import * as execution from './execution';
+import type { ExitOut } from './execution';
 import { computeMetrics } from './metrics';
 import type { BacktestSpec } from './spec';
 import { parseDate } from '../model/time';
@@ -28,6 +15,23 @@ import {
   type OpenPosition,
   type Trade,
 } from './types';
+
+// Bound once at load: under CommonJS transpilers (tsx, vitest) every use of an imported binding is a
+// getter call, which the per-bar loop would pay millions of times.
+const {
+  affordableQty,
+  checkExit,
+  commissionFor,
+  effectiveStop,
+  entryFillPrice,
+  EXIT_NONE,
+  EXIT_STOP,
+  ORDER_LIMIT,
+  ORDER_MARKET,
+  ORDER_STOP,
+  roundQty,
+  slippedPrice,
+} = execution;
 
 /** Options of {@link runBacktest}. */
 export interface RunOptions {
@@ -365,6 +369,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     }
     const q = qty[s];
     if (q === 0) return;
+    // Most positions carry no protective levels: skip the intrabar checks for them.
+    if (posSL[s] !== posSL[s] && posTP[s] !== posTP[s] && posTrail[s] !== posTrail[s]) return;
     const isLong = q > 0;
     const stop = effectiveStop(isLong, posSL[s], posTrail[s], posBest[s]);
     // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
