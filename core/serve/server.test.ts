@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { METHODS, type Channel } from '../contract';
+import { createThreadPool } from '../pool/thread-pool';
+import { buildWorkerEntry } from '../pool/test-support';
 import { importCsv } from '../store/import';
 import { loadFixture } from '../store/test-helpers';
 import { CSP } from './static';
@@ -36,7 +38,9 @@ beforeAll(async () => {
   writeFileSync(join(stat, 'index.html'), '<!doctype html><title>QuantDesk</title><div id="root"></div>');
   writeFileSync(join(stat, 'assets', 'app-1234.js'), 'console.log(1)');
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
-  server = await startServer({ dbPath: join(dir, 'qd.db'), port: 0, staticDir: stat });
+  const workerEntry = await buildWorkerEntry();
+  const dbPath = join(dir, 'qd.db');
+  server = await startServer({ dbPath, port: 0, staticDir: stat, createPool: () => createThreadPool({ workers: 2, dbPath, workerEntry }) });
   wsUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
 });
 
@@ -293,8 +297,30 @@ describe('every contract method over the WebSocket', () => {
     expect(stopped.value).toMatchObject({ running: false });
   });
 
+  it('runs a sweep on the pool: sweep:start, the finished event, sweep:get, sweep:cancel, walkforward:run', async () => {
+    const sweep = { base: { strategy: 'sma-cross', symbols: ['GOOG'], capital: 10_000 }, grid: { fast: [5, 10], slow: [20, 40] }, top: 2 };
+    c.send({ id: 'sub-sweep', type: 'subscribe', topic: 'sweep:finished' });
+    await c.reply('sub-sweep');
+    const started = await c.call('sweep:start', { sweep });
+    expect(started.error).toBeUndefined();
+    const id = (started.value as { id: string }).id;
+    const finished = await c.event((e) => e.topic === 'sweep:finished' && (e.payload as { id: string }).id === id);
+    expect(finished.payload).toMatchObject({ id, status: 'done', error: null });
+    const got = await c.call('sweep:get', { id });
+    expect(got.value).toMatchObject({ id, status: 'done' });
+    expect(JSON.stringify(got.value)).toContain('"fast"');
+    expect((await c.call('sweep:cancel', { id })).value).toEqual({ cancelled: false });
+    const wf = await c.call('walkforward:run', { sweep, train: 500, test: 250 });
+    expect(wf.error).toBeUndefined();
+    const view = wf.value as { train: number; test: number; anchored: boolean; windows: unknown[]; oosEquity: { time: number[]; value: number[] } };
+    expect(view).toMatchObject({ train: 500, test: 250, anchored: false });
+    // 2,148 bars: rolling 500-bar training windows each followed by a 250-bar test window, the last one shorter.
+    expect(view.windows.length).toBe(Math.ceil((2148 - 500) / 250));
+    expect(view.oosEquity.time.length).toBe(view.oosEquity.value.length);
+  });
+
   /** Methods whose success path is a scenario above rather than a SUCCESS sample. */
-  const IN_SCENARIOS = new Set<string>(['live:start', 'orders:submit', 'orders:cancel']);
+  const IN_SCENARIOS = new Set<string>(['live:start', 'orders:submit', 'orders:cancel', 'sweep:start', 'sweep:get', 'sweep:cancel', 'walkforward:run']);
   const missing = channels.filter((ch) => !SUCCESS[ch] && !IN_SCENARIOS.has(ch));
   for (const ch of missing) it.todo(`${ch}: success path sample missing in core/serve/server.test.ts`);
 });

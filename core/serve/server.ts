@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { createHandlers } from '../api/handlers';
 import type { Emit, Handlers } from '../api/registry';
-import { createServices, disposeServices, type Services } from '../api/services';
+import { createServices, disposeServices, type ServiceOptions, type Services } from '../api/services';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { authenticate, newToken, tokenCookie } from './auth';
 import { sendText, serveStatic, SECURITY_HEADERS } from './static';
@@ -22,6 +22,8 @@ export interface ServerOptions {
   readonly staticDir: string;
   /** Fixed token (tests); by default 32 random bytes. */
   readonly token?: string;
+  /** The simulation pool factory (tests pass a pool on a freshly built worker); default: worker_threads. */
+  readonly createPool?: ServiceOptions['createPool'];
 }
 
 /** A running host. */
@@ -59,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
   let wsHost: WsHost | undefined;
   const emit: Emit = (channel, payload) => wsHost?.emit(channel, payload);
-  const services = createServices({ store, dbPath: options.dbPath, host: 'serve', emit });
+  const services = createServices({ store, dbPath: options.dbPath, host: 'serve', emit, createPool: options.createPool });
   const handlers = createHandlers(services);
   wsHost = new WsHost(handlers);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });

@@ -15,13 +15,18 @@ export class TestClient {
   readonly orphans: HostFrame[] = [];
   readonly #waiting = new Map<unknown, (f: HostFrame) => void>();
   readonly #orphanWaiters: ((f: HostFrame) => void)[] = [];
+  readonly #eventWaiters = new Set<(f: HostFrame) => boolean>();
   #nextId = 1;
 
   private constructor(socket: WebSocket) {
     this.socket = socket;
     socket.on('message', (data) => {
       const f = decodeFrame(String(data)) as HostFrame;
-      if (f.type === 'event') return void this.events.push(f);
+      if (f.type === 'event') {
+        this.events.push(f);
+        for (const w of [...this.#eventWaiters]) if (w(f)) this.#eventWaiters.delete(w);
+        return;
+      }
       if (f.id === null) {
         const w = this.#orphanWaiters.shift();
         return w ? w(f) : void this.orphans.push(f);
@@ -52,6 +57,19 @@ export class TestClient {
   /** Resolves with the next reply carrying `id`. */
   reply(id: unknown): Promise<HostFrame> {
     return new Promise((resolve) => this.#waiting.set(id, resolve));
+  }
+
+  /** Resolves with the first event (already received or to come) that `match` accepts. */
+  event(match: (f: HostFrame) => boolean): Promise<HostFrame> {
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve) => {
+      this.#eventWaiters.add((f) => {
+        if (!match(f)) return false;
+        resolve(f);
+        return true;
+      });
+    });
   }
 
   /** Sends raw text (or bytes) and resolves with the next `id: null` error reply. */
