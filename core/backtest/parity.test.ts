@@ -73,6 +73,9 @@ describe('parity with backtesting.py on GOOG.csv (SmaCross 10/30)', () => {
     const loss = -rets.filter((r) => r < 0).reduce((a, b) => a + b, 0);
     expect(gain / loss).toBeCloseTo(EXPECTED.profitFactor, 8);
     expect(result.metrics.maxDrawdown * 100).toBeCloseTo(EXPECTED.maxDrawdownPct, 8);
+    // A later version of the same test (which also closes the last trade at the end) publishes
+    // 'Exposure Time [%]': 96.74115456238361, bars with a position over all bars, as ours.
+    expect(result.metrics.exposure * 100).toBeCloseTo(96.74115456238361, 10);
   });
 
   it('fills every trade at an open, reverses at one price, and sizes from all cash in whole shares', () => {

@@ -97,7 +97,7 @@ export function renderReport(out: BacktestOutput): string {
   const trades = out.trades
     .map(
       (t) =>
-        `<tr><td>${esc(t.symbol)}</td><td>${t.side}</td><td>${fmt(t.qty)}</td><td>${t.entryTime}</td><td>${fmt(t.entryPrice, 'money')}</td><td>${t.exitTime}</td><td>${fmt(t.exitPrice, 'money')}</td><td class="${cls(t.pnl)}">${fmt(t.pnl, 'money')}</td><td>${fmt(t.returnPct, 'pct')}</td><td>${esc(t.exitReason)}${t.ambiguous ? ' (ambiguous)' : ''}</td></tr>`,
+        `<tr><td>${esc(t.symbol)}</td><td>${t.side}</td><td>${Number.isInteger(t.qty) ? String(t.qty) : t.qty.toFixed(4)}</td><td>${t.entryTime}</td><td>${fmt(t.entryPrice, 'money')}</td><td>${t.exitTime}</td><td>${fmt(t.exitPrice, 'money')}</td><td class="${cls(t.pnl)}">${fmt(t.pnl, 'money')}</td><td>${fmt(t.returnPct, 'pct')}</td><td>${esc(t.exitReason)}${t.ambiguous ? ' (ambiguous)' : ''}</td></tr>`,
     )
     .join('\n');
   const s = out.spec;
