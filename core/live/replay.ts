@@ -45,11 +45,7 @@ export class LiveSpecError extends Error {
  * `start`/`end`.
  */
 export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
-  const strategy = getStrategy(spec.strategy);
-  if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
-  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is cross-sectional; the live path runs single-symbol strategies`]);
-  const parsed = strategy.params.safeParse(spec.params);
-  if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+  const { strategy, params } = resolveStrategy(spec);
   for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
     if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
   }
@@ -67,7 +63,17 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
   const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
   const from = clipped.start === undefined ? undefined : (parseDate(clipped.start) as number);
   const to = clipped.end === undefined ? undefined : (parseDate(clipped.end) as number) + DAY_MS - 1;
-  return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data, symbols, panel, from, to };
+  return { strategy, params, symbols, panel, from, to };
+}
+
+/** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
+export function resolveStrategy(spec: BacktestSpec): { strategy: SingleStrategy<any, any>; params: unknown } {
+  const strategy = getStrategy(spec.strategy);
+  if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
+  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is cross-sectional; the live path runs single-symbol strategies`]);
+  const parsed = strategy.params.safeParse(spec.params);
+  if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+  return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data };
 }
 
 /** Options of {@link replay}. */

@@ -10,7 +10,7 @@ import { ReplayFeed } from './feeds/replay';
 import type { Feed } from './feeds/types';
 import { WebSocketFeed } from './feeds/websocket';
 import { OutboxDispatcher } from './outbox';
-import { LiveSpecError, resolveSpec } from './replay';
+import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
 import type { Alert, FeedStatus, Order, Position } from './types';
@@ -85,31 +85,40 @@ export class LiveService {
     const parsed = parseSpec(req.spec);
     if (!parsed.ok) return fail('invalid-input', `spec: ${parsed.errors.join('; ')}`, parsed.errors);
     const spec = parsed.spec;
-    let resolved;
+    let strategy;
+    let symbols: readonly string[];
+    let feed: Feed;
     try {
-      resolved = resolveSpec(this.#store, spec, { from: req.from });
+      if (req.feed === 'replay') {
+        const r = resolveSpec(this.#store, spec, { from: req.from });
+        strategy = r;
+        symbols = r.symbols;
+        feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: req.speed });
+      } else {
+        // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
+        strategy = resolveStrategy(spec);
+        if (!spec.symbols) return fail('invalid-input', 'symbols: a streaming feed needs explicit "symbols"');
+        symbols = spec.symbols;
+        if (req.feed === 'websocket') {
+          if (!req.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
+          feed = new WebSocketFeed({ url: req.url });
+        } else {
+          feed = new WebSocketFeed({ url: req.url ?? binanceUrl(symbols), name: 'binance' });
+        }
+      }
     } catch (e) {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
       throw e;
     }
-    let feed: Feed;
-    if (req.feed === 'replay') {
-      feed = new ReplayFeed({ panel: resolved.panel, symbols: resolved.symbols, from: resolved.from, to: resolved.to, speed: req.speed });
-    } else if (req.feed === 'websocket') {
-      if (!req.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
-      feed = new WebSocketFeed({ url: req.url });
-    } else {
-      feed = new WebSocketFeed({ url: req.url ?? binanceUrl(resolved.symbols), name: 'binance' });
-    }
     const session = new LiveSession({
-      store: this.#store, session: req.session, spec, strategy: resolved.strategy, params: resolved.params, symbols: resolved.symbols,
+      store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval,
     });
     this.lastRestore = session.restore();
     this.#session = session;
     this.#feed = feed;
     this.#strategy = spec.strategy;
-    this.#symbols = resolved.symbols;
+    this.#symbols = symbols;
     this.#lastSession = req.session;
     feed.start(session);
     // Prices held back by the 100 ms rate limit still go out when the feed goes quiet.

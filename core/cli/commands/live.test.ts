@@ -102,7 +102,7 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise<void>((r) => wss.once('listening', () => r()));
     const url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
-    const sym = env.symbols[0];
+    const sym = 'BTCUSDT'; // not in the store: streaming feeds need only the strategy
     wss.on('connection', (ws) => {
       const t = Date.UTC(2024, 0, 2, 14, 30);
       ws.send(JSON.stringify([{ type: 'trade', symbol: sym, time: t, price: 10, size: 1, seq: 1 }, { type: 'trade', symbol: sym, time: t + 61_000, price: 10.1, size: 1, seq: 5 }]));
