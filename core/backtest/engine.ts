@@ -567,10 +567,12 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   }
 
   if (spec.closeAtEnd) {
-    for (const s of tradable) if (qty[s] !== 0) trade(s, -qty[s], mark[s], i1, 'end', false);
-    let eq = cash;
-    for (const s of tradable) eq += qty[s] * (qty[s] !== 0 ? mark[s] : 0);
-    equity[n - 1] = eq;
+    for (const s of tradable) {
+      if (qty[s] === 0) continue;
+      const lastOpen = open[s * nDays + i1];
+      trade(s, -qty[s], spec.endFill === 'open' && lastOpen === lastOpen ? lastOpen : mark[s], i1, 'end', false);
+    }
+    equity[n - 1] = cash;
   }
   opts.onProgress?.(1);
 

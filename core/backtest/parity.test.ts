@@ -95,3 +95,20 @@ describe('parity with backtesting.py on GOOG.csv (SmaCross 10/30)', () => {
     }
   });
 });
+
+describe('parity with the later backtesting.py test that closes the last trade at the end', () => {
+  // Same test, later version (kernc/backtesting.py commit 23761697): '# Trades': 66,
+  // 'Equity Final [$]': 51422.98999999996, 'Win Rate [%]': 46.96969696969697; it closes the open trade
+  // with a market order in one more pass over the last bar, i.e. at that bar's open.
+  const panel = goog();
+  const spec = { ...backtestingPyDefaults(), closeAtEnd: true, endFill: 'open' as const };
+  const result = runBacktest(spec, panel, { strategy: testSmaCross });
+
+  it('has 66 trades, the same final equity to the cent and the same win rate', () => {
+    expect(result.trades).toHaveLength(66);
+    expect(result.openPositions).toHaveLength(0);
+    expect(result.trades[65]).toMatchObject({ exitReason: 'end', exitPrice: panel.open[2147], exitBar: 2147 });
+    expect(result.metrics.finalEquity).toBeCloseTo(51422.99, 2);
+    expect((result.metrics.winRate ?? 0) * 100).toBeCloseTo(46.96969696969697, 10);
+  });
+});

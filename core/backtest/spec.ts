@@ -62,6 +62,8 @@ export const BacktestSpecSchema = z
     wholeUnits: z.boolean().default(true),
     /** Close positions still open at the end at the last close (as trades); otherwise report them under `openPositions`. */
     closeAtEnd: z.boolean().default(false),
+    /** Price of the last bar at which `closeAtEnd` closes: its `close` (default) or its `open` (backtesting.py 0.3's convention). */
+    endFill: z.enum(['close', 'open']).default('close'),
     /** When stop and target are both touched in one bar: `conservative` (stop wins) or `optimistic` (target wins). Either way the trade is flagged `ambiguous`. */
     intrabar: z.enum(['conservative', 'optimistic']).default('conservative'),
     /** Symbol whose close-to-close returns give alpha and beta. */
