@@ -33,6 +33,170 @@ function smaLikeStream(src: Float64Array, m: number, p: number, out: Float64Arra
   }
 }
 
+const C_RATE = 0;
+const C_FIXED = 1;
+const C_BPS = 2;
+const C_BUY = 3;
+const C_SELL = 4;
+const C_UNIT = 5;
+const C_LONG_ONLY = 6;
+const C_AT_CLOSE = 7;
+const C_CLOSE_AT_END = 8;
+
+// Per-pass state, in a Float64Array so the rare fills can live in a function of their own.
+const S_CASH = 0;
+const S_Q = 1;
+const S_ENTRY_PX = 2;
+const S_ENTRY_COMM = 3;
+const S_TRADED = 4;
+const S_TRADES = 5;
+const S_WINS = 6;
+const S_GROSS_WIN = 7;
+const S_GROSS_LOSS = 8;
+
+/** Moves the position to the sign of `target` at raw price `raw`: closes an opposite one first, then opens (as the engine's executeTarget). */
+function fill(st: Float64Array, target: number, raw: number, costs: Float64Array): void {
+  const rate = costs[C_RATE];
+  const fixed = costs[C_FIXED];
+  const bps = costs[C_BPS];
+  let q = st[S_Q];
+  if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
+    const px = bps === 0 ? raw : q > 0 ? raw * costs[C_SELL] : raw * costs[C_BUY];
+    const aq = q > 0 ? q : -q;
+    const comm = fixed + rate * aq * px;
+    st[S_CASH] -= -q * px + comm;
+    st[S_TRADED] += aq * px;
+    const pnl = (q > 0 ? 1 : -1) * aq * (px - st[S_ENTRY_PX]) - st[S_ENTRY_COMM] - comm;
+    st[S_TRADES]++;
+    if (pnl > 0) {
+      st[S_WINS]++;
+      st[S_GROSS_WIN] += pnl;
+    } else st[S_GROSS_LOSS] -= pnl;
+    q = 0;
+    st[S_Q] = 0;
+  }
+  const unit = costs[C_UNIT];
+  if (target !== 0 && q === 0 && unit > 0) {
+    const side = target > 0 ? 1 : -1;
+    const px = bps === 0 ? raw : side > 0 ? raw * costs[C_BUY] : raw * costs[C_SELL];
+    const comm = fixed + rate * unit * px;
+    st[S_CASH] -= side * unit * px + comm;
+    st[S_TRADED] += unit * px;
+    st[S_ENTRY_PX] = px;
+    st[S_ENTRY_COMM] = comm;
+    st[S_Q] = side * unit;
+  }
+}
+
+/** Scratch buffers of one kernel call, sized to the run's bars. */
+interface Scratch {
+  readonly crossAt: Int32Array;
+  readonly crossDir: Int8Array;
+}
+
+/**
+ * One symbol × one pair, as the engine steps it: the strategy decides at the close on strict
+ * crosses of the two SMAs; a market order fills at the next bar's open (or at the close with
+ * `fill: close`); a delisting closes at the last close. Two tight passes: a scan for crosses, then,
+ * per stretch of constant position, `q × close` added into `acc[row + t]`; cash changes go to the
+ * difference array `dcash[row + t]` (prefix-summed later). Bars without data for the symbol carry
+ * its last close, as the engine's marks do. Accumulates trade statistics in `st` (reset first).
+ */
+function passPair(
+  fa: Float64Array,
+  sl: Float64Array,
+  c: Float64Array,
+  o: Float64Array,
+  idx: Int32Array,
+  m: number,
+  n: number,
+  lastIsDelisting: boolean,
+  acc: Float64Array,
+  dcash: Float64Array,
+  inMarket: Uint8Array,
+  row: number,
+  costs: Float64Array,
+  st: Float64Array,
+  scratch: Scratch,
+): void {
+  st.fill(0);
+  const longOnly = costs[C_LONG_ONLY] === 1;
+  const atClose = costs[C_AT_CLOSE] === 1;
+  // Pass 1: strict crosses. `prev` is the sign of fast - slow on the previous bar (0 when equal or NaN).
+  const crossAt = scratch.crossAt;
+  const crossDir = scratch.crossDir;
+  let nCross = 0;
+  let prev = 0;
+  for (let j = 0; j < m; j++) {
+    const diff = fa[j] - sl[j];
+    const cur = diff > 0 ? 1 : diff < 0 ? -1 : 0;
+    if (cur !== prev) {
+      if (prev !== 0 && cur === -prev) {
+        crossAt[nCross] = j;
+        crossDir[nCross++] = cur;
+      }
+      prev = cur;
+    }
+  }
+  // Pass 2: walk the decisions, filling orders; between fills the position is constant.
+  let q = 0;
+  let segStart = 0;
+  let cashBefore = 0;
+  for (let e = 0; e < nCross; e++) {
+    const j = crossAt[e];
+    const target = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
+    if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
+    let fb: number;
+    let raw: number;
+    if (atClose) {
+      fb = j;
+      raw = c[j];
+    } else if (j + 1 < m) {
+      fb = j + 1;
+      raw = o[j + 1];
+    } else continue; // decided on the symbol's last bar: the order never fills
+    addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, fb);
+    fill(st, target, raw, costs);
+    dcash[row + idx[fb]] += st[S_CASH] - cashBefore;
+    cashBefore = st[S_CASH];
+    q = st[S_Q];
+    segStart = fb;
+  }
+  if (lastIsDelisting && q !== 0) {
+    // No bar after this one inside the run: the engine closes at the last close.
+    addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, m - 1);
+    fill(st, 0, c[m - 1], costs);
+    dcash[row + idx[m - 1]] += st[S_CASH] - cashBefore;
+    cashBefore = st[S_CASH];
+    q = 0;
+    segStart = m;
+  }
+  addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, m);
+  if (costs[C_CLOSE_AT_END] === 1 && q !== 0) {
+    fill(st, 0, c[m - 1], costs);
+    dcash[row + n - 1] += st[S_CASH] - cashBefore;
+    acc[row + n - 1] -= q * c[m - 1];
+  }
+}
+
+/** Adds `q × close` of valid bars [from, to) into `acc` (each held until the symbol's next bar) and marks those bars in the market. */
+function addPosition(acc: Float64Array, inMarket: Uint8Array, row: number, c: Float64Array, idx: Int32Array, m: number, n: number, q: number, from: number, to: number): void {
+  if (q === 0 || from >= to) return;
+  const t0 = row + idx[from];
+  const t1 = to < m ? row + idx[to] : row + n;
+  if (t1 - t0 === to - from) {
+    // No gaps in this stretch: bar j is at t0 + (j - from).
+    for (let j = from, t = t0; j < to; j++, t++) acc[t] += q * c[j];
+  } else {
+    for (let j = from; j < to; j++) {
+      const v = q * c[j];
+      const end = j + 1 < m ? row + idx[j + 1] : row + n;
+      for (let t = row + idx[j]; t < end; t++) acc[t] += v;
+    }
+  }
+  inMarket.fill(1, t0, t1);
+}
+
 /**
  * Metrics of `sma-cross` for many (fast, slow) pairs at once over `panel`, equal (up to float
  * summation order across symbols, ~1e-12 relative) to running each pair in the engine. Each
@@ -68,8 +232,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   const longOnly = spec.direction === 'long-only';
   const atClose = spec.fill === 'close';
   const unit = spec.wholeUnits ? Math.floor(spec.sizing.qty) : spec.sizing.qty;
-  const buyMul = 1 + bps / 10_000;
-  const sellMul = 1 - bps / 10_000;
+  const costs = Float64Array.of(rate, fixed, bps, 1 + bps / 10_000, 1 - bps / 10_000, unit, longOnly ? 1 : 0, atClose ? 1 : 0, spec.closeAtEnd ? 1 : 0);
+  const stats = new Float64Array(9);
 
   const valid = new Uint8Array(nPairs);
   const periods = new Set<number>();
@@ -83,7 +247,9 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
     }
   }
   const acc = new Float64Array(nPairs * n);
+  const dcash = new Float64Array(nPairs * n);
   const inMarket = new Uint8Array(nPairs * n);
+  const scratch: Scratch = { crossAt: new Int32Array(n), crossDir: new Int8Array(n) };
   const nTrades = new Float64Array(nPairs);
   const wins = new Float64Array(nPairs);
   const grossWin = new Float64Array(nPairs);
@@ -113,88 +279,12 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
     const lastIsDelisting = idx[m - 1] < n - 1;
     for (let k = 0; k < nPairs; k++) {
       if (!valid[k]) continue;
-      const fa = smaOf.get(pairs[2 * k])!;
-      const sl = smaOf.get(pairs[2 * k + 1])!;
-      const row = k * n;
-      let cash = 0;
-      let q = 0;
-      let entryPx = 0;
-      let entryComm = 0;
-      let pending = Number.NaN;
-      let prevF = Number.NaN;
-      let prevS = Number.NaN;
-      let tv = 0;
-      let nt = 0;
-      let w = 0;
-      let gw = 0;
-      let gl = 0;
-      // Moves the position to the sign of `target` at raw price `raw` (close first, then open), as executeTarget.
-      const execute = (target: number, raw: number) => {
-        if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
-          const px = q > 0 ? (bps === 0 ? raw : raw * sellMul) : bps === 0 ? raw : raw * buyMul;
-          const comm = fixed + rate * Math.abs(q) * px;
-          cash -= -q * px + comm;
-          tv += Math.abs(q) * px;
-          const pnl = (q > 0 ? 1 : -1) * Math.abs(q) * (px - entryPx) - entryComm - comm;
-          nt++;
-          if (pnl > 0) {
-            w++;
-            gw += pnl;
-          } else gl -= pnl;
-          q = 0;
-        }
-        if (target !== 0 && q === 0 && unit > 0) {
-          const side = target > 0 ? 1 : -1;
-          const px = side > 0 ? (bps === 0 ? raw : raw * buyMul) : bps === 0 ? raw : raw * sellMul;
-          const dq = side * unit;
-          const comm = fixed + rate * unit * px;
-          cash -= dq * px + comm;
-          tv += unit * px;
-          entryPx = px;
-          entryComm = comm;
-          q = dq;
-        }
-      };
-      for (let j = 0; j < m; j++) {
-        if (pending === pending) {
-          const t = pending;
-          pending = Number.NaN;
-          execute(t, o[j]);
-        }
-        const f = fa[j];
-        const sv = sl[j];
-        const d = prevF < prevS && f > sv ? 1 : prevF > prevS && f < sv ? -1 : 0;
-        prevF = f;
-        prevS = sv;
-        if (d !== 0) {
-          const target = longOnly && d < 0 ? 0 : d;
-          if (q !== 0 && target !== 0 && q > 0 === target > 0) pending = Number.NaN;
-          else if (q === 0 && target === 0) pending = Number.NaN;
-          else if (atClose) {
-            pending = Number.NaN;
-            execute(target, c[j]);
-          } else pending = target;
-        }
-        if (j === m - 1 && lastIsDelisting) {
-          pending = Number.NaN;
-          if (q !== 0) execute(0, c[j]);
-        }
-        // This symbol's equity (cash + position at its last close) holds until its next bar.
-        const v = cash + (q !== 0 ? q * c[j] : 0);
-        const to = j + 1 < m ? idx[j + 1] : n;
-        for (let t = idx[j]; t < to; t++) acc[row + t] += v;
-        if (q !== 0) for (let t = idx[j]; t < to; t++) inMarket[row + t] = 1;
-      }
-      if (spec.closeAtEnd && q !== 0) {
-        const before = cash + q * c[m - 1];
-        execute(0, c[m - 1]);
-        acc[row + n - 1] += cash - before;
-      }
-      traded[k] += tv;
-      nTrades[k] += nt;
-      wins[k] += w;
-      grossWin[k] += gw;
-      grossLoss[k] += gl;
+      passPair(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, idx, m, n, lastIsDelisting, acc, dcash, inMarket, k * n, costs, stats, scratch);
+      traded[k] += stats[S_TRADED];
+      nTrades[k] += stats[S_TRADES];
+      wins[k] += stats[S_WINS];
+      grossWin[k] += stats[S_GROSS_WIN];
+      grossLoss[k] += stats[S_GROSS_LOSS];
     }
   }
 
@@ -207,8 +297,10 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       continue;
     }
     let bars = 0;
+    let cash = 0;
     for (let t = 0; t < n; t++) {
-      equity[t] = spec.capital + acc[k * n + t];
+      cash += dcash[k * n + t];
+      equity[t] = spec.capital + cash + acc[k * n + t];
       bars += inMarket[k * n + t];
     }
     const m = computeMetrics({ capital: spec.capital, time: runTime, equity, trades: [], barsInMarket: bars, tradedValue: traded[k], barsPerYear: spec.barsPerYear });
