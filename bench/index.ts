@@ -9,6 +9,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   indicators: () => import('./indicators'),
   serve: () => import('./serve'),
   live: () => import('./live'),
+  strategies: () => import('./strategies'),
 };
 
 async function main(): Promise<void> {
