@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sliceSchedule } from './algo';
 import { PaperBroker, type KillSwitchState } from './broker';
 import { simpleCosts } from './costs';
 import { positionsFromFills } from './positions';
@@ -81,6 +82,21 @@ describe('PaperBroker fills and positions', () => {
     expect(fills.slice(3).map((f) => f.qty)).toEqual([10, 20, 30]);
     expect(v.status).toBe('filled');
     expect(broker.position('A').qty).toBe(40);
+  });
+});
+
+describe('sliceSchedule', () => {
+  it('sums to the parent exactly, whole units for whole parents, U-shaped VWAP by default', () => {
+    const t = sliceSchedule('twap', 10, 0, 1_000, 3);
+    expect([...t.qtys]).toEqual([3, 4, 3]);
+    expect([...t.times]).toEqual([0, 1_000 / 3, 2_000 / 3]);
+    const v = sliceSchedule('vwap', 1_000, 0, 1_000, 5);
+    expect(v.qtys.reduce((a, b) => a + b, 0)).toBe(1_000);
+    expect(v.qtys[0]).toBeGreaterThan(v.qtys[2]);
+    expect(v.qtys[4]).toBeGreaterThan(v.qtys[2]);
+    const f = sliceSchedule('twap', 1.5, 0, 100, 4);
+    expect(f.qtys.reduce((a, b) => a + b, 0)).toBeCloseTo(1.5, 12);
+    expect(f.qtys[0]).toBeCloseTo(0.375, 12);
   });
 });
 

@@ -1,4 +1,5 @@
 import { DAY_MS } from '../model/time';
+import { sliceSchedule } from './algo';
 import type { CostModel } from './costs';
 import { simpleCosts } from './costs';
 import { applyFill, emptyPosition, type PositionState } from './positions';
@@ -182,29 +183,10 @@ export class PaperBroker {
   }
 
   #schedule(parent: Order, req: OrderRequest, time: number): void {
-    const n = Math.max(1, Math.floor(req.slices ?? 10));
-    const duration = req.durationMs ?? 10 * 60_000;
-    const w = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      // VWAP default: the usual U-shaped intraday volume curve, heavier at the open and the close.
-      const x = n === 1 ? 0 : (2 * i) / (n - 1) - 1;
-      w[i] = parent.type === 'vwap' ? (req.profile?.[i] ?? 1 + 1.5 * x * x) : 1;
-    }
-    const sum = w.reduce((a, b) => a + b, 0);
-    const times = new Float64Array(n);
-    const qtys = new Float64Array(n);
-    const whole = Number.isInteger(req.qty);
-    let given = 0;
-    for (let i = 0; i < n; i++) {
-      times[i] = time + (duration * i) / n;
-      const cum = (req.qty * w.slice(0, i + 1).reduce((a, b) => a + b, 0)) / sum;
-      // Whole-unit parents get whole-unit children; the cumulative rounding loses nothing.
-      const target = i === n - 1 ? req.qty : whole ? Math.round(cum) : cum;
-      qtys[i] = target - given;
-      given = target;
-    }
+    const { times, qtys } = sliceSchedule(parent.type as 'twap' | 'vwap', req.qty, time, req.durationMs, req.slices, req.profile);
     this.#listFor(this.#algos, parent.symbol).push({ parent, times, qtys, next: 0 });
   }
+
 
   /** Cancels one working order (or algo parent and its pending slices). Returns false if it was not working. */
   cancel(id: string, time: number, reason = 'cancelled'): boolean {

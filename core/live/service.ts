@@ -148,6 +148,7 @@ export class LiveService {
     this.#outbox.stop();
   }
 
+  /** Whether a session runs, its strategy, symbols, feed status, account and kill switch (the stored one when idle). */
   status(): LiveServiceStatus {
     const s = this.#session;
     return {

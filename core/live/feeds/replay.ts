@@ -36,6 +36,7 @@ export class ReplayFeed implements Feed {
     this.done = new Promise((r) => (this.#resolve = r));
   }
 
+  /** Starts delivering steps to `sink` (asynchronously: `done` settles at the end or on stop). */
   start(sink: FeedSink): void {
     const { panel } = this.#o;
     const syms = this.#o.symbols ?? panel.symbols;
@@ -91,6 +92,7 @@ export class ReplayFeed implements Feed {
     loop();
   }
 
+  /** Stops after the step in progress; resolves when the feed reports `closed`. */
   async stop(): Promise<void> {
     this.#stopped = true;
     await this.done;

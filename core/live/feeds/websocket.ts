@@ -60,6 +60,7 @@ export class WebSocketFeed implements Feed {
     return Math.min(this.#o.reconnectMaxMs ?? 30_000, (this.#o.reconnectBaseMs ?? 500) * 2 ** (n - 1));
   }
 
+  /** Connects (and keeps reconnecting) and delivers parsed messages to `sink` until {@link stop}. */
   start(sink: FeedSink): void {
     this.#sink = sink;
     this.#connect();
@@ -126,6 +127,7 @@ export class WebSocketFeed implements Feed {
     for (const b of p.bars) if (this.seq.bar(b, issue)) sink.bars([b]);
   }
 
+  /** Closes the connection, cancels any pending reconnect and the stale timer; resolves once closed. */
   async stop(): Promise<void> {
     if (this.#stopped) return this.done;
     this.#stopped = true;
