@@ -1,6 +1,6 @@
 import type { Panel } from '../data/panel-types';
 import type { CrossSectionView } from '../strategy/types';
-import { pitRowAt, type PitFacts } from './pit-facts';
+import { pitRowAt, type PitFacts, type PitField } from './pit-facts';
 
 /**
  * What a cross-section read, for the run's audit: the latest `known_at` (fundamentals, universe
@@ -72,6 +72,8 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
   readonly #facts: PitFacts;
   readonly #index: Map<string, number>;
   readonly #t: number;
+  /** Per instrument, the day of its last bar at or before the date (-1 none, -2 not looked up yet). */
+  readonly #lastAtT: Int32Array;
   #latest = Number.NEGATIVE_INFINITY;
   #factsRead = 0;
 
@@ -81,6 +83,7 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
     this.#facts = facts;
     this.#index = symbolIndex(panel);
     this.#t = dayIndexAtOrBefore(panel.time, date);
+    this.#lastAtT = new Int32Array(panel.nInst).fill(-2);
     const uni = facts.universe;
     for (let s = 0; s < panel.nInst; s++) {
       const delisted = panel.delistedOn[s];
@@ -100,7 +103,7 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
         if (!member) continue;
         this.#note(memberKnownAt);
       }
-      if (this.#t < 0 || this.#lastBar(s, this.#t) < 0) continue;
+      if (this.#lastAt(s) < 0) continue;
       this.universe.push(panel.symbols[s]);
     }
   }
@@ -119,8 +122,23 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
     return -1;
   }
 
+  /** {@link #lastBar} at the view's day, remembered: the factor loops ask for each name's close several times. */
+  #lastAt(s: number): number {
+    let d = this.#lastAtT[s];
+    if (d === -2) d = this.#lastAtT[s] = this.#t < 0 ? -1 : this.#lastBar(s, this.#t);
+    return d;
+  }
+
+  #memoSymbol = '';
+  #memoIndex = -1;
+  #memoField = '';
+  #memoPit: PitField | undefined;
+
   indexOf(symbol: string): number {
-    return this.#index.get(symbol) ?? -1;
+    // Factors read several facts of one name in a row: remember the last lookup.
+    if (symbol === this.#memoSymbol) return this.#memoIndex;
+    this.#memoSymbol = symbol;
+    return (this.#memoIndex = this.#index.get(symbol) ?? -1);
   }
 
   close(symbol: string): number {
@@ -130,7 +148,7 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
   closeLag(symbol: string, lagDays: number): number {
     const s = this.indexOf(symbol);
     if (s < 0 || this.#t - lagDays < 0) return Number.NaN;
-    const d = this.#lastBar(s, this.#t - lagDays);
+    const d = lagDays === 0 ? this.#lastAt(s) : this.#lastBar(s, this.#t - lagDays);
     if (d < 0) return Number.NaN;
     this.#note(this.#panel.time[d]);
     return this.#panel.close[s * this.#panel.nDays + d];
@@ -159,8 +177,13 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
   }
 
   fundamental(symbol: string, field: string): number {
-    const f = this.#facts.fields.get(field);
-    if (!f) throw new Error(`fundamental field "${field}" was not loaded for this cross-section`);
+    let f = this.#memoPit;
+    if (field !== this.#memoField || !f) {
+      f = this.#facts.fields.get(field);
+      if (!f) throw new Error(`fundamental field "${field}" was not loaded for this cross-section`);
+      this.#memoField = field;
+      this.#memoPit = f;
+    }
     const s = this.indexOf(symbol);
     if (s < 0) return Number.NaN;
     const r = pitRowAt(f, s, this.date);
