@@ -135,6 +135,39 @@ describe('signal analytics', () => {
     expect(e2.stderr()).toMatch(/bad\.json: invalid params for sma-cross: params\.fast/);
   });
 
+  it('reports factor-rank entries when a name joins the picks, and single-symbol runs over a named universe', () => {
+    const path = join(dir, 'f.db');
+    const store = openStore(path);
+    const syms = ['P', 'Q', 'R'];
+    syms.forEach((sym, k) => store.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(k + 1, sym));
+    const ins = store.db.prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, 100)');
+    for (let i = 0; i < 70; i++) {
+      // P flat at 10; Q rises 1% a day; R flat at 20 (open = close, so the next-open entry is the close)
+      ins.run(1, T0 + i * DAY_MS, 10, 10, 10, 10);
+      const q = 10 * 1.01 ** i;
+      ins.run(2, T0 + i * DAY_MS, q, q, q, q);
+      ins.run(3, T0 + i * DAY_MS, 20, 20, 20, 20);
+    }
+    const f = store.db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+    f.run(1, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 10); // B/P 1: the cheapest
+    f.run(2, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 5); // B/P 0.5
+    f.run(3, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 4); // B/P 0.2
+    f.run(2, 'book_value_per_share', T0, T0 + 40 * DAY_MS, 50); // Q becomes the cheapest from day 40 (Feb 10)
+    store.db.prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 3, 0, NULL, 0)").run();
+    const r = runSignals(store, { strategy: 'factor-rank', universe: 'all', params: { keep: 0.34, rank: [{ factor: 'book-to-price', order: 'descending' }] }, fill: 'close' });
+    const uni = runSignals(store, { strategy: 'sma-cross', universe: 'IDX' });
+    store.close();
+    if (!r.ok || !uni.ok) throw new Error('failed');
+    // Jan 1: P picked; Feb 1 (day 31): still P (Q's restatement unknown); Mar 1 (day 60): Q replaces P
+    const bySym = new Map(r.value.symbols.map((x) => [x.symbol, x]));
+    expect(bySym.get('P')!.events).toEqual([{ time: '2020-01-01', side: 'long', price: 10 }]);
+    expect(bySym.get('Q')!.events).toEqual([{ time: '2020-03-01', side: 'long', price: expect.closeTo(10 * 1.01 ** 60, 9) }]);
+    expect(bySym.has('R')).toBe(false);
+    expect(bySym.get('Q')!.horizons[0].all.avgReturn).toBeCloseTo(0.01, 12);
+    expect(bySym.get('P')!.horizons[2].all).toMatchObject({ count: 1, successRate: 0, avgReturn: 0 });
+    expect(uni.value.symbols.map((x) => x.symbol)).toEqual(['R']);
+  });
+
   it('runs as the real binary', () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'pipe' });
     const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'signals', '--spec', specFile('bin.json', base), '--db', db, '--json'], { encoding: 'utf8' });
