@@ -463,6 +463,13 @@ export const LiveStartInput = z
     session: z.string().min(1).max(64).default('default'),
     risk: RiskLimitsInput.optional(),
     webhooks: z.array(webhook).default([]),
+    /** Anomaly thresholds: rolling window (bars), |z| of a return, volume multiple of the mean, stale feed after ms. */
+    anomalies: z
+      .object({ window: z.number().int().min(2).optional(), zThreshold: z.number().positive().optional(), volumeMultiple: z.number().positive().optional(), staleMs: z.number().int().min(0).optional() })
+      .strict()
+      .optional(),
+    /** Same-kind, same-symbol alerts within this many ms are suppressed. */
+    cooldownMs: z.number().int().min(0).optional(),
   })
   .strict();
 

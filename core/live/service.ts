@@ -4,6 +4,7 @@ import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
 import type { IntervalName } from './aggregator';
 import type { WebhookTarget } from './alerts';
+import type { AnomalyConfig } from './anomalies';
 import type { KillSwitchState, OrderRequest } from './broker';
 import { binanceUrl } from './feeds/parsers';
 import { ReplayFeed } from './feeds/replay';
@@ -27,6 +28,8 @@ export interface StartRequest {
   readonly session: string;
   readonly risk?: RiskLimits;
   readonly webhooks: readonly WebhookTarget[];
+  readonly anomalies?: AnomalyConfig;
+  readonly cooldownMs?: number;
 }
 
 /** The service's state as `live:status` reports it. */
@@ -101,9 +104,9 @@ export class LiveService {
         symbols = spec.symbols;
         if (req.feed === 'websocket') {
           if (!req.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
-          feed = new WebSocketFeed({ url: req.url });
+          feed = new WebSocketFeed({ url: req.url, staleMs: req.anomalies?.staleMs });
         } else {
-          feed = new WebSocketFeed({ url: req.url ?? binanceUrl(symbols), name: 'binance' });
+          feed = new WebSocketFeed({ url: req.url ?? binanceUrl(symbols), name: 'binance', staleMs: req.anomalies?.staleMs });
         }
       }
     } catch (e) {
@@ -112,7 +115,7 @@ export class LiveService {
     }
     const session = new LiveSession({
       store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
-      risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval,
+      risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
     });
     this.lastRestore = session.restore();
     this.#session = session;

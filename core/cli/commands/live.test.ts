@@ -81,6 +81,9 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     const r3 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'carrier-pigeon']);
     expect(r3.code).toBe(2);
     expect(r3.err).toContain('--feed');
+    const r4 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'replay', '--anomaly', 'zz=1']);
+    expect(r4.code).toBe(2);
+    expect(r4.err).toContain('--anomaly: unknown key "zz"');
   });
 
   it('the real binary prints the same replay JSON, and `live run` on a replay feed ends cleanly', () => {
@@ -109,17 +112,19 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     });
     const spec = env.write('ws.json', { strategy: 'sma-cross', symbols: [sym] });
     const bin = join(__dirname, '..', '..', '..', 'bin', 'quantdesk.js');
-    const child = spawn(process.execPath, [bin, 'live', 'run', '--spec', spec, '--db', env.db, '--feed', 'websocket', '--url', url, '--session', 'ws', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'live', 'run', '--spec', spec, '--db', env.db, '--feed', 'websocket', '--url', url, '--session', 'ws', '--anomaly', 'stale-ms=150', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
-    const gotAlert = new Promise<void>((r) => child.stdout.on('data', (d) => ((out += d), out.includes('\n') && r())));
+    // Two alerts: the id gap, then the feed going quiet for longer than stale-ms.
+    const gotAlert = new Promise<void>((r) => child.stdout.on('data', (d) => ((out += d), out.split('\n').length > 2 && r())));
     const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
       await gotAlert;
       const alert = JSON.parse(out.split('\n')[0]) as { kind: string; severity: string; symbol: string; message: string };
       expect(alert).toMatchObject({ kind: 'feed-gap', severity: 'warning', symbol: sym });
       expect(alert.message).toContain('3 message(s) missing');
+      expect(JSON.parse(out.split('\n')[1])).toMatchObject({ kind: 'stale-feed', severity: 'warning' });
       child.kill('SIGTERM');
       expect(await exit).toBe(0);
       expect(err).toContain('feed websocket: open');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { RiskLimitsInput } from '../../contract';
 import { INTERVALS, type IntervalName } from '../../live/aggregator';
 import type { WebhookTarget } from '../../live/alerts';
+import type { AnomalyConfig } from '../../live/anomalies';
 import { LiveSpecError, replay } from '../../live/replay';
 import type { RiskLimits } from '../../live/risk';
 import { LiveService } from '../../live/service';
@@ -9,13 +10,14 @@ import type { LiveEvents } from '../../live/session';
 import type { Alert } from '../../live/types';
 import { formatTime } from '../../model/time';
 import { openStore } from '../../store/sqlite-bar-store';
-import { parseFlags, UsageError } from '../args';
+import { parseFlags, parseKeyValues, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 import { readSpecFile } from './backtest';
 
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
-                          [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID] [--json]
+                          [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID]
+                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--json]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
@@ -45,6 +47,21 @@ function readRisk(file: string): RiskLimits {
   const r = RiskLimitsInput.safeParse(raw);
   if (!r.success) throw new UsageError(r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(risk)'}: ${i.message}`).join('\n'));
   return r.data;
+}
+
+const ANOMALY_KEYS: Record<string, keyof AnomalyConfig> = { window: 'window', z: 'zThreshold', volume: 'volumeMultiple', 'stale-ms': 'staleMs' };
+
+/** `--anomaly z=3 --anomaly stale-ms=10000` → an {@link AnomalyConfig}. */
+function readAnomalies(pairs: readonly string[] | undefined): AnomalyConfig | undefined {
+  if (!pairs || pairs.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(parseKeyValues(pairs))) {
+    const key = ANOMALY_KEYS[k];
+    if (!key) throw new UsageError(`--anomaly: unknown key "${k}" (${Object.keys(ANOMALY_KEYS).join(', ')})`);
+    if (typeof v !== 'number' || !(v >= 0)) throw new UsageError(`--anomaly ${k}: expected a number >= 0, got "${v}"`);
+    out[key] = v;
+  }
+  return out as AnomalyConfig;
 }
 
 async function runReplay(args: string[], io: CliIO): Promise<number> {
@@ -87,7 +104,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     {
       spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
       from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
-      telegram: { type: 'string', multiple: true }, json: { type: 'boolean' },
+      telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
+      json: { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
   );
@@ -107,6 +125,9 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     if (cut <= 0) throw new UsageError(`--telegram: expected TOKEN:CHAT_ID, got "${t}"`);
     webhooks.push({ kind: 'telegram', token: t.slice(0, cut), chatId: t.slice(cut + 1) });
   }
+  const anomalies = readAnomalies(values.anomaly as string[] | undefined);
+  const cooldownMs = values['cooldown-ms'] === undefined ? undefined : Number(values['cooldown-ms']);
+  if (cooldownMs !== undefined && !(cooldownMs >= 0)) throw new UsageError(`--cooldown-ms: expected a number >= 0, got "${values['cooldown-ms']}"`);
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db);
@@ -126,7 +147,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks });
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks, anomalies, cooldownMs });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);
