@@ -17,7 +17,7 @@ export function dataFingerprint(store: Store): string {
   const hit = cache.get(store);
   if (hit && hit.stamp === stamp) return hit.fingerprint;
   const h = createHash('sha256');
-  for (const row of db.prepare('SELECT id, kind, sha256, changed FROM imports ORDER BY id').raw().iterate()) h.update(JSON.stringify(row));
+  for (const row of db.prepare('SELECT kind, sha256, changed FROM imports WHERE changed > 0 ORDER BY id').raw().iterate()) h.update(JSON.stringify(row));
   for (const t of ['instruments', 'bars', 'corporate_actions', 'fundamentals', 'universes']) {
     h.update(`${t}:${db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number};`);
   }

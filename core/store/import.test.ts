@@ -177,3 +177,21 @@ describe('importCsv', () => {
     s.close();
   });
 });
+
+describe('dataFingerprint', () => {
+  it('is equal for stores built by the same imports and ignores writes outside market data', async () => {
+    const a = openStore(':memory:');
+    const b = openStore(':memory:');
+    for (const s of [a, b]) {
+      await importCsv(s, 'instruments', { fileName: 'i.csv', content: INSTR });
+      await importCsv(s, 'bars', { fileName: 'b.csv', content: BARS });
+    }
+    expect(dataFingerprint(a)).toBe(dataFingerprint(b));
+    const before = dataFingerprint(a);
+    a.db.prepare("INSERT INTO runs(id, kind, status, spec, engine_version, data_fingerprint, created_at) VALUES ('r1', 'backtest', 'done', '{}', '1', ?, 0)").run(before);
+    expect(dataFingerprint(a)).toBe(before);
+    // A write that bypasses the import service still shows (row counts are part of the hash).
+    a.db.prepare("INSERT INTO instruments(symbol) VALUES ('RAW')").run();
+    expect(dataFingerprint(a)).not.toBe(before);
+  });
+});
