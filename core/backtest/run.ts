@@ -59,12 +59,16 @@ export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts
   return { result: await runBacktestAsync(spec, panel, options), fingerprint };
 }
 
-function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
+/**
+ * Engine options for `spec` on `panel` with the store's point-in-time facts: the built-in strategy it
+ * names and, for a cross-sectional strategy, an audited cross-section over the fundamentals and
+ * (named) universe it reads. Pool workers holding a panel and a read-only store call this so their
+ * runs equal `quantdesk backtest`'s.
+ * @throws BacktestInputError for an unknown strategy or universe.
+ */
+export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): RunOptions {
   const strategy = getStrategy(spec.strategy);
   if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
-  const fingerprint = dataFingerprint(store);
-  const panel = panelForSpec(store, spec);
-  if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
   let crossSectionAt;
   const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
   if (strategy.kind === 'cross-sectional') {
@@ -80,8 +84,15 @@ function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { 
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }
-  const options: RunOptions = { strategy: strategy as CrossSectionalStrategy<unknown>, signal: opts.signal, onProgress: opts.onProgress, crossSectionAt };
-  return { panel, options, fingerprint };
+  return { strategy: strategy as CrossSectionalStrategy<unknown>, crossSectionAt };
+}
+
+function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
+  if (!getStrategy(spec.strategy)) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  const fingerprint = dataFingerprint(store);
+  const panel = panelForSpec(store, spec);
+  if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+  return { panel, options: { ...runOptionsFor(store, spec, panel), signal: opts.signal, onProgress: opts.onProgress }, fingerprint };
 }
 
 /** Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the printed shape. */
