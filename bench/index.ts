@@ -6,9 +6,11 @@ import type { BenchTable } from './harness';
 
 const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> = {
   data: () => import('./data'),
+  backtest: () => import('./backtest'),
   indicators: () => import('./indicators'),
   serve: () => import('./serve'),
   live: () => import('./live'),
+  optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
 };
 
