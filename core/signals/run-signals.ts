@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { parseSpec } from '../backtest/spec';
 import { loadPanel, panelSeries } from '../data/panel';
 import type { Panel } from '../data/panel-types';
 import type { BarColumns } from '../model/bars';
@@ -21,27 +21,6 @@ import {
   type HorizonReport,
   type SignalEvent,
 } from './signal-stats';
-
-const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
-
-/**
- * The fields of a backtest spec that signal analytics reads; the rest of a backtest spec (capital,
- * commission, sizing, ...) is accepted and ignored, so the same file serves `backtest` and `signals`.
- */
-export const SignalsSpecSchema = z
-  .object({
-    strategy: z.string().min(1),
-    params: z.record(z.string(), z.unknown()).default({}),
-    symbols: z.array(z.string().min(1)).min(1).optional(),
-    universe: z.string().min(1).optional(),
-    start: dateText.optional(),
-    end: dateText.optional(),
-    fill: z.enum(['next-open', 'close']).default('next-open'),
-    adjustment: z.enum(['pit', 'raw']).default('pit'),
-    barsPerYear: z.number().positive().default(252),
-  })
-  .loose()
-  .refine((s) => (s.symbols === undefined) !== (s.universe === undefined), { message: 'give exactly one of "symbols" or "universe"', path: ['symbols'] });
 
 /** One signal as printed: the decision bar's time (`YYYY-MM-DD` or ISO), side and entry price (null if none). */
 export interface SignalOut {
@@ -116,18 +95,17 @@ function symbolsOf(store: Store, universe: string): string[] | undefined {
 }
 
 /**
- * Steps the spec's strategy over each symbol's stored bars (all history up to `end`, so indicators warm
+ * Steps the backtest spec's strategy (see `BacktestSpecSchema`: strategy, params, symbols or universe,
+ * start, end, fill, adjustment, barsPerYear are read) over each symbol's stored bars (all history up to `end`, so indicators warm
  * up before `start`) and reports its entry signals from `start` on with forward returns at 1, 5 and 20
  * bars (see {@link SignalsReport}). For `factor-rank`, a signal is a symbol entering the picks at a
  * rebalance. Errors a user can cause (bad spec, unknown strategy or symbol, empty universe) are returned.
  */
 export function runSignals(store: Store, rawSpec: unknown, horizons: readonly number[] = SIGNAL_HORIZONS): Result<SignalsReport> {
-  const parsed = SignalsSpecSchema.safeParse(rawSpec);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`);
-    return fail('invalid-input', `invalid spec: ${details.join('; ')}`, details);
-  }
-  const spec = parsed.data;
+  // The backtest's own spec schema: one file serves `backtest` and `signals` (execution costs and sizing are ignored here).
+  const parsed = parseSpec(rawSpec);
+  if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
+  const spec = parsed.spec;
   const strategy = getStrategy(spec.strategy);
   if (!strategy) return fail('invalid-input', `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`);
   const params = strategy.params.safeParse(spec.params);

@@ -7,7 +7,7 @@ import { FIXTURE_START, panelFromCloses } from './fixtures';
 import { buildPitField, type FundamentalRow, type PitFacts } from './pit-facts';
 import { rebalanceDays, runRebalances } from './rebalance';
 import { createCrossSectionView } from './cross-section-view';
-import { SignalsSpecSchema } from '../signals/run-signals';
+import { parseSpec } from '../backtest/spec';
 
 const day = (t: number) => FIXTURE_START + t * DAY_MS;
 const N = 20;
@@ -50,7 +50,7 @@ describe('factor-rank', () => {
 
   it('expresses the small-value example: smallest 20% by market cap, then the lowest PBR, yearly', () => {
     expect(example.strategy).toBe('factor-rank');
-    expect(SignalsSpecSchema.safeParse(example).success).toBe(true);
+    expect(parseSpec(example).ok).toBe(true);
     const p = factorRankParams.parse(example.params);
     expect(p.rebalance).toBe('yearly');
     expect(factorFields(p)).toEqual(['book_value_per_share', 'shares_outstanding']);
