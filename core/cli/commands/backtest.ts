@@ -14,7 +14,7 @@ Runs the backtest FILE.json describes on the store DB and records it in the run 
 Spec fields: strategy, params, symbols | universe ("all" or a named universe), start, end, capital,
 fill (next-open|close), commission {rate, fixed}, slippageBps, direction (long-short|long-only),
 sizing (all-in|fixed-fraction|fixed-qty|volatility-target|equal-weight, or {method, ...}), wholeUnits,
-closeAtEnd, intrabar (conservative|optimistic), benchmark, adjustment (pit|raw), barsPerYear.
+closeAtEnd, endFill (close|open), intrabar (conservative|optimistic), benchmark, adjustment (pit|raw), barsPerYear.
 --json prints {"spec","metrics","trades","openPositions","equity","runId"} on stdout.
 --report writes a self-contained HTML tear sheet; --trades-csv the trade list as CSV.
 A bad spec exits 2 naming the field.`;
