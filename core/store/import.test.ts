@@ -172,6 +172,12 @@ describe('importCsv', () => {
     expect(io2.stderr()).toContain(`${badFile}:3: date: "nope"`);
     const io3 = bufferIO();
     expect(await main(['import', 'widgets', good, '--db', db], io3)).toBe(2);
+    const io4 = bufferIO();
+    expect(await main(['import', 'bars', `${d.dir}/missing.csv`, '--db', db], io4)).toBe(2);
+    expect(io4.stderr()).toContain('missing.csv: no such file');
+    const io5 = bufferIO();
+    expect(await main(['query', 'universe', '--date', '2020-01-01', '--db', `${d.dir}/nope.db`, '--json'], io5)).toBe(2);
+    expect(io5.stdout()).toBe('');
     const s = openStore(db);
     expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(3);
     s.close();
