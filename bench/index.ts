@@ -10,6 +10,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   indicators: () => import('./indicators'),
   serve: () => import('./serve'),
   live: () => import('./live'),
+  optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
 };
 

@@ -179,6 +179,93 @@ function passPair(
   }
 }
 
+/**
+ * {@link passPair} for a symbol whose bars are contiguous inside the run (no gaps; it may list late
+ * or delist early): one fused pass, whose common bar is two loads, a compare and one add.
+ */
+function passPairContiguous(
+  fa: Float64Array,
+  sl: Float64Array,
+  c: Float64Array,
+  o: Float64Array,
+  m: number,
+  lastIsDelisting: boolean,
+  acc: Float64Array,
+  dcash: Float64Array,
+  inMarket: Uint8Array,
+  base: number,
+  last: number,
+  costs: Float64Array,
+  st: Float64Array,
+): void {
+  st.fill(0);
+  const longOnly = costs[C_LONG_ONLY] === 1;
+  const atClose = costs[C_AT_CLOSE] === 1;
+  let q = 0;
+  let cashBefore = 0;
+  let prev = 0;
+  let pendingAt = -1;
+  let pending = 0;
+  let inSince = -1;
+  for (let j = 0; j < m; j++) {
+    if (j === pendingAt) {
+      fill(st, pending, o[j], costs);
+      dcash[base + j] += st[S_CASH] - cashBefore;
+      cashBefore = st[S_CASH];
+      const nq = st[S_Q];
+      if (nq !== 0 && inSince < 0) inSince = j;
+      else if (nq === 0 && inSince >= 0) {
+        inMarket.fill(1, base + inSince, base + j);
+        inSince = -1;
+      }
+      q = nq;
+    }
+    const diff = fa[j] - sl[j];
+    const cur = diff > 0 ? 1 : diff < 0 ? -1 : 0;
+    if (cur !== prev) {
+      if (prev !== 0 && cur === -prev) {
+        const target = longOnly && cur < 0 ? 0 : cur;
+        if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) pendingAt = -1;
+        else if (atClose) {
+          pendingAt = -1;
+          fill(st, target, c[j], costs);
+          dcash[base + j] += st[S_CASH] - cashBefore;
+          cashBefore = st[S_CASH];
+          const nq = st[S_Q];
+          if (nq !== 0 && inSince < 0) inSince = j;
+          else if (nq === 0 && inSince >= 0) {
+            inMarket.fill(1, base + inSince, base + j);
+            inSince = -1;
+          }
+          q = nq;
+        } else {
+          pendingAt = j + 1;
+          pending = target;
+        }
+      }
+      prev = cur;
+    }
+    if (j === m - 1 && lastIsDelisting && q !== 0) {
+      fill(st, 0, c[j], costs);
+      dcash[base + j] += st[S_CASH] - cashBefore;
+      cashBefore = st[S_CASH];
+      inMarket.fill(1, base + inSince, base + j);
+      inSince = -1;
+      q = 0;
+    }
+    acc[base + j] += q * c[j];
+  }
+  if (inSince >= 0) inMarket.fill(1, base + inSince, last + 1);
+  if (q !== 0) {
+    // Not delisted: the last bar is the run's last bar, so no tail to carry.
+    if (costs[C_CLOSE_AT_END] === 1) {
+      fill(st, 0, c[m - 1], costs);
+      dcash[last] += st[S_CASH] - cashBefore;
+      acc[last] -= q * c[m - 1];
+    }
+  }
+}
+
 /** Adds `q × close` of valid bars [from, to) into `acc` (each held until the symbol's next bar) and marks those bars in the market. */
 function addPosition(acc: Float64Array, inMarket: Uint8Array, row: number, c: Float64Array, idx: Int32Array, m: number, n: number, q: number, from: number, to: number): void {
   if (q === 0 || from >= to) return;
@@ -277,9 +364,11 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
     if (m === 0) continue;
     for (const [p, out] of smaOf) smaLikeStream(c, m, p, out);
     const lastIsDelisting = idx[m - 1] < n - 1;
+    const contiguous = idx[m - 1] - idx[0] === m - 1;
     for (let k = 0; k < nPairs; k++) {
       if (!valid[k]) continue;
-      passPair(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, idx, m, n, lastIsDelisting, acc, dcash, inMarket, k * n, costs, stats, scratch);
+      if (contiguous) passPairContiguous(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, m, lastIsDelisting, acc, dcash, inMarket, k * n + idx[0], k * n + n - 1, costs, stats);
+      else passPair(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, idx, m, n, lastIsDelisting, acc, dcash, inMarket, k * n, costs, stats, scratch);
       traded[k] += stats[S_TRADED];
       nTrades[k] += stats[S_TRADES];
       wins[k] += stats[S_WINS];
