@@ -93,11 +93,11 @@ export async function replay(store: Store, spec: BacktestSpec, o: ReplayOptions 
   const r = resolveSpec(store, spec, o);
   const session = new LiveSession({
     store, session: o.session ?? `replay-${randomUUID().slice(0, 8)}`, spec, strategy: r.strategy, params: r.params, symbols: r.symbols,
-    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, now: () => 0,
+    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, now: () => 0, keep: Infinity,
   });
   const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
   feed.start(session);
   await feed.done;
   session.finish();
-  return { signals: session.signals, fills: session.fills, positions: session.positions(), alerts: session.alerts.list().reverse() };
+  return { signals: session.signals, fills: session.fills, positions: session.positions(), alerts: session.alerts.list(Number.MAX_SAFE_INTEGER).reverse() };
 }

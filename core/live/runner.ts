@@ -15,6 +15,7 @@ import {
 import type { BacktestSpec } from '../backtest/spec';
 import type { BarView, Decision, SingleStrategy } from '../strategy/types';
 import type { PaperBroker } from './broker';
+import type { PositionState } from './positions';
 import type { LiveBar, Signal } from './types';
 
 /** A bar in a time step; `final` marks a symbol's last bar (delisted, or its data ends) so its position closes at the close. */
@@ -68,6 +69,8 @@ export class StrategyRunner {
   readonly #closes: Float64Array;
   readonly #closeCount: Int32Array;
   readonly #ring: number;
+  // The broker's position objects are stable per symbol: held here to skip a map lookup per access.
+  readonly #pos: PositionState[];
   #warming = false;
 
   constructor(o: RunnerOptions) {
@@ -91,6 +94,7 @@ export class StrategyRunner {
     this.#ring = o.spec.sizing.lookback + 2;
     this.#closes = new Float64Array(n * this.#ring);
     this.#closeCount = new Int32Array(n);
+    this.#pos = o.symbols.map((s) => o.broker.position(s));
   }
 
   /** Index of `symbol` among the runner's symbols, or -1. */
@@ -99,7 +103,7 @@ export class StrategyRunner {
   }
 
   #qty(k: number): number {
-    return this.#o.broker.position(this.#o.symbols[k]).qty;
+    return this.#pos[k].qty;
   }
 
   /** One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at the closes. */
@@ -263,7 +267,7 @@ export class StrategyRunner {
         this.#posSL[k] = sl;
         this.#posTP[k] = tp;
         this.#posTrail[k] = trail;
-        this.#posBest[k] = this.#o.broker.position(this.#o.symbols[k]).avgCost;
+        this.#posBest[k] = this.#pos[k].avgCost;
       }
     }
   }

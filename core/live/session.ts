@@ -96,6 +96,7 @@ export class LiveSession implements FeedSink {
   readonly #now: () => number;
   readonly #intervalMs: number;
   #pending: Pending[] = [];
+  #depth = 0;
   #positionsDirty = false;
   #lastTicked = 0;
   #tickCount = 0;
@@ -155,11 +156,16 @@ export class LiveSession implements FeedSink {
 
   /** Runs `fn` in one journal transaction, then emits what it raised. */
   #commit(fn: () => void): void {
+    // Nested commits (a feed batching many steps) join the outer transaction and emit after it.
+    if (this.#depth > 0) return fn();
+    this.#depth++;
     try {
       this.journal.transaction(fn);
     } catch (e) {
       this.#pending = [];
       throw e;
+    } finally {
+      this.#depth--;
     }
     this.#flush();
   }
@@ -232,7 +238,7 @@ export class LiveSession implements FeedSink {
     this.#tick(t);
   }
 
-  /** Runs `fn` (e.g. many {@link tickInTransaction}) in one transaction, emitting afterwards. */
+  /** Runs `fn` (many {@link tickInTransaction}, or many feed batches) in one transaction, emitting afterwards. */
   batch(fn: () => void): void {
     this.#commit(fn);
   }

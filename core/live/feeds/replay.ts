@@ -19,7 +19,8 @@ export interface ReplayOptions {
 
 /**
  * Replays stored bars as a live feed: one `bars` batch per time step, every symbol with a bar at that
- * time in the given order. A symbol whose data ends before the replay's last step is marked `final`
+ * time in the given order. Bars are reused between steps (copy what you keep); at full speed, 256 steps
+ * share one `sink.batch` (one journal transaction). A symbol whose data ends before the replay's last step is marked `final`
  * on its last bar (delisted), so the runner closes it at that close, exactly as the backtest does.
  */
 export class ReplayFeed implements Feed {
@@ -60,20 +61,32 @@ export class ReplayFeed implements Feed {
     const speed = this.#o.speed ?? 0;
     sink.status({ feed: this.name, state: 'open', at: Date.now() });
     let i = i0;
+    // One mutable bar per symbol, overwritten every step: the sink copies what it keeps (no per-bar objects).
+    type MutableBar = { -readonly [K in keyof StepBar]: StepBar[K] };
+    const slots: MutableBar[] = syms.map((symbol) => ({ symbol, intervalMs: interval, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, final: false }));
+    const step: StepBar[] = [];
     const emitStep = () => {
-      const step: StepBar[] = [];
+      step.length = 0;
       for (let j = 0; j < rows.length; j++) {
         const at = rows[j] * n + i;
         const c = panel.close[at];
         if (c !== c) continue;
-        step.push({
-          symbol: syms[j], intervalMs: interval, time: panel.time[i], open: panel.open[at], high: panel.high[at], low: panel.low[at],
-          close: c, volume: panel.volume[at], final: i === last[j] && i < i1,
-        });
+        const b = slots[j];
+        b.time = panel.time[i];
+        b.open = panel.open[at];
+        b.high = panel.high[at];
+        b.low = panel.low[at];
+        b.close = c;
+        b.volume = panel.volume[at];
+        b.final = i === last[j] && i < i1;
+        step.push(b);
       }
       if (step.length > 0) sink.bars(step);
       this.delivered++;
       i++;
+    };
+    const chunk = () => {
+      for (let b = 0; b < 256 && i <= i1 && !this.#stopped; b++) emitStep();
     };
     const finish = () => {
       sink.status({ feed: this.name, state: 'closed', at: Date.now(), detail: this.#stopped ? 'stopped' : 'end of data' });
@@ -86,7 +99,8 @@ export class ReplayFeed implements Feed {
         setTimeout(loop, 1000 / speed);
         return;
       }
-      for (let b = 0; b < 256 && i <= i1 && !this.#stopped; b++) emitStep();
+      if (sink.batch) sink.batch(chunk);
+      else chunk();
       setImmediate(loop);
     };
     loop();

@@ -16,6 +16,8 @@ export interface FeedSink {
   bars(step: readonly StepBar[]): void;
   status(s: FeedStatus): void;
   issue(i: FeedIssue): void;
+  /** Optional: run several deliveries as one unit (one journal transaction); a fast replay uses it. */
+  batch?(fn: () => void): void;
 }
 
 /**
