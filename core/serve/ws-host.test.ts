@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { createHandlers } from '../api/handlers';
 import type { Handlers } from '../api/registry';
 import { createServices, disposeServices, type Services } from '../api/services';
@@ -96,5 +96,33 @@ describe('WsHost call lifecycle', () => {
     const r = await other.call('nope:x', {});
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     await other.close();
+  });
+});
+
+describe('WsHost heartbeat', () => {
+  it('drops a client that stops answering pings and aborts its calls', async () => {
+    let aborted!: () => void;
+    const wasAborted = new Promise<void>((r) => (aborted = r));
+    const handlers: Handlers = {
+      ...createHandlers(services),
+      'app:info': (_input, ctx) =>
+        new Promise((resolve) => ctx.signal.addEventListener('abort', () => (aborted(), resolve(fail('cancelled', 'gone'))))),
+    };
+    const host = new WsHost(handlers, 20);
+    const wss = new WebSocketServer({ noServer: true });
+    const server = createServer();
+    server.on('upgrade', (req, socket, head) => wss.handleUpgrade(req, socket, head, (ws) => host.accept(ws)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    // A client whose network died: it never answers a ping.
+    const dead = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, { autoPong: false });
+    await new Promise((r) => dead.once('open', r));
+    const closed = new Promise((r) => dead.once('close', r));
+    dead.send(JSON.stringify({ id: 1, method: 'app:info' }));
+    await wasAborted;
+    await closed;
+    expect(host.size).toBe(0);
+    host.closeAll();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
   });
 });

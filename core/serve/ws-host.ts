@@ -7,12 +7,19 @@ import { decodeFrame, encodeFrame } from './wire';
 /** Largest text frame the host accepts; a larger one gets an `invalid-input` reply (up to the socket's hard limit). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+/** Events are skipped for a client whose unsent buffer exceeds this (a stalled tab must not grow the host's memory). */
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+
+/** A client that does not answer a ping within this is dropped (half-open TCP), aborting its calls. */
+export const HEARTBEAT_MS = 30_000;
+
 type Id = string | number;
 
 interface Conn {
   readonly socket: WebSocket;
   readonly topics: Set<EventChannel>;
   readonly calls: Map<Id, AbortController>;
+  isAlive: boolean;
 }
 
 function isId(x: unknown): x is Id {
@@ -35,9 +42,21 @@ function isId(x: unknown): x is Id {
 export class WsHost {
   readonly #handlers: Handlers;
   readonly #conns = new Set<Conn>();
+  readonly #heartbeat: NodeJS.Timeout;
 
-  constructor(handlers: Handlers) {
+  constructor(handlers: Handlers, heartbeatMs = HEARTBEAT_MS) {
     this.#handlers = handlers;
+    this.#heartbeat = setInterval(() => {
+      for (const c of this.#conns) {
+        if (!c.isAlive) {
+          c.socket.terminate();
+          continue;
+        }
+        c.isAlive = false;
+        c.socket.ping();
+      }
+    }, heartbeatMs);
+    this.#heartbeat.unref();
   }
 
   /** Number of open connections. */
@@ -47,8 +66,9 @@ export class WsHost {
 
   /** Takes over an authenticated socket. */
   accept(socket: WebSocket): void {
-    const conn: Conn = { socket, topics: new Set(), calls: new Map() };
+    const conn: Conn = { socket, topics: new Set(), calls: new Map(), isAlive: true };
     this.#conns.add(conn);
+    socket.on('pong', () => (conn.isAlive = true));
     socket.on('message', (data, isBinary) => this.#onMessage(conn, data as Buffer | Buffer[] | ArrayBuffer, isBinary));
     socket.on('close', () => {
       this.#conns.delete(conn);
@@ -64,6 +84,7 @@ export class WsHost {
     let text: string | undefined;
     for (const c of this.#conns) {
       if (!c.topics.has(topic) || c.socket.readyState !== c.socket.OPEN) continue;
+      if (c.socket.bufferedAmount > MAX_BUFFERED_BYTES) continue;
       text ??= encodeFrame({ type: 'event', topic, payload });
       c.socket.send(text);
     }
@@ -71,6 +92,7 @@ export class WsHost {
 
   /** Aborts every call and closes every socket (server shutdown). */
   closeAll(code = 1001, reason = 'server shutting down'): void {
+    clearInterval(this.#heartbeat);
     for (const c of this.#conns) {
       for (const a of c.calls.values()) a.abort();
       c.socket.close(code, reason);
