@@ -1,8 +1,10 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Panel } from './panel-types';
 
 const MAGIC = 'QDP1';
+/** Cache files kept per data fingerprint (most recently written first). */
+const MAX_FILES = 8;
 
 /** The cache directory beside a database file: `<db>.qdcache/`. */
 export function panelCacheDir(dbPath: string): string {
@@ -27,7 +29,7 @@ interface Header {
  * Writes a panel atomically (temp file + rename, so a reader sees the whole file or none) and removes
  * cache files of other data fingerprints. Layout: `QDP1`, u32 header length, JSON header, padding to
  * 8 bytes, then float64 columns time, open, high, low, close, volume, listedOn, delistedOn (native
- * little-endian). Failures (read-only directory, full disk) are ignored: the cache is an optimisation.
+ * little-endian). Keeps at most 8 files per fingerprint. Failures (read-only directory, full disk) are ignored: the cache is an optimisation.
  */
 export function writePanelFile(file: string, panel: Panel, fingerprint: string): void {
   const dir = file.slice(0, file.lastIndexOf('/'));
@@ -60,9 +62,16 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
     }
     renameSync(tmp, file);
     const keep = fingerprint.slice(0, 32);
+    const current: { path: string; mtime: number }[] = [];
     for (const name of readdirSync(dir)) {
-      if (!name.startsWith(keep) && name.endsWith('.bin')) rmSync(join(dir, name), { force: true });
+      if (!name.endsWith('.bin')) continue;
+      const path = join(dir, name);
+      if (!name.startsWith(keep)) rmSync(path, { force: true });
+      else current.push({ path, mtime: statSync(path).mtimeMs });
     }
+    // Many distinct requests on the same data: keep the most recent few (each can be hundreds of MB).
+    current.sort((a, b) => b.mtime - a.mtime);
+    for (const old of current.slice(MAX_FILES)) rmSync(old.path, { force: true });
   } catch {
     rmSync(tmp, { force: true });
   }

@@ -84,4 +84,15 @@ describe('loadPanel', () => {
     expect(existsSync(`${panelCacheDir(db)}/${files[0]}`)).toBe(true);
     w.close();
   });
+
+  it('keeps at most 8 cache files for one data fingerprint', async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const db = `${d.dir}/c.db`;
+    const s = openStore(db);
+    await loadFixture(s);
+    for (let k = 0; k < 10; k++) loadPanel(s, { adjustment: { asOf: D('2020-01-01') + k * 86_400_000 } });
+    expect(readdirSync(panelCacheDir(db)).filter((f) => f.endsWith('.bin')).length).toBe(8);
+    s.close();
+  });
 });
