@@ -65,6 +65,9 @@ describe('point-in-time queries', () => {
     expect(a.volume).toEqual([200, 200, 200, 200, 200]);
     // The 0.5 dividend (ex 01-08) became known only on 02-01.
     expect(close('2020-01-31').close.map((x) => +x.toFixed(10))).toEqual([4.75, 5.225, 5.7, 6.2, 6.3]);
+    // The dividend's reference close (01-06) lies outside a range that ends before it: still used.
+    const early = barsRange(s, 'AAA', { to: D('2020-01-03'), adjustedAsOf: D('2020-01-07') });
+    expect(early.ok && [...early.value.close].map((x) => +x.toFixed(10))).toEqual([4.75, 5.225]);
     const f2 = 1 - 0.5 / 6.2;
     expect(close('2020-02-01').close.map((x) => +x.toFixed(10))).toEqual([4.75 * f2, 5.225 * f2, 5.7 * f2, 6.2 * f2, 6.3].map((x) => +x.toFixed(10)));
   });
