@@ -400,6 +400,10 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     for (let k = 0; k < nTrad; k++) {
       const s = tradable[k];
       if (qty[s] !== 0) {
+        // Marks are refreshed here for held names only: reading every name's close each day strides
+        // through the instrument-major panel, which dominates wide cross-sectional runs.
+        const c = close[s * nDays + i];
+        if (c === c) mark[s] = c;
         eq += qty[s] * mark[s];
         inMarket = true;
       }
@@ -454,6 +458,15 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const pendW = new Float64Array(nInst);
     let pending = false;
     let prevKey = Number.NaN;
+    // Names whose last bar in the run comes before its end, by that bar's day.
+    const delistedOnDay = new Map<number, number[]>();
+    for (const s of tradable) {
+      const last = lastValid[s];
+      if (last === NO_BAR || last >= i1) continue;
+      const list = delistedOnDay.get(last);
+      if (list) list.push(s);
+      else delistedOnDay.set(last, [s]);
+    }
     const inRun = new Uint8Array(nInst);
     for (const s of tradable) inRun[s] = 1;
 
@@ -496,11 +509,6 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         pending = false;
         rebalanceAt(i, open);
       }
-      for (let k = 0; k < nTrad; k++) {
-        const s = tradable[k];
-        const c = close[s * nDays + i];
-        if (c === c) mark[s] = c;
-      }
       const key = periodKey(time[i], every);
       if (key !== prevKey) {
         prevKey = key;
@@ -515,10 +523,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         if (atClose) rebalanceAt(i, close);
         else pending = true;
       }
-      for (let k = 0; k < nTrad; k++) {
-        const s = tradable[k];
-        if (close[s * nDays + i] === close[s * nDays + i]) delistIfLast(s, i);
-      }
+      const gone = delistedOnDay.get(i);
+      if (gone) for (const s of gone) delistIfLast(s, i);
       markEquity(i);
     }
 
