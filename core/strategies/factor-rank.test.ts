@@ -117,6 +117,22 @@ describe('factor-rank', () => {
     expect(factorPicks(p, createCrossSectionView(panel, { fields: new Map(), universe: null }, day(10)))).toEqual([]);
   });
 
+  it('breaks ties at a filter boundary by name, and keeps the top fraction with top', () => {
+    const names = ['E', 'D', 'C', 'B', 'A'];
+    const panel = panelFromCloses(names, names.map(() => [10, 10]));
+    const shares = [3, 2, 2, 1, 2]; // caps E 30, D 20, C 20, B 10, A 20
+    const facts: PitFacts = {
+      fields: new Map([['shares_outstanding', buildPitField('shares_outstanding', 5, shares.map((v, inst) => ({ inst, periodEnd: 0, knownAt: 0, value: v })))]]),
+      universe: null,
+    };
+    const view = createCrossSectionView(panel, facts, day(1));
+    const pick = (filters: unknown) =>
+      factorPicks(factorRankParams.parse({ filters, rank: [{ factor: 'market-cap' }], keep: 1 }), view);
+    expect(pick([{ factor: 'market-cap', bottom: 0.6 }])).toEqual(['B', 'A', 'C']); // 10, then two of the three 20s by name
+    expect(pick([{ factor: 'market-cap', top: 0.4 }])).toEqual(['A', 'E']); // 30 and the first 20 by name; ranked ascending
+    expect(pick([{ factor: 'market-cap', min: 15, max: 25 }])).toEqual(['A', 'C', 'D']);
+  });
+
   it('finds monthly and quarterly rebalance days', () => {
     const time = Float64Array.from({ length: 200 }, (_, t) => day(t));
     expect(rebalanceDays(time, 'monthly').slice(0, 3)).toEqual([0, 31, 60]);

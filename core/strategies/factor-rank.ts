@@ -109,6 +109,30 @@ function sortIdx(idx: number[], v: Float64Array, names: readonly string[], desce
   });
 }
 
+/**
+ * The `k` positions of `idx` with the lowest (or highest) `v`, ties at the boundary broken by name, in
+ * their input order. A native typed-array sort finds the k-th value, so this avoids a comparator sort
+ * of the whole universe (the size filter runs on thousands of names at every rebalance).
+ */
+function extremeK(idx: readonly number[], v: Float64Array, names: readonly string[], k: number, highest: boolean): number[] {
+  if (k >= idx.length) return [...idx];
+  const sign = highest ? -1 : 1;
+  const vals = new Float64Array(idx.length);
+  for (let j = 0; j < idx.length; j++) vals[j] = sign * v[idx[j]];
+  vals.sort();
+  const threshold = vals[k - 1];
+  const out: number[] = [];
+  const ties: number[] = [];
+  for (const i of idx) {
+    const x = sign * v[i];
+    if (x < threshold) out.push(i);
+    else if (x === threshold) ties.push(i);
+  }
+  ties.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+  const take = new Set(ties.slice(0, k - out.length));
+  return idx.filter((i) => sign * v[i] < threshold || take.has(i));
+}
+
 /** Count kept out of `n` by a fraction: rounded, at least one when `n > 0`. */
 function keepCount(n: number, frac: number): number {
   return n === 0 ? 0 : Math.max(1, Math.round(n * frac));
@@ -129,8 +153,8 @@ export function factorPicks(p: FactorRankParams, view: CrossSectionView): string
       const x = v[i];
       if (!Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max)) idx.push(i);
     }
-    if (flt.bottom !== undefined) idx = sortIdx(idx, v, names, false).slice(0, keepCount(idx.length, flt.bottom));
-    if (flt.top !== undefined) idx = sortIdx(idx, v, names, true).slice(0, keepCount(idx.length, flt.top));
+    if (flt.bottom !== undefined) idx = extremeK(idx, v, names, keepCount(idx.length, flt.bottom), false);
+    if (flt.top !== undefined) idx = extremeK(idx, v, names, keepCount(idx.length, flt.top), true);
     const cur = names;
     names = idx.map((i) => cur[i]);
   }
