@@ -61,18 +61,28 @@ export function saveBacktestRun(
   );
 }
 
+/** Parses a JSON column written by any domain (sweeps store their own shapes); null when it is not JSON. */
+function parseJson<T>(text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
 function summary(row: RunRow): RunSummary {
-  const spec = JSON.parse(row.spec) as { strategy?: string };
+  const spec = parseJson<{ strategy?: unknown }>(row.spec);
   return {
     id: row.id,
     kind: row.kind,
     status: row.status,
-    strategy: spec.strategy ?? '',
+    strategy: typeof spec?.strategy === 'string' ? spec.strategy : '',
     createdAt: new Date(row.createdAt).toISOString(),
     finishedAt: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
     engineVersion: row.engineVersion,
     dataFingerprint: row.dataFingerprint,
-    metrics: row.metrics === null ? null : (JSON.parse(row.metrics) as Metrics),
+    metrics: parseJson<Metrics>(row.metrics),
   };
 }
 
@@ -85,7 +95,7 @@ export function listRuns(store: Store, opts: { kind?: string; limit?: number } =
 export function getRun(store: Store, id: string): RunDetail | undefined {
   const row = getRunRow(store, id);
   if (!row) return undefined;
-  const raw = getRunPayload(store, id);
-  const payload = raw ? (JSON.parse(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) as Payload) : null;
-  return { ...summary(row), spec: JSON.parse(row.spec) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
+  const raw = row.kind === 'backtest' ? getRunPayload(store, id) : undefined;
+  const payload = raw ? parseJson<Payload>(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) : null;
+  return { ...summary(row), spec: (parseJson<BacktestSpec>(row.spec) ?? {}) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
 }

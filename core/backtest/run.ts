@@ -131,6 +131,7 @@ export interface RerunReport {
 export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}): RerunReport | undefined {
   const stored = getRun(store, id);
   if (!stored) return undefined;
+  if (stored.kind !== 'backtest') throw new BacktestInputError([`id: run "${id}" is a ${stored.kind}, not a backtest`]);
   const { output } = backtestFromStore(store, stored.spec, opts);
   const strip = (o: BacktestOutput | null) => (o ? JSON.stringify({ ...o, runId: '' }) : '');
   const current = dataFingerprint(store);
