@@ -21,9 +21,17 @@ export function installApi(): WindowApi {
     electron = true;
     return w.api;
   }
-  const token = new URLSearchParams(window.location.search).get('token');
+  const params = new URLSearchParams(window.location.search);
+  const token = params.get('token');
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const url = `${scheme}//${window.location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  if (token) {
+    // The host has set its HttpOnly cookie with this page: keep the token out of the address bar,
+    // the history and screenshots. Reloads and later requests authenticate with the cookie.
+    params.delete('token');
+    const rest = params.toString();
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`);
+  }
   client = createWsApi(url);
   client.onConnectionChange((s) => {
     for (const l of [...stateListeners]) l(s);

@@ -18,7 +18,7 @@ export interface TimeSeries {
 interface Props {
   readonly series: readonly TimeSeries[];
   readonly height?: number;
-  /** Formats legend values (default: 2 decimals). */
+  /** Formats legend values and the price axis (default: 2 decimals). */
   readonly format?: (v: number) => string;
   readonly testId?: string;
 }
@@ -29,7 +29,7 @@ export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v
   const legend = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current!;
-    const chart = createChart(el, baseChartOptions());
+    const chart = createChart(el, { ...baseChartOptions(), localization: { priceFormatter: format } });
     for (const s of series) {
       const data = toLine(s.time, s.values);
       if (s.kind === 'area') {
@@ -54,7 +54,10 @@ export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v
         l.setData(data);
       }
     }
-    chart.timeScale().fitContent();
+    // autoSize measures the host after layout (a ResizeObserver): fit whenever the size is known or changes.
+    const fit = () => chart.timeScale().fitContent();
+    chart.timeScale().subscribeSizeChange(fit);
+    const raf = requestAnimationFrame(fit);
     const show = (t: Time | undefined) => {
       const box = legend.current;
       if (!box) return;
@@ -85,6 +88,8 @@ export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v
     chart.subscribeCrosshairMove(onMove);
     el.dataset.chartReady = 'true';
     return () => {
+      cancelAnimationFrame(raf);
+      chart.timeScale().unsubscribeSizeChange(fit);
       chart.unsubscribeCrosshairMove(onMove);
       chart.remove();
     };

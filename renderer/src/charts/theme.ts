@@ -35,6 +35,7 @@ export function baseChartOptions(): DeepPartial<ChartOptions> {
     grid: { vertLines: { color: c.grid }, horzLines: { color: c.grid } },
     crosshair: { mode: CrosshairMode.Normal },
     rightPriceScale: { borderColor: c.border },
-    timeScale: { borderColor: c.border, timeVisible: false, secondsVisible: false },
+    // A low minimum bar spacing lets fitContent show 20 years of daily bars in a few hundred pixels.
+    timeScale: { borderColor: c.border, timeVisible: false, secondsVisible: false, minBarSpacing: 0.05 },
   };
 }

@@ -40,3 +40,12 @@ describe('series math', () => {
     expect(Array.from(p100)).toEqual([100, 110]);
   });
 });
+
+describe('active start', () => {
+  it('skips a flat lead-in but keeps the last flat point as the base', async () => {
+    const { activeStart } = await import('./series-math');
+    expect(activeStart([100, 100, 100, 101, 99])).toBe(2);
+    expect(activeStart([100, 101])).toBe(0);
+    expect(activeStart([100, 100])).toBe(0);
+  });
+});

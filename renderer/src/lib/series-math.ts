@@ -76,6 +76,16 @@ export function monthlyReturns(time: ArrayLike<number>, equity: ArrayLike<number
     });
 }
 
+/**
+ * Index where the equity curve starts to move: the bar before its first change (0 if it never
+ * stays flat). A run over a panel that starts before its symbols' data (a benchmark with a longer
+ * history) has a flat lead-in that would fill the monthly table with zeros.
+ */
+export function activeStart(equity: ArrayLike<number>): number {
+  for (let i = 1; i < equity.length; i++) if (equity[i] !== equity[0]) return i - 1;
+  return 0;
+}
+
 /** Rebases a series to start at `base` (for equity vs benchmark on one scale). */
 export function rebase(values: ArrayLike<number>, base: number): Float64Array {
   const out = new Float64Array(values.length);

@@ -2,8 +2,8 @@ import { useMemo } from 'react';
 import type { RunModel as BacktestResult } from '../../stores/run-model';
 import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
 import { MonthlyReturns } from '../../components/MonthlyReturns';
-import { fmtDate, fmtMoney, fmtPct } from '../../lib/format';
-import { monthlyReturns, rebase, underwater } from '../../lib/series-math';
+import { fmtCompact, fmtDate, fmtMoney, fmtPct } from '../../lib/format';
+import { activeStart, monthlyReturns, rebase, underwater } from '../../lib/series-math';
 import { openTrade } from '../../stores/backtest-store';
 import { MetricCards } from './MetricCards';
 import { TradeList } from './TradeList';
@@ -19,7 +19,10 @@ export function ResultsPanel({ result, benchmark }: { result: BacktestResult; be
     return s;
   }, [time, value, benchmark, result.spec]);
   const ddSeries = useMemo<TimeSeries[]>(() => [{ label: 'Drawdown', time, values: underwater(value), color: '#ef5350', kind: 'area' }], [time, value]);
-  const months = useMemo(() => monthlyReturns(time, value), [time, value]);
+  const months = useMemo(() => {
+    const i = activeStart(value);
+    return monthlyReturns(time.subarray(i), value.subarray(i));
+  }, [time, value]);
   const { spec, metrics } = result;
   return (
     <div data-testid="backtest-results" data-run-ready="true">
@@ -41,7 +44,7 @@ export function ResultsPanel({ result, benchmark }: { result: BacktestResult; be
       <div className="grid-2">
         <div className="panel">
           <div className="panel-title">Equity vs benchmark</div>
-          <TimeSeriesChart series={equitySeries} height={240} testId="equity-chart" />
+          <TimeSeriesChart series={equitySeries} height={240} format={fmtCompact} testId="equity-chart" />
         </div>
         <div className="panel">
           <div className="panel-title">Underwater (drawdown)</div>

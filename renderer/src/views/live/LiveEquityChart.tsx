@@ -9,7 +9,7 @@ export function LiveEquityChart() {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current!;
-    const chart = createChart(el, { ...baseChartOptions(), timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border } });
+    const chart = createChart(el, { ...baseChartOptions(), timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border, minBarSpacing: 0.05 } });
     const line = chart.addSeries(LineSeries, { color: chartColors().accent2, lineWidth: 2, priceLineVisible: false });
     let shown = 0;
     let lastTime = -1;

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from './fixture';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await startApp();
+  await app.open();
+  await app.page.keyboard.press('2');
+  await app.page.waitForSelector('[data-view-ready="backtest"]');
+});
+afterAll(() => app?.close());
+
+describe('Backtest view', () => {
+  it('explains invalid input inline and does not run', async () => {
+    const { page } = app;
+    await page.selectOption('[data-testid="strategy-select"]', 'sma-cross');
+    await page.fill('[data-testid="bt-symbols"]', '');
+    await page.fill('input[name="capital"]', '-5');
+    await page.click('[data-testid="run-backtest"]');
+    await page.waitForSelector('[data-field-error="symbols"]');
+    expect(await page.textContent('[data-field-error="capital"]')).toBe('Capital must be a positive number');
+    expect(await page.$('[data-testid="backtest-results"]')).toBeNull();
+  });
+
+  it('runs a backtest with progress and reads its Sharpe, equal to the stored run', async () => {
+    const { page } = app;
+    await page.fill('input[name="capital"]', '100000');
+    await page.fill('[data-testid="bt-symbols"]', 'ABAG');
+    await page.fill('input[name="start"]', '2016-01-04');
+    await page.fill('input[name="benchmark"]', 'SPX');
+    await page.fill('#param-fast', '10');
+    await page.fill('#param-slow', '40');
+    await page.click('[data-testid="run-backtest"]');
+    await page.waitForSelector('[data-run-ready="true"] [data-metric="sharpe"]', { timeout: 60_000 });
+    const shown = Number(await page.getAttribute('[data-metric="sharpe"]', 'data-value'));
+    expect(Number.isFinite(shown)).toBe(true);
+    expect(await page.textContent('[data-metric="sharpe"] .value')).toBe(shown.toFixed(2));
+    const runId = (await page.getAttribute('#root [data-run-id].selected', 'data-run-id').catch(() => null)) ?? (await page.textContent('[data-testid="backtest-results"] .toolbar .mono:last-of-type'));
+    const stored = await page.evaluate(async () => {
+      const list = await window.api.invoke('runs:list', { limit: 1 });
+      if (!list.ok) return null;
+      const r = await window.api.invoke('runs:get', { id: list.value[0].id });
+      return r.ok ? { id: r.value.id, sharpe: r.value.metrics?.sharpe ?? null } : null;
+    });
+    expect(stored?.sharpe).toBe(shown);
+    expect(runId).toContain(stored?.id ?? '');
+    expect(Number(await page.getAttribute('[data-testid="trade-list"]', 'data-rows'))).toBeGreaterThan(0);
+    await page.waitForSelector('[data-testid="monthly-returns"] tbody tr');
+    await app.screenshot('backtest');
+  });
+
+  it('sorts the trade list, and a trade opens the chart at its date with markers', async () => {
+    const { page } = app;
+    await page.click('[data-testid="trade-list"] [data-sort-key="pnl"]');
+    await page.waitForSelector('[data-testid="trade-list"][data-sort="pnl:desc"]');
+    const pnls = await page.$$eval('[data-testid="trade-list"] .vrow[data-index]', (rows) => rows.slice(0, 5).map((r) => Number(r.children[7].textContent!.replace(/,/g, ''))));
+    expect(pnls).toEqual([...pnls].sort((a, b) => b - a));
+    await page.click('[data-testid="trade-list"] .vrow[data-index="0"]');
+    await page.waitForSelector('[data-view-ready="chart"][data-symbol="ABAG"] [data-chart-ready="true"]');
+    expect(Number(await page.getAttribute('[data-chart-ready="true"]', 'data-markers'))).toBeGreaterThan(0);
+    await page.keyboard.press('2');
+    await page.waitForSelector('[data-run-ready="true"]');
+  });
+
+  it('compares two runs side by side and exports CSV and HTML', async () => {
+    const { page } = app;
+    await page.fill('#param-slow', '80');
+    await page.click('[data-testid="run-backtest"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-history"] tbody tr').length >= 2, undefined, { timeout: 60_000 });
+    await page.waitForSelector('[data-run-ready="true"]');
+    const compare = page.locator('[data-testid="run-history"] tbody tr:nth-child(2) [data-testid="compare"]');
+    await compare.click();
+    await page.waitForSelector('[data-testid="run-compare"]');
+    expect(await page.textContent('[data-testid="run-compare"]')).toContain('Sharpe');
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+    expect(csv.suggestedFilename()).toMatch(/\.csv$/);
+    const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
+    expect(html.suggestedFilename()).toMatch(/\.html$/);
+    await app.screenshot('backtest-compare');
+  });
+});
