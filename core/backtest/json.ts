@@ -1,4 +1,4 @@
-import { formatTime } from '../model/time';
+import { DAY_MS, formatTime } from '../model/time';
 import type { BacktestSpec } from './spec';
 import type { BacktestResult, Metrics } from './types';
 
@@ -40,10 +40,31 @@ export interface BacktestOutput {
   readonly runId: string;
 }
 
+const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
+
+/**
+ * `formatTime` without a `Date` per call: midnight-UTC instants (daily bars) become `YYYY-MM-DD` by
+ * civil-from-days arithmetic (Howard Hinnant's algorithm), anything else falls back to `formatTime`.
+ * Equity curves print one time per bar, so this is the output's hot path.
+ */
+export function fastFormatTime(ms: number): string {
+  if (ms % DAY_MS !== 0 || ms < 0) return formatTime(ms);
+  const z = ms / DAY_MS + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return y < 1000 ? formatTime(ms) : `${y}-${pad2(m)}-${pad2(d)}`;
+}
+
 /** Shapes an engine result for JSON output (times formatted, no typed arrays). */
 export function toOutput(r: BacktestResult, runId: string): BacktestOutput {
   const equity = new Array<{ time: string; equity: number }>(r.equity.time.length);
-  for (let i = 0; i < equity.length; i++) equity[i] = { time: formatTime(r.equity.time[i]), equity: r.equity.value[i] };
+  for (let i = 0; i < equity.length; i++) equity[i] = { time: fastFormatTime(r.equity.time[i]), equity: r.equity.value[i] };
   return {
     spec: r.spec,
     metrics: r.metrics,
