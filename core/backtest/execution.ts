@@ -4,9 +4,11 @@
  * signed (positive long, negative short) unless a parameter says otherwise.
  */
 
-/** Entry order types. */
+/** Entry order type: fills at the bar's open (next-open) or the decision bar's close (close fills). */
 export const ORDER_MARKET = 0;
+/** Entry order type: a limit, filled at the limit or better once the bar reaches it. */
 export const ORDER_LIMIT = 1;
+/** Entry order type: a stop, filled at the stop (or the open, on a gap through it) once the bar reaches it. */
 export const ORDER_STOP = 2;
 
 /**
@@ -55,9 +57,11 @@ export function entryFillPrice(type: number, side: number, price: number, open: 
   return low <= price ? Math.min(open, price) : Number.NaN;
 }
 
-/** Exit codes returned by {@link checkExit}. */
+/** {@link checkExit}: no protective exit in this bar. */
 export const EXIT_NONE = 0;
+/** {@link checkExit}: the stop (fixed or trailing) filled. */
 export const EXIT_STOP = 1;
+/** {@link checkExit}: the take-profit target filled. */
 export const EXIT_TARGET = 2;
 
 /** Scratch output of {@link checkExit}, reused so the per-bar check allocates nothing. */
