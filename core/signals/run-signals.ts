@@ -107,7 +107,10 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
   const spec = parsed.spec;
   const strategy = getStrategy(spec.strategy);
-  if (!strategy) return fail('invalid-input', `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`);
+  if (!strategy) {
+    const msg = `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`;
+    return fail('invalid-input', msg, [msg]);
+  }
   const params = strategy.params.safeParse(spec.params);
   if (!params.success) {
     const details = params.error.issues.map((i) => `params.${i.path.join('.')}: ${i.message}`);

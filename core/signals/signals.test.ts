@@ -130,9 +130,19 @@ describe('signal analytics', () => {
     expect(await main(['signals', '--spec', broken, '--db', db], e1)).toBe(2);
     expect(e1.stderr()).toMatch(/broken\.json:3: invalid JSON/);
     const e2 = bufferIO();
-    expect(await main(['signals', '--spec', specFile('bad.json', { ...base, params: { fast: 'x' } }), '--db', db, '--json'], e2)).toBe(2);
+    const badPath = join(dir, 'bad.json');
+    writeFileSync(badPath, JSON.stringify({ ...base, params: { slow: 3, fast: 'x' }, fill: 'tomorrow' }, null, 2));
+    expect(await main(['signals', '--spec', badPath, '--db', db, '--json'], e2)).toBe(2);
     expect(e2.stdout()).toBe('');
-    expect(e2.stderr()).toMatch(/bad\.json: invalid params for sma-cross: params\.fast/);
+    expect(e2.stderr()).toMatch(/bad\.json:10: fill: /); // the spec's own fields first
+    const e3 = bufferIO();
+    writeFileSync(badPath, JSON.stringify({ ...base, params: { slow: 3, fast: 'x' } }, null, 2));
+    expect(await main(['signals', '--spec', badPath, '--db', db], e3)).toBe(2);
+    expect(e3.stderr()).toMatch(/bad\.json:5: params\.fast: /);
+    const e4 = bufferIO();
+    writeFileSync(badPath, JSON.stringify({ ...base, strategy: 'nope' }, null, 2));
+    expect(await main(['signals', '--spec', badPath, '--db', db], e4)).toBe(2);
+    expect(e4.stderr()).toMatch(/bad\.json:2: strategy: unknown strategy "nope"/);
   });
 
   it('reports factor-rank entries when a name joins the picks, and single-symbol runs over a named universe', () => {

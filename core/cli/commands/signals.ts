@@ -43,6 +43,23 @@ function printText(r: SignalsReport, io: CliIO): void {
   row('TOTAL', r.total.signals, r.total.horizons);
 }
 
+/**
+ * The 1-based line of the JSON key at `path` (`params.fast`) in `text`, found by searching each key in
+ * turn after the previous one; the line of the deepest key found, 1 if none.
+ */
+export function lineOfPath(text: string, path: string): number {
+  let at = 0;
+  let found = -1;
+  for (const key of path.split('.')) {
+    if (key === '' || /^\d+$/.test(key)) continue;
+    const m = new RegExp(`"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:`).exec(text.slice(at));
+    if (!m) break;
+    found = at + m.index;
+    at = found + m[0].length;
+  }
+  return found < 0 ? 1 : text.slice(0, found).split('\n').length;
+}
+
 /** `quantdesk signals --spec FILE --db DB [--json]`. */
 export const signalsCommand: Command = {
   name: 'signals',
@@ -57,7 +74,11 @@ export const signalsCommand: Command = {
     try {
       const r = runSignals(store, raw);
       if (!r.ok) {
-        io.err(`quantdesk signals: ${values.spec}: ${r.error.message}\n`);
+        const text = readFileSync(values.spec!, 'utf8');
+        if (r.error.details?.length) {
+          // FILE:LINE: field: reason, one per problem
+          for (const d of r.error.details) io.err(`${values.spec}:${lineOfPath(text, d.slice(0, d.indexOf(':')))}: ${d}\n`);
+        } else io.err(`quantdesk signals: ${values.spec}: ${r.error.message}\n`);
         return r.error.code === 'invalid-input' || r.error.code === 'not-found' ? EXIT.badInput : EXIT.failure;
       }
       if (values.json) io.out(`${JSON.stringify(r.value)}\n`);
