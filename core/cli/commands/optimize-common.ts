@@ -35,9 +35,15 @@ export async function poolFromFlags(values: { workers?: string; cluster?: string
   return createThreadPool({ workers, dbPath: store.path });
 }
 
-/** A progress line on stderr, redrawn in place on a terminal and not printed otherwise. */
+/**
+ * A progress line on stderr, redrawn in place on a terminal and not printed otherwise (unless the
+ * environment sets `QUANTDESK_PROGRESS=1`, which prints one line per update, for scripts and tests).
+ */
 export function progressPrinter(io: CliIO, label: string): (p: PoolProgress) => void {
-  if (!io.isTTY) return () => undefined;
+  const forced = process.env.QUANTDESK_PROGRESS === '1';
+  if (!io.isTTY && !forced) return () => undefined;
+  const cr = io.isTTY ? '\r' : '';
+  const nl = io.isTTY ? '' : '\n';
   let last = 0;
   return (p) => {
     const now = Date.now();
@@ -45,8 +51,8 @@ export function progressPrinter(io: CliIO, label: string): (p: PoolProgress) => 
     last = now;
     const pct = ((100 * p.completed) / p.total).toFixed(1);
     const eta = Number.isFinite(p.etaMs) ? `${(p.etaMs / 1000).toFixed(1)} s` : '?';
-    io.err(`\r${label}: ${p.completed}/${p.total} (${pct}%)  ${p.ratePerSec.toFixed(1)}/s  ETA ${eta}  failed ${p.failed}   `);
-    if (p.completed === p.total) io.err('\n');
+    io.err(`${cr}${label}: ${p.completed}/${p.total} (${pct}%)  ${p.ratePerSec.toFixed(1)}/s  ETA ${eta}  failed ${p.failed}   ${nl}`);
+    if (io.isTTY && p.completed === p.total) io.err('\n');
   };
 }
 

@@ -164,3 +164,29 @@ describe('quantdesk montecarlo', () => {
     expect((await cli(['montecarlo', '--run', runId, '--db', db, '--method', 'dice'])).code).toBe(2);
   });
 });
+
+describe('quantdesk sweep cancellation', () => {
+  it('stops on SIGINT with exit 1 and "cancelled" on stderr, printing nothing on stdout', async () => {
+    const big = join(dir, 'big.json');
+    writeFileSync(big, JSON.stringify({ ...sweepFile, engine: 'exact', grid: { fast: { from: 2, to: 100, step: 1 }, slow: { from: 101, to: 400, step: 1 } } }));
+    const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', big, '--db', db, '--workers', '2', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, QUANTDESK_PROGRESS: '1' },
+    });
+    children.push(child);
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    // SIGINT once the sweep is running (its first progress line), far from its 29,700 runs.
+    await new Promise<void>((r) => child.stderr!.on('data', () => /sweep: \d+\/29700/.test(err) && r()));
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(1);
+    expect(err).toMatch(/cancelled/);
+    expect(err).not.toMatch(/sweep: 29700\/29700/);
+    expect(out).toBe('');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+});
