@@ -18,6 +18,8 @@ describe('the app shell over quantdesk serve', () => {
   it('opens with the token, connects, and reaches core through window.api', async () => {
     await app.open();
     expect(await app.page.getAttribute('body', 'data-connected')).toBe('true');
+    // The token leaves the address bar (and the history) once the page has its cookie.
+    expect(new URL(app.page.url()).searchParams.has('token')).toBe(false);
     const info = await app.page.evaluate(() => window.api.invoke('app:info'));
     expect(info.ok).toBe(true);
     if (info.ok) {
@@ -30,7 +32,9 @@ describe('the app shell over quantdesk serve', () => {
     await app.screenshot('shell-connected');
   });
 
-  it('keeps working from the cookie after the token leaves the address bar', async () => {
+  it('keeps working from the cookie after the token leaves the address bar (reload, new load)', async () => {
+    await app.page.reload();
+    await app.page.waitForSelector('body[data-connected="true"]');
     const res = await app.page.goto(`${app.origin}/`);
     expect(res?.status()).toBe(200);
     await app.page.waitForSelector('body[data-connected="true"]');
