@@ -25,7 +25,10 @@ const EPS = 1e-9;
 export function applyFill(p: PositionState, side: 'buy' | 'sell', qty: number, price: number, commission: number): PositionState {
   const q = side === 'buy' ? qty : -qty;
   p.realized -= commission;
-  if (p.qty === 0 || Math.sign(p.qty) === Math.sign(q)) {
+  if (p.qty === 0) {
+    p.avgCost = price;
+    p.qty = q;
+  } else if (Math.sign(p.qty) === Math.sign(q)) {
     const total = Math.abs(p.qty) + qty;
     p.avgCost = (Math.abs(p.qty) * p.avgCost + qty * price) / total;
     p.qty += q;

@@ -69,6 +69,8 @@ export class StrategyRunner {
   readonly #closes: Float64Array;
   readonly #closeCount: Int32Array;
   readonly #ring: number;
+  readonly #lastOpen: Float64Array;
+  readonly #lastTime: Float64Array;
   // The broker's position objects are stable per symbol: held here to skip a map lookup per access.
   readonly #pos: PositionState[];
   #warming = false;
@@ -81,6 +83,8 @@ export class StrategyRunner {
     this.#barCount = new Int32Array(n);
     const nan = () => new Float64Array(n).fill(Number.NaN);
     this.#mark = nan();
+    this.#lastOpen = nan();
+    this.#lastTime = nan();
     this.#pTarget = nan();
     this.#pType = new Uint8Array(n);
     this.#pPrice = nan();
@@ -137,6 +141,8 @@ export class StrategyRunner {
       const k = this.indexOf(b.symbol);
       if (k < 0) continue;
       this.#mark[k] = b.close;
+      this.#lastOpen[k] = b.open;
+      this.#lastTime[k] = b.time;
       if (!this.#warming) this.#o.broker.mark(b.symbol, b.close, b.time);
       this.#pushClose(k, b.close);
       const v = this.#view;
@@ -174,12 +180,17 @@ export class StrategyRunner {
     }
   }
 
-  /** With `spec.closeAtEnd`, closes every open position at its last close (the end of a replay). */
+  /**
+   * With `spec.closeAtEnd`, closes every open position at the end of a replay (`time` = the last step):
+   * at its last close, or with `endFill: "open"` at the open of its bar at `time` (the close if it has none).
+   */
   finish(time: number): void {
     if (!this.#o.spec.closeAtEnd) return;
+    const atOpen = this.#o.spec.endFill === 'open';
     for (let k = 0; k < this.#o.symbols.length; k++) {
       const q = this.#qty(k);
-      if (q !== 0) this.#trade(k, -q, this.#mark[k], time);
+      if (q === 0) continue;
+      this.#trade(k, -q, atOpen && this.#lastTime[k] === time ? this.#lastOpen[k] : this.#mark[k], time);
     }
   }
 
@@ -267,7 +278,8 @@ export class StrategyRunner {
         this.#posSL[k] = sl;
         this.#posTP[k] = tp;
         this.#posTrail[k] = trail;
-        this.#posBest[k] = this.#pos[k].avgCost;
+        // The engine's best price starts at the executed price itself (not an average, which can differ in the last bit).
+        this.#posBest[k] = slippedPrice(raw, side, this.#o.spec.slippageBps);
       }
     }
   }
@@ -286,6 +298,9 @@ export class StrategyRunner {
     }
     const q = this.#qty(k);
     if (q === 0) return;
+    // As the engine does: no protective levels, no intrabar check, and the best price is not tracked
+    // (so a trailing stop added later to an open position trails from the best seen while levels existed).
+    if (this.#posSL[k] !== this.#posSL[k] && this.#posTP[k] !== this.#posTP[k] && this.#posTrail[k] !== this.#posTrail[k]) return;
     const isLong = q > 0;
     const stop = effectiveStop(isLong, this.#posSL[k], this.#posTrail[k], this.#posBest[k]);
     // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
@@ -298,9 +313,9 @@ export class StrategyRunner {
     }
   }
 
-  #signal(k: number, time: number, side: 'buy' | 'sell', price: number, target: number, _why: string): void {
+  #signal(k: number, time: number, side: 'buy' | 'sell', price: number, target: number, reason: Signal['reason']): void {
     if (this.#warming) return;
-    this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target });
+    this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target, reason });
   }
 
   #decide(k: number, d: Decision, b: LiveBar): void {

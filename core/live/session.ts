@@ -2,7 +2,7 @@ import type { BacktestSpec } from '../backtest/spec';
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
 import type { SingleStrategy } from '../strategy/types';
-import { BarAggregator, INTERVALS, type IntervalName } from './aggregator';
+import { BarAggregator, type IntervalName } from './aggregator';
 import { AlertCenter, type WebhookTarget } from './alerts';
 import { AnomalyDetector, type AnomalyConfig } from './anomalies';
 import { PaperBroker, type Account, type KillSwitchState, type OrderRequest } from './broker';
@@ -94,7 +94,6 @@ export class LiveSession implements FeedSink {
   readonly fills: Fill[] = [];
   readonly #o: SessionOptions;
   readonly #now: () => number;
-  readonly #intervalMs: number;
   #pending: Pending[] = [];
   #depth = 0;
   #positionsDirty = false;
@@ -147,7 +146,6 @@ export class LiveSession implements FeedSink {
       },
     });
     const interval = o.interval ?? '1m';
-    this.#intervalMs = INTERVALS[interval];
     this.aggregator = new BarAggregator({ intervals: [interval], graceMs: o.graceMs }, {
       onBar: (b) => this.#closedBar(b),
     });

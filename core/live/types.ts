@@ -102,6 +102,8 @@ export interface Signal {
   readonly price: number;
   /** Target after the decision: 1 long, -1 short, 0 flat, fractions allowed. */
   readonly target: number;
+  /** `signal`: the strategy decided at the bar's close (`price` = that close); `stop` / `target`: a protective exit hit inside the bar (`price` = its level). */
+  readonly reason: 'signal' | 'stop' | 'target';
 }
 
 /** A feed's connection state, pushed as `feed:status-changed`. */
