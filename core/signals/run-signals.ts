@@ -99,7 +99,7 @@ function symbolsOf(store: Store, universe: string): string[] | undefined {
  * start, end, fill, adjustment, barsPerYear are read) over each symbol's stored bars (all history up to `end`, so indicators warm
  * up before `start`) and reports its entry signals from `start` on with forward returns at 1, 5 and 20
  * bars (see {@link SignalsReport}). For `factor-rank`, a signal is a symbol entering the picks at a
- * rebalance. Errors a user can cause (bad spec, unknown strategy or symbol, empty universe) are returned.
+ * rebalance, and over a universe only symbols with at least one signal are listed. Errors a user can cause (bad spec, unknown strategy or symbol, empty universe) are returned.
  */
 export function runSignals(store: Store, rawSpec: unknown, horizons: readonly number[] = SIGNAL_HORIZONS): Result<SignalsReport> {
   // The backtest's own spec schema: one file serves `backtest` and `signals` (execution costs and sizing are ignored here).
