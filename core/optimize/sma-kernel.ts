@@ -198,7 +198,7 @@ function passPairContiguous(
   costs: Float64Array,
   st: Float64Array,
 ): void {
-  st.fill(0);
+  for (let i = 0; i < st.length; i++) st[i] = 0;
   const longOnly = costs[C_LONG_ONLY] === 1;
   const atClose = costs[C_AT_CLOSE] === 1;
   let q = 0;
@@ -207,6 +207,8 @@ function passPairContiguous(
   let pendingAt = -1;
   let pending = 0;
   let inSince = -1;
+  // The delisting check runs on one bar only (-1: the symbol trades to the end of the run).
+  const lastJ = lastIsDelisting ? m - 1 : -1;
   for (let j = 0; j < m; j++) {
     if (j === pendingAt) {
       fill(st, pending, o[j], costs);
@@ -221,7 +223,8 @@ function passPairContiguous(
       q = nq;
     }
     const diff = fa[j] - sl[j];
-    const cur = diff > 0 ? 1 : diff < 0 ? -1 : 0;
+    // Branch-free sign (0 for equal or NaN): the common bar takes no data-dependent branch.
+    const cur = +(diff > 0) - +(diff < 0);
     if (cur !== prev) {
       if (prev !== 0 && cur === -prev) {
         const target = longOnly && cur < 0 ? 0 : cur;
@@ -245,7 +248,7 @@ function passPairContiguous(
       }
       prev = cur;
     }
-    if (j === m - 1 && lastIsDelisting && q !== 0) {
+    if (j === lastJ && q !== 0) {
       fill(st, 0, c[j], costs);
       dcash[base + j] += st[S_CASH] - cashBefore;
       cashBefore = st[S_CASH];
