@@ -98,6 +98,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
     });
   } catch (e) {
+    wsHost.closeAll();
+    await disposeServices(services);
     store.close();
     throw e;
   }

@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bufferIO } from '../io';
@@ -23,6 +25,18 @@ describe('quantdesk serve', () => {
     const io2 = bufferIO();
     expect(await main(['serve', '--db', join(dir, 'a.db'), '--port', '70000'], io2)).toBe(2);
     expect(io2.stderr()).toMatch(/--port/);
+  });
+
+  it('exits 1 naming the address when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    const io = bufferIO();
+    expect(await runServe(['--db', join(dir, 'p.db'), '--port', String(port)], io, new AbortController().signal)).toBe(1);
+    expect(io.stderr()).toContain(`127.0.0.1:${port}`);
+    expect(io.stderr()).toMatch(/EADDRINUSE/);
+    expect(io.stdout()).toBe('');
+    await new Promise((r) => blocker.close(r));
   });
 
   it('prints exactly one URL line on stdout, serves the token, and stops cleanly when signalled', async () => {
