@@ -85,7 +85,7 @@ export async function run(): Promise<BenchTable[]> {
 
     // Latency: one tick per committed transaction; time every tick, and separately the ticks that fired a signal.
     const { store, session } = newSession(dir, 'latency');
-    const n = 50_000;
+    const n = ticks.length;
     const all = new Float64Array(n);
     const sig: number[] = [];
     for (let i = 0; i < n; i++) {
