@@ -1,4 +1,4 @@
-import { AreaSeries, createChart, LineSeries, type Time } from 'lightweight-charts';
+import { AreaSeries, createChart, LineSeries, PriceScaleMode, type Time } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { fmtNum } from '../lib/format';
 import { toLine } from './adapters';
@@ -21,15 +21,22 @@ interface Props {
   /** Formats legend values and the price axis (default: 2 decimals). */
   readonly format?: (v: number) => string;
   readonly testId?: string;
+  /** Logarithmic price scale (equity fans spanning orders of magnitude). */
+  readonly logScale?: boolean;
 }
 
 /** Equity, benchmark, drawdown, fan bands: lines and areas over time, with a legend. One effect per chart. */
-export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v, 2), testId }: Props) {
+export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v, 2), testId, logScale = false }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current!;
-    const chart = createChart(el, { ...baseChartOptions(), localization: { priceFormatter: format } });
+    const base = baseChartOptions();
+    const chart = createChart(el, {
+      ...base,
+      localization: { priceFormatter: format },
+      rightPriceScale: { ...base.rightPriceScale, mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal },
+    });
     for (const s of series) {
       const data = toLine(s.time, s.values);
       if (s.kind === 'area') {
@@ -93,7 +100,7 @@ export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v
       chart.unsubscribeCrosshairMove(onMove);
       chart.remove();
     };
-  }, [series, format]);
+  }, [series, format, logScale]);
   return (
     <div className="chart-box" style={{ height }} data-testid={testId}>
       <div ref={legend} className="legend" style={{ flexDirection: 'row', gap: 10 }} />

@@ -82,20 +82,21 @@ export async function runMonteCarlo(): Promise<void> {
 }
 
 /**
- * Fan bands implied by Monte Carlo CAGR percentiles: equity_p(t) = capital × (1 + cagr_p)^(t in years),
- * one series per percentile over `steps` points across `years`. NaN where a percentile is missing.
+ * Fan bands from the Monte Carlo final-equity percentiles: each band grows geometrically from the
+ * starting capital to its percentile of final equity over the run's span,
+ * equity_p(t) = capital × (final_p / capital)^(t / T), so the fan ends exactly at the distribution
+ * the paths produced. NaN where a percentile is missing or not positive.
  */
-export function cagrFan(mc: MonteCarloView, startMs: number, years: number, steps = 60): { time: number[]; bands: Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number[]> } {
-  const YEAR_MS = 365.25 * 86_400_000;
+export function equityFan(mc: MonteCarloView, startMs: number, endMs: number, steps = 60): { time: number[]; bands: Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number[]> } {
   const time: number[] = [];
   const keys = ['p5', 'p25', 'p50', 'p75', 'p95'] as const;
   const bands = { p5: [] as number[], p25: [] as number[], p50: [] as number[], p75: [] as number[], p95: [] as number[] };
   for (let i = 0; i <= steps; i++) {
-    const y = (years * i) / steps;
-    time.push(Math.round(startMs + y * YEAR_MS));
+    const f = i / steps;
+    time.push(Math.round(startMs + f * (endMs - startMs)));
     for (const k of keys) {
-      const c = mc.cagr[k];
-      bands[k].push(c === null || !Number.isFinite(c) ? Number.NaN : mc.capital * Math.pow(1 + c, y));
+      const end = mc.finalEquity[k];
+      bands[k].push(end === null || !(end > 0) ? Number.NaN : mc.capital * Math.pow(end / mc.capital, f));
     }
   }
   return { time, bands };

@@ -6,6 +6,7 @@ import { useBacktestStore } from '../../stores/backtest-store';
 import { useRobustnessStore } from '../../stores/robustness-store';
 import { parseDate } from '../../../../core/model/time';
 import { RobustnessPanel } from './RobustnessPanel';
+import { useInstrumentsStore } from '../../stores/instruments-store';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
 import { SweepForm } from './SweepForm';
 import { SweepResults } from './SweepResults';
@@ -17,10 +18,10 @@ export function OptimizeView() {
   const robustError = useRobustnessStore((s) => s.error);
   const result = useBacktestStore((s) => s.result);
   const setup = useBacktestStore((s) => s.setup);
-  // The fan spans the last run (or the form's dates): start and length in years.
-  const t0 = result?.equity.time[0] ?? parseDate(setup.start) ?? Date.UTC(2015, 0, 1);
-  const t1 = result ? result.equity.time[result.equity.time.length - 1] : (parseDate(setup.end) ?? Date.now());
-  const years = Math.max(0.25, (t1 - t0) / (365.25 * 86_400_000));
+  const instruments = useInstrumentsStore((s) => s.instruments);
+  // The fan spans the last run, else the form's dates, else the stored data's first and last dates.
+  const t0 = result?.equity.time[0] ?? parseDate(setup.start) ?? instruments.reduce((m, i) => Math.min(m, i.firstDate ?? m), Date.UTC(2015, 0, 1));
+  const t1 = result ? result.equity.time[result.equity.time.length - 1] : (parseDate(setup.end) ?? instruments.reduce((m, i) => Math.max(m, i.lastDate ?? 0), t0 + 365 * 86_400_000));
   useEffect(() => {
     if (count === 0) void loadStrategies();
   }, [count]);
@@ -37,7 +38,7 @@ export function OptimizeView() {
           {running && <ProgressBar done={running.done} total={running.total} startedAt={running.startedAt} etaMs={running.etaMs} label="Sweep" />}
           <ErrorBanner error={robustError} onDismiss={() => useRobustnessStore.setState({ error: null })} />
           {output ? <SweepResults output={output} params={params} /> : !running && <div className="muted" style={{ padding: 16 }}>Choose one or two parameters and run a sweep.</div>}
-          <RobustnessPanel startMs={t0} years={years} />
+          <RobustnessPanel startMs={t0} endMs={t1} />
         </div>
       </div>
     </div>

@@ -1,8 +1,8 @@
 import { useMemo } from 'react';
 import type { MonteCarloView, WalkForwardView } from '../../../../core/contract';
 import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
-import { fmtDuration, fmtInt, fmtMoney, fmtNum, fmtPct, signClass } from '../../lib/format';
-import { cagrFan, runMonteCarlo, runWalkForward, useRobustnessStore } from '../../stores/robustness-store';
+import { fmtCompact, fmtDuration, fmtInt, fmtMoney, fmtNum, fmtPct, signClass } from '../../lib/format';
+import { equityFan, runMonteCarlo, runWalkForward, useRobustnessStore } from '../../stores/robustness-store';
 
 function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
   const key = wf.objective.replace(/^-/, '');
@@ -24,7 +24,7 @@ function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
           efficiency <b>{fmtNum(wf.efficiency, 2)}</b>
         </span>
       </div>
-      <TimeSeriesChart series={equity} height={180} testId="walkforward-equity" />
+      <TimeSeriesChart series={equity} height={180} format={fmtCompact} testId="walkforward-equity" />
       <table className="grid">
         <thead>
           <tr>
@@ -67,11 +67,11 @@ function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
 
 const FAN_COLORS = { p5: '#ef5350', p25: '#f0a500', p50: '#2f81f7', p75: '#9ccc65', p95: '#26a69a' } as const;
 
-function MonteCarloResult({ mc, startMs, years }: { mc: MonteCarloView; startMs: number; years: number }) {
+function MonteCarloResult({ mc, startMs, endMs }: { mc: MonteCarloView; startMs: number; endMs: number }) {
   const fan = useMemo<TimeSeries[]>(() => {
-    const f = cagrFan(mc, startMs, years);
+    const f = equityFan(mc, startMs, endMs);
     return (['p95', 'p75', 'p50', 'p25', 'p5'] as const).map((k) => ({ label: k, time: f.time, values: f.bands[k], color: FAN_COLORS[k], dashed: k !== 'p50', width: k === 'p50' ? 2 : 1 }));
-  }, [mc, startMs, years]);
+  }, [mc, startMs, endMs]);
   const rows: [string, MonteCarloView['finalEquity'], (v: number | null) => string][] = [
     ['Final equity', mc.finalEquity, fmtMoney],
     ['CAGR', mc.cagr, (v) => fmtPct(v, 1)],
@@ -88,9 +88,9 @@ function MonteCarloResult({ mc, startMs, years }: { mc: MonteCarloView; startMs:
         </span>
       </div>
       <div className="muted" style={{ padding: '0 8px' }}>
-        Fan: equity compounding at the paths’ CAGR percentiles (p5 · p25 · median · p75 · p95) over the run’s span.
+        Fan: from the starting capital to the paths’ final-equity percentiles (p5 · p25 · median · p75 · p95), over the run’s span (log scale).
       </div>
-      <TimeSeriesChart series={fan} height={200} format={fmtMoney} testId="montecarlo-fan" />
+      <TimeSeriesChart series={fan} height={220} format={fmtCompact} logScale testId="montecarlo-fan" />
       <table className="grid">
         <thead>
           <tr>
@@ -120,12 +120,12 @@ function MonteCarloResult({ mc, startMs, years }: { mc: MonteCarloView; startMs:
 }
 
 /** Walk-forward and Monte Carlo: is the optimum robust out of sample and under resampling? */
-export function RobustnessPanel({ startMs, years }: { startMs: number; years: number }) {
+export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: number }) {
   const { wfForm, mcForm, wf, mc, isRunningWf, isRunningMc } = useRobustnessStore();
   const setWf = (p: Partial<typeof wfForm>) => useRobustnessStore.setState({ wfForm: { ...wfForm, ...p } });
   const setMc = (p: Partial<typeof mcForm>) => useRobustnessStore.setState({ mcForm: { ...mcForm, ...p } });
   return (
-    <div className="grid-2" style={{ alignItems: 'start' }}>
+    <div>
       <div className="panel">
         <div className="panel-title">Walk-forward</div>
         <div className="toolbar" style={{ background: 'none' }}>
@@ -161,7 +161,7 @@ export function RobustnessPanel({ startMs, years }: { startMs: number; years: nu
             {isRunningMc ? 'Running…' : 'Run Monte Carlo'}
           </button>
         </div>
-        {mc && <MonteCarloResult mc={mc} startMs={startMs} years={years} />}
+        {mc && <MonteCarloResult mc={mc} startMs={startMs} endMs={endMs} />}
       </div>
     </div>
   );

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from './fixture';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await startApp();
+  await app.open();
+  const { page } = app;
+  // The sweep's base is the Backtest form: strategy, symbol, dates.
+  await page.click('[data-view="backtest"]');
+  await page.waitForSelector('[data-view-ready="backtest"]');
+  await page.selectOption('[data-testid="strategy-select"]', 'sma-cross');
+  await page.fill('[data-testid="bt-symbols"]', 'ABAG');
+  await page.fill('input[name="start"]', '2018-01-02');
+  await page.click('[data-view="optimize"]');
+  await page.waitForSelector('[data-view-ready="optimize"]');
+});
+afterAll(() => app?.close());
+
+describe('Optimize view', () => {
+  it('explains a bad range inline', async () => {
+    const { page } = app;
+    await page.selectOption('[data-testid="axis0-param"]', 'fast');
+    await page.fill('[data-testid="axis0-step"]', '0');
+    await page.click('[data-testid="run-sweep"]');
+    await page.waitForSelector('[data-field-error="axis0.step"]');
+  });
+
+  it('runs a two-parameter sweep on the pool: heatmap, sortable results, best opened as a backtest', async () => {
+    const { page } = app;
+    await page.selectOption('[data-testid="axis1-param"]', 'slow');
+    for (const [k, v] of [['axis0-from', '5'], ['axis0-to', '15'], ['axis0-step', '5'], ['axis1-from', '30'], ['axis1-to', '60'], ['axis1-step', '30']]) await page.fill(`[data-testid="${k}"]`, v);
+    await page.click('[data-testid="run-sweep"]');
+    await page.waitForSelector('[data-sweep-ready="true"]', { timeout: 90_000 });
+    expect(await page.locator('[data-testid="sweep-heatmap"] .cell').count()).toBe(6);
+    expect(await page.locator('[data-testid="sweep-table"] tbody tr').count()).toBe(6);
+
+    // Sorting by Sharpe ascending puts the best last.
+    await page.click('[data-testid="sweep-table"] [data-sort-key="sharpe"]');
+    await page.click('[data-testid="sweep-table"] [data-sort-key="sharpe"]');
+    const sharpes = await page.$$eval('[data-testid="sweep-table"] tbody tr', (rows) => rows.map((r) => Number(r.children[3].textContent)));
+    expect(sharpes).toEqual([...sharpes].sort((a, b) => a - b));
+
+    const best = JSON.parse((await page.getAttribute('[data-sweep-ready="true"]', 'data-best')) ?? '{}') as Record<string, number>;
+    expect(Object.keys(best).sort()).toEqual(['fast', 'slow']);
+    await app.screenshot('optimize');
+    await page.click('[data-testid="open-best"]');
+    await page.waitForSelector('[data-view-ready="backtest"] [data-run-ready="true"]', { timeout: 60_000 });
+    expect(await page.inputValue('#param-fast')).toBe(String(best.fast));
+    expect(await page.inputValue('#param-slow')).toBe(String(best.slow));
+  });
+
+  it('draws walk-forward in- vs out-of-sample and a Monte Carlo fan', async () => {
+    const { page } = app;
+    await page.click('[data-view="optimize"]');
+    await page.waitForSelector('[data-view-ready="optimize"] [data-sweep-ready="true"]');
+    await page.click('[data-testid="run-walkforward"]');
+    await page.waitForSelector('[data-testid="walkforward-result"] [data-chart-ready="true"]', { timeout: 90_000 });
+    expect(await page.locator('[data-testid="walkforward-result"] tbody tr').count()).toBeGreaterThan(2);
+    await page.click('[data-testid="run-montecarlo"]');
+    await page.waitForSelector('[data-testid="montecarlo-result"] [data-chart-ready="true"]', { timeout: 90_000 });
+    expect(await page.textContent('[data-testid="montecarlo-result"]')).toMatch(/1,000 paths/);
+    await page.locator('[data-testid="montecarlo-result"]').scrollIntoViewIfNeeded();
+    await app.screenshot('optimize-robustness');
+  });
+});
