@@ -62,7 +62,7 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
       expect(Object.keys(got)).toEqual(['signals', 'fills', 'positions', 'alerts']);
       expect(expected.length).toBeGreaterThan(0);
       expect(sortExecs(got.fills.map((f): Exec => [f.symbol, f.time, f.side, f.price, f.qty]))).toEqual(expected);
-      for (const s of got.signals) expect(Object.keys(s)).toEqual(['symbol', 'time', 'side', 'price', 'target']);
+      for (const s of got.signals) expect(Object.keys(s)).toEqual(['symbol', 'time', 'side', 'price', 'target', 'reason']);
     });
   }
 

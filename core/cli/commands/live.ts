@@ -21,7 +21,7 @@ const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] 
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
-        {symbol,time,side,price,target}, each fill {orderId,symbol,time,side,qty,price,commission}, each
+        {symbol,time,side,price,target,reason}, each fill {orderId,symbol,time,side,qty,price,commission}, each
         position {symbol,qty,avgCost,realized,unrealized,last}, each alert {id,time,kind,severity,symbol,message}.
         Fills are the backtest's entries and exits, at the same times and prices.
 run     runs continuously on a feed (replay at --speed time steps per second, 0 = full speed; a generic
@@ -81,7 +81,7 @@ async function runReplay(args: string[], io: CliIO): Promise<number> {
     if (values.json) {
       io.out(
         JSON.stringify({
-          signals: r.signals.map((s) => ({ symbol: s.symbol, time: formatTime(s.time), side: s.side, price: s.price, target: s.target })),
+          signals: r.signals.map((s) => ({ symbol: s.symbol, time: formatTime(s.time), side: s.side, price: s.price, target: s.target, reason: s.reason })),
           fills: r.fills.map((f) => ({ orderId: f.orderId, symbol: f.symbol, time: formatTime(f.time), side: f.side, qty: f.qty, price: f.price, commission: f.commission })),
           positions: r.positions,
           alerts: r.alerts.map(alertJson),
