@@ -1,6 +1,6 @@
 // QuantDesk's Electron main process: one window, the contract bound to IPC, the store in userData.
 // A thin shell: everything that computes lives in core/ (see STYLE.md).
-import { app, BrowserWindow, session } from 'electron';
+import { app, BrowserWindow, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from '../../core/api/handlers';
 import type { Emit } from '../../core/api/registry';
@@ -32,10 +32,16 @@ if (!app.requestSingleInstanceLock()) {
     if (win.isMinimized()) win.restore();
     win.focus();
   });
-  app.whenReady().then(start, (e: unknown) => {
-    console.error('QuantDesk failed to start:', e);
-    app.exit(1);
-  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((e: unknown) => {
+      // E.g. a store written by a newer QuantDesk, or a userData folder that cannot be written.
+      const message = e instanceof Error ? e.message : String(e);
+      console.error('QuantDesk failed to start:', e);
+      dialog.showErrorBox('QuantDesk cannot start', message);
+      app.exit(1);
+    });
 }
 
 function start(): void {

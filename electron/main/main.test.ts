@@ -57,6 +57,7 @@ vi.mock('electron', () => {
       quit: () => void rec.quit++,
       exit: () => {},
     },
+    dialog: { showErrorBox: () => {} },
     protocol: { registerSchemesAsPrivileged: (s: unknown[]) => rec.schemes.push(...s) },
     BrowserWindow,
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
