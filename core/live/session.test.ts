@@ -89,4 +89,21 @@ describe('LiveSession on ticks', () => {
     expect(made.session.submit({ symbol: 'X', side: 'sell', qty: 1 }).status).toBe('new');
     made.store.close();
   });
+
+  it('a feed sending both trades and bars steps on the first kind only, with one warning', () => {
+    const { ticks, bars } = ticksAndBars(CLOSES);
+    const a = makeSession('mixed');
+    a.session.ticks(ticks.slice(0, 30));
+    const stepped = a.session.aggregator.stats.bars;
+    a.session.bars([bars[12]]);
+    a.session.bars([bars[13]]);
+    a.session.ticks(ticks.slice(30));
+    expect(a.session.alerts.list().filter((x) => x.kind === 'feed-mixed')).toHaveLength(1);
+    expect(a.session.aggregator.stats.bars).toBeGreaterThan(stepped);
+    const b = makeSession('ticks-only');
+    b.session.ticks(ticks);
+    expect(a.session.fills.map((f) => [f.time, f.price])).toEqual(b.session.fills.map((f) => [f.time, f.price]));
+    a.store.close();
+    b.store.close();
+  });
 });

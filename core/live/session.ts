@@ -215,8 +215,28 @@ export class LiveSession implements FeedSink {
     this.#anomalies(b);
   }
 
+  // A feed that sends both trades and bars (e.g. Binance trade and kline streams together) would step the
+  // strategies twice: the first kind seen drives the session, the other is ignored with one warning.
+  #mode: 'ticks' | 'bars' | null = null;
+  #mixedWarned = false;
+
+  #accept(kind: 'ticks' | 'bars', time: number): boolean {
+    if (this.#mode === null) this.#mode = kind;
+    if (this.#mode === kind) return true;
+    if (this.#mixedWarned) return false;
+    this.#mixedWarned = true;
+    this.#commit(() => {
+      this.alerts.raise({
+        kind: 'feed-mixed', severity: 'warning', time, key: 'feed-mixed',
+        message: `the feed sends both trades and bars; stepping on ${this.#mode}, ignoring ${kind}`,
+      });
+    });
+    return false;
+  }
+
   /** Feed sink: a batch of trade prints. */
   ticks(batch: readonly Tick[]): void {
+    if (batch.length === 0 || !this.#accept('ticks', batch[0].time)) return;
     this.#commit(() => {
       for (let i = 0; i < batch.length; i++) this.#tick(batch[i]);
       this.journal.setState(this.session, 'lastTime', this.#lastEventTime);
@@ -243,7 +263,8 @@ export class LiveSession implements FeedSink {
 
   /** Feed sink: one time step of closed bars. */
   bars(step: readonly StepBar[]): void {
-    if (step.length > 0 && step[0].time <= this.#resumeAfter) {
+    if (step.length === 0 || !this.#accept('bars', step[0].time)) return;
+    if (step[0].time <= this.#resumeAfter) {
       this.runner.warm(step);
       return;
     }
