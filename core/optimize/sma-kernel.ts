@@ -181,7 +181,9 @@ function passPair(
 
 /**
  * {@link passPair} for a symbol whose bars are contiguous inside the run (no gaps; it may list late
- * or delist early): one fused pass, whose common bar is two loads, a compare and one add.
+ * or delist early): one fused pass whose common bar is two loads, a compare and one add. Fills are
+ * written out inline on locals (the same arithmetic as {@link fill}): a call per fill, with the
+ * state in a typed array, cost more than the bars between two crosses.
  */
 function passPairContiguous(
   fa: Float64Array,
@@ -198,10 +200,23 @@ function passPairContiguous(
   costs: Float64Array,
   st: Float64Array,
 ): void {
-  for (let i = 0; i < st.length; i++) st[i] = 0;
+  const rate = costs[C_RATE];
+  const fixed = costs[C_FIXED];
+  const bps = costs[C_BPS];
+  const buyMul = costs[C_BUY];
+  const sellMul = costs[C_SELL];
+  const unit = costs[C_UNIT];
   const longOnly = costs[C_LONG_ONLY] === 1;
   const atClose = costs[C_AT_CLOSE] === 1;
+  let cash = 0;
   let q = 0;
+  let entryPx = 0;
+  let entryComm = 0;
+  let tv = 0;
+  let nt = 0;
+  let w = 0;
+  let gw = 0;
+  let gl = 0;
   let cashBefore = 0;
   let prev = 0;
   let pendingAt = -1;
@@ -211,16 +226,39 @@ function passPairContiguous(
   const lastJ = lastIsDelisting ? m - 1 : -1;
   for (let j = 0; j < m; j++) {
     if (j === pendingAt) {
-      fill(st, pending, o[j], costs);
-      dcash[base + j] += st[S_CASH] - cashBefore;
-      cashBefore = st[S_CASH];
-      const nq = st[S_Q];
-      if (nq !== 0 && inSince < 0) inSince = j;
-      else if (nq === 0 && inSince >= 0) {
+      const target = pending;
+      const raw = o[j];
+      if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
+        const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+        const aq = q > 0 ? q : -q;
+        const comm = fixed + rate * aq * px;
+        cash -= -q * px + comm;
+        tv += aq * px;
+        const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+        nt++;
+        if (pnl > 0) {
+          w++;
+          gw += pnl;
+        } else gl -= pnl;
+        q = 0;
+      }
+      if (target !== 0 && q === 0 && unit > 0) {
+        const side = target > 0 ? 1 : -1;
+        const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+        const comm = fixed + rate * unit * px;
+        cash -= side * unit * px + comm;
+        tv += unit * px;
+        entryPx = px;
+        entryComm = comm;
+        q = side * unit;
+      }
+      dcash[base + j] += cash - cashBefore;
+      cashBefore = cash;
+      if (q !== 0 && inSince < 0) inSince = j;
+      else if (q === 0 && inSince >= 0) {
         inMarket.fill(1, base + inSince, base + j);
         inSince = -1;
       }
-      q = nq;
     }
     const diff = fa[j] - sl[j];
     // Branch-free sign (0 for equal or NaN): the common bar takes no data-dependent branch.
@@ -231,16 +269,38 @@ function passPairContiguous(
         if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) pendingAt = -1;
         else if (atClose) {
           pendingAt = -1;
-          fill(st, target, c[j], costs);
-          dcash[base + j] += st[S_CASH] - cashBefore;
-          cashBefore = st[S_CASH];
-          const nq = st[S_Q];
-          if (nq !== 0 && inSince < 0) inSince = j;
-          else if (nq === 0 && inSince >= 0) {
+          const raw = c[j];
+          if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
+            const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+            const aq = q > 0 ? q : -q;
+            const comm = fixed + rate * aq * px;
+            cash -= -q * px + comm;
+            tv += aq * px;
+            const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+            nt++;
+            if (pnl > 0) {
+              w++;
+              gw += pnl;
+            } else gl -= pnl;
+            q = 0;
+          }
+          if (target !== 0 && q === 0 && unit > 0) {
+            const side = target > 0 ? 1 : -1;
+            const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+            const comm = fixed + rate * unit * px;
+            cash -= side * unit * px + comm;
+            tv += unit * px;
+            entryPx = px;
+            entryComm = comm;
+            q = side * unit;
+          }
+          dcash[base + j] += cash - cashBefore;
+          cashBefore = cash;
+          if (q !== 0 && inSince < 0) inSince = j;
+          else if (q === 0 && inSince >= 0) {
             inMarket.fill(1, base + inSince, base + j);
             inSince = -1;
           }
-          q = nq;
         } else {
           pendingAt = j + 1;
           pending = target;
@@ -249,24 +309,82 @@ function passPairContiguous(
       prev = cur;
     }
     if (j === lastJ && q !== 0) {
-      fill(st, 0, c[j], costs);
-      dcash[base + j] += st[S_CASH] - cashBefore;
-      cashBefore = st[S_CASH];
-      inMarket.fill(1, base + inSince, base + j);
-      inSince = -1;
-      q = 0;
+      const target = 0;
+      const raw = c[j];
+      if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
+        const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+        const aq = q > 0 ? q : -q;
+        const comm = fixed + rate * aq * px;
+        cash -= -q * px + comm;
+        tv += aq * px;
+        const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+        nt++;
+        if (pnl > 0) {
+          w++;
+          gw += pnl;
+        } else gl -= pnl;
+        q = 0;
+      }
+      if (target !== 0 && q === 0 && unit > 0) {
+        const side = target > 0 ? 1 : -1;
+        const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+        const comm = fixed + rate * unit * px;
+        cash -= side * unit * px + comm;
+        tv += unit * px;
+        entryPx = px;
+        entryComm = comm;
+        q = side * unit;
+      }
+      dcash[base + j] += cash - cashBefore;
+      cashBefore = cash;
+      if (q !== 0 && inSince < 0) inSince = j;
+      else if (q === 0 && inSince >= 0) {
+        inMarket.fill(1, base + inSince, base + j);
+        inSince = -1;
+      }
     }
     acc[base + j] += q * c[j];
   }
   if (inSince >= 0) inMarket.fill(1, base + inSince, last + 1);
-  if (q !== 0) {
-    // Not delisted: the last bar is the run's last bar, so no tail to carry.
-    if (costs[C_CLOSE_AT_END] === 1) {
-      fill(st, 0, c[m - 1], costs);
-      dcash[last] += st[S_CASH] - cashBefore;
-      acc[last] -= q * c[m - 1];
+  if (q !== 0 && costs[C_CLOSE_AT_END] === 1) {
+    // Not delisted (else q is 0): the last bar is the run's last bar, so no tail to carry.
+    const before = q * c[m - 1];
+    const target = 0;
+    const raw = c[m - 1];
+    if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
+      const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+      const aq = q > 0 ? q : -q;
+      const comm = fixed + rate * aq * px;
+      cash -= -q * px + comm;
+      tv += aq * px;
+      const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+      nt++;
+      if (pnl > 0) {
+        w++;
+        gw += pnl;
+      } else gl -= pnl;
+      q = 0;
     }
+    if (target !== 0 && q === 0 && unit > 0) {
+      const side = target > 0 ? 1 : -1;
+      const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+      const comm = fixed + rate * unit * px;
+      cash -= side * unit * px + comm;
+      tv += unit * px;
+      entryPx = px;
+      entryComm = comm;
+      q = side * unit;
+    }
+    dcash[last] += cash - cashBefore;
+    acc[last] -= before;
   }
+  st[S_CASH] = cash;
+  st[S_Q] = q;
+  st[S_TRADED] = tv;
+  st[S_TRADES] = nt;
+  st[S_WINS] = w;
+  st[S_GROSS_WIN] = gw;
+  st[S_GROSS_LOSS] = gl;
 }
 
 /** Adds `q × close` of valid bars [from, to) into `acc` (each held until the symbol's next bar) and marks those bars in the market. */
