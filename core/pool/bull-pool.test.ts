@@ -70,6 +70,22 @@ describe('BullMQ cluster pool with real quantdesk worker processes', () => {
     }
   });
 
+  it('runs one consumer thread per --concurrency on a node', async () => {
+    const queue = 'q-conc';
+    await startWorker(redis.url, queue, ['--concurrency', '2']);
+    const pool = createBullPool({ url: redis.url, queue, size: 2, maxBatch: 2 });
+    try {
+      const out = await pool.run<{ square: number; worker: string }>(Array.from({ length: 40 }, (_, i) => spin(i, 15)));
+      out.forEach((o, i) => expect(o.ok && o.value.square).toBe(i * i));
+      // One process, two consumers (workerId 0 and 1).
+      const where = new Set(out.map((o) => (o.ok ? o.value.worker : '')));
+      expect(new Set([...where].map((w) => w.split(':')[0])).size).toBe(1);
+      expect(where.size).toBe(2);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('reports a job that kills its node twice as failed, and cancels a run promptly', async () => {
     const queue = 'q-crash';
     await Promise.all([startWorker(redis.url, queue), startWorker(redis.url, queue), startWorker(redis.url, queue)]);

@@ -8,7 +8,7 @@ import type { FromWorker, ToWorker } from '../../core/pool/protocol';
 export interface UtilityPoolOptions {
   /** The store each utility process opens read-only. */
   readonly dbPath: string;
-  /** Number of utility processes; default: available cores minus one (the main process keeps one), at least 1. */
+  /** Number of utility processes; default: available cores (the main process is idle while a sweep runs). */
   readonly workers?: number;
   /** The bundled worker entry; default `out/workers/sim.js` beside `out/main/`. */
   readonly entry?: string;
@@ -28,7 +28,7 @@ export function defaultSimWorkerEntry(mainDir = __dirname): string {
  */
 export function createUtilityPool(options: UtilityPoolOptions): MessagePool {
   const entry = options.entry ?? defaultSimWorkerEntry();
-  const size = options.workers ?? Math.max(1, availableParallelism() - 1);
+  const size = options.workers ?? Math.max(1, availableParallelism());
   return new MessagePool(
     (id, events): WorkerHandle => {
       const child = utilityProcess.fork(entry, [], { serviceName: `QuantDesk simulation ${id}`, stdio: 'inherit' });
