@@ -2,6 +2,7 @@ import { AreaSeries, createChart, LineSeries, PriceScaleMode, type Time } from '
 import { useEffect, useRef } from 'react';
 import { fmtNum } from '../lib/format';
 import { toLine } from './adapters';
+import { useNavStore } from '../stores/nav-store';
 import { baseChartOptions } from './theme';
 
 /** One series of a time-series chart. */
@@ -29,6 +30,8 @@ interface Props {
 export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v, 2), testId, logScale = false }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
+  // Colours come from the theme's CSS variables: redraw when it changes.
+  const theme = useNavStore((s) => s.theme);
   useEffect(() => {
     const el = host.current!;
     const base = baseChartOptions();
@@ -100,7 +103,7 @@ export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v
       chart.unsubscribeCrosshairMove(onMove);
       chart.remove();
     };
-  }, [series, format, logScale]);
+  }, [series, format, logScale, theme]);
   return (
     <div className="chart-box" style={{ height }} data-testid={testId}>
       <div ref={legend} className="legend" style={{ flexDirection: 'row', gap: 10 }} />

@@ -42,6 +42,7 @@ describe('live store', () => {
     expect(s.watch.get('AAA')!.ref).toBe(101);
     expect(s.account!.equity).toBe(2100);
     expect(s.equity.value).toEqual([2100]);
+    expect(s.equity.time).toEqual([1000]);
     unsub();
   });
 
@@ -52,6 +53,11 @@ describe('live store', () => {
     expect(s3.equity.time).toEqual([10, 20]);
     expect(s3.equity.value).toEqual([1002, 1003]);
     expect(s3.latencyMs).toBeCloseTo(1, 10);
+    // Unknown equity (null over JSON) adds no point but still updates prices.
+    const unknown = { ...tick(30, 4), account: { ...account, equity: null as unknown as number } };
+    const s4 = { ...s3, ...applyTickBatches(s3, [unknown], 30) };
+    expect(s4.equity.time).toEqual([10, 20]);
+    expect(s4.watch.get('AAA')!.last).toBe(4);
   });
 
   it('applies positions, alerts newest first with a notification, feed status and the kill switch as they come', () => {

@@ -65,15 +65,25 @@ export function applyTickBatches(s: LiveState, batches: readonly Ticked[], now: 
     latency = latency === null ? age : latency * 0.8 + age * 0.2;
   }
   const last = batches[batches.length - 1];
-  const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
-  const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
-  // The chart needs strictly ascending times: a batch in the same millisecond replaces the point.
-  if (time.length > 0 && time[time.length - 1] >= last.at) value[value.length - 1] = last.account.equity;
-  else {
-    time.push(last.at);
-    value.push(last.account.equity);
+  const eq = last.account.equity;
+  let equity = s.equity;
+  // Equity is plotted at market time (the replayed bars' time, or now for a real-time feed), and only
+  // when the host knows it (it arrives as null, JSON's NaN, before every symbol is marked).
+  let at = Number.NEGATIVE_INFINITY;
+  for (const p of latest.values()) if (p.time > at) at = p.time;
+  if (!Number.isFinite(at)) at = last.at;
+  if (typeof eq === 'number' && Number.isFinite(eq)) {
+    const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
+    const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
+    // The chart needs strictly ascending times: a batch at the same time replaces the point.
+    if (time.length > 0 && time[time.length - 1] >= at) value[value.length - 1] = eq;
+    else {
+      time.push(at);
+      value.push(eq);
+    }
+    equity = { time, value };
   }
-  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity: { time, value } };
+  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity };
 }
 
 let subscriptions: (() => void)[] = [];
@@ -133,7 +143,9 @@ export async function loadLive(): Promise<void> {
  */
 export async function startLive(spec: Record<string, unknown>, speed: number, from?: string): Promise<void> {
   useLiveStore.setState({ ...initial, watch: new Map(), alerts: useLiveStore.getState().alerts, isRunning: true });
-  const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, ...(from ? { from } : {}) });
+  // Each replay is a fresh journal session: reusing one would resume it where it stopped.
+  const session = `replay-${Date.now()}`;
+  const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session, ...(from ? { from } : {}) });
   useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
 }
 

@@ -14,7 +14,7 @@ export function AlertStream() {
           <tbody>
             {alerts.map((a) => (
               <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity}>
-                <td className="mono muted">{fmtDateTime(a.time).slice(5)}</td>
+                <td className="mono muted">{fmtDateTime(a.time)}</td>
                 <td>
                   <span className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}>{a.severity}</span>
                 </td>

@@ -3,10 +3,13 @@ import { useEffect, useRef } from 'react';
 import { toChartTime, toLine } from '../../charts/adapters';
 import { baseChartOptions, chartColors } from '../../charts/theme';
 import { useLiveStore } from '../../stores/live-store';
+import { useNavStore } from '../../stores/nav-store';
 
 /** Account equity, updated in place from the store (no React render per tick). */
 export function LiveEquityChart() {
   const host = useRef<HTMLDivElement>(null);
+  const theme = useNavStore((s) => s.theme);
+  const hasPoints = useLiveStore((s) => s.equity.time.length > 0);
   useEffect(() => {
     const el = host.current!;
     const chart = createChart(el, { ...baseChartOptions(), timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border, minBarSpacing: 0.05 } });
@@ -36,6 +39,15 @@ export function LiveEquityChart() {
       unsub();
       chart.remove();
     };
-  }, []);
-  return <div ref={host} style={{ position: 'relative', height: 180 }} data-testid="live-equity" />;
+  }, [theme]);
+  return (
+    <div style={{ position: 'relative', height: 180 }}>
+      {!hasPoints && (
+        <div className="muted" style={{ position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', zIndex: 2 }}>
+          No equity reported by the host yet.
+        </div>
+      )}
+      <div ref={host} style={{ position: 'absolute', inset: 0 }} data-testid="live-equity" />
+    </div>
+  );
 }

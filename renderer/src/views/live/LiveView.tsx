@@ -134,14 +134,14 @@ export function LiveView() {
       {isConfirming && (
         <ConfirmDialog
           title="Trip the kill switch?"
-          confirmLabel="Flatten and halt"
+          confirmLabel="Halt trading"
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
             void tripKillSwitch('manual kill switch from the Live view');
           }}
         >
-          Every open order is cancelled, positions are flattened at market, and no new order is accepted until you re-arm.
+          Every working order is cancelled and no new order is accepted until you re-arm. Open positions stay as they are: close them with the ticket once re-armed.
         </ConfirmDialog>
       )}
     </div>
