@@ -1,7 +1,9 @@
+import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../model/result';
 import { parseDate } from '../model/time';
 import { CsvSyntaxError, readCsv, sourceName, type CsvSource } from './csv';
+import { recordImport, withoutChangeTriggers } from './fingerprint';
 import type { Store } from './sqlite-bar-store';
 
 /** What a CSV file holds. */
@@ -124,6 +126,7 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
         .prepare('INSERT INTO imports(kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(kind, file, sha256, parser.rows, changed, Date.now());
       importId = Number(info.lastInsertRowid);
+      recordImport(store.db, kind, sha256, changed);
     }
     return { changed, importId };
   });
@@ -370,6 +373,44 @@ class RowParser {
     });
   }
 
+  #writeBars(db: Store['db'], ids: Float64Array, full: Statement, upsert: (rows: number) => Statement, progress: (rows: number) => void): number {
+    let changed = 0;
+    const BATCH = 128;
+
+      // Bulk loads: maintaining the secondary indexes row by row costs ~3x the table insert itself;
+      // dropping and rebuilding them (one sort) inside this transaction is far cheaper when the
+      // import is large next to what is stored. Readers keep their snapshot meanwhile (WAL).
+      const indexes = this.rows >= 100_000 ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").all() as { name: string; sql: string }[]) : [];
+      const rebuild = indexes.length > 0 && this.rows * 4 >= (db.prepare('SELECT count(*) FROM bars').pluck().get() as number);
+      if (rebuild) for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+      const params: number[] = new Array(BATCH * 7);
+      const sym = this.#sym.a;
+      const [ts, o, h, l, c, v] = this.#num.map((x) => x.a);
+      let i = 0;
+      for (; i + BATCH <= this.rows; i += BATCH) {
+        for (let k = 0, p = 0; k < BATCH; k++) {
+          const r = i + k;
+          params[p++] = ids[sym[r]];
+          params[p++] = ts[r];
+          params[p++] = o[r];
+          params[p++] = h[r];
+          params[p++] = l[r];
+          params[p++] = c[r];
+          params[p++] = v[r];
+        }
+        changed += full.run(params).changes;
+        if ((i & 0xffff) < BATCH) progress(i + BATCH);
+      }
+      if (i < this.rows) {
+        const rest = this.rows - i;
+        const tail: number[] = [];
+        for (let r = i; r < this.rows; r++) tail.push(ids[sym[r]], ts[r], o[r], h[r], l[r], c[r], v[r]);
+        changed += upsert(rest).run(tail).changes;
+      }
+      if (rebuild) for (const ix of indexes) db.exec(ix.sql);
+      return changed;
+  }
+
   /** Writes every row (inside the caller's transaction); returns the number of rows inserted or changed. */
   write(store: Store, progress: (rows: number) => void): number {
     const db = store.db;
@@ -409,37 +450,8 @@ class RowParser {
              OR close IS NOT excluded.close OR volume IS NOT excluded.volume`,
         );
       const full = upsert(BATCH);
-      // Bulk loads: maintaining the secondary indexes row by row costs ~3x the table insert itself;
-      // dropping and rebuilding them (one sort) inside this transaction is far cheaper when the
-      // import is large next to what is stored. Readers keep their snapshot meanwhile (WAL).
-      const indexes = this.rows >= 100_000 ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").all() as { name: string; sql: string }[]) : [];
-      const rebuild = indexes.length > 0 && this.rows * 4 >= (db.prepare('SELECT count(*) FROM bars').pluck().get() as number);
-      if (rebuild) for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
-      const params: number[] = new Array(BATCH * 7);
-      const sym = this.#sym.a;
-      const [ts, o, h, l, c, v] = this.#num.map((x) => x.a);
-      let i = 0;
-      for (; i + BATCH <= this.rows; i += BATCH) {
-        for (let k = 0, p = 0; k < BATCH; k++) {
-          const r = i + k;
-          params[p++] = ids[sym[r]];
-          params[p++] = ts[r];
-          params[p++] = o[r];
-          params[p++] = h[r];
-          params[p++] = l[r];
-          params[p++] = c[r];
-          params[p++] = v[r];
-        }
-        changed += full.run(params).changes;
-        if ((i & 0xffff) < BATCH) progress(i + BATCH);
-      }
-      if (i < this.rows) {
-        const rest = this.rows - i;
-        const tail: number[] = [];
-        for (let r = i; r < this.rows; r++) tail.push(ids[sym[r]], ts[r], o[r], h[r], l[r], c[r], v[r]);
-        changed += upsert(rest).run(tail).changes;
-      }
-      if (rebuild) for (const ix of indexes) db.exec(ix.sql);
+      // The per-row change triggers would cost more than the insert itself: count this write at once instead.
+      changed += withoutChangeTriggers(db, 'bars', () => this.#writeBars(db, ids, full, upsert, progress));
       return changed;
     }
     this.#symbolList.forEach((sym, s) => {

@@ -162,4 +162,32 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_session ON alerts(session, seq);
   CREATE INDEX outbox_due ON outbox(delivered_at, next_attempt_at);
   `,
+  // 3: the data fingerprint kept in the store (see core/store/fingerprint.ts). `value` is the hash chain
+  // of the imports that changed data (NULL: recompute from the imports log on first read, for stores
+  // migrated from 2); `changes` counts row writes to market tables, bumped by the triggers below so a
+  // write that bypasses the import service still moves the fingerprint. Seeded with the changes the
+  // imports log records, which is what the triggers would have counted.
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT,
+    changes INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  INSERT INTO meta(key, value, changes) VALUES ('data', NULL, (SELECT coalesce(sum(changed), 0) FROM imports));
+  CREATE TRIGGER data_ins_instruments AFTER INSERT ON instruments BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_upd_instruments AFTER UPDATE ON instruments BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_del_instruments AFTER DELETE ON instruments BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_ins_bars AFTER INSERT ON bars BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_upd_bars AFTER UPDATE ON bars BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_del_bars AFTER DELETE ON bars BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_ins_corporate_actions AFTER INSERT ON corporate_actions BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_upd_corporate_actions AFTER UPDATE ON corporate_actions BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_del_corporate_actions AFTER DELETE ON corporate_actions BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_ins_fundamentals AFTER INSERT ON fundamentals BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_upd_fundamentals AFTER UPDATE ON fundamentals BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_del_fundamentals AFTER DELETE ON fundamentals BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_ins_universes AFTER INSERT ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_upd_universes AFTER UPDATE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  CREATE TRIGGER data_del_universes AFTER DELETE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
+  `,
 ];
