@@ -12,6 +12,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   live: () => import('./live'),
   optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
+  ui: () => import('./ui'),
 };
 
 async function main(): Promise<void> {

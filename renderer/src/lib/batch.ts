@@ -2,7 +2,9 @@
 export type FrameScheduler = (cb: () => void) => unknown;
 
 function defaultScheduler(): FrameScheduler {
-  return typeof requestAnimationFrame === 'function' ? (cb) => requestAnimationFrame(cb) : (cb) => setTimeout(cb, 16);
+  // Typed structurally so this module also runs (benchmarks) where the DOM lib is absent.
+  const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => number }).requestAnimationFrame;
+  return raf ? (cb) => raf(cb) : (cb) => setTimeout(cb, 16);
 }
 
 /** Collects pushes and hands them over once per frame, so a 1,000 msg/s feed costs one render per frame. */

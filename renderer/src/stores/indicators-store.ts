@@ -2,6 +2,9 @@ import { create } from 'zustand';
 import type { AppError, IndicatorDescription, IndicatorSeries } from '../../../core/contract';
 import { LINE_COLORS } from '../charts/theme';
 import type { DrawnIndicator } from '../charts/types';
+import { alignToBars } from '../charts/align';
+
+export { alignToBars } from '../charts/align';
 
 /** Indicators drawn over the price (same scale); every other one gets its own pane below. */
 export const OVERLAY_INDICATORS: ReadonlySet<string> = new Set(['sma', 'ema', 'wma', 'bbands', 'ichimoku', 'vwap']);
@@ -62,24 +65,6 @@ export function removeIndicator(id: string): void {
 export async function computeIndicatorsFor(symbol: string): Promise<void> {
   useIndicatorsStore.setState({ symbol, results: {} });
   await Promise.all(useIndicatorsStore.getState().active.map((a) => compute(a, symbol)));
-}
-
-/**
- * Aligns an indicator output to the bars' time axis: value at the same timestamp, NaN where the
- * indicator has none (warm-up `null`, or a bar it does not cover). Both time arrays ascend.
- */
-export function alignToBars(barTime: ArrayLike<number>, time: readonly number[], values: readonly (number | null)[]): Float64Array {
-  const out = new Float64Array(barTime.length).fill(Number.NaN);
-  let j = 0;
-  for (let i = 0; i < barTime.length; i++) {
-    const t = barTime[i];
-    while (j < time.length && time[j] < t) j++;
-    if (j < time.length && time[j] === t) {
-      const v = values[j];
-      out[i] = v === null ? Number.NaN : v;
-    }
-  }
-  return out;
 }
 
 /** `sma(20)`, `macd(12,26,9)`: the legend label. */

@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveStatus, RiskLimitsValue } from '../../../core/contract';
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
-import { applyTicks, markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi, type WatchRow } from './alerts-logic';
+import { markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi, type WatchRow } from './alerts-logic';
+import { applyTickBatches } from './live-fold';
+
+export { applyTickBatches } from './live-fold';
 
 type Ticked = Events['live:ticked'];
 
@@ -43,48 +46,6 @@ const initial: LiveState = {
 };
 
 export const useLiveStore = create<LiveState>()(() => initial);
-
-const MAX_EQUITY_POINTS = 5000;
-
-/**
- * Folds one frame's tick batches into the state in a single update: the latest price per symbol,
- * the tick count, the latest account, an equity point, and latency smoothed over batches.
- */
-export function applyTickBatches(s: LiveState, batches: readonly Ticked[], now: number): Partial<LiveState> {
-  const latest = new Map<string, { symbol: string; price: number; time: number }>();
-  const firstSeen = new Map<string, number>();
-  let ticks = s.ticks;
-  let latency = s.latencyMs;
-  for (const b of batches) {
-    ticks += b.count;
-    for (const p of b.prices) {
-      latest.set(p.symbol, p);
-      if (!s.watch.has(p.symbol) && !firstSeen.has(p.symbol)) firstSeen.set(p.symbol, p.price);
-    }
-    const age = Math.max(0, now - b.at);
-    latency = latency === null ? age : latency * 0.8 + age * 0.2;
-  }
-  const last = batches[batches.length - 1];
-  const eq = last.account.equity;
-  let equity = s.equity;
-  // Equity is plotted at market time (the replayed bars' time, or now for a real-time feed), and only
-  // when the host knows it (it arrives as null, JSON's NaN, before every symbol is marked).
-  let at = Number.NEGATIVE_INFINITY;
-  for (const p of latest.values()) if (p.time > at) at = p.time;
-  if (!Number.isFinite(at)) at = last.at;
-  if (typeof eq === 'number' && Number.isFinite(eq)) {
-    const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
-    const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
-    // The chart needs strictly ascending times: a batch at the same time replaces the point.
-    if (time.length > 0 && time[time.length - 1] >= at) value[value.length - 1] = eq;
-    else {
-      time.push(at);
-      value.push(eq);
-    }
-    equity = { time, value };
-  }
-  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity };
-}
 
 let subscriptions: (() => void)[] = [];
 

@@ -1,0 +1,58 @@
+import type { Events, LiveAccount } from '../../../core/contract';
+import { applyTicks, type WatchRow } from './alerts-logic';
+
+type Ticked = Events['live:ticked'];
+
+/** The part of the live state that tick batches change. */
+export interface TickFold {
+  readonly ticks: number;
+  readonly latencyMs: number | null;
+  readonly watch: ReadonlyMap<string, WatchRow>;
+  readonly account: LiveAccount | null;
+  /** Account equity over time (EpochMs, value), capped. */
+  readonly equity: { readonly time: number[]; readonly value: number[] };
+}
+
+const MAX_EQUITY_POINTS = 5000;
+
+/**
+ * Folds one frame's tick batches into the state in a single update: the latest price per symbol,
+ * the tick count, the latest account, an equity point, and latency smoothed over batches.
+ * DOM-free, so the benchmark can time it under Node.
+ */
+export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: number): TickFold {
+  const latest = new Map<string, { symbol: string; price: number; time: number }>();
+  const firstSeen = new Map<string, number>();
+  let ticks = s.ticks;
+  let latency = s.latencyMs;
+  for (const b of batches) {
+    ticks += b.count;
+    for (const p of b.prices) {
+      latest.set(p.symbol, p);
+      if (!s.watch.has(p.symbol) && !firstSeen.has(p.symbol)) firstSeen.set(p.symbol, p.price);
+    }
+    const age = Math.max(0, now - b.at);
+    latency = latency === null ? age : latency * 0.8 + age * 0.2;
+  }
+  const last = batches[batches.length - 1];
+  const eq = last.account.equity;
+  let equity = s.equity;
+  // Equity is plotted at market time (the replayed bars' time, or now for a real-time feed), and only
+  // when the host knows it (it arrives as null, JSON's NaN, before every symbol is marked).
+  let at = Number.NEGATIVE_INFINITY;
+  for (const p of latest.values()) if (p.time > at) at = p.time;
+  if (!Number.isFinite(at)) at = last.at;
+  if (typeof eq === 'number' && Number.isFinite(eq)) {
+    const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
+    const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
+    // The chart needs strictly ascending times: a batch at the same time replaces the point.
+    if (time.length > 0 && time[time.length - 1] >= at) value[value.length - 1] = eq;
+    else {
+      time.push(at);
+      value.push(eq);
+    }
+    equity = { time, value };
+  }
+  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity };
+}
+
