@@ -4,10 +4,15 @@ import { testBars } from '../indicators/test-series';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch } from './registry';
-import { createServices } from './services';
+import { createServices, disposeServices, type Services } from './services';
 
 let store: Store | undefined;
-afterEach(() => store?.close());
+let services: Services | undefined;
+afterEach(async () => {
+  if (services) await disposeServices(services);
+  services = undefined;
+  store?.close();
+});
 
 function setup() {
   store = openStore(':memory:');
@@ -15,7 +20,8 @@ function setup() {
   store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA')").run();
   const ins = store.db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
   for (let i = 0; i < bars.close.length; i++) ins.run(bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
-  const handlers = createHandlers(createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} }));
+  services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
+  const handlers = createHandlers(services);
   const call = (ch: string, input?: unknown) => dispatch(handlers, ch, input, { signal: new AbortController().signal });
   return { bars, call };
 }

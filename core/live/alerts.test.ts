@@ -108,6 +108,18 @@ describe('outbox', () => {
     }
   });
 
+  it('stops polling, without an unhandled rejection, when its store is closed under it', async () => {
+    const store = openStore(':memory:');
+    const d = new OutboxDispatcher({ journal: new Journal(store.db) });
+    d.start(5);
+    expect(d.isPolling).toBe(true);
+    store.close();
+    const until = Date.now() + 2_000;
+    while (d.isPolling && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    expect(d.isPolling).toBe(false);
+    expect(d.lastError).toBeNull();
+  });
+
   it('backs off exponentially up to the cap', () => {
     const d = new OutboxDispatcher({ journal: {} as Journal, baseDelayMs: 100, maxDelayMs: 1_000 });
     expect([1, 2, 3, 4, 5, 6].map((a) => d.delay(a))).toEqual([100, 200, 400, 800, 1_000, 1_000]);

@@ -33,6 +33,7 @@ export class OutboxDispatcher {
   readonly #now: () => number;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  #lastError: string | null = null;
   #abort = new AbortController();
 
   constructor(o: OutboxOptions) {
@@ -83,12 +84,30 @@ export class OutboxDispatcher {
     if (this.#timer) return;
     this.#abort = new AbortController();
     const tick = () => {
-      void this.deliverDue().finally(() => {
-        if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
-      });
+      void this.deliverDue()
+        .catch((e: unknown) => {
+          // A timer callback must never reject unhandled. A closed store means the host is shutting
+          // down: stop polling (undelivered rows stay in the outbox for the next start). Anything else
+          // is retried on the next tick.
+          if (!this.#o.journal.isOpen) this.stop();
+          else this.#lastError = (e as Error).message;
+        })
+        .finally(() => {
+          if (this.#timer) this.#timer = setTimeout(tick, intervalMs).unref();
+        });
     };
     // Unref'd: a pending retry never keeps a CLI or test process alive on its own.
     this.#timer = setTimeout(tick, 0).unref();
+  }
+
+  /** True between {@link start} and {@link stop} (or until its store is closed). */
+  get isPolling(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** The last unexpected error of a background delivery round, if any (shown by `live:status`). */
+  get lastError(): string | null {
+    return this.#lastError;
   }
 
   /** Stops polling and aborts an in-flight request (the row stays undelivered and is retried next start). */

@@ -63,6 +63,11 @@ export class Journal {
         ON CONFLICT (session, key) DO UPDATE SET value = excluded.value`),
     };
   }
+  /** False once the connection is closed: background loops (the outbox) stop instead of failing. */
+  get isOpen(): boolean {
+    return this.#db.open;
+  }
+
 
   /** Runs `fn` in one transaction (nested calls join the outer one) and returns its result after the commit. */
   transaction<T>(fn: () => T): T {
