@@ -23,11 +23,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.out(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`quantdesk: unknown command "${name}". Run \`quantdesk --help\`.\n`);
     return EXIT.badInput;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(`${command.usage}\n`);
     return EXIT.ok;
@@ -35,7 +36,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     return await command.run(rest, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    // Each command is its own bundle with its own copy of UsageError: match by name too.
+    if (e instanceof UsageError || (e instanceof Error && e.name === 'UsageError')) {
       io.err(`quantdesk ${name}: ${e.message}\n${command.usage}\n`);
       return EXIT.badInput;
     }
