@@ -51,6 +51,23 @@ describe('Optimize view', () => {
     expect(await page.inputValue('#param-slow')).toBe(String(best.slow));
   });
 
+  it('shows progress with an ETA while a large sweep runs, and cancels it', async () => {
+    const { page } = app;
+    await page.click('[data-view="optimize"]');
+    await page.waitForSelector('[data-view-ready="optimize"]');
+    for (const [k, v] of [['axis0-from', '2'], ['axis0-to', '60'], ['axis0-step', '1'], ['axis1-from', '20'], ['axis1-to', '400'], ['axis1-step', '1']]) await page.fill(`[data-testid="${k}"]`, v);
+    await page.click('[data-testid="run-sweep"]');
+    await page.waitForSelector('[data-running="true"] [data-testid="progress"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress"]')?.getAttribute('data-progress')) > 0, undefined, { timeout: 60_000 });
+    expect(await page.textContent('[data-testid="progress"]')).toMatch(/ETA \d/);
+    await app.screenshot('optimize-progress');
+    await page.click('[data-testid="cancel-sweep"]');
+    await page.waitForSelector('[data-view-ready="optimize"][data-running="false"] [data-error-code="cancelled"]', { timeout: 60_000 });
+    // The earlier results stay on screen.
+    await page.waitForSelector('[data-sweep-ready="true"]');
+    for (const [k, v] of [['axis0-from', '5'], ['axis0-to', '15'], ['axis0-step', '5'], ['axis1-from', '30'], ['axis1-to', '60'], ['axis1-step', '30']]) await page.fill(`[data-testid="${k}"]`, v);
+  });
+
   it('draws walk-forward in- vs out-of-sample and a Monte Carlo fan', async () => {
     const { page } = app;
     await page.click('[data-view="optimize"]');
