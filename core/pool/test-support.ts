@@ -1,16 +1,19 @@
 import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Bundles the pool's worker entry to a temporary directory and returns its path: tests and
- * benchmarks use it so they do not depend on a full CLI build. Same options as scripts/build.mjs.
+ * Bundles the pool's worker entry to a temporary directory (deleted at process exit) and returns
+ * its path: tests and benchmarks use it so they do not depend on a full CLI build. Same options as
+ * scripts/build.mjs.
  */
 export async function buildWorkerEntry(): Promise<string> {
   // Inside the repo's node_modules, so the bundle resolves the external native packages.
   const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   const outdir = mkdtempSync(join(cache, 'qd-worker-'));
+  // Removed when the test or bench process exits (worker threads are gone by then).
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await build({
     entryPoints: { worker: join(__dirname, 'thread-worker.ts') },
     bundle: true,
