@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -11,6 +11,11 @@ export async function buildWorkerEntry(): Promise<string> {
   // Inside the repo's node_modules, so the bundle resolves the external native packages.
   const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
+  // Bundles left by killed test processes: drop those older than an hour.
+  for (const name of readdirSync(cache)) {
+    const dir = join(cache, name);
+    if (name.startsWith('qd-worker-') && Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+  }
   const outdir = mkdtempSync(join(cache, 'qd-worker-'));
   // Removed when the test or bench process exits (worker threads are gone by then).
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
