@@ -1,5 +1,6 @@
 import { create } from 'zustand';
 import type { DatasetStatus } from '../../../core/contract';
+import { loadInstruments } from './instruments-store';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
 
@@ -30,7 +31,10 @@ export function setConnection(status: ConnectionStatus, error: string | null = n
 
 /** Records the default dataset's status; mirrored on `<body data-dataset>` (idle, loading, ready, failed). */
 export function setDataset(dataset: DatasetStatus): void {
+  const was = useConnectionStore.getState().dataset?.state;
   useConnectionStore.setState({ dataset });
+  // The first-start load just finished: the instrument list (symbol search, coverage) is now stale.
+  if (dataset.state === 'ready' && was === 'loading') void loadInstruments();
   if (typeof document !== 'undefined') document.body.dataset.dataset = dataset.state;
 }
 

@@ -89,3 +89,26 @@ export async function inspectPit(): Promise<void> {
   const error = !v.ok ? v.error : !h.ok ? h.error : null;
   usePitStore.setState({ isLoading: false, error, value: v.ok ? v.value : null, revisions: h.ok ? h.value : [] });
 }
+
+interface InitState {
+  readonly isRunning: boolean;
+  readonly step: string | null;
+  readonly rows: number;
+  readonly message: string | null;
+  readonly error: AppError | null;
+}
+
+export const useInitStore = create<InitState>()(() => ({ isRunning: false, step: null, rows: 0, message: null, error: null }));
+
+let offInit: (() => void) | null = null;
+
+/** Loads the default dataset into an empty store (following `data:init-progressed`), then the coverage. */
+export async function initDefaultDataset(): Promise<void> {
+  useInitStore.setState({ isRunning: true, step: null, rows: 0, message: null, error: null });
+  offInit ??= window.api.on('data:init-progressed', (p) => {
+    if (useInitStore.getState().isRunning) useInitStore.setState({ step: p.step, rows: p.rows });
+  });
+  const r = await window.api.invoke('data:init-default');
+  useInitStore.setState(r.ok ? { isRunning: false, message: r.value.message } : { isRunning: false, error: r.error });
+  if (r.ok) await loadInstruments();
+}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
+import { EmptyStore } from '../../components/EmptyStore';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { loadBars, useBarsStore } from '../../stores/bars-store';
 import { computeIndicatorsFor, drawnIndicators, indicatorLabel, loadIndicatorCatalog, removeIndicator, useIndicatorsStore } from '../../stores/indicators-store';
@@ -16,6 +17,7 @@ export function ChartView() {
   const theme = useNavStore((s) => s.theme);
   const instruments = useInstrumentsStore((s) => s.instruments);
   const instError = useInstrumentsStore((s) => s.error);
+  const isEmpty = useInstrumentsStore((s) => s.isLoaded && s.instruments.length === 0 && !s.error);
   const { bars, isLoading, error, barsSymbol } = useBarsStore(useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol })));
   const { active, results, indError, catalogSize } = useIndicatorsStore(
     useShallow((s) => ({ active: s.active, results: s.results, indError: s.error, catalogSize: s.catalog.length })),
@@ -78,10 +80,11 @@ export function ChartView() {
         {bars && <span className="muted mono">{bars.time.length} bars</span>}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
+      {isEmpty && <EmptyStore />}
       {bars && symbol ? (
         <PriceChart symbol={symbol} bars={bars} indicators={drawn} marks={marks} focusTime={focusTime} theme={theme} />
       ) : (
-        !isLoading && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
+        !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
       )}
     </div>
   );

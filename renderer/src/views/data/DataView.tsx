@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { EmptyStore } from '../../components/EmptyStore';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt } from '../../lib/format';
 import { loadInstruments, useInstrumentsStore } from '../../stores/instruments-store';
@@ -30,6 +31,7 @@ export function DataView() {
         </button>
       </div>
       <ErrorBanner error={error} />
+      {isLoaded && instruments.length === 0 && !error && <EmptyStore />}
       <div className="split">
         <div className="main-col">
           <div className="panel" style={{ flex: 1 }}>
