@@ -52,3 +52,16 @@ describe('Live view', () => {
     await app.screenshot('live-killed');
   });
 });
+
+describe('Live fills on the chart', () => {
+  it('opens the chart on a position with the session fills as markers', async () => {
+    const { page } = app;
+    await page.click('[data-view="live"]');
+    await page.waitForSelector('[data-testid="positions"]:not([data-positions="0"])');
+    const symbol = await page.textContent('[data-testid="positions"] tbody tr:first-child td:first-child');
+    await page.click('[data-testid="positions"] tbody tr:first-child [data-testid="fills-on-chart"]');
+    await page.waitForSelector(`[data-view-ready="chart"][data-symbol="${symbol}"] [data-chart-ready="true"]`);
+    expect(Number(await page.getAttribute('[data-chart-ready="true"]', 'data-markers'))).toBeGreaterThan(0);
+    await app.screenshot('live-fills-chart');
+  });
+});

@@ -3,6 +3,8 @@ import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStat
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
 import { markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi, type WatchRow } from './alerts-logic';
 import { applyTickBatches } from './live-fold';
+import { setMarks } from './marks-store';
+import { jumpToChart } from './nav-store';
 
 export { applyTickBatches } from './live-fold';
 
@@ -139,4 +141,23 @@ export async function tripKillSwitch(reason: string): Promise<void> {
 export async function rearmKillSwitch(): Promise<void> {
   const r = await window.api.invoke('killswitch:rearm');
   useLiveStore.setState(r.ok ? { kill: r.value } : { error: r.error });
+}
+
+/**
+ * Puts the session's filled orders on the chart as markers (buys below, sells above) and opens the
+ * chart on `symbol`. The contract has no signal event; fills are what the strategy's signals did.
+ */
+export async function showFillsOnChart(symbol: string): Promise<void> {
+  const r = await window.api.invoke('orders:list');
+  if (!r.ok) {
+    useLiveStore.setState({ error: r.error });
+    return;
+  }
+  const marks = r.value
+    .filter((o) => o.filledQty > 0 && o.parentId === null)
+    .map((o) => ({ symbol: o.symbol, time: o.time, side: o.side, text: `${o.side === 'buy' ? 'B' : 'S'} ${o.filledQty}` }));
+  setMarks(marks);
+  let last = Number.NEGATIVE_INFINITY;
+  for (const m of marks) if (m.symbol === symbol && m.time > last) last = m.time;
+  jumpToChart(symbol, Number.isFinite(last) ? last : Date.now());
 }

@@ -1,5 +1,5 @@
 import { fmtInt, fmtMoney, fmtPrice, signClass } from '../../lib/format';
-import { useLiveStore } from '../../stores/live-store';
+import { showFillsOnChart, useLiveStore } from '../../stores/live-store';
 
 /** Open positions with live PnL. */
 export function PositionsTable() {
@@ -14,6 +14,7 @@ export function PositionsTable() {
           <th className="num">Last</th>
           <th className="num">Unrealized</th>
           <th className="num">Realized</th>
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -25,11 +26,16 @@ export function PositionsTable() {
             <td className="num">{fmtPrice(p.last)}</td>
             <td className={`num ${signClass(p.unrealized)}`}>{fmtMoney(p.unrealized)}</td>
             <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
+            <td>
+              <button className="btn-ghost" onClick={() => void showFillsOnChart(p.symbol)} title="Open the chart with this session's fills" data-testid="fills-on-chart">
+                Chart ▸
+              </button>
+            </td>
           </tr>
         ))}
         {positions.length === 0 && (
           <tr>
-            <td colSpan={6} className="muted">
+            <td colSpan={7} className="muted">
               Flat.
             </td>
           </tr>
