@@ -4,11 +4,14 @@ import { app, BrowserWindow, dialog, session } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from '../../core/api/handlers';
 import type { Emit } from '../../core/api/registry';
+import type { Events } from '../../core/contract';
 import { createServices, disposeServices, type Services } from '../../core/api/services';
 import { openStore, type Store } from '../../core/store/sqlite-bar-store';
 import { startFirstRun } from './first-run';
 import { registerApi } from './ipc';
+import { notifyDesktop } from './notify';
 import { hardenSession, isTrustedSender, lockNavigation, registerAppScheme } from './security';
+import { createUtilityPool } from './utility-pool';
 import { createMainWindow, preloadPath } from './window';
 
 // Tests and portable installs point the app at another data folder.
@@ -50,12 +53,15 @@ function start(): void {
   store = openStore(dbPath);
   const emit: Emit = (channel, payload) => {
     for (const w of BrowserWindow.getAllWindows()) if (!w.webContents.isDestroyed()) w.webContents.send(channel, payload);
+    if (channel === 'alert:raised') notifyDesktop(payload as Events['alert:raised']);
   };
-  services = createServices({ store, dbPath, host: 'electron', emit });
+  // Sweeps, walk-forward and Monte Carlo run in utility processes, each with its own read-only store.
+  services = createServices({ store, dbPath, host: 'electron', emit, createPool: () => createUtilityPool({ dbPath }) });
   registerApi(createHandlers(services), isTrustedSender);
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));
   win.on('closed', () => (win = null));
+  win.webContents.on('did-finish-load', () => emit('app:ready', { at: Date.now() }));
   firstRunDone = startFirstRun(services, firstRun.signal, app.isPackaged ? process.resourcesPath : undefined);
 }
 
@@ -76,3 +82,4 @@ app.on('before-quit', (e) => {
       app.quit();
     });
 });
+

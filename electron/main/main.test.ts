@@ -19,6 +19,7 @@ const rec = vi.hoisted(() => ({
   permission: null as Fn | null,
   permissionCheck: null as Fn | null,
   quit: 0,
+  contentsEvents: new Map<string, Fn>(),
 }));
 
 vi.mock('electron', () => {
@@ -26,12 +27,16 @@ vi.mock('electron', () => {
     static all: BrowserWindow[] = [];
     static getAllWindows = () => BrowserWindow.all;
     entry: { options: any; url?: string; sent: [string, unknown][] };
-    webContents: { send: Fn; isDestroyed: Fn };
+    webContents: { send: Fn; isDestroyed: Fn; on: Fn };
     constructor(options: any) {
       this.entry = { options, sent: [] };
       rec.windows.push(this.entry);
       BrowserWindow.all.push(this);
-      this.webContents = { send: (ch: string, p: unknown) => this.entry.sent.push([ch, p]), isDestroyed: () => false };
+      this.webContents = {
+        send: (ch: string, p: unknown) => this.entry.sent.push([ch, p]),
+        isDestroyed: () => false,
+        on: (ev: string, fn: Fn) => void rec.contentsEvents.set(ev, fn),
+      };
     }
     maximize() {}
     once() {}
@@ -58,6 +63,7 @@ vi.mock('electron', () => {
       exit: () => {},
     },
     dialog: { showErrorBox: () => {} },
+    utilityProcess: { fork: () => ({}) },
     protocol: { registerSchemesAsPrivileged: (s: unknown[]) => rec.schemes.push(...s) },
     BrowserWindow,
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
@@ -121,6 +127,11 @@ describe('Electron main process', () => {
     // First start found the user's data and left it alone; the page learns that over IPC.
     expect(await rec.ipc.get('app:dataset-status')!(ev, undefined)).toMatchObject({ ok: true, value: { state: 'idle' } });
     expect(rec.windows[0].sent.some(([ch]) => ch === 'app:dataset-progress')).toBe(true);
+  });
+
+  it('tells the page it is ready once loaded', () => {
+    rec.contentsEvents.get('did-finish-load')!();
+    expect(rec.windows[0].sent.some(([ch]) => ch === 'app:ready')).toBe(true);
   });
 
   it('denies permissions but notifications, cancels remote requests, and sets the CSP header', () => {
