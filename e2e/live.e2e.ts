@@ -20,6 +20,8 @@ describe('Live view', () => {
     await page.click('[data-testid="live-start"]');
     await page.waitForSelector('[data-live-running="true"]');
     await page.waitForSelector('[data-testid="watchlist"] tbody tr:nth-child(3) td.num');
+    // Indicator columns fill in once computed over the stored bars (RSI is in 0..100).
+    await page.waitForFunction(() => { const v = Number(document.querySelector('[data-testid="watchlist"] tbody tr:first-child td:nth-child(4)')?.textContent); return v > 0 && v < 100; }, undefined, { timeout: 30_000 });
     await page.waitForSelector('[data-testid="positions"]:not([data-positions="0"])', { timeout: 60_000 });
     await page.waitForSelector('[data-testid="alert-stream"]:not([data-alerts="0"])', { timeout: 60_000 });
     const symbols = await page.$$eval('[data-testid="watchlist"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));

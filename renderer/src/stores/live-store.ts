@@ -4,6 +4,7 @@ import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
 import { markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi, type WatchRow } from './alerts-logic';
 import { applyTickBatches } from './live-fold';
 import { setMarks } from './marks-store';
+import { loadWatchIndicators } from './watch-indicators';
 import { jumpToChart } from './nav-store';
 
 export { applyTickBatches } from './live-fold';
@@ -98,6 +99,7 @@ export async function loadLive(): Promise<void> {
     ...(risk.ok ? { risk: risk.value } : {}),
     error: err && !err.ok ? err.error : null,
   }));
+  if (st.ok && st.value.symbols.length > 0) void loadWatchIndicators(st.value.symbols);
 }
 
 /**
@@ -110,6 +112,7 @@ export async function startLive(spec: Record<string, unknown>, speed: number, fr
   const session = `replay-${Date.now()}`;
   const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session, ...(from ? { from } : {}) });
   useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
+  if (r.ok) void loadWatchIndicators(r.value.symbols);
 }
 
 export async function stopLive(): Promise<void> {

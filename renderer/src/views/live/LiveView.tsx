@@ -106,7 +106,7 @@ export function LiveView() {
         ))}
       </div>
       <div className="split" style={{ flex: 'none' }}>
-        <div style={{ width: 260, flex: 'none' }}>
+        <div style={{ width: 400, flex: 'none' }}>
           <div className="panel">
             <div className="panel-title">Watchlist</div>
             <div className="panel-body" style={{ padding: 0, maxHeight: 220 }}>
