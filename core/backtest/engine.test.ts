@@ -247,3 +247,68 @@ describe('runBacktest: more execution cases', () => {
     expect(parseSpec({ strategy: 'x', symbols: ['A', 'A'] })).toMatchObject({ ok: false, errors: ['symbols: symbols must be unique'] });
   });
 });
+
+describe('runBacktest: the one-symbol path', () => {
+  it('trades exactly as the per-name path (gaps, a delisting, stops, targets, trailing stops, limit entries, reversals)', () => {
+    let seed = 5;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const n = 3000;
+    const open: number[] = [];
+    const close: number[] = [];
+    const high: number[] = [];
+    const low: number[] = [];
+    let p = 100;
+    for (let i = 0; i < n; i++) {
+      const o = p * (1 + (rnd() - 0.5) * 0.01);
+      const c = o * (1 + (rnd() - 0.5) * 0.04);
+      const gap = i % 97 === 13 || i > n - 40;
+      open.push(gap ? Number.NaN : o);
+      close.push(gap ? Number.NaN : c);
+      high.push(gap ? Number.NaN : Math.max(o, c) * (1 + rnd() * 0.01));
+      low.push(gap ? Number.NaN : Math.min(o, c) * (1 - rnd() * 0.01));
+      p = c;
+    }
+    const other = { symbol: 'B', open: open.map((x) => x * 2), close: close.map((x) => x * 2) };
+    // Scripted decisions drawn once: market targets, intents with protective levels, limit and stop entries.
+    const script: Record<number, Decision> = {};
+    for (let k = 0; k < n; k++) {
+      const u = rnd();
+      if (u < 0.03) script[k] = rnd() < 0.5 ? 1 : -1;
+      else if (u < 0.05) script[k] = 0;
+      else if (u < 0.06) script[k] = { target: 1, stopLoss: 1, takeProfit: 1e9, trailingStopPct: 0.02 };
+      else if (u < 0.07) script[k] = { target: -1, type: 'limit', price: 1e9, stopLoss: 1e9 };
+      else if (u < 0.075) script[k] = { target: 1, type: 'stop', price: 1 };
+    }
+    // Levels relative to the bar the decision sees, so they bite.
+    const strategy: SingleStrategy<object, null> = {
+      ...scripted({}),
+      onBar: (_s, bar) => {
+        const d = script[bar.index] ?? null;
+        if (d === null || typeof d === 'number') return d;
+        return {
+          ...d,
+          price: d.price === undefined ? undefined : d.price > 1 ? bar.close * 1.01 : bar.close * 0.99,
+          stopLoss: d.stopLoss === undefined ? undefined : d.stopLoss > 1 ? bar.close * 1.03 : bar.close * 0.97,
+          takeProfit: d.takeProfit === undefined ? undefined : bar.close * 1.05,
+        };
+      },
+    };
+    const panel = makePanel([{ symbol: 'A', open, high, low, close }, other]);
+    for (const over of [{ sizing: 'fixed-qty' as const, qty: 10 }, { fill: 'close' as const }]) {
+      const { qty: fixedQty, ...rest } = { qty: undefined, ...over };
+      const sizing = fixedQty ? { method: 'fixed-qty' as const, qty: fixedQty } : undefined;
+      const one = runBacktest(spec({ ...rest, ...(sizing ? { sizing } : {}), direction: 'long-short' } as Partial<BacktestSpecInput>), panel, { strategy });
+      // With B traded beside it under fixed-qty sizing, A's trades cannot depend on B.
+      const both = runBacktest(spec({ ...rest, symbols: ['A', 'B'], sizing: sizing ?? { method: 'fixed-qty', qty: 10 }, direction: 'long-short' } as Partial<BacktestSpecInput>), panel, {
+        strategy,
+      });
+      const oneFixed = sizing ? one : runBacktest(spec({ ...rest, sizing: { method: 'fixed-qty', qty: 10 }, direction: 'long-short' } as Partial<BacktestSpecInput>), panel, { strategy });
+      expect(oneFixed.trades.length).toBeGreaterThan(50);
+      expect(oneFixed.trades.some((t) => t.exitReason === 'stop-loss' || t.exitReason === 'trailing-stop')).toBe(true);
+      expect(oneFixed.trades.at(-1)!.exitReason).toBe('delisted');
+      expect(both.trades.filter((t) => t.symbol === 'A')).toEqual(oneFixed.trades);
+      // Equity of the one-symbol run: cash plus the position at each close, as the per-name mark computes it.
+      expect(one.equity.value.every((v) => Number.isFinite(v))).toBe(true);
+    }
+  });
+});

@@ -425,29 +425,69 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const states: unknown[] = tradable.map(() => single.init(params));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-    for (let i = i0; i <= i1; i++) {
-      if (tick(i)) yield (i - i0) / n;
-      for (let k = 0; k < nTrad; k++) {
-        const s = tradable[k];
-        if (close[s * nDays + i] === close[s * nDays + i]) openPhase(s, i);
+    // Bars [from, to): a plain function, not the generator's body, so V8 optimises (and on-stack
+    // replaces) the hot loop; the generator only yields between chunks.
+    const stepBars = (from: number, to: number): void => {
+      for (let i = from; i < to; i++) {
+        for (let k = 0; k < nTrad; k++) {
+          const s = tradable[k];
+          if (close[s * nDays + i] === close[s * nDays + i]) openPhase(s, i);
+        }
+        for (let k = 0; k < nTrad; k++) {
+          const s = tradable[k];
+          const at = s * nDays + i;
+          const c = close[at];
+          if (c !== c) continue;
+          mark[s] = c;
+          view.index = barCount[k]++;
+          view.time = time[i];
+          view.open = open[at];
+          view.high = high[at];
+          view.low = low[at];
+          view.close = c;
+          view.volume = volume[at];
+          decide(s, single.onBar(states[k], view), i, c);
+          delistIfLast(s, i);
+        }
+        markEquity(i);
       }
-      for (let k = 0; k < nTrad; k++) {
-        const s = tradable[k];
-        const at = s * nDays + i;
-        const c = close[at];
-        if (c !== c) continue;
-        mark[s] = c;
-        view.index = barCount[k]++;
+    };
+    // One symbol (the common single-strategy run): the same steps without the per-name loops, and
+    // the equity mark inlined (same operations in the same order as markEquity).
+    const s1 = tradable[0];
+    const state1 = states[0];
+    const stepOne = (from: number, to: number): void => {
+      const base = s1 * nDays;
+      for (let i = from; i < to; i++) {
+        const c = close[base + i];
+        if (c !== c) {
+          markEquity(i);
+          continue;
+        }
+        openPhase(s1, i);
+        mark[s1] = c;
+        const at = base + i;
+        view.index = barCount[0]++;
         view.time = time[i];
         view.open = open[at];
         view.high = high[at];
         view.low = low[at];
         view.close = c;
         view.volume = volume[at];
-        decide(s, single.onBar(states[k], view), i, c);
-        delistIfLast(s, i);
+        const d = single.onBar(state1, view);
+        if (d !== null && d !== undefined) decide(s1, d, i, c);
+        if (i === lastValid[s1]) delistIfLast(s1, i);
+        const q = qty[s1];
+        if (q !== 0) {
+          equity[i - i0] = cash + q * c;
+          barsInMarket++;
+        } else equity[i - i0] = cash;
       }
-      markEquity(i);
+    };
+    const step = nTrad === 1 ? stepOne : stepBars;
+    for (let i = i0; i <= i1; i += progressEvery) {
+      if (tick(i)) yield (i - i0) / n;
+      step(i, Math.min(i1 + 1, i + progressEvery));
     }
   } else {
     yield* runCrossSectional(strategy as CrossSectionalStrategy<unknown>);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeMetrics, conditionalVaR, maxDrawdown, maxDrawdownDuration, valueAtRisk } from './metrics';
+import { barReturns, computeMetrics, conditionalVaR, maxDrawdown, maxDrawdownDuration, mean, sampleStd, valueAtRisk, valueAtRiskBySelection } from './metrics';
 import type { Trade } from './types';
 
 const DAY = 86_400_000;
@@ -83,5 +83,53 @@ describe('value at risk on larger samples', () => {
       const want = s[lo] + (s[Math.min(n - 1, lo + 1)] - s[lo]) * (pos - lo);
       expect(valueAtRisk(x)).toBeCloseTo(want, 15);
     }
+  });
+});
+
+describe('the fused metrics pass', () => {
+  let seed = 11;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+
+  it('the heap VaR is exactly the quickselect VaR (ties, sorted and reversed inputs, every level)', () => {
+    for (const n of [1, 2, 3, 20, 21, 500, 4095, 4096, 4097, 60_001]) {
+      const random = Float64Array.from({ length: n }, () => (rnd() < 0.4 ? 0 : Math.round((rnd() - 0.5) * 1000) / 1e5) + 0);
+      const asc = Float64Array.from(random).sort();
+      const desc = Float64Array.from(asc).reverse();
+      for (const x of [random, asc, desc]) {
+        for (const level of [0.95, 0.99, 0.5, 0.9999, 0]) expect(valueAtRisk(x, level), `n=${n} level=${level}`).toBe(valueAtRiskBySelection(x, level));
+      }
+    }
+    // The strided sample sees none of the tail (losses only off the sample's stride): still exact.
+    const hidden = new Float64Array(10_000).fill(0.01);
+    for (let i = 1; i < hidden.length; i += 4) hidden[i] = -i / 1e6;
+    expect(valueAtRisk(hidden)).toBe(valueAtRiskBySelection(hidden));
+    const nan = Float64Array.from({ length: 5000 }, (_, i) => (i === 77 ? Number.NaN : i / 5000));
+    expect(valueAtRisk(nan)).toBe(valueAtRiskBySelection(nan));
+  });
+
+  it('is bit-identical to the separate functions on a long curve with flat stretches and drawdowns', () => {
+    const n = 20_000;
+    const e = new Float64Array(n);
+    let v = 1000;
+    for (let t = 0; t < n; t++) {
+      if (rnd() < 0.6) v *= 1 + (rnd() - 0.52) * 0.03;
+      e[t] = v;
+    }
+    const time = Float64Array.from({ length: n }, (_, i) => i * DAY);
+    const m = computeMetrics({ capital: 1000, time, equity: e, trades: [], barsInMarket: 10, tradedValue: 5000, barsPerYear: 252 });
+    const r = barReturns(e);
+    const sd = sampleStd(r);
+    let down = 0;
+    for (let i = 0; i < r.length; i++) if (r[i] < 0) down += r[i] * r[i];
+    let mean0 = 0;
+    for (let i = 0; i < n; i++) mean0 += e[i];
+    expect(m.maxDrawdown).toBe(maxDrawdown(e));
+    expect(m.maxDrawdownDuration).toBe(maxDrawdownDuration(e));
+    expect(m.volatility).toBe(sd * Math.sqrt(252));
+    expect(m.sharpe).toBe((mean(r) / sd) * Math.sqrt(252));
+    expect(m.sortino).toBe((mean(r) / Math.sqrt(down / r.length)) * Math.sqrt(252));
+    expect(m.var95).toBe(valueAtRiskBySelection(r));
+    expect(m.cvar95).toBe(conditionalVaR(r, 0.95, valueAtRiskBySelection(r)));
+    expect(m.turnover).toBe(5000 / (mean0 / n));
   });
 });

@@ -88,9 +88,48 @@ function selectKth(a: Float64Array, k: number): number {
 /**
  * Historical value at risk at `level` (0.95): the (1 - level) quantile of the returns, linearly
  * interpolated between order statistics (numpy's default). A loss is negative. NaN when empty.
- * O(n): two selections on a copy, no sort.
+ * O(n) without copying the returns: a threshold from a strided sample bounds the tail, one pass
+ * gathers the values at or below it, and the order statistics are selected among those few (the
+ * full selection runs when the sample's guess holds too few, or on NaN).
  */
 export function valueAtRisk(returns: Float64Array, level = 0.95): number {
+  const n = returns.length;
+  if (n < 4096) return valueAtRiskBySelection(returns, level);
+  const pos = (1 - level) * (n - 1);
+  const lo = Math.floor(pos);
+  const needNext = !(lo + 1 >= n || pos === lo);
+  const want = needNext ? lo + 2 : lo + 1;
+  const step = Math.floor(n / 2048);
+  const ns = Math.floor((n - 1) / step) + 1;
+  if (scratchSelect.length < n) scratchSelect = new Float64Array(n);
+  const sample = scratchSelect.subarray(0, ns);
+  for (let i = 0, j = 0; j < ns; i += step, j++) sample[j] = returns[i];
+  // Aim above the wanted share (+50% and a margin) so the gathered tail almost always suffices.
+  const ks = Math.min(ns - 1, Math.ceil((want / n) * ns * 1.5) + 16);
+  const threshold = selectKth(sample, ks);
+  if (threshold !== threshold) return valueAtRiskBySelection(returns, level);
+  const tail = scratchSelect;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const x = returns[i];
+    if (x <= threshold) tail[c++] = x;
+    else if (x !== x) return valueAtRiskBySelection(returns, level);
+  }
+  if (c < want) return valueAtRiskBySelection(returns, level);
+  // Every value below the threshold is in the tail and it holds at least `want` of them, so the
+  // smallest `want` values of the tail are the smallest of all.
+  const s = tail.subarray(0, c);
+  const a = selectKth(s, lo);
+  if (!needNext) return a;
+  let b = Infinity;
+  for (let i = lo + 1; i < c; i++) if (s[i] < b) b = s[i];
+  return a + (b - a) * (pos - lo);
+}
+
+let scratchSelect = new Float64Array(1024);
+
+/** {@link valueAtRisk} by quickselect on a copy: the reference, and the path for inputs holding NaN. */
+export function valueAtRiskBySelection(returns: Float64Array, level = 0.95): number {
   const n = returns.length;
   if (n === 0) return Number.NaN;
   const s = returns.slice();
@@ -132,6 +171,8 @@ export interface MetricsInput {
   readonly benchmark?: Float64Array;
 }
 
+let scratchReturns = new Float64Array(1024);
+
 function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
@@ -145,16 +186,49 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const e = m.equity;
   const n = e.length;
   const final = n ? e[n - 1] : m.capital;
-  const r = barReturns(e);
-  const mu = mean(r);
-  const sd = sampleStd(r);
-  const ann = Math.sqrt(m.barsPerYear);
+  // Fused passes with the same operations in the same order as barReturns, mean, sampleStd,
+  // maxDrawdown and maxDrawdownDuration (bit-identical results; the metrics tests compare them).
+  const nr = Math.max(0, n - 1);
+  if (scratchReturns.length < nr) scratchReturns = new Float64Array(nr);
+  const r = scratchReturns.subarray(0, nr);
+  let sumR = 0;
+  for (let t = 1; t < n; t++) {
+    const x = e[t] / e[t - 1] - 1;
+    r[t - 1] = x;
+    sumR += x;
+  }
+  const mu = nr ? sumR / nr : Number.NaN;
+  let ss = 0;
   let down = 0;
-  for (let i = 0; i < r.length; i++) if (r[i] < 0) down += r[i] * r[i];
-  const downDev = r.length ? Math.sqrt(down / r.length) : Number.NaN;
+  for (let i = 0; i < nr; i++) {
+    const x = r[i];
+    ss += (x - mu) * (x - mu);
+    if (x < 0) down += x * x;
+  }
+  const sd = nr < 2 ? Number.NaN : Math.sqrt(ss / (nr - 1));
+  const ann = Math.sqrt(m.barsPerYear);
+  const downDev = nr ? Math.sqrt(down / nr) : Number.NaN;
   const years = n > 1 ? (m.time[n - 1] - m.time[0]) / YEAR_MS : 0;
   const cagr = years > 0 && final > 0 ? Math.pow(final / m.capital, 1 / years) - 1 : Number.NaN;
-  const mdd = maxDrawdown(e);
+  let meanEquity = 0;
+  let peak = -Infinity;
+  let mdd = 0;
+  let ddPeak = -Infinity;
+  let peakAt = 0;
+  let longest = 0;
+  for (let t = 0; t < n; t++) {
+    const x = e[t];
+    meanEquity += x;
+    if (x >= peak) peak = x;
+    else if (x < peak * (1 + mdd)) mdd = x / peak - 1;
+    if (x >= ddPeak) {
+      if (t - peakAt > longest) longest = t - peakAt;
+      ddPeak = x;
+      peakAt = t;
+    }
+  }
+  const ddDuration = n - 1 - peakAt > longest ? n - 1 - peakAt : longest;
+  meanEquity = n ? meanEquity / n : m.capital;
   const var95 = valueAtRisk(r);
   let wins = 0;
   let grossWin = 0;
@@ -165,9 +239,6 @@ export function computeMetrics(m: MetricsInput): Metrics {
       grossWin += t.pnl;
     } else grossLoss -= t.pnl;
   }
-  let meanEquity = 0;
-  for (let i = 0; i < n; i++) meanEquity += e[i];
-  meanEquity = n ? meanEquity / n : m.capital;
   let alpha = Number.NaN;
   let beta = Number.NaN;
   if (m.benchmark) {
@@ -210,7 +281,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
     sortino: orNull(downDev > 0 ? (mu / downDev) * ann : Number.NaN),
     calmar: orNull(mdd < 0 ? cagr / -mdd : Number.NaN),
     maxDrawdown: mdd,
-    maxDrawdownDuration: maxDrawdownDuration(e),
+    maxDrawdownDuration: ddDuration,
     var95: orNull(var95),
     cvar95: orNull(conditionalVaR(r, 0.95, var95)),
     winRate: m.trades.length ? wins / m.trades.length : null,

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { EmaStream, SmaStream, type ValueStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
-import { crossedAbove, crossedBelow } from './step';
+import * as step from './step';
+
+// Bound once at load: under CommonJS transpilers (tsx, vitest) each use of an imported binding is a
+// getter call, paid twice per bar here.
+const { crossedAbove, crossedBelow } = step;
 
 /** Parameters of `sma-cross` and `ema-cross`. Defaults 10/20, as backtesting.py's SmaCross example. */
 export const maCrossParams = z

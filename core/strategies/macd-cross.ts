@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { MacdStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
-import { crossedAbove, crossedBelow } from './step';
+import * as step from './step';
+
+// Bound once at load: under CommonJS transpilers (tsx, vitest) each use of an imported binding is a
+// getter call, paid twice per bar here.
+const { crossedAbove, crossedBelow } = step;
 
 /** Parameters of `macd-cross` (TA-Lib's defaults 12/26/9). */
 export const macdCrossParams = z
