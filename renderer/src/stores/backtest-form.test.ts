@@ -34,7 +34,14 @@ describe('backtest setup', () => {
     });
     expect(spec).toBeNull();
     expect(Object.keys(errors).sort()).toEqual(['params.fast', 'setup.capital', 'setup.slippageBps', 'setup.start', 'setup.symbols']);
+    expect(errors['setup.symbols']).toBe('Enter at least one symbol, or a universe');
     expect(errors['setup.start']).toBe('Start must be a date YYYY-MM-DD');
+  });
+  it('takes a universe instead of symbols, never both', () => {
+    const u = buildSpec('factor-rank', [], {}, { ...DEFAULT_SETUP, universe: 'all' });
+    expect(u.spec).toMatchObject({ universe: 'all' });
+    expect(u.spec).not.toHaveProperty('symbols');
+    expect(buildSpec('x', [], {}, { ...DEFAULT_SETUP, universe: 'all', symbols: 'AAA' }).errors['setup.universe']).toBe('Give symbols or a universe, not both');
   });
   it('rejects an end before the start', () => {
     const { errors } = buildSpec('x', [], {}, { ...DEFAULT_SETUP, symbols: 'A', start: '2020-01-02', end: '2019-01-02' });

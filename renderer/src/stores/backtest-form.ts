@@ -5,6 +5,8 @@ import { parseValues, type ParamField } from '../lib/param-form';
 /** The backtest setup as typed (text fields), beside the strategy's generated params. */
 export interface SetupForm {
   readonly symbols: string;
+  /** `all` (every listed instrument, point in time) or a stored universe's name; instead of symbols. */
+  readonly universe: string;
   readonly start: string;
   readonly end: string;
   readonly capital: string;
@@ -20,6 +22,7 @@ export interface SetupForm {
 /** A setup a first-time user can run as is. */
 export const DEFAULT_SETUP: SetupForm = {
   symbols: '',
+  universe: '',
   start: '',
   end: '',
   capital: '100000',
@@ -57,7 +60,9 @@ export function buildSpec(
   const p = parseValues(fields, paramTexts);
   for (const [k, v] of Object.entries(p.errors)) errors[`params.${k}`] = v;
   const symbols = parseSymbols(f.symbols);
-  if (symbols.length === 0) errors['setup.symbols'] = 'Enter at least one symbol';
+  const universe = f.universe.trim();
+  if (symbols.length === 0 && !universe) errors['setup.symbols'] = 'Enter at least one symbol, or a universe';
+  if (symbols.length > 0 && universe) errors['setup.universe'] = 'Give symbols or a universe, not both';
   for (const key of ['start', 'end'] as const) {
     if (f[key].trim() !== '' && parseDate(f[key].trim()) === null) errors[`setup.${key}`] = `${key === 'start' ? 'Start' : 'End'} must be a date YYYY-MM-DD`;
   }
@@ -72,7 +77,7 @@ export function buildSpec(
   const spec: BacktestSpecInput = {
     strategy: strategy!,
     params: p.values,
-    symbols,
+    ...(universe ? { universe } : { symbols }),
     capital,
     fill: f.fill,
     direction: f.direction,

@@ -24,7 +24,7 @@ describe('backtest store', () => {
   it('refuses to start with per-field messages', async () => {
     const fake = installFakeApi({});
     await runBacktest();
-    expect(useBacktestStore.getState().formErrors['setup.symbols']).toBe('Enter at least one symbol');
+    expect(useBacktestStore.getState().formErrors['setup.symbols']).toBe('Enter at least one symbol, or a universe');
     expect(fake.calls).toHaveLength(0);
   });
 

@@ -68,6 +68,9 @@ export function SetupPanel() {
       <Field label="Symbols" name="symbols" errors={errors}>
         {text('symbols', { placeholder: 'AAA, BBB', className: 'mono', 'data-testid': 'bt-symbols' } as React.InputHTMLAttributes<HTMLInputElement>)}
       </Field>
+      <Field label="or Universe" name="universe" errors={errors}>
+        {text('universe', { placeholder: 'all, or a stored universe', className: 'mono' })}
+      </Field>
       <Field label="Start" name="start" errors={errors}>
         {text('start', { placeholder: 'YYYY-MM-DD (first bar)', className: 'num' })}
       </Field>
