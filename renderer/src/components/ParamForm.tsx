@@ -34,6 +34,17 @@ export function ParamForm({
                   </option>
                 ))}
               </select>
+            ) : f.kind === 'json' ? (
+              <textarea
+                id={id}
+                name={f.name}
+                className="mono"
+                rows={Math.min(6, Math.max(2, Math.ceil(text.length / 34)))}
+                value={text}
+                spellCheck={false}
+                aria-invalid={err ? 'true' : 'false'}
+                onChange={(e) => onChange(f.name, e.target.value)}
+              />
             ) : (
               <input
                 id={id}

@@ -54,3 +54,24 @@ describe('param form generation', () => {
     expect(rangeValues(0, 1, 0)).toEqual([]);
   });
 });
+
+describe('array and object params (factor lists)', () => {
+  const f = fieldsFromSchema({
+    type: 'object',
+    properties: {
+      rank: { type: 'array', minItems: 1, default: [{ factor: 'book-to-price', weight: 1 }], items: { type: 'object' } },
+      opts: { type: 'object', default: { a: 1 } },
+    },
+  });
+  it('edits them as JSON text with the default filled', () => {
+    expect(f.map((x) => x.kind)).toEqual(['json', 'json']);
+    expect(defaultValues(f).rank).toBe('[{"factor":"book-to-price","weight":1}]');
+  });
+  it('validates JSON, shape and minimum length, and parses to values', () => {
+    expect(validateField(f[0], '[{')).toBe('Rank must be valid JSON');
+    expect(validateField(f[0], '{}')).toBe('Rank must be a JSON array');
+    expect(validateField(f[0], '[]')).toBe('Rank needs at least 1 item');
+    expect(validateField(f[1], '[1]')).toBe('Opts must be a JSON object');
+    expect(parseValues(f, defaultValues(f)).values).toEqual({ rank: [{ factor: 'book-to-price', weight: 1 }], opts: { a: 1 } });
+  });
+});

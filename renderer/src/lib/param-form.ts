@@ -19,9 +19,12 @@ export interface JsonSchema {
   readonly description?: string;
   readonly title?: string;
   readonly anyOf?: readonly JsonSchema[];
+  readonly items?: JsonSchema;
+  readonly minItems?: number;
 }
 
-export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string';
+/** `json`: arrays and objects (e.g. a factor list), edited as JSON text. */
+export type FieldKind = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'json';
 
 /** One generated form field. Bounds are inclusive after folding exclusive ones into `minExclusive`. */
 export interface ParamField {
@@ -36,6 +39,9 @@ export interface ParamField {
   readonly maxExclusive?: boolean;
   readonly options?: readonly string[];
   readonly description?: string;
+  /** For `json` fields: whether the value must be an array, and its minimum length. */
+  readonly isArray?: boolean;
+  readonly minItems?: number;
 }
 
 /** `fastPeriod` / `fast_period` → `Fast period`. */
@@ -54,6 +60,7 @@ function kindOf(s: JsonSchema): FieldKind {
   if (t === 'integer') return 'integer';
   if (t === 'number') return 'number';
   if (t === 'boolean') return 'boolean';
+  if (t === 'array' || t === 'object') return 'json';
   if (!t && s.anyOf) {
     const inner = s.anyOf.find((x) => x.type !== 'null');
     return inner ? kindOf(inner) : 'string';
@@ -72,7 +79,7 @@ export function fieldsFromSchema(schema: JsonSchema | null | undefined): ParamFi
       name,
       label: s.title ?? labelFor(name),
       kind,
-      defaultValue: def === undefined || def === null ? '' : String(def),
+      defaultValue: def === undefined || def === null ? '' : kind === 'json' ? JSON.stringify(def) : String(def),
       // A field with a default may be left as is, even if the schema lists it as required.
       required: required.has(name) && def === undefined,
       min: s.minimum ?? s.exclusiveMinimum,
@@ -81,6 +88,8 @@ export function fieldsFromSchema(schema: JsonSchema | null | undefined): ParamFi
       maxExclusive: s.exclusiveMaximum !== undefined && s.maximum === undefined,
       options: s.enum?.map(String),
       description: s.description,
+      isArray: kind === 'json' ? (Array.isArray(s.type) ? s.type.includes('array') : s.type === 'array') : undefined,
+      minItems: s.minItems,
     };
   });
 }
@@ -101,6 +110,19 @@ export function validateField(field: ParamField, text: string): string | null {
       return field.options?.includes(t) ? null : `${field.label} must be one of ${field.options?.join(', ')}`;
     case 'string':
       return null;
+    case 'json': {
+      let v: unknown;
+      try {
+        v = JSON.parse(t);
+      } catch {
+        return `${field.label} must be valid JSON`;
+      }
+      if (field.isArray && !Array.isArray(v)) return `${field.label} must be a JSON array`;
+      if (!field.isArray && (typeof v !== 'object' || v === null || Array.isArray(v))) return `${field.label} must be a JSON object`;
+      if (field.isArray && field.minItems !== undefined && (v as unknown[]).length < field.minItems)
+        return `${field.label} needs at least ${field.minItems} item${field.minItems === 1 ? '' : 's'}`;
+      return null;
+    }
     case 'number':
     case 'integer': {
       const n = Number(t);
@@ -122,8 +144,8 @@ export function validateField(field: ParamField, text: string): string | null {
 export function parseValues(
   fields: readonly ParamField[],
   texts: Readonly<Record<string, string>>,
-): { values: Record<string, number | boolean | string>; errors: Record<string, string> } {
-  const values: Record<string, number | boolean | string> = {};
+): { values: Record<string, unknown>; errors: Record<string, string> } {
+  const values: Record<string, unknown> = {};
   const errors: Record<string, string> = {};
   for (const f of fields) {
     const text = (texts[f.name] ?? '').trim();
@@ -133,7 +155,7 @@ export function parseValues(
       continue;
     }
     if (text === '') continue;
-    values[f.name] = f.kind === 'number' || f.kind === 'integer' ? Number(text) : f.kind === 'boolean' ? text === 'true' : text;
+    values[f.name] = f.kind === 'number' || f.kind === 'integer' ? Number(text) : f.kind === 'boolean' ? text === 'true' : f.kind === 'json' ? JSON.parse(text) : text;
   }
   return { values, errors };
 }
