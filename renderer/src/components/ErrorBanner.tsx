@@ -1,5 +1,14 @@
 import type { AppError } from '../../../core/contract';
 
+const LABELS: Record<AppError['code'], string> = {
+  'not-found': 'not found',
+  'invalid-input': 'invalid input',
+  cancelled: 'cancelled',
+  conflict: 'conflict',
+  unavailable: 'unavailable',
+  internal: 'error',
+};
+
 /** An API or validation error shown in place, with the per-line details the core returned. */
 export function ErrorBanner({ error, onDismiss }: { error: AppError | string | null; onDismiss?: () => void }) {
   if (!error) return null;
@@ -7,7 +16,7 @@ export function ErrorBanner({ error, onDismiss }: { error: AppError | string | n
   return (
     <div className="error-banner" role="alert" data-error-code={e.code}>
       <div className="error-head">
-        <span className="error-code">{e.code}</span>
+        <span className="error-code">{LABELS[e.code] ?? e.code}</span>
         <span className="error-message">{e.message}</span>
         {onDismiss && (
           <button className="btn-ghost" onClick={onDismiss} aria-label="Dismiss">

@@ -88,7 +88,8 @@ export async function runBacktest(): Promise<void> {
   useBacktestStore.setState((s) => ({ running: s.running ? { ...s.running, runId } : null }));
   const fin = await waiter.wait(runId);
   if (fin.status !== 'finished') {
-    useBacktestStore.setState({ running: null, error: { code: fin.status === 'cancelled' ? 'cancelled' : 'internal', message: fin.error ?? `Backtest ${fin.status}` } });
+    const message = fin.status === 'cancelled' ? 'Backtest cancelled' : `Backtest failed: ${fin.error ?? 'no reason given'}`;
+    useBacktestStore.setState({ running: null, error: { code: fin.status === 'cancelled' ? 'cancelled' : 'internal', message } });
     return;
   }
   await openRun(runId);
