@@ -59,6 +59,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
     let pane = 0;
     for (const ind of indicators) {
       const paneIndex = ind.placement === 'overlay' ? 0 : ++pane;
+      let isFirst = true;
       for (const line of ind.lines) {
         const common = { lastValueVisible: false, priceLineVisible: false, title: '' };
         const series =
@@ -67,6 +68,9 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
             : chart.addSeries(LineSeries, { ...common, color: line.color, lineWidth: 1 }, paneIndex);
         if (line.style === 'histogram') series.setData(toHistogram(ind.time, line.values, `${colors.up}aa`, `${colors.down}aa`));
         else series.setData(toLine(ind.time, line.values));
+        if (isFirst && ind.levels)
+          for (const price of ind.levels) series.createPriceLine({ price, color: colors.text, lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: '' });
+        isFirst = false;
         named.push({ label: `${ind.label} ${line.name}`.trim(), series: series as ISeriesApi<SeriesType> });
       }
     }

@@ -13,4 +13,6 @@ export interface DrawnIndicator {
   readonly placement: 'overlay' | 'pane';
   readonly time: ArrayLike<number>;
   readonly lines: readonly IndicatorLine[];
+  /** Reference levels drawn as dashed lines in the pane (RSI 30/70, Stochastic 20/80). */
+  readonly levels?: readonly number[];
 }

@@ -9,6 +9,9 @@ export { alignToBars } from '../charts/align';
 /** Indicators drawn over the price (same scale); every other one gets its own pane below. */
 export const OVERLAY_INDICATORS: ReadonlySet<string> = new Set(['sma', 'ema', 'wma', 'bbands', 'ichimoku', 'vwap']);
 
+/** Conventional reference levels of bounded oscillators. */
+const LEVELS: Readonly<Record<string, readonly number[]>> = { rsi: [30, 70], stoch: [20, 80], williamsr: [-80, -20], cci: [-100, 100] };
+
 /** An indicator the user added to the chart. */
 export interface ActiveIndicator {
   readonly id: string;
@@ -85,7 +88,7 @@ export function drawnIndicators(active: readonly ActiveIndicator[], results: Rea
       color: LINE_COLORS[color++ % LINE_COLORS.length],
       style: name === 'histogram' || name === 'hist' ? ('histogram' as const) : ('line' as const),
     }));
-    out.push({ id: a.id, label: indicatorLabel({ ...a, params: r.params }), placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane', time: barTime, lines });
+    out.push({ id: a.id, label: indicatorLabel({ ...a, params: r.params }), placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane', time: barTime, lines, levels: LEVELS[a.name] });
   }
   return out;
 }
