@@ -46,6 +46,20 @@ describe('Data view', () => {
     await page.waitForSelector(`[data-testid="coverage-table"][data-rows="${before + 1}"]`);
   });
 
+  it('imports a file dropped on the drop zone', async () => {
+    const { page } = app;
+    const csv = ['symbol,date,open,high,low,close,volume', 'ZZTEST,2024-01-04,11.5,12,11,11.8,900', ''].join('\n');
+    const dt = await page.evaluateHandle((text) => {
+      const d = new DataTransfer();
+      d.items.add(new File([text], 'dropped-bars.csv', { type: 'text/csv' }));
+      return d;
+    }, csv);
+    await page.dispatchEvent('[data-testid="dropzone"]', 'dragover', { dataTransfer: dt });
+    await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: dt });
+    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('dropped-bars.csv'));
+    expect(await page.textContent('[data-testid="import-report"]')).toContain('1 bars rows, 1 changed');
+  });
+
   it('inspects a fundamental point in time with its revision history', async () => {
     const { page } = app;
     await page.fill('[data-testid="pit-symbol"]', 'VFKI');
