@@ -127,7 +127,12 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   }
   const nTrad = tradable.length;
 
-  const { open, high, low, close, volume } = panel;
+  const { open, close } = panel;
+  // Read only by single-symbol strategies: a panel from the disk cache loads these columns on first
+  // access, so a cross-sectional run never reads them.
+  let high!: Float64Array;
+  let low!: Float64Array;
+  let volume!: Float64Array;
   const nInst = panel.nInst;
   const rate = spec.commission.rate;
   const fixed = spec.commission.fixed;
@@ -422,6 +427,9 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
 
   if (strategy.kind === 'single') {
     const single = strategy as SingleStrategy<unknown, unknown>;
+    high = panel.high;
+    low = panel.low;
+    volume = panel.volume;
     const states: unknown[] = tradable.map(() => single.init(params));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
@@ -591,6 +599,14 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         close: (sym) => {
           const s = idx(sym);
           return s === NO_BAR ? Number.NaN : lastCloseAtOrBefore(s, i);
+        },
+        rawClose: (sym) => {
+          const s = idx(sym);
+          if (s === NO_BAR) return Number.NaN;
+          const base = s * nDays;
+          const factor = panel.priceFactor;
+          for (let j = i; j >= i0; j--) if (close[base + j] === close[base + j]) return factor ? close[base + j] / factor[base + j] : close[base + j];
+          return Number.NaN;
         },
         closeLag: (sym, lag) => {
           const s = idx(sym);

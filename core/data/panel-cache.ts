@@ -1,8 +1,8 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Panel } from './panel-types';
 
-const MAGIC = 'QDP1';
+const MAGIC = 'QDP2';
 /** Cache files kept per data fingerprint (most recently written first). */
 const MAX_FILES = 8;
 
@@ -23,13 +23,15 @@ interface Header {
   fingerprint: string;
   nInst: number;
   nDays: number;
+  /** A `priceFactor` column follows `delistedOn`. */
+  hasFactor: boolean;
 }
 
 /**
  * Writes a panel atomically (temp file + rename, so a reader sees the whole file or none) and removes
- * cache files of other data fingerprints. Layout: `QDP1`, u32 header length, JSON header, padding to
- * 8 bytes, then float64 columns time, open, high, low, close, volume, listedOn, delistedOn (native
- * little-endian). Keeps at most 8 files per fingerprint. Failures (read-only directory, full disk) are ignored: the cache is an optimisation.
+ * cache files of other data fingerprints. Layout: `QDP2`, u32 header length, JSON header, padding to
+ * 8 bytes, then float64 columns time, open, high, low, close, volume, listedOn, delistedOn and, when
+ * the panel has one, priceFactor (native little-endian). Keeps at most 8 files per fingerprint. Failures (read-only directory, full disk) are ignored: the cache is an optimisation.
  */
 export function writePanelFile(file: string, panel: Panel, fingerprint: string): void {
   const dir = file.slice(0, file.lastIndexOf('/'));
@@ -43,6 +45,7 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
       fingerprint,
       nInst: panel.nInst,
       nDays: panel.nDays,
+      hasFactor: panel.priceFactor !== undefined,
     };
     const json = Buffer.from(JSON.stringify(header));
     const headLen = 8 + json.length;
@@ -54,7 +57,9 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, head);
-      for (const col of [panel.time, panel.open, panel.high, panel.low, panel.close, panel.volume, panel.listedOn, panel.delistedOn]) {
+      const cols = [panel.time, panel.open, panel.high, panel.low, panel.close, panel.volume, panel.listedOn, panel.delistedOn];
+      if (panel.priceFactor) cols.push(panel.priceFactor);
+      for (const col of cols) {
         writeSync(fd, new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
       }
     } finally {
@@ -77,50 +82,111 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
   }
 }
 
-/** Reads a cached panel; null when absent, corrupt or built from other data (`fingerprint` differs). */
+// Lazily read columns keep their file open (so eviction or replacement cannot pull it away) until
+// every column is read or the panel is collected.
+const openFiles = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+});
+
+/** Reads `n` doubles at byte `offset` straight into a new array (one copy from the page cache). */
+function readColumn(fd: number, offset: number, n: number): Float64Array {
+  const a = new Float64Array(n);
+  const bytes = new Uint8Array(a.buffer);
+  let done = 0;
+  while (done < bytes.length) {
+    const got = readSync(fd, bytes, done, bytes.length - done, offset + done);
+    if (got === 0) throw new Error(`panel cache file truncated at byte ${offset + done}`);
+    done += got;
+  }
+  return a;
+}
+
+/**
+ * Reads a cached panel; null when absent, corrupt or built from other data (`fingerprint` differs).
+ * `time`, `close` and the listing columns are read at once; `open`, `high`, `low`, `volume` and
+ * `priceFactor` on first access (a cross-sectional run never touches high, low or volume), each
+ * straight into its Float64Array.
+ */
 export function readPanelFile(file: string, fingerprint: string): Panel | null {
-  let buf: Buffer;
+  let fd: number;
   try {
-    buf = readFileSync(file);
+    fd = openSync(file, 'r');
   } catch {
     return null;
   }
-  if (buf.length < 8 || buf.toString('latin1', 0, 4) !== MAGIC) return null;
-  const jsonLen = buf.readUInt32LE(4);
-  let header: Header;
+  let keepOpen = false;
   try {
-    header = JSON.parse(buf.toString('utf8', 8, 8 + jsonLen)) as Header;
+    const head = Buffer.alloc(8);
+    if (readSync(fd, head, 0, 8, 0) !== 8 || head.toString('latin1', 0, 4) !== MAGIC) return null;
+    const jsonLen = head.readUInt32LE(4);
+    const jsonBuf = Buffer.alloc(jsonLen);
+    if (readSync(fd, jsonBuf, 0, jsonLen, 8) !== jsonLen) return null;
+    let header: Header;
+    try {
+      header = JSON.parse(jsonBuf.toString('utf8')) as Header;
+    } catch {
+      return null;
+    }
+    if (header.fingerprint !== fingerprint) return null;
+    const headLen = 8 + jsonLen;
+    const start = headLen + ((8 - (headLen % 8)) % 8);
+    const { nInst, nDays } = header;
+    const size = nInst * nDays;
+    const expected = start + 8 * (nDays + 5 * size + 2 * nInst + (header.hasFactor ? size : 0));
+    if (fstatSync(fd).size !== expected) return null;
+    const at = {
+      time: start,
+      open: start + 8 * nDays,
+      high: start + 8 * (nDays + size),
+      low: start + 8 * (nDays + 2 * size),
+      close: start + 8 * (nDays + 3 * size),
+      volume: start + 8 * (nDays + 4 * size),
+      listedOn: start + 8 * (nDays + 5 * size),
+      delistedOn: start + 8 * (nDays + 5 * size + nInst),
+      priceFactor: start + 8 * (nDays + 5 * size + 2 * nInst),
+    };
+    const panel = {
+      symbols: header.symbols,
+      sectors: header.sectors,
+      time: readColumn(fd, at.time, nDays),
+      nInst,
+      nDays,
+      close: readColumn(fd, at.close, size),
+      listedOn: readColumn(fd, at.listedOn, nInst),
+      delistedOn: readColumn(fd, at.delistedOn, nInst),
+      adjustment: header.adjustment,
+      fingerprint,
+    } as Record<string, unknown>;
+    const lazy: ('open' | 'high' | 'low' | 'volume' | 'priceFactor')[] = ['open', 'high', 'low', 'volume'];
+    if (header.hasFactor) lazy.push('priceFactor');
+    let pending = lazy.length;
+    const token = {};
+    for (const name of lazy) {
+      let value: Float64Array | undefined;
+      Object.defineProperty(panel, name, {
+        enumerable: true,
+        get(): Float64Array {
+          if (value === undefined) {
+            value = readColumn(fd, at[name], size);
+            if (--pending === 0) {
+              openFiles.unregister(token);
+              closeSync(fd);
+            }
+          }
+          return value;
+        },
+      });
+    }
+    openFiles.register(panel, fd, token);
+    keepOpen = true;
+    return panel as unknown as Panel;
   } catch {
     return null;
+  } finally {
+    if (!keepOpen) closeSync(fd);
   }
-  if (header.fingerprint !== fingerprint) return null;
-  const headLen = 8 + jsonLen;
-  let off = headLen + ((8 - (headLen % 8)) % 8);
-  const { nInst, nDays } = header;
-  const size = nInst * nDays;
-  const expected = off + 8 * (nDays + 5 * size + 2 * nInst);
-  if (buf.length !== expected) return null;
-  // Float64Array views need 8-byte alignment; copy only if the buffer is not aligned.
-  let ab = buf.buffer;
-  let base = buf.byteOffset;
-  if (base % 8 !== 0) {
-    const copy = new Uint8Array(buf.length);
-    copy.set(buf);
-    ab = copy.buffer;
-    base = 0;
-  }
-  const take = (n: number): Float64Array => {
-    const a = new Float64Array(ab, base + off, n);
-    off += 8 * n;
-    return a;
-  };
-  const time = take(nDays);
-  const open = take(size);
-  const high = take(size);
-  const low = take(size);
-  const close = take(size);
-  const volume = take(size);
-  const listedOn = take(nInst);
-  const delistedOn = take(nInst);
-  return { symbols: header.symbols, sectors: header.sectors, time, nInst, nDays, open, high, low, close, volume, listedOn, delistedOn, adjustment: header.adjustment, fingerprint };
 }

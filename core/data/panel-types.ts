@@ -30,6 +30,13 @@ export interface Panel {
   readonly listedOn: Float64Array;
   readonly delistedOn: Float64Array;
   readonly adjustment: Adjustment;
+  /**
+   * Per bar (same layout as `close`), the factor the prices were multiplied by: adjusted = raw ×
+   * factor, so the traded price is `close / priceFactor`. Absent when every factor is 1 (a `raw`
+   * panel, or no corporate actions). Fundamentals are per actual share, so ratios of price to a
+   * per-share fact (market cap, PBR, earnings yield) need the raw price.
+   */
+  readonly priceFactor?: Float64Array;
   /** Identifies the store content the panel was built from (see `dataFingerprint`). */
   readonly fingerprint: string;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDate } from '../model/time';
 import { importCsv } from '../store/import';
@@ -53,6 +53,11 @@ describe('loadPanel', () => {
     // Split x2 from 01-06; dividend 0.3 on prior close 6 (1/0.95) from 01-07; the 01-08 dividend is not known until 02-01.
     expect(round(p.close)).toEqual(round([10, 11, 12, 6.2 * 2 / 0.95, 6.3 * 2 / 0.95]));
     expect(round(p.volume)).toEqual([100, 100, 100, 100, 100]);
+    // The factor each price was multiplied by: close / priceFactor is the traded close.
+    expect(round(p.priceFactor!)).toEqual(round([1, 1, 2, 2 / 0.95, 2 / 0.95]));
+    const raw = loadPanel(s, { adjustment: 'raw', symbols: ['AAA'] });
+    expect(raw.priceFactor).toBeUndefined();
+    expect(round(Array.from(p.close, (c, i) => c / p.priceFactor![i]))).toEqual(round(raw.close));
   });
 
   it('a warm load from the disk cache equals the cold load; new data invalidates it', async () => {
@@ -83,6 +88,24 @@ describe('loadPanel', () => {
     expect(files[0].startsWith(fresh.fingerprint)).toBe(true);
     expect(existsSync(`${panelCacheDir(db)}/${files[0]}`)).toBe(true);
     w.close();
+  });
+
+  it('a warm load reads open/high/low/volume/priceFactor on first use, even after the file is evicted', async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const db = `${d.dir}/l.db`;
+    const s = openStore(db);
+    await loadFixture(s);
+    const cold = loadPanel(s, { adjustment: 'pit' });
+    s.close();
+    const r = openStore(db, { readonly: true });
+    const warm = loadPanel(r, { adjustment: 'pit' });
+    expect(round(warm.close)).toEqual(round(cold.close));
+    // Evict every cache file: the columns not read yet still come from the file the panel opened.
+    rmSync(panelCacheDir(db), { recursive: true, force: true });
+    for (const k of ['open', 'high', 'low', 'volume', 'priceFactor'] as const) expect(round(warm[k]!)).toEqual(round(cold[k]!));
+    expect(warm.open).toBe(warm.open);
+    r.close();
   });
 
   it('keeps at most 8 cache files for one data fingerprint', async () => {

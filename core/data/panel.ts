@@ -103,6 +103,8 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
   const low = new Float64Array(size).fill(Number.NaN);
   const close = new Float64Array(size).fill(Number.NaN);
   const volume = new Float64Array(size).fill(Number.NaN);
+  // Allocated at the first instrument with actions; stays undefined (all ones) otherwise.
+  let priceFactor: Float64Array | undefined;
   const listedOn = new Float64Array(nInst);
   const delistedOn = new Float64Array(nInst);
   const q = db.prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
@@ -133,6 +135,8 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
         const c = close.subarray(base, end);
         const f = adjustmentFactors(time, c, actions, req.adjustment);
         applyFactors(f, open.subarray(base, end), high.subarray(base, end), low.subarray(base, end), c, volume.subarray(base, end));
+        if (!priceFactor) priceFactor = new Float64Array(size).fill(1);
+        priceFactor.set(f.price, base);
       }
     }
   }
@@ -150,6 +154,7 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     listedOn,
     delistedOn,
     adjustment: req.adjustment,
+    ...(priceFactor ? { priceFactor } : {}),
     fingerprint,
   };
 }

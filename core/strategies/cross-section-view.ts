@@ -145,6 +145,17 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
     return this.closeLag(symbol, 0);
   }
 
+  rawClose(symbol: string): number {
+    const s = this.indexOf(symbol);
+    if (s < 0 || this.#t < 0) return Number.NaN;
+    const d = this.#lastAt(s);
+    if (d < 0) return Number.NaN;
+    this.#note(this.#panel.time[d]);
+    const at = s * this.#panel.nDays + d;
+    const factor = this.#panel.priceFactor;
+    return factor ? this.#panel.close[at] / factor[at] : this.#panel.close[at];
+  }
+
   closeLag(symbol: string, lagDays: number): number {
     const s = this.indexOf(symbol);
     if (s < 0 || this.#t - lagDays < 0) return Number.NaN;

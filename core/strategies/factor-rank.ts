@@ -3,10 +3,12 @@ import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types
 
 /**
  * Factors `factor-rank` can rank and filter by, each computed from point-in-time facts at the rebalance:
- * - `market-cap`: close × `shares_outstanding`;
- * - `pbr`: close / `book_value_per_share` (price-to-book; NaN when book value <= 0);
- * - `book-to-price`: `book_value_per_share` / close;
- * - `earnings-yield`: `eps` / close;
+ * - `market-cap`: raw close × `shares_outstanding`;
+ * - `pbr`: raw close / `book_value_per_share` (price-to-book; NaN when book value <= 0);
+ * - `book-to-price`: `book_value_per_share` / raw close;
+ * - `earnings-yield`: `eps` / raw close;
+ * (raw: as traded, see `CrossSectionView.rawClose`: fundamentals are per actual share, so a split
+ * between two rebalances must not move these ratios, whatever the panel's price adjustment);
  * - `momentum-12-1`: close `skip` days ago / close `lookback` days ago − 1 (defaults 21 and 252);
  * - `volatility`: sample standard deviation of daily returns over `volDays`.
  */
@@ -78,15 +80,15 @@ export function factorFields(params: FactorRankParams): string[] {
 export function factorValue(f: Factor, symbol: string, view: CrossSectionView, p: FactorRankParams): number {
   switch (f) {
     case 'market-cap':
-      return view.close(symbol) * view.fundamental(symbol, 'shares_outstanding');
+      return view.rawClose(symbol) * view.fundamental(symbol, 'shares_outstanding');
     case 'pbr': {
       const book = view.fundamental(symbol, 'book_value_per_share');
-      return book > 0 ? view.close(symbol) / book : Number.NaN;
+      return book > 0 ? view.rawClose(symbol) / book : Number.NaN;
     }
     case 'book-to-price':
-      return view.fundamental(symbol, 'book_value_per_share') / view.close(symbol);
+      return view.fundamental(symbol, 'book_value_per_share') / view.rawClose(symbol);
     case 'earnings-yield':
-      return view.fundamental(symbol, 'eps') / view.close(symbol);
+      return view.fundamental(symbol, 'eps') / view.rawClose(symbol);
     case 'momentum-12-1':
       return view.closeLag(symbol, p.momentumSkip) / view.closeLag(symbol, p.momentumLookback) - 1;
     case 'volatility':

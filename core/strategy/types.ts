@@ -65,6 +65,11 @@ export interface CrossSectionView {
   readonly universe: readonly string[];
   /** Close (in the panel's adjustment) at or before `date`, NaN if none. */
   close(symbol: string): number;
+  /**
+   * The same bar's close as traded (not adjusted), NaN if none: the price per actual share, to pair
+   * with per-share fundamentals (market cap, PBR, earnings yield), which a split does not rescale.
+   */
+  rawClose(symbol: string): number;
   /** Close `lagDays` trading days before `date` (for momentum), NaN if none. */
   closeLag(symbol: string, lagDays: number): number;
   /** Daily return volatility over the trailing `days` trading days ending at `date`. */
