@@ -21,6 +21,20 @@ function setup(limits: RiskLimits = { symbols: {} }, costs = simpleCosts()) {
 }
 
 describe('PaperBroker fills and positions', () => {
+  it('keeps equity finite when a new session restores nothing over symbols that have no mark yet', () => {
+    const { broker } = setup();
+    // The strategy runner asks for every symbol's position before the first price arrives.
+    broker.position('A');
+    broker.position('B');
+    broker.restore([], [], T);
+    broker.execute('A', 'buy', 10, 100, T + 1);
+    broker.mark('A', 102, T + 2);
+    const a = broker.account();
+    expect(a.equity).toBeCloseTo(100_000 + 10 * 2, 6);
+    expect(a.grossExposure).toBeCloseTo(1_020, 6);
+    expect(Number.isFinite(a.dayStartEquity)).toBe(true);
+  });
+
   it('fills a market order at the next tick with slippage and commission, and tracks cash, equity and PnL', () => {
     const { broker, fills } = setup(undefined, simpleCosts({ slippageBps: 10, perUnit: 0.01 }));
     broker.onTick('A', T, 100);

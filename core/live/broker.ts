@@ -390,6 +390,8 @@ export class PaperBroker {
     this.#marketValue = 0;
     this.#gross = 0;
     for (const p of this.#positions.values()) {
+      // A flat position may have no mark yet (last = NaN), and 0 × NaN is NaN: it would poison equity for good.
+      if (p.qty === 0) continue;
       this.#marketValue += p.qty * p.last;
       this.#gross += Math.abs(p.qty * p.last);
     }
