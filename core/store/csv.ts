@@ -19,6 +19,13 @@ export interface ReadCsvOptions {
   readonly chunkBytes?: number;
   /** Sees every raw chunk (bytes for files, text for in-memory content), e.g. to hash the source. */
   readonly onData?: (chunk: Uint8Array | string) => void;
+  /**
+   * File sources only: receives each non-empty physical line as bytes `buf[start, end)` (CR/LF
+   * stripped) instead of `sink` receiving its fields, for as long as the file has shown no double
+   * quote; from the first chunk holding a quote on, the rest goes through the RFC 4180 reader to
+   * `sink` as usual. Lets a caller parse plain rows without making strings.
+   */
+  readonly lineSink?: (buf: Buffer, start: number, end: number, line: number) => void;
 }
 
 /**
@@ -44,6 +51,14 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
     return;
   }
   const fh = await open(src.path, 'r');
+  if (options.lineSink) {
+    try {
+      await readLines(fh, options.lineSink, reader, chunkBytes, options);
+    } finally {
+      await fh.close();
+    }
+    return;
+  }
   try {
     const total = (await fh.stat()).size;
     const buf = Buffer.allocUnsafe(chunkBytes);
@@ -63,6 +78,78 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
   } finally {
     await fh.close();
   }
+}
+
+/** The byte-level line path of {@link readCsv} (see `lineSink`). */
+async function readLines(
+  fh: Awaited<ReturnType<typeof open>>,
+  lineSink: NonNullable<ReadCsvOptions['lineSink']>,
+  reader: RecordReader,
+  chunkBytes: number,
+  options: ReadCsvOptions,
+): Promise<void> {
+  const total = (await fh.stat()).size;
+  let buf = Buffer.allocUnsafe(chunkBytes);
+  let carry = 0; // bytes of an unfinished line kept at the start of buf
+  let line = 0;
+  let read = 0;
+  let decoder: InstanceType<typeof TextDecoder> | null = null; // set once the file switched to the quoted-text path
+  for (;;) {
+    throwIfAborted(options.signal);
+    if (carry === buf.length) {
+      // A line longer than the buffer: grow it.
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, carry);
+      buf = bigger;
+    }
+    const { bytesRead } = await fh.read(buf, carry, buf.length - carry, null);
+    if (bytesRead > 0) {
+      read += bytesRead;
+      options.onData?.(buf.subarray(carry, carry + bytesRead));
+    }
+    const end = carry + bytesRead;
+    if (decoder) {
+      if (bytesRead === 0) break;
+      reader.push(decoder.decode(buf.subarray(0, end), { stream: true }));
+      carry = 0;
+      options.onChunk?.(read, total);
+      continue;
+    }
+    let start = 0;
+    const quote = buf.indexOf(34, 0);
+    if (quote >= 0 && quote < end) {
+      // A quote: hand everything from here on to the RFC 4180 reader, continuing the line count.
+      decoder = new TextDecoder('utf-8', { ignoreBOM: line > 0 });
+      reader.startAtLine(line);
+      reader.push(decoder.decode(buf.subarray(0, end), { stream: true }));
+      carry = 0;
+      options.onChunk?.(read, total);
+      if (bytesRead === 0) break;
+      continue;
+    }
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0 || nl >= end) break;
+      line++;
+      const stop = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+      if (stop > start) lineSink(buf, start, stop, line);
+      start = nl + 1;
+    }
+    if (bytesRead === 0) {
+      // The last line, without a newline.
+      if (end > start) {
+        line++;
+        const stop = buf[end - 1] === 13 ? end - 1 : end;
+        if (stop > start) lineSink(buf, start, stop, line);
+      }
+      break;
+    }
+    buf.copy(buf, 0, start, end);
+    carry = end - start;
+    options.onChunk?.(read, total);
+  }
+  if (decoder) reader.push(decoder.decode());
+  reader.end();
 }
 
 /** An unterminated quoted field: the file cannot be split into records. */
@@ -95,6 +182,11 @@ class RecordReader {
 
   constructor(sink: RecordSink) {
     this.#sink = sink;
+  }
+
+  /** Continues a file whose first `lines` physical lines were consumed elsewhere. */
+  startAtLine(lines: number): void {
+    this.#line = lines;
   }
 
   push(text: string): void {

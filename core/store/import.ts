@@ -91,6 +91,7 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
   let lastReport = 0;
   try {
     await readCsv(src, (f, line) => parser.record(f, line), {
+      lineSink: kind === 'bars' ? (buf, start, end, line) => parser.line(buf, start, end, line) : undefined,
       signal: options.signal,
       onData: (c) => hash.update(c),
       onChunk: (b, t) => {
@@ -136,6 +137,38 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
 }
 
 type Bad = (line: number, column: string, reason: string) => void;
+
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * The number in `buf[a, b)` when it is a plain decimal (`-?digits[.digits]`, at most 15 significant
+ * digits), else NaN. Exact: an integer below 2^53 divided by an exact power of ten is one correctly
+ * rounded operation, the same double as `Number(text)` (Clinger's fast path).
+ */
+export function decimalAt(buf: Buffer, a: number, b: number): number {
+  let i = a;
+  const neg = buf[i] === 45;
+  if (neg) i++;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  for (; i < b; i++) {
+    const ch = buf[i];
+    if (ch === 46) {
+      if (frac >= 0) return Number.NaN;
+      frac = 0;
+      continue;
+    }
+    const d = ch - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    if (m !== 0 || d !== 0) digits++;
+    m = m * 10 + d;
+    if (frac >= 0) frac++;
+  }
+  if (digits > 15 || i === a + (neg ? 1 : 0) || (frac >= 0 && b - a === (neg ? 2 : 1))) return Number.NaN;
+  const x = frac > 0 ? m / POW10[frac] : m;
+  return neg ? -x : x;
+}
 
 /** Validates records into columns; one instance per import. */
 class RowParser {
@@ -243,6 +276,11 @@ class RowParser {
     const l = this.#fastNumber(line, 'low', f[idx[4]]);
     const c = this.#fastNumber(line, 'close', f[idx[5]]);
     const v = this.#fastNumber(line, 'volume', f[idx[6]]);
+    this.#barRow(s, symText, ts, o, h, l, c, v, line);
+  }
+
+  /** Range checks and storage of one parsed bar row (`s`: the symbol's index when already known). */
+  #barRow(s: number | undefined, symText: string, ts: number, o: number, h: number, l: number, c: number, v: number, line: number): void {
     if (o <= 0) this.#badRow(line, 'open', `must be > 0, got ${o}`);
     if (h <= 0) this.#badRow(line, 'high', `must be > 0, got ${h}`);
     if (l <= 0) this.#badRow(line, 'low', `must be > 0, got ${l}`);
@@ -269,6 +307,78 @@ class RowParser {
     n[3].push(l);
     n[4].push(c);
     n[5].push(v);
+  }
+
+  /**
+   * One physical line of a bars file as bytes (see `readCsv`'s `lineSink`). Rows made only of plain
+   * fields (an ASCII symbol, a YYYY-MM-DD date, decimals) are parsed here without making strings;
+   * anything else goes through {@link record}, so errors read the same either way.
+   */
+  line(buf: Buffer, start: number, end: number, line: number): void {
+    if (!this.#fastBars || !this.#barBytes(buf, start, end, line)) this.record(buf.toString('utf8', start, end).split(','), line);
+  }
+
+  #fastBars = false;
+  readonly #fieldAt = new Int32Array(8);
+  #lastSym = Buffer.alloc(64);
+  #lastSymLen = -1;
+  #lastSymText = '';
+  readonly #dayCache = new Map<number, number>();
+
+  /** The fast path of {@link line}; false (nothing recorded) when the row needs the general path. */
+  #barBytes(buf: Buffer, start: number, end: number, line: number): boolean {
+    const at = this.#fieldAt;
+    let k = 0;
+    at[0] = start;
+    for (let i = start; i < end; i++) {
+      if (buf[i] === 44) {
+        if (k === 6) return false;
+        at[++k] = i + 1;
+      }
+    }
+    if (k !== 6) return false;
+    at[7] = end + 1;
+    const idx = this.#idx;
+    // Symbol: printable ASCII without spaces (anything else may need trimming or be an error).
+    const sa = at[idx[0]];
+    const sb = at[idx[0] + 1] - 1;
+    if (sb <= sa || sb - sa > 64) return false;
+    let same = sb - sa === this.#lastSymLen;
+    for (let i = sa; i < sb; i++) {
+      const b = buf[i];
+      if (b <= 32 || b >= 127) return false;
+      if (same && this.#lastSym[i - sa] !== b) same = false;
+    }
+    if (!same) {
+      buf.copy(this.#lastSym, 0, sa, sb);
+      this.#lastSymLen = sb - sa;
+      this.#lastSymText = buf.toString('latin1', sa, sb);
+    }
+    const symText = this.#lastSymText;
+    // Date: exactly YYYY-MM-DD; each distinct day goes through parseDate once.
+    const da = at[idx[1]];
+    if (at[idx[1] + 1] - 1 - da !== 10 || buf[da + 4] !== 45 || buf[da + 7] !== 45) return false;
+    let key = 0;
+    for (let i = da; i < da + 10; i++) {
+      if (i === da + 4 || i === da + 7) continue;
+      const dgt = buf[i] - 48;
+      if (dgt < 0 || dgt > 9) return false;
+      key = key * 10 + dgt;
+    }
+    let ts = this.#dayCache.get(key);
+    if (ts === undefined) {
+      const parsed = parseDate(buf.toString('latin1', da, da + 10));
+      if (parsed === null) return false;
+      this.#dayCache.set(key, (ts = parsed));
+    }
+    const o = decimalAt(buf, at[idx[2]], at[idx[2] + 1] - 1);
+    const h = decimalAt(buf, at[idx[3]], at[idx[3] + 1] - 1);
+    const l = decimalAt(buf, at[idx[4]], at[idx[4] + 1] - 1);
+    const c = decimalAt(buf, at[idx[5]], at[idx[5] + 1] - 1);
+    const v = decimalAt(buf, at[idx[6]], at[idx[6] + 1] - 1);
+    if (o !== o || h !== h || l !== l || c !== c || v !== v) return false;
+    this.#barRow(this.#symbols.get(symText), symText, ts, o, h, l, c, v, line);
+    return true;
   }
 
   readonly #dateCache = new Map<string, number>();
@@ -300,6 +410,7 @@ class RowParser {
     if (new Set(names).size !== names.length) this.#bad(line, 'header', 'a column is named twice');
     // Stop parsing rows when the header is wrong: every row would repeat the same error.
     if (this.#idx.some((i) => i < 0) || names.length !== cols.length) this.record = () => undefined;
+    else this.#fastBars = this.#kind === 'bars' && new Set(names).size === names.length;
   }
 
   #number(line: number, column: string, text: string): number {
