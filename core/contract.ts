@@ -363,6 +363,23 @@ export interface LiveAlert {
   readonly acknowledgedAt: number | null;
 }
 
+/**
+ * A strategy's entry or exit in a live session. Journaled as an alert of kind `signal` (id `alertId`, ack it
+ * with `alerts:ack`), pushed as `signal:fired` after the commit, listed by `signals:list`. `time` is the bar's
+ * (EpochMs); `price` the close the strategy decided at (`reason: "signal"`) or the protective level hit
+ * (`"stop"`, `"target"`); `target` the position after it (1 long, -1 short, 0 flat, fractions allowed).
+ */
+export interface LiveSignal {
+  readonly alertId: string;
+  readonly strategy: string;
+  readonly symbol: string;
+  readonly time: number;
+  readonly side: 'buy' | 'sell';
+  readonly price: number;
+  readonly target: number;
+  readonly reason: 'signal' | 'stop' | 'target';
+}
+
 /** A feed's connection state. */
 export interface LiveFeedStatus {
   readonly feed: string;
@@ -470,6 +487,8 @@ export const LiveStartInput = z
       .optional(),
     /** Same-kind, same-symbol alerts within this many ms are suppressed. */
     cooldownMs: z.number().int().min(0).optional(),
+    /** Severity of the `signal` alert each strategy entry and exit raises (default info). */
+    signalSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
   })
   .strict();
 
@@ -622,6 +641,8 @@ export const METHODS = {
   'orders:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
   'alerts:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500) }).strict().optional()).returns<readonly LiveAlert[]>(),
   'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
+  /** The running (or last) session's strategy signals from the journal, newest first; one symbol's with `symbol`. */
+  'signals:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() }).strict().optional()).returns<readonly LiveSignal[]>(),
   'risk:get': method(noInput).returns<RiskLimitsValue>(),
   'risk:set': method(RiskLimitsInput).returns<RiskLimitsValue>(),
   'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitch>(),
@@ -648,6 +669,8 @@ export const EVENTS = {
   'live:ticked': event<LiveTick>(),
   'positions:changed': event<readonly LivePosition[]>(),
   'alert:raised': event<LiveAlert>(),
+  /** A strategy entry or exit, after its `signal` alert was journaled (the `alert:raised` of that alert comes first). */
+  'signal:fired': event<LiveSignal>(),
   'feed:status-changed': event<LiveFeedStatus>(),
   'killswitch:changed': event<KillSwitch>(),
 } as const;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventChannel, Events, LiveAlert, LiveOrder, LivePosition, LiveStatus, KillSwitch } from '../contract';
+import type { EventChannel, Events, LiveAlert, LiveOrder, LivePosition, LiveSignal, LiveStatus, KillSwitch } from '../contract';
 import { importCsv } from '../store/import';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
@@ -78,6 +78,18 @@ describe('live through dispatch', () => {
     expect(journaled).toBe(orders.length);
     expect(events.some((e) => e.channel === 'positions:changed')).toBe(true);
     expect(events.some((e) => e.channel === 'live:ticked')).toBe(true);
+    // Every strategy signal was journaled as a `signal` alert and pushed as signal:fired; signals:list reads the journal.
+    const fired = events.filter((e) => e.channel === 'signal:fired').map((e) => e.payload as LiveSignal);
+    expect(fired.length).toBeGreaterThan(5);
+    const listed = await call<LiveSignal[]>('signals:list', { limit: 5000 });
+    expect(listed).toEqual([...fired].reverse());
+    expect(listed.every((x) => x.strategy === 'sma-cross' && x.symbol === 'GOOG')).toBe(true);
+    expect(await call<LiveSignal[]>('signals:list', { limit: 2, symbol: 'GOOG' })).toEqual(listed.slice(0, 2));
+    expect(await call<LiveSignal[]>('signals:list', { symbol: 'MSFT' })).toEqual([]);
+    const bad = await dispatch(handlers, 'signals:list', { limit: 0 }, ctx);
+    expect(bad.ok === false && bad.error.code).toBe('invalid-input');
+    const signalAlerts = (await call<LiveAlert[]>('alerts:list', { limit: 5000 })).filter((a) => a.kind === 'signal');
+    expect(signalAlerts.map((a) => a.id)).toEqual(listed.map((x) => x.alertId));
 
     expect(await call('risk:set', { symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 })).toMatchObject({ maxDailyLoss: 500 });
     expect(await call('risk:get')).toEqual({ symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 });
@@ -115,6 +127,7 @@ describe('live through dispatch', () => {
     // With no session running, the lists read the last session's journal.
     expect((await call<LivePosition[]>('positions:list')).map((p) => [p.symbol, p.qty])).toEqual(positions.map((p) => [p.symbol, p.qty]));
     expect((await call<LiveOrder[]>('orders:list')).length).toBe(orders.length + 2);
+    expect(await call<LiveSignal[]>('signals:list', { limit: 5000 })).toEqual(listed);
     const none = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1 }, ctx);
     expect(none.ok === false && none.error.code).toBe('unavailable');
   });

@@ -5,7 +5,7 @@ import type { Emit, Handlers } from './registry';
 import type { Services } from './services';
 
 type LiveChannels =
-  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'orders:submit' | 'orders:cancel' | 'alerts:list' | 'alerts:ack'
+  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'orders:submit' | 'orders:cancel' | 'alerts:list' | 'alerts:ack' | 'signals:list'
   | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm';
 
 /** Handlers of the live domain, bound to the host's {@link LiveService} (`services.live`). */
@@ -21,6 +21,7 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
     'orders:cancel': (input) => live.cancel(input.id),
     'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500)),
     'alerts:ack': (input) => ok({ acknowledged: live.ack(input.id) }),
+    'signals:list': (input) => ok(live.signals(input?.limit ?? 500, input?.symbol)),
     'risk:get': () => ok(live.risk()),
     'risk:set': (input) => ok(live.setRisk(input)),
     'killswitch:trip': (input) => ok(live.trip(input?.reason ?? 'manual')),
@@ -34,6 +35,7 @@ export type LiveEventPayloadsMatchContract = [
   Assignable<Events['live:ticked'], LiveEvents['live:ticked']>,
   Assignable<Events['positions:changed'], LiveEvents['positions:changed']>,
   Assignable<Events['alert:raised'], LiveEvents['alert:raised']>,
+  Assignable<Events['signal:fired'], LiveEvents['signal:fired']>,
   Assignable<Events['feed:status-changed'], LiveEvents['feed:status-changed']>,
   Assignable<Events['killswitch:changed'], LiveEvents['killswitch:changed']>,
 ];

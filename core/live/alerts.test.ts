@@ -37,6 +37,24 @@ afterEach(() => {
 });
 
 describe('AlertCenter', () => {
+  it('prunes expired de-duplication keys per kind, never a key whose cool-down still runs on its own clock', () => {
+    const store = openStore(':memory:');
+    const center = new AlertCenter({ session: 's', journal: new Journal(store.db), cooldownMs: 60_000 });
+    // A signal on bar time (2015), then thousands of one-off wall-clock alerts of another kind.
+    const barTime = Date.UTC(2015, 0, 2);
+    expect(center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' })).not.toBeNull();
+    const wall = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 10_000; i++) center.raise({ kind: 'risk-limit', severity: 'warning', message: 'x', time: wall + i * 120_000, key: `risk:${i}` });
+    // Pruning ran (10,001 keys > 4,096) but only over risk-limit keys: the signal is still a duplicate.
+    expect(center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' })).toBeNull();
+    // Thousands of unique signal keys on advancing bar time: the recent ones still suppress their duplicates.
+    for (let i = 1; i <= 10_000; i++) center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + i * 1_000, key: `signal:B:${i}` });
+    expect(center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + 9_990_000, key: 'signal:B:9990' })).toBeNull();
+    expect(center.suppressed).toBe(2);
+    expect(store.db.prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get()).toBe(10_001);
+    store.close();
+  });
+
   it('de-duplicates same-key alerts within the cool-down, journals them and acknowledges', () => {
     const store = openStore(':memory:');
     const journal = new Journal(store.db);

@@ -50,6 +50,8 @@ export class AlertCenter {
   readonly #o: AlertCenterOptions;
   readonly #cooldownMs: number;
   readonly #last = new Map<string, number>();
+  // Keys are pruned once the map outgrows this (signal keys are unique per bar, so it would grow forever).
+  #pruneAt = 4_096;
   /** Alerts suppressed by the cool-down since start. */
   suppressed = 0;
 
@@ -66,7 +68,7 @@ export class AlertCenter {
       this.suppressed++;
       return null;
     }
-    this.#last.set(key, input.time);
+    this.#remember(key, input.kind, input.time);
     const alert: Alert = {
       id: randomUUID(), time: input.time, kind: input.kind, severity: input.severity, symbol: input.symbol ?? null,
       message: input.message, acknowledgedAt: null,
@@ -80,6 +82,25 @@ export class AlertCenter {
     this.#o.journal.insertAlert(this.#o.session, alert, deliveries, input.payload ?? null);
     this.#o.onRaised?.(alert);
     return alert;
+  }
+
+  /**
+   * Marks `key` as raised at `time` without raising anything: a restarted session seeds the keys of its
+   * journaled alerts so the same alert is not raised again within the cool-down.
+   */
+  seen(key: string, kind: string, time: number): void {
+    const prev = this.#last.get(key);
+    if (prev === undefined || time > prev) this.#remember(key, kind, time);
+  }
+
+  #remember(key: string, kind: string, time: number): void {
+    this.#last.set(key, time);
+    if (this.#last.size <= this.#pruneAt) return;
+    // Keys of this kind whose cool-down ended before this time cannot suppress again (a kind's alerts share one
+    // clock: signals run on bar time, the kill switch on the wall clock), so they are dropped.
+    const prefix = `${kind}:`;
+    for (const [k, t] of this.#last) if (time - t >= this.#cooldownMs && k.startsWith(prefix)) this.#last.delete(k);
+    this.#pruneAt = Math.max(4_096, 2 * this.#last.size);
   }
 
   /** Acknowledges an alert; false if unknown or already acknowledged. */

@@ -109,7 +109,11 @@ describe('kill -9 mid-stream and restart', () => {
       const d = new OutboxDispatcher({ journal, now: () => Date.now() + 3_600_000 });
       expect(await d.deliverDue()).toEqual({ delivered: pending.length, failed: 0 });
       expect(received.length).toBe(pending.length);
-      expect(received[0]).toMatchObject({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] });
+      expect(received).toContainEqual(expect.objectContaining({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] }));
+      // Strategy signals are alerts too: those journaled before the crash were still owed to the webhook.
+      const signalsBefore = journal.loadSignals('crash', 5_000);
+      expect(signalsBefore.length).toBeGreaterThan(0);
+      expect(received.filter((b) => (b as { kind: string }).kind === 'signal').length).toBe(signalsBefore.length);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }
@@ -125,9 +129,13 @@ describe('kill -9 mid-stream and restart', () => {
     // Crash + resume gives exactly the fills of one uninterrupted run.
     const check = openStore(env.db);
     const all = new Journal(check.db).loadFills('crash');
+    const signals = new Journal(check.db).loadSignals('crash', 5_000).reverse();
     const clean = await replay(check, p.spec, { risk });
     check.close();
     expect(all.length).toBeGreaterThan(fills.length);
     expect(all.map((f) => [f.symbol, f.time, f.side, f.qty, f.price])).toEqual(clean.fills.map((f) => [f.symbol, f.time, f.side, f.qty, f.price]));
+    // ... and exactly its signals, each journaled once (none lost at the crash, none repeated by the resume).
+    const view = (x: { symbol: string; time: number; side: string; price: number; reason: string }) => [x.symbol, x.time, x.side, x.price, x.reason];
+    expect(signals.map(view)).toEqual(clean.signals.map(view));
   });
 });

@@ -81,6 +81,10 @@ describe('live replay equals the backtest', () => {
       // Signals are the decisions behind them: each execution follows a signal for its symbol.
       expect(live.result.signals.length).toBeGreaterThan(0);
       for (const s of live.result.signals) expect(SYMBOLS).toContain(s.symbol);
+      // Each signal is also an alert of kind `signal` (the `alerts` list of `live replay --json`), in the same order.
+      const sigAlerts = live.result.alerts.filter((a) => a.kind === 'signal');
+      expect(sigAlerts.map((a) => [a.symbol, a.time, a.severity])).toEqual(live.result.signals.map((s) => [s.symbol, s.time, 'info']));
+      expect(sigAlerts.every((a, i) => a.message.startsWith(`${name} ${live.result.signals[i].side} at `))).toBe(true);
       const livePos = new Map(live.result.positions.filter((q) => q.qty !== 0).map((q) => [q.symbol, q.qty]));
       expect(livePos).toEqual(bt.open);
     });

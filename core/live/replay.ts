@@ -77,7 +77,7 @@ export function resolveStrategy(spec: BacktestSpec): { strategy: SingleStrategy<
 }
 
 /** Options of {@link replay}. */
-export interface ReplayOptions extends Partial<Pick<SessionOptions, 'risk' | 'anomalies' | 'emit' | 'webhooks' | 'cooldownMs'>> {
+export interface ReplayOptions extends Partial<Pick<SessionOptions, 'risk' | 'anomalies' | 'emit' | 'webhooks' | 'cooldownMs' | 'signalSeverity'>> {
   readonly from?: string;
   readonly to?: string;
   /** Journal session id; default a fresh `replay-…` id, so replays never mix with a live session. */
@@ -93,7 +93,7 @@ export async function replay(store: Store, spec: BacktestSpec, o: ReplayOptions 
   const r = resolveSpec(store, spec, o);
   const session = new LiveSession({
     store, session: o.session ?? `replay-${randomUUID().slice(0, 8)}`, spec, strategy: r.strategy, params: r.params, symbols: r.symbols,
-    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, now: () => 0, keep: Infinity,
+    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, signalSeverity: o.signalSeverity, now: () => 0, keep: Infinity,
   });
   const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
   feed.start(session);

@@ -14,7 +14,7 @@ import { OutboxDispatcher } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
-import type { Alert, FeedStatus, Order, Position } from './types';
+import type { Alert, FeedStatus, FiredSignal, Order, Position, Severity } from './types';
 
 /** What `live:start` asks for (the contract's `LiveStartInput`, defaults applied). */
 export interface StartRequest {
@@ -30,6 +30,8 @@ export interface StartRequest {
   readonly webhooks: readonly WebhookTarget[];
   readonly anomalies?: AnomalyConfig;
   readonly cooldownMs?: number;
+  /** Severity of the `signal` alerts (default `info`). */
+  readonly signalSeverity?: Severity;
 }
 
 /** The service's state as `live:status` reports it. */
@@ -116,6 +118,7 @@ export class LiveService {
     const session = new LiveSession({
       store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
+      signalSeverity: req.signalSeverity,
     });
     this.lastRestore = session.restore();
     this.#session = session;
@@ -191,6 +194,11 @@ export class LiveService {
   /** Alerts, newest first. */
   alerts(limit = 500): Alert[] {
     return this.#journal.loadAlerts(this.#session?.session ?? this.#lastSession, limit);
+  }
+
+  /** Strategy signals of the running (or last) session from the journal, newest first; only `symbol`'s when given. */
+  signals(limit = 500, symbol?: string): FiredSignal[] {
+    return this.#journal.loadSignals(this.#session?.session ?? this.#lastSession, limit, symbol);
   }
 
   /** Acknowledges an alert. */

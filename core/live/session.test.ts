@@ -3,18 +3,18 @@ import { parseSpec } from '../backtest/spec';
 import { openStore } from '../store/sqlite-bar-store';
 import { getStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
-import { LiveSession, type LiveEvents } from './session';
-import type { LiveBar, Tick } from './types';
+import { LiveSession, type LiveEvents, type SessionOptions } from './session';
+import type { FiredSignal, LiveBar, Tick } from './types';
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const MIN = 60_000;
 const strategy = getStrategy('sma-cross') as SingleStrategy;
 
-function makeSession(name: string, emit?: <E extends keyof LiveEvents>(c: E, p: LiveEvents[E]) => void) {
-  const store = openStore(':memory:');
+function makeSession(name: string, emit?: <E extends keyof LiveEvents>(c: E, p: LiveEvents[E]) => void, extra: Partial<SessionOptions> = {}) {
+  const store = extra.store ?? openStore(':memory:');
   const p = parseSpec({ strategy: 'sma-cross', symbols: ['X'], params: { fast: 2, slow: 4 }, sizing: { method: 'fixed-qty', qty: 10 }, slippageBps: 10, commission: { rate: 0, fixed: 1 } });
   if (!p.ok) throw new Error(p.errors.join());
-  const session = new LiveSession({ store, session: name, spec: p.spec, strategy, params: strategy.params.parse(p.spec.params), symbols: ['X'], emit, interval: '1m' });
+  const session = new LiveSession({ store, session: name, spec: p.spec, strategy, params: strategy.params.parse(p.spec.params), symbols: ['X'], emit, interval: '1m', ...extra });
   return { store, session };
 }
 
@@ -57,8 +57,10 @@ describe('LiveSession on ticks', () => {
     const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
       const fills = store.db.prepare("SELECT count(*) FROM fills WHERE session = 'j'").pluck().get() as number;
       const alerts = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'j'").pluck().get() as number;
+      const signals = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'j' AND kind = 'signal'").pluck().get() as number;
       if (channel === 'positions:changed') seen.push(`positions@${fills}`);
       if (channel === 'alert:raised') seen.push(`alert:${(payload as { kind: string }).kind}@${alerts}`);
+      if (channel === 'signal:fired') seen.push(`signal@${signals}`);
       expect(store.db.inTransaction).toBe(false);
     };
     const made = makeSession('j', emit);
@@ -68,9 +70,13 @@ describe('LiveSession on ticks', () => {
     made.session.issue({ kind: 'gap', feed: 'websocket', symbol: 'X', time: T0, message: 'X: 3 message(s) missing' });
     made.session.status({ feed: 'websocket', state: 'stale', at: T0 + 99 * MIN, detail: 'no message for 31 s' });
     const fills = made.session.fills.length;
-    expect(seen).toEqual([`positions@${fills}`, 'alert:feed-gap@1', 'alert:stale-feed@2']);
+    const n = made.session.signals.length;
+    expect(n).toBeGreaterThan(1);
+    // One batch: each signal's alert then its signal:fired, all after the commit (the journal already holds all of them).
+    const perSignal = Array.from({ length: n }, () => [`alert:signal@${n}`, `signal@${n}`]).flat();
+    expect(seen).toEqual([...perSignal, `positions@${fills}`, `alert:feed-gap@${n + 1}`, `alert:stale-feed@${n + 2}`]);
     const kinds = made.session.alerts.list().map((a) => [a.kind, a.severity]);
-    expect(kinds).toEqual([['stale-feed', 'warning'], ['feed-gap', 'warning']]);
+    expect(kinds).toEqual([['stale-feed', 'warning'], ['feed-gap', 'warning'], ...Array.from({ length: n }, () => ['signal', 'info'])]);
     made.store.close();
   });
 
@@ -105,5 +111,60 @@ describe('LiveSession on ticks', () => {
     expect(a.session.fills.map((f) => [f.time, f.price])).toEqual(b.session.fills.map((f) => [f.time, f.price]));
     a.store.close();
     b.store.close();
+  });
+});
+
+describe('LiveSession signal alerts', () => {
+  const sigView = (x: { symbol: string; time: number; side: string; price: number; target: number; reason: string }) => [x.symbol, x.time, x.side, x.price, x.target, x.reason];
+
+  it('journals every entry and exit as a signal alert with its webhook delivery, pushes signal:fired and lists them', () => {
+    const fired: FiredSignal[] = [];
+    const raised: string[] = [];
+    const made = makeSession('sig', (c, p) => {
+      if (c === 'signal:fired') fired.push(p as FiredSignal);
+      if (c === 'alert:raised') raised.push((p as { id: string }).id);
+    }, { signalSeverity: 'warning', webhooks: [{ kind: 'json', url: 'http://127.0.0.1:9/hook' }] });
+    const { bars } = ticksAndBars(CLOSES);
+    for (const bar of bars) made.session.bars([bar]);
+    const signals = made.session.signals;
+    expect(signals.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(signals.map((x) => x.side))).toEqual(new Set(['buy', 'sell']));
+    // Pushed in order, each after its own alert, and identical to what the journal lists (newest first).
+    expect(fired.map(sigView)).toEqual(signals.map(sigView));
+    expect(fired.every((f) => f.strategy === 'sma-cross' && raised.includes(f.alertId))).toBe(true);
+    const listed = made.session.listSignals();
+    expect(listed).toEqual([...fired].reverse());
+    expect(made.session.listSignals(1)).toEqual([fired.at(-1)]);
+    expect(made.session.listSignals(500, 'Y')).toEqual([]);
+    const alerts = made.session.alerts.list().filter((a) => a.kind === 'signal');
+    expect(alerts.map((a) => a.id)).toEqual(listed.map((x) => x.alertId));
+    expect(alerts.every((a) => a.severity === 'warning' && a.symbol === 'X' && a.message.startsWith('sma-cross '))).toBe(true);
+    // One outbox row per signal alert, so a webhook gets every signal even if it is down now.
+    const outbox = made.session.journal.pendingOutbox();
+    expect(outbox.map((r) => r.alertId).sort()).toEqual(alerts.map((a) => a.id).sort());
+    expect(JSON.parse(outbox[0].body)).toMatchObject({ kind: 'signal', severity: 'warning', symbol: 'X' });
+    // Acknowledged like any alert.
+    expect(made.session.ack(listed[0].alertId)).toBe(true);
+    expect(made.session.alerts.list().find((a) => a.id === listed[0].alertId)!.acknowledgedAt).not.toBeNull();
+    made.store.close();
+  });
+
+  it('restores the signals after a restart and does not alert the same decision twice when a feed resends history', () => {
+    const { ticks } = ticksAndBars(CLOSES);
+    const first = makeSession('restart');
+    first.session.ticks(ticks);
+    const before = first.session.listSignals();
+    expect(before.length).toBeGreaterThan(1);
+    // A new process on the same journal: the signals are there before anything is fed.
+    const fired: FiredSignal[] = [];
+    const second = makeSession('restart', (c, p) => void (c === 'signal:fired' && fired.push(p as FiredSignal)), { store: first.store });
+    second.session.restore();
+    expect(second.session.listSignals()).toEqual(before);
+    // The feed resends the same ticks: the cold strategy decides the same again, but nothing is alerted twice.
+    second.session.ticks(ticks);
+    expect(second.session.signals.map(sigView)).toEqual(first.session.signals.map(sigView));
+    expect(fired).toEqual([]);
+    expect(second.session.listSignals()).toEqual(before);
+    first.store.close();
   });
 });

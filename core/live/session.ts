@@ -11,7 +11,7 @@ import type { FeedIssue, FeedSink } from './feeds/types';
 import { positionsFromFills, unrealized, type PositionState } from './positions';
 import { RiskChecker, type RiskLimits } from './risk';
 import { StrategyRunner, type StepBar } from './runner';
-import type { Alert, FeedStatus, Fill, LiveBar, Order, Position, Signal, Tick } from './types';
+import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 
 /** A batch of price changes pushed at most every `tickedEveryMs` (the Live view's ticker). */
 export interface LiveTicked {
@@ -28,6 +28,7 @@ export interface LiveEvents {
   'live:ticked': LiveTicked;
   'positions:changed': readonly Position[];
   'alert:raised': Alert;
+  'signal:fired': FiredSignal;
   'feed:status-changed': FeedStatus;
   'killswitch:changed': KillSwitchState;
 }
@@ -46,6 +47,8 @@ export interface SessionOptions {
   readonly anomalies?: AnomalyConfig;
   readonly cooldownMs?: number;
   readonly webhooks?: readonly WebhookTarget[];
+  /** Severity of the `signal` alert every strategy entry and exit raises (default `info`). */
+  readonly signalSeverity?: Severity;
   /** Bar interval the strategies step on when the feed sends ticks (default `1m`); bar feeds step on whatever they send. */
   readonly interval?: IntervalName;
   /** Late-tick grace of the aggregator (ms). */
@@ -143,6 +146,7 @@ export class LiveSession implements FeedSink {
       spec: o.spec, strategy: o.strategy, params: o.params, symbols: o.symbols, broker: this.broker,
       onSignal: (s) => {
         if (this.signals.length < keep) this.signals.push(s);
+        this.#signalAlert(s);
       },
     });
     const interval = o.interval ?? '1m';
@@ -150,6 +154,23 @@ export class LiveSession implements FeedSink {
       onBar: (b) => this.#closedBar(b),
     });
     this.anomalies = new AnomalyDetector(o.anomalies);
+  }
+
+  // Every entry and exit is an alert of kind `signal` (journaled with the signal as payload, sent to the
+  // webhooks, de-duplicated by its exact decision), then pushed as `signal:fired` after the commit.
+  #signalAlert(s: Signal): void {
+    const strategy = this.#o.spec.strategy;
+    const payload = { strategy, symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason };
+    const a = this.alerts.raise({
+      kind: 'signal', severity: this.#o.signalSeverity ?? 'info', symbol: s.symbol, time: s.time, key: signalKey(s), payload,
+      message: `${strategy} ${s.side} at ${s.price.toFixed(4)}, target ${s.target} (${REASON[s.reason]})`,
+    });
+    if (a) this.#pending.push(['signal:fired', { ...payload, alertId: a.id }]);
+  }
+
+  /** The latest `limit` signals of this session from the journal, newest first (only `symbol`'s when given). */
+  listSignals(limit = 500, symbol?: string): FiredSignal[] {
+    return this.journal.loadSignals(this.session, limit, symbol);
   }
 
   /** Runs `fn` in one journal transaction, then emits what it raised. */
@@ -362,6 +383,8 @@ export class LiveSession implements FeedSink {
    */
   restore(): RestoreReport {
     this.#resumeAfter = this.journal.getState<number>(this.session, 'lastTime') ?? Number.NEGATIVE_INFINITY;
+    // The same decision fed again after the restart (a feed resending history) is not alerted twice.
+    for (const s of this.journal.loadSignals(this.session, 1_000)) this.alerts.seen(signalKey(s), 'signal', s.time);
     const orders = this.journal.loadOrders(this.session);
     const fills = this.journal.loadFills(this.session);
     const kill = this.journal.getState<KillSwitchState>(this.session, 'killswitch');
@@ -397,6 +420,13 @@ export class LiveSession implements FeedSink {
       resumeAfter: Number.isFinite(this.#resumeAfter) ? this.#resumeAfter : null,
     };
   }
+}
+
+const REASON: Record<Signal['reason'], string> = { signal: 'at the close', stop: 'stop hit', target: 'target hit' };
+
+/** The de-duplication key of a signal alert: one per symbol, bar time, side and reason. */
+function signalKey(s: Signal): string {
+  return `signal:${s.symbol}:${s.time}:${s.side}:${s.reason}`;
 }
 
 /** A position state as the contract's `Position`. */

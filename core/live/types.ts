@@ -106,6 +106,17 @@ export interface Signal {
   readonly reason: 'signal' | 'stop' | 'target';
 }
 
+/**
+ * A signal as a live session fires it: journaled as an alert of kind `signal` (the alert's payload holds
+ * this object), pushed as `signal:fired` after the commit, and listed by `signals:list`.
+ */
+export interface FiredSignal extends Signal {
+  /** Id of the `signal` alert that journaled it (acknowledge it with `alerts:ack`). */
+  readonly alertId: string;
+  /** Name of the strategy that decided. */
+  readonly strategy: string;
+}
+
 /** A feed's connection state, pushed as `feed:status-changed`. */
 export interface FeedStatus {
   readonly feed: string;

@@ -242,6 +242,7 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'positions:list': { input: undefined, check: (v) => expect(v).toEqual([]) },
   'orders:list': { input: undefined, check: (v) => expect(v).toEqual([]) },
   'alerts:list': { input: {}, check: (v) => expect(Array.isArray(v)).toBe(true) },
+  'signals:list': { input: { limit: 10, symbol: 'GOOG' }, check: (v) => expect(v).toEqual([]) },
   'risk:get': { input: undefined, check: (v) => expect(v).toHaveProperty('symbols') },
   'risk:set': { input: { maxDailyLoss: 500 }, check: (v) => expect(v).toMatchObject({ maxDailyLoss: 500 }) },
   'killswitch:trip': { input: { reason: 'serve test' }, check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }) },

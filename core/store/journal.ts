@@ -1,4 +1,4 @@
-import type { Alert, Fill, Order, OrderStatus, Severity, Side } from '../live/types';
+import type { Alert, FiredSignal, Fill, Order, OrderStatus, Severity, Side } from '../live/types';
 import type { Db } from './sqlite-bar-store';
 
 /** A position snapshot as journaled (no mark price: that is live state). */
@@ -58,6 +58,8 @@ export class Journal {
       fills: p(`SELECT ts, session, order_id, symbol, side, qty, price, commission FROM fills WHERE session = ? ORDER BY seq`),
       positions: p(`SELECT symbol, qty, avg_cost avgCost, realized FROM positions WHERE session = ? ORDER BY symbol`),
       alerts: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? ORDER BY seq DESC LIMIT ?`),
+      signals: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
+      signalsOf: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' AND symbol = ? ORDER BY seq DESC LIMIT ?`),
       getState: p(`SELECT value FROM live_state WHERE session = ? AND key = ?`),
       setState: p(`INSERT INTO live_state (session, key, value) VALUES (?, ?, ?)
         ON CONFLICT (session, key) DO UPDATE SET value = excluded.value`),
@@ -174,6 +176,17 @@ export class Journal {
       id: string; ts: number; kind: string; severity: Severity; symbol: string | null; message: string; acknowledged_at: number | null;
     }[];
     return rows.map((r) => ({ id: r.id, time: r.ts, kind: r.kind, severity: r.severity, symbol: r.symbol, message: r.message, acknowledgedAt: r.acknowledged_at }));
+  }
+
+  /**
+   * The latest `limit` strategy signals of a session (alerts of kind `signal`, whose payload is the
+   * signal), newest first; only `symbol`'s when given. Each carries the id of its alert.
+   */
+  loadSignals(session: string, limit = 500, symbol?: string): FiredSignal[] {
+    const rows = (symbol === undefined ? this.#s.signals.all(session, limit) : this.#s.signalsOf.all(session, symbol, limit)) as { id: string; payload: string | null }[];
+    const out: FiredSignal[] = [];
+    for (const r of rows) if (r.payload !== null) out.push({ ...(JSON.parse(r.payload) as Omit<FiredSignal, 'alertId'>), alertId: r.id });
+    return out;
   }
 
   /** Reads a per-session JSON value (kill-switch state, risk limits), or undefined. */
