@@ -639,7 +639,10 @@ export const METHODS = {
   /** Journaled before it returns; `status: "rejected"` with a `reason` when the kill switch or a risk limit refuses it. */
   'orders:submit': method(OrderSubmitInput).returns<LiveOrder>(),
   'orders:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
-  'alerts:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500) }).strict().optional()).returns<readonly LiveAlert[]>(),
+  /** Newest first; `category` `signal` lists only strategy signal alerts, `other` everything else (anomalies, risk, kill switch, feed). */
+  'alerts:list': method(
+    z.object({ limit: z.number().int().positive().max(5000).default(500), category: z.enum(['all', 'signal', 'other']).default('all') }).strict().optional(),
+  ).returns<readonly LiveAlert[]>(),
   'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
   /** The running (or last) session's strategy signals from the journal, newest first; one symbol's with `symbol`. */
   'signals:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() }).strict().optional()).returns<readonly LiveSignal[]>(),

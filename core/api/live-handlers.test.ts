@@ -90,6 +90,7 @@ describe('live through dispatch', () => {
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
     const signalAlerts = (await call<LiveAlert[]>('alerts:list', { limit: 5000 })).filter((a) => a.kind === 'signal');
     expect(signalAlerts.map((a) => a.id)).toEqual(listed.map((x) => x.alertId));
+    expect(await call<LiveAlert[]>('alerts:list', { limit: 5000, category: 'signal' })).toEqual(signalAlerts);
 
     expect(await call('risk:set', { symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 })).toMatchObject({ maxDailyLoss: 500 });
     expect(await call('risk:get')).toEqual({ symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 });
@@ -99,6 +100,14 @@ describe('live through dispatch', () => {
     expect(events.filter((e) => e.channel === 'killswitch:changed').at(-1)!.payload).toMatchObject({ tripped: true });
     const alerts = await call<LiveAlert[]>('alerts:list');
     const kill = alerts.find((a) => a.kind === 'kill-switch')!;
+    // The two categories split the list: signals, and the rest (which a flood of signals cannot crowd out of a page).
+    const all = await call<LiveAlert[]>('alerts:list', { limit: 5000 });
+    const other = await call<LiveAlert[]>('alerts:list', { limit: 5000, category: 'other' });
+    const sig = await call<LiveAlert[]>('alerts:list', { limit: 5000, category: 'signal' });
+    expect(sig.length).toBeGreaterThan(5);
+    expect(other.map((a) => a.kind)).toContain('kill-switch');
+    expect(other.some((a) => a.kind === 'signal')).toBe(false);
+    expect([...sig, ...other].map((a) => a.id).sort()).toEqual(all.map((a) => a.id).sort());
     expect(kill).toMatchObject({ severity: 'critical', acknowledgedAt: null });
     expect(events.some((e) => e.channel === 'alert:raised' && (e.payload as LiveAlert).id === kill.id)).toBe(true);
     expect(await call('alerts:ack', { id: kill.id })).toEqual({ acknowledged: true });

@@ -19,7 +19,7 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
     'orders:list': () => ok(live.orders()),
     'orders:submit': (input) => live.submit(input),
     'orders:cancel': (input) => live.cancel(input.id),
-    'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500)),
+    'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500, input?.category ?? 'all')),
     'alerts:ack': (input) => ok({ acknowledged: live.ack(input.id) }),
     'signals:list': (input) => ok(live.signals(input?.limit ?? 500, input?.symbol)),
     'risk:get': () => ok(live.risk()),

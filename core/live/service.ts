@@ -191,9 +191,9 @@ export class LiveService {
     return ok({ cancelled: this.#session.cancel(id) });
   }
 
-  /** Alerts, newest first. */
-  alerts(limit = 500): Alert[] {
-    return this.#journal.loadAlerts(this.#session?.session ?? this.#lastSession, limit);
+  /** Alerts, newest first: all, only strategy signals, or only the others (anomalies, risk, feed). */
+  alerts(limit = 500, category: 'all' | 'signal' | 'other' = 'all'): Alert[] {
+    return this.#journal.loadAlerts(this.#session?.session ?? this.#lastSession, limit, category);
   }
 
   /** Strategy signals of the running (or last) session from the journal, newest first; only `symbol`'s when given. */

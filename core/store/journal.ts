@@ -58,6 +58,8 @@ export class Journal {
       fills: p(`SELECT ts, session, order_id, symbol, side, qty, price, commission FROM fills WHERE session = ? ORDER BY seq`),
       positions: p(`SELECT symbol, qty, avg_cost avgCost, realized FROM positions WHERE session = ? ORDER BY symbol`),
       alerts: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? ORDER BY seq DESC LIMIT ?`),
+      alertsSignal: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
+      alertsOther: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind <> 'signal' ORDER BY seq DESC LIMIT ?`),
       signals: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
       signalsOf: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' AND symbol = ? ORDER BY seq DESC LIMIT ?`),
       getState: p(`SELECT value FROM live_state WHERE session = ? AND key = ?`),
@@ -170,9 +172,13 @@ export class Journal {
     return this.#s.positions.all(session) as PositionRow[];
   }
 
-  /** The latest `limit` alerts of a session, newest first. */
-  loadAlerts(session: string, limit = 500): Alert[] {
-    const rows = this.#s.alerts.all(session, limit) as {
+  /**
+   * The latest `limit` alerts of a session, newest first: all of them, only strategy signals (`signal`),
+   * or only the rest (`other`: anomalies, risk, kill switch, feed), so signals cannot crowd the rest out of a page.
+   */
+  loadAlerts(session: string, limit = 500, category: 'all' | 'signal' | 'other' = 'all'): Alert[] {
+    const stmt = category === 'all' ? this.#s.alerts : category === 'signal' ? this.#s.alertsSignal : this.#s.alertsOther;
+    const rows = stmt.all(session, limit) as {
       id: string; ts: number; kind: string; severity: Severity; symbol: string | null; message: string; acknowledged_at: number | null;
     }[];
     return rows.map((r) => ({ id: r.id, time: r.ts, kind: r.kind, severity: r.severity, symbol: r.symbol, message: r.message, acknowledgedAt: r.acknowledged_at }));
