@@ -24,6 +24,10 @@ describe('Live view', () => {
     await page.waitForFunction(() => { const v = Number(document.querySelector('[data-testid="watchlist"] tbody tr:first-child td:nth-child(4)')?.textContent); return v > 0 && v < 100; }, undefined, { timeout: 30_000 });
     await page.waitForSelector('[data-testid="positions"]:not([data-positions="0"])', { timeout: 60_000 });
     await page.waitForSelector('[data-testid="alert-stream"]:not([data-alerts="0"])', { timeout: 60_000 });
+    // Strategy entries and exits arrive as alerts of kind `signal`.
+    await page.waitForSelector('[data-testid="alert-stream"] tr.alert-row[data-kind="signal"]', { timeout: 60_000 });
+    expect(await page.getAttribute('[data-testid="alert-stream"] tr.alert-row[data-kind="signal"] >> nth=0', 'data-severity')).toBe('info');
+    await page.waitForSelector('[data-feed-state="closed"]', { timeout: 60_000 });
     const symbols = await page.$$eval('[data-testid="watchlist"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
     expect(symbols).toEqual(['ABAG', 'ACB', 'ACX']);
     const pos = await page.$$eval('[data-testid="positions"] tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
@@ -34,11 +38,34 @@ describe('Live view', () => {
     await app.screenshot('live');
   });
 
-  it('acknowledges an alert', async () => {
+  it('filters the stream to signals, then to anomalies & risk, then back to all', async () => {
     const { page } = app;
-    const first = page.locator('[data-testid="alert-stream"] tr.alert-row').first();
+    const kinds = () => page.$$eval('[data-testid="alert-stream"] tr.alert-row', (rows) => rows.map((r) => r.getAttribute('data-kind')));
+    const all = await kinds();
+    await page.click('[data-testid="alert-filter-signals"]');
+    await page.waitForSelector('[data-testid="alert-stream"][data-filter="signals"]');
+    const signals = await kinds();
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((k) => k === 'signal')).toBe(true);
+    await page.click('[data-testid="alert-filter-other"]');
+    await page.waitForSelector('[data-testid="alert-stream"][data-filter="other"]');
+    const other = await kinds();
+    expect(other.includes('signal')).toBe(false);
+    expect(signals.length + other.length).toBe(all.length);
+    await page.click('[data-testid="alert-filter-signals"]');
+    await page.waitForSelector('[data-testid="alert-stream"][data-filter="signals"]');
+    await app.screenshot('live-signal-alerts');
+  });
+
+  it('acknowledges a signal alert, in the view and in the journal', async () => {
+    const { page } = app;
+    const first = page.locator('[data-testid="alert-stream"] tr.alert-row[data-kind="signal"]').first();
     await first.locator('[data-testid="ack"]').click();
-    await page.waitForSelector('[data-testid="alert-stream"] tr.alert-row.acked');
+    await page.waitForSelector('[data-testid="alert-stream"] tr.alert-row.acked[data-kind="signal"]');
+    const journal = await page.evaluate(() => window.api.invoke('alerts:list', { limit: 5000, category: 'signal' }));
+    expect(journal.ok && journal.value.filter((a) => a.acknowledgedAt !== null).length).toBe(1);
+    await page.click('[data-testid="alert-filter-all"]');
+    await page.waitForSelector('[data-testid="alert-stream"][data-filter="all"]');
   });
 
   it('trips the kill switch only after confirmation, and shows it with a critical alert on top', async () => {
@@ -55,15 +82,31 @@ describe('Live view', () => {
   });
 });
 
-describe('Live fills on the chart', () => {
-  it('opens the chart on a position with the session fills as markers', async () => {
+describe('Live signals on the chart', () => {
+  it('draws the pushed signals of a symbol as markers when the chart is opened on it', async () => {
+    const { page } = app;
+    // A symbol with signals, read from the stream; the chart is opened by hand (no signals:list involved).
+    const symbol = (await page.textContent('[data-testid="alert-stream"] tr.alert-row[data-kind="signal"] >> nth=0 >> td:nth-child(3)'))!.trim();
+    const listed = await page.evaluate((s) => window.api.invoke('signals:list', { symbol: s, limit: 5000 }), symbol);
+    expect(listed.ok && listed.value.length).toBeGreaterThan(0);
+    await page.click('[data-view="chart"]');
+    await page.keyboard.press('Control+k');
+    await page.fill('[data-testid="symbol-palette"] input', symbol);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-view-ready="chart"][data-symbol="${symbol}"] [data-chart-ready="true"]`);
+    // Every journaled signal of the symbol arrived by signal:fired and is a marker.
+    expect(Number(await page.getAttribute('[data-chart-ready="true"]', 'data-markers'))).toBe(listed.ok ? listed.value.length : -1);
+  });
+
+  it('opens the chart on a position with its journaled signals as markers', async () => {
     const { page } = app;
     await page.click('[data-view="live"]');
     await page.waitForSelector('[data-testid="positions"]:not([data-positions="0"])');
-    const symbol = await page.textContent('[data-testid="positions"] tbody tr:first-child td:first-child');
-    await page.click('[data-testid="positions"] tbody tr:first-child [data-testid="fills-on-chart"]');
-    await page.waitForSelector(`[data-view-ready="chart"][data-symbol="${symbol}"] [data-chart-ready="true"]`);
-    expect(Number(await page.getAttribute('[data-chart-ready="true"]', 'data-markers'))).toBeGreaterThan(0);
-    await app.screenshot('live-fills-chart');
+    const symbol = (await page.textContent('[data-testid="positions"] tbody tr:first-child td:first-child'))!;
+    await page.click('[data-testid="positions"] tbody tr:first-child [data-testid="signals-on-chart"]');
+    await page.waitForSelector(`[data-view-ready="chart"][data-symbol="${symbol}"] [data-chart-ready="true"]:not([data-markers="0"])`);
+    const listed = await page.evaluate((s) => window.api.invoke('signals:list', { symbol: s, limit: 5000 }), symbol);
+    expect(Number(await page.getAttribute('[data-chart-ready="true"]', 'data-markers'))).toBe(listed.ok ? listed.value.length : -1);
+    await app.screenshot('live-signals-chart');
   });
 });

@@ -3,6 +3,7 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { NavBar } from './components/NavBar';
 import { StatusBar } from './components/StatusBar';
 import { SymbolPalette } from './components/SymbolPalette';
+import { subscribeSignals } from './stores/live-store';
 import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type View } from './stores/nav-store';
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
@@ -33,6 +34,9 @@ export function App() {
   useEffect(() => {
     document.body.dataset.theme = theme;
   }, [theme]);
+
+  // Live signals become chart markers whichever view is open.
+  useEffect(() => (window.api ? subscribeSignals() : undefined), []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

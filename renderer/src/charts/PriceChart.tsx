@@ -5,6 +5,7 @@ import {
   HistogramSeries,
   LineSeries,
   type ISeriesApi,
+  type ISeriesMarkersPluginApi,
   type MouseEventParams,
   type SeriesType,
   type Time,
@@ -36,6 +37,10 @@ function esc(s: string): string {
 export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
+  const markersApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
+  // The chart is rebuilt only when its data changes; markers (live signals arrive while it is open) are set in place.
+  const marksNow = useRef(marks);
+  marksNow.current = marks;
 
   useEffect(() => {
     const el = host.current!;
@@ -79,7 +84,8 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
       panes[0].setStretchFactor(3);
       for (let i = 1; i < panes.length; i++) panes[i].setStretchFactor(1);
     }
-    const markers = createSeriesMarkers(candles, toMarkers(marks, colors.up, colors.down));
+    const markers = createSeriesMarkers(candles, toMarkers(marksNow.current, colors.up, colors.down));
+    markersApi.current = markers;
 
     const n = bars.time.length;
     if (focusTime !== null && n > 0) {
@@ -130,14 +136,23 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
     el.dataset.bars = String(n);
     el.dataset.indicators = String(indicators.length);
     el.dataset.series = String(named.length);
-    el.dataset.markers = String(marks.length);
+    el.dataset.markers = String(marksNow.current.length);
     return () => {
       chart.unsubscribeCrosshairMove(showLegend);
+      markersApi.current = null;
       markers.detach();
       chart.remove();
       delete el.dataset.chartReady;
     };
-  }, [symbol, bars, indicators, marks, focusTime, theme]);
+  }, [symbol, bars, indicators, focusTime, theme]);
+
+  useEffect(() => {
+    const api = markersApi.current;
+    if (!api) return;
+    const colors = chartColors();
+    api.setMarkers(toMarkers(marks, colors.up, colors.down));
+    host.current!.dataset.markers = String(marks.length);
+  }, [marks]);
 
   return (
     <div className="chart-host" data-testid="price-chart">

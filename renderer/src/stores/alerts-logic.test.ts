@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveAlert as Alert } from '../../../core/contract';
-import { applyTicks, isUrgent, markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi } from './alerts-logic';
+import { applyTicks, filterAlerts, isUrgent, markAcknowledged, mergeAlerts, notifyAlert, openCounts, shouldNotify, type NotificationApi } from './alerts-logic';
 
 function alert(id: string, time: number, severity: Alert['severity'] = 'info'): Alert {
   return { id, time, kind: 'return-jump', severity, symbol: 'AAA', message: `m${id}`, acknowledgedAt: null };
@@ -22,6 +22,28 @@ describe('alert stream', () => {
     expect(merged.map((a) => a.id)).toEqual(['b', 'c', 'a']);
     expect(merged[2].acknowledgedAt).toBe(9);
     expect(mergeAlerts([], [alert('x', 1), alert('y', 2), alert('z', 3)], 2).map((a) => a.id)).toEqual(['z', 'y']);
+  });
+  it('caps signal alerts and the others apart, so a flood of signals keeps an older risk alert', () => {
+    const risk = { ...alert('risk', 1, 'critical'), kind: 'risk-limit' };
+    const signals = Array.from({ length: 30 }, (_, i) => ({ ...alert(`s${i}`, 10 + i), kind: 'signal' }));
+    const merged = mergeAlerts([risk], signals, 10);
+    expect(merged).toHaveLength(11);
+    expect(merged.at(-1)!.id).toBe('risk');
+    expect(merged.slice(0, 10).map((a) => a.id)).toEqual(Array.from({ length: 10 }, (_, i) => `s${29 - i}`));
+  });
+  it('filters the stream into signals and anomalies & risk, and counts the open ones of each', () => {
+    const list = [{ ...alert('s1', 3), kind: 'signal' }, alert('j1', 2, 'warning'), { ...alert('s2', 1), kind: 'signal', acknowledgedAt: 5 }, { ...alert('k', 0, 'critical'), kind: 'kill-switch' }];
+    expect(filterAlerts(list, 'all')).toBe(list);
+    expect(filterAlerts(list, 'signals').map((a) => a.id)).toEqual(['s1', 's2']);
+    expect(filterAlerts(list, 'other').map((a) => a.id)).toEqual(['j1', 'k']);
+    expect(openCounts(list)).toEqual({ all: 3, signals: 1, other: 2 });
+  });
+  it('the page notifies only under serve (Electron main notifies itself), and only urgent alerts', () => {
+    expect(shouldNotify(alert('a', 1, 'critical'), 'serve')).toBe(true);
+    expect(shouldNotify(alert('a', 1, 'critical'), 'electron')).toBe(false);
+    expect(shouldNotify(alert('a', 1, 'critical'), null)).toBe(false);
+    expect(shouldNotify(alert('a', 1, 'warning'), 'serve')).toBe(false);
+    expect(shouldNotify({ ...alert('a', 1, 'info'), kind: 'signal' }, 'serve')).toBe(false);
   });
   it('acknowledges one alert without touching the others', () => {
     const list = [alert('a', 1), alert('b', 2)];

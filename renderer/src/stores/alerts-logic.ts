@@ -5,15 +5,50 @@ type Severity = Alert['severity'];
 /** How many alerts the stream keeps in memory (the journal keeps them all). */
 export const MAX_ALERTS = 500;
 
+/** The alert stream's filter: everything, strategy signals only, or the rest (anomalies, risk, kill switch, feed). */
+export type AlertFilter = 'all' | 'signals' | 'other';
+
+/** A strategy entry or exit (kind `signal`), as opposed to an anomaly, risk or feed alert. */
+export function isSignalAlert(a: Alert): boolean {
+  return a.kind === 'signal';
+}
+
+/** The alerts `filter` shows, in their order. */
+export function filterAlerts(list: readonly Alert[], filter: AlertFilter): readonly Alert[] {
+  if (filter === 'all') return list;
+  const wantSignals = filter === 'signals';
+  return list.filter((a) => isSignalAlert(a) === wantSignals);
+}
+
+/** Unacknowledged alerts per filter, for the filter buttons. */
+export function openCounts(list: readonly Alert[]): Record<AlertFilter, number> {
+  let signals = 0;
+  let other = 0;
+  for (const a of list) {
+    if (a.acknowledgedAt !== null) continue;
+    if (isSignalAlert(a)) signals++;
+    else other++;
+  }
+  return { all: signals + other, signals, other };
+}
+
 /**
  * Merges incoming alerts into the stream: newest first (by time, then arrival), one entry per id
- * (a re-sent alert, e.g. after an acknowledgement, replaces the old entry), capped at `cap`.
+ * (a re-sent alert, e.g. after an acknowledgement, replaces the old entry), capped at `cap` signal
+ * alerts plus `cap` others, so a busy strategy never pushes a risk or anomaly alert out of the stream.
  */
 export function mergeAlerts(current: readonly Alert[], incoming: readonly Alert[], cap = MAX_ALERTS): Alert[] {
   const byId = new Map<string, Alert>();
   for (const a of current) byId.set(a.id, a);
   for (const a of incoming) byId.set(a.id, a);
-  return [...byId.values()].sort((a, b) => b.time - a.time).slice(0, cap);
+  const sorted = [...byId.values()].sort((a, b) => b.time - a.time);
+  let signals = 0;
+  let other = 0;
+  const out: Alert[] = [];
+  for (const a of sorted) {
+    if (isSignalAlert(a) ? signals++ < cap : other++ < cap) out.push(a);
+  }
+  return out;
 }
 
 /** Marks one alert acknowledged at `at` (EpochMs) without mutating the list. */
@@ -26,6 +61,16 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 /** Alerts at or above `min` severity deserve a desktop notification. */
 export function isUrgent(a: Alert, min: Severity = 'critical'): boolean {
   return RANK[a.severity] >= RANK[min];
+}
+
+/**
+ * Whether the renderer itself should show a desktop notification for `a`: only urgent alerts, and only
+ * under `quantdesk serve`. In Electron the main process already shows an OS notification for critical
+ * alerts (`electron/main/notify.ts`), and a second one from the page would double it; while the host is
+ * not known yet (`null`), nothing is shown.
+ */
+export function shouldNotify(a: Alert, host: string | null): boolean {
+  return host === 'serve' && isUrgent(a);
 }
 
 /** The browser's Notification API, as far as we use it (injectable in tests). */

@@ -1,7 +1,22 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LiveAlert, LiveTick } from '../../../core/contract';
+import type { LiveAlert, LiveSignal, LiveTick } from '../../../core/contract';
 import type { NotificationApi } from './alerts-logic';
-import { acknowledgeAlert, applyTickBatches, loadLive, subscribeLive, tripKillSwitch, unsubscribeLive, useLiveStore } from './live-store';
+import { useConnectionStore } from './connection-store';
+import {
+  acknowledgeAlert,
+  applyTickBatches,
+  loadLive,
+  setAlertFilter,
+  showSignalsOnChart,
+  startLive,
+  subscribeLive,
+  subscribeSignals,
+  tripKillSwitch,
+  unsubscribeLive,
+  useLiveStore,
+} from './live-store';
+import { setMarks, useMarksStore } from './marks-store';
+import { useNavStore } from './nav-store';
 import { installFakeApi } from './test-api';
 
 const initial = useLiveStore.getState();
@@ -18,10 +33,25 @@ function frames() {
 
 const critical: LiveAlert = { id: 'a1', time: 5, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss', acknowledgedAt: null };
 
+function signal(alertId: string, time: number, side: 'buy' | 'sell', symbol = 'AAA', reason: LiveSignal['reason'] = 'signal'): LiveSignal {
+  return { alertId, strategy: 'sma-cross', symbol, time, side, price: 10, target: side === 'buy' ? 1 : 0, reason };
+}
+
+function recordingNotification() {
+  const shown: string[] = [];
+  const N = function (this: unknown, title: string) {
+    shown.push(title);
+  } as unknown as NotificationApi;
+  Object.assign(N, { permission: 'granted', requestPermission: vi.fn() });
+  return { N, shown };
+}
+
 describe('live store', () => {
   beforeEach(() => {
     unsubscribeLive();
     useLiveStore.setState(initial, true);
+    useMarksStore.setState({ marks: [] });
+    useConnectionStore.setState({ host: 'serve' });
   });
 
   it('folds a burst of tick batches into one update per frame with the latest prices', () => {
@@ -62,11 +92,7 @@ describe('live store', () => {
 
   it('applies positions, alerts newest first with a notification, feed status and the kill switch as they come', () => {
     const fake = installFakeApi({});
-    const shown: string[] = [];
-    const N = function (this: unknown, title: string) {
-      shown.push(title);
-    } as unknown as NotificationApi;
-    Object.assign(N, { permission: 'granted', requestPermission: vi.fn() });
+    const { N, shown } = recordingNotification();
     subscribeLive(frames().schedule, N);
     fake.emit('positions:changed', [{ symbol: 'AAA', qty: 10, avgCost: 100, realized: 0, unrealized: 5, last: 100.5 }]);
     fake.emit('alert:raised', { ...critical, id: 'old', time: 1, severity: 'info' });
@@ -108,5 +134,111 @@ describe('live store', () => {
     expect(s.alerts).toHaveLength(1);
     expect(s.risk?.maxDailyLoss).toBe(500);
     expect(s.error).toBeNull();
+  });
+});
+
+describe('live store: signals and notifications', () => {
+  beforeEach(() => {
+    unsubscribeLive();
+    useLiveStore.setState(initial, true);
+    useMarksStore.setState({ marks: [] });
+  });
+
+  it('shows a browser notification for a critical alert under serve only: Electron main already notifies', async () => {
+    const fake = installFakeApi({});
+    const { N, shown } = recordingNotification();
+    subscribeLive(frames().schedule, N);
+    useConnectionStore.setState({ host: 'electron' });
+    fake.emit('alert:raised', { ...critical, id: 'e1' });
+    useConnectionStore.setState({ host: null });
+    fake.emit('alert:raised', { ...critical, id: 'unknown-host' });
+    useConnectionStore.setState({ host: 'serve' });
+    fake.emit('alert:raised', { ...critical, id: 's1', kind: 'risk-limit' });
+    fake.emit('alert:raised', { ...critical, id: 's2', kind: 'signal', severity: 'info' });
+    await Promise.resolve();
+    expect(shown).toEqual(['QuantDesk critical: risk-limit']);
+    // Every one of them is in the stream all the same.
+    expect(useLiveStore.getState().alerts).toHaveLength(4);
+  });
+
+  it('turns pushed signals into chart markers once per frame, whichever view is open, and keeps run markers', () => {
+    const fake = installFakeApi({});
+    const f = frames();
+    setMarks([{ symbol: 'AAA', time: 1, side: 'buy', text: 'L' }]);
+    const off = subscribeSignals(f.schedule);
+    let updates = 0;
+    const unsub = useMarksStore.subscribe(() => updates++);
+    fake.emit('signal:fired', signal('x1', 100, 'buy'));
+    fake.emit('signal:fired', signal('x2', 200, 'sell', 'AAA', 'stop'));
+    fake.emit('signal:fired', signal('x3', 300, 'buy', 'BBB'));
+    expect(updates).toBe(0);
+    f.tick();
+    expect(updates).toBe(1);
+    const marks = useMarksStore.getState().marks;
+    expect(marks.map((m) => [m.symbol, m.time, m.side, m.text, m.source])).toEqual([
+      ['AAA', 1, 'buy', 'L', 'run'],
+      ['AAA', 100, 'buy', 'B', 'live'],
+      ['AAA', 200, 'sell', 'S stop', 'live'],
+      ['BBB', 300, 'buy', 'B', 'live'],
+    ]);
+    off();
+    expect(fake.listenerCount('signal:fired')).toBe(0);
+    unsub();
+  });
+
+  it('opens the chart on a symbol with its journaled signals, without doubling one also pushed', async () => {
+    const fake = installFakeApi({
+      'signals:list': (input) => {
+        const { symbol } = input as { symbol: string };
+        return { ok: true, value: symbol === 'AAA' ? [signal('a3', 300, 'sell'), signal('a2', 200, 'buy'), signal('a1', 100, 'sell')] : [] };
+      },
+    });
+    const f = frames();
+    subscribeSignals(f.schedule);
+    fake.emit('signal:fired', signal('a3', 300, 'sell'));
+    fake.emit('signal:fired', signal('b1', 50, 'buy', 'BBB'));
+    f.tick();
+    await showSignalsOnChart('AAA');
+    expect(fake.calls.at(-1)).toEqual({ channel: 'signals:list', input: { symbol: 'AAA', limit: 5000 } });
+    const marks = useMarksStore.getState().marks;
+    expect(marks.filter((m) => m.symbol === 'AAA').map((m) => m.id)).toEqual(['a1', 'a2', 'a3']);
+    expect(marks.filter((m) => m.symbol === 'BBB').map((m) => m.id)).toEqual(['b1']);
+    // The same signal pushed again after the list (it was committed before both) stays one marker.
+    fake.emit('signal:fired', signal('a3', 300, 'sell'));
+    f.tick();
+    expect(useMarksStore.getState().marks.filter((m) => m.id === 'a3')).toHaveLength(1);
+    const nav = useNavStore.getState();
+    expect([nav.view, nav.symbol, nav.focusTime]).toEqual(['chart', 'AAA', 300]);
+  });
+
+  it('a failed signals:list shows its error and leaves the markers alone', async () => {
+    installFakeApi({ 'signals:list': () => ({ ok: false, error: { code: 'internal', message: 'journal closed' } }) });
+    setMarks([{ symbol: 'AAA', time: 1, side: 'buy' }]);
+    await showSignalsOnChart('AAA');
+    expect(useLiveStore.getState().error?.message).toBe('journal closed');
+    expect(useMarksStore.getState().marks).toHaveLength(1);
+  });
+
+  it('loads signal alerts and the others apart, so 500 signals do not hide a risk alert; the filter survives a new replay', async () => {
+    const signals = Array.from({ length: 500 }, (_, i): LiveAlert => ({ ...critical, id: `s${i}`, kind: 'signal', severity: 'info', time: 1_000 + i }));
+    const fake = installFakeApi({
+      'live:status': () => ({ ok: true, value: { running: false, session: null, strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'positions:list': () => ({ ok: true, value: [] }),
+      'alerts:list': (input) => ({ ok: true, value: (input as { category: string }).category === 'signal' ? signals : [critical] }),
+      'risk:get': () => ({ ok: true, value: { symbols: {} } }),
+      'live:start': () => ({ ok: false, error: { code: 'invalid-input', message: 'no' } }),
+    });
+    await loadLive();
+    const cats = fake.calls.filter((c) => c.channel === 'alerts:list').map((c) => (c.input as { category: string }).category);
+    expect(cats.sort()).toEqual(['other', 'signal']);
+    const s = useLiveStore.getState();
+    expect(s.alerts).toHaveLength(501);
+    expect(s.alerts.at(-1)!.id).toBe('a1');
+    setAlertFilter('other');
+    setMarks([{ symbol: 'AAA', time: 1, side: 'buy', text: 'B', id: 'old' }], 'live');
+    await startLive({ strategy: 'sma-cross' }, 0);
+    expect(useLiveStore.getState().alertFilter).toBe('other');
+    // A new session's markers start empty.
+    expect(useMarksStore.getState().marks).toEqual([]);
   });
 });

@@ -1,9 +1,10 @@
 import { create } from 'zustand';
-import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveStatus, RiskLimitsValue } from '../../../core/contract';
+import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSignal, LiveStatus, RiskLimitsValue } from '../../../core/contract';
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
-import { markAcknowledged, mergeAlerts, notifyAlert, type NotificationApi, type WatchRow } from './alerts-logic';
+import { markAcknowledged, mergeAlerts, notifyAlert, shouldNotify, type AlertFilter, type NotificationApi, type WatchRow } from './alerts-logic';
+import { useConnectionStore } from './connection-store';
 import { applyTickBatches } from './live-fold';
-import { setMarks } from './marks-store';
+import { addSignalMarks, clearSignalMarks, setSymbolSignalMarks } from './marks-store';
 import { loadWatchIndicators } from './watch-indicators';
 import { jumpToChart } from './nav-store';
 
@@ -24,6 +25,8 @@ interface LiveState {
   readonly equity: { readonly time: number[]; readonly value: number[] };
   readonly positions: readonly LivePosition[];
   readonly alerts: readonly LiveAlert[];
+  /** Which alerts the stream shows: all, strategy signals, or anomalies and risk. */
+  readonly alertFilter: AlertFilter;
   readonly kill: KillSwitch;
   readonly strategy: string | null;
   readonly symbols: readonly string[];
@@ -41,6 +44,7 @@ const initial: LiveState = {
   equity: { time: [], value: [] },
   positions: [],
   alerts: [],
+  alertFilter: 'all',
   kill: { tripped: false, reason: null, at: null },
   strategy: null,
   symbols: [],
@@ -55,7 +59,8 @@ let subscriptions: (() => void)[] = [];
 /**
  * Subscribes to the live topics. Tick batches are folded once per animation frame (a 1,000 ticks/s
  * feed costs one store update per frame); positions, alerts, feed status and the kill switch apply
- * as they come. Urgent alerts raise a desktop notification when permitted.
+ * as they come. Urgent alerts raise a desktop notification when permitted, from the page only under
+ * `quantdesk serve` (Electron's main process notifies by itself: see {@link shouldNotify}).
  */
 export function subscribeLive(schedule?: FrameScheduler, notifications: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined): () => void {
   unsubscribeLive();
@@ -65,13 +70,31 @@ export function subscribeLive(schedule?: FrameScheduler, notifications: Notifica
     window.api.on('positions:changed', (positions) => useLiveStore.setState({ positions })),
     window.api.on('alert:raised', (a) => {
       useLiveStore.setState((s) => ({ alerts: mergeAlerts(s.alerts, [a]) }));
-      void notifyAlert(a, notifications);
+      if (shouldNotify(a, useConnectionStore.getState().host)) void notifyAlert(a, notifications);
     }),
     window.api.on('feed:status-changed', (feed) => useLiveStore.setState({ feed })),
     window.api.on('killswitch:changed', (kill) => useLiveStore.setState({ kill })),
     () => ticks.dispose(),
   ];
   return unsubscribeLive;
+}
+
+/**
+ * Follows `signal:fired` for the whole app (not only while the Live view is open), so the Chart view's
+ * live markers stay current: signals are folded into the marks store once per frame.
+ */
+export function subscribeSignals(schedule?: FrameScheduler): () => void {
+  const batch = createFrameBatcher<LiveSignal>(addSignalMarks, schedule);
+  const off = window.api.on('signal:fired', (s) => batch.push(s));
+  return () => {
+    off();
+    batch.dispose();
+  };
+}
+
+/** Chooses which alerts the stream shows. */
+export function setAlertFilter(alertFilter: AlertFilter): void {
+  useLiveStore.setState({ alertFilter });
 }
 
 export function unsubscribeLive(): void {
@@ -85,17 +108,19 @@ function applyStatus(st: LiveStatus): Partial<LiveState> {
 
 /** Reads the session state, positions, recent alerts and risk limits (on opening the view or reconnecting). */
 export async function loadLive(): Promise<void> {
-  const [st, pos, al, risk] = await Promise.all([
+  // Signal alerts and the others are read apart, so a busy strategy cannot push the risk alerts off the page.
+  const [st, pos, sig, other, risk] = await Promise.all([
     window.api.invoke('live:status'),
     window.api.invoke('positions:list'),
-    window.api.invoke('alerts:list', { limit: 500 }),
+    window.api.invoke('alerts:list', { limit: 500, category: 'signal' }),
+    window.api.invoke('alerts:list', { limit: 500, category: 'other' }),
     window.api.invoke('risk:get'),
   ]);
-  const err = [st, pos, al, risk].find((r) => !r.ok);
+  const err = [st, pos, sig, other, risk].find((r) => !r.ok);
   useLiveStore.setState((s) => ({
     ...(st.ok ? applyStatus(st.value) : {}),
     ...(pos.ok ? { positions: pos.value } : {}),
-    ...(al.ok ? { alerts: mergeAlerts(s.alerts, al.value) } : {}),
+    alerts: mergeAlerts(s.alerts, [...(sig.ok ? sig.value : []), ...(other.ok ? other.value : [])]),
     ...(risk.ok ? { risk: risk.value } : {}),
     error: err && !err.ok ? err.error : null,
   }));
@@ -107,7 +132,9 @@ export async function loadLive(): Promise<void> {
  * the Backtest form; the view then follows the pushed topics.
  */
 export async function startLive(spec: Record<string, unknown>, speed: number, from?: string): Promise<void> {
-  useLiveStore.setState({ ...initial, watch: new Map(), alerts: useLiveStore.getState().alerts, isRunning: true });
+  const { alerts, alertFilter } = useLiveStore.getState();
+  useLiveStore.setState({ ...initial, watch: new Map(), alerts, alertFilter, isRunning: true });
+  clearSignalMarks();
   // Each replay is a fresh journal session: reusing one would resume it where it stopped.
   const session = `replay-${Date.now()}`;
   const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session, ...(from ? { from } : {}) });
@@ -147,20 +174,16 @@ export async function rearmKillSwitch(): Promise<void> {
 }
 
 /**
- * Puts the session's filled orders on the chart as markers (buys below, sells above) and opens the
- * chart on `symbol`. The contract has no signal event; fills are what the strategy's signals did.
+ * Opens the chart on `symbol` with the session's strategy signals as markers (buys below, sells above),
+ * read from the journal (`signals:list`); later signals arrive by `signal:fired` (see {@link subscribeSignals}).
  */
-export async function showFillsOnChart(symbol: string): Promise<void> {
-  const r = await window.api.invoke('orders:list');
+export async function showSignalsOnChart(symbol: string): Promise<void> {
+  const r = await window.api.invoke('signals:list', { symbol, limit: 5000 });
   if (!r.ok) {
     useLiveStore.setState({ error: r.error });
     return;
   }
-  const marks = r.value
-    .filter((o) => o.filledQty > 0 && o.parentId === null)
-    .map((o) => ({ symbol: o.symbol, time: o.time, side: o.side, text: `${o.side === 'buy' ? 'B' : 'S'} ${o.filledQty}` }));
-  setMarks(marks);
-  let last = Number.NEGATIVE_INFINITY;
-  for (const m of marks) if (m.symbol === symbol && m.time > last) last = m.time;
-  jumpToChart(symbol, Number.isFinite(last) ? last : Date.now());
+  setSymbolSignalMarks(symbol, r.value);
+  // Newest first: the first is the latest decision, where the chart opens.
+  jumpToChart(symbol, r.value.length > 0 ? r.value[0].time : Date.now());
 }

@@ -22,7 +22,8 @@ export function ChartView() {
   const { active, results, indError, catalogSize } = useIndicatorsStore(
     useShallow((s) => ({ active: s.active, results: s.results, indError: s.error, catalogSize: s.catalog.length })),
   );
-  const allMarks = useMarksStore((s) => s.marks);
+  // Shallow-compared: a live signal for another symbol leaves this chart's markers untouched.
+  const marks = useMarksStore(useShallow((s) => s.marks.filter((m) => m.symbol === symbol)));
 
   useEffect(() => {
     if (instruments.length === 0) void loadInstruments();
@@ -40,7 +41,6 @@ export function ChartView() {
   }, [symbol, barsSymbol]);
 
   const drawn = useMemo(() => (bars ? drawnIndicators(active, results, bars.time) : []), [active, results, bars]);
-  const marks = useMemo(() => allMarks.filter((m) => m.symbol === symbol), [allMarks, symbol]);
   const inst = instruments.find((i) => i.symbol === symbol);
   const isReady = !!bars && !isLoading && barsSymbol === symbol;
 
@@ -71,7 +71,7 @@ export function ChartView() {
         {marks.length > 0 && (
           <span className="chip">
             {marks.length} markers
-            <button className="btn-ghost" onClick={() => useMarksStore.setState({ marks: allMarks.filter((m) => m.symbol !== symbol) })}>
+            <button className="btn-ghost" onClick={() => useMarksStore.setState((s) => ({ marks: s.marks.filter((m) => m.symbol !== symbol) }))}>
               ×
             </button>
           </span>

@@ -1,19 +1,45 @@
+import { useMemo } from 'react';
 import { fmtDateTime } from '../../lib/format';
-import { acknowledgeAlert, useLiveStore } from '../../stores/live-store';
+import { filterAlerts, openCounts, type AlertFilter } from '../../stores/alerts-logic';
+import { acknowledgeAlert, setAlertFilter, useLiveStore } from '../../stores/live-store';
 
-/** Alerts, newest first, coloured by severity, each acknowledgeable. */
+const FILTERS: readonly [AlertFilter, string][] = [
+  ['all', 'All'],
+  ['signals', 'Signals'],
+  ['other', 'Anomalies & risk'],
+];
+
+/** Alerts, newest first, coloured by severity, each acknowledgeable; filtered to all, signals, or anomalies and risk. */
 export function AlertStream() {
-  const alerts = useLiveStore((s) => s.alerts);
+  const all = useLiveStore((s) => s.alerts);
+  const filter = useLiveStore((s) => s.alertFilter);
+  const alerts = useMemo(() => filterAlerts(all, filter), [all, filter]);
+  const open = useMemo(() => openCounts(all), [all]);
   return (
     <div className="panel" style={{ flex: 1 }}>
       <div className="panel-title">
-        Alerts <span className="muted">{alerts.filter((a) => a.acknowledgedAt === null).length} open</span>
+        Alerts <span className="muted">{open[filter]} open</span>
+        <span className="spacer" />
+        <span className="segmented" role="group" aria-label="Alert filter">
+          {FILTERS.map(([f, label]) => (
+            <button
+              key={f}
+              className={`btn-ghost ${filter === f ? 'active' : ''}`}
+              aria-pressed={filter === f}
+              onClick={() => setAlertFilter(f)}
+              data-testid={`alert-filter-${f}`}
+              title={`${open[f]} unacknowledged`}
+            >
+              {label} <span className="muted">{open[f]}</span>
+            </button>
+          ))}
+        </span>
       </div>
       <div className="panel-body" style={{ padding: 0, maxHeight: 260 }}>
-        <table className="grid" data-testid="alert-stream" data-alerts={alerts.length}>
+        <table className="grid" data-testid="alert-stream" data-alerts={alerts.length} data-filter={filter}>
           <tbody>
             {alerts.map((a) => (
-              <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity}>
+              <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity} data-kind={a.kind}>
                 <td className="mono muted">{fmtDateTime(a.time)}</td>
                 <td>
                   <span className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}>{a.severity}</span>
@@ -34,7 +60,7 @@ export function AlertStream() {
             ))}
             {alerts.length === 0 && (
               <tr>
-                <td className="muted">No alerts yet.</td>
+                <td className="muted">{filter === 'all' ? 'No alerts yet.' : 'No alerts of this kind.'}</td>
               </tr>
             )}
           </tbody>

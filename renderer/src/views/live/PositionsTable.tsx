@@ -1,5 +1,5 @@
 import { fmtInt, fmtMoney, fmtPrice, signClass } from '../../lib/format';
-import { showFillsOnChart, useLiveStore } from '../../stores/live-store';
+import { showSignalsOnChart, useLiveStore } from '../../stores/live-store';
 
 /** Open positions with live PnL. */
 export function PositionsTable() {
@@ -27,7 +27,7 @@ export function PositionsTable() {
             <td className={`num ${signClass(p.unrealized)}`}>{fmtMoney(p.unrealized)}</td>
             <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
             <td>
-              <button className="btn-ghost" onClick={() => void showFillsOnChart(p.symbol)} title="Open the chart with this session's fills" data-testid="fills-on-chart">
+              <button className="btn-ghost" onClick={() => void showSignalsOnChart(p.symbol)} title="Open the chart with this session's signals" data-testid="signals-on-chart">
                 Chart ▸
               </button>
             </td>
