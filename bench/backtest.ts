@@ -68,7 +68,7 @@ async function inProcess(): Promise<BenchTable> {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const strategy = getStrategy('sma-cross');
   let trades = 0;
-  const ours = await measure(() => (trades = runBacktest(parsed.spec, panel, { strategy }).trades.length), { runs: 30, warmup: 5 });
+  const ours = await measure(() => (trades = runBacktest(parsed.spec, panel, { strategy }).trades.length), { runs: 60, warmup: 15 });
 
   // grademark: same bars, same rules (enter long on the fast-above-slow cross, exit on the cross below,
   // fills at the next open); indicators precomputed outside the timing.

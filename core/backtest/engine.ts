@@ -466,13 +466,17 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const state1 = states[0];
     const stepOne = (from: number, to: number): void => {
       const base = s1 * nDays;
+      const last1 = lastValid[s1];
       for (let i = from; i < to; i++) {
         const c = close[base + i];
         if (c !== c) {
           markEquity(i);
           continue;
         }
-        openPhase(s1, i);
+        // No pending order and no protective level to check: the open has nothing to do (openPhase would return).
+        if (pTarget[s1] === pTarget[s1] || (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))) {
+          openPhase(s1, i);
+        }
         mark[s1] = c;
         const at = base + i;
         view.index = barCount[0]++;
@@ -484,7 +488,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         view.volume = volume[at];
         const d = single.onBar(state1, view);
         if (d !== null && d !== undefined) decide(s1, d, i, c);
-        if (i === lastValid[s1]) delistIfLast(s1, i);
+        if (i === last1) delistIfLast(s1, i);
         const q = qty[s1];
         if (q !== 0) {
           equity[i - i0] = cash + q * c;

@@ -192,10 +192,27 @@ export function computeMetrics(m: MetricsInput): Metrics {
   if (scratchReturns.length < nr) scratchReturns = new Float64Array(nr);
   const r = scratchReturns.subarray(0, nr);
   let sumR = 0;
-  for (let t = 1; t < n; t++) {
-    const x = e[t] / e[t - 1] - 1;
-    r[t - 1] = x;
-    sumR += x;
+  let meanEquity = 0;
+  let peak = -Infinity;
+  let mdd = 0;
+  let ddPeak = -Infinity;
+  let peakAt = 0;
+  let longest = 0;
+  for (let t = 0; t < n; t++) {
+    const y = e[t];
+    if (t > 0) {
+      const x = y / e[t - 1] - 1;
+      r[t - 1] = x;
+      sumR += x;
+    }
+    meanEquity += y;
+    if (y >= peak) peak = y;
+    else if (y < peak * (1 + mdd)) mdd = y / peak - 1;
+    if (y >= ddPeak) {
+      if (t - peakAt > longest) longest = t - peakAt;
+      ddPeak = y;
+      peakAt = t;
+    }
   }
   const mu = nr ? sumR / nr : Number.NaN;
   let ss = 0;
@@ -210,23 +227,6 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const downDev = nr ? Math.sqrt(down / nr) : Number.NaN;
   const years = n > 1 ? (m.time[n - 1] - m.time[0]) / YEAR_MS : 0;
   const cagr = years > 0 && final > 0 ? Math.pow(final / m.capital, 1 / years) - 1 : Number.NaN;
-  let meanEquity = 0;
-  let peak = -Infinity;
-  let mdd = 0;
-  let ddPeak = -Infinity;
-  let peakAt = 0;
-  let longest = 0;
-  for (let t = 0; t < n; t++) {
-    const x = e[t];
-    meanEquity += x;
-    if (x >= peak) peak = x;
-    else if (x < peak * (1 + mdd)) mdd = x / peak - 1;
-    if (x >= ddPeak) {
-      if (t - peakAt > longest) longest = t - peakAt;
-      ddPeak = x;
-      peakAt = t;
-    }
-  }
   const ddDuration = n - 1 - peakAt > longest ? n - 1 - peakAt : longest;
   meanEquity = n ? meanEquity / n : m.capital;
   const var95 = valueAtRisk(r);
