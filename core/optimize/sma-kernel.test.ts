@@ -63,6 +63,23 @@ describe('sma-cross kernel', () => {
     });
   }
 
+  it('equals the engine over a dense grid (shared fast periods, several tiles and symbol blocks), in any pair order', () => {
+    const s = spec({ commission: { rate: 0.0007, fixed: 0.5 }, slippageBps: 3 });
+    const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
+    const grid: number[] = [];
+    for (const f of [3, 4, 5, 6, 8, 11]) for (let sl = 12; sl <= 45; sl += 3) grid.push(f, sl);
+    // Reversed, so the kernel's own (fast, slow) ordering and the mapping back are exercised.
+    const rev: number[] = [];
+    for (let k = grid.length / 2 - 1; k >= 0; k--) rev.push(grid[2 * k], grid[2 * k + 1]);
+    const one = smaCrossKernel(s, panel, rev, { symbolsPerBlock: 3 });
+    const all = smaCrossKernel(s, panel, rev);
+    for (let k = 0; k < rev.length / 2; k++) {
+      const exact = runSpecOnStore(store, { ...s, params: { fast: rev[2 * k], slow: rev[2 * k + 1] } }).result.metrics;
+      expectClose(one[k]!, exact);
+      expectClose(all[k]!, exact);
+    }
+  });
+
   it('returns null for pairs the strategy rejects, and refuses specs it cannot model exactly', () => {
     const s = spec({});
     const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });

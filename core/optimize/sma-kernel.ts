@@ -88,332 +88,240 @@ function fill(st: Float64Array, target: number, raw: number, costs: Float64Array
   }
 }
 
-/** Scratch buffers of one kernel call, sized to the run's bars. */
-interface Scratch {
-  readonly crossAt: Int32Array;
-  readonly crossDir: Int8Array;
-}
+
+/** Bars per block of the block-range skip in {@link scanCrosses} (a power of two). */
+const LOG_B = 4;
+const B = 1 << LOG_B;
 
 /**
- * One symbol × one pair, as the engine steps it: the strategy decides at the close on strict
- * crosses of the two SMAs; a market order fills at the next bar's open (or at the close with
- * `fill: close`); a delisting closes at the last close. Two tight passes: a scan for crosses, then,
- * per stretch of constant position, `q × close` added into `acc[row + t]`; cash changes go to the
- * difference array `dcash[row + t]` (prefix-summed later). Bars without data for the symbol carry
- * its last close, as the engine's marks do. Accumulates trade statistics in `st` (reset first).
+ * Per block of {@link B} bars, the min and max of `x[0..m)`, where `x` is an SMA of period `p`
+ * (NaN exactly for `j < p - 1`): a block holding a NaN gets NaN, so no comparison with it holds.
  */
-function passPair(
-  fa: Float64Array,
-  sl: Float64Array,
-  c: Float64Array,
-  o: Float64Array,
-  idx: Int32Array,
-  m: number,
-  n: number,
-  lastIsDelisting: boolean,
-  acc: Float64Array,
-  dcash: Float64Array,
-  inMarket: Uint8Array,
-  row: number,
-  costs: Float64Array,
-  st: Float64Array,
-  scratch: Scratch,
-): void {
-  st.fill(0);
-  const longOnly = costs[C_LONG_ONLY] === 1;
-  const atClose = costs[C_AT_CLOSE] === 1;
-  // Pass 1: strict crosses. `prev` is the sign of fast - slow on the previous bar (0 when equal or NaN).
-  const crossAt = scratch.crossAt;
-  const crossDir = scratch.crossDir;
-  let nCross = 0;
-  let prev = 0;
-  for (let j = 0; j < m; j++) {
-    const diff = fa[j] - sl[j];
-    const cur = diff > 0 ? 1 : diff < 0 ? -1 : 0;
-    if (cur !== prev) {
-      if (prev !== 0 && cur === -prev) {
-        crossAt[nCross] = j;
-        crossDir[nCross++] = cur;
-      }
-      prev = cur;
+function blockRange(x: Float64Array, m: number, p: number, mn: Float64Array, mx: Float64Array): void {
+  const nb = (m + B - 1) >> LOG_B;
+  for (let b = 0; b < nb; b++) {
+    const a = b << LOG_B;
+    if (a < p - 1) {
+      mn[b] = Number.NaN;
+      mx[b] = Number.NaN;
+      continue;
     }
-  }
-  // Pass 2: walk the decisions, filling orders; between fills the position is constant.
-  let q = 0;
-  let segStart = 0;
-  let cashBefore = 0;
-  for (let e = 0; e < nCross; e++) {
-    const j = crossAt[e];
-    const target = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
-    if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
-    let fb: number;
-    let raw: number;
-    if (atClose) {
-      fb = j;
-      raw = c[j];
-    } else if (j + 1 < m) {
-      fb = j + 1;
-      raw = o[j + 1];
-    } else continue; // decided on the symbol's last bar: the order never fills
-    addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, fb);
-    fill(st, target, raw, costs);
-    dcash[row + idx[fb]] += st[S_CASH] - cashBefore;
-    cashBefore = st[S_CASH];
-    q = st[S_Q];
-    segStart = fb;
-  }
-  if (lastIsDelisting && q !== 0) {
-    // No bar after this one inside the run: the engine closes at the last close.
-    addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, m - 1);
-    fill(st, 0, c[m - 1], costs);
-    dcash[row + idx[m - 1]] += st[S_CASH] - cashBefore;
-    cashBefore = st[S_CASH];
-    q = 0;
-    segStart = m;
-  }
-  addPosition(acc, inMarket, row, c, idx, m, n, q, segStart, m);
-  if (costs[C_CLOSE_AT_END] === 1 && q !== 0) {
-    fill(st, 0, c[m - 1], costs);
-    dcash[row + n - 1] += st[S_CASH] - cashBefore;
-    acc[row + n - 1] -= q * c[m - 1];
+    const e = a + B < m ? a + B : m;
+    let lo = x[a];
+    let hi = lo;
+    for (let j = a + 1; j < e; j++) {
+      const v = x[j];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    mn[b] = lo;
+    mx[b] = hi;
   }
 }
 
 /**
- * {@link passPair} for a symbol whose bars are contiguous inside the run (no gaps; it may list late
- * or delist early): one fused pass whose common bar is two loads, a compare and one add. Fills are
- * written out inline on locals (the same arithmetic as {@link fill}): a call per fill, with the
- * state in a typed array, cost more than the bars between two crosses.
+ * The strict crosses of `fa` over `sl` on bars [j0, m): `crossAt[i]` is the bar, `crossDir[i]` the
+ * new sign (+1 fast above). `prev` is the sign of fast - slow on the previous bar, 0 when equal or
+ * NaN, so `+, 0, -` is no cross (as the strategy sees it). A block of bars where the fast SMA's
+ * range lies strictly on the current side of the slow SMA's range cannot change the sign and is
+ * skipped with one comparison: exact, since both ranges are of the very values compared per bar.
  */
-function passPairContiguous(
+function scanCrosses(
   fa: Float64Array,
   sl: Float64Array,
-  c: Float64Array,
-  o: Float64Array,
+  fmn: Float64Array,
+  fmx: Float64Array,
+  smn: Float64Array,
+  smx: Float64Array,
+  j0: number,
   m: number,
-  lastIsDelisting: boolean,
-  acc: Float64Array,
-  dcash: Float64Array,
-  inMarket: Uint8Array,
-  base: number,
-  last: number,
-  costs: Float64Array,
-  st: Float64Array,
-): void {
-  const rate = costs[C_RATE];
-  const fixed = costs[C_FIXED];
-  const bps = costs[C_BPS];
-  const buyMul = costs[C_BUY];
-  const sellMul = costs[C_SELL];
-  const unit = costs[C_UNIT];
-  const longOnly = costs[C_LONG_ONLY] === 1;
-  const atClose = costs[C_AT_CLOSE] === 1;
-  let cash = 0;
-  let q = 0;
-  let entryPx = 0;
-  let entryComm = 0;
-  let tv = 0;
-  let nt = 0;
-  let w = 0;
-  let gw = 0;
-  let gl = 0;
-  let cashBefore = 0;
+  crossAt: Int32Array,
+  crossDir: Int8Array,
+): number {
   let prev = 0;
-  let pendingAt = -1;
-  let pending = 0;
-  let inSince = -1;
-  // The delisting check runs on one bar only (-1: the symbol trades to the end of the run).
-  const lastJ = lastIsDelisting ? m - 1 : -1;
-  for (let j = 0; j < m; j++) {
-    if (j === pendingAt) {
-      const target = pending;
-      const raw = o[j];
-      if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
-        const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-        const aq = q > 0 ? q : -q;
-        const comm = fixed + rate * aq * px;
-        cash -= -q * px + comm;
-        tv += aq * px;
-        const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
-        nt++;
-        if (pnl > 0) {
-          w++;
-          gw += pnl;
-        } else gl -= pnl;
-        q = 0;
-      }
-      if (target !== 0 && q === 0 && unit > 0) {
-        const side = target > 0 ? 1 : -1;
-        const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
-        const comm = fixed + rate * unit * px;
-        cash -= side * unit * px + comm;
-        tv += unit * px;
-        entryPx = px;
-        entryComm = comm;
-        q = side * unit;
-      }
-      dcash[base + j] += cash - cashBefore;
-      cashBefore = cash;
-      if (q !== 0 && inSince < 0) inSince = j;
-      else if (q === 0 && inSince >= 0) {
-        inMarket.fill(1, base + inSince, base + j);
-        inSince = -1;
-      }
+  let nc = 0;
+  let j = j0;
+  while (j < m) {
+    const b = j >> LOG_B;
+    const a = b << LOG_B;
+    const e = a + B < m ? a + B : m;
+    if (j === a && (prev > 0 ? fmn[b] > smx[b] : prev < 0 && fmx[b] < smn[b])) {
+      j = e;
+      continue;
     }
-    const diff = fa[j] - sl[j];
-    // Branch-free sign (0 for equal or NaN): the common bar takes no data-dependent branch.
-    const cur = +(diff > 0) - +(diff < 0);
-    if (cur !== prev) {
-      if (prev !== 0 && cur === -prev) {
-        const target = longOnly && cur < 0 ? 0 : cur;
-        if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) pendingAt = -1;
-        else if (atClose) {
-          pendingAt = -1;
-          const raw = c[j];
-          if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
-            const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-            const aq = q > 0 ? q : -q;
-            const comm = fixed + rate * aq * px;
-            cash -= -q * px + comm;
-            tv += aq * px;
-            const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
-            nt++;
-            if (pnl > 0) {
-              w++;
-              gw += pnl;
-            } else gl -= pnl;
-            q = 0;
-          }
-          if (target !== 0 && q === 0 && unit > 0) {
-            const side = target > 0 ? 1 : -1;
-            const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
-            const comm = fixed + rate * unit * px;
-            cash -= side * unit * px + comm;
-            tv += unit * px;
-            entryPx = px;
-            entryComm = comm;
-            q = side * unit;
-          }
-          dcash[base + j] += cash - cashBefore;
-          cashBefore = cash;
-          if (q !== 0 && inSince < 0) inSince = j;
-          else if (q === 0 && inSince >= 0) {
-            inMarket.fill(1, base + inSince, base + j);
-            inSince = -1;
-          }
-        } else {
-          pendingAt = j + 1;
-          pending = target;
+    for (; j < e; j++) {
+      const diff = fa[j] - sl[j];
+      const cur = +(diff > 0) - +(diff < 0);
+      if (cur !== prev) {
+        if (prev !== 0 && cur === -prev) {
+          crossAt[nc] = j;
+          crossDir[nc++] = cur;
         }
-      }
-      prev = cur;
-    }
-    if (j === lastJ && q !== 0) {
-      const target = 0;
-      const raw = c[j];
-      if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
-        const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-        const aq = q > 0 ? q : -q;
-        const comm = fixed + rate * aq * px;
-        cash -= -q * px + comm;
-        tv += aq * px;
-        const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
-        nt++;
-        if (pnl > 0) {
-          w++;
-          gw += pnl;
-        } else gl -= pnl;
-        q = 0;
-      }
-      if (target !== 0 && q === 0 && unit > 0) {
-        const side = target > 0 ? 1 : -1;
-        const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
-        const comm = fixed + rate * unit * px;
-        cash -= side * unit * px + comm;
-        tv += unit * px;
-        entryPx = px;
-        entryComm = comm;
-        q = side * unit;
-      }
-      dcash[base + j] += cash - cashBefore;
-      cashBefore = cash;
-      if (q !== 0 && inSince < 0) inSince = j;
-      else if (q === 0 && inSince >= 0) {
-        inMarket.fill(1, base + inSince, base + j);
-        inSince = -1;
+        prev = cur;
       }
     }
-    acc[base + j] += q * c[j];
   }
-  if (inSince >= 0) inMarket.fill(1, base + inSince, last + 1);
-  if (q !== 0 && costs[C_CLOSE_AT_END] === 1) {
-    // Not delisted (else q is 0): the last bar is the run's last bar, so no tail to carry.
-    const before = q * c[m - 1];
-    const target = 0;
-    const raw = c[m - 1];
-    if (q !== 0 && (target === 0 || q > 0 !== target > 0)) {
-      const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-      const aq = q > 0 ? q : -q;
-      const comm = fixed + rate * aq * px;
-      cash -= -q * px + comm;
-      tv += aq * px;
-      const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
-      nt++;
-      if (pnl > 0) {
-        w++;
-        gw += pnl;
-      } else gl -= pnl;
-      q = 0;
-    }
-    if (target !== 0 && q === 0 && unit > 0) {
-      const side = target > 0 ? 1 : -1;
-      const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
-      const comm = fixed + rate * unit * px;
-      cash -= side * unit * px + comm;
-      tv += unit * px;
-      entryPx = px;
-      entryComm = comm;
-      q = side * unit;
-    }
-    dcash[last] += cash - cashBefore;
-    acc[last] -= before;
-  }
-  st[S_CASH] = cash;
-  st[S_Q] = q;
-  st[S_TRADED] = tv;
-  st[S_TRADES] = nt;
-  st[S_WINS] = w;
-  st[S_GROSS_WIN] = gw;
-  st[S_GROSS_LOSS] = gl;
+  return nc;
 }
 
-/** Adds `q × close` of valid bars [from, to) into `acc` (each held until the symbol's next bar) and marks those bars in the market. */
-function addPosition(acc: Float64Array, inMarket: Uint8Array, row: number, c: Float64Array, idx: Int32Array, m: number, n: number, q: number, from: number, to: number): void {
-  if (q === 0 || from >= to) return;
-  const t0 = row + idx[from];
-  const t1 = to < m ? row + idx[to] : row + n;
-  if (t1 - t0 === to - from) {
-    // No gaps in this stretch: bar j is at t0 + (j - from).
-    for (let j = from, t = t0; j < to; j++, t++) acc[t] += q * c[j];
+/**
+ * The fills of one symbol's pairs, in a flat log: entry i says that at compacted bar `at[i]` the
+ * position became `q[i]` and cash changed by `cash[i]`. A pair's entries are `[from, to)`.
+ */
+interface FillLog {
+  at: Int32Array;
+  q: Float64Array;
+  cash: Float64Array;
+  len: number;
+}
+
+function newFillLog(capacity: number): FillLog {
+  return { at: new Int32Array(capacity), q: new Float64Array(capacity), cash: new Float64Array(capacity), len: 0 };
+}
+
+/** Appends a fill of the pair whose entries start at `from`; a second fill on the same bar (a next-open fill, then the delisting close) merges into the first. */
+function pushFill(log: FillLog, from: number, j: number, q: number, cash: number): void {
+  const k = log.len;
+  if (k > from && log.at[k - 1] === j) {
+    log.q[k - 1] = q;
+    log.cash[k - 1] += cash;
+    return;
+  }
+  if (k === log.at.length) {
+    const at = new Int32Array(k * 2);
+    const qs = new Float64Array(k * 2);
+    const cs = new Float64Array(k * 2);
+    at.set(log.at);
+    qs.set(log.q);
+    cs.set(log.cash);
+    log.at = at;
+    log.q = qs;
+    log.cash = cs;
+  }
+  log.at[k] = j;
+  log.q[k] = q;
+  log.cash[k] = cash;
+  log.len = k + 1;
+}
+
+/**
+ * Adds a position `q` held over compacted bars [from, to) to the curve `cell[row + t]` kept as
+ * differences in time (the curve is their running sum): `q × close` enters on the first bar, moves
+ * by `q × (close - previous close)` on each later bar, and leaves on bar `to` (a bar inside a gap
+ * carries the previous close, so it adds nothing). Held to the run's end when `to` is `m`.
+ */
+function addSpan(cell: Float64Array, row: number, c: Float64Array, dc: Float64Array, idx: Int32Array, m: number, contiguous: boolean, q: number, from: number, to: number): void {
+  cell[row + idx[from]] += q * c[from];
+  if (contiguous) {
+    for (let j = from + 1, t = row + idx[from] + 1; j < to; j++, t++) cell[t] += q * dc[j];
   } else {
-    for (let j = from; j < to; j++) {
-      const v = q * c[j];
-      const end = j + 1 < m ? row + idx[j + 1] : row + n;
-      for (let t = row + idx[j]; t < end; t++) acc[t] += v;
+    for (let j = from + 1; j < to; j++) cell[row + idx[j]] += q * dc[j];
+  }
+  if (to < m) cell[row + idx[to]] -= q * c[to - 1];
+}
+
+/**
+ * Adds to row `row` the curve of fills `log[a0..a1)` minus that of fills `log[b0..b1)`: cash of
+ * both, and the position only on the bars where the two positions differ. Pairs with
+ * neighbouring parameters hold the same position on most bars, so a pair's row is kept as the
+ * difference to its reference pair's (the chain is summed at the end) and costs a few bars per cross.
+ */
+function addDifference(cell: Float64Array, row: number, c: Float64Array, dc: Float64Array, idx: Int32Array, m: number, contiguous: boolean, log: FillLog, a0: number, a1: number, b0: number, b1: number): void {
+  const at = log.at;
+  const qs = log.q;
+  const cs = log.cash;
+  let ia = a0;
+  let ib = b0;
+  let qa = 0;
+  let qb = 0;
+  let pos = 0;
+  while (pos < m) {
+    const xa = ia < a1 ? at[ia] : m;
+    const xb = ib < b1 ? at[ib] : m;
+    const x = xa < xb ? xa : xb;
+    if (qa !== qb && x > pos) addSpan(cell, row, c, dc, idx, m, contiguous, qa - qb, pos, x);
+    pos = x;
+    if (xa === x && ia < a1) {
+      cell[row + idx[x]] += cs[ia];
+      qa = qs[ia++];
+    }
+    if (xb === x && ib < b1) {
+      cell[row + idx[x]] -= cs[ib];
+      qb = qs[ib++];
     }
   }
-  inMarket.fill(1, t0, t1);
 }
+
+/** Sets bits [t0, t1) of the bitmap of 32-bit words starting at `word0`. */
+function setBits(bits: Int32Array, word0: number, t0: number, t1: number): void {
+  if (t0 >= t1) return;
+  const w0 = t0 >> 5;
+  const w1 = (t1 - 1) >> 5;
+  const lo = -1 << (t0 & 31);
+  const hi = -1 >>> (31 - ((t1 - 1) & 31));
+  if (w0 === w1) {
+    bits[word0 + w0] |= lo & hi;
+    return;
+  }
+  bits[word0 + w0] |= lo;
+  for (let w = w0 + 1; w < w1; w++) bits[word0 + w] = -1;
+  bits[word0 + w1] |= hi;
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** One symbol of a block: its compacted bars, its SMAs with their block ranges, and its pairs' fills. */
+interface SymbolData {
+  readonly idx: Int32Array;
+  readonly c: Float64Array;
+  readonly dc: Float64Array;
+  readonly o: Float64Array;
+  m: number;
+  lastIsDelisting: boolean;
+  contiguous: boolean;
+  readonly sma: Float64Array[];
+  readonly bmin: Float64Array[];
+  readonly bmax: Float64Array[];
+  readonly log: FillLog;
+  readonly logFrom: Int32Array;
+  readonly logTo: Int32Array;
+}
+
+/** Cache-blocking knobs of {@link smaCrossKernel}; results do not depend on them (tests vary them to prove it). */
+export interface KernelTuning {
+  /** Symbols whose SMAs are computed before the pair tiles run over them; default: up to 16, within 64 MB. */
+  readonly symbolsPerBlock?: number;
+  /** Fast periods × chain positions (slow periods) per tile; default 4 × 8. */
+  readonly tileFasts?: number;
+  readonly tileSlows?: number;
+}
+
+/** Tile of TILE_FASTS fast periods × TILE_SLOWS chain positions: its rows (20 KB per pair for 10 years) and SMAs stay in L2. */
+const TILE_FASTS = 4;
+const TILE_SLOWS = 8;
 
 /**
  * Metrics of `sma-cross` for many (fast, slow) pairs at once over `panel`, equal (up to float
- * summation order across symbols, ~1e-12 relative) to running each pair in the engine. Each
- * distinct SMA is computed once per symbol; then each pair is one pass over the symbol's bars
- * accumulating its equity contribution. `pairs` is flat: `[fast0, slow0, fast1, slow1, ...]`.
- * Invalid pairs (fast >= slow, or < 1) return null, as the strategy's schema rejects them.
- * Requires {@link smaKernelIneligibility} to be null for `spec`.
+ * summation order, ~1e-12 relative) to running each pair in the engine. `pairs` is flat:
+ * `[fast0, slow0, fast1, slow1, ...]`; invalid pairs (fast >= slow, or < 1) return null, as the
+ * strategy's schema rejects them. Requires {@link smaKernelIneligibility} to be null for `spec`.
+ *
+ * Per symbol, each distinct SMA is computed once, with its per-block ranges; per pair, a scan
+ * for crosses skips the blocks where the two SMAs' ranges do not overlap, and the orders fill at
+ * the crosses (a few dozen per symbol). A pair's equity is a row of differences in time (cash at
+ * fills, position × close change while held), kept as the difference to a neighbouring pair (the
+ * previous slow period; for the first of a fast period, the previous fast period's first):
+ * neighbours hold the same position on most bars, so a pair writes a few bars per cross, not
+ * every bar. Work is ordered for the cache: symbols in blocks, and per block, tiles of a few fast
+ * × a few slow periods, each over all the block's symbols. Memory: 8 bytes per (pair, bar), plus
+ * the SMAs of a block of symbols.
  */
-export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly number[]): (Metrics | null)[] {
+export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly number[], tuning: KernelTuning = {}): (Metrics | null)[] {
   const nPairs = pairs.length / 2;
   const { nDays, time, open, close } = panel;
   const startMs = spec.start !== undefined ? (parseDate(spec.start) as number) : -Infinity;
@@ -439,86 +347,261 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   const bps = spec.slippageBps;
   const longOnly = spec.direction === 'long-only';
   const atClose = spec.fill === 'close';
+  const closeAtEnd = spec.closeAtEnd;
   const unit = spec.wholeUnits ? Math.floor(spec.sizing.qty) : spec.sizing.qty;
-  const costs = Float64Array.of(rate, fixed, bps, 1 + bps / 10_000, 1 - bps / 10_000, unit, longOnly ? 1 : 0, atClose ? 1 : 0, spec.closeAtEnd ? 1 : 0);
-  const stats = new Float64Array(9);
+  const buyMul = 1 + bps / 10_000;
+  const sellMul = 1 - bps / 10_000;
+  const costs = Float64Array.of(rate, fixed, bps, buyMul, sellMul, unit, longOnly ? 1 : 0, atClose ? 1 : 0, closeAtEnd ? 1 : 0);
+  const st = new Float64Array(9);
 
-  const valid = new Uint8Array(nPairs);
+  // Valid pairs ranked in (fast, slow) order. Row r holds pair r's curve minus pair pred[r]'s (-1:
+  // minus nothing): the previous slow of the same fast, or for a fast's first, the previous fast's first.
+  const order: number[] = [];
   const periods = new Set<number>();
   for (let k = 0; k < nPairs; k++) {
     const f = pairs[2 * k];
     const s = pairs[2 * k + 1];
     if (Number.isInteger(f) && Number.isInteger(s) && f >= 1 && s >= 2 && f < s) {
-      valid[k] = 1;
+      order.push(k);
       periods.add(f);
       periods.add(s);
     }
   }
-  const acc = new Float64Array(nPairs * n);
-  const dcash = new Float64Array(nPairs * n);
-  const inMarket = new Uint8Array(nPairs * n);
-  const scratch: Scratch = { crossAt: new Int32Array(n), crossDir: new Int8Array(n) };
-  const nTrades = new Float64Array(nPairs);
-  const wins = new Float64Array(nPairs);
-  const grossWin = new Float64Array(nPairs);
-  const grossLoss = new Float64Array(nPairs);
-  const traded = new Float64Array(nPairs);
-
-  const idx = new Int32Array(n);
-  const c = new Float64Array(n);
-  const o = new Float64Array(n);
-  const smaOf = new Map<number, Float64Array>();
-  for (const p of periods) smaOf.set(p, new Float64Array(n));
-
-  for (const s of tradable) {
-    const base = s * nDays;
-    let m = 0;
-    for (let i = i0; i <= i1; i++) {
-      const v = close[base + i];
-      if (v === v) {
-        idx[m] = i - i0;
-        c[m] = v;
-        o[m] = open[base + i];
-        m++;
-      }
+  order.sort((a, b) => pairs[2 * a] - pairs[2 * b] || pairs[2 * a + 1] - pairs[2 * b + 1]);
+  const nv = order.length;
+  const plist = [...periods].sort((a, b) => a - b);
+  const slotOf = new Map(plist.map((p, i) => [p, i]));
+  const slowOf = new Int32Array(nv);
+  const fastSlot = new Int32Array(nv);
+  const slowSlot = new Int32Array(nv);
+  const pred = new Int32Array(nv);
+  const chainPos = new Int32Array(nv);
+  const chainNo = new Int32Array(nv);
+  let lastHead = -1;
+  let chains = 0;
+  let longest = 0;
+  for (let r = 0; r < nv; r++) {
+    const f = pairs[2 * order[r]];
+    slowOf[r] = pairs[2 * order[r] + 1];
+    fastSlot[r] = slotOf.get(f)!;
+    slowSlot[r] = slotOf.get(slowOf[r])!;
+    if (r > 0 && fastSlot[r - 1] === fastSlot[r]) {
+      pred[r] = r - 1;
+      chainPos[r] = chainPos[r - 1] + 1;
+      chainNo[r] = chainNo[r - 1];
+    } else {
+      pred[r] = lastHead;
+      lastHead = r;
+      chainNo[r] = chains++;
     }
-    if (m === 0) continue;
-    for (const [p, out] of smaOf) smaLikeStream(c, m, p, out);
-    const lastIsDelisting = idx[m - 1] < n - 1;
-    const contiguous = idx[m - 1] - idx[0] === m - 1;
-    for (let k = 0; k < nPairs; k++) {
-      if (!valid[k]) continue;
-      if (contiguous) passPairContiguous(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, m, lastIsDelisting, acc, dcash, inMarket, k * n + idx[0], k * n + n - 1, costs, stats);
-      else passPair(smaOf.get(pairs[2 * k])!, smaOf.get(pairs[2 * k + 1])!, c, o, idx, m, n, lastIsDelisting, acc, dcash, inMarket, k * n, costs, stats, scratch);
-      traded[k] += stats[S_TRADED];
-      nTrades[k] += stats[S_TRADES];
-      wins[k] += stats[S_WINS];
-      grossWin[k] += stats[S_GROSS_WIN];
-      grossLoss[k] += stats[S_GROSS_LOSS];
+    longest = Math.max(longest, chainPos[r] + 1);
+  }
+  // Tiles in an order where every pair comes after its pred: by slow window, then fast group.
+  const tiles: number[][] = [];
+  const tileOf = new Map<number, number[]>();
+  const tileFasts = tuning.tileFasts ?? TILE_FASTS;
+  const tileSlows = tuning.tileSlows ?? TILE_SLOWS;
+  for (let r = 0; r < nv; r++) {
+    const key = Math.floor(chainPos[r] / tileSlows) * chains + Math.floor(chainNo[r] / tileFasts);
+    let t = tileOf.get(key);
+    if (!t) tileOf.set(key, (t = []));
+    t.push(r);
+  }
+  for (const key of [...tileOf.keys()].sort((a, b) => a - b)) tiles.push(tileOf.get(key)!);
+
+  const cell = new Float64Array(nv * n);
+  const words = (n + 31) >> 5;
+  const held = new Int32Array(nv * words);
+  const endCorr = new Float64Array(nv);
+  const nTrades = new Float64Array(nv);
+  const wins = new Float64Array(nv);
+  const grossWin = new Float64Array(nv);
+  const grossLoss = new Float64Array(nv);
+  const traded = new Float64Array(nv);
+
+  const nb = (n + B - 1) >> LOG_B;
+  const P = plist.length;
+  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all.
+  const SB = tuning.symbolsPerBlock ?? Math.max(1, Math.min(16, Math.floor((64 << 20) / Math.max(1, P * (n + 2 * nb) * 8))));
+  const blk: SymbolData[] = Array.from({ length: Math.min(SB, tradable.length) }, () => ({
+    idx: new Int32Array(n),
+    c: new Float64Array(n),
+    dc: new Float64Array(n),
+    o: new Float64Array(n),
+    m: 0,
+    lastIsDelisting: false,
+    contiguous: true,
+    sma: plist.map(() => new Float64Array(n)),
+    bmin: plist.map(() => new Float64Array(nb)),
+    bmax: plist.map(() => new Float64Array(nb)),
+    log: newFillLog(nv * 64),
+    logFrom: new Int32Array(nv),
+    logTo: new Int32Array(nv),
+  }));
+  const crossAt = new Int32Array(n);
+  const crossDir = new Int8Array(n);
+
+  for (let s0 = 0; s0 < tradable.length; s0 += SB) {
+    const nBlk = Math.min(SB, tradable.length - s0);
+    for (let b = 0; b < nBlk; b++) {
+      const x = blk[b];
+      const base = tradable[s0 + b] * nDays;
+      const { idx, c, dc, o } = x;
+      let m = 0;
+      for (let i = i0; i <= i1; i++) {
+        const v = close[base + i];
+        if (v === v) {
+          idx[m] = i - i0;
+          c[m] = v;
+          dc[m] = m > 0 ? v - c[m - 1] : 0;
+          o[m] = open[base + i];
+          m++;
+        }
+      }
+      x.m = m;
+      x.log.len = 0;
+      if (m === 0) continue;
+      for (let i = 0; i < P && plist[i] <= m; i++) {
+        smaLikeStream(c, m, plist[i], x.sma[i]);
+        blockRange(x.sma[i], m, plist[i], x.bmin[i], x.bmax[i]);
+      }
+      x.lastIsDelisting = idx[m - 1] < n - 1;
+      x.contiguous = idx[m - 1] - idx[0] === m - 1;
+    }
+    for (const tile of tiles) {
+      for (let b = 0; b < nBlk; b++) {
+        const x = blk[b];
+        const m = x.m;
+        if (m === 0) continue;
+        const { idx, c, dc, o, log, logFrom, logTo, sma, bmin, bmax, lastIsDelisting, contiguous } = x;
+        for (let ti = 0; ti < tile.length; ti++) {
+          const r = tile[ti];
+          const from = log.len;
+          logFrom[r] = from;
+          // Fewer bars than the slow period: never a cross, the position stays flat.
+          const fs = fastSlot[r];
+          const ss = slowSlot[r];
+          const nc = slowOf[r] > m ? 0 : scanCrosses(sma[fs], sma[ss], bmin[fs], bmax[fs], bmin[ss], bmax[ss], slowOf[r] - 1, m, crossAt, crossDir);
+          // The arithmetic of `fill`, on locals: a call per fill costs more than the fill.
+          let q = 0;
+          let cash = 0;
+          let entryPx = 0;
+          let entryComm = 0;
+          let tv = 0;
+          let nt = 0;
+          let nw = 0;
+          let gw = 0;
+          let gl = 0;
+          for (let e = 0; e <= nc; e++) {
+            let fb: number;
+            let raw: number;
+            let target: number;
+            if (e < nc) {
+              const j = crossAt[e];
+              target = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
+              if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
+              if (atClose) {
+                fb = j;
+                raw = c[j];
+              } else if (j + 1 < m) {
+                fb = j + 1;
+                raw = o[j + 1];
+              } else continue; // decided on the symbol's last bar: the order never fills
+            } else if (lastIsDelisting && q !== 0) {
+              // No bar after this one inside the run: the engine closes at the last close.
+              fb = m - 1;
+              raw = c[m - 1];
+              target = 0;
+            } else break;
+            const cashBefore = cash;
+            if (q !== 0) {
+              // The target is flat or opposite here (a same-side target was skipped above).
+              const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+              const aq = q > 0 ? q : -q;
+              const comm = fixed + rate * aq * px;
+              cash -= -q * px + comm;
+              tv += aq * px;
+              const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+              nt++;
+              if (pnl > 0) {
+                nw++;
+                gw += pnl;
+              } else gl -= pnl;
+              q = 0;
+            }
+            if (target !== 0 && unit > 0) {
+              const side = target > 0 ? 1 : -1;
+              const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+              const comm = fixed + rate * unit * px;
+              cash -= side * unit * px + comm;
+              tv += unit * px;
+              entryPx = px;
+              entryComm = comm;
+              q = side * unit;
+            }
+            pushFill(log, from, fb, q, cash - cashBefore);
+          }
+          if (closeAtEnd && q !== 0) {
+            // Closed at the last close: that bar's mark is cash only, though the bar counts as held.
+            st[S_CASH] = cash;
+            st[S_Q] = q;
+            st[S_ENTRY_PX] = entryPx;
+            st[S_ENTRY_COMM] = entryComm;
+            st[S_TRADED] = tv;
+            st[S_TRADES] = nt;
+            st[S_WINS] = nw;
+            st[S_GROSS_WIN] = gw;
+            st[S_GROSS_LOSS] = gl;
+            fill(st, 0, c[m - 1], costs);
+            endCorr[r] += st[S_CASH] - cash - q * c[m - 1];
+            tv = st[S_TRADED];
+            nt = st[S_TRADES];
+            nw = st[S_WINS];
+            gw = st[S_GROSS_WIN];
+            gl = st[S_GROSS_LOSS];
+          }
+          logTo[r] = log.len;
+          traded[r] += tv;
+          nTrades[r] += nt;
+          wins[r] += nw;
+          grossWin[r] += gw;
+          grossLoss[r] += gl;
+          const w0 = r * words;
+          for (let g = from; g < log.len; g++) {
+            if (log.q[g] === 0) continue;
+            const to = g + 1 < log.len ? log.at[g + 1] : m;
+            setBits(held, w0, idx[log.at[g]], to < m ? idx[to] : n);
+          }
+          const p = pred[r];
+          addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
+        }
+      }
     }
   }
 
   const runTime = time.slice(i0, i1 + 1);
-  const out: (Metrics | null)[] = new Array(nPairs);
+  const out: (Metrics | null)[] = new Array(nPairs).fill(null);
   const equity = new Float64Array(n);
-  for (let k = 0; k < nPairs; k++) {
-    if (!valid[k]) {
-      out[k] = null;
-      continue;
+  for (let r = 0; r < nv; r++) {
+    const row = r * n;
+    if (pred[r] >= 0) {
+      const from = pred[r] * n;
+      for (let t = 0; t < n; t++) cell[row + t] += cell[from + t];
     }
-    let bars = 0;
-    let cash = 0;
+    let v = spec.capital;
     for (let t = 0; t < n; t++) {
-      cash += dcash[k * n + t];
-      equity[t] = spec.capital + cash + acc[k * n + t];
-      bars += inMarket[k * n + t];
+      v += cell[row + t];
+      equity[t] = v;
     }
-    const m = computeMetrics({ capital: spec.capital, time: runTime, equity, trades: [], barsInMarket: bars, tradedValue: traded[k], barsPerYear: spec.barsPerYear });
-    out[k] = {
+    equity[n - 1] += endCorr[r];
+    let bars = 0;
+    for (let w = 0; w < words; w++) bars += popcount(held[r * words + w]);
+    const m = computeMetrics({ capital: spec.capital, time: runTime, equity, trades: [], barsInMarket: bars, tradedValue: traded[r], barsPerYear: spec.barsPerYear });
+    out[order[r]] = {
       ...m,
-      trades: nTrades[k],
-      winRate: nTrades[k] ? wins[k] / nTrades[k] : null,
-      profitFactor: grossLoss[k] > 0 ? grossWin[k] / grossLoss[k] : null,
+      trades: nTrades[r],
+      winRate: nTrades[r] ? wins[r] / nTrades[r] : null,
+      profitFactor: grossLoss[r] > 0 ? grossWin[r] / grossLoss[r] : null,
     };
   }
   return out;

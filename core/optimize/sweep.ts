@@ -73,28 +73,45 @@ export function comboSpec(base: BacktestSpec, params: Params): BacktestSpec {
   return { ...base, params: { ...base.params, ...params } };
 }
 
-/** Pairs per kernel job: about 8 jobs per worker slot, at most 400 pairs (bounded worker memory). */
-function kernelChunk(total: number, slots: number): number {
-  return Math.max(1, Math.min(400, Math.ceil(total / Math.max(1, slots * 8))));
+/**
+ * Splits kernel combinations into jobs that are 2-D tiles of the (fast, slow) grid: a tile of F
+ * fast × S slow values computes F + S SMAs per symbol for F × S pairs, so square tiles waste the
+ * least. About 12 jobs per worker slot, so both workers stay busy to the end; at least 16 pairs
+ * per job. Jobs with the smallest fast periods (the most crosses, the slowest) come first.
+ */
+export function kernelTiles(combos: readonly Params[], slots: number): number[][] {
+  const fasts = [...new Set(combos.map((c) => c.fast as number))].sort((a, b) => a - b);
+  const slows = [...new Set(combos.map((c) => c.slow as number))].sort((a, b) => a - b);
+  const fRank = new Map(fasts.map((v, i) => [v, i]));
+  const sRank = new Map(slows.map((v, i) => [v, i]));
+  const jobs = Math.max(1, Math.min(Math.ceil(combos.length / 16), Math.max(1, slots) * 12));
+  const gf = Math.max(1, Math.min(fasts.length, Math.round(Math.sqrt((jobs * fasts.length) / Math.max(1, slows.length)))));
+  const gs = Math.max(1, Math.min(slows.length, Math.ceil(jobs / gf)));
+  const tiles = new Map<number, number[]>();
+  combos.forEach((c, i) => {
+    const key = Math.floor((fRank.get(c.fast as number)! * gf) / fasts.length) * gs + Math.floor((sRank.get(c.slow as number)! * gs) / slows.length);
+    let t = tiles.get(key);
+    if (!t) tiles.set(key, (t = []));
+    t.push(i);
+  });
+  return [...tiles.keys()].sort((a, b) => a - b).map((k) => tiles.get(k)!);
 }
 
-/** Evaluates combinations with the sma-cross kernel, grouped by fast period so a chunk shares its SMAs. */
+/** Evaluates combinations with the sma-cross kernel, in 2-D tiles of the grid (see {@link kernelTiles}). */
 async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly Params[], pool: Pool, options: SweepOptions): Promise<JobOutcome<Metrics>[]> {
-  const order = combos.map((_, i) => i).sort((a, b) => (combos[a].fast as number) - (combos[b].fast as number) || (combos[a].slow as number) - (combos[b].slow as number));
-  const size = kernelChunk(combos.length, pool.size);
-  const chunks: number[][] = [];
-  for (let i = 0; i < order.length; i += size) chunks.push(order.slice(i, i + size));
+  const chunks = kernelTiles(combos, pool.size);
   const jobs = chunks.map((ch) => ({
     kind: SMA_KERNEL_JOB,
     panel: ref,
     data: { spec: base, pairs: ch.flatMap((i) => [combos[i].fast as number, combos[i].slow as number]) } satisfies SmaKernelJobData,
   }));
   const total = combos.length;
+  const perJob = total / Math.max(1, chunks.length);
   const outcomes = await pool.run<(Metrics | null)[]>(jobs, {
     signal: options.signal,
     onProgress: (p) => {
-      const done = Math.min(total, p.completed * size);
-      options.onProgress?.({ ...p, completed: done, failed: Math.min(done, p.failed * size), total, ratePerSec: p.ratePerSec * size });
+      const done = p.completed >= chunks.length ? total : Math.min(total, Math.round(p.completed * perJob));
+      options.onProgress?.({ ...p, completed: done, failed: Math.min(done, Math.round(p.failed * perJob)), total, ratePerSec: p.ratePerSec * perJob });
     },
   });
   const out: JobOutcome<Metrics>[] = new Array(total);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { kernelTiles } from './sweep';
+import type { Params } from './sweep-spec';
+
+function grid(fasts: number[], slows: number[]): Params[] {
+  const out: Params[] = [];
+  for (const fast of fasts) for (const slow of slows) if (fast < slow) out.push({ fast, slow });
+  return out;
+}
+
+const range = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+
+describe('kernelTiles', () => {
+  it('partitions a W2-shaped grid into about 12 square tiles per worker slot, each combination exactly once', () => {
+    const combos = grid(range(5, 104), range(110, 309, 2));
+    const tiles = kernelTiles(combos, 2);
+    expect(tiles.length).toBeGreaterThanOrEqual(20);
+    expect(tiles.length).toBeLessThanOrEqual(30);
+    const seen = new Uint8Array(combos.length);
+    for (const t of tiles) for (const i of t) seen[i]++;
+    expect([...seen].every((v) => v === 1)).toBe(true);
+    for (const t of tiles) {
+      const f = new Set(t.map((i) => combos[i].fast)).size;
+      const s = new Set(t.map((i) => combos[i].slow)).size;
+      // Square-ish: the SMAs computed per symbol (f + s) stay a small share of the pairs (f × s).
+      expect(f * s).toBe(t.length);
+      expect((f + s) / t.length).toBeLessThan(0.15);
+    }
+  });
+
+  it('keeps tiny and one-sided grids whole and valid', () => {
+    expect(kernelTiles(grid([5], [20, 30]), 4)).toEqual([[0, 1]]);
+    const combos = grid(range(2, 9), [50]);
+    const tiles = kernelTiles(combos, 2);
+    expect(tiles.flat().sort((a, b) => a - b)).toEqual(combos.map((_, i) => i));
+  });
+});
