@@ -52,6 +52,11 @@ describe('AlertCenter', () => {
     expect(center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + 9_990_000, key: 'signal:B:9990' })).toBeNull();
     expect(center.suppressed).toBe(2);
     expect(store.db.prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get()).toBe(10_001);
+    // Ids increase within a centre (appended to the id index, not scattered) and differ between centres.
+    const ids = store.db.prepare('SELECT id FROM alerts ORDER BY seq').pluck().all() as string[];
+    expect([...ids].sort()).toEqual(ids);
+    const other = new AlertCenter({ session: 's2', journal: new Journal(store.db) }).raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' });
+    expect(ids).not.toContain(other!.id);
     store.close();
   });
 

@@ -50,6 +50,10 @@ export class AlertCenter {
   readonly #o: AlertCenterOptions;
   readonly #cooldownMs: number;
   readonly #last = new Map<string, number>();
+  // Alert ids: a random prefix per centre and a counter, so they are unique yet increase within a session and
+  // land at the end of the alerts id index instead of at random pages (a replay raises one per signal).
+  readonly #idPrefix = randomUUID();
+  #idSeq = 0;
   // Keys are pruned once the map outgrows this (signal keys are unique per bar, so it would grow forever).
   #pruneAt = 4_096;
   /** Alerts suppressed by the cool-down since start. */
@@ -70,7 +74,7 @@ export class AlertCenter {
     }
     this.#remember(key, input.kind, input.time);
     const alert: Alert = {
-      id: randomUUID(), time: input.time, kind: input.kind, severity: input.severity, symbol: input.symbol ?? null,
+      id: `${this.#idPrefix}-${(this.#idSeq++).toString(36).padStart(8, '0')}`, time: input.time, kind: input.kind, severity: input.severity, symbol: input.symbol ?? null,
       message: input.message, acknowledgedAt: null,
     };
     const deliveries = (this.#o.webhooks ?? [])
