@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db, Store } from './sqlite-bar-store';
 
@@ -5,6 +6,8 @@ import type { Db, Store } from './sqlite-bar-store';
 export const MARKET_TABLES: readonly string[] = ['instruments', 'bars', 'corporate_actions', 'fundamentals', 'universes'];
 
 const cache = new WeakMap<Store, { stamp: string; fingerprint: string }>();
+// The prepared read per connection (absent while a read-only connection sees a store not yet migrated).
+const statements = new WeakMap<Store, Statement>();
 
 /**
  * A stable hash of the store's market data (instruments, bars, corporate actions, fundamentals,
@@ -16,7 +19,9 @@ const cache = new WeakMap<Store, { stamp: string; fingerprint: string }>();
  */
 export function dataFingerprint(store: Store): string {
   let row: [string | null, number] | undefined;
-  if (store.schemaVersion >= 3) row = store.db.prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw().get() as [string | null, number] | undefined;
+  let read = statements.get(store);
+  if (read === undefined && store.schemaVersion >= 3) statements.set(store, (read = store.db.prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw()));
+  if (read) row = read.get() as [string | null, number] | undefined;
   // A read-only connection to a store not yet migrated: what migration 3 will seed.
   else row = [null, store.db.prepare('SELECT coalesce(sum(changed), 0) FROM imports').pluck().get() as number];
   if (row === undefined) throw new Error(`${store.path}: no data fingerprint row in the meta table`);
