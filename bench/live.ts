@@ -1,7 +1,7 @@
 /**
  * Live-path benchmark: ticks through aggregation (1m bars) → 100 symbols × `triple-confirmation`
  * (3 streaming indicators: SMA, RSI, volume SMA) → signals → paper broker → SQLite journal (file, WAL,
- * synchronous NORMAL), with the aggregation alone as the baseline row. Also tick-to-signal latency with
+ * synchronous NORMAL; every signal also journaled as a `signal` alert), with the aggregation alone as the baseline row. Also tick-to-signal latency with
  * one tick per committed transaction. Prints; never asserts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,6 +61,7 @@ export async function run(): Promise<BenchTable[]> {
   const rows: BenchRow[] = [];
   let fills = 0;
   let signals = 0;
+  let signalAlerts = 0;
   try {
     const agg = await measure(() => {
       const a = new BarAggregator({ intervals: ['1m'] }, { onBar: () => {} });
@@ -75,11 +76,12 @@ export async function run(): Promise<BenchTable[]> {
         for (let i = 0; i < ticks.length; i += batch) session.ticks(ticks.slice(i, i + batch));
         fills = session.fills.length;
         signals = session.signals.length;
+        signalAlerts = store.db.prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get() as number;
         store.close();
       }, { runs: 3 });
       rows.push({
         name: `full path, ${batch} ticks/transaction`, ...full,
-        note: `${Math.round(TICKS / (full.median / 1000)).toLocaleString('en')} ticks/s (target >= 100,000); ${signals} signals, ${fills} fills journaled`,
+        note: `${Math.round(TICKS / (full.median / 1000)).toLocaleString('en')} ticks/s (target >= 100,000); ${signals} signals (${signalAlerts} signal alerts), ${fills} fills journaled`,
       });
     }
 
