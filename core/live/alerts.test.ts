@@ -85,7 +85,9 @@ describe('AlertCenter', () => {
     expect(JSON.parse(body)).toEqual({ chat_id: -42, text: '[CRITICAL] kill-switch: tripped' });
     const [u2, b2] = webhookRequest({ kind: 'json', url: 'http://h/hook' }, a);
     expect(u2).toBe('http://h/hook');
-    expect(JSON.parse(b2)).toMatchObject({ id: 'x', severity: 'critical', message: 'tripped', time: '2024-01-02T00:00:00.000Z' });
+    expect(JSON.parse(b2)).toEqual({ id: 'x', kind: 'kill-switch', severity: 'critical', symbol: null, message: 'tripped', time: '2024-01-02T00:00:00.000Z' });
+    const [, b3] = webhookRequest({ kind: 'json', url: 'http://h/hook' }, { ...a, kind: 'signal' }, { side: 'buy', price: 10 });
+    expect(JSON.parse(b3)).toMatchObject({ kind: 'signal', data: { side: 'buy', price: 10 } });
   });
 });
 

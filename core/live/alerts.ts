@@ -31,10 +31,14 @@ export interface AlertCenterOptions {
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
-/** The HTTP request a target gets for an alert: `[url, JSON body]`. */
-export function webhookRequest(t: WebhookTarget, a: Alert): readonly [string, string] {
+/**
+ * The HTTP request a target gets for an alert: `[url, JSON body]`. The generic JSON body carries the alert's
+ * structured `data` when it has some (a `signal` alert: the signal with strategy, side, price, target, reason).
+ */
+export function webhookRequest(t: WebhookTarget, a: Alert, data: unknown = null): readonly [string, string] {
   if (t.kind === 'json') {
-    return [t.url, JSON.stringify({ id: a.id, time: new Date(a.time).toISOString(), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message })];
+    const body = { id: a.id, time: new Date(a.time).toISOString(), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
+    return [t.url, JSON.stringify(data === null ? body : { ...body, data })];
   }
   const base = (t.apiUrl ?? 'https://api.telegram.org').replace(/\/$/, '');
   const text = `[${a.severity.toUpperCase()}] ${a.kind}${a.symbol ? ` ${a.symbol}` : ''}: ${a.message}`;
@@ -80,7 +84,7 @@ export class AlertCenter {
     const deliveries = (this.#o.webhooks ?? [])
       .filter((t) => RANK[input.severity] >= RANK[t.minSeverity ?? 'info'])
       .map((t) => {
-        const [url, body] = webhookRequest(t, alert);
+        const [url, body] = webhookRequest(t, alert, input.payload ?? null);
         return [JSON.stringify({ url }), body] as const;
       });
     this.#o.journal.insertAlert(this.#o.session, alert, deliveries, input.payload ?? null);

@@ -142,7 +142,9 @@ describe('LiveSession signal alerts', () => {
     // One outbox row per signal alert, so a webhook gets every signal even if it is down now.
     const outbox = made.session.journal.pendingOutbox();
     expect(outbox.map((r) => r.alertId).sort()).toEqual(alerts.map((a) => a.id).sort());
-    expect(JSON.parse(outbox[0].body)).toMatchObject({ kind: 'signal', severity: 'warning', symbol: 'X' });
+    const first = made.session.listSignals().at(-1)!;
+    const body = JSON.parse(outbox.find((r) => r.alertId === first.alertId)!.body);
+    expect(body).toMatchObject({ kind: 'signal', severity: 'warning', symbol: 'X', data: { strategy: 'sma-cross', side: first.side, price: first.price, reason: first.reason } });
     // Acknowledged like any alert.
     expect(made.session.ack(listed[0].alertId)).toBe(true);
     expect(made.session.alerts.list().find((a) => a.id === listed[0].alertId)!.acknowledgedAt).not.toBeNull();
