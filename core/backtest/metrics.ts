@@ -172,6 +172,59 @@ export interface MetricsInput {
 }
 
 let scratchReturns = new Float64Array(1024);
+let scratchTail = new Float64Array(1024);
+const tailPair: [number, number] = [0, 0];
+
+/** The sampled threshold {@link valueAtRisk} gathers its tail under (NaN when the sample holds NaN). */
+function tailThreshold(returns: Float64Array, level: number): number {
+  const n = returns.length;
+  const pos = (1 - level) * (n - 1);
+  const lo = Math.floor(pos);
+  const want = lo + 1 >= n || pos === lo ? lo + 1 : lo + 2;
+  const step = Math.floor(n / 2048);
+  const ns = Math.floor((n - 1) / step) + 1;
+  if (scratchSelect.length < n) scratchSelect = new Float64Array(n);
+  const sample = scratchSelect.subarray(0, ns);
+  for (let i = 0, j = 0; j < ns; i += step, j++) sample[j] = returns[i];
+  return selectKth(sample, Math.min(ns - 1, Math.ceil((want / n) * ns * 1.5) + 16));
+}
+
+/**
+ * VaR and CVaR at `level` from the values at or below `threshold`, gathered in order (`tail[0, nTail)`):
+ * the same numbers as valueAtRisk and conditionalVaR (same order statistics; the CVaR sums the same
+ * values in the same order). Null when the tail cannot decide (no threshold, too few values). The
+ * caller handles NaN returns (never in the tail) by not calling it.
+ */
+function tailVaR(returns: Float64Array, tail: Float64Array, nTail: number, threshold: number, level: number): [number, number] | null {
+  const n = returns.length;
+  if (threshold !== threshold) return null;
+  const pos = (1 - level) * (n - 1);
+  const lo = Math.floor(pos);
+  const needNext = !(lo + 1 >= n || pos === lo);
+  if (nTail < (needNext ? lo + 2 : lo + 1)) return null;
+  if (scratchSelect.length < nTail) scratchSelect = new Float64Array(nTail);
+  const s = scratchSelect.subarray(0, nTail);
+  s.set(tail.subarray(0, nTail));
+  const a = selectKth(s, lo);
+  let v = a;
+  if (needNext) {
+    let b = Infinity;
+    for (let i = lo + 1; i < nTail; i++) if (s[i] < b) b = s[i];
+    v = a + (b - a) * (pos - lo);
+  }
+  let sum = 0;
+  let k = 0;
+  for (let i = 0; i < nTail; i++) {
+    const x = tail[i];
+    if (x <= v) {
+      sum += x;
+      k++;
+    }
+  }
+  tailPair[0] = v;
+  tailPair[1] = k ? sum / k : Number.NaN;
+  return tailPair;
+}
 
 function orNull(x: number): number | null {
   return Number.isFinite(x) ? x : null;
@@ -215,12 +268,21 @@ export function computeMetrics(m: MetricsInput): Metrics {
     }
   }
   const mu = nr ? sumR / nr : Number.NaN;
+  // The VaR's tail (values at or below a sampled threshold, see valueAtRisk) is gathered in this pass,
+  // in order, so neither VaR nor CVaR needs another pass over all returns. NaN: no threshold.
+  const threshold = nr >= 4096 ? tailThreshold(r, 0.95) : Number.NaN;
+  if (scratchTail.length < nr) scratchTail = new Float64Array(nr);
+  const tail = scratchTail;
+  let nTail = 0;
   let ss = 0;
   let down = 0;
   for (let i = 0; i < nr; i++) {
     const x = r[i];
     ss += (x - mu) * (x - mu);
-    if (x < 0) down += x * x;
+    // Branch-free (signs are random): adding +0 for a gain leaves the sum unchanged.
+    const loss = x < 0 ? x : 0;
+    down += loss * loss;
+    if (x <= threshold) tail[nTail++] = x;
   }
   const sd = nr < 2 ? Number.NaN : Math.sqrt(ss / (nr - 1));
   const ann = Math.sqrt(m.barsPerYear);
@@ -229,7 +291,10 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const cagr = years > 0 && final > 0 ? Math.pow(final / m.capital, 1 / years) - 1 : Number.NaN;
   const ddDuration = n - 1 - peakAt > longest ? n - 1 - peakAt : longest;
   meanEquity = n ? meanEquity / n : m.capital;
-  const var95 = valueAtRisk(r);
+  // A NaN (or infinite) return makes ss NaN: leave those inputs to the reference functions.
+  const tailRisk = ss === ss ? tailVaR(r, tail, nTail, threshold, 0.95) : null;
+  const var95 = tailRisk ? tailRisk[0] : valueAtRisk(r);
+  const cvar95 = tailRisk ? tailRisk[1] : conditionalVaR(r, 0.95, var95);
   let wins = 0;
   let grossWin = 0;
   let grossLoss = 0;
@@ -283,7 +348,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
     maxDrawdown: mdd,
     maxDrawdownDuration: ddDuration,
     var95: orNull(var95),
-    cvar95: orNull(conditionalVaR(r, 0.95, var95)),
+    cvar95: orNull(cvar95),
     winRate: m.trades.length ? wins / m.trades.length : null,
     profitFactor: grossLoss > 0 ? grossWin / grossLoss : null,
     trades: m.trades.length,
