@@ -93,12 +93,16 @@ describe('live store', () => {
   it('applies positions, alerts newest first with a notification, feed status and the kill switch as they come', () => {
     const fake = installFakeApi({});
     const { N, shown } = recordingNotification();
-    subscribeLive(frames().schedule, N);
+    const f = frames();
+    subscribeLive(f.schedule, N);
     fake.emit('positions:changed', [{ symbol: 'AAA', qty: 10, avgCost: 100, realized: 0, unrealized: 5, last: 100.5 }]);
     fake.emit('alert:raised', { ...critical, id: 'old', time: 1, severity: 'info' });
     fake.emit('alert:raised', critical);
     fake.emit('feed:status-changed', { feed: 'replay', state: 'open', at: 1 });
     fake.emit('killswitch:changed', { tripped: true, reason: 'daily loss', at: 5 });
+    // Alerts wait for the frame; the rest applied at once.
+    expect(useLiveStore.getState().alerts).toEqual([]);
+    f.tick();
     const s = useLiveStore.getState();
     expect(s.positions[0].qty).toBe(10);
     expect(s.alerts.map((a) => a.id)).toEqual(['a1', 'old']);
@@ -147,7 +151,8 @@ describe('live store: signals and notifications', () => {
   it('shows a browser notification for a critical alert under serve only: Electron main already notifies', async () => {
     const fake = installFakeApi({});
     const { N, shown } = recordingNotification();
-    subscribeLive(frames().schedule, N);
+    const f = frames();
+    subscribeLive(f.schedule, N);
     useConnectionStore.setState({ host: 'electron' });
     fake.emit('alert:raised', { ...critical, id: 'e1' });
     useConnectionStore.setState({ host: null });
@@ -158,7 +163,26 @@ describe('live store: signals and notifications', () => {
     await Promise.resolve();
     expect(shown).toEqual(['QuantDesk critical: risk-limit']);
     // Every one of them is in the stream all the same.
+    f.tick();
     expect(useLiveStore.getState().alerts).toHaveLength(4);
+  });
+
+  it('merges a burst of signal alerts into the stream once per frame, keeping a risk alert among them', () => {
+    const fake = installFakeApi({});
+    const f = frames();
+    subscribeLive(f.schedule, undefined);
+    let updates = 0;
+    const unsub = useLiveStore.subscribe(() => updates++);
+    fake.emit('alert:raised', { ...critical, id: 'risk', kind: 'risk-limit', time: 0 });
+    for (let i = 0; i < 2_000; i++) fake.emit('alert:raised', { ...critical, id: `s${i}`, kind: 'signal', severity: 'info', time: 1 + i });
+    expect(updates).toBe(0);
+    f.tick();
+    expect(updates).toBe(1);
+    const alerts = useLiveStore.getState().alerts;
+    expect(alerts).toHaveLength(501);
+    expect(alerts[0].id).toBe('s1999');
+    expect(alerts.at(-1)!.id).toBe('risk');
+    unsub();
   });
 
   it('turns pushed signals into chart markers once per frame, whichever view is open, and keeps run markers', () => {

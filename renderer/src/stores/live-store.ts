@@ -57,24 +57,30 @@ export const useLiveStore = create<LiveState>()(() => initial);
 let subscriptions: (() => void)[] = [];
 
 /**
- * Subscribes to the live topics. Tick batches are folded once per animation frame (a 1,000 ticks/s
- * feed costs one store update per frame); positions, alerts, feed status and the kill switch apply
- * as they come. Urgent alerts raise a desktop notification when permitted, from the page only under
+ * Subscribes to the live topics. Tick batches and alerts are folded once per animation frame (a 1,000
+ * ticks/s feed, or a replay firing thousands of signal alerts, costs one store update per frame);
+ * positions, feed status and the kill switch apply as they come. Urgent alerts raise a desktop notification when permitted, from the page only under
  * `quantdesk serve` (Electron's main process notifies by itself: see {@link shouldNotify}).
  */
 export function subscribeLive(schedule?: FrameScheduler, notifications: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined): () => void {
   unsubscribeLive();
   const ticks = createFrameBatcher<Ticked>((batches) => useLiveStore.setState((s) => applyTickBatches(s, batches, Date.now())), schedule);
+  // Every strategy signal is an alert too: a fast replay pushes thousands, so they are merged once per frame.
+  const alerts = createFrameBatcher<LiveAlert>((list) => useLiveStore.setState((s) => ({ alerts: mergeAlerts(s.alerts, list) })), schedule);
   subscriptions = [
     window.api.on('live:ticked', (b) => ticks.push(b)),
     window.api.on('positions:changed', (positions) => useLiveStore.setState({ positions })),
     window.api.on('alert:raised', (a) => {
-      useLiveStore.setState((s) => ({ alerts: mergeAlerts(s.alerts, [a]) }));
+      alerts.push(a);
       if (shouldNotify(a, useConnectionStore.getState().host)) void notifyAlert(a, notifications);
     }),
     window.api.on('feed:status-changed', (feed) => useLiveStore.setState({ feed })),
     window.api.on('killswitch:changed', (kill) => useLiveStore.setState({ kill })),
     () => ticks.dispose(),
+    () => {
+      alerts.flush();
+      alerts.dispose();
+    },
   ];
   return unsubscribeLive;
 }
