@@ -19,20 +19,6 @@ export function smaKernelIneligibility(base: BacktestSpec, gridKeys: readonly st
   return null;
 }
 
-/** SMA over `src[0..m)` with exactly the arithmetic of `SmaStream` (running total), so crosses are bit-identical. */
-function smaLikeStream(src: Float64Array, m: number, p: number, out: Float64Array): void {
-  let total = 0;
-  for (let j = 0; j < m; j++) {
-    total += src[j];
-    if (j + 1 < p) {
-      out[j] = Number.NaN;
-      continue;
-    }
-    out[j] = total / p;
-    total -= src[j + 1 - p];
-  }
-}
-
 const C_RATE = 0;
 const C_FIXED = 1;
 const C_BPS = 2;
@@ -94,28 +80,48 @@ const LOG_B = 4;
 const B = 1 << LOG_B;
 
 /**
- * Per block of {@link B} bars, the min and max of `x[0..m)`, where `x` is an SMA of period `p`
- * (NaN exactly for `j < p - 1`): a block holding a NaN gets NaN, so no comparison with it holds.
+ * SMA of period `p` over `src[0..m)` into `out`, with exactly the arithmetic of `SmaStream` (a
+ * running total, divided per bar) so crosses are bit-identical to the strategy's; and per block of
+ * {@link B} bars the min and max of `out` into `mn`/`mx`, in the same pass. A block holding a warm-up NaN (bars `j < p - 1`) gets NaN, so no
+ * comparison with it holds and the scan looks at its bars one by one.
  */
-function blockRange(x: Float64Array, m: number, p: number, mn: Float64Array, mx: Float64Array): void {
-  const nb = (m + B - 1) >> LOG_B;
-  for (let b = 0; b < nb; b++) {
-    const a = b << LOG_B;
-    if (a < p - 1) {
-      mn[b] = Number.NaN;
-      mx[b] = Number.NaN;
-      continue;
-    }
-    const e = a + B < m ? a + B : m;
-    let lo = x[a];
-    let hi = lo;
-    for (let j = a + 1; j < e; j++) {
-      const v = x[j];
+function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array): void {
+  let total = 0;
+  let j = 0;
+  const warm = p - 1 < m ? p - 1 : m;
+  for (; j < warm; j++) {
+    total += src[j];
+    out[j] = Number.NaN;
+  }
+  // Blocks up to and including the one holding the first value are NaN-tainted.
+  for (let b = 0; b <= warm >> LOG_B && b << LOG_B < m; b++) {
+    mn[b] = Number.NaN;
+    mx[b] = Number.NaN;
+  }
+  let e = ((warm >> LOG_B) + 1) << LOG_B;
+  for (; j < m && j < e; j++) {
+    total += src[j];
+    out[j] = total / p;
+    total -= src[j + 1 - p];
+  }
+  for (; j < m; j = e) {
+    e = j + B < m ? j + B : m;
+    total += src[j];
+    let v = total / p;
+    out[j] = v;
+    total -= src[j + 1 - p];
+    let lo = v;
+    let hi = v;
+    for (let k = j + 1; k < e; k++) {
+      total += src[k];
+      v = total / p;
+      out[k] = v;
+      total -= src[k + 1 - p];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
-    mn[b] = lo;
-    mx[b] = hi;
+    mn[j >> LOG_B] = lo;
+    mx[j >> LOG_B] = hi;
   }
 }
 
@@ -145,21 +151,31 @@ function scanCrosses(
     const b = j >> LOG_B;
     const a = b << LOG_B;
     const e = a + B < m ? a + B : m;
-    if (j === a && (prev > 0 ? fmn[b] > smx[b] : prev < 0 && fmx[b] < smn[b])) {
-      j = e;
-      continue;
-    }
-    for (; j < e; j++) {
-      const diff = fa[j] - sl[j];
-      const cur = +(diff > 0) - +(diff < 0);
-      if (cur !== prev) {
-        if (prev !== 0 && cur === -prev) {
-          crossAt[nc] = j;
-          crossDir[nc++] = cur;
-        }
-        prev = cur;
+    // On the current side, run to the first bar that leaves it (a block at a time while the ranges allow).
+    if (prev > 0) {
+      if (j === a && fmn[b] > smx[b]) {
+        j = e;
+        continue;
       }
+      while (j < e && fa[j] > sl[j]) j++;
+    } else if (prev < 0) {
+      if (j === a && fmx[b] < smn[b]) {
+        j = e;
+        continue;
+      }
+      while (j < e && fa[j] < sl[j]) j++;
     }
+    if (j === e) continue;
+    const diff = fa[j] - sl[j];
+    const cur = +(diff > 0) - +(diff < 0);
+    if (cur !== prev) {
+      if (prev !== 0 && cur === -prev) {
+        crossAt[nc] = j;
+        crossDir[nc++] = cur;
+      }
+      prev = cur;
+    }
+    j++;
   }
   return nc;
 }
@@ -241,11 +257,18 @@ function addDifference(cell: Float64Array, row: number, c: Float64Array, dc: Flo
     const x = xa < xb ? xa : xb;
     if (qa !== qb && x > pos) addSpan(cell, row, c, dc, idx, m, contiguous, qa - qb, pos, x);
     pos = x;
-    if (xa === x && ia < a1) {
+    const hasA = xa === x && ia < a1;
+    const hasB = xb === x && ib < b1;
+    if (hasA && hasB) {
+      // Both filled on this bar: most often the same order at the same price, cancelling exactly.
+      const d = cs[ia] - cs[ib];
+      if (d !== 0) cell[row + idx[x]] += d;
+      qa = qs[ia++];
+      qb = qs[ib++];
+    } else if (hasA) {
       cell[row + idx[x]] += cs[ia];
       qa = qs[ia++];
-    }
-    if (xb === x && ib < b1) {
+    } else if (hasB) {
       cell[row + idx[x]] -= cs[ib];
       qb = qs[ib++];
     }
@@ -294,7 +317,7 @@ interface SymbolData {
 
 /** Cache-blocking knobs of {@link smaCrossKernel}; results do not depend on them (tests vary them to prove it). */
 export interface KernelTuning {
-  /** Symbols whose SMAs are computed before the pair tiles run over them; default: up to 16, within 64 MB. */
+  /** Symbols whose SMAs are computed before the pair tiles run over them; default: up to 4, within 64 MB. */
   readonly symbolsPerBlock?: number;
   /** Fast periods × chain positions (slow periods) per tile; default 4 × 8. */
   readonly tileFasts?: number;
@@ -421,8 +444,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
 
   const nb = (n + B - 1) >> LOG_B;
   const P = plist.length;
-  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all.
-  const SB = tuning.symbolsPerBlock ?? Math.max(1, Math.min(16, Math.floor((64 << 20) / Math.max(1, P * (n + 2 * nb) * 8))));
+  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike).
+  const SB = tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (n + 2 * nb) * 8))));
   const blk: SymbolData[] = Array.from({ length: Math.min(SB, tradable.length) }, () => ({
     idx: new Int32Array(n),
     c: new Float64Array(n),
@@ -462,8 +485,7 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       x.log.len = 0;
       if (m === 0) continue;
       for (let i = 0; i < P && plist[i] <= m; i++) {
-        smaLikeStream(c, m, plist[i], x.sma[i]);
-        blockRange(x.sma[i], m, plist[i], x.bmin[i], x.bmax[i]);
+        smaWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i]);
       }
       x.lastIsDelisting = idx[m - 1] < n - 1;
       x.contiguous = idx[m - 1] - idx[0] === m - 1;
