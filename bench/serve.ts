@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { dispatch } from '../core/api/registry';
 import { startServer } from '../core/serve/server';
 import { TestClient } from '../core/serve/test-client';
-import { decodeFrame, encodeFrame } from '../core/serve/wire';
+import { decodeFrame, encodeFrame } from '../core/model/wire';
 import { measure, printTable, type BenchTable } from './harness';
 
 const CALLS = 1000;

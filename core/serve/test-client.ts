@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { decodeFrame, encodeFrame } from './wire';
+import { decodeFrame, encodeFrame } from '../model/wire';
 
 /** A frame the host sends. */
 export type HostFrame = { id?: unknown; ok?: boolean; value?: unknown; error?: { code: string; message: string }; type?: string; topic?: string; payload?: unknown };

@@ -2,7 +2,7 @@ import type { WebSocket } from 'ws';
 import { dispatch, type Handlers } from '../api/registry';
 import { isEventChannel, type EventChannel } from '../contract';
 import { fail, type AppError } from '../model/result';
-import { decodeFrame, encodeFrame } from './wire';
+import { decodeFrame, encodeFrame } from '../model/wire';
 
 /** Largest text frame the host accepts; a larger one gets an `invalid-input` reply (up to the socket's hard limit). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startServer, type RunningServer } from '../../../core/serve/server';
-import { encodeFrame as hostEncode } from '../../../core/serve/wire';
-import { decodeFrame, encodeFrame } from './codec';
+import { encodeFrame as hostEncode } from '../../../core/model/wire';
+import { decodeFrame, encodeFrame } from '../../../core/model/wire';
 import { createWsApi, type ConnectionState, type SocketLike, type WsApi } from './ws-client';
 
 let dir: string;

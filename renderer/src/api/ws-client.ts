@@ -1,5 +1,5 @@
 import type { Channel, EventChannel, Events, OutputOf, Result, WindowApi } from '../../../core/contract';
-import { decodeFrame, encodeFrame } from './codec';
+import { decodeFrame, encodeFrame } from '../../../core/model/wire';
 
 /** Where the client is: the status indicator shows this. */
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
