@@ -57,14 +57,14 @@ describe('backtest and runs through dispatch', () => {
       expect(r.error.code).toBe('invalid-input');
       expect(r.error.details?.[0]).toMatch(/^spec\.fill:/);
     }
-    const s = await dispatch(handlers, 'backtest:start', { spec: { ...PARITY, symbols: ['NOPE'] } }, ctx);
-    expect(s.ok).toBe(true); // accepted, then fails in the background with a named field
-    const runId = s.ok ? (s.value as { runId: string }).runId : '';
-    await services.backtest.settled(runId);
-    expect(events.find((e) => e.channel === 'backtest:finished' && (e.payload as { runId: string }).runId === runId)?.payload).toMatchObject({
-      status: 'failed',
-      error: expect.stringMatching(/symbols: .*NOPE/),
-    });
+    // Unknown names are refused before a run is accepted, naming each field, and no run starts.
+    const s = await dispatch(handlers, 'backtest:start', { spec: { ...PARITY, symbols: ['NOPE', 'GOOG'], benchmark: 'NADA' } }, ctx);
+    expect(s.ok).toBe(false);
+    if (!s.ok) {
+      expect(s.error.code).toBe('invalid-input');
+      expect(s.error.details).toEqual(['spec.symbols: unknown symbol "NOPE"', 'spec.benchmark: unknown symbol "NADA"']);
+    }
+    expect(events.some((e) => e.channel === 'backtest:progressed' || e.channel === 'backtest:finished')).toBe(false);
   });
 
   it('backtest:start runs in the background with progress and a finished event; cancel stops a run', async () => {

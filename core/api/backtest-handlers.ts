@@ -1,7 +1,7 @@
 import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
 import { renderReport } from '../backtest/report';
-import { backtestFromStoreAsync } from '../backtest/run';
+import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
@@ -37,6 +37,9 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
     'backtest:start': (input) => {
       const spec = specOf(input.spec);
       if (!spec.ok) return spec;
+      // Reject what can be known now, rather than accept a run that can only end as 'failed'.
+      const unknown = unknownReferences(s.store, spec.value).map((e) => `spec.${e}`);
+      if (unknown.length > 0) return fail('invalid-input', `Invalid backtest spec: ${unknown.join('; ')}`, unknown);
       return ok({ runId: s.backtest.start(spec.value) });
     },
     'backtest:cancel': (input) => ok({ cancelled: s.backtest.cancel(input.runId) }),

@@ -2,6 +2,7 @@ import { loadPanel } from '../data/panel';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
+import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { createCrossSectionView, factorFields, getStrategy, loadPitFacts } from '../strategies';
 import type { CrossSectionalStrategy } from '../strategy/types';
@@ -24,6 +25,20 @@ export interface StoreRunOptions {
 /** The instruments a spec's panel must hold: its symbols plus the benchmark, or undefined (every instrument) for a universe. */
 export function panelSymbols(spec: BacktestSpec): string[] | undefined {
   return spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+}
+
+/**
+ * What a spec names that the store does not have: an unknown strategy, symbol or benchmark, as
+ * `field: reason` lines (empty when all is known). Cheap (one indexed lookup per symbol), so a host can
+ * reject a spec before it accepts a long run instead of failing it later.
+ */
+export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
+  const errors: string[] = [];
+  if (!getStrategy(spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
+  if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
+  if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
+  return errors;
 }
 
 /** The panel a spec reads: {@link panelSymbols}, clipped to start/end. */
