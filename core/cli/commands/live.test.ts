@@ -84,6 +84,19 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     const r4 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'replay', '--anomaly', 'zz=1']);
     expect(r4.code).toBe(2);
     expect(r4.err).toContain('--anomaly: unknown key "zz"');
+    const r5 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'replay', '--signal-severity', 'loud']);
+    expect(r5.code).toBe(2);
+    expect(r5.err).toContain('--signal-severity: expected info, warning, critical, got "loud"');
+  });
+
+  it('`live run --signal-severity warning` prints each signal as a warning alert', async () => {
+    const spec = env.write('sev.json', { strategy: 'sma-cross', symbols: env.symbols.slice(0, 1), params: { fast: 5, slow: 20 } });
+    const r = await run(['live', 'run', '--spec', spec, '--db', env.db, '--feed', 'replay', '--session', 'sev', '--signal-severity', 'warning', '--json']);
+    expect(r.code, r.err).toBe(0);
+    const alerts = r.out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; severity: string });
+    const signals = alerts.filter((a) => a.kind === 'signal');
+    expect(signals.length).toBeGreaterThan(0);
+    expect(signals.every((a) => a.severity === 'warning')).toBe(true);
   });
 
   it('the real binary prints the same replay JSON, and `live run` on a replay feed ends cleanly', () => {

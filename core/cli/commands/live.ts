@@ -7,7 +7,9 @@ import { LiveSpecError, replay } from '../../live/replay';
 import type { RiskLimits } from '../../live/risk';
 import { LiveService } from '../../live/service';
 import type { LiveEvents } from '../../live/session';
-import type { Alert } from '../../live/types';
+import type { Alert, Severity } from '../../live/types';
+
+const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
 import { formatTime } from '../../model/time';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, parseKeyValues, UsageError } from '../args';
@@ -17,7 +19,7 @@ import { readSpecFile } from './backtest';
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
                           [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID]
-                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--json]
+                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical] [--json]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
@@ -105,7 +107,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
       spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
       from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
       telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
-      json: { type: 'boolean' },
+      'signal-severity': { type: 'string' }, json: { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
   );
@@ -128,6 +130,10 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   const anomalies = readAnomalies(values.anomaly as string[] | undefined);
   const cooldownMs = values['cooldown-ms'] === undefined ? undefined : Number(values['cooldown-ms']);
   if (cooldownMs !== undefined && !(cooldownMs >= 0)) throw new UsageError(`--cooldown-ms: expected a number >= 0, got "${values['cooldown-ms']}"`);
+  const signalSeverity = values['signal-severity'] as Severity | undefined;
+  if (signalSeverity !== undefined && !SEVERITIES.includes(signalSeverity)) {
+    throw new UsageError(`--signal-severity: expected ${SEVERITIES.join(', ')}, got "${signalSeverity}"`);
+  }
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db);
@@ -147,7 +153,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks, anomalies, cooldownMs });
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks, anomalies, cooldownMs, signalSeverity });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);
