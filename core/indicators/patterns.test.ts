@@ -4,8 +4,9 @@ import type { BarColumns } from '../model';
 import { adx } from './adx';
 import { macd } from './macd';
 import { ema } from './moving-averages';
-import { CANDLE_PATTERNS, patternAt, patternSeries, type CandlePatternName } from './patterns';
+import { CANDLE_PATTERN_NAMES, CANDLE_PATTERNS, PatternStream, patternAt, patternSeries, type CandlePatternName } from './patterns';
 import { rsi } from './rsi';
+import { prng } from './test-series';
 
 /** Candles as [open, high, low, close] rows. */
 function candles(rows: [number, number, number, number][]): BarColumns {
@@ -56,6 +57,73 @@ describe('candlestick patterns (technicalindicators definitions, pinned)', () =>
     expect(Array.from(patternSeries('bullish-engulfing', bars))).toEqual([0, 0, 1, 0]);
     expect(patternAt('bullish-engulfing', bars, 0)).toBe(false);
     expect(Object.keys(CANDLE_PATTERNS).length).toBeGreaterThanOrEqual(20);
+  });
+});
+
+/**
+ * Candles on a coarse price grid (steps of 0.25 around 20), with shadows that are sometimes absent, trends
+ * that run a few bars and gaps: equal opens/closes/highs/lows happen often, so the equality-based patterns
+ * (doji, marubozu, tweezers) fire as well as the shape-based ones.
+ */
+function gridCandles(n: number, seed: number): BarColumns {
+  const r = prng(seed);
+  const q = (x: number) => Math.max(1, Math.round(x * 4) / 4);
+  const b = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  let price = 20;
+  let trend = 0;
+  for (let i = 0; i < n; i++) {
+    if (i % 4 === 0) trend = (r() - 0.5) * 2;
+    const gap = r() < 0.2 ? (r() - 0.5) * 3 : 0;
+    const open = q(price + gap);
+    const close = r() < 0.15 ? open : q(open + trend + (r() - 0.5) * 3);
+    b.time[i] = i;
+    b.open[i] = open;
+    b.close[i] = close;
+    b.high[i] = r() < 0.2 ? Math.max(open, close) : q(Math.max(open, close) + r() * 1.5);
+    b.low[i] = r() < 0.2 ? Math.min(open, close) : q(Math.min(open, close) - r() * 1.5);
+    price = close;
+  }
+  return b;
+}
+
+describe('PatternStream (streaming form of the candlestick patterns)', () => {
+  it('equals patternSeries at every index, for every pattern, over varied candles', () => {
+    const firing = new Set<string>();
+    let fires = 0;
+    for (const seed of [1, 2, 3]) {
+      const bars = gridCandles(1500, seed);
+      const bar = { open: 0, high: 0, low: 0, close: 0 };
+      for (const name of CANDLE_PATTERN_NAMES) {
+        const batch = patternSeries(name, bars);
+        const stream = new PatternStream(name);
+        for (let t = 0; t < bars.close.length; t++) {
+          // One reused bar object, as the engine hands strategies: the stream must copy what it keeps.
+          bar.open = bars.open[t];
+          bar.high = bars.high[t];
+          bar.low = bars.low[t];
+          bar.close = bars.close[t];
+          const got = stream.next(bar) ? 1 : 0;
+          if (got !== batch[t]) expect.fail(`${name} seed ${seed} bar ${t}: stream ${got}, batch ${batch[t]}`);
+          if (got === 1) {
+            fires++;
+            firing.add(name);
+          }
+        }
+      }
+    }
+    // The equality must cover real detections, across most patterns (window order matters for every multi-candle one).
+    expect(fires).toBeGreaterThan(200);
+    expect(firing.size).toBeGreaterThanOrEqual(18);
+  });
+
+  it('is false until the pattern has seen its candles, then fires on the completing bar only', () => {
+    const s = new PatternStream('bullish-engulfing');
+    expect(s.candles).toBe(2);
+    expect(s.next({ open: 11, high: 11.5, low: 10.5, close: 11 })).toBe(false);
+    expect(s.next({ open: 10, high: 10.2, low: 8.8, close: 9 })).toBe(false);
+    expect(s.next({ open: 8.5, high: 10.7, low: 8.4, close: 10.5 })).toBe(true);
+    expect(s.next({ open: 10.5, high: 11, low: 10, close: 10.8 })).toBe(false);
+    expect(() => new PatternStream('no-such' as CandlePatternName)).toThrow(/unknown candlestick pattern "no-such"/);
   });
 });
 

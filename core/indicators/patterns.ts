@@ -1,28 +1,3 @@
-import {
-  abandonedbaby,
-  bearishengulfingpattern,
-  bearishharami,
-  bearishmarubozu,
-  bullishengulfingpattern,
-  bullishharami,
-  bullishmarubozu,
-  darkcloudcover,
-  doji,
-  dragonflydoji,
-  eveningdojistar,
-  eveningstar,
-  gravestonedoji,
-  hammerpattern,
-  hangingman,
-  morningdojistar,
-  morningstar,
-  piercingline,
-  shootingstar,
-  threeblackcrows,
-  threewhitesoldiers,
-  tweezerbottom,
-  tweezertop,
-} from 'technicalindicators';
 import type { BarColumns } from '../model';
 
 /** The candle arrays `technicalindicators` pattern functions take (oldest first). */
@@ -40,11 +15,49 @@ export interface CandlePattern {
   readonly test: (data: Candles) => boolean;
 }
 
-const p = (candles: number, description: string, test: (d: Candles) => unknown): CandlePattern => ({
-  candles,
-  description,
-  test: (d) => test(d) === true,
-});
+/** The `technicalindicators` pattern functions we use, by their export name. */
+type PatternFn =
+  | 'abandonedbaby'
+  | 'bearishengulfingpattern'
+  | 'bearishharami'
+  | 'bearishmarubozu'
+  | 'bullishengulfingpattern'
+  | 'bullishharami'
+  | 'bullishmarubozu'
+  | 'darkcloudcover'
+  | 'doji'
+  | 'dragonflydoji'
+  | 'eveningdojistar'
+  | 'eveningstar'
+  | 'gravestonedoji'
+  | 'hammerpattern'
+  | 'hangingman'
+  | 'morningdojistar'
+  | 'morningstar'
+  | 'piercingline'
+  | 'shootingstar'
+  | 'threeblackcrows'
+  | 'threewhitesoldiers'
+  | 'tweezerbottom'
+  | 'tweezertop';
+
+let library: Record<PatternFn, (d: Candles) => unknown> | undefined;
+
+/**
+ * `technicalindicators` is loaded on the first pattern test, not at import: the strategy registry (and so
+ * every CLI command that lists or runs strategies) imports this module, and most runs never test a pattern.
+ * A plain `require`, which the CLI bundle turns into a lazily initialised module.
+ */
+function patternFn(name: PatternFn): (d: Candles) => unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  library ??= require('technicalindicators') as Record<PatternFn, (d: Candles) => unknown>;
+  return library[name];
+}
+
+const p = (candles: number, description: string, fn: PatternFn): CandlePattern => {
+  let test: ((d: Candles) => unknown) | undefined;
+  return { candles, description, test: (d) => (test ??= patternFn(fn))(d) === true };
+};
 
 /**
  * Candlestick patterns recognised by the `technicalindicators` package (its definitions, pinned by our tests).
@@ -52,29 +65,29 @@ const p = (candles: number, description: string, test: (d: Candles) => unknown):
  * confirmation candles, so they fire on the confirmation bar.
  */
 export const CANDLE_PATTERNS = {
-  'bullish-engulfing': p(2, 'A bearish candle whose body is engulfed by the next (bullish) one', bullishengulfingpattern),
-  'bearish-engulfing': p(2, 'A bullish candle whose body is engulfed by the next (bearish) one', bearishengulfingpattern),
-  'bullish-harami': p(2, 'A large bearish candle then a small candle inside its body', bullishharami),
-  'bearish-harami': p(2, 'A large bullish candle then a small candle inside its body', bearishharami),
-  'piercing-line': p(2, 'A bearish candle, then a gap down closing above its midpoint', piercingline),
-  'dark-cloud-cover': p(2, 'A bullish candle, then a gap up closing below its midpoint', darkcloudcover),
-  doji: p(1, 'Open and close (nearly) equal', doji),
-  'dragonfly-doji': p(1, 'Doji with open = close = high and a long lower shadow', dragonflydoji),
-  'gravestone-doji': p(1, 'Doji with open = close = low and a long upper shadow', gravestonedoji),
-  'bullish-marubozu': p(1, 'Bullish candle without shadows', bullishmarubozu),
-  'bearish-marubozu': p(1, 'Bearish candle without shadows', bearishmarubozu),
-  'morning-star': p(3, 'Bearish candle, small gapped-down body, bullish candle closing above the first midpoint', morningstar),
-  'evening-star': p(3, 'Bullish candle, small gapped-up body, bearish candle closing below the first midpoint', eveningstar),
-  'morning-doji-star': p(3, 'Morning star whose middle candle is a doji', morningdojistar),
-  'evening-doji-star': p(3, 'Evening star whose middle candle is a doji', eveningdojistar),
-  'abandoned-baby': p(3, 'Bearish candle, gapped doji, gapped bullish candle', abandonedbaby),
-  'three-white-soldiers': p(3, 'Three rising bullish candles, each opening inside the previous body', threewhitesoldiers),
-  'three-black-crows': p(3, 'Three falling bearish candles, each opening inside the previous body', threeblackcrows),
-  hammer: p(5, 'Downtrend, a hammer, then a bullish confirmation candle', hammerpattern),
-  'hanging-man': p(5, 'Uptrend, a hanging man, then a bearish confirmation candle', hangingman),
-  'shooting-star': p(5, 'Uptrend, a shooting star, then a bearish confirmation candle', shootingstar),
-  'tweezer-top': p(5, 'Uptrend ending in two candles with equal highs', tweezertop),
-  'tweezer-bottom': p(5, 'Downtrend ending in two candles with equal lows', tweezerbottom),
+  'bullish-engulfing': p(2, 'A bearish candle whose body is engulfed by the next (bullish) one', 'bullishengulfingpattern'),
+  'bearish-engulfing': p(2, 'A bullish candle whose body is engulfed by the next (bearish) one', 'bearishengulfingpattern'),
+  'bullish-harami': p(2, 'A large bearish candle then a small candle inside its body', 'bullishharami'),
+  'bearish-harami': p(2, 'A large bullish candle then a small candle inside its body', 'bearishharami'),
+  'piercing-line': p(2, 'A bearish candle, then a gap down closing above its midpoint', 'piercingline'),
+  'dark-cloud-cover': p(2, 'A bullish candle, then a gap up closing below its midpoint', 'darkcloudcover'),
+  doji: p(1, 'Open and close (nearly) equal', 'doji'),
+  'dragonfly-doji': p(1, 'Doji with open = close = high and a long lower shadow', 'dragonflydoji'),
+  'gravestone-doji': p(1, 'Doji with open = close = low and a long upper shadow', 'gravestonedoji'),
+  'bullish-marubozu': p(1, 'Bullish candle without shadows', 'bullishmarubozu'),
+  'bearish-marubozu': p(1, 'Bearish candle without shadows', 'bearishmarubozu'),
+  'morning-star': p(3, 'Bearish candle, small gapped-down body, bullish candle closing above the first midpoint', 'morningstar'),
+  'evening-star': p(3, 'Bullish candle, small gapped-up body, bearish candle closing below the first midpoint', 'eveningstar'),
+  'morning-doji-star': p(3, 'Morning star whose middle candle is a doji', 'morningdojistar'),
+  'evening-doji-star': p(3, 'Evening star whose middle candle is a doji', 'eveningdojistar'),
+  'abandoned-baby': p(3, 'Bearish candle, gapped doji, gapped bullish candle', 'abandonedbaby'),
+  'three-white-soldiers': p(3, 'Three rising bullish candles, each opening inside the previous body', 'threewhitesoldiers'),
+  'three-black-crows': p(3, 'Three falling bearish candles, each opening inside the previous body', 'threeblackcrows'),
+  hammer: p(5, 'Downtrend, a hammer, then a bullish confirmation candle', 'hammerpattern'),
+  'hanging-man': p(5, 'Uptrend, a hanging man, then a bearish confirmation candle', 'hangingman'),
+  'shooting-star': p(5, 'Uptrend, a shooting star, then a bearish confirmation candle', 'shootingstar'),
+  'tweezer-top': p(5, 'Uptrend ending in two candles with equal highs', 'tweezertop'),
+  'tweezer-bottom': p(5, 'Downtrend ending in two candles with equal lows', 'tweezerbottom'),
 } satisfies Record<string, CandlePattern>;
 
 /** A candlestick pattern's name. */
@@ -110,4 +123,64 @@ export function patternSeries(pattern: CandlePatternName, bars: BarColumns): Uin
   const out = new Uint8Array(n);
   for (let t = 0; t < n; t++) out[t] = patternAt(pattern, bars, t) ? 1 : 0;
   return out;
+}
+
+/** Every pattern name, in `CANDLE_PATTERNS` order (a tuple for `z.enum`). */
+export const CANDLE_PATTERN_NAMES = Object.keys(CANDLE_PATTERNS) as [CandlePatternName, ...CandlePatternName[]];
+
+/** The OHLC of one bar, as a strategy's `BarView` carries it. */
+export interface Candle {
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+}
+
+/**
+ * A candlestick pattern, streaming: `next(bar)` says whether `pattern` completes at that bar, equal to
+ * {@link patternSeries} at the same index. Keeps only the last `candles` bars in a ring buffer and hands the
+ * package one reused window (oldest first; its pattern functions only read their input), so a bar allocates nothing.
+ * False until `candles` bars have been seen.
+ */
+export class PatternStream {
+  readonly pattern: CandlePatternName;
+  readonly #def: CandlePattern;
+  readonly #ring: Float64Array;
+  readonly #window: Candles;
+  #seen = 0;
+
+  constructor(pattern: CandlePatternName) {
+    if (!isCandlePatternName(pattern)) throw new Error(`unknown candlestick pattern "${String(pattern)}"`);
+    this.pattern = pattern;
+    this.#def = CANDLE_PATTERNS[pattern];
+    const n = this.#def.candles;
+    this.#ring = new Float64Array(4 * n);
+    this.#window = { open: new Array<number>(n).fill(0), high: new Array<number>(n).fill(0), low: new Array<number>(n).fill(0), close: new Array<number>(n).fill(0) };
+  }
+
+  /** How many bars the pattern reads, the current one included. */
+  get candles(): number {
+    return this.#def.candles;
+  }
+
+  /** Pushes `bar` (the next bar in time order) and returns whether the pattern completes at it. */
+  next(bar: Candle): boolean {
+    const n = this.#def.candles;
+    const slot = (this.#seen % n) * 4;
+    this.#ring[slot] = bar.open;
+    this.#ring[slot + 1] = bar.high;
+    this.#ring[slot + 2] = bar.low;
+    this.#ring[slot + 3] = bar.close;
+    this.#seen++;
+    if (this.#seen < n) return false;
+    const w = this.#window;
+    // The oldest bar sits just after the newest in the ring.
+    for (let k = 0, j = this.#seen % n; k < n; k++, j = j + 1 === n ? 0 : j + 1) {
+      w.open[k] = this.#ring[j * 4];
+      w.high[k] = this.#ring[j * 4 + 1];
+      w.low[k] = this.#ring[j * 4 + 2];
+      w.close[k] = this.#ring[j * 4 + 3];
+    }
+    return this.#def.test(w);
+  }
 }

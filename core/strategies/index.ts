@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Strategy } from '../strategy/types';
 import { bollingerReversion } from './bollinger-reversion';
+import { candlePattern } from './candle-pattern';
 import { donchianBreakout } from './donchian-breakout';
 import { factorRank } from './factor-rank';
 import { ichimokuCloud } from './ichimoku-cloud';
@@ -31,6 +32,7 @@ export const STRATEGIES: readonly Strategy[] = [
   donchianBreakout,
   tripleConfirmation,
   ichimokuCloud,
+  candlePattern,
   factorRank,
 ];
 

@@ -45,7 +45,7 @@ const singles = STRATEGIES.filter((s): s is SingleStrategy => s.kind === 'single
 describe('look-ahead proof: single-symbol strategies', () => {
   it('covers every built-in single-symbol strategy', () => {
     expect(singles.map((s) => s.name).sort()).toEqual(
-      ['bollinger-reversion', 'donchian-breakout', 'ema-cross', 'ichimoku-cloud', 'ma-breakout', 'macd-cross', 'rsi-reversion', 'sma-cross', 'triple-confirmation'],
+      ['bollinger-reversion', 'candle-pattern', 'donchian-breakout', 'ema-cross', 'ichimoku-cloud', 'ma-breakout', 'macd-cross', 'rsi-reversion', 'sma-cross', 'triple-confirmation'],
     );
   });
 
