@@ -101,4 +101,28 @@ describe('triple-confirmation', () => {
       null, null, null, 1, null, null, null, -1,
     ]);
   });
+
+  it('with a pattern, signals on patternSide also need it to complete on the signal bar', () => {
+    const closes = [10, 11, 12, 13, 14, 13, 12, 11];
+    const volumes = [100, 100, 100, 300, 100, 500, 100, 600];
+    const p = { maPeriod: 2, rsiPeriod: 2, volumePeriod: 2 };
+    // Without shadows every candle is a marubozu: bar 3 is bullish, bar 7 bearish.
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, -1]);
+    // The long signal is not confirmed (and none follows); the short is not asked for the pattern.
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu' }, closes, volumes)).toEqual([null, null, null, null, null, null, null, -1]);
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu', patternSide: 'both' }, closes, volumes)).toEqual([null, null, null, null, null, null, null, -1]);
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'both' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, null]);
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'short' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, null]);
+    // With shadows, no candle is a marubozu: no long signal.
+    const shadowed = Array.from(stepDecisions(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, barsFromCloses(closes, volumes, 0.5)), (d) => (Number.isNaN(d) ? null : d));
+    expect(shadowed).toEqual([null, null, null, null, null, null, null, -1]);
+  });
+
+  it('pattern none decides exactly as without the parameter, on a random walk', () => {
+    const bars = randomBars(3000, 11);
+    const base = stepDecisions(tripleConfirmation, { maPeriod: 20, rsiPeriod: 7, volumePeriod: 10 }, bars);
+    const none = stepDecisions(tripleConfirmation, { maPeriod: 20, rsiPeriod: 7, volumePeriod: 10, pattern: 'none' }, bars);
+    expect(Array.from(none)).toEqual(Array.from(base));
+    expect(base.filter((d) => !Number.isNaN(d)).length).toBeGreaterThan(10);
+  });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RsiStream, SmaStream } from '../indicators';
+import { CANDLE_PATTERN_NAMES, PatternStream } from '../indicators/patterns';
 import type { SingleStrategy } from '../strategy/types';
 
 /** Parameters of `triple-confirmation`. */
@@ -9,6 +10,8 @@ export const tripleConfirmationParams = z
     rsiPeriod: z.number().int().min(2).default(14),
     rsiLevel: z.number().min(0).max(100).default(50).describe('momentum: RSI above (long) or below (short)'),
     volumePeriod: z.number().int().min(1).default(20).describe('volume above its SMA over the previous N bars'),
+    pattern: z.enum(['none', ...CANDLE_PATTERN_NAMES]).default('none').describe('candlestick pattern that must also complete on the signal bar (none: no pattern condition)'),
+    patternSide: z.enum(['long', 'short', 'both']).default('long').describe('which signals the pattern must confirm'),
   })
   .strict();
 
@@ -21,6 +24,10 @@ interface State {
   vol: SmaStream;
   prevVolAvg: number;
   rsiLevel: number;
+  /** The confirming pattern, or null when `pattern` is none (then nothing else changes). */
+  pattern: PatternStream | null;
+  /** Signal sides (1 long, -1 short) that need the pattern: 1, -1, or 0 for both. */
+  patternSide: number;
   /** The last target decided (0 before any): a signal repeats only after the opposite one. */
   last: number;
 }
@@ -29,7 +36,9 @@ interface State {
  * `triple-confirmation`: long when trend (close > SMA), momentum (RSI > level) and participation
  * (volume > its average over the previous `volumePeriod` bars) agree upward; short/exit when close < SMA
  * and RSI < level on above-average volume. A signal repeats only after the opposite one. The volume average excludes the
- * current bar so a spike is compared with what came before it.
+ * current bar so a spike is compared with what came before it. With `pattern`, the signals on `patternSide` also need
+ * that candlestick pattern to complete on the signal bar; an unconfirmed signal decides nothing and may fire on a later
+ * bar where the three conditions still agree and the pattern completes.
  */
 export const tripleConfirmation: SingleStrategy<TripleConfirmationParams, State> = {
   kind: 'single',
@@ -42,6 +51,8 @@ export const tripleConfirmation: SingleStrategy<TripleConfirmationParams, State>
     vol: new SmaStream(p.volumePeriod),
     prevVolAvg: Number.NaN,
     rsiLevel: p.rsiLevel,
+    pattern: p.pattern === 'none' ? null : new PatternStream(p.pattern),
+    patternSide: p.patternSide === 'long' ? 1 : p.patternSide === 'short' ? -1 : 0,
     last: 0,
   }),
   onBar(s, bar) {
@@ -50,7 +61,9 @@ export const tripleConfirmation: SingleStrategy<TripleConfirmationParams, State>
     const loud = bar.volume > s.prevVolAvg;
     s.prevVolAvg = s.vol.next(bar.volume);
     const zone = loud && bar.close > ma && r > s.rsiLevel ? 1 : loud && bar.close < ma && r < s.rsiLevel ? -1 : 0;
-    if (zone === 0 || zone === s.last) return null;
+    // The pattern stream sees every bar, so a multi-candle pattern spans bars that were no signal.
+    const confirmed = s.pattern === null || s.pattern.next(bar) || (s.patternSide !== 0 && s.patternSide !== zone);
+    if (zone === 0 || zone === s.last || !confirmed) return null;
     s.last = zone;
     return zone;
   },
