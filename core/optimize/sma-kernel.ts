@@ -85,7 +85,7 @@ const B = 1 << LOG_B;
  * {@link B} bars the min and max of `out` into `mn`/`mx`, in the same pass. A block holding a warm-up NaN (bars `j < p - 1`) gets NaN, so no
  * comparison with it holds and the scan looks at its bars one by one.
  */
-function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array): void {
+function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array, until = m): number {
   let total = 0;
   let j = 0;
   const warm = p - 1 < m ? p - 1 : m;
@@ -104,7 +104,7 @@ function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Arra
     out[j] = total / p;
     total -= src[j + 1 - p];
   }
-  for (; j < m; j = e) {
+  for (; j < until; j = e) {
     e = j + B < m ? j + B : m;
     total += src[j];
     let v = total / p;
@@ -122,6 +122,45 @@ function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Arra
     }
     mn[j >> LOG_B] = lo;
     mx[j >> LOG_B] = hi;
+  }
+  return total;
+}
+
+/**
+ * {@link smaWithRanges} for two periods at once, so the two running totals' add chains overlap
+ * (one period alone waits on its own chain). Same arithmetic per period, so the same bits.
+ */
+function smaPairWithRanges(src: Float64Array, m: number, pa: number, oa: Float64Array, mna: Float64Array, mxa: Float64Array, pb: number, ob: Float64Array, mnb: Float64Array, mxb: Float64Array): void {
+  const hi = pa > pb ? pa : pb;
+  let from = (((hi - 1) >> LOG_B) + 1) << LOG_B;
+  if (from > m) from = m;
+  let ta = smaWithRanges(src, m, pa, oa, mna, mxa, from);
+  let tb = smaWithRanges(src, m, pb, ob, mnb, mxb, from);
+  for (let j = from, e = from; j < m; j = e) {
+    e = j + B < m ? j + B : m;
+    let loA = Infinity;
+    let hiA = -Infinity;
+    let loB = Infinity;
+    let hiB = -Infinity;
+    for (let k = j; k < e; k++) {
+      const x = src[k];
+      ta += x;
+      tb += x;
+      const va = ta / pa;
+      const vb = tb / pb;
+      oa[k] = va;
+      ob[k] = vb;
+      ta -= src[k + 1 - pa];
+      tb -= src[k + 1 - pb];
+      if (va < loA) loA = va;
+      if (va > hiA) hiA = va;
+      if (vb < loB) loB = vb;
+      if (vb > hiB) hiB = vb;
+    }
+    mna[j >> LOG_B] = loA;
+    mxa[j >> LOG_B] = hiA;
+    mnb[j >> LOG_B] = loB;
+    mxb[j >> LOG_B] = hiB;
   }
 }
 
@@ -484,9 +523,10 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       x.m = m;
       x.log.len = 0;
       if (m === 0) continue;
-      for (let i = 0; i < P && plist[i] <= m; i++) {
-        smaWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i]);
-      }
+      // Periods longer than the symbol's bars never get a value and are never scanned.
+      let i = 0;
+      for (; i + 1 < P && plist[i + 1] <= m; i += 2) smaPairWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i], plist[i + 1], x.sma[i + 1], x.bmin[i + 1], x.bmax[i + 1]);
+      if (i < P && plist[i] <= m) smaWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i]);
       x.lastIsDelisting = idx[m - 1] < n - 1;
       x.contiguous = idx[m - 1] - idx[0] === m - 1;
     }
