@@ -63,7 +63,7 @@ describe('sma-cross kernel', () => {
     });
   }
 
-  it('equals the engine over a dense grid (shared fast periods, several tiles and symbol blocks), in any pair order', () => {
+  it('equals the engine over a dense grid (shared fast periods, several tiles and symbol blocks, memory-capped parts), in any pair order', () => {
     const s = spec({ commission: { rate: 0.0007, fixed: 0.5 }, slippageBps: 3 });
     const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
     const grid: number[] = [];
@@ -73,10 +73,13 @@ describe('sma-cross kernel', () => {
     for (let k = grid.length / 2 - 1; k >= 0; k--) rev.push(grid[2 * k], grid[2 * k + 1]);
     const one = smaCrossKernel(s, panel, rev, { symbolsPerBlock: 3 });
     const all = smaCrossKernel(s, panel, rev);
+    // A memory cap below one pair's equity runs every pair alone.
+    const apart = smaCrossKernel(s, panel, rev, { maxCellBytes: 1 });
     for (let k = 0; k < rev.length / 2; k++) {
       const exact = runSpecOnStore(store, { ...s, params: { fast: rev[2 * k], slow: rev[2 * k + 1] } }).result.metrics;
       expectClose(one[k]!, exact);
       expectClose(all[k]!, exact);
+      expectClose(apart[k]!, exact);
     }
   });
 

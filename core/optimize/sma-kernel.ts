@@ -361,6 +361,8 @@ export interface KernelTuning {
   /** Fast periods × chain positions (slow periods) per tile; default 4 × 8. */
   readonly tileFasts?: number;
   readonly tileSlows?: number;
+  /** Largest per-call equity store (8 bytes per pair and bar); more pairs are run in parts. Default 256 MB. */
+  readonly maxCellBytes?: number;
 }
 
 /** Tile of TILE_FASTS fast periods × TILE_SLOWS chain positions: its rows (20 KB per pair for 10 years) and SMAs stay in L2. */
@@ -403,6 +405,12 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       tradable.push(k);
     }
   } else for (let k = 0; k < panel.nInst; k++) tradable.push(k);
+  const maxCellBytes = tuning.maxCellBytes ?? 256 << 20;
+  if (nPairs > 1 && nPairs * n * 8 > maxCellBytes) {
+    // Bounded memory whatever the grid and the bar count: halves, each with its own SMAs.
+    const half = 2 * Math.floor(nPairs / 2);
+    return [...smaCrossKernel(spec, panel, pairs.slice(0, half), tuning), ...smaCrossKernel(spec, panel, pairs.slice(half), tuning)];
+  }
 
   const rate = spec.commission.rate;
   const fixed = spec.commission.fixed;
