@@ -14,6 +14,7 @@ import { parseSpec } from '../core/backtest/spec';
 import type { Panel } from '../core/data/panel-types';
 import { importCsv } from '../core/store/import';
 import { openStore } from '../core/store/sqlite-bar-store';
+import { PatternStream } from '../core/indicators/patterns';
 import { getStrategy } from '../core/strategies';
 import { measure, printTable, type BenchTable } from './harness';
 
@@ -137,9 +138,55 @@ async function processRuns(): Promise<BenchTable> {
   }
 }
 
-/** The backtest benchmarks (W1). */
+/**
+ * The candlestick-pattern conditions: `candle-pattern` runs over the same 100,000 bars against `sma-cross`
+ * (baseline, same run), and the bare pattern streams. Patterns are `technicalindicators`' code (a class
+ * instance and `toPrecision` rounding per test), so they cost far more per bar than our typed-array loops.
+ */
+async function patterns(): Promise<BenchTable> {
+  const b = bars(N);
+  const panel = panelOf(b);
+  const specOf = (strategy: string, params: Record<string, unknown>) => {
+    const parsed = parseSpec({ strategy, params, symbols: ['SYN'], capital: 100_000, direction: 'long-only' });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    return { spec: parsed.spec, strategy: getStrategy(strategy) };
+  };
+  const sma = specOf('sma-cross', { fast: 10, slow: 30 });
+  const cp = specOf('candle-pattern', { entry: 'bullish-engulfing', exit: 'bearish-engulfing', holdBars: 10 });
+  const cpHammer = specOf('candle-pattern', { entry: 'hammer', exit: 'shooting-star', holdBars: 10, smaPeriod: 50 });
+  let smaTrades = 0;
+  let cpTrades = 0;
+  let hammerTrades = 0;
+  const tSma = await measure(() => (smaTrades = runBacktest(sma.spec, panel, { strategy: sma.strategy }).trades.length), { runs: 20, warmup: 5 });
+  const tCp = await measure(() => (cpTrades = runBacktest(cp.spec, panel, { strategy: cp.strategy }).trades.length), { runs: 10, warmup: 2 });
+  const tHammer = await measure(() => (hammerTrades = runBacktest(cpHammer.spec, panel, { strategy: cpHammer.strategy }).trades.length), { runs: 10, warmup: 2 });
+  let fired = 0;
+  const tStream = await measure(
+    () => {
+      fired = 0;
+      const stream = new PatternStream('morning-star');
+      const bar = { open: 0, high: 0, low: 0, close: 0 };
+      for (let i = 0; i < N; i++) {
+        bar.open = b.o[i];
+        bar.high = b.h[i];
+        bar.low = b.l[i];
+        bar.close = b.c[i];
+        if (stream.next(bar)) fired++;
+      }
+    },
+    { runs: 10, warmup: 2 },
+  );
+  return printTable(`candlestick conditions, ${N.toLocaleString('en-US')} bars, trades + metrics in process`, [
+    { name: 'sma-cross 10/30', baseline: true, ...tSma, note: `${smaTrades} trades` },
+    { name: 'candle-pattern bullish-engulfing / bearish-engulfing, hold 10', ...tCp, note: `${cpTrades} trades` },
+    { name: 'candle-pattern hammer / shooting-star, hold 10, SMA 50 filter', ...tHammer, note: `${hammerTrades} trades` },
+    { name: 'PatternStream morning-star alone', ...tStream, note: `${fired} fired` },
+  ]);
+}
+
+/** The backtest benchmarks (W1) and the candlestick conditions. */
 export async function run(): Promise<BenchTable[]> {
-  return [await inProcess(), await processRuns()];
+  return [await inProcess(), await patterns(), await processRuns()];
 }
 
 if (require.main === module) void run();

@@ -86,12 +86,36 @@ function gridCandles(n: number, seed: number): BarColumns {
   return b;
 }
 
+/**
+ * Unrounded candles whose shadows are often within a few tenths of a percent of the body's ends: hammer-like
+ * candles sit on both sides of the package's 0.1% `approximateEqual`, so the stream's `quick` bounds are tested
+ * at their edge, not only on exact equalities.
+ */
+function nearCandles(n: number, seed: number): BarColumns {
+  const r = prng(seed);
+  const b = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  let price = 50;
+  let trend = 0;
+  for (let i = 0; i < n; i++) {
+    if (i % 3 === 0) trend = (r() - 0.5) * 0.04;
+    const open = price * (1 + (r() - 0.5) * 0.01);
+    const close = open * (1 + trend + (r() - 0.5) * 0.02);
+    const shadow = () => (r() < 0.6 ? r() * 0.0025 : r() * 0.03);
+    b.time[i] = i;
+    b.open[i] = open;
+    b.close[i] = close;
+    b.high[i] = Math.max(open, close) * (1 + shadow());
+    b.low[i] = Math.min(open, close) * (1 - shadow());
+    price = close;
+  }
+  return b;
+}
+
 describe('PatternStream (streaming form of the candlestick patterns)', () => {
   it('equals patternSeries at every index, for every pattern, over varied candles', () => {
     const firing = new Set<string>();
     let fires = 0;
-    for (const seed of [1, 2, 3]) {
-      const bars = gridCandles(1500, seed);
+    for (const [seed, bars] of [1, 2, 3].flatMap((seed) => [[seed, gridCandles(1500, seed)], [seed, nearCandles(3000, seed)]] as const)) {
       const bar = { open: 0, high: 0, low: 0, close: 0 };
       for (const name of CANDLE_PATTERN_NAMES) {
         const batch = patternSeries(name, bars);
@@ -114,6 +138,10 @@ describe('PatternStream (streaming form of the candlestick patterns)', () => {
     // The equality must cover real detections, across most patterns (window order matters for every multi-candle one).
     expect(fires).toBeGreaterThan(200);
     expect(firing.size).toBeGreaterThanOrEqual(18);
+    // The stream skips the package's call when a pattern's `quick` precondition fails: those must fire here too.
+    const quick = CANDLE_PATTERN_NAMES.filter((n) => (CANDLE_PATTERNS[n] as { quick?: unknown }).quick !== undefined);
+    expect(quick.sort()).toEqual(['hammer', 'hanging-man', 'shooting-star', 'tweezer-bottom', 'tweezer-top']);
+    for (const name of quick) expect(firing.has(name), name).toBe(true);
   });
 
   it('is false until the pattern has seen its candles, then fires on the completing bar only', () => {
