@@ -1,5 +1,11 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BarColumns } from '../model/bars';
+import { importCsv } from '../store/import';
+import { openStore } from '../store/sqlite-bar-store';
 import { candlePattern } from './candle-pattern';
 import { listStrategies } from './index';
 import { stepDecisions } from './step';
@@ -63,5 +69,34 @@ describe('candle-pattern', () => {
     expect(props.entry.default).toBe('bullish-engulfing');
     expect(props.exit.enum?.[0]).toBe('none');
     expect(listing.kind).toBe('single');
+  });
+});
+
+describe('candle-pattern from the real binary', () => {
+  it('backtests from the store: enters at the open after the pattern, leaves holdBars later', async () => {
+    const root = join(__dirname, '..', '..');
+    execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'pipe' });
+    const dir = mkdtempSync(join(tmpdir(), 'qd-candle-'));
+    try {
+      const db = join(dir, 'c.db');
+      const store = openStore(db);
+      const day = (i: number) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
+      await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nCNDL,,,USD,,\n' });
+      const lines = ROWS.map((r, i) => `CNDL,${day(i)},${r.join(',')},1000`);
+      await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${lines.join('\n')}\n` });
+      store.close();
+      const spec = join(dir, 'spec.json');
+      writeFileSync(spec, JSON.stringify({ strategy: 'candle-pattern', params: { entry: 'bullish-engulfing', holdBars: 3 }, symbols: ['CNDL'], capital: 1000 }));
+      const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'backtest', '--spec', spec, '--db', db, '--json', '--no-save'], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { trades: { entryTime: string; entryPrice: number; exitTime: string; exitPrice: number; side: string }[]; openPositions: { entryTime: string }[] };
+      // Decisions at bars 2 (enter) and 5 (exit) fill at the next opens: bars 3 and 6; bar 7's entry fills at bar 8.
+      expect(out.trades.map((t) => [t.side, t.entryTime.slice(0, 10), t.entryPrice, t.exitTime.slice(0, 10), t.exitPrice])).toEqual([
+        ['long', day(3), 10.5, day(6), 11.5],
+      ]);
+      expect(out.openPositions.map((p) => p.entryTime.slice(0, 10))).toEqual([day(8)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
