@@ -49,25 +49,38 @@ describe('look-ahead proof: single-symbol strategies', () => {
     );
   });
 
-  for (const strategy of singles) {
-    it(`${strategy.name}: decisions up to T ignore every bar after T (truncated or perturbed)`, () => {
-      let decisionsBeforeCuts = 0;
-      let changedAfter = 0;
-      for (const seed of [1, 2]) {
-        const bars = randomBars(N_BARS, seed);
-        const full = stepDecisions(strategy, {}, bars);
-        for (const t of CUTS) {
-          const truncated = stepDecisions(strategy, {}, bars, t + 1);
-          expect(sameUpTo(full, truncated, t), `truncated at T=${t}`).toBe(true);
-          const noisy = stepDecisions(strategy, {}, perturbAfter(bars, t, seed * 100 + t));
-          expect(sameUpTo(full, noisy, t), `perturbed after T=${t}`).toBe(true);
-          if (!sameUpTo(full, noisy, N_BARS - 1)) changedAfter++;
-        }
-        for (let i = 0; i <= CUTS[CUTS.length - 1]; i++) if (!Number.isNaN(full[i])) decisionsBeforeCuts++;
+  function proveNoLookAhead(strategy: SingleStrategy, params: unknown): void {
+    let decisionsBeforeCuts = 0;
+    let changedAfter = 0;
+    for (const seed of [1, 2]) {
+      const bars = randomBars(N_BARS, seed);
+      const full = stepDecisions(strategy, params, bars);
+      for (const t of CUTS) {
+        const truncated = stepDecisions(strategy, params, bars, t + 1);
+        expect(sameUpTo(full, truncated, t), `truncated at T=${t}`).toBe(true);
+        const noisy = stepDecisions(strategy, params, perturbAfter(bars, t, seed * 100 + t));
+        expect(sameUpTo(full, noisy, t), `perturbed after T=${t}`).toBe(true);
+        if (!sameUpTo(full, noisy, N_BARS - 1)) changedAfter++;
       }
-      expect(decisionsBeforeCuts, 'the strategy must decide something for the proof to mean anything').toBeGreaterThan(2);
-      expect(changedAfter, 'perturbing the future must change later decisions').toBeGreaterThan(0);
-    });
+      for (let i = 0; i <= CUTS[CUTS.length - 1]; i++) if (!Number.isNaN(full[i])) decisionsBeforeCuts++;
+    }
+    expect(decisionsBeforeCuts, 'the strategy must decide something for the proof to mean anything').toBeGreaterThan(2);
+    expect(changedAfter, 'perturbing the future must change later decisions').toBeGreaterThan(0);
+  }
+
+  for (const strategy of singles) {
+    it(`${strategy.name}: decisions up to T ignore every bar after T (truncated or perturbed)`, () => proveNoLookAhead(strategy, {}));
+  }
+
+  // Candlestick conditions read a few past bars: the multi-candle and trend-filtered forms get the same proof.
+  const byName = (name: string) => singles.find((s) => s.name === name)!;
+  const variants: [string, Record<string, unknown>][] = [
+    ['candle-pattern', { entry: 'hammer', exit: 'shooting-star', holdBars: 0, smaPeriod: 20 }],
+    ['candle-pattern', { entry: 'bearish-harami', exit: 'bullish-harami', holdBars: 5, direction: 'short' }],
+    ['triple-confirmation', { maPeriod: 10, rsiPeriod: 5, volumePeriod: 5, pattern: 'bullish-harami', patternSide: 'both' }],
+  ];
+  for (const [name, params] of variants) {
+    it(`${name} ${JSON.stringify(params)}: decisions up to T ignore every bar after T`, () => proveNoLookAhead(byName(name), params));
   }
 });
 
