@@ -75,6 +75,9 @@ function fill(st: Float64Array, target: number, raw: number, costs: Float64Array
 }
 
 
+/** Where the kernel leaves the sum of its cache-touching loads (see `touched`): a store the JIT must keep. */
+const SINK = new Float64Array(1);
+
 /** Bars per block of the block-range skip in {@link scanCrosses} (a power of two). */
 const LOG_B = 4;
 const B = 1 << LOG_B;
@@ -196,12 +199,14 @@ function scanCrosses(
         j = e;
         continue;
       }
+      while (j + 3 < e && fa[j] > sl[j] && fa[j + 1] > sl[j + 1] && fa[j + 2] > sl[j + 2] && fa[j + 3] > sl[j + 3]) j += 4;
       while (j < e && fa[j] > sl[j]) j++;
     } else if (prev < 0) {
       if (j === a && fmx[b] < smn[b]) {
         j = e;
         continue;
       }
+      while (j + 3 < e && fa[j] < sl[j] && fa[j + 1] < sl[j + 1] && fa[j + 2] < sl[j + 2] && fa[j + 3] < sl[j + 3]) j += 4;
       while (j < e && fa[j] < sl[j]) j++;
     }
     if (j === e) continue;
@@ -510,6 +515,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   }));
   const crossAt = new Int32Array(n);
   const crossDir = new Int8Array(n);
+  // Stored to SINK at the end, so the engine cannot drop the touching loads as dead code.
+  let touched = 0;
 
   for (let s0 = 0; s0 < tradable.length; s0 += SB) {
     const nBlk = Math.min(SB, tradable.length - s0);
@@ -548,6 +555,16 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
           const r = tile[ti];
           const from = log.len;
           logFrom[r] = from;
+          // Touch the row where this pair will write (about where its pred filled) in one burst of
+          // independent loads, so their cache misses overlap instead of stalling one by one later.
+          const p0 = pred[r];
+          if (p0 >= 0) {
+            const row0 = r * n;
+            const at0 = log.at;
+            let sum = 0;
+            for (let g = logFrom[p0], g1 = logTo[p0]; g < g1; g++) sum += cell[row0 + idx[at0[g]]];
+            touched += sum;
+          }
           // Fewer bars than the slow period: never a cross, the position stays flat.
           const fs = fastSlot[r];
           const ss = slowSlot[r];
@@ -649,6 +666,7 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
     }
   }
 
+  SINK[0] = touched;
   const runTime = time.slice(i0, i1 + 1);
   const out: (Metrics | null)[] = new Array(nPairs).fill(null);
   const equity = new Float64Array(n);
