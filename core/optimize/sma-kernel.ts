@@ -392,11 +392,17 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
           grossWin[r] += gw;
           grossLoss[r] += gl;
           const w0 = r * words;
+          // Held bars: one range per stretch of non-zero positions (a reversal does not end it).
+          let heldFrom = -1;
           for (let g = from; g < log.len; g++) {
-            if (log.q[g] === 0) continue;
-            const to = g + 1 < log.len ? log.at[g + 1] : m;
-            setBits(held, w0, idx[log.at[g]], to < m ? idx[to] : n);
+            if (log.q[g] !== 0) {
+              if (heldFrom < 0) heldFrom = idx[log.at[g]];
+            } else if (heldFrom >= 0) {
+              setBits(held, w0, heldFrom, idx[log.at[g]]);
+              heldFrom = -1;
+            }
           }
+          if (heldFrom >= 0) setBits(held, w0, heldFrom, n);
           const p = pred[r];
           addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
         }
