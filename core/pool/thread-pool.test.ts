@@ -20,7 +20,10 @@ describe('thread pool', () => {
   it('returns one outcome per job, in order, spread over the workers, with monotone progress', async () => {
     const pool = createThreadPool({ workers: 2, dbPath: null, workerEntry: entry });
     pools.push(pool);
-    const jobs = Array.from({ length: 300 }, (_, i) => spin(i, i % 10 === 0 ? 2 : 0));
+    // Every job burns 4 ms, so one worker alone needs over a second: long enough that the second worker
+    // has started and taken batches even on a loaded CI machine (with instant jobs the first worker to
+    // come up could drain the queue alone, and the spread assertion was flaky).
+    const jobs = Array.from({ length: 300 }, (_, i) => spin(i, 4));
     const seen: PoolProgress[] = [];
     const out = await pool.run<{ value: number; square: number; worker: string }>(jobs, { onProgress: (p) => seen.push(p) });
     expect(out).toHaveLength(300);
