@@ -25,6 +25,15 @@ function panel(): Panel {
 }
 
 describe('panel codec', () => {
+  it('carries the price factor when the panel has one, so cluster workers value fundamentals at traded prices', () => {
+    const p = { ...panel(), priceFactor: Float64Array.from({ length: 15 }, (_, i) => (i < 7 ? 2 : 1)) };
+    const q = decodePanel(encodePanel(p));
+    expect(Array.from(q.priceFactor!)).toEqual(Array.from(p.priceFactor));
+    expect(Array.from(q.close)).toEqual(Array.from(p.close));
+    expect(decodePanel(encodePanel(panel())).priceFactor).toBeUndefined();
+    expect('hasPriceFactor' in q).toBe(false);
+  });
+
   it('round-trips every column bit for bit (NaN included) and the header', () => {
     const p = panel();
     const buf = encodePanel(p);

@@ -9,15 +9,22 @@ interface Header {
   readonly nDays: number;
   readonly adjustment: Adjustment;
   readonly fingerprint: string;
+  /** Whether the `priceFactor` column follows (panels with corporate actions under `pit` or `asOf`). */
+  readonly hasPriceFactor?: boolean;
 }
 
 /**
  * Serialises a panel as one binary blob (what a cluster submitter publishes in Redis): a magic
  * number, a JSON header (symbols, sectors, sizes, adjustment, fingerprint), then the Float64 columns
- * `time, open, high, low, close, volume, listedOn, delistedOn` as raw little-endian doubles.
+ * `time, open, high, low, close, volume, listedOn, delistedOn` and, when the panel has one,
+ * `priceFactor` (so a cluster worker values market cap and PBR at traded prices, as a local run does),
+ * as raw little-endian doubles.
  */
 export function encodePanel(p: Panel): Buffer {
-  const header: Header = { symbols: p.symbols, sectors: p.sectors, nInst: p.nInst, nDays: p.nDays, adjustment: p.adjustment, fingerprint: p.fingerprint };
+  const header: Header = {
+    symbols: p.symbols, sectors: p.sectors, nInst: p.nInst, nDays: p.nDays, adjustment: p.adjustment, fingerprint: p.fingerprint,
+    hasPriceFactor: p.priceFactor !== undefined,
+  };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align8(8 + json.length);
   const cols = columnsOf(p);
@@ -42,6 +49,7 @@ export function decodePanel(buf: Uint8Array): Panel {
   const header = JSON.parse(b.subarray(8, 8 + jsonLen).toString('utf8')) as Header;
   const { nInst, nDays } = header;
   const sizes = [nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst, nInst];
+  if (header.hasPriceFactor) sizes.push(nInst * nDays);
   const dataStart = align8(8 + jsonLen);
   const need = dataStart + sizes.reduce((n, s) => n + s * 8, 0);
   if (b.length !== need) throw new Error(`panel blob has ${b.length} bytes, expected ${need}`);
@@ -54,12 +62,15 @@ export function decodePanel(buf: Uint8Array): Panel {
     cols.push(data.subarray(at, at + s));
     at += s;
   }
-  const [time, open, high, low, close, volume, listedOn, delistedOn] = cols;
-  return { ...header, time, open, high, low, close, volume, listedOn, delistedOn };
+  const [time, open, high, low, close, volume, listedOn, delistedOn, priceFactor] = cols;
+  const { hasPriceFactor: _, ...meta } = header;
+  const panel: Panel = { ...meta, time, open, high, low, close, volume, listedOn, delistedOn };
+  return priceFactor ? { ...panel, priceFactor } : panel;
 }
 
 function columnsOf(p: Panel): Float64Array[] {
-  return [p.time, p.open, p.high, p.low, p.close, p.volume, p.listedOn, p.delistedOn];
+  const cols = [p.time, p.open, p.high, p.low, p.close, p.volume, p.listedOn, p.delistedOn];
+  return p.priceFactor ? [...cols, p.priceFactor] : cols;
 }
 
 function align8(n: number): number {
