@@ -201,7 +201,8 @@ export interface IndicatorSeries {
 const SweepFileInput = z.record(z.string(), z.unknown());
 
 /** Input of `sweep:start`: the sweep file's content. */
-export const SweepStartInput = z.object({ sweep: SweepFileInput }).strict();
+/** Input of `sweep:start`: a sweep file's content, and optionally how many workers run it (default: the host's pool, one per core). */
+export const SweepStartInput = z.object({ sweep: SweepFileInput, workers: z.number().int().min(1).max(64).optional() }).strict();
 
 /** Input of `walkforward:run`: a sweep file's content plus window sizes in bars. */
 export const WalkForwardInput = z

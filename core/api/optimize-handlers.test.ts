@@ -26,7 +26,7 @@ beforeAll(async () => {
     dbPath: store.path,
     host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
-    createPool: () => createThreadPool({ workers: 2, dbPath: store.path, workerEntry }),
+    createPool: (workers) => createThreadPool({ workers: workers ?? 2, dbPath: store.path, workerEntry }),
   });
   handlers = optimizeHandlers(services) as unknown as Handlers;
 });
@@ -68,6 +68,19 @@ describe('optimize handlers', () => {
     expect(mine.at(-1)).toEqual({ channel: 'sweep:finished', payload: { id, status: 'done', error: null } });
     const list = await dispatch(handlers, 'sweep:list', undefined, ctx());
     expect(list.ok && (list.value as SweepState[]).some((s) => s.id === id)).toBe(true);
+    expect(state.result!.workers).toBe(2);
+  });
+
+  it('runs a sweep on the number of workers asked for, with the same results', async () => {
+    const one = await dispatch(handlers, 'sweep:start', { sweep, workers: 1 }, ctx());
+    expect(one.ok).toBe(true);
+    const state = await waitFinished((one as { value: { id: string } }).value.id);
+    expect(state.status).toBe('done');
+    expect(state.result!.workers).toBe(1);
+    const two = await waitFinished(((await dispatch(handlers, 'sweep:start', { sweep }, ctx())) as { value: { id: string } }).value.id);
+    expect(state.result!.results).toEqual(two.result!.results);
+    const bad = await dispatch(handlers, 'sweep:start', { sweep, workers: 0 }, ctx());
+    expect(bad.ok === false && bad.error.code).toBe('invalid-input');
   });
 
   it('rejects a bad sweep with the field named, and an unknown id as not-found', async () => {

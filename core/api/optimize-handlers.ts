@@ -37,7 +37,7 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     'sweep:start': (input) => {
       const sweep = parseSweep(input.sweep);
       if (!sweep.ok) return sweep;
-      return ok({ id: svc.startSweep(sweep.value) });
+      return ok({ id: svc.startSweep(sweep.value, input.workers) });
     },
     'sweep:cancel': (input) => ok({ cancelled: svc.cancel(input.id) }),
     'sweep:get': (input) => {

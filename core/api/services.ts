@@ -40,7 +40,8 @@ export interface ServiceOptions {
   readonly host: 'electron' | 'serve';
   readonly emit: Emit;
   /** The simulation pool backend (Electron passes its utility-process pool); default worker threads on `dbPath`. */
-  readonly createPool?: () => Pool;
+  /** Makes a simulation pool with `workers` workers (default: one per core). */
+  readonly createPool?: (workers?: number) => Pool;
 }
 
 /**
@@ -55,7 +56,7 @@ export function createServices(options: ServiceOptions): Services {
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
-    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? (() => createThreadPool({ dbPath: options.dbPath }))),
+    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers }))),
     live: new LiveService(options.store, liveEmit(options.emit)),
     backtest: new BacktestService(options.store, options.emit),
   };

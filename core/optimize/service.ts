@@ -25,24 +25,27 @@ interface Entry {
 export class OptimizeService {
   readonly #store: Store;
   readonly #emit: Emit;
-  readonly #createPool: () => Pool;
-  #pool: Pool | null = null;
+  readonly #createPool: (workers?: number) => Pool;
+  /** Pools by worker count (0 = the host's default size), each created on first use and kept warm. */
+  readonly #pools = new Map<number, Pool>();
   readonly #sweeps = new Map<string, Entry>();
 
-  constructor(store: Store, emit: Emit, createPool: () => Pool) {
+  constructor(store: Store, emit: Emit, createPool: (workers?: number) => Pool) {
     this.#store = store;
     this.#emit = emit;
     this.#createPool = createPool;
   }
 
-  /** The host's pool, created on first use. */
-  pool(): Pool {
-    this.#pool ??= this.#createPool();
-    return this.#pool;
+  /** The pool with `workers` workers (default: the host's size), created on first use. */
+  pool(workers?: number): Pool {
+    const key = workers ?? 0;
+    let pool = this.#pools.get(key);
+    if (!pool) this.#pools.set(key, (pool = this.#createPool(workers)));
+    return pool;
   }
 
   /** Starts a sweep in the background and returns its id (also its run-registry id); `sweep:progressed` and `sweep:finished` follow. */
-  startSweep(sweep: SweepSpec): string {
+  startSweep(sweep: SweepSpec, workers?: number): string {
     const id = newSweepId();
     const abort = new AbortController();
     const entry: Entry = { abort, state: { id, status: 'running', startedAt: Date.now(), progress: null, result: null, error: null } };
@@ -57,7 +60,7 @@ export class OptimizeService {
         this.#emit('sweep:progressed', view);
       }
     };
-    void runSweep(this.#store, sweep, this.pool(), { onProgress, signal: abort.signal }).then(
+    void runSweep(this.#store, sweep, this.pool(workers), { onProgress, signal: abort.signal }).then(
       (out) => {
         // Recorded in the run registry like `quantdesk sweep`, under the same id.
         try {
@@ -97,8 +100,9 @@ export class OptimizeService {
   /** Cancels running sweeps and stops the pool. */
   async dispose(): Promise<void> {
     for (const e of this.#sweeps.values()) e.abort.abort();
-    await this.#pool?.close();
-    this.#pool = null;
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    for (const pool of pools) await pool.close();
   }
 
   #finish(entry: Entry, status: SweepState['status'], result: SweepResultView | null, error: string | null): void {

@@ -56,7 +56,7 @@ function start(): void {
     if (channel === 'alert:raised') notifyDesktop(payload as Events['alert:raised']);
   };
   // Sweeps, walk-forward and Monte Carlo run in utility processes, each with its own read-only store.
-  services = createServices({ store, dbPath, host: 'electron', emit, createPool: () => createUtilityPool({ dbPath }) });
+  services = createServices({ store, dbPath, host: 'electron', emit, createPool: (workers) => createUtilityPool({ dbPath, workers }) });
   registerApi(createHandlers(services), isTrustedSender);
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));

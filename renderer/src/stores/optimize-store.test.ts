@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { defaultValues, fieldsFromSchema } from '../lib/param-form';
 import { setSetup, useBacktestStore } from './backtest-store';
-import { setAxis, startSweep, useOptimizeStore } from './optimize-store';
+import { parseWorkers, setAxis, setOptimizeOption, startSweep, useOptimizeStore } from './optimize-store';
 import { useStrategiesStore } from './strategies-store';
 import { installFakeApi } from './test-api';
 
@@ -44,5 +44,29 @@ describe('optimize store', () => {
     expect(sweep.base.params).toEqual({});
     expect(useOptimizeStore.getState().output?.best?.params).toEqual({ fast: 5, slow: 40 });
     expect(useOptimizeStore.getState().running).toBeNull();
+  });
+
+  it('passes the workers asked for, and explains a bad count without calling the host', async () => {
+    expect(parseWorkers('')).toEqual({});
+    expect(parseWorkers(' 2 ')).toEqual({ workers: 2 });
+    expect(parseWorkers('0').error).toMatch(/1 to 64/);
+    expect(parseWorkers('1.5').error).toMatch(/whole number/);
+    const fake = installFakeApi({
+      'sweep:start': () => ({ ok: true, value: { id: 's2' } }),
+      'sweep:get': () => ({ ok: true, value: { id: 's2', status: 'done', startedAt: 0, progress: null, result, error: null } }),
+    });
+    setSetup({ symbols: 'AAA' });
+    setAxis(0, { param: 'fast', from: '5', to: '10', step: '5' });
+    setOptimizeOption({ workers: 'many' });
+    await startSweep();
+    expect(useOptimizeStore.getState().formErrors.workers).toMatch(/whole number/);
+    expect(fake.calls).toHaveLength(0);
+    setOptimizeOption({ workers: '1' });
+    const done = startSweep();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    fake.emit('sweep:progressed', { id: 's2', completed: 1, total: 2, ratePerSec: 10, etaMs: 100 });
+    fake.emit('sweep:finished', { id: 's2', status: 'done', error: null });
+    await done;
+    expect(fake.calls[0]).toMatchObject({ channel: 'sweep:start', input: { workers: 1 } });
   });
 });

@@ -9,6 +9,8 @@ import { selectStrategy, useStrategiesStore } from './strategies-store';
 interface OptimizeState {
   readonly axes: readonly [AxisForm, AxisForm];
   readonly objective: string;
+  /** Workers for the sweep as typed; empty = the host's pool (one per core). */
+  readonly workers: string;
   readonly formErrors: Readonly<Record<string, string>>;
   readonly running: { id: string | null; done: number; total: number; startedAt: number; etaMs: number | null } | null;
   readonly output: SweepResultView | null;
@@ -20,6 +22,7 @@ const EMPTY_AXIS: AxisForm = { param: '', from: '', to: '', step: '' };
 export const useOptimizeStore = create<OptimizeState>()(() => ({
   axes: [EMPTY_AXIS, EMPTY_AXIS],
   objective: 'sharpe',
+  workers: '',
   formErrors: {},
   running: null,
   output: null,
@@ -34,7 +37,16 @@ export function setAxis(i: 0 | 1, patch: Partial<AxisForm>): void {
   });
 }
 
-export function setOptimizeOption(patch: Partial<Pick<OptimizeState, 'objective'>>): void {
+/** Parses the workers field: undefined for the host's default, a count 1–64, or an error message. */
+export function parseWorkers(text: string): { workers?: number; error?: string } {
+  const t = text.trim();
+  if (t === '') return {};
+  const n = Number(t);
+  if (!Number.isInteger(n) || n < 1 || n > 64) return { error: 'Workers: a whole number from 1 to 64, or empty for one per core' };
+  return { workers: n };
+}
+
+export function setOptimizeOption(patch: Partial<Pick<OptimizeState, 'objective' | 'workers'>>): void {
   useOptimizeStore.setState(patch);
 }
 
@@ -43,8 +55,12 @@ let off: (() => void)[] = [];
 const finished = new Map<string, () => void>();
 const finishedEarly = new Set<string>();
 
+let followed: unknown = null;
+// Subscribes once per `window.api` object (tests install a fresh fake per case).
 function follow(): void {
-  if (off.length > 0) return;
+  if (followed === window.api) return;
+  for (const f of off) f();
+  followed = window.api;
   off = [
     window.api.on('sweep:progressed', (p) => {
       const cur = useOptimizeStore.getState().running;
@@ -81,11 +97,14 @@ export async function startSweep(): Promise<void> {
     return;
   }
   const built = buildSweep(base.spec, s.axes, s.objective, 500);
-  useOptimizeStore.setState({ formErrors: built.errors });
+  const workers = parseWorkers(s.workers);
+  const formErrors = workers.error ? { ...built.errors, workers: workers.error } : built.errors;
+  useOptimizeStore.setState({ formErrors });
+  if (workers.error) return;
   if (!built.sweep) return;
   follow();
   useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, error: null });
-  const started = await window.api.invoke('sweep:start', { sweep: built.sweep as Record<string, unknown> });
+  const started = await window.api.invoke('sweep:start', { sweep: built.sweep as Record<string, unknown>, workers: workers.workers });
   if (!started.ok) {
     useOptimizeStore.setState({ running: null, error: started.error });
     return;

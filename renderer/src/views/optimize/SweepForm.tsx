@@ -18,7 +18,7 @@ export function SweepForm() {
   const fields = useStrategiesStore((s) => s.fields);
   const strategy = useStrategiesStore((s) => s.selected);
   const symbols = useBacktestStore((s) => s.setup.symbols);
-  const { axes, objective, running } = useOptimizeStore();
+  const { axes, objective, workers, running } = useOptimizeStore();
   const numeric = sweepableFields(fields);
   return (
     <form
@@ -83,8 +83,19 @@ export function SweepForm() {
           ))}
         </select>
       </label>
+      <label className="field">
+        <span>Workers</span>
+        <input
+          value={workers}
+          placeholder="one per core"
+          inputMode="numeric"
+          onChange={(e) => setOptimizeOption({ workers: e.target.value })}
+          data-testid="workers"
+        />
+      </label>
+      <Err k="workers" />
       <div className="muted" style={{ marginTop: 4 }}>
-        Workers: the host’s simulation pool (one per core; quantdesk worker nodes join a cluster).
+        Empty runs on the host’s pool, one worker per core; quantdesk worker nodes can join a cluster from the CLI.
       </div>
       <div style={{ display: 'flex', gap: 6, marginTop: 10 }}>
         <button type="submit" className="btn btn-primary" style={{ flex: 1 }} disabled={!!running} data-testid="run-sweep">
