@@ -2,10 +2,11 @@ import { availableParallelism } from 'node:os';
 import { loadPanel, type PanelRequest } from '../../data/panel';
 import { createBullPool } from '../../pool/bull-pool';
 import { createThreadPool } from '../../pool/thread-pool';
-import type { Pool, PoolProgress } from '../../pool/types';
+import { SweepInputError } from '../../optimize/sweep';
+import { CancelledError, type Pool, type PoolProgress } from '../../pool/types';
 import type { Store } from '../../store/sqlite-bar-store';
 import { UsageError } from '../args';
-import type { CliIO } from '../io';
+import { EXIT, type CliIO } from '../io';
 
 /** Flags shared by `sweep` and `walkforward`. */
 export const POOL_FLAGS = {
@@ -67,4 +68,20 @@ export function sigintSignal(): { signal: AbortSignal; dispose(): void } {
 /** Formats a metric for text output. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/**
+ * The exit code for an error a sweep-based command expects (cancelled: 1, a bad sweep file: 2, each
+ * error as `FILE: field: reason`), after printing it; rethrows anything else (a bug).
+ */
+export function sweepErrorExit(e: unknown, io: CliIO, command: string, specPath: string): number {
+  if (e instanceof CancelledError) {
+    io.err(`\nquantdesk ${command}: cancelled\n`);
+    return EXIT.failure;
+  }
+  if (e instanceof SweepInputError) {
+    io.err(`quantdesk ${command}: ${specPath}: ${e.errors.join(`\n${specPath}: `)}\n`);
+    return EXIT.badInput;
+  }
+  throw e;
 }

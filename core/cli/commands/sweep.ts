@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { runSweep, SweepInputError } from '../../optimize/sweep';
+import { runSweep } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
 import { newSweepId, saveSweep } from '../../optimize/sweep-registry';
-import { CancelledError } from '../../pool/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags } from '../args';
 import { EXIT, type Command } from '../io';
-import { fmt, POOL_FLAGS, poolFromFlags, progressPrinter, sigintSignal } from './optimize-common';
+import { fmt, POOL_FLAGS, poolFromFlags, progressPrinter, sigintSignal, sweepErrorExit } from './optimize-common';
 
 const USAGE = `Usage: quantdesk sweep --spec FILE.json --db DB [--workers N | --cluster URL [--queue NAME]] [--json]
 
@@ -68,15 +67,7 @@ export const sweepCommand: Command = {
       }
       return out.results.length > 0 ? EXIT.ok : EXIT.failure;
     } catch (e) {
-      if (e instanceof CancelledError) {
-        io.err('\nquantdesk sweep: cancelled\n');
-        return EXIT.failure;
-      }
-      if (e instanceof SweepInputError) {
-        io.err(`quantdesk sweep: ${values.spec}: ${e.errors.join(`\n${values.spec}: `)}\n`);
-        return EXIT.badInput;
-      }
-      throw e;
+      return sweepErrorExit(e, io, 'sweep', values.spec as string);
     } finally {
       interrupt.dispose();
       await pool.close();

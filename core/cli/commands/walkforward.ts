@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { SweepInputError } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
 import { runWalkForward } from '../../optimize/walkforward-run';
-import { CancelledError } from '../../pool/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
-import { fmt, POOL_FLAGS, poolFromFlags, progressPrinter, sigintSignal } from './optimize-common';
+import { fmt, POOL_FLAGS, poolFromFlags, progressPrinter, sigintSignal, sweepErrorExit } from './optimize-common';
 
 const USAGE = `Usage: quantdesk walkforward --spec FILE.json --db DB --train N --test M [--anchored] [--workers N | --cluster URL] [--json]
 
@@ -64,15 +62,7 @@ export const walkforwardCommand: Command = {
       }
       return EXIT.ok;
     } catch (e) {
-      if (e instanceof CancelledError) {
-        io.err('\nquantdesk walkforward: cancelled\n');
-        return EXIT.failure;
-      }
-      if (e instanceof SweepInputError) {
-        io.err(`quantdesk walkforward: ${values.spec}: ${e.errors.join(`\n${values.spec}: `)}\n`);
-        return EXIT.badInput;
-      }
-      throw e;
+      return sweepErrorExit(e, io, 'walkforward', values.spec as string);
     } finally {
       interrupt.dispose();
       await pool.close();
