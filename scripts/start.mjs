@@ -75,11 +75,29 @@ if (!skipBuild) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const electron = electronBinary();
+/**
+ * Electron 45's package downloads its binary on first use rather than at install. Do that once here,
+ * so a normal machine gets the desktop app from `npm start`; offline it fails within a second and we
+ * fall back to the browser.
+ */
+function fetchElectron() {
+  let installer;
+  try {
+    installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
+  } catch {
+    return null;
+  }
+  if (!existsSync(installer)) return null;
+  console.log("Fetching Electron's binary (first start only)…");
+  spawnSync(process.execPath, [installer], { stdio: ['ignore', 'ignore', 'ignore'], cwd: root, timeout: 300_000 });
+  return electronBinary();
+}
+
+const electron = electronBinary() ?? fetchElectron();
 if (electron) {
   run(electron, [root]);
 } else {
-  console.log("Electron's binary is not installed on this machine, so QuantDesk will run in your browser through `quantdesk serve` instead.");
+  console.log("Electron's binary is not installed on this machine and could not be downloaded, so QuantDesk will run in your browser through `quantdesk serve` instead.");
   const dataDir = userDataDir();
   mkdirSync(dataDir, { recursive: true });
   const db = join(dataDir, 'quantdesk.db');
