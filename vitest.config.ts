@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// CI sets QUANTDESK_TEST_RESULTS to a folder: each run also writes a JSON report there, which .ci/run
+// sums into one plain "N passed, N failed" closing line.
+const results = process.env.QUANTDESK_TEST_RESULTS;
+
 export default defineConfig({
   test: {
+    ...(results ? { reporters: ['default', 'json'], outputFile: { json: `${results}/unit.json` } } : {}),
     projects: [
       {
         test: {
