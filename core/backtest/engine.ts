@@ -1,5 +1,5 @@
 import type { Panel } from '../data/panel-types';
-import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, SingleStrategy, Strategy } from '../strategy/types';
+import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, OrderIntent, SingleStrategy, Strategy } from '../strategy/types';
 import { periodKey } from './calendar';
 import * as execution from './execution';
 import type { ExitOut } from './execution';
@@ -26,9 +26,8 @@ const {
   entryFillPrice,
   EXIT_NONE,
   EXIT_STOP,
-  ORDER_LIMIT,
   ORDER_MARKET,
-  ORDER_STOP,
+  readDecision,
   roundQty,
   slippedPrice,
 } = execution;
@@ -139,6 +138,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   const bps = spec.slippageBps;
   const whole = spec.wholeUnits;
   const longOnly = spec.direction === 'long-only';
+  const dec = execution.newDecisionFields();
   const optimistic = spec.intrabar === 'optimistic';
   const atClose = spec.fill === 'close';
   const sizing = spec.sizing;
@@ -308,33 +308,16 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
 
   /** Applies a strategy decision made at the close of bar i. */
   function decide(s: number, d: Decision, i: number, c: number): void {
-    if (d === null || d === undefined) return;
-    let target: number;
-    let type = ORDER_MARKET;
-    let price = Number.NaN;
-    let sl = Number.NaN;
-    let tp = Number.NaN;
-    let trail = Number.NaN;
-    if (typeof d === 'number') target = d;
-    else {
-      target = d.target;
-      type = d.type === 'limit' ? ORDER_LIMIT : d.type === 'stop' ? ORDER_STOP : ORDER_MARKET;
-      price = d.price ?? Number.NaN;
-      sl = d.stopLoss ?? Number.NaN;
-      tp = d.takeProfit ?? Number.NaN;
-      trail = d.trailingStopPct ?? Number.NaN;
-      if (type !== ORDER_MARKET && !(price > 0)) throw new BacktestInputError([`strategy "${strategy!.name}": a ${d.type} order needs a positive price`]);
-    }
-    if (target !== target) return;
-    if (longOnly && target < 0) target = 0;
+    const read = readDecision(d, longOnly, dec);
+    if (read === 'none') return;
+    if (read === 'bad-price') throw new BacktestInputError([`strategy "${strategy!.name}": a ${(d as OrderIntent).type} order needs a positive price`]);
+    const { target, type, price, sl, tp, trail } = dec;
     const cur = qty[s];
     if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
       // Same side: keep the position; an intent may move its protective levels.
-      if (typeof d !== 'number') {
-        if (d.stopLoss !== undefined) posSL[s] = sl;
-        if (d.takeProfit !== undefined) posTP[s] = tp;
-        if (d.trailingStopPct !== undefined) posTrail[s] = trail;
-      }
+      if (dec.hasSL) posSL[s] = sl;
+      if (dec.hasTP) posTP[s] = tp;
+      if (dec.hasTrail) posTrail[s] = trail;
       pTarget[s] = Number.NaN;
       return;
     }

@@ -10,6 +10,8 @@ import {
   EXIT_TARGET,
   ORDER_LIMIT,
   ORDER_MARKET,
+  newDecisionFields,
+  readDecision,
   ORDER_STOP,
   roundQty,
   slippedPrice,
@@ -81,5 +83,26 @@ describe('execution model', () => {
     expect(effectiveStop(true, 97, 0.05, 100)).toBe(97);
     expect(effectiveStop(false, Number.NaN, 0.1, 100)).toBeCloseTo(110, 12);
     expect(effectiveStop(true, Number.NaN, Number.NaN, 100)).toBeNaN();
+  });
+});
+
+describe('readDecision (shared by the engine and the live runner)', () => {
+  it('reads targets and intents, keeps null and NaN as "no change", clamps shorts when long-only, and flags a priceless limit', () => {
+    const out = newDecisionFields();
+    expect(readDecision(null, false, out)).toBe('none');
+    expect(readDecision(Number.NaN, false, out)).toBe('none');
+    expect(readDecision(-1, false, out)).toBe('ok');
+    expect(out).toMatchObject({ target: -1, type: ORDER_MARKET, hasSL: false });
+    expect(readDecision(-1, true, out)).toBe('ok');
+    expect(out.target).toBe(0);
+    expect(readDecision({ target: 1, type: 'limit', price: 99, stopLoss: 95 }, false, out)).toBe('ok');
+    expect(out).toMatchObject({ target: 1, type: ORDER_LIMIT, price: 99, sl: 95, hasSL: true, hasTP: false, hasTrail: false });
+    expect(Number.isNaN(out.tp)).toBe(true);
+    // A number after an intent leaves nothing of the intent behind (the object is reused).
+    expect(readDecision(1, false, out)).toBe('ok');
+    expect(out).toMatchObject({ type: ORDER_MARKET, hasSL: false });
+    expect(Number.isNaN(out.sl) && Number.isNaN(out.price)).toBe(true);
+    expect(readDecision({ target: 1, type: 'stop' }, false, out)).toBe('bad-price');
+    expect(readDecision({ target: Number.NaN, type: 'stop', price: 0 }, false, out)).toBe('bad-price');
   });
 });

@@ -1,3 +1,5 @@
+import type { Decision } from '../strategy/types';
+
 /**
  * The execution model as pure functions, shared by the backtest engine and the live paper broker so
  * both produce the same fills from the same bars. Prices are in the series' units; quantities are
@@ -10,6 +12,56 @@ export const ORDER_MARKET = 0;
 export const ORDER_LIMIT = 1;
 /** Entry order type: a stop, filled at the stop (or the open, on a gap through it) once the bar reaches it. */
 export const ORDER_STOP = 2;
+
+/** A strategy's `Decision` read into plain numbers; one object is reused for a whole run. */
+export interface DecisionFields {
+  target: number;
+  type: number;
+  /** Limit or stop price (NaN for market). */
+  price: number;
+  sl: number;
+  tp: number;
+  trail: number;
+  /** Whether the intent named each protective level (an intent may move them on a held position). */
+  hasSL: boolean;
+  hasTP: boolean;
+  hasTrail: boolean;
+}
+
+/** A fresh {@link DecisionFields} to pass to {@link readDecision}. */
+export function newDecisionFields(): DecisionFields {
+  return { target: 0, type: ORDER_MARKET, price: Number.NaN, sl: Number.NaN, tp: Number.NaN, trail: Number.NaN, hasSL: false, hasTP: false, hasTrail: false };
+}
+
+/**
+ * Reads a decision into `out`, the one rule the engine and the live runner share: a number is a market
+ * target; an intent also carries its order type, price and protective levels; long-only turns short
+ * targets into flat. Returns `none` for "keep everything as it is" (null or a NaN target), `bad-price`
+ * for a limit or stop without a positive price (checked first, as a strategy bug), else `ok`.
+ */
+export function readDecision(d: Decision, longOnly: boolean, out: DecisionFields): 'ok' | 'none' | 'bad-price' {
+  if (d === null || d === undefined) return 'none';
+  if (typeof d === 'number') {
+    out.target = d;
+    out.type = ORDER_MARKET;
+    out.price = out.sl = out.tp = out.trail = Number.NaN;
+    out.hasSL = out.hasTP = out.hasTrail = false;
+  } else {
+    out.target = d.target;
+    out.type = d.type === 'limit' ? ORDER_LIMIT : d.type === 'stop' ? ORDER_STOP : ORDER_MARKET;
+    out.price = d.price ?? Number.NaN;
+    out.sl = d.stopLoss ?? Number.NaN;
+    out.tp = d.takeProfit ?? Number.NaN;
+    out.trail = d.trailingStopPct ?? Number.NaN;
+    out.hasSL = d.stopLoss !== undefined;
+    out.hasTP = d.takeProfit !== undefined;
+    out.hasTrail = d.trailingStopPct !== undefined;
+    if (out.type !== ORDER_MARKET && !(out.price > 0)) return 'bad-price';
+  }
+  if (out.target !== out.target) return 'none';
+  if (longOnly && out.target < 0) out.target = 0;
+  return 'ok';
+}
 
 /**
  * The price a trader actually gets: `price` moved against the trader by `bps` basis points

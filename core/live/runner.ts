@@ -5,15 +5,15 @@ import {
   entryFillPrice,
   EXIT_NONE,
   EXIT_STOP,
-  ORDER_LIMIT,
   ORDER_MARKET,
-  ORDER_STOP,
+  newDecisionFields,
+  readDecision,
   roundQty,
   slippedPrice,
   type ExitOut,
 } from '../backtest/execution';
 import type { BacktestSpec } from '../backtest/spec';
-import type { BarView, Decision, SingleStrategy } from '../strategy/types';
+import type { BarView, Decision, OrderIntent, SingleStrategy } from '../strategy/types';
 import type { PaperBroker } from './broker';
 import type { PositionState } from './positions';
 import type { LiveBar, Signal } from './types';
@@ -62,6 +62,8 @@ export class StrategyRunner {
   readonly #pTP: Float64Array;
   readonly #pTrail: Float64Array;
   readonly #posSL: Float64Array;
+  /** The decision being applied, read into numbers (reused: no allocation per bar). */
+  readonly #dec = newDecisionFields();
   readonly #posTP: Float64Array;
   readonly #posTrail: Float64Array;
   readonly #posBest: Float64Array;
@@ -319,32 +321,16 @@ export class StrategyRunner {
   }
 
   #decide(k: number, d: Decision, b: LiveBar): void {
-    if (d === null || d === undefined) return;
-    let target: number;
-    let type = ORDER_MARKET;
-    let price = Number.NaN;
-    let sl = Number.NaN;
-    let tp = Number.NaN;
-    let trail = Number.NaN;
-    if (typeof d === 'number') target = d;
-    else {
-      target = d.target;
-      type = d.type === 'limit' ? ORDER_LIMIT : d.type === 'stop' ? ORDER_STOP : ORDER_MARKET;
-      price = d.price ?? Number.NaN;
-      sl = d.stopLoss ?? Number.NaN;
-      tp = d.takeProfit ?? Number.NaN;
-      trail = d.trailingStopPct ?? Number.NaN;
-      if (type !== ORDER_MARKET && !(price > 0)) throw new Error(`strategy "${this.#o.strategy.name}": a ${d.type} order needs a positive price`);
-    }
-    if (target !== target) return;
-    if (this.#o.spec.direction === 'long-only' && target < 0) target = 0;
+    const dec = this.#dec;
+    const read = readDecision(d, this.#o.spec.direction === 'long-only', dec);
+    if (read === 'none') return;
+    if (read === 'bad-price') throw new Error(`strategy "${this.#o.strategy.name}": a ${(d as OrderIntent).type} order needs a positive price`);
+    const { target, type, price, sl, tp, trail } = dec;
     const cur = this.#qty(k);
     if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
-      if (typeof d !== 'number') {
-        if (d.stopLoss !== undefined) this.#posSL[k] = sl;
-        if (d.takeProfit !== undefined) this.#posTP[k] = tp;
-        if (d.trailingStopPct !== undefined) this.#posTrail[k] = trail;
-      }
+      if (dec.hasSL) this.#posSL[k] = sl;
+      if (dec.hasTP) this.#posTP[k] = tp;
+      if (dec.hasTrail) this.#posTrail[k] = trail;
       this.#pTarget[k] = Number.NaN;
       return;
     }
