@@ -60,6 +60,15 @@ export class SweepInputError extends Error {
   }
 }
 
+/** The sweep's parameter combinations (grid or random search, constraints applied); a bad grid is a {@link SweepInputError}. */
+export function sweepCombos(sweep: SweepSpec): Params[] {
+  try {
+    return expandSweep(sweep);
+  } catch (e) {
+    throw new SweepInputError([(e as Error).message]);
+  }
+}
+
 /** The base spec with defaults filled; throws {@link SweepInputError} naming `base.<field>`. */
 export function parseBase(sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
   const raw = { ...sweep.base, ...(range.start ? { start: range.start } : {}), ...(range.end ? { end: range.end } : {}) };
@@ -149,12 +158,7 @@ function maxRelDiff(a: Metrics, b: Metrics): number {
 export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
   const t0 = Date.now();
   const base = parseBase(sweep, options);
-  let combos: Params[];
-  try {
-    combos = expandSweep(sweep);
-  } catch (e) {
-    throw new SweepInputError([(e as Error).message]);
-  }
+  const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
   const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
   const outcomes: JobOutcome<Metrics>[] = useKernel

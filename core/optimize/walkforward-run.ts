@@ -5,8 +5,8 @@ import type { JobOutcome } from '../pool/protocol';
 import { progressOf, type Pool, type PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
-import { comboSpec, parseBase, SweepInputError } from './sweep';
-import { compareByObjective, expandSweep, type Params, type SweepSpec } from './sweep-spec';
+import { comboSpec, parseBase, sweepCombos, SweepInputError } from './sweep';
+import { compareByObjective, type Params, type SweepSpec } from './sweep-spec';
 import { annualise, stitchEquity, walkForwardEfficiency, walkForwardWindows, type StitchedEquity } from './walkforward';
 
 /** One walk-forward window in the output: its dates, the parameters chosen in-sample, and both metric sets. */
@@ -64,12 +64,7 @@ export interface WalkForwardOptions {
 export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool, options: WalkForwardOptions): Promise<WalkForwardOutput> {
   const t0 = Date.now();
   const base = parseBase(sweep);
-  let combos: Params[];
-  try {
-    combos = expandSweep(sweep);
-  } catch (e) {
-    throw new SweepInputError([(e as Error).message]);
-  }
+  const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
   const panel = loadPanel(store, ref.query as unknown as PanelRequest);
   const startMs = base.start ? Date.parse(base.start) : -Infinity;
