@@ -1,5 +1,5 @@
 import type { Panel } from '../data/panel-types';
-import type { BarColumns } from '../model/bars';
+import { allocBarColumns, type BarColumns } from '../model/bars';
 import { DAY_MS } from '../model/time';
 
 /** Test and bench fixtures: panels and bar columns built from plain arrays. Not used at run time. */
@@ -10,16 +10,10 @@ export const FIXTURE_START = Date.UTC(2020, 0, 1);
 /** Bar columns from closes: open = previous close (first: close), high/low = max/min(open, close) ± `spread`, daily times. */
 export function barsFromCloses(closes: readonly number[], volumes?: readonly number[], spread = 0): BarColumns {
   const n = closes.length;
-  const b = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: Float64Array.from(closes),
-    volume: new Float64Array(n),
-  };
+  const b = allocBarColumns(n);
   for (let i = 0; i < n; i++) {
     b.time[i] = FIXTURE_START + i * DAY_MS;
+    b.close[i] = closes[i];
     b.open[i] = i === 0 ? closes[0] : closes[i - 1];
     b.high[i] = Math.max(b.open[i], closes[i]) + spread;
     b.low[i] = Math.min(b.open[i], closes[i]) - spread;
@@ -43,14 +37,7 @@ export function rng(seed: number): () => number {
 /** A random-walk OHLCV series of `n` bars with trends long enough to trigger every built-in strategy. */
 export function randomBars(n: number, seed: number): BarColumns {
   const r = rng(seed);
-  const b = {
-    time: new Float64Array(n),
-    open: new Float64Array(n),
-    high: new Float64Array(n),
-    low: new Float64Array(n),
-    close: new Float64Array(n),
-    volume: new Float64Array(n),
-  };
+  const b = allocBarColumns(n);
   let price = 100;
   let drift = 0;
   for (let i = 0; i < n; i++) {
