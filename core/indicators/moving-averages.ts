@@ -26,6 +26,8 @@ export class SmaStream implements ValueStream {
   readonly #period: number;
   readonly #ring: Float64Array;
   #count = 0;
+  /** `#count % period`, kept as a wrapping index: a division per value shows on wide portfolio runs. */
+  #slot = 0;
   #total = 0;
   constructor(period: number) {
     assertPeriod('sma period', period, 1);
@@ -34,14 +36,17 @@ export class SmaStream implements ValueStream {
   }
   next(value: number): number {
     const p = this.#period;
-    const slot = this.#count % p;
-    this.#ring[slot] = value;
+    const ring = this.#ring;
+    const slot = this.#slot;
+    ring[slot] = value;
     this.#count++;
     this.#total += value;
+    // The oldest value in the window is the one just after the newest slot.
+    const oldest = slot + 1 === p ? 0 : slot + 1;
+    this.#slot = oldest;
     if (this.#count < p) return Number.NaN;
     const result = this.#total / p;
-    // The oldest value in the window is the one just after the newest slot.
-    this.#total -= this.#ring[(slot + 1) % p];
+    this.#total -= ring[oldest];
     return result;
   }
 }
