@@ -28,6 +28,12 @@ describe('kernelTiles', () => {
     }
   });
 
+  it('gives one worker the same jobs as two, and more workers more jobs', () => {
+    const combos = grid(range(5, 104), range(110, 309, 2));
+    expect(kernelTiles(combos, 1)).toEqual(kernelTiles(combos, 2));
+    expect(kernelTiles(combos, 8).length).toBeGreaterThan(2 * kernelTiles(combos, 2).length);
+  });
+
   it('keeps tiny and one-sided grids whole and valid', () => {
     expect(kernelTiles(grid([5], [20, 30]), 4)).toEqual([[0, 1]]);
     const combos = grid(range(2, 9), [50]);

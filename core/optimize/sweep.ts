@@ -86,15 +86,18 @@ export function comboSpec(base: BacktestSpec, params: Params): BacktestSpec {
  * Splits kernel combinations into jobs that are 2-D tiles of the (fast, slow) grid: a tile of F
  * fast × S slow values computes F + S SMAs per symbol for F × S pairs, so square tiles waste the
  * least. About 6 jobs per worker slot (fewer, bigger tiles share SMAs more; enough for both
- * workers to stay busy to the end, the costliest tiles first); at least 16 pairs
- * per job. Jobs with the smallest fast periods (the most crosses, the slowest) come first.
+ * workers to stay busy to the end, the costliest tiles first), counting at least 2 slots, so one
+ * worker runs the same jobs as two (same work, so the speed-up measures the pool, and progress
+ * and a crash retry stay fine-grained); at least 16 pairs per job. Jobs with the smallest fast
+ * periods (the most crosses, the slowest) come first.
  */
 export function kernelTiles(combos: readonly Params[], slots: number): number[][] {
+  slots = Math.max(2, slots);
   const fasts = [...new Set(combos.map((c) => c.fast as number))].sort((a, b) => a - b);
   const slows = [...new Set(combos.map((c) => c.slow as number))].sort((a, b) => a - b);
   const fRank = new Map(fasts.map((v, i) => [v, i]));
   const sRank = new Map(slows.map((v, i) => [v, i]));
-  const jobs = Math.max(1, Math.min(Math.ceil(combos.length / 16), Math.max(1, slots) * 6));
+  const jobs = Math.max(1, Math.min(Math.ceil(combos.length / 16), slots * 6));
   const gf = Math.max(1, Math.min(fasts.length, Math.round(Math.sqrt((jobs * fasts.length) / Math.max(1, slows.length)))));
   const gs = Math.max(1, Math.min(slows.length, Math.ceil(jobs / gf)));
   const tiles = new Map<number, number[]>();
