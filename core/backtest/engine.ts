@@ -280,8 +280,6 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       }
       case 'fixed-fraction':
         return affordableQty(eq * sizing.fraction * frac, px, rate, fixed, whole);
-      case 'fixed-qty':
-        return roundQty(sizing.qty * frac, whole);
       case 'equal-weight':
         return affordableQty((eq / nTrad) * frac, px, rate, fixed, whole);
       case 'volatility-target': {
