@@ -36,9 +36,19 @@ interface Slot {
   readonly id: number;
   handle: WorkerHandle;
   ready: boolean;
-  /** The task in flight, if any. */
-  task: Task | null;
+  /** The tasks sent and not answered, oldest first: the one running, and at most one queued behind it (see {@link PREFETCH_BELOW_MS}). */
+  readonly tasks: Task[];
+  /** When the worker last answered or was first sent work (ms): a batch's service time runs from here. */
+  busySince: number;
 }
+
+/**
+ * Batches that take less than this on average (ms) are sent two at a time, so a worker starts the
+ * next one while the main thread handles the last result: on short jobs that round trip is a
+ * visible share of the run. Longer batches are sent one at a time, so the last ones go to whichever
+ * worker is free first.
+ */
+const PREFETCH_BELOW_MS = 50;
 
 interface Task {
   readonly batchId: number;
@@ -53,6 +63,9 @@ interface RunState {
   readonly queue: Task[];
   completed: number;
   failed: number;
+  /** Batches answered and their summed service time (ms), for {@link PREFETCH_BELOW_MS}. */
+  batchesDone: number;
+  batchMs: number;
   readonly startedAt: number;
   readonly options: RunOptions;
   resolve(v: JobOutcome[]): void;
@@ -115,6 +128,8 @@ export class MessagePool implements Pool {
         queue,
         completed: 0,
         failed: 0,
+        batchesDone: 0,
+        batchMs: 0,
         startedAt: Date.now(),
         options,
         resolve,
@@ -136,7 +151,7 @@ export class MessagePool implements Pool {
 
   #newSlot(): Slot {
     const id = this.#nextId++;
-    const slot: Slot = { id, handle: undefined as unknown as WorkerHandle, ready: false, task: null };
+    const slot: Slot = { id, handle: undefined as unknown as WorkerHandle, ready: false, tasks: [], busySince: 0 };
     slot.handle = this.#spawn(id, {
       message: (msg) => this.#onMessage(slot, msg),
       exit: (reason) => this.#onExit(slot, reason),
@@ -148,11 +163,17 @@ export class MessagePool implements Pool {
 
   #dispatch(slot: Slot): void {
     const state = this.#run;
-    if (!state || !slot.ready || slot.task) return;
-    const task = state.queue.shift();
-    if (!task) return;
-    slot.task = task;
-    slot.handle.post({ type: 'batch', batchId: task.batchId, jobs: task.indices.map((i) => state.jobs[i]) });
+    if (!state || !slot.ready) return;
+    // A second batch goes out only once batches are known to be short (and never to a retry).
+    const short = state.batchesDone > 0 && state.batchMs / state.batchesDone < PREFETCH_BELOW_MS;
+    const depth = short ? 2 : 1;
+    while (slot.tasks.length < depth && state.queue.length > 0) {
+      if (slot.tasks.length > 0 && state.queue[0].attempt > 0) break;
+      const task = state.queue.shift()!;
+      if (slot.tasks.length === 0) slot.busySince = Date.now();
+      slot.tasks.push(task);
+      slot.handle.post({ type: 'batch', batchId: task.batchId, jobs: task.indices.map((i) => state.jobs[i]) });
+    }
   }
 
   #onMessage(slot: Slot, msg: FromWorker): void {
@@ -168,9 +189,13 @@ export class MessagePool implements Pool {
       if (state) this.#finish(state, toError(msg.error), true);
       return;
     }
-    const task = slot.task;
+    const task = slot.tasks[0];
     if (!state || !task || task.batchId !== msg.batchId) return;
-    slot.task = null;
+    slot.tasks.shift();
+    const now = Date.now();
+    state.batchesDone++;
+    state.batchMs += now - slot.busySince;
+    slot.busySince = now;
     task.indices.forEach((index, k) => this.#record(state, index, msg.outcomes[k] ?? fail('internal', 'worker returned no outcome')));
     this.#report(state);
     if (this.#run === state) this.#dispatch(slot);
@@ -180,16 +205,22 @@ export class MessagePool implements Pool {
     const at = this.#slots.indexOf(slot);
     if (at < 0) return;
     const state = this.#run;
-    const task = slot.task;
+    const lost = slot.tasks.splice(0);
     if (!slot.ready) this.#spawnFailures++;
-    if (state && task) {
-      if (task.attempt === 0) {
-        // Retry each job of the lost batch once, alone, at the front of the queue.
-        for (let k = task.indices.length - 1; k >= 0; k--) state.queue.unshift({ batchId: this.#nextBatch++, indices: [task.indices[k]], attempt: 1 });
-      } else {
-        for (const index of task.indices) this.#record(state, index, fail('internal', `worker crashed twice running job ${index}: ${reason}`));
-        this.#report(state);
+    if (state && lost.length > 0) {
+      // Retry each job of the lost batches once, alone, at the front of the queue (in order); a job
+      // already on its retry fails. A batch queued behind the crash never ran: it retries too.
+      const retries: Task[] = [];
+      let failedNow = false;
+      for (const task of lost) {
+        if (task.attempt === 0) for (const index of task.indices) retries.push({ batchId: this.#nextBatch++, indices: [index], attempt: 1 });
+        else if (task === lost[0]) {
+          for (const index of task.indices) this.#record(state, index, fail('internal', `worker crashed twice running job ${index}: ${reason}`));
+          failedNow = true;
+        } else retries.push({ ...task, batchId: this.#nextBatch++ });
       }
+      state.queue.unshift(...retries);
+      if (failedNow) this.#report(state);
     }
     if (this.#spawnFailures >= (this.#options.maxSpawnFailures ?? 3)) {
       this.#slots.splice(at, 1);

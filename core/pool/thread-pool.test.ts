@@ -51,6 +51,8 @@ describe('thread pool', () => {
   it('replaces a crashed worker, retries its jobs once, and fails only the job that crashes again', async () => {
     const pool = createThreadPool({ workers: 2, dbPath: null, workerEntry: entry, maxBatch: 8 });
     pools.push(pool);
+    // Instant jobs: by job 21 the pool sends two batches at a time, so the crash also loses the
+    // batch queued behind it, which must still run exactly once.
     const jobs = Array.from({ length: 60 }, (_, i) => (i === 21 ? { kind: 'diag:crash', data: { code: 7 } } : spin(i)));
     const out = await pool.run<{ square: number }>(jobs);
     out.forEach((o, i) => {
