@@ -233,6 +233,8 @@ export type MetricsRecord = Readonly<Record<string, number | null>>;
 export interface SweepRowView {
   readonly params: SweepParams;
   readonly metrics: MetricsRecord;
+  /** The equity curve (EpochMs times, values), for the best `curves` results of a sweep that asked for them. */
+  readonly equity?: { readonly time: readonly number[]; readonly value: readonly number[] };
 }
 
 /** A finished sweep, as `quantdesk sweep --json` prints it. */

@@ -35,6 +35,11 @@ export const SweepSpecSchema = z
      * sizing), then re-run the top results in the engine; `exact`: every combination in the engine.
      */
     engine: z.enum(['auto', 'exact']).default('auto'),
+    /**
+     * How many of the best results come back with their equity curve (re-run in the engine with
+     * the curve kept); at most `top`. Every other result is metrics only, so memory stays bounded.
+     */
+    curves: z.number().int().min(0).default(0),
   })
   .strict();
 

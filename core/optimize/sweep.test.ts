@@ -57,6 +57,26 @@ describe('sweep on worker threads', () => {
     expect(out.best).toEqual(out.results[0]);
   });
 
+  it('returns equity curves for the best `curves` results only, equal to a single run of each', async () => {
+    for (const engine of ['exact', 'auto'] as const) {
+      const base = engine === 'auto' ? { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 10 } } : sweepFile.base;
+      const sweep = SweepSpecSchema.parse({ ...sweepFile, base, engine, top: 5, curves: 2 });
+      const out = await runSweep(store, sweep, pool);
+      expect(out.kernel !== null).toBe(engine === 'auto');
+      expect(out.results.map((r) => r.equity !== undefined)).toEqual([true, true, false, false, false]);
+      const spec = parseBase(sweep);
+      for (const row of out.results.slice(0, 2)) {
+        const single = runSpecOnStore(store, comboSpec(spec, row.params)).result;
+        expect(row.equity!.value).toEqual(Array.from(single.equity.value));
+        expect(row.equity!.time).toEqual(Array.from(single.equity.time));
+        expect(row.metrics).toEqual(single.metrics);
+      }
+    }
+    // Asking for none (the default) returns metrics only.
+    const plain = await runSweep(store, SweepSpecSchema.parse(sweepFile), pool);
+    expect(plain.results.every((r) => r.equity === undefined)).toBe(true);
+  });
+
   it('keeps only the top results, reports failing combinations, and names the bad field of a base spec', async () => {
     const sweep = SweepSpecSchema.parse({ ...sweepFile, constraints: [], grid: { fast: [5, 30], slow: [20] } });
     const out = await runSweep(store, sweep, pool);

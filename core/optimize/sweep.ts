@@ -12,6 +12,8 @@ import { compareByObjective, expandSweep, type Params, type SweepSpec } from './
 export interface SweepRow {
   readonly params: Params;
   readonly metrics: Metrics;
+  /** The run's equity curve, for the best `curves` results of a sweep that asks for them (see `SweepSpec.curves`). */
+  readonly equity?: { readonly time: number[]; readonly value: number[] };
 }
 
 /** A combination that could not run (invalid parameters, a crashing worker): its parameters and why. */
@@ -198,7 +200,19 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     top.sort(compare);
     kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
   }
-  const results = top.map(({ params, metrics }) => ({ params, metrics }));
+  const results: SweepRow[] = top.map(({ params, metrics }) => ({ params, metrics }));
+  const curves = Math.min(sweep.curves, results.length);
+  if (curves > 0) {
+    // Only the best few curves travel back: one engine run each, with the curve kept.
+    const full = await pool.run<BacktestJobResult>(
+      results.slice(0, curves).map((r) => backtestJob(ref, comboSpec(base, r.params), true)),
+      { signal: options.signal },
+    );
+    full.forEach((o, k) => {
+      if (!o.ok || !o.value.equity) throw new Error(`equity re-run of ${JSON.stringify(results[k].params)} failed: ${o.ok ? 'no curve' : o.error.message}`);
+      results[k] = { ...results[k], equity: o.value.equity };
+    });
+  }
   return {
     runs: combos.length,
     elapsedMs: Date.now() - t0,

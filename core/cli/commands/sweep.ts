@@ -13,7 +13,8 @@ Runs every combination of a parameter grid (or a seeded random sample of it) in 
 parallel, and prints the best results by the objective. FILE.json:
   {"base": <backtest spec>, "grid": {"fast": {"from":5,"to":50,"step":5}, "slow": [20,50,100]},
    "constraints": ["fast < slow"], "objective": "sharpe", "top": 20,
-   "search": {"kind": "random", "samples": 500, "seed": 1}}      (search optional; default the full grid)
+   "search": {"kind": "random", "samples": 500, "seed": 1},      (search optional; default the full grid)
+   "curves": 3}   (optional: the best 3 results also carry their equity curve, "equity": {"time","value"})
 objective: a metric name (sharpe, cagr, totalReturn, maxDrawdown, ...); prefix "-" to minimise.
   --workers N     worker threads (default: every core)
   --cluster URL   run on \`quantdesk worker --redis URL\` nodes instead
