@@ -6,6 +6,7 @@ import { rerunStored } from '../../backtest/run';
 import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
+import { loadSweep } from '../../optimize/sweep-registry';
 import { EXIT, type Command } from '../io';
 
 const USAGE = `Usage: quantdesk runs list --db DB [--limit N] [--json]
@@ -13,7 +14,8 @@ const USAGE = `Usage: quantdesk runs list --db DB [--limit N] [--json]
        quantdesk runs rerun ID --db DB [--json]
 
 list:  stored runs, newest first: [{"id","kind","status","strategy","createdAt","finishedAt","engineVersion","dataFingerprint","metrics"}]
-show:  one run with its spec (defaults filled), full result and per-decision audit
+show:  one run with its spec (defaults filled), full result and per-decision audit; for a sweep
+       (id sw-...), "sweep" holds its stored output (top results, failures) and "result" is null
 rerun: runs the stored spec again on the current data, stores it as a new run and prints
        {"rerunOf","runId","identical","fingerprintChanged","storedFingerprint","currentFingerprint","result"}`;
 
@@ -51,8 +53,17 @@ export const runsCommand: Command = {
         }
         if (values.report && run.result) writeFileSync(values.report as string, renderReport(run.result));
         if (values['trades-csv'] && run.result) writeFileSync(values['trades-csv'] as string, tradesCsv(run.result.trades));
-        if (values.json) io.out(JSON.stringify(run) + '\n');
-        else io.out(`${run.id}  ${run.strategy}  created ${run.createdAt}  engine ${run.engineVersion}  data ${run.dataFingerprint}\n${JSON.stringify(run.spec, null, 2)}\n`);
+        // A sweep's payload is its output (top results, failures), not a backtest result.
+        const sweep = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
+        const shown = sweep === undefined ? run : { ...run, sweep };
+        if (values.json) io.out(JSON.stringify(shown) + '\n');
+        else {
+          io.out(`${run.id}  ${run.kind}  ${run.strategy}  created ${run.createdAt}  engine ${run.engineVersion}  data ${run.dataFingerprint}\n${JSON.stringify(run.spec, null, 2)}\n`);
+          if (sweep) {
+            io.out(`${sweep.runs} runs on ${sweep.workers} workers in ${(sweep.elapsedMs / 1000).toFixed(2)} s; best ${sweep.results.length} by ${sweep.objective}:\n`);
+            for (const r of sweep.results) io.out(`  ${JSON.stringify(r.params)}  ${sweep.objective}=${(r.metrics as unknown as Record<string, number | null>)[sweep.objective.replace(/^-/, '')] ?? '–'}\n`);
+          }
+        }
         return EXIT.ok;
       }
       let report;

@@ -60,6 +60,10 @@ describe('quantdesk sweep', () => {
     } finally {
       s.close();
     }
+    // `runs show` on the sweep id prints its stored output.
+    const shown = await cli(['runs', 'show', (threaded as unknown as { id: string }).id, '--db', db, '--json']);
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'sweep', sweep: { runs: 8, results: threaded.results } });
     // fast 3,7,11,15 × slow 20,40, all fast < slow: 8 runs, top 3 kept.
     expect(threaded.runs).toBe(8);
     expect(threaded.results).toHaveLength(3);
