@@ -312,3 +312,58 @@ describe('runBacktest: the one-symbol path', () => {
     }
   });
 });
+
+describe('runBacktest: warm-up bars', () => {
+  // A zig-zag so moving averages cross often: period 16.
+  const n = 200;
+  const wave = Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin((2 * Math.PI * i) / 16) + i * 0.01);
+  const panel = makePanel([
+    { symbol: 'A', open: wave.map((x) => x - 0.2), close: wave },
+    { symbol: 'B', open: wave.map((x) => 2 * x - 0.2), close: wave.map((x) => 2 * x) },
+  ]);
+  const day = (i: number) => new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10);
+
+  it('shows the strategy the bars before start, ignores its decisions there and trades from start only', () => {
+    const seen: number[] = [];
+    // Long at warm-up bar 3 (ignored), then long at the 13th bar seen = run bar 3.
+    const r = runBacktest(spec({ start: day(100), end: day(140), warmup: 10 }), panel, { strategy: scripted({ 3: 1, 13: 1 }, seen) });
+    expect(seen.slice(0, 10)).toEqual(wave.slice(90, 100));
+    expect(seen).toHaveLength(10 + 41);
+    expect(r.equity.value).toHaveLength(41);
+    expect(r.equity.value[3]).toBe(10_000);
+    expect(r.openPositions).toHaveLength(1);
+    expect(r.openPositions[0].entryTime).toBe(Date.UTC(2020, 0, 1) + 104 * 86_400_000);
+    expect(r.openPositions[0].entryBar).toBe(4);
+  });
+
+  it('makes a short window trade on crosses a cold start cannot see, each on the same bar as a run from the beginning', () => {
+    const decisions = (from: number, warmup: number, syms: string[]) => {
+      const out: string[] = [];
+      const strategy = { ...testSmaCross, onBar: (st: never, b: BarView) => {
+        const d = testSmaCross.onBar(st, b);
+        if (d !== null && b.time >= Date.UTC(2020, 0, 1) + from * 86_400_000) out.push(`${b.time}:${String(d)}:${b.close}`);
+        return d;
+      } } as unknown as SingleStrategy<object, unknown>;
+      runBacktest(spec({ symbols: syms, start: day(from), end: day(150), warmup, params: { fast: 3, slow: 30 }, sizing: { method: 'fixed-qty', qty: 1 } }), panel, { strategy });
+      return out;
+    };
+    for (const syms of [['A'], ['A', 'B']]) {
+      const full = decisions(100, 100, syms);
+      // Cold: the slow average needs 30 bars, so 30 of the window's 51 bars pass without a decision.
+      const cold = decisions(120, 0, syms);
+      const warm = decisions(120, 30, syms);
+      const after = full.filter((x) => Number(x.split(':')[0]) >= Date.UTC(2020, 0, 1) + 120 * 86_400_000);
+      expect(warm).toEqual(after);
+      expect(cold.length).toBeLessThan(warm.length);
+    }
+  });
+
+  it('leaves a run without warm-up unchanged, and clamps a warm-up longer than the history', () => {
+    const a = runBacktest(spec({ start: day(20), params: {} }), panel, { strategy: testSmaCross });
+    const b = runBacktest(spec({ start: day(20), warmup: 0 }), panel, { strategy: testSmaCross });
+    expect(b).toEqual(a);
+    const c = runBacktest(spec({ start: day(20), warmup: 10_000 }), panel, { strategy: testSmaCross });
+    expect(c.equity.value).toHaveLength(n - 20);
+    expect(c.trades.every((t) => t.entryTime >= Date.UTC(2020, 0, 21))).toBe(true);
+  });
+});

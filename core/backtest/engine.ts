@@ -110,6 +110,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   while (i1 >= i0 && time[i1] > endMs) i1--;
   const n = Math.max(0, i1 - i0 + 1);
   if (n === 0) throw new BacktestInputError([`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+  // Warm-up bars [iw, i0): the strategy sees them, nothing trades; history lookups may reach back to iw.
+  const iw = Math.max(0, i0 - spec.warmup);
 
   let benchIdx = NO_BAR;
   if (spec.benchmark !== undefined) {
@@ -248,7 +250,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     let sum = 0;
     let sumSq = 0;
     let next = Number.NaN;
-    for (let i = last; i >= i0 && k < want; i--) {
+    for (let i = last; i >= iw && k < want; i--) {
       const c = close[base + i];
       if (c !== c) continue;
       if (next === next) {
@@ -524,6 +526,23 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       }
     };
     const step = nTrad === 1 ? stepOne : stepBars;
+    // Warm-up: every name's strategy sees its bars before the run, in time order; its decisions are dropped.
+    for (let i = iw; i < i0; i++) {
+      if ((i - iw) % progressEvery === 0 && opts.signal?.aborted) throw new BacktestCancelledError();
+      for (let k = 0; k < nTrad; k++) {
+        const at = tradable[k] * nDays + i;
+        const c = close[at];
+        if (c !== c) continue;
+        view.index = barCount[k]++;
+        view.time = time[i];
+        view.open = open[at];
+        view.high = high[at];
+        view.low = low[at];
+        view.close = c;
+        view.volume = volume[at];
+        single.onBar(states[k], view);
+      }
+    }
     for (let i = i0; i <= i1; i += progressEvery) {
       if (tick(i)) yield (i - i0) / n;
       step(i, Math.min(i1 + 1, i + progressEvery));
@@ -551,7 +570,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
 
     function lastCloseAtOrBefore(s: number, i: number): number {
       const base = s * nDays;
-      for (let j = i; j >= i0; j--) if (close[base + j] === close[base + j]) return close[base + j];
+      for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return close[base + j];
       return Number.NaN;
     }
     function rebalanceAt(i: number, prices: Float64Array): void {
@@ -636,7 +655,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           if (s === NO_BAR) return Number.NaN;
           const base = s * nDays;
           const factor = panel.priceFactor;
-          for (let j = i; j >= i0; j--) if (close[base + j] === close[base + j]) return factor ? close[base + j] / factor[base + j] : close[base + j];
+          for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return factor ? close[base + j] / factor[base + j] : close[base + j];
           return Number.NaN;
         },
         closeLag: (sym, lag) => {
@@ -644,7 +663,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           if (s === NO_BAR || !(lag >= 0)) return Number.NaN;
           const base = s * nDays;
           let seen = -1;
-          for (let j = i; j >= i0; j--) {
+          for (let j = i; j >= iw; j--) {
             if (close[base + j] !== close[base + j]) continue;
             if (++seen === lag) return close[base + j];
           }

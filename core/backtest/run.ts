@@ -47,7 +47,8 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
   try {
     return loadPanel(store, {
       symbols,
-      from: spec.start !== undefined ? (parseDate(spec.start) as number) : undefined,
+      // A warm-up reaches back a number of bars, not days: load from the beginning and let the engine clip.
+      from: spec.start !== undefined && spec.warmup === 0 ? (parseDate(spec.start) as number) : undefined,
       to: spec.end !== undefined ? (parseDate(spec.end) as number) : undefined,
       adjustment: spec.adjustment,
     });

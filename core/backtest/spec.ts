@@ -72,6 +72,13 @@ export const BacktestSpecSchema = z
     adjustment: z.enum(['pit', 'raw']).default('pit'),
     /** Bars per year for annualisation (252 for daily bars). */
     barsPerYear: z.number().positive().default(252),
+    /**
+     * Bars before `start` that the strategy sees first, so its indicators are warm when the run
+     * begins: its decisions on them are ignored and nothing trades or counts before `start`
+     * (history accessors of a cross-sectional view and volatility sizing reach back as far).
+     * Every one of those bars was known at `start`, so no look-ahead. Default 0.
+     */
+    warmup: z.number().int().min(0).default(0),
   })
   .strict()
   .superRefine((s, ctx) => {

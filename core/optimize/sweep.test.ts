@@ -95,10 +95,11 @@ describe('walk-forward on worker threads', () => {
     // 400 bars: tests start at 150, 230, 310, 390 (the last cut to 10 bars).
     expect(out.windows.map((w) => w.testBars)).toEqual([80, 80, 80, 10]);
     expect(out.runs).toBe(4 * 6 + 4);
-    const base = parseBase(sweep);
+    // Every window's strategy is warmed on the `train` bars before it (the base spec sets no warm-up).
+    const base = { ...parseBase(sweep), warmup: 150 };
     const panel = loadPanel(store, panelRefFor(store, base).query as never);
     const w = out.windows[1];
-    const direct = await runSweep(store, sweep, pool, { start: w.trainStart, end: w.trainEnd });
+    const direct = await runSweep(store, { ...sweep, base: { ...sweep.base, warmup: 150 } }, pool, { start: w.trainStart, end: w.trainEnd });
     expect(w.params).toEqual(direct.best!.params);
     expect(w.inSample).toEqual(direct.best!.metrics);
     const oos = runSpecOnStore(store, { ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }).result;

@@ -57,13 +57,15 @@ export interface WalkForwardOptions {
  * Walk-forward optimisation: over the bars of `sweep.base` (its `start`..`end`), for each window
  * sweeps the grid on the training bars, takes the best combination by the objective, and runs it on
  * the following test bars. Every training sweep goes to the pool as one run (windows × combinations
- * jobs), then the test runs as a second. Each test window is a fresh run starting flat with the
- * base capital at its first bar: indicators warm up inside the window, so choose `test` well above
- * the longest lookback. Dates are the bars' UTC dates.
+ * jobs), then the test runs as a second. Each window (training or test) is a fresh run starting
+ * flat with the base capital at its first bar, its strategy warmed on the bars before it (the base
+ * spec's `warmup`, or by default `train` bars: all known before the window starts), so a test
+ * window trades from its first bar instead of spending its lookback cold. Dates are the bars' UTC dates.
  */
 export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool, options: WalkForwardOptions): Promise<WalkForwardOutput> {
   const t0 = Date.now();
-  const base = parseBase(sweep);
+  const parsed = parseBase(sweep);
+  const base = parsed.warmup > 0 ? parsed : { ...parsed, warmup: options.train };
   const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
   const panel = loadPanel(store, ref.query as unknown as PanelRequest);

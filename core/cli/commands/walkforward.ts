@@ -11,7 +11,8 @@ const USAGE = `Usage: quantdesk walkforward --spec FILE.json --db DB --train N -
 Walk-forward optimisation with a sweep file (see \`quantdesk sweep --help\`): for each window, sweeps the
 grid on N training bars, keeps the best parameters by the objective, and runs them on the next M bars.
 Windows roll by M bars (--anchored: every training window starts at the first bar). Each test window
-starts flat with the base capital; indicators warm up inside it, so make M longer than the lookbacks.
+starts flat with the base capital, its strategy warmed first on the bars before it (the base spec's
+"warmup", by default N bars), so indicators are ready at the window's first bar.
 Efficiency = annualised out-of-sample return / mean annualised in-sample return of the chosen params.
 --json prints {"objective","anchored","train","test","runs","elapsedMs","workers",
 "windows":[{"trainStart","trainEnd","testStart","testEnd","trainBars","testBars","params","inSample","outOfSample"}],
