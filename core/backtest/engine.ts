@@ -414,6 +414,17 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const states: unknown[] = tradable.map(() => single.init(params));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+    /** Sets the reused view to bar i of the k-th tradable name and returns that name's strategy decision. */
+    const onBar = (k: number, i: number, o: number, h: number, l: number, c: number, v: number): Decision => {
+      view.index = barCount[k]++;
+      view.time = time[i];
+      view.open = o;
+      view.high = h;
+      view.low = l;
+      view.close = c;
+      view.volume = v;
+      return single.onBar(states[k], view);
+    };
     // Bars [from, to): a plain function, not the generator's body, so V8 optimises (and on-stack
     // replaces) the hot loop; the generator only yields between chunks.
     //
@@ -462,14 +473,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
             if (c !== c) continue;
             const s = tradable[k];
             mark[s] = c;
-            view.index = barCount[k]++;
-            view.time = time[i];
-            view.open = bOpen[at];
-            view.high = bHigh[at];
-            view.low = bLow[at];
-            view.close = c;
-            view.volume = bVolume[at];
-            decide(s, single.onBar(states[k], view), i, c);
+            decide(s, onBar(k, i, bOpen[at], bHigh[at], bLow[at], c, bVolume[at]), i, c);
             delistIfLast(s, i);
           }
           // markEquity, reading the block's closes.
@@ -508,6 +512,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         }
         mark[s1] = c;
         const at = base + i;
+        // The view is filled inline here, not through onBar: this path runs every single-symbol
+        // backtest and sweep combination, and the call measured ~5% of a 2,520-bar run.
         view.index = barCount[0]++;
         view.time = time[i];
         view.open = open[at];
@@ -533,14 +539,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         const at = tradable[k] * nDays + i;
         const c = close[at];
         if (c !== c) continue;
-        view.index = barCount[k]++;
-        view.time = time[i];
-        view.open = open[at];
-        view.high = high[at];
-        view.low = low[at];
-        view.close = c;
-        view.volume = volume[at];
-        single.onBar(states[k], view);
+        onBar(k, i, open[at], high[at], low[at], c, volume[at]);
       }
     }
     for (let i = i0; i <= i1; i += progressEvery) {
