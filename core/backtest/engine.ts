@@ -414,17 +414,6 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const states: unknown[] = tradable.map(() => single.init(params));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-    /** Sets the reused view to bar i of the k-th tradable name and returns that name's strategy decision. */
-    const onBar = (k: number, i: number, o: number, h: number, l: number, c: number, v: number): Decision => {
-      view.index = barCount[k]++;
-      view.time = time[i];
-      view.open = o;
-      view.high = h;
-      view.low = l;
-      view.close = c;
-      view.volume = v;
-      return single.onBar(states[k], view);
-    };
     // Bars [from, to): a plain function, not the generator's body, so V8 optimises (and on-stack
     // replaces) the hot loop; the generator only yields between chunks.
     //
@@ -473,7 +462,15 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
             if (c !== c) continue;
             const s = tradable[k];
             mark[s] = c;
-            decide(s, onBar(k, i, bOpen[at], bHigh[at], bLow[at], c, bVolume[at]), i, c);
+            // Inline, as in stepOne: a call here measured ~10% of a wide run.
+            view.index = barCount[k]++;
+            view.time = time[i];
+            view.open = bOpen[at];
+            view.high = bHigh[at];
+            view.low = bLow[at];
+            view.close = c;
+            view.volume = bVolume[at];
+            decide(s, single.onBar(states[k], view), i, c);
             delistIfLast(s, i);
           }
           // markEquity, reading the block's closes.
@@ -537,9 +534,9 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       if ((i - iw) % progressEvery === 0 && opts.signal?.aborted) throw new BacktestCancelledError();
       for (let k = 0; k < nTrad; k++) {
         const at = tradable[k] * nDays + i;
-        const c = close[at];
-        if (c !== c) continue;
-        onBar(k, i, open[at], high[at], low[at], c, volume[at]);
+        if (close[at] !== close[at]) continue;
+        const bar: BarView = { index: barCount[k]++, time: time[i], open: open[at], high: high[at], low: low[at], close: close[at], volume: volume[at] };
+        single.onBar(states[k], bar);
       }
     }
     for (let i = i0; i <= i1; i += progressEvery) {
