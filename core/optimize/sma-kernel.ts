@@ -226,6 +226,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   const words = (n + 31) >> 5;
   const held = new Int32Array(nv * words);
   const endCorr = new Float64Array(nv);
+  // Per pair, the earliest bar from which some symbol holds a position to the run's end (n: none).
+  const heldToEnd = new Int32Array(nv).fill(n);
   const nTrades = new Float64Array(nv);
   const wins = new Float64Array(nv);
   const grossWin = new Float64Array(nv);
@@ -402,7 +404,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
               heldFrom = -1;
             }
           }
-          if (heldFrom >= 0) setBits(held, w0, heldFrom, n);
+          // Held to the run's end: the union of such stretches over symbols is one, from the earliest start.
+          if (heldFrom >= 0 && heldFrom < heldToEnd[r]) heldToEnd[r] = heldFrom;
           const p = pred[r];
           addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
         }
@@ -426,6 +429,7 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       equity[t] = v;
     }
     equity[n - 1] += endCorr[r];
+    setBits(held, r * words, heldToEnd[r], n);
     let bars = 0;
     for (let w = 0; w < words; w++) bars += popcount(held[r * words + w]);
     const m = computeMetrics({ capital: spec.capital, time: runTime, equity, trades: [], barsInMarket: bars, tradedValue: traded[r], barsPerYear: spec.barsPerYear });
