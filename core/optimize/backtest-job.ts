@@ -1,5 +1,5 @@
 import { runBacktest } from '../backtest/engine';
-import { runSpecOnStore } from '../backtest/run';
+import { runOptionsFor, runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
 import type { BacktestResult, Metrics } from '../backtest/types';
 import type { PanelRequest } from '../data/panel';
@@ -73,10 +73,16 @@ export const OPTIMIZE_JOBS: JobTable = {
     return smaCrossKernel(data.spec, await ctx.panel(job.panel), data.pairs);
   },
   [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> => {
-    // With the same data at hand, run exactly what `quantdesk backtest` runs (same panel, same facts).
+    // With the same data at hand, run exactly what `quantdesk backtest` runs (same facts). The panel
+    // is the job's unclipped one, loaded once per worker: the engine clips to start/end and sees the
+    // same bars as in the spec's own clipped panel, so walk-forward windows (each a different
+    // start/end) do not each load a panel of their own.
     const store = ctx.store();
     let r: BacktestResult;
-    if (store && (!job.panel || dataFingerprint(store) === job.panel.fingerprint)) r = runSpecOnStore(store, data.spec).result;
+    if (store && job.panel && dataFingerprint(store) === job.panel.fingerprint) {
+      const panel = await ctx.panel(job.panel);
+      r = runBacktest(data.spec, panel, runOptionsFor(store, data.spec, panel));
+    } else if (store && !job.panel) r = runSpecOnStore(store, data.spec).result;
     else if (job.panel) r = runSpec(data.spec, await ctx.panel(job.panel));
     else throw new Error(`${BACKTEST_JOB}: no store and no panel reference`);
     return data.full

@@ -113,6 +113,31 @@ describe('walk-forward on worker threads', () => {
   });
 });
 
+describe('cross-sectional sweeps on worker threads', () => {
+  it('give every combination, over a date range and with a warm-up, the metrics of a single backtest', async () => {
+    const sweep = SweepSpecSchema.parse({
+      base: {
+        strategy: 'factor-rank',
+        universe: 'all',
+        start: '2015-04-01',
+        end: '2016-03-31',
+        warmup: 40,
+        params: { rank: [{ factor: 'momentum-12-1', order: 'descending' }] },
+      },
+      grid: { keep: [0.34, 0.67], momentumLookback: [20, 40], momentumSkip: [0, 5] },
+      top: 8,
+    });
+    const out = await runSweep(store, sweep, pool);
+    expect(out.kernel).toBeNull();
+    expect(out.failed).toEqual([]);
+    expect(out.results).toHaveLength(8);
+    const base = parseBase(sweep);
+    const distinct = new Set(out.results.map((r) => r.metrics.totalReturn));
+    expect(distinct.size).toBeGreaterThan(1);
+    for (const row of out.results) expect(row.metrics).toEqual(runSpecOnStore(store, comboSpec(base, row.params)).result.metrics);
+  });
+});
+
 describe('sweep with the sma-cross kernel', () => {
   it('ranks like the exact engine and reports the engine metrics for its top results', async () => {
     const file = { ...sweepFile, base: { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 20 } }, top: 6 };
