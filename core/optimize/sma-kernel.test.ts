@@ -49,6 +49,9 @@ describe('sma-cross kernel', () => {
     ['next-open, long-short, commission and slippage', { commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 }],
     ['fill at close, long-only, fractional units, close at end', { fill: 'close', direction: 'long-only', wholeUnits: false, sizing: { method: 'fixed-qty', qty: 2.5 }, closeAtEnd: true }],
     ['a sub-range of the panel', { start: '2015-03-02', end: '2016-06-30', commission: { rate: 0.0005 } }],
+    ['a sub-range with a warm-up through the gap (and one longer than the history)', { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } }],
+    ['a warm-up longer than the history, fill at close', { start: '2015-03-02', warmup: 1000, fill: 'close' }],
+    ['a name delisted before the run, seen only in its warm-up', { start: '2016-04-01', warmup: 60, closeAtEnd: true }],
   ] as const) {
     it(`equals the exact engine for every pair: ${name}`, () => {
       const s = spec(extra);

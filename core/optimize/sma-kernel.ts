@@ -11,7 +11,7 @@ import { B, LOG_B, scanCrosses, smaPairWithRanges, smaWithRanges } from './sma-s
  * `sma-cross` with only `fast`/`slow` swept, and sizing `fixed-qty` (positions do not depend on
  * equity, so each symbol's P&L is independent and one pass per (symbol, pair) is exact), with no
  * benchmark. Everything else (fill at next open or close, direction, commission, slippage, whole
- * units, closeAtEnd, gaps and delistings) is modelled as the engine does.
+ * units, closeAtEnd, gaps, delistings and warm-up bars) is modelled as the engine does.
  */
 export function smaKernelIneligibility(base: BacktestSpec, gridKeys: readonly string[]): string | null {
   if (base.strategy !== 'sma-cross') return 'the kernel only knows sma-cross';
@@ -87,6 +87,8 @@ interface SymbolData {
   readonly dc: Float64Array;
   readonly o: Float64Array;
   m: number;
+  /** Compacted bars before the run's first bar (warm-up): the SMAs run over them, nothing trades there. */
+  w0: number;
   lastIsDelisting: boolean;
   contiguous: boolean;
   readonly sma: Float64Array[];
@@ -139,6 +141,9 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   while (i1 >= i0 && time[i1] > endMs) i1--;
   const n = Math.max(0, i1 - i0 + 1);
   if (n === 0) throw new Error(`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`);
+  // Warm-up bars [iw, i0), as the engine: the SMAs see them, crosses there are not traded.
+  const iw = Math.max(0, i0 - spec.warmup);
+  const nAll = i1 - iw + 1;
   const tradable: number[] = [];
   if (spec.symbols) {
     const at = new Map(panel.symbols.map((s, k) => [s, k]));
@@ -234,27 +239,28 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   const grossLoss = new Float64Array(nv);
   const traded = new Float64Array(nv);
 
-  const nb = (n + B - 1) >> LOG_B;
+  const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
   // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike).
-  const SB = tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (n + 2 * nb) * 8))));
+  const SB = tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8))));
   const blk: SymbolData[] = Array.from({ length: Math.min(SB, tradable.length) }, () => ({
-    idx: new Int32Array(n),
-    c: new Float64Array(n),
-    dc: new Float64Array(n),
-    o: new Float64Array(n),
+    idx: new Int32Array(nAll),
+    c: new Float64Array(nAll),
+    dc: new Float64Array(nAll),
+    o: new Float64Array(nAll),
     m: 0,
+    w0: 0,
     lastIsDelisting: false,
     contiguous: true,
-    sma: plist.map(() => new Float64Array(n)),
+    sma: plist.map(() => new Float64Array(nAll)),
     bmin: plist.map(() => new Float64Array(nb)),
     bmax: plist.map(() => new Float64Array(nb)),
     log: newFillLog(nv * 64),
     logFrom: new Int32Array(nv),
     logTo: new Int32Array(nv),
   }));
-  const crossAt = new Int32Array(n);
-  const crossDir = new Int8Array(n);
+  const crossAt = new Int32Array(nAll);
+  const crossDir = new Int8Array(nAll);
   // Stored to SINK at the end, so the engine cannot drop the touching loads as dead code.
   let touched = 0;
 
@@ -265,9 +271,12 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       const base = tradable[s0 + b] * nDays;
       const { idx, c, dc, o } = x;
       let m = 0;
-      for (let i = i0; i <= i1; i++) {
+      let w0 = 0;
+      for (let i = iw; i <= i1; i++) {
         const v = close[base + i];
         if (v === v) {
+          if (i < i0) w0++;
+          // Negative for warm-up bars: never a fill there, so never a row index.
           idx[m] = i - i0;
           c[m] = v;
           dc[m] = m > 0 ? v - c[m - 1] : 0;
@@ -275,22 +284,25 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
           m++;
         }
       }
-      x.m = m;
+      // A name with no bar inside the run never trades (the engine's lastValid is none).
+      x.m = m === w0 ? 0 : m;
+      x.w0 = w0;
       x.log.len = 0;
-      if (m === 0) continue;
+      if (x.m === 0) continue;
       // Periods longer than the symbol's bars never get a value and are never scanned.
       let i = 0;
       for (; i + 1 < P && plist[i + 1] <= m; i += 2) smaPairWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i], plist[i + 1], x.sma[i + 1], x.bmin[i + 1], x.bmax[i + 1]);
       if (i < P && plist[i] <= m) smaWithRanges(c, m, plist[i], x.sma[i], x.bmin[i], x.bmax[i]);
       x.lastIsDelisting = idx[m - 1] < n - 1;
-      x.contiguous = idx[m - 1] - idx[0] === m - 1;
+      // Spans start inside the run, so only its bars need to be gap-free.
+      x.contiguous = idx[m - 1] - idx[w0] === m - 1 - w0;
     }
     for (const tile of tiles) {
       for (let b = 0; b < nBlk; b++) {
         const x = blk[b];
         const m = x.m;
         if (m === 0) continue;
-        const { idx, c, dc, o, log, logFrom, logTo, sma, bmin, bmax, lastIsDelisting, contiguous } = x;
+        const { idx, c, dc, o, log, logFrom, logTo, sma, bmin, bmax, lastIsDelisting, contiguous, w0 } = x;
         for (let ti = 0; ti < tile.length; ti++) {
           const r = tile[ti];
           const from = log.len;
@@ -325,6 +337,7 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
             let target: number;
             if (e < nc) {
               const j = crossAt[e];
+              if (j < w0) continue; // a warm-up decision: dropped, as the engine drops it
               target = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
               if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
               if (atClose) {
@@ -393,14 +406,14 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
           wins[r] += nw;
           grossWin[r] += gw;
           grossLoss[r] += gl;
-          const w0 = r * words;
+          const word0 = r * words;
           // Held bars: one range per stretch of non-zero positions (a reversal does not end it).
           let heldFrom = -1;
           for (let g = from; g < log.len; g++) {
             if (log.q[g] !== 0) {
               if (heldFrom < 0) heldFrom = idx[log.at[g]];
             } else if (heldFrom >= 0) {
-              setBits(held, w0, heldFrom, idx[log.at[g]]);
+              setBits(held, word0, heldFrom, idx[log.at[g]]);
               heldFrom = -1;
             }
           }

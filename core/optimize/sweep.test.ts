@@ -113,6 +113,23 @@ describe('walk-forward on worker threads', () => {
   });
 });
 
+describe('walk-forward with the sma-cross kernel', () => {
+  it('chooses and reports per window exactly what the engine-only walk-forward does', async () => {
+    const { runWalkForward } = await import('./walkforward-run');
+    const file = { ...sweepFile, base: { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 10 } }, grid: { fast: [3, 5, 8, 12], slow: [15, 30, 45] } };
+    const seen: number[] = [];
+    const fast = await runWalkForward(store, SweepSpecSchema.parse(file), pool, { train: 120, test: 60, anchored: true, onProgress: (p) => seen.push(p.completed) });
+    const exact = await runWalkForward(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool, { train: 120, test: 60, anchored: true });
+    expect(fast.windows.length).toBeGreaterThan(3);
+    expect(fast.windows).toEqual(exact.windows);
+    expect(fast.oosEquity).toEqual(exact.oosEquity);
+    expect(fast.runs).toBe(exact.runs);
+    expect(new Set(fast.windows.map((w) => JSON.stringify(w.params))).size).toBeGreaterThan(1);
+    for (let k = 1; k < seen.length; k++) expect(seen[k]).toBeGreaterThanOrEqual(seen[k - 1]);
+    expect(seen.at(-1)).toBe(fast.runs);
+  });
+});
+
 describe('cross-sectional sweeps on worker threads', () => {
   it('give every combination, over a date range and with a warm-up, the metrics of a single backtest', async () => {
     const sweep = SweepSpecSchema.parse({

@@ -165,8 +165,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
   const base = parseBase(sweep, options);
   const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
-  // The kernel starts every pair cold at `start`: a warm-up goes to the engine.
-  const useKernel = sweep.engine === 'auto' && base.warmup === 0 && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
+  const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
   const outcomes: JobOutcome<Metrics>[] = useKernel
     ? await kernelMetrics(ref, base, combos, pool, options)
     : (

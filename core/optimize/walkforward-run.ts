@@ -5,7 +5,8 @@ import type { JobOutcome } from '../pool/protocol';
 import { progressOf, type Pool, type PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
-import { comboSpec, parseBase, sweepCombos, SweepInputError } from './sweep';
+import { smaKernelIneligibility } from './sma-kernel';
+import { comboSpec, parseBase, runSweep, sweepCombos, SweepInputError } from './sweep';
 import { compareByObjective, type Params, type SweepSpec } from './sweep-spec';
 import { annualise, stitchEquity, walkForwardEfficiency, walkForwardWindows, type StitchedEquity } from './walkforward';
 
@@ -57,7 +58,8 @@ export interface WalkForwardOptions {
  * Walk-forward optimisation: over the bars of `sweep.base` (its `start`..`end`), for each window
  * sweeps the grid on the training bars, takes the best combination by the objective, and runs it on
  * the following test bars. Every training sweep goes to the pool as one run (windows × combinations
- * jobs), then the test runs as a second. Each window (training or test) is a fresh run starting
+ * jobs), or, when the sma-cross kernel can model the sweep, one kernel sweep per window (best few
+ * re-run in the engine, as `runSweep`); then the test runs as a second. Each window (training or test) is a fresh run starting
  * flat with the base capital at its first bar, its strategy warmed on the bars before it (the base
  * spec's `warmup`, or by default `train` bars: all known before the window starts), so a test
  * window trades from its first bar instead of spending its lookback cold. Dates are the bars' UTC dates.
@@ -83,20 +85,40 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   const totalJobs = windows.length * combos.length + windows.length;
   const report = (done: number, failed: number) => options.onProgress?.(progressOf(done, failed, totalJobs, t0));
 
-  const trainJobs = windows.flatMap((w) => combos.map((p) => backtestJob(ref, { ...comboSpec(base, p), start: day(w.trainStart), end: day(w.trainEnd - 1) })));
-  const trained = await pool.run<BacktestJobResult>(trainJobs, { signal: options.signal, onProgress: (p) => report(p.completed, p.failed) });
-  const trainFailed = trained.filter((o) => !o.ok).length;
-  const compare = compareByObjective(sweep.objective);
-  const chosen = windows.map((_, w) => {
-    let best: { params: Params; metrics: Metrics; index: number } | null = null;
-    for (let k = 0; k < combos.length; k++) {
-      const o = trained[w * combos.length + k];
-      if (!o.ok) continue;
-      const cand = { params: combos[k], metrics: o.value.metrics, index: k };
-      if (!best || compare(cand, best) < 0) best = cand;
+  const trainRuns = windows.length * combos.length;
+  let trainFailed = 0;
+  let chosen: ({ params: Params; metrics: Metrics } | null)[];
+  if (sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null) {
+    // The sma-cross kernel ranks each training window (as `quantdesk sweep` would), and its best few
+    // are re-run in the engine, whose metrics choose and are reported.
+    const windowSweep: SweepSpec = { ...sweep, base: { ...sweep.base, warmup: base.warmup }, top: Math.min(sweep.top, 5), curves: 0 };
+    chosen = [];
+    for (const [k, w] of windows.entries()) {
+      const out = await runSweep(store, windowSweep, pool, {
+        start: day(w.trainStart),
+        end: day(w.trainEnd - 1),
+        signal: options.signal,
+        onProgress: (p) => report(k * combos.length + p.completed, trainFailed + p.failed),
+      });
+      trainFailed += out.failed.length;
+      chosen.push(out.best);
     }
-    return best;
-  });
+  } else {
+    const trainJobs = windows.flatMap((w) => combos.map((p) => backtestJob(ref, { ...comboSpec(base, p), start: day(w.trainStart), end: day(w.trainEnd - 1) })));
+    const trained = await pool.run<BacktestJobResult>(trainJobs, { signal: options.signal, onProgress: (p) => report(p.completed, p.failed) });
+    trainFailed = trained.filter((o) => !o.ok).length;
+    const compare = compareByObjective(sweep.objective);
+    chosen = windows.map((_, w) => {
+      let best: { params: Params; metrics: Metrics; index: number } | null = null;
+      for (let k = 0; k < combos.length; k++) {
+        const o = trained[w * combos.length + k];
+        if (!o.ok) continue;
+        const cand = { params: combos[k], metrics: o.value.metrics, index: k };
+        if (!best || compare(cand, best) < 0) best = cand;
+      }
+      return best;
+    });
+  }
   const testIdx: number[] = [];
   const testJobs = windows.flatMap((w, i) => {
     const c = chosen[i];
@@ -106,7 +128,7 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   });
   const tested = await pool.run<BacktestJobResult>(testJobs, {
     signal: options.signal,
-    onProgress: (p) => report(trainJobs.length + p.completed + (windows.length - testJobs.length), trainFailed + p.failed),
+    onProgress: (p) => report(trainRuns + p.completed + (windows.length - testJobs.length), trainFailed + p.failed),
   });
   const oos: (JobOutcome<BacktestJobResult> | null)[] = windows.map(() => null);
   testIdx.forEach((w, k) => (oos[w] = tested[k]));
@@ -144,7 +166,7 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
     anchored: options.anchored,
     train: options.train,
     test: options.test,
-    runs: trainJobs.length + testJobs.length,
+    runs: trainRuns + testJobs.length,
     elapsedMs: Date.now() - t0,
     workers: pool.size,
     windows: results,
