@@ -56,6 +56,23 @@ export interface RunOptions {
 const NO_BAR = -1;
 
 /**
+ * The panel bars a spec runs over: [i0, i1] clipped to `start`/`end` (`end` inclusive of its whole
+ * day), and `iw`, the first of the `warmup` bars before i0 (iw = i0 without a warm-up). Shared by
+ * the engine and the sweep kernel so both run the same bars.
+ * @throws BacktestInputError when no bar falls between start and end.
+ */
+export function runBarRange(spec: BacktestSpec, time: Float64Array): { i0: number; i1: number; iw: number } {
+  const startMs = spec.start !== undefined ? (parseDate(spec.start) as number) : -Infinity;
+  const endMs = spec.end !== undefined ? (parseDate(spec.end) as number) + 86_399_999 : Infinity;
+  let i0 = 0;
+  while (i0 < time.length && time[i0] < startMs) i0++;
+  let i1 = time.length - 1;
+  while (i1 >= i0 && time[i1] > endMs) i1--;
+  if (i1 < i0) throw new BacktestInputError([`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+  return { i0, i1, iw: Math.max(0, i0 - spec.warmup) };
+}
+
+/**
  * Runs a backtest of `spec` over `panel` (see the README's "Backtesting" section for the conventions).
  *
  * A decision at bar i sees only bar i (a reused `BarView`) and the strategy's own state, or, for a
@@ -101,17 +118,9 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   const symIndex = new Map<string, number>();
   panel.symbols.forEach((s, k) => symIndex.set(s, k));
 
-  // The run's bars: [i0, i1] within the panel, clipped to start/end.
-  const startMs = spec.start !== undefined ? (parseDate(spec.start) as number) : -Infinity;
-  const endMs = spec.end !== undefined ? (parseDate(spec.end) as number) + 86_399_999 : Infinity;
-  let i0 = 0;
-  while (i0 < nDays && time[i0] < startMs) i0++;
-  let i1 = nDays - 1;
-  while (i1 >= i0 && time[i1] > endMs) i1--;
-  const n = Math.max(0, i1 - i0 + 1);
-  if (n === 0) throw new BacktestInputError([`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
-  // Warm-up bars [iw, i0): the strategy sees them, nothing trades; history lookups may reach back to iw.
-  const iw = Math.max(0, i0 - spec.warmup);
+  // The run's bars [i0, i1]; warm-up bars [iw, i0): the strategy sees them, nothing trades; history lookups may reach back to iw.
+  const { i0, i1, iw } = runBarRange(spec, time);
+  const n = i1 - i0 + 1;
 
   let benchIdx = NO_BAR;
   if (spec.benchmark !== undefined) {

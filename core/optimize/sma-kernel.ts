@@ -2,7 +2,7 @@ import { computeMetrics } from '../backtest/metrics';
 import type { BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
-import { parseDate } from '../model/time';
+import { runBarRange } from '../backtest/engine';
 import { addDifference, newFillLog, popcount, pushFill, setBits, type FillLog } from './equity-rows';
 import { B, LOG_B, scanCrosses, smaPairWithRanges, smaWithRanges } from './sma-scan';
 
@@ -133,16 +133,9 @@ const TILE_SLOWS = 8;
 export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly number[], tuning: KernelTuning = {}): (Metrics | null)[] {
   const nPairs = pairs.length / 2;
   const { nDays, time, open, close } = panel;
-  const startMs = spec.start !== undefined ? (parseDate(spec.start) as number) : -Infinity;
-  const endMs = spec.end !== undefined ? (parseDate(spec.end) as number) + 86_399_999 : Infinity;
-  let i0 = 0;
-  while (i0 < nDays && time[i0] < startMs) i0++;
-  let i1 = nDays - 1;
-  while (i1 >= i0 && time[i1] > endMs) i1--;
-  const n = Math.max(0, i1 - i0 + 1);
-  if (n === 0) throw new Error(`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`);
-  // Warm-up bars [iw, i0), as the engine: the SMAs see them, crosses there are not traded.
-  const iw = Math.max(0, i0 - spec.warmup);
+  // The engine's bars; warm-up bars [iw, i0) as the engine: the SMAs see them, crosses there are not traded.
+  const { i0, i1, iw } = runBarRange(spec, time);
+  const n = i1 - i0 + 1;
   const nAll = i1 - iw + 1;
   const tradable: number[] = [];
   if (spec.symbols) {
