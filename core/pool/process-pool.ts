@@ -210,14 +210,15 @@ export class MessagePool implements Pool {
     if (state && lost.length > 0) {
       // Retry each job of the lost batches once, alone, at the front of the queue (in order); a job
       // already on its retry fails. A batch queued behind the crash never ran: it retries too.
+      // (#dispatch never queues a retry behind another batch, so a retry is only ever the one running.)
       const retries: Task[] = [];
       let failedNow = false;
       for (const task of lost) {
         if (task.attempt === 0) for (const index of task.indices) retries.push({ batchId: this.#nextBatch++, indices: [index], attempt: 1 });
-        else if (task === lost[0]) {
+        else {
           for (const index of task.indices) this.#record(state, index, fail('internal', `worker crashed twice running job ${index}: ${reason}`));
           failedNow = true;
-        } else retries.push({ ...task, batchId: this.#nextBatch++ });
+        }
       }
       state.queue.unshift(...retries);
       if (failedNow) this.#report(state);
