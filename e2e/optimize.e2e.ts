@@ -75,6 +75,10 @@ describe('Optimize view', () => {
     await page.click('[data-testid="run-walkforward"]');
     await page.waitForSelector('[data-testid="walkforward-result"] [data-chart-ready="true"]', { timeout: 90_000 });
     expect(await page.locator('[data-testid="walkforward-result"] tbody tr').count()).toBeGreaterThan(2);
+    // The panel says each window is warmed on the training bars before it.
+    expect(await page.textContent('.panel:has([data-testid="run-walkforward"])')).toMatch(/warmed on the 504 bars before it/);
+    await page.locator('[data-testid="run-walkforward"]').scrollIntoViewIfNeeded();
+    await app.screenshot('optimize-walkforward');
     await page.click('[data-testid="run-montecarlo"]');
     await page.waitForSelector('[data-testid="montecarlo-result"] [data-chart-ready="true"]', { timeout: 90_000 });
     expect(await page.textContent('[data-testid="montecarlo-result"]')).toMatch(/1,000 paths/);

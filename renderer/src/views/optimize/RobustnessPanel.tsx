@@ -141,6 +141,7 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
           <button className="btn" disabled={isRunningWf} onClick={() => void runWalkForward()} data-testid="run-walkforward">
             {isRunningWf ? 'Running…' : 'Run walk-forward'}
           </button>
+          <span className="muted">each window's strategy is warmed on the {wfForm.train || 'train'} bars before it</span>
         </div>
         {wf && <WalkForwardResult wf={wf} />}
       </div>
