@@ -7,6 +7,7 @@ import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { loadSweep } from '../../optimize/sweep-registry';
+import { fmt } from './optimize-common';
 import { EXIT, type Command } from '../io';
 
 const USAGE = `Usage: quantdesk runs list --db DB [--limit N] [--json]
@@ -61,7 +62,7 @@ export const runsCommand: Command = {
           io.out(`${run.id}  ${run.kind}  ${run.strategy}  created ${run.createdAt}  engine ${run.engineVersion}  data ${run.dataFingerprint}\n${JSON.stringify(run.spec, null, 2)}\n`);
           if (sweep) {
             io.out(`${sweep.runs} runs on ${sweep.workers} workers in ${(sweep.elapsedMs / 1000).toFixed(2)} s; best ${sweep.results.length} by ${sweep.objective}:\n`);
-            for (const r of sweep.results) io.out(`  ${JSON.stringify(r.params)}  ${sweep.objective}=${(r.metrics as unknown as Record<string, number | null>)[sweep.objective.replace(/^-/, '')] ?? '–'}\n`);
+            for (const r of sweep.results) io.out(`  ${JSON.stringify(r.params)}  ${sweep.objective}=${fmt((r.metrics as unknown as Record<string, number | null>)[sweep.objective.replace(/^-/, '')])}\n`);
           }
         }
         return EXIT.ok;
