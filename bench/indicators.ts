@@ -1,7 +1,7 @@
 import { ADX, ATR, EMA, MACD, RSI, SMA } from 'technicalindicators';
 import { adx, AdxStream } from '../core/indicators/adx';
 import { macd, MacdStream } from '../core/indicators/macd';
-import { ema, EmaStream, sma, SmaStream } from '../core/indicators/moving-averages';
+import { ema, EmaStream, runningSma, RunningSmaStream, sma, SmaStream } from '../core/indicators/moving-averages';
 import { rsi, RsiStream } from '../core/indicators/rsi';
 import { atr, AtrStream } from '../core/indicators/volatility';
 import { talibRun } from '../core/indicators/talib-reference';
@@ -55,6 +55,14 @@ export async function run(): Promise<BenchTable[]> {
       ti: () => SMA.calculate({ period: 20, values: closeArr }),
       ours: () => sma(b.close, 20, out),
       stream: () => { const s = new SmaStream(20); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
+      talib: () => talibRun('SMA', { inReal: b.close }, { optInTimePeriod: 20 }),
+    },
+    {
+      // Before exact ties: TA-Lib's plain running total. The row above pays for pandas' compensated sums.
+      name: 'sma(20), plain running total',
+      ti: () => SMA.calculate({ period: 20, values: closeArr }),
+      ours: () => runningSma(b.close, 20, out),
+      stream: () => { const s = new RunningSmaStream(20); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
       talib: () => talibRun('SMA', { inReal: b.close }, { optInTimePeriod: 20 }),
     },
     {

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
 
-/** Engine version stored with every run; bump when a change can alter a run's numbers. */
-export const ENGINE_VERSION = '1.0.0';
+/**
+ * Engine version stored with every run; bump when a change can alter a run's numbers.
+ * 1.1.0: SMAs use pandas' compensated rolling mean (exact ties are ties), which can move a cross on tied bars.
+ */
+export const ENGINE_VERSION = '1.1.0';
 
 const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
 

@@ -1,11 +1,122 @@
 import { assertPeriod, type ValueStream } from './types';
 
 /**
- * Simple moving average, as TA_SMA: first valid index `period - 1`, NaN before.
- * The running total is updated in TA-Lib's order (add newest, emit, drop oldest) so values match it bit for bit.
+ * Simple moving average with TA_SMA's shape (first valid index `period - 1`, NaN before) and pandas'
+ * arithmetic (`Series.rolling(period).mean()`, pandas >= 1.4 `roll_mean`): the window total is a Kahan-compensated
+ * running sum with separate compensations for values added and removed (drop the oldest, then add the newest),
+ * and a window of identical values yields that value exactly. A plain running total drifts in the last bit, so two
+ * averages whose exact values are equal (common on minute data with four-decimal prices) could compare unequal and
+ * fire a cross that backtesting.py (pandas) never sees. Values stay within ~1e-15 relative of TA-Lib's.
+ * A NaN input is skipped as pandas skips it: the output is NaN while the window holds fewer than `period` numbers.
  * Reuses `out` when given.
  */
 export function sma(src: Float64Array, period: number, out = new Float64Array(src.length)): Float64Array {
+  assertPeriod('sma period', period, 1);
+  const n = src.length;
+  let sum = 0;
+  let cAdd = 0;
+  let cRemove = 0;
+  let nobs = 0;
+  let negatives = 0;
+  let run = 0;
+  let last = Number.NaN;
+  for (let i = 0; i < n; i++) {
+    if (i >= period) {
+      const x = src[i - period];
+      if (x === x) {
+        nobs--;
+        const y = -x - cRemove;
+        const t = sum + y;
+        cRemove = t - sum - y;
+        sum = t;
+        if (x < 0 || (x === 0 && 1 / x < 0)) negatives--;
+      }
+    }
+    const v = src[i];
+    if (v === v) {
+      nobs++;
+      const y = v - cAdd;
+      const t = sum + y;
+      cAdd = t - sum - y;
+      sum = t;
+      if (v < 0 || (v === 0 && 1 / v < 0)) negatives++;
+      run = v === last ? run + 1 : 1;
+      last = v;
+    }
+    out[i] = nobs >= period ? windowMean(sum, nobs, negatives, run, last) : Number.NaN;
+  }
+  return out;
+}
+
+/** pandas' `calc_mean`: a run of identical values is returned as is; a mean of the wrong sign is clamped to 0. */
+function windowMean(sum: number, nobs: number, negatives: number, run: number, last: number): number {
+  if (run >= nobs) return last;
+  const mean = sum / nobs;
+  if (negatives === 0 && mean < 0) return 0;
+  if (negatives === nobs && mean > 0) return 0;
+  return mean;
+}
+
+/** Streaming {@link sma}: `next(v)` equals `sma(series, period)[i]` at every index (same arithmetic, bit for bit). */
+export class SmaStream implements ValueStream {
+  readonly #period: number;
+  readonly #ring: Float64Array;
+  #count = 0;
+  /** `#count % period`, kept as a wrapping index: a division per value shows on wide portfolio runs. */
+  #slot = 0;
+  #sum = 0;
+  #cAdd = 0;
+  #cRemove = 0;
+  #nobs = 0;
+  #negatives = 0;
+  #run = 0;
+  #last = Number.NaN;
+  constructor(period: number) {
+    assertPeriod('sma period', period, 1);
+    this.#period = period;
+    this.#ring = new Float64Array(period);
+  }
+  next(value: number): number {
+    const p = this.#period;
+    const ring = this.#ring;
+    const slot = this.#slot;
+    let sum = this.#sum;
+    if (this.#count >= p) {
+      // The slot about to be overwritten holds the value leaving the window.
+      const x = ring[slot];
+      if (x === x) {
+        this.#nobs--;
+        const y = -x - this.#cRemove;
+        const t = sum + y;
+        this.#cRemove = t - sum - y;
+        sum = t;
+        if (x < 0 || (x === 0 && 1 / x < 0)) this.#negatives--;
+      }
+    }
+    ring[slot] = value;
+    this.#count++;
+    this.#slot = slot + 1 === p ? 0 : slot + 1;
+    if (value === value) {
+      this.#nobs++;
+      const y = value - this.#cAdd;
+      const t = sum + y;
+      this.#cAdd = t - sum - y;
+      sum = t;
+      if (value < 0 || (value === 0 && 1 / value < 0)) this.#negatives++;
+      this.#run = value === this.#last ? this.#run + 1 : 1;
+      this.#last = value;
+    }
+    this.#sum = sum;
+    return this.#nobs >= p ? windowMean(sum, this.#nobs, this.#negatives, this.#run, this.#last) : Number.NaN;
+  }
+}
+
+/**
+ * TA_SMA's own arithmetic, bit for bit: a plain running total updated as TA-Lib does (add newest, emit, drop
+ * oldest). Only for indicators whose TA-Lib value depends on that rounding (Bollinger's `E[x²] - mean²`);
+ * signals use the compensated {@link sma}. Reuses `out` when given.
+ */
+export function runningSma(src: Float64Array, period: number, out = new Float64Array(src.length)): Float64Array {
   assertPeriod('sma period', period, 1);
   const n = src.length;
   let total = 0;
@@ -21,12 +132,11 @@ export function sma(src: Float64Array, period: number, out = new Float64Array(sr
   return out;
 }
 
-/** Streaming {@link sma}: `next(v)` equals `sma(series, period)[i]` at every index. */
-export class SmaStream implements ValueStream {
+/** Streaming {@link runningSma}: equal to it at every index. */
+export class RunningSmaStream implements ValueStream {
   readonly #period: number;
   readonly #ring: Float64Array;
   #count = 0;
-  /** `#count % period`, kept as a wrapping index: a division per value shows on wide portfolio runs. */
   #slot = 0;
   #total = 0;
   constructor(period: number) {
@@ -36,17 +146,15 @@ export class SmaStream implements ValueStream {
   }
   next(value: number): number {
     const p = this.#period;
-    const ring = this.#ring;
     const slot = this.#slot;
-    ring[slot] = value;
+    this.#ring[slot] = value;
     this.#count++;
     this.#total += value;
-    // The oldest value in the window is the one just after the newest slot.
     const oldest = slot + 1 === p ? 0 : slot + 1;
     this.#slot = oldest;
     if (this.#count < p) return Number.NaN;
     const result = this.#total / p;
-    this.#total -= ring[oldest];
+    this.#total -= this.#ring[oldest];
     return result;
   }
 }

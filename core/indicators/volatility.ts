@@ -1,4 +1,4 @@
-import { sma, SmaStream } from './moving-averages';
+import { runningSma, RunningSmaStream } from './moving-averages';
 import { assertPeriod, sameLength, TA_EPSILON, type BarInput, type BarStream } from './types';
 
 /** TA-Lib's true range of a bar against the previous close (`TRUE_RANGE` macro / TA_TRANGE). */
@@ -88,7 +88,9 @@ export interface BbandsValue {
 export function bbands(src: Float64Array, period: number, stddev: number): BbandsColumns {
   assertPeriod('bbands period', period, 2);
   const n = src.length;
-  const middle = sma(src, period);
+  // TA-Lib's plain running total, not the compensated `sma`: the deviation `E[x²] - mean²` cancels
+  // catastrophically on large prices, so it amplifies a last-bit difference in the mean (TA-Lib's own noise).
+  const middle = runningSma(src, period);
   const upper = new Float64Array(n);
   const lower = new Float64Array(n);
   let total2 = 0;
@@ -119,7 +121,7 @@ function bandWidth(variance: number, k: number): number {
 export class BbandsStream {
   readonly #period: number;
   readonly #stddev: number;
-  readonly #sma: SmaStream;
+  readonly #sma: RunningSmaStream;
   readonly #ring: Float64Array;
   readonly #value: BbandsValue = { upper: Number.NaN, middle: Number.NaN, lower: Number.NaN };
   #count = 0;
@@ -128,7 +130,7 @@ export class BbandsStream {
     assertPeriod('bbands period', period, 2);
     this.#period = period;
     this.#stddev = stddev;
-    this.#sma = new SmaStream(period);
+    this.#sma = new RunningSmaStream(period);
     this.#ring = new Float64Array(period);
   }
   /** Consumes the next value; returns the reused row object (NaN fields during warm-up). */

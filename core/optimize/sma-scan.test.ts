@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sma } from '../indicators/moving-averages';
 import { Prng } from './prng';
 import { B, scanCrosses, smaPairWithRanges, smaWithRanges } from './sma-scan';
 
@@ -15,18 +16,9 @@ function naiveCrosses(fa: Float64Array, sl: Float64Array): number[] {
   return out;
 }
 
+/** The strategy's SMA (`SmaStream`'s arithmetic, pandas' rolling mean): what the kernel must reproduce bit for bit. */
 function naiveSma(src: Float64Array, p: number): Float64Array {
-  const out = new Float64Array(src.length);
-  let total = 0;
-  for (let j = 0; j < src.length; j++) {
-    total += src[j];
-    if (j + 1 < p) out[j] = Number.NaN;
-    else {
-      out[j] = total / p;
-      total -= src[j + 1 - p];
-    }
-  }
-  return out;
+  return sma(src, p);
 }
 
 function series(n: number, seed: number, ties: boolean): Float64Array {

@@ -8,18 +8,37 @@ export const LOG_B = 4;
 /** Bars per block of the block-range skip in {@link scanCrosses} (a power of two). */
 export const B = 1 << LOG_B;
 
+/** Running state of one SMA between calls: the window sum, its add and remove compensations, the run of equal values and the last value. */
+const SUM = 0;
+const C_ADD = 1;
+const C_REMOVE = 2;
+const RUN = 3;
+const LAST = 4;
+
 /**
- * SMA of period `p` over `src[0..m)` into `out`, with exactly the arithmetic of `SmaStream` (a
- * running total, divided per bar) so crosses are bit-identical to the strategy's; and per block of
- * {@link B} bars the min and max of `out` into `mn`/`mx`, in the same pass. A block holding a warm-up NaN (bars `j < p - 1`) gets NaN, so no
- * comparison with it holds and the scan looks at its bars one by one.
+ * SMA of period `p` over `src[0..m)` into `out`, with exactly the arithmetic of `SmaStream` (pandas' rolling
+ * mean: Kahan-compensated add and remove, a run of equal values returned as is) so crosses are bit-identical to
+ * the strategy's; and per block of {@link B} bars the min and max of `out` into `mn`/`mx`, in the same pass.
+ * `src` holds positive prices and no NaN (the kernel's compacted closes), so the mean's sign clamps never apply.
+ * A block holding a warm-up NaN (bars `j < p - 1`) gets NaN, so no comparison with it holds and the scan looks at
+ * its bars one by one. Stops at `until`, leaving the running state in `st` for {@link smaPairWithRanges}.
  */
-export function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array, until = m): number {
-  let total = 0;
+export function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array, until = m, st = new Float64Array(5)): Float64Array {
+  let sum = 0;
+  let cAdd = 0;
+  let cRemove = 0;
+  let run = 0;
+  let last = Number.NaN;
   let j = 0;
   const warm = p - 1 < m ? p - 1 : m;
   for (; j < warm; j++) {
-    total += src[j];
+    const v = src[j];
+    const y = v - cAdd;
+    const t = sum + y;
+    cAdd = t - sum - y;
+    sum = t;
+    run = v === last ? run + 1 : 1;
+    last = v;
     out[j] = Number.NaN;
   }
   // Blocks up to and including the one holding the first value are NaN-tainted.
@@ -29,42 +48,76 @@ export function smaWithRanges(src: Float64Array, m: number, p: number, out: Floa
   }
   let e = ((warm >> LOG_B) + 1) << LOG_B;
   for (; j < m && j < e; j++) {
-    total += src[j];
-    out[j] = total / p;
-    total -= src[j + 1 - p];
+    if (j >= p) {
+      const y = -src[j - p] - cRemove;
+      const t = sum + y;
+      cRemove = t - sum - y;
+      sum = t;
+    }
+    const v = src[j];
+    const y = v - cAdd;
+    const t = sum + y;
+    cAdd = t - sum - y;
+    sum = t;
+    run = v === last ? run + 1 : 1;
+    last = v;
+    out[j] = run >= p ? last : sum / p;
   }
   for (; j < until; j = e) {
     e = j + B < m ? j + B : m;
-    total += src[j];
-    let v = total / p;
-    out[j] = v;
-    total -= src[j + 1 - p];
-    let lo = v;
-    let hi = v;
-    for (let k = j + 1; k < e; k++) {
-      total += src[k];
-      v = total / p;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let k = j; k < e; k++) {
+      let y = -src[k - p] - cRemove;
+      let t = sum + y;
+      cRemove = t - sum - y;
+      sum = t;
+      const x = src[k];
+      y = x - cAdd;
+      t = sum + y;
+      cAdd = t - sum - y;
+      sum = t;
+      run = x === last ? run + 1 : 1;
+      last = x;
+      const v = run >= p ? last : sum / p;
       out[k] = v;
-      total -= src[k + 1 - p];
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }
     mn[j >> LOG_B] = lo;
     mx[j >> LOG_B] = hi;
   }
-  return total;
+  st[SUM] = sum;
+  st[C_ADD] = cAdd;
+  st[C_REMOVE] = cRemove;
+  st[RUN] = run;
+  st[LAST] = last;
+  return st;
 }
 
+const stateA = new Float64Array(5);
+const stateB = new Float64Array(5);
+
 /**
- * {@link smaWithRanges} for two periods at once, so the two running totals' add chains overlap
+ * {@link smaWithRanges} for two periods at once, so the two running sums' add chains overlap
  * (one period alone waits on its own chain). Same arithmetic per period, so the same bits.
  */
 export function smaPairWithRanges(src: Float64Array, m: number, pa: number, oa: Float64Array, mna: Float64Array, mxa: Float64Array, pb: number, ob: Float64Array, mnb: Float64Array, mxb: Float64Array): void {
   const hi = pa > pb ? pa : pb;
   let from = (((hi - 1) >> LOG_B) + 1) << LOG_B;
   if (from > m) from = m;
-  let ta = smaWithRanges(src, m, pa, oa, mna, mxa, from);
-  let tb = smaWithRanges(src, m, pb, ob, mnb, mxb, from);
+  smaWithRanges(src, m, pa, oa, mna, mxa, from, stateA);
+  smaWithRanges(src, m, pb, ob, mnb, mxb, from, stateB);
+  let sa = stateA[SUM];
+  let caA = stateA[C_ADD];
+  let crA = stateA[C_REMOVE];
+  let runA = stateA[RUN];
+  let sb = stateB[SUM];
+  let caB = stateB[C_ADD];
+  let crB = stateB[C_REMOVE];
+  let runB = stateB[RUN];
+  // Both windows end on the same bar, so their last value is the same.
+  let last = stateA[LAST];
   for (let j = from, e = from; j < m; j = e) {
     e = j + B < m ? j + B : m;
     let loA = Infinity;
@@ -72,15 +125,35 @@ export function smaPairWithRanges(src: Float64Array, m: number, pa: number, oa: 
     let loB = Infinity;
     let hiB = -Infinity;
     for (let k = j; k < e; k++) {
+      let ya = -src[k - pa] - crA;
+      let yb = -src[k - pb] - crB;
+      let ta = sa + ya;
+      let tb = sb + yb;
+      crA = ta - sa - ya;
+      crB = tb - sb - yb;
+      sa = ta;
+      sb = tb;
       const x = src[k];
-      ta += x;
-      tb += x;
-      const va = ta / pa;
-      const vb = tb / pb;
+      ya = x - caA;
+      yb = x - caB;
+      ta = sa + ya;
+      tb = sb + yb;
+      caA = ta - sa - ya;
+      caB = tb - sb - yb;
+      sa = ta;
+      sb = tb;
+      if (x === last) {
+        runA++;
+        runB++;
+      } else {
+        runA = 1;
+        runB = 1;
+      }
+      last = x;
+      const va = runA >= pa ? x : sa / pa;
+      const vb = runB >= pb ? x : sb / pb;
       oa[k] = va;
       ob[k] = vb;
-      ta -= src[k + 1 - pa];
-      tb -= src[k + 1 - pb];
       if (va < loA) loA = va;
       if (va > hiA) hiA = va;
       if (vb < loB) loB = vb;
