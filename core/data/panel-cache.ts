@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import nodePath, { join, type PlatformPath } from 'node:path';
 import type { Panel } from './panel-types';
 
 const MAGIC = 'QDP2';
@@ -28,13 +28,21 @@ interface Header {
 }
 
 /**
+ * The folder holding a cache file, by the platform's path rules (`path` by default; tests pass `path.win32`).
+ * A `lastIndexOf('/')` here once cut one character off a Windows path's name and silently disabled the cache.
+ */
+export function cacheFolderOf(file: string, paths: Pick<PlatformPath, 'dirname'> = nodePath): string {
+  return paths.dirname(file);
+}
+
+/**
  * Writes a panel atomically (temp file + rename, so a reader sees the whole file or none) and removes
  * cache files of other data fingerprints. Layout: `QDP2`, u32 header length, JSON header, padding to
  * 8 bytes, then float64 columns time, open, high, low, close, volume, listedOn, delistedOn and, when
  * the panel has one, priceFactor (native little-endian). Keeps at most 8 files per fingerprint. Failures (read-only directory, full disk) are ignored: the cache is an optimisation.
  */
 export function writePanelFile(file: string, panel: Panel, fingerprint: string): void {
-  const dir = file.slice(0, file.lastIndexOf('/'));
+  const dir = cacheFolderOf(file);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheFolderOf } from '../data/panel-cache';
 import type { PitField } from './pit-facts';
 
 const MAGIC = 'QDF1';
@@ -21,7 +22,7 @@ export function pitFieldCacheFile(dbPath: string, fingerprint: string, field: st
  * periodEnd, value. Failures are ignored: the cache is an optimisation.
  */
 export function writePitFieldFile(file: string, f: PitField, fingerprint: string): void {
-  const dir = file.slice(0, file.lastIndexOf('/'));
+  const dir = cacheFolderOf(file);
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     mkdirSync(dir, { recursive: true });
