@@ -419,11 +419,15 @@ export interface LiveStatus {
   readonly killSwitch: KillSwitch;
 }
 
-/** `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. */
+/**
+ * `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. `prevClose` is the
+ * symbol's last price of the previous UTC day (the previous bar's close on a daily feed): the day's change reference;
+ * null (JSON's NaN) before one was seen.
+ */
 export interface LiveTick {
   readonly at: number;
   readonly count: number;
-  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number }[];
+  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number; readonly prevClose?: number | null }[];
   readonly account: LiveAccount;
 }
 
@@ -653,6 +657,12 @@ export const METHODS = {
   'risk:set': method(RiskLimitsInput).returns<RiskLimitsValue>(),
   'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitch>(),
   'killswitch:rearm': method(noInput).returns<KillSwitch>(),
+  // -- flatten all (issue 11)
+  /**
+   * Closes every open position of the running session with a reduce-only market order each (filled at the next price,
+   * journaled before it returns), after cancelling working orders; accepted while the kill switch is tripped.
+   */
+  'positions:flatten': method(z.object({ reason: z.string().min(1).max(500).default('flatten all') }).strict().optional()).returns<readonly LiveOrder[]>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */
