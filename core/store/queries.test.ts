@@ -45,6 +45,17 @@ describe('point-in-time queries', () => {
     expect([...some.value]).toEqual([Number.NaN, 1.5, Number.NaN]);
   });
 
+  it('an unknown field is named as unknown, with the known fields listed, not answered as "not known yet" (issue 11)', () => {
+    for (const r of [fundamentalAsOf(s, 'AAA', 'pe', D('2020-05-01')), revisionHistory(s, 'AAA', 'pe')]) {
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error.code).toBe('not-found');
+      expect(!r.ok && r.error.message).toMatch(/^Unknown field "pe": known fields are .*eps/);
+    }
+    // A known field with nothing known yet is still a null value, not an error.
+    const early = fundamentalAsOf(s, 'AAA', 'eps', D('1990-01-01'));
+    expect(early.ok && early.value.value).toBe(null);
+  });
+
   it('revisionHistory lists every version by period then knownAt', () => {
     const r = revisionHistory(s, 'AAA', 'eps');
     expect(r.ok && r.value.map((x) => x.value)).toEqual([1.0, 1.1, 1.5, 1.6]);
