@@ -249,6 +249,11 @@ export interface SweepResultView {
   readonly fingerprint: string;
   /** Set when a specialised kernel ranked the grid; its top results were re-run in the engine (`maxRelDiff` kernel vs engine). */
   readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
+  /**
+   * Every successful combination's objective, columnar (`params[k][i]` is parameter `keys[k]` of combination i), so the
+   * heatmap plots the whole grid while `results` stays the top N; null when the grid is too large (over 250,000).
+   */
+  readonly surface?: { readonly keys: readonly string[]; readonly params: readonly (readonly (number | string | boolean)[])[]; readonly objective: readonly (number | null)[] } | null;
 }
 
 /** Progress of a sweep; `etaMs` is null until a rate is known. */
