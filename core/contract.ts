@@ -96,6 +96,8 @@ export interface BacktestMetrics {
   readonly turnover: number;
   readonly alpha: number | null;
   readonly beta: number | null;
+  /** Annualised active return over tracking error against the benchmark; null without one (absent in runs stored before it). */
+  readonly informationRatio?: number | null;
 }
 
 /** A closed trade; times `YYYY-MM-DD` for daily bars. `pnl` is net of both commissions. */
