@@ -89,6 +89,22 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
           </div>
         </div>
       )}
+      {reasons.length > 0 && (
+        <details className="panel" data-testid="sweep-failures">
+          <summary className="panel-title">{fmtInt(output.failed.length)} combinations failed: why</summary>
+          <table className="grid">
+            <tbody>
+              {reasons.map((r) => (
+                <tr key={r.reason}>
+                  <td className="num">{fmtInt(r.count)}</td>
+                  <td style={{ whiteSpace: 'normal' }}>{r.reason}</td>
+                  <td className="mono muted">e.g. {r.example}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
       <div className="panel">
         <div className="panel-title">
           Results (top {fmtInt(output.results.length)} of {fmtInt(output.runs - output.failed.length)} by {output.objective})
