@@ -48,6 +48,9 @@ describe('HTML tear sheet (issue 11)', () => {
     const started = output('2014-01-02', '2016-12-30', '2014-01-02', { start: '2016-01-04' });
     expect(started.equity[reportStart(started)].time).toBe('2016-01-04');
     expect([...monthlyReturns(started).keys()]).toEqual([2016]);
+    // With a start, a strategy that waits over a year keeps its flat months: the start is the run's first bar.
+    const waits = output('2014-01-02', '2017-12-29', '2017-03-01', { start: '2015-01-02' });
+    expect([...monthlyReturns(waits).keys()]).toEqual([2015, 2016, 2017]);
   });
 
   it('draws the benchmark, rebased to the capital, on dated axes; shows the information ratio', async () => {
@@ -63,6 +66,13 @@ describe('HTML tear sheet (issue 11)', () => {
     const html = renderReport(out, bench);
     expect(html).toMatch(/<h2>Equity and SPX<\/h2>/);
     expect(html).toMatch(/data-series="SPX \(rebased to the starting capital\)"/);
+    // Past the benchmark's last bar there is no line (not a flat one), and the legend says where it ends.
+    expect(bench.endsAt).toBeUndefined();
+    const out2 = output('2016-01-04', '2019-12-31', '2016-01-04', { benchmark: 'SPX' });
+    const b2 = reportBenchmark(store, out2)!;
+    expect(b2.endsAt).toBe('2018-12-31');
+    expect(b2.close.filter((v) => Number.isNaN(v))).toHaveLength(out2.equity.filter((p) => p.time > '2019-01-07').length);
+    expect(renderReport(out2, b2)).toMatch(/SPX \(rebased to the starting capital; its data ends 2018-12-31\)/);
     expect(html).toMatch(/data-series="Equity"/);
     // Dated axes: under three years, every few months; longer spans, years.
     const labels = (h: string) => [...h.matchAll(/data-axis="dates">(.*?)<\/div>/g)].map((m) => [...m[1].matchAll(/>([^<]+)</g)].map((x) => x[1]));

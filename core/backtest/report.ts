@@ -7,7 +7,13 @@ import type { BacktestOutput } from './json';
 export interface ReportBenchmark {
   readonly symbol: string;
   readonly close: readonly number[];
+  /** The benchmark's last bar (`YYYY-MM-DD`) when its data ends before the run's. */
+  readonly endsAt?: string;
 }
+
+/** How long a benchmark close is carried over missing bars (holidays) before the line stops. */
+const STALE_MS = 7 * 86_400_000;
+const formatDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:#6b7280}
@@ -108,9 +114,9 @@ function chartSvg(
 }
 
 /**
- * Where the tear sheet starts: the first equity bar at or after the spec's `start`, and not before the first bar
- * at which the account left its starting capital when the curve begins with a flat stretch that covers whole
- * years (a run whose bars reach back before its symbols have data, e.g. to a benchmark's first bar): those years
+ * Where the tear sheet starts: the first equity bar at or after the spec's `start`; without a start, not before the
+ * first bar at which the account left its starting capital when the curve begins with a flat stretch of a year or
+ * more (a run whose bars reach back before its symbols have data, e.g. to a benchmark's first bar): those years
  * would read as rows of 0.00%. Returns the index into `out.equity`.
  */
 export function reportStart(out: BacktestOutput): number {
@@ -118,6 +124,8 @@ export function reportStart(out: BacktestOutput): number {
   let i = 0;
   const start = out.spec.start === undefined ? Number.NaN : ms(out.spec.start);
   if (start === start) while (i < eq.length && ms(eq[i].time) < start) i++;
+  // With a start in the spec, its first bar is the run's first bar, however long the strategy waits.
+  if (start === start) return i;
   let j = i;
   while (j < eq.length && eq[j].equity === out.spec.capital) j++;
   if (j >= eq.length) return i;
@@ -169,11 +177,14 @@ export function reportBenchmark(store: Store, out: BacktestOutput): ReportBenchm
   if (!r.ok) return null;
   const close: number[] = [];
   let k = -1;
+  const bt = r.value.time;
   for (const t of times) {
-    while (k + 1 < r.value.time.length && r.value.time[k + 1] <= t) k++;
-    close.push(k >= 0 ? r.value.close[k] : Number.NaN);
+    while (k + 1 < bt.length && bt[k + 1] <= t) k++;
+    // A holiday gap is carried; past the benchmark's last bar (or a gap of weeks) there is no line, not a flat one.
+    close.push(k >= 0 && t - bt[k] <= STALE_MS ? r.value.close[k] : Number.NaN);
   }
-  return { symbol, close };
+  const last = bt.length > 0 ? bt[bt.length - 1] : Number.NaN;
+  return { symbol, close, ...(last < times[times.length - 1] ? { endsAt: formatDay(last) } : {}) };
 }
 
 /**
@@ -226,7 +237,7 @@ ${from > 0 ? `<div class="muted" data-report-start="${esc(out.equity[0]?.time ??
 <h2>Metrics</h2>
 <div class="metrics">${cards.map(([k, v]) => `<div class="metric">${esc(k)}<b>${v}</b></div>`).join('')}</div>
 <h2>Equity${bench ? ` and ${esc(benchmark!.symbol)}` : ''}</h2>
-${chartSvg(times, [{ values: eq, color: '#2563eb', label: 'Equity' }, ...(bench ? [{ values: bench, color: '#6b7280', label: `${benchmark!.symbol} (rebased to the starting capital)`, dashed: true }] : [])], { height: 220, label: 'Equity' })}
+${chartSvg(times, [{ values: eq, color: '#2563eb', label: 'Equity' }, ...(bench ? [{ values: bench, color: '#6b7280', label: `${benchmark!.symbol} (rebased to the starting capital${benchmark!.endsAt ? `; its data ends ${benchmark!.endsAt}` : ''})`, dashed: true }] : [])], { height: 220, label: 'Equity' })}
 <h2>Drawdown</h2>
 ${chartSvg(times, [{ values: dd, color: '#b91c1c', label: 'Drawdown' }], { height: 120, fill: true, pct: true, label: 'Drawdown' })}
 <h2>Monthly returns</h2>
