@@ -121,6 +121,9 @@ describe('point-in-time queries', () => {
       expect(bars.out.map((b: { date: string; volume: number }) => [b.date, b.volume])).toEqual([['2020-01-03', 200], ['2020-01-06', 200]]);
       expect(bars.out.map((b: { close: number }) => +b.close.toFixed(10))).toEqual([5.225, 5.7]);
       expect((await run('universe', '--date', '2020-06-29')).out).toEqual(['AAA', 'BBB', 'ZZZ']);
+      const pe = await run('asof', '--symbol', 'AAA', '--field', 'pe', '--date', '2020-05-01');
+      expect(pe.code).toBe(2);
+      expect(pe.err).toMatch(/Unknown field "pe": known fields are eps/);
       const bad = await run('asof', '--symbol', 'AAA', '--field', 'eps', '--date', '2020-13-01');
       expect(bad.code).toBe(2);
       expect(bad.out).toBeNull();
