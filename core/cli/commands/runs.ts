@@ -55,7 +55,9 @@ export const runsCommand: Command = {
         if (values.report && run.result) writeFileSync(values.report as string, renderReport(run.result, reportBenchmark(store, run.result)));
         if (values['trades-csv'] && run.result) writeFileSync(values['trades-csv'] as string, tradesCsv(run.result.trades));
         // A sweep's payload is its output (top results, failures), not a backtest result.
-        const sweep = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
+        const stored = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
+        // As `quantdesk sweep --json` prints it: the surface (every combination's objective, for the app's heatmap) stays stored.
+        const sweep = stored ? (({ surface: _surface, ...rest }) => rest)(stored) : stored;
         const shown = sweep === undefined ? run : { ...run, sweep };
         if (values.json) io.out(JSON.stringify(shown) + '\n');
         else {
