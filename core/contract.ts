@@ -96,6 +96,8 @@ export interface BacktestMetrics {
   readonly turnover: number;
   readonly alpha: number | null;
   readonly beta: number | null;
+  /** Annualised active return over tracking error against the benchmark; null without one (absent in runs stored before it). */
+  readonly informationRatio?: number | null;
 }
 
 /** A closed trade; times `YYYY-MM-DD` for daily bars. `pnl` is net of both commissions. */
@@ -249,6 +251,11 @@ export interface SweepResultView {
   readonly fingerprint: string;
   /** Set when a specialised kernel ranked the grid; its top results were re-run in the engine (`maxRelDiff` kernel vs engine). */
   readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
+  /**
+   * Every successful combination's objective, columnar (`params[k][i]` is parameter `keys[k]` of combination i), so the
+   * heatmap plots the whole grid while `results` stays the top N; null when the grid is too large (over 250,000).
+   */
+  readonly surface?: { readonly keys: readonly string[]; readonly params: readonly (readonly (number | string | boolean)[])[]; readonly objective: readonly (number | null)[] } | null;
 }
 
 /** Progress of a sweep; `etaMs` is null until a rate is known. */
@@ -419,11 +426,15 @@ export interface LiveStatus {
   readonly killSwitch: KillSwitch;
 }
 
-/** `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. */
+/**
+ * `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. `prevClose` is the
+ * symbol's last price of the previous UTC day (the previous bar's close on a daily feed): the day's change reference;
+ * null (JSON's NaN) before one was seen.
+ */
 export interface LiveTick {
   readonly at: number;
   readonly count: number;
-  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number }[];
+  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number; readonly prevClose?: number | null }[];
   readonly account: LiveAccount;
 }
 
@@ -653,6 +664,12 @@ export const METHODS = {
   'risk:set': method(RiskLimitsInput).returns<RiskLimitsValue>(),
   'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitch>(),
   'killswitch:rearm': method(noInput).returns<KillSwitch>(),
+  // -- flatten all (issue 11)
+  /**
+   * Closes every open position of the running session with a reduce-only market order each (filled at the next price,
+   * journaled before it returns), after cancelling working orders; accepted while the kill switch is tripped.
+   */
+  'positions:flatten': method(z.object({ reason: z.string().min(1).max(500).default('flatten all') }).strict().optional()).returns<readonly LiveOrder[]>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from './fixture';
+import { join } from 'node:path';
+import { SCREENSHOTS, startApp, type App } from './fixture';
 
 let app: App;
 
@@ -79,6 +80,39 @@ describe('Backtest view', () => {
     const [html] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-html"]')]);
     expect(html.suggestedFilename()).toMatch(/\.html$/);
     await app.screenshot('backtest-compare');
+  });
+});
+
+describe('Backtest metrics and the tear sheet (issue 11)', () => {
+  it('shows alpha, beta, VaR, CVaR, drawdown duration and information ratio, and a tear sheet from the first bar with the benchmark on dated axes', async () => {
+    const { page } = app;
+    await page.click('[data-view="backtest"]');
+    await page.waitForSelector('[data-run-ready="true"] [data-metric="sharpe"]');
+    // The run above has benchmark SPX: every card has a value.
+    for (const k of ['alpha', 'beta', 'var95', 'cvar95', 'maxDrawdownDuration', 'informationRatio']) {
+      expect(Number.isFinite(Number(await page.getAttribute(`[data-metric="${k}"]`, 'data-value'))), k).toBe(true);
+    }
+    expect(await page.textContent('[data-metric="maxDrawdownDuration"] .value')).toMatch(/^[\d,]+ bars$/);
+    await page.locator('[data-testid="metric-cards"]').scrollIntoViewIfNeeded();
+    await app.screenshot('backtest-metric-cards');
+    const html = await page.evaluate(async () => {
+      const list = await window.api.invoke('runs:list', { limit: 1, kind: 'backtest' });
+      if (!list.ok) return '';
+      const r = await window.api.invoke('runs:export', { id: list.value[0].id, format: 'html' });
+      return r.ok ? r.value : '';
+    });
+    // The run starts 2016-01-04: the monthly table starts in 2016, with no rows of 0.00% before it.
+    const years = [...html.matchAll(/<tr><td>(\d{4})<\/td>/g)].map((m) => Number(m[1]));
+    expect(years[0]).toBe(2016);
+    expect(html).toMatch(/<h2>Equity and SPX<\/h2>/);
+    expect(html).toMatch(/data-series="SPX \(rebased to the starting capital; its data ends 2020-04-17\)"/);
+    expect(html).toMatch(/data-axis="dates">.*>2017</);
+    const sheet = await app.browser.newPage({ viewport: { width: 1200, height: 1100 } });
+    await sheet.setContent(html);
+    await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet.png'), fullPage: false });
+    await sheet.evaluate(() => document.querySelector('h2:nth-of-type(4)')?.scrollIntoView());
+    await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-monthly.png'), fullPage: false });
+    await sheet.close();
   });
 });
 

@@ -73,3 +73,50 @@ describe('Data view', () => {
     await app.screenshot('data');
   });
 });
+
+describe('PIT inspector answers (issue 11)', () => {
+  it('names an unknown field as unknown, listing the known ones', async () => {
+    const { page } = app;
+    await page.fill('[data-testid="pit-symbol"]', 'VFKI');
+    await page.fill('[data-testid="pit-field"]', 'pe');
+    await page.fill('[data-testid="pit-asof"]', '2020-06-30');
+    await page.click('[data-testid="pit-inspect"]');
+    await page.waitForSelector('[data-error-code="not-found"]');
+    const text = await page.textContent('[data-error-code="not-found"]');
+    expect(text).toMatch(/Unknown field "pe": known fields are book_value_per_share, eps, shares_outstanding/);
+    expect(await page.$('[data-testid="pit-value"]')).toBeNull();
+    await app.screenshot('data-pit-unknown-field');
+  });
+
+  it('marks restated rows as restatements', async () => {
+    const { page } = app;
+    // A symbol whose eps history holds a restatement (about 4% of the default dataset's facts are restated).
+    const found = await page.evaluate(async () => {
+      const list = await window.api.invoke('data:instruments');
+      for (const i of list.ok ? list.value : []) {
+        const r = await window.api.invoke('data:revisions', { symbol: i.symbol, field: 'eps' });
+        if (!r.ok) continue;
+        const restated = r.value.filter((x, j) => j > 0 && r.value[j - 1].periodEnd === x.periodEnd);
+        for (const x of restated) {
+          // One that is the value in force at its own known-at date (the latest period then).
+          const v = await window.api.invoke('data:asof', { symbol: i.symbol, field: 'eps', asOf: x.knownAt });
+          if (v.ok && v.value.periodEnd === x.periodEnd && v.value.knownAt === x.knownAt) return { symbol: i.symbol, knownAt: x.knownAt, count: restated.length };
+        }
+      }
+      return null;
+    });
+    expect(found).not.toBeNull();
+    await page.fill('[data-testid="pit-symbol"]', found!.symbol);
+    await page.fill('[data-testid="pit-field"]', 'eps');
+    await page.fill('[data-testid="pit-asof"]', new Date(found!.knownAt).toISOString().slice(0, 10));
+    await page.click('[data-testid="pit-inspect"]');
+    await page.waitForSelector('[data-testid="pit-revisions"] tr[data-restatement="true"]');
+    expect(await page.locator('[data-testid="pit-revisions"] tr[data-restatement="true"]').count()).toBe(found!.count);
+    // The restatement in force at its own known-at date is both the row used and marked as a restatement.
+    const used = page.locator('[data-testid="pit-revisions"] tr.selected');
+    expect(await used.getAttribute('data-restatement')).toBe('true');
+    expect(await used.textContent()).toMatch(/restatement.*\(was -?[\d.]+\).*← as of/);
+    await used.scrollIntoViewIfNeeded();
+    await app.screenshot('data-pit-restatement');
+  });
+});

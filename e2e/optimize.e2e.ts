@@ -63,8 +63,34 @@ describe('Optimize view', () => {
     await app.screenshot('optimize-progress');
     await page.click('[data-testid="cancel-sweep"]');
     await page.waitForSelector('[data-view-ready="optimize"][data-running="false"] [data-error-code="cancelled"]', { timeout: 60_000 });
-    // The earlier results stay on screen.
-    await page.waitForSelector('[data-sweep-ready="true"]');
+    // The earlier sweep's heatmap and best are gone (issue 11): under the cancelled banner they passed for this sweep's.
+    expect(await page.$('[data-sweep-ready="true"]')).toBeNull();
+    expect(await page.textContent('[data-error-code="cancelled"]')).toMatch(/Sweep cancelled after [\d,]+ of 22,479 combinations: no result/);
+    await app.screenshot('optimize-cancelled');
+  });
+
+  it('plots every result of a 2–50 × 10–250 sweep in the heatmap, not the top 500, and says why combinations failed', async () => {
+    const { page } = app;
+    for (const [k, v] of [['axis0-from', '2'], ['axis0-to', '50'], ['axis0-step', '1'], ['axis1-from', '10'], ['axis1-to', '250'], ['axis1-step', '4']]) await page.fill(`[data-testid="${k}"]`, v);
+    await page.click('[data-testid="run-sweep"]');
+    await page.waitForSelector('[data-sweep-ready="true"]', { timeout: 120_000 });
+    // 49 × 61 = 2,989 combinations; fast >= slow fails for 2,989 − ok.
+    const heat = page.locator('[data-testid="sweep-heatmap"]');
+    expect(await heat.getAttribute('data-cols')).toBe('49');
+    expect(await heat.getAttribute('data-rows')).toBe('61');
+    const failed = await page.textContent('[data-testid="sweep-failed"]');
+    const nFailed = Number(failed!.replace(/,/g, '').match(/^(\d+) failed/)![1]);
+    expect(failed).toMatch(/fast must be < slow/);
+    expect(Number(await heat.getAttribute('data-filled'))).toBe(2989 - nFailed);
+    expect(2989 - nFailed).toBeGreaterThan(500);
+    expect(await page.textContent('[data-testid="heatmap-coverage"]')).toMatch(/every result/);
+    // The table still pages the top 500.
+    expect(await page.locator('[data-testid="sweep-table"] tbody tr').count()).toBe(500);
+    await page.hover('[data-testid="sweep-heatmap"] canvas', { position: { x: 300, y: 60 } });
+    await app.screenshot('optimize-full-heatmap');
+    await page.click('[data-testid="sweep-failures"] summary');
+    await page.locator('[data-testid="sweep-failures"]').scrollIntoViewIfNeeded();
+    await app.screenshot('optimize-failures');
     for (const [k, v] of [['axis0-from', '5'], ['axis0-to', '15'], ['axis0-step', '5'], ['axis1-from', '30'], ['axis1-to', '60'], ['axis1-step', '30']]) await page.fill(`[data-testid="${k}"]`, v);
   });
 
@@ -79,9 +105,15 @@ describe('Optimize view', () => {
     expect(await page.textContent('.panel:has([data-testid="run-walkforward"])')).toMatch(/warmed on the 504 bars before it/);
     await page.locator('[data-testid="run-walkforward"]').scrollIntoViewIfNeeded();
     await app.screenshot('optimize-walkforward');
+    // Monte Carlo names its run and lets the user choose it (issue 11): by default the one open in Backtest, shown as such.
+    const chosen = await page.inputValue('[data-testid="montecarlo-run"]');
+    expect(chosen).toMatch(/\S/);
+    expect(await page.textContent(`[data-testid="montecarlo-run"] option[value="${chosen}"]`)).toMatch(/open in Backtest/);
     await page.click('[data-testid="run-montecarlo"]');
     await page.waitForSelector('[data-testid="montecarlo-result"] [data-chart-ready="true"]', { timeout: 90_000 });
     expect(await page.textContent('[data-testid="montecarlo-result"]')).toMatch(/1,000 paths/);
+    expect(await page.getAttribute('[data-testid="montecarlo-result"]', 'data-run-id')).toBe(chosen);
+    expect(await page.textContent('[data-testid="montecarlo-of"]')).toContain(`run ${chosen}`);
     await page.locator('[data-testid="montecarlo-result"]').scrollIntoViewIfNeeded();
     await app.screenshot('optimize-robustness');
   });

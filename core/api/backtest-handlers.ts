@@ -1,6 +1,6 @@
 import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
-import { renderReport } from '../backtest/report';
+import { renderReport, reportBenchmark } from '../backtest/report';
 import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
@@ -52,7 +52,7 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       const run = getRun(s.store, input.id);
       if (!run) return fail('not-found', `No run "${input.id}"`);
       if (!run.result) return fail('not-found', `Run "${input.id}" has no stored result`);
-      return ok(input.format === 'csv' ? tradesCsv(run.result.trades) : renderReport(run.result));
+      return ok(input.format === 'csv' ? tradesCsv(run.result.trades) : renderReport(run.result, reportBenchmark(s.store, run.result)));
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Services } from './services';
 
 type LiveChannels =
   | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'orders:submit' | 'orders:cancel' | 'alerts:list' | 'alerts:ack' | 'signals:list'
-  | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm';
+  | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm' | 'positions:flatten';
 
 /** Handlers of the live domain, bound to the host's {@link LiveService} (`services.live`). */
 export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
@@ -26,6 +26,7 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
     'risk:set': (input) => ok(live.setRisk(input)),
     'killswitch:trip': (input) => ok(live.trip(input?.reason ?? 'manual')),
     'killswitch:rearm': () => ok(live.rearm()),
+    'positions:flatten': (input) => live.flatten(input?.reason ?? 'flatten all'),
   };
 }
 

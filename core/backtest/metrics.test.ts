@@ -71,6 +71,27 @@ describe('metrics, by hand', () => {
   });
 });
 
+describe('information ratio (issue 11)', () => {
+  it('is the annualised mean active return over its sample standard deviation, on the bars with a benchmark', () => {
+    // Active return a_t = r_t − rb_t, by hand: r = 2·rb + 0.001, so a = rb + 0.001 on the bars that have rb.
+    const b = [100, 101, 99, Number.NaN, 102, 100.5, 101.5];
+    const rb = [0.01, 99 / 101 - 1, Number.NaN, Number.NaN, 100.5 / 102 - 1, 101.5 / 100.5 - 1];
+    const e = [1000];
+    for (let t = 0; t < rb.length; t++) e.push(e[t] * (1 + (Number.isNaN(rb[t]) ? 0.003 : 2 * rb[t] + 0.001)));
+    const a = rb.filter((x) => !Number.isNaN(x)).map((x) => x + 0.001);
+    const mu = a.reduce((x, y) => x + y, 0) / a.length;
+    const sd = Math.sqrt(a.reduce((x, y) => x + (y - mu) ** 2, 0) / (a.length - 1));
+    const m = computeMetrics({
+      capital: 1000, time: Float64Array.from(b.map((_, i) => i * DAY)), equity: Float64Array.from(e), trades: [],
+      barsInMarket: 0, tradedValue: 0, barsPerYear: 252, benchmark: Float64Array.from(b),
+    });
+    expect(a).toHaveLength(4);
+    expect(m.informationRatio).toBeCloseTo((mu / sd) * Math.sqrt(252), 10);
+    const none = computeMetrics({ capital: 1000, time: Float64Array.from([0, DAY]), equity: Float64Array.from([1000, 1010]), trades: [], barsInMarket: 0, tradedValue: 0, barsPerYear: 252 });
+    expect(none.informationRatio).toBeNull();
+  });
+});
+
 describe('value at risk on larger samples', () => {
   it('equals the sorted-order interpolation for random and tied data', () => {
     let seed = 7;

@@ -306,6 +306,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
   }
   let alpha = Number.NaN;
   let beta = Number.NaN;
+  let informationRatio = Number.NaN;
   if (m.benchmark) {
     const b = m.benchmark;
     let k = 0;
@@ -335,6 +336,18 @@ export function computeMetrics(m: MetricsInput): Metrics {
         beta = cov / varx;
         alpha = (my - beta * mx) * m.barsPerYear;
       }
+      // Active return a = r − rb on the same bars: its mean is my − mx; tracking error is its sample std.
+      const ma = my - mx;
+      let ssa = 0;
+      for (let t = 1; t < n; t++) {
+        const rb = b[t] / b[t - 1] - 1;
+        if (rb === rb) {
+          const d = r[t - 1] - rb - ma;
+          ssa += d * d;
+        }
+      }
+      const te = Math.sqrt(ssa / (k - 1));
+      if (te > 0) informationRatio = (ma / te) * Math.sqrt(m.barsPerYear);
     }
   }
   return {
@@ -356,5 +369,6 @@ export function computeMetrics(m: MetricsInput): Metrics {
     turnover: meanEquity > 0 ? m.tradedValue / meanEquity : 0,
     alpha: orNull(alpha),
     beta: orNull(beta),
+    informationRatio: orNull(informationRatio),
   };
 }

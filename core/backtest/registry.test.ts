@@ -16,7 +16,7 @@ describe('run registry', () => {
       spec: parsed.spec,
       metrics: {
         finalEquity: 1, totalReturn: 0, cagr: null, volatility: null, sharpe: null, sortino: null, calmar: null, maxDrawdown: 0,
-        maxDrawdownDuration: 0, var95: null, cvar95: null, winRate: null, profitFactor: null, trades: 0, exposure: 0, turnover: 0, alpha: null, beta: null,
+        maxDrawdownDuration: 0, var95: null, cvar95: null, winRate: null, profitFactor: null, trades: 0, exposure: 0, turnover: 0, alpha: null, beta: null, informationRatio: null,
       },
       trades: [],
       openPositions: [],

@@ -1,12 +1,27 @@
+import { barsRange } from '../store/queries';
+import type { Store } from '../store/sqlite-bar-store';
 import { monthKey } from './calendar';
 import type { BacktestOutput } from './json';
+
+/** The benchmark for the tear sheet: its symbol and closes on the run's equity bars (NaN before its first bar). */
+export interface ReportBenchmark {
+  readonly symbol: string;
+  readonly close: readonly number[];
+  /** The benchmark's last bar (`YYYY-MM-DD`) when its data ends before the run's. */
+  readonly endsAt?: string;
+}
+
+/** How long a benchmark close is carried over missing bars (holidays) before the line stops. */
+const STALE_MS = 7 * 86_400_000;
+const formatDay = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2330;background:#fff}
 h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:#6b7280}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{padding:3px 8px;border-bottom:1px solid #e5e7eb;text-align:right}
 th:first-child,td:first-child{text-align:left}.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px}
 .metric{border:1px solid #e5e7eb;border-radius:6px;padding:6px 10px}.metric b{display:block;font-size:16px}
-.pos{color:#047857}.neg{color:#b91c1c}svg{display:block;max-width:100%}`;
+.pos{color:#047857}.neg{color:#b91c1c}svg{display:block;max-width:100%;overflow:visible}.legend span{margin-right:14px}
+.legend i{display:inline-block;width:14px;height:3px;vertical-align:middle;margin-right:4px}`;
 
 function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -19,31 +34,108 @@ function fmt(x: number | null, kind: 'pct' | 'num' | 'money' = 'num'): string {
   return Math.abs(x) >= 1000 ? x.toFixed(0) : x.toFixed(3);
 }
 
-/** An inline SVG line chart of `values` (downsampled to at most ~1200 points), optionally filled to zero. */
-function lineSvg(values: readonly number[], opts: { height: number; color: string; fill?: boolean; label: string }): string {
+const ms = (t: string) => Date.parse(t.length === 10 ? `${t}T00:00:00Z` : t);
+
+/** Date-axis ticks for [t0, t1]: yearly (every k years) for long spans, else monthly (every k months); at most ~10. */
+export function dateTicks(t0: number, t1: number): { time: number; label: string }[] {
+  const a = new Date(t0);
+  const b = new Date(t1);
+  const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
+  const out: { time: number; label: string }[] = [];
+  if (months >= 36) {
+    const step = Math.max(1, Math.ceil(months / 12 / 10));
+    for (let y = a.getUTCFullYear() + 1; y <= b.getUTCFullYear(); y += step) out.push({ time: Date.UTC(y, 0, 1), label: String(y) });
+  } else {
+    const step = Math.max(1, Math.ceil(months / 10));
+    const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    for (let k = 1; k <= months; k += step) {
+      const y = a.getUTCFullYear() + Math.floor((a.getUTCMonth() + k) / 12);
+      const m = (a.getUTCMonth() + k) % 12;
+      out.push({ time: Date.UTC(y, m, 1), label: `${names[m]} ${y}` });
+    }
+  }
+  return out.filter((t) => t.time >= t0 && t.time <= t1);
+}
+
+/**
+ * An inline SVG chart of one or more series over the bars' dates (downsampled to at most ~1200 points each),
+ * with a dated x axis, min/max y labels and a legend; the first series optionally filled to zero.
+ */
+function chartSvg(
+  times: readonly number[],
+  series: readonly { values: readonly number[]; color: string; label: string; dashed?: boolean }[],
+  opts: { height: number; fill?: boolean; label: string; pct?: boolean },
+): string {
   const w = 1000;
   const h = opts.height;
-  const n = values.length;
+  const n = times.length;
   if (n === 0) return '';
   let lo = Infinity;
   let hi = -Infinity;
-  for (const v of values) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  for (const s of series)
+    for (const v of s.values) {
+      if (!Number.isFinite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  if (!(lo <= hi)) return '';
   if (opts.fill) hi = Math.max(hi, 0);
   if (hi === lo) hi = lo + 1;
+  const t0 = times[0];
+  const t1 = times[n - 1] > t0 ? times[n - 1] : t0 + 1;
+  const x = (t: number) => (((t - t0) / (t1 - t0)) * w).toFixed(1);
+  const y = (v: number) => (h - ((v - lo) / (hi - lo)) * h).toFixed(1);
   const step = Math.max(1, Math.floor(n / 1200));
-  const pts: string[] = [];
-  for (let i = 0; i < n; i += step) pts.push(`${((i / Math.max(1, n - 1)) * w).toFixed(1)},${(h - ((values[i] - lo) / (hi - lo)) * h).toFixed(1)}`);
-  pts.push(`${w},${(h - ((values[n - 1] - lo) / (hi - lo)) * h).toFixed(1)}`);
-  const zeroY = (h - ((0 - lo) / (hi - lo)) * h).toFixed(1);
-  const area = opts.fill ? `<polygon points="0,${zeroY} ${pts.join(' ')} ${w},${zeroY}" fill="${opts.color}" fill-opacity="0.25"/>` : '';
-  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${esc(opts.label)}" width="100%" height="${h}">${area}<polyline points="${pts.join(' ')}" fill="none" stroke="${opts.color}" stroke-width="1.5" vector-effect="non-scaling-stroke"/></svg>
-<div class="muted">${esc(opts.label)}: ${fmt(lo, opts.fill ? 'pct' : 'money')} … ${fmt(hi, opts.fill ? 'pct' : 'money')}</div>`;
+  const lines = series.map((s, k) => {
+    const segs: string[][] = [[]];
+    for (let i = 0; i < n; i += i + step < n || i === n - 1 ? step : n - 1 - i) {
+      const v = s.values[i];
+      if (Number.isFinite(v)) segs[segs.length - 1].push(`${x(times[i])},${y(v)}`);
+      else if (segs[segs.length - 1].length > 0) segs.push([]);
+      if (i === n - 1) break;
+    }
+    const area = opts.fill && k === 0 && segs[0].length > 0 ? `<polygon points="${segs[0][0].split(',')[0]},${y(0)} ${segs[0].join(' ')} ${segs[0][segs[0].length - 1].split(',')[0]},${y(0)}" fill="${s.color}" fill-opacity="0.25"/>` : '';
+    return `${area}${segs
+      .filter((p) => p.length > 0)
+      .map((p) => `<polyline points="${p.join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} vector-effect="non-scaling-stroke" data-series="${esc(s.label)}"/>`)
+      .join('')}`;
+  });
+  const kind = opts.pct ? 'pct' : 'money';
+  const ticks = dateTicks(t0, t1)
+    .map((t) => `<line x1="${x(t.time)}" x2="${x(t.time)}" y1="0" y2="${h}" stroke="#e5e7eb" vector-effect="non-scaling-stroke"/>`)
+    .join('');
+  const labels = dateTicks(t0, t1)
+    .map((t) => `<span style="position:absolute;left:${((t.time - t0) / (t1 - t0)) * 100}%;transform:translateX(-50%)">${esc(t.label)}</span>`)
+    .join('');
+  const legend = series.map((s) => `<span><i style="background:${s.color}"></i>${esc(s.label)}</span>`).join('');
+  return `<div class="legend muted">${legend}<span>${fmt(hi, kind)} top · ${fmt(lo, kind)} bottom</span></div>
+<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${esc(opts.label)}" width="100%" height="${h}">${ticks}${lines.join('')}</svg>
+<div class="muted axis" style="position:relative;height:16px;font-size:11px" data-axis="dates">${labels}</div>`;
 }
 
-/** Monthly returns of the equity curve: `{year → 12 monthly returns (null where no bar)}`, plus the year's total. */
+/**
+ * Where the tear sheet starts: the first equity bar at or after the spec's `start`; without a start, not before the
+ * first bar at which the account left its starting capital when the curve begins with a flat stretch of a year or
+ * more (a run whose bars reach back before its symbols have data, e.g. to a benchmark's first bar): those years
+ * would read as rows of 0.00%. Returns the index into `out.equity`.
+ */
+export function reportStart(out: BacktestOutput): number {
+  const eq = out.equity;
+  let i = 0;
+  const start = out.spec.start === undefined ? Number.NaN : ms(out.spec.start);
+  if (start === start) while (i < eq.length && ms(eq[i].time) < start) i++;
+  // With a start in the spec, its first bar is the run's first bar, however long the strategy waits.
+  if (start === start) return i;
+  let j = i;
+  while (j < eq.length && eq[j].equity === out.spec.capital) j++;
+  if (j >= eq.length) return i;
+  // Only a flat stretch of at least a year is cut (a strategy warming up for a few months keeps its 0% months),
+  // and the cut keeps the bar before the first move, so the first month's return is measured from the capital.
+  const flatMs = ms(eq[j].time) - ms(eq[i].time);
+  return flatMs >= 365 * 86_400_000 ? Math.max(i, j - 1) : i;
+}
+
+/** Monthly returns of the equity curve from {@link reportStart}: `{year → 12 monthly returns (null where no bar)}`, plus the year's total. */
 export function monthlyReturns(out: BacktestOutput): Map<number, { months: (number | null)[]; year: number }> {
   const rows = new Map<number, { months: (number | null)[]; year: number }>();
   let prevEnd = out.spec.capital;
@@ -62,8 +154,9 @@ export function monthlyReturns(out: BacktestOutput): Map<number, { months: (numb
     row.year = last / yearStart - 1;
     prevEnd = last;
   };
-  for (const p of out.equity) {
-    const key = monthKey(Date.parse(p.time.length === 10 ? `${p.time}T00:00:00Z` : p.time));
+  for (let i = reportStart(out); i < out.equity.length; i++) {
+    const p = out.equity[i];
+    const key = monthKey(ms(p.time));
     if (key !== curKey && curKey === curKey) close(curKey);
     curKey = key;
     last = p.equity;
@@ -72,10 +165,42 @@ export function monthlyReturns(out: BacktestOutput): Map<number, { months: (numb
   return rows;
 }
 
-/** One self-contained HTML tear sheet (inline CSS and SVG, no external URL): metrics, equity, drawdown, monthly returns, trades. */
-export function renderReport(out: BacktestOutput): string {
+/**
+ * The run's benchmark closes on its equity bars (the last close at or before each bar; NaN before the
+ * benchmark's first bar), read raw from the store; null without a benchmark or when it is not stored.
+ */
+export function reportBenchmark(store: Store, out: BacktestOutput): ReportBenchmark | null {
+  const symbol = out.spec.benchmark;
+  if (symbol === undefined || out.equity.length === 0) return null;
+  const times = out.equity.map((p) => ms(p.time));
+  const r = barsRange(store, symbol, { from: times[0] - 14 * 86_400_000, to: times[times.length - 1] });
+  if (!r.ok) return null;
+  const close: number[] = [];
+  let k = -1;
+  const bt = r.value.time;
+  for (const t of times) {
+    while (k + 1 < bt.length && bt[k + 1] <= t) k++;
+    // A holiday gap is carried; past the benchmark's last bar (or a gap of weeks) there is no line, not a flat one.
+    close.push(k >= 0 && t - bt[k] <= STALE_MS ? r.value.close[k] : Number.NaN);
+  }
+  const last = bt.length > 0 ? bt[bt.length - 1] : Number.NaN;
+  return { symbol, close, ...(last < times[times.length - 1] ? { endsAt: formatDay(last) } : {}) };
+}
+
+/**
+ * One self-contained HTML tear sheet (inline CSS and SVG, no external URL): metrics, equity with the benchmark
+ * (rebased to the starting capital at the first bar both have) on a dated axis, drawdown, monthly returns from the
+ * run's first bar ({@link reportStart}), trades.
+ */
+export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | null = null): string {
+  const from = reportStart(full);
+  const out: BacktestOutput = from === 0 ? full : { ...full, equity: full.equity.slice(from) };
   const m = out.metrics;
   const eq = out.equity.map((p) => p.equity);
+  const times = out.equity.map((p) => ms(p.time));
+  const bclose = benchmark ? benchmark.close.slice(from) : [];
+  const b0 = bclose.find((v) => Number.isFinite(v));
+  const bench = b0 === undefined ? null : bclose.map((v) => (Number.isFinite(v) ? (out.spec.capital * v) / b0 : Number.NaN));
   const dd: number[] = [];
   let peak = -Infinity;
   for (const v of eq) {
@@ -88,6 +213,7 @@ export function renderReport(out: BacktestOutput): string {
     ['Max drawdown', fmt(m.maxDrawdown, 'pct')], ['Max DD duration (bars)', String(m.maxDrawdownDuration)], ['VaR 95', fmt(m.var95, 'pct')],
     ['CVaR 95', fmt(m.cvar95, 'pct')], ['Win rate', fmt(m.winRate, 'pct')], ['Profit factor', fmt(m.profitFactor)], ['Trades', String(m.trades)],
     ['Exposure', fmt(m.exposure, 'pct')], ['Turnover', fmt(m.turnover)], ['Alpha', fmt(m.alpha, 'pct')], ['Beta', fmt(m.beta)],
+    ['Information ratio', fmt(m.informationRatio ?? null)],
   ];
   const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const cls = (x: number | null) => (x === null ? '' : x >= 0 ? 'pos' : 'neg');
@@ -107,12 +233,13 @@ export function renderReport(out: BacktestOutput): string {
 <body>
 <h1>${esc(s.strategy)} on ${esc(what)}</h1>
 <div class="muted">Run ${esc(out.runId)} · ${esc(out.equity[0]?.time ?? '')} to ${esc(out.equity[out.equity.length - 1]?.time ?? '')} · fill ${s.fill} · commission ${s.commission.rate} + ${s.commission.fixed} · slippage ${s.slippageBps} bps · ${s.direction} · sizing ${s.sizing.method}</div>
+${from > 0 ? `<div class="muted" data-report-start="${esc(out.equity[0]?.time ?? '')}">Charts and monthly returns from ${esc(out.equity[0]?.time ?? '')}, the run's first bar: the ${from} bars before it lie before the spec's start or only hold the starting capital. Metrics are the run's.</div>` : ''}
 <h2>Metrics</h2>
 <div class="metrics">${cards.map(([k, v]) => `<div class="metric">${esc(k)}<b>${v}</b></div>`).join('')}</div>
-<h2>Equity</h2>
-${lineSvg(eq, { height: 220, color: '#2563eb', label: 'Equity' })}
+<h2>Equity${bench ? ` and ${esc(benchmark!.symbol)}` : ''}</h2>
+${chartSvg(times, [{ values: eq, color: '#2563eb', label: 'Equity' }, ...(bench ? [{ values: bench, color: '#6b7280', label: `${benchmark!.symbol} (rebased to the starting capital${benchmark!.endsAt ? `; its data ends ${benchmark!.endsAt}` : ''})`, dashed: true }] : [])], { height: 220, label: 'Equity' })}
 <h2>Drawdown</h2>
-${lineSvg(dd, { height: 120, color: '#b91c1c', fill: true, label: 'Drawdown' })}
+${chartSvg(times, [{ values: dd, color: '#b91c1c', label: 'Drawdown' }], { height: 120, fill: true, pct: true, label: 'Drawdown' })}
 <h2>Monthly returns</h2>
 <table><thead><tr><th>Year</th>${monthNames.map((n) => `<th>${n}</th>`).join('')}<th>Year</th></tr></thead><tbody>
 ${monthly}

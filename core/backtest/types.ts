@@ -68,6 +68,11 @@ export interface Metrics {
   readonly turnover: number;
   readonly alpha: number | null;
   readonly beta: number | null;
+  /**
+   * Annualised mean active return (strategy minus benchmark, per bar, on bars with both) over its standard
+   * deviation, the tracking error: mean(r − rb) / std(r − rb) × √barsPerYear. Null without a benchmark.
+   */
+  readonly informationRatio: number | null;
 }
 
 /** What `runBacktest` returns: the spec it ran (defaults filled), metrics, trades and the equity curve. */

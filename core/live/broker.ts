@@ -19,6 +19,11 @@ export interface OrderRequest {
   readonly slices?: number;
   /** VWAP: relative volume per slice (e.g. the historical intraday volume curve); default a U-shaped curve. */
   readonly profile?: readonly number[];
+  /**
+   * Closes (part of) the position only: refused if it would open or flip one. Accepted while the kill switch is
+   * tripped and exempt from the order limits, because closing is what a halted desk needs to do (see `flattenAll`).
+   */
+  readonly reduceOnly?: boolean;
 }
 
 /** The kill switch: while tripped, new orders are refused; re-arming is explicit. */
@@ -151,8 +156,15 @@ export class PaperBroker {
     this.#orders.set(order.id, order);
     const invalid = !(req.qty > 0) ? 'quantity must be > 0' : isPriced && !(req.price! > 0) ? `${type} order needs a price > 0` : null;
     if (invalid !== null) return this.#reject(order, invalid, time);
-    if (this.#kill.tripped) return this.#reject(order, `kill switch tripped: ${this.#kill.reason}`, time);
     const p = this.position(req.symbol);
+    if (req.reduceOnly) {
+      const reduces = type === 'market' && (req.side === 'sell' ? p.qty : -p.qty) >= req.qty - 1e-9;
+      if (!reduces) return this.#reject(order, `reduce-only: a ${type} ${req.side} of ${req.qty} would not only reduce the position of ${p.qty}`, time);
+      this.#hooks.order?.(order, time, true);
+      this.#listFor(this.#working, req.symbol).push(order);
+      return order;
+    }
+    if (this.#kill.tripped) return this.#reject(order, `kill switch tripped: ${this.#kill.reason}`, time);
     const breach = this.risk.checkOrder({
       symbol: req.symbol, signedQty: req.side === 'buy' ? req.qty : -req.qty, price: isPriced ? req.price! : Number.NaN,
       last: p.last, position: p.qty, grossExposure: this.#gross,
@@ -209,6 +221,20 @@ export class PaperBroker {
     let n = 0;
     for (const o of this.#orders.values()) if (this.cancel(o.id, time, reason)) n++;
     return n;
+  }
+
+  /**
+   * Closes every open position with a reduce-only market order (filled at the next price seen, like any market
+   * order), after cancelling the working orders that could re-open one. Returns the orders submitted.
+   */
+  flattenAll(time: number, reason: string): Order[] {
+    this.cancelAll(time, `flatten all: ${reason}`);
+    const out: Order[] = [];
+    for (const p of this.#positions.values()) {
+      if (p.qty === 0) continue;
+      out.push(this.submit({ symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', qty: Math.abs(p.qty), reduceOnly: true }, time));
+    }
+    return out;
   }
 
   /** Trips the kill switch: cancels every open order and refuses new ones until {@link rearm}. */

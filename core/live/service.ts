@@ -61,6 +61,8 @@ export class LiveService {
   #strategy: string | null = null;
   #symbols: readonly string[] = [];
   #lastSession = 'default';
+  // The stopped session's positions as last marked: the journal keeps quantities and costs, not marks.
+  #stoppedPositions: { session: string; positions: Position[] } | null = null;
   #ticker: NodeJS.Timeout | null = null;
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
@@ -144,6 +146,7 @@ export class LiveService {
     this.#ticker = null;
     if (feed) await feed.stop();
     session?.flushTicked();
+    if (session) this.#stoppedPositions = { session: session.session, positions: session.positions() };
     this.#session = null;
     return this.status();
   }
@@ -167,9 +170,11 @@ export class LiveService {
     return this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED;
   }
 
-  /** Positions of the running session, or the journaled ones of the last session. */
+  /** Positions of the running session, or those of the session stopped last (at their last marks), or the journaled ones of the last session. */
   positions(): Position[] {
     if (this.#session) return this.#session.positions();
+    const kept = this.#stoppedPositions;
+    if (kept && kept.session === this.#lastSession) return kept.positions;
     return this.#journal.loadPositions(this.#lastSession).map((p) => toPosition({ ...p, last: Number.NaN }));
   }
 
@@ -183,6 +188,12 @@ export class LiveService {
   submit(req: OrderRequest): Result<Order> {
     if (!this.#session) return fail('unavailable', 'no live session is running; start one with live:start');
     return ok({ ...this.#session.submit(req) });
+  }
+
+  /** Closes every position of the running session with reduce-only market orders (accepted even with the kill switch tripped). */
+  flatten(reason: string): Result<Order[]> {
+    if (!this.#session) return fail('unavailable', 'no live session is running; positions can only be flattened in a running session');
+    return ok(this.#session.flattenAll(reason).map((o) => ({ ...o })));
   }
 
   /** Cancels a working order of the running session; false if it is not working. */

@@ -18,8 +18,11 @@ export interface LiveTicked {
   readonly at: number;
   /** Ticks (or bars) processed since the previous batch. */
   readonly count: number;
-  /** The latest price of every symbol that changed since the previous batch. */
-  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number }[];
+  /**
+   * The latest price of every symbol that changed since the previous batch, and `prevClose`: the last price
+   * of the symbol's previous UTC day (the previous bar's close on a daily feed), NaN before one was seen.
+   */
+  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number; readonly prevClose: number }[];
   readonly account: Account;
 }
 
@@ -102,7 +105,9 @@ export class LiveSession implements FeedSink {
   #positionsDirty = false;
   #lastTicked = 0;
   #tickCount = 0;
-  readonly #dirtyPrices = new Map<string, { symbol: string; time: number; price: number }>();
+  readonly #dirtyPrices = new Map<string, { symbol: string; time: number; price: number; prevClose: number }>();
+  // Per symbol: the UTC day of its latest price, that price, and the last price of the day before (the day's change reference).
+  readonly #days = new Map<string, { day: number; last: number; prevClose: number }>();
   #feedStatus: FeedStatus | null = null;
   #lastEventTime = 0;
   // Bar steps at or before this time were traded before a restart: they only warm the strategies up.
@@ -218,11 +223,20 @@ export class LiveSession implements FeedSink {
 
   #price(symbol: string, time: number, price: number): void {
     this.#tickCount++;
+    const day = Math.floor(time / 86_400_000);
+    let d = this.#days.get(symbol);
+    if (!d) this.#days.set(symbol, (d = { day, last: price, prevClose: Number.NaN }));
+    else if (day > d.day) {
+      d.prevClose = d.last;
+      d.day = day;
+    }
+    d.last = price;
     const p = this.#dirtyPrices.get(symbol);
     if (p) {
       p.time = time;
       p.price = price;
-    } else this.#dirtyPrices.set(symbol, { symbol, time, price });
+      p.prevClose = d.prevClose;
+    } else this.#dirtyPrices.set(symbol, { symbol, time, price, prevClose: d.prevClose });
   }
 
   #anomalies(b: LiveBar): void {
@@ -330,6 +344,13 @@ export class LiveSession implements FeedSink {
     let o!: Order;
     this.#commit(() => (o = this.broker.submit(req, Math.max(this.#lastEventTime, this.#now()))));
     return o;
+  }
+
+  /** Flattens every open position through the normal order path (reduce-only market orders), journaled before it returns. */
+  flattenAll(reason: string): Order[] {
+    let out: Order[] = [];
+    this.#commit(() => (out = this.broker.flattenAll(Math.max(this.#lastEventTime, this.#now()), reason)));
+    return out;
   }
 
   /** Cancels a working order (journaled); false if it was not working. */

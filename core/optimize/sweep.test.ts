@@ -87,6 +87,22 @@ describe('sweep on worker threads', () => {
   });
 });
 
+describe('sweep surface (issue 11: the heatmap plots every result, not the top N)', () => {
+  it('reports every successful combination and its objective, compactly, while results stay the top N', async () => {
+    const all = await runSweep(store, SweepSpecSchema.parse({ ...sweepFile, top: 1000 }), pool);
+    const out = await runSweep(store, SweepSpecSchema.parse({ ...sweepFile, constraints: [], top: 3 }), pool);
+    expect(out.results).toHaveLength(3);
+    const s = out.surface!;
+    expect(s.keys).toEqual(['fast', 'slow']);
+    // 28 combinations, 4 failing fast < slow: the surface has the 24 that ran, each with the objective a full listing gives.
+    expect(out.failed).toHaveLength(4);
+    expect(s.objective).toHaveLength(24);
+    const byParams = new Map(all.results.map((r) => [`${r.params.fast}/${r.params.slow}`, r.metrics.sharpe]));
+    s.objective.forEach((v, i) => expect(v).toBe(byParams.get(`${s.params[0][i]}/${s.params[1][i]}`) ?? null));
+    expect(new Set(s.params[0].map((f, i) => `${f}/${s.params[1][i]}`)).size).toBe(24);
+  });
+});
+
 describe('walk-forward on worker threads', () => {
   it('picks each window the training sweep would pick, and its out-of-sample metrics equal a single run', async () => {
     const { runWalkForward } = await import('./walkforward-run');

@@ -22,6 +22,20 @@ export interface SweepFailure {
   readonly error: string;
 }
 
+/**
+ * The objective of every successful combination, compact and columnar (the heatmap's input): `params[k][i]` is
+ * grid parameter `keys[k]` of combination i, `objective[i]` its objective metric (null where undefined), in the
+ * grid's expansion order. Kernel-ranked sweeps report the kernel's values except for the re-run top results.
+ */
+export interface SweepSurface {
+  readonly keys: readonly string[];
+  readonly params: readonly (readonly (number | string | boolean)[])[];
+  readonly objective: readonly (number | null)[];
+}
+
+/** Sweeps with more successful combinations than this report no surface (null): the table's top results only. */
+export const SURFACE_MAX = 250_000;
+
 /** What `quantdesk sweep --json` prints (and `sweep:get` returns). */
 export interface SweepOutput {
   /** Combinations run (successful or not). */
@@ -41,6 +55,8 @@ export interface SweepOutput {
    * difference between kernel and engine over those metrics.
    */
   readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
+  /** Every successful combination's objective (null past {@link SURFACE_MAX}); `sweep:get` only, not printed by the CLI. */
+  readonly surface?: SweepSurface | null;
 }
 
 /** Options of {@link runSweep}. */
@@ -200,6 +216,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     top.sort(compare);
     kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
   }
+  const surface = sweepSurface(good, top, sweep.objective);
   const results: SweepRow[] = top.map(({ params, metrics }) => ({ params, metrics }));
   const curves = Math.min(sweep.curves, results.length);
   if (curves > 0) {
@@ -223,5 +240,21 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     failed,
     fingerprint: ref.fingerprint,
     kernel,
+    surface,
   };
+}
+
+/** The compact surface of every successful combination, in expansion order; `top` (engine re-runs) overrides `good`. */
+function sweepSurface(good: readonly { params: Params; metrics: Metrics; index: number }[], top: readonly { metrics: Metrics; index: number }[], objective: string): SweepSurface | null {
+  if (good.length > SURFACE_MAX) return null;
+  const key = objective.replace(/^-/, '');
+  const exact = new Map(top.map((r) => [r.index, r.metrics]));
+  const rows = [...good].sort((a, b) => a.index - b.index);
+  const keys = rows.length > 0 ? Object.keys(rows[0].params) : [];
+  const params = keys.map((k) => rows.map((r) => r.params[k]));
+  const objectiveValues = rows.map((r) => {
+    const v = ((exact.get(r.index) ?? r.metrics) as unknown as Record<string, number | null | undefined>)[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  });
+  return { keys, params, objective: objectiveValues };
 }

@@ -45,6 +45,17 @@ describe('point-in-time queries', () => {
     expect([...some.value]).toEqual([Number.NaN, 1.5, Number.NaN]);
   });
 
+  it('an unknown field is named as unknown, with the known fields listed, not answered as "not known yet" (issue 11)', () => {
+    for (const r of [fundamentalAsOf(s, 'AAA', 'pe', D('2020-05-01')), revisionHistory(s, 'AAA', 'pe')]) {
+      expect(r.ok).toBe(false);
+      expect(!r.ok && r.error.code).toBe('not-found');
+      expect(!r.ok && r.error.message).toMatch(/^Unknown field "pe": known fields are .*eps/);
+    }
+    // A known field with nothing known yet is still a null value, not an error.
+    const early = fundamentalAsOf(s, 'AAA', 'eps', D('1990-01-01'));
+    expect(early.ok && early.value.value).toBe(null);
+  });
+
   it('revisionHistory lists every version by period then knownAt', () => {
     const r = revisionHistory(s, 'AAA', 'eps');
     expect(r.ok && r.value.map((x) => x.value)).toEqual([1.0, 1.1, 1.5, 1.6]);
@@ -110,6 +121,9 @@ describe('point-in-time queries', () => {
       expect(bars.out.map((b: { date: string; volume: number }) => [b.date, b.volume])).toEqual([['2020-01-03', 200], ['2020-01-06', 200]]);
       expect(bars.out.map((b: { close: number }) => +b.close.toFixed(10))).toEqual([5.225, 5.7]);
       expect((await run('universe', '--date', '2020-06-29')).out).toEqual(['AAA', 'BBB', 'ZZZ']);
+      const pe = await run('asof', '--symbol', 'AAA', '--field', 'pe', '--date', '2020-05-01');
+      expect(pe.code).toBe(2);
+      expect(pe.err).toMatch(/Unknown field "pe": known fields are eps/);
       const bad = await run('asof', '--symbol', 'AAA', '--field', 'eps', '--date', '2020-13-01');
       expect(bad.code).toBe(2);
       expect(bad.out).toBeNull();

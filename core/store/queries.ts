@@ -22,9 +22,20 @@ export interface FundamentalAsOf {
 }
 
 /**
+ * `not-found` naming `field` and listing the stored fields when no instrument has `field` at all (e.g. `pe`):
+ * a typo must not read as "not known yet". Null when some instrument has it.
+ */
+function unknownField(store: Store, field: string): Result<never> | null {
+  if (store.db.prepare('SELECT 1 FROM fundamentals WHERE field = ? LIMIT 1').get(field) !== undefined) return null;
+  const known = store.db.prepare('SELECT DISTINCT field FROM fundamentals ORDER BY field').pluck().all() as string[];
+  return fail('not-found', `Unknown field "${field}": ${known.length > 0 ? `known fields are ${known.join(', ')}` : 'no fundamentals are stored'}`);
+}
+
+/**
  * The value of `field` for `symbol` as known at `asOf` (EpochMs): among rows with `known_at <= asOf`,
  * the latest `period_end`, in its latest version known by then (a later restatement is invisible
- * until its own `known_at`). `not-found` for an unknown symbol.
+ * until its own `known_at`). `not-found` for an unknown symbol, and for a field no instrument has
+ * (the message lists the known fields); a known field with nothing known yet gives nulls.
  */
 export function fundamentalAsOf(store: Store, symbol: string, field: string, asOf: number): Result<FundamentalAsOf> {
   const id = instrumentId(store, symbol);
@@ -35,6 +46,8 @@ export function fundamentalAsOf(store: Store, symbol: string, field: string, asO
        WHERE instrument_id = ? AND field = ? AND known_at <= ? ORDER BY period_end DESC, known_at DESC LIMIT 1`,
     )
     .get(id, field, asOf) as { value: number; periodEnd: number; knownAt: number } | undefined;
+  const unknown = row === undefined ? unknownField(store, field) : null;
+  if (unknown) return unknown;
   return ok({ symbol, field, asOf, value: row?.value ?? null, periodEnd: row?.periodEnd ?? null, knownAt: row?.knownAt ?? null });
 }
 
@@ -45,13 +58,15 @@ export interface Revision {
   readonly value: number;
 }
 
-/** Every stored version of `field` for `symbol`, by period then by `knownAt` (restatements follow their original). */
+/** Every stored version of `field` for `symbol`, by period then by `knownAt` (restatements follow their original); `not-found` for an unknown field. */
 export function revisionHistory(store: Store, symbol: string, field: string): Result<Revision[]> {
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
   const rows = store.db
     .prepare('SELECT period_end AS periodEnd, known_at AS knownAt, value FROM fundamentals WHERE instrument_id = ? AND field = ? ORDER BY period_end, known_at')
     .all(id, field) as Revision[];
+  const unknown = rows.length === 0 ? unknownField(store, field) : null;
+  if (unknown) return unknown;
   return ok(rows);
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tradesCsv } from '../../backtest/json';
-import { renderReport } from '../../backtest/report';
+import { renderReport, reportBenchmark } from '../../backtest/report';
 import { backtestFromStore } from '../../backtest/run';
 import { parseSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
@@ -71,7 +71,7 @@ export const backtestCommand: Command = {
         }
         throw e;
       }
-      if (values.report) writeFileSync(values.report as string, renderReport(out));
+      if (values.report) writeFileSync(values.report as string, renderReport(out, reportBenchmark(store, out)));
       if (values['trades-csv']) writeFileSync(values['trades-csv'] as string, tradesCsv(out.trades));
       if (values.json) io.out(JSON.stringify(out) + '\n');
       else {

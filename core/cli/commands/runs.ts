@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { tradesCsv } from '../../backtest/json';
 import { getRun, listRuns } from '../../backtest/registry';
-import { renderReport } from '../../backtest/report';
+import { renderReport, reportBenchmark } from '../../backtest/report';
 import { rerunStored } from '../../backtest/run';
 import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -52,10 +52,12 @@ export const runsCommand: Command = {
           io.err(`quantdesk runs: no run "${id}" in ${db}\n`);
           return EXIT.failure;
         }
-        if (values.report && run.result) writeFileSync(values.report as string, renderReport(run.result));
+        if (values.report && run.result) writeFileSync(values.report as string, renderReport(run.result, reportBenchmark(store, run.result)));
         if (values['trades-csv'] && run.result) writeFileSync(values['trades-csv'] as string, tradesCsv(run.result.trades));
         // A sweep's payload is its output (top results, failures), not a backtest result.
-        const sweep = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
+        const stored = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
+        // As `quantdesk sweep --json` prints it: the surface (every combination's objective, for the app's heatmap) stays stored.
+        const sweep = stored ? (({ surface: _surface, ...rest }) => rest)(stored) : stored;
         const shown = sweep === undefined ? run : { ...run, sweep };
         if (values.json) io.out(JSON.stringify(shown) + '\n');
         else {

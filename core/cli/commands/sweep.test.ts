@@ -57,6 +57,8 @@ describe('quantdesk sweep', () => {
     const s = openStore(db);
     try {
       expect(loadSweep(s, (threaded as unknown as { id: string }).id)?.results).toEqual(threaded.results);
+      // The registry also keeps every combination's objective (the app's heatmap); the CLI's JSON stays as it was.
+      expect(loadSweep(s, (threaded as unknown as { id: string }).id)?.surface?.objective).toHaveLength(8);
     } finally {
       s.close();
     }
@@ -64,6 +66,7 @@ describe('quantdesk sweep', () => {
     const shown = await cli(['runs', 'show', (threaded as unknown as { id: string }).id, '--db', db, '--json']);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'sweep', sweep: { runs: 8, results: threaded.results } });
+    expect(JSON.parse(shown.stdout).sweep.surface).toBeUndefined();
     // fast 3,7,11,15 × slow 20,40, all fast < slow: 8 runs, top 3 kept.
     expect(threaded.runs).toBe(8);
     expect(threaded.results).toHaveLength(3);

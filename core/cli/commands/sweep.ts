@@ -55,7 +55,9 @@ export const sweepCommand: Command = {
       const result = await runSweep(store, sweep, pool, { signal: interrupt.signal, onProgress: progressPrinter(io, 'sweep') });
       const id = newSweepId(createdAt);
       saveSweep(store, id, sweep, result, createdAt);
-      const out = { id, ...result };
+      // The surface (every combination's objective, for the app's heatmap) is stored, not printed: the JSON stays the top results.
+      const { surface: _surface, ...printed } = result;
+      const out = { id, ...printed };
       if (values.json) {
         io.out(`${JSON.stringify(out)}\n`);
       } else {

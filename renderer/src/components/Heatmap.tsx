@@ -1,4 +1,8 @@
+import { useEffect, useRef, useState } from 'react';
 import { heatColor, type HeatGrid } from '../lib/heatmap';
+
+/** Grids with more cells than this are drawn on a canvas, one small rectangle per cell, instead of labelled boxes. */
+const DOM_CELLS_MAX = 900;
 
 /** A grid of coloured cells with axis labels; `onPick` receives the cell's (x, y). */
 export function Heatmap({
@@ -18,8 +22,9 @@ export function Heatmap({
   onPick?: (x: number, y: number) => void;
   testId?: string;
 }) {
+  if (grid.xs.length * grid.ys.length > DOM_CELLS_MAX) return <HeatmapCanvas grid={grid} xLabel={xLabel} yLabel={yLabel} format={format} center={center} onPick={onPick} testId={testId} />;
   return (
-    <div data-testid={testId}>
+    <div data-testid={testId} data-cols={grid.xs.length} data-rows={grid.ys.length}>
       <div className="muted" style={{ fontSize: 10, marginBottom: 2 }}>
         {yLabel} ↓ · {xLabel} →
       </div>
@@ -50,6 +55,95 @@ export function Heatmap({
           }),
         ])}
       </div>
+    </div>
+  );
+}
+
+const LEFT = 44;
+const TOP = 16;
+const BOTTOM = 4;
+
+/** Every cell of a large grid (e.g. 49 × 241) on one canvas; axis labels at readable steps; the hovered cell's value in a caption. */
+function HeatmapCanvas({
+  grid,
+  xLabel,
+  yLabel,
+  format,
+  center,
+  onPick,
+  testId,
+}: {
+  grid: HeatGrid;
+  xLabel: string;
+  yLabel: string;
+  format: (v: number) => string;
+  center?: number;
+  onPick?: (x: number, y: number) => void;
+  testId?: string;
+}) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState<string | null>(null);
+  const nx = grid.xs.length;
+  const ny = grid.ys.length;
+  const cellH = Math.max(2, Math.min(14, Math.floor(480 / ny)));
+  const height = TOP + ny * cellH + BOTTOM;
+  let filled = 0;
+  for (const row of grid.values) for (const v of row) if (Number.isFinite(v)) filled++;
+  useEffect(() => {
+    const c = canvas.current!;
+    const width = c.clientWidth || 600;
+    const dpr = globalThis.devicePixelRatio || 1;
+    c.width = width * dpr;
+    c.height = height * dpr;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.scale(dpr, dpr);
+    ctx.clearRect(0, 0, width, height);
+    const cellW = (width - LEFT) / nx;
+    for (let yi = 0; yi < ny; yi++)
+      for (let xi = 0; xi < nx; xi++) {
+        const v = grid.values[yi][xi];
+        if (!Number.isFinite(v)) continue;
+        ctx.fillStyle = heatColor(v, grid.min, grid.max, center);
+        ctx.fillRect(LEFT + xi * cellW, TOP + yi * cellH, Math.max(1, cellW - (cellW > 4 ? 1 : 0)), Math.max(1, cellH - (cellH > 4 ? 1 : 0)));
+      }
+    ctx.fillStyle = getComputedStyle(c).color;
+    ctx.font = '10px monospace';
+    ctx.textAlign = 'center';
+    const xStep = Math.max(1, Math.ceil(nx / Math.max(1, Math.floor((width - LEFT) / 36))));
+    for (let xi = 0; xi < nx; xi += xStep) ctx.fillText(String(grid.xs[xi]), LEFT + (xi + 0.5) * cellW, 11);
+    ctx.textAlign = 'right';
+    const yStep = Math.max(1, Math.ceil(14 / cellH));
+    for (let yi = 0; yi < ny; yi += yStep) ctx.fillText(String(grid.ys[yi]), LEFT - 4, TOP + yi * cellH + cellH / 2 + 3);
+  }, [grid, nx, ny, cellH, height, center]);
+  const cellAt = (e: React.MouseEvent<HTMLCanvasElement>): [number, number] | null => {
+    const r = e.currentTarget.getBoundingClientRect();
+    const xi = Math.floor(((e.clientX - r.left - LEFT) / (r.width - LEFT)) * nx);
+    const yi = Math.floor((e.clientY - r.top - TOP) / cellH);
+    return xi >= 0 && xi < nx && yi >= 0 && yi < ny ? [xi, yi] : null;
+  };
+  return (
+    <div data-testid={testId} data-cols={nx} data-rows={ny} data-filled={filled}>
+      <div className="muted" style={{ fontSize: 10, marginBottom: 2, display: 'flex', gap: 12 }}>
+        <span>
+          {yLabel} ↓ · {xLabel} → · {nx} × {ny} cells, {filled.toLocaleString('en-US')} with a result
+        </span>
+        <span className="mono">{hover ?? 'hover a cell for its value'}</span>
+      </div>
+      <canvas
+        ref={canvas}
+        className="heatmap-canvas"
+        style={{ width: '100%', height, display: 'block', cursor: onPick ? 'pointer' : 'default' }}
+        onMouseMove={(e) => {
+          const c = cellAt(e);
+          setHover(c ? `${xLabel}=${grid.xs[c[0]]} ${yLabel}=${grid.ys[c[1]]}: ${Number.isFinite(grid.values[c[1]][c[0]]) ? format(grid.values[c[1]][c[0]]) : 'no result'}` : null);
+        }}
+        onMouseLeave={() => setHover(null)}
+        onClick={(e) => {
+          const c = cellAt(e);
+          if (c && onPick && Number.isFinite(grid.values[c[1]][c[0]])) onPick(grid.xs[c[0]], grid.ys[c[1]]);
+        }}
+      />
     </div>
   );
 }

@@ -97,7 +97,10 @@ export async function notifyAlert(a: Alert, api: NotificationApi | undefined): P
   }
 }
 
-/** A watchlist row: last price, change against the reference (previous close or first tick), tick count. */
+/**
+ * A watchlist row: last price, the day's change against `ref` (the previous day's close, i.e. the previous
+ * bar's close on a daily feed; NaN until the host has seen one), and the latest tick's time.
+ */
 export interface WatchRow {
   readonly symbol: string;
   readonly last: number;
@@ -107,19 +110,22 @@ export interface WatchRow {
 }
 
 /**
- * Applies the latest tick per symbol (one frame's batch) to the watchlist; unknown symbols are added
- * with their reference from `firstSeen` (the first price of the frame) or else the latest price.
+ * Applies the latest tick per symbol (one frame's batch) to the watchlist. The change is the day's change:
+ * against the tick's `prevClose` when the host sent one, else the row's previous reference. (It used to be the
+ * change since the first tick the page saw, labelled like a day's change.) `firstSeen` is kept for callers
+ * that have no `prevClose` (older hosts): it is used only when no reference is known at all.
  */
 export function applyTicks(
   rows: ReadonlyMap<string, WatchRow>,
-  latest: ReadonlyMap<string, { symbol: string; price: number; time: number }>,
+  latest: ReadonlyMap<string, { symbol: string; price: number; time: number; prevClose?: number | null }>,
   firstSeen?: ReadonlyMap<string, number>,
 ): Map<string, WatchRow> {
   const out = new Map(rows);
   for (const [sym, t] of latest) {
     const prev = out.get(sym);
-    const ref = prev ? prev.ref : (firstSeen?.get(sym) ?? t.price);
-    out.set(sym, { symbol: sym, last: t.price, ref, change: ref > 0 ? t.price / ref - 1 : 0, time: t.time });
+    const sent = t.prevClose;
+    const ref = sent === undefined ? (prev ? prev.ref : (firstSeen?.get(sym) ?? t.price)) : sent === null || !Number.isFinite(sent) ? Number.NaN : sent;
+    out.set(sym, { symbol: sym, last: t.price, ref, change: ref > 0 ? t.price / ref - 1 : Number.NaN, time: t.time });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { importFile, inspectPit, kindFromFileName, setPitInput, useImportStore, usePitStore } from './data-store';
+import { importFile, inspectPit, revisionRows, kindFromFileName, setPitInput, useImportStore, usePitStore } from './data-store';
 import { useInstrumentsStore } from './instruments-store';
 import { installFakeApi } from './test-api';
 
@@ -60,5 +60,28 @@ describe('data store', () => {
     expect(fake.calls[0].input).toEqual({ symbol: 'AAA', field: 'eps', asOf: Date.UTC(2020, 5, 30) });
     expect(usePitStore.getState().value?.value).toBe(1.5);
     expect(usePitStore.getState().revisions).toHaveLength(2);
+  });
+});
+
+describe('revisionRows (issue 11: restated rows are marked as restatements)', () => {
+  const D = (s: string) => Date.parse(`${s}T00:00:00Z`);
+  const revisions = [
+    { periodEnd: D('2020-03-31'), knownAt: D('2020-05-10'), value: 1.0 },
+    { periodEnd: D('2020-03-31'), knownAt: D('2020-08-01'), value: 1.1 },
+    { periodEnd: D('2020-03-31'), knownAt: D('2020-10-01'), value: 1.2 },
+    { periodEnd: D('2020-06-30'), knownAt: D('2020-08-15'), value: 1.5 },
+  ];
+  it('marks every later version of a period as a restatement of the one before, even the row used as of the date', () => {
+    const value = { symbol: 'AAA', field: 'eps', asOf: D('2020-09-01'), value: 1.5, periodEnd: D('2020-06-30'), knownAt: D('2020-08-15') };
+    const rows = revisionRows(revisions, value);
+    expect(rows.map((r) => [r.version, r.restates, r.isUsed, r.isFuture])).toEqual([
+      [0, null, false, false],
+      [1, 1.0, false, false],
+      [2, 1.1, false, true],
+      [0, null, true, false],
+    ]);
+    // As of a date where the restatement is the value used, it is still marked as one.
+    const used = revisionRows(revisions, { ...value, asOf: D('2020-08-05'), value: 1.1, periodEnd: D('2020-03-31'), knownAt: D('2020-08-01') });
+    expect(used[1]).toMatchObject({ version: 1, isUsed: true });
   });
 });

@@ -72,6 +72,36 @@ export function setPitInput(patch: Partial<Pick<PitState, 'symbol' | 'field' | '
   usePitStore.setState(patch);
 }
 
+/** One row of the PIT inspector's history: which version of its period it is, and how it relates to the as-of date. */
+export interface RevisionRow extends DataRevision {
+  /** 0 for the first published value of its period, n for its n-th restatement. */
+  readonly version: number;
+  /** The value this row replaced (the previous version of the same period), null for an original. */
+  readonly restates: number | null;
+  readonly isUsed: boolean;
+  readonly isFuture: boolean;
+}
+
+/**
+ * Labels the revision history (ordered by period, then known-at, as `data:revisions` gives it): every later
+ * version of a period is a restatement of the one before it, whether or not it is the row used as of the date
+ * or one not yet known then.
+ */
+export function revisionRows(revisions: readonly DataRevision[], value: DataAsOf | null): RevisionRow[] {
+  const out: RevisionRow[] = [];
+  revisions.forEach((r, i) => {
+    const prev = i > 0 && revisions[i - 1].periodEnd === r.periodEnd ? out[i - 1] : null;
+    out.push({
+      ...r,
+      version: prev ? prev.version + 1 : 0,
+      restates: prev ? prev.value : null,
+      isUsed: value !== null && r.periodEnd === value.periodEnd && r.knownAt === value.knownAt,
+      isFuture: value !== null && r.knownAt > value.asOf,
+    });
+  });
+  return out;
+}
+
 /** Looks up the field's value as of the date and its full revision history. */
 export async function inspectPit(): Promise<void> {
   const { symbol, field, asOf } = usePitStore.getState();

@@ -1,4 +1,4 @@
-import type { Events, LiveAccount } from '../../../core/contract';
+import type { Events, LiveAccount, LivePosition } from '../../../core/contract';
 import { applyTicks, type WatchRow } from './alerts-logic';
 
 type Ticked = Events['live:ticked'];
@@ -11,6 +11,24 @@ export interface TickFold {
   readonly account: LiveAccount | null;
   /** Account equity over time (EpochMs, value), capped. */
   readonly equity: { readonly time: number[]; readonly value: number[] };
+  /** Open positions; repriced from every tick batch (the host pushes them only when a fill changes them). */
+  readonly positions?: readonly LivePosition[];
+}
+
+/**
+ * Marks positions at the batch's latest prices: `last` and `unrealized` (qty × (last − avg cost), as the
+ * broker computes the account's unrealized) move with every tick, not only on fills. Unchanged input when
+ * no position's symbol ticked.
+ */
+export function repricePositions(positions: readonly LivePosition[], latest: ReadonlyMap<string, { price: number }>): readonly LivePosition[] {
+  let out: LivePosition[] | null = null;
+  positions.forEach((p, i) => {
+    const t = latest.get(p.symbol);
+    if (!t || !Number.isFinite(t.price) || t.price === p.last) return;
+    out ??= [...positions];
+    out[i] = { ...p, last: t.price, unrealized: p.qty === 0 ? 0 : p.qty * (t.price - p.avgCost) };
+  });
+  return out ?? positions;
 }
 
 const MAX_EQUITY_POINTS = 5000;
@@ -21,7 +39,7 @@ const MAX_EQUITY_POINTS = 5000;
  * DOM-free, so the benchmark can time it under Node.
  */
 export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: number): TickFold {
-  const latest = new Map<string, { symbol: string; price: number; time: number }>();
+  const latest = new Map<string, Ticked['prices'][number]>();
   const firstSeen = new Map<string, number>();
   let ticks = s.ticks;
   let latency = s.latencyMs;
@@ -53,6 +71,7 @@ export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: n
     }
     equity = { time, value };
   }
-  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity };
+  const positions = s.positions === undefined ? {} : { positions: repricePositions(s.positions, latest) };
+  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity, ...positions };
 }
 

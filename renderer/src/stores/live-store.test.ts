@@ -5,10 +5,12 @@ import { useConnectionStore } from './connection-store';
 import {
   acknowledgeAlert,
   applyTickBatches,
+  flattenAll,
   loadLive,
   setAlertFilter,
   showSignalsOnChart,
   startLive,
+  stopLive,
   subscribeLive,
   subscribeSignals,
   tripKillSwitch,
@@ -264,5 +266,70 @@ describe('live store: signals and notifications', () => {
     expect(useLiveStore.getState().alertFilter).toBe('other');
     // A new session's markers start empty.
     expect(useMarksStore.getState().marks).toEqual([]);
+  });
+
+  // Issue 11, item 4: the positions table went stale between fills (ABAG Last 102.16 beside a watchlist 231.24).
+  it('reprices positions from every tick batch, so Last matches the watchlist and the rows sum to the account unrealized', () => {
+    const fake = installFakeApi({});
+    const f = frames();
+    subscribeLive(f.schedule, undefined);
+    fake.emit('positions:changed', [
+      { symbol: 'AAA', qty: 10, avgCost: 100, realized: 0, unrealized: 0, last: 100 },
+      { symbol: 'BBB', qty: -4, avgCost: 50, realized: 7, unrealized: 0, last: 50 },
+    ]);
+    const acct = { ...account, unrealized: 10 * (108 - 100) + -4 * (45 - 50) };
+    fake.emit('live:ticked', { at: 1, count: 2, prices: [{ symbol: 'AAA', time: 1, price: 104, prevClose: 100 }, { symbol: 'BBB', time: 1, price: 45, prevClose: 50 }], account: acct });
+    fake.emit('live:ticked', { at: 2, count: 1, prices: [{ symbol: 'AAA', time: 2, price: 108, prevClose: 100 }], account: acct });
+    f.tick();
+    const s = useLiveStore.getState();
+    expect(s.positions.map((p) => [p.symbol, p.last, p.unrealized, p.realized])).toEqual([
+      ['AAA', 108, 80, 0],
+      ['BBB', 45, 20, 7],
+    ]);
+    expect(s.positions.map((p) => p.last)).toEqual(['AAA', 'BBB'].map((x) => s.watch.get(x)!.last));
+    expect(s.positions.reduce((a, p) => a + p.unrealized, 0)).toBe(s.account!.unrealized);
+  });
+
+  // Issue 11, item 9: Chg was the change since the replay started, labelled like a day's change.
+  it("shows the day's change: against the previous bar's close the host sends, not the first tick seen", () => {
+    const s1 = applyTickBatches(initial, [{ at: 1, count: 1, prices: [{ symbol: 'AAA', time: 1, price: 100, prevClose: null }], account }], 1);
+    expect(Number.isNaN(s1.watch.get('AAA')!.change)).toBe(true);
+    const s2 = applyTickBatches(s1, [{ at: 2, count: 1, prices: [{ symbol: 'AAA', time: 2, price: 110, prevClose: 100 }], account }], 2);
+    const s3 = applyTickBatches(s2, [{ at: 3, count: 1, prices: [{ symbol: 'AAA', time: 3, price: 99, prevClose: 110 }], account }], 3);
+    expect(s2.watch.get('AAA')!.change).toBeCloseTo(0.1, 12);
+    expect(s3.watch.get('AAA')!.change).toBeCloseTo(99 / 110 - 1, 12);
+  });
+
+  it("a second session's alerts sort first without a reload: the earlier session's (later replay times) are not kept", async () => {
+    const fake = installFakeApi({
+      'live:start': () => ({ ok: true, value: { running: true, session: 's2', strategy: 'sma-cross', symbols: ['AAA'], feed: null, account, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'indicators:compute': () => ({ ok: false, error: { code: 'not-found', message: 'x' } }),
+    });
+    const f = frames();
+    subscribeLive(f.schedule, undefined);
+    // The first session replayed up to 2025: its alerts carry late market times.
+    fake.emit('alert:raised', { ...critical, id: 'old', time: Date.UTC(2025, 5, 1), kind: 'signal', severity: 'info' });
+    f.tick();
+    await startLive({ strategy: 'sma-cross' }, 0);
+    // The second replays from 2016.
+    fake.emit('alert:raised', { ...critical, id: 'new1', time: Date.UTC(2016, 0, 5), kind: 'signal', severity: 'info' });
+    fake.emit('alert:raised', { ...critical, id: 'new2', time: Date.UTC(2016, 0, 6), kind: 'signal', severity: 'info' });
+    f.tick();
+    expect(useLiveStore.getState().alerts.map((a) => a.id)).toEqual(['new2', 'new1']);
+  });
+
+  it('keeps the last prices after Stop and sends Flatten all through positions:flatten', async () => {
+    const marked = [{ symbol: 'AAA', qty: 2922, avgCost: 90, realized: 0, unrealized: 2922 * 12, last: 102 }];
+    const fake = installFakeApi({
+      'live:stop': () => ({ ok: true, value: { running: false, session: null, strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'positions:list': () => ({ ok: true, value: marked }),
+      'positions:flatten': () => ({ ok: true, value: [{ id: 'o1', session: 's', time: 1, symbol: 'AAA', side: 'sell', type: 'market', qty: 2922, limitPrice: null, stopPrice: null, parentId: null, status: 'new', filledQty: 0 }] }),
+    });
+    useLiveStore.setState({ positions: [{ ...marked[0], last: 0, unrealized: 0 }] });
+    await stopLive();
+    expect(useLiveStore.getState().positions[0].last).toBe(102);
+    expect(await flattenAll('test')).toBe(1);
+    expect(fake.calls.find((c) => c.channel === 'positions:flatten')!.input).toEqual({ reason: 'test' });
+    expect(useLiveStore.getState().flattened?.orders).toBe(1);
   });
 });

@@ -32,6 +32,8 @@ interface LiveState {
   readonly symbols: readonly string[];
   readonly risk: RiskLimitsValue | null;
   readonly error: AppError | null;
+  /** The last Flatten all: how many closing orders went in, and when (page time). */
+  readonly flattened: { readonly orders: number; readonly at: number } | null;
 }
 
 const initial: LiveState = {
@@ -50,6 +52,7 @@ const initial: LiveState = {
   symbols: [],
   risk: null,
   error: null,
+  flattened: null,
 };
 
 export const useLiveStore = create<LiveState>()(() => initial);
@@ -138,8 +141,11 @@ export async function loadLive(): Promise<void> {
  * the Backtest form; the view then follows the pushed topics.
  */
 export async function startLive(spec: Record<string, unknown>, speed: number, from?: string): Promise<void> {
-  const { alerts, alertFilter } = useLiveStore.getState();
-  useLiveStore.setState({ ...initial, watch: new Map(), alerts, alertFilter, isRunning: true });
+  const { alertFilter } = useLiveStore.getState();
+  // A new session's alert stream starts empty, as a reload shows it (`alerts:list` reads the running session's
+  // journal): a replay re-runs history, so the earlier session's alerts carry later market times and would sort
+  // above the new session's. They stay in the journal.
+  useLiveStore.setState({ ...initial, watch: new Map(), alerts: [], alertFilter, isRunning: true });
   clearSignalMarks();
   // Each replay is a fresh journal session: reusing one would resume it where it stopped.
   const session = `replay-${Date.now()}`;
@@ -151,6 +157,24 @@ export async function startLive(spec: Record<string, unknown>, speed: number, fr
 export async function stopLive(): Promise<void> {
   const r = await window.api.invoke('live:stop');
   useLiveStore.setState(r.ok ? applyStatus(r.value) : { error: r.error });
+  // The stopped session's positions at their last marks (the host keeps them; the journal has no marks).
+  const pos = await window.api.invoke('positions:list');
+  if (pos.ok) useLiveStore.setState({ positions: pos.value });
+}
+
+/**
+ * Flattens every open position of the running session (after the user confirmed): one reduce-only market
+ * order each, journaled by the core and filled at the next price; works with the kill switch tripped.
+ * Returns how many orders went in, or null on error.
+ */
+export async function flattenAll(reason = 'flatten all from the Live view'): Promise<number | null> {
+  const r = await window.api.invoke('positions:flatten', { reason });
+  if (!r.ok) {
+    useLiveStore.setState({ error: r.error });
+    return null;
+  }
+  useLiveStore.setState({ error: null, flattened: { orders: r.value.length, at: Date.now() } });
+  return r.value.length;
 }
 
 /** Replaces the risk limits (validated by the core). */

@@ -69,4 +69,30 @@ describe('optimize store', () => {
     await done;
     expect(fake.calls[0]).toMatchObject({ channel: 'sweep:start', input: { workers: 1 } });
   });
+
+  // Issue 11, item 7: the previous sweep's heatmap and best stayed on screen under the cancelled banner.
+  it("clears the previous sweep's result when a new one starts, and a cancelled one says so without showing the old best", async () => {
+    let status: 'done' | 'cancelled' = 'done';
+    const fake = installFakeApi({
+      'sweep:start': () => ({ ok: true, value: { id: status === 'done' ? 's1' : 's2' } }),
+      'sweep:get': () => ({ ok: true, value: { id: 'x', status, startedAt: 0, progress: null, result: status === 'done' ? result : null, error: status === 'done' ? null : 'cancelled' } }),
+    });
+    setSetup({ symbols: 'AAA' });
+    setAxis(0, { param: 'fast', from: '5', to: '10', step: '5' });
+    let done = startSweep();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    fake.emit('sweep:finished', { id: 's1', status: 'done', error: null });
+    await done;
+    expect(useOptimizeStore.getState().output).not.toBeNull();
+    status = 'cancelled';
+    done = startSweep();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(useOptimizeStore.getState().output).toBeNull();
+    fake.emit('sweep:progressed', { id: 's2', completed: 1, total: 2, ratePerSec: 10, etaMs: 100 });
+    fake.emit('sweep:finished', { id: 's2', status: 'cancelled', error: 'cancelled' });
+    await done;
+    const s = useOptimizeStore.getState();
+    expect(s.output).toBeNull();
+    expect(s.error).toEqual({ code: 'cancelled', message: 'Sweep cancelled after 1 of 2 combinations: no result (run it again to see a heatmap).' });
+  });
 });

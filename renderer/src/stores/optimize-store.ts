@@ -103,7 +103,8 @@ export async function startSweep(): Promise<void> {
   if (workers.error) return;
   if (!built.sweep) return;
   follow();
-  useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, error: null });
+  // The previous sweep's heatmap and best leave the screen: under a cancelled or failed banner they would pass for this sweep's.
+  useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, output: null, error: null });
   const started = await window.api.invoke('sweep:start', { sweep: built.sweep as Record<string, unknown>, workers: workers.workers });
   if (!started.ok) {
     useOptimizeStore.setState({ running: null, error: started.error });
@@ -115,11 +116,18 @@ export async function startSweep(): Promise<void> {
   const r = await window.api.invoke('sweep:get', { id });
   if (!r.ok) useOptimizeStore.setState({ running: null, error: r.error });
   else if (r.value.result) useOptimizeStore.setState({ running: null, output: r.value.result, error: null });
-  else
+  else {
+    const done = useOptimizeStore.getState().running;
+    const where = done && done.total > 0 ? ` after ${done.done.toLocaleString('en-US')} of ${done.total.toLocaleString('en-US')} combinations` : '';
     useOptimizeStore.setState({
       running: null,
-      error: { code: r.value.status === 'cancelled' ? 'cancelled' : 'internal', message: r.value.error ?? `Sweep ${r.value.status}` },
+      output: null,
+      error:
+        r.value.status === 'cancelled'
+          ? { code: 'cancelled', message: `Sweep cancelled${where}: no result (run it again to see a heatmap).` }
+          : { code: 'internal', message: r.value.error ?? `Sweep ${r.value.status}` },
     });
+  }
 }
 
 /** Stops the running sweep; the workers drop their jobs and the sweep finishes `cancelled`. */

@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MonteCarloView } from '../../../core/contract';
-import { equityFan } from './robustness-store';
+import { useBacktestStore } from './backtest-store';
+import { chooseMonteCarloRun, equityFan, monteCarloRunId, runMonteCarlo, useRobustnessStore } from './robustness-store';
+import { installFakeApi } from './test-api';
 
 const d = (p5: number | null, p50: number, p95: number) => ({ p5, p25: p50 * 0.9, p50, p75: p50 * 1.1, p95, mean: p50 });
 const mc: MonteCarloView = {
@@ -17,5 +19,26 @@ describe('Monte Carlo fan', () => {
     expect(f.bands.p50[2]).toBeCloseTo(121, 10);
     expect(f.bands.p95[2]).toBeCloseTo(400, 10);
     expect(f.bands.p5.every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('Monte Carlo run choice (issue 11: it silently used the run open in Backtest)', () => {
+  beforeEach(() => {
+    useRobustnessStore.setState({ mcRunId: null, mc: null, mcOf: null, error: null });
+    useBacktestStore.setState({ runId: 'open-run', history: [] });
+  });
+
+  it('names the run it resamples, and uses the one the user chose rather than the one open in Backtest', async () => {
+    const fake = installFakeApi({
+      'runs:get': () => ({ ok: true, value: { id: 'older', strategy: 'rsi-reversion', result: { equity: [{ time: '2019-01-02', equity: 1 }, { time: '2020-12-31', equity: 2 }] } } as never }),
+      'montecarlo:run': () => ({ ok: true, value: mc }),
+    });
+    // Not chosen yet: the run open in Backtest, shown as the choice.
+    expect(monteCarloRunId()).toBe('open-run');
+    chooseMonteCarloRun('older');
+    expect(monteCarloRunId()).toBe('older');
+    await runMonteCarlo();
+    expect(fake.calls.find((c) => c.channel === 'montecarlo:run')!.input).toMatchObject({ runId: 'older' });
+    expect(useRobustnessStore.getState().mcOf).toEqual({ runId: 'older', strategy: 'rsi-reversion', span: [Date.UTC(2019, 0, 2), Date.UTC(2020, 11, 31)] });
   });
 });

@@ -11,6 +11,13 @@ interface RobustnessState {
   readonly mcForm: { readonly paths: string; readonly method: 'trades' | 'returns'; readonly seed: string };
   readonly wf: WalkForwardView | null;
   readonly mc: MonteCarloView | null;
+  /**
+   * The run Monte Carlo resamples, as the user chose it in the panel: a stored run id, `''` for the Backtest
+   * form's spec (run first, not stored), or null while not chosen (then the run open in Backtest, shown as chosen).
+   */
+  readonly mcRunId: string | null;
+  /** Which run the result on screen is of (null: the Backtest form's spec). */
+  readonly mcOf: { readonly runId: string | null; readonly strategy: string; readonly span?: readonly [number, number] } | null;
   readonly isRunningWf: boolean;
   readonly isRunningMc: boolean;
   readonly error: AppError | null;
@@ -21,6 +28,8 @@ export const useRobustnessStore = create<RobustnessState>()(() => ({
   mcForm: { paths: '1000', method: 'trades', seed: '1' },
   wf: null,
   mc: null,
+  mcRunId: null,
+  mcOf: null,
   isRunningWf: false,
   isRunningMc: false,
   error: null,
@@ -60,7 +69,18 @@ export async function runWalkForward(): Promise<void> {
   useRobustnessStore.setState(r.ok ? { isRunningWf: false, wf: r.value } : { isRunningWf: false, error: r.error });
 }
 
-/** Monte Carlo of the Backtest form's run: resampled equity paths, percentiles, probability of ruin. */
+/** The run Monte Carlo will use: the user's choice, else the run open in Backtest, else `''` (the form's spec). */
+export function monteCarloRunId(): string {
+  const chosen = useRobustnessStore.getState().mcRunId;
+  return chosen ?? useBacktestStore.getState().runId ?? '';
+}
+
+/** Chooses the run Monte Carlo resamples (`''`: the Backtest form's spec). */
+export function chooseMonteCarloRun(runId: string): void {
+  useRobustnessStore.setState({ mcRunId: runId });
+}
+
+/** Monte Carlo of the chosen run (see {@link monteCarloRunId}): resampled equity paths, percentiles, probability of ruin. */
 export async function runMonteCarlo(): Promise<void> {
   const { mcForm } = useRobustnessStore.getState();
   const paths = Number(mcForm.paths);
@@ -69,16 +89,27 @@ export async function runMonteCarlo(): Promise<void> {
     useRobustnessStore.setState({ error: invalid('Monte Carlo: paths must be a whole number from 1 to 1,000,000 and the seed a whole number') });
     return;
   }
-  const runId = useBacktestStore.getState().runId;
+  const runId = monteCarloRunId();
   const base = baseSpec();
   if (!runId && !base.spec) {
-    useRobustnessStore.setState({ error: invalid(`Run a backtest or fix its setup first: ${Object.values(base.errors).join('; ')}`) });
+    useRobustnessStore.setState({ error: invalid(`Choose a run, or fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`) });
     return;
   }
   useRobustnessStore.setState({ isRunningMc: true, error: null });
   const src = runId ? { runId } : { spec: base.spec as Record<string, unknown> };
+  let strategy = runId ? (useBacktestStore.getState().history.find((h) => h.id === runId)?.strategy ?? '') : String(base.spec!.strategy ?? '');
+  // The fan spans the chosen run's dates: read them when it is not the run open in Backtest.
+  let span: readonly [number, number] | undefined;
+  if (runId && runId !== useBacktestStore.getState().runId) {
+    const d = await window.api.invoke('runs:get', { id: runId });
+    const eq = d.ok ? d.value.result?.equity : undefined;
+    if (d.ok) strategy = d.value.strategy;
+    const a = eq && eq.length > 0 ? Date.parse(eq[0].time) : Number.NaN;
+    const b = eq && eq.length > 0 ? Date.parse(eq[eq.length - 1].time) : Number.NaN;
+    if (Number.isFinite(a) && Number.isFinite(b)) span = [a, b];
+  }
   const r = await window.api.invoke('montecarlo:run', { ...src, paths, method: mcForm.method, seed });
-  useRobustnessStore.setState(r.ok ? { isRunningMc: false, mc: r.value } : { isRunningMc: false, error: r.error });
+  useRobustnessStore.setState(r.ok ? { isRunningMc: false, mc: r.value, mcOf: { runId: runId || null, strategy, ...(span ? { span } : {}) } } : { isRunningMc: false, error: r.error });
 }
 
 /**

@@ -1,10 +1,12 @@
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtDate, fmtNum } from '../../lib/format';
-import { inspectPit, setPitInput, usePitStore } from '../../stores/data-store';
+import { useMemo } from 'react';
+import { inspectPit, revisionRows, setPitInput, usePitStore } from '../../stores/data-store';
 
 /** Point-in-time inspector: a field's value as known at a date, and every version ever stored. */
 export function PitInspector() {
   const { symbol, field, asOf, value, revisions, error, isLoading } = usePitStore();
+  const rows = useMemo(() => revisionRows(revisions, value), [revisions, value]);
   return (
     <div className="panel" data-pit-ready={value ? 'true' : undefined}>
       <div className="panel-title">Point-in-time inspector</div>
@@ -50,22 +52,28 @@ export function PitInspector() {
                 <th>Period end</th>
                 <th>Known at</th>
                 <th className="num">Value</th>
+                <th>Version</th>
                 <th />
               </tr>
             </thead>
             <tbody>
-              {revisions.map((r, i) => {
-                const isUsed = value !== null && r.periodEnd === value.periodEnd && r.knownAt === value.knownAt;
-                const isFuture = value !== null && r.knownAt > value.asOf;
-                return (
-                  <tr key={i} className={isUsed ? 'selected' : undefined} style={isFuture ? { opacity: 0.5 } : undefined}>
-                    <td className="mono">{fmtDate(r.periodEnd)}</td>
-                    <td className="mono">{fmtDate(r.knownAt)}</td>
-                    <td className="num">{fmtNum(r.value, 4)}</td>
-                    <td className="muted">{isUsed ? '← as of' : isFuture ? 'not yet known' : i > 0 && revisions[i - 1].periodEnd === r.periodEnd ? 'restatement' : ''}</td>
-                  </tr>
-                );
-              })}
+              {rows.map((r, i) => (
+                <tr key={i} className={r.isUsed ? 'selected' : undefined} style={r.isFuture ? { opacity: 0.5 } : undefined} data-restatement={r.version > 0 ? 'true' : undefined}>
+                  <td className="mono">{fmtDate(r.periodEnd)}</td>
+                  <td className="mono">{fmtDate(r.knownAt)}</td>
+                  <td className="num">{fmtNum(r.value, 4)}</td>
+                  <td>
+                    {r.version > 0 ? (
+                      <span className="badge warn" title={`Restates ${fmtNum(r.restates, 4)} for the same period`}>
+                        restatement{r.version > 1 ? ` ${r.version}` : ''} (was {fmtNum(r.restates, 4)})
+                      </span>
+                    ) : (
+                      <span className="muted">original</span>
+                    )}
+                  </td>
+                  <td className="muted">{r.isUsed ? '← as of' : r.isFuture ? 'not yet known' : ''}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         )}

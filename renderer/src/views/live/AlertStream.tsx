@@ -39,7 +39,7 @@ export function AlertStream() {
         <table className="grid" data-testid="alert-stream" data-alerts={alerts.length} data-filter={filter}>
           <tbody>
             {alerts.map((a) => (
-              <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity} data-kind={a.kind}>
+              <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity} data-kind={a.kind} data-id={a.id}>
                 <td className="mono muted">{fmtDateTime(a.time)}</td>
                 <td>
                   <span className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}>{a.severity}</span>

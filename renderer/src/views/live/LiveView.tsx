@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { parseSymbols } from '../../stores/backtest-form';
 import { useBacktestStore } from '../../stores/backtest-store';
-import { loadLive, rearmKillSwitch, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
+import { flattenAll, loadLive, rearmKillSwitch, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
 import { RiskPanel } from './RiskPanel';
@@ -19,7 +19,10 @@ const FEED_CLASS: Record<string, string> = { open: 'ok', connecting: 'warn', rec
 export function LiveView() {
   const strategies = useStrategiesStore((s) => s.strategies);
   const btSymbols = useBacktestStore((s) => s.setup.symbols);
-  const { isRunning, feed, latencyMs, ticks, account, kill, error } = useLiveStore();
+  const { isRunning, feed, latencyMs, ticks, account, kill, error, positions, flattened } = useLiveStore();
+  const open = positions.filter((p) => p.qty !== 0);
+  const [isFlattening, setFlattening] = useState(false);
+  const [alsoFlatten, setAlsoFlatten] = useState(false);
   const [strategy, setStrategy] = useState('');
   const [symbols, setSymbols] = useState(btSymbols);
   const [speed, setSpeed] = useState('0');
@@ -123,7 +126,24 @@ export function LiveView() {
       </div>
       <div className="grid-2">
         <div className="panel">
-          <div className="panel-title">Positions</div>
+          <div className="panel-title">
+            Positions
+            {flattened && (
+              <span className="muted" data-testid="flattened">
+                {flattened.orders} closing order{flattened.orders === 1 ? '' : 's'} sent; they fill at the next price
+              </span>
+            )}
+            <span className="spacer" />
+            <button
+              className="btn btn-danger"
+              onClick={() => setFlattening(true)}
+              disabled={!isRunning || open.length === 0}
+              title={isRunning ? 'Close every open position with a market order (asks first)' : 'Positions can be flattened while a session runs'}
+              data-testid="flatten-all"
+            >
+              Flatten all
+            </button>
+          </div>
           <div className="panel-body" style={{ padding: 0, maxHeight: 260 }}>
             <PositionsTable />
           </div>
@@ -134,14 +154,41 @@ export function LiveView() {
       {isConfirming && (
         <ConfirmDialog
           title="Trip the kill switch?"
-          confirmLabel="Halt trading"
+          confirmLabel={alsoFlatten && open.length > 0 ? 'Halt and flatten' : 'Halt trading'}
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            void tripKillSwitch('manual kill switch from the Live view');
+            void tripKillSwitch('manual kill switch from the Live view').then(() => (alsoFlatten && open.length > 0 ? flattenAll('kill switch from the Live view') : null));
           }}
         >
-          Every working order is cancelled and no new order is accepted until you re-arm. Open positions stay as they are: close them with the ticket once re-armed.
+          <p style={{ margin: '0 0 8px' }}>
+            Every working order is cancelled and no new order is accepted until you re-arm. Open positions stay as they are unless you flatten them: <b>Flatten all</b> sends
+            one market order per position (filled at the next price), and works while the switch is tripped.
+          </p>
+          <label data-testid="kill-also-flatten">
+            <input type="checkbox" checked={alsoFlatten} disabled={open.length === 0} onChange={(e) => setAlsoFlatten(e.target.checked)} /> Also flatten the{' '}
+            {open.length} open position{open.length === 1 ? '' : 's'} now
+          </label>
+        </ConfirmDialog>
+      )}
+      {isFlattening && (
+        <ConfirmDialog
+          title={`Flatten ${open.length} position${open.length === 1 ? '' : 's'}?`}
+          confirmLabel="Flatten all"
+          onCancel={() => setFlattening(false)}
+          onConfirm={() => {
+            setFlattening(false);
+            void flattenAll();
+          }}
+        >
+          <p style={{ margin: '0 0 8px' }}>Working orders are cancelled, then each position is closed with a market order at the next price, journaled like any order:</p>
+          <ul className="mono" style={{ margin: 0 }} data-testid="flatten-list">
+            {open.map((p) => (
+              <li key={p.symbol}>
+                {p.qty > 0 ? 'sell' : 'buy'} {fmtInt(Math.abs(p.qty))} {p.symbol} (last {fmtNum(p.last, 2)})
+              </li>
+            ))}
+          </ul>
         </ConfirmDialog>
       )}
     </div>

@@ -3,7 +3,7 @@ import { fmtPct, fmtPrice, signClass } from '../../lib/format';
 import { useLiveStore } from '../../stores/live-store';
 import { useWatchIndicatorsStore, valueAt, WATCH_INDICATORS } from '../../stores/watch-indicators';
 
-/** Last price and change per symbol, refreshed once per frame at most. */
+/** Last price and the day's change per symbol, refreshed once per frame at most. */
 export function Watchlist() {
   const watch = useLiveStore((s) => s.watch);
   const series = useWatchIndicatorsStore((s) => s.series);
@@ -14,7 +14,9 @@ export function Watchlist() {
         <tr>
           <th>Symbol</th>
           <th className="num">Last</th>
-          <th className="num">Chg</th>
+          <th className="num" title="The day's change: last price against the previous day's close (the previous bar's close on a daily feed)">
+            Day chg
+          </th>
           {WATCH_INDICATORS.map((i) => (
             <th key={i.key} className="num">
               {i.label}

@@ -1,8 +1,9 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { MonteCarloView, WalkForwardView } from '../../../../core/contract';
 import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
 import { fmtCompact, fmtDuration, fmtInt, fmtMoney, fmtNum, fmtPct, signClass } from '../../lib/format';
-import { equityFan, runMonteCarlo, runWalkForward, useRobustnessStore } from '../../stores/robustness-store';
+import { chooseMonteCarloRun, equityFan, monteCarloRunId, runMonteCarlo, runWalkForward, useRobustnessStore } from '../../stores/robustness-store';
+import { loadHistory, useBacktestStore } from '../../stores/backtest-store';
 
 function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
   const key = wf.objective.replace(/^-/, '');
@@ -67,7 +68,8 @@ function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
 
 const FAN_COLORS = { p5: '#ef5350', p25: '#f0a500', p50: '#2f81f7', p75: '#9ccc65', p95: '#26a69a' } as const;
 
-function MonteCarloResult({ mc, startMs, endMs }: { mc: MonteCarloView; startMs: number; endMs: number }) {
+function MonteCarloResult({ mc, of, startMs: formStart, endMs: formEnd }: { mc: MonteCarloView; of: { runId: string | null; strategy: string; span?: readonly [number, number] } | null; startMs: number; endMs: number }) {
+  const [startMs, endMs] = of?.span ?? [formStart, formEnd];
   const fan = useMemo<TimeSeries[]>(() => {
     const f = equityFan(mc, startMs, endMs);
     return (['p95', 'p75', 'p50', 'p25', 'p5'] as const).map((k) => ({ label: k, time: f.time, values: f.bands[k], color: FAN_COLORS[k], dashed: k !== 'p50', width: k === 'p50' ? 2 : 1 }));
@@ -78,8 +80,12 @@ function MonteCarloResult({ mc, startMs, endMs }: { mc: MonteCarloView; startMs:
     ['Max drawdown', mc.maxDrawdown, (v) => fmtPct(v, 1)],
   ];
   return (
-    <div data-testid="montecarlo-result">
+    <div data-testid="montecarlo-result" data-run-id={of?.runId ?? ''}>
       <div className="toolbar" style={{ background: 'none' }}>
+        <span data-testid="montecarlo-of">
+          of {of?.runId ? <span className="mono">run {of.runId}</span> : 'the Backtest form’s spec (run first, not stored)'}
+          {of?.strategy ? ` · ${of.strategy}` : ''}
+        </span>
         <span>
           {fmtInt(mc.paths)} paths · {mc.method} · {fmtInt(mc.steps)} steps · seed {mc.seed}
         </span>
@@ -121,7 +127,15 @@ function MonteCarloResult({ mc, startMs, endMs }: { mc: MonteCarloView; startMs:
 
 /** Walk-forward and Monte Carlo: is the optimum robust out of sample and under resampling? */
 export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: number }) {
-  const { wfForm, mcForm, wf, mc, isRunningWf, isRunningMc } = useRobustnessStore();
+  const { wfForm, mcForm, wf, mc, mcOf, isRunningWf, isRunningMc } = useRobustnessStore();
+  // The run Monte Carlo uses is named and chosen here (it used to be, silently, whichever run the Backtest view had open).
+  useRobustnessStore((s) => s.mcRunId);
+  const openRunId = useBacktestStore((s) => s.runId);
+  const history = useBacktestStore((s) => s.history);
+  const mcRun = monteCarloRunId();
+  useEffect(() => {
+    void loadHistory();
+  }, [openRunId]);
   const setWf = (p: Partial<typeof wfForm>) => useRobustnessStore.setState({ wfForm: { ...wfForm, ...p } });
   const setMc = (p: Partial<typeof mcForm>) => useRobustnessStore.setState({ mcForm: { ...mcForm, ...p } });
   return (
@@ -149,6 +163,19 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
         <div className="panel-title">Monte Carlo</div>
         <div className="toolbar" style={{ background: 'none' }}>
           <label className="muted">
+            run{' '}
+            <select value={mcRun} onChange={(e) => chooseMonteCarloRun(e.target.value)} data-testid="montecarlo-run" style={{ maxWidth: 330 }}>
+              <option value="">the Backtest form’s spec (run it first)</option>
+              {mcRun && !history.some((h) => h.id === mcRun) && <option value={mcRun}>{mcRun}</option>}
+              {history.map((h) => (
+                <option key={h.id} value={h.id}>
+                  {h.id} · {h.strategy}
+                  {h.id === openRunId ? ' (open in Backtest)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="muted">
             paths <input className="num" style={{ width: 70 }} value={mcForm.paths} onChange={(e) => setMc({ paths: e.target.value })} />
           </label>
           <select value={mcForm.method} onChange={(e) => setMc({ method: e.target.value as 'trades' | 'returns' })}>
@@ -162,7 +189,7 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
             {isRunningMc ? 'Running…' : 'Run Monte Carlo'}
           </button>
         </div>
-        {mc && <MonteCarloResult mc={mc} startMs={startMs} endMs={endMs} />}
+        {mc && <MonteCarloResult mc={mc} of={mcOf} startMs={startMs} endMs={endMs} />}
       </div>
     </div>
   );

@@ -4,6 +4,7 @@ import { Heatmap } from '../../components/Heatmap';
 import { SortHeader } from '../../components/SortHeader';
 import { fmtDuration, fmtInt, fmtNum, fmtPct, signClass } from '../../lib/format';
 import { binGrid } from '../../lib/heatmap';
+import { failureReasons, sweepPoints } from '../../lib/sweep-view';
 import { nextSort, sortRows, type SortState } from '../../lib/sort';
 import { openAsBacktest } from '../../stores/optimize-store';
 
@@ -30,13 +31,14 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
     if (!sort) return output.results;
     return sortRows(output.results, (r) => (params.includes(sort.key) ? (r.params[sort.key] as number) : metricOf(r, sort.key)), sort.dir);
   }, [output.results, sort, params]);
-  const grid = useMemo(() => {
+  // Every result of the sweep (its surface), not only the table's top N: a partial picture would lie about robustness.
+  const heat = useMemo(() => {
     if (params.length < 2) return null;
-    return binGrid(
-      output.results.map((r) => ({ x: Number(r.params[params[0]]), y: Number(r.params[params[1]]), value: metricOf(r, objKey) })),
-      output.objective.startsWith('-'),
-    );
-  }, [output, params, objKey]);
+    const { points, complete } = sweepPoints(output, params[0], params[1]);
+    return { grid: binGrid(points, output.objective.startsWith('-')), complete, count: points.length };
+  }, [output, params]);
+  const grid = heat?.grid ?? null;
+  const reasons = useMemo(() => failureReasons(output.failed), [output.failed]);
   const onSort = (k: string) => setSort((s) => nextSort(s, k));
   return (
     <div data-testid="sweep-results" data-sweep-ready="true" data-best={output.best ? JSON.stringify(output.best.params) : ''}>
@@ -44,7 +46,12 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
         <span>
           <b>{fmtInt(output.runs)}</b> runs in <b>{fmtDuration(output.elapsedMs)}</b> on {output.workers} workers
         </span>
-        {output.failed.length > 0 && <span className="neg">{output.failed.length} failed</span>}
+        {output.failed.length > 0 && (
+          <span className="neg" data-testid="sweep-failed" title={reasons.map((r) => `${r.count} × ${r.reason} (e.g. ${r.example})`).join('\n')}>
+            {fmtInt(output.failed.length)} failed: {reasons[0].reason}
+            {reasons.length > 1 ? ` (and ${reasons.length - 1} other reason${reasons.length > 2 ? 's' : ''})` : ''}
+          </span>
+        )}
         {output.best && (
           <span>
             best {objKey} <b className={signClass(metricOf(output.best, objKey))}>{fmtNum(metricOf(output.best, objKey), 3)}</b> at{' '}
@@ -62,6 +69,9 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
         <div className="panel">
           <div className="panel-title">
             {output.objective} over {params[0]} × {params[1]}
+            <span className={heat!.complete ? 'muted' : 'neg'} data-testid="heatmap-coverage">
+              {heat!.complete ? `every result (${fmtInt(heat!.count)})` : `top ${fmtInt(output.results.length)} of ${fmtInt(output.runs)} only: the grid is too large to send whole`}
+            </span>
           </div>
           <div className="panel-body">
             <Heatmap
@@ -79,8 +89,26 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
           </div>
         </div>
       )}
+      {reasons.length > 0 && (
+        <details className="panel" data-testid="sweep-failures">
+          <summary className="panel-title">{fmtInt(output.failed.length)} combinations failed: why</summary>
+          <table className="grid">
+            <tbody>
+              {reasons.map((r) => (
+                <tr key={r.reason}>
+                  <td className="num">{fmtInt(r.count)}</td>
+                  <td style={{ whiteSpace: 'normal' }}>{r.reason}</td>
+                  <td className="mono muted">e.g. {r.example}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
       <div className="panel">
-        <div className="panel-title">Results (top {output.results.length})</div>
+        <div className="panel-title">
+          Results (top {fmtInt(output.results.length)} of {fmtInt(output.runs - output.failed.length)} by {output.objective})
+        </div>
         <div className="panel-body" style={{ maxHeight: 360, padding: 0 }}>
           <table className="grid" data-testid="sweep-table">
             <thead>
