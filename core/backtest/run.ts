@@ -9,7 +9,7 @@ import type { CrossSectionalStrategy } from '../strategy/types';
 import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
-import type { BacktestSpec } from './spec';
+import { signalsOnRaw, type BacktestSpec } from './spec';
 import { BacktestInputError, type BacktestResult } from './types';
 
 /** Options of {@link backtestFromStore}. */
@@ -50,7 +50,7 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
       // A warm-up reaches back a number of bars, not days: load from the beginning and let the engine clip.
       from: spec.start !== undefined && spec.warmup === 0 ? (parseDate(spec.start) as number) : undefined,
       to: spec.end !== undefined ? (parseDate(spec.end) as number) : undefined,
-      adjustment: spec.adjustment,
+      adjustment: signalsOnRaw(spec) ? 'raw' : spec.adjustment,
     });
   } catch (e) {
     const msg = (e as Error).message;

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { parseDate } from '../model/time';
 
 /** Engine version stored with every run; bump when a change can alter a run's numbers. */
-export const ENGINE_VERSION = '1.0.0';
+// 2.0.0: fills, positions, marks and equity are in traded (raw) prices; splits and cash dividends act
+// on positions and cash on their ex dates; a benchmark no longer adds bars to the run.
+export const ENGINE_VERSION = '2.0.0';
 
 const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
 
@@ -68,8 +70,18 @@ export const BacktestSpecSchema = z
     intrabar: z.enum(['conservative', 'optimistic']).default('conservative'),
     /** Symbol whose close-to-close returns give alpha and beta. */
     benchmark: z.string().min(1).optional(),
-    /** Price adjustment of the panel (see `Adjustment`); `pit` never uses a corporate action before it was known. */
+    /**
+     * How the adjusted series that signals read is adjusted (see `Adjustment`): `pit` never uses a corporate
+     * action before it was known. `raw` (older specs) means the same as `signalPrices: "raw"`.
+     */
     adjustment: z.enum(['pit', 'raw']).default('pit'),
+    /**
+     * The prices a strategy sees: `adjusted` (default; continuous across splits and dividends, per
+     * `adjustment`) or `raw` (as traded). Fills, positions, marks and the trade list are always in
+     * traded prices; a strategy's limit, stop and target levels are read in its signal prices and
+     * converted at the decision bar.
+     */
+    signalPrices: z.enum(['adjusted', 'raw']).default('adjusted'),
     /** Bars per year for annualisation (252 for daily bars). */
     barsPerYear: z.number().positive().default(252),
     /**
@@ -92,6 +104,11 @@ export const BacktestSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['end'], message: '"end" is before "start"' });
     }
   });
+
+/** Whether a spec's strategy reads traded prices (`signalPrices: "raw"`, or the older `adjustment: "raw"`). */
+export function signalsOnRaw(spec: Pick<BacktestSpec, 'adjustment' | 'signalPrices'>): boolean {
+  return spec.signalPrices === 'raw' || spec.adjustment === 'raw';
+}
 
 /** A spec as written by a user (defaults optional). */
 export type BacktestSpecInput = z.input<typeof BacktestSpecSchema>;

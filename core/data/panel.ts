@@ -5,7 +5,8 @@ import { loadActions } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { adjustmentFactors, applyFactors } from './adjust';
 import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
-import type { Adjustment, Panel } from './panel-types';
+import { ACTION_DIVIDEND, ACTION_SPLIT, type Adjustment, type Panel, type PanelActions, type RawPrices } from './panel-types';
+import type { CorporateAction } from './adjust';
 
 /** What {@link loadPanel} loads. Times are EpochMs, bounds inclusive. */
 export interface PanelRequest {
@@ -105,6 +106,8 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
   const volume = new Float64Array(size).fill(Number.NaN);
   // Allocated at the first instrument with actions; stays undefined (all ones) otherwise.
   let priceFactor: Float64Array | undefined;
+  let raw: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array } | undefined;
+  const acts: { s: number; bar: number; kind: number; value: number }[] = [];
   const listedOn = new Float64Array(nInst);
   const delistedOn = new Float64Array(nInst);
   const q = db.prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
@@ -128,10 +131,20 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
       close[k] = row[4];
       volume[k] = row[5];
     }
+    const end = base + nDays;
+    if (raw) {
+      raw.open.set(open.subarray(base, end), base);
+      raw.high.set(high.subarray(base, end), base);
+      raw.low.set(low.subarray(base, end), base);
+      raw.close.set(close.subarray(base, end), base);
+    }
+    const actions = loadActions(store, r.id);
+    if (actions.length > 0) collectActions(actions, time, s, acts);
     if (req.adjustment !== 'raw') {
-      const actions = loadActions(store, r.id);
       if (actions.length > 0) {
-        const end = base + nDays;
+        // At the first adjusted instrument every column so far is still raw: copy them whole once;
+        // later instruments copy their own rows above, before any factor touches them.
+        if (!raw) raw = { open: open.slice(), high: high.slice(), low: low.slice(), close: close.slice() };
         const c = close.subarray(base, end);
         const f = adjustmentFactors(time, c, actions, req.adjustment);
         applyFactors(f, open.subarray(base, end), high.subarray(base, end), low.subarray(base, end), c, volume.subarray(base, end));
@@ -154,8 +167,45 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     listedOn,
     delistedOn,
     adjustment: req.adjustment,
-    ...(priceFactor ? { priceFactor } : {}),
+    ...(priceFactor ? { priceFactor, raw: raw as RawPrices } : {}),
+    ...(acts.length > 0 ? { actions: actionColumns(acts) } : {}),
     fingerprint,
+  };
+}
+
+/**
+ * Appends instrument `s`'s actions whose ex date falls inside `time` (bar = first day on or after it),
+ * each (kind, ex date) in its latest stored version: the account receives what finally happened.
+ */
+function collectActions(actions: readonly CorporateAction[], time: Float64Array, s: number, out: { s: number; bar: number; kind: number; value: number }[]): void {
+  const latest = new Map<string, CorporateAction>();
+  for (const a of actions) {
+    const key = `${a.kind}:${a.exDate}`;
+    const prev = latest.get(key);
+    if (!prev || a.knownAt >= prev.knownAt) latest.set(key, a);
+  }
+  const n = time.length;
+  if (n === 0) return;
+  for (const a of latest.values()) {
+    if (a.exDate <= time[0] || a.exDate > time[n - 1]) continue;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time[mid] < a.exDate) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push({ s, bar: lo, kind: a.kind === 'split' ? ACTION_SPLIT : ACTION_DIVIDEND, value: a.value });
+  }
+}
+
+function actionColumns(acts: { s: number; bar: number; kind: number; value: number }[]): PanelActions {
+  acts.sort((a, b) => a.bar - b.bar || a.s - b.s || a.kind - b.kind);
+  return {
+    inst: Int32Array.from(acts, (a) => a.s),
+    bar: Int32Array.from(acts, (a) => a.bar),
+    kind: Uint8Array.from(acts, (a) => a.kind),
+    value: Float64Array.from(acts, (a) => a.value),
   };
 }
 
