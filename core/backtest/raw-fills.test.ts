@@ -73,3 +73,38 @@ describe('fills are traded prices for every built-in strategy', () => {
     });
   }
 });
+
+describe('instrument types: a universe holds stocks, an index is a benchmark', () => {
+  it('universe "all" never trades SPX (an index) and starts with the stocks, not in 2000', () => {
+    expect(store.db.prepare("SELECT type FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('index');
+    for (const name of ['factor-rank', 'sma-cross']) {
+      const parsed = parseSpec({ strategy: name, universe: 'all', sizing: 'equal-weight' });
+      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+      const { result } = runSpecOnStore(store, parsed.spec, { save: false });
+      expect(result.trades.length, name).toBeGreaterThan(0);
+      expect(result.trades.filter((t) => t.symbol === 'SPX'), name).toEqual([]);
+      expect(result.openPositions.filter((p) => p.symbol === 'SPX'), name).toEqual([]);
+      expect(formatDate(result.equity.time[0]), name).toBe('2015-01-01');
+      // The same universe against SPX as benchmark: the same run, now with alpha and beta.
+      const withB = parseSpec({ strategy: name, universe: 'all', sizing: 'equal-weight', benchmark: 'SPX' });
+      if (!withB.ok) throw new Error(withB.errors.join('\n'));
+      const b = runSpecOnStore(store, withB.spec, { save: false }).result;
+      expect(b.trades, name).toEqual(result.trades);
+      expect(Array.from(b.equity.value), name).toEqual(Array.from(result.equity.value));
+      expect(b.metrics.beta, name).not.toBeNull();
+    }
+  });
+
+  it('a spec may not hold an index; types widen the universe', () => {
+    const held = parseSpec({ strategy: 'sma-cross', symbols: ['SPX'] });
+    if (!held.ok) throw new Error(held.errors.join('\n'));
+    expect(() => runSpecOnStore(store, held.spec, { save: false })).toThrow(/"SPX" is an index: indexes are benchmarks, not holdings/);
+    const bad = parseSpec({ strategy: 'sma-cross', universe: 'all', types: ['index'] });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join('\n')).toMatch(/types\.0: an index is a benchmark, not a holding/);
+    const etf = parseSpec({ strategy: 'factor-rank', universe: 'all', types: ['etf'] });
+    if (!etf.ok) throw new Error(etf.errors.join('\n'));
+    // No ETF in this market: an empty universe has no bars.
+    expect(() => runSpecOnStore(store, etf.spec, { save: false })).toThrow(/no bars/);
+  });
+});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
+import { INSTRUMENT_TYPES } from '../model/instrument';
 
 /** Engine version stored with every run; bump when a change can alter a run's numbers. */
 // 2.0.0: fills, positions, marks and equity are in traded (raw) prices; splits and cash dividends act
@@ -45,6 +46,14 @@ export const BacktestSpecSchema = z
     symbols: z.array(z.string().min(1)).min(1).optional(),
     /** ...a universe: `all` (every instrument listed at each date, delisted ones included before delisting) or a named universe. */
     universe: z.string().min(1).optional(),
+    /**
+     * With `universe`: the instrument types it holds (default `["stock"]`). An `index` is a benchmark,
+     * never a holding, so it cannot be named here (nor in `symbols`).
+     */
+    types: z
+      .array(z.enum(INSTRUMENT_TYPES).refine((t) => t !== 'index', { message: 'an index is a benchmark, not a holding' }))
+      .min(1)
+      .optional(),
     start: dateText.optional(),
     end: dateText.optional(),
     /** Starting cash. */
@@ -99,6 +108,9 @@ export const BacktestSpecSchema = z
     }
     if ((s.symbols === undefined) === (s.universe === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'give exactly one of "symbols" or "universe"' });
+    }
+    if (s.types !== undefined && s.universe === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['types'], message: '"types" filters a "universe"; explicit "symbols" are traded as given' });
     }
     if (s.start !== undefined && s.end !== undefined && (parseDate(s.start) as number) > (parseDate(s.end) as number)) {
       ctx.addIssue({ code: 'custom', path: ['end'], message: '"end" is before "start"' });

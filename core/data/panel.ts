@@ -15,6 +15,9 @@ export interface PanelRequest {
   readonly from?: number;
   readonly to?: number;
   readonly adjustment: Adjustment;
+  /** Without `symbols`: only instruments of these types (see `INSTRUMENT_TYPES`), plus the `include` symbols whatever their type. */
+  readonly types?: readonly string[];
+  readonly include?: readonly string[];
   /** Skip the on-disk and in-process caches (benchmarks measure cold loads with it). */
   readonly noCache?: boolean;
 }
@@ -24,7 +27,7 @@ const MEMORY_PANELS = 4;
 
 /** The cache key of a request on the store's current data: fingerprint plus the normalised request. */
 export function panelCacheKey(fingerprint: string, req: PanelRequest): string {
-  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment]);
+  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment, ...(req.types ? [req.types, req.include ?? []] : [])]);
   return `${fingerprint}-${createHash('sha256').update(norm).digest('hex').slice(0, 20)}`;
 }
 
@@ -73,16 +76,25 @@ interface InstrumentRow {
   sector: string;
   listedOn: number | null;
   delistedOn: number | null;
+  type: string;
 }
 
 function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel {
   const db = store.db;
   const from = req.from ?? -8.64e15;
   const to = req.to ?? 8.64e15;
-  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol').all() as InstrumentRow[];
+  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn, type FROM instruments ORDER BY symbol').all() as InstrumentRow[];
   let inst: InstrumentRow[];
   let days: number[];
-  if (req.symbols === undefined) {
+  if (req.symbols === undefined && req.types !== undefined) {
+    const types = new Set(req.types);
+    const include = new Set(req.include ?? []);
+    inst = all.filter((r) => types.has(r.type) || include.has(r.symbol));
+    days = db
+      .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
+      .pluck()
+      .all(JSON.stringify(inst.map((r) => r.id)), from, to) as number[];
+  } else if (req.symbols === undefined) {
     inst = all;
     days = db.prepare('SELECT DISTINCT ts FROM bars WHERE ts >= ? AND ts <= ? ORDER BY ts').pluck().all(from, to) as number[];
   } else {
