@@ -8,6 +8,7 @@ import type { BacktestSpec } from './spec';
 import { parseDate } from '../model/time';
 import { alignedBenchmark, strategyDaysPanel } from './run-days';
 import { applyActions, tradedPrices } from './traded-prices';
+import { priceCrossSection, realisedVol } from './price-view';
 import {
   BacktestCancelledError,
   BacktestInputError,
@@ -279,27 +280,9 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
     return eq;
   }
 
-  /** Sample std of the last `want` close-to-close returns of `s` ending at bar `last`, annualised. */
-  function realisedVol(s: number, last: number, want: number): number {
-    const base = s * nDays;
-    let k = 0;
-    let sum = 0;
-    let sumSq = 0;
-    let next = Number.NaN;
-    for (let i = last; i >= iw && k < want; i--) {
-      const c = close[base + i];
-      if (c !== c) continue;
-      if (next === next) {
-        const r = next / c - 1;
-        sum += r;
-        sumSq += r * r;
-        k++;
-      }
-      next = c;
-    }
-    if (k < 2) return Number.NaN;
-    const m = sum / k;
-    return Math.sqrt(Math.max(0, (sumSq - k * m * m) / (k - 1)) * spec.barsPerYear);
+  /** Realised volatility of `s`'s signal closes (see `realisedVol`). */
+  function volOf(s: number, last: number, want: number): number {
+    return realisedVol(close, s * nDays, iw, last, want, spec.barsPerYear);
   }
 
   /** Unsigned quantity to open in `s` for |target| `frac` at fill price `px` (after slippage). */
@@ -321,7 +304,7 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       case 'equal-weight':
         return affordableQty((eq / nTrad) * frac, px, rate, fixed, whole);
       case 'volatility-target': {
-        const vol = realisedVol(s, atClose ? i : i - 1, sizing.lookback);
+        const vol = volOf(s, atClose ? i : i - 1, sizing.lookback);
         if (!(vol > 0)) return 0;
         return affordableQty(eq * Math.min(sizing.maxWeight, sizing.targetVol / vol) * frac, px, rate, fixed, whole);
       }
@@ -626,12 +609,11 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
     }
     const inRun = new Uint8Array(nInst);
     for (const s of tradable) inRun[s] = 1;
+    const priceView = {
+      panel, close, tradedClose: tClose, symIndex, inRun, tradable, first: iw, barsPerYear: spec.barsPerYear,
+      universeAt: opts.universeAt, fundamental: opts.fundamental,
+    };
 
-    function lastCloseAtOrBefore(s: number, i: number): number {
-      const base = s * nDays;
-      for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return close[base + j];
-      return Number.NaN;
-    }
     function rebalanceAt(i: number, prices: Float64Array): void {
       const base = i;
       let eq = cash;
@@ -670,7 +652,7 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       const key = periodKey(time[i], every);
       if (key !== prevKey) {
         prevKey = key;
-        const view = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : crossSectionView(i);
+        const view: CrossSectionView & { audit?: () => DecisionAudit } = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : priceCrossSection(priceView, i);
         const weights = cs.weights(params, view);
         if (view.audit) audit.push(view.audit());
         pendW.fill(0);
@@ -684,56 +666,6 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       const gone = delistedOnDay.get(i);
       if (gone) for (const s of gone) delistIfLast(s, i);
       markEquity(i);
-    }
-
-    function crossSectionView(i: number): CrossSectionView & { audit?: () => DecisionAudit } {
-      const date = time[i];
-      const members = opts.universeAt ? new Set(opts.universeAt(date)) : null;
-      const universe: string[] = [];
-      for (const s of tradable) {
-        const listed = panel.listedOn[s];
-        const delisted = panel.delistedOn[s];
-        if (listed === listed && listed > date) continue;
-        if (delisted === delisted && delisted <= date) continue;
-        if (close[s * nDays + i] !== close[s * nDays + i]) continue;
-        if (members && !members.has(panel.symbols[s])) continue;
-        universe.push(panel.symbols[s]);
-      }
-      const idx = (sym: string) => {
-        const s = symIndex.get(sym);
-        return s !== undefined && inRun[s] ? s : NO_BAR;
-      };
-      return {
-        date,
-        universe,
-        close: (sym) => {
-          const s = idx(sym);
-          return s === NO_BAR ? Number.NaN : lastCloseAtOrBefore(s, i);
-        },
-        rawClose: (sym) => {
-          const s = idx(sym);
-          if (s === NO_BAR) return Number.NaN;
-          const base = s * nDays;
-          for (let j = i; j >= iw; j--) if (tClose[base + j] === tClose[base + j]) return tClose[base + j];
-          return Number.NaN;
-        },
-        closeLag: (sym, lag) => {
-          const s = idx(sym);
-          if (s === NO_BAR || !(lag >= 0)) return Number.NaN;
-          const base = s * nDays;
-          let seen = -1;
-          for (let j = i; j >= iw; j--) {
-            if (close[base + j] !== close[base + j]) continue;
-            if (++seen === lag) return close[base + j];
-          }
-          return Number.NaN;
-        },
-        volatility: (sym, days) => {
-          const s = idx(sym);
-          return s === NO_BAR ? Number.NaN : realisedVol(s, i, days) / Math.sqrt(spec.barsPerYear);
-        },
-        fundamental: (sym, field) => (opts.fundamental ? opts.fundamental(sym, field, date) : Number.NaN),
-      };
     }
   }
 
