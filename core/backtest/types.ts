@@ -40,9 +40,10 @@ export interface OpenPosition {
   readonly side: 'long' | 'short';
   readonly qty: number;
   readonly entryTime: number;
+  /** Cost per share held, in traded prices (divided by any split since the entry, as `Trade.entryPrice`). */
   readonly entryPrice: number;
   readonly entryBar: number;
-  /** The last close, at which the final equity marks it. */
+  /** The last traded close, at which the final equity marks it. */
   readonly lastPrice: number;
   /** Mark-to-market P&L net of the entry commission. */
   readonly unrealizedPnl: number;
