@@ -5,7 +5,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { STRATEGIES } from '../strategies';
 import { formatDate } from '../model/time';
 import { parseSpec } from './spec';
-import { runSpecOnStore } from './run';
+import { panelForSpec, runSpecOnStore } from './run';
 import type { Trade } from './types';
 import { replay } from '../live/replay';
 
@@ -93,6 +93,8 @@ describe('instrument types: a universe holds stocks, an index is a benchmark', (
       expect(b.trades, name).toEqual(result.trades);
       expect(Array.from(b.equity.value), name).toEqual(Array.from(result.equity.value));
       expect(b.metrics.beta, name).not.toBeNull();
+      // The panel itself holds only the stocks' days: SPX (from 2000) is aligned to them, with no copy in the engine.
+      expect(formatDate(panelForSpec(store, withB.spec).time[0]), name).toBe('2015-01-01');
     }
   });
 

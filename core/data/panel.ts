@@ -15,7 +15,10 @@ export interface PanelRequest {
   readonly from?: number;
   readonly to?: number;
   readonly adjustment: Adjustment;
-  /** Without `symbols`: only instruments of these types (see `INSTRUMENT_TYPES`), plus the `include` symbols whatever their type. */
+  /**
+   * Without `symbols`: only instruments of these types (see `INSTRUMENT_TYPES`), plus the `include` symbols
+   * whatever their type; the trading days are those of the typed instruments (an included benchmark adds none).
+   */
   readonly types?: readonly string[];
   readonly include?: readonly string[];
   /** Skip the on-disk and in-process caches (benchmarks measure cold loads with it). */
@@ -90,10 +93,11 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     const types = new Set(req.types);
     const include = new Set(req.include ?? []);
     inst = all.filter((r) => types.has(r.type) || include.has(r.symbol));
+    // The calendar is the typed instruments' days: an included benchmark adds none (its bars on other days are skipped).
     days = db
       .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
       .pluck()
-      .all(JSON.stringify(inst.map((r) => r.id)), from, to) as number[];
+      .all(JSON.stringify(inst.filter((r) => types.has(r.type)).map((r) => r.id)), from, to) as number[];
   } else if (req.symbols === undefined) {
     inst = all;
     days = db.prepare('SELECT DISTINCT ts FROM bars WHERE ts >= ? AND ts <= ? ORDER BY ts').pluck().all(from, to) as number[];
@@ -135,7 +139,10 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
       const row = rows[i];
       const ts = row[0];
       // Rows and days are both ascending: walk the day pointer instead of hashing.
-      while (time[d] < ts) d++;
+      while (d < nDays && time[d] < ts) d++;
+      if (d === nDays) break;
+      // A day outside the calendar (an included benchmark's): skipped.
+      if (time[d] !== ts) continue;
       const k = base + d;
       open[k] = row[1];
       high[k] = row[2];
