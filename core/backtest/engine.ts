@@ -6,6 +6,9 @@ import type { ExitOut } from './execution';
 import { computeMetrics } from './metrics';
 import type { BacktestSpec } from './spec';
 import { parseDate } from '../model/time';
+import { alignedBenchmark, strategyDaysPanel } from './run-days';
+import { applyActions, tradedPrices } from './traded-prices';
+import { priceCrossSection, realisedVol } from './price-view';
 import {
   BacktestCancelledError,
   BacktestInputError,
@@ -105,7 +108,7 @@ export async function runBacktestAsync(spec: BacktestSpec, panel: Panel, opts: R
 }
 
 /** The engine as a generator: yields the fraction done about every thousand bars, returns the result. */
-function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Generator<number, BacktestResult, void> {
+function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Generator<number, BacktestResult, void> {
   const strategy = opts.strategy;
   if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
   const parsedParams = strategy.params.safeParse(spec.params);
@@ -113,14 +116,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     throw new BacktestInputError(parsedParams.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
   }
   const params = parsedParams.data;
-  const nDays = panel.nDays;
-  const time = panel.time;
   const symIndex = new Map<string, number>();
-  panel.symbols.forEach((s, k) => symIndex.set(s, k));
-
-  // The run's bars [i0, i1]; warm-up bars [iw, i0): the strategy sees them, nothing trades; history lookups may reach back to iw.
-  const { i0, i1, iw } = runBarRange(spec, time);
-  const n = i1 - i0 + 1;
+  loaded.symbols.forEach((s, k) => symIndex.set(s, k));
 
   let benchIdx = NO_BAR;
   if (spec.benchmark !== undefined) {
@@ -133,11 +130,26 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     if (missing.length) throw new BacktestInputError(missing.map((s) => `symbols: unknown symbol "${s}"`));
     for (const s of spec.symbols) tradable.push(symIndex.get(s) as number);
   } else {
-    for (let k = 0; k < panel.nInst; k++) if (k !== benchIdx) tradable.push(k);
+    for (let k = 0; k < loaded.nInst; k++) if (k !== benchIdx) tradable.push(k);
   }
   const nTrad = tradable.length;
+  // The run's calendar is its traded names' days: a benchmark adds none (it is aligned to them below).
+  const panel = benchIdx === NO_BAR || tradable.includes(benchIdx) ? loaded : strategyDaysPanel(loaded, tradable);
+  const nDays = panel.nDays;
+  const time = panel.time;
 
+  // The run's bars [i0, i1]; warm-up bars [iw, i0): the strategy sees them, nothing trades; history lookups may reach back to iw.
+  const { i0, i1, iw } = runBarRange(spec, time);
+  const n = i1 - i0 + 1;
+
+  // Signals read the panel's (possibly adjusted) columns; fills, marks and equity the traded prices.
+  // Without corporate actions they are the same arrays.
   const { open, close } = panel;
+  const traded = tradedPrices(panel);
+  const tOpen = traded.open;
+  const tClose = traded.close;
+  let tHigh!: Float64Array;
+  let tLow!: Float64Array;
   // Read only by single-symbol strategies: a panel from the disk cache loads these columns on first
   // access, so a cross-sectional run never reads them.
   let high!: Float64Array;
@@ -165,6 +177,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   const posTP = new Float64Array(nInst).fill(Number.NaN);
   const posTrail = new Float64Array(nInst).fill(Number.NaN);
   const posBest = new Float64Array(nInst);
+  const splitRatio = new Float64Array(nInst).fill(1);
   const mark = new Float64Array(nInst).fill(Number.NaN);
   // Pending orders: target NaN = none.
   const pTarget = new Float64Array(nInst).fill(Number.NaN);
@@ -173,6 +186,19 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   const pSL = new Float64Array(nInst);
   const pTP = new Float64Array(nInst);
   const pTrail = new Float64Array(nInst);
+  // Corporate actions inside the run, applied to positions and cash before the open of their bar.
+  const acts = panel.actions;
+  const actOut = { next: 0 };
+  let actK = 0;
+  if (acts) while (actK < acts.bar.length && acts.bar[actK] < i0) actK++;
+  let actBar = acts && actK < acts.bar.length ? acts.bar[actK] : NO_BAR;
+  const actionTargets = { qty, entryPx, splitRatio, posSL, posTP, posBest, mark, pTarget, pPrice, pSL, pTP };
+  /** Splits and dividends with bar i (i === actBar): cash, quantities and levels move as a broker moves them overnight. */
+  function corporateActions(i: number): void {
+    cash += applyActions(actionTargets, acts!, actK, i, whole, actOut);
+    actK = actOut.next;
+    actBar = actK < acts!.bar.length ? acts!.bar[actK] : NO_BAR;
+  }
   // Last bar with data inside the run, to close positions in names that stop trading.
   const lastValid = new Int32Array(nInst).fill(NO_BAR);
   for (const s of tradable) {
@@ -204,6 +230,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       entryComm[s] = comm;
       entryBar[s] = i;
       posBest[s] = px;
+      splitRatio[s] = 1;
       return;
     }
     if (cur > 0 === dq > 0) {
@@ -219,7 +246,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     entryComm[s] -= ec;
     const dir = cur > 0 ? 1 : -1;
     const pnl = dir * closed * (px - entryPx[s]) - ec - comm;
-    trades.push({
+    const trade: Trade = {
       symbol: panel.symbols[s],
       side: dir > 0 ? 'long' : 'short',
       qty: closed,
@@ -234,7 +261,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       exitReason: reason,
       entryBar: entryBar[s] - i0,
       exitBar: i - i0,
-    });
+    };
+    trades.push(splitRatio[s] === 1 ? trade : { ...trade, splitRatio: splitRatio[s] });
     qty[s] = cur + dq;
     if (qty[s] === 0) {
       posSL[s] = Number.NaN;
@@ -252,27 +280,9 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     return eq;
   }
 
-  /** Sample std of the last `want` close-to-close returns of `s` ending at bar `last`, annualised. */
-  function realisedVol(s: number, last: number, want: number): number {
-    const base = s * nDays;
-    let k = 0;
-    let sum = 0;
-    let sumSq = 0;
-    let next = Number.NaN;
-    for (let i = last; i >= iw && k < want; i--) {
-      const c = close[base + i];
-      if (c !== c) continue;
-      if (next === next) {
-        const r = next / c - 1;
-        sum += r;
-        sumSq += r * r;
-        k++;
-      }
-      next = c;
-    }
-    if (k < 2) return Number.NaN;
-    const m = sum / k;
-    return Math.sqrt(Math.max(0, (sumSq - k * m * m) / (k - 1)) * spec.barsPerYear);
+  /** Realised volatility of `s`'s signal closes (see `realisedVol`). */
+  function volOf(s: number, last: number, want: number): number {
+    return realisedVol(close, s * nDays, iw, last, want, spec.barsPerYear);
   }
 
   /** Unsigned quantity to open in `s` for |target| `frac` at fill price `px` (after slippage). */
@@ -294,7 +304,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       case 'equal-weight':
         return affordableQty((eq / nTrad) * frac, px, rate, fixed, whole);
       case 'volatility-target': {
-        const vol = realisedVol(s, atClose ? i : i - 1, sizing.lookback);
+        const vol = volOf(s, atClose ? i : i - 1, sizing.lookback);
         if (!(vol > 0)) return 0;
         return affordableQty(eq * Math.min(sizing.maxWeight, sizing.targetVol / vol) * frac, px, rate, fixed, whole);
       }
@@ -317,11 +327,18 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     }
   }
 
-  /** Applies a strategy decision made at the close of bar i. */
-  function decide(s: number, d: Decision, i: number, c: number): void {
+  /** Applies a strategy decision made at the close of bar i (signal close `c`, traded close `rc`). */
+  function decide(s: number, d: Decision, i: number, c: number, rc: number): void {
     const read = readDecision(d, longOnly, dec);
     if (read === 'none') return;
     if (read === 'bad-price') throw new BacktestInputError([`strategy "${strategy!.name}": a ${(d as OrderIntent).type} order needs a positive price`]);
+    if (rc !== c) {
+      // Levels are named in signal prices: at this bar, traded = signal × rc / c.
+      const k = rc / c;
+      dec.price *= k;
+      dec.sl *= k;
+      dec.tp *= k;
+    }
     const { target, type, price, sl, tp, trail } = dec;
     const cur = qty[s];
     if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
@@ -338,7 +355,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     }
     if (type === ORDER_MARKET && atClose) {
       pTarget[s] = Number.NaN;
-      executeTarget(s, target, c, i, sl, tp, trail);
+      executeTarget(s, target, rc, i, sl, tp, trail);
       return;
     }
     pTarget[s] = target;
@@ -397,7 +414,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       if (qty[s] !== 0) {
         // Marks are refreshed here for held names only: reading every name's close each day strides
         // through the instrument-major panel, which dominates wide cross-sectional runs.
-        const c = close[s * nDays + i];
+        const c = tClose[s * nDays + i];
         if (c === c) mark[s] = c;
         eq += qty[s] * mark[s];
         inMarket = true;
@@ -411,7 +428,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
   function delistIfLast(s: number, i: number): void {
     if (i === lastValid[s] && i < i1) {
       pTarget[s] = Number.NaN;
-      if (qty[s] !== 0) trade(s, -qty[s], close[s * nDays + i], i, 'delisted', false);
+      if (qty[s] !== 0) trade(s, -qty[s], tClose[s * nDays + i], i, 'delisted', false);
     }
   }
 
@@ -420,6 +437,10 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     high = panel.high;
     low = panel.low;
     volume = panel.volume;
+    tHigh = traded.high;
+    tLow = traded.low;
+    // Traded prices differ from the signal columns only in a panel with corporate actions.
+    const distinct = tClose !== close;
     const states: unknown[] = tradable.map(() => single.init(params));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
@@ -437,6 +458,10 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     const bLow = new Float64Array(BLOCK * nTrad);
     const bClose = new Float64Array(BLOCK * nTrad);
     const bVolume = new Float64Array(BLOCK * nTrad);
+    const bTOpen = distinct ? new Float64Array(BLOCK * nTrad) : bOpen;
+    const bTHigh = distinct ? new Float64Array(BLOCK * nTrad) : bHigh;
+    const bTLow = distinct ? new Float64Array(BLOCK * nTrad) : bLow;
+    const bTClose = distinct ? new Float64Array(BLOCK * nTrad) : bClose;
     const copyBlock = (from: number, m: number): void => {
       for (let k = 0; k < nTrad; k++) {
         const base = tradable[k] * nDays + from;
@@ -447,6 +472,14 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           bClose[at] = close[base + j];
           bVolume[at] = volume[base + j];
         }
+        if (distinct) {
+          for (let j = 0, at = k; j < m; j++, at += nTrad) {
+            bTOpen[at] = tOpen[base + j];
+            bTHigh[at] = tHigh[base + j];
+            bTLow[at] = tLow[base + j];
+            bTClose[at] = tClose[base + j];
+          }
+        }
       }
     };
     const stepBars = (from: number, to: number): void => {
@@ -456,13 +489,14 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         for (let j = 0; j < m; j++) {
           const i = b + j;
           const row = j * nTrad;
+          if (i === actBar) corporateActions(i);
           for (let k = 0; k < nTrad; k++) {
             const at = row + k;
             if (bClose[at] !== bClose[at]) continue;
             const s = tradable[k];
             // No pending order and no protective level: the open has nothing to do (openPhase would return).
             if (pTarget[s] === pTarget[s] || (qty[s] !== 0 && (posSL[s] === posSL[s] || posTP[s] === posTP[s] || posTrail[s] === posTrail[s]))) {
-              openPhase(s, i, bOpen[at], bHigh[at], bLow[at]);
+              openPhase(s, i, bTOpen[at], bTHigh[at], bTLow[at]);
             }
           }
           for (let k = 0; k < nTrad; k++) {
@@ -470,7 +504,8 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
             const c = bClose[at];
             if (c !== c) continue;
             const s = tradable[k];
-            mark[s] = c;
+            const rc = bTClose[at];
+            mark[s] = rc;
             // Inline, as in stepOne: a call here measured ~10% of a wide run.
             view.index = barCount[k]++;
             view.time = time[i];
@@ -479,7 +514,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
             view.low = bLow[at];
             view.close = c;
             view.volume = bVolume[at];
-            decide(s, single.onBar(states[k], view), i, c);
+            decide(s, single.onBar(states[k], view), i, c, rc);
             delistIfLast(s, i);
           }
           // markEquity, reading the block's closes.
@@ -488,7 +523,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           for (let k = 0; k < nTrad; k++) {
             const s = tradable[k];
             if (qty[s] !== 0) {
-              const c = bClose[row + k];
+              const c = bTClose[row + k];
               if (c === c) mark[s] = c;
               eq += qty[s] * mark[s];
               inMarket = true;
@@ -508,16 +543,18 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
       const last1 = lastValid[s1];
       for (let i = from; i < to; i++) {
         const c = close[base + i];
+        if (i === actBar) corporateActions(i);
         if (c !== c) {
           markEquity(i);
           continue;
         }
+        const at = base + i;
         // No pending order and no protective level to check: the open has nothing to do (openPhase would return).
         if (pTarget[s1] === pTarget[s1] || (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))) {
-          openPhase(s1, i, open[base + i], high[base + i], low[base + i]);
+          openPhase(s1, i, tOpen[at], tHigh[at], tLow[at]);
         }
-        mark[s1] = c;
-        const at = base + i;
+        const rc = tClose[at];
+        mark[s1] = rc;
         // The view is filled inline here, not through onBar: this path runs every single-symbol
         // backtest and sweep combination, and the call measured ~5% of a 2,520-bar run.
         view.index = barCount[0]++;
@@ -528,11 +565,11 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
         view.close = c;
         view.volume = volume[at];
         const d = single.onBar(state1, view);
-        if (d !== null && d !== undefined) decide(s1, d, i, c);
+        if (d !== null && d !== undefined) decide(s1, d, i, c, rc);
         if (i === last1) delistIfLast(s1, i);
         const q = qty[s1];
         if (q !== 0) {
-          equity[i - i0] = cash + q * c;
+          equity[i - i0] = cash + q * rc;
           barsInMarket++;
         } else equity[i - i0] = cash;
       }
@@ -572,12 +609,11 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     }
     const inRun = new Uint8Array(nInst);
     for (const s of tradable) inRun[s] = 1;
+    const priceView = {
+      panel, close, tradedClose: tClose, symIndex, inRun, tradable, first: iw, barsPerYear: spec.barsPerYear,
+      universeAt: opts.universeAt, fundamental: opts.fundamental,
+    };
 
-    function lastCloseAtOrBefore(s: number, i: number): number {
-      const base = s * nDays;
-      for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return close[base + j];
-      return Number.NaN;
-    }
     function rebalanceAt(i: number, prices: Float64Array): void {
       const base = i;
       let eq = cash;
@@ -608,14 +644,15 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     }
     for (let i = i0; i <= i1; i++) {
       if (tick(i)) yield (i - i0) / n;
+      if (i === actBar) corporateActions(i);
       if (pending) {
         pending = false;
-        rebalanceAt(i, open);
+        rebalanceAt(i, tOpen);
       }
       const key = periodKey(time[i], every);
       if (key !== prevKey) {
         prevKey = key;
-        const view = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : crossSectionView(i);
+        const view: CrossSectionView & { audit?: () => DecisionAudit } = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : priceCrossSection(priceView, i);
         const weights = cs.weights(params, view);
         if (view.audit) audit.push(view.audit());
         pendW.fill(0);
@@ -623,70 +660,19 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           const s = symIndex.get(sym);
           if (s !== undefined && inRun[s] && Number.isFinite(w)) pendW[s] = w;
         }
-        if (atClose) rebalanceAt(i, close);
+        if (atClose) rebalanceAt(i, tClose);
         else pending = true;
       }
       const gone = delistedOnDay.get(i);
       if (gone) for (const s of gone) delistIfLast(s, i);
       markEquity(i);
     }
-
-    function crossSectionView(i: number): CrossSectionView & { audit?: () => DecisionAudit } {
-      const date = time[i];
-      const members = opts.universeAt ? new Set(opts.universeAt(date)) : null;
-      const universe: string[] = [];
-      for (const s of tradable) {
-        const listed = panel.listedOn[s];
-        const delisted = panel.delistedOn[s];
-        if (listed === listed && listed > date) continue;
-        if (delisted === delisted && delisted <= date) continue;
-        if (close[s * nDays + i] !== close[s * nDays + i]) continue;
-        if (members && !members.has(panel.symbols[s])) continue;
-        universe.push(panel.symbols[s]);
-      }
-      const idx = (sym: string) => {
-        const s = symIndex.get(sym);
-        return s !== undefined && inRun[s] ? s : NO_BAR;
-      };
-      return {
-        date,
-        universe,
-        close: (sym) => {
-          const s = idx(sym);
-          return s === NO_BAR ? Number.NaN : lastCloseAtOrBefore(s, i);
-        },
-        rawClose: (sym) => {
-          const s = idx(sym);
-          if (s === NO_BAR) return Number.NaN;
-          const base = s * nDays;
-          const factor = panel.priceFactor;
-          for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return factor ? close[base + j] / factor[base + j] : close[base + j];
-          return Number.NaN;
-        },
-        closeLag: (sym, lag) => {
-          const s = idx(sym);
-          if (s === NO_BAR || !(lag >= 0)) return Number.NaN;
-          const base = s * nDays;
-          let seen = -1;
-          for (let j = i; j >= iw; j--) {
-            if (close[base + j] !== close[base + j]) continue;
-            if (++seen === lag) return close[base + j];
-          }
-          return Number.NaN;
-        },
-        volatility: (sym, days) => {
-          const s = idx(sym);
-          return s === NO_BAR ? Number.NaN : realisedVol(s, i, days) / Math.sqrt(spec.barsPerYear);
-        },
-        fundamental: (sym, field) => (opts.fundamental ? opts.fundamental(sym, field, date) : Number.NaN),
-      };
-    }
   }
 
   if (spec.closeAtEnd) {
     for (const s of tradable) {
       if (qty[s] === 0) continue;
-      const lastOpen = open[s * nDays + i1];
+      const lastOpen = tOpen[s * nDays + i1];
       trade(s, -qty[s], spec.endFill === 'open' && lastOpen === lastOpen ? lastOpen : mark[s], i1, 'end', false);
     }
     equity[n - 1] = cash;
@@ -710,7 +696,7 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
     });
   }
   const runTime = time.slice(i0, i1 + 1);
-  const benchmark = benchIdx === NO_BAR ? undefined : close.slice(benchIdx * nDays + i0, benchIdx * nDays + i1 + 1);
+  const benchmark = benchIdx === NO_BAR ? undefined : alignedBenchmark(panel, benchIdx, i0, i1);
   const metrics = computeMetrics({
     capital: spec.capital,
     time: runTime,

@@ -16,6 +16,8 @@ export interface TradeJson {
   readonly returnPct: number;
   readonly ambiguous: boolean;
   readonly exitReason: string;
+  /** Shares at the exit per share bought, when a split fell inside the trade (see `Trade.splitRatio`). */
+  readonly splitRatio?: number;
 }
 
 /** An open position as printed. */
@@ -81,6 +83,7 @@ export function toOutput(r: BacktestResult, runId: string): BacktestOutput {
       returnPct: t.returnPct,
       ambiguous: t.ambiguous,
       exitReason: t.exitReason,
+      ...(t.splitRatio !== undefined ? { splitRatio: t.splitRatio } : {}),
     })),
     openPositions: r.openPositions.map((p) => ({
       symbol: p.symbol,

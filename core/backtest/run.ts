@@ -1,4 +1,5 @@
-import { loadPanel } from '../data/panel';
+import { loadPanel, type PanelRequest } from '../data/panel';
+import { DEFAULT_UNIVERSE_TYPES } from '../model/instrument';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
@@ -9,7 +10,7 @@ import type { CrossSectionalStrategy } from '../strategy/types';
 import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
-import type { BacktestSpec } from './spec';
+import { signalsOnRaw, type BacktestSpec } from './spec';
 import { BacktestInputError, type BacktestResult } from './types';
 
 /** Options of {@link backtestFromStore}. */
@@ -22,9 +23,41 @@ export interface StoreRunOptions {
   readonly runId?: string;
 }
 
-/** The instruments a spec's panel must hold: its symbols plus the benchmark, or undefined (every instrument) for a universe. */
+/** The instruments a spec's panel must hold: its symbols plus the benchmark, or undefined (every instrument of its types) for a universe. */
 export function panelSymbols(spec: BacktestSpec): string[] | undefined {
   return spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
+}
+
+/**
+ * The panel a spec reads, unclipped (pool jobs clip in the engine) or clipped to its start/end: its
+ * symbols and benchmark, or for a universe the instruments of its `types` (default stocks) plus the
+ * benchmark; adjusted for signals unless the spec reads traded prices (`signalsOnRaw`).
+ */
+export function panelRequestFor(spec: BacktestSpec, clip: boolean): PanelRequest {
+  const symbols = panelSymbols(spec);
+  const adjustment = signalsOnRaw(spec) ? 'raw' : spec.adjustment;
+  const req: PanelRequest = symbols
+    ? { symbols, adjustment }
+    : { adjustment, types: spec.types ?? DEFAULT_UNIVERSE_TYPES, ...(spec.benchmark ? { include: [spec.benchmark] } : {}) };
+  if (!clip) return req;
+  return {
+    ...req,
+    // A warm-up reaches back a number of bars, not days: load from the beginning and let the engine clip.
+    from: spec.start !== undefined && spec.warmup === 0 ? (parseDate(spec.start) as number) : undefined,
+    to: spec.end !== undefined ? (parseDate(spec.end) as number) : undefined,
+  };
+}
+
+/** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. */
+export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
+  return store.db
+    .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
+    .pluck()
+    .all(JSON.stringify(symbols)) as string[];
+}
+
+function indexErrors(store: Store, spec: BacktestSpec): string[] {
+  return indexSymbols(store, spec.symbols ?? []).map((s) => `symbols: "${s}" is an index: indexes are benchmarks, not holdings (give it as "benchmark")`);
 }
 
 /**
@@ -38,20 +71,16 @@ export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
   if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
+  errors.push(...indexErrors(store, spec));
   return errors;
 }
 
 /** The panel a spec reads: {@link panelSymbols}, clipped to start/end. */
 export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
-  const symbols = panelSymbols(spec);
+  const held = indexErrors(store, spec);
+  if (held.length > 0) throw new BacktestInputError(held);
   try {
-    return loadPanel(store, {
-      symbols,
-      // A warm-up reaches back a number of bars, not days: load from the beginning and let the engine clip.
-      from: spec.start !== undefined && spec.warmup === 0 ? (parseDate(spec.start) as number) : undefined,
-      to: spec.end !== undefined ? (parseDate(spec.end) as number) : undefined,
-      adjustment: spec.adjustment,
-    });
+    return loadPanel(store, panelRequestFor(spec, true));
   } catch (e) {
     const msg = (e as Error).message;
     if (/unknown symbol/.test(msg)) throw new BacktestInputError([`symbols: ${msg.replace(/^loadPanel: /, '')}`]);

@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
+import { INSTRUMENT_TYPES } from '../model/instrument';
 
 /**
  * Engine version stored with every run; bump when a change can alter a run's numbers.
- * 1.1.0: SMAs use pandas' compensated rolling mean (exact ties are ties), which can move a cross on tied bars.
+ * 2.0.0: fills, positions, marks and equity are in traded (raw) prices; splits and cash dividends act on
+ * positions and cash on their ex dates; a benchmark no longer adds bars to the run; SMAs use pandas'
+ * compensated rolling mean, so exact ties are ties (a cross can move on tied bars).
  */
-export const ENGINE_VERSION = '1.1.0';
+export const ENGINE_VERSION = '2.0.0';
 
 const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
 
@@ -46,6 +49,14 @@ export const BacktestSpecSchema = z
     symbols: z.array(z.string().min(1)).min(1).optional(),
     /** ...a universe: `all` (every instrument listed at each date, delisted ones included before delisting) or a named universe. */
     universe: z.string().min(1).optional(),
+    /**
+     * With `universe`: the instrument types it holds (default `["stock"]`). An `index` is a benchmark,
+     * never a holding, so it cannot be named here (nor in `symbols`).
+     */
+    types: z
+      .array(z.enum(INSTRUMENT_TYPES).refine((t) => t !== 'index', { message: 'an index is a benchmark, not a holding' }))
+      .min(1)
+      .optional(),
     start: dateText.optional(),
     end: dateText.optional(),
     /** Starting cash. */
@@ -71,8 +82,18 @@ export const BacktestSpecSchema = z
     intrabar: z.enum(['conservative', 'optimistic']).default('conservative'),
     /** Symbol whose close-to-close returns give alpha and beta. */
     benchmark: z.string().min(1).optional(),
-    /** Price adjustment of the panel (see `Adjustment`); `pit` never uses a corporate action before it was known. */
+    /**
+     * How the adjusted series that signals read is adjusted (see `Adjustment`): `pit` never uses a corporate
+     * action before it was known. `raw` (older specs) means the same as `signalPrices: "raw"`.
+     */
     adjustment: z.enum(['pit', 'raw']).default('pit'),
+    /**
+     * The prices a strategy sees: `adjusted` (default; continuous across splits and dividends, per
+     * `adjustment`) or `raw` (as traded). Fills, positions, marks and the trade list are always in
+     * traded prices; a strategy's limit, stop and target levels are read in its signal prices and
+     * converted at the decision bar.
+     */
+    signalPrices: z.enum(['adjusted', 'raw']).default('adjusted'),
     /** Bars per year for annualisation (252 for daily bars). */
     barsPerYear: z.number().positive().default(252),
     /**
@@ -91,10 +112,18 @@ export const BacktestSpecSchema = z
     if ((s.symbols === undefined) === (s.universe === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'give exactly one of "symbols" or "universe"' });
     }
+    if (s.types !== undefined && s.universe === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['types'], message: '"types" filters a "universe"; explicit "symbols" are traded as given' });
+    }
     if (s.start !== undefined && s.end !== undefined && (parseDate(s.start) as number) > (parseDate(s.end) as number)) {
       ctx.addIssue({ code: 'custom', path: ['end'], message: '"end" is before "start"' });
     }
   });
+
+/** Whether a spec's strategy reads traded prices (`signalPrices: "raw"`, or the older `adjustment: "raw"`). */
+export function signalsOnRaw(spec: Pick<BacktestSpec, 'adjustment' | 'signalPrices'>): boolean {
+  return spec.signalPrices === 'raw' || spec.adjustment === 'raw';
+}
 
 /** A spec as written by a user (defaults optional). */
 export type BacktestSpecInput = z.input<typeof BacktestSpecSchema>;

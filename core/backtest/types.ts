@@ -11,6 +11,10 @@ export interface Trade {
   readonly qty: number;
   /** EpochMs of the entry and exit bars. */
   readonly entryTime: number;
+  /**
+   * Cost per share held at the exit, in traded prices: the entry fill, divided by the ratio of any split
+   * during the trade (as a broker's cost basis); `entryPrice × splitRatio` is then the price paid.
+   */
   readonly entryPrice: number;
   readonly exitTime: number;
   readonly exitPrice: number;
@@ -26,6 +30,8 @@ export interface Trade {
   /** Index of the entry and exit bars in the run's time axis (0 = the first bar of the run). */
   readonly entryBar: number;
   readonly exitBar: number;
+  /** Shares at the exit per share bought (the product of the split ratios during the trade); absent when 1. */
+  readonly splitRatio?: number;
 }
 
 /** A position still open when the run ended (`closeAtEnd: false`). */
@@ -34,9 +40,10 @@ export interface OpenPosition {
   readonly side: 'long' | 'short';
   readonly qty: number;
   readonly entryTime: number;
+  /** Cost per share held, in traded prices (divided by any split since the entry, as `Trade.entryPrice`). */
   readonly entryPrice: number;
   readonly entryBar: number;
-  /** The last close, at which the final equity marks it. */
+  /** The last traded close, at which the final equity marks it. */
   readonly lastPrice: number;
   /** Mark-to-market P&L net of the entry commission. */
   readonly unrealizedPnl: number;

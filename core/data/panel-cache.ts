@@ -1,8 +1,9 @@
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import nodePath, { join, type PlatformPath } from 'node:path';
-import type { Panel } from './panel-types';
+import type { Panel, PanelActions } from './panel-types';
 
-const MAGIC = 'QDP2';
+// QDP3: raw price columns after priceFactor, corporate actions in the header.
+const MAGIC = 'QDP3';
 /** Cache files kept per data fingerprint (most recently written first). */
 const MAX_FILES = 8;
 
@@ -25,6 +26,8 @@ interface Header {
   nDays: number;
   /** A `priceFactor` column follows `delistedOn`. */
   hasFactor: boolean;
+  /** The panel's corporate actions as plain arrays (`Panel.actions`), or null. */
+  actions: { inst: number[]; bar: number[]; kind: number[]; value: number[] } | null;
 }
 
 /**
@@ -54,6 +57,9 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
       nInst: panel.nInst,
       nDays: panel.nDays,
       hasFactor: panel.priceFactor !== undefined,
+      actions: panel.actions
+        ? { inst: [...panel.actions.inst], bar: [...panel.actions.bar], kind: [...panel.actions.kind], value: [...panel.actions.value] }
+        : null,
     };
     const json = Buffer.from(JSON.stringify(header));
     const headLen = 8 + json.length;
@@ -66,7 +72,7 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
     try {
       writeSync(fd, head);
       const cols = [panel.time, panel.open, panel.high, panel.low, panel.close, panel.volume, panel.listedOn, panel.delistedOn];
-      if (panel.priceFactor) cols.push(panel.priceFactor);
+      if (panel.priceFactor) cols.push(panel.priceFactor, panel.raw!.open, panel.raw!.high, panel.raw!.low, panel.raw!.close);
       for (const col of cols) {
         writeSync(fd, new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
       }
@@ -144,7 +150,7 @@ export function readPanelFile(file: string, fingerprint: string): Panel | null {
     const start = headLen + ((8 - (headLen % 8)) % 8);
     const { nInst, nDays } = header;
     const size = nInst * nDays;
-    const expected = start + 8 * (nDays + 5 * size + 2 * nInst + (header.hasFactor ? size : 0));
+    const expected = start + 8 * (nDays + 5 * size + 2 * nInst + (header.hasFactor ? 5 * size : 0));
     if (fstatSync(fd).size !== expected) return null;
     const at = {
       time: start,
@@ -156,6 +162,10 @@ export function readPanelFile(file: string, fingerprint: string): Panel | null {
       listedOn: start + 8 * (nDays + 5 * size),
       delistedOn: start + 8 * (nDays + 5 * size + nInst),
       priceFactor: start + 8 * (nDays + 5 * size + 2 * nInst),
+      rawOpen: start + 8 * (nDays + 6 * size + 2 * nInst),
+      rawHigh: start + 8 * (nDays + 7 * size + 2 * nInst),
+      rawLow: start + 8 * (nDays + 8 * size + 2 * nInst),
+      rawClose: start + 8 * (nDays + 9 * size + 2 * nInst),
     };
     const panel = {
       symbols: header.symbols,
@@ -168,14 +178,20 @@ export function readPanelFile(file: string, fingerprint: string): Panel | null {
       delistedOn: readColumn(fd, at.delistedOn, nInst),
       adjustment: header.adjustment,
       fingerprint,
+      ...(header.actions ? { actions: actionsFrom(header.actions) } : {}),
     } as Record<string, unknown>;
-    const lazy: ('open' | 'high' | 'low' | 'volume' | 'priceFactor')[] = ['open', 'high', 'low', 'volume'];
-    if (header.hasFactor) lazy.push('priceFactor');
+    type Lazy = 'open' | 'high' | 'low' | 'volume' | 'priceFactor' | 'rawOpen' | 'rawHigh' | 'rawLow' | 'rawClose';
+    const lazy: Lazy[] = ['open', 'high', 'low', 'volume'];
+    if (header.hasFactor) lazy.push('priceFactor', 'rawOpen', 'rawHigh', 'rawLow', 'rawClose');
+    const rawCols: Record<string, unknown> = {};
+    if (header.hasFactor) panel.raw = rawCols;
     let pending = lazy.length;
     const token = {};
     for (const name of lazy) {
       let value: Float64Array | undefined;
-      Object.defineProperty(panel, name, {
+      const owner = name.startsWith('raw') ? rawCols : panel;
+      const key = name.startsWith('raw') ? name.slice(3).toLowerCase() : name;
+      Object.defineProperty(owner, key, {
         enumerable: true,
         get(): Float64Array {
           if (value === undefined) {
@@ -197,4 +213,8 @@ export function readPanelFile(file: string, fingerprint: string): Panel | null {
   } finally {
     if (!keepOpen) closeSync(fd);
   }
+}
+
+function actionsFrom(a: NonNullable<Header['actions']>): PanelActions {
+  return { inst: Int32Array.from(a.inst), bar: Int32Array.from(a.bar), kind: Uint8Array.from(a.kind), value: Float64Array.from(a.value) };
 }

@@ -37,6 +37,42 @@ export interface Panel {
    * per-share fact (market cap, PBR, earnings yield) need the raw price.
    */
   readonly priceFactor?: Float64Array;
+  /**
+   * The traded (raw) prices, same layout as `close`: present exactly when `priceFactor` is (otherwise
+   * `open`/`high`/`low`/`close` are the traded prices). Kept as loaded, not recomputed as
+   * `close / priceFactor`, so a fill equals the price that traded to the last bit.
+   */
+  readonly raw?: RawPrices;
+  /**
+   * The corporate actions whose ex date falls inside the panel's days, loaded whatever the adjustment
+   * (the engine applies them to positions and cash); absent when there are none. Sorted by `bar`.
+   */
+  readonly actions?: PanelActions;
   /** Identifies the store content the panel was built from (see `dataFingerprint`). */
   readonly fingerprint: string;
+}
+
+/** Traded prices of a panel whose columns are adjusted (see `Panel.raw`). */
+export interface RawPrices {
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+}
+
+/** Action kind codes of {@link PanelActions}. */
+export const ACTION_SPLIT = 0;
+export const ACTION_DIVIDEND = 1;
+
+/**
+ * Corporate actions inside a panel as parallel columns, one entry per action (each in its latest
+ * stored version: what the account finally received), sorted by `bar`: the instrument row, the first
+ * panel day on or after its ex date, the kind ({@link ACTION_SPLIT}: new shares per old share;
+ * {@link ACTION_DIVIDEND}: cash per share) and that value.
+ */
+export interface PanelActions {
+  readonly inst: Int32Array;
+  readonly bar: Int32Array;
+  readonly kind: Uint8Array;
+  readonly value: Float64Array;
 }

@@ -5,7 +5,8 @@ import { loadActions } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { adjustmentFactors, applyFactors } from './adjust';
 import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
-import type { Adjustment, Panel } from './panel-types';
+import { ACTION_DIVIDEND, ACTION_SPLIT, type Adjustment, type Panel, type PanelActions, type RawPrices } from './panel-types';
+import type { CorporateAction } from './adjust';
 
 /** What {@link loadPanel} loads. Times are EpochMs, bounds inclusive. */
 export interface PanelRequest {
@@ -14,6 +15,12 @@ export interface PanelRequest {
   readonly from?: number;
   readonly to?: number;
   readonly adjustment: Adjustment;
+  /**
+   * Without `symbols`: only instruments of these types (see `INSTRUMENT_TYPES`), plus the `include` symbols
+   * whatever their type; the trading days are those of the typed instruments (an included benchmark adds none).
+   */
+  readonly types?: readonly string[];
+  readonly include?: readonly string[];
   /** Skip the on-disk and in-process caches (benchmarks measure cold loads with it). */
   readonly noCache?: boolean;
 }
@@ -23,7 +30,7 @@ const MEMORY_PANELS = 4;
 
 /** The cache key of a request on the store's current data: fingerprint plus the normalised request. */
 export function panelCacheKey(fingerprint: string, req: PanelRequest): string {
-  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment]);
+  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment, ...(req.types ? [req.types, req.include ?? []] : [])]);
   return `${fingerprint}-${createHash('sha256').update(norm).digest('hex').slice(0, 20)}`;
 }
 
@@ -72,16 +79,26 @@ interface InstrumentRow {
   sector: string;
   listedOn: number | null;
   delistedOn: number | null;
+  type: string;
 }
 
 function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel {
   const db = store.db;
   const from = req.from ?? -8.64e15;
   const to = req.to ?? 8.64e15;
-  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol').all() as InstrumentRow[];
+  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn, type FROM instruments ORDER BY symbol').all() as InstrumentRow[];
   let inst: InstrumentRow[];
   let days: number[];
-  if (req.symbols === undefined) {
+  if (req.symbols === undefined && req.types !== undefined) {
+    const types = new Set(req.types);
+    const include = new Set(req.include ?? []);
+    inst = all.filter((r) => types.has(r.type) || include.has(r.symbol));
+    // The calendar is the typed instruments' days: an included benchmark adds none (its bars on other days are skipped).
+    days = db
+      .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
+      .pluck()
+      .all(JSON.stringify(inst.filter((r) => types.has(r.type)).map((r) => r.id)), from, to) as number[];
+  } else if (req.symbols === undefined) {
     inst = all;
     days = db.prepare('SELECT DISTINCT ts FROM bars WHERE ts >= ? AND ts <= ? ORDER BY ts').pluck().all(from, to) as number[];
   } else {
@@ -105,6 +122,8 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
   const volume = new Float64Array(size).fill(Number.NaN);
   // Allocated at the first instrument with actions; stays undefined (all ones) otherwise.
   let priceFactor: Float64Array | undefined;
+  let raw: { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array } | undefined;
+  const acts: { s: number; bar: number; kind: number; value: number }[] = [];
   const listedOn = new Float64Array(nInst);
   const delistedOn = new Float64Array(nInst);
   const q = db.prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
@@ -120,7 +139,10 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
       const row = rows[i];
       const ts = row[0];
       // Rows and days are both ascending: walk the day pointer instead of hashing.
-      while (time[d] < ts) d++;
+      while (d < nDays && time[d] < ts) d++;
+      if (d === nDays) break;
+      // A day outside the calendar (an included benchmark's): skipped.
+      if (time[d] !== ts) continue;
       const k = base + d;
       open[k] = row[1];
       high[k] = row[2];
@@ -128,10 +150,20 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
       close[k] = row[4];
       volume[k] = row[5];
     }
+    const end = base + nDays;
+    if (raw) {
+      raw.open.set(open.subarray(base, end), base);
+      raw.high.set(high.subarray(base, end), base);
+      raw.low.set(low.subarray(base, end), base);
+      raw.close.set(close.subarray(base, end), base);
+    }
+    const actions = loadActions(store, r.id);
+    if (actions.length > 0) collectActions(actions, time, s, acts);
     if (req.adjustment !== 'raw') {
-      const actions = loadActions(store, r.id);
       if (actions.length > 0) {
-        const end = base + nDays;
+        // At the first adjusted instrument every column so far is still raw: copy them whole once;
+        // later instruments copy their own rows above, before any factor touches them.
+        if (!raw) raw = { open: open.slice(), high: high.slice(), low: low.slice(), close: close.slice() };
         const c = close.subarray(base, end);
         const f = adjustmentFactors(time, c, actions, req.adjustment);
         applyFactors(f, open.subarray(base, end), high.subarray(base, end), low.subarray(base, end), c, volume.subarray(base, end));
@@ -154,8 +186,45 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     listedOn,
     delistedOn,
     adjustment: req.adjustment,
-    ...(priceFactor ? { priceFactor } : {}),
+    ...(priceFactor ? { priceFactor, raw: raw as RawPrices } : {}),
+    ...(acts.length > 0 ? { actions: actionColumns(acts) } : {}),
     fingerprint,
+  };
+}
+
+/**
+ * Appends instrument `s`'s actions whose ex date falls inside `time` (bar = first day on or after it),
+ * each (kind, ex date) in its latest stored version: the account receives what finally happened.
+ */
+function collectActions(actions: readonly CorporateAction[], time: Float64Array, s: number, out: { s: number; bar: number; kind: number; value: number }[]): void {
+  const latest = new Map<string, CorporateAction>();
+  for (const a of actions) {
+    const key = `${a.kind}:${a.exDate}`;
+    const prev = latest.get(key);
+    if (!prev || a.knownAt >= prev.knownAt) latest.set(key, a);
+  }
+  const n = time.length;
+  if (n === 0) return;
+  for (const a of latest.values()) {
+    if (a.exDate <= time[0] || a.exDate > time[n - 1]) continue;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (time[mid] < a.exDate) lo = mid + 1;
+      else hi = mid;
+    }
+    out.push({ s, bar: lo, kind: a.kind === 'split' ? ACTION_SPLIT : ACTION_DIVIDEND, value: a.value });
+  }
+}
+
+function actionColumns(acts: { s: number; bar: number; kind: number; value: number }[]): PanelActions {
+  acts.sort((a, b) => a.bar - b.bar || a.s - b.s || a.kind - b.kind);
+  return {
+    inst: Int32Array.from(acts, (a) => a.s),
+    bar: Int32Array.from(acts, (a) => a.bar),
+    kind: Uint8Array.from(acts, (a) => a.kind),
+    value: Float64Array.from(acts, (a) => a.value),
   };
 }
 

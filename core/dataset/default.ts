@@ -64,7 +64,7 @@ export function hasDefaultDataset(store: Store): boolean {
 /**
  * Loads the default dataset: a synthetic market generated from {@link DEFAULT_SEED} (500 instruments,
  * 10 sectors, business days 2015–2025, fundamentals, splits, dividends, IPOs, delistings) and the
- * real S&P 500 index (`SPX`, sector `Index`, 2000-01-03..2020-04-17) as a benchmark, each file through
+ * real S&P 500 index (`SPX`, sector `Index`, type `index`, 2000-01-03..2020-04-17) as a benchmark, each file through
  * the import service. Idempotent: when it is already loaded, returns `loaded: false` and changes
  * nothing. Cancelling stops before the next file; files already imported stay (a later call finishes).
  */
@@ -90,7 +90,7 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     ['bars', 'bars', 'bars', m.bars],
     ['actions', 'actions', 'actions', m.actions],
     ['fundamentals', 'fundamentals', 'fundamentals', m.fundamentals],
-    ['instruments', 'benchmark-instrument', 'benchmark', 'symbol,name,sector,currency,listed_on,delisted_on\nSPX,S&P 500 Index,Index,USD,2000-01-03,\n'],
+    ['instruments', 'benchmark-instrument', 'benchmark', 'symbol,name,sector,currency,listed_on,delisted_on,type\nSPX,S&P 500 Index,Index,USD,2000-01-03,,index\n'],
     ['bars', 'benchmark-bars', 'benchmark', spxBars(spx)],
   ];
   // Share of the total time each file takes (generation took the first 15%), for a progress bar.

@@ -2,7 +2,7 @@ import { DAY_MS } from '../model/time';
 import { sliceSchedule } from './algo';
 import type { CostModel } from './costs';
 import { simpleCosts } from './costs';
-import { applyFill, emptyPosition, type PositionState } from './positions';
+import { applyFill, applyPositionAction, emptyPosition, fillsAndActions, type PositionAction, type PositionState } from './positions';
 import { RiskChecker, type Breach } from './risk';
 import type { Fill, LiveBar, Order, Side } from './types';
 
@@ -39,6 +39,8 @@ export interface BrokerHooks {
   fill?(f: Fill, p: PositionState): void;
   breach?(b: Breach, time: number): void;
   killSwitch?(k: KillSwitchState): void;
+  /** A split or dividend moved a held position or cash. */
+  action?(a: PositionAction, p: PositionState): void;
 }
 
 /** Options of {@link PaperBroker}. */
@@ -397,17 +399,57 @@ export class PaperBroker {
   }
 
   /**
+   * A corporate action with ex date `time`, before that day's open, on a held position (a flat one is
+   * untouched): a split of ratio `value` multiplies the quantity and divides its cost and mark (with
+   * `wholeUnits`, a fractional share is paid out at the mark); a cash dividend pays `qty × value` into
+   * cash (a short pays it). Reported through `hooks.action` for the journal.
+   */
+  corporateAction(symbol: string, kind: 'split' | 'dividend', value: number, time: number, wholeUnits: boolean): void {
+    const p = this.#positions.get(symbol);
+    if (p === undefined || p.qty === 0) return;
+    let cash = 0;
+    let qty = p.qty;
+    if (kind === 'dividend') cash = p.qty * value;
+    else {
+      if (!(value > 0)) return;
+      const price = p.last / value;
+      qty = p.qty * value;
+      if (wholeUnits) {
+        const whole = qty > 0 ? Math.floor(qty + 1e-9) : Math.ceil(qty - 1e-9);
+        if (whole !== qty) cash = (qty - whole) * price;
+        qty = whole;
+      }
+    }
+    const a: PositionAction = { time, symbol, kind, value, qty, cash };
+    const last = p.last === p.last ? p.last : 0;
+    this.#marketValue -= p.qty * last;
+    this.#gross -= Math.abs(p.qty * last);
+    applyPositionAction(p, a);
+    const now = p.last === p.last ? p.last : 0;
+    this.#marketValue += p.qty * now;
+    this.#gross += Math.abs(p.qty * now);
+    this.#cash += cash;
+    this.#hooks.action?.(a, p);
+  }
+
+  /**
    * Restores a session from its journal: orders (working ones resume, algo parents are cancelled since
    * their schedule is not journaled), fills re-applied in order, and the order counter. `cash` is the
    * session's starting cash.
    */
-  restore(orders: readonly Order[], fills: readonly Fill[], time: number): void {
+  restore(orders: readonly Order[], fills: readonly Fill[], time: number, actions: readonly PositionAction[] = []): void {
     for (const o of orders) {
       this.#orders.set(o.id, o);
       const n = Number(o.id.slice(o.id.lastIndexOf(':') + 1));
       if (n > this.#seq) this.#seq = n;
     }
-    for (const f of fills) {
+    for (const e of fillsAndActions(fills, actions)) {
+      if ('action' in e) {
+        applyPositionAction(this.position(e.action.symbol), e.action);
+        this.#cash += e.action.cash;
+        continue;
+      }
+      const f = e.fill;
       const p = this.position(f.symbol);
       applyFill(p, f.side, f.qty, f.price, f.commission);
       this.#cash -= (f.side === 'buy' ? f.qty : -f.qty) * f.price + f.commission;

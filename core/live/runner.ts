@@ -18,9 +18,23 @@ import type { PaperBroker } from './broker';
 import type { PositionState } from './positions';
 import type { LiveBar, Signal } from './types';
 
-/** A bar in a time step; `final` marks a symbol's last bar (delisted, or its data ends) so its position closes at the close. */
+/** A split (`value` new shares per old share) or cash dividend (`value` per share) of `symbol`, effective before a step's opens. */
+export interface StepAction {
+  readonly symbol: string;
+  readonly kind: 'split' | 'dividend';
+  readonly value: number;
+}
+
+/**
+ * A bar in a time step, in traded prices; `final` marks a symbol's last bar (delisted, or its data ends) so
+ * its position closes at the close. `factor` turns its prices into the strategy's signal prices
+ * (adjusted = traded × factor; absent = 1, as from a live feed). `actions`, on a step's first bar, are the
+ * corporate actions with that step's ex date, applied before any open.
+ */
 export interface StepBar extends LiveBar {
   readonly final?: boolean;
+  readonly factor?: number;
+  readonly actions?: readonly StepAction[];
 }
 
 /** Options of {@link StrategyRunner}. */
@@ -114,8 +128,34 @@ export class StrategyRunner {
 
   /** One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at the closes. */
   step(bars: readonly StepBar[]): void {
+    const acts = bars.length > 0 ? bars[0].actions : undefined;
+    if (acts !== undefined) for (const a of acts) this.corporateAction(a, bars[0].time);
     this.opens(bars);
     this.closes(bars);
+  }
+
+  /**
+   * A split or dividend before the open at `time`, as the backtest applies it: the broker moves the
+   * position and cash (journaled); a split also divides this symbol's protective levels and any
+   * resting order's prices by its ratio.
+   */
+  corporateAction(a: StepAction, time: number): void {
+    const k = this.indexOf(a.symbol);
+    if (k < 0 || this.#warming) return;
+    this.#o.broker.corporateAction(a.symbol, a.kind, a.value, time, this.#o.spec.wholeUnits);
+    if (a.kind !== 'split' || !(a.value > 0)) return;
+    const v = a.value;
+    if (this.#pTarget[k] === this.#pTarget[k]) {
+      this.#pPrice[k] /= v;
+      this.#pSL[k] /= v;
+      this.#pTP[k] /= v;
+    }
+    this.#mark[k] /= v;
+    if (this.#qty(k) !== 0) {
+      this.#posSL[k] /= v;
+      this.#posTP[k] /= v;
+      this.#posBest[k] /= v;
+    }
   }
 
   /** The open phase of a time step: pending entries at each bar's open or range, then protective exits. */
@@ -146,16 +186,19 @@ export class StrategyRunner {
       this.#lastOpen[k] = b.open;
       this.#lastTime[k] = b.time;
       if (!this.#warming) this.#o.broker.mark(b.symbol, b.close, b.time);
-      this.#pushClose(k, b.close);
+      // The strategy reads signal prices (traded × factor, the same product the backtest's adjusted panel holds).
+      const f = b.factor;
+      const sc = f === undefined ? b.close : b.close * f;
+      this.#pushClose(k, sc);
       const v = this.#view;
       v.index = this.#barCount[k]++;
       v.time = b.time;
-      v.open = b.open;
-      v.high = b.high;
-      v.low = b.low;
-      v.close = b.close;
+      v.open = f === undefined ? b.open : b.open * f;
+      v.high = f === undefined ? b.high : b.high * f;
+      v.low = f === undefined ? b.low : b.low * f;
+      v.close = sc;
       v.volume = b.volume;
-      this.#decide(k, this.#o.strategy.onBar(this.#states[k], v), b);
+      this.#decide(k, this.#o.strategy.onBar(this.#states[k], v), b, sc);
       if (b.final === true) {
         this.#pTarget[k] = Number.NaN;
         const q = this.#qty(k);
@@ -320,11 +363,18 @@ export class StrategyRunner {
     this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target, reason });
   }
 
-  #decide(k: number, d: Decision, b: LiveBar): void {
+  #decide(k: number, d: Decision, b: LiveBar, sc: number): void {
     const dec = this.#dec;
     const read = readDecision(d, this.#o.spec.direction === 'long-only', dec);
     if (read === 'none') return;
     if (read === 'bad-price') throw new Error(`strategy "${this.#o.strategy.name}": a ${(d as OrderIntent).type} order needs a positive price`);
+    if (sc !== b.close) {
+      // Levels are named in signal prices: in traded prices at this bar, × close / signal close (as the engine converts them).
+      const r = b.close / sc;
+      dec.price *= r;
+      dec.sl *= r;
+      dec.tp *= r;
+    }
     const { target, type, price, sl, tp, trail } = dec;
     const cur = this.#qty(k);
     if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {

@@ -8,7 +8,7 @@ import { AnomalyDetector, type AnomalyConfig } from './anomalies';
 import { PaperBroker, type Account, type KillSwitchState, type OrderRequest } from './broker';
 import { specCosts } from './costs';
 import type { FeedIssue, FeedSink } from './feeds/types';
-import { positionsFromFills, unrealized, type PositionState } from './positions';
+import { positionsFromFills, unrealized, type PositionAction, type PositionState } from './positions';
 import { RiskChecker, type RiskLimits } from './risk';
 import { StrategyRunner, type StepBar } from './runner';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
@@ -134,6 +134,14 @@ export class LiveSession implements FeedSink {
           this.#positionsDirty = true;
           if (this.fills.length < keep) this.fills.push(f);
         },
+        action: (a, p) => {
+          // Journaled with the position so a restart rebuilds both (fills alone would lose a split).
+          const list = this.journal.getState<PositionAction[]>(this.session, 'actions') ?? [];
+          list.push(a);
+          this.journal.setState(this.session, 'actions', list);
+          this.journal.upsertPosition(this.session, p, a.time);
+          this.#positionsDirty = true;
+        },
         breach: (b, time) => {
           this.alerts.raise({ kind: 'risk-limit', severity: b.hard ? 'critical' : 'warning', symbol: b.symbol, message: b.message, time, key: `risk:${b.limit}:${b.symbol ?? ''}` });
         },
@@ -240,7 +248,9 @@ export class LiveSession implements FeedSink {
   }
 
   #anomalies(b: LiveBar): void {
-    const found = this.anomalies.onBar(b.symbol, b.close, b.volume);
+    // On signal prices: a split's drop in the traded price is not a market move.
+    const f = (b as StepBar).factor;
+    const found = this.anomalies.onBar(b.symbol, f === undefined ? b.close : b.close * f, b.volume);
     for (const a of found) this.alerts.raise({ kind: a.kind, severity: 'warning', symbol: a.symbol, message: a.message, time: b.time, payload: { value: a.value } });
   }
 
@@ -410,8 +420,9 @@ export class LiveSession implements FeedSink {
     const fills = this.journal.loadFills(this.session);
     const kill = this.journal.getState<KillSwitchState>(this.session, 'killswitch');
     if (kill) this.broker.restoreKillSwitch(kill);
-    this.#commit(() => this.broker.restore(orders, fills, this.#now()));
-    const fromFills = positionsFromFills(fills);
+    const actions = this.journal.getState<PositionAction[]>(this.session, 'actions') ?? [];
+    this.#commit(() => this.broker.restore(orders, fills, this.#now(), actions));
+    const fromFills = positionsFromFills(fills, actions);
     const journaled = this.journal.loadPositions(this.session);
     const mismatches: string[] = [];
     const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));

@@ -1,5 +1,5 @@
 import { runBacktest } from '../backtest/engine';
-import { runOptionsFor, runSpecOnStore } from '../backtest/run';
+import { panelRequestFor, runOptionsFor, runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
 import type { BacktestResult, Metrics } from '../backtest/types';
 import type { PanelRequest } from '../data/panel';
@@ -36,8 +36,7 @@ export interface BacktestJobResult {
  * `start`/`end`; the trading days inside the range are the same as in `panelForSpec`'s clipped panel).
  */
 export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
-  const symbols = spec.symbols ? [...new Set([...spec.symbols, ...(spec.benchmark ? [spec.benchmark] : [])])] : undefined;
-  const query: PanelRequest = symbols ? { symbols, adjustment: spec.adjustment } : { adjustment: spec.adjustment };
+  const query: PanelRequest = panelRequestFor(spec, false);
   return { fingerprint: dataFingerprint(store), query: query as unknown as PanelRef['query'] };
 }
 

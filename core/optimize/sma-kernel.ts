@@ -77,6 +77,19 @@ function fill(st: Float64Array, target: number, raw: number, costs: Float64Array
 }
 
 
+/** Whether a corporate action, or a price adjusted for one, falls on a panel bar at or before `i1`. */
+function actionsUpTo(panel: Panel, i1: number): boolean {
+  const a = panel.actions;
+  if (a && a.bar.length > 0 && a.bar[0] <= i1) return true;
+  const f = panel.priceFactor;
+  if (!f) return false;
+  for (let s = 0; s < panel.nInst; s++) {
+    const base = s * panel.nDays;
+    for (let i = 0; i <= i1; i++) if (f[base + i] !== 1) return true;
+  }
+  return false;
+}
+
 /** Where the kernel leaves the sum of its cache-touching loads (see `touched`): a store the JIT must keep. */
 const SINK = new Float64Array(1);
 
@@ -133,6 +146,11 @@ const TILE_SLOWS = 8;
 export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly number[], tuning: KernelTuning = {}): (Metrics | null)[] {
   const nPairs = pairs.length / 2;
   const { nDays, time, open, close } = panel;
+  // The kernel fills and marks at the panel's prices and knows nothing of splits and dividends: a panel
+  // with corporate actions up to the run's end runs in the engine (see `kernelNeedsEngine`).
+  if (actionsUpTo(panel, runBarRange(spec, time).i1)) {
+    throw new Error('sma-cross kernel: the panel holds corporate actions in the run; run these combinations in the engine');
+  }
   // The engine's bars; warm-up bars [iw, i0) as the engine: the SMAs see them, crosses there are not traded.
   const { i0, i1, iw } = runBarRange(spec, time);
   const n = i1 - i0 + 1;

@@ -6,6 +6,8 @@ import { fail, ok } from '../model/result';
 import type { JobOutcome, PanelRef } from '../pool/protocol';
 import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type SmaKernelJobData } from './backtest-job';
 import { smaKernelIneligibility } from './sma-kernel';
+import { hasActionsThrough } from '../store/queries';
+import { parseDate } from '../model/time';
 import { compareByObjective, expandSweep, type Params, type SweepSpec } from './sweep-spec';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
@@ -171,6 +173,16 @@ function maxRelDiff(a: Metrics, b: Metrics): number {
 }
 
 /**
+ * True when the data in the sweep's range holds a split or dividend: the engine then trades raw prices
+ * across it and moves positions and cash on the ex date, which the sma-cross kernel does not model, so
+ * the sweep runs in the engine. (Markets without actions, such as the synthetic one, keep the kernel.)
+ */
+export function kernelNeedsEngine(store: Store, base: BacktestSpec): boolean {
+  const to = base.end !== undefined ? (parseDate(base.end) as number) + 86_399_999 : Number.MAX_SAFE_INTEGER;
+  return hasActionsThrough(store, base.symbols, to);
+}
+
+/**
  * Runs every combination of `sweep` on `pool` and keeps the best `top` by the objective: in the
  * exact engine, or (engine `auto`, when `smaKernelIneligibility` allows) with the sma-cross kernel,
  * whose top results are then re-run in the exact engine and reported with the engine's metrics.
@@ -181,7 +193,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
   const base = parseBase(sweep, options);
   const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
-  const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
+  const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null && !kernelNeedsEngine(store, base);
   const outcomes: JobOutcome<Metrics>[] = useKernel
     ? await kernelMetrics(ref, base, combos, pool, options)
     : (

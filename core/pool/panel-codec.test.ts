@@ -25,6 +25,17 @@ function panel(): Panel {
 }
 
 describe('panel codec', () => {
+  it('carries the traded prices and the corporate actions, so cluster workers fill at traded prices and apply splits and dividends', () => {
+    const raw = { open: panel().open.map((x) => x / 2), high: panel().high.map((x) => x / 2), low: panel().low.map((x) => x / 2), close: panel().close.map((x) => x / 2) };
+    const actions = { inst: Int32Array.of(0, 2), bar: Int32Array.of(1, 3), kind: Uint8Array.of(0, 1), value: Float64Array.of(2, 0.5) };
+    const p: Panel = { ...panel(), priceFactor: new Float64Array(15).fill(2), raw, actions };
+    const q = decodePanel(encodePanel(p));
+    expect(Array.from(q.raw!.open)).toEqual(Array.from(raw.open));
+    expect(Array.from(q.raw!.close)).toEqual(Array.from(raw.close));
+    expect(q.actions).toEqual(actions);
+    expect('actions' in decodePanel(encodePanel(panel()))).toBe(false);
+  });
+
   it('carries the price factor when the panel has one, so cluster workers value fundamentals at traded prices', () => {
     const p = { ...panel(), priceFactor: Float64Array.from({ length: 15 }, (_, i) => (i < 7 ? 2 : 1)) };
     const q = decodePanel(encodePanel(p));

@@ -11,6 +11,8 @@ interface Header {
   readonly fingerprint: string;
   /** Whether the `priceFactor` column follows (panels with corporate actions under `pit` or `asOf`). */
   readonly hasPriceFactor?: boolean;
+  /** `Panel.actions` as plain arrays (splits and dividends the engine applies to positions and cash). */
+  readonly actions?: { inst: number[]; bar: number[]; kind: number[]; value: number[] };
 }
 
 /**
@@ -24,6 +26,7 @@ export function encodePanel(p: Panel): Buffer {
   const header: Header = {
     symbols: p.symbols, sectors: p.sectors, nInst: p.nInst, nDays: p.nDays, adjustment: p.adjustment, fingerprint: p.fingerprint,
     hasPriceFactor: p.priceFactor !== undefined,
+    ...(p.actions ? { actions: { inst: [...p.actions.inst], bar: [...p.actions.bar], kind: [...p.actions.kind], value: [...p.actions.value] } } : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align8(8 + json.length);
@@ -49,7 +52,8 @@ export function decodePanel(buf: Uint8Array): Panel {
   const header = JSON.parse(b.subarray(8, 8 + jsonLen).toString('utf8')) as Header;
   const { nInst, nDays } = header;
   const sizes = [nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst, nInst];
-  if (header.hasPriceFactor) sizes.push(nInst * nDays);
+  // priceFactor, then the traded prices open, high, low, close (`Panel.raw`).
+  if (header.hasPriceFactor) sizes.push(nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays, nInst * nDays);
   const dataStart = align8(8 + jsonLen);
   const need = dataStart + sizes.reduce((n, s) => n + s * 8, 0);
   if (b.length !== need) throw new Error(`panel blob has ${b.length} bytes, expected ${need}`);
@@ -62,15 +66,19 @@ export function decodePanel(buf: Uint8Array): Panel {
     cols.push(data.subarray(at, at + s));
     at += s;
   }
-  const [time, open, high, low, close, volume, listedOn, delistedOn, priceFactor] = cols;
-  const { hasPriceFactor: _, ...meta } = header;
-  const panel: Panel = { ...meta, time, open, high, low, close, volume, listedOn, delistedOn };
-  return priceFactor ? { ...panel, priceFactor } : panel;
+  const [time, open, high, low, close, volume, listedOn, delistedOn, priceFactor, rOpen, rHigh, rLow, rClose] = cols;
+  const { hasPriceFactor: _, actions: a, ...meta } = header;
+  let panel: Panel = { ...meta, time, open, high, low, close, volume, listedOn, delistedOn };
+  if (a) panel = { ...panel, actions: { inst: Int32Array.from(a.inst), bar: Int32Array.from(a.bar), kind: Uint8Array.from(a.kind), value: Float64Array.from(a.value) } };
+  return priceFactor ? { ...panel, priceFactor, raw: { open: rOpen, high: rHigh, low: rLow, close: rClose } } : panel;
 }
 
 function columnsOf(p: Panel): Float64Array[] {
   const cols = [p.time, p.open, p.high, p.low, p.close, p.volume, p.listedOn, p.delistedOn];
-  return p.priceFactor ? [...cols, p.priceFactor] : cols;
+  if (!p.priceFactor) return cols;
+  // A panel with a factor has its traded prices too (`Panel.raw`); a hand-built one may not: its columns are then traded.
+  const r = p.raw ?? { open: p.open, high: p.high, low: p.low, close: p.close };
+  return [...cols, p.priceFactor, r.open, r.high, r.low, r.close];
 }
 
 function align8(n: number): number {

@@ -79,7 +79,9 @@ describe('dataFingerprint kept in meta', () => {
     old.exec(MIGRATIONS[1]);
     old.pragma('user_version = 2');
     for (const t of [...MARKET_TABLES, 'imports']) {
-      const rows = fresh.db.prepare(`SELECT * FROM ${t}`).raw().all() as unknown[][];
+      // The columns the schema-2 table has (later migrations add some, e.g. instruments.type).
+      const cols = (old.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(', ');
+      const rows = fresh.db.prepare(`SELECT ${cols} FROM ${t}`).raw().all() as unknown[][];
       for (const r of rows) old.prepare(`INSERT INTO ${t} VALUES (${r.map(() => '?').join(',')})`).run(...r);
     }
     old.close();

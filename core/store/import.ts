@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../model/result';
 import { parseDate } from '../model/time';
+import { INSTRUMENT_TYPES, isInstrumentType } from '../model/instrument';
 import { CsvSyntaxError, readCsv, sourceName, type CsvSource } from './csv';
 import { recordImport, withoutChangeTriggers } from './fingerprint';
 import type { Store } from './sqlite-bar-store';
@@ -19,6 +20,9 @@ export const IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = {
   fundamentals: ['symbol', 'field', 'period_end', 'value', 'known_at'],
   actions: ['symbol', 'kind', 'ex_date', 'value', 'known_at'],
 };
+
+/** Columns a kind's header may add (any position); a missing one takes its default. `type`: see `INSTRUMENT_TYPES`, default `stock`. */
+export const OPTIONAL_IMPORT_COLUMNS: Record<ImportKind, readonly string[]> = { instruments: ['type'], bars: [], fundamentals: [], actions: [] };
 
 /** What one import did. `changed` counts rows inserted or updated; 0 means the store was already up to date. */
 export interface ImportReport {
@@ -175,6 +179,7 @@ class RowParser {
   rows = 0;
   sawHeader = false;
   #idx: number[] = [];
+  #nFields = 0;
   readonly #kind: ImportKind;
   readonly #bad: Bad;
   // Interned symbols and, per row, the symbol's index and line number.
@@ -195,15 +200,14 @@ class RowParser {
     this.#bad = bad;
     const nNum = { instruments: 2, bars: 6, fundamentals: 3, actions: 3 }[kind];
     for (let i = 0; i < nNum; i++) this.#num.push(new Col());
-    const nText = { instruments: 3, bars: 0, fundamentals: 1, actions: 1 }[kind];
+    const nText = { instruments: 4, bars: 0, fundamentals: 1, actions: 1 }[kind];
     for (let i = 0; i < nText; i++) this.#text.push([]);
   }
 
   record(f: string[], line: number): void {
     if (!this.sawHeader) return this.#header(f, line);
-    const cols = IMPORT_COLUMNS[this.#kind];
-    if (f.length !== cols.length) {
-      this.#bad(line, '(record)', `expected ${cols.length} fields, found ${f.length}`);
+    if (f.length !== this.#nFields) {
+      this.#bad(line, '(record)', `expected ${this.#nFields} fields, found ${f.length}`);
       return;
     }
     if (this.#kind === 'bars') return this.#bar(f, line);
@@ -224,7 +228,11 @@ class RowParser {
           this.#badRow(line, 'symbol', `duplicate of line ${this.#firstLine[this.#symbols.get(symbol)!]}`);
           break;
         }
-        this.#push(this.#intern(symbol, line), line, [listed, delisted], [name, sector, currency]);
+        // '' = no `type` column: a new instrument is a stock, an existing one keeps its type.
+        const type = idx[6] >= 0 ? g(6).trim().toLowerCase() || 'stock' : '';
+        if (type !== '' && !isInstrumentType(type)) this.#badRow(line, 'type', `unknown type "${g(6).trim()}" (expected one of ${INSTRUMENT_TYPES.join(', ')})`);
+        if (this.#rowBad) break;
+        this.#push(this.#intern(symbol, line), line, [listed, delisted], [name, sector, currency, type]);
         break;
       }
       case 'fundamentals': {
@@ -400,16 +408,20 @@ class RowParser {
     this.sawHeader = true;
     const names = f.map((x, i) => (i === 0 ? x.replace(/^\uFEFF/, '') : x).trim().toLowerCase());
     const cols = IMPORT_COLUMNS[this.#kind];
+    const optional = OPTIONAL_IMPORT_COLUMNS[this.#kind];
     this.#idx = cols.map((c) => names.indexOf(c));
+    this.#nFields = names.length;
     cols.forEach((c, i) => {
       if (this.#idx[i] < 0) this.#bad(line, 'header', `missing column "${c}" (expected ${cols.join(',')})`);
     });
     names.forEach((n) => {
-      if (!cols.includes(n)) this.#bad(line, 'header', `unexpected column "${n}" (expected ${cols.join(',')})`);
+      if (!cols.includes(n) && !optional.includes(n)) this.#bad(line, 'header', `unexpected column "${n}" (expected ${[...cols, ...optional.map((o) => `[${o}]`)].join(',')})`);
     });
     if (new Set(names).size !== names.length) this.#bad(line, 'header', 'a column is named twice');
+    const present = this.#idx.filter((i) => i >= 0).length;
+    for (const o of optional) this.#idx.push(names.indexOf(o));
     // Stop parsing rows when the header is wrong: every row would repeat the same error.
-    if (this.#idx.some((i) => i < 0) || names.length !== cols.length) this.record = () => undefined;
+    if (present < cols.length || names.some((n) => !cols.includes(n) && !optional.includes(n))) this.record = () => undefined;
     else this.#fastBars = this.#kind === 'bars' && new Set(names).size === names.length;
   }
 
@@ -529,18 +541,28 @@ class RowParser {
     const ids = new Float64Array(this.#symbolList.length);
     const getId = db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
     if (this.#kind === 'instruments') {
+      // A null @type (no `type` column) inserts a stock and keeps an existing instrument's type.
       const up = db.prepare(
-        `INSERT INTO instruments(symbol, name, sector, currency, listed_on, delisted_on) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO instruments(symbol, name, sector, currency, listed_on, delisted_on, type)
+           VALUES (@symbol, @name, @sector, @currency, @listed, @delisted, coalesce(@type, 'stock'))
          ON CONFLICT(symbol) DO UPDATE SET name = excluded.name, sector = excluded.sector, currency = excluded.currency,
-           listed_on = excluded.listed_on, delisted_on = excluded.delisted_on
+           listed_on = excluded.listed_on, delisted_on = excluded.delisted_on, type = coalesce(@type, type)
          WHERE name IS NOT excluded.name OR sector IS NOT excluded.sector OR currency IS NOT excluded.currency
-           OR listed_on IS NOT excluded.listed_on OR delisted_on IS NOT excluded.delisted_on`,
+           OR listed_on IS NOT excluded.listed_on OR delisted_on IS NOT excluded.delisted_on OR (@type IS NOT NULL AND type IS NOT @type)`,
       );
       const [listed, delisted] = this.#num;
-      const [name, sector, currency] = this.#text;
+      const [name, sector, currency, type] = this.#text;
       for (let i = 0; i < this.rows; i++) {
         const nn = (v: number) => (Number.isNaN(v) ? null : v);
-        changed += up.run(this.#symbolList[this.#sym.a[i]], name[i], sector[i], currency[i], nn(listed.a[i]), nn(delisted.a[i])).changes;
+        changed += up.run({
+          symbol: this.#symbolList[this.#sym.a[i]],
+          name: name[i],
+          sector: sector[i],
+          currency: currency[i],
+          listed: nn(listed.a[i]),
+          delisted: nn(delisted.a[i]),
+          type: type[i] === '' ? null : type[i],
+        }).changes;
       }
       return changed;
     }

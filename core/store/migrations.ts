@@ -190,4 +190,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER data_upd_universes AFTER UPDATE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   CREATE TRIGGER data_del_universes AFTER DELETE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   `,
+  // Instrument types (issue 11): stock (default), etf, fund, index, future, option, crypto, fx, bond. An
+  // index is a benchmark, never a holding. Stores that already hold the default dataset's S&P 500 (its
+  // sector is "Index") get it marked as one.
+  `
+  ALTER TABLE instruments ADD COLUMN type TEXT NOT NULL DEFAULT 'stock';
+  UPDATE instruments SET type = 'index' WHERE sector = 'Index';
+  `,
 ];

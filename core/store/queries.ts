@@ -11,6 +11,19 @@ export function instrumentId(store: Store, symbol: string): number | undefined {
   return store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as number | undefined;
 }
 
+/**
+ * Whether any corporate action of `symbols` (every instrument when undefined) has its ex date at or
+ * before `toMs`: then an adjusted panel differs from the traded prices somewhere up to `toMs`.
+ */
+export function hasActionsThrough(store: Store, symbols: readonly string[] | undefined, toMs: number): boolean {
+  const row = symbols
+    ? store.db
+        .prepare('SELECT 1 FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.ex_date <= ? AND i.symbol IN (SELECT value FROM json_each(?)) LIMIT 1')
+        .get(toMs, JSON.stringify(symbols))
+    : store.db.prepare('SELECT 1 FROM corporate_actions WHERE ex_date <= ? LIMIT 1').get(toMs);
+  return row !== undefined;
+}
+
 /** A fundamental as known at `asOf`; `value`, `periodEnd` and `knownAt` are null when nothing was known. */
 export interface FundamentalAsOf {
   readonly symbol: string;

@@ -1,5 +1,7 @@
 import type { Panel } from '../../data/panel-types';
-import type { StepBar } from '../runner';
+import { tradedPrices } from '../../backtest/traded-prices';
+import { ACTION_SPLIT } from '../../data/panel-types';
+import type { StepAction, StepBar } from '../runner';
 import type { Feed, FeedSink } from './types';
 
 /** Options of {@link ReplayFeed}. */
@@ -20,7 +22,9 @@ export interface ReplayOptions {
 /**
  * Replays stored bars as a live feed: one `bars` batch per time step, every symbol with a bar at that
  * time in the given order. Bars are reused between steps (copy what you keep); at full speed, 256 steps
- * share one `sink.batch` (one journal transaction). A symbol whose data ends before the replay's last step is marked `final`
+ * share one `sink.batch` (one journal transaction). Bars carry traded prices, as a live feed's would, with
+ * the panel's adjustment as `factor` (the strategy's signal prices) and its splits and dividends as
+ * `actions` on the first bar of their ex date's step. A symbol whose data ends before the replay's last step is marked `final`
  * on its last bar (delisted), so the runner closes it at that close, exactly as the backtest does.
  */
 export class ReplayFeed implements Feed {
@@ -64,7 +68,15 @@ export class ReplayFeed implements Feed {
     // One mutable bar per symbol, overwritten every step: the sink copies what it keeps (no per-bar objects).
     type MutableBar = { -readonly [K in keyof StepBar]: StepBar[K] };
     const slots: MutableBar[] = syms.map((symbol) => ({ symbol, intervalMs: interval, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, final: false }));
-    const step: StepBar[] = [];
+    const traded = tradedPrices(panel);
+    const factor = panel.priceFactor;
+    const acts = panel.actions;
+    const rowOf = new Map(rows.map((k, j) => [k, j]));
+    let actK = 0;
+    if (acts) while (actK < acts.bar.length && acts.bar[actK] < i0) actK++;
+    // Actions whose day has no bar of any replayed symbol wait for the next step that has one (as the engine's run calendar does).
+    let heldActions: StepAction[] = [];
+    const step: MutableBar[] = [];
     const emitStep = () => {
       step.length = 0;
       for (let j = 0; j < rows.length; j++) {
@@ -73,13 +85,25 @@ export class ReplayFeed implements Feed {
         if (c !== c) continue;
         const b = slots[j];
         b.time = panel.time[i];
-        b.open = panel.open[at];
-        b.high = panel.high[at];
-        b.low = panel.low[at];
-        b.close = c;
+        b.open = traded.open[at];
+        b.high = traded.high[at];
+        b.low = traded.low[at];
+        b.close = traded.close[at];
         b.volume = panel.volume[at];
         b.final = i === last[j] && i < i1;
+        if (factor) b.factor = factor[at];
+        b.actions = undefined;
         step.push(b);
+      }
+      if (acts) {
+        for (; actK < acts.bar.length && acts.bar[actK] <= i; actK++) {
+          const j = rowOf.get(acts.inst[actK]);
+          if (j !== undefined) heldActions.push({ symbol: syms[j], kind: acts.kind[actK] === ACTION_SPLIT ? 'split' : 'dividend', value: acts.value[actK] });
+        }
+        if (heldActions.length > 0 && step.length > 0) {
+          step[0].actions = heldActions;
+          heldActions = [];
+        }
       }
       if (step.length > 0) sink.bars(step);
       this.delivered++;
