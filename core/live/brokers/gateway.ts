@@ -102,6 +102,8 @@ export class OrderGateway {
   #reconciling: Promise<ReconcileReport> | null = null;
   #lastReconcile: ReconcileReport | null = null;
   #streamDown = false;
+  #sending = 0;
+  readonly #parked = new Map<string, OrderUpdate[]>();
   readonly #raised: Alert[] = [];
 
   constructor(o: GatewayOptions) {
@@ -209,7 +211,12 @@ export class OrderGateway {
     const attempts = this.#o.attempts ?? 4;
     for (let i = 0; ; i++) {
       try {
-        return await this.broker.orderByClientId(clientOrderId);
+        const found = await this.broker.orderByClientId(clientOrderId);
+        const o = found ? null : this.order(clientOrderId);
+        if (found || !o || !this.broker.matchIntent) return found;
+        const claimed = new Set(this.orders().map((x) => x.brokerOrderId).filter((x): x is string => x !== null && x !== o.brokerOrderId));
+        const req = { clientOrderId, symbol: o.symbol, side: o.side, qty: o.qty, type: o.type as 'market' | 'limit' | 'stop', limitPrice: o.limitPrice ?? undefined };
+        return await this.broker.matchIntent(clientOrderId, req, o.time, claimed, o.brokerOrderId);
       } catch (e) {
         if (!(e instanceof BrokerError && e.retryable) || i + 1 >= attempts) throw e;
         await sleep((this.#o.backoffMs ?? 200) * 2 ** i);
@@ -218,6 +225,15 @@ export class OrderGateway {
   }
 
   async #send(intent: OrderIntent): Promise<JournaledOrder> {
+    this.#sending++;
+    try {
+      return await this.#sendOnce(intent);
+    } finally {
+      this.#sending--;
+    }
+  }
+
+  async #sendOnce(intent: OrderIntent): Promise<JournaledOrder> {
     const attempts = this.#o.attempts ?? 4;
     for (let i = 0; ; i++) {
       try {
@@ -262,6 +278,7 @@ export class OrderGateway {
       this.#s.update.run(o.id, status, o.reason ?? null, null, this.#now(), o.clientOrderId);
       if (o.status === 'rejected' && row.status !== 'rejected') this.#alert('broker-order-rejected', 'warning', `${o.side} ${o.qty} ${o.symbol} rejected by ${this.broker.name}${o.reason ? `: ${o.reason}` : ''}`, o.symbol);
     }, 'orders');
+    this.#unpark(o.id);
     return this.order(o.clientOrderId)!;
   }
 
@@ -271,11 +288,19 @@ export class OrderGateway {
    * its status back (its execution, if new, still counts). Updates of orders we did not send raise a warning.
    */
   onUpdate(u: OrderUpdate): void {
+    let row = u.order.clientOrderId ? (this.#s.get.get(u.order.clientOrderId) as Row | undefined) : undefined;
+    if (row && row.session !== this.session) row = undefined;
+    row ??= this.#s.byBrokerId.get(this.session, u.order.id) as Row | undefined;
+    if (!row && this.#sending > 0) {
+      // A broker without client ids (KIS) can notify before the order's HTTP answer names its number: hold it until then.
+      const list = this.#parked.get(u.order.id) ?? [];
+      list.push(u);
+      this.#parked.set(u.order.id, list);
+      setTimeout(() => this.#unpark(u.order.id, true), 5_000).unref();
+      return;
+    }
     this.#tx(() => {
       if (this.#s.event.run(u.eventId, this.session, u.time).changes === 0) return;
-      let row = this.#s.get.get(u.order.clientOrderId) as Row | undefined;
-      if (row && row.session !== this.session) row = undefined;
-      row ??= this.#s.byBrokerId.get(this.session, u.order.id) as Row | undefined;
       if (!row) {
         this.#alert('broker-foreign-order', 'warning', `${this.broker.name} reports ${u.event} of an order QuantDesk did not send: ${u.order.side} ${u.order.qty} ${u.order.symbol} (${u.order.id})`, u.order.symbol);
         return;
@@ -304,6 +329,17 @@ export class OrderGateway {
       }
       void this.reconcile().catch(() => undefined);
     }
+  }
+
+  #unpark(brokerId: string, expired = false): void {
+    const list = this.#parked.get(brokerId);
+    if (!list) return;
+    if (expired && this.#sending > 0 && !this.#s.byBrokerId.get(this.session, brokerId)) {
+      setTimeout(() => this.#unpark(brokerId, true), 1_000).unref();
+      return;
+    }
+    this.#parked.delete(brokerId);
+    for (const u of list) this.#safeUpdate(u);
   }
 
   /** Stream state: a drop raises a warning; the reopen resyncs from the broker. */

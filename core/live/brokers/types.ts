@@ -129,6 +129,11 @@ export interface Broker {
   openOrders(): Promise<BrokerOrder[]>;
   /** The order submitted with `clientOrderId`, or null if the broker never received it. */
   orderByClientId(clientOrderId: string): Promise<BrokerOrder | null>;
+  /**
+   * For brokers without client order ids (KIS): today's order that matches an intent sent at or after `since`,
+   * not among the broker ids in `claimed` (or the one with `brokerOrderId` when the journal has it); null when none; throws when more than one could be it.
+   */
+  matchIntent?(clientOrderId: string, req: BrokerOrderRequest, since: number, claimed: ReadonlySet<string>, brokerOrderId?: string | null): Promise<BrokerOrder | null>;
   submit(req: BrokerOrderRequest): Promise<BrokerOrder>;
   /** Asks the broker to cancel; the final state arrives on the stream (or from {@link orderByClientId}). */
   cancel(order: BrokerOrder): Promise<void>;
