@@ -21,6 +21,8 @@ export class FakeAlpaca {
   readonly orders = new Map<string, FakeOrder>();
   readonly positions = new Map<string, { qty: number; avg: number; last: number }>();
   cash = 100_000;
+  /** When set, every market order is filled whole at this price right after it is accepted (like a liquid market). */
+  autoFillPrice: number | null = null;
   /** Every order POST that reached the server (accepted or not): a test counts doubles with it. */
   posts = 0;
   readonly #faults: { route: string; fault: AlpacaFault }[] = [];
@@ -203,7 +205,9 @@ export class FakeAlpaca {
       };
       this.orders.set(o.id, o);
       this.push('new', o);
-      return [200, o];
+      const px = this.autoFillPrice;
+      if (px !== null && o.type === 'market') setImmediate(() => this.fill(o.id, Number(o.qty), px));
+      return [200, { ...o }];
     }
     const m = /^\/v2\/orders\/([^/]+)$/.exec(path);
     const o = m ? this.orders.get(m[1]) : undefined;

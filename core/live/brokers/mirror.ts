@@ -52,7 +52,16 @@ export class BrokerMirror {
     const k = gw.killSwitch;
     if (k.tripped && !this.#tripped) await gw.cancelAll();
     this.#tripped = k.tripped;
-    const cursor = gw.journal.getState<number>(gw.session, 'broker-cursor') ?? 0;
+    for (;;) {
+      const cursor = gw.journal.getState<number>(gw.session, 'broker-cursor') ?? 0;
+      if ((await this.#route(cursor)) < 500) break;
+    }
+    for (const { cid } of this.#s.cancelled.all(gw.session) as { cid: string }[]) await gw.cancel(cid).catch(() => false);
+  }
+
+  // Routes up to 500 journaled orders after `cursor`; returns how many rows it read.
+  async #route(cursor: number): Promise<number> {
+    const gw = this.#gw;
     const rows = this.#s.fresh.all(gw.session, cursor) as {
       rowid: number; id: string; symbol: string; side: 'buy' | 'sell'; type: string; qty: number; limit_price: number | null; stop_price: number | null; status: string;
     }[];
@@ -67,7 +76,7 @@ export class BrokerMirror {
       }
       gw.journal.setState(gw.session, 'broker-cursor', r.rowid);
     }
-    for (const { cid } of this.#s.cancelled.all(gw.session) as { cid: string }[]) await gw.cancel(cid).catch(() => false);
+    return rows.length;
   }
 
   /** Polls every `everyMs` until {@link stop}. */
