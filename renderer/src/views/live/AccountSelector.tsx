@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import { ErrorBanner } from '../../components/ErrorBanner';
+import { fmtMoney } from '../../lib/format';
+import { connectBroker, disconnectBroker, loadBrokers, subscribeBroker, useBrokerStore, type ConnectTarget } from '../../stores/broker-store';
+
+/**
+ * Which account the live session trades: a banner that says PAPER or LIVE (real money) and the account,
+ * the broker selector, the typed arming step for a real-money account, and the last reconciliation with
+ * journal and broker side by side when they disagree.
+ */
+export function AccountSelector() {
+  const { brokers, status, armPhrase, isBusy, error } = useBrokerStore();
+  const [broker, setBroker] = useState<ConnectTarget['broker']>('paper');
+  const [account, setAccount] = useState('');
+  const [live, setLive] = useState(false);
+  const [typed, setTyped] = useState('');
+  useEffect(() => {
+    const off = subscribeBroker();
+    void loadBrokers();
+    return off;
+  }, []);
+  const isLive = status.mode === 'live';
+  const target: ConnectTarget = { broker, live: broker !== 'paper' && live, account: account.trim() || undefined };
+  const rec = status.reconcile;
+  return (
+    <div className="panel" data-testid="account-selector" data-account-mode={status.mode} data-account-connected={status.connected ? 'true' : 'false'}>
+      <div className={`account-banner ${isLive ? 'live' : 'paper'}`} data-testid="account-banner">
+        <strong>{isLive ? 'LIVE — REAL MONEY' : 'PAPER'}</strong>
+        <span>
+          {status.connected ? `${status.broker} account ${status.accountId}` : `built-in paper broker${status.session ? ` (session ${status.session})` : ''}`}
+          {status.equity !== null && ` · equity ${fmtMoney(status.equity)} ${status.currency ?? ''}`}
+          {status.buyingPower !== null && ` · buying power ${fmtMoney(status.buyingPower)}`}
+        </span>
+        {status.connected && rec && (
+          <span className={`badge ${rec.ok ? 'ok' : 'bad'}`} data-testid="reconcile-state">
+            {rec.ok ? 'reconciled' : `${rec.mismatches.length} mismatch${rec.mismatches.length === 1 ? '' : 'es'}`}
+          </span>
+        )}
+      </div>
+      <div className="toolbar">
+        <select value={broker} onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])} disabled={status.connected} data-testid="broker-select">
+          {(brokers.length ? brokers : [{ name: 'paper', configured: true, keys: [] }]).map((b) => (
+            <option key={b.name} value={b.name} disabled={!b.configured}>
+              {b.name}
+              {b.configured ? '' : ` (set ${b.keys.join(', ')})`}
+            </option>
+          ))}
+        </select>
+        {broker !== 'paper' && (
+          <>
+            <input className="mono" placeholder="account (default)" value={account} onChange={(e) => setAccount(e.target.value)} style={{ width: 140 }} disabled={status.connected} />
+            <label className="muted">
+              <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} disabled={status.connected} data-testid="broker-live" /> real money
+            </label>
+          </>
+        )}
+        {status.connected ? (
+          <button className="btn" onClick={() => void disconnectBroker()} data-testid="broker-disconnect">
+            Disconnect
+          </button>
+        ) : (
+          <button className="btn" onClick={() => void connectBroker(target)} disabled={isBusy || broker === 'paper'} data-testid="broker-connect">
+            Connect
+          </button>
+        )}
+        {armPhrase && !status.connected && (
+          <span className="arm-step" data-testid="arm-step">
+            <span className="badge bad">real orders</span> type <code className="mono">{armPhrase}</code>{' '}
+            <input className="mono" value={typed} onChange={(e) => setTyped(e.target.value)} style={{ width: 160 }} data-testid="arm-input" />
+            <button className="btn btn-danger" disabled={typed !== armPhrase || isBusy} onClick={() => void connectBroker(target, typed)} data-testid="arm-confirm">
+              Arm live trading
+            </button>
+          </span>
+        )}
+      </div>
+      <ErrorBanner error={error} onDismiss={() => useBrokerStore.setState({ error: null })} />
+      {rec && !rec.ok && (
+        <table className="grid reconcile" data-testid="reconcile-table">
+          <thead>
+            <tr>
+              <th>what</th>
+              <th>journal</th>
+              <th>broker</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rec.mismatches.map((m) => (
+              <tr key={`${m.kind}:${m.key}`} className="bad">
+                <td className="mono">
+                  {m.kind} {m.key}
+                </td>
+                <td className="num">{m.journal}</td>
+                <td className="num">{m.broker}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
