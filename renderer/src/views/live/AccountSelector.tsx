@@ -38,7 +38,7 @@ export function AccountSelector() {
         )}
       </div>
       <div className="toolbar">
-        <select value={broker} onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])} disabled={status.connected} data-testid="broker-select">
+        <select value={broker} onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])} disabled={status.connected} data-testid="broker-select" style={{ width: 220 }}>
           {(brokers.length ? brokers : [{ name: 'paper', configured: true, keys: [] }]).map((b) => (
             <option key={b.name} value={b.name} disabled={!b.configured}>
               {b.name}
