@@ -22,7 +22,7 @@ beforeEach(async () => {
   fake = new FakeAlpaca();
   await fake.start();
   store = openStore(':memory:');
-  broker = new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 150, retries: 2, backoffMs: 5 });
+  broker = new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 1_000, retries: 3, backoffMs: 5 });
   gw = new OrderGateway({ db: store.db, session: 's1', broker, attempts: 3, backoffMs: 5 });
 });
 afterEach(async () => {
@@ -151,6 +151,12 @@ describe('order gateway on Alpaca', () => {
     expect(crit[0].message).toMatch(/AAPL: journal 5 \| broker 8/);
     // Never overwritten: the journal still expects what it journaled.
     expect(gw.expectedPositions().get('AAPL')).toBe(5);
+    // Found again by the next periodic pass: still reported, not alerted twice; a new difference is.
+    expect((await gw.reconcile()).ok).toBe(false);
+    expect(alerts().filter((a) => a.kind === 'reconcile-mismatch')).toHaveLength(1);
+    fake.setPosition('NVDA', 0, 0);
+    expect((await gw.reconcile()).mismatches).toHaveLength(2);
+    expect(alerts().filter((a) => a.kind === 'reconcile-mismatch')).toHaveLength(2);
   });
 
   it('the kill switch cancels working orders at the broker and refuses new ones without sending them', async () => {

@@ -446,9 +446,12 @@ export class OrderGateway {
       else if (Math.abs(o.filledQty - b.filledQty) > EPS) mismatches.push({ kind: 'order', key: b.clientOrderId, journal: `filled ${o.filledQty}`, broker: `filled ${b.filledQty}` });
     }
     const report: ReconcileReport = { at, ok: mismatches.length === 0, mismatches, positions: rows.sort((a, b) => (a.symbol < b.symbol ? -1 : 1)), resynced };
+    // The same disagreement found again (every 30 s) is not alerted again; a new or changed one is.
+    const before = this.journal.getState<ReconcileReport>(this.session, 'broker-reconcile');
+    const same = before !== undefined && JSON.stringify(before.mismatches) === JSON.stringify(mismatches);
     this.journal.setState(this.session, 'broker-reconcile', report);
     this.#lastReconcile = report;
-    if (!report.ok) {
+    if (!report.ok && !same) {
       const text = mismatches.map((m) => `${m.kind} ${m.key}: journal ${m.journal} | broker ${m.broker}`).join('; ');
       this.#alert('reconcile-mismatch', 'critical', `journal and ${this.broker.name} disagree: ${text}`, mismatches[0].kind === 'position' ? mismatches[0].key : null, report);
     }

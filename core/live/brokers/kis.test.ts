@@ -18,7 +18,7 @@ const until = async (cond: () => boolean, ms = 3_000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
-const make = () => new KisBroker({ appKey: 'kis-key', appSecret: 'kis-secret', account: '50000000-01', htsId: 'htsuser', baseUrl: fake.url, timeoutMs: 150, ratePerSec: 200, retries: 2, backoffMs: 5 });
+const make = () => new KisBroker({ appKey: 'kis-key', appSecret: 'kis-secret', account: '50000000-01', htsId: 'htsuser', baseUrl: fake.url, timeoutMs: 1_000, ratePerSec: 200, retries: 3, backoffMs: 5 });
 
 beforeEach(async () => {
   fake = new FakeKis();
