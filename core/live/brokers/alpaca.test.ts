@@ -79,6 +79,15 @@ describe('order gateway on Alpaca', () => {
     expect(o.status).toBe('new');
     expect(fake.orders.size).toBe(1);
     expect([...fake.orders.values()][0]).toMatchObject({ client_order_id: 'qd-2', limit_price: '400', side: 'sell' });
+    const retry = alerts().find((a) => a.kind === 'broker-retry')!;
+    expect(retry.message).toMatch(/server error \(HTTP 500\).*rate limit hit \(HTTP 429\)/);
+    // A broker that keeps answering 429 refuses the order in the end: rejected, with the reason.
+    for (let i = 0; i < 12; i++) fake.fault('POST /v2/orders', 429);
+    const quick = new OrderGateway({ db: store.db, session: 's1', attempts: 2, backoffMs: 1,
+      broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, retries: 0 }) });
+    const r = await quick.submit({ clientOrderId: 'qd-2b', symbol: 'MSFT', side: 'buy', qty: 1, type: 'market' });
+    expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/429/) });
+    expect(fake.orders.size).toBe(1);
   });
 
   it('a broker that keeps timing out ends in a critical alert; the order is left for reconciliation, not resent', async () => {

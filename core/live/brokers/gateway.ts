@@ -235,32 +235,43 @@ export class OrderGateway {
 
   async #sendOnce(intent: OrderIntent): Promise<JournaledOrder> {
     const attempts = this.#o.attempts ?? 4;
+    const faults: string[] = [];
+    // Sent despite faults on the way (429, 5xx, timeouts): said in a warning, so no fault goes unseen.
+    const done = (o: BrokerOrder): JournaledOrder => {
+      const j = this.#adopt(o);
+      if (faults.length > 0) {
+        this.#tx(() => this.#alert('broker-retry', 'warning', `${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) reached ${this.broker.name} once, after: ${faults.join('; ')}`, intent.symbol), 'orders');
+      }
+      return j;
+    };
     for (let i = 0; ; i++) {
       try {
         const o = await this.broker.submit({
           clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, qty: intent.qty, type: intent.type,
           limitPrice: intent.limitPrice, stopPrice: intent.stopPrice,
         });
-        return this.#adopt(o);
+        return done(o);
       } catch (e) {
         if (!(e instanceof BrokerError)) throw e;
         if (e.code === '422' && /client_order_id/.test(e.message)) {
           // The broker already has this id: an earlier attempt got through.
           const found = await this.#lookup(intent.clientOrderId);
-          if (found) return this.#adopt(found);
+          if (found) return done(found);
         }
+        faults.push(e.message);
         if (e.maybeSent) {
           const found = await this.#lookup(intent.clientOrderId).catch(() => null);
-          if (found) return this.#adopt(found);
+          if (found) return done(found);
         }
         if (!e.retryable || i + 1 >= attempts) {
-          const unsure = e.retryable || e.maybeSent;
+          // Only a request that may have reached the broker leaves the order unknown; anything else was refused.
+          const unsure = e.maybeSent;
           this.#tx(() => {
             if (!unsure) this.#s.update.run(null, 'rejected', e.message, null, this.#now(), intent.clientOrderId);
             this.#alert(unsure ? 'broker-order-unknown' : 'broker-order-rejected', unsure ? 'critical' : 'warning',
               unsure
                 ? `${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) not confirmed after ${i + 1} attempts: ${e.message}; reconciliation will look it up, it is not resent`
-                : `${intent.side} ${intent.qty} ${intent.symbol} refused: ${e.message}`, intent.symbol);
+                : `${intent.side} ${intent.qty} ${intent.symbol} refused after ${i + 1} attempt(s): ${e.message}`, intent.symbol);
           }, 'orders');
           return this.order(intent.clientOrderId)!;
         }
@@ -268,6 +279,7 @@ export class OrderGateway {
       }
     }
   }
+
 
   #adopt(o: BrokerOrder): JournaledOrder {
     this.#tx(() => {
