@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -109,6 +110,8 @@ describe('kill -9 mid-session with Alpaca, then restart', () => {
       expect(routed).toBe(sessionOrders);
       expect(routed - unsent).toBe(fake.orders.size);
       expect(count(env.db, "SELECT count(*) FROM alerts WHERE session = 'ac' AND kind = 'reconcile-mismatch'")).toBe(0);
+      // The keys are nowhere in the journal (the database and its WAL).
+      for (const f of [env.db, `${env.db}-wal`]) if (existsSync(f)) expect(readFileSync(f).includes('test-secret')).toBe(false);
     } finally {
       await fake.stop();
     }

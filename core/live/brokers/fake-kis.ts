@@ -20,6 +20,8 @@ export class FakeKis {
   readonly orders = new Map<string, FakeKisOrder>();
   readonly holdings = new Map<string, { qty: number; avg: number; last: number }>();
   cash = 10_000_000;
+  /** Holdings per inquire-balance page (KIS pages with the tr_cont header and CTX_AREA keys). */
+  balancePageSize = 50;
   /** order-cash requests that reached the server. */
   posts = 0;
   /** Tokens issued (each tokenP call). */
@@ -229,11 +231,15 @@ export class FakeKis {
     }
     if (url.pathname.endsWith('/inquire-balance')) {
       let evlu = 0;
-      const output1 = [...this.holdings].map(([pdno, x]) => {
+      const all = [...this.holdings].map(([pdno, x]) => {
         evlu += x.qty * x.last;
         return { pdno, prdt_name: pdno, hldg_qty: String(x.qty), pchs_avg_pric: String(x.avg), prpr: String(x.last), evlu_pfls_amt: String(Math.round(x.qty * (x.last - x.avg))) };
       });
-      return send(200, { rt_cd: '0', msg_cd: 'KIOK0510', msg1: '조회가 완료되었습니다', ctx_area_fk100: '', ctx_area_nk100: '', output1,
+      const from = Number(url.searchParams.get('CTX_AREA_NK100') || 0);
+      const output1 = all.slice(from, from + this.balancePageSize);
+      const more = from + this.balancePageSize < all.length;
+      res.setHeader('tr_cont', more ? 'M' : 'D');
+      return send(200, { rt_cd: '0', msg_cd: 'KIOK0510', msg1: '조회가 완료되었습니다', ctx_area_fk100: 'fk', ctx_area_nk100: String(from + output1.length), output1,
         output2: [{ dnca_tot_amt: String(this.cash), prvs_rcdl_excc_amt: String(this.cash), tot_evlu_amt: String(this.cash + evlu) }] });
     }
     if (url.pathname.endsWith('/inquire-daily-ccld')) {

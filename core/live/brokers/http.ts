@@ -5,6 +5,8 @@ export interface HttpAnswer {
   readonly status: number;
   readonly body: unknown;
   readonly text: string;
+  /** KIS's continuation header (`M`/`F`: more pages follow; `D`/`E`: last page); '' elsewhere. */
+  readonly trCont: string;
 }
 
 /** Most bytes of a broker answer we read: a broker never sends megabytes for an order; more is refused. */
@@ -38,7 +40,7 @@ export async function request(broker: string, method: string, url: string, heade
   } catch {
     parsed = null;
   }
-  return { status: res.status, body: parsed, text };
+  return { status: res.status, body: parsed, text, trCont: res.headers.get('tr_cont') ?? '' };
 }
 
 /** Waits `ms` (backoff between retries). */

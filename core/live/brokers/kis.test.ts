@@ -54,6 +54,12 @@ describe('KIS adapter against the fake', () => {
     expect(fake.tokensIssued).toBe(1);
   });
 
+  it('inquire-balance pages through tr_cont M/F with the CTX_AREA keys, and stops at D', async () => {
+    fake.balancePageSize = 2;
+    for (let i = 0; i < 5; i++) fake.setHolding(`00000${i}`, i + 1, 1_000);
+    expect((await kis.positions()).map((p) => p.symbol)).toEqual(['000000', '000001', '000002', '000003', '000004']);
+  });
+
   it('an expired token (EGW00123) is refreshed once and the call goes through', async () => {
     await kis.positions();
     fake.expireToken();

@@ -130,7 +130,7 @@ export class KisBroker implements Broker {
   }
 
   /** One KIS call: paced, with the token (refreshed once on EGW00123), retried on EGW00201/5xx for reads. */
-  async #call(method: 'GET' | 'POST', path: string, trId: string, params: Record<string, string>, opts: { hashkey?: boolean; trCont?: string } = {}): Promise<HttpAnswer & { trCont: string }> {
+  async #call(method: 'GET' | 'POST', path: string, trId: string, params: Record<string, string>, opts: { hashkey?: boolean; trCont?: string } = {}): Promise<HttpAnswer> {
     const retries = this.#o.retries ?? 3;
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
@@ -152,7 +152,7 @@ export class KisBroker implements Broker {
         throw e;
       }
       const b = (a.body ?? {}) as { rt_cd?: string; msg_cd?: string; msg1?: string };
-      if (a.status < 400 && (b.rt_cd === undefined || b.rt_cd === '0')) return { ...a, trCont: '' };
+      if (a.status < 400 && (b.rt_cd === undefined || b.rt_cd === '0')) return a;
       const code = b.msg_cd ?? String(a.status);
       if (TOKEN_EXPIRED.has(code) && !refreshed) {
         refreshed = true;
@@ -191,9 +191,10 @@ export class KisBroker implements Broker {
       const b = a.body as { output1?: Record<string, string>[]; output2?: Record<string, string>[]; ctx_area_fk100?: string; ctx_area_nk100?: string };
       rows.push(...(b.output1 ?? []));
       summary = b.output2?.[0] ?? summary;
-      if (!b.ctx_area_nk100?.trim() || (b.output1 ?? []).length === 0) break;
+      // More pages only while KIS says so in the tr_cont header (M or F), with the keys of this page.
+      if ((a.trCont !== 'M' && a.trCont !== 'F') || (b.output1 ?? []).length === 0) break;
       fk = b.ctx_area_fk100 ?? '';
-      nk = b.ctx_area_nk100;
+      nk = b.ctx_area_nk100 ?? '';
     }
     return { rows, summary };
   }
