@@ -59,7 +59,8 @@ describe('Live view account selector', () => {
     await page.fill('[data-testid="arm-input"]', 'LIVE PA0000FAKE');
     await page.click('[data-testid="arm-confirm"]');
     await page.waitForSelector('[data-testid="reconcile-table"]');
-    const row = await page.textContent('[data-testid="reconcile-table"] tbody tr');
+    await page.waitForSelector('[data-testid="reconcile-table"][data-reconcile-ok="false"]');
+    const row = await page.textContent('[data-testid="reconcile-table"] tbody tr.bad');
     expect(row).toContain('position ZZZ');
     expect(row).toContain('7');
     expect(await page.textContent('[data-testid="reconcile-state"]')).toContain('1 mismatch');

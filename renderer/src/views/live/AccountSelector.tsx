@@ -74,25 +74,32 @@ export function AccountSelector() {
         )}
       </div>
       <ErrorBanner error={error} onDismiss={() => useBrokerStore.setState({ error: null })} />
-      {rec && !rec.ok && (
-        <table className="grid reconcile" data-testid="reconcile-table">
+      {status.connected && rec && (rec.positions.length > 0 || !rec.ok) && (
+        <table className="grid reconcile" data-testid="reconcile-table" data-reconcile-ok={rec.ok ? 'true' : 'false'}>
           <thead>
             <tr>
-              <th>what</th>
-              <th>journal</th>
-              <th>broker</th>
+              <th>{rec.ok ? 'positions (journal = broker)' : 'journal vs broker'}</th>
+              <th className="num">journal</th>
+              <th className="num">broker</th>
             </tr>
           </thead>
           <tbody>
-            {rec.mismatches.map((m) => (
-              <tr key={`${m.kind}:${m.key}`} className="bad">
-                <td className="mono">
-                  {m.kind} {m.key}
-                </td>
-                <td className="num">{m.journal}</td>
-                <td className="num">{m.broker}</td>
+            {rec.positions.map((p) => (
+              <tr key={`p:${p.symbol}`} className={p.journal === p.broker ? '' : 'bad'}>
+                <td className="mono">position {p.symbol}</td>
+                <td className="num">{p.journal}</td>
+                <td className="num">{p.broker}</td>
               </tr>
             ))}
+            {rec.mismatches
+              .filter((m) => m.kind === 'order')
+              .map((m) => (
+                <tr key={`o:${m.key}`} className="bad">
+                  <td className="mono">order {m.key}</td>
+                  <td className="num">{m.journal}</td>
+                  <td className="num">{m.broker}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       )}
