@@ -182,6 +182,16 @@ describe('order gateway on Alpaca', () => {
     expect(fake.posts).toBe(posts);
   });
 
+  it('a periodic reconciliation that cannot reach the broker is a warning, and the next pass recovers', async () => {
+    await gw.connect(40);
+    for (let i = 0; i < 4; i++) fake.fault('GET /v2/orders', 503);
+    await until(() => alerts().some((a) => a.kind === 'broker-reconcile-failed'));
+    expect(alerts().find((a) => a.kind === 'broker-reconcile-failed')!.message).toMatch(/server error \(HTTP 503\)/);
+    const at = gw.lastReconcile!.at;
+    await until(() => gw.lastReconcile!.at > at);
+    expect(gw.lastReconcile!.ok).toBe(true);
+  });
+
   it('replace goes through PATCH with a new client order id', async () => {
     const o = await gw.submit({ clientOrderId: 'qd-11', symbol: 'AAPL', side: 'buy', qty: 2, type: 'limit', limitPrice: 10 });
     const b = (await broker.orderByClientId('qd-11'))!;

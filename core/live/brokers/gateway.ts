@@ -339,7 +339,7 @@ export class OrderGateway {
       } catch {
         // The journal itself is gone (closing): nothing more to do here.
       }
-      void this.reconcile().catch(() => undefined);
+      this.#background();
     }
   }
 
@@ -365,14 +365,25 @@ export class OrderGateway {
     if (!this.#streamDown) return;
     this.#streamDown = false;
     this.#tx(() => this.#alert('broker-stream', 'info', `${this.broker.name} order stream back; resyncing`), 'orders');
-    void this.reconcile().catch(() => undefined);
+    this.#background();
+  }
+
+  // A reconciliation in the background (periodic, after a reconnect): a failure is a warning, and the next pass retries.
+  #background(): void {
+    this.reconcile().catch((e: unknown) => {
+      try {
+        this.#tx(() => this.#alert('broker-reconcile-failed', 'warning', `could not reconcile with ${this.broker.name}: ${(e as Error).message}; retrying at the next pass`), 'reconcile');
+      } catch {
+        // The journal is closed (shutting down).
+      }
+    });
   }
 
   /** Connects: subscribes to the stream (updates go through {@link onUpdate}), then reconciles. */
   async connect(reconcileEveryMs = 0): Promise<ReconcileReport> {
     await this.broker.subscribe({ update: (u) => this.#safeUpdate(u), state: (s, d) => this.onStreamState(s, d) });
     const r = await this.reconcile();
-    if (reconcileEveryMs > 0) this.#timer = setInterval(() => void this.reconcile().catch(() => undefined), reconcileEveryMs).unref();
+    if (reconcileEveryMs > 0) this.#timer = setInterval(() => this.#background(), reconcileEveryMs).unref();
     return r;
   }
 
