@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { BrokerStatusView } from '../../../core/contract';
-import { armPhraseFrom, connectBroker, loadBrokers, useBrokerStore } from './broker-store';
+import { armPhraseFrom, connectBroker, loadBrokers, saveBrokerKeys, useBrokerStore } from './broker-store';
 import { installFakeApi } from './test-api';
 
 const LIVE: BrokerStatusView = {
@@ -32,5 +32,18 @@ describe('broker store', () => {
     await loadBrokers();
     expect(useBrokerStore.getState().status.accountId).toBe('PA1');
     expect(armPhraseFrom({ code: 'unavailable', message: 'x' })).toBeNull();
+  });
+
+  it('saving keys keeps only what the host answers (which keys are set), and shows a refusal', async () => {
+    const fake = installFakeApi({
+      'broker:credentials-set': () => ({ ok: true, value: [{ name: 'kis', summary: '', configured: true, keys: ['KIS_APP_KEY'] }] }),
+    });
+    expect(await saveBrokerKeys('kis', { KIS_APP_KEY: 'k', KIS_APP_SECRET: 'sec-9f3' })).toBe(true);
+    expect(useBrokerStore.getState().brokers).toEqual([{ name: 'kis', summary: '', configured: true, keys: ['KIS_APP_KEY'] }]);
+    expect(JSON.stringify(useBrokerStore.getState())).not.toContain('sec-9f3');
+    expect(fake.calls[0]).toEqual({ channel: 'broker:credentials-set', input: { broker: 'kis', values: { KIS_APP_KEY: 'k', KIS_APP_SECRET: 'sec-9f3' } } });
+    installFakeApi({ 'broker:credentials-set': () => ({ ok: false, error: { code: 'unavailable', message: 'this host reads broker keys from its environment' } }) });
+    expect(await saveBrokerKeys('kis', {})).toBe(false);
+    expect(useBrokerStore.getState().error?.code).toBe('unavailable');
   });
 });

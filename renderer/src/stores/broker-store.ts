@@ -61,3 +61,13 @@ export async function disconnectBroker(): Promise<void> {
 export function subscribeBroker(): () => void {
   return window.api.on('broker:status-changed', (s) => useBrokerStore.setState({ status: s }));
 }
+
+/**
+ * Sends keys to the host to store encrypted (desktop app: Electron safeStorage). The page keeps nothing:
+ * the caller clears its fields, and the answer says only which keys are now set.
+ */
+export async function saveBrokerKeys(broker: 'alpaca' | 'kis', values: Record<string, string>): Promise<boolean> {
+  const r = await window.api.invoke('broker:credentials-set', { broker, values });
+  useBrokerStore.setState(r.ok ? { brokers: r.value, error: null } : { error: r.error });
+  return r.ok;
+}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtMoney } from '../../lib/format';
-import { connectBroker, disconnectBroker, loadBrokers, subscribeBroker, useBrokerStore, type ConnectTarget } from '../../stores/broker-store';
+import { connectBroker, disconnectBroker, loadBrokers, saveBrokerKeys, subscribeBroker, useBrokerStore, type ConnectTarget } from '../../stores/broker-store';
 
 /**
  * Which account the live session trades: a banner that says PAPER or LIVE (real money) and the account,
@@ -14,6 +14,8 @@ export function AccountSelector() {
   const [account, setAccount] = useState('');
   const [live, setLive] = useState(false);
   const [typed, setTyped] = useState('');
+  const [keyForm, setKeyForm] = useState<Record<string, string> | null>(null);
+  const keyNames = brokers.find((b) => b.name === broker)?.keys ?? [];
   useEffect(() => {
     const off = subscribeBroker();
     void loadBrokers();
@@ -40,9 +42,9 @@ export function AccountSelector() {
       <div className="toolbar">
         <select value={broker} onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])} disabled={status.connected} data-testid="broker-select" style={{ width: 220 }}>
           {(brokers.length ? brokers : [{ name: 'paper', configured: true, keys: [] }]).map((b) => (
-            <option key={b.name} value={b.name} disabled={!b.configured}>
+            <option key={b.name} value={b.name}>
               {b.name}
-              {b.configured ? '' : ` (set ${b.keys.join(', ')})`}
+              {b.configured ? '' : ' (keys not set)'}
             </option>
           ))}
         </select>
@@ -59,9 +61,44 @@ export function AccountSelector() {
             Disconnect
           </button>
         ) : (
-          <button className="btn" onClick={() => void connectBroker(target)} disabled={isBusy || broker === 'paper'} data-testid="broker-connect">
+          <button className="btn" onClick={() => void connectBroker(target)} disabled={isBusy || broker === 'paper' || !brokers.find((b) => b.name === broker)?.configured} data-testid="broker-connect">
             Connect
           </button>
+        )}
+        {broker !== 'paper' && !status.connected && keyForm === null && (
+          <button className="btn" onClick={() => setKeyForm({})} data-testid="broker-keys">
+            Keys…
+          </button>
+        )}
+        {keyForm !== null && broker !== 'paper' && (
+          <span className="arm-step" data-testid="broker-key-form">
+            {keyNames.map((k) => (
+              <input
+                key={k}
+                type={/SECRET|KEY/.test(k) ? 'password' : 'text'}
+                autoComplete="off"
+                className="mono"
+                placeholder={k}
+                value={keyForm[k] ?? ''}
+                onChange={(e) => setKeyForm({ ...keyForm, [k]: e.target.value })}
+                style={{ width: 150 }}
+              />
+            ))}
+            <button
+              className="btn"
+              onClick={() => {
+                const values = Object.fromEntries(Object.entries(keyForm).filter(([, v]) => v !== ''));
+                // The fields are cleared whatever the answer: keys do not stay in the page.
+                setKeyForm(null);
+                void saveBrokerKeys(broker as 'alpaca' | 'kis', values);
+              }}
+            >
+              Save encrypted
+            </button>
+            <button className="btn" onClick={() => setKeyForm(null)}>
+              Cancel
+            </button>
+          </span>
         )}
         {armPhrase && !status.connected && (
           <span className="arm-step" data-testid="arm-step">
