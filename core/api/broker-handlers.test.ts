@@ -69,6 +69,18 @@ describe('broker through dispatch', () => {
     expect(st).toMatchObject({ connected: true, broker: 'alpaca', mode: 'live', armed: true, accountId: 'PA0000FAKE', session: 'b1' });
     expect(st.reconcile?.ok).toBe(true);
     expect(events.some((e) => e.channel === 'broker:status-changed' && (e.payload as BrokerStatusView).armed)).toBe(true);
+    // A later reconciliation (periodic, or after a reconnect) pushes the status with its report.
+    const pushed = events.length;
+    fake.setPosition('QQQ', 1, 1);
+    fake.dropStream();
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (events.slice(pushed).some((e) => e.channel === 'broker:status-changed' && (e.payload as BrokerStatusView).reconcile?.ok === false)) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 10);
+    });
     const back = await call<BrokerStatusView>('broker:disconnect');
     expect(back).toMatchObject({ connected: false, mode: 'paper', armed: false });
     await call('live:stop');

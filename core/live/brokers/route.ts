@@ -19,6 +19,8 @@ export interface RouteRequest {
   readonly armLive?: boolean;
   /** Alerts the gateway raised (after they are journaled). */
   readonly onAlert?: (a: Alert) => void;
+  /** Each reconciliation's report, after it is journaled (the UI refreshes its side-by-side view). */
+  readonly onReconcile?: (r: ReconcileReport) => void;
   readonly reconcileEveryMs?: number;
   readonly pollMs?: number;
 }
@@ -43,7 +45,14 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
     await broker.close();
     throw new BrokerError(r.broker, 'not-armed', 'this session would send REAL orders: add --arm-live to arm it (per session), or drop --live for the paper endpoint', false);
   }
-  const gateway = new OrderGateway({ db: r.store.db, session: r.session, broker, onChange: () => { for (const a of gateway.takeAlerts()) r.onAlert?.(a); } });
+  const gateway = new OrderGateway({
+    db: r.store.db, session: r.session, broker,
+    onChange: (what) => {
+      for (const a of gateway.takeAlerts()) r.onAlert?.(a);
+      const rec = what === 'reconcile' ? gateway.lastReconcile : null;
+      if (rec) r.onReconcile?.(rec);
+    },
+  });
   let account: BrokerAccount;
   let first: ReconcileReport;
   try {

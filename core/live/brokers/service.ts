@@ -128,6 +128,10 @@ export class BrokerService {
       const route = await startBrokerRoute({
         store: this.#store, session, broker: t.broker, env: this.#credentials(), baseUrl: t.baseUrl, live: t.live, account: t.account, armLive: t.live && t.confirm !== undefined,
         onAlert: (al) => this.#onAlert(al),
+        // Periodic and post-reconnect passes refresh the view (the first one is in the connect answer).
+        onReconcile: () => {
+          if (this.#route) this.#onStatus(this.status());
+        },
       });
       this.#route = route;
       const a = route.account;
