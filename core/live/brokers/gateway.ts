@@ -404,7 +404,8 @@ export class OrderGateway {
   async #reconcile(): Promise<ReconcileReport> {
     // Orders first: a fill missed while the stream was down is taken from the broker's report of our own order.
     let resynced = 0;
-    const brokerOpen = await this.broker.openOrders();
+    // A broker without client ids (KIS after a restart) names its orders by number only: map those back through the journal.
+    const brokerOpen = (await this.broker.openOrders()).map((b) => (b.clientOrderId ? b : this.#named(b)));
     const openIds = new Set(brokerOpen.map((o) => o.clientOrderId));
     for (const o of this.orders()) {
       if (!OPEN.has(o.status) || openIds.has(o.clientOrderId)) continue;
@@ -428,6 +429,11 @@ export class OrderGateway {
     }
     const positions = await this.broker.positions();
     return this.#tx(() => this.#compare(positions, brokerOpen, resynced), 'reconcile');
+  }
+
+  #named(b: BrokerOrder): BrokerOrder {
+    const row = this.#s.byBrokerId.get(this.session, b.id) as Row | undefined;
+    return row ? { ...b, clientOrderId: row.client_order_id } : b;
   }
 
   // The broker reports more filled than the journal holds: executions missed while disconnected. They are

@@ -145,6 +145,18 @@ describe('order gateway on KIS', () => {
     await until(() => gw.order('k-6')!.status === 'cancelled');
   });
 
+  it('after a restart (a new adapter knows no order numbers), working orders are recognised by number, not flagged', async () => {
+    await gw.connect();
+    const o = await gw.submit({ clientOrderId: 'k-7', symbol: '005930', side: 'buy', qty: 3, type: 'limit', limitPrice: 60_000 });
+    await gw.close();
+    const again = new OrderGateway({ db: store.db, session: 'k1', broker: make(), backoffMs: 5 });
+    const r = await again.connect();
+    expect(r.mismatches).toEqual([]);
+    fake.fill(o.brokerOrderId!, 3, 60_000);
+    await until(() => again.order('k-7')!.status === 'filled');
+    await again.close();
+  });
+
   it('H0STCNT0 quotes reach the listener', async () => {
     const quotes: BrokerQuote[] = [];
     await kis.subscribe({ update: () => undefined, state: () => undefined, quote: (q) => quotes.push(q) }, ['005930']);
