@@ -323,7 +323,10 @@ export class OrderGateway {
       }
       const stale = u.seq !== undefined && row.last_seq !== null && u.seq < row.last_seq;
       if (stale || FINAL.has(row.status)) return;
-      this.#s.update.run(u.order.id, u.order.status, u.order.reason ?? null, u.seq ?? null, this.#now(), cid);
+      // The journaled executions decide when an order is complete, whatever count the update carried.
+      const filledQty = (this.#s.get.get(cid) as Row).filled_qty;
+      const status = filledQty >= row.qty - EPS ? 'filled' : filledQty > EPS && u.order.status === 'new' ? 'partially-filled' : u.order.status;
+      this.#s.update.run(u.order.id, status, u.order.reason ?? null, u.seq ?? null, this.#now(), cid);
       if (u.event === 'rejected') this.#alert('broker-order-rejected', 'warning', `${row.side} ${row.qty} ${row.symbol} rejected by ${this.broker.name}${u.order.reason ? `: ${u.order.reason}` : ''}`, row.symbol);
     }, u.execId ? 'fills' : 'orders');
   }

@@ -152,8 +152,10 @@ describe('order gateway on KIS', () => {
     const again = new OrderGateway({ db: store.db, session: 'k1', broker: make(), backoffMs: 5 });
     const r = await again.connect();
     expect(r.mismatches).toEqual([]);
-    fake.fill(o.brokerOrderId!, 3, 60_000);
+    fake.fill(o.brokerOrderId!, 1, 60_000);
+    fake.fill(o.brokerOrderId!, 2, 60_000);
     await until(() => again.order('k-7')!.status === 'filled');
+    expect(again.order('k-7')!.filledQty).toBe(3);
     await again.close();
   });
 
