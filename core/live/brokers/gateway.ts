@@ -181,8 +181,9 @@ export class OrderGateway {
 
   /**
    * Journals the order as an intent, then sends it. Returns the journaled order: `rejected` (with the
-   * reason, and an alert) when the kill switch is tripped or the broker refused it. An intent already
-   * journaled under the same client id is never sent again: it is looked up at the broker instead.
+   * reason, and an alert) when the kill switch is tripped or the broker refused it. An order already
+   * journaled under the same client id is returned as it is; one still an intent is looked up at the broker
+   * first and sent only if the broker does not have it (and the kill switch allows).
    */
   async submit(intent: OrderIntent): Promise<JournaledOrder> {
     const now = this.#now();
@@ -203,6 +204,11 @@ export class OrderGateway {
       // Journaled before a crash or a failed send: the broker may have it.
       const found = await this.#lookup(intent.clientOrderId);
       if (found) return this.#adopt(found);
+      const k = this.killSwitch;
+      if (k.tripped) {
+        this.#tx(() => this.#s.update.run(null, 'rejected', `kill switch tripped: ${k.reason}`, null, this.#now(), intent.clientOrderId), 'orders');
+        return this.order(intent.clientOrderId)!;
+      }
     }
     return this.#send(intent);
   }
