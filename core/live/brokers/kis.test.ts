@@ -123,6 +123,8 @@ describe('order gateway on KIS', () => {
     await until(() => gw.order('k-3')!.status === 'rejected');
     expect(alerts().some((x) => x.kind === 'broker-order-rejected')).toBe(true);
     const b = await gw.submit({ clientOrderId: 'k-4', symbol: '005930', side: 'buy', qty: 4, type: 'limit', limitPrice: 70_000 });
+    // The first reconnect's approval-key request fails too: the adapter keeps trying.
+    fake.fault('/oauth2/Approval', 500);
     fake.dropStream();
     await until(() => fake.streamClients === 0);
     fake.fill(b.brokerOrderId!, 4, 70_000);

@@ -381,12 +381,16 @@ export class KisBroker implements Broker {
           if (this.#closed) return;
           listener.state('down', 'KIS WebSocket closed');
           if (!open) reject(new BrokerError('kis', 'stream', `could not open the KIS WebSocket at ${url}`, true));
-          const wait = Math.min(30_000, (this.#o.backoffMs ?? 250) * 2 ** attempt++);
-          setTimeout(() => {
-            if (!this.#closed) connect().catch(() => undefined);
-          }, wait).unref();
+          retry();
         });
       });
+    };
+    // A reconnect whose approval-key request fails never opens a socket (no close event): it schedules the next try itself.
+    const retry = (): void => {
+      const wait = Math.min(30_000, (this.#o.backoffMs ?? 250) * 2 ** attempt++);
+      setTimeout(() => {
+        if (!this.#closed) connect().catch(() => (this.#ws === null && !this.#closed ? retry() : undefined));
+      }, wait).unref();
     };
     await connect();
   }
