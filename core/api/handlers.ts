@@ -1,5 +1,6 @@
 import { appHandlers } from './app-handlers';
 import { backtestHandlers } from './backtest-handlers';
+import { brokerHandlers } from './broker-handlers';
 import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
@@ -22,5 +23,6 @@ export function createHandlers(services: Services): Handlers {
     ...backtestHandlers(services),
     ...optimizeHandlers(services),
     ...liveHandlers(services),
+    ...brokerHandlers(services),
   };
 }

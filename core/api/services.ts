@@ -2,6 +2,7 @@ import type { DatasetStatus } from '../contract';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
+import { BrokerService } from '../live/brokers/service';
 import { OptimizeService } from '../optimize/service';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
@@ -26,6 +27,18 @@ export interface Services {
   readonly live: LiveService;
   /** Background backtests (`backtest:start` / `backtest:cancel`). */
   readonly backtest: BacktestService;
+  /** Broker accounts behind the live session (`broker:*`). */
+  readonly broker: BrokerService;
+  /** Where broker keys come from (and, in the desktop app, are stored encrypted). */
+  readonly credentials: BrokerCredentials;
+}
+
+/** Broker keys: the environment for the CLI and `quantdesk serve`; Electron's safeStorage store in the app. */
+export interface BrokerCredentials {
+  /** Variables as the brokers read them (`APCA_API_KEY_ID`, `KIS_APP_KEY`, ...). */
+  get(): NodeJS.ProcessEnv;
+  /** Stores keys; absent where the host cannot store them safely (then they come from the environment). */
+  readonly set?: (values: Record<string, string>) => void;
 }
 
 /** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
@@ -42,6 +55,8 @@ export interface ServiceOptions {
   /** The simulation pool backend (Electron passes its utility-process pool); default worker threads on `dbPath`. */
   /** Makes a simulation pool with `workers` workers (default: one per core). */
   readonly createPool?: (workers?: number) => Pool;
+  /** Broker keys (default: the process environment, read-only). */
+  readonly credentials?: BrokerCredentials;
 }
 
 /**
@@ -50,7 +65,14 @@ export interface ServiceOptions {
  * {@link disposeServices}.
  */
 export function createServices(options: ServiceOptions): Services {
+  const credentials = options.credentials ?? { get: () => process.env };
   return {
+    credentials,
+    broker: new BrokerService({
+      store: options.store, credentials: () => credentials.get(),
+      onStatus: (st) => options.emit('broker:status-changed', st),
+      onAlert: (a) => options.emit('alert:raised', { ...a }),
+    }),
     store: options.store,
     dbPath: options.dbPath,
     host: options.host,
@@ -68,6 +90,7 @@ export function createServices(options: ServiceOptions): Services {
  */
 export async function disposeServices(services: Services): Promise<void> {
   await services.optimize.dispose();
+  await services.broker.dispose();
   await services.live.dispose();
   await services.backtest.dispose();
 }

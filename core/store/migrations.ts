@@ -197,4 +197,47 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE instruments ADD COLUMN type TEXT NOT NULL DEFAULT 'stock';
   UPDATE instruments SET type = 'index' WHERE sector = 'Index';
   `,
+  // broker connectivity (core/live/brokers/gateway.ts): orders sent to a real broker keyed by our client order id
+  // (journaled as an intent BEFORE the request goes out, so a restart looks it up instead of resending), the
+  // broker's executions keyed by execution id, and every stream update's id (duplicates are dropped by it).
+  `
+  CREATE TABLE broker_orders (
+    client_order_id TEXT PRIMARY KEY,
+    session TEXT NOT NULL,
+    broker TEXT NOT NULL,
+    source_order_id TEXT,
+    broker_order_id TEXT,
+    ts INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    type TEXT NOT NULL,
+    qty REAL NOT NULL,
+    limit_price REAL,
+    stop_price REAL,
+    status TEXT NOT NULL,
+    filled_qty REAL NOT NULL DEFAULT 0,
+    avg_price REAL,
+    reason TEXT,
+    last_seq REAL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX broker_orders_session ON broker_orders(session, ts);
+  CREATE TABLE broker_fills (
+    exec_id TEXT PRIMARY KEY,
+    client_order_id TEXT NOT NULL,
+    session TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    side TEXT NOT NULL,
+    qty REAL NOT NULL,
+    price REAL NOT NULL
+  );
+  CREATE INDEX broker_fills_session ON broker_fills(session, ts);
+  CREATE TABLE broker_events (
+    event_id TEXT NOT NULL,
+    session TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    PRIMARY KEY (session, event_id)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -6,6 +6,7 @@ import { createHandlers } from '../../core/api/handlers';
 import type { Emit } from '../../core/api/registry';
 import type { Events } from '../../core/contract';
 import { createServices, disposeServices, type Services } from '../../core/api/services';
+import { safeStorageCredentials } from './credentials';
 import { openStore, type Store } from '../../core/store/sqlite-bar-store';
 import { startFirstRun } from './first-run';
 import { registerApi } from './ipc';
@@ -56,7 +57,11 @@ function start(): void {
     if (channel === 'alert:raised') notifyDesktop(payload as Events['alert:raised']);
   };
   // Sweeps, walk-forward and Monte Carlo run in utility processes, each with its own read-only store.
-  services = createServices({ store, dbPath, host: 'electron', emit, createPool: (workers) => createUtilityPool({ dbPath, workers }) });
+  services = createServices({
+    store, dbPath, host: 'electron', emit, createPool: (workers) => createUtilityPool({ dbPath, workers }),
+    // Broker keys: encrypted with safeStorage under userData; the environment still wins, as in the CLI.
+    credentials: safeStorageCredentials(join(userData, 'brokers.bin')),
+  });
   registerApi(createHandlers(services), isTrustedSender);
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));

@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'sweep', summary: 'Run a parameter sweep (grid or random search) on every core or a cluster', load: async () => (await import('./sweep')).sweepCommand },
   { name: 'walkforward', summary: 'Walk-forward optimisation: in-sample sweeps, out-of-sample runs, efficiency', load: async () => (await import('./walkforward')).walkforwardCommand },
   { name: 'live', summary: 'paper-trade a spec on a live feed (replay, WebSocket, Binance) or replay history through the live path', load: async () => (await import('./live')).liveCommand },
+  { name: 'broker', summary: 'Read a broker account (paper, Alpaca, KIS): account, positions, working orders', load: async () => (await import('./broker')).brokerCommand },
   { name: 'montecarlo', summary: 'Monte Carlo of a stored run: percentiles of final equity, drawdown and CAGR, risk of ruin', load: async () => (await import('./montecarlo')).montecarloCommand },
   { name: 'worker', summary: 'Join a simulation cluster: run sweep batches from a Redis queue', load: async () => (await import('./worker')).workerCommand },
   { name: 'strategies', summary: 'List the built-in strategies and their parameters', load: async () => (await import('./strategies')).strategiesCommand },

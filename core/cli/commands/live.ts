@@ -6,6 +6,9 @@ import type { AnomalyConfig } from '../../live/anomalies';
 import { LiveSpecError, replay } from '../../live/replay';
 import type { RiskLimits } from '../../live/risk';
 import { LiveService } from '../../live/service';
+import { startBrokerRoute, type BrokerRoute } from '../../live/brokers/route';
+import { BROKERS } from '../../live/brokers/registry';
+import { BrokerError } from '../../live/brokers/types';
 import type { LiveEvents } from '../../live/session';
 import type { Alert, Severity } from '../../live/types';
 
@@ -20,6 +23,7 @@ const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] 
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
                           [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID]
                           [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical] [--json]
+                          [--broker paper|kis|alpaca [--account NAME] [--base-url URL] [--live --arm-live]]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
@@ -33,7 +37,12 @@ run     runs continuously on a feed (replay at --speed time steps per second, 0 
         stderr; stops cleanly on SIGINT/SIGTERM, or at the end of a replay.
 --risk FILE.json: {"symbols":{"*":{"maxPosition":..,"maxOrderNotional":..,"fatFingerPct":..}},
         "maxGrossExposure":..,"maxDailyLoss":..,"hard":[...]}. --webhook / --telegram add alert webhooks
-        (delivered through the persistent outbox, retried with backoff).`;
+        (delivered through the persistent outbox, retried with backoff).
+--broker routes the session's orders (after its risk checks and kill switch) to a broker: paper (default) keeps
+        them in the paper broker; alpaca and kis send them with idempotent client order ids, journal every
+        update before printing it, and reconcile journal and broker at connect and every 30 s (a mismatch is a
+        critical alert). Paper endpoints by default; --live selects real money and needs --arm-live (per run).
+        Keys from the environment (see quantdesk broker --help).`;
 
 function alertJson(a: Alert) {
   return { id: a.id, time: formatTime(a.time), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
@@ -108,9 +117,12 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
       from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
       telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
       'signal-severity': { type: 'string' }, json: { type: 'boolean' },
+      broker: { type: 'string' }, account: { type: 'string' }, 'base-url': { type: 'string' }, live: { type: 'boolean' }, 'arm-live': { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
   );
+  const brokerName = (values.broker as string | undefined) ?? 'paper';
+  if (!(brokerName in BROKERS)) throw new UsageError(`--broker: expected ${Object.keys(BROKERS).join(', ')}, got "${brokerName}"`);
   const feed = values.feed as string;
   if (feed !== 'replay' && feed !== 'websocket' && feed !== 'binance') throw new UsageError(`--feed: expected replay, websocket or binance, got "${feed}"`);
   if (feed === 'websocket' && !values.url) throw new UsageError('--url: the websocket feed needs a URL');
@@ -148,6 +160,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   };
   const service = new LiveService(store, emit, 500);
   let stopping: Promise<void> | null = null;
+  let route: BrokerRoute | null = null;
   const stop = () => (stopping ??= service.dispose());
   const onSignal = () => void stop();
   process.once('SIGINT', onSignal);
@@ -160,6 +173,25 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
       return EXIT.failure;
     }
     const rr = service.lastRestore!;
+    if (brokerName !== 'paper') {
+      try {
+        route = await startBrokerRoute({
+          store, session: started.value.session!, broker: brokerName, env: process.env, baseUrl: values['base-url'] as string | undefined,
+          live: values.live as boolean | undefined, account: values.account as string | undefined, armLive: values['arm-live'] as boolean | undefined,
+          onAlert: (a) => emit('alert:raised', a),
+        });
+      } catch (e) {
+        if (!(e instanceof BrokerError)) throw e;
+        io.err(`quantdesk live run: ${e.message}\n`);
+        return e.code === 'not-armed' || e.code === 'no-credentials' ? EXIT.badInput : EXIT.failure;
+      }
+      const acct = route.account;
+      const rec = route.firstReconcile;
+      io.err(
+        `${acct.mode === 'live' ? '*** LIVE (REAL MONEY) ***' : 'PAPER'} ${brokerName} account ${acct.id}: equity ${acct.equity.toFixed(2)} ${acct.currency}; ` +
+          `reconciled: ${rec.ok ? 'journal matches the broker' : `${rec.mismatches.length} MISMATCH(ES)`}${rec.resynced ? `, ${rec.resynced} order(s) resynced` : ''}\n`,
+      );
+    }
     io.err(
       `session ${started.value.session}: restored ${rr.orders} orders (${rr.openOrders} open), ${rr.fills} fills, ${rr.positions.filter((p) => p.qty !== 0).length} open positions; ` +
         `positions ${rr.positionsMatch ? 'match' : 'DO NOT match'} the fills; ${rr.undeliveredAlerts} undelivered alert(s); kill switch ${rr.killSwitch.tripped ? 'TRIPPED' : 'armed'}` +
@@ -168,6 +200,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     await service.feed!.done;
     const session = service.session;
     await stop();
+    await route?.stop();
     if (session) {
       const a = session.broker.account();
       io.err(`stopped: ${session.fills.length} fills this run, equity ${a.equity.toFixed(2)}, realized ${a.realized.toFixed(2)}\n`);
@@ -177,6 +210,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stop();
+    await route?.stop();
     store.close();
   }
 }

@@ -7,6 +7,7 @@ import { useBacktestStore } from '../../stores/backtest-store';
 import { flattenAll, loadLive, rearmKillSwitch, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
+import { AccountSelector } from './AccountSelector';
 import { RiskPanel } from './RiskPanel';
 import { AlertStream } from './AlertStream';
 import { LiveEquityChart } from './LiveEquityChart';
@@ -93,6 +94,7 @@ export function LiveView() {
         )}
       </div>
       <ErrorBanner error={error} onDismiss={() => useLiveStore.setState({ error: null })} />
+      <AccountSelector />
       <div className="cards" data-testid="account">
         {[
           ['Equity', account?.equity, ''],
