@@ -16,6 +16,8 @@ let store: Store;
 let services: Services;
 let handlers: Handlers;
 const events: { channel: EventChannel; payload: unknown }[] = [];
+/** Sizes of the pools the services created. */
+const poolsCreated: number[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qd-opt-api-'));
@@ -26,7 +28,11 @@ beforeAll(async () => {
     dbPath: store.path,
     host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
-    createPool: (workers) => createThreadPool({ workers: workers ?? 2, dbPath: store.path, workerEntry }),
+    createPool: (workers) => {
+      poolsCreated.push(workers ?? 2);
+      return createThreadPool({ workers: workers ?? 2, dbPath: store.path, workerEntry });
+    },
+    poolSize: 2,
   });
   handlers = optimizeHandlers(services) as unknown as Handlers;
 });
@@ -81,6 +87,18 @@ describe('optimize handlers', () => {
     expect(state.result!.results).toEqual(two.result!.results);
     const bad = await dispatch(handlers, 'sweep:start', { sweep, workers: 0 }, ctx());
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
+  });
+
+  it('runs every sweep on one shared pool of the host\'s size, and refuses more workers than it has', async () => {
+    for (const workers of [1, 2, undefined, 1]) {
+      const r = await dispatch(handlers, 'sweep:start', { sweep, workers }, ctx());
+      expect((await waitFinished((r as { value: { id: string } }).value.id)).status).toBe('done');
+    }
+    // Sweeps share one pool of 2 (Monte Carlo and single backtests have their own one-worker pool).
+    expect(poolsCreated.filter((n) => n === 2)).toHaveLength(1);
+    const many = await dispatch(handlers, 'sweep:start', { sweep, workers: 3 }, ctx());
+    expect(many).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^workers: at most 2 on this host/) } });
+    expect(services.optimize.list().length).toBeGreaterThan(0);
   });
 
   it('rejects a bad sweep with the field named, and an unknown id as not-found', async () => {

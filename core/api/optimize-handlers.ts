@@ -35,6 +35,10 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
   const svc = s.optimize;
   return {
     'sweep:start': (input) => {
+      if (input.workers !== undefined && input.workers > svc.maxWorkers) {
+        const message = `workers: at most ${svc.maxWorkers} on this host (its cores), got ${input.workers}`;
+        return fail('invalid-input', message, [message]);
+      }
       const sweep = parseSweep(input.sweep);
       if (!sweep.ok) return sweep;
       return ok({ id: svc.startSweep(sweep.value, input.workers) });

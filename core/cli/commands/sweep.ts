@@ -48,7 +48,10 @@ export const sweepCommand: Command = {
       return EXIT.badInput;
     }
     const store = openStore(dbPath);
-    const pool = await poolFromFlags(values, store);
+    const pool = await poolFromFlags(values, store).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
     const interrupt = sigintSignal();
     try {
       const createdAt = Date.now();

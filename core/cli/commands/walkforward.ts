@@ -48,7 +48,10 @@ export const walkforwardCommand: Command = {
       return EXIT.badInput;
     }
     const store = openStore(values.db as string);
-    const pool = await poolFromFlags(values, store);
+    const pool = await poolFromFlags(values, store).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
     const interrupt = sigintSignal();
     try {
       const out = await runWalkForward(store, sweep, pool, { train, test, anchored: values.anchored === true, signal: interrupt.signal, onProgress: progressPrinter(io, 'walk-forward') });
