@@ -3,6 +3,8 @@ import { monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError, parseRun
 import { parseBase, SweepInputError } from '../optimize/sweep';
 import { SweepSpecSchema, type SweepSpec } from '../optimize/sweep-spec';
 import { runWalkForward } from '../optimize/walkforward-run';
+import { monteCarloOnPool } from '../optimize/interactive-jobs';
+import { outcome } from './backtest-handlers';
 import { CancelledError } from '../pool/types';
 import type { Result } from '../model/result';
 import type { WalkForwardView } from '../contract';
@@ -65,6 +67,11 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     'montecarlo:run': async (input, ctx) => {
       const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
       try {
+        if (s.dbPath !== ':memory:') {
+          // A million paths take seconds: the whole call runs on the interactive worker, never here.
+          const spec = input.spec === undefined ? undefined : parseRunSpec(input.spec);
+          return outcome(await monteCarloOnPool(svc.interactivePool(), { runId: input.runId, spec, options }, ctx.signal));
+        }
         if (input.runId !== undefined) {
           const view = monteCarloOfStoredRun(s.store, input.runId, options);
           return view ? ok(view) : fail('not-found', `no run ${input.runId}`);
