@@ -2,7 +2,7 @@ import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
 import { renderReport } from '../backtest/report';
 import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
-import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import { validateSpec, type BacktestSpec } from '../backtest/spec';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
 import { backtestOnPool, type InteractiveOutcome } from '../optimize/interactive-jobs';
@@ -13,7 +13,7 @@ import type { Services } from './services';
 type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export';
 
 function specOf(raw: unknown): Result<BacktestSpec> {
-  const r = parseSpec(raw);
+  const r = validateSpec(raw);
   if (!r.ok) {
     const details = r.errors.map((e) => `spec.${e}`);
     return fail('invalid-input', `Invalid backtest spec: ${details.join('; ')}`, details);
