@@ -111,6 +111,28 @@ describe('optimize handlers', () => {
     expect(await dispatch(handlers, 'sweep:cancel', { id: 'nope' }, ctx())).toEqual({ ok: true, value: { cancelled: false } });
   });
 
+  it('validates every spec behind the API before any work, naming the field', async () => {
+    const all = createHandlers(services);
+    const cases: [string, unknown, RegExp][] = [
+      ['sweep:start', { sweep: { ...sweep, objective: 'sharpness' } }, /sweep\.objective: expected a metric name/],
+      ['sweep:start', { sweep: { ...sweep, grid: { fast: [2], speed: [1] } } }, /sweep\.grid\.speed: not a parameter of sma-cross/],
+      ['sweep:start', { sweep: { ...sweep, base: { ...sweep.base, strategy: 'nope' } } }, /sweep\.base\.strategy: unknown strategy "nope"/],
+      ['sweep:start', { sweep: { ...sweep, constraints: ['x'.repeat(1_000_001)] } }, /sweep\.constraints\.0: /],
+      ['sweep:start', { sweep: { ...sweep, search: { kind: 'random', samples: 3_000_000 } } }, /sweep\.search\.samples: /],
+      ['walkforward:run', { sweep: { ...sweep, base: { ...sweep.base, symbols: ['NOPE'] } }, train: 120, test: 60 }, /base\.symbols: unknown symbol "NOPE"/],
+      ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 'x' } } }, /spec\.params\.fast: /],
+      ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'] }, paths: 1e12 }, /paths: /],
+      ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], capital: 1e308 } }, /spec\.capital: /],
+      ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], benchmark: 'NADA' } }, /benchmark: unknown symbol "NADA"/],
+    ];
+    const sweepsBefore = services.optimize.list().length;
+    for (const [method, input, message] of cases) {
+      const r = await dispatch(all, method, input, ctx());
+      expect(r, `${method} ${message}`).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(message) } });
+    }
+    expect(services.optimize.list().length).toBe(sweepsBefore);
+  });
+
   it('cancels a running sweep', async () => {
     const big = { ...sweep, grid: { fast: { from: 2, to: 60, step: 1 }, slow: { from: 61, to: 120, step: 1 } } };
     const started = await dispatch(handlers, 'sweep:start', { sweep: big }, ctx());

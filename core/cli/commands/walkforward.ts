@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { checkSweep } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
 import { runWalkForward } from '../../optimize/walkforward-run';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -48,6 +49,13 @@ export const walkforwardCommand: Command = {
       return EXIT.badInput;
     }
     const store = openStore(values.db as string);
+    try {
+      // Every mistake in the file is reported before a worker starts or anything is stored.
+      checkSweep(store, sweep);
+    } catch (e) {
+      store.close();
+      return sweepErrorExit(e, io, 'walkforward', values.spec as string);
+    }
     const pool = await poolFromFlags(values, store).catch((e: unknown) => {
       store.close();
       throw e;
