@@ -83,7 +83,7 @@ export async function latencyUnderLoad(root: string, dir: string): Promise<Bench
   const heavy = await TestClient.connect(host.wsUrl);
   try {
     const idle = await probe(probeClient, 'app:info, idle host', 3000, true);
-    const spec = { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], params: { fast: 5, slow: 40 } };
+    const spec = { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], params: { fast: 5, slow: 40 }, start: '2019-01-01' };
     const calls: Promise<unknown>[] = [];
     for (let i = 0; i < 3; i++) calls.push(heavy.call('montecarlo:run', { spec, paths: 1_000_000, method: 'returns', seed: i + 1 }));
     for (let i = 0; i < 3; i++) calls.push(heavy.call('backtest:run', { spec: { strategy: 'sma-cross', universe: 'all', params: { fast: 5 + i, slow: 50 } }, save: false }));
@@ -91,7 +91,7 @@ export async function latencyUnderLoad(root: string, dir: string): Promise<Bench
     calls.push(heavy.call('sweep:start', { sweep }));
     const t0 = performance.now();
     const all = Promise.all(calls);
-    const loaded = await probe(probeClient, 'app:info while 3 × montecarlo:run (1e6 paths), 3 × backtest:run (universe all, 300 names) and a sweep run', all);
+    const loaded = await probe(probeClient, 'app:info while 3 × montecarlo:run (1e6 paths × 450 bars), 3 × backtest:run (universe all: 300 names × 1,500 days) and a 1,560-run sweep run', all);
     const replies = (await all) as { ok?: boolean }[];
     const failed = replies.filter((r) => !r.ok).length;
     return [idle, { ...loaded, note: `${loaded.note}; heavy calls took ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}` }];
@@ -135,6 +135,7 @@ export async function rssUnderFloods(root: string, dir: string): Promise<{ name:
     const sockets: WebSocket[] = [];
     let accepted = 0;
     let refused = 0;
+    let dropped = 0;
     await Promise.all(
       Array.from({ length: 3000 }, () =>
         new Promise<void>((r) => {
@@ -142,11 +143,11 @@ export async function rssUnderFloods(root: string, dir: string): Promise<{ name:
           sockets.push(s);
           s.once('open', () => (accepted++, r()));
           s.once('unexpected-response', () => (refused++, r()));
-          s.once('error', () => r());
+          s.once('error', () => (dropped++, r()));
         }),
       ),
     );
-    rows.push({ name: '3,000 WebSocket connections attempted, held open', mb: rssMb(pid), note: `${accepted} accepted, ${refused} refused (503)` });
+    rows.push({ name: '3,000 WebSocket connections attempted, held open', mb: rssMb(pid), note: `${accepted} accepted, ${refused} refused (503), ${dropped} dropped at the socket limit` });
     for (const s of sockets) s.terminate();
     const after = await TestClient.connect(host.wsUrl);
     const ok = (await after.call('app:info')).ok;
