@@ -6,6 +6,7 @@ import { startServer } from '../core/serve/server';
 import { TestClient } from '../core/serve/test-client';
 import { decodeFrame, encodeFrame } from '../core/model/wire';
 import { measure, printTable, type BenchTable } from './harness';
+import { latencyUnderLoad, rssUnderFloods } from './serve-load';
 
 const CALLS = 1000;
 
@@ -60,7 +61,21 @@ export async function run(): Promise<BenchTable[]> {
       );
     }
     const codec = printTable('bar columns: encode + decode', rows);
-    return [calls, codec];
+
+    // A host no client can freeze: the served CLI in its own process, probed while others load it.
+    const root = join(__dirname, '..');
+    const load = printTable('app:info round trip (ms) on `quantdesk serve`, idle and while heavy calls run', await latencyUnderLoad(root, dir));
+    const rss = await rssUnderFloods(root, dir);
+    const base = rss[0].mb;
+    console.log(
+      [
+        '\n### host RSS under frame and connection floods (`quantdesk serve` process)\n',
+        '| case | RSS MB | ratio | note |',
+        '|---|---:|---:|---|',
+        ...rss.map((r) => `| ${r.name} | ${r.mb.toFixed(0)} | ${(r.mb / base).toFixed(2)} | ${r.note} |`),
+      ].join('\n'),
+    );
+    return [calls, codec, load, { title: 'host RSS under floods', rows: [] }];
   } finally {
     await client.close();
     await server.close();

@@ -2,21 +2,31 @@ import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
 import { renderReport, reportBenchmark } from '../backtest/report';
 import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
-import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import { validateSpec, type BacktestSpec } from '../backtest/spec';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
+import { backtestOnPool, type InteractiveOutcome } from '../optimize/interactive-jobs';
+import { CancelledError } from '../pool/types';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
 type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export';
 
 function specOf(raw: unknown): Result<BacktestSpec> {
-  const r = parseSpec(raw);
+  const r = validateSpec(raw);
   if (!r.ok) {
     const details = r.errors.map((e) => `spec.${e}`);
     return fail('invalid-input', `Invalid backtest spec: ${details.join('; ')}`, details);
   }
   return ok(r.spec);
+}
+
+/** A pool job's answer as a `Result` (see `core/optimize/interactive-jobs.ts`). */
+export function outcome<T>(r: InteractiveOutcome<T>): Result<T> {
+  if ('value' in r) return ok(r.value);
+  if ('invalid' in r) return fail('invalid-input', r.invalid.join('; '), r.invalid);
+  if ('notFound' in r) return fail('not-found', r.notFound);
+  return fail('internal', r.internal);
 }
 
 /** Handlers of the backtest and run-registry methods. */
@@ -26,11 +36,16 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       const spec = specOf(input.spec);
       if (!spec.ok) return spec;
       try {
+        // A universe of hundreds of names takes seconds: off the host's thread, on the interactive
+        // worker. An in-memory store (tests) has no file a worker could open: it runs here.
+        if (s.dbPath !== ':memory:') {
+          return outcome(await backtestOnPool(s.store, s.optimize.interactivePool(), spec.value, { signal: ctx.signal, save: input.save }));
+        }
         const { output } = await backtestFromStoreAsync(s.store, spec.value, { signal: ctx.signal, save: input.save });
         return ok(output);
       } catch (e) {
         if (e instanceof BacktestInputError) return fail('invalid-input', e.message, e.errors);
-        if (e instanceof BacktestCancelledError) return fail('cancelled', 'backtest:run was cancelled');
+        if (e instanceof BacktestCancelledError || e instanceof CancelledError) return fail('cancelled', 'backtest:run was cancelled');
         throw e;
       }
     },

@@ -7,6 +7,7 @@ import { createSyntheticStore } from '../optimize/synthetic-market';
 import { buildWorkerEntry } from '../pool/test-support';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Store } from '../store/sqlite-bar-store';
+import { createHandlers } from './handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import { dispatch, type Handlers } from './registry';
 import { createServices, disposeServices, type Services } from './services';
@@ -16,6 +17,8 @@ let store: Store;
 let services: Services;
 let handlers: Handlers;
 const events: { channel: EventChannel; payload: unknown }[] = [];
+/** Sizes of the pools the services created. */
+const poolsCreated: number[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qd-opt-api-'));
@@ -26,7 +29,11 @@ beforeAll(async () => {
     dbPath: store.path,
     host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
-    createPool: (workers) => createThreadPool({ workers: workers ?? 2, dbPath: store.path, workerEntry }),
+    createPool: (workers) => {
+      poolsCreated.push(workers ?? 2);
+      return createThreadPool({ workers: workers ?? 2, dbPath: store.path, workerEntry });
+    },
+    poolSize: 2,
   });
   handlers = optimizeHandlers(services) as unknown as Handlers;
 });
@@ -83,6 +90,18 @@ describe('optimize handlers', () => {
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
   });
 
+  it('runs every sweep on one shared pool of the host\'s size, and refuses more workers than it has', async () => {
+    for (const workers of [1, 2, undefined, 1]) {
+      const r = await dispatch(handlers, 'sweep:start', { sweep, workers }, ctx());
+      expect((await waitFinished((r as { value: { id: string } }).value.id)).status).toBe('done');
+    }
+    // Sweeps share one pool of 2 (Monte Carlo and single backtests have their own one-worker pool).
+    expect(poolsCreated.filter((n) => n === 2)).toHaveLength(1);
+    const many = await dispatch(handlers, 'sweep:start', { sweep, workers: 3 }, ctx());
+    expect(many).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^workers: at most 2 on this host/) } });
+    expect(services.optimize.list().length).toBeGreaterThan(0);
+  });
+
   it('rejects a bad sweep with the field named, and an unknown id as not-found', async () => {
     const bad = await dispatch(handlers, 'sweep:start', { sweep: { ...sweep, base: { ...sweep.base, capital: 0 } } }, ctx());
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.base\.capital/) } });
@@ -90,6 +109,28 @@ describe('optimize handlers', () => {
     expect(bad2).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.top/) } });
     expect(await dispatch(handlers, 'sweep:get', { id: 'nope' }, ctx())).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(await dispatch(handlers, 'sweep:cancel', { id: 'nope' }, ctx())).toEqual({ ok: true, value: { cancelled: false } });
+  });
+
+  it('validates every spec behind the API before any work, naming the field', async () => {
+    const all = createHandlers(services);
+    const cases: [string, unknown, RegExp][] = [
+      ['sweep:start', { sweep: { ...sweep, objective: 'sharpness' } }, /sweep\.objective: expected a metric name/],
+      ['sweep:start', { sweep: { ...sweep, grid: { fast: [2], speed: [1] } } }, /sweep\.grid\.speed: not a parameter of sma-cross/],
+      ['sweep:start', { sweep: { ...sweep, base: { ...sweep.base, strategy: 'nope' } } }, /sweep\.base\.strategy: unknown strategy "nope"/],
+      ['sweep:start', { sweep: { ...sweep, constraints: ['x'.repeat(1_000_001)] } }, /sweep\.constraints\.0: /],
+      ['sweep:start', { sweep: { ...sweep, search: { kind: 'random', samples: 3_000_000 } } }, /sweep\.search\.samples: /],
+      ['walkforward:run', { sweep: { ...sweep, base: { ...sweep.base, symbols: ['NOPE'] } }, train: 120, test: 60 }, /base\.symbols: unknown symbol "NOPE"/],
+      ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 'x' } } }, /spec\.params\.fast: /],
+      ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'] }, paths: 1e12 }, /paths: /],
+      ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], capital: 1e308 } }, /spec\.capital: /],
+      ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], benchmark: 'NADA' } }, /benchmark: unknown symbol "NADA"/],
+    ];
+    const sweepsBefore = services.optimize.list().length;
+    for (const [method, input, message] of cases) {
+      const r = await dispatch(all, method, input, ctx());
+      expect(r, `${method} ${message}`).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(message) } });
+    }
+    expect(services.optimize.list().length).toBe(sweepsBefore);
   });
 
   it('cancels a running sweep', async () => {
@@ -111,5 +152,30 @@ describe('optimize handlers', () => {
     expect(a.ok).toBe(true);
     expect(a).toEqual(b);
     expect(await dispatch(handlers, 'montecarlo:run', { paths: 10 }, ctx())).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('runs Monte Carlo off the host\'s thread: the event loop keeps turning during a 100,000-path run', async () => {
+    const all = createHandlers(services);
+    const spec = { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 4, slow: 20 } };
+    const run = await dispatch(all, 'backtest:run', { spec }, ctx());
+    const runId = (run as { value: { runId: string } }).value.runId;
+    // On the host's thread this run blocks it for a second or more; on a worker, not at all.
+    let last = Date.now();
+    let worst = 0;
+    const tick = setInterval(() => {
+      const now = Date.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 5);
+    try {
+      const r = await dispatch(all, 'montecarlo:run', { runId, paths: 100_000, method: 'returns', seed: 2 }, ctx());
+      expect(r.ok).toBe(true);
+      expect((r as { value: { paths: number } }).value.paths).toBe(100_000);
+      // A block right before the reply shows at the next tick: let one come.
+      await new Promise((res) => setTimeout(res, 30));
+    } finally {
+      clearInterval(tick);
+    }
+    expect(worst).toBeLessThan(250);
   });
 });

@@ -1,8 +1,11 @@
 import { fail, ok } from '../model/result';
 import { monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
-import { parseBase, SweepInputError } from '../optimize/sweep';
+import { checkSweepQuick, SweepInputError } from '../optimize/sweep';
+import type { Store } from '../store/sqlite-bar-store';
 import { SweepSpecSchema, type SweepSpec } from '../optimize/sweep-spec';
 import { runWalkForward } from '../optimize/walkforward-run';
+import { monteCarloOnPool } from '../optimize/interactive-jobs';
+import { outcome } from './backtest-handlers';
 import { CancelledError } from '../pool/types';
 import type { Result } from '../model/result';
 import type { WalkForwardView } from '../contract';
@@ -11,15 +14,15 @@ import type { Services } from './services';
 
 type OptimizeChannels = 'sweep:start' | 'sweep:cancel' | 'sweep:get' | 'sweep:list' | 'walkforward:run' | 'montecarlo:run';
 
-/** Validates a sweep file's content: the sweep schema, then the base spec; errors name the field. */
-function parseSweep(raw: unknown): Result<SweepSpec> {
+/** Validates a sweep file's content in full (schema, base spec, strategy, grid, constraints, the store's names); errors name the field. */
+function parseSweep(raw: unknown, store: Store): Result<SweepSpec> {
   const parsed = SweepSpecSchema.safeParse(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `sweep.${i.path.join('.')}: ${i.message}`);
     return fail('invalid-input', details.join('; '), details);
   }
   try {
-    parseBase(parsed.data);
+    checkSweepQuick(store, parsed.data);
   } catch (e) {
     if (e instanceof SweepInputError) {
       const details = e.errors.map((x) => `sweep.${x}`);
@@ -35,7 +38,11 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
   const svc = s.optimize;
   return {
     'sweep:start': (input) => {
-      const sweep = parseSweep(input.sweep);
+      if (input.workers !== undefined && input.workers > svc.maxWorkers) {
+        const message = `workers: at most ${svc.maxWorkers} on this host (its cores), got ${input.workers}`;
+        return fail('invalid-input', message, [message]);
+      }
+      const sweep = parseSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;
       return ok({ id: svc.startSweep(sweep.value, input.workers) });
     },
@@ -46,7 +53,7 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     },
     'sweep:list': () => ok(svc.list()),
     'walkforward:run': async (input, ctx) => {
-      const sweep = parseSweep(input.sweep);
+      const sweep = parseSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;
       try {
         const out = await runWalkForward(s.store, sweep.value, svc.pool(), { train: input.train, test: input.test, anchored: input.anchored, signal: ctx.signal });
@@ -61,6 +68,11 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     'montecarlo:run': async (input, ctx) => {
       const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
       try {
+        if (s.dbPath !== ':memory:') {
+          // A million paths take seconds: the whole call runs on the interactive worker, never here.
+          const spec = input.spec === undefined ? undefined : parseRunSpec(input.spec);
+          return outcome(await monteCarloOnPool(svc.interactivePool(), { runId: input.runId, spec, options }, ctx.signal));
+        }
         if (input.runId !== undefined) {
           const view = monteCarloOfStoredRun(s.store, input.runId, options);
           return view ? ok(view) : fail('not-found', `no run ${input.runId}`);

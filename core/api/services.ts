@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { DatasetStatus } from '../contract';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
@@ -57,6 +58,10 @@ export interface ServiceOptions {
   readonly createPool?: (workers?: number) => Pool;
   /** Broker keys (default: the process environment, read-only). */
   readonly credentials?: BrokerCredentials;
+  /** Workers of the host's shared pool, and the most a call may ask for; default the machine's cores. */
+  readonly poolSize?: number;
+  /** Idle time after which the pools stop their workers (ms); default 60 s. */
+  readonly poolIdleMs?: number;
 }
 
 /**
@@ -78,7 +83,10 @@ export function createServices(options: ServiceOptions): Services {
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
-    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers }))),
+    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })), {
+      size: options.poolSize ?? Math.max(1, availableParallelism()),
+      idleMs: options.poolIdleMs,
+    }),
     live: new LiveService(options.store, liveEmit(options.emit)),
     backtest: new BacktestService(options.store, options.emit),
   };

@@ -133,7 +133,9 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
 }
 
 function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
-  if (!getStrategy(spec.strategy)) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  // Every unknown name at once, each under its own field (an unknown benchmark is not a `symbols` error).
+  const unknown = unknownReferences(store, spec);
+  if (unknown.length > 0) throw new BacktestInputError(unknown);
   const fingerprint = dataFingerprint(store);
   const panel = panelForSpec(store, spec);
   if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);

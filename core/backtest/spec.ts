@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
 import { INSTRUMENT_TYPES } from '../model/instrument';
+import { getStrategy, listStrategies } from '../strategies';
 
 /**
  * Engine version stored with every run; bump when a change can alter a run's numbers.
@@ -11,6 +12,13 @@ import { INSTRUMENT_TYPES } from '../model/instrument';
 export const ENGINE_VERSION = '2.0.0';
 
 const dateText = z.string().refine((s) => parseDate(s) !== null, { message: 'expected a date YYYY-MM-DD' });
+
+/**
+ * Largest starting capital (and fixed commission) a spec may give: 1e12. Far above any account, and
+ * far enough under the float range that equity, P&L and ratios stay finite (`capital: 1e308` gave a
+ * `finalEquity` of null).
+ */
+export const MAX_CAPITAL = 1e12;
 
 const SIZING_METHODS = ['all-in', 'fixed-fraction', 'fixed-qty', 'volatility-target', 'equal-weight'] as const;
 
@@ -30,10 +38,10 @@ export const SizingSchema = z.union([
     .object({
       method: z.enum(SIZING_METHODS),
       fraction: z.number().positive().max(10).default(1),
-      qty: z.number().positive().default(1),
-      targetVol: z.number().positive().default(0.15),
-      lookback: z.number().int().min(2).default(20),
-      maxWeight: z.number().positive().default(1),
+      qty: z.number().positive().max(1e12).default(1),
+      targetVol: z.number().positive().max(10).default(0.15),
+      lookback: z.number().int().min(2).max(100_000).default(20),
+      maxWeight: z.number().positive().max(100).default(1),
     })
     .strict(),
 ]);
@@ -42,13 +50,13 @@ export const SizingSchema = z.union([
 export const BacktestSpecSchema = z
   .object({
     /** Strategy name in the registry (`quantdesk strategies`). */
-    strategy: z.string().min(1),
+    strategy: z.string().min(1).max(64),
     /** Strategy parameters; validated by the strategy's own schema. */
     params: z.record(z.string(), z.unknown()).default({}),
     /** Explicit symbols, or... */
-    symbols: z.array(z.string().min(1)).min(1).optional(),
+    symbols: z.array(z.string().min(1).max(64)).min(1).max(10_000).optional(),
     /** ...a universe: `all` (every instrument listed at each date, delisted ones included before delisting) or a named universe. */
-    universe: z.string().min(1).optional(),
+    universe: z.string().min(1).max(64).optional(),
     /**
      * With `universe`: the instrument types it holds (default `["stock"]`). An `index` is a benchmark,
      * never a holding, so it cannot be named here (nor in `symbols`).
@@ -60,12 +68,12 @@ export const BacktestSpecSchema = z
     start: dateText.optional(),
     end: dateText.optional(),
     /** Starting cash. */
-    capital: z.number().positive().default(100_000),
+    capital: z.number().positive().max(MAX_CAPITAL).default(100_000),
     /** `next-open`: a decision at bar i fills at the open of bar i+1; `close`: at the close of bar i. */
     fill: z.enum(['next-open', 'close']).default('next-open'),
     /** Charged on entry and on exit: `fixed + rate × |qty| × price` per fill. */
     commission: z
-      .object({ rate: z.number().min(0).max(0.5).default(0), fixed: z.number().min(0).default(0) })
+      .object({ rate: z.number().min(0).max(0.5).default(0), fixed: z.number().min(0).max(MAX_CAPITAL).default(0) })
       .strict()
       .default({ rate: 0, fixed: 0 }),
     /** Slippage against the trader on every fill, in basis points of the price. */
@@ -81,7 +89,7 @@ export const BacktestSpecSchema = z
     /** When stop and target are both touched in one bar: `conservative` (stop wins) or `optimistic` (target wins). Either way the trade is flagged `ambiguous`. */
     intrabar: z.enum(['conservative', 'optimistic']).default('conservative'),
     /** Symbol whose close-to-close returns give alpha and beta. */
-    benchmark: z.string().min(1).optional(),
+    benchmark: z.string().min(1).max(64).optional(),
     /**
      * How the adjusted series that signals read is adjusted (see `Adjustment`): `pit` never uses a corporate
      * action before it was known. `raw` (older specs) means the same as `signalPrices: "raw"`.
@@ -95,14 +103,14 @@ export const BacktestSpecSchema = z
      */
     signalPrices: z.enum(['adjusted', 'raw']).default('adjusted'),
     /** Bars per year for annualisation (252 for daily bars). */
-    barsPerYear: z.number().positive().default(252),
+    barsPerYear: z.number().positive().max(1_000_000).default(252),
     /**
      * Bars before `start` that the strategy sees first, so its indicators are warm when the run
      * begins: its decisions on them are ignored and nothing trades or counts before `start`
      * (history accessors of a cross-sectional view and volatility sizing reach back as far).
      * Every one of those bars was known at `start`, so no look-ahead. Default 0.
      */
-    warmup: z.number().int().min(0).default(0),
+    warmup: z.number().int().min(0).max(100_000).default(0),
   })
   .strict()
   .superRefine((s, ctx) => {
@@ -134,10 +142,37 @@ export type Sizing = BacktestSpec['sizing'];
 
 /**
  * Validates a spec. Returns the spec with defaults filled, or the list of problems as
- * `field.path: message` lines (the field first, so a user sees what to fix).
+ * `field.path: message` lines (the field first, so a user sees what to fix). `strategy`: also check
+ * that the strategy is a built-in one (`name`) and its parameters (`params`); default `none` (tests
+ * and callers with strategies of their own).
  */
-export function parseSpec(raw: unknown): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
+export function parseSpec(raw: unknown, options: { strategy?: 'none' | 'name' | 'params' } = {}): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
   const r = BacktestSpecSchema.safeParse(raw);
-  if (r.success) return { ok: true, spec: r.data };
-  return { ok: false, errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`) };
+  if (!r.success) return { ok: false, errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`) };
+  const check = options.strategy ?? 'none';
+  const errors = check === 'none' ? [] : strategyErrors(r.data.strategy, check === 'params' ? r.data.params : undefined);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, spec: r.data };
+}
+
+/**
+ * {@link parseSpec} plus the strategy: it must be a built-in one and its `params` must pass its
+ * schema. What every boundary (CLI spec files, the API's backtest and Monte Carlo methods) runs
+ * before any work, so a bad parameter is one error naming `params.<name>`, not a failed run.
+ */
+export function validateSpec(raw: unknown): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
+  return parseSpec(raw, { strategy: 'params' });
+}
+
+/**
+ * What is wrong with a strategy name and (when given) its parameters, as `field: reason` lines:
+ * an unknown strategy (naming the known ones), or each parameter its schema rejects
+ * (`params.fast: ...`). Empty when both are fine. A sweep checks its base with `params` undefined
+ * and each grid axis on its own (see `sweepErrors`).
+ */
+export function strategyErrors(name: string, params?: Record<string, unknown>): string[] {
+  const strategy = getStrategy(name);
+  if (!strategy) return [`strategy: unknown strategy "${name}" (known: ${listStrategies().map((s) => s.name).join(', ')})`];
+  if (params === undefined) return [];
+  const r = strategy.params.safeParse(params);
+  return r.success ? [] : r.error.issues.map((i) => `params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
 }

@@ -80,7 +80,15 @@ export function parseConstraint(src: string, known?: ReadonlySet<string>): Const
       const op = (toks[k++] as { op: string }).op;
       const l = left;
       const r = primary();
-      left = op === '*' ? (p) => l(p) * r(p) : (p) => l(p) / r(p);
+      left =
+        op === '*'
+          ? (p) => l(p) * r(p)
+          : (p) => {
+              const d = r(p);
+              // x / 0 would compare as Infinity or NaN and silently drop or keep every combination.
+              if (d === 0) throw new Error('division by zero');
+              return l(p) / d;
+            };
     }
     return left;
   }

@@ -1,5 +1,5 @@
 import { getRun } from '../backtest/registry';
-import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import { validateSpec, type BacktestSpec } from '../backtest/spec';
 import type { Trade } from '../backtest/types';
 import type { DistributionView, MonteCarloView } from '../contract';
 import type { Pool } from '../pool/types';
@@ -40,7 +40,7 @@ export class MonteCarloInputError extends Error {
 
 /** Validates a raw backtest spec, throwing {@link MonteCarloInputError} with `spec.<field>: ...` lines. */
 export function parseRunSpec(raw: unknown): BacktestSpec {
-  const p = parseSpec(raw);
+  const p = validateSpec(raw);
   if (!p.ok) throw new MonteCarloInputError(p.errors.map((e) => `spec.${e}`));
   return p.spec;
 }

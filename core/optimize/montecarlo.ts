@@ -57,6 +57,9 @@ export interface MonteCarloOptions {
   readonly blockLength?: number;
 }
 
+/** Most paths one Monte Carlo may draw (`montecarlo:run` and `quantdesk montecarlo --paths`): about 10 s on one core for a 10-year daily curve. */
+export const MAX_PATHS = 1_000_000;
+
 /**
  * Monte Carlo robustness of a run, reproducible by seed.
  * - `trades`: each path draws as many trades as the run had, with replacement, and compounds them;
@@ -91,6 +94,8 @@ export function monteCarlo(input: MonteCarloInput, options: MonteCarloOptions): 
   }
   const m = steps.length;
   const paths = options.paths;
+  // Three Float64Arrays of `paths` each: an unbounded count is an allocation failure, not a result.
+  if (!Number.isInteger(paths) || paths < 1 || paths > MAX_PATHS) throw new Error(`paths: expected an integer from 1 to ${MAX_PATHS}, got ${paths}`);
   const finals = new Float64Array(paths);
   const dds = new Float64Array(paths);
   const cagrs = new Float64Array(paths);

@@ -1,6 +1,7 @@
 import type { SweepProgressView, SweepResultView, SweepState } from '../contract';
 import type { Emit } from '../api/registry';
 import type { Pool } from '../pool/types';
+import { POOL_IDLE_MS, SharedPool } from '../pool/shared-pool';
 import { CancelledError } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { runSweep, SweepInputError, type SweepOutput } from './sweep';
@@ -17,31 +18,57 @@ interface Entry {
   readonly abort: AbortController;
 }
 
+/** Options of {@link OptimizeService}. */
+export interface OptimizeServiceOptions {
+  /** Workers of the host's one pool, and the most a call may ask for (default: the host's cores). */
+  readonly size: number;
+  /** Stop idle workers after this long (ms); default {@link POOL_IDLE_MS}. */
+  readonly idleMs?: number;
+}
+
 /**
- * Owns the simulation pool of a host (created on first use, so a host that never optimises starts
- * no workers) and the sweeps started through the API: their state, progress events and
- * cancellation. Sweeps queue on the pool one after another.
+ * Owns the simulation pools of a host and the sweeps started through the API: their state, progress
+ * events and cancellation. One shared pool of `size` workers (the cores) runs sweeps, walk-forward and
+ * the Monte Carlo backtests, one run after another; a call asking for fewer workers uses that many of
+ * them. A second pool of one worker runs the interactive calls (`backtest:run`, `montecarlo:run`), so
+ * they never wait behind a long sweep and never run on the host's thread. Both start on first use
+ * and stop when idle, so a host that never optimises runs no workers.
  */
 export class OptimizeService {
   readonly #store: Store;
   readonly #emit: Emit;
-  readonly #createPool: (workers?: number) => Pool;
-  /** Pools by worker count (0 = the host's default size), each created on first use and kept warm. */
-  readonly #pools = new Map<number, Pool>();
+  readonly #shared: SharedPool;
+  readonly #interactive: SharedPool;
   readonly #sweeps = new Map<string, Entry>();
 
-  constructor(store: Store, emit: Emit, createPool: (workers?: number) => Pool) {
+  constructor(store: Store, emit: Emit, createPool: (workers?: number) => Pool, options: OptimizeServiceOptions) {
     this.#store = store;
     this.#emit = emit;
-    this.#createPool = createPool;
+    this.#shared = new SharedPool((n) => createPool(n), options.size, options.idleMs);
+    this.#interactive = new SharedPool(() => createPool(1), 1, options.idleMs);
   }
 
-  /** The pool with `workers` workers (default: the host's size), created on first use. */
+  /** The most workers a call may ask for (the shared pool's size). */
+  get maxWorkers(): number {
+    return this.#shared.size;
+  }
+
+  /**
+   * The host's shared pool, limited to `workers` of its workers (default all).
+   * @throws RangeError for `workers` above {@link maxWorkers}.
+   */
   pool(workers?: number): Pool {
-    const key = workers ?? 0;
-    let pool = this.#pools.get(key);
-    if (!pool) this.#pools.set(key, (pool = this.#createPool(workers)));
-    return pool;
+    return this.#shared.view(workers);
+  }
+
+  /** The one-worker pool for interactive calls (a single backtest, a Monte Carlo). */
+  interactivePool(): Pool {
+    return this.#interactive.view();
+  }
+
+  /** Whether the shared pool's workers are up (tests: closed when idle). */
+  get isPoolOpen(): boolean {
+    return this.#shared.isOpen;
   }
 
   /** Starts a sweep in the background and returns its id (also its run-registry id); `sweep:progressed` and `sweep:finished` follow. */
@@ -100,9 +127,8 @@ export class OptimizeService {
   /** Cancels running sweeps and stops the pool. */
   async dispose(): Promise<void> {
     for (const e of this.#sweeps.values()) e.abort.abort();
-    const pools = [...this.#pools.values()];
-    this.#pools.clear();
-    for (const pool of pools) await pool.close();
+    await this.#shared.close();
+    await this.#interactive.close();
   }
 
   #finish(entry: Entry, status: SweepState['status'], result: SweepResultView | null, error: string | null): void {

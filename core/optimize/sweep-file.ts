@@ -17,7 +17,8 @@ export function readSweepFile(path: string): SweepSpec {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Windows editors save UTF-8 with a byte order mark; JSON.parse rejects it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Metrics } from '../backtest/types';
+import { getStrategy } from '../strategies';
 import { parseConstraint, type Constraint } from './constraints';
 import { Prng } from './prng';
 
@@ -10,6 +12,22 @@ const range = z
 
 /** Most combinations a sweep may expand to (a guard against a typo like `step: 0.0001`). */
 export const MAX_COMBINATIONS = 2_000_000;
+/** Most combinations a random search may draw (each result is kept in memory until the sweep ends). */
+export const MAX_SAMPLES = 100_000;
+/** Most constraints, and the longest one (characters): the parser recurses on parentheses. */
+export const MAX_CONSTRAINTS = 32;
+export const MAX_CONSTRAINT_CHARS = 1_000;
+/** Most grid parameters, and values listed for one. */
+export const MAX_GRID_PARAMS = 16;
+export const MAX_AXIS_VALUES = 100_000;
+
+/** Every metric a sweep can rank by (the keys of `Metrics`); `objective` must name one. */
+const METRICS: Record<keyof Metrics, 1> = {
+  finalEquity: 1, totalReturn: 1, cagr: 1, volatility: 1, sharpe: 1, sortino: 1, calmar: 1, maxDrawdown: 1, maxDrawdownDuration: 1,
+  var95: 1, cvar95: 1, winRate: 1, profitFactor: 1, trades: 1, exposure: 1, turnover: 1, alpha: 1, beta: 1, informationRatio: 1,
+};
+/** The metric names an objective may use. */
+export const METRIC_NAMES: readonly string[] = Object.keys(METRICS);
 
 /**
  * A sweep file: the backtest spec every run starts from, the parameter grid (each entry a list of
@@ -20,14 +38,20 @@ export const MAX_COMBINATIONS = 2_000_000;
 export const SweepSpecSchema = z
   .object({
     base: z.record(z.string(), z.unknown()),
-    grid: z.record(z.string(), z.union([z.array(value).min(1), range])).refine((g) => Object.keys(g).length > 0, { message: 'needs at least one parameter' }),
-    constraints: z.array(z.string()).default([]),
-    objective: z.string().regex(/^-?[A-Za-z][A-Za-z0-9]*$/).default('sharpe'),
-    top: z.number().int().min(1).default(20),
+    grid: z
+      .record(z.string(), z.union([z.array(value).min(1).max(MAX_AXIS_VALUES), range]))
+      .refine((g) => Object.keys(g).length > 0, { message: 'needs at least one parameter' })
+      .refine((g) => Object.keys(g).length <= MAX_GRID_PARAMS, { message: `at most ${MAX_GRID_PARAMS} parameters` }),
+    constraints: z.array(z.string().max(MAX_CONSTRAINT_CHARS)).max(MAX_CONSTRAINTS).default([]),
+    objective: z
+      .string()
+      .refine((o) => METRIC_NAMES.includes(o.replace(/^-/, '')), { message: `expected a metric name, optionally prefixed by "-" (${METRIC_NAMES.join(', ')})` })
+      .default('sharpe'),
+    top: z.number().int().min(1).max(10_000).default(20),
     search: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('grid') }).strict(),
-        z.object({ kind: z.literal('random'), samples: z.number().int().min(1), seed: z.number().int().default(1) }).strict(),
+        z.object({ kind: z.literal('random'), samples: z.number().int().min(1).max(MAX_SAMPLES), seed: z.number().int().default(1) }).strict(),
       ])
       .default({ kind: 'grid' }),
     /**
@@ -39,7 +63,7 @@ export const SweepSpecSchema = z
      * How many of the best results come back with their equity curve (re-run in the engine with
      * the curve kept); at most `top`. Every other result is metrics only, so memory stays bounded.
      */
-    curves: z.number().int().min(0).default(0),
+    curves: z.number().int().min(0).max(100).default(0),
   })
   .strict();
 
@@ -87,7 +111,14 @@ export function expandSweep(spec: SweepSpec): Params[] {
     for (const k of keys) ordered[k] = p[k];
     return ordered;
   };
-  const valid = (p: Params) => constraints.every((c) => c(p));
+  const valid = (p: Params) =>
+    constraints.every((c, i) => {
+      try {
+        return c(p);
+      } catch (e) {
+        throw new Error(`constraints.${i}: "${spec.constraints[i]}": ${(e as Error).message} at ${JSON.stringify(p)}`);
+      }
+    });
   if (spec.search.kind === 'grid' || spec.search.samples >= total) {
     if (total > MAX_COMBINATIONS) throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
     const out: Params[] = [];
@@ -145,4 +176,63 @@ export function compareByObjective(objective: string): (a: { metrics: object; in
     const d = score(b.metrics) - score(a.metrics);
     return d !== 0 && !Number.isNaN(d) ? d : a.index - b.index;
   };
+}
+
+/**
+ * Everything about a sweep that can be known before a job runs, as `field: reason` lines (empty when
+ * it can run): the strategy exists; every grid parameter is one of its parameters and each of its
+ * values passes that parameter's schema; the base's other parameters pass theirs; each constraint
+ * parses and names only grid parameters. (The objective, sizes and counts are bounded by the schema.)
+ * Relations between parameters (`fast < slow`) are left to constraints and to each run.
+ */
+export function sweepErrors(spec: SweepSpec): string[] {
+  const name = typeof spec.base.strategy === 'string' ? spec.base.strategy : '';
+  const strategy = getStrategy(name);
+  const errors: string[] = [];
+  const keys = Object.keys(spec.grid);
+  if (strategy) {
+    const schema = strategy.params;
+    const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+    const baseParams = (spec.base.params && typeof spec.base.params === 'object' ? spec.base.params : {}) as Record<string, unknown>;
+    const first: Record<string, unknown> = {};
+    for (const k of keys) {
+      if (known && !known.includes(k)) {
+        errors.push(`grid.${k}: not a parameter of ${name} (its parameters: ${known.join(', ')})`);
+        continue;
+      }
+      let values: (number | string | boolean)[];
+      try {
+        values = axisValues(spec.grid[k]);
+      } catch (e) {
+        errors.push(`grid.${k}: ${(e as Error).message}`);
+        continue;
+      }
+      first[k] = values[0];
+      // Each value alone, over the base: only this parameter's own checks (type, bounds) count here.
+      for (const v of new Set(values)) {
+        const r = schema.safeParse({ ...baseParams, [k]: v });
+        const issue = r.success ? undefined : r.error.issues.find((i) => i.code !== 'custom' && i.path[0] === k);
+        if (issue) {
+          errors.push(`grid.${k}: value ${JSON.stringify(v)}: ${issue.message}`);
+          break;
+        }
+      }
+    }
+    const r = schema.safeParse({ ...baseParams, ...first });
+    if (!r.success) {
+      for (const i of r.error.issues) {
+        if (i.code === 'custom' || keys.includes(String(i.path[0]))) continue;
+        errors.push(`base.params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
+      }
+    }
+  }
+  const known = new Set(keys);
+  spec.constraints.forEach((c, i) => {
+    try {
+      parseConstraint(c, known);
+    } catch (e) {
+      errors.push(`constraints.${i}: ${(e as Error).message}`);
+    }
+  });
+  return errors;
 }

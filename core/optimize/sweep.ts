@@ -8,7 +8,8 @@ import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type 
 import { smaKernelIneligibility } from './sma-kernel';
 import { hasActionsThrough } from '../store/queries';
 import { parseDate } from '../model/time';
-import { compareByObjective, expandSweep, type Params, type SweepSpec } from './sweep-spec';
+import { compareByObjective, expandSweep, sweepErrors, type Params, type SweepSpec } from './sweep-spec';
+import { unknownReferences } from '../backtest/run';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
 export interface SweepRow {
@@ -82,17 +83,40 @@ export class SweepInputError extends Error {
 
 /** The sweep's parameter combinations (grid or random search, constraints applied); a bad grid is a {@link SweepInputError}. */
 export function sweepCombos(sweep: SweepSpec): Params[] {
+  let combos: Params[];
   try {
-    return expandSweep(sweep);
+    combos = expandSweep(sweep);
   } catch (e) {
     throw new SweepInputError([(e as Error).message]);
   }
+  if (combos.length === 0) throw new SweepInputError(['constraints: no combination of the grid satisfies them']);
+  return combos;
+}
+
+/**
+ * Validates a sweep before any job: the base spec (`base.<field>`), the strategy, grid, objective and
+ * constraints (`sweepErrors`), the names the store must know (`base.symbols`, `base.benchmark`), and
+ * the combinations. Returns the base spec and the combinations; throws {@link SweepInputError} with
+ * every problem found, each naming its field, so nothing runs and nothing is stored.
+ */
+export function checkSweep(store: Store, sweep: SweepSpec, range: { start?: string; end?: string } = {}): { base: BacktestSpec; combos: Params[] } {
+  const base = checkSweepQuick(store, sweep, range);
+  return { base, combos: sweepCombos(sweep) };
+}
+
+/** {@link checkSweep} without expanding the combinations (up to 2,000,000): what a host checks on its thread before accepting a sweep. */
+export function checkSweepQuick(store: Store, sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
+  const base = parseBase(sweep, range);
+  const errors = [...sweepErrors(sweep), ...unknownReferences(store, base).filter((e) => !e.startsWith('strategy:')).map((e) => `base.${e}`)];
+  if (errors.length > 0) throw new SweepInputError(errors);
+  return base;
 }
 
 /** The base spec with defaults filled; throws {@link SweepInputError} naming `base.<field>`. */
 export function parseBase(sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
   const raw = { ...sweep.base, ...(range.start ? { start: range.start } : {}), ...(range.end ? { end: range.end } : {}) };
-  const parsed = parseSpec(raw);
+  // Parameters are checked against the grid by `sweepErrors`: the base alone may lack what the grid supplies.
+  const parsed = parseSpec(raw, { strategy: 'name' });
   if (!parsed.ok) throw new SweepInputError(parsed.errors.map((e) => `base.${e}`));
   return parsed.spec;
 }
@@ -190,8 +214,7 @@ export function kernelNeedsEngine(store: Store, base: BacktestSpec): boolean {
  */
 export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
   const t0 = Date.now();
-  const base = parseBase(sweep, options);
-  const combos = sweepCombos(sweep);
+  const { base, combos } = checkSweep(store, sweep, options);
   const ref = panelRefFor(store, base);
   const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null && !kernelNeedsEngine(store, base);
   const outcomes: JobOutcome<Metrics>[] = useKernel

@@ -6,7 +6,7 @@ import { progressOf, type Pool, type PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
 import { smaKernelIneligibility } from './sma-kernel';
-import { comboSpec, parseBase, runSweep, sweepCombos, SweepInputError } from './sweep';
+import { checkSweep, comboSpec, runSweep, SweepInputError } from './sweep';
 import { compareByObjective, type Params, type SweepSpec } from './sweep-spec';
 import { annualise, stitchEquity, walkForwardEfficiency, walkForwardWindows, type StitchedEquity } from './walkforward';
 
@@ -66,9 +66,8 @@ export interface WalkForwardOptions {
  */
 export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool, options: WalkForwardOptions): Promise<WalkForwardOutput> {
   const t0 = Date.now();
-  const parsed = parseBase(sweep);
+  const { base: parsed, combos } = checkSweep(store, sweep);
   const base = parsed.warmup > 0 ? parsed : { ...parsed, warmup: options.train };
-  const combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
   const panel = loadPanel(store, ref.query as unknown as PanelRequest);
   const startMs = base.start ? Date.parse(base.start) : -Infinity;

@@ -68,6 +68,8 @@ interface RunState {
   batchMs: number;
   readonly startedAt: number;
   readonly options: RunOptions;
+  /** Workers this run uses: the first `limit` slots (see `RunOptions.maxWorkers`). */
+  readonly limit: number;
   resolve(v: JobOutcome[]): void;
   reject(e: unknown): void;
 }
@@ -115,7 +117,8 @@ export class MessagePool implements Pool {
     if (options.signal?.aborted) return Promise.reject(new CancelledError());
     if (jobs.length === 0) return Promise.resolve([]);
     return new Promise<JobOutcome[]>((resolve, reject) => {
-      const size = batchSizeFor(jobs.length, this.size, this.#options.maxBatch);
+      const limit = Math.max(1, Math.min(this.size, options.maxWorkers ?? this.size));
+      const size = batchSizeFor(jobs.length, limit, this.#options.maxBatch);
       const queue: Task[] = [];
       for (let i = 0; i < jobs.length; i += size) {
         const indices: number[] = [];
@@ -132,6 +135,7 @@ export class MessagePool implements Pool {
         batchMs: 0,
         startedAt: Date.now(),
         options,
+        limit,
         resolve,
         reject,
       };
@@ -141,8 +145,8 @@ export class MessagePool implements Pool {
       const cleanup = () => options.signal?.removeEventListener('abort', onAbort);
       state.resolve = (v) => (cleanup(), resolve(v));
       state.reject = (e) => (cleanup(), reject(e));
-      while (this.#slots.length < this.size) this.#slots.push(this.#newSlot());
-      for (const slot of this.#slots) {
+      while (this.#slots.length < limit) this.#slots.push(this.#newSlot());
+      for (const slot of this.#slots.slice(0, limit)) {
         slot.handle.keepAlive?.(true);
         this.#dispatch(slot);
       }
@@ -164,6 +168,7 @@ export class MessagePool implements Pool {
   #dispatch(slot: Slot): void {
     const state = this.#run;
     if (!state || !slot.ready) return;
+    if (this.#slots.indexOf(slot) >= state.limit) return;
     // A second batch goes out only once batches are known to be short (and never to a retry).
     const short = state.batchesDone > 0 && state.batchMs / state.batchesDone < PREFETCH_BELOW_MS;
     const depth = short ? 2 : 1;

@@ -7,6 +7,7 @@ import { JOB_TABLE } from './job-table';
 import { LOCAL_PANELS } from './panel-source';
 import type { ToWorker } from './protocol';
 import { createWorkerHost } from './worker-host';
+import { lowerThreadPriority } from './priority';
 
 if (!parentPort) throw new Error('thread-worker must run as a worker thread');
 const port = parentPort;
@@ -14,6 +15,8 @@ const bull = (workerData as { bull?: Omit<BullWorkerOptions, 'table' | 'local' |
 if (bull) {
   void startBullWorker({ ...bull, table: JOB_TABLE, local: LOCAL_PANELS.local, log: (line) => port.postMessage({ type: 'log', line }) });
 } else {
+  // The host's thread answers every client: a simulation thread yields the CPU to it first.
+  lowerThreadPriority();
   const host = createWorkerHost(JOB_TABLE, (m) => port.postMessage(m), LOCAL_PANELS);
   port.on('message', (m: ToWorker) => host(m));
 }

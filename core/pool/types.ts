@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly onProgress?: (p: PoolProgress) => void;
   /** Aborting stops every worker promptly; `run` then rejects with {@link CancelledError}. */
   readonly signal?: AbortSignal;
+  /** Run on at most this many of the pool's workers (default: all); backends without local workers ignore it. */
+  readonly maxWorkers?: number;
 }
 
 /**

@@ -45,3 +45,31 @@ export function authenticate(req: IncomingMessage, url: URL, token: string, port
 export function tokenCookie(token: string, port: number): string {
   return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
+
+/**
+ * The `Host` header values the host answers to: `127.0.0.1`, `localhost`, `[::1]` and the interface
+ * it was started on (`--host`), each with its port, lower-cased. Anything else is refused before the
+ * token is even looked at: a page on `evil.example` that DNS-rebinds its name to 127.0.0.1 sends
+ * `Host: evil.example:PORT`, so it never reaches a handler even if it learnt the token.
+ */
+export function allowedHosts(host: string, port: number): ReadonlySet<string> {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const given = bare.includes(':') ? `[${bare}]` : bare;
+  return new Set(['127.0.0.1', 'localhost', '[::1]', given].map((h) => `${h}:${port}`));
+}
+
+/** True when the request's `Host` header is one of `allowed` (see {@link allowedHosts}); a missing header is refused. */
+export function isAllowedHost(req: IncomingMessage, allowed: ReadonlySet<string>): boolean {
+  const host = req.headers.host;
+  return typeof host === 'string' && allowed.has(host.toLowerCase());
+}
+
+/**
+ * A WebSocket upgrade must carry an `Origin` equal to the page's own (`http://` + its allow-listed
+ * Host): browsers always send one, so a missing Origin is a non-browser client or a stripped header,
+ * and a different one is another site's page.
+ */
+export function isAllowedOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  return typeof origin === 'string' && origin.toLowerCase() === `http://${String(req.headers.host).toLowerCase()}`;
+}

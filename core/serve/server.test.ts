@@ -10,7 +10,7 @@ import { buildWorkerEntry } from '../pool/test-support';
 import { importCsv } from '../store/import';
 import { loadFixture } from '../store/test-helpers';
 import { CSP } from './static';
-import { startServer, type RunningServer } from './server';
+import { MAX_CONNECTIONS, startServer, type RunningServer } from './server';
 import { TestClient } from './test-client';
 import { MAX_FRAME_BYTES } from './ws-host';
 
@@ -108,6 +108,80 @@ describe('WebSocket authentication', () => {
     expect((await c.call('app:info')).ok).toBe(true);
     await c.close();
     await expect(TestClient.connect(wsUrl, { origin: 'http://evil.example' })).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('requires an Origin on upgrades, equal to the page\'s own', async () => {
+    await expect(TestClient.connect(wsUrl, { origin: '' })).rejects.toMatchObject({ status: 403 });
+    await expect(TestClient.connect(wsUrl, { origin: `http://localhost:${server.port + 1}` })).rejects.toMatchObject({ status: 403 });
+    const c = await TestClient.connect(`ws://localhost:${server.port}/ws?token=${server.token}`);
+    expect((await c.call('app:info')).ok).toBe(true);
+    await c.close();
+  });
+});
+
+describe('Host allow-list (DNS rebinding)', () => {
+  it('refuses HTTP and upgrades whose Host is not loopback or the bound host, even with the token and a matching Origin', async () => {
+    const evil = `evil.example:${server.port}`;
+    expect((await get(`/?token=${server.token}`, { host: evil })).status).toBe(403);
+    expect((await get(`/?token=${server.token}`, { host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
+    await expect(TestClient.connect(wsUrl, { host: evil, origin: `http://${evil}` })).rejects.toMatchObject({ status: 403 });
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`, `[::1]:${server.port}`]) {
+      expect((await get(`/?token=${server.token}`, { host })).status, host).toBe(200);
+    }
+  });
+});
+
+describe('bounds', () => {
+  it('closes a socket sending a frame over the hard limit without buffering it, and keeps serving others', async () => {
+    const c = await TestClient.connect(wsUrl);
+    const closed = new Promise<number>((r) => c.socket.once('close', (code) => r(code)));
+    c.socket.send('x'.repeat(2 * MAX_FRAME_BYTES + 1));
+    expect(await closed).toBe(1009);
+    const d = await TestClient.connect(wsUrl);
+    expect((await d.call('app:info')).ok).toBe(true);
+    await d.close();
+  });
+
+  it(`refuses upgrades beyond ${MAX_CONNECTIONS} connections with 503, and accepts again once one closes`, async () => {
+    const open: TestClient[] = [];
+    try {
+      // Earlier tests' sockets may still be closing: fill up to the cap, whatever is left of it.
+      for (;;) {
+        const c = await TestClient.connect(wsUrl).catch((e: { status?: number }) => e);
+        if (!(c instanceof TestClient)) {
+          expect(c.status).toBe(503);
+          break;
+        }
+        open.push(c);
+        expect(open.length).toBeLessThanOrEqual(MAX_CONNECTIONS);
+      }
+      await open.pop()!.close();
+      await new Promise((r) => setTimeout(r, 50));
+      open.push(await TestClient.connect(wsUrl));
+    } finally {
+      await Promise.all(open.map((c) => c.close()));
+    }
+  });
+
+  it('disconnects a client that stops reading instead of buffering its replies', async () => {
+    const c = await TestClient.connect(wsUrl);
+    const closed = new Promise<void>((r) => c.socket.once('close', () => r()));
+    // Stop reading: the kernel buffers fill, then the host's send buffer grows past its bound.
+    (c.socket as unknown as { _socket: import('node:net').Socket })._socket.pause();
+    const frame = JSON.stringify({ id: 0, method: 'strategies:list' });
+    let sent = 0;
+    const t0 = Date.now();
+    let done = false;
+    void closed.then(() => (done = true));
+    while (!done && Date.now() - t0 < 20_000) {
+      for (let i = 0; i < 50; i++) c.socket.send(frame.replace('"id":0', `"id":${++sent}`));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await closed;
+    expect(done).toBe(true);
+    const d = await TestClient.connect(wsUrl);
+    expect((await d.call('app:info')).ok).toBe(true);
+    await d.close();
   });
 });
 

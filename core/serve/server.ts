@@ -6,7 +6,7 @@ import { createHandlers } from '../api/handlers';
 import type { Emit, Handlers } from '../api/registry';
 import { createServices, disposeServices, type ServiceOptions, type Services } from '../api/services';
 import { openStore, type Store } from '../store/sqlite-bar-store';
-import { authenticate, newToken, tokenCookie } from './auth';
+import { allowedHosts, authenticate, isAllowedHost, isAllowedOrigin, newToken, tokenCookie } from './auth';
 import { sendText, serveStatic, SECURITY_HEADERS } from './static';
 import { MAX_FRAME_BYTES, WsHost } from './ws-host';
 
@@ -43,7 +43,17 @@ export interface RunningServer {
 export const WS_PATH = '/ws';
 
 /** The hard limit where `ws` drops the connection (1009) instead of replying; above it nothing is buffered. */
-const HARD_MAX_PAYLOAD = 4 * MAX_FRAME_BYTES;
+const HARD_MAX_PAYLOAD = 2 * MAX_FRAME_BYTES;
+
+/** Most WebSocket connections at once (a browser tab holds one); more upgrades get 503. */
+export const MAX_CONNECTIONS = 32;
+
+/** Most TCP connections at once (WebSockets plus page and asset requests); the kernel queue holds the rest. */
+const MAX_SOCKETS = MAX_CONNECTIONS + 32;
+
+/** A request must send its headers within this, and its whole body within {@link REQUEST_TIMEOUT_MS}. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
@@ -66,7 +76,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wsHost = new WsHost(handlers);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
 
+  // Filled once the port is known; until then every Host is refused.
+  let hosts: ReadonlySet<string> = new Set();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!isAllowedHost(req, hosts)) return sendText(res, 403, 'Forbidden: unknown Host header.');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const via = authenticate(req, url, token, port);
     if (via === null) return sendText(res, 401, 'Unauthorized: open the URL printed by `quantdesk serve`, with its token.');
@@ -77,14 +90,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    if (!isAllowedHost(req, hosts)) return refuseUpgrade(socket, 403, 'Forbidden');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (authenticate(req, url, token, port) === null) return refuseUpgrade(socket, 401, 'Unauthorized');
     if (url.pathname !== WS_PATH) return refuseUpgrade(socket, 404, 'Not Found');
-    // A page on another origin must not drive the host even if it learnt the token.
-    const origin = req.headers.origin;
-    if (origin !== undefined && origin !== `http://${req.headers.host}`) return refuseUpgrade(socket, 403, 'Forbidden');
+    // A page on another origin must not drive the host even if it learnt the token; browsers always send one.
+    if (!isAllowedOrigin(req)) return refuseUpgrade(socket, 403, 'Forbidden');
+    if ((wsHost?.size ?? 0) >= MAX_CONNECTIONS) return refuseUpgrade(socket, 503, 'Too many connections');
     wss.handleUpgrade(req, socket, head, (ws) => wsHost?.accept(ws));
   });
+  server.maxConnections = MAX_SOCKETS;
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
@@ -104,6 +121,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     throw e;
   }
   port = (server.address() as AddressInfo).port;
+  hosts = allowedHosts(hostName, port);
   const shownHost = hostName.includes(':') ? `[${hostName}]` : hostName;
   let closing: Promise<void> | undefined;
 

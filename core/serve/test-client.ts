@@ -37,10 +37,16 @@ export class TestClient {
     });
   }
 
-  /** Opens a socket; resolves when open, rejects with the HTTP status on a refused upgrade. */
+  /**
+   * Opens a socket; resolves when open, rejects with the HTTP status on a refused upgrade. Sends the
+   * `Origin` a page of the host would (`http://HOST:PORT` of `url`) unless `headers.origin` is given;
+   * `origin: ''` sends none.
+   */
   static connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
+    const h: Record<string, string> = { origin: `http://${new URL(url).host}`, ...headers };
+    if (h.origin === '') delete h.origin;
     return new Promise((resolve, reject) => {
-      const s = new WebSocket(url, { headers });
+      const s = new WebSocket(url, { headers: h });
       s.once('open', () => resolve(new TestClient(s)));
       s.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
       s.once('error', reject);

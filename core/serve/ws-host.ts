@@ -4,11 +4,22 @@ import { isEventChannel, type EventChannel } from '../contract';
 import { fail, type AppError } from '../model/result';
 import { decodeFrame, encodeFrame } from '../model/wire';
 
-/** Largest text frame the host accepts; a larger one gets an `invalid-input` reply (up to the socket's hard limit). */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest text frame the host accepts; a larger one gets an `invalid-input` reply (up to the socket's
+ * hard limit, twice this, where the connection is closed with 1009 and nothing more is read). The
+ * contract's inputs are specs, ids and small arrays: the largest real one (a sweep file) is a few KB.
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
 
-/** Events are skipped for a client whose unsent buffer exceeds this (a stalled tab must not grow the host's memory). */
-export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/**
+ * A client whose unsent replies and events exceed this is disconnected (close 1008): a tab or a
+ * script that stops reading must not grow the host's memory. One reply larger than this still goes
+ * out whole when the buffer is empty, so the bound is this plus the largest single reply.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Most calls one connection may have running at once; more are answered `unavailable` without running. */
+export const MAX_CALLS_PER_CONNECTION = 64;
 
 /** A client that does not answer a ping within this is dropped (half-open TCP), aborting its calls. */
 export const HEARTBEAT_MS = 30_000;
@@ -83,11 +94,19 @@ export class WsHost {
   emit(topic: EventChannel, payload: unknown): void {
     let text: string | undefined;
     for (const c of this.#conns) {
-      if (!c.topics.has(topic) || c.socket.readyState !== c.socket.OPEN) continue;
-      if (c.socket.bufferedAmount > MAX_BUFFERED_BYTES) continue;
+      if (!c.topics.has(topic) || !this.#writable(c)) continue;
       text ??= encodeFrame({ type: 'event', topic, payload });
       c.socket.send(text);
     }
+  }
+
+  /** Whether `conn` can take another frame; a slow reader over {@link MAX_BUFFERED_BYTES} is dropped here. */
+  #writable(conn: Conn): boolean {
+    if (conn.socket.readyState !== conn.socket.OPEN) return false;
+    if (conn.socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    // Its 'close' handler aborts its calls; terminate (not close) frees the buffer now.
+    conn.socket.terminate();
+    return false;
   }
 
   /** Aborts every call and closes every socket (server shutdown). */
@@ -100,7 +119,7 @@ export class WsHost {
   }
 
   #reply(conn: Conn, id: Id | null, frame: { ok: true; value: unknown } | { ok: false; error: AppError }): void {
-    if (conn.socket.readyState !== conn.socket.OPEN) return;
+    if (!this.#writable(conn)) return;
     let text: string;
     try {
       text = encodeFrame({ id, ...frame });
@@ -146,6 +165,9 @@ export class WsHost {
     if (m.type !== undefined) return this.#error(conn, id, 'invalid-input', `Unknown frame type: ${String(m.type)}`);
     if (id === null) return this.#error(conn, null, 'invalid-input', 'A call needs an id');
     if (conn.calls.has(id)) return this.#error(conn, id, 'conflict', `A call with id ${id} is already running`);
+    if (conn.calls.size >= MAX_CALLS_PER_CONNECTION) {
+      return this.#error(conn, id, 'unavailable', `Too many calls running on this connection (max ${MAX_CALLS_PER_CONNECTION}); wait for replies`);
+    }
     void this.#call(conn, id, m.method, m.params);
   }
 

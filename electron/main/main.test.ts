@@ -134,15 +134,18 @@ describe('Electron main process', () => {
     expect(rec.windows[0].sent.some(([ch]) => ch === 'app:ready')).toBe(true);
   });
 
-  it('denies permissions but notifications, cancels remote requests, and sets the CSP header', () => {
-    const answer = (p: string) => {
+  it('denies permissions but notifications from our own origin, cancels remote requests, and sets the CSP header', () => {
+    const answer = (p: string, requestingUrl = 'app://quantdesk/index.html') => {
       let granted: boolean | undefined;
-      rec.permission!(null, p, (g: boolean) => (granted = g));
+      rec.permission!(null, p, (g: boolean) => (granted = g), { requestingUrl });
       return granted;
     };
     expect(answer('notifications')).toBe(true);
     for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal']) expect(answer(p)).toBe(false);
-    expect(rec.permissionCheck!(null, 'camera')).toBe(false);
+    for (const url of ['https://evil.example/', 'app://quantdesk.evil/', 'file:///etc/passwd', '']) expect(answer('notifications', url), url).toBe(false);
+    expect(rec.permissionCheck!(null, 'camera', 'app://quantdesk')).toBe(false);
+    expect(rec.permissionCheck!(null, 'notifications', 'app://quantdesk')).toBe(true);
+    expect(rec.permissionCheck!(null, 'notifications', 'https://evil.example')).toBe(false);
     expect(rec.beforeRequest!.filter.urls).toEqual(expect.arrayContaining(['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*']));
     let cancelled: unknown;
     rec.beforeRequest!.fn({ url: 'https://cdn.example/x.js' }, (r: unknown) => (cancelled = r));

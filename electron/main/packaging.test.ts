@@ -16,6 +16,7 @@ interface BuilderConfig {
   mac: { target: string; icon: string };
   extraMetadata: { main: string };
   files: (string | { filter: string[] })[];
+  electronFuses: Record<string, boolean>;
 }
 
 describe('electron-builder.yml', () => {
@@ -38,6 +39,27 @@ describe('electron-builder.yml', () => {
     const dataset = config.extraResources.find((r) => r.to === 'dataset');
     expect(dataset && existsSync(join(root, dataset.from, 'sp500-2000.csv'))).toBe(true);
     for (const icon of [config.linux.icon, config.win.icon, config.mac.icon]) expect(existsSync(join(root, icon))).toBe(true);
+  });
+
+  it('sets the Electron fuses: no run-as-node, no inspect flags or NODE_OPTIONS, encrypted cookies, ASAR integrity', async () => {
+    const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
+    const { DebugLogger } = require('builder-util');
+    const config = (await getConfig(root, join(root, 'electron-builder.yml'), null)) as BuilderConfig;
+    await validateConfiguration(config, new DebugLogger(false));
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
+    // The packager flips them with @electron/fuses (its own dependency) right before signing: it must load.
+    const builderDir = join(require.resolve('app-builder-lib/package.json'), '..');
+    const fuses = require(require.resolve('@electron/fuses', { paths: [builderDir] })) as { FuseV1Options: Record<string, number> };
+    for (const name of ['RunAsNode', 'EnableCookieEncryption', 'EnableNodeCliInspectArguments', 'EnableEmbeddedAsarIntegrityValidation', 'OnlyLoadAppFromAsar']) {
+      expect(fuses.FuseV1Options[name], name).toEqual(expect.any(Number));
+    }
   });
 
   it('ships a real 512×512 RGBA PNG icon', () => {

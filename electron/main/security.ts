@@ -27,7 +27,7 @@ export function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 /**
  * Hardens a session: serves `rendererDir` on `app://quantdesk/` with the CSP and security headers,
  * cancels every remote request (no remote content, ever), and denies every permission except
- * desktop notifications (live alerts).
+ * desktop notifications (live alerts) asked for by a page of `app://quantdesk`.
  */
 export function hardenSession(ses: Session, rendererDir: string): void {
   const root = resolve(rendererDir);
@@ -48,8 +48,10 @@ export function hardenSession(ses: Session, rendererDir: string): void {
   ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] }, (_details, callback) => {
     callback({ cancel: true });
   });
-  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(permission === 'notifications'));
-  ses.setPermissionCheckHandler((_wc, permission) => permission === 'notifications');
+  // Notifications only, and only for our own pages: a frame of any other origin (an injected iframe,
+  // a page navigated to by a bug) gets nothing.
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(permission === 'notifications' && isAppUrl(details?.requestingUrl ?? '')));
+  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permission === 'notifications' && isAppUrl(requestingOrigin));
 }
 
 /** Blocks navigation away from the app, new windows and `<webview>` in every web contents ever created. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tradesCsv } from '../../backtest/json';
 import { renderReport, reportBenchmark } from '../../backtest/report';
 import { backtestFromStore } from '../../backtest/run';
-import { parseSpec } from '../../backtest/spec';
+import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
@@ -29,11 +29,12 @@ export function readSpecFile(file: string) {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Windows editors save UTF-8 with a byte order mark; JSON.parse rejects it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new UsageError(`${file}: invalid JSON: ${(e as Error).message}`);
   }
-  const r = parseSpec(raw);
+  const r = validateSpec(raw);
   if (!r.ok) throw new UsageError(r.errors.map((e) => `${file}: ${e}`).join('\n'));
   return r.spec;
 }

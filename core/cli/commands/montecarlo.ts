@@ -4,6 +4,7 @@ import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
 import { fmt } from './optimize-common';
+import { MAX_PATHS } from '../../optimize/montecarlo';
 
 const USAGE = `Usage: quantdesk montecarlo --run ID --db DB [--paths N] [--method trades|returns] [--seed S] [--ruin F] [--block N] [--json]
 
@@ -12,7 +13,7 @@ Monte Carlo robustness of a stored backtest (\`quantdesk runs list\`), reproduci
                      is its P&L over the equity before its entry
   --method returns   circular block bootstrap of the per-bar returns (blocks of --block bars,
                      default sqrt(bars)), which keeps volatility clustering
-  --paths N          number of paths (default 1000)      --seed S   PRNG seed (default 1)
+  --paths N          number of paths (default 1000, at most 1,000,000)      --seed S   PRNG seed (default 1)
   --ruin F           loss fraction counted as ruin (default 0.5: losing half)
 --json prints {"method","paths","seed","blockLength","steps","capital","finalEquity","maxDrawdown","cagr",
 "ruin","probabilityOfRuin"}, each distribution being {"p5","p25","p50","p75","p95","mean"} (null if undefined).`;
@@ -29,6 +30,7 @@ export const montecarloCommand: Command = {
       ['run', 'db'],
     );
     const paths = intFlag(values.paths as string | undefined, 'paths', 1000, 1);
+    if (paths > MAX_PATHS) throw new UsageError(`--paths: at most ${MAX_PATHS.toLocaleString('en-US')}, got ${values.paths}`);
     const seed = intFlag(values.seed as string | undefined, 'seed', 1, Number.MIN_SAFE_INTEGER);
     const blockLength = values.block === undefined ? undefined : intFlag(values.block as string, 'block', 1, 1);
     const method = (values.method as string | undefined) ?? 'trades';

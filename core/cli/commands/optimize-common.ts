@@ -17,7 +17,7 @@ export const POOL_FLAGS = {
 
 /**
  * The pool a command runs on: `--cluster URL` (BullMQ; the local store's panels are published in
- * Redis for nodes without a matching copy) or `--workers N` threads (default: every core).
+ * Redis for nodes without a matching copy) or `--workers N` threads (default and most: every core).
  */
 export async function poolFromFlags(values: { workers?: string; cluster?: string; queue?: string }, store: Store): Promise<Pool> {
   if (values.cluster !== undefined) {
@@ -31,8 +31,11 @@ export async function poolFromFlags(values: { workers?: string; cluster?: string
       loadPanel: (ref) => loadPanel(store, ref.query as unknown as PanelRequest),
     });
   }
-  const workers = values.workers === undefined ? availableParallelism() : Number(values.workers);
+  const cores = Math.max(1, availableParallelism());
+  const workers = values.workers === undefined ? cores : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got "${values.workers}"`);
+  // More threads than cores only adds memory (each worker holds its own panel) and contention.
+  if (workers > cores) throw new UsageError(`--workers: at most ${cores} on this machine (its cores), got ${workers}`);
   return createThreadPool({ workers, dbPath: store.path });
 }
 

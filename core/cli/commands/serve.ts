@@ -4,6 +4,7 @@ import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
 import { bundledDataset, ensureDefaultDataset } from '../../api/first-run';
 import { startServer } from '../../serve/server';
+import { deadlineAfterSignal, exitSoonAfterSignal } from './worker';
 
 const USAGE = `quantdesk serve --db DB [--port P] [--host H] [--static DIR] [--load-default]
 
@@ -40,7 +41,13 @@ export const serveCommand: Command = {
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    return runServe(args, io, ac.signal).finally(() => {
+    deadlineAfterSignal(ac.signal, io, 'serve');
+    return runServe(args, io, ac.signal).then(
+      (code) => {
+        exitSoonAfterSignal(ac.signal, code);
+        return code;
+      },
+    ).finally(() => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     });

@@ -45,6 +45,13 @@ async function cli(args: string[]) {
 describe('quantdesk sweep', () => {
   let threaded: { runs: number; results: { params: Record<string, number>; metrics: Record<string, number> }[] };
 
+  it('refuses more workers than cores with a clear error, exit 2', async () => {
+    const r = await cli(['sweep', '--spec', specFile, '--db', db, '--workers', '100000', '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--workers: at most \d+ on this machine \(its cores\), got 100000/);
+  });
+
   it('prints exactly the documented JSON, results sorted by the objective', async () => {
     const r = await cli(['sweep', '--spec', specFile, '--db', db, '--workers', '2', '--json']);
     expect(r.stderr).toBe('');

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { runSweep } from '../../optimize/sweep';
+import { checkSweep, runSweep } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
 import { newSweepId, saveSweep } from '../../optimize/sweep-registry';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -48,7 +48,17 @@ export const sweepCommand: Command = {
       return EXIT.badInput;
     }
     const store = openStore(dbPath);
-    const pool = await poolFromFlags(values, store);
+    try {
+      // Every mistake in the file is reported before a worker starts or anything is stored.
+      checkSweep(store, sweep);
+    } catch (e) {
+      store.close();
+      return sweepErrorExit(e, io, 'sweep', values.spec as string);
+    }
+    const pool = await poolFromFlags(values, store).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
     const interrupt = sigintSignal();
     try {
       const createdAt = Date.now();

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { checkSweep } from '../../optimize/sweep';
 import { readSweepFile, SweepFileError } from '../../optimize/sweep-file';
 import { runWalkForward } from '../../optimize/walkforward-run';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -48,7 +49,17 @@ export const walkforwardCommand: Command = {
       return EXIT.badInput;
     }
     const store = openStore(values.db as string);
-    const pool = await poolFromFlags(values, store);
+    try {
+      // Every mistake in the file is reported before a worker starts or anything is stored.
+      checkSweep(store, sweep);
+    } catch (e) {
+      store.close();
+      return sweepErrorExit(e, io, 'walkforward', values.spec as string);
+    }
+    const pool = await poolFromFlags(values, store).catch((e: unknown) => {
+      store.close();
+      throw e;
+    });
     const interrupt = sigintSignal();
     try {
       const out = await runWalkForward(store, sweep, pool, { train, test, anchored: values.anchored === true, signal: interrupt.signal, onProgress: progressPrinter(io, 'walk-forward') });

@@ -6,6 +6,7 @@ import { startBullWorker } from '../../pool/bull-worker';
 import { JOB_TABLE } from '../../pool/job-table';
 import { LOCAL_PANELS } from '../../pool/panel-source';
 import { defaultWorkerEntry } from '../../pool/thread-pool';
+import { CancelledError } from '../../pool/types';
 
 const USAGE = `quantdesk worker --redis URL [--db DB] [--concurrency N] [--queue NAME] [--lock-ms MS]
 
@@ -34,8 +35,15 @@ export async function runWorkerNode(options: WorkerNodeOptions, io: CliIO, signa
   const log = (line: string) => io.err(`[worker ${process.pid}] ${line}\n`);
   const common = { url: options.url, queue: options.queue, dbPath: options.dbPath, lockMs: options.lockMs };
   if (options.concurrency === 1) {
-    const handle = await startBullWorker({ ...common, table: JOB_TABLE, local: LOCAL_PANELS.local, log });
+    let handle;
+    try {
+      handle = await startBullWorker({ ...common, table: JOB_TABLE, local: LOCAL_PANELS.local, log, signal });
+    } catch (e) {
+      if (e instanceof CancelledError) return;
+      throw e;
+    }
     await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+    log('stopping');
     await handle.close();
     return;
   }
@@ -78,15 +86,42 @@ export const workerCommand: Command = {
     const stop = () => ac.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    deadlineAfterSignal(ac.signal, io, 'worker');
     try {
       await runWorkerNode({ url, dbPath: (values.db as string | undefined) ?? null, concurrency, queue: (values.queue as string | undefined) ?? DEFAULT_QUEUE, lockMs }, io, ac.signal);
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
+    exitSoonAfterSignal(ac.signal, EXIT.ok);
     return EXIT.ok;
   },
 };
+
+/**
+ * After a signal, everything is closed; a reconnect timer left inside a client library (one that
+ * found its server gone) must not keep the process alive: exit after 1 s if it is still here.
+ * The timer is unref'd, so a process that ends by itself ends at once.
+ */
+export function exitSoonAfterSignal(signal: AbortSignal, code: number): void {
+  if (signal.aborted) setTimeout(() => process.exit(code), 1_000).unref();
+}
+
+/** The longest a process may take to close after SIGTERM/SIGINT before it exits anyway (Kubernetes' grace period is 30 s). */
+export const STOP_DEADLINE_MS = 5_000;
+
+/** Arms {@link STOP_DEADLINE_MS} at the signal: a close that hangs (a store, a socket) ends with exit 1 and says so. */
+export function deadlineAfterSignal(signal: AbortSignal, io: CliIO, command: string): void {
+  signal.addEventListener(
+    'abort',
+    () =>
+      setTimeout(() => {
+        io.err(`quantdesk ${command}: still closing ${STOP_DEADLINE_MS / 1000} s after the signal; exiting\n`);
+        process.exit(EXIT.failure);
+      }, STOP_DEADLINE_MS).unref(),
+    { once: true },
+  );
+}
 
 function positiveInt(raw: string | undefined, name: string, fallback: number): number {
   if (raw === undefined) return fallback;
