@@ -583,11 +583,21 @@ const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);
 const epochMs = z.number().finite();
 const adjustmentInput = z.union([z.literal('raw'), z.literal('pit'), z.object({ asOf: epochMs }).strict()]);
 
-/** `data:import`: a file on the host (`path`) or dropped text (`fileName` + `content`). */
-export const DataImportInput = z.union([
-  z.object({ kind: importKind, path: z.string().min(1) }).strict(),
-  z.object({ kind: importKind, fileName: z.string().min(1).max(500), content: z.string().max(512 * 1024 * 1024) }).strict(),
-]);
+/** The most text `data:import` accepts in one call (64 MiB of characters; README "Limits"). */
+export const DATA_IMPORT_MAX_CHARS = 64 * 1024 * 1024;
+
+/**
+ * `data:import`: the text of a file the user chose in the page (picked or dropped): `fileName` is only
+ * its label in messages. There is no host path: the page cannot make the host read a file it names.
+ */
+export const DataImportInput = z
+  .object({
+    kind: importKind,
+    // eslint-disable-next-line no-control-regex
+    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    content: z.string().max(DATA_IMPORT_MAX_CHARS, `at most ${DATA_IMPORT_MAX_CHARS} characters (import larger files with \`quantdesk import\`)`),
+  })
+  .strict();
 
 // == the method table =====================================================================
 

@@ -51,12 +51,19 @@ describe('data:* handlers through dispatch', () => {
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
   });
 
-  it('imports from a host path, answers asof, revisions and universe, and not-found for unknown symbols', async () => {
-    const { call } = setup();
+  it('refuses a host path (the page sends text it chose), answers asof, revisions and universe, and not-found for unknown symbols', async () => {
+    const { store, call } = setup();
     const d = tempDir();
     try {
+      const secret = d.write('secret.csv', 'root:x:0:0:root:/root:/bin/bash\n');
+      for (const input of [{ kind: 'instruments', path: secret }, { kind: 'instruments', fileName: 'x.csv', content: '', path: secret }, { kind: 'bars', path: '/dev/zero' }]) {
+        const r = await call('data:import', input);
+        expect(r.ok === false && r.error.code).toBe('invalid-input');
+        expect(JSON.stringify(r)).not.toContain('root:x');
+      }
+      expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
       for (const kind of ['instruments', 'bars', 'actions', 'fundamentals'] as const) {
-        const r = await call('data:import', { kind, path: d.write(`${kind}.csv`, FIXTURE[kind]) });
+        const r = await call('data:import', { kind, fileName: `${kind}.csv`, content: FIXTURE[kind] });
         expect(r.ok).toBe(true);
       }
     } finally {
@@ -70,6 +77,21 @@ describe('data:* handlers through dispatch', () => {
     expect(u.ok && u.value).toEqual(['AAA', 'ZZZ']);
     const nf = await call('data:bars', { symbol: 'NOPE' });
     expect(nf.ok === false && nf.error.code).toBe('not-found');
+  });
+
+  it('never echoes a long line: a 10 MB line comes back as a short error, and a NUL-laden text as binary', async () => {
+    const { store, call } = setup();
+    const huge = `symbol,name,sector,currency,listed_on,delisted_on\nAAA,${'x'.repeat(10 * 1024 * 1024)},Tech,USD,2020-01-01,\n`;
+    const r = await call('data:import', { kind: 'instruments', fileName: 'huge.csv', content: huge });
+    expect(r.ok === false && r.error.code).toBe('invalid-input');
+    expect(JSON.stringify(r).length).toBeLessThan(1000);
+    expect(!r.ok && r.error.details).toEqual(['huge.csv:2: (record): line longer than 65536 bytes']);
+    const z = await call('data:import', { kind: 'bars', fileName: 'z.csv', content: 'symbol,date\n\u0000\u0000' });
+    expect(z.ok === false && z.error.message).toBe('z.csv:2: binary data (a NUL byte); not a CSV text file; nothing was imported');
+    const big = await call('data:import', { kind: 'bars', fileName: 'big.csv', content: 'x'.repeat(64 * 1024 * 1024 + 1) });
+    expect(big.ok === false && big.error.code).toBe('invalid-input');
+    expect(JSON.stringify(big).length).toBeLessThan(1000);
+    expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
   });
 
   it('a cancelled import call stores nothing and answers cancelled', async () => {

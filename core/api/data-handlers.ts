@@ -12,7 +12,7 @@ const PROGRESS_INTERVAL_MS = 100;
 
 /**
  * Handlers of the `data:` domain (Data view, charts): coverage, bars as JSON-safe columns, CSV import
- * from a host path or dropped text with `data:import-progressed` events, point-in-time lookups, the
+ * of a file the user picked or dropped (its text, bounded; never a host path) with `data:import-progressed` events, point-in-time lookups, the
  * universe, and loading the default dataset with `data:init-progressed` events. Imports and the
  * default dataset honour the call's cancellation signal (a cancelled import stores nothing).
  */
@@ -37,7 +37,8 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
     'data:import': async (input, ctx) => {
       const importId = `import-${nextImport++}`;
       let last = 0;
-      const source = 'path' in input ? { path: input.path } : { fileName: input.fileName, content: input.content };
+      // Only text the page sent: the host never opens a path a page names (README "Limits").
+      const source = { fileName: input.fileName, content: input.content };
       const r = await importCsv(s.store, input.kind, source, {
         signal: ctx.signal,
         onProgress: (p) => {

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { DATA_IMPORT_MAX_CHARS } from '../../../../core/contract';
 import { IMPORT_KINDS_UI } from './kinds';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt } from '../../lib/format';
@@ -6,6 +7,12 @@ import { importFile, kindFromFileName, setImportKind, useImportStore, type Impor
 
 /** The file name decides the kind when it says (`instruments.csv`); otherwise the selected kind. */
 async function readAndImport(file: File, selected: ImportKind): Promise<void> {
+  // Refuse before reading: a file over the upload bound would be read whole only to be refused by the host.
+  if (file.size > DATA_IMPORT_MAX_CHARS) {
+    const message = `${file.name}: ${fmtInt(file.size)} bytes, over the ${fmtInt(DATA_IMPORT_MAX_CHARS)}-byte limit of an import from the app; use \`quantdesk import\` for larger files`;
+    useImportStore.setState({ fileName: file.name, isRunning: false, progress: null, report: null, error: { code: 'invalid-input', message } });
+    return;
+  }
   await importFile(file.name, await file.text(), kindFromFileName(file.name) ?? selected);
 }
 
