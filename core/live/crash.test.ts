@@ -107,7 +107,7 @@ describe('kill -9 mid-stream and restart', () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     try {
       const d = new OutboxDispatcher({ journal, now: () => Date.now() + 3_600_000 });
-      expect(await d.deliverDue()).toEqual({ delivered: pending.length, failed: 0 });
+      expect(await d.deliverDue()).toMatchObject({ delivered: pending.length, failed: 0 });
       expect(received.length).toBe(pending.length);
       expect(received).toContainEqual(expect.objectContaining({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] }));
       // Strategy signals are alerts too: those journaled before the crash were still owed to the webhook.

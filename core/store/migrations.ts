@@ -190,4 +190,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER data_upd_universes AFTER UPDATE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   CREATE TRIGGER data_del_universes AFTER DELETE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   `,
+  // outbox dead letters (issue 15): a delivery that failed its last allowed attempt is parked here
+  // (dead_at set, never retried on its own) and shown in the Live view; `quantdesk outbox drain --retry-dead` requeues it.
+  `
+  ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+  `,
 ];
