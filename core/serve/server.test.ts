@@ -247,6 +247,8 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'risk:set': { input: { maxDailyLoss: 500 }, check: (v) => expect(v).toMatchObject({ maxDailyLoss: 500 }) },
   'killswitch:trip': { input: { reason: 'serve test' }, check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }) },
   'killswitch:rearm': { input: undefined, check: (v) => expect(v).toMatchObject({ tripped: false }) },
+  'outbox:status': { input: undefined, check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }) },
+  'live:sessions': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
 };
 
 describe('every contract method over the WebSocket', () => {
