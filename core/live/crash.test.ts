@@ -124,8 +124,10 @@ describe('kill -9 mid-stream and restart', () => {
     store.close();
 
     // The real binary restarts the session: it resumes after the last journaled step and finishes the replay.
-    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0'], { encoding: 'utf8' });
+    // (The webhook is down again: on exit the run says how many alerts wait and how to deliver them.)
+    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0', '--drain-ms', '300'], { encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/\d+ alert\(s\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db /);
     expect(again.stderr).toContain(`session crash: restored ${orders.length} orders`);
     expect(again.stderr).toContain('positions match the fills');
     expect(again.stderr).toContain('resuming after');

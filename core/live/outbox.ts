@@ -157,10 +157,12 @@ export class OutboxDispatcher {
   async drain(timeoutMs: number, pollMs = 50): Promise<DeliveryCounts & { pending: number; dead: number }> {
     const total: DeliveryCounts = { delivered: 0, failed: 0, dead: 0 };
     const deadline = Date.now() + timeoutMs;
-    this.#abort = new AbortController();
-    const stopAt = setTimeout(() => this.#abort.abort(), Math.max(0, timeoutMs)).unref();
+    // Requests already in flight (from polling) share this controller: they finish in time or are cut at the deadline.
+    if (this.#abort.signal.aborted) this.#abort = new AbortController();
+    const abort = this.#abort;
+    const stopAt = setTimeout(() => abort.abort(), Math.max(0, timeoutMs)).unref();
     try {
-      while (this.#o.journal.outboxCounts().pending > 0 && Date.now() < deadline && !this.#abort.signal.aborted) {
+      while (this.#o.journal.outboxCounts().pending > 0 && Date.now() < deadline && !abort.signal.aborted) {
         const c = await this.deliverDue();
         total.delivered += c.delivered;
         total.failed += c.failed;
@@ -212,6 +214,12 @@ export class OutboxDispatcher {
       return { alertId: r.alertId, endpoint: host, attempts: r.attempts, lastError: r.lastError === null ? null : r.lastError.split(url).join(host), deadAt: r.deadAt };
     });
     return { ...counts, deadLetters };
+  }
+
+  /** Stops polling but lets requests in flight finish (and be recorded): before a {@link drain}. */
+  pause(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   /** Stops polling and aborts in-flight requests (those rows stay undelivered and are retried next start). */

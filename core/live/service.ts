@@ -245,7 +245,8 @@ export class LiveService {
 
   /** Delivers what the outbox holds for up to `timeoutMs` (see {@link OutboxDispatcher.drain}). */
   drainOutbox(timeoutMs: number): ReturnType<OutboxDispatcher['drain']> {
-    this.#outbox.stop();
+    // Pause, not stop: a request in flight is let finish and recorded, so it is not sent twice.
+    this.#outbox.pause();
     return this.#outbox.drain(timeoutMs);
   }
 

@@ -19,7 +19,8 @@ import { readSpecFile } from './backtest';
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
                           [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID]
-                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical] [--json]
+                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical]
+                          [--drain-ms 10000] [--json]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
         full speed with a backtest spec; --json prints {"signals","fills","positions","alerts"}: each signal
@@ -33,7 +34,9 @@ run     runs continuously on a feed (replay at --speed time steps per second, 0 
         stderr; stops cleanly on SIGINT/SIGTERM, or at the end of a replay.
 --risk FILE.json: {"symbols":{"*":{"maxPosition":..,"maxOrderNotional":..,"fatFingerPct":..}},
         "maxGrossExposure":..,"maxDailyLoss":..,"hard":[...]}. --webhook / --telegram add alert webhooks
-        (delivered through the persistent outbox, retried with backoff).`;
+        (delivered through the persistent outbox, one lane per endpoint, retried with backoff, a dead letter
+        after 8 failed attempts). On exit, alerts still waiting are delivered for up to --drain-ms (default
+        10000); whatever still waits is reported with the command that delivers it (quantdesk outbox drain).`;
 
 function alertJson(a: Alert) {
   return { id: a.id, time: formatTime(a.time), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
@@ -107,7 +110,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
       spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
       from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
       telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
-      'signal-severity': { type: 'string' }, json: { type: 'boolean' },
+      'signal-severity': { type: 'string' }, 'drain-ms': { type: 'string' }, json: { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
   );
@@ -134,6 +137,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   if (signalSeverity !== undefined && !SEVERITIES.includes(signalSeverity)) {
     throw new UsageError(`--signal-severity: expected ${SEVERITIES.join(', ')}, got "${signalSeverity}"`);
   }
+  const drainMs = values['drain-ms'] === undefined ? 10_000 : Number(values['drain-ms']);
+  if (!(drainMs >= 0 && drainMs <= 3_600_000)) throw new UsageError(`--drain-ms: expected 0..3600000, got "${values['drain-ms']}"`);
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db);
@@ -148,8 +153,25 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   };
   const service = new LiveService(store, emit, 500);
   let stopping: Promise<void> | null = null;
-  const stop = () => (stopping ??= service.dispose());
-  const onSignal = () => void stop();
+  let interrupted = false;
+  // Stop the feed, then give the outbox --drain-ms to deliver what waits (at once on a second signal),
+  // and say what is left: alerts are never silently left behind.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await service.stop();
+      const r = await service.drainOutbox(interrupted ? Math.min(drainMs, 2_000) : drainMs);
+      await service.dispose();
+      if (r.pending > 0 || r.dead > 0) {
+        io.err(
+          `${r.pending} alert(s) wait in the webhook outbox${r.dead > 0 ? ` and ${r.dead} dead letter(s) failed every attempt` : ''}; ` +
+            `deliver them with: quantdesk outbox drain --db ${db}${r.dead > 0 ? ' --retry-dead' : ''}\n`,
+        );
+      }
+    })());
+  const onSignal = () => {
+    interrupted = true;
+    void stop();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
