@@ -6,6 +6,7 @@ import {
   acknowledgeAlert,
   applyTickBatches,
   loadLive,
+  resumeLive,
   setAlertFilter,
   showSignalsOnChart,
   startLive,
@@ -264,5 +265,36 @@ describe('live store: signals and notifications', () => {
     expect(useLiveStore.getState().alertFilter).toBe('other');
     // A new session's markers start empty.
     expect(useMarksStore.getState().marks).toEqual([]);
+  });
+});
+
+describe('live store: named sessions and the webhook outbox', () => {
+  beforeEach(() => useLiveStore.setState(initial, true));
+
+  it('names a new session for the user (not replay-<ms>), resumes one by name, and loads the outbox with its dead letters', async () => {
+    const stopped = { running: false, session: 'trend A', strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: true, reason: 'manual', at: 9 } };
+    const sessions = [{ name: 'trend A', startedAt: 1, lastTime: 2, strategy: 'sma-cross', symbols: ['AAA'], feed: 'replay', killSwitch: { tripped: true, reason: 'manual', at: 9 }, resumable: true }];
+    const outbox = { pending: 3, dead: 1, deadLetters: [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }] };
+    const fake = installFakeApi({
+      'live:status': () => ({ ok: true, value: stopped }),
+      'positions:list': () => ({ ok: true, value: [] }),
+      'alerts:list': () => ({ ok: true, value: [] }),
+      'risk:get': () => ({ ok: true, value: { symbols: {} } }),
+      'outbox:status': () => ({ ok: true, value: outbox }),
+      'live:sessions': () => ({ ok: true, value: sessions }),
+      'live:start': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'], killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:resume': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'] } }),
+    });
+    await loadLive();
+    await vi.waitFor(() => expect(useLiveStore.getState().outbox).toEqual(outbox));
+    expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', sessions, kill: { tripped: true } });
+    await startLive({ strategy: 'sma-cross' }, 0);
+    const started = fake.calls.find((c) => c.channel === 'live:start')!.input as { session: string };
+    expect(started.session).toMatch(/^sma-cross \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    await startLive({ strategy: 'sma-cross' }, 0, undefined, '  my book  ');
+    expect((fake.calls.filter((c) => c.channel === 'live:start')[1].input as { session: string }).session).toBe('my book');
+    await resumeLive('trend A', 5);
+    expect(fake.calls.find((c) => c.channel === 'live:resume')!.input).toEqual({ session: 'trend A', speed: 5 });
+    expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', kill: { tripped: true } });
   });
 });

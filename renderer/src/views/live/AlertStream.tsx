@@ -15,6 +15,7 @@ export function AlertStream() {
   const filter = useLiveStore((s) => s.alertFilter);
   const alerts = useMemo(() => filterAlerts(all, filter), [all, filter]);
   const open = useMemo(() => openCounts(all), [all]);
+  const outbox = useLiveStore((s) => s.outbox);
   return (
     <div className="panel" style={{ flex: 1 }}>
       <div className="panel-title">
@@ -35,6 +36,16 @@ export function AlertStream() {
           ))}
         </span>
       </div>
+      {outbox && (outbox.pending > 0 || outbox.dead > 0) && (
+        <div className={`outbox-line ${outbox.dead > 0 ? 'bad' : 'warn'}`} data-testid="outbox-status" data-pending={outbox.pending} data-dead={outbox.dead} style={{ padding: '4px 8px' }}>
+          Webhooks: {outbox.pending} waiting{outbox.dead > 0 ? `, ${outbox.dead} failed for good (dead letters)` : ''}
+          {outbox.deadLetters.slice(0, 3).map((d) => (
+            <div key={`${d.alertId}-${d.endpoint}`} className="muted mono" data-testid="dead-letter">
+              {fmtDateTime(d.deadAt)} {d.endpoint}: {d.lastError ?? 'failed'}
+            </div>
+          ))}
+        </div>
+      )}
       <div className="panel-body" style={{ padding: 0, maxHeight: 260 }}>
         <table className="grid" data-testid="alert-stream" data-alerts={alerts.length} data-filter={filter}>
           <tbody>
