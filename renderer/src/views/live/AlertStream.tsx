@@ -38,7 +38,8 @@ export function AlertStream() {
       </div>
       {outbox && (outbox.pending > 0 || outbox.dead > 0) && (
         <div className={`outbox-line ${outbox.dead > 0 ? 'bad' : 'warn'}`} data-testid="outbox-status" data-pending={outbox.pending} data-dead={outbox.dead} style={{ padding: '4px 8px' }}>
-          Webhooks: {outbox.pending} waiting{outbox.dead > 0 ? `, ${outbox.dead} failed for good (dead letters)` : ''}
+          <span className={`badge ${outbox.dead > 0 ? 'bad' : 'warn'}`}>webhooks</span> {outbox.pending} waiting
+          {outbox.dead > 0 ? `, ${outbox.dead} failed for good (dead letters; retry with quantdesk outbox drain --retry-dead)` : ''}
           {outbox.deadLetters.slice(0, 3).map((d) => (
             <div key={`${d.alertId}-${d.endpoint}`} className="muted mono" data-testid="dead-letter">
               {fmtDateTime(d.deadAt)} {d.endpoint}: {d.lastError ?? 'failed'}
