@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { importCsv } from '../store/import';
+import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { tempDir } from '../store/test-helpers';
 import { LiveService } from './service';
@@ -73,5 +74,24 @@ describe('named live sessions across host restarts', () => {
     const h3 = host(path);
     expect(h3.live.status()).toMatchObject({ session: 'GOOG trend', killSwitch: { tripped: true } });
     await h3.end();
+  });
+});
+
+describe('sessions journaled before starts were recorded', () => {
+  it('takes the session with the latest alert as the last one, with its kill switch as journaled', async () => {
+    const path = await dbWithGoog();
+    const store = openStore(path);
+    const j = new Journal(store.db);
+    j.setState('older', 'lastTime', 5);
+    j.setState('newer', 'killswitch', { tripped: true, reason: 'daily loss', at: 7 });
+    j.insertAlert('older', { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x' }, []);
+    j.insertAlert('newer', { id: 'n1', time: 2, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss' }, []);
+    store.close();
+    const h = host(path);
+    expect(h.live.status()).toMatchObject({ running: false, session: 'newer', killSwitch: { tripped: true, reason: 'daily loss' } });
+    expect(h.live.sessions().map((x) => [x.name, x.resumable])).toEqual([['newer', false], ['older', false]]);
+    const r = h.live.resume('older');
+    expect(!r.ok && r.error.code).toBe('not-found');
+    await h.end();
   });
 });

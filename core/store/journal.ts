@@ -230,14 +230,16 @@ export class Journal {
   /**
    * Every session with journaled state: its `startedAt` (wall ms of its last start), `lastTime` (the
    * last stepped event), the start request kept for resuming (`start`) and its kill switch, as JSON
-   * text (null when never written); most recently started first.
+   * text (null when never written); most recently started first (sessions journaled before starts were
+   * recorded: the one with the latest alert first).
    */
   listSessions(): { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[] {
     return this.#db
       .prepare(
         `SELECT session, max(CASE WHEN key = 'startedAt' THEN value END) startedAt, max(CASE WHEN key = 'lastTime' THEN value END) lastTime,
            max(CASE WHEN key = 'start' THEN value END) start, max(CASE WHEN key = 'killswitch' THEN value END) killswitch
-         FROM live_state GROUP BY session ORDER BY CAST(startedAt AS INTEGER) DESC NULLS LAST, session`,
+         FROM live_state GROUP BY session
+         ORDER BY CAST(startedAt AS INTEGER) DESC NULLS LAST, (SELECT max(seq) FROM alerts a WHERE a.session = live_state.session) DESC NULLS LAST, session`,
       )
       .all() as { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[];
   }
