@@ -84,8 +84,8 @@ describe('sessions journaled before starts were recorded', () => {
     const j = new Journal(store.db);
     j.setState('older', 'lastTime', 5);
     j.setState('newer', 'killswitch', { tripped: true, reason: 'daily loss', at: 7 });
-    j.insertAlert('older', { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x' }, []);
-    j.insertAlert('newer', { id: 'n1', time: 2, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss' }, []);
+    j.insertAlert('older', { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x', acknowledgedAt: null }, []);
+    j.insertAlert('newer', { id: 'n1', time: 2, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss', acknowledgedAt: null }, []);
     store.close();
     const h = host(path);
     expect(h.live.status()).toMatchObject({ running: false, session: 'newer', killSwitch: { tripped: true, reason: 'daily loss' } });
