@@ -615,8 +615,11 @@ const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);
 const epochMs = z.number().finite();
 const adjustmentInput = z.union([z.literal('raw'), z.literal('pit'), z.object({ asOf: epochMs }).strict()]);
 
-/** The most text `data:import` accepts in one call (64 MiB of characters; README "Limits"). */
-export const DATA_IMPORT_MAX_CHARS = 64 * 1024 * 1024;
+/**
+ * The most text `data:import` accepts in one call (512 Ki characters, so a call fits one WebSocket
+ * frame of `quantdesk serve`; README "Limits"). Larger files go through `data:upload-*` in chunks.
+ */
+export const DATA_IMPORT_MAX_CHARS = 512 * 1024;
 
 /**
  * `data:import`: the text of a file the user chose in the page (picked or dropped): `fileName` is only
@@ -627,9 +630,63 @@ export const DataImportInput = z
     kind: importKind,
     // eslint-disable-next-line no-control-regex
     fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
-    content: z.string().max(DATA_IMPORT_MAX_CHARS, `at most ${DATA_IMPORT_MAX_CHARS} characters (import larger files with \`quantdesk import\`)`),
+    content: z.string().max(DATA_IMPORT_MAX_CHARS, `at most ${DATA_IMPORT_MAX_CHARS} characters (send larger files with data:upload-begin/-chunk/-commit)`),
   })
   .strict();
+
+// -- chunked upload of a file the user chose (issue 15) -------------------------------------
+
+/** Bytes of the user's file in one `data:upload-chunk` (sent as base64: about 683 KiB of text, under a 1 MiB WebSocket frame). */
+export const DATA_UPLOAD_CHUNK_BYTES = 512 * 1024;
+/** The largest file an upload takes (64 MiB; larger files: `quantdesk import`). */
+export const DATA_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
+/** Uploads open at once per host (begun and neither committed, cancelled nor expired). */
+export const DATA_UPLOADS_MAX_OPEN = 4;
+/** An upload that receives nothing for this long is discarded with its temp file. */
+export const DATA_UPLOAD_IDLE_MS = 2 * 60 * 1000;
+
+const uploadId = z.string().min(1).max(64);
+
+/** `data:upload-begin`: what will be sent (`size` bytes of the user's file `fileName`, holding `kind` rows). */
+export const DataUploadBeginInput = z
+  .object({
+    kind: importKind,
+    // eslint-disable-next-line no-control-regex
+    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    size: z
+      .number()
+      .int()
+      .min(0)
+      .max(DATA_UPLOAD_MAX_BYTES, `at most ${DATA_UPLOAD_MAX_BYTES} bytes from the app (import larger files with \`quantdesk import\`)`),
+  })
+  .strict();
+
+/** `data:upload-chunk`: chunk `seq` (0, 1, 2, … in order, each sent once) of the file's bytes, base64, at most {@link DATA_UPLOAD_CHUNK_BYTES} bytes decoded. */
+export const DataUploadChunkInput = z
+  .object({
+    uploadId,
+    seq: z.number().int().min(0).max(DATA_UPLOAD_MAX_BYTES),
+    data: z
+      .base64('base64 of the chunk\'s bytes')
+      .min(4)
+      .max(4 * Math.ceil(DATA_UPLOAD_CHUNK_BYTES / 3), `at most ${DATA_UPLOAD_CHUNK_BYTES} bytes per chunk`),
+  })
+  .strict();
+
+/** What `data:upload-begin` answers: the id to send chunks to, and the chunk size to use. */
+export interface DataUploadTicket {
+  readonly uploadId: string;
+  readonly chunkBytes: number;
+  readonly maxBytes: number;
+  readonly idleMs: number;
+}
+
+/** What `data:upload-chunk` answers: bytes received so far of the declared size. */
+export interface DataUploadReceipt {
+  readonly uploadId: string;
+  readonly received: number;
+  readonly size: number;
+}
 
 // == the method table =====================================================================
 
@@ -702,6 +759,15 @@ export const METHODS = {
   'live:sessions': method(noInput).returns<readonly LiveSessionInfo[]>(),
   /** Restarts a journaled session by name (restored from its journal; continues after its last step). */
   'live:resume': method(LiveResumeInput).returns<LiveStatus>(),
+  // -- chunked data upload (issue 15): a file the user chose, in bounded chunks, imported on commit
+  /** Opens an upload (at most {@link DATA_UPLOADS_MAX_OPEN} per host; `unavailable` beyond). */
+  'data:upload-begin': method(DataUploadBeginInput).returns<DataUploadTicket>(),
+  /** Appends chunk `seq` to the upload's temp file; a chunk out of order, repeated, or past the declared size discards the upload. */
+  'data:upload-chunk': method(DataUploadChunkInput).returns<DataUploadReceipt>(),
+  /** Imports the whole upload exactly as `data:import` would (progress on `data:import-progressed`; any error stores nothing); the temp file is removed either way. */
+  'data:upload-commit': method(z.object({ uploadId }).strict()).returns<DataImportReport>(),
+  /** Discards an open upload, or cancels its import while it commits (nothing stored). */
+  'data:upload-cancel': method(z.object({ uploadId }).strict()).returns<{ readonly cancelled: boolean }>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

@@ -6,6 +6,7 @@ import { OptimizeService } from '../optimize/service';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
+import { Uploads } from '../store/uploads';
 import type { Emit } from './registry';
 
 /**
@@ -26,6 +27,8 @@ export interface Services {
   readonly live: LiveService;
   /** Background backtests (`backtest:start` / `backtest:cancel`). */
   readonly backtest: BacktestService;
+  /** Files the page uploads in chunks to a temp file before importing them (`data:upload-*`). */
+  readonly uploads: Uploads;
 }
 
 /** Mutable host state behind the `app:` methods; written by `ensureDefaultDataset`. */
@@ -59,6 +62,7 @@ export function createServices(options: ServiceOptions): Services {
     optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers }))),
     live: new LiveService(options.store, liveEmit(options.emit)),
     backtest: new BacktestService(options.store, options.emit),
+    uploads: new Uploads(),
   };
 }
 
@@ -70,4 +74,5 @@ export async function disposeServices(services: Services): Promise<void> {
   await services.optimize.dispose();
   await services.live.dispose();
   await services.backtest.dispose();
+  await services.uploads.dispose();
 }

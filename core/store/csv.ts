@@ -31,29 +31,29 @@ function notRegular(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): b
  * Checks with `stat` before opening (a FIFO would block `open`), opens non-blocking and checks the
  * open descriptor again (the path may have been swapped in between). Throws {@link InputFileError}.
  */
-async function openRegularFile(path: string): Promise<Awaited<ReturnType<typeof open>>> {
+async function openRegularFile(path: string, label = path): Promise<Awaited<ReturnType<typeof open>>> {
   let why: string | null;
   try {
     why = notRegular(await stat(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw e;
-    throw new InputFileError(`${path}: cannot read (${code ?? (e as Error).message})`);
+    throw new InputFileError(`${label}: cannot read (${code ?? (e as Error).message})`);
   }
-  if (why) throw new InputFileError(`${path}: ${why}`);
+  if (why) throw new InputFileError(`${label}: ${why}`);
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw e;
-    throw new InputFileError(`${path}: cannot read (${code ?? (e as Error).message})`);
+    throw new InputFileError(`${label}: cannot read (${code ?? (e as Error).message})`);
   }
   const st = await fh.stat();
   why = notRegular(st) ?? (st.size > CSV_LIMITS.fileBytes ? `is ${st.size} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit` : null);
   if (why) {
     await fh.close();
-    throw new InputFileError(`${path}: ${why}`);
+    throw new InputFileError(`${label}: ${why}`);
   }
   return fh;
 }
@@ -76,12 +76,15 @@ function binary(path: string, line: number): InputFileError {
   return new InputFileError(`${path}:${line}: binary data (a NUL byte); not a CSV text file`);
 }
 
-/** Where CSV text comes from: a file path, or text already in memory (drag-and-drop). */
-export type CsvSource = { readonly path: string } | { readonly fileName: string; readonly content: string };
+/**
+ * Where CSV text comes from: a file path, or text already in memory (drag-and-drop). A path may carry
+ * `name`, the label its messages use instead of the path (an upload's temp file is named by the user's file).
+ */
+export type CsvSource = { readonly path: string; readonly name?: string } | { readonly fileName: string; readonly content: string };
 
 /** The name used in `FILE:LINE` messages for a source. */
 export function sourceName(src: CsvSource): string {
-  return 'path' in src ? src.path : src.fileName;
+  return 'path' in src ? (src.name ?? src.path) : src.fileName;
 }
 
 /** Called once per record with its fields and the physical line (1-based) where the record starts. */
@@ -129,10 +132,11 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
     reader.end();
     return;
   }
-  const fh = await openRegularFile(src.path);
+  const label = sourceName(src);
+  const fh = await openRegularFile(src.path, label);
   if (options.lineSink) {
     try {
-      await readLines(src.path, fh, options.lineSink, reader, chunkBytes, options);
+      await readLines(label, fh, options.lineSink, reader, chunkBytes, options);
     } finally {
       await fh.close();
     }
@@ -148,9 +152,9 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
       const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
       if (bytesRead === 0) break;
       read += bytesRead;
-      checkSize(src.path, read);
+      checkSize(label, read);
       const nul = nulLine(buf, 0, bytesRead, reader.line);
-      if (nul > 0) throw binary(src.path, nul);
+      if (nul > 0) throw binary(label, nul);
       options.onData?.(buf.subarray(0, bytesRead));
       reader.push(decoder.decode(buf.subarray(0, bytesRead), { stream: true }));
       options.onChunk?.(read, total);
