@@ -126,7 +126,7 @@ describe('data:* handlers through dispatch', () => {
     expect(r.ok && r.value).toMatchObject({ kind: 'bars', source: 'bars.csv', rows: 8 });
     const one = openStore(':memory:');
     const o = await dataHandlers({ store: one, emit: () => {}, uploads: null } as unknown as Services)['data:import']({ kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars }, { signal: new AbortController().signal });
-    expect(r.ok && o.ok && r.value.sha256).toBe(o.ok && o.value.sha256);
+    expect(r.ok && o.ok && (r.value as { sha256: string }).sha256).toBe(o.ok && o.value.sha256);
     expect(store.db.prepare('SELECT * FROM bars ORDER BY 1, 2').all()).toEqual(one.db.prepare('SELECT * FROM bars ORDER BY 1, 2').all());
     expect(events.some(([ch, p]) => ch === 'data:import-progressed' && (p as { done: boolean; rows: number }).done && (p as { rows: number }).rows === 8)).toBe(true);
     one.close();
