@@ -479,8 +479,9 @@ export const LiveStartInput = z
     from: z.string().optional(),
     /** Bar interval strategies step on when the feed sends trades (bar feeds step on their own bars). */
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
-    /** Journal session to run (and restore); default "default". */
-    session: z.string().min(1).max(64).default('default'),
+    /** Journal session to run (and restore); default "default". No control characters (as `live:resume`). */
+    // eslint-disable-next-line no-control-regex
+    session: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters').default('default'),
     risk: RiskLimitsInput.optional(),
     webhooks: z.array(webhook).default([]),
     /** Anomaly thresholds: rolling window (bars), |z| of a return, volume multiple of the mean, stale feed after ms. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { RiskLimitsInput } from '../../contract';
+import { LiveStartInput, RiskLimitsInput } from '../../contract';
 import { INTERVALS, type IntervalName } from '../../live/aggregator';
 import type { WebhookTarget } from '../../live/alerts';
 import type { AnomalyConfig } from '../../live/anomalies';
@@ -121,6 +121,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
   const interval = (values.interval as string | undefined) ?? '1m';
   if (!(interval in INTERVALS)) throw new UsageError(`--interval: expected ${Object.keys(INTERVALS).join(', ')}, got "${interval}"`);
+  const sessionName = LiveStartInput.shape.session.safeParse(values.session);
+  if (!sessionName.success) throw new UsageError(`--session: ${sessionName.error.issues[0].message}`);
   const spec = readSpecFile(values.spec as string);
   const risk = values.risk ? readRisk(values.risk as string) : undefined;
   const webhooks: WebhookTarget[] = [];
@@ -175,7 +177,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks, anomalies, cooldownMs, signalSeverity });
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: sessionName.data, risk, webhooks, anomalies, cooldownMs, signalSeverity });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);
