@@ -760,6 +760,8 @@ export const METHODS = {
   'live:sessions': method(noInput).returns<readonly LiveSessionInfo[]>(),
   /** Restarts a journaled session by name (restored from its journal; continues after its last step). */
   'live:resume': method(LiveResumeInput).returns<LiveStatus>(),
+  /** Requeues dead letters with a fresh attempt budget: those of `alertId` (not-found when it has none), or all; answers how many deliveries. */
+  'outbox:retry': method(z.object({ alertId: z.string().min(1).max(200).optional() }).strict()).returns<{ readonly requeued: number }>(),
   // -- chunked data upload (issue 15): a file the user chose, in bounded chunks, imported on commit
   /** Opens an upload (at most {@link DATA_UPLOADS_MAX_OPEN} per host; `unavailable` beyond). */
   'data:upload-begin': method(DataUploadBeginInput).returns<DataUploadTicket>(),

@@ -68,9 +68,17 @@ describe('Live view: named sessions and the webhook outbox', () => {
     await page.click('[data-view="live"]');
     await page.waitForSelector('[data-testid="outbox-status"][data-dead="3"]');
     const text = await page.textContent('[data-testid="outbox-status"]');
-    expect(text).toContain('3 failed for good (dead letters; retry with quantdesk outbox drain --retry-dead)');
+    expect(text).toContain('3 failed for good (dead letters, kept until retried)');
     expect(text).toContain('127.0.0.1:9: HTTP 503 (attempt 8 of 8)');
     expect(text).not.toContain('SECRET-TOKEN');
     await app.screenshot('live-sessions-outbox');
+    // Retry one: it goes back in the queue with a fresh budget (its endpoint is still down, so it waits).
+    const first = await page.getAttribute('[data-testid="dead-letter"]', 'data-alert-id');
+    await page.click('[data-testid="dead-letter"] [data-testid="dead-letter-retry"]');
+    await page.waitForSelector('[data-testid="outbox-status"][data-dead="2"]');
+    expect(await page.$$eval('[data-testid="dead-letter"]', (ds) => ds.map((d) => d.getAttribute('data-alert-id')))).not.toContain(first);
+    expect(Number(await page.getAttribute('[data-testid="outbox-status"]', 'data-pending'))).toBe(2);
+    await page.click('[data-testid="dead-letter-retry-all"]');
+    await page.waitForSelector('[data-testid="outbox-status"][data-dead="0"][data-pending="4"]');
   });
 });

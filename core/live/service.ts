@@ -243,6 +243,14 @@ export class LiveService {
     return this.#outbox.state();
   }
 
+  /**
+   * Puts dead letters back in the outbox with a fresh attempt budget, due now: those of alert `alertId`,
+   * or all of them. Returns how many deliveries were requeued (the dispatcher picks them up on its next poll).
+   */
+  retryDeadLetters(alertId?: string): number {
+    return this.#journal.requeueDead(Date.now(), alertId);
+  }
+
   /** Delivers what the outbox holds for up to `timeoutMs` (see {@link OutboxDispatcher.drain}). */
   drainOutbox(timeoutMs: number): ReturnType<OutboxDispatcher['drain']> {
     // Pause, not stop: a request in flight is let finish and recorded, so it is not sent twice.

@@ -249,6 +249,7 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'killswitch:rearm': { input: undefined, check: (v) => expect(v).toMatchObject({ tripped: false }) },
   'outbox:status': { input: undefined, check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }) },
   'live:sessions': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
+  'outbox:retry': { input: {}, check: (v) => expect(v).toEqual({ requeued: 0 }) },
 };
 
 describe('every contract method over the WebSocket', () => {

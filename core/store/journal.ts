@@ -57,6 +57,7 @@ export class Journal {
       outboxCounts: p(`SELECT count(*) FILTER (WHERE dead_at IS NULL) pending, count(*) FILTER (WHERE dead_at IS NOT NULL) dead
         FROM outbox WHERE delivered_at IS NULL`),
       requeueDead: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE dead_at IS NOT NULL AND delivered_at IS NULL`),
+      requeueDeadOf: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE alert_id = ? AND dead_at IS NOT NULL AND delivered_at IS NULL`),
       delivered: p(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?`),
       failed: p(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?`),
       orders: p(`SELECT id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload FROM orders
@@ -161,9 +162,9 @@ export class Journal {
     return this.#s.outboxCounts.get() as { pending: number; dead: number };
   }
 
-  /** Puts every dead letter back in the queue, due at `now` with a fresh attempt budget; returns how many. */
-  requeueDead(now: number): number {
-    return this.#s.requeueDead.run(now).changes;
+  /** Puts every dead letter (or those of alert `alertId`) back in the queue, due at `now` with a fresh attempt budget; returns how many. */
+  requeueDead(now: number, alertId?: string): number {
+    return (alertId === undefined ? this.#s.requeueDead.run(now) : this.#s.requeueDeadOf.run(now, alertId)).changes;
   }
 
   /** Every order of a session, oldest first. */

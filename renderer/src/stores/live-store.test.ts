@@ -6,7 +6,9 @@ import {
   acknowledgeAlert,
   applyTickBatches,
   loadLive,
+  loadOutboxAndSessions,
   resumeLive,
+  retryDeadLetters,
   setAlertFilter,
   showSignalsOnChart,
   startLive,
@@ -296,5 +298,29 @@ describe('live store: named sessions and the webhook outbox', () => {
     await resumeLive('trend A', 5);
     expect(fake.calls.find((c) => c.channel === 'live:resume')!.input).toEqual({ session: 'trend A', speed: 5 });
     expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', kill: { tripped: true } });
+  });
+
+  it('retries a dead letter (or all) through outbox:retry, then reloads the outbox; a refusal shows as the error', async () => {
+    let dead = [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }];
+    const fake = installFakeApi({
+      'outbox:status': () => ({ ok: true, value: { pending: 0, dead: dead.length, deadLetters: dead } }),
+      'live:sessions': () => ({ ok: true, value: [] }),
+      'outbox:retry': (input) => {
+        const id = (input as { alertId?: string }).alertId;
+        if (id !== undefined && !dead.some((d) => d.alertId === id)) return { ok: false, error: { code: 'not-found', message: `no dead letter for alert ${id}` } };
+        const n = id === undefined ? dead.length : 1;
+        dead = id === undefined ? [] : dead.filter((d) => d.alertId !== id);
+        return { ok: true, value: { requeued: n } };
+      },
+    });
+    await loadOutboxAndSessions();
+    expect(useLiveStore.getState().outbox?.dead).toBe(1);
+    expect(await retryDeadLetters('a9')).toBe(1);
+    expect(fake.calls.find((c) => c.channel === 'outbox:retry')!.input).toEqual({ alertId: 'a9' });
+    expect(useLiveStore.getState().outbox).toEqual({ pending: 0, dead: 0, deadLetters: [] });
+    expect(await retryDeadLetters('a9')).toBeNull();
+    expect(useLiveStore.getState().error).toEqual({ code: 'not-found', message: 'no dead letter for alert a9' });
+    expect(await retryDeadLetters()).toBe(0);
+    expect(fake.calls.filter((c) => c.channel === 'outbox:retry').at(-1)!.input).toEqual({});
   });
 });

@@ -208,6 +208,17 @@ export async function acknowledgeAlert(id: string): Promise<void> {
   else useLiveStore.setState({ error: r.error });
 }
 
+/**
+ * Requeues dead letters (those of alert `alertId`, or all) for delivery with a fresh attempt budget,
+ * then reloads the outbox line. Returns how many deliveries were requeued, or null on error.
+ */
+export async function retryDeadLetters(alertId?: string): Promise<number | null> {
+  const r = await window.api.invoke('outbox:retry', alertId === undefined ? {} : { alertId });
+  if (!r.ok) useLiveStore.setState({ error: r.error });
+  await loadOutboxAndSessions();
+  return r.ok ? r.value.requeued : null;
+}
+
 /** Trips the kill switch (after the user confirmed): flattens and blocks new orders. */
 export async function tripKillSwitch(reason: string): Promise<void> {
   const r = await window.api.invoke('killswitch:trip', { reason });
