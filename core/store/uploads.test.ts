@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATA_UPLOAD_CHUNK_BYTES } from '../contract';
 import { dataFingerprint } from './fingerprint';
@@ -202,6 +203,21 @@ describe('chunked uploads', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(files()).toEqual([]);
     expect(u.openCount).toBe(0);
+  });
+
+  it('removes the temp folder a killed host left behind (its pid gone) at the next upload, and leaves a live host\'s', async () => {
+    const d = tempDir('qd-uploads-base-');
+    cleanups.push(() => d.cleanup());
+    mkdirSync(join(d.dir, 'quantdesk-upload-999999999-abc'));
+    mkdirSync(join(d.dir, `quantdesk-upload-${process.ppid}-def`));
+    const stale = d.write('quantdesk-upload-999999999-abc/up-1.csv', 'x'.repeat(10));
+    const mine = d.write(`quantdesk-upload-${process.ppid}-def/up-2.csv`, 'y');
+    const u = new Uploads({ tmpDir: d.dir });
+    cleanups.push(() => u.dispose());
+    expect(existsSync(stale)).toBe(true);
+    await begin(u, 'a.csv', 1);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
   });
 
   it('caps the uploads open at once; a cancelled one frees its place', async () => {
