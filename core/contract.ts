@@ -490,8 +490,9 @@ export const LiveStartInput = z
     from: z.string().optional(),
     /** Bar interval strategies step on when the feed sends trades (bar feeds step on their own bars). */
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
-    /** Journal session to run (and restore); default "default". */
-    session: z.string().min(1).max(64).default('default'),
+    /** Journal session to run (and restore); default "default". No control characters (as `live:resume`). */
+    // eslint-disable-next-line no-control-regex
+    session: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters').default('default'),
     risk: RiskLimitsInput.optional(),
     webhooks: z.array(webhook).default([]),
     /** Anomaly thresholds: rolling window (bars), |z| of a return, volume multiple of the mean, stale feed after ms. */
@@ -503,6 +504,38 @@ export const LiveStartInput = z
     cooldownMs: z.number().int().min(0).optional(),
     /** Severity of the `signal` alert each strategy entry and exit raises (default info). */
     signalSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
+  })
+  .strict();
+
+// == webhook outbox and named live sessions (issue 15) ======================================
+
+/** `outbox:status`: deliveries being retried, dead letters (failed their last attempt; kept, not retried), the latest dead letters. */
+export interface OutboxStatus {
+  readonly pending: number;
+  readonly dead: number;
+  /** Newest first; `endpoint` is the webhook's host only (a Telegram URL carries a bot token). */
+  readonly deadLetters: readonly { readonly alertId: string; readonly endpoint: string; readonly attempts: number; readonly lastError: string | null; readonly deadAt: number }[];
+}
+
+/** One journaled live session (`live:sessions`): its name, when it last started and stepped, its kill switch as journaled. */
+export interface LiveSessionInfo {
+  readonly name: string;
+  readonly startedAt: number | null;
+  readonly lastTime: number | null;
+  readonly strategy: string | null;
+  readonly symbols: readonly string[];
+  readonly feed: string | null;
+  readonly killSwitch: KillSwitch;
+  /** True when `live:resume` can restart it by name (its start request is kept). */
+  readonly resumable: boolean;
+}
+
+/** `live:resume`: restart a journaled session by name with the request it was started with; `speed` overrides the replay speed. */
+export const LiveResumeInput = z
+  .object({
+    // eslint-disable-next-line no-control-regex
+    session: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'),
+    speed: z.number().min(0).optional(),
   })
   .strict();
 
@@ -594,11 +627,78 @@ const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);
 const epochMs = z.number().finite();
 const adjustmentInput = z.union([z.literal('raw'), z.literal('pit'), z.object({ asOf: epochMs }).strict()]);
 
-/** `data:import`: a file on the host (`path`) or dropped text (`fileName` + `content`). */
-export const DataImportInput = z.union([
-  z.object({ kind: importKind, path: z.string().min(1) }).strict(),
-  z.object({ kind: importKind, fileName: z.string().min(1).max(500), content: z.string().max(512 * 1024 * 1024) }).strict(),
-]);
+/**
+ * The most text `data:import` accepts in one call (512 Ki characters, so a call fits one WebSocket
+ * frame of `quantdesk serve`; README "Limits"). Larger files go through `data:upload-*` in chunks.
+ */
+export const DATA_IMPORT_MAX_CHARS = 512 * 1024;
+
+/**
+ * `data:import`: the text of a file the user chose in the page (picked or dropped): `fileName` is only
+ * its label in messages. There is no host path: the page cannot make the host read a file it names.
+ */
+export const DataImportInput = z
+  .object({
+    kind: importKind,
+    // eslint-disable-next-line no-control-regex
+    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    content: z.string().max(DATA_IMPORT_MAX_CHARS, `at most ${DATA_IMPORT_MAX_CHARS} characters (send larger files with data:upload-begin/-chunk/-commit)`),
+  })
+  .strict();
+
+// -- chunked upload of a file the user chose (issue 15) -------------------------------------
+
+/** Bytes of the user's file in one `data:upload-chunk` (sent as base64: about 683 KiB of text, under a 1 MiB WebSocket frame). */
+export const DATA_UPLOAD_CHUNK_BYTES = 512 * 1024;
+/** The largest file an upload takes (64 MiB; larger files: `quantdesk import`). */
+export const DATA_UPLOAD_MAX_BYTES = 64 * 1024 * 1024;
+/** Uploads open at once per host (begun and neither committed, cancelled nor expired). */
+export const DATA_UPLOADS_MAX_OPEN = 4;
+/** An upload that receives nothing for this long is discarded with its temp file. */
+export const DATA_UPLOAD_IDLE_MS = 2 * 60 * 1000;
+
+const uploadId = z.string().min(1).max(64);
+
+/** `data:upload-begin`: what will be sent (`size` bytes of the user's file `fileName`, holding `kind` rows). */
+export const DataUploadBeginInput = z
+  .object({
+    kind: importKind,
+    // eslint-disable-next-line no-control-regex
+    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    size: z
+      .number()
+      .int()
+      .min(0)
+      .max(DATA_UPLOAD_MAX_BYTES, `at most ${DATA_UPLOAD_MAX_BYTES} bytes from the app (import larger files with \`quantdesk import\`)`),
+  })
+  .strict();
+
+/** `data:upload-chunk`: chunk `seq` (0, 1, 2, … in order, each sent once) of the file's bytes, base64, at most {@link DATA_UPLOAD_CHUNK_BYTES} bytes decoded. */
+export const DataUploadChunkInput = z
+  .object({
+    uploadId,
+    seq: z.number().int().min(0).max(DATA_UPLOAD_MAX_BYTES),
+    data: z
+      .base64('base64 of the chunk\'s bytes')
+      .min(4)
+      .max(4 * Math.ceil(DATA_UPLOAD_CHUNK_BYTES / 3), `at most ${DATA_UPLOAD_CHUNK_BYTES} bytes per chunk`),
+  })
+  .strict();
+
+/** What `data:upload-begin` answers: the id to send chunks to, and the chunk size to use. */
+export interface DataUploadTicket {
+  readonly uploadId: string;
+  readonly chunkBytes: number;
+  readonly maxBytes: number;
+  readonly idleMs: number;
+}
+
+/** What `data:upload-chunk` answers: bytes received so far of the declared size. */
+export interface DataUploadReceipt {
+  readonly uploadId: string;
+  readonly received: number;
+  readonly size: number;
+}
 
 // == the method table =====================================================================
 
@@ -762,6 +862,24 @@ export const METHODS = {
   'broker:status': method(noInput).returns<BrokerStatusView>(),
   /** Stores keys encrypted (desktop app only); returns which keys are set. */
   'broker:credentials-set': method(BrokerCredentialsInput).returns<readonly BrokerInfoView[]>(),
+  // -- webhook outbox and named live sessions (issue 15)
+  /** Pending deliveries, dead letters and the latest dead letters (shown in the Live view's alerts panel). */
+  'outbox:status': method(noInput).returns<OutboxStatus>(),
+  /** Every journaled session, most recently started first. */
+  'live:sessions': method(noInput).returns<readonly LiveSessionInfo[]>(),
+  /** Restarts a journaled session by name (restored from its journal; continues after its last step). */
+  'live:resume': method(LiveResumeInput).returns<LiveStatus>(),
+  /** Requeues dead letters with a fresh attempt budget: those of `alertId` (not-found when it has none), or all; answers how many deliveries. */
+  'outbox:retry': method(z.object({ alertId: z.string().min(1).max(200).optional() }).strict()).returns<{ readonly requeued: number }>(),
+  // -- chunked data upload (issue 15): a file the user chose, in bounded chunks, imported on commit
+  /** Opens an upload (at most {@link DATA_UPLOADS_MAX_OPEN} per host; `unavailable` beyond). */
+  'data:upload-begin': method(DataUploadBeginInput).returns<DataUploadTicket>(),
+  /** Appends chunk `seq` to the upload's temp file; a chunk out of order, repeated, or past the declared size discards the upload. */
+  'data:upload-chunk': method(DataUploadChunkInput).returns<DataUploadReceipt>(),
+  /** Imports the whole upload exactly as `data:import` would (progress on `data:import-progressed`; any error stores nothing); the temp file is removed either way. */
+  'data:upload-commit': method(z.object({ uploadId }).strict()).returns<DataImportReport>(),
+  /** Discards an open upload, or cancels its import while it commits (nothing stored). */
+  'data:upload-cancel': method(z.object({ uploadId }).strict()).returns<{ readonly cancelled: boolean }>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

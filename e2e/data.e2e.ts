@@ -60,6 +60,54 @@ describe('Data view', () => {
     expect(await page.textContent('[data-testid="import-report"]')).toContain('1 bars rows, 1 changed');
   });
 
+  it('uploads a large file in chunks with a progress bar, and imports every row', async () => {
+    const { page } = app;
+    const before = Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'));
+    // 40,000 rows, about 2 MB: four 512 KiB chunks.
+    const rows = Array.from({ length: 40_000 }, (_, i) => `ZZBIG,${new Date(Date.UTC(1900, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`);
+    const csv = `symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n`;
+    expect(csv.length).toBeGreaterThan(3 * 512 * 1024);
+    await page.evaluate(() => {
+      const w = window as unknown as { seen: string[] };
+      w.seen = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="import-progress"]');
+        if (el) w.seen.push(`${el.getAttribute('data-stage')}:${el.getAttribute('data-fraction')}`);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    await page.setInputFiles('[data-testid="import-file"]', { name: 'big-bars.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('big-bars.csv'));
+    expect(await page.textContent('[data-testid="import-report"]')).toContain('40,000 bars rows');
+    await page.waitForSelector(`[data-testid="coverage-table"][data-rows="${before + 1}"]`);
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const uploading = [...new Set(seen.filter((x) => x.startsWith('uploading:')))];
+    // The bar moved through the upload (several fractions below one half) before the host imported.
+    expect(uploading.length).toBeGreaterThanOrEqual(3);
+    expect(uploading.every((x) => Number(x.split(':')[1]) <= 0.5)).toBe(true);
+    expect(seen.some((x) => x.startsWith('importing:'))).toBe(true);
+  });
+
+  it('cancels a large upload: nothing stored, the coverage unchanged', async () => {
+    const { page } = app;
+    const before = Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'));
+    // 40 MB made in the page (handing that much to setInputFiles goes through the debugging protocol, slowly), then dropped.
+    const dt = await page.evaluateHandle(() => {
+      const line = 'ZZCANCEL,2024-01-02,10,11,9,10.5,1000\n';
+      const d = new DataTransfer();
+      d.items.add(new File([`symbol,date,open,high,low,close,volume\n${line.repeat(Math.ceil((40 * 1024 * 1024) / line.length))}`], 'cancel-bars.csv', { type: 'text/csv' }));
+      return d;
+    });
+    await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: dt });
+    await page.waitForSelector('[data-testid="import-progress"][data-stage="uploading"]');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="import-progress"]')?.getAttribute('data-fraction')) > 0.02);
+    await app.screenshot('data-import-uploading');
+    await page.click('[data-testid="import-cancel"]');
+    await page.waitForSelector('[data-import-state="cancelled"] [data-testid="import-error"]');
+    expect(await page.textContent('[data-testid="import-error"]')).toContain('import of cancel-bars.csv was cancelled; nothing was stored');
+    await page.waitForTimeout(300);
+    expect(Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'))).toBe(before);
+  });
+
   it('inspects a fundamental point in time with its revision history', async () => {
     const { page } = app;
     await page.fill('[data-testid="pit-symbol"]', 'VFKI');

@@ -1,23 +1,46 @@
 import { loadDefaultDataset } from '../dataset/default';
 import { fail, ok } from '../model/result';
-import { importCsv } from '../store/import';
+import { importCsv, type ImportOptions } from '../store/import';
 import { barsRange, fundamentalAsOf, listInstruments, revisionHistory, universeAsOf } from '../store/queries';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type DataChannels = 'data:instruments' | 'data:bars' | 'data:import' | 'data:asof' | 'data:revisions' | 'data:universe' | 'data:init-default';
+type DataChannels =
+  | 'data:instruments'
+  | 'data:bars'
+  | 'data:import'
+  | 'data:asof'
+  | 'data:revisions'
+  | 'data:universe'
+  | 'data:init-default'
+  | 'data:upload-begin'
+  | 'data:upload-chunk'
+  | 'data:upload-commit'
+  | 'data:upload-cancel';
 
 /** Minimum time between two import progress events (the final one is always sent). */
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
  * Handlers of the `data:` domain (Data view, charts): coverage, bars as JSON-safe columns, CSV import
- * from a host path or dropped text with `data:import-progressed` events, point-in-time lookups, the
+ * of a file the user picked or dropped (its text, bounded; never a host path) in one call or in chunks
+ * (`data:upload-*`, through a temp file) with `data:import-progressed` events, point-in-time lookups, the
  * universe, and loading the default dataset with `data:init-progressed` events. Imports and the
  * default dataset honour the call's cancellation signal (a cancelled import stores nothing).
  */
 export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
   let nextImport = 1;
+  /** A new import's progress callback: `data:import-progressed` events under a fresh id, at most every {@link PROGRESS_INTERVAL_MS}. */
+  const progress = (): ImportOptions['onProgress'] => {
+    const importId = `import-${nextImport++}`;
+    let last = 0;
+    return (p) => {
+      const now = Date.now();
+      if (p.phase !== 'done' && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      s.emit('data:import-progressed', { importId, ...p, done: p.phase === 'done' });
+    };
+  };
   return {
     'data:instruments': () => ok(listInstruments(s.store)),
     'data:bars': (input) => {
@@ -35,20 +58,14 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
       });
     },
     'data:import': async (input, ctx) => {
-      const importId = `import-${nextImport++}`;
-      let last = 0;
-      const source = 'path' in input ? { path: input.path } : { fileName: input.fileName, content: input.content };
-      const r = await importCsv(s.store, input.kind, source, {
-        signal: ctx.signal,
-        onProgress: (p) => {
-          const now = Date.now();
-          if (p.phase !== 'done' && now - last < PROGRESS_INTERVAL_MS) return;
-          last = now;
-          s.emit('data:import-progressed', { importId, ...p, done: p.phase === 'done' });
-        },
-      });
-      return r;
+      // Only text the page sent: the host never opens a path a page names (README "Limits").
+      const source = { fileName: input.fileName, content: input.content };
+      return importCsv(s.store, input.kind, source, { signal: ctx.signal, onProgress: progress() });
     },
+    'data:upload-begin': (input) => s.uploads.begin(input),
+    'data:upload-chunk': (input) => s.uploads.chunk(input.uploadId, input.seq, Buffer.from(input.data, 'base64')),
+    'data:upload-commit': (input, ctx) => s.uploads.commit(input.uploadId, s.store, { signal: ctx.signal, onProgress: progress() }),
+    'data:upload-cancel': async (input) => ok({ cancelled: await s.uploads.cancel(input.uploadId) }),
     'data:asof': (input) => fundamentalAsOf(s.store, input.symbol, input.field, input.asOf),
     'data:revisions': (input) => revisionHistory(s.store, input.symbol, input.field),
     'data:universe': (input) => ok(universeAsOf(s.store, input.asOf, input.name)),

@@ -4,6 +4,7 @@ import { brokerHandlers } from './broker-handlers';
 import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
+import { liveSessionHandlers } from './live-session-handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
@@ -24,5 +25,6 @@ export function createHandlers(services: Services): Handlers {
     ...optimizeHandlers(services),
     ...liveHandlers(services),
     ...brokerHandlers(services),
+    ...liveSessionHandlers(services),
   };
 }

@@ -60,6 +60,10 @@ describe('live through dispatch', () => {
     expect(r2.ok === false && r2.error.code).toBe('invalid-input');
     const r3 = await dispatch(handlers, 'live:start', { spec: SPEC, feed: 'websocket' }, ctx);
     expect(r3.ok === false && r3.error.message).toMatch(/url/);
+    for (const session of ['a\u0000b', 'tab\there', 'bell\u0007', 'del\u007f', '']) {
+      const r4 = await dispatch(handlers, 'live:start', { spec: SPEC, session }, ctx);
+      expect(r4.ok === false && r4.error.details?.[0], JSON.stringify(session)).toMatch(/^session: /);
+    }
   });
 
   it('runs a replay session, pushes events after journaling, and serves positions, orders, alerts, risk and the kill switch', async () => {

@@ -8,6 +8,7 @@ import { OptimizeService } from '../optimize/service';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
+import { Uploads } from '../store/uploads';
 import type { Emit } from './registry';
 
 /**
@@ -32,6 +33,8 @@ export interface Services {
   readonly broker: BrokerService;
   /** Where broker keys come from (and, in the desktop app, are stored encrypted). */
   readonly credentials: BrokerCredentials;
+  /** Files the page uploads in chunks to a temp file before importing them (`data:upload-*`). */
+  readonly uploads: Uploads;
 }
 
 /** Broker keys: the environment for the CLI and `quantdesk serve`; Electron's safeStorage store in the app. */
@@ -89,6 +92,7 @@ export function createServices(options: ServiceOptions): Services {
     }),
     live: new LiveService(options.store, liveEmit(options.emit)),
     backtest: new BacktestService(options.store, options.emit),
+    uploads: new Uploads(),
   };
 }
 
@@ -101,4 +105,5 @@ export async function disposeServices(services: Services): Promise<void> {
   await services.broker.dispose();
   await services.live.dispose();
   await services.backtest.dispose();
+  await services.uploads.dispose();
 }

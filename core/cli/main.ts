@@ -41,6 +41,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`quantdesk ${name}: ${e.message}\n${command.usage}\n`);
       return EXIT.badInput;
     }
+    // A bad path or file the user gave (StorePathError and the like): its message, no stack, exit 2.
+    if (e instanceof Error && e.name === 'InputError') {
+      io.err(`quantdesk ${name}: ${e.message}\n`);
+      return EXIT.badInput;
+    }
     io.err(`quantdesk ${name}: ${(e as Error).stack ?? String(e)}\n`);
     return EXIT.failure;
   }

@@ -106,11 +106,11 @@ describe('outbox', () => {
       });
       center.raise({ kind: 'volume-spike', severity: 'warning', symbol: 'A', message: 'spike', time: now });
       const d1 = new OutboxDispatcher({ journal, now: () => now, baseDelayMs: 1_000 });
-      expect(await d1.deliverDue()).toEqual({ delivered: 0, failed: 1 });
+      expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 1 });
       expect(journal.pendingOutbox()[0]).toMatchObject({ attempts: 1, nextAttemptAt: T + 1_000, lastError: 'HTTP 503' });
-      expect(await d1.deliverDue()).toEqual({ delivered: 0, failed: 0 }); // not due yet
+      expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 0 }); // not due yet
       now += 1_000;
-      expect(await d1.deliverDue()).toEqual({ delivered: 0, failed: 1 });
+      expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 1 });
       expect(journal.pendingOutbox()[0]).toMatchObject({ attempts: 2, nextAttemptAt: T + 1_000 + 2_000 });
       // The process goes away; the row is in the file.
       store.close();
@@ -118,14 +118,14 @@ describe('outbox', () => {
       journal = new Journal(store.db);
       const d2 = new OutboxDispatcher({ journal, now: () => now });
       now += 2_000;
-      expect(await d2.deliverDue()).toEqual({ delivered: 1, failed: 0 });
+      expect(await d2.deliverDue()).toMatchObject({ delivered: 1, failed: 0 });
       expect(journal.pendingOutbox()).toHaveLength(0);
       expect(hook.bodies.map((b) => b.status)).toEqual([503, 503, 200]);
       expect(hook.bodies[2]).toMatchObject({ url: '/hook', body: { kind: 'volume-spike', symbol: 'A', message: 'spike' } });
       // A critical alert also goes to Telegram in the Bot API's format.
       new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base }] })
         .raise({ kind: 'kill-switch', severity: 'critical', message: 'tripped', time: now });
-      expect(await d2.deliverDue()).toEqual({ delivered: 1, failed: 0 });
+      expect(await d2.deliverDue()).toMatchObject({ delivered: 1, failed: 0 });
       expect(hook.bodies[3]).toEqual({ url: '/bott0k/sendMessage', body: { chat_id: 7, text: '[CRITICAL] kill-switch: tripped' }, status: 200 });
       store.close();
     } finally {

@@ -51,7 +51,11 @@ describe('kill -9 mid-stream and restart', () => {
     const risk: RiskLimits = { symbols: { [env.symbols[0]]: { maxPosition: 0.5 } }, hard: [] };
     const riskFile = env.write('risk.json', risk);
     const port = await freePort();
-    const args = ['live', 'run', '--spec', specFile, '--db', env.db, '--feed', 'replay', '--session', 'crash', '--risk', riskFile, '--webhook', `http://127.0.0.1:${port}/hook`];
+    // Sensitive anomaly thresholds: price jumps and volume spikes fire every few bars, so some fall in the
+    // detector's first window after the resume (lost when the resumed steps do not warm it).
+    const anomalyArgs = ['--anomaly', 'z=2.5', '--anomaly', 'volume=1.6'];
+    const anomalies = { zThreshold: 2.5, volumeMultiple: 1.6 };
+    const args = ['live', 'run', '--spec', specFile, '--db', env.db, '--feed', 'replay', '--session', 'crash', '--risk', riskFile, '--webhook', `http://127.0.0.1:${port}/hook`, ...anomalyArgs];
 
     const child = spawn(process.execPath, [bin, ...args, '--speed', '150'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -107,7 +111,7 @@ describe('kill -9 mid-stream and restart', () => {
     await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
     try {
       const d = new OutboxDispatcher({ journal, now: () => Date.now() + 3_600_000 });
-      expect(await d.deliverDue()).toEqual({ delivered: pending.length, failed: 0 });
+      expect(await d.deliverDue()).toMatchObject({ delivered: pending.length, failed: 0 });
       expect(received.length).toBe(pending.length);
       expect(received).toContainEqual(expect.objectContaining({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] }));
       // Strategy signals are alerts too: those journaled before the crash were still owed to the webhook.
@@ -120,8 +124,10 @@ describe('kill -9 mid-stream and restart', () => {
     store.close();
 
     // The real binary restarts the session: it resumes after the last journaled step and finishes the replay.
-    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0'], { encoding: 'utf8' });
+    // (The webhook is down again: on exit the run says how many alerts wait and how to deliver them.)
+    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0', '--drain-ms', '300'], { encoding: 'utf8' });
     expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/\d+ alert\(s\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db /);
     expect(again.stderr).toContain(`session crash: restored ${orders.length} orders`);
     expect(again.stderr).toContain('positions match the fills');
     expect(again.stderr).toContain('resuming after');
@@ -130,12 +136,21 @@ describe('kill -9 mid-stream and restart', () => {
     const check = openStore(env.db);
     const all = new Journal(check.db).loadFills('crash');
     const signals = new Journal(check.db).loadSignals('crash', 5_000).reverse();
-    const clean = await replay(check, p.spec, { risk });
+    const anomalyAlerts = new Journal(check.db)
+      .loadAlerts('crash', 100_000, 'other')
+      .filter((a) => a.kind === 'price-jump' || a.kind === 'volume-spike')
+      .reverse();
+    const clean = await replay(check, p.spec, { risk, anomalies });
     check.close();
     expect(all.length).toBeGreaterThan(fills.length);
     expect(all.map((f) => [f.symbol, f.time, f.side, f.qty, f.price])).toEqual(clean.fills.map((f) => [f.symbol, f.time, f.side, f.qty, f.price]));
     // ... and exactly its signals, each journaled once (none lost at the crash, none repeated by the resume).
     const view = (x: { symbol: string; time: number; side: string; price: number; reason: string }) => [x.symbol, x.time, x.side, x.price, x.reason];
     expect(signals.map(view)).toEqual(clean.signals.map(view));
+    // ... and exactly its anomaly alerts: the resumed steps warm the anomaly detector as they warm the strategy.
+    const anomalyView = (a: { kind: string; symbol: string | null; time: number; message: string }) => [a.kind, a.symbol, a.time, a.message];
+    const cleanAnomalies = clean.alerts.filter((a) => a.kind === 'price-jump' || a.kind === 'volume-spike');
+    expect(cleanAnomalies.length).toBeGreaterThan(20);
+    expect(anomalyAlerts.map(anomalyView)).toEqual(cleanAnomalies.map(anomalyView));
   });
 });

@@ -10,7 +10,7 @@ import { binanceUrl } from './feeds/parsers';
 import { ReplayFeed } from './feeds/replay';
 import type { Feed } from './feeds/types';
 import { WebSocketFeed } from './feeds/websocket';
-import { OutboxDispatcher } from './outbox';
+import { OutboxDispatcher, type OutboxState } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
@@ -47,6 +47,33 @@ export interface LiveServiceStatus {
 
 const ARMED: KillSwitchState = { tripped: false, reason: null, at: null };
 
+/** A journaled session as `live:sessions` lists it. */
+export interface SessionInfo {
+  readonly name: string;
+  /** Wall time of its last start (ms), or null for a session journaled before starts were recorded. */
+  readonly startedAt: number | null;
+  /** The last event time it stepped (ms), or null. */
+  readonly lastTime: number | null;
+  readonly strategy: string | null;
+  readonly symbols: readonly string[];
+  readonly feed: string | null;
+  readonly killSwitch: KillSwitchState;
+  /** True when its start request is kept, so `live:resume` can restart it by name. */
+  readonly resumable: boolean;
+}
+
+/** What a session keeps to be resumed by name: its start request without webhooks (a URL may carry a token) or risk (kept apart). */
+type StoredStart = Omit<StartRequest, 'webhooks' | 'risk' | 'session'>;
+
+function parseJson<T>(text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The host's live service: at most one running session (a spec on a feed), the webhook outbox
  * dispatcher, and read access to the journal of the last session when none runs. Electron main and
@@ -60,7 +87,8 @@ export class LiveService {
   #feed: Feed | null = null;
   #strategy: string | null = null;
   #symbols: readonly string[] = [];
-  #lastSession = 'default';
+  /** The running or most recently started session (from the journal after a restart), or null when none ever ran. */
+  #lastSession: string | null;
   // The stopped session's positions as last marked: the journal keeps quantities and costs, not marks.
   #stoppedPositions: { session: string; positions: Position[] } | null = null;
   #ticker: NodeJS.Timeout | null = null;
@@ -74,6 +102,8 @@ export class LiveService {
     this.#journal = new Journal(store.db);
     this.#outbox = new OutboxDispatcher({ journal: this.#journal });
     if (!store.readonly) this.#outbox.start(outboxPollMs);
+    // After a restart the last session is the journal's, not a phantom "default": its kill switch is what status shows.
+    this.#lastSession = this.#journal.listSessions()[0]?.session ?? null;
   }
 
   /** The running session, if any. */
@@ -122,6 +152,13 @@ export class LiveService {
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
       signalSeverity: req.signalSeverity,
     });
+    if (!this.#store.readonly) {
+      const { webhooks: _w, risk: _r, session: _s, ...stored } = req;
+      this.#journal.transaction(() => {
+        this.#journal.setState(req.session, 'startedAt', Date.now());
+        this.#journal.setState(req.session, 'start', stored satisfies StoredStart);
+      });
+    }
     this.lastRestore = session.restore();
     this.#session = session;
     this.#feed = feed;
@@ -161,18 +198,73 @@ export class LiveService {
   status(): LiveServiceStatus {
     const s = this.#session;
     return {
-      running: s !== null, session: s?.session ?? null, strategy: s ? this.#strategy : null, symbols: s ? this.#symbols : [],
+      // Idle: the last session (journaled across restarts), whose kill switch is the one reported.
+      running: s !== null, session: s?.session ?? this.#lastSession, strategy: s ? this.#strategy : null, symbols: s ? this.#symbols : [],
       feed: s?.feedStatus ?? null, account: s ? s.broker.account() : null, killSwitch: s ? s.broker.killSwitch : this.#storedKill(),
     };
   }
 
   #storedKill(): KillSwitchState {
-    return this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED;
+    return this.#lastSession === null ? ARMED : (this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED);
+  }
+
+  /** Every journaled session, most recently started first, with its kill switch as journaled. */
+  sessions(): SessionInfo[] {
+    return this.#journal.listSessions().map((r) => {
+      const start = parseJson<StoredStart>(r.start);
+      const spec = (start?.spec ?? null) as { strategy?: unknown; symbols?: unknown } | null;
+      const running = this.#session?.session === r.session;
+      return {
+        name: r.session,
+        startedAt: parseJson<number>(r.startedAt),
+        lastTime: parseJson<number>(r.lastTime),
+        strategy: typeof spec?.strategy === 'string' ? spec.strategy : null,
+        symbols: Array.isArray(spec?.symbols) ? spec.symbols.filter((x): x is string => typeof x === 'string') : [],
+        feed: start?.feed ?? null,
+        killSwitch: running ? this.#session!.broker.killSwitch : (parseJson<KillSwitchState>(r.killswitch) ?? ARMED),
+        resumable: start !== null,
+      };
+    });
+  }
+
+  /**
+   * Restarts session `name` with the start request it was last started with (spec, feed, speed, ...):
+   * its journal is restored as after a crash and it continues after its last step. `speed` overrides the
+   * replay speed. Webhooks are not kept with a session; risk limits are (journaled apart).
+   */
+  resume(name: string, speed?: number): Result<LiveServiceStatus> {
+    const stored = this.#journal.getState<StoredStart>(name, 'start');
+    if (stored === undefined) {
+      const known = this.#journal.listSessions().some((r) => r.session === name);
+      return fail('not-found', known ? `session "${name}" was started before sessions kept their start; start it again with its spec` : `no session "${name}"`);
+    }
+    return this.start({ ...stored, ...(speed === undefined ? {} : { speed }), session: name, webhooks: [] });
+  }
+
+  /** The webhook outbox: deliveries being retried, dead letters and the latest of them. */
+  outboxState(): OutboxState {
+    return this.#outbox.state();
+  }
+
+  /**
+   * Puts dead letters back in the outbox with a fresh attempt budget, due now: those of alert `alertId`,
+   * or all of them. Returns how many deliveries were requeued (the dispatcher picks them up on its next poll).
+   */
+  retryDeadLetters(alertId?: string): number {
+    return this.#journal.requeueDead(Date.now(), alertId);
+  }
+
+  /** Delivers what the outbox holds for up to `timeoutMs` (see {@link OutboxDispatcher.drain}). */
+  drainOutbox(timeoutMs: number): ReturnType<OutboxDispatcher['drain']> {
+    // Pause, not stop: a request in flight is let finish and recorded, so it is not sent twice.
+    this.#outbox.pause();
+    return this.#outbox.drain(timeoutMs);
   }
 
   /** Positions of the running session, or those of the session stopped last (at their last marks), or the journaled ones of the last session. */
   positions(): Position[] {
     if (this.#session) return this.#session.positions();
+    if (this.#lastSession === null) return [];
     const kept = this.#stoppedPositions;
     if (kept && kept.session === this.#lastSession) return kept.positions;
     return this.#journal.loadPositions(this.#lastSession).map((p) => toPosition({ ...p, last: Number.NaN }));
@@ -180,7 +272,7 @@ export class LiveService {
 
   /** Orders of the running (or last) session, newest first. */
   orders(): Order[] {
-    const list = this.#session ? [...this.#session.broker.orders()] : this.#journal.loadOrders(this.#lastSession);
+    const list = this.#session ? [...this.#session.broker.orders()] : this.#lastSession === null ? [] : this.#journal.loadOrders(this.#lastSession);
     return list.reverse();
   }
 
@@ -204,12 +296,14 @@ export class LiveService {
 
   /** Alerts, newest first: all, only strategy signals, or only the others (anomalies, risk, feed). */
   alerts(limit = 500, category: 'all' | 'signal' | 'other' = 'all'): Alert[] {
-    return this.#journal.loadAlerts(this.#session?.session ?? this.#lastSession, limit, category);
+    const name = this.#session?.session ?? this.#lastSession;
+    return name === null ? [] : this.#journal.loadAlerts(name, limit, category);
   }
 
   /** Strategy signals of the running (or last) session from the journal, newest first; only `symbol`'s when given. */
   signals(limit = 500, symbol?: string): FiredSignal[] {
-    return this.#journal.loadSignals(this.#session?.session ?? this.#lastSession, limit, symbol);
+    const name = this.#session?.session ?? this.#lastSession;
+    return name === null ? [] : this.#journal.loadSignals(name, limit, symbol);
   }
 
   /** Acknowledges an alert. */
@@ -219,13 +313,13 @@ export class LiveService {
 
   /** The risk limits in force (or journaled for the last session). */
   risk(): RiskLimits {
-    return this.#session?.broker.risk.limits ?? this.#journal.getState<RiskLimits>(this.#lastSession, 'risk') ?? NO_LIMITS;
+    return this.#session?.broker.risk.limits ?? (this.#lastSession === null ? undefined : this.#journal.getState<RiskLimits>(this.#lastSession, 'risk')) ?? NO_LIMITS;
   }
 
   /** Replaces the risk limits (journaled for restarts). */
   setRisk(limits: RiskLimits): RiskLimits {
     if (this.#session) this.#session.setRisk(limits);
-    else this.#journal.setState(this.#lastSession, 'risk', limits);
+    else this.#journal.setState((this.#lastSession ??= 'default'), 'risk', limits);
     return limits;
   }
 
@@ -236,7 +330,7 @@ export class LiveService {
       return this.#session.broker.killSwitch;
     }
     const k = { tripped: true, reason, at: Date.now() };
-    this.#journal.setState(this.#lastSession, 'killswitch', k);
+    this.#journal.setState((this.#lastSession ??= 'default'), 'killswitch', k);
     this.#emit('killswitch:changed', k);
     return k;
   }
@@ -248,7 +342,7 @@ export class LiveService {
       return this.#session.broker.killSwitch;
     }
     const k = { tripped: false, reason: null, at: Date.now() };
-    this.#journal.setState(this.#lastSession, 'killswitch', k);
+    this.#journal.setState((this.#lastSession ??= 'default'), 'killswitch', k);
     this.#emit('killswitch:changed', k);
     return k;
   }

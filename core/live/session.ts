@@ -311,6 +311,9 @@ export class LiveSession implements FeedSink {
     if (step.length === 0 || !this.#accept('bars', step[0].time)) return;
     if (step[0].time <= this.#resumeAfter) {
       this.runner.warm(step);
+      // The anomaly detector's windows are state too: warm them on the same bars (their alerts were
+      // journaled before the restart), so the first bars after the resume are judged as in one run.
+      for (const b of step) this.anomalies.onBar(b.symbol, b.close, b.volume);
       return;
     }
     this.#commit(() => {

@@ -321,6 +321,9 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'risk:set': { input: { maxDailyLoss: 500 }, check: (v) => expect(v).toMatchObject({ maxDailyLoss: 500 }) },
   'killswitch:trip': { input: { reason: 'serve test' }, check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }) },
   'killswitch:rearm': { input: undefined, check: (v) => expect(v).toMatchObject({ tripped: false }) },
+  'outbox:status': { input: undefined, check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }) },
+  'live:sessions': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
+  'outbox:retry': { input: {}, check: (v) => expect(v).toEqual({ requeued: 0 }) },
 };
 
 describe('every contract method over the WebSocket', () => {
@@ -394,8 +397,43 @@ describe('every contract method over the WebSocket', () => {
     expect(view.oosEquity.time.length).toBe(view.oosEquity.value.length);
   });
 
+  it('uploads a file in 512 KiB chunks (each frame under 1 MiB) and imports it on commit: data:upload-begin, -chunk, -commit, -cancel', async () => {
+    const rows = Array.from({ length: 30_000 }, (_, i) => `UPL,${new Date(Date.UTC(1990, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`);
+    const bytes = Buffer.from(`symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n`);
+    const begun = await c.call('data:upload-begin', { kind: 'bars', fileName: 'upl.csv', size: bytes.length });
+    expect(begun.error).toBeUndefined();
+    const { uploadId, chunkBytes } = begun.value as { uploadId: string; chunkBytes: number };
+    expect(chunkBytes).toBe(512 * 1024);
+    let seq = 0;
+    for (let at = 0; at < bytes.length; at += chunkBytes) {
+      const params = { uploadId, seq: seq++, data: bytes.subarray(at, at + chunkBytes).toString('base64') };
+      expect(JSON.stringify({ id: 1e9, method: 'data:upload-chunk', params }).length).toBeLessThan(1024 * 1024);
+      const r = await c.call('data:upload-chunk', params);
+      expect(r.error).toBeUndefined();
+    }
+    expect(seq).toBe(3);
+    const done = await c.call('data:upload-commit', { uploadId });
+    expect(done.error).toBeUndefined();
+    expect(done.value).toMatchObject({ kind: 'bars', source: 'upl.csv', rows: 30_000 });
+    expect(server.services.store.db.prepare("SELECT count(*) FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = 'UPL'").pluck().get()).toBe(30_000);
+    expect((await c.call('data:upload-cancel', { uploadId })).value).toEqual({ cancelled: false });
+    expect(server.services.uploads.openCount).toBe(0);
+  });
+
   /** Methods whose success path is a scenario above rather than a SUCCESS sample. */
-  const IN_SCENARIOS = new Set<string>(['live:start', 'orders:submit', 'orders:cancel', 'sweep:start', 'sweep:get', 'sweep:cancel', 'walkforward:run']);
+  const IN_SCENARIOS = new Set<string>([
+    'live:start',
+    'orders:submit',
+    'orders:cancel',
+    'sweep:start',
+    'sweep:get',
+    'sweep:cancel',
+    'walkforward:run',
+    'data:upload-begin',
+    'data:upload-chunk',
+    'data:upload-commit',
+    'data:upload-cancel',
+  ]);
   const missing = channels.filter((ch) => !SUCCESS[ch] && !IN_SCENARIOS.has(ch));
   for (const ch of missing) it.todo(`${ch}: success path sample missing in core/serve/server.test.ts`);
 });

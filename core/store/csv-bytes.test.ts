@@ -22,7 +22,7 @@ function trickyBars(): string {
     'BBB,2021-01-09,-5,5,5,5,5',
     'BBB,2021-01-10,5,4,5,5,5',
     'BBB,2021-01-11,5,5,5,5,5,5',
-    'BBB,2021-01-12,0.0000000000000000000000001,1,0.0000000000000000000000001,1,1',
+    'BBB,2021-01-12,0.000000000001,1,0.000000000001,1,1',
     'BBB,2021-01-13,.,5,5,5,5',
     'BBB,2021-01-14,-,5,5,5,5',
     'ÉTÉ,2021-01-15,5,5,5,5,5',
@@ -68,15 +68,16 @@ describe('the byte-level path for bars files', () => {
     // Without the bad rows both import, and store identical doubles.
     const good = text
       .split('\r\n')
-      .filter((l) => !/BBB|ÉTÉ|C\u00A0C/.test(l) || /2021-01-0[16]|2021-01-17,5|2021-01-12|ÉTÉ/.test(l))
+      // (A comma inside a symbol is refused: "E,E".)
+      .filter((l) => (!/BBB|ÉTÉ|C\u00A0C/.test(l) || /2021-01-0[16]|2021-01-17,5|2021-01-12|ÉTÉ/.test(l)) && !l.startsWith('"E,E"'))
       .join('\n');
     const c = await importCsv(fromText, 'bars', { fileName: file, content: good });
     const e = await importCsv(fromFile, 'bars', { path: d.write('g.csv', good) });
-    expect(c.ok && e.ok).toBe(true);
+    expect([c, e].map((x) => (x.ok ? "ok" : x.error.details))).toEqual(["ok", "ok"]);
     const dump = (s: typeof fromText) => s.db.prepare('SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 2').raw().all();
     const rows = dump(fromFile) as unknown[][];
     expect(rows).toEqual(dump(fromText));
-    expect(rows.length).toBe(400 + 4 + 1 + 50 + 2);
+    expect(rows.length).toBe(400 + 4 + 1 + 50 + 1);
     expect(rows.find((r) => r[0] === 'BBB' && r[1] === Date.UTC(2021, 0, 6))!.slice(2)).toEqual([0.1000000000000000055511151231257827, 0.30000000000000004, 0.1, 0.2, 12345678901234567]);
     d.cleanup();
   });

@@ -1,11 +1,90 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 
-/** Where CSV text comes from: a file path, or text already in memory (drag-and-drop). */
-export type CsvSource = { readonly path: string } | { readonly fileName: string; readonly content: string };
+/**
+ * Bounds on what an import reads (README "Limits"): a file larger than `fileBytes` (or in-memory
+ * text longer than `fileBytes` characters), a physical line (or quoted record) longer than `lineBytes`,
+ * or any NUL byte is refused before anything is stored; the reader never holds more than one bounded line.
+ */
+export const CSV_LIMITS = { fileBytes: 1024 * 1024 * 1024, lineBytes: 64 * 1024 } as const;
+
+/**
+ * The source as a whole cannot be read as a CSV (not a regular file, too large, binary, unreadable).
+ * Its message names the file and the reason; it never quotes the file's content.
+ */
+export class InputFileError extends Error {
+  override name = 'InputFileError';
+}
+
+/** Why `st` is not something an import may read, or null for a regular file. */
+function notRegular(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string | null {
+  if (st.isFile()) return null;
+  if (st.isDirectory()) return 'is a directory, not a file';
+  if (st.isFIFO()) return 'is a FIFO (named pipe), not a regular file';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'is a device, not a regular file';
+  if (st.isSocket()) return 'is a socket, not a regular file';
+  return 'is not a regular file';
+}
+
+/**
+ * Opens `path` for an import: only a regular file no larger than {@link CSV_LIMITS}`.fileBytes`.
+ * Checks with `stat` before opening (a FIFO would block `open`), opens non-blocking and checks the
+ * open descriptor again (the path may have been swapped in between). Throws {@link InputFileError}.
+ */
+async function openRegularFile(path: string, label = path): Promise<Awaited<ReturnType<typeof open>>> {
+  let why: string | null;
+  try {
+    why = notRegular(await stat(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw e;
+    throw new InputFileError(`${label}: cannot read (${code ?? (e as Error).message})`);
+  }
+  if (why) throw new InputFileError(`${label}: ${why}`);
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw e;
+    throw new InputFileError(`${label}: cannot read (${code ?? (e as Error).message})`);
+  }
+  const st = await fh.stat();
+  why = notRegular(st) ?? (st.size > CSV_LIMITS.fileBytes ? `is ${st.size} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit` : null);
+  if (why) {
+    await fh.close();
+    throw new InputFileError(`${label}: ${why}`);
+  }
+  return fh;
+}
+
+/** Throws when a file grew past the size limit while being read. */
+function checkSize(path: string, read: number): void {
+  if (read > CSV_LIMITS.fileBytes) throw new InputFileError(`${path}: more than ${CSV_LIMITS.fileBytes} bytes, over the import limit`);
+}
+
+/** The 1-based line of the first NUL in `buf[from, to)` given `line` complete lines before `buf[0]`, or 0 when none. */
+function nulLine(buf: Buffer, from: number, to: number, line: number): number {
+  const z = buf.indexOf(0, from);
+  if (z < 0 || z >= to) return 0;
+  let n = line + 1;
+  for (let i = buf.indexOf(10, 0); i >= 0 && i < z; i = buf.indexOf(10, i + 1)) n++;
+  return n;
+}
+
+function binary(path: string, line: number): InputFileError {
+  return new InputFileError(`${path}:${line}: binary data (a NUL byte); not a CSV text file`);
+}
+
+/**
+ * Where CSV text comes from: a file path, or text already in memory (drag-and-drop). A path may carry
+ * `name`, the label its messages use instead of the path (an upload's temp file is named by the user's file).
+ */
+export type CsvSource = { readonly path: string; readonly name?: string } | { readonly fileName: string; readonly content: string };
 
 /** The name used in `FILE:LINE` messages for a source. */
 export function sourceName(src: CsvSource): string {
-  return 'path' in src ? src.path : src.fileName;
+  return 'path' in src ? (src.name ?? src.path) : src.fileName;
 }
 
 /** Called once per record with its fields and the physical line (1-based) where the record starts. */
@@ -39,6 +118,9 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   if ('content' in src) {
     const total = src.content.length;
+    if (total > CSV_LIMITS.fileBytes) throw new InputFileError(`${src.fileName}: ${total} characters, over the ${CSV_LIMITS.fileBytes} import limit`);
+    const z = src.content.indexOf('\u0000');
+    if (z >= 0) throw binary(src.fileName, src.content.slice(0, z).split('\n').length);
     for (let at = 0; at < total; at += chunkBytes) {
       throwIfAborted(options.signal);
       const piece = src.content.slice(at, at + chunkBytes);
@@ -50,10 +132,11 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
     reader.end();
     return;
   }
-  const fh = await open(src.path, 'r');
+  const label = sourceName(src);
+  const fh = await openRegularFile(src.path, label);
   if (options.lineSink) {
     try {
-      await readLines(fh, options.lineSink, reader, chunkBytes, options);
+      await readLines(label, fh, options.lineSink, reader, chunkBytes, options);
     } finally {
       await fh.close();
     }
@@ -69,6 +152,9 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
       const { bytesRead } = await fh.read(buf, 0, chunkBytes, null);
       if (bytesRead === 0) break;
       read += bytesRead;
+      checkSize(label, read);
+      const nul = nulLine(buf, 0, bytesRead, reader.line);
+      if (nul > 0) throw binary(label, nul);
       options.onData?.(buf.subarray(0, bytesRead));
       reader.push(decoder.decode(buf.subarray(0, bytesRead), { stream: true }));
       options.onChunk?.(read, total);
@@ -82,6 +168,7 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
 
 /** The byte-level line path of {@link readCsv} (see `lineSink`). */
 async function readLines(
+  path: string,
   fh: Awaited<ReturnType<typeof open>>,
   lineSink: NonNullable<ReadCsvOptions['lineSink']>,
   reader: RecordReader,
@@ -96,8 +183,9 @@ async function readLines(
   let decoder: InstanceType<typeof TextDecoder> | null = null; // set once the file switched to the quoted-text path
   for (;;) {
     throwIfAborted(options.signal);
+    if (carry >= CSV_LIMITS.lineBytes) throw new CsvSyntaxError(line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
     if (carry === buf.length) {
-      // A line longer than the buffer: grow it.
+      // A line longer than the buffer: grow it (up to the line limit).
       const bigger = Buffer.allocUnsafe(buf.length * 2);
       buf.copy(bigger, 0, 0, carry);
       buf = bigger;
@@ -105,6 +193,9 @@ async function readLines(
     const { bytesRead } = await fh.read(buf, carry, buf.length - carry, null);
     if (bytesRead > 0) {
       read += bytesRead;
+      checkSize(path, read);
+      const nul = nulLine(buf, carry, carry + bytesRead, decoder ? reader.line : line);
+      if (nul > 0) throw binary(path, nul);
       options.onData?.(buf.subarray(carry, carry + bytesRead));
     }
     const end = carry + bytesRead;
@@ -131,6 +222,7 @@ async function readLines(
       const nl = buf.indexOf(10, start);
       if (nl < 0 || nl >= end) break;
       line++;
+      if (nl - start > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
       const stop = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       if (stop > start) lineSink(buf, start, stop, line);
       start = nl + 1;
@@ -184,6 +276,11 @@ class RecordReader {
     this.#sink = sink;
   }
 
+  /** Physical lines completed so far. */
+  get line(): number {
+    return this.#line;
+  }
+
   /** Continues a file whose first `lines` physical lines were consumed elsewhere. */
   startAtLine(lines: number): void {
     this.#line = lines;
@@ -199,6 +296,8 @@ class RecordReader {
       start = nl + 1;
     }
     this.#rest = s.slice(start);
+    // A line without an end in sight is refused, not buffered (a 10 MB line, /dev/zero as a file).
+    if (this.#rest.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
   }
 
   end(): void {
@@ -209,9 +308,11 @@ class RecordReader {
 
   #lineDone(text: string, hadNewline: boolean): void {
     this.#line++;
+    if (text.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
     if (this.#pending !== null) {
       const joined = this.#pending + '\n' + text;
       if (countQuotes(joined) % 2 === 1) {
+        if (joined.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#pendingLine, `quoted record longer than ${CSV_LIMITS.lineBytes} bytes (an unterminated quote?)`);
         this.#pending = joined;
         return;
       }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { fail, ok, type Result } from '../model/result';
 import { parseDate } from '../model/time';
 import { INSTRUMENT_TYPES, isInstrumentType } from '../model/instrument';
-import { CsvSyntaxError, readCsv, sourceName, type CsvSource } from './csv';
+import { CsvSyntaxError, InputFileError, readCsv, sourceName, type CsvSource } from './csv';
 import { recordImport, withoutChangeTriggers } from './fingerprint';
 import type { Store } from './sqlite-bar-store';
 
@@ -111,7 +111,9 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
   } catch (e) {
     if ((e as Error).name === 'AbortError') return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
     if (e instanceof CsvSyntaxError) bad(e.line, '(record)', e.message);
+    else if (e instanceof InputFileError) return fail('invalid-input', `${e.message}; nothing was imported`);
     else if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fail('not-found', `${file}: no such file`);
+    else if (typeof (e as NodeJS.ErrnoException).code === 'string') return fail('invalid-input', `${file}: cannot read (${(e as NodeJS.ErrnoException).code}); nothing was imported`);
     else throw e;
   }
   if (!parser.sawHeader) bad(1, 'header', `empty file; expected ${IMPORT_COLUMNS[kind].join(',')}`);
@@ -141,6 +143,59 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
 }
 
 type Bad = (line: number, column: string, reason: string) => void;
+
+/**
+ * Bounds on imported values (README "Limits"). Prices and dividends outside `price`, split ratios
+ * outside `splitRatio`, volumes above `volume`, fundamentals beyond ±`fundamental` are refused.
+ */
+export const VALUE_LIMITS = {
+  price: [1e-12, 1e12],
+  volume: 1e18,
+  splitRatio: [1e-6, 1e6],
+  fundamental: 1e18,
+  /** Characters in a text field (name, sector, ...); a symbol has its own rule, {@link SYMBOL_RE}. */
+  textChars: 256,
+} as const;
+
+/**
+ * A symbol: 1–32 of letters (any script), digits and `. _ - ^ / : = &`, starting with a letter, a digit or `^`
+ * (`BRK.B`, `005930`, `BTC-USD`, `^GSPC`, `ES=F`). No comma, quote, space or control character, and
+ * never a leading `=`, `+`, `-`, `@` (a spreadsheet would run it as a formula).
+ */
+export const SYMBOL_RE = /^[\p{L}\p{N}^][\p{L}\p{N}._\-^/:=&]{0,31}$/u;
+
+/** A decimal number as text: optional sign, digits with an optional point, optional exponent. No hex, no `Infinity`. */
+const DECIMAL_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,3})?$/;
+
+/** A short, escaped excerpt of user text for an error message: never more than 40 characters of it. */
+export function excerpt(text: string): string {
+  return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
+
+/** Why `text` may not be stored as a text field, or null when it is fine. */
+export function textProblem(text: string): string | null {
+  if (text.length > VALUE_LIMITS.textChars) return `longer than ${VALUE_LIMITS.textChars} characters`;
+  // eslint-disable-next-line no-control-regex
+  const ctl = /[\u0000-\u001f\u007f-\u009f]/.exec(text);
+  if (ctl) return `contains a control character (U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if (text.includes('\uFFFD')) return 'is not valid UTF-8 (or contains U+FFFD)';
+  if (/^[=+\-@]/.test(text)) return `${excerpt(text)} starts with ${text[0]} (a spreadsheet formula); refused`;
+  return null;
+}
+
+/** Why `symbol` is not a valid symbol, or null. */
+export function symbolProblem(symbol: string): string | null {
+  if (symbol === '') return 'empty';
+  if (/\s/.test(symbol)) return `${excerpt(symbol)} contains whitespace`;
+  const t = textProblem(symbol);
+  if (t !== null) return t;
+  if (symbol.length > 32) return 'longer than 32 characters';
+  if (!SYMBOL_RE.test(symbol)) return `${excerpt(symbol)} is not a symbol (letters, digits and . _ - ^ / : = &)`;
+  return null;
+}
+
+/** Characters in any one field; longer fields are refused before they are parsed. */
+const MAX_FIELD_CHARS = 1024;
 
 const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -210,16 +265,27 @@ class RowParser {
       this.#bad(line, '(record)', `expected ${this.#nFields} fields, found ${f.length}`);
       return;
     }
+    for (let i = 0; i < f.length; i++) {
+      if (f[i].length > MAX_FIELD_CHARS) {
+        const names = [...IMPORT_COLUMNS[this.#kind], ...OPTIONAL_IMPORT_COLUMNS[this.#kind]];
+        this.#bad(line, names[this.#idx.indexOf(i)] ?? '(record)', `field longer than ${MAX_FIELD_CHARS} characters`);
+        return;
+      }
+    }
     if (this.#kind === 'bars') return this.#bar(f, line);
     const idx = this.#idx;
     const g = (name: number) => f[idx[name]];
     const symbol = g(0).trim();
-    if (symbol === '' || /\s/.test(symbol)) this.#badRow(line, 'symbol', symbol === '' ? 'empty' : `"${symbol}" contains whitespace`);
+    const why = symbolProblem(symbol);
+    if (why !== null) this.#badRow(line, 'symbol', why);
     switch (this.#kind) {
       case 'instruments': {
         const name = g(1);
         const sector = g(2).trim();
         const currency = g(3).trim() || 'USD';
+        this.#textOk(line, 'name', name);
+        this.#textOk(line, 'sector', sector);
+        this.#textOk(line, 'currency', currency);
         const listed = g(4).trim() === '' ? Number.NaN : this.#date(line, 'listed_on', g(4), true);
         const delisted = g(5).trim() === '' ? Number.NaN : this.#date(line, 'delisted_on', g(5), true);
         if (delisted < listed) this.#badRow(line, 'delisted_on', 'before listed_on');
@@ -237,9 +303,10 @@ class RowParser {
       }
       case 'fundamentals': {
         const field = g(1).trim();
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) this.#badRow(line, 'field', `"${field}" is not a field name`);
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) this.#badRow(line, 'field', `${excerpt(field)} is not a field name`);
         const period = this.#date(line, 'period_end', g(2), true);
         const value = this.#number(line, 'value', g(3));
+        if (Math.abs(value) > VALUE_LIMITS.fundamental) this.#badRow(line, 'value', `${value} is out of range (at most ±${VALUE_LIMITS.fundamental})`);
         const known = this.#date(line, 'known_at', g(4), false);
         if (known < period) this.#badRow(line, 'known_at', 'before period_end (a value cannot be public before its period ends)');
         if (this.#rowBad) break;
@@ -249,10 +316,13 @@ class RowParser {
       }
       case 'actions': {
         const kind = g(1).trim();
-        if (kind !== 'split' && kind !== 'dividend') this.#badRow(line, 'kind', `"${kind}" is not split or dividend`);
+        if (kind !== 'split' && kind !== 'dividend') this.#badRow(line, 'kind', `${excerpt(kind)} is not split or dividend`);
         const ex = this.#date(line, 'ex_date', g(2), true);
         const value = this.#number(line, 'value', g(3));
         if (value <= 0) this.#badRow(line, 'value', `must be > 0, got ${value}`);
+        else if (kind === 'split' && (value < VALUE_LIMITS.splitRatio[0] || value > VALUE_LIMITS.splitRatio[1]))
+          this.#badRow(line, 'value', `split ratio ${value} is out of range [${VALUE_LIMITS.splitRatio.join(', ')}]`);
+        else if (kind === 'dividend' && value > VALUE_LIMITS.price[1]) this.#badRow(line, 'value', `dividend ${value} is out of range (at most ${VALUE_LIMITS.price[1]})`);
         const known = this.#date(line, 'known_at', g(4), false);
         if (this.#rowBad) break;
         if (this.#dupKey(`${symbol}\u0000${kind}\u0000${ex}\u0000${known}`, line, 'ex_date')) break;
@@ -270,7 +340,8 @@ class RowParser {
     let s = this.#symbols.get(symText);
     if (s === undefined) {
       const symbol = symText.trim();
-      if (symbol === '' || /\s/.test(symbol)) this.#badRow(line, 'symbol', symbol === '' ? 'empty' : `"${symbol}" contains whitespace`);
+      const why = symbolProblem(symbol);
+      if (why !== null) this.#badRow(line, 'symbol', why);
       else s = this.#symbols.get(symbol);
     }
     const dateText = f[idx[1]];
@@ -294,6 +365,14 @@ class RowParser {
     if (l <= 0) this.#badRow(line, 'low', `must be > 0, got ${l}`);
     if (c <= 0) this.#badRow(line, 'close', `must be > 0, got ${c}`);
     if (v < 0) this.#badRow(line, 'volume', `must be >= 0, got ${v}`);
+    else if (v > VALUE_LIMITS.volume) this.#badRow(line, 'volume', `${v} is out of range (at most ${VALUE_LIMITS.volume})`);
+    if (!this.#rowBad) {
+      const [lo, hi] = VALUE_LIMITS.price;
+      if (o < lo || o > hi) this.#badRow(line, 'open', `${o} is out of range [${lo}, ${hi}]`);
+      if (h < lo || h > hi) this.#badRow(line, 'high', `${h} is out of range [${lo}, ${hi}]`);
+      if (l < lo || l > hi) this.#badRow(line, 'low', `${l} is out of range [${lo}, ${hi}]`);
+      if (c < lo || c > hi) this.#badRow(line, 'close', `${c} is out of range [${lo}, ${hi}]`);
+    }
     if (l > o) this.#badRow(line, 'low', `low ${l} > open ${o}`);
     else if (l > c) this.#badRow(line, 'low', `low ${l} > close ${c}`);
     if (o > h) this.#badRow(line, 'high', `open ${o} > high ${h}`);
@@ -331,6 +410,7 @@ class RowParser {
   #lastSym = Buffer.alloc(64);
   #lastSymLen = -1;
   #lastSymText = '';
+  #lastSymOk = false;
   readonly #dayCache = new Map<number, number>();
 
   /** The fast path of {@link line}; false (nothing recorded) when the row needs the general path. */
@@ -361,7 +441,10 @@ class RowParser {
       buf.copy(this.#lastSym, 0, sa, sb);
       this.#lastSymLen = sb - sa;
       this.#lastSymText = buf.toString('latin1', sa, sb);
+      this.#lastSymOk = this.#symbols.has(this.#lastSymText) || symbolProblem(this.#lastSymText) === null;
     }
+    // A symbol the rules refuse goes through the general path, which reports it.
+    if (!this.#lastSymOk) return false;
     const symText = this.#lastSymText;
     // Date: exactly YYYY-MM-DD; each distinct day goes through parseDate once.
     const da = at[idx[1]];
@@ -393,8 +476,8 @@ class RowParser {
 
   #fastNumber(line: number, column: string, text: string): number {
     const v = +text;
-    // `+''` and `+'  '` are 0, and `+'Infinity'` is not finite: both are errors here.
-    if (v - v !== 0 || (v === 0 && text.trim() === '')) return this.#number(line, column, text);
+    // `+''` and `+'  '` are 0, `+'Infinity'` is not finite and `+'0xC'` is 12: all errors here.
+    if (v - v !== 0 || (v === 0 && text.trim() === '') || !DECIMAL_RE.test(text)) return this.#number(line, column, text);
     return v;
   }
 
@@ -415,7 +498,7 @@ class RowParser {
       if (this.#idx[i] < 0) this.#bad(line, 'header', `missing column "${c}" (expected ${cols.join(',')})`);
     });
     names.forEach((n) => {
-      if (!cols.includes(n) && !optional.includes(n)) this.#bad(line, 'header', `unexpected column "${n}" (expected ${[...cols, ...optional.map((o) => `[${o}]`)].join(',')})`);
+      if (!cols.includes(n) && !optional.includes(n)) this.#bad(line, 'header', `unexpected column ${excerpt(n)} (expected ${[...cols, ...optional.map((o) => `[${o}]`)].join(',')})`);
     });
     if (new Set(names).size !== names.length) this.#bad(line, 'header', 'a column is named twice');
     const present = this.#idx.filter((i) => i >= 0).length;
@@ -427,16 +510,25 @@ class RowParser {
 
   #number(line: number, column: string, text: string): number {
     const t = text.trim();
-    const v = t === '' ? Number.NaN : Number(t);
-    if (!Number.isFinite(v)) this.#badRow(line, column, t === '' ? 'empty' : `"${t}" is not a number`);
-    return v;
+    const decimal = DECIMAL_RE.test(t);
+    const v = t === '' || !decimal ? Number.NaN : Number(t);
+    if (!Number.isFinite(v)) {
+      const why = !decimal && Number.isFinite(Number(t)) ? 'is not a number (decimal digits only)' : decimal ? 'is out of range' : 'is not a number';
+      this.#badRow(line, column, t === '' ? 'empty' : `${excerpt(t)} ${why}`);
+    }
+    return Number.isFinite(v) ? v : Number.NaN;
+  }
+
+  #textOk(line: number, column: string, text: string): void {
+    const why = textProblem(text);
+    if (why !== null) this.#badRow(line, column, why);
   }
 
   #date(line: number, column: string, text: string, dateOnly: boolean): number {
     const t = text.trim();
     const v = parseDate(t);
     if (v === null || (dateOnly && t.length !== 10)) {
-      this.#badRow(line, column, t === '' ? 'empty' : `"${t}" is not a ${dateOnly ? 'YYYY-MM-DD date' : 'YYYY-MM-DD date or ISO datetime with zone'}`);
+      this.#badRow(line, column, t === '' ? 'empty' : `${excerpt(t)} is not a ${dateOnly ? 'YYYY-MM-DD date' : 'YYYY-MM-DD date or ISO datetime with zone'}`);
       return Number.NaN;
     }
     return v;

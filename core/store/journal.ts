@@ -47,10 +47,17 @@ export class Journal {
       ackAlert: p(`UPDATE alerts SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL`),
       insertOutbox: p(`INSERT INTO outbox (alert_id, target, body, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)`),
       dueOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
-        last_error lastError FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
+        last_error lastError FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
       pendingOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
-        last_error lastError FROM outbox WHERE delivered_at IS NULL ORDER BY seq`),
-      nextOutboxAt: p(`SELECT min(next_attempt_at) t FROM outbox WHERE delivered_at IS NULL`),
+        last_error lastError FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL ORDER BY seq`),
+      nextOutboxAt: p(`SELECT min(next_attempt_at) t FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL`),
+      dead: p(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, dead_at = ? WHERE seq = ?`),
+      deadOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
+        last_error lastError, dead_at deadAt FROM outbox WHERE dead_at IS NOT NULL AND delivered_at IS NULL ORDER BY seq DESC LIMIT ?`),
+      outboxCounts: p(`SELECT count(*) FILTER (WHERE dead_at IS NULL) pending, count(*) FILTER (WHERE dead_at IS NOT NULL) dead
+        FROM outbox WHERE delivered_at IS NULL`),
+      requeueDead: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE dead_at IS NOT NULL AND delivered_at IS NULL`),
+      requeueDeadOf: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE alert_id = ? AND dead_at IS NOT NULL AND delivered_at IS NULL`),
       delivered: p(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?`),
       failed: p(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?`),
       orders: p(`SELECT id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload FROM orders
@@ -140,6 +147,26 @@ export class Journal {
     this.#s.failed.run(nextAttemptAt, error.slice(0, 500), seq);
   }
 
+  /** Records a failed last attempt: the row becomes a dead letter (kept, never retried on its own). */
+  markDead(seq: number, time: number, error: string): void {
+    this.#s.dead.run(error.slice(0, 500), time, seq);
+  }
+
+  /** The latest `limit` dead letters, newest first. */
+  deadOutbox(limit = 100): (OutboxRow & { readonly deadAt: number })[] {
+    return this.#s.deadOutbox.all(limit) as (OutboxRow & { readonly deadAt: number })[];
+  }
+
+  /** Undelivered rows still being retried (`pending`) and dead letters (`dead`). */
+  outboxCounts(): { pending: number; dead: number } {
+    return this.#s.outboxCounts.get() as { pending: number; dead: number };
+  }
+
+  /** Puts every dead letter (or those of alert `alertId`) back in the queue, due at `now` with a fresh attempt budget; returns how many. */
+  requeueDead(now: number, alertId?: string): number {
+    return (alertId === undefined ? this.#s.requeueDead.run(now) : this.#s.requeueDeadOf.run(now, alertId)).changes;
+  }
+
   /** Every order of a session, oldest first. */
   loadOrders(session: string): Order[] {
     const rows = this.#s.orders.all(session) as {
@@ -199,6 +226,23 @@ export class Journal {
   getState<T>(session: string, key: string): T | undefined {
     const row = this.#s.getState.get(session, key) as { value: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.value) as T);
+  }
+
+  /**
+   * Every session with journaled state: its `startedAt` (wall ms of its last start), `lastTime` (the
+   * last stepped event), the start request kept for resuming (`start`) and its kill switch, as JSON
+   * text (null when never written); most recently started first (sessions journaled before starts were
+   * recorded: the one with the latest alert first).
+   */
+  listSessions(): { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[] {
+    return this.#db
+      .prepare(
+        `SELECT session, max(CASE WHEN key = 'startedAt' THEN value END) startedAt, max(CASE WHEN key = 'lastTime' THEN value END) lastTime,
+           max(CASE WHEN key = 'start' THEN value END) start, max(CASE WHEN key = 'killswitch' THEN value END) killswitch
+         FROM live_state GROUP BY session
+         ORDER BY CAST(startedAt AS INTEGER) DESC NULLS LAST, (SELECT max(seq) FROM alerts a WHERE a.session = live_state.session) DESC NULLS LAST, session`,
+      )
+      .all() as { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[];
   }
 
   /** Writes a per-session JSON value. */

@@ -240,4 +240,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session, event_id)
   ) WITHOUT ROWID;
   `,
+  // outbox dead letters (issue 15): a delivery that failed its last allowed attempt is parked here
+  // (dead_at set, never retried on its own) and shown in the Live view; `quantdesk outbox drain --retry-dead` requeues it.
+  `
+  ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
+  `,
 ];

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { MIGRATIONS } from './migrations';
 
 /** A raw better-sqlite3 handle. Only modules under `core/store/` use it; everything else goes through them. */
@@ -46,9 +47,33 @@ export class Store {
   }
 }
 
-/** Opens (creating if needed, unless read-only) the store at `path`; `:memory:` works for tests. */
+/** The database path cannot be opened (a directory, a missing parent, no permission). The CLI exits 2 with its message. */
+export class StorePathError extends Error {
+  // The CLI matches errors by name (each command is its own bundle): 'InputError' is a clear, stack-free exit 2.
+  override name = 'InputError';
+}
+
+/**
+ * Opens (creating if needed, unless read-only) the store at `path`; `:memory:` works for tests.
+ * Throws {@link StorePathError} when `path` is not a regular file or cannot be opened.
+ */
 export function openStore(path: string, options: OpenOptions = {}): Store {
-  return new Store(path, options);
+  if (path !== ':memory:' && !path.startsWith('file:')) {
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) throw new StorePathError(`--db ${path}: ${st.isDirectory() ? 'is a directory' : 'is not a regular file'}`);
+    } catch (e) {
+      if (e instanceof StorePathError) throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' || options.readonly) throw new StorePathError(`--db ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot open (${code})`}`);
+    }
+  }
+  try {
+    return new Store(path, options);
+  } catch (e) {
+    if ((e as Error).name === 'SqliteError') throw new StorePathError(`--db ${path}: ${(e as Error).message}`);
+    throw e;
+  }
 }
 
 function migrate(db: Db): void {

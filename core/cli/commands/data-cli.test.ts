@@ -41,4 +41,31 @@ describe('the real quantdesk binary: import and query', () => {
       d.cleanup();
     }
   });
+
+  it('a directory, /dev/zero or a FIFO as FILE, and a directory or an impossible path as --db: exit 2 at once, one clear line, no stack', () => {
+    const d = tempDir();
+    try {
+      const fifo = join(d.dir, 'pipe.csv');
+      execFileSync('mkfifo', [fifo]);
+      const file = d.write('i.csv', FIXTURE.instruments);
+      const db = join(d.dir, 'q.db');
+      const q = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 15_000 });
+      for (const [args, message] of [
+        [['instruments', d.dir, '--db', db], `${d.dir}: is a directory, not a file`],
+        [['bars', '/dev/zero', '--db', db], '/dev/zero: is a device, not a regular file'],
+        [['instruments', '/dev/zero', '--db', db], '/dev/zero: is a device, not a regular file'],
+        [['bars', fifo, '--db', db], `${fifo}: is a FIFO (named pipe), not a regular file`],
+        [['instruments', file, '--db', d.dir], `--db ${d.dir}: is a directory`],
+        [['instruments', file, '--db', '/proc/nope/x.db'], '--db /proc/nope/x.db: cannot create directory /proc/nope (ENOENT)'],
+      ] as const) {
+        const r = q('import', ...args);
+        expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);
+        expect(r.stderr).toContain(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+        expect(r.stderr.split('\n').length).toBeLessThanOrEqual(2);
+      }
+    } finally {
+      d.cleanup();
+    }
+  });
 });

@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { importCsv, IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, type ImportProgress } from '../../store/import';
-import { openStore, type Store } from '../../store/sqlite-bar-store';
+import { openStore, StorePathError, type Store } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 
@@ -15,8 +15,33 @@ ${IMPORT_KINDS.map((k) => `  ${k.padEnd(12)} ${IMPORT_COLUMNS[k].join(',')}`).jo
 
 /** Opens (creating it and its directory if needed) the store a command writes to. */
 export function openWritableStore(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') makeParents(dirname(path), path);
   return openStore(path);
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. (`mkdirSync(recursive)` spins forever on
+ * a parent that exists but refuses children, such as `/proc`.) Throws {@link StorePathError}.
+ */
+function makeParents(dir: string, db: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!statSync(d).isDirectory()) throw new StorePathError(`--db ${db}: ${d} is not a directory`);
+      break;
+    } catch (e) {
+      if (e instanceof StorePathError) throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw new StorePathError(`--db ${db}: cannot use ${d} (${(e as NodeJS.ErrnoException).code})`);
+      missing.push(d);
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StorePathError(`--db ${db}: cannot create directory ${d} (${(e as NodeJS.ErrnoException).code})`);
+    }
+  }
 }
 
 /** Draws `rows, rows/s` on stderr, only when it is a terminal; returns the progress callback and a finisher. */

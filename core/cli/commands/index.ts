@@ -28,5 +28,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'worker', summary: 'Join a simulation cluster: run sweep batches from a Redis queue', load: async () => (await import('./worker')).workerCommand },
   { name: 'strategies', summary: 'List the built-in strategies and their parameters', load: async () => (await import('./strategies')).strategiesCommand },
   { name: 'signals', summary: "Signal analytics: a strategy's entries and their forward returns over 1, 5 and 20 bars", load: async () => (await import('./signals')).signalsCommand },
+  { name: 'outbox', summary: 'Deliver or inspect the webhook outbox (alerts waiting, dead letters)', load: async () => (await import('./outbox')).outboxCommand },
   { name: 'indicator', summary: 'Compute a technical indicator (TA-Lib-equal) over a CSV of bars', load: async () => (await import('./indicator')).indicatorCommand },
 ];

@@ -87,6 +87,11 @@ describe('quantdesk live replay = quantdesk backtest on the default dataset', ()
     const r5 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'replay', '--signal-severity', 'loud']);
     expect(r5.code).toBe(2);
     expect(r5.err).toContain('--signal-severity: expected info, warning, critical, got "loud"');
+    for (const name of ['a\u0001b', 'line\nbreak', 'x'.repeat(65)]) {
+      const r6 = await run(['live', 'run', '--spec', bad, '--db', env.db, '--feed', 'replay', '--session', name]);
+      expect(r6.code, JSON.stringify(name)).toBe(2);
+      expect(r6.err).toMatch(/^.*--session: (no control characters|Too big)/m);
+    }
   });
 
   it('`live run --signal-severity warning` prints each signal as a warning alert', async () => {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { RiskLimitsInput } from '../../contract';
+import { LiveStartInput, RiskLimitsInput } from '../../contract';
 import { INTERVALS, type IntervalName } from '../../live/aggregator';
 import type { WebhookTarget } from '../../live/alerts';
 import type { AnomalyConfig } from '../../live/anomalies';
@@ -22,7 +22,8 @@ import { readSpecFile } from './backtest';
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
                           [--from D] [--interval 1m|5m|1h|1d] [--session NAME] [--risk FILE.json] [--webhook URL] [--telegram TOKEN:CHAT_ID]
-                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical] [--json]
+                          [--anomaly window=20 --anomaly z=4 --anomaly volume=5 --anomaly stale-ms=30000] [--cooldown-ms 60000] [--signal-severity info|warning|critical]
+                          [--drain-ms 10000] [--json]
                           [--broker paper|kis|alpaca [--account NAME] [--base-url URL] [--live --arm-live]]
 
 replay  runs the live path (replay feed, strategy runner, paper broker, journal) over stored history at
@@ -37,7 +38,9 @@ run     runs continuously on a feed (replay at --speed time steps per second, 0 
         stderr; stops cleanly on SIGINT/SIGTERM, or at the end of a replay.
 --risk FILE.json: {"symbols":{"*":{"maxPosition":..,"maxOrderNotional":..,"fatFingerPct":..}},
         "maxGrossExposure":..,"maxDailyLoss":..,"hard":[...]}. --webhook / --telegram add alert webhooks
-        (delivered through the persistent outbox, retried with backoff).
+        (delivered through the persistent outbox, one lane per endpoint, retried with backoff, a dead letter
+        after 8 failed attempts). On exit, alerts still waiting are delivered for up to --drain-ms (default
+        10000); whatever still waits is reported with the command that delivers it (quantdesk outbox drain).
 --broker routes the session's orders (after its risk checks and kill switch) to a broker: paper (default) keeps
         them in the paper broker; alpaca and kis send them with idempotent client order ids, journal every
         update before printing it, and reconcile journal and broker at connect and every 30 s (a mismatch is a
@@ -116,7 +119,7 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
       spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
       from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
       telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
-      'signal-severity': { type: 'string' }, json: { type: 'boolean' },
+      'signal-severity': { type: 'string' }, 'drain-ms': { type: 'string' }, json: { type: 'boolean' },
       broker: { type: 'string' }, account: { type: 'string' }, 'base-url': { type: 'string' }, live: { type: 'boolean' }, 'arm-live': { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
@@ -130,6 +133,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
   const interval = (values.interval as string | undefined) ?? '1m';
   if (!(interval in INTERVALS)) throw new UsageError(`--interval: expected ${Object.keys(INTERVALS).join(', ')}, got "${interval}"`);
+  const sessionName = LiveStartInput.shape.session.safeParse(values.session);
+  if (!sessionName.success) throw new UsageError(`--session: ${sessionName.error.issues[0].message}`);
   const spec = readSpecFile(values.spec as string);
   const risk = values.risk ? readRisk(values.risk as string) : undefined;
   const webhooks: WebhookTarget[] = [];
@@ -146,6 +151,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   if (signalSeverity !== undefined && !SEVERITIES.includes(signalSeverity)) {
     throw new UsageError(`--signal-severity: expected ${SEVERITIES.join(', ')}, got "${signalSeverity}"`);
   }
+  const drainMs = values['drain-ms'] === undefined ? 10_000 : Number(values['drain-ms']);
+  if (!(drainMs >= 0 && drainMs <= 3_600_000)) throw new UsageError(`--drain-ms: expected 0..3600000, got "${values['drain-ms']}"`);
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db);
@@ -161,12 +168,29 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   const service = new LiveService(store, emit, 500);
   let stopping: Promise<void> | null = null;
   let route: BrokerRoute | null = null;
-  const stop = () => (stopping ??= service.dispose());
-  const onSignal = () => void stop();
+  let interrupted = false;
+  // Stop the feed, then give the outbox --drain-ms to deliver what waits (at once on a second signal),
+  // and say what is left: alerts are never silently left behind.
+  const stop = () =>
+    (stopping ??= (async () => {
+      await service.stop();
+      const r = await service.drainOutbox(interrupted ? Math.min(drainMs, 2_000) : drainMs);
+      await service.dispose();
+      if (r.pending > 0 || r.dead > 0) {
+        io.err(
+          `${r.pending} alert(s) wait in the webhook outbox${r.dead > 0 ? ` and ${r.dead} dead letter(s) failed every attempt` : ''}; ` +
+            `deliver them with: quantdesk outbox drain --db ${db}${r.dead > 0 ? ' --retry-dead' : ''}\n`,
+        );
+      }
+    })());
+  const onSignal = () => {
+    interrupted = true;
+    void stop();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: (values.session as string | undefined) ?? 'default', risk, webhooks, anomalies, cooldownMs, signalSeverity });
+    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: sessionName.data, risk, webhooks, anomalies, cooldownMs, signalSeverity });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);

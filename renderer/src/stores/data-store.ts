@@ -1,6 +1,7 @@
 import { create } from 'zustand';
-import type { AppError, DataAsOf, DataImportProgress, DataImportReport, DataRevision } from '../../../core/contract';
+import { DATA_UPLOAD_MAX_BYTES, type AppError, type DataAsOf, type DataImportProgress, type DataImportReport, type DataRevision } from '../../../core/contract';
 import { parseDate } from '../../../core/model/time';
+import { portableBase64 } from '../../../core/model/wire';
 
 /** What a CSV file holds. */
 export type ImportKind = DataImportReport['kind'];
@@ -10,13 +11,30 @@ interface ImportState {
   readonly kind: ImportKind;
   readonly fileName: string | null;
   readonly isRunning: boolean;
+  /** `uploading`: chunks on their way to the host (`sent` of `size` bytes); `importing`: the host validates and writes. */
+  readonly stage: 'uploading' | 'importing' | null;
+  readonly sent: number;
+  readonly size: number;
+  /** Cancel was asked; the upload or import stops at its next step and nothing is stored. */
+  readonly isCancelling: boolean;
   readonly progress: DataImportProgress | null;
   readonly report: DataImportReport | null;
   /** The importer's error, with its `FILE:LINE: column: reason` details. */
   readonly error: AppError | null;
 }
 
-export const useImportStore = create<ImportState>()(() => ({ kind: 'bars', fileName: null, isRunning: false, progress: null, report: null, error: null }));
+export const useImportStore = create<ImportState>()(() => ({
+  kind: 'bars',
+  fileName: null,
+  isRunning: false,
+  stage: null,
+  sent: 0,
+  size: 0,
+  isCancelling: false,
+  progress: null,
+  report: null,
+  error: null,
+}));
 
 export function setImportKind(kind: ImportKind): void {
   useImportStore.setState({ kind });
@@ -32,20 +50,78 @@ export function kindFromFileName(name: string): ImportKind | null {
   return null;
 }
 
+/** A file the user picked or dropped (a DOM `File`), read one slice at a time. */
+export interface ImportSource {
+  readonly name: string;
+  readonly size: number;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
 let offProgress: (() => void) | null = null;
+/** The upload under way, so Cancel can reach it. */
+let current: { uploadId: string | null } | null = null;
+
+function cancelledError(fileName: string): AppError {
+  return { code: 'cancelled', message: `import of ${fileName} was cancelled; nothing was stored` };
+}
 
 /**
- * Imports a CSV file's text: progress follows `data:import-progressed`; a bad file stores nothing
- * and its line-numbered errors land in `error.details`. On success the coverage table reloads.
+ * Imports a file the user chose: its bytes go to the host in chunks (`data:upload-chunk`, the size
+ * the host asks for, one at a time, `sent` growing), then `data:upload-commit` imports it, with
+ * progress on `data:import-progressed`. Only one slice of the file is read into memory at a time.
+ * A bad file stores nothing and its line-numbered errors land in `error.details`; {@link cancelImport}
+ * stops it. On success the coverage table reloads.
  */
-export async function importFile(fileName: string, content: string, kind = kindFromFileName(fileName) ?? useImportStore.getState().kind): Promise<void> {
-  useImportStore.setState({ kind, fileName, isRunning: true, progress: null, report: null, error: null });
+export async function importFile(file: ImportSource, kind = kindFromFileName(file.name) ?? useImportStore.getState().kind): Promise<void> {
+  const fileName = file.name;
+  const start = { kind, fileName, isRunning: true, stage: 'uploading', sent: 0, size: file.size, isCancelling: false, progress: null, report: null, error: null } as const;
+  if (file.size > DATA_UPLOAD_MAX_BYTES) {
+    // Refused before reading: the host would refuse it anyway.
+    const message = `${fileName}: ${file.size} bytes, over the ${DATA_UPLOAD_MAX_BYTES}-byte limit of an import from the app; use \`quantdesk import\` for larger files`;
+    useImportStore.setState({ ...start, isRunning: false, stage: null, error: { code: 'invalid-input', message } });
+    return;
+  }
+  useImportStore.setState(start);
   offProgress ??= window.api.on('data:import-progressed', (p) => {
-    if (useImportStore.getState().isRunning) useImportStore.setState({ progress: p });
+    if (useImportStore.getState().stage === 'importing') useImportStore.setState({ progress: p });
   });
-  const r = await window.api.invoke('data:import', { kind, fileName, content });
-  useImportStore.setState(r.ok ? { isRunning: false, report: r.value } : { isRunning: false, error: r.error });
+  const me: { uploadId: string | null } = { uploadId: null };
+  current = me;
+  const finish = (patch: Partial<ImportState>) => {
+    if (current === me) current = null;
+    useImportStore.setState({ isRunning: false, stage: null, isCancelling: false, ...patch });
+  };
+  const b = await window.api.invoke('data:upload-begin', { kind, fileName, size: file.size });
+  if (!b.ok) return finish({ error: b.error });
+  const { uploadId, chunkBytes } = b.value;
+  me.uploadId = uploadId;
+  for (let at = 0, seq = 0; at < file.size; at += chunkBytes, seq++) {
+    if (useImportStore.getState().isCancelling) {
+      await window.api.invoke('data:upload-cancel', { uploadId });
+      return finish({ error: cancelledError(fileName) });
+    }
+    const bytes = new Uint8Array(await file.slice(at, Math.min(file.size, at + chunkBytes)).arrayBuffer());
+    const c = await window.api.invoke('data:upload-chunk', { uploadId, seq, data: portableBase64.encode(bytes) });
+    if (!c.ok) return finish({ error: c.error });
+    useImportStore.setState({ sent: c.value.received });
+  }
+  if (useImportStore.getState().isCancelling) {
+    await window.api.invoke('data:upload-cancel', { uploadId });
+    return finish({ error: cancelledError(fileName) });
+  }
+  useImportStore.setState({ stage: 'importing' });
+  const r = await window.api.invoke('data:upload-commit', { uploadId });
+  finish(r.ok ? { report: r.value } : { error: r.error });
   if (r.ok) await loadInstruments();
+}
+
+/** Stops the import under way: between chunks it discards the upload; while the host imports, it cancels the import (nothing is stored). */
+export async function cancelImport(): Promise<void> {
+  const s = useImportStore.getState();
+  if (!s.isRunning || s.isCancelling) return;
+  useImportStore.setState({ isCancelling: true });
+  const uploadId = current?.uploadId;
+  if (s.stage === 'importing' && uploadId) await window.api.invoke('data:upload-cancel', { uploadId });
 }
 
 interface PitState {

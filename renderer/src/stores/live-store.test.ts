@@ -7,6 +7,9 @@ import {
   applyTickBatches,
   flattenAll,
   loadLive,
+  loadOutboxAndSessions,
+  resumeLive,
+  retryDeadLetters,
   setAlertFilter,
   showSignalsOnChart,
   startLive,
@@ -331,5 +334,60 @@ describe('live store: signals and notifications', () => {
     expect(await flattenAll('test')).toBe(1);
     expect(fake.calls.find((c) => c.channel === 'positions:flatten')!.input).toEqual({ reason: 'test' });
     expect(useLiveStore.getState().flattened?.orders).toBe(1);
+  });
+});
+
+describe('live store: named sessions and the webhook outbox', () => {
+  beforeEach(() => useLiveStore.setState(initial, true));
+
+  it('names a new session for the user (not replay-<ms>), resumes one by name, and loads the outbox with its dead letters', async () => {
+    const stopped = { running: false, session: 'trend A', strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: true, reason: 'manual', at: 9 } };
+    const sessions = [{ name: 'trend A', startedAt: 1, lastTime: 2, strategy: 'sma-cross', symbols: ['AAA'], feed: 'replay', killSwitch: { tripped: true, reason: 'manual', at: 9 }, resumable: true }];
+    const outbox = { pending: 3, dead: 1, deadLetters: [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }] };
+    const fake = installFakeApi({
+      'live:status': () => ({ ok: true, value: stopped }),
+      'positions:list': () => ({ ok: true, value: [] }),
+      'alerts:list': () => ({ ok: true, value: [] }),
+      'risk:get': () => ({ ok: true, value: { symbols: {} } }),
+      'outbox:status': () => ({ ok: true, value: outbox }),
+      'live:sessions': () => ({ ok: true, value: sessions }),
+      'live:start': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'], killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:resume': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'] } }),
+    });
+    await loadLive();
+    await vi.waitFor(() => expect(useLiveStore.getState().outbox).toEqual(outbox));
+    expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', sessions, kill: { tripped: true } });
+    await startLive({ strategy: 'sma-cross' }, 0);
+    const started = fake.calls.find((c) => c.channel === 'live:start')!.input as { session: string };
+    expect(started.session).toMatch(/^sma-cross \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    await startLive({ strategy: 'sma-cross' }, 0, undefined, '  my book  ');
+    expect((fake.calls.filter((c) => c.channel === 'live:start')[1].input as { session: string }).session).toBe('my book');
+    await resumeLive('trend A', 5);
+    expect(fake.calls.find((c) => c.channel === 'live:resume')!.input).toEqual({ session: 'trend A', speed: 5 });
+    expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', kill: { tripped: true } });
+  });
+
+  it('retries a dead letter (or all) through outbox:retry, then reloads the outbox; a refusal shows as the error', async () => {
+    let dead = [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }];
+    const fake = installFakeApi({
+      'outbox:status': () => ({ ok: true, value: { pending: 0, dead: dead.length, deadLetters: dead } }),
+      'live:sessions': () => ({ ok: true, value: [] }),
+      'outbox:retry': (input) => {
+        const id = (input as { alertId?: string }).alertId;
+        if (id !== undefined && !dead.some((d) => d.alertId === id)) return { ok: false, error: { code: 'not-found', message: `no dead letter for alert ${id}` } };
+        const n = id === undefined ? dead.length : 1;
+        dead = id === undefined ? [] : dead.filter((d) => d.alertId !== id);
+        return { ok: true, value: { requeued: n } };
+      },
+    });
+    await loadOutboxAndSessions();
+    expect(useLiveStore.getState().outbox?.dead).toBe(1);
+    expect(await retryDeadLetters('a9')).toBe(1);
+    expect(fake.calls.find((c) => c.channel === 'outbox:retry')!.input).toEqual({ alertId: 'a9' });
+    expect(useLiveStore.getState().outbox).toEqual({ pending: 0, dead: 0, deadLetters: [] });
+    expect(await retryDeadLetters('a9')).toBeNull();
+    expect(useLiveStore.getState().error).toEqual({ code: 'not-found', message: 'no dead letter for alert a9' });
+    expect(await retryDeadLetters()).toBe(0);
+    expect(fake.calls.filter((c) => c.channel === 'outbox:retry').at(-1)!.input).toEqual({});
   });
 });

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSignal, LiveStatus, RiskLimitsValue } from '../../../core/contract';
+import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSessionInfo, LiveSignal, LiveStatus, OutboxStatus, RiskLimitsValue } from '../../../core/contract';
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
 import { markAcknowledged, mergeAlerts, notifyAlert, shouldNotify, type AlertFilter, type NotificationApi, type WatchRow } from './alerts-logic';
 import { useConnectionStore } from './connection-store';
@@ -31,6 +31,12 @@ interface LiveState {
   readonly strategy: string | null;
   readonly symbols: readonly string[];
   readonly risk: RiskLimitsValue | null;
+  /** The running or last session's name (journaled: it survives a restart). */
+  readonly session: string | null;
+  /** Journaled sessions, most recently started first (resumable by name). */
+  readonly sessions: readonly LiveSessionInfo[];
+  /** The webhook outbox: deliveries waiting and dead letters (null until loaded). */
+  readonly outbox: OutboxStatus | null;
   readonly error: AppError | null;
   /** The last Flatten all: how many closing orders went in, and when (page time). */
   readonly flattened: { readonly orders: number; readonly at: number } | null;
@@ -51,6 +57,9 @@ const initial: LiveState = {
   strategy: null,
   symbols: [],
   risk: null,
+  session: null,
+  sessions: [],
+  outbox: null,
   error: null,
   flattened: null,
 };
@@ -80,6 +89,11 @@ export function subscribeLive(schedule?: FrameScheduler, notifications: Notifica
     window.api.on('feed:status-changed', (feed) => useLiveStore.setState({ feed })),
     window.api.on('killswitch:changed', (kill) => useLiveStore.setState({ kill })),
     () => ticks.dispose(),
+    // Webhook deliveries change without an event of their own: the outbox line is refreshed every few seconds.
+    (() => {
+      const timer = setInterval(() => void loadOutboxAndSessions(), 5_000);
+      return () => clearInterval(timer);
+    })(),
     () => {
       alerts.flush();
       alerts.dispose();
@@ -112,7 +126,18 @@ export function unsubscribeLive(): void {
 }
 
 function applyStatus(st: LiveStatus): Partial<LiveState> {
-  return { isRunning: st.running, feed: st.feed, account: st.account ?? null, kill: st.killSwitch, strategy: st.strategy, symbols: st.symbols };
+  return { isRunning: st.running, feed: st.feed, account: st.account ?? null, kill: st.killSwitch, strategy: st.strategy, symbols: st.symbols, session: st.session };
+}
+
+/** Reads the webhook outbox (waiting, dead letters) and the journaled sessions; a failed call leaves its part as it was. */
+export async function loadOutboxAndSessions(): Promise<void> {
+  const [ob, ss] = await Promise.all([window.api.invoke('outbox:status'), window.api.invoke('live:sessions')]);
+  useLiveStore.setState({ ...(ob.ok ? { outbox: ob.value } : {}), ...(ss.ok ? { sessions: ss.value } : {}) });
+}
+
+/** A default session name a user can read back: the strategy and the start minute (UTC). */
+export function defaultSessionName(strategy: string, now = new Date()): string {
+  return `${strategy} ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
 }
 
 /** Reads the session state, positions, recent alerts and risk limits (on opening the view or reconnecting). */
@@ -134,24 +159,39 @@ export async function loadLive(): Promise<void> {
     error: err && !err.ok ? err.error : null,
   }));
   if (st.ok && st.value.symbols.length > 0) void loadWatchIndicators(st.value.symbols);
+  void loadOutboxAndSessions();
 }
 
 /**
  * Starts a paper session on the replay feed: the spec (strategy, params, symbols, costs) comes from
  * the Backtest form; the view then follows the pushed topics.
  */
-export async function startLive(spec: Record<string, unknown>, speed: number, from?: string): Promise<void> {
-  const { alertFilter } = useLiveStore.getState();
+export async function startLive(spec: Record<string, unknown>, speed: number, from?: string, session?: string): Promise<void> {
+  const { alertFilter, sessions, outbox } = useLiveStore.getState();
   // A new session's alert stream starts empty, as a reload shows it (`alerts:list` reads the running session's
   // journal): a replay re-runs history, so the earlier session's alerts carry later market times and would sort
   // above the new session's. They stay in the journal.
-  useLiveStore.setState({ ...initial, watch: new Map(), alerts: [], alertFilter, isRunning: true });
+  useLiveStore.setState({ ...initial, watch: new Map(), alerts: [], alertFilter, sessions, outbox, isRunning: true });
   clearSignalMarks();
-  // Each replay is a fresh journal session: reusing one would resume it where it stopped.
-  const session = `replay-${Date.now()}`;
-  const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session, ...(from ? { from } : {}) });
+  // A session is named for the user (an existing name resumes that session where it stopped).
+  const name = session?.trim() || defaultSessionName(typeof spec.strategy === 'string' ? spec.strategy : 'session');
+  const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session: name, ...(from ? { from } : {}) });
   useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
   if (r.ok) void loadWatchIndicators(r.value.symbols);
+  void loadOutboxAndSessions();
+}
+
+/** Resumes a journaled session by name with the spec and feed it was started with (its kill switch as journaled). */
+export async function resumeLive(session: string, speed?: number): Promise<void> {
+  const { alertFilter, sessions, outbox } = useLiveStore.getState();
+  useLiveStore.setState({ ...initial, watch: new Map(), alertFilter, sessions, outbox, isRunning: true });
+  clearSignalMarks();
+  const r = await window.api.invoke('live:resume', { session, ...(speed === undefined ? {} : { speed }) });
+  useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
+  if (r.ok) {
+    void loadWatchIndicators(r.value.symbols);
+    await loadLive();
+  }
 }
 
 export async function stopLive(): Promise<void> {
@@ -190,6 +230,17 @@ export async function acknowledgeAlert(id: string): Promise<void> {
   const r = await window.api.invoke('alerts:ack', { id });
   if (r.ok) useLiveStore.setState((s) => ({ alerts: markAcknowledged(s.alerts, id, Date.now()) }));
   else useLiveStore.setState({ error: r.error });
+}
+
+/**
+ * Requeues dead letters (those of alert `alertId`, or all) for delivery with a fresh attempt budget,
+ * then reloads the outbox line. Returns how many deliveries were requeued, or null on error.
+ */
+export async function retryDeadLetters(alertId?: string): Promise<number | null> {
+  const r = await window.api.invoke('outbox:retry', alertId === undefined ? {} : { alertId });
+  if (!r.ok) useLiveStore.setState({ error: r.error });
+  await loadOutboxAndSessions();
+  return r.ok ? r.value.requeued : null;
 }
 
 /** Trips the kill switch (after the user confirmed): flattens and blocks new orders. */

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { fmtDateTime } from '../../lib/format';
 import { filterAlerts, openCounts, type AlertFilter } from '../../stores/alerts-logic';
-import { acknowledgeAlert, setAlertFilter, useLiveStore } from '../../stores/live-store';
+import { acknowledgeAlert, retryDeadLetters, setAlertFilter, useLiveStore } from '../../stores/live-store';
 
 const FILTERS: readonly [AlertFilter, string][] = [
   ['all', 'All'],
@@ -15,6 +15,7 @@ export function AlertStream() {
   const filter = useLiveStore((s) => s.alertFilter);
   const alerts = useMemo(() => filterAlerts(all, filter), [all, filter]);
   const open = useMemo(() => openCounts(all), [all]);
+  const outbox = useLiveStore((s) => s.outbox);
   return (
     <div className="panel" style={{ flex: 1 }}>
       <div className="panel-title">
@@ -35,6 +36,25 @@ export function AlertStream() {
           ))}
         </span>
       </div>
+      {outbox && (outbox.pending > 0 || outbox.dead > 0) && (
+        <div className={`outbox-line ${outbox.dead > 0 ? 'bad' : 'warn'}`} data-testid="outbox-status" data-pending={outbox.pending} data-dead={outbox.dead} style={{ padding: '4px 8px' }}>
+          <span className={`badge ${outbox.dead > 0 ? 'bad' : 'warn'}`}>webhooks</span> {outbox.pending} waiting
+          {outbox.dead > 0 ? `, ${outbox.dead} failed for good (dead letters, kept until retried)` : ''}
+          {outbox.dead > 1 && (
+            <button className="btn-ghost" style={{ marginLeft: 8 }} onClick={() => void retryDeadLetters()} data-testid="dead-letter-retry-all" title="Deliver every dead letter again, with a fresh attempt budget">
+              Retry all
+            </button>
+          )}
+          {outbox.deadLetters.slice(0, 3).map((d) => (
+            <div key={`${d.alertId}-${d.endpoint}`} className="muted mono" data-testid="dead-letter" data-alert-id={d.alertId}>
+              {fmtDateTime(d.deadAt)} {d.endpoint}: {d.lastError ?? 'failed'}
+              <button className="btn-ghost" style={{ marginLeft: 8 }} onClick={() => void retryDeadLetters(d.alertId)} data-testid="dead-letter-retry" title="Deliver this alert again, with a fresh attempt budget">
+                Retry
+              </button>
+            </div>
+          ))}
+        </div>
+      )}
       <div className="panel-body" style={{ padding: 0, maxHeight: 260 }}>
         <table className="grid" data-testid="alert-stream" data-alerts={alerts.length} data-filter={filter}>
           <tbody>

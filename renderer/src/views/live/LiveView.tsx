@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { parseSymbols } from '../../stores/backtest-form';
 import { useBacktestStore } from '../../stores/backtest-store';
-import { flattenAll, loadLive, rearmKillSwitch, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
+import { flattenAll, loadLive, rearmKillSwitch, resumeLive, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
 import { AccountSelector } from './AccountSelector';
@@ -28,6 +28,12 @@ export function LiveView() {
   const [symbols, setSymbols] = useState(btSymbols);
   const [speed, setSpeed] = useState('0');
   const [isConfirming, setConfirming] = useState(false);
+  const [sessionName, setSessionName] = useState('');
+  const sessions = useLiveStore((s) => s.sessions);
+  const currentSession = useLiveStore((s) => s.session);
+  const [resumeName, setResumeName] = useState('');
+  const resumable = sessions.filter((x) => x.resumable);
+  const toResume = resumable.some((x) => x.name === resumeName) ? resumeName : (resumable[0]?.name ?? '');
   useEffect(() => {
     const off = subscribeLive();
     void loadLive();
@@ -38,7 +44,7 @@ export function LiveView() {
     const st = useStrategiesStore.getState();
     const params = st.selected === strategy ? parseValues(st.fields, st.paramTexts).values : {};
     const capital = Number(useBacktestStore.getState().setup.capital) || 100_000;
-    void startLive({ strategy, symbols: parseSymbols(symbols), params, capital }, Number(speed) || 0);
+    void startLive({ strategy, symbols: parseSymbols(symbols), params, capital }, Number(speed) || 0, undefined, sessionName);
   };
   useEffect(() => {
     if (strategies.length === 0) void loadStrategies();
@@ -62,6 +68,17 @@ export function LiveView() {
           speed×{' '}
           <input className="num" value={speed} onChange={(e) => setSpeed(e.target.value)} style={{ width: 50 }} title="0 = as fast as possible" />
         </label>
+        {!isRunning && (
+          <input
+            placeholder={`Session (default: ${strategy || 'strategy'} + time)`}
+            value={sessionName}
+            maxLength={64}
+            onChange={(e) => setSessionName(e.target.value)}
+            style={{ width: 190 }}
+            title="A name for this session's journal; an existing name resumes that session"
+            data-testid="live-session-name"
+          />
+        )}
         {!isRunning ? (
           <button className="btn btn-primary" onClick={start} data-testid="live-start" disabled={!strategy || parseSymbols(symbols).length === 0}>
             Start replay
@@ -70,6 +87,27 @@ export function LiveView() {
           <button className="btn" onClick={() => void stopLive()} data-testid="live-stop">
             Stop
           </button>
+        )}
+        {!isRunning && resumable.length > 0 && (
+          <>
+            <select value={toResume} onChange={(e) => setResumeName(e.target.value)} data-testid="live-resume-select" title="Journaled sessions, latest first">
+              {resumable.map((x) => (
+                <option key={x.name} value={x.name}>
+                  {x.name}
+                  {x.killSwitch.tripped ? ' (killed)' : ''}
+                </option>
+              ))}
+            </select>
+            <button className="btn" onClick={() => void resumeLive(toResume, Number(speed) || 0)} disabled={!toResume} data-testid="live-resume">
+              Resume
+            </button>
+          </>
+        )}
+        {currentSession && (
+          <span className="muted" data-testid="live-session">
+            session <span className="mono">{currentSession}</span>
+            {isRunning ? '' : ' (stopped)'}
+          </span>
         )}
         <span className={`badge ${FEED_CLASS[feed?.state ?? ''] ?? 'warn'}`} data-testid="feed-status" data-feed-state={feed?.state ?? 'none'}>
           feed {feed?.state ?? 'idle'}
