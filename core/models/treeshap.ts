@@ -6,45 +6,68 @@ import { treeValue, type GbdtModel, type Tree } from './gbdt';
  * O(leaves × depth²) per tree. Local accuracy holds by construction: `expectedValue + Σ phi = prediction`.
  */
 
-interface PathEl {
-  d: number;
-  z: number;
-  o: number;
-  w: number;
+/** Path buffers reused across calls: feature, zero fraction, one fraction, weight (flat, offset per depth). */
+let bufD = new Int32Array(0);
+let bufZ = new Float64Array(0);
+let bufO = new Float64Array(0);
+let bufW = new Float64Array(0);
+
+function ensure(size: number): void {
+  if (bufD.length >= size) return;
+  bufD = new Int32Array(size);
+  bufZ = new Float64Array(size);
+  bufO = new Float64Array(size);
+  bufW = new Float64Array(size);
 }
 
-function extend(m: PathEl[], pz: number, po: number, pi: number): PathEl[] {
-  const l = m.length;
-  const out = m.map((e) => ({ ...e }));
-  out.push({ d: pi, z: pz, o: po, w: l === 0 ? 1 : 0 });
-  for (let i = l - 1; i >= 0; i--) {
-    out[i + 1].w += (po * out[i].w * (i + 1)) / (l + 1);
-    out[i].w = (pz * out[i].w * (l - i)) / (l + 1);
+// The flat-buffer form of the paper's EXTEND / UNWIND, as in the shap package's tree_shap.h: the path of
+// a node at unique depth `u` lives at `p .. p+u`, and each recursion copies it to the next slot.
+function extend(p: number, u: number, pz: number, po: number, pi: number): void {
+  bufD[p + u] = pi;
+  bufZ[p + u] = pz;
+  bufO[p + u] = po;
+  bufW[p + u] = u === 0 ? 1 : 0;
+  for (let i = u - 1; i >= 0; i--) {
+    bufW[p + i + 1] += (po * bufW[p + i] * (i + 1)) / (u + 1);
+    bufW[p + i] = (pz * bufW[p + i] * (u - i)) / (u + 1);
   }
-  return out;
 }
 
-function unwind(m: PathEl[], i: number): PathEl[] {
-  const l = m.length - 1;
-  const out = m.map((e) => ({ ...e }));
-  let n = out[l].w;
-  const { o, z } = out[i];
-  for (let j = l - 1; j >= 0; j--) {
+function unwind(p: number, u: number, k: number): void {
+  const o = bufO[p + k];
+  const z = bufZ[p + k];
+  let next = bufW[p + u];
+  for (let i = u - 1; i >= 0; i--) {
     if (o !== 0) {
-      const t = out[j].w;
-      out[j].w = (n * (l + 1)) / ((j + 1) * o);
-      n = t - (out[j].w * z * (l - j)) / (l + 1);
+      const t = bufW[p + i];
+      bufW[p + i] = (next * (u + 1)) / ((i + 1) * o);
+      next = t - (bufW[p + i] * z * (u - i)) / (u + 1);
     } else {
-      out[j].w = (out[j].w * (l + 1)) / (z * (l - j));
+      bufW[p + i] = (bufW[p + i] * (u + 1)) / (z * (u - i));
     }
   }
-  for (let j = i; j < l; j++) {
-    out[j].d = out[j + 1].d;
-    out[j].z = out[j + 1].z;
-    out[j].o = out[j + 1].o;
+  for (let i = k; i < u; i++) {
+    bufD[p + i] = bufD[p + i + 1];
+    bufZ[p + i] = bufZ[p + i + 1];
+    bufO[p + i] = bufO[p + i + 1];
   }
-  out.pop();
-  return out;
+}
+
+function unwoundSum(p: number, u: number, k: number): number {
+  const o = bufO[p + k];
+  const z = bufZ[p + k];
+  let next = bufW[p + u];
+  let total = 0;
+  for (let i = u - 1; i >= 0; i--) {
+    if (o !== 0) {
+      const t = (next * (u + 1)) / ((i + 1) * o);
+      total += t;
+      next = bufW[p + i] - (t * z * (u - i)) / (u + 1);
+    } else {
+      total += (bufW[p + i] * (u + 1)) / (z * (u - i));
+    }
+  }
+  return total;
 }
 
 function hotChild(t: Tree, k: number, x: ArrayLike<number>): number {
@@ -52,42 +75,59 @@ function hotChild(t: Tree, k: number, x: ArrayLike<number>): number {
   return (v !== v ? t.nanLeft[k] === 1 : v <= t.threshold[k]) ? t.left[k] : t.right[k];
 }
 
+function treeDepth(t: Tree, k = 0): number {
+  return t.feature[k] < 0 ? 0 : 1 + Math.max(treeDepth(t, t.left[k]), treeDepth(t, t.right[k]));
+}
+
 /** Adds one tree's SHAP values for `x` into `phi`. */
 export function treeShap(t: Tree, x: ArrayLike<number>, phi: Float64Array): void {
-  const recurse = (j: number, m: PathEl[], pz: number, po: number, pi: number): void => {
-    m = extend(m, pz, po, pi);
+  const maxd = treeDepth(t) + 2;
+  ensure((maxd * (maxd + 1)) / 2 + maxd);
+  const recurse = (j: number, parent: number, u: number, pz: number, po: number, pi: number): void => {
+    const p = parent + u + 1;
+    for (let i = 0; i <= u; i++) {
+      bufD[p + i] = bufD[parent + i];
+      bufZ[p + i] = bufZ[parent + i];
+      bufO[p + i] = bufO[parent + i];
+      bufW[p + i] = bufW[parent + i];
+    }
+    extend(p, u, pz, po, pi);
     if (t.feature[j] < 0) {
-      for (let i = 1; i < m.length; i++) {
-        const u = unwind(m, i);
-        let w = 0;
-        for (const e of u) w += e.w;
-        phi[m[i].d] += w * (m[i].o - m[i].z) * t.value[j];
-      }
+      for (let i = 1; i <= u; i++) phi[bufD[p + i]] += unwoundSum(p, u, i) * (bufO[p + i] - bufZ[p + i]) * t.value[j];
       return;
     }
     const h = hotChild(t, j, x);
     const c = h === t.left[j] ? t.right[j] : t.left[j];
+    const d = t.feature[j];
     let iz = 1;
     let io = 1;
-    const d = t.feature[j];
-    let k = -1;
-    for (let i = 1; i < m.length; i++) if (m[i].d === d) k = i;
-    if (k >= 0) {
-      iz = m[k].z;
-      io = m[k].o;
-      m = unwind(m, k);
+    let k = 0;
+    for (; k <= u; k++) if (bufD[p + k] === d) break;
+    if (k !== u + 1) {
+      iz = bufZ[p + k];
+      io = bufO[p + k];
+      unwind(p, u, k);
+      u -= 1;
     }
-    recurse(h, m, (iz * t.cover[h]) / t.cover[j], io, d);
-    recurse(c, m, (iz * t.cover[c]) / t.cover[j], 0, d);
+    recurse(h, p, u + 1, (iz * t.cover[h]) / t.cover[j], io, d);
+    recurse(c, p, u + 1, (iz * t.cover[c]) / t.cover[j], 0, d);
   };
-  recurse(0, [], 1, 1, -1);
+  // The root's "parent" slot is a dummy at offset 0; the root path starts at offset 1.
+  bufD[0] = -1;
+  recurse(0, 0, 0, 1, 1, -1);
 }
 
 /** The tree's expected output under its training distribution (cover-weighted mean of its leaves). */
 export function treeExpectation(t: Tree): number {
+  const hit = expectations.get(t);
+  if (hit !== undefined) return hit;
   const at = (k: number): number => (t.feature[k] < 0 ? t.value[k] : (t.cover[t.left[k]] * at(t.left[k]) + t.cover[t.right[k]] * at(t.right[k])) / t.cover[k]);
-  return at(0);
+  const v = at(0);
+  expectations.set(t, v);
+  return v;
 }
+
+const expectations = new WeakMap<Tree, number>();
 
 /** A prediction and its exact decomposition: `base + Σ contributions = prediction` (model's raw output space). */
 export interface Explanation {
