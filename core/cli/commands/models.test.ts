@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDate } from '../../model/time';
+import { tanhRegressor } from '../../models/onnx-encode';
 import { plantedMarket } from '../../models/planted';
 import { importCsv } from '../../store/import';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -134,5 +135,27 @@ describe('quantdesk models', () => {
     const bad = await cli(['models', 'explain', modelId, '--db', db, '--symbol', 'P003', '--date', '2020-02-01', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/no out-of-sample model covers 2020-02-01/);
+  });
+
+  it('imports an ONNX model with a manifest, scores it out of sample, predicts and explains it', async () => {
+    const onnx = join(dir, 'm.onnx');
+    writeFileSync(onnx, tanhRegressor([0.01, 0.5], 0));
+    const manifest = specFile('manifest.json', { name: 'tanh', features: [{ name: 'expr', expr: 'Log($volume)', label: 'logvol' }, { name: 'return', window: 5 }], label: { kind: 'forward-return', horizon: 5 }, trainStart: '2020-01-01', trainEnd: '2020-06-30', source: 'hand-encoded' });
+    const r = await cli(['models', 'import', '--onnx', onnx, '--manifest', manifest, '--db', db, '--json']);
+    expect(r.err).toBe('');
+    const out = JSON.parse(r.out);
+    expect(Object.keys(out)).toEqual(['modelId', 'windows', 'metrics']);
+    expect(out.windows[0]).toMatchObject({ trainStart: '2020-01-01', trainEnd: '2020-06-30', testStart: '2020-07-06' });
+    const p = JSON.parse((await cli(['models', 'predict', out.modelId, '--db', db, '--date', '2020-09-01', '--symbol', 'P001', '--json'])).out);
+    const e = JSON.parse((await cli(['models', 'explain', out.modelId, '--db', db, '--date', '2020-09-01', '--symbol', 'P001', '--json'])).out);
+    expect(e.prediction).toBeCloseTo(p[0].prediction, 6);
+    const [lv, r5] = ['logvol', 'return(window=5)'].map((f) => e.contributions.find((c: { feature: string }) => c.feature === f).value);
+    expect(e.prediction).toBeCloseTo(Math.tanh(0.01 * lv + 0.5 * r5), 6);
+    expect(Math.abs(e.base + e.contributions.reduce((a: number, c: { contribution: number }) => a + c.contribution, 0) - e.prediction)).toBeLessThan(1e-9);
+    const inSample = await cli(['models', 'explain', out.modelId, '--db', db, '--date', '2020-05-01', '--symbol', 'P001', '--json']);
+    expect(inSample.code).toBe(2);
+    const badManifest = await cli(['models', 'import', '--onnx', onnx, '--manifest', specFile('bm.json', { features: [], label: { kind: 'forward-return', horizon: 5 }, trainStart: '2020-01-01', trainEnd: '2020-06-30' }), '--db', db]);
+    expect(badManifest.code).toBe(2);
+    expect(badManifest.err).toMatch(/bm\.json:\d+: features/);
   });
 });

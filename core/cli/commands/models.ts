@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { FeatureSpecError } from '../../features/defs';
 import { listModels, getModel } from '../../models/registry';
+import { explainOnnxAt, predictOnnxAt } from '../../models/onnx-service';
 import { explainAt, predictAt, trainAndRegister } from '../../models/service';
 import { parseModelSpec } from '../../models/spec';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -22,7 +23,10 @@ train: walk-forward training of a model spec ({"universe","symbols","start","end
 predict: the model's prediction per symbol at a date, by the window model whose test window covers it
   (the last window's model after the last window).
 explain: {"prediction","base","contributions":[{"feature","value","contribution"}]} where
-  base + sum(contribution) = prediction (exact TreeSHAP for gbdt; log-odds for classification).`;
+  base + sum(contribution) = prediction (exact TreeSHAP for gbdt; log-odds for classification; for ONNX
+  models exact Shapley values against 32 background rows from the training window).
+import: an ONNX model and a manifest {"features","label","trainStart","trainEnd"[,"name","input","output",
+  "symbols","source"]}; scored out of sample on the store's days after trainEnd + horizon; prints as train.`;
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));
 
@@ -128,14 +132,15 @@ export const modelsCommand: Command = {
           return EXIT.ok;
         }
         if (values.date === undefined) throw new UsageError('missing required option --date');
+        const isOnnx = getModel(store, id)?.record.kind === 'onnx';
         if (sub === 'predict') {
-          const preds = predictAt(store, id, values.date, values.symbol).map((p) => ({ symbol: p.symbol, date: p.date, prediction: p.prediction, window: p.window }));
+          const preds = (isOnnx ? await predictOnnxAt(store, id, values.date, values.symbol) : predictAt(store, id, values.date, values.symbol)).map((p) => ({ symbol: p.symbol, date: p.date, prediction: p.prediction, window: p.window }));
           if (json) io.out(`${JSON.stringify(preds)}\n`);
           else for (const p of preds) io.out(`${p.symbol.padEnd(10)} ${p.date} ${p.prediction.toFixed(6)}\n`);
           return EXIT.ok;
         }
         if (values.symbol === undefined) throw new UsageError('missing required option --symbol');
-        const e = explainAt(store, id, values.symbol, values.date);
+        const e = isOnnx ? await explainOnnxAt(store, id, values.symbol, values.date) : explainAt(store, id, values.symbol, values.date);
         if (json) io.out(`${JSON.stringify(e)}\n`);
         else {
           io.out(`prediction ${e.prediction.toFixed(6)} = base ${e.base.toFixed(6)} + contributions:\n`);
@@ -153,7 +158,7 @@ export const modelsCommand: Command = {
       }
     }
     if (sub === 'import') {
-      const { importOnnxCommand } = await import('../../models/onnx-import-cli');
+      const { importOnnxCommand } = await import('./models-import');
       return importOnnxCommand(values, io);
     }
     throw new UsageError('expected a subcommand: train, list, show, predict, explain or import');
