@@ -4,7 +4,9 @@ import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { storeFeatureMatrix, loadFeatureSource } from '../features/matrix';
 import { formatDate, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
+import type { Pool } from '../pool/types';
 import type { ModelMetrics } from './metrics';
+import { trainWalkForwardOnPool } from './pool-train';
 import { getModel, insertModel, MODEL_CODE_VERSION, type ModelRecord, type WindowRecord } from './registry';
 import type { ModelSpec } from './spec';
 import { explainModel, modelFromJson, modelToJson, predictModel, trainWalkForward, type Model, type TrainProgress } from './train';
@@ -29,13 +31,18 @@ const nullable = (m: ModelMetrics): ModelMetrics => m;
  * and overall out-of-sample metrics, importance, the window models). The id hashes spec, data fingerprint and
  * code version, so the same training on the same data yields the same id, models and metrics.
  */
-export function trainAndRegister(
+export async function trainAndRegister(
   store: Store,
   spec: ModelSpec,
-  opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number } = {},
-): TrainOutput & { record: ModelRecord } {
+  opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number; pool?: Pool } = {},
+): Promise<TrainOutput & { record: ModelRecord }> {
   const { features, src, matrix } = storeFeatureMatrix(store, spec.features as FeatureDef[], { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)! });
-  const result = trainWalkForward(src, matrix, spec, opts);
+  const result = opts.pool
+    ? await trainWalkForwardOnPool(opts.pool, src, matrix, spec, {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (p) => void opts.onProgress?.({ window: p.completed, windows: p.total, step: 0, steps: 0 }),
+      })
+    : trainWalkForward(src, matrix, spec, opts);
   const time = src.panel.time;
   const windows: WindowRecord[] = result.windows.map((w) => ({
     trainStart: formatDate(time[w.idx.trainFrom]),

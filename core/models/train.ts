@@ -100,6 +100,25 @@ export function gatherRows(src: FeatureSource, m: FeatureMatrix, labels: Float64
   return { x, y, keys: Int32Array.from(keys) };
 }
 
+/** What every walk-forward run over `src` shares: labels (cut at `end`), windows, the objective. */
+export interface WalkForwardPlan {
+  readonly labels: Float64Array;
+  readonly windows: readonly WindowIdx[];
+  readonly first: number;
+  readonly last: number;
+  readonly objective: 'regression' | 'binary';
+}
+
+/** Labels and windows of `spec` over `src` (throws when the range is too short for one window). */
+export function planWalkForward(src: FeatureSource, spec: ModelSpec): WalkForwardPlan {
+  const { nInst, nDays, time } = src.panel;
+  const labels = computeLabels(src.panel, spec.label);
+  const [first, last] = dayRange(time, spec.start, spec.end);
+  // Labels past `end` would read bars after it: the range's own data decides, nothing later.
+  for (let s = 0; s < nInst; s++) for (let t = Math.max(0, last - spec.label.horizon + 1); t < nDays; t++) labels[s * nDays + t] = Number.NaN;
+  return { labels, windows: walkForwardWindows(first, last, spec.walkForward, spec.label.horizon), first, last, objective: objectiveOf(spec) };
+}
+
 /**
  * Trains `spec` walk-forward over `src`: for each window, fits on the purged and embargoed training rows
  * (see {@link walkForwardWindows}) and predicts the test days, which no training label reaches. Every
@@ -112,25 +131,29 @@ export function trainWalkForward(
   spec: ModelSpec,
   opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal } = {},
 ): WalkForwardResult {
-  const { panel } = src;
-  const { nInst, nDays, time, close } = panel;
-  const labels = computeLabels(panel, spec.label);
-  const [first, last] = dayRange(time, spec.start, spec.end);
-  // Labels past `end` would read bars after it: the range's own data decides, nothing later.
-  for (let s = 0; s < nInst; s++) for (let t = Math.max(0, last - spec.label.horizon + 1); t < nDays; t++) labels[s * nDays + t] = Number.NaN;
-  const idxs = walkForwardWindows(first, last, spec.walkForward, spec.label.horizon);
-  const objective = objectiveOf(spec);
-  const predictions = new Float64Array(nInst * nDays).fill(Number.NaN);
-  const windows: TrainedWindow[] = [];
-  const row = new Float64Array(matrix.columns.length);
-  idxs.forEach((w, wi) => {
+  const plan = planWalkForward(src, spec);
+  const models = plan.windows.map((w, wi) => {
     if (opts.signal?.aborted) throw new Error('cancelled');
-    const { x, y } = gatherRows(src, matrix, labels, w.trainFrom, w.trainTo);
+    const { x, y } = gatherRows(src, matrix, plan.labels, w.trainFrom, w.trainTo);
     if (y.length === 0) throw new Error(`window ${wi + 1}: no training rows with a label`);
-    const model = fitModel(x, y, spec.model, objective, (done, total) => {
+    const model = fitModel(x, y, spec.model, plan.objective, (done, total) => {
       if (opts.signal?.aborted) return false;
-      return opts.onProgress?.({ window: wi, windows: idxs.length, step: done, steps: total });
+      return opts.onProgress?.({ window: wi, windows: plan.windows.length, step: done, steps: total });
     });
+    if (spec.model.kind === 'linear' && opts.onProgress?.({ window: wi, windows: plan.windows.length, step: 1, steps: 1 }) === false) throw new Error('cancelled');
+    return { model, trainRows: y.length };
+  });
+  return finishWalkForward(src, matrix, plan, models);
+}
+
+/** Predicts each window's test days with its model and scores them (per window and overall). */
+export function finishWalkForward(src: FeatureSource, matrix: FeatureMatrix, plan: WalkForwardPlan, models: readonly { model: Model; trainRows: number }[]): WalkForwardResult {
+  const { nInst, nDays, time, close } = src.panel;
+  const { labels, objective } = plan;
+  const predictions = new Float64Array(nInst * nDays).fill(Number.NaN);
+  const row = new Float64Array(matrix.columns.length);
+  const windows: TrainedWindow[] = plan.windows.map((w, wi) => {
+    const { model, trainRows } = models[wi];
     const dates: number[] = [];
     const p: number[] = [];
     const l: number[] = [];
@@ -146,14 +169,13 @@ export function trainWalkForward(
         l.push(labels[k]);
       }
     }
-    windows.push({ idx: w, model, metrics: modelMetrics(dates, p, l, objective), trainRows: y.length });
-    if (spec.model.kind === 'linear' && opts.onProgress?.({ window: wi, windows: idxs.length, step: 1, steps: 1 }) === false) throw new Error('cancelled');
+    return { idx: w, model, metrics: modelMetrics(dates, p, l, objective), trainRows };
   });
   const dates: number[] = [];
   const p: number[] = [];
   const l: number[] = [];
   for (let s = 0; s < nInst; s++) {
-    for (let t = first; t <= last; t++) {
+    for (let t = plan.first; t <= plan.last; t++) {
       const k = s * nDays + t;
       if (!Number.isFinite(predictions[k])) continue;
       dates.push(time[t]);

@@ -115,6 +115,8 @@ describe('quantdesk models', () => {
     modelId = out.modelId;
     const again = JSON.parse((await cli(['models', 'train', '--spec', f, '--db', db, '--json'])).out);
     expect(again).toEqual(out);
+    const onPool = JSON.parse((await cli(['models', 'train', '--spec', f, '--db', db, '--workers', '2', '--json'])).out);
+    expect(onPool).toEqual(out);
     const list = JSON.parse((await cli(['models', 'list', '--db', db, '--json'])).out);
     expect(list).toHaveLength(1);
     const show = JSON.parse((await cli(['models', 'show', modelId, '--db', db, '--json'])).out);

@@ -4,12 +4,13 @@ import { listModels, getModel } from '../../models/registry';
 import { explainOnnxAt, predictOnnxAt } from '../../models/onnx-service';
 import { explainAt, predictAt, trainAndRegister } from '../../models/service';
 import { parseModelSpec } from '../../models/spec';
+import { createThreadPool } from '../../pool/thread-pool';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 import { lineOfPath, readJsonFile } from './signals';
 
-const USAGE = `Usage: quantdesk models train --spec FILE.json --db DB [--json]
+const USAGE = `Usage: quantdesk models train --spec FILE.json --db DB [--workers N] [--json]
        quantdesk models list --db DB [--json]
        quantdesk models show ID --db DB [--json]
        quantdesk models predict ID --db DB --date YYYY-MM-DD [--symbol S] [--json]
@@ -18,6 +19,7 @@ const USAGE = `Usage: quantdesk models train --spec FILE.json --db DB [--json]
 
 train: walk-forward training of a model spec ({"universe","symbols","start","end","features","label","model",
   "walkForward"}; see quantdesk features list), recorded in the model registry with its lineage.
+  --workers N fits the windows on N worker threads at once (same models and numbers as without).
   --json prints {"modelId","windows":[{"trainStart","trainEnd","testStart","testEnd","metrics"}],"metrics"},
   metrics {"ic","icir","rankIc","rankIcir","hitRate","rmse"|"auc","n","dates"} out of sample.
 predict: the model's prediction per symbol at a date, by the window model whose test window covers it
@@ -56,6 +58,7 @@ export const modelsCommand: Command = {
       symbol: { type: 'string' },
       onnx: { type: 'string' },
       manifest: { type: 'string' },
+      workers: { type: 'string' },
     });
     const json = values.json === true;
     if (sub === 'train') {
@@ -69,9 +72,13 @@ export const modelsCommand: Command = {
       const ac = new AbortController();
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);
+      const workers = values.workers === undefined ? 0 : Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new UsageError(`--workers: expected an integer 0..256, got "${values.workers}"`);
+      const pool = workers > 0 ? createThreadPool({ workers, dbPath: null }) : undefined;
       try {
         let last = 0;
-        const out = trainAndRegister(store, parsed.spec, {
+        const out = await trainAndRegister(store, parsed.spec, {
+          ...(pool ? { pool } : {}),
           signal: ac.signal,
           onProgress: (p) => {
             const now = Date.now();
@@ -92,7 +99,7 @@ export const modelsCommand: Command = {
         return EXIT.ok;
       } catch (e) {
         if (e instanceof FeatureSpecError) return specError(io, values.spec, text, [e.message]);
-        if ((e as Error).message === 'cancelled') {
+        if ((e as Error).message === 'cancelled' || (e as Error).name === 'CancelledError') {
           io.err('quantdesk models train: cancelled\n');
           return EXIT.failure;
         }
@@ -103,6 +110,7 @@ export const modelsCommand: Command = {
         throw e;
       } finally {
         process.off('SIGINT', onSigint);
+        await pool?.close();
         store.close();
       }
     }
