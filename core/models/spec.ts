@@ -33,6 +33,14 @@ export const modelSchema = z.discriminatedUnion('kind', [
     colsample: z.number().gt(0).max(1).default(1),
   }),
   z.strictObject({ kind: z.literal('linear'), lambda: z.number().min(0).default(1) }),
+  z.strictObject({
+    kind: z.literal('mlp'),
+    hidden: z.array(z.number().int().min(1).max(512)).min(1).max(4).default([32, 16]),
+    epochs: z.number().int().min(1).max(500).default(10),
+    batchSize: z.number().int().min(1).max(65_536).default(256),
+    learningRate: z.number().gt(0).max(1).default(0.001),
+    seed: z.number().int().default(1),
+  }),
 ]);
 
 /** A model spec: data, features, label, model and walk-forward windows (trading days). */

@@ -3,13 +3,14 @@ import type { FeatureMatrix } from '../features/matrix';
 import { parseDate } from '../model/time';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtModel } from './gbdt';
 import { computeLabels, walkForwardWindows, type WindowIdx } from './labels';
+import { explainMlp, predictMlp, trainMlp, type MlpModel } from './mlp';
 import { explainLinear, predictLinear, trainLinear, type LinearModel } from './linear';
 import { modelMetrics, type ModelMetrics } from './metrics';
 import type { ModelParams, ModelSpec } from './spec';
 import { explainGbdt, type Explanation } from './treeshap';
 
 /** A trained model of any in-app kind. */
-export type Model = GbdtModel | LinearModel;
+export type Model = GbdtModel | LinearModel | MlpModel;
 
 /** What a label kind trains: log-odds of "up" for `forward-direction`, a value otherwise. */
 export function objectiveOf(spec: ModelSpec): 'regression' | 'binary' {
@@ -18,12 +19,12 @@ export function objectiveOf(spec: ModelSpec): 'regression' | 'binary' {
 
 /** The model's raw output for one row of features. */
 export function predictModel(m: Model, x: ArrayLike<number>): number {
-  return m.kind === 'gbdt' ? predictRow(m, x) : predictLinear(m, x);
+  return m.kind === 'gbdt' ? predictRow(m, x) : m.kind === 'mlp' ? predictMlp(m, x) : predictLinear(m, x);
 }
 
-/** Exact feature contributions: TreeSHAP for trees, w·(x − mean) for the linear model. */
+/** Exact feature contributions: TreeSHAP for trees, w·(x − mean) for the linear model, Shapley values vs the training mean for an MLP. */
 export function explainModel(m: Model, x: ArrayLike<number>): Explanation {
-  return m.kind === 'gbdt' ? explainGbdt(m, x) : explainLinear(m, x);
+  return m.kind === 'gbdt' ? explainGbdt(m, x) : m.kind === 'mlp' ? explainMlp(m, x) : explainLinear(m, x);
 }
 
 /** A JSON-safe form of a model. */
@@ -36,12 +37,14 @@ export function modelFromJson(j: unknown): Model {
   const k = (j as { kind: string }).kind;
   if (k === 'gbdt') return gbdtFromJson(j);
   if (k === 'linear') return j as LinearModel;
+  if (k === 'mlp') return j as MlpModel;
   throw new Error(`unknown stored model kind "${k}"`);
 }
 
 /** Trains one model on column-major rows. Pure: the pool's workers call it too. */
 export function fitModel(x: readonly Float64Array[], y: Float64Array, params: ModelParams, objective: 'regression' | 'binary', onTree?: (done: number, total: number) => boolean | void): Model {
   if (params.kind === 'linear') return trainLinear(x, y, params.lambda);
+  if (params.kind === 'mlp') return trainMlp(x, y, params, objective, onTree);
   return trainGbdt(x, y, { ...params, objective }, onTree);
 }
 
