@@ -1,3 +1,4 @@
+import { prepareModelSignal } from '../models/predictions';
 import { loadPanel } from '../data/panel';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
@@ -97,6 +98,7 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
       throw new BacktestInputError([`universe: ${(e as Error).message}`]);
     }
     crossSectionAt = (date: number) => createCrossSectionView(panel, facts, date);
+    prepareModelSignal(store, strategy.name, parsed.success ? parsed.data : spec.params, panel);
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }

@@ -139,6 +139,21 @@ describe('quantdesk models', () => {
     expect(bad.err).toMatch(/no out-of-sample model covers 2020-02-01/);
   });
 
+  it('backtests the model-signal strategy on out-of-sample predictions only', async () => {
+    const f = specFile('bt.json', { strategy: 'model-signal', params: { modelId, topK: 4, nDrop: 1, rebalance: 'weekly' }, universe: 'all', start: '2020-01-01', end: '2021-02-20', capital: 100_000 });
+    const r = await cli(['backtest', '--spec', f, '--db', db, '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out) as { trades: { entryTime: string; symbol: string }[] };
+    expect(out.trades.length).toBeGreaterThan(10);
+    // The first test window starts after 200 training days: nothing can be traded before it.
+    const firstTest = JSON.parse((await cli(['models', 'show', modelId, '--db', db, '--json'])).out).windows[0].testStart as string;
+    expect(out.trades.every((t) => t.entryTime > firstTest)).toBe(true);
+    const unknown = await cli(['backtest', '--spec', specFile('bt2.json', { strategy: 'model-signal', params: { modelId: 'm-nope' }, universe: 'all' }), '--db', db, '--json']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toMatch(/no model "m-nope"/);
+  });
+
   it('imports an ONNX model with a manifest, scores it out of sample, predicts and explains it', async () => {
     const onnx = join(dir, 'm.onnx');
     writeFileSync(onnx, tanhRegressor([0.01, 0.5], 0));
