@@ -77,6 +77,6 @@ export function predictionsFor(modelId: string): PredictionSource {
 export function prepareModelSignal(store: Store, strategy: string, params: unknown, panel: Panel): void {
   if (strategy !== 'model-signal') return;
   const id = (params as { modelId?: unknown } | null)?.modelId;
-  if (typeof id !== 'string') return;
+  if (typeof id !== 'string' || id === '') throw new Error('model-signal: params.modelId is required (see quantdesk models list)');
   providePredictions(outOfSamplePredictions(store, id, panel));
 }

@@ -5,7 +5,7 @@ import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types
 /** Parameters of `model-signal`. */
 export const modelSignalParams = z
   .object({
-    modelId: z.string().min(1).describe('a model in the registry (quantdesk models list)'),
+    modelId: z.string().default('').describe('required: a model in the registry (quantdesk models list)'),
     mode: z.enum(['top-k', 'threshold']).default('top-k').describe('top-k: hold the k best-predicted names; threshold: hold names predicted above `threshold`'),
     topK: z.number().int().min(1).default(20).describe('names held (top-k)'),
     nDrop: z.number().int().min(0).default(5).describe("Qlib's dropout: at most this many held names are replaced per rebalance"),
