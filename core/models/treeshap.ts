@@ -75,8 +75,16 @@ function hotChild(t: Tree, k: number, x: ArrayLike<number>): number {
   return (v !== v ? t.nanLeft[k] === 1 : v <= t.threshold[k]) ? t.left[k] : t.right[k];
 }
 
-function treeDepth(t: Tree, k = 0): number {
-  return t.feature[k] < 0 ? 0 : 1 + Math.max(treeDepth(t, t.left[k]), treeDepth(t, t.right[k]));
+const depths = new WeakMap<Tree, number>();
+
+function treeDepth(t: Tree): number {
+  let d = depths.get(t);
+  if (d === undefined) {
+    const at = (k: number): number => (t.feature[k] < 0 ? 0 : 1 + Math.max(at(t.left[k]), at(t.right[k])));
+    d = at(0);
+    depths.set(t, d);
+  }
+  return d;
 }
 
 /** Adds one tree's SHAP values for `x` into `phi`. */
