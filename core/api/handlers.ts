@@ -3,6 +3,7 @@ import { backtestHandlers } from './backtest-handlers';
 import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
+import { modelHandlers } from './model-handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
@@ -22,5 +23,6 @@ export function createHandlers(services: Services): Handlers {
     ...backtestHandlers(services),
     ...optimizeHandlers(services),
     ...liveHandlers(services),
+    ...modelHandlers(services),
   };
 }
