@@ -6,7 +6,7 @@ import { formatDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
-import { modelFromJson, predictModel } from './train';
+import { modelFeatures, modelFromJson, predictModel } from './train';
 
 /** A model's predictions by symbol and date (EpochMs), NaN where it has none. */
 export interface PredictionSource {
@@ -24,7 +24,7 @@ export interface PredictionSource {
 export function outOfSamplePredictions(store: Store, modelId: string, panel: Panel): PredictionSource {
   const { record, artifact } = loadStoredModel(store, modelId);
   const spec = record.spec as ModelSpec;
-  const features = resolveFeatures(spec.features as FeatureDef[]);
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
   const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: panel.time[panel.nDays - 1] });
   const cols = evaluateBatch(src, features.map((f) => f.expr));
   const mp = src.panel;

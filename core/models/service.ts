@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
-import { storeFeatureMatrix, loadFeatureSource } from '../features/matrix';
+import { featureMatrix, loadFeatureSource, matrixCacheDir } from '../features/matrix';
 import { formatDate, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Pool } from '../pool/types';
@@ -9,7 +9,7 @@ import type { ModelMetrics } from './metrics';
 import { trainWalkForwardOnPool } from './pool-train';
 import { getModel, insertModel, MODEL_CODE_VERSION, type ModelRecord, type WindowRecord } from './registry';
 import type { ModelSpec } from './spec';
-import { explainModel, modelFromJson, modelToJson, predictModel, trainWalkForward, type Model, type TrainProgress } from './train';
+import { explainModel, modelFeatures, modelFromJson, modelToJson, predictModel, trainWalkForward, type Model, type TrainProgress } from './train';
 
 /** The stored artifact of an in-app model: each window's model and the dates it predicts. */
 interface Artifact {
@@ -36,7 +36,10 @@ export async function trainAndRegister(
   spec: ModelSpec,
   opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number; pool?: Pool } = {},
 ): Promise<TrainOutput & { record: ModelRecord }> {
-  const { features, src, matrix } = storeFeatureMatrix(store, spec.features as FeatureDef[], { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)! });
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
+  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)! });
+  const cacheDir = matrixCacheDir(store);
+  const matrix = featureMatrix(src, features, cacheDir ? { cacheDir } : {});
   const result = opts.pool
     ? await trainWalkForwardOnPool(opts.pool, src, matrix, spec, {
         ...(opts.signal ? { signal: opts.signal } : {}),
@@ -106,7 +109,7 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
   const spec = record.spec as ModelSpec;
   const d = parseDate(date);
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
-  const features = resolveFeatures(spec.features as FeatureDef[]);
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
   const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: d });
   const { panel } = src;
   const t = panel.nDays - 1;

@@ -41,6 +41,15 @@ export const modelSchema = z.discriminatedUnion('kind', [
     learningRate: z.number().gt(0).max(1).default(0.001),
     seed: z.number().int().default(1),
   }),
+  z.strictObject({
+    kind: z.literal('lstm'),
+    window: z.number().int().min(2).max(60).default(10).describe('steps of history per sample'),
+    units: z.number().int().min(1).max(256).default(16),
+    epochs: z.number().int().min(1).max(500).default(10),
+    batchSize: z.number().int().min(1).max(65_536).default(256),
+    learningRate: z.number().gt(0).max(1).default(0.005),
+    seed: z.number().int().default(1),
+  }),
 ]);
 
 /** A model spec: data, features, label, model and walk-forward windows (trading days). */

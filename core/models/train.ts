@@ -1,8 +1,10 @@
 import type { FeatureSource } from '../features/batch';
 import type { FeatureMatrix } from '../features/matrix';
+import type { ResolvedFeature } from '../features/defs';
 import { parseDate } from '../model/time';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtModel } from './gbdt';
 import { computeLabels, walkForwardWindows, type WindowIdx } from './labels';
+import { explainLstm, predictLstm, trainLstm, type LstmModel } from './lstm';
 import { explainMlp, predictMlp, trainMlp, type MlpModel } from './mlp';
 import { explainLinear, predictLinear, trainLinear, type LinearModel } from './linear';
 import { modelMetrics, type ModelMetrics } from './metrics';
@@ -10,7 +12,7 @@ import type { ModelParams, ModelSpec } from './spec';
 import { explainGbdt, type Explanation } from './treeshap';
 
 /** A trained model of any in-app kind. */
-export type Model = GbdtModel | LinearModel | MlpModel;
+export type Model = GbdtModel | LinearModel | MlpModel | LstmModel;
 
 /** What a label kind trains: log-odds of "up" for `forward-direction`, a value otherwise. */
 export function objectiveOf(spec: ModelSpec): 'regression' | 'binary' {
@@ -19,12 +21,25 @@ export function objectiveOf(spec: ModelSpec): 'regression' | 'binary' {
 
 /** The model's raw output for one row of features. */
 export function predictModel(m: Model, x: ArrayLike<number>): number {
-  return m.kind === 'gbdt' ? predictRow(m, x) : m.kind === 'mlp' ? predictMlp(m, x) : predictLinear(m, x);
+  return m.kind === 'gbdt' ? predictRow(m, x) : m.kind === 'mlp' ? predictMlp(m, x) : m.kind === 'lstm' ? predictLstm(m, x) : predictLinear(m, x);
 }
 
 /** Exact feature contributions: TreeSHAP for trees, w·(x − mean) for the linear model, Shapley values vs the training mean for an MLP. */
 export function explainModel(m: Model, x: ArrayLike<number>): Explanation {
-  return m.kind === 'gbdt' ? explainGbdt(m, x) : m.kind === 'mlp' ? explainMlp(m, x) : explainLinear(m, x);
+  return m.kind === 'gbdt' ? explainGbdt(m, x) : m.kind === 'mlp' ? explainMlp(m, x) : m.kind === 'lstm' ? explainLstm(m, x) : explainLinear(m, x);
+}
+
+/**
+ * The columns a model trains on: the spec's features, or for an LSTM each feature at lags `window-1 .. 0`
+ * (`Ref(feature, lag)`, labelled `feature@t-lag`), oldest step first, so every step is point in time.
+ */
+export function modelFeatures(features: readonly ResolvedFeature[], params: ModelParams): ResolvedFeature[] {
+  if (params.kind !== 'lstm') return [...features];
+  const out: ResolvedFeature[] = [];
+  for (let l = params.window - 1; l >= 0; l--) {
+    for (const f of features) out.push(l === 0 ? f : { label: `${f.label}@t-${l}`, expr: { k: 'call', op: 'Ref', args: [f.expr], n: l, q: 0 } });
+  }
+  return out;
 }
 
 /** A JSON-safe form of a model. */
@@ -38,6 +53,7 @@ export function modelFromJson(j: unknown): Model {
   if (k === 'gbdt') return gbdtFromJson(j);
   if (k === 'linear') return j as LinearModel;
   if (k === 'mlp') return j as MlpModel;
+  if (k === 'lstm') return j as LstmModel;
   throw new Error(`unknown stored model kind "${k}"`);
 }
 
@@ -45,6 +61,7 @@ export function modelFromJson(j: unknown): Model {
 export function fitModel(x: readonly Float64Array[], y: Float64Array, params: ModelParams, objective: 'regression' | 'binary', onTree?: (done: number, total: number) => boolean | void): Model {
   if (params.kind === 'linear') return trainLinear(x, y, params.lambda);
   if (params.kind === 'mlp') return trainMlp(x, y, params, objective, onTree);
+  if (params.kind === 'lstm') return trainLstm(x, y, params, objective, onTree);
   return trainGbdt(x, y, { ...params, objective }, onTree);
 }
 
