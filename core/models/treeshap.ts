@@ -91,38 +91,46 @@ function treeDepth(t: Tree): number {
 export function treeShap(t: Tree, x: ArrayLike<number>, phi: Float64Array): void {
   const maxd = treeDepth(t) + 2;
   ensure((maxd * (maxd + 1)) / 2 + maxd);
-  const recurse = (j: number, parent: number, u: number, pz: number, po: number, pi: number): void => {
-    const p = parent + u + 1;
-    for (let i = 0; i <= u; i++) {
-      bufD[p + i] = bufD[parent + i];
-      bufZ[p + i] = bufZ[parent + i];
-      bufO[p + i] = bufO[parent + i];
-      bufW[p + i] = bufW[parent + i];
-    }
-    extend(p, u, pz, po, pi);
-    if (t.feature[j] < 0) {
-      for (let i = 1; i <= u; i++) phi[bufD[p + i]] += unwoundSum(p, u, i) * (bufO[p + i] - bufZ[p + i]) * t.value[j];
-      return;
-    }
-    const h = hotChild(t, j, x);
-    const c = h === t.left[j] ? t.right[j] : t.left[j];
-    const d = t.feature[j];
-    let iz = 1;
-    let io = 1;
-    let k = 0;
-    for (; k <= u; k++) if (bufD[p + k] === d) break;
-    if (k !== u + 1) {
-      iz = bufZ[p + k];
-      io = bufO[p + k];
-      unwind(p, u, k);
-      u -= 1;
-    }
-    recurse(h, p, u + 1, (iz * t.cover[h]) / t.cover[j], io, d);
-    recurse(c, p, u + 1, (iz * t.cover[c]) / t.cover[j], 0, d);
-  };
   // The root's "parent" slot is a dummy at offset 0; the root path starts at offset 1.
   bufD[0] = -1;
-  recurse(0, 0, 0, 1, 1, -1);
+  recurse(t, x, phi, 0, 0, 0, 1, 1, -1);
+}
+
+function recurse(t: Tree, x: ArrayLike<number>, phi: Float64Array, j: number, parent: number, u: number, pz: number, po: number, pi: number): void {
+  const D = bufD;
+  const Z = bufZ;
+  const O = bufO;
+  const W = bufW;
+  const p = parent + u + 1;
+  for (let i = 0; i <= u; i++) {
+    D[p + i] = D[parent + i];
+    Z[p + i] = Z[parent + i];
+    O[p + i] = O[parent + i];
+    W[p + i] = W[parent + i];
+  }
+  extend(p, u, pz, po, pi);
+  const f = t.feature[j];
+  if (f < 0) {
+    const v = t.value[j];
+    for (let i = 1; i <= u; i++) phi[D[p + i]] += unwoundSum(p, u, i) * (O[p + i] - Z[p + i]) * v;
+    return;
+  }
+  const xv = x[f];
+  const h = (xv !== xv ? t.nanLeft[j] === 1 : xv <= t.threshold[j]) ? t.left[j] : t.right[j];
+  const c = h === t.left[j] ? t.right[j] : t.left[j];
+  let iz = 1;
+  let io = 1;
+  let k = 0;
+  for (; k <= u; k++) if (D[p + k] === f) break;
+  if (k !== u + 1) {
+    iz = Z[p + k];
+    io = O[p + k];
+    unwind(p, u, k);
+    u -= 1;
+  }
+  const cover = t.cover[j];
+  recurse(t, x, phi, h, p, u + 1, (iz * t.cover[h]) / cover, io, f);
+  recurse(t, x, phi, c, p, u + 1, (iz * t.cover[c]) / cover, 0, f);
 }
 
 /** The tree's expected output under its training distribution (cover-weighted mean of its leaves). */
