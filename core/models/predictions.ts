@@ -22,6 +22,22 @@ export interface PredictionSource {
  * at each day.
  */
 export function outOfSamplePredictions(store: Store, modelId: string, panel: Panel): PredictionSource {
+  // A sweep prepares many runs on the same model and data: compute the predictions once per (model, data, end).
+  const key = `${modelId}|${panel.fingerprint}|${panel.time[panel.nDays - 1]}`;
+  let table = tables.get(key);
+  if (!table) {
+    table = predictionTable(store, modelId, panel);
+    tables.set(key, table);
+    while (tables.size > 4) tables.delete(tables.keys().next().value!);
+  }
+  const t = table;
+  // A fresh object per run: the strategy keys its book on it, so runs never share holdings.
+  return { modelId, at: (symbol, date) => t.at(symbol, date) };
+}
+
+const tables = new Map<string, { at(symbol: string, date: number): number }>();
+
+function predictionTable(store: Store, modelId: string, panel: Panel): { at(symbol: string, date: number): number } {
   const { record, artifact } = loadStoredModel(store, modelId);
   const spec = record.spec as ModelSpec;
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
@@ -47,8 +63,7 @@ export function outOfSamplePredictions(store: Store, modelId: string, panel: Pan
   const tIdx = new Map<number, number>();
   mp.time.forEach((t, i) => tIdx.set(t, i));
   return {
-    modelId,
-    at(symbol, date) {
+    at(symbol: string, date: number) {
       const s = sIdx.get(symbol);
       const t = tIdx.get(date);
       return s === undefined || t === undefined ? Number.NaN : values[s * mp.nDays + t];
