@@ -709,6 +709,8 @@ export const METHODS = {
   'models:get': method(z.object({ id: z.string().min(1) }).strict()).returns<ModelDetailView>(),
   /** Trains a model spec walk-forward (windows on the pool when it can); progress on `models:progressed`. */
   'models:train': method(z.object({ spec: z.record(z.string(), z.unknown()) }).strict()).returns<{ readonly modelId: string; readonly windows: readonly ModelWindowView[]; readonly metrics: ModelMetricsView }>(),
+  /** Cancels the running `models:train` (it then fails with `cancelled`). */
+  'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
   'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ModelExplanationView>(),
 } as const;
 

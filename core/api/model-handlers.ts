@@ -20,8 +20,14 @@ const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's 
  * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
  * and explanations (`models:explain`).
  */
-export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:explain'> {
+export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain'> {
+  let running: AbortController | null = null;
   return {
+    'models:cancel': () => {
+      const was = running !== null && !running.signal.aborted;
+      running?.abort();
+      return ok({ cancelled: was });
+    },
     'models:list': () => ok(listModels(s.store).map(summary)),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
@@ -32,6 +38,9 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
     'models:train': async (input) => {
       const parsed = parseModelSpec(input.spec);
       if (!parsed.ok) return fail('invalid-input', parsed.problems.join('; '));
+      if (running) return fail('conflict', 'a model is already training');
+      const ac = new AbortController();
+      running = ac;
       let pool: Pool | undefined;
       try {
         pool = createThreadPool({ dbPath: null, workers: 2 });
@@ -41,13 +50,16 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
       try {
         const out = await trainAndRegister(s.store, parsed.spec, {
           ...(pool ? { pool } : {}),
+          signal: ac.signal,
           onProgress: (p) => s.emit('models:progressed', { done: p.window, total: p.windows }),
         });
         return ok({ modelId: out.modelId, windows: out.windows, metrics: out.metrics });
       } catch (e) {
         const msg = (e as Error).message;
+        if (ac.signal.aborted) return fail('cancelled', 'training cancelled');
         return fail(USER_ERRORS.test(msg) ? 'invalid-input' : 'internal', msg);
       } finally {
+        running = null;
         await pool?.close();
       }
     },

@@ -71,6 +71,11 @@ export async function trainModel(specText: string): Promise<void> {
   }
 }
 
+/** Cancels the running training. */
+export async function cancelTraining(): Promise<void> {
+  await window.api.invoke('models:cancel');
+}
+
 /** Explains one prediction of the selected model. */
 export async function explainPrediction(id: string, symbol: string, date: string): Promise<void> {
   const r = await window.api.invoke('models:explain', { id, symbol, date });

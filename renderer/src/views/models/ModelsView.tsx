@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ProgressBar } from '../../components/ProgressBar';
-import { DEFAULT_MODEL_SPEC, explainPrediction, loadModels, selectModel, trainModel, useModelsStore } from '../../stores/models-store';
+import { cancelTraining, DEFAULT_MODEL_SPEC, explainPrediction, loadModels, selectModel, trainModel, useModelsStore } from '../../stores/models-store';
 
 const f4 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(4));
 
@@ -65,6 +65,11 @@ export function ModelsView() {
               <button className="btn btn-primary" disabled={isTraining} onClick={() => void trainModel(specText)} data-testid="train">
                 {isTraining ? 'Training…' : 'Train walk-forward'}
               </button>
+              {isTraining && (
+                <button className="btn btn-danger" onClick={() => void cancelTraining()} data-testid="cancel-train">
+                  Cancel
+                </button>
+              )}
             </div>
             {isTraining && progress && <ProgressBar done={progress.done} total={Math.max(progress.total, 1)} startedAt={startedAt} label="windows" />}
             <ErrorBanner error={error} onDismiss={() => useModelsStore.setState({ error: null })} />
