@@ -6,8 +6,11 @@ import { cancelTraining, DEFAULT_MODEL_SPEC, explainPrediction, loadModels, sele
 const f4 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(4));
 
 /** Horizontal bars for signed values (per-window rank IC, contributions), scaled to the largest magnitude. */
-function Bars({ rows, testid }: { rows: readonly { label: string; value: number; title?: string }[]; testid: string }) {
+function Bars({ rows, testid, unsigned = false }: { rows: readonly { label: string; value: number; title?: string }[]; testid: string; unsigned?: boolean }) {
   const max = Math.max(1e-12, ...rows.map((r) => Math.abs(r.value)));
+  // Signed values grow from the middle; non-negative ones (importance) use the whole width.
+  const half = unsigned ? 100 : 50;
+  const zero = unsigned ? 0 : 50;
   return (
     <div data-testid={testid} style={{ display: 'grid', gridTemplateColumns: 'minmax(120px, max-content) 1fr 80px', gap: '2px 8px', alignItems: 'center' }}>
       {rows.map((r) => (
@@ -19,8 +22,8 @@ function Bars({ rows, testid }: { rows: readonly { label: string; value: number;
                 position: 'absolute',
                 top: 0,
                 bottom: 0,
-                left: r.value >= 0 ? '50%' : `${50 - (50 * Math.abs(r.value)) / max}%`,
-                width: `${(50 * Math.abs(r.value)) / max}%`,
+                left: r.value >= 0 ? `${zero}%` : `${zero - (half * Math.abs(r.value)) / max}%`,
+                width: `${(half * Math.abs(r.value)) / max}%`,
                 background: r.value >= 0 ? 'var(--up)' : 'var(--down)',
               }}
             />
@@ -130,7 +133,7 @@ export function ModelsView() {
             <div className="panel">
               <div className="panel-title">Global importance (mean |SHAP|)</div>
               <div className="panel-body">
-                <Bars testid="importance" rows={(selected.importance ?? []).map((i) => ({ label: i.feature, value: i.importance }))} />
+                <Bars testid="importance" unsigned rows={(selected.importance ?? []).map((i) => ({ label: i.feature, value: i.importance }))} />
                 <div className="muted mono" style={{ marginTop: 6, fontSize: 11 }}>
                   data {String(selected.lineage.dataFingerprint)} · features {String(selected.lineage.featureSetHash)} · code {String(selected.lineage.codeVersion)}
                 </div>
