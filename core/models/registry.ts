@@ -95,3 +95,34 @@ export function getModel(store: Store, id: string): { record: ModelRecord; artif
 export function recordModelEvent(store: Store, modelId: string, action: string, note: string | null, ts = Date.now()): number {
   return Number(store.db.prepare('INSERT INTO model_events (model_id, ts, action, note) VALUES (?, ?, ?, ?)').run(modelId, ts, action, note).lastInsertRowid);
 }
+
+/** One recorded action on a model version. */
+export interface ModelEvent {
+  readonly seq: number;
+  readonly modelId: string;
+  readonly ts: number;
+  readonly action: string;
+  readonly note: string | null;
+}
+
+/** Every recorded action, oldest first (optionally for one model). */
+export function modelEvents(store: Store, modelId?: string): ModelEvent[] {
+  const sql = `SELECT seq, model_id AS modelId, ts, action, note FROM model_events ${modelId ? 'WHERE model_id = ?' : ''} ORDER BY seq`;
+  return (modelId ? store.db.prepare(sql).all(modelId) : store.db.prepare(sql).all()) as ModelEvent[];
+}
+
+/**
+ * Promotes a version to champion: an explicit, recorded action (append-only); the champion is the version of
+ * the latest `promote` event. Throws for an unknown id.
+ */
+export function promoteModel(store: Store, modelId: string, note: string | null, ts = Date.now()): ModelEvent {
+  if (!getModel(store, modelId)) throw new Error(`no model "${modelId}" in the registry (see quantdesk models list)`);
+  const seq = recordModelEvent(store, modelId, 'promote', note, ts);
+  return { seq, modelId, ts, action: 'promote', note };
+}
+
+/** The current champion (latest promotion), or null. */
+export function championId(store: Store): string | null {
+  const row = store.db.prepare("SELECT model_id AS id FROM model_events WHERE action = 'promote' ORDER BY seq DESC LIMIT 1").get() as { id: string } | undefined;
+  return row?.id ?? null;
+}

@@ -120,6 +120,12 @@ describe('quantdesk models', () => {
     const list = JSON.parse((await cli(['models', 'list', '--db', db, '--json'])).out);
     expect(list).toHaveLength(1);
     const show = JSON.parse((await cli(['models', 'show', modelId, '--db', db, '--json'])).out);
+    expect(list[0].champion).toBe(false);
+    const promoted = await cli(['models', 'promote', modelId, '--db', db, '--note', 'beats the baseline', '--json']);
+    expect(JSON.parse(promoted.out)).toMatchObject({ modelId, action: 'promote', note: 'beats the baseline' });
+    expect(JSON.parse((await cli(['models', 'list', '--db', db, '--json'])).out)[0].champion).toBe(true);
+    expect((await cli(['models', 'promote', 'm-none', '--db', db])).code).toBe(2);
+    expect(JSON.parse((await cli(['models', 'show', modelId, '--db', db, '--json'])).out).events).toHaveLength(1);
     expect(show.lineage).toMatchObject({ dataFingerprint: expect.any(String), featureSetHash: expect.any(String), codeVersion: expect.any(String), features: ['logvol', 'return(window=5)', 'rsi(period=14)', 'pbr'] });
   });
 

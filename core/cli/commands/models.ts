@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { FeatureSpecError } from '../../features/defs';
-import { listModels, getModel } from '../../models/registry';
+import { championId, getModel, listModels, modelEvents, promoteModel } from '../../models/registry';
 import { explainOnnxAt, predictOnnxAt } from '../../models/onnx-service';
 import { explainAt, predictAt, trainAndRegister } from '../../models/service';
 import { parseModelSpec } from '../../models/spec';
@@ -16,6 +16,7 @@ const USAGE = `Usage: quantdesk models train --spec FILE.json --db DB [--workers
        quantdesk models predict ID --db DB --date YYYY-MM-DD [--symbol S] [--json]
        quantdesk models explain ID --db DB --symbol S --date YYYY-MM-DD [--json]
        quantdesk models import --onnx FILE.onnx --manifest FILE.json --db DB [--json]
+       quantdesk models promote ID --db DB [--note TEXT] [--json]
 
 train: walk-forward training of a model spec ({"universe","symbols","start","end","features","label","model",
   "walkForward"}; see quantdesk features list), recorded in the model registry with its lineage.
@@ -28,7 +29,9 @@ explain: {"prediction","base","contributions":[{"feature","value","contribution"
   base + sum(contribution) = prediction (exact TreeSHAP for gbdt; log-odds for classification; for ONNX
   models exact Shapley values against 32 background rows from the training window).
 import: an ONNX model and a manifest {"features","label","trainStart","trainEnd"[,"name","input","output",
-  "symbols","source"]}; scored out of sample on the store's days after trainEnd + horizon; prints as train.`;
+  "symbols","source"]}; scored out of sample on the store's days after trainEnd + horizon; prints as train.
+promote: makes ID the champion, recorded append-only in the registry ({"seq","modelId","ts","action","note"});
+  list marks the champion ("champion": true) and show lists the version's events.`;
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(4));
 
@@ -59,6 +62,7 @@ export const modelsCommand: Command = {
       onnx: { type: 'string' },
       manifest: { type: 'string' },
       workers: { type: 'string' },
+      note: { type: 'string' },
     });
     const json = values.json === true;
     if (sub === 'train') {
@@ -117,9 +121,10 @@ export const modelsCommand: Command = {
     if (sub === 'list') {
       const store = openDb(values.db, true);
       try {
-        const list = listModels(store).map((r) => ({ id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, metrics: r.metrics }));
+        const champion = championId(store);
+        const list = listModels(store).map((r) => ({ id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, metrics: r.metrics, champion: r.id === champion }));
         if (json) io.out(`${JSON.stringify(list)}\n`);
-        else for (const r of list) io.out(`${r.id}  ${r.kind.padEnd(7)} ${new Date(r.createdAt).toISOString()}  rankIc ${fmt(r.metrics?.rankIc)}  ic ${fmt(r.metrics?.ic)}\n`);
+        else for (const r of list) io.out(`${r.id}  ${r.kind.padEnd(7)} ${new Date(r.createdAt).toISOString()}  rankIc ${fmt(r.metrics?.rankIc)}  ic ${fmt(r.metrics?.ic)}${r.champion ? '  champion' : ''}\n`);
         return EXIT.ok;
       } finally {
         store.close();
@@ -136,7 +141,8 @@ export const modelsCommand: Command = {
             io.err(`quantdesk models: no model "${id}"\n`);
             return EXIT.badInput;
           }
-          io.out(json ? `${JSON.stringify(got.record)}\n` : `${JSON.stringify(got.record, null, 2)}\n`);
+          const shown = { ...got.record, events: modelEvents(store, id) };
+          io.out(json ? `${JSON.stringify(shown)}\n` : `${JSON.stringify(shown, null, 2)}\n`);
           return EXIT.ok;
         }
         if (values.date === undefined) throw new UsageError('missing required option --date');
@@ -165,10 +171,24 @@ export const modelsCommand: Command = {
         store.close();
       }
     }
+    if (sub === 'promote') {
+      if (id === undefined) throw new UsageError('models promote: expected a model ID');
+      const store = openDb(values.db, false);
+      try {
+        const ev = promoteModel(store, id, values.note ?? null);
+        io.out(json ? `${JSON.stringify(ev)}\n` : `${id} is now the champion (event ${ev.seq})\n`);
+        return EXIT.ok;
+      } catch (e) {
+        io.err(`quantdesk models promote: ${(e as Error).message}\n`);
+        return EXIT.badInput;
+      } finally {
+        store.close();
+      }
+    }
     if (sub === 'import') {
       const { importOnnxCommand } = await import('./models-import');
       return importOnnxCommand(values, io);
     }
-    throw new UsageError('expected a subcommand: train, list, show, predict, explain or import');
+    throw new UsageError('expected a subcommand: train, list, show, predict, explain, import or promote');
   },
 };
