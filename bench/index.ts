@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
   ui: () => import('./ui'),
+  models: () => import('./models'),
 };
 
 async function main(): Promise<void> {

@@ -158,6 +158,57 @@ export interface RunDetailView extends RunSummaryView {
   readonly audit: readonly { readonly date: number; readonly latestKnownAt: number; readonly factsRead: number }[];
 }
 
+// == models: machine learning (features, walk-forward training, registry, explanations) ========
+
+/** Out-of-sample metrics of a model (per window or overall); null where undefined. */
+export interface ModelMetricsView {
+  readonly ic: number | null;
+  readonly icir: number | null;
+  readonly rankIc: number | null;
+  readonly rankIcir: number | null;
+  readonly hitRate: number | null;
+  readonly rmse?: number | null;
+  readonly auc?: number | null;
+  readonly n: number;
+  readonly dates: number;
+}
+
+/** One walk-forward window of a model (dates YYYY-MM-DD). */
+export interface ModelWindowView {
+  readonly trainStart: string;
+  readonly trainEnd: string;
+  readonly testStart: string;
+  readonly testEnd: string;
+  readonly metrics: ModelMetricsView | null;
+}
+
+/** A registry entry as `models:list` shows it. */
+export interface ModelSummaryView {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string | null;
+  readonly createdAt: number;
+  readonly dataFingerprint: string;
+  readonly featureSetHash: string;
+  readonly features: readonly string[];
+  readonly metrics: ModelMetricsView | null;
+}
+
+/** `models:get`: a model with its lineage, windows and importance. */
+export interface ModelDetailView extends ModelSummaryView {
+  readonly spec: unknown;
+  readonly lineage: Readonly<Record<string, unknown>>;
+  readonly windows: readonly ModelWindowView[];
+  readonly importance: readonly { readonly feature: string; readonly importance: number }[] | null;
+}
+
+/** `models:explain`: base + Σ contribution = prediction. */
+export interface ModelExplanationView {
+  readonly prediction: number;
+  readonly base: number;
+  readonly contributions: readonly { readonly feature: string; readonly value: number | null; readonly contribution: number }[];
+}
+
 // == backtest: indicators =================================================================
 
 /** An indicator as `indicators:list` describes it (the registry in `core/indicators/registry.ts`). */
@@ -880,6 +931,14 @@ export const METHODS = {
   'data:upload-commit': method(z.object({ uploadId }).strict()).returns<DataImportReport>(),
   /** Discards an open upload, or cancels its import while it commits (nothing stored). */
   'data:upload-cancel': method(z.object({ uploadId }).strict()).returns<{ readonly cancelled: boolean }>(),
+  // -- models (machine learning issue)
+  'models:list': method(noInput).returns<readonly ModelSummaryView[]>(),
+  'models:get': method(z.object({ id: z.string().min(1) }).strict()).returns<ModelDetailView>(),
+  /** Trains a model spec walk-forward (windows on the pool when it can); progress on `models:progressed`. */
+  'models:train': method(z.object({ spec: z.record(z.string(), z.unknown()) }).strict()).returns<{ readonly modelId: string; readonly windows: readonly ModelWindowView[]; readonly metrics: ModelMetricsView }>(),
+  /** Cancels the running `models:train` (it then fails with `cancelled`). */
+  'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
+  'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ModelExplanationView>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */
@@ -908,6 +967,9 @@ export const EVENTS = {
   'killswitch:changed': event<KillSwitch>(),
   // -- brokers (issue 20)
   'broker:status-changed': event<BrokerStatusView>(),
+  // -- models
+  /** Training progress: windows done of total. */
+  'models:progressed': event<{ readonly done: number; readonly total: number }>(),
 } as const;
 
 // == derived types: do not edit below ==========================================================

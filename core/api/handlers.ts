@@ -5,6 +5,7 @@ import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
 import { liveSessionHandlers } from './live-session-handlers';
+import { modelHandlers } from './model-handlers';
 import { optimizeHandlers } from './optimize-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
@@ -26,5 +27,6 @@ export function createHandlers(services: Services): Handlers {
     ...liveHandlers(services),
     ...brokerHandlers(services),
     ...liveSessionHandlers(services),
+    ...modelHandlers(services),
   };
 }

@@ -8,6 +8,8 @@ import { parseSpec } from './spec';
 import { panelForSpec, runSpecOnStore } from './run';
 import type { Trade } from './types';
 import { replay } from '../live/replay';
+import { parseModelSpec } from '../models/spec';
+import { trainAndRegister } from '../models/service';
 
 /**
  * The issue's acceptance check, on the default dataset's generator (a small market with splits and
@@ -16,6 +18,8 @@ import { replay } from '../live/replay';
  */
 let store: Store;
 let splitSymbols: string[];
+/** A small GBDT trained walk-forward on the same market, so `model-signal` has out-of-sample predictions to trade. */
+let modelId: string;
 beforeAll(async () => {
   store = openStore(':memory:');
   // The default dataset's generator on a market small enough for a unit test that still has two 2-for-1 splits (RPM 2017, ZRU 2019), plus SPX.
@@ -25,6 +29,12 @@ beforeAll(async () => {
     .prepare("SELECT DISTINCT i.symbol FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.kind = 'split' ORDER BY i.symbol")
     .pluck()
     .all() as string[];
+  const ms = parseModelSpec({
+    start: '2015-01-01', end: '2019-12-31', features: [{ name: 'return', window: 5 }, { name: 'volatility', window: 20 }],
+    model: { kind: 'gbdt', trees: 10, depth: 3 }, walkForward: { train: 250, test: 120, embargo: 5 },
+  });
+  if (!ms.ok) throw new Error(ms.problems.join('\n'));
+  modelId = (await trainAndRegister(store, ms.spec)).modelId;
 }, 60_000);
 afterAll(() => {
   store?.close();
@@ -42,6 +52,7 @@ describe('fills are traded prices for every built-in strategy', () => {
       const cross = strategy.kind === 'cross-sectional';
       const parsed = parseSpec({
         strategy: strategy.name,
+        ...(strategy.name === 'model-signal' ? { params: { modelId, topK: 3 } } : {}),
         ...(cross ? { universe: 'all' } : { symbols: splitSymbols }),
         slippageBps: BPS,
         sizing: cross ? 'all-in' : 'equal-weight',

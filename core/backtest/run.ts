@@ -1,5 +1,6 @@
 import { loadPanel, type PanelRequest } from '../data/panel';
 import { DEFAULT_UNIVERSE_TYPES } from '../model/instrument';
+import { prepareModelSignal } from '../models/predictions';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
@@ -126,6 +127,7 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
       throw new BacktestInputError([`universe: ${(e as Error).message}`]);
     }
     crossSectionAt = (date: number) => createCrossSectionView(panel, facts, date);
+    prepareModelSignal(store, strategy.name, parsed.success ? parsed.data : spec.params, panel);
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }

@@ -245,4 +245,30 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE outbox ADD COLUMN dead_at INTEGER;
   `,
+  // Model registry (core/models/registry.ts): one row per trained or imported model version with its lineage
+  // (spec, data fingerprint, feature-set hash, code version), out-of-sample metrics overall and per window,
+  // global importance and the artifact (window models as JSON, or an ONNX file's bytes); model_events records
+  // explicit actions on a version (promote to champion, retire) append-only.
+  `
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT,
+    spec TEXT NOT NULL,
+    lineage TEXT NOT NULL,
+    metrics TEXT,
+    windows TEXT NOT NULL,
+    importance TEXT,
+    artifact BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE model_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id TEXT NOT NULL REFERENCES models(id),
+    ts INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    note TEXT
+  );
+  CREATE INDEX model_events_model ON model_events(model_id, seq);
+  `,
 ];

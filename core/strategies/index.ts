@@ -12,6 +12,7 @@ import { ichimokuCloud } from './ichimoku-cloud';
 import { maBreakout } from './ma-breakout';
 import { emaCross, smaCross } from './ma-cross';
 import { macdCross } from './macd-cross';
+import { modelSignal } from './model-signal';
 import { rsiReversion } from './rsi-reversion';
 import { tripleConfirmation } from './triple-confirmation';
 
@@ -34,6 +35,7 @@ export const STRATEGIES: readonly Strategy[] = [
   ichimokuCloud,
   candlePattern,
   factorRank,
+  modelSignal,
 ];
 
 /** The built-in strategy called `name`, or undefined. */

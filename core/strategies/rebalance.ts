@@ -4,9 +4,12 @@ import { createCrossSectionView, type CrossSectionAudit } from './cross-section-
 import type { PitFacts } from './pit-facts';
 
 /** How often a cross-sectional strategy rebalances. */
-export type RebalanceFrequency = 'monthly' | 'quarterly' | 'yearly';
+export type RebalanceFrequency = 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
 function periodKey(ms: number, freq: RebalanceFrequency): number {
+  // Days since the epoch; weeks start on Monday (the epoch was a Thursday).
+  if (freq === 'daily') return Math.floor(ms / 86_400_000);
+  if (freq === 'weekly') return Math.floor((Math.floor(ms / 86_400_000) + 3) / 7);
   const d = new Date(ms);
   const y = d.getUTCFullYear();
   if (freq === 'yearly') return y;

@@ -82,7 +82,7 @@ export interface CrossSectionView {
 export interface CrossSectionalStrategy<P = unknown> extends StrategyInfo<P> {
   readonly kind: 'cross-sectional';
   /** Rebalance frequency. */
-  rebalance(params: P): 'monthly' | 'quarterly' | 'yearly';
+  rebalance(params: P): 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
   weights(params: P, view: CrossSectionView): ReadonlyMap<string, number>;
 }
 

@@ -9,6 +9,7 @@ import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
 import { DataView } from './views/data/DataView';
 import { LiveView } from './views/live/LiveView';
+import { ModelsView } from './views/models/ModelsView';
 import { OptimizeView } from './views/optimize/OptimizeView';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
@@ -17,6 +18,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   optimize: OptimizeView,
   live: LiveView,
   data: DataView,
+  models: ModelsView,
 };
 
 function isTyping(target: EventTarget | null): boolean {

@@ -29,5 +29,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'strategies', summary: 'List the built-in strategies and their parameters', load: async () => (await import('./strategies')).strategiesCommand },
   { name: 'signals', summary: "Signal analytics: a strategy's entries and their forward returns over 1, 5 and 20 bars", load: async () => (await import('./signals')).signalsCommand },
   { name: 'outbox', summary: 'Deliver or inspect the webhook outbox (alerts waiting, dead letters)', load: async () => (await import('./outbox')).outboxCommand },
+  { name: 'features', summary: 'List the feature library; export a feature matrix to Parquet', load: async () => (await import('./features')).featuresCommand },
+  { name: 'models', summary: 'Train models walk-forward, list, show, import, predict and explain them', load: async () => (await import('./models')).modelsCommand },
   { name: 'indicator', summary: 'Compute a technical indicator (TA-Lib-equal) over a CSV of bars', load: async () => (await import('./indicator')).indicatorCommand },
 ];

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
 /** The five workstation views, in nav order (shortcuts 1–5). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data'] as const;
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'models'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -10,6 +10,7 @@ export const VIEW_LABELS: Record<View, string> = {
   optimize: 'Optimize',
   live: 'Live',
   data: 'Data',
+  models: 'Models',
 };
 
 export type Theme = 'dark' | 'light';

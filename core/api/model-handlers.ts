@@ -1,0 +1,76 @@
+import { fail, ok } from '../model/result';
+import { getModel, listModels, type ModelRecord } from '../models/registry';
+import { explainOnnxAt } from '../models/onnx-service';
+import { explainAt, trainAndRegister } from '../models/service';
+import { parseModelSpec } from '../models/spec';
+import { createThreadPool } from '../pool/thread-pool';
+import type { Pool } from '../pool/types';
+import type { ModelSummaryView } from '../contract';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+function summary(r: ModelRecord): ModelSummaryView {
+  return { id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, features: r.lineage.features, metrics: r.metrics };
+}
+
+const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
+
+/**
+ * Handlers of the models domain: the registry (`models:list`, `models:get`), walk-forward training with
+ * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
+ * and explanations (`models:explain`).
+ */
+export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain'> {
+  let running: AbortController | null = null;
+  return {
+    'models:cancel': () => {
+      const was = running !== null && !running.signal.aborted;
+      running?.abort();
+      return ok({ cancelled: was });
+    },
+    'models:list': () => ok(listModels(s.store).map(summary)),
+    'models:get': (input) => {
+      const got = getModel(s.store, input.id);
+      if (!got) return fail('not-found', `no model "${input.id}"`);
+      const r = got.record;
+      return ok({ ...summary(r), spec: r.spec, lineage: r.lineage as unknown as Record<string, unknown>, windows: r.windows, importance: r.importance });
+    },
+    'models:train': async (input) => {
+      const parsed = parseModelSpec(input.spec);
+      if (!parsed.ok) return fail('invalid-input', parsed.problems.join('; '));
+      if (running) return fail('conflict', 'a model is already training');
+      const ac = new AbortController();
+      running = ac;
+      let pool: Pool | undefined;
+      try {
+        pool = createThreadPool({ dbPath: null, workers: 2 });
+      } catch {
+        pool = undefined;
+      }
+      try {
+        const out = await trainAndRegister(s.store, parsed.spec, {
+          ...(pool ? { pool } : {}),
+          signal: ac.signal,
+          onProgress: (p) => s.emit('models:progressed', { done: p.window, total: p.windows }),
+        });
+        return ok({ modelId: out.modelId, windows: out.windows, metrics: out.metrics });
+      } catch (e) {
+        const msg = (e as Error).message;
+        if (ac.signal.aborted) return fail('cancelled', 'training cancelled');
+        return fail(USER_ERRORS.test(msg) ? 'invalid-input' : 'internal', msg);
+      } finally {
+        running = null;
+        await pool?.close();
+      }
+    },
+    'models:explain': async (input) => {
+      try {
+        const isOnnx = getModel(s.store, input.id)?.record.kind === 'onnx';
+        return ok(isOnnx ? await explainOnnxAt(s.store, input.id, input.symbol, input.date) : explainAt(s.store, input.id, input.symbol, input.date));
+      } catch (e) {
+        const msg = (e as Error).message;
+        return fail(USER_ERRORS.test(msg) ? 'invalid-input' : 'internal', msg);
+      }
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadPanel } from '../data/panel';
+import type { Panel } from '../data/panel-types';
+import { loadPitFacts } from '../strategies/pit-facts';
+import type { Store } from '../store/sqlite-bar-store';
+import { evaluateBatch, type FeatureSource } from './batch';
+import { featureSetHash, resolveFeatures, type FeatureDef, type ResolvedFeature } from './defs';
+import { fundamentalFields } from './expr';
+
+/** A feature matrix: one column per feature in the panel's layout (`s * nDays + t`). */
+export interface FeatureMatrix {
+  readonly labels: readonly string[];
+  readonly columns: readonly Float64Array[];
+  readonly featureHash: string;
+  /** The data fingerprint of the store the panel and facts came from. */
+  readonly fingerprint: string;
+}
+
+/** The fundamentals a resolved feature set reads. */
+export function fieldsOf(features: readonly ResolvedFeature[]): string[] {
+  const s = new Set<string>();
+  for (const f of features) fundamentalFields(f.expr, s);
+  return [...s].sort();
+}
+
+/** Loads the panel (PIT-adjusted, every day up to `to`) and the PIT facts the features read. */
+export function loadFeatureSource(store: Store, features: readonly ResolvedFeature[], opts: { symbols?: readonly string[]; to?: number } = {}): FeatureSource {
+  const panel = loadPanel(store, { adjustment: 'pit', ...(opts.symbols ? { symbols: opts.symbols } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}) });
+  const facts = loadPitFacts(store, panel.symbols, fieldsOf(features));
+  return { panel, fields: facts.fields };
+}
+
+const memory = new Map<string, FeatureMatrix>();
+const MEMORY_MATRICES = 4;
+const MAGIC = 'QDFEAT1\n';
+
+/** The cache key of a matrix: data fingerprint, feature-set hash and the panel's shape and symbols. */
+export function matrixKey(panel: Panel, featureHash: string): string {
+  const h = createHash('sha256').update(JSON.stringify([panel.symbols, panel.nDays, panel.time[0], panel.time[panel.nDays - 1], panel.adjustment])).digest('hex').slice(0, 16);
+  return `${panel.fingerprint}-${featureHash}-${h}`;
+}
+
+/**
+ * The matrix of `features` over `src`, cached in process and (given `cacheDir`) on disk by data fingerprint
+ * and feature-set hash: a second call on unchanged data is a file read. Files are written atomically
+ * (temp + rename), so a kill at any moment leaves either no file or a whole one.
+ */
+export function featureMatrix(src: FeatureSource, features: readonly ResolvedFeature[], opts: { cacheDir?: string; noCache?: boolean } = {}): FeatureMatrix {
+  const featureHash = featureSetHash(features);
+  const key = matrixKey(src.panel, featureHash);
+  if (!opts.noCache) {
+    const hit = memory.get(key);
+    if (hit) return hit;
+    if (opts.cacheDir) {
+      const fromDisk = readMatrixFile(join(opts.cacheDir, `feat-${key}.bin`), features.length, src.panel.nInst * src.panel.nDays);
+      if (fromDisk) {
+        const m: FeatureMatrix = { labels: features.map((f) => f.label), columns: fromDisk, featureHash, fingerprint: src.panel.fingerprint };
+        remember(key, m);
+        return m;
+      }
+    }
+  }
+  const columns = evaluateBatch(src, features.map((f) => f.expr));
+  const m: FeatureMatrix = { labels: features.map((f) => f.label), columns, featureHash, fingerprint: src.panel.fingerprint };
+  if (!opts.noCache) {
+    remember(key, m);
+    if (opts.cacheDir) writeMatrixFile(join(opts.cacheDir, `feat-${key}.bin`), columns);
+  }
+  return m;
+}
+
+/** The on-disk cache folder of a file database (beside the panel cache), or undefined for `:memory:`. */
+export function matrixCacheDir(store: Store): string | undefined {
+  return store.path === ':memory:' || store.path === '' ? undefined : `${store.path}.qdcache`;
+}
+
+/** Resolves `defs`, loads what they read from `store` and returns the (cached) matrix with its source. */
+export function storeFeatureMatrix(store: Store, defs: readonly FeatureDef[], opts: { symbols?: readonly string[]; to?: number; noCache?: boolean } = {}) {
+  const features = resolveFeatures(defs);
+  const src = loadFeatureSource(store, features, opts);
+  const cacheDir = matrixCacheDir(store);
+  const matrix = featureMatrix(src, features, { ...(cacheDir ? { cacheDir } : {}), ...(opts.noCache ? { noCache: true } : {}) });
+  return { features, src, matrix };
+}
+
+function remember(key: string, m: FeatureMatrix): void {
+  memory.delete(key);
+  memory.set(key, m);
+  while (memory.size > MEMORY_MATRICES) memory.delete(memory.keys().next().value!);
+}
+
+/** Drops the in-process cache (benchmarks measure the disk path with it). */
+export function clearMatrixMemory(): void {
+  memory.clear();
+}
+
+function writeMatrixFile(file: string, columns: readonly Float64Array[]): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    const size = columns[0]?.length ?? 0;
+    const buf = Buffer.alloc(MAGIC.length + 8 + columns.length * size * 8);
+    buf.write(MAGIC, 0, 'latin1');
+    buf.writeUInt32LE(columns.length, MAGIC.length);
+    buf.writeUInt32LE(size, MAGIC.length + 4);
+    let at = MAGIC.length + 8;
+    for (const c of columns) {
+      Buffer.from(c.buffer, c.byteOffset, c.byteLength).copy(buf, at);
+      at += c.byteLength;
+    }
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, buf);
+    renameSync(tmp, file);
+  } catch {
+    // A read-only location only costs the next run a recompute.
+  }
+}
+
+function readMatrixFile(file: string, nCols: number, size: number): Float64Array[] | null {
+  if (!existsSync(file)) return null;
+  const buf = readFileSync(file);
+  if (buf.length !== MAGIC.length + 8 + nCols * size * 8 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+  if (buf.readUInt32LE(MAGIC.length) !== nCols || buf.readUInt32LE(MAGIC.length + 4) !== size) return null;
+  const at = buf.byteOffset + MAGIC.length + 8;
+  // The header is 16 bytes, so the data is 8-byte aligned when the buffer is: view it in place, no copy.
+  if (at % 8 === 0) return Array.from({ length: nCols }, (_, j) => new Float64Array(buf.buffer, at + j * size * 8, size));
+  const all = new Float64Array(nCols * size);
+  new Uint8Array(all.buffer).set(buf.subarray(MAGIC.length + 8));
+  return Array.from({ length: nCols }, (_, j) => all.subarray(j * size, (j + 1) * size));
+}

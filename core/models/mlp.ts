@@ -1,0 +1,143 @@
+import { Prng } from '../optimize/prng';
+import { shapleyValuesSync } from './shapley';
+
+/**
+ * A small multilayer perceptron (ReLU hidden layers, linear output; log-odds for classification), trained with
+ * TensorFlow.js on its pure-JS CPU backend (Adam, mini-batches). Deterministic: weights start from our seeded
+ * PRNG (Glorot uniform), mini-batches follow a seeded shuffle, and the CPU kernels are sequential. Inputs are
+ * standardised with the training mean and sd; a missing value counts as the mean. Prediction runs in plain JS
+ * from the stored weights (no TensorFlow at inference, so live prediction is cheap).
+ */
+export interface MlpModel {
+  readonly kind: 'mlp';
+  readonly objective: 'regression' | 'binary';
+  readonly nFeatures: number;
+  readonly mean: number[];
+  readonly scale: number[];
+  /** Per layer: weights row-major [in × out], biases [out]. */
+  readonly layers: { w: number[]; b: number[]; in: number; out: number }[];
+}
+
+/** Hyperparameters of {@link trainMlp}. */
+export interface MlpParams {
+  readonly hidden: readonly number[];
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+}
+
+/** Trains an MLP on column-major `x` and targets `y` (0/1 for `binary`). */
+export function trainMlp(x: readonly Float64Array[], y: Float64Array, p: MlpParams, objective: 'regression' | 'binary', onEpoch?: (done: number, total: number) => boolean | void): MlpModel {
+  // Required lazily: TensorFlow.js is large and only training needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  tf.enableProdMode();
+  if (tf.getBackend() !== 'cpu') tf.setBackend('cpu');
+  const F = x.length;
+  const n = y.length;
+  const mean: number[] = [];
+  const scale: number[] = [];
+  for (const c of x) {
+    let s = 0;
+    let m = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ((s += c[i]), m++);
+    const mu = m > 0 ? s / m : 0;
+    let ss = 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ss += (c[i] - mu) ** 2;
+    mean.push(mu);
+    scale.push(m > 1 && ss > 0 ? Math.sqrt(ss / (m - 1)) : 1);
+  }
+  // Regression targets are scaled to unit sd for the optimiser and scaled back into the last layer.
+  let ym = 0;
+  for (let i = 0; i < n; i++) ym += y[i];
+  ym /= n;
+  let ys = 0;
+  for (let i = 0; i < n; i++) ys += (y[i] - ym) ** 2;
+  ys = objective === 'regression' && ys > 0 ? Math.sqrt(ys / n) : 1;
+  const yShift = objective === 'regression' ? ym : 0;
+  const X = new Float32Array(n * F);
+  for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) X[i * F + j] = Number.isFinite(x[j][i]) ? (x[j][i] - mean[j]) / scale[j] : 0;
+  const Y = Float32Array.from(y, (v) => (v - yShift) / ys);
+  const rng = new Prng(p.seed);
+  const sizes = [F, ...p.hidden, 1];
+  const vars = sizes.slice(1).map((out, l) => {
+    const inp = sizes[l];
+    const lim = Math.sqrt(6 / (inp + out));
+    const w = Float32Array.from({ length: inp * out }, () => (2 * rng.next() - 1) * lim);
+    return { w: tf.variable(tf.tensor2d(w, [inp, out])), b: tf.variable(tf.zeros([out])) };
+  });
+  const forward = (xb: import('@tensorflow/tfjs').Tensor2D) => {
+    let h: import('@tensorflow/tfjs').Tensor2D = xb;
+    vars.forEach((v, l) => {
+      h = tf.add(tf.matMul(h, v.w), v.b) as import('@tensorflow/tfjs').Tensor2D;
+      if (l < vars.length - 1) h = tf.relu(h);
+    });
+    return h;
+  };
+  const opt = tf.train.adam(p.learningRate);
+  const order = Array.from({ length: n }, (_, i) => i);
+  try {
+    for (let e = 0; e < p.epochs; e++) {
+      for (let i = n - 1; i > 0; i--) {
+        const r = rng.int(i + 1);
+        [order[i], order[r]] = [order[r], order[i]];
+      }
+      for (let s = 0; s < n; s += p.batchSize) {
+        const idx = order.slice(s, s + p.batchSize);
+        const xb = new Float32Array(idx.length * F);
+        const yb = new Float32Array(idx.length);
+        idx.forEach((i, k) => {
+          xb.set(X.subarray(i * F, i * F + F), k * F);
+          yb[k] = Y[i];
+        });
+        tf.tidy(() => {
+          const xt = tf.tensor2d(xb, [idx.length, F]);
+          const yt = tf.tensor2d(yb, [idx.length, 1]);
+          opt.minimize(() => (objective === 'binary' ? tf.losses.sigmoidCrossEntropy(yt, forward(xt)) : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar);
+        });
+      }
+      if (onEpoch && onEpoch(e + 1, p.epochs) === false) throw new Error('cancelled');
+    }
+    const layers = vars.map((v, l) => {
+      const w = Array.from(v.w.dataSync());
+      const b = Array.from(v.b.dataSync());
+      if (l === vars.length - 1) {
+        for (let k = 0; k < w.length; k++) w[k] *= ys;
+        b[0] = b[0] * ys + yShift;
+      }
+      return { w, b, in: sizes[l], out: sizes[l + 1] };
+    });
+    return { kind: 'mlp', objective, nFeatures: F, mean, scale, layers };
+  } finally {
+    for (const v of vars) {
+      v.w.dispose();
+      v.b.dispose();
+    }
+    opt.dispose();
+  }
+}
+
+/** The network's output for one row (log-odds for `binary`). */
+export function predictMlp(m: MlpModel, x: ArrayLike<number>): number {
+  let h = Float64Array.from({ length: m.nFeatures }, (_, j) => (Number.isFinite(x[j]) ? (x[j] - m.mean[j]) / m.scale[j] : 0));
+  m.layers.forEach((L, l) => {
+    const o = new Float64Array(L.out);
+    for (let k = 0; k < L.out; k++) {
+      let s = L.b[k];
+      for (let i = 0; i < L.in; i++) s += h[i] * L.w[i * L.out + k];
+      o[k] = l < m.layers.length - 1 && s < 0 ? 0 : s;
+    }
+    h = o;
+  });
+  return h[0];
+}
+
+/**
+ * Shapley values of one prediction against the training mean (baseline: every feature at its mean): exact for
+ * up to 10 features, permutation-sampled above; `base + Σ contributions = prediction` either way.
+ */
+export function explainMlp(m: MlpModel, x: ArrayLike<number>): { prediction: number; base: number; contributions: Float64Array } {
+  const row = Float64Array.from({ length: m.nFeatures }, (_, j) => (Number.isFinite(x[j]) ? x[j] : m.mean[j]));
+  return shapleyValuesSync((rows) => Float64Array.from(rows, (r) => predictMlp(m, r)), row, [Float64Array.from(m.mean)]);
+}
