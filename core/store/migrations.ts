@@ -190,4 +190,63 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER data_upd_universes AFTER UPDATE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   CREATE TRIGGER data_del_universes AFTER DELETE ON universes BEGIN UPDATE meta SET changes = changes + 1 WHERE key = 'data'; END;
   `,
+  // data platform (issue 19): news with sentiment and symbol links, DART company codes, scheduled jobs
+  // and their run history. News `known_at` is when we fetched it; `published_at` is the feed's own claim.
+  `
+  CREATE TABLE news (
+    id INTEGER PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    feed TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    published_at INTEGER,
+    known_at INTEGER NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'en',
+    sentiment REAL,
+    sentiment_score REAL
+  );
+  CREATE INDEX news_known ON news(known_at);
+  CREATE TABLE news_symbols (
+    news_id INTEGER NOT NULL REFERENCES news(id),
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    matched TEXT NOT NULL,
+    PRIMARY KEY (news_id, instrument_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX news_symbols_instrument ON news_symbols(instrument_id);
+  CREATE TABLE dart_corps (
+    corp_code TEXT PRIMARY KEY,
+    corp_name TEXT NOT NULL,
+    stock_code TEXT NOT NULL DEFAULT '',
+    modify_date TEXT NOT NULL DEFAULT ''
+  ) WITHOUT ROWID;
+  CREATE INDEX dart_corps_stock ON dart_corps(stock_code);
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    cron TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    command TEXT NOT NULL,
+    max_retries INTEGER NOT NULL DEFAULT 3,
+    backoff_ms INTEGER NOT NULL DEFAULT 60000,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    last_slot_at INTEGER
+  );
+  CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    slot_at INTEGER,
+    attempt INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'abandoned')),
+    rows_changed INTEGER,
+    error TEXT,
+    pid INTEGER,
+    host TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX job_runs_job ON job_runs(job_id, started_at);
+  `,
 ];

@@ -28,4 +28,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'strategies', summary: 'List the built-in strategies and their parameters', load: async () => (await import('./strategies')).strategiesCommand },
   { name: 'signals', summary: "Signal analytics: a strategy's entries and their forward returns over 1, 5 and 20 bars", load: async () => (await import('./signals')).signalsCommand },
   { name: 'indicator', summary: 'Compute a technical indicator (TA-Lib-equal) over a CSV of bars', load: async () => (await import('./indicator')).indicatorCommand },
+  { name: 'fetch', summary: 'Fetch prices (Stooq, Alpha Vantage), DART fundamentals or RSS/Atom news into the store', load: async () => (await import('./fetch')).fetchCommand },
 ];
