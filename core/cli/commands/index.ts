@@ -29,4 +29,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'signals', summary: "Signal analytics: a strategy's entries and their forward returns over 1, 5 and 20 bars", load: async () => (await import('./signals')).signalsCommand },
   { name: 'indicator', summary: 'Compute a technical indicator (TA-Lib-equal) over a CSV of bars', load: async () => (await import('./indicator')).indicatorCommand },
   { name: 'fetch', summary: 'Fetch prices (Stooq, Alpha Vantage), DART fundamentals or RSS/Atom news into the store', load: async () => (await import('./fetch')).fetchCommand },
+  { name: 'jobs', summary: 'Scheduled jobs: add (cron + time zone), list, run now, history', load: async () => (await import('./jobs')).jobsCommand },
+  { name: 'scheduler', summary: 'Run scheduled jobs headless (cron + time zone, catch-up, retries)', load: async () => (await import('./scheduler')).schedulerCommand },
 ];
