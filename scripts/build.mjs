@@ -29,7 +29,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = process.argv[2] ?? 'all';
 
 // Native or heavy packages stay in node_modules and are required at run time.
-const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core'];
+const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', '@duckdb/node-api'];
 
 const nodeCommon = {
   bundle: true,

@@ -6,6 +6,7 @@ import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 
 const USAGE = `Usage: quantdesk import instruments|bars|fundamentals|actions FILE --db DB [--json]
+       quantdesk import parquet DIR --db DB [--json]   (a lake written by quantdesk export parquet)
 
 Imports one CSV file in one transaction (creating DB if needed). Any bad row: exit 2, every bad row
 (up to 100) listed on stderr as FILE:LINE: column: reason, and nothing from the file stored.
@@ -45,6 +46,7 @@ export const importCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, { db: { type: 'string' }, json: { type: 'boolean' } }, ['db']);
     const [kind, file, ...extra] = positionals;
+    if (kind === 'parquet') return (await import('../../lake/import-command')).importParquetCommand(file, extra, values, io);
     if (!IMPORT_KINDS.includes(kind as ImportKind)) throw new UsageError(`unknown kind "${kind ?? ''}" (${IMPORT_KINDS.join(', ')})`);
     if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
     const store = openWritableStore(values.db!);

@@ -31,4 +31,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'fetch', summary: 'Fetch prices (Stooq, Alpha Vantage), DART fundamentals or RSS/Atom news into the store', load: async () => (await import('./fetch')).fetchCommand },
   { name: 'jobs', summary: 'Scheduled jobs: add (cron + time zone), list, run now, history', load: async () => (await import('./jobs')).jobsCommand },
   { name: 'scheduler', summary: 'Run scheduled jobs headless (cron + time zone, catch-up, retries)', load: async () => (await import('./scheduler')).schedulerCommand },
+  { name: 'export', summary: 'Export the store to a Parquet lake (hive-partitioned by kind and year)', load: async () => (await import('./export')).exportCommand },
+  { name: 'sql', summary: 'Ad-hoc DuckDB SQL over the store and a Parquet lake (table, JSON or CSV)', load: async () => (await import('./sql')).sqlCommand },
 ];
