@@ -46,7 +46,8 @@ export const LAKE_KINDS: readonly LakeKind[] = [
       { name: 'close', type: 'DOUBLE' },
       { name: 'volume', type: 'DOUBLE' },
     ],
-    select: 'SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id',
+    // CROSS JOIN keeps instruments outer, so bars are read in primary-key order (not through the ts index).
+    select: 'SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM instruments i CROSS JOIN bars b ON b.instrument_id = i.id',
     yearOf: 'ts',
     orderBy: 'symbol, ts',
   },
