@@ -1,4 +1,5 @@
 import { fail, ok, type Result } from '../model/result';
+import { checkQuality } from '../quality/checks';
 import { importCsv, type ImportKind, type ImportReport } from '../store/import';
 import type { Store } from '../store/sqlite-bar-store';
 import { alphaVantageConnector } from './alphavantage';
@@ -61,12 +62,20 @@ export async function runFetch(store: Store, source: ConnectorName, request: Fet
     imports.push(r.value);
     changed += r.value.changed;
   }
+  // Data quality over the symbols whose prices or actions changed (findings stored, alerts raised).
+  const touched = imports.filter((i) => (i.kind === 'bars' || i.kind === 'actions') && i.changed > 0);
+  let quality = 0;
+  if (touched.length > 0) {
+    const symbols = new Set<string>();
+    for (const i of touched) for (const line of (batch.csv[i.kind] ?? '').split('\n').slice(1)) if (line !== '') symbols.add(line.slice(0, line.indexOf(',')));
+    quality = checkQuality(store, { symbols: [...symbols], now: now() }).length;
+  }
   let news: FetchReport['news'] = null;
   if (batch.news) {
     news = storeNews(store, batch.news, now());
     changed += news.inserted;
   }
-  return ok({ source, changed, imports, news, warnings: batch.warnings, requests: batch.requests, durationMs: performance.now() - t0 });
+  return ok({ source, changed, imports, news, quality, warnings: batch.warnings, requests: batch.requests, durationMs: performance.now() - t0 });
 }
 
 function scrub<T>(r: Result<T>, key: string | undefined): Result<T> {

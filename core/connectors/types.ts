@@ -64,6 +64,8 @@ export interface FetchReport {
   readonly imports: readonly ImportReport[];
   readonly news: { readonly items: number; readonly inserted: number; readonly links: number } | null;
   readonly warnings: readonly string[];
+  /** New data-quality findings over the symbols this fetch changed (see `checkQuality`). */
+  readonly quality: number;
   readonly requests: number;
   readonly durationMs: number;
 }

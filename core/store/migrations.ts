@@ -249,4 +249,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_runs_job ON job_runs(job_id, started_at);
   `,
+  // data quality findings (issue 19): one row per instrument, check and date; `found_at` when a check first saw it.
+  `
+  CREATE TABLE dq_findings (
+    id INTEGER PRIMARY KEY,
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    check_name TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    value REAL,
+    detail TEXT NOT NULL,
+    found_at INTEGER NOT NULL,
+    UNIQUE (instrument_id, check_name, ts)
+  );
+  CREATE INDEX dq_findings_found ON dq_findings(found_at);
+  `,
 ];

@@ -18,7 +18,7 @@ Prints what changed; the same fetch twice changes nothing the second time.
 --base-url points the connector elsewhere (a mirror, a test server). --rate-ms is the minimum gap
 between requests (provider defaults: stooq 500, alphavantage 12000, dart 100, news 1000).
 Exit 0 ok, 1 provider unavailable (quota, timeout, network), 2 bad input (key refused, malformed data).
---json prints {"source","changed","imports":[…],"news","warnings","requests","durationMs"}.`;
+--json prints {"source","changed","imports":[…],"news","quality","warnings","requests","durationMs"}.`;
 
 /** Parses the `fetch` flags shared by the command and scheduled jobs (`--db` excluded). */
 export function parseFetchArgs(args: string[]) {
@@ -59,7 +59,8 @@ export function formatFetchReport(r: FetchReport): string {
   const parts = r.imports.map((i) => `${i.kind} ${i.rows} rows, ${i.changed} changed`);
   if (r.news) parts.push(`news ${r.news.items} items, ${r.news.inserted} new, ${r.news.links} symbol links`);
   const head = `${r.source}: ${r.changed === 0 ? 'nothing changed' : `${r.changed} rows changed`} (${parts.join('; ') || 'no data'}; ${r.requests} requests, ${Math.round(r.durationMs)} ms)\n`;
-  return head + r.warnings.map((w) => `warning: ${w}\n`).join('');
+  const dq = r.quality > 0 ? `${r.quality} new data-quality finding${r.quality === 1 ? '' : 's'} (see dq_findings)\n` : '';
+  return head + dq + r.warnings.map((w) => `warning: ${w}\n`).join('');
 }
 
 /** `quantdesk fetch SOURCE --db DB …`. */

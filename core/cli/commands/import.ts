@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { checkQuality } from '../../quality/checks';
 import { importCsv, IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, type ImportProgress } from '../../store/import';
 import { openStore, type Store } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
@@ -63,10 +64,13 @@ export const importCommand: Command = {
         return r.error.code === 'cancelled' ? EXIT.failure : EXIT.badInput;
       }
       const v = r.value;
+      // Data quality on every import that changed prices or actions (findings stored, alerts raised).
+      const findings = v.changed > 0 && (kind === 'bars' || kind === 'actions') ? checkQuality(store).length : 0;
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else {
         const rate = Math.round(v.rows / Math.max(v.durationMs / 1000, 1e-3));
         io.out(`${v.source}: ${v.rows} ${kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms, ${rate} rows/s)\n`);
+        if (findings > 0) io.out(`${findings} new data-quality finding${findings === 1 ? '' : 's'} (quantdesk sql "SELECT * FROM dq_findings" --db DB)\n`);
       }
       return EXIT.ok;
     } finally {
