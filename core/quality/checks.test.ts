@@ -35,7 +35,7 @@ describe('checkQuality', () => {
       series('OK1', wiggle) +
       series('OK2', (i) => wiggle(i + 5)) +
       series('GAP', wiggle, undefined, [10, 11, 12]) +
-      series('STALE', (i) => (i >= 30 && i < 36 ? 50 : wiggle(i))) +
+      series('STALE', (i) => (i >= 30 && i < 36 ? wiggle(30) : wiggle(i))) +
       series('JUMP', (i) => (i === 40 ? wiggle(i) * 1.35 : wiggle(i))) +
       series('SPLIT', (i) => (i >= 25 ? wiggle(i) / 2 : wiggle(i))) +
       series('VOL', wiggle, (i) => (i === 45 ? 100_000 : i === 50 ? 0 : 1000));
@@ -47,7 +47,7 @@ describe('checkQuality', () => {
     expect(by('OK2')).toEqual([]);
     expect(by('GAP')).toEqual([['gap', '2024-01-15']]);
     expect(found.find((f) => f.symbol === 'GAP')!.value).toBe(3);
-    expect(by('STALE').map((f) => f[0])).toContain('stale');
+    expect(by('STALE')).toEqual([['stale', '2024-02-16']]);
     // The spike and its reversal the next day.
     expect(by('JUMP')).toEqual([
       ['outlier', '2024-02-26'],
