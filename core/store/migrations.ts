@@ -264,4 +264,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX dq_findings_found ON dq_findings(found_at);
   `,
+  // daily reports (issue 19): one row per report written, for the Reports view
+  `
+  CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    summary TEXT NOT NULL
+  );
+  CREATE INDEX reports_day ON reports(kind, day);
+  `,
 ];

@@ -33,4 +33,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'scheduler', summary: 'Run scheduled jobs headless (cron + time zone, catch-up, retries)', load: async () => (await import('./scheduler')).schedulerCommand },
   { name: 'export', summary: 'Export the store to a Parquet lake (hive-partitioned by kind and year)', load: async () => (await import('./export')).exportCommand },
   { name: 'sql', summary: 'Ad-hoc DuckDB SQL over the store and a Parquet lake (table, JSON or CSV)', load: async () => (await import('./sql')).sqlCommand },
+  { name: 'report', summary: 'The daily report: signals with success rates, live PnL, data quality, news, failed jobs (HTML)', load: async () => (await import('./report')).reportCommand },
 ];

@@ -1,3 +1,5 @@
+import { OutboxDispatcher } from '../../live/outbox';
+import { Journal } from '../../store/journal';
 import { runJobCommand } from '../../scheduler/commands';
 import { listJobs } from '../../scheduler/jobs';
 import { Scheduler } from '../../scheduler/scheduler';
@@ -26,10 +28,14 @@ export const schedulerCommand: Command = {
     });
     io.out(`scheduler: ${listJobs(store).length} jobs, pid ${process.pid}\n`);
     s.start();
+    // Webhook deliveries (daily reports, data-quality alerts) that failed are retried from the outbox here.
+    const outbox = new OutboxDispatcher({ journal: new Journal(store.db) });
+    outbox.start(5_000);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
+    outbox.stop();
     await s.stop();
     store.close();
     return EXIT.ok;
