@@ -7,6 +7,7 @@ import type { Emit, Handlers } from '../api/registry';
 import { createServices, disposeServices, type ServiceOptions, type Services } from '../api/services';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { authenticate, newToken, tokenCookie } from './auth';
+import { createObservability } from './health';
 import { sendText, serveStatic, SECURITY_HEADERS } from './static';
 import { MAX_FRAME_BYTES, WsHost } from './ws-host';
 
@@ -66,8 +67,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   wsHost = new WsHost(handlers);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const observe = createObservability(() => store, token, () => port);
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (await observe(req, res, url)) return;
     const via = authenticate(req, url, token, port);
     if (via === null) return sendText(res, 401, 'Unauthorized: open the URL printed by `quantdesk serve`, with its token.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
