@@ -38,7 +38,7 @@ describe('/health and /metrics', () => {
   it('/health reports store, scheduler, feeds, outbox and versions, degraded after a failed job', async () => {
     const r = await fetch(`http://127.0.0.1:${server.port}/health?token=tok123`);
     expect(r.headers.get('content-type')).toBe('application/json');
-    const h = await r.json();
+    const h = (await r.json()) as { versions: { schema: number } };
     expect(h).toMatchObject({
       status: 'degraded',
       versions: { quantdesk: '0.1.0', node: process.versions.node },
