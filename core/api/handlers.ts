@@ -4,6 +4,7 @@ import { dataHandlers } from './data-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
 import { optimizeHandlers } from './optimize-handlers';
+import { platformHandlers } from './platform-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 import { strategyHandlers } from './strategy-handlers';
@@ -22,5 +23,6 @@ export function createHandlers(services: Services): Handlers {
     ...backtestHandlers(services),
     ...optimizeHandlers(services),
     ...liveHandlers(services),
+    ...platformHandlers(services),
   };
 }

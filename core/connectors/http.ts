@@ -111,8 +111,13 @@ export class HttpClient {
     const chunks: Buffer[] = [];
     let size = 0;
     try {
-      for await (const chunk of res.body ?? []) {
+      const reader = res.body?.getReader();
+      for (;;) {
+        if (!reader) break;
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
         size += chunk.length;
+        if (size > this.options.maxBytes) await reader.cancel().catch(() => undefined);
         if (size > this.options.maxBytes) throw new HttpError(`${shown}: body exceeds the ${this.options.maxBytes}-byte limit`, res.status, false);
         chunks.push(Buffer.from(chunk));
       }
