@@ -118,7 +118,7 @@ export function JobsView() {
                   {reports.map((r) => (
                     <tr key={r.id} title={r.path}>
                       <td className="mono">{when(r.day).slice(0, 10)}</td>
-                      <td>{r.summary}</td>
+                      <td style={{ whiteSpace: 'normal' }}>{r.summary}</td>
                     </tr>
                   ))}
                 </tbody>
