@@ -1,8 +1,7 @@
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../model/result';
-import { formatTime } from '../model/time';
 import { importCsv, type ImportKind, type ImportProgress, type ImportReport } from '../store/import';
 import type { Store } from '../store/sqlite-bar-store';
 import { copyFromSqlite, ident, literal, openDuck, type DuckColumn } from './duck';
@@ -159,14 +158,16 @@ export async function importParquet(store: Store, lakeDir: string, onProgress?: 
     const reports: ImportReport[] = [];
     for (const k of present) {
       const csvPath = join(tmp, `${k.kind}.csv`);
-      let res;
+      // DuckDB writes the CSV itself (streaming, in C++): times become the import's date / ISO text, and
+      // doubles are printed in their shortest round-trip form, so the text round trip is exact (tested).
       try {
-        const cols = k.columns.map((c) => `${ident(c.name)}::${c.type}`).join(', ');
-        res = await duck.conn.stream(`SELECT ${cols} FROM read_parquet(${literal(kindGlob(dir, k.kind))}, hive_partitioning = false) ORDER BY ${k.orderBy}`);
+        await duck.conn.run(
+          `COPY (SELECT ${CSV_SELECT[k.kind]} FROM read_parquet(${literal(kindGlob(dir, k.kind))}, hive_partitioning = false) ORDER BY ${k.orderBy})
+           TO ${literal(csvPath)} (FORMAT CSV, HEADER true)`,
+        );
       } catch (e) {
         return fail('invalid-input', `${join(lakeDir, `kind=${k.kind}`)}: ${(e as Error).message.split('\n')[0]}`);
       }
-      await writeCsv(csvPath, k, res);
       const r = await importCsv(store, k.kind, { path: csvPath }, { onProgress: (p) => onProgress?.(k.kind, p) });
       if (!r.ok) return fail(r.error.code, `${join(lakeDir, `kind=${k.kind}`)}: ${r.error.message}`, r.error.details);
       reports.push({ ...r.value, source: join(lakeDir, `kind=${k.kind}`) });
@@ -178,42 +179,17 @@ export async function importParquet(store: Store, lakeDir: string, onProgress?: 
   }
 }
 
-const CSV_HEADER: Record<ImportKind, string> = {
-  instruments: 'symbol,name,sector,currency,listed_on,delisted_on',
-  bars: 'symbol,date,open,high,low,close,volume',
-  actions: 'symbol,kind,ex_date,value,known_at',
-  fundamentals: 'symbol,field,period_end,value,known_at',
+/** A time column (EpochMs) as the CSV import reads it: `YYYY-MM-DD` at midnight UTC, else ISO with milliseconds and Z. */
+function timeText(col: string, as: string): string {
+  const c = ident(col);
+  return `CASE WHEN ${c} IS NULL THEN NULL WHEN ${c} % 86400000 = 0 THEN strftime(epoch_ms(${c}::BIGINT), '%Y-%m-%d')
+    ELSE strftime(epoch_ms(${c}::BIGINT), '%Y-%m-%dT%H:%M:%S.%gZ') END AS ${ident(as)}`;
+}
+
+/** Per kind, the SELECT list producing the import CSV's columns from the lake's. */
+const CSV_SELECT: Record<ImportKind, string> = {
+  instruments: `symbol, name, sector, currency, ${timeText('listed_on', 'listed_on')}, ${timeText('delisted_on', 'delisted_on')}`,
+  bars: `symbol, ${timeText('ts', 'date')}, open::DOUBLE AS open, high::DOUBLE AS high, low::DOUBLE AS low, close::DOUBLE AS close, volume::DOUBLE AS volume`,
+  actions: `symbol, action AS kind, ${timeText('ex_date', 'ex_date')}, value::DOUBLE AS value, ${timeText('known_at', 'known_at')}`,
+  fundamentals: `symbol, field, ${timeText('period_end', 'period_end')}, value::DOUBLE AS value, ${timeText('known_at', 'known_at')}`,
 };
-
-function q(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-function t(v: unknown): string {
-  return v === null || v === undefined ? '' : formatTime(Number(v));
-}
-
-/** Streams a DuckDB result of `k`'s columns to a CSV in the import format (times as dates / ISO). */
-async function writeCsv(path: string, k: LakeKind, res: Awaited<ReturnType<Awaited<ReturnType<typeof openDuck>>['conn']['stream']>>): Promise<void> {
-  const out = createWriteStream(path);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  await write(`${CSV_HEADER[k.kind]}\n`);
-  for await (const rows of res.yieldRowsJs()) {
-    let s = '';
-    for (const r of rows) {
-      switch (k.kind) {
-        case 'instruments':
-          s += `${q(r[0])},${q(r[1])},${q(r[2])},${q(r[3])},${t(r[4])},${t(r[5])}\n`;
-          break;
-        case 'bars':
-          s += `${q(r[0])},${t(r[1])},${r[2]},${r[3]},${r[4]},${r[5]},${r[6]}\n`;
-          break;
-        default:
-          s += `${q(r[0])},${q(r[1])},${t(r[2])},${r[3]},${t(r[4])}\n`;
-      }
-    }
-    await write(s);
-  }
-  await new Promise<void>((resolveEnd, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolveEnd())));
-}
