@@ -1,30 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Gauge, Histogram, Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { METRICS_REGISTRY } from '../metrics/registry';
+
+export { METRICS_REGISTRY, poolUtilisation, tickToSignalSeconds, ticksTotal } from '../metrics/registry';
 import type { Store } from '../store/sqlite-bar-store';
 import { authenticate } from './auth';
 import { sendText, SECURITY_HEADERS } from './static';
 
 /** The QuantDesk version reported by /health. */
 export const QUANTDESK_VERSION = '0.1.0';
-
-/**
- * Process-wide metrics other modules observe: the live runner's ticks and tick-to-signal latency,
- * the pool's utilisation. Registered in {@link METRICS_REGISTRY}; scraped at `/metrics`.
- */
-export const METRICS_REGISTRY = new Registry();
-collectDefaultMetrics({ register: METRICS_REGISTRY, prefix: 'quantdesk_' });
-/** Ticks received by live feeds (rate() of it is ticks/s). */
-export const ticksTotal = new Counter({ name: 'quantdesk_ticks_total', help: 'Ticks received by live feeds', registers: [METRICS_REGISTRY] });
-/** Seconds from a tick's arrival to the signal it caused. */
-export const tickToSignalSeconds = new Histogram({
-  name: 'quantdesk_tick_to_signal_seconds',
-  help: 'Latency from a tick arriving to the signal it produced',
-  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-  registers: [METRICS_REGISTRY],
-});
-/** Busy workers / workers of the simulation pool (0..1). */
-export const poolUtilisation = new Gauge({ name: 'quantdesk_pool_utilisation', help: 'Busy workers over pool size (0..1)', registers: [METRICS_REGISTRY] });
 
 /** Gauges read from the store at each scrape (the scheduler may be another process: the store is the truth). */
 function storeGauges(registry: Registry, store: () => Store | undefined): void {
@@ -129,6 +114,8 @@ export function readHealth(store: Store, now = Date.now()): Health {
   };
 }
 
+let defaultsOn = false;
+
 function bearer(req: IncomingMessage, token: string): boolean {
   const h = req.headers.authorization;
   if (!h || !h.startsWith('Bearer ')) return false;
@@ -143,6 +130,9 @@ function bearer(req: IncomingMessage, token: string): boolean {
  * scrape config sends). Returns false for other paths, which the server handles as before.
  */
 export function createObservability(store: () => Store | undefined, token: string, port: () => number) {
+  // Process metrics (memory, CPU, event-loop lag) only where they are scraped: in the serve host.
+  if (!defaultsOn) collectDefaultMetrics({ register: METRICS_REGISTRY, prefix: 'quantdesk_' });
+  defaultsOn = true;
   const registry = Registry.merge([METRICS_REGISTRY, new Registry()]);
   storeGauges(registry, store);
   return async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
