@@ -73,6 +73,13 @@ export class Scheduler {
     this.#loop();
   }
 
+  /** Looks now (after the machine wakes from sleep: timers fired late or not at all), then resumes the loop. */
+  wake(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#loop();
+  }
+
   /** Stops looking, aborts running jobs and waits for them to record their end. */
   async stop(): Promise<void> {
     this.#stopped = true;
