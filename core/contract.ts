@@ -636,6 +636,17 @@ export interface PlatformHealth {
   readonly lastImportAt: string | null;
 }
 
+/** A stored data-quality finding (`platform:findings`). */
+export interface PlatformFinding {
+  readonly symbol: string;
+  readonly check: 'gap' | 'stale' | 'outlier' | 'split' | 'volume';
+  readonly ts: number;
+  readonly severity: 'info' | 'warning' | 'critical';
+  readonly value: number | null;
+  readonly detail: string;
+  readonly foundAt: number;
+}
+
 // == the method table =====================================================================
 
 /** Every method the renderer may call. The key is the channel. */
@@ -710,6 +721,8 @@ export const METHODS = {
   /** Past reports, newest first. */
   'platform:reports': method(noInput).returns<readonly PlatformReport[]>(),
   'platform:health': method(noInput).returns<PlatformHealth>(),
+  /** Data-quality findings, newest first (one symbol's with `symbol`). */
+  'platform:findings': method(z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()).returns<readonly PlatformFinding[]>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

@@ -28,6 +28,8 @@ beforeAll(async () => {
     now,
     JSON.stringify({ text: 'Daily report 2024-01-02: 2 signals — long AAA (sma, 58.0% of 31); live PnL 1,204.50; 0 risk alerts; 1 data-quality findings; 1 failed jobs.' }),
   );
+  db.prepare("INSERT INTO instruments(symbol, name) VALUES ('ZZQ', 'Test')").run();
+  db.prepare("INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'split', ?, 'critical', 2, 'open 50 vs previous close 100: a 2:1 split? No split is recorded on this date', ?)").run(Date.UTC(2024, 0, 3), now);
   db.close();
 });
 afterAll(async () => {
@@ -50,5 +52,15 @@ describe('Jobs view and health panel', () => {
     await page.waitForSelector('[data-testid="health-panel"][data-health="degraded"]');
     expect(await page.textContent('[data-testid="health-panel"]')).toContain('1 failed jobs');
     await app.screenshot('jobs-view');
+  });
+
+  it('the Data view lists data-quality findings', async () => {
+    const { page } = app;
+    await page.keyboard.press('5');
+    await page.waitForSelector('[data-quality-ready="true"] [data-testid="quality-findings"]');
+    const text = (await page.textContent('[data-testid="quality-findings"]')) ?? '';
+    expect(text).toContain('ZZQ');
+    expect(text).toContain('2:1 split');
+    await app.screenshot('data-quality-panel');
   });
 });

@@ -1,4 +1,5 @@
 import { fail, ok } from '../model/result';
+import { listFindings } from '../quality/checks';
 import { listReports } from '../report/daily';
 import { runJobCommand } from '../scheduler/commands';
 import { cronOf, jobHistory, listJobs } from '../scheduler/jobs';
@@ -7,7 +8,7 @@ import { readHealth } from '../serve/health';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health';
+type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings';
 
 /** Handlers of the data platform (Jobs view, Reports list, the status bar's health panel). */
 export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> {
@@ -35,6 +36,7 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
       }
     },
     'platform:reports': () => ok(listReports(s.store)),
+    'platform:findings': (input) => ok(listFindings(s.store, { symbol: input.symbol, limit: input.limit ?? 200 })),
     'platform:health': () => {
       const h = readHealth(s.store);
       return ok({ status: h.status, jobs: h.scheduler.jobs, failed24h: h.scheduler.failed24h, outboxBacklog: h.outbox.backlog, findings24h: h.dataQuality.findings24h, newsItems: h.feeds.newsItems, lastImportAt: h.store.lastImportAt });
