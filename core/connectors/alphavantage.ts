@@ -12,7 +12,7 @@ type AvRow = Record<string, string>;
  * (`ALPHAVANTAGE_API_KEY`). The answer is `{"Meta Data": {…}, "Time Series (Daily)": {"2024-01-02":
  * {"1. open": "…", …}}}`; errors come as HTTP 200 with `{"Error Message": …}` (invalid symbol or key)
  * or `{"Note": …}` / `{"Information": …}` (rate limit, premium-only). Raw OHLCV is stored. When the
- * answer is the adjusted series (`TIME_SERIES_DAILY_ADJUSTED`, set with `function`), its
+ * answer is the adjusted series (`TIME_SERIES_DAILY_ADJUSTED`: `--adjusted`, a premium endpoint), its
  * `"7. dividend amount"` and `"8. split coefficient"` become corporate actions whose `known_at` is
  * the ex date (the series carries no announcement date; ex date is the latest it can have been public,
  * so nothing is seen early); the adjusted close is not stored.
@@ -35,7 +35,7 @@ export function alphaVantageConnector(fn: 'TIME_SERIES_DAILY' | 'TIME_SERIES_DAI
         const symbol = raw.toUpperCase();
         let body: string;
         try {
-          const query = { function: fn, symbol, outputsize: 'full', datatype: 'json', apikey: key };
+          const query = { function: request.adjusted ? 'TIME_SERIES_DAILY_ADJUSTED' : fn, symbol, outputsize: 'full', datatype: 'json', apikey: key };
           body = (await ctx.http.get('query', query, ctx.signal)).body.toString('utf8');
         } catch (e) {
           return fail(e instanceof HttpError && !e.transient ? 'invalid-input' : 'unavailable', `alphavantage: ${(e as Error).message}`);

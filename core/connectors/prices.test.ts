@@ -90,7 +90,10 @@ function avRoute(url: URL): Reply {
   if (url.pathname !== '/query') return { status: 404 };
   if (url.searchParams.get('apikey') !== 'SECRETKEY123') return { body: JSON.stringify({ 'Error Message': 'the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key).' }) };
   const s = url.searchParams.get('symbol');
-  if (url.searchParams.get('function') !== 'TIME_SERIES_DAILY') return { body: '{}' };
+  const fn = url.searchParams.get('function');
+  if (fn !== 'TIME_SERIES_DAILY' && fn !== 'TIME_SERIES_DAILY_ADJUSTED') return { body: '{}' };
+  // The adjusted series (with dividend and split columns) only when asked for.
+  if (s === 'AAPL' && fn !== 'TIME_SERIES_DAILY_ADJUSTED') return { body: JSON.stringify({ ...AV_ADJUSTED, 'Time Series (Daily)': Object.fromEntries(Object.entries(AV_ADJUSTED['Time Series (Daily)']).map(([d, r]) => [d, { '1. open': r['1. open'], '2. high': r['2. high'], '3. low': r['3. low'], '4. close': r['4. close'], '5. volume': r['6. volume'] }])) }) };
   if (s === 'IBM') return { body: JSON.stringify(AV_IBM), type: 'application/json' };
   if (s === 'AAPL') return { body: JSON.stringify(AV_ADJUSTED), type: 'application/json' };
   if (s === 'NOTE') return { body: JSON.stringify({ Note: 'Thank you for using Alpha Vantage! Our standard API call frequency is 5 calls per minute and 500 calls per day.' }) };
@@ -106,7 +109,7 @@ describe('alphavantage connector', () => {
   it('stores raw OHLCV, turns splits and dividends into actions known at their ex date, and is idempotent', async () => {
     server = await startTestServer(avRoute);
     store = openStore(':memory:');
-    const r = await runFetch(store, 'alphavantage', { symbols: ['IBM', 'AAPL'] }, fast(server.base));
+    const r = await runFetch(store, 'alphavantage', { symbols: ['IBM', 'AAPL'], adjusted: true }, fast(server.base));
     expect(r.ok && r.value.imports.map((i) => [i.kind, i.rows, i.changed])).toEqual([
       ['bars', 4, 6],
       ['actions', 2, 2],
@@ -118,8 +121,11 @@ describe('alphavantage connector', () => {
       { kind: 'dividend', ex_date: Date.UTC(2020, 7, 7), value: 0.82, known_at: Date.UTC(2020, 7, 7) },
       { kind: 'split', ex_date: Date.UTC(2020, 7, 31), value: 4, known_at: Date.UTC(2020, 7, 31) },
     ]);
-    const again = await runFetch(store, 'alphavantage', { symbols: ['IBM', 'AAPL'] }, fast(server.base));
+    const again = await runFetch(store, 'alphavantage', { symbols: ['IBM', 'AAPL'], adjusted: true }, fast(server.base));
     expect(again.ok && again.value.changed).toBe(0);
+    // The plain daily series of the same days: same raw bars, no actions, nothing changes.
+    const plain = await runFetch(store, 'alphavantage', { symbols: ['AAPL'] }, fast(server.base));
+    expect(plain.ok && plain.value.imports.map((i) => [i.kind, i.changed])).toEqual([['bars', 0]]);
     expect(server.requests.every((u) => u.searchParams.get('outputsize') === 'full')).toBe(true);
   });
 

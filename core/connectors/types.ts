@@ -16,6 +16,8 @@ export interface FetchRequest {
   readonly from?: string;
   /** Feed URLs (news only). */
   readonly urls?: readonly string[];
+  /** Alpha Vantage only: ask for TIME_SERIES_DAILY_ADJUSTED (premium) to get dividends and splits as actions. */
+  readonly adjusted?: boolean;
 }
 
 /** What a connector hands to the import path: CSV text per import kind, plus news items. */

@@ -6,12 +6,13 @@ import { EXIT, type CliIO, type Command } from '../io';
 import { openWritableStore } from './import';
 
 const USAGE = `Usage: quantdesk fetch SOURCE --db DB [--base-url URL] [--symbols A,B] [--from YYYY-MM-DD] [--url FEED ...] [--json]
-                       [--rate-ms N] [--retries N] [--timeout-ms N]
+                       [--adjusted] [--rate-ms N] [--retries N] [--timeout-ms N]
 
 Downloads from SOURCE, validates, and stores through the same atomic path as \`quantdesk import\`.
 Prints what changed; the same fetch twice changes nothing the second time.
   stooq         daily CSV (https://stooq.com/q/d/l/?s=aapl.us&i=d); --symbols AAPL.US,SPY.US
-  alphavantage  TIME_SERIES_DAILY JSON; key from ALPHAVANTAGE_API_KEY; --symbols IBM,MSFT
+  alphavantage  TIME_SERIES_DAILY JSON; key from ALPHAVANTAGE_API_KEY; --symbols IBM,MSFT; --adjusted asks for
+                TIME_SERIES_DAILY_ADJUSTED (premium): dividends and splits become corporate actions
   dart          DART OpenAPI corpCode.xml + fnlttSinglAcntAll (CFS) → fundamentals, known_at = receipt
                 date (rcept_no); key from DART_API_KEY; --symbols 005930,000660
   news          RSS/Atom feeds into the news table (sentiment, symbol links); --url FEED (repeatable)
@@ -29,6 +30,7 @@ export function parseFetchArgs(args: string[]) {
     from: { type: 'string' },
     url: { type: 'string', multiple: true },
     json: { type: 'boolean' },
+    adjusted: { type: 'boolean' },
     'rate-ms': { type: 'string' },
     retries: { type: 'string' },
     'timeout-ms': { type: 'string' },
@@ -49,6 +51,7 @@ export function parseFetchArgs(args: string[]) {
     symbols: (values.symbols ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
     from: values.from,
     urls: values.url ?? [],
+    adjusted: values.adjusted === true,
   };
   const http = { baseUrl: values['base-url'], minIntervalMs: int('rate-ms'), retries: int('retries'), timeoutMs: int('timeout-ms') };
   return { source: source as ConnectorName, request, http, json: values.json === true, db: values.db };
