@@ -4,7 +4,7 @@ import { LiveSession } from '../live/session';
 import { openStore } from '../store/sqlite-bar-store';
 import { getStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
-import { METRICS_REGISTRY, tickToSignalSeconds, ticksTotal } from './registry';
+import { METRICS_REGISTRY, poolUtilisation, tickToSignalSeconds, ticksTotal } from './registry';
 
 describe('live metrics', () => {
   it('a live session counts ticks and observes one tick-to-signal latency per signal', async () => {
@@ -25,5 +25,20 @@ describe('live metrics', () => {
     expect(obs - obs0).toBe(signals);
     expect(await METRICS_REGISTRY.metrics()).toContain('quantdesk_ticks_total');
     store.close();
+  });
+});
+
+describe('pool metrics', () => {
+  it('pool utilisation is above 0 while batches run and back to 0 when the run ends', async () => {
+    const { createThreadPool } = await import('../pool/thread-pool');
+    const { buildWorkerEntry } = await import('../pool/test-support');
+    const pool = createThreadPool({ workers: 2, dbPath: null, workerEntry: await buildWorkerEntry() });
+    const seen: number[] = [];
+    const jobs = Array.from({ length: 60 }, (_, i) => ({ kind: 'diag:spin', data: { value: i, ms: 3 } }));
+    const out = await pool.run(jobs, { onProgress: () => void poolUtilisation.get().then((g) => seen.push(g.values[0].value)) });
+    expect(out).toHaveLength(60);
+    expect(Math.max(...seen)).toBeGreaterThan(0);
+    expect((await poolUtilisation.get()).values[0].value).toBe(0);
+    await pool.close();
   });
 });
