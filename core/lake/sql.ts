@@ -36,7 +36,8 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
     if (store) {
       const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
       for (const name of tables) {
-        if (!new RegExp(`\\b${name}\\b`, 'i').test(sql)) continue;
+        // `lake.bars` names the lake's view, not the store table: copy only tables the query really reads.
+        if (!new RegExp(`(?<!lake\\.)\\b${name}\\b`, 'i').test(sql)) continue;
         const info = store.db.prepare(`PRAGMA table_info(${ident(name)})`).all() as { name: string; type: string }[];
         const cols = info.map((c) => ({ name: c.name, type: duckType(c.type) }));
         await copyFromSqlite(duck.conn, store.db, `SELECT ${info.map((c) => ident(c.name)).join(', ')} FROM ${ident(name)}`, [], name, cols);
