@@ -119,6 +119,7 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
       const scale = 1.4826 * dev[dev.length >> 1];
       const splits = new Set(splitsOn.all(inst.id) as number[]);
       let run = 1;
+      const win = new Float64Array(20);
       for (let i = 1; i < n; i++) {
         const [ts, open, close, volume] = rows[i];
         const prevClose = rows[i - 1][2];
@@ -135,8 +136,8 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
         if (run === staleN) add('stale', ts, 'warning', staleN, `close ${close} unchanged for ${staleN} bars`);
         if (volume === 0 && (cal === null || cal.has(ts))) add('volume', ts, 'info', 0, 'zero volume on a trading day');
         else if (i >= 20) {
-          const w = rows.slice(i - 20, i).map((r) => r[3]).sort((a, b) => a - b);
-          const m = w[10];
+          for (let k = 0; k < 20; k++) win[k] = rows[i - 20 + k][3];
+          const m = win.sort()[10];
           if (m > 0 && volume > volX * m) add('volume', ts, 'warning', volume / m, `volume ${volume} is ${(volume / m).toFixed(0)}× the 20-bar median`);
         }
       }
