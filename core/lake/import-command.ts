@@ -3,6 +3,7 @@ import { EXIT, type CliIO } from '../cli/io';
 import { openStore } from '../store/sqlite-bar-store';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { checkQuality } from '../quality/checks';
 import { importParquet } from './parquet';
 
 /** `quantdesk import parquet DIR --db DB [--json]`: the lake through the CSV import's validation, kind by kind. */
@@ -23,8 +24,13 @@ export async function importParquetCommand(dir: string | undefined, extra: strin
       for (const d of r.error.details ?? []) io.err(`${d}\n`);
       return r.error.code === 'not-found' || r.error.code === 'invalid-input' ? EXIT.badInput : EXIT.failure;
     }
+    // Data quality on every import that changed prices or actions, as for CSV imports.
+    const findings = r.value.some((v) => (v.kind === 'bars' || v.kind === 'actions') && v.changed > 0) ? checkQuality(store).length : 0;
     if (values.json) io.out(`${JSON.stringify(r.value)}\n`);
-    else for (const v of r.value) io.out(`${v.source}: ${v.rows} ${v.kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms)\n`);
+    else {
+      for (const v of r.value) io.out(`${v.source}: ${v.rows} ${v.kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms)\n`);
+      if (findings > 0) io.out(`${findings} new data-quality finding${findings === 1 ? '' : 's'}\n`);
+    }
     return EXIT.ok;
   } finally {
     store.close();
