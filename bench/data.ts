@@ -9,6 +9,7 @@ import { importCsv } from '../core/store/import';
 import { fundamentalAsOf } from '../core/store/queries';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { measure, printTable, type BenchTable, type Timing } from './harness';
+import { platformTables } from './platform';
 
 const DIR = join(tmpdir(), 'quantdesk-bench');
 
@@ -233,5 +234,6 @@ export async function run(): Promise<BenchTable[]> {
   const file = panelDb();
   tables.push(await panelBench(file));
   tables.push(await crossSectionBench(file));
+  tables.push(...(await platformTables(DIR)));
   return tables;
 }

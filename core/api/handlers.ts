@@ -7,6 +7,7 @@ import { liveHandlers } from './live-handlers';
 import { liveSessionHandlers } from './live-session-handlers';
 import { modelHandlers } from './model-handlers';
 import { optimizeHandlers } from './optimize-handlers';
+import { platformHandlers } from './platform-handlers';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 import { strategyHandlers } from './strategy-handlers';
@@ -28,5 +29,6 @@ export function createHandlers(services: Services): Handlers {
     ...brokerHandlers(services),
     ...liveSessionHandlers(services),
     ...modelHandlers(services),
+    ...platformHandlers(services),
   };
 }

@@ -12,6 +12,7 @@ import { positionsFromFills, unrealized, type PositionAction, type PositionState
 import { RiskChecker, type RiskLimits } from './risk';
 import { StrategyRunner, type StepBar } from './runner';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
+import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
 
 /** A batch of price changes pushed at most every `tickedEveryMs` (the Live view's ticker). */
 export interface LiveTicked {
@@ -172,6 +173,7 @@ export class LiveSession implements FeedSink {
   // Every entry and exit is an alert of kind `signal` (journaled with the signal as payload, sent to the
   // webhooks, de-duplicated by its exact decision), then pushed as `signal:fired` after the commit.
   #signalAlert(s: Signal): void {
+    if (this.#batchAt > 0) tickToSignalSeconds.observe((performance.now() - this.#batchAt) / 1000);
     const strategy = this.#o.spec.strategy;
     const payload = { strategy, symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason };
     const a = this.alerts.raise({
@@ -282,11 +284,17 @@ export class LiveSession implements FeedSink {
   /** Feed sink: a batch of trade prints. */
   ticks(batch: readonly Tick[]): void {
     if (batch.length === 0 || !this.#accept('ticks', batch[0].time)) return;
+    // /metrics: ticks received, and latency from a batch reaching the session to each signal it raises.
+    ticksTotal.inc(batch.length);
+    this.#batchAt = performance.now();
     this.#commit(() => {
       for (let i = 0; i < batch.length; i++) this.#tick(batch[i]);
       this.journal.setState(this.session, 'lastTime', this.#lastEventTime);
     });
+    this.#batchAt = 0;
   }
+
+  #batchAt = 0;
 
   #tick(t: Tick): void {
     this.#lastEventTime = t.time;

@@ -1,6 +1,7 @@
 import { fail, type AppError } from '../model/result';
 import type { FromWorker, JobOutcome, PoolJob, ToWorker } from './protocol';
 import { batchSizeFor, CancelledError, progressOf, type Pool, type RunOptions } from './types';
+import { poolUtilisation } from '../metrics/registry';
 
 /** A live worker as the pool sees it: a thread, a utility process, or a test double. */
 export interface WorkerHandle {
@@ -179,6 +180,12 @@ export class MessagePool implements Pool {
       slot.tasks.push(task);
       slot.handle.post({ type: 'batch', batchId: task.batchId, jobs: task.indices.map((i) => state.jobs[i]) });
     }
+    this.#gauge();
+  }
+
+  /** /metrics: the share of this pool's workers holding a batch (the last pool to change sets it). */
+  #gauge(): void {
+    poolUtilisation.set(this.size > 0 ? this.#slots.filter((x) => x.tasks.length > 0).length / this.size : 0);
   }
 
   #onMessage(slot: Slot, msg: FromWorker): void {
@@ -204,6 +211,7 @@ export class MessagePool implements Pool {
     task.indices.forEach((index, k) => this.#record(state, index, msg.outcomes[k] ?? fail('internal', 'worker returned no outcome')));
     this.#report(state);
     if (this.#run === state) this.#dispatch(slot);
+    else this.#gauge();
   }
 
   #onExit(slot: Slot, reason: string): void {

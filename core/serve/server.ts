@@ -7,6 +7,7 @@ import type { Emit, Handlers } from '../api/registry';
 import { createServices, disposeServices, type ServiceOptions, type Services } from '../api/services';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { allowedHosts, authenticate, isAllowedHost, isAllowedOrigin, newToken, tokenCookie } from './auth';
+import { createObservability } from './health';
 import { sendText, serveStatic, SECURITY_HEADERS } from './static';
 import { MAX_FRAME_BYTES, WsHost } from './ws-host';
 
@@ -78,9 +79,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   // Filled once the port is known; until then every Host is refused.
   let hosts: ReadonlySet<string> = new Set();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const observe = createObservability(() => store, token, () => port);
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (!isAllowedHost(req, hosts)) return sendText(res, 403, 'Forbidden: unknown Host header.');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (await observe(req, res, url)) return;
     const via = authenticate(req, url, token, port);
     if (via === null) return sendText(res, 401, 'Unauthorized: open the URL printed by `quantdesk serve`, with its token.');
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });

@@ -271,4 +271,90 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX model_events_model ON model_events(model_id, seq);
   `,
+  // data platform (issue 19): news with sentiment and symbol links, DART company codes, scheduled jobs
+  // and their run history. News `known_at` is when we fetched it; `published_at` is the feed's own claim.
+  `
+  CREATE TABLE news (
+    id INTEGER PRIMARY KEY,
+    dedup_key TEXT NOT NULL UNIQUE,
+    feed TEXT NOT NULL,
+    title TEXT NOT NULL,
+    link TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    published_at INTEGER,
+    known_at INTEGER NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'en',
+    sentiment REAL,
+    sentiment_score REAL
+  );
+  CREATE INDEX news_known ON news(known_at);
+  CREATE TABLE news_symbols (
+    news_id INTEGER NOT NULL REFERENCES news(id),
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    matched TEXT NOT NULL,
+    PRIMARY KEY (news_id, instrument_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX news_symbols_instrument ON news_symbols(instrument_id);
+  CREATE TABLE dart_corps (
+    corp_code TEXT PRIMARY KEY,
+    corp_name TEXT NOT NULL,
+    stock_code TEXT NOT NULL DEFAULT '',
+    modify_date TEXT NOT NULL DEFAULT ''
+  ) WITHOUT ROWID;
+  CREATE INDEX dart_corps_stock ON dart_corps(stock_code);
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    cron TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    command TEXT NOT NULL,
+    max_retries INTEGER NOT NULL DEFAULT 3,
+    backoff_ms INTEGER NOT NULL DEFAULT 60000,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    created_at INTEGER NOT NULL,
+    last_slot_at INTEGER
+  );
+  CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL REFERENCES jobs(id),
+    slot_at INTEGER,
+    attempt INTEGER NOT NULL,
+    trigger TEXT NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'abandoned')),
+    rows_changed INTEGER,
+    error TEXT,
+    pid INTEGER,
+    host TEXT NOT NULL DEFAULT ''
+  );
+  CREATE INDEX job_runs_job ON job_runs(job_id, started_at);
+  `,
+  // data quality findings (issue 19): one row per instrument, check and date; `found_at` when a check first saw it.
+  `
+  CREATE TABLE dq_findings (
+    id INTEGER PRIMARY KEY,
+    instrument_id INTEGER NOT NULL REFERENCES instruments(id),
+    check_name TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    severity TEXT NOT NULL,
+    value REAL,
+    detail TEXT NOT NULL,
+    found_at INTEGER NOT NULL,
+    UNIQUE (instrument_id, check_name, ts)
+  );
+  CREATE INDEX dq_findings_found ON dq_findings(found_at);
+  `,
+  // daily reports (issue 19): one row per report written, for the Reports view
+  `
+  CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    summary TEXT NOT NULL
+  );
+  CREATE INDEX reports_day ON reports(kind, day);
+  `,
 ];

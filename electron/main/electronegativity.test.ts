@@ -33,6 +33,8 @@ async function buildForScan(dir: string): Promise<void> {
     platform: 'node',
     format: 'cjs',
     target: 'es2017',
+    // esprima reads no `import()` (ES2020): lazy loads of native packages (onnxruntime-node) become require().
+    supported: { 'dynamic-import': false },
     // Our code only: third-party packages (zod, ws) hold no Electron calls, and would triple the scan time.
     packages: 'external',
     absWorkingDir: root,

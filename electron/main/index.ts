@@ -1,12 +1,14 @@
 // QuantDesk's Electron main process: one window, the contract bound to IPC, the store in userData.
 // A thin shell: everything that computes lives in core/ (see STYLE.md).
-import { app, BrowserWindow, dialog, session } from 'electron';
+import { app, BrowserWindow, dialog, powerMonitor, session } from 'electron';
 import { join } from 'node:path';
 import { createHandlers } from '../../core/api/handlers';
 import type { Emit } from '../../core/api/registry';
 import type { Events } from '../../core/contract';
 import { createServices, disposeServices, type Services } from '../../core/api/services';
 import { safeStorageCredentials } from './credentials';
+import { startHostScheduler } from '../../core/scheduler/host';
+import type { Scheduler } from '../../core/scheduler/scheduler';
 import { openStore, type Store } from '../../core/store/sqlite-bar-store';
 import { startFirstRun } from './first-run';
 import { registerApi } from './ipc';
@@ -25,6 +27,7 @@ lockNavigation();
 let win: BrowserWindow | null = null;
 let store: Store | null = null;
 let services: Services | null = null;
+let scheduler: Scheduler | null = null;
 const firstRun = new AbortController();
 let firstRunDone: Promise<unknown> = Promise.resolve();
 
@@ -63,6 +66,9 @@ function start(): void {
     credentials: safeStorageCredentials(join(userData, 'brokers.bin')),
   });
   registerApi(createHandlers(services), isTrustedSender);
+  // Scheduled jobs (fetches, the daily report) run here while the app is open; missed slots run once on start or wake.
+  scheduler = startHostScheduler(store);
+  powerMonitor?.on?.('resume', () => scheduler?.wake());
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));
   win.on('closed', () => (win = null));
@@ -81,6 +87,7 @@ app.on('before-quit', (e) => {
   firstRun.abort();
   const s = services;
   void firstRunDone
+    .then(() => scheduler?.stop())
     .then(() => disposeServices(s))
     .finally(() => {
       store?.close();

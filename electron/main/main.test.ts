@@ -63,6 +63,7 @@ vi.mock('electron', () => {
       exit: () => {},
     },
     dialog: { showErrorBox: () => {} },
+    powerMonitor: { on: () => {} },
     utilityProcess: { fork: () => ({}) },
     protocol: { registerSchemesAsPrivileged: (s: unknown[]) => rec.schemes.push(...s) },
     BrowserWindow,

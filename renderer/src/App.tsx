@@ -8,6 +8,7 @@ import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type Vi
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
 import { DataView } from './views/data/DataView';
+import { JobsView } from './views/jobs/JobsView';
 import { LiveView } from './views/live/LiveView';
 import { ModelsView } from './views/models/ModelsView';
 import { OptimizeView } from './views/optimize/OptimizeView';
@@ -19,6 +20,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   live: LiveView,
   data: DataView,
   models: ModelsView,
+  jobs: JobsView,
 };
 
 function isTyping(target: EventTarget | null): boolean {

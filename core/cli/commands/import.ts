@@ -1,11 +1,13 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { checkQuality } from '../../quality/checks';
 import { importCsv, IMPORT_COLUMNS, IMPORT_KINDS, type ImportKind, type ImportProgress } from '../../store/import';
 import { openStore, StorePathError, type Store } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 
 const USAGE = `Usage: quantdesk import instruments|bars|fundamentals|actions FILE --db DB [--json]
+       quantdesk import parquet DIR --db DB [--json]   (a lake written by quantdesk export parquet)
 
 Imports one CSV file in one transaction (creating DB if needed). Any bad row: exit 2, every bad row
 (up to 100) listed on stderr as FILE:LINE: column: reason, and nothing from the file stored.
@@ -70,6 +72,7 @@ export const importCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, { db: { type: 'string' }, json: { type: 'boolean' } }, ['db']);
     const [kind, file, ...extra] = positionals;
+    if (kind === 'parquet') return (await import('../../lake/import-command')).importParquetCommand(file, extra, values, io);
     if (!IMPORT_KINDS.includes(kind as ImportKind)) throw new UsageError(`unknown kind "${kind ?? ''}" (${IMPORT_KINDS.join(', ')})`);
     if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
     const store = openWritableStore(values.db!);
@@ -86,10 +89,13 @@ export const importCommand: Command = {
         return r.error.code === 'cancelled' ? EXIT.failure : EXIT.badInput;
       }
       const v = r.value;
+      // Data quality on every import that changed prices or actions (findings stored, alerts raised).
+      const findings = v.changed > 0 && (kind === 'bars' || kind === 'actions') ? checkQuality(store).length : 0;
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else {
         const rate = Math.round(v.rows / Math.max(v.durationMs / 1000, 1e-3));
         io.out(`${v.source}: ${v.rows} ${kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms, ${rate} rows/s)\n`);
+        if (findings > 0) io.out(`${findings} new data-quality finding${findings === 1 ? '' : 's'} (quantdesk sql "SELECT * FROM dq_findings" --db DB)\n`);
       }
       return EXIT.ok;
     } finally {

@@ -32,4 +32,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'features', summary: 'List the feature library; export a feature matrix to Parquet', load: async () => (await import('./features')).featuresCommand },
   { name: 'models', summary: 'Train models walk-forward, list, show, import, predict and explain them', load: async () => (await import('./models')).modelsCommand },
   { name: 'indicator', summary: 'Compute a technical indicator (TA-Lib-equal) over a CSV of bars', load: async () => (await import('./indicator')).indicatorCommand },
+  { name: 'fetch', summary: 'Fetch prices (Stooq, Alpha Vantage), DART fundamentals or RSS/Atom news into the store', load: async () => (await import('./fetch')).fetchCommand },
+  { name: 'jobs', summary: 'Scheduled jobs: add (cron + time zone), list, run now, history', load: async () => (await import('./jobs')).jobsCommand },
+  { name: 'scheduler', summary: 'Run scheduled jobs headless (cron + time zone, catch-up, retries)', load: async () => (await import('./scheduler')).schedulerCommand },
+  { name: 'export', summary: 'Export the store to a Parquet lake (hive-partitioned by kind and year)', load: async () => (await import('./export')).exportCommand },
+  { name: 'sql', summary: 'Ad-hoc DuckDB SQL over the store and a Parquet lake (table, JSON or CSV)', load: async () => (await import('./sql')).sqlCommand },
+  { name: 'report', summary: 'The daily report: signals with success rates, live PnL, data quality, news, failed jobs (HTML)', load: async () => (await import('./report')).reportCommand },
 ];

@@ -1,5 +1,6 @@
 import { useConnectionStore } from '../stores/connection-store';
 import { toggleTheme, useNavStore } from '../stores/nav-store';
+import { HealthPanel } from './HealthPanel';
 
 /** Bottom bar: connection state, host, symbol, theme toggle. */
 export function StatusBar() {
@@ -25,8 +26,9 @@ export function StatusBar() {
       )}
       {dataset && dataset.state === 'failed' && <span className="neg">Default dataset failed: {dataset.message}</span>}
       <span className="spacer" />
+      {status === 'connected' && <HealthPanel />}
       {symbol && <span className="mono">{symbol}</span>}
-      <span className="muted">1–5 views · Ctrl+K symbol</span>
+      <span className="muted">1–6 views · Ctrl+K symbol</span>
       <button className="btn-ghost" onClick={toggleTheme} data-testid="theme-toggle">
         {theme === 'dark' ? 'Light' : 'Dark'} theme
       </button>

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The five workstation views, in nav order (shortcuts 1–5). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'models'] as const;
+/** The workstation views, in nav order (shortcuts 1–7). */
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'models', 'jobs'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -11,6 +11,7 @@ export const VIEW_LABELS: Record<View, string> = {
   live: 'Live',
   data: 'Data',
   models: 'Models',
+  jobs: 'Jobs',
 };
 
 export type Theme = 'dark' | 'light';
@@ -70,7 +71,7 @@ export function toggleTheme(): void {
   useNavStore.setState({ theme });
 }
 
-/** Maps a key event to a view: keys 1–5 outside text inputs. */
+/** Maps a key event to a view: keys 1–6 outside text inputs. */
 export function viewForKey(key: string): View | null {
   const i = Number(key) - 1;
   return Number.isInteger(i) && i >= 0 && i < VIEWS.length ? VIEWS[i] : null;

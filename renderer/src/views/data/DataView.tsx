@@ -7,6 +7,7 @@ import { selectSymbol, showView } from '../../stores/nav-store';
 import { CoverageTable } from './CoverageTable';
 import { ImportPanel } from './ImportPanel';
 import { PitInspector } from './PitInspector';
+import { QualityPanel } from './QualityPanel';
 
 /** Data: coverage per symbol, CSV import, point-in-time inspector. */
 export function DataView() {
@@ -48,6 +49,7 @@ export function DataView() {
         <div style={{ width: 520, flex: 'none', overflow: 'auto' }}>
           <ImportPanel />
           <PitInspector />
+          <QualityPanel />
         </div>
       </div>
     </div>

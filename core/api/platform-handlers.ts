@@ -1,0 +1,45 @@
+import { fail, ok } from '../model/result';
+import { listFindings } from '../quality/checks';
+import { listReports } from '../report/daily';
+import { runJobCommand } from '../scheduler/commands';
+import { cronOf, jobHistory, listJobs } from '../scheduler/jobs';
+import { Scheduler } from '../scheduler/scheduler';
+import { readHealth } from '../serve/health';
+import type { Handlers } from './registry';
+import type { Services } from './services';
+
+type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings';
+
+/** Handlers of the data platform (Jobs view, Reports list, the status bar's health panel). */
+export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> {
+  const strip = <T extends { pid?: unknown; slotAt?: unknown }>(r: T) => {
+    const { pid: _pid, slotAt: _slot, ...rest } = r;
+    return rest;
+  };
+  return {
+    'platform:jobs': () =>
+      ok(
+        listJobs(s.store).map((j) => {
+          const last = jobHistory(s.store, { job: j.name, limit: 1 })[0];
+          return { name: j.name, cron: j.cron, timezone: j.timezone, command: j.command.join(' '), enabled: j.enabled, nextRunAt: cronOf(j).nextRun()?.getTime() ?? null, lastRun: last ? strip(last) : null };
+        }),
+      ),
+    'platform:job-runs': (input) => ok(jobHistory(s.store, { job: input.job, limit: input.limit ?? 100 }).map(strip)),
+    'platform:job-run': async (input) => {
+      const scheduler = new Scheduler(s.store, { run: (job, signal) => runJobCommand(s.store, job.command, signal) });
+      try {
+        const r = await scheduler.runNow(input.job);
+        if ('busy' in r) return fail('conflict', `${input.job} is already running`);
+        return ok(strip(r));
+      } catch (e) {
+        return fail('not-found', (e as Error).message);
+      }
+    },
+    'platform:reports': () => ok(listReports(s.store)),
+    'platform:findings': (input) => ok(listFindings(s.store, { symbol: input.symbol, limit: input.limit ?? 200 })),
+    'platform:health': () => {
+      const h = readHealth(s.store);
+      return ok({ status: h.status, jobs: h.scheduler.jobs, failed24h: h.scheduler.failed24h, outboxBacklog: h.outbox.backlog, findings24h: h.dataQuality.findings24h, newsItems: h.feeds.newsItems, lastImportAt: h.store.lastImportAt });
+    },
+  };
+}
