@@ -67,8 +67,10 @@ export interface DatasetStatus {
 export interface StrategyDescription {
   readonly name: string;
   readonly description: string;
-  readonly kind: 'single' | 'cross-sectional';
+  readonly kind: 'single' | 'cross-sectional' | 'portfolio';
   readonly params: Record<string, unknown>;
+  /** `builtin` or a stored `user` strategy (absent in older hosts: builtin). */
+  readonly source?: 'builtin' | 'user';
 }
 
 // == backtest: runs =======================================================================

@@ -4,8 +4,7 @@ import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
-import { createCrossSectionView, factorFields, getStrategy, loadPitFacts } from '../strategies';
-import type { CrossSectionalStrategy } from '../strategy/types';
+import { createCrossSectionView, findStrategy, loadPitFacts, resolveStrategy } from '../strategies';
 import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
@@ -34,7 +33,7 @@ export function panelSymbols(spec: BacktestSpec): string[] | undefined {
  */
 export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const errors: string[] = [];
-  if (!getStrategy(spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  if (!findStrategy(spec)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
   if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
@@ -83,13 +82,13 @@ export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts
  * @throws BacktestInputError for an unknown strategy or universe.
  */
 export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): RunOptions {
-  const strategy = getStrategy(spec.strategy);
-  if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  const strategy = resolveStrategy(spec);
   let crossSectionAt;
   const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
-  if (strategy.kind === 'cross-sectional') {
+  if (strategy.kind !== 'single') {
     const parsed = strategy.params.safeParse(spec.params);
-    const fields = parsed.success && strategy.name === 'factor-rank' ? factorFields(parsed.data as Parameters<typeof factorFields>[0]) : [];
+    // The fields the strategy declares it reads; the engine reports invalid params itself.
+    const fields = parsed.success && strategy.fields ? [...strategy.fields(parsed.data)] : [];
     let facts;
     try {
       facts = loadPitFacts(store, panel.symbols, fields, named);
@@ -100,11 +99,11 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }
-  return { strategy: strategy as CrossSectionalStrategy<unknown>, crossSectionAt };
+  return { strategy, crossSectionAt };
 }
 
 function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
-  if (!getStrategy(spec.strategy)) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  resolveStrategy(spec);
   const fingerprint = dataFingerprint(store);
   const panel = panelForSpec(store, spec);
   if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);

@@ -8,7 +8,7 @@ import type { PanelRef, PoolJob } from '../pool/protocol';
 import type { JobTable } from '../pool/worker-host';
 import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
-import { getStrategy } from '../strategies';
+import { registerUserStrategy, resolveStrategy, strategySourceFor, type StrategySource } from '../strategies';
 import { smaCrossKernel } from './sma-kernel';
 
 /** Job kind: one exact engine run of a full spec; returns its metrics (and with `full`, equity and trades). */
@@ -19,6 +19,8 @@ export interface BacktestJobData {
   readonly spec: BacktestSpec;
   /** Also return the equity curve and trades (top results, walk-forward test windows). */
   readonly full?: boolean;
+  /** A user strategy's source (by hash): the worker registers it under `spec.strategy` before resolving. */
+  readonly strategySource?: StrategySource;
 }
 
 /** What a {@link BACKTEST_JOB} returns. */
@@ -46,15 +48,17 @@ export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
  * (the path of cluster nodes without the store; cross-sectional strategies need the store's facts).
  */
 export function runSpec(spec: BacktestSpec, panel: Panel): BacktestResult {
-  const strategy = getStrategy(spec.strategy);
-  if (!strategy) throw new Error(`strategy: unknown strategy "${spec.strategy}"`);
+  const strategy = resolveStrategy(spec);
   if (strategy.kind !== 'single') throw new Error(`${spec.strategy} reads point-in-time facts: give every cluster node the store (--db) with the same data`);
   return runBacktest(spec, panel, { strategy });
 }
 
 /** A pool job running `spec` on the panel `ref`. */
 export function backtestJob(ref: PanelRef, spec: BacktestSpec, full = false): PoolJob<BacktestJobData> {
-  return { kind: BACKTEST_JOB, panel: ref, data: full ? { spec, full } : { spec } };
+  // A user strategy travels with its job (the worker may never have seen the file or the store's copy).
+  const strategySource = strategySourceFor(spec.strategy);
+  const data: BacktestJobData = { spec, ...(full ? { full } : {}), ...(strategySource ? { strategySource } : {}) };
+  return { kind: BACKTEST_JOB, panel: ref, data };
 }
 
 /** Job kind: the sma-cross kernel over a chunk of (fast, slow) pairs; returns one `Metrics | null` per pair. */
@@ -77,6 +81,7 @@ export const OPTIMIZE_JOBS: JobTable = {
     // is the job's unclipped one, loaded once per worker: the engine clips to start/end and sees the
     // same bars as in the spec's own clipped panel, so walk-forward windows (each a different
     // start/end) do not each load a panel of their own.
+    if (data.strategySource) registerUserStrategy(data.spec.strategy, data.strategySource);
     const store = ctx.store();
     let r: BacktestResult;
     if (store && job.panel && dataFingerprint(store) === job.panel.fingerprint) {

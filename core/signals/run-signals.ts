@@ -6,8 +6,8 @@ import { fail, ok, type Result } from '../model/result';
 import { formatTime, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import type { CrossSectionalStrategy, SingleStrategy } from '../strategy/types';
-import { factorFields, type FactorRankParams } from '../strategies/factor-rank';
-import { getStrategy } from '../strategies/index';
+import { findStrategy } from '../strategies/index';
+import { portfolioAsCrossSectional } from '../strategies/portfolio';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { runRebalances } from '../strategies/rebalance';
 import { stepDecisions } from '../strategies/step';
@@ -106,7 +106,7 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   const parsed = parseSpec(rawSpec);
   if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
   const spec = parsed.spec;
-  const strategy = getStrategy(spec.strategy);
+  const strategy = findStrategy(spec);
   if (!strategy) {
     const msg = `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`;
     return fail('invalid-input', msg, [msg]);
@@ -158,15 +158,16 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
       add(panel.symbols[s], signalEvents(decisions, bars, spec.fill, start), bars);
     }
   } else {
-    const p = params.data as FactorRankParams;
+    const p = params.data;
     const universe = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
     let facts;
     try {
-      facts = loadPitFacts(store, panel.symbols, factorFields(p), universe);
+      facts = loadPitFacts(store, panel.symbols, strategy.fields ? [...strategy.fields(p)] : [], universe);
     } catch (e) {
       return fail('not-found', `universe: ${(e as Error).message}`);
     }
-    const rebalances = runRebalances(strategy as CrossSectionalStrategy, p, panel, facts, { start, end });
+    const cs = strategy.kind === 'portfolio' ? portfolioAsCrossSectional(strategy, p) : (strategy as CrossSectionalStrategy);
+    const rebalances = runRebalances(cs, p, panel, facts, { start, end });
     const decisions = panel.symbols.map(() => new Float64Array(panel.nDays).fill(Number.NaN));
     let held = new Set<string>();
     for (const r of rebalances) {

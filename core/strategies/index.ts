@@ -14,6 +14,7 @@ import { emaCross, smaCross } from './ma-cross';
 import { macdCross } from './macd-cross';
 import { rsiReversion } from './rsi-reversion';
 import { tripleConfirmation } from './triple-confirmation';
+import { findStrategy, registerBuiltin } from './registry';
 
 export { createCrossSectionView, createPitAccess, type AuditedCrossSectionView, type CrossSectionAudit, type PitAccess } from './cross-section-view';
 export { factorFields, factorRank, type FactorRankParams } from './factor-rank';
@@ -21,7 +22,7 @@ export { loadPitFacts, buildPitField, buildPitUniverse, type PitFacts, type PitF
 export { rebalanceDays, runRebalances, type Rebalance, type RebalanceFrequency } from './rebalance';
 export { stepDecisions, targetOf } from './step';
 
-/** Every built-in strategy, in the order `quantdesk strategies` lists them. */
+/** Every built-in strategy, in the order `quantdesk strategies` lists them. Add one here (one line) and in its own file. */
 export const STRATEGIES: readonly Strategy[] = [
   smaCross,
   emaCross,
@@ -36,9 +37,13 @@ export const STRATEGIES: readonly Strategy[] = [
   factorRank,
 ];
 
-/** The built-in strategy called `name`, or undefined. */
+for (const s of STRATEGIES) registerBuiltin(s);
+
+export { resolveStrategy, findStrategy, registerUserStrategy, strategySourceFor, type StrategySource } from './registry';
+
+/** The strategy (built-in or registered user strategy) called `name`, or undefined. See `resolveStrategy`. */
 export function getStrategy(name: string): Strategy | undefined {
-  return STRATEGIES.find((s) => s.name === name);
+  return findStrategy(name);
 }
 
 /** A JSON Schema (draft 2020-12) object describing a strategy's parameters, with defaults. */
@@ -48,21 +53,27 @@ export type ParamsSchema = Record<string, unknown>;
 export interface StrategyListing {
   readonly name: string;
   readonly description: string;
-  readonly kind: 'single' | 'cross-sectional';
+  readonly kind: 'single' | 'cross-sectional' | 'portfolio';
   /**
    * JSON Schema of the parameters as a caller writes them (`io: 'input'`): `properties` with `type`,
    * `default`, `minimum`/`maximum`, `enum`, `description`. The UI builds its backtest form from it.
    */
   readonly params: ParamsSchema;
+  /** A built-in or a stored user strategy. */
+  readonly source: 'builtin' | 'user';
 }
 
 /** Describes every built-in strategy (see {@link StrategyListing}). */
 export function listStrategies(): StrategyListing[] {
-  return STRATEGIES.map((s) => {
-    const schema = z.toJSONSchema(s.params, { io: 'input', unrepresentable: 'any' }) as ParamsSchema;
-    delete schema.$schema;
-    return { name: s.name, description: s.description, kind: s.kind, params: dropSafeIntegerBounds(schema) as ParamsSchema };
-  });
+  return STRATEGIES.map((s) => describeStrategy(s, 'builtin'));
+}
+
+/** One strategy's listing. A sandboxed user strategy carries its JSON Schema ready made (`jsonSchema`). */
+export function describeStrategy(s: Strategy, source: 'builtin' | 'user'): StrategyListing {
+  const ready = (s as { jsonSchema?: ParamsSchema }).jsonSchema;
+  const schema = ready ?? (z.toJSONSchema(s.params, { io: 'input', unrepresentable: 'any' }) as ParamsSchema);
+  delete schema.$schema;
+  return { name: s.name, description: s.description, kind: s.kind, params: dropSafeIntegerBounds(schema) as ParamsSchema, source };
 }
 
 /** zod writes ±MAX_SAFE_INTEGER as the bounds of every integer; they say nothing to a form, so drop them. */
