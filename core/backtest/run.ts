@@ -5,7 +5,11 @@ import { dataFingerprint } from '../store/fingerprint';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { createCrossSectionView, findStrategy, loadPitFacts, resolveStrategy } from '../strategies';
-import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
+import { runBacktestGuarded, runBacktestGuardedAsync } from '../sdk/guard';
+import { recordRunSource, runSource } from '../store/strategy-sources';
+import { isStrategyPath, readStrategyFile, strategySourceFor, withPinnedSource } from '../strategies/registry';
+import { latestUserSource } from '../store/strategy-sources';
+import type { RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import type { BacktestSpec } from './spec';
@@ -33,7 +37,7 @@ export function panelSymbols(spec: BacktestSpec): string[] | undefined {
  */
 export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const errors: string[] = [];
-  if (!findStrategy(spec)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  if (!findStrategy(spec, { store })) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
   if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
@@ -65,13 +69,13 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
  */
 export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { result: BacktestResult; fingerprint: string } {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: runBacktest(spec, panel, options), fingerprint };
+  return { result: runBacktestGuarded(spec, panel, options), fingerprint };
 }
 
 /** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
 export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ result: BacktestResult; fingerprint: string }> {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: await runBacktestAsync(spec, panel, options), fingerprint };
+  return { result: await runBacktestGuardedAsync(spec, panel, options), fingerprint };
 }
 
 /**
@@ -82,7 +86,7 @@ export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts
  * @throws BacktestInputError for an unknown strategy or universe.
  */
 export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): RunOptions {
-  const strategy = resolveStrategy(spec);
+  const strategy = resolveStrategy(spec, { store });
   let crossSectionAt;
   const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
   if (strategy.kind !== 'single') {
@@ -103,7 +107,7 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
 }
 
 function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
-  resolveStrategy(spec);
+  resolveStrategy(spec, { store });
   const fingerprint = dataFingerprint(store);
   const panel = panelForSpec(store, spec);
   if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
@@ -126,7 +130,12 @@ export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, o
 
 function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
   const output = toOutput(result, opts.runId ?? newRunId(createdAt));
-  if (opts.save !== false) saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+  if (opts.save !== false) {
+    saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+    // A user strategy: keep the exact source the run ran, so `runs rerun` reproduces it after an edit.
+    const source = strategySourceFor(result.spec.strategy);
+    if (source) recordRunSource(store, output.runId, source);
+  }
   return { output, result };
 }
 
@@ -139,6 +148,11 @@ export interface RerunReport {
   readonly fingerprintChanged: boolean;
   readonly storedFingerprint: string;
   readonly currentFingerprint: string;
+  /** User strategies: the source hash the run ran (and re-ran), and the hash its file or stored name has now. */
+  readonly strategyHash?: string;
+  readonly currentStrategyHash?: string;
+  /** The strategy's source changed since the run (the stored source was re-run). */
+  readonly strategyChanged?: boolean;
   readonly result: BacktestOutput;
 }
 
@@ -147,7 +161,20 @@ export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}
   const stored = getRun(store, id);
   if (!stored) return undefined;
   if (stored.kind !== 'backtest') throw new BacktestInputError([`id: run "${id}" is a ${stored.kind}, not a backtest`]);
-  const { output } = backtestFromStore(store, stored.spec, opts);
+  const ref = stored.spec.strategy;
+  const ran = runSource(store, id);
+  let currentStrategyHash: string | undefined;
+  if (ran) {
+    // What the reference points at now, if anything: the file, or the newest stored version.
+    try {
+      currentStrategyHash = isStrategyPath(ref) ? readStrategyFile(ran.file).hash : latestUserSource(store, ref)?.hash;
+    } catch {
+      currentStrategyHash = undefined;
+    }
+  }
+  const { output } = ran
+    ? withPinnedSource(ref, { name: ran.name, file: ran.file, source: ran.source, hash: ran.hash }, () => backtestFromStore(store, stored.spec, opts))
+    : backtestFromStore(store, stored.spec, opts);
   const strip = (o: BacktestOutput | null) => (o ? JSON.stringify({ ...o, runId: '' }) : '');
   const current = dataFingerprint(store);
   return {
@@ -157,6 +184,7 @@ export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}
     fingerprintChanged: current !== stored.dataFingerprint,
     storedFingerprint: stored.dataFingerprint,
     currentFingerprint: current,
+    ...(ran ? { strategyHash: ran.hash, currentStrategyHash, strategyChanged: currentStrategyHash !== ran.hash } : {}),
     result: output,
   };
 }

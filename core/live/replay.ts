@@ -45,7 +45,7 @@ export class LiveSpecError extends Error {
  * `start`/`end`.
  */
 export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
-  const { strategy, params } = resolveStrategy(spec);
+  const { strategy, params } = resolveStrategy(spec, store);
   for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
     if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
   }
@@ -67,8 +67,13 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
 }
 
 /** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
-export function resolveStrategy(spec: BacktestSpec): { strategy: SingleStrategy<any, any>; params: unknown } {
-  const strategy = findStrategy(spec);
+export function resolveStrategy(spec: BacktestSpec, store?: Store): { strategy: SingleStrategy<any, any>; params: unknown } {
+  let strategy;
+  try {
+    strategy = findStrategy(spec, { store });
+  } catch (e) {
+    throw new LiveSpecError(e instanceof BacktestInputError ? e.errors : [(e as Error).message]);
+  }
   if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
   if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is ${strategy.kind}; the live path runs single-symbol strategies`]);
   const parsed = strategy.params.safeParse(spec.params);

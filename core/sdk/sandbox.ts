@@ -208,17 +208,22 @@ export type SandboxedStrategy = Strategy & {
   readonly jsonSchema: Record<string, unknown>;
 };
 
-let defaultTimeoutMs = 10_000;
+let overridden = false;
+const envTimeout = Number(process.env.QUANTDESK_STRATEGY_TIMEOUT_MS);
+let defaultTimeoutMs = envTimeout > 0 ? envTimeout : 10_000;
 
 /** The per-step time limit for user code (default 10 s; `--strategy-timeout`). */
 export function strategyTimeoutMs(): number {
-  return defaultTimeoutMs;
+  // The CLI's --strategy-timeout sets the environment, possibly after this module loaded.
+  const env = Number(process.env.QUANTDESK_STRATEGY_TIMEOUT_MS);
+  return env > 0 && !overridden ? env : defaultTimeoutMs;
 }
 
 /** Sets the per-step time limit for user code in this process. */
 export function setStrategyTimeoutMs(ms: number): void {
   if (!(ms > 0)) throw new RangeError(`strategy timeout must be > 0 ms, got ${ms}`);
   defaultTimeoutMs = ms;
+  overridden = true;
 }
 
 const watchdog = vm.createContext(Object.create(null));
@@ -229,7 +234,7 @@ const watchScript = new vm.Script('__run()', { filename: 'quantdesk-watchdog' })
  * longer than `timeoutMs`, and this throws a clear error naming `file`. The watchdog context is
  * separate from every strategy's, so user code never sees `fn`.
  */
-export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = defaultTimeoutMs): T {
+export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategyTimeoutMs()): T {
   (watchdog as { __run?: () => T }).__run = fn;
   try {
     return watchScript.runInContext(watchdog, { timeout: timeoutMs }) as T;
@@ -287,7 +292,7 @@ function locateImport(src: StrategySource, name: string): string {
  * @throws StrategyCodeError (`FILE:LINE:COL: message`) for a compile error, a forbidden import, a
  * throw at load or a default export that is not a strategy.
  */
-export function loadSandboxedStrategy(src: StrategySource, timeoutMs = defaultTimeoutMs): SandboxedStrategy {
+export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyTimeoutMs()): SandboxedStrategy {
   const compiled = compile(src);
   const context = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false }, name: src.file });
   sdkRuntime().runInContext(context);

@@ -106,7 +106,13 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   const parsed = parseSpec(rawSpec);
   if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
   const spec = parsed.spec;
-  const strategy = findStrategy(spec);
+  let strategy;
+  try {
+    strategy = findStrategy(spec, { store });
+  } catch (e) {
+    const msg = (e as Error).message;
+    return fail('invalid-input', msg, [msg]);
+  }
   if (!strategy) {
     const msg = `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`;
     return fail('invalid-input', msg, [msg]);

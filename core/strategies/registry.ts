@@ -10,8 +10,13 @@
  *   registers the same hash before resolving: a sweep of a user strategy runs the very code its
  *   single backtest runs.
  */
-import type { Strategy } from '../strategy/types';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { BacktestInputError } from '../backtest/types';
+import { loadSandboxedStrategy, sourceHash } from '../sdk/sandbox';
+import { latestUserSource } from '../store/strategy-sources';
+import type { Store } from '../store/sqlite-bar-store';
+import type { Strategy } from '../strategy/types';
 
 /** A user strategy's source as it travels with a job and is kept in the run registry. */
 export interface StrategySource {
@@ -28,8 +33,6 @@ export interface StrategySource {
 const builtins = new Map<string, Strategy>();
 /** A reference (a spec's `"strategy"` string) → the loaded user strategy and its source. */
 const userRefs = new Map<string, { strategy: Strategy; source: StrategySource }>();
-/** Loads a source into a strategy (the sandbox); set by `core/sdk/user-strategies` so this module stays light. */
-let loader: ((src: StrategySource) => Strategy) | null = null;
 const loadedByHash = new Map<string, Strategy>();
 
 /** Registers a built-in strategy under its name. @throws Error when the name is taken. */
@@ -48,11 +51,6 @@ export function isBuiltin(name: string): boolean {
   return builtins.has(name);
 }
 
-/** Sets how a user source becomes a strategy (the sandbox loader). */
-export function setStrategyLoader(load: (src: StrategySource) => Strategy): void {
-  loader = load;
-}
-
 /**
  * Registers the user strategy in `source` under `ref` (the spec's `"strategy"` string): loads it in the
  * sandbox once per hash and returns it. Re-registering a ref with another hash replaces it.
@@ -63,8 +61,7 @@ export function registerUserStrategy(ref: string, source: StrategySource): Strat
   if (cur && cur.source.hash === source.hash) return cur.strategy;
   let strategy = loadedByHash.get(source.hash);
   if (!strategy) {
-    if (!loader) throw new BacktestInputError([`strategy: "${ref}" is a user strategy, but this process has no strategy sandbox loaded`]);
-    strategy = loader(source);
+    strategy = loadSandboxedStrategy(source);
     loadedByHash.set(source.hash, strategy);
   }
   userRefs.set(ref, { strategy, source });
@@ -76,20 +73,97 @@ export function strategySourceFor(ref: string): StrategySource | undefined {
   return builtins.has(ref) ? undefined : userRefs.get(ref)?.source;
 }
 
+/** What resolving a user strategy may read: the store holding `strategies add`'s copies. */
+export interface ResolveContext {
+  readonly store?: Store | null;
+}
+
+/** Whether a spec's `"strategy"` is a path to a strategy file (`.ts`, `.js`, `.mts`, `.mjs`). */
+export function isStrategyPath(ref: string): boolean {
+  return /\.(m?ts|m?js)$/i.test(ref);
+}
+
+/** A strategy file read as a source (name: the file name without its extension). @throws BacktestInputError when unreadable. */
+export function readStrategyFile(path: string): StrategySource {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new BacktestInputError([`strategy: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  return { name: basename(path).replace(/\.(m?ts|m?js)$/i, ''), file: path, source, hash: sourceHash(source) };
+}
+
 /**
- * The strategy a spec (or a name) refers to: a built-in, or a user strategy registered under that
- * reference in this process.
- * @throws BacktestInputError naming the `strategy` field for an unknown one.
+ * The strategy a spec (or a name) refers to: a built-in; a user strategy already registered under
+ * that reference in this process; a strategy file (an absolute path, or relative to the working
+ * directory: spec readers make paths absolute against the spec file); or, with `ctx.store`, the
+ * newest stored version of a user strategy of that name.
+ * @throws BacktestInputError naming the `strategy` field for an unknown one, or `FILE:LINE:COL` for one that does not load.
  */
-export function resolveStrategy(specOrName: string | { readonly strategy: string }): Strategy {
-  const ref = typeof specOrName === 'string' ? specOrName : specOrName.strategy;
-  const s = builtins.get(ref) ?? userRefs.get(ref)?.strategy;
-  if (!s) throw new BacktestInputError([`strategy: unknown strategy "${ref}" (see \`quantdesk strategies\`)`]);
+export function resolveStrategy(specOrName: string | { readonly strategy: string }, ctx: ResolveContext = {}): Strategy {
+  const s = findStrategy(specOrName, ctx);
+  if (!s) throw new BacktestInputError([`strategy: unknown strategy "${typeof specOrName === 'string' ? specOrName : specOrName.strategy}" (see \`quantdesk strategies\`)`]);
   return s;
 }
 
-/** {@link resolveStrategy} returning undefined instead of throwing. */
-export function findStrategy(specOrName: string | { readonly strategy: string }): Strategy | undefined {
+/** {@link resolveStrategy} returning undefined for an unknown name (it still throws for a file that does not load). */
+export function findStrategy(specOrName: string | { readonly strategy: string }, ctx: ResolveContext = {}): Strategy | undefined {
   const ref = typeof specOrName === 'string' ? specOrName : specOrName.strategy;
-  return builtins.get(ref) ?? userRefs.get(ref)?.strategy;
+  const b = builtins.get(ref);
+  if (b) return b;
+  const pin = pinned.get(ref);
+  if (pin) return registerUserStrategy(ref, pin);
+  // Files and stored names are looked up afresh each time (a long-lived host sees edits); loading is cached by hash.
+  if (isStrategyPath(ref)) return registerUserStrategy(ref, readStrategyFile(isAbsolute(ref) ? ref : resolve(ref)));
+  const stored = ctx.store ? latestUserSource(ctx.store, ref) : undefined;
+  if (stored) return registerUserStrategy(ref, { name: stored.name, file: stored.file, source: stored.source, hash: stored.hash });
+  return userRefs.get(ref)?.strategy;
+}
+
+const pinned = new Map<string, StrategySource>();
+
+/**
+ * Runs `fn` with `ref` pinned to `source`: every resolution of `ref` inside gets exactly that
+ * source (a re-run of a stored run, a pool job carrying its source), whatever the file holds now.
+ */
+export function withPinnedSource<T>(ref: string, source: StrategySource, fn: () => T): T {
+  const before = pinned.get(ref);
+  pinned.set(ref, source);
+  registerUserStrategy(ref, source);
+  try {
+    return fn();
+  } finally {
+    if (before) pinned.set(ref, before);
+    else pinned.delete(ref);
+  }
+}
+
+/** {@link withPinnedSource} for async work (the pin holds until the promise settles). */
+export async function withPinnedSourceAsync<T>(ref: string, source: StrategySource, fn: () => Promise<T>): Promise<T> {
+  const before = pinned.get(ref);
+  pinned.set(ref, source);
+  registerUserStrategy(ref, source);
+  try {
+    return await fn();
+  } finally {
+    if (before) pinned.set(ref, before);
+    else pinned.delete(ref);
+  }
+}
+
+/**
+ * A spec file's `"strategy"` (or a sweep's `"base"."strategy"`) that is a relative path to a
+ * strategy file, made absolute against the spec file's folder, in place. Returns `raw`.
+ */
+export function absolutizeStrategyRef<T>(raw: T, specFile: string): T {
+  const fix = (o: unknown) => {
+    if (o && typeof o === 'object' && typeof (o as { strategy?: unknown }).strategy === 'string') {
+      const ref = (o as { strategy: string }).strategy;
+      if (isStrategyPath(ref) && !isAbsolute(ref)) (o as { strategy: string }).strategy = resolve(dirname(resolve(specFile)), ref);
+    }
+  };
+  fix(raw);
+  if (raw && typeof raw === 'object') fix((raw as { base?: unknown }).base);
+  return raw;
 }
