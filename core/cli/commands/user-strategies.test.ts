@@ -64,6 +64,22 @@ describe('user strategies through the CLI', () => {
     expect(edited.trades).not.toEqual(ua.trades);
   });
 
+  it('a sweep of a user strategy (worker threads, the source travelling with each job) equals its single backtests', async () => {
+    const mine = join(dir, 'sweep-sma.ts');
+    copyFileSync(join(ROOT, 'core/sdk/testdata/my-sma.ts'), mine);
+    const sweep = write('sweep.json', JSON.stringify({ base: { strategy: './sweep-sma.ts', symbols: ['GOOG'] }, grid: { fast: [5, 10], slow: [30, 40] }, objective: 'sharpe', top: 4 }));
+    const r = await cli(['sweep', '--spec', sweep, '--db', db, '--workers', '2', '--json']);
+    expect(r.err).toBe('');
+    const out = JSON.parse(r.out) as { runs: number; failed: unknown[]; results: { params: { fast: number; slow: number }; metrics: unknown }[] };
+    expect(out.failed).toEqual([]);
+    expect(out.results).toHaveLength(4);
+    for (const res of out.results) {
+      const spec = write('one.json', JSON.stringify({ strategy: './sweep-sma.ts', symbols: ['GOOG'], params: res.params }));
+      const single = JSON.parse((await cli(['backtest', '--spec', spec, '--db', db, '--json', '--no-save'])).out);
+      expect(res.metrics).toEqual(single.metrics);
+    }
+  });
+
   it('strategies add stores a file under its name; --json lists built-ins and stored ones with their source', async () => {
     const f = write('breakout.ts', `${HEAD}export default defineStrategy({ name: 'my-breakout', description: 'close above yesterday high', params: { lookback: { type: 'integer', default: 3, minimum: 1 } }, init: (p) => ({ hi: NaN, p }), onBar(s, bar) { const up = bar.close > s.hi; s.hi = bar.high; return up ? 1 : 0; } });\n`);
     const add = await cli(['strategies', 'add', f, '--db', db, '--json']);
