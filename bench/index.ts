@@ -13,6 +13,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
   ui: () => import('./ui'),
+  'user-strategies': () => import('./user-strategies'),
 };
 
 async function main(): Promise<void> {

@@ -15,6 +15,19 @@ import { macdCross } from './macd-cross';
 import { rsiReversion } from './rsi-reversion';
 import { tripleConfirmation } from './triple-confirmation';
 import { findStrategy, registerBuiltin } from './registry';
+import { adxTrend } from './sdk/adx-trend';
+import { cciReversion } from './sdk/cci-reversion';
+import { dualMomentum } from './sdk/dual-momentum';
+import { ichimokuTargetsStrategy } from './sdk/ichimoku-targets';
+import { ichimokuTime } from './sdk/ichimoku-time';
+import { keltnerBreakout } from './sdk/keltner-breakout';
+import { obvTrend } from './sdk/obv-trend';
+import { pairsTrading } from './sdk/pairs-trading';
+import { parabolicSar } from './sdk/parabolic-sar';
+import { stochCross } from './sdk/stoch-cross';
+import { volumeBreakout } from './sdk/volume-breakout';
+import { vwapReversion } from './sdk/vwap-reversion';
+import { williamsR } from './sdk/williams-r';
 
 export { createCrossSectionView, createPitAccess, type AuditedCrossSectionView, type CrossSectionAudit, type PitAccess } from './cross-section-view';
 export { factorFields, factorRank, type FactorRankParams } from './factor-rank';
@@ -35,6 +48,20 @@ export const STRATEGIES: readonly Strategy[] = [
   ichimokuCloud,
   candlePattern,
   factorRank,
+  // Written on the SDK (core/sdk) the way a user writes a strategy file:
+  stochCross,
+  adxTrend,
+  cciReversion,
+  williamsR,
+  parabolicSar,
+  keltnerBreakout,
+  volumeBreakout,
+  obvTrend,
+  vwapReversion,
+  ichimokuTime,
+  ichimokuTargetsStrategy,
+  dualMomentum,
+  pairsTrading,
 ];
 
 for (const s of STRATEGIES) registerBuiltin(s);

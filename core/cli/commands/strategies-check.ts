@@ -6,7 +6,7 @@ import { allocBarColumns, type BarColumns } from '../../model/bars';
 import { checkCrossSectional, checkSingle, describeReport, type LookAheadReport } from '../../sdk/lookahead-check';
 import { openStore, type Store } from '../../store/sqlite-bar-store';
 import { randomBars } from '../../strategies/fixtures';
-import { loadPitFacts } from '../../strategies/pit-facts';
+import { buildPitField, loadPitFacts } from '../../strategies/pit-facts';
 import { isStrategyPath, resolveStrategy } from '../../strategies/registry';
 import type { SingleStrategy, Strategy } from '../../strategy/types';
 import { parseFlags, parseKeyValues, UsageError } from '../args';
@@ -67,7 +67,11 @@ function runCheck(strategy: Strategy, params: unknown, store: Store | null, symb
   }
   const parsed = strategy.params.parse(params ?? {});
   const fields = strategy.fields ? [...strategy.fields(parsed)] : [];
-  if (!store) return checkCrossSectional(strategy, params, syntheticPanel(12, 400), { fields: new Map(), universe: null });
+  if (!store) {
+    // No store: a synthetic market, and the declared fundamentals with no rows (they read NaN).
+    const panel = syntheticPanel(12, 400);
+    return checkCrossSectional(strategy, params, panel, { fields: new Map(fields.map((f) => [f, buildPitField(f, panel.nInst, [])])), universe: null });
+  }
   const panel = loadPanel(store, { adjustment: 'pit' });
   return checkCrossSectional(strategy, params, panel, loadPitFacts(store, panel.symbols, fields, undefined));
 }
