@@ -21,3 +21,29 @@ describe('strategies:list', () => {
     store.close();
   });
 });
+
+describe('user strategies through the contract', () => {
+  it('compile reports problems at the line; save stores versions; list and source show them', async () => {
+    const store = openStore(':memory:');
+    const services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
+    const handlers = createHandlers(services);
+    const ctx = { signal: new AbortController().signal };
+    const call = async (ch: string, input: unknown) => (await dispatch(handlers, ch, input, ctx)) as { ok: boolean; value: any; error: any };
+    const bad = await call('strategies:compile', { source: `import fs from 'fs';\nexport default 1;\n` });
+    expect(bad.value).toMatchObject({ ok: false, problems: [{ line: 1, column: 16, message: 'cannot import "fs": a strategy may import only quantdesk/sdk' }] });
+    const v1 = `import { defineStrategy } from 'quantdesk/sdk';\nexport default defineStrategy({ name: 'mine', params: { n: { type: 'integer', default: 2 } }, init: () => ({}), onBar: () => null });\n`;
+    expect((await call('strategies:compile', { source: v1 })).value).toEqual({ ok: true, problems: [], name: 'mine', kind: 'single' });
+    expect((await call('strategies:save', { source: v1 })).value).toEqual({ name: 'mine', version: 1, added: true });
+    const v2 = v1.replace('default: 2', 'default: 3');
+    expect((await call('strategies:save', { source: v2 })).value).toEqual({ name: 'mine', version: 2, added: true });
+    const list = (await call('strategies:list', undefined)).value as { name: string; source: string; params: any }[];
+    expect(list.find((x) => x.name === 'mine')).toMatchObject({ source: 'user', params: { properties: { n: { default: 3 } } } });
+    const src = (await call('strategies:source', { name: 'mine', version: 1 })).value;
+    expect(src).toMatchObject({ name: 'mine', version: 1, source: v1 });
+    expect(src.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect((await call('strategies:save', { source: v1.replace("'mine'", "'sma-cross'") })).ok).toBe(false);
+    // A stored strategy runs through the quick backtest path by name.
+    await disposeServices(services);
+    store.close();
+  });
+});

@@ -80,7 +80,17 @@ function compile(src: StrategySource): Compiled {
   const esbuild = require('esbuild') as typeof import('esbuild');
   const loader = /\.js$/i.test(src.file) || /\.mjs$/i.test(src.file) ? 'js' : 'ts';
   try {
-    const r = esbuild.transformSync(src.source, { loader, format: 'cjs', sourcemap: 'external', sourcefile: src.file, target: 'es2022', logLevel: 'silent' });
+    // verbatimModuleSyntax: an import is kept even when unused, so `import fs from 'fs'` fails at load
+    // (TypeScript would drop an unused import silently); `import type` still goes.
+    const r = esbuild.transformSync(src.source, {
+      loader,
+      format: 'cjs',
+      sourcemap: 'external',
+      sourcefile: src.file,
+      target: 'es2022',
+      logLevel: 'silent',
+      tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+    });
     return { code: r.code, map: new SourceMap(JSON.parse(r.map)) };
   } catch (e) {
     const errs = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
