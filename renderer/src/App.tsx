@@ -10,6 +10,7 @@ import { ChartView } from './views/chart/ChartView';
 import { DataView } from './views/data/DataView';
 import { LiveView } from './views/live/LiveView';
 import { OptimizeView } from './views/optimize/OptimizeView';
+import { StrategiesView } from './views/strategies/StrategiesView';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   chart: ChartView,
@@ -17,6 +18,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   optimize: OptimizeView,
   live: LiveView,
   data: DataView,
+  strategies: StrategiesView,
 };
 
 function isTyping(target: EventTarget | null): boolean {

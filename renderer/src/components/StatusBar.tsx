@@ -26,7 +26,7 @@ export function StatusBar() {
       {dataset && dataset.state === 'failed' && <span className="neg">Default dataset failed: {dataset.message}</span>}
       <span className="spacer" />
       {symbol && <span className="mono">{symbol}</span>}
-      <span className="muted">1–5 views · Ctrl+K symbol</span>
+      <span className="muted">1–6 views · Ctrl+K symbol</span>
       <button className="btn-ghost" onClick={toggleTheme} data-testid="theme-toggle">
         {theme === 'dark' ? 'Light' : 'Dark'} theme
       </button>

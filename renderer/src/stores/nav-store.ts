@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The five workstation views, in nav order (shortcuts 1–5). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data'] as const;
+/** The workstation views, in nav order (shortcuts 1–6). */
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -10,6 +10,7 @@ export const VIEW_LABELS: Record<View, string> = {
   optimize: 'Optimize',
   live: 'Live',
   data: 'Data',
+  strategies: 'Strategies',
 };
 
 export type Theme = 'dark' | 'light';
@@ -69,7 +70,7 @@ export function toggleTheme(): void {
   useNavStore.setState({ theme });
 }
 
-/** Maps a key event to a view: keys 1–5 outside text inputs. */
+/** Maps a key event to a view: keys 1–6 outside text inputs. */
 export function viewForKey(key: string): View | null {
   const i = Number(key) - 1;
   return Number.isInteger(i) && i >= 0 && i < VIEWS.length ? VIEWS[i] : null;
