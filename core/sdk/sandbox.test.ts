@@ -6,7 +6,7 @@ import { makePanel } from '../backtest/fixtures';
 import { BacktestSpecSchema } from '../backtest/spec';
 import { smaCross } from '../strategies/ma-cross';
 import { runBacktestGuarded } from './guard';
-import { loadSandboxedStrategy, sourceHash, StrategyCodeError } from './sandbox';
+import { loadSandboxedStrategy, setStrategyTimeoutMs, sourceHash, StrategyCodeError } from './sandbox';
 
 function src(source: string, file = 'strat.ts') {
   return { name: file.replace(/\.[tj]s$/, ''), file, source, hash: sourceHash(source) };
@@ -70,6 +70,18 @@ describe('sandbox', () => {
     expect(Date.now() - t).toBeLessThan(5000);
     const again = runBacktest(spec(), panel, { strategy: smaCross });
     expect(again.metrics.trades).toBeGreaterThan(0);
+  });
+
+  it('bounds each call made outside a time-limited batch (the live runner steps bar by bar)', () => {
+    setStrategyTimeoutMs(200);
+    try {
+      const s = loadSandboxedStrategy(src(single('if (bar.close > 0) for (;;) {} return null;'), 'live-loop.ts'));
+      if (s.kind !== 'single') throw new Error('expected a single strategy');
+      const state = s.init({});
+      expect(errorOf(() => s.onBar(state, { index: 0, time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 }))).toMatch(/^live-loop\.ts: the strategy was stopped after 0\.2 s/);
+    } finally {
+      setStrategyTimeoutMs(10_000);
+    }
   });
 
   it('seeds Math.random per run: two runs are identical', () => {

@@ -245,7 +245,10 @@ const watchScript = new vm.Script('__run()', { filename: 'quantdesk-watchdog' })
  * separate from every strategy's, so user code never sees `fn`.
  */
 export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategyTimeoutMs()): T {
+  // Nested limits: the outer one already bounds the call (and a second watchdog would cost ~0.1 ms).
+  if (guardDepth > 0) return fn();
   (watchdog as { __run?: () => T }).__run = fn;
+  guardDepth++;
   try {
     return watchScript.runInContext(watchdog, { timeout: timeoutMs }) as T;
   } catch (e) {
@@ -254,9 +257,13 @@ export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategy
     }
     throw e;
   } finally {
+    guardDepth--;
     (watchdog as { __run?: unknown }).__run = undefined;
   }
 }
+
+/** How many {@link withTimeLimit} calls are running (0: user code called now would run unbounded). */
+let guardDepth = 0;
 
 /** Maps an error thrown by user code to `FILE:LINE:COL: message` of the user's source. */
 function userError(e: unknown, src: StrategySource, compiled: Compiled, scriptName: string): Error {
@@ -376,7 +383,11 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
       onBar(state: unknown, bar: BarView): Decision {
         let d: unknown;
         try {
-          d = bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
+          // Outside a time-limited batch (the live runner steps bar by bar), each call gets its own limit.
+          d =
+            guardDepth > 0
+              ? bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume)
+              : withTimeLimit(() => bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume), src.file);
         } catch (e) {
           throw fail(e);
         }
@@ -387,7 +398,7 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
   const withView = <T>(view: CrossSectionView, f: () => T): T => {
     current = view;
     try {
-      return f();
+      return withTimeLimit(f, src.file);
     } catch (e) {
       throw fail(e);
     } finally {

@@ -8,6 +8,8 @@ import type { Store } from '../store/sqlite-bar-store';
 import type { CrossSectionalStrategy, SingleStrategy } from '../strategy/types';
 import { findStrategy } from '../strategies/index';
 import { portfolioAsCrossSectional } from '../strategies/portfolio';
+import { isSandboxed } from '../sdk/guard';
+import { withTimeLimit } from '../sdk/sandbox';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { runRebalances } from '../strategies/rebalance';
 import { stepDecisions } from '../strategies/step';
@@ -160,7 +162,9 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   if (strategy.kind === 'single') {
     for (let s = 0; s < panel.nInst; s++) {
       const bars = compact(panel, s);
-      const decisions = stepDecisions(strategy as SingleStrategy, params.data, bars);
+      const step = () => stepDecisions(strategy as SingleStrategy, params.data, bars);
+      // A user strategy: the whole series under one time limit (an endless loop ends the report, not the process).
+      const decisions = isSandboxed(strategy) ? withTimeLimit(step, strategy.file) : step();
       add(panel.symbols[s], signalEvents(decisions, bars, spec.fill, start), bars);
     }
   } else {
