@@ -103,6 +103,31 @@ describe('sandbox', () => {
     expect((s.jsonSchema.properties as Record<string, unknown>).n).toMatchObject({ type: 'integer', default: 3, minimum: 1 });
   });
 
+  it('runs a user portfolio strategy through the point-in-time view, equal to the same logic as a built-in', async () => {
+    const { pairsTrading } = await import('../strategies/sdk/pairs-trading');
+    const file = join(__dirname, '..', 'strategies', 'sdk', 'pairs-trading.ts');
+    // The built-in's own file, as a user file: only its SDK import path differs.
+    const text = readFileSync(file, 'utf8').replace("from '../../sdk'", "from 'quantdesk/sdk'").replace('export const pairsTrading =', 'export default');
+    const user = loadSandboxedStrategy(src(text, 'pairs.ts'));
+    const a2 = closes.map((c, i) => c * (1 + 0.03 * Math.sin(i / 5)));
+    const two = makePanel([
+      { symbol: 'A', open: closes, close: closes },
+      { symbol: 'B', open: a2, close: a2 },
+    ]);
+    const sp = spec({ symbols: ['A', 'B'], params: { lookback: 20, entry: 1.2 }, fill: 'close' });
+    const a = runBacktest(sp, two, { strategy: pairsTrading });
+    const b = runBacktestGuarded(sp, two, { strategy: user });
+    expect(a.trades.length).toBeGreaterThan(2);
+    expect(b.trades).toEqual(a.trades);
+  });
+
+  it('a cross-sectional view hands user code no host object either', () => {
+    const s = loadSandboxedStrategy(
+      src(`${HEAD}export default defineStrategy({ kind: 'cross-sectional', rebalance: 'weekly', weights(p, view) { const f = view.close.constructor('return process')(); return { A: f ? 1 : 0 }; } });\n`, 'xs.ts'),
+    );
+    expect(errorOf(() => runBacktestGuarded(spec({ universe: 'all', symbols: undefined }), panel, { strategy: s }))).toMatch(/^xs\.ts:2:\d+: Code generation from strings disallowed/);
+  });
+
   it('reports a syntax error at its line', () => {
     expect(errorOf(() => loadSandboxedStrategy(src(`${HEAD}export default defineStrategy({\n  init: () => ({},\n});\n`, 'syntax.ts')))).toBe('syntax.ts:4:1: Unexpected "}"');
   });
