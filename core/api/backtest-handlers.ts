@@ -1,7 +1,7 @@
 import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
 import { renderReport } from '../backtest/report';
-import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
+import { unknownReferences } from '../backtest/run';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
@@ -26,8 +26,7 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       const spec = specOf(input.spec);
       if (!spec.ok) return spec;
       try {
-        const { output } = await backtestFromStoreAsync(s.store, spec.value, { signal: ctx.signal, save: input.save });
-        return ok(output);
+        return ok(await s.backtest.run(spec.value, { signal: ctx.signal, save: input.save }));
       } catch (e) {
         if (e instanceof BacktestInputError) return fail('invalid-input', e.message, e.errors);
         if (e instanceof BacktestCancelledError) return fail('cancelled', 'backtest:run was cancelled');

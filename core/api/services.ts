@@ -50,15 +50,18 @@ export interface ServiceOptions {
  * {@link disposeServices}.
  */
 export function createServices(options: ServiceOptions): Services {
+  const optimize = new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })));
   return {
     store: options.store,
     dbPath: options.dbPath,
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
-    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers }))),
+    optimize,
     live: new LiveService(options.store, liveEmit(options.emit)),
-    backtest: new BacktestService(options.store, options.emit),
+    // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
+    // memory has no file for workers to open: there they stay in the host, time-limited).
+    backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
   };
 }
 

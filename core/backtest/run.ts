@@ -4,10 +4,19 @@ import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
-import { createCrossSectionView, findStrategy, loadPitFacts, resolveStrategy } from '../strategies';
+import { createCrossSectionView, loadPitFacts, resolveStrategy } from '../strategies';
 import { runBacktestGuarded, runBacktestGuardedAsync } from '../sdk/guard';
 import { recordRunSource, runSource } from '../store/strategy-sources';
-import { isStrategyPath, readStrategyFile, strategySourceFor, withPinnedSource } from '../strategies/registry';
+import { isBuiltin, isStrategyPath, readStrategyFile, strategySourceFor, userSourceFor, withPinnedSource } from '../strategies/registry';
+
+/** Whether `ref` names a readable strategy file or a stored user strategy (checked without running it). */
+function knownUserStrategy(store: Store, ref: string): boolean {
+  try {
+    return userSourceFor(ref, { store }) !== undefined;
+  } catch {
+    return false;
+  }
+}
 import { latestUserSource } from '../store/strategy-sources';
 import type { RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
@@ -37,7 +46,7 @@ export function panelSymbols(spec: BacktestSpec): string[] | undefined {
  */
 export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const errors: string[] = [];
-  if (!findStrategy(spec, { store })) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  if (!isBuiltin(spec.strategy) && !knownUserStrategy(store, spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
   if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);

@@ -124,6 +124,22 @@ export function findStrategy(specOrName: string | { readonly strategy: string },
 const pinned = new Map<string, StrategySource>();
 
 /**
+ * The source a non-built-in reference names, read but not loaded (no user code runs): pinned, the
+ * file, the newest stored version, or one registered in this process; undefined for a built-in or an
+ * unknown name. Hosts use it to check a spec and to hand the source to a pool worker.
+ * @throws BacktestInputError for a strategy path that cannot be read.
+ */
+export function userSourceFor(ref: string, ctx: ResolveContext = {}): StrategySource | undefined {
+  if (builtins.has(ref)) return undefined;
+  const pin = pinned.get(ref);
+  if (pin) return pin;
+  if (isStrategyPath(ref)) return readStrategyFile(isAbsolute(ref) ? ref : resolve(ref));
+  const stored = ctx.store ? latestUserSource(ctx.store, ref) : undefined;
+  if (stored) return { name: stored.name, file: stored.file, source: stored.source, hash: stored.hash };
+  return userRefs.get(ref)?.source;
+}
+
+/**
  * Runs `fn` with `ref` pinned to `source`: every resolution of `ref` inside gets exactly that
  * source (a re-run of a stored run, a pool job carrying its source), whatever the file holds now.
  */
