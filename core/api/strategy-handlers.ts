@@ -14,10 +14,15 @@ function problemOf(message: string): StrategyProblem {
   return { line: 0, column: 0, message: message.replace(/^[^:]*: /, '') };
 }
 
-/** Loads `source` in the sandbox (host thread, time-limited): the strategy or its problems. */
+/**
+ * Loads `source` in the sandbox: the strategy or its problems. This evaluates the module's top level
+ * on the host's thread (to report its name, kind and params), so it gets a short limit of its own;
+ * the strategy's bars only ever run on the pool.
+ */
+const COMPILE_LIMIT_MS = 2000;
 function compile(source: string, name = 'strategy') {
   try {
-    return { strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }), problems: [] as StrategyProblem[] };
+    return { strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }, COMPILE_LIMIT_MS), problems: [] as StrategyProblem[] };
   } catch (e) {
     if (e instanceof StrategyCodeError) return { strategy: null, problems: e.errors.map(problemOf) };
     throw e;
