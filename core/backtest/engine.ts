@@ -695,6 +695,14 @@ function* backtestSteps(spec: BacktestSpec, panel: Panel, opts: RunOptions): Gen
           return s === NO_BAR ? Number.NaN : realisedVol(s, i, days) / Math.sqrt(spec.barsPerYear);
         },
         fundamental: (sym, field) => (opts.fundamental ? opts.fundamental(sym, field, date) : Number.NaN),
+        bar: (sym, field) => {
+          const s = idx(sym);
+          if (s === NO_BAR) return Number.NaN;
+          const base = s * nDays;
+          const col = field === 'open' ? open : field === 'high' ? panel.high : field === 'low' ? panel.low : field === 'volume' ? panel.volume : close;
+          for (let j = i; j >= iw; j--) if (close[base + j] === close[base + j]) return col[base + j];
+          return Number.NaN;
+        },
       };
     }
   }

@@ -121,6 +121,20 @@ describe('sandbox', () => {
     expect(b.trades).toEqual(a.trades);
   });
 
+  it("a portfolio strategy reads each symbol's current bar through view.bar", () => {
+    const vols = closes.map((_, i) => (i % 10 === 0 ? 5000 : 1000));
+    const p = makePanel([{ symbol: 'A', open: closes, close: closes, volume: vols }]);
+    const s = loadSandboxedStrategy(
+      src(`${HEAD}export default defineStrategy({ kind: 'portfolio', init: () => ({}), onBar(s, view) { return { A: view.bar('A', 'volume') > 2000 ? 1 : 0 }; } });\n`, 'vol.ts'),
+    );
+    const r = runBacktestGuarded(spec({ fill: 'close' }), p, { strategy: s });
+    // Long on every 10th bar (volume 5000), flat the bar after: one round trip per spike.
+    expect(r.trades.length).toBe(Math.ceil(closes.length / 10));
+    for (const t of r.trades) expect(t.exitBar - t.entryBar).toBe(1);
+    const bad = loadSandboxedStrategy(src(`${HEAD}export default defineStrategy({ kind: 'portfolio', init: () => ({}), onBar(s, view) { return { A: view.bar('A', 'vwap') } as any; } });\n`, 'badfield.ts'));
+    expect(errorOf(() => runBacktestGuarded(spec({ fill: 'close' }), p, { strategy: bad }))).toMatch(/^badfield\.ts:2:\d+: view\.bar: unknown field "vwap"/);
+  });
+
   it('a cross-sectional view hands user code no host object either', () => {
     const s = loadSandboxedStrategy(
       src(`${HEAD}export default defineStrategy({ kind: 'cross-sectional', rebalance: 'weekly', weights(p, view) { const f = view.close.constructor('return process')(); return { A: f ? 1 : 0 }; } });\n`, 'xs.ts'),

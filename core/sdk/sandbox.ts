@@ -164,6 +164,7 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
       closeLag: (s, lag) => call('closeLag', '' + s, +lag),
       volatility: (s, days) => call('volatility', '' + s, +days),
       fundamental: (s, field) => call('fundamental', '' + s, '' + field),
+      bar: (s, field) => call('bar', '' + s, '' + field),
     };
   }
   function weightsJson(w) {
@@ -331,6 +332,11 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
         case 'closeLag': return v.closeLag(String(a), Number(b));
         case 'volatility': return v.volatility(String(a), Number(b));
         case 'fundamental': return v.fundamental(String(a), String(b));
+        case 'bar': {
+          const f = String(b);
+          if (f !== 'open' && f !== 'high' && f !== 'low' && f !== 'close' && f !== 'volume') return `\u0000view.bar: unknown field "${f}" (open, high, low, close, volume)`;
+          return v.bar ? v.bar(String(a), f) : Number.NaN;
+        }
         default: return `\u0000unknown view call ${String(op)}`;
       }
     } catch (e) {

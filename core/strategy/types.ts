@@ -76,6 +76,11 @@ export interface CrossSectionView {
   volatility(symbol: string, days: number): number;
   /** The latest value of a fundamental field known at `date` (latest period, latest version), NaN if none. */
   fundamental(symbol: string, field: string): number;
+  /**
+   * A field of the symbol's latest bar at or before `date` (its current bar on a trading day), in the
+   * panel's adjustment; NaN if none. Optional for views built elsewhere; the engine's and the PIT view have it.
+   */
+  bar?(symbol: string, field: 'open' | 'high' | 'low' | 'close' | 'volume'): number;
 }
 
 /** How often a cross-sectional strategy rebalances: at the first trading day of each period. */
