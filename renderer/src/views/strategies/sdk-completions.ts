@@ -41,6 +41,7 @@ const MEMBERS: Record<string, Completion[]> = {
     { label: 'date', type: 'property', detail: 'EpochMs of the decision' },
     { label: 'universe', type: 'property', detail: 'symbols listed at the date' },
     { label: 'close', type: 'method', detail: '(symbol) → number' },
+    { label: 'bar', type: 'method', detail: "(symbol, 'open'|'high'|'low'|'close'|'volume') → number" },
     { label: 'rawClose', type: 'method', detail: '(symbol) → number' },
     { label: 'closeLag', type: 'method', detail: '(symbol, days) → number' },
     { label: 'volatility', type: 'method', detail: '(symbol, days) → number' },
