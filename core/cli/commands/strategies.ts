@@ -5,7 +5,7 @@ import { loadSandboxedStrategy } from '../../sdk/sandbox';
 import { openStore, type Store } from '../../store/sqlite-bar-store';
 import { addUserStrategy, getSource, listUserStrategies } from '../../store/strategy-sources';
 import { describeStrategy, listStrategies, type StrategyListing } from '../../strategies';
-import { readStrategyFile } from '../../strategies/registry';
+import { isBuiltin, readStrategyFile } from '../../strategies/registry';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 
@@ -56,6 +56,8 @@ async function add(args: string[], io: CliIO): Promise<number> {
   const src = readStrategyFile(file);
   const strategy = loadSandboxedStrategy(src);
   const name = strategy.name || src.name;
+  if (isBuiltin(name)) throw new UsageError(`${positionals[0]}: "${name}" is a built-in strategy's name; give defineStrategy another name`);
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(name)) throw new UsageError(`${positionals[0]}: name "${name}" must be letters, digits and dashes`);
   const store = openExisting(values.db as string);
   try {
     const r = addUserStrategy(store, { ...src, name });

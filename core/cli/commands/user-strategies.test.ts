@@ -90,6 +90,11 @@ describe('user strategies through the CLI', () => {
     const mine = list.find((s) => s.name === 'my-breakout')!;
     expect(mine.source).toBe('user');
     expect(mine.params.properties.lookback).toMatchObject({ type: 'integer', default: 3, minimum: 1 });
+    // a built-in's name is refused (it would never resolve to the stored copy)
+    const clash = write('clash.ts', `${HEAD}export default defineStrategy({ name: 'sma-cross', init: () => ({}), onBar: () => null });\n`);
+    const refused = await cli(['strategies', 'add', clash, '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/"sma-cross" is a built-in strategy's name/);
     // a spec can name the stored strategy
     const spec = write('stored.json', JSON.stringify({ strategy: 'my-breakout', symbols: ['GOOG'] }));
     const r = await cli(['backtest', '--spec', spec, '--db', db, '--json', '--no-save']);
