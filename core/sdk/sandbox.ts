@@ -375,6 +375,15 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
     return (arr === null ? null : new Map(arr)) as ReadonlyMap<string, number>;
   };
   if (info.kind === 'single') {
+    const onBarLimited = (state: unknown, bar: BarView): Decision => {
+      let d: unknown;
+      try {
+        d = withTimeLimit(() => bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume), src.file);
+      } catch (e) {
+        throw fail(e);
+      }
+      return typeof d === 'number' || d === null || d === undefined ? ((d ?? null) as Decision) : toIntent(d, fail);
+    };
     return {
       ...base,
       kind: 'single',
@@ -387,13 +396,12 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
         }
       },
       onBar(state: unknown, bar: BarView): Decision {
+        // Outside a time-limited batch (the live runner steps bar by bar), each call gets its own limit.
+        // Kept out of this function: a closure here would allocate a context on every bar.
+        if (guardDepth === 0) return onBarLimited(state, bar);
         let d: unknown;
         try {
-          // Outside a time-limited batch (the live runner steps bar by bar), each call gets its own limit.
-          d =
-            guardDepth > 0
-              ? bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume)
-              : withTimeLimit(() => bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume), src.file);
+          d = bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume);
         } catch (e) {
           throw fail(e);
         }
