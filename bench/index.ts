@@ -14,6 +14,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   strategies: () => import('./strategies'),
   ui: () => import('./ui'),
   models: () => import('./models'),
+  'user-strategies': () => import('./user-strategies'),
 };
 
 async function main(): Promise<void> {

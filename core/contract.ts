@@ -67,9 +67,44 @@ export interface DatasetStatus {
 export interface StrategyDescription {
   readonly name: string;
   readonly description: string;
-  readonly kind: 'single' | 'cross-sectional';
+  readonly kind: 'single' | 'cross-sectional' | 'portfolio';
   readonly params: Record<string, unknown>;
+  /** `builtin` or a stored `user` strategy (absent in older hosts: builtin). */
+  readonly source?: 'builtin' | 'user';
 }
+
+/** A problem in a user strategy's source, at its line and column (1-based); line 0: no position. */
+export interface StrategyProblem {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** One stored version of a user strategy. */
+export interface StrategyVersionView {
+  readonly version: number;
+  readonly hash: string;
+  readonly addedAt: number;
+}
+
+/** A stored user strategy's source (the newest, or the version asked for) and its version history, newest first. */
+export interface StrategySourceView {
+  readonly name: string;
+  readonly version: number;
+  readonly source: string;
+  readonly versions: readonly StrategyVersionView[];
+}
+
+/** What compiling (loading in the sandbox) a source gives: its problems, or its name, kind and params. */
+export interface StrategyCompileView {
+  readonly ok: boolean;
+  readonly problems: readonly StrategyProblem[];
+  readonly name: string | null;
+  readonly kind: 'single' | 'cross-sectional' | 'portfolio' | null;
+}
+
+/** Source text of a user strategy, as the editor sends it (1 MB at most). */
+const StrategySourceText = z.string().max(1_000_000);
 
 // == backtest: runs =======================================================================
 
@@ -914,6 +949,17 @@ export const METHODS = {
   'data:init-default': method(noInput).returns<DataInitReport>(),
   // -- backtest (engine issue)
   'strategies:list': method(noInput).returns<readonly StrategyDescription[]>(),
+  // -- user strategies (issue 13): compiled and loaded in the sandbox, stored with their versions
+  /** Compiles and loads a source in the sandbox (time-limited); problems carry the line and column. */
+  'strategies:compile': method(z.object({ source: StrategySourceText }).strict()).returns<StrategyCompileView>(),
+  /** Stores a source as the newest version of the strategy it names (`defineStrategy({ name })`, else `name`). */
+  'strategies:save': method(z.object({ source: StrategySourceText, name: z.string().min(1).max(100).optional() }).strict()).returns<{
+    readonly name: string;
+    readonly version: number;
+    readonly added: boolean;
+  }>(),
+  /** A stored user strategy's source (newest, or `version`) and its history. */
+  'strategies:source': method(z.object({ name: z.string().min(1), version: z.number().int().positive().optional() }).strict()).returns<StrategySourceView>(),
   /** The quick path: runs in the host (yielding while it runs), stores the run, returns the result. */
   'backtest:run': method(BacktestRunInput).returns<BacktestRunView>(),
   /** Starts a run in the background; follow `backtest:progressed` and `backtest:finished`, then `runs:get`. */

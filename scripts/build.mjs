@@ -29,7 +29,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const target = process.argv[2] ?? 'all';
 
 // Native or heavy packages stay in node_modules and are required at run time.
-const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', '@duckdb/node-api', 'onnxruntime-node', '@tensorflow/tfjs'];
+// esbuild compiles user strategies at run time: it cannot be bundled (it runs its own binary).
+const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', 'esbuild', '@duckdb/node-api', 'onnxruntime-node', '@tensorflow/tfjs'];
 
 const nodeCommon = {
   bundle: true,
@@ -68,7 +69,42 @@ const lazyCommands = {
   },
 };
 
+/**
+ * The strategy SDK as one script evaluated inside each user strategy's sandbox (core/sdk/sandbox.ts
+ * reads `sdk-runtime.js` beside its bundle): zod, the indicators and patterns, nothing of Node.
+ */
+async function buildSdkRuntime(outdir) {
+  await build({
+    entryPoints: { 'sdk-runtime': 'core/sdk/index.ts' },
+    bundle: true,
+    format: 'iife',
+    globalName: '__qd_sdk',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    minify: true,
+    outdir: join(root, outdir),
+    absWorkingDir: root,
+    logLevel: 'warning',
+  });
+}
+
+/**
+ * `quantdesk/sdk` as a package subpath: out/sdk/index.js (CommonJS, zod external) and its type
+ * declarations out/sdk/*.d.ts (tsc), so `npm i quantdesk` gives types in the user's own editor.
+ */
+async function buildSdk() {
+  await build({ ...nodeCommon, entryPoints: { index: 'core/sdk/index.ts' }, outdir: join(root, 'out/sdk'), external: [...external, 'zod', 'technicalindicators'] });
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'core/sdk/tsconfig.d.json')],
+    { stdio: 'inherit', cwd: root },
+  );
+}
+
 async function buildCli() {
+  await buildSdkRuntime('out/cli');
   await build({
     ...nodeCommon,
     entryPoints: present({
@@ -131,6 +167,7 @@ async function buildBench() {
   };
   const modules = [...readFileSync(join(root, BENCH_INDEX), 'utf8').matchAll(/import\('\.\/([a-z0-9-]+)'\)/g)].map((m) => m[1]);
   await build({ ...benchOptions, entryPoints: { index: BENCH_INDEX }, plugins: [lazyBenchModules] });
+  await buildSdkRuntime('out/bench');
   const results = await Promise.allSettled(
     modules.map((name) => build({ ...benchOptions, entryPoints: { [name]: `bench/${name}.ts` }, plugins: [benchSourcePaths], logLevel: 'silent' })),
   );
@@ -148,6 +185,8 @@ async function buildRenderer() {
 }
 
 async function buildElectron() {
+  await buildSdkRuntime('out/main');
+  await buildSdkRuntime('out/workers');
   await build({
     ...nodeCommon,
     entryPoints: present({
@@ -168,9 +207,9 @@ async function buildElectron() {
   }
 }
 
-const steps = { cli: [buildCli], bench: [buildBench], renderer: [buildRenderer], electron: [buildElectron], all: [buildCli, buildElectron, buildRenderer] };
+const steps = { cli: [buildCli], bench: [buildBench], renderer: [buildRenderer], electron: [buildElectron], sdk: [buildSdk], all: [buildCli, buildElectron, buildRenderer, buildSdk] };
 if (!steps[target]) {
-  console.error(`build: unknown target "${target}" (cli, bench, renderer, electron, all)`);
+  console.error(`build: unknown target "${target}" (cli, bench, renderer, electron, sdk, all)`);
   process.exit(2);
 }
 const t0 = Date.now();

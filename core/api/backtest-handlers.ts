@@ -1,8 +1,9 @@
 import { tradesCsv } from '../backtest/json';
 import { getRun, listRuns } from '../backtest/registry';
 import { renderReport, reportBenchmark } from '../backtest/report';
-import { backtestFromStoreAsync, unknownReferences } from '../backtest/run';
+import { unknownReferences } from '../backtest/run';
 import { validateSpec, type BacktestSpec } from '../backtest/spec';
+import { userSourceFor } from '../strategies/registry';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
 import { backtestOnPool, type InteractiveOutcome } from '../optimize/interactive-jobs';
@@ -37,12 +38,12 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       if (!spec.ok) return spec;
       try {
         // A universe of hundreds of names takes seconds: off the host's thread, on the interactive
-        // worker. An in-memory store (tests) has no file a worker could open: it runs here.
-        if (s.dbPath !== ':memory:') {
+        // worker. A user strategy goes to the pool with its source (the backtest service); an in-memory
+        // store (tests) has no file a worker could open: it runs here.
+        if (s.dbPath !== ':memory:' && userSourceFor(spec.value.strategy, { store: s.store }) === undefined) {
           return outcome(await backtestOnPool(s.store, s.optimize.interactivePool(), spec.value, { signal: ctx.signal, save: input.save }));
         }
-        const { output } = await backtestFromStoreAsync(s.store, spec.value, { signal: ctx.signal, save: input.save });
-        return ok(output);
+        return ok(await s.backtest.run(spec.value, { signal: ctx.signal, save: input.save }));
       } catch (e) {
         if (e instanceof BacktestInputError) return fail('invalid-input', e.message, e.errors);
         if (e instanceof BacktestCancelledError || e instanceof CancelledError) return fail('cancelled', 'backtest:run was cancelled');

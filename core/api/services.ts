@@ -74,6 +74,10 @@ export interface ServiceOptions {
  */
 export function createServices(options: ServiceOptions): Services {
   const credentials = options.credentials ?? { get: () => process.env };
+  const optimize = new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })), {
+    size: options.poolSize ?? Math.max(1, availableParallelism()),
+    idleMs: options.poolIdleMs,
+  });
   return {
     credentials,
     broker: new BrokerService({
@@ -86,12 +90,11 @@ export function createServices(options: ServiceOptions): Services {
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
-    optimize: new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })), {
-      size: options.poolSize ?? Math.max(1, availableParallelism()),
-      idleMs: options.poolIdleMs,
-    }),
+    optimize,
     live: new LiveService(options.store, liveEmit(options.emit)),
-    backtest: new BacktestService(options.store, options.emit),
+    // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
+    // memory has no file for workers to open: there they stay in the host, time-limited).
+    backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
     uploads: new Uploads(),
   };
 }

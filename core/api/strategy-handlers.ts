@@ -1,12 +1,83 @@
-import { ok } from '../model/result';
-import { listStrategies } from '../strategies';
+import type { StrategyCompileView, StrategyProblem } from '../contract';
+import { fail, ok } from '../model/result';
+import { loadSandboxedStrategy, sourceHash, StrategyCodeError } from '../sdk/sandbox';
+import { addUserStrategy, getSource, listUserStrategies, strategyVersions } from '../store/strategy-sources';
+import { describeStrategy, listStrategies, type StrategyListing } from '../strategies';
+import { isBuiltin } from '../strategies/registry';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-/** Handlers of the strategy catalogue (`strategies:list`): the built-ins with their parameter schemas. */
-export function strategyHandlers(_s: Services): Pick<Handlers, 'strategies:list'> {
-  const listing = listStrategies(); // static: computed once per host
+/** `FILE:LINE:COL: message` (or `FILE: message`) as a problem at a position. */
+function problemOf(message: string): StrategyProblem {
+  const m = /^[^:]*:(\d+):(\d+): ([\s\S]*)$/.exec(message);
+  if (m) return { line: Number(m[1]), column: Number(m[2]), message: m[3] };
+  return { line: 0, column: 0, message: message.replace(/^[^:]*: /, '') };
+}
+
+/**
+ * Loads `source` in the sandbox: the strategy or its problems. This evaluates the module's top level
+ * on the host's thread (to report its name, kind and params), so it gets a short limit of its own;
+ * the strategy's bars only ever run on the pool.
+ */
+const COMPILE_LIMIT_MS = 2000;
+function compile(source: string, name = 'strategy') {
+  try {
+    return { strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }, COMPILE_LIMIT_MS), problems: [] as StrategyProblem[] };
+  } catch (e) {
+    if (e instanceof StrategyCodeError) return { strategy: null, problems: e.errors.map(problemOf) };
+    throw e;
+  }
+}
+
+/**
+ * Handlers of the strategy catalogue and the user strategies: `strategies:list` (built-ins, then the
+ * stored user strategies), `strategies:compile`, `strategies:save`, `strategies:source`.
+ */
+export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' | 'strategies:compile' | 'strategies:save' | 'strategies:source'> {
+  const builtins = listStrategies(); // static: computed once per host
+  const described = new Map<string, StrategyListing>(); // by source hash
   return {
-    'strategies:list': () => ok(listing),
+    'strategies:list': () => {
+      const users: StrategyListing[] = [];
+      for (const v of listUserStrategies(s.store)) {
+        let d = described.get(v.hash);
+        if (!d) {
+          const src = getSource(s.store, v.hash);
+          if (!src) continue;
+          const c = compile(src.source, v.name);
+          if (!c.strategy) continue;
+          d = { ...describeStrategy(c.strategy, 'user'), name: v.name };
+          described.set(v.hash, d);
+        }
+        users.push(d);
+      }
+      return ok([...builtins, ...users]);
+    },
+    'strategies:compile': ({ source }) => {
+      const c = compile(source);
+      const view: StrategyCompileView = c.strategy
+        ? { ok: true, problems: [], name: c.strategy.name || null, kind: c.strategy.kind }
+        : { ok: false, problems: c.problems, name: null, kind: null };
+      return ok(view);
+    },
+    'strategies:save': ({ source, name }) => {
+      const c = compile(source, name ?? 'strategy');
+      if (!c.strategy) return fail('invalid-input', c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`).join('\n'), c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`));
+      const finalName = c.strategy.name || name;
+      if (!finalName) return fail('invalid-input', 'name: give the strategy a name (defineStrategy({ name }))');
+      if (!/^[a-z0-9][a-z0-9-]*$/i.test(finalName)) return fail('invalid-input', `name: "${finalName}" must be letters, digits and dashes`);
+      if (isBuiltin(finalName)) return fail('invalid-input', `name: "${finalName}" is a built-in strategy; choose another name`);
+      const r = addUserStrategy(s.store, { name: finalName, file: `${finalName}.ts`, source, hash: sourceHash(source) });
+      return ok({ name: finalName, version: r.version, added: r.added });
+    },
+    'strategies:source': ({ name, version }) => {
+      const versions = strategyVersions(s.store, name);
+      if (versions.length === 0) return fail('not-found', `no stored strategy "${name}"`);
+      const v = version === undefined ? versions[0] : versions.find((x) => x.version === version);
+      if (!v) return fail('not-found', `strategy "${name}" has no version ${version}`);
+      const src = getSource(s.store, v.hash);
+      if (!src) return fail('not-found', `the source of "${name}" version ${v.version} is missing`);
+      return ok({ name, version: v.version, source: src.source, versions: versions.map((x) => ({ version: x.version, hash: x.hash, addedAt: x.addedAt })) });
+    },
   };
 }

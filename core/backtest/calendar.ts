@@ -19,7 +19,7 @@ export function monthKey(ms: number): number {
 
 /** Period key of a UTC instant for a rebalance frequency; two instants share a period iff keys are equal. */
 export function periodKey(ms: number, every: 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly'): number {
-  // Days since the epoch; weeks start on Monday (the epoch was a Thursday).
+  // Days since the epoch; 1970-01-01 was a Thursday, so +3 makes weeks start on Monday (ISO weeks).
   if (every === 'daily') return Math.floor(ms / 86_400_000);
   if (every === 'weekly') return Math.floor((Math.floor(ms / 86_400_000) + 3) / 7);
   const mk = monthKey(ms);

@@ -1,5 +1,7 @@
 import type { Panel } from '../data/panel-types';
-import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, OrderIntent, SingleStrategy, Strategy } from '../strategy/types';
+import type { BarView, CrossSectionalStrategy, CrossSectionView, Decision, OrderIntent, PortfolioStrategy, SingleStrategy, Strategy } from '../strategy/types';
+import { toWeightMap } from '../strategy/weights';
+import { portfolioAsCrossSectional } from '../strategies/portfolio';
 import { periodKey } from './calendar';
 import * as execution from './execution';
 import type { ExitOut } from './execution';
@@ -105,6 +107,15 @@ export async function runBacktestAsync(spec: BacktestSpec, panel: Panel, opts: R
     if (r.done) return r.value;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * The engine as a generator: yields the fraction done about every thousand bars (each rebalance
+ * day for cross-sectional runs), returns the result. For drivers that bound each step batch in time
+ * (the sandbox's watchdog for user strategies); {@link runBacktest} is the plain driver.
+ */
+export function backtestStepper(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): Generator<number, BacktestResult, void> {
+  return backtestSteps(spec, panel, opts);
 }
 
 /** The engine as a generator: yields the fraction done about every thousand bars, returns the result. */
@@ -589,6 +600,8 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       if (tick(i)) yield (i - i0) / n;
       step(i, Math.min(i1 + 1, i + progressEvery));
     }
+  } else if (strategy.kind === 'portfolio') {
+    yield* runCrossSectional(portfolioAsCrossSectional(strategy as PortfolioStrategy<unknown, unknown>, params));
   } else {
     yield* runCrossSectional(strategy as CrossSectionalStrategy<unknown>);
   }
@@ -655,13 +668,16 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
         const view: CrossSectionView & { audit?: () => DecisionAudit } = opts.crossSectionAt ? opts.crossSectionAt(time[i]) : priceCrossSection(priceView, i);
         const weights = cs.weights(params, view);
         if (view.audit) audit.push(view.audit());
-        pendW.fill(0);
-        for (const [sym, w] of weights) {
-          const s = symIndex.get(sym);
-          if (s !== undefined && inRun[s] && Number.isFinite(w)) pendW[s] = w;
+        // null: keep the book as it is (a portfolio strategy that decides nothing this bar).
+        if (weights !== null) {
+          pendW.fill(0);
+          for (const [sym, w] of toWeightMap(weights)) {
+            const s = symIndex.get(sym);
+            if (s !== undefined && inRun[s] && Number.isFinite(w)) pendW[s] = w;
+          }
+          if (atClose) rebalanceAt(i, tClose);
+          else pending = true;
         }
-        if (atClose) rebalanceAt(i, tClose);
-        else pending = true;
       }
       const gone = delistedOnDay.get(i);
       if (gone) for (const s of gone) delistIfLast(s, i);

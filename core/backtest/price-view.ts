@@ -53,7 +53,7 @@ export interface PriceCrossSectionInput {
 /**
  * The engine's default cross-section at bar `i` (when the caller supplies none): the names listed and
  * trading that day (and members of the named universe), with history accessors that stop at bar `i`:
- * `close` and `closeLag` on signal prices, `rawClose` on traded ones, `volatility` per bar.
+ * `close`, `closeLag` and `bar` on signal prices, `rawClose` on traded ones, `volatility` per bar.
  */
 export function priceCrossSection(x: PriceCrossSectionInput, i: number): CrossSectionView {
   const { panel, close, tradedClose, symIndex, inRun, first } = x;
@@ -101,5 +101,14 @@ export function priceCrossSection(x: PriceCrossSectionInput, i: number): CrossSe
       return s < 0 ? Number.NaN : realisedVol(close, s * nDays, first, i, days, x.barsPerYear) / Math.sqrt(x.barsPerYear);
     },
     fundamental: (sym, field) => (x.fundamental ? x.fundamental(sym, field, date) : Number.NaN),
+    // The portfolio kind's bar: the last bar at or before `i` (signal prices, as `close`).
+    bar: (sym, field) => {
+      const s = idx(sym);
+      if (s < 0) return Number.NaN;
+      const base = s * nDays;
+      const col = field === 'open' ? panel.open : field === 'high' ? panel.high : field === 'low' ? panel.low : field === 'volume' ? panel.volume : close;
+      for (let j = i; j >= first; j--) if (close[base + j] === close[base + j]) return col[base + j];
+      return Number.NaN;
+    },
   };
 }

@@ -6,9 +6,21 @@ import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
-import { createCrossSectionView, factorFields, getStrategy, loadPitFacts } from '../strategies';
-import type { CrossSectionalStrategy } from '../strategy/types';
-import { runBacktest, runBacktestAsync, type RunOptions } from './engine';
+import { createCrossSectionView, loadPitFacts, resolveStrategy } from '../strategies';
+import { runBacktestGuarded, runBacktestGuardedAsync } from '../sdk/guard';
+import { recordRunSource, runSource } from '../store/strategy-sources';
+import { isBuiltin, isStrategyPath, readStrategyFile, strategySourceFor, userSourceFor, withPinnedSource } from '../strategies/registry';
+
+/** Whether `ref` names a readable strategy file or a stored user strategy (checked without running it). */
+function knownUserStrategy(store: Store, ref: string): boolean {
+  try {
+    return userSourceFor(ref, { store }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+import { latestUserSource } from '../store/strategy-sources';
+import type { RunOptions } from './engine';
 import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import { signalsOnRaw, type BacktestSpec } from './spec';
@@ -68,7 +80,7 @@ function indexErrors(store: Store, spec: BacktestSpec): string[] {
  */
 export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const errors: string[] = [];
-  if (!getStrategy(spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  if (!isBuiltin(spec.strategy) && !knownUserStrategy(store, spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
   if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
   if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
@@ -96,13 +108,13 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
  */
 export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { result: BacktestResult; fingerprint: string } {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: runBacktest(spec, panel, options), fingerprint };
+  return { result: runBacktestGuarded(spec, panel, options), fingerprint };
 }
 
 /** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
 export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ result: BacktestResult; fingerprint: string }> {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: await runBacktestAsync(spec, panel, options), fingerprint };
+  return { result: await runBacktestGuardedAsync(spec, panel, options), fingerprint };
 }
 
 /**
@@ -113,13 +125,13 @@ export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts
  * @throws BacktestInputError for an unknown strategy or universe.
  */
 export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): RunOptions {
-  const strategy = getStrategy(spec.strategy);
-  if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
+  const strategy = resolveStrategy(spec, { store });
   let crossSectionAt;
   const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
-  if (strategy.kind === 'cross-sectional') {
+  if (strategy.kind !== 'single') {
     const parsed = strategy.params.safeParse(spec.params);
-    const fields = parsed.success && strategy.name === 'factor-rank' ? factorFields(parsed.data as Parameters<typeof factorFields>[0]) : [];
+    // The fields the strategy declares it reads; the engine reports invalid params itself.
+    const fields = parsed.success && strategy.fields ? [...strategy.fields(parsed.data)] : [];
     let facts;
     try {
       facts = loadPitFacts(store, panel.symbols, fields, named);
@@ -131,11 +143,13 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
   } else if (named) {
     throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
   }
-  return { strategy: strategy as CrossSectionalStrategy<unknown>, crossSectionAt };
+  return { strategy, crossSectionAt };
 }
 
 function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
-  // Every unknown name at once, each under its own field (an unknown benchmark is not a `symbols` error).
+  // The strategy first (a user file that does not compile is its own error), then every unknown name at once,
+  // each under its own field (an unknown benchmark is not a `symbols` error).
+  resolveStrategy(spec, { store });
   const unknown = unknownReferences(store, spec);
   if (unknown.length > 0) throw new BacktestInputError(unknown);
   const fingerprint = dataFingerprint(store);
@@ -160,7 +174,12 @@ export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, o
 
 function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
   const output = toOutput(result, opts.runId ?? newRunId(createdAt));
-  if (opts.save !== false) saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+  if (opts.save !== false) {
+    saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+    // A user strategy: keep the exact source the run ran, so `runs rerun` reproduces it after an edit.
+    const source = strategySourceFor(result.spec.strategy);
+    if (source) recordRunSource(store, output.runId, source);
+  }
   return { output, result };
 }
 
@@ -173,6 +192,11 @@ export interface RerunReport {
   readonly fingerprintChanged: boolean;
   readonly storedFingerprint: string;
   readonly currentFingerprint: string;
+  /** User strategies: the source hash the run ran (and re-ran), and the hash its file or stored name has now. */
+  readonly strategyHash?: string;
+  readonly currentStrategyHash?: string;
+  /** The strategy's source changed since the run (the stored source was re-run). */
+  readonly strategyChanged?: boolean;
   readonly result: BacktestOutput;
 }
 
@@ -181,7 +205,20 @@ export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}
   const stored = getRun(store, id);
   if (!stored) return undefined;
   if (stored.kind !== 'backtest') throw new BacktestInputError([`id: run "${id}" is a ${stored.kind}, not a backtest`]);
-  const { output } = backtestFromStore(store, stored.spec, opts);
+  const ref = stored.spec.strategy;
+  const ran = runSource(store, id);
+  let currentStrategyHash: string | undefined;
+  if (ran) {
+    // What the reference points at now, if anything: the file, or the newest stored version.
+    try {
+      currentStrategyHash = isStrategyPath(ref) ? readStrategyFile(ran.file).hash : latestUserSource(store, ref)?.hash;
+    } catch {
+      currentStrategyHash = undefined;
+    }
+  }
+  const { output } = ran
+    ? withPinnedSource(ref, { name: ran.name, file: ran.file, source: ran.source, hash: ran.hash }, () => backtestFromStore(store, stored.spec, opts))
+    : backtestFromStore(store, stored.spec, opts);
   const strip = (o: BacktestOutput | null) => (o ? JSON.stringify({ ...o, runId: '' }) : '');
   const current = dataFingerprint(store);
   return {
@@ -191,6 +228,7 @@ export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}
     fingerprintChanged: current !== stored.dataFingerprint,
     storedFingerprint: stored.dataFingerprint,
     currentFingerprint: current,
+    ...(ran ? { strategyHash: ran.hash, currentStrategyHash, strategyChanged: currentStrategyHash !== ran.hash } : {}),
     result: output,
   };
 }

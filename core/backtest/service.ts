@@ -1,7 +1,10 @@
 import type { EventChannel, Events } from '../contract';
 import type { Store } from '../store/sqlite-bar-store';
+import type { Pool } from '../pool/types';
+import { CancelledError } from '../pool/types';
 import { newRunId } from './registry';
 import { backtestFromStoreAsync } from './run';
+import { runUserBacktest, userSourceOf } from './user-run';
 import type { BacktestSpec } from './spec';
 import { BacktestCancelledError, BacktestInputError } from './types';
 
@@ -16,10 +19,30 @@ export class BacktestService {
   readonly #store: Store;
   readonly #emit: Emit;
   readonly #running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  readonly #pool: (() => Pool) | null;
 
-  constructor(store: Store, emit: Emit) {
+  /** `pool`: where user strategies run (never the host's thread); without one they run in the host, time-limited. */
+  constructor(store: Store, emit: Emit, pool?: () => Pool) {
     this.#store = store;
     this.#emit = emit;
+    this.#pool = pool ?? null;
+  }
+
+  /**
+   * Runs `spec` to its stored output: a user strategy on the pool (its source travels with the job),
+   * a built-in in the host yielding to the event loop. The quick path (`backtest:run`) and `start` share it.
+   */
+  async run(spec: BacktestSpec, opts: { runId?: string; save?: boolean; signal?: AbortSignal; onProgress?: (f: number) => void } = {}) {
+    const source = this.#pool ? userSourceOf(this.#store, spec) : undefined;
+    if (source && this.#pool) {
+      try {
+        return await runUserBacktest(this.#store, this.#pool(), spec, source, { runId: opts.runId ?? newRunId(), save: opts.save, signal: opts.signal });
+      } catch (e) {
+        if (e instanceof CancelledError) throw new BacktestCancelledError();
+        throw e;
+      }
+    }
+    return (await backtestFromStoreAsync(this.#store, spec, opts)).output;
   }
 
   /** Starts `spec` (already validated); returns its run id at once. */
@@ -30,7 +53,7 @@ export class BacktestService {
       // Let the caller receive the id before the first progress event.
       await new Promise<void>((resolve) => setImmediate(resolve));
       try {
-        await backtestFromStoreAsync(this.#store, spec, {
+        await this.run(spec, {
           runId,
           signal: abort.signal,
           onProgress: (fraction) => this.#emit('backtest:progressed', { runId, fraction }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
 import { INSTRUMENT_TYPES } from '../model/instrument';
-import { getStrategy, listStrategies } from '../strategies';
+import { getStrategy } from '../strategies';
 
 /**
  * Engine version stored with every run; bump when a change can alter a run's numbers.
@@ -170,8 +170,18 @@ export function validateSpec(raw: unknown): { ok: true; spec: BacktestSpec } | {
  * and each grid axis on its own (see `sweepErrors`).
  */
 export function strategyErrors(name: string, params?: Record<string, unknown>): string[] {
-  const strategy = getStrategy(name);
-  if (!strategy) return [`strategy: unknown strategy "${name}" (known: ${listStrategies().map((s) => s.name).join(', ')})`];
+  let strategy;
+  try {
+    // A built-in, a strategy file (compiled and loaded here: a file that does not compile is an error now), or
+    // one registered in this process.
+    strategy = getStrategy(name);
+  } catch (e) {
+    if (e instanceof Error && 'errors' in e && Array.isArray((e as { errors: unknown }).errors)) return [...(e as { errors: string[] }).errors];
+    throw e;
+  }
+  // Not found without a store: it may be a stored user strategy, which only the store knows. `unknownReferences`
+  // (with the store) and `resolveStrategy` at the start of every run name an unknown one (exit 2, nothing stored).
+  if (!strategy) return [];
   if (params === undefined) return [];
   const r = strategy.params.safeParse(params);
   return r.success ? [] : r.error.issues.map((i) => `params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);

@@ -28,6 +28,20 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.err(`quantdesk: unknown command "${name}". Run \`quantdesk --help\`.\n`);
     return EXIT.badInput;
   }
+  // `--strategy-timeout SECONDS` applies to every command that runs user strategies (and, through the
+  // environment, to its worker threads): the per-step limit before an endless loop is stopped.
+  const at = rest.findIndex((a) => a === '--strategy-timeout' || a.startsWith('--strategy-timeout='));
+  if (at >= 0) {
+    const inline = rest[at].includes('=');
+    const text = inline ? rest[at].slice(rest[at].indexOf('=') + 1) : rest[at + 1];
+    const seconds = Number(text);
+    if (text === undefined || !(seconds > 0)) {
+      io.err(`quantdesk ${name}: --strategy-timeout: expected seconds > 0, got "${text ?? ''}"\n`);
+      return EXIT.badInput;
+    }
+    process.env.QUANTDESK_STRATEGY_TIMEOUT_MS = String(Math.round(seconds * 1000));
+    rest.splice(at, inline ? 1 : 2);
+  }
   const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.out(`${command.usage}\n`);
@@ -41,8 +55,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       io.err(`quantdesk ${name}: ${e.message}\n${command.usage}\n`);
       return EXIT.badInput;
     }
-    // A bad path or file the user gave (StorePathError and the like): its message, no stack, exit 2.
-    if (e instanceof Error && e.name === 'InputError') {
+    // A bad path or file the user gave (StorePathError and the like), a user strategy that fails to compile, load or
+    // run (FILE:LINE:COL: message), or input the engine rejects: its message, no stack, exit 2.
+    if (e instanceof Error && (e.name === 'InputError' || e.name === 'StrategyCodeError' || e.name === 'BacktestInputError')) {
       io.err(`quantdesk ${name}: ${e.message}\n`);
       return EXIT.badInput;
     }

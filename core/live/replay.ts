@@ -5,7 +5,7 @@ import { BacktestInputError } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
 import { parseDate, DAY_MS } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
-import { getStrategy } from '../strategies';
+import { findStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
 import { ReplayFeed } from './feeds/replay';
 import { LiveSession, type SessionOptions } from './session';
@@ -45,7 +45,7 @@ export class LiveSpecError extends Error {
  * `start`/`end`.
  */
 export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
-  const { strategy, params } = resolveStrategy(spec);
+  const { strategy, params } = resolveStrategy(spec, store);
   for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
     if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
   }
@@ -67,10 +67,15 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
 }
 
 /** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
-export function resolveStrategy(spec: BacktestSpec): { strategy: SingleStrategy<any, any>; params: unknown } {
-  const strategy = getStrategy(spec.strategy);
+export function resolveStrategy(spec: BacktestSpec, store?: Store): { strategy: SingleStrategy<any, any>; params: unknown } {
+  let strategy;
+  try {
+    strategy = findStrategy(spec, { store });
+  } catch (e) {
+    throw new LiveSpecError(e instanceof BacktestInputError ? e.errors : [(e as Error).message]);
+  }
   if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
-  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is cross-sectional; the live path runs single-symbol strategies`]);
+  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is ${strategy.kind}; the live path runs single-symbol strategies`]);
   const parsed = strategy.params.safeParse(spec.params);
   if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
   return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data };

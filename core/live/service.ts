@@ -133,7 +133,7 @@ export class LiveService {
         feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: req.speed });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
-        strategy = resolveStrategy(spec);
+        strategy = resolveStrategy(spec, this.#store);
         if (!spec.symbols) return fail('invalid-input', 'symbols: a streaming feed needs explicit "symbols"');
         symbols = spec.symbols;
         if (req.feed === 'websocket') {

@@ -1,14 +1,16 @@
-import { runBacktest } from '../backtest/engine';
 import { panelRequestFor, runOptionsFor, runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
 import type { BacktestResult, Metrics } from '../backtest/types';
 import type { PanelRequest } from '../data/panel';
 import type { Panel } from '../data/panel-types';
 import type { PanelRef, PoolJob } from '../pool/protocol';
-import type { JobTable } from '../pool/worker-host';
+import type { JobTable, WorkerContext } from '../pool/worker-host';
 import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
-import { getStrategy } from '../strategies';
+import { resolveStrategy, strategySourceFor, type StrategySource } from '../strategies';
+import { runBacktestGuarded } from '../sdk/guard';
+import { strategyTimeoutMs } from '../sdk/sandbox';
+import { withPinnedSourceAsync } from '../strategies/registry';
 import { smaCrossKernel } from './sma-kernel';
 
 /** Job kind: one exact engine run of a full spec; returns its metrics (and with `full`, equity and trades). */
@@ -19,6 +21,10 @@ export interface BacktestJobData {
   readonly spec: BacktestSpec;
   /** Also return the equity curve and trades (top results, walk-forward test windows). */
   readonly full?: boolean;
+  /** A user strategy's source (by hash): the worker registers it under `spec.strategy` before resolving. */
+  readonly strategySource?: StrategySource;
+  /** With a user strategy: the per-step time limit the host runs with (cluster nodes do not share its environment). */
+  readonly strategyTimeoutMs?: number;
 }
 
 /** What a {@link BACKTEST_JOB} returns. */
@@ -36,6 +42,9 @@ export interface BacktestJobResult {
  * `start`/`end`; the trading days inside the range are the same as in `panelForSpec`'s clipped panel).
  */
 export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
+  // Every pool path (sweep, walk-forward, Monte Carlo) builds its jobs after this: resolving here
+  // registers a user strategy's source, which `backtestJob` then attaches to each job.
+  resolveStrategy(spec, { store });
   const query: PanelRequest = panelRequestFor(spec, false);
   return { fingerprint: dataFingerprint(store), query: query as unknown as PanelRef['query'] };
 }
@@ -45,15 +54,17 @@ export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
  * (the path of cluster nodes without the store; cross-sectional strategies need the store's facts).
  */
 export function runSpec(spec: BacktestSpec, panel: Panel): BacktestResult {
-  const strategy = getStrategy(spec.strategy);
-  if (!strategy) throw new Error(`strategy: unknown strategy "${spec.strategy}"`);
+  const strategy = resolveStrategy(spec);
   if (strategy.kind !== 'single') throw new Error(`${spec.strategy} reads point-in-time facts: give every cluster node the store (--db) with the same data`);
-  return runBacktest(spec, panel, { strategy });
+  return runBacktestGuarded(spec, panel, { strategy });
 }
 
 /** A pool job running `spec` on the panel `ref`. */
 export function backtestJob(ref: PanelRef, spec: BacktestSpec, full = false): PoolJob<BacktestJobData> {
-  return { kind: BACKTEST_JOB, panel: ref, data: full ? { spec, full } : { spec } };
+  // A user strategy travels with its job (the worker may never have seen the file or the store's copy).
+  const strategySource = strategySourceFor(spec.strategy);
+  const data: BacktestJobData = { spec, ...(full ? { full } : {}), ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}) };
+  return { kind: BACKTEST_JOB, panel: ref, data };
 }
 
 /** Job kind: the sma-cross kernel over a chunk of (fast, slow) pairs; returns one `Metrics | null` per pair. */
@@ -71,7 +82,12 @@ export const OPTIMIZE_JOBS: JobTable = {
     if (!job.panel) throw new Error(`${SMA_KERNEL_JOB} needs a panel`);
     return smaCrossKernel(data.spec, await ctx.panel(job.panel), data.pairs);
   },
-  [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> => {
+  [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> =>
+    data.strategySource ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runBacktestJob(data, ctx, job)) : runBacktestJob(data, ctx, job),
+};
+
+async function runBacktestJob(data: BacktestJobData, ctx: WorkerContext, job: PoolJob): Promise<BacktestJobResult> {
+  {
     // With the same data at hand, run exactly what `quantdesk backtest` runs (same facts). The panel
     // is the job's unclipped one, loaded once per worker: the engine clips to start/end and sees the
     // same bars as in the spec's own clipped panel, so walk-forward windows (each a different
@@ -80,12 +96,12 @@ export const OPTIMIZE_JOBS: JobTable = {
     let r: BacktestResult;
     if (store && job.panel && dataFingerprint(store) === job.panel.fingerprint) {
       const panel = await ctx.panel(job.panel);
-      r = runBacktest(data.spec, panel, runOptionsFor(store, data.spec, panel));
+      r = runBacktestGuarded(data.spec, panel, runOptionsFor(store, data.spec, panel), data.strategyTimeoutMs);
     } else if (store && !job.panel) r = runSpecOnStore(store, data.spec).result;
     else if (job.panel) r = runSpec(data.spec, await ctx.panel(job.panel));
     else throw new Error(`${BACKTEST_JOB}: no store and no panel reference`);
     return data.full
       ? { metrics: r.metrics, equity: { time: Array.from(r.equity.time), value: Array.from(r.equity.value) }, trades: r.trades }
       : { metrics: r.metrics };
-  },
-};
+  }
+}

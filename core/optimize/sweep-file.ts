@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { absolutizeStrategyRef } from '../strategies/registry';
 import { SweepSpecSchema, type SweepSpec } from './sweep-spec';
 
 /** Thrown for an unreadable or invalid sweep file; the message names the file and, where known, line and field. */
@@ -25,7 +26,7 @@ export function readSweepFile(path: string): SweepSpec {
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : null;
     throw new SweepFileError(`${path}${line ? `:${line}` : ''}: invalid JSON: ${msg}`);
   }
-  const parsed = SweepSpecSchema.safeParse(raw);
+  const parsed = SweepSpecSchema.safeParse(absolutizeStrategyRef(raw, path));
   if (!parsed.success) {
     throw new SweepFileError(parsed.error.issues.map((i) => `${path}: ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n'));
   }

@@ -107,7 +107,7 @@ export function checkSweep(store: Store, sweep: SweepSpec, range: { start?: stri
 /** {@link checkSweep} without expanding the combinations (up to 2,000,000): what a host checks on its thread before accepting a sweep. */
 export function checkSweepQuick(store: Store, sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
   const base = parseBase(sweep, range);
-  const errors = [...sweepErrors(sweep), ...unknownReferences(store, base).filter((e) => !e.startsWith('strategy:')).map((e) => `base.${e}`)];
+  const errors = [...sweepErrors(sweep), ...unknownReferences(store, base).map((e) => `base.${e}`)];
   if (errors.length > 0) throw new SweepInputError(errors);
   return base;
 }

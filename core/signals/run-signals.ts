@@ -6,8 +6,10 @@ import { fail, ok, type Result } from '../model/result';
 import { formatTime, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import type { CrossSectionalStrategy, SingleStrategy } from '../strategy/types';
-import { factorFields, type FactorRankParams } from '../strategies/factor-rank';
-import { getStrategy } from '../strategies/index';
+import { findStrategy } from '../strategies/index';
+import { portfolioAsCrossSectional } from '../strategies/portfolio';
+import { isSandboxed } from '../sdk/guard';
+import { withTimeLimit } from '../sdk/sandbox';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { runRebalances } from '../strategies/rebalance';
 import { stepDecisions } from '../strategies/step';
@@ -106,7 +108,13 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   const parsed = parseSpec(rawSpec);
   if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
   const spec = parsed.spec;
-  const strategy = getStrategy(spec.strategy);
+  let strategy;
+  try {
+    strategy = findStrategy(spec, { store });
+  } catch (e) {
+    const msg = (e as Error).message;
+    return fail('invalid-input', msg, [msg]);
+  }
   if (!strategy) {
     const msg = `strategy: unknown strategy "${spec.strategy}" (see \`quantdesk strategies\`)`;
     return fail('invalid-input', msg, [msg]);
@@ -154,19 +162,22 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   if (strategy.kind === 'single') {
     for (let s = 0; s < panel.nInst; s++) {
       const bars = compact(panel, s);
-      const decisions = stepDecisions(strategy as SingleStrategy, params.data, bars);
+      const step = () => stepDecisions(strategy as SingleStrategy, params.data, bars);
+      // A user strategy: the whole series under one time limit (an endless loop ends the report, not the process).
+      const decisions = isSandboxed(strategy) ? withTimeLimit(step, strategy.file) : step();
       add(panel.symbols[s], signalEvents(decisions, bars, spec.fill, start), bars);
     }
   } else {
-    const p = params.data as FactorRankParams;
+    const p = params.data;
     const universe = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
     let facts;
     try {
-      facts = loadPitFacts(store, panel.symbols, factorFields(p), universe);
+      facts = loadPitFacts(store, panel.symbols, strategy.fields ? [...strategy.fields(p)] : [], universe);
     } catch (e) {
       return fail('not-found', `universe: ${(e as Error).message}`);
     }
-    const rebalances = runRebalances(strategy as CrossSectionalStrategy, p, panel, facts, { start, end });
+    const cs = strategy.kind === 'portfolio' ? portfolioAsCrossSectional(strategy, p) : (strategy as CrossSectionalStrategy);
+    const rebalances = runRebalances(cs, p, panel, facts, { start, end });
     const decisions = panel.symbols.map(() => new Float64Array(panel.nDays).fill(Number.NaN));
     let held = new Set<string>();
     for (const r of rebalances) {

@@ -357,4 +357,27 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reports_day ON reports(kind, day);
   `,
+  // user strategies (issue 13): every source a run or `strategies add` used, by sha256 (kept so a
+  // run can be re-run after its file changed); the stored strategies' version history by name; and
+  // which source each run ran.
+  `
+  CREATE TABLE strategy_sources (
+    hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    file TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE user_strategies (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL REFERENCES strategy_sources(hash),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (name, version)
+  ) WITHOUT ROWID;
+  CREATE TABLE run_strategy_sources (
+    run_id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL REFERENCES strategy_sources(hash)
+  ) WITHOUT ROWID;
+  `,
 ];

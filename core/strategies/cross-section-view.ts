@@ -156,6 +156,16 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
     return factor ? this.#panel.close[at] / factor[at] : this.#panel.close[at];
   }
 
+  bar(symbol: string, field: 'open' | 'high' | 'low' | 'close' | 'volume'): number {
+    const s = this.indexOf(symbol);
+    if (s < 0 || this.#t < 0) return Number.NaN;
+    const d = this.#lastAt(s);
+    if (d < 0) return Number.NaN;
+    const col = field === 'open' ? this.#panel.open : field === 'high' ? this.#panel.high : field === 'low' ? this.#panel.low : field === 'volume' ? this.#panel.volume : this.#panel.close;
+    this.#note(this.#panel.time[d]);
+    return col[s * this.#panel.nDays + d];
+  }
+
   closeLag(symbol: string, lagDays: number): number {
     const s = this.indexOf(symbol);
     if (s < 0 || this.#t - lagDays < 0) return Number.NaN;

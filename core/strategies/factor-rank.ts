@@ -196,6 +196,7 @@ export const factorRank: CrossSectionalStrategy<FactorRankParams> = {
   description: 'Rank the point-in-time universe by factors (PBR, size, 12-1 momentum, earnings yield) at each rebalance; hold a quantile',
   params: factorRankParams,
   rebalance: (p) => p.rebalance,
+  fields: (p) => factorFields(p),
   weights(p, view) {
     const picks = factorPicks(p, view);
     const raw = new Map<string, number>();

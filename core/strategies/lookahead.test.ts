@@ -45,7 +45,11 @@ const singles = STRATEGIES.filter((s): s is SingleStrategy => s.kind === 'single
 describe('look-ahead proof: single-symbol strategies', () => {
   it('covers every built-in single-symbol strategy', () => {
     expect(singles.map((s) => s.name).sort()).toEqual(
-      ['bollinger-reversion', 'candle-pattern', 'donchian-breakout', 'ema-cross', 'ichimoku-cloud', 'ma-breakout', 'macd-cross', 'rsi-reversion', 'sma-cross', 'triple-confirmation'],
+      [
+        'adx-trend', 'bollinger-reversion', 'candle-pattern', 'cci-reversion', 'donchian-breakout', 'ema-cross', 'ichimoku-cloud', 'ichimoku-targets', 'ichimoku-time',
+        'keltner-breakout', 'ma-breakout', 'macd-cross', 'obv-trend', 'parabolic-sar', 'rsi-reversion', 'sma-cross', 'stoch-cross', 'triple-confirmation', 'volume-breakout',
+        'vwap-reversion', 'williams-r',
+      ],
     );
   });
 

@@ -1,4 +1,6 @@
+import { periodKey } from '../backtest/calendar';
 import type { Panel } from '../data/panel-types';
+import { toWeightMap } from '../strategy/weights';
 import type { CrossSectionalStrategy } from '../strategy/types';
 import { createCrossSectionView, type CrossSectionAudit } from './cross-section-view';
 import type { PitFacts } from './pit-facts';
@@ -6,16 +8,6 @@ import type { PitFacts } from './pit-facts';
 /** How often a cross-sectional strategy rebalances. */
 export type RebalanceFrequency = 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
-function periodKey(ms: number, freq: RebalanceFrequency): number {
-  // Days since the epoch; weeks start on Monday (the epoch was a Thursday).
-  if (freq === 'daily') return Math.floor(ms / 86_400_000);
-  if (freq === 'weekly') return Math.floor((Math.floor(ms / 86_400_000) + 3) / 7);
-  const d = new Date(ms);
-  const y = d.getUTCFullYear();
-  if (freq === 'yearly') return y;
-  const m = d.getUTCMonth();
-  return freq === 'monthly' ? y * 12 + m : y * 4 + Math.floor(m / 3);
-}
 
 /**
  * Indices into `time` (ascending EpochMs) of the rebalance days in `[start, end]`: the first trading
@@ -60,8 +52,8 @@ export function runRebalances<P>(
   for (const day of days) {
     const date = panel.time[day];
     const view = createCrossSectionView(panel, facts, date);
-    const weights = strategy.weights(parsed, view);
-    out.push({ day, date, weights, audit: view.audit() });
+    const w = strategy.weights(parsed, view);
+    out.push({ day, date, weights: w === null ? new Map() : toWeightMap(w), audit: view.audit() });
   }
   return out;
 }

@@ -76,15 +76,44 @@ export interface CrossSectionView {
   volatility(symbol: string, days: number): number;
   /** The latest value of a fundamental field known at `date` (latest period, latest version), NaN if none. */
   fundamental(symbol: string, field: string): number;
+  /**
+   * A field of the symbol's latest bar at or before `date` (its current bar on a trading day), in the
+   * panel's adjustment; NaN if none. Optional for views built elsewhere; the engine's and the PIT view have it.
+   */
+  bar?(symbol: string, field: 'open' | 'high' | 'low' | 'close' | 'volume'): number;
 }
+
+/** How often a cross-sectional strategy rebalances: at the first trading day of each period. */
+export type RebalanceEvery = 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
 /** A cross-sectional strategy: at each rebalance date, target weights per symbol (summing to at most 1 in absolute value). */
 export interface CrossSectionalStrategy<P = unknown> extends StrategyInfo<P> {
   readonly kind: 'cross-sectional';
   /** Rebalance frequency. */
-  rebalance(params: P): 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
+  rebalance(params: P): RebalanceEvery;
+  /**
+   * Target weights at a rebalance date. The engine also accepts a plain `{ symbol: weight }` object
+   * and `null` (keep the current positions, no rebalance trades): `defineStrategy` lets a strategy
+   * return those, the declared type stays a Map for the callers that iterate it.
+   */
   weights(params: P, view: CrossSectionView): ReadonlyMap<string, number>;
+  /** The point-in-time fundamental fields the strategy reads (loaded and audited before the run); none when omitted. */
+  fields?(params: P): readonly string[];
+}
+
+/**
+ * A portfolio strategy: at every bar it sees every symbol's current bar and the point-in-time facts
+ * known then (a {@link CrossSectionView} at that bar), keeps its own state, and returns target
+ * weights (or `null` to keep the book unchanged). Pairs trading, rotation, dual momentum.
+ */
+export interface PortfolioStrategy<P = unknown, S = unknown> extends StrategyInfo<P> {
+  readonly kind: 'portfolio';
+  init(params: P): S;
+  /** One bar's decision (the SDK's `onBar` of a portfolio definition; named apart from the single kind's `onBar`). */
+  step(state: S, view: CrossSectionView): ReadonlyMap<string, number> | Readonly<Record<string, number>> | null;
+  /** The point-in-time fundamental fields the strategy reads; none when omitted. */
+  fields?(params: P): readonly string[];
 }
 
 /** Any built-in or user strategy. */
-export type Strategy = SingleStrategy<any, any> | CrossSectionalStrategy<any>;
+export type Strategy = SingleStrategy<any, any> | CrossSectionalStrategy<any> | PortfolioStrategy<any, any>;

@@ -12,6 +12,7 @@ import { JobsView } from './views/jobs/JobsView';
 import { LiveView } from './views/live/LiveView';
 import { ModelsView } from './views/models/ModelsView';
 import { OptimizeView } from './views/optimize/OptimizeView';
+import { StrategiesView } from './views/strategies/StrategiesView';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   chart: ChartView,
@@ -21,6 +22,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   data: DataView,
   models: ModelsView,
   jobs: JobsView,
+  strategies: StrategiesView,
 };
 
 function isTyping(target: EventTarget | null): boolean {

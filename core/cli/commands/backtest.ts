@@ -5,6 +5,7 @@ import { backtestFromStore } from '../../backtest/run';
 import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
+import { absolutizeStrategyRef } from '../../strategies/registry';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
 
@@ -34,7 +35,7 @@ export function readSpecFile(file: string) {
   } catch (e) {
     throw new UsageError(`${file}: invalid JSON: ${(e as Error).message}`);
   }
-  const r = validateSpec(raw);
+  const r = validateSpec(absolutizeStrategyRef(raw, file));
   if (!r.ok) throw new UsageError(r.errors.map((e) => `${file}: ${e}`).join('\n'));
   return r.spec;
 }

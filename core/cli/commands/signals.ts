@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { runSignals, type SignalsReport } from '../../signals/run-signals';
 import type { HorizonStats } from '../../signals/signal-stats';
 import { openStore } from '../../store/sqlite-bar-store';
+import { absolutizeStrategyRef } from '../../strategies/registry';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 
@@ -68,7 +69,7 @@ export const signalsCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, { spec: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } }, ['spec', 'db']);
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-    const raw = readJsonFile(values.spec!);
+    const raw = absolutizeStrategyRef(readJsonFile(values.spec!), values.spec!);
     if (!existsSync(values.db!)) throw new UsageError(`${values.db}: no such database`);
     const store = openStore(values.db!, { readonly: true });
     try {

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The workstation views, in nav order (shortcuts 1–7). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'models', 'jobs'] as const;
+/** The workstation views, in nav order (shortcuts 1–8). */
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -10,6 +10,7 @@ export const VIEW_LABELS: Record<View, string> = {
   optimize: 'Optimize',
   live: 'Live',
   data: 'Data',
+  strategies: 'Strategies',
   models: 'Models',
   jobs: 'Jobs',
 };
