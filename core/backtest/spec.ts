@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDate } from '../model/time';
+import { ExitsSchema } from './exits';
 
 /**
  * Engine version stored with every run; bump when a change can alter a run's numbers.
@@ -82,6 +83,12 @@ export const BacktestSpecSchema = z
      * Every one of those bars was known at `start`, so no look-ahead. Default 0.
      */
     warmup: z.number().int().min(0).default(0),
+    /**
+     * Protective exits the engine puts on every position of any strategy: `stopLoss`, `takeProfit`,
+     * `trailingStop`, each `{ "pct": 5 }` (percent of the entry fill) or `{ "atr": 3, "period": 14 }`
+     * (ATR multiples). See `core/backtest/exits.ts`.
+     */
+    exits: ExitsSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {
