@@ -1,4 +1,5 @@
-import { validateField, type ParamField } from '../lib/param-form';
+import { ruleFactors, rulesFromText, validateField, type ParamField } from '../lib/param-form';
+import { RuleBuilder } from './RuleBuilder';
 
 /**
  * A form generated from parameter fields: one input per field (select for enums and booleans), the
@@ -34,6 +35,8 @@ export function ParamForm({
                   </option>
                 ))}
               </select>
+            ) : f.kind === 'json' && ruleFactors(f) && rulesFromText(f, text) ? (
+              <RuleBuilder field={f} text={text} id={id} onChange={(t) => onChange(f.name, t)} />
             ) : f.kind === 'json' ? (
               <textarea
                 id={id}
