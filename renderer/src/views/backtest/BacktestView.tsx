@@ -24,7 +24,7 @@ export function BacktestView() {
   return (
     <div className="view-body" data-view-ready={count > 0 ? 'backtest' : undefined} data-running={running ? 'true' : 'false'}>
       <div className="split">
-        <div className="sidebar" style={{ width: 300 }}>
+        <div className="sidebar" style={{ width: 330 }}>
           <div className="panel-title">Backtest setup</div>
           <SetupPanel />
         </div>
