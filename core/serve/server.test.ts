@@ -247,6 +247,10 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'risk:set': { input: { maxDailyLoss: 500 }, check: (v) => expect(v).toMatchObject({ maxDailyLoss: 500 }) },
   'killswitch:trip': { input: { reason: 'serve test' }, check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }) },
   'killswitch:rearm': { input: undefined, check: (v) => expect(v).toMatchObject({ tripped: false }) },
+  'runs:label': {
+    input: () => ({ id: made.runId, name: 'baseline', tags: ['serve'] }),
+    check: (v) => expect(v).toMatchObject({ id: made.runId, name: 'baseline', tags: ['serve'] }),
+  },
 };
 
 describe('every contract method over the WebSocket', () => {
@@ -320,8 +324,17 @@ describe('every contract method over the WebSocket', () => {
     expect(view.oosEquity.time.length).toBe(view.oosEquity.value.length);
   });
 
+  it('deletes a run with its payload and label: runs:delete, then runs:get finds nothing', async () => {
+    const run = await c.call('backtest:run', { spec: PARITY });
+    const id = (run.value as { runId: string }).runId;
+    expect((await c.call('runs:label', { id, note: 'to delete' })).ok).toBe(true);
+    expect((await c.call('runs:delete', { id })).value).toEqual({ deleted: true });
+    expect((await c.call('runs:get', { id })).error?.code).toBe('not-found');
+    expect((await c.call('runs:delete', { id })).error?.code).toBe('not-found');
+  });
+
   /** Methods whose success path is a scenario above rather than a SUCCESS sample. */
-  const IN_SCENARIOS = new Set<string>(['live:start', 'orders:submit', 'orders:cancel', 'sweep:start', 'sweep:get', 'sweep:cancel', 'walkforward:run']);
+  const IN_SCENARIOS = new Set<string>(['runs:delete', 'live:start', 'orders:submit', 'orders:cancel', 'sweep:start', 'sweep:get', 'sweep:cancel', 'walkforward:run']);
   const missing = channels.filter((ch) => !SUCCESS[ch] && !IN_SCENARIOS.has(ch));
   for (const ch of missing) it.todo(`${ch}: success path sample missing in core/serve/server.test.ts`);
 });
