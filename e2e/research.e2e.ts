@@ -131,4 +131,25 @@ describe('Backtest form: the whole spec', () => {
     ]);
     await page.locator('[data-testid="backtest-form"]').screenshot({ path: join(__dirname, 'screenshots', 'research-factor-rules.png') });
   });
+
+  it('shows portfolio analytics: rolling stats, TE, holdings, sectors, turnover, MAE/MFE, distributions; exports equity CSV', async () => {
+    const { page } = app;
+    await page.selectOption('[data-testid="strategy-select"]', 'sma-cross');
+    await page.fill('[data-testid="bt-symbols"]', 'ABAG');
+    await page.fill('input[name="benchmark"]', 'SPX');
+    await page.fill('input[name="start"]', '2016-01-04');
+    await page.click('[data-testid="run-backtest"]');
+    await page.waitForSelector('[data-testid="analytics"][data-ready="true"]', { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="mae-mfe"]')?.getAttribute('data-count')) > 0);
+    const trades = Number(await page.getAttribute('[data-metric="trades"]', 'data-value'));
+    expect(Number(await page.getAttribute('[data-testid="returns-hist"]', 'data-count'))).toBe(trades);
+    expect(Number(await page.getAttribute('[data-testid="mae-mfe"]', 'data-count'))).toBe(trades);
+    const te = Number(await page.getAttribute('[data-testid="tracking-error"]', 'data-value'));
+    expect(te).toBeGreaterThan(0);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-equity-csv"]')]);
+    const csv = readFileSync(await dl.path(), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('date,equity,drawdown,benchmark');
+    expect(csv[1].startsWith('2016-01-04,')).toBe(true);
+    await page.locator('[data-testid="analytics"]').screenshot({ path: join(__dirname, 'screenshots', 'research-analytics.png') });
+  });
 });

@@ -14,7 +14,7 @@ const SIDE_LABELS: Record<string, string> = {
  * instead of typing JSON. Writes the JSON text the strategy reads; returns null when the text is not
  * a list it can show (the caller then keeps the JSON editor).
  */
-export function RuleBuilder({ field, text, onChange, id }: { field: ParamField; text: string; onChange: (text: string) => void; id: string }) {
+export function RuleBuilder({ field, text, onChange, id, onRaw }: { field: ParamField; text: string; onChange: (text: string) => void; id: string; onRaw: () => void }) {
   const factors = ruleFactors(field);
   const rows = factors ? rulesFromText(field, text) : null;
   if (!factors || !rows) return null;
@@ -60,6 +60,9 @@ export function RuleBuilder({ field, text, onChange, id }: { field: ParamField; 
         onClick={() => set([...rows, { factor: factors[0], side: sides[0], value: rank ? '1' : sides[0] === 'top' || sides[0] === 'bottom' ? '0.2' : '0' }])}
       >
         + add {rank ? 'ranking factor' : 'filter'}
+      </button>
+      <button type="button" className="btn-ghost" data-testid={`raw-${field.name}`} onClick={onRaw} title="Edit this list as JSON text">
+        JSON
       </button>
     </div>
   );
