@@ -28,6 +28,15 @@ export const SweepSpecSchema = z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('grid') }).strict(),
         z.object({ kind: z.literal('random'), samples: z.number().int().min(1), seed: z.number().int().default(1) }).strict(),
+        // Issue 17: a seeded genetic search that evaluates at most `budget` combinations, `population` per generation.
+        z
+          .object({
+            kind: z.literal('genetic'),
+            budget: z.number().int().min(2).max(MAX_COMBINATIONS),
+            seed: z.number().int().default(1),
+            population: z.number().int().min(2).max(10_000).default(16),
+          })
+          .strict(),
       ])
       .default({ kind: 'grid' }),
     /**
@@ -88,8 +97,10 @@ export function expandSweep(spec: SweepSpec): Params[] {
     return ordered;
   };
   const valid = (p: Params) => constraints.every((c) => c(p));
-  if (spec.search.kind === 'grid' || spec.search.samples >= total) {
-    if (total > MAX_COMBINATIONS) throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
+  // A genetic search picks its combinations as it goes (see guided.ts); expanding it lists its candidates, the grid.
+  if (spec.search.kind === 'grid' || spec.search.kind === 'genetic' || spec.search.samples >= total) {
+    if (total > MAX_COMBINATIONS && spec.search.kind !== 'genetic') throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
+    if (spec.search.kind === 'genetic') return [];
     const out: Params[] = [];
     for (let i = 0; i < total; i++) {
       const p = decode(i);
@@ -145,4 +156,18 @@ export function compareByObjective(objective: string): (a: { metrics: object; in
     const d = score(b.metrics) - score(a.metrics);
     return d !== 0 && !Number.isNaN(d) ? d : a.index - b.index;
   };
+}
+
+/** The axes of a sweep (values per key, in grid order) and its constraints as one predicate: what a guided search walks. */
+export function sweepAxes(spec: SweepSpec): { keys: string[]; axes: (number | string | boolean)[][]; valid: (p: Params) => boolean } {
+  const keys = Object.keys(spec.grid);
+  const axes = keys.map((k) => {
+    try {
+      return axisValues(spec.grid[k]);
+    } catch (e) {
+      throw new Error(`grid.${k}: ${(e as Error).message}`);
+    }
+  });
+  const constraints: Constraint[] = spec.constraints.map((c) => parseConstraint(c, new Set(keys)));
+  return { keys, axes, valid: (p) => constraints.every((c) => c(p)) };
 }

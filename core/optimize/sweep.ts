@@ -6,7 +6,8 @@ import { fail, ok } from '../model/result';
 import type { JobOutcome, PanelRef } from '../pool/protocol';
 import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type SmaKernelJobData } from './backtest-job';
 import { smaKernelIneligibility } from './sma-kernel';
-import { compareByObjective, expandSweep, type Params, type SweepSpec } from './sweep-spec';
+import { compareByObjective, expandSweep, parseObjective, sweepAxes, type Params, type SweepSpec } from './sweep-spec';
+import { guidedSearch } from './guided';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
 export interface SweepRow {
@@ -179,17 +180,42 @@ function maxRelDiff(a: Metrics, b: Metrics): number {
 export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
   const t0 = Date.now();
   const base = parseBase(sweep, options);
-  const combos = sweepCombos(sweep);
+  let combos = sweepCombos(sweep);
   const ref = panelRefFor(store, base);
   const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
-  const outcomes: JobOutcome<Metrics>[] = useKernel
-    ? await kernelMetrics(ref, base, combos, pool, options)
-    : (
-        await pool.run<BacktestJobResult>(
-          combos.map((p) => backtestJob(ref, comboSpec(base, p))),
-          { onProgress: options.onProgress, signal: options.signal },
-        )
-      ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+  const evaluate = async (cs: readonly Params[], onProgress = options.onProgress): Promise<JobOutcome<Metrics>[]> =>
+    useKernel
+      ? await kernelMetrics(ref, base, cs, pool, { ...options, onProgress })
+      : (
+          await pool.run<BacktestJobResult>(
+            cs.map((p) => backtestJob(ref, comboSpec(base, p))),
+            { onProgress, signal: options.signal },
+          )
+        ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+  let outcomes: JobOutcome<Metrics>[];
+  if (sweep.search.kind === 'genetic') {
+    // Guided: generations evaluated one after another, each bred from the best so far (guided.ts).
+    const search = sweep.search;
+    let axes: ReturnType<typeof sweepAxes>;
+    try {
+      axes = sweepAxes(sweep);
+    } catch (e) {
+      throw new SweepInputError([(e as Error).message]);
+    }
+    const { metric, maximise } = parseObjective(sweep.objective);
+    const all: JobOutcome<Metrics>[] = [];
+    const g = await guidedSearch(axes.keys, axes.axes, axes.valid, search, async (batch) => {
+      const done = all.length;
+      const res = await evaluate(batch, (p) => options.onProgress?.({ ...p, completed: Math.min(search.budget, done + p.completed), total: search.budget }));
+      all.push(...res);
+      return res.map((o) => {
+        const v = o.ok ? (o.value as unknown as Record<string, number | null>)[metric] : null;
+        return typeof v === 'number' && Number.isFinite(v) ? (maximise ? v : -v) : Number.NaN;
+      });
+    });
+    combos = g.params;
+    outcomes = all;
+  } else outcomes = await evaluate(combos);
   const good: { params: Params; metrics: Metrics; index: number }[] = [];
   const failed: SweepFailure[] = [];
   outcomes.forEach((o, index) => {
