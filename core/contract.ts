@@ -263,6 +263,8 @@ export interface SweepResultView {
    * heatmap plots the whole grid while `results` stays the top N; null when the grid is too large (over 250,000).
    */
   readonly surface?: { readonly keys: readonly string[]; readonly params: readonly (readonly (number | string | boolean)[])[]; readonly objective: readonly (number | null)[] } | null;
+  /** Issue 17: the best cell's one-step neighbours' mean objective over its own (1 = plateau, ~0 = isolated spike). */
+  readonly stability?: { readonly ratio: number | null; readonly neighbours: number; readonly mean: number | null } | null;
 }
 
 /** Progress of a sweep; `etaMs` is null until a rate is known. */

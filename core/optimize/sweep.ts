@@ -7,7 +7,7 @@ import type { JobOutcome, PanelRef } from '../pool/protocol';
 import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type SmaKernelJobData } from './backtest-job';
 import { smaKernelIneligibility } from './sma-kernel';
 import { compareByObjective, expandSweep, parseObjective, sweepAxes, type Params, type SweepSpec } from './sweep-spec';
-import { guidedSearch } from './guided';
+import { cellKey, guidedSearch, neighbourhoodStability } from './guided';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
 export interface SweepRow {
@@ -58,6 +58,8 @@ export interface SweepOutput {
   readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
   /** Every successful combination's objective (null past {@link SURFACE_MAX}); `sweep:get` only, not printed by the CLI. */
   readonly surface?: SweepSurface | null;
+  /** Neighbourhood stability of the best combination: its one-step grid neighbours' mean objective over its own (issue 17). */
+  readonly stability?: { readonly ratio: number | null; readonly neighbours: number; readonly mean: number | null } | null;
 }
 
 /** Options of {@link runSweep}. */
@@ -243,6 +245,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
   }
   const surface = sweepSurface(good, top, sweep.objective);
+  const stability = bestStability(sweep, surface, top[0]?.params);
   const results: SweepRow[] = top.map(({ params, metrics }) => ({ params, metrics }));
   const curves = Math.min(sweep.curves, results.length);
   if (curves > 0) {
@@ -267,7 +270,20 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     fingerprint: ref.fingerprint,
     kernel,
     surface,
+    stability,
   };
+}
+
+/** {@link neighbourhoodStability} of the best combination over the surface (maximised objective sign), null without one. */
+function bestStability(sweep: SweepSpec, surface: SweepSurface | null, best: Params | undefined): SweepOutput['stability'] {
+  if (!surface || !best) return null;
+  const { keys, axes } = sweepAxes(sweep);
+  const sign = sweep.objective.startsWith('-') ? -1 : 1;
+  const map = new Map<string, number>();
+  surface.objective.forEach((v, i) => {
+    if (v !== null) map.set(cellKey(keys, Object.fromEntries(keys.map((k, d) => [k, surface.params[d][i]]))), sign * v);
+  });
+  return neighbourhoodStability(keys, axes, map, best);
 }
 
 /** The compact surface of every successful combination, in expansion order; `top` (engine re-runs) overrides `good`. */
