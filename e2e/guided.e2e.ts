@@ -55,4 +55,19 @@ describe('Optimize: guided search over three parameters', () => {
     expect(await page.getAttribute('[data-sweep-ready="true"]', 'data-best')).toBe(best1);
     await page.locator('[data-testid="parallel-coords"]').screenshot({ path: join(__dirname, 'screenshots', 'guided-parallel-coords.png') });
   });
+
+  it('lists the stored sweeps and reopens one after a reload, with its heatmap and parallel coordinates', async () => {
+    const { page } = app;
+    const best = await page.getAttribute('[data-sweep-ready="true"]', 'data-best');
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]');
+    await page.click('[data-view="optimize"]');
+    await page.waitForSelector('[data-view-ready="optimize"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-sweeps"] option').length >= 3);
+    const ids = await page.$$eval('[data-testid="saved-sweeps"] option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    await page.selectOption('[data-testid="saved-sweeps"]', ids[0]);
+    await page.waitForSelector('[data-sweep-ready="true"] [data-testid="sweep-heatmap"]');
+    await page.waitForSelector('[data-testid="parallel-coords"]');
+    expect(await page.getAttribute('[data-sweep-ready="true"]', 'data-best')).toBe(best);
+  });
 });

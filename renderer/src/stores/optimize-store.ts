@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, SweepResultView, SweepRowView } from '../../../core/contract';
+import type { AppError, RunSummaryView, SweepResultView, SweepRowView } from '../../../core/contract';
 import { buildSpec } from './backtest-form';
 import { runBacktest, useBacktestStore } from './backtest-store';
 import { buildSweep, type AxisForm } from './optimize-form';
@@ -27,6 +27,10 @@ interface OptimizeState {
   readonly running: { id: string | null; done: number; total: number; startedAt: number; etaMs: number | null } | null;
   readonly output: SweepResultView | null;
   readonly error: AppError | null;
+  /** Sweeps stored in the run registry, newest first (issue 17: a saved sweep reopens with its heatmap). */
+  readonly saved: readonly RunSummaryView[];
+  /** The id of the sweep shown (run now or reopened). */
+  readonly shownId: string | null;
 }
 
 const EMPTY_AXIS: AxisForm = { param: '', from: '', to: '', step: '' };
@@ -40,7 +44,22 @@ export const useOptimizeStore = create<OptimizeState>()(() => ({
   running: null,
   output: null,
   error: null,
+  saved: [],
+  shownId: null,
 }));
+
+/** Lists the stored sweeps. */
+export async function loadSavedSweeps(): Promise<void> {
+  const r = await window.api.invoke('runs:list', { kind: 'sweep', limit: 200 });
+  if (r.ok) useOptimizeStore.setState({ saved: r.value });
+}
+
+/** Reopens a stored sweep: its results, heatmap and parallel coordinates. */
+export async function openSavedSweep(id: string): Promise<void> {
+  const r = await window.api.invoke('sweep:get', { id });
+  if (!r.ok) useOptimizeStore.setState({ error: r.error });
+  else if (r.value.result) useOptimizeStore.setState({ output: r.value.result, shownId: id, error: null });
+}
 
 export function setAxis(i: number, patch: Partial<AxisForm>): void {
   useOptimizeStore.setState((s) => {
@@ -161,7 +180,10 @@ export async function startSweep(): Promise<void> {
   await whenFinished(id);
   const r = await window.api.invoke('sweep:get', { id });
   if (!r.ok) useOptimizeStore.setState({ running: null, error: r.error });
-  else if (r.value.result) useOptimizeStore.setState({ running: null, output: r.value.result, error: null });
+  else if (r.value.result) {
+    useOptimizeStore.setState({ running: null, output: r.value.result, shownId: id, error: null });
+    void loadSavedSweeps();
+  }
   else {
     const done = useOptimizeStore.getState().running;
     const where = done && done.total > 0 ? ` after ${done.done.toLocaleString('en-US')} of ${done.total.toLocaleString('en-US')} combinations` : '';
