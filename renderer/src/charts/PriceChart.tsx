@@ -4,6 +4,7 @@ import {
   createSeriesMarkers,
   HistogramSeries,
   LineSeries,
+  PriceScaleMode,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type MouseEventParams,
@@ -24,6 +25,8 @@ interface Props {
   /** EpochMs to centre the view on (a trade opened from the trade list). */
   readonly focusTime: number | null;
   readonly theme: string;
+  /** Logarithmic price scale for the candles' pane. */
+  readonly logScale?: boolean;
 }
 
 function esc(s: string): string {
@@ -34,7 +37,7 @@ function esc(s: string): string {
  * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
  * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
  */
-export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }: Props) {
+export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   const markersApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
@@ -56,6 +59,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
       priceLineVisible: true,
     });
     candles.setData(toCandles(bars));
+    if (logScale) candles.priceScale().applyOptions({ mode: PriceScaleMode.Logarithmic });
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
     volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
@@ -137,6 +141,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
     el.dataset.indicators = String(indicators.length);
     el.dataset.series = String(named.length);
     el.dataset.markers = String(marksNow.current.length);
+    el.dataset.logScale = String(logScale);
     return () => {
       chart.unsubscribeCrosshairMove(showLegend);
       markersApi.current = null;
@@ -144,7 +149,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
       chart.remove();
       delete el.dataset.chartReady;
     };
-  }, [symbol, bars, indicators, focusTime, theme]);
+  }, [symbol, bars, indicators, focusTime, theme, logScale]);
 
   useEffect(() => {
     const api = markersApi.current;

@@ -1,4 +1,7 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { parseDate } from '../../../../core/model/time';
+import { aggregateBars, type Timeframe } from '../../lib/chart-view';
+import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
@@ -7,7 +10,7 @@ import { loadBars, useBarsStore } from '../../stores/bars-store';
 import { computeIndicatorsFor, drawnIndicators, indicatorLabel, loadIndicatorCatalog, removeIndicator, useIndicatorsStore } from '../../stores/indicators-store';
 import { loadInstruments, useInstrumentsStore } from '../../stores/instruments-store';
 import { useMarksStore } from '../../stores/marks-store';
-import { setPaletteOpen, selectSymbol, useNavStore } from '../../stores/nav-store';
+import { jumpToChart, setPaletteOpen, selectSymbol, useNavStore } from '../../stores/nav-store';
 import { IndicatorMenu } from './IndicatorMenu';
 
 /** Chart: candles and volume for the selected symbol, indicators from the menu, trade and signal markers. */
@@ -18,7 +21,12 @@ export function ChartView() {
   const instruments = useInstrumentsStore((s) => s.instruments);
   const instError = useInstrumentsStore((s) => s.error);
   const isEmpty = useInstrumentsStore((s) => s.isLoaded && s.instruments.length === 0 && !s.error);
-  const { bars, isLoading, error, barsSymbol } = useBarsStore(useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol })));
+  const { bars, isLoading, error, barsSymbol, barsAdj } = useBarsStore(
+    useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol, barsAdj: s.adjustment ?? 'raw' })),
+  );
+  const { logScale, timeframe, adjustment } = useChartPrefs();
+  const [goTo, setGoTo] = useState('');
+  const [goErr, setGoErr] = useState<string | null>(null);
   const { active, results, indError, catalogSize } = useIndicatorsStore(
     useShallow((s) => ({ active: s.active, results: s.results, indError: s.error, catalogSize: s.catalog.length })),
   );
@@ -34,15 +42,20 @@ export function ChartView() {
     if (!symbol && instruments.length > 0) selectSymbol(instruments[0].symbol);
   }, [symbol, instruments]);
 
+  // Indicators of the last session come back, and every change is kept.
+  useEffect(() => (catalogSize > 0 ? persistIndicators() : undefined), [catalogSize]);
+
   useEffect(() => {
     if (!symbol) return;
-    if (barsSymbol !== symbol) void loadBars(symbol);
+    if (barsSymbol !== symbol || barsAdj !== adjustment) void loadBars(symbol, adjustment);
     if (useIndicatorsStore.getState().symbol !== symbol) void computeIndicatorsFor(symbol);
-  }, [symbol, barsSymbol]);
+  }, [symbol, barsSymbol, barsAdj, adjustment]);
 
-  const drawn = useMemo(() => (bars ? drawnIndicators(active, results, bars.time) : []), [active, results, bars]);
+  const shown = useMemo(() => (bars ? aggregateBars(bars, timeframe) : null), [bars, timeframe]);
+  // Indicators are computed on the daily bars: drawn on the daily chart only.
+  const drawn = useMemo(() => (bars && timeframe === 'D' ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, timeframe]);
   const inst = instruments.find((i) => i.symbol === symbol);
-  const isReady = !!bars && !isLoading && barsSymbol === symbol;
+  const isReady = !!bars && !isLoading && barsSymbol === symbol && barsAdj === adjustment;
 
   return (
     <div className="view-body" data-view-ready={isReady ? 'chart' : undefined} data-symbol={symbol ?? ''}>
@@ -68,6 +81,47 @@ export function ChartView() {
           </span>
         ))}
         <span className="spacer" />
+        <select aria-label="Timeframe" value={timeframe} onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })} data-testid="timeframe" title="Weekly and monthly bars are aggregated from the stored daily bars">
+          <option value="D">Daily</option>
+          <option value="W">Weekly</option>
+          <option value="M">Monthly</option>
+        </select>
+        <select
+          aria-label="Prices"
+          value={adjustment}
+          onChange={(e) => setChartPrefs({ adjustment: e.target.value as 'raw' | 'pit' })}
+          data-testid="price-adjustment"
+          title="raw: prices as traded; adjusted: splits and dividends applied as known at each date"
+        >
+          <option value="raw">Raw prices</option>
+          <option value="pit">Adjusted prices</option>
+        </select>
+        <label className="muted" style={{ display: 'inline-flex', alignItems: 'center', gap: 3 }}>
+          <input type="checkbox" checked={logScale} onChange={(e) => setChartPrefs({ logScale: e.target.checked })} data-testid="log-scale" /> Log
+        </label>
+        <form
+          style={{ display: 'inline-flex', gap: 3 }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const ms = parseDate(goTo.trim());
+            if (ms === null || !symbol) setGoErr('YYYY-MM-DD');
+            else {
+              setGoErr(null);
+              jumpToChart(symbol, ms);
+            }
+          }}
+        >
+          <input
+            aria-label="Go to date"
+            placeholder="go to YYYY-MM-DD"
+            className="num"
+            style={{ width: 130 }}
+            value={goTo}
+            aria-invalid={goErr ? 'true' : 'false'}
+            onChange={(e) => setGoTo(e.target.value)}
+            data-testid="go-to-date"
+          />
+        </form>
         {marks.length > 0 && (
           <span className="chip">
             {marks.length} markers
@@ -77,12 +131,17 @@ export function ChartView() {
           </span>
         )}
         {isLoading && <span className="muted">loading…</span>}
-        {bars && <span className="muted mono">{bars.time.length} bars</span>}
+        {shown && (
+          <span className="muted mono" data-testid="chart-shows">
+            {shown.time.length} {timeframe === 'D' ? 'daily' : timeframe === 'W' ? 'weekly' : 'monthly'} bars · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
+            {timeframe !== 'D' && active.length > 0 ? ' · indicators on the daily chart only' : ''}
+          </span>
+        )}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={bars} indicators={drawn} marks={marks} focusTime={focusTime} theme={theme} />
+        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale} />
       ) : (
         !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
       )}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from './fixture';
+
+// Issue 17 (charts, partly): log scale, raw/adjusted saying which is shown, weekly/monthly bars, go to date,
+// Esc closes the indicator menu, indicators and chart settings survive a reload.
+let app: App;
+
+beforeAll(async () => {
+  app = await startApp();
+  await app.open();
+  await app.page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"]');
+});
+afterAll(() => app?.close());
+
+describe('Chart settings that analysts expect', () => {
+  it('log scale, adjusted prices and weekly bars, an indicator: all still there after a reload', async () => {
+    const { page } = app;
+    await page.click('[data-testid="indicator-menu"]');
+    await page.waitForSelector('[data-testid="indicator-pop"]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid="indicator-pop"]', { state: 'detached' });
+    await page.click('[data-testid="indicator-menu"]');
+    await page.click('[data-indicator="sma"]');
+    await page.click('[data-testid="add-indicator"]');
+    await page.waitForSelector('[data-chart-ready="true"][data-indicators="1"]');
+    await page.check('[data-testid="log-scale"]');
+    await page.waitForSelector('[data-chart-ready="true"][data-log-scale="true"]');
+    await page.selectOption('[data-testid="price-adjustment"]', 'pit');
+    await page.waitForFunction(() => document.querySelector('[data-testid="chart-shows"]')?.textContent?.includes('adjusted prices'));
+    const daily = Number(await page.getAttribute('[data-chart-ready="true"]', 'data-bars'));
+    await page.selectOption('[data-testid="timeframe"]', 'W');
+    await page.waitForFunction((d) => Number(document.querySelector('[data-chart-ready="true"]')?.getAttribute('data-bars')) < d / 4, daily);
+    expect(await page.textContent('[data-testid="chart-shows"]')).toMatch(/weekly bars · adjusted prices · indicators on the daily chart only/);
+    await app.screenshot('chart-log-weekly-adjusted');
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]');
+    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"][data-log-scale="true"]');
+    expect(await page.inputValue('[data-testid="timeframe"]')).toBe('W');
+    expect(await page.inputValue('[data-testid="price-adjustment"]')).toBe('pit');
+    await page.selectOption('[data-testid="timeframe"]', 'D');
+    await page.waitForSelector('[data-chart-ready="true"][data-indicators="1"]');
+    expect(await page.locator('[data-active-indicator="sma"]').count()).toBe(1);
+  });
+
+  it('goes to a date; the view shortcuts do not fire while typing it', async () => {
+    const { page } = app;
+    await page.fill('[data-testid="go-to-date"]', '2019-03-01');
+    // Typing "2" in the field did not switch to the Backtest view.
+    expect(await page.getAttribute('main.view', 'data-active-view')).toBe('chart');
+    await page.press('[data-testid="go-to-date"]', 'Enter');
+    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"]');
+    const legend = await page.textContent('[data-testid="chart-legend"]');
+    expect(legend).toBeTruthy();
+    await app.screenshot('chart-go-to-date');
+  });
+});
