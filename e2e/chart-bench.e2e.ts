@@ -53,4 +53,19 @@ describe('Chart settings that analysts expect', () => {
     expect(legend).toBeTruthy();
     await app.screenshot('chart-go-to-date');
   });
+
+  it('compares symbols on one pane in percent, and the comparison survives a reload', async () => {
+    const { page } = app;
+    await page.fill('[data-testid="compare-symbol"]', 'spx');
+    await page.press('[data-testid="compare-symbol"]', 'Enter');
+    await page.waitForSelector('[data-chart-ready="true"][data-compare="SPX"][data-scale="percent"]');
+    expect(await page.textContent('[data-testid="chart-shows"]')).toContain('percent from the first visible bar');
+    await app.screenshot('chart-compare-percent');
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]');
+    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"][data-compare="SPX"][data-scale="percent"]');
+    await app.screenshot('chart-compare-percent-reloaded');
+    await page.click('[aria-label="Stop comparing SPX"]');
+    await page.waitForSelector('[data-chart-ready="true"][data-compare=""][data-scale="log"]');
+  });
 });

@@ -14,7 +14,7 @@ import {
 import { useEffect, useRef } from 'react';
 import { fmtCompact, fmtDate, fmtPrice } from '../lib/format';
 import { fromChartTime, toCandles, toChartTime, toHistogram, toLine, toMarkers, toVolume, type OhlcvColumns, type TradeMark } from './adapters';
-import { baseChartOptions, chartColors } from './theme';
+import { baseChartOptions, chartColors, LINE_COLORS } from './theme';
 import type { DrawnIndicator } from './types';
 
 interface Props {
@@ -27,6 +27,8 @@ interface Props {
   readonly theme: string;
   /** Logarithmic price scale for the candles' pane. */
   readonly logScale?: boolean;
+  /** Other symbols' closes on the price pane; with any, the pane shows percent from the first visible bar. */
+  readonly compare?: readonly { readonly symbol: string; readonly time: ArrayLike<number>; readonly close: ArrayLike<number> }[];
 }
 
 function esc(s: string): string {
@@ -37,7 +39,7 @@ function esc(s: string): string {
  * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
  * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
  */
-export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false }: Props) {
+export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false, compare = [] }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   const markersApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
@@ -59,7 +61,13 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       priceLineVisible: true,
     });
     candles.setData(toCandles(bars));
-    if (logScale) candles.priceScale().applyOptions({ mode: PriceScaleMode.Logarithmic });
+    // Percent (from the first visible bar) when symbols are compared, so every line starts at 0%; else log or linear.
+    if (compare.length > 0) candles.priceScale().applyOptions({ mode: PriceScaleMode.Percentage });
+    else if (logScale) candles.priceScale().applyOptions({ mode: PriceScaleMode.Logarithmic });
+    compare.forEach((c, k) => {
+      const line = chart.addSeries(LineSeries, { color: LINE_COLORS[(k + 1) % LINE_COLORS.length], lineWidth: 2, priceLineVisible: false, lastValueVisible: true, title: c.symbol });
+      line.setData(toLine(c.time, c.close));
+    });
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
     volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
@@ -142,6 +150,8 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
     el.dataset.series = String(named.length);
     el.dataset.markers = String(marksNow.current.length);
     el.dataset.logScale = String(logScale);
+    el.dataset.compare = compare.map((c) => c.symbol).join(',');
+    el.dataset.scale = compare.length > 0 ? 'percent' : logScale ? 'log' : 'linear';
     return () => {
       chart.unsubscribeCrosshairMove(showLegend);
       markersApi.current = null;
@@ -149,7 +159,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       chart.remove();
       delete el.dataset.chartReady;
     };
-  }, [symbol, bars, indicators, focusTime, theme, logScale]);
+  }, [symbol, bars, indicators, focusTime, theme, logScale, compare]);
 
   useEffect(() => {
     const api = markersApi.current;

@@ -11,13 +11,15 @@ export interface ChartPrefs {
   readonly timeframe: Timeframe;
   /** `raw`: as traded; `pit`: adjusted for splits and dividends as known at each date. */
   readonly adjustment: 'raw' | 'pit';
+  /** Symbols drawn on the price pane beside the chart's own, all in percent from the first visible bar. */
+  readonly compare: readonly string[];
 }
 
 export const CHART_PREFS_KEY = 'quantdesk.chart.prefs';
 export const CHART_INDICATORS_KEY = 'quantdesk.chart.indicators';
 
 function readPrefs(): ChartPrefs {
-  const d: ChartPrefs = { logScale: false, timeframe: 'D', adjustment: 'raw' };
+  const d: ChartPrefs = { logScale: false, timeframe: 'D', adjustment: 'raw', compare: [] };
   try {
     const v = JSON.parse(globalThis.localStorage?.getItem(CHART_PREFS_KEY) ?? 'null') as Partial<ChartPrefs> | null;
     if (!v) return d;
@@ -25,6 +27,7 @@ function readPrefs(): ChartPrefs {
       logScale: typeof v.logScale === 'boolean' ? v.logScale : d.logScale,
       timeframe: v.timeframe === 'W' || v.timeframe === 'M' ? v.timeframe : 'D',
       adjustment: v.adjustment === 'pit' ? 'pit' : 'raw',
+      compare: Array.isArray(v.compare) ? v.compare.filter((x): x is string => typeof x === 'string').slice(0, 6) : [],
     };
   } catch {
     return d;

@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { parseDate } from '../../../../core/model/time';
 import { aggregateBars, type Timeframe } from '../../lib/chart-view';
+import { toColumn } from '../../lib/series-math';
+import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
@@ -24,7 +26,23 @@ export function ChartView() {
   const { bars, isLoading, error, barsSymbol, barsAdj } = useBarsStore(
     useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol, barsAdj: s.adjustment ?? 'raw' })),
   );
-  const { logScale, timeframe, adjustment } = useChartPrefs();
+  const { logScale, timeframe, adjustment, compare } = useChartPrefs();
+  const [compareText, setCompareText] = useState('');
+  const [compareBars, setCompareBars] = useState<{ symbol: string; time: Float64Array; close: Float64Array }[]>([]);
+  useEffect(() => {
+    let live = true;
+    void Promise.all(
+      compare.map(async (sym) => {
+        const r = await window.api.invoke('data:bars', adjustment === 'raw' ? { symbol: sym } : { symbol: sym, adjustment });
+        return r.ok ? { symbol: sym, time: toColumn(r.value.time), close: toColumn(r.value.close) } : null;
+      }),
+    ).then((rows) => {
+      if (live) setCompareBars(rows.filter((x): x is NonNullable<typeof x> => x !== null));
+    });
+    return () => {
+      live = false;
+    };
+  }, [compare, adjustment]);
   const [goTo, setGoTo] = useState('');
   const [goErr, setGoErr] = useState<string | null>(null);
   const { active, results, indError, catalogSize } = useIndicatorsStore(
@@ -52,6 +70,17 @@ export function ChartView() {
   }, [symbol, barsSymbol, barsAdj, adjustment]);
 
   const shown = useMemo(() => (bars ? aggregateBars(bars, timeframe) : null), [bars, timeframe]);
+  // Compared closes on the chart's own bar times (the last close within 7 days, else a gap), so both share one time axis.
+  const compareShown = useMemo(
+    () =>
+      shown
+        ? compareBars.map((c) => {
+            const a = aggregateBars({ time: c.time, open: c.close, high: c.close, low: c.close, close: c.close, volume: c.close }, timeframe);
+            return { symbol: c.symbol, time: shown.time, close: alignCloses(shown.time, a.time, a.close, timeframe === 'D' ? 7 : 40) };
+          })
+        : [],
+    [compareBars, timeframe, shown],
+  );
   // Indicators are computed on the daily bars: drawn on the daily chart only.
   const drawn = useMemo(() => (bars && timeframe === 'D' ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, timeframe]);
   const inst = instruments.find((i) => i.symbol === symbol);
@@ -80,6 +109,39 @@ export function ChartView() {
             </button>
           </span>
         ))}
+        {compare.map((c) => (
+          <span key={c} className="chip" data-compare-symbol={c}>
+            vs {c}
+            <button className="btn-ghost" aria-label={`Stop comparing ${c}`} onClick={() => setChartPrefs({ compare: compare.filter((x) => x !== c) })}>
+              ×
+            </button>
+          </span>
+        ))}
+        <form
+          style={{ display: 'inline-flex' }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const sym = compareText.trim().toUpperCase();
+            if (sym && !compare.includes(sym) && sym !== symbol && compare.length < 6) setChartPrefs({ compare: [...compare, sym] });
+            setCompareText('');
+          }}
+        >
+          <input
+            aria-label="Compare with symbol"
+            placeholder="compare +"
+            className="mono"
+            style={{ width: 90 }}
+            value={compareText}
+            list="compare-symbols"
+            onChange={(e) => setCompareText(e.target.value)}
+            data-testid="compare-symbol"
+          />
+          <datalist id="compare-symbols">
+            {instruments.slice(0, 500).map((i) => (
+              <option key={i.symbol} value={i.symbol} />
+            ))}
+          </datalist>
+        </form>
         <span className="spacer" />
         <select aria-label="Timeframe" value={timeframe} onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })} data-testid="timeframe" title="Weekly and monthly bars are aggregated from the stored daily bars">
           <option value="D">Daily</option>
@@ -135,13 +197,14 @@ export function ChartView() {
           <span className="muted mono" data-testid="chart-shows">
             {shown.time.length} {timeframe === 'D' ? 'daily' : timeframe === 'W' ? 'weekly' : 'monthly'} bars · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
             {timeframe !== 'D' && active.length > 0 ? ' · indicators on the daily chart only' : ''}
+            {compare.length > 0 ? ' · percent from the first visible bar' : logScale ? ' · log scale' : ''}
           </span>
         )}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale} />
+        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale} compare={compareShown} />
       ) : (
         !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
       )}
