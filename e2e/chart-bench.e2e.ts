@@ -68,4 +68,34 @@ describe('Chart settings that analysts expect', () => {
     await page.click('[aria-label="Stop comparing SPX"]');
     await page.waitForSelector('[data-chart-ready="true"][data-compare=""][data-scale="log"]');
   });
+
+  it('draws a horizontal line, a trend line and a Fibonacci on a log-scale comparison chart; they survive a reload', async () => {
+    const { page } = app;
+    await page.fill('[data-testid="compare-symbol"]', 'SPX');
+    await page.press('[data-testid="compare-symbol"]', 'Enter');
+    await page.waitForSelector('[data-chart-ready="true"][data-compare="SPX"]');
+    const box = (await page.locator('[data-testid="price-chart"]').boundingBox())!;
+    // Clicks a second apart: lightweight-charts takes two quick clicks for a double click.
+    const at = async (fx: number, fy: number) => {
+      await page.waitForTimeout(700);
+      await page.mouse.click(box.x + box.width * fx, box.y + box.height * fy);
+    };
+    await page.selectOption('[data-testid="draw-mode"]', 'hline');
+    await at(0.5, 0.3);
+    await page.waitForSelector('[data-chart-ready="true"][data-drawings="1"]');
+    await page.selectOption('[data-testid="draw-mode"]', 'trend');
+    await at(0.3, 0.6);
+    await page.waitForSelector('[data-testid="draw-hint"]:has-text("second point")');
+    await at(0.7, 0.35);
+    await page.waitForSelector('[data-chart-ready="true"][data-drawings="2"]');
+    await page.selectOption('[data-testid="draw-mode"]', 'fib');
+    await at(0.2, 0.7);
+    await at(0.8, 0.25);
+    await page.waitForSelector('[data-chart-ready="true"][data-drawings="3"]');
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]');
+    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"][data-drawings="3"][data-compare="SPX"]');
+    expect(await page.isChecked('[data-testid="log-scale"]')).toBe(true);
+    await app.screenshot('chart-compare-drawings-reloaded');
+  });
 });

@@ -4,6 +4,7 @@ import { aggregateBars, type Timeframe } from '../../lib/chart-view';
 import { toColumn } from '../../lib/series-math';
 import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
+import { chartClicked, clearDrawings, setDrawMode, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
@@ -28,6 +29,18 @@ export function ChartView() {
   );
   const { logScale, timeframe, adjustment, compare } = useChartPrefs();
   const [compareText, setCompareText] = useState('');
+  const drawMode = useDrawingsStore((s) => s.mode);
+  const pending = useDrawingsStore((s) => s.pending);
+  const drawings = useDrawingsStore((s) => (symbol ? s.bySymbol[symbol] : undefined));
+  // Esc leaves the drawing mode.
+  useEffect(() => {
+    if (!drawMode) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setDrawMode(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawMode]);
   const [compareBars, setCompareBars] = useState<{ symbol: string; time: Float64Array; close: Float64Array }[]>([]);
   useEffect(() => {
     let live = true;
@@ -142,6 +155,18 @@ export function ChartView() {
             ))}
           </datalist>
         </form>
+        <select aria-label="Draw" value={drawMode ?? ''} onChange={(e) => setDrawMode((e.target.value || null) as DrawMode)} data-testid="draw-mode" title="Drawings are saved per symbol">
+          <option value="">Draw…</option>
+          <option value="hline">Horizontal line</option>
+          <option value="trend">Trend line</option>
+          <option value="fib">Fibonacci retracement</option>
+        </select>
+        {drawMode && <span className="muted" data-testid="draw-hint">{drawMode === 'hline' || !pending ? 'click on the chart' : 'click the second point'} (Esc cancels)</span>}
+        {drawings && drawings.length > 0 && (
+          <button className="btn-ghost" onClick={() => symbol && clearDrawings(symbol)} data-testid="clear-drawings">
+            clear {drawings.length} drawing{drawings.length > 1 ? 's' : ''}
+          </button>
+        )}
         <span className="spacer" />
         <select aria-label="Timeframe" value={timeframe} onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })} data-testid="timeframe" title="Weekly and monthly bars are aggregated from the stored daily bars">
           <option value="D">Daily</option>
@@ -204,7 +229,11 @@ export function ChartView() {
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale} compare={compareShown} />
+        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale}
+          compare={compareShown}
+          drawings={drawings}
+          onPick={(p) => symbol && chartClicked(symbol, p)}
+        />
       ) : (
         !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
       )}
