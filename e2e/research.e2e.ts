@@ -49,7 +49,7 @@ describe('Backtest form: the whole spec', () => {
       sizing: { method: 'fixed-fraction', fraction: 0.5 },
       exits: { stopLoss: { pct: 4 }, takeProfit: { atr: 3, period: 14 }, trailingStop: { pct: 8 } },
     });
-    const reasons = new Set((stored?.trades as { exitReason: string }[]).map((t) => t.exitReason));
+    const reasons = new Set((stored?.trades ?? []).map((t) => t.exitReason));
     // The engine applied the form's exits: some trades left by a stop, not only by the strategy's signal.
     expect([...reasons].some((r) => r === 'stop-loss' || r === 'trailing-stop' || r === 'take-profit')).toBe(true);
     await page.locator('[data-testid="backtest-form"]').screenshot({ path: join(__dirname, 'screenshots', 'research-form-stops.png') });

@@ -60,7 +60,7 @@ describe('Runs you can manage', () => {
       Object.fromEntries(
         trs.map((tr) => [
           tr.getAttribute('data-metric-row'),
-          [...tr.querySelectorAll('td.num')].map((td) => [td.getAttribute('data-mark') ?? '', Number((td.textContent ?? '').replace(/[%,\s]|bars/g, ''))]),
+          Array.from(tr.querySelectorAll('td.num')).map((td) => [td.getAttribute('data-mark') ?? '', Number((td.textContent ?? '').replace(/[%,\s]|bars/g, ''))]),
         ]),
       ),
     );
