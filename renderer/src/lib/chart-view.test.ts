@@ -32,3 +32,13 @@ describe('chart timeframes from daily bars', () => {
     expect(D).toBe(86_400_000);
   });
 });
+
+describe('the palette finds sectors', () => {
+  it('lists a sector\'s names after symbol and name matches', async () => {
+    const { searchInstruments } = await import('../stores/instruments-store');
+    const mk = (symbol: string, name: string, sector: string) => ({ symbol, name, sector }) as never;
+    const list = [mk('AAA', 'Alpha', 'Energy'), mk('TEC', 'Tech Co', 'Utilities'), mk('BBB', 'Beta', 'Technology')];
+    expect(searchInstruments(list, 'tech').map((i: { symbol: string }) => i.symbol)).toEqual(['TEC', 'BBB']);
+    expect(searchInstruments(list, 'energy').map((i: { symbol: string }) => i.symbol)).toEqual(['AAA']);
+  });
+});
