@@ -60,6 +60,10 @@ describe('live through dispatch', () => {
     expect(r2.ok === false && r2.error.code).toBe('invalid-input');
     const r3 = await dispatch(handlers, 'live:start', { spec: SPEC, feed: 'websocket' }, ctx);
     expect(r3.ok === false && r3.error.message).toMatch(/url/);
+    // Spec-level exits are a backtest engine feature for now: a live session refuses them rather than ignore them.
+    const r4 = await dispatch(handlers, 'live:start', { spec: { ...SPEC, exits: { stopLoss: { pct: 5 } } }, feed: 'replay' }, ctx);
+    expect(r4.ok === false && r4.error.code).toBe('invalid-input');
+    expect(r4.ok === false && r4.error.message).toMatch(/^spec\.exits:/);
   });
 
   it('runs a replay session, pushes events after journaling, and serves positions, orders, alerts, risk and the kill switch', async () => {
