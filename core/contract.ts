@@ -184,6 +184,13 @@ export interface RunSummaryView {
   readonly engineVersion: string;
   readonly dataFingerprint: string;
   readonly metrics: BacktestMetrics | null;
+  // Issue 17, in `runs:list` and `runs:label` answers: the user's label and the spec's symbols and params.
+  readonly name?: string;
+  readonly tags?: readonly string[];
+  readonly note?: string;
+  readonly symbols?: readonly string[];
+  readonly universe?: string | null;
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** A stored run with its spec, full result and per-decision audit (`runs:get`). */
@@ -342,6 +349,8 @@ export interface SweepResultView {
    * heatmap plots the whole grid while `results` stays the top N; null when the grid is too large (over 250,000).
    */
   readonly surface?: { readonly keys: readonly string[]; readonly params: readonly (readonly (number | string | boolean)[])[]; readonly objective: readonly (number | null)[] } | null;
+  /** Issue 17: the best cell's one-step neighbours' mean objective over its own (1 = plateau, ~0 = isolated spike). */
+  readonly stability?: { readonly ratio: number | null; readonly neighbours: number; readonly mean: number | null } | null;
 }
 
 /** Progress of a sweep; `etaMs` is null until a rate is known. */
@@ -969,6 +978,20 @@ export const METHODS = {
   'runs:get': method(z.object({ id: z.string().min(1) }).strict()).returns<RunDetailView>(),
   /** A stored run's trades as CSV or its self-contained HTML tear sheet, as text. */
   'runs:export': method(z.object({ id: z.string().min(1), format: z.enum(['csv', 'html']) }).strict()).returns<string>(),
+  // -- runs you can manage (issue 17)
+  /** Names, tags and annotates a run; each given field replaces the stored one. */
+  'runs:label': method(
+    z
+      .object({
+        id: z.string().min(1),
+        name: z.string().max(200).optional(),
+        tags: z.array(z.string().max(40)).max(20).optional(),
+        note: z.string().max(10_000).optional(),
+      })
+      .strict(),
+  ).returns<RunSummaryView>(),
+  /** Deletes a run with its stored result payload and label. */
+  'runs:delete': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly deleted: boolean }>(),
   // -- indicators
   'indicators:list': method(noInput).returns<readonly IndicatorDescription[]>(),
   'indicators:compute': method(IndicatorComputeInput).returns<IndicatorSeries>(),

@@ -125,7 +125,8 @@ describe('Backtest view, cross-sectional', () => {
     await page.fill('input[name="universe"]', 'all');
     await page.fill('input[name="benchmark"]', '');
     await page.fill('input[name="start"]', '2022-01-03');
-    // A broken JSON value is explained in place.
+    // A broken JSON value is explained in place (the rule builder's JSON switch shows the text).
+    await page.click('[data-testid="raw-rank"]');
     await page.fill('#param-rank', '[{"factor": ');
     await page.waitForSelector('[data-field-error="rank"]');
     await page.fill('#param-rank', '[{"factor":"momentum-12-1","order":"descending","weight":1}]');

@@ -1,5 +1,5 @@
 import { tradesCsv } from '../backtest/json';
-import { getRun, listRuns } from '../backtest/registry';
+import { getRun, labelRun, listRunItems, removeRun } from '../backtest/registry';
 import { renderReport, reportBenchmark } from '../backtest/report';
 import { unknownReferences } from '../backtest/run';
 import { validateSpec, type BacktestSpec } from '../backtest/spec';
@@ -11,7 +11,7 @@ import { CancelledError } from '../pool/types';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export';
+type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:label' | 'runs:delete';
 
 function specOf(raw: unknown): Result<BacktestSpec> {
   const r = validateSpec(raw);
@@ -59,11 +59,16 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       return ok({ runId: s.backtest.start(spec.value) });
     },
     'backtest:cancel': (input) => ok({ cancelled: s.backtest.cancel(input.runId) }),
-    'runs:list': (input) => ok(listRuns(s.store, { limit: input?.limit, kind: input?.kind })),
+    'runs:list': (input) => ok(listRunItems(s.store, { limit: input?.limit, kind: input?.kind })),
     'runs:get': (input) => {
       const run = getRun(s.store, input.id);
       return run ? ok(run) : fail('not-found', `No run "${input.id}"`);
     },
+    'runs:label': (input) => {
+      const item = labelRun(s.store, input.id, input);
+      return item ? ok(item) : fail('not-found', `No run "${input.id}"`);
+    },
+    'runs:delete': (input) => (removeRun(s.store, input.id) ? ok({ deleted: true }) : fail('not-found', `No run "${input.id}"`)),
     'runs:export': (input) => {
       const run = getRun(s.store, input.id);
       if (!run) return fail('not-found', `No run "${input.id}"`);

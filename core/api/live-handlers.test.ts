@@ -64,6 +64,10 @@ describe('live through dispatch', () => {
       const r4 = await dispatch(handlers, 'live:start', { spec: SPEC, session }, ctx);
       expect(r4.ok === false && r4.error.details?.[0], JSON.stringify(session)).toMatch(/^session: /);
     }
+    // Spec-level exits are a backtest engine feature for now: a live session refuses them rather than ignore them.
+    const r5 = await dispatch(handlers, 'live:start', { spec: { ...SPEC, exits: { stopLoss: { pct: 5 } } }, feed: 'replay' }, ctx);
+    expect(r5.ok === false && r5.error.code).toBe('invalid-input');
+    expect(r5.ok === false && r5.error.message).toMatch(/^spec\.exits:/);
   });
 
   it('runs a replay session, pushes events after journaling, and serves positions, orders, alerts, risk and the kill switch', async () => {

@@ -1,3 +1,5 @@
+import { loadSweep } from '../optimize/sweep-registry';
+import { getRunRow } from '../store/run-registry';
 import { fail, ok } from '../model/result';
 import { monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
 import { checkSweepQuick, SweepInputError } from '../optimize/sweep';
@@ -8,7 +10,7 @@ import { monteCarloOnPool } from '../optimize/interactive-jobs';
 import { outcome } from './backtest-handlers';
 import { CancelledError } from '../pool/types';
 import type { Result } from '../model/result';
-import type { WalkForwardView } from '../contract';
+import type { SweepState, WalkForwardView } from '../contract';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
@@ -49,7 +51,13 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     'sweep:cancel': (input) => ok({ cancelled: svc.cancel(input.id) }),
     'sweep:get': (input) => {
       const state = svc.get(input.id);
-      return state ? ok(state) : fail('not-found', `no sweep ${input.id}`);
+      if (state) return ok(state);
+      // A sweep from an earlier session: read back from the run registry, so a saved sweep reopens with its heatmap.
+      const stored = loadSweep(s.store, input.id);
+      const row = stored ? getRunRow(s.store, input.id) : undefined;
+      return stored && row
+        ? ok({ id: input.id, status: 'done' as const, startedAt: row.createdAt, progress: null, result: stored as unknown as SweepState['result'], error: null })
+        : fail('not-found', `no sweep ${input.id}`);
     },
     'sweep:list': () => ok(svc.list()),
     'walkforward:run': async (input, ctx) => {

@@ -5,6 +5,7 @@ import { portfolioAsCrossSectional } from '../strategies/portfolio';
 import { periodKey } from './calendar';
 import * as execution from './execution';
 import type { ExitOut } from './execution';
+import { hasExits, SpecExits } from './exits';
 import { computeMetrics } from './metrics';
 import type { BacktestSpec } from './spec';
 import { parseDate } from '../model/time';
@@ -224,6 +225,9 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
   const trades: Trade[] = [];
   const audit: DecisionAudit[] = [];
   const exitOut: ExitOut = { price: 0, ambiguous: false };
+  // Spec-level protective exits (`spec.exits`): levels set on every opened position, see exits.ts.
+  const specExits = hasExits(spec.exits) ? new SpecExits(spec.exits, panel, iw, atClose, tClose) : null;
+  const exitLevels = { sl: Number.NaN, tp: Number.NaN, trail: Number.NaN };
   const equity = new Float64Array(n);
   let barsInMarket = 0;
 
@@ -242,6 +246,12 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       entryBar[s] = i;
       posBest[s] = px;
       splitRatio[s] = 1;
+      if (specExits) {
+        specExits.levels(s, i, px, dq > 0, exitLevels);
+        posSL[s] = exitLevels.sl;
+        posTP[s] = exitLevels.tp;
+        posTrail[s] = exitLevels.trail;
+      }
       return;
     }
     if (cur > 0 === dq > 0) {
@@ -331,9 +341,10 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
       const q = sizeFor(s, Math.min(1, Math.abs(target)), slippedPrice(raw, side, bps), i);
       if (q > 0) {
         trade(s, side * q, raw, i, 'signal', false);
-        posSL[s] = sl;
-        posTP[s] = tp;
-        posTrail[s] = trail;
+        // The intent's own levels win; trade() set the spec's (or NaN) for the ones it leaves out.
+        if (sl === sl) posSL[s] = sl;
+        if (tp === tp) posTP[s] = tp;
+        if (trail === trail) posTrail[s] = trail;
       }
     }
   }
@@ -655,12 +666,24 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
         }
       }
     }
+    // Spec exits on a cross-sectional run: checked like a single strategy's, against each held name's bar.
+    if (specExits) {
+      high = panel.high;
+      low = panel.low;
+    }
     for (let i = i0; i <= i1; i++) {
       if (tick(i)) yield (i - i0) / n;
       if (i === actBar) corporateActions(i);
       if (pending) {
         pending = false;
         rebalanceAt(i, tOpen);
+      }
+      if (specExits) {
+        for (let k = 0; k < nTrad; k++) {
+          const s = tradable[k];
+          const at = s * nDays + i;
+          if (qty[s] !== 0 && close[at] === close[at]) openPhase(s, i, open[at], high[at], low[at]);
+        }
       }
       const key = periodKey(time[i], every);
       if (key !== prevKey) {

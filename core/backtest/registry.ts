@@ -1,6 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { getRunPayload, getRunRow, insertRun, listRunRows, type RunRow } from '../store/run-registry';
+import { deleteRun, getRunLabels, getRunPayload, getRunRow, insertRun, listRunRows, setRunLabel, type RunRow } from '../store/run-registry';
 import type { Store } from '../store/sqlite-bar-store';
 import type { BacktestOutput } from './json';
 import { ENGINE_VERSION, type BacktestSpec } from './spec';
@@ -98,4 +98,57 @@ export function getRun(store: Store, id: string): RunDetail | undefined {
   const raw = row.kind === 'backtest' ? getRunPayload(store, id) : undefined;
   const payload = raw ? parseJson<Payload>(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) : null;
   return { ...summary(row), spec: (parseJson<BacktestSpec>(row.spec) ?? {}) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
+}
+
+/** A run as the app's history lists it: the summary, the user's label, and the spec's symbols and params. */
+export interface RunListItem extends RunSummary {
+  readonly name: string;
+  readonly tags: readonly string[];
+  readonly note: string;
+  /** The spec's symbols (empty for a universe run) and universe name. */
+  readonly symbols: readonly string[];
+  readonly universe: string | null;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+function listItem(row: RunRow, label: { name: string; tags: string; note: string } | undefined): RunListItem {
+  const spec = parseJson<{ symbols?: unknown; universe?: unknown; params?: unknown }>(row.spec);
+  const tags = parseJson<unknown>(label?.tags ?? '[]');
+  return {
+    ...summary(row),
+    name: label?.name ?? '',
+    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    note: label?.note ?? '',
+    symbols: Array.isArray(spec?.symbols) ? spec.symbols.filter((x): x is string => typeof x === 'string') : [],
+    universe: typeof spec?.universe === 'string' ? spec.universe : null,
+    params: spec?.params && typeof spec.params === 'object' && !Array.isArray(spec.params) ? (spec.params as Record<string, unknown>) : {},
+  };
+}
+
+/** Stored runs with labels, symbols and params, newest first (`runs:list`). */
+export function listRunItems(store: Store, opts: { kind?: string; limit?: number } = {}): RunListItem[] {
+  const rows = listRunRows(store, opts);
+  const labels = getRunLabels(store, rows.map((r) => r.id));
+  return rows.map((r) => listItem(r, labels.get(r.id)));
+}
+
+/** Names, tags and annotates a run (each given field replaces the stored one). Undefined for an unknown run. */
+export function labelRun(store: Store, id: string, patch: { name?: string; tags?: readonly string[]; note?: string }): RunListItem | undefined {
+  const row = getRunRow(store, id);
+  if (!row) return undefined;
+  const cur = getRunLabels(store, [id]).get(id);
+  const tags = patch.tags ? [...new Set(patch.tags.map((t) => t.trim()).filter(Boolean))] : undefined;
+  const next = {
+    runId: id,
+    name: patch.name !== undefined ? patch.name.trim() : (cur?.name ?? ''),
+    tags: tags ? JSON.stringify(tags) : (cur?.tags ?? '[]'),
+    note: patch.note !== undefined ? patch.note : (cur?.note ?? ''),
+  };
+  if (!setRunLabel(store, next)) return undefined;
+  return listItem(row, next);
+}
+
+/** Deletes a run, its stored payload and its label. False for an unknown run. */
+export function removeRun(store: Store, id: string): boolean {
+  return deleteRun(store, id);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDate } from '../model/time';
 import { INSTRUMENT_TYPES } from '../model/instrument';
 import { getStrategy } from '../strategies';
+import { ExitsSchema } from './exits';
 
 /**
  * Engine version stored with every run; bump when a change can alter a run's numbers.
@@ -111,6 +112,12 @@ export const BacktestSpecSchema = z
      * Every one of those bars was known at `start`, so no look-ahead. Default 0.
      */
     warmup: z.number().int().min(0).max(100_000).default(0),
+    /**
+     * Protective exits the engine puts on every position of any strategy: `stopLoss`, `takeProfit`,
+     * `trailingStop`, each `{ "pct": 5 }` (percent of the entry fill) or `{ "atr": 3, "period": 14 }`
+     * (ATR multiples). See `core/backtest/exits.ts`.
+     */
+    exits: ExitsSchema.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -122,6 +122,10 @@ export class LiveService {
     const parsed = parseSpec(req.spec);
     if (!parsed.ok) return fail('invalid-input', `spec: ${parsed.errors.join('; ')}`, parsed.errors);
     const spec = parsed.spec;
+    // Spec-level exits (issue 17) are applied by the backtest engine; the live runner does not place them yet:
+    // refuse rather than run a session without the stops the spec asks for.
+    if (spec.exits !== undefined)
+      return fail('invalid-input', 'spec.exits: protective exits in the spec are applied by the backtest engine only; the live session does not place them yet (remove "exits", or give the strategy its own stopLoss/takeProfit)', ['spec.exits: not supported by live sessions yet']);
     let strategy;
     let symbols: readonly string[];
     let feed: Feed;

@@ -18,6 +18,7 @@ export function smaKernelIneligibility(base: BacktestSpec, gridKeys: readonly st
   if (gridKeys.some((k) => k !== 'fast' && k !== 'slow')) return 'only fast and slow may be swept';
   if (base.sizing.method !== 'fixed-qty') return 'sizing must be fixed-qty (equity-dependent sizing couples the symbols)';
   if (base.benchmark !== undefined) return 'no benchmark';
+  if (base.exits !== undefined) return 'spec exits (stop-loss, take-profit, trailing stop) need the engine';
   return null;
 }
 

@@ -52,6 +52,15 @@ export const SweepSpecSchema = z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('grid') }).strict(),
         z.object({ kind: z.literal('random'), samples: z.number().int().min(1).max(MAX_SAMPLES), seed: z.number().int().default(1) }).strict(),
+        // Issue 17: a seeded genetic search that evaluates at most `budget` combinations, `population` per generation.
+        z
+          .object({
+            kind: z.literal('genetic'),
+            budget: z.number().int().min(2).max(MAX_COMBINATIONS),
+            seed: z.number().int().default(1),
+            population: z.number().int().min(2).max(10_000).default(16),
+          })
+          .strict(),
       ])
       .default({ kind: 'grid' }),
     /**
@@ -119,6 +128,8 @@ export function expandSweep(spec: SweepSpec): Params[] {
         throw new Error(`constraints.${i}: "${spec.constraints[i]}": ${(e as Error).message} at ${JSON.stringify(p)}`);
       }
     });
+  // A genetic search picks its combinations as it goes (see guided.ts): none are listed up front.
+  if (spec.search.kind === 'genetic') return [];
   if (spec.search.kind === 'grid' || spec.search.samples >= total) {
     if (total > MAX_COMBINATIONS) throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
     const out: Params[] = [];
@@ -235,4 +246,18 @@ export function sweepErrors(spec: SweepSpec): string[] {
     }
   });
   return errors;
+}
+
+/** The axes of a sweep (values per key, in grid order) and its constraints as one predicate: what a guided search walks. */
+export function sweepAxes(spec: SweepSpec): { keys: string[]; axes: (number | string | boolean)[][]; valid: (p: Params) => boolean } {
+  const keys = Object.keys(spec.grid);
+  const axes = keys.map((k) => {
+    try {
+      return axisValues(spec.grid[k]);
+    } catch (e) {
+      throw new Error(`grid.${k}: ${(e as Error).message}`);
+    }
+  });
+  const constraints: Constraint[] = spec.constraints.map((c) => parseConstraint(c, new Set(keys)));
+  return { keys, axes, valid: (p) => constraints.every((c) => c(p)) };
 }

@@ -57,6 +57,27 @@ describe('sweep on worker threads', () => {
     expect(out.best).toEqual(out.results[0]);
   });
 
+  it('runs a seeded 3-parameter genetic search within its budget; the same seed gives the same sweep', async () => {
+    const file = {
+      base: { strategy: 'macd-cross', symbols: ['S0000'], sizing: 'fixed-qty' },
+      grid: { fast: { from: 2, to: 12, step: 2 }, slow: { from: 14, to: 40, step: 2 }, signal: { from: 3, to: 12, step: 3 } },
+      constraints: ['fast < slow'],
+      objective: 'sharpe',
+      top: 1000,
+      search: { kind: 'genetic', budget: 40, seed: 9, population: 10 },
+    };
+    const a = await runSweep(store, SweepSpecSchema.parse(file), pool);
+    expect(a.runs).toBeLessThanOrEqual(40);
+    expect(a.runs).toBeGreaterThan(20);
+    expect(a.surface?.keys).toEqual(['fast', 'slow', 'signal']);
+    expect(new Set(a.results.map((r) => JSON.stringify(r.params))).size).toBe(a.results.length + 0);
+    // Each reported result is the engine's run of that combination.
+    const base = parseBase(SweepSpecSchema.parse(file));
+    expect(a.results[0].metrics).toEqual(runSpecOnStore(store, comboSpec(base, a.results[0].params)).result.metrics);
+    const b = await runSweep(store, SweepSpecSchema.parse(file), pool);
+    expect(b.results.map((r) => r.params)).toEqual(a.results.map((r) => r.params));
+  });
+
   it('returns equity curves for the best `curves` results only, equal to a single run of each', async () => {
     for (const engine of ['exact', 'auto'] as const) {
       const base = engine === 'auto' ? { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 10 } } : sweepFile.base;

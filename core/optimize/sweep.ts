@@ -8,8 +8,9 @@ import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type 
 import { smaKernelIneligibility } from './sma-kernel';
 import { hasActionsThrough } from '../store/queries';
 import { parseDate } from '../model/time';
-import { compareByObjective, expandSweep, sweepErrors, type Params, type SweepSpec } from './sweep-spec';
+import { compareByObjective, expandSweep, parseObjective, sweepAxes, sweepErrors, type Params, type SweepSpec } from './sweep-spec';
 import { unknownReferences } from '../backtest/run';
+import { cellKey, guidedSearch, neighbourhoodStability } from './guided';
 
 /** One sweep result: the grid parameters of the combination and its metrics. */
 export interface SweepRow {
@@ -60,6 +61,8 @@ export interface SweepOutput {
   readonly kernel: { readonly name: string; readonly verified: number; readonly maxRelDiff: number } | null;
   /** Every successful combination's objective (null past {@link SURFACE_MAX}); `sweep:get` only, not printed by the CLI. */
   readonly surface?: SweepSurface | null;
+  /** Neighbourhood stability of the best combination: its one-step grid neighbours' mean objective over its own (issue 17). */
+  readonly stability?: { readonly ratio: number | null; readonly neighbours: number; readonly mean: number | null } | null;
 }
 
 /** Options of {@link runSweep}. */
@@ -89,7 +92,8 @@ export function sweepCombos(sweep: SweepSpec): Params[] {
   } catch (e) {
     throw new SweepInputError([(e as Error).message]);
   }
-  if (combos.length === 0) throw new SweepInputError(['constraints: no combination of the grid satisfies them']);
+  // A genetic search draws its combinations as it goes (guided.ts): none are listed up front.
+  if (combos.length === 0 && sweep.search.kind !== 'genetic') throw new SweepInputError(['constraints: no combination of the grid satisfies them']);
   return combos;
 }
 
@@ -214,17 +218,44 @@ export function kernelNeedsEngine(store: Store, base: BacktestSpec): boolean {
  */
 export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
   const t0 = Date.now();
-  const { base, combos } = checkSweep(store, sweep, options);
+  const checked = checkSweep(store, sweep, options);
+  const base = checked.base;
+  let combos = checked.combos;
   const ref = panelRefFor(store, base);
   const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null && !kernelNeedsEngine(store, base);
-  const outcomes: JobOutcome<Metrics>[] = useKernel
-    ? await kernelMetrics(ref, base, combos, pool, options)
-    : (
-        await pool.run<BacktestJobResult>(
-          combos.map((p) => backtestJob(ref, comboSpec(base, p))),
-          { onProgress: options.onProgress, signal: options.signal },
-        )
-      ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+  const evaluate = async (cs: readonly Params[], onProgress = options.onProgress): Promise<JobOutcome<Metrics>[]> =>
+    useKernel
+      ? await kernelMetrics(ref, base, cs, pool, { ...options, onProgress })
+      : (
+          await pool.run<BacktestJobResult>(
+            cs.map((p) => backtestJob(ref, comboSpec(base, p))),
+            { onProgress, signal: options.signal },
+          )
+        ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+  let outcomes: JobOutcome<Metrics>[];
+  if (sweep.search.kind === 'genetic') {
+    // Guided: generations evaluated one after another, each bred from the best so far (guided.ts).
+    const search = sweep.search;
+    let axes: ReturnType<typeof sweepAxes>;
+    try {
+      axes = sweepAxes(sweep);
+    } catch (e) {
+      throw new SweepInputError([(e as Error).message]);
+    }
+    const { metric, maximise } = parseObjective(sweep.objective);
+    const all: JobOutcome<Metrics>[] = [];
+    const g = await guidedSearch(axes.keys, axes.axes, axes.valid, search, async (batch) => {
+      const done = all.length;
+      const res = await evaluate(batch, (p) => options.onProgress?.({ ...p, completed: Math.min(search.budget, done + p.completed), total: search.budget }));
+      all.push(...res);
+      return res.map((o) => {
+        const v = o.ok ? (o.value as unknown as Record<string, number | null>)[metric] : null;
+        return typeof v === 'number' && Number.isFinite(v) ? (maximise ? v : -v) : Number.NaN;
+      });
+    });
+    combos = g.params;
+    outcomes = all;
+  } else outcomes = await evaluate(combos);
   const good: { params: Params; metrics: Metrics; index: number }[] = [];
   const failed: SweepFailure[] = [];
   outcomes.forEach((o, index) => {
@@ -252,6 +283,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
   }
   const surface = sweepSurface(good, top, sweep.objective);
+  const stability = bestStability(sweep, surface, top[0]?.params);
   const results: SweepRow[] = top.map(({ params, metrics }) => ({ params, metrics }));
   const curves = Math.min(sweep.curves, results.length);
   if (curves > 0) {
@@ -276,7 +308,20 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     fingerprint: ref.fingerprint,
     kernel,
     surface,
+    stability,
   };
+}
+
+/** {@link neighbourhoodStability} of the best combination over the surface (maximised objective sign), null without one. */
+function bestStability(sweep: SweepSpec, surface: SweepSurface | null, best: Params | undefined): SweepOutput['stability'] {
+  if (!surface || !best) return null;
+  const { keys, axes } = sweepAxes(sweep);
+  const sign = sweep.objective.startsWith('-') ? -1 : 1;
+  const map = new Map<string, number>();
+  surface.objective.forEach((v, i) => {
+    if (v !== null) map.set(cellKey(keys, Object.fromEntries(keys.map((k, d) => [k, surface.params[d][i]]))), sign * v);
+  });
+  return neighbourhoodStability(keys, axes, map, best);
 }
 
 /** The compact surface of every successful combination, in expansion order; `top` (engine re-runs) overrides `good`. */

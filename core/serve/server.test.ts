@@ -324,6 +324,10 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'outbox:status': { input: undefined, check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }) },
   'live:sessions': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
   'outbox:retry': { input: {}, check: (v) => expect(v).toEqual({ requeued: 0 }) },
+  'runs:label': {
+    input: () => ({ id: made.runId, name: 'baseline', tags: ['serve'] }),
+    check: (v) => expect(v).toMatchObject({ id: made.runId, name: 'baseline', tags: ['serve'] }),
+  },
 };
 
 describe('every contract method over the WebSocket', () => {
@@ -433,7 +437,17 @@ describe('every contract method over the WebSocket', () => {
     'data:upload-chunk',
     'data:upload-commit',
     'data:upload-cancel',
+    'runs:delete',
   ]);
+  it('deletes a run with its payload and label: runs:delete, then runs:get finds nothing', async () => {
+    const run = await c.call('backtest:run', { spec: PARITY });
+    const id = (run.value as { runId: string }).runId;
+    expect((await c.call('runs:label', { id, note: 'to delete' })).ok).toBe(true);
+    expect((await c.call('runs:delete', { id })).value).toEqual({ deleted: true });
+    expect((await c.call('runs:get', { id })).error?.code).toBe('not-found');
+    expect((await c.call('runs:delete', { id })).error?.code).toBe('not-found');
+  });
+
   const missing = channels.filter((ch) => !SUCCESS[ch] && !IN_SCENARIOS.has(ch));
   for (const ch of missing) it.todo(`${ch}: success path sample missing in core/serve/server.test.ts`);
 });

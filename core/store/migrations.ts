@@ -378,6 +378,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE run_strategy_sources (
     run_id TEXT PRIMARY KEY,
     hash TEXT NOT NULL REFERENCES strategy_sources(hash)
+  `,
+  // Issue 17 (runs you can manage): a user's name, tags and note for a run, in their own table so the runs
+  // table stays as the engine wrote it; deleted with the run (ON DELETE CASCADE, and explicitly by deleteRun).
+  `
+  CREATE TABLE run_labels (
+    run_id TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    note TEXT NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

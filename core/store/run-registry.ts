@@ -50,3 +50,45 @@ export function getRunPayload(store: Store, id: string, idx = 0): string | undef
   const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
   return row?.payload ?? undefined;
 }
+
+/** A user's label of a run (`run_labels`): name, tags (JSON array text) and note. */
+export interface RunLabelRow {
+  readonly runId: string;
+  readonly name: string;
+  readonly tags: string;
+  readonly note: string;
+}
+
+/** Labels of the given runs, by run id (runs without one are absent). */
+export function getRunLabels(store: Store, ids: readonly string[]): Map<string, RunLabelRow> {
+  const out = new Map<string, RunLabelRow>();
+  const stmt = store.db.prepare('SELECT run_id AS runId, name, tags, note FROM run_labels WHERE run_id = ?');
+  for (const id of ids) {
+    const row = stmt.get(id) as RunLabelRow | undefined;
+    if (row) out.set(id, row);
+  }
+  return out;
+}
+
+/** Writes a run's label (one row, replaced whole). Returns false for an unknown run. */
+export function setRunLabel(store: Store, label: RunLabelRow, now = Date.now()): boolean {
+  const db = store.db;
+  return db.transaction(() => {
+    if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(label.runId)) return false;
+    db.prepare(
+      `INSERT INTO run_labels (run_id, name, tags, note, updated_at) VALUES (@runId, @name, @tags, @note, @now)
+       ON CONFLICT(run_id) DO UPDATE SET name = excluded.name, tags = excluded.tags, note = excluded.note, updated_at = excluded.updated_at`,
+    ).run({ ...label, now });
+    return true;
+  })();
+}
+
+/** Deletes a run with its stored results (payloads) and label, in one transaction. Returns false for an unknown run. */
+export function deleteRun(store: Store, id: string): boolean {
+  const db = store.db;
+  return db.transaction(() => {
+    db.prepare('DELETE FROM run_results WHERE run_id = ?').run(id);
+    db.prepare('DELETE FROM run_labels WHERE run_id = ?').run(id);
+    return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+  })();
+}

@@ -5,6 +5,7 @@ import { StatusBar } from './components/StatusBar';
 import { SymbolPalette } from './components/SymbolPalette';
 import { subscribeSignals } from './stores/live-store';
 import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type View } from './stores/nav-store';
+import { installSpecDrop } from './stores/spec-file';
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
 import { DataView } from './views/data/DataView';
@@ -40,6 +41,9 @@ export function App() {
   useEffect(() => {
     document.body.dataset.theme = theme;
   }, [theme]);
+
+  // A backtest spec (.json) dropped anywhere on the window opens in the Backtest form.
+  useEffect(() => installSpecDrop(), []);
 
   // Live signals become chart markers whichever view is open.
   useEffect(() => (window.api ? subscribeSignals() : undefined), []);

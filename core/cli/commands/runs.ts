@@ -57,7 +57,7 @@ export const runsCommand: Command = {
         // A sweep's payload is its output (top results, failures), not a backtest result.
         const stored = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
         // As `quantdesk sweep --json` prints it: the surface (every combination's objective, for the app's heatmap) stays stored.
-        const sweep = stored ? (({ surface: _surface, ...rest }) => rest)(stored) : stored;
+        const sweep = stored ? (({ surface: _surface, stability: _stability, ...rest }) => rest)(stored) : stored;
         const shown = sweep === undefined ? run : { ...run, sweep };
         if (values.json) io.out(JSON.stringify(shown) + '\n');
         else {

@@ -66,7 +66,7 @@ export const sweepCommand: Command = {
       const id = newSweepId(createdAt);
       saveSweep(store, id, sweep, result, createdAt);
       // The surface (every combination's objective, for the app's heatmap) is stored, not printed: the JSON stays the top results.
-      const { surface: _surface, ...printed } = result;
+      const { surface: _surface, stability: _stability, ...printed } = result;
       const out = { id, ...printed };
       if (values.json) {
         io.out(`${JSON.stringify(out)}\n`);

@@ -4,6 +4,7 @@ import {
   createSeriesMarkers,
   HistogramSeries,
   LineSeries,
+  PriceScaleMode,
   type ISeriesApi,
   type ISeriesMarkersPluginApi,
   type MouseEventParams,
@@ -13,8 +14,9 @@ import {
 import { useEffect, useRef } from 'react';
 import { fmtCompact, fmtDate, fmtPrice } from '../lib/format';
 import { fromChartTime, toCandles, toChartTime, toHistogram, toLine, toMarkers, toVolume, type OhlcvColumns, type TradeMark } from './adapters';
-import { baseChartOptions, chartColors } from './theme';
+import { baseChartOptions, chartColors, LINE_COLORS } from './theme';
 import type { DrawnIndicator } from './types';
+import { FIB_LEVELS, type Drawing } from '../stores/drawings-store';
 
 interface Props {
   readonly symbol: string;
@@ -24,6 +26,14 @@ interface Props {
   /** EpochMs to centre the view on (a trade opened from the trade list). */
   readonly focusTime: number | null;
   readonly theme: string;
+  /** Logarithmic price scale for the candles' pane. */
+  readonly logScale?: boolean;
+  /** Other symbols' closes on the price pane; with any, the pane shows percent from the first visible bar. */
+  readonly compare?: readonly { readonly symbol: string; readonly time: ArrayLike<number>; readonly close: ArrayLike<number> }[];
+  /** The symbol's saved drawings. */
+  readonly drawings?: readonly Drawing[];
+  /** A click on the price pane: the bar's time and the price under the pointer. */
+  readonly onPick?: (p: { time: number; price: number }) => void;
 }
 
 function esc(s: string): string {
@@ -34,7 +44,9 @@ function esc(s: string): string {
  * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
  * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
  */
-export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }: Props) {
+export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false, compare = [], drawings = [], onPick }: Props) {
+  const pick = useRef(onPick);
+  pick.current = onPick;
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   const markersApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
@@ -56,6 +68,13 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
       priceLineVisible: true,
     });
     candles.setData(toCandles(bars));
+    // Percent (from the first visible bar) when symbols are compared, so every line starts at 0%; else log or linear.
+    if (compare.length > 0) candles.priceScale().applyOptions({ mode: PriceScaleMode.Percentage });
+    else if (logScale) candles.priceScale().applyOptions({ mode: PriceScaleMode.Logarithmic });
+    compare.forEach((c, k) => {
+      const line = chart.addSeries(LineSeries, { color: LINE_COLORS[(k + 1) % LINE_COLORS.length], lineWidth: 2, priceLineVisible: false, lastValueVisible: true, title: c.symbol });
+      line.setData(toLine(c.time, c.close));
+    });
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
     volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
@@ -84,6 +103,27 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
       panes[0].setStretchFactor(3);
       for (let i = 1; i < panes.length; i++) panes[i].setStretchFactor(1);
     }
+    // Drawings: horizontal lines and Fibonacci levels as price lines, trend lines as two-point line series.
+    for (const d of drawings) {
+      if (d.kind === 'hline') candles.createPriceLine({ price: d.price, color: '#f0a500', lineWidth: 1, lineStyle: 0, axisLabelVisible: true, title: 'H' });
+      else if (d.kind === 'fib') {
+        for (const lv of FIB_LEVELS) {
+          const price = d.b.price + (d.a.price - d.b.price) * lv;
+          candles.createPriceLine({ price, color: '#a371f7', lineWidth: 1, lineStyle: 2, axisLabelVisible: lv === 0 || lv === 1, title: `${(lv * 100).toFixed(1)}%` });
+        }
+      } else {
+        const pts = [d.a, d.b].sort((x, y) => x.time - y.time);
+        if (pts[0].time === pts[1].time) continue;
+        const line = chart.addSeries(LineSeries, { color: '#f0a500', lineWidth: 2, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false });
+        line.setData(pts.map((p) => ({ time: toChartTime(p.time), value: p.price })));
+      }
+    }
+    const onClick = (param: MouseEventParams<Time>) => {
+      if (!param.point || param.time === undefined || !pick.current) return;
+      const price = candles.coordinateToPrice(param.point.y);
+      if (price !== null) pick.current({ time: fromChartTime(param.time), price: Number(price) });
+    };
+    chart.subscribeClick(onClick);
     const markers = createSeriesMarkers(candles, toMarkers(marksNow.current, colors.up, colors.down));
     markersApi.current = markers;
 
@@ -137,14 +177,19 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme }
     el.dataset.indicators = String(indicators.length);
     el.dataset.series = String(named.length);
     el.dataset.markers = String(marksNow.current.length);
+    el.dataset.logScale = String(logScale);
+    el.dataset.compare = compare.map((c) => c.symbol).join(',');
+    el.dataset.drawings = String(drawings.length);
+    el.dataset.scale = compare.length > 0 ? 'percent' : logScale ? 'log' : 'linear';
     return () => {
       chart.unsubscribeCrosshairMove(showLegend);
+      chart.unsubscribeClick(onClick);
       markersApi.current = null;
       markers.detach();
       chart.remove();
       delete el.dataset.chartReady;
     };
-  }, [symbol, bars, indicators, focusTime, theme]);
+  }, [symbol, bars, indicators, focusTime, theme, logScale, compare, drawings]);
 
   useEffect(() => {
     const api = markersApi.current;

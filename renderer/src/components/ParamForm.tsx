@@ -1,4 +1,6 @@
-import { validateField, type ParamField } from '../lib/param-form';
+import { useState } from 'react';
+import { ruleFactors, rulesFromText, validateField, type ParamField } from '../lib/param-form';
+import { RuleBuilder } from './RuleBuilder';
 
 /**
  * A form generated from parameter fields: one input per field (select for enums and booleans), the
@@ -15,6 +17,8 @@ export function ParamForm({
   onChange: (name: string, text: string) => void;
   idPrefix?: string;
 }) {
+  // Rule lists shown as JSON text instead of rows (the builder's "JSON" switch).
+  const [raw, setRaw] = useState<ReadonlySet<string>>(new Set());
   if (fields.length === 0) return <div className="muted">No parameters.</div>;
   return (
     <div data-testid="param-form">
@@ -34,6 +38,8 @@ export function ParamForm({
                   </option>
                 ))}
               </select>
+            ) : f.kind === 'json' && !raw.has(f.name) && ruleFactors(f) && rulesFromText(f, text) ? (
+              <RuleBuilder field={f} text={text} id={id} onChange={(t) => onChange(f.name, t)} onRaw={() => setRaw(new Set([...raw, f.name]))} />
             ) : f.kind === 'json' ? (
               <textarea
                 id={id}

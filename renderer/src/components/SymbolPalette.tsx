@@ -18,7 +18,7 @@ export function SymbolPalette() {
         <input
           autoFocus
           className="palette-input"
-          placeholder="Symbol or name…"
+          placeholder="Symbol, name or sector…"
           value={query}
           onChange={(e) => {
             setQuery(e.target.value);

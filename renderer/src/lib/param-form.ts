@@ -42,6 +42,8 @@ export interface ParamField {
   /** For `json` fields: whether the value must be an array, and its minimum length. */
   readonly isArray?: boolean;
   readonly minItems?: number;
+  /** For `json` array fields: the schema of one item (a rule builder reads its `factor` enum). */
+  readonly itemSchema?: JsonSchema;
 }
 
 /** `fastPeriod` / `fast_period` → `Fast period`. */
@@ -90,6 +92,7 @@ export function fieldsFromSchema(schema: JsonSchema | null | undefined): ParamFi
       description: s.description,
       isArray: kind === 'json' ? (Array.isArray(s.type) ? s.type.includes('array') : s.type === 'array') : undefined,
       minItems: s.minItems,
+      itemSchema: kind === 'json' ? s.items : undefined,
     };
   });
 }
@@ -173,4 +176,64 @@ export function rangeValues(from: number, to: number, step: number, maxCount = 1
   const out: number[] = [];
   for (let i = 0; i < n; i++) out.push(Number((from + i * step).toPrecision(12)));
   return out;
+}
+
+/** The factor choices of a rule list field (an array of objects with a `factor` enum), or null for other fields. */
+export function ruleFactors(field: ParamField): readonly string[] | null {
+  const f = field.itemSchema?.properties?.factor;
+  if (!field.isArray || !f?.enum) return null;
+  return f.enum.map(String);
+}
+
+/** One rule as the builder edits it: a factor, a side (`top`/`bottom`/`min`/`max`, or `ascending`/`descending`) and a number. */
+export interface RuleRow {
+  readonly factor: string;
+  readonly side: string;
+  readonly value: string;
+}
+
+/** Whether a rule list ranks (items carry `order` and `weight`) rather than filters. */
+export function isRankList(field: ParamField): boolean {
+  return !!field.itemSchema?.properties?.order;
+}
+
+/** Sides a rule row may take. */
+export function ruleSides(field: ParamField): readonly string[] {
+  if (isRankList(field)) return ['descending', 'ascending'];
+  const props = field.itemSchema?.properties ?? {};
+  return ['top', 'bottom', 'min', 'max'].filter((k) => k in props);
+}
+
+/** Reads a rule list's JSON text into rows; null when it is not a list of rules the builder can show. */
+export function rulesFromText(field: ParamField, text: string): RuleRow[] | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(text.trim() === '' ? field.defaultValue || '[]' : text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v)) return null;
+  const rank = isRankList(field);
+  const sides = ruleSides(field);
+  const rows: RuleRow[] = [];
+  for (const item of v) {
+    if (typeof item !== 'object' || item === null) return null;
+    const o = item as Record<string, unknown>;
+    const keys = Object.keys(o).filter((k) => k !== 'factor');
+    if (rank) {
+      if (keys.some((k) => k !== 'order' && k !== 'weight')) return null;
+      rows.push({ factor: String(o.factor ?? ''), side: String(o.order ?? 'ascending'), value: o.weight === undefined ? '1' : String(o.weight) });
+    } else {
+      if (keys.length !== 1 || !sides.includes(keys[0])) return null;
+      rows.push({ factor: String(o.factor ?? ''), side: keys[0], value: String(o[keys[0]]) });
+    }
+  }
+  return rows;
+}
+
+/** Rows back to the JSON text the strategy reads (a number where the text is one). */
+export function rulesToText(field: ParamField, rows: readonly RuleRow[]): string {
+  const num = (t: string) => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t);
+  const out = rows.map((r) => (isRankList(field) ? { factor: r.factor, order: r.side, weight: num(r.value) } : { factor: r.factor, [r.side]: num(r.value) }));
+  return JSON.stringify(out);
 }

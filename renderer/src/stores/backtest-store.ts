@@ -77,9 +77,14 @@ export async function runBacktest(): Promise<void> {
   const { spec, errors } = buildSpec(st.selected, st.fields, st.paramTexts, useBacktestStore.getState().setup);
   useBacktestStore.setState({ formErrors: errors });
   if (!spec) return;
+  await runSpec(spec as Record<string, unknown>);
+}
+
+/** Starts a run of `spec` (the form's, or a stored run's for Re-run), follows it and opens the result. */
+export async function runSpec(spec: Record<string, unknown>): Promise<void> {
   follow();
   useBacktestStore.setState({ running: { runId: null, fraction: 0, startedAt: Date.now() }, error: null });
-  const started = await window.api.invoke('backtest:start', { spec: spec as Record<string, unknown> });
+  const started = await window.api.invoke('backtest:start', { spec });
   if (!started.ok) {
     useBacktestStore.setState({ running: null, error: started.error });
     return;

@@ -8,9 +8,11 @@ interface BarsState {
   readonly bars: OhlcvColumns | null;
   readonly isLoading: boolean;
   readonly error: AppError | null;
+  /** The prices loaded: raw (as traded) or point-in-time adjusted. */
+  readonly adjustment?: 'raw' | 'pit';
 }
 
-export const useBarsStore = create<BarsState>()(() => ({ symbol: null, bars: null, isLoading: false, error: null }));
+export const useBarsStore = create<BarsState>()(() => ({ symbol: null, bars: null, isLoading: false, error: null, adjustment: 'raw' }));
 
 /** Columns as they cross JSON (arrays, typed arrays or index-keyed objects) → Float64Array columns. */
 export function toOhlcv(raw: Record<string, unknown>): OhlcvColumns {
@@ -25,10 +27,10 @@ export function toOhlcv(raw: Record<string, unknown>): OhlcvColumns {
 }
 
 /** Loads a symbol's whole daily history for the chart; a later call for another symbol wins. */
-export async function loadBars(symbol: string): Promise<void> {
-  useBarsStore.setState({ symbol, isLoading: true, error: null });
-  const r = await window.api.invoke('data:bars', { symbol });
-  if (useBarsStore.getState().symbol !== symbol) return;
+export async function loadBars(symbol: string, adjustment: 'raw' | 'pit' = 'raw'): Promise<void> {
+  useBarsStore.setState({ symbol, isLoading: true, error: null, adjustment });
+  const r = await window.api.invoke('data:bars', adjustment === 'raw' ? { symbol } : { symbol, adjustment });
+  if (useBarsStore.getState().symbol !== symbol || useBarsStore.getState().adjustment !== adjustment) return;
   if (r.ok) useBarsStore.setState({ bars: toOhlcv(r.value as unknown as Record<string, unknown>), isLoading: false });
   else useBarsStore.setState({ bars: null, isLoading: false, error: r.error });
 }

@@ -26,18 +26,20 @@ export async function loadInstruments(): Promise<void> {
 
 /**
  * Ranks instruments for a search box: exact symbol, then symbol prefix, then symbol substring, then
- * name substring (case-insensitive). Returns at most `limit` results; an empty query lists the first ones.
+ * name substring, then sector substring (case-insensitive: "technology" lists that sector's names).
+ * Returns at most `limit` results; an empty query lists the first ones.
  */
 export function searchInstruments<T extends Instrument>(list: readonly T[], query: string, limit = 50): T[] {
   const q = query.trim().toLowerCase();
   if (!q) return list.slice(0, limit);
-  const buckets: T[][] = [[], [], [], []];
+  const buckets: T[][] = [[], [], [], [], []];
   for (const inst of list) {
     const s = inst.symbol.toLowerCase();
     if (s === q) buckets[0].push(inst);
     else if (s.startsWith(q)) buckets[1].push(inst);
     else if (s.includes(q)) buckets[2].push(inst);
     else if (inst.name.toLowerCase().includes(q)) buckets[3].push(inst);
+    else if (inst.sector && inst.sector.toLowerCase().includes(q)) buckets[4].push(inst);
   }
   return buckets.flat().slice(0, limit);
 }

@@ -33,7 +33,7 @@ export function buildSweep(
       return;
     }
     if (seen.has(a.param)) {
-      errors[`axis${i}.param`] = 'Choose two different parameters';
+      errors[`axis${i}.param`] = 'Choose different parameters';
       return;
     }
     seen.add(a.param);

@@ -28,6 +28,8 @@ export interface RunModel {
   readonly metrics: BacktestMetrics;
   readonly trades: readonly TradeRow[];
   readonly equity: { readonly time: Float64Array; readonly value: Float64Array };
+  /** Positions still open at the end (entry time as EpochMs), for holdings over time. */
+  readonly openPositions?: readonly { readonly symbol: string; readonly side: 'long' | 'short'; readonly qty: number; readonly entryPrice: number; readonly entryMs: number }[];
 }
 
 function ms(text: string): number {
@@ -48,5 +50,6 @@ export function toRunModel(v: BacktestRunView): RunModel {
     const exitMs = ms(t.exitTime);
     return { ...t, entryMs, exitMs, days: Math.round((exitMs - entryMs) / 86_400_000) };
   });
-  return { runId: v.runId, spec: v.spec as SpecView, metrics: v.metrics, trades, equity: { time, value } };
+  const openPositions = (v.openPositions ?? []).map((p) => ({ symbol: p.symbol, side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryMs: ms(p.entryTime) }));
+  return { runId: v.runId, spec: v.spec as SpecView, metrics: v.metrics, trades, equity: { time, value }, openPositions };
 }

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ProgressBar } from '../../components/ProgressBar';
 import { useBacktestStore } from '../../stores/backtest-store';
+import { restoreDraftOnce } from '../../stores/spec-file';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
 import { ResultsPanel } from './ResultsPanel';
 import { RunHistory } from './RunHistory';
@@ -18,10 +19,12 @@ export function BacktestView() {
   useEffect(() => {
     if (count === 0) void loadStrategies();
   }, [count]);
+  // The last form comes back after a reload, once the strategies it names are known.
+  useEffect(() => (count > 0 ? restoreDraftOnce() : undefined), [count]);
   return (
     <div className="view-body" data-view-ready={count > 0 ? 'backtest' : undefined} data-running={running ? 'true' : 'false'}>
       <div className="split">
-        <div className="sidebar" style={{ width: 300 }}>
+        <div className="sidebar" style={{ width: 330 }}>
           <div className="panel-title">Backtest setup</div>
           <SetupPanel />
         </div>

@@ -5,6 +5,7 @@ import { MonthlyReturns } from '../../components/MonthlyReturns';
 import { fmtCompact, fmtDate, fmtMoney, fmtPct } from '../../lib/format';
 import { activeStart, monthlyReturns, rebase, underwater } from '../../lib/series-math';
 import { openTrade } from '../../stores/backtest-store';
+import { AnalyticsPanel } from './AnalyticsPanel';
 import { MetricCards } from './MetricCards';
 import { TradeList } from './TradeList';
 
@@ -57,6 +58,7 @@ export function ResultsPanel({ result, benchmark }: { result: BacktestResult; be
           <MonthlyReturns rows={months} />
         </div>
       </div>
+      <AnalyticsPanel result={result} benchmark={benchmark} />
       <div className="panel">
         <div className="panel-title">
           Trades <span className="muted">{result.trades.length} · click a row to open it on the chart</span>

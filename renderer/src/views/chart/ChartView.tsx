@@ -1,4 +1,10 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { parseDate } from '../../../../core/model/time';
+import { aggregateBars, type Timeframe } from '../../lib/chart-view';
+import { toColumn } from '../../lib/series-math';
+import { alignCloses } from '../../lib/analytics';
+import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
+import { chartClicked, clearDrawings, setDrawMode, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
@@ -7,7 +13,7 @@ import { loadBars, useBarsStore } from '../../stores/bars-store';
 import { computeIndicatorsFor, drawnIndicators, indicatorLabel, loadIndicatorCatalog, removeIndicator, useIndicatorsStore } from '../../stores/indicators-store';
 import { loadInstruments, useInstrumentsStore } from '../../stores/instruments-store';
 import { useMarksStore } from '../../stores/marks-store';
-import { setPaletteOpen, selectSymbol, useNavStore } from '../../stores/nav-store';
+import { jumpToChart, setPaletteOpen, selectSymbol, useNavStore } from '../../stores/nav-store';
 import { IndicatorMenu } from './IndicatorMenu';
 
 /** Chart: candles and volume for the selected symbol, indicators from the menu, trade and signal markers. */
@@ -18,7 +24,40 @@ export function ChartView() {
   const instruments = useInstrumentsStore((s) => s.instruments);
   const instError = useInstrumentsStore((s) => s.error);
   const isEmpty = useInstrumentsStore((s) => s.isLoaded && s.instruments.length === 0 && !s.error);
-  const { bars, isLoading, error, barsSymbol } = useBarsStore(useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol })));
+  const { bars, isLoading, error, barsSymbol, barsAdj } = useBarsStore(
+    useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol, barsAdj: s.adjustment ?? 'raw' })),
+  );
+  const { logScale, timeframe, adjustment, compare } = useChartPrefs();
+  const [compareText, setCompareText] = useState('');
+  const drawMode = useDrawingsStore((s) => s.mode);
+  const pending = useDrawingsStore((s) => s.pending);
+  const drawings = useDrawingsStore((s) => (symbol ? s.bySymbol[symbol] : undefined));
+  // Esc leaves the drawing mode.
+  useEffect(() => {
+    if (!drawMode) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') setDrawMode(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawMode]);
+  const [compareBars, setCompareBars] = useState<{ symbol: string; time: Float64Array; close: Float64Array }[]>([]);
+  useEffect(() => {
+    let live = true;
+    void Promise.all(
+      compare.map(async (sym) => {
+        const r = await window.api.invoke('data:bars', adjustment === 'raw' ? { symbol: sym } : { symbol: sym, adjustment });
+        return r.ok ? { symbol: sym, time: toColumn(r.value.time), close: toColumn(r.value.close) } : null;
+      }),
+    ).then((rows) => {
+      if (live) setCompareBars(rows.filter((x): x is NonNullable<typeof x> => x !== null));
+    });
+    return () => {
+      live = false;
+    };
+  }, [compare, adjustment]);
+  const [goTo, setGoTo] = useState('');
+  const [goErr, setGoErr] = useState<string | null>(null);
   const { active, results, indError, catalogSize } = useIndicatorsStore(
     useShallow((s) => ({ active: s.active, results: s.results, indError: s.error, catalogSize: s.catalog.length })),
   );
@@ -34,15 +73,31 @@ export function ChartView() {
     if (!symbol && instruments.length > 0) selectSymbol(instruments[0].symbol);
   }, [symbol, instruments]);
 
+  // Indicators of the last session come back, and every change is kept.
+  useEffect(() => (catalogSize > 0 ? persistIndicators() : undefined), [catalogSize]);
+
   useEffect(() => {
     if (!symbol) return;
-    if (barsSymbol !== symbol) void loadBars(symbol);
+    if (barsSymbol !== symbol || barsAdj !== adjustment) void loadBars(symbol, adjustment);
     if (useIndicatorsStore.getState().symbol !== symbol) void computeIndicatorsFor(symbol);
-  }, [symbol, barsSymbol]);
+  }, [symbol, barsSymbol, barsAdj, adjustment]);
 
-  const drawn = useMemo(() => (bars ? drawnIndicators(active, results, bars.time) : []), [active, results, bars]);
+  const shown = useMemo(() => (bars ? aggregateBars(bars, timeframe) : null), [bars, timeframe]);
+  // Compared closes on the chart's own bar times (the last close within 7 days, else a gap), so both share one time axis.
+  const compareShown = useMemo(
+    () =>
+      shown
+        ? compareBars.map((c) => {
+            const a = aggregateBars({ time: c.time, open: c.close, high: c.close, low: c.close, close: c.close, volume: c.close }, timeframe);
+            return { symbol: c.symbol, time: shown.time, close: alignCloses(shown.time, a.time, a.close, timeframe === 'D' ? 7 : 40) };
+          })
+        : [],
+    [compareBars, timeframe, shown],
+  );
+  // Indicators are computed on the daily bars: drawn on the daily chart only.
+  const drawn = useMemo(() => (bars && timeframe === 'D' ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, timeframe]);
   const inst = instruments.find((i) => i.symbol === symbol);
-  const isReady = !!bars && !isLoading && barsSymbol === symbol;
+  const isReady = !!bars && !isLoading && barsSymbol === symbol && barsAdj === adjustment;
 
   return (
     <div className="view-body" data-view-ready={isReady ? 'chart' : undefined} data-symbol={symbol ?? ''}>
@@ -67,7 +122,93 @@ export function ChartView() {
             </button>
           </span>
         ))}
+        {compare.map((c) => (
+          <span key={c} className="chip" data-compare-symbol={c}>
+            vs {c}
+            <button className="btn-ghost" aria-label={`Stop comparing ${c}`} onClick={() => setChartPrefs({ compare: compare.filter((x) => x !== c) })}>
+              ×
+            </button>
+          </span>
+        ))}
+        <form
+          style={{ display: 'inline-flex' }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const sym = compareText.trim().toUpperCase();
+            if (sym && !compare.includes(sym) && sym !== symbol && compare.length < 6) setChartPrefs({ compare: [...compare, sym] });
+            setCompareText('');
+          }}
+        >
+          <input
+            aria-label="Compare with symbol"
+            placeholder="compare +"
+            className="mono"
+            style={{ width: 90 }}
+            value={compareText}
+            list="compare-symbols"
+            onChange={(e) => setCompareText(e.target.value)}
+            data-testid="compare-symbol"
+          />
+          <datalist id="compare-symbols">
+            {instruments.slice(0, 500).map((i) => (
+              <option key={i.symbol} value={i.symbol} />
+            ))}
+          </datalist>
+        </form>
+        <select aria-label="Draw" value={drawMode ?? ''} onChange={(e) => setDrawMode((e.target.value || null) as DrawMode)} data-testid="draw-mode" title="Drawings are saved per symbol">
+          <option value="">Draw…</option>
+          <option value="hline">Horizontal line</option>
+          <option value="trend">Trend line</option>
+          <option value="fib">Fibonacci retracement</option>
+        </select>
+        {drawMode && <span className="muted" data-testid="draw-hint">{drawMode === 'hline' || !pending ? 'click on the chart' : 'click the second point'} (Esc cancels)</span>}
+        {drawings && drawings.length > 0 && (
+          <button className="btn-ghost" onClick={() => symbol && clearDrawings(symbol)} data-testid="clear-drawings">
+            clear {drawings.length} drawing{drawings.length > 1 ? 's' : ''}
+          </button>
+        )}
         <span className="spacer" />
+        <select aria-label="Timeframe" value={timeframe} onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })} data-testid="timeframe" title="Weekly and monthly bars are aggregated from the stored daily bars">
+          <option value="D">Daily</option>
+          <option value="W">Weekly</option>
+          <option value="M">Monthly</option>
+        </select>
+        <select
+          aria-label="Prices"
+          value={adjustment}
+          onChange={(e) => setChartPrefs({ adjustment: e.target.value as 'raw' | 'pit' })}
+          data-testid="price-adjustment"
+          title="raw: prices as traded; adjusted: splits and dividends applied as known at each date"
+        >
+          <option value="raw">Raw prices</option>
+          <option value="pit">Adjusted prices</option>
+        </select>
+        <label className="muted" style={{ display: 'inline-flex', alignItems: 'center', gap: 3 }}>
+          <input type="checkbox" checked={logScale} onChange={(e) => setChartPrefs({ logScale: e.target.checked })} data-testid="log-scale" /> Log
+        </label>
+        <form
+          style={{ display: 'inline-flex', gap: 3 }}
+          onSubmit={(e) => {
+            e.preventDefault();
+            const ms = parseDate(goTo.trim());
+            if (ms === null || !symbol) setGoErr('YYYY-MM-DD');
+            else {
+              setGoErr(null);
+              jumpToChart(symbol, ms);
+            }
+          }}
+        >
+          <input
+            aria-label="Go to date"
+            placeholder="go to YYYY-MM-DD"
+            className="num"
+            style={{ width: 130 }}
+            value={goTo}
+            aria-invalid={goErr ? 'true' : 'false'}
+            onChange={(e) => setGoTo(e.target.value)}
+            data-testid="go-to-date"
+          />
+        </form>
         {marks.length > 0 && (
           <span className="chip">
             {marks.length} markers
@@ -77,12 +218,22 @@ export function ChartView() {
           </span>
         )}
         {isLoading && <span className="muted">loading…</span>}
-        {bars && <span className="muted mono">{bars.time.length} bars</span>}
+        {shown && (
+          <span className="muted mono" data-testid="chart-shows">
+            {shown.time.length} {timeframe === 'D' ? 'daily' : timeframe === 'W' ? 'weekly' : 'monthly'} bars · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
+            {timeframe !== 'D' && active.length > 0 ? ' · indicators on the daily chart only' : ''}
+            {compare.length > 0 ? ' · percent from the first visible bar' : logScale ? ' · log scale' : ''}
+          </span>
+        )}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={bars} indicators={drawn} marks={marks} focusTime={focusTime} theme={theme} />
+        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale}
+          compare={compareShown}
+          drawings={drawings}
+          onPick={(p) => symbol && chartClicked(symbol, p)}
+        />
       ) : (
         !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
       )}

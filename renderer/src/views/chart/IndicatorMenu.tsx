@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ParamForm } from '../../components/ParamForm';
 import { defaultValues, fieldsFromSchema, parseValues, type JsonSchema } from '../../lib/param-form';
 import { addIndicator, OVERLAY_INDICATORS, useIndicatorsStore } from '../../stores/indicators-store';
@@ -15,6 +15,18 @@ export function IndicatorMenu() {
     () => [...catalog].sort((a, b) => (PREFERRED.indexOf(a.name) + 1 || 99) - (PREFERRED.indexOf(b.name) + 1 || 99)),
     [catalog],
   );
+  // Esc closes the menu (and does not reach the view shortcuts).
+  useEffect(() => {
+    if (!isOpen) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        setOpen(false);
+      }
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [isOpen]);
   const desc = catalog.find((d) => d.name === name) ?? null;
   const fields = useMemo(() => fieldsFromSchema((desc?.paramsSchema ?? null) as JsonSchema | null), [desc]);
   const parsed = parseValues(fields, texts);
@@ -35,7 +47,7 @@ export function IndicatorMenu() {
         Indicators ▾
       </button>
       {isOpen && (
-        <div className="menu-pop" style={{ width: 340 }}>
+        <div className="menu-pop" style={{ width: 340 }} data-testid="indicator-pop">
           <div style={{ display: 'grid', gridTemplateColumns: '1fr 1fr', gap: 2 }}>
             {ordered.map((d) => (
               <button

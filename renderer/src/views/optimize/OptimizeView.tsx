@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ProgressBar } from '../../components/ProgressBar';
-import { useOptimizeStore } from '../../stores/optimize-store';
+import { loadSavedSweeps, openSavedSweep, useOptimizeStore } from '../../stores/optimize-store';
 import { useBacktestStore } from '../../stores/backtest-store';
 import { useRobustnessStore } from '../../stores/robustness-store';
 import { parseDate } from '../../../../core/model/time';
@@ -14,7 +14,10 @@ import { SweepResults } from './SweepResults';
 /** Optimize: parameter sweeps on the pool, heatmap and results; walk-forward and Monte Carlo below. */
 export function OptimizeView() {
   const count = useStrategiesStore((s) => s.strategies.length);
-  const { running, output, error, axes } = useOptimizeStore();
+  const { running, output, error, axes, saved, shownId } = useOptimizeStore();
+  useEffect(() => {
+    void loadSavedSweeps();
+  }, []);
   const robustError = useRobustnessStore((s) => s.error);
   const result = useBacktestStore((s) => s.result);
   const setup = useBacktestStore((s) => s.setup);
@@ -34,6 +37,24 @@ export function OptimizeView() {
           <SweepForm />
         </div>
         <div className="main-col">
+          <div className="toolbar">
+            <span className="muted">Saved sweeps</span>
+            <select
+              aria-label="Saved sweeps"
+              data-testid="saved-sweeps"
+              value={shownId ?? ''}
+              onChange={(e) => {
+                if (e.target.value) void openSavedSweep(e.target.value);
+              }}
+            >
+              <option value="">{saved.length ? `choose one of ${saved.length}…` : 'none yet'}</option>
+              {saved.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.createdAt.replace('T', ' ').slice(0, 16)} · {r.strategy} · {r.id}
+                </option>
+              ))}
+            </select>
+          </div>
           <ErrorBanner error={error} onDismiss={() => useOptimizeStore.setState({ error: null })} />
           {running && <ProgressBar done={running.done} total={running.total} startedAt={running.startedAt} etaMs={running.etaMs} label="Sweep" />}
           <ErrorBanner error={robustError} onDismiss={() => useRobustnessStore.setState({ error: null })} />

@@ -1,6 +1,6 @@
 import { sweepableFields } from '../../lib/param-form';
 import { OBJECTIVES } from '../../stores/optimize-form';
-import { cancelSweep, setAxis, setOptimizeOption, startSweep, useOptimizeStore } from '../../stores/optimize-store';
+import { addAxis, cancelSweep, MAX_AXES, removeAxis, setAxis, setOptimizeOption, setSearch, startSweep, useOptimizeStore } from '../../stores/optimize-store';
 import { useStrategiesStore } from '../../stores/strategies-store';
 import { useBacktestStore } from '../../stores/backtest-store';
 
@@ -13,12 +13,12 @@ function Err({ k }: { k: string }) {
   ) : null;
 }
 
-/** Sweep setup: one or two parameters with ranges, the objective; base spec from the Backtest view. */
+/** Sweep setup: any number of parameters with ranges, the search (grid, random, guided), the objective; base spec from the Backtest view. */
 export function SweepForm() {
   const fields = useStrategiesStore((s) => s.fields);
   const strategy = useStrategiesStore((s) => s.selected);
   const symbols = useBacktestStore((s) => s.setup.symbols);
-  const { axes, objective, workers, running } = useOptimizeStore();
+  const { axes, objective, workers, running, search } = useOptimizeStore();
   const numeric = sweepableFields(fields);
   return (
     <form
@@ -33,12 +33,20 @@ export function SweepForm() {
         {strategy ?? '—'} · {symbols || 'no symbols yet'}
       </div>
       <Err k="base" />
-      {([0, 1] as const).map((i) => {
-        const a = axes[i];
+      {axes.map((a, i) => {
         const f = numeric.find((x) => x.name === a.param);
         return (
           <div key={i}>
-            <div className="section-label">Parameter {i + 1}{i === 1 ? ' (optional, for the heatmap)' : ''}</div>
+            <div className="section-label" style={{ display: 'flex' }}>
+              Parameter {i + 1}
+              {i === 1 ? ' (optional, for the heatmap)' : i > 1 ? ' (optional)' : ''}
+              <span className="spacer" />
+              {i > 0 && a.param && (
+                <button type="button" className="btn-ghost" aria-label={`Remove parameter ${i + 1}`} onClick={() => removeAxis(i)}>
+                  ×
+                </button>
+              )}
+            </div>
             <select
               value={a.param}
               style={{ width: '100%' }}
@@ -72,6 +80,39 @@ export function SweepForm() {
           </div>
         );
       })}
+      {axes.length < MAX_AXES && (
+        <button type="button" className="btn-ghost" onClick={addAxis} data-testid="add-axis">
+          + parameter
+        </button>
+      )}
+      <div className="section-label">Search</div>
+      <label className="field" title="grid: every combination; random: a seeded sample; guided: a seeded genetic search that breeds each generation from the best so far, within a budget">
+        <span>Search</span>
+        <select value={search.kind} onChange={(e) => setSearch({ kind: e.target.value as typeof search.kind })} data-testid="search-kind">
+          <option value="grid">grid (every combination)</option>
+          <option value="random">random sample</option>
+          <option value="genetic">guided (genetic)</option>
+        </select>
+      </label>
+      {search.kind === 'random' && (
+        <label className="field">
+          <span>Samples</span>
+          <input className="num" value={search.samples} onChange={(e) => setSearch({ samples: e.target.value })} data-testid="search-samples" />
+        </label>
+      )}
+      {search.kind === 'genetic' && (
+        <label className="field" title="Most combinations evaluated in all">
+          <span>Budget</span>
+          <input className="num" value={search.budget} onChange={(e) => setSearch({ budget: e.target.value })} data-testid="search-budget" />
+        </label>
+      )}
+      {search.kind !== 'grid' && (
+        <label className="field" title="Same seed, same combinations">
+          <span>Seed</span>
+          <input className="num" value={search.seed} onChange={(e) => setSearch({ seed: e.target.value })} data-testid="search-seed" />
+        </label>
+      )}
+      <Err k="search" />
       <div className="section-label">Objective</div>
       <label className="field">
         <span>Objective</span>

@@ -7,6 +7,7 @@ import { binGrid } from '../../lib/heatmap';
 import { failureReasons, sweepPoints } from '../../lib/sweep-view';
 import { nextSort, sortRows, type SortState } from '../../lib/sort';
 import { openAsBacktest } from '../../stores/optimize-store';
+import { ParallelCoords } from './ParallelCoords';
 
 const METRIC_COLS = [
   { key: 'sharpe', label: 'Sharpe', fmt: (v: number | null) => fmtNum(v, 2) },
@@ -27,6 +28,10 @@ function metricOf(row: SweepRow, key: string): number {
 export function SweepResults({ output, params }: { output: SweepOutput; params: readonly string[] }) {
   const objKey = output.objective.replace(/^-/, '');
   const [sort, setSort] = useState<SortState | null>(null);
+  // With more than two parameters the heatmap shows two chosen ones, each cell the best over the others.
+  const [xy, setXy] = useState<[string, string] | null>(null);
+  const hx = xy && params.includes(xy[0]) ? xy[0] : params[0];
+  const hy = xy && params.includes(xy[1]) ? xy[1] : params[1];
   const rows = useMemo(() => {
     if (!sort) return output.results;
     return sortRows(output.results, (r) => (params.includes(sort.key) ? (r.params[sort.key] as number) : metricOf(r, sort.key)), sort.dir);
@@ -34,9 +39,9 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
   // Every result of the sweep (its surface), not only the table's top N: a partial picture would lie about robustness.
   const heat = useMemo(() => {
     if (params.length < 2) return null;
-    const { points, complete } = sweepPoints(output, params[0], params[1]);
+    const { points, complete } = sweepPoints(output, hx, hy);
     return { grid: binGrid(points, output.objective.startsWith('-')), complete, count: points.length };
-  }, [output, params]);
+  }, [output, params, hx, hy]);
   const grid = heat?.grid ?? null;
   const reasons = useMemo(() => failureReasons(output.failed), [output.failed]);
   const onSort = (k: string) => setSort((s) => nextSort(s, k));
@@ -58,6 +63,16 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
             <span className="mono">{Object.entries(output.best.params).map(([k, v]) => `${k}=${v}`).join(' ')}</span>
           </span>
         )}
+        {output.stability && (
+          <span
+            data-testid="stability"
+            data-value={output.stability.ratio ?? ''}
+            title="Mean objective of the best cell's one-step grid neighbours over its own: near 1 a plateau (robust), near 0 or below an isolated spike"
+            className={output.stability.ratio === null ? 'muted' : output.stability.ratio >= 0.7 ? 'pos' : output.stability.ratio < 0.3 ? 'neg' : ''}
+          >
+            neighbourhood stability {output.stability.ratio === null ? '— (no evaluated neighbours)' : fmtNum(output.stability.ratio, 2)} ({output.stability.neighbours} neighbours)
+          </span>
+        )}
         <span className="spacer" />
         {output.best && (
           <button className="btn btn-primary" onClick={() => void openAsBacktest(output.best!)} data-testid="open-best">
@@ -68,7 +83,22 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
       {grid && (
         <div className="panel">
           <div className="panel-title">
-            {output.objective} over {params[0]} × {params[1]}
+            {output.objective} over {hx} × {hy}
+            {params.length > 2 && (
+              <>
+                <span className="muted">(each cell: the best over {params.filter((p) => p !== hx && p !== hy).join(', ')})</span>
+                <select aria-label="Heatmap x" value={hx} onChange={(e) => setXy([e.target.value, hy])} data-testid="heat-x">
+                  {params.filter((p) => p !== hy).map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
+                </select>
+                <select aria-label="Heatmap y" value={hy} onChange={(e) => setXy([hx, e.target.value])} data-testid="heat-y">
+                  {params.filter((p) => p !== hx).map((p) => (
+                    <option key={p}>{p}</option>
+                  ))}
+                </select>
+              </>
+            )}
             <span className={heat!.complete ? 'muted' : 'neg'} data-testid="heatmap-coverage">
               {heat!.complete ? `every result (${fmtInt(heat!.count)})` : `top ${fmtInt(output.results.length)} of ${fmtInt(output.runs)} only: the grid is too large to send whole`}
             </span>
@@ -76,19 +106,20 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
           <div className="panel-body">
             <Heatmap
               grid={grid}
-              xLabel={params[0]}
-              yLabel={params[1]}
+              xLabel={hx}
+              yLabel={hy}
               format={(v) => fmtNum(v, 2)}
               center={objKey === 'sharpe' || objKey === 'cagr' || objKey === 'totalReturn' ? 0 : undefined}
               testId="sweep-heatmap"
               onPick={(x, y) => {
-                const row = output.results.find((r) => Number(r.params[params[0]]) === x && Number(r.params[params[1]]) === y);
+                const row = output.results.find((r) => Number(r.params[hx]) === x && Number(r.params[hy]) === y);
                 if (row) void openAsBacktest(row);
               }}
             />
           </div>
         </div>
       )}
+      {params.length > 2 && <ParallelCoords output={output} />}
       {reasons.length > 0 && (
         <details className="panel" data-testid="sweep-failures">
           <summary className="panel-title">{fmtInt(output.failed.length)} combinations failed: why</summary>
