@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImportWorkerEntry } from '../pool/test-support';
 import { dataFingerprint } from '../store/fingerprint';
 import { importCsv } from '../store/import';
+import { importCsvOffThread } from '../store/import-thread';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { startServer, type RunningServer } from './server';
 import { TestClient, type HostFrame } from './test-client';
@@ -155,5 +156,20 @@ describe('a CSV import through the served host runs off its thread', () => {
     expect(r.error!.code).toBe('cancelled');
     expect(dataFingerprint(store)).toBe(before.fp);
     expect(snapshot(store)).toBe(before.snap);
+  });
+
+  it('imports on the calling thread when the thread cannot start (an entry that fails to load), storing the same', async () => {
+    const broken = join(dir, 'broken-worker.js');
+    writeFileSync(broken, "throw new Error('cannot load');\n");
+    const a = openStore(join(dir, 'fallback.db'));
+    const text = barsCsv(500);
+    const r = await importCsvOffThread(a, 'bars', { fileName: 'f.csv', content: text }, { workerEntry: broken });
+    expect(r.ok && r.value.rows).toBe(500);
+    const b = openStore(':memory:');
+    await importCsv(b, 'bars', { fileName: 'f.csv', content: text });
+    expect(snapshot(a)).toBe(snapshot(b));
+    expect(dataFingerprint(a)).toBe(dataFingerprint(b));
+    a.close();
+    b.close();
   });
 });

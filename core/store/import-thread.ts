@@ -63,9 +63,11 @@ export async function importCsvOffThread(store: Store, kind: ImportKind, src: Cs
   if (options.signal?.aborted) cancel();
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
-    return await new Promise<Result<ImportReport>>((resolve, reject) => {
+    let heard = false;
+    const answer = await new Promise<Result<ImportReport> | 'no-thread'>((resolve, reject) => {
       let settled = false;
       worker.on('message', (m: FromImportWorker) => {
+        heard = true;
         if (m.type === 'progress') options.onProgress?.(m.progress);
         else if (m.type === 'result') {
           settled = true;
@@ -75,14 +77,20 @@ export async function importCsvOffThread(store: Store, kind: ImportKind, src: Cs
           reject(Object.assign(new Error(m.message), { name: m.name }));
         }
       });
+      // A thread that could not start (its entry fails to load, e.g. from a packaged archive) posted
+      // nothing and opened no transaction: the import then runs on this thread, as on a memory store.
       worker.on('error', (e) => {
         settled = true;
-        reject(e);
+        if (heard) reject(e);
+        else resolve('no-thread');
       });
       worker.on('exit', (code) => {
-        if (!settled) reject(new Error(`import thread exited with code ${code} before answering`));
+        if (settled) return;
+        if (heard) reject(new Error(`import thread exited with code ${code} before answering`));
+        else resolve('no-thread');
       });
     });
+    return answer === 'no-thread' ? await importCsv(store, kind, src, importOptions) : answer;
   } finally {
     options.signal?.removeEventListener('abort', cancel);
     void worker.terminate();
