@@ -110,6 +110,7 @@ async function buildCli() {
     entryPoints: present({
       index: 'core/cli/main.ts',
       worker: 'core/pool/thread-worker.ts',
+      'import-worker': 'core/store/import-worker.ts',
       ...Object.fromEntries(commandFiles.map((f) => [`cmd-${f}`, `core/cli/commands/${f}.ts`])),
     }),
     outdir: join(root, 'out/cli'),
@@ -192,6 +193,8 @@ async function buildElectron() {
     entryPoints: present({
       'main/index': 'electron/main/index.ts',
       'workers/sim': 'electron/workers/sim.worker.ts',
+      // The CSV import thread, found beside out/main/index.js (core/store/import-thread.ts).
+      'main/import-worker': 'core/store/import-worker.ts',
     }),
     outdir: join(root, 'out'),
   });

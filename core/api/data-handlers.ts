@@ -1,6 +1,7 @@
 import { loadDefaultDataset } from '../dataset/default';
 import { fail, ok } from '../model/result';
-import { importCsv, type ImportOptions } from '../store/import';
+import type { ImportOptions } from '../store/import';
+import { importCsvOffThread } from '../store/import-thread';
 import { barsRange, fundamentalAsOf, listInstruments, revisionHistory, universeAsOf } from '../store/queries';
 import type { Handlers } from './registry';
 import type { Services } from './services';
@@ -60,11 +61,12 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
     'data:import': async (input, ctx) => {
       // Only text the page sent: the host never opens a path a page names (README "Limits").
       const source = { fileName: input.fileName, content: input.content };
-      return importCsv(s.store, input.kind, source, { signal: ctx.signal, onProgress: progress() });
+      // On its own thread (a file store): a big import never holds the host's thread.
+      return importCsvOffThread(s.store, input.kind, source, { signal: ctx.signal, onProgress: progress(), workerEntry: s.importWorker });
     },
     'data:upload-begin': (input) => s.uploads.begin(input),
     'data:upload-chunk': (input) => s.uploads.chunk(input.uploadId, input.seq, Buffer.from(input.data, 'base64')),
-    'data:upload-commit': (input, ctx) => s.uploads.commit(input.uploadId, s.store, { signal: ctx.signal, onProgress: progress() }),
+    'data:upload-commit': (input, ctx) => s.uploads.commit(input.uploadId, s.store, { signal: ctx.signal, onProgress: progress(), workerEntry: s.importWorker }),
     'data:upload-cancel': async (input) => ok({ cancelled: await s.uploads.cancel(input.uploadId) }),
     'data:asof': (input) => fundamentalAsOf(s.store, input.symbol, input.field, input.asOf),
     'data:revisions': (input) => revisionHistory(s.store, input.symbol, input.field),

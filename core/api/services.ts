@@ -35,6 +35,8 @@ export interface Services {
   readonly credentials: BrokerCredentials;
   /** Files the page uploads in chunks to a temp file before importing them (`data:upload-*`). */
   readonly uploads: Uploads;
+  /** The bundled CSV import thread (`importCsvOffThread`); default: found beside the running bundle. */
+  readonly importWorker?: string;
 }
 
 /** Broker keys: the environment for the CLI and `quantdesk serve`; Electron's safeStorage store in the app. */
@@ -65,6 +67,8 @@ export interface ServiceOptions {
   readonly poolSize?: number;
   /** Idle time after which the pools stop their workers (ms); default 60 s. */
   readonly poolIdleMs?: number;
+  /** The bundled CSV import thread; default: found beside the running bundle (tests pass their own build). */
+  readonly importWorker?: string;
 }
 
 /**
@@ -96,6 +100,7 @@ export function createServices(options: ServiceOptions): Services {
     // memory has no file for workers to open: there they stay in the host, time-limited).
     backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
     uploads: new Uploads(),
+    importWorker: options.importWorker,
   };
 }
 

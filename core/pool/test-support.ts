@@ -8,6 +8,15 @@ import { join } from 'node:path';
  * scripts/build.mjs.
  */
 export async function buildWorkerEntry(): Promise<string> {
+  return bundleEntry('worker', join(__dirname, 'thread-worker.ts'));
+}
+
+/** Bundles the CSV import thread (`core/store/import-worker.ts`) the same way; returns its path. */
+export async function buildImportWorkerEntry(): Promise<string> {
+  return bundleEntry('import-worker', join(__dirname, '..', 'store', 'import-worker.ts'));
+}
+
+async function bundleEntry(name: string, source: string): Promise<string> {
   // Inside the repo's node_modules, so the bundle resolves the external native packages.
   const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
@@ -20,7 +29,7 @@ export async function buildWorkerEntry(): Promise<string> {
   // Removed when the test or bench process exits (worker threads are gone by then).
   process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
   await build({
-    entryPoints: { worker: join(__dirname, 'thread-worker.ts') },
+    entryPoints: { [name]: source },
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -29,5 +38,5 @@ export async function buildWorkerEntry(): Promise<string> {
     external: ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron'],
     logLevel: 'warning',
   });
-  return join(outdir, 'worker.js');
+  return join(outdir, `${name}.js`);
 }

@@ -25,6 +25,8 @@ export interface ServerOptions {
   readonly token?: string;
   /** The simulation pool factory (tests pass a pool on a freshly built worker); default: worker_threads. */
   readonly createPool?: ServiceOptions['createPool'];
+  /** The bundled CSV import thread (tests pass a fresh build); default: beside the running bundle. */
+  readonly importWorker?: string;
 }
 
 /** A running host. */
@@ -72,7 +74,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
   let wsHost: WsHost | undefined;
   const emit: Emit = (channel, payload) => wsHost?.emit(channel, payload);
-  const services = createServices({ store, dbPath: options.dbPath, host: 'serve', emit, createPool: options.createPool });
+  const services = createServices({ store, dbPath: options.dbPath, host: 'serve', emit, createPool: options.createPool, importWorker: options.importWorker });
   const handlers = createHandlers(services);
   wsHost = new WsHost(handlers);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });

@@ -137,7 +137,9 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
     }
     return { changed, importId };
   });
-  const { changed, importId } = write();
+  // IMMEDIATE: the write lock is taken up front (waiting the busy timeout), so an import on its own
+  // connection (an import thread) never fails half-way because the host wrote since its first read.
+  const { changed, importId } = write.immediate();
   options.onProgress?.({ phase: 'done', rows: parser.rows, bytes, totalBytes });
   return ok({ kind, source: file, importId, rows: parser.rows, changed, sha256, durationMs: performance.now() - t0 });
 }

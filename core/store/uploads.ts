@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATA_UPLOAD_CHUNK_BYTES, DATA_UPLOAD_IDLE_MS, DATA_UPLOAD_MAX_BYTES, DATA_UPLOADS_MAX_OPEN } from '../contract';
 import { fail, ok, type Result } from '../model/result';
-import { importCsv, type ImportKind, type ImportOptions, type ImportReport } from './import';
+import type { ImportKind, ImportReport } from './import';
+import { importCsvOffThread, type OffThreadImportOptions } from './import-thread';
 import type { Store } from './sqlite-bar-store';
 
 /** Bounds of {@link Uploads}; the defaults are the contract's (README "Limits"). */
@@ -148,9 +149,10 @@ export class Uploads {
 
   /**
    * Imports the upload's file as `importCsv` would import the user's file (messages name `fileName`),
-   * once every declared byte arrived. The temp file is removed whatever the outcome.
+   * once every declared byte arrived, on its own thread for a file store (`importCsvOffThread`).
+   * The temp file is removed whatever the outcome.
    */
-  async commit(id: string, store: Store, options: ImportOptions = {}): Promise<Result<ImportReport>> {
+  async commit(id: string, store: Store, options: OffThreadImportOptions = {}): Promise<Result<ImportReport>> {
     await this.expire();
     const u = this.#open.get(id);
     if (!u) return this.#gone(id);
@@ -170,7 +172,7 @@ export class Uploads {
       }
       await u.fh.close();
       const signal = options.signal ? AbortSignal.any([options.signal, u.abort.signal]) : u.abort.signal;
-      return await importCsv(store, u.kind, { path: u.path, name: u.fileName }, { ...options, signal });
+      return await importCsvOffThread(store, u.kind, { path: u.path, name: u.fileName }, { ...options, signal });
     } finally {
       await this.#end(u, why);
     }
