@@ -67,7 +67,11 @@ export function ApiKeysPanel() {
           ))}
         </tbody>
       </table>
-      <p className="muted panel-body">Keys are stored encrypted by the desktop app and never shown again; a variable set in the environment wins over a stored key.</p>
+      <p className="muted panel-body">
+        {keys.some((k) => k.storable)
+          ? 'Keys are stored encrypted (the OS keychain) and never shown again; a variable set in the environment wins over a stored key.'
+          : 'This host reads API keys from its environment only; the desktop app can store them encrypted.'}
+      </p>
     </div>
   );
 }
