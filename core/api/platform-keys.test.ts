@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EventChannel, Events, PlatformApiKey, PlatformJobRun } from '../contract';
 import { startTestServer, type Reply } from '../connectors/test-server';
-import { addJob } from '../scheduler/jobs';
+import { startHostScheduler } from '../scheduler/host';
+import { addJob, jobHistory } from '../scheduler/jobs';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch, type Handlers } from './registry';
@@ -145,5 +146,22 @@ describe('connector keys through the host', () => {
     expect(JSON.stringify(refused)).not.toContain(KEY);
     // Unknown connectors and oversize values are refused by the contract.
     expect(await dispatch(handlers, 'platform:api-key-set', { connector: 'stooq', value: 'x' }, ctx)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it("the app's scheduler reads the key from the host's credentials at each run (a missed slot caught up on start)", async () => {
+    const creds = appCredentials({});
+    host(creds);
+    creds.set!({ ALPHAVANTAGE_API_KEY: KEY });
+    // Created a day ago: its 08:00 UTC slot was missed, so the scheduler runs it once as it starts.
+    addJob(store, { name: 'av-daily', cron: '0 8 * * *', timezone: 'UTC', command: ['fetch', 'alphavantage', '--symbols', 'IBM', '--base-url', server.base, '--rate-ms', '0', '--retries', '0'] }, Date.now() - 26 * 3_600_000);
+    const scheduler = startHostScheduler(store, () => creds.get());
+    try {
+      const deadline = Date.now() + 10_000;
+      while (jobHistory(store).find((r) => r.status !== 'running') === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await scheduler.stop();
+    }
+    expect(jobHistory(store)[0]).toMatchObject({ job: 'av-daily', trigger: 'catch-up', status: 'ok', rowsChanged: 3 });
+    expect(dumpStore()).not.toContain(KEY);
   });
 });
