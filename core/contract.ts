@@ -936,6 +936,19 @@ export const BrokerCredentialsInput = z
   .object({ broker: z.enum(['alpaca', 'kis']), values: z.record(z.string().regex(/^(APCA_API_KEY_ID|APCA_API_SECRET_KEY|KIS_APP_KEY|KIS_APP_SECRET|KIS_ACCOUNT|KIS_HTS_ID)$/), z.string().max(512)) })
   .strict();
 
+// -- connector API keys (issue 19, item 1: the app stores them with safeStorage, the page never reads one back)
+/** A data connector's key as the page sees it: whether it is set, never its value. */
+export interface PlatformApiKey {
+  readonly connector: 'alphavantage' | 'dart';
+  /** The variable the CLI reads it from (the environment wins over the app's store). */
+  readonly env: string;
+  readonly set: boolean;
+  /** Whether this host can store a key (the desktop app); `quantdesk serve` reads the environment only. */
+  readonly storable: boolean;
+}
+/** `platform:api-key-set`: a connector's key, written to the host's encrypted store; `''` removes it. */
+export const PlatformApiKeyInput = z.object({ connector: z.enum(['alphavantage', 'dart']), value: z.string().max(512) }).strict();
+
 export const METHODS = {
   // -- app
   'app:info': method(noInput).returns<AppInfo>(),
@@ -1078,6 +1091,10 @@ export const METHODS = {
   'platform:health': method(noInput).returns<PlatformHealth>(),
   /** Data-quality findings, newest first (one symbol's with `symbol`). */
   'platform:findings': method(z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()).returns<readonly PlatformFinding[]>(),
+  /** Data connectors' keys: set or not (never a value). */
+  'platform:api-keys': method(noInput).returns<readonly PlatformApiKey[]>(),
+  /** Stores a connector's key encrypted (desktop app only; `unavailable` where keys come from the environment). Answers set/not set. */
+  'platform:api-key-set': method(PlatformApiKeyInput).returns<readonly PlatformApiKey[]>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

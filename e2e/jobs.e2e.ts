@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('Jobs view and health panel', () => {
   it('lists jobs, their history and reports; Run now fetches the feed; the status bar shows health', async () => {
     const { page } = app;
-    await page.keyboard.press('6');
+    await page.keyboard.press('8');
     await page.waitForSelector('[data-view-ready="jobs"]');
     expect(await page.textContent('[data-testid="jobs-table"]')).toContain('Asia/Seoul');
     expect(await page.textContent('[data-testid="reports-table"]')).toContain('Daily report 2024-01-02');
@@ -52,6 +52,19 @@ describe('Jobs view and health panel', () => {
     await page.waitForSelector('[data-testid="health-panel"][data-health="degraded"]');
     expect(await page.textContent('[data-testid="health-panel"]')).toContain('1 failed jobs');
     await app.screenshot('jobs-view');
+  });
+
+  it('the API keys panel says whether each connector key is set, never a value; serve reads them from its environment', async () => {
+    const { page } = app;
+    await page.keyboard.press('8');
+    await page.waitForSelector('[data-testid="api-keys"]');
+    expect(await page.textContent('[data-testid="api-key-alphavantage"]')).toBe(process.env.ALPHAVANTAGE_API_KEY ? 'set' : 'not set');
+    const text = (await page.textContent('[data-testid="api-keys"]')) ?? '';
+    expect(text).toContain('DART_API_KEY');
+    // `quantdesk serve` cannot store keys: no input, a hint to use the environment instead.
+    expect(await page.$('[data-testid="api-key-input-alphavantage"]')).toBeNull();
+    expect(text).toContain('set ALPHAVANTAGE_API_KEY in the environment of this host');
+    await app.screenshot('api-keys-panel');
   });
 
   it('the Data view lists data-quality findings', async () => {

@@ -1,3 +1,5 @@
+import type { PlatformApiKey } from '../contract';
+import { CONNECTORS } from '../connectors/fetch';
 import { fail, ok } from '../model/result';
 import { listFindings } from '../quality/checks';
 import { listReports } from '../report/daily';
@@ -8,7 +10,7 @@ import { readHealth } from '../serve/health';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings';
+type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings' | 'platform:api-keys' | 'platform:api-key-set';
 
 /** Handlers of the data platform (Jobs view, Reports list, the status bar's health panel). */
 export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> {
@@ -16,7 +18,27 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
     const { pid: _pid, slotAt: _slot, ...rest } = r;
     return rest;
   };
+  // Whether each connector's key is set: computed from the host's credentials, the values never leave here.
+  const apiKeys = (): PlatformApiKey[] => {
+    const env = s.credentials.get();
+    return (['alphavantage', 'dart'] as const).map((connector) => {
+      const name = CONNECTORS[connector].keyEnv!;
+      return { connector, env: name, set: !!env[name], storable: s.credentials.set !== undefined };
+    });
+  };
   return {
+    'platform:api-keys': () => ok(apiKeys()),
+    'platform:api-key-set': (input) => {
+      const set = s.credentials.set;
+      const name = CONNECTORS[input.connector].keyEnv!;
+      if (!set) return fail('unavailable', `this host reads API keys from its environment; set ${name} there`);
+      try {
+        set({ [name]: input.value.trim() });
+      } catch (e) {
+        return fail('unavailable', (e as Error).message);
+      }
+      return ok(apiKeys());
+    },
     'platform:jobs': () =>
       ok(
         listJobs(s.store).map((j) => {
@@ -26,7 +48,7 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
       ),
     'platform:job-runs': (input) => ok(jobHistory(s.store, { job: input.job, limit: input.limit ?? 100 }).map(strip)),
     'platform:job-run': async (input) => {
-      const scheduler = new Scheduler(s.store, { run: (job, signal) => runJobCommand(s.store, job.command, signal) });
+      const scheduler = new Scheduler(s.store, { run: (job, signal) => runJobCommand(s.store, job.command, signal, s.credentials.get()) });
       try {
         const r = await scheduler.runNow(input.job);
         if ('busy' in r) return fail('conflict', `${input.job} is already running`);

@@ -31,7 +31,7 @@ export interface Services {
   readonly backtest: BacktestService;
   /** Broker accounts behind the live session (`broker:*`). */
   readonly broker: BrokerService;
-  /** Where broker keys come from (and, in the desktop app, are stored encrypted). */
+  /** Where broker and data-connector keys come from (and, in the desktop app, are stored encrypted). */
   readonly credentials: BrokerCredentials;
   /** Files the page uploads in chunks to a temp file before importing them (`data:upload-*`). */
   readonly uploads: Uploads;
@@ -39,9 +39,13 @@ export interface Services {
   readonly importWorker?: string;
 }
 
-/** Broker keys: the environment for the CLI and `quantdesk serve`; Electron's safeStorage store in the app. */
+/**
+ * The host's secrets (broker keys and data connectors' keys, by variable name): the environment for
+ * the CLI and `quantdesk serve`; in the app the environment first, then Electron's safeStorage store.
+ * Connector fetches through the host (`platform:job-run`, the app's scheduler) read their keys here.
+ */
 export interface BrokerCredentials {
-  /** Variables as the brokers read them (`APCA_API_KEY_ID`, `KIS_APP_KEY`, ...). */
+  /** Variables as the brokers and connectors read them (`APCA_API_KEY_ID`, `KIS_APP_KEY`, `ALPHAVANTAGE_API_KEY`, ...). */
   get(): NodeJS.ProcessEnv;
   /** Stores keys; absent where the host cannot store them safely (then they come from the environment). */
   readonly set?: (values: Record<string, string>) => void;

@@ -10,8 +10,14 @@ import { Journal } from '../store/journal';
 /** A command a job may run, checked when the job is added and run by the scheduler with the job's store. */
 interface JobCommand {
   check(args: string[]): void;
-  run(store: Store, args: string[], signal: AbortSignal): Promise<number>;
+  run(store: Store, args: string[], signal: AbortSignal, env?: JobEnv): Promise<number>;
 }
+
+/**
+ * Where a job's API keys come from: the host's credentials (the environment, or in the app also the
+ * safeStorage store). Keys are read when the job runs, never written into its command line.
+ */
+export type JobEnv = Readonly<Record<string, string | undefined>>;
 
 /** The commands a job may run (a quantdesk command line without `--db`). */
 export const JOB_COMMANDS: Record<string, JobCommand> = {
@@ -19,9 +25,9 @@ export const JOB_COMMANDS: Record<string, JobCommand> = {
     check: (args) => {
       if (parseFetchArgs(args).db !== undefined) throw new Error('a job runs against the scheduler\'s --db; leave --db out of its command');
     },
-    async run(store, args, signal) {
+    async run(store, args, signal, env) {
       const p = parseFetchArgs(args);
-      const r = await runFetch(store, p.source, p.request, { http: p.http, signal });
+      const r = await runFetch(store, p.source, p.request, { http: p.http, signal, env });
       if (!r.ok) throw new Error(r.error.message);
       return r.value.changed;
     },
@@ -57,9 +63,9 @@ export function checkJobCommand(command: readonly string[]): Result<void> {
 }
 
 /** Runs a job's command against `store`; resolves with the rows it changed, rejects with its error. */
-export async function runJobCommand(store: Store, command: readonly string[], signal: AbortSignal): Promise<{ rowsChanged: number }> {
+export async function runJobCommand(store: Store, command: readonly string[], signal: AbortSignal, env?: JobEnv): Promise<{ rowsChanged: number }> {
   const [name, ...args] = command;
   const c = JOB_COMMANDS[name ?? ''];
   if (!c) throw new Error(`unknown job command "${name ?? ''}"`);
-  return { rowsChanged: await c.run(store, args, signal) };
+  return { rowsChanged: await c.run(store, args, signal, env) };
 }

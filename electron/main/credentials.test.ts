@@ -26,4 +26,20 @@ describe('safeStorageCredentials', () => {
     c.set!({ APCA_API_SECRET_KEY: '' });
     expect(c.get().APCA_API_SECRET_KEY).toBeUndefined();
   });
+
+  it('keeps a data connector key beside the broker keys, encrypted, and the environment still wins', () => {
+    const file = join(dir, 'keys.bin');
+    safeStorageCredentials(file, {}).set!({ APCA_API_KEY_ID: 'key-1' });
+    // A second handle on the same file (as after an app restart) adds a connector key without losing the broker key.
+    const c = safeStorageCredentials(file, { DART_API_KEY: 'dart-from-env' });
+    c.set!({ ALPHAVANTAGE_API_KEY: 'av-secret-777', DART_API_KEY: 'dart-stored' });
+    const raw = readFileSync(file).toString('utf8');
+    expect(raw).not.toContain('av-secret-777');
+    expect(raw).not.toContain('ALPHAVANTAGE_API_KEY');
+    expect(c.get()).toMatchObject({ APCA_API_KEY_ID: 'key-1', ALPHAVANTAGE_API_KEY: 'av-secret-777', DART_API_KEY: 'dart-from-env' });
+    expect(safeStorageCredentials(file, {}).get()).toMatchObject({ ALPHAVANTAGE_API_KEY: 'av-secret-777', DART_API_KEY: 'dart-stored' });
+    c.set!({ ALPHAVANTAGE_API_KEY: '' });
+    expect(c.get().ALPHAVANTAGE_API_KEY).toBeUndefined();
+    expect(c.get().APCA_API_KEY_ID).toBe('key-1');
+  });
 });

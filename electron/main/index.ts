@@ -62,12 +62,14 @@ function start(): void {
   // Sweeps, walk-forward and Monte Carlo run in utility processes, each with its own read-only store.
   services = createServices({
     store, dbPath, host: 'electron', emit, createPool: (workers) => createUtilityPool({ dbPath, workers }),
-    // Broker keys: encrypted with safeStorage under userData; the environment still wins, as in the CLI.
+    // Broker and connector keys: encrypted with safeStorage under userData (the file keeps its first
+    // name, brokers.bin, so keys stored before still load); the environment still wins, as in the CLI.
     credentials: safeStorageCredentials(join(userData, 'brokers.bin')),
   });
   registerApi(createHandlers(services), isTrustedSender);
   // Scheduled jobs (fetches, the daily report) run here while the app is open; missed slots run once on start or wake.
-  scheduler = startHostScheduler(store);
+  const credentials = services.credentials;
+  scheduler = startHostScheduler(store, () => credentials.get());
   powerMonitor?.on?.('resume', () => scheduler?.wake());
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));

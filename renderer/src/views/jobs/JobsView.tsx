@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { loadPlatform, runJob, usePlatformStore } from '../../stores/platform-store';
+import { ApiKeysPanel } from './ApiKeysPanel';
 
 const when = (t: number | null) => (t === null ? '–' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
 const dur = (r: { startedAt: number; endedAt: number | null }) => (r.endedAt === null ? '…' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)} s`);
@@ -67,6 +68,7 @@ export function JobsView() {
           </table>
         )}
       </div>
+      <ApiKeysPanel />
       <div className="split">
         <div className="main-col">
           <div className="panel" style={{ flex: 1 }}>
