@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, StrategyProblem, StrategyVersionView } from '../../../core/contract';
+import type { AppError, StrategyProblem, StrategyTypeDiagnostic, StrategyVersionView } from '../../../core/contract';
 import { TEMPLATES, type TemplateKind } from '../views/strategies/templates';
 import { runBacktest, setSetup, useBacktestStore } from './backtest-store';
 import { showView, useNavStore } from './nav-store';
@@ -12,6 +12,8 @@ interface EditorState {
   /** The source as last saved or opened (dirty when it differs). */
   readonly savedSource: string;
   readonly problems: readonly StrategyProblem[];
+  /** TypeScript's diagnostics of the source against the SDK's declarations (the last finished check). */
+  readonly typeErrors: readonly StrategyTypeDiagnostic[];
   readonly versions: readonly StrategyVersionView[];
   /** A stored version shown as a diff against the editor's text. */
   readonly diff: { readonly version: number; readonly source: string } | null;
@@ -24,6 +26,7 @@ export const useEditorStore = create<EditorState>()(() => ({
   source: TEMPLATES.single,
   savedSource: '',
   problems: [],
+  typeErrors: [],
   versions: [],
   diff: null,
   status: '',
@@ -49,6 +52,17 @@ export async function compileSource(source: string): Promise<readonly StrategyPr
   }
   useEditorStore.setState({ problems: r.value.problems, error: null });
   return r.value.problems;
+}
+
+/**
+ * Type-checks the source against the SDK's declarations (the host runs TypeScript on a pool worker;
+ * seconds). A check that failed or ran out of time keeps the previous diagnostics off: it returns none.
+ */
+export async function typecheckSource(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
+  const r = await window.api.invoke('strategies:typecheck', { source: source.slice(0, 200_000), fileName: `${useEditorStore.getState().name ?? 'strategy'}.ts` });
+  const typeErrors = r.ok && !r.value.timedOut ? r.value.diagnostics : [];
+  useEditorStore.setState({ typeErrors });
+  return typeErrors;
 }
 
 /** Opens a stored strategy (its newest version) with its history. */
