@@ -28,7 +28,7 @@ describe('Strategies view: TypeScript type errors', () => {
     expect(marked).toContain('smaa');
     // the squiggle is on line 5 (the gutter marks that line)
     const lineOfMark = await page.$eval('.cm-lintRange-error', (el) => {
-      const lines = [...document.querySelectorAll('.cm-content .cm-line')];
+      const lines = Array.from(document.querySelectorAll('.cm-content .cm-line'));
       return lines.findIndex((l) => l.contains(el)) + 1;
     });
     expect(lineOfMark).toBe(5);
