@@ -54,15 +54,40 @@ export async function compileSource(source: string): Promise<readonly StrategyPr
   return r.value.problems;
 }
 
-/**
- * Type-checks the source against the SDK's declarations (the host runs TypeScript on a pool worker;
- * seconds). A check that failed or ran out of time keeps the previous diagnostics off: it returns none.
- */
-export async function typecheckSource(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
+/** The type check in flight, and the newest source waiting for it (typing faster than the checker runs). */
+let checking: Promise<readonly StrategyTypeDiagnostic[]> | null = null;
+let waiting: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } | null = null;
+
+async function typecheckNow(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
   const r = await window.api.invoke('strategies:typecheck', { source: source.slice(0, 200_000), fileName: `${useEditorStore.getState().name ?? 'strategy'}.ts` });
   const typeErrors = r.ok && !r.value.timedOut ? r.value.diagnostics : [];
   useEditorStore.setState({ typeErrors });
   return typeErrors;
+}
+
+/**
+ * Type-checks the source against the SDK's declarations (the host runs TypeScript on a pool worker;
+ * seconds). One check at a time: while one runs, only the newest source waits (older ones share its
+ * result, which the editor drops as stale). A check that failed or ran out of time gives none.
+ */
+export function typecheckSource(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
+  if (!checking) {
+    checking = typecheckNow(source).finally(() => {
+      checking = null;
+    });
+    return checking;
+  }
+  if (waiting) {
+    waiting.source = source;
+    return waiting.result;
+  }
+  const w: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } = { source, result: Promise.resolve([]) };
+  w.result = checking.catch(() => []).then(() => {
+    waiting = null;
+    return typecheckSource(w.source);
+  });
+  waiting = w;
+  return w.result;
 }
 
 /** Opens a stored strategy (its newest version) with its history. */
