@@ -103,6 +103,23 @@ export interface StrategyCompileView {
   readonly kind: 'single' | 'cross-sectional' | 'portfolio' | null;
 }
 
+/** A TypeScript diagnostic in a user strategy, checked against the SDK's declarations (1-based; end exclusive). */
+export interface StrategyTypeDiagnostic {
+  readonly line: number;
+  readonly col: number;
+  readonly endLine: number;
+  readonly endCol: number;
+  readonly message: string;
+  readonly severity: 'error' | 'warning';
+}
+
+/** What `strategies:typecheck` gives: the diagnostics, or `timedOut` (then no diagnostics, not "no errors"). */
+export interface StrategyTypecheckView {
+  readonly diagnostics: readonly StrategyTypeDiagnostic[];
+  readonly timedOut: boolean;
+  readonly ms: number;
+}
+
 /** Source text of a user strategy, as the editor sends it (1 MB at most). */
 const StrategySourceText = z.string().max(1_000_000);
 
@@ -980,6 +997,8 @@ export const METHODS = {
     readonly version: number;
     readonly added: boolean;
   }>(),
+  /** Type-checks a source against the SDK's type declarations (TypeScript, on a pool worker, time-limited; 200,000 characters at most). */
+  'strategies:typecheck': method(z.object({ source: z.string().max(200_000), fileName: z.string().min(1).max(200).default('strategy.ts') }).strict()).returns<StrategyTypecheckView>(),
   /** A stored user strategy's source (newest, or `version`) and its history. */
   'strategies:source': method(z.object({ name: z.string().min(1), version: z.number().int().positive().optional() }).strict()).returns<StrategySourceView>(),
   /** The quick path: runs in the host (yielding while it runs), stores the run, returns the result. */

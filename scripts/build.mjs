@@ -30,7 +30,7 @@ const target = process.argv[2] ?? 'all';
 
 // Native or heavy packages stay in node_modules and are required at run time.
 // esbuild compiles user strategies at run time: it cannot be bundled (it runs its own binary).
-const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', 'esbuild', '@duckdb/node-api', 'onnxruntime-node', '@tensorflow/tfjs'];
+const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', 'esbuild', '@duckdb/node-api', 'onnxruntime-node', '@tensorflow/tfjs', 'typescript'];
 
 const nodeCommon = {
   bundle: true,

@@ -93,3 +93,22 @@ describe('backtests of user strategies run on the pool, not the host thread', ()
     }
   });
 });
+
+describe('strategies:typecheck through the contract', () => {
+  it('gives TypeScript diagnostics at the line and refuses an oversized source', async () => {
+    const store = openStore(':memory:');
+    const services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
+    const handlers = createHandlers(services);
+    const ctx = { signal: new AbortController().signal };
+    const src = `import { defineStrategy, indicators } from 'quantdesk/sdk';\nexport default defineStrategy({\n  init: () => ({ f: indicators.smaa(10) }),\n  onBar: () => null,\n});\n`;
+    const r = (await dispatch(handlers, 'strategies:typecheck', { source: src }, ctx)) as { ok: boolean; value: any };
+    expect(r.ok).toBe(true);
+    expect(r.value.timedOut).toBe(false);
+    expect(r.value.diagnostics).toHaveLength(1);
+    expect(r.value.diagnostics[0]).toMatchObject({ line: 3, col: 32, endLine: 3, endCol: 36, severity: 'error' });
+    const big = await dispatch(handlers, 'strategies:typecheck', { source: 'x'.repeat(200_001) }, ctx);
+    expect(big.ok).toBe(false);
+    await disposeServices(services);
+    store.close();
+  }, 90_000);
+});

@@ -1,6 +1,8 @@
-import type { StrategyCompileView, StrategyProblem } from '../contract';
+import type { StrategyCompileView, StrategyProblem, StrategyTypecheckView } from '../contract';
 import { fail, ok } from '../model/result';
 import { loadSandboxedStrategy, sourceHash, StrategyCodeError } from '../sdk/sandbox';
+import { typecheckStrategy } from '../sdk/typecheck';
+import { TYPECHECK_JOB, type TypecheckJobData } from '../sdk/typecheck-job';
 import { addUserStrategy, getSource, listUserStrategies, strategyVersions } from '../store/strategy-sources';
 import { describeStrategy, listStrategies, type StrategyListing } from '../strategies';
 import { isBuiltin } from '../strategies/registry';
@@ -20,6 +22,8 @@ function problemOf(message: string): StrategyProblem {
  * the strategy's bars only ever run on the pool.
  */
 const COMPILE_LIMIT_MS = 2000;
+/** The type check's limit (the first check of a worker parses the library and SDK declarations). */
+const TYPECHECK_LIMIT_MS = 20_000;
 function compile(source: string, name = 'strategy') {
   try {
     return { strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }, COMPILE_LIMIT_MS), problems: [] as StrategyProblem[] };
@@ -33,7 +37,7 @@ function compile(source: string, name = 'strategy') {
  * Handlers of the strategy catalogue and the user strategies: `strategies:list` (built-ins, then the
  * stored user strategies), `strategies:compile`, `strategies:save`, `strategies:source`.
  */
-export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' | 'strategies:compile' | 'strategies:save' | 'strategies:source'> {
+export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' | 'strategies:compile' | 'strategies:save' | 'strategies:source' | 'strategies:typecheck'> {
   const builtins = listStrategies(); // static: computed once per host
   const described = new Map<string, StrategyListing>(); // by source hash
   return {
@@ -69,6 +73,15 @@ export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' 
       if (isBuiltin(finalName)) return fail('invalid-input', `name: "${finalName}" is a built-in strategy; choose another name`);
       const r = addUserStrategy(s.store, { name: finalName, file: `${finalName}.ts`, source, hash: sourceHash(source) });
       return ok({ name: finalName, version: r.version, added: r.added });
+    },
+    // The TypeScript checker takes a second or more (zod's types): it runs on the interactive pool's
+    // worker, which keeps the parsed library and SDK declarations between calls; a store in memory has
+    // no pool (tests), so there it runs here.
+    'strategies:typecheck': async ({ source, fileName }) => {
+      const data: TypecheckJobData = { source, fileName, limitMs: TYPECHECK_LIMIT_MS };
+      if (s.dbPath === ':memory:') return ok(typecheckStrategy(data.source, data.fileName, data.limitMs));
+      const [o] = await s.optimize.interactivePool().run<StrategyTypecheckView>([{ kind: TYPECHECK_JOB, data }]);
+      return o;
     },
     'strategies:source': ({ name, version }) => {
       const versions = strategyVersions(s.store, name);

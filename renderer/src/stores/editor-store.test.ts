@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useBacktestStore } from './backtest-store';
-import { backtestFromEditor, newFromTemplate, openStored, saveSource, setSource, useEditorStore } from './editor-store';
+import { backtestFromEditor, newFromTemplate, openStored, saveSource, setSource, typecheckSource, useEditorStore } from './editor-store';
 import { useNavStore } from './nav-store';
 import { useStrategiesStore } from './strategies-store';
 import { installFakeApi } from './test-api';
@@ -52,5 +52,28 @@ describe('editor store', () => {
     await openStored('mine');
     expect(useEditorStore.getState()).toMatchObject({ name: 'mine', source: 'src v2', savedSource: 'src v2', status: 'mine v2' });
     expect(useEditorStore.getState().versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+  it('type checks one at a time: sources typed while one runs wait, and only the newest is checked', async () => {
+    const gates: (() => void)[] = [];
+    const fake = installFakeApi({
+      'strategies:typecheck': (input) =>
+        new Promise((resolve) => {
+          const src = (input as { source: string }).source;
+          gates.push(() => resolve({ ok: true, value: { diagnostics: [{ line: 1, col: 1, endLine: 1, endCol: 2, message: src, severity: 'error' }], timedOut: false, ms: 1 } }));
+        }),
+    });
+    const a = typecheckSource('a');
+    const b = typecheckSource('b');
+    const c = typecheckSource('c');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fake.calls.map((x) => (x.input as { source: string }).source)).toEqual(['a']);
+    gates.shift()!();
+    expect((await a)[0].message).toBe('a');
+    await new Promise((r) => setTimeout(r, 0));
+    expect(fake.calls.map((x) => (x.input as { source: string }).source)).toEqual(['a', 'c']);
+    gates.shift()!();
+    expect((await b)[0].message).toBe('c');
+    expect((await c)[0].message).toBe('c');
+    expect(useEditorStore.getState().typeErrors[0].message).toBe('c');
   });
 });

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, StrategyProblem, StrategyVersionView } from '../../../core/contract';
+import type { AppError, StrategyProblem, StrategyTypeDiagnostic, StrategyVersionView } from '../../../core/contract';
 import { TEMPLATES, type TemplateKind } from '../views/strategies/templates';
 import { runBacktest, setSetup, useBacktestStore } from './backtest-store';
 import { showView, useNavStore } from './nav-store';
@@ -12,6 +12,8 @@ interface EditorState {
   /** The source as last saved or opened (dirty when it differs). */
   readonly savedSource: string;
   readonly problems: readonly StrategyProblem[];
+  /** TypeScript's diagnostics of the source against the SDK's declarations (the last finished check). */
+  readonly typeErrors: readonly StrategyTypeDiagnostic[];
   readonly versions: readonly StrategyVersionView[];
   /** A stored version shown as a diff against the editor's text. */
   readonly diff: { readonly version: number; readonly source: string } | null;
@@ -24,6 +26,7 @@ export const useEditorStore = create<EditorState>()(() => ({
   source: TEMPLATES.single,
   savedSource: '',
   problems: [],
+  typeErrors: [],
   versions: [],
   diff: null,
   status: '',
@@ -49,6 +52,42 @@ export async function compileSource(source: string): Promise<readonly StrategyPr
   }
   useEditorStore.setState({ problems: r.value.problems, error: null });
   return r.value.problems;
+}
+
+/** The type check in flight, and the newest source waiting for it (typing faster than the checker runs). */
+let checking: Promise<readonly StrategyTypeDiagnostic[]> | null = null;
+let waiting: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } | null = null;
+
+async function typecheckNow(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
+  const r = await window.api.invoke('strategies:typecheck', { source: source.slice(0, 200_000), fileName: `${useEditorStore.getState().name ?? 'strategy'}.ts` });
+  const typeErrors = r.ok && !r.value.timedOut ? r.value.diagnostics : [];
+  useEditorStore.setState({ typeErrors });
+  return typeErrors;
+}
+
+/**
+ * Type-checks the source against the SDK's declarations (the host runs TypeScript on a pool worker;
+ * seconds). One check at a time: while one runs, only the newest source waits (older ones share its
+ * result, which the editor drops as stale). A check that failed or ran out of time gives none.
+ */
+export function typecheckSource(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
+  if (!checking) {
+    checking = typecheckNow(source).finally(() => {
+      checking = null;
+    });
+    return checking;
+  }
+  if (waiting) {
+    waiting.source = source;
+    return waiting.result;
+  }
+  const w: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } = { source, result: Promise.resolve([]) };
+  w.result = checking.catch(() => []).then(() => {
+    waiting = null;
+    return typecheckSource(w.source);
+  });
+  waiting = w;
+  return w.result;
 }
 
 /** Opens a stored strategy (its newest version) with its history. */

@@ -5,7 +5,7 @@ import { EditorState } from '@codemirror/state';
 import { EditorView } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'react';
-import type { StrategyProblem } from '../../../../core/contract';
+import type { StrategyProblem, StrategyTypeDiagnostic } from '../../../../core/contract';
 import { sdkCompletions } from './sdk-completions';
 
 /** Problems as CodeMirror diagnostics at their line and column (line 0: the first line). */
@@ -18,6 +18,29 @@ function diagnosticsOf(view: EditorView, problems: readonly StrategyProblem[]): 
   });
 }
 
+/** A position (1-based line and column) as a document offset, clamped to the document. */
+function offsetOf(view: EditorView, lineNo: number, col: number): number {
+  const doc = view.state.doc;
+  const line = doc.line(Math.min(Math.max(1, lineNo), doc.lines));
+  return Math.min(line.to, line.from + Math.max(0, col - 1));
+}
+
+/**
+ * The sandbox's problems and TypeScript's diagnostics together; a type diagnostic on a line the
+ * sandbox already reports (a syntax error both see) is left out.
+ */
+function allDiagnostics(view: EditorView, problems: readonly StrategyProblem[], types: readonly StrategyTypeDiagnostic[]): Diagnostic[] {
+  const lines = new Set(problems.map((p) => p.line));
+  const typed = types
+    .filter((d) => !lines.has(d.line))
+    .map((d): Diagnostic => {
+      const from = offsetOf(view, d.line, d.col);
+      const to = Math.max(from, offsetOf(view, d.endLine, d.endCol));
+      return { from, to: to === from ? Math.min(view.state.doc.length, from + 1) : to, severity: d.severity, source: 'TypeScript', message: d.message };
+    });
+  return [...diagnosticsOf(view, problems), ...typed];
+}
+
 /**
  * The strategy source editor: CodeMirror 6 with TypeScript syntax, SDK completion, and the host's
  * compile errors (the sandbox's `FILE:LINE:COL`) shown at the line. `value` is applied when it differs
@@ -27,11 +50,14 @@ export function CodeEditor({
   value,
   onChange,
   compile,
+  typecheck,
   problems,
 }: {
   value: string;
   onChange: (s: string) => void;
   compile: (s: string) => Promise<readonly StrategyProblem[]>;
+  /** TypeScript's diagnostics against the SDK's declarations (slower: seconds). */
+  typecheck?: (s: string) => Promise<readonly StrategyTypeDiagnostic[]>;
   /** The latest problems (a save's or a compile's): shown at once, without waiting for the linter's pause. */
   problems: readonly StrategyProblem[];
 }) {
@@ -41,6 +67,10 @@ export function CodeEditor({
   onChangeRef.current = onChange;
   const compileRef = useRef(compile);
   compileRef.current = compile;
+  const typecheckRef = useRef(typecheck);
+  typecheckRef.current = typecheck;
+  /** The last type diagnostics, kept when a save's or a compile's problems are shown at once. */
+  const typesRef = useRef<readonly StrategyTypeDiagnostic[]>([]);
   useEffect(() => {
     const v = new EditorView({
       parent: host.current!,
@@ -52,7 +82,16 @@ export function CodeEditor({
           javascriptLanguage.data.of({ autocomplete: sdkCompletions }),
           autocompletion(),
           lintGutter(),
-          linter(async (ev) => diagnosticsOf(ev, await compileRef.current(ev.state.doc.toString())), { delay: 600 }),
+          linter(
+            async (ev) => {
+              const text = ev.state.doc.toString();
+              const [problems, types] = await Promise.all([compileRef.current(text), typecheckRef.current?.(text) ?? []]);
+              // The document may have changed while TypeScript ran: CodeMirror drops a stale result.
+              typesRef.current = types;
+              return allDiagnostics(ev, problems, types);
+            },
+            { delay: 600 },
+          ),
           EditorView.updateListener.of((u) => {
             if (u.docChanged) onChangeRef.current(u.state.doc.toString());
           }),
@@ -85,7 +124,7 @@ export function CodeEditor({
   }, [value]);
   useEffect(() => {
     const v = view.current;
-    if (v) v.dispatch(setDiagnostics(v.state, diagnosticsOf(v, problems)));
+    if (v) v.dispatch(setDiagnostics(v.state, allDiagnostics(v, problems, typesRef.current)));
   }, [problems]);
   return <div ref={host} className="code-editor" data-testid="code-editor" />;
 }

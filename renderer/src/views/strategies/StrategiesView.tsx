@@ -4,6 +4,7 @@ import { lineDiff } from '../../lib/line-diff';
 import {
   backtestFromEditor,
   compileSource,
+  typecheckSource,
   newFromTemplate,
   openStored,
   saveSource,
@@ -22,6 +23,7 @@ export function StrategiesView() {
   const name = useEditorStore((s) => s.name);
   const saved = useEditorStore((s) => s.savedSource);
   const problems = useEditorStore((s) => s.problems);
+  const typeErrors = useEditorStore((s) => s.typeErrors);
   const versions = useEditorStore((s) => s.versions);
   const diff = useEditorStore((s) => s.diff);
   const status = useEditorStore((s) => s.status);
@@ -89,9 +91,10 @@ export function StrategiesView() {
           <div className="panel" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
             <div className="panel-title">
               Source {problems.length > 0 ? <span className="neg" data-testid="problem-count">{problems.length} problem{problems.length > 1 ? 's' : ''}</span> : <span className="muted">compiles</span>}
+              {typeErrors.length > 0 && <span className="neg" data-testid="type-error-count">{' '}{typeErrors.length} type error{typeErrors.length > 1 ? 's' : ''}</span>}
             </div>
             <div style={{ flex: 1, minHeight: 320, overflow: 'hidden' }}>
-              <CodeEditor value={source} onChange={setSource} compile={compileSource} problems={problems} />
+              <CodeEditor value={source} onChange={setSource} compile={compileSource} typecheck={typecheckSource} problems={problems} />
             </div>
             {problems.length > 0 && (
               <ul className="problems mono" data-testid="problems">
