@@ -14,6 +14,7 @@ let store: Store;
 let services: Services;
 let handlers: Handlers;
 let fake: FakeAlpaca;
+const events: { channel: EventChannel; payload: unknown }[] = [];
 const creds: Record<string, string> = { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret' };
 
 beforeAll(async () => {
@@ -22,7 +23,7 @@ beforeAll(async () => {
   store = openStore(':memory:');
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
   await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
-  services = createServices({ store, dbPath: ':memory:', host: 'serve', credentials: { get: () => creds }, emit: <E extends EventChannel>(_c: E, _p: Events[E]) => undefined });
+  services = createServices({ store, dbPath: ':memory:', host: 'serve', credentials: { get: () => creds }, emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }) });
   handlers = createHandlers(services);
 });
 afterAll(async () => {
@@ -67,6 +68,14 @@ describe("the session's account, positions and orders with a broker connected", 
     expect(positions.find((p) => p.symbol === 'GOOG')).toMatchObject({ qty: 5, avgCost: 101.5, last: 101.5, unrealized: 0 });
     expect(positions.find((p) => p.symbol === 'MSFT')).toMatchObject({ qty: 2, avgCost: 300, last: 310, unrealized: 20 });
 
+    // What the Live view follows is pushed the same way: positions on each update, the broker's account in every tick.
+    const pushed = events.filter((e) => e.channel === 'positions:changed').map((e) => e.payload as LivePosition[]);
+    expect(pushed.some((ps) => ps.some((p) => p.symbol === 'GOOG' && p.qty === 5 && p.avgCost === 101.5))).toBe(true);
+    const ticksFrom = events.length;
+    await until(async () => events.slice(ticksFrom).some((e) => e.channel === 'live:ticked'), (x) => x, 4000);
+    const tick = events.slice(ticksFrom).find((e) => e.channel === 'live:ticked')?.payload as Events['live:ticked'] | undefined;
+    expect(tick?.account.buyingPower).toBe(fake.cash * 2);
+
     const st = await call<LiveStatus>('live:status');
     expect(st.account).toMatchObject({ cash: fake.cash, equity: fake.cash + 5 * 101.5 + 2 * 310, buyingPower: fake.cash * 2 });
     expect(st.account?.cash).toBeLessThan(100_000);
@@ -76,7 +85,10 @@ describe("the session's account, positions and orders with a broker connected", 
     const routed = orders.find((o) => o.id.endsWith(`-${order.id}`));
     expect(routed).toMatchObject({ symbol: 'GOOG', side: 'buy', qty: 5, status: 'filled', filledQty: 5, session: 'v1' });
 
+    const beforeDisconnect = events.length;
     await call('broker:disconnect');
+    const after = events.slice(beforeDisconnect).filter((e) => e.channel === 'positions:changed').pop()?.payload as LivePosition[] | undefined;
+    expect(after?.some((p) => p.symbol === 'MSFT')).toBe(false);
     const back = await call<LiveStatus>('live:status');
     expect(back.source).toBeNull();
     expect(back.account?.equity).toBeLessThan(20_000);

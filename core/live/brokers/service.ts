@@ -86,17 +86,19 @@ export class BrokerService {
   readonly #credentials: () => NodeJS.ProcessEnv;
   readonly #onStatus: (s: BrokerStatus) => void;
   readonly #onAlert: (a: Alert) => void;
+  readonly #onView: () => void;
   #route: BrokerRoute | null = null;
   #status: BrokerStatus = PAPER;
   #view: BrokerView | null = null;
   #refreshing: Promise<void> | null = null;
   #again = false;
 
-  constructor(o: { store: Store; credentials?: () => NodeJS.ProcessEnv; onStatus?: (s: BrokerStatus) => void; onAlert?: (a: Alert) => void }) {
+  constructor(o: { store: Store; credentials?: () => NodeJS.ProcessEnv; onStatus?: (s: BrokerStatus) => void; onAlert?: (a: Alert) => void; onView?: () => void }) {
     this.#store = o.store;
     this.#credentials = o.credentials ?? (() => process.env);
     this.#onStatus = o.onStatus ?? (() => undefined);
     this.#onAlert = o.onAlert ?? (() => undefined);
+    this.#onView = o.onView ?? (() => undefined);
   }
 
   /** Every broker, and whether its keys are set. */
@@ -198,6 +200,7 @@ export class BrokerService {
           const [account, positions, orders] = await Promise.all([b.account(), b.positions(), b.openOrders()]);
           if (this.#route !== route) return;
           this.#view = { broker: b.name, mode: account.mode, accountId: account.id, at: Date.now(), account, positions, orders };
+          this.#onView();
         } catch {
           // Keep the last good view; the next update or reconciliation reads again.
         }
@@ -266,6 +269,7 @@ export class BrokerService {
     this.#route = null;
     this.#view = null;
     await r?.stop();
+    if (r) this.#onView();
     return this.#set(PAPER);
   }
 
