@@ -3,6 +3,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { parseSymbols } from '../../stores/backtest-form';
+import { useBrokerStore } from '../../stores/broker-store';
 import { useBacktestStore } from '../../stores/backtest-store';
 import { flattenAll, loadLive, rearmKillSwitch, resumeLive, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
@@ -22,6 +23,15 @@ export function LiveView() {
   const btSymbols = useBacktestStore((s) => s.setup.symbols);
   const { isRunning, feed, latencyMs, ticks, account, kill, error, positions, flattened } = useLiveStore();
   const open = positions.filter((p) => p.qty !== 0);
+  // With a broker connected, the cards and positions are the broker's account (the core answers and pushes them).
+  const source = useBrokerStore((s) => s.status);
+  const [seenSource, setSeenSource] = useState(`${source.connected}:${source.accountId}`);
+  useEffect(() => {
+    const key = `${source.connected}:${source.accountId}`;
+    if (key === seenSource) return;
+    setSeenSource(key);
+    void loadLive();
+  }, [source.connected, source.accountId, seenSource]);
   const [isFlattening, setFlattening] = useState(false);
   const [alsoFlatten, setAlsoFlatten] = useState(false);
   const [strategy, setStrategy] = useState('');
@@ -133,8 +143,18 @@ export function LiveView() {
       </div>
       <ErrorBanner error={error} onDismiss={() => useLiveStore.setState({ error: null })} />
       <AccountSelector />
+      <div className="account-source" data-testid="account-source">
+        {source.connected ? (
+          <>
+            Account and positions as <b>{source.broker}</b> reports them: {source.accountId} <span className={source.mode === 'live' ? 'bad' : ''}>({source.mode === 'live' ? 'LIVE — REAL MONEY' : 'PAPER'})</span>
+          </>
+        ) : (
+          'Account and positions of the paper session (no broker connected)'
+        )}
+      </div>
       <div className="cards" data-testid="account">
         {[
+          ...(account?.buyingPower !== undefined ? [['Buying power', account.buyingPower, '']] : []),
           ['Equity', account?.equity, ''],
           ['Cash', account?.cash, ''],
           ['Gross exposure', account?.grossExposure, ''],
