@@ -60,7 +60,8 @@ export function LiveView() {
     if (strategies.length === 0) void loadStrategies();
     else if (!strategy) setStrategy(strategies.find((s) => s.kind === 'single')?.name ?? '');
   }, [strategies, strategy]);
-  const dayPnl = account ? account.equity - account.dayStartEquity : Number.NaN;
+  // A broker's account has no day-start equity here (null, JSON's NaN): the day's PnL is then unknown, not the equity.
+  const dayPnl = account && typeof account.dayStartEquity === 'number' && Number.isFinite(account.dayStartEquity) ? account.equity - account.dayStartEquity : Number.NaN;
   return (
     <div className="view-body" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
       <div className="toolbar">
