@@ -525,6 +525,8 @@ export interface LiveAccount {
   readonly dayStartEquity: number;
   readonly realized: number;
   readonly unrealized: number;
+  /** The broker's buying power, when the account is a connected broker's (see {@link LiveStatus.source}). */
+  readonly buyingPower?: number;
 }
 
 /** `live:status`: whether a session runs, on which feed, and its account. */
@@ -536,6 +538,11 @@ export interface LiveStatus {
   readonly feed: LiveFeedStatus | null;
   readonly account: LiveAccount | null;
   readonly killSwitch: KillSwitch;
+  /**
+   * Whose figures `account`, `positions:list` and `orders:list` are: the connected broker's account as it
+   * reports it (`mode` paper/live, `at` when it was read), or null for the paper session's model.
+   */
+  readonly source?: { readonly broker: string; readonly mode: 'paper' | 'live'; readonly accountId: string; readonly at: number } | null;
 }
 
 /**

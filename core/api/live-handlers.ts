@@ -14,9 +14,17 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
   return {
     'live:start': (input) => live.start(input),
     'live:stop': async () => ok(await live.stop()),
-    'live:status': () => ok(live.status()),
-    'positions:list': () => ok(live.positions()),
-    'orders:list': () => ok(live.orders()),
+    // With a broker connected, the session's account, positions and orders are the broker's (labelled by
+    // `source`); the paper model's only when none is.
+    'live:status': () => {
+      const st = live.status();
+      const account = s.broker.sessionAccount();
+      const v = s.broker.view();
+      if (!account || !v) return ok({ ...st, source: null });
+      return ok({ ...st, account, source: { broker: v.broker, mode: v.mode, accountId: v.accountId, at: v.at } });
+    },
+    'positions:list': () => ok(s.broker.sessionPositions() ?? live.positions()),
+    'orders:list': () => ok(s.broker.sessionOrders(s.broker.status().session ?? live.status().session) ?? live.orders()),
     'orders:submit': (input) => live.submit(input),
     'orders:cancel': (input) => live.cancel(input.id),
     'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500, input?.category ?? 'all')),

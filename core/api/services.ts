@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { DatasetStatus } from '../contract';
+import type { DatasetStatus, Events } from '../contract';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
@@ -86,20 +86,33 @@ export function createServices(options: ServiceOptions): Services {
     size: options.poolSize ?? Math.max(1, availableParallelism()),
     idleMs: options.poolIdleMs,
   });
+  // With a broker connected, the session's pushed account and positions are the broker's (as `live:status`
+  // and `positions:list` answer); the paper model's otherwise.
+  const broker: BrokerService = new BrokerService({
+    store: options.store, credentials: () => credentials.get(),
+    onStatus: (st) => options.emit('broker:status-changed', st),
+    onAlert: (a) => options.emit('alert:raised', { ...a }),
+    onView: () => options.emit('positions:changed', broker.sessionPositions() ?? live.positions()),
+  });
+  const sessionEmit: Emit = (channel, payload) => {
+    if (broker.view()) {
+      if (channel === 'positions:changed') return options.emit('positions:changed', broker.sessionPositions() ?? []);
+      const account = broker.sessionAccount();
+      if (channel === 'live:ticked' && account) return options.emit('live:ticked', { ...(payload as Events['live:ticked']), account });
+    }
+    options.emit(channel, payload);
+  };
+  const live = new LiveService(options.store, liveEmit(sessionEmit));
   return {
     credentials,
-    broker: new BrokerService({
-      store: options.store, credentials: () => credentials.get(),
-      onStatus: (st) => options.emit('broker:status-changed', st),
-      onAlert: (a) => options.emit('alert:raised', { ...a }),
-    }),
+    broker,
     store: options.store,
     dbPath: options.dbPath,
     host: options.host,
     emit: options.emit,
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize,
-    live: new LiveService(options.store, liveEmit(options.emit)),
+    live,
     // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
     // memory has no file for workers to open: there they stay in the host, time-limited).
     backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),

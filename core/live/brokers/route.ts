@@ -21,6 +21,8 @@ export interface RouteRequest {
   readonly onAlert?: (a: Alert) => void;
   /** Each reconciliation's report, after it is journaled (the UI refreshes its side-by-side view). */
   readonly onReconcile?: (r: ReconcileReport) => void;
+  /** Any journaled change (orders, fills, reconcile, kill switch), after it is journaled. */
+  readonly onChange?: (what: 'orders' | 'fills' | 'reconcile' | 'killswitch') => void;
   readonly reconcileEveryMs?: number;
   readonly pollMs?: number;
 }
@@ -51,6 +53,7 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
       for (const a of gateway.takeAlerts()) r.onAlert?.(a);
       const rec = what === 'reconcile' ? gateway.lastReconcile : null;
       if (rec) r.onReconcile?.(rec);
+      r.onChange?.(what);
     },
   });
   let account: BrokerAccount;

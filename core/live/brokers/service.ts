@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../../model/result';
 import type { Store } from '../../store/sqlite-bar-store';
-import type { Alert } from '../types';
+import type { Alert, Order, Position } from '../types';
 import type { ReconcileReport } from './gateway';
 import { BROKERS, createBroker } from './registry';
 import { startBrokerRoute, type BrokerRoute } from './route';
@@ -40,6 +40,21 @@ export interface BrokerStatus {
   readonly reconcile: ReconcileReport | null;
 }
 
+/**
+ * The connected broker's account as the broker reports it, for the session's own read methods
+ * (`live:status`, `positions:list`, `orders:list`): refreshed at connect, after every journaled order
+ * update or fill and after every reconciliation. `at` is when it was read (EpochMs).
+ */
+export interface BrokerView {
+  readonly broker: string;
+  readonly mode: 'paper' | 'live';
+  readonly accountId: string;
+  readonly at: number;
+  readonly account: BrokerAccount;
+  readonly positions: readonly BrokerPosition[];
+  readonly orders: readonly BrokerOrder[];
+}
+
 const KEYS: Readonly<Record<string, readonly string[]>> = {
   paper: [], alpaca: ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'], kis: ['KIS_APP_KEY', 'KIS_APP_SECRET', 'KIS_ACCOUNT'],
 };
@@ -47,6 +62,13 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
 const PAPER: BrokerStatus = {
   connected: false, broker: 'paper', mode: 'paper', accountId: null, currency: null, equity: null, cash: null, buyingPower: null, armed: false, session: null, reconcile: null,
 };
+
+/** A broker-side status in the session's order vocabulary (sent-not-acknowledged is new; expired/replaced are done). */
+function sessionStatus(s: string): Order['status'] {
+  if (s === 'partially-filled' || s === 'filled' || s === 'cancelled' || s === 'rejected') return s;
+  if (s === 'expired' || s === 'replaced') return 'cancelled';
+  return 'new';
+}
 
 /** What arms a real-money session: the user types this, with the account id the broker reported. */
 export function armPhrase(accountId: string): string {
@@ -64,14 +86,19 @@ export class BrokerService {
   readonly #credentials: () => NodeJS.ProcessEnv;
   readonly #onStatus: (s: BrokerStatus) => void;
   readonly #onAlert: (a: Alert) => void;
+  readonly #onView: () => void;
   #route: BrokerRoute | null = null;
   #status: BrokerStatus = PAPER;
+  #view: BrokerView | null = null;
+  #refreshing: Promise<void> | null = null;
+  #again = false;
 
-  constructor(o: { store: Store; credentials?: () => NodeJS.ProcessEnv; onStatus?: (s: BrokerStatus) => void; onAlert?: (a: Alert) => void }) {
+  constructor(o: { store: Store; credentials?: () => NodeJS.ProcessEnv; onStatus?: (s: BrokerStatus) => void; onAlert?: (a: Alert) => void; onView?: () => void }) {
     this.#store = o.store;
     this.#credentials = o.credentials ?? (() => process.env);
     this.#onStatus = o.onStatus ?? (() => undefined);
     this.#onAlert = o.onAlert ?? (() => undefined);
+    this.#onView = o.onView ?? (() => undefined);
   }
 
   /** Every broker, and whether its keys are set. */
@@ -132,8 +159,12 @@ export class BrokerService {
         onReconcile: () => {
           if (this.#route) this.#onStatus(this.status());
         },
+        onChange: (what) => {
+          if (what !== 'killswitch') void this.refreshView();
+        },
       });
       this.#route = route;
+      await this.refreshView();
       const a = route.account;
       return ok(this.#set({
         connected: true, broker: t.broker, mode: a.mode, accountId: a.id, currency: a.currency, equity: a.equity, cash: a.cash, buyingPower: a.buyingPower,
@@ -145,11 +176,100 @@ export class BrokerService {
     }
   }
 
+  /** The connected broker's latest account, positions and working orders; null when none is connected. */
+  view(): BrokerView | null {
+    return this.#route ? this.#view : null;
+  }
+
+  /**
+   * Re-reads the connected broker's account, positions and working orders (one read at a time; a request
+   * during a read schedules one more). A failed read keeps the previous view: the gateway alerts on faults.
+   */
+  refreshView(): Promise<void> {
+    if (this.#refreshing) {
+      this.#again = true;
+      return this.#refreshing;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.#again = false;
+        const route = this.#route;
+        if (!route) return;
+        const b = route.gateway.broker;
+        try {
+          const [account, positions, orders] = await Promise.all([b.account(), b.positions(), b.openOrders()]);
+          if (this.#route !== route) return;
+          this.#view = { broker: b.name, mode: account.mode, accountId: account.id, at: Date.now(), account, positions, orders };
+          this.#onView();
+        } catch {
+          // Keep the last good view; the next update or reconciliation reads again.
+        }
+      } while (this.#again);
+    };
+    this.#refreshing = run().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  /**
+   * The connected broker's positions as the session's `positions:list` shows them (`realized` is NaN:
+   * brokers report no per-position realized PnL); null when no broker is connected (the paper session's then).
+   */
+  sessionPositions(): Position[] | null {
+    const v = this.view();
+    if (!v) return null;
+    return v.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, realized: Number.NaN, unrealized: p.unrealized, last: p.last }));
+  }
+
+  /** The connected broker's figures as the session's account card shows them; null when none is connected. */
+  sessionAccount(): { cash: number; equity: number; grossExposure: number; dayStartEquity: number; realized: number; unrealized: number; buyingPower: number } | null {
+    const v = this.view();
+    if (!v) return null;
+    let gross = 0;
+    let unrealized = 0;
+    for (const p of v.positions) {
+      gross += Math.abs(p.qty * p.last);
+      unrealized += p.unrealized;
+    }
+    const a = v.account;
+    return { cash: a.cash, equity: a.equity, grossExposure: gross, dayStartEquity: Number.NaN, realized: Number.NaN, unrealized, buyingPower: a.buyingPower };
+  }
+
+  /**
+   * The session's orders as the broker sees them, newest first: every order routed for `session` with its
+   * status and filled quantity as journaled from the broker's stream (so fills show as they are journaled),
+   * then working orders at the broker the journal does not know (placed elsewhere). Null when none is connected.
+   */
+  sessionOrders(session: string | null): Order[] | null {
+    const v = this.view();
+    if (!v) return null;
+    const rows = session === null ? [] : this.#store.db
+      .prepare(`SELECT client_order_id cid, broker_order_id bid, ts, symbol, side, type, qty, limit_price lp, stop_price sp, status, filled_qty fq, reason
+        FROM broker_orders WHERE session = ? ORDER BY ts DESC, rowid DESC`)
+      .all(session) as { cid: string; bid: string | null; ts: number; symbol: string; side: string; type: string; qty: number; lp: number | null; sp: number | null; status: string; fq: number; reason: string | null }[];
+    const known = new Set(rows.flatMap((r) => [r.cid, r.bid ?? '']));
+    const out: Order[] = rows.map((r) => ({
+      id: r.cid, session: session ?? '', time: r.ts, symbol: r.symbol, side: r.side as Order['side'], type: r.type as Order['type'], qty: r.qty,
+      limitPrice: r.lp, stopPrice: r.sp, parentId: null, status: sessionStatus(r.status), filledQty: r.fq, ...(r.reason ? { reason: r.reason } : {}),
+    }));
+    for (const o of v.orders) {
+      if (known.has(o.clientOrderId) || known.has(o.id)) continue;
+      out.push({
+        id: o.clientOrderId || o.id, session: session ?? '', time: o.time, symbol: o.symbol, side: o.side, type: o.type, qty: o.qty,
+        limitPrice: o.limitPrice, stopPrice: o.stopPrice, parentId: null, status: sessionStatus(o.status), filledQty: o.filledQty, reason: 'working at the broker, not routed by this session',
+      });
+    }
+    return out;
+  }
+
   /** Stops routing (orders already sent stay at the broker) and goes back to paper. */
   async disconnect(): Promise<BrokerStatus> {
     const r = this.#route;
     this.#route = null;
+    this.#view = null;
     await r?.stop();
+    if (r) this.#onView();
     return this.#set(PAPER);
   }
 

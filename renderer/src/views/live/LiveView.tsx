@@ -3,6 +3,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { parseSymbols } from '../../stores/backtest-form';
+import { useBrokerStore } from '../../stores/broker-store';
 import { useBacktestStore } from '../../stores/backtest-store';
 import { flattenAll, loadLive, rearmKillSwitch, resumeLive, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
@@ -22,6 +23,15 @@ export function LiveView() {
   const btSymbols = useBacktestStore((s) => s.setup.symbols);
   const { isRunning, feed, latencyMs, ticks, account, kill, error, positions, flattened } = useLiveStore();
   const open = positions.filter((p) => p.qty !== 0);
+  // With a broker connected, the cards and positions are the broker's account (the core answers and pushes them).
+  const source = useBrokerStore((s) => s.status);
+  const [seenSource, setSeenSource] = useState(`${source.connected}:${source.accountId}`);
+  useEffect(() => {
+    const key = `${source.connected}:${source.accountId}`;
+    if (key === seenSource) return;
+    setSeenSource(key);
+    void loadLive();
+  }, [source.connected, source.accountId, seenSource]);
   const [isFlattening, setFlattening] = useState(false);
   const [alsoFlatten, setAlsoFlatten] = useState(false);
   const [strategy, setStrategy] = useState('');
@@ -50,7 +60,8 @@ export function LiveView() {
     if (strategies.length === 0) void loadStrategies();
     else if (!strategy) setStrategy(strategies.find((s) => s.kind === 'single')?.name ?? '');
   }, [strategies, strategy]);
-  const dayPnl = account ? account.equity - account.dayStartEquity : Number.NaN;
+  // A broker's account has no day-start equity here (null, JSON's NaN): the day's PnL is then unknown, not the equity.
+  const dayPnl = account && typeof account.dayStartEquity === 'number' && Number.isFinite(account.dayStartEquity) ? account.equity - account.dayStartEquity : Number.NaN;
   return (
     <div className="view-body" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
       <div className="toolbar">
@@ -133,8 +144,18 @@ export function LiveView() {
       </div>
       <ErrorBanner error={error} onDismiss={() => useLiveStore.setState({ error: null })} />
       <AccountSelector />
+      <div className="account-source" data-testid="account-source">
+        {source.connected ? (
+          <>
+            Account and positions as <b>{source.broker}</b> reports them: {source.accountId} <span className={source.mode === 'live' ? 'bad' : ''}>({source.mode === 'live' ? 'LIVE — REAL MONEY' : 'PAPER'})</span>
+          </>
+        ) : (
+          'Account and positions of the paper session (no broker connected)'
+        )}
+      </div>
       <div className="cards" data-testid="account">
         {[
+          ...(account?.buyingPower !== undefined ? [['Buying power', account.buyingPower, '']] : []),
           ['Equity', account?.equity, ''],
           ['Cash', account?.cash, ''],
           ['Gross exposure', account?.grossExposure, ''],
