@@ -378,6 +378,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE run_strategy_sources (
     run_id TEXT PRIMARY KEY,
     hash TEXT NOT NULL REFERENCES strategy_sources(hash)
+  ) WITHOUT ROWID;
   `,
   // Issue 17 (runs you can manage): a user's name, tags and note for a run, in their own table so the runs
   // table stays as the engine wrote it; deleted with the run (ON DELETE CASCADE, and explicitly by deleteRun).
