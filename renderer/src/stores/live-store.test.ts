@@ -5,6 +5,7 @@ import { useConnectionStore } from './connection-store';
 import {
   acknowledgeAlert,
   applyTickBatches,
+  defaultSessionName,
   flattenAll,
   loadLive,
   loadOutboxAndSessions,
@@ -359,12 +360,19 @@ describe('live store: named sessions and the webhook outbox', () => {
     expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', sessions, kill: { tripped: true } });
     await startLive({ strategy: 'sma-cross' }, 0);
     const started = fake.calls.find((c) => c.channel === 'live:start')!.input as { session: string };
-    expect(started.session).toMatch(/^sma-cross \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+    expect(started.session).toMatch(/^sma-cross \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     await startLive({ strategy: 'sma-cross' }, 0, undefined, '  my book  ');
     expect((fake.calls.filter((c) => c.channel === 'live:start')[1].input as { session: string }).session).toBe('my book');
     await resumeLive('trend A', 5);
     expect(fake.calls.find((c) => c.channel === 'live:resume')!.input).toEqual({ session: 'trend A', speed: 5 });
     expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', kill: { tripped: true } });
+  });
+
+  it('never gives a default name that an existing session has (that would resume it)', () => {
+    const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+    expect(defaultSessionName('sma-cross', now)).toBe('sma-cross 2026-01-02 03:04:05');
+    expect(defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05'])).toBe('sma-cross 2026-01-02 03:04:05 (2)');
+    expect(defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05', 'sma-cross 2026-01-02 03:04:05 (2)'])).toBe('sma-cross 2026-01-02 03:04:05 (3)');
   });
 
   it('retries a dead letter (or all) through outbox:retry, then reloads the outbox; a refusal shows as the error', async () => {

@@ -135,9 +135,17 @@ export async function loadOutboxAndSessions(): Promise<void> {
   useLiveStore.setState({ ...(ob.ok ? { outbox: ob.value } : {}), ...(ss.ok ? { sessions: ss.value } : {}) });
 }
 
-/** A default session name a user can read back: the strategy and the start minute (UTC). */
-export function defaultSessionName(strategy: string, now = new Date()): string {
-  return `${strategy} ${now.toISOString().slice(0, 16).replace('T', ' ')}`;
+/**
+ * A default session name a user can read back: the strategy and the start time (UTC, to the second), with
+ * ` (2)`, ` (3)`, … when a journaled session already has it. A default must never name an existing session:
+ * an existing name resumes that session (two starts in one minute used to resume the first one).
+ */
+export function defaultSessionName(strategy: string, now = new Date(), taken: Iterable<string> = []): string {
+  const base = `${strategy} ${now.toISOString().slice(0, 19).replace('T', ' ')}`;
+  const used = new Set(taken);
+  let name = base;
+  for (let k = 2; used.has(name); k++) name = `${base} (${k})`;
+  return name;
 }
 
 /** Reads the session state, positions, recent alerts and risk limits (on opening the view or reconnecting). */
@@ -174,7 +182,12 @@ export async function startLive(spec: Record<string, unknown>, speed: number, fr
   useLiveStore.setState({ ...initial, watch: new Map(), alerts: [], alertFilter, sessions, outbox, isRunning: true });
   clearSignalMarks();
   // A session is named for the user (an existing name resumes that session where it stopped).
-  const name = session?.trim() || defaultSessionName(typeof spec.strategy === 'string' ? spec.strategy : 'session');
+  let name = session?.trim();
+  if (!name) {
+    const known = await window.api.invoke('live:sessions');
+    const taken = (known.ok ? known.value : sessions).map((x) => x.name);
+    name = defaultSessionName(typeof spec.strategy === 'string' ? spec.strategy : 'session', new Date(), taken);
+  }
   const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session: name, ...(from ? { from } : {}) });
   useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
   if (r.ok) void loadWatchIndicators(r.value.symbols);

@@ -166,7 +166,7 @@ export async function openSpecFile(file: File): Promise<boolean> {
   return openSpecText(file.name, await file.text());
 }
 
-/** Drop a `.json` spec anywhere on the window to open it in the Backtest form. Returns the uninstaller. */
+/** Drop a `.json` spec anywhere on the window (outside a view's own drop zone) to open it in the Backtest form. Returns the uninstaller. */
 export function installSpecDrop(): () => void {
   const isFiles = (e: DragEvent) => !!e.dataTransfer && [...e.dataTransfer.types].includes('Files');
   const over = (e: DragEvent) => {
@@ -175,10 +175,11 @@ export function installSpecDrop(): () => void {
     if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
   };
   const drop = (e: DragEvent) => {
-    if (!isFiles(e)) return;
+    // A drop a view's own zone took (the Data view's CSV import) is not a spec: it must not open the form.
+    if (!isFiles(e) || e.defaultPrevented) return;
     e.preventDefault();
     const file = e.dataTransfer?.files[0];
-    if (file) void openSpecFile(file);
+    if (file && /\.json$/i.test(file.name)) void openSpecFile(file);
   };
   window.addEventListener('dragover', over);
   window.addEventListener('drop', drop);
