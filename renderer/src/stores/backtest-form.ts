@@ -29,6 +29,10 @@ export interface SetupForm {
   readonly endFill: 'close' | 'open';
   readonly intrabar: 'conservative' | 'optimistic';
   readonly adjustment: 'pit' | 'raw';
+  /** `spec.signalPrices`: the prices strategies see (fills are always traded prices). */
+  readonly signalPrices: 'adjusted' | 'raw';
+  /** `spec.types` with a universe, comma-separated (empty: stocks). */
+  readonly types: string;
   readonly barsPerYear: string;
   readonly warmup: string;
   /** Spec-level protective exits (`spec.exits`), each off, in percent or in ATR multiples. */
@@ -73,6 +77,8 @@ export const DEFAULT_SETUP: SetupForm = {
   endFill: 'close',
   intrabar: 'conservative',
   adjustment: 'pit',
+  signalPrices: 'adjusted',
+  types: '',
   barsPerYear: '252',
   warmup: '0',
   stopLoss: EXIT_OFF,
@@ -171,6 +177,12 @@ function buildExtras(f: SetupForm, errors: Record<string, string>): Partial<Back
   if (f.endFill !== d.endFill) out.endFill = f.endFill;
   if (f.intrabar !== d.intrabar) out.intrabar = f.intrabar;
   if (f.adjustment !== d.adjustment) out.adjustment = f.adjustment;
+  if (f.signalPrices !== d.signalPrices) out.signalPrices = f.signalPrices;
+  const types = f.types
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+  if (types.length > 0) out.types = types;
   const bpy = positive(f.barsPerYear, 'Bars per year', errors, 'setup.barsPerYear');
   if (bpy !== 252) out.barsPerYear = bpy;
   const warm = positive(f.warmup, 'Warm-up', errors, 'setup.warmup', { int: true, min: 0 });
@@ -207,7 +219,7 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
   if (!isObj(raw)) return { ok: false, error: 'the file is not a JSON object (a backtest spec)' };
   const known = new Set([
     'strategy', 'params', 'symbols', 'universe', 'start', 'end', 'capital', 'fill', 'commission', 'slippageBps', 'direction', 'sizing', 'wholeUnits',
-    'closeAtEnd', 'endFill', 'intrabar', 'benchmark', 'adjustment', 'barsPerYear', 'warmup', 'exits',
+    'closeAtEnd', 'endFill', 'intrabar', 'benchmark', 'adjustment', 'signalPrices', 'types', 'barsPerYear', 'warmup', 'exits',
   ]);
   const unknown = Object.keys(raw).filter((k) => !known.has(k));
   if (unknown.length) return { ok: false, error: `${unknown[0]}: not a field of a backtest spec` };
@@ -225,7 +237,9 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
     endFill: pick(raw.endFill, ['close', 'open'] as const, d.endFill, 'endFill'),
     intrabar: pick(raw.intrabar, ['conservative', 'optimistic'] as const, d.intrabar, 'intrabar'),
     adjustment: pick(raw.adjustment, ['pit', 'raw'] as const, d.adjustment, 'adjustment'),
+    signalPrices: pick(raw.signalPrices, ['adjusted', 'raw'] as const, d.signalPrices, 'signalPrices'),
   };
+  if (raw.types !== undefined && !(Array.isArray(raw.types) && raw.types.every((t) => typeof t === 'string'))) return { ok: false, error: 'types: expected a list of instrument types' };
   for (const v of Object.values(picks)) if (v.includes(':')) return { ok: false, error: v };
   let sizing: Record<string, unknown> = { method: 'all-in' };
   if (typeof raw.sizing === 'string') sizing = { method: raw.sizing };
@@ -268,6 +282,8 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
     endFill: picks.endFill as SetupForm['endFill'],
     intrabar: picks.intrabar as SetupForm['intrabar'],
     adjustment: picks.adjustment as SetupForm['adjustment'],
+    signalPrices: picks.signalPrices as SetupForm['signalPrices'],
+    types: Array.isArray(raw.types) ? (raw.types as string[]).join(', ') : '',
     barsPerYear: numText(raw.barsPerYear, d.barsPerYear),
     warmup: numText(raw.warmup, d.warmup),
     stopLoss,

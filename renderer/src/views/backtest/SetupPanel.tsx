@@ -254,6 +254,15 @@ export function SetupPanel() {
             ['raw', 'raw'],
           ])}
         </Field>
+        <Field label="Signal prices" name="signalPrices" hint="What strategies see: adjusted (continuous across splits and dividends) or raw; fills and the trade list are always traded prices" errors={errors}>
+          {choose('signalPrices', [
+            ['adjusted', 'adjusted'],
+            ['raw', 'raw (as traded)'],
+          ])}
+        </Field>
+        <Field label="Instrument types" name="types" hint="With a universe: the types it holds, comma-separated (stock, etf, fund, future, crypto, …); empty means stocks. An index is a benchmark, never a holding" errors={errors}>
+          {text('types', { placeholder: 'stock' })}
+        </Field>
         <Field label="Bars per year" name="barsPerYear" hint="For annualising returns and volatility (252 for daily bars)" errors={errors}>
           {text('barsPerYear', { className: 'num' })}
         </Field>
