@@ -6,7 +6,7 @@ let app: App;
 beforeAll(async () => {
   app = await startApp();
   await app.open();
-  await app.page.keyboard.press('6');
+  await app.page.keyboard.press('7');
   await app.page.waitForSelector('[data-testid="model-registry"]');
 });
 afterAll(() => app?.close());
