@@ -1,3 +1,4 @@
+import { standardize } from './standardize';
 import { Prng } from '../optimize/prng';
 import { shapleyValuesSync } from './shapley';
 
@@ -46,28 +47,7 @@ export function trainLstm(x: readonly Float64Array[], y: Float64Array, p: LstmPa
   const F = D / L;
   if (!Number.isInteger(F)) throw new Error(`trainLstm: ${D} columns are not ${L} steps of equal width`);
   const U = p.units;
-  const mean: number[] = [];
-  const scale: number[] = [];
-  for (const c of x) {
-    let s = 0;
-    let m = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ((s += c[i]), m++);
-    const mu = m > 0 ? s / m : 0;
-    let ss = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ss += (c[i] - mu) ** 2;
-    mean.push(mu);
-    scale.push(m > 1 && ss > 0 ? Math.sqrt(ss / (m - 1)) : 1);
-  }
-  let ym = 0;
-  for (let i = 0; i < n; i++) ym += y[i];
-  ym /= n;
-  let ys = 0;
-  for (let i = 0; i < n; i++) ys += (y[i] - ym) ** 2;
-  ys = objective === 'regression' && ys > 0 ? Math.sqrt(ys / n) : 1;
-  const shift = objective === 'regression' ? ym : 0;
-  const X = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) X[i * D + j] = Number.isFinite(x[j][i]) ? (x[j][i] - mean[j]) / scale[j] : 0;
-  const Y = Float32Array.from(y, (v) => (v - shift) / ys);
+  const { mean, scale, yShift: shift, yScale: ys, X, Y } = standardize(x, y, objective);
   const rng = new Prng(p.seed);
   const glorot = (a: number, b: number) => {
     const lim = Math.sqrt(6 / (a + b));

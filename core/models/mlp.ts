@@ -1,3 +1,4 @@
+import { standardize } from './standardize';
 import { Prng } from '../optimize/prng';
 import { shapleyValuesSync } from './shapley';
 
@@ -36,29 +37,7 @@ export function trainMlp(x: readonly Float64Array[], y: Float64Array, p: MlpPara
   if (tf.getBackend() !== 'cpu') tf.setBackend('cpu');
   const F = x.length;
   const n = y.length;
-  const mean: number[] = [];
-  const scale: number[] = [];
-  for (const c of x) {
-    let s = 0;
-    let m = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ((s += c[i]), m++);
-    const mu = m > 0 ? s / m : 0;
-    let ss = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ss += (c[i] - mu) ** 2;
-    mean.push(mu);
-    scale.push(m > 1 && ss > 0 ? Math.sqrt(ss / (m - 1)) : 1);
-  }
-  // Regression targets are scaled to unit sd for the optimiser and scaled back into the last layer.
-  let ym = 0;
-  for (let i = 0; i < n; i++) ym += y[i];
-  ym /= n;
-  let ys = 0;
-  for (let i = 0; i < n; i++) ys += (y[i] - ym) ** 2;
-  ys = objective === 'regression' && ys > 0 ? Math.sqrt(ys / n) : 1;
-  const yShift = objective === 'regression' ? ym : 0;
-  const X = new Float32Array(n * F);
-  for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) X[i * F + j] = Number.isFinite(x[j][i]) ? (x[j][i] - mean[j]) / scale[j] : 0;
-  const Y = Float32Array.from(y, (v) => (v - yShift) / ys);
+  const { mean, scale, yShift, yScale: ys, X, Y } = standardize(x, y, objective);
   const rng = new Prng(p.seed);
   const sizes = [F, ...p.hidden, 1];
   const vars = sizes.slice(1).map((out, l) => {
