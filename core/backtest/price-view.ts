@@ -1,31 +1,8 @@
 import type { Panel } from '../data/panel-types';
 import type { CrossSectionView } from '../strategy/types';
+import { realisedVol } from '../execution/sizing';
 
-/**
- * Sample standard deviation of the last `want` close-to-close returns of one series (`close` from
- * `base`), ending at bar `last` and reaching back no further than `first`, annualised by `barsPerYear`.
- * Missing bars (NaN) are skipped. NaN with fewer than two returns.
- */
-export function realisedVol(close: Float64Array, base: number, first: number, last: number, want: number, barsPerYear: number): number {
-  let k = 0;
-  let sum = 0;
-  let sumSq = 0;
-  let next = Number.NaN;
-  for (let i = last; i >= first && k < want; i--) {
-    const c = close[base + i];
-    if (c !== c) continue;
-    if (next === next) {
-      const r = next / c - 1;
-      sum += r;
-      sumSq += r * r;
-      k++;
-    }
-    next = c;
-  }
-  if (k < 2) return Number.NaN;
-  const m = sum / k;
-  return Math.sqrt(Math.max(0, (sumSq - k * m * m) / (k - 1)) * barsPerYear);
-}
+export { realisedVol };
 
 /** The last non-missing value at or before bar `i` (back to `first`), NaN if none. */
 function lastAtOrBefore(col: Float64Array, base: number, first: number, i: number): number {

@@ -1,4 +1,4 @@
-import { commissionFor, slippedPrice } from '../backtest/execution';
+import { commissionFor, slippedPrice } from '../execution/fill-rules';
 
 /**
  * How the paper broker prices an execution: slippage on market and stop fills, commission on every fill.

@@ -1,0 +1,329 @@
+import type { Sizing } from '../backtest/spec';
+import type { ExitReason } from '../backtest/types';
+import type { Decision, OrderIntent } from '../strategy/types';
+import { checkExit, effectiveStop, entryFillPrice, EXIT_NONE, EXIT_STOP, newDecisionFields, ORDER_MARKET, readDecision, slippedPrice, type ExitOut } from './fill-rules';
+import { positionSize, type SizeInputs } from './sizing';
+
+/**
+ * The side of the book that moves money: the backtest's ledger or the live paper broker. The book
+ * decides what trades and at which raw price; the client executes it and keeps the account.
+ */
+export interface BookClient {
+  /**
+   * Executes `dq` units of slot `s` (signed, never flipping the position in one call) at `raw` before
+   * slippage, at `at` (the engine's bar index, live's EpochMs). Called before the book updates its
+   * quantity (`book.qty[s]` is still the position before the fill). Returns the position after the
+   * fill, or NaN if the execution was refused (the book then leaves everything as it was).
+   */
+  fill(s: number, dq: number, raw: number, at: number, reason: ExitReason, ambiguous: boolean): number;
+  /** Cash now (the equity that sizing reads is cash plus every held name at its mark). */
+  cash(): number;
+  /** Annualised realised volatility of `s` as of the decision behind a fill at `at` (volatility-target sizing). */
+  volatility(s: number, at: number, lookback: number): number;
+  /** Protective levels a spec sets on every opened position (`spec.exits`); absent: none. */
+  levels?(s: number, at: number, px: number, isLong: boolean, out: ExitLevels): void;
+  /** A decision that changes the position of `s` (live: a signal alert), before it executes or rests. */
+  decided?(s: number, at: number, target: number, current: number, price: number): void;
+  /** An error for a limit or stop decision without a positive price (a strategy bug). */
+  badPrice(d: OrderIntent): Error;
+}
+
+/** Protective levels of a position: absolute stop-loss and take-profit, trailing stop as a fraction; NaN = none. */
+export interface ExitLevels {
+  sl: number;
+  tp: number;
+  trail: number;
+}
+
+/** Execution settings of a book (the spec's, for both the backtest and live). */
+export interface BookOptions {
+  /** Number of slots (the engine's panel instruments, live's symbols). */
+  readonly slots: number;
+  /** The slots that trade, in the order equity is summed (the spec's order: sums must add in one order to be bit-identical). */
+  readonly names: readonly number[];
+  readonly slippageBps: number;
+  readonly rate: number;
+  readonly fixed: number;
+  readonly wholeUnits: boolean;
+  readonly longOnly: boolean;
+  /** Market decisions fill at the decision bar's close (`fill: "close"`) instead of resting until the next open. */
+  readonly atClose: boolean;
+  /** Both protective levels touched in one bar: the target fills (true) or the stop (false, conservative). */
+  readonly optimistic: boolean;
+  readonly sizing: Sizing;
+}
+
+/**
+ * One order book for the backtest and live: per slot, the position (signed quantity and mark), the
+ * resting order a decision left (target NaN = none) and the position's protective levels. It holds the
+ * execution rules once: reading a decision, the open phase (resting entries, then stop-loss /
+ * take-profit / trailing-stop checks against the bar's range), executing a target (close an opposite
+ * position, then open one sized by `spec.sizing`), and what a fill does to the levels. Money moves
+ * through the client's `fill` (the engine's ledger, live's paper broker).
+ *
+ * Typed arrays are public so the engine's hot loop reads them without calls; write them only through
+ * the methods (and corporate actions, which move quantities and levels as a broker does overnight;
+ * call {@link resync} after).
+ */
+export class OrderBook {
+  readonly qty: Float64Array;
+  /** Last traded close seen per slot (sizing's equity and the engine's marks). */
+  readonly mark: Float64Array;
+  // The resting order: target NaN = none.
+  readonly pTarget: Float64Array;
+  readonly pType: Uint8Array;
+  readonly pPrice: Float64Array;
+  readonly pSL: Float64Array;
+  readonly pTP: Float64Array;
+  readonly pTrail: Float64Array;
+  // The position's protective levels and best price since entry (for the trailing stop).
+  readonly posSL: Float64Array;
+  readonly posTP: Float64Array;
+  readonly posTrail: Float64Array;
+  readonly posBest: Float64Array;
+  /** Traded slots in summation order. */
+  readonly names: Int32Array;
+  /**
+   * Held names as a bitset over their position in `names` (bit k = names[k] held): equity sums walk the
+   * set bits in ascending order, the same additions in the same order as a scan of every name, without
+   * visiting the flat ones.
+   */
+  readonly held: Int32Array;
+  readonly #rank: Int32Array;
+  readonly #o: BookOptions;
+  readonly #client: BookClient;
+  readonly #dec = newDecisionFields();
+  readonly #exit: ExitOut = { price: 0, ambiguous: false };
+  readonly #levels: ExitLevels = { sl: Number.NaN, tp: Number.NaN, trail: Number.NaN };
+  readonly #size: SizeInputs = { frac: 0, px: 0, equity: 0, grossOthers: 0, names: 0, vol: Number.NaN };
+
+  constructor(o: BookOptions, client: BookClient) {
+    this.#o = o;
+    this.#client = client;
+    const n = o.slots;
+    const nan = () => new Float64Array(n).fill(Number.NaN);
+    this.qty = new Float64Array(n);
+    this.mark = nan();
+    this.pTarget = nan();
+    this.pType = new Uint8Array(n);
+    this.pPrice = nan();
+    this.pSL = nan();
+    this.pTP = nan();
+    this.pTrail = nan();
+    this.posSL = nan();
+    this.posTP = nan();
+    this.posTrail = nan();
+    this.posBest = new Float64Array(n);
+    this.names = Int32Array.from(o.names);
+    this.held = new Int32Array((o.names.length + 31) >>> 5);
+    this.#rank = new Int32Array(n).fill(-1);
+    o.names.forEach((s, k) => (this.#rank[s] = k));
+    this.#size.names = o.names.length;
+  }
+
+  /** Sets the position of `s` from outside the book (live: the broker's position after manual orders or a restart). */
+  setQty(s: number, q: number): void {
+    this.qty[s] = q;
+    this.#markHeld(s, q);
+  }
+
+  /** Rebuilds the held set after quantities moved outside {@link fill} (corporate actions). */
+  resync(): void {
+    this.held.fill(0);
+    for (let k = 0; k < this.names.length; k++) if (this.qty[this.names[k]] !== 0) this.held[k >>> 5] |= 1 << (k & 31);
+  }
+
+  #markHeld(s: number, q: number): void {
+    const k = this.#rank[s];
+    if (k < 0) return;
+    if (q !== 0) this.held[k >>> 5] |= 1 << (k & 31);
+    else this.held[k >>> 5] &= ~(1 << (k & 31));
+  }
+
+  /** Cash plus every held name at its mark, summed in `names` order. */
+  equity(cash: number): number {
+    const held = this.held;
+    const names = this.names;
+    const qty = this.qty;
+    const mark = this.mark;
+    let eq = cash;
+    for (let w = 0; w < held.length; w++) {
+      let bits = held[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const s = names[(w << 5) + 31 - Math.clz32(low)];
+        eq += qty[s] * mark[s];
+        bits ^= low;
+      }
+    }
+    return eq;
+  }
+
+  /** Gross value of the held names other than `skip`, in `names` order. */
+  #grossOthers(skip: number): number {
+    const held = this.held;
+    let gross = 0;
+    for (let w = 0; w < held.length; w++) {
+      let bits = held[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const s = this.names[(w << 5) + 31 - Math.clz32(low)];
+        if (s !== skip) gross += Math.abs(this.qty[s]) * this.mark[s];
+        bits ^= low;
+      }
+    }
+    return gross;
+  }
+
+  /**
+   * Changes the position in `s` by `dq` (never flipping its sign in one call) at `raw` before slippage,
+   * through the client. An opened position starts its best price at the executed price and takes the
+   * spec's protective levels; a closed one drops its levels. Returns false if the client refused it.
+   */
+  fill(s: number, dq: number, raw: number, at: number, reason: ExitReason, ambiguous: boolean): boolean {
+    if (dq === 0) return true;
+    const cur = this.qty[s];
+    const after = this.#client.fill(s, dq, raw, at, reason, ambiguous);
+    if (after !== after) return false;
+    this.qty[s] = after;
+    if (cur === 0) {
+      this.#markHeld(s, after);
+      const px = slippedPrice(raw, dq > 0 ? 1 : -1, this.#o.slippageBps);
+      this.posBest[s] = px;
+      const lv = this.#levels;
+      lv.sl = lv.tp = lv.trail = Number.NaN;
+      this.#client.levels?.(s, at, px, dq > 0, lv);
+      this.posSL[s] = lv.sl;
+      this.posTP[s] = lv.tp;
+      this.posTrail[s] = lv.trail;
+    } else if (after === 0) {
+      this.#markHeld(s, 0);
+      this.posSL[s] = Number.NaN;
+      this.posTP[s] = Number.NaN;
+      this.posTrail[s] = Number.NaN;
+    }
+    return true;
+  }
+
+  /** Drops the resting order of `s` and closes its position at `raw` (a name whose data ends; the end of a run). */
+  closeOut(s: number, raw: number, at: number, reason: ExitReason): void {
+    this.pTarget[s] = Number.NaN;
+    const q = this.qty[s];
+    if (q !== 0) this.fill(s, -q, raw, at, reason, false);
+  }
+
+  /** Unsigned quantity to open in `s` for |target| `frac` at fill price `px` (after slippage), at `at`. */
+  #sizeFor(s: number, frac: number, px: number, at: number): number {
+    const sizing = this.#o.sizing;
+    const x = this.#size;
+    x.frac = frac;
+    x.px = px;
+    // Equity is summed over every held name, so only the methods that use it compute it.
+    if (sizing.method !== 'fixed-qty') x.equity = this.equity(this.#client.cash());
+    x.grossOthers = sizing.method === 'all-in' ? this.#grossOthers(s) : 0;
+    x.vol = sizing.method === 'volatility-target' ? this.#client.volatility(s, at, sizing.lookback) : Number.NaN;
+    return positionSize(sizing, x, this.#o.rate, this.#o.fixed, this.#o.wholeUnits);
+  }
+
+  /** Moves `s` to the sign of `target` at `raw`: closes an opposite position first, then opens (a reversal at one price). */
+  executeTarget(s: number, target: number, raw: number, at: number, sl: number, tp: number, trail: number): void {
+    const cur = this.qty[s];
+    if (cur !== 0 && (target === 0 || cur > 0 !== target > 0)) this.fill(s, -cur, raw, at, 'signal', false);
+    if (target !== 0 && this.qty[s] === 0) {
+      const side = target > 0 ? 1 : -1;
+      const q = this.#sizeFor(s, Math.min(1, Math.abs(target)), slippedPrice(raw, side, this.#o.slippageBps), at);
+      if (q > 0 && this.fill(s, side * q, raw, at, 'signal', false)) {
+        // The intent's own levels win; fill() set the spec's (or NaN) for the ones it leaves out.
+        if (sl === sl) this.posSL[s] = sl;
+        if (tp === tp) this.posTP[s] = tp;
+        if (trail === trail) this.posTrail[s] = trail;
+      }
+    }
+  }
+
+  /**
+   * Applies a strategy decision made at the close of `s`'s bar at `at` (signal close `c`, traded close
+   * `rc`): a same-side market decision keeps the position (an intent may move its levels); a market
+   * decision with close fills executes now; anything else rests until the next bar's open.
+   */
+  decide(s: number, d: Decision, at: number, c: number, rc: number): void {
+    const dec = this.#dec;
+    const read = readDecision(d, this.#o.longOnly, dec);
+    if (read === 'none') return;
+    if (read === 'bad-price') throw this.#client.badPrice(d as OrderIntent);
+    if (rc !== c) {
+      // Levels are named in signal prices: at this bar, traded = signal × rc / c.
+      const k = rc / c;
+      dec.price *= k;
+      dec.sl *= k;
+      dec.tp *= k;
+    }
+    const { target, type, price, sl, tp, trail } = dec;
+    const cur = this.qty[s];
+    if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
+      // Same side: keep the position; an intent may move its protective levels.
+      if (dec.hasSL) this.posSL[s] = sl;
+      if (dec.hasTP) this.posTP[s] = tp;
+      if (dec.hasTrail) this.posTrail[s] = trail;
+      this.pTarget[s] = Number.NaN;
+      return;
+    }
+    if (cur === 0 && target === 0) {
+      this.pTarget[s] = Number.NaN;
+      return;
+    }
+    this.#client.decided?.(s, at, target, cur, rc);
+    if (type === ORDER_MARKET && this.#o.atClose) {
+      this.pTarget[s] = Number.NaN;
+      this.executeTarget(s, target, rc, at, sl, tp, trail);
+      return;
+    }
+    this.pTarget[s] = target;
+    this.pType[s] = type;
+    this.pPrice[s] = price;
+    this.pSL[s] = sl;
+    this.pTP[s] = tp;
+    this.pTrail[s] = trail;
+  }
+
+  /** True when the open of `s`'s next bar has work: a resting order, or a position with protective levels. */
+  hasOpenWork(s: number): boolean {
+    return this.pTarget[s] === this.pTarget[s] || (this.qty[s] !== 0 && (this.posSL[s] === this.posSL[s] || this.posTP[s] === this.posTP[s] || this.posTrail[s] === this.posTrail[s]));
+  }
+
+  /**
+   * The open of `s`'s bar at `at` (open `o`, high `h`, low `l`; a tick is a bar of one price): the resting
+   * order fills by `entryFillPrice`, then the position's protective exits are checked against the range.
+   */
+  openPhase(s: number, at: number, o: number, h: number, l: number): void {
+    let enteredResting = false;
+    const t = this.pTarget[s];
+    if (t === t) {
+      const side = t > 0 ? 1 : t < 0 ? -1 : this.qty[s] > 0 ? -1 : 1;
+      const px = entryFillPrice(this.pType[s], side, this.pPrice[s], o, h, l);
+      if (px === px) {
+        enteredResting = this.pType[s] !== ORDER_MARKET;
+        this.pTarget[s] = Number.NaN;
+        this.executeTarget(s, t, px, at, this.pSL[s], this.pTP[s], this.pTrail[s]);
+      }
+    }
+    const q = this.qty[s];
+    if (q === 0) return;
+    // Most positions carry no protective levels: skip the intrabar checks (and the best price) for them.
+    const posSL = this.posSL[s];
+    const posTrail = this.posTrail[s];
+    if (posSL !== posSL && this.posTP[s] !== this.posTP[s] && posTrail !== posTrail) return;
+    const isLong = q > 0;
+    const stop = effectiveStop(isLong, posSL, posTrail, this.posBest[s]);
+    const out = this.#exit;
+    // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
+    const code = checkExit(isLong, stop, enteredResting ? Number.NaN : this.posTP[s], o, h, l, this.#o.optimistic, out);
+    if (code !== EXIT_NONE) {
+      let reason: ExitReason = 'take-profit';
+      if (code === EXIT_STOP) reason = posTrail === posTrail && stop !== posSL ? 'trailing-stop' : 'stop-loss';
+      this.fill(s, -q, out.price, at, reason, out.ambiguous);
+    } else if (!enteredResting) {
+      this.posBest[s] = isLong ? Math.max(this.posBest[s], h) : Math.min(this.posBest[s], l);
+    }
+  }
+}
