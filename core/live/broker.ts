@@ -1,3 +1,4 @@
+import { entryFillPrice, ORDER_LIMIT, ORDER_MARKET, ORDER_STOP } from '../execution/fill-rules';
 import { DAY_MS } from '../model/time';
 import { sliceSchedule } from './algo';
 import type { CostModel } from './costs';
@@ -98,6 +99,7 @@ export class PaperBroker {
   #dayStartEquity: number;
   #seq = 0;
   #kill: KillSwitchState = { tripped: false, reason: null, at: null };
+  #changes = 0;
 
   constructor(o: BrokerOptions) {
     this.session = o.session;
@@ -111,6 +113,11 @@ export class PaperBroker {
   /** The kill switch's state. */
   get killSwitch(): KillSwitchState {
     return this.#kill;
+  }
+
+  /** Counts the changes to positions (fills, corporate actions, restores): a client mirroring them re-reads them when it moves. */
+  get changes(): number {
+    return this.#changes;
   }
 
   /** Cash in account currency (starting cash minus what fills cost, plus what they brought). */
@@ -328,22 +335,13 @@ export class PaperBroker {
   #match(w: Order[], time: number, open: number, high: number, low: number): void {
     for (let i = 0; i < w.length; i++) {
       const o = w[i];
-      const buy = o.side === 'buy';
-      let px = Number.NaN;
-      if (o.type === 'market') px = this.#costs.slip(o.side, open);
-      else if (o.type === 'limit') {
-        const l = o.limitPrice!;
-        // Slipped like every fill, as the backtest does.
-        if (buy ? open <= l : open >= l) px = this.#costs.slip(o.side, open);
-        else if (buy ? low <= l : high >= l) px = this.#costs.slip(o.side, l);
-      } else if (o.type === 'stop') {
-        const s = o.stopPrice!;
-        if (buy ? open >= s : open <= s) px = this.#costs.slip(o.side, open);
-        else if (buy ? high >= s : low <= s) px = this.#costs.slip(o.side, s);
-      }
-      if (px !== px) continue;
+      const type = o.type === 'market' ? ORDER_MARKET : o.type === 'limit' ? ORDER_LIMIT : o.type === 'stop' ? ORDER_STOP : -1;
+      if (type < 0) continue;
+      // The backtest's fill rules, then slipped like every fill, as the backtest does.
+      const raw = entryFillPrice(type, o.side === 'buy' ? 1 : -1, type === ORDER_LIMIT ? o.limitPrice! : type === ORDER_STOP ? o.stopPrice! : Number.NaN, open, high, low);
+      if (raw !== raw) continue;
       w.splice(i--, 1);
-      this.#fill(o, time, px);
+      this.#fill(o, time, this.#costs.slip(o.side, raw));
     }
   }
 
@@ -363,6 +361,7 @@ export class PaperBroker {
     this.#cash -= signed * price + commission;
     o.filledQty = o.qty;
     o.status = 'filled';
+    this.#changes++;
     const fill: Fill = { orderId: o.id, session: this.session, time, symbol: o.symbol, side: o.side, qty, price, commission };
     this.#hooks.fill?.(fill, p);
     this.#hooks.order?.(o, time, false);
@@ -429,6 +428,7 @@ export class PaperBroker {
     this.#marketValue += p.qty * now;
     this.#gross += Math.abs(p.qty * now);
     this.#cash += cash;
+    this.#changes++;
     this.#hooks.action?.(a, p);
   }
 
@@ -455,6 +455,7 @@ export class PaperBroker {
       this.#cash -= (f.side === 'buy' ? f.qty : -f.qty) * f.price + f.commission;
       p.last = f.price;
     }
+    this.#changes++;
     this.#marketValue = 0;
     this.#gross = 0;
     for (const p of this.#positions.values()) {

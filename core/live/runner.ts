@@ -1,19 +1,8 @@
-import {
-  affordableQty,
-  checkExit,
-  effectiveStop,
-  entryFillPrice,
-  EXIT_NONE,
-  EXIT_STOP,
-  ORDER_MARKET,
-  newDecisionFields,
-  readDecision,
-  roundQty,
-  slippedPrice,
-  type ExitOut,
-} from '../backtest/execution';
 import type { BacktestSpec } from '../backtest/spec';
-import type { BarView, Decision, OrderIntent, SingleStrategy } from '../strategy/types';
+import type { ExitReason } from '../backtest/types';
+import { OrderBook, type BookClient } from '../execution/book';
+import { realisedVol } from '../execution/sizing';
+import type { BarView, OrderIntent, SingleStrategy } from '../strategy/types';
 import type { PaperBroker } from './broker';
 import type { PositionState } from './positions';
 import type { LiveBar, Signal } from './types';
@@ -50,12 +39,12 @@ export interface RunnerOptions {
 }
 
 /**
- * Steps one single-symbol strategy per symbol on closed bars with the backtest engine's exact rules,
- * so a replay of history gives the engine's trades: a decision at the close of bar i becomes a pending
- * target; at the symbol's next bar the target executes at `entryFillPrice` (the open for market orders,
- * or at the close of bar i with `fill: "close"`), sized at fill time by `spec.sizing` from the equity at
- * the last closes; protective exits (stop-loss, take-profit, trailing stop) are checked against each
- * bar's range; a reversal closes then opens at one price. Executions go through the paper broker
+ * Steps one single-symbol strategy per symbol on closed bars through the backtest's own order book
+ * (`core/execution/book.ts`), so a replay of history gives the engine's trades: a decision at the close
+ * of bar i becomes a resting order; at the symbol's next bar it executes by the shared fill rules (the
+ * open for market orders, or at the close of bar i with `fill: "close"`), sized at fill time by
+ * `spec.sizing` from the equity at the last closes; protective exits are checked against each bar's
+ * range; a reversal closes then opens at one price. The book's fills go through the paper broker
  * (journal, risk limits, kill switch); a rejected execution leaves the position unchanged.
  *
  * Call {@link step} once per time with every symbol's bar at that time: entries and exits of all
@@ -66,30 +55,11 @@ export class StrategyRunner {
   readonly #index = new Map<string, number>();
   readonly #states: unknown[];
   readonly #view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  readonly #exit: ExitOut = { price: 0, ambiguous: false };
   readonly #barCount: Int32Array;
-  readonly #mark: Float64Array;
-  readonly #pTarget: Float64Array;
-  readonly #pType: Uint8Array;
-  readonly #pPrice: Float64Array;
-  readonly #pSL: Float64Array;
-  readonly #pTP: Float64Array;
-  readonly #pTrail: Float64Array;
-  readonly #posSL: Float64Array;
-  /** The decision being applied, read into numbers (reused: no allocation per bar). */
-  readonly #dec = newDecisionFields();
-  readonly #posTP: Float64Array;
-  readonly #posTrail: Float64Array;
-  readonly #posBest: Float64Array;
-  // Closes since the start, for volatility-target sizing: a ring of `lookback + 1` per symbol.
-  readonly #closes: Float64Array;
-  readonly #closeCount: Int32Array;
-  readonly #ring: number;
+  readonly #book: OrderBook;
+  readonly #client: BrokerClient;
   readonly #lastOpen: Float64Array;
   readonly #lastTime: Float64Array;
-  // The broker's position objects are stable per symbol: held here to skip a map lookup per access.
-  readonly #pos: PositionState[];
-  #warming = false;
 
   constructor(o: RunnerOptions) {
     this.#o = o;
@@ -97,33 +67,32 @@ export class StrategyRunner {
     o.symbols.forEach((s, k) => this.#index.set(s, k));
     this.#states = o.symbols.map(() => o.strategy.init(o.params));
     this.#barCount = new Int32Array(n);
-    const nan = () => new Float64Array(n).fill(Number.NaN);
-    this.#mark = nan();
-    this.#lastOpen = nan();
-    this.#lastTime = nan();
-    this.#pTarget = nan();
-    this.#pType = new Uint8Array(n);
-    this.#pPrice = nan();
-    this.#pSL = nan();
-    this.#pTP = nan();
-    this.#pTrail = nan();
-    this.#posSL = nan();
-    this.#posTP = nan();
-    this.#posTrail = nan();
-    this.#posBest = new Float64Array(n);
-    this.#ring = o.spec.sizing.lookback + 2;
-    this.#closes = new Float64Array(n * this.#ring);
-    this.#closeCount = new Int32Array(n);
-    this.#pos = o.symbols.map((s) => o.broker.position(s));
+    this.#lastOpen = new Float64Array(n).fill(Number.NaN);
+    this.#lastTime = new Float64Array(n).fill(Number.NaN);
+    this.#client = new BrokerClient(o);
+    const spec = o.spec;
+    this.#book = new OrderBook(
+      {
+        slots: n,
+        names: o.symbols.map((_, k) => k),
+        slippageBps: spec.slippageBps,
+        rate: spec.commission.rate,
+        fixed: spec.commission.fixed,
+        wholeUnits: spec.wholeUnits,
+        longOnly: spec.direction === 'long-only',
+        atClose: spec.fill === 'close',
+        optimistic: spec.intrabar === 'optimistic',
+        sizing: spec.sizing,
+      },
+      this.#client,
+    );
+    this.#client.book = this.#book;
+    this.#client.sync();
   }
 
   /** Index of `symbol` among the runner's symbols, or -1. */
   indexOf(symbol: string): number {
     return this.#index.get(symbol) ?? -1;
-  }
-
-  #qty(k: number): number {
-    return this.#pos[k].qty;
   }
 
   /** One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at the closes. */
@@ -141,55 +110,63 @@ export class StrategyRunner {
    */
   corporateAction(a: StepAction, time: number): void {
     const k = this.indexOf(a.symbol);
-    if (k < 0 || this.#warming) return;
+    if (k < 0 || this.#client.warming) return;
     this.#o.broker.corporateAction(a.symbol, a.kind, a.value, time, this.#o.spec.wholeUnits);
+    this.#client.sync();
     if (a.kind !== 'split' || !(a.value > 0)) return;
     const v = a.value;
-    if (this.#pTarget[k] === this.#pTarget[k]) {
-      this.#pPrice[k] /= v;
-      this.#pSL[k] /= v;
-      this.#pTP[k] /= v;
+    const b = this.#book;
+    if (b.pTarget[k] === b.pTarget[k]) {
+      b.pPrice[k] /= v;
+      b.pSL[k] /= v;
+      b.pTP[k] /= v;
     }
-    this.#mark[k] /= v;
-    if (this.#qty(k) !== 0) {
-      this.#posSL[k] /= v;
-      this.#posTP[k] /= v;
-      this.#posBest[k] /= v;
+    b.mark[k] /= v;
+    if (b.qty[k] !== 0) {
+      b.posSL[k] /= v;
+      b.posTP[k] /= v;
+      b.posBest[k] /= v;
     }
   }
 
-  /** The open phase of a time step: pending entries at each bar's open or range, then protective exits. */
+  /** The open phase of a time step: resting entries at each bar's open or range, then protective exits. */
   opens(bars: readonly LiveBar[]): void {
+    this.#client.sync();
     for (let j = 0; j < bars.length; j++) {
       const b = bars[j];
       const k = this.indexOf(b.symbol);
-      if (k >= 0) this.#openPhase(k, b.time, b.open, b.high, b.low);
+      if (k >= 0) this.#book.openPhase(k, b.time, b.open, b.high, b.low);
     }
   }
 
   /**
-   * The open phase for one trade print (tick feeds): a pending target executes at the first price after
+   * The open phase for one trade print (tick feeds): a resting target executes at the first price after
    * the decision (the next bar's open, as in the backtest), and protective exits are checked at every price.
    */
   openTick(symbol: string, time: number, price: number): void {
     const k = this.indexOf(symbol);
-    if (k >= 0) this.#openPhase(k, time, price, price, price);
+    if (k < 0) return;
+    this.#client.sync();
+    this.#book.openPhase(k, time, price, price, price);
   }
 
   /** The close phase: marks each symbol at its close, steps its strategy, and closes `final` bars' positions. */
   closes(bars: readonly StepBar[]): void {
+    const client = this.#client;
+    const book = this.#book;
+    client.sync();
     for (let j = 0; j < bars.length; j++) {
       const b = bars[j];
       const k = this.indexOf(b.symbol);
       if (k < 0) continue;
-      this.#mark[k] = b.close;
+      book.mark[k] = b.close;
       this.#lastOpen[k] = b.open;
       this.#lastTime[k] = b.time;
-      if (!this.#warming) this.#o.broker.mark(b.symbol, b.close, b.time);
+      if (!client.warming) this.#o.broker.mark(b.symbol, b.close, b.time);
       // The strategy reads signal prices (traded × factor, the same product the backtest's adjusted panel holds).
       const f = b.factor;
       const sc = f === undefined ? b.close : b.close * f;
-      this.#pushClose(k, sc);
+      client.pushClose(k, sc);
       const v = this.#view;
       v.index = this.#barCount[k]++;
       v.time = b.time;
@@ -198,30 +175,28 @@ export class StrategyRunner {
       v.low = f === undefined ? b.low : b.low * f;
       v.close = sc;
       v.volume = b.volume;
-      this.#decide(k, this.#o.strategy.onBar(this.#states[k], v), b, sc);
-      if (b.final === true) {
-        this.#pTarget[k] = Number.NaN;
-        const q = this.#qty(k);
-        if (q !== 0) this.#trade(k, -q, b.close, b.time);
-      }
+      const d = this.#o.strategy.onBar(this.#states[k], v);
+      // The book converts levels named in signal prices to traded ones (× close / signal close), as the engine does.
+      if (d !== null && d !== undefined) book.decide(k, d, b.time, sc, b.close);
+      if (b.final === true) book.closeOut(k, b.close, b.time, 'delisted');
     }
   }
 
   /**
    * Warm-up after a restart: steps the strategies over bars already traded before the crash so their
    * state (indicators, last decision) is what it was, without executing anything or marking the broker.
-   * A pending entry survives only from the last warm-up bar, as it would have at the crash.
+   * A resting entry survives only from the last warm-up bar, as it would have at the crash.
    */
   warm(bars: readonly StepBar[]): void {
-    this.#warming = true;
+    this.#client.warming = true;
     try {
       for (let j = 0; j < bars.length; j++) {
         const k = this.indexOf(bars[j].symbol);
-        if (k >= 0) this.#pTarget[k] = Number.NaN;
+        if (k >= 0) this.#book.pTarget[k] = Number.NaN;
       }
       this.closes(bars);
     } finally {
-      this.#warming = false;
+      this.#client.warming = false;
     }
   }
 
@@ -231,175 +206,94 @@ export class StrategyRunner {
    */
   finish(time: number): void {
     if (!this.#o.spec.closeAtEnd) return;
+    this.#client.sync();
     const atOpen = this.#o.spec.endFill === 'open';
+    const book = this.#book;
     for (let k = 0; k < this.#o.symbols.length; k++) {
-      const q = this.#qty(k);
+      const q = book.qty[k];
       if (q === 0) continue;
-      this.#trade(k, -q, atOpen && this.#lastTime[k] === time ? this.#lastOpen[k] : this.#mark[k], time);
+      book.fill(k, -q, atOpen && this.#lastTime[k] === time ? this.#lastOpen[k] : book.mark[k], time, 'end', false);
     }
   }
+}
 
-  #pushClose(k: number, c: number): void {
+/**
+ * The live side of the book: its fills are paper-broker executions (journaled, risk-checked; null =
+ * refused), its cash the broker's, its volatility from the closes seen, and each changing decision or
+ * protective exit a signal.
+ */
+class BrokerClient implements BookClient {
+  book!: OrderBook;
+  warming = false;
+  readonly #o: RunnerOptions;
+  // The broker's position objects are stable per symbol: held here to skip a map lookup per access.
+  readonly #pos: PositionState[];
+  /** The broker's change count the book's quantities reflect (manual orders and restores move positions too). */
+  #seen = -1;
+  // Signal closes since the start, for volatility-target sizing: a ring of `lookback + 2` per symbol.
+  readonly #closes: Float64Array;
+  readonly #closeCount: Int32Array;
+  readonly #ring: number;
+  readonly #scratch: Float64Array;
+
+  constructor(o: RunnerOptions) {
+    this.#o = o;
+    this.#pos = o.symbols.map((s) => o.broker.position(s));
+    this.#ring = o.spec.sizing.lookback + 2;
+    this.#closes = new Float64Array(o.symbols.length * this.#ring);
+    this.#closeCount = new Int32Array(o.symbols.length);
+    this.#scratch = new Float64Array(this.#ring);
+  }
+
+  /** Copies the broker's positions into the book when anything but the book moved them. */
+  sync(): void {
+    const changes = this.#o.broker.changes;
+    if (changes === this.#seen) return;
+    for (let k = 0; k < this.#pos.length; k++) this.book.setQty(k, this.#pos[k].qty);
+    this.#seen = changes;
+  }
+
+  pushClose(k: number, c: number): void {
     this.#closes[k * this.#ring + (this.#closeCount[k] % this.#ring)] = c;
     this.#closeCount[k]++;
   }
 
-  #trade(k: number, dq: number, raw: number, time: number): boolean {
-    if (dq === 0 || this.#warming) return true;
-    const f = this.#o.broker.execute(this.#o.symbols[k], dq > 0 ? 'buy' : 'sell', Math.abs(dq), raw, time);
-    if (f === null) return false;
-    if (this.#qty(k) === 0) {
-      this.#posSL[k] = Number.NaN;
-      this.#posTP[k] = Number.NaN;
-      this.#posTrail[k] = Number.NaN;
+  fill(k: number, dq: number, raw: number, time: number, reason: ExitReason, _ambiguous: boolean): number {
+    if (this.warming) return Number.NaN;
+    const side = dq > 0 ? 'buy' : 'sell';
+    if (reason === 'stop-loss' || reason === 'trailing-stop' || reason === 'take-profit') {
+      this.#signal(k, time, side, raw, 0, reason === 'take-profit' ? 'target' : 'stop');
     }
-    return true;
+    const f = this.#o.broker.execute(this.#o.symbols[k], side, Math.abs(dq), raw, time);
+    this.#seen = this.#o.broker.changes;
+    return f === null ? Number.NaN : this.#pos[k].qty;
   }
 
-  #equityAtMarks(): number {
-    let eq = this.#o.broker.cash;
-    for (let k = 0; k < this.#o.symbols.length; k++) {
-      const q = this.#qty(k);
-      if (q !== 0) eq += q * this.#mark[k];
-    }
-    return eq;
+  cash(): number {
+    return this.#o.broker.cash;
   }
 
-  /** Annualised sample volatility of the last `want` returns of the stored closes, skipping the newest `skip` closes. */
-  #realisedVol(k: number, want: number, skip: number): number {
-    const n = this.#closeCount[k] - skip;
-    const m = Math.min(n - 1, want);
-    if (m < 2) return Number.NaN;
-    let sum = 0;
-    let sumSq = 0;
-    for (let j = 0; j < m; j++) {
-      const a = this.#closes[k * this.#ring + ((n - 1 - j) % this.#ring)];
-      const b = this.#closes[k * this.#ring + ((n - 2 - j) % this.#ring)];
-      const r = a / b - 1;
-      sum += r;
-      sumSq += r * r;
-    }
-    const mean = sum / m;
-    return Math.sqrt(Math.max(0, (sumSq - m * mean * mean) / (m - 1)) * this.#o.spec.barsPerYear);
+  /**
+   * Realised volatility of the stored closes (the engine's `realisedVol` over them): at the next open the
+   * newest stored close is the decision bar's (the engine's i - 1); with close fills it is bar i.
+   */
+  volatility(k: number, _time: number, lookback: number): number {
+    const n = this.#closeCount[k];
+    const m = Math.min(n, this.#ring);
+    for (let j = 0; j < m; j++) this.#scratch[j] = this.#closes[k * this.#ring + ((n - m + j) % this.#ring)];
+    return realisedVol(this.#scratch, 0, 0, m - 1, lookback, this.#o.spec.barsPerYear);
   }
 
-  #sizeFor(k: number, frac: number, px: number): number {
-    const spec = this.#o.spec;
-    const { rate, fixed } = spec.commission;
-    const whole = spec.wholeUnits;
-    const sizing = spec.sizing;
-    const eq = this.#equityAtMarks();
-    switch (sizing.method) {
-      case 'all-in': {
-        let gross = 0;
-        for (let j = 0; j < this.#o.symbols.length; j++) {
-          const q = j === k ? 0 : this.#qty(j);
-          if (q !== 0) gross += Math.abs(q) * this.#mark[j];
-        }
-        return affordableQty((eq - gross) * frac, px, rate, fixed, whole);
-      }
-      case 'fixed-fraction':
-        return affordableQty(eq * sizing.fraction * frac, px, rate, fixed, whole);
-      case 'fixed-qty':
-        return roundQty(sizing.qty * frac, whole);
-      case 'equal-weight':
-        return affordableQty((eq / this.#o.symbols.length) * frac, px, rate, fixed, whole);
-      case 'volatility-target': {
-        // At the next open the newest stored close is the decision bar's (the engine's i - 1); at the close it is bar i.
-        const vol = this.#realisedVol(k, sizing.lookback, 0);
-        if (!(vol > 0)) return 0;
-        return affordableQty(eq * Math.min(sizing.maxWeight, sizing.targetVol / vol) * frac, px, rate, fixed, whole);
-      }
-    }
+  decided(k: number, time: number, target: number, cur: number, price: number): void {
+    this.#signal(k, time, target > cur || (target === 0 && cur < 0) ? 'buy' : 'sell', price, target, 'signal');
   }
 
-  #executeTarget(k: number, target: number, raw: number, time: number, sl: number, tp: number, trail: number): void {
-    const cur = this.#qty(k);
-    if (cur !== 0 && (target === 0 || cur > 0 !== target > 0)) this.#trade(k, -cur, raw, time);
-    if (target !== 0 && this.#qty(k) === 0) {
-      const side = target > 0 ? 1 : -1;
-      const q = this.#sizeFor(k, Math.min(1, Math.abs(target)), slippedPrice(raw, side, this.#o.spec.slippageBps));
-      if (q > 0 && this.#trade(k, side * q, raw, time)) {
-        this.#posSL[k] = sl;
-        this.#posTP[k] = tp;
-        this.#posTrail[k] = trail;
-        // The engine's best price starts at the executed price itself (not an average, which can differ in the last bit).
-        this.#posBest[k] = slippedPrice(raw, side, this.#o.spec.slippageBps);
-      }
-    }
-  }
-
-  #openPhase(k: number, time: number, open: number, high: number, low: number): void {
-    let enteredResting = false;
-    const t = this.#pTarget[k];
-    if (t === t) {
-      const side = t > 0 ? 1 : t < 0 ? -1 : this.#qty(k) > 0 ? -1 : 1;
-      const px = entryFillPrice(this.#pType[k], side, this.#pPrice[k], open, high, low);
-      if (px === px) {
-        enteredResting = this.#pType[k] !== ORDER_MARKET;
-        this.#pTarget[k] = Number.NaN;
-        this.#executeTarget(k, t, px, time, this.#pSL[k], this.#pTP[k], this.#pTrail[k]);
-      }
-    }
-    const q = this.#qty(k);
-    if (q === 0) return;
-    // As the engine does: no protective levels, no intrabar check, and the best price is not tracked
-    // (so a trailing stop added later to an open position trails from the best seen while levels existed).
-    if (this.#posSL[k] !== this.#posSL[k] && this.#posTP[k] !== this.#posTP[k] && this.#posTrail[k] !== this.#posTrail[k]) return;
-    const isLong = q > 0;
-    const stop = effectiveStop(isLong, this.#posSL[k], this.#posTrail[k], this.#posBest[k]);
-    // After an intrabar limit/stop entry the bar's high/low may precede the fill: only the stop is checked.
-    const code = checkExit(isLong, stop, enteredResting ? Number.NaN : this.#posTP[k], open, high, low, this.#o.spec.intrabar === 'optimistic', this.#exit);
-    if (code !== EXIT_NONE) {
-      this.#signal(k, time, q > 0 ? 'sell' : 'buy', this.#exit.price, 0, code === EXIT_STOP ? 'stop' : 'target');
-      this.#trade(k, -q, this.#exit.price, time);
-    } else if (!enteredResting) {
-      this.#posBest[k] = isLong ? Math.max(this.#posBest[k], high) : Math.min(this.#posBest[k], low);
-    }
+  badPrice(d: OrderIntent): Error {
+    return new Error(`strategy "${this.#o.strategy.name}": a ${d.type} order needs a positive price`);
   }
 
   #signal(k: number, time: number, side: 'buy' | 'sell', price: number, target: number, reason: Signal['reason']): void {
-    if (this.#warming) return;
+    if (this.warming) return;
     this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target, reason });
-  }
-
-  #decide(k: number, d: Decision, b: LiveBar, sc: number): void {
-    const dec = this.#dec;
-    const read = readDecision(d, this.#o.spec.direction === 'long-only', dec);
-    if (read === 'none') return;
-    if (read === 'bad-price') throw new Error(`strategy "${this.#o.strategy.name}": a ${(d as OrderIntent).type} order needs a positive price`);
-    if (sc !== b.close) {
-      // Levels are named in signal prices: in traded prices at this bar, × close / signal close (as the engine converts them).
-      const r = b.close / sc;
-      dec.price *= r;
-      dec.sl *= r;
-      dec.tp *= r;
-    }
-    const { target, type, price, sl, tp, trail } = dec;
-    const cur = this.#qty(k);
-    if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
-      if (dec.hasSL) this.#posSL[k] = sl;
-      if (dec.hasTP) this.#posTP[k] = tp;
-      if (dec.hasTrail) this.#posTrail[k] = trail;
-      this.#pTarget[k] = Number.NaN;
-      return;
-    }
-    if (cur === 0 && target === 0) {
-      this.#pTarget[k] = Number.NaN;
-      return;
-    }
-    const side = target > cur || (target === 0 && cur < 0) ? 'buy' : 'sell';
-    this.#signal(k, b.time, side, b.close, target, 'signal');
-    if (type === ORDER_MARKET && this.#o.spec.fill === 'close') {
-      this.#pTarget[k] = Number.NaN;
-      this.#executeTarget(k, target, b.close, b.time, sl, tp, trail);
-      return;
-    }
-    this.#pTarget[k] = target;
-    this.#pType[k] = type;
-    this.#pPrice[k] = price;
-    this.#pSL[k] = sl;
-    this.#pTP[k] = tp;
-    this.#pTrail[k] = trail;
   }
 }
