@@ -1,3 +1,5 @@
+import { newDecisionFields, ORDER_MARKET, type DecisionFields } from '../execution/fill-rules';
+import { namesIndependent } from '../strategy/independence';
 import type { BarView, SingleStrategy } from '../strategy/types';
 import { BacktestCancelledError } from './types';
 import { delistIfLast, progressTick, PROGRESS_EVERY, type RunContext } from './run-setup';
@@ -87,71 +89,143 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
 }
 
 /**
- * Several symbols: bar-major steps over an instrument-major panel (`s * nDays + i`). Reading the panel
- * in place would stride across every name's series each bar (a cache and TLB miss per read on a wide
- * universe), so each block of BLOCK bars is first copied bar-major (one short contiguous run per name
- * and column) and the steps read the copy: the same values in the same order, so the same result.
- * The documented hot loop of a wide run.
+ * Several symbols: the documented hot loop of a wide run, in two passes per block of BLOCK bars.
+ *
+ * 1. Name by name (symbol-major, reading each name's columns in place, contiguously): the strategy's
+ *    decisions for the block's bars, read into numbers (`OrderBook.read`), with the traded close. A
+ *    single-symbol strategy's decision depends only on its own bars and state, never on the book, so
+ *    deciding a block ahead changes nothing; it only avoids striding across the instrument-major
+ *    panel (`s * nDays + i`) bar by bar, a cache and TLB miss per read on a wide universe.
+ * 2. Bar by bar (bar-major, as before): the opens of the names with work (`OrderBook.work`), then each
+ *    name's mark and decision (`OrderBook.apply`) and delisting, then the equity mark over the held
+ *    names: the same book operations in the same order as a plain bar loop, so the same result.
  */
 function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, states: unknown[], barCount: Int32Array): (from: number, to: number) => void {
   const { panel, traded, book, ledger, tradable } = ctx;
   const nTrad = tradable.length;
-  const time = panel.time;
-  const { qty, mark, pTarget, posSL, posTP, posTrail, held, names } = book;
-  const block = new BarBlock(ctx);
-  const { bOpen, bHigh, bLow, bClose, bVolume, bTOpen, bTHigh, bTLow, bTClose } = block;
+  const nDays = panel.nDays;
+  const { open, high, low, close, volume, time } = panel;
+  const tOpen = traded.open;
+  const tHigh = traded.high;
+  const tLow = traded.low;
+  const tClose = traded.close;
+  const { qty, mark, held, work, names } = book;
   const lastValid = ctx.lastValid;
+  const longOnly = ctx.spec.direction === 'long-only';
+  const size = BLOCK * nTrad;
+  // Per (bar j of the block, name k) at j * nTrad + k: what the name's bar holds, its traded close and decision.
+  const kind = new Uint8Array(size);
+  const rClose = new Float64Array(size);
+  const dTarget = new Float64Array(size);
+  // Intents (rarer than plain targets) keep their fields in the block's intent list, by index in dTarget.
+  const intents: DecisionFields[] = [];
+  const dec = newDecisionFields();
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  let nIntents = 0;
+  /** Steps name k's strategy on its bar `i` (signal prices o, h, l, c, v; traded close rc) and records the decision at `at`. */
+  const decideOne = (k: number, i: number, at: number, o: number, h: number, l: number, c: number, v: number, rc: number): void => {
+    if (c !== c) {
+      kind[at] = NO_BAR_HERE;
+      return;
+    }
+    rClose[at] = rc;
+    view.index = barCount[k]++;
+    view.time = time[i];
+    view.open = o;
+    view.high = h;
+    view.low = l;
+    view.close = c;
+    view.volume = v;
+    const d = single.onBar(states[k], view);
+    if (d === null || d === undefined) kind[at] = NO_DECISION;
+    else if (typeof d === 'number') {
+      // A plain target, read inline as `OrderBook.read` reads it (NaN: no decision; long-only: no short).
+      const t = d === d && longOnly && d < 0 ? 0 : d;
+      kind[at] = t === t ? TARGET : NO_DECISION;
+      dTarget[at] = t;
+    } else if (book.read(d, c, rc, dec)) {
+      kind[at] = INTENT;
+      if (nIntents === intents.length) intents.push(newDecisionFields());
+      Object.assign(intents[nIntents], dec);
+      dTarget[at] = nIntents++;
+    } else kind[at] = NO_DECISION;
+  };
+  // Strategies not declared independent (user strategies) step bar by bar across names, from a bar-major copy of the block.
+  const copy = namesIndependent(single) ? null : new BarBlock(ctx);
+  const decideBlock = (from: number, m: number): void => {
+    nIntents = 0;
+    if (copy === null) {
+      for (let k = 0; k < nTrad; k++) {
+        const base = tradable[k] * nDays + from;
+        for (let j = 0, at = k; j < m; j++, at += nTrad) {
+          const x = base + j;
+          decideOne(k, from + j, at, open[x], high[x], low[x], close[x], volume[x], tClose[x]);
+        }
+      }
+      return;
+    }
+    copy.copy(from, m);
+    const { bOpen, bHigh, bLow, bClose, bVolume, bTClose } = copy;
+    for (let j = 0, at = 0; j < m; j++) {
+      for (let k = 0; k < nTrad; k++, at++) decideOne(k, from + j, at, bOpen[at], bHigh[at], bLow[at], bClose[at], bVolume[at], bTClose[at]);
+    }
+  };
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
-      block.copy(b, m);
+      decideBlock(b, m);
       for (let j = 0; j < m; j++) {
         const i = b + j;
         const row = j * nTrad;
         if (i === ledger.actionBar) ledger.corporateActions(i);
-        // The open of every name, then the close of every name.
-        for (let k = 0; k < nTrad; k++) {
-          const at = row + k;
-          if (bClose[at] !== bClose[at]) continue;
-          const s = tradable[k];
-          // No resting order and no protective level: the open has nothing to do (openPhase would return).
-          if (pTarget[s] === pTarget[s] || (qty[s] !== 0 && (posSL[s] === posSL[s] || posTP[s] === posTP[s] || posTrail[s] === posTrail[s]))) {
-            book.openPhase(s, i, bTOpen[at], bTHigh[at], bTLow[at]);
+        // The opens, in name order, of the names with a resting order or protective levels.
+        for (let w = 0; w < work.length; w++) {
+          let bits = work[w];
+          while (bits !== 0) {
+            const low = bits & -bits;
+            bits ^= low;
+            const k = (w << 5) + 31 - Math.clz32(low);
+            if (kind[row + k] === NO_BAR_HERE) continue;
+            const s = names[k];
+            if (!book.hasOpenWork(s)) {
+              work[w] &= ~low;
+              continue;
+            }
+            const at = s * nDays + i;
+            book.openPhase(s, i, tOpen[at], tHigh[at], tLow[at]);
           }
         }
+        // The closes: mark, decision, delisting.
         for (let k = 0; k < nTrad; k++) {
           const at = row + k;
-          const c = bClose[at];
-          if (c !== c) continue;
-          const s = tradable[k];
-          const rc = bTClose[at];
+          const what = kind[at];
+          if (what === NO_BAR_HERE) continue;
+          const s = names[k];
+          const rc = rClose[at];
           mark[s] = rc;
-          view.index = barCount[k]++;
-          view.time = time[i];
-          view.open = bOpen[at];
-          view.high = bHigh[at];
-          view.low = bLow[at];
-          view.close = c;
-          view.volume = bVolume[at];
-          const d = single.onBar(states[k], view);
-          if (d !== null && d !== undefined) book.decide(s, d, i, c, rc);
+          if (what === TARGET) {
+            dec.target = dTarget[at];
+            dec.type = ORDER_MARKET;
+            dec.price = dec.sl = dec.tp = dec.trail = Number.NaN;
+            dec.hasSL = dec.hasTP = dec.hasTrail = false;
+            book.apply(s, i, rc, dec);
+          } else if (what === INTENT) book.apply(s, i, rc, intents[dTarget[at]]);
           if (i === lastValid[s]) delistIfLast(ctx, s, i);
         }
-        // Ledger.markEquity over the held names, reading the block's closes.
+        // Ledger.markEquity over the held names, reading the block's traded closes.
         let eq = ledger.cash();
         let inMarket = false;
         for (let w = 0; w < held.length; w++) {
           let bits = held[w];
           while (bits !== 0) {
             const low = bits & -bits;
+            bits ^= low;
             const k = (w << 5) + 31 - Math.clz32(low);
             const s = names[k];
-            const c = bTClose[row + k];
+            const c = kind[row + k] !== NO_BAR_HERE ? rClose[row + k] : tClose[s * nDays + i];
             if (c === c) mark[s] = c;
             eq += qty[s] * mark[s];
             inMarket = true;
-            bits ^= low;
           }
         }
         ledger.setEquity(i, eq, inMarket);
@@ -162,58 +236,51 @@ function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, s
 
 const BLOCK = 32;
 
-/** A block of up to BLOCK bars of the traded names, bar-major (`j * nTrad + k`), signal and traded prices. */
+/** A block of up to BLOCK bars of the traded names copied bar-major (`j * nTrad + k`): signal prices and the traded close. */
 class BarBlock {
   readonly bOpen: Float64Array;
   readonly bHigh: Float64Array;
   readonly bLow: Float64Array;
   readonly bClose: Float64Array;
   readonly bVolume: Float64Array;
-  readonly bTOpen: Float64Array;
-  readonly bTHigh: Float64Array;
-  readonly bTLow: Float64Array;
   readonly bTClose: Float64Array;
   readonly #ctx: RunContext;
-  readonly #distinct: boolean;
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
     const size = BLOCK * ctx.tradable.length;
-    // Traded prices differ from the signal columns only in a panel with corporate actions.
-    this.#distinct = ctx.traded.close !== ctx.panel.close;
     this.bOpen = new Float64Array(size);
     this.bHigh = new Float64Array(size);
     this.bLow = new Float64Array(size);
     this.bClose = new Float64Array(size);
     this.bVolume = new Float64Array(size);
-    this.bTOpen = this.#distinct ? new Float64Array(size) : this.bOpen;
-    this.bTHigh = this.#distinct ? new Float64Array(size) : this.bHigh;
-    this.bTLow = this.#distinct ? new Float64Array(size) : this.bLow;
-    this.bTClose = this.#distinct ? new Float64Array(size) : this.bClose;
+    // Traded prices differ from the signal columns only in a panel with corporate actions.
+    this.bTClose = ctx.traded.close !== ctx.panel.close ? new Float64Array(size) : this.bClose;
   }
 
-  /** Copies bars [from, from + m) of every traded name. */
+  /** Copies bars [from, from + m) of every traded name: one short contiguous read per name and column. */
   copy(from: number, m: number): void {
     const { panel, traded, tradable } = this.#ctx;
     const { open, high, low, close, volume, nDays } = panel;
+    const { bOpen, bHigh, bLow, bClose, bVolume, bTClose } = this;
+    const tClose = traded.close;
     const nTrad = tradable.length;
     for (let k = 0; k < nTrad; k++) {
       const base = tradable[k] * nDays + from;
       for (let j = 0, at = k; j < m; j++, at += nTrad) {
-        this.bOpen[at] = open[base + j];
-        this.bHigh[at] = high[base + j];
-        this.bLow[at] = low[base + j];
-        this.bClose[at] = close[base + j];
-        this.bVolume[at] = volume[base + j];
+        bOpen[at] = open[base + j];
+        bHigh[at] = high[base + j];
+        bLow[at] = low[base + j];
+        bClose[at] = close[base + j];
+        bVolume[at] = volume[base + j];
       }
-      if (this.#distinct) {
-        for (let j = 0, at = k; j < m; j++, at += nTrad) {
-          this.bTOpen[at] = traded.open[base + j];
-          this.bTHigh[at] = traded.high[base + j];
-          this.bTLow[at] = traded.low[base + j];
-          this.bTClose[at] = traded.close[base + j];
-        }
-      }
+      if (bTClose !== bClose) for (let j = 0, at = k; j < m; j++, at += nTrad) bTClose[at] = tClose[base + j];
     }
   }
 }
+
+// What a name's bar in a block holds (`blockSteps`).
+const NO_BAR_HERE = 0;
+const NO_DECISION = 1;
+const TARGET = 2;
+const INTENT = 3;

@@ -1,7 +1,7 @@
 import type { Sizing } from '../backtest/spec';
 import type { ExitReason } from '../backtest/types';
 import type { Decision, OrderIntent } from '../strategy/types';
-import { checkExit, effectiveStop, entryFillPrice, EXIT_NONE, EXIT_STOP, newDecisionFields, ORDER_MARKET, readDecision, slippedPrice, type ExitOut } from './fill-rules';
+import { checkExit, effectiveStop, entryFillPrice, EXIT_NONE, EXIT_STOP, newDecisionFields, ORDER_MARKET, readDecision, slippedPrice, type DecisionFields, type ExitOut } from './fill-rules';
 import { positionSize, type SizeInputs } from './sizing';
 
 /**
@@ -89,6 +89,12 @@ export class OrderBook {
    * visiting the flat ones.
    */
   readonly held: Int32Array;
+  /**
+   * Names whose next open may have work (a resting order, or protective levels), as a bitset like
+   * {@link held}: set whenever the book stores an order or a level; a loop over it clears the bits of
+   * names that turn out to have none ({@link hasOpenWork}). Lets a wide run skip the idle names' opens.
+   */
+  readonly work: Int32Array;
   readonly #rank: Int32Array;
   readonly #o: BookOptions;
   readonly #client: BookClient;
@@ -116,6 +122,7 @@ export class OrderBook {
     this.posBest = new Float64Array(n);
     this.names = Int32Array.from(o.names);
     this.held = new Int32Array((o.names.length + 31) >>> 5);
+    this.work = new Int32Array((o.names.length + 31) >>> 5);
     this.#rank = new Int32Array(n).fill(-1);
     o.names.forEach((s, k) => (this.#rank[s] = k));
     this.#size.names = o.names.length;
@@ -131,6 +138,11 @@ export class OrderBook {
   resync(): void {
     this.held.fill(0);
     for (let k = 0; k < this.names.length; k++) if (this.qty[this.names[k]] !== 0) this.held[k >>> 5] |= 1 << (k & 31);
+  }
+
+  #markWork(s: number): void {
+    const k = this.#rank[s];
+    if (k >= 0) this.work[k >>> 5] |= 1 << (k & 31);
   }
 
   #markHeld(s: number, q: number): void {
@@ -196,6 +208,7 @@ export class OrderBook {
       this.posSL[s] = lv.sl;
       this.posTP[s] = lv.tp;
       this.posTrail[s] = lv.trail;
+      if (lv.sl === lv.sl || lv.tp === lv.tp || lv.trail === lv.trail) this.#markWork(s);
     } else if (after === 0) {
       this.#markHeld(s, 0);
       this.posSL[s] = Number.NaN;
@@ -237,27 +250,44 @@ export class OrderBook {
         if (sl === sl) this.posSL[s] = sl;
         if (tp === tp) this.posTP[s] = tp;
         if (trail === trail) this.posTrail[s] = trail;
+        if (sl === sl || tp === tp || trail === trail) this.#markWork(s);
       }
     }
   }
 
   /**
    * Applies a strategy decision made at the close of `s`'s bar at `at` (signal close `c`, traded close
-   * `rc`): a same-side market decision keeps the position (an intent may move its levels); a market
-   * decision with close fills executes now; anything else rests until the next bar's open.
+   * `rc`): {@link read} then {@link apply}.
    */
   decide(s: number, d: Decision, at: number, c: number, rc: number): void {
-    const dec = this.#dec;
-    const read = readDecision(d, this.#o.longOnly, dec);
-    if (read === 'none') return;
-    if (read === 'bad-price') throw this.#client.badPrice(d as OrderIntent);
+    if (this.read(d, c, rc, this.#dec)) this.apply(s, at, rc, this.#dec);
+  }
+
+  /**
+   * Reads decision `d`, made at a bar with signal close `c` and traded close `rc`, into `out` with its
+   * prices in traded units. False for "keep everything as it is".
+   * @throws the client's `badPrice` error for a limit or stop without a positive price.
+   */
+  read(d: Decision, c: number, rc: number, out: DecisionFields): boolean {
+    const r = readDecision(d, this.#o.longOnly, out);
+    if (r === 'none') return false;
+    if (r === 'bad-price') throw this.#client.badPrice(d as OrderIntent);
     if (rc !== c) {
       // Levels are named in signal prices: at this bar, traded = signal × rc / c.
       const k = rc / c;
-      dec.price *= k;
-      dec.sl *= k;
-      dec.tp *= k;
+      out.price *= k;
+      out.sl *= k;
+      out.tp *= k;
     }
+    return true;
+  }
+
+  /**
+   * Applies a decision read by {@link read} for `s` at the close of its bar at `at` (traded close `rc`):
+   * a same-side market decision keeps the position (an intent may move its levels); a market decision
+   * with close fills executes now; anything else rests until the next bar's open.
+   */
+  apply(s: number, at: number, rc: number, dec: DecisionFields): void {
     const { target, type, price, sl, tp, trail } = dec;
     const cur = this.qty[s];
     if (cur !== 0 && target !== 0 && cur > 0 === target > 0 && type === ORDER_MARKET) {
@@ -265,6 +295,7 @@ export class OrderBook {
       if (dec.hasSL) this.posSL[s] = sl;
       if (dec.hasTP) this.posTP[s] = tp;
       if (dec.hasTrail) this.posTrail[s] = trail;
+      if (dec.hasSL || dec.hasTP || dec.hasTrail) this.#markWork(s);
       this.pTarget[s] = Number.NaN;
       return;
     }
@@ -284,6 +315,7 @@ export class OrderBook {
     this.pSL[s] = sl;
     this.pTP[s] = tp;
     this.pTrail[s] = trail;
+    this.#markWork(s);
   }
 
   /** True when the open of `s`'s next bar has work: a resting order, or a position with protective levels. */

@@ -16,6 +16,7 @@ import { BacktestInputError } from '../backtest/types';
 import { loadSandboxedStrategy, sourceHash } from '../sdk/sandbox';
 import { latestUserSource } from '../store/strategy-sources';
 import type { Store } from '../store/sqlite-bar-store';
+import { declareNamesIndependent } from '../strategy/independence';
 import type { Strategy } from '../strategy/types';
 
 /** A user strategy's source as it travels with a job and is kept in the run registry. */
@@ -39,6 +40,8 @@ const loadedByHash = new Map<string, Strategy>();
 export function registerBuiltin(strategy: Strategy): void {
   if (builtins.has(strategy.name)) throw new Error(`strategy "${strategy.name}" is registered twice`);
   builtins.set(strategy.name, strategy);
+  // Built-ins keep every per-name value in their state: the engine may step names a block apart.
+  declareNamesIndependent(strategy);
 }
 
 /** Every built-in, in registration order. */
