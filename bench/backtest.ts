@@ -17,6 +17,7 @@ import { openStore } from '../core/store/sqlite-bar-store';
 import { PatternStream } from '../core/indicators/patterns';
 import { getStrategy } from '../core/strategies';
 import { measure, printTable, type BenchTable } from './harness';
+import { multiSymbol } from './multi-symbol';
 
 const ROOT = join(__dirname, '..');
 const N = 100_000;
@@ -186,7 +187,7 @@ async function patterns(): Promise<BenchTable> {
 
 /** The backtest benchmarks (W1) and the candlestick conditions. */
 export async function run(): Promise<BenchTable[]> {
-  return [await inProcess(), await patterns(), await processRuns()];
+  return [await inProcess(), await multiSymbol(), await patterns(), await processRuns()];
 }
 
 if (require.main === module) void run();
