@@ -32,7 +32,8 @@ export interface LedgerRun {
  * open of their bar, and records the equity curve. The live runner's counterpart is the paper broker.
  */
 export class Ledger implements BookClient {
-  #cash: number;
+  /** Cash now (public for the hot loops; {@link cash} for the book). */
+  balance: number;
   tradedValue = 0;
   barsInMarket = 0;
   readonly trades: Trade[] = [];
@@ -57,7 +58,7 @@ export class Ledger implements BookClient {
   constructor(run: LedgerRun) {
     this.#run = run;
     const { spec, panel } = run;
-    this.#cash = spec.capital;
+    this.balance = spec.capital;
     this.#bps = spec.slippageBps;
     this.#rate = spec.commission.rate;
     this.#fixed = spec.commission.fixed;
@@ -86,14 +87,14 @@ export class Ledger implements BookClient {
   }
 
   cash(): number {
-    return this.#cash;
+    return this.balance;
   }
 
   fill(s: number, dq: number, raw: number, i: number, reason: ExitReason, ambiguous: boolean): number {
     const cur = this.#book.qty[s];
     const px = slippedPrice(raw, dq > 0 ? 1 : -1, this.#bps);
     const comm = commissionFor(dq, px, this.#rate, this.#fixed);
-    this.#cash -= dq * px + comm;
+    this.balance -= dq * px + comm;
     this.tradedValue += Math.abs(dq) * px;
     if (cur === 0) {
       this.entryPx[s] = px;
@@ -152,7 +153,7 @@ export class Ledger implements BookClient {
   /** Splits and dividends with bar i (i === actionBar): cash, quantities and levels move as a broker moves them overnight. */
   corporateActions(i: number): void {
     const acts = this.#run.panel.actions!;
-    this.#cash += applyActions(this.#actionTargets, acts, this.#actK, i, this.#run.spec.wholeUnits, this.#actOut);
+    this.balance += applyActions(this.#actionTargets, acts, this.#actK, i, this.#run.spec.wholeUnits, this.#actOut);
     this.#actK = this.#actOut.next;
     this.actionBar = this.#actK < acts.bar.length ? acts.bar[this.#actK] : NO_BAR;
     this.#book.resync();
@@ -167,7 +168,7 @@ export class Ledger implements BookClient {
     const { qty, mark, held, names } = this.#book;
     const tClose = this.#run.tClose;
     const nDays = this.#run.panel.nDays;
-    let eq = this.#cash;
+    let eq = this.balance;
     let inMarket = false;
     for (let w = 0; w < held.length; w++) {
       let bits = held[w];
@@ -200,7 +201,7 @@ export class Ledger implements BookClient {
       const lastOpen = tOpen[s * panel.nDays + i1];
       book.fill(s, -book.qty[s], spec.endFill === 'open' && lastOpen === lastOpen ? lastOpen : book.mark[s], i1, 'end', false);
     }
-    this.equity[i1 - i0] = this.#cash;
+    this.equity[i1 - i0] = this.balance;
   }
 
   /** The positions still open, at their last marks. */

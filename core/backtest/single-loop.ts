@@ -55,6 +55,8 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
   const base = s1 * panel.nDays;
   const last1 = ctx.lastValid[s1];
   const { qty, mark, pTarget, posSL, posTP, posTrail } = book;
+  const equity = ledger.equity;
+  const i0 = ctx.i0;
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   return (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
@@ -83,7 +85,10 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
       if (d !== null && d !== undefined) book.decide(s1, d, i, c, rc);
       if (i === last1) delistIfLast(ctx, s1, i);
       const q = qty[s1];
-      ledger.setEquity(i, q !== 0 ? ledger.cash() + q * rc : ledger.cash(), q !== 0);
+      if (q !== 0) {
+        equity[i - i0] = ledger.balance + q * rc;
+        ledger.barsInMarket++;
+      } else equity[i - i0] = ledger.balance;
     }
   };
 }
@@ -213,7 +218,7 @@ function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, s
           if (i === lastValid[s]) delistIfLast(ctx, s, i);
         }
         // Ledger.markEquity over the held names, reading the block's traded closes.
-        let eq = ledger.cash();
+        let eq = ledger.balance;
         let inMarket = false;
         for (let w = 0; w < held.length; w++) {
           let bits = held[w];
