@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../backtest/spec';
+import { OrderBook, type BookClient } from './book';
+
+/** A client that fills everything at the raw price and keeps cash, for the book alone. */
+function client(): BookClient & { cashNow: number; fills: [number, number, number][] } {
+  const c = {
+    cashNow: 1_000_000,
+    fills: [] as [number, number, number][],
+    book: null as unknown as OrderBook,
+    fill(s: number, dq: number, raw: number) {
+      c.cashNow -= dq * raw;
+      c.fills.push([s, dq, raw]);
+      return c.book.qty[s] + dq;
+    },
+    cash: () => c.cashNow,
+    volatility: () => Number.NaN,
+    badPrice: () => new Error('bad price'),
+  };
+  return c;
+}
+
+function spec() {
+  const p = parseSpec({ strategy: 'sma-cross', universe: 'all', sizing: 'equal-weight', commission: { rate: 0.001 }, direction: 'long-short' });
+  if (!p.ok) throw new Error(p.errors.join());
+  return p.spec;
+}
+
+describe('OrderBook', () => {
+  it('sums equity over its held names in name order, bit for bit the plain scan, across 100 names and many fills', () => {
+    const s = spec();
+    const names = Array.from({ length: 100 }, (_, k) => (k * 37) % 100);
+    const c = client();
+    const book = new OrderBook({ slots: 100, names, slippageBps: 0, rate: 0.001, fixed: 0, wholeUnits: false, longOnly: false, atClose: true, optimistic: false, sizing: s.sizing }, c);
+    (c as unknown as { book: OrderBook }).book = book;
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    for (let step = 0; step < 2000; step++) {
+      const slot = Math.floor(rnd() * 100);
+      book.mark[slot] = 10 + rnd() * 90;
+      // A decision at the close (atClose): flat, long or short, executed at once and sized from equity.
+      book.decide(slot, [0, 1, -1, 0.5][Math.floor(rnd() * 4)], step, book.mark[slot], book.mark[slot]);
+      let naive = c.cashNow;
+      for (const n of names) if (book.qty[n] !== 0) naive += book.qty[n] * book.mark[n];
+      expect(book.equity(c.cashNow)).toBe(naive);
+      for (let k = 0; k < names.length; k++) expect(((book.held[k >>> 5] >>> (k & 31)) & 1) === 1).toBe(book.qty[names[k]] !== 0);
+    }
+    expect(c.fills.length).toBeGreaterThan(500);
+  });
+
+  it('rests a limit entry until a bar reaches it, then fills at the limit (or a better open) and sets the intent levels', () => {
+    const c = client();
+    const book = new OrderBook({ slots: 1, names: [0], slippageBps: 0, rate: 0, fixed: 0, wholeUnits: true, longOnly: false, atClose: false, optimistic: false, sizing: { ...spec().sizing, method: 'fixed-qty', qty: 10 } }, c);
+    (c as unknown as { book: OrderBook }).book = book;
+    book.decide(0, { target: 1, type: 'limit', price: 95, stopLoss: 90 }, 0, 100, 100);
+    expect(book.hasOpenWork(0)).toBe(true);
+    book.openPhase(0, 1, 99, 101, 96);
+    expect(book.qty[0]).toBe(0);
+    book.openPhase(0, 2, 97, 98, 94);
+    expect(c.fills).toEqual([[0, 10, 95]]);
+    expect(book.posSL[0]).toBe(90);
+    // The stop: a gap below it fills at the open.
+    book.openPhase(0, 3, 88, 89, 87);
+    expect(c.fills[1]).toEqual([0, -10, 88]);
+    expect(book.qty[0]).toBe(0);
+    expect(Number.isNaN(book.posSL[0])).toBe(true);
+  });
+});
