@@ -100,7 +100,10 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
  *    decisions for the block's bars, read into numbers (`OrderBook.read`), with the traded close. A
  *    single-symbol strategy's decision depends only on its own bars and state, never on the book, so
  *    deciding a block ahead changes nothing; it only avoids striding across the instrument-major
- *    panel (`s * nDays + i`) bar by bar, a cache and TLB miss per read on a wide universe.
+ *    panel (`s * nDays + i`) bar by bar, a cache and TLB miss per read on a wide universe. Only for
+ *    strategies declared independent (built-ins, `core/strategy/independence.ts`); any other strategy
+ *    (a user strategy, whose module scope could be shared across names) is stepped bar by bar across
+ *    names, from a bar-major copy of the block, so no name ever runs ahead of another.
  * 2. Bar by bar (bar-major, as before): the opens of the names with work (`OrderBook.work`), then each
  *    name's mark and decision (`OrderBook.apply`) and delisting, then the equity mark over the held
  *    names: the same book operations in the same order as a plain bar loop, so the same result.
