@@ -1236,7 +1236,7 @@ export const EVENTS = {
   'signal:fired': event<LiveSignal>(),
   'feed:status-changed': event<LiveFeedStatus>(),
   'killswitch:changed': event<KillSwitch>(),
-  /** The desk's overview, at most every 50 ms while any book changes (issue 16). */
+  /** The desk's overview, at most every 25 ms while any book changes (issue 16). */
   'desk:changed': event<DeskOverview>(),
   // -- brokers (issue 20)
   'broker:status-changed': event<BrokerStatusView>(),

@@ -140,6 +140,8 @@ export class BookRiskChecker extends RiskChecker {
   readonly #desk: DeskRisk;
   readonly #book: string;
   cash: () => number = () => 0;
+  /** The highest equity any mark of the book showed (its drawdown's reference); NaN before the first. */
+  peak = Number.NaN;
   #net = 0;
 
   constructor(desk: DeskRisk, book: string, limits?: RiskLimits) {
@@ -163,6 +165,7 @@ export class BookRiskChecker extends RiskChecker {
   }
 
   override checkAccount(grossExposure: number, dayStartEquity: number, equity: number): Breach | null {
+    if (!(equity <= this.peak)) this.peak = equity;
     this.#net = equity - this.cash();
     this.#desk.record(this.#book, grossExposure, this.#net, equity, dayStartEquity);
     return super.checkAccount(grossExposure, dayStartEquity, equity) ?? this.#desk.checkAccount();

@@ -52,7 +52,8 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
   const equity = cash + net;
   const running = book.feed !== null;
   const dayStart = running ? broker.account().dayStartEquity : (book.saved?.dayStart ?? equity);
-  book.peak = Math.max(book.peak, equity);
+  // Every mark's equity goes through the book's risk checker, which keeps the exact peak; the view's samples add the rest.
+  book.peak = Math.max(book.peak, equity, book.risk.peak === book.risk.peak ? book.risk.peak : -Infinity);
   let working = 0;
   for (const o of broker.orders()) if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) working++;
   const dayLoss = Math.max(0, dayStart - equity);

@@ -54,7 +54,7 @@ export function showDeskTab(tab: DeskTab): void {
 }
 
 /**
- * Follows `desk:changed`: the latest overview per animation frame (pushes come at most every 50 ms; a frame
+ * Follows `desk:changed`: the latest overview per animation frame (pushes come at most every 25 ms; a frame
  * renders at most one), and the open book's detail at most twice a second.
  */
 export function subscribeDesk(schedule?: FrameScheduler): () => void {

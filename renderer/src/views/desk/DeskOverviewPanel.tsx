@@ -93,11 +93,11 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                       <button className="btn" onClick={() => void stopBook(b.name)} data-testid="desk-stop-book">
                         Stop
                       </button>
-                    ) : (
-                      <button className="btn" onClick={() => void resumeBook(b.name)} data-testid="desk-resume-book">
+                    ) : b.status === 'stopped' ? (
+                      <button className="btn" onClick={() => void resumeBook(b.name)} data-testid="desk-resume-book" title="Restart its feed: it continues after its last journaled step">
                         Resume
                       </button>
-                    )}{' '}
+                    ) : null}{' '}
                     <button className="btn" onClick={() => onFlatten(b.name)} disabled={b.openPositions === 0} data-testid="desk-flatten-book">
                       Flatten
                     </button>

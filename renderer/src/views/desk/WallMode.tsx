@@ -23,6 +23,8 @@ export function WallMode({ overview, onExit }: { overview: DeskOverview; onExit:
   }, [onExit]);
   const b = n > 0 ? overview.books[i % n] : null;
   const t = overview.totals;
+  const usages = b ? [b.usage.grossExposure, b.usage.dailyLoss, b.usage.position].filter((x): x is number => x !== null) : [];
+  const used = usages.length > 0 ? Math.max(...usages) : null;
   return (
     <div className="wall" data-testid="wall" data-book={b?.name ?? ''}>
       <div className="wall-row">
@@ -47,7 +49,7 @@ export function WallMode({ overview, onExit }: { overview: DeskOverview; onExit:
             <WallFigure label="Drawdown" value={fmtPct(-b.drawdown)} cls={b.drawdown > 0 ? 'neg' : ''} />
             <WallFigure label="Gross" value={fmtMoney(b.grossExposure)} />
             <WallFigure label="Positions" value={String(b.openPositions)} />
-            <WallFigure label="Limit used" value={fmtPct(Math.max(b.usage.grossExposure ?? 0, b.usage.dailyLoss ?? 0, b.usage.position ?? 0), 0)} cls={Math.max(b.usage.grossExposure ?? 0, b.usage.dailyLoss ?? 0, b.usage.position ?? 0) >= 1 ? 'neg' : ''} />
+            <WallFigure label="Most used limit" value={used === null ? '—' : fmtPct(used, 0)} cls={used !== null && used >= 1 ? 'neg' : used !== null && used >= 0.8 ? 'warn-text' : ''} />
           </div>
         </div>
       ) : (
