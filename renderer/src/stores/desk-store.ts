@@ -53,9 +53,12 @@ export function showDeskTab(tab: DeskTab): void {
   useDeskStore.setState({ tab });
 }
 
+/** The overview repaints at most this often (ms): the host pushes every 25 ms while books run; people read slower. */
+export const DESK_REPAINT_MS = 100;
+
 /**
- * Follows `desk:changed`: the latest overview per animation frame (pushes come at most every 25 ms; a frame
- * renders at most one), and the open book's detail at most twice a second.
+ * Follows `desk:changed`: the latest overview at most every {@link DESK_REPAINT_MS}, on an animation frame, and
+ * the open book's detail at most twice a second.
  */
 export function subscribeDesk(schedule?: FrameScheduler): () => void {
   const batcher = createLatestBatcher<DeskOverview>(
@@ -68,9 +71,22 @@ export function subscribeDesk(schedule?: FrameScheduler): () => void {
     },
     schedule,
   );
-  const off = window.api.on('desk:changed', (o) => batcher.push(o));
+  let latest: DeskOverview | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let appliedAt = Number.NEGATIVE_INFINITY;
+  const apply = () => {
+    timer = null;
+    appliedAt = performance.now();
+    if (latest) batcher.push(latest);
+    latest = null;
+  };
+  const off = window.api.on('desk:changed', (o) => {
+    latest = o;
+    if (timer === null) timer = setTimeout(apply, Math.max(0, DESK_REPAINT_MS - (performance.now() - appliedAt)));
+  });
   return () => {
     off();
+    if (timer !== null) clearTimeout(timer);
     batcher.dispose();
   };
 }
