@@ -88,7 +88,11 @@ export class DeskService {
     let risk!: BookRiskChecker;
     const session = new LiveSession({
       store: this.#store, session: bookSession(config.name), spec: spec.spec, strategy: strategy.strategy, params: strategy.params, symbols,
-      risk: config.risk, interval: config.interval, emit: () => this.#dirty(),
+      risk: config.risk, interval: config.interval,
+      // The desk pushes its own overview; a session's events only mark it for the next push (its price ticker is not needed).
+      emit: (channel) => {
+        if (channel !== 'live:ticked') this.#dirty();
+      },
       riskChecker: (limits) => (risk = new BookRiskChecker(this.#risk, config.name, limits)),
     });
     risk.cash = () => session.broker.cash;
@@ -451,7 +455,6 @@ export class DeskService {
     const since = this.#dirtySince;
     this.#dirtySince = 0;
     this.#pushedAt = performance.now();
-    for (const b of this.#books.values()) if (b.feed) b.session.flushTicked();
     this.#emit(this.overview());
     if (since !== 0) this.latencies[this.latencyCount++ % this.latencies.length] = performance.now() - since;
   }
