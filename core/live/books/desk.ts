@@ -14,7 +14,7 @@ import { LiveSession } from '../session';
 import type { Order } from '../types';
 import { bookSession, bookSpec, MANUAL_STRATEGY, manualPanel, type BookConfig } from './book-config';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
-import { bookDetail, bookView, overview, type BookMarks } from './overview';
+import { bookDetail, bookView, forgetUnacked, overview, type BookMarks } from './overview';
 
 /** One book on the desk: its configuration, its session (restored from the journal when stopped) and feed. */
 export interface Book {
@@ -293,7 +293,7 @@ export class DeskService {
     if (!book) return fail('not-found', `no book "${name}"`);
     let o!: Order;
     book.session.batch(() => (o = book.session.broker.submit(req, this.#bookTime(book))));
-    this.#dirty();
+    this.#acted();
     return ok({ ...o });
   }
 
@@ -334,7 +334,7 @@ export class DeskService {
     if (!book) return fail('not-found', `no book "${name}"`);
     let done = false;
     book.session.batch(() => (done = book.session.broker.cancel(id, this.#bookTime(book), 'cancelled by user')));
-    this.#dirty();
+    this.#acted();
     return ok({ cancelled: done });
   }
 
@@ -353,7 +353,7 @@ export class DeskService {
       book.session.broker.cancel(id, t, 'replaced');
       o = book.session.broker.submit({ symbol: old.symbol, side: old.side, qty: change.qty ?? old.qty, type: old.type, price }, t);
     });
-    this.#dirty();
+    this.#acted();
     return ok({ ...o });
   }
 
@@ -366,7 +366,7 @@ export class DeskService {
       const orders = b.session.flattenAll(reason);
       return { book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: working, ordersSubmitted: orders.filter((o) => o.status !== 'rejected').length };
     });
-    this.#dirty();
+    this.#acted();
     return ok(this.#report(rows));
   }
 
@@ -388,7 +388,7 @@ export class DeskService {
       if (!was) b.session.trip(`desk kill switch: ${reason}`);
       return { book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: was ? 0 : working, ordersSubmitted: 0 };
     });
-    this.#dirty();
+    this.#acted();
     return this.#report(rows);
   }
 
@@ -397,7 +397,7 @@ export class DeskService {
     this.#kill = { tripped: false, reason: null, at: this.#now() };
     if (!this.#store.readonly) setDeskState(this.#store, 'killswitch', this.#kill);
     for (const b of this.books()) if (b.session.broker.killSwitch.tripped) b.session.rearm();
-    this.#dirty();
+    this.#acted();
     return this.#report(this.books().map((b) => ({ book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: 0, ordersSubmitted: 0 })));
   }
 
@@ -405,7 +405,7 @@ export class DeskService {
   setDeskLimits(limits: DeskLimitsValue): DeskLimitsValue {
     this.#risk.set(limits);
     if (!this.#store.readonly) setDeskState(this.#store, 'limits', limits);
-    this.#dirty();
+    this.#acted();
     return limits;
   }
 
@@ -416,7 +416,7 @@ export class DeskService {
     book.session.setRisk(limits);
     book.config = { ...book.config, risk: limits };
     if (!this.#store.readonly) saveDeskBook(this.#store, name, book.config, book.feed ? 'running' : 'stopped', this.#now());
-    this.#dirty();
+    this.#acted();
     return ok(limits);
   }
 
@@ -424,7 +424,15 @@ export class DeskService {
   ack(name: string, id: string): Result<{ acknowledged: boolean }> {
     const book = this.#books.get(name);
     if (!book) return fail('not-found', `no book "${name}"`);
-    return ok({ acknowledged: book.session.ack(id) });
+    const acknowledged = book.session.ack(id);
+    this.#acted();
+    return ok({ acknowledged });
+  }
+
+  /** After an operator's action: the books' alert counts are read again at the next push. */
+  #acted(): void {
+    for (const b of this.#books.values()) forgetUnacked(b);
+    this.#dirty();
   }
 
   #dirty(): void {

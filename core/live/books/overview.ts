@@ -12,9 +12,15 @@ export interface BookMarks {
 // Non-signal alerts not yet acknowledged, per book; read from the journal at most once a second.
 const unackedCache = new WeakMap<Book, { at: number; n: number }>();
 
+/** Drops a book's cached count of unacknowledged alerts (after an action that may have raised or acknowledged one). */
+export function forgetUnacked(book: Book): void {
+  unackedCache.delete(book);
+}
+
 function unacked(book: Book, journal: Journal | null, now: number): number {
   const hit = unackedCache.get(book);
-  if (hit && (journal === null || now - hit.at < 1_000)) return hit.n;
+  // Only a running book's count is cached (its feed can raise alerts on every step); a stopped book's is read each time.
+  if (hit && (journal === null || (book.feed !== null && now - hit.at < 1_000))) return hit.n;
   if (journal === null) return 0;
   let n = 0;
   for (const a of journal.loadAlerts(book.session.session, 200, 'other')) if (a.acknowledgedAt === null) n++;

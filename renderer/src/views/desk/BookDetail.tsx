@@ -30,9 +30,11 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
           </div>
         ))}
         <div className="card">
-          <div className="label">Limits used (gross · loss · position)</div>
-          <div className="value">
-            <UsageBar value={v.usage.grossExposure} label="gross" /> <UsageBar value={v.usage.dailyLoss} label="daily loss" /> <UsageBar value={v.usage.position} label="position" />
+          <div className="label">Limits used</div>
+          <div className="usage-list">
+            <span>gross</span> <UsageBar value={v.usage.grossExposure} label="gross" />
+            <span>loss</span> <UsageBar value={v.usage.dailyLoss} label="daily loss" />
+            <span>position</span> <UsageBar value={v.usage.position} label="position" />
           </div>
         </div>
         <div className="card">

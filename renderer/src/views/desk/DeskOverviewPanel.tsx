@@ -55,6 +55,7 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                 <th>Position limit</th>
                 <th className="num">Pos</th>
                 <th className="num">Orders</th>
+                <th className="num" title="Risk, kill-switch, anomaly and feed alerts not yet acknowledged">Alerts</th>
                 <th>Kill</th>
                 <th />
               </tr>
@@ -87,6 +88,7 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                   </td>
                   <td className="num">{b.openPositions}</td>
                   <td className="num">{b.workingOrders}</td>
+                  <td className={`num ${b.unackedAlerts > 0 ? 'warn-text' : 'muted'}`}>{b.unackedAlerts}</td>
                   <td>{b.killSwitch.tripped ? <span className="badge bad" title={b.killSwitch.reason ?? ''}>tripped</span> : <span className="badge ok">armed</span>}</td>
                   <td style={{ whiteSpace: 'nowrap' }}>
                     {b.status === 'running' ? (
@@ -106,7 +108,7 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
               ))}
               {overview.books.length === 0 && (
                 <tr>
-                  <td colSpan={15} className="muted">
+                  <td colSpan={16} className="muted">
                     No books yet: add one above (a strategy on a replay, or a manual book traded from the ticket).
                   </td>
                 </tr>
