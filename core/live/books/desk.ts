@@ -32,6 +32,9 @@ export interface Book {
 /** A full-speed replay book yields after this many ms of steps, so books share the host and the overview keeps being pushed. */
 const REPLAY_SLICE_MS = 3;
 
+/** How often a running book's marks and equity peak are journaled (ms). */
+const MARKS_EVERY_MS = 2_000;
+
 const ARMED: DeskKillSwitch = { tripped: false, reason: null, at: null };
 
 /** Options of {@link DeskService}. */
@@ -61,6 +64,7 @@ export class DeskService {
   #timer: NodeJS.Timeout | null = null;
   #dirtySince = 0;
   #pushedAt = 0;
+  #marksSavedAt = 0;
   /** Latency from the first undisplayed feed delivery to the push that shows it (ms), a ring for the benchmark. */
   readonly latencies = new Float64Array(8192);
   latencyCount = 0;
@@ -463,6 +467,11 @@ export class DeskService {
     const since = this.#dirtySince;
     this.#dirtySince = 0;
     this.#pushedAt = performance.now();
+    // Running books' marks go to the journal every few seconds too, so a kill -9 loses at most that much of them.
+    if (this.#pushedAt - this.#marksSavedAt >= MARKS_EVERY_MS) {
+      this.#marksSavedAt = this.#pushedAt;
+      for (const b of this.#books.values()) if (b.feed && !b.finished) this.#saveMarks(b);
+    }
     this.#emit(this.overview());
     if (since !== 0) this.latencies[this.latencyCount++ % this.latencies.length] = performance.now() - since;
   }
