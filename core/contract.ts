@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './model/result';
-import type { DeskActionReport, DeskBookDetail, DeskLimitsValue, DeskOverview, TicketPreview } from './model/desk';
+import type { DeskActionReport, DeskBookDetail, DeskLimitsValue, DeskOverview, TicketPreview } from './model/books';
 
 export type { AppError, Result } from './model/result';
 
@@ -661,7 +661,7 @@ export const LiveResumeInput = z
 
 // == the monitoring desk: books, the ticket, desk limits (issue 16, desk1) ====================
 
-export type { DeskActionReport, DeskBookDetail, DeskBookView, DeskOverview, DeskPosition, DeskOrder, DeskLimitsValue, TicketPreview, TicketCheck, ExposureRow } from './model/desk';
+export type { DeskActionReport, DeskBookDetail, DeskBookView, DeskOverview, DeskPosition, DeskOrder, DeskLimitsValue, TicketPreview, TicketCheck, ExposureRow } from './model/books';
 
 /** A book's name: also its journal session `desk:<name>`. */
 // eslint-disable-next-line no-control-regex

@@ -7,7 +7,7 @@ type DeskChannels =
   | 'desk:order-cancel' | 'desk:order-replace' | 'desk:flatten' | 'desk:kill' | 'desk:rearm' | 'desk:limits-set' | 'desk:book-limits-set' | 'desk:alert-ack';
 
 /** Handlers of the monitoring desk (issue 16), bound to the host's {@link Services.desk}. */
-export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
+export function bookHandlers(s: Services): Pick<Handlers, DeskChannels> {
   const d = s.desk;
   return {
     'desk:overview': () => ok(d.overview()),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeskOverview } from '../../model/desk';
-import { listDeskBooks } from '../../store/desk';
+import type { DeskOverview } from '../../model/books';
+import { listDeskBooks } from '../../store/books';
 import { Journal } from '../../store/journal';
 import { openStore, type Store } from '../../store/sqlite-bar-store';
 import { smallDefaultDb } from '../testing-dataset';

@@ -1,6 +1,6 @@
 import { fail, ok, type Result } from '../../model/result';
-import type { DeskActionReport, DeskBookDetail, DeskKillSwitch, DeskLimitsValue, DeskOverview, TicketPreview } from '../../model/desk';
-import { deleteDeskBook, getDeskState, listDeskBooks, saveDeskBook, sectorsOf, setDeskBookState, setDeskState } from '../../store/desk';
+import type { DeskActionReport, DeskBookDetail, DeskKillSwitch, DeskLimitsValue, DeskOverview, TicketPreview } from '../../model/books';
+import { deleteDeskBook, getDeskState, listDeskBooks, saveDeskBook, sectorsOf, setDeskBookState, setDeskState } from '../../store/books';
 import { Journal } from '../../store/journal';
 import type { Store } from '../../store/sqlite-bar-store';
 import type { SingleStrategy } from '../../strategy/types';

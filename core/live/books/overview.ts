@@ -1,4 +1,4 @@
-import type { DeskBookDetail, DeskBookView, DeskKillSwitch, DeskLimitsValue, DeskOverview, DeskPosition, ExposureRow } from '../../model/desk';
+import type { DeskBookDetail, DeskBookView, DeskKillSwitch, DeskLimitsValue, DeskOverview, DeskPosition, ExposureRow } from '../../model/books';
 import type { Journal } from '../../store/journal';
 import type { Book } from './desk';
 

@@ -7,7 +7,7 @@ import { BookDetail } from './BookDetail';
 import { BookForm } from './BookForm';
 import { DeskOverviewPanel } from './DeskOverviewPanel';
 import { WallMode } from './WallMode';
-import './desk.css';
+import './books.css';
 
 /**
  * The monitoring desk (issue 16): books side by side, the portfolio overview, a book's drill-down with the
