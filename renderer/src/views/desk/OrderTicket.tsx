@@ -29,10 +29,11 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
   };
   const o = order();
   const key = JSON.stringify(o);
+  // Keyed on the order's JSON (a new object every render): the checks are asked again only when the order changes.
   useEffect(() => {
-    if (o) void checkOrder(o);
+    const current = key === 'null' ? null : (JSON.parse(key) as ArgOf<'desk:order-check'>);
+    if (current) void checkOrder(current);
     else useDeskStore.setState({ preview: null });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key]);
   const blocked = !o || !preview || preview.checks.some((c) => !c.ok);
   const send = async () => {
