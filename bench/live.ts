@@ -15,6 +15,7 @@ import { openStore } from '../core/store/sqlite-bar-store';
 import { getStrategy } from '../core/strategies';
 import { rng } from '../core/strategies/fixtures';
 import type { SingleStrategy } from '../core/strategy/types';
+import { deskHost } from './desk';
 import { measure, printTable, type BenchRow, type BenchTable } from './harness';
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => `S${String(i).padStart(3, '0')}`);
@@ -107,5 +108,5 @@ export async function run(): Promise<BenchTable[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return [printTable(`live path: ${SYMBOLS.length} symbols x triple-confirmation (SMA, RSI, volume SMA), paper broker, SQLite journal`, rows)];
+  return [printTable(`live path: ${SYMBOLS.length} symbols x triple-confirmation (SMA, RSI, volume SMA), paper broker, SQLite journal`, rows), await deskHost()];
 }

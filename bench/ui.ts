@@ -7,6 +7,7 @@ import { alignToBars } from '../renderer/src/charts/align';
 import { toCandles, toVolume, type OhlcvColumns } from '../renderer/src/charts/adapters';
 import { createFrameBatcher } from '../renderer/src/lib/batch';
 import { applyTickBatches, type TickFold } from '../renderer/src/stores/live-fold';
+import { deskPage } from './desk';
 import { measure, printTable, type BenchTable } from './harness';
 
 type Ticked = Events['live:ticked'];
@@ -91,5 +92,6 @@ export async function run(): Promise<BenchTable[]> {
     { name: 'adapters: candles + volume', ...adapters },
     { name: 'align one indicator output to the bars', ...align },
   ]);
-  return [t1, t2];
+  const t3 = await deskPage();
+  return t3 ? [t1, t2, t3] : [t1, t2];
 }

@@ -3,6 +3,7 @@ import type { DatasetStatus, Events } from '../contract';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
+import { DeskService } from '../live/books/desk';
 import { BrokerService } from '../live/brokers/service';
 import { OptimizeService } from '../optimize/service';
 import { createThreadPool } from '../pool/thread-pool';
@@ -27,6 +28,8 @@ export interface Services {
   readonly optimize: OptimizeService;
   /** The live/paper trading session and its webhook outbox (`live:*`, `positions:*`, `alerts:*`, `risk:*`, `killswitch:*`). */
   readonly live: LiveService;
+  /** The monitoring desk: books side by side, desk limits, the ticket (`desk:*`, issue 16). */
+  readonly desk: DeskService;
   /** Background backtests (`backtest:start` / `backtest:cancel`). */
   readonly backtest: BacktestService;
   /** Broker accounts behind the live session (`broker:*`). */
@@ -113,6 +116,7 @@ export function createServices(options: ServiceOptions): Services {
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize,
     live,
+    desk: new DeskService(options.store, (o) => options.emit('desk:changed', o)),
     // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
     // memory has no file for workers to open: there they stay in the host, time-limited).
     backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
@@ -129,6 +133,7 @@ export async function disposeServices(services: Services): Promise<void> {
   await services.optimize.dispose();
   await services.broker.dispose();
   await services.live.dispose();
+  await services.desk.dispose();
   await services.backtest.dispose();
   await services.uploads.dispose();
 }

@@ -48,6 +48,8 @@ export interface SessionOptions {
   readonly params: unknown;
   readonly symbols: readonly string[];
   readonly risk?: RiskLimits;
+  /** Builds the session's risk checker from its limits (the desk's books add desk-wide checks); default a plain {@link RiskChecker}. */
+  readonly riskChecker?: (limits: RiskLimits | undefined) => RiskChecker;
   readonly anomalies?: AnomalyConfig;
   readonly cooldownMs?: number;
   readonly webhooks?: readonly WebhookTarget[];
@@ -126,7 +128,7 @@ export class LiveSession implements FeedSink {
     const keep = o.keep ?? 100_000;
     const persisted = this.journal.getState<RiskLimits>(o.session, 'risk');
     this.broker = new PaperBroker({
-      session: o.session, cash: o.spec.capital, costs: specCosts(o.spec), risk: new RiskChecker(o.risk ?? persisted),
+      session: o.session, cash: o.spec.capital, costs: specCosts(o.spec), risk: o.riskChecker ? o.riskChecker(o.risk ?? persisted) : new RiskChecker(o.risk ?? persisted),
       hooks: {
         order: (ord, time, isNew) => (isNew ? this.journal.insertOrder(ord) : this.journal.updateOrder(ord, time)),
         fill: (f, p) => {

@@ -391,4 +391,20 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // Issue 16 (the monitoring desk): the books (live sessions run side by side) as the user configured them, and
+  // desk-wide state (desk risk limits, the desk kill switch). Each book's orders, fills and alerts are the journal's,
+  // under the journal session `desk:<book>`.
+  `
+  CREATE TABLE desk_books (
+    name TEXT PRIMARY KEY,
+    config TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE desk_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -9,6 +9,7 @@ import { installSpecDrop } from './stores/spec-file';
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
 import { DataView } from './views/data/DataView';
+import { DeskView } from './views/desk/DeskView';
 import { JobsView } from './views/jobs/JobsView';
 import { LiveView } from './views/live/LiveView';
 import { ModelsView } from './views/models/ModelsView';
@@ -24,6 +25,7 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   models: ModelsView,
   jobs: JobsView,
   strategies: StrategiesView,
+  desk: DeskView,
 };
 
 function isTyping(target: EventTarget | null): boolean {

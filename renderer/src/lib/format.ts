@@ -6,10 +6,15 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+// One formatter per digit count: `toLocaleString` with options builds a new one on every call (costly in tables that repaint often).
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
 /** `1234.5` → `1,234.50` (fixed digits, thousands separators); NaN/null → `—`. */
 export function fmtNum(x: number | null | undefined, digits = 2): string {
   if (!finite(x)) return DASH;
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  let f = numberFormats.get(digits);
+  if (!f) numberFormats.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return f.format(x);
 }
 
 /** A price with digits chosen by magnitude: 2 above 1, 4 below. */

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { panelForSpec } from '../../backtest/run';
+import type { BacktestSpec } from '../../backtest/spec';
+import { BacktestInputError } from '../../backtest/types';
+import type { Panel } from '../../data/panel-types';
+import { DAY_MS, parseDate } from '../../model/time';
+import type { Store } from '../../store/sqlite-bar-store';
+import { LiveSpecError } from '../replay';
+import { parseSpec } from '../../backtest/spec';
+import type { SingleStrategy } from '../../strategy/types';
+import type { IntervalName } from '../aggregator';
+import type { RiskLimits } from '../risk';
+
+/** A book as the user configures it (the contract's `DeskBookInput`, defaults applied). */
+export interface BookConfig {
+  /** The book's name; its journal session is `desk:<name>`. */
+  readonly name: string;
+  /** A single-symbol strategy (built-in or user), or `manual` for a book traded only from the ticket. */
+  readonly strategy: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  /** Symbols to trade, or none with `universe: "all"` (every stored symbol). */
+  readonly symbols?: readonly string[];
+  readonly universe?: 'all';
+  readonly feed: 'replay' | 'websocket';
+  /** WebSocket URL (`websocket` feed). */
+  readonly url?: string;
+  /** Replay speed in time steps per second; 0 = as fast as possible. */
+  readonly speed: number;
+  /** Replay date range (YYYY-MM-DD). */
+  readonly from?: string;
+  readonly to?: string;
+  /** Starting cash of the book, in account currency. */
+  readonly capital: number;
+  /** Whose account the book trades: the paper model (broker accounts per book are not wired yet). */
+  readonly account: 'paper';
+  readonly risk?: RiskLimits;
+  /** Bar interval for tick feeds. */
+  readonly interval: IntervalName;
+  /** Further backtest-spec fields (sizing, commission, slippageBps, longOnly, ...). */
+  readonly spec?: Readonly<Record<string, unknown>>;
+}
+
+/** The journal session of book `name`. */
+export function bookSession(name: string): string {
+  return `desk:${name}`;
+}
+
+/** The strategy of a manual book: never decides (a null decision keeps everything as it is), so only the ticket trades. */
+export const MANUAL_STRATEGY: SingleStrategy<Record<string, unknown>, null> = {
+  kind: 'single',
+  name: 'manual',
+  description: 'No signals: the book is traded from the order ticket only.',
+  params: z.object({}),
+  init: () => null,
+  onBar: () => null,
+};
+
+/** The backtest spec a book runs (its strategy, params, symbols, capital and range); errors name the field. */
+export function bookSpec(c: BookConfig): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
+  const raw: Record<string, unknown> = {
+    ...(c.spec ?? {}),
+    strategy: c.strategy,
+    params: c.params,
+    capital: c.capital,
+    ...(c.symbols && c.symbols.length > 0 ? { symbols: c.symbols } : { universe: c.universe ?? 'all' }),
+    ...(c.from ? { start: c.from } : {}),
+    ...(c.to ? { end: c.to } : {}),
+  };
+  return parseSpec(raw);
+}
+
+/**
+ * The replay panel of a manual book (no strategy to resolve): the panel a backtest of its spec reads,
+ * its symbols and range, as `resolveSpec` gives them for a strategy's book. Throws {@link LiveSpecError}.
+ */
+export function manualPanel(store: Store, spec: BacktestSpec): { panel: Panel; symbols: readonly string[]; from?: number; to?: number } {
+  let panel: Panel;
+  try {
+    panel = panelForSpec(store, spec);
+  } catch (e) {
+    throw new LiveSpecError(e instanceof BacktestInputError ? e.errors : [(e as Error).message]);
+  }
+  const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
+  const from = spec.start === undefined ? undefined : (parseDate(spec.start) ?? undefined);
+  const to = spec.end === undefined ? undefined : (parseDate(spec.end) ?? 0) + DAY_MS - 1;
+  return { panel, symbols, from, to };
+}

@@ -1,0 +1,161 @@
+import type { DeskBookDetail, DeskBookView, DeskKillSwitch, DeskLimitsValue, DeskOverview, DeskPosition, ExposureRow } from '../../model/books';
+import type { Journal } from '../../store/journal';
+import type { Book } from './desk';
+
+/** What a stopped book keeps in its journal (`deskMarks`): the last marks, its equity peak and day-start equity. */
+export interface BookMarks {
+  readonly marks: Readonly<Record<string, number>>;
+  readonly peak: number;
+  readonly dayStart: number;
+}
+
+// Non-signal alerts not yet acknowledged, per book; read from the journal at most once a second.
+const unackedCache = new WeakMap<Book, { at: number; n: number }>();
+
+/** Drops a book's cached count of unacknowledged alerts (after an action that may have raised or acknowledged one). */
+export function forgetUnacked(book: Book): void {
+  unackedCache.delete(book);
+}
+
+function unacked(book: Book, journal: Journal | null, now: number): number {
+  const hit = unackedCache.get(book);
+  // Only a running book's count is cached (its feed can raise alerts on every step); a stopped book's is read each time.
+  if (hit && (journal === null || (book.feed !== null && now - hit.at < 1_000))) return hit.n;
+  if (journal === null) return 0;
+  let n = 0;
+  for (const a of journal.loadAlerts(book.session.session, 200, 'other')) if (a.acknowledgedAt === null) n++;
+  unackedCache.set(book, { at: now, n });
+  return n;
+}
+
+/** A position's mark: the live one while the book runs, else the one its journal kept at its stop. */
+function markOf(book: Book, symbol: string, last: number): number {
+  const saved = book.feed === null ? book.saved?.marks[symbol] : undefined;
+  return saved ?? (last === last ? last : 0);
+}
+
+/**
+ * A book's figures: equity (cash + Σ qty × mark), day PnL, gross and net exposure, peak and drawdown,
+ * limit usage. Updates the book's equity peak. `journal` (optional) refreshes the unacknowledged-alert count.
+ */
+export function bookView(book: Book, now: number, journal: Journal | null = null): DeskBookView {
+  const broker = book.session.broker;
+  const cash = broker.cash;
+  let net = 0;
+  let gross = 0;
+  let open = 0;
+  let posUse: number | null = null;
+  const lim = broker.risk.limits;
+  for (const p of broker.positions()) {
+    if (p.qty === 0) continue;
+    open++;
+    const v = p.qty * markOf(book, p.symbol, p.last);
+    net += v;
+    gross += Math.abs(v);
+    const max = (lim.symbols[p.symbol] ?? lim.symbols['*'])?.maxPosition;
+    if (max !== undefined) posUse = Math.max(posUse ?? 0, Math.abs(p.qty) / max);
+  }
+  const equity = cash + net;
+  const running = book.feed !== null;
+  const dayStart = running ? broker.account().dayStartEquity : (book.saved?.dayStart ?? equity);
+  // Every mark's equity goes through the book's risk checker, which keeps the exact peak; the view's samples add the rest.
+  book.peak = Math.max(book.peak, equity, book.risk.peak === book.risk.peak ? book.risk.peak : -Infinity);
+  let working = 0;
+  for (const o of broker.orders()) if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) working++;
+  const dayLoss = Math.max(0, dayStart - equity);
+  return {
+    name: book.config.name,
+    strategy: book.config.strategy,
+    symbols: book.sectors.size || (book.config.symbols?.length ?? 0),
+    feed: book.config.feed,
+    status: running ? (book.finished ? 'finished' : 'running') : 'stopped',
+    feedState: running ? (book.session.feedStatus?.state ?? null) : null,
+    capital: book.config.capital,
+    cash,
+    equity,
+    dayPnl: equity - dayStart,
+    grossExposure: gross,
+    netExposure: net,
+    peakEquity: book.peak,
+    drawdown: book.peak > 0 ? Math.max(0, 1 - equity / book.peak) : 0,
+    usage: {
+      grossExposure: lim.maxGrossExposure !== undefined ? gross / lim.maxGrossExposure : null,
+      dailyLoss: lim.maxDailyLoss !== undefined ? dayLoss / lim.maxDailyLoss : null,
+      position: posUse,
+    },
+    killSwitch: broker.killSwitch,
+    openPositions: open,
+    workingOrders: working,
+    unackedAlerts: unacked(book, journal, now),
+    lastTime: book.session.journal.getState<number>(book.session.session, 'lastTime') ?? null,
+  };
+}
+
+/** The portfolio overview over `books`: totals, exposure by sector and by book, desk limit usage. */
+export function overview(books: readonly Book[], limits: DeskLimitsValue, kill: DeskKillSwitch, now: number, sectorOf: (symbol: string) => string, journal: Journal | null = null): DeskOverview {
+  const views = books.map((b) => bookView(b, now, journal));
+  const sectors = new Map<string, { gross: number; net: number }>();
+  for (const b of books) {
+    for (const p of b.session.broker.positions()) {
+      if (p.qty === 0) continue;
+      const v = p.qty * markOf(b, p.symbol, p.last);
+      const key = sectorOf(p.symbol) || 'unknown';
+      const s = sectors.get(key) ?? { gross: 0, net: 0 };
+      s.gross += Math.abs(v);
+      s.net += v;
+      sectors.set(key, s);
+    }
+  }
+  let equity = 0;
+  let dayPnl = 0;
+  let gross = 0;
+  let net = 0;
+  let capital = 0;
+  for (const v of views) {
+    equity += v.equity;
+    dayPnl += v.dayPnl;
+    gross += v.grossExposure;
+    net += v.netExposure;
+    capital += v.capital;
+  }
+  const bySector: ExposureRow[] = [...sectors].map(([key, s]) => ({ key, gross: s.gross, net: s.net })).sort((a, b) => b.gross - a.gross);
+  const byBook: ExposureRow[] = views.map((v) => ({ key: v.name, gross: v.grossExposure, net: v.netExposure }));
+  return {
+    at: now,
+    books: views,
+    totals: { equity, dayPnl, grossExposure: gross, netExposure: net, capital },
+    bySector,
+    byBook,
+    limits,
+    usage: {
+      grossExposure: limits.maxGrossExposure !== undefined ? gross / limits.maxGrossExposure : null,
+      netExposure: limits.maxNetExposure !== undefined ? Math.abs(net) / limits.maxNetExposure : null,
+      dailyLoss: limits.maxDailyLoss !== undefined ? Math.max(0, -dayPnl) / limits.maxDailyLoss : null,
+    },
+    killSwitch: kill,
+  };
+}
+
+/** A book's drill-down from its session and journal (orders, signals and alerts newest first). */
+export function bookDetail(book: Book, journal: Journal, limit: number, sectorOf: (symbol: string) => string): DeskBookDetail {
+  const now = Date.now();
+  const positions: DeskPosition[] = [];
+  for (const p of book.session.broker.positions()) {
+    const last = markOf(book, p.symbol, p.last);
+    positions.push({
+      symbol: p.symbol, sector: sectorOf(p.symbol), qty: p.qty, avgCost: p.avgCost, last, marketValue: p.qty * last, realized: p.realized,
+      unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
+    });
+  }
+  positions.sort((a, b) => Math.abs(b.marketValue) - Math.abs(a.marketValue) || a.symbol.localeCompare(b.symbol));
+  const orders = [...book.session.broker.orders()].reverse().slice(0, limit).map((o) => ({ ...o }));
+  const { risk: _r, ...config } = book.config;
+  return {
+    view: bookView(book, now, journal),
+    config: { ...config, risk: book.session.broker.risk.limits },
+    positions,
+    orders,
+    signals: journal.loadSignals(book.session.session, limit).map((s) => ({ symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason })),
+    alerts: journal.loadAlerts(book.session.session, limit),
+  };
+}

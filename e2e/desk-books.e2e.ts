@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCREENSHOTS, startApp, type App } from './fixture';
+import { join } from 'node:path';
+
+let app: App;
+
+beforeAll(async () => {
+  app = await startApp({ viewport: { width: 1600, height: 1000 } });
+  await app.open();
+  await app.page.click('[data-view="desk"]');
+  await app.page.waitForSelector('[data-view-ready="desk"]');
+});
+afterAll(() => app?.close());
+
+async function addBook(b: { name: string; strategy: string; symbols: string; speed: string; from: string; to: string; maxPosition?: string }): Promise<void> {
+  const { page } = app;
+  await page.click('[data-testid="desk-add-book"]');
+  await page.fill('[data-testid="book-name"]', b.name);
+  await page.waitForSelector(`[data-testid="book-strategy"] option[value="${b.strategy}"]`, { state: 'attached' });
+  await page.selectOption('[data-testid="book-strategy"]', b.strategy);
+  await page.fill('[data-testid="book-symbols"]', b.symbols);
+  await page.fill('[data-testid="book-speed"]', b.speed);
+  await page.fill('[data-testid="book-from"]', b.from);
+  await page.fill('[data-testid="book-to"]', b.to);
+  if (b.maxPosition) await page.fill('[data-testid="book-max-position"]', b.maxPosition);
+  await page.click('[data-testid="book-start"]');
+  await page.waitForSelector(`[data-testid="desk-book-row"][data-book="${b.name}"]`);
+}
+
+/** What the desk shows, read from the page's tables (not from the API), for the before/after-reload comparison. */
+async function shown(): Promise<string[]> {
+  return app.page.$$eval('[data-testid="desk-book-row"]', (rows) => rows.map((r) => `${r.getAttribute('data-book')}|${r.getAttribute('data-status')}|${r.getAttribute('data-killed')}|${(r as HTMLElement).innerText.replace(/\s+/g, ' ')}`));
+}
+
+describe('the monitoring desk', () => {
+  it('runs three books, trades from the ticket, breaches a book and a desk limit, flattens a book, and shows the same after a reload', async () => {
+    const { page } = app;
+    await addBook({ name: 'Trend', strategy: 'sma-cross', symbols: 'VFKI, NSG, JKHP', speed: '0', from: '2020-01-01', to: '2021-12-31' });
+    await addBook({ name: 'Breakout', strategy: 'donchian-breakout', symbols: 'XRB, VSBU, ETQ', speed: '0', from: '2018-01-01', to: '2021-12-31' });
+    // The manual book replays slowly so its ticket orders fill at its next bars during the test.
+    await addBook({ name: 'Manual', strategy: 'manual', symbols: 'OALM, AKW', speed: '8', from: '2023-01-02', to: '2025-12-31', maxPosition: '100' });
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Trend"][data-status="finished"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Breakout"][data-status="finished"]');
+    expect(await page.getAttribute('[data-testid="desk-book-row"][data-book="Manual"]', 'data-status')).toBe('running');
+    const trend = await page.evaluate(() => window.api.invoke('desk:book', { book: 'Trend' }));
+    expect(trend.ok && trend.value.orders.length).toBeGreaterThan(0);
+    await app.screenshot('desk-overview');
+
+    // Drill into the manual book; a market order from the ticket fills at the book's next bar.
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
+    await page.waitForSelector('[data-testid="desk-book"][data-book="Manual"]');
+    await page.fill('[data-testid="ticket-symbol"]', 'OALM');
+    await page.fill('[data-testid="ticket-qty"]', '60');
+    await page.waitForSelector('[data-testid="ticket-checks"][data-ok="true"]');
+    await page.click('[data-testid="ticket-send"]');
+    await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="60"]', { timeout: 30_000 });
+
+    // Book limit (max position 100): the ticket shows the book check failing before sending; sent anyway, it is rejected and alerted.
+    await page.fill('[data-testid="ticket-qty"]', '50');
+    await page.waitForSelector('[data-testid="ticket-check-book"][data-ok="false"]');
+    expect(await page.textContent('[data-testid="ticket-check-book"]')).toContain('position would be 110, limit ±100');
+    await page.locator('[data-testid="order-ticket"]').screenshot({ path: join(SCREENSHOTS, 'desk-ticket.png') });
+    await page.click('[data-testid="ticket-send"]');
+    await page.waitForSelector('[data-testid="ticket-result"]:has-text("rejected")');
+    await page.waitForSelector('[data-testid="book-alert"][data-kind="risk-limit"]');
+
+    // A working limit order, replaced at a new price (cancel + new through the same path).
+    await page.fill('[data-testid="ticket-qty"]', '10');
+    await page.selectOption('[data-testid="ticket-type"]', 'limit');
+    await page.fill('[data-testid="ticket-price"]', '1');
+    await page.click('[data-testid="ticket-send"]');
+    await page.waitForSelector('[data-testid="book-order"][data-status="new"]');
+    await page.click('[data-testid="book-order"][data-status="new"] [data-testid="order-replace"]');
+    await page.fill('[data-testid="replace-price"]', '2');
+    await page.click('[data-testid="replace-send"]');
+    await page.waitForSelector('[data-testid="book-order"][data-status="cancelled"]');
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="book-order"][data-status="new"]')).some((r) => r.textContent?.includes('2.00')));
+    await app.screenshot('desk-book');
+
+    // Desk limit: gross exposure just above today's; a second order breaches it, is refused and halts every book.
+    const limit = await page.evaluate(async () => {
+      const o = await window.api.invoke('desk:overview');
+      const c = await window.api.invoke('desk:order-check', { book: 'Manual', symbol: 'AKW', side: 'buy', qty: 100 });
+      return o.ok && c.ok && c.value.notional !== null ? o.value.totals.grossExposure + c.value.notional / 2 : NaN;
+    });
+    expect(limit).toBeGreaterThan(0);
+    await page.click('[data-testid="desk-tab-overview"]');
+    await page.fill('[data-testid="desk-limit-gross"]', String(Math.ceil(limit)));
+    await page.click('[data-testid="desk-limits-save"]');
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
+    await page.selectOption('[data-testid="ticket-type"]', 'market');
+    await page.fill('[data-testid="ticket-symbol"]', 'AKW');
+    await page.fill('[data-testid="ticket-qty"]', '100');
+    await page.waitForSelector('[data-testid="ticket-check-desk"][data-ok="false"]');
+    await page.click('[data-testid="ticket-send"]');
+    await page.waitForSelector('[data-testid="ticket-result"]:has-text("desk: gross exposure would be")');
+    await page.waitForSelector('[data-desk-killed="true"]');
+    await page.waitForSelector('[data-testid="book-kill-tripped"]');
+    expect(await page.textContent('[data-testid="desk-kill-tripped"]')).toContain('desk maxGrossExposure');
+
+    // Flatten the manual book behind a confirmation; the report says what was sent; the close fills at its next bar.
+    await page.click('[data-testid="book-flatten"]');
+    await page.click('[data-testid="confirm"]');
+    await page.waitForSelector('[data-testid="desk-report"]');
+    expect(await page.textContent('[data-testid="desk-report-book"]')).toContain('Manual: 0 working orders cancelled, 1 closing orders sent');
+    await page.click('[data-testid="desk-report-close"]');
+    await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 });
+
+    // The desk kill switch by hand (re-armed first): the dialog reports each book, and that positions stay open.
+    await page.click('[data-testid="desk-rearm"]');
+    await page.waitForSelector('[data-desk-killed="false"]');
+    await page.click('[data-testid="desk-kill"]');
+    expect(await page.textContent('.modal')).toContain('are not closed');
+    await page.click('[data-testid="confirm"]');
+    await page.waitForSelector('[data-testid="desk-report"]');
+    expect(await page.$$eval('[data-testid="desk-report-book"]', (xs) => xs.length)).toBe(3);
+    expect(await page.textContent('[data-testid="desk-report-summary"]')).toContain('the kill switch does not close positions');
+    await page.click('[data-testid="desk-report-close"]');
+
+    // Stop the manual book so nothing moves, then reload: the same books, figures, kill switches, orders.
+    await page.click('[data-testid="desk-tab-overview"]');
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-stop-book"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"][data-status="stopped"]');
+    const before = await shown();
+    const ordersBefore = await page.evaluate(async () => {
+      const b = await window.api.invoke('desk:book', { book: 'Manual' });
+      return b.ok ? b.value.orders.map((o) => `${o.id} ${o.status}`) : [];
+    });
+    expect(before).toHaveLength(3);
+    await page.reload();
+    await page.waitForSelector('body[data-connected="true"]');
+    await page.click('[data-view="desk"]');
+    await page.waitForSelector('[data-view-ready="desk"][data-desk-killed="true"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"]');
+    expect(await shown()).toEqual(before);
+    const ordersAfter = await page.evaluate(async () => {
+      const b = await window.api.invoke('desk:book', { book: 'Manual' });
+      return b.ok ? b.value.orders.map((o) => `${o.id} ${o.status}`) : [];
+    });
+    expect(ordersAfter).toEqual(ordersBefore);
+
+    // Wall mode: read-only, large type, cycling books.
+    await page.click('[data-testid="desk-tab-wall"]');
+    await page.waitForSelector('[data-testid="wall"]');
+    expect(await page.$$('[data-testid="wall"] input, [data-testid="wall"] button, [data-testid="wall"] select')).toHaveLength(0);
+    await app.screenshot('desk-wall');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-view-ready="desk"]');
+  });
+});

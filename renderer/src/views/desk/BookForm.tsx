@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { parseSymbols } from '../../stores/backtest-form';
+import { startBook } from '../../stores/desk-store';
+import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
+
+/** Adds a book: a strategy (or manual), symbols (empty = every stored symbol), replay speed and range, capital, book limits, params. */
+export function BookForm({ onDone }: { onDone: () => void }) {
+  const strategies = useStrategiesStore((s) => s.strategies);
+  useEffect(() => {
+    if (strategies.length === 0) void loadStrategies();
+  }, [strategies.length]);
+  const [f, setF] = useState({ name: '', strategy: 'manual', symbols: '', speed: '0', from: '', to: '', capital: '100000', maxPosition: '', maxGross: '', maxLoss: '', params: '{}' });
+  const [err, setErr] = useState<string | null>(null);
+  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const submit = async () => {
+    let params: Record<string, unknown>;
+    try {
+      params = JSON.parse(f.params || '{}') as Record<string, unknown>;
+    } catch {
+      return setErr('params: not JSON (e.g. {"fast": 10, "slow": 30})');
+    }
+    const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+    const maxPosition = num(f.maxPosition);
+    const risk =
+      maxPosition !== undefined || num(f.maxGross) !== undefined || num(f.maxLoss) !== undefined
+        ? {
+            symbols: (maxPosition !== undefined ? { '*': { maxPosition } } : {}) as Record<string, { maxPosition?: number }>,
+            ...(num(f.maxGross) !== undefined ? { maxGrossExposure: num(f.maxGross) } : {}),
+            ...(num(f.maxLoss) !== undefined ? { maxDailyLoss: num(f.maxLoss) } : {}),
+            // A book limit rejects the order and warns; the desk limits are the ones that halt everything.
+            hard: ['maxDailyLoss' as const],
+          }
+        : undefined;
+    const symbols = parseSymbols(f.symbols);
+    setErr(null);
+    const okay = await startBook({
+      name: f.name.trim(), strategy: f.strategy, params, ...(symbols.length > 0 ? { symbols } : {}), feed: 'replay', speed: Number(f.speed) || 0,
+      ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}), capital: Number(f.capital), ...(risk ? { risk } : {}),
+    });
+    if (okay) onDone();
+  };
+  return (
+    <div className="panel desk-book-form" data-testid="desk-book-form">
+      <div className="panel-title">New book</div>
+      <div className="panel-body form-grid">
+        <label>
+          Name
+          <input value={f.name} onChange={set('name')} data-testid="book-name" />
+        </label>
+        <label>
+          Strategy
+          <select value={f.strategy} onChange={set('strategy')} data-testid="book-strategy">
+            <option value="manual">manual (ticket only)</option>
+            {strategies
+              .filter((s) => s.kind === 'single')
+              .map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.name}
+                </option>
+              ))}
+          </select>
+        </label>
+        <label>
+          Symbols
+          <input className="mono" value={f.symbols} onChange={set('symbols')} placeholder="empty = whole universe" data-testid="book-symbols" />
+        </label>
+        <label>
+          Params (JSON)
+          <input className="mono" value={f.params} onChange={set('params')} data-testid="book-params" />
+        </label>
+        <label>
+          Replay speed (steps/s, 0 = full)
+          <input className="num" value={f.speed} onChange={set('speed')} data-testid="book-speed" />
+        </label>
+        <label>
+          From
+          <input type="date" value={f.from} onChange={set('from')} data-testid="book-from" />
+        </label>
+        <label>
+          To
+          <input type="date" value={f.to} onChange={set('to')} data-testid="book-to" />
+        </label>
+        <label>
+          Capital
+          <input className="num" value={f.capital} onChange={set('capital')} data-testid="book-capital" />
+        </label>
+        <label>
+          Max position (units)
+          <input className="num" value={f.maxPosition} onChange={set('maxPosition')} data-testid="book-max-position" />
+        </label>
+        <label>
+          Max gross exposure
+          <input className="num" value={f.maxGross} onChange={set('maxGross')} data-testid="book-max-gross" />
+        </label>
+        <label>
+          Max daily loss
+          <input className="num" value={f.maxLoss} onChange={set('maxLoss')} data-testid="book-max-loss" />
+        </label>
+        <label>
+          Account
+          <select value="paper" disabled>
+            <option value="paper">paper</option>
+          </select>
+        </label>
+        {err && <div className="bad">{err}</div>}
+        <div style={{ display: 'flex', gap: 8 }}>
+          <button className="btn btn-primary" onClick={() => void submit()} disabled={!f.name.trim()} data-testid="book-start">
+            Start book
+          </button>
+          <button className="btn" onClick={onDone}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
