@@ -75,8 +75,8 @@ export const UserAlertInput = z
     severity: z.enum(['info', 'warning', 'critical']).default('warning'),
     /** Text added to the alert's message. */
     message: z.string().max(500).default(''),
-    /** Webhook and Telegram targets of this rule (delivered through the outbox); never shown back in full. */
-    webhooks: z.array(webhook).max(5).default([]),
+    /** Webhook and Telegram targets of this rule (delivered through the outbox); never shown back in full. Omitted on an edit: kept. */
+    webhooks: z.array(webhook).max(5).optional(),
     paused: z.boolean().default(false),
   })
   .strict();
