@@ -2,6 +2,7 @@ import { appHandlers } from './app-handlers';
 import { backtestHandlers } from './backtest-handlers';
 import { brokerHandlers } from './broker-handlers';
 import { dataHandlers } from './data-handlers';
+import { deskHandlers } from './desk-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
 import { liveSessionHandlers } from './live-session-handlers';
@@ -30,5 +31,6 @@ export function createHandlers(services: Services): Handlers {
     ...liveSessionHandlers(services),
     ...modelHandlers(services),
     ...platformHandlers(services),
+    ...deskHandlers(services),
   };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { DatasetStatus, Events } from '../contract';
+import { UserAlertService } from '../alerts-user/service';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
@@ -37,6 +38,8 @@ export interface Services {
   readonly uploads: Uploads;
   /** The bundled CSV import thread (`importCsvOffThread`); default: found beside the running bundle. */
   readonly importWorker?: string;
+  /** The user's alert rules, judged on live bars and on each import (`user-alerts:*`, issue 16). */
+  readonly userAlerts: UserAlertService;
 }
 
 /**
@@ -103,6 +106,8 @@ export function createServices(options: ServiceOptions): Services {
     options.emit(channel, payload);
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
+  const userAlerts = new UserAlertService(options.store, { alert: (a) => options.emit('alert:raised', { ...a }), fired: (f) => options.emit('user-alert:fired', f) });
+  live.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
   return {
     credentials,
     broker,
@@ -118,6 +123,7 @@ export function createServices(options: ServiceOptions): Services {
     backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
     uploads: new Uploads(),
     importWorker: options.importWorker,
+    userAlerts,
   };
 }
 
