@@ -1156,6 +1156,8 @@ export const METHODS = {
   'workspaces:list': method(noInput).returns<readonly Workspace[]>(),
   'workspaces:save': method(WorkspaceInput).returns<Workspace>(),
   'workspaces:delete': method(z.object({ name: z.string().min(1).max(100) }).strict()).returns<{ readonly deleted: boolean }>(),
+  /** Opens a view in its own window (the desktop app: a second monitor); `unavailable` under `quantdesk serve` (open `#view=NAME` in a tab). */
+  'app:open-view': method(z.object({ view: z.string().regex(/^[a-z][a-z-]{0,30}$/) }).strict()).returns<{ readonly opened: boolean }>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */

@@ -1,6 +1,8 @@
 import { INDICATORS, type Indicator, type IndicatorStream } from '../indicators/registry';
 import type { AlertCondition, AlertOperand, AlertSeries } from '../model/desk';
 
+export { describeCondition } from '../model/desk';
+
 /** One closed bar as a rule reads it (EpochMs time, traded prices). */
 export interface RuleBar {
   readonly time: number;
@@ -181,20 +183,4 @@ export function canFire(p: RulePolicy, now: number): 'yes' | 'paused' | 'trigger
 /** Validates a condition's indicators and parameters; throws {@link ConditionError}. */
 export function checkCondition(c: AlertCondition, path = 'condition'): void {
   new ConditionState(c, path);
-}
-
-/** A short text of a condition for alert messages: `rsi(14) crosses above 70`. */
-export function describeCondition(c: AlertCondition): string {
-  const series = (s: AlertOperand): string => {
-    if (typeof s === 'number') return String(s);
-    if (s.kind === 'indicator') {
-      const ps = Object.values(s.params);
-      return `${s.name}${ps.length ? `(${ps.join(',')})` : ''}${s.output ? `.${s.output}` : ''}`;
-    }
-    return s.kind === 'change' ? 'change %' : s.kind;
-  };
-  if ('right' in c) return `${series(c.left)} ${c.op.replace('-', ' ')} ${series(c.right)}`;
-  if ('lower' in c) return `${series(c.left)} ${c.op.replace('-', ' ')} [${series(c.lower)}, ${series(c.upper)}]`;
-  const dir = c.op === 'moves-up-pct' ? 'up' : c.op === 'moves-down-pct' ? 'down' : 'up or down';
-  return `${series(c.left)} moves ${dir} ${c.pct}% in ${c.bars} bars`;
 }

@@ -14,7 +14,7 @@ type DeskChannels =
   | 'alerts:query' | 'alerts:ack-all' | 'alerts:facets'
   | 'watchlists:list' | 'watchlists:save' | 'watchlists:delete' | 'watchlists:table'
   | 'screener:run' | 'screener:list' | 'screener:save' | 'screener:delete'
-  | 'workspaces:list' | 'workspaces:save' | 'workspaces:delete';
+  | 'workspaces:list' | 'workspaces:save' | 'workspaces:delete' | 'app:open-view';
 
 /** Runs `fn`, turning a bad column (unknown indicator, bad expression) into `invalid-input` naming it. */
 function columns<T>(fn: () => T) {
@@ -60,5 +60,7 @@ export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
     'workspaces:list': () => ok(listWorkspaces(s.store)),
     'workspaces:save': (input) => ok(saveWorkspace(s.store, input, Date.now())),
     'workspaces:delete': (input) => ok({ deleted: deleteWorkspace(s.store, input.name) }),
+    // The desktop app replaces this handler with one that opens a window (electron/main/view-windows.ts).
+    'app:open-view': (input) => fail('unavailable', `this host opens no windows: open #view=${input.view} in a new tab`),
   };
 }

@@ -56,6 +56,22 @@ export const AlertCondition = z.union([
 ]);
 export type AlertCondition = z.infer<typeof AlertCondition>;
 
+/** A short text of a condition for alert messages: `rsi(14) crosses above 70`. */
+export function describeCondition(c: AlertCondition): string {
+  const series = (s: AlertOperand): string => {
+    if (typeof s === 'number') return String(s);
+    if (s.kind === 'indicator') {
+      const ps = Object.values(s.params);
+      return `${s.name}${ps.length ? `(${ps.join(',')})` : ''}${s.output ? `.${s.output}` : ''}`;
+    }
+    return s.kind === 'change' ? 'change %' : s.kind;
+  };
+  if ('right' in c) return `${series(c.left)} ${c.op.replace('-', ' ')} ${series(c.right)}`;
+  if ('lower' in c) return `${series(c.left)} ${c.op.replace('-', ' ')} [${series(c.lower)}, ${series(c.upper)}]`;
+  const dir = c.op === 'moves-up-pct' ? 'up' : c.op === 'moves-down-pct' ? 'down' : 'up or down';
+  return `${series(c.left)} moves ${dir} ${c.pct}% in ${c.bars} bars`;
+}
+
 const webhook = z.union([
   z.object({ kind: z.literal('json'), url: z.string().url(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
   z.object({ kind: z.literal('telegram'), token: z.string().min(1).max(200), chatId: z.union([z.string().max(100), z.number()]), apiUrl: z.string().url().optional(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),

@@ -1,10 +1,9 @@
 import { useEffect } from 'react';
-import { ErrorBoundary } from './components/ErrorBoundary';
 import { NavBar } from './components/NavBar';
 import { StatusBar } from './components/StatusBar';
 import { SymbolPalette } from './components/SymbolPalette';
 import { subscribeSignals } from './stores/live-store';
-import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type View } from './stores/nav-store';
+import { setPaletteOpen, showView, useNavStore, viewForKey, type View } from './stores/nav-store';
 import { installSpecDrop } from './stores/spec-file';
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
@@ -14,6 +13,11 @@ import { LiveView } from './views/live/LiveView';
 import { ModelsView } from './views/models/ModelsView';
 import { OptimizeView } from './views/optimize/OptimizeView';
 import { StrategiesView } from './views/strategies/StrategiesView';
+import { AlertsView } from './views/alerts/AlertsView';
+import { Panes } from './views/desk/Panes';
+import { ScreenerView } from './views/screener/ScreenerView';
+import { WatchlistView } from './views/watchlist/WatchlistView';
+import { initLayout } from './stores/layout-store';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   chart: ChartView,
@@ -24,6 +28,14 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   models: ModelsView,
   jobs: JobsView,
   strategies: StrategiesView,
+  alerts: AlertsView,
+  watchlist: WatchlistView,
+  screener: ScreenerView,
+};
+
+const renderView = (v: View) => {
+  const C = VIEW_COMPONENTS[v];
+  return <C />;
 };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -44,6 +56,11 @@ export function App() {
 
   // A backtest spec (.json) dropped anywhere on the window opens in the Backtest form.
   useEffect(() => installSpecDrop(), []);
+
+  // Panes and workspaces (issue 16): the stored layout, or one view in a `#view=NAME` tab.
+  useEffect(() => {
+    if (window.api) void initLayout(location.hash);
+  }, []);
 
   // Live signals become chart markers whichever view is open.
   useEffect(() => (window.api ? subscribeSignals() : undefined), []);
@@ -67,14 +84,11 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const ViewComponent = VIEW_COMPONENTS[view];
   return (
     <div className="app">
       <NavBar />
       <main className="view" data-active-view={view}>
-        <ErrorBoundary key={view} name={VIEW_LABELS[view]}>
-          <ViewComponent />
-        </ErrorBoundary>
+        <Panes render={renderView} />
       </main>
       <StatusBar />
       {isPaletteOpen && <SymbolPalette />}

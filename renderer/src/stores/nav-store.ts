@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The workstation views, in nav order (shortcuts 1–8). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs'] as const;
+/** The workstation views, in nav order (shortcuts 1–9). */
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs', 'alerts', 'watchlist', 'screener'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -13,6 +13,9 @@ export const VIEW_LABELS: Record<View, string> = {
   strategies: 'Strategies',
   models: 'Models',
   jobs: 'Jobs',
+  alerts: 'Alerts',
+  watchlist: 'Watchlist',
+  screener: 'Screener',
 };
 
 export type Theme = 'dark' | 'light';
