@@ -26,6 +26,14 @@ export const COLUMN_PRESETS: readonly { readonly label: string; readonly column:
   { label: 'Book value/share (known now)', column: { kind: 'fundamental', field: 'book_value_per_share' } },
 ];
 
+// Edits run one after another, each on the list as the previous one left it (two quick clicks add two columns).
+let chain: Promise<unknown> = Promise.resolve();
+function queued<T>(fn: () => Promise<T>): Promise<T> {
+  const next = chain.then(fn, fn);
+  chain = next.catch(() => undefined);
+  return next;
+}
+
 function activeList(): Watchlist | undefined {
   const { lists, active } = useWatchlistsStore.getState();
   return lists.find((l) => l.id === active);
@@ -77,7 +85,11 @@ export function showWatchlist(id: string): void {
 }
 
 /** Adds symbols to the active list (a new list when there is none); symbols already there are skipped. */
-export async function addToWatchlist(symbols: readonly string[], listId?: string): Promise<void> {
+export function addToWatchlist(symbols: readonly string[], listId?: string): Promise<void> {
+  return queued(() => addNow(symbols, listId));
+}
+
+async function addNow(symbols: readonly string[], listId?: string): Promise<void> {
   let w = listId ? useWatchlistsStore.getState().lists.find((l) => l.id === listId) : activeList();
   if (!w) {
     if (useWatchlistsStore.getState().lists.length === 0) await loadWatchlists();
@@ -89,27 +101,41 @@ export async function addToWatchlist(symbols: readonly string[], listId?: string
 }
 
 /** Removes a symbol from the active list. */
-export async function removeFromWatchlist(symbol: string): Promise<void> {
-  const w = activeList();
-  if (w) await save({ ...w, symbols: w.symbols.filter((s) => s !== symbol) });
+export function removeFromWatchlist(symbol: string): Promise<void> {
+  return queued(async () => {
+    const w = activeList();
+    if (w) await save({ ...w, symbols: w.symbols.filter((s) => s !== symbol) });
+  });
 }
 
 /** Moves a symbol up (-1) or down (+1) in the active list. */
-export async function moveInWatchlist(symbol: string, by: -1 | 1): Promise<void> {
-  const w = activeList();
-  if (!w) return;
-  const i = w.symbols.indexOf(symbol);
-  const j = i + by;
-  if (i < 0 || j < 0 || j >= w.symbols.length) return;
-  const next = [...w.symbols];
-  [next[i], next[j]] = [next[j], next[i]];
-  await save({ ...w, symbols: next });
+export function moveInWatchlist(symbol: string, by: -1 | 1): Promise<void> {
+  return queued(async () => {
+    const w = activeList();
+    if (!w) return;
+    const i = w.symbols.indexOf(symbol);
+    const j = i + by;
+    if (i < 0 || j < 0 || j >= w.symbols.length) return;
+    const next = [...w.symbols];
+    [next[i], next[j]] = [next[j], next[i]];
+    await save({ ...w, symbols: next });
+  });
 }
 
-/** Adds or removes a column of the active list. */
-export async function setColumns(columns: readonly DeskColumn[]): Promise<void> {
-  const w = activeList();
-  if (w) await save({ ...w, columns });
+/** Adds a column to the active list. */
+export function addColumn(column: DeskColumn): Promise<void> {
+  return queued(async () => {
+    const w = activeList();
+    if (w) await save({ ...w, columns: [...w.columns, column] });
+  });
+}
+
+/** Removes column `j` of the active list. */
+export function removeColumn(j: number): Promise<void> {
+  return queued(async () => {
+    const w = activeList();
+    if (w) await save({ ...w, columns: w.columns.filter((_, k) => k !== j) });
+  });
 }
 
 /** Renames the active list. */

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { columnLabel } from '../../../../core/model/desk';
 import { selectSymbol, setPaletteOpen, useNavStore } from '../../stores/nav-store';
 import {
-  addToWatchlist, COLUMN_PRESETS, createWatchlist, deleteActiveWatchlist, loadWatchlists, moveInWatchlist, refreshTable, removeFromWatchlist, setColumns,
+  addColumn, addToWatchlist, COLUMN_PRESETS, createWatchlist, deleteActiveWatchlist, loadWatchlists, moveInWatchlist, refreshTable, removeColumn, removeFromWatchlist,
   showWatchlist, useWatchlistsStore,
 } from '../../stores/watchlists-store';
 import '../desk/desk.css';
@@ -114,7 +114,7 @@ export function WatchlistView() {
       {list && (
         <div className="desk-row">
           <span className="muted">Columns</span>
-          <select value="" onChange={(e) => e.target.value && void setColumns([...columns, COLUMN_PRESETS[Number(e.target.value)].column])} data-testid="watchlist-add-column" aria-label="Add a column">
+          <select value="" onChange={(e) => e.target.value && void addColumn(COLUMN_PRESETS[Number(e.target.value)].column)} data-testid="watchlist-add-column" aria-label="Add a column">
             <option value="">add column…</option>
             {COLUMN_PRESETS.map((p, i) => (
               <option key={p.label} value={i}>
@@ -123,7 +123,7 @@ export function WatchlistView() {
             ))}
           </select>
           <input value={field} onChange={(e) => setField(e.target.value)} placeholder="fundamental field" style={{ width: 130 }} data-testid="watchlist-field" />
-          <button className="btn-ghost" disabled={!/^[a-z][a-z0-9_]*$/i.test(field)} onClick={() => void setColumns([...columns, { kind: 'fundamental', field }]).then(() => setField(''))}>
+          <button className="btn-ghost" disabled={!/^[a-z][a-z0-9_]*$/i.test(field)} onClick={() => void addColumn({ kind: 'fundamental', field }).then(() => setField(''))}>
             Add field
           </button>
         </div>
@@ -144,7 +144,7 @@ export function WatchlistView() {
                     style={{ marginLeft: 4, cursor: 'pointer' }}
                     onClick={(e) => {
                       e.stopPropagation();
-                      void setColumns(columns.filter((_, k) => k !== j));
+                      void removeColumn(j);
                     }}
                   >
                     ×
