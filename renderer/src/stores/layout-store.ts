@@ -125,6 +125,8 @@ export function setPaneView(path: PanePath, view: string): void {
   setLayout(replaceAt(layout, path, (l) => ('view' in l ? { view } : l)), path);
 }
 
+let offNav: (() => void) | null = null;
+
 /** Loads the workspaces and restores the current layout (or, in a `#view=` tab, shows that one view). */
 export async function initLayout(hash: string): Promise<void> {
   const only = hashView(hash);
@@ -132,8 +134,9 @@ export async function initLayout(hash: string): Promise<void> {
     useLayoutStore.setState({ layout: { view: only }, focus: '', isStandalone: true });
     showView(only);
   }
-  // Nav clicks and shortcuts change the focused pane's view.
-  useNavStore.subscribe((s, prev) => {
+  // Nav clicks and shortcuts change the focused pane's view (one subscription per page).
+  offNav?.();
+  offNav = useNavStore.subscribe((s, prev) => {
     if (s.view === prev.view) return;
     const { layout, focus } = useLayoutStore.getState();
     const leaf = paneAt(layout, focus);
