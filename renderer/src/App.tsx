@@ -18,6 +18,7 @@ import { Panes } from './views/desk/Panes';
 import { ScreenerView } from './views/screener/ScreenerView';
 import { WatchlistView } from './views/watchlist/WatchlistView';
 import { initLayout } from './stores/layout-store';
+import { subscribeUserAlertNotifications } from './stores/user-alerts-store';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   chart: ChartView,
@@ -61,6 +62,9 @@ export function App() {
   useEffect(() => {
     if (window.api) void initLayout(location.hash);
   }, []);
+
+  // The user's own alert rules notify whichever view is open.
+  useEffect(() => (window.api ? subscribeUserAlertNotifications() : undefined), []);
 
   // Live signals become chart markers whichever view is open.
   useEffect(() => (window.api ? subscribeSignals() : undefined), []);

@@ -1,6 +1,8 @@
 import { create } from 'zustand';
 import type { DeskAlert, UserAlertFire, UserAlertRule } from '../../../core/model/desk';
 import type { ArgOf } from '../../../core/contract';
+import { notifyAlert, shouldNotify, type NotificationApi } from './alerts-logic';
+import { useConnectionStore } from './connection-store';
 
 interface UserAlertsState {
   readonly rules: readonly UserAlertRule[];
@@ -120,4 +122,15 @@ export function subscribeUserAlerts(): () => void {
     a();
     b();
   };
+}
+
+/**
+ * Whichever view is open, a firing of the user's own rule raises the page's desktop notification under
+ * `quantdesk serve` (Electron's main process shows its own). The alert id is the notification's tag, so the
+ * Live view's notifier showing the same alert does not double it.
+ */
+export function subscribeUserAlertNotifications(api: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined): () => void {
+  return window.api.on('alert:raised', (a) => {
+    if (a.kind === 'user-alert' && shouldNotify(a, useConnectionStore.getState().host)) void notifyAlert(a, api);
+  });
 }
