@@ -1,9 +1,20 @@
-import { storeFeatureMatrix } from '../features/matrix';
-import type { FeatureDef } from '../features/defs';
+import { loadPanel } from '../data/panel';
+import { featureMatrix, fieldsOf, matrixCacheDir } from '../features/matrix';
+import { resolveFeatures, type FeatureDef } from '../features/defs';
+import { loadPitFacts } from '../strategies/pit-facts';
 import { columnLabel, type ColumnTable, type DeskColumn } from '../model/desk';
 import { crossSectionAsOf } from '../store/cross-section';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
+
+const DAY = 86_400_000;
+/**
+ * History a column table loads before its date: three years of days, enough for the 52-week columns (252 bars)
+ * and for any indicator's warm-up to fade (an EMA-type seed weighs (1 - 2/(n+1))^750 after it). Every column is
+ * a ratio or an indicator invariant to the level the adjustment starts from, so the window changes no value a
+ * user can see beyond that fading. Whole UTC days, so "now" tables share the panel cache within a day.
+ */
+export const HISTORY_DAYS = 3 * 365;
 
 /**
  * The named feature (of `core/features`, the features strategies and models read) a column is, or null for
@@ -76,7 +87,12 @@ export function columnTable(store: Store, symbols: readonly string[], columns: r
   if (known.length > 0 && defs.length > 0) {
     let built;
     try {
-      built = storeFeatureMatrix(store, defs, { symbols: known, ...(isNow ? {} : { to: asOf }) });
+      const features = resolveFeatures(defs);
+      const from = Math.floor(asOf / DAY) * DAY - HISTORY_DAYS * DAY;
+      const panel = loadPanel(store, { adjustment: 'pit', symbols: known, from, ...(isNow ? {} : { to: asOf }) });
+      const src = { panel, fields: loadPitFacts(store, panel.symbols, fieldsOf(features)).fields };
+      const cacheDir = matrixCacheDir(store);
+      built = { src, matrix: featureMatrix(src, features, cacheDir ? { cacheDir } : {}) };
     } catch (e) {
       const m = /features\.(\d+)/.exec((e as Error).message);
       const def = m ? Number(m[1]) : 0;
