@@ -4,15 +4,17 @@ import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { columnLabel, type ColumnTable, type DeskColumn } from '../model/desk';
 import { crossSectionAsOf } from '../store/cross-section';
+import { latestBarAtOrBefore } from '../store/desk';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 
 const DAY = 86_400_000;
 /**
- * History a column table loads before its date: three years of days, enough for the 52-week columns (252 bars)
+ * History a column table loads before the latest bar of its symbols at its date: three years of days, enough for the 52-week columns (252 bars)
  * and for any indicator's warm-up to fade (an EMA-type seed weighs (1 - 2/(n+1))^750 after it). Every column is
  * a ratio or an indicator invariant to the level the adjustment starts from, so the window changes no value a
- * user can see beyond that fading. Whole UTC days, so "now" tables share the panel cache within a day.
+ * user can see beyond that fading (a symbol whose last bar is older than the window shows nothing). Whole UTC
+ * days, so "now" tables share the panel cache until a new bar is stored.
  */
 export const HISTORY_DAYS = 3 * 365;
 
@@ -88,7 +90,9 @@ export function columnTable(store: Store, symbols: readonly string[], columns: r
     let built;
     try {
       const features = resolveFeatures(defs);
-      const from = Math.floor(asOf / DAY) * DAY - HISTORY_DAYS * DAY;
+      // Anchored on the latest bar of these symbols (a stale list still gets values), in whole days.
+      const anchor = latestBarAtOrBefore(store, known, asOf) ?? asOf;
+      const from = Math.floor(anchor / DAY) * DAY - HISTORY_DAYS * DAY;
       const panel = loadPanel(store, { adjustment: 'pit', symbols: known, from, ...(isNow ? {} : { to: asOf }) });
       const src = { panel, fields: loadPitFacts(store, panel.symbols, fieldsOf(features)).fields };
       const cacheDir = matrixCacheDir(store);

@@ -250,3 +250,16 @@ export function saveWorkspace(store: Store, w: Omit<Workspace, 'updatedAt'>, now
 export function deleteWorkspace(store: Store, name: string): boolean {
   return store.db.prepare('DELETE FROM workspaces WHERE name = ?').run(name).changes > 0;
 }
+
+// == column tables =================================================================================
+
+/** The latest bar time at or before `asOf` among `symbols` (one index seek per symbol), or null when none has one. */
+export function latestBarAtOrBefore(store: Store, symbols: readonly string[], asOf: number): number | null {
+  const r = store.db
+    .prepare(
+      `SELECT max((SELECT max(b.ts) FROM bars b WHERE b.instrument_id = i.id AND b.ts <= ?)) t
+       FROM instruments i WHERE i.symbol IN (SELECT value FROM json_each(?))`,
+    )
+    .get(asOf, JSON.stringify(symbols)) as { t: number | null } | undefined;
+  return r?.t ?? null;
+}
