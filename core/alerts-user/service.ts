@@ -53,7 +53,8 @@ function rowBar(r: readonly number[]): RuleBar {
  * Live bars are judged per book with state kept in memory (a restarted session is warmed again from the
  * store); stored bars are judged once each: a rule keeps a cursor (the last stored bar it judged), set to
  * the symbol's last stored bar when the rule is saved, so an import fires on the bars it adds, never again
- * on bars judged before.
+ * on bars judged before (a symbol with no stored bars then: its first import only warms the rule up to its
+ * latest bar, which is judged).
  */
 export class UserAlertService {
   readonly #store: Store;
@@ -224,10 +225,13 @@ export class UserAlertService {
       if (rows.length === 0) continue;
       const state = new ConditionState(r.condition);
       if (r.storedCursor !== null) for (const row of storedBarsBefore(this.#store, r.symbol, r.storedCursor, WARMUP_BARS)) state.next(rowBar(row));
-      for (const row of rows) {
-        const bar = rowBar(row);
+      // A symbol that had no stored bars when the rule was saved: its first import is history, not news. It
+      // warms the rule and only its latest bar is judged (an `every` rule must not fire once per old bar).
+      const judgeFrom = r.storedCursor === null ? rows.length - 1 : 0;
+      for (let i = 0; i < rows.length; i++) {
+        const bar = rowBar(rows[i]);
         const step = state.next(bar);
-        if (step.hit && r && this.#fire(r, bar, step.value, 'import', null)) {
+        if (i >= judgeFrom && step.hit && r && this.#fire(r, bar, step.value, 'import', null)) {
           fired++;
           r = this.#fireable(r.id);
         }
