@@ -12,6 +12,10 @@
 import { z } from 'zod';
 import type { AppError, Result } from './model/result';
 import type { DeskActionReport, DeskBookDetail, DeskLimitsValue, DeskOverview, TicketPreview } from './model/books';
+import {
+  AlertFilterInput, ScreenDef, UserAlertInput, WatchlistInput, WorkspaceInput,
+  type ColumnTable, type DeskAlert, type SavedScreen, type ScreenResult, type UserAlertFire, type UserAlertRule, type Watchlist, type Workspace,
+} from './model/desk';
 
 export type { AppError, Result } from './model/result';
 
@@ -1210,6 +1214,39 @@ export const METHODS = {
   'platform:api-keys': method(noInput).returns<readonly PlatformApiKey[]>(),
   /** Stores a connector's key encrypted (desktop app only; `unavailable` where keys come from the environment). Answers set/not set. */
   'platform:api-key-set': method(PlatformApiKeyInput).returns<readonly PlatformApiKey[]>(),
+  // -- the desk (issue 16 items 3-6): user alerts, alerts of every book, watchlists, the screener, workspaces
+  /** The user's alert rules with their status (active, paused, triggered, expired) and firing counts. */
+  'user-alerts:list': method(noInput).returns<readonly UserAlertRule[]>(),
+  /** Creates a rule, or replaces rule `id` (re-armed; judges only bars stored after the save). Indicators are checked against the registry. */
+  'user-alerts:save': method(UserAlertInput).returns<UserAlertRule>(),
+  'user-alerts:pause': method(z.object({ id: z.string().min(1).max(64), paused: z.boolean() }).strict()).returns<UserAlertRule>(),
+  'user-alerts:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  /** A rule's firings, newest first. */
+  'user-alerts:history': method(z.object({ id: z.string().min(1).max(64), limit: z.number().int().positive().max(5_000).default(200) }).strict()).returns<readonly UserAlertFire[]>(),
+  /** Journaled alerts of every book (session), newest first, filtered by book, kind and acknowledgement. */
+  'alerts:query': method(AlertFilterInput).returns<readonly DeskAlert[]>(),
+  /** Acknowledges every unacknowledged alert of the book and kind given (all when neither); answers how many. */
+  'alerts:ack-all': method(z.object({ book: z.string().min(1).max(64).optional(), kind: z.string().min(1).max(64).optional() }).strict()).returns<{ readonly acknowledged: number }>(),
+  /** The books and kinds that have alerts (the alert list's filters). */
+  'alerts:facets': method(noInput).returns<{ readonly books: readonly string[]; readonly kinds: readonly string[] }>(),
+  'watchlists:list': method(noInput).returns<readonly Watchlist[]>(),
+  /** Creates (no `id`) or replaces a watchlist: name, symbols in order, columns. */
+  'watchlists:save': method(WatchlistInput).returns<Watchlist>(),
+  'watchlists:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  /** A watchlist's columns for its symbols as of now (fundamentals as known now). */
+  'watchlists:table': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<ColumnTable>(),
+  /** Runs a screen on the point-in-time universe of its date (or now). */
+  'screener:run': method(ScreenDef).returns<ScreenResult>(),
+  'screener:list': method(noInput).returns<readonly SavedScreen[]>(),
+  /** Saves a screen under a name (replacing one of that name). */
+  'screener:save': method(z.object({ name: z.string().trim().min(1).max(100), screen: ScreenDef }).strict()).returns<SavedScreen>(),
+  'screener:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  /** Named pane layouts; `current` is the one in use. */
+  'workspaces:list': method(noInput).returns<readonly Workspace[]>(),
+  'workspaces:save': method(WorkspaceInput).returns<Workspace>(),
+  'workspaces:delete': method(z.object({ name: z.string().min(1).max(100) }).strict()).returns<{ readonly deleted: boolean }>(),
+  /** Opens a view in its own window (the desktop app: a second monitor); `unavailable` under `quantdesk serve` (open `#view=NAME` in a tab). */
+  'app:open-view': method(z.object({ view: z.string().regex(/^[a-z][a-z-]{0,30}$/) }).strict()).returns<{ readonly opened: boolean }>(),
 } as const;
 
 /** Every event the renderer may subscribe to. The key is the channel. */
@@ -1240,6 +1277,9 @@ export const EVENTS = {
   'desk:changed': event<DeskOverview>(),
   // -- brokers (issue 20)
   'broker:status-changed': event<BrokerStatusView>(),
+  // -- the desk (issue 16)
+  /** A user alert rule fired (its `alert:raised` comes first). */
+  'user-alert:fired': event<UserAlertFire>(),
   // -- models
   /** Training progress: windows done of total. */
   'models:progressed': event<{ readonly done: number; readonly total: number }>(),

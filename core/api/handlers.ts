@@ -3,6 +3,7 @@ import { backtestHandlers } from './backtest-handlers';
 import { brokerHandlers } from './broker-handlers';
 import { dataHandlers } from './data-handlers';
 import { bookHandlers } from './book-handlers';
+import { deskHandlers } from './desk-handlers';
 import { indicatorHandlers } from './indicator-handlers';
 import { liveHandlers } from './live-handlers';
 import { liveSessionHandlers } from './live-session-handlers';
@@ -32,5 +33,6 @@ export function createHandlers(services: Services): Handlers {
     ...modelHandlers(services),
     ...platformHandlers(services),
     ...bookHandlers(services),
+    ...deskHandlers(services),
   };
 }

@@ -52,6 +52,8 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
       try {
         const r = await scheduler.runNow(input.job);
         if ('busy' in r) return fail('conflict', `${input.job} is already running`);
+        // A fetch may have stored bars: the user's alert rules judge them (issue 16; a no-op when none did).
+        s.userAlerts?.onStored();
         return ok(strip(r));
       } catch (e) {
         return fail('not-found', (e as Error).message);

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { DatasetStatus, Events } from '../contract';
+import { UserAlertService } from '../alerts-user/service';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
@@ -40,6 +41,8 @@ export interface Services {
   readonly uploads: Uploads;
   /** The bundled CSV import thread (`importCsvOffThread`); default: found beside the running bundle. */
   readonly importWorker?: string;
+  /** The user's alert rules, judged on live bars and on each import (`user-alerts:*`, issue 16). */
+  readonly userAlerts: UserAlertService;
 }
 
 /**
@@ -106,6 +109,10 @@ export function createServices(options: ServiceOptions): Services {
     options.emit(channel, payload);
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
+  const userAlerts = new UserAlertService(options.store, { alert: (a) => options.emit('alert:raised', { ...a }), fired: (f) => options.emit('user-alert:fired', f) });
+  live.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
+  const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o));
+  desk.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
   return {
     credentials,
     broker,
@@ -116,12 +123,13 @@ export function createServices(options: ServiceOptions): Services {
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize,
     live,
-    desk: new DeskService(options.store, (o) => options.emit('desk:changed', o)),
+    desk,
     // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
     // memory has no file for workers to open: there they stay in the host, time-limited).
     backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
     uploads: new Uploads(),
     importWorker: options.importWorker,
+    userAlerts,
   };
 }
 

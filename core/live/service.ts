@@ -14,7 +14,7 @@ import { OutboxDispatcher, type OutboxState } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
-import type { Alert, FeedStatus, FiredSignal, Order, Position, Severity } from './types';
+import type { Alert, FeedStatus, FiredSignal, LiveBar, Order, Position, Severity } from './types';
 
 /** What `live:start` asks for (the contract's `LiveStartInput`, defaults applied). */
 export interface StartRequest {
@@ -95,6 +95,8 @@ export class LiveService {
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
   lastRestore: RestoreReport | null = null;
+  /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
+  onBar: ((session: string, bar: LiveBar) => void) | null = null;
 
   constructor(store: Store, emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void, outboxPollMs = 1_000) {
     this.#store = store;
@@ -154,7 +156,7 @@ export class LiveService {
     const session = new LiveSession({
       store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
-      signalSeverity: req.signalSeverity,
+      signalSeverity: req.signalSeverity, onBar: (b) => this.onBar?.(req.session, b),
     });
     if (!this.#store.readonly) {
       const { webhooks: _w, risk: _r, session: _s, ...stored } = req;

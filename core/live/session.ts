@@ -59,6 +59,8 @@ export interface SessionOptions {
   readonly interval?: IntervalName;
   /** Late-tick grace of the aggregator (ms). */
   readonly graceMs?: number;
+  /** Every closed bar the session steps (the user's alert rules judge it); called inside the batch's transaction. */
+  readonly onBar?: (bar: LiveBar) => void;
   /** Push an event (after commit). */
   readonly emit?: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void;
   /** Minimum ms between `live:ticked` pushes. Default 100. */
@@ -262,6 +264,7 @@ export class LiveSession implements FeedSink {
   #closedBar(b: LiveBar): void {
     this.runner.closes([b]);
     this.#anomalies(b);
+    this.#o.onBar?.(b);
   }
 
   // A feed that sends both trades and bars (e.g. Binance trade and kline streams together) would step the
@@ -336,6 +339,7 @@ export class LiveSession implements FeedSink {
       for (const b of step) {
         this.#price(b.symbol, b.time, b.close);
         this.#anomalies(b);
+        this.#o.onBar?.(b);
       }
     });
   }

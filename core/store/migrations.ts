@@ -405,6 +405,58 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE desk_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
+  `,
+  // Issue 16 (the monitoring desk, items 3-6): user alert rules and their firings, watchlists, saved screens,
+  // and pane workspaces. The alerts a rule raises go to the journal's alerts table (book "user-alerts").
+  `
+  CREATE TABLE user_alert_rules (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    symbol TEXT NOT NULL,
+    condition TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    expires_at INTEGER,
+    severity TEXT NOT NULL,
+    message TEXT NOT NULL DEFAULT '',
+    webhooks TEXT NOT NULL DEFAULT '[]',
+    paused INTEGER NOT NULL DEFAULT 0,
+    triggered INTEGER NOT NULL DEFAULT 0,
+    stored_cursor INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE user_alert_fires (
+    seq INTEGER PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    alert_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    fired_at INTEGER NOT NULL,
+    symbol TEXT NOT NULL,
+    value REAL,
+    source TEXT NOT NULL,
+    book TEXT,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX user_alert_fires_rule ON user_alert_fires(rule_id, seq);
+  CREATE TABLE watchlists (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    symbols TEXT NOT NULL,
+    columns TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE saved_screens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    screen TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE workspaces (
+    name TEXT PRIMARY KEY,
+    layout TEXT NOT NULL,
+    windows TEXT NOT NULL DEFAULT '[]',
+    updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
 ];

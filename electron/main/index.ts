@@ -16,6 +16,8 @@ import { notifyDesktop } from './notify';
 import { hardenSession, isTrustedSender, lockNavigation, registerAppScheme } from './security';
 import { createUtilityPool } from './utility-pool';
 import { createMainWindow, preloadPath } from './window';
+import { ViewWindows } from './view-windows';
+import { ok } from '../../core/model/result';
 
 // Tests and portable installs point the app at another data folder.
 const dataDir = process.env.QUANTDESK_DATA_DIR ?? process.env.APP_DATA_DIR;
@@ -66,7 +68,11 @@ function start(): void {
     // name, brokers.bin, so keys stored before still load); the environment still wins, as in the CLI.
     credentials: safeStorageCredentials(join(userData, 'brokers.bin')),
   });
-  registerApi(createHandlers(services), isTrustedSender);
+  // Views torn off into their own windows (issue 16), reopened at start.
+  const viewWindows = new ViewWindows(userData, preloadPath(__dirname), () => quitting);
+  const handlers = createHandlers(services);
+  handlers['app:open-view'] = (input) => ok({ opened: viewWindows.open(input.view) });
+  registerApi(handlers, isTrustedSender);
   // Scheduled jobs (fetches, the daily report) run here while the app is open; missed slots run once on start or wake.
   const credentials = services.credentials;
   scheduler = startHostScheduler(store, () => credentials.get());
@@ -74,6 +80,7 @@ function start(): void {
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));
   win.on('closed', () => (win = null));
+  viewWindows.restore();
   win.webContents.on('did-finish-load', () => emit('app:ready', { at: Date.now() }));
   firstRunDone = startFirstRun(services, firstRun.signal, app.isPackaged ? process.resourcesPath : undefined);
 }

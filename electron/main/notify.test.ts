@@ -22,4 +22,10 @@ describe('notifyDesktop', () => {
     expect(notifyDesktop({ ...base, severity: 'critical', symbol: 'ABAG' })).toBe(true);
     expect(shown).toEqual([{ title: 'QuantDesk: kill-switch ABAG', body: 'max daily loss breached', urgency: 'critical' }]);
   });
+
+  it("shows a user's own alert rule whatever its severity (issue 16)", () => {
+    shown.length = 0;
+    expect(notifyDesktop({ id: 'u1', time: 0, kind: 'user-alert', symbol: 'AAA', message: 'AAA price crosses above 11', acknowledgedAt: null, severity: 'warning' })).toBe(true);
+    expect(shown).toEqual([{ title: 'QuantDesk: user-alert AAA', body: 'AAA price crosses above 11', urgency: 'normal' }]);
+  });
 });

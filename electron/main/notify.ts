@@ -7,8 +7,9 @@ import type { Events } from '../../core/contract';
  * Returns whether a notification was shown.
  */
 export function notifyDesktop(alert: Events['alert:raised']): boolean {
-  if (alert.severity !== 'critical' || !Notification.isSupported()) return false;
+  // A user's own alert rule (issue 16) always notifies: the user asked for it.
+  if ((alert.severity !== 'critical' && alert.kind !== 'user-alert') || !Notification.isSupported()) return false;
   const title = `QuantDesk: ${alert.kind}${alert.symbol ? ` ${alert.symbol}` : ''}`;
-  new Notification({ title, body: alert.message, urgency: 'critical' }).show();
+  new Notification({ title, body: alert.message, urgency: alert.severity === 'critical' ? 'critical' : 'normal' }).show();
   return true;
 }

@@ -6,9 +6,10 @@ import { loadWindowState, saveWindowState } from './window-state';
 
 /**
  * Opens the main window at its saved placement with the locked-down web preferences, loads
- * `app://quantdesk/`, and saves its placement on move, resize and close.
+ * `app://quantdesk/`, and saves its placement on move, resize and close. With `view` (a torn-off view,
+ * issue 16) it loads `app://quantdesk/#view=NAME`, the renderer's one-view layout.
  */
-export function createMainWindow(stateFile: string, preload: string): BrowserWindow {
+export function createMainWindow(stateFile: string, preload: string, view?: string): BrowserWindow {
   const state = loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
   const win = new BrowserWindow({
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
@@ -17,7 +18,7 @@ export function createMainWindow(stateFile: string, preload: string): BrowserWin
     minWidth: 800,
     minHeight: 560,
     show: false,
-    title: 'QuantDesk',
+    title: view ? `QuantDesk: ${view}` : 'QuantDesk',
     backgroundColor: '#0f1115',
     webPreferences: {
       preload,
@@ -53,7 +54,7 @@ export function createMainWindow(stateFile: string, preload: string): BrowserWin
     clearTimeout(timer);
     save();
   });
-  void win.loadURL(`${APP_ORIGIN}/`);
+  void win.loadURL(`${APP_ORIGIN}/${view ? `#view=${encodeURIComponent(view)}` : ''}`);
   return win;
 }
 

@@ -1,10 +1,9 @@
 import { useEffect } from 'react';
-import { ErrorBoundary } from './components/ErrorBoundary';
 import { NavBar } from './components/NavBar';
 import { StatusBar } from './components/StatusBar';
 import { SymbolPalette } from './components/SymbolPalette';
 import { subscribeSignals } from './stores/live-store';
-import { setPaletteOpen, showView, useNavStore, VIEW_LABELS, viewForKey, type View } from './stores/nav-store';
+import { setPaletteOpen, showView, useNavStore, viewForKey, type View } from './stores/nav-store';
 import { installSpecDrop } from './stores/spec-file';
 import { BacktestView } from './views/backtest/BacktestView';
 import { ChartView } from './views/chart/ChartView';
@@ -15,6 +14,12 @@ import { LiveView } from './views/live/LiveView';
 import { ModelsView } from './views/models/ModelsView';
 import { OptimizeView } from './views/optimize/OptimizeView';
 import { StrategiesView } from './views/strategies/StrategiesView';
+import { AlertsView } from './views/alerts/AlertsView';
+import { Panes } from './views/desk/Panes';
+import { ScreenerView } from './views/screener/ScreenerView';
+import { WatchlistView } from './views/watchlist/WatchlistView';
+import { initLayout } from './stores/layout-store';
+import { subscribeUserAlertNotifications } from './stores/user-alerts-store';
 
 const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   chart: ChartView,
@@ -26,6 +31,14 @@ const VIEW_COMPONENTS: Record<View, () => React.JSX.Element> = {
   jobs: JobsView,
   strategies: StrategiesView,
   desk: DeskView,
+  alerts: AlertsView,
+  watchlist: WatchlistView,
+  screener: ScreenerView,
+};
+
+const renderView = (v: View) => {
+  const C = VIEW_COMPONENTS[v];
+  return <C />;
 };
 
 function isTyping(target: EventTarget | null): boolean {
@@ -46,6 +59,14 @@ export function App() {
 
   // A backtest spec (.json) dropped anywhere on the window opens in the Backtest form.
   useEffect(() => installSpecDrop(), []);
+
+  // Panes and workspaces (issue 16): the stored layout, or one view in a `#view=NAME` tab.
+  useEffect(() => {
+    if (window.api) void initLayout(location.hash);
+  }, []);
+
+  // The user's own alert rules notify whichever view is open.
+  useEffect(() => (window.api ? subscribeUserAlertNotifications() : undefined), []);
 
   // Live signals become chart markers whichever view is open.
   useEffect(() => (window.api ? subscribeSignals() : undefined), []);
@@ -69,14 +90,11 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const ViewComponent = VIEW_COMPONENTS[view];
   return (
     <div className="app">
       <NavBar />
       <main className="view" data-active-view={view}>
-        <ErrorBoundary key={view} name={VIEW_LABELS[view]}>
-          <ViewComponent />
-        </ErrorBoundary>
+        <Panes render={renderView} />
       </main>
       <StatusBar />
       {isPaletteOpen && <SymbolPalette />}

@@ -11,7 +11,7 @@ import { WebSocketFeed } from '../feeds/websocket';
 import { LiveSpecError, resolveSpec, resolveStrategy } from '../replay';
 import type { RiskLimits } from '../risk';
 import { LiveSession } from '../session';
-import type { Order } from '../types';
+import type { LiveBar, Order } from '../types';
 import { bookSession, bookSpec, MANUAL_STRATEGY, manualPanel, type BookConfig } from './book-config';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
 import { bookDetail, bookView, forgetUnacked, overview, type BookMarks } from './overview';
@@ -65,6 +65,8 @@ export class DeskService {
   #dirtySince = 0;
   #pushedAt = 0;
   #marksSavedAt = 0;
+  /** Called with every closed bar of every book and the book's name (the user's alert rules judge it). */
+  onBar: ((book: string, bar: LiveBar) => void) | null = null;
   /** Latency from the first undisplayed feed delivery to the push that shows it (ms), a ring for the benchmark. */
   readonly latencies = new Float64Array(8192);
   latencyCount = 0;
@@ -98,6 +100,8 @@ export class DeskService {
         if (channel !== 'live:ticked') this.#dirty();
       },
       riskChecker: (limits) => (risk = new BookRiskChecker(this.#risk, config.name, limits)),
+      // The user's alert rules judge every book's closed bars too (issue 16 item 3), under the book's name.
+      onBar: (b) => this.onBar?.(config.name, b),
     });
     risk.cash = () => session.broker.cash;
     return { session, risk };

@@ -67,6 +67,9 @@ describe('alert stream', () => {
     expect(undecided.requestPermission).toHaveBeenCalledTimes(1);
     expect(await notifyAlert(alert('e', 1, 'critical'), undefined)).toBe(false);
     expect(isUrgent(alert('f', 1, 'warning'), 'warning')).toBe(true);
+    // A user's own alert rule notifies whatever its severity (issue 16).
+    expect(isUrgent({ ...alert('g', 1, 'info'), kind: 'user-alert' })).toBe(true);
+    expect(shouldNotify({ ...alert('g', 1, 'info'), kind: 'user-alert' }, 'serve')).toBe(true);
   });
   it('applies a frame of ticks to the watchlist with change against the first price seen', () => {
     let rows = applyTicks(new Map(), new Map([['AAA', { symbol: 'AAA', price: 100, time: 1 }]]));

@@ -58,9 +58,9 @@ export function markAcknowledged(list: readonly Alert[], id: string, at: number)
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
-/** Alerts at or above `min` severity deserve a desktop notification. */
+/** Alerts at or above `min` severity deserve a desktop notification, and so does every firing of the user's own alert rules (issue 16). */
 export function isUrgent(a: Alert, min: Severity = 'critical'): boolean {
-  return RANK[a.severity] >= RANK[min];
+  return a.kind === 'user-alert' || RANK[a.severity] >= RANK[min];
 }
 
 /**

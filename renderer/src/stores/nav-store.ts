@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 
-/** The workstation views, in nav order (shortcuts 1–8). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs', 'desk'] as const;
+/** The workstation views, in nav order (shortcuts 1–9, then 0 for the tenth; the rest from the nav bar). */
+export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs', 'desk', 'alerts', 'watchlist', 'screener'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {
@@ -14,6 +14,9 @@ export const VIEW_LABELS: Record<View, string> = {
   models: 'Models',
   jobs: 'Jobs',
   desk: 'Desk',
+  alerts: 'Alerts',
+  watchlist: 'Watchlist',
+  screener: 'Screener',
 };
 
 export type Theme = 'dark' | 'light';
@@ -75,6 +78,7 @@ export function toggleTheme(): void {
 
 /** Maps a key event to a view: keys 1–6 outside text inputs. */
 export function viewForKey(key: string): View | null {
-  const i = Number(key) - 1;
-  return Number.isInteger(i) && i >= 0 && i < VIEWS.length ? VIEWS[i] : null;
+  if (key.length !== 1 || key < '0' || key > '9') return null;
+  const i = key === '0' ? 9 : Number(key) - 1;
+  return i < VIEWS.length ? VIEWS[i] : null;
 }
