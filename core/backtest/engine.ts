@@ -12,6 +12,7 @@ import { parseDate } from '../model/time';
 import { alignedBenchmark, strategyDaysPanel } from './run-days';
 import { applyActions, tradedPrices } from './traded-prices';
 import { priceCrossSection, realisedVol } from './price-view';
+import { withIndicatorMemo } from '../indicators/memo';
 import {
   BacktestCancelledError,
   BacktestInputError,
@@ -463,7 +464,8 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
     tLow = traded.low;
     // Traded prices differ from the signal columns only in a panel with corporate actions.
     const distinct = tClose !== close;
-    const states: unknown[] = tradable.map(() => single.init(params));
+    // Indicator streams built here are shared with earlier runs on this panel (indicators/memo.ts).
+    const states: unknown[] = tradable.map((s) => withIndicatorMemo(panel, s, nDays, () => single.init(params)));
     const barCount = new Int32Array(nTrad);
     const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
     // Bars [from, to): a plain function, not the generator's body, so V8 optimises (and on-stack
