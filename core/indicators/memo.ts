@@ -95,6 +95,11 @@ export function withIndicatorMemo<T>(owner: object, index: number, capacity: num
   }
 }
 
+/** The open scope, if any: the sandbox passes it on to a user strategy's own copy of the indicators. */
+export function currentIndicatorMemo(): { readonly owner: object; readonly index: number; readonly capacity: number } | null {
+  return active;
+}
+
 /** Frees bytes until `extra` more fit in the budget. */
 function evict(extra: number): void {
   for (const [rec, where] of lru) {

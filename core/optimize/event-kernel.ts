@@ -123,6 +123,8 @@ export interface EventSource {
    * the kernel, as the engine drops warm-up decisions.
    */
   events(r: number, x: SymbolData, b: number, at: Int32Array, target: Float64Array): number;
+  /** Wraps the evaluation of each block's rows (the signal kernel puts user code under its time limit there). */
+  around?(block: () => void): void;
 }
 
 /** The run's bar range, checked for corporate actions (the kernels trade the panel's prices as they are). */
@@ -239,131 +241,135 @@ export function eventKernel(spec: BacktestSpec, panel: Panel, layout: KernelLayo
       // Spans start inside the run, so only its bars need to be gap-free.
       x.contiguous = idx[m - 1] - idx[w0] === m - 1 - w0;
     }
-    for (const tile of tiles) {
-      for (let b = 0; b < nBlk; b++) {
-        const x = blk[b];
-        const m = x.m;
-        if (m === 0) continue;
-        const { idx, c, dc, o, log, logFrom, logTo, lastIsDelisting, contiguous, w0 } = x;
-        for (let ti = 0; ti < tile.length; ti++) {
-          const r = tile[ti];
-          const from = log.len;
-          logFrom[r] = from;
-          // Touch the row where this combination will write (about where its pred filled) in one burst
-          // of independent loads, so their cache misses overlap instead of stalling one by one later.
-          const p0 = pred[r];
-          if (p0 >= 0) {
-            const row0 = r * n;
-            const at0 = log.at;
-            let sum = 0;
-            for (let g = logFrom[p0], g1 = logTo[p0]; g < g1; g++) sum += cell[row0 + idx[at0[g]]];
-            touched += sum;
-          }
-          const nc = source.events(r, x, b, evAt, evTarget);
-          // The arithmetic of `fill`, on locals: a call per fill costs more than the fill.
-          let q = 0;
-          let cash = 0;
-          let entryPx = 0;
-          let entryComm = 0;
-          let tv = 0;
-          let nt = 0;
-          let nw = 0;
-          let gw = 0;
-          let gl = 0;
-          for (let e = 0; e <= nc; e++) {
-            let fb: number;
-            let raw: number;
-            let target: number;
-            if (e < nc) {
-              const j = evAt[e];
-              if (j < w0) continue; // a warm-up decision: dropped, as the engine drops it
-              target = evTarget[e];
-              if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
-              if (atClose) {
-                fb = j;
-                raw = c[j];
-              } else if (j + 1 < m) {
-                fb = j + 1;
-                raw = o[j + 1];
-              } else continue; // decided on the symbol's last bar: the order never fills
-            } else if (lastIsDelisting && q !== 0) {
-              // No bar after this one inside the run: the engine closes at the last close.
-              fb = m - 1;
-              raw = c[m - 1];
-              target = 0;
-            } else break;
-            const cashBefore = cash;
-            if (q !== 0) {
-              // The target is flat or opposite here (a same-side target was skipped above).
-              const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-              const aq = q > 0 ? q : -q;
-              const comm = fixed + rate * aq * px;
-              cash -= -q * px + comm;
-              tv += aq * px;
-              const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
-              nt++;
-              if (pnl > 0) {
-                nw++;
-                gw += pnl;
-              } else gl -= pnl;
-              q = 0;
+    const rowsOverBlock = (): void => {
+      for (const tile of tiles) {
+        for (let b = 0; b < nBlk; b++) {
+          const x = blk[b];
+          const m = x.m;
+          if (m === 0) continue;
+          const { idx, c, dc, o, log, logFrom, logTo, lastIsDelisting, contiguous, w0 } = x;
+          for (let ti = 0; ti < tile.length; ti++) {
+            const r = tile[ti];
+            const from = log.len;
+            logFrom[r] = from;
+            // Touch the row where this combination will write (about where its pred filled) in one burst
+            // of independent loads, so their cache misses overlap instead of stalling one by one later.
+            const p0 = pred[r];
+            if (p0 >= 0) {
+              const row0 = r * n;
+              const at0 = log.at;
+              let sum = 0;
+              for (let g = logFrom[p0], g1 = logTo[p0]; g < g1; g++) sum += cell[row0 + idx[at0[g]]];
+              touched += sum;
             }
-            const u = target === 1 || target === -1 ? unit : roundQty(qty * Math.min(1, Math.abs(target)), whole);
-            if (target !== 0 && u > 0) {
-              const side = target > 0 ? 1 : -1;
-              const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
-              const comm = fixed + rate * u * px;
-              cash -= side * u * px + comm;
-              tv += u * px;
-              entryPx = px;
-              entryComm = comm;
-              q = side * u;
+            const nc = source.events(r, x, b, evAt, evTarget);
+            // The arithmetic of `fill`, on locals: a call per fill costs more than the fill.
+            let q = 0;
+            let cash = 0;
+            let entryPx = 0;
+            let entryComm = 0;
+            let tv = 0;
+            let nt = 0;
+            let nw = 0;
+            let gw = 0;
+            let gl = 0;
+            for (let e = 0; e <= nc; e++) {
+              let fb: number;
+              let raw: number;
+              let target: number;
+              if (e < nc) {
+                const j = evAt[e];
+                if (j < w0) continue; // a warm-up decision: dropped, as the engine drops it
+                target = evTarget[e];
+                if ((q !== 0 && target !== 0 && q > 0 === target > 0) || (q === 0 && target === 0)) continue;
+                if (atClose) {
+                  fb = j;
+                  raw = c[j];
+                } else if (j + 1 < m) {
+                  fb = j + 1;
+                  raw = o[j + 1];
+                } else continue; // decided on the symbol's last bar: the order never fills
+              } else if (lastIsDelisting && q !== 0) {
+                // No bar after this one inside the run: the engine closes at the last close.
+                fb = m - 1;
+                raw = c[m - 1];
+                target = 0;
+              } else break;
+              const cashBefore = cash;
+              if (q !== 0) {
+                // The target is flat or opposite here (a same-side target was skipped above).
+                const px = bps === 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+                const aq = q > 0 ? q : -q;
+                const comm = fixed + rate * aq * px;
+                cash -= -q * px + comm;
+                tv += aq * px;
+                const pnl = (q > 0 ? 1 : -1) * aq * (px - entryPx) - entryComm - comm;
+                nt++;
+                if (pnl > 0) {
+                  nw++;
+                  gw += pnl;
+                } else gl -= pnl;
+                q = 0;
+              }
+              const u = target === 1 || target === -1 ? unit : roundQty(qty * Math.min(1, Math.abs(target)), whole);
+              if (target !== 0 && u > 0) {
+                const side = target > 0 ? 1 : -1;
+                const px = bps === 0 ? raw : side > 0 ? raw * buyMul : raw * sellMul;
+                const comm = fixed + rate * u * px;
+                cash -= side * u * px + comm;
+                tv += u * px;
+                entryPx = px;
+                entryComm = comm;
+                q = side * u;
+              }
+              pushFill(log, from, fb, q, cash - cashBefore);
             }
-            pushFill(log, from, fb, q, cash - cashBefore);
-          }
-          if (closeAtEnd && q !== 0) {
-            // Closed at the last close: that bar's mark is cash only, though the bar counts as held.
-            st[S_CASH] = cash;
-            st[S_Q] = q;
-            st[S_ENTRY_PX] = entryPx;
-            st[S_ENTRY_COMM] = entryComm;
-            st[S_TRADED] = tv;
-            st[S_TRADES] = nt;
-            st[S_WINS] = nw;
-            st[S_GROSS_WIN] = gw;
-            st[S_GROSS_LOSS] = gl;
-            fill(st, 0, c[m - 1], costs);
-            endCorr[r] += st[S_CASH] - cash - q * c[m - 1];
-            tv = st[S_TRADED];
-            nt = st[S_TRADES];
-            nw = st[S_WINS];
-            gw = st[S_GROSS_WIN];
-            gl = st[S_GROSS_LOSS];
-          }
-          logTo[r] = log.len;
-          traded[r] += tv;
-          nTrades[r] += nt;
-          wins[r] += nw;
-          grossWin[r] += gw;
-          grossLoss[r] += gl;
-          const word0 = r * words;
-          // Held bars: one range per stretch of non-zero positions (a reversal does not end it).
-          let heldFrom = -1;
-          for (let g = from; g < log.len; g++) {
-            if (log.q[g] !== 0) {
-              if (heldFrom < 0) heldFrom = idx[log.at[g]];
-            } else if (heldFrom >= 0) {
-              setBits(held, word0, heldFrom, idx[log.at[g]]);
-              heldFrom = -1;
+            if (closeAtEnd && q !== 0) {
+              // Closed at the last close: that bar's mark is cash only, though the bar counts as held.
+              st[S_CASH] = cash;
+              st[S_Q] = q;
+              st[S_ENTRY_PX] = entryPx;
+              st[S_ENTRY_COMM] = entryComm;
+              st[S_TRADED] = tv;
+              st[S_TRADES] = nt;
+              st[S_WINS] = nw;
+              st[S_GROSS_WIN] = gw;
+              st[S_GROSS_LOSS] = gl;
+              fill(st, 0, c[m - 1], costs);
+              endCorr[r] += st[S_CASH] - cash - q * c[m - 1];
+              tv = st[S_TRADED];
+              nt = st[S_TRADES];
+              nw = st[S_WINS];
+              gw = st[S_GROSS_WIN];
+              gl = st[S_GROSS_LOSS];
             }
+            logTo[r] = log.len;
+            traded[r] += tv;
+            nTrades[r] += nt;
+            wins[r] += nw;
+            grossWin[r] += gw;
+            grossLoss[r] += gl;
+            const word0 = r * words;
+            // Held bars: one range per stretch of non-zero positions (a reversal does not end it).
+            let heldFrom = -1;
+            for (let g = from; g < log.len; g++) {
+              if (log.q[g] !== 0) {
+                if (heldFrom < 0) heldFrom = idx[log.at[g]];
+              } else if (heldFrom >= 0) {
+                setBits(held, word0, heldFrom, idx[log.at[g]]);
+                heldFrom = -1;
+              }
+            }
+            // Held to the run's end: the union of such stretches over symbols is one, from the earliest start.
+            if (heldFrom >= 0 && heldFrom < heldToEnd[r]) heldToEnd[r] = heldFrom;
+            const p = pred[r];
+            addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
           }
-          // Held to the run's end: the union of such stretches over symbols is one, from the earliest start.
-          if (heldFrom >= 0 && heldFrom < heldToEnd[r]) heldToEnd[r] = heldFrom;
-          const p = pred[r];
-          addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
         }
       }
-    }
+    };
+    if (source.around) source.around(rowsOverBlock);
+    else rowsOverBlock();
   }
 
   SINK[0] = touched;

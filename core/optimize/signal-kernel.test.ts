@@ -14,6 +14,8 @@ import type { SingleStrategy } from '../strategy/types';
 import { NeedsEngineError, signalKernel, signalKernelIneligibility } from './signal-kernel';
 import type { Params } from './sweep-spec';
 import { createSyntheticStore } from './synthetic-market';
+import { readFileSync } from 'node:fs';
+import { loadSandboxedStrategy, sourceHash } from '../sdk/sandbox';
 
 let dir: string;
 let store: Store;
@@ -118,6 +120,26 @@ describe('signal kernel', () => {
     expect(st.recorded).toBe(6 * 4);
     expect(st.replayed).toBe(18 * 4 - 6 * 4);
     expect(st.diverged).toBe(0);
+  });
+
+  it('runs a user-written strategy from the sandbox with the same numbers as the built-in it copies', () => {
+    const file = join(__dirname, '..', '..', 'bench', 'testdata', 'my-ema.ts');
+    const source = readFileSync(file, 'utf8');
+    const user = loadSandboxedStrategy({ name: 'my-ema', file, source, hash: sourceHash(source) }) as SingleStrategy<unknown, unknown>;
+    const ema = singles.find((s) => s.name === 'ema-cross')!;
+    const combos: Params[] = [];
+    for (const fast of [5, 10]) for (const slow of [20, 30]) combos.push({ fast, slow });
+    const s = spec('ema-cross', { commission: { rate: 0.001 } });
+    // Twice: the second pass replays the sandbox's own indicator recordings.
+    for (let pass = 0; pass < 2; pass++) {
+      const mine = signalKernel({ ...s, strategy: 'my-ema' }, panel, user, combos);
+      const theirs = signalKernel(s, panel, ema, combos);
+      expect(mine).toEqual(theirs);
+    }
+    const exact = runBacktest({ ...s, params: { fast: 5, slow: 30 } }, panel, { strategy: ema }).metrics;
+    const row = signalKernel({ ...s, strategy: 'my-ema' }, panel, user, [{ fast: 5, slow: 30 }])[0];
+    if (!row.ok) throw new Error(row.error);
+    expectClose(row.metrics, exact, 'my-ema 5/30');
   });
 
   it('hands order intents to the engine, and refuses specs it cannot model', () => {

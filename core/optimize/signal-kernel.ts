@@ -3,6 +3,8 @@ import type { BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
 import { withIndicatorMemo } from '../indicators/memo';
+import { isSandboxed } from '../sdk/guard';
+import { strategyTimeoutMs, withTimeLimit } from '../sdk/sandbox';
 import type { BarView, SingleStrategy, Strategy } from '../strategy/types';
 import { eventKernel, type EventSource, type SymbolData } from './event-kernel';
 import type { Params } from './sweep-spec';
@@ -43,9 +45,10 @@ export type SignalKernelRow = { readonly ok: true; readonly metrics: Metrics } |
 
 /**
  * Metrics of `strategy` for each of `combos` (grid parameters merged over `spec.params`) over `panel`,
- * equal up to float summation order to running each combination in the engine.
+ * equal up to float summation order to running each combination in the engine. A sandboxed user
+ * strategy runs under `timeoutMs` per symbol (all combinations of one symbol in one limited call).
  */
-export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleStrategy<unknown, unknown>, combos: readonly Params[]): SignalKernelRow[] {
+export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleStrategy<unknown, unknown>, combos: readonly Params[], timeoutMs = strategyTimeoutMs()): SignalKernelRow[] {
   const out: SignalKernelRow[] = new Array(combos.length);
   const valid: number[] = [];
   const params: unknown[] = [];
@@ -65,7 +68,11 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
   const atClose = spec.fill === 'close';
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let i0 = 0;
+  const sandboxed = isSandboxed(strategy);
+  const file = sandboxed ? strategy.file : '';
   const source: EventSource = {
+    // A user strategy's code runs under its time limit, one symbol's combinations per limited call.
+    ...(sandboxed ? { around: (block: () => void) => withTimeLimit(block, file, timeoutMs) } : {}),
     // One symbol at a time: every combination runs over it while its indicators are in the memo.
     symbolsPerBlock: 1,
     prepare(x: SymbolData): void {
