@@ -63,11 +63,17 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
   });
   const nv = valid.length;
   if (nv === 0) return out;
-  const { nDays, time, open, high, low, volume } = panel;
+  const { nDays, time, high, low, volume } = panel;
   const longOnly = spec.direction === 'long-only';
   const atClose = spec.fill === 'close';
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
-  let i0 = 0;
+  const range = runBarRange(spec, time);
+  const i0 = range.i0;
+  const nAll = range.i1 - range.iw + 1;
+  const bt = new Float64Array(nAll);
+  const bh = new Float64Array(nAll);
+  const bl = new Float64Array(nAll);
+  const bv = new Float64Array(nAll);
   const sandboxed = isSandboxed(strategy);
   const file = sandboxed ? strategy.file : '';
   const source: EventSource = {
@@ -76,26 +82,32 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
     // One symbol at a time: every combination runs over it while its indicators are in the memo.
     symbolsPerBlock: 1,
     prepare(x: SymbolData): void {
-      if (atClose) return;
-      const { o, m, w0 } = x;
+      const { idx, o, m, w0 } = x;
       // A fill needs the next bar's open: the engine leaves an order pending past a missing one.
-      for (let j = w0 + 1; j < m; j++) if (o[j] !== o[j]) throw new NeedsEngineError(`${panel.symbols[x.inst]}: a bar with a close but no open`);
+      if (!atClose) for (let j = w0 + 1; j < m; j++) if (o[j] !== o[j]) throw new NeedsEngineError(`${panel.symbols[x.inst]}: a bar with a close but no open`);
+      // The symbol's compacted bars, read once here and by every combination below.
+      const base = x.inst * nDays;
+      for (let j = 0; j < m; j++) {
+        const i = i0 + idx[j];
+        bt[j] = time[i];
+        bh[j] = high[base + i];
+        bl[j] = low[base + i];
+        bv[j] = volume[base + i];
+      }
     },
     events(r: number, x: SymbolData, _b: number, at: Int32Array, target: Float64Array): number {
-      const { idx, c, m } = x;
-      const base = x.inst * nDays;
+      const { c, o, m } = x;
       const p = params[r];
       const state = withIndicatorMemo(panel, x.inst, nDays, () => strategy.init(p));
       let k = 0;
       for (let j = 0; j < m; j++) {
-        const i = i0 + idx[j];
         view.index = j;
-        view.time = time[i];
-        view.open = open[base + i];
-        view.high = high[base + i];
-        view.low = low[base + i];
+        view.time = bt[j];
+        view.open = o[j];
+        view.high = bh[j];
+        view.low = bl[j];
         view.close = c[j];
-        view.volume = volume[base + i];
+        view.volume = bv[j];
         const d = strategy.onBar(state, view);
         if (d === null || d === undefined) continue;
         if (typeof d !== 'number') throw new NeedsEngineError(`strategy "${strategy.name}" returned an order intent`);
@@ -111,7 +123,6 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
   const pred = new Int32Array(nv);
   for (let r = 0; r < nv; r++) pred[r] = r - 1;
   const tiles = [Array.from({ length: nv }, (_, r) => r)];
-  i0 = runBarRange(spec, time).i0;
   const rows = eventKernel(spec, panel, { nv, pred, tiles }, source, 'signal');
   valid.forEach((k, r) => (out[k] = { ok: true, metrics: rows[r] }));
   return out;
