@@ -142,6 +142,40 @@ export async function run(): Promise<BenchTable[]> {
           : [{ name: `${W2_FULL_SYMBOLS} instruments (extrapolated), 2 workers`, median: fullS * 1000, p10: Number.NaN, p90: Number.NaN, runs: 0, note: `linear in instruments; on two idle cores at ${cpuNs(w).toFixed(2)} CPU-ns: ${((cpuNs(w) * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 2e9).toFixed(0)} s; target < 60 s, stretch 30 s` }]),
       ]),
     );
+
+    // 4. W2 with strategies that have no hand-written kernel (issue #14 item 3): ema-cross through the
+    // signal kernel, the same sweep of a user-written ema-cross (bench/testdata/my-ema.ts, sandboxed),
+    // and the exact engine on a slice of the grid as the baseline, all extrapolated to full size.
+    const emaFile = { ...w2file, base: { ...w2file.base, strategy: 'ema-cross' } };
+    const ge = await timeSweep(w2, emaFile, 2, entry, 1);
+    const userFile = { ...emaFile, base: { ...emaFile.base, strategy: join(__dirname, 'testdata', 'my-ema.ts') } };
+    const gu = await timeSweep(w2, userFile, 2, entry, 1);
+    const slice = { ...emaFile, grid: { fast: [5, 30, 55, 80], slow: [110, 210, 309] }, engine: 'exact' };
+    const gx = await timeSweep(w2, slice, 2, entry, 1);
+    const fullOf = (ms: number, combos: number) => (ms * W2_PAIRS * W2_FULL_SYMBOLS) / (combos * nSym) / 1000;
+    const fmtS = (sec: number) => (sec >= 600 ? `${(sec / 60).toFixed(1)} min` : `${sec.toFixed(0)} s`);
+    const exactCombos = gx.out.runs;
+    tables.push(
+      printTable(`W2 generic: ${W2_PAIRS} pairs × ${nSym} instruments × ${DAYS} bars, strategies without their own kernel (load average ${loadavg()[0].toFixed(1)})`, [
+        {
+          name: `ema-cross, exact engine (${exactCombos} of the pairs), 2 workers`,
+          baseline: true,
+          ...gx.row,
+          median: (gx.row.median * W2_PAIRS) / exactCombos,
+          note: `scaled from ${exactCombos} pairs: ${((gx.wallMs * 1e6) / (exactCombos * nSym * DAYS)).toFixed(1)} wall-ns per combination-bar; full W2 (${W2_FULL_SYMBOLS} instruments) ≈ ${fmtS(fullOf(gx.row.median, exactCombos))}`,
+        },
+        {
+          name: 'ema-cross, signal kernel, 2 workers',
+          ...ge.row,
+          note: `${((ge.wallMs * 1e6) / combBars).toFixed(2)} wall-ns, ${((ge.cpuMs * 1e6) / combBars).toFixed(2)} CPU-ns per combination-bar; kernel ${ge.out.kernel?.name}, top ${ge.out.kernel?.verified} re-run exact (max rel diff ${ge.out.kernel?.maxRelDiff.toExponential(1)}); full W2 ≈ ${fmtS(fullOf(ge.row.median, W2_PAIRS))} (target ≤ 10 min)`,
+        },
+        {
+          name: 'user-written ema-cross (SDK, sandboxed), signal kernel, 2 workers',
+          ...gu.row,
+          note: `${(gu.row.median / ge.row.median).toFixed(2)}× the built-in (target ≤ 1.5×); same best: ${JSON.stringify(gu.out.best?.params) === JSON.stringify(ge.out.best?.params)}; full W2 ≈ ${fmtS(fullOf(gu.row.median, W2_PAIRS))}`,
+        },
+      ]),
+    );
     for (const s of [one, ten, w2]) s.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

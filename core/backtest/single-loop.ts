@@ -1,4 +1,5 @@
 import { newDecisionFields, ORDER_MARKET, type DecisionFields } from '../execution/fill-rules';
+import { withIndicatorMemo } from '../indicators/memo';
 import { namesIndependent } from '../strategy/independence';
 import type { BarView, SingleStrategy } from '../strategy/types';
 import { BacktestCancelledError } from './types';
@@ -12,7 +13,9 @@ import { delistIfLast, progressTick, PROGRESS_EVERY, type RunContext } from './r
  */
 export function* runSingle(ctx: RunContext): Generator<number, void, void> {
   const single = ctx.strategy as SingleStrategy<unknown, unknown>;
-  const states: unknown[] = ctx.tradable.map(() => single.init(ctx.params));
+  // Indicator streams built here are shared with earlier runs on this panel (indicators/memo.ts).
+  const { panel } = ctx;
+  const states: unknown[] = ctx.tradable.map((s) => withIndicatorMemo(panel, s, panel.nDays, () => single.init(ctx.params)));
   const barCount = new Int32Array(ctx.tradable.length);
   warmUp(ctx, single, states, barCount);
   const step = ctx.tradable.length === 1 ? oneSymbolSteps(ctx, single, states[0], barCount) : blockSteps(ctx, single, states, barCount);

@@ -1,5 +1,6 @@
 import { trueRange } from './volatility';
 import { assertPeriod, isTaZero, sameLength, type BarInput, type BarStream } from './types';
+import { memoStream } from './memo';
 
 /**
  * Streaming {@link adx}; `step(high, low, close)` is the allocation-free core the batch form loops over.
@@ -21,6 +22,8 @@ export class AdxStream implements BarStream {
   constructor(period: number) {
     assertPeriod('adx period', period, 2);
     this.#period = period;
+    const memo = memoStream('AdxStream', [period], 'bar', [], this, () => new AdxStream(period));
+    if (memo) return memo;
   }
   /** Consumes one bar's high, low and close; returns the ADX at that index (NaN during warm-up). */
   step(high: number, low: number, close: number): number {

@@ -1,5 +1,6 @@
 import { ema, emaFrom, EmaStream } from './moving-averages';
 import { assertPeriod } from './types';
+import { memoStream } from './memo';
 
 /** MACD columns. */
 export interface MacdColumns {
@@ -58,6 +59,8 @@ export class MacdStream {
     this.#fastEma = new EmaStream(f);
     this.#slowEma = new EmaStream(s);
     this.#signalEma = new EmaStream(signal);
+    const memo = memoStream('MacdStream', [fast, slow, signal], 'value-row', ['macd', 'signal', 'histogram'], this, () => new MacdStream(fast, slow, signal));
+    if (memo) return memo;
   }
   /** Consumes the next close; returns the reused `{macd, signal, histogram}` (NaN fields during warm-up). */
   next(value: number): Readonly<MacdValue> {

@@ -1,4 +1,5 @@
 import { assertPeriod, type ValueStream } from './types';
+import { memoStream } from './memo';
 
 /**
  * Simple moving average with TA_SMA's shape (first valid index `period - 1`, NaN before) and pandas'
@@ -75,6 +76,8 @@ export class SmaStream implements ValueStream {
     assertPeriod('sma period', period, 1);
     this.#period = period;
     this.#ring = new Float64Array(period);
+    const memo = memoStream('SmaStream', [period], 'value', [], this, () => new SmaStream(period));
+    if (memo) return memo;
   }
   next(value: number): number {
     const p = this.#period;
@@ -143,6 +146,8 @@ export class RunningSmaStream implements ValueStream {
     assertPeriod('sma period', period, 1);
     this.#period = period;
     this.#ring = new Float64Array(period);
+    const memo = memoStream('RunningSmaStream', [period], 'value', [], this, () => new RunningSmaStream(period));
+    if (memo) return memo;
   }
   next(value: number): number {
     const p = this.#period;
@@ -203,6 +208,8 @@ export class EmaStream implements ValueStream {
     assertPeriod('ema period', period, 1);
     this.#period = period;
     this.#k = 2 / (period + 1);
+    const memo = memoStream('EmaStream', [period], 'value', [], this, () => new EmaStream(period));
+    if (memo) return memo;
   }
   next(value: number): number {
     this.#count++;
@@ -262,6 +269,8 @@ export class WmaStream implements ValueStream {
     this.#period = period;
     this.#divider = (period * (period + 1)) / 2;
     this.#ring = new Float64Array(period);
+    const memo = memoStream('WmaStream', [period], 'value', [], this, () => new WmaStream(period));
+    if (memo) return memo;
   }
   next(value: number): number {
     const p = this.#period;

@@ -1,6 +1,7 @@
 import { SmaStream } from './moving-averages';
 import { assertPeriod, sameLength, type BarInput, type BarStream } from './types';
 import { RollingExtremes } from './window';
+import { memoStream } from './memo';
 
 /**
  * Streaming {@link cci}; `step(high, low, close)` is the core the batch form loops over. Keeps TA-Lib's circular
@@ -15,6 +16,8 @@ export class CciStream implements BarStream {
     assertPeriod('cci period', period, 2);
     this.#period = period;
     this.#ring = new Float64Array(period);
+    const memo = memoStream('CciStream', [period], 'bar', [], this, () => new CciStream(period));
+    if (memo) return memo;
   }
   /** Consumes one bar; returns the CCI at that index (NaN during warm-up). */
   step(high: number, low: number, close: number): number {
@@ -60,6 +63,8 @@ export class WilliamsRStream implements BarStream {
   constructor(period: number) {
     assertPeriod('williamsr period', period, 2);
     this.#window = new RollingExtremes(period);
+    const memo = memoStream('WilliamsRStream', [period], 'bar', [], this, () => new WilliamsRStream(period));
+    if (memo) return memo;
   }
   /** Consumes one bar; returns %R at that index (NaN during warm-up). */
   step(high: number, low: number, close: number): number {

@@ -1,4 +1,5 @@
 import { assertPeriod, isTaZero, type ValueStream } from './types';
+import { memoStream } from './memo';
 
 /**
  * Relative strength index with Wilder smoothing, as TA_RSI (TA-Lib default, not Metastock): the first average
@@ -47,6 +48,8 @@ export class RsiStream implements ValueStream {
   constructor(period: number) {
     assertPeriod('rsi period', period, 2);
     this.#period = period;
+    const memo = memoStream('RsiStream', [period], 'value', [], this, () => new RsiStream(period));
+    if (memo) return memo;
   }
   next(value: number): number {
     const i = this.#count++;

@@ -1,5 +1,6 @@
 import { runningSma, RunningSmaStream } from './moving-averages';
 import { assertPeriod, sameLength, TA_EPSILON, type BarInput, type BarStream } from './types';
+import { memoStream } from './memo';
 
 /** TA-Lib's true range of a bar against the previous close (`TRUE_RANGE` macro / TA_TRANGE). */
 export function trueRange(high: number, low: number, prevClose: number): number {
@@ -23,6 +24,8 @@ export class AtrStream implements BarStream {
   constructor(period: number) {
     assertPeriod('atr period', period, 1);
     this.#period = period;
+    const memo = memoStream('AtrStream', [period], 'bar', [], this, () => new AtrStream(period));
+    if (memo) return memo;
   }
   /** Consumes one bar's high, low and close; returns the ATR at that index (NaN during warm-up). */
   step(high: number, low: number, close: number): number {
@@ -132,6 +135,8 @@ export class BbandsStream {
     this.#stddev = stddev;
     this.#sma = new RunningSmaStream(period);
     this.#ring = new Float64Array(period);
+    const memo = memoStream('BbandsStream', [period, stddev], 'value-row', ['upper', 'middle', 'lower'], this, () => new BbandsStream(period, stddev));
+    if (memo) return memo;
   }
   /** Consumes the next value; returns the reused row object (NaN fields during warm-up). */
   next(value: number): Readonly<BbandsValue> {

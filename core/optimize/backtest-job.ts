@@ -12,6 +12,9 @@ import { runBacktestGuarded } from '../sdk/guard';
 import { strategyTimeoutMs } from '../sdk/sandbox';
 import { withPinnedSourceAsync } from '../strategies/registry';
 import { smaCrossKernel } from './sma-kernel';
+import { NeedsEngineError, signalKernel, type SignalKernelRow } from './signal-kernel';
+import type { Params } from './sweep-spec';
+import type { SingleStrategy } from '../strategy/types';
 
 /** Job kind: one exact engine run of a full spec; returns its metrics (and with `full`, equity and trades). */
 export const BACKTEST_JOB = 'optimize:backtest';
@@ -76,12 +79,47 @@ export interface SmaKernelJobData {
   readonly pairs: readonly number[];
 }
 
+/** Job kind: the signal kernel (any single-symbol strategy, fixed-qty) over a chunk of combinations. */
+export const SIGNAL_KERNEL_JOB = 'optimize:signal-kernel';
+
+/** Data of a {@link SIGNAL_KERNEL_JOB}: the base spec, the grid combinations, and a user strategy's source. */
+export interface SignalKernelJobData {
+  readonly spec: BacktestSpec;
+  readonly combos: readonly Params[];
+  readonly strategySource?: StrategySource;
+  readonly strategyTimeoutMs?: number;
+}
+
+/** What a {@link SIGNAL_KERNEL_JOB} returns: a row per combination, or why the chunk needs the engine. */
+export type SignalKernelJobResult = { readonly rows: SignalKernelRow[] } | { readonly needsEngine: string };
+
+/** A pool job running the signal kernel over `combos` of `base` on the panel `ref`. */
+export function signalKernelJob(ref: PanelRef, base: BacktestSpec, combos: readonly Params[]): PoolJob<SignalKernelJobData> {
+  const strategySource = strategySourceFor(base.strategy);
+  return { kind: SIGNAL_KERNEL_JOB, panel: ref, data: { spec: base, combos, ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}) } };
+}
+
+async function runSignalKernelJob(data: SignalKernelJobData, ctx: WorkerContext, job: PoolJob): Promise<SignalKernelJobResult> {
+  if (!job.panel) throw new Error(`${SIGNAL_KERNEL_JOB} needs a panel`);
+  const strategy = resolveStrategy(data.spec);
+  if (strategy.kind !== 'single') throw new Error(`${SIGNAL_KERNEL_JOB}: ${data.spec.strategy} is not a single-symbol strategy`);
+  const panel = await ctx.panel(job.panel);
+  try {
+    return { rows: signalKernel(data.spec, panel, strategy as SingleStrategy<unknown, unknown>, data.combos, data.strategyTimeoutMs ?? strategyTimeoutMs()) };
+  } catch (e) {
+    if (e instanceof NeedsEngineError) return { needsEngine: e.message };
+    throw e;
+  }
+}
+
 /** The optimisation job kinds pool workers run. */
 export const OPTIMIZE_JOBS: JobTable = {
   [SMA_KERNEL_JOB]: async (data: SmaKernelJobData, ctx, job) => {
     if (!job.panel) throw new Error(`${SMA_KERNEL_JOB} needs a panel`);
     return smaCrossKernel(data.spec, await ctx.panel(job.panel), data.pairs);
   },
+  [SIGNAL_KERNEL_JOB]: async (data: SignalKernelJobData, ctx, job): Promise<SignalKernelJobResult> =>
+    data.strategySource ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runSignalKernelJob(data, ctx, job)) : runSignalKernelJob(data, ctx, job),
   [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> =>
     data.strategySource ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runBacktestJob(data, ctx, job)) : runBacktestJob(data, ctx, job),
 };

@@ -57,6 +57,18 @@ describe('sweep on worker threads', () => {
     expect(out.best).toEqual(out.results[0]);
   });
 
+  it('ranks any single-symbol strategy with the signal kernel under fixed-qty sizing, with the exact sweep\'s order and numbers', async () => {
+    const file = { ...sweepFile, base: { ...sweepFile.base, strategy: 'ema-cross', sizing: { method: 'fixed-qty', qty: 10 } }, top: 1000 };
+    const kernel = await runSweep(store, SweepSpecSchema.parse(file), pool);
+    const exact = await runSweep(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool);
+    expect(kernel.kernel).toMatchObject({ name: 'signal', verified: 24 });
+    expect(kernel.kernel!.maxRelDiff).toBeLessThan(1e-9);
+    expect(exact.kernel).toBeNull();
+    // The top results are the engine's re-runs: the same combinations, in the same order, with the same metrics.
+    expect(kernel.results).toEqual(exact.results);
+    expect(kernel.failed).toEqual([]);
+  });
+
   it('runs a seeded 3-parameter genetic search within its budget; the same seed gives the same sweep', async () => {
     const file = {
       base: { strategy: 'macd-cross', symbols: ['S0000'], sizing: 'fixed-qty' },

@@ -4,7 +4,9 @@ import type { Pool, PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { fail, ok } from '../model/result';
 import type { JobOutcome, PanelRef } from '../pool/protocol';
-import { backtestJob, panelRefFor, SMA_KERNEL_JOB, type BacktestJobResult, type SmaKernelJobData } from './backtest-job';
+import { backtestJob, panelRefFor, signalKernelJob, SMA_KERNEL_JOB, type BacktestJobResult, type SignalKernelJobResult, type SmaKernelJobData } from './backtest-job';
+import { signalKernelIneligibility } from './signal-kernel';
+import { resolveStrategy } from '../strategies';
 import { smaKernelIneligibility } from './sma-kernel';
 import { hasActionsThrough } from '../store/queries';
 import { parseDate } from '../model/time';
@@ -187,6 +189,60 @@ async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly
   return out;
 }
 
+/**
+ * Splits combinations into contiguous chunks of the grid's expansion order for the signal kernel:
+ * about 6 per worker slot (at least 2 slots), at least 16 combinations each.
+ */
+export function signalChunks(n: number, slots: number): number[][] {
+  const jobs = Math.max(1, Math.min(Math.ceil(n / 16), Math.max(2, slots) * 6));
+  const size = Math.ceil(n / jobs);
+  const out: number[][] = [];
+  for (let a = 0; a < n; a += size) out.push(Array.from({ length: Math.min(size, n - a) }, (_, k) => a + k));
+  return out;
+}
+
+/**
+ * Evaluates combinations with the signal kernel (see signal-kernel.ts); a chunk whose strategy places
+ * order intents runs in the engine instead, one job per combination.
+ */
+async function signalKernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly Params[], pool: Pool, options: SweepOptions): Promise<JobOutcome<Metrics>[]> {
+  const chunks = signalChunks(combos.length, pool.size);
+  const total = combos.length;
+  const perJob = total / Math.max(1, chunks.length);
+  const outcomes = await pool.run<SignalKernelJobResult>(
+    chunks.map((ch) => signalKernelJob(ref, base, ch.map((i) => combos[i]))),
+    {
+      signal: options.signal,
+      onProgress: (p) => {
+        const done = p.completed >= chunks.length ? total : Math.min(total, Math.round(p.completed * perJob));
+        options.onProgress?.({ ...p, completed: done, failed: Math.min(done, Math.round(p.failed * perJob)), total, ratePerSec: p.ratePerSec * perJob });
+      },
+    },
+  );
+  const out: JobOutcome<Metrics>[] = new Array(total);
+  const inEngine: number[] = [];
+  chunks.forEach((ch, c) => {
+    const o = outcomes[c];
+    if (!o.ok) for (const i of ch) out[i] = o;
+    else if ('needsEngine' in o.value) inEngine.push(...ch);
+    else {
+      const rows = o.value.rows;
+      ch.forEach((i, k) => {
+        const row = rows[k];
+        out[i] = row.ok ? ok(row.metrics) : fail('invalid-input', row.error);
+      });
+    }
+  });
+  if (inEngine.length > 0) {
+    const exact = await pool.run<BacktestJobResult>(
+      inEngine.map((i) => backtestJob(ref, comboSpec(base, combos[i]))),
+      { signal: options.signal },
+    );
+    inEngine.forEach((i, k) => (out[i] = exact[k].ok ? ok(exact[k].value.metrics) : exact[k]));
+  }
+  return out;
+}
+
 function maxRelDiff(a: Metrics, b: Metrics): number {
   let worst = 0;
   for (const [k, v] of Object.entries(b)) {
@@ -222,11 +278,18 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
   const base = checked.base;
   let combos = checked.combos;
   const ref = panelRefFor(store, base);
-  const useKernel = sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null && !kernelNeedsEngine(store, base);
+  // Kernels rank when the data and the spec allow (auto engine): sma-cross's own, else the signal kernel
+  // for any single-symbol strategy; the engine re-runs the top results either way.
+  const kernelData = sweep.engine === 'auto' && !kernelNeedsEngine(store, base);
+  const useSma = kernelData && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null;
+  const useSignal = kernelData && !useSma && signalKernelIneligibility(base, resolveStrategy(base, { store })) === null;
+  const useKernel = useSma || useSignal;
   const evaluate = async (cs: readonly Params[], onProgress = options.onProgress): Promise<JobOutcome<Metrics>[]> =>
-    useKernel
+    useSma
       ? await kernelMetrics(ref, base, cs, pool, { ...options, onProgress })
-      : (
+      : useSignal
+        ? await signalKernelMetrics(ref, base, cs, pool, { ...options, onProgress })
+        : (
           await pool.run<BacktestJobResult>(
             cs.map((p) => backtestJob(ref, comboSpec(base, p))),
             { onProgress, signal: options.signal },
@@ -280,7 +343,7 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
       top[k] = { ...r, metrics: e.value.metrics };
     });
     top.sort(compare);
-    kernel = { name: 'sma-cross', verified: top.length, maxRelDiff: worst };
+    kernel = { name: useSma ? 'sma-cross' : 'signal', verified: top.length, maxRelDiff: worst };
   }
   const surface = sweepSurface(good, top, sweep.objective);
   const stability = bestStability(sweep, surface, top[0]?.params);

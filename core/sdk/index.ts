@@ -32,6 +32,8 @@ import { SwingTracker, ichimokuTargets, TIME_NUMBERS } from './swings';
 export { z };
 export type { BarView, CrossSectionView, Decision, OrderIntent, ParamProperties, ParamProperty, RebalanceEvery, Strategy };
 export { SwingTracker, ichimokuTargets, TIME_NUMBERS };
+/** @internal The host's indicator memo (indicators/memo.ts), for the sandbox's prelude; not for strategies. */
+export { withIndicatorMemo as __withIndicatorMemo } from '../indicators/memo';
 
 /** Parameters: a zod schema, or a plain object of JSON-Schema properties. Both give the form, validation and defaults. */
 export type ParamsInput<P> = z.ZodType<P> | ParamProperties;

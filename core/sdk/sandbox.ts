@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { BacktestInputError } from '../backtest/types';
 import type { StrategySource } from '../strategies/registry';
 import type { BarView, CrossSectionView, Decision, Strategy } from '../strategy/types';
+import { currentIndicatorMemo } from '../indicators/memo';
 import type { WeightsLike } from '../strategy/weights';
 
 /** The module name user code may import; everything else fails at load. */
@@ -137,6 +138,10 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
     if (name === ${JSON.stringify(SDK_MODULE)}) return sdk;
     throw new CtxError('\u0000import:' + String(name));
   }
+  // The SDK's indicator memo (indicators/memo.ts), taken before user code runs: the host opens a scope
+  // per symbol and passes it in as primitives; owners are context objects keyed by the host's number.
+  const withMemo = sdk.__withIndicatorMemo;
+  const memoOwners = new Map();
   factory(require, mod, mod.exports);
   const def = mod.exports && mod.exports.__esModule ? mod.exports.default : (mod.exports.default || mod.exports);
   if (!def || typeof def !== 'object' || typeof def.kind !== 'string') throw new CtxError('the default export must be defineStrategy({...}) from ' + ${JSON.stringify(SDK_MODULE)});
@@ -186,7 +191,12 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
       return JSONstringify({ ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String), message: '' + i.message })) });
     },
     seed(s) { seed = s | 0; },
-    init: (json) => def.init(params(json)),
+    init(json, owner, index, capacity) {
+      if (owner < 0 || typeof withMemo !== 'function') return def.init(params(json));
+      let o = memoOwners.get(owner);
+      if (o === undefined) { o = {}; memoOwners.set(owner, o); }
+      return withMemo(o, index, capacity, () => def.init(params(json)));
+    },
     onBar(state, index, time, open, high, low, close, volume) {
       view.index = index; view.time = time; view.open = open; view.high = high; view.low = low; view.close = close; view.volume = volume;
       return def.onBar(state, view);
@@ -198,12 +208,21 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
   };
 })`;
 
+const memoOwnerNumbers = new WeakMap<object, number>();
+let memoOwnerCount = 0;
+/** A number standing for a memo owner (a panel) inside every context: objects never cross. */
+function memoOwnerNumber(owner: object): number {
+  let k = memoOwnerNumbers.get(owner);
+  if (k === undefined) memoOwnerNumbers.set(owner, (k = memoOwnerCount++));
+  return k;
+}
+
 /** The bridge object the prelude returns (a context-realm object the host only calls). */
 interface Bridge {
   describe(): string;
   parse(json: string): string;
   seed(s: number): void;
-  init(json: string): unknown;
+  init(json: string, memoOwner: number, memoIndex: number, memoCapacity: number): unknown;
   onBar(state: unknown, index: number, time: number, open: number, high: number, low: number, close: number, volume: number): unknown;
   rebalance(json: string): string;
   fields(json: string): string;
@@ -390,7 +409,8 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
       init(p: unknown) {
         try {
           bridge.seed(seedOf(src.hash));
-          return bridge.init(key(p));
+          const memo = currentIndicatorMemo();
+          return memo ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity) : bridge.init(key(p), -1, 0, 0);
         } catch (e) {
           throw fail(e);
         }
@@ -443,7 +463,8 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
       init(p: unknown) {
         try {
           bridge.seed(seedOf(src.hash));
-          return bridge.init(key(p));
+          const memo = currentIndicatorMemo();
+          return memo ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity) : bridge.init(key(p), -1, 0, 0);
         } catch (e) {
           throw fail(e);
         }

@@ -1,0 +1,326 @@
+/**
+ * Shared indicator work across the runs of one worker (issue #14 item 2).
+ *
+ * A sweep runs the same strategy many times on the same bars with different parameters: an
+ * `ema-cross` grid over fast 5..104 and slow 110..309 computes EMA(20) of a symbol once per
+ * combination that names 20. Inside a {@link withIndicatorMemo} scope (the engine and the sweep
+ * kernels open one around each `strategy.init` of a symbol), a streaming indicator's constructor
+ * returns a stand-in:
+ *
+ * - the first stream of a (class, parameters) key in the scope's slot **records** what it is fed and
+ *   what it returns while computing as usual;
+ * - later streams of the same key **replay** the recording: `next(v)` checks that `v` is the value the
+ *   recording was fed at that index (bit for bit, NaN and the sign of zero included) and returns the
+ *   recorded output, an index increment. At the first input that differs (another series, another
+ *   adjustment) or past the end of the recording, the replay builds the real stream, feeds it the
+ *   inputs seen so far and carries on computing: a replay can never return a number the real stream
+ *   would not have returned.
+ *
+ * So it is invisible to strategies (built-in or written with the SDK: the same classes), changes no
+ * number, and needs no key for the input series. Slots are per (owner object, index): the owner is
+ * the panel a worker keeps across jobs, the index the symbol. Memory is bounded (see
+ * {@link setIndicatorMemoBudget}); the least recently used recordings are dropped first.
+ */
+import type { BarInput } from './types';
+
+/** A recording: inputs (one column per input field) and outputs (one column per output field). */
+interface Recording {
+  readonly inp: Float64Array[];
+  readonly out: Float64Array[];
+  len: number;
+  readonly bytes: number;
+}
+
+/** One (owner, index) slot: its recordings by key. */
+type Slot = Map<string, Recording>;
+
+interface ActiveScope {
+  readonly slot: Slot;
+  readonly owner: object;
+  readonly index: number;
+  readonly capacity: number;
+}
+
+let active: ActiveScope | null = null;
+const owners = new WeakMap<object, Map<number, Slot>>();
+/** Every live recording in use order (oldest first) for the budget; values are the slot it lives in. */
+const lru = new Map<Recording, { slot: Slot; key: string }>();
+let usedBytes = 0;
+let budgetBytes = defaultBudget();
+let stats = { recorded: 0, replayed: 0, diverged: 0 };
+
+function defaultBudget(): number {
+  const mb = Number(typeof process !== 'undefined' ? process.env?.QD_INDICATOR_MEMO_MB : undefined);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 256) * 1024 * 1024;
+}
+
+/** Sets the memory budget of all recordings (bytes; 0 turns the memo off). Returns the previous one. */
+export function setIndicatorMemoBudget(bytes: number): number {
+  const prev = budgetBytes;
+  budgetBytes = Math.max(0, bytes);
+  evict(0);
+  return prev;
+}
+
+/** Counters for tests and benchmarks: streams that recorded, replayed, and replays that fell back. */
+export function indicatorMemoStats(): { recorded: number; replayed: number; diverged: number; bytes: number } {
+  return { ...stats, bytes: usedBytes };
+}
+
+/** Drops every recording and zeroes the counters. */
+export function clearIndicatorMemo(): void {
+  for (const [, where] of lru) where.slot.clear();
+  lru.clear();
+  usedBytes = 0;
+  stats = { recorded: 0, replayed: 0, diverged: 0 };
+}
+
+/**
+ * Runs `fn` (a strategy's `init` for one symbol) with indicator streams memoised in the slot
+ * (`owner`, `index`); `capacity` is the most values one stream will be fed (the symbol's bars).
+ * Scopes do not nest: an inner call runs `fn` in the inner slot and restores the outer one.
+ */
+export function withIndicatorMemo<T>(owner: object, index: number, capacity: number, fn: () => T): T {
+  if (budgetBytes === 0) return fn();
+  let slots = owners.get(owner);
+  if (!slots) owners.set(owner, (slots = new Map()));
+  let slot = slots.get(index);
+  if (!slot) slots.set(index, (slot = new Map()));
+  const prev = active;
+  active = { slot, owner, index, capacity };
+  try {
+    return fn();
+  } finally {
+    active = prev;
+  }
+}
+
+/** The open scope, if any: the sandbox passes it on to a user strategy's own copy of the indicators. */
+export function currentIndicatorMemo(): { readonly owner: object; readonly index: number; readonly capacity: number } | null {
+  return active;
+}
+
+/** Frees bytes until `extra` more fit in the budget. */
+function evict(extra: number): void {
+  for (const [rec, where] of lru) {
+    if (usedBytes + extra <= budgetBytes) return;
+    lru.delete(rec);
+    if (where.slot.get(where.key) === rec) where.slot.delete(where.key);
+    usedBytes -= rec.bytes;
+  }
+}
+
+function newRecording(capacity: number, nIn: number, nOut: number): Recording | null {
+  const bytes = capacity * 8 * (nIn + nOut);
+  if (capacity <= 0 || bytes > budgetBytes) return null;
+  evict(bytes);
+  const rec: Recording = {
+    inp: Array.from({ length: nIn }, () => new Float64Array(capacity)),
+    out: Array.from({ length: nOut }, () => new Float64Array(capacity)),
+    len: 0,
+    bytes,
+  };
+  usedBytes += bytes;
+  return rec;
+}
+
+/** Whether `a` and `b` are the same number bit for bit as far as arithmetic can tell (NaN = NaN, 0 ≠ -0). */
+function same(a: number, b: number): boolean {
+  return a === b ? a !== 0 || 1 / a === 1 / b : a !== a && b !== b;
+}
+
+/** The memo's view of a stream of one of the three shapes it knows. */
+type Shape = 'value' | 'bar' | 'value-row';
+
+/**
+ * Called last in a memoisable stream's constructor (`self` is the stream just built): returns a
+ * stand-in (a recorder around `self`, or a replay) when a scope is open, else null (the constructor
+ * then returns itself). `make` builds a real stream for a replay that falls back; it runs with the
+ * scope closed, so it is never memoised twice.
+ */
+export function memoStream<T extends object>(cls: string, args: readonly number[], shape: Shape, fields: readonly string[], self: T, make: () => T): T | null {
+  const scope = active;
+  if (scope === null) return null;
+  const key = `${cls}(${args.join(',')})`;
+  active = null;
+  try {
+    const rec = scope.slot.get(key);
+    if (rec) {
+      lru.delete(rec);
+      lru.set(rec, { slot: scope.slot, key });
+      stats.replayed++;
+      return replay(rec, shape, fields, make);
+    }
+    const fresh = newRecording(scope.capacity, shape === 'bar' ? 5 : 1, shape === 'value-row' ? fields.length : 1);
+    if (!fresh) return null;
+    scope.slot.set(key, fresh);
+    lru.set(fresh, { slot: scope.slot, key });
+    stats.recorded++;
+    return record<T>(fresh, shape, fields, self);
+  } finally {
+    active = scope;
+  }
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+function record<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], real: any): T {
+  let i = 0;
+  const cap = rec.inp[0].length;
+  if (shape === 'value') {
+    const inp = rec.inp[0];
+    const out = rec.out[0];
+    return {
+      next(v: number): number {
+        const y = real.next(v);
+        if (i === rec.len && i < cap) {
+          inp[i] = v;
+          out[i] = y;
+          rec.len = i + 1;
+        }
+        i++;
+        return y;
+      },
+    } as T;
+  }
+  if (shape === 'value-row') {
+    const inp = rec.inp[0];
+    return {
+      next(v: number): unknown {
+        const row = real.next(v);
+        if (i === rec.len && i < cap) {
+          inp[i] = v;
+          for (let f = 0; f < fields.length; f++) rec.out[f][i] = row[fields[f]];
+          rec.len = i + 1;
+        }
+        i++;
+        return row;
+      },
+    } as T;
+  }
+  const [o, h, l, c, vol] = rec.inp;
+  const out = rec.out[0];
+  const put = (bo: number, bh: number, bl: number, bc: number, bv: number, y: number): number => {
+    if (i === rec.len && i < cap) {
+      o[i] = bo;
+      h[i] = bh;
+      l[i] = bl;
+      c[i] = bc;
+      vol[i] = bv;
+      out[i] = y;
+      rec.len = i + 1;
+    }
+    i++;
+    return y;
+  };
+  let stopped = false;
+  return {
+    next(bar: BarInput): number {
+      const y = real.next(bar);
+      return stopped ? y : put(bar.open, bar.high, bar.low, bar.close, bar.volume, y);
+    },
+    /** A direct `step` feeds the real stream without a recording: the recording stops at its prefix. */
+    step(...a: number[]): number {
+      stopped = true;
+      return real.step(...a);
+    },
+  } as T;
+}
+
+/**
+ * The replay of a one-value stream, as a class: the hot call sites in strategies then see one shape
+ * and one method, which V8 inlines (closures per instance measured slower).
+ */
+class ValueReplay {
+  readonly #rec: Recording;
+  readonly #inp: Float64Array;
+  readonly #out: Float64Array;
+  readonly #make: () => { next(v: number): number };
+  #i = 0;
+  #live: { next(v: number): number } | null = null;
+  constructor(rec: Recording, make: () => { next(v: number): number }) {
+    this.#rec = rec;
+    this.#inp = rec.inp[0];
+    this.#out = rec.out[0];
+    this.#make = make;
+  }
+  next(v: number): number {
+    const live = this.#live;
+    if (live !== null) return live.next(v);
+    const k = this.#i;
+    if (k < this.#rec.len) {
+      const r = this.#inp[k];
+      if (v === r ? v !== 0 || 1 / v === 1 / r : v !== v && r !== r) {
+        this.#i = k + 1;
+        return this.#out[k];
+      }
+    }
+    // Diverged, or past the recording: the real stream, fed the inputs seen so far, computes from here.
+    stats.diverged++;
+    const s = this.#make();
+    for (let j = 0; j < k; j++) s.next(this.#inp[j]);
+    this.#live = s;
+    return s.next(v);
+  }
+}
+
+function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], make: () => T): T {
+  let i = 0;
+  let live: any = null;
+  /** The real stream, fed the first `i` recorded inputs: from here on the replay computes. */
+  const goLive = (): any => {
+    stats.diverged++;
+    const s: any = make();
+    if (shape === 'bar') {
+      const [o, h, l, c, vol] = rec.inp;
+      const bar = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
+      for (let k = 0; k < i; k++) {
+        bar.open = o[k];
+        bar.high = h[k];
+        bar.low = l[k];
+        bar.close = c[k];
+        bar.volume = vol[k];
+        s.next(bar);
+      }
+    } else for (let k = 0; k < i; k++) s.next(rec.inp[0][k]);
+    live = s;
+    return s;
+  };
+  if (shape === 'value') return new ValueReplay(rec, make as () => { next(v: number): number }) as unknown as T;
+  if (shape === 'value-row') {
+    const inp = rec.inp[0];
+    const row: Record<string, number> = Object.fromEntries(fields.map((f) => [f, Number.NaN]));
+    return {
+      next(v: number): unknown {
+        if (live === null) {
+          const k = i;
+          if (k < rec.len && same(v, inp[k])) {
+            i = k + 1;
+            for (let f = 0; f < fields.length; f++) row[fields[f]] = rec.out[f][k];
+            return row;
+          }
+          goLive();
+        }
+        return live.next(v);
+      },
+    } as T;
+  }
+  const [o, h, l, c, vol] = rec.inp;
+  const out = rec.out[0];
+  return {
+    step(...a: number[]): number {
+      return (live ?? goLive()).step(...a);
+    },
+    next(bar: BarInput): number {
+      if (live === null) {
+        const k = i;
+        if (k < rec.len && same(bar.close, c[k]) && same(bar.high, h[k]) && same(bar.low, l[k]) && same(bar.open, o[k]) && same(bar.volume, vol[k])) {
+          i = k + 1;
+          return out[k];
+        }
+        goLive();
+      }
+      return live.next(bar);
+    },
+  } as T;
+}

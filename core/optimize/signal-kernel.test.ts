@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBacktest } from '../backtest/engine';
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import type { Metrics } from '../backtest/types';
+import { loadPanel } from '../data/panel';
+import type { Panel } from '../data/panel-types';
+import { clearIndicatorMemo, indicatorMemoStats } from '../indicators/memo';
+import type { Store } from '../store/sqlite-bar-store';
+import { STRATEGIES } from '../strategies';
+import type { SingleStrategy } from '../strategy/types';
+import { NeedsEngineError, signalKernel, signalKernelIneligibility } from './signal-kernel';
+import type { Params } from './sweep-spec';
+import { createSyntheticStore } from './synthetic-market';
+import { readFileSync } from 'node:fs';
+import { loadSandboxedStrategy, sourceHash } from '../sdk/sandbox';
+
+let dir: string;
+let store: Store;
+let panel: Panel;
+const SYMBOLS = ['S0000', 'S0001', 'S0002', 'S0003'];
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'qd-signal-kernel-'));
+  store = createSyntheticStore(join(dir, 'k.db'), { symbols: 4, days: 500, seed: 33 });
+  // S0002 is delisted early, S0003 has a gap: the kernel must follow the engine through both.
+  const id = (sym: string) => (store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
+  const days = store.db.prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
+  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
+  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
+  panel = loadPanel(store, { symbols: SYMBOLS, adjustment: 'pit' } as never);
+});
+
+afterAll(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function spec(strategy: string, extra: object = {}): BacktestSpec {
+  const p = parseSpec({ strategy, symbols: SYMBOLS, sizing: { method: 'fixed-qty', qty: 10 }, ...extra });
+  if (!p.ok) throw new Error(p.errors.join('; '));
+  return p.spec;
+}
+
+function expectClose(kernel: Metrics, exact: Metrics, what: string): void {
+  for (const [k, v] of Object.entries(exact)) {
+    const got = (kernel as unknown as Record<string, number | null>)[k];
+    if (v === null) expect(got, `${what} ${k}`).toBeNull();
+    else expect(Math.abs((got as number) - v), `${what} ${k}: ${got} vs ${v}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+  }
+}
+
+/** A few combinations around a strategy's defaults: each numeric parameter moved up and down (some invalid). */
+function combosFor(strategy: SingleStrategy<unknown, unknown>): Params[] {
+  const defaults = strategy.params.parse({}) as Record<string, unknown>;
+  const out: Params[] = [{}];
+  for (const [k, v] of Object.entries(defaults)) {
+    if (typeof v !== 'number') continue;
+    const step = Number.isInteger(v) ? Math.max(1, Math.round(v / 3)) : v / 3;
+    out.push({ [k]: v + step }, { [k]: v - step });
+  }
+  return out;
+}
+
+const singles = STRATEGIES.filter((s) => s.kind === 'single') as SingleStrategy<unknown, unknown>[];
+
+describe('signal kernel', () => {
+  const settings = [
+    ['next-open, long-short, commission and slippage', { direction: 'long-short', commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 }],
+    ['fill at close, long-only, fractional units, close at end', { fill: 'close', direction: 'long-only', wholeUnits: false, sizing: { method: 'fixed-qty', qty: 2.5 }, closeAtEnd: true }],
+    ['a sub-range with a warm-up through the gap', { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } }],
+  ] as const;
+  for (const strategy of singles) {
+    it(`${strategy.name}: equals the exact engine for every combination and setting`, () => {
+      const combos = combosFor(strategy);
+      let compared = 0;
+      let traded = 0;
+      for (const [name, extra] of settings) {
+        const s = spec(strategy.name, extra);
+        expect(signalKernelIneligibility(s, strategy)).toBeNull();
+        let got;
+        try {
+          got = signalKernel(s, panel, strategy, combos);
+        } catch (e) {
+          // Strategies that place order intents (limits, protective levels) are the engine's.
+          expect(e).toBeInstanceOf(NeedsEngineError);
+          // The one built-in that does: ichimoku-targets (limit entries with protective levels).
+          expect(strategy.name).toBe('ichimoku-targets');
+          return;
+        }
+        combos.forEach((p, k) => {
+          const parsed = strategy.params.safeParse({ ...s.params, ...p });
+          const row = got[k];
+          if (!parsed.success) {
+            expect(row.ok).toBe(false);
+            return;
+          }
+          if (!row.ok) throw new Error(`${name} ${JSON.stringify(p)}: ${row.error}`);
+          const exact = runBacktest({ ...s, params: { ...s.params, ...p } }, panel, { strategy }).metrics;
+          expectClose(row.metrics, exact, `${name} ${JSON.stringify(p)}`);
+          compared++;
+          traded += exact.trades;
+        });
+      }
+      expect(compared).toBeGreaterThan(3);
+      expect(traded).toBeGreaterThan(0);
+    });
+  }
+
+  it('shares indicator work across combinations (each EMA once per symbol)', () => {
+    clearIndicatorMemo();
+    const ema = singles.find((s) => s.name === 'ema-cross')!;
+    const combos: Params[] = [];
+    for (const fast of [5, 10, 15]) for (const slow of [20, 30, 40]) combos.push({ fast, slow });
+    signalKernel(spec('ema-cross'), panel, ema, combos);
+    const st = indicatorMemoStats();
+    // 6 distinct periods × 4 symbols recorded once; 18 streams per symbol in all.
+    expect(st.recorded).toBe(6 * 4);
+    expect(st.replayed).toBe(18 * 4 - 6 * 4);
+    expect(st.diverged).toBe(0);
+  });
+
+  it('runs a user-written strategy from the sandbox with the same numbers as the built-in it copies', () => {
+    const file = join(__dirname, '..', '..', 'bench', 'testdata', 'my-ema.ts');
+    const source = readFileSync(file, 'utf8');
+    const user = loadSandboxedStrategy({ name: 'my-ema', file, source, hash: sourceHash(source) }) as SingleStrategy<unknown, unknown>;
+    const ema = singles.find((s) => s.name === 'ema-cross')!;
+    const combos: Params[] = [];
+    for (const fast of [5, 10]) for (const slow of [20, 30]) combos.push({ fast, slow });
+    const s = spec('ema-cross', { commission: { rate: 0.001 } });
+    // Twice: the second pass replays the sandbox's own indicator recordings.
+    for (let pass = 0; pass < 2; pass++) {
+      const mine = signalKernel({ ...s, strategy: 'my-ema' }, panel, user, combos);
+      const theirs = signalKernel(s, panel, ema, combos);
+      expect(mine).toEqual(theirs);
+    }
+    const exact = runBacktest({ ...s, params: { fast: 5, slow: 30 } }, panel, { strategy: ema }).metrics;
+    const row = signalKernel({ ...s, strategy: 'my-ema' }, panel, user, [{ fast: 5, slow: 30 }])[0];
+    if (!row.ok) throw new Error(row.error);
+    expectClose(row.metrics, exact, 'my-ema 5/30');
+  });
+
+  it('hands order intents to the engine, and refuses specs it cannot model', () => {
+    const intents: SingleStrategy<unknown, unknown> = {
+      ...singles[0],
+      name: 'intents',
+      onBar: (_s, bar) => (bar.index === 30 ? { target: 1, type: 'limit', price: bar.close * 0.99 } : null),
+    };
+    expect(() => signalKernel(spec(singles[0].name), panel, intents, [{}])).toThrow(NeedsEngineError);
+    const s = spec('ema-cross');
+    expect(signalKernelIneligibility({ ...s, sizing: { method: 'equal-weight' } } as BacktestSpec, singles[0])).toMatch(/fixed-qty/);
+    expect(signalKernelIneligibility({ ...s, benchmark: 'S0000' }, singles[0])).toMatch(/benchmark/);
+    expect(signalKernelIneligibility(s, STRATEGIES.find((x) => x.kind !== 'single'))).toMatch(/single-symbol/);
+  });
+});
