@@ -186,4 +186,40 @@ describe('Chart settings that analysts expect', () => {
     expect(legend).toMatch(/tenkan .*kijun .*A .*B .*chikou/);
     await app.screenshot('chart-ichimoku');
   });
+
+  it('offers intraday timeframes when the store holds intraday bars, and aggregates them to hours and days', async () => {
+    const { page } = app;
+    // Three sessions of 5-minute bars (14:30-20:55 UTC, 78 a day) for a new symbol, imported as a bars CSV.
+    const rows = ['symbol,date,open,high,low,close,volume'];
+    let px = 50;
+    for (const day of ['2024-03-04', '2024-03-05', '2024-03-06'])
+      for (let k = 0; k < 78; k++) {
+        const t = new Date(Date.parse(`${day}T14:30:00Z`) + k * 300_000).toISOString();
+        const o = px;
+        px = Math.round((px + Math.sin(k / 5) * 0.3) * 100) / 100;
+        rows.push(`INTRA,${t},${o},${Math.max(o, px) + 0.1},${Math.min(o, px) - 0.1},${px},${1000 + k}`);
+      }
+    const r = await page.evaluate((content) => window.api.invoke('data:import', { kind: 'bars', fileName: 'intra.csv', content }), rows.join('\n') + '\n');
+    expect(r.ok).toBe(true);
+    await page.reload();
+    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"]');
+    await page.click('[data-testid="symbol-button"]');
+    await page.fill('[data-testid="symbol-palette"] input', 'INTRA');
+    await page.waitForSelector('[data-testid="symbol-palette"] :text("INTRA")');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-view-ready="chart"][data-symbol="INTRA"] [data-chart-ready="true"]');
+    const options = await page.$$eval('[data-testid="timeframe"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['5m', '15m', '30m', '1h', '4h', 'D', 'W', 'M']);
+    expect(await page.inputValue('[data-testid="timeframe"]')).toBe('D');
+    // The remembered Daily aggregates the 5-minute bars into 3 UTC days; 1 hour into 7 hourly buckets a day (14:00-20:00).
+    await page.waitForSelector('[data-chart-ready="true"][data-bars="3"]');
+    await page.selectOption('[data-testid="timeframe"]', '1h');
+    await page.waitForSelector('[data-chart-ready="true"][data-bars="21"]');
+    expect(await page.textContent('[data-testid="chart-shows"]')).toContain('21 1 hour bars (aggregated)');
+    await page.selectOption('[data-testid="timeframe"]', '5m');
+    await page.waitForSelector('[data-chart-ready="true"][data-bars="234"]');
+    expect(await page.textContent('[data-testid="chart-shows"]')).toMatch(/234 5 minutes bars · (raw|adjusted) prices/);
+    expect(await page.textContent('[data-testid="chart-legend"]')).toContain('2024-03-06 20:55');
+    await app.screenshot('chart-intraday-5m');
+  });
 });

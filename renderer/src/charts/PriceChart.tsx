@@ -17,7 +17,7 @@ import { fromChartTime, toCandles, toChartTime, toHistogram, toLine, toMarkers, 
 import { baseChartOptions, chartColors, LINE_COLORS } from './theme';
 import type { DrawnIndicator } from './types';
 import type { Drawing } from '../stores/drawings-store';
-import { displaceBack, displaceForward, rebaseIndex, rebaseTo100 } from '../lib/chart-view';
+import { displaceBack, displaceForward, rebaseIndex, rebaseTo100, storedSpacing } from '../lib/chart-view';
 import { CloudPrimitive } from './cloud-primitive';
 import { attachOverlay, type Overlay } from './drawing-overlay';
 
@@ -91,6 +91,10 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       priceLineVisible: true,
     });
     const n = bars.time.length;
+    // Intraday bars: the time axis and the legend show the time of day (UTC) too.
+    const intraday = storedSpacing(bars.time) < 86_400_000;
+    if (intraday) chart.applyOptions({ timeScale: { timeVisible: true, secondsVisible: false } });
+    const when = (ms: number) => (intraday ? `${fmtDate(ms)} ${new Date(ms).toISOString().slice(11, 16)}` : fmtDate(ms));
     // The first bar in view when the chart opens (a trade in focus, else the last 260 bars).
     let firstVisible = n > 260 ? n - 260 : 0;
     if (focusTime !== null && n > 0) {
@@ -240,7 +244,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       const chg = idx > 0 ? bars.close[idx] / bars.close[idx - 1] - 1 : Number.NaN;
       const cls = chg >= 0 ? 'pos' : 'neg';
       let html =
-        `<div><span class="sym">${esc(symbol)}</span><span>${fmtDate(bars.time[idx])}</span>` +
+        `<div><span class="sym">${esc(symbol)}</span><span>${when(bars.time[idx])}</span>` +
         `<span>O ${fmtPrice(bars.open[idx])}</span><span>H ${fmtPrice(bars.high[idx])}</span>` +
         `<span>L ${fmtPrice(bars.low[idx])}</span><span class="${cls}">C ${fmtPrice(bars.close[idx])}</span>` +
         `<span class="${cls}">${Number.isFinite(chg) ? (chg * 100).toFixed(2) + '%' : ''}</span><span>V ${fmtCompact(bars.volume[idx])}</span></div>`;
