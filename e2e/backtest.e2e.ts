@@ -113,9 +113,9 @@ describe('Backtest metrics and the tear sheet (issue 11)', () => {
     // Issue 17: rolling Sharpe, volatility and beta (against SPX) and the distributions in the tear sheet too.
     expect(html).toMatch(/data-series="Rolling beta to SPX \(\d+ bars\)"/);
     expect(html).toMatch(/data-histogram="Trade returns"/);
-    await sheet.evaluate(() => [...document.querySelectorAll('h2')].find((h) => h.textContent?.startsWith('Rolling'))?.scrollIntoView());
+    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent?.startsWith('Rolling'))?.scrollIntoView());
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-rolling.png'), fullPage: false });
-    await sheet.evaluate(() => [...document.querySelectorAll('h2')].find((h) => h.textContent === 'Monthly returns')?.scrollIntoView());
+    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent === 'Monthly returns')?.scrollIntoView());
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-monthly.png'), fullPage: false });
     await sheet.close();
   });
