@@ -22,13 +22,35 @@ export function Heatmap({
   onPick?: (x: number, y: number) => void;
   testId?: string;
 }) {
+  // Keyboard: the grid is one Tab stop; arrows move the cursor cell, Enter opens it (as a click does).
+  const [cur, setCur] = useState<[number, number]>([0, 0]);
+  const [focused, setFocused] = useState(false);
   if (grid.xs.length * grid.ys.length > DOM_CELLS_MAX) return <HeatmapCanvas grid={grid} xLabel={xLabel} yLabel={yLabel} format={format} center={center} onPick={onPick} testId={testId} />;
+  const cx = Math.min(cur[0], grid.xs.length - 1);
+  const cy = Math.min(cur[1], grid.ys.length - 1);
+  const onKey = (e: React.KeyboardEvent) => {
+    const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (d) {
+      e.preventDefault();
+      setCur([Math.max(0, Math.min(grid.xs.length - 1, cx + d[0])), Math.max(0, Math.min(grid.ys.length - 1, cy + d[1]))]);
+    } else if (e.key === 'Enter' && onPick && Number.isFinite(grid.values[cy]?.[cx])) onPick(grid.xs[cx], grid.ys[cy]);
+  };
   return (
     <div data-testid={testId} data-cols={grid.xs.length} data-rows={grid.ys.length}>
       <div className="muted" style={{ fontSize: 10, marginBottom: 2 }}>
         {yLabel} ↓ · {xLabel} →
       </div>
-      <div className="heatmap" style={{ gridTemplateColumns: `56px repeat(${grid.xs.length}, minmax(36px, 1fr))` }}>
+      <div
+        className="heatmap"
+        style={{ gridTemplateColumns: `56px repeat(${grid.xs.length}, minmax(36px, 1fr))` }}
+        tabIndex={onPick ? 0 : undefined}
+        role={onPick ? 'grid' : undefined}
+        aria-label={onPick ? `${yLabel} by ${xLabel}: arrows move, Enter opens the cell` : undefined}
+        onKeyDown={onPick ? onKey : undefined}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        data-cursor={`${grid.xs[cx]}:${grid.ys[cy]}`}
+      >
         <div className="head" />
         {grid.xs.map((x) => (
           <div key={`x${x}`} className="head">
@@ -45,7 +67,12 @@ export function Heatmap({
               <div
                 key={`${x}:${y}`}
                 className="cell"
-                style={{ background: heatColor(v, grid.min, grid.max, center), cursor: onPick && Number.isFinite(v) ? 'pointer' : 'default' }}
+                style={{
+                  background: heatColor(v, grid.min, grid.max, center),
+                  cursor: onPick && Number.isFinite(v) ? 'pointer' : 'default',
+                  outline: focused && xi === cx && yi === cy ? '2px solid var(--focus)' : undefined,
+                  outlineOffset: -2,
+                }}
                 title={`${xLabel}=${x} ${yLabel}=${y}: ${format(v)}`}
                 onClick={() => onPick && Number.isFinite(v) && onPick(x, y)}
               >
