@@ -155,6 +155,15 @@ describe('Chart settings that analysts expect', () => {
     expect(edited[2].b!.time).toBeGreaterThan(before[2].b!.time);
     expect(edited[2].b!.price).toBeLessThan(before[2].b!.price);
     await app.screenshot('chart-drawing-selected');
+    // The arrows move the selected drawing (outside text fields): ↑ raises both corners by 0.5% of the first's price, → one bar later.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowRight');
+    const nudged = (await stored())[sym][2];
+    expect(nudged.a!.price).toBeCloseTo(edited[2].a!.price * 1.005, 6);
+    expect(nudged.b!.price - edited[2].b!.price).toBeCloseTo(edited[2].a!.price * 0.005, 6);
+    expect(nudged.a!.time).toBeGreaterThan(edited[2].a!.time);
+    expect(nudged.a!.time - edited[2].a!.time).toBeLessThanOrEqual(4 * 86_400_000);
     // Delete removes only the selected drawing.
     await page.keyboard.press('Delete');
     await page.waitForSelector('[data-chart-ready="true"][data-drawings="3"]');

@@ -40,6 +40,8 @@ interface Props {
   readonly drawings?: readonly Drawing[];
   /** The selected drawing's index, if any. */
   readonly selectedDrawing?: number | null;
+  /** True while a new drawing is being placed: clicks on existing drawings then place points instead of selecting. */
+  readonly isDrawing?: boolean;
   /** A click on the price pane: the bar's time and the price under the pointer (in price units, also when rebased). */
   readonly onPick?: (p: { time: number; price: number }) => void;
   /** A drawing clicked (selected) or dragged (moved or edited through a handle). */
@@ -61,15 +63,15 @@ function esc(s: string): string {
  * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
  * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
  */
-export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false, compare = [], drawings = [], selectedDrawing = null, onPick, onSelectDrawing, onChangeDrawing }: Props) {
+export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false, compare = [], drawings = [], selectedDrawing = null, isDrawing = false, onPick, onSelectDrawing, onChangeDrawing }: Props) {
   const pick = useRef(onPick);
   pick.current = onPick;
   const drawingCb = useRef({ onSelectDrawing, onChangeDrawing });
   drawingCb.current = { onSelectDrawing, onChangeDrawing };
   // Drawings live on an SVG layer updated in place: moving one does not rebuild the chart (or reset its view).
   const overlay = useRef<Overlay | null>(null);
-  const drawingsNow = useRef({ drawings, selectedDrawing });
-  drawingsNow.current = { drawings, selectedDrawing };
+  const drawingsNow = useRef({ drawings, selectedDrawing, isDrawing });
+  drawingsNow.current = { drawings, selectedDrawing, isDrawing };
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   const markersApi = useRef<ISeriesMarkersPluginApi<Time> | null>(null);
@@ -205,7 +207,7 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       onChange: (i, d) => drawingCb.current.onChangeDrawing?.(i, d),
     });
     overlay.current = layer;
-    layer.update(drawingsNow.current.drawings, drawingsNow.current.selectedDrawing);
+    layer.update(drawingsNow.current.drawings, drawingsNow.current.selectedDrawing, !drawingsNow.current.isDrawing);
     const onClick = (param: MouseEventParams<Time>) => {
       if (!param.point || param.time === undefined || !pick.current) return;
       const price = candles.coordinateToPrice(param.point.y);
@@ -283,8 +285,8 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
   }, [symbol, bars, indicators, focusTime, theme, logScale, compare]);
 
   useEffect(() => {
-    overlay.current?.update(drawings, selectedDrawing);
-  }, [drawings, selectedDrawing]);
+    overlay.current?.update(drawings, selectedDrawing, !isDrawing);
+  }, [drawings, selectedDrawing, isDrawing]);
 
   useEffect(() => {
     const api = markersApi.current;

@@ -24,7 +24,8 @@ export interface OverlayChart {
 
 /** The drawings layer: updated in place when the drawings or the selection change, redrawn when the chart pans or zooms. */
 export interface Overlay {
-  update(drawings: readonly Drawing[], selected: number | null): void;
+  /** `interactive` false while a new drawing is being placed: clicks then go through to the chart. */
+  update(drawings: readonly Drawing[], selected: number | null, interactive?: boolean): void;
   render(): void;
   detach(): void;
 }
@@ -58,6 +59,7 @@ export function attachOverlay(o: OverlayChart): Overlay {
   });
   let drawings: readonly Drawing[] = [];
   let selected: number | null = null;
+  let interactive = true;
   /** The drawing being dragged, shown as moved until the pointer is released. */
   let preview: { i: number; d: Drawing } | null = null;
 
@@ -91,7 +93,7 @@ export function attachOverlay(o: OverlayChart): Overlay {
     const stroke = isSel ? SELECTED : d.kind === 'fib' ? FIB_COLOR : COLOR;
     const g = el('g', { 'data-drawing': i, 'data-kind': d.kind, 'data-selected': String(isSel) });
     g.style.cursor = 'move';
-    g.style.pointerEvents = 'visiblePainted';
+    g.style.pointerEvents = interactive ? 'visiblePainted' : 'none';
     const line = (x1: number, y1: number, x2: number, y2: number, dash = '') => {
       // A wide transparent line under the visible one makes a thin line easy to grab.
       g.appendChild(el('line', { x1, y1, x2, y2, stroke: 'transparent', 'stroke-width': 10 }));
@@ -204,8 +206,9 @@ export function attachOverlay(o: OverlayChart): Overlay {
   chart.subscribeCrosshairMove(onRange);
 
   return {
-    update(next, sel) {
+    update(next, sel, isInteractive = true) {
       drawings = next;
+      interactive = isInteractive;
       selected = sel !== null && sel < next.length ? sel : null;
       render();
     },

@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseDate } from '../../../../core/model/time';
 import { aggregateBars, TIMEFRAME_LABELS, timeframesFor, type Timeframe } from '../../lib/chart-view';
 import { toColumn } from '../../lib/series-math';
 import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
-import { chartClicked, clearDrawings, deleteDrawing, DRAWING_NAMES, selectDrawing, setDrawMode, updateDrawing, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
+import { chartClicked, clearDrawings, deleteDrawing, DRAWING_NAMES, moveDrawing, selectDrawing, setDrawMode, updateDrawing, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
@@ -46,10 +46,25 @@ export function ChartView() {
         e.preventDefault();
         deleteDrawing(symbol, selectedDrawing);
       } else if (e.key === 'Escape') selectDrawing(null);
+      else if (e.key.startsWith('Arrow') && drawings && times.current) {
+        // Arrows move the selected drawing: ←/→ one bar, ↑/↓ 0.5% of its price.
+        e.preventDefault();
+        const d = drawings[selectedDrawing];
+        const t = times.current;
+        const ref = d.kind === 'hline' ? d.price : d.a.price;
+        const dPrice = e.key === 'ArrowUp' ? ref * 0.005 : e.key === 'ArrowDown' ? -ref * 0.005 : 0;
+        const shift = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+        const at = (ms: number) => {
+          let i = 0;
+          while (i < t.length - 1 && t[i] < ms) i++;
+          return t[Math.max(0, Math.min(t.length - 1, i + shift))];
+        };
+        updateDrawing(symbol, selectedDrawing, moveDrawing(d, dPrice, shift ? at : (ms) => ms));
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [selectedDrawing, symbol]);
+  }, [selectedDrawing, symbol, drawings]);
   // Esc leaves the drawing mode.
   useEffect(() => {
     if (!drawMode) return;
@@ -105,6 +120,9 @@ export function ChartView() {
   const timeframe: Timeframe = timeframes.includes(tfPref) ? tfPref : 'D';
   const shown = useMemo(() => (bars ? aggregateBars(bars, timeframe) : null), [bars, timeframe]);
   const isStoredTf = !!bars && shown === bars;
+  // The shown bars' times, for moving a selected drawing by one bar with the arrow keys.
+  const times = useRef<ArrayLike<number> | null>(null);
+  times.current = shown?.time ?? null;
   // Compared closes on the chart's own bar times (the last close within 7 days, else a gap), so both share one time axis.
   const compareShown = useMemo(
     () =>
@@ -299,6 +317,7 @@ export function ChartView() {
           compare={compareShown}
           drawings={drawings}
           selectedDrawing={selectedDrawing}
+          isDrawing={!!drawMode}
           onPick={(p) => symbol && chartClicked(symbol, p)}
           onSelectDrawing={selectDrawing}
           onChangeDrawing={(i, d) => symbol && updateDrawing(symbol, i, d)}
