@@ -65,6 +65,19 @@ describe('Chart settings that analysts expect', () => {
     expect(at).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(await page.textContent('[data-testid="chart-legend"]')).toContain(`rebased to 100 at ${at}`);
     await app.screenshot('chart-compare-log');
+    // Scrolling back in time moves the base to the new first visible bar (as a percent comparison should).
+    const pane = (await page.locator('[data-testid="price-chart"]').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width * 0.3, pane.y + pane.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + pane.width * 0.7, pane.y + pane.height * 0.5, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction((before) => {
+      const now = document.querySelector('[data-chart-ready="true"]')?.getAttribute('data-rebased-at');
+      return !!now && now < before;
+    }, at!);
+    const later = (await page.getAttribute('[data-chart-ready="true"]', 'data-rebased-at'))!;
+    expect(await page.textContent('[data-testid="chart-legend"]')).toContain(`rebased to 100 at ${later}`);
+    await app.screenshot('chart-compare-log-scrolled');
     // Without log, the same rebased series on a linear scale.
     await page.uncheck('[data-testid="log-scale"]');
     await page.waitForSelector('[data-chart-ready="true"][data-compare="SPX"][data-scale="rebased"]');

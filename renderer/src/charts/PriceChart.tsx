@@ -106,11 +106,18 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
     }
     // With symbols compared, every series on the pane is rebased to 100 at the first visible bar (so a log scale
     // compares percentages); `scale` converts this symbol's prices (candles, overlays, drawings) to that index.
-    const base = compare.length > 0 ? rebaseIndex(bars.close, firstVisible) : -1;
-    const scale = base >= 0 ? 100 / bars.close[base] : 1;
+    // The base follows the first visible bar as the chart scrolls (see `rebaseAt` below).
+    let base = compare.length > 0 ? rebaseIndex(bars.close, firstVisible) : -1;
+    let scale = base >= 0 ? 100 / bars.close[base] : 1;
     const rebased = base >= 0;
-    const scaled = (v: ArrayLike<number>) => (rebased ? Float64Array.from(v as ArrayLike<number>, (x) => x * scale) : v);
-    candles.setData(toCandles(rebased ? { ...bars, open: scaled(bars.open), high: scaled(bars.high), low: scaled(bars.low), close: scaled(bars.close) } : bars));
+    const times = (v: ArrayLike<number>, k: number) => (k === 1 ? v : Float64Array.from(v as ArrayLike<number>, (x) => x * k));
+    const scaled = (v: ArrayLike<number>) => (rebased ? times(v, scale) : v);
+    /** What is redrawn when the base moves: each price-pane series from its prices and the new scale (or first bar). */
+    const rescalers: ((k: number, first: number) => void)[] = [];
+    const setCandles = (k: number) =>
+      candles.setData(toCandles(k === 1 ? bars : { ...bars, open: times(bars.open, k), high: times(bars.high, k), low: times(bars.low, k), close: times(bars.close, k) }));
+    setCandles(scale);
+    rescalers.push((k) => setCandles(k));
     const percentFormat = { type: 'custom' as const, formatter: percentFrom100, minMove: 0.01 };
     if (rebased) candles.applyOptions({ priceFormat: percentFormat });
     candles.priceScale().applyOptions({ mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal });
@@ -123,7 +130,9 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
         title: c.symbol,
         ...(rebased ? { priceFormat: percentFormat } : {}),
       });
-      line.setData(toLine(c.time, rebaseTo100(c.close, rebaseIndex(c.close, firstVisible))));
+      const setLine = (first: number) => line.setData(toLine(c.time, rebaseTo100(c.close, rebaseIndex(c.close, first))));
+      setLine(firstVisible);
+      rescalers.push((_, first) => setLine(first));
     });
     const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
@@ -157,11 +166,21 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
         const made = specs.map(([name, color, t, v, w]) => {
           const series = chart.addSeries(LineSeries, { ...common, color, lineWidth: w as 1, crosshairMarkerVisible: false }, paneIndex);
           series.setData(toLine(t, v));
+          // Rebasing: v is in the current scale; redraw it in the new one.
+          if (rebased && paneIndex === 0) {
+            const raw = times(v, 1 / scale);
+            rescalers.push((nk) => series.setData(toLine(t, times(raw, nk))));
+          }
           named.push({ label: `${ind.label} ${name}`, series: series as ISeriesApi<SeriesType> });
           return series;
         });
-        const cloud = a.time.map((t, j) => ({ time: toChartTime(t), a: a.values[j], b: b.values[j] }));
-        made[2].attachPrimitive(new CloudPrimitive(cloud, 'rgba(38,166,154,0.22)', 'rgba(239,83,80,0.22)'));
+        const cloudAt = (kk: number) => a.time.map((t, j) => ({ time: toChartTime(t), a: a.values[j] * kk, b: b.values[j] * kk }));
+        const cloud = new CloudPrimitive(cloudAt(1), 'rgba(38,166,154,0.22)', 'rgba(239,83,80,0.22)');
+        made[2].attachPrimitive(cloud);
+        if (rebased && paneIndex === 0) {
+          const k0 = scale;
+          rescalers.push((nk) => cloud.setPoints(cloudAt(nk / k0)));
+        }
         const back = (v: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => (i - k >= 0 ? v[i - k] : Number.NaN));
         legendLines.push({
           ind,
@@ -182,7 +201,10 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
             ? chart.addSeries(HistogramSeries, common, paneIndex)
             : chart.addSeries(LineSeries, { ...common, color: line.color, lineWidth: 1 }, paneIndex);
         if (line.style === 'histogram') series.setData(toHistogram(ind.time, line.values, `${colors.up}aa`, `${colors.down}aa`));
-        else series.setData(toLine(ind.time, onPrice(line.values)));
+        else {
+          series.setData(toLine(ind.time, onPrice(line.values)));
+          if (rebased && paneIndex === 0) rescalers.push((nk) => series.setData(toLine(ind.time, times(line.values, nk))));
+        }
         if (isFirst && ind.levels)
           for (const price of ind.levels) series.createPriceLine({ price, color: colors.text, lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: '' });
         isFirst = false;
@@ -207,6 +229,29 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
       onChange: (i, d) => drawingCb.current.onChangeDrawing?.(i, d),
     });
     overlay.current = layer;
+    rescalers.push((k) => layer.setScale(k));
+    // Percent from the first visible bar, as the chart scrolls: once the view settles, everything on the price
+    // pane is rebased at the new first visible bar (the candles, the compared closes, overlays, the cloud, drawings).
+    let rebaseTimer: ReturnType<typeof setTimeout> | null = null;
+    let firstNow = firstVisible;
+    const rebaseAt = (first: number) => {
+      const b = rebaseIndex(bars.close, first);
+      if (b < 0 || b === base) return;
+      base = b;
+      scale = 100 / bars.close[b];
+      firstNow = first;
+      for (const r of rescalers) r(scale, first);
+      el.dataset.rebasedAt = fmtDate(bars.time[base]);
+      showLegend(null);
+    };
+    const onRange = (range: { from: number; to: number } | null) => {
+      if (!rebased || !range) return;
+      const first = Math.max(0, Math.min(n - 1, Math.ceil(range.from)));
+      if (first === firstNow) return;
+      if (rebaseTimer) clearTimeout(rebaseTimer);
+      rebaseTimer = setTimeout(() => rebaseAt(first), 150);
+    };
+    chart.timeScale().subscribeVisibleLogicalRangeChange(onRange);
     layer.update(drawingsNow.current.drawings, drawingsNow.current.selectedDrawing, !drawingsNow.current.isDrawing);
     const onClick = (param: MouseEventParams<Time>) => {
       if (!param.point || param.time === undefined || !pick.current) return;
@@ -273,6 +318,8 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
     el.dataset.cloud = String(indicators.some((i) => i.displace !== undefined));
     requestAnimationFrame(() => overlay.current === layer && layer.render());
     return () => {
+      if (rebaseTimer) clearTimeout(rebaseTimer);
+      chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
       layer.detach();
       overlay.current = null;
       chart.unsubscribeCrosshairMove(showLegend);

@@ -17,7 +17,8 @@ export interface CloudPoint {
 export class CloudPrimitive implements ISeriesPrimitive<Time> {
   #chart: IChartApiBase<Time> | null = null;
   #series: ISeriesApi<SeriesType, Time> | null = null;
-  readonly #points: readonly CloudPoint[];
+  #points: readonly CloudPoint[];
+  #requestUpdate: (() => void) | null = null;
   readonly #up: string;
   readonly #down: string;
 
@@ -30,6 +31,13 @@ export class CloudPrimitive implements ISeriesPrimitive<Time> {
   attached(p: SeriesAttachedParameter<Time, SeriesType>): void {
     this.#chart = p.chart;
     this.#series = p.series;
+    this.#requestUpdate = p.requestUpdate;
+  }
+
+  /** New points (the pane was rebased): redrawn on the next frame. */
+  setPoints(points: readonly CloudPoint[]): void {
+    this.#points = points;
+    this.#requestUpdate?.();
   }
 
   detached(): void {

@@ -26,6 +26,8 @@ export interface OverlayChart {
 export interface Overlay {
   /** `interactive` false while a new drawing is being placed: clicks then go through to the chart. */
   update(drawings: readonly Drawing[], selected: number | null, interactive?: boolean): void;
+  /** A new price → pixel factor (the pane was rebased at another bar). */
+  setScale(scale: number): void;
   render(): void;
   detach(): void;
 }
@@ -44,7 +46,8 @@ function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, 
  * lower panes' titles at their panes' top-left.
  */
 export function attachOverlay(o: OverlayChart): Overlay {
-  const { chart, series, host, barTimes, scale } = o;
+  const { chart, series, host, barTimes } = o;
+  let scale = o.scale;
   const n = barTimes.length;
   const svg = el('svg', { class: 'drawings-layer', 'data-testid': 'drawings-layer' });
   svg.style.cssText = 'position:absolute;left:0;top:0;z-index:2;pointer-events:none;overflow:hidden';
@@ -213,6 +216,10 @@ export function attachOverlay(o: OverlayChart): Overlay {
       render();
     },
     render,
+    setScale(next) {
+      scale = next;
+      render();
+    },
     detach() {
       chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
       chart.timeScale().unsubscribeSizeChange(onRange);
