@@ -110,7 +110,12 @@ describe('Backtest metrics and the tear sheet (issue 11)', () => {
     const sheet = await app.browser.newPage({ viewport: { width: 1200, height: 1100 } });
     await sheet.setContent(html);
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet.png'), fullPage: false });
-    await sheet.evaluate(() => document.querySelector('h2:nth-of-type(4)')?.scrollIntoView());
+    // Issue 17: rolling Sharpe, volatility and beta (against SPX) and the distributions in the tear sheet too.
+    expect(html).toMatch(/data-series="Rolling beta to SPX \(\d+ bars\)"/);
+    expect(html).toMatch(/data-histogram="Trade returns"/);
+    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent?.startsWith('Rolling'))?.scrollIntoView());
+    await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-rolling.png'), fullPage: false });
+    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent === 'Monthly returns')?.scrollIntoView());
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-monthly.png'), fullPage: false });
     await sheet.close();
   });

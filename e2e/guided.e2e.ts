@@ -48,6 +48,15 @@ describe('Optimize: guided search over three parameters', () => {
     await page.selectOption('[data-testid="heat-y"]', 'signal');
     expect(await page.textContent('[data-testid="sweep-results"] .panel-title')).toContain('fast × signal');
     const best1 = await page.getAttribute('[data-sweep-ready="true"]', 'data-best');
+    // Walk-forward efficiency beside the stability: windows re-optimised over the best cell's neighbourhood.
+    await page.click('[data-testid="run-best-wfe"]');
+    await page.waitForSelector('[data-testid="best-wfe"][data-state="done"]', { timeout: 120_000 });
+    const wfe = await page.textContent('[data-testid="best-wfe"]');
+    expect(wfe).toMatch(/walk-forward efficiency (-?\d+\.\d\d|— \(in-sample return not positive\)) \(\d+ windows, OOS .*\/yr vs IS .*\/yr, \d+ cells\)/);
+    // ≤ 3 values per parameter around the best: at most 27 cells.
+    const cells = Number(/(\d+) cells/.exec(wfe!)![1]);
+    expect(cells).toBeGreaterThanOrEqual(8);
+    expect(cells).toBeLessThanOrEqual(27);
     await app.screenshot('guided-search-3params');
     // Same seed, same sweep: the same best.
     await page.click('[data-testid="run-sweep"]');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../store/sqlite-bar-store';
 import { importCsv } from '../store/import';
 import type { BacktestOutput } from './json';
-import { monthlyReturns, renderReport, reportBenchmark, reportStart } from './report';
+import { monthlyReturns, renderReport, reportBenchmark, reportStart, rollingWindow } from './report';
 import { parseSpec } from './spec';
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -85,4 +85,36 @@ describe('HTML tear sheet (issue 11)', () => {
     expect(reportBenchmark(store, output('2016-01-04', '2016-03-31', '2016-01-04'))).toBeNull();
     store.close();
   });
+
+  it('draws rolling Sharpe, volatility and beta, and the distributions of trade returns and holding times (issue 17)', () => {
+    // Returns alternating +1% / -0.5% from the first bar: every even window holds equal halves, so the rolling
+    // volatility is one number, by hand: sample sd = sqrt(k/(k-1)) × 0.75% with k = 126, times sqrt(252).
+    const base = output('2016-01-04', '2018-12-31', '2016-01-04');
+    let e = 100_000;
+    const equity = base.equity.map((p, i) => ({ time: p.time, equity: i === 0 ? e : (e *= i % 2 ? 1.01 : 0.995) }));
+    const trade = (entryTime: string, exitTime: string, returnPct: number) =>
+      ({ symbol: 'AAA', side: 'long', qty: 1, entryTime, entryPrice: 10, exitTime, exitPrice: 10 * (1 + returnPct), pnl: 10 * returnPct, commission: 0, returnPct, ambiguous: false, exitReason: 'signal' }) as const;
+    const out: BacktestOutput = { ...base, equity, trades: [trade('2016-02-01', '2016-02-11', 0.1), trade('2016-03-01', '2016-03-03', -0.05), trade('2016-04-01', '2016-04-21', 0.02)] };
+    expect(rollingWindow(equity.length)).toBe(126);
+    expect(rollingWindow(200)).toBe(63);
+    expect(rollingWindow(50)).toBe(21);
+    const html = renderReport(out);
+    expect(html).toMatch(/<h2>Rolling statistics \(126 bars\)<\/h2>/);
+    expect(html).toMatch(/data-series="Rolling Sharpe \(126 bars\)"/);
+    expect(html).toMatch(/data-series="Rolling volatility \(126 bars\)"/);
+    const vol = Math.sqrt(126 / 125) * 0.0075 * Math.sqrt(252);
+    // Both ends of the volatility chart's range are that number: a flat line.
+    expect(html).toContain(`${(vol * 100).toFixed(2)}% top · ${(vol * 100).toFixed(2)}% bottom`);
+    // The line starts at the first full window: its first point is at bar 126 of the dated axis, not at 0.
+    const firstX = Number(/<polyline points="([\d.]+),[^"]*" fill="none" stroke="#d97706"/.exec(html)![1]);
+    expect(firstX / 1000).toBeCloseTo(126 / (equity.length - 1), 1);
+    // Without a benchmark, no beta, and it says why.
+    expect(html).toContain('No rolling beta: the run has no benchmark.');
+    // Distributions: 3 trades, holding 10, 2 and 20 days.
+    expect(html).toMatch(/Trade returns \(3\)<\/figcaption>/);
+    expect(html).toMatch(/Holding time \(days\) \(3\)<\/figcaption>/);
+    expect(html).toContain('<span>2.0 d</span><span>20.0 d</span>');
+    expect(html).toContain('<span>-5.00%</span><span>10.00%</span>');
+  });
 });
+

@@ -1,3 +1,4 @@
+import { histogram, rollingStats } from '../model/portfolio-stats';
 import { barsRange } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { monthKey } from './calendar';
@@ -64,7 +65,7 @@ export function dateTicks(t0: number, t1: number): { time: number; label: string
 function chartSvg(
   times: readonly number[],
   series: readonly { values: readonly number[]; color: string; label: string; dashed?: boolean }[],
-  opts: { height: number; fill?: boolean; label: string; pct?: boolean },
+  opts: { height: number; fill?: boolean; label: string; pct?: boolean; num?: boolean },
 ): string {
   const w = 1000;
   const h = opts.height;
@@ -100,7 +101,7 @@ function chartSvg(
       .map((p) => `<polyline points="${p.join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} vector-effect="non-scaling-stroke" data-series="${esc(s.label)}"/>`)
       .join('')}`;
   });
-  const kind = opts.pct ? 'pct' : 'money';
+  const kind = opts.pct ? 'pct' : opts.num ? 'num' : 'money';
   const ticks = dateTicks(t0, t1)
     .map((t) => `<line x1="${x(t.time)}" x2="${x(t.time)}" y1="0" y2="${h}" stroke="#e5e7eb" vector-effect="non-scaling-stroke"/>`)
     .join('');
@@ -111,6 +112,37 @@ function chartSvg(
   return `<div class="legend muted">${legend}<span>${fmt(hi, kind)} top · ${fmt(lo, kind)} bottom</span></div>
 <svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="${esc(opts.label)}" width="100%" height="${h}">${ticks}${lines.join('')}</svg>
 <div class="muted axis" style="position:relative;height:16px;font-size:11px" data-axis="dates">${labels}</div>`;
+}
+
+/** The rolling window of the tear sheet: six months of daily bars, shorter for short runs (a quarter, a month). */
+export function rollingWindow(bars: number): number {
+  return bars >= 504 ? 126 : bars >= 126 ? 63 : 21;
+}
+
+/**
+ * A histogram as inline SVG bars with its range under it (`bins` equal bins over the finite values); empty
+ * string without values.
+ */
+function histogramSvg(values: readonly number[], bins: number, label: string, kind: 'pct' | 'days'): string {
+  const h = histogram(values, bins);
+  if (h.counts.length === 0) return `<div class="muted">no ${esc(label.toLowerCase())}</div>`;
+  const w = 480;
+  const height = 110;
+  const top = Math.max(...h.counts);
+  const bw = w / h.counts.length;
+  const edge = (k: number) => h.lo + ((h.hi - h.lo) * k) / h.counts.length;
+  const show = (x: number) => (kind === 'pct' ? fmt(x, 'pct') : `${x.toFixed(1)} d`);
+  const rects = h.counts
+    .map((c, k) => {
+      const bh = (c / top) * (height - 2);
+      const color = kind === 'pct' ? (edge(k + 1) <= 0 ? '#b91c1c' : edge(k) >= 0 ? '#047857' : '#6b7280') : '#2563eb';
+      return `<rect x="${(k * bw + 1).toFixed(1)}" y="${(height - bh).toFixed(1)}" width="${Math.max(1, bw - 2).toFixed(1)}" height="${bh.toFixed(1)}" fill="${color}"><title>${show(edge(k))} to ${show(edge(k + 1))}: ${c}</title></rect>`;
+    })
+    .join('');
+  const n = h.counts.reduce((a, b) => a + b, 0);
+  return `<figure style="margin:0;display:inline-block;margin-right:24px"><figcaption class="muted">${esc(label)} (${n})</figcaption>
+<svg viewBox="0 0 ${w} ${height}" width="${w}" height="${height}" role="img" aria-label="${esc(label)}" data-histogram="${esc(label)}">${rects}</svg>
+<div class="muted" style="display:flex;justify-content:space-between;width:${w}px;font-size:11px"><span>${show(h.lo)}</span><span>${show(h.hi)}</span></div></figure>`;
 }
 
 /**
@@ -189,7 +221,8 @@ export function reportBenchmark(store: Store, out: BacktestOutput): ReportBenchm
 
 /**
  * One self-contained HTML tear sheet (inline CSS and SVG, no external URL): metrics, equity with the benchmark
- * (rebased to the starting capital at the first bar both have) on a dated axis, drawdown, monthly returns from the
+ * (rebased to the starting capital at the first bar both have) on a dated axis, drawdown, rolling Sharpe, volatility
+ * and beta ({@link rollingWindow}), the distributions of trade returns and holding times, monthly returns from the
  * run's first bar ({@link reportStart}), trades.
  */
 export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | null = null): string {
@@ -215,6 +248,13 @@ export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | 
     ['Exposure', fmt(m.exposure, 'pct')], ['Turnover', fmt(m.turnover)], ['Alpha', fmt(m.alpha, 'pct')], ['Beta', fmt(m.beta)],
     ['Information ratio', fmt(m.informationRatio ?? null)],
   ];
+  // Rolling statistics (as the Backtest view's analytics panel computes them) and the trades' distributions.
+  const win = rollingWindow(eq.length);
+  const rolling = rollingStats(eq, bench, win, out.spec.barsPerYear);
+  const rollTitle = `${win} bars`;
+  const DAY = 86_400_000;
+  const tradeReturns = out.trades.map((t) => t.returnPct);
+  const holdDays = out.trades.map((t) => (ms(t.exitTime) - ms(t.entryTime)) / DAY);
   const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const cls = (x: number | null) => (x === null ? '' : x >= 0 ? 'pos' : 'neg');
   const monthly = [...monthlyReturns(out)]
@@ -240,6 +280,13 @@ ${from > 0 ? `<div class="muted" data-report-start="${esc(out.equity[0]?.time ??
 ${chartSvg(times, [{ values: eq, color: '#2563eb', label: 'Equity' }, ...(bench ? [{ values: bench, color: '#6b7280', label: `${benchmark!.symbol} (rebased to the starting capital${benchmark!.endsAt ? `; its data ends ${benchmark!.endsAt}` : ''})`, dashed: true }] : [])], { height: 220, label: 'Equity' })}
 <h2>Drawdown</h2>
 ${chartSvg(times, [{ values: dd, color: '#b91c1c', label: 'Drawdown' }], { height: 120, fill: true, pct: true, label: 'Drawdown' })}
+<h2>Rolling statistics (${esc(rollTitle)})</h2>
+<div class="muted">Over a moving window of ${win} bars, annualised with ${out.spec.barsPerYear} bars a year, risk-free rate 0${bench ? `; beta against ${esc(benchmark!.symbol)}` : ''}.</div>
+${chartSvg(times, [{ values: Array.from(rolling.sharpe), color: '#7c3aed', label: `Rolling Sharpe (${rollTitle})` }], { height: 120, num: true, label: 'Rolling Sharpe' })}
+${chartSvg(times, [{ values: Array.from(rolling.volatility), color: '#d97706', label: `Rolling volatility (${rollTitle})` }], { height: 120, pct: true, label: 'Rolling volatility' })}
+${bench ? chartSvg(times, [{ values: Array.from(rolling.beta), color: '#0891b2', label: `Rolling beta to ${benchmark!.symbol} (${rollTitle})` }], { height: 120, num: true, label: 'Rolling beta' }) : '<div class="muted">No rolling beta: the run has no benchmark.</div>'}
+<h2>Distributions</h2>
+${histogramSvg(tradeReturns, 20, 'Trade returns', 'pct')}${histogramSvg(holdDays, 20, 'Holding time (days)', 'days')}
 <h2>Monthly returns</h2>
 <table><thead><tr><th>Year</th>${monthNames.map((n) => `<th>${n}</th>`).join('')}<th>Year</th></tr></thead><tbody>
 ${monthly}

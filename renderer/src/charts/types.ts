@@ -15,4 +15,9 @@ export interface DrawnIndicator {
   readonly lines: readonly IndicatorLine[];
   /** Reference levels drawn as dashed lines in the pane (RSI 30/70, Stochastic 20/80). */
   readonly levels?: readonly number[];
+  /**
+   * Ichimoku only: its base (kijun) period. Spans A and B are drawn that many bars ahead with the cloud filled
+   * between them, and the lagging span (the close) that many bars back.
+   */
+  readonly displace?: number;
 }

@@ -16,7 +16,19 @@ export function SortHeader<K extends string>({
 }) {
   const arrow = sort?.key === k ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : '';
   return (
-    <th className={numeric ? 'num sortable' : 'sortable'} onClick={() => onSort(k)} data-sort-key={k}>
+    <th
+      className={numeric ? 'num sortable' : 'sortable'}
+      onClick={() => onSort(k)}
+      // Keyboard: Tab reaches the header, Enter or Space sorts.
+      tabIndex={0}
+      aria-sort={sort?.key === k ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}
+      onKeyDown={(e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        onSort(k);
+      }}
+      data-sort-key={k}
+    >
       {label}
       {arrow}
     </th>

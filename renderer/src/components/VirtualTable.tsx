@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { nextSort, sortRows, type SortState } from '../lib/sort';
 
 /** A column of a {@link VirtualTable}. */
@@ -39,12 +39,40 @@ export function VirtualTable<T>({
   }, [rows, columns, sort]);
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: sorted.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 12 });
+  // The row that is the table's one Tab stop: the last focused one while it is rendered, else the first rendered.
+  const [active, setActive] = useState(0);
+  const focusRow = useRef<number | null>(null);
+  const items = v.getVirtualItems();
+  const tabRow = items.some((i) => i.index === active) ? active : (items[0]?.index ?? 0);
+  useEffect(() => {
+    const want = focusRow.current;
+    if (want === null) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`.vrow[data-index="${want}"]`);
+    if (el) {
+      focusRow.current = null;
+      el.focus();
+    }
+  });
   const template = columns.map((c) => (c.width ? `${c.width}px` : 'minmax(60px, 1fr)')).join(' ');
   return (
     <div className="vtable" data-testid={testId} data-rows={sorted.length} data-sort={sort ? `${sort.key}:${sort.dir}` : ''}>
       <div className="vrow vhead" style={{ gridTemplateColumns: template }}>
         {columns.map((c) => (
-          <div key={c.key} className={c.numeric ? 'num sortable' : 'sortable'} onClick={() => setSort((s) => nextSort(s, c.key))} data-sort-key={c.key}>
+          <div
+            key={c.key}
+            className={c.numeric ? 'num sortable' : 'sortable'}
+            onClick={() => setSort((s) => nextSort(s, c.key))}
+            // Keyboard: a sort header is a button (Tab reaches it, Enter or Space sorts).
+            role="button"
+            tabIndex={0}
+            aria-sort={sort?.key === c.key ? (sort.dir === 'desc' ? 'descending' : 'ascending') : undefined}
+            onKeyDown={(e) => {
+              if (e.key !== 'Enter' && e.key !== ' ') return;
+              e.preventDefault();
+              setSort((s) => nextSort(s, c.key));
+            }}
+            data-sort-key={c.key}
+          >
             {c.label}
             {sort?.key === c.key ? (sort.dir === 'desc' ? ' ▼' : ' ▲') : ''}
           </div>
@@ -52,7 +80,7 @@ export function VirtualTable<T>({
       </div>
       <div ref={scroller} style={{ height, overflow: 'auto', position: 'relative' }}>
         <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-          {v.getVirtualItems().map((item) => {
+          {items.map((item) => {
             const row = sorted[item.index];
             return (
               <div
@@ -61,6 +89,23 @@ export function VirtualTable<T>({
                 data-index={item.index}
                 style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${item.start}px)` }}
                 onClick={() => onRowClick?.(row)}
+                // Openable rows are one Tab stop (roving focus): arrows move between rows, Enter opens, as a click does.
+                tabIndex={onRowClick ? (item.index === tabRow ? 0 : -1) : undefined}
+                onFocus={onRowClick ? () => setActive(item.index) : undefined}
+                onKeyDown={
+                  onRowClick
+                    ? (e) => {
+                        if (e.key === 'Enter') onRowClick(row);
+                        const to = e.key === 'ArrowDown' ? item.index + 1 : e.key === 'ArrowUp' ? item.index - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? sorted.length - 1 : null;
+                        if (to === null) return;
+                        e.preventDefault();
+                        const next = Math.max(0, Math.min(sorted.length - 1, to));
+                        v.scrollToIndex(next);
+                        setActive(next);
+                        focusRow.current = next;
+                      }
+                    : undefined
+                }
               >
                 {columns.map((c) => (
                   <div key={c.key} className={`${c.numeric ? 'num' : ''} ${c.className?.(row) ?? ''}`}>

@@ -4,15 +4,12 @@
  * sector exposure over time, turnover per month, per-trade MAE/MFE, distributions, and the equity CSV.
  */
 
-const DAY = 86_400_000;
+import { returnsOf } from '../../../core/model/portfolio-stats';
 
-/** Simple returns of a series; r[0] = NaN. */
-export function returnsOf(values: ArrayLike<number>): Float64Array {
-  const r = new Float64Array(values.length);
-  r[0] = Number.NaN;
-  for (let i = 1; i < values.length; i++) r[i] = values[i - 1] > 0 ? values[i] / values[i - 1] - 1 : Number.NaN;
-  return r;
-}
+// The rolling statistics and histograms are in core (the HTML tear sheet draws them too).
+export { histogram, returnsOf, rollingStats, type Rolling } from '../../../core/model/portfolio-stats';
+
+const DAY = 86_400_000;
 
 /**
  * The benchmark's close at each of `time`: the last benchmark bar at or before it, at most `maxGapDays`
@@ -26,65 +23,6 @@ export function alignCloses(time: ArrayLike<number>, bTime: ArrayLike<number>, b
     if (j >= 0 && time[i] - bTime[j] <= maxGapDays * DAY) out[i] = bClose[j];
   }
   return out;
-}
-
-/** Rolling statistics over `window` bars of returns, annualised with `barsPerYear`; NaN until a full window. */
-export interface Rolling {
-  readonly sharpe: Float64Array;
-  readonly volatility: Float64Array;
-  /** NaN without a benchmark, or where a window has fewer than half its bars with one. */
-  readonly beta: Float64Array;
-}
-
-/** Rolling Sharpe (mean/std × √barsPerYear, rf 0), volatility (std × √barsPerYear) and beta (cov/var against the benchmark). */
-export function rollingStats(equity: ArrayLike<number>, bench: ArrayLike<number> | null, window: number, barsPerYear = 252): Rolling {
-  const n = equity.length;
-  const r = returnsOf(equity);
-  const b = bench ? returnsOf(bench) : null;
-  const sharpe = new Float64Array(n).fill(Number.NaN);
-  const volatility = new Float64Array(n).fill(Number.NaN);
-  const beta = new Float64Array(n).fill(Number.NaN);
-  const ann = Math.sqrt(barsPerYear);
-  for (let i = window; i < n; i++) {
-    let s = 0;
-    let ss = 0;
-    let k = 0;
-    for (let j = i - window + 1; j <= i; j++) {
-      const x = r[j];
-      if (!Number.isFinite(x)) continue;
-      s += x;
-      ss += x * x;
-      k++;
-    }
-    if (k < 2) continue;
-    const m = s / k;
-    const sd = Math.sqrt(Math.max(0, (ss - k * m * m) / (k - 1)));
-    volatility[i] = sd * ann;
-    sharpe[i] = sd > 0 ? (m / sd) * ann : Number.NaN;
-    if (b) {
-      let sx = 0;
-      let sy = 0;
-      let sxy = 0;
-      let syy = 0;
-      let kb = 0;
-      for (let j = i - window + 1; j <= i; j++) {
-        const x = r[j];
-        const y = b[j];
-        if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
-        sx += x;
-        sy += y;
-        sxy += x * y;
-        syy += y * y;
-        kb++;
-      }
-      if (kb >= Math.max(2, window / 2)) {
-        const cov = (sxy - (sx * sy) / kb) / (kb - 1);
-        const varY = (syy - (sy * sy) / kb) / (kb - 1);
-        beta[i] = varY > 0 ? cov / varY : Number.NaN;
-      }
-    }
-  }
-  return { sharpe, volatility, beta };
 }
 
 /** Annualised tracking error: sample std of (run − benchmark) returns on bars where both exist. Null with < 2 such bars. */
@@ -220,18 +158,6 @@ export function excursion(
   const e = t.entryPrice;
   if (t.side === 'long') return { mae: Math.min(0, lo / e - 1), mfe: Math.max(0, hi / e - 1) };
   return { mae: Math.min(0, 1 - hi / e), mfe: Math.max(0, 1 - lo / e) };
-}
-
-/** A histogram of finite values in `bins` equal bins over [min, max]. */
-export function histogram(values: readonly number[], bins: number): { lo: number; hi: number; counts: number[] } {
-  const xs = values.filter(Number.isFinite);
-  if (xs.length === 0) return { lo: 0, hi: 0, counts: [] };
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
-  const counts = new Array<number>(bins).fill(0);
-  const w = (hi - lo) / bins || 1;
-  for (const x of xs) counts[Math.min(bins - 1, Math.floor((x - lo) / w))]++;
-  return { lo, hi, counts };
 }
 
 /** The equity curve as CSV: date, equity, drawdown, and the benchmark rebased to the capital when given. */

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Timeframe } from '../lib/chart-view';
+import { isTimeframe, type Timeframe } from '../lib/chart-view';
 import { addIndicator, useIndicatorsStore } from './indicators-store';
 
 /**
@@ -11,7 +11,7 @@ export interface ChartPrefs {
   readonly timeframe: Timeframe;
   /** `raw`: as traded; `pit`: adjusted for splits and dividends as known at each date. */
   readonly adjustment: 'raw' | 'pit';
-  /** Symbols drawn on the price pane beside the chart's own, all in percent from the first visible bar. */
+  /** Symbols drawn on the price pane beside the chart's own, all rebased to 100 at the first visible bar. */
   readonly compare: readonly string[];
 }
 
@@ -25,7 +25,7 @@ function readPrefs(): ChartPrefs {
     if (!v) return d;
     return {
       logScale: typeof v.logScale === 'boolean' ? v.logScale : d.logScale,
-      timeframe: v.timeframe === 'W' || v.timeframe === 'M' ? v.timeframe : 'D',
+      timeframe: isTimeframe(v.timeframe) ? v.timeframe : 'D',
       adjustment: v.adjustment === 'pit' ? 'pit' : 'raw',
       compare: Array.isArray(v.compare) ? v.compare.filter((x): x is string => typeof x === 'string').slice(0, 6) : [],
     };

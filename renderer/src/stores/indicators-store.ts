@@ -88,7 +88,7 @@ export function drawnIndicators(active: readonly ActiveIndicator[], results: Rea
       color: LINE_COLORS[color++ % LINE_COLORS.length],
       style: name === 'histogram' || name === 'hist' ? ('histogram' as const) : ('line' as const),
     }));
-    out.push({ id: a.id, label: indicatorLabel({ ...a, params: r.params }), placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane', time: barTime, lines, levels: LEVELS[a.name] });
+    out.push({ id: a.id, label: indicatorLabel({ ...a, params: r.params }), placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane', time: barTime, lines, levels: LEVELS[a.name], ...(a.name === 'ichimoku' ? { displace: r.params.base ?? 26 } : {}) });
   }
   return out;
 }

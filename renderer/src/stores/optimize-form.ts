@@ -56,3 +56,26 @@ export function buildSweep(
   for (const k of Object.keys(grid)) delete params[k];
   return { sweep: { base: { ...base, params }, grid, objective, top }, errors, combinations };
 }
+
+/**
+ * The best cell's neighbourhood as axes: each swept parameter from one grid step below the best value
+ * to one step above (clipped to the axis' range), so 3 values per axis inside the grid, 2 at its edge.
+ * A walk-forward re-optimised over this small grid measures whether the chosen region keeps its edge
+ * out of sample without re-running the whole search per window. Null when an axis of the form is not
+ * a parameter of `best` (the form no longer describes the sweep on screen) or a range does not parse.
+ */
+export function neighbourhoodAxes(axes: readonly AxisForm[], best: Readonly<Record<string, unknown>>): AxisForm[] | null {
+  const out: AxisForm[] = [];
+  for (const a of axes) {
+    if (!a.param) continue;
+    const v = Number(best[a.param]);
+    const from = Number(a.from);
+    const to = Number(a.to);
+    const step = Number(a.step);
+    if (!(a.param in best) || !Number.isFinite(v) || !Number.isFinite(from) || !Number.isFinite(to) || !(step > 0)) return null;
+    const lo = Math.max(from, Number((v - step).toPrecision(12)));
+    const hi = Math.min(to, Number((v + step).toPrecision(12)));
+    out.push({ param: a.param, from: String(lo), to: String(hi), step: a.step });
+  }
+  return out.length > 0 && out.length === Object.keys(best).length ? out : null;
+}

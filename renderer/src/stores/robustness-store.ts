@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { AppError, MonteCarloView, WalkForwardView } from '../../../core/contract';
 import { buildSpec } from './backtest-form';
 import { useBacktestStore } from './backtest-store';
-import { buildSweep } from './optimize-form';
+import { buildSweep, neighbourhoodAxes } from './optimize-form';
 import { useOptimizeStore } from './optimize-store';
 import { useStrategiesStore } from './strategies-store';
 
@@ -21,6 +21,17 @@ interface RobustnessState {
   readonly isRunningWf: boolean;
   readonly isRunningMc: boolean;
   readonly error: AppError | null;
+  /** Walk-forward efficiency of the sweep's best cell (see {@link runBestCellWfe}); `of` is the best cell's params as JSON. */
+  readonly bestWfe: BestCellWfe | null;
+}
+
+/** The best cell's walk-forward: re-optimised per window over its one-step neighbourhood. */
+export interface BestCellWfe {
+  readonly of: string;
+  readonly combos: number;
+  readonly running: boolean;
+  readonly view: WalkForwardView | null;
+  readonly error: string | null;
 }
 
 export const useRobustnessStore = create<RobustnessState>()(() => ({
@@ -33,6 +44,7 @@ export const useRobustnessStore = create<RobustnessState>()(() => ({
   isRunningWf: false,
   isRunningMc: false,
   error: null,
+  bestWfe: null,
 }));
 
 function baseSpec() {
@@ -131,4 +143,31 @@ export function equityFan(mc: MonteCarloView, startMs: number, endMs: number, st
     }
   }
   return { time, bands };
+}
+
+/**
+ * Walk-forward efficiency beside the best cell: a walk-forward (the panel's train/test windows) whose
+ * training windows re-optimise over the best cell's one-step neighbourhood (≤ 3 values per parameter,
+ * see `neighbourhoodAxes`), so a 3-parameter guided search costs ≤ 27 runs per window, not its whole grid.
+ * WFE = annualised out-of-sample return / mean annualised in-sample return (core `walkForwardEfficiency`).
+ */
+export async function runBestCellWfe(best: Readonly<Record<string, unknown>>): Promise<void> {
+  const of = JSON.stringify(best);
+  const set = (p: Partial<BestCellWfe>) => useRobustnessStore.setState((s) => ({ bestWfe: { of, combos: 0, running: false, view: null, error: null, ...s.bestWfe, ...p } }));
+  useRobustnessStore.setState({ bestWfe: null });
+  const { wfForm } = useRobustnessStore.getState();
+  const train = Number(wfForm.train);
+  const test = Number(wfForm.test);
+  if (!Number.isInteger(train) || train < 2 || !Number.isInteger(test) || test < 1) return set({ error: 'walk-forward train/test (Robustness panel) must be whole numbers of bars' });
+  const o = useOptimizeStore.getState();
+  const axes = neighbourhoodAxes(o.axes, best);
+  if (!axes) return set({ error: "the form's axes are not this sweep's parameters" });
+  const base = baseSpec();
+  if (!base.spec) return set({ error: `fix the Backtest setup first: ${Object.values(base.errors).join('; ')}` });
+  const built = buildSweep(base.spec, axes, o.objective, 5);
+  if (!built.sweep) return set({ error: Object.values(built.errors).join('; ') });
+  set({ running: true, combos: built.combinations });
+  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep as Record<string, unknown>, train, test, anchored: wfForm.anchored });
+  if (useRobustnessStore.getState().bestWfe?.of !== of) return;
+  set(r.ok ? { running: false, view: r.value } : { running: false, error: r.error.message });
 }

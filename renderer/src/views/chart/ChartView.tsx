@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseDate } from '../../../../core/model/time';
-import { aggregateBars, type Timeframe } from '../../lib/chart-view';
+import { aggregateBars, TIMEFRAME_LABELS, timeframesFor, type Timeframe } from '../../lib/chart-view';
 import { toColumn } from '../../lib/series-math';
 import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
-import { chartClicked, clearDrawings, setDrawMode, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
+import { chartClicked, clearDrawings, deleteDrawing, DRAWING_NAMES, moveDrawing, selectDrawing, setDrawMode, updateDrawing, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
@@ -27,11 +27,44 @@ export function ChartView() {
   const { bars, isLoading, error, barsSymbol, barsAdj } = useBarsStore(
     useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol, barsAdj: s.adjustment ?? 'raw' })),
   );
-  const { logScale, timeframe, adjustment, compare } = useChartPrefs();
+  const { logScale, timeframe: tfPref, adjustment, compare } = useChartPrefs();
   const [compareText, setCompareText] = useState('');
   const drawMode = useDrawingsStore((s) => s.mode);
   const pending = useDrawingsStore((s) => s.pending);
   const drawings = useDrawingsStore((s) => (symbol ? s.bySymbol[symbol] : undefined));
+  const selected = useDrawingsStore((s) => s.selected);
+  const selectedDrawing = drawings && selected !== null && selected < drawings.length ? selected : null;
+  // A selection belongs to one symbol's drawings.
+  useEffect(() => selectDrawing(null), [symbol]);
+  // Delete (or Backspace) removes the selected drawing, Esc deselects it; never while typing in a field.
+  useEffect(() => {
+    if (selectedDrawing === null || !symbol) return;
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      if (e.key === 'Delete' || e.key === 'Backspace') {
+        e.preventDefault();
+        deleteDrawing(symbol, selectedDrawing);
+      } else if (e.key === 'Escape') selectDrawing(null);
+      else if (e.key.startsWith('Arrow') && drawings && times.current) {
+        // Arrows move the selected drawing: ←/→ one bar, ↑/↓ 0.5% of its price.
+        e.preventDefault();
+        const d = drawings[selectedDrawing];
+        const t = times.current;
+        const ref = d.kind === 'hline' ? d.price : d.a.price;
+        const dPrice = e.key === 'ArrowUp' ? ref * 0.005 : e.key === 'ArrowDown' ? -ref * 0.005 : 0;
+        const shift = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+        const at = (ms: number) => {
+          let i = 0;
+          while (i < t.length - 1 && t[i] < ms) i++;
+          return t[Math.max(0, Math.min(t.length - 1, i + shift))];
+        };
+        updateDrawing(symbol, selectedDrawing, moveDrawing(d, dPrice, shift ? at : (ms) => ms));
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selectedDrawing, symbol, drawings]);
   // Esc leaves the drawing mode.
   useEffect(() => {
     if (!drawMode) return;
@@ -82,20 +115,27 @@ export function ChartView() {
     if (useIndicatorsStore.getState().symbol !== symbol) void computeIndicatorsFor(symbol);
   }, [symbol, barsSymbol, barsAdj, adjustment]);
 
+  // Timeframes the stored bars allow (intraday ones only when the store holds intraday bars for the symbol).
+  const timeframes = useMemo(() => (bars ? timeframesFor(bars.time) : (['D', 'W', 'M'] as Timeframe[])), [bars]);
+  const timeframe: Timeframe = timeframes.includes(tfPref) ? tfPref : 'D';
   const shown = useMemo(() => (bars ? aggregateBars(bars, timeframe) : null), [bars, timeframe]);
+  const isStoredTf = !!bars && shown === bars;
+  // The shown bars' times, for moving a selected drawing by one bar with the arrow keys.
+  const times = useRef<ArrayLike<number> | null>(null);
+  times.current = shown?.time ?? null;
   // Compared closes on the chart's own bar times (the last close within 7 days, else a gap), so both share one time axis.
   const compareShown = useMemo(
     () =>
       shown
         ? compareBars.map((c) => {
             const a = aggregateBars({ time: c.time, open: c.close, high: c.close, low: c.close, close: c.close, volume: c.close }, timeframe);
-            return { symbol: c.symbol, time: shown.time, close: alignCloses(shown.time, a.time, a.close, timeframe === 'D' ? 7 : 40) };
+            return { symbol: c.symbol, time: shown.time, close: alignCloses(shown.time, a.time, a.close, timeframe === 'W' ? 14 : timeframe === 'M' ? 40 : 7) };
           })
         : [],
     [compareBars, timeframe, shown],
   );
-  // Indicators are computed on the daily bars: drawn on the daily chart only.
-  const drawn = useMemo(() => (bars && timeframe === 'D' ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, timeframe]);
+  // Indicators are computed on the stored bars: drawn on the stored timeframe only.
+  const drawn = useMemo(() => (bars && isStoredTf ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, isStoredTf]);
   const inst = instruments.find((i) => i.symbol === symbol);
   const isReady = !!bars && !isLoading && barsSymbol === symbol && barsAdj === adjustment;
 
@@ -159,19 +199,63 @@ export function ChartView() {
           <option value="">Draw…</option>
           <option value="hline">Horizontal line</option>
           <option value="trend">Trend line</option>
+          <option value="rect">Rectangle</option>
           <option value="fib">Fibonacci retracement</option>
         </select>
         {drawMode && <span className="muted" data-testid="draw-hint">{drawMode === 'hline' || !pending ? 'click on the chart' : 'click the second point'} (Esc cancels)</span>}
         {drawings && drawings.length > 0 && (
-          <button className="btn-ghost" onClick={() => symbol && clearDrawings(symbol)} data-testid="clear-drawings">
-            clear {drawings.length} drawing{drawings.length > 1 ? 's' : ''}
-          </button>
+          <>
+            <select
+              aria-label="Drawing"
+              value={selectedDrawing ?? ''}
+              onChange={(e) => selectDrawing(e.target.value === '' ? null : Number(e.target.value))}
+              data-testid="drawing-select"
+              title="Select a drawing (or click it on the chart): drag it to move it, drag a handle to edit a point, Delete removes it"
+            >
+              <option value="">{drawings.length} drawing{drawings.length > 1 ? 's' : ''}…</option>
+              {drawings.map((d, i) => (
+                <option key={i} value={i}>
+                  {i + 1}. {DRAWING_NAMES[d.kind]}
+                </option>
+              ))}
+            </select>
+            {selectedDrawing !== null && drawings[selectedDrawing].kind === 'hline' && (
+              <input
+                aria-label="Horizontal line price"
+                className="num"
+                style={{ width: 80 }}
+                key={`${symbol}-${selectedDrawing}-${(drawings[selectedDrawing] as { price: number }).price}`}
+                defaultValue={(drawings[selectedDrawing] as { price: number }).price.toFixed(2)}
+                onKeyDown={(e) => {
+                  const v = Number((e.target as HTMLInputElement).value);
+                  if (e.key === 'Enter' && Number.isFinite(v) && v > 0 && symbol) updateDrawing(symbol, selectedDrawing, { kind: 'hline', price: v });
+                }}
+                data-testid="drawing-price"
+              />
+            )}
+            {selectedDrawing !== null && (
+              <button className="btn-ghost" onClick={() => symbol && deleteDrawing(symbol, selectedDrawing)} data-testid="delete-drawing">
+                delete
+              </button>
+            )}
+            <button className="btn-ghost" onClick={() => symbol && clearDrawings(symbol)} data-testid="clear-drawings">
+              clear all
+            </button>
+          </>
         )}
         <span className="spacer" />
-        <select aria-label="Timeframe" value={timeframe} onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })} data-testid="timeframe" title="Weekly and monthly bars are aggregated from the stored daily bars">
-          <option value="D">Daily</option>
-          <option value="W">Weekly</option>
-          <option value="M">Monthly</option>
+        <select
+          aria-label="Timeframe"
+          value={timeframe}
+          onChange={(e) => setChartPrefs({ timeframe: e.target.value as Timeframe })}
+          data-testid="timeframe"
+          title="Timeframes from the stored bars: intraday ones when intraday bars are stored; longer ones aggregated (UTC days, Monday weeks)"
+        >
+          {timeframes.map((t) => (
+            <option key={t} value={t}>
+              {TIMEFRAME_LABELS[t]}
+            </option>
+          ))}
         </select>
         <select
           aria-label="Prices"
@@ -220,19 +304,23 @@ export function ChartView() {
         {isLoading && <span className="muted">loading…</span>}
         {shown && (
           <span className="muted mono" data-testid="chart-shows">
-            {shown.time.length} {timeframe === 'D' ? 'daily' : timeframe === 'W' ? 'weekly' : 'monthly'} bars · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
-            {timeframe !== 'D' && active.length > 0 ? ' · indicators on the daily chart only' : ''}
-            {compare.length > 0 ? ' · percent from the first visible bar' : logScale ? ' · log scale' : ''}
+            {shown.time.length} {TIMEFRAME_LABELS[timeframe].toLowerCase()} bars{isStoredTf ? '' : ' (aggregated)'} · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
+            {!isStoredTf && active.length > 0 ? ` · indicators on the stored ${TIMEFRAME_LABELS[timeframes[0]].toLowerCase()} bars only` : ''}
+            {compare.length > 0 ? ` · rebased to 100 at the first visible bar${logScale ? ', log scale' : ''}` : logScale ? ' · log scale' : ''}
           </span>
         )}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={timeframe === 'D' ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale}
+        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={isStoredTf ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale}
           compare={compareShown}
           drawings={drawings}
+          selectedDrawing={selectedDrawing}
+          isDrawing={!!drawMode}
           onPick={(p) => symbol && chartClicked(symbol, p)}
+          onSelectDrawing={selectDrawing}
+          onChangeDrawing={(i, d) => symbol && updateDrawing(symbol, i, d)}
         />
       ) : (
         !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>

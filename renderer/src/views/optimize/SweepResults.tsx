@@ -7,6 +7,7 @@ import { binGrid } from '../../lib/heatmap';
 import { failureReasons, sweepPoints } from '../../lib/sweep-view';
 import { nextSort, sortRows, type SortState } from '../../lib/sort';
 import { openAsBacktest } from '../../stores/optimize-store';
+import { runBestCellWfe, useRobustnessStore } from '../../stores/robustness-store';
 import { ParallelCoords } from './ParallelCoords';
 
 const METRIC_COLS = [
@@ -22,6 +23,33 @@ const METRIC_COLS = [
 function metricOf(row: SweepRow, key: string): number {
   const v = row.metrics[key];
   return v === null || v === undefined ? Number.NaN : v;
+}
+
+/** Walk-forward efficiency of the best cell, beside its neighbourhood stability: a button, then the figure. */
+function BestCellWfe({ best }: { best: SweepRow['params'] }) {
+  const of = JSON.stringify(best);
+  const wfe = useRobustnessStore((s) => (s.bestWfe?.of === of ? s.bestWfe : null));
+  const train = useRobustnessStore((s) => s.wfForm.train);
+  const test = useRobustnessStore((s) => s.wfForm.test);
+  const title =
+    `Walk-forward (train ${train} / test ${test} bars, set in Walk-forward below), each training window re-optimised over the best cell's one-step neighbourhood: ` +
+    'annualised out-of-sample return over the mean annualised in-sample return. Near 1: the edge held out of sample; near 0 or below: it was fitted.';
+  if (!wfe || (!wfe.running && !wfe.view && !wfe.error))
+    return (
+      <button className="btn" onClick={() => void runBestCellWfe(best)} title={title} data-testid="run-best-wfe">
+        Walk-forward efficiency
+      </button>
+    );
+  if (wfe.running) return <span className="muted" data-testid="best-wfe" data-state="running">walk-forward efficiency… ({wfe.combos} neighbouring cells per window)</span>;
+  if (wfe.error) return <span className="neg" data-testid="best-wfe" data-state="error">walk-forward efficiency: {wfe.error}</span>;
+  const v = wfe.view!;
+  const e = v.efficiency;
+  return (
+    <span data-testid="best-wfe" data-state="done" data-value={e ?? ''} title={title} className={e === null ? 'muted' : e >= 0.5 ? 'pos' : e < 0.2 ? 'neg' : ''}>
+      walk-forward efficiency {e === null ? '— (in-sample return not positive)' : fmtNum(e, 2)} ({v.windows.length} windows, OOS {fmtPct(v.oosAnnualReturn, 2)}/yr vs IS{' '}
+      {fmtPct(v.isAnnualReturnMean, 2)}/yr, {wfe.combos} cells)
+    </span>
+  );
 }
 
 /** Sweep output: summary, heatmap of the objective over two parameters, sortable results with "Open". */
@@ -73,6 +101,7 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
             neighbourhood stability {output.stability.ratio === null ? '— (no evaluated neighbours)' : fmtNum(output.stability.ratio, 2)} ({output.stability.neighbours} neighbours)
           </span>
         )}
+        {output.best && <BestCellWfe best={output.best.params} />}
         <span className="spacer" />
         {output.best && (
           <button className="btn btn-primary" onClick={() => void openAsBacktest(output.best!)} data-testid="open-best">
