@@ -129,7 +129,7 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.fill('[data-testid="screen-filter-value"]', '60');
     await page.click('[data-testid="screen-run"]');
     await page.waitForSelector('[data-testid="screen-results"]', { timeout: 60_000 });
-    const shown = await page.$$eval('[data-testid="screen-row"]', (rows) => rows.map((r) => [...r.querySelectorAll('td.num')].map((td) => Number(td.textContent))));
+    const shown = await page.$$eval('[data-testid="screen-row"]', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td.num')).map((td) => Number(td.textContent))));
     expect(shown.length).toBeGreaterThan(0);
     // Every row passes the filter and rows are ranked by the 20-bar return, highest first.
     expect(shown.every((v) => v[1] > 60)).toBe(true);
