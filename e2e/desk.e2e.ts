@@ -99,8 +99,8 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.selectOption('[data-testid="watchlist-add-column"]', { label: 'vs SMA50 %' });
     await page.waitForSelector('[data-testid="watchlist-col"][data-col="5"]');
     // RSI values are in 0..100 and the 52-week high is at least the last price.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="watchlist-row"]').length === 4 && [...document.querySelectorAll('[data-testid="watchlist-row"] td[data-col="3"]')].every((td) => Number(td.textContent) > 0 && Number(td.textContent) < 100));
-    const cells = await page.$$eval('[data-testid="watchlist-row"]', (rows) => rows.map((r) => [...r.querySelectorAll('td[data-col]')].map((td) => Number(td.textContent))));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="watchlist-row"]').length === 4 && Array.from(document.querySelectorAll('[data-testid="watchlist-row"] td[data-col="3"]')).every((td) => Number(td.textContent) > 0 && Number(td.textContent) < 100));
+    const cells = await page.$$eval('[data-testid="watchlist-row"]', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td[data-col]')).map((td) => Number(td.textContent))));
     for (const row of cells) expect(row[4]).toBeGreaterThanOrEqual(row[0]);
     // Sort by RSI (descending), then back.
     await page.click('[data-testid="watchlist-col"][data-col="3"]');
