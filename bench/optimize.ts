@@ -160,8 +160,10 @@ export async function run(): Promise<BenchTable[]> {
         {
           name: `ema-cross, exact engine (${exactCombos} of the pairs), 2 workers`,
           baseline: true,
-          ...gx.row,
           median: (gx.row.median * W2_PAIRS) / exactCombos,
+          p10: (gx.row.p10 * W2_PAIRS) / exactCombos,
+          p90: (gx.row.p90 * W2_PAIRS) / exactCombos,
+          runs: gx.row.runs,
           note: `scaled from ${exactCombos} pairs: ${((gx.wallMs * 1e6) / (exactCombos * nSym * DAYS)).toFixed(1)} wall-ns per combination-bar; full W2 (${W2_FULL_SYMBOLS} instruments) ≈ ${fmtS(fullOf(gx.row.median, exactCombos))}`,
         },
         {
@@ -172,7 +174,7 @@ export async function run(): Promise<BenchTable[]> {
         {
           name: 'user-written ema-cross (SDK, sandboxed), signal kernel, 2 workers',
           ...gu.row,
-          note: `${(gu.row.median / ge.row.median).toFixed(2)}× the built-in (target ≤ 1.5×); same best: ${JSON.stringify(gu.out.best?.params) === JSON.stringify(ge.out.best?.params)}; full W2 ≈ ${fmtS(fullOf(gu.row.median, W2_PAIRS))}`,
+          note: `${(gu.row.median / ge.row.median).toFixed(2)}× the built-in (target ≤ 1.5×); same best: ${JSON.stringify(gu.out.best?.params) === JSON.stringify(ge.out.best?.params)} (failed: ${gu.out.failed.length} vs ${ge.out.failed.length}${gu.out.failed[0] ? `, e.g. ${gu.out.failed[0].error.slice(0, 120)}` : ''}); full W2 ≈ ${fmtS(fullOf(gu.row.median, W2_PAIRS))}`,
         },
       ]),
     );
