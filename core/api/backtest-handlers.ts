@@ -8,10 +8,11 @@ import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
 import { backtestOnPool, type InteractiveOutcome } from '../optimize/interactive-jobs';
 import { CancelledError } from '../pool/types';
+import type { backtestMethods } from '../contract/backtest';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:label' | 'runs:delete';
+type BacktestChannels = keyof typeof backtestMethods;
 
 function specOf(raw: unknown): Result<BacktestSpec> {
   const r = validateSpec(raw);

@@ -6,6 +6,7 @@ import { parseModelSpec } from '../models/spec';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
 import type { ModelSummaryView } from '../contract';
+import type { modelsMethods } from '../contract/models';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
@@ -20,7 +21,7 @@ const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's 
  * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
  * and explanations (`models:explain`).
  */
-export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain'> {
+export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMethods> {
   let running: AbortController | null = null;
   return {
     'models:cancel': () => {

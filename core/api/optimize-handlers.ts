@@ -11,10 +11,11 @@ import { outcome } from './backtest-handlers';
 import { CancelledError } from '../pool/types';
 import type { Result } from '../model/result';
 import type { SweepState, WalkForwardView } from '../contract';
+import type { optimizeMethods } from '../contract/optimize';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type OptimizeChannels = 'sweep:start' | 'sweep:cancel' | 'sweep:get' | 'sweep:list' | 'walkforward:run' | 'montecarlo:run';
+type OptimizeChannels = keyof typeof optimizeMethods;
 
 /** Validates a sweep file's content in full (schema, base spec, strategy, grid, constraints, the store's names); errors name the field. */
 function parseSweep(raw: unknown, store: Store): Result<SweepSpec> {

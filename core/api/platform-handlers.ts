@@ -7,10 +7,11 @@ import { runJobCommand } from '../scheduler/commands';
 import { cronOf, jobHistory, listJobs } from '../scheduler/jobs';
 import { Scheduler } from '../scheduler/scheduler';
 import { readHealth } from '../serve/health';
+import type { platformMethods } from '../contract/platform';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings' | 'platform:api-keys' | 'platform:api-key-set';
+type PlatformChannels = keyof typeof platformMethods;
 
 /** Handlers of the data platform (Jobs view, Reports list, the status bar's health panel). */
 export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> {

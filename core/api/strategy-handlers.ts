@@ -6,6 +6,7 @@ import { TYPECHECK_JOB, type TypecheckJobData } from '../sdk/typecheck-job';
 import { addUserStrategy, getSource, listUserStrategies, strategyVersions } from '../store/strategy-sources';
 import { describeStrategy, listStrategies, type StrategyListing } from '../strategies';
 import { isBuiltin } from '../strategies/registry';
+import type { strategiesMethods } from '../contract/strategies';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
@@ -37,7 +38,7 @@ function compile(source: string, name = 'strategy') {
  * Handlers of the strategy catalogue and the user strategies: `strategies:list` (built-ins, then the
  * stored user strategies), `strategies:compile`, `strategies:save`, `strategies:source`.
  */
-export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' | 'strategies:compile' | 'strategies:save' | 'strategies:source' | 'strategies:typecheck'> {
+export function strategyHandlers(s: Services): Pick<Handlers, keyof typeof strategiesMethods> {
   const builtins = listStrategies(); // static: computed once per host
   const described = new Map<string, StrategyListing>(); // by source hash
   return {
