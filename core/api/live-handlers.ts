@@ -11,7 +11,7 @@ type LiveChannels = keyof typeof liveMethods;
 export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
   const live = s.live;
   return {
-    'live:start': (input) => live.start(input),
+    'live:start': (input) => live.startSpec(input),
     'live:stop': async () => ok(await live.stop()),
     // With a broker connected, the session's account, positions and orders are the broker's (labelled by
     // `source`); the paper model's only when none is.

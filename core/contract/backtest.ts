@@ -1,98 +1,36 @@
 import { z } from 'zod';
 import { event, method } from './define';
+import type { BacktestOutput } from '../backtest/json';
+import { BacktestSpecSchema } from '../backtest/spec-schema';
+import type { RunDetail, RunListItem } from '../backtest/registry';
+import type { Metrics } from '../backtest/types';
 
+export type { BacktestSpec, BacktestSpecInput } from '../backtest/spec-schema';
+export type { OpenPositionJson as BacktestOpenPositionView, TradeJson as BacktestTradeView } from '../backtest/json';
 
-/** `backtest:run` / `backtest:start` input: a spec as `quantdesk backtest --spec` reads it (validated by the engine's schema; errors name `spec.<field>`). */
-export const BacktestRunInput = z.object({ spec: z.record(z.string(), z.unknown()), save: z.boolean().default(true) }).strict();
+/**
+ * A run's metrics as stored and sent ({@link Metrics}): a run stored before `informationRatio` existed lacks it.
+ */
+export type BacktestMetrics = Omit<Metrics, 'informationRatio'> & { readonly informationRatio?: number | null };
 
-/** Metrics of a run (fractions, not percent; null where undefined). See README "Backtesting". */
-export interface BacktestMetrics {
-  readonly finalEquity: number;
-  readonly totalReturn: number;
-  readonly cagr: number | null;
-  readonly volatility: number | null;
-  readonly sharpe: number | null;
-  readonly sortino: number | null;
-  readonly calmar: number | null;
-  readonly maxDrawdown: number;
-  readonly maxDrawdownDuration: number;
-  readonly var95: number | null;
-  readonly cvar95: number | null;
-  readonly winRate: number | null;
-  readonly profitFactor: number | null;
-  readonly trades: number;
-  readonly exposure: number;
-  readonly turnover: number;
-  readonly alpha: number | null;
-  readonly beta: number | null;
-  /** Annualised active return over tracking error against the benchmark; null without one (absent in runs stored before it). */
-  readonly informationRatio?: number | null;
-}
+/** A spec as a stored run echoes it: written by any version, so only `strategy` is certain. */
+export type StoredSpecView = { readonly strategy: string; readonly [setting: string]: unknown };
 
-/** A closed trade; times `YYYY-MM-DD` for daily bars. `pnl` is net of both commissions. */
-export interface BacktestTradeView {
-  readonly symbol: string;
-  readonly side: 'long' | 'short';
-  readonly qty: number;
-  readonly entryTime: string;
-  readonly entryPrice: number;
-  readonly exitTime: string;
-  readonly exitPrice: number;
-  readonly pnl: number;
-  readonly commission: number;
-  readonly returnPct: number;
-  readonly ambiguous: boolean;
-  readonly exitReason: string;
-}
+/** A run's result ({@link BacktestOutput}, what `quantdesk backtest --json` prints), as stored by any version. */
+export type BacktestRunView = Omit<BacktestOutput, 'spec' | 'metrics'> & { readonly spec: StoredSpecView; readonly metrics: BacktestMetrics };
 
-/** A position open at the end of a run (`closeAtEnd: false`), marked to the last close. */
-export interface BacktestOpenPositionView {
-  readonly symbol: string;
-  readonly side: 'long' | 'short';
-  readonly qty: number;
-  readonly entryTime: string;
-  readonly entryPrice: number;
-  readonly lastPrice: number;
-  readonly unrealizedPnl: number;
-  readonly commission: number;
-}
+/** A stored run as `runs:list` lists it ({@link RunListItem}). */
+export type RunSummaryView = Omit<RunListItem, 'metrics'> & { readonly metrics: BacktestMetrics | null };
 
-/** A run's result: exactly what `quantdesk backtest --json` prints. `spec` has every default filled. */
-export interface BacktestRunView {
-  readonly spec: { readonly strategy: string; readonly [setting: string]: unknown };
-  readonly metrics: BacktestMetrics;
-  readonly trades: readonly BacktestTradeView[];
-  readonly openPositions: readonly BacktestOpenPositionView[];
-  readonly equity: readonly { readonly time: string; readonly equity: number }[];
-  readonly runId: string;
-}
-
-/** A stored run as `runs:list` lists it. */
-export interface RunSummaryView {
-  readonly id: string;
-  readonly kind: string;
-  readonly status: string;
-  readonly strategy: string;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-  readonly engineVersion: string;
-  readonly dataFingerprint: string;
+/** A stored run with its spec, full result and per-decision audit (`runs:get`; {@link RunDetail}). */
+export type RunDetailView = Omit<RunDetail, 'metrics' | 'spec' | 'result'> & {
   readonly metrics: BacktestMetrics | null;
-  // Issue 17, in `runs:list` and `runs:label` answers: the user's label and the spec's symbols and params.
-  readonly name?: string;
-  readonly tags?: readonly string[];
-  readonly note?: string;
-  readonly symbols?: readonly string[];
-  readonly universe?: string | null;
-  readonly params?: Readonly<Record<string, unknown>>;
-}
-
-/** A stored run with its spec, full result and per-decision audit (`runs:get`). */
-export interface RunDetailView extends RunSummaryView {
-  readonly spec: { readonly strategy: string; readonly [setting: string]: unknown };
+  readonly spec: StoredSpecView;
   readonly result: BacktestRunView | null;
-  readonly audit: readonly { readonly date: number; readonly latestKnownAt: number; readonly factsRead: number }[];
-}
+};
+
+/** `backtest:run` / `backtest:start` input: a spec as `quantdesk backtest --spec` reads it (the engine's schema; errors name `spec.<field>`). */
+export const BacktestRunInput = z.object({ spec: BacktestSpecSchema, save: z.boolean().default(true) }).strict();
 
 // == models: machine learning (features, walk-forward training, registry, explanations) ========
 

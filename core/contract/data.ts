@@ -1,23 +1,20 @@
 import { z } from 'zod';
 import { event, method, noInput, epochMs } from './define';
+import type { DatasetProgress, DatasetReport } from '../dataset/default';
+import type { ImportProgress, ImportReport } from '../store/import';
+import type { FundamentalAsOf, InstrumentCoverage, Revision } from '../store/queries';
+
+export type { DatasetProgress as DataInitProgress, DatasetReport as DataInitReport } from '../dataset/default';
+export type { ImportReport as DataImportReport } from '../store/import';
+export type { FundamentalAsOf as DataAsOf, InstrumentCoverage as DataInstrument, Revision as DataRevision } from '../store/queries';
+
+/** Progress of `data:import`: the import's progress under the id that names the call; `done` is true once, with the final counts. */
+export interface DataImportProgress extends ImportProgress {
+  readonly importId: string;
+  readonly done: boolean;
+}
 
 // == data ===================================================================================
-
-/** An instrument with its data coverage (times EpochMs; null when unknown or without bars). */
-export interface DataInstrument {
-  readonly id: number;
-  readonly symbol: string;
-  readonly name: string;
-  readonly sector: string;
-  readonly currency: string;
-  readonly listedOn: number | null;
-  readonly delistedOn: number | null;
-  readonly firstDate: number | null;
-  readonly lastDate: number | null;
-  readonly bars: number;
-  /** Consecutive bars more than 4 calendar days apart. */
-  readonly gaps: number;
-}
 
 /** A symbol's bars as plain number columns (JSON-safe), `time` ascending EpochMs. */
 export interface DataBars {
@@ -28,61 +25,6 @@ export interface DataBars {
   readonly low: number[];
   readonly close: number[];
   readonly volume: number[];
-}
-
-/** What one CSV import did; `changed` 0 means the store already held every row. */
-export interface DataImportReport {
-  readonly kind: 'instruments' | 'bars' | 'fundamentals' | 'actions';
-  readonly source: string;
-  readonly importId: number | null;
-  readonly rows: number;
-  readonly changed: number;
-  readonly sha256: string;
-  readonly durationMs: number;
-}
-
-/** Progress of `data:import`: `importId` names the call; `done` is true once with the final counts. */
-export interface DataImportProgress {
-  readonly importId: string;
-  readonly phase: 'parse' | 'write' | 'done';
-  readonly rows: number;
-  readonly bytes: number;
-  readonly totalBytes: number;
-  readonly done: boolean;
-}
-
-/** A fundamental as known at `asOf`; `value`, `periodEnd`, `knownAt` are null when nothing was known. */
-export interface DataAsOf {
-  readonly symbol: string;
-  readonly field: string;
-  readonly asOf: number;
-  readonly value: number | null;
-  readonly periodEnd: number | null;
-  readonly knownAt: number | null;
-}
-
-/** One stored version of a fundamental. */
-export interface DataRevision {
-  readonly periodEnd: number;
-  readonly knownAt: number;
-  readonly value: number;
-}
-
-/** Result of `data:init-default`; `loaded` false when the dataset was already there. */
-export interface DataInitReport {
-  readonly loaded: boolean;
-  readonly message: string;
-  readonly seed: number;
-  readonly instruments: number;
-  readonly bars: number;
-  readonly durationMs: number;
-}
-
-/** Progress of `data:init-default`. */
-export interface DataInitProgress {
-  readonly step: string;
-  readonly rows: number;
-  readonly done: boolean;
 }
 
 const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);
@@ -165,19 +107,19 @@ export interface DataUploadReceipt {
 export const dataMethods = {
   // -- data (foundation issue)
   /** Every instrument with coverage (first/last bar, bar count, gaps), by symbol. */
-  'data:instruments': method(noInput).returns<readonly DataInstrument[]>(),
+  'data:instruments': method(noInput).returns<readonly InstrumentCoverage[]>(),
   /** One symbol's bars in [from, to]; `adjustment` raw (default), `pit` or back-adjusted `{ asOf }`. */
   'data:bars': method(
     z.object({ symbol: z.string().min(1), from: epochMs.optional(), to: epochMs.optional(), adjustment: adjustmentInput.optional() }).strict(),
   ).returns<DataBars>(),
   /** Imports one CSV; bad rows give `invalid-input` with `FILE:LINE: column: reason` lines in `error.details`. */
-  'data:import': method(DataImportInput).returns<DataImportReport>(),
-  'data:asof': method(z.object({ symbol: z.string().min(1), field: z.string().min(1), asOf: epochMs }).strict()).returns<DataAsOf>(),
-  'data:revisions': method(z.object({ symbol: z.string().min(1), field: z.string().min(1) }).strict()).returns<readonly DataRevision[]>(),
+  'data:import': method(DataImportInput).returns<ImportReport>(),
+  'data:asof': method(z.object({ symbol: z.string().min(1), field: z.string().min(1), asOf: epochMs }).strict()).returns<FundamentalAsOf>(),
+  'data:revisions': method(z.object({ symbol: z.string().min(1), field: z.string().min(1) }).strict()).returns<readonly Revision[]>(),
   /** Symbols listed at `asOf` (or members of universe `name`), delisted names included before delisting. */
   'data:universe': method(z.object({ asOf: epochMs, name: z.string().min(1).optional() }).strict()).returns<readonly string[]>(),
   /** Loads the default dataset (no-op when present); progress on `data:init-progressed`. */
-  'data:init-default': method(noInput).returns<DataInitReport>(),
+  'data:init-default': method(noInput).returns<DatasetReport>(),
 } as const;
 
 /** The chunked-upload methods (their place in `METHODS` is after the live sessions'). */
@@ -188,7 +130,7 @@ export const dataUploadMethods = {
   /** Appends chunk `seq` to the upload's temp file; a chunk out of order, repeated, or past the declared size discards the upload. */
   'data:upload-chunk': method(DataUploadChunkInput).returns<DataUploadReceipt>(),
   /** Imports the whole upload exactly as `data:import` would (progress on `data:import-progressed`; any error stores nothing); the temp file is removed either way. */
-  'data:upload-commit': method(z.object({ uploadId }).strict()).returns<DataImportReport>(),
+  'data:upload-commit': method(z.object({ uploadId }).strict()).returns<ImportReport>(),
   /** Discards an open upload, or cancels its import while it commits (nothing stored). */
   'data:upload-cancel': method(z.object({ uploadId }).strict()).returns<{ readonly cancelled: boolean }>(),
 } as const;
@@ -197,5 +139,5 @@ export const dataUploadMethods = {
 export const dataEvents = {
   // -- data
   'data:import-progressed': event<DataImportProgress>(),
-  'data:init-progressed': event<DataInitProgress>(),
+  'data:init-progressed': event<DatasetProgress>(),
 } as const;

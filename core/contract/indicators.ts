@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { method, noInput } from './define';
+import type { IndicatorInfo } from '../indicators/registry';
+
+export type { IndicatorInfo as IndicatorDescription } from '../indicators/registry';
 
 // == backtest: indicators =================================================================
-
-/** An indicator as `indicators:list` describes it (the registry in `core/indicators/registry.ts`). */
-export interface IndicatorDescription {
-  readonly name: string;
-  readonly description: string;
-  /** Parameter defaults, e.g. `{ "period": 14 }`. */
-  readonly defaults: Record<string, number>;
-  /** JSON Schema (draft 2020-12) of the parameters: types, bounds, defaults. */
-  readonly paramsSchema: Record<string, unknown>;
-  /** Output keys; single-output indicators have the one key `value`. */
-  readonly outputs: readonly string[];
-}
 
 /** `indicators:compute` input: one indicator over one symbol's stored bars in `[from, to]` (EpochMs, inclusive). */
 export const IndicatorComputeInput = z
@@ -45,6 +36,6 @@ export interface IndicatorSeries {
 /** The indicators methods (a slice of `METHODS`). */
 export const indicatorsMethods = {
   // -- indicators
-  'indicators:list': method(noInput).returns<readonly IndicatorDescription[]>(),
+  'indicators:list': method(noInput).returns<readonly IndicatorInfo[]>(),
   'indicators:compute': method(IndicatorComputeInput).returns<IndicatorSeries>(),
 } as const;

@@ -1,29 +1,13 @@
 import { z } from 'zod';
 import { method, noInput } from './define';
-import type { KillSwitch, LiveStatus } from './live';
+import type { OutboxState } from '../live/outbox';
+import type { SessionInfo } from '../live/service';
+import type { LiveStatus } from './live';
+
+export type { OutboxState as OutboxStatus } from '../live/outbox';
+export type { SessionInfo as LiveSessionInfo } from '../live/service';
 
 // == webhook outbox and named live sessions (issue 15) ======================================
-
-/** `outbox:status`: deliveries being retried, dead letters (failed their last attempt; kept, not retried), the latest dead letters. */
-export interface OutboxStatus {
-  readonly pending: number;
-  readonly dead: number;
-  /** Newest first; `endpoint` is the webhook's host only (a Telegram URL carries a bot token). */
-  readonly deadLetters: readonly { readonly alertId: string; readonly endpoint: string; readonly attempts: number; readonly lastError: string | null; readonly deadAt: number }[];
-}
-
-/** One journaled live session (`live:sessions`): its name, when it last started and stepped, its kill switch as journaled. */
-export interface LiveSessionInfo {
-  readonly name: string;
-  readonly startedAt: number | null;
-  readonly lastTime: number | null;
-  readonly strategy: string | null;
-  readonly symbols: readonly string[];
-  readonly feed: string | null;
-  readonly killSwitch: KillSwitch;
-  /** True when `live:resume` can restart it by name (its start request is kept). */
-  readonly resumable: boolean;
-}
 
 /** `live:resume`: restart a journaled session by name with the request it was started with; `speed` overrides the replay speed. */
 export const LiveResumeInput = z
@@ -39,9 +23,9 @@ export const LiveResumeInput = z
 export const liveSessionsMethods = {
   // -- webhook outbox and named live sessions (issue 15)
   /** Pending deliveries, dead letters and the latest dead letters (shown in the Live view's alerts panel). */
-  'outbox:status': method(noInput).returns<OutboxStatus>(),
+  'outbox:status': method(noInput).returns<OutboxState>(),
   /** Every journaled session, most recently started first. */
-  'live:sessions': method(noInput).returns<readonly LiveSessionInfo[]>(),
+  'live:sessions': method(noInput).returns<readonly SessionInfo[]>(),
   /** Restarts a journaled session by name (restored from its journal; continues after its last step). */
   'live:resume': method(LiveResumeInput).returns<LiveStatus>(),
   /** Requeues dead letters with a fresh attempt budget: those of `alertId` (not-found when it has none), or all; answers how many deliveries. */

@@ -1,100 +1,26 @@
 import { z } from 'zod';
 import { event, method, noInput } from './define';
+import { BacktestSpecSchema } from '../backtest/spec-schema';
+import type { Account, KillSwitchState } from '../live/broker';
+import type { RiskLimits } from '../live/risk';
+import type { LiveServiceStatus } from '../live/service';
+import type { LiveTicked } from '../live/session';
+import type { Alert, FeedStatus, FiredSignal, Order, Position } from '../live/types';
 
+export type { Position as LivePosition, Order as LiveOrder, Alert as LiveAlert, FiredSignal as LiveSignal, FeedStatus as LiveFeedStatus } from '../live/types';
+export type { KillSwitchState as KillSwitch } from '../live/broker';
+export type { RiskLimits as RiskLimitsValue } from '../live/risk';
 
 // == live ===================================================================================
 
-/** A paper position: `qty` signed (negative short), PnL in account currency, `last` the latest mark. */
-export interface LivePosition {
-  readonly symbol: string;
-  readonly qty: number;
-  readonly avgCost: number;
-  readonly realized: number;
-  readonly unrealized: number;
-  readonly last: number;
-}
-
-/** A paper order. TWAP/VWAP parents have children whose `parentId` is theirs. */
-export interface LiveOrder {
-  readonly id: string;
-  readonly session: string;
-  readonly time: number;
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly type: 'market' | 'limit' | 'stop' | 'twap' | 'vwap';
-  readonly qty: number;
-  readonly limitPrice: number | null;
-  readonly stopPrice: number | null;
-  readonly parentId: string | null;
-  readonly status: 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected';
-  readonly filledQty: number;
-  readonly reason?: string;
-}
-
-/** An alert; `acknowledgedAt` is null until `alerts:ack`. Desktop notifications are the host's choice (e.g. `critical` only). */
-export interface LiveAlert {
-  readonly id: string;
-  readonly time: number;
-  readonly kind: string;
-  readonly severity: 'info' | 'warning' | 'critical';
-  readonly symbol: string | null;
-  readonly message: string;
-  readonly acknowledgedAt: number | null;
-}
-
-/**
- * A strategy's entry or exit in a live session. Journaled as an alert of kind `signal` (id `alertId`, ack it
- * with `alerts:ack`), pushed as `signal:fired` after the commit, listed by `signals:list`. `time` is the bar's
- * (EpochMs); `price` the close the strategy decided at (`reason: "signal"`) or the protective level hit
- * (`"stop"`, `"target"`); `target` the position after it (1 long, -1 short, 0 flat, fractions allowed).
- */
-export interface LiveSignal {
-  readonly alertId: string;
-  readonly strategy: string;
-  readonly symbol: string;
-  readonly time: number;
-  readonly side: 'buy' | 'sell';
-  readonly price: number;
-  readonly target: number;
-  readonly reason: 'signal' | 'stop' | 'target';
-}
-
-/** A feed's connection state. */
-export interface LiveFeedStatus {
-  readonly feed: string;
-  readonly state: 'connecting' | 'open' | 'reconnecting' | 'stale' | 'closed';
-  readonly at: number;
-  readonly detail?: string;
-}
-
-/** The kill switch. */
-export interface KillSwitch {
-  readonly tripped: boolean;
-  readonly reason: string | null;
-  readonly at: number | null;
-}
-
-/** Account figures in account currency. */
-export interface LiveAccount {
-  readonly cash: number;
-  readonly equity: number;
-  readonly grossExposure: number;
-  readonly dayStartEquity: number;
-  readonly realized: number;
-  readonly unrealized: number;
-  /** The broker's buying power, when the account is a connected broker's (see {@link LiveStatus.source}). */
+/** The session's account; `buyingPower` when it is a connected broker's (see {@link LiveStatus.source}). */
+export interface LiveAccount extends Account {
   readonly buyingPower?: number;
 }
 
-/** `live:status`: whether a session runs, on which feed, and its account. */
-export interface LiveStatus {
-  readonly running: boolean;
-  readonly session: string | null;
-  readonly strategy: string | null;
-  readonly symbols: readonly string[];
-  readonly feed: LiveFeedStatus | null;
+/** `live:status`: the live service's status, with the account it shows and whose figures they are. */
+export interface LiveStatus extends LiveServiceStatus {
   readonly account: LiveAccount | null;
-  readonly killSwitch: KillSwitch;
   /**
    * Whose figures `account`, `positions:list` and `orders:list` are: the connected broker's account as it
    * reports it (`mode` paper/live, `at` when it was read), or null for the paper session's model.
@@ -103,14 +29,11 @@ export interface LiveStatus {
 }
 
 /**
- * `live:ticked`: prices changed since the previous push (at most every 100 ms) and the account. `prevClose` is the
- * symbol's last price of the previous UTC day (the previous bar's close on a daily feed): the day's change reference;
- * null (JSON's NaN) before one was seen.
+ * `live:ticked` as it arrives: the session's {@link LiveTicked}, except that `prevClose` is null (JSON's NaN)
+ * over the WebSocket before one was seen (NaN over Electron's IPC), and the account may carry `buyingPower`.
  */
-export interface LiveTick {
-  readonly at: number;
-  readonly count: number;
-  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number; readonly prevClose?: number | null }[];
+export interface LiveTick extends Omit<LiveTicked, 'prices' | 'account'> {
+  readonly prices: readonly (Omit<LiveTicked['prices'][number], 'prevClose'> & { readonly prevClose?: number | null })[];
   readonly account: LiveAccount;
 }
 
@@ -126,14 +49,6 @@ export const RiskLimitsInput = z
     hard: z.array(limitName).optional(),
   })
   .strict();
-/** Risk limits as `risk:get` returns them. */
-export interface RiskLimitsValue {
-  readonly symbols: Readonly<Record<string, { readonly maxPosition?: number; readonly maxOrderNotional?: number; readonly fatFingerPct?: number }>>;
-  readonly maxGrossExposure?: number;
-  readonly maxDailyLoss?: number;
-  readonly hard?: readonly ('maxPosition' | 'maxOrderNotional' | 'fatFinger' | 'maxGrossExposure' | 'maxDailyLoss')[];
-}
-
 /** `orders:submit`: a manual paper order (the Live view's ticket); `price` for limit/stop, `durationMs`/`slices` for TWAP/VWAP. */
 export const OrderSubmitInput = z
   .object({
@@ -156,7 +71,7 @@ const webhook = z.union([
 /** `live:start`: a backtest spec (validated like `backtest:start`'s), the feed, and optional risk and webhooks. */
 export const LiveStartInput = z
   .object({
-    spec: z.record(z.string(), z.unknown()),
+    spec: BacktestSpecSchema,
     feed: z.enum(['replay', 'websocket', 'binance']).default('replay'),
     /** WebSocket URL (`websocket`; optional for `binance`, which defaults to the public stream of the spec's symbols). */
     url: z.string().optional(),
@@ -190,38 +105,38 @@ export const liveMethods = {
   'live:start': method(LiveStartInput).returns<LiveStatus>(),
   'live:stop': method(noInput).returns<LiveStatus>(),
   'live:status': method(noInput).returns<LiveStatus>(),
-  'positions:list': method(noInput).returns<readonly LivePosition[]>(),
-  'orders:list': method(noInput).returns<readonly LiveOrder[]>(),
+  'positions:list': method(noInput).returns<readonly Position[]>(),
+  'orders:list': method(noInput).returns<readonly Order[]>(),
   /** Journaled before it returns; `status: "rejected"` with a `reason` when the kill switch or a risk limit refuses it. */
-  'orders:submit': method(OrderSubmitInput).returns<LiveOrder>(),
+  'orders:submit': method(OrderSubmitInput).returns<Order>(),
   'orders:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
   /** Newest first; `category` `signal` lists only strategy signal alerts, `other` everything else (anomalies, risk, kill switch, feed). */
   'alerts:list': method(
     z.object({ limit: z.number().int().positive().max(5000).default(500), category: z.enum(['all', 'signal', 'other']).default('all') }).strict().optional(),
-  ).returns<readonly LiveAlert[]>(),
+  ).returns<readonly Alert[]>(),
   'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
   /** The running (or last) session's strategy signals from the journal, newest first; one symbol's with `symbol`. */
-  'signals:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() }).strict().optional()).returns<readonly LiveSignal[]>(),
-  'risk:get': method(noInput).returns<RiskLimitsValue>(),
-  'risk:set': method(RiskLimitsInput).returns<RiskLimitsValue>(),
-  'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitch>(),
-  'killswitch:rearm': method(noInput).returns<KillSwitch>(),
+  'signals:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() }).strict().optional()).returns<readonly FiredSignal[]>(),
+  'risk:get': method(noInput).returns<RiskLimits>(),
+  'risk:set': method(RiskLimitsInput).returns<RiskLimits>(),
+  'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitchState>(),
+  'killswitch:rearm': method(noInput).returns<KillSwitchState>(),
   // -- flatten all (issue 11)
   /**
    * Closes every open position of the running session with a reduce-only market order each (filled at the next price,
    * journaled before it returns), after cancelling working orders; accepted while the kill switch is tripped.
    */
-  'positions:flatten': method(z.object({ reason: z.string().min(1).max(500).default('flatten all') }).strict().optional()).returns<readonly LiveOrder[]>(),
+  'positions:flatten': method(z.object({ reason: z.string().min(1).max(500).default('flatten all') }).strict().optional()).returns<readonly Order[]>(),
 } as const;
 
 /** The live events (a slice of `EVENTS`). */
 export const liveEvents = {
   // -- live
   'live:ticked': event<LiveTick>(),
-  'positions:changed': event<readonly LivePosition[]>(),
-  'alert:raised': event<LiveAlert>(),
+  'positions:changed': event<readonly Position[]>(),
+  'alert:raised': event<Alert>(),
   /** A strategy entry or exit, after its `signal` alert was journaled (the `alert:raised` of that alert comes first). */
-  'signal:fired': event<LiveSignal>(),
-  'feed:status-changed': event<LiveFeedStatus>(),
-  'killswitch:changed': event<KillSwitch>(),
+  'signal:fired': event<FiredSignal>(),
+  'feed:status-changed': event<FeedStatus>(),
+  'killswitch:changed': event<KillSwitchState>(),
 } as const;

@@ -1,5 +1,14 @@
 import { z } from 'zod';
 import { method, noInput } from './define';
+import type { QualityFinding } from '../quality/checks';
+import type { ReportEntry } from '../report/daily';
+import type { JobRun } from '../scheduler/jobs';
+
+export type { QualityFinding as PlatformFinding } from '../quality/checks';
+export type { ReportEntry as PlatformReport } from '../report/daily';
+
+/** One run of a job (`platform:job-runs`); `abandoned`: its process died mid-run. */
+export type PlatformJobRun = Omit<JobRun, 'slotAt' | 'pid'>;
 
 // == data platform (issue 19): scheduled jobs, daily reports, health ======================
 
@@ -14,29 +23,6 @@ export interface PlatformJob {
   readonly lastRun: PlatformJobRun | null;
 }
 
-/** One run of a job (`platform:job-runs`); `abandoned`: its process died mid-run. */
-export interface PlatformJobRun {
-  readonly id: number;
-  readonly job: string;
-  readonly trigger: string;
-  readonly attempt: number;
-  readonly startedAt: number;
-  readonly endedAt: number | null;
-  readonly status: 'running' | 'ok' | 'failed' | 'abandoned';
-  readonly rowsChanged: number | null;
-  readonly error: string | null;
-}
-
-/** A written report (`platform:reports`). */
-export interface PlatformReport {
-  readonly id: number;
-  readonly kind: string;
-  readonly day: number;
-  readonly path: string;
-  readonly createdAt: number;
-  readonly summary: string;
-}
-
 /** The health summary the status bar shows (`platform:health`); the same data as `/health`. */
 export interface PlatformHealth {
   readonly status: 'ok' | 'degraded';
@@ -46,17 +32,6 @@ export interface PlatformHealth {
   readonly findings24h: number;
   readonly newsItems: number;
   readonly lastImportAt: string | null;
-}
-
-/** A stored data-quality finding (`platform:findings`). */
-export interface PlatformFinding {
-  readonly symbol: string;
-  readonly check: 'gap' | 'stale' | 'outlier' | 'split' | 'volume';
-  readonly ts: number;
-  readonly severity: 'info' | 'warning' | 'critical';
-  readonly value: number | null;
-  readonly detail: string;
-  readonly foundAt: number;
 }
 
 // == the method table =====================================================================
@@ -84,10 +59,10 @@ export const platformMethods = {
   /** Runs a job now in the host; `conflict` when it is already running. */
   'platform:job-run': method(z.object({ job: z.string().min(1).max(64) }).strict()).returns<PlatformJobRun>(),
   /** Past reports, newest first. */
-  'platform:reports': method(noInput).returns<readonly PlatformReport[]>(),
+  'platform:reports': method(noInput).returns<readonly ReportEntry[]>(),
   'platform:health': method(noInput).returns<PlatformHealth>(),
   /** Data-quality findings, newest first (one symbol's with `symbol`). */
-  'platform:findings': method(z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()).returns<readonly PlatformFinding[]>(),
+  'platform:findings': method(z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()).returns<readonly QualityFinding[]>(),
   /** Data connectors' keys: set or not (never a value). */
   'platform:api-keys': method(noInput).returns<readonly PlatformApiKey[]>(),
   /** Stores a connector's key encrypted (desktop app only; `unavailable` where keys come from the environment). Answers set/not set. */

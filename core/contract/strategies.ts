@@ -1,32 +1,20 @@
 import { z } from 'zod';
 import { method, noInput } from './define';
+import type { TypecheckResult } from '../sdk/typecheck';
+import type { StrategyVersion } from '../store/strategy-sources';
+import type { StrategyListing } from '../strategies';
 
-/**
- * A built-in strategy as `strategies:list` and `quantdesk strategies --json` describe it. `params` is
- * the JSON Schema (draft 2020-12, as a caller writes it) of its parameters: `properties` with `type`,
- * `default`, `minimum`/`maximum`, `enum`, `description`; the backtest form is generated from it.
- */
-export interface StrategyDescription {
-  readonly name: string;
-  readonly description: string;
-  readonly kind: 'single' | 'cross-sectional' | 'portfolio';
-  readonly params: Record<string, unknown>;
-  /** `builtin` or a stored `user` strategy (absent in older hosts: builtin). */
-  readonly source?: 'builtin' | 'user';
-}
+export type { StrategyListing as StrategyDescription } from '../strategies';
+export type { TypeDiagnostic as StrategyTypeDiagnostic, TypecheckResult as StrategyTypecheckView } from '../sdk/typecheck';
+
+/** One stored version of a user strategy. */
+export type StrategyVersionView = Omit<StrategyVersion, 'name'>;
 
 /** A problem in a user strategy's source, at its line and column (1-based); line 0: no position. */
 export interface StrategyProblem {
   readonly line: number;
   readonly column: number;
   readonly message: string;
-}
-
-/** One stored version of a user strategy. */
-export interface StrategyVersionView {
-  readonly version: number;
-  readonly hash: string;
-  readonly addedAt: number;
 }
 
 /** A stored user strategy's source (the newest, or the version asked for) and its version history, newest first. */
@@ -45,23 +33,6 @@ export interface StrategyCompileView {
   readonly kind: 'single' | 'cross-sectional' | 'portfolio' | null;
 }
 
-/** A TypeScript diagnostic in a user strategy, checked against the SDK's declarations (1-based; end exclusive). */
-export interface StrategyTypeDiagnostic {
-  readonly line: number;
-  readonly col: number;
-  readonly endLine: number;
-  readonly endCol: number;
-  readonly message: string;
-  readonly severity: 'error' | 'warning';
-}
-
-/** What `strategies:typecheck` gives: the diagnostics, or `timedOut` (then no diagnostics, not "no errors"). */
-export interface StrategyTypecheckView {
-  readonly diagnostics: readonly StrategyTypeDiagnostic[];
-  readonly timedOut: boolean;
-  readonly ms: number;
-}
-
 /** Source text of a user strategy, as the editor sends it (1 MB at most). */
 const StrategySourceText = z.string().max(1_000_000);
 
@@ -69,7 +40,7 @@ const StrategySourceText = z.string().max(1_000_000);
 /** The strategies methods (a slice of `METHODS`). */
 export const strategiesMethods = {
   // -- backtest (engine issue)
-  'strategies:list': method(noInput).returns<readonly StrategyDescription[]>(),
+  'strategies:list': method(noInput).returns<readonly StrategyListing[]>(),
   // -- user strategies (issue 13): compiled and loaded in the sandbox, stored with their versions
   /** Compiles and loads a source in the sandbox (time-limited); problems carry the line and column. */
   'strategies:compile': method(z.object({ source: StrategySourceText }).strict()).returns<StrategyCompileView>(),
@@ -80,7 +51,7 @@ export const strategiesMethods = {
     readonly added: boolean;
   }>(),
   /** Type-checks a source against the SDK's type declarations (TypeScript, on a pool worker, time-limited; 200,000 characters at most). */
-  'strategies:typecheck': method(z.object({ source: z.string().max(200_000), fileName: z.string().min(1).max(200).default('strategy.ts') }).strict()).returns<StrategyTypecheckView>(),
+  'strategies:typecheck': method(z.object({ source: z.string().max(200_000), fileName: z.string().min(1).max(200).default('strategy.ts') }).strict()).returns<TypecheckResult>(),
   /** A stored user strategy's source (newest, or `version`) and its history. */
   'strategies:source': method(z.object({ name: z.string().min(1), version: z.number().int().positive().optional() }).strict()).returns<StrategySourceView>(),
 } as const;
