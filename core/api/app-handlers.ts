@@ -3,6 +3,16 @@ import type { appMethods } from '../contract/app';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
+/** What the host is and what it holds. */
+export interface AppInfo {
+  readonly version: string;
+  readonly host: 'electron' | 'serve';
+  readonly dbPath: string;
+  readonly schemaVersion: number;
+  readonly instruments: number;
+  readonly bars: number;
+}
+
 const VERSION = '0.1.0';
 
 /** Handlers of the `app:` domain. */

@@ -1,28 +1,10 @@
+/** The `app` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { event, method, noInput } from './define';
+import type { AppInfo } from '../api/app-handlers';
+import type { DatasetStatus } from '../api/first-run';
 
-// == app ==================================================================================
-
-/** What the host is and what it holds. */
-export interface AppInfo {
-  readonly version: string;
-  readonly host: 'electron' | 'serve';
-  readonly dbPath: string;
-  readonly schemaVersion: number;
-  readonly instruments: number;
-  readonly bars: number;
-}
-
-/**
- * Loading of the default dataset on first start (an empty store), as the UI shows it. `idle`: no
- * load was needed or asked; `fraction` is 0..1 when the loader reports it, else null.
- */
-export interface DatasetStatus {
-  readonly state: 'idle' | 'loading' | 'ready' | 'failed';
-  readonly fraction: number | null;
-  readonly message: string;
-}
-
-// == backtest: strategies =================================================================
+export type { AppInfo } from '../api/app-handlers';
+export type { DatasetStatus } from '../api/first-run';
 
 /** The app methods (a slice of `METHODS`). */
 export const appMethods = {

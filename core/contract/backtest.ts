@@ -1,3 +1,4 @@
+/** The `backtest` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method } from './define';
 import type { BacktestOutput } from '../backtest/json';
@@ -31,8 +32,6 @@ export type RunDetailView = Omit<RunDetail, 'metrics' | 'spec' | 'result'> & {
 
 /** `backtest:run` / `backtest:start` input: a spec as `quantdesk backtest --spec` reads it (the engine's schema; errors name `spec.<field>`). */
 export const BacktestRunInput = z.object({ spec: BacktestSpecSchema, save: z.boolean().default(true) }).strict();
-
-// == models: machine learning (features, walk-forward training, registry, explanations) ========
 
 /** The backtest methods (a slice of `METHODS`). */
 export const backtestMethods = {

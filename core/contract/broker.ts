@@ -1,3 +1,4 @@
+/** The `broker` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
 import type { BrokerInfo, BrokerStatus } from '../live/brokers/service';
@@ -7,9 +8,7 @@ export type { BrokerInfo as BrokerInfoView, BrokerStatus as BrokerStatusView } f
 export type { BrokerAccount as BrokerAccountView, BrokerOrder as BrokerOrderView, BrokerPosition as BrokerPositionView } from '../live/brokers/types';
 export type { ReconcileReport as BrokerReconcileView } from '../live/brokers/gateway';
 
-
 /** Every method the renderer may call. The key is the channel. */
-// == brokers (issue 20): the account behind the live path, paper or real ==================================
 
 /** Which broker (and endpoint) a `broker:*` call means. Keys never cross the boundary: the host holds them. */
 export const BrokerTargetInput = z
@@ -29,7 +28,6 @@ export const BrokerConnectInput = BrokerTargetInput.extend({ confirm: z.string()
 export const BrokerCredentialsInput = z
   .object({ broker: z.enum(['alpaca', 'kis']), values: z.record(z.string().regex(/^(APCA_API_KEY_ID|APCA_API_SECRET_KEY|KIS_APP_KEY|KIS_APP_SECRET|KIS_ACCOUNT|KIS_HTS_ID)$/), z.string().max(512)) })
   .strict();
-
 
 /** The broker methods (a slice of `METHODS`). */
 export const brokerMethods = {

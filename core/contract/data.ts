@@ -1,3 +1,4 @@
+/** The `data` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput, epochMs } from './define';
 import type { DatasetProgress, DatasetReport } from '../dataset/default';
@@ -13,8 +14,6 @@ export interface DataImportProgress extends ImportProgress {
   readonly importId: string;
   readonly done: boolean;
 }
-
-// == data ===================================================================================
 
 /** A symbol's bars as plain number columns (JSON-safe), `time` ascending EpochMs. */
 export interface DataBars {

@@ -1,10 +1,9 @@
+/** The `indicators` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { method, noInput } from './define';
 import type { IndicatorInfo } from '../indicators/registry';
 
 export type { IndicatorInfo as IndicatorDescription } from '../indicators/registry';
-
-// == backtest: indicators =================================================================
 
 /** `indicators:compute` input: one indicator over one symbol's stored bars in `[from, to]` (EpochMs, inclusive). */
 export const IndicatorComputeInput = z
@@ -30,8 +29,6 @@ export interface IndicatorSeries {
   readonly time: readonly number[];
   readonly outputs: Record<string, readonly (number | null)[]>;
 }
-
-// == optimize =============================================================================
 
 /** The indicators methods (a slice of `METHODS`). */
 export const indicatorsMethods = {

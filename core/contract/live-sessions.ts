@@ -1,3 +1,4 @@
+/** The `live-sessions` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { method, noInput } from './define';
 import type { OutboxState } from '../live/outbox';
@@ -7,8 +8,6 @@ import type { LiveStatus } from './live';
 export type { OutboxState as OutboxStatus } from '../live/outbox';
 export type { SessionInfo as LiveSessionInfo } from '../live/service';
 
-// == webhook outbox and named live sessions (issue 15) ======================================
-
 /** `live:resume`: restart a journaled session by name with the request it was started with; `speed` overrides the replay speed. */
 export const LiveResumeInput = z
   .object({
@@ -17,7 +16,6 @@ export const LiveResumeInput = z
     speed: z.number().min(0).optional(),
   })
   .strict();
-
 
 /** The live-sessions methods (a slice of `METHODS`). */
 export const liveSessionsMethods = {

@@ -1,3 +1,4 @@
+/** The `live` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
 import { BacktestSpecSchema } from '../backtest/spec-schema';
@@ -10,8 +11,6 @@ import type { Alert, FeedStatus, FiredSignal, Order, Position } from '../live/ty
 export type { Position as LivePosition, Order as LiveOrder, Alert as LiveAlert, FiredSignal as LiveSignal, FeedStatus as LiveFeedStatus } from '../live/types';
 export type { KillSwitchState as KillSwitch } from '../live/broker';
 export type { RiskLimits as RiskLimitsValue } from '../live/risk';
-
-// == live ===================================================================================
 
 /** The session's account; `buyingPower` when it is a connected broker's (see {@link LiveStatus.source}). */
 export interface LiveAccount extends Account {
@@ -97,7 +96,6 @@ export const LiveStartInput = z
     signalSeverity: z.enum(['info', 'warning', 'critical']).default('info'),
   })
   .strict();
-
 
 /** The live methods (a slice of `METHODS`). */
 export const liveMethods = {

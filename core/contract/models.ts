@@ -1,3 +1,4 @@
+/** The `models` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
 import type { ModelMetrics } from '../models/metrics';
@@ -9,8 +10,6 @@ export type { ModelMetrics as ModelMetricsView } from '../models/metrics';
 export type { ModelDetail as ModelDetailView, ModelSummary as ModelSummaryView, WindowRecord as ModelWindowView } from '../models/registry';
 export type { ExplainOutput as ModelExplanationView } from '../models/service';
 export type { ModelSpec, ModelSpecInput } from '../models/spec';
-
-
 
 /** The models methods (a slice of `METHODS`). */
 export const modelsMethods = {

@@ -1,3 +1,4 @@
+/** The `optimize` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
 import { BacktestSpecSchema } from '../backtest/spec-schema';
@@ -22,7 +23,6 @@ export type WalkForwardWindowView = WalkForwardWindowResult<MetricsRecord>;
 export type WalkForwardView = WalkForwardOutput<MetricsRecord>;
 /** One Monte Carlo statistic's percentiles and mean; null where no path gives a value. */
 export type DistributionView = Distribution<number | null>;
-
 
 /** A sweep file's content (see `quantdesk sweep --help`): its schema here; the handler checks the base spec, grid and names against the strategies and the store. */
 const SweepFileInput = SweepSpecSchema;

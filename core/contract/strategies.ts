@@ -1,41 +1,16 @@
+/** The `strategies` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { method, noInput } from './define';
 import type { TypecheckResult } from '../sdk/typecheck';
-import type { StrategyVersion } from '../store/strategy-sources';
+import type { StrategyCompileView, StrategySourceView } from '../api/strategy-handlers';
 import type { StrategyListing } from '../strategies';
 
+export type { StrategyCompileView, StrategyProblem, StrategySourceView, StrategyVersionView } from '../api/strategy-handlers';
 export type { StrategyListing as StrategyDescription } from '../strategies';
 export type { TypeDiagnostic as StrategyTypeDiagnostic, TypecheckResult as StrategyTypecheckView } from '../sdk/typecheck';
 
-/** One stored version of a user strategy. */
-export type StrategyVersionView = Omit<StrategyVersion, 'name'>;
-
-/** A problem in a user strategy's source, at its line and column (1-based); line 0: no position. */
-export interface StrategyProblem {
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
-
-/** A stored user strategy's source (the newest, or the version asked for) and its version history, newest first. */
-export interface StrategySourceView {
-  readonly name: string;
-  readonly version: number;
-  readonly source: string;
-  readonly versions: readonly StrategyVersionView[];
-}
-
-/** What compiling (loading in the sandbox) a source gives: its problems, or its name, kind and params. */
-export interface StrategyCompileView {
-  readonly ok: boolean;
-  readonly problems: readonly StrategyProblem[];
-  readonly name: string | null;
-  readonly kind: 'single' | 'cross-sectional' | 'portfolio' | null;
-}
-
 /** Source text of a user strategy, as the editor sends it (1 MB at most). */
 const StrategySourceText = z.string().max(1_000_000);
-
 
 /** The strategies methods (a slice of `METHODS`). */
 export const strategiesMethods = {
