@@ -32,7 +32,7 @@ export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMe
     },
     'models:train': async (input) => {
       const problems = modelSpecProblems(input.spec);
-      if (problems.length > 0) return fail('invalid-input', problems.join('; '), problems);
+      if (problems.length > 0) return fail('invalid-input', problems.join('; '));
       if (running) return fail('conflict', 'a model is already training');
       const ac = new AbortController();
       running = ac;
