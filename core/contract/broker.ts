@@ -1,6 +1,7 @@
 /** The `broker` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
+import { BrokerTargetSchema } from '../live/brokers/target';
 import type { BrokerInfo, BrokerStatus } from '../live/brokers/service';
 import type { BrokerAccount, BrokerOrder, BrokerPosition } from '../live/brokers/types';
 
@@ -8,20 +9,8 @@ export type { BrokerInfo as BrokerInfoView, BrokerStatus as BrokerStatusView } f
 export type { BrokerAccount as BrokerAccountView, BrokerOrder as BrokerOrderView, BrokerPosition as BrokerPositionView } from '../live/brokers/types';
 export type { ReconcileReport as BrokerReconcileView } from '../live/brokers/gateway';
 
-/** Every method the renderer may call. The key is the channel. */
-
-/** Which broker (and endpoint) a `broker:*` call means. Keys never cross the boundary: the host holds them. */
-export const BrokerTargetInput = z
-  .object({
-    broker: z.enum(['paper', 'alpaca', 'kis']),
-    /** Account name or number (KIS `12345678-01`); default the one configured. */
-    account: z.string().min(1).max(64).optional(),
-    /** Another endpoint (the broker's paper endpoint, a test server). */
-    baseUrl: z.string().url().optional(),
-    /** The real-money endpoint; default paper. */
-    live: z.boolean().default(false),
-  })
-  .strict();
+/** Which broker (and endpoint) a `broker:*` call means (the domain's schema). */
+export const BrokerTargetInput = BrokerTargetSchema;
 /** `broker:connect`: routes the running session's orders; a live account needs `confirm` = `LIVE <account id>`, typed by the user. */
 export const BrokerConnectInput = BrokerTargetInput.extend({ confirm: z.string().max(100).optional() }).strict();
 /** `broker:credentials-set`: stored encrypted by the desktop app (Electron safeStorage); `quantdesk serve` reads the environment instead. */
