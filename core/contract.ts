@@ -9,7 +9,8 @@
  *
  * Each domain declares its slice in `core/contract/<domain>.ts`: its input schemas and its method and
  * event tables. This file composes the slices and derives what every host and the renderer use. Value
- * types are defined once, in `core/model/` or their domain, and the slices import them.
+ * types are defined once, in `core/model/` or their domain, and the slices import them. A new domain adds
+ * its slice and one spread below; a channel declared in two slices is caught by `contract/contract.test.ts`.
  */
 import type { z } from 'zod';
 import type { AppError, Result } from './model/result';
@@ -66,6 +67,7 @@ export const EVENTS = {
   ...modelsEvents,
 } as const;
 
+// == derived types: do not edit below ==========================================================
 
 export type Methods = typeof METHODS;
 export type Channel = keyof Methods;
