@@ -2,24 +2,22 @@ import { tradesCsv } from '../backtest/json';
 import { getRun, labelRun, listRunItems, removeRun } from '../backtest/registry';
 import { renderReport, reportBenchmark } from '../backtest/report';
 import { unknownReferences } from '../backtest/run';
-import { validateSpec, type BacktestSpec } from '../backtest/spec';
+import { strategyErrors, type BacktestSpec } from '../backtest/spec';
 import { userSourceFor } from '../strategies/registry';
 import { BacktestCancelledError, BacktestInputError } from '../backtest/types';
 import { fail, ok, type Result } from '../model/result';
 import { backtestOnPool, type InteractiveOutcome } from '../optimize/interactive-jobs';
 import { CancelledError } from '../pool/types';
+import type { backtestMethods } from '../contract/backtest';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type BacktestChannels = 'backtest:run' | 'backtest:start' | 'backtest:cancel' | 'runs:list' | 'runs:get' | 'runs:export' | 'runs:label' | 'runs:delete';
+type BacktestChannels = keyof typeof backtestMethods;
 
-function specOf(raw: unknown): Result<BacktestSpec> {
-  const r = validateSpec(raw);
-  if (!r.ok) {
-    const details = r.errors.map((e) => `spec.${e}`);
-    return fail('invalid-input', `Invalid backtest spec: ${details.join('; ')}`, details);
-  }
-  return ok(r.spec);
+/** The spec passed the contract's schema at the boundary; what only the strategy registry knows is checked here: its name and params. */
+function specOf(spec: BacktestSpec): Result<BacktestSpec> {
+  const details = strategyErrors(spec.strategy, spec.params).map((e) => `spec.${e}`);
+  return details.length > 0 ? fail('invalid-input', `Invalid backtest spec: ${details.join('; ')}`, details) : ok(spec);
 }
 
 /** A pool job's answer as a `Result` (see `core/optimize/interactive-jobs.ts`). */

@@ -1,8 +1,9 @@
 import { fail, ok } from '../model/result';
+import type { brokerMethods } from '../contract/broker';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type BrokerChannels = 'broker:list' | 'broker:account' | 'broker:positions' | 'broker:orders' | 'broker:connect' | 'broker:disconnect' | 'broker:status' | 'broker:credentials-set';
+type BrokerChannels = keyof typeof brokerMethods;
 
 /** Handlers of the broker domain, bound to the host's {@link Services.broker}. Keys never appear in an answer. */
 export function brokerHandlers(s: Services): Pick<Handlers, BrokerChannels> {

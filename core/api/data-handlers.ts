@@ -3,21 +3,11 @@ import { fail, ok } from '../model/result';
 import type { ImportOptions } from '../store/import';
 import { importCsvOffThread } from '../store/import-thread';
 import { barsRange, fundamentalAsOf, listInstruments, revisionHistory, universeAsOf } from '../store/queries';
+import type { dataMethods, dataUploadMethods } from '../contract/data';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type DataChannels =
-  | 'data:instruments'
-  | 'data:bars'
-  | 'data:import'
-  | 'data:asof'
-  | 'data:revisions'
-  | 'data:universe'
-  | 'data:init-default'
-  | 'data:upload-begin'
-  | 'data:upload-chunk'
-  | 'data:upload-commit'
-  | 'data:upload-cancel';
+type DataChannels = keyof typeof dataMethods | keyof typeof dataUploadMethods;
 
 /** Minimum time between two import progress events (the final one is always sent). */
 const PROGRESS_INTERVAL_MS = 100;

@@ -1,7 +1,16 @@
-import type { DatasetStatus } from '../contract';
 import { hasDefaultDataset, loadDefaultDataset } from '../dataset/default';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Services } from './services';
+
+/**
+ * Loading of the default dataset on first start (an empty store), as the UI shows it. `idle`: no
+ * load was needed or asked; `fraction` is 0..1 when the loader reports it, else null.
+ */
+export interface DatasetStatus {
+  readonly state: 'idle' | 'loading' | 'ready' | 'failed';
+  readonly fraction: number | null;
+  readonly message: string;
+}
 
 /**
  * A dataset loader's progress report. Loaders differ in what they know, so every field is optional:

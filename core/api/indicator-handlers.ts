@@ -1,6 +1,7 @@
 import { INDICATORS, isIndicatorName, listIndicators } from '../indicators/registry';
 import { fail, ok } from '../model/result';
 import { barsRange } from '../store/queries';
+import type { indicatorsMethods } from '../contract/indicators';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
@@ -8,7 +9,7 @@ import type { Services } from './services';
  * Handlers of `indicators:list` (the registry as plain data) and `indicators:compute` (one indicator over a
  * symbol's stored bars; NaN warm-up values become `null` so the result is JSON-safe for the WebSocket host).
  */
-export function indicatorHandlers(s: Services): Pick<Handlers, 'indicators:list' | 'indicators:compute'> {
+export function indicatorHandlers(s: Services): Pick<Handlers, keyof typeof indicatorsMethods> {
   const listing = listIndicators();
   return {
     'indicators:list': () => ok(listing),

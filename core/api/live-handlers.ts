@@ -1,18 +1,17 @@
 import type { Events } from '../contract';
 import type { LiveEvents } from '../live/session';
 import { ok } from '../model/result';
+import type { liveMethods } from '../contract/live';
 import type { Emit, Handlers } from './registry';
 import type { Services } from './services';
 
-type LiveChannels =
-  | 'live:start' | 'live:stop' | 'live:status' | 'positions:list' | 'orders:list' | 'orders:submit' | 'orders:cancel' | 'alerts:list' | 'alerts:ack' | 'signals:list'
-  | 'risk:get' | 'risk:set' | 'killswitch:trip' | 'killswitch:rearm' | 'positions:flatten';
+type LiveChannels = keyof typeof liveMethods;
 
 /** Handlers of the live domain, bound to the host's {@link LiveService} (`services.live`). */
 export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
   const live = s.live;
   return {
-    'live:start': (input) => live.start(input),
+    'live:start': (input) => live.startSpec(input),
     'live:stop': async () => ok(await live.stop()),
     // With a broker connected, the session's account, positions and orders are the broker's (labelled by
     // `source`); the paper model's only when none is.

@@ -1,8 +1,9 @@
 import { fail, ok } from '../model/result';
+import type { liveSessionsMethods } from '../contract/live-sessions';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type Channels = 'outbox:status' | 'outbox:retry' | 'live:sessions' | 'live:resume';
+type Channels = keyof typeof liveSessionsMethods;
 
 /** The webhook outbox's state and its dead letters' retry, and the named live sessions (list, resume by name), bound to the host's live service. */
 export function liveSessionHandlers(s: Services): Pick<Handlers, Channels> {

@@ -1,17 +1,13 @@
 import { fail, ok } from '../model/result';
-import { getModel, listModels, type ModelRecord } from '../models/registry';
+import { getModel, listModels, modelDetail, modelSummary } from '../models/registry';
 import { explainOnnxAt } from '../models/onnx-service';
 import { explainAt, trainAndRegister } from '../models/service';
-import { parseModelSpec } from '../models/spec';
+import { modelSpecProblems } from '../models/spec';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
-import type { ModelSummaryView } from '../contract';
+import type { modelsMethods } from '../contract/models';
 import type { Handlers } from './registry';
 import type { Services } from './services';
-
-function summary(r: ModelRecord): ModelSummaryView {
-  return { id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, features: r.lineage.features, metrics: r.metrics };
-}
 
 const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
 
@@ -20,7 +16,7 @@ const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's 
  * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
  * and explanations (`models:explain`).
  */
-export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain'> {
+export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMethods> {
   let running: AbortController | null = null;
   return {
     'models:cancel': () => {
@@ -28,16 +24,15 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
       running?.abort();
       return ok({ cancelled: was });
     },
-    'models:list': () => ok(listModels(s.store).map(summary)),
+    'models:list': () => ok(listModels(s.store).map(modelSummary)),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
       if (!got) return fail('not-found', `no model "${input.id}"`);
-      const r = got.record;
-      return ok({ ...summary(r), spec: r.spec, lineage: r.lineage as unknown as Record<string, unknown>, windows: r.windows, importance: r.importance });
+      return ok(modelDetail(got.record));
     },
     'models:train': async (input) => {
-      const parsed = parseModelSpec(input.spec);
-      if (!parsed.ok) return fail('invalid-input', parsed.problems.join('; '));
+      const problems = modelSpecProblems(input.spec);
+      if (problems.length > 0) return fail('invalid-input', problems.join('; '));
       if (running) return fail('conflict', 'a model is already training');
       const ac = new AbortController();
       running = ac;
@@ -48,7 +43,7 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
         pool = undefined;
       }
       try {
-        const out = await trainAndRegister(s.store, parsed.spec, {
+        const out = await trainAndRegister(s.store, input.spec, {
           ...(pool ? { pool } : {}),
           signal: ac.signal,
           onProgress: (p) => s.emit('models:progressed', { done: p.window, total: p.windows }),

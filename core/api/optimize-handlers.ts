@@ -1,30 +1,28 @@
 import { loadSweep } from '../optimize/sweep-registry';
 import { getRunRow } from '../store/run-registry';
 import { fail, ok } from '../model/result';
-import { monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError, parseRunSpec } from '../optimize/montecarlo-run';
+import { checkRunSpec, monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError } from '../optimize/montecarlo-run';
 import { checkSweepQuick, SweepInputError } from '../optimize/sweep';
 import type { Store } from '../store/sqlite-bar-store';
-import { SweepSpecSchema, type SweepSpec } from '../optimize/sweep-spec';
+import type { SweepSpec } from '../optimize/sweep-spec';
 import { runWalkForward } from '../optimize/walkforward-run';
 import { monteCarloOnPool } from '../optimize/interactive-jobs';
 import { outcome } from './backtest-handlers';
 import { CancelledError } from '../pool/types';
 import type { Result } from '../model/result';
-import type { SweepState, WalkForwardView } from '../contract';
+import type { optimizeMethods } from '../contract/optimize';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type OptimizeChannels = 'sweep:start' | 'sweep:cancel' | 'sweep:get' | 'sweep:list' | 'walkforward:run' | 'montecarlo:run';
+type OptimizeChannels = keyof typeof optimizeMethods;
 
-/** Validates a sweep file's content in full (schema, base spec, strategy, grid, constraints, the store's names); errors name the field. */
-function parseSweep(raw: unknown, store: Store): Result<SweepSpec> {
-  const parsed = SweepSpecSchema.safeParse(raw);
-  if (!parsed.success) {
-    const details = parsed.error.issues.map((i) => `sweep.${i.path.join('.')}: ${i.message}`);
-    return fail('invalid-input', details.join('; '), details);
-  }
+/**
+ * Checks a sweep the contract's schema accepted against what only the strategies and the store know (base spec,
+ * strategy, grid, constraints, names); errors name the field.
+ */
+function checkSweep(sweep: SweepSpec, store: Store): Result<SweepSpec> {
   try {
-    checkSweepQuick(store, parsed.data);
+    checkSweepQuick(store, sweep);
   } catch (e) {
     if (e instanceof SweepInputError) {
       const details = e.errors.map((x) => `sweep.${x}`);
@@ -32,7 +30,7 @@ function parseSweep(raw: unknown, store: Store): Result<SweepSpec> {
     }
     throw e;
   }
-  return ok(parsed.data);
+  return ok(sweep);
 }
 
 /** Handlers of the optimize domain: sweeps (background, with progress events), walk-forward and Monte Carlo. */
@@ -44,7 +42,7 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
         const message = `workers: at most ${svc.maxWorkers} on this host (its cores), got ${input.workers}`;
         return fail('invalid-input', message, [message]);
       }
-      const sweep = parseSweep(input.sweep, s.store);
+      const sweep = checkSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;
       return ok({ id: svc.startSweep(sweep.value, input.workers) });
     },
@@ -56,17 +54,16 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       const stored = loadSweep(s.store, input.id);
       const row = stored ? getRunRow(s.store, input.id) : undefined;
       return stored && row
-        ? ok({ id: input.id, status: 'done' as const, startedAt: row.createdAt, progress: null, result: stored as unknown as SweepState['result'], error: null })
+        ? ok({ id: input.id, status: 'done' as const, startedAt: row.createdAt, progress: null, result: stored, error: null })
         : fail('not-found', `no sweep ${input.id}`);
     },
     'sweep:list': () => ok(svc.list()),
     'walkforward:run': async (input, ctx) => {
-      const sweep = parseSweep(input.sweep, s.store);
+      const sweep = checkSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;
       try {
         const out = await runWalkForward(s.store, sweep.value, svc.pool(), { train: input.train, test: input.test, anchored: input.anchored, signal: ctx.signal });
-        // Metrics is an interface of numbers and nulls: the contract's MetricsRecord view of it.
-        return ok(out as unknown as WalkForwardView);
+        return ok(out);
       } catch (e) {
         if (e instanceof CancelledError) return fail('cancelled', 'walk-forward cancelled');
         if (e instanceof SweepInputError) return fail('invalid-input', e.errors.join('; '), e.errors);
@@ -78,14 +75,15 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       try {
         if (s.dbPath !== ':memory:') {
           // A million paths take seconds: the whole call runs on the interactive worker, never here.
-          const spec = input.spec === undefined ? undefined : parseRunSpec(input.spec);
+          const spec = input.spec === undefined ? undefined : checkRunSpec(input.spec);
           return outcome(await monteCarloOnPool(svc.interactivePool(), { runId: input.runId, spec, options }, ctx.signal));
         }
         if (input.runId !== undefined) {
           const view = monteCarloOfStoredRun(s.store, input.runId, options);
           return view ? ok(view) : fail('not-found', `no run ${input.runId}`);
         }
-        const spec = parseRunSpec(input.spec);
+        if (input.spec === undefined) return fail('invalid-input', 'give exactly one of "runId" or "spec"');
+        const spec = checkRunSpec(input.spec);
         return ok(await monteCarloOfSpec(s.store, svc.pool(), spec, options, ctx.signal));
       } catch (e) {
         if (e instanceof CancelledError) return fail('cancelled', 'Monte Carlo cancelled');

@@ -1,16 +1,51 @@
-import type { PlatformApiKey } from '../contract';
 import { CONNECTORS } from '../connectors/fetch';
 import { fail, ok } from '../model/result';
 import { listFindings } from '../quality/checks';
 import { listReports } from '../report/daily';
 import { runJobCommand } from '../scheduler/commands';
-import { cronOf, jobHistory, listJobs } from '../scheduler/jobs';
+import { cronOf, jobHistory, listJobs, type JobRun } from '../scheduler/jobs';
 import { Scheduler } from '../scheduler/scheduler';
 import { readHealth } from '../serve/health';
+import type { platformMethods } from '../contract/platform';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-type PlatformChannels = 'platform:jobs' | 'platform:job-runs' | 'platform:job-run' | 'platform:reports' | 'platform:health' | 'platform:findings' | 'platform:api-keys' | 'platform:api-key-set';
+/** One run of a job (`platform:job-runs`); `abandoned`: its process died mid-run. */
+export type PlatformJobRun = Omit<JobRun, 'slotAt' | 'pid'>;
+
+/** A scheduled job with its next slot and last run (`platform:jobs`). */
+export interface PlatformJob {
+  readonly name: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly command: string;
+  readonly enabled: boolean;
+  readonly nextRunAt: number | null;
+  readonly lastRun: PlatformJobRun | null;
+}
+
+/** The health summary the status bar shows (`platform:health`); the same data as `/health`. */
+export interface PlatformHealth {
+  readonly status: 'ok' | 'degraded';
+  readonly jobs: number;
+  readonly failed24h: number;
+  readonly outboxBacklog: number;
+  readonly findings24h: number;
+  readonly newsItems: number;
+  readonly lastImportAt: string | null;
+}
+
+/** A data connector's key as the page sees it: whether it is set, never its value. */
+export interface PlatformApiKey {
+  readonly connector: 'alphavantage' | 'dart';
+  /** The variable the CLI reads it from (the environment wins over the app's store). */
+  readonly env: string;
+  readonly set: boolean;
+  /** Whether this host can store a key (the desktop app); `quantdesk serve` reads the environment only. */
+  readonly storable: boolean;
+}
+
+type PlatformChannels = keyof typeof platformMethods;
 
 /** Handlers of the data platform (Jobs view, Reports list, the status bar's health panel). */
 export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
-import type { DatasetStatus, Events } from '../contract';
+import type { Events } from '../contract';
+import type { DatasetStatus } from './first-run';
 import { UserAlertService } from '../alerts-user/service';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';

@@ -1,13 +1,39 @@
-import type { StrategyCompileView, StrategyProblem, StrategyTypecheckView } from '../contract';
 import { fail, ok } from '../model/result';
 import { loadSandboxedStrategy, sourceHash, StrategyCodeError } from '../sdk/sandbox';
-import { typecheckStrategy } from '../sdk/typecheck';
+import { typecheckStrategy, type TypecheckResult } from '../sdk/typecheck';
 import { TYPECHECK_JOB, type TypecheckJobData } from '../sdk/typecheck-job';
-import { addUserStrategy, getSource, listUserStrategies, strategyVersions } from '../store/strategy-sources';
+import { addUserStrategy, getSource, listUserStrategies, strategyVersions, type StrategyVersion } from '../store/strategy-sources';
 import { describeStrategy, listStrategies, type StrategyListing } from '../strategies';
 import { isBuiltin } from '../strategies/registry';
+import type { strategiesMethods } from '../contract/strategies';
 import type { Handlers } from './registry';
 import type { Services } from './services';
+
+/** One stored version of a user strategy. */
+export type StrategyVersionView = Omit<StrategyVersion, 'name'>;
+
+/** A problem in a user strategy's source, at its line and column (1-based); line 0: no position. */
+export interface StrategyProblem {
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** A stored user strategy's source (the newest, or the version asked for) and its version history, newest first. */
+export interface StrategySourceView {
+  readonly name: string;
+  readonly version: number;
+  readonly source: string;
+  readonly versions: readonly StrategyVersionView[];
+}
+
+/** What compiling (loading in the sandbox) a source gives: its problems, or its name, kind and params. */
+export interface StrategyCompileView {
+  readonly ok: boolean;
+  readonly problems: readonly StrategyProblem[];
+  readonly name: string | null;
+  readonly kind: 'single' | 'cross-sectional' | 'portfolio' | null;
+}
 
 /** `FILE:LINE:COL: message` (or `FILE: message`) as a problem at a position. */
 function problemOf(message: string): StrategyProblem {
@@ -37,7 +63,7 @@ function compile(source: string, name = 'strategy') {
  * Handlers of the strategy catalogue and the user strategies: `strategies:list` (built-ins, then the
  * stored user strategies), `strategies:compile`, `strategies:save`, `strategies:source`.
  */
-export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' | 'strategies:compile' | 'strategies:save' | 'strategies:source' | 'strategies:typecheck'> {
+export function strategyHandlers(s: Services): Pick<Handlers, keyof typeof strategiesMethods> {
   const builtins = listStrategies(); // static: computed once per host
   const described = new Map<string, StrategyListing>(); // by source hash
   return {
@@ -80,7 +106,7 @@ export function strategyHandlers(s: Services): Pick<Handlers, 'strategies:list' 
     'strategies:typecheck': async ({ source, fileName }) => {
       const data: TypecheckJobData = { source, fileName, limitMs: TYPECHECK_LIMIT_MS };
       if (s.dbPath === ':memory:') return ok(typecheckStrategy(data.source, data.fileName, data.limitMs));
-      const [o] = await s.optimize.interactivePool().run<StrategyTypecheckView>([{ kind: TYPECHECK_JOB, data }]);
+      const [o] = await s.optimize.interactivePool().run<TypecheckResult>([{ kind: TYPECHECK_JOB, data }]);
       return o;
     },
     'strategies:source': ({ name, version }) => {

@@ -55,7 +55,7 @@ export interface OpenPosition {
  * Performance metrics. Fractions, not percent. `null` where a metric is undefined (no trades, zero
  * variance, no benchmark). See the README's "Backtesting" section for each definition.
  */
-export interface Metrics {
+export type Metrics = {
   readonly finalEquity: number;
   readonly totalReturn: number;
   readonly cagr: number | null;
@@ -80,7 +80,14 @@ export interface Metrics {
    * deviation, the tracking error: mean(r − rb) / std(r − rb) × √barsPerYear. Null without a benchmark.
    */
   readonly informationRatio: number | null;
-}
+};
+
+/**
+ * A run's metrics by name, as sweeps, walk-forward windows and stored runs carry them (a `Metrics` is one; a run
+ * stored by an older version may lack a newer metric). `Metrics` is a type literal, not an interface, so it is
+ * assignable to this without a cast.
+ */
+export type MetricsRecord = Readonly<Record<string, number | null>>;
 
 /** What `runBacktest` returns: the spec it ran (defaults filled), metrics, trades and the equity curve. */
 export interface BacktestResult {

@@ -1,4 +1,4 @@
-import { parseSpec } from '../backtest/spec';
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import { fail, ok, type Result } from '../model/result';
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
@@ -123,7 +123,13 @@ export class LiveService {
     if (this.#session) return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
     const parsed = parseSpec(req.spec);
     if (!parsed.ok) return fail('invalid-input', `spec: ${parsed.errors.join('; ')}`, parsed.errors);
-    const spec = parsed.spec;
+    return this.startSpec({ ...req, spec: parsed.spec });
+  }
+
+  /** {@link start} with a spec already parsed by `BacktestSpecSchema` (the API validated it at the boundary). */
+  startSpec(req: StartRequest & { readonly spec: BacktestSpec }): Result<LiveServiceStatus> {
+    if (this.#session) return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
+    const spec = req.spec;
     // Spec-level exits (issue 17) are applied by the backtest engine; the live runner does not place them yet:
     // refuse rather than run a session without the stops the spec asks for.
     if (spec.exits !== undefined)

@@ -1,6 +1,6 @@
 /**
  * Shared value types of the live path: ticks, orders, fills, positions, alerts. They are plain,
- * serialisable data (the contract re-declares their shapes for the renderer); the hot path keeps its
+ * serialisable data (the contract re-exports them for the renderer under its names: `LiveOrder` is `Order`); the hot path keeps its
  * per-tick state in typed arrays and touches these objects only when an order, fill or alert happens.
  */
 

@@ -1,10 +1,5 @@
 import type { EpochMs } from './time';
 
-/** An instrument's ticker, unique in a store. */
-export type SymbolId = string & { readonly __brand: 'SymbolId' };
-/** A backtest, sweep or other registry entry. */
-export type RunId = string & { readonly __brand: 'RunId' };
-
 /**
  * Bars as parallel columns: index `i` is the same bar in every column, `time` ascending (EpochMs).
  * The engine's hot loops read these; objects appear only at the chart adapter and in JSON output.

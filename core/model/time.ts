@@ -1,5 +1,11 @@
-/** Milliseconds since the Unix epoch, UTC. Daily bars sit at 00:00 UTC of their date. */
-export type EpochMs = number & { readonly __unit: 'EpochMs' };
+/**
+ * Milliseconds since the Unix epoch, UTC. Daily bars sit at 00:00 UTC of their date.
+ *
+ * A name for the unit, not a brand: times cross JSON, IPC, SQLite and typed-array columns as plain numbers, so a
+ * brand would hold only between casts at every boundary. Every time in the tree is EpochMs unless its name says
+ * otherwise (`…Sec`), and the contract's inputs check them with `epochMs` (`core/contract/define.ts`).
+ */
+export type EpochMs = number;
 
 /** One calendar day in milliseconds. */
 export const DAY_MS = 86_400_000;
@@ -21,11 +27,11 @@ export function parseDate(text: string): EpochMs | null {
     const ms = Date.UTC(y, mo - 1, d);
     const back = new Date(ms);
     if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return null;
-    return ms as EpochMs;
+    return ms;
   }
   if (DATETIME_RE.test(text)) {
     const ms = Date.parse(text);
-    return Number.isFinite(ms) ? (ms as EpochMs) : null;
+    return Number.isFinite(ms) ? ms : null;
   }
   return null;
 }
@@ -42,5 +48,5 @@ export function formatTime(ms: number): string {
 
 /** The 00:00 UTC instant of the day containing `ms`. */
 export function startOfDay(ms: number): EpochMs {
-  return (Math.floor(ms / DAY_MS) * DAY_MS) as EpochMs;
+  return Math.floor(ms / DAY_MS) * DAY_MS;
 }

@@ -39,6 +39,37 @@ export interface ModelRecord {
   readonly createdAt: number;
 }
 
+/** A registry entry as `models:list` shows it: what identifies it and its overall out-of-sample metrics. */
+export interface ModelSummary {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string | null;
+  readonly createdAt: number;
+  readonly dataFingerprint: string;
+  readonly featureSetHash: string;
+  readonly features: readonly string[];
+  readonly metrics: ModelMetrics | null;
+}
+
+/** `models:get`: a model with its spec, lineage, windows and importance (the record without its artifact). */
+export interface ModelDetail extends ModelSummary {
+  readonly spec: unknown;
+  readonly lineage: Lineage;
+  readonly windows: readonly WindowRecord[];
+  readonly importance: ModelRecord['importance'];
+}
+
+/** The summary of a record (`models:list`). */
+export function modelSummary(r: ModelRecord): ModelSummary {
+  const { dataFingerprint, featureSetHash, features } = r.lineage;
+  return { id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint, featureSetHash, features, metrics: r.metrics };
+}
+
+/** The detail of a record (`models:get`). */
+export function modelDetail(r: ModelRecord): ModelDetail {
+  return { ...modelSummary(r), spec: r.spec, lineage: r.lineage, windows: r.windows, importance: r.importance };
+}
+
 interface Row {
   id: string;
   kind: string;

@@ -71,6 +71,8 @@ export const modelSpecSchema = z.strictObject({
     .default({ train: 756, test: 126, embargo: 5, anchored: false }),
 });
 
+/** A model spec as written (defaults optional). */
+export type ModelSpecInput = z.input<typeof modelSpecSchema>;
 /** A parsed model spec (defaults applied). */
 export type ModelSpec = z.output<typeof modelSpecSchema>;
 /** A label definition. */
@@ -78,12 +80,17 @@ export type LabelSpec = z.output<typeof labelSchema>;
 /** Model hyperparameters. */
 export type ModelParams = z.output<typeof modelSchema>;
 
+/** What the schema cannot say about a parsed spec, as `field: reason` lines (empty when fine). */
+export function modelSpecProblems(spec: ModelSpec): string[] {
+  return spec.universe !== 'all' && spec.symbols === undefined ? [`universe: only "all" or an explicit "symbols" list is supported (got "${spec.universe}")`] : [];
+}
+
 /** Parses a spec; on failure, one `path: message` per problem. */
 export function parseModelSpec(raw: unknown): { ok: true; spec: ModelSpec } | { ok: false; problems: string[] } {
   const r = modelSpecSchema.safeParse(raw);
   if (r.success) {
-    if (r.data.universe !== 'all' && r.data.symbols === undefined) return { ok: false, problems: [`universe: only "all" or an explicit "symbols" list is supported (got "${r.data.universe}")`] };
-    return { ok: true, spec: r.data };
+    const problems = modelSpecProblems(r.data);
+    return problems.length > 0 ? { ok: false, problems } : { ok: true, spec: r.data };
   }
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) };
 }

@@ -49,7 +49,7 @@ export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
   // registers a user strategy's source, which `backtestJob` then attaches to each job.
   resolveStrategy(spec, { store });
   const query: PanelRequest = panelRequestFor(spec, false);
-  return { fingerprint: dataFingerprint(store), query: query as unknown as PanelRef['query'] };
+  return { fingerprint: dataFingerprint(store), query };
 }
 
 /**

@@ -3,11 +3,10 @@ import { saveBacktestRun, newRunId } from '../backtest/registry';
 import { runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
 import { BacktestInputError, type DecisionAudit } from '../backtest/types';
-import type { MonteCarloView } from '../contract';
 import type { Pool } from '../pool/types';
 import type { JobTable } from '../pool/worker-host';
 import type { Store } from '../store/sqlite-bar-store';
-import type { MonteCarloOptions } from './montecarlo';
+import type { MonteCarloOptions, MonteCarloView } from './montecarlo';
 import { monteCarloOfRun, monteCarloOfStoredRun, MonteCarloInputError } from './montecarlo-run';
 
 /**

@@ -1,11 +1,10 @@
 import { getRun } from '../backtest/registry';
-import { validateSpec, type BacktestSpec } from '../backtest/spec';
+import { strategyErrors, type BacktestSpec } from '../backtest/spec';
 import type { Trade } from '../backtest/types';
-import type { DistributionView, MonteCarloView } from '../contract';
 import type { Pool } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
-import { monteCarlo, type Distribution, type MonteCarloOptions, type MonteCarloResult } from './montecarlo';
+import { monteCarlo, type Distribution, type MonteCarloOptions, type MonteCarloResult, type MonteCarloView } from './montecarlo';
 
 /** A finished run as Monte Carlo reads it: capital, equity curve and closed trades. */
 export interface RunForMonteCarlo {
@@ -38,11 +37,11 @@ export class MonteCarloInputError extends Error {
   }
 }
 
-/** Validates a raw backtest spec, throwing {@link MonteCarloInputError} with `spec.<field>: ...` lines. */
-export function parseRunSpec(raw: unknown): BacktestSpec {
-  const p = validateSpec(raw);
-  if (!p.ok) throw new MonteCarloInputError(p.errors.map((e) => `spec.${e}`));
-  return p.spec;
+/** Checks a parsed spec's strategy and parameters (as `validateSpec` does); throws {@link MonteCarloInputError} naming `spec.<field>`. */
+export function checkRunSpec(spec: BacktestSpec): BacktestSpec {
+  const errors = strategyErrors(spec.strategy, spec.params);
+  if (errors.length > 0) throw new MonteCarloInputError(errors.map((e) => `spec.${e}`));
+  return spec;
 }
 
 /**
@@ -75,7 +74,7 @@ export async function monteCarloOfSpec(store: Store, pool: Pool, spec: BacktestS
   return monteCarloOfRun({ capital: spec.capital, equity: o.value.equity!, trades: o.value.trades! }, options);
 }
 
-function dist(d: Distribution): DistributionView {
+function dist(d: Distribution): Distribution<number | null> {
   const n = (x: number) => (Number.isFinite(x) ? x : null);
   return { p5: n(d.p5), p25: n(d.p25), p50: n(d.p50), p75: n(d.p75), p95: n(d.p95), mean: n(d.mean) };
 }

@@ -5,18 +5,21 @@ const YEAR_MS = 365.25 * 86_400_000;
 /** Percentiles reported for every Monte Carlo statistic. */
 export const MC_PERCENTILES = [5, 25, 50, 75, 95] as const;
 
-/** One statistic's distribution over the paths: percentile → value (keys `p5`, `p25`, `p50`, `p75`, `p95`) and the mean. */
-export interface Distribution {
-  readonly p5: number;
-  readonly p25: number;
-  readonly p50: number;
-  readonly p75: number;
-  readonly p95: number;
-  readonly mean: number;
+/**
+ * One statistic's distribution over the paths: percentile → value (keys `p5`, `p25`, `p50`, `p75`, `p95`) and the mean.
+ * `V` is `number` as computed (NaN where undefined) and `number | null` in the JSON-safe view ({@link MonteCarloView}).
+ */
+export interface Distribution<V extends number | null = number> {
+  readonly p5: V;
+  readonly p25: V;
+  readonly p50: V;
+  readonly p75: V;
+  readonly p95: V;
+  readonly mean: V;
 }
 
 /** What a Monte Carlo run reports. */
-export interface MonteCarloResult {
+export interface MonteCarloResult<V extends number | null = number> {
   readonly method: 'trades' | 'returns';
   readonly paths: number;
   readonly seed: number;
@@ -25,15 +28,18 @@ export interface MonteCarloResult {
   /** Steps per path: trades (method `trades`) or bar returns (method `returns`). */
   readonly steps: number;
   readonly capital: number;
-  readonly finalEquity: Distribution;
+  readonly finalEquity: Distribution<V>;
   /** Max drawdown per path as a negative fraction (as `Metrics.maxDrawdown`). */
-  readonly maxDrawdown: Distribution;
+  readonly maxDrawdown: Distribution<V>;
   /** CAGR per path over the run's calendar span; NaN for a path that ends at or below zero. */
-  readonly cagr: Distribution;
+  readonly cagr: Distribution<V>;
   /** The ruin level as a loss fraction (0.5 = losing half) and the share of paths whose equity ever fell to `capital × (1 - ruin)` or below. */
   readonly ruin: number;
   readonly probabilityOfRuin: number;
 }
+
+/** A Monte Carlo result as `montecarlo:run` and `quantdesk montecarlo --json` give it: non-finite values are null. */
+export type MonteCarloView = MonteCarloResult<number | null>;
 
 /** What Monte Carlo needs from a finished run. */
 export interface MonteCarloInput {

@@ -1,9 +1,9 @@
-import type { SweepProgressView, SweepResultView, SweepState } from '../contract';
 import type { Emit } from '../api/registry';
 import type { Pool } from '../pool/types';
 import { POOL_IDLE_MS, SharedPool } from '../pool/shared-pool';
 import { CancelledError } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
+import type { MetricsRecord } from '../backtest/types';
 import { runSweep, SweepInputError, type SweepOutput } from './sweep';
 import type { SweepSpec } from './sweep-spec';
 import { newSweepId, saveSweep } from './sweep-registry';
@@ -12,6 +12,25 @@ import { newSweepId, saveSweep } from './sweep-registry';
 const PROGRESS_EVERY_MS = 200;
 /** Finished sweeps kept for `sweep:get` (oldest dropped first). */
 const KEEP_FINISHED = 50;
+
+/** Progress of a sweep (`sweep:progressed`); `etaMs` is null until a rate is known. */
+export interface SweepProgress {
+  readonly id: string;
+  readonly completed: number;
+  readonly total: number;
+  readonly ratePerSec: number;
+  readonly etaMs: number | null;
+}
+
+/** A sweep's state as `sweep:get` and `sweep:list` return it; `result` once it is done. */
+export interface SweepState {
+  readonly id: string;
+  readonly status: 'running' | 'done' | 'failed' | 'cancelled';
+  readonly startedAt: number;
+  readonly progress: SweepProgress | null;
+  readonly result: SweepOutput<MetricsRecord> | null;
+  readonly error: string | null;
+}
 
 interface Entry {
   state: SweepState;
@@ -79,7 +98,7 @@ export class OptimizeService {
     this.#sweeps.set(id, entry);
     let lastSent = 0;
     const onProgress = (p: { completed: number; total: number; ratePerSec: number; etaMs: number }) => {
-      const view: SweepProgressView = { id, completed: p.completed, total: p.total, ratePerSec: p.ratePerSec, etaMs: Number.isFinite(p.etaMs) ? p.etaMs : null };
+      const view: SweepProgress = { id, completed: p.completed, total: p.total, ratePerSec: p.ratePerSec, etaMs: Number.isFinite(p.etaMs) ? p.etaMs : null };
       entry.state = { ...entry.state, progress: view };
       const now = Date.now();
       if (now - lastSent >= PROGRESS_EVERY_MS || p.completed === p.total) {
@@ -93,10 +112,10 @@ export class OptimizeService {
         try {
           saveSweep(this.#store, id, sweep, out, entry.state.startedAt);
         } catch (e) {
-          this.#finish(entry, 'failed', toView(out), `finished, but not recorded: ${(e as Error).message}`);
+          this.#finish(entry, 'failed', out, `finished, but not recorded: ${(e as Error).message}`);
           return;
         }
-        this.#finish(entry, 'done', toView(out), null);
+        this.#finish(entry, 'done', out, null);
       },
       (e: unknown) => {
         if (e instanceof CancelledError) this.#finish(entry, 'cancelled', null, 'cancelled');
@@ -131,14 +150,10 @@ export class OptimizeService {
     await this.#interactive.close();
   }
 
-  #finish(entry: Entry, status: SweepState['status'], result: SweepResultView | null, error: string | null): void {
+  #finish(entry: Entry, status: SweepState['status'], result: SweepOutput<MetricsRecord> | null, error: string | null): void {
     entry.state = { ...entry.state, status, result, error };
     this.#emit('sweep:finished', { id: entry.state.id, status, error });
     const done = [...this.#sweeps.values()].filter((e) => e.state.status !== 'running');
     for (const old of done.slice(0, Math.max(0, done.length - KEEP_FINISHED))) this.#sweeps.delete(old.state.id);
   }
-}
-
-function toView(out: SweepOutput): SweepResultView {
-  return out as unknown as SweepResultView;
 }

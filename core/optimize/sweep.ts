@@ -1,5 +1,5 @@
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
-import type { Metrics } from '../backtest/types';
+import type { Metrics, MetricsRecord } from '../backtest/types';
 import type { Pool, PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { fail, ok } from '../model/result';
@@ -14,10 +14,13 @@ import { compareByObjective, expandSweep, parseObjective, sweepAxes, sweepErrors
 import { unknownReferences } from '../backtest/run';
 import { cellKey, guidedSearch, neighbourhoodStability } from './guided';
 
-/** One sweep result: the grid parameters of the combination and its metrics. */
-export interface SweepRow {
+/**
+ * One sweep result: the grid parameters of the combination and its metrics (`M`: a run's `Metrics`; read back
+ * from the registry or over the API, a {@link MetricsRecord} by name).
+ */
+export interface SweepRow<M extends MetricsRecord = Metrics> {
   readonly params: Params;
-  readonly metrics: Metrics;
+  readonly metrics: M;
   /** The run's equity curve, for the best `curves` results of a sweep that asks for them (see `SweepSpec.curves`). */
   readonly equity?: { readonly time: number[]; readonly value: number[] };
 }
@@ -43,16 +46,16 @@ export interface SweepSurface {
 export const SURFACE_MAX = 250_000;
 
 /** What `quantdesk sweep --json` prints (and `sweep:get` returns). */
-export interface SweepOutput {
+export interface SweepOutput<M extends MetricsRecord = Metrics> {
   /** Combinations run (successful or not). */
   readonly runs: number;
   readonly elapsedMs: number;
   /** Job slots of the pool that ran it. */
   readonly workers: number;
   readonly objective: string;
-  readonly best: SweepRow | null;
+  readonly best: SweepRow<M> | null;
   /** The best `top` results, best first (ties keep the expansion order). */
-  readonly results: readonly SweepRow[];
+  readonly results: readonly SweepRow<M>[];
   readonly failed: readonly SweepFailure[];
   readonly fingerprint: string;
   /**
@@ -243,10 +246,10 @@ async function signalKernelMetrics(ref: PanelRef, base: BacktestSpec, combos: re
   return out;
 }
 
-function maxRelDiff(a: Metrics, b: Metrics): number {
+function maxRelDiff(a: MetricsRecord, b: MetricsRecord): number {
   let worst = 0;
   for (const [k, v] of Object.entries(b)) {
-    const x = (a as unknown as Record<string, number | null>)[k];
+    const x = a[k];
     if (typeof v !== 'number' || typeof x !== 'number') {
       if (x !== v) return Number.POSITIVE_INFINITY;
       continue;
@@ -312,7 +315,8 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
       const res = await evaluate(batch, (p) => options.onProgress?.({ ...p, completed: Math.min(search.budget, done + p.completed), total: search.budget }));
       all.push(...res);
       return res.map((o) => {
-        const v = o.ok ? (o.value as unknown as Record<string, number | null>)[metric] : null;
+        const metrics: MetricsRecord | null = o.ok ? o.value : null;
+        const v = metrics ? metrics[metric] : null;
         return typeof v === 'number' && Number.isFinite(v) ? (maximise ? v : -v) : Number.NaN;
       });
     });
@@ -396,7 +400,8 @@ function sweepSurface(good: readonly { params: Params; metrics: Metrics; index: 
   const keys = rows.length > 0 ? Object.keys(rows[0].params) : [];
   const params = keys.map((k) => rows.map((r) => r.params[k]));
   const objectiveValues = rows.map((r) => {
-    const v = ((exact.get(r.index) ?? r.metrics) as unknown as Record<string, number | null | undefined>)[key];
+    const metrics: MetricsRecord = exact.get(r.index) ?? r.metrics;
+    const v = metrics[key];
     return typeof v === 'number' && Number.isFinite(v) ? v : null;
   });
   return { keys, params, objective: objectiveValues };

@@ -1,5 +1,5 @@
-import type { Metrics } from '../backtest/types';
-import { loadPanel, type PanelRequest } from '../data/panel';
+import type { Metrics, MetricsRecord } from '../backtest/types';
+import { loadPanel } from '../data/panel';
 import { formatDate } from '../model/time';
 import type { JobOutcome } from '../pool/protocol';
 import { progressOf, type Pool, type PoolProgress } from '../pool/types';
@@ -11,7 +11,7 @@ import { compareByObjective, type Params, type SweepSpec } from './sweep-spec';
 import { annualise, stitchEquity, walkForwardEfficiency, walkForwardWindows, type StitchedEquity } from './walkforward';
 
 /** One walk-forward window in the output: its dates, the parameters chosen in-sample, and both metric sets. */
-export interface WalkForwardWindowResult {
+export interface WalkForwardWindowResult<M extends MetricsRecord = Metrics> {
   readonly trainStart: string;
   readonly trainEnd: string;
   readonly testStart: string;
@@ -20,14 +20,14 @@ export interface WalkForwardWindowResult {
   readonly testBars: number;
   /** Best combination on the training window by the objective; null when none ran. */
   readonly params: Params | null;
-  readonly inSample: Metrics | null;
-  readonly outOfSample: Metrics | null;
+  readonly inSample: M | null;
+  readonly outOfSample: M | null;
   /** Why the window has no result, if it has none. */
   readonly error?: string;
 }
 
 /** What `quantdesk walkforward --json` prints. */
-export interface WalkForwardOutput {
+export interface WalkForwardOutput<M extends MetricsRecord = Metrics> {
   readonly objective: string;
   readonly anchored: boolean;
   readonly train: number;
@@ -35,7 +35,7 @@ export interface WalkForwardOutput {
   readonly runs: number;
   readonly elapsedMs: number;
   readonly workers: number;
-  readonly windows: readonly WalkForwardWindowResult[];
+  readonly windows: readonly WalkForwardWindowResult<M>[];
   /** Out-of-sample equity of all test windows chained (see `stitchEquity`), as plain arrays. */
   readonly oosEquity: { readonly time: number[]; readonly value: number[] };
   readonly oosTotalReturn: number;
@@ -69,7 +69,7 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   const { base: parsed, combos } = checkSweep(store, sweep);
   const base = parsed.warmup > 0 ? parsed : { ...parsed, warmup: options.train };
   const ref = panelRefFor(store, base);
-  const panel = loadPanel(store, ref.query as unknown as PanelRequest);
+  const panel = loadPanel(store, ref.query);
   const startMs = base.start ? Date.parse(base.start) : -Infinity;
   const endMs = base.end ? Date.parse(base.end) + 86_399_999 : Infinity;
   const times: number[] = [];

@@ -1,4 +1,4 @@
-import { loadPanel, type PanelRequest } from '../data/panel';
+import { loadPanel } from '../data/panel';
 import { dataFingerprint } from '../store/fingerprint';
 import type { PanelSource } from './worker-host';
 
@@ -10,6 +10,6 @@ import type { PanelSource } from './worker-host';
 export const LOCAL_PANELS: PanelSource = {
   local(store, ref) {
     if (dataFingerprint(store) !== ref.fingerprint) return null;
-    return loadPanel(store, ref.query as unknown as PanelRequest);
+    return loadPanel(store, ref.query);
   },
 };

@@ -1,4 +1,5 @@
 import type { AppError, Result } from '../model/result';
+import type { PanelRequest } from '../data/panel';
 
 /**
  * One unit of work for the simulation pool: plain, serialisable data (it crosses worker_threads,
@@ -20,7 +21,7 @@ export interface PanelRef {
   /** Fingerprint of the store content the panel comes from. */
   readonly fingerprint: string;
   /** Options for `loadPanel` (symbols, range, adjustment), JSON-serialisable. */
-  readonly query: Readonly<Record<string, unknown>>;
+  readonly query: PanelRequest;
 }
 
 /** What a job yields: its value, or an error as a value (a job that throws becomes `internal`). */

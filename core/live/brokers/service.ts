@@ -4,16 +4,10 @@ import type { Alert, Order, Position } from '../types';
 import type { ReconcileReport } from './gateway';
 import { BROKERS, createBroker } from './registry';
 import { startBrokerRoute, type BrokerRoute } from './route';
+import type { BrokerTarget } from './target';
 import { BrokerError, type Broker, type BrokerAccount, type BrokerOrder, type BrokerPosition } from './types';
 
-/** Which broker and endpoint a request means. */
-export interface BrokerTarget {
-  readonly broker: string;
-  readonly account?: string;
-  readonly baseUrl?: string;
-  /** The real-money endpoint; default paper. */
-  readonly live?: boolean;
-}
+export type { BrokerTarget } from './target';
 
 /** A broker as the account selector lists it: never a key, only whether the keys are set. */
 export interface BrokerInfo {

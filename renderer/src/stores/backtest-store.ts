@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, RunSummaryView } from '../../../core/contract';
+import type { AppError, BacktestSpecInput, RunSummaryView } from '../../../core/contract';
 import { createFinishWaiter } from '../lib/finish-waiter';
 import { toColumn } from '../lib/series-math';
 import { buildSpec, DEFAULT_SETUP, type SetupForm } from './backtest-form';
@@ -84,7 +84,8 @@ export async function runBacktest(): Promise<void> {
 export async function runSpec(spec: Record<string, unknown>): Promise<void> {
   follow();
   useBacktestStore.setState({ running: { runId: null, fraction: 0, startedAt: Date.now() }, error: null });
-  const started = await window.api.invoke('backtest:start', { spec });
+  // The form's or a stored run's spec: the host validates it against the engine's schema.
+  const started = await window.api.invoke('backtest:start', { spec: spec as BacktestSpecInput });
   if (!started.ok) {
     useBacktestStore.setState({ running: null, error: started.error });
     return;

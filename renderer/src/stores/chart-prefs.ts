@@ -54,7 +54,7 @@ export function persistIndicators(): () => void {
     indicatorsRestored = true;
     try {
       const saved = JSON.parse(localStorage.getItem(CHART_INDICATORS_KEY) ?? '[]') as { name: string; params: Record<string, number> }[];
-      const known = new Set(useIndicatorsStore.getState().catalog.map((c) => c.name));
+      const known = new Set<string>(useIndicatorsStore.getState().catalog.map((c) => c.name));
       if (useIndicatorsStore.getState().active.length === 0)
         for (const a of saved) if (a && typeof a.name === 'string' && known.has(a.name)) void addIndicator(a.name, a.params ?? {});
     } catch {

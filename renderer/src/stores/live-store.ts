@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSessionInfo, LiveSignal, LiveStatus, OutboxStatus, RiskLimitsValue } from '../../../core/contract';
+import type { AppError, BacktestSpecInput, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSessionInfo, LiveSignal, LiveStatus, OutboxStatus, RiskLimitsValue } from '../../../core/contract';
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
 import { markAcknowledged, mergeAlerts, notifyAlert, shouldNotify, type AlertFilter, type NotificationApi, type WatchRow } from './alerts-logic';
 import { useConnectionStore } from './connection-store';
@@ -188,7 +188,7 @@ export async function startLive(spec: Record<string, unknown>, speed: number, fr
     const taken = (known.ok ? known.value : sessions).map((x) => x.name);
     name = defaultSessionName(typeof spec.strategy === 'string' ? spec.strategy : 'session', new Date(), taken);
   }
-  const r = await window.api.invoke('live:start', { spec, feed: 'replay', speed, session: name, ...(from ? { from } : {}) });
+  const r = await window.api.invoke('live:start', { spec: spec as BacktestSpecInput, feed: 'replay', speed, session: name, ...(from ? { from } : {}) });
   useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
   if (r.ok) void loadWatchIndicators(r.value.symbols);
   void loadOutboxAndSessions();

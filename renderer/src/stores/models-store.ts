@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, ModelDetailView, ModelExplanationView, ModelSummaryView } from '../../../core/contract';
+import type { AppError, ModelDetailView, ModelSpecInput, ModelExplanationView, ModelSummaryView } from '../../../core/contract';
 
 /** A small default spec the train form starts from (edit it as JSON). */
 export const DEFAULT_MODEL_SPEC = {
@@ -58,7 +58,8 @@ export async function trainModel(specText: string): Promise<void> {
   useModelsStore.setState({ isTraining: true, error: null, progress: { done: 0, total: 0 }, startedAt: Date.now() });
   const off = window.api.on('models:progressed', (p) => useModelsStore.setState({ progress: p }));
   try {
-    const r = await window.api.invoke('models:train', { spec });
+    // The user's JSON: the host validates it against the model spec schema.
+    const r = await window.api.invoke('models:train', { spec: spec as ModelSpecInput });
     if (!r.ok) {
       useModelsStore.setState({ error: r.error });
       return;

@@ -170,7 +170,7 @@ export async function startSweep(): Promise<void> {
   follow();
   // The previous sweep's heatmap and best leave the screen: under a cancelled or failed banner they would pass for this sweep's.
   useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, output: null, error: null });
-  const started = await window.api.invoke('sweep:start', { sweep: built.sweep as Record<string, unknown>, workers: workers.workers });
+  const started = await window.api.invoke('sweep:start', { sweep: built.sweep, workers: workers.workers });
   if (!started.ok) {
     useOptimizeStore.setState({ running: null, error: started.error });
     return;

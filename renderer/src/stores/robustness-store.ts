@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, MonteCarloView, WalkForwardView } from '../../../core/contract';
+import type { AppError, BacktestSpecInput, MonteCarloView, WalkForwardView } from '../../../core/contract';
 import { buildSpec } from './backtest-form';
 import { useBacktestStore } from './backtest-store';
 import { buildSweep, neighbourhoodAxes } from './optimize-form';
@@ -77,7 +77,7 @@ export async function runWalkForward(): Promise<void> {
     return;
   }
   useRobustnessStore.setState({ isRunningWf: true, error: null });
-  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep as Record<string, unknown>, train, test, anchored: wfForm.anchored });
+  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep, train, test, anchored: wfForm.anchored });
   useRobustnessStore.setState(r.ok ? { isRunningWf: false, wf: r.value } : { isRunningWf: false, error: r.error });
 }
 
@@ -108,7 +108,7 @@ export async function runMonteCarlo(): Promise<void> {
     return;
   }
   useRobustnessStore.setState({ isRunningMc: true, error: null });
-  const src = runId ? { runId } : { spec: base.spec as Record<string, unknown> };
+  const src = runId ? { runId } : { spec: base.spec as BacktestSpecInput };
   let strategy = runId ? (useBacktestStore.getState().history.find((h) => h.id === runId)?.strategy ?? '') : String(base.spec!.strategy ?? '');
   // The fan spans the chosen run's dates: read them when it is not the run open in Backtest.
   let span: readonly [number, number] | undefined;
@@ -167,7 +167,7 @@ export async function runBestCellWfe(best: Readonly<Record<string, unknown>>): P
   const built = buildSweep(base.spec, axes, o.objective, 5);
   if (!built.sweep) return set({ error: Object.values(built.errors).join('; ') });
   set({ running: true, combos: built.combinations });
-  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep as Record<string, unknown>, train, test, anchored: wfForm.anchored });
+  const r = await window.api.invoke('walkforward:run', { sweep: built.sweep, train, test, anchored: wfForm.anchored });
   if (useRobustnessStore.getState().bestWfe?.of !== of) return;
   set(r.ok ? { running: false, view: r.value } : { running: false, error: r.error.message });
 }

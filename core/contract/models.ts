@@ -1,0 +1,31 @@
+/** The `models` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
+import { z } from 'zod';
+import { event, method, noInput } from './define';
+import type { ModelMetrics } from '../models/metrics';
+import { modelSpecSchema } from '../models/spec';
+import type { ModelDetail, ModelSummary, WindowRecord } from '../models/registry';
+import type { ExplainOutput } from '../models/service';
+
+export type { ModelMetrics as ModelMetricsView } from '../models/metrics';
+export type { ModelDetail as ModelDetailView, ModelSummary as ModelSummaryView, WindowRecord as ModelWindowView } from '../models/registry';
+export type { ExplainOutput as ModelExplanationView } from '../models/service';
+export type { ModelSpec, ModelSpecInput } from '../models/spec';
+
+/** The models methods (a slice of `METHODS`). */
+export const modelsMethods = {
+  // -- models (machine learning issue)
+  'models:list': method(noInput).returns<readonly ModelSummary[]>(),
+  'models:get': method(z.object({ id: z.string().min(1) }).strict()).returns<ModelDetail>(),
+  /** Trains a model spec walk-forward (windows on the pool when it can); progress on `models:progressed`. */
+  'models:train': method(z.object({ spec: modelSpecSchema }).strict()).returns<{ readonly modelId: string; readonly windows: readonly WindowRecord[]; readonly metrics: ModelMetrics }>(),
+  /** Cancels the running `models:train` (it then fails with `cancelled`). */
+  'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
+  'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ExplainOutput>(),
+} as const;
+
+/** The models events (a slice of `EVENTS`). */
+export const modelsEvents = {
+  // -- models
+  /** Training progress: windows done of total. */
+  'models:progressed': event<{ readonly done: number; readonly total: number }>(),
+} as const;
