@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './model/result';
+import type { ResultColumns } from './model/result-columns';
 
 export type { AppError, Result } from './model/result';
 
@@ -180,7 +181,13 @@ export interface BacktestOpenPositionView {
   readonly commission: number;
 }
 
-/** A run's result: exactly what `quantdesk backtest --json` prints. `spec` has every default filled. */
+/**
+ * A run's result as the API returns it (`backtest:run`, `runs:get`, `backtest:finished`): typed columns with
+ * EpochMs times, NaN kept (`core/model/result-columns.ts`). Only the CLI formats text.
+ */
+export type BacktestColumnsView = ResultColumns<BacktestMetrics>;
+
+/** A run's result as `quantdesk backtest --json` prints it (times as text); the CLI's shape, not the API's. */
 export interface BacktestRunView {
   readonly spec: { readonly strategy: string; readonly [setting: string]: unknown };
   readonly metrics: BacktestMetrics;
@@ -213,7 +220,7 @@ export interface RunSummaryView {
 /** A stored run with its spec, full result and per-decision audit (`runs:get`). */
 export interface RunDetailView extends RunSummaryView {
   readonly spec: { readonly strategy: string; readonly [setting: string]: unknown };
-  readonly result: BacktestRunView | null;
+  readonly result: BacktestColumnsView | null;
   readonly audit: readonly { readonly date: number; readonly latestKnownAt: number; readonly factsRead: number }[];
 }
 
@@ -1009,7 +1016,7 @@ export const METHODS = {
   /** A stored user strategy's source (newest, or `version`) and its history. */
   'strategies:source': method(z.object({ name: z.string().min(1), version: z.number().int().positive().optional() }).strict()).returns<StrategySourceView>(),
   /** The quick path: runs in the host (yielding while it runs), stores the run, returns the result. */
-  'backtest:run': method(BacktestRunInput).returns<BacktestRunView>(),
+  'backtest:run': method(BacktestRunInput).returns<BacktestColumnsView>(),
   /** Starts a run in the background; follow `backtest:progressed` and `backtest:finished`, then `runs:get`. */
   'backtest:start': method(BacktestRunInput).returns<{ readonly runId: string }>(),
   'backtest:cancel': method(z.object({ runId: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
@@ -1135,7 +1142,8 @@ export const EVENTS = {
   // -- backtest
   /** About every thousand bars of a `backtest:start` run. */
   'backtest:progressed': event<{ readonly runId: string; readonly fraction: number }>(),
-  'backtest:finished': event<{ readonly runId: string; readonly status: 'finished' | 'failed' | 'cancelled'; readonly error: string | null }>(),
+  // `result`: a finished run's columns (with its benchmark's closes), so the view needs no `runs:get` / `data:bars` after it.
+  'backtest:finished': event<{ readonly runId: string; readonly status: 'finished' | 'failed' | 'cancelled'; readonly error: string | null; readonly result?: BacktestColumnsView | null }>(),
   // -- optimize
   'sweep:progressed': event<SweepProgressView>(),
   'sweep:finished': event<{ readonly id: string; readonly status: SweepState['status']; readonly error: string | null }>(),
