@@ -1,4 +1,5 @@
 import { ok } from '../model/result';
+import { listInstruments } from '../store/queries';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
@@ -8,14 +9,18 @@ const VERSION = '0.1.0';
 export function appHandlers(s: Services): Pick<Handlers, 'app:info' | 'app:dataset-status'> {
   return {
     'app:info': () => {
-      const count = (sql: string) => (s.store.db.prepare(sql).get() as { n: number }).n;
+      // The counts from the instruments' coverage (cached per data fingerprint, and read by the Chart view's
+      // first call anyway) instead of a count(*) over every bar on every page load.
+      const coverage = listInstruments(s.store);
+      let bars = 0;
+      for (const r of coverage) bars += r.bars;
       return ok({
         version: VERSION,
         host: s.host,
         dbPath: s.dbPath,
         schemaVersion: s.store.schemaVersion,
-        instruments: count('SELECT count(*) n FROM instruments'),
-        bars: count('SELECT count(*) n FROM bars'),
+        instruments: coverage.length,
+        bars,
       });
     },
     'app:dataset-status': () => ok(s.app.dataset),
