@@ -13,6 +13,7 @@ process.stdout.on('error', (e) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
+if (process.env.QUANTDESK_NO_CODE_CACHE !== '1') require('./code-cache').install(join(__dirname, '..', 'out', 'cli'));
 require(entry)
   .main(process.argv.slice(2))
   .then((code) => {

@@ -70,6 +70,25 @@ const lazyCommands = {
 };
 
 /**
+ * zod's error messages in English only in the CLI's bundles: `z.locales` re-exports some 50 languages
+ * (about 400 KB, half of a command's bundle) that nothing in core reads, and every command start parsed
+ * them. User strategies get zod from the SDK runtime, which keeps them all.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer) ? { path: args.importer, namespace: 'zod-en' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: 'export { default as en } from "../locales/en.js";',
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The strategy SDK as one script evaluated inside each user strategy's sandbox (core/sdk/sandbox.ts
  * reads `sdk-runtime.js` beside its bundle): zod, the indicators and patterns, nothing of Node.
  */
@@ -114,7 +133,7 @@ async function buildCli() {
       ...Object.fromEntries(commandFiles.map((f) => [`cmd-${f}`, `core/cli/commands/${f}.ts`])),
     }),
     outdir: join(root, 'out/cli'),
-    plugins: [lazyCommands],
+    plugins: [lazyCommands, zodEnglishOnly],
   });
 }
 

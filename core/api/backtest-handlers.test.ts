@@ -86,4 +86,27 @@ describe('backtest and runs through dispatch', () => {
     expect((await dispatch(handlers, 'runs:get', { id: cid }, ctx)).ok).toBe(false);
     expect(await dispatch(handlers, 'backtest:cancel', { runId: cid }, ctx)).toEqual({ ok: true, value: { cancelled: false } });
   });
+
+  it('results cross as typed columns with ms times; backtest:finished carries them with the benchmark (no second and third call)', async () => {
+    const r = await dispatch(handlers, 'backtest:run', { spec: PARITY, save: false }, ctx);
+    if (!r.ok) throw new Error(r.error.message);
+    const cols = r.value as { equity: { time: Float64Array; value: Float64Array; drawdown: Float64Array }; trades: { entryTime: unknown }[] };
+    expect(cols.equity.time).toBeInstanceOf(Float64Array);
+    expect(cols.equity.time[0]).toBe(Date.UTC(2004, 7, 19));
+    expect(Math.min(...cols.equity.drawdown)).toBeLessThan(0);
+    expect(typeof cols.trades[0].entryTime).toBe('number');
+
+    const s = await dispatch(handlers, 'backtest:start', { spec: { ...PARITY, benchmark: 'GOOG' } }, ctx);
+    const runId = s.ok ? (s.value as { runId: string }).runId : '';
+    await services.backtest.settled(runId);
+    const fin = events.find((e) => e.channel === 'backtest:finished' && (e.payload as { runId: string }).runId === runId)?.payload as Events['backtest:finished'];
+    expect(fin.status).toBe('finished');
+    const got = await dispatch(handlers, 'runs:get', { id: runId }, ctx);
+    const stored = got.ok ? (got.value as { result: NonNullable<Events['backtest:finished']['result']> }).result : null;
+    expect(fin.result?.equity.value).toEqual(stored?.equity.value);
+    expect(fin.result?.trades).toEqual(stored?.trades);
+    expect(fin.result?.benchmark?.symbol).toBe('GOOG');
+    expect(fin.result?.benchmark?.time).toEqual(fin.result?.equity.time);
+    expect(fin.result?.benchmark?.close[0]).toBeGreaterThan(0);
+  });
 });

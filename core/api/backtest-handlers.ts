@@ -1,5 +1,5 @@
 import { tradesCsv } from '../backtest/json';
-import { getRun, labelRun, listRunItems, removeRun } from '../backtest/registry';
+import { getRun, getRunColumns, labelRun, listRunItems, removeRun } from '../backtest/registry';
 import { renderReport, reportBenchmark } from '../backtest/report';
 import { unknownReferences } from '../backtest/run';
 import { strategyErrors, type BacktestSpec } from '../backtest/spec';
@@ -59,7 +59,7 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
     'backtest:cancel': (input) => ok({ cancelled: s.backtest.cancel(input.runId) }),
     'runs:list': (input) => ok(listRunItems(s.store, { limit: input?.limit, kind: input?.kind })),
     'runs:get': (input) => {
-      const run = getRun(s.store, input.id);
+      const run = getRunColumns(s.store, input.id);
       return run ? ok(run) : fail('not-found', `No run "${input.id}"`);
     },
     'runs:label': (input) => {

@@ -1,6 +1,17 @@
 import { DAY_MS, formatTime } from '../model/time';
+import { drawdownOf, type ResultColumns, type ResultOpenPosition, type ResultTrade } from '../model/result-columns';
 import type { BacktestSpec } from './spec';
 import type { BacktestResult, Metrics } from './types';
+
+/** A backtest's result as columns (`core/model/result-columns.ts`) with the engine's spec and metrics types. */
+export type BacktestColumns = ResultColumns<Metrics> & { readonly spec: BacktestSpec };
+
+/** What {@link toOutput} reads: an engine result or a run's columns. */
+type Printable = Pick<BacktestResult, 'spec' | 'metrics'> & {
+  readonly trades: readonly ResultTrade[];
+  readonly openPositions: readonly ResultOpenPosition[];
+  readonly equity: { readonly time: Float64Array; readonly value: Float64Array };
+};
 
 /** A trade as printed: times as `YYYY-MM-DD` for daily bars (ISO datetimes otherwise). */
 export interface TradeJson {
@@ -43,6 +54,7 @@ export interface BacktestOutput {
 }
 
 const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
 
 /**
  * `formatTime` without a `Date` per call: midnight-UTC instants (daily bars) become `YYYY-MM-DD` by
@@ -50,8 +62,29 @@ const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
  * Equity curves print one time per bar, so this is the output's hot path.
  */
 export function fastFormatTime(ms: number): string {
-  if (ms % DAY_MS !== 0 || ms < 0) return formatTime(ms);
-  const z = ms / DAY_MS + 719_468;
+  if (ms % DAY_MS !== 0) return fastIsoTime(ms);
+  if (ms < 0) return formatTime(ms);
+  return civilDate(ms / DAY_MS);
+}
+
+/** `new Date(ms).toISOString()` for instants from year 1000 to 9999 without a `Date` (intraday bars print one per bar). */
+function fastIsoTime(ms: number): string {
+  if (!(ms >= 0 && ms < 253_402_300_800_000)) return formatTime(ms);
+  const days = Math.floor(ms / DAY_MS);
+  const date = civilDate(days);
+  if (date.length !== 10) return formatTime(ms);
+  let r = ms - days * DAY_MS;
+  const h = Math.floor(r / 3_600_000);
+  r -= h * 3_600_000;
+  const m = Math.floor(r / 60_000);
+  r -= m * 60_000;
+  const s = Math.floor(r / 1000);
+  return `${date}T${pad2(h)}:${pad2(m)}:${pad2(s)}.${pad3(r - s * 1000)}Z`;
+}
+
+/** `YYYY-MM-DD` of a day number since 1970-01-01 (≥ 0), Howard Hinnant's civil-from-days; formatTime below year 1000. */
+function civilDate(day: number): string {
+  const z = day + 719_468;
   const era = Math.floor(z / 146_097);
   const doe = z - era * 146_097;
   const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
@@ -60,11 +93,46 @@ export function fastFormatTime(ms: number): string {
   const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const m = mp < 10 ? mp + 3 : mp - 9;
   const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-  return y < 1000 ? formatTime(ms) : `${y}-${pad2(m)}-${pad2(d)}`;
+  return y < 1000 ? formatTime(day * DAY_MS) : `${y}-${pad2(m)}-${pad2(d)}`;
 }
 
-/** Shapes an engine result for JSON output (times formatted, no typed arrays). */
-export function toOutput(r: BacktestResult, runId: string): BacktestOutput {
+/** A run's columns from an engine result: the same arrays (no copy), drawdown added, trades and positions as the API types them. */
+export function toColumns(r: BacktestResult, runId: string): BacktestColumns {
+  return {
+    runId,
+    spec: r.spec,
+    metrics: r.metrics,
+    trades: r.trades.map((t) => ({
+      symbol: t.symbol,
+      side: t.side,
+      qty: t.qty,
+      entryTime: t.entryTime,
+      entryPrice: t.entryPrice,
+      exitTime: t.exitTime,
+      exitPrice: t.exitPrice,
+      pnl: t.pnl,
+      commission: t.commission,
+      returnPct: t.returnPct,
+      ambiguous: t.ambiguous,
+      exitReason: t.exitReason,
+      ...(t.splitRatio !== undefined ? { splitRatio: t.splitRatio } : {}),
+    })),
+    openPositions: r.openPositions.map((p) => ({
+      symbol: p.symbol,
+      side: p.side,
+      qty: p.qty,
+      entryTime: p.entryTime,
+      entryPrice: p.entryPrice,
+      lastPrice: p.lastPrice,
+      unrealizedPnl: p.unrealizedPnl,
+      commission: p.commission,
+    })),
+    equity: { time: r.equity.time, value: r.equity.value, drawdown: drawdownOf(r.equity.value) },
+  };
+}
+
+/** Shapes an engine result or a run's columns for JSON output (times formatted, no typed arrays). */
+export function toOutput(r: Printable, runId: string): BacktestOutput {
   const equity = new Array<{ time: string; equity: number }>(r.equity.time.length);
   for (let i = 0; i < equity.length; i++) equity[i] = { time: fastFormatTime(r.equity.time[i]), equity: r.equity.value[i] };
   return {
@@ -98,6 +166,94 @@ export function toOutput(r: BacktestResult, runId: string): BacktestOutput {
     equity,
     runId,
   };
+}
+
+const EQUITY_OPEN = Buffer.from('{"time":"', 'latin1');
+const EQUITY_MID = Buffer.from('","equity":', 'latin1');
+const ZERO = 48;
+
+/** Copies ASCII text into `buf` at `at` (a loop: a native call per short string costs more). Returns its length. */
+function ascii(buf: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
+  return text.length;
+}
+
+function bytes(buf: Buffer, at: number, src: Buffer): number {
+  for (let i = 0; i < src.length; i++) buf[at + i] = src[i];
+  return src.length;
+}
+
+/** Writes `n` (≥ 0) as `width` decimal digits at `at`. */
+function digits(buf: Buffer, at: number, n: number, width: number): void {
+  for (let i = width - 1; i >= 0; i--) {
+    buf[at + i] = ZERO + (n % 10);
+    n = Math.floor(n / 10);
+  }
+}
+
+/**
+ * The equity curve as printed, `{"time":"…","equity":…}` joined by commas, written as bytes: the date
+ * text once per day, the time of day as digits, the value as `JSON.stringify` writes a number
+ * (`String(x)`, non-finite as null). No string per point but the number's.
+ */
+function equityText(time: Float64Array, value: Float64Array): string {
+  const n = time.length;
+  let cap = Math.max(64, n * 64);
+  let buf = Buffer.allocUnsafe(cap);
+  let at = 0;
+  let day = Number.NaN;
+  let date = '';
+  for (let i = 0; i < n; i++) {
+    const t = time[i];
+    const v = value[i];
+    const vs = Number.isFinite(v) ? String(v) : 'null';
+    if (at + 64 + vs.length > cap) {
+      cap *= 2;
+      const next = Buffer.allocUnsafe(cap);
+      buf.copy(next, 0, 0, at);
+      buf = next;
+    }
+    if (i > 0) buf[at++] = 44; // ,
+    at += bytes(buf, at, EQUITY_OPEN);
+    const d = Math.floor(t / DAY_MS);
+    if (t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
+      if (d !== day) {
+        day = d;
+        date = civilDate(d);
+      }
+      if (date.length !== 10) at += ascii(buf, at, fastFormatTime(t));
+      else {
+        at += ascii(buf, at, date);
+        const r = t - d * DAY_MS;
+        if (r !== 0) {
+          buf[at] = 84; // T
+          digits(buf, at + 1, Math.floor(r / 3_600_000), 2);
+          buf[at + 3] = 58; // :
+          digits(buf, at + 4, Math.floor(r / 60_000) % 60, 2);
+          buf[at + 6] = 58;
+          digits(buf, at + 7, Math.floor(r / 1000) % 60, 2);
+          buf[at + 9] = 46; // .
+          digits(buf, at + 10, r % 1000, 3);
+          buf[at + 13] = 90; // Z
+          at += 14;
+        }
+      }
+    } else at += ascii(buf, at, fastFormatTime(t));
+    at += bytes(buf, at, EQUITY_MID);
+    at += ascii(buf, at, vs);
+    buf[at++] = 125; // }
+  }
+  return buf.toString('latin1', 0, at);
+}
+
+/**
+ * `JSON.stringify(toOutput(cols, cols.runId))`, byte for byte, without building an object or a string
+ * per equity point: the curve (one entry per bar, the bulk of the text) is written as bytes directly.
+ */
+export function outputJson(cols: BacktestColumns): string {
+  const out = toOutput({ ...cols, equity: { time: new Float64Array(0), value: new Float64Array(0) } }, cols.runId);
+  const head = JSON.stringify({ spec: out.spec, metrics: out.metrics, trades: out.trades, openPositions: out.openPositions });
+  return `${head.slice(0, -1)},"equity":[${equityText(cols.equity.time, cols.equity.value)}],"runId":${JSON.stringify(cols.runId)}}`;
 }
 
 const CSV_COLUMNS = ['symbol', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'returnPct', 'ambiguous', 'exitReason'] as const;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { insertRun } from '../store/run-registry';
 import { openStore } from '../store/sqlite-bar-store';
-import { toOutput } from './json';
+import { toColumns, toOutput } from './json';
 import { getRun, listRuns, newRunId, saveBacktestRun } from './registry';
 import { rerunStored } from './run';
 import { parseSpec } from './spec';
@@ -27,7 +27,7 @@ describe('run registry', () => {
     const id = newRunId(Date.UTC(2020, 0, 1, 12));
     expect(id).toMatch(/^bt-20200101120000-[0-9a-f]{8}$/);
     const output = toOutput(result, id);
-    saveBacktestRun(store, { output, fingerprint: 'fp', audit: result.audit, createdAt: 1000, finishedAt: 2000 });
+    saveBacktestRun(store, { result: toColumns(result, id), fingerprint: 'fp', audit: result.audit, createdAt: 1000, finishedAt: 2000 });
     insertRun(store, {
       id: 'sweep-1', kind: 'sweep', status: 'running', spec: 'not json', engineVersion: 'x', dataFingerprint: 'fp2',
       metrics: null, summary: null, createdAt: 3000, finishedAt: null,

@@ -1,8 +1,8 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
-import { deleteRun, getRunLabels, getRunPayload, getRunRow, insertRun, listRunRows, setRunLabel, type RunRow } from '../store/run-registry';
+import { deleteRun, getRunLabels, getRunPayloadRaw, getRunRow, insertRun, listRunRows, setRunLabel, type RunRow } from '../store/run-registry';
 import type { Store } from '../store/sqlite-bar-store';
-import type { BacktestOutput } from './json';
+import { toOutput, type BacktestColumns, type BacktestOutput } from './json';
+import { decodeRunPayload, encodeRunPayload } from './run-payload';
 import { ENGINE_VERSION, type BacktestSpec } from './spec';
 import type { DecisionAudit, Metrics } from './types';
 
@@ -26,8 +26,10 @@ export interface RunDetail extends RunSummary {
   readonly audit: readonly DecisionAudit[];
 }
 
-interface Payload {
-  readonly result: BacktestOutput;
+/** A stored run with its result as columns (`runs:get`, the app). */
+export interface RunDetailColumns extends RunSummary {
+  readonly spec: BacktestSpec;
+  readonly result: BacktestColumns | null;
   readonly audit: readonly DecisionAudit[];
 }
 
@@ -36,13 +38,16 @@ export function newRunId(now = Date.now()): string {
   return `bt-${new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomUUID().slice(0, 8)}`;
 }
 
-/** Stores a finished backtest: spec, engine version, data fingerprint, metrics and the gzipped full result. */
+/**
+ * Stores a finished backtest: spec, engine version, data fingerprint, metrics and the full result as a
+ * typed-array payload (`run-payload.ts`), in one transaction: a run is either wholly there or absent.
+ */
 export function saveBacktestRun(
   store: Store,
-  run: { output: BacktestOutput; fingerprint: string; audit: readonly DecisionAudit[]; createdAt: number; finishedAt: number },
+  run: { result: BacktestColumns; fingerprint: string; audit: readonly DecisionAudit[]; createdAt: number; finishedAt: number },
 ): void {
-  const { output } = run;
-  const payload = gzipSync(Buffer.from(JSON.stringify({ result: output, audit: run.audit } satisfies Payload))).toString('base64');
+  const output = run.result;
+  const payload = encodeRunPayload(output, run.audit);
   insertRun(
     store,
     {
@@ -91,13 +96,20 @@ export function listRuns(store: Store, opts: { kind?: string; limit?: number } =
   return listRunRows(store, opts).map(summary);
 }
 
-/** One stored run with its full result, or undefined for an unknown id. */
-export function getRun(store: Store, id: string): RunDetail | undefined {
+/** One stored run with its result as columns (either stored format), or undefined for an unknown id. */
+export function getRunColumns(store: Store, id: string): RunDetailColumns | undefined {
   const row = getRunRow(store, id);
   if (!row) return undefined;
-  const raw = row.kind === 'backtest' ? getRunPayload(store, id) : undefined;
-  const payload = raw ? parseJson<Payload>(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) : null;
+  const raw = row.kind === 'backtest' ? getRunPayloadRaw(store, id) : undefined;
+  const payload = raw !== undefined ? decodeRunPayload(raw) : null;
   return { ...summary(row), spec: (parseJson<BacktestSpec>(row.spec) ?? {}) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
+}
+
+/** One stored run with its full result as printed (`runs show`), or undefined for an unknown id. */
+export function getRun(store: Store, id: string): RunDetail | undefined {
+  const run = getRunColumns(store, id);
+  if (!run) return undefined;
+  return { ...run, result: run.result ? toOutput(run.result, run.result.runId) : null };
 }
 
 /** A run as the app's history lists it: the summary, the user's label, and the spec's symbols and params. */

@@ -21,7 +21,7 @@ function knownUserStrategy(store: Store, ref: string): boolean {
 }
 import { latestUserSource } from '../store/strategy-sources';
 import type { RunOptions } from './engine';
-import { toOutput, type BacktestOutput } from './json';
+import { toColumns, toOutput, type BacktestColumns, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import { signalsOnRaw, type BacktestSpec } from './spec';
 import { BacktestInputError, type BacktestResult } from './types';
@@ -158,29 +158,38 @@ function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { 
   return { panel, options: { ...runOptionsFor(store, spec, panel), signal: opts.signal, onProgress: opts.onProgress }, fingerprint };
 }
 
-/** Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the printed shape. */
-export function backtestFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { output: BacktestOutput; result: BacktestResult } {
+/**
+ * Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the run's
+ * columns (what the API returns) and the engine result. Nothing is formatted as text here.
+ */
+export function backtestColumnsFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { columns: BacktestColumns; result: BacktestResult } {
   const createdAt = Date.now();
   const { result, fingerprint } = runSpecOnStore(store, spec, opts);
   return finish(store, result, fingerprint, createdAt, opts);
 }
 
-/** {@link backtestFromStore} that yields to the event loop while the engine runs. */
-export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ output: BacktestOutput; result: BacktestResult }> {
+/** {@link backtestColumnsFromStore} that yields to the event loop while the engine runs. */
+export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ columns: BacktestColumns; result: BacktestResult }> {
   const createdAt = Date.now();
   const { result, fingerprint } = await runSpecOnStoreAsync(store, spec, opts);
   return finish(store, result, fingerprint, createdAt, opts);
 }
 
+/** {@link backtestColumnsFromStore} with the printed shape (`quantdesk backtest --json`'s object) beside it. */
+export function backtestFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { output: BacktestOutput; columns: BacktestColumns; result: BacktestResult } {
+  const r = backtestColumnsFromStore(store, spec, opts);
+  return { ...r, output: toOutput(r.columns, r.columns.runId) };
+}
+
 function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
-  const output = toOutput(result, opts.runId ?? newRunId(createdAt));
+  const columns = toColumns(result, opts.runId ?? newRunId(createdAt));
   if (opts.save !== false) {
-    saveBacktestRun(store, { output, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
+    saveBacktestRun(store, { result: columns, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
     // A user strategy: keep the exact source the run ran, so `runs rerun` reproduces it after an edit.
     const source = strategySourceFor(result.spec.strategy);
-    if (source) recordRunSource(store, output.runId, source);
+    if (source) recordRunSource(store, columns.runId, source);
   }
-  return { output, result };
+  return { columns, result };
 }
 
 /** What re-running a stored run reports. */

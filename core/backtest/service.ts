@@ -3,6 +3,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import type { Pool } from '../pool/types';
 import { CancelledError } from '../pool/types';
 import { newRunId } from './registry';
+import { withBenchmark } from './result-view';
 import { backtestFromStoreAsync } from './run';
 import { runUserBacktest, userSourceOf } from './user-run';
 import type { BacktestSpec } from './spec';
@@ -42,7 +43,7 @@ export class BacktestService {
         throw e;
       }
     }
-    return (await backtestFromStoreAsync(this.#store, spec, opts)).output;
+    return (await backtestFromStoreAsync(this.#store, spec, opts)).columns;
   }
 
   /** Starts `spec` (already validated); returns its run id at once. */
@@ -53,12 +54,13 @@ export class BacktestService {
       // Let the caller receive the id before the first progress event.
       await new Promise<void>((resolve) => setImmediate(resolve));
       try {
-        await this.run(spec, {
+        const result = await this.run(spec, {
           runId,
           signal: abort.signal,
           onProgress: (fraction) => this.#emit('backtest:progressed', { runId, fraction }),
         });
-        this.#emit('backtest:finished', { runId, status: 'finished', error: null });
+        // The columns and the benchmark ride on the event: the view opens the run without asking again.
+        this.#emit('backtest:finished', { runId, status: 'finished', error: null, result: withBenchmark(this.#store, result) });
       } catch (e) {
         const cancelled = e instanceof BacktestCancelledError;
         const error = cancelled ? null : e instanceof BacktestInputError ? e.errors.join('; ') : (e as Error).message;

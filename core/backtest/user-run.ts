@@ -10,7 +10,7 @@ import { strategyTimeoutMs } from '../sdk/sandbox';
 import type { Store } from '../store/sqlite-bar-store';
 import { recordRunSource } from '../store/strategy-sources';
 import { userSourceFor, withPinnedSource, type StrategySource } from '../strategies/registry';
-import { toOutput, type BacktestOutput } from './json';
+import { toColumns, type BacktestColumns } from './json';
 import { saveBacktestRun } from './registry';
 import { runSpecOnStore } from './run';
 import type { BacktestSpec } from './spec';
@@ -27,7 +27,7 @@ interface UserRunData {
 }
 
 /** What the job returns: the output to store, or the input errors (a bad spec, the strategy's `FILE:LINE:COL`). */
-type UserRunResult = { readonly output: BacktestOutput; readonly fingerprint: string; readonly audit: readonly DecisionAudit[] } | { readonly errors: readonly string[] };
+type UserRunResult = { readonly output: BacktestColumns; readonly fingerprint: string; readonly audit: readonly DecisionAudit[] } | { readonly errors: readonly string[] };
 
 /** The job kinds pool workers run for user backtests. */
 export const USER_RUN_JOBS: JobTable = {
@@ -38,7 +38,7 @@ export const USER_RUN_JOBS: JobTable = {
     process.env.QUANTDESK_STRATEGY_TIMEOUT_MS = String(data.timeoutMs);
     try {
       const { result, fingerprint } = withPinnedSource(data.spec.strategy, data.source, () => runSpecOnStore(store, data.spec));
-      return { output: toOutput(result, data.runId), fingerprint, audit: result.audit };
+      return { output: toColumns(result, data.runId), fingerprint, audit: result.audit };
     } catch (e) {
       if (e instanceof BacktestInputError) return { errors: e.errors };
       throw e;
@@ -61,7 +61,7 @@ export async function runUserBacktest(
   spec: BacktestSpec,
   source: StrategySource,
   opts: { runId: string; save?: boolean; signal?: AbortSignal },
-): Promise<BacktestOutput> {
+): Promise<BacktestColumns> {
   const createdAt = Date.now();
   const job: PoolJob<UserRunData> = { kind: USER_BACKTEST_JOB, data: { spec, runId: opts.runId, source, timeoutMs: strategyTimeoutMs() } };
   const [o] = await pool.run<UserRunResult>([job], { signal: opts.signal });
@@ -69,7 +69,7 @@ export async function runUserBacktest(
   const r = o.value;
   if ('errors' in r) throw new BacktestInputError(r.errors);
   if (opts.save !== false) {
-    saveBacktestRun(store, { output: r.output, fingerprint: r.fingerprint, audit: r.audit, createdAt, finishedAt: Date.now() });
+    saveBacktestRun(store, { result: r.output, fingerprint: r.fingerprint, audit: r.audit, createdAt, finishedAt: Date.now() });
     recordRunSource(store, r.output.runId, source);
   }
   return r.output;

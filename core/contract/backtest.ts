@@ -5,6 +5,7 @@ import type { BacktestOutput } from '../backtest/json';
 import { BacktestSpecSchema } from '../backtest/spec-schema';
 import type { RunDetail, RunListItem } from '../backtest/registry';
 import type { Metrics } from '../backtest/types';
+import type { ResultColumns } from '../model/result-columns';
 
 export type { BacktestSpec, BacktestSpecInput } from '../backtest/spec-schema';
 export type { OpenPositionJson as BacktestOpenPositionView, TradeJson as BacktestTradeView } from '../backtest/json';
@@ -17,7 +18,13 @@ export type BacktestMetrics = Omit<Metrics, 'informationRatio'> & { readonly inf
 /** A spec as a stored run echoes it: written by any version, so only `strategy` is certain. */
 export type StoredSpecView = { readonly strategy: string; readonly [setting: string]: unknown };
 
-/** A run's result ({@link BacktestOutput}, what `quantdesk backtest --json` prints), as stored by any version. */
+/**
+ * A run's result as the API returns it (`backtest:run`, `runs:get`, `backtest:finished`): typed columns with
+ * EpochMs times, NaN kept (`core/model/result-columns.ts`). Only the CLI formats text.
+ */
+export type BacktestColumnsView = ResultColumns<BacktestMetrics>;
+
+/** A run's result as `quantdesk backtest --json` prints it ({@link BacktestOutput}, times as text), as stored by any version; the CLI's shape, not the API's. */
 export type BacktestRunView = Omit<BacktestOutput, 'spec' | 'metrics'> & { readonly spec: StoredSpecView; readonly metrics: BacktestMetrics };
 
 /** A stored run as `runs:list` lists it ({@link RunListItem}). */
@@ -27,7 +34,7 @@ export type RunSummaryView = Omit<RunListItem, 'metrics'> & { readonly metrics: 
 export type RunDetailView = Omit<RunDetail, 'metrics' | 'spec' | 'result'> & {
   readonly metrics: BacktestMetrics | null;
   readonly spec: StoredSpecView;
-  readonly result: BacktestRunView | null;
+  readonly result: BacktestColumnsView | null;
 };
 
 /** `backtest:run` / `backtest:start` input: a spec as `quantdesk backtest --spec` reads it (the engine's schema; errors name `spec.<field>`). */
@@ -36,7 +43,7 @@ export const BacktestRunInput = z.object({ spec: BacktestSpecSchema, save: z.boo
 /** The backtest methods (a slice of `METHODS`). */
 export const backtestMethods = {
   /** The quick path: runs in the host (yielding while it runs), stores the run, returns the result. */
-  'backtest:run': method(BacktestRunInput).returns<BacktestRunView>(),
+  'backtest:run': method(BacktestRunInput).returns<BacktestColumnsView>(),
   /** Starts a run in the background; follow `backtest:progressed` and `backtest:finished`, then `runs:get`. */
   'backtest:start': method(BacktestRunInput).returns<{ readonly runId: string }>(),
   'backtest:cancel': method(z.object({ runId: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
@@ -65,5 +72,6 @@ export const backtestEvents = {
   // -- backtest
   /** About every thousand bars of a `backtest:start` run. */
   'backtest:progressed': event<{ readonly runId: string; readonly fraction: number }>(),
-  'backtest:finished': event<{ readonly runId: string; readonly status: 'finished' | 'failed' | 'cancelled'; readonly error: string | null }>(),
+  // `result`: a finished run's columns (with its benchmark's closes), so the view needs no `runs:get` / `data:bars` after it.
+  'backtest:finished': event<{ readonly runId: string; readonly status: 'finished' | 'failed' | 'cancelled'; readonly error: string | null; readonly result?: BacktestColumnsView | null }>(),
 } as const;

@@ -81,7 +81,32 @@ export function encodeFrame(frame: unknown): string {
   return JSON.stringify(frame, replacer);
 }
 
+/**
+ * Restores typed arrays in a parsed frame, in place (a walk instead of a `JSON.parse` reviver: a reviver is
+ * a call per value, and a run's 10,000 trades are 130,000 values).
+ */
+function revive(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i];
+      if (v !== null && typeof v === 'object') value[i] = revive(v);
+    }
+    return value;
+  }
+  const o = value as Record<string, unknown>;
+  if ('$typed' in o) return reviver('', o);
+  for (const k in o) {
+    const v = o[k];
+    // An own "__proto__" key from JSON.parse is data: assigning it would set the prototype instead.
+    if (v !== null && typeof v === 'object' && k !== '__proto__') o[k] = revive(v);
+  }
+  return o;
+}
+
 /** Parses a frame, restoring typed arrays. Throws `SyntaxError` on malformed JSON. */
 export function decodeFrame(text: string): unknown {
-  return JSON.parse(text, reviver);
+  const parsed: unknown = JSON.parse(text);
+  // Most frames carry no typed array: nothing to walk.
+  return text.includes('"$typed"') ? revive(parsed) : parsed;
 }

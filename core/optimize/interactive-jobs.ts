@@ -1,4 +1,4 @@
-import { toOutput, type BacktestOutput } from '../backtest/json';
+import { toColumns, type BacktestColumns } from '../backtest/json';
 import { saveBacktestRun, newRunId } from '../backtest/registry';
 import { runSpecOnStore } from '../backtest/run';
 import type { BacktestSpec } from '../backtest/spec';
@@ -26,7 +26,7 @@ interface BacktestRunData {
   readonly runId: string;
 }
 interface BacktestRunAnswer {
-  readonly output: BacktestOutput;
+  readonly output: BacktestColumns;
   readonly audit: readonly DecisionAudit[];
   readonly fingerprint: string;
 }
@@ -53,7 +53,7 @@ export const INTERACTIVE_JOBS: JobTable = {
   [BACKTEST_RUN_JOB]: (data: BacktestRunData, ctx): Answer<BacktestRunAnswer> => {
     try {
       const { result, fingerprint } = runSpecOnStore(storeOf(ctx, BACKTEST_RUN_JOB), data.spec);
-      return { value: { output: toOutput(result, data.runId), audit: result.audit, fingerprint } };
+      return { value: { output: toColumns(result, data.runId), audit: result.audit, fingerprint } };
     } catch (e) {
       const invalid = userError(e);
       if (invalid) return { invalid };
@@ -89,12 +89,12 @@ async function runOne<T>(pool: Pool, kind: string, data: unknown, signal?: Abort
  * Runs `spec` on a pool worker and, unless `save` is false, records it in the run registry from the
  * host (the single writer): what `backtestFromStore` does, off the host's thread.
  */
-export async function backtestOnPool(store: Store, pool: Pool, spec: BacktestSpec, opts: { save?: boolean; signal?: AbortSignal } = {}): Promise<InteractiveOutcome<BacktestOutput>> {
+export async function backtestOnPool(store: Store, pool: Pool, spec: BacktestSpec, opts: { save?: boolean; signal?: AbortSignal } = {}): Promise<InteractiveOutcome<BacktestColumns>> {
   const createdAt = Date.now();
   const r = await runOne<BacktestRunAnswer>(pool, BACKTEST_RUN_JOB, { spec, runId: newRunId(createdAt) } satisfies BacktestRunData, opts.signal);
   if (!('value' in r)) return r;
   const { output, audit, fingerprint } = r.value;
-  if (opts.save !== false) saveBacktestRun(store, { output, fingerprint, audit, createdAt, finishedAt: Date.now() });
+  if (opts.save !== false) saveBacktestRun(store, { result: output, fingerprint, audit, createdAt, finishedAt: Date.now() });
   return { value: output };
 }
 

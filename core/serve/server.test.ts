@@ -439,6 +439,16 @@ describe('every contract method over the WebSocket', () => {
     'data:upload-cancel',
     'runs:delete',
   ]);
+  it('carries a run as typed columns over the WebSocket: Float64Array equity with ms times, NaN kept', async () => {
+    const run = await c.call('backtest:run', { spec: PARITY, save: false });
+    const v = run.value as { equity: { time: unknown; value: unknown; drawdown: Float64Array }; trades: { entryTime: unknown }[] };
+    expect(v.equity.time).toBeInstanceOf(Float64Array);
+    expect(v.equity.value).toBeInstanceOf(Float64Array);
+    expect(v.equity.drawdown).toBeInstanceOf(Float64Array);
+    expect(Number.isInteger((v.equity.time as Float64Array)[0])).toBe(true);
+    expect(typeof v.trades[0]?.entryTime).toBe('number');
+  });
+
   it('deletes a run with its payload and label: runs:delete, then runs:get finds nothing', async () => {
     const run = await c.call('backtest:run', { spec: PARITY });
     const id = (run.value as { runId: string }).runId;

@@ -18,7 +18,7 @@ const COLUMNS = `id, kind, status, spec, engine_version AS engineVersion, data_f
   metrics, summary, created_at AS createdAt, finished_at AS finishedAt`;
 
 /** Inserts a run and (when given) its single result payload in one transaction. */
-export function insertRun(store: Store, row: RunRow, payload?: { params: string; metrics: string; payload: string }): void {
+export function insertRun(store: Store, row: RunRow, payload?: { params: string; metrics: string; payload: string | Uint8Array }): void {
   const db = store.db;
   db.transaction(() => {
     db.prepare(
@@ -48,6 +48,12 @@ export function getRunRow(store: Store, id: string): RunRow | undefined {
 /** The stored payload of result `idx` (0 for a single backtest), or undefined. */
 export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
   const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
+  return row?.payload ?? undefined;
+}
+
+/** The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`). */
+export function getRunPayloadRaw(store: Store, id: string, idx = 0): string | Buffer | undefined {
+  const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | Buffer | null } | undefined;
   return row?.payload ?? undefined;
 }
 

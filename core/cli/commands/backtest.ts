@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { tradesCsv } from '../../backtest/json';
-import { renderReport, reportBenchmark } from '../../backtest/report';
-import { backtestFromStore } from '../../backtest/run';
+import { fastFormatTime, outputJson, toOutput, tradesCsv } from '../../backtest/json';
+import { backtestColumnsFromStore } from '../../backtest/run';
 import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -63,9 +62,9 @@ export const backtestCommand: Command = {
     if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
     const store = openStore(db);
     try {
-      let out;
+      let cols;
       try {
-        out = backtestFromStore(store, spec, { save: values['no-save'] !== true }).output;
+        cols = backtestColumnsFromStore(store, spec, { save: values['no-save'] !== true }).columns;
       } catch (e) {
         if (e instanceof BacktestInputError) {
           io.err(e.errors.map((x) => `quantdesk backtest: ${values.spec}: ${x}\n`).join(''));
@@ -73,16 +72,25 @@ export const backtestCommand: Command = {
         }
         throw e;
       }
-      if (values.report) writeFileSync(values.report as string, renderReport(out, reportBenchmark(store, out)));
-      if (values['trades-csv']) writeFileSync(values['trades-csv'] as string, tradesCsv(out.trades));
-      if (values.json) io.out(JSON.stringify(out) + '\n');
+      if (values.report || values['trades-csv']) {
+        const out = toOutput(cols, cols.runId);
+        if (values.report) {
+          // The report's renderer only when asked for: start-up loads what `--json` needs and no more.
+          const { renderReport, reportBenchmark } = await import('../../backtest/report');
+          writeFileSync(values.report as string, renderReport(out, reportBenchmark(store, out)));
+        }
+        if (values['trades-csv']) writeFileSync(values['trades-csv'] as string, tradesCsv(out.trades));
+      }
+      // The text is formatted here, from the columns, and nowhere else.
+      if (values.json) io.out(outputJson(cols) + '\n');
       else {
-        const m = out.metrics;
+        const m = cols.metrics;
+        const t = cols.equity.time;
         const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
         io.out(
-          `run ${out.runId}: ${spec.strategy} ${out.equity[0]?.time ?? ''}..${out.equity[out.equity.length - 1]?.time ?? ''}\n` +
+          `run ${cols.runId}: ${spec.strategy} ${t.length > 0 ? fastFormatTime(t[0]) : ''}..${t.length > 0 ? fastFormatTime(t[t.length - 1]) : ''}\n` +
             `final equity ${m.finalEquity.toFixed(2)}  return ${pct(m.totalReturn)}  CAGR ${pct(m.cagr)}  sharpe ${m.sharpe?.toFixed(3) ?? '–'}  ` +
-            `max DD ${pct(m.maxDrawdown)}  trades ${m.trades}  win rate ${pct(m.winRate)}  open positions ${out.openPositions.length}\n`,
+            `max DD ${pct(m.maxDrawdown)}  trades ${m.trades}  win rate ${pct(m.winRate)}  open positions ${cols.openPositions.length}\n`,
         );
       }
       if (values.report) io.err(`report written to ${values.report}\n`);

@@ -28,6 +28,28 @@ describe('backtest store', () => {
     expect(fake.calls).toHaveLength(0);
   });
 
+  it('shows the result the finished event carries, with its benchmark, without runs:get or data:bars', async () => {
+    let emitLater: (() => void) | null = null;
+    const fake = installFakeApi({
+      'backtest:start': () => {
+        emitLater = () => fake.emit('backtest:finished', { runId: 'r7', status: 'finished', error: null, result: { ...sampleRun, runId: 'r7', benchmark: { symbol: 'SPX', time: Float64Array.of(1, 2), close: Float64Array.of(50, 55) } } });
+        return { ok: true, value: { runId: 'r7' } };
+      },
+      'runs:list': () => ({ ok: true, value: [] }),
+    });
+    setSetup({ symbols: 'aaa', benchmark: 'spx' });
+    const done = runBacktest();
+    await Promise.resolve();
+    await Promise.resolve();
+    emitLater!();
+    await done;
+    const s = useBacktestStore.getState();
+    expect(s.runId).toBe('r7');
+    expect(s.result?.equity.value).toBe(sampleRun.equity.value);
+    expect(Array.from(s.benchmark!.close)).toEqual([50, 55]);
+    expect(fake.calls.map((c) => c.channel).filter((c) => c === 'runs:get' || c === 'data:bars')).toEqual([]);
+  });
+
   it('starts, follows progress, and on finish loads the stored run with markers and the benchmark', async () => {
     let emitLater: (() => void) | null = null;
     const fake = installFakeApi({

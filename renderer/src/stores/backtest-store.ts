@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppError, BacktestSpecInput, RunSummaryView } from '../../../core/contract';
+import type { AppError, BacktestColumnsView, BacktestSpecInput, RunSummaryView } from '../../../core/contract';
 import { createFinishWaiter } from '../lib/finish-waiter';
 import { toColumn } from '../lib/series-math';
 import { buildSpec, DEFAULT_SETUP, type SetupForm } from './backtest-form';
@@ -46,7 +46,7 @@ export function setSetup(patch: Partial<SetupForm>): void {
   useBacktestStore.setState((s) => ({ setup: { ...s.setup, ...patch } }));
 }
 
-type Finished = { status: 'finished' | 'failed' | 'cancelled'; error: string | null };
+type Finished = { status: 'finished' | 'failed' | 'cancelled'; error: string | null; result?: BacktestColumnsView | null };
 let waiter = createFinishWaiter<Finished>();
 let offEvents: (() => void)[] = [];
 
@@ -70,7 +70,8 @@ export function resetBacktestEvents(): void {
 
 /**
  * Validates the form and starts the run; follows `backtest:progressed`, and on `backtest:finished`
- * loads the stored result (`runs:get`). Errors (the engine's, naming `spec.<field>`) show in place.
+ * shows the result the event carries (asking `runs:get` only when it carries none). Errors (the
+ * engine's, naming `spec.<field>`) show in place.
  */
 export async function runBacktest(): Promise<void> {
   const st = useStrategiesStore.getState();
@@ -98,9 +99,19 @@ export async function runSpec(spec: Record<string, unknown>): Promise<void> {
     useBacktestStore.setState({ running: null, error: { code: fin.status === 'cancelled' ? 'cancelled' : 'internal', message } });
     return;
   }
-  await openRun(runId);
+  if (fin.result) showRun(fin.result);
+  else await openRun(runId);
   useBacktestStore.setState({ running: null });
   void loadHistory();
+}
+
+/** Shows a run's columns as the current result; the benchmark comes with them when the host sent it. */
+function showRun(v: BacktestColumnsView): RunModel {
+  const result = toRunModel(v);
+  const benchmark = v.benchmark ? { time: v.benchmark.time, close: v.benchmark.close } : null;
+  useBacktestStore.setState({ result, runId: v.runId, benchmark, error: null });
+  showTradesOnChart(result.trades);
+  return result;
 }
 
 /** Loads a stored run and shows it as the current result (history, "open"). */
@@ -110,10 +121,8 @@ export async function openRun(id: string): Promise<void> {
     useBacktestStore.setState({ error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error });
     return;
   }
-  const result = toRunModel(r.value.result);
-  useBacktestStore.setState({ result, runId: id, benchmark: null, error: null });
-  showTradesOnChart(result.trades);
-  await loadBenchmark(result);
+  const result = showRun(r.value.result);
+  if (r.value.result.benchmark === undefined) await loadBenchmark(result);
 }
 
 /** Loads the benchmark's closes over the run's dates (shown rebased to the starting capital). */

@@ -30,7 +30,7 @@ describe('Monte Carlo run choice (issue 11: it silently used the run open in Bac
 
   it('names the run it resamples, and uses the one the user chose rather than the one open in Backtest', async () => {
     const fake = installFakeApi({
-      'runs:get': () => ({ ok: true, value: { id: 'older', strategy: 'rsi-reversion', result: { equity: [{ time: '2019-01-02', equity: 1 }, { time: '2020-12-31', equity: 2 }] } } as never }),
+      'runs:get': () => ({ ok: true, value: { id: 'older', strategy: 'rsi-reversion', result: { equity: { time: Float64Array.of(Date.UTC(2019, 0, 2), Date.UTC(2020, 11, 31)), value: Float64Array.of(1, 2) } } } as never }),
       'montecarlo:run': () => ({ ok: true, value: mc }),
     });
     // Not chosen yet: the run open in Backtest, shown as the choice.

@@ -114,10 +114,10 @@ export async function runMonteCarlo(): Promise<void> {
   let span: readonly [number, number] | undefined;
   if (runId && runId !== useBacktestStore.getState().runId) {
     const d = await window.api.invoke('runs:get', { id: runId });
-    const eq = d.ok ? d.value.result?.equity : undefined;
+    const t = d.ok ? d.value.result?.equity.time : undefined;
     if (d.ok) strategy = d.value.strategy;
-    const a = eq && eq.length > 0 ? Date.parse(eq[0].time) : Number.NaN;
-    const b = eq && eq.length > 0 ? Date.parse(eq[eq.length - 1].time) : Number.NaN;
+    const a = t && t.length > 0 ? t[0] : Number.NaN;
+    const b = t && t.length > 0 ? t[t.length - 1] : Number.NaN;
     if (Number.isFinite(a) && Number.isFinite(b)) span = [a, b];
   }
   const r = await window.api.invoke('montecarlo:run', { ...src, paths, method: mcForm.method, seed });

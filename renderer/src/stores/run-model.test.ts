@@ -4,7 +4,7 @@ import { sampleRun } from './test-fixtures';
 
 
 describe('run model', () => {
-  it('turns text dates into EpochMs and equity objects into columns', () => {
+  it('keeps the API\'s columns and EpochMs times, adding holding days', () => {
     const m = toRunModel(sampleRun);
     expect(Array.from(m.equity.time)).toEqual([Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3)]);
     expect(Array.from(m.equity.value)).toEqual([1000, 1100]);

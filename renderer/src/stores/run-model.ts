@@ -1,8 +1,8 @@
-import type { BacktestMetrics, BacktestRunView, BacktestTradeView } from '../../../core/contract';
-import { parseDate } from '../../../core/model/time';
+import type { BacktestColumnsView, BacktestMetrics } from '../../../core/contract';
+import type { ResultTrade } from '../../../core/model/result-columns';
 
-/** A trade with its times as EpochMs (the API sends dates as text) and its holding period in days. */
-export interface TradeRow extends BacktestTradeView {
+/** A trade with its times as EpochMs (`entryMs`/`exitMs`, as the table and chart read them) and its holding period in days. */
+export interface TradeRow extends ResultTrade {
   readonly entryMs: number;
   readonly exitMs: number;
   readonly days: number;
@@ -21,35 +21,21 @@ export interface SpecView {
   readonly benchmark?: string;
 }
 
-/** A run ready to draw: equity as Float64Array columns, trades with numeric times. */
+/** A run ready to draw: equity as Float64Array columns (the API's, not copied), trades with numeric times. */
 export interface RunModel {
   readonly runId: string;
   readonly spec: SpecView;
   readonly metrics: BacktestMetrics;
   readonly trades: readonly TradeRow[];
-  readonly equity: { readonly time: Float64Array; readonly value: Float64Array };
+  /** `drawdown`: from the running peak, as the core computed it (absent in hand-made models). */
+  readonly equity: { readonly time: Float64Array; readonly value: Float64Array; readonly drawdown?: Float64Array };
   /** Positions still open at the end (entry time as EpochMs), for holdings over time. */
   readonly openPositions?: readonly { readonly symbol: string; readonly side: 'long' | 'short'; readonly qty: number; readonly entryPrice: number; readonly entryMs: number }[];
 }
 
-function ms(text: string): number {
-  return parseDate(text) ?? Number.NaN;
-}
-
-/** Converts the API's run (text dates, equity as objects) into the model the charts and tables use. */
-export function toRunModel(v: BacktestRunView): RunModel {
-  const n = v.equity.length;
-  const time = new Float64Array(n);
-  const value = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    time[i] = ms(v.equity[i].time);
-    value[i] = v.equity[i].equity;
-  }
-  const trades = v.trades.map((t) => {
-    const entryMs = ms(t.entryTime);
-    const exitMs = ms(t.exitTime);
-    return { ...t, entryMs, exitMs, days: Math.round((exitMs - entryMs) / 86_400_000) };
-  });
-  const openPositions = (v.openPositions ?? []).map((p) => ({ symbol: p.symbol, side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryMs: ms(p.entryTime) }));
-  return { runId: v.runId, spec: v.spec as SpecView, metrics: v.metrics, trades, equity: { time, value }, openPositions };
+/** The API's run (typed columns, EpochMs times) as the model the charts and tables use: no parsing, no copies of the curve. */
+export function toRunModel(v: BacktestColumnsView): RunModel {
+  const trades = v.trades.map((t) => ({ ...t, entryMs: t.entryTime, exitMs: t.exitTime, days: Math.round((t.exitTime - t.entryTime) / 86_400_000) }));
+  const openPositions = (v.openPositions ?? []).map((p) => ({ symbol: p.symbol, side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryMs: p.entryTime }));
+  return { runId: v.runId, spec: v.spec as SpecView, metrics: v.metrics, trades, equity: v.equity, openPositions };
 }

@@ -1,7 +1,9 @@
-import type { BacktestRunView } from '../../../core/contract';
+import type { BacktestColumnsView } from '../../../core/contract';
 
-/** A small run as the API returns it, for store and component tests. */
-export const sampleRun: BacktestRunView = {
+const D = (day: number) => Date.UTC(2020, 0, day);
+
+/** A small run as the API returns it (typed columns, EpochMs times), for store and component tests. */
+export const sampleRun: BacktestColumnsView = {
   runId: 'r1',
   spec: { strategy: 'sma-cross', symbols: ['AAA'], capital: 1000, benchmark: 'SPX' },
   metrics: {
@@ -9,11 +11,8 @@ export const sampleRun: BacktestRunView = {
     maxDrawdownDuration: 3, var95: null, cvar95: null, winRate: 0.5, profitFactor: 1.4, trades: 1, exposure: 0.5, turnover: 2, alpha: null, beta: null,
   },
   trades: [
-    { symbol: 'AAA', side: 'long', qty: 10, entryTime: '2020-01-02', entryPrice: 100, exitTime: '2020-01-12', exitPrice: 110, pnl: 100, commission: 0, returnPct: 0.1, ambiguous: false, exitReason: 'signal' },
+    { symbol: 'AAA', side: 'long', qty: 10, entryTime: D(2), entryPrice: 100, exitTime: D(12), exitPrice: 110, pnl: 100, commission: 0, returnPct: 0.1, ambiguous: false, exitReason: 'signal' },
   ],
   openPositions: [],
-  equity: [
-    { time: '2020-01-02', equity: 1000 },
-    { time: '2020-01-03', equity: 1100 },
-  ],
+  equity: { time: Float64Array.of(D(2), D(3)), value: Float64Array.of(1000, 1100), drawdown: Float64Array.of(0, 0) },
 };

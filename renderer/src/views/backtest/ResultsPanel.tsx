@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunModel as BacktestResult } from '../../stores/run-model';
 import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
 import { MonthlyReturns } from '../../components/MonthlyReturns';
@@ -11,20 +11,41 @@ import { TradeList } from './TradeList';
 
 const pct = (v: number) => fmtPct(v, 2);
 
+/**
+ * True once the browser has painted since `key` last changed. The analytics (six more charts and their
+ * rolling statistics, mostly below the fold) mount after the headline results are on screen, instead of
+ * holding back the first paint of a large run.
+ */
+function usePaintedSince(key: unknown): boolean {
+  const [painted, setPainted] = useState<unknown>(undefined);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // The frame callback runs before the paint; the task it queues runs after it.
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => setPainted(() => key), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [key]);
+  return painted === key;
+}
+
 /** Results of one run: metric cards, equity vs benchmark, underwater, monthly returns, trades. */
 export function ResultsPanel({ result, benchmark }: { result: BacktestResult; benchmark: { time: ArrayLike<number>; close: ArrayLike<number> } | null }) {
-  const { time, value } = result.equity;
+  const { time, value, drawdown } = result.equity;
   const equitySeries = useMemo<TimeSeries[]>(() => {
     const s: TimeSeries[] = [{ label: 'Equity', time, values: value, color: '#2f81f7', width: 2 }];
     if (benchmark && benchmark.time.length > 0) s.push({ label: `Benchmark ${result.spec.benchmark ?? ''}`, time: benchmark.time, values: rebase(benchmark.close, result.spec.capital ?? value[0]), color: '#8a93a6', dashed: true });
     return s;
   }, [time, value, benchmark, result.spec]);
-  const ddSeries = useMemo<TimeSeries[]>(() => [{ label: 'Drawdown', time, values: underwater(value), color: '#ef5350', kind: 'area' }], [time, value]);
+  // The core's drawdown column when the run came from the API (NaN where equity is NaN: a gap, not a zero).
+  const ddSeries = useMemo<TimeSeries[]>(() => [{ label: 'Drawdown', time, values: drawdown ?? underwater(value), color: '#ef5350', kind: 'area' }], [time, value, drawdown]);
   const months = useMemo(() => {
     const i = activeStart(value);
     return monthlyReturns(time.subarray(i), value.subarray(i));
   }, [time, value]);
   const { spec, metrics } = result;
+  const showAnalytics = usePaintedSince(result);
   return (
     <div data-testid="backtest-results" data-run-ready="true">
       <div className="toolbar">
@@ -58,7 +79,13 @@ export function ResultsPanel({ result, benchmark }: { result: BacktestResult; be
           <MonthlyReturns rows={months} />
         </div>
       </div>
-      <AnalyticsPanel result={result} benchmark={benchmark} />
+      {showAnalytics ? (
+        <AnalyticsPanel result={result} benchmark={benchmark} />
+      ) : (
+        <div className="panel muted" style={{ padding: 12, minHeight: 600 }} data-testid="analytics-pending">
+          Analytics…
+        </div>
+      )}
       <div className="panel">
         <div className="panel-title">
           Trades <span className="muted">{result.trades.length} · click a row to open it on the chart</span>
