@@ -1,6 +1,7 @@
 import { ok } from '../model/result';
 import type { Handlers } from './registry';
 import type { Services } from './services';
+import { connection } from '../store/internal';
 
 const VERSION = '0.1.0';
 
@@ -8,7 +9,7 @@ const VERSION = '0.1.0';
 export function appHandlers(s: Services): Pick<Handlers, 'app:info' | 'app:dataset-status'> {
   return {
     'app:info': () => {
-      const count = (sql: string) => (s.store.db.prepare(sql).get() as { n: number }).n;
+      const count = (sql: string) => (connection(s.store).prepare(sql).get() as { n: number }).n;
       return ok({
         version: VERSION,
         host: s.host,

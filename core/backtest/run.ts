@@ -25,6 +25,7 @@ import { toOutput, type BacktestOutput } from './json';
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import { signalsOnRaw, type BacktestSpec } from './spec';
 import { BacktestInputError, type BacktestResult } from './types';
+import { connection } from '../store/internal';
 
 /** Options of {@link backtestFromStore}. */
 export interface StoreRunOptions {
@@ -63,7 +64,7 @@ export function panelRequestFor(spec: BacktestSpec, clip: boolean): PanelRequest
 
 /** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. */
 export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
-  return store.db
+  return connection(store)
     .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
     .pluck()
     .all(JSON.stringify(symbols)) as string[];

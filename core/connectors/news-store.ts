@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/sqlite-bar-store';
 import { scoreSentiment } from './sentiment';
+import { connection } from '../store/internal';
 
 /** One feed item as parsed, before storage. */
 export interface NewsItem {
@@ -39,7 +40,7 @@ interface SymbolMatcher {
 }
 
 function matchers(store: Store): SymbolMatcher[] {
-  const rows = store.db.prepare('SELECT id, symbol, name FROM instruments').all() as { id: number; symbol: string; name: string }[];
+  const rows = connection(store).prepare('SELECT id, symbol, name FROM instruments').all() as { id: number; symbol: string; name: string }[];
   return rows.map((r) => {
     // Tickers shorter than 2 letters (`A`, `T`) match too much prose; they link through the name only.
     const base = r.symbol.replace(/\.[A-Z]{1,3}$/i, '');
@@ -58,12 +59,12 @@ function matchers(store: Store): SymbolMatcher[] {
  */
 export function storeNews(store: Store, items: readonly NewsItem[], knownAt: number): NewsWrite {
   const ms = matchers(store);
-  const insert = store.db.prepare(
+  const insert = connection(store).prepare(
     `INSERT INTO news(dedup_key, feed, title, link, summary, published_at, known_at, lang, sentiment, sentiment_score)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING`,
   );
-  const link = store.db.prepare('INSERT INTO news_symbols(news_id, instrument_id, matched) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  return store.db.transaction(() => {
+  const link = connection(store).prepare('INSERT INTO news_symbols(news_id, instrument_id, matched) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  return connection(store).transaction(() => {
     let inserted = 0;
     let links = 0;
     const seen = new Set<string>();
@@ -101,7 +102,7 @@ export interface NewsRow {
 
 /** News known at `asOf` (no lookahead: `known_at <= asOf`), newest first, optionally for one symbol. */
 export function newsAsOf(store: Store, asOf: number, options: { symbol?: string; limit?: number; since?: number } = {}): NewsRow[] {
-  const rows = store.db
+  const rows = connection(store)
     .prepare(
       `SELECT n.id, n.title, n.link, n.published_at AS publishedAt, n.known_at AS knownAt, n.lang, n.sentiment,
          (SELECT group_concat(i.symbol) FROM news_symbols ns JOIN instruments i ON i.id = ns.instrument_id WHERE ns.news_id = n.id) AS syms

@@ -7,6 +7,7 @@ import { adjustmentFactors, applyFactors } from './adjust';
 import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
 import { ACTION_DIVIDEND, ACTION_SPLIT, type Adjustment, type Panel, type PanelActions, type RawPrices } from './panel-types';
 import type { CorporateAction } from './adjust';
+import { connection } from '../store/internal';
 
 /** What {@link loadPanel} loads. Times are EpochMs, bounds inclusive. */
 export interface PanelRequest {
@@ -83,7 +84,7 @@ interface InstrumentRow {
 }
 
 function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel {
-  const db = store.db;
+  const db = connection(store);
   const from = req.from ?? -8.64e15;
   const to = req.to ?? 8.64e15;
   const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn, type FROM instruments ORDER BY symbol').all() as InstrumentRow[];

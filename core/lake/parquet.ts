@@ -5,6 +5,7 @@ import { fail, ok, type Result } from '../model/result';
 import { importCsv, type ImportKind, type ImportProgress, type ImportReport } from '../store/import';
 import type { Store } from '../store/sqlite-bar-store';
 import { copyFromSqlite, ident, literal, openDuck, type DuckColumn } from './duck';
+import { connection } from '../store/internal';
 
 /** How one import kind is laid out in the lake: its columns (PIT columns as stored, EpochMs) and its year column. */
 interface LakeKind {
@@ -107,7 +108,7 @@ export async function exportParquet(store: Store, outDir: string, onProgress?: (
   try {
     const kinds: { kind: ImportKind; rows: number; files: number }[] = [];
     for (const k of LAKE_KINDS) {
-      const rows = await copyFromSqlite(duck.conn, store.db, k.select, [], `x_${k.kind}`, k.columns);
+      const rows = await copyFromSqlite(duck.conn, connection(store), k.select, [], `x_${k.kind}`, k.columns);
       onProgress?.(k.kind, rows);
       const final = join(dir, `kind=${k.kind}`);
       const staging = join(dir, `.kind=${k.kind}.tmp`);

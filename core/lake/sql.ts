@@ -4,6 +4,7 @@ import { fail, ok, type Result } from '../model/result';
 import type { Store } from '../store/sqlite-bar-store';
 import { copyFromSqlite, ident, literal, openDuck, type DuckColumn } from './duck';
 import { kindGlob, LAKE_KINDS } from './parquet';
+import { connection } from '../store/internal';
 
 /** A query result as columns' names and rows of JSON-safe values (BIGINT as number when safe, else string). */
 export interface SqlResult {
@@ -34,13 +35,13 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
   const duck = await openDuck();
   try {
     if (store) {
-      const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      const tables = connection(store).prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
       for (const name of tables) {
         // `lake.bars` names the lake's view, not the store table: copy only tables the query really reads.
         if (!new RegExp(`(?<!lake\\.)\\b${name}\\b`, 'i').test(sql)) continue;
-        const info = store.db.prepare(`PRAGMA table_info(${ident(name)})`).all() as { name: string; type: string }[];
+        const info = connection(store).prepare(`PRAGMA table_info(${ident(name)})`).all() as { name: string; type: string }[];
         const cols = info.map((c) => ({ name: c.name, type: duckType(c.type) }));
-        await copyFromSqlite(duck.conn, store.db, `SELECT ${info.map((c) => ident(c.name)).join(', ')} FROM ${ident(name)}`, [], name, cols);
+        await copyFromSqlite(duck.conn, connection(store), `SELECT ${info.map((c) => ident(c.name)).join(', ')} FROM ${ident(name)}`, [], name, cols);
       }
     }
     if (lakeDir !== undefined) {

@@ -1,5 +1,6 @@
 import type { Store } from '../store/sqlite-bar-store';
 import type { ModelMetrics } from './metrics';
+import { connection } from '../store/internal';
 
 /** Version of the feature, label, training and explanation code: part of every model's lineage. */
 export const MODEL_CODE_VERSION = 'models-1.0.0';
@@ -70,7 +71,7 @@ function toRecord(r: Row): ModelRecord {
  * training again is a no-op that returns false.
  */
 export function insertModel(store: Store, rec: ModelRecord, artifact: Buffer): boolean {
-  const r = store.db
+  const r = connection(store)
     .prepare(
       `INSERT OR IGNORE INTO models (id, kind, name, spec, lineage, metrics, windows, importance, artifact, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -81,19 +82,19 @@ export function insertModel(store: Store, rec: ModelRecord, artifact: Buffer): b
 
 /** Models, newest first. */
 export function listModels(store: Store, limit = 100): ModelRecord[] {
-  const rows = store.db.prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at FROM models ORDER BY created_at DESC, id DESC LIMIT ?').all(Math.max(1, Math.min(10_000, limit))) as Row[];
+  const rows = connection(store).prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at FROM models ORDER BY created_at DESC, id DESC LIMIT ?').all(Math.max(1, Math.min(10_000, limit))) as Row[];
   return rows.map(toRecord);
 }
 
 /** One model with its artifact, or null. */
 export function getModel(store: Store, id: string): { record: ModelRecord; artifact: Buffer } | null {
-  const row = store.db.prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at, artifact FROM models WHERE id = ?').get(id) as (Row & { artifact: Buffer }) | undefined;
+  const row = connection(store).prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at, artifact FROM models WHERE id = ?').get(id) as (Row & { artifact: Buffer }) | undefined;
   return row ? { record: toRecord(row), artifact: row.artifact } : null;
 }
 
 /** Appends an action on a model version (e.g. `promote`), returning its sequence number. */
 export function recordModelEvent(store: Store, modelId: string, action: string, note: string | null, ts = Date.now()): number {
-  return Number(store.db.prepare('INSERT INTO model_events (model_id, ts, action, note) VALUES (?, ?, ?, ?)').run(modelId, ts, action, note).lastInsertRowid);
+  return Number(connection(store).prepare('INSERT INTO model_events (model_id, ts, action, note) VALUES (?, ?, ?, ?)').run(modelId, ts, action, note).lastInsertRowid);
 }
 
 /** One recorded action on a model version. */
@@ -108,7 +109,7 @@ export interface ModelEvent {
 /** Every recorded action, oldest first (optionally for one model). */
 export function modelEvents(store: Store, modelId?: string): ModelEvent[] {
   const sql = `SELECT seq, model_id AS modelId, ts, action, note FROM model_events ${modelId ? 'WHERE model_id = ?' : ''} ORDER BY seq`;
-  return (modelId ? store.db.prepare(sql).all(modelId) : store.db.prepare(sql).all()) as ModelEvent[];
+  return (modelId ? connection(store).prepare(sql).all(modelId) : connection(store).prepare(sql).all()) as ModelEvent[];
 }
 
 /**
@@ -123,6 +124,6 @@ export function promoteModel(store: Store, modelId: string, note: string | null,
 
 /** The current champion (latest promotion), or null. */
 export function championId(store: Store): string | null {
-  const row = store.db.prepare("SELECT model_id AS id FROM model_events WHERE action = 'promote' ORDER BY seq DESC LIMIT 1").get() as { id: string } | undefined;
+  const row = connection(store).prepare("SELECT model_id AS id FROM model_events WHERE action = 'promote' ORDER BY seq DESC LIMIT 1").get() as { id: string } | undefined;
   return row?.id ?? null;
 }

@@ -1,5 +1,6 @@
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { Prng } from './prng';
+import { connection } from '../store/internal';
 
 const DAY = 86_400_000;
 
@@ -19,7 +20,7 @@ export interface SyntheticMarket {
  */
 export function createSyntheticStore(path: string, market: SyntheticMarket): Store {
   const store = openStore(path);
-  const db = store.db;
+  const db = connection(store);
   const rng = new Prng(market.seed ?? 1);
   const days: number[] = [];
   for (let t = Date.UTC(2015, 0, 5); days.length < market.days; t += DAY) {

@@ -2,6 +2,7 @@ import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
 import { AlertCenter } from '../live/alerts';
 import { DAY_MS, formatDate } from '../model/time';
+import { connection } from '../store/internal';
 
 /** The checks run on every import and fetch. */
 export type QualityCheck = 'gap' | 'stale' | 'outlier' | 'split' | 'volume';
@@ -52,7 +53,7 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
   const zMax = options.zOutlier ?? 8;
   const staleN = options.staleBars ?? 5;
   const volX = options.volumeMultiple ?? 20;
-  const db = store.db;
+  const db = connection(store);
   const instruments = db.prepare('SELECT id, symbol, currency FROM instruments ORDER BY symbol').all() as { id: number; symbol: string; currency: string }[];
   const wanted = options.symbols ? new Set(options.symbols) : null;
   const calendars = new Map<string, Set<number> | null>();
@@ -156,7 +157,7 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
 
 /** Stored findings, newest first (found_at, then date), optionally since a time or for one symbol. */
 export function listFindings(store: Store, options: { since?: number; symbol?: string; limit?: number } = {}): QualityFinding[] {
-  return store.db
+  return connection(store)
     .prepare(
       `SELECT i.symbol, f.check_name AS "check", f.ts, f.severity, f.value, f.detail, f.found_at AS foundAt
        FROM dq_findings f JOIN instruments i ON i.id = f.instrument_id

@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { fail, ok, type Result } from '../model/result';
 import type { Store } from '../store/sqlite-bar-store';
+import { connection } from '../store/internal';
 
 /** A scheduled job as stored. `command` is a quantdesk command line without `--db` (e.g. `fetch stooq --symbols AAPL.US`). */
 export interface Job {
@@ -96,7 +97,7 @@ export function addJob(store: Store, input: JobInput, now = Date.now()): Result<
   const s = checkSchedule(input.cron, input.timezone);
   if (!s.ok) return s;
   if (input.command.length === 0) return fail('invalid-input', 'the job needs a command after --');
-  store.db
+  connection(store)
     .prepare(
       `INSERT INTO jobs(name, cron, timezone, command, max_retries, backoff_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(name) DO UPDATE SET cron = excluded.cron, timezone = excluded.timezone, command = excluded.command,
@@ -108,29 +109,29 @@ export function addJob(store: Store, input: JobInput, now = Date.now()): Result<
 
 /** The job named `name`, or undefined. */
 export function getJob(store: Store, name: string): Job | undefined {
-  const r = store.db.prepare('SELECT * FROM jobs WHERE name = ?').get(name) as JobRow | undefined;
+  const r = connection(store).prepare('SELECT * FROM jobs WHERE name = ?').get(name) as JobRow | undefined;
   return r && toJob(r);
 }
 
 /** Every job, by name. */
 export function listJobs(store: Store): Job[] {
-  return (store.db.prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
+  return (connection(store).prepare('SELECT * FROM jobs ORDER BY name').all() as JobRow[]).map(toJob);
 }
 
 /** Removes a job and its history; false when there was none. */
 export function removeJob(store: Store, name: string): boolean {
-  return store.db.transaction(() => {
+  return connection(store).transaction(() => {
     const job = getJob(store, name);
     if (!job) return false;
-    store.db.prepare('DELETE FROM job_runs WHERE job_id = ?').run(job.id);
-    store.db.prepare('DELETE FROM jobs WHERE id = ?').run(job.id);
+    connection(store).prepare('DELETE FROM job_runs WHERE job_id = ?').run(job.id);
+    connection(store).prepare('DELETE FROM jobs WHERE id = ?').run(job.id);
     return true;
   })();
 }
 
 /** Run history, newest first (all jobs, or one), at most `limit` rows. */
 export function jobHistory(store: Store, options: { job?: string; limit?: number; status?: JobRun['status'] } = {}): JobRun[] {
-  return store.db
+  return connection(store)
     .prepare(
       `SELECT r.id, j.name AS job, r.slot_at AS slotAt, r.attempt, r.trigger, r.started_at AS startedAt, r.ended_at AS endedAt,
          r.status, r.rows_changed AS rowsChanged, r.error, r.pid

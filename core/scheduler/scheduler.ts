@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Store } from '../store/sqlite-bar-store';
 import { cronOf, getJob, listJobs, type Job, type JobRun } from './jobs';
+import { connection } from '../store/internal';
 
 /** What running a job's command returns: the rows it changed. Throw (or reject) to fail the run. */
 export type JobRunner = (job: Job, signal: AbortSignal) => Promise<{ readonly rowsChanged: number }>;
@@ -132,14 +133,14 @@ export class Scheduler {
 
   #busy(job: Job): boolean {
     if (this.#running.has(job.id)) return true;
-    return this.#store.db.prepare("SELECT 1 FROM job_runs WHERE job_id = ? AND status = 'running'").get(job.id) !== undefined;
+    return connection(this.#store).prepare("SELECT 1 FROM job_runs WHERE job_id = ? AND status = 'running'").get(job.id) !== undefined;
   }
 
   /** Marks `running` rows of dead processes on this host as `abandoned` (their transaction never committed). */
   #reapDead(): void {
     const isAlive = this.#opts.isAlive ?? defaultIsAlive;
-    const rows = this.#store.db.prepare("SELECT id, pid, host FROM job_runs WHERE status = 'running'").all() as { id: number; pid: number; host: string }[];
-    const mark = this.#store.db.prepare("UPDATE job_runs SET status = 'abandoned', ended_at = ?, error = ? WHERE id = ? AND status = 'running'");
+    const rows = connection(this.#store).prepare("SELECT id, pid, host FROM job_runs WHERE status = 'running'").all() as { id: number; pid: number; host: string }[];
+    const mark = connection(this.#store).prepare("UPDATE job_runs SET status = 'abandoned', ended_at = ?, error = ? WHERE id = ? AND status = 'running'");
     for (const r of rows) {
       if (r.host !== this.#host) continue; // another machine's run: its own scheduler judges it
       if (this.#ownRuns.has(r.id) || isAlive(r.pid)) continue;
@@ -148,7 +149,7 @@ export class Scheduler {
   }
 
   #retryDue(job: Job): { at: number; slotAt: number | null; attempt: number } | null {
-    const last = this.#store.db
+    const last = connection(this.#store)
       .prepare('SELECT slot_at AS slotAt, attempt, status, ended_at AS endedAt, trigger FROM job_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1')
       .get(job.id) as { slotAt: number | null; attempt: number; status: JobRun['status']; endedAt: number; trigger: JobRun['trigger'] } | undefined;
     if (!last || (last.status !== 'failed' && last.status !== 'abandoned') || last.trigger === 'manual') return null;
@@ -178,7 +179,7 @@ export class Scheduler {
 
   #start(due: Due, onId?: (id: number) => void): Promise<void> {
     const { job } = due;
-    const db = this.#store.db;
+    const db = connection(this.#store);
     const runId = db.transaction(() => {
       if (due.slotAt !== null) db.prepare('UPDATE jobs SET last_slot_at = ? WHERE id = ? AND (last_slot_at IS NULL OR last_slot_at < ?)').run(due.slotAt, job.id, due.slotAt);
       const info = db
@@ -208,7 +209,7 @@ export class Scheduler {
   }
 
   #runRow(id: number): JobRun {
-    return this.#store.db
+    return connection(this.#store)
       .prepare(
         `SELECT r.id, j.name AS job, r.slot_at AS slotAt, r.attempt, r.trigger, r.started_at AS startedAt, r.ended_at AS endedAt,
            r.status, r.rows_changed AS rowsChanged, r.error, r.pid FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = ?`,

@@ -7,6 +7,7 @@ export { METRICS_REGISTRY, poolUtilisation, tickToSignalSeconds, ticksTotal } fr
 import type { Store } from '../store/sqlite-bar-store';
 import { authenticate } from './auth';
 import { sendText, SECURITY_HEADERS } from './static';
+import { connection } from '../store/internal';
 
 /** The QuantDesk version reported by /health. */
 export const QUANTDESK_VERSION = '0.1.0';
@@ -15,7 +16,7 @@ export const QUANTDESK_VERSION = '0.1.0';
 function storeGauges(registry: Registry, store: () => Store | undefined): void {
   const q = <T>(f: (s: Store) => T, fallback: T): T => {
     const s = store();
-    if (!s || !s.db.open) return fallback;
+    if (!s || !connection(s).open) return fallback;
     try {
       return f(s);
     } catch {
@@ -27,7 +28,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     help: 'Webhook deliveries not yet delivered',
     registers: [registry],
     collect() {
-      this.set(q((s) => s.db.prepare('SELECT count(*) FROM outbox WHERE delivered_at IS NULL').pluck().get() as number, 0));
+      this.set(q((s) => connection(s).prepare('SELECT count(*) FROM outbox WHERE delivered_at IS NULL').pluck().get() as number, 0));
     },
   });
   new Gauge({
@@ -39,7 +40,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
       this.reset();
       const rows = q(
         (s) =>
-          s.db
+          connection(s)
             .prepare(
               `SELECT j.name, r.status, (r.ended_at - r.started_at) / 1000.0 AS secs FROM jobs j JOIN job_runs r ON r.id =
                  (SELECT id FROM job_runs WHERE job_id = j.id AND ended_at IS NOT NULL ORDER BY id DESC LIMIT 1)`,
@@ -57,7 +58,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = q((s) => s.db.prepare('SELECT j.name, r.status, count(*) AS n FROM job_runs r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2').all() as { name: string; status: string; n: number }[], []);
+      const rows = q((s) => connection(s).prepare('SELECT j.name, r.status, count(*) AS n FROM job_runs r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2').all() as { name: string; status: string; n: number }[], []);
       for (const r of rows) this.set({ job: r.name, status: r.status }, r.n);
     },
   });
@@ -68,7 +69,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = q((s) => s.db.prepare('SELECT check_name AS c, count(*) AS n FROM dq_findings GROUP BY 1').all() as { c: string; n: number }[], []);
+      const rows = q((s) => connection(s).prepare('SELECT check_name AS c, count(*) AS n FROM dq_findings GROUP BY 1').all() as { c: string; n: number }[], []);
       for (const r of rows) this.set({ check: r.c }, r.n);
     },
   });
@@ -90,11 +91,11 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
 
 /** Reads the health summary from the store. */
 export function readHealth(store: Store, now = Date.now()): Health {
-  const one = <T>(sql: string, ...p: unknown[]) => store.db.prepare(sql).pluck().get(...p) as T;
+  const one = <T>(sql: string, ...p: unknown[]) => connection(store).prepare(sql).pluck().get(...p) as T;
   const dayAgo = now - 86_400_000;
   const failed24h = one<number>("SELECT count(*) FROM job_runs WHERE status IN ('failed', 'abandoned') AND started_at >= ?", dayAgo);
   const backlog = one<number>('SELECT count(*) FROM outbox WHERE delivered_at IS NULL');
-  const lastRuns = store.db
+  const lastRuns = connection(store)
     .prepare(`SELECT j.name AS job, r.status, r.started_at AS startedAt, r.error FROM jobs j JOIN job_runs r ON r.id = (SELECT max(id) FROM job_runs WHERE job_id = j.id) ORDER BY j.name`)
     .all() as { job: string; status: string; startedAt: number; error: string | null }[];
   return {
@@ -151,7 +152,7 @@ export function createObservability(store: () => Store | undefined, token: strin
 
   async function answer(res: ServerResponse, path: string, s: Store | undefined): Promise<void> {
     if (path === '/health') {
-      if (!s || !s.db.open) {
+      if (!s || !connection(s).open) {
         res.writeHead(503, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(JSON.stringify({ status: 'down', reason: 'store closed' }));
         return;

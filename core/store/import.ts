@@ -5,7 +5,8 @@ import { parseDate } from '../model/time';
 import { INSTRUMENT_TYPES, isInstrumentType } from '../model/instrument';
 import { CsvSyntaxError, InputFileError, readCsv, sourceName, type CsvSource } from './csv';
 import { recordImport, withoutChangeTriggers } from './fingerprint';
-import type { Store } from './sqlite-bar-store';
+import type { Db, Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 /** What a CSV file holds. */
 export type ImportKind = 'instruments' | 'bars' | 'fundamentals' | 'actions';
@@ -125,15 +126,15 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
   }
   if (options.signal?.aborted) return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
   const sha256 = hash.digest('hex');
-  const write = store.db.transaction(() => {
+  const write = connection(store).transaction(() => {
     const changed = parser.write(store, (rows) => options.onProgress?.({ phase: 'write', rows, totalRows: parser.rows, bytes, totalBytes }));
     let importId: number | null = null;
     if (changed > 0) {
-      const info = store.db
+      const info = connection(store)
         .prepare('INSERT INTO imports(kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(kind, file, sha256, parser.rows, changed, Date.now());
       importId = Number(info.lastInsertRowid);
-      recordImport(store.db, kind, sha256, changed);
+      recordImport(connection(store), kind, sha256, changed);
     }
     return { changed, importId };
   });
@@ -584,13 +585,13 @@ class RowParser {
   /** Fundamentals and actions must name instruments the store (or an instruments import) already has. */
   checkKnownSymbols(store: Store): void {
     if (this.#kind !== 'fundamentals' && this.#kind !== 'actions') return;
-    const get = store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
+    const get = connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
     this.#symbolList.forEach((sym, s) => {
       if (get.get(sym) === undefined) this.#bad(this.#firstLine[s], 'symbol', `unknown instrument "${sym}" (import instruments or bars first)`);
     });
   }
 
-  #writeBars(db: Store['db'], ids: Float64Array, full: Statement, upsert: (rows: number) => Statement, progress: (rows: number) => void): number {
+  #writeBars(db: Db, ids: Float64Array, full: Statement, upsert: (rows: number) => Statement, progress: (rows: number) => void): number {
     let changed = 0;
     const BATCH = 128;
 
@@ -630,7 +631,7 @@ class RowParser {
 
   /** Writes every row (inside the caller's transaction); returns the number of rows inserted or changed. */
   write(store: Store, progress: (rows: number) => void): number {
-    const db = store.db;
+    const db = connection(store);
     let changed = 0;
     const ids = new Float64Array(this.#symbolList.length);
     const getId = db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck();
