@@ -79,6 +79,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-declaration-merging': 'error',
     },
   },
+  // The CLI launcher is CommonJS by design (it runs before anything is built).
+  {
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   // Layers: core imports no Electron, React, DOM-side UI library or renderer/electron file.
   {
     files: ['core/**/*.{ts,tsx}'],
