@@ -1,7 +1,7 @@
 import { ok } from '../model/result';
 import type { Handlers } from './registry';
 import type { Services } from './services';
-import { connection } from '../store/internal';
+import { countBars, countInstruments } from '../store/stats';
 
 const VERSION = '0.1.0';
 
@@ -9,14 +9,13 @@ const VERSION = '0.1.0';
 export function appHandlers(s: Services): Pick<Handlers, 'app:info' | 'app:dataset-status'> {
   return {
     'app:info': () => {
-      const count = (sql: string) => (connection(s.store).prepare(sql).get() as { n: number }).n;
       return ok({
         version: VERSION,
         host: s.host,
         dbPath: s.dbPath,
         schemaVersion: s.store.schemaVersion,
-        instruments: count('SELECT count(*) n FROM instruments'),
-        bars: count('SELECT count(*) n FROM bars'),
+        instruments: countInstruments(s.store),
+        bars: countBars(s.store),
       });
     },
     'app:dataset-status': () => ok(s.app.dataset),

@@ -15,7 +15,6 @@ import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
 import type { Alert, FeedStatus, FiredSignal, Order, Position, Severity } from './types';
-import { connection } from '../store/internal';
 
 /** What `live:start` asks for (the contract's `LiveStartInput`, defaults applied). */
 export interface StartRequest {
@@ -100,7 +99,7 @@ export class LiveService {
   constructor(store: Store, emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void, outboxPollMs = 1_000) {
     this.#store = store;
     this.#emit = emit;
-    this.#journal = new Journal(connection(store));
+    this.#journal = new Journal(store);
     this.#outbox = new OutboxDispatcher({ journal: this.#journal });
     if (!store.readonly) this.#outbox.start(outboxPollMs);
     // After a restart the last session is the journal's, not a phantom "default": its kill switch is what status shows.

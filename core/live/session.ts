@@ -13,7 +13,6 @@ import { RiskChecker, type RiskLimits } from './risk';
 import { StrategyRunner, type StepBar } from './runner';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
-import { connection } from '../store/internal';
 
 /** A batch of price changes pushed at most every `tickedEveryMs` (the Live view's ticker). */
 export interface LiveTicked {
@@ -119,7 +118,7 @@ export class LiveSession implements FeedSink {
     this.#o = o;
     this.session = o.session;
     this.#now = o.now ?? Date.now;
-    this.journal = new Journal(connection(o.store));
+    this.journal = new Journal(o.store);
     this.alerts = new AlertCenter({
       session: o.session, journal: this.journal, cooldownMs: o.cooldownMs, webhooks: o.webhooks,
       onRaised: (a) => this.#pending.push(['alert:raised', a]),

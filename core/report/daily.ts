@@ -195,7 +195,7 @@ export function writeDailyReport(store: Store, report: DailyReport, outPath: str
   const counts = { signals: report.signals.length, positions: report.positions.length, alerts: report.alerts.length, findings: report.findings.length, news: report.news.length, failedJobs: report.failedJobs.length };
   connection(store).prepare("INSERT INTO reports(kind, day, path, created_at, summary) VALUES ('daily', ?, ?, ?, ?)").run(report.day, path, report.createdAt, JSON.stringify({ text: summary, ...counts }));
   if (send) {
-    const center = new AlertCenter({ session: 'reports', journal: new Journal(connection(store)), webhooks: send, cooldownMs: 0 });
+    const center = new AlertCenter({ session: 'reports', journal: new Journal(store), webhooks: send, cooldownMs: 0 });
     center.raise({ kind: 'daily-report', severity: 'info', time: report.createdAt, message: summary, payload: { path, day: formatDate(report.day), ...counts } });
   }
   return ok({ path, summary });

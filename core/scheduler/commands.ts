@@ -6,7 +6,6 @@ import { parseReportArgs } from '../cli/commands/report';
 import { OutboxDispatcher } from '../live/outbox';
 import { buildDailyReport, writeDailyReport } from '../report/daily';
 import { Journal } from '../store/journal';
-import { connection } from '../store/internal';
 
 /** A command a job may run, checked when the job is added and run by the scheduler with the job's store. */
 interface JobCommand {
@@ -44,7 +43,7 @@ export const JOB_COMMANDS: Record<string, JobCommand> = {
       if (!w.ok) throw new Error(w.error.message);
       // Failed deliveries stay in the outbox, which the scheduler's dispatcher retries: failing the run
       // would write and send the report again.
-      if (p.targets) await new OutboxDispatcher({ journal: new Journal(connection(store)) }).deliverDue();
+      if (p.targets) await new OutboxDispatcher({ journal: new Journal(store) }).deliverDue();
       return 1;
     },
   },

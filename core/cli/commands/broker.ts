@@ -6,7 +6,6 @@ import { Journal } from '../../store/journal';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
-import { connection } from '../../store/internal';
 
 const USAGE = `Usage: quantdesk broker account|positions|orders --broker paper|kis|alpaca [--account NAME] [--base-url URL] [--live] [--db DB] [--json]
 
@@ -26,7 +25,7 @@ function paperFromJournal(db: string, session: string): { account: BrokerAccount
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db, { readonly: true });
   try {
-    const journal = new Journal(connection(store));
+    const journal = new Journal(store);
     const positions = journal.loadPositions(session).filter((p) => p.qty !== 0).map((p) => ({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, last: Number.NaN, unrealized: Number.NaN }));
     return { account: { id: session, currency: 'USD', cash: Number.NaN, equity: Number.NaN, buyingPower: Number.NaN, mode: 'paper' }, positions };
   } finally {

@@ -4,7 +4,6 @@ import { Journal } from '../../store/journal';
 import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
-import { connection } from '../../store/internal';
 
 const USAGE = `Usage: quantdesk outbox drain --db DB [--timeout-ms 30000] [--retry-dead] [--json]
        quantdesk outbox status --db DB [--json]
@@ -32,7 +31,7 @@ export const outboxCommand: Command = {
     if (!(timeoutMs >= 0 && timeoutMs <= 86_400_000)) throw new UsageError(`--timeout-ms: expected 0..86400000, got "${values['timeout-ms']}"`);
     const store = openStore(db);
     try {
-      const journal = new Journal(connection(store));
+      const journal = new Journal(store);
       const dispatcher = new OutboxDispatcher({ journal });
       if (sub === 'status') {
         const st = dispatcher.state();

@@ -8,7 +8,6 @@ import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
 import { openWritableStore } from './import';
 import { readJsonFile } from './signals';
-import { connection } from '../../store/internal';
 
 const USAGE = `Usage: quantdesk report daily --db DB --out F.html [--send] [--spec FILE.json ...] [--date YYYY-MM-DD] [--json]
                               [--webhook URL ...]
@@ -60,7 +59,7 @@ export const reportCommand: Command = {
         return EXIT.badInput;
       }
       let delivery = null;
-      if (p.targets) delivery = await new OutboxDispatcher({ journal: new Journal(connection(store)) }).deliverDue();
+      if (p.targets) delivery = await new OutboxDispatcher({ journal: new Journal(store) }).deliverDue();
       if (p.json) io.out(`${JSON.stringify({ path: w.value.path, summary: w.value.summary, delivery })}\n`);
       else io.out(`${w.value.path}\n${w.value.summary}\n${delivery ? `sent: ${delivery.delivered} delivered, ${delivery.failed} failed (failed ones stay in the outbox)\n` : ''}`);
       return delivery && delivery.failed > 0 ? EXIT.failure : EXIT.ok;
