@@ -23,7 +23,7 @@ import {
   type HorizonReport,
   type SignalEvent,
 } from './signal-stats';
-import { connection } from '../store/internal';
+import { universeSymbolsEver } from '../store/queries';
 
 /** One signal as printed: the decision bar's time (`YYYY-MM-DD` or ISO), side and entry price (null if none). */
 export interface SignalOut {
@@ -91,10 +91,7 @@ function compact(panel: Panel, s: number): BarColumns {
 
 function symbolsOf(store: Store, universe: string): string[] | undefined {
   if (universe === 'all') return undefined;
-  return connection(store)
-    .prepare('SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol')
-    .pluck()
-    .all(universe) as string[];
+  return universeSymbolsEver(store, universe);
 }
 
 /**

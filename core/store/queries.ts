@@ -203,3 +203,19 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
   coverageCache.set(store, { fp, rows });
   return rows;
 }
+
+/** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. Sorted. */
+export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
+  return connection(store)
+    .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
+    .pluck()
+    .all(JSON.stringify(symbols)) as string[];
+}
+
+/** Every symbol that was ever a member of universe `name` (any date), sorted; empty for an unknown universe. */
+export function universeSymbolsEver(store: Store, name: string): string[] {
+  return connection(store)
+    .prepare('SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol')
+    .pluck()
+    .all(name) as string[];
+}
