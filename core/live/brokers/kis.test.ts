@@ -26,7 +26,7 @@ beforeEach(async () => {
   await fake.start();
   store = openStore(':memory:');
   kis = make();
-  gw = new OrderGateway({ db: connection(store), session: 'k1', broker: kis, attempts: 3, backoffMs: 5 });
+  gw = new OrderGateway({ store: store, session: 'k1', broker: kis, attempts: 3, backoffMs: 5 });
 });
 afterEach(async () => {
   await gw.close();
@@ -152,7 +152,7 @@ describe('order gateway on KIS', () => {
     await gw.connect();
     const o = await gw.submit({ clientOrderId: 'k-7', symbol: '005930', side: 'buy', qty: 3, type: 'limit', limitPrice: 60_000 });
     await gw.close();
-    const again = new OrderGateway({ db: connection(store), session: 'k1', broker: make(), backoffMs: 5 });
+    const again = new OrderGateway({ store: store, session: 'k1', broker: make(), backoffMs: 5 });
     const r = await again.connect();
     expect(r.mismatches).toEqual([]);
     fake.fill(o.brokerOrderId!, 1, 60_000);

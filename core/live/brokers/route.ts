@@ -4,7 +4,6 @@ import { OrderGateway, type ReconcileReport } from './gateway';
 import { BrokerMirror } from './mirror';
 import { createBroker } from './registry';
 import { BrokerError, type BrokerAccount } from './types';
-import { connection } from '../../store/internal';
 
 /** What `live run --broker NAME` asks for. */
 export interface RouteRequest {
@@ -49,7 +48,7 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
     throw new BrokerError(r.broker, 'not-armed', 'this session would send REAL orders: add --arm-live to arm it (per session), or drop --live for the paper endpoint', false);
   }
   const gateway = new OrderGateway({
-    db: connection(r.store), session: r.session, broker,
+    store: r.store, session: r.session, broker,
     onChange: (what) => {
       for (const a of gateway.takeAlerts()) r.onAlert?.(a);
       const rec = what === 'reconcile' ? gateway.lastReconcile : null;
@@ -66,7 +65,7 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
     await gateway.close().catch(() => undefined);
     throw e;
   }
-  const mirror = new BrokerMirror(connection(r.store), gateway);
+  const mirror = new BrokerMirror(r.store, gateway);
   await mirror.poll();
   mirror.start(r.pollMs ?? 200);
   let stopping: Promise<void> | null = null;
