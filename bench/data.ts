@@ -10,6 +10,7 @@ import { fundamentalAsOf } from '../core/store/queries';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { measure, printTable, type BenchTable, type Timing } from './harness';
 import { platformTables } from './platform';
+import { connection } from '../core/store/internal';
 
 const DIR = join(tmpdir(), 'quantdesk-bench');
 
@@ -66,7 +67,7 @@ function writeBarsCsv(file: string): void {
 /** The naive importer a first version would write: parse each line, one INSERT per row, one transaction. */
 function naiveImport(dbFile: string, csvFile: string): number {
   const store = openStore(dbFile);
-  const db = store.db;
+  const db = connection(store);
   const ids = new Map<string, number>();
   const ins = db.prepare('INSERT OR REPLACE INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
   const mk = db.prepare('INSERT OR IGNORE INTO instruments(symbol) VALUES (?)');
@@ -133,7 +134,7 @@ function panelDb(): string {
   if (existsSync(file)) return file;
   const tmp = freshDb('panel-building.db');
   const s = openStore(tmp);
-  const db = s.db;
+  const db = connection(s);
   const days = businessDays('2016-01-01', '2025-12-31');
   const u = lcg(7);
   db.transaction(() => {
@@ -212,7 +213,7 @@ async function panelBench(file: string): Promise<BenchTable> {
 
 async function crossSectionBench(file: string): Promise<BenchTable> {
   const s = openStore(file, { readonly: true });
-  const symbols = s.db.prepare('SELECT symbol FROM instruments ORDER BY symbol').pluck().all() as string[];
+  const symbols = connection(s).prepare('SELECT symbol FROM instruments ORDER BY symbol').pluck().all() as string[];
   const asOf = parseDate('2021-06-30')!;
   const naive = await timed(() => {
     for (const sym of symbols) fundamentalAsOf(s, sym, 'eps', asOf);

@@ -16,6 +16,7 @@ import { DeskService } from '../core/live/books/desk';
 import { replay } from '../core/live/replay';
 import { openStore, type Store } from '../core/store/sqlite-bar-store';
 import { measure, printTable, type BenchRow, type BenchTable } from './harness';
+import { connection } from '../core/store/internal';
 
 const BOOKS = 5;
 const SYMBOLS = 100;
@@ -32,7 +33,7 @@ async function deskStore(): Promise<{ dir: string; path: string; symbols: string
   const store = openStore(path);
   const r = await loadDefaultDataset(store, { market: { seed: 20260101, instruments: SYMBOLS, ...RANGE } });
   if (!r.ok) throw new Error(r.error.message);
-  const symbols = (store.db.prepare("SELECT symbol FROM instruments WHERE symbol <> 'SPX' ORDER BY symbol").pluck().all() as string[]).slice(0, SYMBOLS);
+  const symbols = (connection(store).prepare("SELECT symbol FROM instruments WHERE symbol <> 'SPX' ORDER BY symbol").pluck().all() as string[]).slice(0, SYMBOLS);
   store.close();
   return { dir, path, symbols };
 }

@@ -17,6 +17,7 @@ import { rng } from '../core/strategies/fixtures';
 import type { SingleStrategy } from '../core/strategy/types';
 import { deskHost } from './desk';
 import { measure, printTable, type BenchRow, type BenchTable } from './harness';
+import { connection } from '../core/store/internal';
 
 const SYMBOLS = Array.from({ length: 100 }, (_, i) => `S${String(i).padStart(3, '0')}`);
 const TICKS = 200_000;
@@ -77,7 +78,7 @@ export async function run(): Promise<BenchTable[]> {
         for (let i = 0; i < ticks.length; i += batch) session.ticks(ticks.slice(i, i + batch));
         fills = session.fills.length;
         signals = session.signals.length;
-        signalAlerts = store.db.prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get() as number;
+        signalAlerts = connection(store).prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get() as number;
         store.close();
       }, { runs: 3 });
       rows.push({

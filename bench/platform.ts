@@ -11,6 +11,7 @@ import { formatDate } from '../core/model/time';
 import { importCsv } from '../core/store/import';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { measure, printTable, type BenchTable } from './harness';
+import { connection } from '../core/store/internal';
 
 /** 500 symbols × 10 years of Stooq-format daily CSV, one body per symbol. */
 function stooqBodies(): Map<string, string> {
@@ -71,7 +72,7 @@ async function lakeBench(dir: string): Promise<BenchTable[]> {
   const src = openStore(join(dir, 'default.db'));
   const loaded = await loadDefaultDataset(src);
   if (!loaded.ok) throw new Error(loaded.error.message);
-  const bars = src.db.prepare('SELECT count(*) FROM bars').pluck().get() as number;
+  const bars = connection(src).prepare('SELECT count(*) FROM bars').pluck().get() as number;
   const lake = join(dir, 'lake');
   const exp = await measure(async () => {
     const r = await exportParquet(src, lake);
@@ -89,7 +90,7 @@ async function lakeBench(dir: string): Promise<BenchTable[]> {
     { name: 'import parquet (Parquet → CSV stream → importCsv validation → SQLite)', ...imp },
   ]);
   // One aggregate: per symbol and year, average close and total volume.
-  const sqliteQ = src.db.prepare(
+  const sqliteQ = connection(src).prepare(
     "SELECT i.symbol, strftime('%Y', b.ts / 1000, 'unixepoch') AS y, avg(b.close), sum(b.volume) FROM bars b JOIN instruments i ON i.id = b.instrument_id GROUP BY 1, 2",
   );
   const sqlite = await measure(() => sqliteQ.all(), { runs: 5, warmup: 1 });

@@ -26,6 +26,7 @@ import { rng } from '../core/strategies/fixtures';
 import { buildPitField, loadPitFacts, pitRowAt, type PitFacts } from '../core/strategies/pit-facts';
 import { runRebalances } from '../core/strategies/rebalance';
 import { measure, printTable, type BenchTable } from './harness';
+import { connection } from '../core/store/internal';
 
 const N_INST = 2000;
 const YEARS = 20;
@@ -47,7 +48,7 @@ function generate(path: string): void {
   const tmp = `${path}.partial`;
   rmSync(tmp, { force: true });
   const store = openStore(tmp);
-  const db = store.db;
+  const db = connection(store);
   db.pragma('synchronous = OFF');
   const r = rng(42);
   const days = tradingDays();
@@ -98,9 +99,9 @@ const NAIVE_SQL = `SELECT instrument_id, value FROM (
 
 /** Facts the straightforward way: every row of a field through its index into objects, then indexed. */
 function naiveFacts(store: Store, panel: Panel, fields: readonly string[]): PitFacts {
-  const ids = new Map((store.db.prepare('SELECT id, symbol FROM instruments').raw().all() as [number, string][]).map(([id, s]) => [id, s]));
+  const ids = new Map((connection(store).prepare('SELECT id, symbol FROM instruments').raw().all() as [number, string][]).map(([id, s]) => [id, s]));
   const index = new Map(panel.symbols.map((s, i) => [s, i]));
-  const q = store.db.prepare('SELECT instrument_id, period_end, known_at, value FROM fundamentals WHERE field = ?').raw();
+  const q = connection(store).prepare('SELECT instrument_id, period_end, known_at, value FROM fundamentals WHERE field = ?').raw();
   const out = new Map();
   for (const field of fields) {
     const rows = (q.all(field) as [number, number, number, number][]).map(([id, periodEnd, knownAt, value]) => ({ inst: index.get(ids.get(id)!)!, periodEnd, knownAt, value }));
@@ -192,7 +193,7 @@ export async function run(): Promise<BenchTable[]> {
   let k = 0;
   const next = () => dates[k++ % dates.length];
   const out = new Float64Array(panel.nInst);
-  const q = store.db.prepare(NAIVE_SQL).raw();
+  const q = connection(store).prepare(NAIVE_SQL).raw();
   crossSectionAsOf(store, 'book_value_per_share', dates[0]); // builds the data layer's index once
   const tSql = await measure(() => q.all('book_value_per_share', next()), { runs: 30, warmup: 2 });
   const tLayer = await measure(() => crossSectionAsOf(store, 'book_value_per_share', next()), { runs: 200, warmup: 10 });

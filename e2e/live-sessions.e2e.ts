@@ -57,7 +57,7 @@ describe('Live view: named sessions and the webhook outbox', () => {
     // Another writer (as a crashed run would leave it): alerts owed to a webhook, most of them dead letters.
     const store = openStore(join(app.dir, 'qd.db'));
     try {
-      const journal = new Journal(store.db);
+      const journal = new Journal(store);
       const center = new AlertCenter({ session: 'ABAG trend', journal, webhooks: [{ kind: 'telegram', token: 'SECRET-TOKEN', chatId: 1, apiUrl: 'http://127.0.0.1:9' }] });
       for (let i = 0; i < 4; i++) center.raise({ kind: 'risk-limit', severity: 'critical', symbol: ['ABAG', 'ACB', 'ACX', 'ADD'][i], message: `limit ${i}`, time: Date.now() + i });
       for (const row of journal.pendingOutbox().slice(0, 3)) journal.markDead(row.seq, Date.now(), 'HTTP 503 (attempt 8 of 8)');

@@ -11,6 +11,7 @@ import {
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
 import { canFire, ConditionError, ConditionState, checkCondition, describeCondition, type RuleBar } from './evaluate';
+import { inTransaction } from '../store/transaction';
 
 /** The journal book (session) user alerts are raised in; `alerts:query` filters by it. */
 export const USER_ALERTS_BOOK = 'user-alerts';
@@ -69,7 +70,7 @@ export class UserAlertService {
 
   constructor(store: Store, on: UserAlertEvents, now: () => number = Date.now) {
     this.#store = store;
-    this.#journal = new Journal(store.db);
+    this.#journal = new Journal(store);
     this.#on = on;
     this.#now = now;
     this.#reload();
@@ -157,7 +158,7 @@ export class UserAlertService {
     const message = `${r.name ? `${r.name}: ` : ''}${r.symbol} ${describeCondition(r.condition)} (${shown}) on the bar of ${new Date(bar.time).toISOString().slice(0, 16).replace('T', ' ')}${r.message ? ` — ${r.message}` : ''}`;
     let alert: Alert | null = null;
     let fire: UserAlertFire | null = null;
-    this.#store.db.transaction(() => {
+    inTransaction(this.#store, () => {
       alert = this.#center(r).raise({
         kind: USER_ALERT_KIND, severity: r.severity, symbol: r.symbol, message, time: bar.time, key: `${USER_ALERT_KIND}:${r.id}:${book ?? ''}:${bar.time}`,
         payload: { ruleId: r.id, value: Number.isFinite(value) ? value : null, source, book },
@@ -166,7 +167,7 @@ export class UserAlertService {
       fire = { ruleId: r.id, alertId: alert.id, time: bar.time, firedAt, symbol: r.symbol, value, source, book, message };
       insertUserAlertFire(this.#store, fire);
       if (r.mode === 'once') setUserAlertTriggered(this.#store, r.id, firedAt);
-    })();
+    });
     if (!alert || !fire) return false;
     if (r.mode === 'once') this.#rules.set(r.id, { ...r, triggered: true });
     const a: Alert = alert;

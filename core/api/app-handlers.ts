@@ -4,6 +4,7 @@ import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Handlers } from './registry';
 import type { Services } from './services';
+import { countBars, countInstruments } from '../store/stats';
 
 /** What the host is and what it holds. */
 export interface AppInfo {
@@ -24,10 +25,9 @@ const counts = new WeakMap<Store, { fp: string; instruments: number; bars: numbe
 export function appHandlers(s: Services): Pick<Handlers, keyof typeof appMethods> {
   return {
     'app:info': () => {
-      const count = (sql: string) => (s.store.db.prepare(sql).get() as { n: number }).n;
       const fp = dataFingerprint(s.store);
       let c = counts.get(s.store);
-      if (!c || c.fp !== fp) counts.set(s.store, (c = { fp, instruments: count('SELECT count(*) n FROM instruments'), bars: count('SELECT count(*) n FROM bars') }));
+      if (!c || c.fp !== fp) counts.set(s.store, (c = { fp, instruments: countInstruments(s.store), bars: countBars(s.store) }));
       return ok({
         version: VERSION,
         host: s.host,

@@ -8,6 +8,7 @@ import { Uploads } from '../store/uploads';
 import { dataHandlers } from './data-handlers';
 import { dispatch, type Handlers } from './registry';
 import type { Services } from './services';
+import { connection } from '../store/internal';
 
 const D = (s: string) => parseDate(s)!;
 
@@ -68,7 +69,7 @@ describe('data:* handlers through dispatch', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('invalid-input');
     expect(r.error.details).toEqual(['drop.csv:2: volume: must be >= 0, got -3']);
-    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
     const bad = await call('data:import', { kind: 'widgets', fileName: 'x.csv', content: '' });
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
   });
@@ -83,7 +84,7 @@ describe('data:* handlers through dispatch', () => {
         expect(r.ok === false && r.error.code).toBe('invalid-input');
         expect(JSON.stringify(r)).not.toContain('root:x');
       }
-      expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+      expect(connection(store).prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
       for (const kind of ['instruments', 'bars', 'actions', 'fundamentals'] as const) {
         const r = await call('data:import', { kind, fileName: `${kind}.csv`, content: FIXTURE[kind] });
         expect(r.ok).toBe(true);
@@ -117,7 +118,7 @@ describe('data:* handlers through dispatch', () => {
     expect(JSON.stringify(big).length).toBeLessThan(1000);
     const over = await call('data:upload-begin', { kind: 'bars', fileName: 'big.csv', size: 64 * 1024 * 1024 + 1 });
     expect(over.ok === false && over.error.message).toContain('at most 67108864 bytes from the app');
-    expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
   });
 
   it('imports a file in chunks as data:import imports its text, with progress events', async () => {
@@ -127,7 +128,7 @@ describe('data:* handlers through dispatch', () => {
     const one = openStore(':memory:');
     const o = await dataHandlers({ store: one, emit: () => {}, uploads: null } as unknown as Services)['data:import']({ kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars }, { signal: new AbortController().signal });
     expect(r.ok && o.ok && (r.value as { sha256: string }).sha256).toBe(o.ok && o.value.sha256);
-    expect(store.db.prepare('SELECT * FROM bars ORDER BY 1, 2').all()).toEqual(one.db.prepare('SELECT * FROM bars ORDER BY 1, 2').all());
+    expect(connection(store).prepare('SELECT * FROM bars ORDER BY 1, 2').all()).toEqual(connection(one).prepare('SELECT * FROM bars ORDER BY 1, 2').all());
     expect(events.some(([ch, p]) => ch === 'data:import-progressed' && (p as { done: boolean; rows: number }).done && (p as { rows: number }).rows === 8)).toBe(true);
     one.close();
   });
@@ -156,7 +157,7 @@ describe('data:* handlers through dispatch', () => {
     expect(await call('data:upload-cancel', { uploadId })).toEqual({ ok: true, value: { cancelled: true } });
     const gone = await call('data:upload-commit', { uploadId });
     expect(gone.ok === false && gone.error.code).toBe('not-found');
-    expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
   });
 
   it('a full chunk fits in one 1 MiB WebSocket frame (the cap of `quantdesk serve`), as does a full data:import of ASCII text', () => {
@@ -172,6 +173,6 @@ describe('data:* handlers through dispatch', () => {
     ac.abort();
     const r = await call('data:import', { kind: 'bars', fileName: 'b.csv', content: FIXTURE.bars }, ac.signal);
     expect(r.ok === false && r.error.code).toBe('cancelled');
-    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { bundledDataset, ensureDefaultDataset, type DatasetLoader } from './first-run';
 import { createServices, disposeServices, type Services } from './services';
+import { connection } from '../store/internal';
 
 let store: Store;
 let services: Services;
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 // A loader that writes real rows and reports per row, as a real one may.
 const loader: DatasetLoader = async (s, { onProgress }) => {
-  const ins = s.db.prepare('INSERT INTO instruments (symbol) VALUES (?)');
+  const ins = connection(s).prepare('INSERT INTO instruments (symbol) VALUES (?)');
   for (let i = 0; i < 500; i++) {
     ins.run(`S${i}`);
     onProgress?.({ done: i + 1, total: 500, message: 'instruments' });
@@ -52,7 +53,7 @@ describe('ensureDefaultDataset', () => {
   });
 
   it('leaves a store that already has instruments alone', async () => {
-    store.db.prepare("INSERT INTO instruments (symbol) VALUES ('X')").run();
+    connection(store).prepare("INSERT INTO instruments (symbol) VALUES ('X')").run();
     let called = false;
     const status = await ensureDefaultDataset(services, async () => void (called = true));
     expect(called).toBe(false);
@@ -87,9 +88,9 @@ describe('ensureDefaultDataset with a Result-returning, step-reporting loader', 
 describe('an interrupted first load', () => {
   it('is finished on the next start even though instruments exist; a user store without it is left alone', async () => {
     const { isInterrupted } = bundledDataset();
-    store.db.prepare("INSERT INTO instruments (symbol) VALUES ('OWN')").run();
+    connection(store).prepare("INSERT INTO instruments (symbol) VALUES ('OWN')").run();
     expect(isInterrupted(store)).toBe(false);
-    store.db
+    connection(store)
       .prepare("INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES ('instruments', 'quantdesk-default/v1/instruments', 'x', 1, 1, 0)")
       .run();
     expect(isInterrupted(store)).toBe(true);

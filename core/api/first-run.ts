@@ -1,6 +1,7 @@
 import { hasDefaultDataset, loadDefaultDataset } from '../dataset/default';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Services } from './services';
+import { countImportSources, countInstruments } from '../store/stats';
 
 /**
  * Loading of the default dataset on first start (an empty store), as the UI shows it. `idle`: no
@@ -64,7 +65,7 @@ export async function ensureDefaultDataset(
   load: DatasetLoader,
   options: { signal?: AbortSignal; isInterrupted?: (store: Store) => boolean } = {},
 ): Promise<DatasetStatus> {
-  const { n } = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
+  const n = countInstruments(services.store);
   if (n > 0 && options.isInterrupted?.(services.store) !== true) return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
   let lastPercent = -1;
   let lastStep: string | undefined;
@@ -98,7 +99,7 @@ export async function ensureDefaultDataset(
   }
   const r = result as { ok?: unknown; error?: { message?: unknown } } | undefined;
   if (r !== null && typeof r === 'object' && r.ok === false) return failed(String(r.error?.message ?? 'unknown error'));
-  const after = services.store.db.prepare('SELECT count(*) n FROM instruments').get() as { n: number };
+  const after = { n: countInstruments(services.store) };
   return set(services, { state: 'ready', fraction: 1, message: `Default dataset loaded: ${after.n} instruments` });
 }
 
@@ -111,7 +112,7 @@ export function bundledDataset(resourcesDir?: string): { load: DatasetLoader; is
   return {
     load: (store, options) => loadDefaultDataset(store, { ...options, resourcesDir }),
     isInterrupted: (store) => {
-      const started = store.db.prepare("SELECT count(*) FROM imports WHERE source LIKE 'quantdesk-default/%'").pluck().get() as number;
+      const started = countImportSources(store, 'quantdesk-default/');
       return started > 0 && !hasDefaultDataset(store);
     },
   };

@@ -5,6 +5,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch } from './registry';
 import { createServices, disposeServices, type Services } from './services';
+import { connection } from '../store/internal';
 
 let store: Store | undefined;
 let services: Services | undefined;
@@ -17,8 +18,8 @@ afterEach(async () => {
 function setup() {
   store = openStore(':memory:');
   const { bars } = testBars()[0];
-  store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA')").run();
-  const ins = store.db.prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
+  connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA')").run();
+  const ins = connection(store).prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
   for (let i = 0; i < bars.close.length; i++) ins.run(bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
   services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
   const handlers = createHandlers(services);

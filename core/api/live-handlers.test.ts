@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch, type Handlers } from './registry';
 import { createServices, disposeServices, type Services } from './services';
+import { connection } from '../store/internal';
 
 const ctx = { signal: new AbortController().signal };
 const SPEC = { strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['GOOG'], capital: 10_000 };
@@ -80,9 +81,9 @@ describe('live through dispatch', () => {
     const orders = await call<LiveOrder[]>('orders:list');
     expect(orders.length).toBeGreaterThan(10);
     expect(orders.every((o) => o.status === 'filled')).toBe(true);
-    expect(orders.length).toBe(store.db.prepare("SELECT count(*) FROM fills WHERE session = 'api'").pluck().get());
+    expect(orders.length).toBe(connection(store).prepare("SELECT count(*) FROM fills WHERE session = 'api'").pluck().get());
     expect(positions.map((p) => p.symbol)).toEqual(['GOOG']);
-    const journaled = store.db.prepare("SELECT count(*) FROM orders WHERE session = 'api'").pluck().get();
+    const journaled = connection(store).prepare("SELECT count(*) FROM orders WHERE session = 'api'").pluck().get();
     expect(journaled).toBe(orders.length);
     expect(events.some((e) => e.channel === 'positions:changed')).toBe(true);
     expect(events.some((e) => e.channel === 'live:ticked')).toBe(true);
@@ -132,10 +133,10 @@ describe('live through dispatch', () => {
     await call('risk:set', { symbols: {} });
     const resting = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'limit', price: 0.5 });
     expect(resting.status).toBe('new');
-    expect(store.db.prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('new');
+    expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('new');
     expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: true });
     expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: false });
-    expect(store.db.prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('cancelled');
+    expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('cancelled');
     const noPrice = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'stop' }, ctx);
     expect(noPrice.ok === false && noPrice.error.message).toMatch(/price/);
 

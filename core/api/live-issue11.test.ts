@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch, type Handlers } from './registry';
 import { createServices, disposeServices, type Services } from './services';
+import { connection } from '../store/internal';
 
 // Issue 11, items 4 and 9: the positions table's marks, the day's change, and Flatten all, through the contract.
 const ctx = { signal: new AbortController().signal };
@@ -22,7 +23,7 @@ beforeAll(async () => {
   store = openStore(':memory:');
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
   await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
-  closes = new Map(store.db.prepare('SELECT ts, close FROM bars ORDER BY ts').all().map((r) => [(r as { ts: number }).ts, (r as { close: number }).close]));
+  closes = new Map(connection(store).prepare('SELECT ts, close FROM bars ORDER BY ts').all().map((r) => [(r as { ts: number }).ts, (r as { close: number }).close]));
   services = createServices({
     store, dbPath: ':memory:', host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => {
@@ -81,7 +82,7 @@ describe('live marks, day change and flatten all', () => {
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
     const flat = await call<LiveOrder[]>('positions:flatten', { reason: 'end of test' });
     expect(flat.map((o) => [o.symbol, o.side, o.qty, o.type, o.status])).toEqual(open.map((p) => [p.symbol, p.qty > 0 ? 'sell' : 'buy', Math.abs(p.qty), 'market', 'new']));
-    for (const o of flat) expect(store.db.prepare('SELECT status FROM orders WHERE id = ?').pluck().get(o.id)).toBe('new');
+    for (const o of flat) expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(o.id)).toBe('new');
 
     await call<LiveStatus>('live:stop');
     const after = await call<LivePosition[]>('positions:list');

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch } from './registry';
 import { createServices, disposeServices, type Services } from './services';
+import { connection } from '../store/internal';
 
 let store: Store | undefined;
 let services: Services | undefined;
@@ -18,9 +19,9 @@ afterEach(async () => {
 function setup() {
   store = openStore(':memory:');
   const { panel } = plantedMarket(8, 360, 4, true);
-  const ins = store.db.prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const ins = connection(store).prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
   panel.symbols.forEach((sym, s) => {
-    store!.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(s + 1, sym);
+    connection(store!).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(s + 1, sym);
     for (let t = 0; t < panel.nDays; t++) {
       const k = s * panel.nDays + t;
       ins.run(s + 1, panel.time[t], panel.open[k], panel.high[k], panel.low[k], panel.close[k], panel.volume[k]);

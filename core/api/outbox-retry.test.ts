@@ -9,6 +9,7 @@ import { openStore } from '../store/sqlite-bar-store';
 import { liveSessionHandlers } from './live-session-handlers';
 import { dispatch, type Handlers } from './registry';
 import type { Services } from './services';
+import { connection } from '../store/internal';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -33,7 +34,7 @@ describe('outbox:retry (the Live view\'s Retry on a dead letter)', () => {
     // A journal left with three dead letters (the endpoint was down for every attempt), before the host starts.
     const store = openStore(':memory:');
     closers.push(() => store.close());
-    const journal = new Journal(store.db);
+    const journal = new Journal(connection(store));
     const center = new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'json', url }] });
     const ids = [0, 1, 2].map((i) => center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i })!.id);
     for (const row of journal.pendingOutbox()) journal.markDead(row.seq, 5_000, 'HTTP 503 (attempt 8 of 8)');

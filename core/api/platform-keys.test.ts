@@ -7,6 +7,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
 import { dispatch, type Handlers } from './registry';
 import { createServices, disposeServices, type BrokerCredentials, type Services } from './services';
+import { connection } from '../store/internal';
 
 // Issue 19 item 1: in the app, a connector's key is set through the contract (stored by the host),
 // a fetch job run through the host's handlers reads it there, and no answer, row or error carries it.
@@ -78,8 +79,8 @@ async function call<T>(channel: string, input?: unknown): Promise<T> {
 }
 /** Every row of every table, as text: the key must be in none (jobs' command lines, run errors, imports, journal). */
 function dumpStore(): string {
-  const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
-  return tables.map((t) => JSON.stringify(store.db.prepare(`SELECT * FROM "${t}"`).all())).join('\n');
+  const tables = connection(store).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  return tables.map((t) => JSON.stringify(connection(store).prepare(`SELECT * FROM "${t}"`).all())).join('\n');
 }
 
 describe('connector keys through the host', () => {
@@ -109,7 +110,7 @@ describe('connector keys through the host', () => {
     // 3 rows: the instrument IBM (created) and its two bars.
     expect(run).toMatchObject({ status: 'ok', rowsChanged: 3, error: null });
     expect(server.requests.at(-1)?.searchParams.get('apikey')).toBe(KEY);
-    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(2);
+    expect(connection(store).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(2);
 
     // The provider's message that echoes the key is scrubbed before it reaches the run history.
     const info = await call<PlatformJobRun>('platform:job-run', { job: 'av-info' });

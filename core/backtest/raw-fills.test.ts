@@ -10,6 +10,7 @@ import type { Trade } from './types';
 import { replay } from '../live/replay';
 import { parseModelSpec } from '../models/spec';
 import { trainAndRegister } from '../models/service';
+import { connection } from '../store/internal';
 
 /**
  * The issue's acceptance check, on the default dataset's generator (a small market with splits and
@@ -25,7 +26,7 @@ beforeAll(async () => {
   // The default dataset's generator on a market small enough for a unit test that still has two 2-for-1 splits (RPM 2017, ZRU 2019), plus SPX.
   const r = await loadDefaultDataset(store, { market: { seed: 3, instruments: 12, start: '2015-01-01', end: '2019-12-31' } });
   if (!r.ok) throw new Error(r.error.message);
-  splitSymbols = store.db
+  splitSymbols = connection(store)
     .prepare("SELECT DISTINCT i.symbol FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.kind = 'split' ORDER BY i.symbol")
     .pluck()
     .all() as string[];
@@ -96,7 +97,7 @@ describe('fills are traded prices for every built-in strategy', () => {
 
 describe('instrument types: a universe holds stocks, an index is a benchmark', () => {
   it('universe "all" never trades SPX (an index) and starts with the stocks, not in 2000', () => {
-    expect(store.db.prepare("SELECT type FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('index');
+    expect(connection(store).prepare("SELECT type FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('index');
     for (const name of ['factor-rank', 'sma-cross']) {
       const parsed = parseSpec({ strategy: name, universe: 'all', sizing: 'equal-weight' });
       if (!parsed.ok) throw new Error(parsed.errors.join('\n'));

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { insertRun } from '../store/run-registry';
 import { labelRun, listRunItems, removeRun } from './registry';
+import { connection } from '../store/internal';
 
 let dir: string;
 let store: Store;
@@ -44,7 +45,7 @@ describe('runs you can manage', () => {
 
     expect(removeRun(store, 'r1')).toBe(true);
     expect(removeRun(store, 'r1')).toBe(false);
-    const count = (sql: string) => (store.db.prepare(sql).get('r1') as { n: number }).n;
+    const count = (sql: string) => (connection(store).prepare(sql).get('r1') as { n: number }).n;
     expect(count('SELECT count(*) AS n FROM run_results WHERE run_id = ?')).toBe(0);
     expect(count('SELECT count(*) AS n FROM run_labels WHERE run_id = ?')).toBe(0);
     expect(listRunItems(store).map((r) => r.id)).toEqual(['r2']);

@@ -4,7 +4,7 @@ import { prepareModelSignal } from '../models/predictions';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
-import { instrumentId } from '../store/queries';
+import { indexSymbols, instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { createCrossSectionView, loadPitFacts, resolveStrategy } from '../strategies';
 import { runBacktestGuarded, runBacktestGuardedAsync } from '../sdk/guard';
@@ -25,6 +25,8 @@ import { toColumns, toOutput, type BacktestColumns, type BacktestOutput } from '
 import { getRun, newRunId, saveBacktestRun } from './registry';
 import { signalsOnRaw, type BacktestSpec } from './spec';
 import { BacktestInputError, type BacktestResult } from './types';
+
+export { indexSymbols };
 
 /** Options of {@link backtestFromStore}. */
 export interface StoreRunOptions {
@@ -61,13 +63,6 @@ export function panelRequestFor(spec: BacktestSpec, clip: boolean): PanelRequest
   };
 }
 
-/** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. */
-export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
-  return store.db
-    .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
-    .pluck()
-    .all(JSON.stringify(symbols)) as string[];
-}
 
 function indexErrors(store: Store, spec: BacktestSpec): string[] {
   return indexSymbols(store, spec.symbols ?? []).map((s) => `symbols: "${s}" is an index: indexes are benchmarks, not holdings (give it as "benchmark")`);

@@ -5,6 +5,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { runFetch, type RunFetchOptions } from './fetch';
 import { startTestServer, type Reply } from './test-server';
 import { readZip } from './zip';
+import { connection } from '../store/internal';
 
 /** A ZIP with one deflated file, laid out as the APPNOTE says (what DART's corpCode.xml answers). */
 function zipOne(name: string, data: Buffer): Buffer {
@@ -109,8 +110,8 @@ describe('dart connector', () => {
     ]);
     // 1 corpCode + 2023's four reports + 2024's Q1 (period ends after June 1st are not asked for).
     expect(r.value.requests).toBe(6);
-    expect(store.db.prepare("SELECT name, currency FROM instruments WHERE symbol = '005930'").get()).toEqual({ name: '삼성전자', currency: 'KRW' });
-    expect(store.db.prepare('SELECT count(*) FROM dart_corps').pluck().get()).toBe(3);
+    expect(connection(store).prepare("SELECT name, currency FROM instruments WHERE symbol = '005930'").get()).toEqual({ name: '삼성전자', currency: 'KRW' });
+    expect(connection(store).prepare('SELECT count(*) FROM dart_corps').pluck().get()).toBe(3);
     const before = fundamentalAsOf(store, '005930', 'total_equity', Date.UTC(2024, 2, 11));
     expect(before.ok && before.value.value).toBe(null);
     const known = fundamentalAsOf(store, '005930', 'total_equity', Date.UTC(2024, 2, 12));
@@ -141,7 +142,7 @@ describe('dart connector', () => {
     expect(!quota.ok && quota.error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('status 020') });
     const broken = await runFetch(store, 'dart', { symbols: ['005930', '000660'], from: '2023-01-01' }, opts(server.base));
     expect(!broken.ok && broken.error.message).toMatch(/000660 2023-03-31: the answer is not JSON/);
-    expect(store.db.prepare('SELECT count(*) FROM fundamentals').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM fundamentals').pluck().get()).toBe(0);
     const noKey = await runFetch(store, 'dart', { symbols: ['005930'] }, { ...opts(server.base), env: {} });
     expect(!noKey.ok && noKey.error.message).toBe('dart: set DART_API_KEY in the environment');
   });

@@ -6,6 +6,9 @@ import { CsvOut } from './csv-out';
 import { HttpError, type HttpClient } from './http';
 import type { Connector, FetchBatch } from './types';
 import { readZip } from './zip';
+import { corpByStockCodeReader, instrumentExistsReader, storeCorpCodes } from '../store/dart';
+
+export { storeCorpCodes };
 
 /** A company in DART's code list (`corpCode.xml`). `stockCode` is '' for unlisted companies. */
 export interface DartCorp {
@@ -105,16 +108,6 @@ export function parseCorpCodes(body: Buffer): Result<DartCorp[]> {
   return ok(corps);
 }
 
-/** Writes the code list (upsert); returns rows inserted or changed. */
-export function storeCorpCodes(store: Store, corps: readonly DartCorp[]): number {
-  const up = store.db.prepare(
-    `INSERT INTO dart_corps(corp_code, corp_name, stock_code, modify_date) VALUES (?, ?, ?, ?)
-     ON CONFLICT(corp_code) DO UPDATE SET corp_name = excluded.corp_name, stock_code = excluded.stock_code, modify_date = excluded.modify_date
-     WHERE corp_name IS NOT excluded.corp_name OR stock_code IS NOT excluded.stock_code OR modify_date IS NOT excluded.modify_date`,
-  );
-  return store.db.transaction(() => corps.reduce((n, c) => n + up.run(c.corpCode, c.corpName, c.stockCode, c.modifyDate).changes, 0))();
-}
-
 /** One `fnlttSinglAcntAll` row (the fields we read). */
 interface DartAccount {
   rcept_no?: string;
@@ -185,8 +178,8 @@ export const dartConnector: Connector = {
     if (!key) return fail('invalid-input', 'dart: set DART_API_KEY in the environment');
     if (request.symbols.length === 0) return fail('invalid-input', 'dart: give KRX stock codes with --symbols (e.g. 005930,000660)');
     const codes = request.symbols.map((s) => s.replace(/\.(KS|KQ)$/i, ''));
-    const lookup = ctx.store.db.prepare('SELECT corp_code AS corpCode, corp_name AS corpName FROM dart_corps WHERE stock_code = ?');
-    let known = codes.map((c) => lookup.get(c) as { corpCode: string; corpName: string } | undefined);
+    const lookup = corpByStockCodeReader(ctx.store);
+    let known = codes.map((c) => lookup(c));
     let requests = 0;
     let corps: DartCorp[] | undefined;
     if (known.some((k) => k === undefined)) {
@@ -202,7 +195,7 @@ export const dartConnector: Connector = {
     const warnings: string[] = [];
     const funda = new CsvOut('fundamentals');
     const instruments = new CsvOut('instruments');
-    const hasInstrument = ctx.store.db.prepare('SELECT 1 FROM instruments WHERE symbol = ?').pluck();
+    const hasInstrument = instrumentExistsReader(ctx.store);
     const now = ctx.now();
     const thisYear = new Date(now).getUTCFullYear();
     const fromYear = request.from ? Number(request.from.slice(0, 4)) : thisYear - 3;
@@ -227,7 +220,7 @@ export const dartConnector: Connector = {
         }
       }
       if (rows === 0) warnings.push(`dart: ${code}: no consolidated statements since ${fromYear}`);
-      else if (!hasInstrument.get(code)) instruments.add([code, corp.corpName, '', 'KRW', '', '']);
+      else if (!hasInstrument(code)) instruments.add([code, corp.corpName, '', 'KRW', '', '']);
     }
     return ok({ csv: { instruments: instruments.text(), fundamentals: funda.text() }, dartCorps: corps, warnings, requests });
   },

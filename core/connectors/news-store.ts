@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/sqlite-bar-store';
 import { scoreSentiment } from './sentiment';
+import { instrumentNames, newsAsOf, newsWriters } from '../store/news';
+import { inTransaction } from '../store/transaction';
+
+export { newsAsOf };
 
 /** One feed item as parsed, before storage. */
 export interface NewsItem {
@@ -39,7 +43,7 @@ interface SymbolMatcher {
 }
 
 function matchers(store: Store): SymbolMatcher[] {
-  const rows = store.db.prepare('SELECT id, symbol, name FROM instruments').all() as { id: number; symbol: string; name: string }[];
+  const rows = instrumentNames(store);
   return rows.map((r) => {
     // Tickers shorter than 2 letters (`A`, `T`) match too much prose; they link through the name only.
     const base = r.symbol.replace(/\.[A-Z]{1,3}$/i, '');
@@ -58,12 +62,8 @@ function matchers(store: Store): SymbolMatcher[] {
  */
 export function storeNews(store: Store, items: readonly NewsItem[], knownAt: number): NewsWrite {
   const ms = matchers(store);
-  const insert = store.db.prepare(
-    `INSERT INTO news(dedup_key, feed, title, link, summary, published_at, known_at, lang, sentiment, sentiment_score)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING`,
-  );
-  const link = store.db.prepare('INSERT INTO news_symbols(news_id, instrument_id, matched) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-  return store.db.transaction(() => {
+  const w = newsWriters(store);
+  return inTransaction(store, () => {
     let inserted = 0;
     let links = 0;
     const seen = new Set<string>();
@@ -73,18 +73,17 @@ export function storeNews(store: Store, items: readonly NewsItem[], knownAt: num
       seen.add(key);
       const text = `${it.title}\n${it.summary}`;
       const s = scoreSentiment(text);
-      const info = insert.run(key, it.feed, it.title, it.link, it.summary, it.publishedAt, knownAt, s.lang, s.comparative, s.score);
-      if (info.changes === 0) continue;
+      const id = w.insert({ key, feed: it.feed, title: it.title, link: it.link, summary: it.summary, publishedAt: it.publishedAt, knownAt, lang: s.lang, sentiment: s.comparative, score: s.score });
+      if (id === null) continue;
       inserted++;
-      const id = Number(info.lastInsertRowid);
       const lower = text.toLowerCase();
       for (const m of ms) {
         const how = m.ticker.test(text) ? 'ticker' : m.name !== null && lower.includes(m.name) ? 'name' : null;
-        if (how !== null) links += link.run(id, m.id, how).changes;
+        if (how !== null) links += w.link(id, m.id, how);
       }
     }
     return { items: items.length, inserted, links };
-  })();
+  });
 }
 
 /** A stored news item as read back (for reports, the feature store and the UI). */
@@ -97,19 +96,4 @@ export interface NewsRow {
   readonly lang: string;
   readonly sentiment: number | null;
   readonly symbols: readonly string[];
-}
-
-/** News known at `asOf` (no lookahead: `known_at <= asOf`), newest first, optionally for one symbol. */
-export function newsAsOf(store: Store, asOf: number, options: { symbol?: string; limit?: number; since?: number } = {}): NewsRow[] {
-  const rows = store.db
-    .prepare(
-      `SELECT n.id, n.title, n.link, n.published_at AS publishedAt, n.known_at AS knownAt, n.lang, n.sentiment,
-         (SELECT group_concat(i.symbol) FROM news_symbols ns JOIN instruments i ON i.id = ns.instrument_id WHERE ns.news_id = n.id) AS syms
-       FROM news n
-       WHERE n.known_at <= ? AND n.known_at >= ?
-         AND (? IS NULL OR EXISTS (SELECT 1 FROM news_symbols ns JOIN instruments i ON i.id = ns.instrument_id WHERE ns.news_id = n.id AND i.symbol = ?))
-       ORDER BY coalesce(n.published_at, n.known_at) DESC, n.id DESC LIMIT ?`,
-    )
-    .all(asOf, options.since ?? 0, options.symbol ?? null, options.symbol ?? null, options.limit ?? 50) as (Omit<NewsRow, 'symbols'> & { syms: string | null })[];
-  return rows.map(({ syms, ...r }) => ({ ...r, symbols: syms === null ? [] : syms.split(',') }));
 }

@@ -6,6 +6,7 @@ import { parseFeed } from './news';
 import { newsAsOf } from './news-store';
 import { scoreSentiment } from './sentiment';
 import { startTestServer, type Reply } from './test-server';
+import { connection } from '../store/internal';
 
 const RSS = `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>Markets</title><link>https://example.com</link><description>d</description>
@@ -86,7 +87,7 @@ describe('news connector', () => {
     expect(!html.ok && html.error.message).toMatch(/not an RSS or Atom feed \(root element html\)/);
     const missing = await runFetch(store, 'news', { symbols: [], urls: [`${server.base}/gone.xml`] }, o);
     expect(!missing.ok && missing.error.message).toMatch(/HTTP 404/);
-    expect(store.db.prepare('SELECT count(*) FROM news').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM news').pluck().get()).toBe(0);
   });
 
   it('parses RSS 1.0 (RDF) dc:date and scores Korean by the finance lexicon', () => {

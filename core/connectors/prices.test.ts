@@ -3,6 +3,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { runFetch, type RunFetchOptions } from './fetch';
 import { HttpClient, HTTP_DEFAULTS, redactUrl } from './http';
 import { startTestServer, type Reply } from './test-server';
+import { connection } from '../store/internal';
 
 let store: Store;
 let server: Awaited<ReturnType<typeof startTestServer>> | undefined;
@@ -41,12 +42,12 @@ describe('stooq connector', () => {
     store = openStore(':memory:');
     const r1 = await runFetch(store, 'stooq', { symbols: ['AAPL.US', 'SPX'] }, fast(server.base));
     expect(r1.ok && r1.value.changed).toBe(3 + 1 + 2); // 4 bars + 2 new instruments
-    const close = store.db.prepare("SELECT close FROM bars JOIN instruments i ON i.id = instrument_id WHERE i.symbol = 'AAPL.US' ORDER BY ts").pluck().all();
+    const close = connection(store).prepare("SELECT close FROM bars JOIN instruments i ON i.id = instrument_id WHERE i.symbol = 'AAPL.US' ORDER BY ts").pluck().all();
     expect(close).toEqual([185.64, 184.25, 181.91]);
-    expect(store.db.prepare("SELECT volume FROM bars JOIN instruments i ON i.id = instrument_id WHERE i.symbol = 'SPX'").pluck().get()).toBe(0);
+    expect(connection(store).prepare("SELECT volume FROM bars JOIN instruments i ON i.id = instrument_id WHERE i.symbol = 'SPX'").pluck().get()).toBe(0);
     const r2 = await runFetch(store, 'stooq', { symbols: ['AAPL.US', 'SPX'] }, fast(server.base));
     expect(r2.ok && r2.value.changed).toBe(0);
-    expect(store.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(1);
+    expect(connection(store).prepare('SELECT count(*) FROM imports').pluck().get()).toBe(1);
   });
 
   it('asks for the --from range as d1/d2, and an unknown symbol is a warning, not an error', async () => {
@@ -67,7 +68,7 @@ describe('stooq connector', () => {
     expect(!bad.ok && bad.error.details).toEqual(['stooq:bars:5: high: open 10 > high 9']);
     const html = await runFetch(store, 'stooq', { symbols: ['HTML.US'] }, fast(server.base));
     expect(!html.ok && html.error.message).toMatch(/HTML.US: unexpected answer/);
-    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
   });
 });
 
@@ -114,9 +115,9 @@ describe('alphavantage connector', () => {
       ['bars', 4, 6],
       ['actions', 2, 2],
     ]);
-    const raw = store.db.prepare("SELECT close FROM bars JOIN instruments i ON i.id = instrument_id WHERE symbol = 'AAPL' ORDER BY ts").pluck().all();
+    const raw = connection(store).prepare("SELECT close FROM bars JOIN instruments i ON i.id = instrument_id WHERE symbol = 'AAPL' ORDER BY ts").pluck().all();
     expect(raw).toEqual([444.45, 129.04]); // raw, not the adjusted close
-    const acts = store.db.prepare('SELECT kind, ex_date, value, known_at FROM corporate_actions ORDER BY ex_date').all();
+    const acts = connection(store).prepare('SELECT kind, ex_date, value, known_at FROM corporate_actions ORDER BY ex_date').all();
     expect(acts).toEqual([
       { kind: 'dividend', ex_date: Date.UTC(2020, 7, 7), value: 0.82, known_at: Date.UTC(2020, 7, 7) },
       { kind: 'split', ex_date: Date.UTC(2020, 7, 31), value: 4, known_at: Date.UTC(2020, 7, 31) },
@@ -156,7 +157,7 @@ describe('alphavantage connector', () => {
         expect(r.error.message).not.toContain('SECRETKEY123');
       }
     }
-    expect(store.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(store).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
   });
 
   it('times out a silent server after its retries, and retries a 503 with backoff until it answers', async () => {

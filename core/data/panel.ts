@@ -7,6 +7,7 @@ import { adjustmentFactors, applyFactors } from './adjust';
 import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
 import { ACTION_DIVIDEND, ACTION_SPLIT, type Adjustment, type Panel, type PanelActions, type RawPrices } from './panel-types';
 import type { CorporateAction } from './adjust';
+import { barDays, barRowsReader, panelInstruments } from '../store/panel-rows';
 
 /** What {@link loadPanel} loads. Times are EpochMs, bounds inclusive. */
 export interface PanelRequest {
@@ -83,10 +84,9 @@ interface InstrumentRow {
 }
 
 function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel {
-  const db = store.db;
   const from = req.from ?? -8.64e15;
   const to = req.to ?? 8.64e15;
-  const all = db.prepare('SELECT id, symbol, sector, listed_on AS listedOn, delisted_on AS delistedOn, type FROM instruments ORDER BY symbol').all() as InstrumentRow[];
+  const all: InstrumentRow[] = panelInstruments(store);
   let inst: InstrumentRow[];
   let days: number[];
   if (req.symbols === undefined && req.types !== undefined) {
@@ -94,22 +94,16 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     const include = new Set(req.include ?? []);
     inst = all.filter((r) => types.has(r.type) || include.has(r.symbol));
     // The calendar is the typed instruments' days: an included benchmark adds none (its bars on other days are skipped).
-    days = db
-      .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
-      .pluck()
-      .all(JSON.stringify(inst.filter((r) => types.has(r.type)).map((r) => r.id)), from, to) as number[];
+    days = barDays(store, from, to, inst.filter((r) => types.has(r.type)).map((r) => r.id));
   } else if (req.symbols === undefined) {
     inst = all;
-    days = db.prepare('SELECT DISTINCT ts FROM bars WHERE ts >= ? AND ts <= ? ORDER BY ts').pluck().all(from, to) as number[];
+    days = barDays(store, from, to);
   } else {
     const bySymbol = new Map(all.map((r) => [r.symbol, r]));
     const missing = req.symbols.filter((s) => !bySymbol.has(s));
     if (missing.length > 0) throw new Error(`loadPanel: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')}`);
     inst = req.symbols.map((s) => bySymbol.get(s)!);
-    days = db
-      .prepare('SELECT DISTINCT ts FROM bars WHERE instrument_id IN (SELECT value FROM json_each(?)) AND ts >= ? AND ts <= ? ORDER BY ts')
-      .pluck()
-      .all(JSON.stringify(inst.map((r) => r.id)), from, to) as number[];
+    days = barDays(store, from, to, inst.map((r) => r.id));
   }
   const nInst = inst.length;
   const nDays = days.length;
@@ -126,7 +120,7 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
   const acts: { s: number; bar: number; kind: number; value: number }[] = [];
   const listedOn = new Float64Array(nInst);
   const delistedOn = new Float64Array(nInst);
-  const q = db.prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts').raw();
+  const readBars = barRowsReader(store);
   for (let s = 0; s < nInst; s++) {
     const r = inst[s];
     listedOn[s] = r.listedOn ?? Number.NaN;
@@ -134,7 +128,7 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     const base = s * nDays;
     let d = 0;
     // `all` beats `iterate` by ~15% here: one native call per instrument instead of one per row.
-    const rows = q.all(r.id, from, to) as number[][];
+    const rows = readBars(r.id, from, to);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       const ts = row[0];

@@ -4,6 +4,7 @@ import { dataFingerprint } from '../store/fingerprint';
 import { barsRange, universeAsOf } from '../store/queries';
 import { openStore } from '../store/sqlite-bar-store';
 import { hasDefaultDataset, loadDefaultDataset, resolveResourcesDir } from './default';
+import { connection } from '../store/internal';
 
 const SMALL = { seed: 11, instruments: 12, start: '2024-01-01', end: '2025-12-31' };
 
@@ -26,7 +27,7 @@ describe('loadDefaultDataset', () => {
     expect([...steps]).toEqual(expect.arrayContaining(['generate', 'bars', 'benchmark']));
     const spx = barsRange(s, 'SPX', { from: parseDate('2000-01-03')!, to: parseDate('2000-01-03')! });
     expect(spx.ok && [spx.value.open[0], spx.value.close[0], spx.value.volume[0]]).toEqual([1469.25, 1455.219971, 931800000]);
-    expect(s.db.prepare("SELECT sector FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('Index');
+    expect(connection(s).prepare("SELECT sector FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('Index');
     expect(universeAsOf(s, parseDate('2025-06-02')!).length).toBeGreaterThan(5);
     const fp = dataFingerprint(s);
     const again = await loadDefaultDataset(s, { market: SMALL });
@@ -44,7 +45,7 @@ describe('loadDefaultDataset', () => {
     ac.abort();
     const r = await loadDefaultDataset(s, { market: SMALL, signal: ac.signal });
     expect(r.ok === false && r.error.code).toBe('cancelled');
-    expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(s).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
     const done = await loadDefaultDataset(s, { market: SMALL });
     expect(done.ok && done.value.loaded).toBe(true);
   });

@@ -4,6 +4,7 @@ import { fail, ok, type Result } from '../model/result';
 import { importCsv, type ImportKind } from '../store/import';
 import type { Store } from '../store/sqlite-bar-store';
 import { DEFAULT_MARKET, DEFAULT_SEED, generateMarket, type MarketSpec } from './synthetic';
+import { countBars, countImportSources, countInstruments, recordUnchangedImport } from '../store/stats';
 
 /** Progress of {@link loadDefaultDataset}: the current step, rows done in it, and whether all is finished. */
 export interface DatasetProgress {
@@ -57,7 +58,7 @@ export function resolveResourcesDir(explicit?: string): string {
 
 /** True when every file of the default dataset has been imported into `store`. */
 export function hasDefaultDataset(store: Store): boolean {
-  const n = store.db.prepare('SELECT count(DISTINCT source) FROM imports WHERE source LIKE ?').pluck().get(`${PREFIX}%`) as number;
+  const n = countImportSources(store, PREFIX);
   return n >= STEPS.length;
 }
 
@@ -71,8 +72,8 @@ export function hasDefaultDataset(store: Store): boolean {
 export async function loadDefaultDataset(store: Store, options: DatasetOptions = {}): Promise<Result<DatasetReport>> {
   const t0 = performance.now();
   const count = () => ({
-    instruments: store.db.prepare('SELECT count(*) FROM instruments').pluck().get() as number,
-    bars: store.db.prepare('SELECT count(*) FROM bars').pluck().get() as number,
+    instruments: countInstruments(store),
+    bars: countBars(store),
   });
   if (hasDefaultDataset(store)) {
     return ok({ loaded: false, message: 'The default dataset is already loaded; nothing changed.', seed: options.market?.seed ?? DEFAULT_SEED, ...count(), durationMs: performance.now() - t0 });
@@ -111,7 +112,7 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     if (!r.ok) return r.error.code === 'cancelled' ? fail('cancelled', r.error.message) : fail('internal', `default dataset: ${r.error.message}`, r.error.details);
     if (r.value.changed === 0 && r.value.importId === null) {
       // Already present (a previous, interrupted call): record it so the dataset counts as complete.
-      store.db.prepare('INSERT INTO imports(kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, 0, ?)').run(kind, r.value.source, r.value.sha256, r.value.rows, Date.now());
+      recordUnchangedImport(store, kind, r.value.source, r.value.sha256, r.value.rows);
     }
   }
   options.onProgress?.({ step: 'benchmark', rows: 0, fraction: 1, done: true });

@@ -3,6 +3,7 @@ import { parseDate } from '../model/time';
 import { importCsv } from '../store/import';
 import { openStore } from '../store/sqlite-bar-store';
 import { generateMarket, SECTORS } from './synthetic';
+import { connection } from '../store/internal';
 
 const SMALL = { seed: 7, instruments: 20, start: '2021-01-01', end: '2025-12-31' };
 
@@ -24,7 +25,7 @@ describe('generateMarket', () => {
       const r = await importCsv(s, kind, { fileName: `${kind}.csv`, content: m[kind] });
       expect(r.ok ? 'ok' : r.error.details?.slice(0, 3)).toBe('ok');
     }
-    expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(m.barCount);
+    expect(connection(s).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(m.barCount);
   });
 
   it('has sectors, ten years of business days, IPOs, delistings, lagged fundamentals and restatements', () => {

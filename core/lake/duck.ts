@@ -1,5 +1,4 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { Db } from '../store/sqlite-bar-store';
 
 /** A column copied from SQLite into DuckDB. */
 export interface DuckColumn {
@@ -31,18 +30,17 @@ export function literal(s: string): string {
 }
 
 /**
- * Creates DuckDB table `table` with `columns` and fills it with the rows of a SQLite query (same
- * column order) through DuckDB's appender, streaming SQLite rows (`iterate`) without holding them.
+ * Creates DuckDB table `table` with `columns` and fills it with `rows` (same column order; e.g. a store
+ * reader from core/store/export-rows.ts) through DuckDB's appender, streaming without holding them.
  * DuckDB has no SQLite reader without downloading its extension, so this is how store data gets in.
  * Returns the row count.
  */
-export async function copyFromSqlite(conn: DuckDBConnection, db: Db, sql: string, params: unknown[], table: string, columns: readonly DuckColumn[]): Promise<number> {
+export async function copyRows(conn: DuckDBConnection, rows: Iterable<unknown[]>, table: string, columns: readonly DuckColumn[]): Promise<number> {
   await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
   const app = await conn.createAppender(table);
-  const stmt = db.prepare(sql).raw(true);
   const kinds = columns.map((c) => c.type);
   let n = 0;
-  for (const row of stmt.iterate(...params) as Iterable<unknown[]>) {
+  for (const row of rows) {
     for (let k = 0; k < kinds.length; k++) {
       const v = row[k];
       if (v === null || v === undefined) app.appendNull();

@@ -6,6 +6,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { loadFixture, tempDir } from '../store/test-helpers';
 import { exportParquet, importParquet } from './parquet';
 import { runSql } from './sql';
+import { connection } from '../store/internal';
 
 const d = tempDir('qd-lake-');
 const stores: Store[] = [];
@@ -34,7 +35,7 @@ describe('Parquet lake', () => {
     // Values that a text round trip could damage: long decimals, an intraday timestamp, quotes and commas.
     const extra = await importCsv(src, 'bars', { fileName: 'x.csv', content: 'symbol,date,open,high,low,close,volume\nQQ,2021-03-04T14:30:00Z,0.1,0.30000000000000004,0.1,0.2,123456789.123\n' });
     expect(extra.ok).toBe(true);
-    src.db.prepare(`UPDATE instruments SET name = 'Alpha, "the" first' WHERE symbol = 'AAA'`).run();
+    connection(src).prepare(`UPDATE instruments SET name = 'Alpha, "the" first' WHERE symbol = 'AAA'`).run();
     const out = join(d.dir, 'lake');
     const ex = await exportParquet(src, out);
     expect(ex.ok && ex.value.kinds.map((k) => [k.kind, k.rows])).toEqual([
@@ -48,7 +49,7 @@ describe('Parquet lake', () => {
     const dst = open();
     const im = await importParquet(dst, out);
     expect(im.ok && im.value.map((r) => r.kind)).toEqual(['instruments', 'bars', 'actions', 'fundamentals']);
-    for (const q of DUMP) expect([q, dst.db.prepare(q).all()]).toEqual([q, src.db.prepare(q).all()]);
+    for (const q of DUMP) expect([q, connection(dst).prepare(q).all()]).toEqual([q, connection(src).prepare(q).all()]);
     const again = await importParquet(dst, out);
     expect(again.ok && again.value.every((r) => r.changed === 0)).toBe(true);
   });
@@ -78,14 +79,14 @@ describe('Parquet lake', () => {
     expect(!none.ok && none.error.code).toBe('invalid-input');
     const src = open();
     await loadFixture(src);
-    src.db.exec('DROP TRIGGER IF EXISTS data_upd_bars');
-    src.db.prepare("UPDATE bars SET high = 1 WHERE ts = ? AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'AAA')").run(Date.UTC(2020, 0, 3));
+    connection(src).exec('DROP TRIGGER IF EXISTS data_upd_bars');
+    connection(src).prepare("UPDATE bars SET high = 1 WHERE ts = ? AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'AAA')").run(Date.UTC(2020, 0, 3));
     const out = join(d.dir, 'lake3');
     expect((await exportParquet(src, out)).ok).toBe(true);
     const dst = open();
     const r = await importParquet(dst, out);
     expect(!r.ok && r.error.details).toEqual([expect.stringMatching(/bars\.csv:3: high: open 11 > high 1$/)]);
-    expect(dst.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
-    expect(dst.db.prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(4);
+    expect(connection(dst).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(dst).prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(4);
   });
 });

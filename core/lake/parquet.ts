@@ -4,14 +4,14 @@ import { join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../model/result';
 import { importCsv, type ImportKind, type ImportProgress, type ImportReport } from '../store/import';
 import type { Store } from '../store/sqlite-bar-store';
-import { copyFromSqlite, ident, literal, openDuck, type DuckColumn } from './duck';
+import { copyRows, ident, literal, openDuck, type DuckColumn } from './duck';
+import { exportRows } from '../store/export-rows';
 
 /** How one import kind is laid out in the lake: its columns (PIT columns as stored, EpochMs) and its year column. */
 interface LakeKind {
   readonly kind: ImportKind;
+  /** Columns in the order core/store/export-rows.ts yields them (symbols instead of instrument ids). */
   readonly columns: readonly DuckColumn[];
-  /** SQLite query yielding the columns in order (symbols instead of instrument ids). */
-  readonly select: string;
   /** The time column whose UTC year partitions the files; none for instruments. */
   readonly yearOf: string | null;
   /** Order of rows on import, and for identical query results. */
@@ -30,7 +30,6 @@ export const LAKE_KINDS: readonly LakeKind[] = [
       { name: 'listed_on', type: 'BIGINT' },
       { name: 'delisted_on', type: 'BIGINT' },
     ],
-    select: 'SELECT symbol, name, sector, currency, listed_on, delisted_on FROM instruments ORDER BY symbol',
     yearOf: null,
     orderBy: 'symbol',
   },
@@ -46,7 +45,6 @@ export const LAKE_KINDS: readonly LakeKind[] = [
       { name: 'volume', type: 'DOUBLE' },
     ],
     // CROSS JOIN keeps instruments outer, so bars are read in primary-key order (not through the ts index).
-    select: 'SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM instruments i CROSS JOIN bars b ON b.instrument_id = i.id',
     yearOf: 'ts',
     orderBy: 'symbol, ts',
   },
@@ -60,7 +58,6 @@ export const LAKE_KINDS: readonly LakeKind[] = [
       { name: 'value', type: 'DOUBLE' },
       { name: 'known_at', type: 'BIGINT' },
     ],
-    select: 'SELECT i.symbol, a.kind, a.ex_date, a.value, a.known_at FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id',
     yearOf: 'ex_date',
     orderBy: 'symbol, action, ex_date, known_at',
   },
@@ -73,7 +70,6 @@ export const LAKE_KINDS: readonly LakeKind[] = [
       { name: 'value', type: 'DOUBLE' },
       { name: 'known_at', type: 'BIGINT' },
     ],
-    select: 'SELECT i.symbol, f.field, f.period_end, f.value, f.known_at FROM fundamentals f JOIN instruments i ON i.id = f.instrument_id',
     yearOf: 'period_end',
     orderBy: 'symbol, field, period_end, known_at',
   },
@@ -107,7 +103,7 @@ export async function exportParquet(store: Store, outDir: string, onProgress?: (
   try {
     const kinds: { kind: ImportKind; rows: number; files: number }[] = [];
     for (const k of LAKE_KINDS) {
-      const rows = await copyFromSqlite(duck.conn, store.db, k.select, [], `x_${k.kind}`, k.columns);
+      const rows = await copyRows(duck.conn, exportRows(store, k.kind), `x_${k.kind}`, k.columns);
       onProgress?.(k.kind, rows);
       const final = join(dir, `kind=${k.kind}`);
       const staging = join(dir, `.kind=${k.kind}.tmp`);

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fail, ok, type Result } from '../model/result';
 import type { Store } from '../store/sqlite-bar-store';
-import { copyFromSqlite, ident, literal, openDuck, type DuckColumn } from './duck';
+import { copyRows, literal, openDuck, type DuckColumn } from './duck';
 import { kindGlob, LAKE_KINDS } from './parquet';
+import { listTables, tableColumns, tableRows } from '../store/export-rows';
 
 /** A query result as columns' names and rows of JSON-safe values (BIGINT as number when safe, else string). */
 export interface SqlResult {
@@ -34,13 +35,13 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
   const duck = await openDuck();
   try {
     if (store) {
-      const tables = store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+      const tables = listTables(store);
       for (const name of tables) {
         // `lake.bars` names the lake's view, not the store table: copy only tables the query really reads.
         if (!new RegExp(`(?<!lake\\.)\\b${name}\\b`, 'i').test(sql)) continue;
-        const info = store.db.prepare(`PRAGMA table_info(${ident(name)})`).all() as { name: string; type: string }[];
+        const info = tableColumns(store, name);
         const cols = info.map((c) => ({ name: c.name, type: duckType(c.type) }));
-        await copyFromSqlite(duck.conn, store.db, `SELECT ${info.map((c) => ident(c.name)).join(', ')} FROM ${ident(name)}`, [], name, cols);
+        await copyRows(duck.conn, tableRows(store, name, info.map((c) => c.name)), name, cols);
       }
     }
     if (lakeDir !== undefined) {

@@ -9,6 +9,7 @@ import { AlertCenter, webhookRequest } from './alerts';
 import { AnomalyDetector } from './anomalies';
 import { OutboxDispatcher } from './outbox';
 import type { Alert } from './types';
+import { connection } from '../store/internal';
 
 const T = Date.UTC(2024, 0, 2);
 
@@ -39,7 +40,7 @@ afterEach(() => {
 describe('AlertCenter', () => {
   it('prunes expired de-duplication keys per kind, never a key whose cool-down still runs on its own clock', () => {
     const store = openStore(':memory:');
-    const center = new AlertCenter({ session: 's', journal: new Journal(store.db), cooldownMs: 60_000 });
+    const center = new AlertCenter({ session: 's', journal: new Journal(connection(store)), cooldownMs: 60_000 });
     // A signal on bar time (2015), then thousands of one-off wall-clock alerts of another kind.
     const barTime = Date.UTC(2015, 0, 2);
     expect(center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' })).not.toBeNull();
@@ -51,18 +52,18 @@ describe('AlertCenter', () => {
     for (let i = 1; i <= 10_000; i++) center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + i * 1_000, key: `signal:B:${i}` });
     expect(center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + 9_990_000, key: 'signal:B:9990' })).toBeNull();
     expect(center.suppressed).toBe(2);
-    expect(store.db.prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get()).toBe(10_001);
+    expect(connection(store).prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get()).toBe(10_001);
     // Ids increase within a centre (appended to the id index, not scattered) and differ between centres.
-    const ids = store.db.prepare('SELECT id FROM alerts ORDER BY seq').pluck().all() as string[];
+    const ids = connection(store).prepare('SELECT id FROM alerts ORDER BY seq').pluck().all() as string[];
     expect([...ids].sort()).toEqual(ids);
-    const other = new AlertCenter({ session: 's2', journal: new Journal(store.db) }).raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' });
+    const other = new AlertCenter({ session: 's2', journal: new Journal(connection(store)) }).raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' });
     expect(ids).not.toContain(other!.id);
     store.close();
   });
 
   it('de-duplicates same-key alerts within the cool-down, journals them and acknowledges', () => {
     const store = openStore(':memory:');
-    const journal = new Journal(store.db);
+    const journal = new Journal(connection(store));
     const raised: Alert[] = [];
     const c = new AlertCenter({ session: 's', journal, cooldownMs: 60_000, onRaised: (a) => raised.push(a) });
     const a1 = c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'jump', time: T });
@@ -99,7 +100,7 @@ describe('outbox', () => {
     let now = T;
     try {
       let store = openStore(db);
-      let journal = new Journal(store.db);
+      let journal = new Journal(connection(store));
       const center = new AlertCenter({
         session: 's', journal,
         webhooks: [{ kind: 'json', url: `${hook.base}/hook` }, { kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base, minSeverity: 'critical' }],
@@ -115,7 +116,7 @@ describe('outbox', () => {
       // The process goes away; the row is in the file.
       store.close();
       store = openStore(db);
-      journal = new Journal(store.db);
+      journal = new Journal(connection(store));
       const d2 = new OutboxDispatcher({ journal, now: () => now });
       now += 2_000;
       expect(await d2.deliverDue()).toMatchObject({ delivered: 1, failed: 0 });
@@ -135,7 +136,7 @@ describe('outbox', () => {
 
   it('stops polling, without an unhandled rejection, when its store is closed under it', async () => {
     const store = openStore(':memory:');
-    const d = new OutboxDispatcher({ journal: new Journal(store.db) });
+    const d = new OutboxDispatcher({ journal: new Journal(connection(store)) });
     d.start(5);
     expect(d.isPolling).toBe(true);
     store.close();

@@ -13,6 +13,7 @@ import { replay } from './replay';
 import type { RiskLimits } from './risk';
 import { LiveSession } from './session';
 import { smallDefaultDb } from './testing-dataset';
+import { connection } from '../store/internal';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'quantdesk.js');
@@ -37,7 +38,7 @@ async function freePort(): Promise<number> {
 const count = (db: string, sql: string) => {
   const s = openStore(db, { readonly: true });
   try {
-    return s.db.prepare(sql).pluck().get() as number;
+    return connection(s).prepare(sql).pluck().get() as number;
   } finally {
     s.close();
   }
@@ -72,7 +73,7 @@ describe('kill -9 mid-stream and restart', () => {
     const p = parseSpec(specJson);
     if (!p.ok) throw new Error(p.errors.join());
     const store = openStore(env.db);
-    const journal = new Journal(store.db);
+    const journal = new Journal(connection(store));
     const fills = journal.loadFills('crash');
     const orders = journal.loadOrders('crash');
     expect(fills.length).toBeGreaterThanOrEqual(8);
@@ -134,9 +135,9 @@ describe('kill -9 mid-stream and restart', () => {
 
     // Crash + resume gives exactly the fills of one uninterrupted run.
     const check = openStore(env.db);
-    const all = new Journal(check.db).loadFills('crash');
-    const signals = new Journal(check.db).loadSignals('crash', 5_000).reverse();
-    const anomalyAlerts = new Journal(check.db)
+    const all = new Journal(connection(check)).loadFills('crash');
+    const signals = new Journal(connection(check)).loadSignals('crash', 5_000).reverse();
+    const anomalyAlerts = new Journal(connection(check))
       .loadAlerts('crash', 100_000, 'other')
       .filter((a) => a.kind === 'price-jump' || a.kind === 'volume-spike')
       .reverse();

@@ -5,6 +5,7 @@ import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { AlertCenter } from './alerts';
 import { OutboxDispatcher } from './outbox';
+import { connection } from '../store/internal';
 
 /** A loopback HTTP server; `answer` decides each request's fate (return nothing to leave it hanging). */
 async function server(answer: (req: IncomingMessage, res: ServerResponse) => void) {
@@ -41,7 +42,7 @@ afterEach(async () => {
 function journalWith(n: number, urls: string[]): { store: Store; journal: Journal } {
   const store = openStore(':memory:');
   closers.push(() => store.close());
-  const journal = new Journal(store.db);
+  const journal = new Journal(connection(store));
   const center = new AlertCenter({ session: 's', journal, webhooks: urls.map((url) => ({ kind: 'json' as const, url })) });
   for (let i = 0; i < n; i++) center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i });
   return { store, journal };

@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { STRATEGIES } from '../strategies';
 import { randomBars } from '../strategies/fixtures';
 import { replay } from './replay';
+import { connection } from '../store/internal';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD'];
 let store: Store;
@@ -108,7 +109,7 @@ describe('live replay equals the backtest', () => {
     const p = parseSpec({ strategy: 'sma-cross', symbols: ['AAA'] });
     if (!p.ok) throw new Error();
     const r = await replay(store, p.spec, { session: 'journal-check' });
-    const n = (store.db.prepare("SELECT count(*) n FROM fills WHERE session = 'journal-check'").get() as { n: number }).n;
+    const n = (connection(store).prepare("SELECT count(*) n FROM fills WHERE session = 'journal-check'").get() as { n: number }).n;
     expect(n).toBe(r.fills.length);
   });
 });

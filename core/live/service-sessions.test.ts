@@ -6,6 +6,7 @@ import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { tempDir } from '../store/test-helpers';
 import { LiveService } from './service';
+import { connection } from '../store/internal';
 
 const SPEC = { strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['GOOG'], capital: 10_000 };
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -81,7 +82,7 @@ describe('sessions journaled before starts were recorded', () => {
   it('takes the session with the latest alert as the last one, with its kill switch as journaled', async () => {
     const path = await dbWithGoog();
     const store = openStore(path);
-    const j = new Journal(store.db);
+    const j = new Journal(connection(store));
     j.setState('older', 'lastTime', 5);
     j.setState('newer', 'killswitch', { tripped: true, reason: 'daily loss', at: 7 });
     j.insertAlert('older', { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x', acknowledgedAt: null }, []);

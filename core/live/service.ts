@@ -6,10 +6,8 @@ import type { IntervalName } from './aggregator';
 import type { WebhookTarget } from './alerts';
 import type { AnomalyConfig } from './anomalies';
 import type { KillSwitchState, OrderRequest } from './broker';
-import { binanceUrl } from './feeds/parsers';
-import { ReplayFeed } from './feeds/replay';
+import { FEEDS, type FeedName } from './feeds/registry';
 import type { Feed } from './feeds/types';
-import { WebSocketFeed } from './feeds/websocket';
 import { OutboxDispatcher, type OutboxState } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
@@ -19,7 +17,7 @@ import type { Alert, FeedStatus, FiredSignal, LiveBar, Order, Position, Severity
 /** What `live:start` asks for (the contract's `LiveStartInput`, defaults applied). */
 export interface StartRequest {
   readonly spec: unknown;
-  readonly feed: 'replay' | 'websocket' | 'binance';
+  readonly feed: FeedName;
   readonly url?: string;
   readonly speed: number;
   readonly from?: string;
@@ -101,7 +99,7 @@ export class LiveService {
   constructor(store: Store, emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void, outboxPollMs = 1_000) {
     this.#store = store;
     this.#emit = emit;
-    this.#journal = new Journal(store.db);
+    this.#journal = new Journal(store);
     this.#outbox = new OutboxDispatcher({ journal: this.#journal });
     if (!store.readonly) this.#outbox.start(outboxPollMs);
     // After a restart the last session is the journal's, not a phantom "default": its kill switch is what status shows.
@@ -138,22 +136,20 @@ export class LiveService {
     let symbols: readonly string[];
     let feed: Feed;
     try {
-      if (req.feed === 'replay') {
+      const kind = FEEDS[req.feed];
+      const staleMs = req.anomalies?.staleMs;
+      if (kind.replaysStore) {
         const r = resolveSpec(this.#store, spec, { from: req.from });
         strategy = r;
         symbols = r.symbols;
-        feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: req.speed });
+        feed = kind.create({ symbols: r.symbols, staleMs, replay: { panel: r.panel, from: r.from, to: r.to, speed: req.speed } });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
         strategy = resolveStrategy(spec, this.#store);
         if (!spec.symbols) return fail('invalid-input', 'symbols: a streaming feed needs explicit "symbols"');
         symbols = spec.symbols;
-        if (req.feed === 'websocket') {
-          if (!req.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
-          feed = new WebSocketFeed({ url: req.url, staleMs: req.anomalies?.staleMs });
-        } else {
-          feed = new WebSocketFeed({ url: req.url ?? binanceUrl(symbols), name: 'binance', staleMs: req.anomalies?.staleMs });
-        }
+        if (kind.needsUrl && !req.url) return fail('invalid-input', `url: the ${req.feed} feed needs a URL`);
+        feed = kind.create({ symbols, url: req.url, staleMs });
       }
     } catch (e) {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);

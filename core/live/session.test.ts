@@ -5,6 +5,7 @@ import { getStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
 import { LiveSession, type LiveEvents, type SessionOptions } from './session';
 import type { FiredSignal, LiveBar, Tick } from './types';
+import { connection } from '../store/internal';
 
 const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const MIN = 60_000;
@@ -55,13 +56,13 @@ describe('LiveSession on ticks', () => {
     const seen: string[] = [];
     let store!: ReturnType<typeof openStore>;
     const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
-      const fills = store.db.prepare("SELECT count(*) FROM fills WHERE session = 'j'").pluck().get() as number;
-      const alerts = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'j'").pluck().get() as number;
-      const signals = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'j' AND kind = 'signal'").pluck().get() as number;
+      const fills = connection(store).prepare("SELECT count(*) FROM fills WHERE session = 'j'").pluck().get() as number;
+      const alerts = connection(store).prepare("SELECT count(*) FROM alerts WHERE session = 'j'").pluck().get() as number;
+      const signals = connection(store).prepare("SELECT count(*) FROM alerts WHERE session = 'j' AND kind = 'signal'").pluck().get() as number;
       if (channel === 'positions:changed') seen.push(`positions@${fills}`);
       if (channel === 'alert:raised') seen.push(`alert:${(payload as { kind: string }).kind}@${alerts}`);
       if (channel === 'signal:fired') seen.push(`signal@${signals}`);
-      expect(store.db.inTransaction).toBe(false);
+      expect(connection(store).inTransaction).toBe(false);
     };
     const made = makeSession('j', emit);
     store = made.store;

@@ -122,7 +122,7 @@ export class LiveSession implements FeedSink {
     this.#o = o;
     this.session = o.session;
     this.#now = o.now ?? Date.now;
-    this.journal = new Journal(o.store.db);
+    this.journal = new Journal(o.store);
     this.alerts = new AlertCenter({
       session: o.session, journal: this.journal, cooldownMs: o.cooldownMs, webhooks: o.webhooks,
       onRaised: (a) => this.#pending.push(['alert:raised', a]),

@@ -5,6 +5,7 @@ import { openStore } from '../store/sqlite-bar-store';
 import { getStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
 import { METRICS_REGISTRY, poolUtilisation, tickToSignalSeconds, ticksTotal } from './registry';
+import { connection } from '../store/internal';
 
 describe('live metrics', () => {
   it('a live session counts ticks and observes one tick-to-signal latency per signal', async () => {
@@ -19,7 +20,7 @@ describe('live metrics', () => {
     const t0 = Date.UTC(2024, 0, 2, 14, 30);
     closes.forEach((c, i) => session.ticks([{ symbol: 'X', time: t0 + i * 60_000, price: c, size: 1 }]));
     expect((await ticksTotal.get()).values[0].value - ticks0).toBe(closes.length);
-    const signals = store.db.prepare("SELECT count(*) FROM alerts WHERE session = 'm' AND kind = 'signal'").pluck().get() as number;
+    const signals = connection(store).prepare("SELECT count(*) FROM alerts WHERE session = 'm' AND kind = 'signal'").pluck().get() as number;
     expect(signals).toBeGreaterThan(0);
     const obs = (await tickToSignalSeconds.get()).values.find((v) => v.metricName === 'quantdesk_tick_to_signal_seconds_count')!.value;
     expect(obs - obs0).toBe(signals);

@@ -9,6 +9,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import { smaCrossKernel } from './sma-kernel';
 import { kernelNeedsEngine } from './sweep';
 import { createSyntheticStore } from './synthetic-market';
+import { connection } from '../store/internal';
 
 let dir: string;
 let store: Store;
@@ -16,7 +17,7 @@ let days: number[];
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qd-kernel-actions-'));
   store = createSyntheticStore(join(dir, 'k.db'), { symbols: 3, days: 300, seed: 5 });
-  days = store.db.prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
+  days = connection(store).prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
 });
 afterAll(() => {
   store.close();

@@ -9,6 +9,7 @@ import { loadPanel } from '../data/panel';
 import type { Store } from '../store/sqlite-bar-store';
 import { smaCrossKernel, smaKernelIneligibility } from './sma-kernel';
 import { createSyntheticStore } from './synthetic-market';
+import { connection } from '../store/internal';
 
 let dir: string;
 let store: Store;
@@ -17,10 +18,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qd-kernel-'));
   store = createSyntheticStore(join(dir, 'k.db'), { symbols: 4, days: 500, seed: 21 });
   // S0002 is delisted early, S0003 has a gap: the kernel must follow the engine through both.
-  const id = (sym: string) => (store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
-  const days = store.db.prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
-  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
-  store.db.prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
+  const id = (sym: string) => (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
+  const days = connection(store).prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
+  connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
+  connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
 });
 
 afterAll(() => {

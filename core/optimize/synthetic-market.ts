@@ -1,5 +1,7 @@
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { Prng } from './prng';
+import { rawWriter } from '../store/raw-writer';
+import { inTransaction } from '../store/transaction';
 
 const DAY = 86_400_000;
 
@@ -19,24 +21,21 @@ export interface SyntheticMarket {
  */
 export function createSyntheticStore(path: string, market: SyntheticMarket): Store {
   const store = openStore(path);
-  const db = store.db;
   const rng = new Prng(market.seed ?? 1);
   const days: number[] = [];
   for (let t = Date.UTC(2015, 0, 5); days.length < market.days; t += DAY) {
     const wd = new Date(t).getUTCDay();
     if (wd !== 0 && wd !== 6) days.push(t);
   }
-  const insInst = db.prepare('INSERT INTO instruments (symbol, name, sector, currency, listed_on) VALUES (?, ?, ?, ?, ?)');
-  const insBar = db.prepare('INSERT INTO bars (instrument_id, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const insImport = db.prepare('INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const w = rawWriter(store);
   const gauss = () => {
     const u = Math.max(1e-12, rng.next());
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
   };
-  db.transaction(() => {
+  inTransaction(store, () => {
     for (let s = 0; s < market.symbols; s++) {
       const symbol = `S${String(s).padStart(4, '0')}`;
-      const id = Number(insInst.run(symbol, symbol, s % 2 ? 'Tech' : 'Energy', 'USD', days[0]).lastInsertRowid);
+      const id = w.instrument(symbol, symbol, s % 2 ? 'Tech' : 'Energy', 'USD', days[0]);
       const drift = (rng.next() - 0.4) * 0.0008;
       const vol = 0.01 + rng.next() * 0.02;
       let close = 20 + rng.next() * 80;
@@ -45,11 +44,11 @@ export function createSyntheticStore(path: string, market: SyntheticMarket): Sto
         close = close * Math.exp(drift + vol * gauss());
         const hi = Math.max(open, close) * (1 + Math.abs(gauss()) * vol * 0.5);
         const lo = Math.min(open, close) * (1 - Math.abs(gauss()) * vol * 0.5);
-        insBar.run(id, t, round4(open), round4(hi), round4(lo), round4(close), 1000 + Math.floor(rng.next() * 1e5));
+        w.bar(id, t, round4(open), round4(hi), round4(lo), round4(close), 1000 + Math.floor(rng.next() * 1e5));
       }
     }
-    insImport.run('bars', `synthetic:${market.symbols}x${market.days}:${market.seed ?? 1}`, 'synthetic', market.symbols * market.days, market.symbols * market.days, Date.now());
-  })();
+    w.recordImport('bars', `synthetic:${market.symbols}x${market.days}:${market.seed ?? 1}`, 'synthetic', market.symbols * market.days, market.symbols * market.days, Date.now());
+  });
   return store;
 }
 

@@ -3,6 +3,7 @@ import { importCsv } from '../store/import';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { DAY_MS, formatDate } from '../model/time';
 import { checkQuality, listFindings } from './checks';
+import { connection } from '../store/internal';
 
 let store: Store;
 afterEach(() => store?.close());
@@ -63,7 +64,7 @@ describe('checkQuality', () => {
     const split = listFindings(store, { symbol: 'SPLIT' })[0];
     expect(split).toMatchObject({ check: 'split', severity: 'critical' });
     expect(Math.abs(split.value! - 2)).toBeLessThan(0.06);
-    const alerts = store.db.prepare("SELECT symbol, severity FROM alerts WHERE session = 'data-quality' ORDER BY symbol").all();
+    const alerts = connection(store).prepare("SELECT symbol, severity FROM alerts WHERE session = 'data-quality' ORDER BY symbol").all();
     expect(alerts).toEqual([
       { symbol: 'GAP', severity: 'info' },
       { symbol: 'JUMP', severity: 'warning' },

@@ -2,6 +2,10 @@ import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
 import { AlertCenter } from '../live/alerts';
 import { DAY_MS, formatDate } from '../model/time';
+import { barCountsByTime, instrumentCurrencies, listFindings, qualityStatements } from '../store/quality';
+import { inTransaction } from '../store/transaction';
+
+export { listFindings };
 
 /** The checks run on every import and fetch. */
 export type QualityCheck = 'gap' | 'stale' | 'outlier' | 'split' | 'volume';
@@ -52,8 +56,7 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
   const zMax = options.zOutlier ?? 8;
   const staleN = options.staleBars ?? 5;
   const volX = options.volumeMultiple ?? 20;
-  const db = store.db;
-  const instruments = db.prepare('SELECT id, symbol, currency FROM instruments ORDER BY symbol').all() as { id: number; symbol: string; currency: string }[];
+  const instruments = instrumentCurrencies(store);
   const wanted = options.symbols ? new Set(options.symbols) : null;
   const calendars = new Map<string, Set<number> | null>();
   const calendarOf = (currency: string): Set<number> | null => {
@@ -62,32 +65,23 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
     let cal: Set<number> | null = null;
     if (n >= 3) {
       // A day is a trading day when at least half of the instruments with bars around it traded.
-      const rows = db
-        .prepare(
-          `SELECT b.ts, count(*) AS n FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.currency = ? GROUP BY b.ts`,
-        )
-        .all(currency) as { ts: number; n: number }[];
+      const rows = barCountsByTime(store, currency);
       const max = rows.reduce((m, r) => Math.max(m, r.n), 0);
       cal = new Set(rows.filter((r) => r.n * 2 >= Math.min(max, n)).map((r) => r.ts));
     }
     calendars.set(currency, cal);
     return cal;
   };
-  const bars = db.prepare('SELECT ts, open, close, volume FROM bars WHERE instrument_id = ? ORDER BY ts').raw(true);
-  const splitsOn = db.prepare("SELECT ex_date FROM corporate_actions WHERE instrument_id = ? AND kind = 'split'").pluck();
-  const insert = db.prepare(
-    `INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(instrument_id, check_name, ts) DO NOTHING`,
-  );
+  const q = qualityStatements(store);
   const found: QualityFinding[] = [];
   const perSymbol = new Map<string, QualityFinding[]>();
-  db.transaction(() => {
+  inTransaction(store, () => {
     for (const inst of instruments) {
       if (wanted && !wanted.has(inst.symbol)) continue;
-      const rows = bars.all(inst.id) as [number, number, number, number][];
+      const rows = q.bars(inst.id);
       if (rows.length < 2) continue;
       const add = (check: QualityCheck, ts: number, severity: QualityFinding['severity'], value: number | null, detail: string) => {
-        if (insert.run(inst.id, check, ts, severity, value, detail, now).changes === 0) return;
+        if (!q.insertFinding(inst.id, check, ts, severity, value, detail, now)) return;
         const f = { symbol: inst.symbol, check, ts, severity, value, detail, foundAt: now };
         found.push(f);
         perSymbol.set(inst.symbol, [...(perSymbol.get(inst.symbol) ?? []), f]);
@@ -117,7 +111,7 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
       const med = sorted[sorted.length >> 1];
       const dev = Float64Array.from(ret, (r) => Math.abs(r - med)).sort();
       const scale = 1.4826 * dev[dev.length >> 1];
-      const splits = new Set(splitsOn.all(inst.id) as number[]);
+      const splits = new Set(q.splitDays(inst.id));
       let run = 1;
       const win = new Float64Array(20);
       for (let i = 1; i < n; i++) {
@@ -142,9 +136,9 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
         }
       }
     }
-  })();
+  });
   if (options.alert !== false && perSymbol.size > 0) {
-    const center = new AlertCenter({ session: 'data-quality', journal: new Journal(db), cooldownMs: 0 });
+    const center = new AlertCenter({ session: 'data-quality', journal: new Journal(store), cooldownMs: 0 });
     for (const [symbol, fs] of perSymbol) {
       const worst = fs.some((f) => f.severity === 'critical') ? 'critical' : fs.some((f) => f.severity === 'warning') ? 'warning' : 'info';
       const head = fs.slice(0, 3).map((f) => `${f.check} ${formatDate(f.ts)}`).join(', ');
@@ -152,15 +146,4 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
     }
   }
   return found;
-}
-
-/** Stored findings, newest first (found_at, then date), optionally since a time or for one symbol. */
-export function listFindings(store: Store, options: { since?: number; symbol?: string; limit?: number } = {}): QualityFinding[] {
-  return store.db
-    .prepare(
-      `SELECT i.symbol, f.check_name AS "check", f.ts, f.severity, f.value, f.detail, f.found_at AS foundAt
-       FROM dq_findings f JOIN instruments i ON i.id = f.instrument_id
-       WHERE f.found_at >= ? AND (? IS NULL OR i.symbol = ?) ORDER BY f.found_at DESC, f.ts DESC, f.id DESC LIMIT ?`,
-    )
-    .all(options.since ?? 0, options.symbol ?? null, options.symbol ?? null, options.limit ?? 500) as QualityFinding[];
 }

@@ -10,6 +10,7 @@ import { importCsv } from '../store/import';
 import { openStore } from '../store/sqlite-bar-store';
 import { tempDir } from '../store/test-helpers';
 import { buildDailyReport, listReports, renderDailyHtml } from './daily';
+import { connection } from '../store/internal';
 
 const d = tempDir('qd-report-');
 afterEach(() => undefined);
@@ -25,11 +26,11 @@ async function seed(db: string): Promise<{ lastDay: string }> {
   expect((await importCsv(s, 'bars', { fileName: 'b.csv', content: csv })).ok).toBe(true);
   const lastDay = formatDate(day0 + (CLOSES.length - 1) * 86_400_000);
   const dayMs = Date.parse(lastDay);
-  s.db.prepare("INSERT INTO positions(session, symbol, qty, avg_cost, realized, updated_at) VALUES ('paper', 'AAA', 10, 10, 5, ?)").run(dayMs);
-  s.db.prepare("INSERT INTO alerts(id, ts, session, kind, severity, symbol, message) VALUES ('a1', ?, 'paper', 'risk', 'critical', 'AAA', 'daily loss limit hit: kill switch')").run(dayMs + 3_600_000);
-  s.db.prepare("INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'gap', ?, 'info', 1, '1 trading day missing', ?)").run(dayMs, dayMs + 60_000);
-  s.db.prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[\"fetch\",\"stooq\"]', 0)").run();
-  s.db.prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'stooq: HTTP 503 <busy>')").run(dayMs + 7_200_000, dayMs + 7_300_000);
+  connection(s).prepare("INSERT INTO positions(session, symbol, qty, avg_cost, realized, updated_at) VALUES ('paper', 'AAA', 10, 10, 5, ?)").run(dayMs);
+  connection(s).prepare("INSERT INTO alerts(id, ts, session, kind, severity, symbol, message) VALUES ('a1', ?, 'paper', 'risk', 'critical', 'AAA', 'daily loss limit hit: kill switch')").run(dayMs + 3_600_000);
+  connection(s).prepare("INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'gap', ?, 'info', 1, '1 trading day missing', ?)").run(dayMs, dayMs + 60_000);
+  connection(s).prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[\"fetch\",\"stooq\"]', 0)").run();
+  connection(s).prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'stooq: HTTP 503 <busy>')").run(dayMs + 7_200_000, dayMs + 7_300_000);
   storeNews(s, [{ feed: 'f', guid: '', title: 'AAA soars on great earnings', link: 'https://x/1', summary: '', publishedAt: dayMs }], dayMs + 1000);
   s.close();
   return { lastDay };

@@ -10,6 +10,9 @@ import { runSignals } from '../signals/run-signals';
 import type { HorizonStats } from '../signals/signal-stats';
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
+import { allPositions, lastCloseReader, listReports, recordReport, reportableAlerts } from '../store/reports';
+
+export { listReports };
 
 /** A watched strategy: a backtest spec (strategy, params, symbols or universe, fill) and a label. */
 export interface WatchedSpec {
@@ -93,14 +96,12 @@ export function buildDailyReport(store: Store, watched: readonly WatchedSpec[], 
     }
   }
   const endOfDay = day + DAY_MS - 1;
-  const lastClose = store.db.prepare('SELECT b.close FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = ? AND b.ts <= ? ORDER BY b.ts DESC LIMIT 1').pluck();
-  const positions = (store.db.prepare('SELECT session, symbol, qty, avg_cost AS avgCost, realized FROM positions ORDER BY session, symbol').all() as Omit<ReportPosition, 'last' | 'unrealized'>[]).map((p) => {
-    const last = (lastClose.get(p.symbol, endOfDay) as number | undefined) ?? null;
+  const lastClose = lastCloseReader(store);
+  const positions = allPositions(store).map((p) => {
+    const last = lastClose(p.symbol, endOfDay) ?? null;
     return { ...p, last, unrealized: last === null ? 0 : p.qty * (last - p.avgCost) };
   });
-  const alerts = store.db
-    .prepare(`SELECT session, ts AS time, kind, severity, symbol, message FROM alerts WHERE ts >= ? AND session NOT IN ('data-quality', 'reports') AND severity != 'info' ORDER BY ts DESC LIMIT 100`)
-    .all(day) as ReportAlert[];
+  const alerts = reportableAlerts(store, day);
   const findings = listFindings(store, { since: day, limit: 100 });
   const news = newsAsOf(store, now, { since: day, limit: 500 })
     .filter((n) => n.sentiment !== null)
@@ -192,9 +193,9 @@ export function writeDailyReport(store: Store, report: DailyReport, outPath: str
   }
   const summary = dailySummary(report, path);
   const counts = { signals: report.signals.length, positions: report.positions.length, alerts: report.alerts.length, findings: report.findings.length, news: report.news.length, failedJobs: report.failedJobs.length };
-  store.db.prepare("INSERT INTO reports(kind, day, path, created_at, summary) VALUES ('daily', ?, ?, ?, ?)").run(report.day, path, report.createdAt, JSON.stringify({ text: summary, ...counts }));
+  recordReport(store, { day: report.day, path, createdAt: report.createdAt, summary: { text: summary, ...counts } });
   if (send) {
-    const center = new AlertCenter({ session: 'reports', journal: new Journal(store.db), webhooks: send, cooldownMs: 0 });
+    const center = new AlertCenter({ session: 'reports', journal: new Journal(store), webhooks: send, cooldownMs: 0 });
     center.raise({ kind: 'daily-report', severity: 'info', time: report.createdAt, message: summary, payload: { path, day: formatDate(report.day), ...counts } });
   }
   return ok({ path, summary });
@@ -210,10 +211,3 @@ export interface ReportEntry {
   readonly summary: string;
 }
 
-/** Past reports, newest first. */
-export function listReports(store: Store, limit = 100): ReportEntry[] {
-  return (store.db.prepare('SELECT id, kind, day, path, created_at AS createdAt, summary FROM reports ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as (ReportEntry & { summary: string })[]).map((r) => ({
-    ...r,
-    summary: (JSON.parse(r.summary) as { text: string }).text,
-  }));
-}

@@ -43,7 +43,7 @@ export const JOB_COMMANDS: Record<string, JobCommand> = {
       if (!w.ok) throw new Error(w.error.message);
       // Failed deliveries stay in the outbox, which the scheduler's dispatcher retries: failing the run
       // would write and send the report again.
-      if (p.targets) await new OutboxDispatcher({ journal: new Journal(store.db) }).deliverDue();
+      if (p.targets) await new OutboxDispatcher({ journal: new Journal(store) }).deliverDue();
       return 1;
     },
   },

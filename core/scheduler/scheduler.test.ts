@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { addJob, checkSchedule, jobHistory } from './jobs';
 import { Scheduler, type JobRunner } from './scheduler';
+import { connection } from '../store/internal';
 
 let store: Store;
 afterEach(() => store?.close());
@@ -93,8 +94,8 @@ describe('Scheduler', () => {
     const job = addJob(store, { name: 'j', cron: '0 0 * * *', timezone: 'UTC', command: ['fetch', 'news'] }, 0);
     expect(job.ok).toBe(true);
     const now = Date.UTC(1970, 0, 2, 1);
-    store.db.prepare("INSERT INTO job_runs(job_id, slot_at, attempt, trigger, started_at, status, pid, host) VALUES (1, ?, 1, 'schedule', ?, 'running', 999999, ?)").run(Date.UTC(1970, 0, 2), now - 1000, (await import('node:os')).hostname());
-    store.db.prepare('UPDATE jobs SET last_slot_at = ?').run(Date.UTC(1970, 0, 2));
+    connection(store).prepare("INSERT INTO job_runs(job_id, slot_at, attempt, trigger, started_at, status, pid, host) VALUES (1, ?, 1, 'schedule', ?, 'running', 999999, ?)").run(Date.UTC(1970, 0, 2), now - 1000, (await import('node:os')).hostname());
+    connection(store).prepare('UPDATE jobs SET last_slot_at = ?').run(Date.UTC(1970, 0, 2));
     const s = new Scheduler(store, { now: () => now, run: async () => ({ rowsChanged: 3 }), isAlive: (pid) => pid !== 999999 });
     await Promise.all(s.tick());
     expect(jobHistory(store).map((r) => [r.attempt, r.trigger, r.status])).toEqual([

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Store } from '../store/sqlite-bar-store';
 import { cronOf, getJob, listJobs, type Job, type JobRun } from './jobs';
+import { abandonRun, beginRun, endRun, getRun, hasRunningRun, lastRunOf, runningRuns } from '../store/jobs';
 
 /** What running a job's command returns: the rows it changed. Throw (or reject) to fail the run. */
 export type JobRunner = (job: Job, signal: AbortSignal) => Promise<{ readonly rowsChanged: number }>;
@@ -132,25 +133,22 @@ export class Scheduler {
 
   #busy(job: Job): boolean {
     if (this.#running.has(job.id)) return true;
-    return this.#store.db.prepare("SELECT 1 FROM job_runs WHERE job_id = ? AND status = 'running'").get(job.id) !== undefined;
+    return hasRunningRun(this.#store, job.id);
   }
 
   /** Marks `running` rows of dead processes on this host as `abandoned` (their transaction never committed). */
   #reapDead(): void {
     const isAlive = this.#opts.isAlive ?? defaultIsAlive;
-    const rows = this.#store.db.prepare("SELECT id, pid, host FROM job_runs WHERE status = 'running'").all() as { id: number; pid: number; host: string }[];
-    const mark = this.#store.db.prepare("UPDATE job_runs SET status = 'abandoned', ended_at = ?, error = ? WHERE id = ? AND status = 'running'");
+    const rows = runningRuns(this.#store);
     for (const r of rows) {
       if (r.host !== this.#host) continue; // another machine's run: its own scheduler judges it
       if (this.#ownRuns.has(r.id) || isAlive(r.pid)) continue;
-      mark.run(this.#now(), `process ${r.pid} ended during the run (killed or crashed); nothing it was importing was committed`, r.id);
+      abandonRun(this.#store, r.id, this.#now(), `process ${r.pid} ended during the run (killed or crashed); nothing it was importing was committed`);
     }
   }
 
   #retryDue(job: Job): { at: number; slotAt: number | null; attempt: number } | null {
-    const last = this.#store.db
-      .prepare('SELECT slot_at AS slotAt, attempt, status, ended_at AS endedAt, trigger FROM job_runs WHERE job_id = ? ORDER BY id DESC LIMIT 1')
-      .get(job.id) as { slotAt: number | null; attempt: number; status: JobRun['status']; endedAt: number; trigger: JobRun['trigger'] } | undefined;
+    const last = lastRunOf(this.#store, job.id);
     if (!last || (last.status !== 'failed' && last.status !== 'abandoned') || last.trigger === 'manual') return null;
     if (last.attempt > job.maxRetries) return null;
     // A run that died with its process retries at once; a run that failed waits out its backoff.
@@ -178,14 +176,7 @@ export class Scheduler {
 
   #start(due: Due, onId?: (id: number) => void): Promise<void> {
     const { job } = due;
-    const db = this.#store.db;
-    const runId = db.transaction(() => {
-      if (due.slotAt !== null) db.prepare('UPDATE jobs SET last_slot_at = ? WHERE id = ? AND (last_slot_at IS NULL OR last_slot_at < ?)').run(due.slotAt, job.id, due.slotAt);
-      const info = db
-        .prepare("INSERT INTO job_runs(job_id, slot_at, attempt, trigger, started_at, status, pid, host) VALUES (?, ?, ?, ?, ?, 'running', ?, ?)")
-        .run(job.id, due.slotAt, due.attempt, due.trigger, this.#now(), process.pid, this.#host);
-      return Number(info.lastInsertRowid);
-    })();
+    const runId = beginRun(this.#store, job, { slotAt: due.slotAt, attempt: due.attempt, trigger: due.trigger, startedAt: this.#now(), pid: process.pid, host: this.#host });
     onId?.(runId);
     this.#ownRuns.add(runId);
     const p = (async () => {
@@ -198,7 +189,7 @@ export class Scheduler {
         status = 'failed';
         error = (e as Error).message ?? String(e);
       }
-      db.prepare('UPDATE job_runs SET status = ?, ended_at = ?, rows_changed = ?, error = ? WHERE id = ?').run(status, this.#now(), rows, error, runId);
+      endRun(this.#store, runId, status, this.#now(), rows, error);
       this.#running.delete(job.id);
       this.#ownRuns.delete(runId);
       this.#opts.onRunEnded?.(this.#runRow(runId));
@@ -208,11 +199,6 @@ export class Scheduler {
   }
 
   #runRow(id: number): JobRun {
-    return this.#store.db
-      .prepare(
-        `SELECT r.id, j.name AS job, r.slot_at AS slotAt, r.attempt, r.trigger, r.started_at AS startedAt, r.ended_at AS endedAt,
-           r.status, r.rows_changed AS rowsChanged, r.error, r.pid FROM job_runs r JOIN jobs j ON j.id = r.job_id WHERE r.id = ?`,
-      )
-      .get(id) as JobRun;
+    return getRun(this.#store, id);
   }
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../store/sqlite-bar-store';
 import { tickToSignalSeconds } from './health';
 import { startServer, type RunningServer } from './server';
+import { connection } from '../store/internal';
 
 let dir: string;
 let server: RunningServer;
@@ -15,10 +16,10 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html>');
   const db = join(dir, 'q.db');
   const s = openStore(db);
-  s.db.prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[]', 0)").run();
+  connection(s).prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[]', 0)").run();
   const now = Date.now();
-  s.db.prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'HTTP 503')").run(now - 5000, now - 2500);
-  s.db.prepare("INSERT INTO outbox(alert_id, target, body, next_attempt_at) VALUES ('a', '{}', '{}', ?)").run(now);
+  connection(s).prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'HTTP 503')").run(now - 5000, now - 2500);
+  connection(s).prepare("INSERT INTO outbox(alert_id, target, body, next_attempt_at) VALUES ('a', '{}', '{}', ?)").run(now);
   s.close();
   server = await startServer({ dbPath: db, staticDir: join(dir, 'static'), token: 'tok123' });
 });

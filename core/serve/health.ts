@@ -7,6 +7,7 @@ export { METRICS_REGISTRY, poolUtilisation, tickToSignalSeconds, ticksTotal } fr
 import type { Store } from '../store/sqlite-bar-store';
 import { authenticate } from './auth';
 import { sendText, SECURITY_HEADERS } from './static';
+import { findingCountsByCheck, jobRunCounts, lastJobDurations, outboxBacklog, readHealthFacts } from '../store/health';
 
 /** The QuantDesk version reported by /health. */
 export const QUANTDESK_VERSION = '0.1.0';
@@ -15,7 +16,7 @@ export const QUANTDESK_VERSION = '0.1.0';
 function storeGauges(registry: Registry, store: () => Store | undefined): void {
   const q = <T>(f: (s: Store) => T, fallback: T): T => {
     const s = store();
-    if (!s || !s.db.open) return fallback;
+    if (!s || !s.isOpen) return fallback;
     try {
       return f(s);
     } catch {
@@ -27,7 +28,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     help: 'Webhook deliveries not yet delivered',
     registers: [registry],
     collect() {
-      this.set(q((s) => s.db.prepare('SELECT count(*) FROM outbox WHERE delivered_at IS NULL').pluck().get() as number, 0));
+      this.set(q(outboxBacklog, 0));
     },
   });
   new Gauge({
@@ -37,16 +38,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = q(
-        (s) =>
-          s.db
-            .prepare(
-              `SELECT j.name, r.status, (r.ended_at - r.started_at) / 1000.0 AS secs FROM jobs j JOIN job_runs r ON r.id =
-                 (SELECT id FROM job_runs WHERE job_id = j.id AND ended_at IS NOT NULL ORDER BY id DESC LIMIT 1)`,
-            )
-            .all() as { name: string; status: string; secs: number }[],
-        [],
-      );
+      const rows = q(lastJobDurations, []);
       for (const r of rows) this.set({ job: r.name, status: r.status }, r.secs);
     },
   });
@@ -57,7 +49,7 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = q((s) => s.db.prepare('SELECT j.name, r.status, count(*) AS n FROM job_runs r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2').all() as { name: string; status: string; n: number }[], []);
+      const rows = q(jobRunCounts, []);
       for (const r of rows) this.set({ job: r.name, status: r.status }, r.n);
     },
   });
@@ -68,8 +60,8 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
     registers: [registry],
     collect() {
       this.reset();
-      const rows = q((s) => s.db.prepare('SELECT check_name AS c, count(*) AS n FROM dq_findings GROUP BY 1').all() as { c: string; n: number }[], []);
-      for (const r of rows) this.set({ check: r.c }, r.n);
+      const rows = q(findingCountsByCheck, []);
+      for (const r of rows) this.set({ check: r.check }, r.n);
     },
   });
 }
@@ -90,27 +82,21 @@ const iso = (ms: number | null | undefined) => (ms === null || ms === undefined 
 
 /** Reads the health summary from the store. */
 export function readHealth(store: Store, now = Date.now()): Health {
-  const one = <T>(sql: string, ...p: unknown[]) => store.db.prepare(sql).pluck().get(...p) as T;
-  const dayAgo = now - 86_400_000;
-  const failed24h = one<number>("SELECT count(*) FROM job_runs WHERE status IN ('failed', 'abandoned') AND started_at >= ?", dayAgo);
-  const backlog = one<number>('SELECT count(*) FROM outbox WHERE delivered_at IS NULL');
-  const lastRuns = store.db
-    .prepare(`SELECT j.name AS job, r.status, r.started_at AS startedAt, r.error FROM jobs j JOIN job_runs r ON r.id = (SELECT max(id) FROM job_runs WHERE job_id = j.id) ORDER BY j.name`)
-    .all() as { job: string; status: string; startedAt: number; error: string | null }[];
+  const f = readHealthFacts(store, now - 86_400_000);
   return {
-    status: failed24h > 0 || backlog > 100 ? 'degraded' : 'ok',
+    status: f.failedSince > 0 || f.backlog > 100 ? 'degraded' : 'ok',
     time: new Date(now).toISOString(),
-    versions: { quantdesk: QUANTDESK_VERSION, node: process.versions.node, sqlite: one<string>('SELECT sqlite_version()'), schema: store.schemaVersion },
-    store: { path: store.path, instruments: one<number>('SELECT count(*) FROM instruments'), lastImportAt: iso(one<number | null>('SELECT max(imported_at) FROM imports')) },
+    versions: { quantdesk: QUANTDESK_VERSION, node: process.versions.node, sqlite: f.sqliteVersion, schema: store.schemaVersion },
+    store: { path: store.path, instruments: f.instruments, lastImportAt: iso(f.lastImportAt) },
     scheduler: {
-      jobs: one<number>('SELECT count(*) FROM jobs'),
-      running: one<number>("SELECT count(*) FROM job_runs WHERE status = 'running'"),
-      failed24h,
-      lastRuns: lastRuns.map((r) => ({ ...r, startedAt: iso(r.startedAt)! })),
+      jobs: f.jobs,
+      running: f.running,
+      failed24h: f.failedSince,
+      lastRuns: f.lastRuns.map((r) => ({ ...r, startedAt: iso(r.startedAt)! })),
     },
-    feeds: { newsItems: one<number>('SELECT count(*) FROM news'), lastNewsAt: iso(one<number | null>('SELECT max(known_at) FROM news')) },
-    outbox: { backlog, oldestAt: iso(one<number | null>('SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL')) },
-    dataQuality: { findings24h: one<number>('SELECT count(*) FROM dq_findings WHERE found_at >= ?', dayAgo) },
+    feeds: { newsItems: f.newsItems, lastNewsAt: iso(f.lastNewsAt) },
+    outbox: { backlog: f.backlog, oldestAt: iso(f.oldestPendingAt) },
+    dataQuality: { findings24h: f.findingsSince },
   };
 }
 
@@ -151,7 +137,7 @@ export function createObservability(store: () => Store | undefined, token: strin
 
   async function answer(res: ServerResponse, path: string, s: Store | undefined): Promise<void> {
     if (path === '/health') {
-      if (!s || !s.db.open) {
+      if (!s || !s.isOpen) {
         res.writeHead(503, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
         res.end(JSON.stringify({ status: 'down', reason: 'store closed' }));
         return;

@@ -9,6 +9,7 @@ import { importCsvOffThread } from '../store/import-thread';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { startServer, type RunningServer } from './server';
 import { TestClient, type HostFrame } from './test-client';
+import { connection } from '../store/internal';
 
 // Finding 6 of issue 15: a big CSV import runs on its own thread (its own connection to the store's
 // file), so `quantdesk serve` keeps answering every client while it runs.
@@ -48,8 +49,8 @@ async function upload(kind: string, fileName: string, text: string): Promise<str
 
 /** Every stored bar, and the counts of the tables an import writes, in one comparable string. */
 function snapshot(store: Store): string {
-  const bars = store.db.prepare('SELECT i.symbol, b.* FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 3').raw().all();
-  const counts = ['instruments', 'bars', 'imports'].map((t) => store.db.prepare(`SELECT count(*) FROM ${t}`).pluck().get());
+  const bars = connection(store).prepare('SELECT i.symbol, b.* FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 3').raw().all();
+  const counts = ['instruments', 'bars', 'imports'].map((t) => connection(store).prepare(`SELECT count(*) FROM ${t}`).pluck().get());
   return JSON.stringify([counts, bars]);
 }
 

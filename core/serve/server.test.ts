@@ -13,6 +13,7 @@ import { CSP } from './static';
 import { MAX_CONNECTIONS, startServer, type RunningServer } from './server';
 import { TestClient } from './test-client';
 import { MAX_FRAME_BYTES } from './ws-host';
+import { connection } from '../store/internal';
 
 let dir: string;
 let server: RunningServer;
@@ -210,7 +211,7 @@ const SUCCESS: { [K in Channel]?: Sample } = {
       expect(info.host).toBe('serve');
       expect(info.dbPath).toBe(join(dir, 'qd.db'));
       expect(info.instruments).toBe(5); // the fixture's four symbols (ZZZ arrives with its bars) and GOOG
-      expect(info.bars).toBe(server.services.store.db.prepare('SELECT count(*) n FROM bars').pluck().get());
+      expect(info.bars).toBe(connection(server.services.store).prepare('SELECT count(*) n FROM bars').pluck().get());
       expect(info.schemaVersion).toBe(server.services.store.schemaVersion);
     },
   },
@@ -419,7 +420,7 @@ describe('every contract method over the WebSocket', () => {
     const done = await c.call('data:upload-commit', { uploadId });
     expect(done.error).toBeUndefined();
     expect(done.value).toMatchObject({ kind: 'bars', source: 'upl.csv', rows: 30_000 });
-    expect(server.services.store.db.prepare("SELECT count(*) FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = 'UPL'").pluck().get()).toBe(30_000);
+    expect(connection(server.services.store).prepare("SELECT count(*) FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = 'UPL'").pluck().get()).toBe(30_000);
     expect((await c.call('data:upload-cancel', { uploadId })).value).toEqual({ cancelled: false });
     expect(server.services.uploads.openCount).toBe(0);
   });

@@ -23,6 +23,7 @@ import {
   type HorizonReport,
   type SignalEvent,
 } from './signal-stats';
+import { universeSymbolsEver } from '../store/queries';
 
 /** One signal as printed: the decision bar's time (`YYYY-MM-DD` or ISO), side and entry price (null if none). */
 export interface SignalOut {
@@ -90,10 +91,7 @@ function compact(panel: Panel, s: number): BarColumns {
 
 function symbolsOf(store: Store, universe: string): string[] | undefined {
   if (universe === 'all') return undefined;
-  return store.db
-    .prepare('SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol')
-    .pluck()
-    .all(universe) as string[];
+  return universeSymbolsEver(store, universe);
 }
 
 /**

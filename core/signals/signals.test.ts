@@ -9,6 +9,7 @@ import { DAY_MS } from '../model/time';
 import { openStore } from '../store/sqlite-bar-store';
 import { runSignals } from './run-signals';
 import { forwardReturn, signalEvents } from './signal-stats';
+import { connection } from '../store/internal';
 
 /**
  * Crafted series: closes 1,2,3,4,5,4,3,2,1,2,3,4 then rising by 1 a day to 24 (32 bars); opens are the
@@ -31,8 +32,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qd-signals-'));
   db = join(dir, 's.db');
   const store = openStore(db);
-  store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA'), (2, 'FLAT')").run();
-  const ins = store.db.prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
+  connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA'), (2, 'FLAT')").run();
+  const ins = connection(store).prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
   closes.forEach((c, i) => {
     const open = i === 0 ? c : closes[i - 1] + 0.5;
     ins.run(1, T0 + i * DAY_MS, open, Math.max(open, c), Math.min(open, c), c, 100);
@@ -149,8 +150,8 @@ describe('signal analytics', () => {
     const path = join(dir, 'f.db');
     const store = openStore(path);
     const syms = ['P', 'Q', 'R'];
-    syms.forEach((sym, k) => store.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(k + 1, sym));
-    const ins = store.db.prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, 100)');
+    syms.forEach((sym, k) => connection(store).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(k + 1, sym));
+    const ins = connection(store).prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, 100)');
     for (let i = 0; i < 70; i++) {
       // P flat at 10; Q rises 1% a day; R flat at 20 (open = close, so the next-open entry is the close)
       ins.run(1, T0 + i * DAY_MS, 10, 10, 10, 10);
@@ -158,12 +159,12 @@ describe('signal analytics', () => {
       ins.run(2, T0 + i * DAY_MS, q, q, q, q);
       ins.run(3, T0 + i * DAY_MS, 20, 20, 20, 20);
     }
-    const f = store.db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+    const f = connection(store).prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
     f.run(1, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 10); // B/P 1: the cheapest
     f.run(2, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 5); // B/P 0.5
     f.run(3, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 4); // B/P 0.2
     f.run(2, 'book_value_per_share', T0, T0 + 40 * DAY_MS, 50); // Q becomes the cheapest from day 40 (Feb 10)
-    store.db.prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 3, 0, NULL, 0)").run();
+    connection(store).prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 3, 0, NULL, 0)").run();
     const r = runSignals(store, { strategy: 'factor-rank', universe: 'all', params: { keep: 0.34, rank: [{ factor: 'book-to-price', order: 'descending' }] }, fill: 'close' });
     const uni = runSignals(store, { strategy: 'sma-cross', universe: 'IDX' });
     store.close();

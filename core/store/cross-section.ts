@@ -1,5 +1,6 @@
 import { dataFingerprint } from './fingerprint';
 import type { Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 /** One field for many instruments as known at a date. Arrays are parallel to `symbols`; NaN when nothing was known. */
 export interface CrossSection {
@@ -41,7 +42,7 @@ function catalog(store: Store): Catalog {
   const fp = dataFingerprint(store);
   const hit = catalogs.get(store);
   if (hit && hit.fp === fp) return hit;
-  const rows = store.db.prepare('SELECT id, symbol FROM instruments ORDER BY symbol').raw().all() as [number, string][];
+  const rows = connection(store).prepare('SELECT id, symbol FROM instruments ORDER BY symbol').raw().all() as [number, string][];
   const c: Catalog = {
     fp,
     symbols: rows.map((r) => r[1]),
@@ -57,7 +58,7 @@ function catalog(store: Store): Catalog {
 function timeline(store: Store, c: Catalog, field: string): Timeline {
   const hit = c.timelines.get(field);
   if (hit) return hit;
-  const rows = store.db
+  const rows = connection(store)
     .prepare('SELECT instrument_id, known_at, period_end, value FROM fundamentals WHERE field = ? ORDER BY instrument_id, known_at, period_end')
     .raw()
     .all(field) as [number, number, number, number][];

@@ -6,6 +6,7 @@ import { importCsv } from './import';
 import { MIGRATIONS } from './migrations';
 import { openStore, type Store } from './sqlite-bar-store';
 import { tempDir } from './test-helpers';
+import { connection } from './internal';
 
 const INSTR = 'symbol,name,sector,currency,listed_on,delisted_on\nAAA,A,Tech,USD,2020-01-01,\n';
 const BARS = 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,10,11,9,10.5,100\nAAA,2020-01-03,10.5,12,10,11,200\nBBB,2020-01-02,5,5.5,4.5,5,50\n';
@@ -18,12 +19,12 @@ async function build(s: Store): Promise<void> {
 describe('dataFingerprint kept in meta', () => {
   it('every market table has insert, update and delete change triggers, so no write path can forget the fingerprint', () => {
     const s = openStore(':memory:');
-    const names = new Set(s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]);
+    const names = new Set(connection(s).prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]);
     for (const t of MARKET_TABLES) for (const op of ['ins', 'upd', 'del']) expect(names.has(`data_${op}_${t}`)).toBe(true);
     // Each kind of direct write moves it; the same write on another table outside market data does not.
     let fp = dataFingerprint(s);
     const moved = (sql: string): void => {
-      s.db.exec(sql);
+      connection(s).exec(sql);
       const now = dataFingerprint(s);
       expect(now, sql).not.toBe(fp);
       fp = now;
@@ -35,7 +36,7 @@ describe('dataFingerprint kept in meta', () => {
     moved("INSERT INTO fundamentals VALUES (1, 'eps', 0, 0, 1)");
     moved("INSERT INTO universes(name, instrument_id, valid_from, known_at) VALUES ('u', 1, 0, 0)");
     moved('DELETE FROM bars');
-    s.db.exec("INSERT INTO live_state VALUES ('s', 'k', 'v')");
+    connection(s).exec("INSERT INTO live_state VALUES ('s', 'k', 'v')");
     expect(dataFingerprint(s)).toBe(fp);
   });
 
@@ -47,11 +48,11 @@ describe('dataFingerprint kept in meta', () => {
     for (let i = 0; i < 120_000; i++) rows.push(`S${i % 60},${new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 60) * 86_400_000).toISOString().slice(0, 10)},1,1,1,1,1`);
     const r = await importCsv(a, 'bars', { fileName: 'big.csv', content: rows.join('\n') });
     expect(r.ok && r.value.changed).toBe(120_060);
-    const triggers = a.db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'bars'").pluck().get();
+    const triggers = connection(a).prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'bars'").pluck().get();
     expect(triggers).toBe(3);
-    expect(a.db.prepare("SELECT changes FROM meta WHERE key = 'data'").pluck().get()).toBe(1 + 3 + 1 + 120_060);
+    expect(connection(a).prepare("SELECT changes FROM meta WHERE key = 'data'").pluck().get()).toBe(1 + 3 + 1 + 120_060);
     const fp = dataFingerprint(a);
-    a.db.exec("UPDATE bars SET volume = 2 WHERE instrument_id = 1");
+    connection(a).exec("UPDATE bars SET volume = 2 WHERE instrument_id = 1");
     expect(dataFingerprint(a)).not.toBe(fp);
   });
 
@@ -81,7 +82,7 @@ describe('dataFingerprint kept in meta', () => {
     for (const t of [...MARKET_TABLES, 'imports']) {
       // The columns the schema-2 table has (later migrations add some, e.g. instruments.type).
       const cols = (old.prepare(`PRAGMA table_info(${t})`).all() as { name: string }[]).map((c) => c.name).join(', ');
-      const rows = fresh.db.prepare(`SELECT ${cols} FROM ${t}`).raw().all() as unknown[][];
+      const rows = connection(fresh).prepare(`SELECT ${cols} FROM ${t}`).raw().all() as unknown[][];
       for (const r of rows) old.prepare(`INSERT INTO ${t} VALUES (${r.map(() => '?').join(',')})`).run(...r);
     }
     old.close();

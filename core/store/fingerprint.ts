@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type { Db, Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 /** The market-data tables: every write to them moves the fingerprint (migration 3's triggers). */
 export const MARKET_TABLES: readonly string[] = ['instruments', 'bars', 'corporate_actions', 'fundamentals', 'universes'];
@@ -20,16 +21,16 @@ const statements = new WeakMap<Store, Statement>();
 export function dataFingerprint(store: Store): string {
   let row: [string | null, number] | undefined;
   let read = statements.get(store);
-  if (read === undefined && store.schemaVersion >= 3) statements.set(store, (read = store.db.prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw()));
+  if (read === undefined && store.schemaVersion >= 3) statements.set(store, (read = connection(store).prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw()));
   if (read) row = read.get() as [string | null, number] | undefined;
   // A read-only connection to a store not yet migrated: what migration 3 will seed.
-  else row = [null, store.db.prepare('SELECT coalesce(sum(changed), 0) FROM imports').pluck().get() as number];
+  else row = [null, connection(store).prepare('SELECT coalesce(sum(changed), 0) FROM imports').pluck().get() as number];
   if (row === undefined) throw new Error(`${store.path}: no data fingerprint row in the meta table`);
   let chain = row[0];
   if (chain === null) {
     // A store migrated from schema 2: rebuild the chain from the imports log (what importCsv would have written).
-    chain = chainFromLog(store.db);
-    if (!store.readonly) store.db.prepare("UPDATE meta SET value = ? WHERE key = 'data' AND value IS NULL").run(chain);
+    chain = chainFromLog(connection(store));
+    if (!store.readonly) connection(store).prepare("UPDATE meta SET value = ? WHERE key = 'data' AND value IS NULL").run(chain);
   }
   const stamp = `${chain}:${row[1]}`;
   const hit = cache.get(store);

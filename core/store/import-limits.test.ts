@@ -7,6 +7,7 @@ import { dataFingerprint } from './fingerprint';
 import { importCsv, type ImportKind } from './import';
 import { openStore, type Store } from './sqlite-bar-store';
 import { FIXTURE, loadFixture, tempDir } from './test-helpers';
+import { connection } from './internal';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.cleanup()));
@@ -23,7 +24,7 @@ async function fixtureStore(): Promise<Store> {
 }
 
 function snapshot(s: Store): unknown {
-  const q = (t: string) => s.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+  const q = (t: string) => connection(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
   return { i: q('instruments'), b: q('bars'), f: q('fundamentals'), a: q('corporate_actions'), fp: dataFingerprint(s) };
 }
 

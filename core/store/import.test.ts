@@ -6,13 +6,14 @@ import { dataFingerprint } from './fingerprint';
 import { importCsv } from './import';
 import { openStore, type Store } from './sqlite-bar-store';
 import { tempDir } from './test-helpers';
+import { connection } from './internal';
 
 const INSTR = 'symbol,name,sector,currency,listed_on,delisted_on\nAAA,"Alpha, Inc.",Tech,USD,2020-01-01,\nBBB,Beta,Energy,USD,2020-01-01,2020-06-30\n';
 const BARS = 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,10,11,9,10.5,100\nAAA,2020-01-03,10.5,12,10,11,200\nBBB,2020-01-02,5,5.5,4.5,5,50\n';
 
 function snapshot(s: Store): unknown {
-  const q = (t: string) => s.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
-  return { i: q('instruments'), b: q('bars'), f: q('fundamentals'), a: q('corporate_actions'), imp: s.db.prepare('SELECT count(*) n FROM imports').get() };
+  const q = (t: string) => connection(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+  return { i: q('instruments'), b: q('bars'), f: q('fundamentals'), a: q('corporate_actions'), imp: connection(s).prepare('SELECT count(*) n FROM imports').get() };
 }
 
 describe('readCsv', () => {
@@ -46,7 +47,7 @@ describe('importCsv', () => {
     expect(r1.ok && r1.value.changed).toBe(2);
     const r2 = await importCsv(s, 'bars', { fileName: 'b.csv', content: BARS });
     expect(r2.ok && r2.value).toMatchObject({ rows: 3, changed: 3 });
-    expect(s.db.prepare("SELECT name FROM instruments WHERE symbol='AAA'").pluck().get()).toBe('Alpha, Inc.');
+    expect(connection(s).prepare("SELECT name FROM instruments WHERE symbol='AAA'").pluck().get()).toBe('Alpha, Inc.');
     const fp = dataFingerprint(s);
     const snap = snapshot(s);
     const again = await importCsv(s, 'bars', { fileName: 'b.csv', content: BARS });
@@ -68,7 +69,7 @@ describe('importCsv', () => {
     }
     const r = await importCsv(s, 'bars', { fileName: 'many.csv', content: lines.join('\n') });
     expect(r.ok && r.value).toMatchObject({ rows: 301, changed: 303 });
-    const rows = s.db.prepare('SELECT i.symbol, b.open, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY b.ts').raw().all();
+    const rows = connection(s).prepare('SELECT i.symbol, b.open, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY b.ts').raw().all();
     expect(rows.length).toBe(301);
     rows.forEach((row, i) => expect(row).toEqual([i % 2 ? 'ODD' : 'EVEN', i + 1, i]));
   });
@@ -81,9 +82,9 @@ describe('importCsv', () => {
     }
     const r = await importCsv(s, 'bars', { fileName: 'bulk.csv', content: lines.join('\n') });
     expect(r.ok && r.value.rows).toBe(104_000);
-    expect(s.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").pluck().all()).toEqual(['bars_ts']);
-    expect(s.db.prepare('SELECT count(*), sum(volume) FROM bars').raw().get()).toEqual([104_000, 40 * (2599 * 2600) / 2]);
-    const plan = s.db.prepare('EXPLAIN QUERY PLAN SELECT DISTINCT ts FROM bars WHERE ts > 0').all() as { detail: string }[];
+    expect(connection(s).prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").pluck().all()).toEqual(['bars_ts']);
+    expect(connection(s).prepare('SELECT count(*), sum(volume) FROM bars').raw().get()).toEqual([104_000, 40 * (2599 * 2600) / 2]);
+    const plan = connection(s).prepare('EXPLAIN QUERY PLAN SELECT DISTINCT ts FROM bars WHERE ts > 0').all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toContain('bars_ts');
   });
 
@@ -91,7 +92,7 @@ describe('importCsv', () => {
     const s = openStore(':memory:');
     const r = await importCsv(s, 'bars', { fileName: 'b.csv', content: 'symbol,date,open,high,low,close,volume\nZZZ,2020-01-02T14:30:00-05:00,1,1,1,1,0\n' });
     expect(r.ok).toBe(true);
-    expect(s.db.prepare("SELECT b.ts FROM bars b JOIN instruments i ON i.id=b.instrument_id WHERE symbol='ZZZ'").pluck().get()).toBe(Date.UTC(2020, 0, 2, 19, 30));
+    expect(connection(s).prepare("SELECT b.ts FROM bars b JOIN instruments i ON i.id=b.instrument_id WHERE symbol='ZZZ'").pluck().get()).toBe(Date.UTC(2020, 0, 2, 19, 30));
   });
 
   const rejections: [string, 'bars' | 'instruments' | 'fundamentals' | 'actions', string, string[]][] = [
@@ -145,7 +146,7 @@ describe('importCsv', () => {
     const r = await importCsv(s, 'fundamentals', { fileName: 'f.csv', content: 'symbol,field,period_end,value,known_at\nAAA,eps,2020-03-31,1.0,2020-05-01\n' });
     expect(r.ok).toBe(true);
     await importCsv(s, 'fundamentals', { fileName: 'f2.csv', content: 'symbol,field,period_end,value,known_at\nAAA,eps,2020-03-31,1.2,2020-08-01\n' });
-    expect(s.db.prepare('SELECT value FROM fundamentals ORDER BY known_at').pluck().all()).toEqual([1.0, 1.2]);
+    expect(connection(s).prepare('SELECT value FROM fundamentals ORDER BY known_at').pluck().all()).toEqual([1.0, 1.2]);
   });
 
   it('a cancelled import stores nothing', async () => {
@@ -154,7 +155,7 @@ describe('importCsv', () => {
     ac.abort();
     const r = await importCsv(s, 'bars', { fileName: 'b.csv', content: BARS }, { signal: ac.signal });
     expect(r.ok === false && r.error.code).toBe('cancelled');
-    expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+    expect(connection(s).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
   });
 
   it('CLI: exit 0 and JSON report; exit 2 with FILE:LINE lines on stderr', async () => {
@@ -179,7 +180,7 @@ describe('importCsv', () => {
     expect(await main(['query', 'universe', '--date', '2020-01-01', '--db', `${d.dir}/nope.db`, '--json'], io5)).toBe(2);
     expect(io5.stdout()).toBe('');
     const s = openStore(db);
-    expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(3);
+    expect(connection(s).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(3);
     s.close();
   });
 });
@@ -194,10 +195,10 @@ describe('dataFingerprint', () => {
     }
     expect(dataFingerprint(a)).toBe(dataFingerprint(b));
     const before = dataFingerprint(a);
-    a.db.prepare("INSERT INTO runs(id, kind, status, spec, engine_version, data_fingerprint, created_at) VALUES ('r1', 'backtest', 'done', '{}', '1', ?, 0)").run(before);
+    connection(a).prepare("INSERT INTO runs(id, kind, status, spec, engine_version, data_fingerprint, created_at) VALUES ('r1', 'backtest', 'done', '{}', '1', ?, 0)").run(before);
     expect(dataFingerprint(a)).toBe(before);
     // A write that bypasses the import service still shows (row counts are part of the hash).
-    a.db.prepare("INSERT INTO instruments(symbol) VALUES ('RAW')").run();
+    connection(a).prepare("INSERT INTO instruments(symbol) VALUES ('RAW')").run();
     expect(dataFingerprint(a)).not.toBe(before);
   });
 });

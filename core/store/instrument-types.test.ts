@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { importCsv } from './import';
 import { openStore, type Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 let s: Store | undefined;
 afterEach(() => {
@@ -8,7 +9,7 @@ afterEach(() => {
   s = undefined;
 });
 
-const typeOf = (st: Store, sym: string) => st.db.prepare('SELECT type FROM instruments WHERE symbol = ?').pluck().get(sym);
+const typeOf = (st: Store, sym: string) => connection(st).prepare('SELECT type FROM instruments WHERE symbol = ?').pluck().get(sym);
 
 describe('instrument types in the instruments CSV', () => {
   it('the type column is optional (default stock), in any position, and a re-import without it keeps the types', async () => {
@@ -32,6 +33,6 @@ describe('instrument types in the instruments CSV', () => {
     const r = await importCsv(s, 'instruments', { fileName: 'bad.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on,type\nAAA,A,Tech,USD,,,stock\nBBB,B,Tech,USD,,,warrant\n' });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.details).toEqual(['bad.csv:3: type: unknown type "warrant" (expected one of stock, etf, fund, index, future, option, crypto, fx, bond)']);
-    expect(s.db.prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(0);
+    expect(connection(s).prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { Alert, FiredSignal, Fill, Order, OrderStatus, Severity, Side } from '../live/types';
-import type { Db } from './sqlite-bar-store';
+import { connection } from './internal';
+import { Store, type Db } from './sqlite-bar-store';
 
 /** A position snapshot as journaled (no mark price: that is live state). */
 export interface PositionRow {
@@ -31,7 +32,9 @@ export class Journal {
   readonly #db: Db;
   readonly #s;
 
-  constructor(db: Db) {
+  /** Journals into `store` (a raw connection is accepted for store-internal callers and tests). */
+  constructor(store: Store | Db) {
+    const db = store instanceof Store ? connection(store) : store;
     this.#db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {

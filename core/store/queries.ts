@@ -5,10 +5,11 @@ import { DAY_MS } from '../model/time';
 import { fail, ok, type Result } from '../model/result';
 import { dataFingerprint } from './fingerprint';
 import type { Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 /** The instrument id for `symbol`, or undefined. */
 export function instrumentId(store: Store, symbol: string): number | undefined {
-  return store.db.prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as number | undefined;
+  return connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as number | undefined;
 }
 
 /**
@@ -17,10 +18,10 @@ export function instrumentId(store: Store, symbol: string): number | undefined {
  */
 export function hasActionsThrough(store: Store, symbols: readonly string[] | undefined, toMs: number): boolean {
   const row = symbols
-    ? store.db
+    ? connection(store)
         .prepare('SELECT 1 FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.ex_date <= ? AND i.symbol IN (SELECT value FROM json_each(?)) LIMIT 1')
         .get(toMs, JSON.stringify(symbols))
-    : store.db.prepare('SELECT 1 FROM corporate_actions WHERE ex_date <= ? LIMIT 1').get(toMs);
+    : connection(store).prepare('SELECT 1 FROM corporate_actions WHERE ex_date <= ? LIMIT 1').get(toMs);
   return row !== undefined;
 }
 
@@ -39,8 +40,8 @@ export interface FundamentalAsOf {
  * a typo must not read as "not known yet". Null when some instrument has it.
  */
 function unknownField(store: Store, field: string): Result<never> | null {
-  if (store.db.prepare('SELECT 1 FROM fundamentals WHERE field = ? LIMIT 1').get(field) !== undefined) return null;
-  const known = store.db.prepare('SELECT DISTINCT field FROM fundamentals ORDER BY field').pluck().all() as string[];
+  if (connection(store).prepare('SELECT 1 FROM fundamentals WHERE field = ? LIMIT 1').get(field) !== undefined) return null;
+  const known = connection(store).prepare('SELECT DISTINCT field FROM fundamentals ORDER BY field').pluck().all() as string[];
   return fail('not-found', `Unknown field "${field}": ${known.length > 0 ? `known fields are ${known.join(', ')}` : 'no fundamentals are stored'}`);
 }
 
@@ -53,7 +54,7 @@ function unknownField(store: Store, field: string): Result<never> | null {
 export function fundamentalAsOf(store: Store, symbol: string, field: string, asOf: number): Result<FundamentalAsOf> {
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
-  const row = store.db
+  const row = connection(store)
     .prepare(
       `SELECT value, period_end AS periodEnd, known_at AS knownAt FROM fundamentals
        WHERE instrument_id = ? AND field = ? AND known_at <= ? ORDER BY period_end DESC, known_at DESC LIMIT 1`,
@@ -75,7 +76,7 @@ export interface Revision {
 export function revisionHistory(store: Store, symbol: string, field: string): Result<Revision[]> {
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
-  const rows = store.db
+  const rows = connection(store)
     .prepare('SELECT period_end AS periodEnd, known_at AS knownAt, value FROM fundamentals WHERE instrument_id = ? AND field = ? ORDER BY period_end, known_at')
     .all(id, field) as Revision[];
   const unknown = rows.length === 0 ? unknownField(store, field) : null;
@@ -85,11 +86,11 @@ export function revisionHistory(store: Store, symbol: string, field: string): Re
 
 /** Every corporate action of an instrument, with each dividend's reference close (raw close before its ex date). */
 export function loadActions(store: Store, id: number): CorporateAction[] {
-  const rows = store.db
+  const rows = connection(store)
     .prepare('SELECT kind, ex_date AS exDate, value, known_at AS knownAt FROM corporate_actions WHERE instrument_id = ? ORDER BY ex_date, known_at')
     .all(id) as CorporateAction[];
   if (rows.length === 0) return rows;
-  const before = store.db.prepare('SELECT close FROM bars WHERE instrument_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
+  const before = connection(store).prepare('SELECT close FROM bars WHERE instrument_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
   return rows.map((a) => (a.kind === 'dividend' ? { ...a, refClose: (before.get(id, a.exDate) as number | undefined) ?? Number.NaN } : a));
 }
 
@@ -110,7 +111,7 @@ export interface BarsRangeOptions {
 export function barsRange(store: Store, symbol: string, options: BarsRangeOptions = {}): Result<BarColumns> {
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
-  const rows = store.db
+  const rows = connection(store)
     .prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts')
     .raw()
     .all(id, options.from ?? -8.64e15, options.to ?? 8.64e15) as number[][];
@@ -137,7 +138,7 @@ export function barsRange(store: Store, symbol: string, options: BarsRangeOption
  */
 export function universeAsOf(store: Store, asOf: number, name?: string): string[] {
   if (name !== undefined) {
-    return store.db
+    return connection(store)
       .prepare(
         `SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id
          WHERE u.name = ? AND u.valid_from <= ? AND (u.valid_to IS NULL OR u.valid_to > ?) AND u.known_at <= ? ORDER BY i.symbol`,
@@ -145,7 +146,7 @@ export function universeAsOf(store: Store, asOf: number, name?: string): string[
       .pluck()
       .all(name, asOf, asOf, asOf) as string[];
   }
-  return store.db
+  return connection(store)
     .prepare(
       `SELECT symbol FROM instruments i
        WHERE (delisted_on IS NULL OR delisted_on > ?)
@@ -182,7 +183,7 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
   const stats = new Map<number, { first: number; last: number; n: number; gaps: number }>();
   let cur = -1;
   let st = { first: 0, last: 0, n: 0, gaps: 0 };
-  for (const [id, ts] of store.db.prepare('SELECT instrument_id, ts FROM bars ORDER BY instrument_id, ts').raw().iterate() as Iterable<[number, number]>) {
+  for (const [id, ts] of connection(store).prepare('SELECT instrument_id, ts FROM bars ORDER BY instrument_id, ts').raw().iterate() as Iterable<[number, number]>) {
     if (id !== cur) {
       cur = id;
       st = { first: ts, last: ts, n: 0, gaps: 0 };
@@ -192,7 +193,7 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
     st.n++;
   }
   const rows = (
-    store.db
+    connection(store)
       .prepare('SELECT id, symbol, name, sector, currency, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol')
       .all() as Omit<InstrumentCoverage, 'firstDate' | 'lastDate' | 'bars' | 'gaps'>[]
   ).map((r) => {
@@ -201,4 +202,20 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
   });
   coverageCache.set(store, { fp, rows });
   return rows;
+}
+
+/** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. Sorted. */
+export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
+  return connection(store)
+    .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
+    .pluck()
+    .all(JSON.stringify(symbols)) as string[];
+}
+
+/** Every symbol that was ever a member of universe `name` (any date), sorted; empty for an unknown universe. */
+export function universeSymbolsEver(store: Store, name: string): string[] {
+  return connection(store)
+    .prepare('SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol')
+    .pluck()
+    .all(name) as string[];
 }

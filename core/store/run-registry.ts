@@ -1,4 +1,5 @@
 import type { Store } from './sqlite-bar-store';
+import { connection } from './internal';
 
 /** One row of the `runs` table, JSON columns still as text. */
 export interface RunRow {
@@ -19,7 +20,7 @@ const COLUMNS = `id, kind, status, spec, engine_version AS engineVersion, data_f
 
 /** Inserts a run and (when given) its single result payload in one transaction. */
 export function insertRun(store: Store, row: RunRow, payload?: { params: string; metrics: string; payload: string | Uint8Array }): void {
-  const db = store.db;
+  const db = connection(store);
   db.transaction(() => {
     db.prepare(
       `INSERT INTO runs (id, kind, status, spec, engine_version, data_fingerprint, metrics, summary, created_at, finished_at)
@@ -35,25 +36,25 @@ export function insertRun(store: Store, row: RunRow, payload?: { params: string;
 export function listRunRows(store: Store, opts: { kind?: string; limit?: number } = {}): RunRow[] {
   const limit = Math.max(1, Math.min(10_000, opts.limit ?? 100));
   if (opts.kind !== undefined) {
-    return store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(opts.kind, limit) as RunRow[];
+    return connection(store).prepare(`SELECT ${COLUMNS} FROM runs WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(opts.kind, limit) as RunRow[];
   }
-  return store.db.prepare(`SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
+  return connection(store).prepare(`SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
 }
 
 /** One run by id, or undefined. */
 export function getRunRow(store: Store, id: string): RunRow | undefined {
-  return store.db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
+  return connection(store).prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
 }
 
 /** The stored payload of result `idx` (0 for a single backtest), or undefined. */
 export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
-  const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
+  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
   return row?.payload ?? undefined;
 }
 
 /** The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`). */
 export function getRunPayloadRaw(store: Store, id: string, idx = 0): string | Buffer | undefined {
-  const row = store.db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | Buffer | null } | undefined;
+  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | Buffer | null } | undefined;
   return row?.payload ?? undefined;
 }
 
@@ -68,7 +69,7 @@ export interface RunLabelRow {
 /** Labels of the given runs, by run id (runs without one are absent). */
 export function getRunLabels(store: Store, ids: readonly string[]): Map<string, RunLabelRow> {
   const out = new Map<string, RunLabelRow>();
-  const stmt = store.db.prepare('SELECT run_id AS runId, name, tags, note FROM run_labels WHERE run_id = ?');
+  const stmt = connection(store).prepare('SELECT run_id AS runId, name, tags, note FROM run_labels WHERE run_id = ?');
   for (const id of ids) {
     const row = stmt.get(id) as RunLabelRow | undefined;
     if (row) out.set(id, row);
@@ -78,7 +79,7 @@ export function getRunLabels(store: Store, ids: readonly string[]): Map<string, 
 
 /** Writes a run's label (one row, replaced whole). Returns false for an unknown run. */
 export function setRunLabel(store: Store, label: RunLabelRow, now = Date.now()): boolean {
-  const db = store.db;
+  const db = connection(store);
   return db.transaction(() => {
     if (!db.prepare('SELECT 1 FROM runs WHERE id = ?').get(label.runId)) return false;
     db.prepare(
@@ -91,7 +92,7 @@ export function setRunLabel(store: Store, label: RunLabelRow, now = Date.now()):
 
 /** Deletes a run with its stored results (payloads) and label, in one transaction. Returns false for an unknown run. */
 export function deleteRun(store: Store, id: string): boolean {
-  const db = store.db;
+  const db = connection(store);
   return db.transaction(() => {
     db.prepare('DELETE FROM run_results WHERE run_id = ?').run(id);
     db.prepare('DELETE FROM run_labels WHERE run_id = ?').run(id);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './migrations';
 import { openStore } from './sqlite-bar-store';
+import { connection } from './internal';
 
 describe('openStore', () => {
   const dirs: string[] = [];
@@ -17,14 +18,14 @@ describe('openStore', () => {
     const path = join(dir, 'a.db');
     const s = openStore(path);
     expect(s.schemaVersion).toBe(MIGRATIONS.length);
-    expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    s.db.prepare("INSERT INTO instruments(symbol) VALUES ('AAA')").run();
+    expect(connection(s).pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(connection(s).pragma('foreign_keys', { simple: true })).toBe(1);
+    connection(s).prepare("INSERT INTO instruments(symbol) VALUES ('AAA')").run();
     s.close();
     const again = openStore(path);
     expect(again.schemaVersion).toBe(MIGRATIONS.length);
-    expect(again.db.prepare('SELECT count(*) n FROM instruments').get()).toEqual({ n: 1 });
-    expect(() => again.db.prepare('INSERT INTO bars VALUES (999, 0, 1, 1, 1, 1, 1)').run()).toThrow(/FOREIGN KEY/);
+    expect(connection(again).prepare('SELECT count(*) n FROM instruments').get()).toEqual({ n: 1 });
+    expect(() => connection(again).prepare('INSERT INTO bars VALUES (999, 0, 1, 1, 1, 1, 1)').run()).toThrow(/FOREIGN KEY/);
     again.close();
   });
 
@@ -33,7 +34,7 @@ describe('openStore', () => {
     dirs.push(dir);
     const path = join(dir, 'b.db');
     const s = openStore(path);
-    s.db.pragma(`user_version = ${MIGRATIONS.length + 5}`);
+    connection(s).pragma(`user_version = ${MIGRATIONS.length + 5}`);
     s.close();
     expect(() => openStore(path)).toThrow(/newer than this QuantDesk/);
   });

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { statSync } from 'node:fs';
+import { bindConnection } from './internal';
 import { MIGRATIONS } from './migrations';
 
-/** A raw better-sqlite3 handle. Only modules under `core/store/` use it; everything else goes through them. */
+/** A raw better-sqlite3 handle. Only modules under `core/store/` use it (through `connection(store)` in `./internal`). */
 export type Db = Database.Database;
 
 /** Options for {@link openStore}. */
@@ -14,36 +15,47 @@ export interface OpenOptions {
 /**
  * The point-in-time store: one SQLite file in WAL mode, foreign keys on, migrations applied at open.
  * The main process (or the CLI) is the single writer; workers open it read-only.
+ * The connection is private: queries live in `core/store/*` as named functions, which reach it
+ * through `connection(store)` from `./internal`.
  */
 export class Store {
-  readonly db: Db;
+  readonly #db: Db;
   readonly path: string;
   readonly readonly: boolean;
 
   constructor(path: string, options: OpenOptions = {}) {
     this.path = path;
     this.readonly = options.readonly === true;
-    this.db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
+    this.#db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
     if (!this.readonly) {
-      this.db.pragma('journal_mode = WAL');
+      this.#db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed transaction survives a process kill (-9); only an OS crash
       // or power loss can lose the last transactions, never corrupt the file.
-      this.db.pragma('synchronous = NORMAL');
+      this.#db.pragma('synchronous = NORMAL');
     }
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
-    if (!this.readonly) migrate(this.db);
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('cache_size = -65536');
+    if (!this.readonly) migrate(this.#db);
+  }
+
+  static {
+    bindConnection((store) => store.#db);
   }
 
   /** The schema version applied (the number of migrations). */
   get schemaVersion(): number {
-    return this.db.pragma('user_version', { simple: true }) as number;
+    return this.#db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Whether the connection is still open (false after {@link close}). */
+  get isOpen(): boolean {
+    return this.#db.open;
   }
 
   /** Closes the connection; the object must not be used after. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.#db.open) this.#db.close();
   }
 }
 

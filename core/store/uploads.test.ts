@@ -7,6 +7,7 @@ import { importCsv } from './import';
 import { openStore, type Store } from './sqlite-bar-store';
 import { tempDir } from './test-helpers';
 import { Uploads } from './uploads';
+import { connection } from './internal';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -32,14 +33,14 @@ function store(): Store {
 
 /** Everything an import stores, and the fingerprint. */
 function snapshot(s: Store): unknown {
-  const q = (t: string) => s.db.prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
-  return { i: q('instruments'), b: q('bars'), n: s.db.prepare('SELECT kind, source, sha256, rows, changed FROM imports ORDER BY id').all(), fp: dataFingerprint(s) };
+  const q = (t: string) => connection(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
+  return { i: q('instruments'), b: q('bars'), n: connection(s).prepare('SELECT kind, source, sha256, rows, changed FROM imports ORDER BY id').all(), fp: dataFingerprint(s) };
 }
 
 function nothingStored(s: Store): void {
-  expect(s.db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
-  expect(s.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
-  expect(s.db.prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(0);
+  expect(connection(s).prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
+  expect(connection(s).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0);
+  expect(connection(s).prepare('SELECT count(*) FROM instruments').pluck().get()).toBe(0);
 }
 
 /** A bars file of about `bytes` bytes: 12 symbols, consecutive days. */
@@ -113,7 +114,7 @@ describe('chunked uploads', () => {
     const o = store();
     await importCsv(o, 'instruments', { fileName: 'instruments-accents.csv', content: csv });
     expect(snapshot(s)).toEqual(snapshot(o));
-    expect(s.db.prepare("SELECT name FROM instruments WHERE symbol = 'Z6'").pluck().get()).toBe(`Société, ${'日本語'.repeat(7)} №6`);
+    expect(connection(s).prepare("SELECT name FROM instruments WHERE symbol = 'Z6'").pluck().get()).toBe(`Société, ${'日本語'.repeat(7)} №6`);
   });
 
   it('refuses a chunk out of order or sent twice: the upload is discarded, its file removed, nothing stored', async () => {

@@ -7,6 +7,7 @@ import { crossSectionAsOf } from '../store/cross-section';
 import { openStore } from '../store/sqlite-bar-store';
 import { rng } from './fixtures';
 import { loadPitFacts, pitRowAt } from './pit-facts';
+import { connection } from '../store/internal';
 
 const T0 = Date.UTC(2020, 0, 1);
 
@@ -15,8 +16,8 @@ describe('loadPitFacts', () => {
     const store = openStore(':memory:');
     const r = rng(9);
     const symbols = ['A', 'B', 'C', 'D', 'E'];
-    symbols.forEach((s, i) => store.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(i + 10, s));
-    const ins = store.db.prepare('INSERT OR IGNORE INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+    symbols.forEach((s, i) => connection(store).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(i + 10, s));
+    const ins = connection(store).prepare('INSERT OR IGNORE INTO fundamentals VALUES (?, ?, ?, ?, ?)');
     for (let i = 0; i < symbols.length - 1; i++) {
       // E has no rows at all
       for (let k = 0; k < 40; k++) {
@@ -53,8 +54,8 @@ describe('loadPitFacts', () => {
 
   it('loads a named universe and refuses one without members', () => {
     const store = openStore(':memory:');
-    store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
-    store.db.prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 2, 100, NULL, 50), ('IDX', 1, 0, 200, 0)").run();
+    connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
+    connection(store).prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 2, 100, NULL, 50), ('IDX', 1, 0, 200, 0)").run();
     const facts = loadPitFacts(store, ['A', 'B'], [], 'IDX');
     const u = facts.universe!;
     expect(Array.from(u.offsets)).toEqual([0, 1, 2]);
@@ -69,8 +70,8 @@ describe('loadPitFacts', () => {
     try {
       const path = join(dir, 'f.db');
       const store = openStore(path);
-      store.db.prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
-      const ins = store.db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+      connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
+      const ins = connection(store).prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
       ins.run(1, 'eps', 10, 20, 1.5);
       ins.run(2, 'eps', 10, 25, 2.5);
       ins.run(2, 'eps', 10, 30, 3.5);

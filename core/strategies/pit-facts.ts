@@ -1,6 +1,7 @@
 import { dataFingerprint } from '../store/fingerprint';
 import type { Store } from '../store/sqlite-bar-store';
 import { pitFieldCacheFile, readPitFieldFile, writePitFieldFile } from './pit-facts-cache';
+import { fundamentalRowsReader, instrumentSymbols, universeRows } from '../store/pit-rows';
 
 /**
  * One fundamental field for every instrument of a panel, as a point-in-time timeline in CSR layout:
@@ -133,15 +134,14 @@ export function loadPitFacts(
   const index = new Map<string, number>();
   symbols.forEach((s, i) => index.set(s, i));
   const idToInst = new Map<number, number>();
-  const inst = store.db.prepare('SELECT id, symbol FROM instruments').all() as { id: number; symbol: string }[];
+  const inst = instrumentSymbols(store);
   for (const row of inst) {
     const s = index.get(row.symbol);
     if (s !== undefined) idToInst.set(row.id, s);
   }
   const out = new Map<string, PitField>();
-  // One primary-key range read per instrument: (instrument_id, field) is the key's prefix, so each read is
-  // contiguous; several times faster than the field index, which needs a key lookup per row.
-  const q = store.db.prepare('SELECT period_end, known_at, value FROM fundamentals WHERE instrument_id = ? AND field = ?').raw(true);
+  // One primary-key range read per instrument (see fundamentalRowsReader).
+  const readRows = fundamentalRowsReader(store);
   const instIds = new Int32Array(symbols.length).fill(-1);
   for (const [id, s] of idToInst) instIds[s] = id;
   const byKnown = (a: number[], b: number[]) => a[1] - b[1] || a[0] - b[0];
@@ -156,7 +156,7 @@ export function loadPitFacts(
     }
     const b = new FieldBuilder(symbols.length);
     for (let s = 0; s < symbols.length; s++) {
-      const rows = instIds[s] < 0 ? [] : (q.all(instIds[s], field) as number[][]);
+      const rows = instIds[s] < 0 ? [] : readRows(instIds[s], field);
       rows.sort(byKnown); // stored by (period_end, known_at); replayed by known_at
       b.add(s, rows.length, (k) => rows[k][0], (k) => rows[k][1], (k) => rows[k][2]);
     }
@@ -166,10 +166,7 @@ export function loadPitFacts(
   }
   let uni: PitUniverse | null = null;
   if (universe !== undefined) {
-    const rows = store.db
-      .prepare('SELECT instrument_id, valid_from, valid_to, known_at FROM universes WHERE name = ? ORDER BY instrument_id, known_at')
-      .raw(true)
-      .all(universe) as [number, number, number | null, number][];
+    const rows = universeRows(store, universe);
     if (rows.length === 0) throw new Error(`universe "${universe}" has no members in the store`);
     uni = buildPitUniverse(
       universe,

@@ -5,6 +5,7 @@ import { runSpecOnStore } from '../backtest/run';
 import { parseSpec } from '../backtest/spec';
 import { DAY_MS, formatDate } from '../model/time';
 import { openStore } from '../store/sqlite-bar-store';
+import { connection } from '../store/internal';
 
 /**
  * The design documents' example run end to end through the engine: the smallest 20% by market cap,
@@ -16,9 +17,9 @@ describe('small-value example spec', () => {
     const store = openStore(':memory:');
     const T0 = Date.UTC(2021, 0, 1);
     const nDays = 800;
-    const insInst = store.db.prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)');
-    const insBar = store.db.prepare('INSERT INTO bars VALUES (?, ?, 10, 10, 10, 10, 1000)');
-    const insF = store.db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
+    const insInst = connection(store).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)');
+    const insBar = connection(store).prepare('INSERT INTO bars VALUES (?, ?, 10, 10, 10, 10, 1000)');
+    const insF = connection(store).prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
     const book = [20, 5, 40, 10]; // the four small names' PBR: 0.5, 2, 0.25, 1
     for (let i = 0; i < 20; i++) {
       insInst.run(i + 1, `S${String(i).padStart(2, '0')}`);

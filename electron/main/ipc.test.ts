@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connection } from '../../core/store/internal';
 
 // Electron's binary is not here (and unit tests never start it): `ipcMain` is a recorder.
 const registered = new Map<string, (event: unknown, raw: unknown) => Promise<unknown>>();
@@ -58,7 +59,7 @@ describe('IPC binding', () => {
 
   it('answers each call exactly as dispatch over the shared handler table does', async () => {
     const ev = fakeSender('app://quantdesk/');
-    store.db.prepare("INSERT INTO instruments (symbol) VALUES ('IPC1')").run();
+    connection(store).prepare("INSERT INTO instruments (symbol) VALUES ('IPC1')").run();
     const viaIpc = await registered.get('app:info')!(ev, undefined);
     const direct = await dispatch(handlers, 'app:info', undefined, { signal: new AbortController().signal });
     expect(viaIpc).toEqual(direct);

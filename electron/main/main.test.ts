@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connection } from '../../core/store/internal';
 
 type Fn = (...args: any[]) => any;
 const rec = vi.hoisted(() => ({
@@ -92,7 +93,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qd-main-'));
   // A store that already has the user's own data: first start leaves it alone (no 30 s dataset load here).
   const s = openStore(join(dir, 'quantdesk.db'));
-  s.db.prepare("INSERT INTO instruments (symbol) VALUES ('MINE')").run();
+  connection(s).prepare("INSERT INTO instruments (symbol) VALUES ('MINE')").run();
   s.close();
   process.env.QUANTDESK_DATA_DIR = dir;
   await import('./index');

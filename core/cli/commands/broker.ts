@@ -25,7 +25,7 @@ function paperFromJournal(db: string, session: string): { account: BrokerAccount
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db, { readonly: true });
   try {
-    const journal = new Journal(store.db);
+    const journal = new Journal(store);
     const positions = journal.loadPositions(session).filter((p) => p.qty !== 0).map((p) => ({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, last: Number.NaN, unrealized: Number.NaN }));
     return { account: { id: session, currency: 'USD', cash: Number.NaN, equity: Number.NaN, buyingPower: Number.NaN, mode: 'paper' }, positions };
   } finally {

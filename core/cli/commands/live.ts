@@ -18,6 +18,7 @@ import { openStore } from '../../store/sqlite-bar-store';
 import { parseFlags, parseKeyValues, UsageError } from '../args';
 import { EXIT, type CliIO, type Command } from '../io';
 import { readSpecFile } from './backtest';
+import { FEED_NAMES, FEEDS, isFeedName } from '../../live/feeds/registry';
 
 const USAGE = `Usage: quantdesk live replay --spec FILE.json --db DB [--from D] [--to D] [--json]
        quantdesk live run --spec FILE.json --db DB --feed replay|websocket|binance [--url U] [--speed X]
@@ -127,8 +128,8 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   const brokerName = (values.broker as string | undefined) ?? 'paper';
   if (!(brokerName in BROKERS)) throw new UsageError(`--broker: expected ${Object.keys(BROKERS).join(', ')}, got "${brokerName}"`);
   const feed = values.feed as string;
-  if (feed !== 'replay' && feed !== 'websocket' && feed !== 'binance') throw new UsageError(`--feed: expected replay, websocket or binance, got "${feed}"`);
-  if (feed === 'websocket' && !values.url) throw new UsageError('--url: the websocket feed needs a URL');
+  if (!isFeedName(feed)) throw new UsageError(`--feed: expected ${FEED_NAMES.slice(0, -1).join(', ')} or ${FEED_NAMES.at(-1)}, got "${feed}"`);
+  if (FEEDS[feed].needsUrl && !values.url) throw new UsageError(`--url: the ${feed} feed needs a URL`);
   const speed = values.speed === undefined ? 0 : Number(values.speed);
   if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
   const interval = (values.interval as string | undefined) ?? '1m';

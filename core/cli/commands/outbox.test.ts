@@ -10,6 +10,7 @@ import { openStore } from '../../store/sqlite-bar-store';
 import { tempDir } from '../../store/test-helpers';
 import { bufferIO } from '../io';
 import { main } from '../main';
+import { connection } from '../../store/internal';
 
 const closers: (() => unknown)[] = [];
 afterEach(async () => {
@@ -56,7 +57,7 @@ describe('quantdesk outbox drain', () => {
     const healthy = await hook(false);
     const { path } = tmpDb();
     const store = openStore(path);
-    const journal = new Journal(store.db);
+    const journal = new Journal(connection(store));
     const center = new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'json', url: hanging.url }, { kind: 'json', url: healthy.url }] });
     for (let i = 0; i < 30; i++) center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i });
     store.close();
@@ -70,9 +71,9 @@ describe('quantdesk outbox drain', () => {
 
     // The hanging endpoint's rows die (here by hand); --retry-dead requeues them, and a healthy endpoint takes them.
     const s2 = openStore(path);
-    const j2 = new Journal(s2.db);
+    const j2 = new Journal(connection(s2));
     for (const row of j2.pendingOutbox()) j2.markDead(row.seq, 2_000, 'HTTP 503 (attempt 8 of 8)');
-    s2.db.prepare('UPDATE outbox SET target = ? WHERE delivered_at IS NULL').run(JSON.stringify({ url: healthy.url }));
+    connection(s2).prepare('UPDATE outbox SET target = ? WHERE delivered_at IS NULL').run(JSON.stringify({ url: healthy.url }));
     s2.close();
     expect(JSON.parse((await run(['outbox', 'status', '--db', path, '--json'])).out)).toMatchObject({ pending: 0, dead: 30 });
     const again = await run(['outbox', 'drain', '--db', path, '--retry-dead']);
@@ -97,7 +98,7 @@ describe('quantdesk live run drains the outbox on exit', () => {
     const ok = await run([...base, '--session', 'a', '--webhook', healthy.url]);
     expect(ok.code, ok.err).toBe(0);
     const alerts = openStore(path, { readonly: true });
-    const raised = alerts.db.prepare("SELECT count(*) FROM alerts WHERE session = 'a'").pluck().get() as number;
+    const raised = connection(alerts).prepare("SELECT count(*) FROM alerts WHERE session = 'a'").pluck().get() as number;
     alerts.close();
     expect(raised).toBeGreaterThan(5);
     expect(healthy.bodies.length).toBe(raised);

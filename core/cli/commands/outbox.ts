@@ -31,7 +31,7 @@ export const outboxCommand: Command = {
     if (!(timeoutMs >= 0 && timeoutMs <= 86_400_000)) throw new UsageError(`--timeout-ms: expected 0..86400000, got "${values['timeout-ms']}"`);
     const store = openStore(db);
     try {
-      const journal = new Journal(store.db);
+      const journal = new Journal(store);
       const dispatcher = new OutboxDispatcher({ journal });
       if (sub === 'status') {
         const st = dispatcher.state();

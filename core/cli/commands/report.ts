@@ -59,7 +59,7 @@ export const reportCommand: Command = {
         return EXIT.badInput;
       }
       let delivery = null;
-      if (p.targets) delivery = await new OutboxDispatcher({ journal: new Journal(store.db) }).deliverDue();
+      if (p.targets) delivery = await new OutboxDispatcher({ journal: new Journal(store) }).deliverDue();
       if (p.json) io.out(`${JSON.stringify({ path: w.value.path, summary: w.value.summary, delivery })}\n`);
       else io.out(`${w.value.path}\n${w.value.summary}\n${delivery ? `sent: ${delivery.delivered} delivered, ${delivery.failed} failed (failed ones stay in the outbox)\n` : ''}`);
       return delivery && delivery.failed > 0 ? EXIT.failure : EXIT.ok;

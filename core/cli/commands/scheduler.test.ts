@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../connectors/test-server';
 import { openStore } from '../../store/sqlite-bar-store';
 import { tempDir } from '../../store/test-helpers';
+import { connection } from '../../store/internal';
 
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'bin', 'quantdesk.js');
@@ -69,7 +70,7 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     expect(q('jobs', 'add', 'x', '--cron', '0 8 * * *', '--tz', 'Asia/Seoul', '--db', db, '--', 'backtest').status).toBe(2);
     // The app was closed for a week: the job's missed slots make one catch-up run at start.
     const s = openStore(db);
-    s.db.prepare('UPDATE jobs SET created_at = ?').run(Date.now() - 7 * 86_400_000);
+    connection(s).prepare('UPDATE jobs SET created_at = ?').run(Date.now() - 7 * 86_400_000);
     s.close();
     const spawnScheduler = (): ChildProcess => spawn(process.execPath, [bin, 'scheduler', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
     const first = spawnScheduler();
@@ -78,8 +79,8 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const mid = openStore(db);
-    expect(mid.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0); // AAA was downloaded but not imported
-    expect(mid.db.prepare('SELECT status, pid FROM job_runs').get()).toEqual({ status: 'running', pid: first.pid });
+    expect(connection(mid).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0); // AAA was downloaded but not imported
+    expect(connection(mid).prepare('SELECT status, pid FROM job_runs').get()).toEqual({ status: 'running', pid: first.pid });
     mid.close();
     hang = false;
     const second = spawnScheduler();
@@ -95,7 +96,7 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     ]);
     expect(hist[1].error).toMatch(/killed or crashed/);
     const end = openStore(db);
-    expect(end.db.prepare('SELECT count(*) FROM bars').pluck().get()).toBe(4);
+    expect(connection(end).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(4);
     end.close();
     const list = q('jobs', 'list', '--db', db);
     expect(list.stdout).toMatch(/^prices {2}"0 18 \* \* 1-5" America\/New_York {2}next \S+ {2}last ok {2}fetch stooq/);

@@ -29,7 +29,7 @@ export const schedulerCommand: Command = {
     io.out(`scheduler: ${listJobs(store).length} jobs, pid ${process.pid}\n`);
     s.start();
     // Webhook deliveries (daily reports, data-quality alerts) that failed are retried from the outbox here.
-    const outbox = new OutboxDispatcher({ journal: new Journal(store.db) });
+    const outbox = new OutboxDispatcher({ journal: new Journal(store) });
     outbox.start(5_000);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

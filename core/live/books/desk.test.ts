@@ -6,6 +6,7 @@ import { openStore, type Store } from '../../store/sqlite-bar-store';
 import { smallDefaultDb } from '../testing-dataset';
 import type { BookConfig } from './book-config';
 import { DeskService } from './desk';
+import { connection } from '../../store/internal';
 
 let data: Awaited<ReturnType<typeof smallDefaultDb>>;
 beforeAll(async () => {
@@ -118,7 +119,7 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
       expect(o2.ok && o2.value.orders.map((x) => [x.id, x.status])).toEqual(orders.ok && orders.value.orders.map((x) => [x.id, x.status]));
       expect(listDeskBooks(h2.store).map((r) => r.state)).toEqual(['stopped', 'stopped']);
       // Each book is journaled under its own session.
-      const sessions = new Journal(h2.store.db).listSessions().map((s) => s.session);
+      const sessions = new Journal(h2.store).listSessions().map((s) => s.session);
       expect(sessions).toEqual(expect.arrayContaining(['desk:trend', 'desk:manual']));
       // Re-arm, restart the manual book on a longer range: the flatten order fills at its next bar.
       h2.desk.rearm();

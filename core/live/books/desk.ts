@@ -76,7 +76,7 @@ export class DeskService {
     this.#emit = emit;
     this.#now = o.now ?? Date.now;
     this.#pushEveryMs = o.pushEveryMs ?? 25;
-    this.#journal = new Journal(store.db);
+    this.#journal = new Journal(store);
     this.#risk = new DeskRisk((b) => this.trip(`desk ${b.limit}: ${b.message}`));
     this.#risk.set(getDeskState<DeskLimitsValue>(store, 'limits') ?? {});
     this.#kill = getDeskState<DeskKillSwitch>(store, 'killswitch') ?? ARMED;

@@ -4,6 +4,7 @@ import { AlpacaBroker } from './alpaca';
 import { FakeAlpaca } from './fake-alpaca';
 import { OrderGateway } from './gateway';
 import { BrokerError } from './types';
+import { connection } from '../../store/internal';
 
 let fake: FakeAlpaca;
 let store: Store;
@@ -23,7 +24,7 @@ beforeEach(async () => {
   await fake.start();
   store = openStore(':memory:');
   broker = new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 1_000, retries: 3, backoffMs: 5 });
-  gw = new OrderGateway({ db: store.db, session: 's1', broker, attempts: 3, backoffMs: 5 });
+  gw = new OrderGateway({ store: store, session: 's1', broker, attempts: 3, backoffMs: 5 });
 });
 afterEach(async () => {
   await gw.close();
@@ -31,7 +32,7 @@ afterEach(async () => {
   store.close();
 });
 
-const alerts = () => store.db.prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
+const alerts = () => connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
 
 describe('Alpaca adapter (REST v2 against the fake)', () => {
   it('maps account, positions and open orders; retries reads through 429 and 5xx', async () => {
@@ -83,7 +84,7 @@ describe('order gateway on Alpaca', () => {
     expect(retry.message).toMatch(/server error \(HTTP 500\).*rate limit hit \(HTTP 429\)/);
     // A broker that keeps answering 429 refuses the order in the end: rejected, with the reason.
     for (let i = 0; i < 12; i++) fake.fault('POST /v2/orders', 429);
-    const quick = new OrderGateway({ db: store.db, session: 's1', attempts: 2, backoffMs: 1,
+    const quick = new OrderGateway({ store: store, session: 's1', attempts: 2, backoffMs: 1,
       broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, retries: 0 }) });
     const r = await quick.submit({ clientOrderId: 'qd-2b', symbol: 'MSFT', side: 'buy', qty: 1, type: 'market' });
     expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/429/) });
@@ -93,7 +94,7 @@ describe('order gateway on Alpaca', () => {
   it('a broker that keeps timing out ends in a critical alert; the order is left for reconciliation, not resent', async () => {
     for (let i = 0; i < 3; i++) fake.fault('POST /v2/orders', 'timeout');
     for (let i = 0; i < 30; i++) fake.fault('GET /v2/orders:by_client_order_id', 'timeout');
-    const quick = new OrderGateway({ db: store.db, session: 's1', attempts: 3, backoffMs: 1,
+    const quick = new OrderGateway({ store: store, session: 's1', attempts: 3, backoffMs: 1,
       broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 60, retries: 0 }) });
     const o = await quick.submit({ clientOrderId: 'qd-3', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
     expect(o.status).toBe('intent');
@@ -114,7 +115,7 @@ describe('order gateway on Alpaca', () => {
     expect(j.status).toBe('filled');
     expect(j.filledQty).toBe(10);
     expect(j.avgPrice).toBeCloseTo((4 * 100 + 6 * 101) / 10);
-    expect(store.db.prepare(`SELECT count(*) FROM broker_fills`).pluck().get()).toBe(2);
+    expect(connection(store).prepare(`SELECT count(*) FROM broker_fills`).pluck().get()).toBe(2);
     expect(gw.expectedPositions().get('AAPL')).toBe(10);
     expect((await gw.reconcile()).ok).toBe(true);
   });

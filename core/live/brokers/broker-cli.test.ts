@@ -6,6 +6,7 @@ import { openStore } from '../../store/sqlite-bar-store';
 import { smallDefaultDb } from '../testing-dataset';
 import { FakeAlpaca } from './fake-alpaca';
 import { FakeKis } from './fake-kis';
+import { connection } from '../../store/internal';
 
 const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'bin', 'quantdesk.js');
@@ -34,7 +35,7 @@ function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ s
 const count = (db: string, sql: string) => {
   const s = openStore(db, { readonly: true });
   try {
-    return s.db.prepare(sql).pluck().get() as number;
+    return connection(s).prepare(sql).pluck().get() as number;
   } finally {
     s.close();
   }

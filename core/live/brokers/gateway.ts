@@ -1,6 +1,7 @@
 import { AlertCenter } from '../alerts';
 import { Journal } from '../../store/journal';
-import type { Db } from '../../store/sqlite-bar-store';
+import type { Store } from '../../store/sqlite-bar-store';
+import { gatewayStatements } from '../../store/broker-orders';
 import type { KillSwitchState } from '../broker';
 import type { Alert, Side } from '../types';
 import { sleep } from './http';
@@ -62,7 +63,7 @@ export interface ReconcileReport {
 
 /** Options of {@link OrderGateway}. */
 export interface GatewayOptions {
-  readonly db: Db;
+  readonly store: Store;
   readonly session: string;
   readonly broker: Broker;
   /** Where alerts go (the live session's centre); a new one on the same journal when omitted. */
@@ -94,7 +95,6 @@ export class OrderGateway {
   readonly broker: Broker;
   readonly journal: Journal;
   readonly alerts: AlertCenter;
-  readonly #db: Db;
   readonly #o: GatewayOptions;
   readonly #now: () => number;
   readonly #s;
@@ -108,26 +108,12 @@ export class OrderGateway {
 
   constructor(o: GatewayOptions) {
     this.#o = o;
-    this.#db = o.db;
     this.session = o.session;
     this.broker = o.broker;
     this.#now = o.now ?? Date.now;
-    this.journal = new Journal(o.db);
+    this.journal = new Journal(o.store);
     this.alerts = o.alerts ?? new AlertCenter({ session: o.session, journal: this.journal, cooldownMs: 0, onRaised: (a) => this.#raised.push(a) });
-    const p = (sql: string) => o.db.prepare(sql);
-    this.#s = {
-      insert: p(`INSERT OR IGNORE INTO broker_orders (client_order_id, session, broker, source_order_id, broker_order_id, ts, symbol, side, type, qty,
-        limit_price, stop_price, status, filled_qty, avg_price, reason, last_seq, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, 'intent', 0, NULL, NULL, NULL, ?)`),
-      get: p(`SELECT * FROM broker_orders WHERE client_order_id = ?`),
-      byBrokerId: p(`SELECT * FROM broker_orders WHERE session = ? AND broker_order_id = ?`),
-      list: p(`SELECT * FROM broker_orders WHERE session = ? ORDER BY ts, rowid`),
-      update: p(`UPDATE broker_orders SET broker_order_id = coalesce(?, broker_order_id), status = ?, reason = coalesce(?, reason), last_seq = coalesce(?, last_seq), updated_at = ? WHERE client_order_id = ?`),
-      event: p(`INSERT OR IGNORE INTO broker_events (event_id, session, ts) VALUES (?, ?, ?)`),
-      fill: p(`INSERT OR IGNORE INTO broker_fills (exec_id, client_order_id, session, ts, symbol, side, qty, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      filledStmt: p(`UPDATE broker_orders SET filled_qty = (SELECT coalesce(sum(qty), 0) FROM broker_fills WHERE client_order_id = @cid),
-        avg_price = (SELECT sum(qty * price) / nullif(sum(qty), 0) FROM broker_fills WHERE client_order_id = @cid) WHERE client_order_id = @cid`),
-      positions: p(`SELECT symbol, sum(CASE side WHEN 'buy' THEN qty ELSE -qty END) qty FROM broker_fills WHERE session = ? GROUP BY symbol`),
-    };
+    this.#s = gatewayStatements(o.store);
   }
 
   #filled(cid: string): void {

@@ -5,6 +5,7 @@ import { FakeKis } from './fake-kis';
 import { OrderGateway } from './gateway';
 import { KisBroker, kisDecrypt, kisFromEnv } from './kis';
 import { BrokerError, type BrokerQuote } from './types';
+import { connection } from '../../store/internal';
 
 let fake: FakeKis;
 let store: Store;
@@ -25,14 +26,14 @@ beforeEach(async () => {
   await fake.start();
   store = openStore(':memory:');
   kis = make();
-  gw = new OrderGateway({ db: store.db, session: 'k1', broker: kis, attempts: 3, backoffMs: 5 });
+  gw = new OrderGateway({ store: store, session: 'k1', broker: kis, attempts: 3, backoffMs: 5 });
 });
 afterEach(async () => {
   await gw.close();
   await fake.stop();
   store.close();
 });
-const alerts = () => store.db.prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
+const alerts = () => connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
 
 describe('KIS adapter against the fake', () => {
   it('decrypts an AES-256-CBC payload with the key and iv given as text', () => {
@@ -102,7 +103,7 @@ describe('order gateway on KIS', () => {
     await until(() => gw.order('k-1')!.status === 'filled');
     await new Promise((r) => setTimeout(r, 30));
     expect(gw.order('k-1')).toMatchObject({ filledQty: 10, status: 'filled' });
-    expect(store.db.prepare(`SELECT count(*) FROM broker_fills`).pluck().get()).toBe(2);
+    expect(connection(store).prepare(`SELECT count(*) FROM broker_fills`).pluck().get()).toBe(2);
     expect((await gw.reconcile()).ok).toBe(true);
     expect(alerts().filter((a) => a.kind === 'broker-foreign-order')).toEqual([]);
   });
@@ -151,7 +152,7 @@ describe('order gateway on KIS', () => {
     await gw.connect();
     const o = await gw.submit({ clientOrderId: 'k-7', symbol: '005930', side: 'buy', qty: 3, type: 'limit', limitPrice: 60_000 });
     await gw.close();
-    const again = new OrderGateway({ db: store.db, session: 'k1', broker: make(), backoffMs: 5 });
+    const again = new OrderGateway({ store: store, session: 'k1', broker: make(), backoffMs: 5 });
     const r = await again.connect();
     expect(r.mismatches).toEqual([]);
     fake.fill(o.brokerOrderId!, 1, 60_000);

@@ -7,6 +7,7 @@ import { FakeAlpaca } from './fake-alpaca';
 import { OrderGateway } from './gateway';
 import { BrokerMirror } from './mirror';
 import { PaperBrokerAdapter } from './paper';
+import { connection } from '../../store/internal';
 
 let fake: FakeAlpaca;
 let store: Store;
@@ -29,8 +30,8 @@ beforeEach(async () => {
   fake = new FakeAlpaca();
   await fake.start();
   store = openStore(':memory:');
-  journal = new Journal(store.db);
-  gw = new OrderGateway({ db: store.db, session: 'm', broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 500, backoffMs: 5 }), backoffMs: 5 });
+  journal = new Journal(connection(store));
+  gw = new OrderGateway({ store: store, session: 'm', broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 500, backoffMs: 5 }), backoffMs: 5 });
   await gw.connect();
 });
 afterEach(async () => {
@@ -41,7 +42,7 @@ afterEach(async () => {
 
 describe('BrokerMirror', () => {
   it('routes journaled session orders once, skips rejected ones and algo parents, follows cancels and the kill switch', async () => {
-    const mirror = new BrokerMirror(store.db, gw);
+    const mirror = new BrokerMirror(store, gw);
     journal.insertOrder(order(1));
     journal.insertOrder(order(2, { status: 'rejected', reason: 'maxPosition' }));
     journal.insertOrder(order(3, { type: 'twap', limitPrice: null }));
@@ -67,7 +68,7 @@ describe('BrokerMirror', () => {
     expect([...fake.orders.values()].filter((o) => o.status === 'new' || o.status === 'accepted')).toEqual([]);
     // A second mirror (a restart) routes nothing again.
     const posts = fake.posts;
-    await new BrokerMirror(store.db, gw).poll();
+    await new BrokerMirror(store, gw).poll();
     expect(fake.posts).toBe(posts);
   });
 });
@@ -75,7 +76,7 @@ describe('BrokerMirror', () => {
 describe('PaperBrokerAdapter through the gateway', () => {
   it('the paper broker speaks the same interface: updates, fills and reconciliation', async () => {
     const paper = new PaperBrokerAdapter({ session: 'pp', cash: 10_000 });
-    const pg = new OrderGateway({ db: store.db, session: 'pp', broker: paper });
+    const pg = new OrderGateway({ store: store, session: 'pp', broker: paper });
     expect((await pg.connect()).ok).toBe(true);
     paper.onTick('AAPL', 1, 100);
     const o = await pg.submit({ clientOrderId: 'p-1', symbol: 'AAPL', side: 'buy', qty: 3, type: 'limit', limitPrice: 99 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Db } from '../../store/sqlite-bar-store';
+import type { Store } from '../../store/sqlite-bar-store';
+import { mirrorStatements } from '../../store/broker-orders';
 import type { OrderGateway } from './gateway';
 
 /**
@@ -11,7 +12,6 @@ import type { OrderGateway } from './gateway';
  * a tripped kill switch cancels everything working there.
  */
 export class BrokerMirror {
-  readonly #db: Db;
   readonly #gw: OrderGateway;
   readonly #nonce: string;
   readonly #s;
@@ -19,8 +19,7 @@ export class BrokerMirror {
   #running: Promise<void> | null = null;
   #tripped: boolean;
 
-  constructor(db: Db, gateway: OrderGateway) {
-    this.#db = db;
+  constructor(store: Store, gateway: OrderGateway) {
     this.#gw = gateway;
     // A random part per database and session: the same session name in another database never reuses an id at the broker.
     const j = gateway.journal;
@@ -28,12 +27,7 @@ export class BrokerMirror {
     if (nonce === undefined) j.setState(gateway.session, 'broker-nonce', (nonce = randomBytes(4).toString('hex')));
     this.#nonce = nonce;
     this.#tripped = gateway.killSwitch.tripped;
-    const p = (sql: string) => db.prepare(sql);
-    this.#s = {
-      fresh: p(`SELECT rowid, id, ts, symbol, side, type, qty, limit_price, stop_price, status FROM orders WHERE session = ? AND rowid > ? ORDER BY rowid LIMIT 500`),
-      cancelled: p(`SELECT b.client_order_id cid FROM broker_orders b JOIN orders o ON o.id = b.source_order_id
-        WHERE b.session = ? AND o.status = 'cancelled' AND b.status IN ('intent', 'pending', 'new', 'partially-filled')`),
-    };
+    this.#s = mirrorStatements(store);
   }
 
   /** The client order id a session order is routed with. */

@@ -48,7 +48,7 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
     throw new BrokerError(r.broker, 'not-armed', 'this session would send REAL orders: add --arm-live to arm it (per session), or drop --live for the paper endpoint', false);
   }
   const gateway = new OrderGateway({
-    db: r.store.db, session: r.session, broker,
+    store: r.store, session: r.session, broker,
     onChange: (what) => {
       for (const a of gateway.takeAlerts()) r.onAlert?.(a);
       const rec = what === 'reconcile' ? gateway.lastReconcile : null;
@@ -65,7 +65,7 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
     await gateway.close().catch(() => undefined);
     throw e;
   }
-  const mirror = new BrokerMirror(r.store.db, gateway);
+  const mirror = new BrokerMirror(r.store, gateway);
   await mirror.poll();
   mirror.start(r.pollMs ?? 200);
   let stopping: Promise<void> | null = null;

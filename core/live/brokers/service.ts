@@ -6,6 +6,7 @@ import { BROKERS, createBroker } from './registry';
 import { startBrokerRoute, type BrokerRoute } from './route';
 import type { BrokerTarget } from './target';
 import { BrokerError, type Broker, type BrokerAccount, type BrokerOrder, type BrokerPosition } from './types';
+import { brokerOrdersOf } from '../../store/broker-orders';
 
 export type { BrokerTarget } from './target';
 
@@ -238,10 +239,7 @@ export class BrokerService {
   sessionOrders(session: string | null): Order[] | null {
     const v = this.view();
     if (!v) return null;
-    const rows = session === null ? [] : this.#store.db
-      .prepare(`SELECT client_order_id cid, broker_order_id bid, ts, symbol, side, type, qty, limit_price lp, stop_price sp, status, filled_qty fq, reason
-        FROM broker_orders WHERE session = ? ORDER BY ts DESC, rowid DESC`)
-      .all(session) as { cid: string; bid: string | null; ts: number; symbol: string; side: string; type: string; qty: number; lp: number | null; sp: number | null; status: string; fq: number; reason: string | null }[];
+    const rows = session === null ? [] : brokerOrdersOf(this.#store, session);
     const known = new Set(rows.flatMap((r) => [r.cid, r.bid ?? '']));
     const out: Order[] = rows.map((r) => ({
       id: r.cid, session: session ?? '', time: r.ts, symbol: r.symbol, side: r.side as Order['side'], type: r.type as Order['type'], qty: r.qty,

@@ -41,7 +41,7 @@ function RunCompare() {
         color: COMPARE_COLORS[i],
         width: i === 0 ? 2 : 1,
       })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately keyed on `compared` and `history` only (nameOf reads history).
     [compared, history],
   );
   if (compared.length < 2) {

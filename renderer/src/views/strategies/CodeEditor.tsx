@@ -116,7 +116,6 @@ export function CodeEditor({
       view.current = null;
     };
     // The editor is created once; `value` changes are applied below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   useEffect(() => {
     const v = view.current;
