@@ -162,7 +162,6 @@ export function memoStream<T extends object>(cls: string, args: readonly number[
   }
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 
 function record<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], real: any): T {
   let i = 0;
