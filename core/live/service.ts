@@ -154,7 +154,7 @@ export class LiveService {
     const session = new LiveSession({
       store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
-      signalSeverity: req.signalSeverity,
+      signalSeverity: req.signalSeverity, ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
     if (!this.#store.readonly) {
       const { webhooks: _w, risk: _r, session: _s, ...stored } = req;
