@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import type { AppError, Result } from './model/result';
+import type { SignalExplanation } from './model/explanation';
 
 export type { AppError, Result } from './model/result';
 
@@ -500,6 +501,8 @@ export interface LiveSignal {
   readonly price: number;
   readonly target: number;
   readonly reason: 'signal' | 'stop' | 'target';
+  /** `model-signal` entries and exits: the prediction and its largest feature contributions (exact). */
+  readonly explanation?: SignalExplanation;
 }
 
 /** A feed's connection state. */

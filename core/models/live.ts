@@ -1,6 +1,7 @@
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { fieldsOf, loadFeatureSource } from '../features/matrix';
 import { FeatureStream, type StreamBars } from '../features/stream';
+import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { loadPitFacts } from '../strategies/pit-facts';
@@ -11,21 +12,7 @@ import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
 import { explainModel, modelFeatures, modelFromJson, predictModel, type Model } from './train';
 
-/** One feature's share of a prediction, as a signal carries it. */
-export interface SignalContribution {
-  readonly feature: string;
-  /** The feature's value at the bar (null: missing). */
-  readonly value: number | null;
-  readonly contribution: number;
-}
-
-/** Why a model-driven signal fired: `base + Σ contributions (all features) = prediction`; `top` are the largest by |contribution|. */
-export interface SignalExplanation {
-  readonly modelId: string;
-  readonly prediction: number;
-  readonly base: number;
-  readonly top: readonly SignalContribution[];
-}
+export type { SignalContribution, SignalExplanation } from '../model/explanation';
 
 /** A bar of a live step as the model reads it (the runner's `StepBar` shape: traded prices, `factor` to signal prices). */
 export interface ModelBar {
