@@ -269,6 +269,28 @@ export interface ModelExplanationView {
   readonly contributions: readonly { readonly feature: string; readonly value: number | null; readonly contribution: number }[];
 }
 
+/** One model version's live record on the virtual book champion and challenger are both scored on. */
+export interface ModelDuelMetricsView {
+  readonly modelId: string;
+  readonly totalReturn: number;
+  readonly maxDrawdown: number;
+  readonly hitRate: number | null;
+  readonly rankIc: number | null;
+  readonly signals: number;
+  readonly steps: number;
+}
+
+/** `models:duel`: the running live session's champion and challenger (null when it runs none). */
+export interface ModelDuelView {
+  readonly mode: 'shadow' | 'canary';
+  /** The challenger's share of capital (canary), 0 for a shadow. */
+  readonly fraction: number;
+  readonly champion: ModelDuelMetricsView;
+  readonly challenger: ModelDuelMetricsView;
+  /** The canary session's paper account (journal `<session>~challenger`), null for a shadow. */
+  readonly canaryAccount: LiveAccount | null;
+}
+
 // == backtest: indicators =================================================================
 
 /** An indicator as `indicators:list` describes it (the registry in `core/indicators/registry.ts`). */
@@ -1108,6 +1130,8 @@ export const METHODS = {
   /** Cancels the running `models:train` (it then fails with `cancelled`). */
   'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
   'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ModelExplanationView>(),
+  /** The running live session's champion/challenger comparison (a model-signal spec with `params.challenger`), or null. */
+  'models:duel': method(noInput).returns<{ readonly duel: ModelDuelView | null }>(),
   // -- data platform (issue 19)
   /** Scheduled jobs with next slot and last run. */
   'platform:jobs': method(noInput).returns<readonly PlatformJob[]>(),

@@ -20,7 +20,7 @@ const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's 
  * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
  * and explanations (`models:explain`).
  */
-export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain'> {
+export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain' | 'models:duel'> {
   let running: AbortController | null = null;
   return {
     'models:cancel': () => {
@@ -29,6 +29,7 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
       return ok({ cancelled: was });
     },
     'models:list': () => ok(listModels(s.store).map(summary)),
+    'models:duel': () => ok({ duel: s.live.duel() }),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
       if (!got) return fail('not-found', `no model "${input.id}"`);

@@ -7,6 +7,7 @@ import { parseDate, DAY_MS } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { findStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
+import { ModelDuel } from '../models/duel';
 import { LiveModelSignal } from '../models/live';
 import { ReplayFeed } from './feeds/replay';
 import { LiveSession, type SessionOptions } from './session';
@@ -29,7 +30,7 @@ export interface ResolvedSpec {
   readonly from: number | undefined;
   readonly to: number | undefined;
   /** The live model of a `model-signal` spec: the session feeds it every step and asks it why a signal fired. */
-  readonly model?: LiveModelSignal;
+  readonly model?: LiveModelSignal | ModelDuel;
 }
 
 /** A spec the live path cannot run; `errors` name the field. */
@@ -67,15 +68,18 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
   const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
   const from = clipped.start === undefined ? undefined : (parseDate(clipped.start) as number);
   const to = clipped.end === undefined ? undefined : (parseDate(clipped.end) as number) + DAY_MS - 1;
-  let model: LiveModelSignal | undefined;
+  let model: LiveModelSignal | ModelDuel | undefined;
   if (spec.strategy === MODEL_SIGNAL) {
+    const first = from ?? (panel.nDays > 0 ? panel.time[0] : undefined);
     try {
-      model = new LiveModelSignal(store, spec.params, symbols, from ?? (panel.nDays > 0 ? panel.time[0] : undefined));
+      const champion = new LiveModelSignal(store, spec.params, symbols, first);
+      const c = champion.params.challenger;
+      model = c ? new ModelDuel(champion, new LiveModelSignal(store, { ...champion.params, modelId: c.modelId, challenger: undefined }, symbols, first), c, symbols) : champion;
+      strategy = champion.strategy;
+      params = champion.params;
     } catch (e) {
       throw new LiveSpecError([(e as Error).message]);
     }
-    strategy = model.strategy;
-    params = model.params;
   }
   return { strategy, params, symbols, panel, from, to, ...(model ? { model } : {}) };
 }

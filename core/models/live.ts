@@ -93,10 +93,7 @@ export class LiveModelSignal {
         return { k: self.#inits++ };
       },
       onBar(state, bar: BarView) {
-        if (bar.time !== self.#time) return null;
-        const v = self.#pred[state.k];
-        if (v !== v) return 0;
-        return v > p.threshold ? 1 : p.short && v < -p.threshold ? -1 : 0;
+        return bar.time !== self.#time ? null : self.targetOf(self.#pred[state.k]);
       },
     };
   }
@@ -157,6 +154,18 @@ export class LiveModelSignal {
       for (let j = 0; j < cols.length; j++) x[j] = cols[j][k];
       this.#pred[k] = w === null || b.close[k] !== b.close[k] ? Number.NaN : predictModel(w.model, x);
     }
+  }
+
+  /** The time of the last observed step (EpochMs). */
+  get time(): number {
+    return this.#time;
+  }
+
+  /** The threshold rule: long above `threshold`, short below `-threshold` when `short`, else flat (no prediction: flat). */
+  targetOf(v: number): number {
+    if (v !== v) return 0;
+    const p = this.params;
+    return v > p.threshold ? 1 : p.short && v < -p.threshold ? -1 : 0;
   }
 
   /** The latest prediction for `symbol` (NaN: none). */
