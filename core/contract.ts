@@ -1130,6 +1130,8 @@ export const METHODS = {
   /** Cancels the running `models:train` (it then fails with `cancelled`). */
   'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
   'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ModelExplanationView>(),
+  /** The model spec's JSON Schema (from its zod schema, input side): the Models view generates its train form from it. */
+  'models:spec-schema': method(noInput).returns<{ readonly schema: Readonly<Record<string, unknown>> }>(),
   /** The running live session's champion/challenger comparison (a model-signal spec with `params.challenger`), or null. */
   'models:duel': method(noInput).returns<{ readonly duel: ModelDuelView | null }>(),
   // -- data platform (issue 19)

@@ -2,7 +2,8 @@ import { fail, ok } from '../model/result';
 import { getModel, listModels, type ModelRecord } from '../models/registry';
 import { explainOnnxAt } from '../models/onnx-service';
 import { explainAt, trainAndRegister } from '../models/service';
-import { parseModelSpec } from '../models/spec';
+import { z } from 'zod';
+import { modelSpecSchema, parseModelSpec } from '../models/spec';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
 import type { ModelSummaryView } from '../contract';
@@ -20,7 +21,7 @@ const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's 
  * progress (`models:train`: windows fitted on worker threads when a worker bundle is at hand, else in the host)
  * and explanations (`models:explain`).
  */
-export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain' | 'models:duel'> {
+export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'models:get' | 'models:train' | 'models:cancel' | 'models:explain' | 'models:duel' | 'models:spec-schema'> {
   let running: AbortController | null = null;
   return {
     'models:cancel': () => {
@@ -30,6 +31,7 @@ export function modelHandlers(s: Services): Pick<Handlers, 'models:list' | 'mode
     },
     'models:list': () => ok(listModels(s.store).map(summary)),
     'models:duel': () => ok({ duel: s.live.duel() }),
+    'models:spec-schema': () => ok({ schema: z.toJSONSchema(modelSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
       if (!got) return fail('not-found', `no model "${input.id}"`);
