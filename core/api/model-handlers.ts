@@ -14,7 +14,7 @@ function summary(r: ModelRecord): ModelSummaryView {
   return { id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, features: r.lineage.features, metrics: r.metrics };
 }
 
-const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
+const USER_ERRORS = /^universe|^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
 
 /**
  * Handlers of the models domain: the registry (`models:list`, `models:get`), walk-forward training with

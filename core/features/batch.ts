@@ -1,6 +1,6 @@
 import type { Panel } from '../data/panel-types';
 import { INDICATORS, type Indicator } from '../indicators/registry';
-import type { PitField } from '../strategies/pit-facts';
+import type { PitField, PitUniverse } from '../strategies/pit-facts';
 import { exprKey, type Expr } from './expr';
 import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan } from './kernels';
 
@@ -8,6 +8,8 @@ import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan
 export interface FeatureSource {
   readonly panel: Panel;
   readonly fields: ReadonlyMap<string, PitField>;
+  /** A named PIT universe (model specs): training and scoring keep only members as known at each day. */
+  readonly universe?: PitUniverse | null;
 }
 
 /**

@@ -54,7 +54,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
 
 /** A model spec: data, features, label, model and walk-forward windows (trading days). */
 export const modelSpecSchema = z.strictObject({
-  universe: z.string().default('all').describe('"all": every instrument in the store'),
+  universe: z.string().min(1).default('all').describe('"all": every instrument in the store; a name: a PIT universe (rows train and score only while members, as known each day)'),
   symbols: z.array(z.string().min(1)).min(1).max(5000).optional(),
   start: date,
   end: date,
@@ -82,7 +82,6 @@ export type ModelParams = z.output<typeof modelSchema>;
 export function parseModelSpec(raw: unknown): { ok: true; spec: ModelSpec } | { ok: false; problems: string[] } {
   const r = modelSpecSchema.safeParse(raw);
   if (r.success) {
-    if (r.data.universe !== 'all' && r.data.symbols === undefined) return { ok: false, problems: [`universe: only "all" or an explicit "symbols" list is supported (got "${r.data.universe}")`] };
     return { ok: true, spec: r.data };
   }
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) };
