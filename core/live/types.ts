@@ -1,4 +1,4 @@
-import type { SignalExplanation } from '../models/live';
+import type { SignalExplanation } from '../model/explanation';
 /**
  * Shared value types of the live path: ticks, orders, fills, positions, alerts. They are plain,
  * serialisable data (the contract re-declares their shapes for the renderer); the hot path keeps its
