@@ -29,6 +29,15 @@ describe('Models view', () => {
       return r.ok ? r.value.map((i: { symbol: string }) => i.symbol) : [];
     })) as string[];
     const spec = { ...SPEC, symbols: symbols.filter((s) => s !== 'SPX').slice(0, 10) };
+    // The train form is generated from the spec schema; the JSON switch edits the same spec as text.
+    await page.waitForSelector('[data-testid="spec-form"]');
+    expect(await page.inputValue('input[aria-label="model.trees"]')).toBe('50');
+    await page.selectOption('select[aria-label="model.kind"]', 'linear');
+    expect(await page.inputValue('input[aria-label="model.lambda"]')).toBe('1');
+    await page.selectOption('select[aria-label="model.kind"]', 'gbdt');
+    await app.screenshot('models-form');
+    await page.click('[data-testid="spec-mode"]');
+    expect(JSON.parse(await page.inputValue('textarea[aria-label="model spec"]')).model.kind).toBe('gbdt');
     await page.fill('textarea[aria-label="model spec"]', JSON.stringify(spec, null, 2));
     await page.click('[data-testid="train"]');
     await page.waitForSelector('[data-testid="model-detail"]', { timeout: 120_000 });

@@ -2,14 +2,15 @@ import { fail, ok } from '../model/result';
 import { getModel, listModels, modelDetail, modelSummary } from '../models/registry';
 import { explainOnnxAt } from '../models/onnx-service';
 import { explainAt, trainAndRegister } from '../models/service';
-import { modelSpecProblems } from '../models/spec';
+import { z } from 'zod';
+import { modelSpecSchema } from '../models/spec';
 import { createThreadPool } from '../pool/thread-pool';
 import type { Pool } from '../pool/types';
 import type { modelsMethods } from '../contract/models';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-const USER_ERRORS = /^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
+const USER_ERRORS = /^universe|^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
 
 /**
  * Handlers of the models domain: the registry (`models:list`, `models:get`), walk-forward training with
@@ -25,14 +26,14 @@ export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMe
       return ok({ cancelled: was });
     },
     'models:list': () => ok(listModels(s.store).map(modelSummary)),
+    'models:duel': () => ok({ duel: s.live.duel() }),
+    'models:spec-schema': () => ok({ schema: z.toJSONSchema(modelSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
       if (!got) return fail('not-found', `no model "${input.id}"`);
       return ok(modelDetail(got.record));
     },
     'models:train': async (input) => {
-      const problems = modelSpecProblems(input.spec);
-      if (problems.length > 0) return fail('invalid-input', problems.join('; '));
       if (running) return fail('conflict', 'a model is already training');
       const ac = new AbortController();
       running = ac;

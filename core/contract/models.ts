@@ -5,6 +5,29 @@ import type { ModelMetrics } from '../models/metrics';
 import { modelSpecSchema } from '../models/spec';
 import type { ModelDetail, ModelSummary, WindowRecord } from '../models/registry';
 import type { ExplainOutput } from '../models/service';
+import type { LiveAccount } from './live';
+
+/** One model version's live record on the virtual book champion and challenger are both scored on. */
+export interface ModelDuelMetricsView {
+  readonly modelId: string;
+  readonly totalReturn: number;
+  readonly maxDrawdown: number;
+  readonly hitRate: number | null;
+  readonly rankIc: number | null;
+  readonly signals: number;
+  readonly steps: number;
+}
+
+/** `models:duel`: the running live session's champion and challenger (null when it runs none). */
+export interface ModelDuelView {
+  readonly mode: 'shadow' | 'canary';
+  /** The challenger's share of capital (canary), 0 for a shadow. */
+  readonly fraction: number;
+  readonly champion: ModelDuelMetricsView;
+  readonly challenger: ModelDuelMetricsView;
+  /** The canary session's paper account (journal `<session>~challenger`), null for a shadow. */
+  readonly canaryAccount: LiveAccount | null;
+}
 
 export type { ModelMetrics as ModelMetricsView } from '../models/metrics';
 export type { ModelDetail as ModelDetailView, ModelSummary as ModelSummaryView, WindowRecord as ModelWindowView } from '../models/registry';
@@ -20,6 +43,10 @@ export const modelsMethods = {
   'models:train': method(z.object({ spec: modelSpecSchema }).strict()).returns<{ readonly modelId: string; readonly windows: readonly WindowRecord[]; readonly metrics: ModelMetrics }>(),
   /** Cancels the running `models:train` (it then fails with `cancelled`). */
   'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
+  /** The model spec's JSON Schema (from its zod schema, input side): the Models view generates its train form from it. */
+  'models:spec-schema': method(noInput).returns<{ readonly schema: Readonly<Record<string, unknown>> }>(),
+  /** The running live session's champion/challenger comparison (a model-signal spec with `params.challenger`), or null. */
+  'models:duel': method(noInput).returns<{ readonly duel: ModelDuelView | null }>(),
   'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ExplainOutput>(),
 } as const;
 

@@ -1,6 +1,6 @@
 import type { Panel } from '../data/panel-types';
 import { INDICATORS, type Indicator } from '../indicators/registry';
-import type { PitField } from '../strategies/pit-facts';
+import type { PitField, PitUniverse } from '../strategies/pit-facts';
 import { exprKey, type Expr } from './expr';
 import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan } from './kernels';
 
@@ -8,6 +8,8 @@ import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan
 export interface FeatureSource {
   readonly panel: Panel;
   readonly fields: ReadonlyMap<string, PitField>;
+  /** A named PIT universe (model specs): training and scoring keep only members as known at each day. */
+  readonly universe?: PitUniverse | null;
 }
 
 /**
@@ -48,7 +50,12 @@ function compute(src: FeatureSource, e: Expr, memo: Map<string, Float64Array>): 
       const a = evalNode(src, e.a, memo);
       const b = evalNode(src, e.b, memo);
       const out = new Float64Array(size);
-      for (let i = 0; i < size; i++) out[i] = binary(e.op, a[i], b[i]);
+      // Arithmetic gets a loop per operator (the same IEEE operation as `binary`, without its dispatch per element).
+      if (e.op === '+') for (let i = 0; i < size; i++) out[i] = a[i] + b[i];
+      else if (e.op === '-') for (let i = 0; i < size; i++) out[i] = a[i] - b[i];
+      else if (e.op === '*') for (let i = 0; i < size; i++) out[i] = a[i] * b[i];
+      else if (e.op === '/') for (let i = 0; i < size; i++) out[i] = a[i] / b[i];
+      else for (let i = 0; i < size; i++) out[i] = binary(e.op, a[i], b[i]);
       return out;
     }
     case 'ind':
@@ -72,6 +79,7 @@ function compute(src: FeatureSource, e: Expr, memo: Map<string, Float64Array>): 
         }
         return out;
       }
+      if (kind === 'window1' && windowFast(e.op, args[0], out, nInst, nDays, e.n)) return out;
       const span = windowSpan(e.op, e.n);
       for (let s = 0; s < nInst; s++) {
         const base = s * nDays;
@@ -158,4 +166,84 @@ function indicatorColumn(panel: Panel, name: string, params: Readonly<Record<str
     out.set(col, a + f);
   }
   return out;
+}
+
+/**
+ * Sliding forms of window operators where they give the very numbers of the per-window kernel (which the
+ * streaming form calls): `Max`/`Min` by a monotonic deque (comparisons only; the earliest of equal values wins, as in the kernel), and `Sum`/`Mean` over a column
+ * of whole numbers (comparisons of prices, counts) by a running sum, exact in any order below 2^53.
+ * Returns false where no exact sliding form applies; the caller then runs the kernel per window.
+ */
+function windowFast(op: string, a: Float64Array, out: Float64Array, nInst: number, nDays: number, n: number): boolean {
+  if (op === 'Max' || op === 'Min') {
+    const q = new Int32Array(n + 1);
+    const isMax = op === 'Max';
+    for (let s = 0; s < nInst; s++) {
+      const base = s * nDays;
+      let head = 0;
+      let tail = 0;
+      let lastNaN = -1;
+      for (let t = 0; t < nDays; t++) {
+        const v = a[base + t];
+        if (v !== v) lastNaN = t;
+        else {
+          while (tail > head && (isMax ? a[base + q[(tail - 1) % (n + 1)]] < v : a[base + q[(tail - 1) % (n + 1)]] > v)) tail--;
+          q[tail % (n + 1)] = t;
+          tail++;
+        }
+        while (tail > head && q[head % (n + 1)] <= t - n) head++;
+        if (t >= n - 1) out[base + t] = lastNaN > t - n ? Number.NaN : a[base + q[head % (n + 1)]];
+      }
+    }
+    return true;
+  }
+  if ((op === 'Sum' || op === 'Mean') && wholeNumbers(a)) {
+    for (let s = 0; s < nInst; s++) {
+      const base = s * nDays;
+      let sum = 0;
+      let nan = 0;
+      for (let t = 0; t < nDays; t++) {
+        const v = a[base + t];
+        if (v !== v) nan++;
+        else sum += v;
+        if (t >= n) {
+          const old = a[base + t - n];
+          if (old !== old) nan--;
+          else sum -= old;
+        }
+        if (t >= n - 1) out[base + t] = nan > 0 ? Number.NaN : op === 'Sum' ? sum : sum / n;
+      }
+    }
+    return true;
+  }
+  if (op === 'Mean' || op === 'Std' || op === 'Var') {
+    // The kernel's own arithmetic (left-to-right sum, then squared deviations), inlined for the whole column.
+    for (let s = 0; s < nInst; s++) {
+      const base = s * nDays;
+      for (let t = n - 1; t < nDays; t++) {
+        const w = base + t - n + 1;
+        let sum = 0;
+        for (let i = w; i < w + n; i++) sum += a[i];
+        const m = sum / n;
+        if (op === 'Mean') {
+          out[base + t] = m;
+          continue;
+        }
+        let ss = 0;
+        for (let i = w; i < w + n; i++) ss += (a[i] - m) * (a[i] - m);
+        const v = ss / (n - 1);
+        out[base + t] = op === 'Var' ? v : Math.sqrt(v);
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+function wholeNumbers(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v === v && (!Number.isInteger(v) || Math.abs(v) > 2 ** 31)) return false;
+  }
+  return true;
 }

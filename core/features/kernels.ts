@@ -37,8 +37,8 @@ export function window1(op: CallOp, a: ArrayLike<number>, s: number, n: number, 
     default:
       break;
   }
-  if (hasNaN(a, s, n)) return Number.NaN;
   switch (op) {
+    // NaN propagates through the sums below, so these need no separate NaN scan.
     case 'Sum':
     case 'Mean': {
       let sum = 0;
@@ -55,6 +55,11 @@ export function window1(op: CallOp, a: ArrayLike<number>, s: number, n: number, 
       const v = ss / (n - 1);
       return op === 'Var' ? v : Math.sqrt(v);
     }
+    default:
+      break;
+  }
+  if (hasNaN(a, s, n)) return Number.NaN;
+  switch (op) {
     case 'Max': {
       let m = -Infinity;
       for (let i = s; i < s + n; i++) if (a[i] > m) m = a[i];
@@ -117,7 +122,7 @@ export function window1(op: CallOp, a: ArrayLike<number>, s: number, n: number, 
 
 /** Two-input window kernel (`Corr`, `Cov`). */
 export function window2(op: CallOp, a: ArrayLike<number>, b: ArrayLike<number>, s: number, n: number): number {
-  if (hasNaN(a, s, n) || hasNaN(b, s, n)) return Number.NaN;
+  // No NaN scan: a NaN in either window makes a mean NaN and so the result.
   let sa = 0;
   let sb = 0;
   for (let i = s; i < s + n; i++) {
@@ -200,29 +205,50 @@ export function binary(op: BinOp, x: number, y: number): number {
   }
 }
 
+let rankScratch = new Float64Array(0);
+
 /**
  * Cross-sectional kernels over one date's values (NaN entries stay NaN and are ignored):
  * `CSRank` gives average-tie percentile ranks in (0, 1]; `CSZScore` (x - mean) / population sd.
  */
 export function crossSection(op: CallOp, x: Float64Array, out: Float64Array): void {
   const n = x.length;
+  if (op === 'CSRank') {
+    // Sort the numbers (typed sort, no comparator), then each value's rank from the count below it (lo) and
+    // up to it (hi): ties at sorted places lo .. hi-1 share the average rank (lo + hi + 1) / 2 / m.
+    if (rankScratch.length < n) rankScratch = new Float64Array(n);
+    let m = 0;
+    for (let i = 0; i < n; i++) if (x[i] === x[i]) rankScratch[m++] = x[i];
+    const v = rankScratch.subarray(0, m).sort();
+    for (let i = 0; i < n; i++) {
+      const xi = x[i];
+      if (xi !== xi) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      let lo = 0;
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (v[mid] < xi) lo = mid + 1;
+        else hi = mid;
+      }
+      let up = lo;
+      hi = m;
+      while (up < hi) {
+        const mid = (up + hi) >> 1;
+        if (v[mid] <= xi) up = mid + 1;
+        else hi = mid;
+      }
+      out[i] = (lo + up + 1) / 2 / m;
+    }
+    return;
+  }
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (x[i] === x[i]) idx.push(i);
   out.fill(Number.NaN);
   const m = idx.length;
   if (m === 0) return;
-  if (op === 'CSRank') {
-    idx.sort((i, j) => x[i] - x[j] || i - j);
-    let k = 0;
-    while (k < m) {
-      let e = k;
-      while (e + 1 < m && x[idx[e + 1]] === x[idx[k]]) e++;
-      const r = (k + e + 2) / 2 / m;
-      for (let t = k; t <= e; t++) out[idx[t]] = r;
-      k = e + 1;
-    }
-    return;
-  }
   if (op === 'CSZScore') {
     let sum = 0;
     for (const i of idx) sum += x[i];

@@ -25,11 +25,17 @@ export function fieldsOf(features: readonly ResolvedFeature[]): string[] {
   return [...s].sort();
 }
 
-/** Loads the panel (PIT-adjusted, every day up to `to`) and the PIT facts the features read. */
-export function loadFeatureSource(store: Store, features: readonly ResolvedFeature[], opts: { symbols?: readonly string[]; to?: number } = {}): FeatureSource {
+/**
+ * Loads the panel (PIT-adjusted, every day up to `to`) and the PIT facts the features read; with a named `universe`
+ * ("all" = none) also its membership. Features are computed over every instrument of the panel (a member's windows
+ * need its history from before it joined; cross-sectional ranks are over the panel's instruments).
+ */
+export function loadFeatureSource(store: Store, features: readonly ResolvedFeature[], opts: { symbols?: readonly string[]; to?: number; universe?: string } = {}): FeatureSource {
   const panel = loadPanel(store, { adjustment: 'pit', ...(opts.symbols ? { symbols: opts.symbols } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}) });
-  const facts = loadPitFacts(store, panel.symbols, fieldsOf(features));
-  return { panel, fields: facts.fields };
+  // A named universe is read as the backtest's cross-sections read it (PIT membership rows, `loadPitFacts`).
+  const named = opts.universe !== undefined && opts.universe !== 'all' ? opts.universe : undefined;
+  const facts = loadPitFacts(store, panel.symbols, fieldsOf(features), named);
+  return { panel, fields: facts.fields, universe: facts.universe };
 }
 
 const memory = new Map<string, FeatureMatrix>();

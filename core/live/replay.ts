@@ -7,6 +7,8 @@ import { parseDate, DAY_MS } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { findStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
+import { ModelDuel } from '../models/duel';
+import { LiveModelSignal } from '../models/live';
 import { ReplayFeed } from './feeds/replay';
 import { LiveSession, type SessionOptions } from './session';
 import type { Alert, Fill, Position, Signal } from './types';
@@ -27,6 +29,8 @@ export interface ResolvedSpec {
   readonly panel: Panel;
   readonly from: number | undefined;
   readonly to: number | undefined;
+  /** The live model of a `model-signal` spec: the session feeds it every step and asks it why a signal fired. */
+  readonly model?: LiveModelSignal | ModelDuel;
 }
 
 /** A spec the live path cannot run; `errors` name the field. */
@@ -45,7 +49,8 @@ export class LiveSpecError extends Error {
  * `start`/`end`.
  */
 export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
-  const { strategy, params } = resolveStrategy(spec, store);
+  // model-signal is resolved below, once the symbols and the first bar are known (its features warm up on history).
+  let { strategy, params } = spec.strategy === MODEL_SIGNAL ? { strategy: null as unknown as SingleStrategy<any, any>, params: undefined as unknown } : resolveStrategy(spec, store);
   for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
     if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
   }
@@ -63,11 +68,27 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
   const symbols = spec.symbols ?? panel.symbols.filter((s) => s !== spec.benchmark);
   const from = clipped.start === undefined ? undefined : (parseDate(clipped.start) as number);
   const to = clipped.end === undefined ? undefined : (parseDate(clipped.end) as number) + DAY_MS - 1;
-  return { strategy, params, symbols, panel, from, to };
+  let model: LiveModelSignal | ModelDuel | undefined;
+  if (spec.strategy === MODEL_SIGNAL) {
+    const first = from ?? (panel.nDays > 0 ? panel.time[0] : undefined);
+    try {
+      const champion = new LiveModelSignal(store, spec.params, symbols, first);
+      const c = champion.params.challenger;
+      model = c ? new ModelDuel(champion, new LiveModelSignal(store, { ...champion.params, modelId: c.modelId, challenger: undefined }, symbols, first), c, symbols) : champion;
+      strategy = champion.strategy;
+      params = champion.params;
+    } catch (e) {
+      throw new LiveSpecError([(e as Error).message]);
+    }
+  }
+  return { strategy, params, symbols, panel, from, to, ...(model ? { model } : {}) };
 }
+
+const MODEL_SIGNAL = 'model-signal';
 
 /** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
 export function resolveStrategy(spec: BacktestSpec, store?: Store): { strategy: SingleStrategy<any, any>; params: unknown } {
+  if (spec.strategy === MODEL_SIGNAL) throw new LiveSpecError(['strategy: model-signal runs live on the replay feed (its features warm up on the store\'s history); streaming feeds do not run it yet']);
   let strategy;
   try {
     strategy = findStrategy(spec, { store });
@@ -99,6 +120,7 @@ export async function replay(store: Store, spec: BacktestSpec, o: ReplayOptions 
   const session = new LiveSession({
     store, session: o.session ?? `replay-${randomUUID().slice(0, 8)}`, spec, strategy: r.strategy, params: r.params, symbols: r.symbols,
     risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, signalSeverity: o.signalSeverity, now: () => 0, keep: Infinity,
+    ...(r.model ? { model: r.model } : {}),
   });
   const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
   feed.start(session);

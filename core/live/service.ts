@@ -8,6 +8,9 @@ import type { AnomalyConfig } from './anomalies';
 import type { KillSwitchState, OrderRequest } from './broker';
 import { FEEDS, type FeedName } from './feeds/registry';
 import type { Feed } from './feeds/types';
+import { WebSocketFeed } from './feeds/websocket';
+import { ModelDuel, type DuelReport } from '../models/duel';
+import { FanoutSink, planCanary } from './canary';
 import { OutboxDispatcher, type OutboxState } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
@@ -90,6 +93,8 @@ export class LiveService {
   // The stopped session's positions as last marked: the journal keeps quantities and costs, not marks.
   #stoppedPositions: { session: string; positions: Position[] } | null = null;
   #ticker: NodeJS.Timeout | null = null;
+  #duel: ModelDuel | null = null;
+  #canary: LiveSession | null = null;
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
   lastRestore: RestoreReport | null = null;
@@ -155,11 +160,16 @@ export class LiveService {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
       throw e;
     }
-    const session = new LiveSession({
+    // models (issue 18): a model-signal spec's live model, and its canary session when the challenger trades.
+    const { champion, canary } = planCanary({
       store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
       risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
-      signalSeverity: req.signalSeverity, onBar: (b) => this.onBar?.(req.session, b),
+      signalSeverity: req.signalSeverity, onBar: (b) => this.onBar?.(req.session, b), ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
+    const session = new LiveSession(champion);
+    this.#duel = 'model' in strategy && strategy.model instanceof ModelDuel ? strategy.model : null;
+    this.#canary = canary;
+    canary?.restore();
     if (!this.#store.readonly) {
       const { webhooks: _w, risk: _r, session: _s, ...stored } = req;
       this.#journal.transaction(() => {
@@ -173,7 +183,7 @@ export class LiveService {
     this.#strategy = spec.strategy;
     this.#symbols = symbols;
     this.#lastSession = req.session;
-    feed.start(session);
+    feed.start(canary ? new FanoutSink([session, canary]) : session);
     // Prices held back by the 100 ms rate limit still go out when the feed goes quiet.
     this.#ticker = setInterval(() => session.flushTicked(), 100).unref();
     void feed.done.then(() => {
@@ -191,9 +201,16 @@ export class LiveService {
     this.#ticker = null;
     if (feed) await feed.stop();
     session?.flushTicked();
+    this.#canary = null;
     if (session) this.#stoppedPositions = { session: session.session, positions: session.positions() };
     this.#session = null;
     return this.status();
+  }
+
+  /** The running session's champion/challenger comparison (a `model-signal` spec with `params.challenger`), or null. */
+  duel(): (DuelReport & { canaryAccount: ReturnType<LiveSession['broker']['account']> | null }) | null {
+    if (!this.#session || !this.#duel) return null;
+    return { ...this.#duel.report(), canaryAccount: this.#canary ? this.#canary.broker.account() : null };
   }
 
   /** Releases the service (stops the session and the outbox dispatcher). */

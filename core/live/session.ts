@@ -10,6 +10,8 @@ import { specCosts } from './costs';
 import type { FeedIssue, FeedSink } from './feeds/types';
 import { positionsFromFills, unrealized, type PositionAction, type PositionState } from './positions';
 import { RiskChecker, type RiskLimits } from './risk';
+import type { SignalExplanation } from '../model/explanation';
+import { explanationText } from '../models/live';
 import { StrategyRunner, type StepBar } from './runner';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
@@ -68,6 +70,14 @@ export interface SessionOptions {
   /** Keep at most this many signals and fills in memory for listing (the journal has them all). Default 100,000. */
   readonly keep?: number;
   readonly now?: () => number;
+  /** A model behind the strategy (`model-signal`): sees each whole step before the runner decides, and explains its signals. */
+  readonly model?: SessionModel;
+}
+
+/** What a session asks of a live model (see `core/models/live.ts`). */
+export interface SessionModel {
+  observe(step: readonly StepBar[]): void;
+  explain(symbol: string, time: number): SignalExplanation | undefined;
 }
 
 /** What a restart found in the journal. */
@@ -162,7 +172,9 @@ export class LiveSession implements FeedSink {
     });
     this.runner = new StrategyRunner({
       spec: o.spec, strategy: o.strategy, params: o.params, symbols: o.symbols, broker: this.broker,
-      onSignal: (s) => {
+      onSignal: (sig) => {
+        const explanation = sig.reason === 'signal' ? o.model?.explain(sig.symbol, sig.time) : undefined;
+        const s = explanation ? { ...sig, explanation } : sig;
         if (this.signals.length < keep) this.signals.push(s);
         this.#signalAlert(s);
       },
@@ -179,10 +191,11 @@ export class LiveSession implements FeedSink {
   #signalAlert(s: Signal): void {
     if (this.#batchAt > 0) tickToSignalSeconds.observe((performance.now() - this.#batchAt) / 1000);
     const strategy = this.#o.spec.strategy;
-    const payload = { strategy, symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason };
+    const payload = { strategy, symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason, ...(s.explanation ? { explanation: s.explanation } : {}) };
+    const why = s.explanation ? `; prediction ${s.explanation.prediction.toPrecision(3)}: ${explanationText(s.explanation)}` : '';
     const a = this.alerts.raise({
       kind: 'signal', severity: this.#o.signalSeverity ?? 'info', symbol: s.symbol, time: s.time, key: signalKey(s), payload,
-      message: `${strategy} ${s.side} at ${s.price.toFixed(4)}, target ${s.target} (${REASON[s.reason]})`,
+      message: `${strategy} ${s.side} at ${s.price.toFixed(4)}, target ${s.target} (${REASON[s.reason]})${why}`,
     });
     if (a) this.#pending.push(['signal:fired', { ...payload, alertId: a.id }]);
   }
@@ -322,6 +335,7 @@ export class LiveSession implements FeedSink {
   /** Feed sink: one time step of closed bars. */
   bars(step: readonly StepBar[]): void {
     if (step.length === 0 || !this.#accept('bars', step[0].time)) return;
+    this.#o.model?.observe(step);
     if (step[0].time <= this.#resumeAfter) {
       this.runner.warm(step);
       // The anomaly detector's windows are state too: warm them on the same bars (their alerts were

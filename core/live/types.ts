@@ -1,3 +1,4 @@
+import type { SignalExplanation } from '../model/explanation';
 /**
  * Shared value types of the live path: ticks, orders, fills, positions, alerts. They are plain,
  * serialisable data (the contract re-exports them for the renderer under its names: `LiveOrder` is `Order`); the hot path keeps its
@@ -104,6 +105,8 @@ export interface Signal {
   readonly target: number;
   /** `signal`: the strategy decided at the bar's close (`price` = that close); `stop` / `target`: a protective exit hit inside the bar (`price` = its level). */
   readonly reason: 'signal' | 'stop' | 'target';
+  /** A model-driven signal's prediction and its largest feature contributions (exact; see `core/models/live.ts`). */
+  readonly explanation?: SignalExplanation;
 }
 
 /**

@@ -1,3 +1,4 @@
 export * from './result';
 export * from './time';
 export * from './bars';
+export * from './explanation';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Prng } from '../optimize/prng';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtParams } from './gbdt';
+import { createGbdtExplainer } from './fast-treeshap';
 import { bruteForceShap, explainGbdt, treeShap } from './treeshap';
 
 const P: GbdtParams = { objective: 'regression', trees: 1, depth: 1, learningRate: 1, seed: 1, bins: 255, minLeaf: 1, lambda: 0, subsample: 1, colsample: 1 };
@@ -110,6 +111,24 @@ describe('TreeSHAP', () => {
       const sum = e.base + e.contributions.reduce((s, v) => s + v, 0);
       expect(Math.abs(sum - e.prediction)).toBeLessThan(1e-9);
       expect(e.prediction).toBe(predictRow(m, row));
+    }
+  });
+});
+
+describe('fast TreeSHAP (precomputed leaf tables)', () => {
+  it('equals Algorithm 2 per row, including NaN rows and repeated features, and predicts exactly', () => {
+    const d = data(800, 6, 21, (x, r) => (x[0] > 5 ? x[1] || 0 : -(x[2] || 0)) * (x[0] > 2 ? 1 : 2) + (Number.isNaN(x[3]) ? 1 : 0) + 0.5 * r.next(), 0.1);
+    const m = trainGbdt(d.x, d.y, { ...P, trees: 30, depth: 6, learningRate: 0.2, minLeaf: 3, bins: 16, lambda: 1 });
+    const ex = createGbdtExplainer(m);
+    const phi = new Float64Array(6);
+    for (let i = 0; i < 60; i++) {
+      const row = d.row(i);
+      const ref = explainGbdt(m, row);
+      const p = ex.explain(row, phi);
+      expect(p).toBe(predictRow(m, row));
+      expect(Math.abs(ex.base - ref.base)).toBeLessThan(1e-12);
+      for (let f = 0; f < 6; f++) expect(Math.abs(phi[f] - ref.contributions[f])).toBeLessThan(1e-10);
+      expect(Math.abs(ex.base + phi.reduce((s, v) => s + v, 0) - p)).toBeLessThan(1e-9);
     }
   });
 });

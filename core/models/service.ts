@@ -37,7 +37,7 @@ export async function trainAndRegister(
   opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number; pool?: Pool } = {},
 ): Promise<TrainOutput & { record: ModelRecord }> {
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
-  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)! });
+  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)!, universe: spec.universe });
   const cacheDir = matrixCacheDir(store);
   const matrix = featureMatrix(src, features, cacheDir ? { cacheDir } : {});
   const result = opts.pool

@@ -54,7 +54,7 @@ export const modelSchema = z.discriminatedUnion('kind', [
 
 /** A model spec: data, features, label, model and walk-forward windows (trading days). */
 export const modelSpecSchema = z.strictObject({
-  universe: z.string().default('all').describe('"all": every instrument in the store'),
+  universe: z.string().min(1).default('all').describe('"all": every instrument in the store; a name: a PIT universe (rows train and score only while members, as known each day)'),
   symbols: z.array(z.string().min(1)).min(1).max(5000).optional(),
   start: date,
   end: date,
@@ -80,17 +80,11 @@ export type LabelSpec = z.output<typeof labelSchema>;
 /** Model hyperparameters. */
 export type ModelParams = z.output<typeof modelSchema>;
 
-/** What the schema cannot say about a parsed spec, as `field: reason` lines (empty when fine). */
-export function modelSpecProblems(spec: ModelSpec): string[] {
-  return spec.universe !== 'all' && spec.symbols === undefined ? [`universe: only "all" or an explicit "symbols" list is supported (got "${spec.universe}")`] : [];
-}
-
 /** Parses a spec; on failure, one `path: message` per problem. */
 export function parseModelSpec(raw: unknown): { ok: true; spec: ModelSpec } | { ok: false; problems: string[] } {
   const r = modelSpecSchema.safeParse(raw);
   if (r.success) {
-    const problems = modelSpecProblems(r.data);
-    return problems.length > 0 ? { ok: false, problems } : { ok: true, spec: r.data };
+    return { ok: true, spec: r.data };
   }
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(spec)'}: ${i.message}`) };
 }

@@ -1,6 +1,7 @@
 import type { FeatureSource } from '../features/batch';
 import type { FeatureMatrix } from '../features/matrix';
 import type { ResolvedFeature } from '../features/defs';
+import type { PitUniverse } from '../strategies/pit-facts';
 import { parseDate } from '../model/time';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtModel } from './gbdt';
 import { computeLabels, walkForwardWindows, type WindowIdx } from './labels';
@@ -129,6 +130,12 @@ export interface WalkForwardPlan {
   readonly objective: 'regression' | 'binary';
 }
 
+/** Whether instrument `s` is a member of `u` at `t`, as known at `t` (a row public by then covers `t`). */
+export function memberAt(u: PitUniverse, s: number, t: number): boolean {
+  for (let r = u.offsets[s]; r < u.offsets[s + 1]; r++) if (u.knownAt[r] <= t && u.validFrom[r] <= t && !(u.validTo[r] <= t)) return true;
+  return false;
+}
+
 /** Labels and windows of `spec` over `src` (throws when the range is too short for one window). */
 export function planWalkForward(src: FeatureSource, spec: ModelSpec): WalkForwardPlan {
   const { nInst, nDays, time } = src.panel;
@@ -136,6 +143,9 @@ export function planWalkForward(src: FeatureSource, spec: ModelSpec): WalkForwar
   const [first, last] = dayRange(time, spec.start, spec.end);
   // Labels past `end` would read bars after it: the range's own data decides, nothing later.
   for (let s = 0; s < nInst; s++) for (let t = Math.max(0, last - spec.label.horizon + 1); t < nDays; t++) labels[s * nDays + t] = Number.NaN;
+  // A named universe: a day's row trains and scores only when the instrument is a member as known that day.
+  const u = src.universe;
+  if (u) for (let s = 0; s < nInst; s++) for (let t = 0; t < nDays; t++) if (!memberAt(u, s, time[t])) labels[s * nDays + t] = Number.NaN;
   return { labels, windows: walkForwardWindows(first, last, spec.walkForward, spec.label.horizon), first, last, objective: objectiveOf(spec) };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { challengerParams } from '../models/challenger-params';
 import { predictionsFor } from '../models/predictions';
 import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types';
 
@@ -12,6 +13,7 @@ export const modelSignalParams = z
     threshold: z.number().default(0).describe('threshold mode: enter when the prediction exceeds this (log-odds 0 = 50% for classifiers)'),
     short: z.boolean().default(false).describe('also short: the k worst (top-k) or names predicted below -threshold (threshold)'),
     rebalance: z.enum(['daily', 'weekly', 'monthly']).default('weekly'),
+    challenger: challengerParams.optional().describe('live only: a second model version on the same feed (shadow or canary); backtests ignore it'),
   })
   .strict();
 

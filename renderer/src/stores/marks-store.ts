@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { LiveSignal } from '../../../core/contract';
 import type { TradeMark } from '../charts/adapters';
+import { explanationMark } from '../../../core/model/explanation';
 
 /** Where a marker comes from: the opened backtest run's trades, or the live session's strategy signals. */
 export type MarkSource = 'run' | 'live';
@@ -30,7 +31,9 @@ export function setMarks(marks: readonly SymbolMark[], source: MarkSource = 'run
 /** A live signal as a chart marker: buys below the bar, sells above; `stop`/`target` exits say so. */
 export function signalMark(s: LiveSignal): SymbolMark {
   const letter = s.side === 'buy' ? 'B' : 'S';
-  return { symbol: s.symbol, time: s.time, side: s.side, text: s.reason === 'signal' ? letter : `${letter} ${s.reason}`, source: 'live', id: s.alertId };
+  // A model's signal names its largest contribution on the marker (the alert lists the top three).
+  const text = s.reason !== 'signal' ? `${letter} ${s.reason}` : s.explanation ? `${letter} ${explanationMark(s.explanation)}` : letter;
+  return { symbol: s.symbol, time: s.time, side: s.side, text, source: 'live', id: s.alertId };
 }
 
 /** Keeps the newest `MAX_LIVE_MARKS` live markers (they arrive in time order), every run marker, and no id twice. */

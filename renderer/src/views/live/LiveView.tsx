@@ -11,6 +11,7 @@ import { loadStrategies, useStrategiesStore } from '../../stores/strategies-stor
 import { AccountSelector } from './AccountSelector';
 import { RiskPanel } from './RiskPanel';
 import { AlertStream } from './AlertStream';
+import { ChampionChallenger } from './ChampionChallenger';
 import { LiveEquityChart } from './LiveEquityChart';
 import { PositionsTable } from './PositionsTable';
 import { Watchlist } from './Watchlist';
@@ -212,6 +213,7 @@ export function LiveView() {
         <AlertStream />
       </div>
       <RiskPanel />
+      <ChampionChallenger />
       {isConfirming && (
         <ConfirmDialog
           title="Trip the kill switch?"

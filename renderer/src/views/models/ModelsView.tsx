@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { ProgressBar } from '../../components/ProgressBar';
 import { cancelTraining, DEFAULT_MODEL_SPEC, explainPrediction, loadModels, selectModel, trainModel, useModelsStore } from '../../stores/models-store';
+import { SchemaForm, type JsonSchema } from './SchemaForm';
 
 const f4 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(4));
 
@@ -42,6 +43,34 @@ function Bars({ rows, testid, unsigned = false }: { rows: readonly { label: stri
 export function ModelsView() {
   const { models, selected, progress, isTraining, startedAt, error, explanation, explainError } = useModelsStore();
   const [specText, setSpecText] = useState(() => JSON.stringify(DEFAULT_MODEL_SPEC, null, 2));
+  // The train form is generated from the spec's schema (models:spec-schema); the JSON switch edits the same spec as text.
+  const [schema, setSchema] = useState<JsonSchema | null>(null);
+  const [asJson, setAsJson] = useState(false);
+  const [spec, setSpec] = useState<Record<string, unknown>>(() => ({ ...DEFAULT_MODEL_SPEC }) as Record<string, unknown>);
+  const [jsonError, setJsonError] = useState<string | null>(null);
+  useEffect(() => {
+    void window.api.invoke('models:spec-schema').then((r) => {
+      if (r.ok) setSchema(r.value.schema as JsonSchema);
+      else setAsJson(true);
+    });
+  }, []);
+  const switchMode = () => {
+    if (!asJson) {
+      setSpecText(JSON.stringify(spec, null, 2));
+      setAsJson(true);
+      return;
+    }
+    try {
+      const parsed = JSON.parse(specText) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('the spec is a JSON object');
+      setSpec(parsed as Record<string, unknown>);
+      setJsonError(null);
+      setAsJson(false);
+    } catch (e) {
+      setJsonError(`spec JSON: ${(e as Error).message}`);
+    }
+  };
+  const useForm = !asJson && schema !== null;
   const [symbol, setSymbol] = useState('');
   const [date, setDate] = useState('');
   useEffect(() => {
@@ -56,6 +85,17 @@ export function ModelsView() {
         <div className="panel">
           <div className="panel-title">Train (model spec)</div>
           <div className="panel-body">
+            <div className="toolbar" style={{ background: 'transparent', border: 'none', padding: '0 0 4px' }}>
+              <button className="btn-ghost" onClick={switchMode} data-testid="spec-mode" disabled={schema === null}>
+                {asJson || schema === null ? 'Form' : 'JSON'}
+              </button>
+              {jsonError && <span className="bad" style={{ fontSize: 11 }}>{jsonError}</span>}
+            </div>
+            {useForm ? (
+              <div style={{ maxHeight: 420, overflow: 'auto' }}>
+                <SchemaForm schema={schema} value={spec} onChange={setSpec} />
+              </div>
+            ) : (
             <textarea
               aria-label="model spec"
               className="mono"
@@ -64,8 +104,9 @@ export function ModelsView() {
               spellCheck={false}
               style={{ width: '100%', height: 300, fontSize: 11, background: 'var(--bg-0)', color: 'var(--text)', border: '1px solid var(--border)' }}
             />
+            )}
             <div className="toolbar" style={{ background: 'transparent', border: 'none', padding: '4px 0' }}>
-              <button className="btn btn-primary" disabled={isTraining} onClick={() => void trainModel(specText)} data-testid="train">
+              <button className="btn btn-primary" disabled={isTraining} onClick={() => void trainModel(useForm ? JSON.stringify(spec) : specText)} data-testid="train">
                 {isTraining ? 'Training…' : 'Train walk-forward'}
               </button>
               {isTraining && (

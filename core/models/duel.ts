@@ -1,0 +1,197 @@
+import type { SignalExplanation } from '../model/explanation';
+import type { ChallengerParams } from './challenger-params';
+import type { LiveModelSignal, ModelBar } from './live';
+
+export { challengerParams, type ChallengerParams } from './challenger-params';
+
+/** One model's live record on the virtual book both versions are scored on (same rules, so they compare). */
+export interface DuelMetrics {
+  readonly modelId: string;
+  /** Cumulative return of the virtual book (fraction: 0.01 = 1%), decisions at a close filled at the next open. */
+  readonly totalReturn: number;
+  readonly maxDrawdown: number;
+  /** Bars with a non-flat target whose next open-to-open return had the target's sign, over such bars. */
+  readonly hitRate: number | null;
+  /** Mean per-step Spearman correlation of predictions with the next open-to-open returns (≥ 3 symbols). */
+  readonly rankIc: number | null;
+  /** Target changes (entries, exits, reversals). */
+  readonly signals: number;
+  readonly steps: number;
+}
+
+/** What the Live view compares (`models:duel`). */
+export interface DuelReport {
+  readonly mode: 'shadow' | 'canary';
+  readonly fraction: number;
+  readonly champion: DuelMetrics;
+  readonly challenger: DuelMetrics;
+}
+
+/**
+ * A virtual book for one model on a live feed: per symbol the strategy's target (threshold rule), held from the next
+ * open; equal weight per symbol; returns open to open. The champion and the challenger are scored by the same book
+ * whatever they trade, so their live figures compare like for like.
+ */
+class VirtualBook {
+  readonly #n: number;
+  readonly #target: Float64Array;
+  readonly #held: Float64Array;
+  readonly #lastOpen: Float64Array;
+  readonly #pred: Float64Array;
+  #equity = 1;
+  #peak = 1;
+  #maxDd = 0;
+  #hits = 0;
+  #calls = 0;
+  #icSum = 0;
+  #icN = 0;
+  #signals = 0;
+  #steps = 0;
+
+  constructor(n: number) {
+    this.#n = n;
+    this.#target = new Float64Array(n);
+    this.#held = new Float64Array(n);
+    this.#lastOpen = new Float64Array(n).fill(Number.NaN);
+    this.#pred = new Float64Array(n).fill(Number.NaN);
+  }
+
+  /** A step: `open[k]` of each symbol (NaN: no bar), then the model's new predictions and targets at the close. */
+  step(open: Float64Array, pred: Float64Array, target: Float64Array): void {
+    this.#steps++;
+    const ret = new Float64Array(this.#n).fill(Number.NaN);
+    let pnl = 0;
+    for (let k = 0; k < this.#n; k++) {
+      if (open[k] !== open[k]) continue;
+      const r = this.#lastOpen[k] === this.#lastOpen[k] ? open[k] / this.#lastOpen[k] - 1 : Number.NaN;
+      ret[k] = r;
+      if (r === r) {
+        pnl += (this.#held[k] * r) / this.#n;
+        if (this.#held[k] !== 0) {
+          this.#calls++;
+          if (Math.sign(r) === Math.sign(this.#held[k])) this.#hits++;
+        }
+      }
+      this.#lastOpen[k] = open[k];
+      // Yesterday's decision is filled at this open.
+      this.#held[k] = this.#target[k];
+    }
+    const ic = spearman(this.#pred, ret);
+    if (ic === ic) {
+      this.#icSum += ic;
+      this.#icN++;
+    }
+    this.#equity *= 1 + pnl;
+    this.#peak = Math.max(this.#peak, this.#equity);
+    this.#maxDd = Math.max(this.#maxDd, 1 - this.#equity / this.#peak);
+    for (let k = 0; k < this.#n; k++) {
+      if (open[k] !== open[k]) continue;
+      const t = target[k] === target[k] ? target[k] : 0;
+      if (t !== this.#target[k]) this.#signals++;
+      this.#target[k] = t;
+      this.#pred[k] = pred[k];
+    }
+  }
+
+  metrics(modelId: string): DuelMetrics {
+    return {
+      modelId,
+      totalReturn: this.#equity - 1,
+      maxDrawdown: this.#maxDd,
+      hitRate: this.#calls > 0 ? this.#hits / this.#calls : null,
+      rankIc: this.#icN > 0 ? this.#icSum / this.#icN : null,
+      signals: this.#signals,
+      steps: this.#steps,
+    };
+  }
+}
+
+/** Spearman correlation over the pairs where both are numbers (NaN under 3 pairs or no spread). */
+export function spearman(a: Float64Array, b: Float64Array): number {
+  const idx: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] === a[i] && b[i] === b[i]) idx.push(i);
+  if (idx.length < 3) return Number.NaN;
+  const rank = (v: Float64Array) => {
+    const o = [...idx].sort((i, j) => v[i] - v[j]);
+    const r = new Map<number, number>();
+    for (let s = 0; s < o.length; ) {
+      let e = s;
+      while (e + 1 < o.length && v[o[e + 1]] === v[o[s]]) e++;
+      for (let q = s; q <= e; q++) r.set(o[q], (s + e) / 2);
+      s = e + 1;
+    }
+    return idx.map((i) => r.get(i)!);
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  const m = (ra.length - 1) / 2;
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < ra.length; i++) {
+    sab += (ra[i] - m) * (rb[i] - m);
+    saa += (ra[i] - m) ** 2;
+    sbb += (rb[i] - m) ** 2;
+  }
+  return saa === 0 || sbb === 0 ? Number.NaN : sab / Math.sqrt(saa * sbb);
+}
+
+/**
+ * Champion and challenger on one feed: both models observe every step (the challenger first, so a canary session
+ * stepping after the champion's finds its predictions ready), both are scored on a virtual book, and the
+ * champion's explanations go on the session's signals. It is the champion session's {@link SessionModel}.
+ */
+export class ModelDuel {
+  readonly champion: LiveModelSignal;
+  readonly challenger: LiveModelSignal;
+  readonly config: ChallengerParams;
+  readonly #symbols: readonly string[];
+  readonly #books: [VirtualBook, VirtualBook];
+  readonly #open: Float64Array;
+  readonly #target: Float64Array;
+  readonly #pred: Float64Array;
+
+  constructor(champion: LiveModelSignal, challenger: LiveModelSignal, config: ChallengerParams, symbols: readonly string[]) {
+    this.champion = champion;
+    this.challenger = challenger;
+    this.config = config;
+    this.#symbols = symbols;
+    this.#books = [new VirtualBook(symbols.length), new VirtualBook(symbols.length)];
+    this.#open = new Float64Array(symbols.length);
+    this.#target = new Float64Array(symbols.length);
+    this.#pred = new Float64Array(symbols.length);
+  }
+
+  observe(step: readonly ModelBar[]): void {
+    const before = this.champion.time;
+    this.challenger.observe(step);
+    this.champion.observe(step);
+    if (this.champion.time === before) return;
+    this.#open.fill(Number.NaN);
+    const at = new Map(this.#symbols.map((s, k) => [s, k]));
+    for (const b of step) {
+      const k = at.get(b.symbol);
+      if (k !== undefined) this.#open[k] = b.open;
+    }
+    [this.champion, this.challenger].forEach((m, i) => {
+      for (let k = 0; k < this.#symbols.length; k++) {
+        this.#pred[k] = m.prediction(this.#symbols[k]);
+        this.#target[k] = m.targetOf(this.#pred[k]);
+      }
+      this.#books[i].step(this.#open, this.#pred, this.#target);
+    });
+  }
+
+  explain(symbol: string, time: number): SignalExplanation | undefined {
+    return this.champion.explain(symbol, time);
+  }
+
+  report(): DuelReport {
+    return {
+      mode: this.config.mode,
+      fraction: this.config.mode === 'canary' ? this.config.fraction : 0,
+      champion: this.#books[0].metrics(this.champion.modelId),
+      challenger: this.#books[1].metrics(this.challenger.modelId),
+    };
+  }
+}
