@@ -8,7 +8,6 @@ import type { AnomalyConfig } from './anomalies';
 import type { KillSwitchState, OrderRequest } from './broker';
 import { FEEDS, type FeedName } from './feeds/registry';
 import type { Feed } from './feeds/types';
-import { WebSocketFeed } from './feeds/websocket';
 import { ModelDuel, type DuelReport } from '../models/duel';
 import { FanoutSink, planCanary } from './canary';
 import { OutboxDispatcher, type OutboxState } from './outbox';
