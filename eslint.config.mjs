@@ -94,7 +94,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: NOT_IN_CORE, message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.' },
+            {
+              group: NOT_IN_CORE,
+              message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.',
+            },
             STORE_INTERNAL,
           ],
         },
@@ -106,7 +109,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: NOT_IN_CORE, message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.' }] },
+        {
+          patterns: [
+            {
+              group: NOT_IN_CORE,
+              message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -116,7 +126,14 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { patterns: [{ group: NOT_IN_CORE, message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.' }] },
+        {
+          patterns: [
+            {
+              group: NOT_IN_CORE,
+              message: 'core/ runs under plain Node: no Electron, React, UI library or renderer/electron import.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -134,7 +151,10 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'The renderer imports core only as `import type`, except core/contract and core/model.',
             },
-            { group: ['electron', 'electron/*', '**/electron/**'], message: 'The renderer is sandboxed: it reaches main only through window.api.' },
+            {
+              group: ['electron', 'electron/*', '**/electron/**'],
+              message: 'The renderer is sandboxed: it reaches main only through window.api.',
+            },
           ],
         },
       ],

@@ -32,7 +32,7 @@ const T0 = Date.UTC(1700, 0, 1);
 /** A seeded random walk: deterministic bars, OHLC consistent. */
 function bars(n: number) {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const o = new Float64Array(n);
   const h = new Float64Array(n);
   const l = new Float64Array(n);
@@ -51,9 +51,20 @@ function bars(n: number) {
 function panelOf(b: ReturnType<typeof bars>): Panel {
   const n = b.c.length;
   return {
-    symbols: ['SYN'], sectors: [''], time: Float64Array.from({ length: n }, (_, i) => T0 + i * DAY), nInst: 1, nDays: n,
-    open: b.o, high: b.h, low: b.l, close: b.c, volume: new Float64Array(n).fill(1000),
-    listedOn: new Float64Array([Number.NaN]), delistedOn: new Float64Array([Number.NaN]), adjustment: 'raw', fingerprint: 'bench',
+    symbols: ['SYN'],
+    sectors: [''],
+    time: Float64Array.from({ length: n }, (_, i) => T0 + i * DAY),
+    nInst: 1,
+    nDays: n,
+    open: b.o,
+    high: b.h,
+    low: b.l,
+    close: b.c,
+    volume: new Float64Array(n).fill(1000),
+    listedOn: new Float64Array([Number.NaN]),
+    delistedOn: new Float64Array([Number.NaN]),
+    adjustment: 'raw',
+    fingerprint: 'bench',
   };
 }
 
@@ -71,19 +82,34 @@ function sma(x: Float64Array, p: number): Float64Array {
 async function inProcess(): Promise<BenchTable> {
   const b = bars(N);
   const panel = panelOf(b);
-  const parsed = parseSpec({ strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['SYN'], capital: 100_000, direction: 'long-only' });
+  const parsed = parseSpec({
+    strategy: 'sma-cross',
+    params: { fast: 10, slow: 30 },
+    symbols: ['SYN'],
+    capital: 100_000,
+    direction: 'long-only',
+  });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const strategy = getStrategy('sma-cross');
   let trades = 0;
-  const ours = await measure(() => (trades = runBacktest(parsed.spec, panel, { strategy }).trades.length), { runs: 60, warmup: 15 });
+  const ours = await measure(() => (trades = runBacktest(parsed.spec, panel, { strategy }).trades.length), {
+    runs: 60,
+    warmup: 15,
+  });
 
   // grademark: same bars, same rules (enter long on the fast-above-slow cross, exit on the cross below,
   // fills at the next open); indicators precomputed outside the timing.
   const f = sma(b.c, 10);
   const s = sma(b.c, 30);
   const rows = Array.from({ length: N }, (_, i) => ({
-    time: new Date(T0 + i * DAY), open: b.o[i], high: b.h[i], low: b.l[i], close: b.c[i], volume: 1000,
-    up: i > 0 && f[i - 1] < s[i - 1] && f[i] > s[i], down: i > 0 && f[i - 1] > s[i - 1] && f[i] < s[i],
+    time: new Date(T0 + i * DAY),
+    open: b.o[i],
+    high: b.h[i],
+    low: b.l[i],
+    close: b.c[i],
+    volume: 1000,
+    up: i > 0 && f[i - 1] < s[i - 1] && f[i] > s[i],
+    down: i > 0 && f[i - 1] > s[i - 1] && f[i] < s[i],
   }));
   const df = new DataFrame(rows);
   type Row = (typeof rows)[number];
@@ -102,7 +128,12 @@ async function inProcess(): Promise<BenchTable> {
     { runs: 5, warmup: 1 },
   );
   return printTable(`W1 sma-cross 10/30, ${N.toLocaleString('en-US')} bars, trades + metrics in process`, [
-    { name: 'grademark 0.3 (backtest + analyze + equity curve)', baseline: true, ...gm, note: `${gmTrades} trades (grademark evaluates no rule on the bar a fill happens)` },
+    {
+      name: 'grademark 0.3 (backtest + analyze + equity curve)',
+      baseline: true,
+      ...gm,
+      note: `${gmTrades} trades (grademark evaluates no rule on the bar a fill happens)`,
+    },
     { name: 'quantdesk runBacktest', ...ours, note: `${trades} trades; target < 5 ms` },
   ]);
 }
@@ -114,22 +145,38 @@ async function processRuns(): Promise<BenchTable[]> {
     const db = join(dir, 'bench.db');
     const store = openStore(db);
     const goog = readFileSync(join(ROOT, 'core/backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-    await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,,,USD,,\nSYN,,,USD,,\n' });
-    await importCsv(store, 'bars', { fileName: 'g.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+    await importCsv(store, 'instruments', {
+      fileName: 'i.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,,,USD,,\nSYN,,,USD,,\n',
+    });
+    await importCsv(store, 'bars', {
+      fileName: 'g.csv',
+      content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+    });
     const b = bars(N);
     const lines = ['symbol,date,open,high,low,close,volume'];
-    for (let i = 0; i < N; i++) lines.push(`SYN,${new Date(T0 + i * DAY).toISOString().slice(0, 10)},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
+    for (let i = 0; i < N; i++)
+      lines.push(
+        `SYN,${new Date(T0 + i * DAY).toISOString().slice(0, 10)},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`,
+      );
     await importCsv(store, 'bars', { fileName: 's.csv', content: lines.join('\n') + '\n' });
     // 100,000 one-minute bars (about 260 trading days of 6.5 hours), as issue 14 measures.
-    await importCsv(store, 'instruments', { fileName: 'm.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nMIN,,,USD,,\n' });
+    await importCsv(store, 'instruments', {
+      fileName: 'm.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nMIN,,,USD,,\n',
+    });
     const mlines = ['symbol,date,open,high,low,close,volume'];
     const T0M = Date.UTC(2024, 0, 2, 14, 30);
-    for (let i = 0; i < N; i++) mlines.push(`MIN,${new Date(T0M + i * 60_000).toISOString()},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
+    for (let i = 0; i < N; i++)
+      mlines.push(`MIN,${new Date(T0M + i * 60_000).toISOString()},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
     await importCsv(store, 'bars', { fileName: 'm.csv', content: mlines.join('\n') + '\n' });
     store.close();
     const spec = (sym: string) => {
       const f = join(dir, `${sym}.json`);
-      writeFileSync(f, JSON.stringify({ strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: [sym], capital: 10_000 }));
+      writeFileSync(
+        f,
+        JSON.stringify({ strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: [sym], capital: 10_000 }),
+      );
       return f;
     };
     const bin = join(ROOT, 'bin/quantdesk.js');
@@ -138,10 +185,19 @@ async function processRuns(): Promise<BenchTable[]> {
       if (p.status !== 0) throw new Error(p.stderr);
     };
     const base = await measure(run(['-e', '0']), { runs: 10, warmup: 1 });
-    const googRun = await measure(run([bin, 'backtest', '--spec', spec('GOOG'), '--db', db, '--json', '--no-save']), { runs: 10, warmup: 1 });
-    const synRun = await measure(run([bin, 'backtest', '--spec', spec('SYN'), '--db', db, '--json', '--no-save']), { runs: 10, warmup: 1 });
+    const googRun = await measure(run([bin, 'backtest', '--spec', spec('GOOG'), '--db', db, '--json', '--no-save']), {
+      runs: 10,
+      warmup: 1,
+    });
+    const synRun = await measure(run([bin, 'backtest', '--spec', spec('SYN'), '--db', db, '--json', '--no-save']), {
+      runs: 10,
+      warmup: 1,
+    });
     const minSpec = spec('MIN');
-    const minRun = await measure(run([bin, 'backtest', '--spec', minSpec, '--db', db, '--json']), { runs: 10, warmup: 1 });
+    const minRun = await measure(run([bin, 'backtest', '--spec', minSpec, '--db', db, '--json']), {
+      runs: 10,
+      warmup: 1,
+    });
     // As bin/quantdesk.js loads them: through V8's code cache (bin/code-cache.js).
     const loadScript = `require(${JSON.stringify(join(ROOT, 'bin/code-cache.js'))}).install(${JSON.stringify(join(ROOT, 'out/cli'))});
       require(${JSON.stringify(join(ROOT, 'out/cli/index.js'))}); require(${JSON.stringify(join(ROOT, 'out/cli/cmd-backtest.js'))})`;
@@ -149,8 +205,16 @@ async function processRuns(): Promise<BenchTable[]> {
     const whole = printTable('W1 whole `quantdesk backtest --json` process from the store (panel cache warm)', [
       { name: 'node -e 0 (process start)', baseline: true, ...base },
       { name: 'backtest GOOG, 2,148 bars', ...googRun, note: 'target < 300 ms' },
-      { name: `backtest SYN, ${N.toLocaleString('en-US')} daily bars, --no-save`, ...synRun, note: 'prints 100k equity points' },
-      { name: `backtest MIN, ${N.toLocaleString('en-US')} one-minute bars, saved to the registry`, ...minRun, note: 'issue 14 target ≤ 100 ms (backtesting.py ≈ 1,040 ms)' },
+      {
+        name: `backtest SYN, ${N.toLocaleString('en-US')} daily bars, --no-save`,
+        ...synRun,
+        note: 'prints 100k equity points',
+      },
+      {
+        name: `backtest MIN, ${N.toLocaleString('en-US')} one-minute bars, saved to the registry`,
+        ...minRun,
+        note: 'issue 14 target ≤ 100 ms (backtesting.py ≈ 1,040 ms)',
+      },
       { name: 'start + load the CLI and the backtest command (no run)', ...load, note: 'the start part of the split' },
     ]);
     return [whole, await split(db, minSpec)];
@@ -168,24 +232,47 @@ async function split(db: string, specFile: string): Promise<BenchTable> {
   try {
     let panel = panelForSpec(store, spec);
     // As a new process reads it: a fresh connection (no in-process panel), the panel from its disk cache.
-    const read = await measure(() => {
-      const s = openStore(db);
-      panel = panelForSpec(s, spec);
-      s.close();
-    }, { runs: 15, warmup: 2 });
+    const read = await measure(
+      () => {
+        const s = openStore(db);
+        panel = panelForSpec(s, spec);
+        s.close();
+      },
+      { runs: 15, warmup: 2 },
+    );
     let result = runBacktestGuarded(spec, panel, runOptionsFor(store, spec, panel));
-    const runT = await measure(() => (result = runBacktestGuarded(spec, panel, runOptionsFor(store, spec, panel))), { runs: 15, warmup: 2 });
+    const runT = await measure(() => (result = runBacktestGuarded(spec, panel, runOptionsFor(store, spec, panel))), {
+      runs: 15,
+      warmup: 2,
+    });
     let k = 0;
-    const write = await measure(() => saveBacktestRun(store, { result: toColumns(result, `bt-bench-${k++}`), fingerprint: 'bench', audit: [], createdAt: 1, finishedAt: 2 }), { runs: 15, warmup: 2 });
+    const write = await measure(
+      () =>
+        saveBacktestRun(store, {
+          result: toColumns(result, `bt-bench-${k++}`),
+          fingerprint: 'bench',
+          audit: [],
+          createdAt: 1,
+          finishedAt: 2,
+        }),
+      { runs: 15, warmup: 2 },
+    );
     const cols = toColumns(result, 'bt-bench');
     let bytes = 0;
     const print = await measure(() => (bytes = outputJson(cols).length), { runs: 15, warmup: 2 });
-    return printTable(`W1 split of one \`backtest --json\` on ${N.toLocaleString('en-US')} one-minute bars (start: see the table above)`, [
-      { name: 'read: open the store, the panel from its disk cache', baseline: true, ...read },
-      { name: 'run: the engine (sma-cross 10/30, trades + metrics)', ...runT, note: `${result.trades.length} trades` },
-      { name: 'write: the run into the registry (typed-array blob, one transaction)', ...write },
-      { name: 'print: the --json text from the columns', ...print, note: `${(bytes / 1e6).toFixed(1)} MB` },
-    ]);
+    return printTable(
+      `W1 split of one \`backtest --json\` on ${N.toLocaleString('en-US')} one-minute bars (start: see the table above)`,
+      [
+        { name: 'read: open the store, the panel from its disk cache', baseline: true, ...read },
+        {
+          name: 'run: the engine (sma-cross 10/30, trades + metrics)',
+          ...runT,
+          note: `${result.trades.length} trades`,
+        },
+        { name: 'write: the run into the registry (typed-array blob, one transaction)', ...write },
+        { name: 'print: the --json text from the columns', ...print, note: `${(bytes / 1e6).toFixed(1)} MB` },
+      ],
+    );
   } finally {
     store.close();
   }
@@ -210,9 +297,18 @@ async function patterns(): Promise<BenchTable> {
   let smaTrades = 0;
   let cpTrades = 0;
   let hammerTrades = 0;
-  const tSma = await measure(() => (smaTrades = runBacktest(sma.spec, panel, { strategy: sma.strategy }).trades.length), { runs: 20, warmup: 5 });
-  const tCp = await measure(() => (cpTrades = runBacktest(cp.spec, panel, { strategy: cp.strategy }).trades.length), { runs: 10, warmup: 2 });
-  const tHammer = await measure(() => (hammerTrades = runBacktest(cpHammer.spec, panel, { strategy: cpHammer.strategy }).trades.length), { runs: 10, warmup: 2 });
+  const tSma = await measure(
+    () => (smaTrades = runBacktest(sma.spec, panel, { strategy: sma.strategy }).trades.length),
+    { runs: 20, warmup: 5 },
+  );
+  const tCp = await measure(() => (cpTrades = runBacktest(cp.spec, panel, { strategy: cp.strategy }).trades.length), {
+    runs: 10,
+    warmup: 2,
+  });
+  const tHammer = await measure(
+    () => (hammerTrades = runBacktest(cpHammer.spec, panel, { strategy: cpHammer.strategy }).trades.length),
+    { runs: 10, warmup: 2 },
+  );
   let fired = 0;
   const tStream = await measure(
     () => {
@@ -232,7 +328,11 @@ async function patterns(): Promise<BenchTable> {
   return printTable(`candlestick conditions, ${N.toLocaleString('en-US')} bars, trades + metrics in process`, [
     { name: 'sma-cross 10/30', baseline: true, ...tSma, note: `${smaTrades} trades` },
     { name: 'candle-pattern bullish-engulfing / bearish-engulfing, hold 10', ...tCp, note: `${cpTrades} trades` },
-    { name: 'candle-pattern hammer / shooting-star, hold 10, SMA 50 filter', ...tHammer, note: `${hammerTrades} trades` },
+    {
+      name: 'candle-pattern hammer / shooting-star, hold 10, SMA 50 filter',
+      ...tHammer,
+      note: `${hammerTrades} trades`,
+    },
     { name: 'PatternStream morning-star alone', ...tStream, note: `${fired} fired` },
   ]);
 }

@@ -114,15 +114,27 @@ async function importBench(): Promise<BenchTable> {
     { runs: 3, warmup: 0 },
   );
   const s = openStore(join(DIR, 'ours.db'));
-  const again = await timed(async () => {
-    const r = await importCsv(s, 'bars', { path: csv });
-    if (!r.ok || r.value.changed !== 0) throw new Error('re-import changed data');
-  }, { runs: 2, warmup: 0 });
+  const again = await timed(
+    async () => {
+      const r = await importCsv(s, 'bars', { path: csv });
+      if (!r.ok || r.value.changed !== 0) throw new Error('re-import changed data');
+    },
+    { runs: 2, warmup: 0 },
+  );
   s.close();
   const rate = (ms: number) => `${Math.round(rows / (ms / 1000)).toLocaleString('en-US')} rows/s`;
   return printTable('Import 1,000,000 bar rows from CSV (target: whole file < 3 s)', [
-    { name: 'naive: split + one INSERT per row, one transaction', baseline: true, ...naive, note: `${rate(naive.median)}; ${cpuNote(naive)}` },
-    { name: 'importCsv (validate all, multi-row upserts, index rebuild)', ...ours, note: `${rate(ours.median)}; ${cpuNote(ours)}` },
+    {
+      name: 'naive: split + one INSERT per row, one transaction',
+      baseline: true,
+      ...naive,
+      note: `${rate(naive.median)}; ${cpuNote(naive)}`,
+    },
+    {
+      name: 'importCsv (validate all, multi-row upserts, index rebuild)',
+      ...ours,
+      note: `${rate(ours.median)}; ${cpuNote(ours)}`,
+    },
     { name: 'importCsv re-import (no change)', ...again, note: `${rate(again.median)}; ${cpuNote(again)}` },
     { name: 'raw read + split of the file (floor)', ...raw, note: cpuNote(raw) },
   ]);
@@ -142,8 +154,12 @@ function panelDb(): string {
     const B = 120;
     const multi = db.prepare(`INSERT INTO bars VALUES ${Array(B).fill('(?,?,?,?,?,?,?)').join(',')}`);
     const one = db.prepare('INSERT INTO bars VALUES (?,?,?,?,?,?,?)');
-    const act = db.prepare('INSERT INTO corporate_actions(instrument_id, kind, ex_date, value, known_at) VALUES (?, ?, ?, ?, ?)');
-    const fund = db.prepare('INSERT INTO fundamentals(instrument_id, field, period_end, known_at, value) VALUES (?, ?, ?, ?, ?)');
+    const act = db.prepare(
+      'INSERT INTO corporate_actions(instrument_id, kind, ex_date, value, known_at) VALUES (?, ?, ?, ?, ?)',
+    );
+    const fund = db.prepare(
+      'INSERT INTO fundamentals(instrument_id, field, period_end, known_at, value) VALUES (?, ?, ?, ?, ?)',
+    );
     const p: number[] = new Array(B * 7);
     for (let i = 1; i <= 2000; i++) {
       inst.run(i, `P${String(i).padStart(4, '0')}`, `Sector${i % 10}`, days[0]);
@@ -194,11 +210,14 @@ async function panelBench(file: string): Promise<BenchTable> {
   const w = openStore(file, { readonly: true });
   const first = loadPanel(w, req);
   w.close();
-  const warm = await timed(() => {
-    const s = openStore(file, { readonly: true });
-    loadPanel(s, req);
-    s.close();
-  }, { runs: 5 });
+  const warm = await timed(
+    () => {
+      const s = openStore(file, { readonly: true });
+      loadPanel(s, req);
+      s.close();
+    },
+    { runs: 5 },
+  );
   const m = openStore(file, { readonly: true });
   loadPanel(m, req);
   const mem = await timed(() => loadPanel(m, req), { runs: 20 });
@@ -206,7 +225,11 @@ async function panelBench(file: string): Promise<BenchTable> {
   const size = `${first.nInst} × ${first.nDays} days, pit-adjusted`;
   return printTable('Panel load 2,000 instruments × 10 years (target warm < 500 ms)', [
     { name: 'cold: from SQLite', baseline: true, ...cold, note: `${size}; ${cpuNote(cold)}` },
-    { name: 'warm: disk cache, fresh read-only connection', ...warm, note: `open + fingerprint + file read; ${cpuNote(warm)}` },
+    {
+      name: 'warm: disk cache, fresh read-only connection',
+      ...warm,
+      note: `open + fingerprint + file read; ${cpuNote(warm)}`,
+    },
     { name: 'warm: in-process cache', ...mem, note: cpuNote(mem) },
   ]);
 }
@@ -215,9 +238,12 @@ async function crossSectionBench(file: string): Promise<BenchTable> {
   const s = openStore(file, { readonly: true });
   const symbols = connection(s).prepare('SELECT symbol FROM instruments ORDER BY symbol').pluck().all() as string[];
   const asOf = parseDate('2021-06-30')!;
-  const naive = await timed(() => {
-    for (const sym of symbols) fundamentalAsOf(s, sym, 'eps', asOf);
-  }, { runs: 5 });
+  const naive = await timed(
+    () => {
+      for (const sym of symbols) fundamentalAsOf(s, sym, 'eps', asOf);
+    },
+    { runs: 5 },
+  );
   crossSectionAsOf(s, 'eps', asOf);
   let k = 0;
   const ours = await timed(() => crossSectionAsOf(s, 'eps', asOf + (k++ % 500) * 86_400_000), { runs: 200, warmup: 5 });

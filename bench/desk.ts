@@ -33,14 +33,27 @@ async function deskStore(): Promise<{ dir: string; path: string; symbols: string
   const store = openStore(path);
   const r = await loadDefaultDataset(store, { market: { seed: 20260101, instruments: SYMBOLS, ...RANGE } });
   if (!r.ok) throw new Error(r.error.message);
-  const symbols = (connection(store).prepare("SELECT symbol FROM instruments WHERE symbol <> 'SPX' ORDER BY symbol").pluck().all() as string[]).slice(0, SYMBOLS);
+  const symbols = (
+    connection(store)
+      .prepare("SELECT symbol FROM instruments WHERE symbol <> 'SPX' ORDER BY symbol")
+      .pluck()
+      .all() as string[]
+  ).slice(0, SYMBOLS);
   store.close();
   return { dir, path, symbols };
 }
 
 function bookConfig(name: string, i: number, symbols: string[]): BookConfig {
   return {
-    name, strategy: 'sma-cross', params: { fast: 5 + i, slow: 20 + 5 * i }, symbols, feed: 'replay', speed: 0, capital: 1_000_000, account: 'paper', interval: '1m',
+    name,
+    strategy: 'sma-cross',
+    params: { fast: 5 + i, slow: 20 + 5 * i },
+    symbols,
+    feed: 'replay',
+    speed: 0,
+    capital: 1_000_000,
+    account: 'paper',
+    interval: '1m',
     spec: { sizing: { method: 'fixed-qty', qty: 10 } },
   };
 }
@@ -61,29 +74,49 @@ export async function deskHost(): Promise<BenchTable> {
   const rows: BenchRow[] = [];
   try {
     let n = 0;
-    const spec = parseSpec({ strategy: 'sma-cross', params: { fast: 5, slow: 20 }, symbols, capital: 1_000_000, sizing: { method: 'fixed-qty', qty: 10 } });
+    const spec = parseSpec({
+      strategy: 'sma-cross',
+      params: { fast: 5, slow: 20 },
+      symbols,
+      capital: 1_000_000,
+      sizing: { method: 'fixed-qty', qty: 10 },
+    });
     if (!spec.ok) throw new Error(spec.errors.join('; '));
-    const one = await measure(async () => {
-      await replay(store, spec.spec, { session: `one-${n++}` });
-    }, { runs: 2, warmup: 0 });
+    const one = await measure(
+      async () => {
+        await replay(store, spec.spec, { session: `one-${n++}` });
+      },
+      { runs: 2, warmup: 0 },
+    );
     rows.push({ name: `one book alone, ${SYMBOLS} symbols (replay, full speed)`, baseline: true, ...one });
     let pushes = 0;
     const lat: number[] = [];
     // How much of a CPU the process had during the desk runs: on a shared machine the latencies are wall time.
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
-    const desk = await measure(async () => {
-      const d = new DeskService(store, () => pushes++);
-      await runDesk(store, symbols, `b${n++}`, d);
-      for (let i = 0; i < Math.min(d.latencyCount, d.latencies.length); i++) lat.push(d.latencies[i]);
-      await d.dispose();
-    }, { runs: 2, warmup: 0 });
+    const desk = await measure(
+      async () => {
+        const d = new DeskService(store, () => pushes++);
+        await runDesk(store, symbols, `b${n++}`, d);
+        for (let i = 0; i < Math.min(d.latencyCount, d.latencies.length); i++) lat.push(d.latencies[i]);
+        await d.dispose();
+      },
+      { runs: 2, warmup: 0 },
+    );
     const cpu = process.cpuUsage(cpu0);
     const share = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
     const l = Float64Array.from(lat).sort();
-    rows.push({ name: `desk: ${BOOKS} books x ${SYMBOLS} symbols side by side`, ...desk, note: `${pushes} desk:changed pushes; the process had ${(share * 100).toFixed(0)}% of a CPU (load average ${loadavg()[0].toFixed(1)})` });
     rows.push({
-      name: 'tick-to-screen (feed delivery -> desk:changed push)', median: quantile(l, 0.5), p10: quantile(l, 0.1), p90: quantile(l, 0.9), runs: l.length,
+      name: `desk: ${BOOKS} books x ${SYMBOLS} symbols side by side`,
+      ...desk,
+      note: `${pushes} desk:changed pushes; the process had ${(share * 100).toFixed(0)}% of a CPU (load average ${loadavg()[0].toFixed(1)})`,
+    });
+    rows.push({
+      name: 'tick-to-screen (feed delivery -> desk:changed push)',
+      median: quantile(l, 0.5),
+      p10: quantile(l, 0.1),
+      p90: quantile(l, 0.9),
+      runs: l.length,
       note: `p99 ${quantile(l, 0.99).toFixed(1)} ms (target < 100 ms)`,
     });
   } finally {
@@ -119,7 +152,8 @@ export async function deskPage(): Promise<BenchTable | null> {
     // apart from frames the (shared, busy) machine did not schedule.
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable');
-    const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN);
+    const taskSeconds = async () =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? Number.NaN;
     let busyMs = Number.NaN;
     const frames = async (during: () => Promise<void>): Promise<Float64Array> => {
       const task0 = await taskSeconds();
@@ -135,12 +169,19 @@ export async function deskPage(): Promise<BenchTable | null> {
         requestAnimationFrame(tick);
       })()`);
       await during();
-      const f = (await page.evaluate('(() => { window.__stop = true; return window.__frames.slice(1); })()')) as number[];
-      busyMs = ((await taskSeconds()) - task0) * 1000 / Math.max(1, f.length);
+      const f = (await page.evaluate(
+        '(() => { window.__stop = true; return window.__frames.slice(1); })()',
+      )) as number[];
+      busyMs = (((await taskSeconds()) - task0) * 1000) / Math.max(1, f.length);
       return Float64Array.from(f).sort();
     };
     const row = (name: string, f: Float64Array, baseline = false, note = ''): BenchRow => ({
-      name, median: quantile(f, 0.5), p10: quantile(f, 0.1), p90: quantile(f, 0.9), runs: f.length, baseline,
+      name,
+      median: quantile(f, 0.5),
+      p10: quantile(f, 0.1),
+      p90: quantile(f, 0.9),
+      runs: f.length,
+      baseline,
       note: `frame interval p95 ${quantile(f, 0.95).toFixed(1)} ms; page main-thread work ${busyMs.toFixed(2)} ms per frame${note}`,
     });
     const idle = await frames(() => new Promise((r) => setTimeout(r, 2_000)));
@@ -162,11 +203,21 @@ export async function deskPage(): Promise<BenchTable | null> {
       await new Promise((r) => setTimeout(r, 300));
     });
     const l = Float64Array.from(desk.latencies.subarray(0, Math.min(desk.latencyCount, desk.latencies.length))).sort();
-    rows.push(row(`Desk view, ${BOOKS} books x ${SYMBOLS} symbols replaying at full speed`, busy, false, `; host tick-to-screen p99 ${quantile(l, 0.99).toFixed(1)} ms over ${l.length} pushes`));
+    rows.push(
+      row(
+        `Desk view, ${BOOKS} books x ${SYMBOLS} symbols replaying at full speed`,
+        busy,
+        false,
+        `; host tick-to-screen p99 ${quantile(l, 0.99).toFixed(1)} ms over ${l.length} pushes`,
+      ),
+    );
   } finally {
     await browser.close();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
-  return printTable(`desk page: frame times in Chromium while ${BOOKS} books x ${SYMBOLS} symbols replay (target p95 < 16 ms)`, rows);
+  return printTable(
+    `desk page: frame times in Chromium while ${BOOKS} books x ${SYMBOLS} symbols replay (target p95 < 16 ms)`,
+    rows,
+  );
 }

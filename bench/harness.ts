@@ -57,10 +57,16 @@ function fmt(ms: number): string {
 /** Prints `rows` as a markdown table (median, p10, p90 in ms, ratio to the baseline row) and returns the table. */
 export function printTable(title: string, rows: readonly BenchRow[]): BenchTable {
   const base = rows.find((r) => r.baseline);
-  const lines = [`\n### ${title}\n`, '| case | median ms | p10 ms | p90 ms | ratio | runs | note |', '|---|---:|---:|---:|---:|---:|---|'];
+  const lines = [
+    `\n### ${title}\n`,
+    '| case | median ms | p10 ms | p90 ms | ratio | runs | note |',
+    '|---|---:|---:|---:|---:|---:|---|',
+  ];
   for (const r of rows) {
     const ratio = base ? (r.median / base.median).toFixed(3) : '-';
-    lines.push(`| ${r.name}${r.baseline ? ' (baseline)' : ''} | ${fmt(r.median)} | ${fmt(r.p10)} | ${fmt(r.p90)} | ${ratio} | ${r.runs} | ${r.note ?? ''} |`);
+    lines.push(
+      `| ${r.name}${r.baseline ? ' (baseline)' : ''} | ${fmt(r.median)} | ${fmt(r.p10)} | ${fmt(r.p90)} | ${ratio} | ${r.runs} | ${r.note ?? ''} |`,
+    );
   }
   console.log(lines.join('\n'));
   return { title, rows };

@@ -54,7 +54,10 @@ export async function run(): Promise<BenchTable[]> {
       name: 'sma(20)',
       ti: () => SMA.calculate({ period: 20, values: closeArr }),
       ours: () => sma(b.close, 20, out),
-      stream: () => { const s = new SmaStream(20); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
+      stream: () => {
+        const s = new SmaStream(20);
+        for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]);
+      },
       talib: () => talibRun('SMA', { inReal: b.close }, { optInTimePeriod: 20 }),
     },
     {
@@ -62,42 +65,69 @@ export async function run(): Promise<BenchTable[]> {
       name: 'sma(20), plain running total',
       ti: () => SMA.calculate({ period: 20, values: closeArr }),
       ours: () => runningSma(b.close, 20, out),
-      stream: () => { const s = new RunningSmaStream(20); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
+      stream: () => {
+        const s = new RunningSmaStream(20);
+        for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]);
+      },
       talib: () => talibRun('SMA', { inReal: b.close }, { optInTimePeriod: 20 }),
     },
     {
       name: 'ema(20)',
       ti: () => EMA.calculate({ period: 20, values: closeArr }),
       ours: () => ema(b.close, 20, out),
-      stream: () => { const s = new EmaStream(20); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
+      stream: () => {
+        const s = new EmaStream(20);
+        for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]);
+      },
       talib: () => talibRun('EMA', { inReal: b.close }, { optInTimePeriod: 20 }),
     },
     {
       name: 'rsi(14)',
       ti: () => RSI.calculate({ period: 14, values: closeArr }),
       ours: () => rsi(b.close, 14, out),
-      stream: () => { const s = new RsiStream(14); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]); },
+      stream: () => {
+        const s = new RsiStream(14);
+        for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]);
+      },
       talib: () => talibRun('RSI', { inReal: b.close }, { optInTimePeriod: 14 }),
     },
     {
       name: 'macd(12,26,9)',
-      ti: () => MACD.calculate({ values: closeArr, fastPeriod: 12, slowPeriod: 26, signalPeriod: 9, SimpleMAOscillator: false, SimpleMASignal: false }),
+      ti: () =>
+        MACD.calculate({
+          values: closeArr,
+          fastPeriod: 12,
+          slowPeriod: 26,
+          signalPeriod: 9,
+          SimpleMAOscillator: false,
+          SimpleMASignal: false,
+        }),
       ours: () => macd(b.close, 12, 26, 9),
-      stream: () => { const s = new MacdStream(12, 26, 9); for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]).histogram; },
-      talib: () => talibRun('MACD', { inReal: b.close }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
+      stream: () => {
+        const s = new MacdStream(12, 26, 9);
+        for (let i = 0; i < N; i++) out[i] = s.next(b.close[i]).histogram;
+      },
+      talib: () =>
+        talibRun('MACD', { inReal: b.close }, { optInFastPeriod: 12, optInSlowPeriod: 26, optInSignalPeriod: 9 }),
     },
     {
       name: 'atr(14)',
       ti: () => ATR.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }),
       ours: () => atr(b.high, b.low, b.close, 14, out),
-      stream: () => { const s = new AtrStream(14); for (let i = 0; i < N; i++) out[i] = s.step(b.high[i], b.low[i], b.close[i]); },
+      stream: () => {
+        const s = new AtrStream(14);
+        for (let i = 0; i < N; i++) out[i] = s.step(b.high[i], b.low[i], b.close[i]);
+      },
       talib: () => talibRun('ATR', hlc, { optInTimePeriod: 14 }),
     },
     {
       name: 'adx(14)',
       ti: () => ADX.calculate({ period: 14, high: highArr, low: lowArr, close: closeArr }),
       ours: () => adx(b.high, b.low, b.close, 14, out),
-      stream: () => { const s = new AdxStream(14); for (let i = 0; i < N; i++) out[i] = s.step(b.high[i], b.low[i], b.close[i]); },
+      stream: () => {
+        const s = new AdxStream(14);
+        for (let i = 0; i < N; i++) out[i] = s.step(b.high[i], b.low[i], b.close[i]);
+      },
       talib: () => talibRun('ADX', hlc, { optInTimePeriod: 14 }),
     },
   ];
@@ -105,7 +135,12 @@ export async function run(): Promise<BenchTable[]> {
   const tables: BenchTable[] = [];
   for (const c of cases) {
     const rows: BenchRow[] = [
-      { name: 'technicalindicators', baseline: true, ...(await measure(c.ti, slowOpts)), note: 'number[] input, prepared outside the timing' },
+      {
+        name: 'technicalindicators',
+        baseline: true,
+        ...(await measure(c.ti, slowOpts)),
+        note: 'number[] input, prepared outside the timing',
+      },
       { name: 'quantdesk batch', ...(await measure(c.ours, opts)), note: 'Float64Array, TA-Lib-equal' },
       { name: 'quantdesk stream (next per bar)', ...(await measure(c.stream, opts)) },
       { name: 'TA-Lib C via talib binding', ...(await measure(c.talib, opts)), note: 'includes array copies in/out' },

@@ -43,12 +43,25 @@ function makeTicks(n: number): Tick[] {
 function newSession(dir: string, name: string) {
   const store = openStore(join(dir, `${name}.db`));
   const p = parseSpec({
-    strategy: 'triple-confirmation', symbols: SYMBOLS, params: { maPeriod: 10, rsiPeriod: 5, volumePeriod: 5 },
-    sizing: { method: 'fixed-qty', qty: 10 }, commission: { rate: 0.0005, fixed: 0 }, slippageBps: 2,
+    strategy: 'triple-confirmation',
+    symbols: SYMBOLS,
+    params: { maPeriod: 10, rsiPeriod: 5, volumePeriod: 5 },
+    sizing: { method: 'fixed-qty', qty: 10 },
+    commission: { rate: 0.0005, fixed: 0 },
+    slippageBps: 2,
   });
   if (!p.ok) throw new Error(p.errors.join('; '));
   const strategy = getStrategy('triple-confirmation') as SingleStrategy;
-  const session = new LiveSession({ store, session: name, spec: p.spec, strategy, params: strategy.params.parse(p.spec.params), symbols: SYMBOLS, interval: '1m', emit: () => {} });
+  const session = new LiveSession({
+    store,
+    session: name,
+    spec: p.spec,
+    strategy,
+    params: strategy.params.parse(p.spec.params),
+    symbols: SYMBOLS,
+    interval: '1m',
+    emit: () => {},
+  });
   return { store, session };
 }
 
@@ -65,24 +78,39 @@ export async function run(): Promise<BenchTable[]> {
   let signals = 0;
   let signalAlerts = 0;
   try {
-    const agg = await measure(() => {
-      const a = new BarAggregator({ intervals: ['1m'] }, { onBar: () => {} });
-      for (let i = 0; i < ticks.length; i++) a.push(ticks[i].symbol, ticks[i].time, ticks[i].price, ticks[i].size);
-    }, { runs: 5 });
-    rows.push({ name: `aggregation only, ${TICKS / 1000}k ticks`, baseline: true, ...agg, note: `${Math.round(TICKS / (agg.median / 1000)).toLocaleString('en')} ticks/s` });
+    const agg = await measure(
+      () => {
+        const a = new BarAggregator({ intervals: ['1m'] }, { onBar: () => {} });
+        for (let i = 0; i < ticks.length; i++) a.push(ticks[i].symbol, ticks[i].time, ticks[i].price, ticks[i].size);
+      },
+      { runs: 5 },
+    );
+    rows.push({
+      name: `aggregation only, ${TICKS / 1000}k ticks`,
+      baseline: true,
+      ...agg,
+      note: `${Math.round(TICKS / (agg.median / 1000)).toLocaleString('en')} ticks/s`,
+    });
 
     for (const batch of [1_000, 100]) {
       let n = 0;
-      const full = await measure(() => {
-        const { store, session } = newSession(dir, `b${batch}-${n++}`);
-        for (let i = 0; i < ticks.length; i += batch) session.ticks(ticks.slice(i, i + batch));
-        fills = session.fills.length;
-        signals = session.signals.length;
-        signalAlerts = connection(store).prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get() as number;
-        store.close();
-      }, { runs: 3 });
+      const full = await measure(
+        () => {
+          const { store, session } = newSession(dir, `b${batch}-${n++}`);
+          for (let i = 0; i < ticks.length; i += batch) session.ticks(ticks.slice(i, i + batch));
+          fills = session.fills.length;
+          signals = session.signals.length;
+          signalAlerts = connection(store)
+            .prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'")
+            .pluck()
+            .get() as number;
+          store.close();
+        },
+        { runs: 3 },
+      );
       rows.push({
-        name: `full path, ${batch} ticks/transaction`, ...full,
+        name: `full path, ${batch} ticks/transaction`,
+        ...full,
         note: `${Math.round(TICKS / (full.median / 1000)).toLocaleString('en')} ticks/s (target >= 100,000); ${signals} signals (${signalAlerts} signal alerts), ${fills} fills journaled`,
       });
     }
@@ -103,11 +131,30 @@ export async function run(): Promise<BenchTable[]> {
     store.close();
     all.sort();
     const s = Float64Array.from(sig).sort();
-    const row = (name: string, x: Float64Array, note: string): BenchRow => ({ name, median: quantile(x, 0.5), p10: quantile(x, 0.1), p90: quantile(x, 0.9), runs: x.length, note });
+    const row = (name: string, x: Float64Array, note: string): BenchRow => ({
+      name,
+      median: quantile(x, 0.5),
+      p10: quantile(x, 0.1),
+      p90: quantile(x, 0.9),
+      runs: x.length,
+      note,
+    });
     rows.push(row('tick latency, every tick (1 tick/transaction)', all, `p99 ${quantile(all, 0.99).toFixed(4)} ms`));
-    rows.push(row('tick-to-signal latency (ticks that fired a signal)', s, `p99 ${quantile(s, 0.99).toFixed(4)} ms (target < 1 ms)`));
+    rows.push(
+      row(
+        'tick-to-signal latency (ticks that fired a signal)',
+        s,
+        `p99 ${quantile(s, 0.99).toFixed(4)} ms (target < 1 ms)`,
+      ),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return [printTable(`live path: ${SYMBOLS.length} symbols x triple-confirmation (SMA, RSI, volume SMA), paper broker, SQLite journal`, rows), await deskHost()];
+  return [
+    printTable(
+      `live path: ${SYMBOLS.length} symbols x triple-confirmation (SMA, RSI, volume SMA), paper broker, SQLite journal`,
+      rows,
+    ),
+    await deskHost(),
+  ];
 }

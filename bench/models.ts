@@ -60,21 +60,24 @@ export async function run(): Promise<BenchTable[]> {
   const parts = new Set((process.env.QD_BENCH_MODELS_PARTS ?? 'matrix,train,live').split(','));
   try {
     if (parts.has('matrix')) {
-    const cold = await measure(() => featureMatrix(src, features, { noCache: true }), { runs: 3, warmup: 1 });
-    featureMatrix(src, features, { cacheDir: dir });
-    const memory = await measure(() => featureMatrix(src, features, { cacheDir: dir }), { runs: 10, warmup: 1 });
-    const disk = await measure(() => {
-      clearMatrixMemory();
-      return featureMatrix(src, features, { cacheDir: dir });
-    }, { runs: 5, warmup: 1 });
-    const size = `${features.length} features × ${nInst} symbols × ${nDays} days`;
-    tables.push(
-      printTable(`Feature matrix (${size})`, [
-        { name: 'cold: evaluate every expression', ...cold, baseline: true, note: 'target < 2 s at scale 1' },
-        { name: 'cached in process', ...memory, note: 'target < 50 ms' },
-        { name: 'cached on disk (file read)', ...disk, note: 'target < 50 ms' },
-      ]),
-    );
+      const cold = await measure(() => featureMatrix(src, features, { noCache: true }), { runs: 3, warmup: 1 });
+      featureMatrix(src, features, { cacheDir: dir });
+      const memory = await measure(() => featureMatrix(src, features, { cacheDir: dir }), { runs: 10, warmup: 1 });
+      const disk = await measure(
+        () => {
+          clearMatrixMemory();
+          return featureMatrix(src, features, { cacheDir: dir });
+        },
+        { runs: 5, warmup: 1 },
+      );
+      const size = `${features.length} features × ${nInst} symbols × ${nDays} days`;
+      tables.push(
+        printTable(`Feature matrix (${size})`, [
+          { name: 'cold: evaluate every expression', ...cold, baseline: true, note: 'target < 2 s at scale 1' },
+          { name: 'cached in process', ...memory, note: 'target < 50 ms' },
+          { name: 'cached on disk (file read)', ...disk, note: 'target < 50 ms' },
+        ]),
+      );
     }
 
     const m = featureMatrix(src, features, { noCache: true });
@@ -90,24 +93,28 @@ export async function run(): Promise<BenchTable[]> {
     const all = gatherRows(src, m, plan.labels, 0, nDays - 1 - 5);
     const params = { ...spec.model, objective: 'regression' as const };
     if (parts.has('train')) {
-    const full = await measure(() => trainGbdt(all.x, all.y, params as never), { runs: 1, warmup: 0 });
-    const wf10 = modelSpecSchema.parse({ ...spec, walkForward: { train: nDays - 10 * 126, test: 126, embargo: 5, anchored: false }, model: { ...spec.model, trees: 50 } });
-    const single = await measure(() => trainWalkForward(src, m, wf10), { runs: 1, warmup: 0 });
-    const workers = Math.max(1, availableParallelism());
-    const pool = createThreadPool({ workers, dbPath: null });
-    let pooled;
-    try {
-      pooled = await measure(() => trainWalkForwardOnPool(pool, src, m, wf10), { runs: 1, warmup: 0 });
-    } finally {
-      await pool.close();
-    }
-    tables.push(
-      printTable(`GBDT training (${all.y.length.toLocaleString('en-US')} rows × ${features.length} features)`, [
-        { name: '200 trees, depth 6, one thread', ...full, note: 'one run' },
-        { name: 'walk-forward, 10 windows × 50 trees, one thread', ...single, baseline: true, note: 'one run' },
-        { name: `walk-forward, 10 windows × 50 trees, pool of ${workers}`, ...pooled, note: 'one run; same models' },
-      ]),
-    );
+      const full = await measure(() => trainGbdt(all.x, all.y, params as never), { runs: 1, warmup: 0 });
+      const wf10 = modelSpecSchema.parse({
+        ...spec,
+        walkForward: { train: nDays - 10 * 126, test: 126, embargo: 5, anchored: false },
+        model: { ...spec.model, trees: 50 },
+      });
+      const single = await measure(() => trainWalkForward(src, m, wf10), { runs: 1, warmup: 0 });
+      const workers = Math.max(1, availableParallelism());
+      const pool = createThreadPool({ workers, dbPath: null });
+      let pooled;
+      try {
+        pooled = await measure(() => trainWalkForwardOnPool(pool, src, m, wf10), { runs: 1, warmup: 0 });
+      } finally {
+        await pool.close();
+      }
+      tables.push(
+        printTable(`GBDT training (${all.y.length.toLocaleString('en-US')} rows × ${features.length} features)`, [
+          { name: '200 trees, depth 6, one thread', ...full, note: 'one run' },
+          { name: 'walk-forward, 10 windows × 50 trees, one thread', ...single, baseline: true, note: 'one run' },
+          { name: `walk-forward, 10 windows × 50 trees, pool of ${workers}`, ...pooled, note: 'one run; same models' },
+        ]),
+      );
     }
     if (!parts.has('live')) return tables;
 
@@ -118,7 +125,10 @@ export async function run(): Promise<BenchTable[]> {
       params as never,
     );
     const one = plantedMarket(1, nDays, 2, true);
-    const stream = new FeatureStream(features.map((f) => f.expr), 1);
+    const stream = new FeatureStream(
+      features.map((f) => f.expr),
+      1,
+    );
     const x = new Float64Array(features.length);
     const explainer = createGbdtExplainer(model);
     const phi = new Float64Array(features.length);
@@ -148,16 +158,30 @@ export async function run(): Promise<BenchTable[]> {
     const row = (name: string, k: number, baseline = false) => {
       const steady = perBar[k].slice(100).sort((a, b) => a - b);
       const q = (p: number) => steady[Math.min(steady.length - 1, Math.floor(p * steady.length))];
-      return { name, median: q(0.5), p10: q(0.1), p90: q(0.9), runs: steady.length, baseline, note: `p99 ${q(0.99).toFixed(3)} ms` };
+      return {
+        name,
+        median: q(0.5),
+        p10: q(0.1),
+        p90: q(0.9),
+        runs: steady.length,
+        baseline,
+        note: `p99 ${q(0.99).toFixed(3)} ms`,
+      };
     };
     tables.push(
-      printTable('Live inference per bar per symbol (20 streaming features + 200-tree depth-6 GBDT + TreeSHAP; target p99 < 1 ms)', [
-        row('explain, Algorithm 2 (recursive TreeSHAP)', 4, true),
-        { ...row('features + predict + explain', 0), note: `${row('', 0).note}; CPU of the whole loop (both explainers) ${cpuPerBar.toFixed(3)} ms/bar` },
-        row('streaming features', 1),
-        row('predict', 2),
-        row('explain (prepared TreeSHAP, live path)', 3),
-      ]),
+      printTable(
+        'Live inference per bar per symbol (20 streaming features + 200-tree depth-6 GBDT + TreeSHAP; target p99 < 1 ms)',
+        [
+          row('explain, Algorithm 2 (recursive TreeSHAP)', 4, true),
+          {
+            ...row('features + predict + explain', 0),
+            note: `${row('', 0).note}; CPU of the whole loop (both explainers) ${cpuPerBar.toFixed(3)} ms/bar`,
+          },
+          row('streaming features', 1),
+          row('predict', 2),
+          row('explain (prepared TreeSHAP, live path)', 3),
+        ],
+      ),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -15,7 +15,7 @@ const T0 = Date.UTC(2000, 0, 3);
 /** A seeded panel of `nInst` random walks × `nDays` daily bars, OHLC consistent. */
 export function widePanel(nInst: number, nDays: number): Panel {
   let seed = 7;
-  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const n = nInst * nDays;
   const o = new Float64Array(n);
   const h = new Float64Array(n);
@@ -33,14 +33,22 @@ export function widePanel(nInst: number, nDays: number): Panel {
     }
   }
   return {
-    symbols: Array.from({ length: nInst }, (_, s) => `S${s}`), sectors: new Array(nInst).fill(''),
-    time: Float64Array.from({ length: nDays }, (_, i) => T0 + i * DAY), nInst, nDays,
-    open: o, high: h, low: l, close: c, volume: new Float64Array(n).fill(1000),
-    listedOn: new Float64Array(nInst).fill(Number.NaN), delistedOn: new Float64Array(nInst).fill(Number.NaN),
-    adjustment: 'raw', fingerprint: `wide-${nInst}x${nDays}`,
+    symbols: Array.from({ length: nInst }, (_, s) => `S${s}`),
+    sectors: new Array(nInst).fill(''),
+    time: Float64Array.from({ length: nDays }, (_, i) => T0 + i * DAY),
+    nInst,
+    nDays,
+    open: o,
+    high: h,
+    low: l,
+    close: c,
+    volume: new Float64Array(n).fill(1000),
+    listedOn: new Float64Array(nInst).fill(Number.NaN),
+    delistedOn: new Float64Array(nInst).fill(Number.NaN),
+    adjustment: 'raw',
+    fingerprint: `wide-${nInst}x${nDays}`,
   };
 }
-
 
 const CASES: readonly { strategy: string; params: Record<string, number> }[] = [
   { strategy: 'ema-cross', params: { fast: 10, slow: 30 } },
@@ -58,19 +66,51 @@ export async function multiSymbol(nInst = 500, nDays = 2520): Promise<BenchTable
   for (const c of CASES) {
     const strategy = getStrategy(c.strategy);
     if (!strategy) throw new Error(`no strategy ${c.strategy}`);
-    const multi = parseSpec({ strategy: c.strategy, params: c.params, universe: 'all', sizing: 'equal-weight', direction: 'long-only', commission: { rate: 0.0005 } });
-    const single = parseSpec({ strategy: c.strategy, params: c.params, symbols: ['S0'], sizing: 'equal-weight', direction: 'long-only', commission: { rate: 0.0005 } });
+    const multi = parseSpec({
+      strategy: c.strategy,
+      params: c.params,
+      universe: 'all',
+      sizing: 'equal-weight',
+      direction: 'long-only',
+      commission: { rate: 0.0005 },
+    });
+    const single = parseSpec({
+      strategy: c.strategy,
+      params: c.params,
+      symbols: ['S0'],
+      sizing: 'equal-weight',
+      direction: 'long-only',
+      commission: { rate: 0.0005 },
+    });
     if (!multi.ok || !single.ok) throw new Error('bad spec');
     let trades = 0;
-    const t1 = await measureCpu(() => (trades = runBacktest(single.spec, one, { strategy }).trades.length), { runs: 15, warmup: 3 });
+    const t1 = await measureCpu(() => (trades = runBacktest(single.spec, one, { strategy }).trades.length), {
+      runs: 15,
+      warmup: 3,
+    });
     const perBar1 = (t1.median * 1e6) / oneDays;
-    rows.push({ ...scale(t1, 1e6 / oneDays), name: `${c.strategy}: 1 symbol × ${oneDays} bars`, baseline: c === CASES[0], note: `${trades} trades; ns per bar (single-symbol path)` });
+    rows.push({
+      ...scale(t1, 1e6 / oneDays),
+      name: `${c.strategy}: 1 symbol × ${oneDays} bars`,
+      baseline: c === CASES[0],
+      note: `${trades} trades; ns per bar (single-symbol path)`,
+    });
     let mTrades = 0;
-    const tm = await measureCpu(() => (mTrades = runBacktest(multi.spec, wide, { strategy }).trades.length), { runs: 7, warmup: 2 });
+    const tm = await measureCpu(() => (mTrades = runBacktest(multi.spec, wide, { strategy }).trades.length), {
+      runs: 7,
+      warmup: 2,
+    });
     const perSymBar = (tm.median * 1e6) / (nInst * nDays);
-    rows.push({ ...scale(tm, 1e6 / (nInst * nDays)), name: `${c.strategy}: ${nInst} symbols × ${nDays} bars, universe all, equal-weight`, note: `${mTrades} trades; ns per symbol-bar (target <= 60), ${(perSymBar / perBar1).toFixed(2)}× this strategy's single-symbol path` });
+    rows.push({
+      ...scale(tm, 1e6 / (nInst * nDays)),
+      name: `${c.strategy}: ${nInst} symbols × ${nDays} bars, universe all, equal-weight`,
+      note: `${mTrades} trades; ns per symbol-bar (target <= 60), ${(perSymBar / perBar1).toFixed(2)}× this strategy's single-symbol path`,
+    });
   }
-  return printTable(`Multi-symbol engine loop (issue #14): figures in ns of CPU time per symbol-bar, not ms (medians of process CPU time; ratio against ema-cross on the single-symbol path, same run)`, rows);
+  return printTable(
+    `Multi-symbol engine loop (issue #14): figures in ns of CPU time per symbol-bar, not ms (medians of process CPU time; ratio against ema-cross on the single-symbol path, same run)`,
+    rows,
+  );
 }
 
 /**

@@ -34,7 +34,13 @@ interface SweepTiming {
   readonly wallMs: number;
 }
 
-async function timeSweep(store: Store, file: object, workers: number, entry: string, runs: number): Promise<SweepTiming> {
+async function timeSweep(
+  store: Store,
+  file: object,
+  workers: number,
+  entry: string,
+  runs: number,
+): Promise<SweepTiming> {
   const sweep = SweepSpecSchema.parse(file);
   // Warm the on-disk panel cache in this process, as a CLI run would have before workers start.
   loadPanel(store, panelRefFor(store, parseBase(sweep)).query as never);
@@ -75,7 +81,8 @@ export async function run(): Promise<BenchTable[]> {
     const e1 = await timeSweep(one, { ...bt, engine: 'exact' }, 1, entry, 5);
     const e2 = await timeSweep(one, { ...bt, engine: 'exact' }, 2, entry, 5);
     const k2 = await timeSweep(one, btFixed, 2, entry, 5);
-    const rate = (out: SweepOutput, ms: number) => `${((out.runs * 1000) / ms).toFixed(0)} runs/s (${out.runs} runs; backtesting.py published ~35 runs/s on 2 cores)`;
+    const rate = (out: SweepOutput, ms: number) =>
+      `${((out.runs * 1000) / ms).toFixed(0)} runs/s (${out.runs} runs; backtesting.py published ~35 runs/s on 2 cores)`;
     tables.push(
       printTable(`Sweep throughput, one symbol × ${DAYS} daily bars (backtesting.py's optimize shape)`, [
         { name: 'exact engine, 1 worker', baseline: true, ...e1.row, note: rate(e1.out, e1.row.median) },
@@ -90,14 +97,23 @@ export async function run(): Promise<BenchTable[]> {
     const ten = createSyntheticStore(join(dir, 'ten.db'), { symbols: 10, days: DAYS, seed: 2 });
     const fasts = Array.from({ length: 16 }, (_, i) => 5 + 3 * i);
     const slows = Array.from({ length: 16 }, (_, i) => 60 + 12 * i);
-    const sc = { base: { strategy: 'sma-cross', symbols: symbols(10) }, grid: { fast: fasts, slow: slows }, top: 5, engine: 'exact' };
+    const sc = {
+      base: { strategy: 'sma-cross', symbols: symbols(10) },
+      grid: { fast: fasts, slow: slows },
+      top: 5,
+      engine: 'exact',
+    };
     // Medians of 7: on this shared machine a single run's ratio swings between about 1.7 and 2.0.
     const s1 = await timeSweep(ten, sc, 1, entry, 7);
     const s2 = await timeSweep(ten, sc, 2, entry, 7);
     tables.push(
       printTable(`Scaling: ${s1.out.runs} exact-engine runs over 10 symbols × 2,520 bars`, [
         { name: '1 worker', baseline: true, ...s1.row },
-        { name: '2 workers', ...s2.row, note: `speed-up ${(s1.row.median / s2.row.median).toFixed(2)}× (target >= 1.8)` },
+        {
+          name: '2 workers',
+          ...s2.row,
+          note: `speed-up ${(s1.row.median / s2.row.median).toFixed(2)}× (target >= 1.8)`,
+        },
       ]),
     );
 
@@ -106,7 +122,12 @@ export async function run(): Promise<BenchTable[]> {
     const nSym = full ? W2_FULL_SYMBOLS : Number(process.env.BENCH_W2_SYMBOLS ?? 100);
     const w2 = createSyntheticStore(join(dir, 'w2.db'), { symbols: nSym, days: DAYS, seed: 3 });
     const w2file = {
-      base: { strategy: 'sma-cross', universe: 'all', sizing: { method: 'fixed-qty', qty: 10 }, commission: { rate: 0.0005 } },
+      base: {
+        strategy: 'sma-cross',
+        universe: 'all',
+        sizing: { method: 'fixed-qty', qty: 10 },
+        commission: { rate: 0.0005 },
+      },
       grid: { fast: { from: 5, to: 104, step: 1 }, slow: { from: 110, to: 309, step: 2 } },
       objective: 'sharpe',
       top: 20,
@@ -121,26 +142,38 @@ export async function run(): Promise<BenchTable[]> {
     const fullS = (perCombBarNs * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 1e9;
     const load = loadavg()[0].toFixed(1);
     tables.push(
-      printTable(`W2: ${W2_PAIRS} sma-cross pairs × ${nSym} instruments × ${DAYS} bars (load average ${load} on ${cpus().length} cores)`, [
-        {
-          name: `${nSym} instruments${full ? '' : ' (scaled)'}, 2 workers`,
-          baseline: true,
-          ...w.row,
-          note: `${(combBars / 1e9).toFixed(2)}e9 combination-bars: ${perCombBarNs.toFixed(2)} wall-ns, ${cpuNs(w).toFixed(2)} CPU-ns each (CPU/wall ${(w.cpuMs / w.wallMs).toFixed(2)}); top ${w.out.kernel?.verified} re-run exact, max rel diff ${w.out.kernel?.maxRelDiff.toExponential(1)}; peak RSS ${peakMb.toFixed(0)} MB`,
-        },
-        ...(w1
-          ? [
-              {
-                name: `${nSym} instruments (scaled), 1 worker`,
-                ...w1.row,
-                note: `${cpuNs(w1).toFixed(2)} CPU-ns per combination-bar; 2-worker speed-up ${(w1.row.median / w.row.median).toFixed(2)}× wall (target >= 1.8); cores granted: ${(w1.cpuMs / w1.wallMs).toFixed(2)} (1 worker), ${(w.cpuMs / w.wallMs).toFixed(2)} (2 workers); CPU work 2 vs 1 worker ${(w.cpuMs / w1.cpuMs).toFixed(2)}×, so ${((2 * w1.cpuMs) / w.cpuMs).toFixed(2)}× on two idle cores`,
-              },
-            ]
-          : []),
-        ...(full
-          ? []
-          : [{ name: `${W2_FULL_SYMBOLS} instruments (extrapolated), 2 workers`, median: fullS * 1000, p10: Number.NaN, p90: Number.NaN, runs: 0, note: `linear in instruments; on two idle cores at ${cpuNs(w).toFixed(2)} CPU-ns: ${((cpuNs(w) * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 2e9).toFixed(0)} s; target < 60 s, stretch 30 s` }]),
-      ]),
+      printTable(
+        `W2: ${W2_PAIRS} sma-cross pairs × ${nSym} instruments × ${DAYS} bars (load average ${load} on ${cpus().length} cores)`,
+        [
+          {
+            name: `${nSym} instruments${full ? '' : ' (scaled)'}, 2 workers`,
+            baseline: true,
+            ...w.row,
+            note: `${(combBars / 1e9).toFixed(2)}e9 combination-bars: ${perCombBarNs.toFixed(2)} wall-ns, ${cpuNs(w).toFixed(2)} CPU-ns each (CPU/wall ${(w.cpuMs / w.wallMs).toFixed(2)}); top ${w.out.kernel?.verified} re-run exact, max rel diff ${w.out.kernel?.maxRelDiff.toExponential(1)}; peak RSS ${peakMb.toFixed(0)} MB`,
+          },
+          ...(w1
+            ? [
+                {
+                  name: `${nSym} instruments (scaled), 1 worker`,
+                  ...w1.row,
+                  note: `${cpuNs(w1).toFixed(2)} CPU-ns per combination-bar; 2-worker speed-up ${(w1.row.median / w.row.median).toFixed(2)}× wall (target >= 1.8); cores granted: ${(w1.cpuMs / w1.wallMs).toFixed(2)} (1 worker), ${(w.cpuMs / w.wallMs).toFixed(2)} (2 workers); CPU work 2 vs 1 worker ${(w.cpuMs / w1.cpuMs).toFixed(2)}×, so ${((2 * w1.cpuMs) / w.cpuMs).toFixed(2)}× on two idle cores`,
+                },
+              ]
+            : []),
+          ...(full
+            ? []
+            : [
+                {
+                  name: `${W2_FULL_SYMBOLS} instruments (extrapolated), 2 workers`,
+                  median: fullS * 1000,
+                  p10: Number.NaN,
+                  p90: Number.NaN,
+                  runs: 0,
+                  note: `linear in instruments; on two idle cores at ${cpuNs(w).toFixed(2)} CPU-ns: ${((cpuNs(w) * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 2e9).toFixed(0)} s; target < 60 s, stretch 30 s`,
+                },
+              ]),
+        ],
+      ),
     );
 
     // 4. W2 with strategies that have no hand-written kernel (issue #14 item 3): ema-cross through the
@@ -156,27 +189,30 @@ export async function run(): Promise<BenchTable[]> {
     const fmtS = (sec: number) => (sec >= 600 ? `${(sec / 60).toFixed(1)} min` : `${sec.toFixed(0)} s`);
     const exactCombos = gx.out.runs;
     tables.push(
-      printTable(`W2 generic: ${W2_PAIRS} pairs × ${nSym} instruments × ${DAYS} bars, strategies without their own kernel (load average ${loadavg()[0].toFixed(1)})`, [
-        {
-          name: `ema-cross, exact engine (${exactCombos} of the pairs), 2 workers`,
-          baseline: true,
-          median: (gx.row.median * W2_PAIRS) / exactCombos,
-          p10: (gx.row.p10 * W2_PAIRS) / exactCombos,
-          p90: (gx.row.p90 * W2_PAIRS) / exactCombos,
-          runs: gx.row.runs,
-          note: `scaled from ${exactCombos} pairs: ${((gx.wallMs * 1e6) / (exactCombos * nSym * DAYS)).toFixed(1)} wall-ns per combination-bar; full W2 (${W2_FULL_SYMBOLS} instruments) ≈ ${fmtS(fullOf(gx.row.median, exactCombos))}`,
-        },
-        {
-          name: 'ema-cross, signal kernel, 2 workers',
-          ...ge.row,
-          note: `${((ge.wallMs * 1e6) / combBars).toFixed(2)} wall-ns, ${((ge.cpuMs * 1e6) / combBars).toFixed(2)} CPU-ns per combination-bar; kernel ${ge.out.kernel?.name}, top ${ge.out.kernel?.verified} re-run exact (max rel diff ${ge.out.kernel?.maxRelDiff.toExponential(1)}); full W2 ≈ ${fmtS(fullOf(ge.row.median, W2_PAIRS))} (target ≤ 10 min)`,
-        },
-        {
-          name: 'user-written ema-cross (SDK, sandboxed), signal kernel, 2 workers',
-          ...gu.row,
-          note: `${(gu.row.median / ge.row.median).toFixed(2)}× the built-in (target ≤ 1.5×); same best: ${JSON.stringify(gu.out.best?.params) === JSON.stringify(ge.out.best?.params)} (failed: ${gu.out.failed.length} vs ${ge.out.failed.length}${gu.out.failed[0] ? `, e.g. ${gu.out.failed[0].error.slice(0, 120)}` : ''}); full W2 ≈ ${fmtS(fullOf(gu.row.median, W2_PAIRS))}`,
-        },
-      ]),
+      printTable(
+        `W2 generic: ${W2_PAIRS} pairs × ${nSym} instruments × ${DAYS} bars, strategies without their own kernel (load average ${loadavg()[0].toFixed(1)})`,
+        [
+          {
+            name: `ema-cross, exact engine (${exactCombos} of the pairs), 2 workers`,
+            baseline: true,
+            median: (gx.row.median * W2_PAIRS) / exactCombos,
+            p10: (gx.row.p10 * W2_PAIRS) / exactCombos,
+            p90: (gx.row.p90 * W2_PAIRS) / exactCombos,
+            runs: gx.row.runs,
+            note: `scaled from ${exactCombos} pairs: ${((gx.wallMs * 1e6) / (exactCombos * nSym * DAYS)).toFixed(1)} wall-ns per combination-bar; full W2 (${W2_FULL_SYMBOLS} instruments) ≈ ${fmtS(fullOf(gx.row.median, exactCombos))}`,
+          },
+          {
+            name: 'ema-cross, signal kernel, 2 workers',
+            ...ge.row,
+            note: `${((ge.wallMs * 1e6) / combBars).toFixed(2)} wall-ns, ${((ge.cpuMs * 1e6) / combBars).toFixed(2)} CPU-ns per combination-bar; kernel ${ge.out.kernel?.name}, top ${ge.out.kernel?.verified} re-run exact (max rel diff ${ge.out.kernel?.maxRelDiff.toExponential(1)}); full W2 ≈ ${fmtS(fullOf(ge.row.median, W2_PAIRS))} (target ≤ 10 min)`,
+          },
+          {
+            name: 'user-written ema-cross (SDK, sandboxed), signal kernel, 2 workers',
+            ...gu.row,
+            note: `${(gu.row.median / ge.row.median).toFixed(2)}× the built-in (target ≤ 1.5×); same best: ${JSON.stringify(gu.out.best?.params) === JSON.stringify(ge.out.best?.params)} (failed: ${gu.out.failed.length} vs ${ge.out.failed.length}${gu.out.failed[0] ? `, e.g. ${gu.out.failed[0].error.slice(0, 120)}` : ''}); full W2 ≈ ${fmtS(fullOf(gu.row.median, W2_PAIRS))}`,
+          },
+        ],
+      ),
     );
     for (const s of [one, ten, w2]) s.close();
   } finally {

@@ -17,7 +17,11 @@ export interface ServedHost {
 
 /** Starts `node bin/quantdesk.js serve --db DB` and waits for its URL line. */
 export async function startServedHost(root: string, db: string): Promise<ServedHost> {
-  const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--static', join(root, 'out', 'renderer')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--static', join(root, 'out', 'renderer')],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   child.stderr!.resume();
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -55,7 +59,12 @@ function pct(sorted: readonly number[], q: number): number {
 }
 
 /** Calls `app:info` one after another until `until` settles (or for `ms` when idle); returns a row of latency percentiles. */
-async function probe(client: TestClient, name: string, until: Promise<unknown> | number, baseline = false): Promise<BenchRow> {
+async function probe(
+  client: TestClient,
+  name: string,
+  until: Promise<unknown> | number,
+  baseline = false,
+): Promise<BenchRow> {
   const times: number[] = [];
   let done = false;
   if (typeof until === 'number') setTimeout(() => (done = true), until);
@@ -68,7 +77,15 @@ async function probe(client: TestClient, name: string, until: Promise<unknown> |
   }
   times.sort((a, b) => a - b);
   const p99 = pct(times, 0.99);
-  return { name, baseline, median: pct(times, 0.5), p10: pct(times, 0.1), p90: pct(times, 0.9), runs: times.length, note: `p99 ${p99.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (target p99 < 50 ms)` };
+  return {
+    name,
+    baseline,
+    median: pct(times, 0.5),
+    p10: pct(times, 0.1),
+    p90: pct(times, 0.9),
+    runs: times.length,
+    note: `p99 ${p99.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (target p99 < 50 ms)`,
+  };
 }
 
 /**
@@ -83,18 +100,44 @@ export async function latencyUnderLoad(root: string, dir: string): Promise<Bench
   const heavy = await TestClient.connect(host.wsUrl);
   try {
     const idle = await probe(probeClient, 'app:info, idle host', 3000, true);
-    const spec = { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], params: { fast: 5, slow: 40 }, start: '2019-01-01' };
+    const spec = {
+      strategy: 'sma-cross',
+      symbols: ['S0000', 'S0001'],
+      params: { fast: 5, slow: 40 },
+      start: '2019-01-01',
+    };
     const calls: Promise<unknown>[] = [];
-    for (let i = 0; i < 3; i++) calls.push(heavy.call('montecarlo:run', { spec, paths: 1_000_000, method: 'returns', seed: i + 1 }));
-    for (let i = 0; i < 3; i++) calls.push(heavy.call('backtest:run', { spec: { strategy: 'sma-cross', universe: 'all', params: { fast: 5 + i, slow: 50 } }, save: false }));
-    const sweep = { base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002'] }, grid: { fast: { from: 2, to: 40, step: 1 }, slow: { from: 41, to: 120, step: 2 } }, engine: 'exact' };
+    for (let i = 0; i < 3; i++)
+      calls.push(heavy.call('montecarlo:run', { spec, paths: 1_000_000, method: 'returns', seed: i + 1 }));
+    for (let i = 0; i < 3; i++)
+      calls.push(
+        heavy.call('backtest:run', {
+          spec: { strategy: 'sma-cross', universe: 'all', params: { fast: 5 + i, slow: 50 } },
+          save: false,
+        }),
+      );
+    const sweep = {
+      base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002'] },
+      grid: { fast: { from: 2, to: 40, step: 1 }, slow: { from: 41, to: 120, step: 2 } },
+      engine: 'exact',
+    };
     calls.push(heavy.call('sweep:start', { sweep }));
     const t0 = performance.now();
     const all = Promise.all(calls);
-    const loaded = await probe(probeClient, 'app:info while 3 × montecarlo:run (1e6 paths × 450 bars), 3 × backtest:run (universe all: 300 names × 1,500 days) and a 1,560-run sweep run', all);
+    const loaded = await probe(
+      probeClient,
+      'app:info while 3 × montecarlo:run (1e6 paths × 450 bars), 3 × backtest:run (universe all: 300 names × 1,500 days) and a 1,560-run sweep run',
+      all,
+    );
     const replies = (await all) as { ok?: boolean }[];
     const failed = replies.filter((r) => !r.ok).length;
-    return [idle, { ...loaded, note: `${loaded.note}; heavy calls took ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}` }];
+    return [
+      idle,
+      {
+        ...loaded,
+        note: `${loaded.note}; heavy calls took ${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} failed` : ''}`,
+      },
+    ];
   } finally {
     await probeClient.close();
     await heavy.close();
@@ -130,24 +173,34 @@ export async function rssUnderFloods(root: string, dir: string): Promise<{ name:
         peak = Math.max(peak, rssMb(pid));
       }),
     );
-    rows.push({ name: '10 × 60 MB frames at once', mb: rssMb(pid), note: `${closed}/10 sockets closed by the host (1009); peak seen ${peak.toFixed(0)} MB` });
+    rows.push({
+      name: '10 × 60 MB frames at once',
+      mb: rssMb(pid),
+      note: `${closed}/10 sockets closed by the host (1009); peak seen ${peak.toFixed(0)} MB`,
+    });
 
     const sockets: WebSocket[] = [];
     let accepted = 0;
     let refused = 0;
     let dropped = 0;
     await Promise.all(
-      Array.from({ length: 3000 }, () =>
-        new Promise<void>((r) => {
-          const s = new WebSocket(host.wsUrl, { headers: { origin: `http://127.0.0.1:${host.port}` } });
-          sockets.push(s);
-          s.once('open', () => (accepted++, r()));
-          s.once('unexpected-response', () => (refused++, r()));
-          s.once('error', () => (dropped++, r()));
-        }),
+      Array.from(
+        { length: 3000 },
+        () =>
+          new Promise<void>((r) => {
+            const s = new WebSocket(host.wsUrl, { headers: { origin: `http://127.0.0.1:${host.port}` } });
+            sockets.push(s);
+            s.once('open', () => (accepted++, r()));
+            s.once('unexpected-response', () => (refused++, r()));
+            s.once('error', () => (dropped++, r()));
+          }),
       ),
     );
-    rows.push({ name: '3,000 WebSocket connections attempted, held open', mb: rssMb(pid), note: `${accepted} accepted, ${refused} refused (503), ${dropped} dropped at the socket limit` });
+    rows.push({
+      name: '3,000 WebSocket connections attempted, held open',
+      mb: rssMb(pid),
+      note: `${accepted} accepted, ${refused} refused (503), ${dropped} dropped at the socket limit`,
+    });
     for (const s of sockets) s.terminate();
     const after = await TestClient.connect(host.wsUrl);
     const ok = (await after.call('app:info')).ok;

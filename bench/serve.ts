@@ -44,7 +44,11 @@ export async function run(): Promise<BenchTable[]> {
     });
     const calls = printTable(`${CALLS} app:info calls`, [
       { name: 'dispatch in-process', baseline: true, ...direct },
-      { name: 'WebSocket, one at a time', ...sequential, note: `${((sequential.median / CALLS) * 1000).toFixed(0)} µs per round trip` },
+      {
+        name: 'WebSocket, one at a time',
+        ...sequential,
+        note: `${((sequential.median / CALLS) * 1000).toFixed(0)} µs per round trip`,
+      },
       { name: 'WebSocket, pipelined', ...pipelined },
     ]);
 
@@ -56,7 +60,12 @@ export async function run(): Promise<BenchTable[]> {
       const wire = await measure(() => decodeFrame(encodeFrame({ id: 1, ok: true, value: cols })), { runs: 10 });
       const size = (s: string) => `${(s.length / 1024).toFixed(0)} KiB`;
       rows.push(
-        { name: `${n} bars × 6, plain JSON arrays (NaN → null)`, baseline: n === 100_000, ...json, note: size(JSON.stringify(plain)) },
+        {
+          name: `${n} bars × 6, plain JSON arrays (NaN → null)`,
+          baseline: n === 100_000,
+          ...json,
+          note: size(JSON.stringify(plain)),
+        },
         { name: `${n} bars × 6, typed-array wire codec`, ...wire, note: size(encodeFrame(cols)) },
       );
     }
@@ -64,7 +73,10 @@ export async function run(): Promise<BenchTable[]> {
 
     // A host no client can freeze: the served CLI in its own process, probed while others load it.
     const root = join(__dirname, '..');
-    const load = printTable('app:info round trip (ms) on `quantdesk serve`, idle and while heavy calls run', await latencyUnderLoad(root, dir));
+    const load = printTable(
+      'app:info round trip (ms) on `quantdesk serve`, idle and while heavy calls run',
+      await latencyUnderLoad(root, dir),
+    );
     const rss = await rssUnderFloods(root, dir);
     const base = rss[0].mb;
     console.log(

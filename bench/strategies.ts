@@ -52,7 +52,9 @@ function generate(path: string): void {
   db.pragma('synchronous = OFF');
   const r = rng(42);
   const days = tradingDays();
-  const insInst = db.prepare('INSERT INTO instruments (id, symbol, sector, listed_on, delisted_on) VALUES (?, ?, ?, ?, ?)');
+  const insInst = db.prepare(
+    'INSERT INTO instruments (id, symbol, sector, listed_on, delisted_on) VALUES (?, ?, ?, ?, ?)',
+  );
   const insBar = db.prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, ?)');
   const insFund = db.prepare('INSERT INTO fundamentals VALUES (?, ?, ?, ?, ?)');
   const t0 = performance.now();
@@ -99,12 +101,23 @@ const NAIVE_SQL = `SELECT instrument_id, value FROM (
 
 /** Facts the straightforward way: every row of a field through its index into objects, then indexed. */
 function naiveFacts(store: Store, panel: Panel, fields: readonly string[]): PitFacts {
-  const ids = new Map((connection(store).prepare('SELECT id, symbol FROM instruments').raw().all() as [number, string][]).map(([id, s]) => [id, s]));
+  const ids = new Map(
+    (connection(store).prepare('SELECT id, symbol FROM instruments').raw().all() as [number, string][]).map(
+      ([id, s]) => [id, s],
+    ),
+  );
   const index = new Map(panel.symbols.map((s, i) => [s, i]));
-  const q = connection(store).prepare('SELECT instrument_id, period_end, known_at, value FROM fundamentals WHERE field = ?').raw();
+  const q = connection(store)
+    .prepare('SELECT instrument_id, period_end, known_at, value FROM fundamentals WHERE field = ?')
+    .raw();
   const out = new Map();
   for (const field of fields) {
-    const rows = (q.all(field) as [number, number, number, number][]).map(([id, periodEnd, knownAt, value]) => ({ inst: index.get(ids.get(id)!)!, periodEnd, knownAt, value }));
+    const rows = (q.all(field) as [number, number, number, number][]).map(([id, periodEnd, knownAt, value]) => ({
+      inst: index.get(ids.get(id)!)!,
+      periodEnd,
+      knownAt,
+      value,
+    }));
     out.set(field, buildPitField(field, panel.nInst, rows));
   }
   return { fields: out, universe: null };
@@ -164,7 +177,14 @@ export async function run(): Promise<BenchTable[]> {
     runRebalances(factorRank, params, panel, naiveFacts(store, panel, fields));
     store.close();
   };
-  const spec = parseSpec({ strategy: 'factor-rank', params, universe: 'all', sizing: 'equal-weight', direction: 'long-only', commission: { rate: 0.001 } });
+  const spec = parseSpec({
+    strategy: 'factor-rank',
+    params,
+    universe: 'all',
+    sizing: 'equal-weight',
+    direction: 'long-only',
+    commission: { rate: 0.001 },
+  });
   if (!spec.ok) throw new Error(spec.errors.join('; '));
   let trades = 0;
   const engine = async () => {
@@ -176,11 +196,18 @@ export async function run(): Promise<BenchTable[]> {
   const tW3 = await measure(w3, { runs: 5, warmup: 1 });
   await w3parts();
   const tEngine = await measure(engine, { runs: 3, warmup: 1 });
-  const w3Table = printTable(`W3: monthly factor-rank, ${N_INST} instruments × ${YEARS} years, PIT universe with delistings (target < 1000 ms)`, [
-    { name: 'naive load: bars from SQLite, facts via field index; same decisions', baseline: true, ...tNaive },
-    { name: 'ours: panel cache + PIT index + audited decisions', ...tW3, note: `${rebalances} rebalances, ${picks} picks; one run: panel ${panelMs.toFixed(0)} ms, facts ${factsMs.toFixed(0)} ms, decisions ${decideMs.toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms` },
-    { name: 'whole engine run (runSpecOnStore, pit prices)', ...tEngine, note: `${trades} trades` },
-  ]);
+  const w3Table = printTable(
+    `W3: monthly factor-rank, ${N_INST} instruments × ${YEARS} years, PIT universe with delistings (target < 1000 ms)`,
+    [
+      { name: 'naive load: bars from SQLite, facts via field index; same decisions', baseline: true, ...tNaive },
+      {
+        name: 'ours: panel cache + PIT index + audited decisions',
+        ...tW3,
+        note: `${rebalances} rebalances, ${picks} picks; one run: panel ${panelMs.toFixed(0)} ms, facts ${factsMs.toFixed(0)} ms, decisions ${decideMs.toFixed(0)} ms, CPU ${cpuMs.toFixed(0)} ms`,
+      },
+      { name: 'whole engine run (runSpecOnStore, pit prices)', ...tEngine, note: `${trades} trades` },
+    ],
+  );
 
   // W4: one field, every instrument, as of a date.
   const store = openStore(DB, { readonly: true });
@@ -196,7 +223,10 @@ export async function run(): Promise<BenchTable[]> {
   const q = connection(store).prepare(NAIVE_SQL).raw();
   crossSectionAsOf(store, 'book_value_per_share', dates[0]); // builds the data layer's index once
   const tSql = await measure(() => q.all('book_value_per_share', next()), { runs: 30, warmup: 2 });
-  const tLayer = await measure(() => crossSectionAsOf(store, 'book_value_per_share', next()), { runs: 200, warmup: 10 });
+  const tLayer = await measure(() => crossSectionAsOf(store, 'book_value_per_share', next()), {
+    runs: 200,
+    warmup: 10,
+  });
   const tOurs = await measure(
     () => {
       const d = next();
@@ -215,11 +245,14 @@ export async function run(): Promise<BenchTable[]> {
     { runs: 200, warmup: 10 },
   );
   store.close();
-  const w4Table = printTable(`W4: PIT cross-section, one field × ${N_INST} instruments as of a date (target p50 < 2 ms)`, [
-    { name: 'naive: SQL window query', baseline: true, ...tSql },
-    { name: 'data layer: crossSectionAsOf (indexed)', ...tLayer },
-    { name: 'ours: PIT index, binary search per instrument', ...tOurs },
-    { name: 'ours: audited CrossSectionView (universe + field)', ...tView },
-  ]);
+  const w4Table = printTable(
+    `W4: PIT cross-section, one field × ${N_INST} instruments as of a date (target p50 < 2 ms)`,
+    [
+      { name: 'naive: SQL window query', baseline: true, ...tSql },
+      { name: 'data layer: crossSectionAsOf (indexed)', ...tLayer },
+      { name: 'ours: PIT index, binary search per instrument', ...tOurs },
+      { name: 'ours: audited CrossSectionView (universe + field)', ...tView },
+    ],
+  );
   return [w3Table, w4Table];
 }

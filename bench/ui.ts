@@ -32,7 +32,12 @@ function feed(n: number): Ticked[] {
   const out: Ticked[] = [];
   for (let i = 0; i < n; i++) {
     const symbol = SYMBOLS[i % SYMBOLS.length];
-    out.push({ at: i, count: 1, prices: [{ symbol, time: i, price: 100 + (i % 17) }], account: { cash: 1e5, equity: 1e5 + i, grossExposure: 0, dayStartEquity: 1e5, realized: 0, unrealized: 0 } });
+    out.push({
+      at: i,
+      count: 1,
+      prices: [{ symbol, time: i, price: 100 + (i % 17) }],
+      account: { cash: 1e5, equity: 1e5 + i, grossExposure: 0, dayStartEquity: 1e5, realized: 0, unrealized: 0 },
+    });
   }
   return out;
 }
@@ -40,7 +45,14 @@ function feed(n: number): Ticked[] {
 const EMPTY: TickFold = { ticks: 0, latencyMs: null, watch: new Map(), account: null, equity: { time: [], value: [] } };
 
 function bars(n: number): OhlcvColumns {
-  const c = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const c = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const p = 100 + Math.sin(i / 50) * 10;
     c.time[i] = Date.UTC(2006, 0, 2) + i * 86_400_000;
@@ -69,7 +81,10 @@ export async function run(): Promise<BenchTable[]> {
     () => {
       let s = EMPTY;
       const frames: (() => void)[] = [];
-      const batcher = createFrameBatcher<Ticked>((items) => (s = applyTickBatches(s, items, 0)), (cb) => frames.push(cb));
+      const batcher = createFrameBatcher<Ticked>(
+        (items) => (s = applyTickBatches(s, items, 0)),
+        (cb) => frames.push(cb),
+      );
       for (let i = 0; i < pushes.length; i++) {
         batcher.push(pushes[i]);
         if (i % 17 === 16) frames.splice(0).forEach((f) => f());
@@ -114,13 +129,18 @@ const ROOT = join(__dirname, '..');
 
 /** The default dataset in a store (`quantdesk init`), cached like the e2e suite's seed (keyed by the CLI bundle). */
 function seedDb(): string {
-  const key = createHash('sha256').update(readFileSync(join(ROOT, 'out/cli/index.js'))).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(readFileSync(join(ROOT, 'out/cli/index.js')))
+    .digest('hex')
+    .slice(0, 16);
   const dir = join(tmpdir(), 'quantdesk-e2e-cache');
   const seed = join(dir, `seed-${key}.db`);
   if (!existsSync(seed)) {
     mkdirSync(dir, { recursive: true });
     const tmp = join(dir, `seed-${key}.${process.pid}.tmp.db`);
-    execFileSync(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'init', '--db', tmp], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'init', '--db', tmp], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     for (const ext of ['-wal', '-shm']) rmSync(`${tmp}${ext}`, { force: true });
     renameSync(tmp, seed);
   }
@@ -140,17 +160,59 @@ function storeRuns(db: string, nTrades: number, nBars: number): { big: string; s
       const trades: Trade[] = Array.from({ length: n }, (_, i) => {
         const a = Math.floor((i / n) * (bars - 2));
         return {
-          symbol: `S${String(i % 50).padStart(4, '0')}`, side: i % 3 ? 'long' : 'short', qty: 10 + (i % 7), entryTime: time[a], entryPrice: 50 + (i % 13),
-          exitTime: time[a + 1], exitPrice: 50 + (i % 11), pnl: ((i % 21) - 10) * 3.5, commission: 1, returnPct: ((i % 21) - 10) / 500, ambiguous: false,
-          exitReason: 'signal', entryBar: a, exitBar: a + 1,
+          symbol: `S${String(i % 50).padStart(4, '0')}`,
+          side: i % 3 ? 'long' : 'short',
+          qty: 10 + (i % 7),
+          entryTime: time[a],
+          entryPrice: 50 + (i % 13),
+          exitTime: time[a + 1],
+          exitPrice: 50 + (i % 11),
+          pnl: ((i % 21) - 10) * 3.5,
+          commission: 1,
+          returnPct: ((i % 21) - 10) / 500,
+          ambiguous: false,
+          exitReason: 'signal',
+          entryBar: a,
+          exitBar: a + 1,
         };
       });
       const metrics = {
-        finalEquity: value[bars - 1], totalReturn: value[bars - 1] / value[0] - 1, cagr: 0.05, volatility: 0.2, sharpe: 0.7, sortino: 1, calmar: 0.4, maxDrawdown: -0.3,
-        maxDrawdownDuration: 200, var95: -0.02, cvar95: -0.03, winRate: 0.48, profitFactor: 1.1, trades: n, exposure: 0.9, turnover: 30, alpha: null, beta: null, informationRatio: null,
+        finalEquity: value[bars - 1],
+        totalReturn: value[bars - 1] / value[0] - 1,
+        cagr: 0.05,
+        volatility: 0.2,
+        sharpe: 0.7,
+        sortino: 1,
+        calmar: 0.4,
+        maxDrawdown: -0.3,
+        maxDrawdownDuration: 200,
+        var95: -0.02,
+        cvar95: -0.03,
+        winRate: 0.48,
+        profitFactor: 1.1,
+        trades: n,
+        exposure: 0.9,
+        turnover: 30,
+        alpha: null,
+        beta: null,
+        informationRatio: null,
       };
-      const r = { spec: parsed.spec, metrics, trades, openPositions: [], equity: { time, value }, fingerprint: 'bench', audit: [] };
-      saveBacktestRun(store, { result: toColumns(r, id), fingerprint: 'bench', audit: [], createdAt: Date.now(), finishedAt: Date.now() });
+      const r = {
+        spec: parsed.spec,
+        metrics,
+        trades,
+        openPositions: [],
+        equity: { time, value },
+        fingerprint: 'bench',
+        audit: [],
+      };
+      saveBacktestRun(store, {
+        result: toColumns(r, id),
+        fingerprint: 'bench',
+        audit: [],
+        createdAt: Date.now(),
+        finishedAt: Date.now(),
+      });
     };
     save('bt-bench-10k', nTrades, nBars);
     save('bt-bench-small', 10, 250);
@@ -208,16 +270,29 @@ function timing(samples: number[], runs: number) {
 /** The app in Chromium against `quantdesk serve`: first paint, first chart, and a 10,000-trade run opened. */
 async function app(): Promise<BenchTable[]> {
   // The renderer as it is now (`npm run bench` builds only the CLI and the benches).
-  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'renderer'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'renderer'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const dir = mkdtempSync(join(tmpdir(), 'qd-bench-ui-'));
   const db = join(dir, 'qd.db');
   copyFileSync(seedDb(), db);
   const ids = storeRuns(db, 10_000, 5040);
-  const child = spawn(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'serve', '--db', db, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'serve', '--db', db, '--port', '0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const browser = await chromium.launch({
     headless: true,
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
   try {
     const url = await new Promise<string>((resolve, reject) => {
@@ -229,11 +304,14 @@ async function app(): Promise<BenchTable[]> {
       });
       child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
-    const blank = await measure(async () => {
-      const page = await browser.newPage();
-      await page.goto('about:blank');
-      await page.close();
-    }, { runs: 5, warmup: 1 });
+    const blank = await measure(
+      async () => {
+        const page = await browser.newPage();
+        await page.goto('about:blank');
+        await page.close();
+      },
+      { runs: 5, warmup: 1 },
+    );
     const paints: number[] = [];
     const charts: number[] = [];
     const RUNS = 7;
@@ -245,18 +323,23 @@ async function app(): Promise<BenchTable[]> {
       await page.goto(url);
       await page.waitForFunction('window.__chartAt !== undefined', undefined, { timeout: 60_000 });
       await page.waitForTimeout(50);
-      const t = (await page.evaluate(`({ paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, chart: window.__chartAt })`)) as { paint: number; chart: number };
+      const t = (await page.evaluate(
+        `({ paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN, chart: window.__chartAt })`,
+      )) as { paint: number; chart: number };
       if (i > 0) {
         paints.push(t.paint);
         charts.push(t.chart);
       }
       await page.close();
     }
-    const t1 = printTable('App: first paint and first chart on the default dataset (`quantdesk serve` + Chromium, a new page each run)', [
-      { name: 'open a blank page (browser baseline)', baseline: true, ...blank },
-      { name: 'first contentful paint (from navigation start)', ...timing(paints, RUNS), note: 'target < 1,000 ms' },
-      { name: 'first price chart drawn (from navigation start)', ...timing(charts, RUNS), note: 'target < 1,000 ms' },
-    ]);
+    const t1 = printTable(
+      'App: first paint and first chart on the default dataset (`quantdesk serve` + Chromium, a new page each run)',
+      [
+        { name: 'open a blank page (browser baseline)', baseline: true, ...blank },
+        { name: 'first contentful paint (from navigation start)', ...timing(paints, RUNS), note: 'target < 1,000 ms' },
+        { name: 'first price chart drawn (from navigation start)', ...timing(charts, RUNS), note: 'target < 1,000 ms' },
+      ],
+    );
 
     // The Backtest view: open the small run, then the 10,000-trade one, timing click → results drawn.
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: true });
@@ -277,14 +360,25 @@ async function app(): Promise<BenchTable[]> {
     }
     const fetchOnly: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      fetchOnly.push((await page.evaluate(`(async () => { const t0 = performance.now(); await window.api.invoke('runs:get', { id: ${JSON.stringify(ids.big)} }); return performance.now() - t0; })()`)) as number);
+      fetchOnly.push(
+        (await page.evaluate(
+          `(async () => { const t0 = performance.now(); await window.api.invoke('runs:get', { id: ${JSON.stringify(ids.big)} }); return performance.now() - t0; })()`,
+        )) as number,
+      );
     }
     await page.close();
-    const t2 = printTable('App: a stored run opened in the Backtest view (click → metrics, both charts and the trade list drawn)', [
-      { name: 'a 10-trade run, 250 bars', baseline: true, ...timing(small, RUNS) },
-      { name: 'a 10,000-trade run, 5,040 bars', ...timing(big, RUNS), note: 'target < 500 ms (includes the runs:get below)' },
-      { name: 'of which runs:get of the 10,000-trade run over the WebSocket', ...timing(fetchOnly, RUNS) },
-    ]);
+    const t2 = printTable(
+      'App: a stored run opened in the Backtest view (click → metrics, both charts and the trade list drawn)',
+      [
+        { name: 'a 10-trade run, 250 bars', baseline: true, ...timing(small, RUNS) },
+        {
+          name: 'a 10,000-trade run, 5,040 bars',
+          ...timing(big, RUNS),
+          note: 'target < 500 ms (includes the runs:get below)',
+        },
+        { name: 'of which runs:get of the 10,000-trade run over the WebSocket', ...timing(fetchOnly, RUNS) },
+      ],
+    );
     return [t1, t2];
   } finally {
     await browser.close().catch(() => {});

@@ -27,7 +27,7 @@ const USER_FILE = join(ROOT, 'core/sdk/testdata/my-sma.ts');
 /** The same seeded random walk as bench/backtest.ts. */
 function bars(n: number) {
   let seed = 42;
-  const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
   const o = new Float64Array(n);
   const h = new Float64Array(n);
   const l = new Float64Array(n);
@@ -46,9 +46,20 @@ function bars(n: number) {
 async function inProcess(): Promise<BenchTable> {
   const b = bars(N);
   const panel: Panel = {
-    symbols: ['SYN'], sectors: [''], time: Float64Array.from({ length: N }, (_, i) => T0 + i * DAY), nInst: 1, nDays: N,
-    open: b.o, high: b.h, low: b.l, close: b.c, volume: new Float64Array(N).fill(1000),
-    listedOn: new Float64Array([Number.NaN]), delistedOn: new Float64Array([Number.NaN]), adjustment: 'raw', fingerprint: 'bench',
+    symbols: ['SYN'],
+    sectors: [''],
+    time: Float64Array.from({ length: N }, (_, i) => T0 + i * DAY),
+    nInst: 1,
+    nDays: N,
+    open: b.o,
+    high: b.h,
+    low: b.l,
+    close: b.c,
+    volume: new Float64Array(N).fill(1000),
+    listedOn: new Float64Array([Number.NaN]),
+    delistedOn: new Float64Array([Number.NaN]),
+    adjustment: 'raw',
+    fingerprint: 'bench',
   };
   const parsed = parseSpec({ strategy: 'x', params: { fast: 10, slow: 30 }, symbols: ['SYN'], capital: 10_000 });
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
@@ -56,11 +67,21 @@ async function inProcess(): Promise<BenchTable> {
   const user = loadSandboxedStrategy({ name: 'my-sma', file: USER_FILE, source, hash: sourceHash(source) });
   let a = 0;
   let u = 0;
-  const builtin = await measure(() => (a = runBacktest(parsed.spec, panel, { strategy: smaCross }).trades.length), { runs: 30, warmup: 5 });
-  const sandboxed = await measure(() => (u = runBacktestGuarded(parsed.spec, panel, { strategy: user }).trades.length), { runs: 30, warmup: 5 });
+  const builtin = await measure(() => (a = runBacktest(parsed.spec, panel, { strategy: smaCross }).trades.length), {
+    runs: 30,
+    warmup: 5,
+  });
+  const sandboxed = await measure(
+    () => (u = runBacktestGuarded(parsed.spec, panel, { strategy: user }).trades.length),
+    { runs: 30, warmup: 5 },
+  );
   return printTable(`user .ts sma-cross 10/30 vs the built-in, ${N.toLocaleString('en-US')} bars, engine in process`, [
     { name: 'built-in sma-cross', baseline: true, ...builtin, note: `${a} trades` },
-    { name: 'user my-sma.ts (sandbox, time-limited steps)', ...sandboxed, note: `${u} trades${u === a ? ', same count' : ', DIFFERENT'}` },
+    {
+      name: 'user my-sma.ts (sandbox, time-limited steps)',
+      ...sandboxed,
+      note: `${u} trades${u === a ? ', same count' : ', DIFFERENT'}`,
+    },
   ]);
 }
 
@@ -70,10 +91,16 @@ async function processRuns(): Promise<BenchTable> {
   try {
     const db = join(dir, 'bench.db');
     const store = openStore(db);
-    await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nSYN,,,USD,,\n' });
+    await importCsv(store, 'instruments', {
+      fileName: 'i.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nSYN,,,USD,,\n',
+    });
     const b = bars(N);
     const lines = ['symbol,date,open,high,low,close,volume'];
-    for (let i = 0; i < N; i++) lines.push(`SYN,${new Date(T0 + i * DAY).toISOString().slice(0, 10)},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
+    for (let i = 0; i < N; i++)
+      lines.push(
+        `SYN,${new Date(T0 + i * DAY).toISOString().slice(0, 10)},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`,
+      );
     await importCsv(store, 'bars', { fileName: 's.csv', content: lines.join('\n') + '\n' });
     store.close();
     copyFileSync(USER_FILE, join(dir, 'my-sma.ts'));
@@ -89,13 +116,26 @@ async function processRuns(): Promise<BenchTable> {
       if (p.status !== 0) throw new Error(p.stderr);
       outputs[key] = p.stdout;
     };
-    const builtin = await measure(run('b', [bin, 'backtest', '--spec', spec('builtin', 'sma-cross'), '--db', db, '--json', '--no-save']), { runs: 10, warmup: 1 });
-    const user = await measure(run('u', [bin, 'backtest', '--spec', spec('user', './my-sma.ts'), '--db', db, '--json', '--no-save']), { runs: 10, warmup: 1 });
+    const builtin = await measure(
+      run('b', [bin, 'backtest', '--spec', spec('builtin', 'sma-cross'), '--db', db, '--json', '--no-save']),
+      { runs: 10, warmup: 1 },
+    );
+    const user = await measure(
+      run('u', [bin, 'backtest', '--spec', spec('user', './my-sma.ts'), '--db', db, '--json', '--no-save']),
+      { runs: 10, warmup: 1 },
+    );
     const same = JSON.stringify(JSON.parse(outputs.b).trades) === JSON.stringify(JSON.parse(outputs.u).trades);
-    return printTable(`whole \`quantdesk backtest --json\` process, ${N.toLocaleString('en-US')} bars: user .ts vs built-in`, [
-      { name: 'built-in sma-cross', baseline: true, ...builtin },
-      { name: 'user my-sma.ts (esbuild + sandbox)', ...user, note: `target ratio < 1.5; trades ${same ? 'identical' : 'DIFFER'}` },
-    ]);
+    return printTable(
+      `whole \`quantdesk backtest --json\` process, ${N.toLocaleString('en-US')} bars: user .ts vs built-in`,
+      [
+        { name: 'built-in sma-cross', baseline: true, ...builtin },
+        {
+          name: 'user my-sma.ts (esbuild + sandbox)',
+          ...user,
+          note: `target ratio < 1.5; trades ${same ? 'identical' : 'DIFFER'}`,
+        },
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

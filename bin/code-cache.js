@@ -30,12 +30,16 @@ exports.install = function install(dir) {
   Module.prototype._compile = function (content, filename) {
     // A bundle with a dynamic import() (of an ESM-only package) compiles as usual: a vm.Script would need
     // Node's experimental main-context loader for it, and print a warning on every run.
-    if (path.dirname(filename) !== dir || !filename.endsWith('.js') || DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    if (path.dirname(filename) !== dir || !filename.endsWith('.js') || DYNAMIC_IMPORT.test(content))
+      return compile.call(this, content, filename);
     let script;
     let cacheFile;
     try {
       const st = fs.statSync(filename);
-      cacheFile = path.join(cacheDir, `${path.basename(filename)}-${st.size}-${Math.floor(st.mtimeMs)}-${process.version}.bin`);
+      cacheFile = path.join(
+        cacheDir,
+        `${path.basename(filename)}-${st.size}-${Math.floor(st.mtimeMs)}-${process.version}.bin`,
+      );
       let cachedData;
       try {
         cachedData = fs.readFileSync(cacheFile);
@@ -59,7 +63,9 @@ exports.install = function install(dir) {
         fs.renameSync(tmp, cacheFile);
         // The caches of earlier builds of this bundle are dead weight.
         const base = `${path.basename(cacheFile).split('.js-')[0]}.js-`;
-        for (const f of fs.readdirSync(cacheDir)) if (f.startsWith(base) && f !== path.basename(cacheFile) && !f.endsWith('.tmp')) fs.rmSync(path.join(cacheDir, f), { force: true });
+        for (const f of fs.readdirSync(cacheDir))
+          if (f.startsWith(base) && f !== path.basename(cacheFile) && !f.endsWith('.tmp'))
+            fs.rmSync(path.join(cacheDir, f), { force: true });
       } catch {
         // A read-only install or a full disk: run without the cache.
       }

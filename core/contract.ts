@@ -95,7 +95,10 @@ export const EVENT_CHANNELS = Object.fromEntries(Object.keys(EVENTS).map((k) => 
 
 /** Exposed as `window.api`, by the Electron preload or by the browser client of `quantdesk serve`. */
 export interface WindowApi {
-  invoke<K extends Channel>(channel: K, ...args: undefined extends ArgOf<K> ? [input?: ArgOf<K>] : [input: ArgOf<K>]): Promise<Result<OutputOf<K>>>;
+  invoke<K extends Channel>(
+    channel: K,
+    ...args: undefined extends ArgOf<K> ? [input?: ArgOf<K>] : [input: ArgOf<K>]
+  ): Promise<Result<OutputOf<K>>>;
   on<E extends EventChannel>(channel: E, listener: (payload: Events[E]) => void): () => void;
 }
 
@@ -110,4 +113,3 @@ export function isEventChannel(x: unknown): x is EventChannel {
 }
 
 export type { AppError as ContractError };
-

@@ -37,7 +37,9 @@ describe('Backtest view', () => {
     const shown = Number(await page.getAttribute('[data-metric="sharpe"]', 'data-value'));
     expect(Number.isFinite(shown)).toBe(true);
     expect(await page.textContent('[data-metric="sharpe"] .value')).toBe(shown.toFixed(2));
-    const runId = (await page.getAttribute('#root [data-run-id].selected', 'data-run-id').catch(() => null)) ?? (await page.textContent('[data-testid="backtest-results"] .toolbar .mono:last-of-type'));
+    const runId =
+      (await page.getAttribute('#root [data-run-id].selected', 'data-run-id').catch(() => null)) ??
+      (await page.textContent('[data-testid="backtest-results"] .toolbar .mono:last-of-type'));
     const stored = await page.evaluate(async () => {
       const list = await window.api.invoke('runs:list', { limit: 1 });
       if (!list.ok) return null;
@@ -55,7 +57,9 @@ describe('Backtest view', () => {
     const { page } = app;
     await page.click('[data-testid="trade-list"] [data-sort-key="pnl"]');
     await page.waitForSelector('[data-testid="trade-list"][data-sort="pnl:desc"]');
-    const pnls = await page.$$eval('[data-testid="trade-list"] .vrow[data-index]', (rows) => rows.slice(0, 5).map((r) => Number(r.children[7].textContent!.replace(/,/g, ''))));
+    const pnls = await page.$$eval('[data-testid="trade-list"] .vrow[data-index]', (rows) =>
+      rows.slice(0, 5).map((r) => Number(r.children[7].textContent!.replace(/,/g, ''))),
+    );
     expect(pnls).toEqual([...pnls].sort((a, b) => b - a));
     await page.click('[data-testid="trade-list"] .vrow[data-index="0"]');
     await page.waitForSelector('[data-view-ready="chart"][data-symbol="ABAG"] [data-chart-ready="true"]');
@@ -68,7 +72,11 @@ describe('Backtest view', () => {
     const { page } = app;
     await page.fill('#param-slow', '80');
     await page.click('[data-testid="run-backtest"]');
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-history"] tbody tr').length >= 2, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="run-history"] tbody tr').length >= 2,
+      undefined,
+      { timeout: 60_000 },
+    );
     await page.waitForSelector('[data-run-ready="true"]');
     const compare = page.locator('[data-testid="run-history"] tbody tr:nth-child(2) [data-testid="compare"]');
     await compare.click();
@@ -113,9 +121,17 @@ describe('Backtest metrics and the tear sheet (issue 11)', () => {
     // Issue 17: rolling Sharpe, volatility and beta (against SPX) and the distributions in the tear sheet too.
     expect(html).toMatch(/data-series="Rolling beta to SPX \(\d+ bars\)"/);
     expect(html).toMatch(/data-histogram="Trade returns"/);
-    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent?.startsWith('Rolling'))?.scrollIntoView());
+    await sheet.evaluate(() =>
+      Array.from(document.querySelectorAll('h2'))
+        .find((h) => h.textContent?.startsWith('Rolling'))
+        ?.scrollIntoView(),
+    );
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-rolling.png'), fullPage: false });
-    await sheet.evaluate(() => Array.from(document.querySelectorAll('h2')).find((h) => h.textContent === 'Monthly returns')?.scrollIntoView());
+    await sheet.evaluate(() =>
+      Array.from(document.querySelectorAll('h2'))
+        .find((h) => h.textContent === 'Monthly returns')
+        ?.scrollIntoView(),
+    );
     await sheet.screenshot({ path: join(SCREENSHOTS, 'backtest-tear-sheet-monthly.png'), fullPage: false });
     await sheet.close();
   });
@@ -136,7 +152,11 @@ describe('Backtest view, cross-sectional', () => {
     await page.waitForSelector('[data-field-error="rank"]');
     await page.fill('#param-rank', '[{"factor":"momentum-12-1","order":"descending","weight":1}]');
     await page.click('[data-testid="run-backtest"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="backtest-results"] .toolbar b')?.textContent === 'factor-rank', undefined, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="backtest-results"] .toolbar b')?.textContent === 'factor-rank',
+      undefined,
+      { timeout: 90_000 },
+    );
     await page.waitForSelector('[data-run-ready="true"] [data-metric="sharpe"]');
     expect(Number(await page.getAttribute('[data-metric="trades"]', 'data-value'))).toBeGreaterThan(10);
     await app.screenshot('backtest-factor-rank');

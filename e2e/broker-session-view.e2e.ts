@@ -36,7 +36,9 @@ describe('Live view with a broker connected', () => {
     await page.selectOption('[data-testid="broker-select"]', 'alpaca');
     await page.click('[data-testid="broker-connect"]');
     await page.waitForSelector('[data-testid="account-selector"][data-account-connected="true"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="positions"]')?.textContent?.includes('ZZBRK'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="positions"]')?.textContent?.includes('ZZBRK'),
+    );
     const row = await page.textContent('[data-testid="positions"]');
     expect(row).toMatch(/ZZBRK[^]*12/);
     const src = await page.textContent('[data-testid="account-source"]');
@@ -47,8 +49,12 @@ describe('Live view with a broker connected', () => {
     await app.screenshot('broker-session-view');
     await page.click('[data-testid="broker-disconnect"]');
     await page.waitForSelector('[data-testid="account-selector"][data-account-connected="false"]');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="account"]')?.textContent?.includes('Buying power'));
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="account"]')?.textContent?.includes('Buying power'),
+    );
     expect(await page.textContent('[data-testid="account-source"]')).toContain('paper session');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="positions"]')?.textContent?.includes('ZZBRK'));
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="positions"]')?.textContent?.includes('ZZBRK'),
+    );
   });
 });

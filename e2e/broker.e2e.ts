@@ -43,7 +43,9 @@ describe('Live view account selector', () => {
     await page.fill('[data-testid="arm-input"]', 'LIVE PA0000FAKE');
     await app.screenshot('broker-arming');
     await page.click('[data-testid="arm-confirm"]');
-    await page.waitForSelector('[data-testid="account-selector"][data-account-mode="live"][data-account-connected="true"]');
+    await page.waitForSelector(
+      '[data-testid="account-selector"][data-account-mode="live"][data-account-connected="true"]',
+    );
     const banner = await page.textContent('[data-testid="account-banner"]');
     expect(banner).toContain('LIVE — REAL MONEY');
     expect(banner).toContain('alpaca account PA0000FAKE');

@@ -26,11 +26,18 @@ describe('Chart settings that analysts expect', () => {
     await page.check('[data-testid="log-scale"]');
     await page.waitForSelector('[data-chart-ready="true"][data-log-scale="true"]');
     await page.selectOption('[data-testid="price-adjustment"]', 'pit');
-    await page.waitForFunction(() => document.querySelector('[data-testid="chart-shows"]')?.textContent?.includes('adjusted prices'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="chart-shows"]')?.textContent?.includes('adjusted prices'),
+    );
     const daily = Number(await page.getAttribute('[data-chart-ready="true"]', 'data-bars'));
     await page.selectOption('[data-testid="timeframe"]', 'W');
-    await page.waitForFunction((d) => Number(document.querySelector('[data-chart-ready="true"]')?.getAttribute('data-bars')) < d / 4, daily);
-    expect(await page.textContent('[data-testid="chart-shows"]')).toMatch(/weekly bars \(aggregated\) · adjusted prices · indicators on the stored daily bars only/);
+    await page.waitForFunction(
+      (d) => Number(document.querySelector('[data-chart-ready="true"]')?.getAttribute('data-bars')) < d / 4,
+      daily,
+    );
+    expect(await page.textContent('[data-testid="chart-shows"]')).toMatch(
+      /weekly bars \(aggregated\) · adjusted prices · indicators on the stored daily bars only/,
+    );
     await app.screenshot('chart-log-weekly-adjusted');
     await page.reload();
     await page.waitForSelector('body[data-connected="true"]');
@@ -60,7 +67,9 @@ describe('Chart settings that analysts expect', () => {
     await page.press('[data-testid="compare-symbol"]', 'Enter');
     // Log was left on by the first test: both series rebased to 100 at the first visible bar, on a log scale.
     await page.waitForSelector('[data-chart-ready="true"][data-compare="SPX"][data-scale="log-rebased"]');
-    expect(await page.textContent('[data-testid="chart-shows"]')).toContain('rebased to 100 at the first visible bar, log scale');
+    expect(await page.textContent('[data-testid="chart-shows"]')).toContain(
+      'rebased to 100 at the first visible bar, log scale',
+    );
     const at = await page.getAttribute('[data-chart-ready="true"]', 'data-rebased-at');
     expect(at).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(await page.textContent('[data-testid="chart-legend"]')).toContain(`rebased to 100 at ${at}`);
@@ -84,7 +93,9 @@ describe('Chart settings that analysts expect', () => {
     await page.check('[data-testid="log-scale"]');
     await page.reload();
     await page.waitForSelector('body[data-connected="true"]');
-    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"][data-compare="SPX"][data-scale="log-rebased"]');
+    await page.waitForSelector(
+      '[data-view-ready="chart"] [data-chart-ready="true"][data-compare="SPX"][data-scale="log-rebased"]',
+    );
     await app.screenshot('chart-compare-log-reloaded');
     await page.click('[aria-label="Stop comparing SPX"]');
     await page.waitForSelector('[data-chart-ready="true"][data-compare=""][data-scale="log"]');
@@ -120,7 +131,9 @@ describe('Chart settings that analysts expect', () => {
     expect(await page.locator('[data-testid="drawings-layer"] g[data-kind="rect"] rect').count()).toBe(1);
     await page.reload();
     await page.waitForSelector('body[data-connected="true"]');
-    await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"][data-drawings="4"][data-compare="SPX"][data-scale="log-rebased"]');
+    await page.waitForSelector(
+      '[data-view-ready="chart"] [data-chart-ready="true"][data-drawings="4"][data-compare="SPX"][data-scale="log-rebased"]',
+    );
     expect(await page.isChecked('[data-testid="log-scale"]')).toBe(true);
     // The rectangle is back where it was drawn: its box is about 20% × 11% of the chart.
     const rect = (await page.locator('g[data-kind="rect"] rect').boundingBox())!;
@@ -134,7 +147,14 @@ describe('Chart settings that analysts expect', () => {
   it('selects, moves, edits and deletes one drawing at a time', async () => {
     const { page } = app;
     const box = (await page.locator('[data-testid="price-chart"]').boundingBox())!;
-    const stored = () => page.evaluate(() => JSON.parse(localStorage.getItem('quantdesk.chart.drawings') ?? '{}') as Record<string, { kind: string; price?: number; a?: { time: number; price: number }; b?: { time: number; price: number } }[]>);
+    const stored = () =>
+      page.evaluate(
+        () =>
+          JSON.parse(localStorage.getItem('quantdesk.chart.drawings') ?? '{}') as Record<
+            string,
+            { kind: string; price?: number; a?: { time: number; price: number }; b?: { time: number; price: number } }[]
+          >,
+      );
     const sym = (await page.getAttribute('[data-view-ready="chart"]', 'data-symbol'))!;
     const before = (await stored())[sym];
     expect(before.map((d) => d.kind)).toEqual(['hline', 'trend', 'rect', 'fib']);
@@ -153,7 +173,12 @@ describe('Chart settings that analysts expect', () => {
     await page.press('[data-testid="drawing-price"]', 'Enter');
     const typed = Number((moved[0].price! * 1.01).toFixed(2));
     await page.waitForFunction(
-      ([k, p]) => Math.abs((JSON.parse(localStorage.getItem('quantdesk.chart.drawings')!) as Record<string, { price?: number }[]>)[k as string][0].price! - (p as number)) < 1e-9,
+      ([k, p]) =>
+        Math.abs(
+          (JSON.parse(localStorage.getItem('quantdesk.chart.drawings')!) as Record<string, { price?: number }[]>)[
+            k as string
+          ][0].price! - (p as number),
+        ) < 1e-9,
       [sym, typed],
     );
     // Choose the rectangle from the list; drag its second handle: one corner changes, the other stays.
@@ -221,7 +246,10 @@ describe('Chart settings that analysts expect', () => {
         px = Math.round((px + Math.sin(k / 5) * 0.3) * 100) / 100;
         rows.push(`INTRA,${t},${o},${Math.max(o, px) + 0.1},${Math.min(o, px) - 0.1},${px},${1000 + k}`);
       }
-    const r = await page.evaluate((content) => window.api.invoke('data:import', { kind: 'bars', fileName: 'intra.csv', content }), rows.join('\n') + '\n');
+    const r = await page.evaluate(
+      (content) => window.api.invoke('data:import', { kind: 'bars', fileName: 'intra.csv', content }),
+      rows.join('\n') + '\n',
+    );
     expect(r.ok).toBe(true);
     await page.reload();
     await page.waitForSelector('[data-view-ready="chart"] [data-chart-ready="true"]');
@@ -230,7 +258,9 @@ describe('Chart settings that analysts expect', () => {
     await page.waitForSelector('[data-testid="symbol-palette"] :text("INTRA")');
     await page.keyboard.press('Enter');
     await page.waitForSelector('[data-view-ready="chart"][data-symbol="INTRA"] [data-chart-ready="true"]');
-    const options = await page.$$eval('[data-testid="timeframe"] option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+    const options = await page.$$eval('[data-testid="timeframe"] option', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value),
+    );
     expect(options).toEqual(['5m', '15m', '30m', '1h', '4h', 'D', 'W', 'M']);
     expect(await page.inputValue('[data-testid="timeframe"]')).toBe('D');
     // The remembered Daily aggregates the 5-minute bars into 3 UTC days; 1 hour into 7 hourly buckets a day (14:00-20:00).

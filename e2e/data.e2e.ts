@@ -11,21 +11,42 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const BAD = ['symbol,date,open,high,low,close,volume', 'ZZTEST,2024-01-02,10,11,9,10.5,1000', 'ZZTEST,2024-01-03,10,9,11,10.5,1000', 'ZZTEST,2024-01-04,10,11,9,abc,1000', ''].join('\n');
-const GOOD = ['symbol,date,open,high,low,close,volume', 'ZZTEST,2024-01-02,10,11,9,10.5,1000', 'ZZTEST,2024-01-03,10.5,12,10,11.5,1500', ''].join('\n');
-const INSTRUMENT = ['symbol,name,sector,currency,listed_on,delisted_on', 'ZZTEST,Test Corp,Technology,USD,2024-01-02,', ''].join('\n');
+const BAD = [
+  'symbol,date,open,high,low,close,volume',
+  'ZZTEST,2024-01-02,10,11,9,10.5,1000',
+  'ZZTEST,2024-01-03,10,9,11,10.5,1000',
+  'ZZTEST,2024-01-04,10,11,9,abc,1000',
+  '',
+].join('\n');
+const GOOD = [
+  'symbol,date,open,high,low,close,volume',
+  'ZZTEST,2024-01-02,10,11,9,10.5,1000',
+  'ZZTEST,2024-01-03,10.5,12,10,11.5,1500',
+  '',
+].join('\n');
+const INSTRUMENT = [
+  'symbol,name,sector,currency,listed_on,delisted_on',
+  'ZZTEST,Test Corp,Technology,USD,2024-01-02,',
+  '',
+].join('\n');
 
 describe('Data view', () => {
   it('lists datasets with coverage per symbol', async () => {
     const summary = await app.page.textContent('[data-testid="coverage-summary"]');
     expect(summary).toMatch(/^5\d\d instruments/);
-    expect(Number(await app.page.getAttribute('[data-testid="coverage-table"]', 'data-rows'))).toBeGreaterThanOrEqual(500);
+    expect(Number(await app.page.getAttribute('[data-testid="coverage-table"]', 'data-rows'))).toBeGreaterThanOrEqual(
+      500,
+    );
   });
 
   it('imports a CSV with bad rows: nothing stored, each error shown with its line and column', async () => {
     const { page } = app;
     await page.selectOption('[data-testid="import-kind"]', 'bars');
-    await page.setInputFiles('[data-testid="import-file"]', { name: 'bad-prices.csv', mimeType: 'text/csv', buffer: Buffer.from(BAD) });
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: 'bad-prices.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(BAD),
+    });
     await page.waitForSelector('[data-import-state="failed"] [data-testid="import-error"]');
     const text = (await page.textContent('[data-testid="import-error"]')) ?? '';
     expect(text).toContain('bad-prices.csv:3');
@@ -37,11 +58,21 @@ describe('Data view', () => {
   it('imports good files and the new symbol appears in the coverage', async () => {
     const { page } = app;
     const before = Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'));
-    await page.setInputFiles('[data-testid="import-file"]', { name: 'instruments-zz.csv', mimeType: 'text/csv', buffer: Buffer.from(INSTRUMENT) });
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: 'instruments-zz.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(INSTRUMENT),
+    });
     await page.waitForSelector('[data-import-state="done"] [data-testid="import-report"]');
     await page.selectOption('[data-testid="import-kind"]', 'bars');
-    await page.setInputFiles('[data-testid="import-file"]', { name: 'zz.csv', mimeType: 'text/csv', buffer: Buffer.from(GOOD) });
-    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('zz.csv'));
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: 'zz.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(GOOD),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('zz.csv'),
+    );
     expect(await page.textContent('[data-testid="import-report"]')).toContain('2 bars rows');
     await page.waitForSelector(`[data-testid="coverage-table"][data-rows="${before + 1}"]`);
   });
@@ -56,7 +87,9 @@ describe('Data view', () => {
     }, csv);
     await page.dispatchEvent('[data-testid="dropzone"]', 'dragover', { dataTransfer: dt });
     await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: dt });
-    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('dropped-bars.csv'));
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('dropped-bars.csv'),
+    );
     expect(await page.textContent('[data-testid="import-report"]')).toContain('1 bars rows, 1 changed');
   });
 
@@ -64,7 +97,11 @@ describe('Data view', () => {
     const { page } = app;
     const before = Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'));
     // 40,000 rows, about 2 MB: four 512 KiB chunks.
-    const rows = Array.from({ length: 40_000 }, (_, i) => `ZZBIG,${new Date(Date.UTC(1900, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`);
+    const rows = Array.from(
+      { length: 40_000 },
+      (_, i) =>
+        `ZZBIG,${new Date(Date.UTC(1900, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`,
+    );
     const csv = `symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n`;
     expect(csv.length).toBeGreaterThan(3 * 512 * 1024);
     await page.evaluate(() => {
@@ -75,8 +112,14 @@ describe('Data view', () => {
         if (el) w.seen.push(`${el.getAttribute('data-stage')}:${el.getAttribute('data-fraction')}`);
       }).observe(document.body, { subtree: true, childList: true, attributes: true });
     });
-    await page.setInputFiles('[data-testid="import-file"]', { name: 'big-bars.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-    await page.waitForFunction(() => document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('big-bars.csv'));
+    await page.setInputFiles('[data-testid="import-file"]', {
+      name: 'big-bars.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="import-report"]')?.textContent?.startsWith('big-bars.csv'),
+    );
     expect(await page.textContent('[data-testid="import-report"]')).toContain('40,000 bars rows');
     await page.waitForSelector(`[data-testid="coverage-table"][data-rows="${before + 1}"]`);
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
@@ -94,16 +137,26 @@ describe('Data view', () => {
     const dt = await page.evaluateHandle(() => {
       const line = 'ZZCANCEL,2024-01-02,10,11,9,10.5,1000\n';
       const d = new DataTransfer();
-      d.items.add(new File([`symbol,date,open,high,low,close,volume\n${line.repeat(Math.ceil((40 * 1024 * 1024) / line.length))}`], 'cancel-bars.csv', { type: 'text/csv' }));
+      d.items.add(
+        new File(
+          [`symbol,date,open,high,low,close,volume\n${line.repeat(Math.ceil((40 * 1024 * 1024) / line.length))}`],
+          'cancel-bars.csv',
+          { type: 'text/csv' },
+        ),
+      );
       return d;
     });
     await page.dispatchEvent('[data-testid="dropzone"]', 'drop', { dataTransfer: dt });
     await page.waitForSelector('[data-testid="import-progress"][data-stage="uploading"]');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="import-progress"]')?.getAttribute('data-fraction')) > 0.02);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="import-progress"]')?.getAttribute('data-fraction')) > 0.02,
+    );
     await app.screenshot('data-import-uploading');
     await page.click('[data-testid="import-cancel"]');
     await page.waitForSelector('[data-import-state="cancelled"] [data-testid="import-error"]');
-    expect(await page.textContent('[data-testid="import-error"]')).toContain('import of cancel-bars.csv was cancelled; nothing was stored');
+    expect(await page.textContent('[data-testid="import-error"]')).toContain(
+      'import of cancel-bars.csv was cancelled; nothing was stored',
+    );
     await page.waitForTimeout(300);
     expect(Number(await page.getAttribute('[data-testid="coverage-table"]', 'data-rows'))).toBe(before);
   });
@@ -148,7 +201,8 @@ describe('PIT inspector answers (issue 11)', () => {
         for (const x of restated) {
           // One that is the value in force at its own known-at date (the latest period then).
           const v = await window.api.invoke('data:asof', { symbol: i.symbol, field: 'eps', asOf: x.knownAt });
-          if (v.ok && v.value.periodEnd === x.periodEnd && v.value.knownAt === x.knownAt) return { symbol: i.symbol, knownAt: x.knownAt, count: restated.length };
+          if (v.ok && v.value.periodEnd === x.periodEnd && v.value.knownAt === x.knownAt)
+            return { symbol: i.symbol, knownAt: x.knownAt, count: restated.length };
         }
       }
       return null;

@@ -12,7 +12,15 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-async function addBook(b: { name: string; strategy: string; symbols: string; speed: string; from: string; to: string; maxPosition?: string }): Promise<void> {
+async function addBook(b: {
+  name: string;
+  strategy: string;
+  symbols: string;
+  speed: string;
+  from: string;
+  to: string;
+  maxPosition?: string;
+}): Promise<void> {
   const { page } = app;
   await page.click('[data-testid="desk-add-book"]');
   await page.fill('[data-testid="book-name"]', b.name);
@@ -29,16 +37,43 @@ async function addBook(b: { name: string; strategy: string; symbols: string; spe
 
 /** What the desk shows, read from the page's tables (not from the API), for the before/after-reload comparison. */
 async function shown(): Promise<string[]> {
-  return app.page.$$eval('[data-testid="desk-book-row"]', (rows) => rows.map((r) => `${r.getAttribute('data-book')}|${r.getAttribute('data-status')}|${r.getAttribute('data-killed')}|${(r as HTMLElement).innerText.replace(/\s+/g, ' ')}`));
+  return app.page.$$eval('[data-testid="desk-book-row"]', (rows) =>
+    rows.map(
+      (r) =>
+        `${r.getAttribute('data-book')}|${r.getAttribute('data-status')}|${r.getAttribute('data-killed')}|${(r as HTMLElement).innerText.replace(/\s+/g, ' ')}`,
+    ),
+  );
 }
 
 describe('the monitoring desk', () => {
   it('runs three books, trades from the ticket, breaches a book and a desk limit, flattens a book, and shows the same after a reload', async () => {
     const { page } = app;
-    await addBook({ name: 'Trend', strategy: 'sma-cross', symbols: 'VFKI, NSG, JKHP', speed: '0', from: '2020-01-01', to: '2021-12-31' });
-    await addBook({ name: 'Breakout', strategy: 'donchian-breakout', symbols: 'XRB, VSBU, ETQ', speed: '0', from: '2018-01-01', to: '2021-12-31' });
+    await addBook({
+      name: 'Trend',
+      strategy: 'sma-cross',
+      symbols: 'VFKI, NSG, JKHP',
+      speed: '0',
+      from: '2020-01-01',
+      to: '2021-12-31',
+    });
+    await addBook({
+      name: 'Breakout',
+      strategy: 'donchian-breakout',
+      symbols: 'XRB, VSBU, ETQ',
+      speed: '0',
+      from: '2018-01-01',
+      to: '2021-12-31',
+    });
     // The manual book replays slowly so its ticket orders fill at its next bars during the test.
-    await addBook({ name: 'Manual', strategy: 'manual', symbols: 'OALM, AKW', speed: '8', from: '2023-01-02', to: '2025-12-31', maxPosition: '100' });
+    await addBook({
+      name: 'Manual',
+      strategy: 'manual',
+      symbols: 'OALM, AKW',
+      speed: '8',
+      from: '2023-01-02',
+      to: '2025-12-31',
+      maxPosition: '100',
+    });
     await page.waitForSelector('[data-testid="desk-book-row"][data-book="Trend"][data-status="finished"]');
     await page.waitForSelector('[data-testid="desk-book-row"][data-book="Breakout"][data-status="finished"]');
     expect(await page.getAttribute('[data-testid="desk-book-row"][data-book="Manual"]', 'data-status')).toBe('running');
@@ -74,7 +109,11 @@ describe('the monitoring desk', () => {
     await page.fill('[data-testid="replace-price"]', '2');
     await page.click('[data-testid="replace-send"]');
     await page.waitForSelector('[data-testid="book-order"][data-status="cancelled"]');
-    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="book-order"][data-status="new"]')).some((r) => r.textContent?.includes('2.00')));
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('[data-testid="book-order"][data-status="new"]')).some((r) =>
+        r.textContent?.includes('2.00'),
+      ),
+    );
     await app.screenshot('desk-book');
 
     // Desk limit: gross exposure just above today's; a second order breaches it, is refused and halts every book.
@@ -102,7 +141,9 @@ describe('the monitoring desk', () => {
     await page.click('[data-testid="book-flatten"]');
     await page.click('[data-testid="confirm"]');
     await page.waitForSelector('[data-testid="desk-report"]');
-    expect(await page.textContent('[data-testid="desk-report-book"]')).toContain('Manual: 0 working orders cancelled, 1 closing orders sent');
+    expect(await page.textContent('[data-testid="desk-report-book"]')).toContain(
+      'Manual: 0 working orders cancelled, 1 closing orders sent',
+    );
     await page.click('[data-testid="desk-report-close"]');
     await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 });
 
@@ -114,7 +155,9 @@ describe('the monitoring desk', () => {
     await page.click('[data-testid="confirm"]');
     await page.waitForSelector('[data-testid="desk-report"]');
     expect(await page.$$eval('[data-testid="desk-report-book"]', (xs) => xs.length)).toBe(3);
-    expect(await page.textContent('[data-testid="desk-report-summary"]')).toContain('the kill switch does not close positions');
+    expect(await page.textContent('[data-testid="desk-report-summary"]')).toContain(
+      'the kill switch does not close positions',
+    );
     await page.click('[data-testid="desk-report-close"]');
 
     // Stop the manual book so nothing moves, then reload: the same books, figures, kill switches, orders.
@@ -142,7 +185,9 @@ describe('the monitoring desk', () => {
     // Wall mode: read-only, large type, cycling books.
     await page.click('[data-testid="desk-tab-wall"]');
     await page.waitForSelector('[data-testid="wall"]');
-    expect(await page.$$('[data-testid="wall"] input, [data-testid="wall"] button, [data-testid="wall"] select')).toHaveLength(0);
+    expect(
+      await page.$$('[data-testid="wall"] input, [data-testid="wall"] button, [data-testid="wall"] select'),
+    ).toHaveLength(0);
     await app.screenshot('desk-wall');
     await page.keyboard.press('Escape');
     await page.waitForSelector('[data-view-ready="desk"]');

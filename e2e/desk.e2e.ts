@@ -33,7 +33,9 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.fill('[data-testid="alert-value"]', '1');
     await page.click('[data-testid="alert-save"]');
     await page.waitForSelector('[data-testid="alert-error"]');
-    expect(await page.textContent('[data-testid="alert-error"]')).toMatch(/condition\.left\.name: unknown indicator "nosuch"/);
+    expect(await page.textContent('[data-testid="alert-error"]')).toMatch(
+      /condition\.left\.name: unknown indicator "nosuch"/,
+    );
 
     // New bars after the last stored one: +10% on the second day fires the rule once.
     const fired = await page.evaluate(async (day) => {
@@ -42,8 +44,14 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
       const n = bars.value.time.length;
       const t = bars.value.time[n - 1];
       const c = bars.value.close[n - 1];
-      const rows = [c, c * 1.1, c * 1.1].map((p, i) => `ABAG,${new Date(t + (i + 1) * day).toISOString().slice(0, 10)},${p},${p},${p},${p},1000`);
-      const r = await window.api.invoke('data:import', { kind: 'bars', fileName: 'abag-new.csv', content: `symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n` });
+      const rows = [c, c * 1.1, c * 1.1].map(
+        (p, i) => `ABAG,${new Date(t + (i + 1) * day).toISOString().slice(0, 10)},${p},${p},${p},${p},1000`,
+      );
+      const r = await window.api.invoke('data:import', {
+        kind: 'bars',
+        fileName: 'abag-new.csv',
+        content: `symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n`,
+      });
       if (!r.ok) throw new Error(r.error.message);
       return t + 2 * day;
     }, DAY);
@@ -99,12 +107,22 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.selectOption('[data-testid="watchlist-add-column"]', { label: 'vs SMA50 %' });
     await page.waitForSelector('[data-testid="watchlist-col"][data-col="5"]');
     // RSI values are in 0..100 and the 52-week high is at least the last price.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="watchlist-row"]').length === 4 && Array.from(document.querySelectorAll('[data-testid="watchlist-row"] td[data-col="3"]')).every((td) => Number(td.textContent) > 0 && Number(td.textContent) < 100));
-    const cells = await page.$$eval('[data-testid="watchlist-row"]', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td[data-col]')).map((td) => Number(td.textContent))));
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="watchlist-row"]').length === 4 &&
+        Array.from(document.querySelectorAll('[data-testid="watchlist-row"] td[data-col="3"]')).every(
+          (td) => Number(td.textContent) > 0 && Number(td.textContent) < 100,
+        ),
+    );
+    const cells = await page.$$eval('[data-testid="watchlist-row"]', (rows) =>
+      rows.map((r) => Array.from(r.querySelectorAll('td[data-col]')).map((td) => Number(td.textContent))),
+    );
     for (const row of cells) expect(row[4]).toBeGreaterThanOrEqual(row[0]);
     // Sort by RSI (descending), then back.
     await page.click('[data-testid="watchlist-col"][data-col="3"]');
-    const sorted = await page.$$eval('[data-testid="watchlist-row"] td[data-col="3"]', (tds) => tds.map((t) => Number(t.textContent)));
+    const sorted = await page.$$eval('[data-testid="watchlist-row"] td[data-col="3"]', (tds) =>
+      tds.map((t) => Number(t.textContent)),
+    );
     expect(sorted).toEqual([...sorted].sort((a, b) => b - a));
     await page.click('[data-testid="watchlist-col"][data-col="3"]');
     await page.click('[data-testid="watchlist-col"][data-col="3"]');
@@ -129,14 +147,18 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.fill('[data-testid="screen-filter-value"]', '60');
     await page.click('[data-testid="screen-run"]');
     await page.waitForSelector('[data-testid="screen-results"]', { timeout: 60_000 });
-    const shown = await page.$$eval('[data-testid="screen-row"]', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td.num')).map((td) => Number(td.textContent))));
+    const shown = await page.$$eval('[data-testid="screen-row"]', (rows) =>
+      rows.map((r) => Array.from(r.querySelectorAll('td.num')).map((td) => Number(td.textContent))),
+    );
     expect(shown.length).toBeGreaterThan(0);
     // Every row passes the filter and rows are ranked by the 20-bar return, highest first.
     expect(shown.every((v) => v[1] > 60)).toBe(true);
     const ret = shown.map((v) => v[2]);
     expect(ret).toEqual([...ret].sort((a, b) => b - a));
     // Bars are read up to the date only.
-    const barDates = await page.$$eval('[data-testid="screen-row"] td:last-child', (tds) => tds.map((t) => t.textContent ?? ''));
+    const barDates = await page.$$eval('[data-testid="screen-row"] td:last-child', (tds) =>
+      tds.map((t) => t.textContent ?? ''),
+    );
     expect(barDates.every((d) => d <= '2020-06-30')).toBe(true);
     await page.fill('[data-testid="screen-name"]', 'RSI strong');
     await page.click('[data-testid="screen-save"]');
@@ -165,7 +187,11 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.selectOption('[data-testid="pane"][data-path="b"] [data-testid="pane-view"]', 'chart');
     await page.click('[data-testid="pane"][data-path="a"] [data-testid="pane-split-column"]');
     await page.selectOption('[data-testid="pane"][data-path="ab"] [data-testid="pane-view"]', 'alerts');
-    expect(await page.$$eval('[data-testid="pane"]', (ps) => ps.map((p) => `${p.getAttribute('data-path')}:${p.getAttribute('data-view')}`))).toEqual(['aa:watchlist', 'ab:alerts', 'b:chart']);
+    expect(
+      await page.$$eval('[data-testid="pane"]', (ps) =>
+        ps.map((p) => `${p.getAttribute('data-path')}:${p.getAttribute('data-view')}`),
+      ),
+    ).toEqual(['aa:watchlist', 'ab:alerts', 'b:chart']);
     // Drag the top-level divider to about 60%.
     const host = (await page.$('[data-testid="split"][data-path=""]'))!;
     const box = (await host.boundingBox())!;
@@ -191,7 +217,11 @@ describe('The desk: alerts, watchlists, screener, workspaces', () => {
     await page.reload();
     await page.waitForSelector('body[data-connected="true"]');
     await page.waitForSelector('[data-testid="pane"][data-path="b"]');
-    expect(await page.$$eval('[data-testid="pane"]', (ps) => ps.map((p) => `${p.getAttribute('data-path')}:${p.getAttribute('data-view')}`))).toEqual(['aa:watchlist', 'ab:alerts', 'b:chart']);
+    expect(
+      await page.$$eval('[data-testid="pane"]', (ps) =>
+        ps.map((p) => `${p.getAttribute('data-path')}:${p.getAttribute('data-view')}`),
+      ),
+    ).toEqual(['aa:watchlist', 'ab:alerts', 'b:chart']);
     expect(Number(await page.getAttribute('[data-testid="split"][data-path=""]', 'data-ratio'))).toBeCloseTo(ratio, 3);
     await page.waitForSelector('[data-testid="watchlist-table"]');
     await page.waitForSelector('[data-testid="alert-rule"][data-status="paused"][data-fires="1"]');

@@ -14,7 +14,14 @@ export const SCREENSHOTS = join(__dirname, 'screenshots');
 /** Debian's Chromium, headless, with nothing that phones home. */
 export const CHROMIUM = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-dev-shm-usage',
+  ],
 };
 
 /** A running app: `quantdesk serve` on a fresh copy of the seeded store, and a browser page. */
@@ -74,10 +81,14 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), 'qd-e2e-'));
   const db = join(dir, 'qd.db');
   if (!options.empty) copyFileSync(inject('seedDb'), db);
-  const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--port', '0', ...(options.args ?? [])], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--port', '0', ...(options.args ?? [])],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let err = '';
   child.stderr.on('data', (b: Buffer) => (err += b.toString()));
   const stderr = () => err;

@@ -23,14 +23,20 @@ export default function setup(project: TestProject): void {
   for (const need of ['out/cli/index.js', 'out/renderer/index.html']) {
     if (!existsSync(join(root, need))) throw new Error(`e2e: ${need} is missing; run \`npm run build\` first`);
   }
-  const key = createHash('sha256').update(readFileSync(join(root, 'out/cli/index.js'))).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(readFileSync(join(root, 'out/cli/index.js')))
+    .digest('hex')
+    .slice(0, 16);
   const cacheDir = join(tmpdir(), 'quantdesk-e2e-cache');
   const seed = join(cacheDir, `seed-${key}.db`);
   if (!existsSync(seed)) {
     mkdirSync(cacheDir, { recursive: true });
     const tmp = join(cacheDir, `seed-${key}.${process.pid}.tmp.db`);
     rmSync(tmp, { force: true });
-    execFileSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'init', '--db', tmp], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 170_000 });
+    execFileSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'init', '--db', tmp], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 170_000,
+    });
     for (const ext of ['-wal', '-shm']) rmSync(`${tmp}${ext}`, { force: true });
     renameSync(tmp, seed);
   }

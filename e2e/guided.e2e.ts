@@ -28,9 +28,15 @@ describe('Optimize: guided search over three parameters', () => {
     await page.click('[data-testid="add-axis"]');
     await page.selectOption('[data-testid="axis2-param"]', 'signal');
     const ranges: [string, string][] = [
-      ['axis0-from', '4'], ['axis0-to', '16'], ['axis0-step', '2'],
-      ['axis1-from', '20'], ['axis1-to', '50'], ['axis1-step', '5'],
-      ['axis2-from', '3'], ['axis2-to', '15'], ['axis2-step', '3'],
+      ['axis0-from', '4'],
+      ['axis0-to', '16'],
+      ['axis0-step', '2'],
+      ['axis1-from', '20'],
+      ['axis1-to', '50'],
+      ['axis1-step', '5'],
+      ['axis2-from', '3'],
+      ['axis2-to', '15'],
+      ['axis2-step', '3'],
     ];
     for (const [k, v] of ranges) await page.fill(`[data-testid="${k}"]`, v);
     // 7 × 7 × 5 = 245 combinations; the guided search may evaluate 60.
@@ -52,7 +58,9 @@ describe('Optimize: guided search over three parameters', () => {
     await page.click('[data-testid="run-best-wfe"]');
     await page.waitForSelector('[data-testid="best-wfe"][data-state="done"]', { timeout: 120_000 });
     const wfe = await page.textContent('[data-testid="best-wfe"]');
-    expect(wfe).toMatch(/walk-forward efficiency (-?\d+\.\d\d|— \(in-sample return not positive\)) \(\d+ windows, OOS .*\/yr vs IS .*\/yr, \d+ cells\)/);
+    expect(wfe).toMatch(
+      /walk-forward efficiency (-?\d+\.\d\d|— \(in-sample return not positive\)) \(\d+ windows, OOS .*\/yr vs IS .*\/yr, \d+ cells\)/,
+    );
     // ≤ 3 values per parameter around the best: at most 27 cells.
     const cells = Number(/(\d+) cells/.exec(wfe!)![1]);
     expect(cells).toBeGreaterThanOrEqual(8);
@@ -62,7 +70,9 @@ describe('Optimize: guided search over three parameters', () => {
     await page.click('[data-testid="run-sweep"]');
     await page.waitForSelector('[data-sweep-ready="true"]', { timeout: 120_000 });
     expect(await page.getAttribute('[data-sweep-ready="true"]', 'data-best')).toBe(best1);
-    await page.locator('[data-testid="parallel-coords"]').screenshot({ path: join(__dirname, 'screenshots', 'guided-parallel-coords.png') });
+    await page
+      .locator('[data-testid="parallel-coords"]')
+      .screenshot({ path: join(__dirname, 'screenshots', 'guided-parallel-coords.png') });
   });
 
   it('lists the stored sweeps and reopens one after a reload, with its heatmap and parallel coordinates', async () => {
@@ -73,7 +83,9 @@ describe('Optimize: guided search over three parameters', () => {
     await page.click('[data-view="optimize"]');
     await page.waitForSelector('[data-view-ready="optimize"]');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="saved-sweeps"] option').length >= 3);
-    const ids = await page.$$eval('[data-testid="saved-sweeps"] option', (os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    const ids = await page.$$eval('[data-testid="saved-sweeps"] option', (os) =>
+      os.map((o) => (o as HTMLOptionElement).value).filter(Boolean),
+    );
     await page.selectOption('[data-testid="saved-sweeps"]', ids[0]);
     await page.waitForSelector('[data-sweep-ready="true"] [data-testid="sweep-heatmap"]');
     await page.waitForSelector('[data-testid="parallel-coords"]');

@@ -20,16 +20,30 @@ beforeAll(async () => {
   const db = new Database(join(app.dir, 'qd.db'));
   const now = Date.now();
   const add = db.prepare('INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES (?, ?, ?, ?, ?)');
-  add.run('news', '0 */2 * * *', 'UTC', JSON.stringify(['fetch', 'news', '--url', `${feed.base}/rss.xml`, '--rate-ms', '0']), now);
+  add.run(
+    'news',
+    '0 */2 * * *',
+    'UTC',
+    JSON.stringify(['fetch', 'news', '--url', `${feed.base}/rss.xml`, '--rate-ms', '0']),
+    now,
+  );
   add.run('krx-close', '30 16 * * 1-5', 'Asia/Seoul', JSON.stringify(['fetch', 'dart', '--symbols', '005930']), now);
-  db.prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error, pid, host) VALUES (2, 1, 'schedule', ?, ?, 'failed', 'dart: set DART_API_KEY in the environment', 1, 'x')").run(now - 60_000, now - 59_000);
-  db.prepare("INSERT INTO reports(kind, day, path, created_at, summary) VALUES ('daily', ?, '/tmp/daily.html', ?, ?)").run(
+  db.prepare(
+    "INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error, pid, host) VALUES (2, 1, 'schedule', ?, ?, 'failed', 'dart: set DART_API_KEY in the environment', 1, 'x')",
+  ).run(now - 60_000, now - 59_000);
+  db.prepare(
+    "INSERT INTO reports(kind, day, path, created_at, summary) VALUES ('daily', ?, '/tmp/daily.html', ?, ?)",
+  ).run(
     Date.UTC(2024, 0, 2),
     now,
-    JSON.stringify({ text: 'Daily report 2024-01-02: 2 signals — long AAA (sma, 58.0% of 31); live PnL 1,204.50; 0 risk alerts; 1 data-quality findings; 1 failed jobs.' }),
+    JSON.stringify({
+      text: 'Daily report 2024-01-02: 2 signals — long AAA (sma, 58.0% of 31); live PnL 1,204.50; 0 risk alerts; 1 data-quality findings; 1 failed jobs.',
+    }),
   );
   db.prepare("INSERT INTO instruments(symbol, name) VALUES ('ZZQ', 'Test')").run();
-  db.prepare("INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'split', ?, 'critical', 2, 'open 50 vs previous close 100: a 2:1 split? No split is recorded on this date', ?)").run(Date.UTC(2024, 0, 3), now);
+  db.prepare(
+    "INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'split', ?, 'critical', 2, 'open 50 vs previous close 100: a 2:1 split? No split is recorded on this date', ?)",
+  ).run(Date.UTC(2024, 0, 3), now);
   db.close();
 });
 afterAll(async () => {
@@ -45,7 +59,9 @@ describe('Jobs view and health panel', () => {
     expect(await page.textContent('[data-testid="jobs-table"]')).toContain('Asia/Seoul');
     expect(await page.textContent('[data-testid="reports-table"]')).toContain('Daily report 2024-01-02');
     await page.click('[data-testid="run-news"]');
-    await page.waitForFunction(() => document.querySelector('[data-testid="job-runs"] tbody tr td:nth-child(3)')?.textContent === 'ok');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="job-runs"] tbody tr td:nth-child(3)')?.textContent === 'ok',
+    );
     const first = await page.textContent('[data-testid="job-runs"] tbody tr');
     expect(first).toContain('news');
     expect(first).toContain('manual');
@@ -58,7 +74,9 @@ describe('Jobs view and health panel', () => {
     const { page } = app;
     await page.keyboard.press('8');
     await page.waitForSelector('[data-testid="api-keys"]');
-    expect(await page.textContent('[data-testid="api-key-alphavantage"]')).toBe(process.env.ALPHAVANTAGE_API_KEY ? 'set' : 'not set');
+    expect(await page.textContent('[data-testid="api-key-alphavantage"]')).toBe(
+      process.env.ALPHAVANTAGE_API_KEY ? 'set' : 'not set',
+    );
     const text = (await page.textContent('[data-testid="api-keys"]')) ?? '';
     expect(text).toContain('DART_API_KEY');
     // `quantdesk serve` cannot store keys: no input, a hint to use the environment instead.

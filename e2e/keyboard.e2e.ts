@@ -24,11 +24,18 @@ async function markControls(): Promise<{ labels: string[]; pointerOnly: string[]
     };
     const label = (el: Element) => {
       const h = el as HTMLElement;
-      const name = h.getAttribute('aria-label') ?? h.getAttribute('data-testid') ?? h.getAttribute('name') ?? h.getAttribute('placeholder') ?? h.textContent?.trim().slice(0, 30) ?? '';
+      const name =
+        h.getAttribute('aria-label') ??
+        h.getAttribute('data-testid') ??
+        h.getAttribute('name') ??
+        h.getAttribute('placeholder') ??
+        h.textContent?.trim().slice(0, 30) ??
+        '';
       return `${el.tagName.toLowerCase()}${(el as HTMLInputElement).type ? `[${(el as HTMLInputElement).type}]` : ''} "${name}"`;
     };
     for (const el of Array.from(document.querySelectorAll('[data-kb]'))) el.removeAttribute('data-kb');
-    const sel = 'button, input:not([type="hidden"]), select, textarea, a[href], [tabindex], [contenteditable="true"], summary';
+    const sel =
+      'button, input:not([type="hidden"]), select, textarea, a[href], [tabindex], [contenteditable="true"], summary';
     const all = Array.from(document.querySelectorAll(sel)).filter((el) => {
       if ((el as HTMLButtonElement).disabled || !visible(el)) return false;
       const ti = el.getAttribute('tabindex');
@@ -40,7 +47,9 @@ async function markControls(): Promise<{ labels: string[]; pointerOnly: string[]
       const r = el as HTMLInputElement;
       if (r.type !== 'radio' || !r.name) return true;
       const key = `${r.form?.id ?? ''}/${r.name}`;
-      const members = all.filter((x) => (x as HTMLInputElement).type === 'radio' && (x as HTMLInputElement).name === r.name);
+      const members = all.filter(
+        (x) => (x as HTMLInputElement).type === 'radio' && (x as HTMLInputElement).name === r.name,
+      );
       const stop = members.find((x) => (x as HTMLInputElement).checked) ?? members[0];
       if (el !== stop || groups.has(key)) return false;
       groups.add(key);
@@ -51,9 +60,18 @@ async function markControls(): Promise<{ labels: string[]; pointerOnly: string[]
     kept.forEach((el, i) => el.setAttribute('data-kb', String(i)));
     // Pointer-only: elements drawn as clickable (cursor: pointer) that are neither a control nor inside one.
     const pointerOnly = Array.from(document.querySelectorAll('body *'))
-      .filter((el) => visible(el) && getComputedStyle(el).cursor === 'pointer' && !el.closest(sel) && !el.closest('label') && !(el.parentElement && getComputedStyle(el.parentElement).cursor === 'pointer'))
+      .filter(
+        (el) =>
+          visible(el) &&
+          getComputedStyle(el).cursor === 'pointer' &&
+          !el.closest(sel) &&
+          !el.closest('label') &&
+          !(el.parentElement && getComputedStyle(el.parentElement).cursor === 'pointer'),
+      )
       .map(label);
-    const positive = Array.from(document.querySelectorAll('[tabindex]')).filter((el) => Number(el.getAttribute('tabindex')) > 0).map(label);
+    const positive = Array.from(document.querySelectorAll('[tabindex]'))
+      .filter((el) => Number(el.getAttribute('tabindex')) > 0)
+      .map(label);
     return { labels: kept.map(label), pointerOnly, positive };
   });
 }
@@ -115,7 +133,10 @@ describe('Keyboard: with results on screen', () => {
     expect(positive).toEqual([]);
     expect(pointerOnly, `clickable but not focusable in ${view}`).toEqual([]);
     const seen = await tabThrough(labels.length + 20);
-    expect(labels.filter((_, i) => !seen.includes(i)), `not reached by Tab in ${view}`).toEqual([]);
+    expect(
+      labels.filter((_, i) => !seen.includes(i)),
+      `not reached by Tab in ${view}`,
+    ).toEqual([]);
     expect(seen.filter((v, i) => i > 0 && v < seen[i - 1]).map((v) => labels[v])).toEqual([]);
     return labels;
   }
@@ -140,7 +161,15 @@ describe('Keyboard: with results on screen', () => {
     await page.waitForSelector('[data-view-ready="optimize"]');
     await page.selectOption('[data-testid="axis0-param"]', 'fast');
     await page.selectOption('[data-testid="axis1-param"]', 'slow');
-    for (const [k, v] of [['axis0-from', '5'], ['axis0-to', '15'], ['axis0-step', '5'], ['axis1-from', '30'], ['axis1-to', '60'], ['axis1-step', '30']]) await page.fill(`[data-testid="${k}"]`, v);
+    for (const [k, v] of [
+      ['axis0-from', '5'],
+      ['axis0-to', '15'],
+      ['axis0-step', '5'],
+      ['axis1-from', '30'],
+      ['axis1-to', '60'],
+      ['axis1-step', '30'],
+    ])
+      await page.fill(`[data-testid="${k}"]`, v);
     await page.click('[data-testid="run-sweep"]');
     await page.waitForSelector('[data-sweep-ready="true"]', { timeout: 60_000 });
     await audit('optimize');
@@ -151,13 +180,17 @@ describe('Keyboard: with results on screen', () => {
     expect(await page.getAttribute('[data-testid="sweep-heatmap"] .heatmap', 'data-cursor')).toBe('10:60');
     await page.keyboard.press('Enter');
     await page.waitForSelector('main.view[data-active-view="backtest"]');
-    await page.waitForFunction(() => (document.querySelector('#param-fast') as HTMLInputElement | null)?.value === '10');
+    await page.waitForFunction(
+      () => (document.querySelector('#param-fast') as HTMLInputElement | null)?.value === '10',
+    );
     expect(await page.inputValue('#param-slow')).toBe('60');
   });
 
   it('a trade row opens the chart with Enter; arrows move between rows; typing a digit in a field does not switch views', async () => {
     const { page } = app;
-    await page.waitForSelector('[data-run-ready="true"] [data-testid="trade-list"] .vrow[data-index="0"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-run-ready="true"] [data-testid="trade-list"] .vrow[data-index="0"]', {
+      timeout: 60_000,
+    });
     await page.focus('[data-testid="trade-list"] .vrow[data-index="0"]');
     await page.keyboard.press('ArrowDown');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-index'))).toBe('1');
@@ -169,4 +202,3 @@ describe('Keyboard: with results on screen', () => {
     expect(await page.getAttribute('main.view', 'data-active-view')).toBe('backtest');
   });
 });
-

@@ -12,7 +12,11 @@ afterAll(() => app?.close());
 const SPEC = {
   start: '2017-01-01',
   end: '2018-12-31',
-  features: [{ name: 'return', window: 5 }, { name: 'rsi', period: 14 }, { name: 'volatility', window: 20 }],
+  features: [
+    { name: 'return', window: 5 },
+    { name: 'rsi', period: 14 },
+    { name: 'volatility', window: 20 },
+  ],
   label: { kind: 'forward-return', horizon: 5 },
   walkForward: { train: 250, test: 63, embargo: 5, anchored: false },
 };
@@ -22,7 +26,12 @@ describe('Live view: a model signal with its explanation, champion vs challenger
     const { page } = app;
     const result = (await page.evaluate(async (base) => {
       const inst = await window.api.invoke('data:instruments');
-      const symbols = inst.ok ? inst.value.map((i: { symbol: string }) => i.symbol).filter((s: string) => s !== 'SPX').slice(0, 8) : [];
+      const symbols = inst.ok
+        ? inst.value
+            .map((i: { symbol: string }) => i.symbol)
+            .filter((s: string) => s !== 'SPX')
+            .slice(0, 8)
+        : [];
       const train = async (model: object) => {
         const r = await window.api.invoke('models:train', { spec: { ...base, symbols, model } as never });
         if (!r.ok) throw new Error(r.error.message);
@@ -30,7 +39,19 @@ describe('Live view: a model signal with its explanation, champion vs challenger
       };
       const champion = await train({ kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1 });
       const challenger = await train({ kind: 'linear' });
-      const spec = { strategy: 'model-signal', symbols, start: '2018-01-01', end: '2018-12-31', capital: 100_000, params: { modelId: champion, mode: 'threshold', short: true, challenger: { modelId: challenger, mode: 'canary', fraction: 0.2 } } };
+      const spec = {
+        strategy: 'model-signal',
+        symbols,
+        start: '2018-01-01',
+        end: '2018-12-31',
+        capital: 100_000,
+        params: {
+          modelId: champion,
+          mode: 'threshold',
+          short: true,
+          challenger: { modelId: challenger, mode: 'canary', fraction: 0.2 },
+        },
+      };
       const started = await window.api.invoke('live:start', { spec, feed: 'replay', speed: 0, session: 'model duel' });
       return { champion, challenger, started: started.ok ? 'ok' : started.error.message };
     }, SPEC)) as { champion: string; challenger: string; started: string };
@@ -41,7 +62,9 @@ describe('Live view: a model signal with its explanation, champion vs challenger
     expect(panel).toContain('canary trades 20% of capital');
     expect(panel).toContain(result.champion.slice(0, 10));
     expect(panel).toContain(result.challenger.slice(0, 10));
-    await page.waitForFunction(() => /prediction .*: .* [+−]/.test(document.body.textContent ?? ''), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => /prediction .*: .* [+−]/.test(document.body.textContent ?? ''), undefined, {
+      timeout: 30_000,
+    });
     await app.screenshot('live-model-duel');
   });
 });

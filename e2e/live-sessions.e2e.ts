@@ -42,7 +42,9 @@ describe('Live view: named sessions and the webhook outbox', () => {
     // The journal holds the named session, tripped; none is called replay-<ms> or default.
     const sessions = await page.evaluate(() => window.api.invoke('live:sessions'));
     expect(sessions.ok && sessions.value.map((s) => [s.name, s.killSwitch.tripped])).toEqual([['ABAG trend', true]]);
-    expect(await page.$$eval('[data-testid="live-resume-select"] option', (os) => os.map((o) => o.textContent))).toEqual(['ABAG trend (killed)']);
+    expect(
+      await page.$$eval('[data-testid="live-resume-select"] option', (os) => os.map((o) => o.textContent)),
+    ).toEqual(['ABAG trend (killed)']);
     await page.click('[data-testid="live-resume"]');
     await page.waitForSelector('[data-live-running="true"]');
     await page.waitForSelector('[data-testid="kill-tripped"]');
@@ -58,9 +60,21 @@ describe('Live view: named sessions and the webhook outbox', () => {
     const store = openStore(join(app.dir, 'qd.db'));
     try {
       const journal = new Journal(store);
-      const center = new AlertCenter({ session: 'ABAG trend', journal, webhooks: [{ kind: 'telegram', token: 'SECRET-TOKEN', chatId: 1, apiUrl: 'http://127.0.0.1:9' }] });
-      for (let i = 0; i < 4; i++) center.raise({ kind: 'risk-limit', severity: 'critical', symbol: ['ABAG', 'ACB', 'ACX', 'ADD'][i], message: `limit ${i}`, time: Date.now() + i });
-      for (const row of journal.pendingOutbox().slice(0, 3)) journal.markDead(row.seq, Date.now(), 'HTTP 503 (attempt 8 of 8)');
+      const center = new AlertCenter({
+        session: 'ABAG trend',
+        journal,
+        webhooks: [{ kind: 'telegram', token: 'SECRET-TOKEN', chatId: 1, apiUrl: 'http://127.0.0.1:9' }],
+      });
+      for (let i = 0; i < 4; i++)
+        center.raise({
+          kind: 'risk-limit',
+          severity: 'critical',
+          symbol: ['ABAG', 'ACB', 'ACX', 'ADD'][i],
+          message: `limit ${i}`,
+          time: Date.now() + i,
+        });
+      for (const row of journal.pendingOutbox().slice(0, 3))
+        journal.markDead(row.seq, Date.now(), 'HTTP 503 (attempt 8 of 8)');
     } finally {
       store.close();
     }
@@ -76,7 +90,9 @@ describe('Live view: named sessions and the webhook outbox', () => {
     const first = await page.getAttribute('[data-testid="dead-letter"]', 'data-alert-id');
     await page.click('[data-testid="dead-letter"] [data-testid="dead-letter-retry"]');
     await page.waitForSelector('[data-testid="outbox-status"][data-dead="2"]');
-    expect(await page.$$eval('[data-testid="dead-letter"]', (ds) => ds.map((d) => d.getAttribute('data-alert-id')))).not.toContain(first);
+    expect(
+      await page.$$eval('[data-testid="dead-letter"]', (ds) => ds.map((d) => d.getAttribute('data-alert-id'))),
+    ).not.toContain(first);
     expect(Number(await page.getAttribute('[data-testid="outbox-status"]', 'data-pending'))).toBe(2);
     await page.click('[data-testid="dead-letter-retry-all"]');
     await page.waitForSelector('[data-testid="outbox-status"][data-dead="0"][data-pending="4"]');

@@ -15,7 +15,12 @@ const SPEC = {
   symbols: ['ABAG', 'ABPO', 'ACB', 'ACX', 'ADIU', 'AEB', 'AEVA', 'AFE', 'AGAC', 'AGK'],
   start: '2017-01-01',
   end: '2018-12-31',
-  features: [{ name: 'return', window: 5 }, { name: 'rsi', period: 14 }, { name: 'volatility', window: 20 }, { name: 'pbr' }],
+  features: [
+    { name: 'return', window: 5 },
+    { name: 'rsi', period: 14 },
+    { name: 'volatility', window: 20 },
+    { name: 'pbr' },
+  ],
   label: { kind: 'forward-return', horizon: 5 },
   model: { kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1 },
   walkForward: { train: 250, test: 63, embargo: 5, anchored: false },

@@ -19,7 +19,9 @@ async function storedSpec(page: App['page']) {
     const list = await window.api.invoke('runs:list', { limit: 1 });
     if (!list.ok) return null;
     const r = await window.api.invoke('runs:get', { id: list.value[0].id });
-    return r.ok ? { spec: r.value.result?.spec as Record<string, unknown> | undefined, trades: r.value.result?.trades } : null;
+    return r.ok
+      ? { spec: r.value.result?.spec as Record<string, unknown> | undefined, trades: r.value.result?.trades }
+      : null;
   });
 }
 
@@ -52,7 +54,9 @@ describe('Backtest form: the whole spec', () => {
     const reasons = new Set((stored?.trades ?? []).map((t) => t.exitReason));
     // The engine applied the form's exits: some trades left by a stop, not only by the strategy's signal.
     expect([...reasons].some((r) => r === 'stop-loss' || r === 'trailing-stop' || r === 'take-profit')).toBe(true);
-    await page.locator('[data-testid="backtest-form"]').screenshot({ path: join(__dirname, 'screenshots', 'research-form-stops.png') });
+    await page
+      .locator('[data-testid="backtest-form"]')
+      .screenshot({ path: join(__dirname, 'screenshots', 'research-form-stops.png') });
     await app.screenshot('research-form-stops-page');
   });
 
@@ -63,12 +67,19 @@ describe('Backtest form: the whole spec', () => {
     const path = join(app.dir, 'saved.spec.json');
     await dl.saveAs(path);
     const saved = JSON.parse(readFileSync(path, 'utf8'));
-    expect(saved).toMatchObject({ strategy: 'sma-cross', symbols: ['ABAG'], warmup: 30, exits: { trailingStop: { pct: 8 } } });
+    expect(saved).toMatchObject({
+      strategy: 'sma-cross',
+      symbols: ['ABAG'],
+      warmup: 30,
+      exits: { trailingStop: { pct: 8 } },
+    });
     // Change the form, then open the file: everything comes back.
     await page.fill('[data-testid="bt-symbols"]', 'ZZZ');
     await page.selectOption('select[name="stopLoss-kind"]', 'off');
     await page.setInputFiles('[data-testid="spec-file-input"]', path);
-    await page.waitForFunction(() => (document.querySelector('[data-testid="bt-symbols"]') as HTMLInputElement).value === 'ABAG');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="bt-symbols"]') as HTMLInputElement).value === 'ABAG',
+    );
     expect(await page.inputValue('input[name="stopLoss-value"]')).toBe('4');
     expect(await page.inputValue('input[name="takeProfit-period"]')).toBe('14');
     expect(await page.inputValue('input[name="sizingFraction"]')).toBe('0.5');
@@ -82,7 +93,9 @@ describe('Backtest form: the whole spec', () => {
       window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, cancelable: true }));
     }, JSON.stringify(other));
     await page.waitForSelector('[data-view-ready="backtest"]');
-    await page.waitForFunction(() => (document.querySelector('[data-testid="bt-symbols"]') as HTMLInputElement)?.value === 'ABAG, SPX');
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="bt-symbols"]') as HTMLInputElement)?.value === 'ABAG, SPX',
+    );
     expect(await page.inputValue('select[name="stopLoss-kind"]')).toBe('atr');
     expect(await page.inputValue('select[name="trailingStop-kind"]')).toBe('off');
     // A broken file: the banner names the file and the line.
@@ -103,7 +116,9 @@ describe('Backtest form: the whole spec', () => {
     await page.waitForSelector('body[data-connected="true"]');
     await page.keyboard.press('2');
     await page.waitForSelector('[data-view-ready="backtest"]');
-    await page.waitForFunction(() => (document.querySelector('input[name="capital"]') as HTMLInputElement)?.value === '250000');
+    await page.waitForFunction(
+      () => (document.querySelector('input[name="capital"]') as HTMLInputElement)?.value === '250000',
+    );
     expect(await page.inputValue('[data-testid="bt-symbols"]')).toBe('ABAG, SPX');
     expect(await page.inputValue('input[name="stopLoss-value"]')).toBe('2');
   });
@@ -129,7 +144,9 @@ describe('Backtest form: the whole spec', () => {
       { factor: 'pbr', order: 'ascending', weight: 1 },
       { factor: 'momentum-12-1', order: 'descending', weight: 0.5 },
     ]);
-    await page.locator('[data-testid="backtest-form"]').screenshot({ path: join(__dirname, 'screenshots', 'research-factor-rules.png') });
+    await page
+      .locator('[data-testid="backtest-form"]')
+      .screenshot({ path: join(__dirname, 'screenshots', 'research-factor-rules.png') });
   });
 
   it('shows portfolio analytics: rolling stats, TE, holdings, sectors, turnover, MAE/MFE, distributions; exports equity CSV', async () => {
@@ -140,16 +157,22 @@ describe('Backtest form: the whole spec', () => {
     await page.fill('input[name="start"]', '2016-01-04');
     await page.click('[data-testid="run-backtest"]');
     await page.waitForSelector('[data-testid="analytics"][data-ready="true"]', { timeout: 60_000 });
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid="mae-mfe"]')?.getAttribute('data-count')) > 0);
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid="mae-mfe"]')?.getAttribute('data-count')) > 0,
+    );
     const trades = Number(await page.getAttribute('[data-metric="trades"]', 'data-value'));
     expect(Number(await page.getAttribute('[data-testid="returns-hist"]', 'data-count'))).toBe(trades);
     expect(Number(await page.getAttribute('[data-testid="mae-mfe"]', 'data-count'))).toBe(trades);
     const te = Number(await page.getAttribute('[data-testid="tracking-error"]', 'data-value'));
     expect(te).toBeGreaterThan(0);
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-equity-csv"]')]);
-    const csv = readFileSync(await dl.path(), 'utf8').trim().split('\n');
+    const csv = readFileSync(await dl.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toBe('date,equity,drawdown,benchmark');
     expect(csv[1].startsWith('2016-01-04,')).toBe(true);
-    await page.locator('[data-testid="analytics"]').screenshot({ path: join(__dirname, 'screenshots', 'research-analytics.png') });
+    await page
+      .locator('[data-testid="analytics"]')
+      .screenshot({ path: join(__dirname, 'screenshots', 'research-analytics.png') });
   });
 });

@@ -29,7 +29,11 @@ describe('Runs you can manage', () => {
         await page.fill('input[name="stopLoss-value"]', '6');
       }
       await page.click('[data-testid="run-backtest"]');
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="run-history"] tbody tr').length >= n, i + 1, { timeout: 60_000 });
+      await page.waitForFunction(
+        (n) => document.querySelectorAll('[data-testid="run-history"] tbody tr').length >= n,
+        i + 1,
+        { timeout: 60_000 },
+      );
       await page.waitForSelector('[data-run-ready="true"]');
     }
     // Newest first: row 1 is slow=200 with a stop.
@@ -60,7 +64,10 @@ describe('Runs you can manage', () => {
       Object.fromEntries(
         trs.map((tr) => [
           tr.getAttribute('data-metric-row'),
-          Array.from(tr.querySelectorAll('td.num')).map((td) => [td.getAttribute('data-mark') ?? '', Number((td.textContent ?? '').replace(/[%,\s]|bars/g, ''))]),
+          Array.from(tr.querySelectorAll('td.num')).map((td) => [
+            td.getAttribute('data-mark') ?? '',
+            Number((td.textContent ?? '').replace(/[%,\s]|bars/g, '')),
+          ]),
         ]),
       ),
     );
@@ -72,7 +79,9 @@ describe('Runs you can manage', () => {
     expect(Math.abs(best('maxDrawdown')!)).toBe(Math.min(...values('maxDrawdown').map(Math.abs)));
     expect((marks['trades'] as [string, number][]).every((m) => m[0] === '')).toBe(true);
     await page.check('[data-testid="compare-log"]');
-    await page.locator('[data-testid="run-compare"]').screenshot({ path: join(__dirname, 'screenshots', 'runs-compare-four.png') });
+    await page
+      .locator('[data-testid="run-compare"]')
+      .screenshot({ path: join(__dirname, 'screenshots', 'runs-compare-four.png') });
     await app.screenshot('runs-history');
   });
 
@@ -86,11 +95,20 @@ describe('Runs you can manage', () => {
     expect(await page.inputValue('select[name="stopLoss-kind"]')).toBe('off');
     // Re-run the named one: a fifth run with the same spec.
     await rows(page).nth(0).locator('[data-testid="rerun"]').click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-history"] tbody tr').length === 5, undefined, { timeout: 60_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="run-history"] tbody tr').length === 5,
+      undefined,
+      { timeout: 60_000 },
+    );
     const specs = await page.evaluate(async () => {
       const list = await window.api.invoke('runs:list', { limit: 2 });
       if (!list.ok) return [];
-      return Promise.all(list.value.map(async (r) => ((await window.api.invoke('runs:get', { id: r.id })) as { ok: true; value: { spec: unknown } }).value.spec));
+      return Promise.all(
+        list.value.map(
+          async (r) =>
+            ((await window.api.invoke('runs:get', { id: r.id })) as { ok: true; value: { spec: unknown } }).value.spec,
+        ),
+      );
     });
     expect(specs[0]).toEqual(specs[1]);
     // Delete the re-run.

@@ -34,7 +34,9 @@ describe('Strategies view: TypeScript type errors', () => {
     expect(lineOfMark).toBe(5);
     await page.hover('.cm-lintRange-error');
     await page.waitForSelector('.cm-tooltip-lint');
-    expect(await page.textContent('.cm-tooltip-lint')).toMatch(/Property 'smaa' does not exist[\s\S]*Did you mean 'sma'/);
+    expect(await page.textContent('.cm-tooltip-lint')).toMatch(
+      /Property 'smaa' does not exist[\s\S]*Did you mean 'sma'/,
+    );
     await app.screenshot('strategies-type-error');
     // fix it: the diagnostic goes away
     await page.click('[data-testid="code-editor"] .cm-content');

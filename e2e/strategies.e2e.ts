@@ -24,9 +24,13 @@ async function typeSource(text: string): Promise<void> {
 describe('Strategies view', () => {
   it('shows a compile error at its line, in the gutter and the problem list', async () => {
     const { page } = app;
-    await typeSource(`import fs from 'fs';\nimport { defineStrategy } from 'quantdesk/sdk';\nexport default defineStrategy({ init: () => ({}), onBar: () => null });\n`);
+    await typeSource(
+      `import fs from 'fs';\nimport { defineStrategy } from 'quantdesk/sdk';\nexport default defineStrategy({ init: () => ({}), onBar: () => null });\n`,
+    );
     await page.waitForSelector('[data-testid="problems"] li');
-    expect(await page.textContent('[data-testid="problems"] li')).toBe('1:16: cannot import "fs": a strategy may import only quantdesk/sdk');
+    expect(await page.textContent('[data-testid="problems"] li')).toBe(
+      '1:16: cannot import "fs": a strategy may import only quantdesk/sdk',
+    );
     await page.waitForSelector('.cm-lint-marker-error');
     await app.screenshot('strategies-error');
   });

@@ -30,7 +30,20 @@ const target = process.argv[2] ?? 'all';
 
 // Native or heavy packages stay in node_modules and are required at run time.
 // esbuild compiles user strategies at run time: it cannot be bundled (it runs its own binary).
-const external = ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'playwright-core', 'esbuild', '@duckdb/node-api', 'onnxruntime-node', '@tensorflow/tfjs', 'typescript'];
+const external = [
+  'better-sqlite3',
+  'bullmq',
+  'ioredis',
+  'msgpackr',
+  'msgpackr-extract',
+  'electron',
+  'playwright-core',
+  'esbuild',
+  '@duckdb/node-api',
+  'onnxruntime-node',
+  '@tensorflow/tfjs',
+  'typescript',
+];
 
 const nodeCommon = {
   bundle: true,
@@ -64,7 +77,10 @@ const lazyCommands = {
         ? { path: args.path.slice(2), namespace: 'lazy-command' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-command' }, (args) => ({ contents: `module.exports = require('./cmd-${args.path}.js');`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-command' }, (args) => ({
+      contents: `module.exports = require('./cmd-${args.path}.js');`,
+      loader: 'js',
+    }));
     b.onResolve({ filter: /^\.\/cmd-[a-z0-9-]+\.js$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -113,7 +129,12 @@ async function buildSdkRuntime(outdir) {
  * declarations out/sdk/*.d.ts (tsc), so `npm i quantdesk` gives types in the user's own editor.
  */
 async function buildSdk() {
-  await build({ ...nodeCommon, entryPoints: { index: 'core/sdk/index.ts' }, outdir: join(root, 'out/sdk'), external: [...external, 'zod', 'technicalindicators'] });
+  await build({
+    ...nodeCommon,
+    entryPoints: { index: 'core/sdk/index.ts' },
+    outdir: join(root, 'out/sdk'),
+    external: [...external, 'zod', 'technicalindicators'],
+  });
   const { execFileSync } = await import('node:child_process');
   execFileSync(
     process.execPath,
@@ -148,11 +169,17 @@ const benchSourcePaths = {
       const isBench = args.path.startsWith(join(root, 'bench'));
       if (!isBench && !args.path.startsWith(join(root, 'core'))) return undefined;
       let text = readFileSync(args.path, 'utf8');
-      if (!text.includes('import.meta.url') && !(isBench && (text.includes('__dirname') || text.includes('require.main')))) return undefined;
+      if (
+        !text.includes('import.meta.url') &&
+        !(isBench && (text.includes('__dirname') || text.includes('require.main')))
+      )
+        return undefined;
       text = text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
       if (isBench) {
         // A module's own "run when executed directly" check would be true for every module in one bundle.
-        text = text.replaceAll('__dirname', JSON.stringify(dirname(args.path))).replaceAll('require.main === module', 'false');
+        text = text
+          .replaceAll('__dirname', JSON.stringify(dirname(args.path)))
+          .replaceAll('require.main === module', 'false');
       }
       return { contents: text, loader: 'ts' };
     });
@@ -166,10 +193,17 @@ const lazyBenchModules = {
   setup(b) {
     // A plain require, as for the CLI's commands (an external `import()` would go through the ESM loader).
     b.onResolve({ filter: /^\.\/[a-z0-9-]+$/ }, (args) =>
-      args.kind === 'dynamic-import' && args.importer === join(root, BENCH_INDEX) ? { path: args.path.slice(2), namespace: 'lazy-bench' } : undefined,
+      args.kind === 'dynamic-import' && args.importer === join(root, BENCH_INDEX)
+        ? { path: args.path.slice(2), namespace: 'lazy-bench' }
+        : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-bench' }, (args) => ({ contents: `module.exports = require('./${args.path}.js');`, loader: 'js' }));
-    b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) => (args.namespace === 'lazy-bench' ? { path: args.path, external: true } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-bench' }, (args) => ({
+      contents: `module.exports = require('./${args.path}.js');`,
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^\.\/[a-z0-9-]+\.js$/ }, (args) =>
+      args.namespace === 'lazy-bench' ? { path: args.path, external: true } : undefined,
+    );
   },
 };
 
@@ -185,11 +219,20 @@ async function buildBench() {
     external: [...external, 'grademark', 'data-forge', 'esbuild', 'talib', 'vite', 'jsdom', '@vitejs/plugin-react'],
     outdir: join(root, 'out', 'bench'),
   };
-  const modules = [...readFileSync(join(root, BENCH_INDEX), 'utf8').matchAll(/import\('\.\/([a-z0-9-]+)'\)/g)].map((m) => m[1]);
+  const modules = [...readFileSync(join(root, BENCH_INDEX), 'utf8').matchAll(/import\('\.\/([a-z0-9-]+)'\)/g)].map(
+    (m) => m[1],
+  );
   await build({ ...benchOptions, entryPoints: { index: BENCH_INDEX }, plugins: [lazyBenchModules] });
   await buildSdkRuntime('out/bench');
   const results = await Promise.allSettled(
-    modules.map((name) => build({ ...benchOptions, entryPoints: { [name]: `bench/${name}.ts` }, plugins: [benchSourcePaths], logLevel: 'silent' })),
+    modules.map((name) =>
+      build({
+        ...benchOptions,
+        entryPoints: { [name]: `bench/${name}.ts` },
+        plugins: [benchSourcePaths],
+        logLevel: 'silent',
+      }),
+    ),
   );
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') return;
@@ -229,7 +272,14 @@ async function buildElectron() {
   }
 }
 
-const steps = { cli: [buildCli], bench: [buildBench], renderer: [buildRenderer], electron: [buildElectron], sdk: [buildSdk], all: [buildCli, buildElectron, buildRenderer, buildSdk] };
+const steps = {
+  cli: [buildCli],
+  bench: [buildBench],
+  renderer: [buildRenderer],
+  electron: [buildElectron],
+  sdk: [buildSdk],
+  all: [buildCli, buildElectron, buildRenderer, buildSdk],
+};
 if (!steps[target]) {
   console.error(`build: unknown target "${target}" (cli, bench, renderer, electron, sdk, all)`);
   process.exit(2);

@@ -5,7 +5,12 @@ import { parseAllDocuments } from 'yaml';
 import { DEFAULT_QUEUE } from '../core/pool/bull-pool';
 
 const dir = join(__dirname, '..', 'deploy', 'k8s');
-type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string }; spec?: Record<string, any> };
+type Doc = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: Record<string, any>;
+};
 
 function load(): Map<string, Doc> {
   const out = new Map<string, Doc>();
@@ -25,9 +30,12 @@ describe('deploy/ manifests and Dockerfile', () => {
   const docs = load();
 
   it('every manifest parses and names its kind, apiVersion and (except the namespace) namespace', () => {
-    for (const [key, d] of docs) if (d.kind !== 'Namespace' && d.kind !== 'Kustomization') expect([key, d.metadata?.namespace]).toEqual([key, 'quantdesk']);
+    for (const [key, d] of docs)
+      if (d.kind !== 'Namespace' && d.kind !== 'Kustomization')
+        expect([key, d.metadata?.namespace]).toEqual([key, 'quantdesk']);
     const kust = docs.get('Kustomization/')!;
-    for (const r of kust.spec === undefined ? ((kust as any).resources as string[]) : []) expect(readdirSync(dir)).toContain(r);
+    for (const r of kust.spec === undefined ? ((kust as any).resources as string[]) : [])
+      expect(readdirSync(dir)).toContain(r);
   });
 
   it('Deployments select their pod labels, and the worker runs `quantdesk worker` against the Redis Service', () => {
@@ -43,7 +51,9 @@ describe('deploy/ manifests and Dockerfile', () => {
     const svc = docs.get('Service/redis')!;
     expect(redis).toBe(`redis://${svc.metadata!.name}.quantdesk.svc:${svc.spec!.ports[0].port}`);
     expect(args[args.indexOf('--queue') + 1]).toBe(DEFAULT_QUEUE);
-    expect(Number(args[args.indexOf('--concurrency') + 1])).toBeLessThanOrEqual(Number(docs.get('Deployment/quantdesk-worker')!.spec!.template.spec.containers[0].resources.limits.cpu));
+    expect(Number(args[args.indexOf('--concurrency') + 1])).toBeLessThanOrEqual(
+      Number(docs.get('Deployment/quantdesk-worker')!.spec!.template.spec.containers[0].resources.limits.cpu),
+    );
   });
 
   it('autoscaling targets the worker: KEDA on the BullMQ wait list of the same queue, or an HPA on CPU', () => {

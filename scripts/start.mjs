@@ -97,11 +97,15 @@ const electron = electronBinary() ?? fetchElectron();
 if (electron) {
   run(electron, [root]);
 } else {
-  console.log("Electron's binary is not installed on this machine and could not be downloaded, so QuantDesk will run in your browser through `quantdesk serve` instead.");
+  console.log(
+    "Electron's binary is not installed on this machine and could not be downloaded, so QuantDesk will run in your browser through `quantdesk serve` instead.",
+  );
   const dataDir = userDataDir();
   mkdirSync(dataDir, { recursive: true });
   const db = join(dataDir, 'quantdesk.db');
-  const serve = run(process.execPath, [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--load-default'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const serve = run(process.execPath, [join(root, 'bin/quantdesk.js'), 'serve', '--db', db, '--load-default'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   let opened = false;
   serve.stdout.on('data', (b) => {

@@ -47,15 +47,23 @@ function seriesReader(s: AlertSeries, path: string): SeriesReader {
     }
     case 'indicator': {
       const ind = (INDICATORS as Record<string, Indicator>)[s.name];
-      if (!ind) throw new ConditionError(`${path}.name`, `unknown indicator "${s.name}" (one of ${Object.keys(INDICATORS).join(', ')})`);
+      if (!ind)
+        throw new ConditionError(
+          `${path}.name`,
+          `unknown indicator "${s.name}" (one of ${Object.keys(INDICATORS).join(', ')})`,
+        );
       const output = s.output ?? ind.outputs[0];
-      if (!ind.outputs.includes(output)) throw new ConditionError(`${path}.output`, `${s.name} has outputs ${ind.outputs.join(', ')}, not "${output}"`);
+      if (!ind.outputs.includes(output))
+        throw new ConditionError(`${path}.output`, `${s.name} has outputs ${ind.outputs.join(', ')}, not "${output}"`);
       let stream: IndicatorStream;
       try {
         stream = ind.stream(s.params);
       } catch (e) {
         const issue = (e as { issues?: { path: PropertyKey[]; message: string }[] }).issues?.[0];
-        throw new ConditionError(`${path}.params${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}`, issue?.message ?? (e as Error).message);
+        throw new ConditionError(
+          `${path}.params${issue?.path.length ? `.${issue.path.map(String).join('.')}` : ''}`,
+          issue?.message ?? (e as Error).message,
+        );
       }
       return { next: (b) => stream.next(b)[output] };
     }
@@ -155,7 +163,12 @@ export class ConditionState {
       this.#n++;
       if (Number.isFinite(l) && Number.isFinite(past) && past !== 0) {
         const move = ((l - past) / Math.abs(past)) * 100;
-        hit = c.op === 'moves-up-pct' ? move >= c.pct : c.op === 'moves-down-pct' ? move <= -c.pct : Math.abs(move) >= c.pct;
+        hit =
+          c.op === 'moves-up-pct'
+            ? move >= c.pct
+            : c.op === 'moves-down-pct'
+              ? move <= -c.pct
+              : Math.abs(move) >= c.pct;
       }
     }
     this.#prevL = l;

@@ -10,7 +10,9 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 
 function barsCsv(symbol: string, startDay: number, closes: readonly number[]): string {
-  const lines = closes.map((c, i) => `${symbol},${new Date(T0 + (startDay + i) * DAY).toISOString().slice(0, 10)},${c},${c},${c},${c},1000`);
+  const lines = closes.map(
+    (c, i) => `${symbol},${new Date(T0 + (startDay + i) * DAY).toISOString().slice(0, 10)},${c},${c},${c},${c},1000`,
+  );
   return `symbol,date,open,high,low,close,volume\n${lines.join('\n')}\n`;
 }
 
@@ -38,7 +40,13 @@ describe('user alerts service', () => {
   it('fires on the bars an import adds, never on bars stored before the rule; once stops it; history and journal agree', async () => {
     const { store, svc, alerts, fires } = setup();
     await importBars(store, 'AAA', 0, [10, 10, 10, 12, 10]);
-    const rule = svc.save(UserAlertInput.parse({ symbol: 'AAA', condition: { op: 'crosses-above', left: { kind: 'price' }, right: 11 }, mode: 'once' }));
+    const rule = svc.save(
+      UserAlertInput.parse({
+        symbol: 'AAA',
+        condition: { op: 'crosses-above', left: { kind: 'price' }, right: 11 },
+        mode: 'once',
+      }),
+    );
     expect(rule.ok).toBe(true);
     if (!rule.ok) return;
     // The cross on day 3 was stored before the rule: nothing fires.
@@ -55,14 +63,28 @@ describe('user alerts service', () => {
     expect(hist.ok && hist.value.map((f) => f.time)).toEqual([T0 + 6 * DAY]);
     expect(queryAlerts(store, { book: USER_ALERTS_BOOK, limit: 10 }).map((a) => a.id)).toEqual([alerts[0].id]);
     // An edit re-arms it; bars already stored are not judged again.
-    const edited = svc.save(UserAlertInput.parse({ id: rule.value.id, symbol: 'AAA', condition: { op: 'crosses-above', left: { kind: 'price' }, right: 11 }, mode: 'every' }));
+    const edited = svc.save(
+      UserAlertInput.parse({
+        id: rule.value.id,
+        symbol: 'AAA',
+        condition: { op: 'crosses-above', left: { kind: 'price' }, right: 11 },
+        mode: 'every',
+      }),
+    );
     expect(edited.ok && edited.value.status).toBe('active');
     expect(svc.onStored()).toBe(0);
   });
 
   it('every time fires on each hit; pause skips; expiry stops', async () => {
     const { store, svc, now } = setup();
-    const rule = svc.save(UserAlertInput.parse({ symbol: 'BBB', condition: { op: 'above', left: { kind: 'price' }, right: 5 }, mode: 'every', expiresAt: T0 + 2_000 * DAY }));
+    const rule = svc.save(
+      UserAlertInput.parse({
+        symbol: 'BBB',
+        condition: { op: 'above', left: { kind: 'price' }, right: 5 },
+        mode: 'every',
+        expiresAt: T0 + 2_000 * DAY,
+      }),
+    );
     if (!rule.ok) throw new Error('save');
     await importBars(store, 'BBB', 0, [4, 6, 7, 3, 8]);
     // No bars were stored when it was saved: the first import is history that warms the rule; only its latest
@@ -86,7 +108,17 @@ describe('user alerts service', () => {
     const { store, svc, alerts } = setup();
     await importBars(store, 'AAA', 0, [1, 2, 3, 4]);
     // SMA(3) of the stored bars ends at 3; a live bar at 2 after 4 makes price cross below SMA(3) = (3+4+2)/3 = 3.
-    svc.save(UserAlertInput.parse({ symbol: 'AAA', condition: { op: 'crosses-below', left: { kind: 'price' }, right: { kind: 'indicator', name: 'sma', params: { period: 3 } } }, mode: 'every' }));
+    svc.save(
+      UserAlertInput.parse({
+        symbol: 'AAA',
+        condition: {
+          op: 'crosses-below',
+          left: { kind: 'price' },
+          right: { kind: 'indicator', name: 'sma', params: { period: 3 } },
+        },
+        mode: 'every',
+      }),
+    );
     const bar = { symbol: 'AAA', time: T0 + 4 * DAY, open: 2, high: 2, low: 2, close: 2, volume: 1 };
     svc.onLiveBar('book-a', bar);
     svc.onLiveBar('book-a', bar);
@@ -100,7 +132,12 @@ describe('user alerts service', () => {
 
   it('refuses an unknown indicator with the field path and stores nothing', () => {
     const { svc } = setup();
-    const r = svc.save(UserAlertInput.parse({ symbol: 'AAA', condition: { op: 'above', left: { kind: 'indicator', name: 'zzz' }, right: 1 } }));
+    const r = svc.save(
+      UserAlertInput.parse({
+        symbol: 'AAA',
+        condition: { op: 'above', left: { kind: 'indicator', name: 'zzz' }, right: 1 },
+      }),
+    );
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/^condition\.left\.name: unknown indicator/);
     expect(svc.list()).toEqual([]);

@@ -5,8 +5,19 @@ import type { Alert } from '../live/types';
 import type { UserAlertFire, UserAlertInput, UserAlertRule, UserAlertStatus } from '../model/desk';
 import { fail, ok, type Result } from '../model/result';
 import {
-  deleteUserAlertRule, getUserAlertRule, insertUserAlertFire, lastStoredBarTime, listUserAlertRules, setUserAlertCursor, setUserAlertPaused,
-  setUserAlertTriggered, storedBarsAfter, storedBarsBefore, upsertUserAlertRule, userAlertFires, type StoredRule,
+  deleteUserAlertRule,
+  getUserAlertRule,
+  insertUserAlertFire,
+  lastStoredBarTime,
+  listUserAlertRules,
+  setUserAlertCursor,
+  setUserAlertPaused,
+  setUserAlertTriggered,
+  storedBarsAfter,
+  storedBarsBefore,
+  upsertUserAlertRule,
+  userAlertFires,
+  type StoredRule,
 } from '../store/desk';
 import { Journal } from '../store/journal';
 import type { Store } from '../store/sqlite-bar-store';
@@ -34,10 +45,25 @@ function statusOf(r: StoredRule, now: number): UserAlertStatus {
 }
 
 function toView(r: StoredRule, now: number): UserAlertRule {
-  const webhooks = (r.webhooks as WebhookTarget[]).map((w) => ({ kind: w.kind, host: w.kind === 'json' ? endpointHost(w.url) : endpointHost(w.apiUrl ?? 'https://api.telegram.org') }));
+  const webhooks = (r.webhooks as WebhookTarget[]).map((w) => ({
+    kind: w.kind,
+    host: w.kind === 'json' ? endpointHost(w.url) : endpointHost(w.apiUrl ?? 'https://api.telegram.org'),
+  }));
   return {
-    id: r.id, name: r.name, symbol: r.symbol, condition: r.condition, mode: r.mode, expiresAt: r.expiresAt, severity: r.severity, message: r.message,
-    webhooks, status: statusOf(r, now), createdAt: r.createdAt, updatedAt: r.updatedAt, fires: r.fires, lastFiredAt: r.lastFiredAt,
+    id: r.id,
+    name: r.name,
+    symbol: r.symbol,
+    condition: r.condition,
+    mode: r.mode,
+    expiresAt: r.expiresAt,
+    severity: r.severity,
+    message: r.message,
+    webhooks,
+    status: statusOf(r, now),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    fires: r.fires,
+    lastFiredAt: r.lastFiredAt,
   };
 }
 
@@ -110,9 +136,20 @@ export class UserAlertService {
     if (input.id !== undefined && !prev) return fail('not-found', `no alert rule "${input.id}"`);
     const id = input.id ?? randomUUID();
     upsertUserAlertRule(this.#store, {
-      id, name: input.name, symbol: input.symbol, condition: input.condition, mode: input.mode, expiresAt: input.expiresAt, severity: input.severity,
-      message: input.message, webhooks: input.webhooks ?? prev?.webhooks ?? [], paused: input.paused, triggered: false,
-      storedCursor: lastStoredBarTime(this.#store, input.symbol), createdAt: prev?.createdAt ?? now, updatedAt: now,
+      id,
+      name: input.name,
+      symbol: input.symbol,
+      condition: input.condition,
+      mode: input.mode,
+      expiresAt: input.expiresAt,
+      severity: input.severity,
+      message: input.message,
+      webhooks: input.webhooks ?? prev?.webhooks ?? [],
+      paused: input.paused,
+      triggered: false,
+      storedCursor: lastStoredBarTime(this.#store, input.symbol),
+      createdAt: prev?.createdAt ?? now,
+      updatedAt: now,
     });
     this.#forget(id);
     this.#reload();
@@ -145,7 +182,12 @@ export class UserAlertService {
     let c = this.#centers.get(r.id);
     if (!c) {
       // No cool-down: each firing is one bar's, and `once` / `every` decide what repeats.
-      c = new AlertCenter({ session: USER_ALERTS_BOOK, journal: this.#journal, cooldownMs: 0, webhooks: r.webhooks as WebhookTarget[] });
+      c = new AlertCenter({
+        session: USER_ALERTS_BOOK,
+        journal: this.#journal,
+        cooldownMs: 0,
+        webhooks: r.webhooks as WebhookTarget[],
+      });
       this.#centers.set(r.id, c);
     }
     return c;
@@ -160,11 +202,26 @@ export class UserAlertService {
     let fire: UserAlertFire | null = null;
     inTransaction(this.#store, () => {
       alert = this.#center(r).raise({
-        kind: USER_ALERT_KIND, severity: r.severity, symbol: r.symbol, message, time: bar.time, key: `${USER_ALERT_KIND}:${r.id}:${book ?? ''}:${bar.time}`,
+        kind: USER_ALERT_KIND,
+        severity: r.severity,
+        symbol: r.symbol,
+        message,
+        time: bar.time,
+        key: `${USER_ALERT_KIND}:${r.id}:${book ?? ''}:${bar.time}`,
         payload: { ruleId: r.id, value: Number.isFinite(value) ? value : null, source, book },
       });
       if (!alert) return;
-      fire = { ruleId: r.id, alertId: alert.id, time: bar.time, firedAt, symbol: r.symbol, value, source, book, message };
+      fire = {
+        ruleId: r.id,
+        alertId: alert.id,
+        time: bar.time,
+        firedAt,
+        symbol: r.symbol,
+        value,
+        source,
+        book,
+        message,
+      };
       insertUserAlertFire(this.#store, fire);
       if (r.mode === 'once') setUserAlertTriggered(this.#store, r.id, firedAt);
     });
@@ -183,7 +240,10 @@ export class UserAlertService {
   #fireable(id: string): StoredRule | null {
     const r = this.#rules.get(id);
     if (!r) return null;
-    return canFire({ mode: r.mode, expiresAt: r.expiresAt, paused: r.paused, triggered: r.triggered }, this.#now()) === 'yes' ? r : null;
+    return canFire({ mode: r.mode, expiresAt: r.expiresAt, paused: r.paused, triggered: r.triggered }, this.#now()) ===
+      'yes'
+      ? r
+      : null;
   }
 
   /**
@@ -222,10 +282,16 @@ export class UserAlertService {
       let r = this.#fireable(listed.id);
       if (!r) continue;
       const after = r.storedCursor ?? Number.NEGATIVE_INFINITY;
-      const rows = storedBarsAfter(this.#store, r.symbol, after === Number.NEGATIVE_INFINITY ? -8.64e15 : after, MAX_STORED_STEP);
+      const rows = storedBarsAfter(
+        this.#store,
+        r.symbol,
+        after === Number.NEGATIVE_INFINITY ? -8.64e15 : after,
+        MAX_STORED_STEP,
+      );
       if (rows.length === 0) continue;
       const state = new ConditionState(r.condition);
-      if (r.storedCursor !== null) for (const row of storedBarsBefore(this.#store, r.symbol, r.storedCursor, WARMUP_BARS)) state.next(rowBar(row));
+      if (r.storedCursor !== null)
+        for (const row of storedBarsBefore(this.#store, r.symbol, r.storedCursor, WARMUP_BARS)) state.next(rowBar(row));
       // A symbol that had no stored bars when the rule was saved: its first import is history, not news. It
       // warms the rule and only its latest bar is judged (an `every` rule must not fire once per old bar).
       const judgeFrom = r.storedCursor === null ? rows.length - 1 : 0;

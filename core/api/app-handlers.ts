@@ -27,7 +27,8 @@ export function appHandlers(s: Services): Pick<Handlers, keyof typeof appMethods
     'app:info': () => {
       const fp = dataFingerprint(s.store);
       let c = counts.get(s.store);
-      if (!c || c.fp !== fp) counts.set(s.store, (c = { fp, instruments: countInstruments(s.store), bars: countBars(s.store) }));
+      if (!c || c.fp !== fp)
+        counts.set(s.store, (c = { fp, instruments: countInstruments(s.store), bars: countBars(s.store) }));
       return ok({
         version: VERSION,
         host: s.host,

@@ -17,11 +17,19 @@ const events: { channel: EventChannel; payload: unknown }[] = [];
 
 beforeAll(async () => {
   store = openStore(':memory:');
-  await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n' });
+  await importCsv(store, 'instruments', {
+    fileName: 'i.csv',
+    content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n',
+  });
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+  await importCsv(store, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
   services = createServices({
-    store, dbPath: ':memory:', host: 'serve',
+    store,
+    dbPath: ':memory:',
+    host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
   });
   handlers = createHandlers(services);
@@ -58,7 +66,12 @@ describe('backtest and runs through dispatch', () => {
       expect(r.error.details?.[0]).toMatch(/^spec\.fill:/);
     }
     // Unknown names are refused before a run is accepted, naming each field, and no run starts.
-    const s = await dispatch(handlers, 'backtest:start', { spec: { ...PARITY, symbols: ['NOPE', 'GOOG'], benchmark: 'NADA' } }, ctx);
+    const s = await dispatch(
+      handlers,
+      'backtest:start',
+      { spec: { ...PARITY, symbols: ['NOPE', 'GOOG'], benchmark: 'NADA' } },
+      ctx,
+    );
     expect(s.ok).toBe(false);
     if (!s.ok) {
       expect(s.error.code).toBe('invalid-input');
@@ -82,15 +95,23 @@ describe('backtest and runs through dispatch', () => {
     const cancel = await dispatch(handlers, 'backtest:cancel', { runId: cid }, ctx);
     expect(cancel.ok && cancel.value).toEqual({ cancelled: true });
     await services.backtest.settled(cid);
-    expect(events.filter((e) => (e.payload as { runId?: string }).runId === cid).at(-1)?.payload).toMatchObject({ status: 'cancelled' });
+    expect(events.filter((e) => (e.payload as { runId?: string }).runId === cid).at(-1)?.payload).toMatchObject({
+      status: 'cancelled',
+    });
     expect((await dispatch(handlers, 'runs:get', { id: cid }, ctx)).ok).toBe(false);
-    expect(await dispatch(handlers, 'backtest:cancel', { runId: cid }, ctx)).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await dispatch(handlers, 'backtest:cancel', { runId: cid }, ctx)).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
   });
 
   it('results cross as typed columns with ms times; backtest:finished carries them with the benchmark (no second and third call)', async () => {
     const r = await dispatch(handlers, 'backtest:run', { spec: PARITY, save: false }, ctx);
     if (!r.ok) throw new Error(r.error.message);
-    const cols = r.value as { equity: { time: Float64Array; value: Float64Array; drawdown: Float64Array }; trades: { entryTime: unknown }[] };
+    const cols = r.value as {
+      equity: { time: Float64Array; value: Float64Array; drawdown: Float64Array };
+      trades: { entryTime: unknown }[];
+    };
     expect(cols.equity.time).toBeInstanceOf(Float64Array);
     expect(cols.equity.time[0]).toBe(Date.UTC(2004, 7, 19));
     expect(Math.min(...cols.equity.drawdown)).toBeLessThan(0);
@@ -99,7 +120,9 @@ describe('backtest and runs through dispatch', () => {
     const s = await dispatch(handlers, 'backtest:start', { spec: { ...PARITY, benchmark: 'GOOG' } }, ctx);
     const runId = s.ok ? (s.value as { runId: string }).runId : '';
     await services.backtest.settled(runId);
-    const fin = events.find((e) => e.channel === 'backtest:finished' && (e.payload as { runId: string }).runId === runId)?.payload as Events['backtest:finished'];
+    const fin = events.find(
+      (e) => e.channel === 'backtest:finished' && (e.payload as { runId: string }).runId === runId,
+    )?.payload as Events['backtest:finished'];
     expect(fin.status).toBe('finished');
     const got = await dispatch(handlers, 'runs:get', { id: runId }, ctx);
     const stored = got.ok ? (got.value as { result: NonNullable<Events['backtest:finished']['result']> }).result : null;

@@ -39,12 +39,18 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
         // worker. A user strategy goes to the pool with its source (the backtest service); an in-memory
         // store (tests) has no file a worker could open: it runs here.
         if (s.dbPath !== ':memory:' && userSourceFor(spec.value.strategy, { store: s.store }) === undefined) {
-          return outcome(await backtestOnPool(s.store, s.optimize.interactivePool(), spec.value, { signal: ctx.signal, save: input.save }));
+          return outcome(
+            await backtestOnPool(s.store, s.optimize.interactivePool(), spec.value, {
+              signal: ctx.signal,
+              save: input.save,
+            }),
+          );
         }
         return ok(await s.backtest.run(spec.value, { signal: ctx.signal, save: input.save }));
       } catch (e) {
         if (e instanceof BacktestInputError) return fail('invalid-input', e.message, e.errors);
-        if (e instanceof BacktestCancelledError || e instanceof CancelledError) return fail('cancelled', 'backtest:run was cancelled');
+        if (e instanceof BacktestCancelledError || e instanceof CancelledError)
+          return fail('cancelled', 'backtest:run was cancelled');
         throw e;
       }
     },
@@ -66,12 +72,17 @@ export function backtestHandlers(s: Services): Pick<Handlers, BacktestChannels> 
       const item = labelRun(s.store, input.id, input);
       return item ? ok(item) : fail('not-found', `No run "${input.id}"`);
     },
-    'runs:delete': (input) => (removeRun(s.store, input.id) ? ok({ deleted: true }) : fail('not-found', `No run "${input.id}"`)),
+    'runs:delete': (input) =>
+      removeRun(s.store, input.id) ? ok({ deleted: true }) : fail('not-found', `No run "${input.id}"`),
     'runs:export': (input) => {
       const run = getRun(s.store, input.id);
       if (!run) return fail('not-found', `No run "${input.id}"`);
       if (!run.result) return fail('not-found', `Run "${input.id}" has no stored result`);
-      return ok(input.format === 'csv' ? tradesCsv(run.result.trades) : renderReport(run.result, reportBenchmark(s.store, run.result)));
+      return ok(
+        input.format === 'csv'
+          ? tradesCsv(run.result.trades)
+          : renderReport(run.result, reportBenchmark(s.store, run.result)),
+      );
     },
   };
 }

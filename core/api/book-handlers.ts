@@ -3,8 +3,22 @@ import type { Handlers } from './registry';
 import type { Services } from './services';
 
 type DeskChannels =
-  | 'desk:overview' | 'desk:book-start' | 'desk:book-stop' | 'desk:book-resume' | 'desk:book-remove' | 'desk:book' | 'desk:order-check' | 'desk:order-submit'
-  | 'desk:order-cancel' | 'desk:order-replace' | 'desk:flatten' | 'desk:kill' | 'desk:rearm' | 'desk:limits-set' | 'desk:book-limits-set' | 'desk:alert-ack';
+  | 'desk:overview'
+  | 'desk:book-start'
+  | 'desk:book-stop'
+  | 'desk:book-resume'
+  | 'desk:book-remove'
+  | 'desk:book'
+  | 'desk:order-check'
+  | 'desk:order-submit'
+  | 'desk:order-cancel'
+  | 'desk:order-replace'
+  | 'desk:flatten'
+  | 'desk:kill'
+  | 'desk:rearm'
+  | 'desk:limits-set'
+  | 'desk:book-limits-set'
+  | 'desk:alert-ack';
 
 /** Handlers of the monitoring desk (issue 16), bound to the host's {@link Services.desk}. */
 export function bookHandlers(s: Services): Pick<Handlers, DeskChannels> {

@@ -18,7 +18,11 @@ export function brokerHandlers(s: Services): Pick<Handlers, BrokerChannels> {
     'broker:status': () => ok(b.status()),
     'broker:credentials-set': (input) => {
       const set = s.credentials.set;
-      if (!set) return fail('unavailable', `this host reads broker keys from its environment; set ${Object.keys(input.values).join(', ') || 'them'} there`);
+      if (!set)
+        return fail(
+          'unavailable',
+          `this host reads broker keys from its environment; set ${Object.keys(input.values).join(', ') || 'them'} there`,
+        );
       set(input.values);
       return ok(b.list());
     },

@@ -22,8 +22,17 @@ beforeAll(async () => {
   await fake.start();
   store = openStore(':memory:');
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
-  services = createServices({ store, dbPath: ':memory:', host: 'serve', credentials: { get: () => creds }, emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }) });
+  await importCsv(store, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
+  services = createServices({
+    store,
+    dbPath: ':memory:',
+    host: 'serve',
+    credentials: { get: () => creds },
+    emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
+  });
   handlers = createHandlers(services);
 });
 afterAll(async () => {
@@ -51,7 +60,12 @@ describe("the session's account, positions and orders with a broker connected", 
   it("are the broker's after a fill at the broker, labelled with broker and account, and the paper session's again after disconnect", async () => {
     // A held position the paper session does not have: the view must come from the broker, not the journal.
     fake.setPosition('MSFT', 2, 300, 310);
-    await call('live:start', { spec: { strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['GOOG'], capital: 10_000 }, feed: 'replay', speed: 1, session: 'v1' });
+    await call('live:start', {
+      spec: { strategy: 'sma-cross', params: { fast: 10, slow: 30 }, symbols: ['GOOG'], capital: 10_000 },
+      feed: 'replay',
+      speed: 1,
+      session: 'v1',
+    });
     const paper = await call<LiveStatus>('live:status');
     expect(paper.source).toBeNull();
     expect(paper.account?.equity).toBe(10_000);
@@ -64,30 +78,65 @@ describe("the session's account, positions and orders with a broker connected", 
     expect(connected.account).toMatchObject({ cash: 100_000, equity: 100_000 + 2 * 310, buyingPower: 200_000 });
 
     const order = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 5, type: 'market' });
-    const positions = await until(() => call<LivePosition[]>('positions:list'), (ps) => ps.some((p) => p.symbol === 'GOOG'));
-    expect(positions.find((p) => p.symbol === 'GOOG')).toMatchObject({ qty: 5, avgCost: 101.5, last: 101.5, unrealized: 0 });
-    expect(positions.find((p) => p.symbol === 'MSFT')).toMatchObject({ qty: 2, avgCost: 300, last: 310, unrealized: 20 });
+    const positions = await until(
+      () => call<LivePosition[]>('positions:list'),
+      (ps) => ps.some((p) => p.symbol === 'GOOG'),
+    );
+    expect(positions.find((p) => p.symbol === 'GOOG')).toMatchObject({
+      qty: 5,
+      avgCost: 101.5,
+      last: 101.5,
+      unrealized: 0,
+    });
+    expect(positions.find((p) => p.symbol === 'MSFT')).toMatchObject({
+      qty: 2,
+      avgCost: 300,
+      last: 310,
+      unrealized: 20,
+    });
 
     // What the Live view follows is pushed the same way: positions on each update, the broker's account in every tick.
     const pushed = events.filter((e) => e.channel === 'positions:changed').map((e) => e.payload as LivePosition[]);
     expect(pushed.some((ps) => ps.some((p) => p.symbol === 'GOOG' && p.qty === 5 && p.avgCost === 101.5))).toBe(true);
     const ticksFrom = events.length;
-    await until(async () => events.slice(ticksFrom).some((e) => e.channel === 'live:ticked'), (x) => x, 4000);
-    const tick = events.slice(ticksFrom).find((e) => e.channel === 'live:ticked')?.payload as Events['live:ticked'] | undefined;
+    await until(
+      async () => events.slice(ticksFrom).some((e) => e.channel === 'live:ticked'),
+      (x) => x,
+      4000,
+    );
+    const tick = events.slice(ticksFrom).find((e) => e.channel === 'live:ticked')?.payload as
+      Events['live:ticked'] | undefined;
     expect(tick?.account.buyingPower).toBe(fake.cash * 2);
 
     const st = await call<LiveStatus>('live:status');
-    expect(st.account).toMatchObject({ cash: fake.cash, equity: fake.cash + 5 * 101.5 + 2 * 310, buyingPower: fake.cash * 2 });
+    expect(st.account).toMatchObject({
+      cash: fake.cash,
+      equity: fake.cash + 5 * 101.5 + 2 * 310,
+      buyingPower: fake.cash * 2,
+    });
     expect(st.account?.cash).toBeLessThan(100_000);
 
     // The routed order shows with the status and filled quantity journaled from the broker's stream.
-    const orders = await until(() => call<LiveOrder[]>('orders:list'), (os) => os.some((o) => o.status === 'filled'));
+    const orders = await until(
+      () => call<LiveOrder[]>('orders:list'),
+      (os) => os.some((o) => o.status === 'filled'),
+    );
     const routed = orders.find((o) => o.id.endsWith(`-${order.id}`));
-    expect(routed).toMatchObject({ symbol: 'GOOG', side: 'buy', qty: 5, status: 'filled', filledQty: 5, session: 'v1' });
+    expect(routed).toMatchObject({
+      symbol: 'GOOG',
+      side: 'buy',
+      qty: 5,
+      status: 'filled',
+      filledQty: 5,
+      session: 'v1',
+    });
 
     const beforeDisconnect = events.length;
     await call('broker:disconnect');
-    const after = events.slice(beforeDisconnect).filter((e) => e.channel === 'positions:changed').pop()?.payload as LivePosition[] | undefined;
+    const after = events
+      .slice(beforeDisconnect)
+      .filter((e) => e.channel === 'positions:changed')
+      .pop()?.payload as LivePosition[] | undefined;
     expect(after?.some((p) => p.symbol === 'MSFT')).toBe(false);
     const back = await call<LiveStatus>('live:status');
     expect(back.source).toBeNull();

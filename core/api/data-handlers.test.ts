@@ -22,20 +22,37 @@ function setup() {
   const events: [string, unknown][] = [];
   const uploads = new Uploads();
   disposals.push(() => uploads.dispose());
-  const services = { store, dbPath: ':memory:', host: 'serve', emit: (ch: keyof Events, p: unknown) => events.push([ch, p]), uploads } as unknown as Services;
+  const services = {
+    store,
+    dbPath: ':memory:',
+    host: 'serve',
+    emit: (ch: keyof Events, p: unknown) => events.push([ch, p]),
+    uploads,
+  } as unknown as Services;
   const handlers = dataHandlers(services) as unknown as Handlers;
-  const call = (ch: string, input?: unknown, signal = new AbortController().signal) => dispatch(handlers, ch, input, { signal });
+  const call = (ch: string, input?: unknown, signal = new AbortController().signal) =>
+    dispatch(handlers, ch, input, { signal });
   return { store, events, call };
 }
 
 /** Uploads `text` through `data:upload-*` in chunks of `chunk` bytes; the commit's result. */
-async function upload(call: ReturnType<typeof setup>['call'], kind: string, fileName: string, text: string, chunk = DATA_UPLOAD_CHUNK_BYTES) {
+async function upload(
+  call: ReturnType<typeof setup>['call'],
+  kind: string,
+  fileName: string,
+  text: string,
+  chunk = DATA_UPLOAD_CHUNK_BYTES,
+) {
   const bytes = Buffer.from(text);
   const b = await call('data:upload-begin', { kind, fileName, size: bytes.length });
   if (!b.ok) return b;
   const { uploadId } = b.value as { uploadId: string };
   for (let at = 0, seq = 0; at < bytes.length; at += chunk, seq++) {
-    const c = await call('data:upload-chunk', { uploadId, seq, data: bytes.subarray(at, at + chunk).toString('base64') });
+    const c = await call('data:upload-chunk', {
+      uploadId,
+      seq,
+      data: bytes.subarray(at, at + chunk).toString('base64'),
+    });
     if (!c.ok) return c;
   }
   return call('data:upload-commit', { uploadId });
@@ -44,14 +61,23 @@ async function upload(call: ReturnType<typeof setup>['call'], kind: string, file
 describe('data:* handlers through dispatch', () => {
   it('imports dropped CSV text with progress events, then lists coverage and serves bars as arrays', async () => {
     const { store, events, call } = setup();
-    const r = await call('data:import', { kind: 'instruments', fileName: 'instruments.csv', content: FIXTURE.instruments });
+    const r = await call('data:import', {
+      kind: 'instruments',
+      fileName: 'instruments.csv',
+      content: FIXTURE.instruments,
+    });
     expect(r.ok && r.value).toMatchObject({ kind: 'instruments', rows: 3, changed: 3 });
     await call('data:import', { kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars });
     const done = events.filter(([ch, p]) => ch === 'data:import-progressed' && (p as { done: boolean }).done);
     expect(done.map(([, p]) => (p as { importId: string; rows: number }).rows)).toEqual([3, 8]);
     expect(new Set(done.map(([, p]) => (p as { importId: string }).importId)).size).toBe(2);
     const inst = await call('data:instruments');
-    expect(inst.ok && (inst.value as { symbol: string; bars: number }[]).map((x) => [x.symbol, x.bars])).toEqual([['AAA', 5], ['BBB', 2], ['CCC', 0], ['ZZZ', 1]]);
+    expect(inst.ok && (inst.value as { symbol: string; bars: number }[]).map((x) => [x.symbol, x.bars])).toEqual([
+      ['AAA', 5],
+      ['BBB', 2],
+      ['CCC', 0],
+      ['ZZZ', 1],
+    ]);
     await loadFixture(store); // actions and fundamentals too (instruments and bars re-import as no-ops)
     const bars = await call('data:bars', { symbol: 'AAA', adjustment: { asOf: D('2020-01-07') } });
     expect(bars.ok).toBe(true);
@@ -64,7 +90,11 @@ describe('data:* handlers through dispatch', () => {
 
   it('returns invalid-input with FILE:LINE details for a bad file, and stores nothing', async () => {
     const { store, call } = setup();
-    const r = await call('data:import', { kind: 'bars', fileName: 'drop.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,1,1,1,1,-3\n' });
+    const r = await call('data:import', {
+      kind: 'bars',
+      fileName: 'drop.csv',
+      content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,1,1,1,1,-3\n',
+    });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.error.code).toBe('invalid-input');
@@ -79,7 +109,11 @@ describe('data:* handlers through dispatch', () => {
     const d = tempDir();
     try {
       const secret = d.write('secret.csv', 'root:x:0:0:root:/root:/bin/bash\n');
-      for (const input of [{ kind: 'instruments', path: secret }, { kind: 'instruments', fileName: 'x.csv', content: '', path: secret }, { kind: 'bars', path: '/dev/zero' }]) {
+      for (const input of [
+        { kind: 'instruments', path: secret },
+        { kind: 'instruments', fileName: 'x.csv', content: '', path: secret },
+        { kind: 'bars', path: '/dev/zero' },
+      ]) {
         const r = await call('data:import', input);
         expect(r.ok === false && r.error.code).toBe('invalid-input');
         expect(JSON.stringify(r)).not.toContain('root:x');
@@ -110,10 +144,18 @@ describe('data:* handlers through dispatch', () => {
     expect(JSON.stringify(r).length).toBeLessThan(1000);
     expect(!r.ok && r.error.details).toEqual(['huge.csv:2: (record): line longer than 65536 bytes']);
     const z = await call('data:import', { kind: 'bars', fileName: 'z.csv', content: 'symbol,date\n\u0000\u0000' });
-    expect(z.ok === false && z.error.message).toBe('z.csv:2: binary data (a NUL byte); not a CSV text file; nothing was imported');
+    expect(z.ok === false && z.error.message).toBe(
+      'z.csv:2: binary data (a NUL byte); not a CSV text file; nothing was imported',
+    );
     const zu = await upload(call, 'bars', 'z.csv', 'symbol,date\n\u0000\u0000');
-    expect(zu.ok === false && zu.error.message).toBe('z.csv:2: binary data (a NUL byte); not a CSV text file; nothing was imported');
-    const big = await call('data:import', { kind: 'bars', fileName: 'big.csv', content: 'x'.repeat(DATA_IMPORT_MAX_CHARS + 1) });
+    expect(zu.ok === false && zu.error.message).toBe(
+      'z.csv:2: binary data (a NUL byte); not a CSV text file; nothing was imported',
+    );
+    const big = await call('data:import', {
+      kind: 'bars',
+      fileName: 'big.csv',
+      content: 'x'.repeat(DATA_IMPORT_MAX_CHARS + 1),
+    });
     expect(big.ok === false && big.error.code).toBe('invalid-input');
     expect(JSON.stringify(big).length).toBeLessThan(1000);
     const over = await call('data:upload-begin', { kind: 'bars', fileName: 'big.csv', size: 64 * 1024 * 1024 + 1 });
@@ -126,10 +168,22 @@ describe('data:* handlers through dispatch', () => {
     const r = await upload(call, 'bars', 'bars.csv', FIXTURE.bars, 37);
     expect(r.ok && r.value).toMatchObject({ kind: 'bars', source: 'bars.csv', rows: 8 });
     const one = openStore(':memory:');
-    const o = await dataHandlers({ store: one, emit: () => {}, uploads: null } as unknown as Services)['data:import']({ kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars }, { signal: new AbortController().signal });
+    const o = await dataHandlers({ store: one, emit: () => {}, uploads: null } as unknown as Services)['data:import'](
+      { kind: 'bars', fileName: 'bars.csv', content: FIXTURE.bars },
+      { signal: new AbortController().signal },
+    );
     expect(r.ok && o.ok && (r.value as { sha256: string }).sha256).toBe(o.ok && o.value.sha256);
-    expect(connection(store).prepare('SELECT * FROM bars ORDER BY 1, 2').all()).toEqual(connection(one).prepare('SELECT * FROM bars ORDER BY 1, 2').all());
-    expect(events.some(([ch, p]) => ch === 'data:import-progressed' && (p as { done: boolean; rows: number }).done && (p as { rows: number }).rows === 8)).toBe(true);
+    expect(connection(store).prepare('SELECT * FROM bars ORDER BY 1, 2').all()).toEqual(
+      connection(one).prepare('SELECT * FROM bars ORDER BY 1, 2').all(),
+    );
+    expect(
+      events.some(
+        ([ch, p]) =>
+          ch === 'data:import-progressed' &&
+          (p as { done: boolean; rows: number }).done &&
+          (p as { rows: number }).rows === 8,
+      ),
+    ).toBe(true);
     one.close();
   });
 
@@ -147,9 +201,15 @@ describe('data:* handlers through dispatch', () => {
     ] as const) {
       const r = await call('data:upload-chunk', input);
       expect(r.ok === false && r.error.code, JSON.stringify(input).slice(0, 80)).toBe('invalid-input');
-      expect(r.ok === false && r.error.details?.[0], JSON.stringify(input).slice(0, 80)).toMatch(new RegExp(`^${field.replace(/[()]/g, '\\$&')}: `));
+      expect(r.ok === false && r.error.details?.[0], JSON.stringify(input).slice(0, 80)).toMatch(
+        new RegExp(`^${field.replace(/[()]/g, '\\$&')}: `),
+      );
     }
-    for (const input of [{ kind: 'bars', fileName: 'x.csv', size: -1 }, { kind: 'bars', fileName: 'a\u0000b', size: 1 }, { kind: 'bars', fileName: 'x.csv', size: 1, path: '/etc/passwd' }]) {
+    for (const input of [
+      { kind: 'bars', fileName: 'x.csv', size: -1 },
+      { kind: 'bars', fileName: 'a\u0000b', size: 1 },
+      { kind: 'bars', fileName: 'x.csv', size: 1, path: '/etc/passwd' },
+    ]) {
       expect((await call('data:upload-begin', input)).ok).toBe(false);
     }
     // The upload survived the refused frames (they never reached it) and takes its first chunk.
@@ -161,9 +221,21 @@ describe('data:* handlers through dispatch', () => {
   });
 
   it('a full chunk fits in one 1 MiB WebSocket frame (the cap of `quantdesk serve`), as does a full data:import of ASCII text', () => {
-    const frame = encodeFrame({ id: 2 ** 31, method: 'data:upload-chunk', params: { uploadId: `up-${'f'.repeat(24)}`, seq: 127, data: Buffer.alloc(DATA_UPLOAD_CHUNK_BYTES, 0xff).toString('base64') } });
+    const frame = encodeFrame({
+      id: 2 ** 31,
+      method: 'data:upload-chunk',
+      params: {
+        uploadId: `up-${'f'.repeat(24)}`,
+        seq: 127,
+        data: Buffer.alloc(DATA_UPLOAD_CHUNK_BYTES, 0xff).toString('base64'),
+      },
+    });
     expect(Buffer.byteLength(frame)).toBeLessThan(1024 * 1024);
-    const text = encodeFrame({ id: 2 ** 31, method: 'data:import', params: { kind: 'fundamentals', fileName: 'f'.repeat(255), content: 'x'.repeat(DATA_IMPORT_MAX_CHARS) } });
+    const text = encodeFrame({
+      id: 2 ** 31,
+      method: 'data:import',
+      params: { kind: 'fundamentals', fileName: 'f'.repeat(255), content: 'x'.repeat(DATA_IMPORT_MAX_CHARS) },
+    });
     expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
   });
 

@@ -52,7 +52,11 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
       // Only text the page sent: the host never opens a path a page names (README "Limits").
       const source = { fileName: input.fileName, content: input.content };
       // On its own thread (a file store): a big import never holds the host's thread.
-      const r = await importCsvOffThread(s.store, input.kind, source, { signal: ctx.signal, onProgress: progress(), workerEntry: s.importWorker });
+      const r = await importCsvOffThread(s.store, input.kind, source, {
+        signal: ctx.signal,
+        onProgress: progress(),
+        workerEntry: s.importWorker,
+      });
       // Stored bars are judged by the user's alert rules (issue 16).
       if (r.ok && input.kind === 'bars' && r.value.changed > 0) s.userAlerts?.onStored();
       return r;
@@ -60,7 +64,11 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
     'data:upload-begin': (input) => s.uploads.begin(input),
     'data:upload-chunk': (input) => s.uploads.chunk(input.uploadId, input.seq, Buffer.from(input.data, 'base64')),
     'data:upload-commit': async (input, ctx) => {
-      const r = await s.uploads.commit(input.uploadId, s.store, { signal: ctx.signal, onProgress: progress(), workerEntry: s.importWorker });
+      const r = await s.uploads.commit(input.uploadId, s.store, {
+        signal: ctx.signal,
+        onProgress: progress(),
+        workerEntry: s.importWorker,
+      });
       if (r.ok && r.value.kind === 'bars' && r.value.changed > 0) s.userAlerts?.onStored();
       return r;
     },

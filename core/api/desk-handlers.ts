@@ -3,18 +3,43 @@ import { fail, ok } from '../model/result';
 import { ColumnError, columnTable } from '../screener/columns';
 import { runScreen } from '../screener/screen';
 import {
-  ackAlerts, alertFacets, deleteScreen, deleteWatchlist, deleteWorkspace, listScreens, listWatchlists, listWorkspaces, queryAlerts, saveScreen,
-  saveWatchlist, saveWorkspace,
+  ackAlerts,
+  alertFacets,
+  deleteScreen,
+  deleteWatchlist,
+  deleteWorkspace,
+  listScreens,
+  listWatchlists,
+  listWorkspaces,
+  queryAlerts,
+  saveScreen,
+  saveWatchlist,
+  saveWorkspace,
 } from '../store/desk';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
 type DeskChannels =
-  | 'user-alerts:list' | 'user-alerts:save' | 'user-alerts:pause' | 'user-alerts:delete' | 'user-alerts:history'
-  | 'alerts:query' | 'alerts:ack-all' | 'alerts:facets'
-  | 'watchlists:list' | 'watchlists:save' | 'watchlists:delete' | 'watchlists:table'
-  | 'screener:run' | 'screener:list' | 'screener:save' | 'screener:delete'
-  | 'workspaces:list' | 'workspaces:save' | 'workspaces:delete' | 'app:open-view';
+  | 'user-alerts:list'
+  | 'user-alerts:save'
+  | 'user-alerts:pause'
+  | 'user-alerts:delete'
+  | 'user-alerts:history'
+  | 'alerts:query'
+  | 'alerts:ack-all'
+  | 'alerts:facets'
+  | 'watchlists:list'
+  | 'watchlists:save'
+  | 'watchlists:delete'
+  | 'watchlists:table'
+  | 'screener:run'
+  | 'screener:list'
+  | 'screener:save'
+  | 'screener:delete'
+  | 'workspaces:list'
+  | 'workspaces:save'
+  | 'workspaces:delete'
+  | 'app:open-view';
 
 /** Runs `fn`, turning a bad column (unknown indicator, bad expression) into `invalid-input` naming it. */
 function columns<T>(fn: () => T) {
@@ -44,8 +69,15 @@ export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
     'alerts:facets': () => ok(alertFacets(s.store)),
     'watchlists:list': () => ok(listWatchlists(s.store)),
     'watchlists:save': (input) => {
-      if (input.id !== undefined && !listWatchlists(s.store).some((w) => w.id === input.id)) return fail('not-found', `no watchlist "${input.id}"`);
-      return ok(saveWatchlist(s.store, { id: input.id ?? randomUUID(), name: input.name, symbols: input.symbols, columns: input.columns }, Date.now()));
+      if (input.id !== undefined && !listWatchlists(s.store).some((w) => w.id === input.id))
+        return fail('not-found', `no watchlist "${input.id}"`);
+      return ok(
+        saveWatchlist(
+          s.store,
+          { id: input.id ?? randomUUID(), name: input.name, symbols: input.symbols, columns: input.columns },
+          Date.now(),
+        ),
+      );
     },
     'watchlists:delete': (input) => ok({ deleted: deleteWatchlist(s.store, input.id) }),
     'watchlists:table': (input) => {
@@ -61,6 +93,7 @@ export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
     'workspaces:save': (input) => ok(saveWorkspace(s.store, input, Date.now())),
     'workspaces:delete': (input) => ok({ deleted: deleteWorkspace(s.store, input.name) }),
     // The desktop app replaces this handler with one that opens a window (electron/main/view-windows.ts).
-    'app:open-view': (input) => fail('unavailable', `this host opens no windows: open #view=${input.view} in a new tab`),
+    'app:open-view': (input) =>
+      fail('unavailable', `this host opens no windows: open #view=${input.view} in a new tab`),
   };
 }

@@ -68,7 +68,9 @@ describe('ensureDefaultDataset', () => {
     expect(failed.message).toContain('bars.csv: line 3');
     const ac = new AbortController();
     ac.abort();
-    const cancelled = await ensureDefaultDataset(services, async (_s, { signal }) => signal?.throwIfAborted(), { signal: ac.signal });
+    const cancelled = await ensureDefaultDataset(services, async (_s, { signal }) => signal?.throwIfAborted(), {
+      signal: ac.signal,
+    });
     expect(cancelled).toMatchObject({ state: 'failed', message: 'Loading the default dataset was cancelled' });
   });
 });
@@ -77,7 +79,10 @@ describe('ensureDefaultDataset with a Result-returning, step-reporting loader', 
   it('turns a failed Result into status failed and reports steps as messages', async () => {
     const status = await ensureDefaultDataset(services, async (_s, { onProgress }) => {
       onProgress?.({ step: 'bars', rows: 1000 });
-      return { ok: false, error: { code: 'invalid-input', message: 'dataset/sp500-2000.csv: line 9: close: not a number' } };
+      return {
+        ok: false,
+        error: { code: 'invalid-input', message: 'dataset/sp500-2000.csv: line 9: close: not a number' },
+      };
     });
     expect(pushed.map((p) => p.message)).toContain('Loading bars (1,000 rows)');
     expect(status).toMatchObject({ state: 'failed' });
@@ -91,7 +96,9 @@ describe('an interrupted first load', () => {
     connection(store).prepare("INSERT INTO instruments (symbol) VALUES ('OWN')").run();
     expect(isInterrupted(store)).toBe(false);
     connection(store)
-      .prepare("INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES ('instruments', 'quantdesk-default/v1/instruments', 'x', 1, 1, 0)")
+      .prepare(
+        "INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES ('instruments', 'quantdesk-default/v1/instruments', 'x', 1, 1, 0)",
+      )
       .run();
     expect(isInterrupted(store)).toBe(true);
     let resumed = false;

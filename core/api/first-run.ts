@@ -17,13 +17,26 @@ export interface DatasetStatus {
  * A dataset loader's progress report. Loaders differ in what they know, so every field is optional:
  * a `fraction` (0..1), or `done` of `total` (a boolean `done` is only "finished"), and a `message` (or a `step` and its `rows`).
  */
-export type LoaderProgress = number | { fraction?: number; done?: number | boolean; total?: number; message?: string; phase?: string; step?: string; rows?: number };
+export type LoaderProgress =
+  | number
+  | {
+      fraction?: number;
+      done?: number | boolean;
+      total?: number;
+      message?: string;
+      phase?: string;
+      step?: string;
+      rows?: number;
+    };
 
 /**
  * The shape of `loadDefaultDataset` (core/dataset): fills `store`, reporting progress, stoppable by
  * `signal`. It may throw or resolve a failed `Result`; both become status `failed`.
  */
-export type DatasetLoader = (store: Store, options: { onProgress?: (p: LoaderProgress) => void; signal?: AbortSignal }) => Promise<unknown>;
+export type DatasetLoader = (
+  store: Store,
+  options: { onProgress?: (p: LoaderProgress) => void; signal?: AbortSignal },
+) => Promise<unknown>;
 
 /** Minimum time between two progress pushes that differ only in row counts. */
 const PUSH_INTERVAL_MS = 200;
@@ -43,7 +56,8 @@ function stepOf(p: LoaderProgress): string | undefined {
 function fractionOf(p: LoaderProgress): number | null {
   if (typeof p === 'number') return Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : null;
   if (typeof p.fraction === 'number' && Number.isFinite(p.fraction)) return Math.min(1, Math.max(0, p.fraction));
-  if (typeof p.done === 'number' && typeof p.total === 'number' && p.total > 0) return Math.min(1, Math.max(0, p.done / p.total));
+  if (typeof p.done === 'number' && typeof p.total === 'number' && p.total > 0)
+    return Math.min(1, Math.max(0, p.done / p.total));
   return null;
 }
 
@@ -66,14 +80,21 @@ export async function ensureDefaultDataset(
   options: { signal?: AbortSignal; isInterrupted?: (store: Store) => boolean } = {},
 ): Promise<DatasetStatus> {
   const n = countInstruments(services.store);
-  if (n > 0 && options.isInterrupted?.(services.store) !== true) return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
+  if (n > 0 && options.isInterrupted?.(services.store) !== true)
+    return set(services, { state: 'idle', fraction: null, message: `The store already holds ${n} instruments` });
   let lastPercent = -1;
   let lastStep: string | undefined;
   let lastMessage = 'Loading the default dataset';
   let lastPush = 0;
   set(services, { state: 'loading', fraction: 0, message: lastMessage });
   const failed = (why: string) =>
-    set(services, { state: 'failed', fraction: null, message: options.signal?.aborted ? 'Loading the default dataset was cancelled' : `Loading the default dataset failed: ${why}` });
+    set(services, {
+      state: 'failed',
+      fraction: null,
+      message: options.signal?.aborted
+        ? 'Loading the default dataset was cancelled'
+        : `Loading the default dataset failed: ${why}`,
+    });
   let result: unknown;
   try {
     result = await load(services.store, {
@@ -85,7 +106,10 @@ export async function ensureDefaultDataset(
         const percent = fraction === null ? -1 : Math.floor(fraction * 100);
         const now = Date.now();
         // Push on a new whole percent or a new step; row counts within a step at most every PUSH_INTERVAL_MS.
-        const isNews = percent !== lastPercent || step !== lastStep || (message !== lastMessage && now - lastPush >= PUSH_INTERVAL_MS);
+        const isNews =
+          percent !== lastPercent ||
+          step !== lastStep ||
+          (message !== lastMessage && now - lastPush >= PUSH_INTERVAL_MS);
         if (!isNews) return;
         lastPercent = percent;
         lastStep = step;
@@ -108,7 +132,10 @@ export async function ensureDefaultDataset(
  * interrupted-load test. `resourcesDir` holds `dataset/` (a packaged app's `process.resourcesPath`);
  * undefined lets the loader find `resources/` itself.
  */
-export function bundledDataset(resourcesDir?: string): { load: DatasetLoader; isInterrupted: (store: Store) => boolean } {
+export function bundledDataset(resourcesDir?: string): {
+  load: DatasetLoader;
+  isInterrupted: (store: Store) => boolean;
+} {
   return {
     load: (store, options) => loadDefaultDataset(store, { ...options, resourcesDir }),
     isInterrupted: (store) => {

@@ -20,7 +20,8 @@ function setup() {
   const { bars } = testBars()[0];
   connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'AAA')").run();
   const ins = connection(store).prepare('INSERT INTO bars VALUES (1, ?, ?, ?, ?, ?, ?)');
-  for (let i = 0; i < bars.close.length; i++) ins.run(bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
+  for (let i = 0; i < bars.close.length; i++)
+    ins.run(bars.time[i], bars.open[i], bars.high[i], bars.low[i], bars.close[i], bars.volume[i]);
   services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
   const handlers = createHandlers(services);
   const call = (ch: string, input?: unknown) => dispatch(handlers, ch, input, { signal: new AbortController().signal });
@@ -45,7 +46,9 @@ describe('indicators:* handlers', () => {
   it('lists every indicator with its outputs and rejects unknown names and bad params as invalid-input', async () => {
     const { call } = setup();
     const list = await call('indicators:list');
-    expect(list.ok && (list.value as { name: string }[]).find((i) => i.name === 'bbands')).toMatchObject({ outputs: ['upper', 'middle', 'lower'] });
+    expect(list.ok && (list.value as { name: string }[]).find((i) => i.name === 'bbands')).toMatchObject({
+      outputs: ['upper', 'middle', 'lower'],
+    });
     const unknown = await call('indicators:compute', { name: 'nope', symbol: 'AAA' });
     expect(!unknown.ok && unknown.error.code).toBe('invalid-input');
     const bad = await call('indicators:compute', { name: 'rsi', symbol: 'AAA', params: { period: 0 } });

@@ -23,7 +23,11 @@ export function indicatorHandlers(s: Services): Pick<Handlers, keyof typeof indi
         const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'params'}: ${i.message}`).join('; ');
         return fail('invalid-input', `Bad parameters for ${input.name}: ${why}`);
       }
-      const bars = barsRange(s.store, input.symbol, { from: input.from, to: input.to, adjustedAsOf: input.adjustedAsOf });
+      const bars = barsRange(s.store, input.symbol, {
+        from: input.from,
+        to: input.to,
+        adjustedAsOf: input.adjustedAsOf,
+      });
       if (!bars.ok) return bars;
       const cols = ind.batch(bars.value, parsed.data);
       const outputs: Record<string, (number | null)[]> = {};

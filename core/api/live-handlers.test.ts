@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventChannel, Events, LiveAlert, LiveOrder, LivePosition, LiveSignal, LiveStatus, KillSwitch } from '../contract';
+import type {
+  EventChannel,
+  Events,
+  LiveAlert,
+  LiveOrder,
+  LivePosition,
+  LiveSignal,
+  LiveStatus,
+  KillSwitch,
+} from '../contract';
 import { importCsv } from '../store/import';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
@@ -20,9 +29,14 @@ let onEvent: (() => void) | null = null;
 beforeAll(async () => {
   store = openStore(':memory:');
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+  await importCsv(store, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
   services = createServices({
-    store, dbPath: ':memory:', host: 'serve',
+    store,
+    dbPath: ':memory:',
+    host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => {
       events.push({ channel, payload });
       onEvent?.();
@@ -66,7 +80,12 @@ describe('live through dispatch', () => {
       expect(r4.ok === false && r4.error.details?.[0], JSON.stringify(session)).toMatch(/^session: /);
     }
     // Spec-level exits are a backtest engine feature for now: a live session refuses them rather than ignore them.
-    const r5 = await dispatch(handlers, 'live:start', { spec: { ...SPEC, exits: { stopLoss: { pct: 5 } } }, feed: 'replay' }, ctx);
+    const r5 = await dispatch(
+      handlers,
+      'live:start',
+      { spec: { ...SPEC, exits: { stopLoss: { pct: 5 } } }, feed: 'replay' },
+      ctx,
+    );
     expect(r5.ok === false && r5.error.code).toBe('invalid-input');
     expect(r5.ok === false && r5.error.message).toMatch(/^spec\.exits:/);
   });
@@ -76,12 +95,16 @@ describe('live through dispatch', () => {
     expect(started).toMatchObject({ running: true, session: 'api', strategy: 'sma-cross', symbols: ['GOOG'] });
     const again = await dispatch(handlers, 'live:start', { spec: SPEC }, ctx);
     expect(again.ok === false && again.error.code).toBe('conflict');
-    await until(() => events.some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'));
+    await until(() =>
+      events.some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'),
+    );
     const positions = await call<LivePosition[]>('positions:list');
     const orders = await call<LiveOrder[]>('orders:list');
     expect(orders.length).toBeGreaterThan(10);
     expect(orders.every((o) => o.status === 'filled')).toBe(true);
-    expect(orders.length).toBe(connection(store).prepare("SELECT count(*) FROM fills WHERE session = 'api'").pluck().get());
+    expect(orders.length).toBe(
+      connection(store).prepare("SELECT count(*) FROM fills WHERE session = 'api'").pluck().get(),
+    );
     expect(positions.map((p) => p.symbol)).toEqual(['GOOG']);
     const journaled = connection(store).prepare("SELECT count(*) FROM orders WHERE session = 'api'").pluck().get();
     expect(journaled).toBe(orders.length);
@@ -101,7 +124,9 @@ describe('live through dispatch', () => {
     expect(signalAlerts.map((a) => a.id)).toEqual(listed.map((x) => x.alertId));
     expect(await call<LiveAlert[]>('alerts:list', { limit: 5000, category: 'signal' })).toEqual(signalAlerts);
 
-    expect(await call('risk:set', { symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 })).toMatchObject({ maxDailyLoss: 500 });
+    expect(await call('risk:set', { symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 })).toMatchObject({
+      maxDailyLoss: 500,
+    });
     expect(await call('risk:get')).toEqual({ symbols: { '*': { maxOrderNotional: 1 } }, maxDailyLoss: 500 });
 
     const k = await call<KillSwitch>('killswitch:trip', { reason: 'operator test' });
@@ -124,26 +149,47 @@ describe('live through dispatch', () => {
     expect((await call<KillSwitch>('killswitch:rearm')).tripped).toBe(false);
 
     // A manual ticket: journaled before it returns, cancellable while working; the risk limit above refuses a big one.
-    const limit = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 10, type: 'limit', price: 0.5 });
+    const limit = await call<LiveOrder>('orders:submit', {
+      symbol: 'GOOG',
+      side: 'buy',
+      qty: 10,
+      type: 'limit',
+      price: 0.5,
+    });
     expect(limit.status).toBe('rejected');
     expect(limit.reason).toMatch(/notional/);
     // The limit is hard (the default): the breach tripped the kill switch; re-arming is explicit.
     expect((await call<LiveStatus>('live:status')).killSwitch).toMatchObject({ tripped: true });
     await call('killswitch:rearm');
     await call('risk:set', { symbols: {} });
-    const resting = await call<LiveOrder>('orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'limit', price: 0.5 });
+    const resting = await call<LiveOrder>('orders:submit', {
+      symbol: 'GOOG',
+      side: 'buy',
+      qty: 1,
+      type: 'limit',
+      price: 0.5,
+    });
     expect(resting.status).toBe('new');
     expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('new');
     expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: true });
     expect(await call('orders:cancel', { id: resting.id })).toEqual({ cancelled: false });
-    expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe('cancelled');
-    const noPrice = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1, type: 'stop' }, ctx);
+    expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(resting.id)).toBe(
+      'cancelled',
+    );
+    const noPrice = await dispatch(
+      handlers,
+      'orders:submit',
+      { symbol: 'GOOG', side: 'buy', qty: 1, type: 'stop' },
+      ctx,
+    );
     expect(noPrice.ok === false && noPrice.error.message).toMatch(/price/);
 
     const stopped = await call<LiveStatus>('live:stop');
     expect(stopped.running).toBe(false);
     // With no session running, the lists read the last session's journal.
-    expect((await call<LivePosition[]>('positions:list')).map((p) => [p.symbol, p.qty])).toEqual(positions.map((p) => [p.symbol, p.qty]));
+    expect((await call<LivePosition[]>('positions:list')).map((p) => [p.symbol, p.qty])).toEqual(
+      positions.map((p) => [p.symbol, p.qty]),
+    );
     expect((await call<LiveOrder[]>('orders:list')).length).toBe(orders.length + 2);
     expect(await call<LiveSignal[]>('signals:list', { limit: 5000 })).toEqual(listed);
     const none = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1 }, ctx);

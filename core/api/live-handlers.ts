@@ -23,7 +23,8 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
       return ok({ ...st, account, source: { broker: v.broker, mode: v.mode, accountId: v.accountId, at: v.at } });
     },
     'positions:list': () => ok(s.broker.sessionPositions() ?? live.positions()),
-    'orders:list': () => ok(s.broker.sessionOrders(s.broker.status().session ?? live.status().session) ?? live.orders()),
+    'orders:list': () =>
+      ok(s.broker.sessionOrders(s.broker.status().session ?? live.status().session) ?? live.orders()),
     'orders:submit': (input) => live.submit(input),
     'orders:cancel': (input) => live.cancel(input.id),
     'alerts:list': (input) => ok(live.alerts(input?.limit ?? 500, input?.category ?? 'all')),

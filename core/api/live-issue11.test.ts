@@ -22,10 +22,20 @@ let onEvent: (() => void) | null = null;
 beforeAll(async () => {
   store = openStore(':memory:');
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
-  closes = new Map(connection(store).prepare('SELECT ts, close FROM bars ORDER BY ts').all().map((r) => [(r as { ts: number }).ts, (r as { close: number }).close]));
+  await importCsv(store, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
+  closes = new Map(
+    connection(store)
+      .prepare('SELECT ts, close FROM bars ORDER BY ts')
+      .all()
+      .map((r) => [(r as { ts: number }).ts, (r as { close: number }).close]),
+  );
   services = createServices({
-    store, dbPath: ':memory:', host: 'serve',
+    store,
+    dbPath: ':memory:',
+    host: 'serve',
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => {
       events.push({ channel, payload });
       onEvent?.();
@@ -60,7 +70,9 @@ describe('live marks, day change and flatten all', () => {
     const noSession = await dispatch(handlers, 'positions:flatten', undefined, ctx);
     expect(noSession.ok === false && noSession.error.code).toBe('unavailable');
     await call<LiveStatus>('live:start', { spec: SPEC, feed: 'replay', session: 'i11' });
-    await until(() => events.some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'));
+    await until(() =>
+      events.some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'),
+    );
     const times = [...closes.keys()];
     const ticks = events.filter((e) => e.channel === 'live:ticked').map((e) => e.payload as LiveTick);
     expect(ticks.length).toBeGreaterThan(0);
@@ -81,8 +93,11 @@ describe('live marks, day change and flatten all', () => {
     const bad = await dispatch(handlers, 'positions:flatten', { reason: '' }, ctx);
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
     const flat = await call<LiveOrder[]>('positions:flatten', { reason: 'end of test' });
-    expect(flat.map((o) => [o.symbol, o.side, o.qty, o.type, o.status])).toEqual(open.map((p) => [p.symbol, p.qty > 0 ? 'sell' : 'buy', Math.abs(p.qty), 'market', 'new']));
-    for (const o of flat) expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(o.id)).toBe('new');
+    expect(flat.map((o) => [o.symbol, o.side, o.qty, o.type, o.status])).toEqual(
+      open.map((p) => [p.symbol, p.qty > 0 ? 'sell' : 'buy', Math.abs(p.qty), 'market', 'new']),
+    );
+    for (const o of flat)
+      expect(connection(store).prepare('SELECT status FROM orders WHERE id = ?').pluck().get(o.id)).toBe('new');
 
     await call<LiveStatus>('live:stop');
     const after = await call<LivePosition[]>('positions:list');

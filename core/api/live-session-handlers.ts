@@ -12,7 +12,8 @@ export function liveSessionHandlers(s: Services): Pick<Handlers, Channels> {
     'outbox:status': () => ok(live.outboxState()),
     'outbox:retry': (input) => {
       const requeued = live.retryDeadLetters(input.alertId);
-      if (requeued === 0 && input.alertId !== undefined) return fail('not-found', `no dead letter for alert ${input.alertId} (delivered, already requeued, or unknown)`);
+      if (requeued === 0 && input.alertId !== undefined)
+        return fail('not-found', `no dead letter for alert ${input.alertId} (delivered, already requeued, or unknown)`);
       return ok({ requeued });
     },
     'live:sessions': () => ok(live.sessions()),

@@ -10,7 +10,8 @@ import type { modelsMethods } from '../contract/models';
 import type { Handlers } from './registry';
 import type { Services } from './services';
 
-const USER_ERRORS = /^universe|^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
+const USER_ERRORS =
+  /^universe|^no model|^no out-of-sample|^no bars on|not in the model's universe|^walkForward|^no trading days|no training rows|^features\.|unknown feature|^--date/;
 
 /**
  * Handlers of the models domain: the registry (`models:list`, `models:get`), walk-forward training with
@@ -27,7 +28,10 @@ export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMe
     },
     'models:list': () => ok(listModels(s.store).map(modelSummary)),
     'models:duel': () => ok({ duel: s.live.duel() }),
-    'models:spec-schema': () => ok({ schema: z.toJSONSchema(modelSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown> }),
+    'models:spec-schema': () =>
+      ok({
+        schema: z.toJSONSchema(modelSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>,
+      }),
     'models:get': (input) => {
       const got = getModel(s.store, input.id);
       if (!got) return fail('not-found', `no model "${input.id}"`);
@@ -62,7 +66,11 @@ export function modelHandlers(s: Services): Pick<Handlers, keyof typeof modelsMe
     'models:explain': async (input) => {
       try {
         const isOnnx = getModel(s.store, input.id)?.record.kind === 'onnx';
-        return ok(isOnnx ? await explainOnnxAt(s.store, input.id, input.symbol, input.date) : explainAt(s.store, input.id, input.symbol, input.date));
+        return ok(
+          isOnnx
+            ? await explainOnnxAt(s.store, input.id, input.symbol, input.date)
+            : explainAt(s.store, input.id, input.symbol, input.date),
+        );
       } catch (e) {
         const msg = (e as Error).message;
         return fail(USER_ERRORS.test(msg) ? 'invalid-input' : 'internal', msg);

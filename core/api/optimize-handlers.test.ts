@@ -70,7 +70,9 @@ describe('optimize handlers', () => {
     expect(state.result!.runs).toBe(12);
     expect(state.result!.results).toHaveLength(4);
     const mine = events.filter((e) => (e.payload as { id: string }).id === id);
-    const progress = mine.filter((e) => e.channel === 'sweep:progressed').map((e) => e.payload as { completed: number; total: number });
+    const progress = mine
+      .filter((e) => e.channel === 'sweep:progressed')
+      .map((e) => e.payload as { completed: number; total: number });
     expect(progress.at(-1)).toMatchObject({ completed: 12, total: 12 });
     expect(mine.at(-1)).toEqual({ channel: 'sweep:finished', payload: { id, status: 'done', error: null } });
     const list = await dispatch(handlers, 'sweep:list', undefined, ctx());
@@ -84,13 +86,15 @@ describe('optimize handlers', () => {
     const state = await waitFinished((one as { value: { id: string } }).value.id);
     expect(state.status).toBe('done');
     expect(state.result!.workers).toBe(1);
-    const two = await waitFinished(((await dispatch(handlers, 'sweep:start', { sweep }, ctx())) as { value: { id: string } }).value.id);
+    const two = await waitFinished(
+      ((await dispatch(handlers, 'sweep:start', { sweep }, ctx())) as { value: { id: string } }).value.id,
+    );
     expect(state.result!.results).toEqual(two.result!.results);
     const bad = await dispatch(handlers, 'sweep:start', { sweep, workers: 0 }, ctx());
     expect(bad.ok === false && bad.error.code).toBe('invalid-input');
   });
 
-  it('runs every sweep on one shared pool of the host\'s size, and refuses more workers than it has', async () => {
+  it("runs every sweep on one shared pool of the host's size, and refuses more workers than it has", async () => {
     for (const workers of [1, 2, undefined, 1]) {
       const r = await dispatch(handlers, 'sweep:start', { sweep, workers }, ctx());
       expect((await waitFinished((r as { value: { id: string } }).value.id)).status).toBe('done');
@@ -98,37 +102,84 @@ describe('optimize handlers', () => {
     // Sweeps share one pool of 2 (Monte Carlo and single backtests have their own one-worker pool).
     expect(poolsCreated.filter((n) => n === 2)).toHaveLength(1);
     const many = await dispatch(handlers, 'sweep:start', { sweep, workers: 3 }, ctx());
-    expect(many).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^workers: at most 2 on this host/) } });
+    expect(many).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringMatching(/^workers: at most 2 on this host/) },
+    });
     expect(services.optimize.list().length).toBeGreaterThan(0);
   });
 
   it('rejects a bad sweep with the field named, and an unknown id as not-found', async () => {
-    const bad = await dispatch(handlers, 'sweep:start', { sweep: { ...sweep, base: { ...sweep.base, capital: 0 } } }, ctx());
-    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.base\.capital/) } });
+    const bad = await dispatch(
+      handlers,
+      'sweep:start',
+      { sweep: { ...sweep, base: { ...sweep.base, capital: 0 } } },
+      ctx(),
+    );
+    expect(bad).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.base\.capital/) },
+    });
     const bad2 = await dispatch(handlers, 'sweep:start', { sweep: { ...sweep, top: 0 } }, ctx());
-    expect(bad2).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.top/) } });
-    expect(await dispatch(handlers, 'sweep:get', { id: 'nope' }, ctx())).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await dispatch(handlers, 'sweep:cancel', { id: 'nope' }, ctx())).toEqual({ ok: true, value: { cancelled: false } });
+    expect(bad2).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input', message: expect.stringMatching(/sweep\.top/) },
+    });
+    expect(await dispatch(handlers, 'sweep:get', { id: 'nope' }, ctx())).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await dispatch(handlers, 'sweep:cancel', { id: 'nope' }, ctx())).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
   });
 
   it('validates every spec behind the API before any work, naming the field', async () => {
     const all = createHandlers(services);
     const cases: [string, unknown, RegExp][] = [
       ['sweep:start', { sweep: { ...sweep, objective: 'sharpness' } }, /sweep\.objective: expected a metric name/],
-      ['sweep:start', { sweep: { ...sweep, grid: { fast: [2], speed: [1] } } }, /sweep\.grid\.speed: not a parameter of sma-cross/],
-      ['sweep:start', { sweep: { ...sweep, base: { ...sweep.base, strategy: 'nope' } } }, /sweep\.base\.strategy: unknown strategy "nope"/],
+      [
+        'sweep:start',
+        { sweep: { ...sweep, grid: { fast: [2], speed: [1] } } },
+        /sweep\.grid\.speed: not a parameter of sma-cross/,
+      ],
+      [
+        'sweep:start',
+        { sweep: { ...sweep, base: { ...sweep.base, strategy: 'nope' } } },
+        /sweep\.base\.strategy: unknown strategy "nope"/,
+      ],
       ['sweep:start', { sweep: { ...sweep, constraints: ['x'.repeat(1_000_001)] } }, /sweep\.constraints\.0: /],
-      ['sweep:start', { sweep: { ...sweep, search: { kind: 'random', samples: 3_000_000 } } }, /sweep\.search\.samples: /],
-      ['walkforward:run', { sweep: { ...sweep, base: { ...sweep.base, symbols: ['NOPE'] } }, train: 120, test: 60 }, /base\.symbols: unknown symbol "NOPE"/],
-      ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 'x' } } }, /spec\.params\.fast: /],
+      [
+        'sweep:start',
+        { sweep: { ...sweep, search: { kind: 'random', samples: 3_000_000 } } },
+        /sweep\.search\.samples: /,
+      ],
+      [
+        'walkforward:run',
+        { sweep: { ...sweep, base: { ...sweep.base, symbols: ['NOPE'] } }, train: 120, test: 60 },
+        /base\.symbols: unknown symbol "NOPE"/,
+      ],
+      [
+        'montecarlo:run',
+        { spec: { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 'x' } } },
+        /spec\.params\.fast: /,
+      ],
       ['montecarlo:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'] }, paths: 1e12 }, /paths: /],
       ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], capital: 1e308 } }, /spec\.capital: /],
-      ['backtest:run', { spec: { strategy: 'sma-cross', symbols: ['S0000'], benchmark: 'NADA' } }, /benchmark: unknown symbol "NADA"/],
+      [
+        'backtest:run',
+        { spec: { strategy: 'sma-cross', symbols: ['S0000'], benchmark: 'NADA' } },
+        /benchmark: unknown symbol "NADA"/,
+      ],
     ];
     const sweepsBefore = services.optimize.list().length;
     for (const [method, input, message] of cases) {
       const r = await dispatch(all, method, input, ctx());
-      expect(r, `${method} ${message}`).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(message) } });
+      expect(r, `${method} ${message}`).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-input', message: expect.stringMatching(message) },
+      });
     }
     expect(services.optimize.list().length).toBe(sweepsBefore);
   });
@@ -151,10 +202,13 @@ describe('optimize handlers', () => {
     const b = await dispatch(handlers, 'montecarlo:run', { spec, paths: 300, method: 'returns', seed: 5 }, ctx());
     expect(a.ok).toBe(true);
     expect(a).toEqual(b);
-    expect(await dispatch(handlers, 'montecarlo:run', { paths: 10 }, ctx())).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await dispatch(handlers, 'montecarlo:run', { paths: 10 }, ctx())).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input' },
+    });
   });
 
-  it('runs Monte Carlo off the host\'s thread: the event loop keeps turning during a 100,000-path run', async () => {
+  it("runs Monte Carlo off the host's thread: the event loop keeps turning during a 100,000-path run", async () => {
     const all = createHandlers(services);
     const spec = { strategy: 'sma-cross', symbols: ['S0000'], params: { fast: 4, slow: 20 } };
     const run = await dispatch(all, 'backtest:run', { spec }, ctx());

@@ -1,7 +1,12 @@
 import { loadSweep } from '../optimize/sweep-registry';
 import { getRunRow } from '../store/run-registry';
 import { fail, ok } from '../model/result';
-import { checkRunSpec, monteCarloOfSpec, monteCarloOfStoredRun, MonteCarloInputError } from '../optimize/montecarlo-run';
+import {
+  checkRunSpec,
+  monteCarloOfSpec,
+  monteCarloOfStoredRun,
+  MonteCarloInputError,
+} from '../optimize/montecarlo-run';
 import { checkSweepQuick, SweepInputError } from '../optimize/sweep';
 import type { Store } from '../store/sqlite-bar-store';
 import type { SweepSpec } from '../optimize/sweep-spec';
@@ -54,7 +59,14 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       const stored = loadSweep(s.store, input.id);
       const row = stored ? getRunRow(s.store, input.id) : undefined;
       return stored && row
-        ? ok({ id: input.id, status: 'done' as const, startedAt: row.createdAt, progress: null, result: stored, error: null })
+        ? ok({
+            id: input.id,
+            status: 'done' as const,
+            startedAt: row.createdAt,
+            progress: null,
+            result: stored,
+            error: null,
+          })
         : fail('not-found', `no sweep ${input.id}`);
     },
     'sweep:list': () => ok(svc.list()),
@@ -62,7 +74,12 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       const sweep = checkSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;
       try {
-        const out = await runWalkForward(s.store, sweep.value, svc.pool(), { train: input.train, test: input.test, anchored: input.anchored, signal: ctx.signal });
+        const out = await runWalkForward(s.store, sweep.value, svc.pool(), {
+          train: input.train,
+          test: input.test,
+          anchored: input.anchored,
+          signal: ctx.signal,
+        });
         return ok(out);
       } catch (e) {
         if (e instanceof CancelledError) return fail('cancelled', 'walk-forward cancelled');
@@ -71,12 +88,20 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       }
     },
     'montecarlo:run': async (input, ctx) => {
-      const options = { method: input.method, paths: input.paths, seed: input.seed, ruin: input.ruin, blockLength: input.blockLength };
+      const options = {
+        method: input.method,
+        paths: input.paths,
+        seed: input.seed,
+        ruin: input.ruin,
+        blockLength: input.blockLength,
+      };
       try {
         if (s.dbPath !== ':memory:') {
           // A million paths take seconds: the whole call runs on the interactive worker, never here.
           const spec = input.spec === undefined ? undefined : checkRunSpec(input.spec);
-          return outcome(await monteCarloOnPool(svc.interactivePool(), { runId: input.runId, spec, options }, ctx.signal));
+          return outcome(
+            await monteCarloOnPool(svc.interactivePool(), { runId: input.runId, spec, options }, ctx.signal),
+          );
         }
         if (input.runId !== undefined) {
           const view = monteCarloOfStoredRun(s.store, input.runId, options);
@@ -88,7 +113,8 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
       } catch (e) {
         if (e instanceof CancelledError) return fail('cancelled', 'Monte Carlo cancelled');
         if (e instanceof MonteCarloInputError) return fail('invalid-input', e.errors.join('; '), e.errors);
-        if (e instanceof Error && /no closed trades|fewer than two/.test(e.message)) return fail('invalid-input', e.message);
+        if (e instanceof Error && /no closed trades|fewer than two/.test(e.message))
+          return fail('invalid-input', e.message);
         throw e;
       }
     },

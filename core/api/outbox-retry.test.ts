@@ -16,8 +16,8 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-describe('outbox:retry (the Live view\'s Retry on a dead letter)', () => {
-  it('requeues one alert\'s dead letters, or all of them, and the dispatcher delivers them; an alert without one is not-found', async () => {
+describe("outbox:retry (the Live view's Retry on a dead letter)", () => {
+  it("requeues one alert's dead letters, or all of them, and the dispatcher delivers them; an alert without one is not-found", async () => {
     const bodies: string[] = [];
     const srv = createServer((req, res) => {
       let b = '';
@@ -36,13 +36,23 @@ describe('outbox:retry (the Live view\'s Retry on a dead letter)', () => {
     closers.push(() => store.close());
     const journal = new Journal(connection(store));
     const center = new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'json', url }] });
-    const ids = [0, 1, 2].map((i) => center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i })!.id);
+    const ids = [0, 1, 2].map(
+      (i) =>
+        center.raise({
+          kind: 'volume-spike',
+          severity: 'warning',
+          symbol: `S${i}`,
+          message: `spike ${i}`,
+          time: 1_000 + i,
+        })!.id,
+    );
     for (const row of journal.pendingOutbox()) journal.markDead(row.seq, 5_000, 'HTTP 503 (attempt 8 of 8)');
 
     const live = new LiveService(store, () => undefined, 20);
     closers.push(() => live.dispose());
     const handlers = liveSessionHandlers({ live } as unknown as Services) as unknown as Handlers;
-    const call = (ch: string, input?: unknown) => dispatch(handlers, ch, input, { signal: new AbortController().signal });
+    const call = (ch: string, input?: unknown) =>
+      dispatch(handlers, ch, input, { signal: new AbortController().signal });
     const status = async () => ((await call('outbox:status')) as { ok: true; value: OutboxStatus }).value;
 
     await new Promise((r) => setTimeout(r, 100));
@@ -59,7 +69,10 @@ describe('outbox:retry (the Live view\'s Retry on a dead letter)', () => {
 
     // Delivered now: retrying it again finds no dead letter.
     const again = await call('outbox:retry', { alertId: ids[1] });
-    expect(again.ok === false && again.error).toMatchObject({ code: 'not-found', message: expect.stringContaining(ids[1]) });
+    expect(again.ok === false && again.error).toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining(ids[1]),
+    });
     expect((await call('outbox:retry', { alertId: '' })).ok).toBe(false);
 
     expect(await call('outbox:retry', {})).toEqual({ ok: true, value: { requeued: 2 } });

@@ -78,12 +78,22 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
       ok(
         listJobs(s.store).map((j) => {
           const last = jobHistory(s.store, { job: j.name, limit: 1 })[0];
-          return { name: j.name, cron: j.cron, timezone: j.timezone, command: j.command.join(' '), enabled: j.enabled, nextRunAt: cronOf(j).nextRun()?.getTime() ?? null, lastRun: last ? strip(last) : null };
+          return {
+            name: j.name,
+            cron: j.cron,
+            timezone: j.timezone,
+            command: j.command.join(' '),
+            enabled: j.enabled,
+            nextRunAt: cronOf(j).nextRun()?.getTime() ?? null,
+            lastRun: last ? strip(last) : null,
+          };
         }),
       ),
     'platform:job-runs': (input) => ok(jobHistory(s.store, { job: input.job, limit: input.limit ?? 100 }).map(strip)),
     'platform:job-run': async (input) => {
-      const scheduler = new Scheduler(s.store, { run: (job, signal) => runJobCommand(s.store, job.command, signal, s.credentials.get()) });
+      const scheduler = new Scheduler(s.store, {
+        run: (job, signal) => runJobCommand(s.store, job.command, signal, s.credentials.get()),
+      });
       try {
         const r = await scheduler.runNow(input.job);
         if ('busy' in r) return fail('conflict', `${input.job} is already running`);
@@ -98,7 +108,15 @@ export function platformHandlers(s: Services): Pick<Handlers, PlatformChannels> 
     'platform:findings': (input) => ok(listFindings(s.store, { symbol: input.symbol, limit: input.limit ?? 200 })),
     'platform:health': () => {
       const h = readHealth(s.store);
-      return ok({ status: h.status, jobs: h.scheduler.jobs, failed24h: h.scheduler.failed24h, outboxBacklog: h.outbox.backlog, findings24h: h.dataQuality.findings24h, newsItems: h.feeds.newsItems, lastImportAt: h.store.lastImportAt });
+      return ok({
+        status: h.status,
+        jobs: h.scheduler.jobs,
+        failed24h: h.scheduler.failed24h,
+        outboxBacklog: h.outbox.backlog,
+        findings24h: h.dataQuality.findings24h,
+        newsItems: h.feeds.newsItems,
+        lastImportAt: h.store.lastImportAt,
+      });
     },
   };
 }

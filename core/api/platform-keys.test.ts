@@ -17,19 +17,46 @@ const ctx = { signal: new AbortController().signal };
 
 // Alpha Vantage's documented TIME_SERIES_DAILY answers (as in core/connectors/prices.test.ts), on loopback.
 const AV_IBM = {
-  'Meta Data': { '1. Information': 'Daily Prices (open, high, low, close) and Volumes', '2. Symbol': 'IBM', '3. Last Refreshed': '2024-01-05' },
+  'Meta Data': {
+    '1. Information': 'Daily Prices (open, high, low, close) and Volumes',
+    '2. Symbol': 'IBM',
+    '3. Last Refreshed': '2024-01-05',
+  },
   'Time Series (Daily)': {
-    '2024-01-05': { '1. open': '160.9000', '2. high': '161.4900', '3. low': '160.3600', '4. close': '160.8600', '5. volume': '3654452' },
-    '2024-01-04': { '1. open': '161.0000', '2. high': '161.9900', '3. low': '160.6700', '4. close': '161.1000', '5. volume': '4102532' },
+    '2024-01-05': {
+      '1. open': '160.9000',
+      '2. high': '161.4900',
+      '3. low': '160.3600',
+      '4. close': '160.8600',
+      '5. volume': '3654452',
+    },
+    '2024-01-04': {
+      '1. open': '161.0000',
+      '2. high': '161.9900',
+      '3. low': '160.6700',
+      '4. close': '161.1000',
+      '5. volume': '4102532',
+    },
   },
 };
 function avRoute(url: URL): Reply {
   if (url.pathname !== '/query') return { status: 404 };
-  if (url.searchParams.get('apikey') !== KEY) return { body: JSON.stringify({ 'Error Message': 'the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key).' }) };
+  if (url.searchParams.get('apikey') !== KEY)
+    return {
+      body: JSON.stringify({
+        'Error Message':
+          'the parameter apikey is invalid or missing. Please claim your free API key on (https://www.alphavantage.co/support/#api-key).',
+      }),
+    };
   const s = url.searchParams.get('symbol');
   if (s === 'IBM') return { body: JSON.stringify(AV_IBM), type: 'application/json' };
   // The provider really echoes the key in this message.
-  if (s === 'INFO') return { body: JSON.stringify({ Information: `We have detected your API key as ${KEY} and our standard API rate limit is 25 requests per day.` }) };
+  if (s === 'INFO')
+    return {
+      body: JSON.stringify({
+        Information: `We have detected your API key as ${KEY} and our standard API rate limit is 25 requests per day.`,
+      }),
+    };
   return { body: JSON.stringify({ 'Error Message': 'Invalid API call.' }) };
 }
 
@@ -40,8 +67,9 @@ function appCredentials(env: Record<string, string>): BrokerCredentials & { stor
     stored,
     get: () => ({ ...stored, ...env }),
     set: (values) => {
-      for (const [k, v] of Object.entries(values)) if (v === '') delete stored[k];
-      else stored[k] = v;
+      for (const [k, v] of Object.entries(values))
+        if (v === '') delete stored[k];
+        else stored[k] = v;
     },
   };
 }
@@ -61,7 +89,10 @@ const events: unknown[] = [];
 function host(credentials?: BrokerCredentials): void {
   store = openStore(':memory:');
   services = createServices({
-    store, dbPath: ':memory:', host: credentials?.set ? 'electron' : 'serve', credentials,
+    store,
+    dbPath: ':memory:',
+    host: credentials?.set ? 'electron' : 'serve',
+    credentials,
     emit: <E extends EventChannel>(channel: E, payload: Events[E]) => void events.push({ channel, payload }),
   });
   handlers = createHandlers(services);
@@ -79,7 +110,10 @@ async function call<T>(channel: string, input?: unknown): Promise<T> {
 }
 /** Every row of every table, as text: the key must be in none (jobs' command lines, run errors, imports, journal). */
 function dumpStore(): string {
-  const tables = connection(store).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  const tables = connection(store)
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .all() as string[];
   return tables.map((t) => JSON.stringify(connection(store).prepare(`SELECT * FROM "${t}"`).all())).join('\n');
 }
 
@@ -88,7 +122,25 @@ describe('connector keys through the host', () => {
     const creds = appCredentials({});
     host(creds);
     const job = (name: string, symbol: string) =>
-      addJob(store, { name, cron: '0 8 * * 1-5', timezone: 'America/New_York', command: ['fetch', 'alphavantage', '--symbols', symbol, '--base-url', server.base, '--rate-ms', '0', '--retries', '0', '--timeout-ms', '2000'] });
+      addJob(store, {
+        name,
+        cron: '0 8 * * 1-5',
+        timezone: 'America/New_York',
+        command: [
+          'fetch',
+          'alphavantage',
+          '--symbols',
+          symbol,
+          '--base-url',
+          server.base,
+          '--rate-ms',
+          '0',
+          '--retries',
+          '0',
+          '--timeout-ms',
+          '2000',
+        ],
+      });
     expect(job('av', 'IBM').ok).toBe(true);
     expect(job('av-info', 'INFO').ok).toBe(true);
 
@@ -102,8 +154,16 @@ describe('connector keys through the host', () => {
     expect(noKey).toMatchObject({ status: 'failed', error: expect.stringMatching(/ALPHAVANTAGE_API_KEY/) });
     expect(server.requests).toHaveLength(0);
 
-    const after = await call<PlatformApiKey[]>('platform:api-key-set', { connector: 'alphavantage', value: ` ${KEY} ` });
-    expect(after.find((k) => k.connector === 'alphavantage')).toEqual({ connector: 'alphavantage', env: 'ALPHAVANTAGE_API_KEY', set: true, storable: true });
+    const after = await call<PlatformApiKey[]>('platform:api-key-set', {
+      connector: 'alphavantage',
+      value: ` ${KEY} `,
+    });
+    expect(after.find((k) => k.connector === 'alphavantage')).toEqual({
+      connector: 'alphavantage',
+      env: 'ALPHAVANTAGE_API_KEY',
+      set: true,
+      storable: true,
+    });
     expect(creds.stored).toEqual({ ALPHAVANTAGE_API_KEY: KEY });
 
     const run = await call<PlatformJobRun>('platform:job-run', { job: 'av' });
@@ -143,10 +203,16 @@ describe('connector keys through the host', () => {
     host({ get: () => ({}) });
     expect((await call<PlatformApiKey[]>('platform:api-keys')).every((k) => !k.set && !k.storable)).toBe(true);
     const refused = await dispatch(handlers, 'platform:api-key-set', { connector: 'alphavantage', value: KEY }, ctx);
-    expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable', message: expect.stringMatching(/ALPHAVANTAGE_API_KEY/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'unavailable', message: expect.stringMatching(/ALPHAVANTAGE_API_KEY/) },
+    });
     expect(JSON.stringify(refused)).not.toContain(KEY);
     // Unknown connectors and oversize values are refused by the contract.
-    expect(await dispatch(handlers, 'platform:api-key-set', { connector: 'stooq', value: 'x' }, ctx)).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await dispatch(handlers, 'platform:api-key-set', { connector: 'stooq', value: 'x' }, ctx)).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-input' },
+    });
   });
 
   it("the app's scheduler reads the key from the host's credentials at each run (a missed slot caught up on start)", async () => {
@@ -154,11 +220,32 @@ describe('connector keys through the host', () => {
     host(creds);
     creds.set!({ ALPHAVANTAGE_API_KEY: KEY });
     // Created a day ago: its 08:00 UTC slot was missed, so the scheduler runs it once as it starts.
-    addJob(store, { name: 'av-daily', cron: '0 8 * * *', timezone: 'UTC', command: ['fetch', 'alphavantage', '--symbols', 'IBM', '--base-url', server.base, '--rate-ms', '0', '--retries', '0'] }, Date.now() - 26 * 3_600_000);
+    addJob(
+      store,
+      {
+        name: 'av-daily',
+        cron: '0 8 * * *',
+        timezone: 'UTC',
+        command: [
+          'fetch',
+          'alphavantage',
+          '--symbols',
+          'IBM',
+          '--base-url',
+          server.base,
+          '--rate-ms',
+          '0',
+          '--retries',
+          '0',
+        ],
+      },
+      Date.now() - 26 * 3_600_000,
+    );
     const scheduler = startHostScheduler(store, () => creds.get());
     try {
       const deadline = Date.now() + 10_000;
-      while (jobHistory(store).find((r) => r.status !== 'running') === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      while (jobHistory(store).find((r) => r.status !== 'running') === undefined && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
     } finally {
       await scheduler.stop();
     }

@@ -1,12 +1,23 @@
 import type { z } from 'zod';
-import { isChannel, METHODS, type Channel, type EventChannel, type Events, type InputOf, type OutputOf } from '../contract';
+import {
+  isChannel,
+  METHODS,
+  type Channel,
+  type EventChannel,
+  type Events,
+  type InputOf,
+  type OutputOf,
+} from '../contract';
 import { fail, type Result } from '../model/result';
 
 /** Pushes an event to every subscriber of the host (IPC webContents or WebSocket clients). */
 export type Emit = <E extends EventChannel>(channel: E, payload: Events[E]) => void;
 
 /** A handler receives input already validated by its schema, and a cancellation signal (aborted when the caller goes away). */
-export type Handler<K extends Channel> = (input: InputOf<K>, ctx: CallContext) => Promise<Result<OutputOf<K>>> | Result<OutputOf<K>>;
+export type Handler<K extends Channel> = (
+  input: InputOf<K>,
+  ctx: CallContext,
+) => Promise<Result<OutputOf<K>>> | Result<OutputOf<K>>;
 
 /** The whole handler table: a missing handler fails to compile. */
 export type Handlers = { [K in Channel]: Handler<K> };
@@ -21,7 +32,12 @@ export interface CallContext {
  * happens: an unknown channel or bad input is `invalid-input`, a throw is `internal` (a bug, but the
  * page still gets an answer). This is the one door used by Electron IPC and by the WebSocket host.
  */
-export async function dispatch(handlers: Handlers, channel: unknown, raw: unknown, ctx: CallContext): Promise<Result<unknown>> {
+export async function dispatch(
+  handlers: Handlers,
+  channel: unknown,
+  raw: unknown,
+  ctx: CallContext,
+): Promise<Result<unknown>> {
   if (!isChannel(channel)) return fail('invalid-input', `Unknown method: ${String(channel)}`);
   const schema = METHODS[channel].input as z.ZodType;
   const parsed = schema.safeParse(raw);
@@ -30,7 +46,10 @@ export async function dispatch(handlers: Handlers, channel: unknown, raw: unknow
     return fail('invalid-input', `Invalid input for ${channel}: ${details.join('; ')}`, details);
   }
   try {
-    const handler = handlers[channel] as (input: unknown, ctx: CallContext) => Promise<Result<unknown>> | Result<unknown>;
+    const handler = handlers[channel] as (
+      input: unknown,
+      ctx: CallContext,
+    ) => Promise<Result<unknown>> | Result<unknown>;
     return await handler(parsed.data, ctx);
   } catch (e) {
     if (ctx.signal.aborted) return fail('cancelled', `${channel} was cancelled`);

@@ -89,14 +89,20 @@ export interface ServiceOptions {
  */
 export function createServices(options: ServiceOptions): Services {
   const credentials = options.credentials ?? { get: () => process.env };
-  const optimize = new OptimizeService(options.store, options.emit, options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })), {
-    size: options.poolSize ?? Math.max(1, availableParallelism()),
-    idleMs: options.poolIdleMs,
-  });
+  const optimize = new OptimizeService(
+    options.store,
+    options.emit,
+    options.createPool ?? ((workers) => createThreadPool({ dbPath: options.dbPath, workers })),
+    {
+      size: options.poolSize ?? Math.max(1, availableParallelism()),
+      idleMs: options.poolIdleMs,
+    },
+  );
   // With a broker connected, the session's pushed account and positions are the broker's (as `live:status`
   // and `positions:list` answer); the paper model's otherwise.
   const broker: BrokerService = new BrokerService({
-    store: options.store, credentials: () => credentials.get(),
+    store: options.store,
+    credentials: () => credentials.get(),
     onStatus: (st) => options.emit('broker:status-changed', st),
     onAlert: (a) => options.emit('alert:raised', { ...a }),
     onView: () => options.emit('positions:changed', broker.sessionPositions() ?? live.positions()),
@@ -105,12 +111,16 @@ export function createServices(options: ServiceOptions): Services {
     if (broker.view()) {
       if (channel === 'positions:changed') return options.emit('positions:changed', broker.sessionPositions() ?? []);
       const account = broker.sessionAccount();
-      if (channel === 'live:ticked' && account) return options.emit('live:ticked', { ...(payload as Events['live:ticked']), account });
+      if (channel === 'live:ticked' && account)
+        return options.emit('live:ticked', { ...(payload as Events['live:ticked']), account });
     }
     options.emit(channel, payload);
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
-  const userAlerts = new UserAlertService(options.store, { alert: (a) => options.emit('alert:raised', { ...a }), fired: (f) => options.emit('user-alert:fired', f) });
+  const userAlerts = new UserAlertService(options.store, {
+    alert: (a) => options.emit('alert:raised', { ...a }),
+    fired: (f) => options.emit('user-alert:fired', f),
+  });
   live.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
   const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o));
   desk.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
@@ -127,7 +137,11 @@ export function createServices(options: ServiceOptions): Services {
     desk,
     // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
     // memory has no file for workers to open: there they stay in the host, time-limited).
-    backtest: new BacktestService(options.store, options.emit, options.dbPath === ':memory:' ? undefined : () => optimize.pool()),
+    backtest: new BacktestService(
+      options.store,
+      options.emit,
+      options.dbPath === ':memory:' ? undefined : () => optimize.pool(),
+    ),
     uploads: new Uploads(),
     importWorker: options.importWorker,
     userAlerts,

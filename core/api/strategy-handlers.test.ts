@@ -15,7 +15,11 @@ describe('strategies:list', () => {
     expect(r.ok).toBe(true);
     const list = (r as { value: { name: string; kind: string; params: { properties: object } }[] }).value;
     expect(list.find((s) => s.name === 'factor-rank')?.kind).toBe('cross-sectional');
-    expect(Object.keys(list.find((s) => s.name === 'macd-cross')!.params.properties)).toEqual(['fast', 'slow', 'signal']);
+    expect(Object.keys(list.find((s) => s.name === 'macd-cross')!.params.properties)).toEqual([
+      'fast',
+      'slow',
+      'signal',
+    ]);
     const bad = await dispatch(handlers, 'strategies:list', { extra: 1 }, ctx);
     expect(bad.ok).toBe(false);
     await disposeServices(services);
@@ -29,16 +33,28 @@ describe('user strategies through the contract', () => {
     const services = createServices({ store, dbPath: ':memory:', host: 'serve', emit: () => {} });
     const handlers = createHandlers(services);
     const ctx = { signal: new AbortController().signal };
-    const call = async (ch: string, input: unknown) => (await dispatch(handlers, ch, input, ctx)) as { ok: boolean; value: any; error: any };
+    const call = async (ch: string, input: unknown) =>
+      (await dispatch(handlers, ch, input, ctx)) as { ok: boolean; value: any; error: any };
     const bad = await call('strategies:compile', { source: `import fs from 'fs';\nexport default 1;\n` });
-    expect(bad.value).toMatchObject({ ok: false, problems: [{ line: 1, column: 16, message: 'cannot import "fs": a strategy may import only quantdesk/sdk' }] });
+    expect(bad.value).toMatchObject({
+      ok: false,
+      problems: [{ line: 1, column: 16, message: 'cannot import "fs": a strategy may import only quantdesk/sdk' }],
+    });
     const v1 = `import { defineStrategy } from 'quantdesk/sdk';\nexport default defineStrategy({ name: 'mine', params: { n: { type: 'integer', default: 2 } }, init: () => ({}), onBar: () => null });\n`;
-    expect((await call('strategies:compile', { source: v1 })).value).toEqual({ ok: true, problems: [], name: 'mine', kind: 'single' });
+    expect((await call('strategies:compile', { source: v1 })).value).toEqual({
+      ok: true,
+      problems: [],
+      name: 'mine',
+      kind: 'single',
+    });
     expect((await call('strategies:save', { source: v1 })).value).toEqual({ name: 'mine', version: 1, added: true });
     const v2 = v1.replace('default: 2', 'default: 3');
     expect((await call('strategies:save', { source: v2 })).value).toEqual({ name: 'mine', version: 2, added: true });
     const list = (await call('strategies:list', undefined)).value as { name: string; source: string; params: any }[];
-    expect(list.find((x) => x.name === 'mine')).toMatchObject({ source: 'user', params: { properties: { n: { default: 3 } } } });
+    expect(list.find((x) => x.name === 'mine')).toMatchObject({
+      source: 'user',
+      params: { properties: { n: { default: 3 } } },
+    });
     const src = (await call('strategies:source', { name: 'mine', version: 1 })).value;
     expect(src).toMatchObject({ name: 'mine', version: 1, source: v1 });
     expect(src.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
@@ -60,18 +76,36 @@ describe('backtests of user strategies run on the pool, not the host thread', ()
     const dbPath = join(dir, 't.db');
     const store = openStore(dbPath);
     const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-    await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,,,USD,,\n' });
-    await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
-    const services = createServices({ store, dbPath, host: 'serve', emit: () => {}, createPool: (workers) => createThreadPool({ dbPath, workers: workers ?? 1 }) });
+    await importCsv(store, 'instruments', {
+      fileName: 'i.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,,,USD,,\n',
+    });
+    await importCsv(store, 'bars', {
+      fileName: 'b.csv',
+      content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+    });
+    const services = createServices({
+      store,
+      dbPath,
+      host: 'serve',
+      emit: () => {},
+      createPool: (workers) => createThreadPool({ dbPath, workers: workers ?? 1 }),
+    });
     const handlers = createHandlers(services);
     const ctx = { signal: new AbortController().signal };
-    const call = async (ch: string, input: unknown) => (await dispatch(handlers, ch, input, ctx)) as { ok: boolean; value: any; error: any };
+    const call = async (ch: string, input: unknown) =>
+      (await dispatch(handlers, ch, input, ctx)) as { ok: boolean; value: any; error: any };
     try {
       const sma = readFileSync(join(__dirname, '../sdk/testdata/my-sma.ts'), 'utf8');
       expect((await call('strategies:save', { source: sma })).ok).toBe(true);
-      const user = await call('backtest:run', { spec: { strategy: 'my-sma', symbols: ['GOOG'], params: { fast: 10, slow: 30 } } });
+      const user = await call('backtest:run', {
+        spec: { strategy: 'my-sma', symbols: ['GOOG'], params: { fast: 10, slow: 30 } },
+      });
       expect(user.ok).toBe(true);
-      const builtin = await call('backtest:run', { spec: { strategy: 'sma-cross', symbols: ['GOOG'], params: { fast: 10, slow: 30 } }, save: false });
+      const builtin = await call('backtest:run', {
+        spec: { strategy: 'sma-cross', symbols: ['GOOG'], params: { fast: 10, slow: 30 } },
+        save: false,
+      });
       expect(user.value.trades).toEqual(builtin.value.trades);
       expect(runSource(store, user.value.runId)?.source).toBe(sma);
       const loop = `import { defineStrategy } from 'quantdesk/sdk';\nexport default defineStrategy({ name: 'spin', init: () => ({}), onBar(s, bar) { if (bar.index === 5) { for (;;) {} } return null; } });\n`;

@@ -2,7 +2,13 @@ import { fail, ok } from '../model/result';
 import { loadSandboxedStrategy, sourceHash, StrategyCodeError } from '../sdk/sandbox';
 import { typecheckStrategy, type TypecheckResult } from '../sdk/typecheck';
 import { TYPECHECK_JOB, type TypecheckJobData } from '../sdk/typecheck-job';
-import { addUserStrategy, getSource, listUserStrategies, strategyVersions, type StrategyVersion } from '../store/strategy-sources';
+import {
+  addUserStrategy,
+  getSource,
+  listUserStrategies,
+  strategyVersions,
+  type StrategyVersion,
+} from '../store/strategy-sources';
 import { describeStrategy, listStrategies, type StrategyListing } from '../strategies';
 import { isBuiltin } from '../strategies/registry';
 import type { strategiesMethods } from '../contract/strategies';
@@ -52,7 +58,10 @@ const COMPILE_LIMIT_MS = 2000;
 const TYPECHECK_LIMIT_MS = 20_000;
 function compile(source: string, name = 'strategy') {
   try {
-    return { strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }, COMPILE_LIMIT_MS), problems: [] as StrategyProblem[] };
+    return {
+      strategy: loadSandboxedStrategy({ name, file: `${name}.ts`, source, hash: sourceHash(source) }, COMPILE_LIMIT_MS),
+      problems: [] as StrategyProblem[],
+    };
   } catch (e) {
     if (e instanceof StrategyCodeError) return { strategy: null, problems: e.errors.map(problemOf) };
     throw e;
@@ -92,12 +101,24 @@ export function strategyHandlers(s: Services): Pick<Handlers, keyof typeof strat
     },
     'strategies:save': ({ source, name }) => {
       const c = compile(source, name ?? 'strategy');
-      if (!c.strategy) return fail('invalid-input', c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`).join('\n'), c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`));
+      if (!c.strategy)
+        return fail(
+          'invalid-input',
+          c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`).join('\n'),
+          c.problems.map((p) => `${p.line}:${p.column}: ${p.message}`),
+        );
       const finalName = c.strategy.name || name;
       if (!finalName) return fail('invalid-input', 'name: give the strategy a name (defineStrategy({ name }))');
-      if (!/^[a-z0-9][a-z0-9-]*$/i.test(finalName)) return fail('invalid-input', `name: "${finalName}" must be letters, digits and dashes`);
-      if (isBuiltin(finalName)) return fail('invalid-input', `name: "${finalName}" is a built-in strategy; choose another name`);
-      const r = addUserStrategy(s.store, { name: finalName, file: `${finalName}.ts`, source, hash: sourceHash(source) });
+      if (!/^[a-z0-9][a-z0-9-]*$/i.test(finalName))
+        return fail('invalid-input', `name: "${finalName}" must be letters, digits and dashes`);
+      if (isBuiltin(finalName))
+        return fail('invalid-input', `name: "${finalName}" is a built-in strategy; choose another name`);
+      const r = addUserStrategy(s.store, {
+        name: finalName,
+        file: `${finalName}.ts`,
+        source,
+        hash: sourceHash(source),
+      });
       return ok({ name: finalName, version: r.version, added: r.added });
     },
     // The TypeScript checker takes a second or more (zod's types): it runs on the interactive pool's
@@ -116,7 +137,12 @@ export function strategyHandlers(s: Services): Pick<Handlers, keyof typeof strat
       if (!v) return fail('not-found', `strategy "${name}" has no version ${version}`);
       const src = getSource(s.store, v.hash);
       if (!src) return fail('not-found', `the source of "${name}" version ${v.version} is missing`);
-      return ok({ name, version: v.version, source: src.source, versions: versions.map((x) => ({ version: x.version, hash: x.hash, addedAt: x.addedAt })) });
+      return ok({
+        name,
+        version: v.version,
+        source: src.source,
+        versions: versions.map((x) => ({ version: x.version, hash: x.hash, addedAt: x.addedAt })),
+      });
     },
   };
 }

@@ -12,7 +12,10 @@ import type { DecisionAudit } from './types';
  * open (or that close with `fill: "close"`), reductions first so sales fund purchases. Spec exits are
  * checked against each held name's bar as for a single strategy.
  */
-export function* runCrossSectional(ctx: RunContext, cs: CrossSectionalStrategy<unknown>): Generator<number, void, void> {
+export function* runCrossSectional(
+  ctx: RunContext,
+  cs: CrossSectionalStrategy<unknown>,
+): Generator<number, void, void> {
   const { spec, panel, tradable, book, ledger, i0, i1, symIndex } = ctx;
   const { nDays, time, open, high, low, close } = panel;
   const tOpen = ctx.traded.open;
@@ -25,8 +28,16 @@ export function* runCrossSectional(ctx: RunContext, cs: CrossSectionalStrategy<u
   const inRun = new Uint8Array(panel.nInst);
   for (const s of tradable) inRun[s] = 1;
   const priceView = {
-    panel, close, tradedClose: tClose, symIndex, inRun, tradable, first: ctx.iw, barsPerYear: spec.barsPerYear,
-    universeAt: ctx.opts.universeAt, fundamental: ctx.opts.fundamental,
+    panel,
+    close,
+    tradedClose: tClose,
+    symIndex,
+    inRun,
+    tradable,
+    first: ctx.iw,
+    barsPerYear: spec.barsPerYear,
+    universeAt: ctx.opts.universeAt,
+    fundamental: ctx.opts.fundamental,
   };
   const rebalance = rebalancer(ctx, pendW);
   for (let i = i0; i <= i1; i++) {
@@ -45,7 +56,9 @@ export function* runCrossSectional(ctx: RunContext, cs: CrossSectionalStrategy<u
     const key = periodKey(time[i], every);
     if (key !== prevKey) {
       prevKey = key;
-      const view: CrossSectionView & { audit?: () => DecisionAudit } = ctx.opts.crossSectionAt ? ctx.opts.crossSectionAt(time[i]) : priceCrossSection(priceView, i);
+      const view: CrossSectionView & { audit?: () => DecisionAudit } = ctx.opts.crossSectionAt
+        ? ctx.opts.crossSectionAt(time[i])
+        : priceCrossSection(priceView, i);
       const weights = cs.weights(ctx.params, view);
       if (view.audit) ctx.audit.push(view.audit());
       // null: keep the book as it is (a portfolio strategy that decides nothing this bar).

@@ -30,7 +30,9 @@ function spec(over: Partial<BacktestSpecInput> = {}) {
 const flat = (n: number, v: number) => Array.from({ length: n }, () => v);
 
 describe('runBacktest: fills', () => {
-  const panel = makePanel([{ symbol: 'A', open: [100, 101, 102, 103, 104, 105], close: [100.5, 101.5, 102.5, 103.5, 104.5, 105.5] }]);
+  const panel = makePanel([
+    { symbol: 'A', open: [100, 101, 102, 103, 104, 105], close: [100.5, 101.5, 102.5, 103.5, 104.5, 105.5] },
+  ]);
 
   it('fills a decision at bar i at the open of bar i+1 by default', () => {
     const r = runBacktest(spec(), panel, { strategy: scripted({ 1: 1, 3: 0 }) });
@@ -51,7 +53,9 @@ describe('runBacktest: fills', () => {
   });
 
   it('charges commission on entry and exit and slippage against the trader', () => {
-    const r = runBacktest(spec({ commission: { rate: 0.01, fixed: 1 }, slippageBps: 10 }), panel, { strategy: scripted({ 1: 1, 3: 0 }) });
+    const r = runBacktest(spec({ commission: { rate: 0.01, fixed: 1 }, slippageBps: 10 }), panel, {
+      strategy: scripted({ 1: 1, 3: 0 }),
+    });
     const t = r.trades[0];
     const entry = 102 * 1.001;
     const exit = 104 * 0.999;
@@ -88,8 +92,15 @@ describe('runBacktest: fills', () => {
   it('echoes every setting with defaults filled', () => {
     const r = runBacktest(spec(), panel, { strategy: scripted({}) });
     expect(r.spec).toMatchObject({
-      fill: 'next-open', commission: { rate: 0, fixed: 0 }, slippageBps: 0, direction: 'long-short',
-      sizing: { method: 'all-in' }, wholeUnits: true, closeAtEnd: false, intrabar: 'conservative', barsPerYear: 252,
+      fill: 'next-open',
+      commission: { rate: 0, fixed: 0 },
+      slippageBps: 0,
+      direction: 'long-short',
+      sizing: { method: 'all-in' },
+      wholeUnits: true,
+      closeAtEnd: false,
+      intrabar: 'conservative',
+      barsPerYear: 252,
     });
   });
 });
@@ -97,7 +108,13 @@ describe('runBacktest: fills', () => {
 describe('runBacktest: protective exits and orders', () => {
   // bar 2 dips to 94 and spikes to 112: stop 95 and target 110 both touched
   const panel = makePanel([
-    { symbol: 'A', open: [100, 100, 100, 100, 100], high: [101, 101, 112, 101, 101], low: [99, 99, 94, 99, 99], close: [100, 100, 100, 100, 100] },
+    {
+      symbol: 'A',
+      open: [100, 100, 100, 100, 100],
+      high: [101, 101, 112, 101, 101],
+      low: [99, 99, 94, 99, 99],
+      close: [100, 100, 100, 100, 100],
+    },
   ]);
   const intent = { 0: { target: 1, stopLoss: 95, takeProfit: 110 } };
 
@@ -110,14 +127,28 @@ describe('runBacktest: protective exits and orders', () => {
   });
 
   it('fills a stop gapped through at the open', () => {
-    const gap = makePanel([{ symbol: 'A', open: [100, 100, 90, 90], high: [101, 101, 91, 91], low: [99, 99, 89, 89], close: [100, 100, 90, 90] }]);
+    const gap = makePanel([
+      {
+        symbol: 'A',
+        open: [100, 100, 90, 90],
+        high: [101, 101, 91, 91],
+        low: [99, 99, 89, 89],
+        close: [100, 100, 90, 90],
+      },
+    ]);
     const r = runBacktest(spec(), gap, { strategy: scripted({ 0: { target: 1, stopLoss: 95 } }) });
     expect(r.trades[0]).toMatchObject({ exitBar: 2, exitPrice: 90, exitReason: 'stop-loss', ambiguous: false });
   });
 
   it('trails the stop below the best high since entry', () => {
     const up = makePanel([
-      { symbol: 'A', open: [100, 100, 110, 120, 118], high: [100, 105, 120, 121, 119], low: [100, 99, 109, 117, 107], close: [100, 104, 119, 118, 110] },
+      {
+        symbol: 'A',
+        open: [100, 100, 110, 120, 118],
+        high: [100, 105, 120, 121, 119],
+        low: [100, 99, 109, 117, 107],
+        close: [100, 104, 119, 118, 110],
+      },
     ]);
     const r = runBacktest(spec(), up, { strategy: scripted({ 0: { target: 1, trailingStopPct: 0.1 } }) });
     // best high by bar 4 is 121 -> stop 108.9; bar 4 low 107 touches it
@@ -134,9 +165,14 @@ describe('runBacktest: protective exits and orders', () => {
 
 describe('runBacktest: sizing, portfolios, delistings', () => {
   it('sizes fixed-qty, fixed-fraction and equal-weight', () => {
-    const panel = makePanel([{ symbol: 'A', open: flat(4, 50), close: flat(4, 50) }, { symbol: 'B', open: flat(4, 20), close: flat(4, 20) }]);
+    const panel = makePanel([
+      { symbol: 'A', open: flat(4, 50), close: flat(4, 50) },
+      { symbol: 'B', open: flat(4, 20), close: flat(4, 20) },
+    ]);
     const qty = (sizing: BacktestSpecInput['sizing']) =>
-      runBacktest(spec({ symbols: ['A', 'B'], sizing }), panel, { strategy: scripted({ 0: 1 }) }).openPositions.map((p) => p.qty);
+      runBacktest(spec({ symbols: ['A', 'B'], sizing }), panel, { strategy: scripted({ 0: 1 }) }).openPositions.map(
+        (p) => p.qty,
+      );
     expect(qty({ method: 'fixed-qty', qty: 7 })).toEqual([7, 7]);
     expect(qty({ method: 'fixed-fraction', fraction: 0.25 })).toEqual([50, 125]);
     expect(qty('equal-weight')).toEqual([100, 250]);
@@ -147,10 +183,17 @@ describe('runBacktest: sizing, portfolios, delistings', () => {
   it('closes a position at the last close of a name that stops trading, flagged delisted', () => {
     const N = Number.NaN;
     const panel = makePanel([
-      { symbol: 'A', open: [10, 10, 11, 12, N, N], close: [10, 10.5, 11.5, 12.5, N, N], delistedOn: Date.UTC(2020, 0, 5) },
+      {
+        symbol: 'A',
+        open: [10, 10, 11, 12, N, N],
+        close: [10, 10.5, 11.5, 12.5, N, N],
+        delistedOn: Date.UTC(2020, 0, 5),
+      },
       { symbol: 'B', open: flat(6, 5), close: flat(6, 5) },
     ]);
-    const r = runBacktest(spec({ symbols: ['A', 'B'], sizing: { method: 'fixed-qty', qty: 10 } }), panel, { strategy: scripted({ 0: 1 }) });
+    const r = runBacktest(spec({ symbols: ['A', 'B'], sizing: { method: 'fixed-qty', qty: 10 } }), panel, {
+      strategy: scripted({ 0: 1 }),
+    });
     const a = r.trades.find((t) => t.symbol === 'A');
     expect(a).toMatchObject({ exitReason: 'delisted', exitBar: 3, exitPrice: 12.5, qty: 10 });
     expect(r.openPositions.map((p) => p.symbol)).toEqual(['B']);
@@ -158,19 +201,34 @@ describe('runBacktest: sizing, portfolios, delistings', () => {
   });
 
   it('rebalances a cross-sectional strategy at the next open after each period start', () => {
-    const days = [Date.UTC(2021, 0, 4), Date.UTC(2021, 0, 5), Date.UTC(2021, 1, 1), Date.UTC(2021, 1, 2), Date.UTC(2021, 1, 3)];
+    const days = [
+      Date.UTC(2021, 0, 4),
+      Date.UTC(2021, 0, 5),
+      Date.UTC(2021, 1, 1),
+      Date.UTC(2021, 1, 2),
+      Date.UTC(2021, 1, 3),
+    ];
     const panel = makePanel(
-      [{ symbol: 'A', open: [10, 10, 20, 20, 20], close: [10, 10, 20, 20, 20] }, { symbol: 'B', open: flat(5, 10), close: flat(5, 10) }],
+      [
+        { symbol: 'A', open: [10, 10, 20, 20, 20], close: [10, 10, 20, 20, 20] },
+        { symbol: 'B', open: flat(5, 10), close: flat(5, 10) },
+      ],
       days,
     );
     const dates: number[] = [];
     const halves: CrossSectionalStrategy<object> = {
-      kind: 'cross-sectional', name: 'halves', description: 'test', params: z.object({}),
+      kind: 'cross-sectional',
+      name: 'halves',
+      description: 'test',
+      params: z.object({}),
       rebalance: () => 'monthly',
       weights: (_p, view) => {
         dates.push(view.date);
         expect(view.universe).toEqual(['A', 'B']);
-        return new Map([['A', 0.5], ['B', 0.5]]);
+        return new Map([
+          ['A', 0.5],
+          ['B', 0.5],
+        ]);
       },
     };
     const r = runBacktest(spec({ symbols: ['A', 'B'] }), panel, { strategy: halves });
@@ -178,17 +236,30 @@ describe('runBacktest: sizing, portfolios, delistings', () => {
     // Feb: A doubled; equity 15000 -> A 7500/20 = 375 (was 500): 125 sold at 20; B 750 (was 500): 250 bought
     const sold = r.trades.find((t) => t.symbol === 'A');
     expect(sold).toMatchObject({ qty: 125, entryPrice: 10, exitPrice: 20, exitBar: 3, exitReason: 'rebalance' });
-    expect(r.openPositions.map((p) => [p.symbol, p.qty])).toEqual([['A', 375], ['B', 750]]);
+    expect(r.openPositions.map((p) => [p.symbol, p.qty])).toEqual([
+      ['A', 375],
+      ['B', 750],
+    ]);
   });
 });
 
 describe('runBacktest: boundaries', () => {
-  const panel = makePanel([{ symbol: 'A', open: flat(50, 1), close: Array.from({ length: 50 }, (_, i) => 100 + Math.sin(i / 3) * 10) }]);
+  const panel = makePanel([
+    { symbol: 'A', open: flat(50, 1), close: Array.from({ length: 50 }, (_, i) => 100 + Math.sin(i / 3) * 10) },
+  ]);
 
   it('gives a strategy one reused view of the current bar only: perturbing later bars changes nothing before', () => {
     const seenA: number[] = [];
-    const a = runBacktest(spec(), panel, { strategy: { ...testSmaCross, onBar: (s, b) => (seenA.push(b.index), testSmaCross.onBar(s, b)) } });
-    const later = makePanel([{ symbol: 'A', open: flat(50, 1), close: Array.from({ length: 50 }, (_, i) => (i < 30 ? 100 + Math.sin(i / 3) * 10 : 1)) }]);
+    const a = runBacktest(spec(), panel, {
+      strategy: { ...testSmaCross, onBar: (s, b) => (seenA.push(b.index), testSmaCross.onBar(s, b)) },
+    });
+    const later = makePanel([
+      {
+        symbol: 'A',
+        open: flat(50, 1),
+        close: Array.from({ length: 50 }, (_, i) => (i < 30 ? 100 + Math.sin(i / 3) * 10 : 1)),
+      },
+    ]);
     const b = runBacktest(spec(), later, { strategy: testSmaCross });
     const before = (r: typeof a) => r.trades.filter((t) => t.exitBar < 30).map((t) => [t.entryBar, t.exitBar, t.qty]);
     expect(before(b)).toEqual(before(a));
@@ -196,8 +267,12 @@ describe('runBacktest: boundaries', () => {
   });
 
   it('names the field of bad params, an unknown symbol or benchmark', () => {
-    expect(() => runBacktest(spec({ params: { fast: -1 } }), panel, { strategy: testSmaCross })).toThrow(/params\.fast/);
-    expect(() => runBacktest(spec({ symbols: ['ZZZ'] }), panel, { strategy: testSmaCross })).toThrow(BacktestInputError);
+    expect(() => runBacktest(spec({ params: { fast: -1 } }), panel, { strategy: testSmaCross })).toThrow(
+      /params\.fast/,
+    );
+    expect(() => runBacktest(spec({ symbols: ['ZZZ'] }), panel, { strategy: testSmaCross })).toThrow(
+      BacktestInputError,
+    );
     expect(() => runBacktest(spec({ benchmark: 'SPY' }), panel, { strategy: testSmaCross })).toThrow(/benchmark/);
     expect(() => runBacktest(spec(), panel, {})).toThrow(/strategy/);
   });
@@ -205,7 +280,9 @@ describe('runBacktest: boundaries', () => {
   it('stops with BacktestCancelledError when the signal aborts', () => {
     const ac = new AbortController();
     ac.abort();
-    expect(() => runBacktest(spec(), panel, { strategy: testSmaCross, signal: ac.signal })).toThrow(BacktestCancelledError);
+    expect(() => runBacktest(spec(), panel, { strategy: testSmaCross, signal: ac.signal })).toThrow(
+      BacktestCancelledError,
+    );
   });
 
   it('clips the run to start/end', () => {
@@ -219,9 +296,13 @@ describe('runBacktest: more execution cases', () => {
     // closes alternate +1% / -1%: daily sample std of the 4 returns before bar 5, annualised
     const close = [100, 101, 99.99, 100.9899, 99.979, 100, 100];
     const panel = makePanel([{ symbol: 'A', open: close, close }]);
-    const r = runBacktest(spec({ sizing: { method: 'volatility-target', targetVol: 0.1, lookback: 4 }, wholeUnits: false }), panel, {
-      strategy: scripted({ 4: 1 }),
-    });
+    const r = runBacktest(
+      spec({ sizing: { method: 'volatility-target', targetVol: 0.1, lookback: 4 }, wholeUnits: false }),
+      panel,
+      {
+        strategy: scripted({ 4: 1 }),
+      },
+    );
     const rets = [101 / 100 - 1, 99.99 / 101 - 1, 100.9899 / 99.99 - 1, 99.979 / 100.9899 - 1];
     const m = rets.reduce((a, b) => a + b, 0) / 4;
     const vol = Math.sqrt((rets.reduce((a, x) => a + (x - m) ** 2, 0) / 3) * 252);
@@ -230,21 +311,40 @@ describe('runBacktest: more execution cases', () => {
   });
 
   it('protects a short with a stop above and a target below', () => {
-    const panel = makePanel([{ symbol: 'A', open: [100, 100, 100, 100], high: [100, 101, 106, 100], low: [100, 99, 98, 100], close: [100, 100, 100, 100] }]);
+    const panel = makePanel([
+      {
+        symbol: 'A',
+        open: [100, 100, 100, 100],
+        high: [100, 101, 106, 100],
+        low: [100, 99, 98, 100],
+        close: [100, 100, 100, 100],
+      },
+    ]);
     const r = runBacktest(spec(), panel, { strategy: scripted({ 0: { target: -1, stopLoss: 105, takeProfit: 90 } }) });
-    expect(r.trades[0]).toMatchObject({ side: 'short', exitBar: 2, exitPrice: 105, exitReason: 'stop-loss', ambiguous: false });
+    expect(r.trades[0]).toMatchObject({
+      side: 'short',
+      exitBar: 2,
+      exitPrice: 105,
+      exitReason: 'stop-loss',
+      ambiguous: false,
+    });
     expect(r.trades[0].pnl).toBeCloseTo(-100 * 5, 10);
   });
 
   it('with fill: close, enters at the close and checks protective exits from the next bar', () => {
-    const panel = makePanel([{ symbol: 'A', open: [100, 100, 100], high: [100, 100, 101], low: [90, 100, 94], close: [100, 100, 100] }]);
+    const panel = makePanel([
+      { symbol: 'A', open: [100, 100, 100], high: [100, 100, 101], low: [90, 100, 94], close: [100, 100, 100] },
+    ]);
     const r = runBacktest(spec({ fill: 'close' }), panel, { strategy: scripted({ 0: { target: 1, stopLoss: 95 } }) });
     // bar 0's low of 90 came before the close entry: not a stop; bar 2's low 94 is
     expect(r.trades[0]).toMatchObject({ entryBar: 0, exitBar: 2, exitPrice: 95 });
   });
 
   it('rejects duplicate symbols in a spec', () => {
-    expect(parseSpec({ strategy: 'x', symbols: ['A', 'A'] })).toMatchObject({ ok: false, errors: ['symbols: symbols must be unique'] });
+    expect(parseSpec({ strategy: 'x', symbols: ['A', 'A'] })).toMatchObject({
+      ok: false,
+      errors: ['symbols: symbols must be unique'],
+    });
   });
 });
 
@@ -297,12 +397,35 @@ describe('runBacktest: the one-symbol path', () => {
     for (const over of [{ sizing: 'fixed-qty' as const, qty: 10 }, { fill: 'close' as const }]) {
       const { qty: fixedQty, ...rest } = { qty: undefined, ...over };
       const sizing = fixedQty ? { method: 'fixed-qty' as const, qty: fixedQty } : undefined;
-      const one = runBacktest(spec({ ...rest, ...(sizing ? { sizing } : {}), direction: 'long-short' } as Partial<BacktestSpecInput>), panel, { strategy });
+      const one = runBacktest(
+        spec({ ...rest, ...(sizing ? { sizing } : {}), direction: 'long-short' } as Partial<BacktestSpecInput>),
+        panel,
+        { strategy },
+      );
       // With B traded beside it under fixed-qty sizing, A's trades cannot depend on B.
-      const both = runBacktest(spec({ ...rest, symbols: ['A', 'B'], sizing: sizing ?? { method: 'fixed-qty', qty: 10 }, direction: 'long-short' } as Partial<BacktestSpecInput>), panel, {
-        strategy,
-      });
-      const oneFixed = sizing ? one : runBacktest(spec({ ...rest, sizing: { method: 'fixed-qty', qty: 10 }, direction: 'long-short' } as Partial<BacktestSpecInput>), panel, { strategy });
+      const both = runBacktest(
+        spec({
+          ...rest,
+          symbols: ['A', 'B'],
+          sizing: sizing ?? { method: 'fixed-qty', qty: 10 },
+          direction: 'long-short',
+        } as Partial<BacktestSpecInput>),
+        panel,
+        {
+          strategy,
+        },
+      );
+      const oneFixed = sizing
+        ? one
+        : runBacktest(
+            spec({
+              ...rest,
+              sizing: { method: 'fixed-qty', qty: 10 },
+              direction: 'long-short',
+            } as Partial<BacktestSpecInput>),
+            panel,
+            { strategy },
+          );
       expect(oneFixed.trades.length).toBeGreaterThan(50);
       expect(oneFixed.trades.some((t) => t.exitReason === 'stop-loss' || t.exitReason === 'trailing-stop')).toBe(true);
       expect(oneFixed.trades.at(-1)!.exitReason).toBe('delisted');
@@ -326,7 +449,9 @@ describe('runBacktest: warm-up bars', () => {
   it('shows the strategy the bars before start, ignores its decisions there and trades from start only', () => {
     const seen: number[] = [];
     // Long at warm-up bar 3 (ignored), then long at the 13th bar seen = run bar 3.
-    const r = runBacktest(spec({ start: day(100), end: day(140), warmup: 10 }), panel, { strategy: scripted({ 3: 1, 13: 1 }, seen) });
+    const r = runBacktest(spec({ start: day(100), end: day(140), warmup: 10 }), panel, {
+      strategy: scripted({ 3: 1, 13: 1 }, seen),
+    });
     expect(seen.slice(0, 10)).toEqual(wave.slice(90, 100));
     expect(seen).toHaveLength(10 + 41);
     expect(r.equity.value).toHaveLength(41);
@@ -339,12 +464,27 @@ describe('runBacktest: warm-up bars', () => {
   it('makes a short window trade on crosses a cold start cannot see, each on the same bar as a run from the beginning', () => {
     const decisions = (from: number, warmup: number, syms: string[]) => {
       const out: string[] = [];
-      const strategy = { ...testSmaCross, onBar: (st: never, b: BarView) => {
-        const d = testSmaCross.onBar(st, b);
-        if (d !== null && b.time >= Date.UTC(2020, 0, 1) + from * 86_400_000) out.push(`${b.time}:${String(d)}:${b.close}`);
-        return d;
-      } } as unknown as SingleStrategy<object, unknown>;
-      runBacktest(spec({ symbols: syms, start: day(from), end: day(150), warmup, params: { fast: 3, slow: 30 }, sizing: { method: 'fixed-qty', qty: 1 } }), panel, { strategy });
+      const strategy = {
+        ...testSmaCross,
+        onBar: (st: never, b: BarView) => {
+          const d = testSmaCross.onBar(st, b);
+          if (d !== null && b.time >= Date.UTC(2020, 0, 1) + from * 86_400_000)
+            out.push(`${b.time}:${String(d)}:${b.close}`);
+          return d;
+        },
+      } as unknown as SingleStrategy<object, unknown>;
+      runBacktest(
+        spec({
+          symbols: syms,
+          start: day(from),
+          end: day(150),
+          warmup,
+          params: { fast: 3, slow: 30 },
+          sizing: { method: 'fixed-qty', qty: 1 },
+        }),
+        panel,
+        { strategy },
+      );
       return out;
     };
     for (const syms of [['A'], ['A', 'B']]) {

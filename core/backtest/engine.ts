@@ -43,7 +43,11 @@ export function runBacktest(spec: BacktestSpec, panel: Panel, opts: RunOptions =
  * {@link runBacktest} that yields to the event loop about every thousand bars, so a host can run a
  * long backtest without stalling, report progress and cancel it mid-run (`opts.signal`). Same result.
  */
-export async function runBacktestAsync(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): Promise<BacktestResult> {
+export async function runBacktestAsync(
+  spec: BacktestSpec,
+  panel: Panel,
+  opts: RunOptions = {},
+): Promise<BacktestResult> {
   const steps = backtestSteps(spec, panel, opts);
   for (;;) {
     const r = steps.next();
@@ -57,7 +61,11 @@ export async function runBacktestAsync(spec: BacktestSpec, panel: Panel, opts: R
  * day for cross-sectional runs), returns the result. For drivers that bound each step batch in time
  * (the sandbox's watchdog for user strategies); {@link runBacktest} is the plain driver.
  */
-export function backtestStepper(spec: BacktestSpec, panel: Panel, opts: RunOptions = {}): Generator<number, BacktestResult, void> {
+export function backtestStepper(
+  spec: BacktestSpec,
+  panel: Panel,
+  opts: RunOptions = {},
+): Generator<number, BacktestResult, void> {
   return backtestSteps(spec, panel, opts);
 }
 
@@ -66,7 +74,11 @@ function* backtestSteps(spec: BacktestSpec, loaded: Panel, opts: RunOptions): Ge
   const ctx = prepareRun(spec, loaded, opts);
   const strategy = ctx.strategy;
   if (strategy.kind === 'single') yield* runSingle(ctx);
-  else if (strategy.kind === 'portfolio') yield* runCrossSectional(ctx, portfolioAsCrossSectional(strategy as PortfolioStrategy<unknown, unknown>, ctx.params));
+  else if (strategy.kind === 'portfolio')
+    yield* runCrossSectional(
+      ctx,
+      portfolioAsCrossSectional(strategy as PortfolioStrategy<unknown, unknown>, ctx.params),
+    );
   else yield* runCrossSectional(ctx, strategy as CrossSectionalStrategy<unknown>);
   return finish(ctx);
 }
@@ -89,5 +101,13 @@ function finish(ctx: RunContext): BacktestResult {
     barsPerYear: spec.barsPerYear,
     benchmark,
   });
-  return { spec, metrics, trades: ledger.trades, openPositions, equity: { time: runTime, value: ledger.equity }, fingerprint: panel.fingerprint, audit: ctx.audit };
+  return {
+    spec,
+    metrics,
+    trades: ledger.trades,
+    openPositions,
+    equity: { time: runTime, value: ledger.equity },
+    fingerprint: panel.fingerprint,
+    audit: ctx.audit,
+  };
 }

@@ -96,7 +96,15 @@ describe('readDecision (shared by the engine and the live runner)', () => {
     expect(readDecision(-1, true, out)).toBe('ok');
     expect(out.target).toBe(0);
     expect(readDecision({ target: 1, type: 'limit', price: 99, stopLoss: 95 }, false, out)).toBe('ok');
-    expect(out).toMatchObject({ target: 1, type: ORDER_LIMIT, price: 99, sl: 95, hasSL: true, hasTP: false, hasTrail: false });
+    expect(out).toMatchObject({
+      target: 1,
+      type: ORDER_LIMIT,
+      price: 99,
+      sl: 95,
+      hasSL: true,
+      hasTP: false,
+      hasTrail: false,
+    });
     expect(Number.isNaN(out.tp)).toBe(true);
     // A number after an intent leaves nothing of the intent behind (the object is reused).
     expect(readDecision(1, false, out)).toBe('ok');

@@ -8,7 +8,14 @@ import { parseSpec, type BacktestSpecInput } from './spec';
 
 /** A strategy that returns `script[index]` at each bar (null otherwise). */
 function scripted(script: Record<number, Decision>): SingleStrategy<object, null> {
-  return { kind: 'single', name: 'scripted', description: 'test', params: z.object({}), init: () => null, onBar: (_s, bar) => script[bar.index] ?? null };
+  return {
+    kind: 'single',
+    name: 'scripted',
+    description: 'test',
+    params: z.object({}),
+    init: () => null,
+    onBar: (_s, bar) => script[bar.index] ?? null,
+  };
 }
 
 function spec(over: Partial<BacktestSpecInput> = {}) {
@@ -19,7 +26,15 @@ function spec(over: Partial<BacktestSpecInput> = {}) {
 
 /** Bars as [open, high, low, close]. */
 function bars(rows: readonly (readonly [number, number, number, number])[]) {
-  return makePanel([{ symbol: 'A', open: rows.map((r) => r[0]), high: rows.map((r) => r[1]), low: rows.map((r) => r[2]), close: rows.map((r) => r[3]) }]);
+  return makePanel([
+    {
+      symbol: 'A',
+      open: rows.map((r) => r[0]),
+      high: rows.map((r) => r[1]),
+      low: rows.map((r) => r[2]),
+      close: rows.map((r) => r[3]),
+    },
+  ]);
 }
 
 describe('spec exits: percent levels (worked by hand)', () => {
@@ -30,19 +45,35 @@ describe('spec exits: percent levels (worked by hand)', () => {
   ];
 
   it('a 5% stop-loss on a long exits at 95 when a later low touches it', () => {
-    const r = runBacktest(spec({ exits: { stopLoss: { pct: 5 } } }), bars([...base, [99, 100, 94, 96], [96, 96, 96, 96]]), { strategy: scripted({ 0: 1 }) });
+    const r = runBacktest(
+      spec({ exits: { stopLoss: { pct: 5 } } }),
+      bars([...base, [99, 100, 94, 96], [96, 96, 96, 96]]),
+      { strategy: scripted({ 0: 1 }) },
+    );
     expect(r.trades).toHaveLength(1);
-    expect(r.trades[0]).toMatchObject({ side: 'long', qty: 100, entryPrice: 100, exitPrice: 95, exitBar: 2, exitReason: 'stop-loss', ambiguous: false });
+    expect(r.trades[0]).toMatchObject({
+      side: 'long',
+      qty: 100,
+      entryPrice: 100,
+      exitPrice: 95,
+      exitBar: 2,
+      exitReason: 'stop-loss',
+      ambiguous: false,
+    });
     expect(r.trades[0].pnl).toBeCloseTo(-500, 9);
   });
 
   it('a gap through the stop fills at the open, not the level', () => {
-    const r = runBacktest(spec({ exits: { stopLoss: { pct: 5 } } }), bars([...base, [93, 94, 90, 92]]), { strategy: scripted({ 0: 1 }) });
+    const r = runBacktest(spec({ exits: { stopLoss: { pct: 5 } } }), bars([...base, [93, 94, 90, 92]]), {
+      strategy: scripted({ 0: 1 }),
+    });
     expect(r.trades[0]).toMatchObject({ exitPrice: 93, exitReason: 'stop-loss' });
   });
 
   it('a 10% take-profit on a short exits at 90', () => {
-    const r = runBacktest(spec({ exits: { takeProfit: { pct: 10 } } }), bars([...base, [98, 99, 89, 91]]), { strategy: scripted({ 0: -1 }) });
+    const r = runBacktest(spec({ exits: { takeProfit: { pct: 10 } } }), bars([...base, [98, 99, 89, 91]]), {
+      strategy: scripted({ 0: -1 }),
+    });
     expect(r.trades[0]).toMatchObject({ side: 'short', qty: 100, exitPrice: 90, exitReason: 'take-profit' });
     expect(r.trades[0].pnl).toBeCloseTo(1000, 9);
   });
@@ -67,14 +98,20 @@ describe('spec exits: percent levels (worked by hand)', () => {
 
   it('measures from the fill after slippage', () => {
     // 100 bps: buy fills at 101; 99 shares; stop 101 × 0.95 = 95.95; the exit at 95.95 sells at 95.95 × 0.99.
-    const r = runBacktest(spec({ slippageBps: 100, exits: { stopLoss: { pct: 5 } } }), bars([...base, [99, 100, 95, 96]]), { strategy: scripted({ 0: 1 }) });
+    const r = runBacktest(
+      spec({ slippageBps: 100, exits: { stopLoss: { pct: 5 } } }),
+      bars([...base, [99, 100, 95, 96]]),
+      { strategy: scripted({ 0: 1 }) },
+    );
     expect(r.trades[0].entryPrice).toBeCloseTo(101, 9);
     expect(r.trades[0].exitPrice).toBeCloseTo(95.95 * 0.99, 9);
   });
 
   it("a strategy's own stop wins; the spec fills the levels its intent leaves out", () => {
     const panel = bars([...base, [99, 100, 94, 96], [96, 111, 95, 100]]);
-    const r = runBacktest(spec({ exits: { stopLoss: { pct: 5 }, takeProfit: { pct: 10 } } }), panel, { strategy: scripted({ 0: { target: 1, stopLoss: 90 } }) });
+    const r = runBacktest(spec({ exits: { stopLoss: { pct: 5 }, takeProfit: { pct: 10 } } }), panel, {
+      strategy: scripted({ 0: { target: 1, stopLoss: 90 } }),
+    });
     // The 95 stop would have hit at bar 2; the intent's 90 does not, and the spec's 110 target takes bar 3.
     expect(r.trades[0]).toMatchObject({ exitBar: 3, exitPrice: 110, exitReason: 'take-profit' });
   });
@@ -115,7 +152,9 @@ describe('spec exits: ATR multiples (worked by hand)', () => {
 
   it('an ATR trailing stop trails by the entry distance as a fraction: 2 × 4 / 100 = 8%', () => {
     const panel = bars([...rows.slice(0, 3), [100, 120, 100, 118], [112, 113, 110, 111]]);
-    const r = runBacktest(spec({ exits: { trailingStop: { atr: 2, period: 2 } } }), panel, { strategy: scripted({ 2: 1 }) });
+    const r = runBacktest(spec({ exits: { trailingStop: { atr: 2, period: 2 } } }), panel, {
+      strategy: scripted({ 2: 1 }),
+    });
     expect(r.trades[0]).toMatchObject({ exitBar: 4, exitReason: 'trailing-stop' });
     expect(r.trades[0].exitPrice).toBeCloseTo(120 * 0.92, 9);
   });
@@ -123,10 +162,30 @@ describe('spec exits: ATR multiples (worked by hand)', () => {
 
 describe('spec exits: cross-sectional runs', () => {
   it('stops a held name out; it stays flat until the next rebalance re-enters it', () => {
-    const days = [Date.UTC(2021, 0, 4), Date.UTC(2021, 0, 5), Date.UTC(2021, 0, 6), Date.UTC(2021, 1, 1), Date.UTC(2021, 1, 2)];
-    const panel = makePanel([{ symbol: 'A', open: [100, 100, 95, 90, 90], high: [100, 101, 95, 91, 91], low: [100, 99, 85, 89, 89], close: [100, 100, 88, 90, 90] }], days);
+    const days = [
+      Date.UTC(2021, 0, 4),
+      Date.UTC(2021, 0, 5),
+      Date.UTC(2021, 0, 6),
+      Date.UTC(2021, 1, 1),
+      Date.UTC(2021, 1, 2),
+    ];
+    const panel = makePanel(
+      [
+        {
+          symbol: 'A',
+          open: [100, 100, 95, 90, 90],
+          high: [100, 101, 95, 91, 91],
+          low: [100, 99, 85, 89, 89],
+          close: [100, 100, 88, 90, 90],
+        },
+      ],
+      days,
+    );
     const all: CrossSectionalStrategy<object> = {
-      kind: 'cross-sectional', name: 'all-a', description: 'test', params: z.object({}),
+      kind: 'cross-sectional',
+      name: 'all-a',
+      description: 'test',
+      params: z.object({}),
       rebalance: () => 'monthly',
       weights: () => new Map([['A', 1]]),
     };

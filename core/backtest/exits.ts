@@ -38,17 +38,25 @@ const ExitLevelSchema = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if ((v.pct === undefined) === (v.atr === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of "pct" or "atr"' });
-    if (v.period !== undefined && v.atr === undefined) ctx.addIssue({ code: 'custom', path: ['period'], message: '"period" goes with "atr"' });
+    if ((v.pct === undefined) === (v.atr === undefined))
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of "pct" or "atr"' });
+    if (v.period !== undefined && v.atr === undefined)
+      ctx.addIssue({ code: 'custom', path: ['period'], message: '"period" goes with "atr"' });
   });
 
 /** A stop or target below 100% (a long's 100% stop would sit at zero). */
-const belowHundred = ExitLevelSchema.refine((v) => v.pct === undefined || v.pct < 100, { message: 'pct must be below 100', path: ['pct'] });
+const belowHundred = ExitLevelSchema.refine((v) => v.pct === undefined || v.pct < 100, {
+  message: 'pct must be below 100',
+  path: ['pct'],
+});
 
 export const ExitsSchema = z
   .object({
     stopLoss: belowHundred.optional(),
-    takeProfit: ExitLevelSchema.refine((v) => v.pct === undefined || v.pct <= 10_000, { message: 'pct must be at most 10000', path: ['pct'] }).optional(),
+    takeProfit: ExitLevelSchema.refine((v) => v.pct === undefined || v.pct <= 10_000, {
+      message: 'pct must be at most 10000',
+      path: ['pct'],
+    }).optional(),
     trailingStop: belowHundred.optional(),
   })
   .strict();
@@ -71,7 +79,10 @@ export interface ExitPanel {
 
 /** True when `exits` sets at least one level. */
 export function hasExits(exits: Exits | undefined): exits is Exits {
-  return exits !== undefined && (exits.stopLoss !== undefined || exits.takeProfit !== undefined || exits.trailingStop !== undefined);
+  return (
+    exits !== undefined &&
+    (exits.stopLoss !== undefined || exits.takeProfit !== undefined || exits.trailingStop !== undefined)
+  );
 }
 
 /**
@@ -94,7 +105,13 @@ export class SpecExits {
    *   the continuous adjusted series (a split is no true range), is converted to traded units at its bar, since
    *   fills and levels are traded prices.
    */
-  constructor(exits: Exits, panel: ExitPanel, first: number, atClose: boolean, tradedClose: Float64Array | null = null) {
+  constructor(
+    exits: Exits,
+    panel: ExitPanel,
+    first: number,
+    atClose: boolean,
+    tradedClose: Float64Array | null = null,
+  ) {
     this.#exits = exits;
     this.#panel = panel;
     this.#first = first;

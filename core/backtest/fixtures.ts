@@ -101,8 +101,18 @@ export const testSmaCross: SingleStrategy<{ fast: number; slow: number }, SmaSta
   kind: 'single',
   name: 'sma-cross',
   description: 'test-only moving-average cross',
-  params: z.object({ fast: z.number().int().positive().default(10), slow: z.number().int().positive().default(30) }).strict(),
-  init: (p) => ({ fast: p.fast, slow: p.slow, buf: new Float64Array(p.slow), n: 0, sumFast: 0, sumSlow: 0, prevDiff: Number.NaN }),
+  params: z
+    .object({ fast: z.number().int().positive().default(10), slow: z.number().int().positive().default(30) })
+    .strict(),
+  init: (p) => ({
+    fast: p.fast,
+    slow: p.slow,
+    buf: new Float64Array(p.slow),
+    n: 0,
+    sumFast: 0,
+    sumSlow: 0,
+    prevDiff: Number.NaN,
+  }),
   onBar(st, bar: BarView) {
     const { fast, slow, buf } = st;
     const c = bar.close;

@@ -134,7 +134,8 @@ export function toColumns(r: BacktestResult, runId: string): BacktestColumns {
 /** Shapes an engine result or a run's columns for JSON output (times formatted, no typed arrays). */
 export function toOutput(r: Printable, runId: string): BacktestOutput {
   const equity = new Array<{ time: string; equity: number }>(r.equity.time.length);
-  for (let i = 0; i < equity.length; i++) equity[i] = { time: fastFormatTime(r.equity.time[i]), equity: r.equity.value[i] };
+  for (let i = 0; i < equity.length; i++)
+    equity[i] = { time: fastFormatTime(r.equity.time[i]), equity: r.equity.value[i] };
   return {
     spec: r.spec,
     metrics: r.metrics,
@@ -252,11 +253,29 @@ function equityText(time: Float64Array, value: Float64Array): string {
  */
 export function outputJson(cols: BacktestColumns): string {
   const out = toOutput({ ...cols, equity: { time: new Float64Array(0), value: new Float64Array(0) } }, cols.runId);
-  const head = JSON.stringify({ spec: out.spec, metrics: out.metrics, trades: out.trades, openPositions: out.openPositions });
+  const head = JSON.stringify({
+    spec: out.spec,
+    metrics: out.metrics,
+    trades: out.trades,
+    openPositions: out.openPositions,
+  });
   return `${head.slice(0, -1)},"equity":[${equityText(cols.equity.time, cols.equity.value)}],"runId":${JSON.stringify(cols.runId)}}`;
 }
 
-const CSV_COLUMNS = ['symbol', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'returnPct', 'ambiguous', 'exitReason'] as const;
+const CSV_COLUMNS = [
+  'symbol',
+  'side',
+  'qty',
+  'entryTime',
+  'entryPrice',
+  'exitTime',
+  'exitPrice',
+  'pnl',
+  'commission',
+  'returnPct',
+  'ambiguous',
+  'exitReason',
+] as const;
 
 /** The trade list as CSV (header first, one trade per line, full float precision). */
 export function tradesCsv(trades: readonly TradeJson[]): string {

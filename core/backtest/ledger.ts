@@ -79,7 +79,19 @@ export class Ledger implements BookClient {
   attach(book: OrderBook): void {
     this.#book = book;
     const { qty, posSL, posTP, posBest, mark, pTarget, pPrice, pSL, pTP } = book;
-    this.#actionTargets = { qty, entryPx: this.entryPx, splitRatio: this.splitRatio, posSL, posTP, posBest, mark, pTarget, pPrice, pSL, pTP };
+    this.#actionTargets = {
+      qty,
+      entryPx: this.entryPx,
+      splitRatio: this.splitRatio,
+      posSL,
+      posTP,
+      posBest,
+      mark,
+      pTarget,
+      pPrice,
+      pSL,
+      pTP,
+    };
   }
 
   get book(): OrderBook {
@@ -199,7 +211,14 @@ export class Ledger implements BookClient {
     for (const s of tradable) {
       if (book.qty[s] === 0) continue;
       const lastOpen = tOpen[s * panel.nDays + i1];
-      book.fill(s, -book.qty[s], spec.endFill === 'open' && lastOpen === lastOpen ? lastOpen : book.mark[s], i1, 'end', false);
+      book.fill(
+        s,
+        -book.qty[s],
+        spec.endFill === 'open' && lastOpen === lastOpen ? lastOpen : book.mark[s],
+        i1,
+        'end',
+        false,
+      );
     }
     this.equity[i1 - i0] = this.balance;
   }

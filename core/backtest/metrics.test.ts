@@ -1,13 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { barReturns, computeMetrics, conditionalVaR, maxDrawdown, maxDrawdownDuration, mean, sampleStd, valueAtRisk, valueAtRiskBySelection } from './metrics';
+import {
+  barReturns,
+  computeMetrics,
+  conditionalVaR,
+  maxDrawdown,
+  maxDrawdownDuration,
+  mean,
+  sampleStd,
+  valueAtRisk,
+  valueAtRiskBySelection,
+} from './metrics';
 import type { Trade } from './types';
 
 const DAY = 86_400_000;
 
 function trade(pnl: number): Trade {
   return {
-    symbol: 'X', side: 'long', qty: 1, entryTime: 0, entryPrice: 100, exitTime: DAY, exitPrice: 100 + pnl,
-    pnl, commission: 0, returnPct: pnl / 100, ambiguous: false, exitReason: 'signal', entryBar: 0, exitBar: 1,
+    symbol: 'X',
+    side: 'long',
+    qty: 1,
+    entryTime: 0,
+    entryPrice: 100,
+    exitTime: DAY,
+    exitPrice: 100 + pnl,
+    pnl,
+    commission: 0,
+    returnPct: pnl / 100,
+    ambiguous: false,
+    exitReason: 'signal',
+    entryBar: 0,
+    exitBar: 1,
   };
 }
 
@@ -33,7 +55,13 @@ describe('metrics, by hand', () => {
 
   it('sharpe, sortino, volatility, cagr, calmar, trade stats, exposure and turnover', () => {
     const m = computeMetrics({
-      capital: 100, time, equity, trades: [trade(30), trade(-10), trade(5)], barsInMarket: 3, tradedValue: 400, barsPerYear: 252,
+      capital: 100,
+      time,
+      equity,
+      trades: [trade(30), trade(-10), trade(5)],
+      barsInMarket: 3,
+      tradedValue: 400,
+      barsPerYear: 252,
     });
     const rs = [0.1, -0.1, r3];
     const mean = (0.1 - 0.1 + r3) / 3;
@@ -61,8 +89,14 @@ describe('metrics, by hand', () => {
     const e = [1000];
     for (let t = 1; t < b.length; t++) e.push(e[t - 1] * (1 + 2 * (b[t] / b[t - 1] - 1) + 0.001));
     const m = computeMetrics({
-      capital: 1000, time: Float64Array.from(b.map((_, i) => i * DAY)), equity: Float64Array.from(e), trades: [],
-      barsInMarket: 0, tradedValue: 0, barsPerYear: 252, benchmark: Float64Array.from(b),
+      capital: 1000,
+      time: Float64Array.from(b.map((_, i) => i * DAY)),
+      equity: Float64Array.from(e),
+      trades: [],
+      barsInMarket: 0,
+      tradedValue: 0,
+      barsPerYear: 252,
+      benchmark: Float64Array.from(b),
     });
     expect(m.beta).toBeCloseTo(2, 10);
     expect(m.alpha).toBeCloseTo(0.252, 10);
@@ -82,12 +116,26 @@ describe('information ratio (issue 11)', () => {
     const mu = a.reduce((x, y) => x + y, 0) / a.length;
     const sd = Math.sqrt(a.reduce((x, y) => x + (y - mu) ** 2, 0) / (a.length - 1));
     const m = computeMetrics({
-      capital: 1000, time: Float64Array.from(b.map((_, i) => i * DAY)), equity: Float64Array.from(e), trades: [],
-      barsInMarket: 0, tradedValue: 0, barsPerYear: 252, benchmark: Float64Array.from(b),
+      capital: 1000,
+      time: Float64Array.from(b.map((_, i) => i * DAY)),
+      equity: Float64Array.from(e),
+      trades: [],
+      barsInMarket: 0,
+      tradedValue: 0,
+      barsPerYear: 252,
+      benchmark: Float64Array.from(b),
     });
     expect(a).toHaveLength(4);
     expect(m.informationRatio).toBeCloseTo((mu / sd) * Math.sqrt(252), 10);
-    const none = computeMetrics({ capital: 1000, time: Float64Array.from([0, DAY]), equity: Float64Array.from([1000, 1010]), trades: [], barsInMarket: 0, tradedValue: 0, barsPerYear: 252 });
+    const none = computeMetrics({
+      capital: 1000,
+      time: Float64Array.from([0, DAY]),
+      equity: Float64Array.from([1000, 1010]),
+      trades: [],
+      barsInMarket: 0,
+      tradedValue: 0,
+      barsPerYear: 252,
+    });
     expect(none.informationRatio).toBeNull();
   });
 });
@@ -95,7 +143,7 @@ describe('information ratio (issue 11)', () => {
 describe('value at risk on larger samples', () => {
   it('equals the sorted-order interpolation for random and tied data', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
     for (const n of [1, 2, 19, 20, 21, 1000, 1001]) {
       const x = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.01 : rnd()));
       const s = Float64Array.from(x).sort();
@@ -113,11 +161,15 @@ describe('the fused metrics pass', () => {
 
   it('the heap VaR is exactly the quickselect VaR (ties, sorted and reversed inputs, every level)', () => {
     for (const n of [1, 2, 3, 20, 21, 500, 4095, 4096, 4097, 60_001]) {
-      const random = Float64Array.from({ length: n }, () => (rnd() < 0.4 ? 0 : Math.round((rnd() - 0.5) * 1000) / 1e5) + 0);
+      const random = Float64Array.from(
+        { length: n },
+        () => (rnd() < 0.4 ? 0 : Math.round((rnd() - 0.5) * 1000) / 1e5) + 0,
+      );
       const asc = Float64Array.from(random).sort();
       const desc = Float64Array.from(asc).reverse();
       for (const x of [random, asc, desc]) {
-        for (const level of [0.95, 0.99, 0.5, 0.9999, 0]) expect(valueAtRisk(x, level), `n=${n} level=${level}`).toBe(valueAtRiskBySelection(x, level));
+        for (const level of [0.95, 0.99, 0.5, 0.9999, 0])
+          expect(valueAtRisk(x, level), `n=${n} level=${level}`).toBe(valueAtRiskBySelection(x, level));
       }
     }
     // The strided sample sees none of the tail (losses only off the sample's stride): still exact.
@@ -137,7 +189,15 @@ describe('the fused metrics pass', () => {
       e[t] = v;
     }
     const time = Float64Array.from({ length: n }, (_, i) => i * DAY);
-    const m = computeMetrics({ capital: 1000, time, equity: e, trades: [], barsInMarket: 10, tradedValue: 5000, barsPerYear: 252 });
+    const m = computeMetrics({
+      capital: 1000,
+      time,
+      equity: e,
+      trades: [],
+      barsInMarket: 10,
+      tradedValue: 5000,
+      barsPerYear: 252,
+    });
     const r = barReturns(e);
     const sd = sampleStd(r);
     let down = 0;

@@ -195,7 +195,13 @@ function tailThreshold(returns: Float64Array, level: number): number {
  * values in the same order). Null when the tail cannot decide (no threshold, too few values). The
  * caller handles NaN returns (never in the tail) by not calling it.
  */
-function tailVaR(returns: Float64Array, tail: Float64Array, nTail: number, threshold: number, level: number): [number, number] | null {
+function tailVaR(
+  returns: Float64Array,
+  tail: Float64Array,
+  nTail: number,
+  threshold: number,
+  level: number,
+): [number, number] | null {
   const n = returns.length;
   if (threshold !== threshold) return null;
   const pos = (1 - level) * (n - 1);

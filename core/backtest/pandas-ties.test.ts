@@ -13,7 +13,14 @@ import type { BarView } from '../strategy/types';
  * (scripts/pandas-ties-fixture.py); the series is rebuilt here from the same xorshift32 seed.
  */
 const fixture = JSON.parse(readFileSync(join(__dirname, 'testdata/pandas-ties.json'), 'utf8')) as {
-  seed: number; n: number; base: number; closeSha256: string; fastSha256: string; slowSha256: string; crossUp: number[]; crossDown: number[];
+  seed: number;
+  n: number;
+  base: number;
+  closeSha256: string;
+  fastSha256: string;
+  slowSha256: string;
+  crossUp: number[];
+  crossDown: number[];
 };
 
 function series(): Float64Array {
@@ -47,7 +54,10 @@ function series(): Float64Array {
   return Float64Array.from(ticks.slice(0, fixture.n), (t) => t / 10000);
 }
 
-const sha = (a: Float64Array) => createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+const sha = (a: Float64Array) =>
+  createHash('sha256')
+    .update(Buffer.from(a.buffer, a.byteOffset, a.byteLength))
+    .digest('hex');
 
 function crosses(f: Float64Array, s: Float64Array): { up: number[]; down: number[] } {
   const up: number[] = [];
@@ -97,7 +107,8 @@ describe('exact ties on minute data: sma equals pandas rolling mean bit for bit'
 
   it('is a real test: a plain running total (TA-Lib order) decides differently on many bars', () => {
     const naive = crosses(runningSma(close, 10), runningSma(close, 20));
-    const key = (c: { up: number[]; down: number[] }) => new Set([...c.up.map((i) => `+${i}`), ...c.down.map((i) => `-${i}`)]);
+    const key = (c: { up: number[]; down: number[] }) =>
+      new Set([...c.up.map((i) => `+${i}`), ...c.down.map((i) => `-${i}`)]);
     const ours = key(naive);
     const pandas = key({ up: fixture.crossUp, down: fixture.crossDown });
     const differing = [...ours].filter((k) => !pandas.has(k)).length + [...pandas].filter((k) => !ours.has(k)).length;

@@ -75,7 +75,9 @@ export function priceCrossSection(x: PriceCrossSectionInput, i: number): CrossSe
     },
     volatility: (sym, days) => {
       const s = idx(sym);
-      return s < 0 ? Number.NaN : realisedVol(close, s * nDays, first, i, days, x.barsPerYear) / Math.sqrt(x.barsPerYear);
+      return s < 0
+        ? Number.NaN
+        : realisedVol(close, s * nDays, first, i, days, x.barsPerYear) / Math.sqrt(x.barsPerYear);
     },
     fundamental: (sym, field) => (x.fundamental ? x.fundamental(sym, field, date) : Number.NaN),
     // The portfolio kind's bar: the last bar at or before `i` (signal prices, as `close`).
@@ -83,7 +85,16 @@ export function priceCrossSection(x: PriceCrossSectionInput, i: number): CrossSe
       const s = idx(sym);
       if (s < 0) return Number.NaN;
       const base = s * nDays;
-      const col = field === 'open' ? panel.open : field === 'high' ? panel.high : field === 'low' ? panel.low : field === 'volume' ? panel.volume : close;
+      const col =
+        field === 'open'
+          ? panel.open
+          : field === 'high'
+            ? panel.high
+            : field === 'low'
+              ? panel.low
+              : field === 'volume'
+                ? panel.volume
+                : close;
       for (let j = i; j >= first; j--) if (close[base + j] === close[base + j]) return col[base + j];
       return Number.NaN;
     },

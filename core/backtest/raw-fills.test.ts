@@ -24,15 +24,25 @@ let modelId: string;
 beforeAll(async () => {
   store = openStore(':memory:');
   // The default dataset's generator on a market small enough for a unit test that still has two 2-for-1 splits (RPM 2017, ZRU 2019), plus SPX.
-  const r = await loadDefaultDataset(store, { market: { seed: 3, instruments: 12, start: '2015-01-01', end: '2019-12-31' } });
+  const r = await loadDefaultDataset(store, {
+    market: { seed: 3, instruments: 12, start: '2015-01-01', end: '2019-12-31' },
+  });
   if (!r.ok) throw new Error(r.error.message);
   splitSymbols = connection(store)
-    .prepare("SELECT DISTINCT i.symbol FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.kind = 'split' ORDER BY i.symbol")
+    .prepare(
+      "SELECT DISTINCT i.symbol FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.kind = 'split' ORDER BY i.symbol",
+    )
     .pluck()
     .all() as string[];
   const ms = parseModelSpec({
-    start: '2015-01-01', end: '2019-12-31', features: [{ name: 'return', window: 5 }, { name: 'volatility', window: 20 }],
-    model: { kind: 'gbdt', trees: 10, depth: 3 }, walkForward: { train: 250, test: 120, embargo: 5 },
+    start: '2015-01-01',
+    end: '2019-12-31',
+    features: [
+      { name: 'return', window: 5 },
+      { name: 'volatility', window: 20 },
+    ],
+    model: { kind: 'gbdt', trees: 10, depth: 3 },
+    walkForward: { train: 250, test: 120, embargo: 5 },
   });
   if (!ms.ok) throw new Error(ms.problems.join('\n'));
   modelId = (await trainAndRegister(store, ms.spec)).modelId;
@@ -62,7 +72,10 @@ describe('fills are traded prices for every built-in strategy', () => {
       });
       if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
       const { result } = runSpecOnStore(store, parsed.spec, { save: false });
-      const raw = loadPanel(store, { symbols: result.trades.length ? [...new Set(result.trades.map((t) => t.symbol))] : undefined, adjustment: 'raw' });
+      const raw = loadPanel(store, {
+        symbols: result.trades.length ? [...new Set(result.trades.map((t) => t.symbol))] : undefined,
+        adjustment: 'raw',
+      });
       const day = new Map<number, number>();
       raw.time.forEach((t, i) => day.set(t, i));
       const at = (t: Trade, time: number) => raw.symbols.indexOf(t.symbol) * raw.nDays + (day.get(time) as number);
@@ -78,14 +91,24 @@ describe('fills are traded prices for every built-in strategy', () => {
         const what = `${t.symbol} ${formatDate(t.entryTime)}→${formatDate(t.exitTime)}`;
         // A rebalanced position's entry is the average of its fills: it only has to lie within the traded range.
         if (cross) expect(paid, what).toBeGreaterThan(0);
-        else expect(near(paid, slip(raw.open[e], long)) || near(paid, slip(raw.close[e], long)), `${what} entry ${paid} vs open ${raw.open[e]}`).toBe(true);
+        else
+          expect(
+            near(paid, slip(raw.open[e], long)) || near(paid, slip(raw.close[e], long)),
+            `${what} entry ${paid} vs open ${raw.open[e]}`,
+          ).toBe(true);
         if (t.exitReason === 'stop-loss' || t.exitReason === 'take-profit' || t.exitReason === 'trailing-stop') {
           // A protective order fills at its level (or the open, on a gap): a traded price of the exit bar.
           const lo = slip(raw.low[x], false) * (1 - 1e-9);
           const hi = slip(raw.high[x], true) * (1 + 1e-9);
-          expect(t.exitPrice >= lo && t.exitPrice <= hi, `${what} ${t.exitReason} exit ${t.exitPrice} outside the raw bar ${raw.low[x]}..${raw.high[x]}`).toBe(true);
+          expect(
+            t.exitPrice >= lo && t.exitPrice <= hi,
+            `${what} ${t.exitReason} exit ${t.exitPrice} outside the raw bar ${raw.low[x]}..${raw.high[x]}`,
+          ).toBe(true);
         } else {
-          expect(near(t.exitPrice, slip(raw.open[x], !long)) || near(t.exitPrice, slip(raw.close[x], !long)), `${what} exit ${t.exitPrice} vs open ${raw.open[x]} close ${raw.close[x]}`).toBe(true);
+          expect(
+            near(t.exitPrice, slip(raw.open[x], !long)) || near(t.exitPrice, slip(raw.close[x], !long)),
+            `${what} exit ${t.exitPrice} vs open ${raw.open[x]} close ${raw.close[x]}`,
+          ).toBe(true);
         }
       }
       expect(result.trades.length).toBeGreaterThan(0);
@@ -103,8 +126,14 @@ describe('instrument types: a universe holds stocks, an index is a benchmark', (
       if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
       const { result } = runSpecOnStore(store, parsed.spec, { save: false });
       expect(result.trades.length, name).toBeGreaterThan(0);
-      expect(result.trades.filter((t) => t.symbol === 'SPX'), name).toEqual([]);
-      expect(result.openPositions.filter((p) => p.symbol === 'SPX'), name).toEqual([]);
+      expect(
+        result.trades.filter((t) => t.symbol === 'SPX'),
+        name,
+      ).toEqual([]);
+      expect(
+        result.openPositions.filter((p) => p.symbol === 'SPX'),
+        name,
+      ).toEqual([]);
       expect(formatDate(result.equity.time[0]), name).toBe('2015-01-01');
       // The same universe against SPX as benchmark: the same run, now with alpha and beta.
       const withB = parseSpec({ strategy: name, universe: 'all', sizing: 'equal-weight', benchmark: 'SPX' });
@@ -121,7 +150,9 @@ describe('instrument types: a universe holds stocks, an index is a benchmark', (
   it('a spec may not hold an index; types widen the universe', () => {
     const held = parseSpec({ strategy: 'sma-cross', symbols: ['SPX'] });
     if (!held.ok) throw new Error(held.errors.join('\n'));
-    expect(() => runSpecOnStore(store, held.spec, { save: false })).toThrow(/"SPX" is an index: indexes are benchmarks, not holdings/);
+    expect(() => runSpecOnStore(store, held.spec, { save: false })).toThrow(
+      /"SPX" is an index: indexes are benchmarks, not holdings/,
+    );
     const bad = parseSpec({ strategy: 'sma-cross', universe: 'all', types: ['index'] });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.errors.join('\n')).toMatch(/types\.0: an index is a benchmark, not a holding/);
@@ -137,7 +168,13 @@ describe('the live path trades and shows traded prices too', () => {
   const sortExecs = (e: Exec[]) => e.sort((a, b) => (a.join() < b.join() ? -1 : a.join() > b.join() ? 1 : 0));
   for (const strategy of STRATEGIES.filter((s) => s.kind === 'single')) {
     it(`${strategy.name}: a replay fills as the backtest does across splits and dividends; its signals quote raw closes`, async () => {
-      const parsed = parseSpec({ strategy: strategy.name, symbols: splitSymbols, slippageBps: BPS, commission: { rate: 0.0005, fixed: 1 }, sizing: 'equal-weight' });
+      const parsed = parseSpec({
+        strategy: strategy.name,
+        symbols: splitSymbols,
+        slippageBps: BPS,
+        commission: { rate: 0.0005, fixed: 1 },
+        sizing: 'equal-weight',
+      });
       if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
       const bt = runSpecOnStore(store, parsed.spec, { save: false }).result;
       const want: Exec[] = [];
@@ -146,7 +183,8 @@ describe('the live path trades and shows traded prices too', () => {
         want.push([t.symbol, formatDate(t.entryTime), t.side === 'long' ? 'buy' : 'sell', t.entryPrice * r, t.qty / r]);
         want.push([t.symbol, formatDate(t.exitTime), t.side === 'long' ? 'sell' : 'buy', t.exitPrice, t.qty]);
       }
-      for (const o of bt.openPositions) want.push([o.symbol, formatDate(o.entryTime), o.side === 'long' ? 'buy' : 'sell', o.entryPrice, o.qty]);
+      for (const o of bt.openPositions)
+        want.push([o.symbol, formatDate(o.entryTime), o.side === 'long' ? 'buy' : 'sell', o.entryPrice, o.qty]);
       const live = await replay(store, parsed.spec);
       const got = live.fills.map((f): Exec => [f.symbol, formatDate(f.time), f.side, f.price, f.qty]);
       expect(want.length).toBeGreaterThan(0);

@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { deleteRun, getRunLabels, getRunPayloadRaw, getRunRow, insertRun, listRunRows, setRunLabel, type RunRow } from '../store/run-registry';
+import {
+  deleteRun,
+  getRunLabels,
+  getRunPayloadRaw,
+  getRunRow,
+  insertRun,
+  listRunRows,
+  setRunLabel,
+  type RunRow,
+} from '../store/run-registry';
 import type { Store } from '../store/sqlite-bar-store';
 import { toOutput, type BacktestColumns, type BacktestOutput } from './json';
 import { decodeRunPayload, encodeRunPayload } from './run-payload';
@@ -44,7 +53,13 @@ export function newRunId(now = Date.now()): string {
  */
 export function saveBacktestRun(
   store: Store,
-  run: { result: BacktestColumns; fingerprint: string; audit: readonly DecisionAudit[]; createdAt: number; finishedAt: number },
+  run: {
+    result: BacktestColumns;
+    fingerprint: string;
+    audit: readonly DecisionAudit[];
+    createdAt: number;
+    finishedAt: number;
+  },
 ): void {
   const output = run.result;
   const payload = encodeRunPayload(output, run.audit);
@@ -102,7 +117,12 @@ export function getRunColumns(store: Store, id: string): RunDetailColumns | unde
   if (!row) return undefined;
   const raw = row.kind === 'backtest' ? getRunPayloadRaw(store, id) : undefined;
   const payload = raw !== undefined ? decodeRunPayload(raw) : null;
-  return { ...summary(row), spec: (parseJson<BacktestSpec>(row.spec) ?? {}) as BacktestSpec, result: payload?.result ?? null, audit: payload?.audit ?? [] };
+  return {
+    ...summary(row),
+    spec: (parseJson<BacktestSpec>(row.spec) ?? {}) as BacktestSpec,
+    result: payload?.result ?? null,
+    audit: payload?.audit ?? [],
+  };
 }
 
 /** One stored run with its full result as printed (`runs show`), or undefined for an unknown id. */
@@ -133,19 +153,29 @@ function listItem(row: RunRow, label: { name: string; tags: string; note: string
     note: label?.note ?? '',
     symbols: Array.isArray(spec?.symbols) ? spec.symbols.filter((x): x is string => typeof x === 'string') : [],
     universe: typeof spec?.universe === 'string' ? spec.universe : null,
-    params: spec?.params && typeof spec.params === 'object' && !Array.isArray(spec.params) ? (spec.params as Record<string, unknown>) : {},
+    params:
+      spec?.params && typeof spec.params === 'object' && !Array.isArray(spec.params)
+        ? (spec.params as Record<string, unknown>)
+        : {},
   };
 }
 
 /** Stored runs with labels, symbols and params, newest first (`runs:list`). */
 export function listRunItems(store: Store, opts: { kind?: string; limit?: number } = {}): RunListItem[] {
   const rows = listRunRows(store, opts);
-  const labels = getRunLabels(store, rows.map((r) => r.id));
+  const labels = getRunLabels(
+    store,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => listItem(r, labels.get(r.id)));
 }
 
 /** Names, tags and annotates a run (each given field replaces the stored one). Undefined for an unknown run. */
-export function labelRun(store: Store, id: string, patch: { name?: string; tags?: readonly string[]; note?: string }): RunListItem | undefined {
+export function labelRun(
+  store: Store,
+  id: string,
+  patch: { name?: string; tags?: readonly string[]; note?: string },
+): RunListItem | undefined {
   const row = getRunRow(store, id);
   if (!row) return undefined;
   const cur = getRunLabels(store, [id]).get(id);

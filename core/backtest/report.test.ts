@@ -20,8 +20,25 @@ function output(from: string, to: string, moveFrom: string, spec: Record<string,
     equity.push({ time: day(t), equity: e });
   }
   const metrics = {
-    finalEquity: e, totalReturn: e / 1e5 - 1, cagr: 0.1, volatility: 0.1, sharpe: 1, sortino: 1, calmar: 1, maxDrawdown: 0, maxDrawdownDuration: 0,
-    var95: -0.01, cvar95: -0.02, winRate: null, profitFactor: null, trades: 0, exposure: 1, turnover: 0, alpha: 0.01, beta: 0.5, informationRatio: 0.7,
+    finalEquity: e,
+    totalReturn: e / 1e5 - 1,
+    cagr: 0.1,
+    volatility: 0.1,
+    sharpe: 1,
+    sortino: 1,
+    calmar: 1,
+    maxDrawdown: 0,
+    maxDrawdownDuration: 0,
+    var95: -0.01,
+    cvar95: -0.02,
+    winRate: null,
+    profitFactor: null,
+    trades: 0,
+    exposure: 1,
+    turnover: 0,
+    alpha: 0.01,
+    beta: 0.5,
+    informationRatio: 0.7,
   };
   return { spec: parsed.spec, metrics, trades: [], openPositions: [], equity, runId: 'r1' };
 }
@@ -56,7 +73,8 @@ describe('HTML tear sheet (issue 11)', () => {
   it('draws the benchmark, rebased to the capital, on dated axes; shows the information ratio', async () => {
     const store = openStore(':memory:');
     const rows = ['symbol,date,open,high,low,close,volume'];
-    for (const p of output('2016-01-04', '2018-12-31', '2016-01-04').equity) rows.push(`SPX,${p.time},10,30,5,${(20 + Number(p.time.slice(5, 7)) / 10).toFixed(2)},0`);
+    for (const p of output('2016-01-04', '2018-12-31', '2016-01-04').equity)
+      rows.push(`SPX,${p.time},10,30,5,${(20 + Number(p.time.slice(5, 7)) / 10).toFixed(2)},0`);
     await importCsv(store, 'bars', { fileName: 'spx.csv', content: rows.join('\n') + '\n' });
     const out = output('2016-01-04', '2018-12-31', '2016-01-04', { benchmark: 'SPX' });
     const bench = reportBenchmark(store, out)!;
@@ -71,15 +89,35 @@ describe('HTML tear sheet (issue 11)', () => {
     const out2 = output('2016-01-04', '2019-12-31', '2016-01-04', { benchmark: 'SPX' });
     const b2 = reportBenchmark(store, out2)!;
     expect(b2.endsAt).toBe('2018-12-31');
-    expect(b2.close.filter((v) => Number.isNaN(v))).toHaveLength(out2.equity.filter((p) => p.time > '2019-01-07').length);
+    expect(b2.close.filter((v) => Number.isNaN(v))).toHaveLength(
+      out2.equity.filter((p) => p.time > '2019-01-07').length,
+    );
     expect(renderReport(out2, b2)).toMatch(/SPX \(rebased to the starting capital; its data ends 2018-12-31\)/);
     expect(html).toMatch(/data-series="Equity"/);
     // Dated axes: under three years, every few months; longer spans, years.
-    const labels = (h: string) => [...h.matchAll(/data-axis="dates">(.*?)<\/div>/g)].map((m) => [...m[1].matchAll(/>([^<]+)</g)].map((x) => x[1]));
+    const labels = (h: string) =>
+      [...h.matchAll(/data-axis="dates">(.*?)<\/div>/g)].map((m) => [...m[1].matchAll(/>([^<]+)</g)].map((x) => x[1]));
     const [equityAxis, ddAxis] = labels(html);
-    expect(equityAxis).toEqual(['Feb 2016', 'Jun 2016', 'Oct 2016', 'Feb 2017', 'Jun 2017', 'Oct 2017', 'Feb 2018', 'Jun 2018', 'Oct 2018']);
+    expect(equityAxis).toEqual([
+      'Feb 2016',
+      'Jun 2016',
+      'Oct 2016',
+      'Feb 2017',
+      'Jun 2017',
+      'Oct 2017',
+      'Feb 2018',
+      'Jun 2018',
+      'Oct 2018',
+    ]);
     expect(ddAxis).toEqual(equityAxis);
-    expect(labels(renderReport(output('2005-01-03', '2017-06-30', '2005-01-03')))[0]).toEqual(['2006', '2008', '2010', '2012', '2014', '2016']);
+    expect(labels(renderReport(output('2005-01-03', '2017-06-30', '2005-01-03')))[0]).toEqual([
+      '2006',
+      '2008',
+      '2010',
+      '2012',
+      '2014',
+      '2016',
+    ]);
     expect(html).toMatch(/Information ratio<b>0\.700<\/b>/);
     // Without a benchmark in the spec there is none to draw.
     expect(reportBenchmark(store, output('2016-01-04', '2016-03-31', '2016-01-04'))).toBeNull();
@@ -93,8 +131,29 @@ describe('HTML tear sheet (issue 11)', () => {
     let e = 100_000;
     const equity = base.equity.map((p, i) => ({ time: p.time, equity: i === 0 ? e : (e *= i % 2 ? 1.01 : 0.995) }));
     const trade = (entryTime: string, exitTime: string, returnPct: number) =>
-      ({ symbol: 'AAA', side: 'long', qty: 1, entryTime, entryPrice: 10, exitTime, exitPrice: 10 * (1 + returnPct), pnl: 10 * returnPct, commission: 0, returnPct, ambiguous: false, exitReason: 'signal' }) as const;
-    const out: BacktestOutput = { ...base, equity, trades: [trade('2016-02-01', '2016-02-11', 0.1), trade('2016-03-01', '2016-03-03', -0.05), trade('2016-04-01', '2016-04-21', 0.02)] };
+      ({
+        symbol: 'AAA',
+        side: 'long',
+        qty: 1,
+        entryTime,
+        entryPrice: 10,
+        exitTime,
+        exitPrice: 10 * (1 + returnPct),
+        pnl: 10 * returnPct,
+        commission: 0,
+        returnPct,
+        ambiguous: false,
+        exitReason: 'signal',
+      }) as const;
+    const out: BacktestOutput = {
+      ...base,
+      equity,
+      trades: [
+        trade('2016-02-01', '2016-02-11', 0.1),
+        trade('2016-03-01', '2016-03-03', -0.05),
+        trade('2016-04-01', '2016-04-21', 0.02),
+      ],
+    };
     expect(rollingWindow(equity.length)).toBe(126);
     expect(rollingWindow(200)).toBe(63);
     expect(rollingWindow(50)).toBe(21);
@@ -117,4 +176,3 @@ describe('HTML tear sheet (issue 11)', () => {
     expect(html).toContain('<span>-5.00%</span><span>10.00%</span>');
   });
 });
-

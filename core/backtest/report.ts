@@ -45,7 +45,8 @@ export function dateTicks(t0: number, t1: number): { time: number; label: string
   const out: { time: number; label: string }[] = [];
   if (months >= 36) {
     const step = Math.max(1, Math.ceil(months / 12 / 10));
-    for (let y = a.getUTCFullYear() + 1; y <= b.getUTCFullYear(); y += step) out.push({ time: Date.UTC(y, 0, 1), label: String(y) });
+    for (let y = a.getUTCFullYear() + 1; y <= b.getUTCFullYear(); y += step)
+      out.push({ time: Date.UTC(y, 0, 1), label: String(y) });
   } else {
     const step = Math.max(1, Math.ceil(months / 10));
     const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -95,18 +96,30 @@ function chartSvg(
       else if (segs[segs.length - 1].length > 0) segs.push([]);
       if (i === n - 1) break;
     }
-    const area = opts.fill && k === 0 && segs[0].length > 0 ? `<polygon points="${segs[0][0].split(',')[0]},${y(0)} ${segs[0].join(' ')} ${segs[0][segs[0].length - 1].split(',')[0]},${y(0)}" fill="${s.color}" fill-opacity="0.25"/>` : '';
+    const area =
+      opts.fill && k === 0 && segs[0].length > 0
+        ? `<polygon points="${segs[0][0].split(',')[0]},${y(0)} ${segs[0].join(' ')} ${segs[0][segs[0].length - 1].split(',')[0]},${y(0)}" fill="${s.color}" fill-opacity="0.25"/>`
+        : '';
     return `${area}${segs
       .filter((p) => p.length > 0)
-      .map((p) => `<polyline points="${p.join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} vector-effect="non-scaling-stroke" data-series="${esc(s.label)}"/>`)
+      .map(
+        (p) =>
+          `<polyline points="${p.join(' ')}" fill="none" stroke="${s.color}" stroke-width="1.5"${s.dashed ? ' stroke-dasharray="5 3"' : ''} vector-effect="non-scaling-stroke" data-series="${esc(s.label)}"/>`,
+      )
       .join('')}`;
   });
   const kind = opts.pct ? 'pct' : opts.num ? 'num' : 'money';
   const ticks = dateTicks(t0, t1)
-    .map((t) => `<line x1="${x(t.time)}" x2="${x(t.time)}" y1="0" y2="${h}" stroke="#e5e7eb" vector-effect="non-scaling-stroke"/>`)
+    .map(
+      (t) =>
+        `<line x1="${x(t.time)}" x2="${x(t.time)}" y1="0" y2="${h}" stroke="#e5e7eb" vector-effect="non-scaling-stroke"/>`,
+    )
     .join('');
   const labels = dateTicks(t0, t1)
-    .map((t) => `<span style="position:absolute;left:${((t.time - t0) / (t1 - t0)) * 100}%;transform:translateX(-50%)">${esc(t.label)}</span>`)
+    .map(
+      (t) =>
+        `<span style="position:absolute;left:${((t.time - t0) / (t1 - t0)) * 100}%;transform:translateX(-50%)">${esc(t.label)}</span>`,
+    )
     .join('');
   const legend = series.map((s) => `<span><i style="background:${s.color}"></i>${esc(s.label)}</span>`).join('');
   return `<div class="legend muted">${legend}<span>${fmt(hi, kind)} top · ${fmt(lo, kind)} bottom</span></div>
@@ -233,7 +246,8 @@ export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | 
   const times = out.equity.map((p) => ms(p.time));
   const bclose = benchmark ? benchmark.close.slice(from) : [];
   const b0 = bclose.find((v) => Number.isFinite(v));
-  const bench = b0 === undefined ? null : bclose.map((v) => (Number.isFinite(v) ? (out.spec.capital * v) / b0 : Number.NaN));
+  const bench =
+    b0 === undefined ? null : bclose.map((v) => (Number.isFinite(v) ? (out.spec.capital * v) / b0 : Number.NaN));
   const dd: number[] = [];
   let peak = -Infinity;
   for (const v of eq) {
@@ -241,11 +255,24 @@ export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | 
     dd.push(v / peak - 1);
   }
   const cards: [string, string][] = [
-    ['Final equity', fmt(m.finalEquity, 'money')], ['Total return', fmt(m.totalReturn, 'pct')], ['CAGR', fmt(m.cagr, 'pct')],
-    ['Volatility', fmt(m.volatility, 'pct')], ['Sharpe', fmt(m.sharpe)], ['Sortino', fmt(m.sortino)], ['Calmar', fmt(m.calmar)],
-    ['Max drawdown', fmt(m.maxDrawdown, 'pct')], ['Max DD duration (bars)', String(m.maxDrawdownDuration)], ['VaR 95', fmt(m.var95, 'pct')],
-    ['CVaR 95', fmt(m.cvar95, 'pct')], ['Win rate', fmt(m.winRate, 'pct')], ['Profit factor', fmt(m.profitFactor)], ['Trades', String(m.trades)],
-    ['Exposure', fmt(m.exposure, 'pct')], ['Turnover', fmt(m.turnover)], ['Alpha', fmt(m.alpha, 'pct')], ['Beta', fmt(m.beta)],
+    ['Final equity', fmt(m.finalEquity, 'money')],
+    ['Total return', fmt(m.totalReturn, 'pct')],
+    ['CAGR', fmt(m.cagr, 'pct')],
+    ['Volatility', fmt(m.volatility, 'pct')],
+    ['Sharpe', fmt(m.sharpe)],
+    ['Sortino', fmt(m.sortino)],
+    ['Calmar', fmt(m.calmar)],
+    ['Max drawdown', fmt(m.maxDrawdown, 'pct')],
+    ['Max DD duration (bars)', String(m.maxDrawdownDuration)],
+    ['VaR 95', fmt(m.var95, 'pct')],
+    ['CVaR 95', fmt(m.cvar95, 'pct')],
+    ['Win rate', fmt(m.winRate, 'pct')],
+    ['Profit factor', fmt(m.profitFactor)],
+    ['Trades', String(m.trades)],
+    ['Exposure', fmt(m.exposure, 'pct')],
+    ['Turnover', fmt(m.turnover)],
+    ['Alpha', fmt(m.alpha, 'pct')],
+    ['Beta', fmt(m.beta)],
     ['Information ratio', fmt(m.informationRatio ?? null)],
   ];
   // Rolling statistics (as the Backtest view's analytics panel computes them) and the trades' distributions.
@@ -258,7 +285,10 @@ export function renderReport(full: BacktestOutput, benchmark: ReportBenchmark | 
   const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const cls = (x: number | null) => (x === null ? '' : x >= 0 ? 'pos' : 'neg');
   const monthly = [...monthlyReturns(out)]
-    .map(([y, r]) => `<tr><td>${y}</td>${r.months.map((x) => `<td class="${cls(x)}">${x === null ? '' : fmt(x, 'pct')}</td>`).join('')}<td class="${cls(r.year)}"><b>${fmt(r.year, 'pct')}</b></td></tr>`)
+    .map(
+      ([y, r]) =>
+        `<tr><td>${y}</td>${r.months.map((x) => `<td class="${cls(x)}">${x === null ? '' : fmt(x, 'pct')}</td>`).join('')}<td class="${cls(r.year)}"><b>${fmt(r.year, 'pct')}</b></td></tr>`,
+    )
     .join('\n');
   const trades = out.trades
     .map(

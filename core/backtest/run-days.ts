@@ -50,7 +50,16 @@ export function strategyDaysPanel(panel: Panel, tradable: readonly number[]): Pa
     adjustment: panel.adjustment,
     fingerprint: panel.fingerprint,
     ...(panel.priceFactor ? { priceFactor: pick(panel.priceFactor) } : {}),
-    ...(panel.raw ? { raw: { open: pick(panel.raw.open), high: pick(panel.raw.high), low: pick(panel.raw.low), close: pick(panel.raw.close) } } : {}),
+    ...(panel.raw
+      ? {
+          raw: {
+            open: pick(panel.raw.open),
+            high: pick(panel.raw.high),
+            low: pick(panel.raw.low),
+            close: pick(panel.raw.close),
+          },
+        }
+      : {}),
     ...(panel.actions ? { actions: remapActions(panel.actions, days) } : {}),
   };
   return out;
@@ -71,7 +80,12 @@ function remapActions(a: PanelActions, days: readonly number[]): PanelActions {
     kind.push(a.kind[k]);
     value.push(a.value[k]);
   }
-  return { inst: Int32Array.from(inst), bar: Int32Array.from(bar), kind: Uint8Array.from(kind), value: Float64Array.from(value) };
+  return {
+    inst: Int32Array.from(inst),
+    bar: Int32Array.from(bar),
+    kind: Uint8Array.from(kind),
+    value: Float64Array.from(value),
+  };
 }
 
 /**

@@ -23,7 +23,18 @@ function open(): Store {
 function addRun(id: string, spec: object, at: number): void {
   insertRun(
     store,
-    { id, kind: 'backtest', status: 'finished', spec: JSON.stringify(spec), engineVersion: '1', dataFingerprint: 'f', metrics: null, summary: null, createdAt: at, finishedAt: at },
+    {
+      id,
+      kind: 'backtest',
+      status: 'finished',
+      spec: JSON.stringify(spec),
+      engineVersion: '1',
+      dataFingerprint: 'f',
+      metrics: null,
+      summary: null,
+      createdAt: at,
+      finishedAt: at,
+    },
     { params: '{}', metrics: '{}', payload: 'payload' },
   );
 }
@@ -37,9 +48,17 @@ describe('runs you can manage', () => {
       ['r2', [], 'all', {}, ''],
       ['r1', ['AAA'], null, { fast: 5 }, ''],
     ]);
-    expect(labelRun(store, 'r1', { name: ' baseline ', tags: ['a', 'a', ' b ', ''] })).toMatchObject({ name: 'baseline', tags: ['a', 'b'], note: '' });
+    expect(labelRun(store, 'r1', { name: ' baseline ', tags: ['a', 'a', ' b ', ''] })).toMatchObject({
+      name: 'baseline',
+      tags: ['a', 'b'],
+      note: '',
+    });
     // A later patch keeps what it does not name.
-    expect(labelRun(store, 'r1', { note: 'slow 40' })).toMatchObject({ name: 'baseline', tags: ['a', 'b'], note: 'slow 40' });
+    expect(labelRun(store, 'r1', { note: 'slow 40' })).toMatchObject({
+      name: 'baseline',
+      tags: ['a', 'b'],
+      note: 'slow 40',
+    });
     expect(listRunItems(store).find((r) => r.id === 'r1')).toMatchObject({ name: 'baseline', note: 'slow 40' });
     expect(labelRun(store, 'nope', { name: 'x' })).toBeUndefined();
 

@@ -18,17 +18,63 @@ function result(n: number, step: number, t0 = Date.UTC(2024, 0, 2, 14, 30)): Bac
   const time = Float64Array.from({ length: n }, (_, i) => t0 + i * step);
   const value = Float64Array.from({ length: n }, (_, i) => (i < 2 ? Number.NaN : 1000 + Math.sin(i) * 37.125 + i / 3));
   const trade = (i: number, extra: Partial<Trade>): Trade => ({
-    symbol: i % 2 ? 'B' : 'A', side: 'long', qty: 3 + i, entryTime: time[i], entryPrice: 10.1 + i, exitTime: time[i + 1], exitPrice: 11.3,
-    pnl: 1 / 3, commission: 0.25, returnPct: -0.015, ambiguous: false, exitReason: 'signal', entryBar: i, exitBar: i + 1, ...extra,
+    symbol: i % 2 ? 'B' : 'A',
+    side: 'long',
+    qty: 3 + i,
+    entryTime: time[i],
+    entryPrice: 10.1 + i,
+    exitTime: time[i + 1],
+    exitPrice: 11.3,
+    pnl: 1 / 3,
+    commission: 0.25,
+    returnPct: -0.015,
+    ambiguous: false,
+    exitReason: 'signal',
+    entryBar: i,
+    exitBar: i + 1,
+    ...extra,
   });
   return {
     spec: parsed.spec,
     metrics: {
-      finalEquity: value[n - 1], totalReturn: 0.1, cagr: null, volatility: 0.2, sharpe: -0.5, sortino: null, calmar: null, maxDrawdown: -0.3,
-      maxDrawdownDuration: 4, var95: null, cvar95: null, winRate: 0.5, profitFactor: null, trades: 3, exposure: 0.4, turnover: 2, alpha: null, beta: null, informationRatio: null,
+      finalEquity: value[n - 1],
+      totalReturn: 0.1,
+      cagr: null,
+      volatility: 0.2,
+      sharpe: -0.5,
+      sortino: null,
+      calmar: null,
+      maxDrawdown: -0.3,
+      maxDrawdownDuration: 4,
+      var95: null,
+      cvar95: null,
+      winRate: 0.5,
+      profitFactor: null,
+      trades: 3,
+      exposure: 0.4,
+      turnover: 2,
+      alpha: null,
+      beta: null,
+      informationRatio: null,
     },
-    trades: [trade(0, {}), trade(1, { side: 'short', ambiguous: true, exitReason: 'stop-loss' }), trade(2, { splitRatio: 2, exitReason: 'take-profit' })],
-    openPositions: [{ symbol: 'A', side: 'short', qty: 2, entryTime: time[n - 2], entryPrice: 9.5, entryBar: n - 2, lastPrice: 9.75, unrealizedPnl: -0.5, commission: 0.1 }],
+    trades: [
+      trade(0, {}),
+      trade(1, { side: 'short', ambiguous: true, exitReason: 'stop-loss' }),
+      trade(2, { splitRatio: 2, exitReason: 'take-profit' }),
+    ],
+    openPositions: [
+      {
+        symbol: 'A',
+        side: 'short',
+        qty: 2,
+        entryTime: time[n - 2],
+        entryPrice: 9.5,
+        entryBar: n - 2,
+        lastPrice: 9.75,
+        unrealizedPnl: -0.5,
+        commission: 0.1,
+      },
+    ],
     equity: { time, value },
     fingerprint: 'fp',
     audit: [{ date: time[1], latestKnownAt: time[0], factsRead: 7 }],
@@ -37,7 +83,10 @@ function result(n: number, step: number, t0 = Date.UTC(2024, 0, 2, 14, 30)): Bac
 
 describe('run payload v2 (typed columns)', () => {
   it('round-trips columns exactly: NaN equity, intraday times, trade sides, flags, split ratios, dictionaries', () => {
-    for (const [n, step] of [[50, MIN], [20_000, MIN]] as const) {
+    for (const [n, step] of [
+      [50, MIN],
+      [20_000, MIN],
+    ] as const) {
       const r = result(n, step);
       const cols = toColumns(r, 'bt-x');
       const blob = encodeRunPayload(cols, r.audit);
@@ -58,7 +107,13 @@ describe('run payload v2 (typed columns)', () => {
   it('stores a run as a blob and reads it back as columns (runs:get) and as printed (runs show)', () => {
     const store = openStore(':memory:');
     const r = result(300, 86_400_000, Date.UTC(2020, 0, 1));
-    saveBacktestRun(store, { result: toColumns(r, 'bt-new'), fingerprint: 'fp', audit: r.audit, createdAt: 1, finishedAt: 2 });
+    saveBacktestRun(store, {
+      result: toColumns(r, 'bt-new'),
+      fingerprint: 'fp',
+      audit: r.audit,
+      createdAt: 1,
+      finishedAt: 2,
+    });
     expect(Buffer.isBuffer(getRunPayloadRaw(store, 'bt-new'))).toBe(true);
     expect(getRun(store, 'bt-new')?.result).toEqual(toOutput(r, 'bt-new'));
     const cols = getRunColumns(store, 'bt-new')?.result;
@@ -69,14 +124,28 @@ describe('run payload v2 (typed columns)', () => {
 
   it('still reads a run stored in the old format (base64 of gzipped JSON text)', () => {
     const store = openStore(':memory:');
-    for (const [id, step] of [['bt-old-daily', 86_400_000], ['bt-old-minute', MIN]] as const) {
+    for (const [id, step] of [
+      ['bt-old-daily', 86_400_000],
+      ['bt-old-minute', MIN],
+    ] as const) {
       const r = result(120, step, Date.UTC(2019, 5, 3));
       const output = toOutput(r, id);
       // Exactly what saveBacktestRun wrote before the blob format.
       const payload = gzipSync(Buffer.from(JSON.stringify({ result: output, audit: r.audit }))).toString('base64');
       insertRun(
         store,
-        { id, kind: 'backtest', status: 'finished', spec: JSON.stringify(output.spec), engineVersion: 'old', dataFingerprint: 'fp', metrics: JSON.stringify(output.metrics), summary: null, createdAt: 1, finishedAt: 2 },
+        {
+          id,
+          kind: 'backtest',
+          status: 'finished',
+          spec: JSON.stringify(output.spec),
+          engineVersion: 'old',
+          dataFingerprint: 'fp',
+          metrics: JSON.stringify(output.metrics),
+          summary: null,
+          createdAt: 1,
+          finishedAt: 2,
+        },
         { params: '{}', metrics: JSON.stringify(output.metrics), payload },
       );
       expect(typeof getRunPayloadRaw(store, id)).toBe('string');
@@ -87,7 +156,9 @@ describe('run payload v2 (typed columns)', () => {
       expect(cols?.equity.time).toEqual(r.equity.time);
       expect(Number.isNaN(cols?.equity.value[0])).toBe(true);
       expect(cols?.equity.value.subarray(2)).toEqual(r.equity.value.subarray(2));
-      expect(cols?.trades.map((t) => [t.entryTime, t.exitTime])).toEqual(r.trades.map((t) => [t.entryTime, t.exitTime]));
+      expect(cols?.trades.map((t) => [t.entryTime, t.exitTime])).toEqual(
+        r.trades.map((t) => [t.entryTime, t.exitTime]),
+      );
       expect(cols?.openPositions[0].entryTime).toBe(r.openPositions[0].entryTime);
       expect(getRunColumns(store, id)?.audit).toEqual(r.audit);
     }
@@ -106,12 +177,18 @@ describe('run payload v2 (typed columns)', () => {
 describe('printed JSON from columns', () => {
   it('formats intraday instants exactly as toISOString', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     for (let i = 0; i < 5000; i++) {
       const t = Math.floor(rnd() * Date.UTC(2200, 0, 1));
       expect(fastFormatTime(t)).toBe(formatTime(t));
     }
-    for (const t of [Date.UTC(1970, 0, 1, 0, 0, 0, 1), Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1969, 11, 31, 23, 59), Date.UTC(999, 0, 1, 1)]) expect(fastFormatTime(t)).toBe(formatTime(t));
+    for (const t of [
+      Date.UTC(1970, 0, 1, 0, 0, 0, 1),
+      Date.UTC(2024, 1, 29, 23, 59, 59, 999),
+      Date.UTC(1969, 11, 31, 23, 59),
+      Date.UTC(999, 0, 1, 1),
+    ])
+      expect(fastFormatTime(t)).toBe(formatTime(t));
   });
 
   it('equals JSON.stringify of the printed object, daily and intraday, NaN as null', () => {

@@ -41,7 +41,16 @@ export interface RunPayload {
   readonly version: number;
 }
 
-const TRADE_NUMS = ['qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'returnPct'] as const;
+const TRADE_NUMS = [
+  'qty',
+  'entryTime',
+  'entryPrice',
+  'exitTime',
+  'exitPrice',
+  'pnl',
+  'commission',
+  'returnPct',
+] as const;
 
 /** Encodes a run's result (v2). */
 export function encodeRunPayload(result: BacktestColumns, audit: readonly DecisionAudit[]): Buffer {
@@ -73,7 +82,12 @@ export function encodeRunPayload(result: BacktestColumns, audit: readonly Decisi
     flags[i] = (t.side === 'short' ? 1 : 0) | (t.ambiguous ? 2 : 0);
     split[i] = t.splitRatio ?? Number.NaN;
   }
-  cols.push({ name: 'trades.symbol', data: sym }, { name: 'trades.exitReason', data: reason }, { name: 'trades.flags', data: flags }, { name: 'trades.splitRatio', data: split });
+  cols.push(
+    { name: 'trades.symbol', data: sym },
+    { name: 'trades.exitReason', data: reason },
+    { name: 'trades.flags', data: flags },
+    { name: 'trades.splitRatio', data: split },
+  );
   const header: HeaderV2 = {
     runId: result.runId,
     spec: result.spec,
@@ -124,7 +138,10 @@ export function decodeRunPayload(raw: string | Uint8Array): RunPayload {
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   if (buf.length < 8 || buf.readUInt32LE(0) !== MAGIC) throw new RunPayloadError('run payload: not a QDRP blob');
   const version = buf.readUInt16LE(4);
-  if (version !== 2) throw new RunPayloadError(`run payload: version ${version} is newer than this build reads (${RUN_PAYLOAD_VERSION})`);
+  if (version !== 2)
+    throw new RunPayloadError(
+      `run payload: version ${version} is newer than this build reads (${RUN_PAYLOAD_VERSION})`,
+    );
   const body = buf.readUInt16LE(6) & 1 ? inflateRawSync(buf.subarray(8)) : buf.subarray(8);
   const headLen = body.readUInt32LE(0);
   const header = JSON.parse(body.toString('utf8', 4, 4 + headLen)) as HeaderV2;
@@ -146,7 +163,9 @@ export function decodeRunPayload(raw: string | Uint8Array): RunPayload {
   };
   const n = header.trades.n;
   const nums = TRADE_NUMS.map((k) => col(`trades.${k}`));
-  const [sym, reason, flags, split] = ['trades.symbol', 'trades.exitReason', 'trades.flags', 'trades.splitRatio'].map(col);
+  const [sym, reason, flags, split] = ['trades.symbol', 'trades.exitReason', 'trades.flags', 'trades.splitRatio'].map(
+    col,
+  );
   const trades: ResultTrade[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const f = flags[i];

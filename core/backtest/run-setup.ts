@@ -79,7 +79,10 @@ export function runBarRange(spec: BacktestSpec, time: Float64Array): { i0: numbe
   while (i0 < time.length && time[i0] < startMs) i0++;
   let i1 = time.length - 1;
   while (i1 >= i0 && time[i1] > endMs) i1--;
-  if (i1 < i0) throw new BacktestInputError([`start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
+  if (i1 < i0)
+    throw new BacktestInputError([
+      `start: no bars between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`,
+    ]);
   return { i0, i1, iw: Math.max(0, i0 - spec.warmup) };
 }
 
@@ -89,7 +92,9 @@ export function prepareRun(spec: BacktestSpec, loaded: Panel, opts: RunOptions):
   if (!strategy) throw new BacktestInputError([`strategy: unknown strategy "${spec.strategy}"`]);
   const parsedParams = strategy.params.safeParse(spec.params);
   if (!parsedParams.success) {
-    throw new BacktestInputError(parsedParams.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+    throw new BacktestInputError(
+      parsedParams.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`),
+    );
   }
   const symIndex = new Map<string, number>();
   loaded.symbols.forEach((s, k) => symIndex.set(s, k));
@@ -114,7 +119,18 @@ export function prepareRun(spec: BacktestSpec, loaded: Panel, opts: RunOptions):
   const atClose = spec.fill === 'close';
   // Spec-level protective exits (`spec.exits`): levels set on every opened position, see exits.ts.
   const specExits = hasExits(spec.exits) ? new SpecExits(spec.exits, panel, iw, atClose, traded.close) : null;
-  const ledger = new Ledger({ spec, strategyName: strategy.name, panel, close: panel.close, tClose: traded.close, tradable, i0, i1, iw, specExits });
+  const ledger = new Ledger({
+    spec,
+    strategyName: strategy.name,
+    panel,
+    close: panel.close,
+    tClose: traded.close,
+    tradable,
+    i0,
+    i1,
+    iw,
+    specExits,
+  });
   const book = new OrderBook(
     {
       slots: panel.nInst,
@@ -132,7 +148,25 @@ export function prepareRun(spec: BacktestSpec, loaded: Panel, opts: RunOptions):
   );
   ledger.attach(book);
   if (opts.signal?.aborted) throw new BacktestCancelledError();
-  return { spec, opts, strategy, params: parsedParams.data, panel, symIndex, benchIdx, tradable, i0, i1, iw, traded, lastValid, specExits, book, ledger, audit: [] };
+  return {
+    spec,
+    opts,
+    strategy,
+    params: parsedParams.data,
+    panel,
+    symIndex,
+    benchIdx,
+    tradable,
+    i0,
+    i1,
+    iw,
+    traded,
+    lastValid,
+    specExits,
+    book,
+    ledger,
+    audit: [],
+  };
 }
 
 /** Per instrument, the last bar in [i0, i1] with a close (NO_BAR if none). */
@@ -161,5 +195,6 @@ export function progressTick(ctx: RunContext, i: number): boolean {
 
 /** A name with no bar after `i` inside the run: closes its position at its last close (flagged) and drops its order. */
 export function delistIfLast(ctx: RunContext, s: number, i: number): void {
-  if (i === ctx.lastValid[s] && i < ctx.i1) ctx.book.closeOut(s, ctx.traded.close[s * ctx.panel.nDays + i], i, 'delisted');
+  if (i === ctx.lastValid[s] && i < ctx.i1)
+    ctx.book.closeOut(s, ctx.traded.close[s * ctx.panel.nDays + i], i, 'delisted');
 }

@@ -9,7 +9,14 @@ import type { Store } from '../store/sqlite-bar-store';
 import { createCrossSectionView, loadPitFacts, resolveStrategy } from '../strategies';
 import { runBacktestGuarded, runBacktestGuardedAsync } from '../sdk/guard';
 import { recordRunSource, runSource } from '../store/strategy-sources';
-import { isBuiltin, isStrategyPath, readStrategyFile, strategySourceFor, userSourceFor, withPinnedSource } from '../strategies/registry';
+import {
+  isBuiltin,
+  isStrategyPath,
+  readStrategyFile,
+  strategySourceFor,
+  userSourceFor,
+  withPinnedSource,
+} from '../strategies/registry';
 
 /** Whether `ref` names a readable strategy file or a stored user strategy (checked without running it). */
 function knownUserStrategy(store: Store, ref: string): boolean {
@@ -53,7 +60,11 @@ export function panelRequestFor(spec: BacktestSpec, clip: boolean): PanelRequest
   const adjustment = signalsOnRaw(spec) ? 'raw' : spec.adjustment;
   const req: PanelRequest = symbols
     ? { symbols, adjustment }
-    : { adjustment, types: spec.types ?? DEFAULT_UNIVERSE_TYPES, ...(spec.benchmark ? { include: [spec.benchmark] } : {}) };
+    : {
+        adjustment,
+        types: spec.types ?? DEFAULT_UNIVERSE_TYPES,
+        ...(spec.benchmark ? { include: [spec.benchmark] } : {}),
+      };
   if (!clip) return req;
   return {
     ...req,
@@ -63,9 +74,10 @@ export function panelRequestFor(spec: BacktestSpec, clip: boolean): PanelRequest
   };
 }
 
-
 function indexErrors(store: Store, spec: BacktestSpec): string[] {
-  return indexSymbols(store, spec.symbols ?? []).map((s) => `symbols: "${s}" is an index: indexes are benchmarks, not holdings (give it as "benchmark")`);
+  return indexSymbols(store, spec.symbols ?? []).map(
+    (s) => `symbols: "${s}" is an index: indexes are benchmarks, not holdings (give it as "benchmark")`,
+  );
 }
 
 /**
@@ -75,10 +87,13 @@ function indexErrors(store: Store, spec: BacktestSpec): string[] {
  */
 export function unknownReferences(store: Store, spec: BacktestSpec): string[] {
   const errors: string[] = [];
-  if (!isBuiltin(spec.strategy) && !knownUserStrategy(store, spec.strategy)) errors.push(`strategy: unknown strategy "${spec.strategy}"`);
+  if (!isBuiltin(spec.strategy) && !knownUserStrategy(store, spec.strategy))
+    errors.push(`strategy: unknown strategy "${spec.strategy}"`);
   const missing = (spec.symbols ?? []).filter((s) => instrumentId(store, s) === undefined);
-  if (missing.length > 0) errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
-  if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined) errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
+  if (missing.length > 0)
+    errors.push(`symbols: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}`);
+  if (spec.benchmark && instrumentId(store, spec.benchmark) === undefined)
+    errors.push(`benchmark: unknown symbol "${spec.benchmark}"`);
   errors.push(...indexErrors(store, spec));
   return errors;
 }
@@ -101,13 +116,21 @@ export function panelForSpec(store: Store, spec: BacktestSpec): Panel {
  * cross-sectional strategy the point-in-time facts it reads (audited per rebalance). Returns the
  * engine result and the data fingerprint it read.
  */
-export function runSpecOnStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { result: BacktestResult; fingerprint: string } {
+export function runSpecOnStore(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions = {},
+): { result: BacktestResult; fingerprint: string } {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
   return { result: runBacktestGuarded(spec, panel, options), fingerprint };
 }
 
 /** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
-export async function runSpecOnStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ result: BacktestResult; fingerprint: string }> {
+export async function runSpecOnStoreAsync(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions = {},
+): Promise<{ result: BacktestResult; fingerprint: string }> {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
   return { result: await runBacktestGuardedAsync(spec, panel, options), fingerprint };
 }
@@ -136,12 +159,18 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
     crossSectionAt = (date: number) => createCrossSectionView(panel, facts, date);
     prepareModelSignal(store, strategy.name, parsed.success ? parsed.data : spec.params, panel);
   } else if (named) {
-    throw new BacktestInputError([`universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`]);
+    throw new BacktestInputError([
+      `universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`,
+    ]);
   }
   return { strategy, crossSectionAt };
 }
 
-function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { panel: Panel; options: RunOptions; fingerprint: string } {
+function prepareRun(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions,
+): { panel: Panel; options: RunOptions; fingerprint: string } {
   // The strategy first (a user file that does not compile is its own error), then every unknown name at once,
   // each under its own field (an unknown benchmark is not a `symbols` error).
   resolveStrategy(spec, { store });
@@ -149,29 +178,48 @@ function prepareRun(store: Store, spec: BacktestSpec, opts: StoreRunOptions): { 
   if (unknown.length > 0) throw new BacktestInputError(unknown);
   const fingerprint = dataFingerprint(store);
   const panel = panelForSpec(store, spec);
-  if (panel.nDays === 0) throw new BacktestInputError([`start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`]);
-  return { panel, options: { ...runOptionsFor(store, spec, panel), signal: opts.signal, onProgress: opts.onProgress }, fingerprint };
+  if (panel.nDays === 0)
+    throw new BacktestInputError([
+      `start: no bars for these symbols between ${spec.start ?? 'the beginning'} and ${spec.end ?? 'the end'}`,
+    ]);
+  return {
+    panel,
+    options: { ...runOptionsFor(store, spec, panel), signal: opts.signal, onProgress: opts.onProgress },
+    fingerprint,
+  };
 }
 
 /**
  * Runs `spec` from the store and (unless `save: false`) records it in the registry; returns the run's
  * columns (what the API returns) and the engine result. Nothing is formatted as text here.
  */
-export function backtestColumnsFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { columns: BacktestColumns; result: BacktestResult } {
+export function backtestColumnsFromStore(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions = {},
+): { columns: BacktestColumns; result: BacktestResult } {
   const createdAt = Date.now();
   const { result, fingerprint } = runSpecOnStore(store, spec, opts);
   return finish(store, result, fingerprint, createdAt, opts);
 }
 
 /** {@link backtestColumnsFromStore} that yields to the event loop while the engine runs. */
-export async function backtestFromStoreAsync(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): Promise<{ columns: BacktestColumns; result: BacktestResult }> {
+export async function backtestFromStoreAsync(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions = {},
+): Promise<{ columns: BacktestColumns; result: BacktestResult }> {
   const createdAt = Date.now();
   const { result, fingerprint } = await runSpecOnStoreAsync(store, spec, opts);
   return finish(store, result, fingerprint, createdAt, opts);
 }
 
 /** {@link backtestColumnsFromStore} with the printed shape (`quantdesk backtest --json`'s object) beside it. */
-export function backtestFromStore(store: Store, spec: BacktestSpec, opts: StoreRunOptions = {}): { output: BacktestOutput; columns: BacktestColumns; result: BacktestResult } {
+export function backtestFromStore(
+  store: Store,
+  spec: BacktestSpec,
+  opts: StoreRunOptions = {},
+): { output: BacktestOutput; columns: BacktestColumns; result: BacktestResult } {
   const r = backtestColumnsFromStore(store, spec, opts);
   return { ...r, output: toOutput(r.columns, r.columns.runId) };
 }
@@ -221,7 +269,9 @@ export function rerunStored(store: Store, id: string, opts: StoreRunOptions = {}
     }
   }
   const { output } = ran
-    ? withPinnedSource(ref, { name: ran.name, file: ran.file, source: ran.source, hash: ran.hash }, () => backtestFromStore(store, stored.spec, opts))
+    ? withPinnedSource(ref, { name: ran.name, file: ran.file, source: ran.source, hash: ran.hash }, () =>
+        backtestFromStore(store, stored.spec, opts),
+      )
     : backtestFromStore(store, stored.spec, opts);
   const strip = (o: BacktestOutput | null) => (o ? JSON.stringify({ ...o, runId: '' }) : '');
   const current = dataFingerprint(store);

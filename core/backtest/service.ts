@@ -33,11 +33,18 @@ export class BacktestService {
    * Runs `spec` to its stored output: a user strategy on the pool (its source travels with the job),
    * a built-in in the host yielding to the event loop. The quick path (`backtest:run`) and `start` share it.
    */
-  async run(spec: BacktestSpec, opts: { runId?: string; save?: boolean; signal?: AbortSignal; onProgress?: (f: number) => void } = {}) {
+  async run(
+    spec: BacktestSpec,
+    opts: { runId?: string; save?: boolean; signal?: AbortSignal; onProgress?: (f: number) => void } = {},
+  ) {
     const source = this.#pool ? userSourceOf(this.#store, spec) : undefined;
     if (source && this.#pool) {
       try {
-        return await runUserBacktest(this.#store, this.#pool(), spec, source, { runId: opts.runId ?? newRunId(), save: opts.save, signal: opts.signal });
+        return await runUserBacktest(this.#store, this.#pool(), spec, source, {
+          runId: opts.runId ?? newRunId(),
+          save: opts.save,
+          signal: opts.signal,
+        });
       } catch (e) {
         if (e instanceof CancelledError) throw new BacktestCancelledError();
         throw e;
@@ -60,7 +67,12 @@ export class BacktestService {
           onProgress: (fraction) => this.#emit('backtest:progressed', { runId, fraction }),
         });
         // The columns and the benchmark ride on the event: the view opens the run without asking again.
-        this.#emit('backtest:finished', { runId, status: 'finished', error: null, result: withBenchmark(this.#store, result) });
+        this.#emit('backtest:finished', {
+          runId,
+          status: 'finished',
+          error: null,
+          result: withBenchmark(this.#store, result),
+        });
       } catch (e) {
         const cancelled = e instanceof BacktestCancelledError;
         const error = cancelled ? null : e instanceof BacktestInputError ? e.errors.join('; ') : (e as Error).message;

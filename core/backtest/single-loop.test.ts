@@ -17,7 +17,14 @@ function widePanel() {
       const from = k % 7 === 3 ? 40 : 0;
       const to = k % 5 === 2 ? 230 : n;
       const cut = (a: Float64Array) => [...a].map((x, i) => (i < from || i >= to ? Number.NaN : x));
-      return { symbol: `N${k}`, open: cut(b.open), high: cut(b.high), low: cut(b.low), close: cut(b.close), volume: cut(b.volume) };
+      return {
+        symbol: `N${k}`,
+        open: cut(b.open),
+        high: cut(b.high),
+        low: cut(b.low),
+        close: cut(b.close),
+        volume: cut(b.volume),
+      };
     }),
     time,
   );
@@ -32,8 +39,21 @@ describe('the multi-symbol loop', () => {
       // A copy is not declared independent: the engine steps it bar by bar across names, as before.
       const copy = { ...builtin } as SingleStrategy<unknown, unknown>;
       expect(namesIndependent(copy)).toBe(false);
-      for (const extra of [{}, { fill: 'close' }, { exits: { stopLoss: { pct: 2 }, trailingStop: { pct: 3 } }, direction: 'long-short' }]) {
-        const p = parseSpec({ strategy: name, params: name.endsWith('cross') ? { fast: 5, slow: 20 } : {}, universe: 'all', sizing: 'equal-weight', direction: 'long-only', commission: { rate: 0.001, fixed: 1 }, slippageBps: 3, ...extra });
+      for (const extra of [
+        {},
+        { fill: 'close' },
+        { exits: { stopLoss: { pct: 2 }, trailingStop: { pct: 3 } }, direction: 'long-short' },
+      ]) {
+        const p = parseSpec({
+          strategy: name,
+          params: name.endsWith('cross') ? { fast: 5, slow: 20 } : {},
+          universe: 'all',
+          sizing: 'equal-weight',
+          direction: 'long-only',
+          commission: { rate: 0.001, fixed: 1 },
+          slippageBps: 3,
+          ...extra,
+        });
         if (!p.ok) throw new Error(p.errors.join('; '));
         const a = runBacktest(p.spec, panel, { strategy: builtin });
         const b = runBacktest(p.spec, panel, { strategy: copy });

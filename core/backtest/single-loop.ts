@@ -15,10 +15,15 @@ export function* runSingle(ctx: RunContext): Generator<number, void, void> {
   const single = ctx.strategy as SingleStrategy<unknown, unknown>;
   // Indicator streams built here are shared with earlier runs on this panel (indicators/memo.ts).
   const { panel } = ctx;
-  const states: unknown[] = ctx.tradable.map((s) => withIndicatorMemo(panel, s, panel.nDays, () => single.init(ctx.params)));
+  const states: unknown[] = ctx.tradable.map((s) =>
+    withIndicatorMemo(panel, s, panel.nDays, () => single.init(ctx.params)),
+  );
   const barCount = new Int32Array(ctx.tradable.length);
   warmUp(ctx, single, states, barCount);
-  const step = ctx.tradable.length === 1 ? oneSymbolSteps(ctx, single, states[0], barCount) : blockSteps(ctx, single, states, barCount);
+  const step =
+    ctx.tradable.length === 1
+      ? oneSymbolSteps(ctx, single, states[0], barCount)
+      : blockSteps(ctx, single, states, barCount);
   const { i0, i1 } = ctx;
   for (let i = i0; i <= i1; i += PROGRESS_EVERY) {
     if (progressTick(ctx, i)) yield (i - i0) / (i1 - i0 + 1);
@@ -27,7 +32,12 @@ export function* runSingle(ctx: RunContext): Generator<number, void, void> {
 }
 
 /** Warm-up: every name's strategy sees its bars before the run, in time order; its decisions are dropped. */
-function warmUp(ctx: RunContext, single: SingleStrategy<unknown, unknown>, states: unknown[], barCount: Int32Array): void {
+function warmUp(
+  ctx: RunContext,
+  single: SingleStrategy<unknown, unknown>,
+  states: unknown[],
+  barCount: Int32Array,
+): void {
   const { panel, tradable, iw, i0 } = ctx;
   const { open, high, low, close, volume, time, nDays } = panel;
   for (let i = iw; i < i0; i++) {
@@ -35,7 +45,15 @@ function warmUp(ctx: RunContext, single: SingleStrategy<unknown, unknown>, state
     for (let k = 0; k < tradable.length; k++) {
       const at = tradable[k] * nDays + i;
       if (close[at] !== close[at]) continue;
-      const bar: BarView = { index: barCount[k]++, time: time[i], open: open[at], high: high[at], low: low[at], close: close[at], volume: volume[at] };
+      const bar: BarView = {
+        index: barCount[k]++,
+        time: time[i],
+        open: open[at],
+        high: high[at],
+        low: low[at],
+        close: close[at],
+        volume: volume[at],
+      };
       single.onBar(states[k], bar);
     }
   }
@@ -47,7 +65,12 @@ function warmUp(ctx: RunContext, single: SingleStrategy<unknown, unknown>, state
  * same order as `Ledger.markEquity`). Returns the step over bars [from, to): a plain closure, not the
  * generator's body, so V8 optimises (and on-stack replaces) this hot loop.
  */
-function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, state: unknown, barCount: Int32Array): (from: number, to: number) => void {
+function oneSymbolSteps(
+  ctx: RunContext,
+  single: SingleStrategy<unknown, unknown>,
+  state: unknown,
+  barCount: Int32Array,
+): (from: number, to: number) => void {
   const { panel, traded, book, ledger } = ctx;
   const { open, high, low, close, volume, time } = panel;
   const tOpen = traded.open;
@@ -71,7 +94,10 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
       }
       const at = base + i;
       // No resting order and no protective level to check: the open has nothing to do (openPhase would return).
-      if (pTarget[s1] === pTarget[s1] || (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))) {
+      if (
+        pTarget[s1] === pTarget[s1] ||
+        (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))
+      ) {
         book.openPhase(s1, i, tOpen[at], tHigh[at], tLow[at]);
       }
       const rc = tClose[at];
@@ -111,7 +137,12 @@ function oneSymbolSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown
  *    name's mark and decision (`OrderBook.apply`) and delisting, then the equity mark over the held
  *    names: the same book operations in the same order as a plain bar loop, so the same result.
  */
-function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, states: unknown[], barCount: Int32Array): (from: number, to: number) => void {
+function blockSteps(
+  ctx: RunContext,
+  single: SingleStrategy<unknown, unknown>,
+  states: unknown[],
+  barCount: Int32Array,
+): (from: number, to: number) => void {
   const { panel, traded, book, ledger, tradable } = ctx;
   const nTrad = tradable.length;
   const nDays = panel.nDays;
@@ -134,7 +165,17 @@ function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, s
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let nIntents = 0;
   /** Steps name k's strategy on its bar `i` (signal prices o, h, l, c, v; traded close rc) and records the decision at `at`. */
-  const decideOne = (k: number, i: number, at: number, o: number, h: number, l: number, c: number, v: number, rc: number): void => {
+  const decideOne = (
+    k: number,
+    i: number,
+    at: number,
+    o: number,
+    h: number,
+    l: number,
+    c: number,
+    v: number,
+    rc: number,
+  ): void => {
     if (c !== c) {
       kind[at] = NO_BAR_HERE;
       return;
@@ -178,7 +219,8 @@ function blockSteps(ctx: RunContext, single: SingleStrategy<unknown, unknown>, s
     copy.copy(from, m);
     const { bOpen, bHigh, bLow, bClose, bVolume, bTClose } = copy;
     for (let j = 0, at = 0; j < m; j++) {
-      for (let k = 0; k < nTrad; k++, at++) decideOne(k, from + j, at, bOpen[at], bHigh[at], bLow[at], bClose[at], bVolume[at], bTClose[at]);
+      for (let k = 0; k < nTrad; k++, at++)
+        decideOne(k, from + j, at, bOpen[at], bHigh[at], bLow[at], bClose[at], bVolume[at], bTClose[at]);
     }
   };
   return (from: number, to: number): void => {

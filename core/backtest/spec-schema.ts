@@ -30,7 +30,9 @@ const SIZING_METHODS = ['all-in', 'fixed-fraction', 'fixed-qty', 'volatility-tar
  * - `equal-weight`: equity / number of symbols in the run.
  */
 export const SizingSchema = z.union([
-  z.enum(SIZING_METHODS).transform((method) => ({ method, fraction: 1, qty: 1, targetVol: 0.15, lookback: 20, maxWeight: 1 })),
+  z
+    .enum(SIZING_METHODS)
+    .transform((method) => ({ method, fraction: 1, qty: 1, targetVol: 0.15, lookback: 20, maxWeight: 1 })),
   z
     .object({
       method: z.enum(SIZING_METHODS),
@@ -59,7 +61,9 @@ export const BacktestSpecSchema = z
      * never a holding, so it cannot be named here (nor in `symbols`).
      */
     types: z
-      .array(z.enum(INSTRUMENT_TYPES).refine((t) => t !== 'index', { message: 'an index is a benchmark, not a holding' }))
+      .array(
+        z.enum(INSTRUMENT_TYPES).refine((t) => t !== 'index', { message: 'an index is a benchmark, not a holding' }),
+      )
       .min(1)
       .optional(),
     start: dateText.optional(),
@@ -76,7 +80,14 @@ export const BacktestSpecSchema = z
     /** Slippage against the trader on every fill, in basis points of the price. */
     slippageBps: z.number().min(0).max(10_000).default(0),
     direction: z.enum(['long-short', 'long-only']).default('long-short'),
-    sizing: SizingSchema.default({ method: 'all-in', fraction: 1, qty: 1, targetVol: 0.15, lookback: 20, maxWeight: 1 }),
+    sizing: SizingSchema.default({
+      method: 'all-in',
+      fraction: 1,
+      qty: 1,
+      targetVol: 0.15,
+      lookback: 20,
+      maxWeight: 1,
+    }),
     /** Round quantities down to whole units. */
     wholeUnits: z.boolean().default(true),
     /** Close positions still open at the end at the last close (as trades); otherwise report them under `openPositions`. */
@@ -124,7 +135,11 @@ export const BacktestSpecSchema = z
       ctx.addIssue({ code: 'custom', path: ['symbols'], message: 'give exactly one of "symbols" or "universe"' });
     }
     if (s.types !== undefined && s.universe === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['types'], message: '"types" filters a "universe"; explicit "symbols" are traded as given' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['types'],
+        message: '"types" filters a "universe"; explicit "symbols" are traded as given',
+      });
     }
     if (s.start !== undefined && s.end !== undefined && (parseDate(s.start) as number) > (parseDate(s.end) as number)) {
       ctx.addIssue({ code: 'custom', path: ['end'], message: '"end" is before "start"' });

@@ -23,11 +23,19 @@ export function signalsOnRaw(spec: Pick<BacktestSpec, 'adjustment' | 'signalPric
  * that the strategy is a built-in one (`name`) and its parameters (`params`); default `none` (tests
  * and callers with strategies of their own).
  */
-export function parseSpec(raw: unknown, options: { strategy?: 'none' | 'name' | 'params' } = {}): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
+export function parseSpec(
+  raw: unknown,
+  options: { strategy?: 'none' | 'name' | 'params' } = {},
+): { ok: true; spec: BacktestSpec } | { ok: false; errors: string[] } {
   const r = BacktestSpecSchema.safeParse(raw);
-  if (!r.success) return { ok: false, errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`) };
+  if (!r.success)
+    return {
+      ok: false,
+      errors: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(spec)'}: ${i.message}`),
+    };
   const check = options.strategy ?? 'none';
-  const errors = check === 'none' ? [] : strategyErrors(r.data.strategy, check === 'params' ? r.data.params : undefined);
+  const errors =
+    check === 'none' ? [] : strategyErrors(r.data.strategy, check === 'params' ? r.data.params : undefined);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, spec: r.data };
 }
 
@@ -53,7 +61,8 @@ export function strategyErrors(name: string, params?: Record<string, unknown>): 
     // one registered in this process.
     strategy = getStrategy(name);
   } catch (e) {
-    if (e instanceof Error && 'errors' in e && Array.isArray((e as { errors: unknown }).errors)) return [...(e as { errors: string[] }).errors];
+    if (e instanceof Error && 'errors' in e && Array.isArray((e as { errors: unknown }).errors))
+      return [...(e as { errors: string[] }).errors];
     throw e;
   }
   // Not found without a store: it may be a stored user strategy, which only the store knows. `unknownReferences`
@@ -61,5 +70,7 @@ export function strategyErrors(name: string, params?: Record<string, unknown>): 
   if (!strategy) return [];
   if (params === undefined) return [];
   const r = strategy.params.safeParse(params);
-  return r.success ? [] : r.error.issues.map((i) => `params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
+  return r.success
+    ? []
+    : r.error.issues.map((i) => `params${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
 }

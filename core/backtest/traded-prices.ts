@@ -52,7 +52,14 @@ export interface ActionTargets {
  * paid out as cash at the pre-split close ÷ r. A cash dividend d pays `qty × d` into cash (a short
  * position pays it). Returns the cash to add; `out.next` is the index of the first action after `bar`.
  */
-export function applyActions(t: ActionTargets, acts: PanelActions, from: number, bar: number, wholeUnits: boolean, out: { next: number }): number {
+export function applyActions(
+  t: ActionTargets,
+  acts: PanelActions,
+  from: number,
+  bar: number,
+  wholeUnits: boolean,
+  out: { next: number },
+): number {
   let cash = 0;
   let k = from;
   const n = acts.bar.length;

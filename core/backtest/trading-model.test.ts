@@ -33,9 +33,15 @@ SPX,2020-01-10,3070,3070,3070,3070,1
 async function market(): Promise<Store> {
   const s = openStore(':memory:');
   const files: [Parameters<typeof importCsv>[1], string][] = [
-    ['instruments', 'symbol,name,sector,currency,listed_on,delisted_on\nXYZ,Xyz,Tech,USD,2019-01-01,\nSPX,Index,Index,USD,2000-01-01,\n'],
+    [
+      'instruments',
+      'symbol,name,sector,currency,listed_on,delisted_on\nXYZ,Xyz,Tech,USD,2019-01-01,\nSPX,Index,Index,USD,2000-01-01,\n',
+    ],
     ['bars', BARS],
-    ['actions', 'symbol,kind,ex_date,value,known_at\nXYZ,split,2020-01-07,2,2019-12-20\nXYZ,dividend,2020-01-09,0.5,2020-01-09\n'],
+    [
+      'actions',
+      'symbol,kind,ex_date,value,known_at\nXYZ,split,2020-01-07,2,2019-12-20\nXYZ,dividend,2020-01-09,0.5,2020-01-09\n',
+    ],
   ];
   for (const [kind, content] of files) {
     const r = await importCsv(s, kind, { fileName: `${kind}.csv`, content });
@@ -45,7 +51,12 @@ async function market(): Promise<Store> {
 }
 
 /** Buys at bar `buyAt`'s decision, sells at `sellAt`'s, and records the closes it was shown. */
-function scripted(buyAt: number, sellAt: number, seen: number[], intent?: (close: number) => Decision): SingleStrategy<Record<string, never>, { i: number }> {
+function scripted(
+  buyAt: number,
+  sellAt: number,
+  seen: number[],
+  intent?: (close: number) => Decision,
+): SingleStrategy<Record<string, never>, { i: number }> {
   return {
     kind: 'single',
     name: 'scripted',
@@ -63,7 +74,13 @@ function scripted(buyAt: number, sellAt: number, seen: number[], intent?: (close
 }
 
 const spec = (over: BacktestSpecInput | object = {}) => {
-  const r = parseSpec({ strategy: 'scripted', symbols: ['XYZ'], sizing: { method: 'fixed-qty', qty: 10 }, commission: { fixed: 1 }, ...over });
+  const r = parseSpec({
+    strategy: 'scripted',
+    symbols: ['XYZ'],
+    sizing: { method: 'fixed-qty', qty: 10 },
+    commission: { fixed: 1 },
+    ...over,
+  });
   if (!r.ok) throw new Error(r.errors.join('\n'));
   return r.spec;
 };
@@ -83,10 +100,25 @@ describe('trading in traded prices', () => {
     // Buy 10 at 01-03's open (100) for 1000 + 1 commission: cash 98,999.
     // 01-07: split, 20 shares at a cost of 50. 01-09: dividend 20 × 0.50 = 10 into cash (99,009).
     // Sell 20 at 01-10's open (54) − 1: cash 100,088.
-    expect(Array.from(r.equity.value)).toEqual([100_000, 98_999 + 10 * 102, 98_999 + 10 * 104, 98_999 + 20 * 53, 98_999 + 20 * 54, 99_009 + 20 * 53.5, 100_088]);
+    expect(Array.from(r.equity.value)).toEqual([
+      100_000,
+      98_999 + 10 * 102,
+      98_999 + 10 * 104,
+      98_999 + 20 * 53,
+      98_999 + 20 * 54,
+      99_009 + 20 * 53.5,
+      100_088,
+    ]);
     expect(r.trades).toHaveLength(1);
     const t = r.trades[0];
-    expect(t).toMatchObject({ qty: 20, entryPrice: 50, exitPrice: 54, splitRatio: 2, commission: 2, pnl: 20 * (54 - 50) - 2 });
+    expect(t).toMatchObject({
+      qty: 20,
+      entryPrice: 50,
+      exitPrice: 54,
+      splitRatio: 2,
+      commission: 2,
+      pnl: 20 * (54 - 50) - 2,
+    });
     // The trade's P&L is the round trip; the dividend is income on the account, not in the trade.
     expect(r.metrics.finalEquity).toBe(100_088);
     expect(r.metrics.totalReturn).toBeCloseTo(88 / 100_000, 12);
@@ -119,7 +151,13 @@ describe('trading in traded prices', () => {
       strategy: scripted(0, 99, [], (c) => ({ target: -1, stopLoss: c * 1.07 })),
     });
     // Short at 01-03's open 100; stop 107 → 53.5 after the split; 01-08's high 54 touches it: exit at 53.5 (the stop, no gap).
-    expect(stopped.trades[0]).toMatchObject({ side: 'short', qty: 20, entryPrice: 50, exitReason: 'stop-loss', splitRatio: 2 });
+    expect(stopped.trades[0]).toMatchObject({
+      side: 'short',
+      qty: 20,
+      entryPrice: 50,
+      exitReason: 'stop-loss',
+      splitRatio: 2,
+    });
     expect(stopped.trades[0].exitPrice).toBeCloseTo(53.5, 9);
   });
 
@@ -149,9 +187,15 @@ describe('trading in traded prices', () => {
       const mem = await market();
       // Copy the market into the file store through the same import path.
       for (const [kind, content] of [
-        ['instruments', 'symbol,name,sector,currency,listed_on,delisted_on\nXYZ,Xyz,Tech,USD,2019-01-01,\nSPX,Index,Index,USD,2000-01-01,\n'],
+        [
+          'instruments',
+          'symbol,name,sector,currency,listed_on,delisted_on\nXYZ,Xyz,Tech,USD,2019-01-01,\nSPX,Index,Index,USD,2000-01-01,\n',
+        ],
         ['bars', BARS],
-        ['actions', 'symbol,kind,ex_date,value,known_at\nXYZ,split,2020-01-07,2,2019-12-20\nXYZ,dividend,2020-01-09,0.5,2020-01-09\n'],
+        [
+          'actions',
+          'symbol,kind,ex_date,value,known_at\nXYZ,split,2020-01-07,2,2019-12-20\nXYZ,dividend,2020-01-09,0.5,2020-01-09\n',
+        ],
       ] as const) {
         const r = await importCsv(s, kind, { fileName: `${kind}.csv`, content });
         expect(r.ok).toBe(true);

@@ -27,7 +27,9 @@ interface UserRunData {
 }
 
 /** What the job returns: the output to store, or the input errors (a bad spec, the strategy's `FILE:LINE:COL`). */
-type UserRunResult = { readonly output: BacktestColumns; readonly fingerprint: string; readonly audit: readonly DecisionAudit[] } | { readonly errors: readonly string[] };
+type UserRunResult =
+  | { readonly output: BacktestColumns; readonly fingerprint: string; readonly audit: readonly DecisionAudit[] }
+  | { readonly errors: readonly string[] };
 
 /** The job kinds pool workers run for user backtests. */
 export const USER_RUN_JOBS: JobTable = {
@@ -37,7 +39,9 @@ export const USER_RUN_JOBS: JobTable = {
     // The host's limit (the worker's environment may predate its --strategy-timeout).
     process.env.QUANTDESK_STRATEGY_TIMEOUT_MS = String(data.timeoutMs);
     try {
-      const { result, fingerprint } = withPinnedSource(data.spec.strategy, data.source, () => runSpecOnStore(store, data.spec));
+      const { result, fingerprint } = withPinnedSource(data.spec.strategy, data.source, () =>
+        runSpecOnStore(store, data.spec),
+      );
       return { output: toColumns(result, data.runId), fingerprint, audit: result.audit };
     } catch (e) {
       if (e instanceof BacktestInputError) return { errors: e.errors };
@@ -63,13 +67,22 @@ export async function runUserBacktest(
   opts: { runId: string; save?: boolean; signal?: AbortSignal },
 ): Promise<BacktestColumns> {
   const createdAt = Date.now();
-  const job: PoolJob<UserRunData> = { kind: USER_BACKTEST_JOB, data: { spec, runId: opts.runId, source, timeoutMs: strategyTimeoutMs() } };
+  const job: PoolJob<UserRunData> = {
+    kind: USER_BACKTEST_JOB,
+    data: { spec, runId: opts.runId, source, timeoutMs: strategyTimeoutMs() },
+  };
   const [o] = await pool.run<UserRunResult>([job], { signal: opts.signal });
   if (!o.ok) throw new Error(o.error.message);
   const r = o.value;
   if ('errors' in r) throw new BacktestInputError(r.errors);
   if (opts.save !== false) {
-    saveBacktestRun(store, { result: r.output, fingerprint: r.fingerprint, audit: r.audit, createdAt, finishedAt: Date.now() });
+    saveBacktestRun(store, {
+      result: r.output,
+      fingerprint: r.fingerprint,
+      audit: r.audit,
+      createdAt,
+      finishedAt: Date.now(),
+    });
     recordRunSource(store, r.output.runId, source);
   }
   return r.output;

@@ -11,7 +11,11 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * Parses `args` strictly with node's `util.parseArgs`: unknown flags and missing values are usage
  * errors, never silently ignored. `required` names flags that must be present.
  */
-export function parseFlags<O extends Options>(args: string[], options: O, required: readonly (keyof O & string)[] = []) {
+export function parseFlags<O extends Options>(
+  args: string[],
+  options: O,
+  required: readonly (keyof O & string)[] = [],
+) {
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
@@ -19,7 +23,8 @@ export function parseFlags<O extends Options>(args: string[], options: O, requir
     throw new UsageError((e as Error).message);
   }
   for (const name of required) {
-    if ((parsed.values as Record<string, unknown>)[name] === undefined) throw new UsageError(`missing required option --${name}`);
+    if ((parsed.values as Record<string, unknown>)[name] === undefined)
+      throw new UsageError(`missing required option --${name}`);
   }
   return parsed;
 }

@@ -38,7 +38,9 @@ describe('the lazy command table', () => {
     expect(help.status).toBe(0);
     for (const c of COMMANDS) expect(help.stdout).toContain(c.summary);
     // UsageError thrown inside the backtest bundle (a missing required flag) is still a usage error.
-    const usage = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'backtest', '--json'], { encoding: 'utf8' });
+    const usage = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'backtest', '--json'], {
+      encoding: 'utf8',
+    });
     expect(usage.status).toBe(2);
     expect(usage.stdout).toBe('');
     expect(usage.stderr).toMatch(/--spec/);

@@ -9,7 +9,7 @@ function help(io: CliIO): void {
   io.out(`quantdesk ${VERSION}: point-in-time backtesting, sweeps and live monitoring\n\n`);
   io.out('Usage: quantdesk <command> [options]\n\nCommands:\n');
   for (const c of COMMANDS) io.out(`  ${c.name.padEnd(width)}  ${c.summary}\n`);
-  io.out('\nRun `quantdesk <command> --help` for a command\'s options.\n');
+  io.out("\nRun `quantdesk <command> --help` for a command's options.\n");
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -57,7 +57,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     }
     // A bad path or file the user gave (StorePathError and the like), a user strategy that fails to compile, load or
     // run (FILE:LINE:COL: message), or input the engine rejects: its message, no stack, exit 2.
-    if (e instanceof Error && (e.name === 'InputError' || e.name === 'StrategyCodeError' || e.name === 'BacktestInputError')) {
+    if (
+      e instanceof Error &&
+      (e.name === 'InputError' || e.name === 'StrategyCodeError' || e.name === 'BacktestInputError')
+    ) {
       io.err(`quantdesk ${name}: ${e.message}\n`);
       return EXIT.badInput;
     }

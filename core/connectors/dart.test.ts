@@ -47,14 +47,32 @@ const CORPCODE = `<?xml version="1.0" encoding="UTF-8"?>
 </result>`;
 
 function account(rcept: string, id: string, amount: string, sj = 'BS') {
-  return { rcept_no: rcept, reprt_code: '11011', bsns_year: '2023', corp_code: '00126380', sj_div: sj, sj_nm: '재무상태표', account_id: id, account_nm: id, account_detail: '-', thstrm_nm: '제 55 기', thstrm_amount: amount, ord: '1', currency: 'KRW' };
+  return {
+    rcept_no: rcept,
+    reprt_code: '11011',
+    bsns_year: '2023',
+    corp_code: '00126380',
+    sj_div: sj,
+    sj_nm: '재무상태표',
+    account_id: id,
+    account_nm: id,
+    account_detail: '-',
+    thstrm_nm: '제 55 기',
+    thstrm_amount: amount,
+    ord: '1',
+    currency: 'KRW',
+  };
 }
 
 let amended = false;
 function dartRoute(url: URL): Reply {
   const key = url.searchParams.get('crtfc_key');
   if (url.pathname === '/api/corpCode.xml') {
-    if (key !== 'DARTKEY') return { body: '<?xml version="1.0" encoding="UTF-8"?><result><status>010</status><message>등록되지 않은 키입니다.</message></result>', type: 'application/xml' };
+    if (key !== 'DARTKEY')
+      return {
+        body: '<?xml version="1.0" encoding="UTF-8"?><result><status>010</status><message>등록되지 않은 키입니다.</message></result>',
+        type: 'application/xml',
+      };
     return { body: zipOne('CORPCODE.xml', Buffer.from(CORPCODE)), type: 'application/x-msdownload' };
   }
   if (url.pathname !== '/api/fnlttSinglAcntAll.json') return { status: 404 };
@@ -63,7 +81,8 @@ function dartRoute(url: URL): Reply {
   const year = url.searchParams.get('bsns_year');
   const rep = url.searchParams.get('reprt_code');
   if (corp === '00164779') return { body: '{"status":"000","message":"정상","list":[{"rcept_no":' };
-  if (corp !== '00126380' || year !== '2023' || rep !== '11011') return { body: JSON.stringify({ status: '013', message: '조회된 데이타가 없습니다.' }) };
+  if (corp !== '00126380' || year !== '2023' || rep !== '11011')
+    return { body: JSON.stringify({ status: '013', message: '조회된 데이타가 없습니다.' }) };
   // The annual report filed 2024-03-12; an amended (정정) report filed 2024-04-30 restates equity.
   const rcept = amended ? '20240430000123' : '20240312000736';
   return {
@@ -110,12 +129,19 @@ describe('dart connector', () => {
     ]);
     // 1 corpCode + 2023's four reports + 2024's Q1 (period ends after June 1st are not asked for).
     expect(r.value.requests).toBe(6);
-    expect(connection(store).prepare("SELECT name, currency FROM instruments WHERE symbol = '005930'").get()).toEqual({ name: '삼성전자', currency: 'KRW' });
+    expect(connection(store).prepare("SELECT name, currency FROM instruments WHERE symbol = '005930'").get()).toEqual({
+      name: '삼성전자',
+      currency: 'KRW',
+    });
     expect(connection(store).prepare('SELECT count(*) FROM dart_corps').pluck().get()).toBe(3);
     const before = fundamentalAsOf(store, '005930', 'total_equity', Date.UTC(2024, 2, 11));
     expect(before.ok && before.value.value).toBe(null);
     const known = fundamentalAsOf(store, '005930', 'total_equity', Date.UTC(2024, 2, 12));
-    expect(known.ok && known.value).toMatchObject({ value: 363677864000000, periodEnd: Date.UTC(2023, 11, 31), knownAt: Date.UTC(2024, 2, 12) });
+    expect(known.ok && known.value).toMatchObject({
+      value: 363677864000000,
+      periodEnd: Date.UTC(2023, 11, 31),
+      knownAt: Date.UTC(2024, 2, 12),
+    });
     const same = await runFetch(store, 'dart', { symbols: ['005930'], from: '2023-01-01' }, opts(server.base));
     expect(same.ok && [same.value.changed, same.value.requests]).toEqual([0, 5]); // the code list is not fetched again
     amended = true;
@@ -134,13 +160,24 @@ describe('dart connector', () => {
     server = await startTestServer(dartRoute);
     store = openStore(':memory:');
     const badKey = await runFetch(store, 'dart', { symbols: ['005930'] }, opts(server.base, 'NOPE'));
-    expect(!badKey.ok && badKey.error).toMatchObject({ code: 'invalid-input', message: expect.stringContaining('status 010 (unregistered API key)') });
+    expect(!badKey.ok && badKey.error).toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining('status 010 (unregistered API key)'),
+    });
     expect(!badKey.ok && badKey.error.message).not.toContain('NOPE');
     const unknown = await runFetch(store, 'dart', { symbols: ['999999'] }, opts(server.base));
     expect(unknown.ok && unknown.value.warnings).toEqual(["dart: 999999: not a listed company in DART's code list"]);
     const quota = await runFetch(store, 'dart', { symbols: ['005930'] }, opts(server.base, 'QUOTA'));
-    expect(!quota.ok && quota.error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('status 020') });
-    const broken = await runFetch(store, 'dart', { symbols: ['005930', '000660'], from: '2023-01-01' }, opts(server.base));
+    expect(!quota.ok && quota.error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('status 020'),
+    });
+    const broken = await runFetch(
+      store,
+      'dart',
+      { symbols: ['005930', '000660'], from: '2023-01-01' },
+      opts(server.base),
+    );
     expect(!broken.ok && broken.error.message).toMatch(/000660 2023-03-31: the answer is not JSON/);
     expect(connection(store).prepare('SELECT count(*) FROM fundamentals').pluck().get()).toBe(0);
     const noKey = await runFetch(store, 'dart', { symbols: ['005930'] }, { ...opts(server.base), env: {} });

@@ -78,7 +78,11 @@ export function parseCorpCodes(body: Buffer): Result<DartCorp[]> {
       return fail('invalid-input', `dart: corpCode.xml: ${(e as Error).message}`);
     }
     const entry = entries.find((e) => /\.xml$/i.test(e.name));
-    if (!entry) return fail('invalid-input', `dart: corpCode.xml: the ZIP holds no XML file (${entries.map((e) => e.name).join(', ')})`);
+    if (!entry)
+      return fail(
+        'invalid-input',
+        `dart: corpCode.xml: the ZIP holds no XML file (${entries.map((e) => e.name).join(', ')})`,
+      );
     text = entry.data.toString('utf8');
   } else {
     text = body.toString('utf8').trim();
@@ -92,11 +96,13 @@ export function parseCorpCodes(body: Buffer): Result<DartCorp[]> {
     }
   }
   const valid = XMLValidator.validate(text);
-  if (valid !== true) return fail('invalid-input', `dart: corpCode.xml: malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
+  if (valid !== true)
+    return fail('invalid-input', `dart: corpCode.xml: malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
   const doc = xml.parse(text) as { result?: { status?: string; message?: string; list?: Record<string, string>[] } };
   const result = doc.result;
   if (!result) return fail('invalid-input', 'dart: corpCode.xml: no <result> element');
-  if (result.status !== undefined && result.status !== '000') return statusError('corpCode.xml', String(result.status), String(result.message ?? ''));
+  if (result.status !== undefined && result.status !== '000')
+    return statusError('corpCode.xml', String(result.status), String(result.message ?? ''));
   const corps = (result.list ?? []).map((l) => ({
     corpCode: String(l.corp_code ?? '').trim(),
     corpName: String(l.corp_name ?? '').trim(),
@@ -104,7 +110,11 @@ export function parseCorpCodes(body: Buffer): Result<DartCorp[]> {
     modifyDate: String(l.modify_date ?? '').trim(),
   }));
   const bad = corps.findIndex((c) => !/^\d{8}$/.test(c.corpCode));
-  if (bad >= 0) return fail('invalid-input', `dart: corpCode.xml: entry ${bad + 1}: corp_code "${corps[bad].corpCode}" is not 8 digits`);
+  if (bad >= 0)
+    return fail(
+      'invalid-input',
+      `dart: corpCode.xml: entry ${bad + 1}: corp_code "${corps[bad].corpCode}" is not 8 digits`,
+    );
   return ok(corps);
 }
 
@@ -133,7 +143,8 @@ export function parseFinancials(symbol: string, periodEnd: string, body: string,
   const status = String(doc?.status ?? '');
   if (status === '013') return ok(0);
   if (status !== '000') return statusError(`${symbol} ${periodEnd}`, status || '(none)', String(doc?.message ?? ''));
-  if (!Array.isArray(doc.list)) return fail('invalid-input', `dart: ${symbol} ${periodEnd}: status 000 without a "list" array`);
+  if (!Array.isArray(doc.list))
+    return fail('invalid-input', `dart: ${symbol} ${periodEnd}: status 000 without a "list" array`);
   const seen = new Set<string>();
   let n = 0;
   for (const [i, a] of doc.list.entries()) {
@@ -142,10 +153,20 @@ export function parseFinancials(symbol: string, periodEnd: string, body: string,
     const rcept = String(a.rcept_no ?? '');
     const m = /^(\d{4})(\d{2})(\d{2})\d{6}$/.exec(rcept);
     const knownAt = m ? `${m[1]}-${m[2]}-${m[3]}` : '';
-    if (!m || parseDate(knownAt) === null) return fail('invalid-input', `dart: ${symbol} ${periodEnd}: list[${i}]: rcept_no "${rcept}" is not 14 digits starting with a date`);
-    const amount = String(a.thstrm_amount ?? '').replace(/,/g, '').trim();
+    if (!m || parseDate(knownAt) === null)
+      return fail(
+        'invalid-input',
+        `dart: ${symbol} ${periodEnd}: list[${i}]: rcept_no "${rcept}" is not 14 digits starting with a date`,
+      );
+    const amount = String(a.thstrm_amount ?? '')
+      .replace(/,/g, '')
+      .trim();
     if (amount === '' || amount === '-') continue;
-    if (!Number.isFinite(Number(amount))) return fail('invalid-input', `dart: ${symbol} ${periodEnd}: list[${i}]: thstrm_amount "${amount}" is not a number`);
+    if (!Number.isFinite(Number(amount)))
+      return fail(
+        'invalid-input',
+        `dart: ${symbol} ${periodEnd}: list[${i}]: thstrm_amount "${amount}" is not a number`,
+      );
     seen.add(field);
     out.add([symbol, field, periodEnd, amount, knownAt]);
     n++;
@@ -153,11 +174,19 @@ export function parseFinancials(symbol: string, periodEnd: string, body: string,
   return ok(n);
 }
 
-async function getBody(http: HttpClient, path: string, query: Record<string, string>, signal?: AbortSignal): Promise<Result<Buffer>> {
+async function getBody(
+  http: HttpClient,
+  path: string,
+  query: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<Result<Buffer>> {
   try {
     return ok((await http.get(path, query, signal)).body);
   } catch (e) {
-    return fail(e instanceof HttpError && !e.transient ? 'invalid-input' : 'unavailable', `dart: ${(e as Error).message}`);
+    return fail(
+      e instanceof HttpError && !e.transient ? 'invalid-input' : 'unavailable',
+      `dart: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -176,7 +205,8 @@ export const dartConnector: Connector = {
   async fetch(ctx, request): Promise<Result<FetchBatch>> {
     const key = ctx.env.DART_API_KEY;
     if (!key) return fail('invalid-input', 'dart: set DART_API_KEY in the environment');
-    if (request.symbols.length === 0) return fail('invalid-input', 'dart: give KRX stock codes with --symbols (e.g. 005930,000660)');
+    if (request.symbols.length === 0)
+      return fail('invalid-input', 'dart: give KRX stock codes with --symbols (e.g. 005930,000660)');
     const codes = request.symbols.map((s) => s.replace(/\.(KS|KQ)$/i, ''));
     const lookup = corpByStockCodeReader(ctx.store);
     let known = codes.map((c) => lookup(c));
@@ -210,7 +240,13 @@ export const dartConnector: Connector = {
         for (const rep of DART_REPORTS) {
           const periodEnd = `${year}-${rep.monthDay}`;
           if ((parseDate(periodEnd) ?? 0) > now) continue;
-          const query = { crtfc_key: key, corp_code: corp.corpCode, bsns_year: String(year), reprt_code: rep.code, fs_div: 'CFS' };
+          const query = {
+            crtfc_key: key,
+            corp_code: corp.corpCode,
+            bsns_year: String(year),
+            reprt_code: rep.code,
+            fs_div: 'CFS',
+          };
           const body = await getBody(ctx.http, 'fnlttSinglAcntAll.json', query, ctx.signal);
           requests++;
           if (!body.ok) return body;
@@ -222,6 +258,11 @@ export const dartConnector: Connector = {
       if (rows === 0) warnings.push(`dart: ${code}: no consolidated statements since ${fromYear}`);
       else if (!hasInstrument(code)) instruments.add([code, corp.corpName, '', 'KRW', '', '']);
     }
-    return ok({ csv: { instruments: instruments.text(), fundamentals: funda.text() }, dartCorps: corps, warnings, requests });
+    return ok({
+      csv: { instruments: instruments.text(), fundamentals: funda.text() },
+      dartCorps: corps,
+      warnings,
+      requests,
+    });
   },
 };

@@ -40,11 +40,19 @@ const ORDER: readonly ImportKind[] = ['instruments', 'bars', 'actions', 'fundame
  * two kinds' transactions; a retry then finds those unchanged and completes the rest. A fetch that
  * brings nothing new reports `changed: 0` and records no import.
  */
-export async function runFetch(store: Store, source: ConnectorName, request: FetchRequest, options: RunFetchOptions = {}): Promise<Result<FetchReport>> {
+export async function runFetch(
+  store: Store,
+  source: ConnectorName,
+  request: FetchRequest,
+  options: RunFetchOptions = {},
+): Promise<Result<FetchReport>> {
   const t0 = performance.now();
   const connector = CONNECTORS[source];
   if (!connector) return fail('invalid-input', `unknown source "${source}" (${CONNECTOR_NAMES.join(', ')})`);
-  const http = new HttpClient({ ...HTTP_DEFAULTS, ...connector.http, ...stripUndefined(options.http ?? {}) }, options.sleep);
+  const http = new HttpClient(
+    { ...HTTP_DEFAULTS, ...connector.http, ...stripUndefined(options.http ?? {}) },
+    options.sleep,
+  );
   const now = options.now ?? Date.now;
   const env = options.env ?? process.env;
   const got = await connector.fetch({ store, http, env, now, signal: options.signal }, request);
@@ -58,7 +66,12 @@ export async function runFetch(store: Store, source: ConnectorName, request: Fet
     const content = batch.csv[kind];
     if (content === undefined) continue;
     const r = await importCsv(store, kind, { fileName: `${source}:${kind}`, content }, { signal: options.signal });
-    if (!r.ok) return fail(r.error.code, `${source}: the provider's data failed validation; nothing more was stored: ${r.error.message}`, r.error.details);
+    if (!r.ok)
+      return fail(
+        r.error.code,
+        `${source}: the provider's data failed validation; nothing more was stored: ${r.error.message}`,
+        r.error.details,
+      );
     imports.push(r.value);
     changed += r.value.changed;
   }
@@ -67,7 +80,9 @@ export async function runFetch(store: Store, source: ConnectorName, request: Fet
   let quality = 0;
   if (touched.length > 0) {
     const symbols = new Set<string>();
-    for (const i of touched) for (const line of (batch.csv[i.kind] ?? '').split('\n').slice(1)) if (line !== '') symbols.add(line.slice(0, line.indexOf(',')));
+    for (const i of touched)
+      for (const line of (batch.csv[i.kind] ?? '').split('\n').slice(1))
+        if (line !== '') symbols.add(line.slice(0, line.indexOf(',')));
     quality = checkQuality(store, { symbols: [...symbols], now: now() }).length;
   }
   let news: FetchReport['news'] = null;
@@ -75,7 +90,16 @@ export async function runFetch(store: Store, source: ConnectorName, request: Fet
     news = storeNews(store, batch.news, now());
     changed += news.inserted;
   }
-  return ok({ source, changed, imports, news, quality, warnings: batch.warnings, requests: batch.requests, durationMs: performance.now() - t0 });
+  return ok({
+    source,
+    changed,
+    imports,
+    news,
+    quality,
+    warnings: batch.warnings,
+    requests: batch.requests,
+    durationMs: performance.now() - t0,
+  });
 }
 
 function scrub<T>(r: Result<T>, key: string | undefined): Result<T> {

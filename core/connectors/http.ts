@@ -59,7 +59,10 @@ export class HttpClient {
 
   /** GETs `path` (joined to the base URL) with `query`; retries transient failures, then throws {@link HttpError}. */
   async get(path: string, query: Record<string, string> = {}, signal?: AbortSignal): Promise<HttpResponse> {
-    const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`);
+    const url = new URL(
+      path.replace(/^\//, ''),
+      this.options.baseUrl.endsWith('/') ? this.options.baseUrl : `${this.options.baseUrl}/`,
+    );
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const shown = redactUrl(url);
     let attempt = 0;
@@ -106,7 +109,11 @@ export class HttpClient {
     const declared = Number(res.headers.get('content-length') ?? Number.NaN);
     if (declared > this.options.maxBytes) {
       await res.body?.cancel().catch(() => undefined);
-      throw new HttpError(`${shown}: body of ${declared} bytes exceeds the ${this.options.maxBytes}-byte limit`, res.status, false);
+      throw new HttpError(
+        `${shown}: body of ${declared} bytes exceeds the ${this.options.maxBytes}-byte limit`,
+        res.status,
+        false,
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -118,12 +125,14 @@ export class HttpClient {
         if (done) break;
         size += chunk.length;
         if (size > this.options.maxBytes) await reader.cancel().catch(() => undefined);
-        if (size > this.options.maxBytes) throw new HttpError(`${shown}: body exceeds the ${this.options.maxBytes}-byte limit`, res.status, false);
+        if (size > this.options.maxBytes)
+          throw new HttpError(`${shown}: body exceeds the ${this.options.maxBytes}-byte limit`, res.status, false);
         chunks.push(Buffer.from(chunk));
       }
     } catch (e) {
       if (e instanceof HttpError) throw e;
-      if (timeout.aborted) throw new HttpError(`${shown}: body not complete within ${this.options.timeoutMs} ms`, null, true);
+      if (timeout.aborted)
+        throw new HttpError(`${shown}: body not complete within ${this.options.timeoutMs} ms`, null, true);
       throw e;
     }
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.concat(chunks) };

@@ -30,7 +30,12 @@ export interface NewsWrite {
  * by two feeds is one row), else its guid, else a hash of title and publication time.
  */
 export function newsKey(item: NewsItem): string {
-  const raw = item.link !== '' ? `link:${item.link}` : item.guid !== '' ? `guid:${item.feed}\u0000${item.guid}` : `text:${item.title}\u0000${item.publishedAt ?? ''}`;
+  const raw =
+    item.link !== ''
+      ? `link:${item.link}`
+      : item.guid !== ''
+        ? `guid:${item.feed}\u0000${item.guid}`
+        : `text:${item.title}\u0000${item.publishedAt ?? ''}`;
   return createHash('sha256').update(raw).digest('hex').slice(0, 32);
 }
 
@@ -73,7 +78,18 @@ export function storeNews(store: Store, items: readonly NewsItem[], knownAt: num
       seen.add(key);
       const text = `${it.title}\n${it.summary}`;
       const s = scoreSentiment(text);
-      const id = w.insert({ key, feed: it.feed, title: it.title, link: it.link, summary: it.summary, publishedAt: it.publishedAt, knownAt, lang: s.lang, sentiment: s.comparative, score: s.score });
+      const id = w.insert({
+        key,
+        feed: it.feed,
+        title: it.title,
+        link: it.link,
+        summary: it.summary,
+        publishedAt: it.publishedAt,
+        knownAt,
+        lang: s.lang,
+        sentiment: s.comparative,
+        score: s.score,
+      });
       if (id === null) continue;
       inserted++;
       const lower = text.toLowerCase();

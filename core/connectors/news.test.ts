@@ -44,7 +44,8 @@ function route(url: URL): Reply {
 }
 
 async function seed(s: Store): Promise<void> {
-  const csv = 'symbol,name,sector,currency,listed_on,delisted_on\nAAPL,Apple Inc,Tech,USD,,\nMSFT,Microsoft,Tech,USD,,\n005930,삼성전자,,KRW,,\nT,AT&T,Telecom,USD,,\n';
+  const csv =
+    'symbol,name,sector,currency,listed_on,delisted_on\nAAPL,Apple Inc,Tech,USD,,\nMSFT,Microsoft,Tech,USD,,\n005930,삼성전자,,KRW,,\nT,AT&T,Telecom,USD,,\n';
   const r = await importCsv(s, 'instruments', { fileName: 'i.csv', content: csv });
   expect(r.ok).toBe(true);
 }
@@ -81,7 +82,12 @@ describe('news connector', () => {
     server = await startTestServer(route);
     store = openStore(':memory:');
     const o: RunFetchOptions = { http: { minIntervalMs: 0, retries: 0 } };
-    const bad = await runFetch(store, 'news', { symbols: [], urls: [`${server.base}/rss.xml`, `${server.base}/broken.xml`] }, o);
+    const bad = await runFetch(
+      store,
+      'news',
+      { symbols: [], urls: [`${server.base}/rss.xml`, `${server.base}/broken.xml`] },
+      o,
+    );
     expect(!bad.ok && bad.error.message).toMatch(/broken\.xml: malformed XML at line 1/);
     const html = await runFetch(store, 'news', { symbols: [], urls: [`${server.base}/html`] }, o);
     expect(!html.ok && html.error.message).toMatch(/not an RSS or Atom feed \(root element html\)/);

@@ -19,12 +19,16 @@ function text(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return text(v[0]);
-  if (typeof v === 'object' && '#text' in (v as Record<string, unknown>)) return text((v as Record<string, unknown>)['#text']);
+  if (typeof v === 'object' && '#text' in (v as Record<string, unknown>))
+    return text((v as Record<string, unknown>)['#text']);
   return '';
 }
 
 function stripHtml(s: string): string {
-  return s.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function time(s: string): number | null {
@@ -36,7 +40,8 @@ function time(s: string): number | null {
 /** Atom `link` elements: the `rel="alternate"` (or rel-less) href. */
 function atomLink(v: unknown): string {
   const links = (Array.isArray(v) ? v : [v]) as Record<string, unknown>[];
-  const alt = links.find((l) => l && typeof l === 'object' && (l['@rel'] === undefined || l['@rel'] === 'alternate')) ?? links[0];
+  const alt =
+    links.find((l) => l && typeof l === 'object' && (l['@rel'] === undefined || l['@rel'] === 'alternate')) ?? links[0];
   if (alt && typeof alt === 'object') return text(alt['@href']) || text(alt);
   return text(alt);
 }
@@ -47,7 +52,8 @@ function atomLink(v: unknown): string {
  */
 export function parseFeed(feed: string, xml: string): Result<NewsItem[]> {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) return fail('invalid-input', `${feed}: malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
+  if (valid !== true)
+    return fail('invalid-input', `${feed}: malformed XML at line ${valid.err.line}: ${valid.err.msg}`);
   const doc = parser.parse(xml) as Record<string, Record<string, unknown>>;
   const items: NewsItem[] = [];
   if (doc.rss || doc['rdf:RDF']) {
@@ -78,7 +84,10 @@ export function parseFeed(feed: string, xml: string): Result<NewsItem[]> {
     }
     return ok(items);
   }
-  return fail('invalid-input', `${feed}: not an RSS or Atom feed (root element ${Object.keys(doc).filter((k) => k !== '?xml')[0] ?? 'missing'})`);
+  return fail(
+    'invalid-input',
+    `${feed}: not an RSS or Atom feed (root element ${Object.keys(doc).filter((k) => k !== '?xml')[0] ?? 'missing'})`,
+  );
 }
 
 /**

@@ -15,7 +15,8 @@ export const stooqConnector: Connector = {
   name: 'stooq',
   http: { baseUrl: 'https://stooq.com', minIntervalMs: 500 },
   async fetch(ctx, request): Promise<Result<FetchBatch>> {
-    if (request.symbols.length === 0) return fail('invalid-input', 'stooq: give the symbols to fetch with --symbols (e.g. AAPL.US,SPY.US)');
+    if (request.symbols.length === 0)
+      return fail('invalid-input', 'stooq: give the symbols to fetch with --symbols (e.g. AAPL.US,SPY.US)');
     const bars = new CsvOut('bars');
     const warnings: string[] = [];
     const from = request.from?.replace(/-/g, '');
@@ -28,7 +29,10 @@ export const stooqConnector: Connector = {
       try {
         body = (await ctx.http.get('q/d/l/', query, ctx.signal)).body.toString('utf8');
       } catch (e) {
-        return fail(e instanceof HttpError && !e.transient ? 'invalid-input' : 'unavailable', `stooq: ${(e as Error).message}`);
+        return fail(
+          e instanceof HttpError && !e.transient ? 'invalid-input' : 'unavailable',
+          `stooq: ${(e as Error).message}`,
+        );
       }
       const r = parseStooqCsv(symbol, body, bars);
       if (!r.ok) return r;
@@ -45,18 +49,27 @@ export const stooqConnector: Connector = {
 export function parseStooqCsv(symbol: string, body: string, out: CsvOut): Result<number> {
   const text = body.replace(/^\uFEFF/, '').trim();
   if (text === '' || /^no data/i.test(text)) return ok(0);
-  if (/exceeded the daily hits limit/i.test(text)) return fail('unavailable', `stooq: ${symbol}: daily request quota exceeded ("${text.slice(0, 80)}"); try again tomorrow`);
+  if (/exceeded the daily hits limit/i.test(text))
+    return fail(
+      'unavailable',
+      `stooq: ${symbol}: daily request quota exceeded ("${text.slice(0, 80)}"); try again tomorrow`,
+    );
   const lines = text.split(/\r?\n/);
   const header = lines[0].split(',').map((h) => h.trim().toLowerCase());
   const col = (n: string) => header.indexOf(n);
   const [d, o, h, l, c, v] = ['date', 'open', 'high', 'low', 'close', 'volume'].map(col);
-  if (d < 0 || o < 0 || h < 0 || l < 0 || c < 0) return fail('invalid-input', `stooq: ${symbol}: unexpected answer (expected a Date,Open,High,Low,Close[,Volume] header): "${lines[0].slice(0, 80)}"`);
+  if (d < 0 || o < 0 || h < 0 || l < 0 || c < 0)
+    return fail(
+      'invalid-input',
+      `stooq: ${symbol}: unexpected answer (expected a Date,Open,High,Low,Close[,Volume] header): "${lines[0].slice(0, 80)}"`,
+    );
   let n = 0;
   for (let i = 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
     const f = lines[i].split(',');
     const date = f[d]?.trim() ?? '';
-    if (parseDate(date) === null || date.length !== 10) return fail('invalid-input', `stooq: ${symbol}: line ${i + 1}: date: "${date}" is not YYYY-MM-DD`);
+    if (parseDate(date) === null || date.length !== 10)
+      return fail('invalid-input', `stooq: ${symbol}: line ${i + 1}: date: "${date}" is not YYYY-MM-DD`);
     out.add([symbol, date, f[o], f[h], f[l], f[c], v >= 0 ? f[v] : '0']);
     n++;
   }

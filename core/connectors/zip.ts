@@ -24,7 +24,8 @@ export function readZip(buf: Buffer, maxBytes = 256 * 1024 * 1024): ZipEntry[] {
   let p = buf.readUInt32LE(eocd + 16);
   const out: ZipEntry[] = [];
   for (let k = 0; k < count; k++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new Error(`ZIP central directory entry ${k} is damaged`);
+    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50)
+      throw new Error(`ZIP central directory entry ${k} is damaged`);
     const method = buf.readUInt16LE(p + 10);
     const csize = buf.readUInt32LE(p + 20);
     const usize = buf.readUInt32LE(p + 24);
@@ -36,7 +37,8 @@ export function readZip(buf: Buffer, maxBytes = 256 * 1024 * 1024): ZipEntry[] {
     p += 46 + nlen + xlen + clen;
     if (name.endsWith('/')) continue;
     if (usize > maxBytes) throw new Error(`ZIP entry ${name} is ${usize} bytes, over the ${maxBytes}-byte limit`);
-    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50) throw new Error(`ZIP local header of ${name} is damaged`);
+    if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50)
+      throw new Error(`ZIP local header of ${name} is damaged`);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const raw = buf.subarray(start, start + csize);
     if (raw.length !== csize) throw new Error(`ZIP entry ${name} is truncated`);

@@ -25,7 +25,10 @@ export type StoredSpecView = { readonly strategy: string; readonly [setting: str
 export type BacktestColumnsView = ResultColumns<BacktestMetrics>;
 
 /** A run's result as `quantdesk backtest --json` prints it ({@link BacktestOutput}, times as text), as stored by any version; the CLI's shape, not the API's. */
-export type BacktestRunView = Omit<BacktestOutput, 'spec' | 'metrics'> & { readonly spec: StoredSpecView; readonly metrics: BacktestMetrics };
+export type BacktestRunView = Omit<BacktestOutput, 'spec' | 'metrics'> & {
+  readonly spec: StoredSpecView;
+  readonly metrics: BacktestMetrics;
+};
 
 /** A stored run as `runs:list` lists it ({@link RunListItem}). */
 export type RunSummaryView = Omit<RunListItem, 'metrics'> & { readonly metrics: BacktestMetrics | null };
@@ -47,10 +50,17 @@ export const backtestMethods = {
   /** Starts a run in the background; follow `backtest:progressed` and `backtest:finished`, then `runs:get`. */
   'backtest:start': method(BacktestRunInput).returns<{ readonly runId: string }>(),
   'backtest:cancel': method(z.object({ runId: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
-  'runs:list': method(z.object({ limit: z.number().int().positive().max(10_000).default(100), kind: z.string().optional() }).strict().optional()).returns<readonly RunSummaryView[]>(),
+  'runs:list': method(
+    z
+      .object({ limit: z.number().int().positive().max(10_000).default(100), kind: z.string().optional() })
+      .strict()
+      .optional(),
+  ).returns<readonly RunSummaryView[]>(),
   'runs:get': method(z.object({ id: z.string().min(1) }).strict()).returns<RunDetailView>(),
   /** A stored run's trades as CSV or its self-contained HTML tear sheet, as text. */
-  'runs:export': method(z.object({ id: z.string().min(1), format: z.enum(['csv', 'html']) }).strict()).returns<string>(),
+  'runs:export': method(
+    z.object({ id: z.string().min(1), format: z.enum(['csv', 'html']) }).strict(),
+  ).returns<string>(),
   // -- runs you can manage (issue 17)
   /** Names, tags and annotates a run; each given field replaces the stored one. */
   'runs:label': method(
@@ -73,5 +83,10 @@ export const backtestEvents = {
   /** About every thousand bars of a `backtest:start` run. */
   'backtest:progressed': event<{ readonly runId: string; readonly fraction: number }>(),
   // `result`: a finished run's columns (with its benchmark's closes), so the view needs no `runs:get` / `data:bars` after it.
-  'backtest:finished': event<{ readonly runId: string; readonly status: 'finished' | 'failed' | 'cancelled'; readonly error: string | null; readonly result?: BacktestColumnsView | null }>(),
+  'backtest:finished': event<{
+    readonly runId: string;
+    readonly status: 'finished' | 'failed' | 'cancelled';
+    readonly error: string | null;
+    readonly result?: BacktestColumnsView | null;
+  }>(),
 } as const;

@@ -6,7 +6,11 @@ import type { BrokerInfo, BrokerStatus } from '../live/brokers/service';
 import type { BrokerAccount, BrokerOrder, BrokerPosition } from '../live/brokers/types';
 
 export type { BrokerInfo as BrokerInfoView, BrokerStatus as BrokerStatusView } from '../live/brokers/service';
-export type { BrokerAccount as BrokerAccountView, BrokerOrder as BrokerOrderView, BrokerPosition as BrokerPositionView } from '../live/brokers/types';
+export type {
+  BrokerAccount as BrokerAccountView,
+  BrokerOrder as BrokerOrderView,
+  BrokerPosition as BrokerPositionView,
+} from '../live/brokers/types';
 export type { ReconcileReport as BrokerReconcileView } from '../live/brokers/gateway';
 
 /** Which broker (and endpoint) a `broker:*` call means (the domain's schema). */
@@ -15,7 +19,13 @@ export const BrokerTargetInput = BrokerTargetSchema;
 export const BrokerConnectInput = BrokerTargetInput.extend({ confirm: z.string().max(100).optional() }).strict();
 /** `broker:credentials-set`: stored encrypted by the desktop app (Electron safeStorage); `quantdesk serve` reads the environment instead. */
 export const BrokerCredentialsInput = z
-  .object({ broker: z.enum(['alpaca', 'kis']), values: z.record(z.string().regex(/^(APCA_API_KEY_ID|APCA_API_SECRET_KEY|KIS_APP_KEY|KIS_APP_SECRET|KIS_ACCOUNT|KIS_HTS_ID)$/), z.string().max(512)) })
+  .object({
+    broker: z.enum(['alpaca', 'kis']),
+    values: z.record(
+      z.string().regex(/^(APCA_API_KEY_ID|APCA_API_SECRET_KEY|KIS_APP_KEY|KIS_APP_SECRET|KIS_ACCOUNT|KIS_HTS_ID)$/),
+      z.string().max(512),
+    ),
+  })
   .strict();
 
 /** The broker methods (a slice of `METHODS`). */

@@ -13,8 +13,31 @@ import { platformMethods } from './platform';
 import { strategiesMethods } from './strategies';
 import { deskEvents, deskMethods } from './desk';
 
-const methodSlices = [appMethods, dataMethods, dataUploadMethods, strategiesMethods, backtestMethods, indicatorsMethods, optimizeMethods, liveMethods, brokerMethods, liveSessionsMethods, modelsMethods, platformMethods, deskMethods];
-const eventSlices = [appEvents, dataEvents, backtestEvents, optimizeEvents, liveEvents, brokerEvents, modelsEvents, deskEvents];
+const methodSlices = [
+  appMethods,
+  dataMethods,
+  dataUploadMethods,
+  strategiesMethods,
+  backtestMethods,
+  indicatorsMethods,
+  optimizeMethods,
+  liveMethods,
+  brokerMethods,
+  liveSessionsMethods,
+  modelsMethods,
+  platformMethods,
+  deskMethods,
+];
+const eventSlices = [
+  appEvents,
+  dataEvents,
+  backtestEvents,
+  optimizeEvents,
+  liveEvents,
+  brokerEvents,
+  modelsEvents,
+  deskEvents,
+];
 
 describe('the contract composed of per-domain slices', () => {
   it('declares every channel in exactly one slice (a spread would silently drop a duplicate)', () => {
@@ -30,12 +53,18 @@ describe('the contract composed of per-domain slices', () => {
     const ok = METHODS['backtest:run'].input.parse({ spec: { strategy: 'sma-cross', symbols: ['GOOG'] } });
     expect(ok.spec).toMatchObject({ capital: 100_000, fill: 'next-open', sizing: { method: 'all-in' } });
     expect(ok.save).toBe(true);
-    const bad = METHODS['backtest:run'].input.safeParse({ spec: { strategy: 'sma-cross', symbols: ['GOOG'], fill: 'someday' } });
+    const bad = METHODS['backtest:run'].input.safeParse({
+      spec: { strategy: 'sma-cross', symbols: ['GOOG'], fill: 'someday' },
+    });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['spec.fill']);
-    const sweep = METHODS['sweep:start'].input.safeParse({ sweep: { base: {}, grid: { fast: [5] }, objective: 'sharpness' } });
+    const sweep = METHODS['sweep:start'].input.safeParse({
+      sweep: { base: {}, grid: { fast: [5] }, objective: 'sharpness' },
+    });
     expect(sweep.error?.issues.map((i) => i.path.join('.'))).toEqual(['sweep.objective']);
-    const model = METHODS['models:train'].input.safeParse({ spec: { start: '2020-01-01', end: '2020-13-01', features: [{ name: 'ret_5' }] } });
+    const model = METHODS['models:train'].input.safeParse({
+      spec: { start: '2020-01-01', end: '2020-13-01', features: [{ name: 'ret_5' }] },
+    });
     expect(model.error?.issues.map((i) => i.path.join('.'))).toEqual(['spec.end']);
   });
 });

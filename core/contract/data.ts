@@ -7,7 +7,11 @@ import type { FundamentalAsOf, InstrumentCoverage, Revision } from '../store/que
 
 export type { DatasetProgress as DataInitProgress, DatasetReport as DataInitReport } from '../dataset/default';
 export type { ImportReport as DataImportReport } from '../store/import';
-export type { FundamentalAsOf as DataAsOf, InstrumentCoverage as DataInstrument, Revision as DataRevision } from '../store/queries';
+export type {
+  FundamentalAsOf as DataAsOf,
+  InstrumentCoverage as DataInstrument,
+  Revision as DataRevision,
+} from '../store/queries';
 
 /** Progress of `data:import`: the import's progress under the id that names the call; `done` is true once, with the final counts. */
 export interface DataImportProgress extends ImportProgress {
@@ -42,9 +46,18 @@ export const DATA_IMPORT_MAX_CHARS = 512 * 1024;
 export const DataImportInput = z
   .object({
     kind: importKind,
-    // eslint-disable-next-line no-control-regex
-    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
-    content: z.string().max(DATA_IMPORT_MAX_CHARS, `at most ${DATA_IMPORT_MAX_CHARS} characters (send larger files with data:upload-begin/-chunk/-commit)`),
+    fileName: z
+      .string()
+      .min(1)
+      .max(255)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    content: z
+      .string()
+      .max(
+        DATA_IMPORT_MAX_CHARS,
+        `at most ${DATA_IMPORT_MAX_CHARS} characters (send larger files with data:upload-begin/-chunk/-commit)`,
+      ),
   })
   .strict();
 
@@ -65,13 +78,20 @@ const uploadId = z.string().min(1).max(64);
 export const DataUploadBeginInput = z
   .object({
     kind: importKind,
-    // eslint-disable-next-line no-control-regex
-    fileName: z.string().min(1).max(255).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
+    fileName: z
+      .string()
+      .min(1)
+      .max(255)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters'),
     size: z
       .number()
       .int()
       .min(0)
-      .max(DATA_UPLOAD_MAX_BYTES, `at most ${DATA_UPLOAD_MAX_BYTES} bytes from the app (import larger files with \`quantdesk import\`)`),
+      .max(
+        DATA_UPLOAD_MAX_BYTES,
+        `at most ${DATA_UPLOAD_MAX_BYTES} bytes from the app (import larger files with \`quantdesk import\`)`,
+      ),
   })
   .strict();
 
@@ -81,7 +101,7 @@ export const DataUploadChunkInput = z
     uploadId,
     seq: z.number().int().min(0).max(DATA_UPLOAD_MAX_BYTES),
     data: z
-      .base64('base64 of the chunk\'s bytes')
+      .base64("base64 of the chunk's bytes")
       .min(4)
       .max(4 * Math.ceil(DATA_UPLOAD_CHUNK_BYTES / 3), `at most ${DATA_UPLOAD_CHUNK_BYTES} bytes per chunk`),
   })
@@ -109,14 +129,27 @@ export const dataMethods = {
   'data:instruments': method(noInput).returns<readonly InstrumentCoverage[]>(),
   /** One symbol's bars in [from, to]; `adjustment` raw (default), `pit` or back-adjusted `{ asOf }`. */
   'data:bars': method(
-    z.object({ symbol: z.string().min(1), from: epochMs.optional(), to: epochMs.optional(), adjustment: adjustmentInput.optional() }).strict(),
+    z
+      .object({
+        symbol: z.string().min(1),
+        from: epochMs.optional(),
+        to: epochMs.optional(),
+        adjustment: adjustmentInput.optional(),
+      })
+      .strict(),
   ).returns<DataBars>(),
   /** Imports one CSV; bad rows give `invalid-input` with `FILE:LINE: column: reason` lines in `error.details`. */
   'data:import': method(DataImportInput).returns<ImportReport>(),
-  'data:asof': method(z.object({ symbol: z.string().min(1), field: z.string().min(1), asOf: epochMs }).strict()).returns<FundamentalAsOf>(),
-  'data:revisions': method(z.object({ symbol: z.string().min(1), field: z.string().min(1) }).strict()).returns<readonly Revision[]>(),
+  'data:asof': method(
+    z.object({ symbol: z.string().min(1), field: z.string().min(1), asOf: epochMs }).strict(),
+  ).returns<FundamentalAsOf>(),
+  'data:revisions': method(z.object({ symbol: z.string().min(1), field: z.string().min(1) }).strict()).returns<
+    readonly Revision[]
+  >(),
   /** Symbols listed at `asOf` (or members of universe `name`), delisted names included before delisting. */
-  'data:universe': method(z.object({ asOf: epochMs, name: z.string().min(1).optional() }).strict()).returns<readonly string[]>(),
+  'data:universe': method(z.object({ asOf: epochMs, name: z.string().min(1).optional() }).strict()).returns<
+    readonly string[]
+  >(),
   /** Loads the default dataset (no-op when present); progress on `data:init-progressed`. */
   'data:init-default': method(noInput).returns<DatasetReport>(),
 } as const;

@@ -6,15 +6,41 @@ import type { Order as LiveOrder } from '../live/types';
 import type { RiskLimits as RiskLimitsValue } from '../live/risk';
 import type { DeskActionReport, DeskBookDetail, DeskLimitsValue, DeskOverview, TicketPreview } from '../model/books';
 import {
-  AlertFilterInput, ScreenDef, UserAlertInput, WatchlistInput, WorkspaceInput,
-  type ColumnTable, type DeskAlert, type SavedScreen, type ScreenResult, type UserAlertFire, type UserAlertRule, type Watchlist, type Workspace,
+  AlertFilterInput,
+  ScreenDef,
+  UserAlertInput,
+  WatchlistInput,
+  WorkspaceInput,
+  type ColumnTable,
+  type DeskAlert,
+  type SavedScreen,
+  type ScreenResult,
+  type UserAlertFire,
+  type UserAlertRule,
+  type Watchlist,
+  type Workspace,
 } from '../model/desk';
 
-export type { DeskActionReport, DeskBookDetail, DeskBookView, DeskOverview, DeskPosition, DeskOrder, DeskLimitsValue, TicketPreview, TicketCheck, ExposureRow } from '../model/books';
+export type {
+  DeskActionReport,
+  DeskBookDetail,
+  DeskBookView,
+  DeskOverview,
+  DeskPosition,
+  DeskOrder,
+  DeskLimitsValue,
+  TicketPreview,
+  TicketCheck,
+  ExposureRow,
+} from '../model/books';
 
 /** A book's name: also its journal session `desk:<name>`. */
-// eslint-disable-next-line no-control-regex
-const deskBookName = z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
+const deskBookName = z
+  .string()
+  .min(1)
+  .max(64)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 const deskDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 /** `desk:book-start`: a book (strategy or `manual`, symbols or the whole universe, feed, paper account, capital, limits, params, replay range). */
@@ -66,7 +92,10 @@ export const DeskOrderInput = z
     reduceOnly: z.boolean().optional(),
   })
   .strict()
-  .refine((o) => (o.type !== 'limit' && o.type !== 'stop') || o.price !== undefined, { path: ['price'], message: 'limit and stop orders need a price' });
+  .refine((o) => (o.type !== 'limit' && o.type !== 'stop') || o.price !== undefined, {
+    path: ['price'],
+    message: 'limit and stop orders need a price',
+  });
 
 export const deskMethods = {
   'desk:overview': method(noInput).returns<DeskOverview>(),
@@ -74,60 +103,99 @@ export const deskMethods = {
   'desk:book-start': method(DeskBookInput).returns<DeskOverview>(),
   'desk:book-stop': method(z.object({ book: deskBookName }).strict()).returns<DeskOverview>(),
   /** Restarts a stopped book with its stored configuration; `speed` overrides the replay speed. */
-  'desk:book-resume': method(z.object({ book: deskBookName, speed: z.number().min(0).optional() }).strict()).returns<DeskOverview>(),
+  'desk:book-resume': method(
+    z.object({ book: deskBookName, speed: z.number().min(0).optional() }).strict(),
+  ).returns<DeskOverview>(),
   /** Removes a stopped book from the desk (its journal stays). */
   'desk:book-remove': method(z.object({ book: deskBookName }).strict()).returns<DeskOverview>(),
   /** A book's drill-down: figures, positions, orders, signals, alerts (newest first, at most `limit`). */
-  'desk:book': method(z.object({ book: deskBookName, limit: z.number().int().min(1).max(2_000).default(200) }).strict()).returns<DeskBookDetail>(),
+  'desk:book': method(
+    z.object({ book: deskBookName, limit: z.number().int().min(1).max(2_000).default(200) }).strict(),
+  ).returns<DeskBookDetail>(),
   /** The ticket's pre-trade checks (kill switch, book limits, desk limits) without sending. */
   'desk:order-check': method(DeskOrderInput).returns<TicketPreview>(),
   /** Sends a ticket order through the book's normal path; `status: "rejected"` with the reason when a check refuses it. */
   'desk:order-submit': method(DeskOrderInput).returns<LiveOrder>(),
-  'desk:order-cancel': method(z.object({ book: deskBookName, id: z.string().min(1).max(200) }).strict()).returns<{ readonly cancelled: boolean }>(),
+  'desk:order-cancel': method(z.object({ book: deskBookName, id: z.string().min(1).max(200) }).strict()).returns<{
+    readonly cancelled: boolean;
+  }>(),
   /** Cancel-and-replace of an unfilled working order with a new quantity and/or price. */
   'desk:order-replace': method(
-    z.object({ book: deskBookName, id: z.string().min(1).max(200), qty: z.number().positive().optional(), price: z.number().positive().optional() }).strict(),
+    z
+      .object({
+        book: deskBookName,
+        id: z.string().min(1).max(200),
+        qty: z.number().positive().optional(),
+        price: z.number().positive().optional(),
+      })
+      .strict(),
   ).returns<LiveOrder>(),
   /** Flattens one book (or, without `book`, every book) with reduce-only market orders; reports what it sent. */
-  'desk:flatten': method(z.object({ book: deskBookName.optional(), reason: z.string().min(1).max(500).default('flatten') }).strict()).returns<DeskActionReport>(),
+  'desk:flatten': method(
+    z.object({ book: deskBookName.optional(), reason: z.string().min(1).max(500).default('flatten') }).strict(),
+  ).returns<DeskActionReport>(),
   /** Trips the desk kill switch: every book's (working orders cancelled, new ones refused); positions stay open. */
-  'desk:kill': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict()).returns<DeskActionReport>(),
+  'desk:kill': method(
+    z.object({ reason: z.string().min(1).max(500).default('manual') }).strict(),
+  ).returns<DeskActionReport>(),
   'desk:rearm': method(noInput).returns<DeskActionReport>(),
   'desk:limits-set': method(DeskLimitsInput).returns<DeskLimitsValue>(),
-  'desk:book-limits-set': method(z.object({ book: deskBookName, risk: RiskLimitsInput }).strict()).returns<RiskLimitsValue>(),
-  'desk:alert-ack': method(z.object({ book: deskBookName, id: z.string().min(1).max(200) }).strict()).returns<{ readonly acknowledged: boolean }>(),
+  'desk:book-limits-set': method(
+    z.object({ book: deskBookName, risk: RiskLimitsInput }).strict(),
+  ).returns<RiskLimitsValue>(),
+  'desk:alert-ack': method(z.object({ book: deskBookName, id: z.string().min(1).max(200) }).strict()).returns<{
+    readonly acknowledged: boolean;
+  }>(),
   /** The user's alert rules with their status (active, paused, triggered, expired) and firing counts. */
   'user-alerts:list': method(noInput).returns<readonly UserAlertRule[]>(),
   /** Creates a rule, or replaces rule `id` (re-armed; judges only bars stored after the save). Indicators are checked against the registry. */
   'user-alerts:save': method(UserAlertInput).returns<UserAlertRule>(),
-  'user-alerts:pause': method(z.object({ id: z.string().min(1).max(64), paused: z.boolean() }).strict()).returns<UserAlertRule>(),
-  'user-alerts:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  'user-alerts:pause': method(
+    z.object({ id: z.string().min(1).max(64), paused: z.boolean() }).strict(),
+  ).returns<UserAlertRule>(),
+  'user-alerts:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{
+    readonly deleted: boolean;
+  }>(),
   /** A rule's firings, newest first. */
-  'user-alerts:history': method(z.object({ id: z.string().min(1).max(64), limit: z.number().int().positive().max(5_000).default(200) }).strict()).returns<readonly UserAlertFire[]>(),
+  'user-alerts:history': method(
+    z.object({ id: z.string().min(1).max(64), limit: z.number().int().positive().max(5_000).default(200) }).strict(),
+  ).returns<readonly UserAlertFire[]>(),
   /** Journaled alerts of every book (session), newest first, filtered by book, kind and acknowledgement. */
   'alerts:query': method(AlertFilterInput).returns<readonly DeskAlert[]>(),
   /** Acknowledges every unacknowledged alert of the book and kind given (all when neither); answers how many. */
-  'alerts:ack-all': method(z.object({ book: z.string().min(1).max(64).optional(), kind: z.string().min(1).max(64).optional() }).strict()).returns<{ readonly acknowledged: number }>(),
+  'alerts:ack-all': method(
+    z.object({ book: z.string().min(1).max(64).optional(), kind: z.string().min(1).max(64).optional() }).strict(),
+  ).returns<{ readonly acknowledged: number }>(),
   /** The books and kinds that have alerts (the alert list's filters). */
   'alerts:facets': method(noInput).returns<{ readonly books: readonly string[]; readonly kinds: readonly string[] }>(),
   'watchlists:list': method(noInput).returns<readonly Watchlist[]>(),
   /** Creates (no `id`) or replaces a watchlist: name, symbols in order, columns. */
   'watchlists:save': method(WatchlistInput).returns<Watchlist>(),
-  'watchlists:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  'watchlists:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{
+    readonly deleted: boolean;
+  }>(),
   /** A watchlist's columns for its symbols as of now (fundamentals as known now). */
   'watchlists:table': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<ColumnTable>(),
   /** Runs a screen on the point-in-time universe of its date (or now). */
   'screener:run': method(ScreenDef).returns<ScreenResult>(),
   'screener:list': method(noInput).returns<readonly SavedScreen[]>(),
   /** Saves a screen under a name (replacing one of that name). */
-  'screener:save': method(z.object({ name: z.string().trim().min(1).max(100), screen: ScreenDef }).strict()).returns<SavedScreen>(),
-  'screener:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{ readonly deleted: boolean }>(),
+  'screener:save': method(
+    z.object({ name: z.string().trim().min(1).max(100), screen: ScreenDef }).strict(),
+  ).returns<SavedScreen>(),
+  'screener:delete': method(z.object({ id: z.string().min(1).max(64) }).strict()).returns<{
+    readonly deleted: boolean;
+  }>(),
   /** Named pane layouts; `current` is the one in use. */
   'workspaces:list': method(noInput).returns<readonly Workspace[]>(),
   'workspaces:save': method(WorkspaceInput).returns<Workspace>(),
-  'workspaces:delete': method(z.object({ name: z.string().min(1).max(100) }).strict()).returns<{ readonly deleted: boolean }>(),
+  'workspaces:delete': method(z.object({ name: z.string().min(1).max(100) }).strict()).returns<{
+    readonly deleted: boolean;
+  }>(),
   /** Opens a view in its own window (the desktop app: a second monitor); `unavailable` under `quantdesk serve` (open `#view=NAME` in a tab). */
-  'app:open-view': method(z.object({ view: z.string().regex(/^[a-z][a-z-]{0,30}$/) }).strict()).returns<{ readonly opened: boolean }>(),
+  'app:open-view': method(z.object({ view: z.string().regex(/^[a-z][a-z-]{0,30}$/) }).strict()).returns<{
+    readonly opened: boolean;
+  }>(),
 } as const;
 
 export const deskEvents = {

@@ -11,8 +11,12 @@ export type { SessionInfo as LiveSessionInfo } from '../live/service';
 /** `live:resume`: restart a journaled session by name with the request it was started with; `speed` overrides the replay speed. */
 export const LiveResumeInput = z
   .object({
-    // eslint-disable-next-line no-control-regex
-    session: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'),
+    session: z
+      .string()
+      .min(1)
+      .max(64)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters'),
     speed: z.number().min(0).optional(),
   })
   .strict();
@@ -27,5 +31,7 @@ export const liveSessionsMethods = {
   /** Restarts a journaled session by name (restored from its journal; continues after its last step). */
   'live:resume': method(LiveResumeInput).returns<LiveStatus>(),
   /** Requeues dead letters with a fresh attempt budget: those of `alertId` (not-found when it has none), or all; answers how many deliveries. */
-  'outbox:retry': method(z.object({ alertId: z.string().min(1).max(200).optional() }).strict()).returns<{ readonly requeued: number }>(),
+  'outbox:retry': method(z.object({ alertId: z.string().min(1).max(200).optional() }).strict()).returns<{
+    readonly requeued: number;
+  }>(),
 } as const;

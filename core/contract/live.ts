@@ -8,7 +8,13 @@ import type { LiveServiceStatus } from '../live/service';
 import type { LiveTicked } from '../live/session';
 import type { Alert, FeedStatus, FiredSignal, Order, Position } from '../live/types';
 
-export type { Position as LivePosition, Order as LiveOrder, Alert as LiveAlert, FiredSignal as LiveSignal, FeedStatus as LiveFeedStatus } from '../live/types';
+export type {
+  Position as LivePosition,
+  Order as LiveOrder,
+  Alert as LiveAlert,
+  FiredSignal as LiveSignal,
+  FeedStatus as LiveFeedStatus,
+} from '../live/types';
 export type { KillSwitchState as KillSwitch } from '../live/broker';
 export type { RiskLimits as RiskLimitsValue } from '../live/risk';
 
@@ -24,7 +30,12 @@ export interface LiveStatus extends LiveServiceStatus {
    * Whose figures `account`, `positions:list` and `orders:list` are: the connected broker's account as it
    * reports it (`mode` paper/live, `at` when it was read), or null for the paper session's model.
    */
-  readonly source?: { readonly broker: string; readonly mode: 'paper' | 'live'; readonly accountId: string; readonly at: number } | null;
+  readonly source?: {
+    readonly broker: string;
+    readonly mode: 'paper' | 'live';
+    readonly accountId: string;
+    readonly at: number;
+  } | null;
 }
 
 /**
@@ -32,11 +43,19 @@ export interface LiveStatus extends LiveServiceStatus {
  * over the WebSocket before one was seen (NaN over Electron's IPC), and the account may carry `buyingPower`.
  */
 export interface LiveTick extends Omit<LiveTicked, 'prices' | 'account'> {
-  readonly prices: readonly (Omit<LiveTicked['prices'][number], 'prevClose'> & { readonly prevClose?: number | null })[];
+  readonly prices: readonly (Omit<LiveTicked['prices'][number], 'prevClose'> & {
+    readonly prevClose?: number | null;
+  })[];
   readonly account: LiveAccount;
 }
 
-const symbolLimits = z.object({ maxPosition: z.number().positive().optional(), maxOrderNotional: z.number().positive().optional(), fatFingerPct: z.number().positive().optional() }).strict();
+const symbolLimits = z
+  .object({
+    maxPosition: z.number().positive().optional(),
+    maxOrderNotional: z.number().positive().optional(),
+    fatFingerPct: z.number().positive().optional(),
+  })
+  .strict();
 const limitName = z.enum(['maxPosition', 'maxOrderNotional', 'fatFinger', 'maxGrossExposure', 'maxDailyLoss']);
 
 /** Risk limits: per symbol (`"*"` for the rest) and per account; `hard` lists the limits that trip the kill switch (default all). */
@@ -60,11 +79,28 @@ export const OrderSubmitInput = z
     slices: z.number().int().min(1).max(1000).optional(),
   })
   .strict()
-  .refine((o) => (o.type !== 'limit' && o.type !== 'stop') || o.price !== undefined, { path: ['price'], message: 'limit and stop orders need a price' });
+  .refine((o) => (o.type !== 'limit' && o.type !== 'stop') || o.price !== undefined, {
+    path: ['price'],
+    message: 'limit and stop orders need a price',
+  });
 
 const webhook = z.union([
-  z.object({ kind: z.literal('json'), url: z.string().url(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
-  z.object({ kind: z.literal('telegram'), token: z.string().min(1), chatId: z.union([z.string(), z.number()]), apiUrl: z.string().url().optional(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('json'),
+      url: z.string().url(),
+      minSeverity: z.enum(['info', 'warning', 'critical']).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('telegram'),
+      token: z.string().min(1),
+      chatId: z.union([z.string(), z.number()]),
+      apiUrl: z.string().url().optional(),
+      minSeverity: z.enum(['info', 'warning', 'critical']).optional(),
+    })
+    .strict(),
 ]);
 
 /** `live:start`: a backtest spec (validated like `backtest:start`'s), the feed, and optional risk and webhooks. */
@@ -81,13 +117,23 @@ export const LiveStartInput = z
     /** Bar interval strategies step on when the feed sends trades (bar feeds step on their own bars). */
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Journal session to run (and restore); default "default". No control characters (as `live:resume`). */
-    // eslint-disable-next-line no-control-regex
-    session: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters').default('default'),
+    session: z
+      .string()
+      .min(1)
+      .max(64)
+      // eslint-disable-next-line no-control-regex
+      .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters')
+      .default('default'),
     risk: RiskLimitsInput.optional(),
     webhooks: z.array(webhook).default([]),
     /** Anomaly thresholds: rolling window (bars), |z| of a return, volume multiple of the mean, stale feed after ms. */
     anomalies: z
-      .object({ window: z.number().int().min(2).optional(), zThreshold: z.number().positive().optional(), volumeMultiple: z.number().positive().optional(), staleMs: z.number().int().min(0).optional() })
+      .object({
+        window: z.number().int().min(2).optional(),
+        zThreshold: z.number().positive().optional(),
+        volumeMultiple: z.number().positive().optional(),
+        staleMs: z.number().int().min(0).optional(),
+      })
       .strict()
       .optional(),
     /** Same-kind, same-symbol alerts within this many ms are suppressed. */
@@ -110,21 +156,42 @@ export const liveMethods = {
   'orders:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
   /** Newest first; `category` `signal` lists only strategy signal alerts, `other` everything else (anomalies, risk, kill switch, feed). */
   'alerts:list': method(
-    z.object({ limit: z.number().int().positive().max(5000).default(500), category: z.enum(['all', 'signal', 'other']).default('all') }).strict().optional(),
+    z
+      .object({
+        limit: z.number().int().positive().max(5000).default(500),
+        category: z.enum(['all', 'signal', 'other']).default('all'),
+      })
+      .strict()
+      .optional(),
   ).returns<readonly Alert[]>(),
   'alerts:ack': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly acknowledged: boolean }>(),
   /** The running (or last) session's strategy signals from the journal, newest first; one symbol's with `symbol`. */
-  'signals:list': method(z.object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() }).strict().optional()).returns<readonly FiredSignal[]>(),
+  'signals:list': method(
+    z
+      .object({ limit: z.number().int().positive().max(5000).default(500), symbol: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+  ).returns<readonly FiredSignal[]>(),
   'risk:get': method(noInput).returns<RiskLimits>(),
   'risk:set': method(RiskLimitsInput).returns<RiskLimits>(),
-  'killswitch:trip': method(z.object({ reason: z.string().min(1).max(500).default('manual') }).strict().optional()).returns<KillSwitchState>(),
+  'killswitch:trip': method(
+    z
+      .object({ reason: z.string().min(1).max(500).default('manual') })
+      .strict()
+      .optional(),
+  ).returns<KillSwitchState>(),
   'killswitch:rearm': method(noInput).returns<KillSwitchState>(),
   // -- flatten all (issue 11)
   /**
    * Closes every open position of the running session with a reduce-only market order each (filled at the next price,
    * journaled before it returns), after cancelling working orders; accepted while the kill switch is tripped.
    */
-  'positions:flatten': method(z.object({ reason: z.string().min(1).max(500).default('flatten all') }).strict().optional()).returns<readonly Order[]>(),
+  'positions:flatten': method(
+    z
+      .object({ reason: z.string().min(1).max(500).default('flatten all') })
+      .strict()
+      .optional(),
+  ).returns<readonly Order[]>(),
 } as const;
 
 /** The live events (a slice of `EVENTS`). */

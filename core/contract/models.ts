@@ -30,7 +30,11 @@ export interface ModelDuelView {
 }
 
 export type { ModelMetrics as ModelMetricsView } from '../models/metrics';
-export type { ModelDetail as ModelDetailView, ModelSummary as ModelSummaryView, WindowRecord as ModelWindowView } from '../models/registry';
+export type {
+  ModelDetail as ModelDetailView,
+  ModelSummary as ModelSummaryView,
+  WindowRecord as ModelWindowView,
+} from '../models/registry';
 export type { ExplainOutput as ModelExplanationView } from '../models/service';
 export type { ModelSpec, ModelSpecInput } from '../models/spec';
 
@@ -40,14 +44,22 @@ export const modelsMethods = {
   'models:list': method(noInput).returns<readonly ModelSummary[]>(),
   'models:get': method(z.object({ id: z.string().min(1) }).strict()).returns<ModelDetail>(),
   /** Trains a model spec walk-forward (windows on the pool when it can); progress on `models:progressed`. */
-  'models:train': method(z.object({ spec: modelSpecSchema }).strict()).returns<{ readonly modelId: string; readonly windows: readonly WindowRecord[]; readonly metrics: ModelMetrics }>(),
+  'models:train': method(z.object({ spec: modelSpecSchema }).strict()).returns<{
+    readonly modelId: string;
+    readonly windows: readonly WindowRecord[];
+    readonly metrics: ModelMetrics;
+  }>(),
   /** Cancels the running `models:train` (it then fails with `cancelled`). */
   'models:cancel': method(noInput).returns<{ readonly cancelled: boolean }>(),
   /** The model spec's JSON Schema (from its zod schema, input side): the Models view generates its train form from it. */
   'models:spec-schema': method(noInput).returns<{ readonly schema: Readonly<Record<string, unknown>> }>(),
   /** The running live session's champion/challenger comparison (a model-signal spec with `params.challenger`), or null. */
   'models:duel': method(noInput).returns<{ readonly duel: ModelDuelView | null }>(),
-  'models:explain': method(z.object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }).strict()).returns<ExplainOutput>(),
+  'models:explain': method(
+    z
+      .object({ id: z.string().min(1), symbol: z.string().min(1), date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) })
+      .strict(),
+  ).returns<ExplainOutput>(),
 } as const;
 
 /** The models events (a slice of `EVENTS`). */

@@ -28,11 +28,18 @@ export type DistributionView = Distribution<number | null>;
 const SweepFileInput = SweepSpecSchema;
 
 /** Input of `sweep:start`: a sweep file's content, and optionally how many workers run it (default: the host's pool, one per core). */
-export const SweepStartInput = z.object({ sweep: SweepFileInput, workers: z.number().int().min(1).max(64).optional() }).strict();
+export const SweepStartInput = z
+  .object({ sweep: SweepFileInput, workers: z.number().int().min(1).max(64).optional() })
+  .strict();
 
 /** Input of `walkforward:run`: a sweep file's content plus window sizes in bars. */
 export const WalkForwardInput = z
-  .object({ sweep: SweepFileInput, train: z.number().int().min(2), test: z.number().int().min(1), anchored: z.boolean().default(false) })
+  .object({
+    sweep: SweepFileInput,
+    train: z.number().int().min(2),
+    test: z.number().int().min(1),
+    anchored: z.boolean().default(false),
+  })
   .strict();
 
 /** Input of `montecarlo:run`: a stored run (`runId`) or a backtest spec to run first, and the resampling settings. */
@@ -48,7 +55,10 @@ export const MonteCarloInput = z
     blockLength: z.number().int().min(1).optional(),
   })
   .strict()
-  .refine((x) => (x.runId === undefined) !== (x.spec === undefined), { message: 'give exactly one of "runId" or "spec"', path: ['runId'] });
+  .refine((x) => (x.runId === undefined) !== (x.spec === undefined), {
+    message: 'give exactly one of "runId" or "spec"',
+    path: ['runId'],
+  });
 
 /** The optimize methods (a slice of `METHODS`). */
 export const optimizeMethods = {
@@ -65,5 +75,9 @@ export const optimizeMethods = {
 export const optimizeEvents = {
   // -- optimize
   'sweep:progressed': event<SweepProgress>(),
-  'sweep:finished': event<{ readonly id: string; readonly status: SweepState['status']; readonly error: string | null }>(),
+  'sweep:finished': event<{
+    readonly id: string;
+    readonly status: SweepState['status'];
+    readonly error: string | null;
+  }>(),
 } as const;

@@ -11,7 +11,9 @@ export type { ReportEntry as PlatformReport } from '../report/daily';
 
 // -- connector API keys (issue 19, item 1: the app stores them with safeStorage, the page never reads one back)
 /** `platform:api-key-set`: a connector's key, written to the host's encrypted store; `''` removes it. */
-export const PlatformApiKeyInput = z.object({ connector: z.enum(['alphavantage', 'dart']), value: z.string().max(512) }).strict();
+export const PlatformApiKeyInput = z
+  .object({ connector: z.enum(['alphavantage', 'dart']), value: z.string().max(512) })
+  .strict();
 
 /** The platform methods (a slice of `METHODS`). */
 export const platformMethods = {
@@ -19,14 +21,20 @@ export const platformMethods = {
   /** Scheduled jobs with next slot and last run. */
   'platform:jobs': method(noInput).returns<readonly PlatformJob[]>(),
   /** Run history, newest first (one job or all). */
-  'platform:job-runs': method(z.object({ job: z.string().min(1).max(64).optional(), limit: z.number().int().min(1).max(500).optional() }).strict()).returns<readonly PlatformJobRun[]>(),
+  'platform:job-runs': method(
+    z
+      .object({ job: z.string().min(1).max(64).optional(), limit: z.number().int().min(1).max(500).optional() })
+      .strict(),
+  ).returns<readonly PlatformJobRun[]>(),
   /** Runs a job now in the host; `conflict` when it is already running. */
   'platform:job-run': method(z.object({ job: z.string().min(1).max(64) }).strict()).returns<PlatformJobRun>(),
   /** Past reports, newest first. */
   'platform:reports': method(noInput).returns<readonly ReportEntry[]>(),
   'platform:health': method(noInput).returns<PlatformHealth>(),
   /** Data-quality findings, newest first (one symbol's with `symbol`). */
-  'platform:findings': method(z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict()).returns<readonly QualityFinding[]>(),
+  'platform:findings': method(
+    z.object({ symbol: z.string().min(1).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+  ).returns<readonly QualityFinding[]>(),
   /** Data connectors' keys: set or not (never a value). */
   'platform:api-keys': method(noInput).returns<readonly PlatformApiKey[]>(),
   /** Stores a connector's key encrypted (desktop app only; `unavailable` where keys come from the environment). Answers set/not set. */

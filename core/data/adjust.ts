@@ -42,7 +42,12 @@ export function actionPriceFactor(a: CorporateAction, refClose: number): number 
  *   the actions with `exDate <= t` and `knownAt <= t`, so no bar depends on an action known later.
  * This is the one place the adjustment maths lives; `barsRange` and `loadPanel` both call it.
  */
-export function adjustmentFactors(time: Float64Array, close: Float64Array, actions: readonly CorporateAction[], adjustment: Adjustment): AdjustmentFactors {
+export function adjustmentFactors(
+  time: Float64Array,
+  close: Float64Array,
+  actions: readonly CorporateAction[],
+  adjustment: Adjustment,
+): AdjustmentFactors {
   const n = time.length;
   const price = new Float64Array(n).fill(1);
   const volume = new Float64Array(n).fill(1);
@@ -82,10 +87,18 @@ function latestVersions(actions: readonly CorporateAction[], cutoff: number): Co
   return [...best.values()];
 }
 
-function applyForward(time: Float64Array, actions: readonly CorporateAction[], ref: (a: CorporateAction) => number, price: Float64Array, volume: Float64Array): void {
+function applyForward(
+  time: Float64Array,
+  actions: readonly CorporateAction[],
+  ref: (a: CorporateAction) => number,
+  price: Float64Array,
+  volume: Float64Array,
+): void {
   // An action version takes effect at the first bar t >= max(exDate, knownAt); a later version of the
   // same (kind, exDate) replaces the earlier one from its own effective time on.
-  const events = actions.map((a) => ({ a, at: Math.max(a.exDate, a.knownAt) })).sort((x, y) => x.at - y.at || x.a.knownAt - y.a.knownAt);
+  const events = actions
+    .map((a) => ({ a, at: Math.max(a.exDate, a.knownAt) }))
+    .sort((x, y) => x.at - y.at || x.a.knownAt - y.a.knownAt);
   const current = new Map<string, CorporateAction>();
   let pf = 1;
   let vf = 1;
@@ -123,7 +136,14 @@ export function closeBefore(time: Float64Array, close: Float64Array, t: number):
 }
 
 /** Multiplies OHLC by `f.price` and volume by `f.volume` in place. */
-export function applyFactors(f: AdjustmentFactors, open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, volume: Float64Array): void {
+export function applyFactors(
+  f: AdjustmentFactors,
+  open: Float64Array,
+  high: Float64Array,
+  low: Float64Array,
+  close: Float64Array,
+  volume: Float64Array,
+): void {
   const { price, volume: vf } = f;
   for (let i = 0; i < price.length; i++) {
     const p = price[i];

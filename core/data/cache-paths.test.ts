@@ -26,7 +26,16 @@ describe('disk caches find their folder portably', () => {
     writePanelFile(file, panel, 'fp1');
     expect(readPanelFile(file, 'fp1')?.symbols).toEqual(['AAA']);
     const pit = pitFieldCacheFile(db, 'fp1', 'eps', ['AAA']);
-    writePitFieldFile(pit, { offsets: Int32Array.from([0, 1]), knownAt: Float64Array.of(1), periodEnd: Float64Array.of(0), value: Float64Array.of(2) } as never, 'fp1');
+    writePitFieldFile(
+      pit,
+      {
+        offsets: Int32Array.from([0, 1]),
+        knownAt: Float64Array.of(1),
+        periodEnd: Float64Array.of(0),
+        value: Float64Array.of(2),
+      } as never,
+      'fp1',
+    );
     expect(readdirSync(path.dirname(pit)).some((n) => n.endsWith('.pit'))).toBe(true);
     expect(readPitFieldFile(pit, 'eps', 1)?.value[0]).toBe(2);
   });

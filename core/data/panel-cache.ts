@@ -1,4 +1,15 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import nodePath, { join, type PlatformPath } from 'node:path';
 import type { Panel, PanelActions } from './panel-types';
 
@@ -58,7 +69,12 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
       nDays: panel.nDays,
       hasFactor: panel.priceFactor !== undefined,
       actions: panel.actions
-        ? { inst: [...panel.actions.inst], bar: [...panel.actions.bar], kind: [...panel.actions.kind], value: [...panel.actions.value] }
+        ? {
+            inst: [...panel.actions.inst],
+            bar: [...panel.actions.bar],
+            kind: [...panel.actions.kind],
+            value: [...panel.actions.value],
+          }
         : null,
     };
     const json = Buffer.from(JSON.stringify(header));
@@ -71,8 +87,18 @@ export function writePanelFile(file: string, panel: Panel, fingerprint: string):
     const fd = openSync(tmp, 'w');
     try {
       writeSync(fd, head);
-      const cols = [panel.time, panel.open, panel.high, panel.low, panel.close, panel.volume, panel.listedOn, panel.delistedOn];
-      if (panel.priceFactor) cols.push(panel.priceFactor, panel.raw!.open, panel.raw!.high, panel.raw!.low, panel.raw!.close);
+      const cols = [
+        panel.time,
+        panel.open,
+        panel.high,
+        panel.low,
+        panel.close,
+        panel.volume,
+        panel.listedOn,
+        panel.delistedOn,
+      ];
+      if (panel.priceFactor)
+        cols.push(panel.priceFactor, panel.raw!.open, panel.raw!.high, panel.raw!.low, panel.raw!.close);
       for (const col of cols) {
         writeSync(fd, new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
       }
@@ -216,5 +242,10 @@ export function readPanelFile(file: string, fingerprint: string): Panel | null {
 }
 
 function actionsFrom(a: NonNullable<Header['actions']>): PanelActions {
-  return { inst: Int32Array.from(a.inst), bar: Int32Array.from(a.bar), kind: Uint8Array.from(a.kind), value: Float64Array.from(a.value) };
+  return {
+    inst: Int32Array.from(a.inst),
+    bar: Int32Array.from(a.bar),
+    kind: Uint8Array.from(a.kind),
+    value: Float64Array.from(a.value),
+  };
 }

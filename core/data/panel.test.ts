@@ -51,7 +51,7 @@ describe('loadPanel', () => {
     await loadFixture(s);
     const p = loadPanel(s, { adjustment: 'pit', symbols: ['AAA'] });
     // Split x2 from 01-06; dividend 0.3 on prior close 6 (1/0.95) from 01-07; the 01-08 dividend is not known until 02-01.
-    expect(round(p.close)).toEqual(round([10, 11, 12, 6.2 * 2 / 0.95, 6.3 * 2 / 0.95]));
+    expect(round(p.close)).toEqual(round([10, 11, 12, (6.2 * 2) / 0.95, (6.3 * 2) / 0.95]));
     expect(round(p.volume)).toEqual([100, 100, 100, 100, 100]);
     // The factor each price was multiplied by: close / priceFactor is the traded close.
     expect(round(p.priceFactor!)).toEqual(round([1, 1, 2, 2 / 0.95, 2 / 0.95]));
@@ -73,11 +73,20 @@ describe('loadPanel', () => {
     const r = openStore(db, { readonly: true });
     const warm = loadPanel(r, { adjustment: { asOf: D('2020-02-01') } });
     expect(warm).not.toBe(cold);
-    for (const k of ['time', 'open', 'high', 'low', 'close', 'volume', 'listedOn', 'delistedOn'] as const) expect(round(warm[k])).toEqual(round(cold[k]));
-    expect([warm.symbols, warm.sectors, warm.adjustment, warm.fingerprint]).toEqual([cold.symbols, cold.sectors, cold.adjustment, cold.fingerprint]);
+    for (const k of ['time', 'open', 'high', 'low', 'close', 'volume', 'listedOn', 'delistedOn'] as const)
+      expect(round(warm[k])).toEqual(round(cold[k]));
+    expect([warm.symbols, warm.sectors, warm.adjustment, warm.fingerprint]).toEqual([
+      cold.symbols,
+      cold.sectors,
+      cold.adjustment,
+      cold.fingerprint,
+    ]);
     r.close();
     const w = openStore(db);
-    await importCsv(w, 'bars', { fileName: 'x.csv', content: 'symbol,date,open,high,low,close,volume\nBBB,2020-01-09,7,7,7,7,1\n' });
+    await importCsv(w, 'bars', {
+      fileName: 'x.csv',
+      content: 'symbol,date,open,high,low,close,volume\nBBB,2020-01-09,7,7,7,7,1\n',
+    });
     const fresh = loadPanel(w, { adjustment: { asOf: D('2020-02-01') } });
     expect(fresh.fingerprint).not.toBe(cold.fingerprint);
     expect(fresh.nDays).toBe(cold.nDays + 1);
@@ -103,7 +112,8 @@ describe('loadPanel', () => {
     expect(round(warm.close)).toEqual(round(cold.close));
     // Evict every cache file: the columns not read yet still come from the file the panel opened.
     rmSync(panelCacheDir(db), { recursive: true, force: true });
-    for (const k of ['open', 'high', 'low', 'volume', 'priceFactor'] as const) expect(round(warm[k]!)).toEqual(round(cold[k]!));
+    for (const k of ['open', 'high', 'low', 'volume', 'priceFactor'] as const)
+      expect(round(warm[k]!)).toEqual(round(cold[k]!));
     expect(warm.open).toBe(warm.open);
     r.close();
   });

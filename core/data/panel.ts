@@ -5,7 +5,14 @@ import { loadActions } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { adjustmentFactors, applyFactors } from './adjust';
 import { readPanelFile, writePanelFile, panelCacheFile } from './panel-cache';
-import { ACTION_DIVIDEND, ACTION_SPLIT, type Adjustment, type Panel, type PanelActions, type RawPrices } from './panel-types';
+import {
+  ACTION_DIVIDEND,
+  ACTION_SPLIT,
+  type Adjustment,
+  type Panel,
+  type PanelActions,
+  type RawPrices,
+} from './panel-types';
 import type { CorporateAction } from './adjust';
 import { barDays, barRowsReader, panelInstruments } from '../store/panel-rows';
 
@@ -31,7 +38,13 @@ const MEMORY_PANELS = 4;
 
 /** The cache key of a request on the store's current data: fingerprint plus the normalised request. */
 export function panelCacheKey(fingerprint: string, req: PanelRequest): string {
-  const norm = JSON.stringify([req.symbols ?? null, req.from ?? null, req.to ?? null, req.adjustment, ...(req.types ? [req.types, req.include ?? []] : [])]);
+  const norm = JSON.stringify([
+    req.symbols ?? null,
+    req.from ?? null,
+    req.to ?? null,
+    req.adjustment,
+    ...(req.types ? [req.types, req.include ?? []] : []),
+  ]);
   return `${fingerprint}-${createHash('sha256').update(norm).digest('hex').slice(0, 20)}`;
 }
 
@@ -94,16 +107,27 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
     const include = new Set(req.include ?? []);
     inst = all.filter((r) => types.has(r.type) || include.has(r.symbol));
     // The calendar is the typed instruments' days: an included benchmark adds none (its bars on other days are skipped).
-    days = barDays(store, from, to, inst.filter((r) => types.has(r.type)).map((r) => r.id));
+    days = barDays(
+      store,
+      from,
+      to,
+      inst.filter((r) => types.has(r.type)).map((r) => r.id),
+    );
   } else if (req.symbols === undefined) {
     inst = all;
     days = barDays(store, from, to);
   } else {
     const bySymbol = new Map(all.map((r) => [r.symbol, r]));
     const missing = req.symbols.filter((s) => !bySymbol.has(s));
-    if (missing.length > 0) throw new Error(`loadPanel: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')}`);
+    if (missing.length > 0)
+      throw new Error(`loadPanel: unknown symbol${missing.length > 1 ? 's' : ''} ${missing.slice(0, 10).join(', ')}`);
     inst = req.symbols.map((s) => bySymbol.get(s)!);
-    days = barDays(store, from, to, inst.map((r) => r.id));
+    days = barDays(
+      store,
+      from,
+      to,
+      inst.map((r) => r.id),
+    );
   }
   const nInst = inst.length;
   const nDays = days.length;
@@ -160,7 +184,14 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
         if (!raw) raw = { open: open.slice(), high: high.slice(), low: low.slice(), close: close.slice() };
         const c = close.subarray(base, end);
         const f = adjustmentFactors(time, c, actions, req.adjustment);
-        applyFactors(f, open.subarray(base, end), high.subarray(base, end), low.subarray(base, end), c, volume.subarray(base, end));
+        applyFactors(
+          f,
+          open.subarray(base, end),
+          high.subarray(base, end),
+          low.subarray(base, end),
+          c,
+          volume.subarray(base, end),
+        );
         if (!priceFactor) priceFactor = new Float64Array(size).fill(1);
         priceFactor.set(f.price, base);
       }
@@ -190,7 +221,12 @@ function buildPanel(store: Store, req: PanelRequest, fingerprint: string): Panel
  * Appends instrument `s`'s actions whose ex date falls inside `time` (bar = first day on or after it),
  * each (kind, ex date) in its latest stored version: the account receives what finally happened.
  */
-function collectActions(actions: readonly CorporateAction[], time: Float64Array, s: number, out: { s: number; bar: number; kind: number; value: number }[]): void {
+function collectActions(
+  actions: readonly CorporateAction[],
+  time: Float64Array,
+  s: number,
+  out: { s: number; bar: number; kind: number; value: number }[],
+): void {
   const latest = new Map<string, CorporateAction>();
   for (const a of actions) {
     const key = `${a.kind}:${a.exDate}`;

@@ -26,12 +26,17 @@ describe('loadDefaultDataset', () => {
     expect(hasDefaultDataset(s)).toBe(true);
     expect([...steps]).toEqual(expect.arrayContaining(['generate', 'bars', 'benchmark']));
     const spx = barsRange(s, 'SPX', { from: parseDate('2000-01-03')!, to: parseDate('2000-01-03')! });
-    expect(spx.ok && [spx.value.open[0], spx.value.close[0], spx.value.volume[0]]).toEqual([1469.25, 1455.219971, 931800000]);
+    expect(spx.ok && [spx.value.open[0], spx.value.close[0], spx.value.volume[0]]).toEqual([
+      1469.25, 1455.219971, 931800000,
+    ]);
     expect(connection(s).prepare("SELECT sector FROM instruments WHERE symbol = 'SPX'").pluck().get()).toBe('Index');
     expect(universeAsOf(s, parseDate('2025-06-02')!).length).toBeGreaterThan(5);
     const fp = dataFingerprint(s);
     const again = await loadDefaultDataset(s, { market: SMALL });
-    expect(again.ok && again.value).toMatchObject({ loaded: false, message: expect.stringContaining('already loaded') });
+    expect(again.ok && again.value).toMatchObject({
+      loaded: false,
+      message: expect.stringContaining('already loaded'),
+    });
     expect(dataFingerprint(s)).toBe(fp);
   });
 

@@ -49,10 +49,12 @@ export function resolveResourcesDir(explicit?: string): string {
   if (explicit) candidates.push(explicit);
   if (process.env.QUANTDESK_RESOURCES) candidates.push(process.env.QUANTDESK_RESOURCES);
   for (const start of [typeof __dirname === 'string' ? __dirname : undefined, process.cwd()]) {
-    for (let d = start; d !== undefined; d = dirname(d) === d ? undefined : dirname(d)) candidates.push(join(d, 'resources'));
+    for (let d = start; d !== undefined; d = dirname(d) === d ? undefined : dirname(d))
+      candidates.push(join(d, 'resources'));
   }
   const hit = candidates.find((c) => existsSync(join(c, SPX_FILE)));
-  if (!hit) throw new Error(`Cannot find ${SPX_FILE} in ${candidates.slice(0, 4).join(', ')}, …; set QUANTDESK_RESOURCES`);
+  if (!hit)
+    throw new Error(`Cannot find ${SPX_FILE} in ${candidates.slice(0, 4).join(', ')}, …; set QUANTDESK_RESOURCES`);
   return hit;
 }
 
@@ -76,7 +78,13 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     bars: countBars(store),
   });
   if (hasDefaultDataset(store)) {
-    return ok({ loaded: false, message: 'The default dataset is already loaded; nothing changed.', seed: options.market?.seed ?? DEFAULT_SEED, ...count(), durationMs: performance.now() - t0 });
+    return ok({
+      loaded: false,
+      message: 'The default dataset is already loaded; nothing changed.',
+      seed: options.market?.seed ?? DEFAULT_SEED,
+      ...count(),
+      durationMs: performance.now() - t0,
+    });
   }
   let spx: string;
   try {
@@ -91,7 +99,12 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     ['bars', 'bars', 'bars', m.bars],
     ['actions', 'actions', 'actions', m.actions],
     ['fundamentals', 'fundamentals', 'fundamentals', m.fundamentals],
-    ['instruments', 'benchmark-instrument', 'benchmark', 'symbol,name,sector,currency,listed_on,delisted_on,type\nSPX,S&P 500 Index,Index,USD,2000-01-03,,index\n'],
+    [
+      'instruments',
+      'benchmark-instrument',
+      'benchmark',
+      'symbol,name,sector,currency,listed_on,delisted_on,type\nSPX,S&P 500 Index,Index,USD,2000-01-03,,index\n',
+    ],
     ['bars', 'benchmark-bars', 'benchmark', spxBars(spx)],
   ];
   // Share of the total time each file takes (generation took the first 15%), for a progress bar.
@@ -101,15 +114,33 @@ export async function loadDefaultDataset(store: Store, options: DatasetOptions =
     const [kind, name, step, content] = files[f];
     if (options.signal?.aborted) return fail('cancelled', 'Loading the default dataset was cancelled');
     const start = before;
-    const r = await importCsv(store, kind, { fileName: `${PREFIX}${name}.csv`, content }, {
-      signal: options.signal,
-      onProgress: (p) => {
-        const within = p.phase === 'done' ? 1 : p.phase === 'write' ? 0.6 + 0.4 * Math.min(1, p.rows / Math.max(1, p.totalRows ?? p.rows)) : 0.6 * (p.bytes / Math.max(1, p.totalBytes));
-        options.onProgress?.({ step, rows: p.rows, fraction: Math.min(0.99, start + weights[f] * within), done: false });
+    const r = await importCsv(
+      store,
+      kind,
+      { fileName: `${PREFIX}${name}.csv`, content },
+      {
+        signal: options.signal,
+        onProgress: (p) => {
+          const within =
+            p.phase === 'done'
+              ? 1
+              : p.phase === 'write'
+                ? 0.6 + 0.4 * Math.min(1, p.rows / Math.max(1, p.totalRows ?? p.rows))
+                : 0.6 * (p.bytes / Math.max(1, p.totalBytes));
+          options.onProgress?.({
+            step,
+            rows: p.rows,
+            fraction: Math.min(0.99, start + weights[f] * within),
+            done: false,
+          });
+        },
       },
-    });
+    );
     before += weights[f];
-    if (!r.ok) return r.error.code === 'cancelled' ? fail('cancelled', r.error.message) : fail('internal', `default dataset: ${r.error.message}`, r.error.details);
+    if (!r.ok)
+      return r.error.code === 'cancelled'
+        ? fail('cancelled', r.error.message)
+        : fail('internal', `default dataset: ${r.error.message}`, r.error.details);
     if (r.value.changed === 0 && r.value.importId === null) {
       // Already present (a previous, interrupted call): record it so the dataset counts as complete.
       recordUnchangedImport(store, kind, r.value.source, r.value.sha256, r.value.rows);

@@ -8,7 +8,11 @@ import { connection } from '../store/internal';
 const SMALL = { seed: 7, instruments: 20, start: '2021-01-01', end: '2025-12-31' };
 
 function rowsOf(csv: string): string[][] {
-  return csv.trim().split('\n').slice(1).map((l) => l.split(','));
+  return csv
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
 }
 
 describe('generateMarket', () => {
@@ -77,7 +81,9 @@ describe('generateMarket', () => {
       const n = Math.min(x.length, y.length);
       const mx = x.slice(0, n).reduce((p, q) => p + q, 0) / n;
       const my = y.slice(0, n).reduce((p, q) => p + q, 0) / n;
-      let sxy = 0, sxx = 0, syy = 0;
+      let sxy = 0,
+        sxx = 0,
+        syy = 0;
       for (let i = 0; i < n; i++) {
         sxy += (x[i] - mx) * (y[i] - my);
         sxx += (x[i] - mx) ** 2;
@@ -88,12 +94,15 @@ describe('generateMarket', () => {
     // Absolute returns are autocorrelated (GARCH clustering), on average across stocks.
     let clustering = 0;
     for (let i = 0; i < 20; i++) {
-      const a = rets(syms[i]).filter((x) => Math.abs(x) < 0.3).map(Math.abs);
+      const a = rets(syms[i])
+        .filter((x) => Math.abs(x) < 0.3)
+        .map(Math.abs);
       clustering += corr(a.slice(1), a.slice(0, -1)) / 20;
     }
     expect(clustering).toBeGreaterThan(0.05);
     // Same sector (i and i+10) correlate more than different sectors (i and i+1), on average.
-    let same = 0, diff = 0;
+    let same = 0,
+      diff = 0;
     for (let i = 0; i < 20; i++) {
       same += corr(rets(syms[i]).slice(-1000), rets(syms[i + 10]).slice(-1000));
       diff += corr(rets(syms[i]).slice(-1000), rets(syms[i + 1]).slice(-1000));

@@ -13,7 +13,12 @@ export interface MarketSpec {
 }
 
 /** The default dataset: 500 instruments in 10 sectors, business days 2015-01-01 .. 2025-12-31. */
-export const DEFAULT_MARKET: MarketSpec = { seed: DEFAULT_SEED, instruments: 500, start: '2015-01-01', end: '2025-12-31' };
+export const DEFAULT_MARKET: MarketSpec = {
+  seed: DEFAULT_SEED,
+  instruments: 500,
+  start: '2015-01-01',
+  end: '2025-12-31',
+};
 
 /** The sectors, in order; instrument i belongs to sector i mod 10. */
 export const SECTORS = [
@@ -122,7 +127,34 @@ export function generateMarket(spec: MarketSpec = DEFAULT_MARKET): SyntheticMark
       symbols.push(s);
     }
   }
-  const SYL = ['ar', 'bel', 'cor', 'dex', 'en', 'fal', 'gen', 'hal', 'ix', 'jor', 'kin', 'lum', 'mar', 'nov', 'or', 'pra', 'quin', 'ros', 'sol', 'tek', 'ul', 'ver', 'wex', 'xan', 'yor', 'zen'];
+  const SYL = [
+    'ar',
+    'bel',
+    'cor',
+    'dex',
+    'en',
+    'fal',
+    'gen',
+    'hal',
+    'ix',
+    'jor',
+    'kin',
+    'lum',
+    'mar',
+    'nov',
+    'or',
+    'pra',
+    'quin',
+    'ros',
+    'sol',
+    'tek',
+    'ul',
+    'ver',
+    'wex',
+    'xan',
+    'yor',
+    'zen',
+  ];
   const SUFFIX = ['Holdings', 'Group', 'Corp', 'Inc', 'Industries', 'Systems', 'Partners', 'Labs'];
   const first = new Int32Array(nI); // first bar index
   const last = new Int32Array(nI).fill(nD - 1); // last bar index (inclusive)
@@ -257,7 +289,13 @@ export function generateMarket(spec: MarketSpec = DEFAULT_MARKET): SyntheticMark
   const fundamentals: string[] = ['symbol,field,period_end,value,known_at'];
   const quarterEnds: number[] = [];
   for (let y = Number(spec.start.slice(0, 4)); y <= Number(spec.end.slice(0, 4)); y++) {
-    for (const [m, dd] of [[2, 31], [5, 30], [8, 30], [11, 31]]) quarterEnds.push(Date.UTC(y, m, dd));
+    for (const [m, dd] of [
+      [2, 31],
+      [5, 30],
+      [8, 30],
+      [11, 31],
+    ])
+      quarterEnds.push(Date.UTC(y, m, dd));
   }
   const dayIndexAt = (t: number): number => {
     let lo = 0;
@@ -286,14 +324,15 @@ export function generateMarket(spec: MarketSpec = DEFAULT_MARKET): SyntheticMark
       const values: [string, number][] = [
         ['book_value_per_share', r4((p / pb) * (1 + 0.05 * gauss()))],
         ['eps', r4((p / pe / 4) * (1 + 0.4 * gauss()))],
-        ['shares_outstanding', Math.round(shares0 * mult * (1 + 0.002 * (q - days[0]) / (365 * DAY_MS)))],
+        ['shares_outstanding', Math.round(shares0 * mult * (1 + (0.002 * (q - days[0])) / (365 * DAY_MS)))],
       ];
       for (const [field, v] of values) {
         fundamentals.push(`${symbols[i]},${field},${formatDate(q)},${v},${formatDate(known)}`);
         if (u() < 0.04) {
           const later = known + (30 + Math.floor(u() * 120)) * DAY_MS;
           if (later <= endMs) {
-            const restated = field === 'shares_outstanding' ? Math.round(v * (1 + 0.01 * gauss())) : r4(v * (1 + 0.05 * gauss()));
+            const restated =
+              field === 'shares_outstanding' ? Math.round(v * (1 + 0.01 * gauss())) : r4(v * (1 + 0.05 * gauss()));
             fundamentals.push(`${symbols[i]},${field},${formatDate(q)},${restated},${formatDate(later)}`);
           }
         }

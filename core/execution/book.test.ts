@@ -21,7 +21,13 @@ function client(): BookClient & { cashNow: number; fills: [number, number, numbe
 }
 
 function spec() {
-  const p = parseSpec({ strategy: 'sma-cross', universe: 'all', sizing: 'equal-weight', commission: { rate: 0.001 }, direction: 'long-short' });
+  const p = parseSpec({
+    strategy: 'sma-cross',
+    universe: 'all',
+    sizing: 'equal-weight',
+    commission: { rate: 0.001 },
+    direction: 'long-short',
+  });
   if (!p.ok) throw new Error(p.errors.join());
   return p.spec;
 }
@@ -31,10 +37,24 @@ describe('OrderBook', () => {
     const s = spec();
     const names = Array.from({ length: 100 }, (_, k) => (k * 37) % 100);
     const c = client();
-    const book = new OrderBook({ slots: 100, names, slippageBps: 0, rate: 0.001, fixed: 0, wholeUnits: false, longOnly: false, atClose: true, optimistic: false, sizing: s.sizing }, c);
+    const book = new OrderBook(
+      {
+        slots: 100,
+        names,
+        slippageBps: 0,
+        rate: 0.001,
+        fixed: 0,
+        wholeUnits: false,
+        longOnly: false,
+        atClose: true,
+        optimistic: false,
+        sizing: s.sizing,
+      },
+      c,
+    );
     (c as unknown as { book: OrderBook }).book = book;
     let seed = 3;
-    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     for (let step = 0; step < 2000; step++) {
       const slot = Math.floor(rnd() * 100);
       book.mark[slot] = 10 + rnd() * 90;
@@ -43,14 +63,29 @@ describe('OrderBook', () => {
       let naive = c.cashNow;
       for (const n of names) if (book.qty[n] !== 0) naive += book.qty[n] * book.mark[n];
       expect(book.equity(c.cashNow)).toBe(naive);
-      for (let k = 0; k < names.length; k++) expect(((book.held[k >>> 5] >>> (k & 31)) & 1) === 1).toBe(book.qty[names[k]] !== 0);
+      for (let k = 0; k < names.length; k++)
+        expect(((book.held[k >>> 5] >>> (k & 31)) & 1) === 1).toBe(book.qty[names[k]] !== 0);
     }
     expect(c.fills.length).toBeGreaterThan(500);
   });
 
   it('rests a limit entry until a bar reaches it, then fills at the limit (or a better open) and sets the intent levels', () => {
     const c = client();
-    const book = new OrderBook({ slots: 1, names: [0], slippageBps: 0, rate: 0, fixed: 0, wholeUnits: true, longOnly: false, atClose: false, optimistic: false, sizing: { ...spec().sizing, method: 'fixed-qty', qty: 10 } }, c);
+    const book = new OrderBook(
+      {
+        slots: 1,
+        names: [0],
+        slippageBps: 0,
+        rate: 0,
+        fixed: 0,
+        wholeUnits: true,
+        longOnly: false,
+        atClose: false,
+        optimistic: false,
+        sizing: { ...spec().sizing, method: 'fixed-qty', qty: 10 },
+      },
+      c,
+    );
     (c as unknown as { book: OrderBook }).book = book;
     book.decide(0, { target: 1, type: 'limit', price: 95, stopLoss: 90 }, 0, 100, 100);
     expect(book.hasOpenWork(0)).toBe(true);

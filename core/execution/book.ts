@@ -1,7 +1,19 @@
 import type { Sizing } from '../backtest/spec';
 import type { ExitReason } from '../backtest/types';
 import type { Decision, OrderIntent } from '../strategy/types';
-import { checkExit, effectiveStop, entryFillPrice, EXIT_NONE, EXIT_STOP, newDecisionFields, ORDER_MARKET, readDecision, slippedPrice, type DecisionFields, type ExitOut } from './fill-rules';
+import {
+  checkExit,
+  effectiveStop,
+  entryFillPrice,
+  EXIT_NONE,
+  EXIT_STOP,
+  newDecisionFields,
+  ORDER_MARKET,
+  readDecision,
+  slippedPrice,
+  type DecisionFields,
+  type ExitOut,
+} from './fill-rules';
 import { positionSize, type SizeInputs } from './sizing';
 
 /**
@@ -320,7 +332,11 @@ export class OrderBook {
 
   /** True when the open of `s`'s next bar has work: a resting order, or a position with protective levels. */
   hasOpenWork(s: number): boolean {
-    return this.pTarget[s] === this.pTarget[s] || (this.qty[s] !== 0 && (this.posSL[s] === this.posSL[s] || this.posTP[s] === this.posTP[s] || this.posTrail[s] === this.posTrail[s]));
+    return (
+      this.pTarget[s] === this.pTarget[s] ||
+      (this.qty[s] !== 0 &&
+        (this.posSL[s] === this.posSL[s] || this.posTP[s] === this.posTP[s] || this.posTrail[s] === this.posTrail[s]))
+    );
   }
 
   /**

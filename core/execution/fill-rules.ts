@@ -30,7 +30,17 @@ export interface DecisionFields {
 
 /** A fresh {@link DecisionFields} to pass to {@link readDecision}. */
 export function newDecisionFields(): DecisionFields {
-  return { target: 0, type: ORDER_MARKET, price: Number.NaN, sl: Number.NaN, tp: Number.NaN, trail: Number.NaN, hasSL: false, hasTP: false, hasTrail: false };
+  return {
+    target: 0,
+    type: ORDER_MARKET,
+    price: Number.NaN,
+    sl: Number.NaN,
+    tp: Number.NaN,
+    trail: Number.NaN,
+    hasSL: false,
+    hasTP: false,
+    hasTrail: false,
+  };
 }
 
 /**
@@ -99,7 +109,14 @@ export function affordableQty(budget: number, price: number, rate: number, fixed
  * - stop buy at S: fills when high >= S, at max(open, S) (a gap through the stop fills at the open);
  * sells mirror these. `side` is +1 buy, -1 sell.
  */
-export function entryFillPrice(type: number, side: number, price: number, open: number, high: number, low: number): number {
+export function entryFillPrice(
+  type: number,
+  side: number,
+  price: number,
+  open: number,
+  high: number,
+  low: number,
+): number {
   if (type === ORDER_MARKET) return open;
   if (type === ORDER_LIMIT) {
     if (side > 0) return low <= price ? Math.min(open, price) : Number.NaN;
@@ -146,28 +163,28 @@ export function checkExit(
   const hasTarget = target === target;
   if (!hasStop && !hasTarget) return EXIT_NONE;
   if (isLong) {
-    if (hasStop && open <= stop) return (out.price = open), EXIT_STOP;
-    if (hasTarget && open >= target) return (out.price = open), EXIT_TARGET;
+    if (hasStop && open <= stop) return ((out.price = open), EXIT_STOP);
+    if (hasTarget && open >= target) return ((out.price = open), EXIT_TARGET);
     const stopHit = hasStop && low <= stop;
     const targetHit = hasTarget && high >= target;
     if (stopHit && targetHit) {
       out.ambiguous = true;
       return optimistic ? ((out.price = target), EXIT_TARGET) : ((out.price = stop), EXIT_STOP);
     }
-    if (stopHit) return (out.price = stop), EXIT_STOP;
-    if (targetHit) return (out.price = target), EXIT_TARGET;
+    if (stopHit) return ((out.price = stop), EXIT_STOP);
+    if (targetHit) return ((out.price = target), EXIT_TARGET);
     return EXIT_NONE;
   }
-  if (hasStop && open >= stop) return (out.price = open), EXIT_STOP;
-  if (hasTarget && open <= target) return (out.price = open), EXIT_TARGET;
+  if (hasStop && open >= stop) return ((out.price = open), EXIT_STOP);
+  if (hasTarget && open <= target) return ((out.price = open), EXIT_TARGET);
   const stopHit = hasStop && high >= stop;
   const targetHit = hasTarget && low <= target;
   if (stopHit && targetHit) {
     out.ambiguous = true;
     return optimistic ? ((out.price = target), EXIT_TARGET) : ((out.price = stop), EXIT_STOP);
   }
-  if (stopHit) return (out.price = stop), EXIT_STOP;
-  if (targetHit) return (out.price = target), EXIT_TARGET;
+  if (stopHit) return ((out.price = stop), EXIT_STOP);
+  if (targetHit) return ((out.price = target), EXIT_TARGET);
   return EXIT_NONE;
 }
 

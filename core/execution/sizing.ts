@@ -11,7 +11,14 @@ import { affordableQty, roundQty } from './fill-rules';
  * `base`), ending at bar `last` and reaching back no further than `first`, annualised by `barsPerYear`.
  * Missing bars (NaN) are skipped. NaN with fewer than two returns.
  */
-export function realisedVol(close: Float64Array, base: number, first: number, last: number, want: number, barsPerYear: number): number {
+export function realisedVol(
+  close: Float64Array,
+  base: number,
+  first: number,
+  last: number,
+  want: number,
+  barsPerYear: number,
+): number {
   let k = 0;
   let sum = 0;
   let sumSq = 0;
@@ -61,6 +68,12 @@ export function positionSize(sizing: Sizing, x: SizeInputs, rate: number, fixed:
       return affordableQty((x.equity / x.names) * x.frac, x.px, rate, fixed, whole);
     case 'volatility-target':
       if (!(x.vol > 0)) return 0;
-      return affordableQty(x.equity * Math.min(sizing.maxWeight, sizing.targetVol / x.vol) * x.frac, x.px, rate, fixed, whole);
+      return affordableQty(
+        x.equity * Math.min(sizing.maxWeight, sizing.targetVol / x.vol) * x.frac,
+        x.px,
+        rate,
+        fixed,
+        whole,
+      );
   }
 }

@@ -48,7 +48,8 @@ const ROLLING: Record<string, (d: number) => string> = {
     `(Sum(Greater($close-Ref($close, 1), 0), ${d})-Sum(Greater(Ref($close, 1)-$close, 0), ${d}))/(Sum(Abs($close-Ref($close, 1)), ${d})+1e-12)`,
   VMA: (d) => `Mean($volume, ${d})/($volume+1e-12)`,
   VSTD: (d) => `Std($volume, ${d})/($volume+1e-12)`,
-  WVMA: (d) => `Std(Abs($close/Ref($close, 1)-1)*$volume, ${d})/(Mean(Abs($close/Ref($close, 1)-1)*$volume, ${d})+1e-12)`,
+  WVMA: (d) =>
+    `Std(Abs($close/Ref($close, 1)-1)*$volume, ${d})/(Mean(Abs($close/Ref($close, 1)-1)*$volume, ${d})+1e-12)`,
   VSUMP: (d) => `Sum(Greater($volume-Ref($volume, 1), 0), ${d})/(Sum(Abs($volume-Ref($volume, 1)), ${d})+1e-12)`,
   VSUMN: (d) => `Sum(Greater(Ref($volume, 1)-$volume, 0), ${d})/(Sum(Abs($volume-Ref($volume, 1)), ${d})+1e-12)`,
   VSUMD: (d) =>

@@ -85,7 +85,8 @@ function compute(src: FeatureSource, e: Expr, memo: Map<string, Float64Array>): 
         const base = s * nDays;
         for (let t = span - 1; t < nDays; t++) {
           const w = base + t - span + 1;
-          out[base + t] = kind === 'window2' ? window2(e.op, args[0], args[1], w, e.n) : window1(e.op, args[0], w, e.n, e.q);
+          out[base + t] =
+            kind === 'window2' ? window2(e.op, args[0], args[1], w, e.n) : window1(e.op, args[0], w, e.n, e.q);
         }
       }
       return out;
@@ -118,7 +119,8 @@ function fieldColumn(src: FeatureSource, name: string): Float64Array {
       break;
   }
   const field = src.fields.get(name);
-  if (!field) throw new Error(`feature field $${name}: no such bar field, and the fundamentals given do not include it`);
+  if (!field)
+    throw new Error(`feature field $${name}: no such bar field, and the fundamentals given do not include it`);
   const { nInst, nDays, time } = panel;
   const out = new Float64Array(nInst * nDays).fill(Number.NaN);
   for (let s = 0; s < nInst; s++) {
@@ -151,7 +153,12 @@ export function firstBar(close: ArrayLike<number>, from: number, n: number): num
  * An indicator's output per instrument, computed from the instrument's first bar on (leading NaN before
  * listing would otherwise poison the recursive indicators); the streaming form starts at the same bar.
  */
-function indicatorColumn(panel: Panel, name: string, params: Readonly<Record<string, number>>, output: string): Float64Array {
+function indicatorColumn(
+  panel: Panel,
+  name: string,
+  params: Readonly<Record<string, number>>,
+  output: string,
+): Float64Array {
   const ind = indicatorByName(name);
   const { nInst, nDays } = panel;
   const out = new Float64Array(nInst * nDays).fill(Number.NaN);
@@ -160,7 +167,17 @@ function indicatorColumn(panel: Panel, name: string, params: Readonly<Record<str
     const f = firstBar(panel.close, a, nDays);
     if (f >= nDays) continue;
     const sl = (x: Float64Array) => x.subarray(a + f, a + nDays);
-    const cols = ind.batch({ time: panel.time.subarray(f), open: sl(panel.open), high: sl(panel.high), low: sl(panel.low), close: sl(panel.close), volume: sl(panel.volume) }, params);
+    const cols = ind.batch(
+      {
+        time: panel.time.subarray(f),
+        open: sl(panel.open),
+        high: sl(panel.high),
+        low: sl(panel.low),
+        close: sl(panel.close),
+        volume: sl(panel.volume),
+      },
+      params,
+    );
     const col = cols[output];
     if (!col) throw new Error(`indicator ${name} has no output "${output}"`);
     out.set(col, a + f);
@@ -187,7 +204,8 @@ function windowFast(op: string, a: Float64Array, out: Float64Array, nInst: numbe
         const v = a[base + t];
         if (v !== v) lastNaN = t;
         else {
-          while (tail > head && (isMax ? a[base + q[(tail - 1) % (n + 1)]] < v : a[base + q[(tail - 1) % (n + 1)]] > v)) tail--;
+          while (tail > head && (isMax ? a[base + q[(tail - 1) % (n + 1)]] < v : a[base + q[(tail - 1) % (n + 1)]] > v))
+            tail--;
           q[tail % (n + 1)] = t;
           tail++;
         }

@@ -27,15 +27,29 @@ function one(label: string, src: string): ResolvedFeature[] {
 
 function suffix(p: Record<string, unknown>): string {
   const keys = Object.keys(p).filter((k) => k !== 'name');
-  return keys.length === 0 ? '' : `(${keys.map((k) => `${k}=${typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])}`).join(',')})`;
+  return keys.length === 0
+    ? ''
+    : `(${keys.map((k) => `${k}=${typeof p[k] === 'object' ? JSON.stringify(p[k]) : String(p[k])}`).join(',')})`;
 }
 
 const FUNDAMENTAL: Record<string, { description: string; expr: string }> = {
-  pbr: { description: 'price-to-book: traded close / book_value_per_share known at the date (NaN when book <= 0)', expr: 'If($book_value_per_share > 0, $rawclose / $book_value_per_share, NaN)' },
-  per: { description: 'price-to-earnings: traded close / eps known at the date (NaN when eps <= 0)', expr: 'If($eps > 0, $rawclose / $eps, NaN)' },
+  pbr: {
+    description: 'price-to-book: traded close / book_value_per_share known at the date (NaN when book <= 0)',
+    expr: 'If($book_value_per_share > 0, $rawclose / $book_value_per_share, NaN)',
+  },
+  per: {
+    description: 'price-to-earnings: traded close / eps known at the date (NaN when eps <= 0)',
+    expr: 'If($eps > 0, $rawclose / $eps, NaN)',
+  },
   'earnings-yield': { description: 'eps known at the date / traded close', expr: '$eps / $rawclose' },
-  'book-to-price': { description: 'book_value_per_share known at the date / traded close', expr: '$book_value_per_share / $rawclose' },
-  'market-cap': { description: 'traded close × shares_outstanding known at the date', expr: '$rawclose * $shares_outstanding' },
+  'book-to-price': {
+    description: 'book_value_per_share known at the date / traded close',
+    expr: '$book_value_per_share / $rawclose',
+  },
+  'market-cap': {
+    description: 'traded close × shares_outstanding known at the date',
+    expr: '$rawclose * $shares_outstanding',
+  },
 };
 
 function named(): Map<string, Named> {
@@ -89,14 +103,28 @@ function named(): Map<string, Named> {
     const multi = ind.outputs.length > 1;
     m.set(name, {
       description: `indicator: ${ind.description}${multi ? ` (output: ${ind.outputs.join(' | ')})` : ''}`,
-      params: z.strictObject({ ...shape, ...(multi ? { output: z.enum(ind.outputs as [string, ...string[]]).default(ind.outputs[0]) } : {}) }),
+      params: z.strictObject({
+        ...shape,
+        ...(multi ? { output: z.enum(ind.outputs as [string, ...string[]]).default(ind.outputs[0]) } : {}),
+      }),
       resolve: (p) => {
         const { output, ...rest } = p as Record<string, number | string>;
-        return [{ label: `${name}${suffix(p)}`, expr: { k: 'ind', name, params: rest as Record<string, number>, output: (output as string | undefined) ?? ind.outputs[0] } }];
+        return [
+          {
+            label: `${name}${suffix(p)}`,
+            expr: {
+              k: 'ind',
+              name,
+              params: rest as Record<string, number>,
+              output: (output as string | undefined) ?? ind.outputs[0],
+            },
+          },
+        ];
       },
     });
   }
-  for (const [label, src] of ALPHA158) m.set(label, { description: `Alpha158: ${src}`, params: z.strictObject({}), resolve: () => one(label, src) });
+  for (const [label, src] of ALPHA158)
+    m.set(label, { description: `Alpha158: ${src}`, params: z.strictObject({}), resolve: () => one(label, src) });
   return m;
 }
 
@@ -122,7 +150,8 @@ export function resolveFeatures(defs: readonly FeatureDef[], path = 'features'):
   const out: ResolvedFeature[] = [];
   defs.forEach((d, i) => {
     const at = `${path}.${i}`;
-    if (typeof d !== 'object' || d === null || typeof d.name !== 'string') throw new FeatureSpecError(at, 'expected an object with a "name"');
+    if (typeof d !== 'object' || d === null || typeof d.name !== 'string')
+      throw new FeatureSpecError(at, 'expected an object with a "name"');
     const f = features().get(d.name);
     if (!f) throw new FeatureSpecError(`${at}.name`, `unknown feature "${d.name}" (see quantdesk features list)`);
     const { name: _name, ...rest } = d;

@@ -10,7 +10,13 @@ import type { FeatureMatrix } from './matrix';
  * `[from, to]` where the instrument has a bar. Written through DuckDB to a temp name, then renamed, so a kill
  * never leaves half a file under the final name. Returns the file path and the row count.
  */
-export async function exportParquet(panel: Panel, m: FeatureMatrix, dir: string, from: number, to: number): Promise<{ file: string; rows: number }> {
+export async function exportParquet(
+  panel: Panel,
+  m: FeatureMatrix,
+  dir: string,
+  from: number,
+  to: number,
+): Promise<{ file: string; rows: number }> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   mkdirSync(dir, { recursive: true });
   const file = resolve(join(dir, `features-${m.featureHash}.parquet`));
@@ -40,7 +46,9 @@ export async function exportParquet(panel: Panel, m: FeatureMatrix, dir: string,
     }
     app.closeSync();
     const select = m.labels.map((l, j) => `f${j} AS "${l.replace(/"/g, '""')}"`).join(', ');
-    await con.run(`COPY (SELECT symbol, CAST(date AS DATE) AS date, ${select} FROM t ORDER BY symbol, date) TO '${tmp.replace(/'/g, "''")}' (FORMAT parquet)`);
+    await con.run(
+      `COPY (SELECT symbol, CAST(date AS DATE) AS date, ${select} FROM t ORDER BY symbol, date) TO '${tmp.replace(/'/g, "''")}' (FORMAT parquet)`,
+    );
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -15,7 +15,12 @@ export type Expr =
   | { readonly k: 'bin'; readonly op: BinOp; readonly a: Expr; readonly b: Expr }
   | { readonly k: 'neg'; readonly a: Expr }
   | { readonly k: 'call'; readonly op: CallOp; readonly args: readonly Expr[]; readonly n: number; readonly q: number }
-  | { readonly k: 'ind'; readonly name: string; readonly params: Readonly<Record<string, number>>; readonly output: string };
+  | {
+      readonly k: 'ind';
+      readonly name: string;
+      readonly params: Readonly<Record<string, number>>;
+      readonly output: string;
+    };
 
 /** Binary operators. */
 export type BinOp = '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '==' | '!=' | '&&' | '||';
@@ -43,7 +48,11 @@ export const OPS = {
   Min: { exprs: 1, nums: 1, doc: 'rolling minimum' },
   Med: { exprs: 1, nums: 1, doc: 'rolling median' },
   Quantile: { exprs: 1, nums: 2, doc: 'rolling quantile q (linear interpolation, as pandas)' },
-  Rank: { exprs: 1, nums: 1, doc: "percentile of the current value in its last N (scipy percentileofscore 'rank' / 100)" },
+  Rank: {
+    exprs: 1,
+    nums: 1,
+    doc: "percentile of the current value in its last N (scipy percentileofscore 'rank' / 100)",
+  },
   IdxMax: { exprs: 1, nums: 1, doc: '1-based position of the maximum in the window (first on ties)' },
   IdxMin: { exprs: 1, nums: 1, doc: '1-based position of the minimum in the window (first on ties)' },
   Slope: { exprs: 1, nums: 1, doc: 'least-squares slope of x on 0..N-1' },
@@ -77,7 +86,11 @@ export class ExprError extends Error {
   }
 }
 
-type Tok = { t: 'num'; v: number; at: number } | { t: 'field'; v: string; at: number } | { t: 'id'; v: string; at: number } | { t: 'p'; v: string; at: number };
+type Tok =
+  | { t: 'num'; v: number; at: number }
+  | { t: 'field'; v: string; at: number }
+  | { t: 'id'; v: string; at: number }
+  | { t: 'p'; v: string; at: number };
 
 const MAX_LEN = 4096;
 
@@ -121,7 +134,20 @@ function tokenize(src: string): Tok[] {
   return out;
 }
 
-const PREC: Record<string, number> = { '||': 1, '&&': 2, '>': 3, '<': 3, '>=': 3, '<=': 3, '==': 3, '!=': 3, '+': 4, '-': 4, '*': 5, '/': 5 };
+const PREC: Record<string, number> = {
+  '||': 1,
+  '&&': 2,
+  '>': 3,
+  '<': 3,
+  '>=': 3,
+  '<=': 3,
+  '==': 3,
+  '!=': 3,
+  '+': 4,
+  '-': 4,
+  '*': 5,
+  '/': 5,
+};
 
 /** Parses an expression; throws {@link ExprError} naming the column of the first problem. */
 export function parseExpr(src: string): Expr {
@@ -169,10 +195,23 @@ export function parseExpr(src: string): Expr {
       const n = nums[0] ?? 0;
       const q = nums[1] ?? 0;
       if (spec.nums >= 1) {
-        const min = op === 'Ref' || op === 'Delta' ? 0 : op === 'Std' || op === 'Var' || op === 'Slope' || op === 'Rsquare' || op === 'Resi' || op === 'Corr' || op === 'Cov' ? 2 : 1;
-        if (!Number.isInteger(n) || n < min || n > 10_000) throw new ExprError(`${op}: window must be an integer in ${min}..10000 (got ${n})`, t.at);
+        const min =
+          op === 'Ref' || op === 'Delta'
+            ? 0
+            : op === 'Std' ||
+                op === 'Var' ||
+                op === 'Slope' ||
+                op === 'Rsquare' ||
+                op === 'Resi' ||
+                op === 'Corr' ||
+                op === 'Cov'
+              ? 2
+              : 1;
+        if (!Number.isInteger(n) || n < min || n > 10_000)
+          throw new ExprError(`${op}: window must be an integer in ${min}..10000 (got ${n})`, t.at);
       }
-      if (spec.nums === 2 && !(q >= 0 && q <= 1)) throw new ExprError(`${op}: quantile must be in [0, 1] (got ${q})`, t.at);
+      if (spec.nums === 2 && !(q >= 0 && q <= 1))
+        throw new ExprError(`${op}: quantile must be in [0, 1] (got ${q})`, t.at);
       return { k: 'call', op, args, n, q };
     }
     throw new ExprError(`unexpected "${t.v}"`, t.at);

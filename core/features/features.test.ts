@@ -33,7 +33,17 @@ describe('feature expressions', () => {
   it('computes window operators as pandas would on a known series', () => {
     const src = testSource(1, 6, 1, 0);
     const c = src.panel.close;
-    const [mean, std, ref, rank, slope, q] = evaluateBatch(src, ['Mean($close, 3)', 'Std($close, 3)', 'Ref($close, 2)', 'Rank($close, 3)', 'Slope($close, 3)', 'Quantile($close, 4, 0.25)'].map(parseExpr));
+    const [mean, std, ref, rank, slope, q] = evaluateBatch(
+      src,
+      [
+        'Mean($close, 3)',
+        'Std($close, 3)',
+        'Ref($close, 2)',
+        'Rank($close, 3)',
+        'Slope($close, 3)',
+        'Quantile($close, 4, 0.25)',
+      ].map(parseExpr),
+    );
     expect(Number.isNaN(mean[1])).toBe(true);
     expect(mean[2]).toBeCloseTo((c[0] + c[1] + c[2]) / 3, 12);
     const m = (c[3] + c[4] + c[5]) / 3;
@@ -58,7 +68,10 @@ describe('feature expressions', () => {
       { name: 'volatility', window: 10 },
       { name: 'cs-rank', feature: { name: 'return', window: 3 } },
       { name: 'cs-zscore', feature: { name: 'pbr' } },
-      { name: 'expr', expr: 'If($close > Mean($close, 7), Cov($close, $volume, 6), IdxMin($low, 4)) + Med($open, 5) * Sign(Delta($close, 2))' },
+      {
+        name: 'expr',
+        expr: 'If($close > Mean($close, 7), Cov($close, $volume, 6), IdxMin($low, 4)) + Med($open, 5) * Sign(Delta($close, 2))',
+      },
     ]);
     expect(feats.length).toBeGreaterThanOrEqual(157 + 9);
     const exprs = feats.map((f) => f.expr);
@@ -67,7 +80,8 @@ describe('feature expressions', () => {
     let defined = 0;
     for (let j = 0; j < exprs.length; j++) {
       for (let i = 0; i < batch[j].length; i++) {
-        if (!Object.is(batch[j][i], stream[j][i])) throw new Error(`${feats[j].label} at ${i}: batch ${batch[j][i]} stream ${stream[j][i]}`);
+        if (!Object.is(batch[j][i], stream[j][i]))
+          throw new Error(`${feats[j].label} at ${i}: batch ${batch[j][i]} stream ${stream[j][i]}`);
         if (!Number.isNaN(batch[j][i])) defined++;
       }
     }
@@ -86,7 +100,8 @@ describe('feature expressions', () => {
       for (let i = 0; i < batch[j].length; i++) {
         const a = batch[j][i];
         const b = stream[j][i];
-        if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a))) throw new Error(`${feats[j].label} at ${i}: ${a} vs ${b}`);
+        if (Number.isNaN(a) !== Number.isNaN(b) || Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a)))
+          throw new Error(`${feats[j].label} at ${i}: ${a} vs ${b}`);
       }
     }
   });

@@ -18,7 +18,13 @@ describe('feature matrix cache', () => {
     clearMatrixMemory();
     const disk = featureMatrix(src, feats, { cacheDir: dir });
     expect(disk).not.toBe(cold);
-    disk.columns.forEach((c, j) => expect(Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(Buffer.from(cold.columns[j].buffer, cold.columns[j].byteOffset, cold.columns[j].byteLength))).toBe(true));
+    disk.columns.forEach((c, j) =>
+      expect(
+        Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(
+          Buffer.from(cold.columns[j].buffer, cold.columns[j].byteOffset, cold.columns[j].byteLength),
+        ),
+      ).toBe(true),
+    );
     expect(featureMatrix(src, feats, { cacheDir: dir })).toBe(disk);
     // Another feature set or other data: another entry.
     featureMatrix(src, feats.slice(0, 2), { cacheDir: dir });

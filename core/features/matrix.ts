@@ -30,8 +30,16 @@ export function fieldsOf(features: readonly ResolvedFeature[]): string[] {
  * ("all" = none) also its membership. Features are computed over every instrument of the panel (a member's windows
  * need its history from before it joined; cross-sectional ranks are over the panel's instruments).
  */
-export function loadFeatureSource(store: Store, features: readonly ResolvedFeature[], opts: { symbols?: readonly string[]; to?: number; universe?: string } = {}): FeatureSource {
-  const panel = loadPanel(store, { adjustment: 'pit', ...(opts.symbols ? { symbols: opts.symbols } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}) });
+export function loadFeatureSource(
+  store: Store,
+  features: readonly ResolvedFeature[],
+  opts: { symbols?: readonly string[]; to?: number; universe?: string } = {},
+): FeatureSource {
+  const panel = loadPanel(store, {
+    adjustment: 'pit',
+    ...(opts.symbols ? { symbols: opts.symbols } : {}),
+    ...(opts.to !== undefined ? { to: opts.to } : {}),
+  });
   // A named universe is read as the backtest's cross-sections read it (PIT membership rows, `loadPitFacts`).
   const named = opts.universe !== undefined && opts.universe !== 'all' ? opts.universe : undefined;
   const facts = loadPitFacts(store, panel.symbols, fieldsOf(features), named);
@@ -44,7 +52,10 @@ const MAGIC = 'QDFEAT1\n';
 
 /** The cache key of a matrix: data fingerprint, feature-set hash and the panel's shape and symbols. */
 export function matrixKey(panel: Panel, featureHash: string): string {
-  const h = createHash('sha256').update(JSON.stringify([panel.symbols, panel.nDays, panel.time[0], panel.time[panel.nDays - 1], panel.adjustment])).digest('hex').slice(0, 16);
+  const h = createHash('sha256')
+    .update(JSON.stringify([panel.symbols, panel.nDays, panel.time[0], panel.time[panel.nDays - 1], panel.adjustment]))
+    .digest('hex')
+    .slice(0, 16);
   return `${panel.fingerprint}-${featureHash}-${h}`;
 }
 
@@ -53,23 +64,44 @@ export function matrixKey(panel: Panel, featureHash: string): string {
  * and feature-set hash: a second call on unchanged data is a file read. Files are written atomically
  * (temp + rename), so a kill at any moment leaves either no file or a whole one.
  */
-export function featureMatrix(src: FeatureSource, features: readonly ResolvedFeature[], opts: { cacheDir?: string; noCache?: boolean } = {}): FeatureMatrix {
+export function featureMatrix(
+  src: FeatureSource,
+  features: readonly ResolvedFeature[],
+  opts: { cacheDir?: string; noCache?: boolean } = {},
+): FeatureMatrix {
   const featureHash = featureSetHash(features);
   const key = matrixKey(src.panel, featureHash);
   if (!opts.noCache) {
     const hit = memory.get(key);
     if (hit) return hit;
     if (opts.cacheDir) {
-      const fromDisk = readMatrixFile(join(opts.cacheDir, `feat-${key}.bin`), features.length, src.panel.nInst * src.panel.nDays);
+      const fromDisk = readMatrixFile(
+        join(opts.cacheDir, `feat-${key}.bin`),
+        features.length,
+        src.panel.nInst * src.panel.nDays,
+      );
       if (fromDisk) {
-        const m: FeatureMatrix = { labels: features.map((f) => f.label), columns: fromDisk, featureHash, fingerprint: src.panel.fingerprint };
+        const m: FeatureMatrix = {
+          labels: features.map((f) => f.label),
+          columns: fromDisk,
+          featureHash,
+          fingerprint: src.panel.fingerprint,
+        };
         remember(key, m);
         return m;
       }
     }
   }
-  const columns = evaluateBatch(src, features.map((f) => f.expr));
-  const m: FeatureMatrix = { labels: features.map((f) => f.label), columns, featureHash, fingerprint: src.panel.fingerprint };
+  const columns = evaluateBatch(
+    src,
+    features.map((f) => f.expr),
+  );
+  const m: FeatureMatrix = {
+    labels: features.map((f) => f.label),
+    columns,
+    featureHash,
+    fingerprint: src.panel.fingerprint,
+  };
   if (!opts.noCache) {
     remember(key, m);
     if (opts.cacheDir) writeMatrixFile(join(opts.cacheDir, `feat-${key}.bin`), columns);
@@ -83,11 +115,18 @@ export function matrixCacheDir(store: Store): string | undefined {
 }
 
 /** Resolves `defs`, loads what they read from `store` and returns the (cached) matrix with its source. */
-export function storeFeatureMatrix(store: Store, defs: readonly FeatureDef[], opts: { symbols?: readonly string[]; to?: number; noCache?: boolean } = {}) {
+export function storeFeatureMatrix(
+  store: Store,
+  defs: readonly FeatureDef[],
+  opts: { symbols?: readonly string[]; to?: number; noCache?: boolean } = {},
+) {
   const features = resolveFeatures(defs);
   const src = loadFeatureSource(store, features, opts);
   const cacheDir = matrixCacheDir(store);
-  const matrix = featureMatrix(src, features, { ...(cacheDir ? { cacheDir } : {}), ...(opts.noCache ? { noCache: true } : {}) });
+  const matrix = featureMatrix(src, features, {
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(opts.noCache ? { noCache: true } : {}),
+  });
   return { features, src, matrix };
 }
 
@@ -126,11 +165,13 @@ function writeMatrixFile(file: string, columns: readonly Float64Array[]): void {
 function readMatrixFile(file: string, nCols: number, size: number): Float64Array[] | null {
   if (!existsSync(file)) return null;
   const buf = readFileSync(file);
-  if (buf.length !== MAGIC.length + 8 + nCols * size * 8 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+  if (buf.length !== MAGIC.length + 8 + nCols * size * 8 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC)
+    return null;
   if (buf.readUInt32LE(MAGIC.length) !== nCols || buf.readUInt32LE(MAGIC.length + 4) !== size) return null;
   const at = buf.byteOffset + MAGIC.length + 8;
   // The header is 16 bytes, so the data is 8-byte aligned when the buffer is: view it in place, no copy.
-  if (at % 8 === 0) return Array.from({ length: nCols }, (_, j) => new Float64Array(buf.buffer, at + j * size * 8, size));
+  if (at % 8 === 0)
+    return Array.from({ length: nCols }, (_, j) => new Float64Array(buf.buffer, at + j * size * 8, size));
   const all = new Float64Array(nCols * size);
   new Uint8Array(all.buffer).set(buf.subarray(MAGIC.length + 8));
   return Array.from({ length: nCols }, (_, j) => all.subarray(j * size, (j + 1) * size));

@@ -40,7 +40,8 @@ export class FeatureStream {
 
   /** Advances one date; times must ascend strictly. */
   next(bars: StreamBars): Float64Array[] {
-    if (!(bars.time > this.#lastTime)) throw new Error(`FeatureStream: time ${bars.time} does not follow ${this.#lastTime}`);
+    if (!(bars.time > this.#lastTime))
+      throw new Error(`FeatureStream: time ${bars.time} does not follow ${this.#lastTime}`);
     this.#lastTime = bars.time;
     // Each node steps at most once per date: a memoised step reads its cached value after the first call.
     this.#tick++;
@@ -159,7 +160,12 @@ export class FeatureStream {
               bufB[base + span - 1] = y[s];
             }
             if (seen[s] < span) seen[s]++;
-            out[s] = seen[s] < span ? Number.NaN : ins === 2 ? window2(op, bufA, bufB, base, wn) : window1(op, bufA, base, wn, q);
+            out[s] =
+              seen[s] < span
+                ? Number.NaN
+                : ins === 2
+                  ? window2(op, bufA, bufB, base, wn)
+                  : window1(op, bufA, base, wn, q);
           }
           return out;
         };
@@ -187,7 +193,8 @@ export class FeatureStream {
         break;
     }
     const field = this.fields.get(name);
-    if (!field) throw new Error(`feature field $${name}: no such bar field, and the fundamentals given do not include it`);
+    if (!field)
+      throw new Error(`feature field $${name}: no such bar field, and the fundamentals given do not include it`);
     return (b) => {
       for (let s = 0; s < n; s++) {
         const r = pitRowAt(field, s, b.time);

@@ -42,7 +42,8 @@ export function testSource(nInst: number, nDays: number, seed = 7, lateStart = 3
       for (let t = 10; t < nDays; t += 60) {
         const v = (f === 'shares_outstanding' ? 1e6 : 5) * (0.5 + rnd()) * (rnd() < 0.1 ? -1 : 1);
         rows.push({ inst: s, periodEnd: time[t - 10], knownAt: time[t], value: v });
-        if (rnd() < 0.3 && t + 5 < nDays) rows.push({ inst: s, periodEnd: time[t - 10], knownAt: time[t + 5], value: v * 1.1 });
+        if (rnd() < 0.3 && t + 5 < nDays)
+          rows.push({ inst: s, periodEnd: time[t - 10], knownAt: time[t + 5], value: v * 1.1 });
       }
     }
     fields.set(f, buildPitField(f, nInst, rows));

@@ -28,7 +28,8 @@ export async function readBarCsv(path: string): Promise<Result<BarColumns>> {
         const names = fields.map((f) => f.trim().toLowerCase());
         index = BAR_CSV_COLUMNS.map((c) => names.indexOf(c));
         const missing = BAR_CSV_COLUMNS.filter((_, k) => index![k] < 0);
-        if (missing.length > 0) bad(line, missing.join(','), `missing column in header (need ${BAR_CSV_COLUMNS.join(',')})`);
+        if (missing.length > 0)
+          bad(line, missing.join(','), `missing column in header (need ${BAR_CSV_COLUMNS.join(',')})`);
         return;
       }
       if (fields.length === 1 && fields[0].trim() === '') return; // blank line
@@ -36,26 +37,35 @@ export async function readBarCsv(path: string): Promise<Result<BarColumns>> {
       const rawDate = (fields[index[0]] ?? '').trim();
       const t = parseDate(rawDate);
       if (t === null) bad(line, 'date', `"${rawDate}" is not YYYY-MM-DD or a zoned ISO datetime`);
-      else if (time.length > 0 && t <= time[time.length - 1]) bad(line, 'date', `${rawDate} is not after the previous row's date`);
+      else if (time.length > 0 && t <= time[time.length - 1])
+        bad(line, 'date', `${rawDate} is not after the previous row's date`);
       time.push(t ?? Number.NaN);
       const row: number[] = [];
       for (let k = 1; k < BAR_CSV_COLUMNS.length; k++) {
         const raw = (fields[index[k]] ?? '').trim();
         const v = raw === '' ? Number.NaN : Number(raw);
-        if (!Number.isFinite(v)) bad(line, BAR_CSV_COLUMNS[k], raw === '' ? 'empty' : `"${raw}" is not a finite number`);
+        if (!Number.isFinite(v))
+          bad(line, BAR_CSV_COLUMNS[k], raw === '' ? 'empty' : `"${raw}" is not a finite number`);
         else if (k === 5 && v < 0) bad(line, 'volume', `${raw} is negative`);
         row.push(v);
         vals[k - 1].push(v);
       }
-      if (Number.isFinite(row[1]) && Number.isFinite(row[2]) && row[1] < row[2]) bad(line, 'high', `high ${row[1]} is below low ${row[2]}`);
+      if (Number.isFinite(row[1]) && Number.isFinite(row[2]) && row[1] < row[2])
+        bad(line, 'high', `high ${row[1]} is below low ${row[2]}`);
     });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fail('not-found', `${path}: no such file`);
-    if (e instanceof CsvSyntaxError) return fail('invalid-input', `${path}:${e.line}: ${e.message}`, [`${path}:${e.line}: ${e.message}`]);
+    if (e instanceof CsvSyntaxError)
+      return fail('invalid-input', `${path}:${e.line}: ${e.message}`, [`${path}:${e.line}: ${e.message}`]);
     return fail('invalid-input', `${path}: ${(e as Error).message}`);
   }
   if (index === null) return fail('invalid-input', `${path}:1: header: empty file`, [`${path}:1: header: empty file`]);
-  if (errors.length > 0) return fail('invalid-input', `${path}: ${errors.length}${errors.length >= MAX_ERRORS ? '+' : ''} bad row(s)`, errors);
+  if (errors.length > 0)
+    return fail(
+      'invalid-input',
+      `${path}: ${errors.length}${errors.length >= MAX_ERRORS ? '+' : ''} bad row(s)`,
+      errors,
+    );
   return ok({
     time: Float64Array.from(time),
     open: Float64Array.from(vals[0]),

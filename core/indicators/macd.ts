@@ -59,7 +59,14 @@ export class MacdStream {
     this.#fastEma = new EmaStream(f);
     this.#slowEma = new EmaStream(s);
     this.#signalEma = new EmaStream(signal);
-    const memo = memoStream('MacdStream', [fast, slow, signal], 'value-row', ['macd', 'signal', 'histogram'], this, () => new MacdStream(fast, slow, signal));
+    const memo = memoStream(
+      'MacdStream',
+      [fast, slow, signal],
+      'value-row',
+      ['macd', 'signal', 'histogram'],
+      this,
+      () => new MacdStream(fast, slow, signal),
+    );
     if (memo) return memo;
   }
   /** Consumes the next close; returns the reused `{macd, signal, histogram}` (NaN fields during warm-up). */

@@ -31,10 +31,20 @@ describe('indicator memo', () => {
     ['rsi', () => new RsiStream(14), (s: RsiStream, i) => s.next(closes[i])],
     ['macd', () => new MacdStream(12, 26, 9), (s: MacdStream, i) => s.next(closes[i]).histogram],
     ['bbands', () => new BbandsStream(20, 2), (s: BbandsStream, i) => s.next(closes[i]).lower],
-    ['adx', () => new AdxStream(14), (s: AdxStream, i) => s.next({ open: bars.open[i], high: bars.high[i], low: bars.low[i], close: closes[i], volume: bars.volume[i] })],
+    [
+      'adx',
+      () => new AdxStream(14),
+      (s: AdxStream, i) =>
+        s.next({ open: bars.open[i], high: bars.high[i], low: bars.low[i], close: closes[i], volume: bars.volume[i] }),
+    ],
   ];
   it.each(cases)('%s: a replay returns what the real stream returns, and is a replay', (_, make, step) => {
-    const real = closes.map(((s) => (_: number, i: number) => step(s as never, i))(make()));
+    const real = closes.map(
+      (
+        (s) => (_: number, i: number) =>
+          step(s as never, i)
+      )(make()),
+    );
     const first = feed(OWNER, make, step as never);
     const second = feed(OWNER, make, step as never);
     expect(first).toEqual(real);
@@ -47,7 +57,11 @@ describe('indicator memo', () => {
   });
 
   it('falls back to computing at the first input that differs, with the same numbers as a fresh stream', () => {
-    feed(OWNER, () => new EmaStream(9), (s, i) => s.next(closes[i]));
+    feed(
+      OWNER,
+      () => new EmaStream(9),
+      (s, i) => s.next(closes[i]),
+    );
     const other = closes.map((c, i) => (i < 300 ? c : c * 1.01));
     const s = withIndicatorMemo(OWNER, 0, closes.length, () => new EmaStream(9));
     const got = other.map((v) => s.next(v));
@@ -77,7 +91,11 @@ describe('indicator memo', () => {
     for (let i = 0; i < 100; i++) short.next(closes[i]);
     const other = withIndicatorMemo(OWNER, 3, closes.length, () => new SmaStream(5));
     expect(indicatorMemoStats().recorded).toBe(2);
-    const full = feed(OWNER, () => new SmaStream(5), () => 0);
+    const full = feed(
+      OWNER,
+      () => new SmaStream(5),
+      () => 0,
+    );
     expect(full.length).toBe(closes.length);
     const again = withIndicatorMemo(OWNER, 2, closes.length, () => new SmaStream(5));
     const ref = new SmaStream(5);
@@ -94,10 +112,23 @@ describe('indicator memo', () => {
   it('drops the least recently used recordings to stay within the budget', () => {
     const prev = setIndicatorMemoBudget(closes.length * 16 * 3);
     try {
-      for (let p = 2; p < 8; p++) feed(OWNER, () => new SmaStream(p), (s, i) => s.next(closes[i]));
+      for (let p = 2; p < 8; p++)
+        feed(
+          OWNER,
+          () => new SmaStream(p),
+          (s, i) => s.next(closes[i]),
+        );
       expect(indicatorMemoStats().bytes).toBeLessThanOrEqual(closes.length * 16 * 3);
-      feed(OWNER, () => new SmaStream(7), (s, i) => s.next(closes[i]));
-      feed(OWNER, () => new SmaStream(2), (s, i) => s.next(closes[i]));
+      feed(
+        OWNER,
+        () => new SmaStream(7),
+        (s, i) => s.next(closes[i]),
+      );
+      feed(
+        OWNER,
+        () => new SmaStream(2),
+        (s, i) => s.next(closes[i]),
+      );
       expect(indicatorMemoStats()).toMatchObject({ recorded: 7, replayed: 1 });
     } finally {
       setIndicatorMemoBudget(prev);
@@ -113,21 +144,29 @@ describe('indicator memo in the engine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
   const singles = STRATEGIES.filter((s) => s.kind === 'single');
-  it.each(singles.map((s) => [s.name]))('%s: a second run on the same panel replays and gives the same result', (name) => {
-    const parsed = parseSpec({ strategy: name, universe: 'all', sizing: { method: 'equal-weight' }, direction: 'long-short' });
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    const spec = parsed.spec;
-    const strategy = singles.find((s) => s.name === name)!;
-    const panel = loadPanel(store, panelRequestFor(spec, false) as never);
-    const prev = setIndicatorMemoBudget(0);
-    const plain = runBacktest(spec, panel, { strategy });
-    setIndicatorMemoBudget(prev);
-    const first = runBacktest(spec, panel, { strategy });
-    const second = runBacktest(spec, panel, { strategy });
-    expect(first).toEqual(plain);
-    expect(second).toEqual(plain);
-    expect(plain.trades.length).toBeGreaterThan(0);
-  });
+  it.each(singles.map((s) => [s.name]))(
+    '%s: a second run on the same panel replays and gives the same result',
+    (name) => {
+      const parsed = parseSpec({
+        strategy: name,
+        universe: 'all',
+        sizing: { method: 'equal-weight' },
+        direction: 'long-short',
+      });
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      const spec = parsed.spec;
+      const strategy = singles.find((s) => s.name === name)!;
+      const panel = loadPanel(store, panelRequestFor(spec, false) as never);
+      const prev = setIndicatorMemoBudget(0);
+      const plain = runBacktest(spec, panel, { strategy });
+      setIndicatorMemoBudget(prev);
+      const first = runBacktest(spec, panel, { strategy });
+      const second = runBacktest(spec, panel, { strategy });
+      expect(first).toEqual(plain);
+      expect(second).toEqual(plain);
+      expect(plain.trades.length).toBeGreaterThan(0);
+    },
+  );
   it('shares EMA(20) between two ema-cross combinations that both name it', () => {
     const spec = (fast: number, slow: number) => {
       const p = parseSpec({ strategy: 'ema-cross', universe: 'all', params: { fast, slow } });

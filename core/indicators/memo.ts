@@ -96,7 +96,11 @@ export function withIndicatorMemo<T>(owner: object, index: number, capacity: num
 }
 
 /** The open scope, if any: the sandbox passes it on to a user strategy's own copy of the indicators. */
-export function currentIndicatorMemo(): { readonly owner: object; readonly index: number; readonly capacity: number } | null {
+export function currentIndicatorMemo(): {
+  readonly owner: object;
+  readonly index: number;
+  readonly capacity: number;
+} | null {
   return active;
 }
 
@@ -138,7 +142,14 @@ type Shape = 'value' | 'bar' | 'value-row';
  * then returns itself). `make` builds a real stream for a replay that falls back; it runs with the
  * scope closed, so it is never memoised twice.
  */
-export function memoStream<T extends object>(cls: string, args: readonly number[], shape: Shape, fields: readonly string[], self: T, make: () => T): T | null {
+export function memoStream<T extends object>(
+  cls: string,
+  args: readonly number[],
+  shape: Shape,
+  fields: readonly string[],
+  self: T,
+  make: () => T,
+): T | null {
   const scope = active;
   if (scope === null) return null;
   const key = `${cls}(${args.join(',')})`;
@@ -161,7 +172,6 @@ export function memoStream<T extends object>(cls: string, args: readonly number[
     active = scope;
   }
 }
-
 
 function record<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], real: any): T {
   let i = 0;
@@ -313,7 +323,14 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
     next(bar: BarInput): number {
       if (live === null) {
         const k = i;
-        if (k < rec.len && same(bar.close, c[k]) && same(bar.high, h[k]) && same(bar.low, l[k]) && same(bar.open, o[k]) && same(bar.volume, vol[k])) {
+        if (
+          k < rec.len &&
+          same(bar.close, c[k]) &&
+          same(bar.high, h[k]) &&
+          same(bar.low, l[k]) &&
+          same(bar.open, o[k]) &&
+          same(bar.volume, vol[k])
+        ) {
           i = k + 1;
           return out[k];
         }

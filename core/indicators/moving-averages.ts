@@ -178,7 +178,12 @@ export function ema(src: Float64Array, period: number, out = new Float64Array(sr
  * EMA whose SMA seed starts at index `from` (so the first value is at `from + period - 1`); NaN before.
  * TA_MACD seeds its fast EMA late so both MACD legs start together; this is how we reproduce it.
  */
-export function emaFrom(src: Float64Array, period: number, from: number, out = new Float64Array(src.length)): Float64Array {
+export function emaFrom(
+  src: Float64Array,
+  period: number,
+  from: number,
+  out = new Float64Array(src.length),
+): Float64Array {
   const n = src.length;
   const k = 2 / (period + 1);
   const first = from + period - 1;

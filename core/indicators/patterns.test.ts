@@ -4,7 +4,14 @@ import type { BarColumns } from '../model';
 import { adx } from './adx';
 import { macd } from './macd';
 import { ema } from './moving-averages';
-import { CANDLE_PATTERN_NAMES, CANDLE_PATTERNS, PatternStream, patternAt, patternSeries, type CandlePatternName } from './patterns';
+import {
+  CANDLE_PATTERN_NAMES,
+  CANDLE_PATTERNS,
+  PatternStream,
+  patternAt,
+  patternSeries,
+  type CandlePatternName,
+} from './patterns';
 import { rsi } from './rsi';
 import { prng } from './test-series';
 
@@ -12,23 +19,56 @@ import { prng } from './test-series';
 function candles(rows: [number, number, number, number][]): BarColumns {
   const n = rows.length;
   const col = (k: number) => Float64Array.from(rows, (r) => r[k]);
-  return { time: Float64Array.from({ length: n }, (_, i) => i), open: col(0), high: col(1), low: col(2), close: col(3), volume: new Float64Array(n) };
+  return {
+    time: Float64Array.from({ length: n }, (_, i) => i),
+    open: col(0),
+    high: col(1),
+    low: col(2),
+    close: col(3),
+    volume: new Float64Array(n),
+  };
 }
 
-const fires = (name: CandlePatternName, rows: [number, number, number, number][]) => patternAt(name, candles(rows), rows.length - 1);
+const fires = (name: CandlePatternName, rows: [number, number, number, number][]) =>
+  patternAt(name, candles(rows), rows.length - 1);
 
 describe('candlestick patterns (technicalindicators definitions, pinned)', () => {
   it('bullish engulfing: a bearish candle engulfed by the next bullish body', () => {
-    expect(fires('bullish-engulfing', [[10, 10.2, 8.8, 9], [8.5, 10.7, 8.4, 10.5]])).toBe(true);
+    expect(
+      fires('bullish-engulfing', [
+        [10, 10.2, 8.8, 9],
+        [8.5, 10.7, 8.4, 10.5],
+      ]),
+    ).toBe(true);
     // The second body does not reach above the first open: no engulfing.
-    expect(fires('bullish-engulfing', [[10, 10.2, 8.8, 9], [8.5, 10.1, 8.4, 9.8]])).toBe(false);
+    expect(
+      fires('bullish-engulfing', [
+        [10, 10.2, 8.8, 9],
+        [8.5, 10.1, 8.4, 9.8],
+      ]),
+    ).toBe(false);
     // The first candle is bullish: not the pattern.
-    expect(fires('bullish-engulfing', [[9, 10.2, 8.8, 10], [8.5, 10.7, 8.4, 10.5]])).toBe(false);
+    expect(
+      fires('bullish-engulfing', [
+        [9, 10.2, 8.8, 10],
+        [8.5, 10.7, 8.4, 10.5],
+      ]),
+    ).toBe(false);
   });
 
   it('bearish engulfing: a bullish candle engulfed by the next bearish body', () => {
-    expect(fires('bearish-engulfing', [[9, 10.2, 8.8, 10], [10.5, 10.6, 8.4, 8.5]])).toBe(true);
-    expect(fires('bearish-engulfing', [[9, 10.2, 8.8, 10], [10.5, 10.6, 9.2, 9.5]])).toBe(false);
+    expect(
+      fires('bearish-engulfing', [
+        [9, 10.2, 8.8, 10],
+        [10.5, 10.6, 8.4, 8.5],
+      ]),
+    ).toBe(true);
+    expect(
+      fires('bearish-engulfing', [
+        [9, 10.2, 8.8, 10],
+        [10.5, 10.6, 9.2, 9.5],
+      ]),
+    ).toBe(false);
   });
 
   it('doji: open equals close within 0.1%, shadows on both sides or none', () => {
@@ -45,7 +85,11 @@ describe('candlestick patterns (technicalindicators definitions, pinned)', () =>
   });
 
   it('hammer: three falling closes, a hammer, then a bullish confirmation above its close', () => {
-    const trend: [number, number, number, number][] = [[21, 21.5, 19.5, 20], [20, 20.2, 17.8, 18], [18, 18.1, 15.8, 16]];
+    const trend: [number, number, number, number][] = [
+      [21, 21.5, 19.5, 20],
+      [20, 20.2, 17.8, 18],
+      [18, 18.1, 15.8, 16],
+    ];
     const hammer: [number, number, number, number] = [15, 15.5, 13, 15.5];
     expect(fires('hammer', [...trend, hammer, [15.6, 17.2, 15.5, 17]])).toBe(true);
     // A bearish next candle does not confirm it.
@@ -53,7 +97,12 @@ describe('candlestick patterns (technicalindicators definitions, pinned)', () =>
   });
 
   it('a series marks only the bar where the pattern completes and never reads later bars', () => {
-    const bars = candles([[11, 11.5, 10.5, 11], [10, 10.2, 8.8, 9], [8.5, 10.7, 8.4, 10.5], [10.5, 11, 10, 10.8]]);
+    const bars = candles([
+      [11, 11.5, 10.5, 11],
+      [10, 10.2, 8.8, 9],
+      [8.5, 10.7, 8.4, 10.5],
+      [10.5, 11, 10, 10.8],
+    ]);
     expect(Array.from(patternSeries('bullish-engulfing', bars))).toEqual([0, 0, 1, 0]);
     expect(patternAt('bullish-engulfing', bars, 0)).toBe(false);
     expect(Object.keys(CANDLE_PATTERNS).length).toBeGreaterThanOrEqual(20);
@@ -68,7 +117,14 @@ describe('candlestick patterns (technicalindicators definitions, pinned)', () =>
 function gridCandles(n: number, seed: number): BarColumns {
   const r = prng(seed);
   const q = (x: number) => Math.max(1, Math.round(x * 4) / 4);
-  const b = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const b = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   let price = 20;
   let trend = 0;
   for (let i = 0; i < n; i++) {
@@ -93,7 +149,14 @@ function gridCandles(n: number, seed: number): BarColumns {
  */
 function nearCandles(n: number, seed: number): BarColumns {
   const r = prng(seed);
-  const b = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const b = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   let price = 50;
   let trend = 0;
   for (let i = 0; i < n; i++) {
@@ -115,7 +178,13 @@ describe('PatternStream (streaming form of the candlestick patterns)', () => {
   it('equals patternSeries at every index, for every pattern, over varied candles', () => {
     const firing = new Set<string>();
     let fires = 0;
-    for (const [seed, bars] of [1, 2, 3].flatMap((seed) => [[seed, gridCandles(1500, seed)], [seed, nearCandles(3000, seed)]] as const)) {
+    for (const [seed, bars] of [1, 2, 3].flatMap(
+      (seed) =>
+        [
+          [seed, gridCandles(1500, seed)],
+          [seed, nearCandles(3000, seed)],
+        ] as const,
+    )) {
       const bar = { open: 0, high: 0, low: 0, close: 0 };
       for (const name of CANDLE_PATTERN_NAMES) {
         const batch = patternSeries(name, bars);
@@ -156,7 +225,10 @@ describe('PatternStream (streaming form of the candlestick patterns)', () => {
 });
 
 describe('technicalindicators defects we avoid (pinned so we notice if they change)', () => {
-  const closes = [44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.1, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28, 46.28, 46.0, 46.03, 46.41, 46.22, 45.64];
+  const closes = [
+    44.34, 44.09, 44.15, 43.61, 44.33, 44.83, 45.1, 45.42, 45.84, 46.08, 45.89, 46.03, 45.61, 46.28, 46.28, 46.0, 46.03,
+    46.41, 46.22, 45.64,
+  ];
 
   it('rounds RSI to two decimals where TA-Lib (and we) keep full precision', () => {
     const theirs = RSI.calculate({ period: 14, values: closes });
@@ -177,7 +249,14 @@ describe('technicalindicators defects we avoid (pinned so we notice if they chan
 
   it('MACD: no TA-Lib aligned seed and the zero-seed slip, so its line differs from TA-Lib from the first value on', () => {
     const values = [-1, 0, 1, 5, 5, 6, 7, 8];
-    const theirs = MACD.calculate({ values, fastPeriod: 2, slowPeriod: 3, signalPeriod: 2, SimpleMAOscillator: false, SimpleMASignal: false });
+    const theirs = MACD.calculate({
+      values,
+      fastPeriod: 2,
+      slowPeriod: 3,
+      signalPeriod: 2,
+      SimpleMAOscillator: false,
+      SimpleMASignal: false,
+    });
     const ours = macd(Float64Array.from(values), 2, 3, 2);
     // TA-Lib: fast EMA seeded with mean(0, 1) = 0.5 and slow with mean(-1, 0, 1) = 0 at index 2, so MACD 0.5.
     expect(ours.macd[2]).toBe(0.5);

@@ -82,8 +82,16 @@ const stick = (d: Candles, f: typeof hammerStick) => f(d.open[3], d.high[3], d.l
  * confirmation candles, so they fire on the confirmation bar.
  */
 export const CANDLE_PATTERNS = {
-  'bullish-engulfing': p(2, 'A bearish candle whose body is engulfed by the next (bullish) one', 'bullishengulfingpattern'),
-  'bearish-engulfing': p(2, 'A bullish candle whose body is engulfed by the next (bearish) one', 'bearishengulfingpattern'),
+  'bullish-engulfing': p(
+    2,
+    'A bearish candle whose body is engulfed by the next (bullish) one',
+    'bullishengulfingpattern',
+  ),
+  'bearish-engulfing': p(
+    2,
+    'A bullish candle whose body is engulfed by the next (bearish) one',
+    'bearishengulfingpattern',
+  ),
   'bullish-harami': p(2, 'A large bearish candle then a small candle inside its body', 'bullishharami'),
   'bearish-harami': p(2, 'A large bullish candle then a small candle inside its body', 'bearishharami'),
   'piercing-line': p(2, 'A bearish candle, then a gap down closing above its midpoint', 'piercingline'),
@@ -93,18 +101,50 @@ export const CANDLE_PATTERNS = {
   'gravestone-doji': p(1, 'Doji with open = close = low and a long upper shadow', 'gravestonedoji'),
   'bullish-marubozu': p(1, 'Bullish candle without shadows', 'bullishmarubozu'),
   'bearish-marubozu': p(1, 'Bearish candle without shadows', 'bearishmarubozu'),
-  'morning-star': p(3, 'Bearish candle, small gapped-down body, bullish candle closing above the first midpoint', 'morningstar'),
-  'evening-star': p(3, 'Bullish candle, small gapped-up body, bearish candle closing below the first midpoint', 'eveningstar'),
+  'morning-star': p(
+    3,
+    'Bearish candle, small gapped-down body, bullish candle closing above the first midpoint',
+    'morningstar',
+  ),
+  'evening-star': p(
+    3,
+    'Bullish candle, small gapped-up body, bearish candle closing below the first midpoint',
+    'eveningstar',
+  ),
   'morning-doji-star': p(3, 'Morning star whose middle candle is a doji', 'morningdojistar'),
   'evening-doji-star': p(3, 'Evening star whose middle candle is a doji', 'eveningdojistar'),
   'abandoned-baby': p(3, 'Bearish candle, gapped doji, gapped bullish candle', 'abandonedbaby'),
-  'three-white-soldiers': p(3, 'Three rising bullish candles, each opening inside the previous body', 'threewhitesoldiers'),
+  'three-white-soldiers': p(
+    3,
+    'Three rising bullish candles, each opening inside the previous body',
+    'threewhitesoldiers',
+  ),
   'three-black-crows': p(3, 'Three falling bearish candles, each opening inside the previous body', 'threeblackcrows'),
-  hammer: p(5, 'Downtrend, a hammer, then a bullish confirmation candle', 'hammerpattern', (d) => bullishConfirmation(d) && (stick(d, hammerStick) || stick(d, invertedStick))),
-  'hanging-man': p(5, 'Uptrend, a hanging man, then a bearish confirmation candle', 'hangingman', (d) => bearishConfirmation(d) && stick(d, hammerStick)),
-  'shooting-star': p(5, 'Uptrend, a shooting star, then a bearish confirmation candle', 'shootingstar', (d) => bearishConfirmation(d) && stick(d, invertedStick)),
+  hammer: p(
+    5,
+    'Downtrend, a hammer, then a bullish confirmation candle',
+    'hammerpattern',
+    (d) => bullishConfirmation(d) && (stick(d, hammerStick) || stick(d, invertedStick)),
+  ),
+  'hanging-man': p(
+    5,
+    'Uptrend, a hanging man, then a bearish confirmation candle',
+    'hangingman',
+    (d) => bearishConfirmation(d) && stick(d, hammerStick),
+  ),
+  'shooting-star': p(
+    5,
+    'Uptrend, a shooting star, then a bearish confirmation candle',
+    'shootingstar',
+    (d) => bearishConfirmation(d) && stick(d, invertedStick),
+  ),
   'tweezer-top': p(5, 'Uptrend ending in two candles with equal highs', 'tweezertop', (d) => d.high[3] === d.high[4]),
-  'tweezer-bottom': p(5, 'Downtrend ending in two candles with equal lows', 'tweezerbottom', (d) => d.low[3] === d.low[4]),
+  'tweezer-bottom': p(
+    5,
+    'Downtrend ending in two candles with equal lows',
+    'tweezerbottom',
+    (d) => d.low[3] === d.low[4],
+  ),
 } satisfies Record<string, CandlePattern>;
 
 /** A candlestick pattern's name. */
@@ -173,7 +213,12 @@ export class PatternStream {
     this.#def = CANDLE_PATTERNS[pattern];
     const n = this.#def.candles;
     this.#ring = new Float64Array(4 * n);
-    this.#window = { open: new Array<number>(n).fill(0), high: new Array<number>(n).fill(0), low: new Array<number>(n).fill(0), close: new Array<number>(n).fill(0) };
+    this.#window = {
+      open: new Array<number>(n).fill(0),
+      high: new Array<number>(n).fill(0),
+      low: new Array<number>(n).fill(0),
+      close: new Array<number>(n).fill(0),
+    };
   }
 
   /** How many bars the pattern reads, the current one included. */

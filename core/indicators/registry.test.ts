@@ -9,9 +9,19 @@ const NAMES = Object.keys(INDICATORS) as IndicatorName[];
 
 /** Small non-default parameters per indicator, so short series still leave warm-up. */
 const SMALL: Record<IndicatorName, Record<string, number>> = {
-  sma: { period: 4 }, ema: { period: 4 }, wma: { period: 4 }, rsi: { period: 4 }, atr: { period: 3 },
-  adx: { period: 3 }, cci: { period: 5 }, williamsr: { period: 5 }, bbands: { period: 5, stddev: 1.5 },
-  macd: { fast: 3, slow: 7, signal: 3 }, stoch: { period: 5, smoothK: 2, smoothD: 3 }, obv: {}, vwap: {},
+  sma: { period: 4 },
+  ema: { period: 4 },
+  wma: { period: 4 },
+  rsi: { period: 4 },
+  atr: { period: 3 },
+  adx: { period: 3 },
+  cci: { period: 5 },
+  williamsr: { period: 5 },
+  bbands: { period: 5, stddev: 1.5 },
+  macd: { fast: 3, slow: 7, signal: 3 },
+  stoch: { period: 5, smoothK: 2, smoothD: 3 },
+  obv: {},
+  vwap: {},
   ichimoku: { conversion: 3, base: 6, spanB: 12 },
 };
 
@@ -21,7 +31,14 @@ describe('every registered indicator: the stream equals the batch at every index
   for (let seed = 100; seed < 110; seed++) {
     const r = prng(seed);
     const n = 1 + Math.floor(r() * 120);
-    const bars = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+    const bars = {
+      time: new Float64Array(n),
+      open: new Float64Array(n),
+      high: new Float64Array(n),
+      low: new Float64Array(n),
+      close: new Float64Array(n),
+      volume: new Float64Array(n),
+    };
     let p = 10 + r() * 100;
     for (let i = 0; i < n; i++) {
       const o = p;
@@ -45,7 +62,13 @@ describe('every registered indicator: the stream equals the batch at every index
           const got: Record<string, Float64Array> = {};
           for (const k of ind.outputs) got[k] = new Float64Array(bars.close.length);
           for (let i = 0; i < bars.close.length; i++) {
-            const row = s.next({ open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i] });
+            const row = s.next({
+              open: bars.open[i],
+              high: bars.high[i],
+              low: bars.low[i],
+              close: bars.close[i],
+              volume: bars.volume[i],
+            });
             for (const k of ind.outputs) got[k][i] = row[k];
           }
           for (const k of ind.outputs) expect(compareColumns(got[k], batch[k], 0), `${sname} ${k}`).toBeNull();
@@ -94,14 +117,20 @@ describe('indicators outside TA-Lib', () => {
       return (hi + lo) / 2;
     };
     const n = bars.close.length;
-    const ref = { conversion: new Float64Array(n), base: new Float64Array(n), spanA: new Float64Array(n), spanB: new Float64Array(n) };
+    const ref = {
+      conversion: new Float64Array(n),
+      base: new Float64Array(n),
+      spanA: new Float64Array(n),
+      spanB: new Float64Array(n),
+    };
     for (let t = 0; t < n; t++) {
       ref.conversion[t] = mid(t, cv);
       ref.base[t] = mid(t, bs);
       ref.spanA[t] = (ref.conversion[t] + ref.base[t]) / 2;
       ref.spanB[t] = mid(t, sb);
     }
-    for (const k of ['conversion', 'base', 'spanA', 'spanB'] as const) expect(compareColumns(out[k], ref[k], 0), k).toBeNull();
+    for (const k of ['conversion', 'base', 'spanA', 'spanB'] as const)
+      expect(compareColumns(out[k], ref[k], 0), k).toBeNull();
     expect(Number.isNaN(out.spanA[24])).toBe(true);
     expect(Number.isFinite(out.spanA[25])).toBe(true);
     // No look-ahead: truncating the series leaves earlier rows unchanged.

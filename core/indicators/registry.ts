@@ -71,43 +71,105 @@ function define<S extends z.ZodObject>(
  * use it. Single-output indicators have the one key `value`.
  */
 export const INDICATORS = {
-  sma: define('Simple moving average of close (TA_SMA); first value at period-1', period(20), [VALUE],
+  sma: define(
+    'Simple moving average of close (TA_SMA); first value at period-1',
+    period(20),
+    [VALUE],
     (c, p) => ({ value: sma(c.close, p.period) }),
-    (p) => { const s = new SmaStream(p.period); return single((b) => s.next(b.close)); }),
-  ema: define('Exponential moving average of close, SMA-seeded (TA_EMA); first value at period-1', period(20), [VALUE],
+    (p) => {
+      const s = new SmaStream(p.period);
+      return single((b) => s.next(b.close));
+    },
+  ),
+  ema: define(
+    'Exponential moving average of close, SMA-seeded (TA_EMA); first value at period-1',
+    period(20),
+    [VALUE],
     (c, p) => ({ value: ema(c.close, p.period) }),
-    (p) => { const s = new EmaStream(p.period); return single((b) => s.next(b.close)); }),
-  wma: define('Linearly weighted moving average of close (TA_WMA); first value at period-1', period(20), [VALUE],
+    (p) => {
+      const s = new EmaStream(p.period);
+      return single((b) => s.next(b.close));
+    },
+  ),
+  wma: define(
+    'Linearly weighted moving average of close (TA_WMA); first value at period-1',
+    period(20),
+    [VALUE],
     (c, p) => ({ value: wma(c.close, p.period) }),
-    (p) => { const s = new WmaStream(p.period); return single((b) => s.next(b.close)); }),
-  rsi: define('Relative strength index, Wilder smoothing (TA_RSI); first value at period', period(14), [VALUE],
+    (p) => {
+      const s = new WmaStream(p.period);
+      return single((b) => s.next(b.close));
+    },
+  ),
+  rsi: define(
+    'Relative strength index, Wilder smoothing (TA_RSI); first value at period',
+    period(14),
+    [VALUE],
     (c, p) => ({ value: rsi(c.close, p.period) }),
-    (p) => { const s = new RsiStream(p.period); return single((b) => s.next(b.close)); }),
-  atr: define('Average true range, Wilder smoothing (TA_ATR); first value at period', period(14, 1), [VALUE],
+    (p) => {
+      const s = new RsiStream(p.period);
+      return single((b) => s.next(b.close));
+    },
+  ),
+  atr: define(
+    'Average true range, Wilder smoothing (TA_ATR); first value at period',
+    period(14, 1),
+    [VALUE],
     (c, p) => ({ value: atr(c.high, c.low, c.close, p.period) }),
-    (p) => { const s = new AtrStream(p.period); return single((b) => s.next(b)); }),
-  adx: define('Average directional index (TA_ADX); first value at 2*period-1', period(14), [VALUE],
+    (p) => {
+      const s = new AtrStream(p.period);
+      return single((b) => s.next(b));
+    },
+  ),
+  adx: define(
+    'Average directional index (TA_ADX); first value at 2*period-1',
+    period(14),
+    [VALUE],
     (c, p) => ({ value: adx(c.high, c.low, c.close, p.period) }),
-    (p) => { const s = new AdxStream(p.period); return single((b) => s.next(b)); }),
-  cci: define('Commodity channel index (TA_CCI); first value at period-1', period(20), [VALUE],
+    (p) => {
+      const s = new AdxStream(p.period);
+      return single((b) => s.next(b));
+    },
+  ),
+  cci: define(
+    'Commodity channel index (TA_CCI); first value at period-1',
+    period(20),
+    [VALUE],
     (c, p) => ({ value: cci(c.high, c.low, c.close, p.period) }),
-    (p) => { const s = new CciStream(p.period); return single((b) => s.next(b)); }),
-  williamsr: define('Williams %R in [-100, 0] (TA_WILLR); first value at period-1', period(14), [VALUE],
+    (p) => {
+      const s = new CciStream(p.period);
+      return single((b) => s.next(b));
+    },
+  ),
+  williamsr: define(
+    'Williams %R in [-100, 0] (TA_WILLR); first value at period-1',
+    period(14),
+    [VALUE],
     (c, p) => ({ value: williamsr(c.high, c.low, c.close, p.period) }),
-    (p) => { const s = new WilliamsRStream(p.period); return single((b) => s.next(b)); }),
+    (p) => {
+      const s = new WilliamsRStream(p.period);
+      return single((b) => s.next(b));
+    },
+  ),
   bbands: define(
     'Bollinger bands: SMA ± stddev population deviations (TA_BBANDS); first value at period-1',
     z.strictObject({ period: intParam(2, 20), stddev: z.number().positive().default(2) }),
     ['upper', 'middle', 'lower'],
     (c, p) => ({ ...bbands(c.close, p.period, p.stddev) }),
-    (p) => { const s = new BbandsStream(p.period, p.stddev); return { next: (b) => s.next(b.close) }; },
+    (p) => {
+      const s = new BbandsStream(p.period, p.stddev);
+      return { next: (b) => s.next(b.close) };
+    },
   ),
   macd: define(
     'MACD with TA-Lib aligned EMA seeds (TA_MACD); line from slow-1, signal and histogram from slow+signal-2',
     z.strictObject({ fast: intParam(2, 12), slow: intParam(2, 26), signal: intParam(1, 9) }),
     ['macd', 'signal', 'histogram'],
     (c, p) => ({ ...macd(c.close, p.fast, p.slow, p.signal) }),
-    (p) => { const s = new MacdStream(p.fast, p.slow, p.signal); return { next: (b) => s.next(b.close) }; },
+    (p) => {
+      const s = new MacdStream(p.fast, p.slow, p.signal);
+      return { next: (b) => s.next(b.close) };
+    },
   ),
   stoch: define(
     'Slow stochastic with SMA smoothing (TA_STOCH); k and d from period+smoothK+smoothD-3',
@@ -116,13 +178,26 @@ export const INDICATORS = {
     (c, p) => ({ ...stoch(c.high, c.low, c.close, p.period, p.smoothK, p.smoothD) }),
     (p) => new StochStream(p.period, p.smoothK, p.smoothD),
   ),
-  obv: define('On-balance volume (TA_OBV); first value at 0', z.strictObject({}), [VALUE],
+  obv: define(
+    'On-balance volume (TA_OBV); first value at 0',
+    z.strictObject({}),
+    [VALUE],
     (c) => ({ value: obv(c.close, c.volume) }),
-    () => { const s = new ObvStream(); return single((b) => s.next(b)); }),
-  vwap: define('Cumulative VWAP of typical price since the series start (not in TA-Lib); first value at 0',
-    z.strictObject({}), [VALUE],
+    () => {
+      const s = new ObvStream();
+      return single((b) => s.next(b));
+    },
+  ),
+  vwap: define(
+    'Cumulative VWAP of typical price since the series start (not in TA-Lib); first value at 0',
+    z.strictObject({}),
+    [VALUE],
     (c) => ({ value: vwap(c.high, c.low, c.close, c.volume) }),
-    () => { const s = new VwapStream(); return single((b) => s.next(b)); }),
+    () => {
+      const s = new VwapStream();
+      return single((b) => s.next(b));
+    },
+  ),
   ichimoku: define(
     'Ichimoku lines, undisplaced (row t uses bars up to t; not in TA-Lib)',
     z.strictObject({ conversion: intParam(1, 9), base: intParam(1, 26), spanB: intParam(1, 52) }),

@@ -29,28 +29,64 @@ describe.each(CASES)('on $name', ({ bars }) => {
     const ours = atr(bars.high, bars.low, bars.close, p);
     expect(compareColumns(ours, talibRun('ATR', hlc(bars), { optInTimePeriod: p }).outReal)).toBeNull();
     const s = new AtrStream(p);
-    expect(compareColumns(col(streamBars(bars, (b) => s.next(b)), (x) => x), ours, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(
+          streamBars(bars, (b) => s.next(b)),
+          (x) => x,
+        ),
+        ours,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([2, 5, 14])('ADX %i equals TA_ADX and its stream', (p) => {
     const ours = adx(bars.high, bars.low, bars.close, p);
     expect(compareColumns(ours, talibRun('ADX', hlc(bars), { optInTimePeriod: p }).outReal)).toBeNull();
     const s = new AdxStream(p);
-    expect(compareColumns(col(streamBars(bars, (b) => s.next(b)), (x) => x), ours, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(
+          streamBars(bars, (b) => s.next(b)),
+          (x) => x,
+        ),
+        ours,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([2, 5, 20])('CCI %i equals TA_CCI and its stream', (p) => {
     const ours = cci(bars.high, bars.low, bars.close, p);
     expect(compareColumns(ours, talibRun('CCI', hlc(bars), { optInTimePeriod: p }).outReal)).toBeNull();
     const s = new CciStream(p);
-    expect(compareColumns(col(streamBars(bars, (b) => s.next(b)), (x) => x), ours, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(
+          streamBars(bars, (b) => s.next(b)),
+          (x) => x,
+        ),
+        ours,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([2, 5, 14])('WILLR %i equals TA_WILLR and its stream', (p) => {
     const ours = williamsr(bars.high, bars.low, bars.close, p);
     expect(compareColumns(ours, talibRun('WILLR', hlc(bars), { optInTimePeriod: p }).outReal)).toBeNull();
     const s = new WilliamsRStream(p);
-    expect(compareColumns(col(streamBars(bars, (b) => s.next(b)), (x) => x), ours, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(
+          streamBars(bars, (b) => s.next(b)),
+          (x) => x,
+        ),
+        ours,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -59,14 +95,30 @@ describe.each(CASES)('on $name', ({ bars }) => {
     [14, 2.5],
   ])('BBANDS %i x %d equals TA_BBANDS and its stream', (p, k) => {
     const ours = bbands(bars.close, p, k);
-    const ref = talibRun('BBANDS', { inReal: bars.close }, { optInTimePeriod: p, optInNbDevUp: k, optInNbDevDn: k, optInMAType: 0 });
+    const ref = talibRun(
+      'BBANDS',
+      { inReal: bars.close },
+      { optInTimePeriod: p, optInNbDevUp: k, optInNbDevDn: k, optInMAType: 0 },
+    );
     expect(compareColumns(ours.upper, ref.outRealUpperBand)).toBeNull();
     expect(compareColumns(ours.middle, ref.outRealMiddleBand)).toBeNull();
     expect(compareColumns(ours.lower, ref.outRealLowerBand)).toBeNull();
     const s = new BbandsStream(p, k);
     const rows = streamBars(bars, (b) => s.next(b.close));
-    expect(compareColumns(col(rows, (r) => r.upper), ours.upper, 0)).toBeNull();
-    expect(compareColumns(col(rows, (r) => r.lower), ours.lower, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.upper),
+        ours.upper,
+        0,
+      ),
+    ).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.lower),
+        ours.lower,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -76,7 +128,11 @@ describe.each(CASES)('on $name', ({ bars }) => {
     [26, 12, 9],
   ])('MACD %i/%i/%i equals TA_MACD and its stream', (f, sl, sg) => {
     const ours = macd(bars.close, f, sl, sg);
-    const ref = talibRun('MACD', { inReal: bars.close }, { optInFastPeriod: f, optInSlowPeriod: sl, optInSignalPeriod: sg });
+    const ref = talibRun(
+      'MACD',
+      { inReal: bars.close },
+      { optInFastPeriod: f, optInSlowPeriod: sl, optInSignalPeriod: sg },
+    );
     const slow = Math.max(f, sl);
     const from = slow + sg - 2;
     const tail = (c: Float64Array) => c.map((v, i) => (i < from ? Number.NaN : v));
@@ -92,9 +148,27 @@ describe.each(CASES)('on $name', ({ bars }) => {
     expect(compareColumns(ours.macd, lineRef)).toBeNull();
     const s = new MacdStream(f, sl, sg);
     const rows = streamBars(bars, (b) => s.next(b.close));
-    expect(compareColumns(col(rows, (r) => r.macd), ours.macd, 0)).toBeNull();
-    expect(compareColumns(col(rows, (r) => r.signal), ours.signal, 0)).toBeNull();
-    expect(compareColumns(col(rows, (r) => r.histogram), ours.histogram, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.macd),
+        ours.macd,
+        0,
+      ),
+    ).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.signal),
+        ours.signal,
+        0,
+      ),
+    ).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.histogram),
+        ours.histogram,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it.each([
@@ -114,15 +188,36 @@ describe.each(CASES)('on $name', ({ bars }) => {
     expect(compareColumns(ours.d, ref.outSlowD)).toBeNull();
     const s = new StochStream(p, sk, sd);
     const rows = streamBars(bars, (b) => s.next(b));
-    expect(compareColumns(col(rows, (r) => r.k), ours.k, 0)).toBeNull();
-    expect(compareColumns(col(rows, (r) => r.d), ours.d, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.k),
+        ours.k,
+        0,
+      ),
+    ).toBeNull();
+    expect(
+      compareColumns(
+        col(rows, (r) => r.d),
+        ours.d,
+        0,
+      ),
+    ).toBeNull();
   });
 
   it('OBV equals TA_OBV and its stream', () => {
     const ours = obv(bars.close, bars.volume);
     expect(compareColumns(ours, talibRun('OBV', { inReal: bars.close, volume: bars.volume }).outReal)).toBeNull();
     const s = new ObvStream();
-    expect(compareColumns(col(streamBars(bars, (b) => s.next(b)), (x) => x), ours, 0)).toBeNull();
+    expect(
+      compareColumns(
+        col(
+          streamBars(bars, (b) => s.next(b)),
+          (x) => x,
+        ),
+        ours,
+        0,
+      ),
+    ).toBeNull();
   });
 });
 

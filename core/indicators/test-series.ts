@@ -102,7 +102,8 @@ export function compareColumns(actual: Float64Array, expected: Float64Array, rel
       continue;
     }
     // Relative, with an absolute floor of 1e-12 only for values that are 0 up to rounding (e.g. -0 vs 0).
-    if (Math.abs(a - e) > Math.max(rel * Math.abs(e), rel === 0 ? 0 : 1e-12)) return `index ${i}: got ${a}, expected ${e}`;
+    if (Math.abs(a - e) > Math.max(rel * Math.abs(e), rel === 0 ? 0 : 1e-12))
+      return `index ${i}: got ${a}, expected ${e}`;
   }
   return null;
 }

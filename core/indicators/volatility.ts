@@ -135,7 +135,14 @@ export class BbandsStream {
     this.#stddev = stddev;
     this.#sma = new RunningSmaStream(period);
     this.#ring = new Float64Array(period);
-    const memo = memoStream('BbandsStream', [period, stddev], 'value-row', ['upper', 'middle', 'lower'], this, () => new BbandsStream(period, stddev));
+    const memo = memoStream(
+      'BbandsStream',
+      [period, stddev],
+      'value-row',
+      ['upper', 'middle', 'lower'],
+      this,
+      () => new BbandsStream(period, stddev),
+    );
     if (memo) return memo;
   }
   /** Consumes the next value; returns the reused row object (NaN fields during warm-up). */

@@ -35,8 +35,15 @@ export function literal(s: string): string {
  * DuckDB has no SQLite reader without downloading its extension, so this is how store data gets in.
  * Returns the row count.
  */
-export async function copyRows(conn: DuckDBConnection, rows: Iterable<unknown[]>, table: string, columns: readonly DuckColumn[]): Promise<number> {
-  await conn.run(`CREATE OR REPLACE TABLE ${ident(table)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+export async function copyRows(
+  conn: DuckDBConnection,
+  rows: Iterable<unknown[]>,
+  table: string,
+  columns: readonly DuckColumn[],
+): Promise<number> {
+  await conn.run(
+    `CREATE OR REPLACE TABLE ${ident(table)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+  );
   const app = await conn.createAppender(table);
   const kinds = columns.map((c) => c.type);
   let n = 0;

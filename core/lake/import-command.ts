@@ -7,7 +7,12 @@ import { checkQuality } from '../quality/checks';
 import { importParquet } from './parquet';
 
 /** `quantdesk import parquet DIR --db DB [--json]`: the lake through the CSV import's validation, kind by kind. */
-export async function importParquetCommand(dir: string | undefined, extra: string[], values: { db?: string; json?: boolean }, io: CliIO): Promise<number> {
+export async function importParquetCommand(
+  dir: string | undefined,
+  extra: string[],
+  values: { db?: string; json?: boolean },
+  io: CliIO,
+): Promise<number> {
   if (dir === undefined || extra.length > 0) throw new UsageError('expected exactly one DIR');
   if (values.db !== ':memory:') mkdirSync(dirname(values.db!), { recursive: true });
   const store = openStore(values.db!);
@@ -25,10 +30,13 @@ export async function importParquetCommand(dir: string | undefined, extra: strin
       return r.error.code === 'not-found' || r.error.code === 'invalid-input' ? EXIT.badInput : EXIT.failure;
     }
     // Data quality on every import that changed prices or actions, as for CSV imports.
-    const findings = r.value.some((v) => (v.kind === 'bars' || v.kind === 'actions') && v.changed > 0) ? checkQuality(store).length : 0;
+    const findings = r.value.some((v) => (v.kind === 'bars' || v.kind === 'actions') && v.changed > 0)
+      ? checkQuality(store).length
+      : 0;
     if (values.json) io.out(`${JSON.stringify(r.value)}\n`);
     else {
-      for (const v of r.value) io.out(`${v.source}: ${v.rows} ${v.kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms)\n`);
+      for (const v of r.value)
+        io.out(`${v.source}: ${v.rows} ${v.kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms)\n`);
       if (findings > 0) io.out(`${findings} new data-quality finding${findings === 1 ? '' : 's'}\n`);
     }
     return EXIT.ok;

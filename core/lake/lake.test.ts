@@ -33,7 +33,11 @@ describe('Parquet lake', () => {
     const src = open();
     await loadFixture(src);
     // Values that a text round trip could damage: long decimals, an intraday timestamp, quotes and commas.
-    const extra = await importCsv(src, 'bars', { fileName: 'x.csv', content: 'symbol,date,open,high,low,close,volume\nQQ,2021-03-04T14:30:00Z,0.1,0.30000000000000004,0.1,0.2,123456789.123\n' });
+    const extra = await importCsv(src, 'bars', {
+      fileName: 'x.csv',
+      content:
+        'symbol,date,open,high,low,close,volume\nQQ,2021-03-04T14:30:00Z,0.1,0.30000000000000004,0.1,0.2,123456789.123\n',
+    });
     expect(extra.ok).toBe(true);
     connection(src).prepare(`UPDATE instruments SET name = 'Alpha, "the" first' WHERE symbol = 'AAA'`).run();
     const out = join(d.dir, 'lake');
@@ -59,15 +63,26 @@ describe('Parquet lake', () => {
     await loadFixture(src);
     const out = join(d.dir, 'lake2');
     expect((await exportParquet(src, out)).ok).toBe(true);
-    const fromStore = await runSql(src, 'SELECT i.symbol, count(*) AS n, round(avg(close), 4) AS avg FROM bars b JOIN instruments i ON i.id = b.instrument_id GROUP BY 1 ORDER BY 1');
-    const fromLake = await runSql(null, 'SELECT symbol, count(*) AS n, round(avg(close), 4) AS avg FROM lake.bars GROUP BY 1 ORDER BY 1', out);
+    const fromStore = await runSql(
+      src,
+      'SELECT i.symbol, count(*) AS n, round(avg(close), 4) AS avg FROM bars b JOIN instruments i ON i.id = b.instrument_id GROUP BY 1 ORDER BY 1',
+    );
+    const fromLake = await runSql(
+      null,
+      'SELECT symbol, count(*) AS n, round(avg(close), 4) AS avg FROM lake.bars GROUP BY 1 ORDER BY 1',
+      out,
+    );
     expect(fromStore.ok && fromStore.value.rows).toEqual([
       ['AAA', 5, 7.9],
       ['BBB', 2, 5],
       ['ZZZ', 1, 1],
     ]);
     expect(fromLake.ok && fromLake.value.rows).toEqual(fromStore.ok && fromStore.value.rows);
-    const pit = await runSql(null, "SELECT value FROM lake.fundamentals WHERE symbol = 'AAA' AND field = 'eps' AND known_at <= epoch_ms(DATE '2020-05-15') ORDER BY period_end DESC, known_at DESC LIMIT 1", out);
+    const pit = await runSql(
+      null,
+      "SELECT value FROM lake.fundamentals WHERE symbol = 'AAA' AND field = 'eps' AND known_at <= epoch_ms(DATE '2020-05-15') ORDER BY period_end DESC, known_at DESC LIMIT 1",
+      out,
+    );
     expect(pit.ok && pit.value.rows).toEqual([[1.5]]);
     const bad = await runSql(src, 'SELEC 1');
     expect(!bad.ok && bad.error.message).toMatch(/^sql: .*Parser Error: syntax error at or near "SELEC"/);
@@ -80,7 +95,11 @@ describe('Parquet lake', () => {
     const src = open();
     await loadFixture(src);
     connection(src).exec('DROP TRIGGER IF EXISTS data_upd_bars');
-    connection(src).prepare("UPDATE bars SET high = 1 WHERE ts = ? AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'AAA')").run(Date.UTC(2020, 0, 3));
+    connection(src)
+      .prepare(
+        "UPDATE bars SET high = 1 WHERE ts = ? AND instrument_id = (SELECT id FROM instruments WHERE symbol = 'AAA')",
+      )
+      .run(Date.UTC(2020, 0, 3));
     const out = join(d.dir, 'lake3');
     expect((await exportParquet(src, out)).ok).toBe(true);
     const dst = open();

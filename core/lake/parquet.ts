@@ -95,7 +95,11 @@ function countFiles(dir: string): number {
  * directory is replaced as a whole (written beside, then renamed), so a killed export leaves the
  * previous one readable.
  */
-export async function exportParquet(store: Store, outDir: string, onProgress?: (kind: ImportKind, rows: number) => void): Promise<Result<LakeExport>> {
+export async function exportParquet(
+  store: Store,
+  outDir: string,
+  onProgress?: (kind: ImportKind, rows: number) => void,
+): Promise<Result<LakeExport>> {
   const t0 = performance.now();
   const dir = resolve(outDir);
   mkdirSync(dir, { recursive: true });
@@ -112,7 +116,9 @@ export async function exportParquet(store: Store, outDir: string, onProgress?: (
         const cols = k.columns.map((c) => ident(c.name)).join(', ');
         if (k.yearOf === null) {
           mkdirSync(staging, { recursive: true });
-          await duck.conn.run(`COPY (SELECT ${cols} FROM ${ident(`x_${k.kind}`)} ORDER BY ${k.orderBy}) TO ${literal(join(staging, 'data_0.parquet'))} (FORMAT PARQUET)`);
+          await duck.conn.run(
+            `COPY (SELECT ${cols} FROM ${ident(`x_${k.kind}`)} ORDER BY ${k.orderBy}) TO ${literal(join(staging, 'data_0.parquet'))} (FORMAT PARQUET)`,
+          );
         } else {
           await duck.conn.run(
             `COPY (SELECT ${cols}, year(epoch_ms(${ident(k.yearOf)})) AS year FROM ${ident(`x_${k.kind}`)} ORDER BY ${k.orderBy})
@@ -125,7 +131,10 @@ export async function exportParquet(store: Store, outDir: string, onProgress?: (
       await duck.conn.run(`DROP TABLE ${ident(`x_${k.kind}`)}`);
       kinds.push({ kind: k.kind, rows, files: countFiles(final) });
     }
-    writeFileSync(join(dir, 'lake.json'), `${JSON.stringify({ format: 'quantdesk-lake', version: 1, exportedAt: new Date().toISOString(), kinds }, null, 2)}\n`);
+    writeFileSync(
+      join(dir, 'lake.json'),
+      `${JSON.stringify({ format: 'quantdesk-lake', version: 1, exportedAt: new Date().toISOString(), kinds }, null, 2)}\n`,
+    );
     return ok({ dir, kinds, durationMs: performance.now() - t0 });
   } finally {
     duck.close();
@@ -143,11 +152,19 @@ export function kindGlob(dir: string, kind: ImportKind): string {
  * writes in one transaction, exactly as `quantdesk import` would. A bad row fails that kind with
  * `FILE:LINE` errors (the temp file's lines, in the lake's order) and stores nothing of it.
  */
-export async function importParquet(store: Store, lakeDir: string, onProgress?: (kind: ImportKind, p: ImportProgress) => void): Promise<Result<ImportReport[]>> {
+export async function importParquet(
+  store: Store,
+  lakeDir: string,
+  onProgress?: (kind: ImportKind, p: ImportProgress) => void,
+): Promise<Result<ImportReport[]>> {
   const dir = resolve(lakeDir);
   if (!existsSync(dir)) return fail('not-found', `${lakeDir}: no such directory`);
   const present = LAKE_KINDS.filter((k) => countFiles(join(dir, `kind=${k.kind}`)) > 0);
-  if (present.length === 0) return fail('invalid-input', `${lakeDir}: no kind=… directories with Parquet files (expected an export of quantdesk export parquet)`);
+  if (present.length === 0)
+    return fail(
+      'invalid-input',
+      `${lakeDir}: no kind=… directories with Parquet files (expected an export of quantdesk export parquet)`,
+    );
   const duck = await openDuck();
   const tmp = mkdtempSync(join(tmpdir(), 'qd-lake-'));
   try {

@@ -41,7 +41,16 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
         if (!new RegExp(`(?<!lake\\.)\\b${name}\\b`, 'i').test(sql)) continue;
         const info = tableColumns(store, name);
         const cols = info.map((c) => ({ name: c.name, type: duckType(c.type) }));
-        await copyRows(duck.conn, tableRows(store, name, info.map((c) => c.name)), name, cols);
+        await copyRows(
+          duck.conn,
+          tableRows(
+            store,
+            name,
+            info.map((c) => c.name),
+          ),
+          name,
+          cols,
+        );
       }
     }
     if (lakeDir !== undefined) {
@@ -50,7 +59,9 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
       await duck.conn.run('CREATE SCHEMA lake');
       for (const k of LAKE_KINDS) {
         if (!existsSync(join(dir, `kind=${k.kind}`))) continue;
-        await duck.conn.run(`CREATE VIEW lake.${k.kind} AS SELECT * FROM read_parquet(${literal(kindGlob(dir, k.kind))}, hive_partitioning = true)`);
+        await duck.conn.run(
+          `CREATE VIEW lake.${k.kind} AS SELECT * FROM read_parquet(${literal(kindGlob(dir, k.kind))}, hive_partitioning = true)`,
+        );
       }
     }
     let reader;
@@ -59,7 +70,11 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
     } catch (e) {
       return fail('invalid-input', `sql: ${(e as Error).message}`);
     }
-    if (reader.currentRowCount > SQL_MAX_ROWS) return fail('invalid-input', `sql: more than ${SQL_MAX_ROWS.toLocaleString('en-US')} rows; add a LIMIT or aggregate`);
+    if (reader.currentRowCount > SQL_MAX_ROWS)
+      return fail(
+        'invalid-input',
+        `sql: more than ${SQL_MAX_ROWS.toLocaleString('en-US')} rows; add a LIMIT or aggregate`,
+      );
     const rows = reader.getRowsJS().map((r) => r.map(jsonSafe));
     return ok({ columns: reader.columnNames(), rows, durationMs: performance.now() - t0 });
   } finally {
@@ -68,8 +83,10 @@ export async function runSql(store: Store | null, sql: string, lakeDir?: string)
 }
 
 function jsonSafe(v: unknown): unknown {
-  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (typeof v === 'bigint')
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
   if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === 'object') return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+  if (v !== null && typeof v === 'object')
+    return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
   return v;
 }

@@ -8,7 +8,10 @@ const MIN = 60_000;
 function collect(intervals: ('1m' | '5m' | '1h' | '1d')[], graceMs = 2_000) {
   const bars: LiveBar[] = [];
   const corrections: LiveBar[] = [];
-  const agg = new BarAggregator({ intervals, graceMs }, { onBar: (b) => bars.push(b), onCorrection: (b) => corrections.push(b) });
+  const agg = new BarAggregator(
+    { intervals, graceMs },
+    { onBar: (b) => bars.push(b), onCorrection: (b) => corrections.push(b) },
+  );
   return { agg, bars, corrections };
 }
 
@@ -21,10 +24,14 @@ describe('BarAggregator', () => {
     agg.push('A', T0 + 59_999, 11, 4);
     expect(bars).toHaveLength(0);
     agg.push('A', T0 + MIN, 13, 5);
-    expect(bars).toEqual([{ symbol: 'A', intervalMs: MIN, time: T0, open: 10, high: 12, low: 9, close: 11, volume: 10 }]);
+    expect(bars).toEqual([
+      { symbol: 'A', intervalMs: MIN, time: T0, open: 10, high: 12, low: 9, close: 11, volume: 10 },
+    ]);
     agg.push('A', T0 + 5 * MIN + 1, 14, 1);
     const five = bars.filter((b) => b.intervalMs === 5 * MIN);
-    expect(five).toEqual([{ symbol: 'A', intervalMs: 5 * MIN, time: T0, open: 10, high: 13, low: 9, close: 13, volume: 15 }]);
+    expect(five).toEqual([
+      { symbol: 'A', intervalMs: 5 * MIN, time: T0, open: 10, high: 13, low: 9, close: 13, volume: 15 },
+    ]);
     expect(agg.stats.ticks).toBe(6);
   });
 
@@ -34,7 +41,9 @@ describe('BarAggregator', () => {
     agg.push('A', day + 3_600_000, 1, 1);
     agg.push('B', day + 7_200_000, 50, 1);
     agg.push('A', day + 86_400_000, 2, 1);
-    expect(bars).toEqual([{ symbol: 'A', intervalMs: 86_400_000, time: day, open: 1, high: 1, low: 1, close: 1, volume: 1 }]);
+    expect(bars).toEqual([
+      { symbol: 'A', intervalMs: 86_400_000, time: day, open: 1, high: 1, low: 1, close: 1, volume: 1 },
+    ]);
   });
 
   it('amends the last closed bar with a late tick inside the grace window and emits a correction', () => {
@@ -45,7 +54,9 @@ describe('BarAggregator', () => {
     agg.push('A', T0 + 59_000, 15, 2); // late by 1.5 s of watermark past the end: inside grace
     expect(bars).toHaveLength(1);
     expect(bars[0].close).toBe(11);
-    expect(corrections).toEqual([{ symbol: 'A', intervalMs: MIN, time: T0, open: 10, high: 15, low: 10, close: 15, volume: 4 }]);
+    expect(corrections).toEqual([
+      { symbol: 'A', intervalMs: MIN, time: T0, open: 10, high: 15, low: 10, close: 15, volume: 4 },
+    ]);
     expect(agg.stats.amended).toBe(1);
     // An out-of-order tick that is not the latest in the bar updates the range but not the close.
     agg.push('A', T0 + 10_000, 8, 1);

@@ -36,8 +36,20 @@ export interface AggregatorStats {
 }
 
 // Per (symbol, interval) slot, the open bar and the last closed bar live in these column offsets.
-const F_START = 0, F_O = 1, F_H = 2, F_L = 3, F_C = 4, F_V = 5, F_LAST = 6;
-const P_START = 7, P_O = 8, P_H = 9, P_L = 10, P_C = 11, P_V = 12, P_LAST = 13;
+const F_START = 0,
+  F_O = 1,
+  F_H = 2,
+  F_L = 3,
+  F_C = 4,
+  F_V = 5,
+  F_LAST = 6;
+const P_START = 7,
+  P_O = 8,
+  P_H = 9,
+  P_L = 10,
+  P_C = 11,
+  P_V = 12,
+  P_LAST = 13;
 const WIDTH = 14;
 
 /**

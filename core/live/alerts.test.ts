@@ -43,20 +43,40 @@ describe('AlertCenter', () => {
     const center = new AlertCenter({ session: 's', journal: new Journal(connection(store)), cooldownMs: 60_000 });
     // A signal on bar time (2015), then thousands of one-off wall-clock alerts of another kind.
     const barTime = Date.UTC(2015, 0, 2);
-    expect(center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' })).not.toBeNull();
+    expect(
+      center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' }),
+    ).not.toBeNull();
     const wall = Date.UTC(2026, 0, 1);
-    for (let i = 0; i < 10_000; i++) center.raise({ kind: 'risk-limit', severity: 'warning', message: 'x', time: wall + i * 120_000, key: `risk:${i}` });
+    for (let i = 0; i < 10_000; i++)
+      center.raise({
+        kind: 'risk-limit',
+        severity: 'warning',
+        message: 'x',
+        time: wall + i * 120_000,
+        key: `risk:${i}`,
+      });
     // Pruning ran (10,001 keys > 4,096) but only over risk-limit keys: the signal is still a duplicate.
-    expect(center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' })).toBeNull();
+    expect(
+      center.raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' }),
+    ).toBeNull();
     // Thousands of unique signal keys on advancing bar time: the recent ones still suppress their duplicates.
-    for (let i = 1; i <= 10_000; i++) center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + i * 1_000, key: `signal:B:${i}` });
-    expect(center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + 9_990_000, key: 'signal:B:9990' })).toBeNull();
+    for (let i = 1; i <= 10_000; i++)
+      center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + i * 1_000, key: `signal:B:${i}` });
+    expect(
+      center.raise({ kind: 'signal', severity: 'info', message: 's', time: barTime + 9_990_000, key: 'signal:B:9990' }),
+    ).toBeNull();
     expect(center.suppressed).toBe(2);
     expect(connection(store).prepare("SELECT count(*) FROM alerts WHERE kind = 'signal'").pluck().get()).toBe(10_001);
     // Ids increase within a centre (appended to the id index, not scattered) and differ between centres.
     const ids = connection(store).prepare('SELECT id FROM alerts ORDER BY seq').pluck().all() as string[];
     expect([...ids].sort()).toEqual(ids);
-    const other = new AlertCenter({ session: 's2', journal: new Journal(connection(store)) }).raise({ kind: 'signal', severity: 'info', message: 'buy', time: barTime, key: 'signal:A:buy' });
+    const other = new AlertCenter({ session: 's2', journal: new Journal(connection(store)) }).raise({
+      kind: 'signal',
+      severity: 'info',
+      message: 'buy',
+      time: barTime,
+      key: 'signal:A:buy',
+    });
     expect(ids).not.toContain(other!.id);
     store.close();
   });
@@ -67,9 +87,15 @@ describe('AlertCenter', () => {
     const raised: Alert[] = [];
     const c = new AlertCenter({ session: 's', journal, cooldownMs: 60_000, onRaised: (a) => raised.push(a) });
     const a1 = c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'jump', time: T });
-    expect(c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'again', time: T + 59_999 })).toBeNull();
-    expect(c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'B', message: 'other', time: T + 1 })).not.toBeNull();
-    expect(c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'later', time: T + 60_000 })).not.toBeNull();
+    expect(
+      c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'again', time: T + 59_999 }),
+    ).toBeNull();
+    expect(
+      c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'B', message: 'other', time: T + 1 }),
+    ).not.toBeNull();
+    expect(
+      c.raise({ kind: 'price-jump', severity: 'warning', symbol: 'A', message: 'later', time: T + 60_000 }),
+    ).not.toBeNull();
     expect(c.suppressed).toBe(1);
     expect(raised.map((a) => a.message)).toEqual(['jump', 'other', 'later']);
     expect(c.list().map((a) => a.message)).toEqual(['later', 'other', 'jump']);
@@ -80,14 +106,33 @@ describe('AlertCenter', () => {
   });
 
   it('formats the generic JSON body and the Telegram sendMessage call', () => {
-    const a: Alert = { id: 'x', time: T, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'tripped', acknowledgedAt: null };
+    const a: Alert = {
+      id: 'x',
+      time: T,
+      kind: 'kill-switch',
+      severity: 'critical',
+      symbol: null,
+      message: 'tripped',
+      acknowledgedAt: null,
+    };
     const [url, body] = webhookRequest({ kind: 'telegram', token: '123:abc', chatId: -42, apiUrl: 'http://h/' }, a);
     expect(url).toBe('http://h/bot123:abc/sendMessage');
     expect(JSON.parse(body)).toEqual({ chat_id: -42, text: '[CRITICAL] kill-switch: tripped' });
     const [u2, b2] = webhookRequest({ kind: 'json', url: 'http://h/hook' }, a);
     expect(u2).toBe('http://h/hook');
-    expect(JSON.parse(b2)).toEqual({ id: 'x', kind: 'kill-switch', severity: 'critical', symbol: null, message: 'tripped', time: '2024-01-02T00:00:00.000Z' });
-    const [, b3] = webhookRequest({ kind: 'json', url: 'http://h/hook' }, { ...a, kind: 'signal' }, { side: 'buy', price: 10 });
+    expect(JSON.parse(b2)).toEqual({
+      id: 'x',
+      kind: 'kill-switch',
+      severity: 'critical',
+      symbol: null,
+      message: 'tripped',
+      time: '2024-01-02T00:00:00.000Z',
+    });
+    const [, b3] = webhookRequest(
+      { kind: 'json', url: 'http://h/hook' },
+      { ...a, kind: 'signal' },
+      { side: 'buy', price: 10 },
+    );
     expect(JSON.parse(b3)).toMatchObject({ kind: 'signal', data: { side: 'buy', price: 10 } });
   });
 });
@@ -102,13 +147,21 @@ describe('outbox', () => {
       let store = openStore(db);
       let journal = new Journal(connection(store));
       const center = new AlertCenter({
-        session: 's', journal,
-        webhooks: [{ kind: 'json', url: `${hook.base}/hook` }, { kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base, minSeverity: 'critical' }],
+        session: 's',
+        journal,
+        webhooks: [
+          { kind: 'json', url: `${hook.base}/hook` },
+          { kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base, minSeverity: 'critical' },
+        ],
       });
       center.raise({ kind: 'volume-spike', severity: 'warning', symbol: 'A', message: 'spike', time: now });
       const d1 = new OutboxDispatcher({ journal, now: () => now, baseDelayMs: 1_000 });
       expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 1 });
-      expect(journal.pendingOutbox()[0]).toMatchObject({ attempts: 1, nextAttemptAt: T + 1_000, lastError: 'HTTP 503' });
+      expect(journal.pendingOutbox()[0]).toMatchObject({
+        attempts: 1,
+        nextAttemptAt: T + 1_000,
+        lastError: 'HTTP 503',
+      });
       expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 0 }); // not due yet
       now += 1_000;
       expect(await d1.deliverDue()).toMatchObject({ delivered: 0, failed: 1 });
@@ -122,12 +175,22 @@ describe('outbox', () => {
       expect(await d2.deliverDue()).toMatchObject({ delivered: 1, failed: 0 });
       expect(journal.pendingOutbox()).toHaveLength(0);
       expect(hook.bodies.map((b) => b.status)).toEqual([503, 503, 200]);
-      expect(hook.bodies[2]).toMatchObject({ url: '/hook', body: { kind: 'volume-spike', symbol: 'A', message: 'spike' } });
+      expect(hook.bodies[2]).toMatchObject({
+        url: '/hook',
+        body: { kind: 'volume-spike', symbol: 'A', message: 'spike' },
+      });
       // A critical alert also goes to Telegram in the Bot API's format.
-      new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base }] })
-        .raise({ kind: 'kill-switch', severity: 'critical', message: 'tripped', time: now });
+      new AlertCenter({
+        session: 's',
+        journal,
+        webhooks: [{ kind: 'telegram', token: 't0k', chatId: 7, apiUrl: hook.base }],
+      }).raise({ kind: 'kill-switch', severity: 'critical', message: 'tripped', time: now });
       expect(await d2.deliverDue()).toMatchObject({ delivered: 1, failed: 0 });
-      expect(hook.bodies[3]).toEqual({ url: '/bott0k/sendMessage', body: { chat_id: 7, text: '[CRITICAL] kill-switch: tripped' }, status: 200 });
+      expect(hook.bodies[3]).toEqual({
+        url: '/bott0k/sendMessage',
+        body: { chat_id: 7, text: '[CRITICAL] kill-switch: tripped' },
+        status: 200,
+      });
       store.close();
     } finally {
       await hook.close();

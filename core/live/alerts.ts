@@ -5,7 +5,13 @@ import type { Alert, Severity } from './types';
 /** A webhook destination: a generic JSON POST of the alert, or the Telegram Bot API `sendMessage` call. */
 export type WebhookTarget =
   | { readonly kind: 'json'; readonly url: string; readonly minSeverity?: Severity }
-  | { readonly kind: 'telegram'; readonly token: string; readonly chatId: string | number; readonly apiUrl?: string; readonly minSeverity?: Severity };
+  | {
+      readonly kind: 'telegram';
+      readonly token: string;
+      readonly chatId: string | number;
+      readonly apiUrl?: string;
+      readonly minSeverity?: Severity;
+    };
 
 /** What raises an alert. `key` groups duplicates for the cool-down (default `kind:symbol`). */
 export interface AlertInput {
@@ -37,7 +43,14 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
  */
 export function webhookRequest(t: WebhookTarget, a: Alert, data: unknown = null): readonly [string, string] {
   if (t.kind === 'json') {
-    const body = { id: a.id, time: new Date(a.time).toISOString(), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
+    const body = {
+      id: a.id,
+      time: new Date(a.time).toISOString(),
+      kind: a.kind,
+      severity: a.severity,
+      symbol: a.symbol,
+      message: a.message,
+    };
     return [t.url, JSON.stringify(data === null ? body : { ...body, data })];
   }
   const base = (t.apiUrl ?? 'https://api.telegram.org').replace(/\/$/, '');
@@ -78,8 +91,13 @@ export class AlertCenter {
     }
     this.#remember(key, input.kind, input.time);
     const alert: Alert = {
-      id: `${this.#idPrefix}-${(this.#idSeq++).toString(36).padStart(8, '0')}`, time: input.time, kind: input.kind, severity: input.severity, symbol: input.symbol ?? null,
-      message: input.message, acknowledgedAt: null,
+      id: `${this.#idPrefix}-${(this.#idSeq++).toString(36).padStart(8, '0')}`,
+      time: input.time,
+      kind: input.kind,
+      severity: input.severity,
+      symbol: input.symbol ?? null,
+      message: input.message,
+      acknowledgedAt: null,
     };
     const deliveries = (this.#o.webhooks ?? [])
       .filter((t) => RANK[input.severity] >= RANK[t.minSeverity ?? 'info'])

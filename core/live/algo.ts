@@ -11,7 +11,14 @@ export interface SliceSchedule {
  * whole-unit `qty` gives whole-unit children; quantities are rounded cumulatively, so they always sum
  * to `qty` exactly.
  */
-export function sliceSchedule(kind: 'twap' | 'vwap', qty: number, start: number, durationMs = 600_000, slices = 10, profile?: readonly number[]): SliceSchedule {
+export function sliceSchedule(
+  kind: 'twap' | 'vwap',
+  qty: number,
+  start: number,
+  durationMs = 600_000,
+  slices = 10,
+  profile?: readonly number[],
+): SliceSchedule {
   const n = Math.max(1, Math.floor(slices));
   const w = new Float64Array(n);
   let sum = 0;

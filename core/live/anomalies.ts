@@ -77,11 +77,21 @@ export class AnomalyDetector {
       const sd = Math.sqrt(Math.max(0, m[b + 3] / W - mean * mean));
       const z = sd > 0 ? (r - mean) / sd : 0;
       if (Math.abs(z) >= this.zThreshold) {
-        out.push({ kind: 'price-jump', symbol, value: z, message: `${symbol}: return ${(r * 100).toFixed(2)}% is ${z.toFixed(1)} sd from the last ${W} bars` });
+        out.push({
+          kind: 'price-jump',
+          symbol,
+          value: z,
+          message: `${symbol}: return ${(r * 100).toFixed(2)}% is ${z.toFixed(1)} sd from the last ${W} bars`,
+        });
       }
       const mv = m[b + 4] / W;
       if (mv > 0 && volume > this.volumeMultiple * mv) {
-        out.push({ kind: 'volume-spike', symbol, value: volume / mv, message: `${symbol}: volume ${volume} is ${(volume / mv).toFixed(1)}x the ${W}-bar mean` });
+        out.push({
+          kind: 'volume-spike',
+          symbol,
+          value: volume / mv,
+          message: `${symbol}: volume ${volume} is ${(volume / mv).toFixed(1)}x the ${W}-bar mean`,
+        });
       }
     }
     const head = m[b + 1];

@@ -14,8 +14,16 @@ function setup(limits: RiskLimits = { symbols: {} }, costs = simpleCosts()) {
   const kills: KillSwitchState[] = [];
   const events: Order[] = [];
   const broker = new PaperBroker({
-    session: 's', cash: 100_000, costs, risk: new RiskChecker(limits),
-    hooks: { fill: (f) => fills.push(f), breach: (b) => breaches.push(b), killSwitch: (k) => kills.push(k), order: (o) => events.push({ ...o }) },
+    session: 's',
+    cash: 100_000,
+    costs,
+    risk: new RiskChecker(limits),
+    hooks: {
+      fill: (f) => fills.push(f),
+      breach: (b) => breaches.push(b),
+      killSwitch: (k) => kills.push(k),
+      order: (o) => events.push({ ...o }),
+    },
   });
   return { broker, fills, breaches, kills, events };
 }
@@ -42,7 +50,18 @@ describe('PaperBroker fills and positions', () => {
     expect(o.status).toBe('new');
     expect(fills).toHaveLength(0);
     broker.onTick('A', T + 2, 101);
-    expect(fills).toEqual([{ orderId: o.id, session: 's', time: T + 2, symbol: 'A', side: 'buy', qty: 10, price: 101 * 1.001, commission: 0.1 }]);
+    expect(fills).toEqual([
+      {
+        orderId: o.id,
+        session: 's',
+        time: T + 2,
+        symbol: 'A',
+        side: 'buy',
+        qty: 10,
+        price: 101 * 1.001,
+        commission: 0.1,
+      },
+    ]);
     expect(o.status).toBe('filled');
     broker.onTick('A', T + 3, 110);
     const p = broker.position('A');
@@ -75,7 +94,10 @@ describe('PaperBroker fills and positions', () => {
     bar(T + 1, 98, 104, 96, 100); // nothing reached but the sell limit, which the open already beats
     expect(fills.map((f) => [f.side, f.price])).toEqual([['sell', 98 * 0.99]]);
     bar(T + 2, 97, 106, 94, 100); // limit touched in range -> at the limit, slipped; stop touched -> at the stop, slipped
-    expect(fills.slice(1).map((f) => [f.side, f.price])).toEqual([['buy', 95 * 1.01], ['buy', 105 * 1.01]]);
+    expect(fills.slice(1).map((f) => [f.side, f.price])).toEqual([
+      ['buy', 95 * 1.01],
+      ['buy', 105 * 1.01],
+    ]);
     broker.submit({ symbol: 'A', side: 'sell', qty: 1, type: 'stop', price: 90 }, T + 2);
     bar(T + 3, 85, 86, 80, 82); // gap through the stop: fills at the open, slipped
     expect(fills[3].price).toBeCloseTo(85 * 0.99, 9);
@@ -84,14 +106,20 @@ describe('PaperBroker fills and positions', () => {
   it('slices TWAP into equal whole-unit children on schedule and VWAP by the profile', () => {
     const { broker, fills, events } = setup();
     broker.onTick('A', T, 50);
-    const parent = broker.submit({ symbol: 'A', side: 'buy', qty: 100, type: 'twap', durationMs: 40_000, slices: 3 }, T);
+    const parent = broker.submit(
+      { symbol: 'A', side: 'buy', qty: 100, type: 'twap', durationMs: 40_000, slices: 3 },
+      T,
+    );
     for (let t = 0; t <= 60_000; t += 5_000) broker.onTick('A', T + t, 50 + t / 10_000);
     expect(fills.map((f) => f.qty)).toEqual([33, 34, 33]);
     expect(fills.map((f) => f.time)).toEqual([T, T + 15_000, T + 30_000]);
     expect(fills.every((f) => events.find((e) => e.id === f.orderId)?.parentId === parent.id)).toBe(true);
     expect(parent.status).toBe('filled');
     expect(parent.filledQty).toBe(100);
-    const v = broker.submit({ symbol: 'A', side: 'sell', qty: 60, type: 'vwap', durationMs: 30_000, slices: 3, profile: [1, 2, 3] }, T + 60_000);
+    const v = broker.submit(
+      { symbol: 'A', side: 'sell', qty: 60, type: 'vwap', durationMs: 30_000, slices: 3, profile: [1, 2, 3] },
+      T + 60_000,
+    );
     for (let t = 60_000; t <= 100_000; t += 10_000) broker.onTick('A', T + t, 55);
     expect(fills.slice(3).map((f) => f.qty)).toEqual([10, 20, 30]);
     expect(v.status).toBe('filled');
@@ -117,9 +145,21 @@ describe('sliceSchedule', () => {
 describe('risk limits and the kill switch', () => {
   const cases: [string, RiskLimits, () => [import('./broker').OrderRequest, number]][] = [
     ['maxPosition', { symbols: { A: { maxPosition: 100 } } }, () => [{ symbol: 'A', side: 'buy', qty: 101 }, 10]],
-    ['maxOrderNotional', { symbols: { '*': { maxOrderNotional: 5_000 } } }, () => [{ symbol: 'A', side: 'buy', qty: 51 }, 100]],
-    ['fatFinger', { symbols: { A: { fatFingerPct: 0.05 } } }, () => [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', price: 106 }, 100]],
-    ['maxGrossExposure', { symbols: {}, maxGrossExposure: 10_000 }, () => [{ symbol: 'A', side: 'sell', qty: 101 }, 100]],
+    [
+      'maxOrderNotional',
+      { symbols: { '*': { maxOrderNotional: 5_000 } } },
+      () => [{ symbol: 'A', side: 'buy', qty: 51 }, 100],
+    ],
+    [
+      'fatFinger',
+      { symbols: { A: { fatFingerPct: 0.05 } } },
+      () => [{ symbol: 'A', side: 'buy', qty: 1, type: 'limit', price: 106 }, 100],
+    ],
+    [
+      'maxGrossExposure',
+      { symbols: {}, maxGrossExposure: 10_000 },
+      () => [{ symbol: 'A', side: 'sell', qty: 101 }, 100],
+    ],
   ];
   for (const [limit, limits, make] of cases) {
     it(`${limit}: a breach rejects the order, trips the kill switch and cancels working orders`, () => {

@@ -3,7 +3,14 @@ import { DAY_MS } from '../model/time';
 import { sliceSchedule } from './algo';
 import type { CostModel } from './costs';
 import { simpleCosts } from './costs';
-import { applyFill, applyPositionAction, emptyPosition, fillsAndActions, type PositionAction, type PositionState } from './positions';
+import {
+  applyFill,
+  applyPositionAction,
+  emptyPosition,
+  fillsAndActions,
+  type PositionAction,
+  type PositionState,
+} from './positions';
 import { RiskChecker, type Breach } from './risk';
 import type { Fill, LiveBar, Order, Side } from './types';
 
@@ -133,7 +140,14 @@ export class PaperBroker {
       realized += p.realized;
       if (p.qty !== 0 && p.last === p.last) unreal += p.qty * (p.last - p.avgCost);
     }
-    return { cash: this.#cash, equity: this.#cash + this.#marketValue, grossExposure: this.#gross, dayStartEquity: this.#dayStartEquity, realized, unrealized: unreal };
+    return {
+      cash: this.#cash,
+      equity: this.#cash + this.#marketValue,
+      grossExposure: this.#gross,
+      dayStartEquity: this.#dayStartEquity,
+      realized,
+      unrealized: unreal,
+    };
   }
 
   /** The live position state of `symbol` (flat if never traded). */
@@ -158,25 +172,47 @@ export class PaperBroker {
     const type = req.type ?? 'market';
     const isPriced = type === 'limit' || type === 'stop';
     const order: Order = {
-      id: `${this.session}:${++this.#seq}`, session: this.session, time, symbol: req.symbol, side: req.side, type, qty: req.qty,
-      limitPrice: type === 'limit' ? (req.price ?? null) : null, stopPrice: type === 'stop' ? (req.price ?? null) : null,
-      parentId, status: 'new', filledQty: 0,
+      id: `${this.session}:${++this.#seq}`,
+      session: this.session,
+      time,
+      symbol: req.symbol,
+      side: req.side,
+      type,
+      qty: req.qty,
+      limitPrice: type === 'limit' ? (req.price ?? null) : null,
+      stopPrice: type === 'stop' ? (req.price ?? null) : null,
+      parentId,
+      status: 'new',
+      filledQty: 0,
     };
     this.#orders.set(order.id, order);
-    const invalid = !(req.qty > 0) ? 'quantity must be > 0' : isPriced && !(req.price! > 0) ? `${type} order needs a price > 0` : null;
+    const invalid = !(req.qty > 0)
+      ? 'quantity must be > 0'
+      : isPriced && !(req.price! > 0)
+        ? `${type} order needs a price > 0`
+        : null;
     if (invalid !== null) return this.#reject(order, invalid, time);
     const p = this.position(req.symbol);
     if (req.reduceOnly) {
       const reduces = type === 'market' && (req.side === 'sell' ? p.qty : -p.qty) >= req.qty - 1e-9;
-      if (!reduces) return this.#reject(order, `reduce-only: a ${type} ${req.side} of ${req.qty} would not only reduce the position of ${p.qty}`, time);
+      if (!reduces)
+        return this.#reject(
+          order,
+          `reduce-only: a ${type} ${req.side} of ${req.qty} would not only reduce the position of ${p.qty}`,
+          time,
+        );
       this.#hooks.order?.(order, time, true);
       this.#listFor(this.#working, req.symbol).push(order);
       return order;
     }
     if (this.#kill.tripped) return this.#reject(order, `kill switch tripped: ${this.#kill.reason}`, time);
     const breach = this.risk.checkOrder({
-      symbol: req.symbol, signedQty: req.side === 'buy' ? req.qty : -req.qty, price: isPriced ? req.price! : Number.NaN,
-      last: p.last, position: p.qty, grossExposure: this.#gross,
+      symbol: req.symbol,
+      signedQty: req.side === 'buy' ? req.qty : -req.qty,
+      price: isPriced ? req.price! : Number.NaN,
+      last: p.last,
+      position: p.qty,
+      grossExposure: this.#gross,
     });
     if (breach) {
       this.#reject(order, breach.message, time);
@@ -204,10 +240,16 @@ export class PaperBroker {
   }
 
   #schedule(parent: Order, req: OrderRequest, time: number): void {
-    const { times, qtys } = sliceSchedule(parent.type as 'twap' | 'vwap', req.qty, time, req.durationMs, req.slices, req.profile);
+    const { times, qtys } = sliceSchedule(
+      parent.type as 'twap' | 'vwap',
+      req.qty,
+      time,
+      req.durationMs,
+      req.slices,
+      req.profile,
+    );
     this.#listFor(this.#algos, parent.symbol).push({ parent, times, qtys, next: 0 });
   }
-
 
   /** Cancels one working order (or algo parent and its pending slices). Returns false if it was not working. */
   cancel(id: string, time: number, reason = 'cancelled'): boolean {
@@ -241,7 +283,12 @@ export class PaperBroker {
     const out: Order[] = [];
     for (const p of this.#positions.values()) {
       if (p.qty === 0) continue;
-      out.push(this.submit({ symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', qty: Math.abs(p.qty), reduceOnly: true }, time));
+      out.push(
+        this.submit(
+          { symbol: p.symbol, side: p.qty > 0 ? 'sell' : 'buy', qty: Math.abs(p.qty), reduceOnly: true },
+          time,
+        ),
+      );
     }
     return out;
   }
@@ -335,10 +382,18 @@ export class PaperBroker {
   #match(w: Order[], time: number, open: number, high: number, low: number): void {
     for (let i = 0; i < w.length; i++) {
       const o = w[i];
-      const type = o.type === 'market' ? ORDER_MARKET : o.type === 'limit' ? ORDER_LIMIT : o.type === 'stop' ? ORDER_STOP : -1;
+      const type =
+        o.type === 'market' ? ORDER_MARKET : o.type === 'limit' ? ORDER_LIMIT : o.type === 'stop' ? ORDER_STOP : -1;
       if (type < 0) continue;
       // The backtest's fill rules, then slipped like every fill, as the backtest does.
-      const raw = entryFillPrice(type, o.side === 'buy' ? 1 : -1, type === ORDER_LIMIT ? o.limitPrice! : type === ORDER_STOP ? o.stopPrice! : Number.NaN, open, high, low);
+      const raw = entryFillPrice(
+        type,
+        o.side === 'buy' ? 1 : -1,
+        type === ORDER_LIMIT ? o.limitPrice! : type === ORDER_STOP ? o.stopPrice! : Number.NaN,
+        open,
+        high,
+        low,
+      );
       if (raw !== raw) continue;
       w.splice(i--, 1);
       this.#fill(o, time, this.#costs.slip(o.side, raw));
@@ -362,7 +417,16 @@ export class PaperBroker {
     o.filledQty = o.qty;
     o.status = 'filled';
     this.#changes++;
-    const fill: Fill = { orderId: o.id, session: this.session, time, symbol: o.symbol, side: o.side, qty, price, commission };
+    const fill: Fill = {
+      orderId: o.id,
+      session: this.session,
+      time,
+      symbol: o.symbol,
+      side: o.side,
+      qty,
+      price,
+      commission,
+    };
     this.#hooks.fill?.(fill, p);
     this.#hooks.order?.(o, time, false);
     if (o.parentId !== null) this.#childFilled(o.parentId, qty, time);
@@ -437,7 +501,12 @@ export class PaperBroker {
    * their schedule is not journaled), fills re-applied in order, and the order counter. `cash` is the
    * session's starting cash.
    */
-  restore(orders: readonly Order[], fills: readonly Fill[], time: number, actions: readonly PositionAction[] = []): void {
+  restore(
+    orders: readonly Order[],
+    fills: readonly Fill[],
+    time: number,
+    actions: readonly PositionAction[] = [],
+  ): void {
     for (const o of orders) {
       this.#orders.set(o.id, o);
       const n = Number(o.id.slice(o.id.lastIndexOf(':') + 1));
@@ -466,7 +535,8 @@ export class PaperBroker {
     }
     for (const o of orders) {
       if (o.status !== 'new' && o.status !== 'partially-filled') continue;
-      if (o.type === 'twap' || o.type === 'vwap') this.cancel(o.id, time, 'session restarted: algo schedule not resumed');
+      if (o.type === 'twap' || o.type === 'vwap')
+        this.cancel(o.id, time, 'session restarted: algo schedule not resumed');
       else this.#listFor(this.#working, o.symbol).push(o);
     }
   }

@@ -22,8 +22,14 @@ export function planCanary(o: SessionOptions): { champion: SessionOptions; canar
   const f = duel.config.fraction;
   const spec = (capital: number): BacktestSpec => ({ ...o.spec, capital });
   const canary = new LiveSession({
-    ...o, session: canaryName(o.session), spec: spec(o.spec.capital * f), strategy: duel.challenger.strategy, params: duel.challenger.params,
-    model: duel.challenger, emit: undefined, webhooks: [],
+    ...o,
+    session: canaryName(o.session),
+    spec: spec(o.spec.capital * f),
+    strategy: duel.challenger.strategy,
+    params: duel.challenger.params,
+    model: duel.challenger,
+    emit: undefined,
+    webhooks: [],
   });
   return { champion: { ...o, spec: spec(o.spec.capital * (1 - f)) }, canary };
 }

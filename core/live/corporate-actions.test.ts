@@ -19,14 +19,33 @@ const buyOnce: SingleStrategy<Record<string, never>, { n: number }> = {
   onBar: (st) => (st.n++ === 0 ? 1 : null),
 };
 
-const bar = (i: number, px: number, extra: Partial<StepBar> = {}): StepBar => ({ symbol: 'X', intervalMs: DAY, time: T0 + i * DAY, open: px, high: px, low: px, close: px, volume: 1, ...extra });
+const bar = (i: number, px: number, extra: Partial<StepBar> = {}): StepBar => ({
+  symbol: 'X',
+  intervalMs: DAY,
+  time: T0 + i * DAY,
+  open: px,
+  high: px,
+  low: px,
+  close: px,
+  volume: 1,
+  ...extra,
+});
 
 describe('corporate actions on a live session', () => {
   it('a split and a dividend move the position and cash, are journaled, and survive a restart', () => {
     const store = openStore(':memory:');
     const p = parseSpec({ strategy: 'buy-once', symbols: ['X'], sizing: { method: 'fixed-qty', qty: 3 } });
     if (!p.ok) throw new Error(p.errors.join());
-    const make = () => new LiveSession({ store, session: 's', spec: p.spec, strategy: buyOnce, params: {}, symbols: ['X'], now: () => 0 });
+    const make = () =>
+      new LiveSession({
+        store,
+        session: 's',
+        spec: p.spec,
+        strategy: buyOnce,
+        params: {},
+        symbols: ['X'],
+        now: () => 0,
+      });
     const a = make();
     a.bars([bar(0, 100)]);
     a.bars([bar(1, 100)]); // buys 3 at 100
@@ -48,7 +67,15 @@ describe('corporate actions on a live session', () => {
     const store = openStore(':memory:');
     const p = parseSpec({ strategy: 'buy-once', symbols: ['X'], sizing: { method: 'fixed-qty', qty: 5 } });
     if (!p.ok) throw new Error(p.errors.join());
-    const s = new LiveSession({ store, session: 'r', spec: p.spec, strategy: buyOnce, params: {}, symbols: ['X'], now: () => 0 });
+    const s = new LiveSession({
+      store,
+      session: 'r',
+      spec: p.spec,
+      strategy: buyOnce,
+      params: {},
+      symbols: ['X'],
+      now: () => 0,
+    });
     s.bars([bar(0, 10)]);
     s.bars([bar(1, 10)]);
     s.bars([bar(2, 20, { actions: [{ symbol: 'X', kind: 'split', value: 0.5 }] })]);

@@ -36,7 +36,10 @@ export function simpleCosts(c: SimpleCosts = {}): CostModel {
 }
 
 /** The backtest spec's cost model (`slippageBps`, `commission.rate`, `commission.fixed`) through the engine's own functions. */
-export function specCosts(spec: { readonly slippageBps: number; readonly commission: { readonly rate: number; readonly fixed: number } }): CostModel {
+export function specCosts(spec: {
+  readonly slippageBps: number;
+  readonly commission: { readonly rate: number; readonly fixed: number };
+}): CostModel {
   const { rate, fixed } = spec.commission;
   const bps = spec.slippageBps;
   return {

@@ -46,7 +46,13 @@ const count = (db: string, sql: string) => {
 
 describe('kill -9 mid-stream and restart', () => {
   it('restores orders, fills, positions and undelivered alerts; the resumed run ends where an uninterrupted one does', async () => {
-    const specJson = { strategy: 'sma-cross', symbols: env.symbols.slice(0, 6), params: { fast: 3, slow: 8 }, sizing: 'equal-weight', commission: { rate: 0.001, fixed: 0 } };
+    const specJson = {
+      strategy: 'sma-cross',
+      symbols: env.symbols.slice(0, 6),
+      params: { fast: 3, slow: 8 },
+      sizing: 'equal-weight',
+      commission: { rate: 0.001, fixed: 0 },
+    };
     const specFile = env.write('crash.json', specJson);
     // A soft limit on one name: its entries are refused with a warning alert, so alerts keep coming.
     const risk: RiskLimits = { symbols: { [env.symbols[0]]: { maxPosition: 0.5 } }, hard: [] };
@@ -56,7 +62,23 @@ describe('kill -9 mid-stream and restart', () => {
     // detector's first window after the resume (lost when the resumed steps do not warm it).
     const anomalyArgs = ['--anomaly', 'z=2.5', '--anomaly', 'volume=1.6'];
     const anomalies = { zThreshold: 2.5, volumeMultiple: 1.6 };
-    const args = ['live', 'run', '--spec', specFile, '--db', env.db, '--feed', 'replay', '--session', 'crash', '--risk', riskFile, '--webhook', `http://127.0.0.1:${port}/hook`, ...anomalyArgs];
+    const args = [
+      'live',
+      'run',
+      '--spec',
+      specFile,
+      '--db',
+      env.db,
+      '--feed',
+      'replay',
+      '--session',
+      'crash',
+      '--risk',
+      riskFile,
+      '--webhook',
+      `http://127.0.0.1:${port}/hook`,
+      ...anomalyArgs,
+    ];
 
     const child = spawn(process.execPath, [bin, ...args, '--speed', '150'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -82,7 +104,15 @@ describe('kill -9 mid-stream and restart', () => {
     for (const f of fills) expect(byId.get(f.orderId)?.status).toBe('filled');
     // A restart restores them, and the journaled positions equal positions recomputed from the fills.
     const strategy = getStrategy('sma-cross') as SingleStrategy;
-    const session = new LiveSession({ store, session: 'crash', spec: p.spec, strategy, params: strategy.params.parse(specJson.params), symbols: specJson.symbols, risk });
+    const session = new LiveSession({
+      store,
+      session: 'crash',
+      spec: p.spec,
+      strategy,
+      params: strategy.params.parse(specJson.params),
+      symbols: specJson.symbols,
+      risk,
+    });
     const report = session.restore();
     expect(report.positionsMatch).toBe(true);
     expect(report.fills).toBe(fills.length);
@@ -114,7 +144,9 @@ describe('kill -9 mid-stream and restart', () => {
       const d = new OutboxDispatcher({ journal, now: () => Date.now() + 3_600_000 });
       expect(await d.deliverDue()).toMatchObject({ delivered: pending.length, failed: 0 });
       expect(received.length).toBe(pending.length);
-      expect(received).toContainEqual(expect.objectContaining({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] }));
+      expect(received).toContainEqual(
+        expect.objectContaining({ kind: 'risk-limit', severity: 'warning', symbol: env.symbols[0] }),
+      );
       // Strategy signals are alerts too: those journaled before the crash were still owed to the webhook.
       const signalsBefore = journal.loadSignals('crash', 5_000);
       expect(signalsBefore.length).toBeGreaterThan(0);
@@ -126,9 +158,13 @@ describe('kill -9 mid-stream and restart', () => {
 
     // The real binary restarts the session: it resumes after the last journaled step and finishes the replay.
     // (The webhook is down again: on exit the run says how many alerts wait and how to deliver them.)
-    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0', '--drain-ms', '300'], { encoding: 'utf8' });
+    const again = spawnSync(process.execPath, [bin, ...args, '--speed', '0', '--drain-ms', '300'], {
+      encoding: 'utf8',
+    });
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/\d+ alert\(s\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db /);
+    expect(again.stderr).toMatch(
+      /\d+ alert\(s\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db /,
+    );
     expect(again.stderr).toContain(`session crash: restored ${orders.length} orders`);
     expect(again.stderr).toContain('positions match the fills');
     expect(again.stderr).toContain('resuming after');
@@ -144,12 +180,25 @@ describe('kill -9 mid-stream and restart', () => {
     const clean = await replay(check, p.spec, { risk, anomalies });
     check.close();
     expect(all.length).toBeGreaterThan(fills.length);
-    expect(all.map((f) => [f.symbol, f.time, f.side, f.qty, f.price])).toEqual(clean.fills.map((f) => [f.symbol, f.time, f.side, f.qty, f.price]));
+    expect(all.map((f) => [f.symbol, f.time, f.side, f.qty, f.price])).toEqual(
+      clean.fills.map((f) => [f.symbol, f.time, f.side, f.qty, f.price]),
+    );
     // ... and exactly its signals, each journaled once (none lost at the crash, none repeated by the resume).
-    const view = (x: { symbol: string; time: number; side: string; price: number; reason: string }) => [x.symbol, x.time, x.side, x.price, x.reason];
+    const view = (x: { symbol: string; time: number; side: string; price: number; reason: string }) => [
+      x.symbol,
+      x.time,
+      x.side,
+      x.price,
+      x.reason,
+    ];
     expect(signals.map(view)).toEqual(clean.signals.map(view));
     // ... and exactly its anomaly alerts: the resumed steps warm the anomaly detector as they warm the strategy.
-    const anomalyView = (a: { kind: string; symbol: string | null; time: number; message: string }) => [a.kind, a.symbol, a.time, a.message];
+    const anomalyView = (a: { kind: string; symbol: string | null; time: number; message: string }) => [
+      a.kind,
+      a.symbol,
+      a.time,
+      a.message,
+    ];
     const cleanAnomalies = clean.alerts.filter((a) => a.kind === 'price-jump' || a.kind === 'volume-spike');
     expect(cleanAnomalies.length).toBeGreaterThan(20);
     expect(anomalyAlerts.map(anomalyView)).toEqual(cleanAnomalies.map(anomalyView));

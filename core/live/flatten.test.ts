@@ -9,7 +9,9 @@ function setup() {
   const fills: Fill[] = [];
   const journal: Order[] = [];
   const broker = new PaperBroker({
-    session: 's', cash: 100_000, risk: new RiskChecker({ symbols: {} }),
+    session: 's',
+    cash: 100_000,
+    risk: new RiskChecker({ symbols: {} }),
     hooks: { fill: (f) => fills.push(f), order: (o, _t, isNew) => isNew && journal.push({ ...o }) },
   });
   return { broker, fills, journal };

@@ -43,8 +43,19 @@ function journalWith(n: number, urls: string[]): { store: Store; journal: Journa
   const store = openStore(':memory:');
   closers.push(() => store.close());
   const journal = new Journal(connection(store));
-  const center = new AlertCenter({ session: 's', journal, webhooks: urls.map((url) => ({ kind: 'json' as const, url })) });
-  for (let i = 0; i < n; i++) center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i });
+  const center = new AlertCenter({
+    session: 's',
+    journal,
+    webhooks: urls.map((url) => ({ kind: 'json' as const, url })),
+  });
+  for (let i = 0; i < n; i++)
+    center.raise({
+      kind: 'volume-spike',
+      severity: 'warning',
+      symbol: `S${i}`,
+      message: `spike ${i}`,
+      time: 1_000 + i,
+    });
   return { store, journal };
 }
 
@@ -86,7 +97,15 @@ describe('the outbox under a hanging endpoint', () => {
     expect(failing.bodies.length).toBe(3);
     const st = d.state();
     expect(st).toMatchObject({ pending: 0, dead: 1 });
-    expect(st.deadLetters).toEqual([{ alertId: expect.any(String), endpoint: new URL(failing.url).host, attempts: 3, lastError: 'HTTP 503 (attempt 3 of 3)', deadAt: 13_000 }]);
+    expect(st.deadLetters).toEqual([
+      {
+        alertId: expect.any(String),
+        endpoint: new URL(failing.url).host,
+        attempts: 3,
+        lastError: 'HTTP 503 (attempt 3 of 3)',
+        deadAt: 13_000,
+      },
+    ]);
     expect(JSON.stringify(st)).not.toContain('s3cret');
     expect(journal.pendingOutbox()).toHaveLength(0);
     // Requeued by hand (quantdesk outbox drain --retry-dead), it gets a fresh budget.

@@ -36,7 +36,13 @@ export interface OutboxState {
   readonly pending: number;
   readonly dead: number;
   /** The latest dead letters, newest first. `endpoint` is the target's host only (a Telegram URL carries a token). */
-  readonly deadLetters: readonly { readonly alertId: string; readonly endpoint: string; readonly attempts: number; readonly lastError: string | null; readonly deadAt: number }[];
+  readonly deadLetters: readonly {
+    readonly alertId: string;
+    readonly endpoint: string;
+    readonly attempts: number;
+    readonly lastError: string | null;
+    readonly deadAt: number;
+  }[];
 }
 
 /** The endpoint a row goes to: one delivery lane per endpoint. */
@@ -138,7 +144,11 @@ export class OutboxDispatcher {
         continue;
       }
       if (row.attempts + 1 >= this.#maxAttempts) {
-        this.#o.journal.markDead(row.seq, this.#now(), `${error} (attempt ${row.attempts + 1} of ${this.#maxAttempts})`);
+        this.#o.journal.markDead(
+          row.seq,
+          this.#now(),
+          `${error} (attempt ${row.attempts + 1} of ${this.#maxAttempts})`,
+        );
         counts.dead++;
         continue;
       }
@@ -211,7 +221,13 @@ export class OutboxDispatcher {
       const url = endpointOf(r);
       const host = endpointHost(url);
       // An error text that quotes the URL would carry a token: keep only the host.
-      return { alertId: r.alertId, endpoint: host, attempts: r.attempts, lastError: r.lastError === null ? null : r.lastError.split(url).join(host), deadAt: r.deadAt };
+      return {
+        alertId: r.alertId,
+        endpoint: host,
+        attempts: r.attempts,
+        lastError: r.lastError === null ? null : r.lastError.split(url).join(host),
+        deadAt: r.deadAt,
+      };
     });
     return { ...counts, deadLetters };
   }

@@ -22,7 +22,13 @@ const EPS = 1e-9;
  * reducing realises `(price - avgCost) * closedQty` (sign of the position), flipping opens the rest at
  * the fill price. The commission is subtracted from `realized`. Mutates and returns `p`.
  */
-export function applyFill(p: PositionState, side: 'buy' | 'sell', qty: number, price: number, commission: number): PositionState {
+export function applyFill(
+  p: PositionState,
+  side: 'buy' | 'sell',
+  qty: number,
+  price: number,
+  commission: number,
+): PositionState {
   const q = side === 'buy' ? qty : -qty;
   p.realized -= commission;
   if (p.qty === 0) {
@@ -50,7 +56,10 @@ export function applyFill(p: PositionState, side: 'buy' | 'sell', qty: number, p
 }
 
 /** Positions recomputed from fills (and the splits journaled between them), in order: what a restart checks the journaled positions against. */
-export function positionsFromFills(fills: readonly Fill[], actions: readonly PositionAction[] = []): Map<string, PositionState> {
+export function positionsFromFills(
+  fills: readonly Fill[],
+  actions: readonly PositionAction[] = [],
+): Map<string, PositionState> {
   const out = new Map<string, PositionState>();
   for (const e of fillsAndActions(fills, actions)) {
     const symbol = 'fill' in e ? e.fill.symbol : e.action.symbol;
@@ -93,7 +102,10 @@ export function applyPositionAction(p: PositionState, a: PositionAction): Positi
 }
 
 /** Fills and journaled actions in the order they happened: by time, an action before the fills of its time (it acts before the open). */
-export function fillsAndActions(fills: readonly Fill[], actions: readonly PositionAction[]): ({ fill: Fill } | { action: PositionAction })[] {
+export function fillsAndActions(
+  fills: readonly Fill[],
+  actions: readonly PositionAction[],
+): ({ fill: Fill } | { action: PositionAction })[] {
   const out: ({ fill: Fill } | { action: PositionAction })[] = [];
   let a = 0;
   for (const f of fills) {

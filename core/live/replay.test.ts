@@ -54,7 +54,9 @@ function backtestExecutions(input: BacktestSpecInput): { execs: Exec[]; open: Ma
 }
 
 function sortExecs(e: Exec[]): Exec[] {
-  return e.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+  return e.sort((a, b) =>
+    a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0,
+  );
 }
 
 async function liveExecutions(input: BacktestSpecInput) {
@@ -74,7 +76,13 @@ describe('live replay equals the backtest', () => {
 
   for (const name of singles) {
     it(`${name}: same entries and exits, at the same times, prices and sizes`, async () => {
-      const spec: BacktestSpecInput = { strategy: name, symbols: SYMBOLS, commission: { rate: 0.001, fixed: 1 }, slippageBps: 5, sizing: 'equal-weight' };
+      const spec: BacktestSpecInput = {
+        strategy: name,
+        symbols: SYMBOLS,
+        commission: { rate: 0.001, fixed: 1 },
+        slippageBps: 5,
+        sizing: 'equal-weight',
+      };
       const bt = backtestExecutions(spec);
       const live = await liveExecutions(spec);
       expect(bt.execs.length).toBeGreaterThan(0);
@@ -84,7 +92,9 @@ describe('live replay equals the backtest', () => {
       for (const s of live.result.signals) expect(SYMBOLS).toContain(s.symbol);
       // Each signal is also an alert of kind `signal` (the `alerts` list of `live replay --json`), in the same order.
       const sigAlerts = live.result.alerts.filter((a) => a.kind === 'signal');
-      expect(sigAlerts.map((a) => [a.symbol, a.time, a.severity])).toEqual(live.result.signals.map((s) => [s.symbol, s.time, 'info']));
+      expect(sigAlerts.map((a) => [a.symbol, a.time, a.severity])).toEqual(
+        live.result.signals.map((s) => [s.symbol, s.time, 'info']),
+      );
       expect(sigAlerts.every((a, i) => a.message.startsWith(`${name} ${live.result.signals[i].side} at `))).toBe(true);
       const livePos = new Map(live.result.positions.filter((q) => q.qty !== 0).map((q) => [q.symbol, q.qty]));
       expect(livePos).toEqual(bt.open);
@@ -92,9 +102,24 @@ describe('live replay equals the backtest', () => {
   }
 
   const variants: [string, BacktestSpecInput][] = [
-    ['all-in, long-only, fill at close', { strategy: 'sma-cross', symbols: ['AAA', 'CCC'], sizing: 'all-in', direction: 'long-only', fill: 'close' }],
-    ['volatility-target sizing with a date range', { strategy: 'ema-cross', symbols: SYMBOLS, sizing: 'volatility-target', start: '2020-03-01', end: '2020-12-31' }],
-    ['fixed-fraction, fractional units, close at end', { strategy: 'donchian-breakout', symbols: SYMBOLS, sizing: { method: 'fixed-fraction', fraction: 0.3 }, wholeUnits: false, closeAtEnd: true }],
+    [
+      'all-in, long-only, fill at close',
+      { strategy: 'sma-cross', symbols: ['AAA', 'CCC'], sizing: 'all-in', direction: 'long-only', fill: 'close' },
+    ],
+    [
+      'volatility-target sizing with a date range',
+      { strategy: 'ema-cross', symbols: SYMBOLS, sizing: 'volatility-target', start: '2020-03-01', end: '2020-12-31' },
+    ],
+    [
+      'fixed-fraction, fractional units, close at end',
+      {
+        strategy: 'donchian-breakout',
+        symbols: SYMBOLS,
+        sizing: { method: 'fixed-fraction', fraction: 0.3 },
+        wholeUnits: false,
+        closeAtEnd: true,
+      },
+    ],
   ];
   for (const [label, spec] of variants) {
     it(`${label}: same executions`, async () => {
@@ -109,7 +134,9 @@ describe('live replay equals the backtest', () => {
     const p = parseSpec({ strategy: 'sma-cross', symbols: ['AAA'] });
     if (!p.ok) throw new Error();
     const r = await replay(store, p.spec, { session: 'journal-check' });
-    const n = (connection(store).prepare("SELECT count(*) n FROM fills WHERE session = 'journal-check'").get() as { n: number }).n;
+    const n = (
+      connection(store).prepare("SELECT count(*) n FROM fills WHERE session = 'journal-check'").get() as { n: number }
+    ).n;
     expect(n).toBe(r.fills.length);
   });
 });

@@ -48,14 +48,27 @@ export class LiveSpecError extends Error {
  * a backtest of the spec reads (`panelForSpec`), with `from`/`to` (YYYY-MM-DD) overriding the spec's
  * `start`/`end`.
  */
-export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: string; to?: string } = {}): ResolvedSpec {
+export function resolveSpec(
+  store: Store,
+  spec: BacktestSpec,
+  range: { from?: string; to?: string } = {},
+): ResolvedSpec {
   // model-signal is resolved below, once the symbols and the first bar are known (its features warm up on history).
-  let { strategy, params } = spec.strategy === MODEL_SIGNAL ? { strategy: null as unknown as SingleStrategy<any, any>, params: undefined as unknown } : resolveStrategy(spec, store);
-  for (const [field, text] of [['from', range.from], ['to', range.to]] as const) {
-    if (text !== undefined && parseDate(text) === null) throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
+  let { strategy, params } =
+    spec.strategy === MODEL_SIGNAL
+      ? { strategy: null as unknown as SingleStrategy<any, any>, params: undefined as unknown }
+      : resolveStrategy(spec, store);
+  for (const [field, text] of [
+    ['from', range.from],
+    ['to', range.to],
+  ] as const) {
+    if (text !== undefined && parseDate(text) === null)
+      throw new LiveSpecError([`${field}: expected a date YYYY-MM-DD, got "${text}"`]);
   }
   if (spec.universe !== undefined && spec.universe !== 'all') {
-    throw new LiveSpecError(['universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"']);
+    throw new LiveSpecError([
+      'universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"',
+    ]);
   }
   // The very panel a backtest of this spec reads (same symbols, benchmark, clipping and adjustment).
   const clipped: BacktestSpec = { ...spec, start: range.from ?? spec.start, end: range.to ?? spec.end };
@@ -74,7 +87,19 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
     try {
       const champion = new LiveModelSignal(store, spec.params, symbols, first);
       const c = champion.params.challenger;
-      model = c ? new ModelDuel(champion, new LiveModelSignal(store, { ...champion.params, modelId: c.modelId, challenger: undefined }, symbols, first), c, symbols) : champion;
+      model = c
+        ? new ModelDuel(
+            champion,
+            new LiveModelSignal(
+              store,
+              { ...champion.params, modelId: c.modelId, challenger: undefined },
+              symbols,
+              first,
+            ),
+            c,
+            symbols,
+          )
+        : champion;
       strategy = champion.strategy;
       params = champion.params;
     } catch (e) {
@@ -87,8 +112,14 @@ export function resolveSpec(store: Store, spec: BacktestSpec, range: { from?: st
 const MODEL_SIGNAL = 'model-signal';
 
 /** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
-export function resolveStrategy(spec: BacktestSpec, store?: Store): { strategy: SingleStrategy<any, any>; params: unknown } {
-  if (spec.strategy === MODEL_SIGNAL) throw new LiveSpecError(['strategy: model-signal runs live on the replay feed (its features warm up on the store\'s history); streaming feeds do not run it yet']);
+export function resolveStrategy(
+  spec: BacktestSpec,
+  store?: Store,
+): { strategy: SingleStrategy<any, any>; params: unknown } {
+  if (spec.strategy === MODEL_SIGNAL)
+    throw new LiveSpecError([
+      "strategy: model-signal runs live on the replay feed (its features warm up on the store's history); streaming feeds do not run it yet",
+    ]);
   let strategy;
   try {
     strategy = findStrategy(spec, { store });
@@ -96,14 +127,22 @@ export function resolveStrategy(spec: BacktestSpec, store?: Store): { strategy: 
     throw new LiveSpecError(e instanceof BacktestInputError ? e.errors : [(e as Error).message]);
   }
   if (!strategy) throw new LiveSpecError([`strategy: unknown strategy "${spec.strategy}"`]);
-  if (strategy.kind !== 'single') throw new LiveSpecError([`strategy: "${spec.strategy}" is ${strategy.kind}; the live path runs single-symbol strategies`]);
+  if (strategy.kind !== 'single')
+    throw new LiveSpecError([
+      `strategy: "${spec.strategy}" is ${strategy.kind}; the live path runs single-symbol strategies`,
+    ]);
   const parsed = strategy.params.safeParse(spec.params);
-  if (!parsed.success) throw new LiveSpecError(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`));
+  if (!parsed.success)
+    throw new LiveSpecError(
+      parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`),
+    );
   return { strategy: strategy as SingleStrategy<any, any>, params: parsed.data };
 }
 
 /** Options of {@link replay}. */
-export interface ReplayOptions extends Partial<Pick<SessionOptions, 'risk' | 'anomalies' | 'emit' | 'webhooks' | 'cooldownMs' | 'signalSeverity'>> {
+export interface ReplayOptions extends Partial<
+  Pick<SessionOptions, 'risk' | 'anomalies' | 'emit' | 'webhooks' | 'cooldownMs' | 'signalSeverity'>
+> {
   readonly from?: string;
   readonly to?: string;
   /** Journal session id; default a fresh `replay-…` id, so replays never mix with a live session. */
@@ -118,13 +157,30 @@ export interface ReplayOptions extends Partial<Pick<SessionOptions, 'risk' | 'an
 export async function replay(store: Store, spec: BacktestSpec, o: ReplayOptions = {}): Promise<ReplayResult> {
   const r = resolveSpec(store, spec, o);
   const session = new LiveSession({
-    store, session: o.session ?? `replay-${randomUUID().slice(0, 8)}`, spec, strategy: r.strategy, params: r.params, symbols: r.symbols,
-    risk: o.risk, anomalies: o.anomalies, emit: o.emit, webhooks: o.webhooks, cooldownMs: o.cooldownMs, signalSeverity: o.signalSeverity, now: () => 0, keep: Infinity,
+    store,
+    session: o.session ?? `replay-${randomUUID().slice(0, 8)}`,
+    spec,
+    strategy: r.strategy,
+    params: r.params,
+    symbols: r.symbols,
+    risk: o.risk,
+    anomalies: o.anomalies,
+    emit: o.emit,
+    webhooks: o.webhooks,
+    cooldownMs: o.cooldownMs,
+    signalSeverity: o.signalSeverity,
+    now: () => 0,
+    keep: Infinity,
     ...(r.model ? { model: r.model } : {}),
   });
   const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
   feed.start(session);
   await feed.done;
   session.finish();
-  return { signals: session.signals, fills: session.fills, positions: session.positions(), alerts: session.alerts.list(Number.MAX_SAFE_INTEGER).reverse() };
+  return {
+    signals: session.signals,
+    fills: session.fills,
+    positions: session.positions(),
+    alerts: session.alerts.list(Number.MAX_SAFE_INTEGER).reverse(),
+  };
 }

@@ -87,22 +87,38 @@ export class RiskChecker {
     if (lim.fatFingerPct !== undefined && o.price === o.price && o.last === o.last && o.last > 0) {
       const off = Math.abs(o.price / o.last - 1);
       if (off > lim.fatFingerPct) {
-        return this.#breach('fatFinger', o.symbol, `${o.symbol}: order price ${o.price} is ${(off * 100).toFixed(1)}% from last ${o.last} (limit ${(lim.fatFingerPct * 100).toFixed(1)}%)`);
+        return this.#breach(
+          'fatFinger',
+          o.symbol,
+          `${o.symbol}: order price ${o.price} is ${(off * 100).toFixed(1)}% from last ${o.last} (limit ${(lim.fatFingerPct * 100).toFixed(1)}%)`,
+        );
       }
     }
     if (lim.maxOrderNotional !== undefined && ref === ref && qty * ref > lim.maxOrderNotional) {
-      return this.#breach('maxOrderNotional', o.symbol, `${o.symbol}: order notional ${(qty * ref).toFixed(2)} exceeds ${lim.maxOrderNotional}`);
+      return this.#breach(
+        'maxOrderNotional',
+        o.symbol,
+        `${o.symbol}: order notional ${(qty * ref).toFixed(2)} exceeds ${lim.maxOrderNotional}`,
+      );
     }
     const after = o.position + o.signedQty;
     if (lim.maxPosition !== undefined && Math.abs(after) > lim.maxPosition + 1e-9) {
-      return this.#breach('maxPosition', o.symbol, `${o.symbol}: position would be ${after}, limit ±${lim.maxPosition}`);
+      return this.#breach(
+        'maxPosition',
+        o.symbol,
+        `${o.symbol}: position would be ${after}, limit ±${lim.maxPosition}`,
+      );
     }
     const max = this.#limits.maxGrossExposure;
     if (max !== undefined && ref === ref) {
       // Only an order that increases this symbol's exposure can breach the gross limit.
       const delta = (Math.abs(after) - Math.abs(o.position)) * ref;
       if (delta > 0 && o.grossExposure + delta > max) {
-        return this.#breach('maxGrossExposure', o.symbol, `gross exposure would be ${(o.grossExposure + delta).toFixed(2)}, limit ${max}`);
+        return this.#breach(
+          'maxGrossExposure',
+          o.symbol,
+          `gross exposure would be ${(o.grossExposure + delta).toFixed(2)}, limit ${max}`,
+        );
       }
     }
     return null;

@@ -18,7 +18,10 @@ import type { Fill, Signal } from './types';
  */
 function fuzzStrategy(seed: number): SingleStrategy<Record<string, never>, { r: () => number }> {
   return {
-    kind: 'single', name: 'fuzz', description: 'random intents', params: z.object({}).strict() as never,
+    kind: 'single',
+    name: 'fuzz',
+    description: 'random intents',
+    params: z.object({}).strict() as never,
     init: () => ({ r: rng(seed) }),
     onBar: (st, bar): Decision => {
       const u = st.r();
@@ -30,7 +33,9 @@ function fuzzStrategy(seed: number): SingleStrategy<Record<string, never>, { r: 
       const px = bar.close * (1 + (st.r() - 0.5) * 0.04);
       const long = target >= 0;
       return {
-        target, type, price: type === 'market' ? undefined : px,
+        target,
+        type,
+        price: type === 'market' ? undefined : px,
         stopLoss: st.r() < 0.5 ? bar.close * (long ? 0.97 : 1.03) : undefined,
         takeProfit: st.r() < 0.5 ? bar.close * (long ? 1.04 : 0.96) : undefined,
         trailingStopPct: st.r() < 0.3 ? 0.02 : undefined,
@@ -40,10 +45,20 @@ function fuzzStrategy(seed: number): SingleStrategy<Record<string, never>, { r: 
 }
 
 function panelOf(n: number): Panel {
-  return makePanel(['A', 'B', 'C'].map((symbol, k) => {
-    const b = randomBars(n, 100 + k);
-    return { symbol, open: [...b.open], high: [...b.high], low: [...b.low], close: [...b.close], volume: [...b.volume] };
-  }), [...randomBars(n, 100).time]);
+  return makePanel(
+    ['A', 'B', 'C'].map((symbol, k) => {
+      const b = randomBars(n, 100 + k);
+      return {
+        symbol,
+        open: [...b.open],
+        high: [...b.high],
+        low: [...b.low],
+        close: [...b.close],
+        volume: [...b.volume],
+      };
+    }),
+    [...randomBars(n, 100).time],
+  );
 }
 
 type Exec = [string, number, string, number, number];
@@ -61,11 +76,24 @@ async function compare(input: BacktestSpecInput, seed: number) {
     bt.push([t.symbol, t.entryTime, t.side === 'long' ? 'buy' : 'sell', t.entryPrice, t.qty]);
     bt.push([t.symbol, t.exitTime, t.side === 'long' ? 'sell' : 'buy', t.exitPrice, t.qty]);
   }
-  for (const o of res.openPositions) bt.push([o.symbol, o.entryTime, o.side === 'long' ? 'buy' : 'sell', o.entryPrice, o.qty]);
+  for (const o of res.openPositions)
+    bt.push([o.symbol, o.entryTime, o.side === 'long' ? 'buy' : 'sell', o.entryPrice, o.qty]);
   const fills: Fill[] = [];
   const signals: Signal[] = [];
-  const broker = new PaperBroker({ session: 'fuzz', cash: spec.capital, costs: specCosts(spec), hooks: { fill: (f) => fills.push(f) } });
-  const runner = new StrategyRunner({ spec, strategy, params: {}, symbols: spec.symbols!, broker, onSignal: (s) => signals.push(s) });
+  const broker = new PaperBroker({
+    session: 'fuzz',
+    cash: spec.capital,
+    costs: specCosts(spec),
+    hooks: { fill: (f) => fills.push(f) },
+  });
+  const runner = new StrategyRunner({
+    spec,
+    strategy,
+    params: {},
+    symbols: spec.symbols!,
+    broker,
+    onSignal: (s) => signals.push(s),
+  });
   const feed = new ReplayFeed({ panel, symbols: spec.symbols });
   feed.start({ bars: (s) => runner.step(s), ticks: () => {}, status: () => {}, issue: () => {} });
   await feed.done;
@@ -77,10 +105,37 @@ async function compare(input: BacktestSpecInput, seed: number) {
 describe('StrategyRunner = engine on every order-intent feature', () => {
   const specs: [string, BacktestSpecInput][] = [
     ['defaults (all-in, next open, conservative)', { strategy: 'fuzz', symbols: ['A', 'B', 'C'] }],
-    ['optimistic intrabar, costs, equal weight', { strategy: 'fuzz', symbols: ['A', 'B', 'C'], intrabar: 'optimistic', slippageBps: 7, commission: { rate: 0.001, fixed: 0.5 }, sizing: 'equal-weight' }],
-    ['fill at close, long-only, fractional, close at end', { strategy: 'fuzz', symbols: ['A', 'C'], fill: 'close', direction: 'long-only', wholeUnits: false, closeAtEnd: true, sizing: { method: 'fixed-fraction', fraction: 0.4 } }],
-    ['volatility target', { strategy: 'fuzz', symbols: ['A', 'B', 'C'], sizing: { method: 'volatility-target', lookback: 10 } }],
-    ['close at end at the last open', { strategy: 'fuzz', symbols: ['A', 'B', 'C'], closeAtEnd: true, endFill: 'open', slippageBps: 3 }],
+    [
+      'optimistic intrabar, costs, equal weight',
+      {
+        strategy: 'fuzz',
+        symbols: ['A', 'B', 'C'],
+        intrabar: 'optimistic',
+        slippageBps: 7,
+        commission: { rate: 0.001, fixed: 0.5 },
+        sizing: 'equal-weight',
+      },
+    ],
+    [
+      'fill at close, long-only, fractional, close at end',
+      {
+        strategy: 'fuzz',
+        symbols: ['A', 'C'],
+        fill: 'close',
+        direction: 'long-only',
+        wholeUnits: false,
+        closeAtEnd: true,
+        sizing: { method: 'fixed-fraction', fraction: 0.4 },
+      },
+    ],
+    [
+      'volatility target',
+      { strategy: 'fuzz', symbols: ['A', 'B', 'C'], sizing: { method: 'volatility-target', lookback: 10 } },
+    ],
+    [
+      'close at end at the last open',
+      { strategy: 'fuzz', symbols: ['A', 'B', 'C'], closeAtEnd: true, endFill: 'open', slippageBps: 3 },
+    ],
   ];
   for (const [label, spec] of specs) {
     for (const seed of [1, 2, 3]) {
@@ -94,7 +149,9 @@ describe('StrategyRunner = engine on every order-intent feature', () => {
 
   it('reports protective exits as signals with their reason and level', async () => {
     const r = await compare({ strategy: 'fuzz', symbols: ['A', 'B', 'C'] }, 1);
-    const exits = r.trades.filter((t) => t.exitReason === 'stop-loss' || t.exitReason === 'take-profit' || t.exitReason === 'trailing-stop');
+    const exits = r.trades.filter(
+      (t) => t.exitReason === 'stop-loss' || t.exitReason === 'take-profit' || t.exitReason === 'trailing-stop',
+    );
     expect(exits.length).toBeGreaterThan(0);
     const stops = r.signals.filter((s) => s.reason !== 'signal');
     expect(stops.length).toBe(exits.length);

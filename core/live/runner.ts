@@ -292,7 +292,14 @@ class BrokerClient implements BookClient {
     return new Error(`strategy "${this.#o.strategy.name}": a ${d.type} order needs a positive price`);
   }
 
-  #signal(k: number, time: number, side: 'buy' | 'sell', price: number, target: number, reason: Signal['reason']): void {
+  #signal(
+    k: number,
+    time: number,
+    side: 'buy' | 'sell',
+    price: number,
+    target: number,
+    reason: Signal['reason'],
+  ): void {
     if (this.warming) return;
     this.#o.onSignal?.({ symbol: this.#o.symbols[k], time, side, price, target, reason });
   }

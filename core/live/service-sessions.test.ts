@@ -18,7 +18,10 @@ async function dbWithGoog(): Promise<string> {
   const path = join(d.dir, 'q.db');
   const store = openStore(path);
   const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  const r = await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+  const r = await importCsv(store, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
   if (!r.ok) throw new Error(r.error.message);
   store.close();
   return path;
@@ -53,19 +56,45 @@ describe('named live sessions across host restarts', () => {
 
     const h2 = host(path);
     const st = h2.live.status();
-    expect(st).toMatchObject({ running: false, session: 'GOOG trend', killSwitch: { tripped: true, reason: 'drawdown too deep' } });
+    expect(st).toMatchObject({
+      running: false,
+      session: 'GOOG trend',
+      killSwitch: { tripped: true, reason: 'drawdown too deep' },
+    });
     expect(h2.live.sessions()).toEqual([
       {
-        name: 'GOOG trend', startedAt: expect.any(Number), lastTime: expect.any(Number), strategy: 'sma-cross', symbols: ['GOOG'], feed: 'replay',
-        killSwitch: { tripped: true, reason: 'drawdown too deep', at: expect.any(Number) }, resumable: true,
+        name: 'GOOG trend',
+        startedAt: expect.any(Number),
+        lastTime: expect.any(Number),
+        strategy: 'sma-cross',
+        symbols: ['GOOG'],
+        feed: 'replay',
+        killSwitch: { tripped: true, reason: 'drawdown too deep', at: expect.any(Number) },
+        resumable: true,
       },
     ]);
     // A second, armed session; then the first is resumed by name: its switch is still tripped.
-    expect(h2.live.start({ spec: { ...SPEC, params: { fast: 5, slow: 20 } }, feed: 'replay', speed: 0, session: 'GOOG fast', webhooks: [] }).ok).toBe(true);
+    expect(
+      h2.live.start({
+        spec: { ...SPEC, params: { fast: 5, slow: 20 } },
+        feed: 'replay',
+        speed: 0,
+        session: 'GOOG fast',
+        webhooks: [],
+      }).ok,
+    ).toBe(true);
     await h2.live.stop();
-    expect(h2.live.sessions().map((s) => [s.name, s.killSwitch.tripped])).toEqual([['GOOG fast', false], ['GOOG trend', true]]);
+    expect(h2.live.sessions().map((s) => [s.name, s.killSwitch.tripped])).toEqual([
+      ['GOOG fast', false],
+      ['GOOG trend', true],
+    ]);
     const resumed = h2.live.resume('GOOG trend');
-    expect(resumed.ok && resumed.value).toMatchObject({ running: true, session: 'GOOG trend', strategy: 'sma-cross', killSwitch: { tripped: true } });
+    expect(resumed.ok && resumed.value).toMatchObject({
+      running: true,
+      session: 'GOOG trend',
+      strategy: 'sma-cross',
+      killSwitch: { tripped: true },
+    });
     expect(h2.live.lastRestore?.resumeAfter).not.toBeNull();
     await h2.live.stop();
     const missing = h2.live.resume('nope');
@@ -85,12 +114,35 @@ describe('sessions journaled before starts were recorded', () => {
     const j = new Journal(connection(store));
     j.setState('older', 'lastTime', 5);
     j.setState('newer', 'killswitch', { tripped: true, reason: 'daily loss', at: 7 });
-    j.insertAlert('older', { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x', acknowledgedAt: null }, []);
-    j.insertAlert('newer', { id: 'n1', time: 2, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss', acknowledgedAt: null }, []);
+    j.insertAlert(
+      'older',
+      { id: 'o1', time: 1, kind: 'risk-limit', severity: 'warning', symbol: null, message: 'x', acknowledgedAt: null },
+      [],
+    );
+    j.insertAlert(
+      'newer',
+      {
+        id: 'n1',
+        time: 2,
+        kind: 'kill-switch',
+        severity: 'critical',
+        symbol: null,
+        message: 'daily loss',
+        acknowledgedAt: null,
+      },
+      [],
+    );
     store.close();
     const h = host(path);
-    expect(h.live.status()).toMatchObject({ running: false, session: 'newer', killSwitch: { tripped: true, reason: 'daily loss' } });
-    expect(h.live.sessions().map((x) => [x.name, x.resumable])).toEqual([['newer', false], ['older', false]]);
+    expect(h.live.status()).toMatchObject({
+      running: false,
+      session: 'newer',
+      killSwitch: { tripped: true, reason: 'daily loss' },
+    });
+    expect(h.live.sessions().map((x) => [x.name, x.resumable])).toEqual([
+      ['newer', false],
+      ['older', false],
+    ]);
     const r = h.live.resume('older');
     expect(!r.ok && r.error.code).toBe('not-found');
     await h.end();

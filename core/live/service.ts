@@ -100,7 +100,11 @@ export class LiveService {
   /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
   onBar: ((session: string, bar: LiveBar) => void) | null = null;
 
-  constructor(store: Store, emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void, outboxPollMs = 1_000) {
+  constructor(
+    store: Store,
+    emit: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void,
+    outboxPollMs = 1_000,
+  ) {
     this.#store = store;
     this.#emit = emit;
     this.#journal = new Journal(store);
@@ -122,7 +126,8 @@ export class LiveService {
 
   /** Starts a session: validates the spec, restores the session's journal, then starts the feed. */
   start(req: StartRequest): Result<LiveServiceStatus> {
-    if (this.#session) return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
+    if (this.#session)
+      return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
     const parsed = parseSpec(req.spec);
     if (!parsed.ok) return fail('invalid-input', `spec: ${parsed.errors.join('; ')}`, parsed.errors);
     return this.startSpec({ ...req, spec: parsed.spec });
@@ -130,12 +135,17 @@ export class LiveService {
 
   /** {@link start} with a spec already parsed by `BacktestSpecSchema` (the API validated it at the boundary). */
   startSpec(req: StartRequest & { readonly spec: BacktestSpec }): Result<LiveServiceStatus> {
-    if (this.#session) return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
+    if (this.#session)
+      return fail('conflict', `a live session ("${this.#session.session}") is already running; stop it first`);
     const spec = req.spec;
     // Spec-level exits (issue 17) are applied by the backtest engine; the live runner does not place them yet:
     // refuse rather than run a session without the stops the spec asks for.
     if (spec.exits !== undefined)
-      return fail('invalid-input', 'spec.exits: protective exits in the spec are applied by the backtest engine only; the live session does not place them yet (remove "exits", or give the strategy its own stopLoss/takeProfit)', ['spec.exits: not supported by live sessions yet']);
+      return fail(
+        'invalid-input',
+        'spec.exits: protective exits in the spec are applied by the backtest engine only; the live session does not place them yet (remove "exits", or give the strategy its own stopLoss/takeProfit)',
+        ['spec.exits: not supported by live sessions yet'],
+      );
     let strategy;
     let symbols: readonly string[];
     let feed: Feed;
@@ -146,7 +156,11 @@ export class LiveService {
         const r = resolveSpec(this.#store, spec, { from: req.from });
         strategy = r;
         symbols = r.symbols;
-        feed = kind.create({ symbols: r.symbols, staleMs, replay: { panel: r.panel, from: r.from, to: r.to, speed: req.speed } });
+        feed = kind.create({
+          symbols: r.symbols,
+          staleMs,
+          replay: { panel: r.panel, from: r.from, to: r.to, speed: req.speed },
+        });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
         strategy = resolveStrategy(spec, this.#store);
@@ -161,9 +175,21 @@ export class LiveService {
     }
     // models (issue 18): a model-signal spec's live model, and its canary session when the challenger trades.
     const { champion, canary } = planCanary({
-      store: this.#store, session: req.session, spec, strategy: strategy.strategy, params: strategy.params, symbols,
-      risk: req.risk, webhooks: req.webhooks, emit: this.#emit, interval: req.interval, anomalies: req.anomalies, cooldownMs: req.cooldownMs,
-      signalSeverity: req.signalSeverity, onBar: (b) => this.onBar?.(req.session, b), ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
+      store: this.#store,
+      session: req.session,
+      spec,
+      strategy: strategy.strategy,
+      params: strategy.params,
+      symbols,
+      risk: req.risk,
+      webhooks: req.webhooks,
+      emit: this.#emit,
+      interval: req.interval,
+      anomalies: req.anomalies,
+      cooldownMs: req.cooldownMs,
+      signalSeverity: req.signalSeverity,
+      onBar: (b) => this.onBar?.(req.session, b),
+      ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
     const session = new LiveSession(champion);
     this.#duel = 'model' in strategy && strategy.model instanceof ModelDuel ? strategy.model : null;
@@ -223,13 +249,20 @@ export class LiveService {
     const s = this.#session;
     return {
       // Idle: the last session (journaled across restarts), whose kill switch is the one reported.
-      running: s !== null, session: s?.session ?? this.#lastSession, strategy: s ? this.#strategy : null, symbols: s ? this.#symbols : [],
-      feed: s?.feedStatus ?? null, account: s ? s.broker.account() : null, killSwitch: s ? s.broker.killSwitch : this.#storedKill(),
+      running: s !== null,
+      session: s?.session ?? this.#lastSession,
+      strategy: s ? this.#strategy : null,
+      symbols: s ? this.#symbols : [],
+      feed: s?.feedStatus ?? null,
+      account: s ? s.broker.account() : null,
+      killSwitch: s ? s.broker.killSwitch : this.#storedKill(),
     };
   }
 
   #storedKill(): KillSwitchState {
-    return this.#lastSession === null ? ARMED : (this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED);
+    return this.#lastSession === null
+      ? ARMED
+      : (this.#journal.getState<KillSwitchState>(this.#lastSession, 'killswitch') ?? ARMED);
   }
 
   /** Every journaled session, most recently started first, with its kill switch as journaled. */
@@ -260,7 +293,12 @@ export class LiveService {
     const stored = this.#journal.getState<StoredStart>(name, 'start');
     if (stored === undefined) {
       const known = this.#journal.listSessions().some((r) => r.session === name);
-      return fail('not-found', known ? `session "${name}" was started before sessions kept their start; start it again with its spec` : `no session "${name}"`);
+      return fail(
+        'not-found',
+        known
+          ? `session "${name}" was started before sessions kept their start; start it again with its spec`
+          : `no session "${name}"`,
+      );
     }
     return this.start({ ...stored, ...(speed === undefined ? {} : { speed }), session: name, webhooks: [] });
   }
@@ -296,7 +334,11 @@ export class LiveService {
 
   /** Orders of the running (or last) session, newest first. */
   orders(): Order[] {
-    const list = this.#session ? [...this.#session.broker.orders()] : this.#lastSession === null ? [] : this.#journal.loadOrders(this.#lastSession);
+    const list = this.#session
+      ? [...this.#session.broker.orders()]
+      : this.#lastSession === null
+        ? []
+        : this.#journal.loadOrders(this.#lastSession);
     return list.reverse();
   }
 
@@ -308,7 +350,8 @@ export class LiveService {
 
   /** Closes every position of the running session with reduce-only market orders (accepted even with the kill switch tripped). */
   flatten(reason: string): Result<Order[]> {
-    if (!this.#session) return fail('unavailable', 'no live session is running; positions can only be flattened in a running session');
+    if (!this.#session)
+      return fail('unavailable', 'no live session is running; positions can only be flattened in a running session');
     return ok(this.#session.flattenAll(reason).map((o) => ({ ...o })));
   }
 
@@ -337,7 +380,11 @@ export class LiveService {
 
   /** The risk limits in force (or journaled for the last session). */
   risk(): RiskLimits {
-    return this.#session?.broker.risk.limits ?? (this.#lastSession === null ? undefined : this.#journal.getState<RiskLimits>(this.#lastSession, 'risk')) ?? NO_LIMITS;
+    return (
+      this.#session?.broker.risk.limits ??
+      (this.#lastSession === null ? undefined : this.#journal.getState<RiskLimits>(this.#lastSession, 'risk')) ??
+      NO_LIMITS
+    );
   }
 
   /** Replaces the risk limits (journaled for restarts). */

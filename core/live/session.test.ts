@@ -11,11 +11,32 @@ const T0 = Date.UTC(2024, 0, 2, 14, 30);
 const MIN = 60_000;
 const strategy = getStrategy('sma-cross') as SingleStrategy;
 
-function makeSession(name: string, emit?: <E extends keyof LiveEvents>(c: E, p: LiveEvents[E]) => void, extra: Partial<SessionOptions> = {}) {
+function makeSession(
+  name: string,
+  emit?: <E extends keyof LiveEvents>(c: E, p: LiveEvents[E]) => void,
+  extra: Partial<SessionOptions> = {},
+) {
   const store = extra.store ?? openStore(':memory:');
-  const p = parseSpec({ strategy: 'sma-cross', symbols: ['X'], params: { fast: 2, slow: 4 }, sizing: { method: 'fixed-qty', qty: 10 }, slippageBps: 10, commission: { rate: 0, fixed: 1 } });
+  const p = parseSpec({
+    strategy: 'sma-cross',
+    symbols: ['X'],
+    params: { fast: 2, slow: 4 },
+    sizing: { method: 'fixed-qty', qty: 10 },
+    slippageBps: 10,
+    commission: { rate: 0, fixed: 1 },
+  });
   if (!p.ok) throw new Error(p.errors.join());
-  const session = new LiveSession({ store, session: name, spec: p.spec, strategy, params: strategy.params.parse(p.spec.params), symbols: ['X'], emit, interval: '1m', ...extra });
+  const session = new LiveSession({
+    store,
+    session: name,
+    spec: p.spec,
+    strategy,
+    params: strategy.params.parse(p.spec.params),
+    symbols: ['X'],
+    emit,
+    interval: '1m',
+    ...extra,
+  });
   return { store, session };
 }
 
@@ -27,8 +48,21 @@ function ticksAndBars(closes: number[]): { ticks: Tick[]; bars: LiveBar[] } {
     const open = i === 0 ? closes[0] : closes[i - 1];
     const high = Math.max(open, closes[i]) + 0.5;
     const t = T0 + i * MIN;
-    ticks.push({ symbol: 'X', time: t, price: open, size: 1 }, { symbol: 'X', time: t + 20_000, price: high, size: 1 }, { symbol: 'X', time: t + 40_000, price: closes[i], size: 1 });
-    bars.push({ symbol: 'X', intervalMs: MIN, time: t, open, high, low: Math.min(open, closes[i]), close: closes[i], volume: 3 });
+    ticks.push(
+      { symbol: 'X', time: t, price: open, size: 1 },
+      { symbol: 'X', time: t + 20_000, price: high, size: 1 },
+      { symbol: 'X', time: t + 40_000, price: closes[i], size: 1 },
+    );
+    bars.push({
+      symbol: 'X',
+      intervalMs: MIN,
+      time: t,
+      open,
+      high,
+      low: Math.min(open, closes[i]),
+      close: closes[i],
+      volume: 3,
+    });
   }
   return { ticks, bars };
 }
@@ -46,7 +80,8 @@ describe('LiveSession on ticks', () => {
     expect(a.session.fills.length).toBeGreaterThan(2);
     // The tick path has seen every bar but the last (still open), so it may lag the bar path by the last decision only.
     expect(a.session.fills.map(view)).toEqual(b.session.fills.slice(0, a.session.fills.length).map(view));
-    for (const f of a.session.fills) expect(f.price).toBeCloseTo(bars[(f.time - T0) / MIN].open * (f.side === 'buy' ? 1.001 : 0.999), 9);
+    for (const f of a.session.fills)
+      expect(f.price).toBeCloseTo(bars[(f.time - T0) / MIN].open * (f.side === 'buy' ? 1.001 : 0.999), 9);
     expect(a.session.aggregator.stats.bars).toBe(CLOSES.length - 1);
     a.store.close();
     b.store.close();
@@ -57,8 +92,14 @@ describe('LiveSession on ticks', () => {
     let store!: ReturnType<typeof openStore>;
     const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
       const fills = connection(store).prepare("SELECT count(*) FROM fills WHERE session = 'j'").pluck().get() as number;
-      const alerts = connection(store).prepare("SELECT count(*) FROM alerts WHERE session = 'j'").pluck().get() as number;
-      const signals = connection(store).prepare("SELECT count(*) FROM alerts WHERE session = 'j' AND kind = 'signal'").pluck().get() as number;
+      const alerts = connection(store)
+        .prepare("SELECT count(*) FROM alerts WHERE session = 'j'")
+        .pluck()
+        .get() as number;
+      const signals = connection(store)
+        .prepare("SELECT count(*) FROM alerts WHERE session = 'j' AND kind = 'signal'")
+        .pluck()
+        .get() as number;
       if (channel === 'positions:changed') seen.push(`positions@${fills}`);
       if (channel === 'alert:raised') seen.push(`alert:${(payload as { kind: string }).kind}@${alerts}`);
       if (channel === 'signal:fired') seen.push(`signal@${signals}`);
@@ -77,7 +118,11 @@ describe('LiveSession on ticks', () => {
     const perSignal = Array.from({ length: n }, () => [`alert:signal@${n}`, `signal@${n}`]).flat();
     expect(seen).toEqual([...perSignal, `positions@${fills}`, `alert:feed-gap@${n + 1}`, `alert:stale-feed@${n + 2}`]);
     const kinds = made.session.alerts.list().map((a) => [a.kind, a.severity]);
-    expect(kinds).toEqual([['stale-feed', 'warning'], ['feed-gap', 'warning'], ...Array.from({ length: n }, () => ['signal', 'info'])]);
+    expect(kinds).toEqual([
+      ['stale-feed', 'warning'],
+      ['feed-gap', 'warning'],
+      ...Array.from({ length: n }, () => ['signal', 'info']),
+    ]);
     made.store.close();
   });
 
@@ -87,7 +132,10 @@ describe('LiveSession on ticks', () => {
     made.session.setRisk({ symbols: {}, maxDailyLoss: 5 });
     made.session.ticks([{ symbol: 'X', time: T0, price: 100, size: 1 }]);
     made.session.submit({ symbol: 'X', side: 'buy', qty: 10 });
-    made.session.ticks([{ symbol: 'X', time: T0 + 1, price: 100, size: 1 }, { symbol: 'X', time: T0 + 2, price: 99, size: 1 }]);
+    made.session.ticks([
+      { symbol: 'X', time: T0 + 1, price: 100, size: 1 },
+      { symbol: 'X', time: T0 + 2, price: 99, size: 1 },
+    ]);
     expect(made.session.broker.killSwitch.tripped).toBe(true);
     expect(changes).toHaveLength(1);
     expect(made.session.journal.getState('k', 'killswitch')).toMatchObject({ tripped: true });
@@ -116,15 +164,26 @@ describe('LiveSession on ticks', () => {
 });
 
 describe('LiveSession signal alerts', () => {
-  const sigView = (x: { symbol: string; time: number; side: string; price: number; target: number; reason: string }) => [x.symbol, x.time, x.side, x.price, x.target, x.reason];
+  const sigView = (x: {
+    symbol: string;
+    time: number;
+    side: string;
+    price: number;
+    target: number;
+    reason: string;
+  }) => [x.symbol, x.time, x.side, x.price, x.target, x.reason];
 
   it('journals every entry and exit as a signal alert with its webhook delivery, pushes signal:fired and lists them', () => {
     const fired: FiredSignal[] = [];
     const raised: string[] = [];
-    const made = makeSession('sig', (c, p) => {
-      if (c === 'signal:fired') fired.push(p as FiredSignal);
-      if (c === 'alert:raised') raised.push((p as { id: string }).id);
-    }, { signalSeverity: 'warning', webhooks: [{ kind: 'json', url: 'http://127.0.0.1:9/hook' }] });
+    const made = makeSession(
+      'sig',
+      (c, p) => {
+        if (c === 'signal:fired') fired.push(p as FiredSignal);
+        if (c === 'alert:raised') raised.push((p as { id: string }).id);
+      },
+      { signalSeverity: 'warning', webhooks: [{ kind: 'json', url: 'http://127.0.0.1:9/hook' }] },
+    );
     const { bars } = ticksAndBars(CLOSES);
     for (const bar of bars) made.session.bars([bar]);
     const signals = made.session.signals;
@@ -139,13 +198,20 @@ describe('LiveSession signal alerts', () => {
     expect(made.session.listSignals(500, 'Y')).toEqual([]);
     const alerts = made.session.alerts.list().filter((a) => a.kind === 'signal');
     expect(alerts.map((a) => a.id)).toEqual(listed.map((x) => x.alertId));
-    expect(alerts.every((a) => a.severity === 'warning' && a.symbol === 'X' && a.message.startsWith('sma-cross '))).toBe(true);
+    expect(
+      alerts.every((a) => a.severity === 'warning' && a.symbol === 'X' && a.message.startsWith('sma-cross ')),
+    ).toBe(true);
     // One outbox row per signal alert, so a webhook gets every signal even if it is down now.
     const outbox = made.session.journal.pendingOutbox();
     expect(outbox.map((r) => r.alertId).sort()).toEqual(alerts.map((a) => a.id).sort());
     const first = made.session.listSignals().at(-1)!;
     const body = JSON.parse(outbox.find((r) => r.alertId === first.alertId)!.body);
-    expect(body).toMatchObject({ kind: 'signal', severity: 'warning', symbol: 'X', data: { strategy: 'sma-cross', side: first.side, price: first.price, reason: first.reason } });
+    expect(body).toMatchObject({
+      kind: 'signal',
+      severity: 'warning',
+      symbol: 'X',
+      data: { strategy: 'sma-cross', side: first.side, price: first.price, reason: first.reason },
+    });
     // Acknowledged like any alert.
     expect(made.session.ack(listed[0].alertId)).toBe(true);
     expect(made.session.alerts.list().find((a) => a.id === listed[0].alertId)!.acknowledgedAt).not.toBeNull();
@@ -160,7 +226,9 @@ describe('LiveSession signal alerts', () => {
     expect(before.length).toBeGreaterThan(1);
     // A new process on the same journal: the signals are there before anything is fed.
     const fired: FiredSignal[] = [];
-    const second = makeSession('restart', (c, p) => void (c === 'signal:fired' && fired.push(p as FiredSignal)), { store: first.store });
+    const second = makeSession('restart', (c, p) => void (c === 'signal:fired' && fired.push(p as FiredSignal)), {
+      store: first.store,
+    });
     second.session.restore();
     expect(second.session.listSignals()).toEqual(before);
     // The feed resends the same ticks: the cold strategy decides the same again, but nothing is alerted twice.

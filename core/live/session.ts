@@ -25,7 +25,12 @@ export interface LiveTicked {
    * The latest price of every symbol that changed since the previous batch, and `prevClose`: the last price
    * of the symbol's previous UTC day (the previous bar's close on a daily feed), NaN before one was seen.
    */
-  readonly prices: readonly { readonly symbol: string; readonly time: number; readonly price: number; readonly prevClose: number }[];
+  readonly prices: readonly {
+    readonly symbol: string;
+    readonly time: number;
+    readonly price: number;
+    readonly prevClose: number;
+  }[];
   readonly account: Account;
 }
 
@@ -134,13 +139,19 @@ export class LiveSession implements FeedSink {
     this.#now = o.now ?? Date.now;
     this.journal = new Journal(o.store);
     this.alerts = new AlertCenter({
-      session: o.session, journal: this.journal, cooldownMs: o.cooldownMs, webhooks: o.webhooks,
+      session: o.session,
+      journal: this.journal,
+      cooldownMs: o.cooldownMs,
+      webhooks: o.webhooks,
       onRaised: (a) => this.#pending.push(['alert:raised', a]),
     });
     const keep = o.keep ?? 100_000;
     const persisted = this.journal.getState<RiskLimits>(o.session, 'risk');
     this.broker = new PaperBroker({
-      session: o.session, cash: o.spec.capital, costs: specCosts(o.spec), risk: o.riskChecker ? o.riskChecker(o.risk ?? persisted) : new RiskChecker(o.risk ?? persisted),
+      session: o.session,
+      cash: o.spec.capital,
+      costs: specCosts(o.spec),
+      risk: o.riskChecker ? o.riskChecker(o.risk ?? persisted) : new RiskChecker(o.risk ?? persisted),
       hooks: {
         order: (ord, time, isNew) => (isNew ? this.journal.insertOrder(ord) : this.journal.updateOrder(ord, time)),
         fill: (f, p) => {
@@ -158,20 +169,34 @@ export class LiveSession implements FeedSink {
           this.#positionsDirty = true;
         },
         breach: (b, time) => {
-          this.alerts.raise({ kind: 'risk-limit', severity: b.hard ? 'critical' : 'warning', symbol: b.symbol, message: b.message, time, key: `risk:${b.limit}:${b.symbol ?? ''}` });
+          this.alerts.raise({
+            kind: 'risk-limit',
+            severity: b.hard ? 'critical' : 'warning',
+            symbol: b.symbol,
+            message: b.message,
+            time,
+            key: `risk:${b.limit}:${b.symbol ?? ''}`,
+          });
         },
         killSwitch: (k) => {
           this.journal.setState(this.session, 'killswitch', k);
           this.#pending.push(['killswitch:changed', k]);
           this.alerts.raise({
-            kind: 'kill-switch', severity: k.tripped ? 'critical' : 'info', message: k.tripped ? `kill switch tripped: ${k.reason}` : 'kill switch re-armed',
-            time: k.at ?? this.#now(), key: `kill-switch:${k.tripped}:${k.at}`,
+            kind: 'kill-switch',
+            severity: k.tripped ? 'critical' : 'info',
+            message: k.tripped ? `kill switch tripped: ${k.reason}` : 'kill switch re-armed',
+            time: k.at ?? this.#now(),
+            key: `kill-switch:${k.tripped}:${k.at}`,
           });
         },
       },
     });
     this.runner = new StrategyRunner({
-      spec: o.spec, strategy: o.strategy, params: o.params, symbols: o.symbols, broker: this.broker,
+      spec: o.spec,
+      strategy: o.strategy,
+      params: o.params,
+      symbols: o.symbols,
+      broker: this.broker,
       onSignal: (sig) => {
         const explanation = sig.reason === 'signal' ? o.model?.explain(sig.symbol, sig.time) : undefined;
         const s = explanation ? { ...sig, explanation } : sig;
@@ -180,9 +205,12 @@ export class LiveSession implements FeedSink {
       },
     });
     const interval = o.interval ?? '1m';
-    this.aggregator = new BarAggregator({ intervals: [interval], graceMs: o.graceMs }, {
-      onBar: (b) => this.#closedBar(b),
-    });
+    this.aggregator = new BarAggregator(
+      { intervals: [interval], graceMs: o.graceMs },
+      {
+        onBar: (b) => this.#closedBar(b),
+      },
+    );
     this.anomalies = new AnomalyDetector(o.anomalies);
   }
 
@@ -191,10 +219,26 @@ export class LiveSession implements FeedSink {
   #signalAlert(s: Signal): void {
     if (this.#batchAt > 0) tickToSignalSeconds.observe((performance.now() - this.#batchAt) / 1000);
     const strategy = this.#o.spec.strategy;
-    const payload = { strategy, symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason, ...(s.explanation ? { explanation: s.explanation } : {}) };
-    const why = s.explanation ? `; prediction ${s.explanation.prediction.toPrecision(3)}: ${explanationText(s.explanation)}` : '';
+    const payload = {
+      strategy,
+      symbol: s.symbol,
+      time: s.time,
+      side: s.side,
+      price: s.price,
+      target: s.target,
+      reason: s.reason,
+      ...(s.explanation ? { explanation: s.explanation } : {}),
+    };
+    const why = s.explanation
+      ? `; prediction ${s.explanation.prediction.toPrecision(3)}: ${explanationText(s.explanation)}`
+      : '';
     const a = this.alerts.raise({
-      kind: 'signal', severity: this.#o.signalSeverity ?? 'info', symbol: s.symbol, time: s.time, key: signalKey(s), payload,
+      kind: 'signal',
+      severity: this.#o.signalSeverity ?? 'info',
+      symbol: s.symbol,
+      time: s.time,
+      key: signalKey(s),
+      payload,
       message: `${strategy} ${s.side} at ${s.price.toFixed(4)}, target ${s.target} (${REASON[s.reason]})${why}`,
     });
     if (a) this.#pending.push(['signal:fired', { ...payload, alertId: a.id }]);
@@ -236,7 +280,10 @@ export class LiveSession implements FeedSink {
 
   #pushTicked(now: number): void {
     this.#lastTicked = now;
-    this.#pending.push(['live:ticked', { at: now, count: this.#tickCount, prices: [...this.#dirtyPrices.values()], account: this.broker.account() }]);
+    this.#pending.push([
+      'live:ticked',
+      { at: now, count: this.#tickCount, prices: [...this.#dirtyPrices.values()], account: this.broker.account() },
+    ]);
     this.#dirtyPrices.clear();
     this.#tickCount = 0;
   }
@@ -270,7 +317,15 @@ export class LiveSession implements FeedSink {
     // On signal prices: a split's drop in the traded price is not a market move.
     const f = (b as StepBar).factor;
     const found = this.anomalies.onBar(b.symbol, f === undefined ? b.close : b.close * f, b.volume);
-    for (const a of found) this.alerts.raise({ kind: a.kind, severity: 'warning', symbol: a.symbol, message: a.message, time: b.time, payload: { value: a.value } });
+    for (const a of found)
+      this.alerts.raise({
+        kind: a.kind,
+        severity: 'warning',
+        symbol: a.symbol,
+        message: a.message,
+        time: b.time,
+        payload: { value: a.value },
+      });
   }
 
   // A bar closed by the aggregator (tick feeds): the strategy decides at its close.
@@ -292,7 +347,10 @@ export class LiveSession implements FeedSink {
     this.#mixedWarned = true;
     this.#commit(() => {
       this.alerts.raise({
-        kind: 'feed-mixed', severity: 'warning', time, key: 'feed-mixed',
+        kind: 'feed-mixed',
+        severity: 'warning',
+        time,
+        key: 'feed-mixed',
         message: `the feed sends both trades and bars; stepping on ${this.#mode}, ignoring ${kind}`,
       });
     });
@@ -363,7 +421,14 @@ export class LiveSession implements FeedSink {
     this.#feedStatus = s;
     this.#commit(() => {
       this.#pending.push(['feed:status-changed', s]);
-      if (s.state === 'stale') this.alerts.raise({ kind: 'stale-feed', severity: 'warning', message: `${s.feed} feed is stale: ${s.detail ?? ''}`.trim(), time: s.at, key: `stale:${s.feed}` });
+      if (s.state === 'stale')
+        this.alerts.raise({
+          kind: 'stale-feed',
+          severity: 'warning',
+          message: `${s.feed} feed is stale: ${s.detail ?? ''}`.trim(),
+          time: s.at,
+          key: `stale:${s.feed}`,
+        });
     });
   }
 
@@ -371,7 +436,13 @@ export class LiveSession implements FeedSink {
   issue(i: FeedIssue): void {
     if (i.kind === 'out-of-order') return;
     this.#commit(() => {
-      this.alerts.raise({ kind: `feed-${i.kind}`, severity: 'warning', symbol: i.symbol, message: `${i.feed}: ${i.message}`, time: i.time });
+      this.alerts.raise({
+        kind: `feed-${i.kind}`,
+        severity: 'warning',
+        symbol: i.symbol,
+        message: `${i.feed}: ${i.message}`,
+        time: i.time,
+      });
     });
   }
 
@@ -397,7 +468,9 @@ export class LiveSession implements FeedSink {
   /** Cancels a working order (journaled); false if it was not working. */
   cancel(id: string): boolean {
     let done = false;
-    this.#commit(() => (done = this.broker.cancel(id, Math.max(this.#lastEventTime, this.#now()), 'cancelled by user')));
+    this.#commit(
+      () => (done = this.broker.cancel(id, Math.max(this.#lastEventTime, this.#now()), 'cancelled by user')),
+    );
     return done;
   }
 
@@ -462,13 +535,20 @@ export class LiveSession implements FeedSink {
       seen.add(j.symbol);
       const f = fromFills.get(j.symbol);
       if (!f || !close(f.qty, j.qty) || !close(f.avgCost, j.avgCost) || !close(f.realized, j.realized)) {
-        mismatches.push(`${j.symbol}: journal qty ${j.qty} avg ${j.avgCost} realized ${j.realized}; fills give ${f ? `qty ${f.qty} avg ${f.avgCost} realized ${f.realized}` : 'nothing'}`);
+        mismatches.push(
+          `${j.symbol}: journal qty ${j.qty} avg ${j.avgCost} realized ${j.realized}; fills give ${f ? `qty ${f.qty} avg ${f.avgCost} realized ${f.realized}` : 'nothing'}`,
+        );
       }
     }
     for (const s of fromFills.keys()) if (!seen.has(s)) mismatches.push(`${s}: fills but no journaled position`);
     if (mismatches.length > 0) {
       this.#commit(() => {
-        this.alerts.raise({ kind: 'journal-mismatch', severity: 'critical', message: mismatches.join('; '), time: this.#now() });
+        this.alerts.raise({
+          kind: 'journal-mismatch',
+          severity: 'critical',
+          message: mismatches.join('; '),
+          time: this.#now(),
+        });
       });
     }
     return {
@@ -494,5 +574,12 @@ function signalKey(s: Signal): string {
 
 /** A position state as the contract's `Position`. */
 export function toPosition(p: PositionState): Position {
-  return { symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, realized: p.realized, unrealized: unrealized(p), last: p.last === p.last ? p.last : 0 };
+  return {
+    symbol: p.symbol,
+    qty: p.qty,
+    avgCost: p.avgCost,
+    realized: p.realized,
+    unrealized: unrealized(p),
+    last: p.last === p.last ? p.last : 0,
+  };
 }

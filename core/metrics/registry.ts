@@ -6,7 +6,11 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
  */
 export const METRICS_REGISTRY = new Registry();
 /** Ticks received by live feeds (rate() of it is ticks/s). */
-export const ticksTotal = new Counter({ name: 'quantdesk_ticks_total', help: 'Ticks received by live feeds', registers: [METRICS_REGISTRY] });
+export const ticksTotal = new Counter({
+  name: 'quantdesk_ticks_total',
+  help: 'Ticks received by live feeds',
+  registers: [METRICS_REGISTRY],
+});
 /** Seconds from a tick's arrival to the signal it caused. */
 export const tickToSignalSeconds = new Histogram({
   name: 'quantdesk_tick_to_signal_seconds',
@@ -15,4 +19,8 @@ export const tickToSignalSeconds = new Histogram({
   registers: [METRICS_REGISTRY],
 });
 /** Busy workers / workers of the simulation pool (0..1). */
-export const poolUtilisation = new Gauge({ name: 'quantdesk_pool_utilisation', help: 'Busy workers over pool size (0..1)', registers: [METRICS_REGISTRY] });
+export const poolUtilisation = new Gauge({
+  name: 'quantdesk_pool_utilisation',
+  help: 'Busy workers over pool size (0..1)',
+  registers: [METRICS_REGISTRY],
+});

@@ -66,11 +66,21 @@ export interface DeskLimitsValue {
 export interface DeskOverview {
   readonly at: number;
   readonly books: readonly DeskBookView[];
-  readonly totals: { readonly equity: number; readonly dayPnl: number; readonly grossExposure: number; readonly netExposure: number; readonly capital: number };
+  readonly totals: {
+    readonly equity: number;
+    readonly dayPnl: number;
+    readonly grossExposure: number;
+    readonly netExposure: number;
+    readonly capital: number;
+  };
   readonly bySector: readonly ExposureRow[];
   readonly byBook: readonly ExposureRow[];
   readonly limits: DeskLimitsValue;
-  readonly usage: { readonly grossExposure: number | null; readonly netExposure: number | null; readonly dailyLoss: number | null };
+  readonly usage: {
+    readonly grossExposure: number | null;
+    readonly netExposure: number | null;
+    readonly dailyLoss: number | null;
+  };
   readonly killSwitch: DeskKillSwitch;
 }
 
@@ -108,8 +118,23 @@ export interface DeskBookDetail {
   readonly config: Readonly<Record<string, unknown>>;
   readonly positions: readonly DeskPosition[];
   readonly orders: readonly DeskOrder[];
-  readonly signals: readonly { readonly symbol: string; readonly time: number; readonly side: 'buy' | 'sell'; readonly price: number; readonly target: number; readonly reason: string }[];
-  readonly alerts: readonly { readonly id: string; readonly time: number; readonly kind: string; readonly severity: 'info' | 'warning' | 'critical'; readonly symbol: string | null; readonly message: string; readonly acknowledgedAt: number | null }[];
+  readonly signals: readonly {
+    readonly symbol: string;
+    readonly time: number;
+    readonly side: 'buy' | 'sell';
+    readonly price: number;
+    readonly target: number;
+    readonly reason: string;
+  }[];
+  readonly alerts: readonly {
+    readonly id: string;
+    readonly time: number;
+    readonly kind: string;
+    readonly severity: 'info' | 'warning' | 'critical';
+    readonly symbol: string | null;
+    readonly message: string;
+    readonly acknowledgedAt: number | null;
+  }[];
 }
 
 /** One pre-trade check of the ticket: the kill switches, the book's limits, the desk's limits. */
@@ -131,7 +156,12 @@ export interface TicketPreview {
 
 /** What a desk-wide action did, book by book (the dialogs say exactly this). */
 export interface DeskActionReport {
-  readonly books: readonly { readonly book: string; readonly running: boolean; readonly ordersCancelled: number; readonly ordersSubmitted: number }[];
+  readonly books: readonly {
+    readonly book: string;
+    readonly running: boolean;
+    readonly ordersCancelled: number;
+    readonly ordersSubmitted: number;
+  }[];
   /** Positions left open after the action (the kill switch does not close them; flatten does, at the next price). */
   readonly openPositions: number;
   readonly grossExposure: number;

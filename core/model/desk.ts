@@ -7,9 +7,18 @@ import { z } from 'zod';
 
 const epochMs = z.number().finite();
 const name = z.string().trim().min(1).max(100);
-// eslint-disable-next-line no-control-regex
-const symbol = z.string().trim().min(1).max(40).regex(/^[^\u0000-\u001f\u007f\s]+$/, 'a symbol has no spaces or control characters');
-const ident = z.string().min(1).max(40).regex(/^[a-z][a-z0-9_-]*$/i, 'letters, digits, _ and -');
+const symbol = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f\s]+$/, 'a symbol has no spaces or control characters');
+const ident = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z][a-z0-9_-]*$/i, 'letters, digits, _ and -');
 
 // == user alerts ===========================================================================
 
@@ -43,8 +52,16 @@ export type AlertOperand = z.infer<typeof AlertOperand>;
  * - `moves-up-pct` / `moves-down-pct` / `moves-pct`: the change of left over `bars` bars, in %, is >= pct, <= -pct, or |.| >= pct.
  */
 export const AlertCondition = z.union([
-  z.object({ op: z.enum(['crosses-above', 'crosses-below', 'crosses', 'above', 'below']), left: AlertSeries, right: AlertOperand }).strict(),
-  z.object({ op: z.enum(['enters-band', 'exits-band']), left: AlertSeries, lower: AlertOperand, upper: AlertOperand }).strict(),
+  z
+    .object({
+      op: z.enum(['crosses-above', 'crosses-below', 'crosses', 'above', 'below']),
+      left: AlertSeries,
+      right: AlertOperand,
+    })
+    .strict(),
+  z
+    .object({ op: z.enum(['enters-band', 'exits-band']), left: AlertSeries, lower: AlertOperand, upper: AlertOperand })
+    .strict(),
   z
     .object({
       op: z.enum(['moves-up-pct', 'moves-down-pct', 'moves-pct']),
@@ -73,8 +90,22 @@ export function describeCondition(c: AlertCondition): string {
 }
 
 const webhook = z.union([
-  z.object({ kind: z.literal('json'), url: z.string().url(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
-  z.object({ kind: z.literal('telegram'), token: z.string().min(1).max(200), chatId: z.union([z.string().max(100), z.number()]), apiUrl: z.string().url().optional(), minSeverity: z.enum(['info', 'warning', 'critical']).optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('json'),
+      url: z.string().url(),
+      minSeverity: z.enum(['info', 'warning', 'critical']).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('telegram'),
+      token: z.string().min(1).max(200),
+      chatId: z.union([z.string().max(100), z.number()]),
+      apiUrl: z.string().url().optional(),
+      minSeverity: z.enum(['info', 'warning', 'critical']).optional(),
+    })
+    .strict(),
 ]);
 
 /** `user-alerts:save`: a new rule, or (with `id`) a replacement of an existing one (which re-arms it). */
@@ -174,9 +205,18 @@ export const DeskColumn = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('high-52w') }).strict(),
   z.object({ kind: z.literal('low-52w') }).strict(),
   z.object({ kind: z.literal('return'), bars: z.number().int().min(1).max(2_000).default(20) }).strict(),
-  z.object({ kind: z.literal('indicator'), name: ident, params: z.record(z.string().max(40), z.number().finite()).default({}), output: ident.optional() }).strict(),
+  z
+    .object({
+      kind: z.literal('indicator'),
+      name: ident,
+      params: z.record(z.string().max(40), z.number().finite()).default({}),
+      output: ident.optional(),
+    })
+    .strict(),
   z.object({ kind: z.literal('fundamental'), field: ident }).strict(),
-  z.object({ kind: z.literal('expr'), expr: z.string().min(1).max(1_000), label: z.string().max(60).optional() }).strict(),
+  z
+    .object({ kind: z.literal('expr'), expr: z.string().min(1).max(1_000), label: z.string().max(60).optional() })
+    .strict(),
 ]);
 export type DeskColumn = z.infer<typeof DeskColumn>;
 
@@ -216,10 +256,16 @@ export const WatchlistInput = z
     id: z.string().min(1).max(64).optional(),
     name,
     symbols: z.array(symbol).max(500).default([]),
-    columns: z.array(DeskColumn).max(16).default([{ kind: 'last' }, { kind: 'change' }, { kind: 'volume' }]),
+    columns: z
+      .array(DeskColumn)
+      .max(16)
+      .default([{ kind: 'last' }, { kind: 'change' }, { kind: 'volume' }]),
   })
   .strict()
-  .refine((w) => new Set(w.symbols).size === w.symbols.length, { path: ['symbols'], message: 'a symbol appears twice' });
+  .refine((w) => new Set(w.symbols).size === w.symbols.length, {
+    path: ['symbols'],
+    message: 'a symbol appears twice',
+  });
 export type WatchlistInput = z.output<typeof WatchlistInput>;
 
 /** A stored watchlist. */
@@ -251,7 +297,10 @@ export const ScreenFilter = z
     value2: z.number().finite().optional(),
   })
   .strict()
-  .refine((f) => (f.op !== 'between' && f.op !== 'outside') || f.value2 !== undefined, { path: ['value2'], message: 'a range needs value2' });
+  .refine((f) => (f.op !== 'between' && f.op !== 'outside') || f.value2 !== undefined, {
+    path: ['value2'],
+    message: 'a range needs value2',
+  });
 export type ScreenFilter = z.infer<typeof ScreenFilter>;
 
 /** A screen: the universe on a date (null: now), columns, filters, the rank column and how many rows. */
@@ -263,15 +312,24 @@ export const ScreenDef = z
     universe: z.string().min(1).max(64).optional(),
     columns: z.array(DeskColumn).min(1).max(16),
     filters: z.array(ScreenFilter).max(16).default([]),
-    rank: z.object({ column: z.number().int().min(0).max(15), order: z.enum(['desc', 'asc']).default('desc') }).strict().optional(),
+    rank: z
+      .object({ column: z.number().int().min(0).max(15), order: z.enum(['desc', 'asc']).default('desc') })
+      .strict()
+      .optional(),
     limit: z.number().int().min(1).max(5_000).default(100),
   })
   .strict()
   .superRefine((s, ctx) => {
     s.filters.forEach((f, i) => {
-      if (f.column >= s.columns.length) ctx.addIssue({ code: 'custom', path: ['filters', i, 'column'], message: `no column ${f.column} (the screen has ${s.columns.length})` });
+      if (f.column >= s.columns.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['filters', i, 'column'],
+          message: `no column ${f.column} (the screen has ${s.columns.length})`,
+        });
     });
-    if (s.rank && s.rank.column >= s.columns.length) ctx.addIssue({ code: 'custom', path: ['rank', 'column'], message: `no column ${s.rank.column}` });
+    if (s.rank && s.rank.column >= s.columns.length)
+      ctx.addIssue({ code: 'custom', path: ['rank', 'column'], message: `no column ${s.rank.column}` });
   });
 export type ScreenDef = z.output<typeof ScreenDef>;
 
@@ -302,7 +360,14 @@ const viewName = z.string().regex(/^[a-z][a-z-]{0,30}$/, 'a view name');
 export const PaneLayoutSchema: z.ZodType<PaneLayout> = z.lazy(() =>
   z.union([
     z.object({ view: viewName }).strict(),
-    z.object({ split: z.enum(['row', 'column']), ratio: z.number().min(0.1).max(0.9), a: PaneLayoutSchema, b: PaneLayoutSchema }).strict(),
+    z
+      .object({
+        split: z.enum(['row', 'column']),
+        ratio: z.number().min(0.1).max(0.9),
+        a: PaneLayoutSchema,
+        b: PaneLayoutSchema,
+      })
+      .strict(),
   ]),
 );
 

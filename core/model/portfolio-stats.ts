@@ -21,7 +21,12 @@ export interface Rolling {
 }
 
 /** Rolling Sharpe (mean/std × √barsPerYear, rf 0), volatility (std × √barsPerYear) and beta (cov/var against the benchmark). */
-export function rollingStats(equity: ArrayLike<number>, bench: ArrayLike<number> | null, window: number, barsPerYear = 252): Rolling {
+export function rollingStats(
+  equity: ArrayLike<number>,
+  bench: ArrayLike<number> | null,
+  window: number,
+  barsPerYear = 252,
+): Rolling {
   const n = equity.length;
   const r = returnsOf(equity);
   const b = bench ? returnsOf(bench) : null;

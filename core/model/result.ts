@@ -14,7 +14,9 @@ export function ok<T>(value: T): Result<T> {
 
 /** Builds a failed `Result` with a code, a one-line message and optional per-item details (e.g. `FILE:LINE: column: reason`). */
 export function fail<T = never>(code: ErrorCode, message: string, details?: readonly string[]): Result<T> {
-  return details === undefined ? { ok: false, error: { code, message } } : { ok: false, error: { code, message, details } };
+  return details === undefined
+    ? { ok: false, error: { code, message } }
+    : { ok: false, error: { code, message, details } };
 }
 
 /** Throws for a broken invariant (a bug), never for bad user input. */

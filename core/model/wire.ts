@@ -23,7 +23,11 @@ function isTypedName(x: unknown): x is TypedName {
 }
 
 interface NodeBuffer {
-  from(data: ArrayBufferLike | string, offsetOrEncoding?: number | string, length?: number): Uint8Array & { toString(enc: string): string };
+  from(
+    data: ArrayBufferLike | string,
+    offsetOrEncoding?: number | string,
+    length?: number,
+  ): Uint8Array & { toString(enc: string): string };
 }
 // Node's Buffer is several times faster than atob/btoa; the browser has only the latter.
 const NodeBuf = (globalThis as { Buffer?: NodeBuffer }).Buffer;
@@ -45,7 +49,9 @@ export const portableBase64 = {
 };
 
 function toBase64(bytes: Uint8Array): string {
-  return NodeBuf ? NodeBuf.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : portableBase64.encode(bytes);
+  return NodeBuf
+    ? NodeBuf.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+    : portableBase64.encode(bytes);
 }
 
 function fromBase64(b64: string): Uint8Array {
@@ -55,7 +61,8 @@ function fromBase64(b64: string): Uint8Array {
 function replacer(_key: string, value: unknown): unknown {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const name = value.constructor.name;
-    if (isTypedName(name)) return { $typed: name, b64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
+    if (isTypedName(name))
+      return { $typed: name, b64: toBase64(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)) };
   }
   return value;
 }

@@ -9,7 +9,10 @@ import { z } from 'zod';
 export const challengerParams = z
   .object({
     modelId: z.string().min(1).describe('the challenger: a model id in the registry'),
-    mode: z.enum(['shadow', 'canary']).default('shadow').describe('shadow: decide only; canary: trade `fraction` of the capital'),
+    mode: z
+      .enum(['shadow', 'canary'])
+      .default('shadow')
+      .describe('shadow: decide only; canary: trade `fraction` of the capital'),
     fraction: z.number().gt(0).lt(1).default(0.1).describe('canary: the share of capital the challenger trades'),
   })
   .strict();

@@ -28,11 +28,21 @@ beforeAll(async () => {
   from = formatDate(panel.time[200]);
   const spec = (model: object) =>
     modelSpecSchema.parse({
-      universe: 'all', start: formatDate(panel.time[0]), end: formatDate(panel.time[329]),
-      features: [{ name: 'expr', expr: 'Log($volume)', label: 'logvol' }, { name: 'return', window: 5 }, { name: 'rsi', period: 14 }],
-      label: { kind: 'forward-return', horizon: 5 }, model, walkForward: { train: 150, test: 60, embargo: 5, anchored: false },
+      universe: 'all',
+      start: formatDate(panel.time[0]),
+      end: formatDate(panel.time[329]),
+      features: [
+        { name: 'expr', expr: 'Log($volume)', label: 'logvol' },
+        { name: 'return', window: 5 },
+        { name: 'rsi', period: 14 },
+      ],
+      label: { kind: 'forward-return', horizon: 5 },
+      model,
+      walkForward: { train: 150, test: 60, embargo: 5, anchored: false },
     });
-  champion = (await trainAndRegister(store, spec({ kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 20 }))).record.id;
+  champion = (
+    await trainAndRegister(store, spec({ kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 20 }))
+  ).record.id;
   challenger = (await trainAndRegister(store, spec({ kind: 'linear' }))).record.id;
 });
 
@@ -43,7 +53,17 @@ afterAll(() => {
 
 async function run(mode: 'shadow' | 'canary', session: string) {
   const live = new LiveService(store, () => undefined, 60_000);
-  const spec = { strategy: 'model-signal', params: { modelId: champion, mode: 'threshold', short: true, challenger: { modelId: challenger, mode, fraction: 0.25 } }, universe: 'all', capital: 100_000 };
+  const spec = {
+    strategy: 'model-signal',
+    params: {
+      modelId: champion,
+      mode: 'threshold',
+      short: true,
+      challenger: { modelId: challenger, mode, fraction: 0.25 },
+    },
+    universe: 'all',
+    capital: 100_000,
+  };
   const started = live.start({ spec, feed: 'replay', speed: 0, from, session, webhooks: [] });
   if (!started.ok) throw new Error(started.error.message);
   await live.feed!.done;
@@ -65,17 +85,40 @@ describe('champion and challenger in one live session', () => {
       expect(r.report!.champion.rankIc).not.toBeNull();
     }
     // The virtual books do not depend on who trades: same figures in both modes.
-    expect({ ...canary.report!, mode: 'x', fraction: 0, canaryAccount: null }).toEqual({ ...shadow.report!, mode: 'x', fraction: 0, canaryAccount: null });
+    expect({ ...canary.report!, mode: 'x', fraction: 0, canaryAccount: null }).toEqual({
+      ...shadow.report!,
+      mode: 'x',
+      fraction: 0,
+      canaryAccount: null,
+    });
     expect(shadow.report!.canaryAccount).toBeNull();
     expect(canary.report!).toMatchObject({ mode: 'canary', fraction: 0.25 });
     expect(canary.report!.canaryAccount!.equity).not.toBe(25_000);
     // The champion trades 1 − fraction of the capital, the canary the fraction.
-    for (const [mode, capitals] of [['canary', [75_000, 25_000]], ['shadow', [100_000]]] as const) {
-      const parsed = parseSpec({ strategy: 'model-signal', params: { modelId: champion, mode: 'threshold', challenger: { modelId: challenger, mode, fraction: 0.25 } }, universe: 'all', capital: 100_000 });
+    for (const [mode, capitals] of [
+      ['canary', [75_000, 25_000]],
+      ['shadow', [100_000]],
+    ] as const) {
+      const parsed = parseSpec({
+        strategy: 'model-signal',
+        params: { modelId: champion, mode: 'threshold', challenger: { modelId: challenger, mode, fraction: 0.25 } },
+        universe: 'all',
+        capital: 100_000,
+      });
       if (!parsed.ok) throw new Error(parsed.errors.join('; '));
       const r = resolveSpec(store, parsed.spec, { from });
-      const plan = planCanary({ store, session: `plan-${mode}`, spec: parsed.spec, strategy: r.strategy, params: r.params, symbols: r.symbols, ...(r.model ? { model: r.model } : {}) });
-      expect([plan.champion.spec.capital, ...(plan.canary ? [plan.canary.broker.account().cash] : [])]).toEqual(capitals);
+      const plan = planCanary({
+        store,
+        session: `plan-${mode}`,
+        spec: parsed.spec,
+        strategy: r.strategy,
+        params: r.params,
+        symbols: r.symbols,
+        ...(r.model ? { model: r.model } : {}),
+      });
+      expect([plan.champion.spec.capital, ...(plan.canary ? [plan.canary.broker.account().cash] : [])]).toEqual(
+        capitals,
+      );
     }
     const journal = new Journal(store);
     expect(journal.loadFills(canaryName('duel-canary')).length).toBeGreaterThan(0);
@@ -84,7 +127,17 @@ describe('champion and challenger in one live session', () => {
 
   it('refuses a bad challenger with the field named', () => {
     const live = new LiveService(store, () => undefined, 60_000);
-    const bad = live.start({ spec: { strategy: 'model-signal', params: { modelId: champion, mode: 'threshold', challenger: { modelId: challenger, fraction: 2 } }, universe: 'all' }, feed: 'replay', speed: 0, session: 'bad', webhooks: [] });
+    const bad = live.start({
+      spec: {
+        strategy: 'model-signal',
+        params: { modelId: champion, mode: 'threshold', challenger: { modelId: challenger, fraction: 2 } },
+        universe: 'all',
+      },
+      feed: 'replay',
+      speed: 0,
+      session: 'bad',
+      webhooks: [],
+    });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error.message).toMatch(/challenger\.fraction/);
     void live.dispose();

@@ -114,7 +114,7 @@ export function spearman(a: Float64Array, b: Float64Array): number {
   const rank = (v: Float64Array) => {
     const o = [...idx].sort((i, j) => v[i] - v[j]);
     const r = new Map<number, number>();
-    for (let s = 0; s < o.length; ) {
+    for (let s = 0; s < o.length;) {
       let e = s;
       while (e + 1 < o.length && v[o[e + 1]] === v[o[s]]) e++;
       for (let q = s; q <= e; q++) r.set(o[q], (s + e) / 2);
@@ -151,7 +151,12 @@ export class ModelDuel {
   readonly #target: Float64Array;
   readonly #pred: Float64Array;
 
-  constructor(champion: LiveModelSignal, challenger: LiveModelSignal, config: ChallengerParams, symbols: readonly string[]) {
+  constructor(
+    champion: LiveModelSignal,
+    challenger: LiveModelSignal,
+    config: ChallengerParams,
+    symbols: readonly string[],
+  ) {
     this.champion = champion;
     this.challenger = challenger;
     this.config = config;

@@ -24,7 +24,8 @@ const W_STRIDE = MAX_UNIQUE + 1;
 /** Shapley weights `W[u * W_STRIDE + s] = s! (u − 1 − s)! / u!` for a path of u unique features. */
 const W = (() => {
   const w = new Float64Array((MAX_UNIQUE + 1) * W_STRIDE);
-  for (let u = 1; u <= MAX_UNIQUE; u++) for (let s = 0; s < u; s++) w[u * W_STRIDE + s] = (fact(s) * fact(u - 1 - s)) / fact(u);
+  for (let u = 1; u <= MAX_UNIQUE; u++)
+    for (let s = 0; s < u; s++) w[u * W_STRIDE + s] = (fact(s) * fact(u - 1 - s)) / fact(u);
   return w;
 })();
 

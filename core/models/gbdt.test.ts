@@ -4,7 +4,18 @@ import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtParams } from
 import { createGbdtExplainer } from './fast-treeshap';
 import { bruteForceShap, explainGbdt, treeShap } from './treeshap';
 
-const P: GbdtParams = { objective: 'regression', trees: 1, depth: 1, learningRate: 1, seed: 1, bins: 255, minLeaf: 1, lambda: 0, subsample: 1, colsample: 1 };
+const P: GbdtParams = {
+  objective: 'regression',
+  trees: 1,
+  depth: 1,
+  learningRate: 1,
+  seed: 1,
+  bins: 255,
+  minLeaf: 1,
+  lambda: 0,
+  subsample: 1,
+  colsample: 1,
+};
 
 function data(n: number, nF: number, seed: number, f: (x: number[], r: Prng) => number, nanRate = 0) {
   const r = new Prng(seed);
@@ -24,7 +35,13 @@ function data(n: number, nF: number, seed: number, f: (x: number[], r: Prng) => 
 }
 
 /** Greedy exhaustive regression tree on raw values (no NaN): the reference a histogram tree must equal when every value has its own bin. */
-function bruteTree(x: Float64Array[], y: Float64Array, idx: number[], depth: number, minLeaf: number): (row: number[]) => number {
+function bruteTree(
+  x: Float64Array[],
+  y: Float64Array,
+  idx: number[],
+  depth: number,
+  minLeaf: number,
+): (row: number[]) => number {
   const mean = idx.reduce((s, i) => s + y[i], 0) / idx.length;
   if (depth === 0 || idx.length < 2 * minLeaf) return () => mean;
   const sse = (ix: number[]) => {
@@ -45,8 +62,20 @@ function bruteTree(x: Float64Array[], y: Float64Array, idx: number[], depth: num
   }
   if (!best) return () => mean;
   const { f, thr } = best;
-  const L = bruteTree(x, y, idx.filter((i) => x[f][i] <= thr), depth - 1, minLeaf);
-  const R = bruteTree(x, y, idx.filter((i) => x[f][i] > thr), depth - 1, minLeaf);
+  const L = bruteTree(
+    x,
+    y,
+    idx.filter((i) => x[f][i] <= thr),
+    depth - 1,
+    minLeaf,
+  );
+  const R = bruteTree(
+    x,
+    y,
+    idx.filter((i) => x[f][i] > thr),
+    depth - 1,
+    minLeaf,
+  );
   return (row) => (row[f] <= thr ? L(row) : R(row));
 }
 
@@ -65,7 +94,14 @@ describe('histogram GBDT', () => {
     const m = trainGbdt(step.x, step.y, P);
     for (let i = 0; i < 200; i++) expect(predictRow(m, step.row(i))).toBeCloseTo(step.y[i], 12);
     const cls = data(600, 2, 3, (x) => (x[0] * x[0] + x[1] > 40 ? 1 : 0));
-    const b = trainGbdt(cls.x, cls.y, { ...P, objective: 'binary', trees: 50, depth: 3, learningRate: 0.3, minLeaf: 5 });
+    const b = trainGbdt(cls.x, cls.y, {
+      ...P,
+      objective: 'binary',
+      trees: 50,
+      depth: 3,
+      learningRate: 0.3,
+      minLeaf: 5,
+    });
     let correct = 0;
     for (let i = 0; i < 600; i++) if (predictRow(b, cls.row(i)) > 0 === (cls.y[i] === 1)) correct++;
     expect(correct / 600).toBeGreaterThan(0.97);
@@ -73,7 +109,17 @@ describe('histogram GBDT', () => {
 
   it('sends NaN the learned way and is deterministic (same seed, same trees; JSON round-trips)', () => {
     const d = data(400, 3, 9, (x, r) => (Number.isNaN(x[0]) ? 5 : x[0] / 2) + r.next(), 0.2);
-    const p = { ...P, trees: 20, depth: 3, learningRate: 0.2, minLeaf: 10, subsample: 0.7, colsample: 0.7, bins: 16, lambda: 1 };
+    const p = {
+      ...P,
+      trees: 20,
+      depth: 3,
+      learningRate: 0.2,
+      minLeaf: 10,
+      subsample: 0.7,
+      colsample: 0.7,
+      bins: 16,
+      lambda: 1,
+    };
     const a = trainGbdt(d.x, d.y, p);
     const b = trainGbdt(d.x, d.y, p);
     expect(JSON.stringify(gbdtToJson(a))).toBe(JSON.stringify(gbdtToJson(b)));
@@ -97,7 +143,13 @@ describe('histogram GBDT', () => {
 
 describe('TreeSHAP', () => {
   it('equals brute-force Shapley values per tree and is locally accurate to 1e-9 over the ensemble', () => {
-    const d = data(500, 5, 13, (x, r) => (x[0] > 5 ? x[1] || 0 : -(x[2] || 0)) + (Number.isNaN(x[3]) ? 1 : 0) + 0.5 * r.next(), 0.1);
+    const d = data(
+      500,
+      5,
+      13,
+      (x, r) => (x[0] > 5 ? x[1] || 0 : -(x[2] || 0)) + (Number.isNaN(x[3]) ? 1 : 0) + 0.5 * r.next(),
+      0.1,
+    );
     const m = trainGbdt(d.x, d.y, { ...P, trees: 15, depth: 4, learningRate: 0.3, minLeaf: 5, bins: 8, lambda: 1 });
     for (let i = 0; i < 25; i++) {
       const row = d.row(i);
@@ -117,7 +169,14 @@ describe('TreeSHAP', () => {
 
 describe('fast TreeSHAP (precomputed leaf tables)', () => {
   it('equals Algorithm 2 per row, including NaN rows and repeated features, and predicts exactly', () => {
-    const d = data(800, 6, 21, (x, r) => (x[0] > 5 ? x[1] || 0 : -(x[2] || 0)) * (x[0] > 2 ? 1 : 2) + (Number.isNaN(x[3]) ? 1 : 0) + 0.5 * r.next(), 0.1);
+    const d = data(
+      800,
+      6,
+      21,
+      (x, r) =>
+        (x[0] > 5 ? x[1] || 0 : -(x[2] || 0)) * (x[0] > 2 ? 1 : 2) + (Number.isNaN(x[3]) ? 1 : 0) + 0.5 * r.next(),
+      0.1,
+    );
     const m = trainGbdt(d.x, d.y, { ...P, trees: 30, depth: 6, learningRate: 0.2, minLeaf: 3, bins: 16, lambda: 1 });
     const ex = createGbdtExplainer(m);
     const phi = new Float64Array(6);

@@ -90,12 +90,18 @@ interface Split {
  * Trains on `x` (column-major: `x[f][row]`) and targets `y` (0/1 for `binary`). `onProgress` is called after
  * each tree. Throws on empty input or mismatched lengths.
  */
-export function trainGbdt(x: readonly Float64Array[], y: Float64Array, p: GbdtParams, onProgress?: TreeProgress): GbdtModel {
+export function trainGbdt(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  p: GbdtParams,
+  onProgress?: TreeProgress,
+): GbdtModel {
   const nF = x.length;
   const n = y.length;
   if (n === 0) throw new Error('trainGbdt: no training rows');
   for (const c of x) if (c.length !== n) throw new Error('trainGbdt: feature columns and labels differ in length');
-  for (let i = 0; i < n; i++) if (!Number.isFinite(y[i])) throw new Error(`trainGbdt: label ${i} is not a finite number`);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(y[i])) throw new Error(`trainGbdt: label ${i} is not a finite number`);
   const edges = x.map((c) => binEdges(c, p.bins));
   const nBins = edges.map((e) => e.length + 2);
   const maxBins = Math.max(...nBins);
@@ -228,7 +234,10 @@ function growTree(
       const rr = newNode();
       left[nd.node] = l;
       right[nd.node] = rr;
-      next.push({ node: l, from: nd.from, to: w, depth: nd.depth + 1 }, { node: rr, from: w, to: nd.to, depth: nd.depth + 1 });
+      next.push(
+        { node: l, from: nd.from, to: w, depth: nd.depth + 1 },
+        { node: rr, from: w, to: nd.to, depth: nd.depth + 1 },
+      );
     }
     level = next;
   }
@@ -300,7 +309,8 @@ function findSplit(
         const gr = G - gl;
         const hr = H - hl;
         const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
-        if (gain > 1e-12 && (best === null || gain > best.gain)) best = { gain, feature: f, bin: b, nanLeft: side === 1 };
+        if (gain > 1e-12 && (best === null || gain > best.gain))
+          best = { gain, feature: f, bin: b, nanLeft: side === 1 };
       }
     }
   }
@@ -327,7 +337,8 @@ export function treeValue(t: Tree, x: ArrayLike<number>): number {
 /** Split importance: per feature, the training rows of the nodes that split on it (cover-weighted split count). */
 export function splitImportance(model: GbdtModel): Float64Array {
   const imp = new Float64Array(model.nFeatures);
-  for (const t of model.trees) for (let k = 0; k < t.feature.length; k++) if (t.feature[k] >= 0) imp[t.feature[k]] += t.cover[k];
+  for (const t of model.trees)
+    for (let k = 0; k < t.feature.length; k++) if (t.feature[k] >= 0) imp[t.feature[k]] += t.cover[k];
   return imp;
 }
 
@@ -352,7 +363,12 @@ export function gbdtToJson(m: GbdtModel): unknown {
 
 /** Inverse of {@link gbdtToJson}. */
 export function gbdtFromJson(j: unknown): GbdtModel {
-  const o = j as { objective: 'regression' | 'binary'; nFeatures: number; base: number; trees: Record<string, (number | null)[]>[] };
+  const o = j as {
+    objective: 'regression' | 'binary';
+    nFeatures: number;
+    base: number;
+    trees: Record<string, (number | null)[]>[];
+  };
   return {
     kind: 'gbdt',
     objective: o.objective,

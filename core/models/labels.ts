@@ -64,14 +64,21 @@ export interface WindowIdx {
  * window, the embargo drops `embargo` more days so serially correlated samples next to the test window do not
  * leak either. Throws when the range is too short for one window.
  */
-export function walkForwardWindows(first: number, last: number, wf: { train: number; test: number; embargo: number; anchored: boolean }, horizon: number): WindowIdx[] {
+export function walkForwardWindows(
+  first: number,
+  last: number,
+  wf: { train: number; test: number; embargo: number; anchored: boolean },
+  horizon: number,
+): WindowIdx[] {
   const out: WindowIdx[] = [];
   for (let testFrom = first + wf.train; testFrom <= last; testFrom += wf.test) {
     const trainFrom = wf.anchored ? first : testFrom - wf.train;
     const trainTo = testFrom - 1 - horizon - wf.embargo;
-    if (trainTo < trainFrom) throw new Error(`walkForward: train (${wf.train}) must exceed horizon + embargo (${horizon + wf.embargo})`);
+    if (trainTo < trainFrom)
+      throw new Error(`walkForward: train (${wf.train}) must exceed horizon + embargo (${horizon + wf.embargo})`);
     out.push({ trainFrom, trainTo, testFrom, testTo: Math.min(last, testFrom + wf.test - 1) });
   }
-  if (out.length === 0) throw new Error(`walkForward: ${last - first + 1} days in the range, fewer than train (${wf.train}) + 1`);
+  if (out.length === 0)
+    throw new Error(`walkForward: ${last - first + 1} days in the range, fewer than train (${wf.train}) + 1`);
   return out;
 }

@@ -21,10 +21,11 @@ export function trainLinear(x: readonly Float64Array[], y: Float64Array, lambda:
   for (const c of x) {
     let s = 0;
     let m = 0;
-    for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) {
-      s += c[i];
-      m++;
-    }
+    for (let i = 0; i < n; i++)
+      if (Number.isFinite(c[i])) {
+        s += c[i];
+        m++;
+      }
     const mu = m > 0 ? s / m : 0;
     let ss = 0;
     for (let i = 0; i < n; i++) if (Number.isFinite(c[i])) ss += (c[i] - mu) ** 2;
@@ -66,13 +67,18 @@ export function trainLinear(x: readonly Float64Array[], y: Float64Array, lambda:
 /** The model's prediction for one row. */
 export function predictLinear(m: LinearModel, x: ArrayLike<number>): number {
   let s = m.intercept;
-  for (let a = 0; a < m.nFeatures; a++) if (Number.isFinite(x[a])) s += (m.weights[a] * (x[a] - m.mean[a])) / m.scale[a];
+  for (let a = 0; a < m.nFeatures; a++)
+    if (Number.isFinite(x[a])) s += (m.weights[a] * (x[a] - m.mean[a])) / m.scale[a];
   return s;
 }
 
 /** Exact contributions of a linear model (its Shapley values under feature independence): w·(x − mean)/scale. */
-export function explainLinear(m: LinearModel, x: ArrayLike<number>): { prediction: number; base: number; contributions: Float64Array } {
+export function explainLinear(
+  m: LinearModel,
+  x: ArrayLike<number>,
+): { prediction: number; base: number; contributions: Float64Array } {
   const c = new Float64Array(m.nFeatures);
-  for (let a = 0; a < m.nFeatures; a++) c[a] = Number.isFinite(x[a]) ? (m.weights[a] * (x[a] - m.mean[a])) / m.scale[a] : 0;
+  for (let a = 0; a < m.nFeatures; a++)
+    c[a] = Number.isFinite(x[a]) ? (m.weights[a] * (x[a] - m.mean[a])) / m.scale[a] : 0;
   return { prediction: predictLinear(m, x), base: m.intercept, contributions: c };
 }

@@ -25,7 +25,13 @@ beforeAll(async () => {
     universe: 'all',
     start: formatDate(panel.time[0]),
     end: formatDate(panel.time[329]),
-    features: [{ name: 'expr', expr: 'Log($volume)', label: 'logvol' }, { name: 'return', window: 5 }, { name: 'rsi', period: 14 }, { name: 'pbr' }, { name: 'cs-rank', feature: { name: 'return', window: 5 } }],
+    features: [
+      { name: 'expr', expr: 'Log($volume)', label: 'logvol' },
+      { name: 'return', window: 5 },
+      { name: 'rsi', period: 14 },
+      { name: 'pbr' },
+      { name: 'cs-rank', feature: { name: 'return', window: 5 } },
+    ],
     label: { kind: 'forward-return', horizon: 5 },
     model: { kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 20 },
     walkForward: { train: 150, test: 60, embargo: 5, anchored: false },
@@ -40,7 +46,12 @@ afterAll(() => {
 
 describe('model-signal in a live session (replay feed)', () => {
   it('trades the streaming features through the same model: predictions equal the batch out-of-sample ones, and each signal carries its exact top contributions', async () => {
-    const parsed = parseSpec({ strategy: 'model-signal', params: { modelId, mode: 'threshold', threshold: 0, short: true }, universe: 'all', capital: 100_000 });
+    const parsed = parseSpec({
+      strategy: 'model-signal',
+      params: { modelId, mode: 'threshold', threshold: 0, short: true },
+      universe: 'all',
+      capital: 100_000,
+    });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
     const r = await replay(store, parsed.spec, { from: formatDate(loadPanel(store, { adjustment: 'pit' }).time[60]) });
     const decided = r.signals.filter((s) => s.reason === 'signal');
@@ -69,7 +80,15 @@ describe('model-signal in a live session (replay feed)', () => {
     for (let t = 200; t < 215; t++) {
       const step = panel.symbols.map((symbol, s) => {
         const k = s * panel.nDays + t;
-        return { symbol, time: panel.time[t], open: panel.open[k], high: panel.high[k], low: panel.low[k], close: panel.close[k], volume: panel.volume[k] };
+        return {
+          symbol,
+          time: panel.time[t],
+          open: panel.open[k],
+          high: panel.high[k],
+          low: panel.low[k],
+          close: panel.close[k],
+          volume: panel.volume[k],
+        };
       });
       live.observe(step);
       for (const symbol of panel.symbols) {
@@ -80,6 +99,8 @@ describe('model-signal in a live session (replay feed)', () => {
       }
     }
     expect(() => new LiveModelSignal(store, { modelId, mode: 'top-k' }, panel.symbols, from)).toThrow(/threshold/);
-    expect(() => new LiveModelSignal(store, { modelId: 'm-nope', mode: 'threshold' }, panel.symbols, from)).toThrow(/no model "m-nope"/);
+    expect(() => new LiveModelSignal(store, { modelId: 'm-nope', mode: 'threshold' }, panel.symbols, from)).toThrow(
+      /no model "m-nope"/,
+    );
   });
 });

@@ -50,17 +50,31 @@ export class LiveModelSignal {
   readonly #windows: { testStart: string; model: Model; explainer: GbdtExplainer | null }[];
   readonly #pred: Float64Array;
   readonly #x: Float64Array[];
-  readonly #bars: { time: number; open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array; volume: Float64Array; priceFactor: Float64Array };
+  readonly #bars: {
+    time: number;
+    open: Float64Array;
+    high: Float64Array;
+    low: Float64Array;
+    close: Float64Array;
+    volume: Float64Array;
+    priceFactor: Float64Array;
+  };
   #time = Number.NEGATIVE_INFINITY;
   #window = -1;
   #inits = 0;
 
   constructor(store: Store, rawParams: unknown, symbols: readonly string[], firstTime: number | undefined) {
     const parsed = modelSignalParams.safeParse(rawParams ?? {});
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      throw new Error(
+        parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; '),
+      );
     const p = parsed.data;
     if (p.modelId === '') throw new Error('params.modelId: model-signal needs a model id (see quantdesk models list)');
-    if (p.mode !== 'threshold') throw new Error('params.mode: a live session runs model-signal per symbol in "threshold" mode; "top-k" is a portfolio rule the live runner does not step yet');
+    if (p.mode !== 'threshold')
+      throw new Error(
+        'params.mode: a live session runs model-signal per symbol in "threshold" mode; "top-k" is a portfolio rule the live runner does not step yet',
+      );
     this.params = p;
     this.modelId = p.modelId;
     const { record, artifact } = loadStoredModel(store, p.modelId);
@@ -74,12 +88,24 @@ export class LiveModelSignal {
       return { testStart: w.testStart, model, explainer: model.kind === 'gbdt' ? createGbdtExplainer(model) : null };
     });
     const facts = loadPitFacts(store, symbols, fieldsOf(features));
-    this.#stream = new FeatureStream(features.map((f) => f.expr), symbols.length, facts.fields);
+    this.#stream = new FeatureStream(
+      features.map((f) => f.expr),
+      symbols.length,
+      facts.fields,
+    );
     const n = symbols.length;
     const nan = () => new Float64Array(n).fill(Number.NaN);
     this.#pred = nan();
     this.#x = symbols.map(() => new Float64Array(features.length).fill(Number.NaN));
-    this.#bars = { time: 0, open: nan(), high: nan(), low: nan(), close: nan(), volume: nan(), priceFactor: new Float64Array(n).fill(1) };
+    this.#bars = {
+      time: 0,
+      open: nan(),
+      high: nan(),
+      low: nan(),
+      close: nan(),
+      volume: nan(),
+      priceFactor: new Float64Array(n).fill(1),
+    };
     if (firstTime !== undefined) this.#warm(store, features, firstTime);
     const self = this;
     this.strategy = {
@@ -197,12 +223,16 @@ export class LiveModelSignal {
       modelId: this.modelId,
       prediction,
       base,
-      top: order.slice(0, top).map((j) => ({ feature: this.#labels[j], value: Number.isFinite(x[j]) ? x[j] : null, contribution: phi[j] })),
+      top: order
+        .slice(0, top)
+        .map((j) => ({ feature: this.#labels[j], value: Number.isFinite(x[j]) ? x[j] : null, contribution: phi[j] })),
     };
   }
 }
 
 /** A one-line "why" for an alert message: `rsi(period=14) +0.0012, return(window=5) −0.0008`. */
 export function explanationText(e: SignalExplanation): string {
-  return e.top.map((c) => `${c.feature} ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toPrecision(2)}`).join(', ');
+  return e.top
+    .map((c) => `${c.feature} ${c.contribution >= 0 ? '+' : '−'}${Math.abs(c.contribution).toPrecision(2)}`)
+    .join(', ');
 }

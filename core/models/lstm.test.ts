@@ -34,9 +34,21 @@ describe('LSTM (TensorFlow.js CPU)', () => {
 
   it('expands the features into point-in-time lags, oldest step first', () => {
     const feats = resolveFeatures([{ name: 'return', window: 5 }, { name: 'rsi' }]);
-    const spec = modelSpecSchema.parse({ start: '2020-01-01', end: '2021-01-01', features: [{ name: 'rsi' }], model: { kind: 'lstm', window: 3 } });
+    const spec = modelSpecSchema.parse({
+      start: '2020-01-01',
+      end: '2021-01-01',
+      features: [{ name: 'rsi' }],
+      model: { kind: 'lstm', window: 3 },
+    });
     const cols = modelFeatures(feats, spec.model);
-    expect(cols.map((c) => c.label)).toEqual(['return(window=5)@t-2', 'rsi(period=14)@t-2', 'return(window=5)@t-1', 'rsi(period=14)@t-1', 'return(window=5)', 'rsi(period=14)']);
+    expect(cols.map((c) => c.label)).toEqual([
+      'return(window=5)@t-2',
+      'rsi(period=14)@t-2',
+      'return(window=5)@t-1',
+      'rsi(period=14)@t-1',
+      'return(window=5)',
+      'rsi(period=14)',
+    ]);
     expect(exprKey(cols[0].expr)).toBe(`Ref(${exprKey(feats[0].expr)},2)`);
   });
 });

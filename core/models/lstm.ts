@@ -36,7 +36,13 @@ export interface LstmParams {
 }
 
 /** Trains on column-major `x` whose columns are `window` blocks of `perStep` features (oldest block first). */
-export function trainLstm(x: readonly Float64Array[], y: Float64Array, p: LstmParams, objective: 'regression' | 'binary', onEpoch?: (done: number, total: number) => boolean | void): LstmModel {
+export function trainLstm(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  p: LstmParams,
+  objective: 'regression' | 'binary',
+  onEpoch?: (done: number, total: number) => boolean | void,
+): LstmModel {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
   tf.enableProdMode();
@@ -93,7 +99,12 @@ export function trainLstm(x: readonly Float64Array[], y: Float64Array, p: LstmPa
         tf.tidy(() => {
           const xt = tf.tensor2d(xb, [idx.length, D]);
           const yt = tf.tensor2d(yb, [idx.length, 1]);
-          opt.minimize(() => (objective === 'binary' ? tf.losses.sigmoidCrossEntropy(yt, forward(xt)) : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar);
+          opt.minimize(
+            () =>
+              (objective === 'binary'
+                ? tf.losses.sigmoidCrossEntropy(yt, forward(xt))
+                : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar,
+          );
         });
       }
       if (onEpoch && onEpoch(e + 1, p.epochs) === false) throw new Error('cancelled');
@@ -154,7 +165,15 @@ export function predictLstm(m: LstmModel, x: ArrayLike<number>): number {
 }
 
 /** Shapley values (permutation-sampled, seeded) of each (feature, lag) input against the training mean. */
-export function explainLstm(m: LstmModel, x: ArrayLike<number>): { prediction: number; base: number; contributions: Float64Array } {
+export function explainLstm(
+  m: LstmModel,
+  x: ArrayLike<number>,
+): { prediction: number; base: number; contributions: Float64Array } {
   const row = Float64Array.from({ length: m.nFeatures }, (_, j) => (Number.isFinite(x[j]) ? x[j] : m.mean[j]));
-  return shapleyValuesSync((rows) => Float64Array.from(rows, (r) => predictLstm(m, r)), row, [Float64Array.from(m.mean)], { permutations: 32 });
+  return shapleyValuesSync(
+    (rows) => Float64Array.from(rows, (r) => predictLstm(m, r)),
+    row,
+    [Float64Array.from(m.mean)],
+    { permutations: 32 },
+  );
 }

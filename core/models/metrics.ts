@@ -67,7 +67,12 @@ const nn = (v: number): number | null => (Number.isFinite(v) ? v : null);
  * Metrics over rows `(date, prediction, label)`; rows with a non-finite prediction or label are ignored.
  * `dateOf[i]` groups rows by date (any number per date).
  */
-export function modelMetrics(dateOf: ArrayLike<number>, pred: ArrayLike<number>, label: ArrayLike<number>, objective: 'regression' | 'binary'): ModelMetrics {
+export function modelMetrics(
+  dateOf: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  label: ArrayLike<number>,
+  objective: 'regression' | 'binary',
+): ModelMetrics {
   const byDate = new Map<number, { p: number[]; y: number[] }>();
   const P: number[] = [];
   const Y: number[] = [];
@@ -105,8 +110,17 @@ export function modelMetrics(dateOf: ArrayLike<number>, pred: ArrayLike<number>,
     rankIc = nn(pearson(ranks(P), ranks(Y)));
   }
   let hits = 0;
-  for (let i = 0; i < P.length; i++) if (objective === 'binary' ? P[i] > 0 === Y[i] > 0.5 : Math.sign(P[i]) === Math.sign(Y[i])) hits++;
-  const base = { ic, icir, rankIc, rankIcir, hitRate: P.length > 0 ? hits / P.length : null, n: P.length, dates: ics.length };
+  for (let i = 0; i < P.length; i++)
+    if (objective === 'binary' ? P[i] > 0 === Y[i] > 0.5 : Math.sign(P[i]) === Math.sign(Y[i])) hits++;
+  const base = {
+    ic,
+    icir,
+    rankIc,
+    rankIcir,
+    hitRate: P.length > 0 ? hits / P.length : null,
+    n: P.length,
+    dates: ics.length,
+  };
   if (objective === 'regression') {
     let se = 0;
     for (let i = 0; i < P.length; i++) se += (P[i] - Y[i]) ** 2;

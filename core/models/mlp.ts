@@ -29,7 +29,13 @@ export interface MlpParams {
 }
 
 /** Trains an MLP on column-major `x` and targets `y` (0/1 for `binary`). */
-export function trainMlp(x: readonly Float64Array[], y: Float64Array, p: MlpParams, objective: 'regression' | 'binary', onEpoch?: (done: number, total: number) => boolean | void): MlpModel {
+export function trainMlp(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  p: MlpParams,
+  objective: 'regression' | 'binary',
+  onEpoch?: (done: number, total: number) => boolean | void,
+): MlpModel {
   // Required lazily: TensorFlow.js is large and only training needs it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
@@ -73,7 +79,12 @@ export function trainMlp(x: readonly Float64Array[], y: Float64Array, p: MlpPara
         tf.tidy(() => {
           const xt = tf.tensor2d(xb, [idx.length, F]);
           const yt = tf.tensor2d(yb, [idx.length, 1]);
-          opt.minimize(() => (objective === 'binary' ? tf.losses.sigmoidCrossEntropy(yt, forward(xt)) : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar);
+          opt.minimize(
+            () =>
+              (objective === 'binary'
+                ? tf.losses.sigmoidCrossEntropy(yt, forward(xt))
+                : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar,
+          );
         });
       }
       if (onEpoch && onEpoch(e + 1, p.epochs) === false) throw new Error('cancelled');
@@ -99,7 +110,9 @@ export function trainMlp(x: readonly Float64Array[], y: Float64Array, p: MlpPara
 
 /** The network's output for one row (log-odds for `binary`). */
 export function predictMlp(m: MlpModel, x: ArrayLike<number>): number {
-  let h = Float64Array.from({ length: m.nFeatures }, (_, j) => (Number.isFinite(x[j]) ? (x[j] - m.mean[j]) / m.scale[j] : 0));
+  let h = Float64Array.from({ length: m.nFeatures }, (_, j) =>
+    Number.isFinite(x[j]) ? (x[j] - m.mean[j]) / m.scale[j] : 0,
+  );
   m.layers.forEach((L, l) => {
     const o = new Float64Array(L.out);
     for (let k = 0; k < L.out; k++) {
@@ -116,7 +129,12 @@ export function predictMlp(m: MlpModel, x: ArrayLike<number>): number {
  * Shapley values of one prediction against the training mean (baseline: every feature at its mean): exact for
  * up to 10 features, permutation-sampled above; `base + Σ contributions = prediction` either way.
  */
-export function explainMlp(m: MlpModel, x: ArrayLike<number>): { prediction: number; base: number; contributions: Float64Array } {
+export function explainMlp(
+  m: MlpModel,
+  x: ArrayLike<number>,
+): { prediction: number; base: number; contributions: Float64Array } {
   const row = Float64Array.from({ length: m.nFeatures }, (_, j) => (Number.isFinite(x[j]) ? x[j] : m.mean[j]));
-  return shapleyValuesSync((rows) => Float64Array.from(rows, (r) => predictMlp(m, r)), row, [Float64Array.from(m.mean)]);
+  return shapleyValuesSync((rows) => Float64Array.from(rows, (r) => predictMlp(m, r)), row, [
+    Float64Array.from(m.mean),
+  ]);
 }

@@ -42,8 +42,19 @@ export function node(op: string, inputs: readonly string[], outputs: readonly st
 }
 
 /** A whole model (IR version 8, default-domain opset 13). */
-export function model(nodes: readonly number[][], initializers: readonly number[][], inputs: readonly number[][], outputs: readonly number[][]): Uint8Array {
-  const graph = [...nodes.flatMap((n) => bytes(1, n)), ...str(2, 'g'), ...initializers.flatMap((t) => bytes(5, t)), ...inputs.flatMap((i) => bytes(11, i)), ...outputs.flatMap((o) => bytes(12, o))];
+export function model(
+  nodes: readonly number[][],
+  initializers: readonly number[][],
+  inputs: readonly number[][],
+  outputs: readonly number[][],
+): Uint8Array {
+  const graph = [
+    ...nodes.flatMap((n) => bytes(1, n)),
+    ...str(2, 'g'),
+    ...initializers.flatMap((t) => bytes(5, t)),
+    ...inputs.flatMap((i) => bytes(11, i)),
+    ...outputs.flatMap((o) => bytes(12, o)),
+  ];
   const opset = [...str(1, ''), ...vint(2, 13)];
   return Uint8Array.from([...vint(1, 8), ...str(2, 'quantdesk-test'), ...bytes(7, graph), ...bytes(8, opset)]);
 }

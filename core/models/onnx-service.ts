@@ -20,15 +20,30 @@ export function parseManifest(raw: unknown): { ok: true; manifest: OnnxManifest 
 
 function sourceFor(store: Store, manifest: OnnxManifest, to?: number) {
   const features = resolveFeatures(manifest.features as FeatureDef[]);
-  const src = loadFeatureSource(store, features, { ...(manifest.symbols ? { symbols: manifest.symbols } : {}), ...(to !== undefined ? { to } : {}) });
-  return { features, src, cols: evaluateBatch(src, features.map((f) => f.expr)) };
+  const src = loadFeatureSource(store, features, {
+    ...(manifest.symbols ? { symbols: manifest.symbols } : {}),
+    ...(to !== undefined ? { to } : {}),
+  });
+  return {
+    features,
+    src,
+    cols: evaluateBatch(
+      src,
+      features.map((f) => f.expr),
+    ),
+  };
 }
 
 /**
  * Imports an ONNX model with its manifest: checks it runs on the manifest's features, scores it out of sample on
  * the store's days after its training window (purged by the label horizon) and records it in the registry.
  */
-export async function importOnnx(store: Store, bytes: Uint8Array, manifest: OnnxManifest, now = Date.now()): Promise<TrainOutput> {
+export async function importOnnx(
+  store: Store,
+  bytes: Uint8Array,
+  manifest: OnnxManifest,
+  now = Date.now(),
+): Promise<TrainOutput> {
   const runner = await loadOnnx(bytes, manifest);
   try {
     const { features, src, cols } = sourceFor(store, manifest);
@@ -48,15 +63,31 @@ export async function importOnnx(store: Store, bytes: Uint8Array, manifest: Onnx
         keys.push(k);
       }
     }
-    if (rows.length === 0) throw new Error(`no days in the store after the training window (${manifest.trainEnd}) + horizon to score the model on`);
+    if (rows.length === 0)
+      throw new Error(
+        `no days in the store after the training window (${manifest.trainEnd}) + horizon to score the model on`,
+      );
     const pred = await runner.run(rows);
     const objective = manifest.label.kind === 'forward-direction' ? 'binary' : 'regression';
     // A classifier's output is a probability here: centre it so hit rate and AUC read it like log-odds.
     const p = objective === 'binary' ? pred.map((v) => v - 0.5) : pred;
-    const metrics = modelMetrics(keys.map((k) => panel.time[k % panel.nDays]), p, keys.map((k) => labels[k]), objective);
+    const metrics = modelMetrics(
+      keys.map((k) => panel.time[k % panel.nDays]),
+      p,
+      keys.map((k) => labels[k]),
+      objective,
+    );
     const hash = onnxHash(bytes);
     const fh = featureSetHash(features);
-    const windows = [{ trainStart: manifest.trainStart, trainEnd: manifest.trainEnd, testStart: formatDate(panel.time[Math.min(first, panel.nDays - 1)]), testEnd: formatDate(panel.time[panel.nDays - 1]), metrics }];
+    const windows = [
+      {
+        trainStart: manifest.trainStart,
+        trainEnd: manifest.trainEnd,
+        testStart: formatDate(panel.time[Math.min(first, panel.nDays - 1)]),
+        testEnd: formatDate(panel.time[panel.nDays - 1]),
+        metrics,
+      },
+    ];
     const record: ModelRecord = {
       id: `onnx-${hash}-${fh.slice(0, 6)}`,
       kind: 'onnx',
@@ -87,30 +118,45 @@ export async function importOnnx(store: Store, bytes: Uint8Array, manifest: Onnx
 /** Prediction and exact Shapley explanation (against 32 background rows from the training window) of an ONNX model. */
 export async function explainOnnxAt(store: Store, id: string, symbol: string, date: string): Promise<ExplainOutput> {
   const got = getModel(store, id);
-  if (!got || got.record.kind !== 'onnx') throw new Error(`no model "${id}" in the registry (see quantdesk models list)`);
+  if (!got || got.record.kind !== 'onnx')
+    throw new Error(`no model "${id}" in the registry (see quantdesk models list)`);
   const manifest = got.record.spec as OnnxManifest;
   const d = parseDate(date);
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
-  if (date <= manifest.trainEnd) throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
+  if (date <= manifest.trainEnd)
+    throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
   const { features, src, cols } = sourceFor(store, manifest, d);
   const { panel } = src;
   const s = panel.symbols.indexOf(symbol);
   const t = panel.nDays - 1;
   if (s < 0) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
-  if (formatDate(panel.time[t]) !== formatDate(d)) throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
+  if (formatDate(panel.time[t]) !== formatDate(d))
+    throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
   const x = Float64Array.from(cols, (c) => c[s * panel.nDays + t]);
   const a = parseDate(manifest.trainStart)!;
   const b = parseDate(manifest.trainEnd)!;
   const inTrain: number[] = [];
-  for (let i = 0; i < panel.nInst; i++) for (let k = 0; k < panel.nDays; k++) if (panel.time[k] >= a && panel.time[k] <= b && Number.isFinite(panel.close[i * panel.nDays + k])) inTrain.push(i * panel.nDays + k);
+  for (let i = 0; i < panel.nInst; i++)
+    for (let k = 0; k < panel.nDays; k++)
+      if (panel.time[k] >= a && panel.time[k] <= b && Number.isFinite(panel.close[i * panel.nDays + k]))
+        inTrain.push(i * panel.nDays + k);
   const step = Math.max(1, Math.floor(inTrain.length / 32));
-  const background = inTrain.filter((_, i) => i % step === 0).slice(0, 32).map((k) => Float64Array.from(cols, (c) => (Number.isFinite(c[k]) ? c[k] : 0)));
+  const background = inTrain
+    .filter((_, i) => i % step === 0)
+    .slice(0, 32)
+    .map((k) => Float64Array.from(cols, (c) => (Number.isFinite(c[k]) ? c[k] : 0)));
   if (background.length === 0) throw new Error('no bars in the training window to explain against');
   const runner = await loadOnnx(got.artifact, manifest);
   try {
     const e = await shapleyValues((rows) => runner.run(rows), x, background);
-    const contributions = features.map((f, j) => ({ feature: f.label, value: Number.isFinite(x[j]) ? x[j] : null, contribution: e.contributions[j] }));
-    contributions.sort((p, q) => Math.abs(q.contribution) - Math.abs(p.contribution) || p.feature.localeCompare(q.feature));
+    const contributions = features.map((f, j) => ({
+      feature: f.label,
+      value: Number.isFinite(x[j]) ? x[j] : null,
+      contribution: e.contributions[j],
+    }));
+    contributions.sort(
+      (p, q) => Math.abs(q.contribution) - Math.abs(p.contribution) || p.feature.localeCompare(q.feature),
+    );
     return { prediction: e.prediction, base: e.base, contributions };
   } finally {
     await runner.release();
@@ -118,20 +164,31 @@ export async function explainOnnxAt(store: Store, id: string, symbol: string, da
 }
 
 /** Predictions of an ONNX model for every symbol (or one) at a date after its training window. */
-export async function predictOnnxAt(store: Store, id: string, date: string, symbol?: string): Promise<{ symbol: string; date: string; prediction: number; window: string }[]> {
+export async function predictOnnxAt(
+  store: Store,
+  id: string,
+  date: string,
+  symbol?: string,
+): Promise<{ symbol: string; date: string; prediction: number; window: string }[]> {
   const got = getModel(store, id);
-  if (!got || got.record.kind !== 'onnx') throw new Error(`no model "${id}" in the registry (see quantdesk models list)`);
+  if (!got || got.record.kind !== 'onnx')
+    throw new Error(`no model "${id}" in the registry (see quantdesk models list)`);
   const manifest = got.record.spec as OnnxManifest;
   const d = parseDate(date);
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
-  if (date <= manifest.trainEnd) throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
+  if (date <= manifest.trainEnd)
+    throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
   const { src, cols } = sourceFor(store, manifest, d);
   const { panel } = src;
   const t = panel.nDays - 1;
-  if (t < 0 || formatDate(panel.time[t]) !== formatDate(d)) throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
+  if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))
+    throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
   const idx: number[] = [];
-  for (let s = 0; s < panel.nInst; s++) if ((symbol === undefined || panel.symbols[s] === symbol) && Number.isFinite(panel.close[s * panel.nDays + t])) idx.push(s);
-  if (symbol !== undefined && idx.length === 0) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
+  for (let s = 0; s < panel.nInst; s++)
+    if ((symbol === undefined || panel.symbols[s] === symbol) && Number.isFinite(panel.close[s * panel.nDays + t]))
+      idx.push(s);
+  if (symbol !== undefined && idx.length === 0)
+    throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
   const runner = await loadOnnx(got.artifact, manifest);
   try {
     const out = await runner.run(idx.map((s) => Float64Array.from(cols, (c) => c[s * panel.nDays + t])));

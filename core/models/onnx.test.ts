@@ -9,7 +9,12 @@ describe('ONNX through onnxruntime-node', () => {
     const b = 0.1;
     const r = await loadOnnx(tanhRegressor(w, b), {});
     expect([r.inputName, r.outputName]).toEqual(['X', 'Y']);
-    const rows = [Float64Array.of(0, 0, 0), Float64Array.of(1, 2, 3), Float64Array.of(-0.3, 0.7, 0.05), Float64Array.of(0.2, 0.1, -0.4)];
+    const rows = [
+      Float64Array.of(0, 0, 0),
+      Float64Array.of(1, 2, 3),
+      Float64Array.of(-0.3, 0.7, 0.05),
+      Float64Array.of(0.2, 0.1, -0.4),
+    ];
     const out = await r.run(rows);
     rows.forEach((x, i) => expect(out[i]).toBeCloseTo(Math.tanh(x[0] * w[0] + x[1] * w[1] + x[2] * w[2] + b), 6));
     await r.release();
@@ -23,7 +28,8 @@ describe('ONNX through onnxruntime-node', () => {
 
 describe('Shapley values for non-tree models', () => {
   it('are exact for a linear function and locally accurate for a nonlinear ONNX model (exact and sampled)', async () => {
-    const lin = async (rows: readonly Float64Array[]) => Float64Array.from(rows, (x) => 2 * x[0] - 3 * x[1] + 0.5 * x[2]);
+    const lin = async (rows: readonly Float64Array[]) =>
+      Float64Array.from(rows, (x) => 2 * x[0] - 3 * x[1] + 0.5 * x[2]);
     const bg = [Float64Array.of(0, 0, 0), Float64Array.of(1, 1, 1), Float64Array.of(2, -1, 0)];
     const x = Float64Array.of(3, 2, 1);
     const e = await shapleyValues(lin, x, bg);

@@ -33,13 +33,18 @@ export interface OnnxRunner {
 }
 
 /** Loads model bytes into an onnxruntime session (float32 input [rows, features], first output value per row). */
-export async function loadOnnx(bytes: Uint8Array, manifest: { input?: string | undefined; output?: string | undefined }): Promise<OnnxRunner> {
+export async function loadOnnx(
+  bytes: Uint8Array,
+  manifest: { input?: string | undefined; output?: string | undefined },
+): Promise<OnnxRunner> {
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes);
   const inputName = manifest.input ?? session.inputNames[0];
   const outputName = manifest.output ?? session.outputNames[0];
-  if (!session.inputNames.includes(inputName)) throw new Error(`ONNX model has no input "${inputName}" (has ${session.inputNames.join(', ')})`);
-  if (!session.outputNames.includes(outputName)) throw new Error(`ONNX model has no output "${outputName}" (has ${session.outputNames.join(', ')})`);
+  if (!session.inputNames.includes(inputName))
+    throw new Error(`ONNX model has no input "${inputName}" (has ${session.inputNames.join(', ')})`);
+  if (!session.outputNames.includes(outputName))
+    throw new Error(`ONNX model has no output "${outputName}" (has ${session.outputNames.join(', ')})`);
   return {
     inputName,
     outputName,
@@ -47,14 +52,16 @@ export async function loadOnnx(bytes: Uint8Array, manifest: { input?: string | u
       const n = rows.length;
       const F = n > 0 ? rows[0].length : 0;
       const data = new Float32Array(n * F);
-      for (let i = 0; i < n; i++) for (let j = 0; j < F; j++) data[i * F + j] = Number.isFinite(rows[i][j]) ? rows[i][j] : Number.NaN;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < F; j++) data[i * F + j] = Number.isFinite(rows[i][j]) ? rows[i][j] : Number.NaN;
       const out = await session.run({ [inputName]: new ort.Tensor('float32', data, [n, F]) });
       const t = out[outputName];
       const vals = t.data as Float32Array | Float64Array;
       if (vals.length !== n) {
         // e.g. [n, 2] class probabilities: take the last column (the positive class).
         const per = vals.length / n;
-        if (!Number.isInteger(per)) throw new Error(`ONNX output "${outputName}" has ${vals.length} values for ${n} rows`);
+        if (!Number.isInteger(per))
+          throw new Error(`ONNX output "${outputName}" has ${vals.length} values for ${n} rows`);
         return Float64Array.from({ length: n }, (_, i) => vals[i * per + per - 1]);
       }
       return Float64Array.from(vals);

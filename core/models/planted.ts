@@ -15,7 +15,13 @@ function gauss(r: Prng): number {
  * cannot see (corr(z, z² − 1) = 0) but a tree can. Without `planted` returns are pure noise. Dates are
  * calendar days from 2020-01-01 (every day a bar).
  */
-export function plantedMarket(nInst: number, nDays: number, seed: number, planted: boolean, strength = 0.01): FeatureSource {
+export function plantedMarket(
+  nInst: number,
+  nDays: number,
+  seed: number,
+  planted: boolean,
+  strength = 0.01,
+): FeatureSource {
   const r = new Prng(seed);
   const size = nInst * nDays;
   const close = new Float64Array(size);

@@ -23,7 +23,10 @@ describe('walk-forward training on the pool', () => {
     const spec = modelSpecSchema.parse({
       start: formatDate(t[0]),
       end: formatDate(t[t.length - 1]),
-      features: [{ name: 'expr', expr: 'Log($volume)' }, { name: 'return', window: 5 }],
+      features: [
+        { name: 'expr', expr: 'Log($volume)' },
+        { name: 'return', window: 5 },
+      ],
       model: { kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 3, subsample: 0.8, minLeaf: 20 },
       walkForward: { train: 150, test: 50, embargo: 5, anchored: false },
     });
@@ -33,10 +36,14 @@ describe('walk-forward training on the pool', () => {
     const local = trainWalkForward(src, m, spec);
     expect(onPool.windows.length).toBe(6);
     expect(progress[progress.length - 1]).toBe(6);
-    expect(JSON.stringify(onPool.windows.map((w) => modelToJson(w.model)))).toBe(JSON.stringify(local.windows.map((w) => modelToJson(w.model))));
+    expect(JSON.stringify(onPool.windows.map((w) => modelToJson(w.model)))).toBe(
+      JSON.stringify(local.windows.map((w) => modelToJson(w.model))),
+    );
     expect(onPool.metrics).toEqual(local.metrics);
     const ac = new AbortController();
     ac.abort();
-    await expect(trainWalkForwardOnPool(pool, src, m, spec, { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+    await expect(trainWalkForwardOnPool(pool, src, m, spec, { signal: ac.signal })).rejects.toBeInstanceOf(
+      CancelledError,
+    );
   });
 });

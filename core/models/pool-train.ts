@@ -3,7 +3,15 @@ import type { FeatureMatrix } from '../features/matrix';
 import type { Pool, PoolProgress } from '../pool/types';
 import type { JobTable } from '../pool/worker-host';
 import type { ModelParams, ModelSpec } from './spec';
-import { finishWalkForward, fitModel, gatherRows, modelFromJson, modelToJson, planWalkForward, type WalkForwardResult } from './train';
+import {
+  finishWalkForward,
+  fitModel,
+  gatherRows,
+  modelFromJson,
+  modelToJson,
+  planWalkForward,
+  type WalkForwardResult,
+} from './train';
 
 /** The data of one `model-fit` pool job: a window's training rows (column-major) and the hyperparameters. */
 export interface FitJobData {
@@ -36,7 +44,10 @@ export async function trainWalkForwardOnPool(
     if (y.length === 0) throw new Error(`window ${wi + 1}: no training rows with a label`);
     return { kind: 'model-fit', data: { x, y, params: spec.model, objective: plan.objective } satisfies FitJobData };
   });
-  const outcomes = await pool.run<unknown>(jobs, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+  const outcomes = await pool.run<unknown>(jobs, {
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const models = outcomes.map((o, i) => {
     if (!o.ok) throw new Error(`window ${i + 1}: ${o.error.message}`);
     return { model: modelFromJson(o.value), trainRows: jobs[i].data.y.length };

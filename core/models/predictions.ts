@@ -41,8 +41,14 @@ function predictionTable(store: Store, modelId: string, panel: Panel): { at(symb
   const { record, artifact } = loadStoredModel(store, modelId);
   const spec = record.spec as ModelSpec;
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
-  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: panel.time[panel.nDays - 1] });
-  const cols = evaluateBatch(src, features.map((f) => f.expr));
+  const src = loadFeatureSource(store, features, {
+    ...(spec.symbols ? { symbols: spec.symbols } : {}),
+    to: panel.time[panel.nDays - 1],
+  });
+  const cols = evaluateBatch(
+    src,
+    features.map((f) => f.expr),
+  );
   const mp = src.panel;
   const models = artifact.windows.map((w) => modelFromJson(w.model));
   const values = new Float64Array(mp.nInst * mp.nDays).fill(Number.NaN);
@@ -81,7 +87,8 @@ export function providePredictions(source: PredictionSource): void {
 /** The predictions provided for `modelId`; throws a clear error when none were. */
 export function predictionsFor(modelId: string): PredictionSource {
   const p = provided.get(modelId);
-  if (!p) throw new Error(`model-signal: no predictions loaded for model "${modelId}" (is it in this database's registry?)`);
+  if (!p)
+    throw new Error(`model-signal: no predictions loaded for model "${modelId}" (is it in this database's registry?)`);
   return p;
 }
 
@@ -92,6 +99,7 @@ export function predictionsFor(modelId: string): PredictionSource {
 export function prepareModelSignal(store: Store, strategy: string, params: unknown, panel: Panel): void {
   if (strategy !== 'model-signal') return;
   const id = (params as { modelId?: unknown } | null)?.modelId;
-  if (typeof id !== 'string' || id === '') throw new Error('model-signal: params.modelId is required (see quantdesk models list)');
+  if (typeof id !== 'string' || id === '')
+    throw new Error('model-signal: params.modelId is required (see quantdesk models list)');
   providePredictions(outOfSamplePredictions(store, id, panel));
 }

@@ -65,7 +65,16 @@ export interface ModelDetail extends ModelSummary {
 /** The summary of a record (`models:list`). */
 export function modelSummary(r: ModelRecord): ModelSummary {
   const { dataFingerprint, featureSetHash, features } = r.lineage;
-  return { id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint, featureSetHash, features, metrics: r.metrics };
+  return {
+    id: r.id,
+    kind: r.kind,
+    name: r.name,
+    createdAt: r.createdAt,
+    dataFingerprint,
+    featureSetHash,
+    features,
+    metrics: r.metrics,
+  };
 }
 
 /** The detail of a record (`models:get`). */

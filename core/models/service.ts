@@ -9,7 +9,16 @@ import type { ModelMetrics } from './metrics';
 import { trainWalkForwardOnPool } from './pool-train';
 import { getModel, insertModel, MODEL_CODE_VERSION, type ModelRecord, type WindowRecord } from './registry';
 import type { ModelSpec } from './spec';
-import { explainModel, modelFeatures, modelFromJson, modelToJson, predictModel, trainWalkForward, type Model, type TrainProgress } from './train';
+import {
+  explainModel,
+  modelFeatures,
+  modelFromJson,
+  modelToJson,
+  predictModel,
+  trainWalkForward,
+  type Model,
+  type TrainProgress,
+} from './train';
 
 /** The stored artifact of an in-app model: each window's model and the dates it predicts. */
 interface Artifact {
@@ -37,7 +46,11 @@ export async function trainAndRegister(
   opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number; pool?: Pool } = {},
 ): Promise<TrainOutput & { record: ModelRecord }> {
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
-  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)!, universe: spec.universe });
+  const src = loadFeatureSource(store, features, {
+    ...(spec.symbols ? { symbols: spec.symbols } : {}),
+    to: parseDate(spec.end)!,
+    universe: spec.universe,
+  });
   const cacheDir = matrixCacheDir(store);
   const matrix = featureMatrix(src, features, cacheDir ? { cacheDir } : {});
   const result = opts.pool
@@ -54,7 +67,10 @@ export async function trainAndRegister(
     testEnd: formatDate(time[w.idx.testTo]),
     metrics: nullable(w.metrics),
   }));
-  const id = `m-${createHash('sha256').update(JSON.stringify([spec, matrix.fingerprint, MODEL_CODE_VERSION])).digest('hex').slice(0, 16)}`;
+  const id = `m-${createHash('sha256')
+    .update(JSON.stringify([spec, matrix.fingerprint, MODEL_CODE_VERSION]))
+    .digest('hex')
+    .slice(0, 16)}`;
   const labels = features.map((f) => f.label);
   const record: ModelRecord = {
     id,
@@ -75,7 +91,14 @@ export async function trainAndRegister(
     importance: labels.map((feature, j) => ({ feature, importance: result.importance[j] })),
     createdAt: opts.now ?? Date.now(),
   };
-  const artifact: Artifact = { features: labels, windows: result.windows.map((w, i) => ({ testStart: windows[i].testStart, testEnd: windows[i].testEnd, model: modelToJson(w.model) })) };
+  const artifact: Artifact = {
+    features: labels,
+    windows: result.windows.map((w, i) => ({
+      testStart: windows[i].testStart,
+      testEnd: windows[i].testEnd,
+      model: modelToJson(w.model),
+    })),
+  };
   insertModel(store, record, Buffer.from(JSON.stringify(artifact)));
   return { modelId: id, windows, metrics: result.metrics, record };
 }
@@ -113,26 +136,41 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
   const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: d });
   const { panel } = src;
   const t = panel.nDays - 1;
-  if (t < 0 || formatDate(panel.time[t]) !== formatDate(d)) throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
+  if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))
+    throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
   let w = artifact.windows.findIndex((x) => x.testStart <= date && date <= x.testEnd);
   let windowName: string;
   if (w < 0) {
     const lastW = artifact.windows[artifact.windows.length - 1];
-    if (date < artifact.windows[0].testStart) throw new Error(`no out-of-sample model covers ${date}: the first test window starts ${artifact.windows[0].testStart}`);
+    if (date < artifact.windows[0].testStart)
+      throw new Error(
+        `no out-of-sample model covers ${date}: the first test window starts ${artifact.windows[0].testStart}`,
+      );
     w = artifact.windows.length - 1;
     windowName = date > lastW.testEnd ? 'latest' : lastW.testStart;
   } else windowName = artifact.windows[w].testStart;
   const model = modelFromJson(artifact.windows[w].model);
-  const cols = evaluateBatch(src, features.map((f) => f.expr));
+  const cols = evaluateBatch(
+    src,
+    features.map((f) => f.expr),
+  );
   const out: PointPrediction[] = [];
   for (let s = 0; s < panel.nInst; s++) {
     if (symbol !== undefined && panel.symbols[s] !== symbol) continue;
     const k = s * panel.nDays + t;
     if (!Number.isFinite(panel.close[k])) continue;
     const x = Float64Array.from(cols, (c) => c[k]);
-    out.push({ symbol: panel.symbols[s], date: formatDate(d), prediction: predictModel(model, x), window: windowName, features: x, model });
+    out.push({
+      symbol: panel.symbols[s],
+      date: formatDate(d),
+      prediction: predictModel(model, x),
+      window: windowName,
+      features: x,
+      model,
+    });
   }
-  if (symbol !== undefined && out.length === 0) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
+  if (symbol !== undefined && out.length === 0)
+    throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
   return out;
 }
 
@@ -148,7 +186,13 @@ export function explainAt(store: Store, id: string, symbol: string, date: string
   const [p] = predictAt(store, id, date, symbol);
   const { artifact } = loadStoredModel(store, id);
   const e = explainModel(p.model, p.features);
-  const contributions = artifact.features.map((feature, j) => ({ feature, value: Number.isFinite(p.features[j]) ? p.features[j] : null, contribution: e.contributions[j] }));
-  contributions.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature.localeCompare(b.feature));
+  const contributions = artifact.features.map((feature, j) => ({
+    feature,
+    value: Number.isFinite(p.features[j]) ? p.features[j] : null,
+    contribution: e.contributions[j],
+  }));
+  contributions.sort(
+    (a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || a.feature.localeCompare(b.feature),
+  );
   return { prediction: e.prediction, base: e.base, contributions };
 }

@@ -21,7 +21,12 @@ export async function shapleyValues(
 }
 
 /** The same values for a synchronous predictor (networks evaluated in JS). */
-export function shapleyValuesSync(f: (rows: readonly Float64Array[]) => Float64Array, x: Float64Array, background: readonly Float64Array[], opts: ShapleyOptions = {}): ShapleyResult {
+export function shapleyValuesSync(
+  f: (rows: readonly Float64Array[]) => Float64Array,
+  x: Float64Array,
+  background: readonly Float64Array[],
+  opts: ShapleyOptions = {},
+): ShapleyResult {
   const plan = shapleyPlan(x, background, opts);
   return plan.combine(f(plan.rows));
 }
@@ -41,11 +46,16 @@ export interface ShapleyResult {
 }
 
 /** The rows to evaluate and how to turn their outputs into Shapley values. */
-function shapleyPlan(x: Float64Array, background: readonly Float64Array[], opts: ShapleyOptions): { rows: Float64Array[]; combine(out: Float64Array): ShapleyResult } {
+function shapleyPlan(
+  x: Float64Array,
+  background: readonly Float64Array[],
+  opts: ShapleyOptions,
+): { rows: Float64Array[]; combine(out: Float64Array): ShapleyResult } {
   const F = x.length;
   const K = background.length;
   if (K === 0) throw new Error('shapleyValues: empty background');
-  const mix = (mask: (j: number) => boolean, b: Float64Array) => Float64Array.from({ length: F }, (_, j) => (mask(j) ? x[j] : b[j]));
+  const mix = (mask: (j: number) => boolean, b: Float64Array) =>
+    Float64Array.from({ length: F }, (_, j) => (mask(j) ? x[j] : b[j]));
   const phi = new Float64Array(F);
   if (F <= (opts.exactUpTo ?? 10)) {
     const M = 1 << F;
@@ -98,7 +108,8 @@ function shapleyPlan(x: Float64Array, background: readonly Float64Array[], opts:
         for (let k = 0; k < K; k++) s += out[(p * (F + 1) + step) * K + k];
         return s / K;
       };
-      for (let p = 0; p < P; p++) for (let step = 0; step < F; step++) phi[orders[p][step]] += (value(p, step + 1) - value(p, step)) / P;
+      for (let p = 0; p < P; p++)
+        for (let step = 0; step < F; step++) phi[orders[p][step]] += (value(p, step + 1) - value(p, step)) / P;
       return { prediction: value(0, F), base: value(0, 0), contributions: phi };
     },
   };

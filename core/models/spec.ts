@@ -54,13 +54,30 @@ export const modelSchema = z.discriminatedUnion('kind', [
 
 /** A model spec: data, features, label, model and walk-forward windows (trading days). */
 export const modelSpecSchema = z.strictObject({
-  universe: z.string().min(1).default('all').describe('"all": every instrument in the store; a name: a PIT universe (rows train and score only while members, as known each day)'),
+  universe: z
+    .string()
+    .min(1)
+    .default('all')
+    .describe(
+      '"all": every instrument in the store; a name: a PIT universe (rows train and score only while members, as known each day)',
+    ),
   symbols: z.array(z.string().min(1)).min(1).max(5000).optional(),
   start: date,
   end: date,
   features: z.array(featureDefSchema).min(1).max(500),
   label: labelSchema.default({ kind: 'forward-return', horizon: 5 }),
-  model: modelSchema.default({ kind: 'gbdt', trees: 100, depth: 4, learningRate: 0.05, seed: 1, bins: 63, minLeaf: 20, lambda: 1, subsample: 1, colsample: 1 }),
+  model: modelSchema.default({
+    kind: 'gbdt',
+    trees: 100,
+    depth: 4,
+    learningRate: 0.05,
+    seed: 1,
+    bins: 63,
+    minLeaf: 20,
+    lambda: 1,
+    subsample: 1,
+    colsample: 1,
+  }),
   walkForward: z
     .strictObject({
       train: z.number().int().min(20).default(756),

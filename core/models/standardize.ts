@@ -15,7 +15,11 @@ export interface Standardized {
 }
 
 /** See {@link Standardized}. `x` is column-major (one array per feature), `y` one label per row. */
-export function standardize(x: readonly Float64Array[], y: Float64Array, objective: 'regression' | 'binary'): Standardized {
+export function standardize(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  objective: 'regression' | 'binary',
+): Standardized {
   const n = y.length;
   const D = x.length;
   const mean: number[] = [];
@@ -38,7 +42,8 @@ export function standardize(x: readonly Float64Array[], y: Float64Array, objecti
   const yScale = objective === 'regression' && ys > 0 ? Math.sqrt(ys / n) : 1;
   const yShift = objective === 'regression' ? ym : 0;
   const X = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) X[i * D + j] = Number.isFinite(x[j][i]) ? (x[j][i] - mean[j]) / scale[j] : 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < D; j++) X[i * D + j] = Number.isFinite(x[j][i]) ? (x[j][i] - mean[j]) / scale[j] : 0;
   const Y = Float32Array.from(y, (v) => (v - yShift) / yScale);
   return { mean, scale, yShift, yScale, X, Y };
 }

@@ -15,7 +15,11 @@ function spec(src: FeatureSource, over: Partial<Record<keyof ModelSpec, unknown>
   return modelSpecSchema.parse({
     start: formatDate(t[0]),
     end: formatDate(t[t.length - 1]),
-    features: [{ name: 'expr', expr: 'Log($volume)', label: 'logvol' }, { name: 'return', window: 5 }, { name: 'volatility', window: 10 }],
+    features: [
+      { name: 'expr', expr: 'Log($volume)', label: 'logvol' },
+      { name: 'return', window: 5 },
+      { name: 'volatility', window: 10 },
+    ],
     label: { kind: 'forward-return', horizon: 5 },
     model: { kind: 'gbdt', trees: 40, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 50 },
     walkForward: { train: 200, test: 50, embargo: 5, anchored: false },
@@ -32,7 +36,11 @@ function run(src: FeatureSource, s: ModelSpec) {
 describe('walk-forward windows', () => {
   it('purge and embargo: no training label window reaches into the test window (rolling and anchored)', () => {
     for (const anchored of [false, true]) {
-      for (const [h, e] of [[1, 0], [5, 5], [20, 3]]) {
+      for (const [h, e] of [
+        [1, 0],
+        [5, 5],
+        [20, 3],
+      ]) {
         const ws = walkForwardWindows(10, 900, { train: 120, test: 37, embargo: e, anchored }, h);
         expect(ws.length).toBe(Math.ceil((900 - 10 + 1 - 120) / 37));
         for (const w of ws) {
@@ -43,7 +51,9 @@ describe('walk-forward windows', () => {
         for (let i = 1; i < ws.length; i++) expect(ws[i].testFrom).toBe(ws[i - 1].testTo + 1);
       }
     }
-    expect(() => walkForwardWindows(0, 100, { train: 5, test: 5, embargo: 5, anchored: false }, 5)).toThrow(/must exceed/);
+    expect(() => walkForwardWindows(0, 100, { train: 5, test: 5, embargo: 5, anchored: false }, 5)).toThrow(
+      /must exceed/,
+    );
   });
 
   it('the rows a window trains on all have labels that end before its test window', () => {
@@ -52,8 +62,15 @@ describe('walk-forward windows', () => {
     const labels = computeLabels(src.panel, s.label);
     const r = run(src, s);
     for (const w of r.windows) {
-      const { keys } = gatherRows(src, { columns: [], labels: [], featureHash: '', fingerprint: '' }, labels, w.idx.trainFrom, w.idx.trainTo);
-      for (const k of keys) expect((k % src.panel.nDays) + s.label.horizon).toBeLessThan(w.idx.testFrom - s.walkForward.embargo);
+      const { keys } = gatherRows(
+        src,
+        { columns: [], labels: [], featureHash: '', fingerprint: '' },
+        labels,
+        w.idx.trainFrom,
+        w.idx.trainTo,
+      );
+      for (const k of keys)
+        expect((k % src.panel.nDays) + s.label.horizon).toBeLessThan(w.idx.testFrom - s.walkForward.embargo);
       expect(w.trainRows).toBe(keys.length);
     }
   });
@@ -79,10 +96,23 @@ describe('models on a synthetic market', () => {
 
   it('retraining the same spec on the same data gives the same models and metrics', () => {
     const src = plantedMarket(10, 350, 5, true);
-    const s = spec(src, { model: { kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 9, subsample: 0.8, colsample: 0.7, minLeaf: 20 } });
+    const s = spec(src, {
+      model: {
+        kind: 'gbdt',
+        trees: 20,
+        depth: 3,
+        learningRate: 0.1,
+        seed: 9,
+        subsample: 0.8,
+        colsample: 0.7,
+        minLeaf: 20,
+      },
+    });
     const a = run(src, s);
     const b = run(src, s);
-    expect(JSON.stringify(a.windows.map((w) => modelToJson(w.model)))).toBe(JSON.stringify(b.windows.map((w) => modelToJson(w.model))));
+    expect(JSON.stringify(a.windows.map((w) => modelToJson(w.model)))).toBe(
+      JSON.stringify(b.windows.map((w) => modelToJson(w.model))),
+    );
     expect(a.metrics).toEqual(b.metrics);
     expect(Buffer.from(a.predictions.buffer).equals(Buffer.from(b.predictions.buffer))).toBe(true);
   });
@@ -90,13 +120,28 @@ describe('models on a synthetic market', () => {
   it('look-ahead: perturbing every bar and fact after T changes no prediction at or before T', () => {
     const base = testSource(12, 420, 21, 0);
     const T = 300;
-    const feats: FeatureDef[] = [{ name: 'return', window: 5 }, { name: 'rsi', period: 14 }, { name: 'pbr' }, { name: 'cs-rank', feature: { name: 'volatility', window: 10 } }, { name: 'KMID' }, { name: 'CORR10' }];
+    const feats: FeatureDef[] = [
+      { name: 'return', window: 5 },
+      { name: 'rsi', period: 14 },
+      { name: 'pbr' },
+      { name: 'cs-rank', feature: { name: 'volatility', window: 10 } },
+      { name: 'KMID' },
+      { name: 'CORR10' },
+    ];
     const s = spec(base, { features: feats, walkForward: { train: 150, test: 40, embargo: 2, anchored: true } });
     const before = run(base, s);
     // Perturb: every bar after day T scaled by noise, every fundamental known after T changed.
     const p = base.panel;
     const cp = (a: Float64Array) => Float64Array.from(a);
-    const perturbed = { ...p, open: cp(p.open), high: cp(p.high), low: cp(p.low), close: cp(p.close), volume: cp(p.volume), fingerprint: 'perturbed' };
+    const perturbed = {
+      ...p,
+      open: cp(p.open),
+      high: cp(p.high),
+      low: cp(p.low),
+      close: cp(p.close),
+      volume: cp(p.volume),
+      fingerprint: 'perturbed',
+    };
     for (let s2 = 0; s2 < p.nInst; s2++) {
       for (let t = T + 1; t < p.nDays; t++) {
         const k = s2 * p.nDays + t;
@@ -114,7 +159,12 @@ describe('models on a synthetic market', () => {
       for (let s2 = 0; s2 < p.nInst; s2++) {
         for (let r = f.offsets[s2]; r < f.offsets[s2 + 1]; r++) {
           const late = f.knownAt[r] > p.time[T];
-          rows.push({ inst: s2, periodEnd: f.periodEnd[r], knownAt: f.knownAt[r], value: late ? -f.value[r] * 3 : f.value[r] });
+          rows.push({
+            inst: s2,
+            periodEnd: f.periodEnd[r],
+            knownAt: f.knownAt[r],
+            value: late ? -f.value[r] * 3 : f.value[r],
+          });
         }
       }
       fields.set(name, buildPitField(name, p.nInst, rows));

@@ -22,12 +22,24 @@ export function objectiveOf(spec: ModelSpec): 'regression' | 'binary' {
 
 /** The model's raw output for one row of features. */
 export function predictModel(m: Model, x: ArrayLike<number>): number {
-  return m.kind === 'gbdt' ? predictRow(m, x) : m.kind === 'mlp' ? predictMlp(m, x) : m.kind === 'lstm' ? predictLstm(m, x) : predictLinear(m, x);
+  return m.kind === 'gbdt'
+    ? predictRow(m, x)
+    : m.kind === 'mlp'
+      ? predictMlp(m, x)
+      : m.kind === 'lstm'
+        ? predictLstm(m, x)
+        : predictLinear(m, x);
 }
 
 /** Exact feature contributions: TreeSHAP for trees, w·(x − mean) for the linear model, Shapley values vs the training mean for an MLP. */
 export function explainModel(m: Model, x: ArrayLike<number>): Explanation {
-  return m.kind === 'gbdt' ? explainGbdt(m, x) : m.kind === 'mlp' ? explainMlp(m, x) : m.kind === 'lstm' ? explainLstm(m, x) : explainLinear(m, x);
+  return m.kind === 'gbdt'
+    ? explainGbdt(m, x)
+    : m.kind === 'mlp'
+      ? explainMlp(m, x)
+      : m.kind === 'lstm'
+        ? explainLstm(m, x)
+        : explainLinear(m, x);
 }
 
 /**
@@ -38,7 +50,10 @@ export function modelFeatures(features: readonly ResolvedFeature[], params: Mode
   if (params.kind !== 'lstm') return [...features];
   const out: ResolvedFeature[] = [];
   for (let l = params.window - 1; l >= 0; l--) {
-    for (const f of features) out.push(l === 0 ? f : { label: `${f.label}@t-${l}`, expr: { k: 'call', op: 'Ref', args: [f.expr], n: l, q: 0 } });
+    for (const f of features)
+      out.push(
+        l === 0 ? f : { label: `${f.label}@t-${l}`, expr: { k: 'call', op: 'Ref', args: [f.expr], n: l, q: 0 } },
+      );
   }
   return out;
 }
@@ -59,7 +74,13 @@ export function modelFromJson(j: unknown): Model {
 }
 
 /** Trains one model on column-major rows. Pure: the pool's workers call it too. */
-export function fitModel(x: readonly Float64Array[], y: Float64Array, params: ModelParams, objective: 'regression' | 'binary', onTree?: (done: number, total: number) => boolean | void): Model {
+export function fitModel(
+  x: readonly Float64Array[],
+  y: Float64Array,
+  params: ModelParams,
+  objective: 'regression' | 'binary',
+  onTree?: (done: number, total: number) => boolean | void,
+): Model {
   if (params.kind === 'linear') return trainLinear(x, y, params.lambda);
   if (params.kind === 'mlp') return trainMlp(x, y, params, objective, onTree);
   if (params.kind === 'lstm') return trainLstm(x, y, params, objective, onTree);
@@ -107,7 +128,13 @@ export function dayRange(time: Float64Array, start: string, end: string): [numbe
 }
 
 /** Rows of a window's training set: (s, t) with a bar, a label and t in [from, to]. */
-export function gatherRows(src: FeatureSource, m: FeatureMatrix, labels: Float64Array, from: number, to: number): { x: Float64Array[]; y: Float64Array; keys: Int32Array } {
+export function gatherRows(
+  src: FeatureSource,
+  m: FeatureMatrix,
+  labels: Float64Array,
+  from: number,
+  to: number,
+): { x: Float64Array[]; y: Float64Array; keys: Int32Array } {
   const { nInst, nDays, close } = src.panel;
   const keys: number[] = [];
   for (let s = 0; s < nInst; s++) {
@@ -132,7 +159,8 @@ export interface WalkForwardPlan {
 
 /** Whether instrument `s` is a member of `u` at `t`, as known at `t` (a row public by then covers `t`). */
 export function memberAt(u: PitUniverse, s: number, t: number): boolean {
-  for (let r = u.offsets[s]; r < u.offsets[s + 1]; r++) if (u.knownAt[r] <= t && u.validFrom[r] <= t && !(u.validTo[r] <= t)) return true;
+  for (let r = u.offsets[s]; r < u.offsets[s + 1]; r++)
+    if (u.knownAt[r] <= t && u.validFrom[r] <= t && !(u.validTo[r] <= t)) return true;
   return false;
 }
 
@@ -142,11 +170,20 @@ export function planWalkForward(src: FeatureSource, spec: ModelSpec): WalkForwar
   const labels = computeLabels(src.panel, spec.label);
   const [first, last] = dayRange(time, spec.start, spec.end);
   // Labels past `end` would read bars after it: the range's own data decides, nothing later.
-  for (let s = 0; s < nInst; s++) for (let t = Math.max(0, last - spec.label.horizon + 1); t < nDays; t++) labels[s * nDays + t] = Number.NaN;
+  for (let s = 0; s < nInst; s++)
+    for (let t = Math.max(0, last - spec.label.horizon + 1); t < nDays; t++) labels[s * nDays + t] = Number.NaN;
   // A named universe: a day's row trains and scores only when the instrument is a member as known that day.
   const u = src.universe;
-  if (u) for (let s = 0; s < nInst; s++) for (let t = 0; t < nDays; t++) if (!memberAt(u, s, time[t])) labels[s * nDays + t] = Number.NaN;
-  return { labels, windows: walkForwardWindows(first, last, spec.walkForward, spec.label.horizon), first, last, objective: objectiveOf(spec) };
+  if (u)
+    for (let s = 0; s < nInst; s++)
+      for (let t = 0; t < nDays; t++) if (!memberAt(u, s, time[t])) labels[s * nDays + t] = Number.NaN;
+  return {
+    labels,
+    windows: walkForwardWindows(first, last, spec.walkForward, spec.label.horizon),
+    first,
+    last,
+    objective: objectiveOf(spec),
+  };
 }
 
 /**
@@ -170,14 +207,23 @@ export function trainWalkForward(
       if (opts.signal?.aborted) return false;
       return opts.onProgress?.({ window: wi, windows: plan.windows.length, step: done, steps: total });
     });
-    if (spec.model.kind === 'linear' && opts.onProgress?.({ window: wi, windows: plan.windows.length, step: 1, steps: 1 }) === false) throw new Error('cancelled');
+    if (
+      spec.model.kind === 'linear' &&
+      opts.onProgress?.({ window: wi, windows: plan.windows.length, step: 1, steps: 1 }) === false
+    )
+      throw new Error('cancelled');
     return { model, trainRows: y.length };
   });
   return finishWalkForward(src, matrix, plan, models);
 }
 
 /** Predicts each window's test days with its model and scores them (per window and overall). */
-export function finishWalkForward(src: FeatureSource, matrix: FeatureMatrix, plan: WalkForwardPlan, models: readonly { model: Model; trainRows: number }[]): WalkForwardResult {
+export function finishWalkForward(
+  src: FeatureSource,
+  matrix: FeatureMatrix,
+  plan: WalkForwardPlan,
+  models: readonly { model: Model; trainRows: number }[],
+): WalkForwardResult {
   const { nInst, nDays, time, close } = src.panel;
   const { labels, objective } = plan;
   const predictions = new Float64Array(nInst * nDays).fill(Number.NaN);
@@ -213,7 +259,13 @@ export function finishWalkForward(src: FeatureSource, matrix: FeatureMatrix, pla
       l.push(labels[k]);
     }
   }
-  return { windows, predictions, labels, metrics: modelMetrics(dates, p, l, objective), importance: importance(src, matrix, windows) };
+  return {
+    windows,
+    predictions,
+    labels,
+    metrics: modelMetrics(dates, p, l, objective),
+    importance: importance(src, matrix, windows),
+  };
 }
 
 /** Mean |contribution| per feature over up to ~250 evenly spaced out-of-sample rows of each window. */

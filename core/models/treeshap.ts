@@ -96,7 +96,17 @@ export function treeShap(t: Tree, x: ArrayLike<number>, phi: Float64Array): void
   recurse(t, x, phi, 0, 0, 0, 1, 1, -1);
 }
 
-function recurse(t: Tree, x: ArrayLike<number>, phi: Float64Array, j: number, parent: number, u: number, pz: number, po: number, pi: number): void {
+function recurse(
+  t: Tree,
+  x: ArrayLike<number>,
+  phi: Float64Array,
+  j: number,
+  parent: number,
+  u: number,
+  pz: number,
+  po: number,
+  pi: number,
+): void {
   const D = bufD;
   const Z = bufZ;
   const O = bufO;
@@ -137,7 +147,10 @@ function recurse(t: Tree, x: ArrayLike<number>, phi: Float64Array, j: number, pa
 export function treeExpectation(t: Tree): number {
   const hit = expectations.get(t);
   if (hit !== undefined) return hit;
-  const at = (k: number): number => (t.feature[k] < 0 ? t.value[k] : (t.cover[t.left[k]] * at(t.left[k]) + t.cover[t.right[k]] * at(t.right[k])) / t.cover[k]);
+  const at = (k: number): number =>
+    t.feature[k] < 0
+      ? t.value[k]
+      : (t.cover[t.left[k]] * at(t.left[k]) + t.cover[t.right[k]] * at(t.right[k])) / t.cover[k];
   const v = at(0);
   expectations.set(t, v);
   return v;

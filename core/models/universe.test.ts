@@ -20,8 +20,11 @@ beforeAll(async () => {
   const panel = await seedPlanted(store);
   symbols = [...panel.symbols];
   time = panel.time;
-  const id = (s: string) => (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(s) as { id: number }).id;
-  const ins = connection(store).prepare('INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES (?, ?, ?, ?, ?)');
+  const id = (s: string) =>
+    (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(s) as { id: number }).id;
+  const ins = connection(store).prepare(
+    'INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES (?, ?, ?, ?, ?)',
+  );
   // FIRST4: four names, members throughout. LATE: the same four plus a fifth that joins (publicly) on day 200.
   for (const s of symbols.slice(0, 4)) {
     ins.run('FIRST4', id(s), 0, null, 0);
@@ -39,7 +42,10 @@ const spec = (extra: object) =>
   modelSpecSchema.parse({
     start: formatDate(time[0]),
     end: formatDate(time[329]),
-    features: [{ name: 'return', window: 5 }, { name: 'rsi', period: 14 }],
+    features: [
+      { name: 'return', window: 5 },
+      { name: 'rsi', period: 14 },
+    ],
     label: { kind: 'forward-return', horizon: 5 },
     model: { kind: 'gbdt', trees: 10, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 20 },
     walkForward: { train: 150, test: 60, embargo: 5, anchored: false },

@@ -58,7 +58,10 @@ export function panelRefFor(store: Store, spec: BacktestSpec): PanelRef {
  */
 export function runSpec(spec: BacktestSpec, panel: Panel): BacktestResult {
   const strategy = resolveStrategy(spec);
-  if (strategy.kind !== 'single') throw new Error(`${spec.strategy} reads point-in-time facts: give every cluster node the store (--db) with the same data`);
+  if (strategy.kind !== 'single')
+    throw new Error(
+      `${spec.strategy} reads point-in-time facts: give every cluster node the store (--db) with the same data`,
+    );
   return runBacktestGuarded(spec, panel, { strategy });
 }
 
@@ -66,7 +69,11 @@ export function runSpec(spec: BacktestSpec, panel: Panel): BacktestResult {
 export function backtestJob(ref: PanelRef, spec: BacktestSpec, full = false): PoolJob<BacktestJobData> {
   // A user strategy travels with its job (the worker may never have seen the file or the store's copy).
   const strategySource = strategySourceFor(spec.strategy);
-  const data: BacktestJobData = { spec, ...(full ? { full } : {}), ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}) };
+  const data: BacktestJobData = {
+    spec,
+    ...(full ? { full } : {}),
+    ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}),
+  };
   return { kind: BACKTEST_JOB, panel: ref, data };
 }
 
@@ -94,18 +101,39 @@ export interface SignalKernelJobData {
 export type SignalKernelJobResult = { readonly rows: SignalKernelRow[] } | { readonly needsEngine: string };
 
 /** A pool job running the signal kernel over `combos` of `base` on the panel `ref`. */
-export function signalKernelJob(ref: PanelRef, base: BacktestSpec, combos: readonly Params[]): PoolJob<SignalKernelJobData> {
+export function signalKernelJob(
+  ref: PanelRef,
+  base: BacktestSpec,
+  combos: readonly Params[],
+): PoolJob<SignalKernelJobData> {
   const strategySource = strategySourceFor(base.strategy);
-  return { kind: SIGNAL_KERNEL_JOB, panel: ref, data: { spec: base, combos, ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}) } };
+  return {
+    kind: SIGNAL_KERNEL_JOB,
+    panel: ref,
+    data: { spec: base, combos, ...(strategySource ? { strategySource, strategyTimeoutMs: strategyTimeoutMs() } : {}) },
+  };
 }
 
-async function runSignalKernelJob(data: SignalKernelJobData, ctx: WorkerContext, job: PoolJob): Promise<SignalKernelJobResult> {
+async function runSignalKernelJob(
+  data: SignalKernelJobData,
+  ctx: WorkerContext,
+  job: PoolJob,
+): Promise<SignalKernelJobResult> {
   if (!job.panel) throw new Error(`${SIGNAL_KERNEL_JOB} needs a panel`);
   const strategy = resolveStrategy(data.spec);
-  if (strategy.kind !== 'single') throw new Error(`${SIGNAL_KERNEL_JOB}: ${data.spec.strategy} is not a single-symbol strategy`);
+  if (strategy.kind !== 'single')
+    throw new Error(`${SIGNAL_KERNEL_JOB}: ${data.spec.strategy} is not a single-symbol strategy`);
   const panel = await ctx.panel(job.panel);
   try {
-    return { rows: signalKernel(data.spec, panel, strategy as SingleStrategy<unknown, unknown>, data.combos, data.strategyTimeoutMs ?? strategyTimeoutMs()) };
+    return {
+      rows: signalKernel(
+        data.spec,
+        panel,
+        strategy as SingleStrategy<unknown, unknown>,
+        data.combos,
+        data.strategyTimeoutMs ?? strategyTimeoutMs(),
+      ),
+    };
   } catch (e) {
     if (e instanceof NeedsEngineError) return { needsEngine: e.message };
     throw e;
@@ -119,9 +147,13 @@ export const OPTIMIZE_JOBS: JobTable = {
     return smaCrossKernel(data.spec, await ctx.panel(job.panel), data.pairs);
   },
   [SIGNAL_KERNEL_JOB]: async (data: SignalKernelJobData, ctx, job): Promise<SignalKernelJobResult> =>
-    data.strategySource ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runSignalKernelJob(data, ctx, job)) : runSignalKernelJob(data, ctx, job),
+    data.strategySource
+      ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runSignalKernelJob(data, ctx, job))
+      : runSignalKernelJob(data, ctx, job),
   [BACKTEST_JOB]: async (data: BacktestJobData, ctx, job): Promise<BacktestJobResult> =>
-    data.strategySource ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runBacktestJob(data, ctx, job)) : runBacktestJob(data, ctx, job),
+    data.strategySource
+      ? withPinnedSourceAsync(data.spec.strategy, data.strategySource, () => runBacktestJob(data, ctx, job))
+      : runBacktestJob(data, ctx, job),
 };
 
 async function runBacktestJob(data: BacktestJobData, ctx: WorkerContext, job: PoolJob): Promise<BacktestJobResult> {
@@ -139,7 +171,11 @@ async function runBacktestJob(data: BacktestJobData, ctx: WorkerContext, job: Po
     else if (job.panel) r = runSpec(data.spec, await ctx.panel(job.panel));
     else throw new Error(`${BACKTEST_JOB}: no store and no panel reference`);
     return data.full
-      ? { metrics: r.metrics, equity: { time: Array.from(r.equity.time), value: Array.from(r.equity.value) }, trades: r.trades }
+      ? {
+          metrics: r.metrics,
+          equity: { time: Array.from(r.equity.time), value: Array.from(r.equity.value) },
+          trades: r.trades,
+        }
       : { metrics: r.metrics };
   }
 }

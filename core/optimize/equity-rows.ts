@@ -50,7 +50,18 @@ export function pushFill(log: FillLog, from: number, j: number, q: number, cash:
  * by `q × (close - previous close)` on each later bar, and leaves on bar `to` (a bar inside a gap
  * carries the previous close, so it adds nothing). Held to the run's end when `to` is `m`.
  */
-function addSpan(cell: Float64Array, row: number, c: Float64Array, dc: Float64Array, idx: Int32Array, m: number, contiguous: boolean, q: number, from: number, to: number): void {
+function addSpan(
+  cell: Float64Array,
+  row: number,
+  c: Float64Array,
+  dc: Float64Array,
+  idx: Int32Array,
+  m: number,
+  contiguous: boolean,
+  q: number,
+  from: number,
+  to: number,
+): void {
   cell[row + idx[from]] += q * c[from];
   if (contiguous) {
     for (let j = from + 1, t = row + idx[from] + 1; j < to; j++, t++) cell[t] += q * dc[j];
@@ -66,7 +77,20 @@ function addSpan(cell: Float64Array, row: number, c: Float64Array, dc: Float64Ar
  * neighbouring parameters hold the same position on most bars, so a pair's row is kept as the
  * difference to its reference pair's (the chain is summed at the end) and costs a few bars per cross.
  */
-export function addDifference(cell: Float64Array, row: number, c: Float64Array, dc: Float64Array, idx: Int32Array, m: number, contiguous: boolean, log: FillLog, a0: number, a1: number, b0: number, b1: number): void {
+export function addDifference(
+  cell: Float64Array,
+  row: number,
+  c: Float64Array,
+  dc: Float64Array,
+  idx: Int32Array,
+  m: number,
+  contiguous: boolean,
+  log: FillLog,
+  a0: number,
+  a1: number,
+  b0: number,
+  b1: number,
+): void {
   const at = log.at;
   const qs = log.q;
   const cs = log.cash;

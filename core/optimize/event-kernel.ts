@@ -131,7 +131,9 @@ export interface EventSource {
 export function kernelRange(spec: BacktestSpec, panel: Panel, name: string): { i0: number; i1: number; iw: number } {
   const r = runBarRange(spec, panel.time);
   if (actionsUpTo(panel, r.i1)) {
-    throw new Error(`${name} kernel: the panel holds corporate actions in the run; run these combinations in the engine`);
+    throw new Error(
+      `${name} kernel: the panel holds corporate actions in the run; run these combinations in the engine`,
+    );
   }
   return r;
 }
@@ -154,7 +156,13 @@ export function tradableOf(spec: BacktestSpec, panel: Panel): number[] {
  * Fills every row's events on every tradable symbol and returns each row's metrics (index = row).
  * Memory: 8 bytes per (row, bar) for the equity rows.
  */
-export function eventKernel(spec: BacktestSpec, panel: Panel, layout: KernelLayout, source: EventSource, name: string): Metrics[] {
+export function eventKernel(
+  spec: BacktestSpec,
+  panel: Panel,
+  layout: KernelLayout,
+  source: EventSource,
+  name: string,
+): Metrics[] {
   const { nDays, time, open, close } = panel;
   const { i0, i1, iw } = kernelRange(spec, panel, name);
   const n = i1 - i0 + 1;
@@ -363,7 +371,20 @@ export function eventKernel(spec: BacktestSpec, panel: Panel, layout: KernelLayo
             // Held to the run's end: the union of such stretches over symbols is one, from the earliest start.
             if (heldFrom >= 0 && heldFrom < heldToEnd[r]) heldToEnd[r] = heldFrom;
             const p = pred[r];
-            addDifference(cell, r * n, c, dc, idx, m, contiguous, log, from, log.len, p < 0 ? 0 : logFrom[p], p < 0 ? 0 : logTo[p]);
+            addDifference(
+              cell,
+              r * n,
+              c,
+              dc,
+              idx,
+              m,
+              contiguous,
+              log,
+              from,
+              log.len,
+              p < 0 ? 0 : logFrom[p],
+              p < 0 ? 0 : logTo[p],
+            );
           }
         }
       }
@@ -392,7 +413,15 @@ export function eventKernel(spec: BacktestSpec, panel: Panel, layout: KernelLayo
     setBits(held, r * words, heldToEnd[r], n);
     let bars = 0;
     for (let w = 0; w < words; w++) bars += popcount(held[r * words + w]);
-    const m = computeMetrics({ capital: spec.capital, time: runTime, equity, trades: [], barsInMarket: bars, tradedValue: traded[r], barsPerYear: spec.barsPerYear });
+    const m = computeMetrics({
+      capital: spec.capital,
+      time: runTime,
+      equity,
+      trades: [],
+      barsInMarket: bars,
+      tradedValue: traded[r],
+      barsPerYear: spec.barsPerYear,
+    });
     out[r] = {
       ...m,
       trades: nTrades[r],

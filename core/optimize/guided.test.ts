@@ -12,10 +12,16 @@ const score = (p: Params) => -((Number(p.a) - 9) ** 2) - (Number(p.b) - 2) ** 2 
 describe('guided (genetic) search', () => {
   it('finds the top of a 3-parameter bowl with 160 of 1,728 evaluations, never twice the same, within budget', async () => {
     const batches: number[] = [];
-    const g = await guidedSearch(keys, axes, () => true, { budget: 160, seed: 7, population: 16 }, async (batch) => {
-      batches.push(batch.length);
-      return batch.map(score);
-    });
+    const g = await guidedSearch(
+      keys,
+      axes,
+      () => true,
+      { budget: 160, seed: 7, population: 16 },
+      async (batch) => {
+        batches.push(batch.length);
+        return batch.map(score);
+      },
+    );
     expect(g.params.length).toBeLessThanOrEqual(160);
     expect(new Set(g.params.map((p) => cellKey(keys, p))).size).toBe(g.params.length);
     expect(Math.max(...g.scores)).toBeGreaterThanOrEqual(-1);
@@ -26,7 +32,13 @@ describe('guided (genetic) search', () => {
 
   it('is reproducible by seed, respects constraints, and counts failures as worst', async () => {
     const run = (seed: number) =>
-      guidedSearch(keys, axes, (p) => Number(p.a) < Number(p.b) + 8, { budget: 60, seed, population: 12 }, async (batch) => batch.map((p) => (Number(p.c) === 0 ? Number.NaN : score(p))));
+      guidedSearch(
+        keys,
+        axes,
+        (p) => Number(p.a) < Number(p.b) + 8,
+        { budget: 60, seed, population: 12 },
+        async (batch) => batch.map((p) => (Number(p.c) === 0 ? Number.NaN : score(p))),
+      );
     const a = await run(3);
     const b = await run(3);
     const c = await run(4);
@@ -37,7 +49,13 @@ describe('guided (genetic) search', () => {
   });
 
   it('stops when the grid is exhausted (budget above the valid combinations)', async () => {
-    const g = await guidedSearch(['x'], [range(5)], () => true, { budget: 100, seed: 1, population: 4 }, async (batch) => batch.map(() => 1));
+    const g = await guidedSearch(
+      ['x'],
+      [range(5)],
+      () => true,
+      { budget: 100, seed: 1, population: 4 },
+      async (batch) => batch.map(() => 1),
+    );
     expect(g.params.map((p) => p.x).sort()).toEqual([0, 1, 2, 3, 4]);
   });
 

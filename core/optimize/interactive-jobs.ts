@@ -68,7 +68,12 @@ export const INTERACTIVE_JOBS: JobTable = {
         return view ? { value: view } : { notFound: `no run ${data.runId}` };
       }
       const { result } = runSpecOnStore(store, data.spec!);
-      return { value: monteCarloOfRun({ capital: data.spec!.capital, equity: result.equity, trades: result.trades }, data.options) };
+      return {
+        value: monteCarloOfRun(
+          { capital: data.spec!.capital, equity: result.equity, trades: result.trades },
+          data.options,
+        ),
+      };
     } catch (e) {
       const invalid = userError(e);
       if (invalid) return { invalid };
@@ -80,7 +85,12 @@ export const INTERACTIVE_JOBS: JobTable = {
 /** What {@link runInteractive} resolves to: the job's answer, or an `internal` failure's message. */
 export type InteractiveOutcome<T> = Answer<T> | { readonly internal: string };
 
-async function runOne<T>(pool: Pool, kind: string, data: unknown, signal?: AbortSignal): Promise<InteractiveOutcome<T>> {
+async function runOne<T>(
+  pool: Pool,
+  kind: string,
+  data: unknown,
+  signal?: AbortSignal,
+): Promise<InteractiveOutcome<T>> {
   const [o] = await pool.run<Answer<T>>([{ kind, data }], { signal });
   return o.ok ? o.value : { internal: o.error.message };
 }
@@ -89,16 +99,31 @@ async function runOne<T>(pool: Pool, kind: string, data: unknown, signal?: Abort
  * Runs `spec` on a pool worker and, unless `save` is false, records it in the run registry from the
  * host (the single writer): what `backtestFromStore` does, off the host's thread.
  */
-export async function backtestOnPool(store: Store, pool: Pool, spec: BacktestSpec, opts: { save?: boolean; signal?: AbortSignal } = {}): Promise<InteractiveOutcome<BacktestColumns>> {
+export async function backtestOnPool(
+  store: Store,
+  pool: Pool,
+  spec: BacktestSpec,
+  opts: { save?: boolean; signal?: AbortSignal } = {},
+): Promise<InteractiveOutcome<BacktestColumns>> {
   const createdAt = Date.now();
-  const r = await runOne<BacktestRunAnswer>(pool, BACKTEST_RUN_JOB, { spec, runId: newRunId(createdAt) } satisfies BacktestRunData, opts.signal);
+  const r = await runOne<BacktestRunAnswer>(
+    pool,
+    BACKTEST_RUN_JOB,
+    { spec, runId: newRunId(createdAt) } satisfies BacktestRunData,
+    opts.signal,
+  );
   if (!('value' in r)) return r;
   const { output, audit, fingerprint } = r.value;
-  if (opts.save !== false) saveBacktestRun(store, { result: output, fingerprint, audit, createdAt, finishedAt: Date.now() });
+  if (opts.save !== false)
+    saveBacktestRun(store, { result: output, fingerprint, audit, createdAt, finishedAt: Date.now() });
   return { value: output };
 }
 
 /** Monte Carlo of a stored run (`runId`) or of `spec` run first, on a pool worker. */
-export function monteCarloOnPool(pool: Pool, data: MonteCarloData, signal?: AbortSignal): Promise<InteractiveOutcome<MonteCarloView>> {
+export function monteCarloOnPool(
+  pool: Pool,
+  data: MonteCarloData,
+  signal?: AbortSignal,
+): Promise<InteractiveOutcome<MonteCarloView>> {
   return runOne<MonteCarloView>(pool, MONTECARLO_JOB, data, signal);
 }

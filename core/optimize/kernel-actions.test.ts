@@ -25,7 +25,12 @@ afterAll(() => {
 });
 
 const spec = (extra: object = {}): BacktestSpec => {
-  const p = parseSpec({ strategy: 'sma-cross', symbols: ['S0000', 'S0001'], sizing: { method: 'fixed-qty', qty: 10 }, ...extra });
+  const p = parseSpec({
+    strategy: 'sma-cross',
+    symbols: ['S0000', 'S0001'],
+    sizing: { method: 'fixed-qty', qty: 10 },
+    ...extra,
+  });
   if (!p.ok) throw new Error(p.errors.join('; '));
   return p.spec;
 };
@@ -34,7 +39,10 @@ const day = (i: number) => new Date(days[i]).toISOString().slice(0, 10);
 describe('the sma kernel and corporate actions', () => {
   it('a market without actions keeps the kernel; a split in range sends the sweep to the engine, and the kernel refuses such a panel', async () => {
     expect(kernelNeedsEngine(store, spec())).toBe(false);
-    const r = await importCsv(store, 'actions', { fileName: 'a.csv', content: `symbol,kind,ex_date,value,known_at\nS0001,split,${day(200)},2,${day(180)}\n` });
+    const r = await importCsv(store, 'actions', {
+      fileName: 'a.csv',
+      content: `symbol,kind,ex_date,value,known_at\nS0001,split,${day(200)},2,${day(180)}\n`,
+    });
     expect(r.ok).toBe(true);
     expect(kernelNeedsEngine(store, spec())).toBe(true);
     // Before the ex date, or on a symbol without actions, the kernel still applies.

@@ -8,7 +8,8 @@ function grid(fasts: number[], slows: number[]): Params[] {
   return out;
 }
 
-const range = (from: number, to: number, step = 1) => Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
+const range = (from: number, to: number, step = 1) =>
+  Array.from({ length: Math.floor((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 describe('kernelTiles', () => {
   it('partitions a W2-shaped grid into about 6 square tiles per worker slot, each combination exactly once', () => {

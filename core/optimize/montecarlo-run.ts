@@ -4,7 +4,13 @@ import type { Trade } from '../backtest/types';
 import type { Pool } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { backtestJob, panelRefFor, type BacktestJobResult } from './backtest-job';
-import { monteCarlo, type Distribution, type MonteCarloOptions, type MonteCarloResult, type MonteCarloView } from './montecarlo';
+import {
+  monteCarlo,
+  type Distribution,
+  type MonteCarloOptions,
+  type MonteCarloResult,
+  type MonteCarloView,
+} from './montecarlo';
 
 /** A finished run as Monte Carlo reads it: capital, equity curve and closed trades. */
 export interface RunForMonteCarlo {
@@ -49,26 +55,42 @@ export function checkRunSpec(spec: BacktestSpec): BacktestSpec {
  * their entry bar's time. Returns undefined for an unknown id; throws {@link MonteCarloInputError}
  * for a registry entry that is not a backtest with a stored result.
  */
-export function monteCarloOfStoredRun(store: Store, id: string, options: MonteCarloOptions): MonteCarloView | undefined {
+export function monteCarloOfStoredRun(
+  store: Store,
+  id: string,
+  options: MonteCarloOptions,
+): MonteCarloView | undefined {
   const run = getRun(store, id);
   if (!run) return undefined;
-  if (run.kind !== 'backtest' || !run.result) throw new MonteCarloInputError([`run ${id} is a ${run.kind} without a stored backtest result`]);
+  if (run.kind !== 'backtest' || !run.result)
+    throw new MonteCarloInputError([`run ${id} is a ${run.kind} without a stored backtest result`]);
   const eq = run.result.equity;
   const at = new Map<string, number>();
   eq.forEach((p, i) => at.set(p.time, i));
   const trades = run.result.trades.map((t) => {
     const entryBar = at.get(t.entryTime);
-    if (entryBar === undefined) throw new MonteCarloInputError([`run ${id}: trade entry ${t.entryTime} is not on the equity curve`]);
+    if (entryBar === undefined)
+      throw new MonteCarloInputError([`run ${id}: trade entry ${t.entryTime} is not on the equity curve`]);
     return { pnl: t.pnl, entryBar };
   });
   return monteCarloOfRun(
-    { capital: run.spec.capital, equity: { time: eq.map((p) => Date.parse(p.time)), value: eq.map((p) => p.equity) }, trades },
+    {
+      capital: run.spec.capital,
+      equity: { time: eq.map((p) => Date.parse(p.time)), value: eq.map((p) => p.equity) },
+      trades,
+    },
     options,
   );
 }
 
 /** Runs `spec` once on the pool (full result), then Monte Carlo on it. */
-export async function monteCarloOfSpec(store: Store, pool: Pool, spec: BacktestSpec, options: MonteCarloOptions, signal?: AbortSignal): Promise<MonteCarloView> {
+export async function monteCarloOfSpec(
+  store: Store,
+  pool: Pool,
+  spec: BacktestSpec,
+  options: MonteCarloOptions,
+  signal?: AbortSignal,
+): Promise<MonteCarloView> {
   const [o] = await pool.run<BacktestJobResult>([backtestJob(panelRefFor(store, spec), spec, true)], { signal });
   if (!o.ok) throw new MonteCarloInputError([o.error.message]);
   return monteCarloOfRun({ capital: spec.capital, equity: o.value.equity!, trades: o.value.trades! }, options);

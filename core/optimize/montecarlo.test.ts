@@ -40,7 +40,13 @@ describe('monte carlo', () => {
   it('bootstraps trades as returns on the equity before entry, and counts ruin', () => {
     // Two trades: +10% of 1000 then -60% of 1100 (pnl -660): equity ends at 440.
     const eq = [1000, 1000, 1100, 1100, 440];
-    const r = monteCarlo(input(eq, [[100, 1], [-660, 3]]), { method: 'trades', paths: 4000, seed: 9, ruin: 0.5 });
+    const r = monteCarlo(
+      input(eq, [
+        [100, 1],
+        [-660, 3],
+      ]),
+      { method: 'trades', paths: 4000, seed: 9, ruin: 0.5 },
+    );
     expect(r.steps).toBe(2);
     // Paths: (+10%,+10%) 1210, mixed 440 (×2), (-60%,-60%) 160; ruin (≤ 500) in 3 of 4 cases.
     expect(r.probabilityOfRuin).toBeGreaterThan(0.72);

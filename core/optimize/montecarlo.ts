@@ -101,7 +101,8 @@ export function monteCarlo(input: MonteCarloInput, options: MonteCarloOptions): 
   const m = steps.length;
   const paths = options.paths;
   // Three Float64Arrays of `paths` each: an unbounded count is an allocation failure, not a result.
-  if (!Number.isInteger(paths) || paths < 1 || paths > MAX_PATHS) throw new Error(`paths: expected an integer from 1 to ${MAX_PATHS}, got ${paths}`);
+  if (!Number.isInteger(paths) || paths < 1 || paths > MAX_PATHS)
+    throw new Error(`paths: expected an integer from 1 to ${MAX_PATHS}, got ${paths}`);
   const finals = new Float64Array(paths);
   const dds = new Float64Array(paths);
   const cagrs = new Float64Array(paths);
@@ -159,5 +160,12 @@ export function distribution(xs: Float64Array): Distribution {
   };
   let sum = 0;
   for (let i = 0; i < finite.length; i++) sum += finite[i];
-  return { p5: q(5), p25: q(25), p50: q(50), p75: q(75), p95: q(95), mean: finite.length ? sum / finite.length : Number.NaN };
+  return {
+    p5: q(5),
+    p25: q(25),
+    p50: q(50),
+    p75: q(75),
+    p95: q(95),
+    mean: finite.length ? sum / finite.length : Number.NaN,
+  };
 }

@@ -94,11 +94,20 @@ export class OptimizeService {
   startSweep(sweep: SweepSpec, workers?: number): string {
     const id = newSweepId();
     const abort = new AbortController();
-    const entry: Entry = { abort, state: { id, status: 'running', startedAt: Date.now(), progress: null, result: null, error: null } };
+    const entry: Entry = {
+      abort,
+      state: { id, status: 'running', startedAt: Date.now(), progress: null, result: null, error: null },
+    };
     this.#sweeps.set(id, entry);
     let lastSent = 0;
     const onProgress = (p: { completed: number; total: number; ratePerSec: number; etaMs: number }) => {
-      const view: SweepProgress = { id, completed: p.completed, total: p.total, ratePerSec: p.ratePerSec, etaMs: Number.isFinite(p.etaMs) ? p.etaMs : null };
+      const view: SweepProgress = {
+        id,
+        completed: p.completed,
+        total: p.total,
+        ratePerSec: p.ratePerSec,
+        etaMs: Number.isFinite(p.etaMs) ? p.etaMs : null,
+      };
       entry.state = { ...entry.state, progress: view };
       const now = Date.now();
       if (now - lastSent >= PROGRESS_EVERY_MS || p.completed === p.total) {
@@ -119,7 +128,13 @@ export class OptimizeService {
       },
       (e: unknown) => {
         if (e instanceof CancelledError) this.#finish(entry, 'cancelled', null, 'cancelled');
-        else this.#finish(entry, 'failed', null, e instanceof SweepInputError ? e.errors.join('; ') : (e as Error).message);
+        else
+          this.#finish(
+            entry,
+            'failed',
+            null,
+            e instanceof SweepInputError ? e.errors.join('; ') : (e as Error).message,
+          );
       },
     );
     return id;
@@ -150,7 +165,12 @@ export class OptimizeService {
     await this.#interactive.close();
   }
 
-  #finish(entry: Entry, status: SweepState['status'], result: SweepOutput<MetricsRecord> | null, error: string | null): void {
+  #finish(
+    entry: Entry,
+    status: SweepState['status'],
+    result: SweepOutput<MetricsRecord> | null,
+    error: string | null,
+  ): void {
     entry.state = { ...entry.state, status, result, error };
     this.#emit('sweep:finished', { id: entry.state.id, status, error });
     const done = [...this.#sweeps.values()].filter((e) => e.state.status !== 'running');

@@ -27,10 +27,13 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qd-signal-kernel-'));
   store = createSyntheticStore(join(dir, 'k.db'), { symbols: 4, days: 500, seed: 33 });
   // S0002 is delisted early, S0003 has a gap: the kernel must follow the engine through both.
-  const id = (sym: string) => (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
+  const id = (sym: string) =>
+    (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
   const days = connection(store).prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
   connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
-  connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
+  connection(store)
+    .prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?')
+    .run(id('S0003'), days[120], days[160]);
   panel = loadPanel(store, { symbols: SYMBOLS, adjustment: 'pit' } as never);
 });
 
@@ -49,7 +52,10 @@ function expectClose(kernel: Metrics, exact: Metrics, what: string): void {
   for (const [k, v] of Object.entries(exact)) {
     const got = (kernel as unknown as Record<string, number | null>)[k];
     if (v === null) expect(got, `${what} ${k}`).toBeNull();
-    else expect(Math.abs((got as number) - v), `${what} ${k}: ${got} vs ${v}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+    else
+      expect(Math.abs((got as number) - v), `${what} ${k}: ${got} vs ${v}`).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, Math.abs(v)),
+      );
   }
 }
 
@@ -69,9 +75,24 @@ const singles = STRATEGIES.filter((s) => s.kind === 'single') as SingleStrategy<
 
 describe('signal kernel', () => {
   const settings = [
-    ['next-open, long-short, commission and slippage', { direction: 'long-short', commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 }],
-    ['fill at close, long-only, fractional units, close at end', { fill: 'close', direction: 'long-only', wholeUnits: false, sizing: { method: 'fixed-qty', qty: 2.5 }, closeAtEnd: true }],
-    ['a sub-range with a warm-up through the gap', { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } }],
+    [
+      'next-open, long-short, commission and slippage',
+      { direction: 'long-short', commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 },
+    ],
+    [
+      'fill at close, long-only, fractional units, close at end',
+      {
+        fill: 'close',
+        direction: 'long-only',
+        wholeUnits: false,
+        sizing: { method: 'fixed-qty', qty: 2.5 },
+        closeAtEnd: true,
+      },
+    ],
+    [
+      'a sub-range with a warm-up through the gap',
+      { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } },
+    ],
   ] as const;
   for (const strategy of singles) {
     it(`${strategy.name}: equals the exact engine for every combination and setting`, () => {
@@ -126,7 +147,10 @@ describe('signal kernel', () => {
   it('runs a user-written strategy from the sandbox with the same numbers as the built-in it copies', () => {
     const file = join(__dirname, '..', '..', 'bench', 'testdata', 'my-ema.ts');
     const source = readFileSync(file, 'utf8');
-    const user = loadSandboxedStrategy({ name: 'my-ema', file, source, hash: sourceHash(source) }) as SingleStrategy<unknown, unknown>;
+    const user = loadSandboxedStrategy({ name: 'my-ema', file, source, hash: sourceHash(source) }) as SingleStrategy<
+      unknown,
+      unknown
+    >;
     const ema = singles.find((s) => s.name === 'ema-cross')!;
     const combos: Params[] = [];
     for (const fast of [5, 10]) for (const slow of [20, 30]) combos.push({ fast, slow });
@@ -151,8 +175,15 @@ describe('signal kernel', () => {
     };
     expect(() => signalKernel(spec(singles[0].name), panel, intents, [{}])).toThrow(NeedsEngineError);
     const s = spec('ema-cross');
-    expect(signalKernelIneligibility({ ...s, sizing: { method: 'equal-weight' } } as BacktestSpec, singles[0])).toMatch(/fixed-qty/);
+    expect(signalKernelIneligibility({ ...s, sizing: { method: 'equal-weight' } } as BacktestSpec, singles[0])).toMatch(
+      /fixed-qty/,
+    );
     expect(signalKernelIneligibility({ ...s, benchmark: 'S0000' }, singles[0])).toMatch(/benchmark/);
-    expect(signalKernelIneligibility(s, STRATEGIES.find((x) => x.kind !== 'single'))).toMatch(/single-symbol/);
+    expect(
+      signalKernelIneligibility(
+        s,
+        STRATEGIES.find((x) => x.kind !== 'single'),
+      ),
+    ).toMatch(/single-symbol/);
   });
 });

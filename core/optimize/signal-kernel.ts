@@ -26,7 +26,8 @@ import type { Params } from './sweep-spec';
 /** Why a sweep cannot use the signal kernel, or null when it can. */
 export function signalKernelIneligibility(base: BacktestSpec, strategy: Strategy | undefined): string | null {
   if (!strategy || strategy.kind !== 'single') return 'the signal kernel runs single-symbol strategies';
-  if (base.sizing.method !== 'fixed-qty') return 'sizing must be fixed-qty (equity-dependent sizing couples the symbols)';
+  if (base.sizing.method !== 'fixed-qty')
+    return 'sizing must be fixed-qty (equity-dependent sizing couples the symbols)';
   if (base.benchmark !== undefined) return 'no benchmark';
   if (base.exits !== undefined) return 'spec exits (stop-loss, take-profit, trailing stop) need the engine';
   return null;
@@ -41,14 +42,21 @@ export class NeedsEngineError extends Error {
 }
 
 /** Per combination: its metrics, or why its parameters were refused (the engine's message). */
-export type SignalKernelRow = { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
+export type SignalKernelRow =
+  { readonly ok: true; readonly metrics: Metrics } | { readonly ok: false; readonly error: string };
 
 /**
  * Metrics of `strategy` for each of `combos` (grid parameters merged over `spec.params`) over `panel`,
  * equal up to float summation order to running each combination in the engine. A sandboxed user
  * strategy runs under `timeoutMs` per symbol (all combinations of one symbol in one limited call).
  */
-export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleStrategy<unknown, unknown>, combos: readonly Params[], timeoutMs = strategyTimeoutMs()): SignalKernelRow[] {
+export function signalKernel(
+  spec: BacktestSpec,
+  panel: Panel,
+  strategy: SingleStrategy<unknown, unknown>,
+  combos: readonly Params[],
+  timeoutMs = strategyTimeoutMs(),
+): SignalKernelRow[] {
   const out: SignalKernelRow[] = new Array(combos.length);
   const valid: number[] = [];
   const params: unknown[] = [];
@@ -58,7 +66,12 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
       valid.push(k);
       params.push(parsed.data);
     } else {
-      out[k] = { ok: false, error: parsed.error.issues.map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`).join('; ') };
+      out[k] = {
+        ok: false,
+        error: parsed.error.issues
+          .map((i) => `params${i.path.length ? '.' + i.path.join('.') : ''}: ${i.message}`)
+          .join('; '),
+      };
     }
   });
   const nv = valid.length;
@@ -84,7 +97,9 @@ export function signalKernel(spec: BacktestSpec, panel: Panel, strategy: SingleS
     prepare(x: SymbolData): void {
       const { idx, o, m, w0 } = x;
       // A fill needs the next bar's open: the engine leaves an order pending past a missing one.
-      if (!atClose) for (let j = w0 + 1; j < m; j++) if (o[j] !== o[j]) throw new NeedsEngineError(`${panel.symbols[x.inst]}: a bar with a close but no open`);
+      if (!atClose)
+        for (let j = w0 + 1; j < m; j++)
+          if (o[j] !== o[j]) throw new NeedsEngineError(`${panel.symbols[x.inst]}: a bar with a close but no open`);
       // The symbol's compacted bars, read once here and by every combination below.
       const base = x.inst * nDays;
       for (let j = 0; j < m; j++) {

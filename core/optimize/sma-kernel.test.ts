@@ -18,10 +18,13 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'qd-kernel-'));
   store = createSyntheticStore(join(dir, 'k.db'), { symbols: 4, days: 500, seed: 21 });
   // S0002 is delisted early, S0003 has a gap: the kernel must follow the engine through both.
-  const id = (sym: string) => (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
+  const id = (sym: string) =>
+    (connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').get(sym) as { id: number }).id;
   const days = connection(store).prepare('SELECT DISTINCT ts FROM bars ORDER BY ts').pluck().all() as number[];
   connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts > ?').run(id('S0002'), days[300]);
-  connection(store).prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?').run(id('S0003'), days[120], days[160]);
+  connection(store)
+    .prepare('DELETE FROM bars WHERE instrument_id = ? AND ts BETWEEN ? AND ?')
+    .run(id('S0003'), days[120], days[160]);
 });
 
 afterAll(() => {
@@ -30,7 +33,12 @@ afterAll(() => {
 });
 
 function spec(extra: object): BacktestSpec {
-  const p = parseSpec({ strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002', 'S0003'], sizing: { method: 'fixed-qty', qty: 10 }, ...extra });
+  const p = parseSpec({
+    strategy: 'sma-cross',
+    symbols: ['S0000', 'S0001', 'S0002', 'S0003'],
+    sizing: { method: 'fixed-qty', qty: 10 },
+    ...extra,
+  });
   if (!p.ok) throw new Error(p.errors.join('; '));
   return p.spec;
 }
@@ -39,7 +47,10 @@ function expectClose(kernel: Metrics, exact: Metrics): void {
   for (const [k, v] of Object.entries(exact)) {
     const got = (kernel as unknown as Record<string, number | null>)[k];
     if (v === null) expect(got, k).toBeNull();
-    else expect(Math.abs((got as number) - v), `${k}: ${got} vs ${v}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+    else
+      expect(Math.abs((got as number) - v), `${k}: ${got} vs ${v}`).toBeLessThanOrEqual(
+        1e-9 * Math.max(1, Math.abs(v)),
+      );
   }
 }
 
@@ -48,9 +59,21 @@ const pairs = [2, 5, 3, 10, 5, 20, 8, 21, 10, 40, 4, 13, 20, 60];
 describe('sma-cross kernel', () => {
   for (const [name, extra] of [
     ['next-open, long-short, commission and slippage', { commission: { rate: 0.001, fixed: 1 }, slippageBps: 5 }],
-    ['fill at close, long-only, fractional units, close at end', { fill: 'close', direction: 'long-only', wholeUnits: false, sizing: { method: 'fixed-qty', qty: 2.5 }, closeAtEnd: true }],
+    [
+      'fill at close, long-only, fractional units, close at end',
+      {
+        fill: 'close',
+        direction: 'long-only',
+        wholeUnits: false,
+        sizing: { method: 'fixed-qty', qty: 2.5 },
+        closeAtEnd: true,
+      },
+    ],
     ['a sub-range of the panel', { start: '2015-03-02', end: '2016-06-30', commission: { rate: 0.0005 } }],
-    ['a sub-range with a warm-up through the gap (and one longer than the history)', { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } }],
+    [
+      'a sub-range with a warm-up through the gap (and one longer than the history)',
+      { start: '2015-09-01', end: '2016-06-30', warmup: 80, commission: { rate: 0.0005 } },
+    ],
     ['a warm-up longer than the history, fill at close', { start: '2015-03-02', warmup: 1000, fill: 'close' }],
     ['a name delisted before the run, seen only in its warm-up', { start: '2016-04-01', warmup: 60, closeAtEnd: true }],
   ] as const) {
@@ -60,7 +83,8 @@ describe('sma-cross kernel', () => {
       const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
       const got = smaCrossKernel(s, panel, pairs);
       for (let k = 0; k < pairs.length / 2; k++) {
-        const exact = runSpecOnStore(store, { ...s, params: { fast: pairs[2 * k], slow: pairs[2 * k + 1] } }).result.metrics;
+        const exact = runSpecOnStore(store, { ...s, params: { fast: pairs[2 * k], slow: pairs[2 * k + 1] } }).result
+          .metrics;
         expect(exact.trades).toBeGreaterThan(0);
         expectClose(got[k]!, exact);
       }

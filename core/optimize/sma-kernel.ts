@@ -14,7 +14,8 @@ import { B, LOG_B, scanCrosses, smaPairWithRanges, smaWithRanges } from './sma-s
 export function smaKernelIneligibility(base: BacktestSpec, gridKeys: readonly string[]): string | null {
   if (base.strategy !== 'sma-cross') return 'the kernel only knows sma-cross';
   if (gridKeys.some((k) => k !== 'fast' && k !== 'slow')) return 'only fast and slow may be swept';
-  if (base.sizing.method !== 'fixed-qty') return 'sizing must be fixed-qty (equity-dependent sizing couples the symbols)';
+  if (base.sizing.method !== 'fixed-qty')
+    return 'sizing must be fixed-qty (equity-dependent sizing couples the symbols)';
   if (base.benchmark !== undefined) return 'no benchmark';
   if (base.exits !== undefined) return 'spec exits (stop-loss, take-profit, trailing stop) need the engine';
   return null;
@@ -51,7 +52,12 @@ const TILE_SLOWS = 8;
  * × a few slow periods, each over all the block's symbols. Memory: 8 bytes per (pair, bar), plus
  * the SMAs of a block of symbols.
  */
-export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly number[], tuning: KernelTuning = {}): (Metrics | null)[] {
+export function smaCrossKernel(
+  spec: BacktestSpec,
+  panel: Panel,
+  pairs: readonly number[],
+  tuning: KernelTuning = {},
+): (Metrics | null)[] {
   const nPairs = pairs.length / 2;
   // The kernel fills and marks at the panel's prices and knows nothing of splits and dividends: a panel
   // with corporate actions up to the run's end runs in the engine (see `kernelNeedsEngine`).
@@ -62,7 +68,10 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   if (nPairs > 1 && nPairs * n * 8 > maxCellBytes) {
     // Bounded memory whatever the grid and the bar count: halves, each with its own SMAs.
     const half = 2 * Math.floor(nPairs / 2);
-    return [...smaCrossKernel(spec, panel, pairs.slice(0, half), tuning), ...smaCrossKernel(spec, panel, pairs.slice(half), tuning)];
+    return [
+      ...smaCrossKernel(spec, panel, pairs.slice(0, half), tuning),
+      ...smaCrossKernel(spec, panel, pairs.slice(half), tuning),
+    ];
   }
   const longOnly = spec.direction === 'long-only';
   const nTradable = tradableOf(spec, panel).length;
@@ -123,7 +132,10 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
   const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
   // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike).
-  const SB = Math.min(nTradable, tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8)))));
+  const SB = Math.min(
+    nTradable,
+    tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8)))),
+  );
   const smas = Array.from({ length: Math.max(1, SB) }, () => ({
     sma: plist.map(() => new Float64Array(nAll)),
     bmin: plist.map(() => new Float64Array(nb)),
@@ -137,7 +149,8 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       const { c, m } = x;
       // Periods longer than the symbol's bars never get a value and are never scanned.
       let i = 0;
-      for (; i + 1 < P && plist[i + 1] <= m; i += 2) smaPairWithRanges(c, m, plist[i], sma[i], bmin[i], bmax[i], plist[i + 1], sma[i + 1], bmin[i + 1], bmax[i + 1]);
+      for (; i + 1 < P && plist[i + 1] <= m; i += 2)
+        smaPairWithRanges(c, m, plist[i], sma[i], bmin[i], bmax[i], plist[i + 1], sma[i + 1], bmin[i + 1], bmax[i + 1]);
       if (i < P && plist[i] <= m) smaWithRanges(c, m, plist[i], sma[i], bmin[i], bmax[i]);
     },
     events(r: number, x: SymbolData, b: number, at: Int32Array, target: Float64Array): number {
@@ -146,7 +159,18 @@ export function smaCrossKernel(spec: BacktestSpec, panel: Panel, pairs: readonly
       const { sma, bmin, bmax } = smas[b];
       const fs = fastSlot[r];
       const ss = slowSlot[r];
-      const nc = scanCrosses(sma[fs], sma[ss], bmin[fs], bmax[fs], bmin[ss], bmax[ss], slowOf[r] - 1, x.m, at, crossDir);
+      const nc = scanCrosses(
+        sma[fs],
+        sma[ss],
+        bmin[fs],
+        bmax[fs],
+        bmin[ss],
+        bmax[ss],
+        slowOf[r] - 1,
+        x.m,
+        at,
+        crossDir,
+      );
       for (let e = 0; e < nc; e++) target[e] = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
       return nc;
     },

@@ -36,9 +36,21 @@ function series(n: number, seed: number, ties: boolean): Float64Array {
 describe('sma scan', () => {
   it('computes SMAs and block ranges with the stream arithmetic, one or two periods per pass', () => {
     const c = series(1000, 5, false);
-    for (const [pa, pb] of [[3, 40], [17, 16], [1, 999], [5, 1200]]) {
+    for (const [pa, pb] of [
+      [3, 40],
+      [17, 16],
+      [1, 999],
+      [5, 1200],
+    ]) {
       const nb = Math.ceil(c.length / B);
-      const [oa, ob, ma, xa, mb, xb] = [new Float64Array(c.length), new Float64Array(c.length), new Float64Array(nb), new Float64Array(nb), new Float64Array(nb), new Float64Array(nb)];
+      const [oa, ob, ma, xa, mb, xb] = [
+        new Float64Array(c.length),
+        new Float64Array(c.length),
+        new Float64Array(nb),
+        new Float64Array(nb),
+        new Float64Array(nb),
+        new Float64Array(nb),
+      ];
       if (pb <= c.length) smaPairWithRanges(c, c.length, pa, oa, ma, xa, pb, ob, mb, xb);
       else smaWithRanges(c, c.length, pa, oa, ma, xa);
       expect(Array.from(oa)).toEqual(Array.from(naiveSma(c, pa)));
@@ -59,8 +71,20 @@ describe('sma scan', () => {
         const c = series(1500, seed, ties);
         const m = c.length;
         const nb = Math.ceil(m / B);
-        for (const [f, s] of [[2, 5], [5, 20], [10, 11], [20, 150]]) {
-          const [fa, sl, fmn, fmx, smn, smx] = [new Float64Array(m), new Float64Array(m), new Float64Array(nb), new Float64Array(nb), new Float64Array(nb), new Float64Array(nb)];
+        for (const [f, s] of [
+          [2, 5],
+          [5, 20],
+          [10, 11],
+          [20, 150],
+        ]) {
+          const [fa, sl, fmn, fmx, smn, smx] = [
+            new Float64Array(m),
+            new Float64Array(m),
+            new Float64Array(nb),
+            new Float64Array(nb),
+            new Float64Array(nb),
+            new Float64Array(nb),
+          ];
           smaPairWithRanges(c, m, f, fa, fmn, fmx, s, sl, smn, smx);
           const at = new Int32Array(m);
           const dir = new Int8Array(m);

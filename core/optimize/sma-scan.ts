@@ -23,7 +23,16 @@ const LAST = 4;
  * A block holding a warm-up NaN (bars `j < p - 1`) gets NaN, so no comparison with it holds and the scan looks at
  * its bars one by one. Stops at `until`, leaving the running state in `st` for {@link smaPairWithRanges}.
  */
-export function smaWithRanges(src: Float64Array, m: number, p: number, out: Float64Array, mn: Float64Array, mx: Float64Array, until = m, st = new Float64Array(5)): Float64Array {
+export function smaWithRanges(
+  src: Float64Array,
+  m: number,
+  p: number,
+  out: Float64Array,
+  mn: Float64Array,
+  mx: Float64Array,
+  until = m,
+  st = new Float64Array(5),
+): Float64Array {
   let sum = 0;
   let cAdd = 0;
   let cRemove = 0;
@@ -102,7 +111,18 @@ const stateB = new Float64Array(5);
  * {@link smaWithRanges} for two periods at once, so the two running sums' add chains overlap
  * (one period alone waits on its own chain). Same arithmetic per period, so the same bits.
  */
-export function smaPairWithRanges(src: Float64Array, m: number, pa: number, oa: Float64Array, mna: Float64Array, mxa: Float64Array, pb: number, ob: Float64Array, mnb: Float64Array, mxb: Float64Array): void {
+export function smaPairWithRanges(
+  src: Float64Array,
+  m: number,
+  pa: number,
+  oa: Float64Array,
+  mna: Float64Array,
+  mxa: Float64Array,
+  pb: number,
+  ob: Float64Array,
+  mnb: Float64Array,
+  mxb: Float64Array,
+): void {
   const hi = pa > pb ? pa : pb;
   let from = (((hi - 1) >> LOG_B) + 1) << LOG_B;
   if (from > m) from = m;
@@ -204,7 +224,8 @@ export function scanCrosses(
       }
       e = (j | (B - 1)) + 1;
       if (e > m) e = m;
-      while (j + 3 < e && fa[j] > sl[j] && fa[j + 1] > sl[j + 1] && fa[j + 2] > sl[j + 2] && fa[j + 3] > sl[j + 3]) j += 4;
+      while (j + 3 < e && fa[j] > sl[j] && fa[j + 1] > sl[j + 1] && fa[j + 2] > sl[j + 2] && fa[j + 3] > sl[j + 3])
+        j += 4;
       while (j < e && fa[j] > sl[j]) j++;
     } else if (prev < 0) {
       if ((j & (B - 1)) === 0) {
@@ -215,7 +236,8 @@ export function scanCrosses(
       }
       e = (j | (B - 1)) + 1;
       if (e > m) e = m;
-      while (j + 3 < e && fa[j] < sl[j] && fa[j + 1] < sl[j + 1] && fa[j + 2] < sl[j + 2] && fa[j + 3] < sl[j + 3]) j += 4;
+      while (j + 3 < e && fa[j] < sl[j] && fa[j + 1] < sl[j + 1] && fa[j + 2] < sl[j + 2] && fa[j + 3] < sl[j + 3])
+        j += 4;
       while (j < e && fa[j] < sl[j]) j++;
     } else e = m;
     if (j === e) continue;

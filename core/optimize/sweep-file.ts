@@ -28,7 +28,11 @@ export function readSweepFile(path: string): SweepSpec {
   }
   const parsed = SweepSpecSchema.safeParse(absolutizeStrategyRef(raw, path));
   if (!parsed.success) {
-    throw new SweepFileError(parsed.error.issues.map((i) => `${path}: ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`).join('\n'));
+    throw new SweepFileError(
+      parsed.error.issues
+        .map((i) => `${path}: ${i.path.length ? i.path.join('.') : '(file)'}: ${i.message}`)
+        .join('\n'),
+    );
   }
   return parsed.data;
 }

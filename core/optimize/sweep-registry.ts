@@ -26,11 +26,20 @@ export function saveSweep(store: Store, id: string, sweep: SweepSpec, out: Sweep
       engineVersion: ENGINE_VERSION,
       dataFingerprint: out.fingerprint,
       metrics: out.best ? JSON.stringify(out.best.metrics) : null,
-      summary: JSON.stringify({ strategy: String(sweep.base.strategy ?? ''), objective: out.objective, runs: out.runs, best: out.best?.params ?? null }),
+      summary: JSON.stringify({
+        strategy: String(sweep.base.strategy ?? ''),
+        objective: out.objective,
+        runs: out.runs,
+        best: out.best?.params ?? null,
+      }),
       createdAt,
       finishedAt: createdAt + out.elapsedMs,
     },
-    { params: JSON.stringify(out.best?.params ?? {}), metrics: JSON.stringify(out.best?.metrics ?? {}), payload: gzipSync(Buffer.from(JSON.stringify(out))).toString('base64') },
+    {
+      params: JSON.stringify(out.best?.params ?? {}),
+      metrics: JSON.stringify(out.best?.metrics ?? {}),
+      payload: gzipSync(Buffer.from(JSON.stringify(out))).toString('base64'),
+    },
   );
 }
 

@@ -24,8 +24,25 @@ export const MAX_AXIS_VALUES = 100_000;
 
 /** Every metric a sweep can rank by (the keys of `Metrics`); `objective` must name one. */
 const METRICS: Record<keyof Metrics, 1> = {
-  finalEquity: 1, totalReturn: 1, cagr: 1, volatility: 1, sharpe: 1, sortino: 1, calmar: 1, maxDrawdown: 1, maxDrawdownDuration: 1,
-  var95: 1, cvar95: 1, winRate: 1, profitFactor: 1, trades: 1, exposure: 1, turnover: 1, alpha: 1, beta: 1, informationRatio: 1,
+  finalEquity: 1,
+  totalReturn: 1,
+  cagr: 1,
+  volatility: 1,
+  sharpe: 1,
+  sortino: 1,
+  calmar: 1,
+  maxDrawdown: 1,
+  maxDrawdownDuration: 1,
+  var95: 1,
+  cvar95: 1,
+  winRate: 1,
+  profitFactor: 1,
+  trades: 1,
+  exposure: 1,
+  turnover: 1,
+  alpha: 1,
+  beta: 1,
+  informationRatio: 1,
 };
 /** The metric names an objective may use. */
 export const METRIC_NAMES: readonly string[] = Object.keys(METRICS);
@@ -46,13 +63,21 @@ export const SweepSpecSchema = z
     constraints: z.array(z.string().max(MAX_CONSTRAINT_CHARS)).max(MAX_CONSTRAINTS).default([]),
     objective: z
       .string()
-      .refine((o) => METRIC_NAMES.includes(o.replace(/^-/, '')), { message: `expected a metric name, optionally prefixed by "-" (${METRIC_NAMES.join(', ')})` })
+      .refine((o) => METRIC_NAMES.includes(o.replace(/^-/, '')), {
+        message: `expected a metric name, optionally prefixed by "-" (${METRIC_NAMES.join(', ')})`,
+      })
       .default('sharpe'),
     top: z.number().int().min(1).max(10_000).default(20),
     search: z
       .discriminatedUnion('kind', [
         z.object({ kind: z.literal('grid') }).strict(),
-        z.object({ kind: z.literal('random'), samples: z.number().int().min(1).max(MAX_SAMPLES), seed: z.number().int().default(1) }).strict(),
+        z
+          .object({
+            kind: z.literal('random'),
+            samples: z.number().int().min(1).max(MAX_SAMPLES),
+            seed: z.number().int().default(1),
+          })
+          .strict(),
         // Issue 17: a seeded genetic search that evaluates at most `budget` combinations, `population` per generation.
         z
           .object({

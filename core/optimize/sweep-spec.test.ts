@@ -25,7 +25,9 @@ describe('sweep expansion', () => {
 
   it('expands ranges inclusively without float drift, lists as given, filtered by constraints', () => {
     expect(axisValues({ from: 0.1, to: 0.5, step: 0.1 })).toEqual([0.1, 0.2, 0.3, 0.4, 0.5]);
-    const combos = expandSweep(spec({ grid: { fast: { from: 5, to: 50, step: 5 }, slow: [20, 50, 100] }, constraints: ['fast < slow'] }));
+    const combos = expandSweep(
+      spec({ grid: { fast: { from: 5, to: 50, step: 5 }, slow: [20, 50, 100] }, constraints: ['fast < slow'] }),
+    );
     // fast in 5..50 (10 values) × slow 3 values, keeping fast < slow: 3 with slow 20, 9 with 50, 10 with 100.
     expect(combos).toHaveLength(22);
     expect(combos[0]).toEqual({ fast: 5, slow: 20 });
@@ -34,7 +36,11 @@ describe('sweep expansion', () => {
   });
 
   it('draws reproducible, distinct, valid random samples', () => {
-    const s = spec({ grid: { fast: { from: 1, to: 200, step: 1 }, slow: { from: 2, to: 400, step: 1 } }, constraints: ['fast < slow'], search: { kind: 'random', samples: 50, seed: 7 } });
+    const s = spec({
+      grid: { fast: { from: 1, to: 200, step: 1 }, slow: { from: 2, to: 400, step: 1 } },
+      constraints: ['fast < slow'],
+      search: { kind: 'random', samples: 50, seed: 7 },
+    });
     const a = expandSweep(s);
     const b = expandSweep(s);
     const c = expandSweep({ ...s, search: { kind: 'random', samples: 50, seed: 8 } });
@@ -46,9 +52,22 @@ describe('sweep expansion', () => {
   });
 
   it('sorts by objective, minimising with "-", nulls last, ties by index', () => {
-    const rows = [{ sharpe: 1 }, { sharpe: null }, { sharpe: 3 }, { sharpe: 1 }].map((metrics, index) => ({ metrics, index }));
-    expect(rows.slice().sort(compareByObjective('sharpe')).map((r) => r.index)).toEqual([2, 0, 3, 1]);
-    expect(rows.slice().sort(compareByObjective('-sharpe')).map((r) => r.index)).toEqual([0, 3, 2, 1]);
+    const rows = [{ sharpe: 1 }, { sharpe: null }, { sharpe: 3 }, { sharpe: 1 }].map((metrics, index) => ({
+      metrics,
+      index,
+    }));
+    expect(
+      rows
+        .slice()
+        .sort(compareByObjective('sharpe'))
+        .map((r) => r.index),
+    ).toEqual([2, 0, 3, 1]);
+    expect(
+      rows
+        .slice()
+        .sort(compareByObjective('-sharpe'))
+        .map((r) => r.index),
+    ).toEqual([0, 3, 2, 1]);
   });
 });
 

@@ -4,7 +4,16 @@ import { parseConstraint, type Constraint } from './constraints';
 import { Prng } from './prng';
 import { MAX_COMBINATIONS, type Params, type SweepSpec } from './sweep-schema';
 
-export { MAX_AXIS_VALUES, MAX_COMBINATIONS, MAX_CONSTRAINT_CHARS, MAX_CONSTRAINTS, MAX_GRID_PARAMS, MAX_SAMPLES, METRIC_NAMES, SweepSpecSchema } from './sweep-schema';
+export {
+  MAX_AXIS_VALUES,
+  MAX_COMBINATIONS,
+  MAX_CONSTRAINT_CHARS,
+  MAX_CONSTRAINTS,
+  MAX_GRID_PARAMS,
+  MAX_SAMPLES,
+  METRIC_NAMES,
+  SweepSpecSchema,
+} from './sweep-schema';
 export type { Params, SweepSpec, SweepSpecInput } from './sweep-schema';
 
 /** The values of one grid axis, in order. Range values are rounded to 12 significant digits (0.1 + 0.2 gives 0.3). */
@@ -55,13 +64,15 @@ export function expandSweep(spec: SweepSpec): Params[] {
   // A genetic search picks its combinations as it goes (see guided.ts): none are listed up front.
   if (spec.search.kind === 'genetic') return [];
   if (spec.search.kind === 'grid' || spec.search.samples >= total) {
-    if (total > MAX_COMBINATIONS) throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
+    if (total > MAX_COMBINATIONS)
+      throw new Error(`grid: ${total} combinations (more than ${MAX_COMBINATIONS}); use random search`);
     const out: Params[] = [];
     for (let i = 0; i < total; i++) {
       const p = decode(i);
       if (valid(p)) out.push(p);
     }
-    if (spec.search.kind === 'random' && out.length > spec.search.samples) return sample(out, spec.search.samples, spec.search.seed);
+    if (spec.search.kind === 'random' && out.length > spec.search.samples)
+      return sample(out, spec.search.samples, spec.search.seed);
     return out;
   }
   // Random search over a grid too large to enumerate cheaply: draw indices, skip repeats and invalid ones.
@@ -94,14 +105,18 @@ function sample<T>(xs: readonly T[], n: number, seed: number): T[] {
 
 /** Splits an objective into the metric name and whether higher is better (`-name` minimises). */
 export function parseObjective(objective: string): { metric: string; maximise: boolean } {
-  return objective.startsWith('-') ? { metric: objective.slice(1), maximise: false } : { metric: objective, maximise: true };
+  return objective.startsWith('-')
+    ? { metric: objective.slice(1), maximise: false }
+    : { metric: objective, maximise: true };
 }
 
 /**
  * Sort comparator for results by objective: best first; null, NaN or missing values last; ties
  * broken by the original index so the order is deterministic.
  */
-export function compareByObjective(objective: string): (a: { metrics: object; index: number }, b: { metrics: object; index: number }) => number {
+export function compareByObjective(
+  objective: string,
+): (a: { metrics: object; index: number }, b: { metrics: object; index: number }) => number {
   const { metric, maximise } = parseObjective(objective);
   const score = (m: object) => {
     const v = (m as Record<string, unknown>)[metric];
@@ -128,7 +143,10 @@ export function sweepErrors(spec: SweepSpec): string[] {
   if (strategy) {
     const schema = strategy.params;
     const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
-    const baseParams = (spec.base.params && typeof spec.base.params === 'object' ? spec.base.params : {}) as Record<string, unknown>;
+    const baseParams = (spec.base.params && typeof spec.base.params === 'object' ? spec.base.params : {}) as Record<
+      string,
+      unknown
+    >;
     const first: Record<string, unknown> = {};
     for (const k of keys) {
       if (known && !known.includes(k)) {
@@ -173,7 +191,11 @@ export function sweepErrors(spec: SweepSpec): string[] {
 }
 
 /** The axes of a sweep (values per key, in grid order) and its constraints as one predicate: what a guided search walks. */
-export function sweepAxes(spec: SweepSpec): { keys: string[]; axes: (number | string | boolean)[][]; valid: (p: Params) => boolean } {
+export function sweepAxes(spec: SweepSpec): {
+  keys: string[];
+  axes: (number | string | boolean)[][];
+  valid: (p: Params) => boolean;
+} {
   const keys = Object.keys(spec.grid);
   const axes = keys.map((k) => {
     try {

@@ -30,7 +30,12 @@ afterAll(async () => {
 });
 
 const sweepFile = {
-  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001', 'S0002'], commission: { rate: 0.001 }, sizing: 'equal-weight' },
+  base: {
+    strategy: 'sma-cross',
+    symbols: ['S0000', 'S0001', 'S0002'],
+    commission: { rate: 0.001 },
+    sizing: 'equal-weight',
+  },
   grid: { fast: { from: 2, to: 20, step: 3 }, slow: [10, 25, 40, 60] },
   constraints: ['fast < slow'],
   objective: 'sharpe',
@@ -53,12 +58,19 @@ describe('sweep on worker threads', () => {
       expect(row.metrics).toEqual(runSpec(comboSpec(base, row.params), panel).metrics);
     }
     // Sorted by the objective, best first.
-    for (let k = 1; k < out.results.length; k++) expect(out.results[k - 1].metrics.sharpe ?? -Infinity).toBeGreaterThanOrEqual(out.results[k].metrics.sharpe ?? -Infinity);
+    for (let k = 1; k < out.results.length; k++)
+      expect(out.results[k - 1].metrics.sharpe ?? -Infinity).toBeGreaterThanOrEqual(
+        out.results[k].metrics.sharpe ?? -Infinity,
+      );
     expect(out.best).toEqual(out.results[0]);
   });
 
-  it('ranks any single-symbol strategy with the signal kernel under fixed-qty sizing, with the exact sweep\'s order and numbers', async () => {
-    const file = { ...sweepFile, base: { ...sweepFile.base, strategy: 'ema-cross', sizing: { method: 'fixed-qty', qty: 10 } }, top: 1000 };
+  it("ranks any single-symbol strategy with the signal kernel under fixed-qty sizing, with the exact sweep's order and numbers", async () => {
+    const file = {
+      ...sweepFile,
+      base: { ...sweepFile.base, strategy: 'ema-cross', sizing: { method: 'fixed-qty', qty: 10 } },
+      top: 1000,
+    };
     const kernel = await runSweep(store, SweepSpecSchema.parse(file), pool);
     const exact = await runSweep(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool);
     expect(kernel.kernel).toMatchObject({ name: 'signal', verified: 24 });
@@ -72,7 +84,11 @@ describe('sweep on worker threads', () => {
   it('runs a seeded 3-parameter genetic search within its budget; the same seed gives the same sweep', async () => {
     const file = {
       base: { strategy: 'macd-cross', symbols: ['S0000'], sizing: 'fixed-qty' },
-      grid: { fast: { from: 2, to: 12, step: 2 }, slow: { from: 14, to: 40, step: 2 }, signal: { from: 3, to: 12, step: 3 } },
+      grid: {
+        fast: { from: 2, to: 12, step: 2 },
+        slow: { from: 14, to: 40, step: 2 },
+        signal: { from: 3, to: 12, step: 3 },
+      },
       constraints: ['fast < slow'],
       objective: 'sharpe',
       top: 1000,
@@ -114,9 +130,15 @@ describe('sweep on worker threads', () => {
     const sweep = SweepSpecSchema.parse({ ...sweepFile, constraints: [], grid: { fast: [5, 30], slow: [20] } });
     const out = await runSweep(store, sweep, pool);
     expect(out.results).toHaveLength(1);
-    expect(out.failed).toEqual([{ params: { fast: 30, slow: 20 }, error: expect.stringMatching(/fast must be < slow/) }]);
-    await expect(runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool)).rejects.toThrow(SweepInputError);
-    await expect(runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool)).rejects.toThrow(/base\.capital/);
+    expect(out.failed).toEqual([
+      { params: { fast: 30, slow: 20 }, error: expect.stringMatching(/fast must be < slow/) },
+    ]);
+    await expect(
+      runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool),
+    ).rejects.toThrow(SweepInputError);
+    await expect(
+      runSweep(store, SweepSpecSchema.parse({ ...sweepFile, base: { ...sweepFile.base, capital: -1 } }), pool),
+    ).rejects.toThrow(/base\.capital/);
   });
 });
 
@@ -148,12 +170,17 @@ describe('walk-forward on worker threads', () => {
     const base = { ...parseBase(sweep), warmup: 150 };
     const panel = loadPanel(store, panelRefFor(store, base).query as never);
     const w = out.windows[1];
-    const direct = await runSweep(store, { ...sweep, base: { ...sweep.base, warmup: 150 } }, pool, { start: w.trainStart, end: w.trainEnd });
+    const direct = await runSweep(store, { ...sweep, base: { ...sweep.base, warmup: 150 } }, pool, {
+      start: w.trainStart,
+      end: w.trainEnd,
+    });
     expect(w.params).toEqual(direct.best!.params);
     expect(w.inSample).toEqual(direct.best!.metrics);
     const oos = runSpecOnStore(store, { ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }).result;
     expect(w.outOfSample).toEqual(oos.metrics);
-    expect(runSpec({ ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }, panel).metrics).toEqual(oos.metrics);
+    expect(runSpec({ ...comboSpec(base, w.params!), start: w.testStart, end: w.testEnd }, panel).metrics).toEqual(
+      oos.metrics,
+    );
     // The stitched curve has every test bar once, and ends at the product of the windows' growth.
     expect(out.oosEquity.value).toHaveLength(250);
     const growth = out.windows.reduce((g, x) => g * (1 + x.outOfSample!.totalReturn), 1);
@@ -165,10 +192,23 @@ describe('walk-forward on worker threads', () => {
 describe('walk-forward with the sma-cross kernel', () => {
   it('chooses and reports per window exactly what the engine-only walk-forward does', async () => {
     const { runWalkForward } = await import('./walkforward-run');
-    const file = { ...sweepFile, base: { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 10 } }, grid: { fast: [3, 5, 8, 12], slow: [15, 30, 45] } };
+    const file = {
+      ...sweepFile,
+      base: { ...sweepFile.base, sizing: { method: 'fixed-qty', qty: 10 } },
+      grid: { fast: [3, 5, 8, 12], slow: [15, 30, 45] },
+    };
     const seen: number[] = [];
-    const fast = await runWalkForward(store, SweepSpecSchema.parse(file), pool, { train: 120, test: 60, anchored: true, onProgress: (p) => seen.push(p.completed) });
-    const exact = await runWalkForward(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool, { train: 120, test: 60, anchored: true });
+    const fast = await runWalkForward(store, SweepSpecSchema.parse(file), pool, {
+      train: 120,
+      test: 60,
+      anchored: true,
+      onProgress: (p) => seen.push(p.completed),
+    });
+    const exact = await runWalkForward(store, SweepSpecSchema.parse({ ...file, engine: 'exact' }), pool, {
+      train: 120,
+      test: 60,
+      anchored: true,
+    });
     expect(fast.windows.length).toBeGreaterThan(3);
     expect(fast.windows).toEqual(exact.windows);
     expect(fast.oosEquity).toEqual(exact.oosEquity);
@@ -200,7 +240,8 @@ describe('cross-sectional sweeps on worker threads', () => {
     const base = parseBase(sweep);
     const distinct = new Set(out.results.map((r) => r.metrics.totalReturn));
     expect(distinct.size).toBeGreaterThan(1);
-    for (const row of out.results) expect(row.metrics).toEqual(runSpecOnStore(store, comboSpec(base, row.params)).result.metrics);
+    for (const row of out.results)
+      expect(row.metrics).toEqual(runSpecOnStore(store, comboSpec(base, row.params)).result.metrics);
   });
 });
 

@@ -4,13 +4,29 @@ import type { Pool, PoolProgress } from '../pool/types';
 import type { Store } from '../store/sqlite-bar-store';
 import { fail, ok } from '../model/result';
 import type { JobOutcome, PanelRef } from '../pool/protocol';
-import { backtestJob, panelRefFor, signalKernelJob, SMA_KERNEL_JOB, type BacktestJobResult, type SignalKernelJobResult, type SmaKernelJobData } from './backtest-job';
+import {
+  backtestJob,
+  panelRefFor,
+  signalKernelJob,
+  SMA_KERNEL_JOB,
+  type BacktestJobResult,
+  type SignalKernelJobResult,
+  type SmaKernelJobData,
+} from './backtest-job';
 import { signalKernelIneligibility } from './signal-kernel';
 import { resolveStrategy } from '../strategies';
 import { smaKernelIneligibility } from './sma-kernel';
 import { hasActionsThrough } from '../store/queries';
 import { parseDate } from '../model/time';
-import { compareByObjective, expandSweep, parseObjective, sweepAxes, sweepErrors, type Params, type SweepSpec } from './sweep-spec';
+import {
+  compareByObjective,
+  expandSweep,
+  parseObjective,
+  sweepAxes,
+  sweepErrors,
+  type Params,
+  type SweepSpec,
+} from './sweep-spec';
 import { unknownReferences } from '../backtest/run';
 import { cellKey, guidedSearch, neighbourhoodStability } from './guided';
 
@@ -67,7 +83,11 @@ export interface SweepOutput<M extends MetricsRecord = Metrics> {
   /** Every successful combination's objective (null past {@link SURFACE_MAX}); `sweep:get` only, not printed by the CLI. */
   readonly surface?: SweepSurface | null;
   /** Neighbourhood stability of the best combination: its one-step grid neighbours' mean objective over its own (issue 17). */
-  readonly stability?: { readonly ratio: number | null; readonly neighbours: number; readonly mean: number | null } | null;
+  readonly stability?: {
+    readonly ratio: number | null;
+    readonly neighbours: number;
+    readonly mean: number | null;
+  } | null;
 }
 
 /** Options of {@link runSweep}. */
@@ -98,7 +118,8 @@ export function sweepCombos(sweep: SweepSpec): Params[] {
     throw new SweepInputError([(e as Error).message]);
   }
   // A genetic search draws its combinations as it goes (guided.ts): none are listed up front.
-  if (combos.length === 0 && sweep.search.kind !== 'genetic') throw new SweepInputError(['constraints: no combination of the grid satisfies them']);
+  if (combos.length === 0 && sweep.search.kind !== 'genetic')
+    throw new SweepInputError(['constraints: no combination of the grid satisfies them']);
   return combos;
 }
 
@@ -108,13 +129,21 @@ export function sweepCombos(sweep: SweepSpec): Params[] {
  * the combinations. Returns the base spec and the combinations; throws {@link SweepInputError} with
  * every problem found, each naming its field, so nothing runs and nothing is stored.
  */
-export function checkSweep(store: Store, sweep: SweepSpec, range: { start?: string; end?: string } = {}): { base: BacktestSpec; combos: Params[] } {
+export function checkSweep(
+  store: Store,
+  sweep: SweepSpec,
+  range: { start?: string; end?: string } = {},
+): { base: BacktestSpec; combos: Params[] } {
   const base = checkSweepQuick(store, sweep, range);
   return { base, combos: sweepCombos(sweep) };
 }
 
 /** {@link checkSweep} without expanding the combinations (up to 2,000,000): what a host checks on its thread before accepting a sweep. */
-export function checkSweepQuick(store: Store, sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
+export function checkSweepQuick(
+  store: Store,
+  sweep: SweepSpec,
+  range: { start?: string; end?: string } = {},
+): BacktestSpec {
   const base = parseBase(sweep, range);
   const errors = [...sweepErrors(sweep), ...unknownReferences(store, base).map((e) => `base.${e}`)];
   if (errors.length > 0) throw new SweepInputError(errors);
@@ -123,7 +152,11 @@ export function checkSweepQuick(store: Store, sweep: SweepSpec, range: { start?:
 
 /** The base spec with defaults filled; throws {@link SweepInputError} naming `base.<field>`. */
 export function parseBase(sweep: SweepSpec, range: { start?: string; end?: string } = {}): BacktestSpec {
-  const raw = { ...sweep.base, ...(range.start ? { start: range.start } : {}), ...(range.end ? { end: range.end } : {}) };
+  const raw = {
+    ...sweep.base,
+    ...(range.start ? { start: range.start } : {}),
+    ...(range.end ? { end: range.end } : {}),
+  };
   // Parameters are checked against the grid by `sweepErrors`: the base alone may lack what the grid supplies.
   const parsed = parseSpec(raw, { strategy: 'name' });
   if (!parsed.ok) throw new SweepInputError(parsed.errors.map((e) => `base.${e}`));
@@ -151,11 +184,16 @@ export function kernelTiles(combos: readonly Params[], slots: number): number[][
   const fRank = new Map(fasts.map((v, i) => [v, i]));
   const sRank = new Map(slows.map((v, i) => [v, i]));
   const jobs = Math.max(1, Math.min(Math.ceil(combos.length / 16), slots * 6));
-  const gf = Math.max(1, Math.min(fasts.length, Math.round(Math.sqrt((jobs * fasts.length) / Math.max(1, slows.length)))));
+  const gf = Math.max(
+    1,
+    Math.min(fasts.length, Math.round(Math.sqrt((jobs * fasts.length) / Math.max(1, slows.length)))),
+  );
   const gs = Math.max(1, Math.min(slows.length, Math.ceil(jobs / gf)));
   const tiles = new Map<number, number[]>();
   combos.forEach((c, i) => {
-    const key = Math.floor((fRank.get(c.fast as number)! * gf) / fasts.length) * gs + Math.floor((sRank.get(c.slow as number)! * gs) / slows.length);
+    const key =
+      Math.floor((fRank.get(c.fast as number)! * gf) / fasts.length) * gs +
+      Math.floor((sRank.get(c.slow as number)! * gs) / slows.length);
     let t = tiles.get(key);
     if (!t) tiles.set(key, (t = []));
     t.push(i);
@@ -164,12 +202,21 @@ export function kernelTiles(combos: readonly Params[], slots: number): number[][
 }
 
 /** Evaluates combinations with the sma-cross kernel, in 2-D tiles of the grid (see {@link kernelTiles}). */
-async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly Params[], pool: Pool, options: SweepOptions): Promise<JobOutcome<Metrics>[]> {
+async function kernelMetrics(
+  ref: PanelRef,
+  base: BacktestSpec,
+  combos: readonly Params[],
+  pool: Pool,
+  options: SweepOptions,
+): Promise<JobOutcome<Metrics>[]> {
   const chunks = kernelTiles(combos, pool.size);
   const jobs = chunks.map((ch) => ({
     kind: SMA_KERNEL_JOB,
     panel: ref,
-    data: { spec: base, pairs: ch.flatMap((i) => [combos[i].fast as number, combos[i].slow as number]) } satisfies SmaKernelJobData,
+    data: {
+      spec: base,
+      pairs: ch.flatMap((i) => [combos[i].fast as number, combos[i].slow as number]),
+    } satisfies SmaKernelJobData,
   }));
   const total = combos.length;
   const perJob = total / Math.max(1, chunks.length);
@@ -177,7 +224,13 @@ async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly
     signal: options.signal,
     onProgress: (p) => {
       const done = p.completed >= chunks.length ? total : Math.min(total, Math.round(p.completed * perJob));
-      options.onProgress?.({ ...p, completed: done, failed: Math.min(done, Math.round(p.failed * perJob)), total, ratePerSec: p.ratePerSec * perJob });
+      options.onProgress?.({
+        ...p,
+        completed: done,
+        failed: Math.min(done, Math.round(p.failed * perJob)),
+        total,
+        ratePerSec: p.ratePerSec * perJob,
+      });
     },
   });
   const out: JobOutcome<Metrics>[] = new Array(total);
@@ -185,7 +238,8 @@ async function kernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly
     const o = outcomes[c];
     ch.forEach((i, k) => {
       if (!o.ok) out[i] = o;
-      else if (o.value[k] === null) out[i] = fail('invalid-input', `params: fast must be < slow (fast ${combos[i].fast}, slow ${combos[i].slow})`);
+      else if (o.value[k] === null)
+        out[i] = fail('invalid-input', `params: fast must be < slow (fast ${combos[i].fast}, slow ${combos[i].slow})`);
       else out[i] = ok(o.value[k]!);
     });
   });
@@ -208,17 +262,35 @@ export function signalChunks(n: number, slots: number): number[][] {
  * Evaluates combinations with the signal kernel (see signal-kernel.ts); a chunk whose strategy places
  * order intents runs in the engine instead, one job per combination.
  */
-async function signalKernelMetrics(ref: PanelRef, base: BacktestSpec, combos: readonly Params[], pool: Pool, options: SweepOptions): Promise<JobOutcome<Metrics>[]> {
+async function signalKernelMetrics(
+  ref: PanelRef,
+  base: BacktestSpec,
+  combos: readonly Params[],
+  pool: Pool,
+  options: SweepOptions,
+): Promise<JobOutcome<Metrics>[]> {
   const chunks = signalChunks(combos.length, pool.size);
   const total = combos.length;
   const perJob = total / Math.max(1, chunks.length);
   const outcomes = await pool.run<SignalKernelJobResult>(
-    chunks.map((ch) => signalKernelJob(ref, base, ch.map((i) => combos[i]))),
+    chunks.map((ch) =>
+      signalKernelJob(
+        ref,
+        base,
+        ch.map((i) => combos[i]),
+      ),
+    ),
     {
       signal: options.signal,
       onProgress: (p) => {
         const done = p.completed >= chunks.length ? total : Math.min(total, Math.round(p.completed * perJob));
-        options.onProgress?.({ ...p, completed: done, failed: Math.min(done, Math.round(p.failed * perJob)), total, ratePerSec: p.ratePerSec * perJob });
+        options.onProgress?.({
+          ...p,
+          completed: done,
+          failed: Math.min(done, Math.round(p.failed * perJob)),
+          total,
+          ratePerSec: p.ratePerSec * perJob,
+        });
       },
     },
   );
@@ -275,7 +347,12 @@ export function kernelNeedsEngine(store: Store, base: BacktestSpec): boolean {
  * whose top results are then re-run in the exact engine and reported with the engine's metrics.
  * Only metrics come back from the workers, so memory stays bounded whatever the grid.
  */
-export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, options: SweepOptions = {}): Promise<SweepOutput> {
+export async function runSweep(
+  store: Store,
+  sweep: SweepSpec,
+  pool: Pool,
+  options: SweepOptions = {},
+): Promise<SweepOutput> {
   const t0 = Date.now();
   const checked = checkSweep(store, sweep, options);
   const base = checked.base;
@@ -293,11 +370,11 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
       : useSignal
         ? await signalKernelMetrics(ref, base, cs, pool, { ...options, onProgress })
         : (
-          await pool.run<BacktestJobResult>(
-            cs.map((p) => backtestJob(ref, comboSpec(base, p))),
-            { onProgress, signal: options.signal },
-          )
-        ).map((o) => (o.ok ? ok(o.value.metrics) : o));
+            await pool.run<BacktestJobResult>(
+              cs.map((p) => backtestJob(ref, comboSpec(base, p))),
+              { onProgress, signal: options.signal },
+            )
+          ).map((o) => (o.ok ? ok(o.value.metrics) : o));
   let outcomes: JobOutcome<Metrics>[];
   if (sweep.search.kind === 'genetic') {
     // Guided: generations evaluated one after another, each bred from the best so far (guided.ts).
@@ -312,7 +389,9 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
     const all: JobOutcome<Metrics>[] = [];
     const g = await guidedSearch(axes.keys, axes.axes, axes.valid, search, async (batch) => {
       const done = all.length;
-      const res = await evaluate(batch, (p) => options.onProgress?.({ ...p, completed: Math.min(search.budget, done + p.completed), total: search.budget }));
+      const res = await evaluate(batch, (p) =>
+        options.onProgress?.({ ...p, completed: Math.min(search.budget, done + p.completed), total: search.budget }),
+      );
       all.push(...res);
       return res.map((o) => {
         const metrics: MetricsRecord | null = o.ok ? o.value : null;
@@ -360,7 +439,10 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
       { signal: options.signal },
     );
     full.forEach((o, k) => {
-      if (!o.ok || !o.value.equity) throw new Error(`equity re-run of ${JSON.stringify(results[k].params)} failed: ${o.ok ? 'no curve' : o.error.message}`);
+      if (!o.ok || !o.value.equity)
+        throw new Error(
+          `equity re-run of ${JSON.stringify(results[k].params)} failed: ${o.ok ? 'no curve' : o.error.message}`,
+        );
       results[k] = { ...results[k], equity: o.value.equity };
     });
   }
@@ -380,7 +462,11 @@ export async function runSweep(store: Store, sweep: SweepSpec, pool: Pool, optio
 }
 
 /** {@link neighbourhoodStability} of the best combination over the surface (maximised objective sign), null without one. */
-function bestStability(sweep: SweepSpec, surface: SweepSurface | null, best: Params | undefined): SweepOutput['stability'] {
+function bestStability(
+  sweep: SweepSpec,
+  surface: SweepSurface | null,
+  best: Params | undefined,
+): SweepOutput['stability'] {
   if (!surface || !best) return null;
   const { keys, axes } = sweepAxes(sweep);
   const sign = sweep.objective.startsWith('-') ? -1 : 1;
@@ -392,7 +478,11 @@ function bestStability(sweep: SweepSpec, surface: SweepSurface | null, best: Par
 }
 
 /** The compact surface of every successful combination, in expansion order; `top` (engine re-runs) overrides `good`. */
-function sweepSurface(good: readonly { params: Params; metrics: Metrics; index: number }[], top: readonly { metrics: Metrics; index: number }[], objective: string): SweepSurface | null {
+function sweepSurface(
+  good: readonly { params: Params; metrics: Metrics; index: number }[],
+  top: readonly { metrics: Metrics; index: number }[],
+  objective: string,
+): SweepSurface | null {
   if (good.length > SURFACE_MAX) return null;
   const key = objective.replace(/^-/, '');
   const exact = new Map(top.map((r) => [r.index, r.metrics]));

@@ -47,7 +47,14 @@ export function createSyntheticStore(path: string, market: SyntheticMarket): Sto
         w.bar(id, t, round4(open), round4(hi), round4(lo), round4(close), 1000 + Math.floor(rng.next() * 1e5));
       }
     }
-    w.recordImport('bars', `synthetic:${market.symbols}x${market.days}:${market.seed ?? 1}`, 'synthetic', market.symbols * market.days, market.symbols * market.days, Date.now());
+    w.recordImport(
+      'bars',
+      `synthetic:${market.symbols}x${market.days}:${market.seed ?? 1}`,
+      'synthetic',
+      market.symbols * market.days,
+      market.symbols * market.days,
+      Date.now(),
+    );
   });
   return store;
 }

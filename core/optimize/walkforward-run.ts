@@ -64,7 +64,12 @@ export interface WalkForwardOptions {
  * spec's `warmup`, or by default `train` bars: all known before the window starts), so a test
  * window trades from its first bar instead of spending its lookback cold. Dates are the bars' UTC dates.
  */
-export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool, options: WalkForwardOptions): Promise<WalkForwardOutput> {
+export async function runWalkForward(
+  store: Store,
+  sweep: SweepSpec,
+  pool: Pool,
+  options: WalkForwardOptions,
+): Promise<WalkForwardOutput> {
   const t0 = Date.now();
   const { base: parsed, combos } = checkSweep(store, sweep);
   const base = parsed.warmup > 0 ? parsed : { ...parsed, warmup: options.train };
@@ -73,7 +78,8 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   const startMs = base.start ? Date.parse(base.start) : -Infinity;
   const endMs = base.end ? Date.parse(base.end) + 86_399_999 : Infinity;
   const times: number[] = [];
-  for (let i = 0; i < panel.nDays; i++) if (panel.time[i] >= startMs && panel.time[i] <= endMs) times.push(panel.time[i]);
+  for (let i = 0; i < panel.nDays; i++)
+    if (panel.time[i] >= startMs && panel.time[i] <= endMs) times.push(panel.time[i]);
   let windows;
   try {
     windows = walkForwardWindows(times.length, options.train, options.test, options.anchored);
@@ -90,7 +96,12 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   if (sweep.engine === 'auto' && smaKernelIneligibility(base, Object.keys(sweep.grid)) === null) {
     // The sma-cross kernel ranks each training window (as `quantdesk sweep` would), and its best few
     // are re-run in the engine, whose metrics choose and are reported.
-    const windowSweep: SweepSpec = { ...sweep, base: { ...sweep.base, warmup: base.warmup }, top: Math.min(sweep.top, 5), curves: 0 };
+    const windowSweep: SweepSpec = {
+      ...sweep,
+      base: { ...sweep.base, warmup: base.warmup },
+      top: Math.min(sweep.top, 5),
+      curves: 0,
+    };
     chosen = [];
     for (const [k, w] of windows.entries()) {
       const out = await runSweep(store, windowSweep, pool, {
@@ -103,8 +114,15 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
       chosen.push(out.best);
     }
   } else {
-    const trainJobs = windows.flatMap((w) => combos.map((p) => backtestJob(ref, { ...comboSpec(base, p), start: day(w.trainStart), end: day(w.trainEnd - 1) })));
-    const trained = await pool.run<BacktestJobResult>(trainJobs, { signal: options.signal, onProgress: (p) => report(p.completed, p.failed) });
+    const trainJobs = windows.flatMap((w) =>
+      combos.map((p) =>
+        backtestJob(ref, { ...comboSpec(base, p), start: day(w.trainStart), end: day(w.trainEnd - 1) }),
+      ),
+    );
+    const trained = await pool.run<BacktestJobResult>(trainJobs, {
+      signal: options.signal,
+      onProgress: (p) => report(p.completed, p.failed),
+    });
     trainFailed = trained.filter((o) => !o.ok).length;
     const compare = compareByObjective(sweep.objective);
     chosen = windows.map((_, w) => {
@@ -158,7 +176,9 @@ export async function runWalkForward(store: Store, sweep: SweepSpec, pool: Pool,
   const final = stitched.value.length ? stitched.value[stitched.value.length - 1] : base.capital;
   const oosTotalReturn = final / base.capital - 1;
   const oosAnnualReturn = annualise(oosTotalReturn, testBars, base.barsPerYear);
-  const isAnnual = results.map((r) => (r.inSample ? annualise(r.inSample.totalReturn, r.trainBars, base.barsPerYear) : null));
+  const isAnnual = results.map((r) =>
+    r.inSample ? annualise(r.inSample.totalReturn, r.trainBars, base.barsPerYear) : null,
+  );
   const isVals = isAnnual.filter((x): x is number => x !== null);
   return {
     objective: sweep.objective,

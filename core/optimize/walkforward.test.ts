@@ -7,7 +7,12 @@ describe('walk-forward windows', () => {
       { trainStart: 0, trainEnd: 4, testStart: 4, testEnd: 7 },
       { trainStart: 3, trainEnd: 7, testStart: 7, testEnd: 10 },
     ]);
-    expect(walkForwardWindows(11, 4, 3, false).at(-1)).toEqual({ trainStart: 6, trainEnd: 10, testStart: 10, testEnd: 11 });
+    expect(walkForwardWindows(11, 4, 3, false).at(-1)).toEqual({
+      trainStart: 6,
+      trainEnd: 10,
+      testStart: 10,
+      testEnd: 11,
+    });
   });
 
   it('anchors every training window at bar 0 when asked', () => {

@@ -18,7 +18,12 @@ export function walkForwardWindows(n: number, train: number, test: number, ancho
   if (n < train + 1) throw new Error(`the data has ${n} bars; a walk-forward needs more than --train (${train})`);
   const out: WalkWindow[] = [];
   for (let testStart = train; testStart < n; testStart += test) {
-    out.push({ trainStart: anchored ? 0 : testStart - train, trainEnd: testStart, testStart, testEnd: Math.min(n, testStart + test) });
+    out.push({
+      trainStart: anchored ? 0 : testStart - train,
+      trainEnd: testStart,
+      testStart,
+      testEnd: Math.min(n, testStart + test),
+    });
   }
   return out;
 }
@@ -34,7 +39,10 @@ export interface StitchedEquity {
  * curve carries the previous window's final value forward (`value = carried × equity / capital`),
  * so it is the equity of reinvesting through every out-of-sample period in turn.
  */
-export function stitchEquity(pieces: readonly { time: Float64Array; value: Float64Array }[], capital: number): StitchedEquity {
+export function stitchEquity(
+  pieces: readonly { time: Float64Array; value: Float64Array }[],
+  capital: number,
+): StitchedEquity {
   const total = pieces.reduce((k, p) => k + p.value.length, 0);
   const time = new Float64Array(total);
   const value = new Float64Array(total);

@@ -12,9 +12,13 @@ const children: ChildProcess[] = [];
 
 /** Starts a real `bin/quantdesk.js worker` process and resolves once it listens. */
 function startWorker(url: string, queue: string, extra: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'worker', '--redis', url, '--queue', queue, '--lock-ms', '1500', ...extra], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/quantdesk.js'), 'worker', '--redis', url, '--queue', queue, '--lock-ms', '1500', ...extra],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let log = '';
@@ -91,9 +95,16 @@ describe('BullMQ cluster pool with real quantdesk worker processes', () => {
     await Promise.all([startWorker(redis.url, queue), startWorker(redis.url, queue), startWorker(redis.url, queue)]);
     const pool = createBullPool({ url: redis.url, queue, size: 3, maxBatch: 1 });
     try {
-      const out = await pool.run([spin(2, 0), { kind: 'diag:crash', data: {} }, { kind: 'diag:throw', data: { message: 'bad' } }]);
+      const out = await pool.run([
+        spin(2, 0),
+        { kind: 'diag:crash', data: {} },
+        { kind: 'diag:throw', data: { message: 'bad' } },
+      ]);
       expect(out[0]).toMatchObject({ ok: true, value: { square: 4 } });
-      expect(out[1]).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/stalled/) } });
+      expect(out[1]).toMatchObject({
+        ok: false,
+        error: { code: 'internal', message: expect.stringMatching(/stalled/) },
+      });
       expect(out[2]).toEqual({ ok: false, error: { code: 'internal', message: 'bad' } });
 
       const ac = new AbortController();

@@ -89,7 +89,8 @@ export class BullPool implements Pool {
     const runKey = randomUUID();
     const size = batchSizeFor(jobs.length, this.size, this.#opts.maxBatch);
     const batches: number[][] = [];
-    for (let i = 0; i < jobs.length; i += size) batches.push(Array.from({ length: Math.min(size, jobs.length - i) }, (_, k) => i + k));
+    for (let i = 0; i < jobs.length; i += size)
+      batches.push(Array.from({ length: Math.min(size, jobs.length - i) }, (_, k) => i + k));
     const outcomes: (JobOutcome | undefined)[] = new Array(jobs.length);
     const doneBatches = new Set<number>();
     let completed = 0;
@@ -112,7 +113,10 @@ export class BullPool implements Pool {
       const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }) => {
         if (!jobId.startsWith(prefix)) return;
         const value = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as BullBatchResult;
-        settle(Number(jobId.slice(prefix.length)), (_i, k) => value.outcomes[k] ?? fail('internal', 'worker returned no outcome'));
+        settle(
+          Number(jobId.slice(prefix.length)),
+          (_i, k) => value.outcomes[k] ?? fail('internal', 'worker returned no outcome'),
+        );
       };
       const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }) => {
         if (!jobId.startsWith(prefix)) return;
@@ -120,7 +124,8 @@ export class BullPool implements Pool {
       };
       const onAbort = () => {
         void redis.publish(cancelChannel(this.#queueName), runKey).catch(() => undefined);
-        for (let b = 0; b < batches.length; b++) if (!doneBatches.has(b)) void queue.remove(`${prefix}${b}`).catch(() => undefined);
+        for (let b = 0; b < batches.length; b++)
+          if (!doneBatches.has(b)) void queue.remove(`${prefix}${b}`).catch(() => undefined);
         finish(new CancelledError());
       };
       let finished = false;

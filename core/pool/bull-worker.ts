@@ -140,7 +140,9 @@ export async function startBullWorker(options: BullWorkerOptions): Promise<BullW
       // A graceful close waits for the current batch, and on Redis; neither may hold a SIGTERM for long.
       const graceful = running.close().then(() => true);
       if (!(await Promise.race([graceful, delay(graceMs).then(() => false)]))) {
-        log(`not closed after ${graceMs} ms (Redis gone, or a batch still running: its lock lapses and it is requeued); stopping now`);
+        log(
+          `not closed after ${graceMs} ms (Redis gone, or a batch still running: its lock lapses and it is requeued); stopping now`,
+        );
         await Promise.race([running.close(true), delay(500)]);
       }
       sub.disconnect();

@@ -11,7 +11,12 @@ export const DIAG_JOBS: JobTable = {
     const until = Date.now() + (data.ms ?? 0);
     let x = 0;
     while (Date.now() < until) x++;
-    return { value: data.value, square: data.value * data.value, worker: `${process.pid}:${ctx.workerId}`, spins: x > 0 ? 1 : 0 };
+    return {
+      value: data.value,
+      square: data.value * data.value,
+      worker: `${process.pid}:${ctx.workerId}`,
+      spins: x > 0 ? 1 : 0,
+    };
   },
   'diag:crash': (data: { code?: number }) => {
     process.exit(data.code ?? 13);

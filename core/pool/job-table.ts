@@ -7,4 +7,11 @@ import { DIAG_JOBS } from './diag-jobs';
 import type { JobTable } from './worker-host';
 
 /** Every job kind a pool worker runs: diagnostics, the optimisation kinds, model fitting, user-strategy runs and the API's interactive calls. */
-export const JOB_TABLE: JobTable = { ...DIAG_JOBS, ...OPTIMIZE_JOBS, ...MODEL_JOBS, ...USER_RUN_JOBS, ...INTERACTIVE_JOBS, ...TYPECHECK_JOBS };
+export const JOB_TABLE: JobTable = {
+  ...DIAG_JOBS,
+  ...OPTIMIZE_JOBS,
+  ...MODEL_JOBS,
+  ...USER_RUN_JOBS,
+  ...INTERACTIVE_JOBS,
+  ...TYPECHECK_JOBS,
+};

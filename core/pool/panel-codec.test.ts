@@ -5,7 +5,8 @@ import { decodePanel, encodePanel } from './panel-codec';
 function panel(): Panel {
   const nInst = 3;
   const nDays = 5;
-  const col = (seed: number) => Float64Array.from({ length: nInst * nDays }, (_, i) => (i % 4 === 3 ? Number.NaN : seed + i * 0.25));
+  const col = (seed: number) =>
+    Float64Array.from({ length: nInst * nDays }, (_, i) => (i % 4 === 3 ? Number.NaN : seed + i * 0.25));
   return {
     symbols: ['AAA', 'BBB', 'ÇÇÇ'],
     sectors: ['Tech', '', 'Energy'],
@@ -26,8 +27,18 @@ function panel(): Panel {
 
 describe('panel codec', () => {
   it('carries the traded prices and the corporate actions, so cluster workers fill at traded prices and apply splits and dividends', () => {
-    const raw = { open: panel().open.map((x) => x / 2), high: panel().high.map((x) => x / 2), low: panel().low.map((x) => x / 2), close: panel().close.map((x) => x / 2) };
-    const actions = { inst: Int32Array.of(0, 2), bar: Int32Array.of(1, 3), kind: Uint8Array.of(0, 1), value: Float64Array.of(2, 0.5) };
+    const raw = {
+      open: panel().open.map((x) => x / 2),
+      high: panel().high.map((x) => x / 2),
+      low: panel().low.map((x) => x / 2),
+      close: panel().close.map((x) => x / 2),
+    };
+    const actions = {
+      inst: Int32Array.of(0, 2),
+      bar: Int32Array.of(1, 3),
+      kind: Uint8Array.of(0, 1),
+      value: Float64Array.of(2, 0.5),
+    };
     const p: Panel = { ...panel(), priceFactor: new Float64Array(15).fill(2), raw, actions };
     const q = decodePanel(encodePanel(p));
     expect(Array.from(q.raw!.open)).toEqual(Array.from(raw.open));

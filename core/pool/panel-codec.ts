@@ -24,9 +24,23 @@ interface Header {
  */
 export function encodePanel(p: Panel): Buffer {
   const header: Header = {
-    symbols: p.symbols, sectors: p.sectors, nInst: p.nInst, nDays: p.nDays, adjustment: p.adjustment, fingerprint: p.fingerprint,
+    symbols: p.symbols,
+    sectors: p.sectors,
+    nInst: p.nInst,
+    nDays: p.nDays,
+    adjustment: p.adjustment,
+    fingerprint: p.fingerprint,
     hasPriceFactor: p.priceFactor !== undefined,
-    ...(p.actions ? { actions: { inst: [...p.actions.inst], bar: [...p.actions.bar], kind: [...p.actions.kind], value: [...p.actions.value] } } : {}),
+    ...(p.actions
+      ? {
+          actions: {
+            inst: [...p.actions.inst],
+            bar: [...p.actions.bar],
+            kind: [...p.actions.kind],
+            value: [...p.actions.value],
+          },
+        }
+      : {}),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const dataStart = align8(8 + json.length);
@@ -69,7 +83,16 @@ export function decodePanel(buf: Uint8Array): Panel {
   const [time, open, high, low, close, volume, listedOn, delistedOn, priceFactor, rOpen, rHigh, rLow, rClose] = cols;
   const { hasPriceFactor: _, actions: a, ...meta } = header;
   let panel: Panel = { ...meta, time, open, high, low, close, volume, listedOn, delistedOn };
-  if (a) panel = { ...panel, actions: { inst: Int32Array.from(a.inst), bar: Int32Array.from(a.bar), kind: Uint8Array.from(a.kind), value: Float64Array.from(a.value) } };
+  if (a)
+    panel = {
+      ...panel,
+      actions: {
+        inst: Int32Array.from(a.inst),
+        bar: Int32Array.from(a.bar),
+        kind: Uint8Array.from(a.kind),
+        value: Float64Array.from(a.value),
+      },
+    };
   return priceFactor ? { ...panel, priceFactor, raw: { open: rOpen, high: rHigh, low: rLow, close: rClose } } : panel;
 }
 

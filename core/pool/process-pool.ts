@@ -95,7 +95,8 @@ export class MessagePool implements Pool {
   #closed = false;
 
   constructor(spawn: SpawnWorker, options: MessagePoolOptions) {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`pool size must be a positive integer, got ${options.size}`);
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new Error(`pool size must be a positive integer, got ${options.size}`);
     this.size = options.size;
     this.#spawn = spawn;
     this.#options = options;
@@ -208,7 +209,9 @@ export class MessagePool implements Pool {
     state.batchesDone++;
     state.batchMs += now - slot.busySince;
     slot.busySince = now;
-    task.indices.forEach((index, k) => this.#record(state, index, msg.outcomes[k] ?? fail('internal', 'worker returned no outcome')));
+    task.indices.forEach((index, k) =>
+      this.#record(state, index, msg.outcomes[k] ?? fail('internal', 'worker returned no outcome')),
+    );
     this.#report(state);
     if (this.#run === state) this.#dispatch(slot);
     else this.#gauge();
@@ -227,9 +230,11 @@ export class MessagePool implements Pool {
       const retries: Task[] = [];
       let failedNow = false;
       for (const task of lost) {
-        if (task.attempt === 0) for (const index of task.indices) retries.push({ batchId: this.#nextBatch++, indices: [index], attempt: 1 });
+        if (task.attempt === 0)
+          for (const index of task.indices) retries.push({ batchId: this.#nextBatch++, indices: [index], attempt: 1 });
         else {
-          for (const index of task.indices) this.#record(state, index, fail('internal', `worker crashed twice running job ${index}: ${reason}`));
+          for (const index of task.indices)
+            this.#record(state, index, fail('internal', `worker crashed twice running job ${index}: ${reason}`));
           failedNow = true;
         }
       }

@@ -22,9 +22,13 @@ export function freePort(): Promise<number> {
 /** Starts Debian's `/usr/bin/redis-server` with `--save '' --appendonly no` and resolves once it accepts connections. */
 export async function startTestRedis(binary = '/usr/bin/redis-server'): Promise<TestRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    binary,
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let log = '';
     const onData = (b: Buffer) => {

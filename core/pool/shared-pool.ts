@@ -45,7 +45,8 @@ export class SharedPool {
     const limit = workers ?? this.size;
     return {
       size: limit,
-      run: <R>(jobs: readonly PoolJob[], options: RunOptions = {}) => this.#run<R>(jobs, { ...options, maxWorkers: limit }),
+      run: <R>(jobs: readonly PoolJob[], options: RunOptions = {}) =>
+        this.#run<R>(jobs, { ...options, maxWorkers: limit }),
       close: async () => undefined,
     };
   }

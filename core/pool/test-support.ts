@@ -23,7 +23,8 @@ async function bundleEntry(name: string, source: string): Promise<string> {
   // Bundles left by killed test processes: drop those older than an hour.
   for (const name of readdirSync(cache)) {
     const dir = join(cache, name);
-    if (name.startsWith('qd-worker-') && Date.now() - statSync(dir).mtimeMs > 3_600_000) rmSync(dir, { recursive: true, force: true });
+    if (name.startsWith('qd-worker-') && Date.now() - statSync(dir).mtimeMs > 3_600_000)
+      rmSync(dir, { recursive: true, force: true });
   }
   const outdir = mkdtempSync(join(cache, 'qd-worker-'));
   // Removed when the test or bench process exits (worker threads are gone by then).

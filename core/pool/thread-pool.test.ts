@@ -25,7 +25,9 @@ describe('thread pool', () => {
     // come up could drain the queue alone, and the spread assertion was flaky).
     const jobs = Array.from({ length: 300 }, (_, i) => spin(i, 4));
     const seen: PoolProgress[] = [];
-    const out = await pool.run<{ value: number; square: number; worker: string }>(jobs, { onProgress: (p) => seen.push(p) });
+    const out = await pool.run<{ value: number; square: number; worker: string }>(jobs, {
+      onProgress: (p) => seen.push(p),
+    });
     expect(out).toHaveLength(300);
     out.forEach((o, i) => {
       expect(o.ok && o.value.square).toBe(i * i);
@@ -41,7 +43,12 @@ describe('thread pool', () => {
   it('fails a throwing job as a value and an unknown kind as invalid-input, without touching the others', async () => {
     const pool = createThreadPool({ workers: 2, dbPath: null, workerEntry: entry });
     pools.push(pool);
-    const out = await pool.run([spin(1), { kind: 'diag:throw', data: { message: 'boom' } }, { kind: 'nope', data: null }, spin(3)]);
+    const out = await pool.run([
+      spin(1),
+      { kind: 'diag:throw', data: { message: 'boom' } },
+      { kind: 'nope', data: null },
+      spin(3),
+    ]);
     expect(out[0]).toMatchObject({ ok: true, value: { square: 1 } });
     expect(out[1]).toEqual({ ok: false, error: { code: 'internal', message: 'boom' } });
     expect(out[2]).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
@@ -56,7 +63,11 @@ describe('thread pool', () => {
     const jobs = Array.from({ length: 60 }, (_, i) => (i === 21 ? { kind: 'diag:crash', data: { code: 7 } } : spin(i)));
     const out = await pool.run<{ square: number }>(jobs);
     out.forEach((o, i) => {
-      if (i === 21) expect(o).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/crashed twice.*code 7/) } });
+      if (i === 21)
+        expect(o).toMatchObject({
+          ok: false,
+          error: { code: 'internal', message: expect.stringMatching(/crashed twice.*code 7/) },
+        });
       else expect(o.ok && o.value.square).toBe(i * i);
     });
     // The pool still works after the crash.

@@ -13,7 +13,12 @@ if (!parentPort) throw new Error('thread-worker must run as a worker thread');
 const port = parentPort;
 const bull = (workerData as { bull?: Omit<BullWorkerOptions, 'table' | 'local' | 'log'> } | null)?.bull;
 if (bull) {
-  void startBullWorker({ ...bull, table: JOB_TABLE, local: LOCAL_PANELS.local, log: (line) => port.postMessage({ type: 'log', line }) });
+  void startBullWorker({
+    ...bull,
+    table: JOB_TABLE,
+    local: LOCAL_PANELS.local,
+    log: (line) => port.postMessage({ type: 'log', line }),
+  });
 } else {
   // The host's thread answers every client: a simulation thread yields the CPU to it first.
   lowerThreadPriority();

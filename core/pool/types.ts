@@ -46,7 +46,13 @@ export class CancelledError extends Error {
 }
 
 /** Builds a progress record from counts and the start time (`Date.now()` based). */
-export function progressOf(completed: number, failed: number, total: number, startedAt: number, now = Date.now()): PoolProgress {
+export function progressOf(
+  completed: number,
+  failed: number,
+  total: number,
+  startedAt: number,
+  now = Date.now(),
+): PoolProgress {
   const elapsedMs = Math.max(0, now - startedAt);
   const ratePerSec = elapsedMs > 0 ? (completed * 1000) / elapsedMs : 0;
   const etaMs = ratePerSec > 0 ? ((total - completed) / ratePerSec) * 1000 : completed >= total ? 0 : Number.NaN;

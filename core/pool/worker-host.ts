@@ -80,7 +80,9 @@ export function createWorkerContext(options: WorkerContextOptions): WorkerContex
     if (local) return local;
     if (options.panels.remote) return options.panels.remote(req);
     throw new Error(
-      s ? `the local store's data (${s.path}) does not match fingerprint ${req.fingerprint}` : `no local store and no remote panel source for fingerprint ${req.fingerprint}`,
+      s
+        ? `the local store's data (${s.path}) does not match fingerprint ${req.fingerprint}`
+        : `no local store and no remote panel source for fingerprint ${req.fingerprint}`,
     );
   }
   return ctx;
@@ -90,7 +92,12 @@ export function createWorkerContext(options: WorkerContextOptions): WorkerContex
  * Runs jobs in order on `ctx` and returns one outcome per job. A throw inside a runner fails that
  * job only; an unknown kind is `invalid-input`. `isCancelled` is polled between jobs.
  */
-export async function runJobs(table: JobTable, jobs: readonly PoolJob[], ctx: WorkerContext, isCancelled?: () => boolean): Promise<JobOutcome[]> {
+export async function runJobs(
+  table: JobTable,
+  jobs: readonly PoolJob[],
+  ctx: WorkerContext,
+  isCancelled?: () => boolean,
+): Promise<JobOutcome[]> {
   const outcomes: JobOutcome[] = [];
   for (const job of jobs) {
     if (isCancelled?.()) {
@@ -117,7 +124,11 @@ export async function runJobs(table: JobTable, jobs: readonly PoolJob[], ctx: Wo
  * The message loop of a pool worker (thread or utility process): handles `init` and `batch`
  * messages one at a time, in arrival order, and answers through `post`.
  */
-export function createWorkerHost(table: JobTable, post: (m: FromWorker) => void, panels: PanelSource): (msg: ToWorker) => void {
+export function createWorkerHost(
+  table: JobTable,
+  post: (m: FromWorker) => void,
+  panels: PanelSource,
+): (msg: ToWorker) => void {
   let ctx: (WorkerContext & { close(): void }) | null = null;
   let chain: Promise<void> = Promise.resolve();
   async function handle(msg: ToWorker): Promise<void> {
@@ -127,7 +138,10 @@ export function createWorkerHost(table: JobTable, post: (m: FromWorker) => void,
         ctx.store();
         post({ type: 'ready', workerId: msg.workerId });
       } catch (e) {
-        post({ type: 'fatal', error: { code: 'unavailable', message: `worker ${msg.workerId}: ${(e as Error).message}` } });
+        post({
+          type: 'fatal',
+          error: { code: 'unavailable', message: `worker ${msg.workerId}: ${(e as Error).message}` },
+        });
       }
       return;
     }

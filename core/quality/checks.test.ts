@@ -9,10 +9,15 @@ let store: Store;
 afterEach(() => store?.close());
 
 /** 60 weekdays from 2024-01-01 for a symbol, closes from `close(i)`, volume from `vol(i)`; `skip` days omitted. */
-function series(symbol: string, close: (i: number) => number, vol: (i: number) => number = () => 1000, skip: number[] = []): string {
+function series(
+  symbol: string,
+  close: (i: number) => number,
+  vol: (i: number) => number = () => 1000,
+  skip: number[] = [],
+): string {
   let out = '';
   let d = Date.UTC(2024, 0, 1);
-  for (let i = 0; i < 60; ) {
+  for (let i = 0; i < 60;) {
     const dow = new Date(d).getUTCDay();
     if (dow !== 0 && dow !== 6) {
       if (!skip.includes(i)) {
@@ -64,7 +69,9 @@ describe('checkQuality', () => {
     const split = listFindings(store, { symbol: 'SPLIT' })[0];
     expect(split).toMatchObject({ check: 'split', severity: 'critical' });
     expect(Math.abs(split.value! - 2)).toBeLessThan(0.06);
-    const alerts = connection(store).prepare("SELECT symbol, severity FROM alerts WHERE session = 'data-quality' ORDER BY symbol").all();
+    const alerts = connection(store)
+      .prepare("SELECT symbol, severity FROM alerts WHERE session = 'data-quality' ORDER BY symbol")
+      .all();
     expect(alerts).toEqual([
       { symbol: 'GAP', severity: 'info' },
       { symbol: 'JUMP', severity: 'warning' },
@@ -76,9 +83,17 @@ describe('checkQuality', () => {
 
   it('a split recorded as a corporate action on that date is not a finding', async () => {
     store = openStore(':memory:');
-    const csv = 'symbol,date,open,high,low,close,volume\n' + series('SPLIT', (i) => (i >= 25 ? wiggle(i) / 2 : wiggle(i)));
+    const csv =
+      'symbol,date,open,high,low,close,volume\n' + series('SPLIT', (i) => (i >= 25 ? wiggle(i) / 2 : wiggle(i)));
     expect((await importCsv(store, 'bars', { fileName: 'b.csv', content: csv })).ok).toBe(true);
-    expect((await importCsv(store, 'actions', { fileName: 'a.csv', content: 'symbol,kind,ex_date,value,known_at\nSPLIT,split,2024-02-05,2,2024-01-20\n' })).ok).toBe(true);
+    expect(
+      (
+        await importCsv(store, 'actions', {
+          fileName: 'a.csv',
+          content: 'symbol,kind,ex_date,value,known_at\nSPLIT,split,2024-02-05,2,2024-01-20\n',
+        })
+      ).ok,
+    ).toBe(true);
     expect(checkQuality(store).filter((f) => f.check === 'split')).toEqual([]);
   });
 });

@@ -80,7 +80,13 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
       if (wanted && !wanted.has(inst.symbol)) continue;
       const rows = q.bars(inst.id);
       if (rows.length < 2) continue;
-      const add = (check: QualityCheck, ts: number, severity: QualityFinding['severity'], value: number | null, detail: string) => {
+      const add = (
+        check: QualityCheck,
+        ts: number,
+        severity: QualityFinding['severity'],
+        value: number | null,
+        detail: string,
+      ) => {
         if (!q.insertFinding(inst.id, check, ts, severity, value, detail, now)) return;
         const f = { symbol: inst.symbol, check, ts, severity, value, detail, foundAt: now };
         found.push(f);
@@ -93,7 +99,14 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
       let missing = 0;
       let firstMissing = 0;
       const flush = () => {
-        if (missing > 0) add('gap', firstMissing, missing >= 5 ? 'warning' : 'info', missing, `${missing} trading day${missing === 1 ? '' : 's'} missing from ${formatDate(firstMissing)}`);
+        if (missing > 0)
+          add(
+            'gap',
+            firstMissing,
+            missing >= 5 ? 'warning' : 'info',
+            missing,
+            `${missing} trading day${missing === 1 ? '' : 's'} missing from ${formatDate(firstMissing)}`,
+          );
         missing = 0;
       };
       for (let d = rows[0][0]; d <= rows[n - 1][0]; d += DAY_MS) {
@@ -121,10 +134,23 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
         const jump = prevClose / open;
         const ratio = SPLIT_RATIOS.find((r) => Math.abs(jump / r - 1) < 0.03);
         if (ratio !== undefined && !splits.has(ts)) {
-          add('split', ts, 'critical', jump, `open ${open} vs previous close ${prevClose}: a ${ratio >= 1 ? `${+ratio.toFixed(2)}:1 split` : `1:${+(1 / ratio).toFixed(2)} reverse split`}? No split is recorded on this date`);
+          add(
+            'split',
+            ts,
+            'critical',
+            jump,
+            `open ${open} vs previous close ${prevClose}: a ${ratio >= 1 ? `${+ratio.toFixed(2)}:1 split` : `1:${+(1 / ratio).toFixed(2)} reverse split`}? No split is recorded on this date`,
+          );
         } else if (scale > 0) {
           const z = (ret[i - 1] - med) / scale;
-          if (Math.abs(z) > zMax) add('outlier', ts, 'warning', z, `return ${(100 * (Math.exp(ret[i - 1]) - 1)).toFixed(1)}% is ${z.toFixed(1)} robust standard deviations from typical`);
+          if (Math.abs(z) > zMax)
+            add(
+              'outlier',
+              ts,
+              'warning',
+              z,
+              `return ${(100 * (Math.exp(ret[i - 1]) - 1)).toFixed(1)}% is ${z.toFixed(1)} robust standard deviations from typical`,
+            );
         }
         run = close === prevClose ? run + 1 : 1;
         if (run === staleN) add('stale', ts, 'warning', staleN, `close ${close} unchanged for ${staleN} bars`);
@@ -132,7 +158,14 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
         else if (i >= 20) {
           for (let k = 0; k < 20; k++) win[k] = rows[i - 20 + k][3];
           const m = win.sort()[10];
-          if (m > 0 && volume > volX * m) add('volume', ts, 'warning', volume / m, `volume ${volume} is ${(volume / m).toFixed(0)}× the 20-bar median`);
+          if (m > 0 && volume > volX * m)
+            add(
+              'volume',
+              ts,
+              'warning',
+              volume / m,
+              `volume ${volume} is ${(volume / m).toFixed(0)}× the 20-bar median`,
+            );
         }
       }
     }
@@ -140,9 +173,23 @@ export function checkQuality(store: Store, options: QualityOptions = {}): Qualit
   if (options.alert !== false && perSymbol.size > 0) {
     const center = new AlertCenter({ session: 'data-quality', journal: new Journal(store), cooldownMs: 0 });
     for (const [symbol, fs] of perSymbol) {
-      const worst = fs.some((f) => f.severity === 'critical') ? 'critical' : fs.some((f) => f.severity === 'warning') ? 'warning' : 'info';
-      const head = fs.slice(0, 3).map((f) => `${f.check} ${formatDate(f.ts)}`).join(', ');
-      center.raise({ kind: 'data-quality', severity: worst, symbol, time: now, message: `${fs.length} new data-quality finding${fs.length === 1 ? '' : 's'}: ${head}${fs.length > 3 ? ', …' : ''}`, payload: { findings: fs.length } });
+      const worst = fs.some((f) => f.severity === 'critical')
+        ? 'critical'
+        : fs.some((f) => f.severity === 'warning')
+          ? 'warning'
+          : 'info';
+      const head = fs
+        .slice(0, 3)
+        .map((f) => `${f.check} ${formatDate(f.ts)}`)
+        .join(', ');
+      center.raise({
+        kind: 'data-quality',
+        severity: worst,
+        symbol,
+        time: now,
+        message: `${fs.length} new data-quality finding${fs.length === 1 ? '' : 's'}: ${head}${fs.length > 3 ? ', …' : ''}`,
+        payload: { findings: fs.length },
+      });
     }
   }
   return found;

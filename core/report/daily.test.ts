@@ -26,12 +26,45 @@ async function seed(db: string): Promise<{ lastDay: string }> {
   expect((await importCsv(s, 'bars', { fileName: 'b.csv', content: csv })).ok).toBe(true);
   const lastDay = formatDate(day0 + (CLOSES.length - 1) * 86_400_000);
   const dayMs = Date.parse(lastDay);
-  connection(s).prepare("INSERT INTO positions(session, symbol, qty, avg_cost, realized, updated_at) VALUES ('paper', 'AAA', 10, 10, 5, ?)").run(dayMs);
-  connection(s).prepare("INSERT INTO alerts(id, ts, session, kind, severity, symbol, message) VALUES ('a1', ?, 'paper', 'risk', 'critical', 'AAA', 'daily loss limit hit: kill switch')").run(dayMs + 3_600_000);
-  connection(s).prepare("INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'gap', ?, 'info', 1, '1 trading day missing', ?)").run(dayMs, dayMs + 60_000);
-  connection(s).prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[\"fetch\",\"stooq\"]', 0)").run();
-  connection(s).prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'stooq: HTTP 503 <busy>')").run(dayMs + 7_200_000, dayMs + 7_300_000);
-  storeNews(s, [{ feed: 'f', guid: '', title: 'AAA soars on great earnings', link: 'https://x/1', summary: '', publishedAt: dayMs }], dayMs + 1000);
+  connection(s)
+    .prepare(
+      "INSERT INTO positions(session, symbol, qty, avg_cost, realized, updated_at) VALUES ('paper', 'AAA', 10, 10, 5, ?)",
+    )
+    .run(dayMs);
+  connection(s)
+    .prepare(
+      "INSERT INTO alerts(id, ts, session, kind, severity, symbol, message) VALUES ('a1', ?, 'paper', 'risk', 'critical', 'AAA', 'daily loss limit hit: kill switch')",
+    )
+    .run(dayMs + 3_600_000);
+  connection(s)
+    .prepare(
+      "INSERT INTO dq_findings(instrument_id, check_name, ts, severity, value, detail, found_at) VALUES (1, 'gap', ?, 'info', 1, '1 trading day missing', ?)",
+    )
+    .run(dayMs, dayMs + 60_000);
+  connection(s)
+    .prepare(
+      "INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[\"fetch\",\"stooq\"]', 0)",
+    )
+    .run();
+  connection(s)
+    .prepare(
+      "INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'stooq: HTTP 503 <busy>')",
+    )
+    .run(dayMs + 7_200_000, dayMs + 7_300_000);
+  storeNews(
+    s,
+    [
+      {
+        feed: 'f',
+        guid: '',
+        title: 'AAA soars on great earnings',
+        link: 'https://x/1',
+        summary: '',
+        publishedAt: dayMs,
+      },
+    ],
+    dayMs + 1000,
+  );
   s.close();
   return { lastDay };
 }
@@ -42,12 +75,17 @@ describe('daily report', () => {
     const { lastDay } = await seed(db);
     const s = openStore(db);
     const spec = { strategy: 'sma-cross', params: { fast: 2, slow: 3 }, symbols: ['AAA'] };
-    const r = buildDailyReport(s, [{ label: 'sma', spec }], { day: Date.parse(lastDay), now: Date.parse(lastDay) + 86_400_000 });
+    const r = buildDailyReport(s, [{ label: 'sma', spec }], {
+      day: Date.parse(lastDay),
+      now: Date.parse(lastDay) + 86_400_000,
+    });
     expect(r.signalErrors).toEqual([]);
     expect(r.signals.map((x) => [x.symbol, x.side])).toEqual([['AAA', 'long']]);
     // The history excludes the day's own signal, so it equals the signals command ended the day before.
     expect(r.signals[0].history.count).toBeGreaterThan(0);
-    expect(r.positions).toEqual([{ session: 'paper', symbol: 'AAA', qty: 10, avgCost: 10, realized: 5, last: 11, unrealized: 10 }]);
+    expect(r.positions).toEqual([
+      { session: 'paper', symbol: 'AAA', qty: 10, avgCost: 10, realized: 5, last: 11, unrealized: 10 },
+    ]);
     expect(r.alerts.map((a) => a.kind)).toEqual(['risk']);
     expect(r.findings.length).toBe(1);
     expect(r.news.map((n) => n.title)).toEqual(['AAA soars on great earnings']);
@@ -77,13 +115,31 @@ describe('daily report', () => {
     try {
       const io = bufferIO();
       const out = join(d.dir, 'reports', 'daily-{date}.html');
-      const code = await main(['report', 'daily', '--db', db, '--out', out, '--date', lastDay, '--send', '--webhook', `http://127.0.0.1:${port}/hook`], io);
+      const code = await main(
+        [
+          'report',
+          'daily',
+          '--db',
+          db,
+          '--out',
+          out,
+          '--date',
+          lastDay,
+          '--send',
+          '--webhook',
+          `http://127.0.0.1:${port}/hook`,
+        ],
+        io,
+      );
       expect([code, io.stderr()]).toEqual([0, '']);
       const path = join(d.dir, 'reports', `daily-${lastDay}.html`);
       expect(readFileSync(path, 'utf8')).toContain(`QuantDesk daily report: ${lastDay}`);
       expect(io.stdout()).toContain('sent: 1 delivered, 0 failed');
       expect(bodies.length).toBe(1);
-      expect(JSON.parse(bodies[0])).toMatchObject({ kind: 'daily-report', message: expect.stringMatching(/^Daily report .*1 risk alerts; 1 data-quality findings; 1 failed jobs/) });
+      expect(JSON.parse(bodies[0])).toMatchObject({
+        kind: 'daily-report',
+        message: expect.stringMatching(/^Daily report .*1 risk alerts; 1 data-quality findings; 1 failed jobs/),
+      });
       const s = openStore(db);
       expect(listReports(s).map((x) => x.path)).toEqual([path]);
       s.close();

@@ -73,7 +73,11 @@ export interface DailyReport {
  * live alerts, data-quality findings, failed or abandoned job runs since the day began; and the ten
  * news items known by now with the strongest sentiment (either sign) since the day began.
  */
-export function buildDailyReport(store: Store, watched: readonly WatchedSpec[], options: { day?: number; now?: number } = {}): DailyReport {
+export function buildDailyReport(
+  store: Store,
+  watched: readonly WatchedSpec[],
+  options: { day?: number; now?: number } = {},
+): DailyReport {
   const now = options.now ?? Date.now();
   const day = startOfDay(options.day ?? now - DAY_MS);
   const dayText = formatDate(day);
@@ -84,14 +88,22 @@ export function buildDailyReport(store: Store, watched: readonly WatchedSpec[], 
     const past = runSignals(store, { ...w.spec, end: formatDate(day - DAY_MS) }, [5]);
     const today = runSignals(store, { ...w.spec, start: dayText, end: dayText }, [5]);
     if (!today.ok || !past.ok) {
-      signalErrors.push(`${w.label}: ${(!today.ok ? today : (past as { ok: false; error: { message: string } })).error.message}`);
+      signalErrors.push(
+        `${w.label}: ${(!today.ok ? today : (past as { ok: false; error: { message: string } })).error.message}`,
+      );
       continue;
     }
     const hist = new Map(past.value.symbols.map((s) => [s.symbol, s.horizons[0].all]));
     for (const s of today.value.symbols) {
       for (const e of s.events) {
         if (e.time.slice(0, 10) !== dayText) continue;
-        signals.push({ strategy: w.label, symbol: s.symbol, side: e.side, price: e.price, history: hist.get(s.symbol) ?? { count: 0, successRate: null, avgReturn: null, sharpe: null } });
+        signals.push({
+          strategy: w.label,
+          symbol: s.symbol,
+          side: e.side,
+          price: e.price,
+          history: hist.get(s.symbol) ?? { count: 0, successRate: null, avgReturn: null, sharpe: null },
+        });
       }
     }
   }
@@ -107,13 +119,20 @@ export function buildDailyReport(store: Store, watched: readonly WatchedSpec[], 
     .filter((n) => n.sentiment !== null)
     .sort((a, b) => Math.abs(b.sentiment!) - Math.abs(a.sentiment!))
     .slice(0, 10);
-  const failedJobs = [...jobHistory(store, { status: 'failed', limit: 100 }), ...jobHistory(store, { status: 'abandoned', limit: 100 })]
+  const failedJobs = [
+    ...jobHistory(store, { status: 'failed', limit: 100 }),
+    ...jobHistory(store, { status: 'abandoned', limit: 100 }),
+  ]
     .filter((r) => r.startedAt >= day)
     .sort((a, b) => b.startedAt - a.startedAt);
   return { day, createdAt: now, signals, signalErrors, positions, alerts, findings, news, failedJobs };
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(1)}%`);
 const money = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 });
 const when = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 16);
@@ -131,28 +150,80 @@ export function renderDailyHtml(r: DailyReport): string {
     `<h2>Signals on ${formatDate(r.day)} <small>${r.signals.length}</small></h2>` +
       table(
         ['strategy', 'symbol', 'side', 'price', 'past signals', 'success (5 bars)', 'avg return (5 bars)'],
-        r.signals.map((s) => [td(s.strategy), td(s.symbol), td(s.side, s.side), td(s.price === null ? '–' : s.price), td(s.history.count), td(pct(s.history.successRate)), td(pct(s.history.avgReturn))]),
+        r.signals.map((s) => [
+          td(s.strategy),
+          td(s.symbol),
+          td(s.side, s.side),
+          td(s.price === null ? '–' : s.price),
+          td(s.history.count),
+          td(pct(s.history.successRate)),
+          td(pct(s.history.avgReturn)),
+        ]),
         'No entry signals from the watched strategies on this day.',
       ) +
       r.signalErrors.map((e) => `<p class="error">${esc(e)}</p>`).join(''),
     `<h2>Live sessions <small>PnL ${money(pnl)}</small></h2>` +
       table(
         ['session', 'symbol', 'qty', 'avg cost', 'last', 'realized', 'unrealized'],
-        r.positions.map((p) => [td(p.session), td(p.symbol), td(p.qty), td(money(p.avgCost)), td(p.last === null ? '–' : money(p.last)), td(money(p.realized), p.realized < 0 ? 'neg' : ''), td(money(p.unrealized), p.unrealized < 0 ? 'neg' : '')]),
+        r.positions.map((p) => [
+          td(p.session),
+          td(p.symbol),
+          td(p.qty),
+          td(money(p.avgCost)),
+          td(p.last === null ? '–' : money(p.last)),
+          td(money(p.realized), p.realized < 0 ? 'neg' : ''),
+          td(money(p.unrealized), p.unrealized < 0 ? 'neg' : ''),
+        ]),
         'No live positions.',
       ) +
       `<h3>Risk events and alerts</h3>` +
-      table(['time', 'session', 'kind', 'severity', 'symbol', 'message'], r.alerts.map((a) => [td(when(a.time)), td(a.session), td(a.kind), td(a.severity, a.severity), td(a.symbol ?? ''), td(a.message)]), 'None.'),
+      table(
+        ['time', 'session', 'kind', 'severity', 'symbol', 'message'],
+        r.alerts.map((a) => [
+          td(when(a.time)),
+          td(a.session),
+          td(a.kind),
+          td(a.severity, a.severity),
+          td(a.symbol ?? ''),
+          td(a.message),
+        ]),
+        'None.',
+      ),
     `<h2>Data quality <small>${r.findings.length}</small></h2>` +
-      table(['symbol', 'check', 'date', 'severity', 'detail'], r.findings.map((f) => [td(f.symbol), td(f.check), td(formatDate(f.ts)), td(f.severity, f.severity), td(f.detail)]), 'No new findings.'),
+      table(
+        ['symbol', 'check', 'date', 'severity', 'detail'],
+        r.findings.map((f) => [
+          td(f.symbol),
+          td(f.check),
+          td(formatDate(f.ts)),
+          td(f.severity, f.severity),
+          td(f.detail),
+        ]),
+        'No new findings.',
+      ),
     `<h2>Top news by sentiment</h2>` +
       table(
         ['sentiment', 'title', 'symbols', 'published'],
-        r.news.map((n) => [td(n.sentiment!.toFixed(2), n.sentiment! < 0 ? 'neg' : 'pos'), `<td><a href="${esc(n.link)}">${esc(n.title)}</a></td>`, td(n.symbols.join(' ')), td(n.publishedAt === null ? '–' : when(n.publishedAt))]),
+        r.news.map((n) => [
+          td(n.sentiment!.toFixed(2), n.sentiment! < 0 ? 'neg' : 'pos'),
+          `<td><a href="${esc(n.link)}">${esc(n.title)}</a></td>`,
+          td(n.symbols.join(' ')),
+          td(n.publishedAt === null ? '–' : when(n.publishedAt)),
+        ]),
         'No news fetched since the day began.',
       ),
     `<h2>Failed jobs <small>${r.failedJobs.length}</small></h2>` +
-      table(['started', 'job', 'status', 'attempt', 'error'], r.failedJobs.map((j) => [td(when(j.startedAt)), td(j.job), td(j.status, 'critical'), td(j.attempt), td(j.error ?? '')]), 'All jobs succeeded.'),
+      table(
+        ['started', 'job', 'status', 'attempt', 'error'],
+        r.failedJobs.map((j) => [
+          td(when(j.startedAt)),
+          td(j.job),
+          td(j.status, 'critical'),
+          td(j.attempt),
+          td(j.error ?? ''),
+        ]),
+        'All jobs succeeded.',
+      ),
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>QuantDesk daily report ${formatDate(r.day)}</title>
@@ -173,7 +244,9 @@ ${sections.join('\n')}
 /** The one-paragraph message the report sends through the outbox. */
 export function dailySummary(r: DailyReport, path: string): string {
   const pnl = r.positions.reduce((s, p) => s + p.realized + p.unrealized, 0);
-  const top = r.signals.slice(0, 5).map((s) => `${s.side} ${s.symbol} (${s.strategy}, ${pct(s.history.successRate)} of ${s.history.count})`);
+  const top = r.signals
+    .slice(0, 5)
+    .map((s) => `${s.side} ${s.symbol} (${s.strategy}, ${pct(s.history.successRate)} of ${s.history.count})`);
   return `Daily report ${formatDate(r.day)}: ${r.signals.length} signals${top.length ? ` — ${top.join('; ')}` : ''}; live PnL ${money(pnl)}; ${r.alerts.length} risk alerts; ${r.findings.length} data-quality findings; ${r.failedJobs.length} failed jobs. ${path}`;
 }
 
@@ -182,7 +255,12 @@ export function dailySummary(r: DailyReport, path: string): string {
  * rename), records it in `reports`, and with `send` journals an alert (session `reports`) whose outbox
  * rows carry the summary to each webhook target, delivered by the outbox dispatcher.
  */
-export function writeDailyReport(store: Store, report: DailyReport, outPath: string, send: readonly WebhookTarget[] | null): Result<{ path: string; summary: string }> {
+export function writeDailyReport(
+  store: Store,
+  report: DailyReport,
+  outPath: string,
+  send: readonly WebhookTarget[] | null,
+): Result<{ path: string; summary: string }> {
   const path = outPath.replace(/\{date\}/g, formatDate(report.day));
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -192,11 +270,24 @@ export function writeDailyReport(store: Store, report: DailyReport, outPath: str
     return fail('invalid-input', `${path}: ${(e as Error).message}`);
   }
   const summary = dailySummary(report, path);
-  const counts = { signals: report.signals.length, positions: report.positions.length, alerts: report.alerts.length, findings: report.findings.length, news: report.news.length, failedJobs: report.failedJobs.length };
+  const counts = {
+    signals: report.signals.length,
+    positions: report.positions.length,
+    alerts: report.alerts.length,
+    findings: report.findings.length,
+    news: report.news.length,
+    failedJobs: report.failedJobs.length,
+  };
   recordReport(store, { day: report.day, path, createdAt: report.createdAt, summary: { text: summary, ...counts } });
   if (send) {
     const center = new AlertCenter({ session: 'reports', journal: new Journal(store), webhooks: send, cooldownMs: 0 });
-    center.raise({ kind: 'daily-report', severity: 'info', time: report.createdAt, message: summary, payload: { path, day: formatDate(report.day), ...counts } });
+    center.raise({
+      kind: 'daily-report',
+      severity: 'info',
+      time: report.createdAt,
+      message: summary,
+      payload: { path, day: formatDate(report.day), ...counts },
+    });
   }
   return ok({ path, summary });
 }
@@ -210,4 +301,3 @@ export interface ReportEntry {
   readonly createdAt: number;
   readonly summary: string;
 }
-

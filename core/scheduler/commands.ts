@@ -23,7 +23,8 @@ export type JobEnv = Readonly<Record<string, string | undefined>>;
 export const JOB_COMMANDS: Record<string, JobCommand> = {
   fetch: {
     check: (args) => {
-      if (parseFetchArgs(args).db !== undefined) throw new Error('a job runs against the scheduler\'s --db; leave --db out of its command');
+      if (parseFetchArgs(args).db !== undefined)
+        throw new Error("a job runs against the scheduler's --db; leave --db out of its command");
     },
     async run(store, args, signal, env) {
       const p = parseFetchArgs(args);
@@ -34,7 +35,8 @@ export const JOB_COMMANDS: Record<string, JobCommand> = {
   },
   report: {
     check: (args) => {
-      if (parseReportArgs(args).db !== undefined) throw new Error("a job runs against the scheduler's --db; leave --db out of its command");
+      if (parseReportArgs(args).db !== undefined)
+        throw new Error("a job runs against the scheduler's --db; leave --db out of its command");
     },
     async run(store, args) {
       const p = parseReportArgs(args);
@@ -63,7 +65,12 @@ export function checkJobCommand(command: readonly string[]): Result<void> {
 }
 
 /** Runs a job's command against `store`; resolves with the rows it changed, rejects with its error. */
-export async function runJobCommand(store: Store, command: readonly string[], signal: AbortSignal, env?: JobEnv): Promise<{ rowsChanged: number }> {
+export async function runJobCommand(
+  store: Store,
+  command: readonly string[],
+  signal: AbortSignal,
+  env?: JobEnv,
+): Promise<{ rowsChanged: number }> {
   const [name, ...args] = command;
   const c = JOB_COMMANDS[name ?? ''];
   if (!c) throw new Error(`unknown job command "${name ?? ''}"`);

@@ -67,7 +67,8 @@ export function checkSchedule(cron: string, timezone: string): Result<void> {
 
 /** Adds (or, with the same name, replaces the schedule and command of) a job. */
 export function addJob(store: Store, input: JobInput, now = Date.now()): Result<Job> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(input.name)) return fail('invalid-input', `job name "${input.name}": use letters, digits, _ . - (at most 64)`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(input.name))
+    return fail('invalid-input', `job name "${input.name}": use letters, digits, _ . - (at most 64)`);
   const s = checkSchedule(input.cron, input.timezone);
   if (!s.ok) return s;
   if (input.command.length === 0) return fail('invalid-input', 'the job needs a command after --');

@@ -143,7 +143,12 @@ export class Scheduler {
     for (const r of rows) {
       if (r.host !== this.#host) continue; // another machine's run: its own scheduler judges it
       if (this.#ownRuns.has(r.id) || isAlive(r.pid)) continue;
-      abandonRun(this.#store, r.id, this.#now(), `process ${r.pid} ended during the run (killed or crashed); nothing it was importing was committed`);
+      abandonRun(
+        this.#store,
+        r.id,
+        this.#now(),
+        `process ${r.pid} ended during the run (killed or crashed); nothing it was importing was committed`,
+      );
     }
   }
 
@@ -176,7 +181,14 @@ export class Scheduler {
 
   #start(due: Due, onId?: (id: number) => void): Promise<void> {
     const { job } = due;
-    const runId = beginRun(this.#store, job, { slotAt: due.slotAt, attempt: due.attempt, trigger: due.trigger, startedAt: this.#now(), pid: process.pid, host: this.#host });
+    const runId = beginRun(this.#store, job, {
+      slotAt: due.slotAt,
+      attempt: due.attempt,
+      trigger: due.trigger,
+      startedAt: this.#now(),
+      pid: process.pid,
+      host: this.#host,
+    });
     onId?.(runId);
     this.#ownRuns.add(runId);
     const p = (async () => {

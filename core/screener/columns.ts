@@ -68,7 +68,13 @@ export class ColumnError extends Error {
  * store does not hold get nulls. `isNow`: `asOf` is the wall clock (every stored bar is before it; the panel
  * cache is then shared between calls). Throws {@link ColumnError} for a bad column.
  */
-export function columnTable(store: Store, symbols: readonly string[], columns: readonly DeskColumn[], asOf: number, isNow = false): ColumnTable {
+export function columnTable(
+  store: Store,
+  symbols: readonly string[],
+  columns: readonly DeskColumn[],
+  asOf: number,
+  isNow = false,
+): ColumnTable {
   const labels = columns.map(columnLabel);
   const values: (number | null)[][] = symbols.map(() => columns.map(() => null));
   const barTime: (number | null)[] = symbols.map(() => null);
@@ -100,7 +106,10 @@ export function columnTable(store: Store, symbols: readonly string[], columns: r
     } catch (e) {
       const m = /features\.(\d+)/.exec((e as Error).message);
       const def = m ? Number(m[1]) : 0;
-      throw new ColumnError(Math.max(0, colDef.indexOf(def)), (e as Error).message.replace(/^features\.\d+(\.[\w.]+)?: /, ''));
+      throw new ColumnError(
+        Math.max(0, colDef.indexOf(def)),
+        (e as Error).message.replace(/^features\.\d+(\.[\w.]+)?: /, ''),
+      );
     }
     const { src, matrix } = built;
     const { panel } = src;

@@ -42,7 +42,12 @@ describe('screener (point in time)', () => {
   it('screens the universe listed at the date, filters and ranks', async () => {
     const store = await fixture();
     const def = (asOf: string, extra: object = {}) =>
-      ScreenDef.parse({ asOf: d(asOf), columns: [{ kind: 'fundamental', field: 'eps' }, { kind: 'last' }], rank: { column: 0, order: 'desc' }, ...extra });
+      ScreenDef.parse({
+        asOf: d(asOf),
+        columns: [{ kind: 'fundamental', field: 'eps' }, { kind: 'last' }],
+        rank: { column: 0, order: 'desc' },
+        ...extra,
+      });
     // BBB is listed until 2020-06-30, CCC from 2021: neither shows where it was not listed.
     const may = runScreen(store, def('2020-05-25'));
     expect(may.symbols.filter((s) => s !== 'ZZZ')).toEqual(['AAA', 'BBB']);
@@ -53,9 +58,14 @@ describe('screener (point in time)', () => {
     const filt = { filters: [{ column: 0, op: '>', value: 0.5 }] };
     expect(runScreen(store, def('2020-05-19', filt)).symbols).toEqual(['AAA']);
     expect(runScreen(store, def('2020-05-20', filt)).symbols).toEqual(['AAA', 'BBB']);
-    expect(runScreen(store, def('2020-05-20', { filters: [{ column: 0, op: 'between', value: 0.6, value2: 0.8 }] })).symbols).toEqual(['BBB']);
+    expect(
+      runScreen(store, def('2020-05-20', { filters: [{ column: 0, op: 'between', value: 0.6, value2: 0.8 }] })).symbols,
+    ).toEqual(['BBB']);
     // Ascending rank flips the order.
-    expect(runScreen(store, def('2020-05-20', { ...filt, rank: { column: 0, order: 'asc' } })).symbols).toEqual(['BBB', 'AAA']);
+    expect(runScreen(store, def('2020-05-20', { ...filt, rank: { column: 0, order: 'asc' } })).symbols).toEqual([
+      'BBB',
+      'AAA',
+    ]);
   });
 
   it('refuses a filter on a column the screen lacks, naming it', () => {

@@ -34,7 +34,9 @@ export function runScreen(store: Store, def: ScreenDef, now: number = Date.now()
   const asOf = def.asOf ?? now;
   const universe = universeAsOf(store, asOf, def.universe);
   const table = columnTable(store, universe, def.columns, asOf, def.asOf === null);
-  let rows = table.symbols.map((_, i) => i).filter((i) => def.filters.every((f) => passes(f, table.values[i][f.column])));
+  let rows = table.symbols
+    .map((_, i) => i)
+    .filter((i) => def.filters.every((f) => passes(f, table.values[i][f.column])));
   if (def.rank) {
     const { column, order } = def.rank;
     const sign = order === 'desc' ? -1 : 1;
@@ -47,7 +49,11 @@ export function runScreen(store: Store, def: ScreenDef, now: number = Date.now()
   }
   rows = rows.slice(0, def.limit);
   return {
-    asOf, labels: table.labels, universeSize: universe.length,
-    symbols: rows.map((i) => table.symbols[i]), values: rows.map((i) => table.values[i]), barTime: rows.map((i) => table.barTime[i]),
+    asOf,
+    labels: table.labels,
+    universeSize: universe.length,
+    symbols: rows.map((i) => table.symbols[i]),
+    values: rows.map((i) => table.values[i]),
+    barTime: rows.map((i) => table.barTime[i]),
   };
 }

@@ -15,7 +15,12 @@ export function isSandboxed(s: Strategy | undefined): s is SandboxedStrategy {
  * one rebalance period) runs under the time limit, so an endless loop ends the run with a clear
  * error instead of hanging the process. Built-ins run through the plain engine driver.
  */
-export function runBacktestGuarded(spec: BacktestSpec, panel: Panel, opts: RunOptions, timeoutMs = strategyTimeoutMs()): BacktestResult {
+export function runBacktestGuarded(
+  spec: BacktestSpec,
+  panel: Panel,
+  opts: RunOptions,
+  timeoutMs = strategyTimeoutMs(),
+): BacktestResult {
   const s = opts.strategy;
   if (!isSandboxed(s)) return runBacktest(spec, panel, opts);
   const steps = backtestStepper(spec, panel, opts);
@@ -42,7 +47,12 @@ function stepFor<R>(steps: Generator<number, R, void>, ms: number): IteratorResu
 }
 
 /** {@link runBacktestGuarded} yielding to the event loop between step batches (progress, cancel). */
-export async function runBacktestGuardedAsync(spec: BacktestSpec, panel: Panel, opts: RunOptions, timeoutMs = strategyTimeoutMs()): Promise<BacktestResult> {
+export async function runBacktestGuardedAsync(
+  spec: BacktestSpec,
+  panel: Panel,
+  opts: RunOptions,
+  timeoutMs = strategyTimeoutMs(),
+): Promise<BacktestResult> {
   const s = opts.strategy;
   const steps = backtestStepper(spec, panel, opts);
   for (;;) {

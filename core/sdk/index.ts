@@ -30,7 +30,16 @@ import { isZodSchema, propertiesToZod, type ParamProperties, type ParamProperty 
 import { SwingTracker, ichimokuTargets, TIME_NUMBERS } from './swings';
 
 export { z };
-export type { BarView, CrossSectionView, Decision, OrderIntent, ParamProperties, ParamProperty, RebalanceEvery, Strategy };
+export type {
+  BarView,
+  CrossSectionView,
+  Decision,
+  OrderIntent,
+  ParamProperties,
+  ParamProperty,
+  RebalanceEvery,
+  Strategy,
+};
 export { SwingTracker, ichimokuTargets, TIME_NUMBERS };
 /** @internal The host's indicator memo (indicators/memo.ts), for the sandbox's prelude; not for strategies. */
 export { withIndicatorMemo as __withIndicatorMemo } from '../indicators/memo';
@@ -78,9 +87,16 @@ export function defineStrategy<P = any>(def: CrossSectionalDefinition<P>): Cross
 export function defineStrategy<P = any, S = any>(def: PortfolioDefinition<P, S>): PortfolioStrategy<P, S>;
 export function defineStrategy(def: any): Strategy {
   if (def === null || typeof def !== 'object') throw new Error('defineStrategy: expected an object');
-  const params = (def.params === undefined ? z.object({}).strict() : isZodSchema(def.params) ? def.params : propertiesToZod(def.params)) as z.ZodType<any>;
+  const params = (
+    def.params === undefined
+      ? z.object({}).strict()
+      : isZodSchema(def.params)
+        ? def.params
+        : propertiesToZod(def.params)
+  ) as z.ZodType<any>;
   const info = { name: String(def.name ?? ''), description: String(def.description ?? ''), params };
-  const fields = def.fields === undefined ? undefined : typeof def.fields === 'function' ? def.fields : () => def.fields;
+  const fields =
+    def.fields === undefined ? undefined : typeof def.fields === 'function' ? def.fields : () => def.fields;
   const kind = def.kind ?? 'single';
   if (kind === 'single') {
     need(def, 'init', 'onBar');
@@ -89,9 +105,18 @@ export function defineStrategy(def: any): Strategy {
   if (kind === 'cross-sectional') {
     need(def, 'weights');
     const every = def.rebalance;
-    if (every === undefined) throw new Error('defineStrategy: a cross-sectional strategy needs "rebalance" (daily, weekly, monthly, quarterly, yearly)');
+    if (every === undefined)
+      throw new Error(
+        'defineStrategy: a cross-sectional strategy needs "rebalance" (daily, weekly, monthly, quarterly, yearly)',
+      );
     // A plain object or null is passed on as is: the engine reads both (see CrossSectionalStrategy.weights).
-    return { kind, ...info, rebalance: typeof every === 'function' ? every : () => every, weights: def.weights, fields };
+    return {
+      kind,
+      ...info,
+      rebalance: typeof every === 'function' ? every : () => every,
+      weights: def.weights,
+      fields,
+    };
   }
   if (kind === 'portfolio') {
     need(def, 'init', 'onBar');

@@ -62,7 +62,14 @@ const CUT_FRACTIONS = [0.1, 0.25, 0.45, 0.7, 0.9];
 export function perturbBarsAfter(bars: BarColumns, t: number, seed: number): BarColumns {
   const r = rng(seed);
   const copy = (a: Float64Array) => Float64Array.from(a);
-  const out = { time: copy(bars.time), open: copy(bars.open), high: copy(bars.high), low: copy(bars.low), close: copy(bars.close), volume: copy(bars.volume) };
+  const out = {
+    time: copy(bars.time),
+    open: copy(bars.open),
+    high: copy(bars.high),
+    low: copy(bars.low),
+    close: copy(bars.close),
+    volume: copy(bars.volume),
+  };
   for (let i = t + 1; i < out.close.length; i++) {
     const k = 1 + (r() - 0.5) * 0.4;
     out.open[i] *= k;
@@ -81,13 +88,18 @@ function guard<T>(s: Strategy, f: () => T): T {
 const fmt = (v: number) => (Number.isNaN(v) ? 'keep' : String(v));
 
 /** Runs the proof for a single-symbol strategy over each series. */
-export function checkSingle(strategy: SingleStrategy, params: unknown, series: readonly { symbol: string; bars: BarColumns }[]): LookAheadReport {
+export function checkSingle(
+  strategy: SingleStrategy,
+  params: unknown,
+  series: readonly { symbol: string; bars: BarColumns }[],
+): LookAheadReport {
   let decisions = 0;
   let changedAfter = 0;
   let cuts = 0;
   let violation: LookAheadViolation | null = null;
   let deterministic = true;
-  const step = (bars: BarColumns, count?: number) => guard(strategy, () => stepDecisions(strategy, params, bars, count));
+  const step = (bars: BarColumns, count?: number) =>
+    guard(strategy, () => stepDecisions(strategy, params, bars, count));
   outer: for (const [k, { symbol, bars }] of series.entries()) {
     const n = bars.close.length;
     const full = step(bars);
@@ -95,7 +107,15 @@ export function checkSingle(strategy: SingleStrategy, params: unknown, series: r
     for (let i = 0; i < n; i++) {
       if (!Object.is(full[i], again[i])) {
         deterministic = false;
-        violation = { test: 'determinism', symbol, cut: formatTime(bars.time[n - 1]), bar: i, time: formatTime(bars.time[i]), expected: fmt(full[i]), got: fmt(again[i]) };
+        violation = {
+          test: 'determinism',
+          symbol,
+          cut: formatTime(bars.time[n - 1]),
+          bar: i,
+          time: formatTime(bars.time[i]),
+          expected: fmt(full[i]),
+          got: fmt(again[i]),
+        };
         break outer;
       }
     }
@@ -105,10 +125,21 @@ export function checkSingle(strategy: SingleStrategy, params: unknown, series: r
       const truncated = step(bars, t + 1);
       const noisyBars = perturbBarsAfter(bars, t, 1000 * (k + 1) + t);
       const noisy = step(noisyBars);
-      for (const [test, got] of [['truncated', truncated], ['perturbed', noisy]] as const) {
+      for (const [test, got] of [
+        ['truncated', truncated],
+        ['perturbed', noisy],
+      ] as const) {
         for (let i = 0; i <= t; i++) {
           if (!Object.is(full[i], got[i])) {
-            violation = { test, symbol, cut: formatTime(bars.time[t]), bar: i, time: formatTime(bars.time[i]), expected: fmt(full[i]), got: fmt(got[i]) };
+            violation = {
+              test,
+              symbol,
+              cut: formatTime(bars.time[t]),
+              bar: i,
+              time: formatTime(bars.time[i]),
+              expected: fmt(full[i]),
+              got: fmt(got[i]),
+            };
             break outer;
           }
         }
@@ -123,7 +154,16 @@ export function checkSingle(strategy: SingleStrategy, params: unknown, series: r
     const last = marks[marks.length - 1] ?? n - 1;
     for (let i = 0; i <= last; i++) if (!Number.isNaN(full[i])) decisions++;
   }
-  return { strategy: strategy.name, kind: 'single', ok: violation === null, deterministic, cuts, decisions, changedAfter, violation };
+  return {
+    strategy: strategy.name,
+    kind: 'single',
+    ok: violation === null,
+    deterministic,
+    cuts,
+    decisions,
+    changedAfter,
+    violation,
+  };
 }
 
 /** The panel with every close (and open/high/low/volume) after day `t` scaled by noise. */
@@ -131,26 +171,56 @@ function perturbPanelAfter(panel: Panel, t: number, seed: number): Panel {
   const r = rng(seed);
   const scale = (a: Float64Array) => {
     const out = Float64Array.from(a);
-    for (let s = 0; s < panel.nInst; s++) for (let d = t + 1; d < panel.nDays; d++) out[s * panel.nDays + d] *= 0.5 + r();
+    for (let s = 0; s < panel.nInst; s++)
+      for (let d = t + 1; d < panel.nDays; d++) out[s * panel.nDays + d] *= 0.5 + r();
     return out;
   };
-  return { ...panel, open: scale(panel.open), high: scale(panel.high), low: scale(panel.low), close: scale(panel.close), volume: scale(panel.volume) };
+  return {
+    ...panel,
+    open: scale(panel.open),
+    high: scale(panel.high),
+    low: scale(panel.low),
+    close: scale(panel.close),
+    volume: scale(panel.volume),
+  };
 }
 
 /** The panel cut after day `t`. */
 function truncatePanel(panel: Panel, t: number): Panel {
   const keep = t + 1;
-  const cut = (a: Float64Array) => Float64Array.from({ length: panel.nInst * keep }, (_, j) => a[Math.floor(j / keep) * panel.nDays + (j % keep)]);
-  return { ...panel, nDays: keep, time: panel.time.slice(0, keep), open: cut(panel.open), high: cut(panel.high), low: cut(panel.low), close: cut(panel.close), volume: cut(panel.volume) };
+  const cut = (a: Float64Array) =>
+    Float64Array.from({ length: panel.nInst * keep }, (_, j) => a[Math.floor(j / keep) * panel.nDays + (j % keep)]);
+  return {
+    ...panel,
+    nDays: keep,
+    time: panel.time.slice(0, keep),
+    open: cut(panel.open),
+    high: cut(panel.high),
+    low: cut(panel.low),
+    close: cut(panel.close),
+    volume: cut(panel.volume),
+  };
 }
 
 /** Runs the proof for a cross-sectional or portfolio strategy over a panel and its PIT facts. */
-export function checkCrossSectional(strategy: Strategy, params: unknown, panel: Panel, facts: PitFacts): LookAheadReport {
+export function checkCrossSectional(
+  strategy: Strategy,
+  params: unknown,
+  panel: Panel,
+  facts: PitFacts,
+): LookAheadReport {
   const run = (p: Panel) =>
     guard(strategy, () => {
       const parsed = strategy.params.parse(params ?? {});
-      const cs = strategy.kind === 'portfolio' ? portfolioAsCrossSectional(strategy, parsed) : (strategy as CrossSectionalStrategy);
-      return runRebalances(cs, parsed, p, facts).map((r) => ({ day: r.day, date: r.date, w: JSON.stringify([...r.weights]) }));
+      const cs =
+        strategy.kind === 'portfolio'
+          ? portfolioAsCrossSectional(strategy, parsed)
+          : (strategy as CrossSectionalStrategy);
+      return runRebalances(cs, parsed, p, facts).map((r) => ({
+        day: r.day,
+        date: r.date,
+        w: JSON.stringify([...r.weights]),
+      }));
     });
   const full = run(panel);
   const again = run(panel);
@@ -159,7 +229,16 @@ export function checkCrossSectional(strategy: Strategy, params: unknown, panel: 
   let cuts = 0;
   const at = (i: number) => formatTime(full[i].date);
   for (let i = 0; i < full.length && !violation; i++) {
-    if (full[i].w !== again[i]?.w) violation = { test: 'determinism', symbol: '*', cut: at(full.length - 1), bar: full[i].day, time: at(i), expected: full[i].w, got: again[i]?.w ?? 'none' };
+    if (full[i].w !== again[i]?.w)
+      violation = {
+        test: 'determinism',
+        symbol: '*',
+        cut: at(full.length - 1),
+        bar: full[i].day,
+        time: at(i),
+        expected: full[i].w,
+        got: again[i]?.w ?? 'none',
+      };
   }
   const deterministic = violation === null;
   const marks = CUT_FRACTIONS.map((f) => Math.floor(f * (full.length - 1))).filter((c) => c > 0 && c < full.length - 1);
@@ -169,9 +248,21 @@ export function checkCrossSectional(strategy: Strategy, params: unknown, panel: 
     const t = full[c].day;
     const truncated = run(truncatePanel(panel, t));
     const noisy = run(perturbPanelAfter(panel, t, 7000 + c));
-    for (const [test, got] of [['truncated', truncated], ['perturbed', noisy]] as const) {
+    for (const [test, got] of [
+      ['truncated', truncated],
+      ['perturbed', noisy],
+    ] as const) {
       for (let i = 0; i <= c && !violation; i++) {
-        if (got[i]?.w !== full[i].w) violation = { test, symbol: '*', cut: at(c), bar: full[i].day, time: at(i), expected: full[i].w, got: got[i]?.w ?? 'none' };
+        if (got[i]?.w !== full[i].w)
+          violation = {
+            test,
+            symbol: '*',
+            cut: at(c),
+            bar: full[i].day,
+            time: at(i),
+            expected: full[i].w,
+            got: got[i]?.w ?? 'none',
+          };
       }
     }
     for (let i = c + 1; i < full.length; i++) {
@@ -182,7 +273,16 @@ export function checkCrossSectional(strategy: Strategy, params: unknown, panel: 
     }
   }
   const decisions = full.filter((r) => r.w !== '[]').length;
-  return { strategy: strategy.name, kind: strategy.kind, ok: violation === null, deterministic, cuts, decisions, changedAfter, violation };
+  return {
+    strategy: strategy.name,
+    kind: strategy.kind,
+    ok: violation === null,
+    deterministic,
+    cuts,
+    decisions,
+    changedAfter,
+    violation,
+  };
 }
 
 /** Text for a report: one line verdict, and the first changed decision. */
@@ -191,6 +291,7 @@ export function describeReport(r: LookAheadReport): string {
     return `${r.strategy}: no look-ahead found (${r.cuts} cuts, ${r.decisions} decisions before the last cut, the future changed later decisions after ${r.changedAfter} cuts); two runs identical\n`;
   }
   const v = r.violation!;
-  if (v.test === 'determinism') return `${r.strategy}: not deterministic: a second run on the same bars decided differently at bar ${v.bar} (${v.time}${v.symbol !== '*' ? `, ${v.symbol}` : ''}): ${v.expected} then ${v.got}\n`;
+  if (v.test === 'determinism')
+    return `${r.strategy}: not deterministic: a second run on the same bars decided differently at bar ${v.bar} (${v.time}${v.symbol !== '*' ? `, ${v.symbol}` : ''}): ${v.expected} then ${v.got}\n`;
   return `${r.strategy}: LOOK-AHEAD: with the bars after ${v.cut} ${v.test}, the decision at bar ${v.bar} (${v.time}${v.symbol !== '*' ? `, ${v.symbol}` : ''}) changed from ${v.expected} to ${v.got}\n`;
 }

@@ -31,7 +31,9 @@ export function propertiesToZod(props: ParamProperties): z.ZodType {
     let t: z.ZodType;
     if (p.enum) {
       const vals = [...p.enum];
-      t = vals.every((v) => typeof v === 'string') ? z.enum(vals as [string, ...string[]]) : z.union(vals.map((v) => z.literal(v)) as unknown as [z.ZodType, z.ZodType]);
+      t = vals.every((v) => typeof v === 'string')
+        ? z.enum(vals as [string, ...string[]])
+        : z.union(vals.map((v) => z.literal(v)) as unknown as [z.ZodType, z.ZodType]);
     } else if (p.type === 'integer' || p.type === 'number' || p.type === undefined) {
       let n = p.type === 'integer' ? z.number().int() : z.number();
       if (p.minimum !== undefined) n = n.min(p.minimum);

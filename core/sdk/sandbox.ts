@@ -94,11 +94,15 @@ function compile(src: StrategySource): Compiled {
     });
     return { code: r.code, map: new SourceMap(JSON.parse(r.map)) };
   } catch (e) {
-    const errs = (e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors;
+    const errs = (
+      e as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }
+    ).errors;
     const first = errs?.[0];
     if (first) {
       const loc = first.location;
-      throw new StrategyCodeError(loc ? `${src.file}:${loc.line}:${loc.column + 1}: ${first.text}` : `${src.file}: ${first.text}`);
+      throw new StrategyCodeError(
+        loc ? `${src.file}:${loc.line}:${loc.column + 1}: ${first.text}` : `${src.file}: ${first.text}`,
+      );
     }
     throw new StrategyCodeError(`${src.file}: ${(e as Error).message}`);
   }
@@ -223,7 +227,16 @@ interface Bridge {
   parse(json: string): string;
   seed(s: number): void;
   init(json: string, memoOwner: number, memoIndex: number, memoCapacity: number): unknown;
-  onBar(state: unknown, index: number, time: number, open: number, high: number, low: number, close: number, volume: number): unknown;
+  onBar(
+    state: unknown,
+    index: number,
+    time: number,
+    open: number,
+    high: number,
+    low: number,
+    close: number,
+    volume: number,
+  ): unknown;
   rebalance(json: string): string;
   fields(json: string): string;
   weights(json: string): string;
@@ -273,7 +286,9 @@ export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategy
     return watchScript.runInContext(watchdog, { timeout: timeoutMs }) as T;
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
-      throw new StrategyCodeError(`${file}: the strategy was stopped after ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s without finishing a step (an endless loop?); raise --strategy-timeout if it is only slow`);
+      throw new StrategyCodeError(
+        `${file}: the strategy was stopped after ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s without finishing a step (an endless loop?); raise --strategy-timeout if it is only slow`,
+      );
     }
     throw e;
   } finally {
@@ -298,14 +313,22 @@ function userError(e: unknown, src: StrategySource, compiled: Compiled, scriptNa
   }
   if (message.startsWith('\u0000import:')) {
     const name = message.slice('\u0000import:'.length);
-    return new StrategyCodeError(`${locateImport(src, name)}: cannot import "${name}": a strategy may import only ${SDK_MODULE}`);
+    return new StrategyCodeError(
+      `${locateImport(src, name)}: cannot import "${name}": a strategy may import only ${SDK_MODULE}`,
+    );
   }
   if ((e as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return e as Error;
   const escaped = scriptName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const m = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
   if (m) {
-    const entry = compiled.map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as { originalLine?: number; originalColumn?: number };
-    if (entry && entry.originalLine !== undefined) return new StrategyCodeError(`${src.file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}: ${message}`);
+    const entry = compiled.map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
+      originalLine?: number;
+      originalColumn?: number;
+    };
+    if (entry && entry.originalLine !== undefined)
+      return new StrategyCodeError(
+        `${src.file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}: ${message}`,
+      );
   }
   return new StrategyCodeError(`${src.file}: ${message}`);
 }
@@ -331,7 +354,10 @@ function locateImport(src: StrategySource, name: string): string {
  */
 export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyTimeoutMs()): SandboxedStrategy {
   const compiled = compile(src);
-  const context = vm.createContext(Object.create(null), { codeGeneration: { strings: false, wasm: false }, name: src.file });
+  const context = vm.createContext(Object.create(null), {
+    codeGeneration: { strings: false, wasm: false },
+    name: src.file,
+  });
   sdkRuntime().runInContext(context);
   const scriptName = `quantdesk-user:${src.hash.slice(0, 12)}.js`;
   const wrapped = `(function (require, module, exports) {\n${compiled.code}\n})`;
@@ -343,36 +369,59 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
       const v = current;
       if (!v) return '\u0000no cross-section outside a decision';
       switch (op) {
-        case 'date': return v.date;
-        case 'universeLength': return v.universe.length;
-        case 'universeAt': return String(v.universe[Number(a)]);
-        case 'close': return v.close(String(a));
-        case 'rawClose': return v.rawClose(String(a));
-        case 'closeLag': return v.closeLag(String(a), Number(b));
-        case 'volatility': return v.volatility(String(a), Number(b));
-        case 'fundamental': return v.fundamental(String(a), String(b));
+        case 'date':
+          return v.date;
+        case 'universeLength':
+          return v.universe.length;
+        case 'universeAt':
+          return String(v.universe[Number(a)]);
+        case 'close':
+          return v.close(String(a));
+        case 'rawClose':
+          return v.rawClose(String(a));
+        case 'closeLag':
+          return v.closeLag(String(a), Number(b));
+        case 'volatility':
+          return v.volatility(String(a), Number(b));
+        case 'fundamental':
+          return v.fundamental(String(a), String(b));
         case 'bar': {
           const f = String(b);
-          if (f !== 'open' && f !== 'high' && f !== 'low' && f !== 'close' && f !== 'volume') return `\u0000view.bar: unknown field "${f}" (open, high, low, close, volume)`;
+          if (f !== 'open' && f !== 'high' && f !== 'low' && f !== 'close' && f !== 'volume')
+            return `\u0000view.bar: unknown field "${f}" (open, high, low, close, volume)`;
           return v.bar ? v.bar(String(a), f) : Number.NaN;
         }
-        default: return `\u0000unknown view call ${String(op)}`;
+        default:
+          return `\u0000unknown view call ${String(op)}`;
       }
     } catch (e) {
       return `\u0000${String((e as Error)?.message ?? e)}`;
     }
   };
   try {
-    bridge = withTimeLimit(() => {
-      const factory = new vm.Script(wrapped, { filename: scriptName, lineOffset: -1 }).runInContext(context);
-      const prelude = new vm.Script(PRELUDE, { filename: 'quantdesk-prelude.js' }).runInContext(context) as (sdk: unknown, f: unknown, h: unknown) => Bridge;
-      return prelude(vm.runInContext('__qd_sdk', context), factory, hostCall);
-    }, src.file, timeoutMs);
+    bridge = withTimeLimit(
+      () => {
+        const factory = new vm.Script(wrapped, { filename: scriptName, lineOffset: -1 }).runInContext(context);
+        const prelude = new vm.Script(PRELUDE, { filename: 'quantdesk-prelude.js' }).runInContext(context) as (
+          sdk: unknown,
+          f: unknown,
+          h: unknown,
+        ) => Bridge;
+        return prelude(vm.runInContext('__qd_sdk', context), factory, hostCall);
+      },
+      src.file,
+      timeoutMs,
+    );
   } catch (e) {
     throw userError(e, src, compiled, scriptName);
   }
   const fail = (e: unknown) => userError(e, src, compiled, scriptName);
-  const info = JSON.parse(bridge.describe()) as { name: string; description: string; kind: Strategy['kind']; schema: string };
+  const info = JSON.parse(bridge.describe()) as {
+    name: string;
+    description: string;
+    kind: Strategy['kind'];
+    schema: string;
+  };
   const jsonSchema = JSON.parse(info.schema) as Record<string, unknown>;
   const params = z.unknown().transform((value, ctx) => {
     let r: { ok: true; data: unknown } | { ok: false; issues: { path: string[]; message: string }[] };
@@ -386,7 +435,15 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
     return z.NEVER;
   });
   const name = info.name || src.name;
-  const base = { name, description: info.description || `user strategy ${name}`, params, sandboxed: true as const, file: src.file, hash: src.hash, jsonSchema };
+  const base = {
+    name,
+    description: info.description || `user strategy ${name}`,
+    params,
+    sandboxed: true as const,
+    file: src.file,
+    hash: src.hash,
+    jsonSchema,
+  };
   // Params reach the context as JSON text; the parsed copy is cached there per text.
   const key = (p: unknown) => JSON.stringify(p ?? {});
   const weightsOf = (json: string): ReadonlyMap<string, number> => {
@@ -397,7 +454,10 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
     const onBarLimited = (state: unknown, bar: BarView): Decision => {
       let d: unknown;
       try {
-        d = withTimeLimit(() => bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume), src.file);
+        d = withTimeLimit(
+          () => bridge.onBar(state, bar.index, bar.time, bar.open, bar.high, bar.low, bar.close, bar.volume),
+          src.file,
+        );
       } catch (e) {
         throw fail(e);
       }
@@ -410,7 +470,9 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
         try {
           bridge.seed(seedOf(src.hash));
           const memo = currentIndicatorMemo();
-          return memo ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity) : bridge.init(key(p), -1, 0, 0);
+          return memo
+            ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity)
+            : bridge.init(key(p), -1, 0, 0);
         } catch (e) {
           throw fail(e);
         }
@@ -464,12 +526,15 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
         try {
           bridge.seed(seedOf(src.hash));
           const memo = currentIndicatorMemo();
-          return memo ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity) : bridge.init(key(p), -1, 0, 0);
+          return memo
+            ? bridge.init(key(p), memoOwnerNumber(memo.owner), memo.index, memo.capacity)
+            : bridge.init(key(p), -1, 0, 0);
         } catch (e) {
           throw fail(e);
         }
       },
-      step: (state: unknown, view: CrossSectionView) => withView(view, () => weightsOf(bridge.step(state)) as WeightsLike),
+      step: (state: unknown, view: CrossSectionView) =>
+        withView(view, () => weightsOf(bridge.step(state)) as WeightsLike),
     };
   }
   throw new StrategyCodeError(`${src.file}: unknown strategy kind "${String(info.kind)}"`);

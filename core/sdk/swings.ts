@@ -31,7 +31,8 @@ export class SwingTracker {
   readonly #lows: Float64Array;
 
   constructor(strength = 5) {
-    if (!Number.isInteger(strength) || strength < 1) throw new RangeError(`swing strength must be an integer >= 1, got ${strength}`);
+    if (!Number.isInteger(strength) || strength < 1)
+      throw new RangeError(`swing strength must be an integer >= 1, got ${strength}`);
     this.strength = strength;
     this.#highs = new Float64Array(2 * strength + 1);
     this.#lows = new Float64Array(2 * strength + 1);

@@ -11,5 +11,6 @@ export interface TypecheckJobData {
 }
 
 export const TYPECHECK_JOBS: JobTable = {
-  [TYPECHECK_JOB]: (data: TypecheckJobData): TypecheckResult => typecheckStrategy(data.source, data.fileName, data.limitMs),
+  [TYPECHECK_JOB]: (data: TypecheckJobData): TypecheckResult =>
+    typecheckStrategy(data.source, data.fileName, data.limitMs),
 };

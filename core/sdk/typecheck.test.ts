@@ -16,7 +16,9 @@ describe('typecheckStrategy (TypeScript against the SDK declarations)', () => {
   it('a misspelt indicator and a wrong parameter type are errors at their line and column', () => {
     const lines = mySma.split('\n');
     const i = lines.findIndex((l) => l.includes('indicators.sma(p.fast)'));
-    lines[i] = lines[i].replace('indicators.sma(p.fast)', 'indicators.smaa(p.fast)').replace('indicators.sma(p.slow)', "indicators.sma('30')");
+    lines[i] = lines[i]
+      .replace('indicators.sma(p.fast)', 'indicators.smaa(p.fast)')
+      .replace('indicators.sma(p.slow)', "indicators.sma('30')");
     const j = lines.findIndex((l) => l.includes('s.fast.next(bar.close)'));
     lines[j] = lines[j].replace('bar.close', 'bar.clos');
     const src = lines.join('\n');
@@ -29,7 +31,9 @@ describe('typecheckStrategy (TypeScript against the SDK declarations)', () => {
     expect(at(smaa!)).toBe(`${i + 1}:${lines[i].indexOf('smaa') + 1}`);
     expect(smaa!.endCol - smaa!.col).toBe(4);
     expect(smaa!.message).toMatch(/Did you mean 'sma'/);
-    const str = r.diagnostics.find((d) => d.message.includes("'string' is not assignable to parameter of type 'number'"));
+    const str = r.diagnostics.find((d) =>
+      d.message.includes("'string' is not assignable to parameter of type 'number'"),
+    );
     expect(str && at(str)).toBe(`${i + 1}:${lines[i].indexOf("'30'") + 1}`);
     const clos = r.diagnostics.find((d) => d.message.includes("'clos'"));
     expect(clos && at(clos)).toBe(`${j + 1}:${lines[j].indexOf('clos') + 1}`);

@@ -72,11 +72,21 @@ class DeadlineToken implements ts.CancellationToken {
  * never touches the disk): `import … from 'quantdesk/sdk'` resolves to the SDK's types. Bounded: a source
  * over {@link TYPECHECK_MAX_CHARS} is refused, and the check stops at `limitMs` (`timedOut`).
  */
-export function typecheckStrategy(source: string, fileName = 'strategy.ts', limitMs = DEFAULT_LIMIT_MS): TypecheckResult {
+export function typecheckStrategy(
+  source: string,
+  fileName = 'strategy.ts',
+  limitMs = DEFAULT_LIMIT_MS,
+): TypecheckResult {
   const t0 = Date.now();
-  if (source.length > TYPECHECK_MAX_CHARS) throw new RangeError(`${fileName}: source is ${source.length} characters; type checking takes at most ${TYPECHECK_MAX_CHARS}`);
+  if (source.length > TYPECHECK_MAX_CHARS)
+    throw new RangeError(
+      `${fileName}: source is ${source.length} characters; type checking takes at most ${TYPECHECK_MAX_CHARS}`,
+    );
   entry ??= sdkEntry();
-  const userPath = resolve('/__quantdesk_user__', fileName.replace(/[^\w.-]/g, '_').replace(/\.(js|mjs|cjs)$/, '.ts') || 'strategy.ts');
+  const userPath = resolve(
+    '/__quantdesk_user__',
+    fileName.replace(/[^\w.-]/g, '_').replace(/\.(js|mjs|cjs)$/, '.ts') || 'strategy.ts',
+  );
   const userFile = ts.createSourceFile(userPath, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const base = ts.createCompilerHost(OPTIONS, true);
   const sdkPath = entry;
@@ -94,7 +104,14 @@ export function typecheckStrategy(source: string, fileName = 'strategy.ts', limi
     writeFile: () => undefined,
     resolveModuleNameLiterals(literals, containing, redirected, options) {
       return literals.map((lit) => {
-        if (lit.text === 'quantdesk/sdk') return { resolvedModule: { resolvedFileName: sdkPath, extension: sdkPath.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false } };
+        if (lit.text === 'quantdesk/sdk')
+          return {
+            resolvedModule: {
+              resolvedFileName: sdkPath,
+              extension: sdkPath.endsWith('.d.ts') ? ts.Extension.Dts : ts.Extension.Ts,
+              isExternalLibraryImport: false,
+            },
+          };
         const from = containing === userPath ? join(dirname(sdkPath), '__none__') : containing;
         return ts.resolveModuleName(lit.text, from, options, base, undefined, redirected);
       });

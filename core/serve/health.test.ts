@@ -16,10 +16,20 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'static', 'index.html'), '<!doctype html>');
   const db = join(dir, 'q.db');
   const s = openStore(db);
-  connection(s).prepare("INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[]', 0)").run();
+  connection(s)
+    .prepare(
+      "INSERT INTO jobs(name, cron, timezone, command, created_at) VALUES ('prices', '0 18 * * 1-5', 'America/New_York', '[]', 0)",
+    )
+    .run();
   const now = Date.now();
-  connection(s).prepare("INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'HTTP 503')").run(now - 5000, now - 2500);
-  connection(s).prepare("INSERT INTO outbox(alert_id, target, body, next_attempt_at) VALUES ('a', '{}', '{}', ?)").run(now);
+  connection(s)
+    .prepare(
+      "INSERT INTO job_runs(job_id, attempt, trigger, started_at, ended_at, status, error) VALUES (1, 1, 'schedule', ?, ?, 'failed', 'HTTP 503')",
+    )
+    .run(now - 5000, now - 2500);
+  connection(s)
+    .prepare("INSERT INTO outbox(alert_id, target, body, next_attempt_at) VALUES ('a', '{}', '{}', ?)")
+    .run(now);
   s.close();
   server = await startServer({ dbPath: db, staticDir: join(dir, 'static'), token: 'tok123' });
 });
@@ -43,7 +53,12 @@ describe('/health and /metrics', () => {
     expect(h).toMatchObject({
       status: 'degraded',
       versions: { quantdesk: '0.1.0', node: process.versions.node },
-      scheduler: { jobs: 1, running: 0, failed24h: 1, lastRuns: [{ job: 'prices', status: 'failed', error: 'HTTP 503' }] },
+      scheduler: {
+        jobs: 1,
+        running: 0,
+        failed24h: 1,
+        lastRuns: [{ job: 'prices', status: 'failed', error: 'HTTP 503' }],
+      },
       outbox: { backlog: 1 },
       feeds: { newsItems: 0, lastNewsAt: null },
     });

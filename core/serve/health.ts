@@ -70,9 +70,19 @@ function storeGauges(registry: Registry, store: () => Store | undefined): void {
 export interface Health {
   readonly status: 'ok' | 'degraded';
   readonly time: string;
-  readonly versions: { readonly quantdesk: string; readonly node: string; readonly sqlite: string; readonly schema: number };
+  readonly versions: {
+    readonly quantdesk: string;
+    readonly node: string;
+    readonly sqlite: string;
+    readonly schema: number;
+  };
   readonly store: { readonly path: string; readonly instruments: number; readonly lastImportAt: string | null };
-  readonly scheduler: { readonly jobs: number; readonly running: number; readonly failed24h: number; readonly lastRuns: readonly { job: string; status: string; startedAt: string; error: string | null }[] };
+  readonly scheduler: {
+    readonly jobs: number;
+    readonly running: number;
+    readonly failed24h: number;
+    readonly lastRuns: readonly { job: string; status: string; startedAt: string; error: string | null }[];
+  };
   readonly feeds: { readonly newsItems: number; readonly lastNewsAt: string | null };
   readonly outbox: { readonly backlog: number; readonly oldestAt: string | null };
   readonly dataQuality: { readonly findings24h: number };
@@ -86,7 +96,12 @@ export function readHealth(store: Store, now = Date.now()): Health {
   return {
     status: f.failedSince > 0 || f.backlog > 100 ? 'degraded' : 'ok',
     time: new Date(now).toISOString(),
-    versions: { quantdesk: QUANTDESK_VERSION, node: process.versions.node, sqlite: f.sqliteVersion, schema: store.schemaVersion },
+    versions: {
+      quantdesk: QUANTDESK_VERSION,
+      node: process.versions.node,
+      sqlite: f.sqliteVersion,
+      schema: store.schemaVersion,
+    },
     store: { path: store.path, instruments: f.instruments, lastImportAt: iso(f.lastImportAt) },
     scheduler: {
       jobs: f.jobs,

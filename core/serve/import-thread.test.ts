@@ -28,7 +28,9 @@ function barsCsv(rows: number, shift = 0): string {
     for (let d = 0; d < per && lines.length <= rows; d++) {
       const date = new Date(day0 + d * 86_400_000).toISOString().slice(0, 10);
       const c = 100 + ((d * 7) % 50) + d / 1000;
-      lines.push(`${sym},${date},${c.toFixed(3)},${(c + 1).toFixed(3)},${(c - 1).toFixed(3)},${(c + 0.5).toFixed(3)},${1000 + d + shift}`);
+      lines.push(
+        `${sym},${date},${c.toFixed(3)},${(c + 1).toFixed(3)},${(c - 1).toFixed(3)},${(c + 0.5).toFixed(3)},${1000 + d + shift}`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -41,7 +43,11 @@ async function upload(kind: string, fileName: string, text: string): Promise<str
   expect(begin.ok, JSON.stringify(begin.error)).toBe(true);
   const { uploadId, chunkBytes } = begin.value as { uploadId: string; chunkBytes: number };
   for (let seq = 0, at = 0; at < bytes.length; seq++, at += chunkBytes) {
-    const r = await client.call('data:upload-chunk', { uploadId, seq, data: bytes.subarray(at, at + chunkBytes).toString('base64') });
+    const r = await client.call('data:upload-chunk', {
+      uploadId,
+      seq,
+      data: bytes.subarray(at, at + chunkBytes).toString('base64'),
+    });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
   }
   return uploadId;
@@ -49,8 +55,13 @@ async function upload(kind: string, fileName: string, text: string): Promise<str
 
 /** Every stored bar, and the counts of the tables an import writes, in one comparable string. */
 function snapshot(store: Store): string {
-  const bars = connection(store).prepare('SELECT i.symbol, b.* FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 3').raw().all();
-  const counts = ['instruments', 'bars', 'imports'].map((t) => connection(store).prepare(`SELECT count(*) FROM ${t}`).pluck().get());
+  const bars = connection(store)
+    .prepare('SELECT i.symbol, b.* FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 3')
+    .raw()
+    .all();
+  const counts = ['instruments', 'bars', 'imports'].map((t) =>
+    connection(store).prepare(`SELECT count(*) FROM ${t}`).pluck().get(),
+  );
   return JSON.stringify([counts, bars]);
 }
 
@@ -103,14 +114,23 @@ describe('a CSV import through the served host runs off its thread', () => {
     expect(report).toMatchObject({ rows: 200_000, changed: 200_020, source: 'big.csv' }); // 20 new instruments with their bars
     const maxProbe = Math.max(...latencies);
     // Held on the host's thread, one probe would wait for (almost) the whole import.
-    expect(maxProbe, `max app:info ${maxProbe.toFixed(1)} ms during a ${importMs.toFixed(0)} ms import (${latencies.length} probes)`).toBeLessThan(importMs * 0.25);
+    expect(
+      maxProbe,
+      `max app:info ${maxProbe.toFixed(1)} ms during a ${importMs.toFixed(0)} ms import (${latencies.length} probes)`,
+    ).toBeLessThan(importMs * 0.25);
     expect(latencies.length).toBeGreaterThan(10);
-    console.log(`import ${importMs.toFixed(0)} ms; app:info max ${maxProbe.toFixed(1)} ms over ${latencies.length} probes`);
+    console.log(
+      `import ${importMs.toFixed(0)} ms; app:info max ${maxProbe.toFixed(1)} ms over ${latencies.length} probes`,
+    );
 
     // The same file imported on the calling thread into a fresh file store.
     const ref = openStore(join(dir, 'ref.db'));
     const r = await importCsv(ref, 'bars', { fileName: 'big.csv', content: big });
-    expect(r.ok && { rows: r.value.rows, changed: r.value.changed, sha256: r.value.sha256 }).toEqual({ rows: report.rows, changed: report.changed, sha256: report.sha256 });
+    expect(r.ok && { rows: r.value.rows, changed: r.value.changed, sha256: r.value.sha256 }).toEqual({
+      rows: report.rows,
+      changed: report.changed,
+      sha256: report.sha256,
+    });
     // The host's own connection sees the thread's commit: data, and the fingerprint past its cache.
     expect(dataFingerprint(store)).not.toBe(before);
     expect(dataFingerprint(store)).toBe(dataFingerprint(ref));

@@ -19,7 +19,10 @@ let dir: string;
 let server: RunningServer;
 let wsUrl: string;
 
-function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers }, (res) => {
       let body = '';
@@ -41,7 +44,12 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'secret.txt'), 'do not serve');
   const workerEntry = await buildWorkerEntry();
   const dbPath = join(dir, 'qd.db');
-  server = await startServer({ dbPath, port: 0, staticDir: stat, createPool: () => createThreadPool({ workers: 2, dbPath, workerEntry }) });
+  server = await startServer({
+    dbPath,
+    port: 0,
+    staticDir: stat,
+    createPool: () => createThreadPool({ workers: 2, dbPath, workerEntry }),
+  });
   wsUrl = `ws://127.0.0.1:${server.port}/ws?token=${server.token}`;
 });
 
@@ -111,9 +119,11 @@ describe('WebSocket authentication', () => {
     await expect(TestClient.connect(wsUrl, { origin: 'http://evil.example' })).rejects.toMatchObject({ status: 403 });
   });
 
-  it('requires an Origin on upgrades, equal to the page\'s own', async () => {
+  it("requires an Origin on upgrades, equal to the page's own", async () => {
     await expect(TestClient.connect(wsUrl, { origin: '' })).rejects.toMatchObject({ status: 403 });
-    await expect(TestClient.connect(wsUrl, { origin: `http://localhost:${server.port + 1}` })).rejects.toMatchObject({ status: 403 });
+    await expect(TestClient.connect(wsUrl, { origin: `http://localhost:${server.port + 1}` })).rejects.toMatchObject({
+      status: 403,
+    });
     const c = await TestClient.connect(`ws://localhost:${server.port}/ws?token=${server.token}`);
     expect((await c.call('app:info')).ok).toBe(true);
     await c.close();
@@ -125,8 +135,15 @@ describe('Host allow-list (DNS rebinding)', () => {
     const evil = `evil.example:${server.port}`;
     expect((await get(`/?token=${server.token}`, { host: evil })).status).toBe(403);
     expect((await get(`/?token=${server.token}`, { host: `127.0.0.1:${server.port + 1}` })).status).toBe(403);
-    await expect(TestClient.connect(wsUrl, { host: evil, origin: `http://${evil}` })).rejects.toMatchObject({ status: 403 });
-    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `LOCALHOST:${server.port}`, `[::1]:${server.port}`]) {
+    await expect(TestClient.connect(wsUrl, { host: evil, origin: `http://${evil}` })).rejects.toMatchObject({
+      status: 403,
+    });
+    for (const host of [
+      `127.0.0.1:${server.port}`,
+      `localhost:${server.port}`,
+      `LOCALHOST:${server.port}`,
+      `[::1]:${server.port}`,
+    ]) {
       expect((await get(`/?token=${server.token}`, { host })).status, host).toBe(200);
     }
   });
@@ -233,7 +250,11 @@ const SUCCESS: { [K in Channel]?: Sample } = {
     },
   },
   'data:import': {
-    input: { kind: 'instruments', fileName: 'more.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nDDD,Delta,Tech,USD,2020-01-01,\n' },
+    input: {
+      kind: 'instruments',
+      fileName: 'more.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nDDD,Delta,Tech,USD,2020-01-01,\n',
+    },
     check: (v) => expect(v).toMatchObject({ kind: 'instruments', rows: 1, changed: 1 }),
   },
   'data:asof': {
@@ -320,9 +341,15 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'signals:list': { input: { limit: 10, symbol: 'GOOG' }, check: (v) => expect(v).toEqual([]) },
   'risk:get': { input: undefined, check: (v) => expect(v).toHaveProperty('symbols') },
   'risk:set': { input: { maxDailyLoss: 500 }, check: (v) => expect(v).toMatchObject({ maxDailyLoss: 500 }) },
-  'killswitch:trip': { input: { reason: 'serve test' }, check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }) },
+  'killswitch:trip': {
+    input: { reason: 'serve test' },
+    check: (v) => expect(v).toMatchObject({ tripped: true, reason: 'serve test' }),
+  },
   'killswitch:rearm': { input: undefined, check: (v) => expect(v).toMatchObject({ tripped: false }) },
-  'outbox:status': { input: undefined, check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }) },
+  'outbox:status': {
+    input: undefined,
+    check: (v) => expect(v).toMatchObject({ pending: expect.any(Number), dead: 0, deadLetters: [] }),
+  },
   'live:sessions': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
   'outbox:retry': { input: {}, check: (v) => expect(v).toEqual({ requeued: 0 }) },
   'runs:label': {
@@ -336,9 +363,15 @@ describe('every contract method over the WebSocket', () => {
   beforeAll(async () => {
     const store = server.services.store;
     await loadFixture(store);
-    await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n' });
+    await importCsv(store, 'instruments', {
+      fileName: 'i.csv',
+      content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n',
+    });
     const goog = readFileSync(join(__dirname, '../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-    await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+    await importCsv(store, 'bars', {
+      fileName: 'b.csv',
+      content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+    });
     c = await TestClient.connect(wsUrl);
   });
   afterAll(() => c.close());
@@ -381,7 +414,11 @@ describe('every contract method over the WebSocket', () => {
   });
 
   it('runs a sweep on the pool: sweep:start, the finished event, sweep:get, sweep:cancel, walkforward:run', async () => {
-    const sweep = { base: { strategy: 'sma-cross', symbols: ['GOOG'], capital: 10_000 }, grid: { fast: [5, 10], slow: [20, 40] }, top: 2 };
+    const sweep = {
+      base: { strategy: 'sma-cross', symbols: ['GOOG'], capital: 10_000 },
+      grid: { fast: [5, 10], slow: [20, 40] },
+      top: 2,
+    };
     c.send({ id: 'sub-sweep', type: 'subscribe', topic: 'sweep:finished' });
     await c.reply('sub-sweep');
     const started = await c.call('sweep:start', { sweep });
@@ -395,7 +432,13 @@ describe('every contract method over the WebSocket', () => {
     expect((await c.call('sweep:cancel', { id })).value).toEqual({ cancelled: false });
     const wf = await c.call('walkforward:run', { sweep, train: 500, test: 250 });
     expect(wf.error).toBeUndefined();
-    const view = wf.value as { train: number; test: number; anchored: boolean; windows: unknown[]; oosEquity: { time: number[]; value: number[] } };
+    const view = wf.value as {
+      train: number;
+      test: number;
+      anchored: boolean;
+      windows: unknown[];
+      oosEquity: { time: number[]; value: number[] };
+    };
     expect(view).toMatchObject({ train: 500, test: 250, anchored: false });
     // 2,148 bars: rolling 500-bar training windows each followed by a 250-bar test window, the last one shorter.
     expect(view.windows.length).toBe(Math.ceil((2148 - 500) / 250));
@@ -403,7 +446,11 @@ describe('every contract method over the WebSocket', () => {
   });
 
   it('uploads a file in 512 KiB chunks (each frame under 1 MiB) and imports it on commit: data:upload-begin, -chunk, -commit, -cancel', async () => {
-    const rows = Array.from({ length: 30_000 }, (_, i) => `UPL,${new Date(Date.UTC(1990, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`);
+    const rows = Array.from(
+      { length: 30_000 },
+      (_, i) =>
+        `UPL,${new Date(Date.UTC(1990, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.25,11.5,9.75,10.5,${1000 + i}`,
+    );
     const bytes = Buffer.from(`symbol,date,open,high,low,close,volume\n${rows.join('\n')}\n`);
     const begun = await c.call('data:upload-begin', { kind: 'bars', fileName: 'upl.csv', size: bytes.length });
     expect(begun.error).toBeUndefined();
@@ -420,7 +467,12 @@ describe('every contract method over the WebSocket', () => {
     const done = await c.call('data:upload-commit', { uploadId });
     expect(done.error).toBeUndefined();
     expect(done.value).toMatchObject({ kind: 'bars', source: 'upl.csv', rows: 30_000 });
-    expect(connection(server.services.store).prepare("SELECT count(*) FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = 'UPL'").pluck().get()).toBe(30_000);
+    expect(
+      connection(server.services.store)
+        .prepare("SELECT count(*) FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = 'UPL'")
+        .pluck()
+        .get(),
+    ).toBe(30_000);
     expect((await c.call('data:upload-cancel', { uploadId })).value).toEqual({ cancelled: false });
     expect(server.services.uploads.openCount).toBe(0);
   });
@@ -442,7 +494,10 @@ describe('every contract method over the WebSocket', () => {
   ]);
   it('carries a run as typed columns over the WebSocket: Float64Array equity with ms times, NaN kept', async () => {
     const run = await c.call('backtest:run', { spec: PARITY, save: false });
-    const v = run.value as { equity: { time: unknown; value: unknown; drawdown: Float64Array }; trades: { entryTime: unknown }[] };
+    const v = run.value as {
+      equity: { time: unknown; value: unknown; drawdown: Float64Array };
+      trades: { entryTime: unknown }[];
+    };
     expect(v.equity.time).toBeInstanceOf(Float64Array);
     expect(v.equity.value).toBeInstanceOf(Float64Array);
     expect(v.equity.drawdown).toBeInstanceOf(Float64Array);

@@ -59,7 +59,9 @@ const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 function refuseUpgrade(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length + 1}\r\n\r\n${text}\n`,
+  );
 }
 
 /**
@@ -74,21 +76,34 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   let port = 0;
   let wsHost: WsHost | undefined;
   const emit: Emit = (channel, payload) => wsHost?.emit(channel, payload);
-  const services = createServices({ store, dbPath: options.dbPath, host: 'serve', emit, createPool: options.createPool, importWorker: options.importWorker });
+  const services = createServices({
+    store,
+    dbPath: options.dbPath,
+    host: 'serve',
+    emit,
+    createPool: options.createPool,
+    importWorker: options.importWorker,
+  });
   const handlers = createHandlers(services);
   wsHost = new WsHost(handlers);
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false });
 
   // Filled once the port is known; until then every Host is refused.
   let hosts: ReadonlySet<string> = new Set();
-  const observe = createObservability(() => store, token, () => port);
+  const observe = createObservability(
+    () => store,
+    token,
+    () => port,
+  );
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     if (!isAllowedHost(req, hosts)) return sendText(res, 403, 'Forbidden: unknown Host header.');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (await observe(req, res, url)) return;
     const via = authenticate(req, url, token, port);
-    if (via === null) return sendText(res, 401, 'Unauthorized: open the URL printed by `quantdesk serve`, with its token.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
+    if (via === null)
+      return sendText(res, 401, 'Unauthorized: open the URL printed by `quantdesk serve`, with its token.');
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendText(res, 405, 'Method not allowed', { Allow: 'GET, HEAD' });
     const extra: Record<string, string> = via === 'query' ? { 'Set-Cookie': tokenCookie(token, port) } : {};
     serveStatic(options.staticDir, url.pathname, res, req.method === 'HEAD', extra);
   });

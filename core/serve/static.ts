@@ -38,7 +38,12 @@ export function contentTypeOf(file: string): string {
 
 /** Writes a short plain-text response. */
 export function sendText(res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Cache-Control': 'no-store',
+    ...extra,
+  });
   res.end(`${text}\n`);
 }
 
@@ -46,9 +51,20 @@ export function sendText(res: ServerResponse, status: number, text: string, extr
  * Serves `pathname` from `root` (the built renderer). Paths are resolved inside `root` only (no
  * `..` escape); a path without an extension falls back to `index.html` (client-side routes).
  */
-export function serveStatic(root: string, pathname: string, res: ServerResponse, head: boolean, extra: Record<string, string>): void {
+export function serveStatic(
+  root: string,
+  pathname: string,
+  res: ServerResponse,
+  head: boolean,
+  extra: Record<string, string>,
+): void {
   if (!existsSync(join(root, 'index.html'))) {
-    sendText(res, 503, `The renderer is not built (${join(root, 'index.html')} is missing); run \`npm run build:renderer\`.`, extra);
+    sendText(
+      res,
+      503,
+      `The renderer is not built (${join(root, 'index.html')} is missing); run \`npm run build:renderer\`.`,
+      extra,
+    );
     return;
   }
   let rel: string;

@@ -2,7 +2,15 @@ import { WebSocket } from 'ws';
 import { decodeFrame, encodeFrame } from '../model/wire';
 
 /** A frame the host sends. */
-export type HostFrame = { id?: unknown; ok?: boolean; value?: unknown; error?: { code: string; message: string }; type?: string; topic?: string; payload?: unknown };
+export type HostFrame = {
+  id?: unknown;
+  ok?: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+  type?: string;
+  topic?: string;
+  payload?: unknown;
+};
 
 /**
  * A raw protocol client for tests and tools: sends frames, awaits replies by id, records events.
@@ -48,7 +56,9 @@ export class TestClient {
     return new Promise((resolve, reject) => {
       const s = new WebSocket(url, { headers: h });
       s.once('open', () => resolve(new TestClient(s)));
-      s.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+      s.once('unexpected-response', (_req, res) =>
+        reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+      );
       s.once('error', reject);
     });
   }
@@ -80,7 +90,9 @@ export class TestClient {
 
   /** Sends raw text (or bytes) and resolves with the next `id: null` error reply. */
   sendRaw(data: string | Buffer, binary = false): Promise<HostFrame> {
-    const p = this.orphans.length ? Promise.resolve(this.orphans.shift()!) : new Promise<HostFrame>((r) => this.#orphanWaiters.push(r));
+    const p = this.orphans.length
+      ? Promise.resolve(this.orphans.shift()!)
+      : new Promise<HostFrame>((r) => this.#orphanWaiters.push(r));
     this.socket.send(data, { binary });
     return p;
   }

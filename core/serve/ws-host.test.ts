@@ -106,7 +106,9 @@ describe('WsHost heartbeat', () => {
     const handlers: Handlers = {
       ...createHandlers(services),
       'app:info': (_input, ctx) =>
-        new Promise((resolve) => ctx.signal.addEventListener('abort', () => (aborted(), resolve(fail('cancelled', 'gone'))))),
+        new Promise((resolve) =>
+          ctx.signal.addEventListener('abort', () => (aborted(), resolve(fail('cancelled', 'gone')))),
+        ),
     };
     const host = new WsHost(handlers, 20);
     const wss = new WebSocketServer({ noServer: true });

@@ -34,7 +34,9 @@ interface Conn {
 }
 
 function isId(x: unknown): x is Id {
-  return (typeof x === 'string' && x.length > 0 && x.length <= 128) || (typeof x === 'number' && Number.isSafeInteger(x));
+  return (
+    (typeof x === 'string' && x.length > 0 && x.length <= 128) || (typeof x === 'number' && Number.isSafeInteger(x))
+  );
 }
 
 /**
@@ -124,7 +126,11 @@ export class WsHost {
     try {
       text = encodeFrame({ id, ...frame });
     } catch (e) {
-      text = encodeFrame({ id, ok: false, error: { code: 'internal', message: `Reply could not be serialised: ${(e as Error).message}` } });
+      text = encodeFrame({
+        id,
+        ok: false,
+        error: { code: 'internal', message: `Reply could not be serialised: ${(e as Error).message}` },
+      });
     }
     conn.socket.send(text);
   }
@@ -136,9 +142,12 @@ export class WsHost {
 
   #onMessage(conn: Conn, data: Buffer | Buffer[] | ArrayBuffer, isBinary: boolean): void {
     const bytes = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
-    if (bytes > MAX_FRAME_BYTES) return this.#error(conn, null, 'invalid-input', `Frame too large: ${bytes} bytes (max ${MAX_FRAME_BYTES})`);
+    if (bytes > MAX_FRAME_BYTES)
+      return this.#error(conn, null, 'invalid-input', `Frame too large: ${bytes} bytes (max ${MAX_FRAME_BYTES})`);
     if (isBinary) return this.#error(conn, null, 'invalid-input', 'Binary frames are not supported; send JSON text');
-    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as ArrayBuffer).toString('utf8');
     let msg: unknown;
     try {
       msg = decodeFrame(text);
@@ -150,7 +159,8 @@ export class WsHost {
     }
     const m = msg as { id?: unknown; method?: unknown; params?: unknown; type?: unknown; topic?: unknown };
     const id = isId(m.id) ? m.id : null;
-    if (m.id !== undefined && id === null) return this.#error(conn, null, 'invalid-input', 'id must be a safe integer or a short string');
+    if (m.id !== undefined && id === null)
+      return this.#error(conn, null, 'invalid-input', 'id must be a safe integer or a short string');
     if (m.type === 'cancel') {
       if (id !== null) conn.calls.get(id)?.abort();
       return;
@@ -166,7 +176,12 @@ export class WsHost {
     if (id === null) return this.#error(conn, null, 'invalid-input', 'A call needs an id');
     if (conn.calls.has(id)) return this.#error(conn, id, 'conflict', `A call with id ${id} is already running`);
     if (conn.calls.size >= MAX_CALLS_PER_CONNECTION) {
-      return this.#error(conn, id, 'unavailable', `Too many calls running on this connection (max ${MAX_CALLS_PER_CONNECTION}); wait for replies`);
+      return this.#error(
+        conn,
+        id,
+        'unavailable',
+        `Too many calls running on this connection (max ${MAX_CALLS_PER_CONNECTION}); wait for replies`,
+      );
     }
     void this.#call(conn, id, m.method, m.params);
   }

@@ -66,7 +66,12 @@ export interface SignalsReport {
   };
   readonly horizons: readonly number[];
   readonly symbols: readonly SymbolSignals[];
-  readonly total: { readonly signals: number; readonly long: number; readonly short: number; readonly horizons: readonly HorizonReport[] };
+  readonly total: {
+    readonly signals: number;
+    readonly long: number;
+    readonly short: number;
+    readonly horizons: readonly HorizonReport[];
+  };
 }
 
 /** A symbol's series without the days it has no bar (before listing, after delisting, gaps). */
@@ -74,7 +79,14 @@ function compact(panel: Panel, s: number): BarColumns {
   const full = panelSeries(panel, s);
   let n = 0;
   for (let t = 0; t < panel.nDays; t++) if (!Number.isNaN(full.close[t])) n++;
-  const out = { time: new Float64Array(n), open: new Float64Array(n), high: new Float64Array(n), low: new Float64Array(n), close: new Float64Array(n), volume: new Float64Array(n) };
+  const out = {
+    time: new Float64Array(n),
+    open: new Float64Array(n),
+    high: new Float64Array(n),
+    low: new Float64Array(n),
+    close: new Float64Array(n),
+    volume: new Float64Array(n),
+  };
   let k = 0;
   for (let t = 0; t < panel.nDays; t++) {
     if (Number.isNaN(full.close[t])) continue;
@@ -101,7 +113,11 @@ function symbolsOf(store: Store, universe: string): string[] | undefined {
  * bars (see {@link SignalsReport}). For `factor-rank`, a signal is a symbol entering the picks at a
  * rebalance, and over a universe only symbols with at least one signal are listed. Errors a user can cause (bad spec, unknown strategy or symbol, empty universe) are returned.
  */
-export function runSignals(store: Store, rawSpec: unknown, horizons: readonly number[] = SIGNAL_HORIZONS): Result<SignalsReport> {
+export function runSignals(
+  store: Store,
+  rawSpec: unknown,
+  horizons: readonly number[] = SIGNAL_HORIZONS,
+): Result<SignalsReport> {
   // The backtest's own spec schema: one file serves `backtest` and `signals` (execution costs and sizing are ignored here).
   const parsed = parseSpec(rawSpec);
   if (!parsed.ok) return fail('invalid-input', `invalid spec: ${parsed.errors.join('; ')}`, parsed.errors);
@@ -127,7 +143,8 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
   let symbols: string[] | undefined = spec.symbols;
   if (spec.universe !== undefined && strategy.kind === 'single') {
     symbols = symbolsOf(store, spec.universe);
-    if (symbols !== undefined && symbols.length === 0) return fail('not-found', `universe: no members in "${spec.universe}"`);
+    if (symbols !== undefined && symbols.length === 0)
+      return fail('not-found', `universe: no members in "${spec.universe}"`);
   }
   let panel: Panel;
   try {
@@ -153,7 +170,11 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
       long,
       short: events.length - long,
       horizons: report(acc, spec.barsPerYear),
-      events: events.map((e) => ({ time: formatTime(e.time), side: e.side, price: Number.isNaN(e.price) ? null : e.price })),
+      events: events.map((e) => ({
+        time: formatTime(e.time),
+        side: e.side,
+        price: Number.isNaN(e.price) ? null : e.price,
+      })),
     });
   };
 
@@ -174,7 +195,8 @@ export function runSignals(store: Store, rawSpec: unknown, horizons: readonly nu
     } catch (e) {
       return fail('not-found', `universe: ${(e as Error).message}`);
     }
-    const cs = strategy.kind === 'portfolio' ? portfolioAsCrossSectional(strategy, p) : (strategy as CrossSectionalStrategy);
+    const cs =
+      strategy.kind === 'portfolio' ? portfolioAsCrossSectional(strategy, p) : (strategy as CrossSectionalStrategy);
     const rebalances = runRebalances(cs, p, panel, facts, { start, end });
     const decisions = panel.symbols.map(() => new Float64Array(panel.nDays).fill(Number.NaN));
     let held = new Set<string>();

@@ -42,7 +42,12 @@ export interface HorizonReport {
  * is a decision whose sign differs from the previous decided target's and is not 0. Only decisions at
  * `time >= from` are reported (earlier bars warm the strategy up).
  */
-export function signalEvents(decisions: Float64Array, bars: BarColumns, fill: FillConvention, from = -Infinity): SignalEvent[] {
+export function signalEvents(
+  decisions: Float64Array,
+  bars: BarColumns,
+  fill: FillConvention,
+  from = -Infinity,
+): SignalEvent[] {
   const out: SignalEvent[] = [];
   const n = decisions.length;
   let pos = 0;
@@ -113,11 +118,20 @@ export interface HorizonAccumulators {
 
 /** Fresh accumulators for `horizons`. */
 export function newAccumulators(horizons: readonly number[]): HorizonAccumulators[] {
-  return horizons.map((h) => ({ h, all: new ReturnAccumulator(), long: new ReturnAccumulator(), short: new ReturnAccumulator() }));
+  return horizons.map((h) => ({
+    h,
+    all: new ReturnAccumulator(),
+    long: new ReturnAccumulator(),
+    short: new ReturnAccumulator(),
+  }));
 }
 
 /** Adds every event's forward return at each horizon. */
-export function accumulate(acc: readonly HorizonAccumulators[], events: readonly SignalEvent[], bars: BarColumns): void {
+export function accumulate(
+  acc: readonly HorizonAccumulators[],
+  events: readonly SignalEvent[],
+  bars: BarColumns,
+): void {
   for (const a of acc) {
     for (const e of events) {
       const r = forwardReturn(e, bars, a.h);
@@ -129,5 +143,10 @@ export function accumulate(acc: readonly HorizonAccumulators[], events: readonly
 
 /** The report of accumulators. */
 export function report(acc: readonly HorizonAccumulators[], barsPerYear: number): HorizonReport[] {
-  return acc.map((a) => ({ h: a.h, all: a.all.stats(a.h, barsPerYear), long: a.long.stats(a.h, barsPerYear), short: a.short.stats(a.h, barsPerYear) }));
+  return acc.map((a) => ({
+    h: a.h,
+    all: a.all.stats(a.h, barsPerYear),
+    long: a.long.stats(a.h, barsPerYear),
+    short: a.short.stats(a.h, barsPerYear),
+  }));
 }

@@ -88,7 +88,14 @@ describe('signal analytics', () => {
   });
 
   it('drops horizons that run past the data and signals without a next bar', () => {
-    const bars = { time: new Float64Array([0, 1, 2]), open: new Float64Array([1, 2, 3]), high: new Float64Array(3), low: new Float64Array(3), close: new Float64Array([1, 2, 4]), volume: new Float64Array(3) };
+    const bars = {
+      time: new Float64Array([0, 1, 2]),
+      open: new Float64Array([1, 2, 3]),
+      high: new Float64Array(3),
+      low: new Float64Array(3),
+      close: new Float64Array([1, 2, 4]),
+      volume: new Float64Array(3),
+    };
     const ev = signalEvents(new Float64Array([1, Number.NaN, -1]), bars, 'next-open');
     expect(ev.map((e) => [e.index, e.side, e.price])).toEqual([
       [0, 'long', 2],
@@ -117,12 +124,22 @@ describe('signal analytics', () => {
 
   it('runs from the CLI: --json on stdout, exit 2 on a bad spec', async () => {
     const io = bufferIO();
-    expect(await main(['signals', '--spec', specFile('ok.json', { ...base, universe: undefined }), '--db', db, '--json'], io)).toBe(0);
+    expect(
+      await main(
+        ['signals', '--spec', specFile('ok.json', { ...base, universe: undefined }), '--db', db, '--json'],
+        io,
+      ),
+    ).toBe(0);
     const out = JSON.parse(io.stdout());
     expect(out.horizons).toEqual([1, 5, 20]);
     expect(out.total).toMatchObject({ signals: 2, long: 1, short: 1 });
     const text = bufferIO();
-    expect(await main(['signals', '--spec', specFile('all.json', { ...base, symbols: undefined, universe: 'all' }), '--db', db], text)).toBe(0);
+    expect(
+      await main(
+        ['signals', '--spec', specFile('all.json', { ...base, symbols: undefined, universe: 'all' }), '--db', db],
+        text,
+      ),
+    ).toBe(0);
     expect(text.stdout()).toMatch(/AAA\s+2/);
     expect(text.stdout()).toMatch(/FLAT\s+0/);
     const broken = join(dir, 'broken.json');
@@ -150,7 +167,11 @@ describe('signal analytics', () => {
     const path = join(dir, 'f.db');
     const store = openStore(path);
     const syms = ['P', 'Q', 'R'];
-    syms.forEach((sym, k) => connection(store).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(k + 1, sym));
+    syms.forEach((sym, k) =>
+      connection(store)
+        .prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)')
+        .run(k + 1, sym),
+    );
     const ins = connection(store).prepare('INSERT INTO bars VALUES (?, ?, ?, ?, ?, ?, 100)');
     for (let i = 0; i < 70; i++) {
       // P flat at 10; Q rises 1% a day; R flat at 20 (open = close, so the next-open entry is the close)
@@ -164,15 +185,26 @@ describe('signal analytics', () => {
     f.run(2, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 5); // B/P 0.5
     f.run(3, 'book_value_per_share', T0 - 100 * DAY_MS, T0 - 50 * DAY_MS, 4); // B/P 0.2
     f.run(2, 'book_value_per_share', T0, T0 + 40 * DAY_MS, 50); // Q becomes the cheapest from day 40 (Feb 10)
-    connection(store).prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 3, 0, NULL, 0)").run();
-    const r = runSignals(store, { strategy: 'factor-rank', universe: 'all', params: { keep: 0.34, rank: [{ factor: 'book-to-price', order: 'descending' }] }, fill: 'close' });
+    connection(store)
+      .prepare(
+        "INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 3, 0, NULL, 0)",
+      )
+      .run();
+    const r = runSignals(store, {
+      strategy: 'factor-rank',
+      universe: 'all',
+      params: { keep: 0.34, rank: [{ factor: 'book-to-price', order: 'descending' }] },
+      fill: 'close',
+    });
     const uni = runSignals(store, { strategy: 'sma-cross', universe: 'IDX' });
     store.close();
     if (!r.ok || !uni.ok) throw new Error('failed');
     // Jan 1: P picked; Feb 1 (day 31): still P (Q's restatement unknown); Mar 1 (day 60): Q replaces P
     const bySym = new Map(r.value.symbols.map((x) => [x.symbol, x]));
     expect(bySym.get('P')!.events).toEqual([{ time: '2020-01-01', side: 'long', price: 10 }]);
-    expect(bySym.get('Q')!.events).toEqual([{ time: '2020-03-01', side: 'long', price: expect.closeTo(10 * 1.01 ** 60, 9) }]);
+    expect(bySym.get('Q')!.events).toEqual([
+      { time: '2020-03-01', side: 'long', price: expect.closeTo(10 * 1.01 ** 60, 9) },
+    ]);
     expect(bySym.has('R')).toBe(false);
     expect(bySym.get('Q')!.horizons[0].all.avgReturn).toBeCloseTo(0.01, 12);
     expect(bySym.get('P')!.horizons[2].all).toMatchObject({ count: 1, successRate: 0, avgReturn: 0 });
@@ -181,7 +213,11 @@ describe('signal analytics', () => {
 
   it('runs as the real binary', () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'pipe' });
-    const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'signals', '--spec', specFile('bin.json', base), '--db', db, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/quantdesk.js'), 'signals', '--spec', specFile('bin.json', base), '--db', db, '--json'],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).symbols[0].events).toHaveLength(2);

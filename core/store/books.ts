@@ -12,14 +12,28 @@ export interface DeskBookRow {
 
 /** Every book of the desk, oldest first (the order the desk shows them in). */
 export function listDeskBooks(store: Store): DeskBookRow[] {
-  const rows = connection(store).prepare('SELECT name, config, state, created_at AS createdAt, updated_at AS updatedAt FROM desk_books ORDER BY created_at, name').all() as {
-    name: string; config: string; state: 'running' | 'stopped'; createdAt: number; updatedAt: number;
+  const rows = connection(store)
+    .prepare(
+      'SELECT name, config, state, created_at AS createdAt, updated_at AS updatedAt FROM desk_books ORDER BY created_at, name',
+    )
+    .all() as {
+    name: string;
+    config: string;
+    state: 'running' | 'stopped';
+    createdAt: number;
+    updatedAt: number;
   }[];
   return rows.map((r) => ({ ...r, config: JSON.parse(r.config) as unknown }));
 }
 
 /** Creates or replaces book `name` with `config` (kept as JSON) in `state`; keeps its creation time. */
-export function saveDeskBook(store: Store, name: string, config: unknown, state: 'running' | 'stopped', now = Date.now()): void {
+export function saveDeskBook(
+  store: Store,
+  name: string,
+  config: unknown,
+  state: 'running' | 'stopped',
+  now = Date.now(),
+): void {
   connection(store)
     .prepare(
       `INSERT INTO desk_books (name, config, state, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -30,7 +44,10 @@ export function saveDeskBook(store: Store, name: string, config: unknown, state:
 
 /** Records whether book `name` runs; false when there is no such book. */
 export function setDeskBookState(store: Store, name: string, state: 'running' | 'stopped', now = Date.now()): boolean {
-  return connection(store).prepare('UPDATE desk_books SET state = ?, updated_at = ? WHERE name = ?').run(state, now, name).changes > 0;
+  return (
+    connection(store).prepare('UPDATE desk_books SET state = ?, updated_at = ? WHERE name = ?').run(state, now, name)
+      .changes > 0
+  );
 }
 
 /** Removes book `name` from the desk (its journal stays); false when there is no such book. */
@@ -40,13 +57,16 @@ export function deleteDeskBook(store: Store, name: string): boolean {
 
 /** A desk-wide value (desk limits, the desk kill switch), or undefined. */
 export function getDeskState<T>(store: Store, key: string): T | undefined {
-  const v = connection(store).prepare('SELECT value FROM desk_state WHERE key = ?').pluck().get(key) as string | undefined;
+  const v = connection(store).prepare('SELECT value FROM desk_state WHERE key = ?').pluck().get(key) as
+    string | undefined;
   return v === undefined ? undefined : (JSON.parse(v) as T);
 }
 
 /** Writes a desk-wide value. */
 export function setDeskState(store: Store, key: string, value: unknown): void {
-  connection(store).prepare('INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
+  connection(store)
+    .prepare('INSERT INTO desk_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+    .run(key, JSON.stringify(value));
 }
 
 /** Sector of each symbol in `symbols` as the instruments table names it ('' when unknown). */

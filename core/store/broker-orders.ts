@@ -35,17 +35,25 @@ export function gatewayStatements(store: Store) {
   const db = connection(store);
   const p = (sql: string) => db.prepare(sql);
   return {
-    insert: p(`INSERT OR IGNORE INTO broker_orders (client_order_id, session, broker, source_order_id, broker_order_id, ts, symbol, side, type, qty,
+    insert:
+      p(`INSERT OR IGNORE INTO broker_orders (client_order_id, session, broker, source_order_id, broker_order_id, ts, symbol, side, type, qty,
       limit_price, stop_price, status, filled_qty, avg_price, reason, last_seq, updated_at) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, 'intent', 0, NULL, NULL, NULL, ?)`),
     get: p(`SELECT * FROM broker_orders WHERE client_order_id = ?`),
     byBrokerId: p(`SELECT * FROM broker_orders WHERE session = ? AND broker_order_id = ?`),
     list: p(`SELECT * FROM broker_orders WHERE session = ? ORDER BY ts, rowid`),
-    update: p(`UPDATE broker_orders SET broker_order_id = coalesce(?, broker_order_id), status = ?, reason = coalesce(?, reason), last_seq = coalesce(?, last_seq), updated_at = ? WHERE client_order_id = ?`),
+    update: p(
+      `UPDATE broker_orders SET broker_order_id = coalesce(?, broker_order_id), status = ?, reason = coalesce(?, reason), last_seq = coalesce(?, last_seq), updated_at = ? WHERE client_order_id = ?`,
+    ),
     event: p(`INSERT OR IGNORE INTO broker_events (event_id, session, ts) VALUES (?, ?, ?)`),
-    fill: p(`INSERT OR IGNORE INTO broker_fills (exec_id, client_order_id, session, ts, symbol, side, qty, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-    filledStmt: p(`UPDATE broker_orders SET filled_qty = (SELECT coalesce(sum(qty), 0) FROM broker_fills WHERE client_order_id = @cid),
+    fill: p(
+      `INSERT OR IGNORE INTO broker_fills (exec_id, client_order_id, session, ts, symbol, side, qty, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    filledStmt:
+      p(`UPDATE broker_orders SET filled_qty = (SELECT coalesce(sum(qty), 0) FROM broker_fills WHERE client_order_id = @cid),
       avg_price = (SELECT sum(qty * price) / nullif(sum(qty), 0) FROM broker_fills WHERE client_order_id = @cid) WHERE client_order_id = @cid`),
-    positions: p(`SELECT symbol, sum(CASE side WHEN 'buy' THEN qty ELSE -qty END) qty FROM broker_fills WHERE session = ? GROUP BY symbol`),
+    positions: p(
+      `SELECT symbol, sum(CASE side WHEN 'buy' THEN qty ELSE -qty END) qty FROM broker_fills WHERE session = ? GROUP BY symbol`,
+    ),
   };
 }
 
@@ -53,7 +61,9 @@ export function gatewayStatements(store: Store) {
 export function mirrorStatements(store: Store) {
   const db = connection(store);
   return {
-    fresh: db.prepare(`SELECT rowid, id, ts, symbol, side, type, qty, limit_price, stop_price, status FROM orders WHERE session = ? AND rowid > ? ORDER BY rowid LIMIT 500`),
+    fresh: db.prepare(
+      `SELECT rowid, id, ts, symbol, side, type, qty, limit_price, stop_price, status FROM orders WHERE session = ? AND rowid > ? ORDER BY rowid LIMIT 500`,
+    ),
     cancelled: db.prepare(`SELECT b.client_order_id cid FROM broker_orders b JOIN orders o ON o.id = b.source_order_id
       WHERE b.session = ? AND o.status = 'cancelled' AND b.status IN ('intent', 'pending', 'new', 'partially-filled')`),
   };

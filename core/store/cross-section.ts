@@ -42,7 +42,10 @@ function catalog(store: Store): Catalog {
   const fp = dataFingerprint(store);
   const hit = catalogs.get(store);
   if (hit && hit.fp === fp) return hit;
-  const rows = connection(store).prepare('SELECT id, symbol FROM instruments ORDER BY symbol').raw().all() as [number, string][];
+  const rows = connection(store).prepare('SELECT id, symbol FROM instruments ORDER BY symbol').raw().all() as [
+    number,
+    string,
+  ][];
   const c: Catalog = {
     fp,
     symbols: rows.map((r) => r[1]),
@@ -59,7 +62,9 @@ function timeline(store: Store, c: Catalog, field: string): Timeline {
   const hit = c.timelines.get(field);
   if (hit) return hit;
   const rows = connection(store)
-    .prepare('SELECT instrument_id, known_at, period_end, value FROM fundamentals WHERE field = ? ORDER BY instrument_id, known_at, period_end')
+    .prepare(
+      'SELECT instrument_id, known_at, period_end, value FROM fundamentals WHERE field = ? ORDER BY instrument_id, known_at, period_end',
+    )
     .raw()
     .all(field) as [number, number, number, number][];
   let maxId = 0;
@@ -103,7 +108,12 @@ function timeline(store: Store, c: Catalog, field: string): Timeline {
  * (same rule as `fundamentalAsOf`). The first call per field and data fingerprint builds an index
  * (tens of ms); later calls are a binary search per instrument (~2,000 instruments well under 2 ms).
  */
-export function crossSectionAsOf(store: Store, field: string, asOf: number, instruments?: readonly number[] | readonly string[]): CrossSection {
+export function crossSectionAsOf(
+  store: Store,
+  field: string,
+  asOf: number,
+  instruments?: readonly number[] | readonly string[],
+): CrossSection {
   const c = catalog(store);
   const tl = timeline(store, c, field);
   let ids: Int32Array;

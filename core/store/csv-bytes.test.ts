@@ -8,7 +8,10 @@ import { connection } from './internal';
 /** Plain rows, then every shape the byte path must hand to the general path, then quoted rows late in the file. */
 function trickyBars(): string {
   const lines = ['\uFEFFsymbol,date,open,high,low,close,volume'];
-  for (let i = 0; i < 400; i++) lines.push(`AAA,${new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.5,11,10,10.25,${100 + i}`);
+  for (let i = 0; i < 400; i++)
+    lines.push(
+      `AAA,${new Date(Date.UTC(2020, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},10.5,11,10,10.25,${100 + i}`,
+    );
   lines.push(
     '',
     'BBB,2021-01-01,.5,5.,0.25,0.5,0',
@@ -31,7 +34,8 @@ function trickyBars(): string {
     'BBB,2021-01-17,99999999999999.99,99999999999999.99,1.5,2,3',
     'BBB,2021-01-17,5,5,5,5,5',
   );
-  for (let i = 0; i < 50; i++) lines.push(`CCC,${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},1,2,0.5,1.5,7`);
+  for (let i = 0; i < 50; i++)
+    lines.push(`CCC,${new Date(Date.UTC(2022, 0, 1) + i * 86_400_000).toISOString().slice(0, 10)},1,2,0.5,1.5,7`);
   lines.push('"DDD",2022-06-01,1,1,1,1,1', '"E,E",2022-06-02,1,1,1,1,"1"');
   return lines.join('\r\n') + '\r\n';
 }
@@ -48,7 +52,14 @@ describe('the byte-level path for bars files', () => {
       const got: [string[], number][] = [];
       await readCsv({ path: file }, (f, l) => got.push([f, l]), {
         chunkBytes,
-        lineSink: (buf, s, e, l) => got.push([buf.toString('utf8', s, e).replace(/^\uFEFF/, '').split(','), l]),
+        lineSink: (buf, s, e, l) =>
+          got.push([
+            buf
+              .toString('utf8', s, e)
+              .replace(/^\uFEFF/, '')
+              .split(','),
+            l,
+          ]),
       });
       expect(got, `chunk ${chunkBytes}`).toEqual(want);
     }
@@ -70,18 +81,30 @@ describe('the byte-level path for bars files', () => {
     const good = text
       .split('\r\n')
       // (A comma inside a symbol is refused: "E,E".)
-      .filter((l) => (!/BBB|ÉTÉ|C\u00A0C/.test(l) || /2021-01-0[16]|2021-01-17,5|2021-01-12|ÉTÉ/.test(l)) && !l.startsWith('"E,E"'))
+      .filter(
+        (l) =>
+          (!/BBB|ÉTÉ|C\u00A0C/.test(l) || /2021-01-0[16]|2021-01-17,5|2021-01-12|ÉTÉ/.test(l)) &&
+          !l.startsWith('"E,E"'),
+      )
       .join('\n');
     const c = await importCsv(fromText, 'bars', { fileName: file, content: good });
     const e = await importCsv(fromFile, 'bars', { path: d.write('g.csv', good) });
-    expect([c, e].map((x) => (x.ok ? "ok" : x.error.details))).toEqual(["ok", "ok"]);
-    const dump = (s: typeof fromText) => connection(s).prepare('SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 2').raw().all();
+    expect([c, e].map((x) => (x.ok ? 'ok' : x.error.details))).toEqual(['ok', 'ok']);
+    const dump = (s: typeof fromText) =>
+      connection(s)
+        .prepare(
+          'SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM bars b JOIN instruments i ON i.id = b.instrument_id ORDER BY 1, 2',
+        )
+        .raw()
+        .all();
     const rows = dump(fromFile) as unknown[][];
     expect(rows).toEqual(dump(fromText));
     expect(rows.length).toBe(400 + 4 + 1 + 50 + 1);
     // The CSV's own digits, to show parsing rounds them exactly as JavaScript's literal does.
-    // eslint-disable-next-line no-loss-of-precision
-    expect(rows.find((r) => r[0] === 'BBB' && r[1] === Date.UTC(2021, 0, 6))!.slice(2)).toEqual([0.1000000000000000055511151231257827, 0.30000000000000004, 0.1, 0.2, 12345678901234567]);
+    expect(rows.find((r) => r[0] === 'BBB' && r[1] === Date.UTC(2021, 0, 6))!.slice(2)).toEqual([
+      // eslint-disable-next-line no-loss-of-precision
+      0.1000000000000000055511151231257827, 0.30000000000000004, 0.1, 0.2, 12345678901234567,
+    ]);
     d.cleanup();
   });
 });
@@ -90,7 +113,16 @@ describe('decimalAt', () => {
   it('is Number(text) for plain decimals and NaN for anything it leaves to Number()', () => {
     let seed = 3;
     const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-    const texts: string[] = ['0', '-0', '5.', '.5', '007.50', '123456789012345', '0.000000000000000000001', '99999999999999.9'];
+    const texts: string[] = [
+      '0',
+      '-0',
+      '5.',
+      '.5',
+      '007.50',
+      '123456789012345',
+      '0.000000000000000000001',
+      '99999999999999.9',
+    ];
     for (let i = 0; i < 20_000; i++) {
       const digits = 1 + Math.floor(rnd() * 15);
       let t = String(Math.floor(rnd() * 10 ** digits));
@@ -102,7 +134,21 @@ describe('decimalAt', () => {
       const b = Buffer.from(`x,${t},y`);
       expect(decimalAt(b, 2, 2 + t.length), t).toBe(Number(t));
     }
-    for (const t of ['', '-', '.', '-.', '1e5', '+1', ' 1', '1 ', '1.2.3', '1234567890123456', 'Infinity', '0x10', '1,5']) {
+    for (const t of [
+      '',
+      '-',
+      '.',
+      '-.',
+      '1e5',
+      '+1',
+      ' 1',
+      '1 ',
+      '1.2.3',
+      '1234567890123456',
+      'Infinity',
+      '0x10',
+      '1,5',
+    ]) {
       const b = Buffer.from(t);
       expect(decimalAt(b, 0, b.length), t).toBeNaN();
     }

@@ -17,7 +17,14 @@ export class InputFileError extends Error {
 }
 
 /** Why `st` is not something an import may read, or null for a regular file. */
-function notRegular(st: { isFile(): boolean; isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string | null {
+function notRegular(st: {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSocket(): boolean;
+}): string | null {
   if (st.isFile()) return null;
   if (st.isDirectory()) return 'is a directory, not a file';
   if (st.isFIFO()) return 'is a FIFO (named pipe), not a regular file';
@@ -50,7 +57,9 @@ async function openRegularFile(path: string, label = path): Promise<Awaited<Retu
     throw new InputFileError(`${label}: cannot read (${code ?? (e as Error).message})`);
   }
   const st = await fh.stat();
-  why = notRegular(st) ?? (st.size > CSV_LIMITS.fileBytes ? `is ${st.size} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit` : null);
+  why =
+    notRegular(st) ??
+    (st.size > CSV_LIMITS.fileBytes ? `is ${st.size} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit` : null);
   if (why) {
     await fh.close();
     throw new InputFileError(`${label}: ${why}`);
@@ -60,7 +69,8 @@ async function openRegularFile(path: string, label = path): Promise<Awaited<Retu
 
 /** Throws when a file grew past the size limit while being read. */
 function checkSize(path: string, read: number): void {
-  if (read > CSV_LIMITS.fileBytes) throw new InputFileError(`${path}: more than ${CSV_LIMITS.fileBytes} bytes, over the import limit`);
+  if (read > CSV_LIMITS.fileBytes)
+    throw new InputFileError(`${path}: more than ${CSV_LIMITS.fileBytes} bytes, over the import limit`);
 }
 
 /** The 1-based line of the first NUL in `buf[from, to)` given `line` complete lines before `buf[0]`, or 0 when none. */
@@ -80,7 +90,8 @@ function binary(path: string, line: number): InputFileError {
  * Where CSV text comes from: a file path, or text already in memory (drag-and-drop). A path may carry
  * `name`, the label its messages use instead of the path (an upload's temp file is named by the user's file).
  */
-export type CsvSource = { readonly path: string; readonly name?: string } | { readonly fileName: string; readonly content: string };
+export type CsvSource =
+  { readonly path: string; readonly name?: string } | { readonly fileName: string; readonly content: string };
 
 /** The name used in `FILE:LINE` messages for a source. */
 export function sourceName(src: CsvSource): string {
@@ -118,7 +129,8 @@ export async function readCsv(src: CsvSource, sink: RecordSink, options: ReadCsv
   const chunkBytes = options.chunkBytes ?? 1 << 20;
   if ('content' in src) {
     const total = src.content.length;
-    if (total > CSV_LIMITS.fileBytes) throw new InputFileError(`${src.fileName}: ${total} characters, over the ${CSV_LIMITS.fileBytes} import limit`);
+    if (total > CSV_LIMITS.fileBytes)
+      throw new InputFileError(`${src.fileName}: ${total} characters, over the ${CSV_LIMITS.fileBytes} import limit`);
     const z = src.content.indexOf('\u0000');
     if (z >= 0) throw binary(src.fileName, src.content.slice(0, z).split('\n').length);
     for (let at = 0; at < total; at += chunkBytes) {
@@ -183,7 +195,8 @@ async function readLines(
   let decoder: InstanceType<typeof TextDecoder> | null = null; // set once the file switched to the quoted-text path
   for (;;) {
     throwIfAborted(options.signal);
-    if (carry >= CSV_LIMITS.lineBytes) throw new CsvSyntaxError(line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
+    if (carry >= CSV_LIMITS.lineBytes)
+      throw new CsvSyntaxError(line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
     if (carry === buf.length) {
       // A line longer than the buffer: grow it (up to the line limit).
       const bigger = Buffer.allocUnsafe(buf.length * 2);
@@ -222,7 +235,8 @@ async function readLines(
       const nl = buf.indexOf(10, start);
       if (nl < 0 || nl >= end) break;
       line++;
-      if (nl - start > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
+      if (nl - start > CSV_LIMITS.lineBytes)
+        throw new CsvSyntaxError(line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
       const stop = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
       if (stop > start) lineSink(buf, start, stop, line);
       start = nl + 1;
@@ -246,7 +260,10 @@ async function readLines(
 
 /** An unterminated quoted field: the file cannot be split into records. */
 export class CsvSyntaxError extends Error {
-  constructor(readonly line: number, message: string) {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -297,7 +314,8 @@ class RecordReader {
     }
     this.#rest = s.slice(start);
     // A line without an end in sight is refused, not buffered (a 10 MB line, /dev/zero as a file).
-    if (this.#rest.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
+    if (this.#rest.length > CSV_LIMITS.lineBytes)
+      throw new CsvSyntaxError(this.#line + 1, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
   }
 
   end(): void {
@@ -308,11 +326,16 @@ class RecordReader {
 
   #lineDone(text: string, hadNewline: boolean): void {
     this.#line++;
-    if (text.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
+    if (text.length > CSV_LIMITS.lineBytes)
+      throw new CsvSyntaxError(this.#line, `line longer than ${CSV_LIMITS.lineBytes} bytes`);
     if (this.#pending !== null) {
       const joined = this.#pending + '\n' + text;
       if (countQuotes(joined) % 2 === 1) {
-        if (joined.length > CSV_LIMITS.lineBytes) throw new CsvSyntaxError(this.#pendingLine, `quoted record longer than ${CSV_LIMITS.lineBytes} bytes (an unterminated quote?)`);
+        if (joined.length > CSV_LIMITS.lineBytes)
+          throw new CsvSyntaxError(
+            this.#pendingLine,
+            `quoted record longer than ${CSV_LIMITS.lineBytes} bytes (an unterminated quote?)`,
+          );
         this.#pending = joined;
         return;
       }

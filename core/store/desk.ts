@@ -2,7 +2,17 @@
  * The desk's user state (issue 16 items 3-6) in the store: user alert rules and their firings, alert
  * queries across books, watchlists, saved screens and workspaces. The only SQL of those domains.
  */
-import type { AlertCondition, DeskAlert, PaneLayout, SavedScreen, ScreenDef, UserAlertFire, Watchlist, Workspace, DeskColumn } from '../model/desk';
+import type {
+  AlertCondition,
+  DeskAlert,
+  PaneLayout,
+  SavedScreen,
+  ScreenDef,
+  UserAlertFire,
+  Watchlist,
+  Workspace,
+  DeskColumn,
+} from '../model/desk';
 import type { Store } from './sqlite-bar-store';
 import { connection } from './internal';
 
@@ -30,16 +40,42 @@ export interface StoredRule {
 }
 
 type RuleRow = {
-  id: string; name: string; symbol: string; condition: string; mode: 'once' | 'every'; expires_at: number | null; severity: StoredRule['severity'];
-  message: string; webhooks: string; paused: number; triggered: number; stored_cursor: number | null; created_at: number; updated_at: number;
-  fires: number; last_fired_at: number | null;
+  id: string;
+  name: string;
+  symbol: string;
+  condition: string;
+  mode: 'once' | 'every';
+  expires_at: number | null;
+  severity: StoredRule['severity'];
+  message: string;
+  webhooks: string;
+  paused: number;
+  triggered: number;
+  stored_cursor: number | null;
+  created_at: number;
+  updated_at: number;
+  fires: number;
+  last_fired_at: number | null;
 };
 
 function toRule(r: RuleRow): StoredRule {
   return {
-    id: r.id, name: r.name, symbol: r.symbol, condition: JSON.parse(r.condition) as AlertCondition, mode: r.mode, expiresAt: r.expires_at,
-    severity: r.severity, message: r.message, webhooks: JSON.parse(r.webhooks) as unknown[], paused: r.paused === 1, triggered: r.triggered === 1,
-    storedCursor: r.stored_cursor, createdAt: r.created_at, updatedAt: r.updated_at, fires: r.fires, lastFiredAt: r.last_fired_at,
+    id: r.id,
+    name: r.name,
+    symbol: r.symbol,
+    condition: JSON.parse(r.condition) as AlertCondition,
+    mode: r.mode,
+    expiresAt: r.expires_at,
+    severity: r.severity,
+    message: r.message,
+    webhooks: JSON.parse(r.webhooks) as unknown[],
+    paused: r.paused === 1,
+    triggered: r.triggered === 1,
+    storedCursor: r.stored_cursor,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    fires: r.fires,
+    lastFiredAt: r.last_fired_at,
   };
 }
 
@@ -67,13 +103,31 @@ export function upsertUserAlertRule(store: Store, r: Omit<StoredRule, 'fires' | 
          expires_at = excluded.expires_at, severity = excluded.severity, message = excluded.message, webhooks = excluded.webhooks,
          paused = excluded.paused, triggered = excluded.triggered, stored_cursor = excluded.stored_cursor, updated_at = excluded.updated_at`,
     )
-    .run(r.id, r.name, r.symbol, JSON.stringify(r.condition), r.mode, r.expiresAt, r.severity, r.message, JSON.stringify(r.webhooks),
-      r.paused ? 1 : 0, r.triggered ? 1 : 0, r.storedCursor, r.createdAt, r.updatedAt);
+    .run(
+      r.id,
+      r.name,
+      r.symbol,
+      JSON.stringify(r.condition),
+      r.mode,
+      r.expiresAt,
+      r.severity,
+      r.message,
+      JSON.stringify(r.webhooks),
+      r.paused ? 1 : 0,
+      r.triggered ? 1 : 0,
+      r.storedCursor,
+      r.createdAt,
+      r.updatedAt,
+    );
 }
 
 /** Sets a rule's paused flag; false when there is no such rule. */
 export function setUserAlertPaused(store: Store, id: string, paused: boolean, now: number): boolean {
-  return connection(store).prepare('UPDATE user_alert_rules SET paused = ?, updated_at = ? WHERE id = ?').run(paused ? 1 : 0, now, id).changes > 0;
+  return (
+    connection(store)
+      .prepare('UPDATE user_alert_rules SET paused = ?, updated_at = ? WHERE id = ?')
+      .run(paused ? 1 : 0, now, id).changes > 0
+  );
 }
 
 /** Marks a `once` rule triggered. */
@@ -83,7 +137,11 @@ export function setUserAlertTriggered(store: Store, id: string, now: number): vo
 
 /** Moves a rule's stored-bar cursor forward (never back). */
 export function setUserAlertCursor(store: Store, id: string, time: number): void {
-  connection(store).prepare('UPDATE user_alert_rules SET stored_cursor = ? WHERE id = ? AND (stored_cursor IS NULL OR stored_cursor < ?)').run(time, id, time);
+  connection(store)
+    .prepare(
+      'UPDATE user_alert_rules SET stored_cursor = ? WHERE id = ? AND (stored_cursor IS NULL OR stored_cursor < ?)',
+    )
+    .run(time, id, time);
 }
 
 /** Deletes a rule with its firing history (the alerts it raised stay in the journal). */
@@ -97,21 +155,37 @@ export function deleteUserAlertRule(store: Store, id: string): boolean {
 /** Records one firing. */
 export function insertUserAlertFire(store: Store, f: UserAlertFire): void {
   connection(store)
-    .prepare('INSERT INTO user_alert_fires (rule_id, alert_id, ts, fired_at, symbol, value, source, book, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(f.ruleId, f.alertId, f.time, f.firedAt, f.symbol, Number.isFinite(f.value) ? f.value : null, f.source, f.book, f.message);
+    .prepare(
+      'INSERT INTO user_alert_fires (rule_id, alert_id, ts, fired_at, symbol, value, source, book, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      f.ruleId,
+      f.alertId,
+      f.time,
+      f.firedAt,
+      f.symbol,
+      Number.isFinite(f.value) ? f.value : null,
+      f.source,
+      f.book,
+      f.message,
+    );
 }
 
 /** A rule's firings, newest first. */
 export function userAlertFires(store: Store, ruleId: string, limit: number): UserAlertFire[] {
   const rows = connection(store)
-    .prepare('SELECT rule_id ruleId, alert_id alertId, ts time, fired_at firedAt, symbol, value, source, book, message FROM user_alert_fires WHERE rule_id = ? ORDER BY seq DESC LIMIT ?')
+    .prepare(
+      'SELECT rule_id ruleId, alert_id alertId, ts time, fired_at firedAt, symbol, value, source, book, message FROM user_alert_fires WHERE rule_id = ? ORDER BY seq DESC LIMIT ?',
+    )
     .all(ruleId, limit) as (Omit<UserAlertFire, 'value'> & { value: number | null })[];
   return rows.map((r) => ({ ...r, value: r.value ?? Number.NaN }));
 }
 
 /** The last stored bar time of `symbol` (raw bars), or null. */
 export function lastStoredBarTime(store: Store, symbol: string): number | null {
-  const r = connection(store).prepare('SELECT max(b.ts) t FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = ?').get(symbol) as { t: number | null } | undefined;
+  const r = connection(store)
+    .prepare('SELECT max(b.ts) t FROM bars b JOIN instruments i ON i.id = b.instrument_id WHERE i.symbol = ?')
+    .get(symbol) as { t: number | null } | undefined;
   return r?.t ?? null;
 }
 
@@ -156,17 +230,24 @@ function alertWhere(f: { book?: string; kind?: string; unacknowledged?: boolean 
 }
 
 /** Journaled alerts of every book, newest first, filtered by book (session), kind and acknowledgement. */
-export function queryAlerts(store: Store, f: { book?: string; kind?: string; unacknowledged?: boolean; limit: number }): DeskAlert[] {
+export function queryAlerts(
+  store: Store,
+  f: { book?: string; kind?: string; unacknowledged?: boolean; limit: number },
+): DeskAlert[] {
   const [where, args] = alertWhere(f);
   return connection(store)
-    .prepare(`SELECT id, session book, ts time, kind, severity, symbol, message, acknowledged_at acknowledgedAt FROM alerts ${where} ORDER BY seq DESC LIMIT ?`)
+    .prepare(
+      `SELECT id, session book, ts time, kind, severity, symbol, message, acknowledged_at acknowledgedAt FROM alerts ${where} ORDER BY seq DESC LIMIT ?`,
+    )
     .all(...args, f.limit) as DeskAlert[];
 }
 
 /** Acknowledges every unacknowledged alert matching the filter at `time`; returns how many. */
 export function ackAlerts(store: Store, f: { book?: string; kind?: string }, time: number): number {
   const [where, args] = alertWhere({ ...f, unacknowledged: true });
-  return connection(store).prepare(`UPDATE alerts SET acknowledged_at = ? ${where}`).run(time, ...args).changes;
+  return connection(store)
+    .prepare(`UPDATE alerts SET acknowledged_at = ? ${where}`)
+    .run(time, ...args).changes;
 }
 
 /** The books (sessions) and kinds that have alerts, for the filters. */
@@ -180,7 +261,13 @@ export function alertFacets(store: Store): { books: string[]; kinds: string[] } 
 // == watchlists ================================================================================
 
 type ListRow = { id: string; name: string; symbols: string; columns: string; updated_at: number };
-const toList = (r: ListRow): Watchlist => ({ id: r.id, name: r.name, symbols: JSON.parse(r.symbols) as string[], columns: JSON.parse(r.columns) as DeskColumn[], updatedAt: r.updated_at });
+const toList = (r: ListRow): Watchlist => ({
+  id: r.id,
+  name: r.name,
+  symbols: JSON.parse(r.symbols) as string[],
+  columns: JSON.parse(r.columns) as DeskColumn[],
+  updatedAt: r.updated_at,
+});
 
 /** Every watchlist in the user's order. */
 export function listWatchlists(store: Store): Watchlist[] {
@@ -189,7 +276,8 @@ export function listWatchlists(store: Store): Watchlist[] {
 
 /** Inserts or replaces a watchlist (a new one goes last). */
 export function saveWatchlist(store: Store, w: Omit<Watchlist, 'updatedAt'>, now: number): Watchlist {
-  const pos = (connection(store).prepare('SELECT coalesce(max(position), -1) + 1 FROM watchlists').pluck().get() as number) ?? 0;
+  const pos =
+    (connection(store).prepare('SELECT coalesce(max(position), -1) + 1 FROM watchlists').pluck().get() as number) ?? 0;
   connection(store)
     .prepare(
       `INSERT INTO watchlists (id, name, symbols, columns, position, updated_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -208,8 +296,15 @@ export function deleteWatchlist(store: Store, id: string): boolean {
 
 /** Every saved screen by name. */
 export function listScreens(store: Store): SavedScreen[] {
-  const rows = connection(store).prepare('SELECT id, name, screen, updated_at FROM saved_screens ORDER BY name').all() as { id: string; name: string; screen: string; updated_at: number }[];
-  return rows.map((r) => ({ id: r.id, name: r.name, screen: JSON.parse(r.screen) as ScreenDef, updatedAt: r.updated_at }));
+  const rows = connection(store)
+    .prepare('SELECT id, name, screen, updated_at FROM saved_screens ORDER BY name')
+    .all() as { id: string; name: string; screen: string; updated_at: number }[];
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    screen: JSON.parse(r.screen) as ScreenDef,
+    updatedAt: r.updated_at,
+  }));
 }
 
 /** Saves a screen under `name` (replacing a screen of that name). */
@@ -232,8 +327,15 @@ export function deleteScreen(store: Store, id: string): boolean {
 
 /** Every workspace by name. */
 export function listWorkspaces(store: Store): Workspace[] {
-  const rows = connection(store).prepare('SELECT name, layout, windows, updated_at FROM workspaces ORDER BY name').all() as { name: string; layout: string; windows: string; updated_at: number }[];
-  return rows.map((r) => ({ name: r.name, layout: JSON.parse(r.layout) as PaneLayout, windows: JSON.parse(r.windows) as string[], updatedAt: r.updated_at }));
+  const rows = connection(store)
+    .prepare('SELECT name, layout, windows, updated_at FROM workspaces ORDER BY name')
+    .all() as { name: string; layout: string; windows: string; updated_at: number }[];
+  return rows.map((r) => ({
+    name: r.name,
+    layout: JSON.parse(r.layout) as PaneLayout,
+    windows: JSON.parse(r.windows) as string[],
+    updatedAt: r.updated_at,
+  }));
 }
 
 /** Saves (replaces) a workspace. */

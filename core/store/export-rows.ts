@@ -13,8 +13,10 @@ import type { Store } from './sqlite-bar-store';
 const EXPORT_SELECTS: Readonly<Record<ImportKind, string>> = {
   instruments: 'SELECT symbol, name, sector, currency, listed_on, delisted_on FROM instruments ORDER BY symbol',
   bars: 'SELECT i.symbol, b.ts, b.open, b.high, b.low, b.close, b.volume FROM instruments i CROSS JOIN bars b ON b.instrument_id = i.id',
-  actions: 'SELECT i.symbol, a.kind, a.ex_date, a.value, a.known_at FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id',
-  fundamentals: 'SELECT i.symbol, f.field, f.period_end, f.value, f.known_at FROM fundamentals f JOIN instruments i ON i.id = f.instrument_id',
+  actions:
+    'SELECT i.symbol, a.kind, a.ex_date, a.value, a.known_at FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id',
+  fundamentals:
+    'SELECT i.symbol, f.field, f.period_end, f.value, f.known_at FROM fundamentals f JOIN instruments i ON i.id = f.instrument_id',
 };
 
 /** Streams the rows of `kind` as arrays (see the column orders above), without holding them. */
@@ -24,12 +26,17 @@ export function exportRows(store: Store, kind: ImportKind): Iterable<unknown[]> 
 
 /** The store's own tables (not SQLite's), unordered. */
 export function listTables(store: Store): string[] {
-  return connection(store).prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  return connection(store)
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
 }
 
 /** A table's columns and declared SQLite types, in table order. `table` must come from {@link listTables}. */
 export function tableColumns(store: Store, table: string): { name: string; type: string }[] {
-  return connection(store).prepare(`PRAGMA table_info(${quoteIdent(table)})`).all() as { name: string; type: string }[];
+  return connection(store)
+    .prepare(`PRAGMA table_info(${quoteIdent(table)})`)
+    .all() as { name: string; type: string }[];
 }
 
 /** Streams every row of `table` as arrays of `columns` (in that order). Names must come from {@link listTables} / {@link tableColumns}. */

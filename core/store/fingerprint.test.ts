@@ -9,7 +9,8 @@ import { tempDir } from './test-helpers';
 import { connection } from './internal';
 
 const INSTR = 'symbol,name,sector,currency,listed_on,delisted_on\nAAA,A,Tech,USD,2020-01-01,\n';
-const BARS = 'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,10,11,9,10.5,100\nAAA,2020-01-03,10.5,12,10,11,200\nBBB,2020-01-02,5,5.5,4.5,5,50\n';
+const BARS =
+  'symbol,date,open,high,low,close,volume\nAAA,2020-01-02,10,11,9,10.5,100\nAAA,2020-01-03,10.5,12,10,11,200\nBBB,2020-01-02,5,5.5,4.5,5,50\n';
 
 async function build(s: Store): Promise<void> {
   await importCsv(s, 'instruments', { fileName: 'i.csv', content: INSTR });
@@ -19,8 +20,11 @@ async function build(s: Store): Promise<void> {
 describe('dataFingerprint kept in meta', () => {
   it('every market table has insert, update and delete change triggers, so no write path can forget the fingerprint', () => {
     const s = openStore(':memory:');
-    const names = new Set(connection(s).prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[]);
-    for (const t of MARKET_TABLES) for (const op of ['ins', 'upd', 'del']) expect(names.has(`data_${op}_${t}`)).toBe(true);
+    const names = new Set(
+      connection(s).prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").pluck().all() as string[],
+    );
+    for (const t of MARKET_TABLES)
+      for (const op of ['ins', 'upd', 'del']) expect(names.has(`data_${op}_${t}`)).toBe(true);
     // Each kind of direct write moves it; the same write on another table outside market data does not.
     let fp = dataFingerprint(s);
     const moved = (sql: string): void => {
@@ -45,14 +49,22 @@ describe('dataFingerprint kept in meta', () => {
     await build(a);
     // 120,000 rows take the bulk path (index rebuild, triggers suspended).
     const rows = ['symbol,date,open,high,low,close,volume'];
-    for (let i = 0; i < 120_000; i++) rows.push(`S${i % 60},${new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 60) * 86_400_000).toISOString().slice(0, 10)},1,1,1,1,1`);
+    for (let i = 0; i < 120_000; i++)
+      rows.push(
+        `S${i % 60},${new Date(Date.UTC(1990, 0, 1) + Math.floor(i / 60) * 86_400_000).toISOString().slice(0, 10)},1,1,1,1,1`,
+      );
     const r = await importCsv(a, 'bars', { fileName: 'big.csv', content: rows.join('\n') });
     expect(r.ok && r.value.changed).toBe(120_060);
-    const triggers = connection(a).prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'bars'").pluck().get();
+    const triggers = connection(a)
+      .prepare("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'bars'")
+      .pluck()
+      .get();
     expect(triggers).toBe(3);
-    expect(connection(a).prepare("SELECT changes FROM meta WHERE key = 'data'").pluck().get()).toBe(1 + 3 + 1 + 120_060);
+    expect(connection(a).prepare("SELECT changes FROM meta WHERE key = 'data'").pluck().get()).toBe(
+      1 + 3 + 1 + 120_060,
+    );
     const fp = dataFingerprint(a);
-    connection(a).exec("UPDATE bars SET volume = 2 WHERE instrument_id = 1");
+    connection(a).exec('UPDATE bars SET volume = 2 WHERE instrument_id = 1');
     expect(dataFingerprint(a)).not.toBe(fp);
   });
 
@@ -62,10 +74,16 @@ describe('dataFingerprint kept in meta', () => {
     const fp = dataFingerprint(s);
     await importCsv(s, 'bars', { fileName: 'b.csv', content: BARS });
     expect(dataFingerprint(s)).toBe(fp);
-    const bad = await importCsv(s, 'bars', { fileName: 'x.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,-1\n' });
+    const bad = await importCsv(s, 'bars', {
+      fileName: 'x.csv',
+      content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,-1\n',
+    });
     expect(bad.ok).toBe(false);
     expect(dataFingerprint(s)).toBe(fp);
-    await importCsv(s, 'bars', { fileName: 'c.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n' });
+    await importCsv(s, 'bars', {
+      fileName: 'c.csv',
+      content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n',
+    });
     expect(dataFingerprint(s)).not.toBe(fp);
   });
 
@@ -92,8 +110,14 @@ describe('dataFingerprint kept in meta', () => {
     const migrated = openStore(file);
     expect(dataFingerprint(migrated)).toBe(dataFingerprint(fresh));
     // Later imports extend the same chain on both.
-    await importCsv(fresh, 'bars', { fileName: 'c.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n' });
-    await importCsv(migrated, 'bars', { fileName: 'c.csv', content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n' });
+    await importCsv(fresh, 'bars', {
+      fileName: 'c.csv',
+      content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n',
+    });
+    await importCsv(migrated, 'bars', {
+      fileName: 'c.csv',
+      content: 'symbol,date,open,high,low,close,volume\nAAA,2020-01-06,1,1,1,1,1\n',
+    });
     expect(dataFingerprint(migrated)).toBe(dataFingerprint(fresh));
     migrated.close();
     const reader = openStore(file, { readonly: true });

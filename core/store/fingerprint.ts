@@ -4,7 +4,13 @@ import type { Db, Store } from './sqlite-bar-store';
 import { connection } from './internal';
 
 /** The market-data tables: every write to them moves the fingerprint (migration 3's triggers). */
-export const MARKET_TABLES: readonly string[] = ['instruments', 'bars', 'corporate_actions', 'fundamentals', 'universes'];
+export const MARKET_TABLES: readonly string[] = [
+  'instruments',
+  'bars',
+  'corporate_actions',
+  'fundamentals',
+  'universes',
+];
 
 const cache = new WeakMap<Store, { stamp: string; fingerprint: string }>();
 // The prepared read per connection (absent while a read-only connection sees a store not yet migrated).
@@ -21,7 +27,11 @@ const statements = new WeakMap<Store, Statement>();
 export function dataFingerprint(store: Store): string {
   let row: [string | null, number] | undefined;
   let read = statements.get(store);
-  if (read === undefined && store.schemaVersion >= 3) statements.set(store, (read = connection(store).prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw()));
+  if (read === undefined && store.schemaVersion >= 3)
+    statements.set(
+      store,
+      (read = connection(store).prepare("SELECT value, changes FROM meta WHERE key = 'data'").raw()),
+    );
   if (read) row = read.get() as [string | null, number] | undefined;
   // A read-only connection to a store not yet migrated: what migration 3 will seed.
   else row = [null, connection(store).prepare('SELECT coalesce(sum(changed), 0) FROM imports').pluck().get() as number];
@@ -30,7 +40,8 @@ export function dataFingerprint(store: Store): string {
   if (chain === null) {
     // A store migrated from schema 2: rebuild the chain from the imports log (what importCsv would have written).
     chain = chainFromLog(connection(store));
-    if (!store.readonly) connection(store).prepare("UPDATE meta SET value = ? WHERE key = 'data' AND value IS NULL").run(chain);
+    if (!store.readonly)
+      connection(store).prepare("UPDATE meta SET value = ? WHERE key = 'data' AND value IS NULL").run(chain);
   }
   const stamp = `${chain}:${row[1]}`;
   const hit = cache.get(store);
@@ -41,12 +52,17 @@ export function dataFingerprint(store: Store): string {
 }
 
 function link(prev: string, kind: string, sha256: string, changed: number): string {
-  return createHash('sha256').update(`${prev}\n${JSON.stringify([kind, sha256, changed])}`).digest('hex');
+  return createHash('sha256')
+    .update(`${prev}\n${JSON.stringify([kind, sha256, changed])}`)
+    .digest('hex');
 }
 
 function chainFromLog(db: Db): string {
   let chain = '';
-  for (const r of db.prepare('SELECT kind, sha256, changed FROM imports WHERE changed > 0 ORDER BY id').raw().iterate()) {
+  for (const r of db
+    .prepare('SELECT kind, sha256, changed FROM imports WHERE changed > 0 ORDER BY id')
+    .raw()
+    .iterate()) {
     const [kind, sha, changed] = r as [string, string, number];
     chain = link(chain, kind, sha, changed);
   }
@@ -72,7 +88,9 @@ export function recordImport(db: Db, kind: string, sha256: string, changed: numb
 export function withoutChangeTriggers(db: Db, table: string, write: () => number): number {
   if (!db.inTransaction) throw new Error('withoutChangeTriggers: call it inside a transaction');
   const triggers = db
-    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name LIKE 'data\\_%' ESCAPE '\\'")
+    .prepare(
+      "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND name LIKE 'data\\_%' ESCAPE '\\'",
+    )
     .all(table) as { name: string; sql: string }[];
   for (const t of triggers) db.exec(`DROP TRIGGER "${t.name}"`);
   const changed = write();

@@ -18,12 +18,17 @@ export function lastJobDurations(store: Store): { name: string; status: string; 
 
 /** Scheduled job runs recorded, counted by job name and status. */
 export function jobRunCounts(store: Store): { name: string; status: string; n: number }[] {
-  return connection(store).prepare('SELECT j.name, r.status, count(*) AS n FROM job_runs r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2').all() as { name: string; status: string; n: number }[];
+  return connection(store)
+    .prepare('SELECT j.name, r.status, count(*) AS n FROM job_runs r JOIN jobs j ON j.id = r.job_id GROUP BY 1, 2')
+    .all() as { name: string; status: string; n: number }[];
 }
 
 /** Data-quality findings stored, counted by check name. */
 export function findingCountsByCheck(store: Store): { check: string; n: number }[] {
-  return connection(store).prepare('SELECT check_name AS "check", count(*) AS n FROM dq_findings GROUP BY 1').all() as { check: string; n: number }[];
+  return connection(store).prepare('SELECT check_name AS "check", count(*) AS n FROM dq_findings GROUP BY 1').all() as {
+    check: string;
+    n: number;
+  }[];
 }
 
 /** The raw facts behind `/health` (times in epoch ms, null when there is none). */
@@ -45,16 +50,25 @@ export interface HealthFacts {
 /** Reads the health facts; `since` (epoch ms) bounds the failed-run and finding counts. */
 export function readHealthFacts(store: Store, since: number): HealthFacts {
   const db = connection(store);
-  const one = <T>(sql: string, ...p: unknown[]) => db.prepare(sql).pluck().get(...p) as T;
+  const one = <T>(sql: string, ...p: unknown[]) =>
+    db
+      .prepare(sql)
+      .pluck()
+      .get(...p) as T;
   return {
     sqliteVersion: one<string>('SELECT sqlite_version()'),
     instruments: one<number>('SELECT count(*) FROM instruments'),
     lastImportAt: one<number | null>('SELECT max(imported_at) FROM imports'),
     jobs: one<number>('SELECT count(*) FROM jobs'),
     running: one<number>("SELECT count(*) FROM job_runs WHERE status = 'running'"),
-    failedSince: one<number>("SELECT count(*) FROM job_runs WHERE status IN ('failed', 'abandoned') AND started_at >= ?", since),
+    failedSince: one<number>(
+      "SELECT count(*) FROM job_runs WHERE status IN ('failed', 'abandoned') AND started_at >= ?",
+      since,
+    ),
     lastRuns: db
-      .prepare(`SELECT j.name AS job, r.status, r.started_at AS startedAt, r.error FROM jobs j JOIN job_runs r ON r.id = (SELECT max(id) FROM job_runs WHERE job_id = j.id) ORDER BY j.name`)
+      .prepare(
+        `SELECT j.name AS job, r.status, r.started_at AS startedAt, r.error FROM jobs j JOIN job_runs r ON r.id = (SELECT max(id) FROM job_runs WHERE job_id = j.id) ORDER BY j.name`,
+      )
       .all() as { job: string; status: string; startedAt: number; error: string | null }[],
     newsItems: one<number>('SELECT count(*) FROM news'),
     lastNewsAt: one<number | null>('SELECT max(known_at) FROM news'),

@@ -22,9 +22,24 @@ export const IMPORT_KIND_COLUMNS = {
     numbers: ['listed_on', 'delisted_on'],
     texts: ['name', 'sector', 'currency', 'type'],
   },
-  bars: { required: ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'], optional: [], numbers: ['date', 'open', 'high', 'low', 'close', 'volume'], texts: [] },
-  fundamentals: { required: ['symbol', 'field', 'period_end', 'value', 'known_at'], optional: [], numbers: ['period_end', 'value', 'known_at'], texts: ['field'] },
-  actions: { required: ['symbol', 'kind', 'ex_date', 'value', 'known_at'], optional: [], numbers: ['ex_date', 'value', 'known_at'], texts: ['kind'] },
+  bars: {
+    required: ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'],
+    optional: [],
+    numbers: ['date', 'open', 'high', 'low', 'close', 'volume'],
+    texts: [],
+  },
+  fundamentals: {
+    required: ['symbol', 'field', 'period_end', 'value', 'known_at'],
+    optional: [],
+    numbers: ['period_end', 'value', 'known_at'],
+    texts: ['field'],
+  },
+  actions: {
+    required: ['symbol', 'kind', 'ex_date', 'value', 'known_at'],
+    optional: [],
+    numbers: ['ex_date', 'value', 'known_at'],
+    texts: ['kind'],
+  },
 } as const satisfies Record<string, ImportKindColumns>;
 
 /** What a CSV file holds. */

@@ -61,7 +61,9 @@ describe('import: only bounded, regular, text files', () => {
     const p = d.write('big.csv', `${H.bars}\n`);
     truncateSync(p, CSV_LIMITS.fileBytes + 1);
     const r = await importCsv(openStore(':memory:'), 'bars', { path: p });
-    expect(r.ok === false && r.error.message).toBe(`${p}: is ${CSV_LIMITS.fileBytes + 1} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit; nothing was imported`);
+    expect(r.ok === false && r.error.message).toBe(
+      `${p}: is ${CSV_LIMITS.fileBytes + 1} bytes, over the ${CSV_LIMITS.fileBytes}-byte import limit; nothing was imported`,
+    );
   });
 
   it('refuses binary data (NUL) and a line over the limit, on both the byte and the text paths, without echoing the line', async () => {
@@ -71,7 +73,9 @@ describe('import: only bounded, regular, text files', () => {
     const zeros = d.write('zeros.csv', `${H.bars}\nAAA,2020-01-02,1,1,1,1,1\n${'\u0000'.repeat(3_000_000)}`);
     for (const kind of ['bars', 'instruments'] as const) {
       const r = await importCsv(s, kind, { path: zeros });
-      expect(r.ok === false && r.error.message).toBe(`${zeros}:3: binary data (a NUL byte); not a CSV text file; nothing was imported`);
+      expect(r.ok === false && r.error.message).toBe(
+        `${zeros}:3: binary data (a NUL byte); not a CSV text file; nothing was imported`,
+      );
     }
     const long = 'A'.repeat(10 * 1024 * 1024);
     for (const [kind, text, line] of [
@@ -83,14 +87,19 @@ describe('import: only bounded, regular, text files', () => {
       const r = await importCsv(s, kind, { path: p });
       expect(r.ok).toBe(false);
       expect(JSON.stringify(r).length).toBeLessThan(600);
-      expect(!r.ok && r.error.details?.[0]).toMatch(new RegExp(`long\\.csv:${line}: \\(record\\): (line|quoted record) longer than 65536 bytes`));
+      expect(!r.ok && r.error.details?.[0]).toMatch(
+        new RegExp(`long\\.csv:${line}: \\(record\\): (line|quoted record) longer than 65536 bytes`),
+      );
     }
     expect(snapshot(s)).toEqual(before);
   });
 
   it('refuses a field over 1024 characters without quoting it', async () => {
     const s = openStore(':memory:');
-    const r = await importCsv(s, 'instruments', { fileName: 'f.csv', content: `${H.instruments}\nAAA,${'n'.repeat(2000)},Tech,USD,2020-01-01,\n` });
+    const r = await importCsv(s, 'instruments', {
+      fileName: 'f.csv',
+      content: `${H.instruments}\nAAA,${'n'.repeat(2000)},Tech,USD,2020-01-01,\n`,
+    });
     expect(!r.ok && r.error.details).toEqual(['f.csv:2: name: field longer than 1024 characters']);
   });
 });
@@ -100,10 +109,22 @@ describe('import: data hygiene', () => {
   const BAD: [ImportKind, string, string][] = [
     ['instruments', 'AA\u0001A,Alpha,Tech,USD,2020-01-01,', 'symbol: contains a control character (U+0001)'],
     ['instruments', 'AAB,Al\u0007pha,Tech,USD,2020-01-01,', 'name: contains a control character (U+0007)'],
-    ['instruments', '"AAA,X",Alpha,Tech,USD,2020-01-01,', 'symbol: "AAA,X" is not a symbol (letters, digits and . _ - ^ / : = &)'],
+    [
+      'instruments',
+      '"AAA,X",Alpha,Tech,USD,2020-01-01,',
+      'symbol: "AAA,X" is not a symbol (letters, digits and . _ - ^ / : = &)',
+    ],
     ['instruments', '=1+1,Alpha,Tech,USD,2020-01-01,', 'symbol: "=1+1" starts with = (a spreadsheet formula); refused'],
-    ['instruments', 'AAC,"=HYPERLINK(""http://x"")",Tech,USD,2020-01-01,', 'name: "=HYPERLINK(\\"http://x\\")" starts with = (a spreadsheet formula); refused'],
-    ['instruments', 'AAD,Alpha,@SUM(A1),USD,2020-01-01,', 'sector: "@SUM(A1)" starts with @ (a spreadsheet formula); refused'],
+    [
+      'instruments',
+      'AAC,"=HYPERLINK(""http://x"")",Tech,USD,2020-01-01,',
+      'name: "=HYPERLINK(\\"http://x\\")" starts with = (a spreadsheet formula); refused',
+    ],
+    [
+      'instruments',
+      'AAD,Alpha,@SUM(A1),USD,2020-01-01,',
+      'sector: "@SUM(A1)" starts with @ (a spreadsheet formula); refused',
+    ],
     ['instruments', 'AAE,+Alpha,Tech,USD,2020-01-01,', 'name: "+Alpha" starts with + (a spreadsheet formula); refused'],
     ['instruments', `${'S'.repeat(33)},Alpha,Tech,USD,2020-01-01,`, 'symbol: longer than 32 characters'],
     ['instruments', `AAF,${'n'.repeat(300)},Tech,USD,2020-01-01,`, 'name: longer than 256 characters'],
@@ -112,13 +133,25 @@ describe('import: data hygiene', () => {
     ['bars', 'AAA,2020-01-02,12,Infinity,12,12,1', 'high: "Infinity" is not a number'],
     ['bars', 'AAA,2020-01-02,1e308,1e308,1e308,1e308,1', 'open: 1e+308 is out of range [1e-12, 1000000000000]'],
     ['bars', 'AAA,2020-01-02,5e-324,5e-324,5e-324,5e-324,1', 'open: 5e-324 is out of range [1e-12, 1000000000000]'],
-    ['bars', 'AAA,2020-01-02,1,1,1,1,1e19', 'volume: 10000000000000000000 is out of range (at most 1000000000000000000)'],
+    [
+      'bars',
+      'AAA,2020-01-02,1,1,1,1,1e19',
+      'volume: 10000000000000000000 is out of range (at most 1000000000000000000)',
+    ],
     ['bars', 'AAA,2020-01-02,1,1,1,1,1e999', 'volume: "1e999" is out of range'],
     ['bars', '=AAA,2020-01-02,1,1,1,1,1', 'symbol: "=AAA" starts with = (a spreadsheet formula); refused'],
     ['bars', '-AAA,2020-01-02,1,1,1,1,1', 'symbol: "-AAA" starts with - (a spreadsheet formula); refused'],
-    ['actions', 'AAA,split,2020-01-02,1e308,2020-01-01', 'value: split ratio 1e+308 is out of range [0.000001, 1000000]'],
+    [
+      'actions',
+      'AAA,split,2020-01-02,1e308,2020-01-01',
+      'value: split ratio 1e+308 is out of range [0.000001, 1000000]',
+    ],
     ['actions', 'AAA,dividend,2020-01-02,0x10,2020-01-01', 'value: "0x10" is not a number (decimal digits only)'],
-    ['fundamentals', 'AAA,eps,2020-03-31,1e308,2020-05-01', 'value: 1e+308 is out of range (at most ±1000000000000000000)'],
+    [
+      'fundamentals',
+      'AAA,eps,2020-03-31,1e308,2020-05-01',
+      'value: 1e+308 is out of range (at most ±1000000000000000000)',
+    ],
   ];
 
   it.each(BAD)('%s %j is refused with FILE:LINE: column: reason, nothing stored', async (kind, row, reason) => {
@@ -136,12 +169,21 @@ describe('import: data hygiene', () => {
     const s = await fixtureStore();
     const before = snapshot(s);
     const latin1 = join(d.dir, 'latin1.csv');
-    writeFileSync(latin1, Buffer.concat([Buffer.from(`${H.instruments}\nAAH,Caf`), Buffer.from([0xe9]), Buffer.from(',Tech,USD,2020-01-01,\n')]));
+    writeFileSync(
+      latin1,
+      Buffer.concat([
+        Buffer.from(`${H.instruments}\nAAH,Caf`),
+        Buffer.from([0xe9]),
+        Buffer.from(',Tech,USD,2020-01-01,\n'),
+      ]),
+    );
     const r1 = await importCsv(s, 'instruments', { path: latin1 });
     expect(!r1.ok && r1.error.details).toEqual([`${latin1}:2: name: is not valid UTF-8 (or contains U+FFFD)`]);
     const nul = d.write('nul.csv', `${H.bars}\nAA\u0000A,2020-01-02,1,1,1,1,1\n`);
     const r2 = await importCsv(s, 'bars', { path: nul });
-    expect(!r2.ok && r2.error.message).toBe(`${nul}:2: binary data (a NUL byte); not a CSV text file; nothing was imported`);
+    expect(!r2.ok && r2.error.message).toBe(
+      `${nul}:2: binary data (a NUL byte); not a CSV text file; nothing was imported`,
+    );
     expect(snapshot(s)).toEqual(before);
   });
 

@@ -1,7 +1,21 @@
 import { INSTRUMENT_TYPES, isInstrumentType } from '../model/instrument';
 import { parseDate } from '../model/time';
-import { IMPORT_COLUMNS, IMPORT_KIND_COLUMNS, OPTIONAL_IMPORT_COLUMNS, type ImportKind, type ParsedRows } from './import-kinds';
-import { DECIMAL_RE, MAX_FIELD_CHARS, VALUE_LIMITS, decimalAt, excerpt, symbolProblem, textProblem } from './import-values';
+import {
+  IMPORT_COLUMNS,
+  IMPORT_KIND_COLUMNS,
+  OPTIONAL_IMPORT_COLUMNS,
+  type ImportKind,
+  type ParsedRows,
+} from './import-kinds';
+import {
+  DECIMAL_RE,
+  MAX_FIELD_CHARS,
+  VALUE_LIMITS,
+  decimalAt,
+  excerpt,
+  symbolProblem,
+  textProblem,
+} from './import-values';
 import { unknownSymbols } from './import-writer';
 import type { Store } from './sqlite-bar-store';
 
@@ -87,19 +101,23 @@ export class RowParser {
         }
         // '' = no `type` column: a new instrument is a stock, an existing one keeps its type.
         const type = idx[6] >= 0 ? g(6).trim().toLowerCase() || 'stock' : '';
-        if (type !== '' && !isInstrumentType(type)) this.#badRow(line, 'type', `unknown type "${g(6).trim()}" (expected one of ${INSTRUMENT_TYPES.join(', ')})`);
+        if (type !== '' && !isInstrumentType(type))
+          this.#badRow(line, 'type', `unknown type "${g(6).trim()}" (expected one of ${INSTRUMENT_TYPES.join(', ')})`);
         if (this.#rowBad) break;
         this.#push(this.#intern(symbol, line), line, [listed, delisted], [name, sector, currency, type]);
         break;
       }
       case 'fundamentals': {
         const field = g(1).trim();
-        if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) this.#badRow(line, 'field', `${excerpt(field)} is not a field name`);
+        if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field))
+          this.#badRow(line, 'field', `${excerpt(field)} is not a field name`);
         const period = this.#date(line, 'period_end', g(2), true);
         const value = this.#number(line, 'value', g(3));
-        if (Math.abs(value) > VALUE_LIMITS.fundamental) this.#badRow(line, 'value', `${value} is out of range (at most ±${VALUE_LIMITS.fundamental})`);
+        if (Math.abs(value) > VALUE_LIMITS.fundamental)
+          this.#badRow(line, 'value', `${value} is out of range (at most ±${VALUE_LIMITS.fundamental})`);
         const known = this.#date(line, 'known_at', g(4), false);
-        if (known < period) this.#badRow(line, 'known_at', 'before period_end (a value cannot be public before its period ends)');
+        if (known < period)
+          this.#badRow(line, 'known_at', 'before period_end (a value cannot be public before its period ends)');
         if (this.#rowBad) break;
         if (this.#dupKey(`${symbol}\u0000${field}\u0000${period}\u0000${known}`, line, 'known_at')) break;
         this.#push(this.#intern(symbol, line), line, [period, value, known], [field]);
@@ -107,13 +125,15 @@ export class RowParser {
       }
       case 'actions': {
         const kind = g(1).trim();
-        if (kind !== 'split' && kind !== 'dividend') this.#badRow(line, 'kind', `${excerpt(kind)} is not split or dividend`);
+        if (kind !== 'split' && kind !== 'dividend')
+          this.#badRow(line, 'kind', `${excerpt(kind)} is not split or dividend`);
         const ex = this.#date(line, 'ex_date', g(2), true);
         const value = this.#number(line, 'value', g(3));
         if (value <= 0) this.#badRow(line, 'value', `must be > 0, got ${value}`);
         else if (kind === 'split' && (value < VALUE_LIMITS.splitRatio[0] || value > VALUE_LIMITS.splitRatio[1]))
           this.#badRow(line, 'value', `split ratio ${value} is out of range [${VALUE_LIMITS.splitRatio.join(', ')}]`);
-        else if (kind === 'dividend' && value > VALUE_LIMITS.price[1]) this.#badRow(line, 'value', `dividend ${value} is out of range (at most ${VALUE_LIMITS.price[1]})`);
+        else if (kind === 'dividend' && value > VALUE_LIMITS.price[1])
+          this.#badRow(line, 'value', `dividend ${value} is out of range (at most ${VALUE_LIMITS.price[1]})`);
         const known = this.#date(line, 'known_at', g(4), false);
         if (this.#rowBad) break;
         if (this.#dupKey(`${symbol}\u0000${kind}\u0000${ex}\u0000${known}`, line, 'ex_date')) break;
@@ -150,13 +170,24 @@ export class RowParser {
   }
 
   /** Range checks and storage of one parsed bar row (`s`: the symbol's index when already known). */
-  #barRow(s: number | undefined, symText: string, ts: number, o: number, h: number, l: number, c: number, v: number, line: number): void {
+  #barRow(
+    s: number | undefined,
+    symText: string,
+    ts: number,
+    o: number,
+    h: number,
+    l: number,
+    c: number,
+    v: number,
+    line: number,
+  ): void {
     if (o <= 0) this.#badRow(line, 'open', `must be > 0, got ${o}`);
     if (h <= 0) this.#badRow(line, 'high', `must be > 0, got ${h}`);
     if (l <= 0) this.#badRow(line, 'low', `must be > 0, got ${l}`);
     if (c <= 0) this.#badRow(line, 'close', `must be > 0, got ${c}`);
     if (v < 0) this.#badRow(line, 'volume', `must be >= 0, got ${v}`);
-    else if (v > VALUE_LIMITS.volume) this.#badRow(line, 'volume', `${v} is out of range (at most ${VALUE_LIMITS.volume})`);
+    else if (v > VALUE_LIMITS.volume)
+      this.#badRow(line, 'volume', `${v} is out of range (at most ${VALUE_LIMITS.volume})`);
     if (!this.#rowBad) {
       const [lo, hi] = VALUE_LIMITS.price;
       if (o < lo || o > hi) this.#badRow(line, 'open', `${o} is out of range [${lo}, ${hi}]`);
@@ -193,7 +224,8 @@ export class RowParser {
    * anything else goes through {@link record}, so errors read the same either way.
    */
   line(buf: Buffer, start: number, end: number, line: number): void {
-    if (!this.#fastBars || !this.#barBytes(buf, start, end, line)) this.record(buf.toString('utf8', start, end).split(','), line);
+    if (!this.#fastBars || !this.#barBytes(buf, start, end, line))
+      this.record(buf.toString('utf8', start, end).split(','), line);
   }
 
   #fastBars = false;
@@ -268,7 +300,8 @@ export class RowParser {
   #fastNumber(line: number, column: string, text: string): number {
     const v = +text;
     // `+''` and `+'  '` are 0, `+'Infinity'` is not finite and `+'0xC'` is 12: all errors here.
-    if (v - v !== 0 || (v === 0 && text.trim() === '') || !DECIMAL_RE.test(text)) return this.#number(line, column, text);
+    if (v - v !== 0 || (v === 0 && text.trim() === '') || !DECIMAL_RE.test(text))
+      return this.#number(line, column, text);
     return v;
   }
 
@@ -289,13 +322,19 @@ export class RowParser {
       if (this.#idx[i] < 0) this.#bad(line, 'header', `missing column "${c}" (expected ${cols.join(',')})`);
     });
     names.forEach((n) => {
-      if (!cols.includes(n) && !optional.includes(n)) this.#bad(line, 'header', `unexpected column ${excerpt(n)} (expected ${[...cols, ...optional.map((o) => `[${o}]`)].join(',')})`);
+      if (!cols.includes(n) && !optional.includes(n))
+        this.#bad(
+          line,
+          'header',
+          `unexpected column ${excerpt(n)} (expected ${[...cols, ...optional.map((o) => `[${o}]`)].join(',')})`,
+        );
     });
     if (new Set(names).size !== names.length) this.#bad(line, 'header', 'a column is named twice');
     const present = this.#idx.filter((i) => i >= 0).length;
     for (const o of optional) this.#idx.push(names.indexOf(o));
     // Stop parsing rows when the header is wrong: every row would repeat the same error.
-    if (present < cols.length || names.some((n) => !cols.includes(n) && !optional.includes(n))) this.record = () => undefined;
+    if (present < cols.length || names.some((n) => !cols.includes(n) && !optional.includes(n)))
+      this.record = () => undefined;
     else this.#fastBars = this.#kind === 'bars' && new Set(names).size === names.length;
   }
 
@@ -304,7 +343,12 @@ export class RowParser {
     const decimal = DECIMAL_RE.test(t);
     const v = t === '' || !decimal ? Number.NaN : Number(t);
     if (!Number.isFinite(v)) {
-      const why = !decimal && Number.isFinite(Number(t)) ? 'is not a number (decimal digits only)' : decimal ? 'is out of range' : 'is not a number';
+      const why =
+        !decimal && Number.isFinite(Number(t))
+          ? 'is not a number (decimal digits only)'
+          : decimal
+            ? 'is out of range'
+            : 'is not a number';
       this.#badRow(line, column, t === '' ? 'empty' : `${excerpt(t)} ${why}`);
     }
     return Number.isFinite(v) ? v : Number.NaN;
@@ -319,7 +363,13 @@ export class RowParser {
     const t = text.trim();
     const v = parseDate(t);
     if (v === null || (dateOnly && t.length !== 10)) {
-      this.#badRow(line, column, t === '' ? 'empty' : `${excerpt(t)} is not a ${dateOnly ? 'YYYY-MM-DD date' : 'YYYY-MM-DD date or ISO datetime with zone'}`);
+      this.#badRow(
+        line,
+        column,
+        t === ''
+          ? 'empty'
+          : `${excerpt(t)} is not a ${dateOnly ? 'YYYY-MM-DD date' : 'YYYY-MM-DD date or ISO datetime with zone'}`,
+      );
       return Number.NaN;
     }
     return v;
@@ -375,7 +425,8 @@ export class RowParser {
     if (this.#kind !== 'fundamentals' && this.#kind !== 'actions') return;
     const missing = new Set(unknownSymbols(store, this.#symbolList));
     this.#symbolList.forEach((sym, s) => {
-      if (missing.has(sym)) this.#bad(this.#firstLine[s], 'symbol', `unknown instrument "${sym}" (import instruments or bars first)`);
+      if (missing.has(sym))
+        this.#bad(this.#firstLine[s], 'symbol', `unknown instrument "${sym}" (import instruments or bars first)`);
     });
   }
 

@@ -53,7 +53,12 @@ export function canImportOffThread(store: Store): boolean {
  * thread could open, and a missing bundle (a source run before `node scripts/build.mjs cli`) has no
  * thread to start: both import on the calling thread, as before.
  */
-export async function importCsvOffThread(store: Store, kind: ImportKind, src: CsvSource, options: OffThreadImportOptions = {}): Promise<Result<ImportReport>> {
+export async function importCsvOffThread(
+  store: Store,
+  kind: ImportKind,
+  src: CsvSource,
+  options: OffThreadImportOptions = {},
+): Promise<Result<ImportReport>> {
   const { workerEntry, ...importOptions } = options;
   const entry = workerEntry ?? defaultImportWorkerEntry();
   if (!canImportOffThread(store) || !existsSync(entry)) return importCsv(store, kind, src, importOptions);

@@ -33,7 +33,8 @@ export function textProblem(text: string): string | null {
   if (text.length > VALUE_LIMITS.textChars) return `longer than ${VALUE_LIMITS.textChars} characters`;
   // eslint-disable-next-line no-control-regex
   const ctl = /[\u0000-\u001f\u007f-\u009f]/.exec(text);
-  if (ctl) return `contains a control character (U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if (ctl)
+    return `contains a control character (U+${ctl[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')})`;
   if (text.includes('\uFFFD')) return 'is not valid UTF-8 (or contains U+FFFD)';
   if (/^[=+\-@]/.test(text)) return `${excerpt(text)} starts with ${text[0]} (a spreadsheet formula); refused`;
   return null;

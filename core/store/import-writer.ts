@@ -71,44 +71,62 @@ function writeBars(db: Db, p: ParsedRows, progress: (rows: number) => void): num
 
 const BAR_BATCH = 128;
 
-function writeBarRows(db: Db, p: ParsedRows, ids: Float64Array, full: Statement, upsert: (rows: number) => Statement, progress: (rows: number) => void): number {
-    let changed = 0;
+function writeBarRows(
+  db: Db,
+  p: ParsedRows,
+  ids: Float64Array,
+  full: Statement,
+  upsert: (rows: number) => Statement,
+  progress: (rows: number) => void,
+): number {
+  let changed = 0;
 
-      // Bulk loads: maintaining the secondary indexes row by row costs ~3x the table insert itself;
-      // dropping and rebuilding them (one sort) inside this transaction is far cheaper when the
-      // import is large next to what is stored. Readers keep their snapshot meanwhile (WAL).
-      const indexes = p.rows >= 100_000 ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL").all() as { name: string; sql: string }[]) : [];
-      const rebuild = indexes.length > 0 && p.rows * 4 >= (db.prepare('SELECT count(*) FROM bars').pluck().get() as number);
-      if (rebuild) for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
-      const params: number[] = new Array(BAR_BATCH * 7);
-      const sym = p.symbolOf;
-      const { date: ts, open: o, high: h, low: l, close: c, volume: v } = p.numbers;
-      let i = 0;
-      for (; i + BAR_BATCH <= p.rows; i += BAR_BATCH) {
-        for (let k = 0, p = 0; k < BAR_BATCH; k++) {
-          const r = i + k;
-          params[p++] = ids[sym[r]];
-          params[p++] = ts[r];
-          params[p++] = o[r];
-          params[p++] = h[r];
-          params[p++] = l[r];
-          params[p++] = c[r];
-          params[p++] = v[r];
-        }
-        changed += full.run(params).changes;
-        if ((i & 0xffff) < BAR_BATCH) progress(i + BAR_BATCH);
-      }
-      if (i < p.rows) {
-        const rest = p.rows - i;
-        const tail: number[] = [];
-        for (let r = i; r < p.rows; r++) tail.push(ids[sym[r]], ts[r], o[r], h[r], l[r], c[r], v[r]);
-        changed += upsert(rest).run(tail).changes;
-      }
-      if (rebuild) for (const ix of indexes) db.exec(ix.sql);
-      return changed;
+  // Bulk loads: maintaining the secondary indexes row by row costs ~3x the table insert itself;
+  // dropping and rebuilding them (one sort) inside this transaction is far cheaper when the
+  // import is large next to what is stored. Readers keep their snapshot meanwhile (WAL).
+  const indexes =
+    p.rows >= 100_000
+      ? (db
+          .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'bars' AND sql IS NOT NULL")
+          .all() as { name: string; sql: string }[])
+      : [];
+  const rebuild = indexes.length > 0 && p.rows * 4 >= (db.prepare('SELECT count(*) FROM bars').pluck().get() as number);
+  if (rebuild) for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
+  const params: number[] = new Array(BAR_BATCH * 7);
+  const sym = p.symbolOf;
+  const { date: ts, open: o, high: h, low: l, close: c, volume: v } = p.numbers;
+  let i = 0;
+  for (; i + BAR_BATCH <= p.rows; i += BAR_BATCH) {
+    for (let k = 0, p = 0; k < BAR_BATCH; k++) {
+      const r = i + k;
+      params[p++] = ids[sym[r]];
+      params[p++] = ts[r];
+      params[p++] = o[r];
+      params[p++] = h[r];
+      params[p++] = l[r];
+      params[p++] = c[r];
+      params[p++] = v[r];
+    }
+    changed += full.run(params).changes;
+    if ((i & 0xffff) < BAR_BATCH) progress(i + BAR_BATCH);
   }
+  if (i < p.rows) {
+    const rest = p.rows - i;
+    const tail: number[] = [];
+    for (let r = i; r < p.rows; r++) tail.push(ids[sym[r]], ts[r], o[r], h[r], l[r], c[r], v[r]);
+    changed += upsert(rest).run(tail).changes;
+  }
+  if (rebuild) for (const ix of indexes) db.exec(ix.sql);
+  return changed;
+}
 
-function writeFacts(db: Db, p: ParsedRows, table: 'fundamentals' | 'corporate_actions', textColumn: string, dateColumn: string): number {
+function writeFacts(
+  db: Db,
+  p: ParsedRows,
+  table: 'fundamentals' | 'corporate_actions',
+  textColumn: string,
+  dateColumn: string,
+): number {
   const ids = idsOf(db, p.symbols);
   const { [dateColumn]: date, value, known_at: known } = p.numbers;
   const text = p.texts[textColumn];

@@ -6,7 +6,14 @@ import { RowParser } from './import-parser';
 import { writeImport } from './import-writer';
 import type { Store } from './sqlite-bar-store';
 
-export { IMPORT_COLUMNS, IMPORT_KIND_COLUMNS, IMPORT_KINDS, OPTIONAL_IMPORT_COLUMNS, type ImportKind, type ImportKindColumns } from './import-kinds';
+export {
+  IMPORT_COLUMNS,
+  IMPORT_KIND_COLUMNS,
+  IMPORT_KINDS,
+  OPTIONAL_IMPORT_COLUMNS,
+  type ImportKind,
+  type ImportKindColumns,
+} from './import-kinds';
 export { SYMBOL_RE, VALUE_LIMITS, decimalAt, excerpt, symbolProblem, textProblem } from './import-values';
 
 /** What one import did. `changed` counts rows inserted or updated; 0 means the store was already up to date. */
@@ -49,7 +56,12 @@ export interface ImportOptions {
  * is recorded in `imports` (and so changes {@link dataFingerprint}). Fundamentals with the same
  * symbol, field and period_end but another `known_at` are restatements, stored beside each other.
  */
-export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, options: ImportOptions = {}): Promise<Result<ImportReport>> {
+export async function importCsv(
+  store: Store,
+  kind: ImportKind,
+  src: CsvSource,
+  options: ImportOptions = {},
+): Promise<Result<ImportReport>> {
   const t0 = performance.now();
   const file = sourceName(src);
   const maxErrors = options.maxErrors ?? 100;
@@ -80,11 +92,13 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
       },
     });
   } catch (e) {
-    if ((e as Error).name === 'AbortError') return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
+    if ((e as Error).name === 'AbortError')
+      return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
     if (e instanceof CsvSyntaxError) bad(e.line, '(record)', e.message);
     else if (e instanceof InputFileError) return fail('invalid-input', `${e.message}; nothing was imported`);
     else if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fail('not-found', `${file}: no such file`);
-    else if (typeof (e as NodeJS.ErrnoException).code === 'string') return fail('invalid-input', `${file}: cannot read (${(e as NodeJS.ErrnoException).code}); nothing was imported`);
+    else if (typeof (e as NodeJS.ErrnoException).code === 'string')
+      return fail('invalid-input', `${file}: cannot read (${(e as NodeJS.ErrnoException).code}); nothing was imported`);
     else throw e;
   }
   if (!parser.sawHeader) bad(1, 'header', `empty file; expected ${IMPORT_COLUMNS[kind].join(',')}`);
@@ -92,7 +106,11 @@ export async function importCsv(store: Store, kind: ImportKind, src: CsvSource, 
   if (errorCount === 0) parser.checkKnownSymbols(store);
   if (errorCount > 0) {
     if (errorCount > errors.length) errors.push(`${file}: … and ${errorCount - errors.length} more bad rows`);
-    return fail('invalid-input', `${file}: ${errorCount} bad row${errorCount === 1 ? '' : 's'}; nothing was imported`, errors);
+    return fail(
+      'invalid-input',
+      `${file}: ${errorCount} bad row${errorCount === 1 ? '' : 's'}; nothing was imported`,
+      errors,
+    );
   }
   if (options.signal?.aborted) return fail('cancelled', `import of ${file} was cancelled; nothing was stored`);
   const sha256 = hash.digest('hex');

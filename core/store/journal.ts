@@ -38,40 +38,65 @@ export class Journal {
     this.#db = db;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
-      insertOrder: p(`INSERT INTO orders (id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload)
+      insertOrder:
+        p(`INSERT INTO orders (id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateOrder: p(`UPDATE orders SET status = ?, payload = ? WHERE id = ?`),
       orderEvent: p(`INSERT INTO order_events (order_id, ts, status, payload) VALUES (?, ?, ?, ?)`),
-      insertFill: p(`INSERT INTO fills (ts, session, order_id, symbol, side, qty, price, commission) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-      upsertPosition: p(`INSERT INTO positions (session, symbol, qty, avg_cost, realized, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      insertFill: p(
+        `INSERT INTO fills (ts, session, order_id, symbol, side, qty, price, commission) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertPosition:
+        p(`INSERT INTO positions (session, symbol, qty, avg_cost, realized, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (session, symbol) DO UPDATE SET qty = excluded.qty, avg_cost = excluded.avg_cost,
         realized = excluded.realized, updated_at = excluded.updated_at`),
-      insertAlert: p(`INSERT INTO alerts (id, ts, session, kind, severity, symbol, message, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAlert: p(
+        `INSERT INTO alerts (id, ts, session, kind, severity, symbol, message, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       ackAlert: p(`UPDATE alerts SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL`),
       insertOutbox: p(`INSERT INTO outbox (alert_id, target, body, attempts, next_attempt_at) VALUES (?, ?, ?, 0, ?)`),
-      dueOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
+      dueOutbox:
+        p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
         last_error lastError FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`),
-      pendingOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
+      pendingOutbox:
+        p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
         last_error lastError FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL ORDER BY seq`),
       nextOutboxAt: p(`SELECT min(next_attempt_at) t FROM outbox WHERE delivered_at IS NULL AND dead_at IS NULL`),
       dead: p(`UPDATE outbox SET attempts = attempts + 1, last_error = ?, dead_at = ? WHERE seq = ?`),
-      deadOutbox: p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
+      deadOutbox:
+        p(`SELECT seq, alert_id alertId, target, body, attempts, next_attempt_at nextAttemptAt, delivered_at deliveredAt,
         last_error lastError, dead_at deadAt FROM outbox WHERE dead_at IS NOT NULL AND delivered_at IS NULL ORDER BY seq DESC LIMIT ?`),
-      outboxCounts: p(`SELECT count(*) FILTER (WHERE dead_at IS NULL) pending, count(*) FILTER (WHERE dead_at IS NOT NULL) dead
+      outboxCounts:
+        p(`SELECT count(*) FILTER (WHERE dead_at IS NULL) pending, count(*) FILTER (WHERE dead_at IS NOT NULL) dead
         FROM outbox WHERE delivered_at IS NULL`),
-      requeueDead: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE dead_at IS NOT NULL AND delivered_at IS NULL`),
-      requeueDeadOf: p(`UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE alert_id = ? AND dead_at IS NOT NULL AND delivered_at IS NULL`),
+      requeueDead: p(
+        `UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE dead_at IS NOT NULL AND delivered_at IS NULL`,
+      ),
+      requeueDeadOf: p(
+        `UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = ? WHERE alert_id = ? AND dead_at IS NOT NULL AND delivered_at IS NULL`,
+      ),
       delivered: p(`UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?`),
       failed: p(`UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?`),
-      orders: p(`SELECT id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload FROM orders
+      orders:
+        p(`SELECT id, ts, session, symbol, side, type, qty, limit_price, stop_price, parent_id, status, payload FROM orders
         WHERE session = ? ORDER BY ts, rowid`),
-      fills: p(`SELECT ts, session, order_id, symbol, side, qty, price, commission FROM fills WHERE session = ? ORDER BY seq`),
+      fills: p(
+        `SELECT ts, session, order_id, symbol, side, qty, price, commission FROM fills WHERE session = ? ORDER BY seq`,
+      ),
       positions: p(`SELECT symbol, qty, avg_cost avgCost, realized FROM positions WHERE session = ? ORDER BY symbol`),
-      alerts: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? ORDER BY seq DESC LIMIT ?`),
-      alertsSignal: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
-      alertsOther: p(`SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind <> 'signal' ORDER BY seq DESC LIMIT ?`),
+      alerts: p(
+        `SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? ORDER BY seq DESC LIMIT ?`,
+      ),
+      alertsSignal: p(
+        `SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`,
+      ),
+      alertsOther: p(
+        `SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind <> 'signal' ORDER BY seq DESC LIMIT ?`,
+      ),
       signals: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
-      signalsOf: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' AND symbol = ? ORDER BY seq DESC LIMIT ?`),
+      signalsOf: p(
+        `SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' AND symbol = ? ORDER BY seq DESC LIMIT ?`,
+      ),
       getState: p(`SELECT value FROM live_state WHERE session = ? AND key = ?`),
       setState: p(`INSERT INTO live_state (session, key, value) VALUES (?, ?, ?)
         ON CONFLICT (session, key) DO UPDATE SET value = excluded.value`),
@@ -82,7 +107,6 @@ export class Journal {
     return this.#db.open;
   }
 
-
   /** Runs `fn` in one transaction (nested calls join the outer one) and returns its result after the commit. */
   transaction<T>(fn: () => T): T {
     if (this.#db.inTransaction) return fn();
@@ -91,9 +115,26 @@ export class Journal {
 
   /** Journals a new order (status as given, usually `new` or `rejected`). */
   insertOrder(o: Order): void {
-    this.#s.insertOrder.run(o.id, o.time, o.session, o.symbol, o.side, o.type, o.qty, o.limitPrice, o.stopPrice, o.parentId, o.status,
-      JSON.stringify({ filledQty: o.filledQty, reason: o.reason ?? null }));
-    this.#s.orderEvent.run(o.id, o.time, o.status, o.reason === undefined ? null : JSON.stringify({ reason: o.reason }));
+    this.#s.insertOrder.run(
+      o.id,
+      o.time,
+      o.session,
+      o.symbol,
+      o.side,
+      o.type,
+      o.qty,
+      o.limitPrice,
+      o.stopPrice,
+      o.parentId,
+      o.status,
+      JSON.stringify({ filledQty: o.filledQty, reason: o.reason ?? null }),
+    );
+    this.#s.orderEvent.run(
+      o.id,
+      o.time,
+      o.status,
+      o.reason === undefined ? null : JSON.stringify({ reason: o.reason }),
+    );
   }
 
   /** Journals an order's status change (and keeps its filled quantity and reason in the order row). */
@@ -113,9 +154,23 @@ export class Journal {
   }
 
   /** Journals an alert and, in the same transaction, one outbox row per webhook target (`[target, body]` JSON pairs). */
-  insertAlert(session: string, a: Alert, deliveries: readonly (readonly [string, string])[], payload: unknown = null): void {
+  insertAlert(
+    session: string,
+    a: Alert,
+    deliveries: readonly (readonly [string, string])[],
+    payload: unknown = null,
+  ): void {
     this.transaction(() => {
-      this.#s.insertAlert.run(a.id, a.time, session, a.kind, a.severity, a.symbol, a.message, payload === null ? null : JSON.stringify(payload));
+      this.#s.insertAlert.run(
+        a.id,
+        a.time,
+        session,
+        a.kind,
+        a.severity,
+        a.symbol,
+        a.message,
+        payload === null ? null : JSON.stringify(payload),
+      );
       for (const [target, body] of deliveries) this.#s.insertOutbox.run(a.id, target, body, a.time);
     });
   }
@@ -173,14 +228,34 @@ export class Journal {
   /** Every order of a session, oldest first. */
   loadOrders(session: string): Order[] {
     const rows = this.#s.orders.all(session) as {
-      id: string; ts: number; session: string; symbol: string; side: Side; type: Order['type']; qty: number;
-      limit_price: number | null; stop_price: number | null; parent_id: string | null; status: OrderStatus; payload: string | null;
+      id: string;
+      ts: number;
+      session: string;
+      symbol: string;
+      side: Side;
+      type: Order['type'];
+      qty: number;
+      limit_price: number | null;
+      stop_price: number | null;
+      parent_id: string | null;
+      status: OrderStatus;
+      payload: string | null;
     }[];
     return rows.map((r) => {
       const extra = r.payload ? (JSON.parse(r.payload) as { filledQty?: number; reason?: string | null }) : {};
       const o: Order = {
-        id: r.id, session: r.session, time: r.ts, symbol: r.symbol, side: r.side, type: r.type, qty: r.qty,
-        limitPrice: r.limit_price, stopPrice: r.stop_price, parentId: r.parent_id, status: r.status, filledQty: extra.filledQty ?? 0,
+        id: r.id,
+        session: r.session,
+        time: r.ts,
+        symbol: r.symbol,
+        side: r.side,
+        type: r.type,
+        qty: r.qty,
+        limitPrice: r.limit_price,
+        stopPrice: r.stop_price,
+        parentId: r.parent_id,
+        status: r.status,
+        filledQty: extra.filledQty ?? 0,
       };
       if (extra.reason) o.reason = extra.reason;
       return o;
@@ -190,10 +265,24 @@ export class Journal {
   /** Every fill of a session in journal order. */
   loadFills(session: string): Fill[] {
     const rows = this.#s.fills.all(session) as {
-      ts: number; session: string; order_id: string; symbol: string; side: Side; qty: number; price: number; commission: number;
+      ts: number;
+      session: string;
+      order_id: string;
+      symbol: string;
+      side: Side;
+      qty: number;
+      price: number;
+      commission: number;
     }[];
     return rows.map((r) => ({
-      time: r.ts, session: r.session, orderId: r.order_id, symbol: r.symbol, side: r.side, qty: r.qty, price: r.price, commission: r.commission,
+      time: r.ts,
+      session: r.session,
+      orderId: r.order_id,
+      symbol: r.symbol,
+      side: r.side,
+      qty: r.qty,
+      price: r.price,
+      commission: r.commission,
     }));
   }
 
@@ -207,11 +296,26 @@ export class Journal {
    * or only the rest (`other`: anomalies, risk, kill switch, feed), so signals cannot crowd the rest out of a page.
    */
   loadAlerts(session: string, limit = 500, category: 'all' | 'signal' | 'other' = 'all'): Alert[] {
-    const stmt = category === 'all' ? this.#s.alerts : category === 'signal' ? this.#s.alertsSignal : this.#s.alertsOther;
+    const stmt =
+      category === 'all' ? this.#s.alerts : category === 'signal' ? this.#s.alertsSignal : this.#s.alertsOther;
     const rows = stmt.all(session, limit) as {
-      id: string; ts: number; kind: string; severity: Severity; symbol: string | null; message: string; acknowledged_at: number | null;
+      id: string;
+      ts: number;
+      kind: string;
+      severity: Severity;
+      symbol: string | null;
+      message: string;
+      acknowledged_at: number | null;
     }[];
-    return rows.map((r) => ({ id: r.id, time: r.ts, kind: r.kind, severity: r.severity, symbol: r.symbol, message: r.message, acknowledgedAt: r.acknowledged_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      time: r.ts,
+      kind: r.kind,
+      severity: r.severity,
+      symbol: r.symbol,
+      message: r.message,
+      acknowledgedAt: r.acknowledged_at,
+    }));
   }
 
   /**
@@ -219,9 +323,12 @@ export class Journal {
    * signal), newest first; only `symbol`'s when given. Each carries the id of its alert.
    */
   loadSignals(session: string, limit = 500, symbol?: string): FiredSignal[] {
-    const rows = (symbol === undefined ? this.#s.signals.all(session, limit) : this.#s.signalsOf.all(session, symbol, limit)) as { id: string; payload: string | null }[];
+    const rows = (
+      symbol === undefined ? this.#s.signals.all(session, limit) : this.#s.signalsOf.all(session, symbol, limit)
+    ) as { id: string; payload: string | null }[];
     const out: FiredSignal[] = [];
-    for (const r of rows) if (r.payload !== null) out.push({ ...(JSON.parse(r.payload) as Omit<FiredSignal, 'alertId'>), alertId: r.id });
+    for (const r of rows)
+      if (r.payload !== null) out.push({ ...(JSON.parse(r.payload) as Omit<FiredSignal, 'alertId'>), alertId: r.id });
     return out;
   }
 
@@ -237,7 +344,13 @@ export class Journal {
    * text (null when never written); most recently started first (sessions journaled before starts were
    * recorded: the one with the latest alert first).
    */
-  listSessions(): { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[] {
+  listSessions(): {
+    session: string;
+    startedAt: string | null;
+    lastTime: string | null;
+    start: string | null;
+    killswitch: string | null;
+  }[] {
     return this.#db
       .prepare(
         `SELECT session, max(CASE WHEN key = 'startedAt' THEN value END) startedAt, max(CASE WHEN key = 'lastTime' THEN value END) lastTime,
@@ -245,7 +358,13 @@ export class Journal {
          FROM live_state GROUP BY session
          ORDER BY CAST(startedAt AS INTEGER) DESC NULLS LAST, (SELECT max(seq) FROM alerts a WHERE a.session = live_state.session) DESC NULLS LAST, session`,
       )
-      .all() as { session: string; startedAt: string | null; lastTime: string | null; start: string | null; killswitch: string | null }[];
+      .all() as {
+      session: string;
+      startedAt: string | null;
+      lastTime: string | null;
+      start: string | null;
+      killswitch: string | null;
+    }[];
   }
 
   /** Writes a per-session JSON value. */

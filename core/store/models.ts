@@ -38,25 +38,54 @@ export function insertModel(store: Store, rec: ModelRecord, artifact: Buffer): b
       `INSERT OR IGNORE INTO models (id, kind, name, spec, lineage, metrics, windows, importance, artifact, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
-    .run(rec.id, rec.kind, rec.name, JSON.stringify(rec.spec), JSON.stringify(rec.lineage), rec.metrics === null ? null : JSON.stringify(rec.metrics), JSON.stringify(rec.windows), rec.importance === null ? null : JSON.stringify(rec.importance), artifact, rec.createdAt);
+    .run(
+      rec.id,
+      rec.kind,
+      rec.name,
+      JSON.stringify(rec.spec),
+      JSON.stringify(rec.lineage),
+      rec.metrics === null ? null : JSON.stringify(rec.metrics),
+      JSON.stringify(rec.windows),
+      rec.importance === null ? null : JSON.stringify(rec.importance),
+      artifact,
+      rec.createdAt,
+    );
   return r.changes === 1;
 }
 
 /** Models, newest first. */
 export function listModels(store: Store, limit = 100): ModelRecord[] {
-  const rows = connection(store).prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at FROM models ORDER BY created_at DESC, id DESC LIMIT ?').all(Math.max(1, Math.min(10_000, limit))) as Row[];
+  const rows = connection(store)
+    .prepare(
+      'SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at FROM models ORDER BY created_at DESC, id DESC LIMIT ?',
+    )
+    .all(Math.max(1, Math.min(10_000, limit))) as Row[];
   return rows.map(toRecord);
 }
 
 /** One model with its artifact, or null. */
 export function getModel(store: Store, id: string): { record: ModelRecord; artifact: Buffer } | null {
-  const row = connection(store).prepare('SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at, artifact FROM models WHERE id = ?').get(id) as (Row & { artifact: Buffer }) | undefined;
+  const row = connection(store)
+    .prepare(
+      'SELECT id, kind, name, spec, lineage, metrics, windows, importance, created_at, artifact FROM models WHERE id = ?',
+    )
+    .get(id) as (Row & { artifact: Buffer }) | undefined;
   return row ? { record: toRecord(row), artifact: row.artifact } : null;
 }
 
 /** Appends an action on a model version (e.g. `promote`), returning its sequence number. */
-export function recordModelEvent(store: Store, modelId: string, action: string, note: string | null, ts = Date.now()): number {
-  return Number(connection(store).prepare('INSERT INTO model_events (model_id, ts, action, note) VALUES (?, ?, ?, ?)').run(modelId, ts, action, note).lastInsertRowid);
+export function recordModelEvent(
+  store: Store,
+  modelId: string,
+  action: string,
+  note: string | null,
+  ts = Date.now(),
+): number {
+  return Number(
+    connection(store)
+      .prepare('INSERT INTO model_events (model_id, ts, action, note) VALUES (?, ?, ?, ?)')
+      .run(modelId, ts, action, note).lastInsertRowid,
+  );
 }
 
 /** Every recorded action, oldest first (optionally for one model). */
@@ -67,6 +96,8 @@ export function modelEvents(store: Store, modelId?: string): ModelEvent[] {
 
 /** The current champion (latest promotion), or null. */
 export function championId(store: Store): string | null {
-  const row = connection(store).prepare("SELECT model_id AS id FROM model_events WHERE action = 'promote' ORDER BY seq DESC LIMIT 1").get() as { id: string } | undefined;
+  const row = connection(store)
+    .prepare("SELECT model_id AS id FROM model_events WHERE action = 'promote' ORDER BY seq DESC LIMIT 1")
+    .get() as { id: string } | undefined;
   return row?.id ?? null;
 }

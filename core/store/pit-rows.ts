@@ -12,14 +12,18 @@ export function instrumentSymbols(store: Store): { id: number; symbol: string }[
  * prefix, so each read is contiguous; several times faster than the field index, which needs a key lookup per row.
  */
 export function fundamentalRowsReader(store: Store): (instrumentId: number, field: string) => number[][] {
-  const q = connection(store).prepare('SELECT period_end, known_at, value FROM fundamentals WHERE instrument_id = ? AND field = ?').raw(true);
+  const q = connection(store)
+    .prepare('SELECT period_end, known_at, value FROM fundamentals WHERE instrument_id = ? AND field = ?')
+    .raw(true);
   return (instrumentId, field) => q.all(instrumentId, field) as number[][];
 }
 
 /** Every membership row of universe `name` as `[instrument_id, valid_from, valid_to | null, known_at]`, by instrument then known_at. */
 export function universeRows(store: Store, name: string): [number, number, number | null, number][] {
   return connection(store)
-    .prepare('SELECT instrument_id, valid_from, valid_to, known_at FROM universes WHERE name = ? ORDER BY instrument_id, known_at')
+    .prepare(
+      'SELECT instrument_id, valid_from, valid_to, known_at FROM universes WHERE name = ? ORDER BY instrument_id, known_at',
+    )
     .raw(true)
     .all(name) as [number, number, number | null, number][];
 }

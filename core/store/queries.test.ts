@@ -80,7 +80,9 @@ describe('point-in-time queries', () => {
     const early = barsRange(s, 'AAA', { to: D('2020-01-03'), adjustedAsOf: D('2020-01-07') });
     expect(early.ok && [...early.value.close].map((x) => +x.toFixed(10))).toEqual([4.75, 5.225]);
     const f2 = 1 - 0.5 / 6.2;
-    expect(close('2020-02-01').close.map((x) => +x.toFixed(10))).toEqual([4.75 * f2, 5.225 * f2, 5.7 * f2, 6.2 * f2, 6.3].map((x) => +x.toFixed(10)));
+    expect(close('2020-02-01').close.map((x) => +x.toFixed(10))).toEqual(
+      [4.75 * f2, 5.225 * f2, 5.7 * f2, 6.2 * f2, 6.3].map((x) => +x.toFixed(10)),
+    );
   });
 
   it('universeAsOf includes names before their delisting and excludes future IPOs', () => {
@@ -93,7 +95,13 @@ describe('point-in-time queries', () => {
   it('listInstruments reports coverage and gaps', () => {
     const rows = listInstruments(s);
     const bbb = rows.find((r) => r.symbol === 'BBB')!;
-    expect(bbb).toMatchObject({ bars: 2, gaps: 1, firstDate: D('2020-01-02'), lastDate: D('2020-01-08'), delistedOn: D('2020-06-30') });
+    expect(bbb).toMatchObject({
+      bars: 2,
+      gaps: 1,
+      firstDate: D('2020-01-02'),
+      lastDate: D('2020-01-08'),
+      delistedOn: D('2020-06-30'),
+    });
     expect(rows.find((r) => r.symbol === 'AAA')).toMatchObject({ bars: 5, gaps: 0 });
     expect(rows.find((r) => r.symbol === 'CCC')).toMatchObject({ bars: 0, firstDate: null });
   });
@@ -111,14 +119,39 @@ describe('point-in-time queries', () => {
         return { code, out: io.stdout() ? JSON.parse(io.stdout()) : null, err: io.stderr() };
       };
       expect((await run('asof', '--symbol', 'AAA', '--field', 'eps', '--date', '2020-05-01')).out).toEqual({
-        symbol: 'AAA', field: 'eps', date: '2020-05-01', value: 1.5, period_end: '2020-03-31', known_at: '2020-04-30',
+        symbol: 'AAA',
+        field: 'eps',
+        date: '2020-05-01',
+        value: 1.5,
+        period_end: '2020-03-31',
+        known_at: '2020-04-30',
       });
       expect((await run('asof', '--symbol', 'AAA', '--field', 'eps', '--date', '2020-01-01')).out).toEqual({
-        symbol: 'AAA', field: 'eps', date: '2020-01-01', value: null, period_end: null, known_at: null,
+        symbol: 'AAA',
+        field: 'eps',
+        date: '2020-01-01',
+        value: null,
+        period_end: null,
+        known_at: null,
       });
-      const bars = await run('bars', '--symbol', 'AAA', '--from', '2020-01-03', '--to', '2020-01-06', '--adjusted-as-of', '2020-01-07');
-      expect(bars.out.map((b: object) => Object.keys(b))).toEqual([0, 1].map(() => ['date', 'open', 'high', 'low', 'close', 'volume']));
-      expect(bars.out.map((b: { date: string; volume: number }) => [b.date, b.volume])).toEqual([['2020-01-03', 200], ['2020-01-06', 200]]);
+      const bars = await run(
+        'bars',
+        '--symbol',
+        'AAA',
+        '--from',
+        '2020-01-03',
+        '--to',
+        '2020-01-06',
+        '--adjusted-as-of',
+        '2020-01-07',
+      );
+      expect(bars.out.map((b: object) => Object.keys(b))).toEqual(
+        [0, 1].map(() => ['date', 'open', 'high', 'low', 'close', 'volume']),
+      );
+      expect(bars.out.map((b: { date: string; volume: number }) => [b.date, b.volume])).toEqual([
+        ['2020-01-03', 200],
+        ['2020-01-06', 200],
+      ]);
       expect(bars.out.map((b: { close: number }) => +b.close.toFixed(10))).toEqual([5.225, 5.7]);
       expect((await run('universe', '--date', '2020-06-29')).out).toEqual(['AAA', 'BBB', 'ZZZ']);
       const pe = await run('asof', '--symbol', 'AAA', '--field', 'pe', '--date', '2020-05-01');

@@ -9,7 +9,8 @@ import { connection } from './internal';
 
 /** The instrument id for `symbol`, or undefined. */
 export function instrumentId(store: Store, symbol: string): number | undefined {
-  return connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as number | undefined;
+  return connection(store).prepare('SELECT id FROM instruments WHERE symbol = ?').pluck().get(symbol) as
+    number | undefined;
 }
 
 /**
@@ -19,7 +20,9 @@ export function instrumentId(store: Store, symbol: string): number | undefined {
 export function hasActionsThrough(store: Store, symbols: readonly string[] | undefined, toMs: number): boolean {
   const row = symbols
     ? connection(store)
-        .prepare('SELECT 1 FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.ex_date <= ? AND i.symbol IN (SELECT value FROM json_each(?)) LIMIT 1')
+        .prepare(
+          'SELECT 1 FROM corporate_actions a JOIN instruments i ON i.id = a.instrument_id WHERE a.ex_date <= ? AND i.symbol IN (SELECT value FROM json_each(?)) LIMIT 1',
+        )
         .get(toMs, JSON.stringify(symbols))
     : connection(store).prepare('SELECT 1 FROM corporate_actions WHERE ex_date <= ? LIMIT 1').get(toMs);
   return row !== undefined;
@@ -40,9 +43,16 @@ export interface FundamentalAsOf {
  * a typo must not read as "not known yet". Null when some instrument has it.
  */
 function unknownField(store: Store, field: string): Result<never> | null {
-  if (connection(store).prepare('SELECT 1 FROM fundamentals WHERE field = ? LIMIT 1').get(field) !== undefined) return null;
-  const known = connection(store).prepare('SELECT DISTINCT field FROM fundamentals ORDER BY field').pluck().all() as string[];
-  return fail('not-found', `Unknown field "${field}": ${known.length > 0 ? `known fields are ${known.join(', ')}` : 'no fundamentals are stored'}`);
+  if (connection(store).prepare('SELECT 1 FROM fundamentals WHERE field = ? LIMIT 1').get(field) !== undefined)
+    return null;
+  const known = connection(store)
+    .prepare('SELECT DISTINCT field FROM fundamentals ORDER BY field')
+    .pluck()
+    .all() as string[];
+  return fail(
+    'not-found',
+    `Unknown field "${field}": ${known.length > 0 ? `known fields are ${known.join(', ')}` : 'no fundamentals are stored'}`,
+  );
 }
 
 /**
@@ -62,7 +72,14 @@ export function fundamentalAsOf(store: Store, symbol: string, field: string, asO
     .get(id, field, asOf) as { value: number; periodEnd: number; knownAt: number } | undefined;
   const unknown = row === undefined ? unknownField(store, field) : null;
   if (unknown) return unknown;
-  return ok({ symbol, field, asOf, value: row?.value ?? null, periodEnd: row?.periodEnd ?? null, knownAt: row?.knownAt ?? null });
+  return ok({
+    symbol,
+    field,
+    asOf,
+    value: row?.value ?? null,
+    periodEnd: row?.periodEnd ?? null,
+    knownAt: row?.knownAt ?? null,
+  });
 }
 
 /** One version of a fundamental: its period, when it became known and its value. */
@@ -77,7 +94,9 @@ export function revisionHistory(store: Store, symbol: string, field: string): Re
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
   const rows = connection(store)
-    .prepare('SELECT period_end AS periodEnd, known_at AS knownAt, value FROM fundamentals WHERE instrument_id = ? AND field = ? ORDER BY period_end, known_at')
+    .prepare(
+      'SELECT period_end AS periodEnd, known_at AS knownAt, value FROM fundamentals WHERE instrument_id = ? AND field = ? ORDER BY period_end, known_at',
+    )
     .all(id, field) as Revision[];
   const unknown = rows.length === 0 ? unknownField(store, field) : null;
   if (unknown) return unknown;
@@ -87,11 +106,17 @@ export function revisionHistory(store: Store, symbol: string, field: string): Re
 /** Every corporate action of an instrument, with each dividend's reference close (raw close before its ex date). */
 export function loadActions(store: Store, id: number): CorporateAction[] {
   const rows = connection(store)
-    .prepare('SELECT kind, ex_date AS exDate, value, known_at AS knownAt FROM corporate_actions WHERE instrument_id = ? ORDER BY ex_date, known_at')
+    .prepare(
+      'SELECT kind, ex_date AS exDate, value, known_at AS knownAt FROM corporate_actions WHERE instrument_id = ? ORDER BY ex_date, known_at',
+    )
     .all(id) as CorporateAction[];
   if (rows.length === 0) return rows;
-  const before = connection(store).prepare('SELECT close FROM bars WHERE instrument_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1').pluck();
-  return rows.map((a) => (a.kind === 'dividend' ? { ...a, refClose: (before.get(id, a.exDate) as number | undefined) ?? Number.NaN } : a));
+  const before = connection(store)
+    .prepare('SELECT close FROM bars WHERE instrument_id = ? AND ts < ? ORDER BY ts DESC LIMIT 1')
+    .pluck();
+  return rows.map((a) =>
+    a.kind === 'dividend' ? { ...a, refClose: (before.get(id, a.exDate) as number | undefined) ?? Number.NaN } : a,
+  );
 }
 
 /** Options for {@link barsRange}; times are EpochMs, bounds inclusive. */
@@ -112,7 +137,9 @@ export function barsRange(store: Store, symbol: string, options: BarsRangeOption
   const id = instrumentId(store, symbol);
   if (id === undefined) return fail('not-found', `Unknown symbol "${symbol}"`);
   const rows = connection(store)
-    .prepare('SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts')
+    .prepare(
+      'SELECT ts, open, high, low, close, volume FROM bars WHERE instrument_id = ? AND ts >= ? AND ts <= ? ORDER BY ts',
+    )
     .raw()
     .all(id, options.from ?? -8.64e15, options.to ?? 8.64e15) as number[][];
   const n = rows.length;
@@ -122,7 +149,8 @@ export function barsRange(store: Store, symbol: string, options: BarsRangeOption
     for (let k = 0; k < 6; k++) cols[k][i] = r[k];
   }
   const [time, open, high, low, close, volume] = cols;
-  const adjustment: Adjustment = options.adjustedAsOf !== undefined ? { asOf: options.adjustedAsOf } : (options.adjustment ?? 'raw');
+  const adjustment: Adjustment =
+    options.adjustedAsOf !== undefined ? { asOf: options.adjustedAsOf } : (options.adjustment ?? 'raw');
   if (adjustment !== 'raw') {
     const f = adjustmentFactors(time, close, loadActions(store, id), adjustment);
     applyFactors(f, open, high, low, close, volume);
@@ -183,7 +211,10 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
   const stats = new Map<number, { first: number; last: number; n: number; gaps: number }>();
   let cur = -1;
   let st = { first: 0, last: 0, n: 0, gaps: 0 };
-  for (const [id, ts] of connection(store).prepare('SELECT instrument_id, ts FROM bars ORDER BY instrument_id, ts').raw().iterate() as Iterable<[number, number]>) {
+  for (const [id, ts] of connection(store)
+    .prepare('SELECT instrument_id, ts FROM bars ORDER BY instrument_id, ts')
+    .raw()
+    .iterate() as Iterable<[number, number]>) {
     if (id !== cur) {
       cur = id;
       st = { first: ts, last: ts, n: 0, gaps: 0 };
@@ -194,7 +225,9 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
   }
   const rows = (
     connection(store)
-      .prepare('SELECT id, symbol, name, sector, currency, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol')
+      .prepare(
+        'SELECT id, symbol, name, sector, currency, listed_on AS listedOn, delisted_on AS delistedOn FROM instruments ORDER BY symbol',
+      )
       .all() as Omit<InstrumentCoverage, 'firstDate' | 'lastDate' | 'bars' | 'gaps'>[]
   ).map((r) => {
     const s = stats.get(r.id);
@@ -207,7 +240,9 @@ export function listInstruments(store: Store): InstrumentCoverage[] {
 /** The symbols among `symbols` whose type is `index`: benchmarks, which a spec may not hold. Sorted. */
 export function indexSymbols(store: Store, symbols: readonly string[]): string[] {
   return connection(store)
-    .prepare("SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol")
+    .prepare(
+      "SELECT symbol FROM instruments WHERE type = 'index' AND symbol IN (SELECT value FROM json_each(?)) ORDER BY symbol",
+    )
     .pluck()
     .all(JSON.stringify(symbols)) as string[];
 }
@@ -215,7 +250,9 @@ export function indexSymbols(store: Store, symbols: readonly string[]): string[]
 /** Every symbol that was ever a member of universe `name` (any date), sorted; empty for an unknown universe. */
 export function universeSymbolsEver(store: Store, name: string): string[] {
   return connection(store)
-    .prepare('SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol')
+    .prepare(
+      'SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol',
+    )
     .pluck()
     .all(name) as string[];
 }

@@ -17,12 +17,20 @@ export interface RawWriter {
 /** Prepares a {@link RawWriter} on `store`. */
 export function rawWriter(store: Store): RawWriter {
   const db = connection(store);
-  const insInst = db.prepare('INSERT INTO instruments (symbol, name, sector, currency, listed_on) VALUES (?, ?, ?, ?, ?)');
-  const insBar = db.prepare('INSERT INTO bars (instrument_id, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)');
-  const insImport = db.prepare('INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)');
+  const insInst = db.prepare(
+    'INSERT INTO instruments (symbol, name, sector, currency, listed_on) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insBar = db.prepare(
+    'INSERT INTO bars (instrument_id, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insImport = db.prepare(
+    'INSERT INTO imports (kind, source, sha256, rows, changed, imported_at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   return {
-    instrument: (symbol, name, sector, currency, listedOn) => Number(insInst.run(symbol, name, sector, currency, listedOn).lastInsertRowid),
+    instrument: (symbol, name, sector, currency, listedOn) =>
+      Number(insInst.run(symbol, name, sector, currency, listedOn).lastInsertRowid),
     bar: (id, ts, o, h, l, c, v) => void insBar.run(id, ts, o, h, l, c, v),
-    recordImport: (kind, source, sha256, rows, changed, at) => void insImport.run(kind, source, sha256, rows, changed, at),
+    recordImport: (kind, source, sha256, rows, changed, at) =>
+      void insImport.run(kind, source, sha256, rows, changed, at),
   };
 }

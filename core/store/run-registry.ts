@@ -19,7 +19,11 @@ const COLUMNS = `id, kind, status, spec, engine_version AS engineVersion, data_f
   metrics, summary, created_at AS createdAt, finished_at AS finishedAt`;
 
 /** Inserts a run and (when given) its single result payload in one transaction. */
-export function insertRun(store: Store, row: RunRow, payload?: { params: string; metrics: string; payload: string | Uint8Array }): void {
+export function insertRun(
+  store: Store,
+  row: RunRow,
+  payload?: { params: string; metrics: string; payload: string | Uint8Array },
+): void {
   const db = connection(store);
   db.transaction(() => {
     db.prepare(
@@ -27,7 +31,12 @@ export function insertRun(store: Store, row: RunRow, payload?: { params: string;
        VALUES (@id, @kind, @status, @spec, @engineVersion, @dataFingerprint, @metrics, @summary, @createdAt, @finishedAt)`,
     ).run(row);
     if (payload) {
-      db.prepare('INSERT INTO run_results (run_id, idx, params, metrics, payload) VALUES (?, 0, ?, ?, ?)').run(row.id, payload.params, payload.metrics, payload.payload);
+      db.prepare('INSERT INTO run_results (run_id, idx, params, metrics, payload) VALUES (?, 0, ?, ?, ?)').run(
+        row.id,
+        payload.params,
+        payload.metrics,
+        payload.payload,
+      );
     }
   })();
 }
@@ -36,9 +45,13 @@ export function insertRun(store: Store, row: RunRow, payload?: { params: string;
 export function listRunRows(store: Store, opts: { kind?: string; limit?: number } = {}): RunRow[] {
   const limit = Math.max(1, Math.min(10_000, opts.limit ?? 100));
   if (opts.kind !== undefined) {
-    return connection(store).prepare(`SELECT ${COLUMNS} FROM runs WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?`).all(opts.kind, limit) as RunRow[];
+    return connection(store)
+      .prepare(`SELECT ${COLUMNS} FROM runs WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT ?`)
+      .all(opts.kind, limit) as RunRow[];
   }
-  return connection(store).prepare(`SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`).all(limit) as RunRow[];
+  return connection(store)
+    .prepare(`SELECT ${COLUMNS} FROM runs ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .all(limit) as RunRow[];
 }
 
 /** One run by id, or undefined. */
@@ -48,13 +61,15 @@ export function getRunRow(store: Store, id: string): RunRow | undefined {
 
 /** The stored payload of result `idx` (0 for a single backtest), or undefined. */
 export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
-  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | null } | undefined;
+  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as
+    { payload: string | null } | undefined;
   return row?.payload ?? undefined;
 }
 
 /** The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`). */
 export function getRunPayloadRaw(store: Store, id: string, idx = 0): string | Buffer | undefined {
-  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as { payload: string | Buffer | null } | undefined;
+  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as
+    { payload: string | Buffer | null } | undefined;
   return row?.payload ?? undefined;
 }
 

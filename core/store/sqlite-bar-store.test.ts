@@ -25,7 +25,9 @@ describe('openStore', () => {
     const again = openStore(path);
     expect(again.schemaVersion).toBe(MIGRATIONS.length);
     expect(connection(again).prepare('SELECT count(*) n FROM instruments').get()).toEqual({ n: 1 });
-    expect(() => connection(again).prepare('INSERT INTO bars VALUES (999, 0, 1, 1, 1, 1, 1)').run()).toThrow(/FOREIGN KEY/);
+    expect(() => connection(again).prepare('INSERT INTO bars VALUES (999, 0, 1, 1, 1, 1, 1)').run()).toThrow(
+      /FOREIGN KEY/,
+    );
     again.close();
   });
 

@@ -73,11 +73,13 @@ export function openStore(path: string, options: OpenOptions = {}): Store {
   if (path !== ':memory:' && !path.startsWith('file:')) {
     try {
       const st = statSync(path);
-      if (!st.isFile()) throw new StorePathError(`--db ${path}: ${st.isDirectory() ? 'is a directory' : 'is not a regular file'}`);
+      if (!st.isFile())
+        throw new StorePathError(`--db ${path}: ${st.isDirectory() ? 'is a directory' : 'is not a regular file'}`);
     } catch (e) {
       if (e instanceof StorePathError) throw e;
       const code = (e as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' || options.readonly) throw new StorePathError(`--db ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot open (${code})`}`);
+      if (code !== 'ENOENT' || options.readonly)
+        throw new StorePathError(`--db ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot open (${code})`}`);
     }
   }
   try {
@@ -91,7 +93,9 @@ export function openStore(path: string, options: OpenOptions = {}): Store {
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`Database schema version ${current} is newer than this QuantDesk (${MIGRATIONS.length}); upgrade the app.`);
+    throw new Error(
+      `Database schema version ${current} is newer than this QuantDesk (${MIGRATIONS.length}); upgrade the app.`,
+    );
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

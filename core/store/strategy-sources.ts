@@ -19,27 +19,46 @@ export interface StrategyVersion {
 }
 
 /** Keeps a source by its hash (a no-op when it is already there). */
-export function saveSource(store: Store, s: { hash: string; name: string; file: string; source: string }, now = Date.now()): void {
-  connection(store).prepare('INSERT OR IGNORE INTO strategy_sources (hash, name, file, source, created_at) VALUES (?, ?, ?, ?, ?)').run(s.hash, s.name, s.file, s.source, now);
+export function saveSource(
+  store: Store,
+  s: { hash: string; name: string; file: string; source: string },
+  now = Date.now(),
+): void {
+  connection(store)
+    .prepare('INSERT OR IGNORE INTO strategy_sources (hash, name, file, source, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(s.hash, s.name, s.file, s.source, now);
 }
 
 /** The source with `hash`, or undefined. */
 export function getSource(store: Store, hash: string): StoredSource | undefined {
-  return connection(store).prepare('SELECT hash, name, file, source, created_at AS createdAt FROM strategy_sources WHERE hash = ?').get(hash) as StoredSource | undefined;
+  return connection(store)
+    .prepare('SELECT hash, name, file, source, created_at AS createdAt FROM strategy_sources WHERE hash = ?')
+    .get(hash) as StoredSource | undefined;
 }
 
 /**
  * Stores `s` as the newest version of user strategy `s.name` (unless the newest already has this
  * source); returns the version now current and whether it is new.
  */
-export function addUserStrategy(store: Store, s: { hash: string; name: string; file: string; source: string }, now = Date.now()): { version: number; added: boolean } {
+export function addUserStrategy(
+  store: Store,
+  s: { hash: string; name: string; file: string; source: string },
+  now = Date.now(),
+): { version: number; added: boolean } {
   const db = connection(store);
   return db.transaction(() => {
     saveSource(store, s, now);
-    const last = db.prepare('SELECT version, hash FROM user_strategies WHERE name = ? ORDER BY version DESC LIMIT 1').get(s.name) as { version: number; hash: string } | undefined;
+    const last = db
+      .prepare('SELECT version, hash FROM user_strategies WHERE name = ? ORDER BY version DESC LIMIT 1')
+      .get(s.name) as { version: number; hash: string } | undefined;
     if (last && last.hash === s.hash) return { version: last.version, added: false };
     const version = (last?.version ?? 0) + 1;
-    db.prepare('INSERT INTO user_strategies (name, version, hash, added_at) VALUES (?, ?, ?, ?)').run(s.name, version, s.hash, now);
+    db.prepare('INSERT INTO user_strategies (name, version, hash, added_at) VALUES (?, ?, ?, ?)').run(
+      s.name,
+      version,
+      s.hash,
+      now,
+    );
     return { version, added: true };
   })();
 }
@@ -56,7 +75,11 @@ export function listUserStrategies(store: Store): StrategyVersion[] {
 
 /** Every version of user strategy `name`, newest first. */
 export function strategyVersions(store: Store, name: string): StrategyVersion[] {
-  return connection(store).prepare('SELECT name, version, hash, added_at AS addedAt FROM user_strategies WHERE name = ? ORDER BY version DESC').all(name) as StrategyVersion[];
+  return connection(store)
+    .prepare(
+      'SELECT name, version, hash, added_at AS addedAt FROM user_strategies WHERE name = ? ORDER BY version DESC',
+    )
+    .all(name) as StrategyVersion[];
 }
 
 /** The source of the newest version of user strategy `name`, or undefined. */
@@ -66,7 +89,11 @@ export function latestUserSource(store: Store, name: string): StoredSource | und
 }
 
 /** Records that run `runId` ran source `hash` (kept in `strategy_sources`). */
-export function recordRunSource(store: Store, runId: string, s: { hash: string; name: string; file: string; source: string }): void {
+export function recordRunSource(
+  store: Store,
+  runId: string,
+  s: { hash: string; name: string; file: string; source: string },
+): void {
   const db = connection(store);
   db.transaction(() => {
     saveSource(store, s);
@@ -76,6 +103,7 @@ export function recordRunSource(store: Store, runId: string, s: { hash: string; 
 
 /** The source run `runId` ran, or undefined (a built-in, or a run from before sources were kept). */
 export function runSource(store: Store, runId: string): StoredSource | undefined {
-  const row = connection(store).prepare('SELECT hash FROM run_strategy_sources WHERE run_id = ?').get(runId) as { hash: string } | undefined;
+  const row = connection(store).prepare('SELECT hash FROM run_strategy_sources WHERE run_id = ?').get(runId) as
+    { hash: string } | undefined;
   return row ? getSource(store, row.hash) : undefined;
 }

@@ -5,7 +5,11 @@ import { importCsv } from './import';
 import type { Store } from './sqlite-bar-store';
 
 /** Test helper: a temp directory with a `write(name, text)` and `cleanup()`. Used by store and data tests. */
-export function tempDir(prefix = 'qd-data-'): { dir: string; write(name: string, text: string): string; cleanup(): void } {
+export function tempDir(prefix = 'qd-data-'): {
+  dir: string;
+  write(name: string, text: string): string;
+  cleanup(): void;
+} {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
@@ -58,4 +62,3 @@ export async function loadFixture(s: Store): Promise<void> {
     if (!r.ok) throw new Error(JSON.stringify(r.error));
   }
 }
-

@@ -34,7 +34,12 @@ function store(): Store {
 /** Everything an import stores, and the fingerprint. */
 function snapshot(s: Store): unknown {
   const q = (t: string) => connection(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2`).all();
-  return { i: q('instruments'), b: q('bars'), n: connection(s).prepare('SELECT kind, source, sha256, rows, changed FROM imports ORDER BY id').all(), fp: dataFingerprint(s) };
+  return {
+    i: q('instruments'),
+    b: q('bars'),
+    n: connection(s).prepare('SELECT kind, source, sha256, rows, changed FROM imports ORDER BY id').all(),
+    fp: dataFingerprint(s),
+  };
 }
 
 function nothingStored(s: Store): void {
@@ -68,7 +73,12 @@ async function send(u: Uploads, id: string, bytes: Uint8Array, size: number) {
   return last;
 }
 
-async function begin(u: Uploads, fileName: string, size: number, kind: 'bars' | 'instruments' = 'bars'): Promise<string> {
+async function begin(
+  u: Uploads,
+  fileName: string,
+  size: number,
+  kind: 'bars' | 'instruments' = 'bars',
+): Promise<string> {
   const b = await u.begin({ kind, fileName, size });
   if (!b.ok) throw new Error(b.error.message);
   return b.value.uploadId;
@@ -99,11 +109,21 @@ describe('chunked uploads', () => {
     expect(files()).toEqual([]);
     expect(u.openCount).toBe(0);
     const again = await u.commit(id, viaUpload);
-    expect(again.ok === false && again.error).toMatchObject({ code: 'not-found', message: expect.stringContaining('already imported') });
+    expect(again.ok === false && again.error).toMatchObject({
+      code: 'not-found',
+      message: expect.stringContaining('already imported'),
+    });
   });
 
   it('chunks split inside a UTF-8 character and a quoted record give the same text', async () => {
-    const csv = ['symbol,name,sector,currency,listed_on,delisted_on', ...Array.from({ length: 300 }, (_, i) => `Z${i},"Société, ${'日本語'.repeat(i % 7 + 1)} №${i}",Tech,EUR,2019-01-01,`), ''].join('\n');
+    const csv = [
+      'symbol,name,sector,currency,listed_on,delisted_on',
+      ...Array.from(
+        { length: 300 },
+        (_, i) => `Z${i},"Société, ${'日本語'.repeat((i % 7) + 1)} №${i}",Tech,EUR,2019-01-01,`,
+      ),
+      '',
+    ].join('\n');
     const bytes = Buffer.from(csv);
     const { u } = uploads({ chunkBytes: 1001 });
     const id = await begin(u, 'instruments-accents.csv', bytes.length, 'instruments');
@@ -114,7 +134,9 @@ describe('chunked uploads', () => {
     const o = store();
     await importCsv(o, 'instruments', { fileName: 'instruments-accents.csv', content: csv });
     expect(snapshot(s)).toEqual(snapshot(o));
-    expect(connection(s).prepare("SELECT name FROM instruments WHERE symbol = 'Z6'").pluck().get()).toBe(`Société, ${'日本語'.repeat(7)} №6`);
+    expect(connection(s).prepare("SELECT name FROM instruments WHERE symbol = 'Z6'").pluck().get()).toBe(
+      `Société, ${'日本語'.repeat(7)} №6`,
+    );
   });
 
   it('refuses a chunk out of order or sent twice: the upload is discarded, its file removed, nothing stored', async () => {
@@ -122,7 +144,11 @@ describe('chunked uploads', () => {
     const s = store();
     const { u, files } = uploads({ chunkBytes: 1000 });
     for (const [label, seqs, expected] of [
-      ['skipped', [0, 2], /prices\.csv: chunk 2 came before chunk 1 \(chunks go in order, once each\); the upload was discarded and nothing was imported/],
+      [
+        'skipped',
+        [0, 2],
+        /prices\.csv: chunk 2 came before chunk 1 \(chunks go in order, once each\); the upload was discarded and nothing was imported/,
+      ],
       ['repeated', [0, 1, 1], /prices\.csv: chunk 1 was already received/],
       ['first missing', [1], /chunk 1 came before chunk 0/],
     ] as const) {
@@ -144,7 +170,10 @@ describe('chunked uploads', () => {
     const s = store();
     const { u, files } = uploads({ chunkBytes: 1000, maxBytes: 3000 });
     const big = await u.begin({ kind: 'bars', fileName: 'huge.csv', size: 3001 });
-    expect(big.ok === false && big.error).toMatchObject({ code: 'invalid-input', message: expect.stringContaining('huge.csv: 3001 bytes, over the 3000-byte upload limit') });
+    expect(big.ok === false && big.error).toMatchObject({
+      code: 'invalid-input',
+      message: expect.stringContaining('huge.csv: 3001 bytes, over the 3000-byte upload limit'),
+    });
     expect(u.openCount).toBe(0);
 
     const bytes = Buffer.from(barsCsv(2900));
@@ -152,7 +181,9 @@ describe('chunked uploads', () => {
     const liar = await begin(u, 'liar.csv', 1500);
     expect((await u.chunk(liar, 0, bytes.subarray(0, 1000))).ok).toBe(true);
     const past = await u.chunk(liar, 1, bytes.subarray(1000, 2000));
-    expect(past.ok === false && past.error.message).toBe('liar.csv: chunk 1 goes past the declared size of 1500 bytes; the upload was discarded and nothing was imported');
+    expect(past.ok === false && past.error.message).toBe(
+      'liar.csv: chunk 1 goes past the declared size of 1500 bytes; the upload was discarded and nothing was imported',
+    );
     // A chunk over the chunk size.
     const fat = await begin(u, 'fat.csv', 2000);
     const f = await u.chunk(fat, 0, bytes.subarray(0, 1001));
@@ -161,7 +192,9 @@ describe('chunked uploads', () => {
     const short = await begin(u, 'short.csv', bytes.length);
     expect((await u.chunk(short, 0, bytes.subarray(0, 1000))).ok).toBe(true);
     const c = await u.commit(short, s);
-    expect(c.ok === false && c.error.message).toBe(`short.csv: received 1000 of the declared ${bytes.length} bytes; the upload was discarded and nothing was imported`);
+    expect(c.ok === false && c.error.message).toBe(
+      `short.csv: received 1000 of the declared ${bytes.length} bytes; the upload was discarded and nothing was imported`,
+    );
     expect(files()).toEqual([]);
     expect(u.openCount).toBe(0);
     nothingStored(s);
@@ -171,7 +204,10 @@ describe('chunked uploads', () => {
     const s = store();
     const { u } = uploads();
     const c = await u.chunk('up-nope', 0, Buffer.from('x'));
-    expect(c.ok === false && c.error).toEqual({ code: 'not-found', message: 'no upload up-nope (unknown, or ended); start the upload again' });
+    expect(c.ok === false && c.error).toEqual({
+      code: 'not-found',
+      message: 'no upload up-nope (unknown, or ended); start the upload again',
+    });
     const m = await u.commit('up-nope', s);
     expect(m.ok === false && m.error.code).toBe('not-found');
     expect(await u.cancel('up-nope')).toBe(false);
@@ -192,7 +228,10 @@ describe('chunked uploads', () => {
     expect(files()).toEqual([]);
     expect(u.openCount).toBe(0);
     const late = await u.chunk(id, 2, bytes.subarray(2000));
-    expect(late.ok === false && late.error).toEqual({ code: 'not-found', message: `upload ${id} expired: nothing was received for 60 s; start the upload again` });
+    expect(late.ok === false && late.error).toEqual({
+      code: 'not-found',
+      message: `upload ${id} expired: nothing was received for 60 s; start the upload again`,
+    });
     expect((await u.commit(id, s)).ok).toBe(false);
     nothingStored(s);
   });
@@ -206,7 +245,7 @@ describe('chunked uploads', () => {
     expect(u.openCount).toBe(0);
   });
 
-  it('removes the temp folder a killed host left behind (its pid gone) at the next upload, and leaves a live host\'s', async () => {
+  it("removes the temp folder a killed host left behind (its pid gone) at the next upload, and leaves a live host's", async () => {
     const d = tempDir('qd-uploads-base-');
     cleanups.push(() => d.cleanup());
     mkdirSync(join(d.dir, 'quantdesk-upload-999999999-abc'));
@@ -233,7 +272,7 @@ describe('chunked uploads', () => {
     expect((await u.begin({ kind: 'bars', fileName: 'c.csv', size: 10 })).ok).toBe(true);
   });
 
-  it('a bad file uploaded in chunks is refused with FILE:LINE naming the user\'s file, not the temp path', async () => {
+  it("a bad file uploaded in chunks is refused with FILE:LINE naming the user's file, not the temp path", async () => {
     const csv = barsCsv(3000).replace(/\n(S3,[^,]+),([^,]+),/, '\n$1,abc,');
     const bytes = Buffer.from(csv);
     const s = store();

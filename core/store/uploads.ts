@@ -3,7 +3,12 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATA_UPLOAD_CHUNK_BYTES, DATA_UPLOAD_IDLE_MS, DATA_UPLOAD_MAX_BYTES, DATA_UPLOADS_MAX_OPEN } from '../contract';
+import {
+  DATA_UPLOAD_CHUNK_BYTES,
+  DATA_UPLOAD_IDLE_MS,
+  DATA_UPLOAD_MAX_BYTES,
+  DATA_UPLOADS_MAX_OPEN,
+} from '../contract';
 import { fail, ok, type Result } from '../model/result';
 import type { ImportKind, ImportReport } from './import';
 import { importCsvOffThread, type OffThreadImportOptions } from './import-thread';
@@ -80,14 +85,24 @@ export class Uploads {
   }
 
   /** Opens an upload of `size` bytes; its temp file is created empty. */
-  async begin(input: { readonly kind: ImportKind; readonly fileName: string; readonly size: number }): Promise<Result<{ uploadId: string; chunkBytes: number; maxBytes: number; idleMs: number }>> {
+  async begin(input: {
+    readonly kind: ImportKind;
+    readonly fileName: string;
+    readonly size: number;
+  }): Promise<Result<{ uploadId: string; chunkBytes: number; maxBytes: number; idleMs: number }>> {
     await this.expire();
     const { maxBytes, maxOpen, chunkBytes, idleMs } = this.limits;
     if (input.size > maxBytes) {
-      return fail('invalid-input', `${input.fileName}: ${input.size} bytes, over the ${maxBytes}-byte upload limit (import larger files with \`quantdesk import\`); nothing was imported`);
+      return fail(
+        'invalid-input',
+        `${input.fileName}: ${input.size} bytes, over the ${maxBytes}-byte upload limit (import larger files with \`quantdesk import\`); nothing was imported`,
+      );
     }
     if (this.#open.size >= maxOpen) {
-      return fail('unavailable', `${maxOpen} uploads are already open; finish or cancel one (an abandoned upload is discarded after ${Math.round(idleMs / 1000)} s)`);
+      return fail(
+        'unavailable',
+        `${maxOpen} uploads are already open; finish or cancel one (an abandoned upload is discarded after ${Math.round(idleMs / 1000)} s)`,
+      );
     }
     const id = `up-${randomBytes(12).toString('hex')}`;
     const path = join(this.#tempDir(), `${id}.csv`);
@@ -116,13 +131,19 @@ export class Uploads {
    * chunk out of order or repeated, larger than `chunkBytes`, or past the declared size discards
    * the upload.
    */
-  async chunk(id: string, seq: number, bytes: Uint8Array): Promise<Result<{ uploadId: string; received: number; size: number }>> {
+  async chunk(
+    id: string,
+    seq: number,
+    bytes: Uint8Array,
+  ): Promise<Result<{ uploadId: string; received: number; size: number }>> {
     await this.expire();
     const u = this.#open.get(id);
     if (!u) return this.#gone(id);
-    if (u.state !== 'open') return fail('conflict', `${u.fileName}: the upload is being imported; it takes no more chunks`);
+    if (u.state !== 'open')
+      return fail('conflict', `${u.fileName}: the upload is being imported; it takes no more chunks`);
     if (seq !== u.nextSeq) {
-      const what = seq < u.nextSeq ? `chunk ${seq} was already received` : `chunk ${seq} came before chunk ${u.nextSeq}`;
+      const what =
+        seq < u.nextSeq ? `chunk ${seq} was already received` : `chunk ${seq} came before chunk ${u.nextSeq}`;
       return this.#discard(u, `${what} (chunks go in order, once each)`);
     }
     if (bytes.length === 0 || bytes.length > this.limits.chunkBytes) {
@@ -141,7 +162,11 @@ export class Uploads {
     try {
       await write;
     } catch (e) {
-      if (this.#open.get(id) === u) return this.#discard(u, `cannot write the temp file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      if (this.#open.get(id) === u)
+        return this.#discard(
+          u,
+          `cannot write the temp file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+        );
       return this.#gone(id);
     }
     return ok({ uploadId: id, received: u.received, size: u.size });
@@ -168,7 +193,10 @@ export class Uploads {
       }
       if (u.received !== u.size) {
         why = 'was discarded: it was committed before all its chunks arrived';
-        return fail('invalid-input', `${u.fileName}: received ${u.received} of the declared ${u.size} bytes; the upload was discarded and nothing was imported`);
+        return fail(
+          'invalid-input',
+          `${u.fileName}: received ${u.received} of the declared ${u.size} bytes; the upload was discarded and nothing was imported`,
+        );
       }
       await u.fh.close();
       const signal = options.signal ? AbortSignal.any([options.signal, u.abort.signal]) : u.abort.signal;
@@ -194,7 +222,8 @@ export class Uploads {
   async expire(): Promise<void> {
     const now = this.#now();
     const stale = [...this.#open.values()].filter((u) => u.state === 'open' && now - u.touched > this.limits.idleMs);
-    for (const u of stale) await this.#end(u, `expired: nothing was received for ${Math.round(this.limits.idleMs / 1000)} s`);
+    for (const u of stale)
+      await this.#end(u, `expired: nothing was received for ${Math.round(this.limits.idleMs / 1000)} s`);
   }
 
   /** Aborts imports under way, removes every temp file and the directory (host shutdown). */
@@ -211,7 +240,12 @@ export class Uploads {
 
   #gone(id: string): Result<never> {
     const why = this.#ended.get(id);
-    return fail('not-found', why ? `upload ${id} ${why}; start the upload again` : `no upload ${id} (unknown, or ended); start the upload again`);
+    return fail(
+      'not-found',
+      why
+        ? `upload ${id} ${why}; start the upload again`
+        : `no upload ${id} (unknown, or ended); start the upload again`,
+    );
   }
 
   async #discard(u: Upload, reason: string): Promise<Result<never>> {
@@ -249,7 +283,8 @@ export class Uploads {
     try {
       for (const name of readdirSync(this.#baseDir)) {
         const m = /^quantdesk-upload-(\d+)-/.exec(name);
-        if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) rmSync(join(this.#baseDir, name), { recursive: true, force: true });
+        if (m && Number(m[1]) !== process.pid && !alive(Number(m[1])))
+          rmSync(join(this.#baseDir, name), { recursive: true, force: true });
       }
     } catch {
       // Best effort: another user's directory, or a race with another host.

@@ -14,7 +14,14 @@ type Row = [open: number, high: number, low: number, close: number];
 
 function candles(rows: readonly Row[]): BarColumns {
   const col = (k: number) => Float64Array.from(rows, (r) => r[k]);
-  return { time: Float64Array.from(rows, (_, i) => i * 86_400_000), open: col(0), high: col(1), low: col(2), close: col(3), volume: new Float64Array(rows.length).fill(1000) };
+  return {
+    time: Float64Array.from(rows, (_, i) => i * 86_400_000),
+    open: col(0),
+    high: col(1),
+    low: col(2),
+    close: col(3),
+    volume: new Float64Array(rows.length).fill(1000),
+  };
 }
 
 function decide(params: unknown, rows: readonly Row[]): (number | null)[] {
@@ -36,29 +43,83 @@ const ROWS: Row[] = [
 
 describe('candle-pattern', () => {
   it('enters on the completing bar of the entry pattern and exits holdBars bars after the entry decision', () => {
-    expect(decide({ entry: 'bullish-engulfing', holdBars: 3 }, ROWS)).toEqual([null, null, 1, null, null, 0, null, 1, null]);
+    expect(decide({ entry: 'bullish-engulfing', holdBars: 3 }, ROWS)).toEqual([
+      null,
+      null,
+      1,
+      null,
+      null,
+      0,
+      null,
+      1,
+      null,
+    ]);
   });
 
   it('ignores the entry pattern while a trade is open (no limit: holdBars 0)', () => {
-    expect(decide({ entry: 'bullish-engulfing', holdBars: 0 }, ROWS)).toEqual([null, null, 1, null, null, null, null, null, null]);
+    expect(decide({ entry: 'bullish-engulfing', holdBars: 0 }, ROWS)).toEqual([
+      null,
+      null,
+      1,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('exits on the exit pattern before the holding limit', () => {
     // Bar 3 is bearish, opens above bar 2's close and closes below its open: a bearish engulfing.
     const rows: Row[] = [...ROWS.slice(0, 3), [10.8, 10.9, 8.2, 8.3], [8.3, 8.6, 8.1, 8.5]];
-    expect(decide({ entry: 'bullish-engulfing', exit: 'bearish-engulfing', holdBars: 10 }, rows)).toEqual([null, null, 1, 0, null]);
-    expect(decide({ entry: 'bullish-engulfing', exit: 'none', holdBars: 10 }, rows)).toEqual([null, null, 1, null, null]);
+    expect(decide({ entry: 'bullish-engulfing', exit: 'bearish-engulfing', holdBars: 10 }, rows)).toEqual([
+      null,
+      null,
+      1,
+      0,
+      null,
+    ]);
+    expect(decide({ entry: 'bullish-engulfing', exit: 'none', holdBars: 10 }, rows)).toEqual([
+      null,
+      null,
+      1,
+      null,
+      null,
+    ]);
   });
 
   it('opens the short side with direction short', () => {
-    expect(decide({ entry: 'bullish-engulfing', holdBars: 3, direction: 'short' }, ROWS)).toEqual([null, null, -1, null, null, 0, null, -1, null]);
+    expect(decide({ entry: 'bullish-engulfing', holdBars: 3, direction: 'short' }, ROWS)).toEqual([
+      null,
+      null,
+      -1,
+      null,
+      null,
+      0,
+      null,
+      -1,
+      null,
+    ]);
   });
 
   it('filters entries by the SMA trend, with no entry during its warm-up', () => {
     // SMA5 is NaN at bar 2; at bar 7 it is mean(10.8, 11, 11.1, 10.4, 11.8) = 11.02 < 11.8.
-    expect(decide({ entry: 'bullish-engulfing', holdBars: 0, smaPeriod: 5 }, ROWS)).toEqual([null, null, null, null, null, null, null, 1, null]);
+    expect(decide({ entry: 'bullish-engulfing', holdBars: 0, smaPeriod: 5 }, ROWS)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      1,
+      null,
+    ]);
     // Shorts need the close below the SMA: 10.5 > mean(9, 10.5) and 11.8 > its SMA2, so no short.
-    expect(decide({ entry: 'bullish-engulfing', holdBars: 0, smaPeriod: 2, direction: 'short' }, ROWS)).toEqual(Array(9).fill(null));
+    expect(decide({ entry: 'bullish-engulfing', holdBars: 0, smaPeriod: 2, direction: 'short' }, ROWS)).toEqual(
+      Array(9).fill(null),
+    );
   });
 
   it('rejects an unknown pattern name and lists the pattern enum for forms', () => {
@@ -81,19 +142,40 @@ describe('candle-pattern from the real binary', () => {
       const db = join(dir, 'c.db');
       const store = openStore(db);
       const day = (i: number) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10);
-      await importCsv(store, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nCNDL,,,USD,,\n' });
+      await importCsv(store, 'instruments', {
+        fileName: 'i.csv',
+        content: 'symbol,name,sector,currency,listed_on,delisted_on\nCNDL,,,USD,,\n',
+      });
       const lines = ROWS.map((r, i) => `CNDL,${day(i)},${r.join(',')},1000`);
-      await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${lines.join('\n')}\n` });
+      await importCsv(store, 'bars', {
+        fileName: 'b.csv',
+        content: `symbol,date,open,high,low,close,volume\n${lines.join('\n')}\n`,
+      });
       store.close();
       const spec = join(dir, 'spec.json');
-      writeFileSync(spec, JSON.stringify({ strategy: 'candle-pattern', params: { entry: 'bullish-engulfing', holdBars: 3 }, symbols: ['CNDL'], capital: 1000 }));
-      const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'backtest', '--spec', spec, '--db', db, '--json', '--no-save'], { encoding: 'utf8' });
+      writeFileSync(
+        spec,
+        JSON.stringify({
+          strategy: 'candle-pattern',
+          params: { entry: 'bullish-engulfing', holdBars: 3 },
+          symbols: ['CNDL'],
+          capital: 1000,
+        }),
+      );
+      const r = spawnSync(
+        process.execPath,
+        [join(root, 'bin/quantdesk.js'), 'backtest', '--spec', spec, '--db', db, '--json', '--no-save'],
+        { encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
-      const out = JSON.parse(r.stdout) as { trades: { entryTime: string; entryPrice: number; exitTime: string; exitPrice: number; side: string }[]; openPositions: { entryTime: string }[] };
+      const out = JSON.parse(r.stdout) as {
+        trades: { entryTime: string; entryPrice: number; exitTime: string; exitPrice: number; side: string }[];
+        openPositions: { entryTime: string }[];
+      };
       // Decisions at bars 2 (enter) and 5 (exit) fill at the next opens: bars 3 and 6; bar 7's entry fills at bar 8.
-      expect(out.trades.map((t) => [t.side, t.entryTime.slice(0, 10), t.entryPrice, t.exitTime.slice(0, 10), t.exitPrice])).toEqual([
-        ['long', day(3), 10.5, day(6), 11.5],
-      ]);
+      expect(
+        out.trades.map((t) => [t.side, t.entryTime.slice(0, 10), t.entryPrice, t.exitTime.slice(0, 10), t.exitPrice]),
+      ).toEqual([['long', day(3), 10.5, day(6), 11.5]]);
       expect(out.openPositions.map((p) => p.entryTime.slice(0, 10))).toEqual([day(8)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,11 +6,27 @@ import type { SingleStrategy } from '../strategy/types';
 /** Parameters of `candle-pattern`. */
 export const candlePatternParams = z
   .object({
-    entry: z.enum(CANDLE_PATTERN_NAMES).default('bullish-engulfing').describe('candlestick pattern that opens a trade when flat'),
-    exit: z.enum(['none', ...CANDLE_PATTERN_NAMES]).default('none').describe('candlestick pattern that closes an open trade (none: only holdBars)'),
-    holdBars: z.number().int().min(0).default(10).describe('close a trade this many bars after its entry decision (0: no limit)'),
+    entry: z
+      .enum(CANDLE_PATTERN_NAMES)
+      .default('bullish-engulfing')
+      .describe('candlestick pattern that opens a trade when flat'),
+    exit: z
+      .enum(['none', ...CANDLE_PATTERN_NAMES])
+      .default('none')
+      .describe('candlestick pattern that closes an open trade (none: only holdBars)'),
+    holdBars: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .describe('close a trade this many bars after its entry decision (0: no limit)'),
     direction: z.enum(['long', 'short']).default('long').describe('side the entry pattern opens'),
-    smaPeriod: z.number().int().min(0).default(0).describe('trend filter: enter long only above this SMA of closes, short only below (0: off)'),
+    smaPeriod: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('trend filter: enter long only above this SMA of closes, short only below (0: off)'),
   })
   .strict();
 
@@ -38,7 +54,8 @@ interface State {
 export const candlePattern: SingleStrategy<CandlePatternParams, State> = {
   kind: 'single',
   name: 'candle-pattern',
-  description: 'Enter on a candlestick pattern (optionally with the SMA trend), exit on another pattern or after N bars',
+  description:
+    'Enter on a candlestick pattern (optionally with the SMA trend), exit on another pattern or after N bars',
   params: candlePatternParams,
   init: (p) => ({
     entry: new PatternStream(p.entry),

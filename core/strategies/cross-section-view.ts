@@ -161,7 +161,16 @@ class PanelCrossSectionView implements AuditedCrossSectionView {
     if (s < 0 || this.#t < 0) return Number.NaN;
     const d = this.#lastAt(s);
     if (d < 0) return Number.NaN;
-    const col = field === 'open' ? this.#panel.open : field === 'high' ? this.#panel.high : field === 'low' ? this.#panel.low : field === 'volume' ? this.#panel.volume : this.#panel.close;
+    const col =
+      field === 'open'
+        ? this.#panel.open
+        : field === 'high'
+          ? this.#panel.high
+          : field === 'low'
+            ? this.#panel.low
+            : field === 'volume'
+              ? this.#panel.volume
+              : this.#panel.close;
     this.#note(this.#panel.time[d]);
     return col[s * this.#panel.nDays + d];
   }

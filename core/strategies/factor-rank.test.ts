@@ -20,7 +20,12 @@ function world(extra: { shares?: FundamentalRow[]; book?: FundamentalRow[] } = {
     symbols.map(() => Array.from({ length: 400 }, () => 10)),
   );
   const book = [20, 5, 40, 10]; // PBR 0.5, 2, 0.25, 1 for the four small names
-  const shares: FundamentalRow[] = symbols.map((_, i) => ({ inst: i, periodEnd: day(0) - 90 * DAY_MS, knownAt: day(0), value: (i + 1) * 1000 }));
+  const shares: FundamentalRow[] = symbols.map((_, i) => ({
+    inst: i,
+    periodEnd: day(0) - 90 * DAY_MS,
+    knownAt: day(0),
+    value: (i + 1) * 1000,
+  }));
   const bvps: FundamentalRow[] = symbols.map((_, i) => ({
     inst: i,
     periodEnd: day(0) - 90 * DAY_MS,
@@ -93,7 +98,12 @@ describe('factor-rank', () => {
       ],
     );
     const f2: PitFacts = { fields: new Map(), universe: null };
-    const p = factorRankParams.parse({ rank: [{ factor: 'volatility' }], keep: 1, weighting: 'inverse-vol', volDays: 4 });
+    const p = factorRankParams.parse({
+      rank: [{ factor: 'volatility' }],
+      keep: 1,
+      weighting: 'inverse-vol',
+      volDays: 4,
+    });
     const view = createCrossSectionView(wiggly, f2, day(5));
     const w = factorRank.weights(p, view);
     const va = view.volatility('A', 4);
@@ -110,7 +120,12 @@ describe('factor-rank', () => {
       Array.from({ length: 30 }, (_, t) => 40 - t), // weakest
     ];
     const panel = panelFromCloses(['UP', 'FLAT', 'DOWN'], closes);
-    const p = factorRankParams.parse({ rank: [{ factor: 'momentum-12-1', order: 'descending' }], keep: 1, momentumLookback: 20, momentumSkip: 5 });
+    const p = factorRankParams.parse({
+      rank: [{ factor: 'momentum-12-1', order: 'descending' }],
+      keep: 1,
+      momentumLookback: 20,
+      momentumSkip: 5,
+    });
     const view = createCrossSectionView(panel, { fields: new Map(), universe: null }, day(29));
     expect(factorPicks(p, view)).toEqual(['UP', 'FLAT', 'DOWN']);
     // before `lookback` days exist, momentum is NaN and nobody is picked
@@ -119,10 +134,22 @@ describe('factor-rank', () => {
 
   it('breaks ties at a filter boundary by name, and keeps the top fraction with top', () => {
     const names = ['E', 'D', 'C', 'B', 'A'];
-    const panel = panelFromCloses(names, names.map(() => [10, 10]));
+    const panel = panelFromCloses(
+      names,
+      names.map(() => [10, 10]),
+    );
     const shares = [3, 2, 2, 1, 2]; // caps E 30, D 20, C 20, B 10, A 20
     const facts: PitFacts = {
-      fields: new Map([['shares_outstanding', buildPitField('shares_outstanding', 5, shares.map((v, inst) => ({ inst, periodEnd: 0, knownAt: 0, value: v })))]]),
+      fields: new Map([
+        [
+          'shares_outstanding',
+          buildPitField(
+            'shares_outstanding',
+            5,
+            shares.map((v, inst) => ({ inst, periodEnd: 0, knownAt: 0, value: v })),
+          ),
+        ],
+      ]),
       universe: null,
     };
     const view = createCrossSectionView(panel, facts, day(1));

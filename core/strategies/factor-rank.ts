@@ -42,7 +42,10 @@ export const factorRankParams = z
         z
           .object({
             factor,
-            order: z.enum(['ascending', 'descending']).default('ascending').describe('ascending: lowest value ranks best'),
+            order: z
+              .enum(['ascending', 'descending'])
+              .default('ascending')
+              .describe('ascending: lowest value ranks best'),
             weight: z.number().positive().default(1),
           })
           .strict(),
@@ -116,7 +119,13 @@ function sortIdx(idx: number[], v: Float64Array, names: readonly string[], desce
  * their input order. A native typed-array sort finds the k-th value, so this avoids a comparator sort
  * of the whole universe (the size filter runs on thousands of names at every rebalance).
  */
-function extremeK(idx: readonly number[], v: Float64Array, names: readonly string[], k: number, highest: boolean): number[] {
+function extremeK(
+  idx: readonly number[],
+  v: Float64Array,
+  names: readonly string[],
+  k: number,
+  highest: boolean,
+): number[] {
   if (k >= idx.length) return [...idx];
   const sign = highest ? -1 : 1;
   const vals = new Float64Array(idx.length);
@@ -153,7 +162,8 @@ export function factorPicks(p: FactorRankParams, view: CrossSectionView): string
     let idx: number[] = [];
     for (let i = 0; i < names.length; i++) {
       const x = v[i];
-      if (!Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max)) idx.push(i);
+      if (!Number.isNaN(x) && (flt.min === undefined || x >= flt.min) && (flt.max === undefined || x <= flt.max))
+        idx.push(i);
     }
     if (flt.bottom !== undefined) idx = extremeK(idx, v, names, keepCount(idx.length, flt.bottom), false);
     if (flt.top !== undefined) idx = extremeK(idx, v, names, keepCount(idx.length, flt.top), true);
@@ -193,7 +203,8 @@ export function factorPicks(p: FactorRankParams, view: CrossSectionView): string
 export const factorRank: CrossSectionalStrategy<FactorRankParams> = {
   kind: 'cross-sectional',
   name: 'factor-rank',
-  description: 'Rank the point-in-time universe by factors (PBR, size, 12-1 momentum, earnings yield) at each rebalance; hold a quantile',
+  description:
+    'Rank the point-in-time universe by factors (PBR, size, 12-1 momentum, earnings yield) at each rebalance; hold a quantile',
   params: factorRankParams,
   rebalance: (p) => p.rebalance,
   fields: (p) => factorFields(p),
@@ -201,7 +212,12 @@ export const factorRank: CrossSectionalStrategy<FactorRankParams> = {
     const picks = factorPicks(p, view);
     const raw = new Map<string, number>();
     for (const s of picks) {
-      const w = p.weighting === 'equal' ? 1 : p.weighting === 'cap' ? factorValue('market-cap', s, view, p) : 1 / view.volatility(s, p.volDays);
+      const w =
+        p.weighting === 'equal'
+          ? 1
+          : p.weighting === 'cap'
+            ? factorValue('market-cap', s, view, p)
+            : 1 / view.volatility(s, p.volDays);
       if (Number.isFinite(w) && w > 0) raw.set(s, w);
     }
     let sum = 0;

@@ -33,7 +33,8 @@ interface State {
 export const ichimokuCloud: SingleStrategy<IchimokuCloudParams, State> = {
   kind: 'single',
   name: 'ichimoku-cloud',
-  description: 'Long above the Ichimoku cloud with conversion over base, short/exit below it with conversion under base',
+  description:
+    'Long above the Ichimoku cloud with conversion over base, short/exit below it with conversion under base',
   params: ichimokuCloudParams,
   init: (p) => ({
     ichimoku: new IchimokuStream(p.conversion, p.base, p.spanB),

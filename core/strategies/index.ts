@@ -30,9 +30,22 @@ import { volumeBreakout } from './sdk/volume-breakout';
 import { vwapReversion } from './sdk/vwap-reversion';
 import { williamsR } from './sdk/williams-r';
 
-export { createCrossSectionView, createPitAccess, type AuditedCrossSectionView, type CrossSectionAudit, type PitAccess } from './cross-section-view';
+export {
+  createCrossSectionView,
+  createPitAccess,
+  type AuditedCrossSectionView,
+  type CrossSectionAudit,
+  type PitAccess,
+} from './cross-section-view';
 export { factorFields, factorRank, type FactorRankParams } from './factor-rank';
-export { loadPitFacts, buildPitField, buildPitUniverse, type PitFacts, type PitField, type PitUniverse } from './pit-facts';
+export {
+  loadPitFacts,
+  buildPitField,
+  buildPitUniverse,
+  type PitFacts,
+  type PitField,
+  type PitUniverse,
+} from './pit-facts';
 export { rebalanceDays, runRebalances, type Rebalance, type RebalanceFrequency } from './rebalance';
 export { stepDecisions, targetOf } from './step';
 
@@ -68,7 +81,13 @@ export const STRATEGIES: readonly Strategy[] = [
 
 for (const s of STRATEGIES) registerBuiltin(s);
 
-export { resolveStrategy, findStrategy, registerUserStrategy, strategySourceFor, type StrategySource } from './registry';
+export {
+  resolveStrategy,
+  findStrategy,
+  registerUserStrategy,
+  strategySourceFor,
+  type StrategySource,
+} from './registry';
 
 /** The strategy (built-in or registered user strategy) called `name`, or undefined. See `resolveStrategy`. */
 export function getStrategy(name: string): Strategy | undefined {
@@ -102,7 +121,13 @@ export function describeStrategy(s: Strategy, source: 'builtin' | 'user'): Strat
   const ready = (s as { jsonSchema?: ParamsSchema }).jsonSchema;
   const schema = ready ?? (z.toJSONSchema(s.params, { io: 'input', unrepresentable: 'any' }) as ParamsSchema);
   delete schema.$schema;
-  return { name: s.name, description: s.description, kind: s.kind, params: dropSafeIntegerBounds(schema) as ParamsSchema, source };
+  return {
+    name: s.name,
+    description: s.description,
+    kind: s.kind,
+    params: dropSafeIntegerBounds(schema) as ParamsSchema,
+    source,
+  };
 }
 
 /** zod writes ±MAX_SAFE_INTEGER as the bounds of every integer; they say nothing to a form, so drop them. */
@@ -111,7 +136,8 @@ function dropSafeIntegerBounds(node: unknown): unknown {
   if (node === null || typeof node !== 'object') return node;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node)) {
-    if ((k === 'maximum' && v === Number.MAX_SAFE_INTEGER) || (k === 'minimum' && v === Number.MIN_SAFE_INTEGER)) continue;
+    if ((k === 'maximum' && v === Number.MAX_SAFE_INTEGER) || (k === 'minimum' && v === Number.MIN_SAFE_INTEGER))
+      continue;
     out[k] = dropSafeIntegerBounds(v);
   }
   return out;

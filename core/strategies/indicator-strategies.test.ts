@@ -17,7 +17,10 @@ describe('macd-cross', () => {
     const d = stepDecisions(macdCross, {}, bars);
     let crosses = 0;
     for (let i = 1; i < d.length; i++) {
-      const a0 = m.macd[i - 1], b0 = m.signal[i - 1], a = m.macd[i], b = m.signal[i];
+      const a0 = m.macd[i - 1],
+        b0 = m.signal[i - 1],
+        a = m.macd[i],
+        b = m.signal[i];
       const want = a0 < b0 && a > b ? 1 : a0 > b0 && a < b ? -1 : Number.NaN;
       expect(d[i]).toEqual(want);
       if (!Number.isNaN(want)) crosses++;
@@ -30,11 +33,23 @@ describe('macd-cross', () => {
 describe('bollinger-reversion', () => {
   it('buys below the lower band and sells above the upper band (hand-computed, population sd)', () => {
     // i3: mean 9, sd 1.414 → lower 7.59 > 7; i4 inside (7.52..10.15); i5: upper 12.29 < 13
-    expect(decide(bollingerReversion, { period: 3, stddev: 1 }, [10, 10, 10, 7, 9.5, 13])).toEqual([null, null, null, 1, null, -1]);
+    expect(decide(bollingerReversion, { period: 3, stddev: 1 }, [10, 10, 10, 7, 9.5, 13])).toEqual([
+      null,
+      null,
+      null,
+      1,
+      null,
+      -1,
+    ]);
   });
   it('optionally goes flat back at the middle band', () => {
     expect(decide(bollingerReversion, { period: 3, stddev: 1, exitAtMiddle: true }, [10, 10, 10, 7, 9.5, 13])).toEqual([
-      null, null, null, 1, 0, -1,
+      null,
+      null,
+      null,
+      1,
+      0,
+      -1,
     ]);
   });
 });
@@ -56,7 +71,12 @@ describe('ichimoku-cloud', () => {
       const a = i >= 26 ? k.spanA[i - 26] : Number.NaN;
       const b = i >= 26 ? k.spanB[i - 26] : Number.NaN;
       const c = bars.close[i];
-      const side = c > Math.max(a, b) && k.conversion[i] > k.base[i] ? 1 : c < Math.min(a, b) && k.conversion[i] < k.base[i] ? -1 : 0;
+      const side =
+        c > Math.max(a, b) && k.conversion[i] > k.base[i]
+          ? 1
+          : c < Math.min(a, b) && k.conversion[i] < k.base[i]
+            ? -1
+            : 0;
       let want = Number.NaN;
       if (side !== 0 && side !== last) want = last = side;
       expect(d[i]).toEqual(want);

@@ -23,7 +23,14 @@ const CUTS = [60, 150, 333, 500, 650];
 function perturbAfter(bars: BarColumns, t: number, seed: number): BarColumns {
   const r = rng(seed);
   const copy = (a: Float64Array) => Float64Array.from(a);
-  const out = { time: copy(bars.time), open: copy(bars.open), high: copy(bars.high), low: copy(bars.low), close: copy(bars.close), volume: copy(bars.volume) };
+  const out = {
+    time: copy(bars.time),
+    open: copy(bars.open),
+    high: copy(bars.high),
+    low: copy(bars.low),
+    close: copy(bars.close),
+    volume: copy(bars.volume),
+  };
   for (let i = t + 1; i < out.close.length; i++) {
     const k = 1 + (r() - 0.5) * 0.4;
     out.open[i] *= k;
@@ -44,13 +51,29 @@ const singles = STRATEGIES.filter((s): s is SingleStrategy => s.kind === 'single
 
 describe('look-ahead proof: single-symbol strategies', () => {
   it('covers every built-in single-symbol strategy', () => {
-    expect(singles.map((s) => s.name).sort()).toEqual(
-      [
-        'adx-trend', 'bollinger-reversion', 'candle-pattern', 'cci-reversion', 'donchian-breakout', 'ema-cross', 'ichimoku-cloud', 'ichimoku-targets', 'ichimoku-time',
-        'keltner-breakout', 'ma-breakout', 'macd-cross', 'obv-trend', 'parabolic-sar', 'rsi-reversion', 'sma-cross', 'stoch-cross', 'triple-confirmation', 'volume-breakout',
-        'vwap-reversion', 'williams-r',
-      ],
-    );
+    expect(singles.map((s) => s.name).sort()).toEqual([
+      'adx-trend',
+      'bollinger-reversion',
+      'candle-pattern',
+      'cci-reversion',
+      'donchian-breakout',
+      'ema-cross',
+      'ichimoku-cloud',
+      'ichimoku-targets',
+      'ichimoku-time',
+      'keltner-breakout',
+      'ma-breakout',
+      'macd-cross',
+      'obv-trend',
+      'parabolic-sar',
+      'rsi-reversion',
+      'sma-cross',
+      'stoch-cross',
+      'triple-confirmation',
+      'volume-breakout',
+      'vwap-reversion',
+      'williams-r',
+    ]);
   });
 
   function proveNoLookAhead(strategy: SingleStrategy, params: unknown): void {
@@ -73,7 +96,8 @@ describe('look-ahead proof: single-symbol strategies', () => {
   }
 
   for (const strategy of singles) {
-    it(`${strategy.name}: decisions up to T ignore every bar after T (truncated or perturbed)`, () => proveNoLookAhead(strategy, {}));
+    it(`${strategy.name}: decisions up to T ignore every bar after T (truncated or perturbed)`, () =>
+      proveNoLookAhead(strategy, {}));
   }
 
   // Candlestick conditions read a few past bars: the multi-candle and trend-filtered forms get the same proof.
@@ -81,10 +105,14 @@ describe('look-ahead proof: single-symbol strategies', () => {
   const variants: [string, Record<string, unknown>][] = [
     ['candle-pattern', { entry: 'hammer', exit: 'shooting-star', holdBars: 0, smaPeriod: 20 }],
     ['candle-pattern', { entry: 'bearish-harami', exit: 'bullish-harami', holdBars: 5, direction: 'short' }],
-    ['triple-confirmation', { maPeriod: 10, rsiPeriod: 5, volumePeriod: 5, pattern: 'bullish-harami', patternSide: 'both' }],
+    [
+      'triple-confirmation',
+      { maPeriod: 10, rsiPeriod: 5, volumePeriod: 5, pattern: 'bullish-harami', patternSide: 'both' },
+    ],
   ];
   for (const [name, params] of variants) {
-    it(`${name} ${JSON.stringify(params)}: decisions up to T ignore every bar after T`, () => proveNoLookAhead(byName(name), params));
+    it(`${name} ${JSON.stringify(params)}: decisions up to T ignore every bar after T`, () =>
+      proveNoLookAhead(byName(name), params));
   }
 });
 
@@ -157,7 +185,8 @@ describe('look-ahead proof: factor-rank', () => {
     for (const [f, list] of w.rows) {
       const changed = list.map((x) => (x.knownAt > date ? { ...x, value: x.value * (0.1 + r() * 5) } : x));
       // facts about old periods, published after the date: must stay invisible at it
-      for (let s = 0; s < nInst; s++) changed.push({ inst: s, periodEnd: date - 10 * DAY_MS, knownAt: date + 1, value: r() * 1000 });
+      for (let s = 0; s < nInst; s++)
+        changed.push({ inst: s, periodEnd: date - 10 * DAY_MS, knownAt: date + 1, value: r() * 1000 });
       rows.set(f, changed);
     }
     return { panel: { ...w.panel, close, open: close, high: close, low: close }, rows };
@@ -165,7 +194,16 @@ describe('look-ahead proof: factor-rank', () => {
 
   const specs = [
     { rebalance: 'monthly', filters: [{ factor: 'market-cap', bottom: 0.5 }], rank: [{ factor: 'pbr' }], keep: 0.3 },
-    { rebalance: 'quarterly', rank: [{ factor: 'momentum-12-1', order: 'descending' }, { factor: 'earnings-yield', order: 'descending' }], weighting: 'inverse-vol', momentumLookback: 120, momentumSkip: 10 },
+    {
+      rebalance: 'quarterly',
+      rank: [
+        { factor: 'momentum-12-1', order: 'descending' },
+        { factor: 'earnings-yield', order: 'descending' },
+      ],
+      weighting: 'inverse-vol',
+      momentumLookback: 120,
+      momentumSkip: 10,
+    },
     { rebalance: 'monthly', rank: [{ factor: 'book-to-price', order: 'descending' }], weighting: 'cap' },
   ];
 
@@ -188,14 +226,18 @@ describe('look-ahead proof: factor-rank', () => {
           expect([...noisy[i].weights], `rebalance ${i} (cut ${cut})`).toEqual([...base[i].weights]);
           expect(noisy[i].audit).toEqual(base[i].audit);
         }
-        for (let i = cut + 1; i < base.length; i++) if (JSON.stringify([...noisy[i].weights]) !== JSON.stringify([...base[i].weights])) changedLater++;
+        for (let i = cut + 1; i < base.length; i++)
+          if (JSON.stringify([...noisy[i].weights]) !== JSON.stringify([...base[i].weights])) changedLater++;
         // truncation: a panel that ends at the cut and facts known by then
         const keepDays = base[cut].day + 1;
         const cutPanel: Panel = {
           ...w.panel,
           nDays: keepDays,
           time: w.panel.time.slice(0, keepDays),
-          close: Float64Array.from({ length: nInst * keepDays }, (_, j) => w.panel.close[Math.floor(j / keepDays) * nDays + (j % keepDays)]),
+          close: Float64Array.from(
+            { length: nInst * keepDays },
+            (_, j) => w.panel.close[Math.floor(j / keepDays) * nDays + (j % keepDays)],
+          ),
         };
         const cutRows = new Map([...w.rows].map(([f, list]) => [f, list.filter((x) => x.knownAt <= date)]));
         const truncated = runRebalances(factorRank, params, cutPanel, factsOf(cutRows));

@@ -28,9 +28,14 @@ interface State {
 export const maBreakout: SingleStrategy<MaBreakoutParams, State> = {
   kind: 'single',
   name: 'ma-breakout',
-  description: 'Long when the close breaks above its moving average by a threshold (default 2%), short/exit when it breaks below',
+  description:
+    'Long when the close breaks above its moving average by a threshold (default 2%), short/exit when it breaks below',
   params: maBreakoutParams,
-  init: (p) => ({ ma: p.average === 'sma' ? new SmaStream(p.period) : new EmaStream(p.period), threshold: p.threshold, last: 0 }),
+  init: (p) => ({
+    ma: p.average === 'sma' ? new SmaStream(p.period) : new EmaStream(p.period),
+    threshold: p.threshold,
+    last: 0,
+  }),
   onBar(s, bar) {
     const ma = s.ma.next(bar.close);
     const zone = bar.close > ma * (1 + s.threshold) ? 1 : bar.close < ma * (1 - s.threshold) ? -1 : 0;

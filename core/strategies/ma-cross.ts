@@ -26,7 +26,11 @@ interface MaCrossState {
   prevSlow: number;
 }
 
-function maCross(name: string, description: string, make: (period: number) => ValueStream): SingleStrategy<MaCrossParams, MaCrossState> {
+function maCross(
+  name: string,
+  description: string,
+  make: (period: number) => ValueStream,
+): SingleStrategy<MaCrossParams, MaCrossState> {
   return {
     kind: 'single',
     name,
@@ -49,7 +53,15 @@ function maCross(name: string, description: string, make: (period: number) => Va
  * `sma-cross`: long when the fast SMA crosses strictly above the slow one (fast < slow on the previous
  * bar, fast > slow on this one), short (or flat, long-only) on the strict cross below; otherwise no change.
  */
-export const smaCross = maCross('sma-cross', 'Long when the fast SMA crosses above the slow SMA, short/exit when it crosses below', (n) => new SmaStream(n));
+export const smaCross = maCross(
+  'sma-cross',
+  'Long when the fast SMA crosses above the slow SMA, short/exit when it crosses below',
+  (n) => new SmaStream(n),
+);
 
 /** `ema-cross`: {@link smaCross} with exponential moving averages (TA-Lib seeding). */
-export const emaCross = maCross('ema-cross', 'Long when the fast EMA crosses above the slow EMA, short/exit when it crosses below', (n) => new EmaStream(n));
+export const emaCross = maCross(
+  'ema-cross',
+  'Long when the fast EMA crosses above the slow EMA, short/exit when it crosses below',
+  (n) => new EmaStream(n),
+);

@@ -7,13 +7,29 @@ import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types
 export const modelSignalParams = z
   .object({
     modelId: z.string().default('').describe('required: a model in the registry (quantdesk models list)'),
-    mode: z.enum(['top-k', 'threshold']).default('top-k').describe('top-k: hold the k best-predicted names; threshold: hold names predicted above `threshold`'),
+    mode: z
+      .enum(['top-k', 'threshold'])
+      .default('top-k')
+      .describe('top-k: hold the k best-predicted names; threshold: hold names predicted above `threshold`'),
     topK: z.number().int().min(1).default(20).describe('names held (top-k)'),
-    nDrop: z.number().int().min(0).default(5).describe("Qlib's dropout: at most this many held names are replaced per rebalance"),
-    threshold: z.number().default(0).describe('threshold mode: enter when the prediction exceeds this (log-odds 0 = 50% for classifiers)'),
-    short: z.boolean().default(false).describe('also short: the k worst (top-k) or names predicted below -threshold (threshold)'),
+    nDrop: z
+      .number()
+      .int()
+      .min(0)
+      .default(5)
+      .describe("Qlib's dropout: at most this many held names are replaced per rebalance"),
+    threshold: z
+      .number()
+      .default(0)
+      .describe('threshold mode: enter when the prediction exceeds this (log-odds 0 = 50% for classifiers)'),
+    short: z
+      .boolean()
+      .default(false)
+      .describe('also short: the k worst (top-k) or names predicted below -threshold (threshold)'),
     rebalance: z.enum(['daily', 'weekly', 'monthly']).default('weekly'),
-    challenger: challengerParams.optional().describe('live only: a second model version on the same feed (shadow or canary); backtests ignore it'),
+    challenger: challengerParams
+      .optional()
+      .describe('live only: a second model version on the same feed (shadow or canary); backtests ignore it'),
   })
   .strict();
 
@@ -25,7 +41,12 @@ export type ModelSignalParams = z.output<typeof modelSignalParams>;
  * held ∪ best new candidates, and refill to `k` from the best names not held. Bounds turnover to `nDrop`
  * names per rebalance once the book is full. Names without a score are dropped first. Returns the new book.
  */
-export function topkDropout(held: readonly string[], scores: ReadonlyMap<string, number>, k: number, nDrop: number): string[] {
+export function topkDropout(
+  held: readonly string[],
+  scores: ReadonlyMap<string, number>,
+  k: number,
+  nDrop: number,
+): string[] {
   const score = (s: string) => scores.get(s) ?? Number.NEGATIVE_INFINITY;
   const byScore = (a: string, b: string) => score(b) - score(a) || (a < b ? -1 : a > b ? 1 : 0);
   const current = [...held].sort(byScore);

@@ -11,8 +11,16 @@ const MAGIC = 'QDF1';
  * the hash covering the field and the instruments (in order). Like the panel cache it is derived data,
  * keyed by the store's data fingerprint, so any import that changes data makes it stale.
  */
-export function pitFieldCacheFile(dbPath: string, fingerprint: string, field: string, symbols: readonly string[]): string {
-  const h = createHash('sha256').update(JSON.stringify([field, symbols])).digest('hex').slice(0, 20);
+export function pitFieldCacheFile(
+  dbPath: string,
+  fingerprint: string,
+  field: string,
+  symbols: readonly string[],
+): string {
+  const h = createHash('sha256')
+    .update(JSON.stringify([field, symbols]))
+    .digest('hex')
+    .slice(0, 20);
   return join(`${dbPath}.qdcache`, `${fingerprint.slice(0, 32)}-${h}.pit`);
 }
 
@@ -36,13 +44,15 @@ export function writePitFieldFile(file: string, f: PitField, fingerprint: string
       writeSync(fd, head);
       writeSync(fd, new Uint8Array(f.offsets.buffer, f.offsets.byteOffset, f.offsets.byteLength));
       if (f.offsets.byteLength % 8 !== 0) writeSync(fd, Buffer.alloc(4));
-      for (const col of [f.knownAt, f.periodEnd, f.value]) writeSync(fd, new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
+      for (const col of [f.knownAt, f.periodEnd, f.value])
+        writeSync(fd, new Uint8Array(col.buffer, col.byteOffset, col.byteLength));
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
     const keep = fingerprint.slice(0, 32);
-    for (const name of readdirSync(dir)) if (name.endsWith('.pit') && !name.startsWith(keep)) rmSync(join(dir, name), { force: true });
+    for (const name of readdirSync(dir))
+      if (name.endsWith('.pit') && !name.startsWith(keep)) rmSync(join(dir, name), { force: true });
   } catch {
     rmSync(tmp, { force: true });
   }

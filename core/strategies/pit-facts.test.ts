@@ -16,7 +16,11 @@ describe('loadPitFacts', () => {
     const store = openStore(':memory:');
     const r = rng(9);
     const symbols = ['A', 'B', 'C', 'D', 'E'];
-    symbols.forEach((s, i) => connection(store).prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)').run(i + 10, s));
+    symbols.forEach((s, i) =>
+      connection(store)
+        .prepare('INSERT INTO instruments (id, symbol) VALUES (?, ?)')
+        .run(i + 10, s),
+    );
     const ins = connection(store).prepare('INSERT OR IGNORE INTO fundamentals VALUES (?, ?, ?, ?, ?)');
     for (let i = 0; i < symbols.length - 1; i++) {
       // E has no rows at all
@@ -55,7 +59,11 @@ describe('loadPitFacts', () => {
   it('loads a named universe and refuses one without members', () => {
     const store = openStore(':memory:');
     connection(store).prepare("INSERT INTO instruments (id, symbol) VALUES (1, 'A'), (2, 'B')").run();
-    connection(store).prepare("INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 2, 100, NULL, 50), ('IDX', 1, 0, 200, 0)").run();
+    connection(store)
+      .prepare(
+        "INSERT INTO universes (name, instrument_id, valid_from, valid_to, known_at) VALUES ('IDX', 2, 100, NULL, 50), ('IDX', 1, 0, 200, 0)",
+      )
+      .run();
     const facts = loadPitFacts(store, ['A', 'B'], [], 'IDX');
     const u = facts.universe!;
     expect(Array.from(u.offsets)).toEqual([0, 1, 2]);
@@ -78,13 +86,16 @@ describe('loadPitFacts', () => {
       const first = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
       expect(readdirSync(join(dir, 'f.db.qdcache')).filter((n) => n.endsWith('.pit'))).toHaveLength(1);
       const again = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
-      for (const k of ['offsets', 'knownAt', 'periodEnd', 'value'] as const) expect(Array.from(again[k])).toEqual(Array.from(first[k]));
+      for (const k of ['offsets', 'knownAt', 'periodEnd', 'value'] as const)
+        expect(Array.from(again[k])).toEqual(Array.from(first[k]));
       expect(Array.from(again.value)).toEqual([2.5, 3.5, 1.5]);
       ins.run(1, 'eps', 40, 50, 9);
       const fresh = loadPitFacts(store, ['B', 'A'], ['eps']).fields.get('eps')!;
       expect(Array.from(fresh.value)).toEqual([2.5, 3.5, 1.5, 9]);
       expect(readdirSync(join(dir, 'f.db.qdcache')).filter((n) => n.endsWith('.pit'))).toHaveLength(1);
-      expect(Array.from(loadPitFacts(store, ['B', 'A'], ['eps'], undefined, { noCache: true }).fields.get('eps')!.value)).toEqual([2.5, 3.5, 1.5, 9]);
+      expect(
+        Array.from(loadPitFacts(store, ['B', 'A'], ['eps'], undefined, { noCache: true }).fields.get('eps')!.value),
+      ).toEqual([2.5, 3.5, 1.5, 9]);
       store.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -77,7 +77,13 @@ class FieldBuilder {
     this.offsets[s + 1] = this.knownAt.length;
   }
   build(field: string): PitField {
-    return { field, offsets: this.offsets, knownAt: Float64Array.from(this.knownAt), periodEnd: Float64Array.from(this.periodEnd), value: Float64Array.from(this.value) };
+    return {
+      field,
+      offsets: this.offsets,
+      knownAt: Float64Array.from(this.knownAt),
+      periodEnd: Float64Array.from(this.periodEnd),
+      value: Float64Array.from(this.value),
+    };
   }
 }
 
@@ -87,14 +93,22 @@ class FieldBuilder {
  * latest version of it winning. A late revision of an old period therefore changes nothing visible.
  */
 export function buildPitField(field: string, nInst: number, rows: readonly FundamentalRow[]): PitField {
-  for (const r of rows) if (!(r.inst >= 0 && r.inst < nInst)) throw new Error(`fundamental rows reference instruments outside 0..${nInst - 1}`);
+  for (const r of rows)
+    if (!(r.inst >= 0 && r.inst < nInst))
+      throw new Error(`fundamental rows reference instruments outside 0..${nInst - 1}`);
   const sorted = [...rows].sort((a, b) => a.inst - b.inst || a.knownAt - b.knownAt || a.periodEnd - b.periodEnd);
   const b = new FieldBuilder(nInst);
   let r = 0;
   for (let s = 0; s < nInst; s++) {
     const from = r;
     while (r < sorted.length && sorted[r].inst === s) r++;
-    b.add(s, r - from, (k) => sorted[from + k].periodEnd, (k) => sorted[from + k].knownAt, (k) => sorted[from + k].value);
+    b.add(
+      s,
+      r - from,
+      (k) => sorted[from + k].periodEnd,
+      (k) => sorted[from + k].knownAt,
+      (k) => sorted[from + k].value,
+    );
   }
   return b.build(field);
 }
@@ -158,7 +172,13 @@ export function loadPitFacts(
     for (let s = 0; s < symbols.length; s++) {
       const rows = instIds[s] < 0 ? [] : readRows(instIds[s], field);
       rows.sort(byKnown); // stored by (period_end, known_at); replayed by known_at
-      b.add(s, rows.length, (k) => rows[k][0], (k) => rows[k][1], (k) => rows[k][2]);
+      b.add(
+        s,
+        rows.length,
+        (k) => rows[k][0],
+        (k) => rows[k][1],
+        (k) => rows[k][2],
+      );
     }
     const built = b.build(field);
     if (cached) writePitFieldFile(file, built, fp);

@@ -6,7 +6,10 @@ import type { CrossSectionalStrategy, CrossSectionView, PortfolioStrategy } from
  * strategy's state created once per run here (so one definition serves many concurrent runs).
  * `null` from `step` keeps the book unchanged (no rebalance trades that day).
  */
-export function portfolioAsCrossSectional<P, S>(strategy: PortfolioStrategy<P, S>, params: P): CrossSectionalStrategy<P> {
+export function portfolioAsCrossSectional<P, S>(
+  strategy: PortfolioStrategy<P, S>,
+  params: P,
+): CrossSectionalStrategy<P> {
   const state = strategy.init(params);
   return {
     kind: 'cross-sectional',

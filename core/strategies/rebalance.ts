@@ -8,13 +8,17 @@ import type { PitFacts } from './pit-facts';
 /** How often a cross-sectional strategy rebalances. */
 export type RebalanceFrequency = 'daily' | 'weekly' | 'monthly' | 'quarterly' | 'yearly';
 
-
 /**
  * Indices into `time` (ascending EpochMs) of the rebalance days in `[start, end]`: the first trading
  * day of the range, then the first trading day of each new month / quarter / year (UTC). A decision
  * on such a day uses data up to its close; the engine fills it by its `fill` setting.
  */
-export function rebalanceDays(time: Float64Array, freq: RebalanceFrequency, start = -Infinity, end = Infinity): number[] {
+export function rebalanceDays(
+  time: Float64Array,
+  freq: RebalanceFrequency,
+  start = -Infinity,
+  end = Infinity,
+): number[] {
   const out: number[] = [];
   let prev = Number.NaN;
   for (let t = 0; t < time.length; t++) {

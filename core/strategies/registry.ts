@@ -92,7 +92,9 @@ export function readStrategyFile(path: string): StrategySource {
   try {
     source = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new BacktestInputError([`strategy: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new BacktestInputError([
+      `strategy: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   return { name: basename(path).replace(/\.(m?ts|m?js)$/i, ''), file: path, source, hash: sourceHash(source) };
 }
@@ -104,14 +106,23 @@ export function readStrategyFile(path: string): StrategySource {
  * newest stored version of a user strategy of that name.
  * @throws BacktestInputError naming the `strategy` field for an unknown one, or `FILE:LINE:COL` for one that does not load.
  */
-export function resolveStrategy(specOrName: string | { readonly strategy: string }, ctx: ResolveContext = {}): Strategy {
+export function resolveStrategy(
+  specOrName: string | { readonly strategy: string },
+  ctx: ResolveContext = {},
+): Strategy {
   const s = findStrategy(specOrName, ctx);
-  if (!s) throw new BacktestInputError([`strategy: unknown strategy "${typeof specOrName === 'string' ? specOrName : specOrName.strategy}" (see \`quantdesk strategies\`)`]);
+  if (!s)
+    throw new BacktestInputError([
+      `strategy: unknown strategy "${typeof specOrName === 'string' ? specOrName : specOrName.strategy}" (see \`quantdesk strategies\`)`,
+    ]);
   return s;
 }
 
 /** {@link resolveStrategy} returning undefined for an unknown name (it still throws for a file that does not load). */
-export function findStrategy(specOrName: string | { readonly strategy: string }, ctx: ResolveContext = {}): Strategy | undefined {
+export function findStrategy(
+  specOrName: string | { readonly strategy: string },
+  ctx: ResolveContext = {},
+): Strategy | undefined {
   const ref = typeof specOrName === 'string' ? specOrName : specOrName.strategy;
   const b = builtins.get(ref);
   if (b) return b;
@@ -120,7 +131,13 @@ export function findStrategy(specOrName: string | { readonly strategy: string },
   // Files and stored names are looked up afresh each time (a long-lived host sees edits); loading is cached by hash.
   if (isStrategyPath(ref)) return registerUserStrategy(ref, readStrategyFile(isAbsolute(ref) ? ref : resolve(ref)));
   const stored = ctx.store ? latestUserSource(ctx.store, ref) : undefined;
-  if (stored) return registerUserStrategy(ref, { name: stored.name, file: stored.file, source: stored.source, hash: stored.hash });
+  if (stored)
+    return registerUserStrategy(ref, {
+      name: stored.name,
+      file: stored.file,
+      source: stored.source,
+      hash: stored.hash,
+    });
   return userRefs.get(ref)?.strategy;
 }
 
@@ -179,7 +196,8 @@ export function absolutizeStrategyRef<T>(raw: T, specFile: string): T {
   const fix = (o: unknown) => {
     if (o && typeof o === 'object' && typeof (o as { strategy?: unknown }).strategy === 'string') {
       const ref = (o as { strategy: string }).strategy;
-      if (isStrategyPath(ref) && !isAbsolute(ref)) (o as { strategy: string }).strategy = resolve(dirname(resolve(specFile)), ref);
+      if (isStrategyPath(ref) && !isAbsolute(ref))
+        (o as { strategy: string }).strategy = resolve(dirname(resolve(specFile)), ref);
     }
   };
   fix(raw);

@@ -11,14 +11,27 @@ import { tripleConfirmation } from './triple-confirmation';
 const N = Number.NaN;
 /** Decisions as an array with null for "no change", easier to read in expectations. */
 function decide(strategy: Parameters<typeof stepDecisions>[0], params: unknown, closes: number[], volumes?: number[]) {
-  return Array.from(stepDecisions(strategy, params, barsFromCloses(closes, volumes)), (d) => (Number.isNaN(d) ? null : d));
+  return Array.from(stepDecisions(strategy, params, barsFromCloses(closes, volumes)), (d) =>
+    Number.isNaN(d) ? null : d,
+  );
 }
 
 describe('sma-cross', () => {
   it('goes long on the strict up cross and short on the strict down cross', () => {
     // SMA2 - SMA3: i5 +0.17, i6 -0.5 (down cross); i9 -0.17, i10 +0.5 (up cross)
     expect(decide(smaCross, { fast: 2, slow: 3 }, [1, 2, 3, 4, 5, 4, 3, 2, 1, 2, 3, 4])).toEqual([
-      null, null, null, null, null, null, -1, null, null, null, 1, null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      -1,
+      null,
+      null,
+      null,
+      1,
+      null,
     ]);
   });
   it('does not count a touch (fast == slow on the previous bar) as a cross', () => {
@@ -75,7 +88,16 @@ describe('ma-breakout', () => {
 describe('rsi-reversion', () => {
   it('buys oversold and sells overbought (Wilder RSI, hand-computed)', () => {
     // RSI(3): i3 0, i4 33.3, i5 55.6, i6 70.4, i7 80.2
-    expect(decide(rsiReversion, { period: 3 }, [10, 9, 8, 7, 8, 9, 10, 11])).toEqual([null, null, null, 1, null, null, -1, null]);
+    expect(decide(rsiReversion, { period: 3 }, [10, 9, 8, 7, 8, 9, 10, 11])).toEqual([
+      null,
+      null,
+      null,
+      1,
+      null,
+      null,
+      -1,
+      null,
+    ]);
   });
   it('rejects lower >= upper', () => {
     expect(rsiReversion.params.safeParse({ lower: 70, upper: 30 }).success).toBe(false);
@@ -85,7 +107,15 @@ describe('rsi-reversion', () => {
 describe('donchian-breakout', () => {
   it('breaks out against the channel of the previous bars, not including the current one', () => {
     // highs 10,11,12,12,13,13,12; lows 10,10,11,11,11,12,9
-    expect(decide(donchianBreakout, { period: 3 }, [10, 11, 12, 11, 13, 12, 9])).toEqual([null, null, null, null, 1, null, -1]);
+    expect(decide(donchianBreakout, { period: 3 }, [10, 11, 12, 11, 13, 12, 9])).toEqual([
+      null,
+      null,
+      null,
+      null,
+      1,
+      null,
+      -1,
+    ]);
   });
   it('does not repeat a breakout in the same direction', () => {
     expect(decide(donchianBreakout, { period: 2 }, [10, 11, 12, 13, 14])).toEqual([null, null, 1, null, null]);
@@ -98,7 +128,14 @@ describe('triple-confirmation', () => {
     const volumes = [100, 100, 100, 300, 100, 500, 100, 600];
     // i2: volume not above the previous average; i3: all three up; i5: RSI exactly 50; i6: quiet; i7: all three down
     expect(decide(tripleConfirmation, { maPeriod: 2, rsiPeriod: 2, volumePeriod: 2 }, closes, volumes)).toEqual([
-      null, null, null, 1, null, null, null, -1,
+      null,
+      null,
+      null,
+      1,
+      null,
+      null,
+      null,
+      -1,
     ]);
   });
 
@@ -107,21 +144,52 @@ describe('triple-confirmation', () => {
     const volumes = [100, 100, 100, 300, 100, 500, 100, 600];
     const p = { maPeriod: 2, rsiPeriod: 2, volumePeriod: 2 };
     // Without shadows every candle is a marubozu: bar 3 is bullish, bar 7 bearish.
-    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, -1]);
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, closes, volumes)).toEqual([
+      null,
+      null,
+      null,
+      1,
+      null,
+      null,
+      null,
+      -1,
+    ]);
     // The long signal is not confirmed (and none follows); the short is not asked for the pattern.
-    expect(decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu' }, closes, volumes)).toEqual([null, null, null, null, null, null, null, -1]);
-    expect(decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu', patternSide: 'both' }, closes, volumes)).toEqual([null, null, null, null, null, null, null, -1]);
-    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'both' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, null]);
-    expect(decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'short' }, closes, volumes)).toEqual([null, null, null, 1, null, null, null, null]);
+    expect(decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu' }, closes, volumes)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      -1,
+    ]);
+    expect(
+      decide(tripleConfirmation, { ...p, pattern: 'bearish-marubozu', patternSide: 'both' }, closes, volumes),
+    ).toEqual([null, null, null, null, null, null, null, -1]);
+    expect(
+      decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'both' }, closes, volumes),
+    ).toEqual([null, null, null, 1, null, null, null, null]);
+    expect(
+      decide(tripleConfirmation, { ...p, pattern: 'bullish-marubozu', patternSide: 'short' }, closes, volumes),
+    ).toEqual([null, null, null, 1, null, null, null, null]);
     // With shadows, no candle is a marubozu: no long signal.
-    const shadowed = Array.from(stepDecisions(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, barsFromCloses(closes, volumes, 0.5)), (d) => (Number.isNaN(d) ? null : d));
+    const shadowed = Array.from(
+      stepDecisions(tripleConfirmation, { ...p, pattern: 'bullish-marubozu' }, barsFromCloses(closes, volumes, 0.5)),
+      (d) => (Number.isNaN(d) ? null : d),
+    );
     expect(shadowed).toEqual([null, null, null, null, null, null, null, -1]);
   });
 
   it('pattern none decides exactly as without the parameter, on a random walk', () => {
     const bars = randomBars(3000, 11);
     const base = stepDecisions(tripleConfirmation, { maPeriod: 20, rsiPeriod: 7, volumePeriod: 10 }, bars);
-    const none = stepDecisions(tripleConfirmation, { maPeriod: 20, rsiPeriod: 7, volumePeriod: 10, pattern: 'none' }, bars);
+    const none = stepDecisions(
+      tripleConfirmation,
+      { maPeriod: 20, rsiPeriod: 7, volumePeriod: 10, pattern: 'none' },
+      bars,
+    );
     expect(Array.from(none)).toEqual(Array.from(base));
     expect(base.filter((d) => !Number.isNaN(d)).length).toBeGreaterThan(10);
   });

@@ -30,7 +30,12 @@ describe('small-value example spec', () => {
     // S00's book value collapses (PBR 10), but only public on 2022-03-01: the 2022 rebalance must not know it;
     // by 2023 S03 (PBR 1) has replaced it.
     insF.run(1, 'book_value_per_share', Date.UTC(2021, 11, 31), Date.UTC(2022, 2, 1), 1);
-    const parsed = parseSpec({ ...example, start: '2021-01-01', end: formatDate(T0 + (nDays - 1) * DAY_MS), capital: 100_000 });
+    const parsed = parseSpec({
+      ...example,
+      start: '2021-01-01',
+      end: formatDate(T0 + (nDays - 1) * DAY_MS),
+      capital: 100_000,
+    });
     if (!parsed.ok) throw new Error(parsed.errors.join('; '));
     const { result } = runSpecOnStore(store, parsed.spec);
     store.close();
@@ -42,7 +47,8 @@ describe('small-value example spec', () => {
     }
     expect(result.audit[1].latestKnownAt).toBeLessThan(Date.UTC(2022, 2, 1));
     // bought S02 and S00 in 2021, kept both in 2022, sold S00 for S03 in 2023
-    const bought = (sym: string) => result.trades.some((t) => t.symbol === sym) || result.openPositions.some((p) => p.symbol === sym);
+    const bought = (sym: string) =>
+      result.trades.some((t) => t.symbol === sym) || result.openPositions.some((p) => p.symbol === sym);
     expect(['S00', 'S02', 'S03'].every(bought)).toBe(true);
     expect(result.openPositions.map((p) => p.symbol).sort()).toEqual(['S02', 'S03']);
     // S00 left on 2023-01-01's decision, filled at the next open (earlier S00 trades are re-weighting trims)

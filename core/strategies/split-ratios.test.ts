@@ -24,7 +24,10 @@ async function splitStore(): Promise<Store> {
     const r = await importCsv(s, kind, { fileName: `${kind}.csv`, content });
     if (!r.ok) throw new Error(`${r.error.message}\n${(r.error.details ?? []).join('\n')}`);
   };
-  await ok('instruments', 'symbol,name,sector,currency,listed_on,delisted_on\nSPL,Split Co,Tech,USD,2020-01-01,\nFLAT,Flat Co,Tech,USD,2020-01-01,\n');
+  await ok(
+    'instruments',
+    'symbol,name,sector,currency,listed_on,delisted_on\nSPL,Split Co,Tech,USD,2020-01-01,\nFLAT,Flat Co,Tech,USD,2020-01-01,\n',
+  );
   const bars = ['symbol,date,open,high,low,close,volume'];
   for (let t: number = D('2021-01-04'); t <= D('2021-03-31'); t += 86_400_000) {
     const d = new Date(t).toISOString().slice(0, 10);
@@ -65,7 +68,8 @@ describe('fundamental ratios across a split', () => {
     expect([before.close('SPL'), after.close('SPL')]).toEqual([100, 100]);
     // ...while the ratios use the traded price, per actual share like the fundamentals.
     expect([before.rawClose('SPL'), after.rawClose('SPL')]).toEqual([100, 50]);
-    const ratios = (v: CrossSectionView) => (['market-cap', 'pbr', 'book-to-price', 'earnings-yield'] as const).map((f) => factorValue(f, 'SPL', v, p));
+    const ratios = (v: CrossSectionView) =>
+      (['market-cap', 'pbr', 'book-to-price', 'earnings-yield'] as const).map((f) => factorValue(f, 'SPL', v, p));
     expect(ratios(before)).toEqual([100_000, 2, 0.5, 0.05]);
     expect(ratios(after)).toEqual(ratios(before));
     expect(factorValue('market-cap', 'FLAT', after, p)).toBe(200);
@@ -80,7 +84,12 @@ describe('fundamental ratios across a split', () => {
     const store = await splitStore();
     const parsed = parseSpec({
       strategy: 'factor-rank',
-      params: { rebalance: 'monthly', rank: [{ factor: 'pbr', order: 'ascending', weight: 1 }], keep: 1, weighting: 'cap' },
+      params: {
+        rebalance: 'monthly',
+        rank: [{ factor: 'pbr', order: 'ascending', weight: 1 }],
+        keep: 1,
+        weighting: 'cap',
+      },
       universe: 'all',
       capital: 1_000_000,
       fill: 'close',
@@ -91,7 +100,8 @@ describe('fundamental ratios across a split', () => {
     const audited = runOptionsFor(store, parsed.spec, panel);
     const facts = loadPitFacts(store, panel.symbols, FIELDS);
     // The engine's own view, fed the same PIT fundamentals.
-    const fundamental = (sym: string, field: string, asOf: number) => createCrossSectionView(panel, facts, asOf).fundamental(sym, field);
+    const fundamental = (sym: string, field: string, asOf: number) =>
+      createCrossSectionView(panel, facts, asOf).fundamental(sym, field);
     for (const options of [audited, { strategy: audited.strategy, fundamental }]) {
       const r = runBacktest(parsed.spec, panel, options);
       // Cap weights: SPL 100,000 / (100,000 + 200) throughout. A wrong (adjusted) price would double

@@ -10,7 +10,10 @@ export const tripleConfirmationParams = z
     rsiPeriod: z.number().int().min(2).default(14),
     rsiLevel: z.number().min(0).max(100).default(50).describe('momentum: RSI above (long) or below (short)'),
     volumePeriod: z.number().int().min(1).default(20).describe('volume above its SMA over the previous N bars'),
-    pattern: z.enum(['none', ...CANDLE_PATTERN_NAMES]).default('none').describe('candlestick pattern that must also complete on the signal bar (none: no pattern condition)'),
+    pattern: z
+      .enum(['none', ...CANDLE_PATTERN_NAMES])
+      .default('none')
+      .describe('candlestick pattern that must also complete on the signal bar (none: no pattern condition)'),
     patternSide: z.enum(['long', 'short', 'both']).default('long').describe('which signals the pattern must confirm'),
   })
   .strict();
@@ -43,7 +46,8 @@ interface State {
 export const tripleConfirmation: SingleStrategy<TripleConfirmationParams, State> = {
   kind: 'single',
   name: 'triple-confirmation',
-  description: 'Long when trend (close vs SMA), RSI and above-average volume agree; short/exit when they agree downward',
+  description:
+    'Long when trend (close vs SMA), RSI and above-average volume agree; short/exit when they agree downward',
   params: tripleConfirmationParams,
   init: (p) => ({
     ma: new SmaStream(p.maPeriod),

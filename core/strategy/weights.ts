@@ -5,7 +5,10 @@ export type WeightsLike = ReadonlyMap<string, number> | Readonly<Record<string, 
 export function toWeightMap(w: WeightsLike): ReadonlyMap<string, number> {
   if (w instanceof Map) return w;
   // A Map from another realm (a sandboxed user strategy) fails `instanceof`: read it through its iterator.
-  if (typeof (w as { entries?: unknown }).entries === 'function' && typeof (w as { get?: unknown }).get === 'function') {
+  if (
+    typeof (w as { entries?: unknown }).entries === 'function' &&
+    typeof (w as { get?: unknown }).get === 'function'
+  ) {
     const out = new Map<string, number>();
     for (const [k, v] of (w as ReadonlyMap<string, number>).entries()) out.set(String(k), Number(v));
     return out;

@@ -22,7 +22,11 @@ describe('safeStorageCredentials', () => {
     const c = safeStorageCredentials(file, { KIS_ACCOUNT: '11112222-01' });
     c.set!({ APCA_API_KEY_ID: 'key-1', APCA_API_SECRET_KEY: 'secret-xyz', KIS_ACCOUNT: '99998888-01' });
     expect(readFileSync(file).toString('utf8')).not.toContain('secret-xyz');
-    expect(c.get()).toMatchObject({ APCA_API_KEY_ID: 'key-1', APCA_API_SECRET_KEY: 'secret-xyz', KIS_ACCOUNT: '11112222-01' });
+    expect(c.get()).toMatchObject({
+      APCA_API_KEY_ID: 'key-1',
+      APCA_API_SECRET_KEY: 'secret-xyz',
+      KIS_ACCOUNT: '11112222-01',
+    });
     c.set!({ APCA_API_SECRET_KEY: '' });
     expect(c.get().APCA_API_SECRET_KEY).toBeUndefined();
   });
@@ -36,8 +40,15 @@ describe('safeStorageCredentials', () => {
     const raw = readFileSync(file).toString('utf8');
     expect(raw).not.toContain('av-secret-777');
     expect(raw).not.toContain('ALPHAVANTAGE_API_KEY');
-    expect(c.get()).toMatchObject({ APCA_API_KEY_ID: 'key-1', ALPHAVANTAGE_API_KEY: 'av-secret-777', DART_API_KEY: 'dart-from-env' });
-    expect(safeStorageCredentials(file, {}).get()).toMatchObject({ ALPHAVANTAGE_API_KEY: 'av-secret-777', DART_API_KEY: 'dart-stored' });
+    expect(c.get()).toMatchObject({
+      APCA_API_KEY_ID: 'key-1',
+      ALPHAVANTAGE_API_KEY: 'av-secret-777',
+      DART_API_KEY: 'dart-from-env',
+    });
+    expect(safeStorageCredentials(file, {}).get()).toMatchObject({
+      ALPHAVANTAGE_API_KEY: 'av-secret-777',
+      DART_API_KEY: 'dart-stored',
+    });
     c.set!({ ALPHAVANTAGE_API_KEY: '' });
     expect(c.get().ALPHAVANTAGE_API_KEY).toBeUndefined();
     expect(c.get().APCA_API_KEY_ID).toBe('key-1');

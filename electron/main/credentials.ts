@@ -20,9 +20,13 @@ export function safeStorageCredentials(file: string, env: NodeJS.ProcessEnv = pr
     }
   };
   return {
-    get: () => ({ ...read(), ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) }),
+    get: () => ({
+      ...read(),
+      ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+    }),
     set: (values) => {
-      if (!safeStorage.isEncryptionAvailable()) throw new Error('this system offers no encrypted storage; set the keys in the environment instead');
+      if (!safeStorage.isEncryptionAvailable())
+        throw new Error('this system offers no encrypted storage; set the keys in the environment instead');
       const next = { ...read(), ...values };
       for (const [k, v] of Object.entries(next)) if (v === '') delete next[k];
       // Written whole then renamed: a crash leaves the old file or the new one, never half of one.

@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,9 +31,11 @@ const ALLOWED: Record<string, string> = {};
  */
 async function buildForScan(dir: string): Promise<void> {
   const entries = Object.fromEntries(
-    Object.entries({ 'main/index': 'electron/main/index.ts', 'preload/index': 'electron/preload/index.ts', 'workers/sim': 'electron/workers/sim.worker.ts' }).filter(([, src]) =>
-      existsSync(join(root, src)),
-    ),
+    Object.entries({
+      'main/index': 'electron/main/index.ts',
+      'preload/index': 'electron/preload/index.ts',
+      'workers/sim': 'electron/workers/sim.worker.ts',
+    }).filter(([, src]) => existsSync(join(root, src))),
   );
   await build({
     entryPoints: entries,
@@ -74,7 +85,9 @@ interface ScannerParser {
  * a parse failure the scanner falls back to another parser or drops the file, and says nothing.
  */
 function unscannedFiles(dir: string): string[] {
-  const { Parser } = createRequire(__filename)('@doyensec/electronegativity/dist/parser/parser.js') as { Parser: new (babelFirst: boolean, tsBabelFirst: boolean) => ScannerParser };
+  const { Parser } = createRequire(__filename)('@doyensec/electronegativity/dist/parser/parser.js') as {
+    Parser: new (babelFirst: boolean, tsBabelFirst: boolean) => ScannerParser;
+  };
   const parser = new Parser(false, true);
   const out: string[] = [];
   for (const file of filesUnder(dir)) {
@@ -101,7 +114,10 @@ describe('unscannedFiles', () => {
       writeFileSync(join(dir, 'ok.js'), 'const a = { b: 1 }; module.exports = a;');
       writeFileSync(join(dir, 'private.js'), 'class A { #x = 1; get x() { return this.#x; } }');
       writeFileSync(join(dir, 'chunk.mjs'), 'export const a = 1;');
-      expect(unscannedFiles(dir).sort()).toEqual([expect.stringMatching(/^chunk\.mjs: not listed/), expect.stringMatching(/^private\.js: /)]);
+      expect(unscannedFiles(dir).sort()).toEqual([
+        expect.stringMatching(/^chunk\.mjs: not listed/),
+        expect.stringMatching(/^private\.js: /),
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -116,7 +132,9 @@ interface Finding {
   location: { line: number; column: number };
   description: string;
 }
-type Scan = (options: Record<string, unknown>) => Promise<{ errors: { file: string; message: string }[]; issues: Finding[] }>;
+type Scan = (
+  options: Record<string, unknown>,
+) => Promise<{ errors: { file: string; message: string }[]; issues: Finding[] }>;
 
 describe('electronegativity over the built app', () => {
   it('reports no HIGH or MEDIUM finding in main, preload, workers and the built renderer', async () => {

@@ -8,7 +8,11 @@ import type { Services } from '../../core/api/services';
  * `process.resourcesPath`, where electron-builder puts the extraResources); undefined lets the loader
  * find `resources/` from the working tree.
  */
-export function startFirstRun(services: Services, signal: AbortSignal, resourcesDir: string | undefined): Promise<unknown> {
+export function startFirstRun(
+  services: Services,
+  signal: AbortSignal,
+  resourcesDir: string | undefined,
+): Promise<unknown> {
   const source = bundledDataset(resourcesDir);
   return ensureDefaultDataset(services, source.load, { signal, isInterrupted: source.isInterrupted });
 }

@@ -58,12 +58,17 @@ function start(): void {
   const dbPath = join(userData, 'quantdesk.db');
   store = openStore(dbPath);
   const emit: Emit = (channel, payload) => {
-    for (const w of BrowserWindow.getAllWindows()) if (!w.webContents.isDestroyed()) w.webContents.send(channel, payload);
+    for (const w of BrowserWindow.getAllWindows())
+      if (!w.webContents.isDestroyed()) w.webContents.send(channel, payload);
     if (channel === 'alert:raised') notifyDesktop(payload as Events['alert:raised']);
   };
   // Sweeps, walk-forward and Monte Carlo run in utility processes, each with its own read-only store.
   services = createServices({
-    store, dbPath, host: 'electron', emit, createPool: (workers) => createUtilityPool({ dbPath, workers }),
+    store,
+    dbPath,
+    host: 'electron',
+    emit,
+    createPool: (workers) => createUtilityPool({ dbPath, workers }),
     // Broker and connector keys: encrypted with safeStorage under userData (the file keeps its first
     // name, brokers.bin, so keys stored before still load); the environment still wins, as in the CLI.
     credentials: safeStorageCredentials(join(userData, 'brokers.bin')),
@@ -103,4 +108,3 @@ app.on('before-quit', (e) => {
       app.quit();
     });
 });
-

@@ -68,14 +68,20 @@ describe('IPC binding', () => {
 
   it('rejects invalid input with the schema before any handler runs', async () => {
     const ev = fakeSender('app://quantdesk/');
-    const r = (await registered.get('app:info')!(ev, { injected: '<script>' })) as { ok: boolean; error: { code: string; message: string } };
+    const r = (await registered.get('app:info')!(ev, { injected: '<script>' })) as {
+      ok: boolean;
+      error: { code: string; message: string };
+    };
     expect(r.ok).toBe(false);
     expect(r.error.code).toBe('invalid-input');
     expect(r.error.message).toContain('app:info');
   });
 
   it('refuses calls from a frame that is not our app origin', async () => {
-    const r = (await registered.get('app:info')!(fakeSender('https://evil.example/'), undefined)) as { ok: boolean; error: { code: string } };
+    const r = (await registered.get('app:info')!(fakeSender('https://evil.example/'), undefined)) as {
+      ok: boolean;
+      error: { code: string };
+    };
     expect(r).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 });

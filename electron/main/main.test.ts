@@ -69,7 +69,10 @@ vi.mock('electron', () => {
     protocol: { registerSchemesAsPrivileged: (s: unknown[]) => rec.schemes.push(...s) },
     BrowserWindow,
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
-    ipcMain: { handle: (ch: string, fn: Fn) => void rec.ipc.set(ch, fn), removeHandler: (ch: string) => void rec.ipc.delete(ch) },
+    ipcMain: {
+      handle: (ch: string, fn: Fn) => void rec.ipc.set(ch, fn),
+      removeHandler: (ch: string) => void rec.ipc.delete(ch),
+    },
     net: { fetch: () => Promise.resolve(new Response('x')) },
     session: {
       defaultSession: {
@@ -109,10 +112,18 @@ afterAll(async () => {
 
 describe('Electron main process', () => {
   it('opens one locked-down window on app://quantdesk/ with the preload', () => {
-    expect(rec.schemes).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
+    expect(rec.schemes).toEqual([
+      expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }),
+    ]);
     expect(rec.windows).toHaveLength(1);
     const prefs = rec.windows[0].options.webPreferences;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     expect(prefs.preload).toMatch(/preload[\\/]index\.js$/);
     expect(prefs.additionalArguments).toContain(`--quantdesk-methods=${Object.keys(METHODS).join(',')}`);
     expect(rec.windows[0].url).toBe('app://quantdesk/');
@@ -122,12 +133,18 @@ describe('Electron main process', () => {
     expect([...rec.ipc.keys()].sort()).toEqual(Object.keys(METHODS).sort());
     const ev = { senderFrame: { url: 'app://quantdesk/' }, sender: { once() {}, on() {} } };
     const info = await rec.ipc.get('app:info')!(ev, undefined);
-    expect(info).toMatchObject({ ok: true, value: { host: 'electron', dbPath: join(dir, 'quantdesk.db'), instruments: 1 } });
+    expect(info).toMatchObject({
+      ok: true,
+      value: { host: 'electron', dbPath: join(dir, 'quantdesk.db'), instruments: 1 },
+    });
     expect(await rec.ipc.get('app:info')!(ev, { x: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     const foreign = { ...ev, senderFrame: { url: 'https://evil.example/' } };
     expect(await rec.ipc.get('app:info')!(foreign, undefined)).toMatchObject({ ok: false });
     // First start found the user's data and left it alone; the page learns that over IPC.
-    expect(await rec.ipc.get('app:dataset-status')!(ev, undefined)).toMatchObject({ ok: true, value: { state: 'idle' } });
+    expect(await rec.ipc.get('app:dataset-status')!(ev, undefined)).toMatchObject({
+      ok: true,
+      value: { state: 'idle' },
+    });
     expect(rec.windows[0].sent.some(([ch]) => ch === 'app:dataset-progress')).toBe(true);
   });
 
@@ -144,11 +161,14 @@ describe('Electron main process', () => {
     };
     expect(answer('notifications')).toBe(true);
     for (const p of ['media', 'geolocation', 'clipboard-read', 'openExternal']) expect(answer(p)).toBe(false);
-    for (const url of ['https://evil.example/', 'app://quantdesk.evil/', 'file:///etc/passwd', '']) expect(answer('notifications', url), url).toBe(false);
+    for (const url of ['https://evil.example/', 'app://quantdesk.evil/', 'file:///etc/passwd', ''])
+      expect(answer('notifications', url), url).toBe(false);
     expect(rec.permissionCheck!(null, 'camera', 'app://quantdesk')).toBe(false);
     expect(rec.permissionCheck!(null, 'notifications', 'app://quantdesk')).toBe(true);
     expect(rec.permissionCheck!(null, 'notifications', 'https://evil.example')).toBe(false);
-    expect(rec.beforeRequest!.filter.urls).toEqual(expect.arrayContaining(['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*']));
+    expect(rec.beforeRequest!.filter.urls).toEqual(
+      expect.arrayContaining(['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*']),
+    );
     let cancelled: unknown;
     rec.beforeRequest!.fn({ url: 'https://cdn.example/x.js' }, (r: unknown) => (cancelled = r));
     expect(cancelled).toEqual({ cancel: true });
@@ -162,7 +182,10 @@ describe('Electron main process', () => {
   it('blocks navigation away from the app, new windows and webviews in every web contents', () => {
     const handlers = new Map<string, Fn>();
     let openHandler: Fn | undefined;
-    const contents = { on: (ev: string, fn: Fn) => void handlers.set(ev, fn), setWindowOpenHandler: (fn: Fn) => void (openHandler = fn) };
+    const contents = {
+      on: (ev: string, fn: Fn) => void handlers.set(ev, fn),
+      setWindowOpenHandler: (fn: Fn) => void (openHandler = fn),
+    };
     for (const fn of rec.appEvents.get('web-contents-created') ?? []) fn({}, contents);
     const prevented = (ev: string, url?: string) => {
       let p = false;

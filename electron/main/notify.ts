@@ -10,6 +10,10 @@ export function notifyDesktop(alert: Events['alert:raised']): boolean {
   // A user's own alert rule (issue 16) always notifies: the user asked for it.
   if ((alert.severity !== 'critical' && alert.kind !== 'user-alert') || !Notification.isSupported()) return false;
   const title = `QuantDesk: ${alert.kind}${alert.symbol ? ` ${alert.symbol}` : ''}`;
-  new Notification({ title, body: alert.message, urgency: alert.severity === 'critical' ? 'critical' : 'normal' }).show();
+  new Notification({
+    title,
+    body: alert.message,
+    urgency: alert.severity === 'critical' ? 'critical' : 'normal',
+  }).show();
   return true;
 }

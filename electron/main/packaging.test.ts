@@ -20,7 +20,7 @@ interface BuilderConfig {
 }
 
 describe('electron-builder.yml', () => {
-  it('passes electron-builder\'s own schema and targets every platform we ship', async () => {
+  it("passes electron-builder's own schema and targets every platform we ship", async () => {
     // electron-builder's loader and validator: the same code `npm run dist` runs first.
     const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js');
     const { DebugLogger } = require('builder-util');
@@ -38,7 +38,8 @@ describe('electron-builder.yml', () => {
     expect(files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']));
     const dataset = config.extraResources.find((r) => r.to === 'dataset');
     expect(dataset && existsSync(join(root, dataset.from, 'sp500-2000.csv'))).toBe(true);
-    for (const icon of [config.linux.icon, config.win.icon, config.mac.icon]) expect(existsSync(join(root, icon))).toBe(true);
+    for (const icon of [config.linux.icon, config.win.icon, config.mac.icon])
+      expect(existsSync(join(root, icon))).toBe(true);
   });
 
   it('sets the Electron fuses: no run-as-node, no inspect flags or NODE_OPTIONS, encrypted cookies, ASAR integrity', async () => {
@@ -56,8 +57,16 @@ describe('electron-builder.yml', () => {
     });
     // The packager flips them with @electron/fuses (its own dependency) right before signing: it must load.
     const builderDir = join(require.resolve('app-builder-lib/package.json'), '..');
-    const fuses = require(require.resolve('@electron/fuses', { paths: [builderDir] })) as { FuseV1Options: Record<string, number> };
-    for (const name of ['RunAsNode', 'EnableCookieEncryption', 'EnableNodeCliInspectArguments', 'EnableEmbeddedAsarIntegrityValidation', 'OnlyLoadAppFromAsar']) {
+    const fuses = require(require.resolve('@electron/fuses', { paths: [builderDir] })) as {
+      FuseV1Options: Record<string, number>;
+    };
+    for (const name of [
+      'RunAsNode',
+      'EnableCookieEncryption',
+      'EnableNodeCliInspectArguments',
+      'EnableEmbeddedAsarIntegrityValidation',
+      'OnlyLoadAppFromAsar',
+    ]) {
       expect(fuses.FuseV1Options[name], name).toEqual(expect.any(Number));
     }
   });

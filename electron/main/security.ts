@@ -10,7 +10,9 @@ export const APP_ORIGIN = `${APP_SCHEME}://quantdesk`;
 
 /** Must run before `app` is ready: makes `app://` a standard, secure origin (so CSP `'self'` means it). */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
 }
 
 /** True when `url` is a page of our own origin. */
@@ -39,19 +41,29 @@ export function hardenSession(ses: Session, rendererDir: string): void {
     if (file === root || extname(file) === '') file = resolve(root, 'index.html');
     const res = await net.fetch(pathToFileURL(file).toString());
     if (!res.ok) return new Response('Not found', { status: 404, headers: SECURITY_HEADERS });
-    return new Response(res.body, { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(file) } });
+    return new Response(res.body, {
+      status: 200,
+      headers: { ...SECURITY_HEADERS, 'Content-Type': contentTypeOf(file) },
+    });
   });
   // The CSP also goes on every response header the session sees (belt and braces with index.html's <meta>).
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
   });
-  ses.webRequest.onBeforeRequest({ urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] }, (_details, callback) => {
-    callback({ cancel: true });
-  });
+  ses.webRequest.onBeforeRequest(
+    { urls: ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'] },
+    (_details, callback) => {
+      callback({ cancel: true });
+    },
+  );
   // Notifications only, and only for our own pages: a frame of any other origin (an injected iframe,
   // a page navigated to by a bug) gets nothing.
-  ses.setPermissionRequestHandler((_wc, permission, callback, details) => callback(permission === 'notifications' && isAppUrl(details?.requestingUrl ?? '')));
-  ses.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permission === 'notifications' && isAppUrl(requestingOrigin));
+  ses.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(permission === 'notifications' && isAppUrl(details?.requestingUrl ?? '')),
+  );
+  ses.setPermissionCheckHandler(
+    (_wc, permission, requestingOrigin) => permission === 'notifications' && isAppUrl(requestingOrigin),
+  );
 }
 
 /** Blocks navigation away from the app, new windows and `<webview>` in every web contents ever created. */

@@ -23,7 +23,11 @@ class FakeChild extends EventEmitter {
   static forks: { entry: string; options: { serviceName?: string }; child: FakeChild }[] = [];
   readonly received: ToWorker[] = [];
   #dead = false;
-  readonly #host = createWorkerHost(JOB_TABLE, (m: FromWorker) => setImmediate(() => !this.#dead && this.emit('message', m)), LOCAL_PANELS);
+  readonly #host = createWorkerHost(
+    JOB_TABLE,
+    (m: FromWorker) => setImmediate(() => !this.#dead && this.emit('message', m)),
+    LOCAL_PANELS,
+  );
   constructor() {
     super();
     setImmediate(() => this.emit('spawn'));
@@ -77,7 +81,10 @@ describe('utility-process pool', () => {
   it('forks one process per worker on the bundled entry, queues messages until spawn, and returns real results in order', async () => {
     FakeChild.forks = [];
     const pool = createUtilityPool({ dbPath: store.path, workers: 2, entry: '/app/out/workers/sim.js' });
-    const sweep = SweepSpecSchema.parse({ base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'] }, grid: { fast: [3, 5], slow: [20] } });
+    const sweep = SweepSpecSchema.parse({
+      base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'] },
+      grid: { fast: [3, 5], slow: [20] },
+    });
     const base = parseBase(sweep);
     const ref = panelRefFor(store, base);
     const jobs = [spin(3), backtestJob(ref, { ...base, params: { fast: 5, slow: 20 } }), spin(4)];
@@ -88,7 +95,9 @@ describe('utility-process pool', () => {
     for (const f of FakeChild.forks) expect(f.child.received[0]).toMatchObject({ type: 'init', dbPath: store.path });
     expect(out[0]).toMatchObject({ ok: true, value: { square: 9 } });
     expect(out[2]).toMatchObject({ ok: true, value: { square: 16 } });
-    expect(out[1].ok && out[1].value.metrics).toEqual(runSpecOnStore(store, { ...base, params: { fast: 5, slow: 20 } }).result.metrics);
+    expect(out[1].ok && out[1].value.metrics).toEqual(
+      runSpecOnStore(store, { ...base, params: { fast: 5, slow: 20 } }).result.metrics,
+    );
     await pool.close();
   });
 
@@ -97,7 +106,10 @@ describe('utility-process pool', () => {
     const pool = createUtilityPool({ dbPath: store.path, workers: 1 });
     const out = await pool.run([spin(1), { kind: 'diag:crash', data: {} }, spin(2)]);
     expect(out[0]).toMatchObject({ ok: true });
-    expect(out[1]).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/crashed twice.*code 13/) } });
+    expect(out[1]).toMatchObject({
+      ok: false,
+      error: { code: 'internal', message: expect.stringMatching(/crashed twice.*code 13/) },
+    });
     expect(out[2]).toMatchObject({ ok: true, value: { square: 4 } });
     // First process, its replacement after the first crash, and another after the retry crashed.
     expect(FakeChild.forks.length).toBe(3);

@@ -10,7 +10,9 @@ const VIEW = /^[a-z][a-z-]{0,30}$/;
 export function readViewSet(file: string): string[] {
   try {
     const v: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    return Array.isArray(v) ? [...new Set(v.filter((x): x is string => typeof x === 'string' && VIEW.test(x)))].slice(0, 8) : [];
+    return Array.isArray(v)
+      ? [...new Set(v.filter((x): x is string => typeof x === 'string' && VIEW.test(x)))].slice(0, 8)
+      : [];
   } catch {
     return [];
   }

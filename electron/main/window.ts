@@ -10,7 +10,10 @@ import { loadWindowState, saveWindowState } from './window-state';
  * issue 16) it loads `app://quantdesk/#view=NAME`, the renderer's one-view layout.
  */
 export function createMainWindow(stateFile: string, preload: string, view?: string): BrowserWindow {
-  const state = loadWindowState(stateFile, screen.getAllDisplays().map((d) => d.workArea));
+  const state = loadWindowState(
+    stateFile,
+    screen.getAllDisplays().map((d) => d.workArea),
+  );
   const win = new BrowserWindow({
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     width: state.width,
@@ -60,7 +63,10 @@ export function createMainWindow(stateFile: string, preload: string, view?: stri
 
 /** The preload's allow-lists, from the contract (the preload reads them from `process.argv`). */
 export function channelArgs(): string[] {
-  return [`--quantdesk-methods=${Object.keys(API_CHANNELS).join(',')}`, `--quantdesk-events=${Object.keys(EVENT_CHANNELS).join(',')}`];
+  return [
+    `--quantdesk-methods=${Object.keys(API_CHANNELS).join(',')}`,
+    `--quantdesk-events=${Object.keys(EVENT_CHANNELS).join(',')}`,
+  ];
 }
 
 /** Where the preload bundle sits next to the main bundle (`out/main/index.js` → `out/preload/index.js`). */

@@ -15,9 +15,19 @@ let db: string;
 
 async function seed(path: string, extraBars = ''): Promise<void> {
   const s = openStore(path);
-  await importCsv(s, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n' });
-  const bars = GOOG.trim().split('\n').slice(1).map((l) => `GOOG,${l}`).join('\n');
-  const r = await importCsv(s, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${bars}\n${extraBars}` });
+  await importCsv(s, 'instruments', {
+    fileName: 'i.csv',
+    content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n',
+  });
+  const bars = GOOG.trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => `GOOG,${l}`)
+    .join('\n');
+  const r = await importCsv(s, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${bars}\n${extraBars}`,
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   s.close();
 }
@@ -54,13 +64,37 @@ describe('quantdesk backtest', () => {
     expect(out.equity[0]).toEqual({ time: '2004-08-19', equity: 10_000 });
     expect(out.trades[0].entryTime).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(Object.keys(out.trades[0])).toEqual(
-      expect.arrayContaining(['symbol', 'side', 'qty', 'entryTime', 'entryPrice', 'exitTime', 'exitPrice', 'pnl', 'commission', 'returnPct', 'ambiguous']),
+      expect.arrayContaining([
+        'symbol',
+        'side',
+        'qty',
+        'entryTime',
+        'entryPrice',
+        'exitTime',
+        'exitPrice',
+        'pnl',
+        'commission',
+        'returnPct',
+        'ambiguous',
+      ]),
     );
-    expect(out.spec).toMatchObject({ fill: 'next-open', sizing: { method: 'all-in' }, wholeUnits: true, closeAtEnd: false });
+    expect(out.spec).toMatchObject({
+      fill: 'next-open',
+      sizing: { method: 'all-in' },
+      wholeUnits: true,
+      closeAtEnd: false,
+    });
   });
 
   it('exits 2 naming the field for a bad spec, an unknown strategy or symbol', async () => {
-    const bad = await cli(['backtest', '--spec', specFile('b1.json', { ...PARITY, capital: 'lots' }), '--db', db, '--json']);
+    const bad = await cli([
+      'backtest',
+      '--spec',
+      specFile('b1.json', { ...PARITY, capital: 'lots' }),
+      '--db',
+      db,
+      '--json',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/b1\.json: capital:/);
     expect(bad.out).toBe('');
@@ -73,7 +107,13 @@ describe('quantdesk backtest', () => {
     const sym = await cli(['backtest', '--spec', specFile('b4.json', { ...PARITY, symbols: ['MSFT'] }), '--db', db]);
     expect(sym.code).toBe(2);
     expect(sym.err).toMatch(/symbols: .*MSFT/);
-    const params = await cli(['backtest', '--spec', specFile('b5.json', { ...PARITY, params: { fast: 30, slow: 10 } }), '--db', db]);
+    const params = await cli([
+      'backtest',
+      '--spec',
+      specFile('b5.json', { ...PARITY, params: { fast: 30, slow: 10 } }),
+      '--db',
+      db,
+    ]);
     expect(params.code).toBe(2);
     expect(params.err).toMatch(/params\.fast/);
   });
@@ -81,7 +121,17 @@ describe('quantdesk backtest', () => {
   it('writes a self-contained HTML report and a trades CSV', async () => {
     const html = join(dir, 'r.html');
     const csv = join(dir, 't.csv');
-    const r = await cli(['backtest', '--spec', specFile('p2.json', PARITY), '--db', db, '--report', html, '--trades-csv', csv]);
+    const r = await cli([
+      'backtest',
+      '--spec',
+      specFile('p2.json', PARITY),
+      '--db',
+      db,
+      '--report',
+      html,
+      '--trades-csv',
+      csv,
+    ]);
     expect(r.code).toBe(0);
     const page = readFileSync(html, 'utf8');
     expect(page).toMatch(/<svg[^>]*aria-label="Equity"/);
@@ -91,7 +141,9 @@ describe('quantdesk backtest', () => {
     expect(page.match(/<tr><td>GOOG<\/td>/g)).toHaveLength(65);
     const lines = readFileSync(csv, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(66);
-    expect(lines[0]).toBe('symbol,side,qty,entryTime,entryPrice,exitTime,exitPrice,pnl,commission,returnPct,ambiguous,exitReason');
+    expect(lines[0]).toBe(
+      'symbol,side,qty,entryTime,entryPrice,exitTime,exitPrice,pnl,commission,returnPct,ambiguous,exitReason',
+    );
   });
 });
 
@@ -112,7 +164,10 @@ describe('quantdesk runs', () => {
     expect({ ...again.result, runId: '' }).toEqual({ ...first, runId: '' });
     // new data after the run: the fingerprint changes and the re-run says so
     const s = openStore(d2);
-    const more = await importCsv(s, 'bars', { fileName: 'more.csv', content: 'symbol,date,open,high,low,close,volume\nGOOG,2013-03-04,805,820,800,815,1000\n' });
+    const more = await importCsv(s, 'bars', {
+      fileName: 'more.csv',
+      content: 'symbol,date,open,high,low,close,volume\nGOOG,2013-03-04,805,820,800,815,1000\n',
+    });
     s.close();
     expect(more.ok).toBe(true);
     const changed = await cli(['runs', 'rerun', first.runId, '--db', d2, '--json']);
@@ -124,12 +179,28 @@ describe('quantdesk runs', () => {
 
   it('runs as a real process from the built binary', () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), 'cli'], { cwd: ROOT });
-    const p = spawnSync(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'backtest', '--spec', specFile('bin.json', PARITY), '--db', db, '--json'], { encoding: 'utf8' });
+    const p = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/quantdesk.js'), 'backtest', '--spec', specFile('bin.json', PARITY), '--db', db, '--json'],
+      { encoding: 'utf8' },
+    );
     expect(p.status).toBe(0);
     const out = JSON.parse(p.stdout);
     expect(out.trades).toHaveLength(65);
     expect(out.metrics.finalEquity).toBeCloseTo(51959.95, 2);
-    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'backtest', '--spec', specFile('bb.json', { strategy: 'sma-cross' }), '--db', db, '--json'], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin/quantdesk.js'),
+        'backtest',
+        '--spec',
+        specFile('bb.json', { strategy: 'sma-cross' }),
+        '--db',
+        db,
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/symbols: give exactly one of "symbols" or "universe"/);

@@ -24,9 +24,28 @@ describe('the real quantdesk binary: import and query', () => {
       const rb = q('import', 'bars', bad, '--db', db);
       expect(rb.status).toBe(2);
       expect(rb.stderr).toContain(`${bad}:2: high: open 2 > high 1`);
-      const asof = q('query', 'asof', '--db', db, '--symbol', 'AAA', '--field', 'eps', '--date', '2020-06-01', '--json');
+      const asof = q(
+        'query',
+        'asof',
+        '--db',
+        db,
+        '--symbol',
+        'AAA',
+        '--field',
+        'eps',
+        '--date',
+        '2020-06-01',
+        '--json',
+      );
       expect(asof.status).toBe(0);
-      expect(JSON.parse(asof.stdout)).toEqual({ symbol: 'AAA', field: 'eps', date: '2020-06-01', value: 1.6, period_end: '2020-03-31', known_at: '2020-06-01' });
+      expect(JSON.parse(asof.stdout)).toEqual({
+        symbol: 'AAA',
+        field: 'eps',
+        date: '2020-06-01',
+        value: 1.6,
+        period_end: '2020-03-31',
+        known_at: '2020-06-01',
+      });
       const bars = q('query', 'bars', '--db', db, '--symbol', 'BBB', '--json');
       expect(JSON.parse(bars.stdout)).toEqual([
         { date: '2020-01-02', open: 5, high: 5, low: 5, close: 5, volume: 10 },
@@ -49,14 +68,18 @@ describe('the real quantdesk binary: import and query', () => {
       execFileSync('mkfifo', [fifo]);
       const file = d.write('i.csv', FIXTURE.instruments);
       const db = join(d.dir, 'q.db');
-      const q = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 15_000 });
+      const q = (...args: string[]) =>
+        spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 15_000 });
       for (const [args, message] of [
         [['instruments', d.dir, '--db', db], `${d.dir}: is a directory, not a file`],
         [['bars', '/dev/zero', '--db', db], '/dev/zero: is a device, not a regular file'],
         [['instruments', '/dev/zero', '--db', db], '/dev/zero: is a device, not a regular file'],
         [['bars', fifo, '--db', db], `${fifo}: is a FIFO (named pipe), not a regular file`],
         [['instruments', file, '--db', d.dir], `--db ${d.dir}: is a directory`],
-        [['instruments', file, '--db', '/proc/nope/x.db'], '--db /proc/nope/x.db: cannot create directory /proc/nope (ENOENT)'],
+        [
+          ['instruments', file, '--db', '/proc/nope/x.db'],
+          '--db /proc/nope/x.db: cannot create directory /proc/nope (ENOENT)',
+        ],
       ] as const) {
         const r = q('import', ...args);
         expect([r.status, r.stdout], args.join(' ')).toEqual([2, '']);

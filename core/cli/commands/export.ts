@@ -15,17 +15,28 @@ export const exportCommand: Command = {
   summary: 'Export the store to a Parquet lake (hive-partitioned by kind and year)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { db: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } }, ['db', 'out']);
+    const { values, positionals } = parseFlags(
+      args,
+      { db: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+      ['db', 'out'],
+    );
     if (positionals[0] !== 'parquet' || positionals.length !== 1) throw new UsageError('expected: export parquet');
     const store = openStore(values.db!, { readonly: values.db !== ':memory:' });
     try {
-      const r = await exportParquet(store, values.out!, (kind, rows) => io.isTTY && io.err(`export ${kind}: ${rows.toLocaleString('en-US')} rows\n`));
+      const r = await exportParquet(
+        store,
+        values.out!,
+        (kind, rows) => io.isTTY && io.err(`export ${kind}: ${rows.toLocaleString('en-US')} rows\n`),
+      );
       if (!r.ok) {
         io.err(`quantdesk export: ${r.error.message}\n`);
         return EXIT.failure;
       }
       if (values.json) io.out(`${JSON.stringify(r.value)}\n`);
-      else io.out(`${r.value.dir}: ${r.value.kinds.map((k) => `${k.kind} ${k.rows} rows in ${k.files} files`).join(', ')} (${Math.round(r.value.durationMs)} ms)\n`);
+      else
+        io.out(
+          `${r.value.dir}: ${r.value.kinds.map((k) => `${k.kind} ${k.rows} rows in ${k.files} files`).join(', ')} (${Math.round(r.value.durationMs)} ms)\n`,
+        );
       return EXIT.ok;
     } finally {
       store.close();

@@ -30,17 +30,23 @@ export const featuresCommand: Command = {
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       const list = listFeatures();
       if (values.json) io.out(`${JSON.stringify(list)}\n`);
-      else for (const f of list) io.out(`${f.name.padEnd(16)} ${JSON.stringify(f.params).padEnd(40)} ${f.description}\n`);
+      else
+        for (const f of list) io.out(`${f.name.padEnd(16)} ${JSON.stringify(f.params).padEnd(40)} ${f.description}\n`);
       return EXIT.ok;
     }
     if (sub === 'export') {
-      const { values, positionals } = parseFlags(rest, { spec: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } }, ['spec', 'db', 'out']);
+      const { values, positionals } = parseFlags(
+        rest,
+        { spec: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' } },
+        ['spec', 'db', 'out'],
+      );
       if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
       const raw = readJsonFile(values.spec!);
       const text = readFileSync(values.spec!, 'utf8');
       const parsed = parseModelSpec(raw);
       if (!parsed.ok) {
-        for (const p of parsed.problems) io.err(`${values.spec}:${lineOfPath(text, p.slice(0, p.indexOf(':')))}: ${p}\n`);
+        for (const p of parsed.problems)
+          io.err(`${values.spec}:${lineOfPath(text, p.slice(0, p.indexOf(':')))}: ${p}\n`);
         return EXIT.badInput;
       }
       if (!existsSync(values.db!)) throw new UsageError(`${values.db}: no such database`);
@@ -49,7 +55,10 @@ export const featuresCommand: Command = {
       try {
         let built;
         try {
-          built = storeFeatureMatrix(store, spec.features as never, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: parseDate(spec.end)! });
+          built = storeFeatureMatrix(store, spec.features as never, {
+            ...(spec.symbols ? { symbols: spec.symbols } : {}),
+            to: parseDate(spec.end)!,
+          });
         } catch (e) {
           if (e instanceof FeatureSpecError) {
             io.err(`${values.spec}:${lineOfPath(text, e.path)}: ${e.message}\n`);
@@ -57,8 +66,16 @@ export const featuresCommand: Command = {
           }
           throw e;
         }
-        const r = await exportParquet(built.src.panel, built.matrix, values.out!, parseDate(spec.start)!, parseDate(spec.end)!);
-        io.out(`${JSON.stringify({ file: r.file, rows: r.rows, features: built.matrix.labels.length, featureHash: built.matrix.featureHash, dataFingerprint: built.matrix.fingerprint })}\n`);
+        const r = await exportParquet(
+          built.src.panel,
+          built.matrix,
+          values.out!,
+          parseDate(spec.start)!,
+          parseDate(spec.end)!,
+        );
+        io.out(
+          `${JSON.stringify({ file: r.file, rows: r.rows, features: built.matrix.labels.length, featureHash: built.matrix.featureHash, dataFingerprint: built.matrix.fingerprint })}\n`,
+        );
         return EXIT.ok;
       } finally {
         store.close();

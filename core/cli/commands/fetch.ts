@@ -36,9 +36,11 @@ export function parseFetchArgs(args: string[]) {
     'timeout-ms': { type: 'string' },
   });
   const [source, ...extra] = positionals;
-  if (!CONNECTOR_NAMES.includes(source as ConnectorName)) throw new UsageError(`unknown SOURCE "${source ?? ''}" (${CONNECTOR_NAMES.join(', ')})`);
+  if (!CONNECTOR_NAMES.includes(source as ConnectorName))
+    throw new UsageError(`unknown SOURCE "${source ?? ''}" (${CONNECTOR_NAMES.join(', ')})`);
   if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  if (values.from !== undefined && (values.from.length !== 10 || parseDate(values.from) === null)) throw new UsageError(`--from: "${values.from}" is not YYYY-MM-DD`);
+  if (values.from !== undefined && (values.from.length !== 10 || parseDate(values.from) === null))
+    throw new UsageError(`--from: "${values.from}" is not YYYY-MM-DD`);
   const int = (name: 'rate-ms' | 'retries' | 'timeout-ms') => {
     const v = values[name];
     if (v === undefined) return undefined;
@@ -46,14 +48,23 @@ export function parseFetchArgs(args: string[]) {
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: "${v}" is not a whole number >= 0`);
     return n;
   };
-  if (values['base-url'] !== undefined && !/^https?:\/\//.test(values['base-url'])) throw new UsageError(`--base-url: "${values['base-url']}" is not an http(s) URL`);
+  if (values['base-url'] !== undefined && !/^https?:\/\//.test(values['base-url']))
+    throw new UsageError(`--base-url: "${values['base-url']}" is not an http(s) URL`);
   const request: FetchRequest = {
-    symbols: (values.symbols ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    symbols: (values.symbols ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
     from: values.from,
     urls: values.url ?? [],
     adjusted: values.adjusted === true,
   };
-  const http = { baseUrl: values['base-url'], minIntervalMs: int('rate-ms'), retries: int('retries'), timeoutMs: int('timeout-ms') };
+  const http = {
+    baseUrl: values['base-url'],
+    minIntervalMs: int('rate-ms'),
+    retries: int('retries'),
+    timeoutMs: int('timeout-ms'),
+  };
   return { source: source as ConnectorName, request, http, json: values.json === true, db: values.db };
 }
 
@@ -62,7 +73,8 @@ export function formatFetchReport(r: FetchReport): string {
   const parts = r.imports.map((i) => `${i.kind} ${i.rows} rows, ${i.changed} changed`);
   if (r.news) parts.push(`news ${r.news.items} items, ${r.news.inserted} new, ${r.news.links} symbol links`);
   const head = `${r.source}: ${r.changed === 0 ? 'nothing changed' : `${r.changed} rows changed`} (${parts.join('; ') || 'no data'}; ${r.requests} requests, ${Math.round(r.durationMs)} ms)\n`;
-  const dq = r.quality > 0 ? `${r.quality} new data-quality finding${r.quality === 1 ? '' : 's'} (see dq_findings)\n` : '';
+  const dq =
+    r.quality > 0 ? `${r.quality} new data-quality finding${r.quality === 1 ? '' : 's'} (see dq_findings)\n` : '';
   return head + dq + r.warnings.map((w) => `warning: ${w}\n`).join('');
 }
 

@@ -33,7 +33,8 @@ function makeParents(dir: string, db: string): void {
       break;
     } catch (e) {
       if (e instanceof StorePathError) throw e;
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d) throw new StorePathError(`--db ${db}: cannot use ${d} (${(e as NodeJS.ErrnoException).code})`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(d) === d)
+        throw new StorePathError(`--db ${db}: cannot use ${d} (${(e as NodeJS.ErrnoException).code})`);
       missing.push(d);
     }
   }
@@ -41,7 +42,8 @@ function makeParents(dir: string, db: string): void {
     try {
       mkdirSync(d);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StorePathError(`--db ${db}: cannot create directory ${d} (${(e as NodeJS.ErrnoException).code})`);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new StorePathError(`--db ${db}: cannot create directory ${d} (${(e as NodeJS.ErrnoException).code})`);
     }
   }
 }
@@ -55,7 +57,9 @@ export function ttyProgress(io: CliIO, label: string): { onProgress: (p: ImportP
       if (!io.isTTY) return;
       const s = (performance.now() - t0) / 1000;
       const pct = p.totalBytes > 0 ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}%` : '';
-      io.err(`\r${label}: ${p.phase}${pct} ${p.rows.toLocaleString('en-US')} rows, ${Math.round(p.rows / Math.max(s, 1e-3)).toLocaleString('en-US')} rows/s   `);
+      io.err(
+        `\r${label}: ${p.phase}${pct} ${p.rows.toLocaleString('en-US')} rows, ${Math.round(p.rows / Math.max(s, 1e-3)).toLocaleString('en-US')} rows/s   `,
+      );
       drawn = true;
     },
     done: () => {
@@ -72,8 +76,10 @@ export const importCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(args, { db: { type: 'string' }, json: { type: 'boolean' } }, ['db']);
     const [kind, file, ...extra] = positionals;
-    if (kind === 'parquet') return (await import('../../lake/import-command')).importParquetCommand(file, extra, values, io);
-    if (!IMPORT_KINDS.includes(kind as ImportKind)) throw new UsageError(`unknown kind "${kind ?? ''}" (${IMPORT_KINDS.join(', ')})`);
+    if (kind === 'parquet')
+      return (await import('../../lake/import-command')).importParquetCommand(file, extra, values, io);
+    if (!IMPORT_KINDS.includes(kind as ImportKind))
+      throw new UsageError(`unknown kind "${kind ?? ''}" (${IMPORT_KINDS.join(', ')})`);
     if (file === undefined || extra.length > 0) throw new UsageError('expected exactly one FILE');
     const store = openWritableStore(values.db!);
     const progress = ttyProgress(io, `import ${kind}`);
@@ -81,7 +87,12 @@ export const importCommand: Command = {
     const onSigint = () => ac.abort();
     process.once('SIGINT', onSigint);
     try {
-      const r = await importCsv(store, kind as ImportKind, { path: file }, { onProgress: progress.onProgress, signal: ac.signal });
+      const r = await importCsv(
+        store,
+        kind as ImportKind,
+        { path: file },
+        { onProgress: progress.onProgress, signal: ac.signal },
+      );
       progress.done();
       if (!r.ok) {
         io.err(`quantdesk import: ${r.error.message}\n`);
@@ -94,8 +105,13 @@ export const importCommand: Command = {
       if (values.json) io.out(`${JSON.stringify(v)}\n`);
       else {
         const rate = Math.round(v.rows / Math.max(v.durationMs / 1000, 1e-3));
-        io.out(`${v.source}: ${v.rows} ${kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms, ${rate} rows/s)\n`);
-        if (findings > 0) io.out(`${findings} new data-quality finding${findings === 1 ? '' : 's'} (quantdesk sql "SELECT * FROM dq_findings" --db DB)\n`);
+        io.out(
+          `${v.source}: ${v.rows} ${kind} rows, ${v.changed} changed (${Math.round(v.durationMs)} ms, ${rate} rows/s)\n`,
+        );
+        if (findings > 0)
+          io.out(
+            `${findings} new data-quality finding${findings === 1 ? '' : 's'} (quantdesk sql "SELECT * FROM dq_findings" --db DB)\n`,
+          );
       }
       return EXIT.ok;
     } finally {

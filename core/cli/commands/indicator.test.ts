@@ -50,7 +50,10 @@ describe('quantdesk indicator', () => {
 
   it('rejects a bad file row with FILE:LINE: column: reason and exit 2', async () => {
     const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, 'date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,abc,10\n2024-01-03,1,2,0.5,1,10\n');
+    writeFileSync(
+      bad,
+      'date,open,high,low,close,volume\n2024-01-02,1,2,0.5,1.5,10\n2024-01-03,1,2,0.5,abc,10\n2024-01-03,1,2,0.5,1,10\n',
+    );
     const r = await run(['sma', '--input', bad, '--json']);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
@@ -77,7 +80,10 @@ describe('quantdesk indicator', () => {
   it('lists the indicators with defaults and outputs', async () => {
     const r = await run(['--list', '--json']);
     const list = JSON.parse(r.out) as { name: string; defaults: Record<string, number>; outputs: string[] }[];
-    expect(list.find((i) => i.name === 'stoch')).toMatchObject({ defaults: { period: 14, smoothK: 3, smoothD: 3 }, outputs: ['k', 'd'] });
+    expect(list.find((i) => i.name === 'stoch')).toMatchObject({
+      defaults: { period: 14, smoothK: 3, smoothD: 3 },
+      outputs: ['k', 'd'],
+    });
   });
 });
 
@@ -87,7 +93,10 @@ describe('the built binary', () => {
     execFileSync(process.execPath, ['scripts/build.mjs', 'cli'], { cwd: root, stdio: 'ignore' });
   });
   it('prints the MACD rows as JSON on stdout and nothing else', () => {
-    const r = spawnSync(process.execPath, ['bin/quantdesk.js', 'indicator', 'macd', '--input', good, '--json'], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['bin/quantdesk.js', 'indicator', 'macd', '--input', good, '--json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout) as { macd: number | null; signal: number | null; histogram: number | null }[];
     expect(rows).toHaveLength(bars.close.length);

@@ -33,13 +33,21 @@ export const indicatorCommand: Command = {
     });
     if (values.list) {
       const list = listIndicators();
-      if (values.json) io.out(`${JSON.stringify(list.map(({ name, description, defaults, outputs }) => ({ name, description, defaults, outputs })))}\n`);
-      else for (const i of list) io.out(`${i.name.padEnd(10)} ${JSON.stringify(i.defaults).padEnd(42)} ${i.outputs.join(',').padEnd(30)} ${i.description}\n`);
+      if (values.json)
+        io.out(
+          `${JSON.stringify(list.map(({ name, description, defaults, outputs }) => ({ name, description, defaults, outputs })))}\n`,
+        );
+      else
+        for (const i of list)
+          io.out(
+            `${i.name.padEnd(10)} ${JSON.stringify(i.defaults).padEnd(42)} ${i.outputs.join(',').padEnd(30)} ${i.description}\n`,
+          );
       return EXIT.ok;
     }
     const [name, ...extra] = positionals;
     if (name === undefined || extra.length > 0) throw new UsageError('expected exactly one indicator NAME');
-    if (!isIndicatorName(name)) throw new UsageError(`unknown indicator "${name}" (${Object.keys(INDICATORS).join(', ')})`);
+    if (!isIndicatorName(name))
+      throw new UsageError(`unknown indicator "${name}" (${Object.keys(INDICATORS).join(', ')})`);
     if (values.input === undefined) throw new UsageError('missing required option --input');
     const ind = INDICATORS[name];
     const parsed = ind.params.safeParse(parseKeyValues(values.param));

@@ -36,7 +36,15 @@ export const jobsCommand: Command = {
     const command = dash >= 0 ? argv.slice(dash + 1) : [];
     const { values, positionals } = parseFlags(
       args,
-      { db: { type: 'string' }, cron: { type: 'string' }, tz: { type: 'string' }, retries: { type: 'string' }, 'backoff-ms': { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        db: { type: 'string' },
+        cron: { type: 'string' },
+        tz: { type: 'string' },
+        retries: { type: 'string' },
+        'backoff-ms': { type: 'string' },
+        limit: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       ['db'],
     );
     const [verb, name, ...extra] = positionals;
@@ -55,18 +63,33 @@ export const jobsCommand: Command = {
           if (!values.cron || !values.tz) throw new UsageError('jobs add needs --cron and --tz');
           const check = checkJobCommand(command);
           if (!check.ok) throw new UsageError(check.error.message);
-          const r = addJob(store, { name, cron: values.cron, timezone: values.tz, command, maxRetries: int(values.retries, 'retries', 3), backoffMs: int(values['backoff-ms'], 'backoff-ms', 60_000) });
+          const r = addJob(store, {
+            name,
+            cron: values.cron,
+            timezone: values.tz,
+            command,
+            maxRetries: int(values.retries, 'retries', 3),
+            backoffMs: int(values['backoff-ms'], 'backoff-ms', 60_000),
+          });
           if (!r.ok) throw new UsageError(r.error.message);
           const next = cronOf(r.value).nextRun();
-          io.out(`job ${name}: "${values.cron}" in ${values.tz}, next run ${next ? next.toISOString() : 'never'}: ${command.join(' ')}\n`);
+          io.out(
+            `job ${name}: "${values.cron}" in ${values.tz}, next run ${next ? next.toISOString() : 'never'}: ${command.join(' ')}\n`,
+          );
           return EXIT.ok;
         }
         case 'list': {
-          const jobs = listJobs(store).map((j) => ({ ...j, nextRunAt: cronOf(j).nextRun()?.getTime() ?? null, lastRun: jobHistory(store, { job: j.name, limit: 1 })[0] ?? null }));
+          const jobs = listJobs(store).map((j) => ({
+            ...j,
+            nextRunAt: cronOf(j).nextRun()?.getTime() ?? null,
+            lastRun: jobHistory(store, { job: j.name, limit: 1 })[0] ?? null,
+          }));
           if (values.json) io.out(`${JSON.stringify(jobs)}\n`);
           else
             for (const j of jobs)
-              io.out(`${j.name}  "${j.cron}" ${j.timezone}  next ${j.nextRunAt !== null ? new Date(j.nextRunAt).toISOString() : '-'}  last ${j.lastRun ? j.lastRun.status : '-'}  ${j.command.join(' ')}\n`);
+              io.out(
+                `${j.name}  "${j.cron}" ${j.timezone}  next ${j.nextRunAt !== null ? new Date(j.nextRunAt).toISOString() : '-'}  last ${j.lastRun ? j.lastRun.status : '-'}  ${j.command.join(' ')}\n`,
+              );
           return EXIT.ok;
         }
         case 'run': {

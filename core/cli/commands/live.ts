@@ -49,7 +49,14 @@ run     runs continuously on a feed (replay at --speed time steps per second, 0 
         Keys from the environment (see quantdesk broker --help).`;
 
 function alertJson(a: Alert) {
-  return { id: a.id, time: formatTime(a.time), kind: a.kind, severity: a.severity, symbol: a.symbol, message: a.message };
+  return {
+    id: a.id,
+    time: formatTime(a.time),
+    kind: a.kind,
+    severity: a.severity,
+    symbol: a.symbol,
+    message: a.message,
+  };
 }
 
 function readRisk(file: string): RiskLimits {
@@ -60,11 +67,19 @@ function readRisk(file: string): RiskLimits {
     throw new UsageError(`${file}: ${(e as Error).message}`);
   }
   const r = RiskLimitsInput.safeParse(raw);
-  if (!r.success) throw new UsageError(r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(risk)'}: ${i.message}`).join('\n'));
+  if (!r.success)
+    throw new UsageError(
+      r.error.issues.map((i) => `${file}: ${i.path.join('.') || '(risk)'}: ${i.message}`).join('\n'),
+    );
   return r.data;
 }
 
-const ANOMALY_KEYS: Record<string, keyof AnomalyConfig> = { window: 'window', z: 'zThreshold', volume: 'volumeMultiple', 'stale-ms': 'staleMs' };
+const ANOMALY_KEYS: Record<string, keyof AnomalyConfig> = {
+  window: 'window',
+  z: 'zThreshold',
+  volume: 'volumeMultiple',
+  'stale-ms': 'staleMs',
+};
 
 /** `--anomaly z=3 --anomaly stale-ms=10000` → an {@link AnomalyConfig}. */
 function readAnomalies(pairs: readonly string[] | undefined): AnomalyConfig | undefined {
@@ -80,7 +95,17 @@ function readAnomalies(pairs: readonly string[] | undefined): AnomalyConfig | un
 }
 
 async function runReplay(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseFlags(args, { spec: { type: 'string' }, db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } }, ['spec', 'db']);
+  const { values } = parseFlags(
+    args,
+    {
+      spec: { type: 'string' },
+      db: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    ['spec', 'db'],
+  );
   const spec = readSpecFile(values.spec as string);
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
@@ -96,16 +121,36 @@ async function runReplay(args: string[], io: CliIO): Promise<number> {
     if (values.json) {
       io.out(
         JSON.stringify({
-          signals: r.signals.map((s) => ({ symbol: s.symbol, time: formatTime(s.time), side: s.side, price: s.price, target: s.target, reason: s.reason })),
-          fills: r.fills.map((f) => ({ orderId: f.orderId, symbol: f.symbol, time: formatTime(f.time), side: f.side, qty: f.qty, price: f.price, commission: f.commission })),
+          signals: r.signals.map((s) => ({
+            symbol: s.symbol,
+            time: formatTime(s.time),
+            side: s.side,
+            price: s.price,
+            target: s.target,
+            reason: s.reason,
+          })),
+          fills: r.fills.map((f) => ({
+            orderId: f.orderId,
+            symbol: f.symbol,
+            time: formatTime(f.time),
+            side: f.side,
+            qty: f.qty,
+            price: f.price,
+            commission: f.commission,
+          })),
           positions: r.positions,
           alerts: r.alerts.map(alertJson),
         }) + '\n',
       );
     } else {
-      for (const f of r.fills) io.out(`${formatTime(f.time)}  ${f.symbol.padEnd(8)} ${f.side.padEnd(4)} ${String(f.qty).padStart(10)} @ ${f.price.toFixed(4)}\n`);
+      for (const f of r.fills)
+        io.out(
+          `${formatTime(f.time)}  ${f.symbol.padEnd(8)} ${f.side.padEnd(4)} ${String(f.qty).padStart(10)} @ ${f.price.toFixed(4)}\n`,
+        );
       const open = r.positions.filter((p) => p.qty !== 0);
-      io.out(`${r.signals.length} signals, ${r.fills.length} fills, ${open.length} open positions, ${r.alerts.length} alerts\n`);
+      io.out(
+        `${r.signals.length} signals, ${r.fills.length} fills, ${open.length} open positions, ${r.alerts.length} alerts\n`,
+      );
     }
     return EXIT.ok;
   } finally {
@@ -117,23 +162,44 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   const { values } = parseFlags(
     args,
     {
-      spec: { type: 'string' }, db: { type: 'string' }, feed: { type: 'string' }, url: { type: 'string' }, speed: { type: 'string' },
-      from: { type: 'string' }, interval: { type: 'string' }, session: { type: 'string' }, risk: { type: 'string' }, webhook: { type: 'string', multiple: true },
-      telegram: { type: 'string', multiple: true }, anomaly: { type: 'string', multiple: true }, 'cooldown-ms': { type: 'string' },
-      'signal-severity': { type: 'string' }, 'drain-ms': { type: 'string' }, json: { type: 'boolean' },
-      broker: { type: 'string' }, account: { type: 'string' }, 'base-url': { type: 'string' }, live: { type: 'boolean' }, 'arm-live': { type: 'boolean' },
+      spec: { type: 'string' },
+      db: { type: 'string' },
+      feed: { type: 'string' },
+      url: { type: 'string' },
+      speed: { type: 'string' },
+      from: { type: 'string' },
+      interval: { type: 'string' },
+      session: { type: 'string' },
+      risk: { type: 'string' },
+      webhook: { type: 'string', multiple: true },
+      telegram: { type: 'string', multiple: true },
+      anomaly: { type: 'string', multiple: true },
+      'cooldown-ms': { type: 'string' },
+      'signal-severity': { type: 'string' },
+      'drain-ms': { type: 'string' },
+      json: { type: 'boolean' },
+      broker: { type: 'string' },
+      account: { type: 'string' },
+      'base-url': { type: 'string' },
+      live: { type: 'boolean' },
+      'arm-live': { type: 'boolean' },
     },
     ['spec', 'db', 'feed'],
   );
   const brokerName = (values.broker as string | undefined) ?? 'paper';
-  if (!(brokerName in BROKERS)) throw new UsageError(`--broker: expected ${Object.keys(BROKERS).join(', ')}, got "${brokerName}"`);
+  if (!(brokerName in BROKERS))
+    throw new UsageError(`--broker: expected ${Object.keys(BROKERS).join(', ')}, got "${brokerName}"`);
   const feed = values.feed as string;
-  if (!isFeedName(feed)) throw new UsageError(`--feed: expected ${FEED_NAMES.slice(0, -1).join(', ')} or ${FEED_NAMES.at(-1)}, got "${feed}"`);
+  if (!isFeedName(feed))
+    throw new UsageError(
+      `--feed: expected ${FEED_NAMES.slice(0, -1).join(', ')} or ${FEED_NAMES.at(-1)}, got "${feed}"`,
+    );
   if (FEEDS[feed].needsUrl && !values.url) throw new UsageError(`--url: the ${feed} feed needs a URL`);
   const speed = values.speed === undefined ? 0 : Number(values.speed);
   if (!(speed >= 0)) throw new UsageError(`--speed: expected a number >= 0, got "${values.speed}"`);
   const interval = (values.interval as string | undefined) ?? '1m';
-  if (!(interval in INTERVALS)) throw new UsageError(`--interval: expected ${Object.keys(INTERVALS).join(', ')}, got "${interval}"`);
+  if (!(interval in INTERVALS))
+    throw new UsageError(`--interval: expected ${Object.keys(INTERVALS).join(', ')}, got "${interval}"`);
   const sessionName = LiveStartInput.shape.session.safeParse(values.session);
   if (!sessionName.success) throw new UsageError(`--session: ${sessionName.error.issues[0].message}`);
   const spec = readSpecFile(values.spec as string);
@@ -147,20 +213,26 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   }
   const anomalies = readAnomalies(values.anomaly as string[] | undefined);
   const cooldownMs = values['cooldown-ms'] === undefined ? undefined : Number(values['cooldown-ms']);
-  if (cooldownMs !== undefined && !(cooldownMs >= 0)) throw new UsageError(`--cooldown-ms: expected a number >= 0, got "${values['cooldown-ms']}"`);
+  if (cooldownMs !== undefined && !(cooldownMs >= 0))
+    throw new UsageError(`--cooldown-ms: expected a number >= 0, got "${values['cooldown-ms']}"`);
   const signalSeverity = values['signal-severity'] as Severity | undefined;
   if (signalSeverity !== undefined && !SEVERITIES.includes(signalSeverity)) {
     throw new UsageError(`--signal-severity: expected ${SEVERITIES.join(', ')}, got "${signalSeverity}"`);
   }
   const drainMs = values['drain-ms'] === undefined ? 10_000 : Number(values['drain-ms']);
-  if (!(drainMs >= 0 && drainMs <= 3_600_000)) throw new UsageError(`--drain-ms: expected 0..3600000, got "${values['drain-ms']}"`);
+  if (!(drainMs >= 0 && drainMs <= 3_600_000))
+    throw new UsageError(`--drain-ms: expected 0..3600000, got "${values['drain-ms']}"`);
   const db = values.db as string;
   if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
   const store = openStore(db);
   const emit = <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => {
     if (channel === 'alert:raised') {
       const a = payload as Alert;
-      io.out(values.json ? JSON.stringify(alertJson(a)) + '\n' : `${formatTime(a.time)} [${a.severity}] ${a.kind}${a.symbol ? ' ' + a.symbol : ''}: ${a.message}\n`);
+      io.out(
+        values.json
+          ? JSON.stringify(alertJson(a)) + '\n'
+          : `${formatTime(a.time)} [${a.severity}] ${a.kind}${a.symbol ? ' ' + a.symbol : ''}: ${a.message}\n`,
+      );
     } else if (channel === 'feed:status-changed') {
       const s = payload as LiveEvents['feed:status-changed'];
       io.err(`feed ${s.feed}: ${s.state}${s.detail ? ` (${s.detail})` : ''}\n`);
@@ -191,7 +263,20 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const started = service.start({ spec, feed, url: values.url, speed, from: values.from, interval: interval as IntervalName, session: sessionName.data, risk, webhooks, anomalies, cooldownMs, signalSeverity });
+    const started = service.start({
+      spec,
+      feed,
+      url: values.url,
+      speed,
+      from: values.from,
+      interval: interval as IntervalName,
+      session: sessionName.data,
+      risk,
+      webhooks,
+      anomalies,
+      cooldownMs,
+      signalSeverity,
+    });
     if (!started.ok) {
       if (started.error.code === 'invalid-input') throw new UsageError(started.error.message);
       io.err(`quantdesk live run: ${started.error.message}\n`);
@@ -201,8 +286,14 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     if (brokerName !== 'paper') {
       try {
         route = await startBrokerRoute({
-          store, session: started.value.session!, broker: brokerName, env: process.env, baseUrl: values['base-url'] as string | undefined,
-          live: values.live as boolean | undefined, account: values.account as string | undefined, armLive: values['arm-live'] as boolean | undefined,
+          store,
+          session: started.value.session!,
+          broker: brokerName,
+          env: process.env,
+          baseUrl: values['base-url'] as string | undefined,
+          live: values.live as boolean | undefined,
+          account: values.account as string | undefined,
+          armLive: values['arm-live'] as boolean | undefined,
           onAlert: (a) => emit('alert:raised', a),
         });
       } catch (e) {
@@ -228,7 +319,9 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
     await route?.stop();
     if (session) {
       const a = session.broker.account();
-      io.err(`stopped: ${session.fills.length} fills this run, equity ${a.equity.toFixed(2)}, realized ${a.realized.toFixed(2)}\n`);
+      io.err(
+        `stopped: ${session.fills.length} fills this run, equity ${a.equity.toFixed(2)}, realized ${a.realized.toFixed(2)}\n`,
+      );
     }
     return EXIT.ok;
   } finally {
@@ -249,6 +342,8 @@ export const liveCommand: Command = {
     const [sub, ...rest] = args;
     if (sub === 'replay') return runReplay(rest, io);
     if (sub === 'run') return runLive(rest, io);
-    throw new UsageError(sub === undefined ? 'expected a subcommand: replay or run' : `unknown subcommand "${sub}" (replay, run)`);
+    throw new UsageError(
+      sub === undefined ? 'expected a subcommand: replay or run' : `unknown subcommand "${sub}" (replay, run)`,
+    );
   },
 };

@@ -77,7 +77,8 @@ export const modelsCommand: Command = {
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);
       const workers = values.workers === undefined ? 0 : Number(values.workers);
-      if (!Number.isInteger(workers) || workers < 0 || workers > 256) throw new UsageError(`--workers: expected an integer 0..256, got "${values.workers}"`);
+      if (!Number.isInteger(workers) || workers < 0 || workers > 256)
+        throw new UsageError(`--workers: expected an integer 0..256, got "${values.workers}"`);
       const pool = workers > 0 ? createThreadPool({ workers, dbPath: null }) : undefined;
       try {
         let last = 0;
@@ -95,10 +96,17 @@ export const modelsCommand: Command = {
         if (io.isTTY) io.err('\n');
         if (json) io.out(`${JSON.stringify({ modelId: out.modelId, windows: out.windows, metrics: out.metrics })}\n`);
         else {
-          io.out(`model ${out.modelId}\n${'test window'.padEnd(24)} ${'ic'.padStart(8)} ${'rankIc'.padStart(8)} ${'hit'.padStart(8)}\n`);
-          for (const w of out.windows) io.out(`${`${w.testStart}..${w.testEnd}`.padEnd(24)} ${fmt(w.metrics?.ic).padStart(8)} ${fmt(w.metrics?.rankIc).padStart(8)} ${fmt(w.metrics?.hitRate).padStart(8)}\n`);
+          io.out(
+            `model ${out.modelId}\n${'test window'.padEnd(24)} ${'ic'.padStart(8)} ${'rankIc'.padStart(8)} ${'hit'.padStart(8)}\n`,
+          );
+          for (const w of out.windows)
+            io.out(
+              `${`${w.testStart}..${w.testEnd}`.padEnd(24)} ${fmt(w.metrics?.ic).padStart(8)} ${fmt(w.metrics?.rankIc).padStart(8)} ${fmt(w.metrics?.hitRate).padStart(8)}\n`,
+            );
           const m = out.metrics;
-          io.out(`overall: ic ${fmt(m.ic)} icir ${fmt(m.icir)} rankIc ${fmt(m.rankIc)} rankIcir ${fmt(m.rankIcir)} hitRate ${fmt(m.hitRate)}\n`);
+          io.out(
+            `overall: ic ${fmt(m.ic)} icir ${fmt(m.icir)} rankIc ${fmt(m.rankIc)} rankIcir ${fmt(m.rankIcir)} hitRate ${fmt(m.hitRate)}\n`,
+          );
         }
         return EXIT.ok;
       } catch (e) {
@@ -122,9 +130,22 @@ export const modelsCommand: Command = {
       const store = openDb(values.db, true);
       try {
         const champion = championId(store);
-        const list = listModels(store).map((r) => ({ id: r.id, kind: r.kind, name: r.name, createdAt: r.createdAt, dataFingerprint: r.lineage.dataFingerprint, featureSetHash: r.lineage.featureSetHash, metrics: r.metrics, champion: r.id === champion }));
+        const list = listModels(store).map((r) => ({
+          id: r.id,
+          kind: r.kind,
+          name: r.name,
+          createdAt: r.createdAt,
+          dataFingerprint: r.lineage.dataFingerprint,
+          featureSetHash: r.lineage.featureSetHash,
+          metrics: r.metrics,
+          champion: r.id === champion,
+        }));
         if (json) io.out(`${JSON.stringify(list)}\n`);
-        else for (const r of list) io.out(`${r.id}  ${r.kind.padEnd(7)} ${new Date(r.createdAt).toISOString()}  rankIc ${fmt(r.metrics?.rankIc)}  ic ${fmt(r.metrics?.ic)}${r.champion ? '  champion' : ''}\n`);
+        else
+          for (const r of list)
+            io.out(
+              `${r.id}  ${r.kind.padEnd(7)} ${new Date(r.createdAt).toISOString()}  rankIc ${fmt(r.metrics?.rankIc)}  ic ${fmt(r.metrics?.ic)}${r.champion ? '  champion' : ''}\n`,
+            );
         return EXIT.ok;
       } finally {
         store.close();
@@ -148,17 +169,26 @@ export const modelsCommand: Command = {
         if (values.date === undefined) throw new UsageError('missing required option --date');
         const isOnnx = getModel(store, id)?.record.kind === 'onnx';
         if (sub === 'predict') {
-          const preds = (isOnnx ? await predictOnnxAt(store, id, values.date, values.symbol) : predictAt(store, id, values.date, values.symbol)).map((p) => ({ symbol: p.symbol, date: p.date, prediction: p.prediction, window: p.window }));
+          const preds = (
+            isOnnx
+              ? await predictOnnxAt(store, id, values.date, values.symbol)
+              : predictAt(store, id, values.date, values.symbol)
+          ).map((p) => ({ symbol: p.symbol, date: p.date, prediction: p.prediction, window: p.window }));
           if (json) io.out(`${JSON.stringify(preds)}\n`);
           else for (const p of preds) io.out(`${p.symbol.padEnd(10)} ${p.date} ${p.prediction.toFixed(6)}\n`);
           return EXIT.ok;
         }
         if (values.symbol === undefined) throw new UsageError('missing required option --symbol');
-        const e = isOnnx ? await explainOnnxAt(store, id, values.symbol, values.date) : explainAt(store, id, values.symbol, values.date);
+        const e = isOnnx
+          ? await explainOnnxAt(store, id, values.symbol, values.date)
+          : explainAt(store, id, values.symbol, values.date);
         if (json) io.out(`${JSON.stringify(e)}\n`);
         else {
           io.out(`prediction ${e.prediction.toFixed(6)} = base ${e.base.toFixed(6)} + contributions:\n`);
-          for (const c of e.contributions) io.out(`  ${c.feature.padEnd(28)} value ${c.value === null ? 'NaN' : c.value.toPrecision(6).padStart(12)}  ${c.contribution >= 0 ? '+' : ''}${c.contribution.toFixed(6)}\n`);
+          for (const c of e.contributions)
+            io.out(
+              `  ${c.feature.padEnd(28)} value ${c.value === null ? 'NaN' : c.value.toPrecision(6).padStart(12)}  ${c.contribution >= 0 ? '+' : ''}${c.contribution.toFixed(6)}\n`,
+            );
         }
         return EXIT.ok;
       } catch (e) {

@@ -21,20 +21,31 @@ Monte Carlo robustness of a stored backtest (\`quantdesk runs list\`), reproduci
 /** \`quantdesk montecarlo\`: bootstrap a stored run's trades or returns. */
 export const montecarloCommand: Command = {
   name: 'montecarlo',
-  summary: "Monte Carlo of a stored run: percentiles of final equity, drawdown and CAGR, risk of ruin",
+  summary: 'Monte Carlo of a stored run: percentiles of final equity, drawdown and CAGR, risk of ruin',
   usage: USAGE,
   async run(args, io) {
     const { values } = parseFlags(
       args,
-      { run: { type: 'string' }, db: { type: 'string' }, paths: { type: 'string' }, method: { type: 'string' }, seed: { type: 'string' }, ruin: { type: 'string' }, block: { type: 'string' }, json: { type: 'boolean' } },
+      {
+        run: { type: 'string' },
+        db: { type: 'string' },
+        paths: { type: 'string' },
+        method: { type: 'string' },
+        seed: { type: 'string' },
+        ruin: { type: 'string' },
+        block: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       ['run', 'db'],
     );
     const paths = intFlag(values.paths as string | undefined, 'paths', 1000, 1);
-    if (paths > MAX_PATHS) throw new UsageError(`--paths: at most ${MAX_PATHS.toLocaleString('en-US')}, got ${values.paths}`);
+    if (paths > MAX_PATHS)
+      throw new UsageError(`--paths: at most ${MAX_PATHS.toLocaleString('en-US')}, got ${values.paths}`);
     const seed = intFlag(values.seed as string | undefined, 'seed', 1, Number.MIN_SAFE_INTEGER);
     const blockLength = values.block === undefined ? undefined : intFlag(values.block as string, 'block', 1, 1);
     const method = (values.method as string | undefined) ?? 'trades';
-    if (method !== 'trades' && method !== 'returns') throw new UsageError(`--method: expected trades or returns, got "${method}"`);
+    if (method !== 'trades' && method !== 'returns')
+      throw new UsageError(`--method: expected trades or returns, got "${method}"`);
     const ruin = values.ruin === undefined ? 0.5 : Number(values.ruin);
     if (!(ruin > 0 && ruin <= 1)) throw new UsageError(`--ruin: expected a fraction in (0, 1], got "${values.ruin}"`);
     if (!existsSync(values.db as string)) {
@@ -52,15 +63,28 @@ export const montecarloCommand: Command = {
         io.out(`${JSON.stringify(out)}\n`);
         return EXIT.ok;
       }
-      io.out(`${out.paths} paths, ${out.method} (${out.steps} steps${out.method === 'returns' ? `, blocks of ${out.blockLength}` : ''}), seed ${out.seed}\n`);
+      io.out(
+        `${out.paths} paths, ${out.method} (${out.steps} steps${out.method === 'returns' ? `, blocks of ${out.blockLength}` : ''}), seed ${out.seed}\n`,
+      );
       io.out('              p5        p25       p50       p75       p95\n');
-      for (const [name, d, digits] of [['final equity', out.finalEquity, 0], ['max drawdown', out.maxDrawdown, 3], ['CAGR', out.cagr, 3]] as const) {
-        io.out(`${name.padEnd(13)} ${[d.p5, d.p25, d.p50, d.p75, d.p95].map((x) => fmt(x, digits).padStart(9)).join(' ')}\n`);
+      for (const [name, d, digits] of [
+        ['final equity', out.finalEquity, 0],
+        ['max drawdown', out.maxDrawdown, 3],
+        ['CAGR', out.cagr, 3],
+      ] as const) {
+        io.out(
+          `${name.padEnd(13)} ${[d.p5, d.p25, d.p50, d.p75, d.p95].map((x) => fmt(x, digits).padStart(9)).join(' ')}\n`,
+        );
       }
-      io.out(`probability of losing ${(out.ruin * 100).toFixed(0)}% or more: ${(out.probabilityOfRuin * 100).toFixed(2)}%\n`);
+      io.out(
+        `probability of losing ${(out.ruin * 100).toFixed(0)}% or more: ${(out.probabilityOfRuin * 100).toFixed(2)}%\n`,
+      );
       return EXIT.ok;
     } catch (e) {
-      if (e instanceof MonteCarloInputError || (e instanceof Error && /no closed trades|fewer than two/.test(e.message))) {
+      if (
+        e instanceof MonteCarloInputError ||
+        (e instanceof Error && /no closed trades|fewer than two/.test(e.message))
+      ) {
         io.err(`quantdesk montecarlo: ${e.message}\n`);
         return EXIT.badInput;
       }
@@ -74,6 +98,7 @@ export const montecarloCommand: Command = {
 function intFlag(raw: string | undefined, name: string, fallback: number, min: number): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer${min === 1 ? ' >= 1' : ''}, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name}: expected an integer${min === 1 ? ' >= 1' : ''}, got "${raw}"`);
   return n;
 }

@@ -19,9 +19,13 @@ export const POOL_FLAGS = {
  * The pool a command runs on: `--cluster URL` (BullMQ; the local store's panels are published in
  * Redis for nodes without a matching copy) or `--workers N` threads (default and most: every core).
  */
-export async function poolFromFlags(values: { workers?: string; cluster?: string; queue?: string }, store: Store): Promise<Pool> {
+export async function poolFromFlags(
+  values: { workers?: string; cluster?: string; queue?: string },
+  store: Store,
+): Promise<Pool> {
   if (values.cluster !== undefined) {
-    if (!/^rediss?:\/\//.test(values.cluster)) throw new UsageError(`--cluster: expected redis://host:port, got "${values.cluster}"`);
+    if (!/^rediss?:\/\//.test(values.cluster))
+      throw new UsageError(`--cluster: expected redis://host:port, got "${values.cluster}"`);
     const probe = createBullPool({ url: values.cluster, queue: values.queue });
     const nodes = await probe.workers().finally(() => probe.close());
     return createBullPool({
@@ -33,7 +37,8 @@ export async function poolFromFlags(values: { workers?: string; cluster?: string
   }
   const cores = Math.max(1, availableParallelism());
   const workers = values.workers === undefined ? cores : Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers: expected a positive integer, got "${values.workers}"`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new UsageError(`--workers: expected a positive integer, got "${values.workers}"`);
   // More threads than cores only adds memory (each worker holds its own panel) and contention.
   if (workers > cores) throw new UsageError(`--workers: at most ${cores} on this machine (its cores), got ${workers}`);
   return createThreadPool({ workers, dbPath: store.path });
@@ -55,7 +60,9 @@ export function progressPrinter(io: CliIO, label: string): (p: PoolProgress) => 
     last = now;
     const pct = ((100 * p.completed) / p.total).toFixed(1);
     const eta = Number.isFinite(p.etaMs) ? `${(p.etaMs / 1000).toFixed(1)} s` : '?';
-    io.err(`${cr}${label}: ${p.completed}/${p.total} (${pct}%)  ${p.ratePerSec.toFixed(1)}/s  ETA ${eta}  failed ${p.failed}   ${nl}`);
+    io.err(
+      `${cr}${label}: ${p.completed}/${p.total} (${pct}%)  ${p.ratePerSec.toFixed(1)}/s  ETA ${eta}  failed ${p.failed}   ${nl}`,
+    );
     if (io.isTTY && p.completed === p.total) io.err('\n');
   };
 }

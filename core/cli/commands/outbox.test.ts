@@ -58,8 +58,22 @@ describe('quantdesk outbox drain', () => {
     const { path } = tmpDb();
     const store = openStore(path);
     const journal = new Journal(connection(store));
-    const center = new AlertCenter({ session: 's', journal, webhooks: [{ kind: 'json', url: hanging.url }, { kind: 'json', url: healthy.url }] });
-    for (let i = 0; i < 30; i++) center.raise({ kind: 'volume-spike', severity: 'warning', symbol: `S${i}`, message: `spike ${i}`, time: 1_000 + i });
+    const center = new AlertCenter({
+      session: 's',
+      journal,
+      webhooks: [
+        { kind: 'json', url: hanging.url },
+        { kind: 'json', url: healthy.url },
+      ],
+    });
+    for (let i = 0; i < 30; i++)
+      center.raise({
+        kind: 'volume-spike',
+        severity: 'warning',
+        symbol: `S${i}`,
+        message: `spike ${i}`,
+        time: 1_000 + i,
+      });
     store.close();
 
     const r = await run(['outbox', 'drain', '--db', path, '--timeout-ms', '800', '--json']);
@@ -73,11 +87,19 @@ describe('quantdesk outbox drain', () => {
     const s2 = openStore(path);
     const j2 = new Journal(connection(s2));
     for (const row of j2.pendingOutbox()) j2.markDead(row.seq, 2_000, 'HTTP 503 (attempt 8 of 8)');
-    connection(s2).prepare('UPDATE outbox SET target = ? WHERE delivered_at IS NULL').run(JSON.stringify({ url: healthy.url }));
+    connection(s2)
+      .prepare('UPDATE outbox SET target = ? WHERE delivered_at IS NULL')
+      .run(JSON.stringify({ url: healthy.url }));
     s2.close();
-    expect(JSON.parse((await run(['outbox', 'status', '--db', path, '--json'])).out)).toMatchObject({ pending: 0, dead: 30 });
+    expect(JSON.parse((await run(['outbox', 'status', '--db', path, '--json'])).out)).toMatchObject({
+      pending: 0,
+      dead: 30,
+    });
     const again = await run(['outbox', 'drain', '--db', path, '--retry-dead']);
-    expect([again.code, again.out]).toEqual([0, 'delivered 30 (30 dead letter(s) requeued); 0 still pending; 0 dead letter(s)\n']);
+    expect([again.code, again.out]).toEqual([
+      0,
+      'delivered 30 (30 dead letter(s) requeued); 0 still pending; 0 dead letter(s)\n',
+    ]);
     expect(healthy.bodies.length).toBe(60);
   });
 });
@@ -87,10 +109,16 @@ describe('quantdesk live run drains the outbox on exit', () => {
     const { dir, path } = tmpDb();
     const store = openStore(path);
     const goog = readFileSync(join(__dirname, '../../backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-    const imp = await importCsv(store, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+    const imp = await importCsv(store, 'bars', {
+      fileName: 'b.csv',
+      content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+    });
     expect(imp.ok).toBe(true);
     store.close();
-    const spec = dir.write('spec.json', JSON.stringify({ strategy: 'sma-cross', params: { fast: 5, slow: 20 }, symbols: ['GOOG'], capital: 10_000 }));
+    const spec = dir.write(
+      'spec.json',
+      JSON.stringify({ strategy: 'sma-cross', params: { fast: 5, slow: 20 }, symbols: ['GOOG'], capital: 10_000 }),
+    );
     const healthy = await hook(false);
     const hanging = await hook(true);
     const base = ['live', 'run', '--spec', spec, '--db', path, '--feed', 'replay', '--speed', '0'];
@@ -98,7 +126,10 @@ describe('quantdesk live run drains the outbox on exit', () => {
     const ok = await run([...base, '--session', 'a', '--webhook', healthy.url]);
     expect(ok.code, ok.err).toBe(0);
     const alerts = openStore(path, { readonly: true });
-    const raised = connection(alerts).prepare("SELECT count(*) FROM alerts WHERE session = 'a'").pluck().get() as number;
+    const raised = connection(alerts)
+      .prepare("SELECT count(*) FROM alerts WHERE session = 'a'")
+      .pluck()
+      .get() as number;
     alerts.close();
     expect(raised).toBeGreaterThan(5);
     expect(healthy.bodies.length).toBe(raised);
@@ -108,6 +139,10 @@ describe('quantdesk live run drains the outbox on exit', () => {
     const stuck = await run([...base, '--session', 'b', '--webhook', hanging.url, '--drain-ms', '300']);
     expect(stuck.code, stuck.err).toBe(0);
     expect(performance.now() - t0).toBeLessThan(10_000);
-    expect(stuck.err).toMatch(new RegExp(`\\d+ alert\\(s\\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`));
+    expect(stuck.err).toMatch(
+      new RegExp(
+        `\\d+ alert\\(s\\) wait in the webhook outbox; deliver them with: quantdesk outbox drain --db ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n`,
+      ),
+    );
   });
 });

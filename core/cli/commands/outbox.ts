@@ -23,12 +23,25 @@ export const outboxCommand: Command = {
   usage: USAGE,
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'drain' && sub !== 'status') throw new UsageError(sub === undefined ? 'expected a subcommand: drain or status' : `unknown subcommand "${sub}" (drain, status)`);
-    const { values } = parseFlags(rest, { db: { type: 'string' }, 'timeout-ms': { type: 'string' }, 'retry-dead': { type: 'boolean' }, json: { type: 'boolean' } }, ['db']);
+    if (sub !== 'drain' && sub !== 'status')
+      throw new UsageError(
+        sub === undefined ? 'expected a subcommand: drain or status' : `unknown subcommand "${sub}" (drain, status)`,
+      );
+    const { values } = parseFlags(
+      rest,
+      {
+        db: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        'retry-dead': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+      ['db'],
+    );
     const db = values.db as string;
     if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
     const timeoutMs = values['timeout-ms'] === undefined ? 30_000 : Number(values['timeout-ms']);
-    if (!(timeoutMs >= 0 && timeoutMs <= 86_400_000)) throw new UsageError(`--timeout-ms: expected 0..86400000, got "${values['timeout-ms']}"`);
+    if (!(timeoutMs >= 0 && timeoutMs <= 86_400_000))
+      throw new UsageError(`--timeout-ms: expected 0..86400000, got "${values['timeout-ms']}"`);
     const store = openStore(db);
     try {
       const journal = new Journal(store);
@@ -40,9 +53,12 @@ export const outboxCommand: Command = {
       }
       const requeued = values['retry-dead'] ? journal.requeueDead(Date.now()) : 0;
       const r = await dispatcher.drain(timeoutMs);
-      if (values.json) io.out(`${JSON.stringify({ delivered: r.delivered, failed: r.failed, dead: r.dead, pending: r.pending })}\n`);
+      if (values.json)
+        io.out(`${JSON.stringify({ delivered: r.delivered, failed: r.failed, dead: r.dead, pending: r.pending })}\n`);
       else {
-        io.out(`delivered ${r.delivered}${requeued > 0 ? ` (${requeued} dead letter(s) requeued)` : ''}; ${r.pending} still pending; ${r.dead} dead letter(s)\n`);
+        io.out(
+          `delivered ${r.delivered}${requeued > 0 ? ` (${requeued} dead letter(s) requeued)` : ''}; ${r.pending} still pending; ${r.dead} dead letter(s)\n`,
+        );
       }
       return r.pending > 0 ? EXIT.failure : EXIT.ok;
     } finally {

@@ -49,7 +49,8 @@ export const queryCommand: Command = {
       if (v === undefined) throw new UsageError(`query ${sub}: missing required option --${k}`);
       return v;
     };
-    if (sub !== 'asof' && sub !== 'bars' && sub !== 'universe') throw new UsageError(`unknown query "${sub ?? ''}" (asof, bars, universe)`);
+    if (sub !== 'asof' && sub !== 'bars' && sub !== 'universe')
+      throw new UsageError(`unknown query "${sub ?? ''}" (asof, bars, universe)`);
     if (!existsSync(values.db!)) {
       io.err(`quantdesk query: no database at ${values.db}\n`);
       return EXIT.badInput;
@@ -75,12 +76,21 @@ export const queryCommand: Command = {
           known_at: v.knownAt === null ? null : formatTime(v.knownAt),
         };
         if (values.json) io.out(`${JSON.stringify(out)}\n`);
-        else io.out(v.value === null ? `${symbol} ${field} as of ${out.date}: nothing known\n` : `${symbol} ${field} as of ${out.date}: ${v.value} (period ${out.period_end}, known ${out.known_at})\n`);
+        else
+          io.out(
+            v.value === null
+              ? `${symbol} ${field} as of ${out.date}: nothing known\n`
+              : `${symbol} ${field} as of ${out.date}: ${v.value} (period ${out.period_end}, known ${out.known_at})\n`,
+          );
         return EXIT.ok;
       }
       if (sub === 'bars') {
         const symbol = need('symbol');
-        const r = barsRange(store, symbol, { from: date('from', values.from), to: date('to', values.to), adjustedAsOf: date('adjusted-as-of', values['adjusted-as-of']) });
+        const r = barsRange(store, symbol, {
+          from: date('from', values.from),
+          to: date('to', values.to),
+          adjustedAsOf: date('adjusted-as-of', values['adjusted-as-of']),
+        });
         if (!r.ok) {
           io.err(`quantdesk query: ${r.error.message}\n`);
           return EXIT.badInput;
@@ -90,7 +100,14 @@ export const queryCommand: Command = {
         for (let i = 0; i < b.time.length; i++) {
           rows.push(
             values.json
-              ? JSON.stringify({ date: formatTime(b.time[i]), open: b.open[i], high: b.high[i], low: b.low[i], close: b.close[i], volume: b.volume[i] })
+              ? JSON.stringify({
+                  date: formatTime(b.time[i]),
+                  open: b.open[i],
+                  high: b.high[i],
+                  low: b.low[i],
+                  close: b.close[i],
+                  volume: b.volume[i],
+                })
               : `${formatTime(b.time[i])}\t${b.open[i]}\t${b.high[i]}\t${b.low[i]}\t${b.close[i]}\t${b.volume[i]}`,
           );
         }

@@ -34,12 +34,32 @@ export function parseReportArgs(args: string[], env: NodeJS.ProcessEnv = process
   if (positionals[0] !== 'daily' || positionals.length !== 1) throw new UsageError('expected: report daily');
   if (!values.out) throw new UsageError('missing required option --out');
   const day = values.date === undefined ? undefined : parseDate(values.date);
-  if (day === null || (values.date !== undefined && values.date.length !== 10)) throw new UsageError(`--date: "${values.date}" is not YYYY-MM-DD`);
-  const watched: WatchedSpec[] = (values.spec ?? []).map((f) => ({ label: basename(f).replace(/\.json$/, ''), spec: readJsonFile(f) as Record<string, unknown> }));
+  if (day === null || (values.date !== undefined && values.date.length !== 10))
+    throw new UsageError(`--date: "${values.date}" is not YYYY-MM-DD`);
+  const watched: WatchedSpec[] = (values.spec ?? []).map((f) => ({
+    label: basename(f).replace(/\.json$/, ''),
+    spec: readJsonFile(f) as Record<string, unknown>,
+  }));
   const targets: WebhookTarget[] = (values.webhook ?? []).map((url) => ({ kind: 'json', url }));
-  if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_CHAT_ID) targets.push({ kind: 'telegram', token: env.TELEGRAM_BOT_TOKEN, chatId: env.TELEGRAM_CHAT_ID, apiUrl: env.TELEGRAM_API_URL });
-  if (values.send && targets.length === 0) throw new UsageError('--send needs a target: --webhook URL, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID in the environment');
-  return { db: values.db, out: values.out, day, watched, targets: values.send ? targets : null, json: values.json === true };
+  if (env.TELEGRAM_BOT_TOKEN && env.TELEGRAM_CHAT_ID)
+    targets.push({
+      kind: 'telegram',
+      token: env.TELEGRAM_BOT_TOKEN,
+      chatId: env.TELEGRAM_CHAT_ID,
+      apiUrl: env.TELEGRAM_API_URL,
+    });
+  if (values.send && targets.length === 0)
+    throw new UsageError(
+      '--send needs a target: --webhook URL, or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID in the environment',
+    );
+  return {
+    db: values.db,
+    out: values.out,
+    day,
+    watched,
+    targets: values.send ? targets : null,
+    json: values.json === true,
+  };
 }
 
 /** `quantdesk report daily …`. */
@@ -61,7 +81,10 @@ export const reportCommand: Command = {
       let delivery = null;
       if (p.targets) delivery = await new OutboxDispatcher({ journal: new Journal(store) }).deliverDue();
       if (p.json) io.out(`${JSON.stringify({ path: w.value.path, summary: w.value.summary, delivery })}\n`);
-      else io.out(`${w.value.path}\n${w.value.summary}\n${delivery ? `sent: ${delivery.delivered} delivered, ${delivery.failed} failed (failed ones stay in the outbox)\n` : ''}`);
+      else
+        io.out(
+          `${w.value.path}\n${w.value.summary}\n${delivery ? `sent: ${delivery.delivered} delivered, ${delivery.failed} failed (failed ones stay in the outbox)\n` : ''}`,
+        );
       return delivery && delivery.failed > 0 ? EXIT.failure : EXIT.ok;
     } finally {
       store.close();

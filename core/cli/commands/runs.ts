@@ -28,11 +28,18 @@ export const runsCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseFlags(
       args,
-      { db: { type: 'string' }, json: { type: 'boolean' }, limit: { type: 'string' }, report: { type: 'string' }, 'trades-csv': { type: 'string' } },
+      {
+        db: { type: 'string' },
+        json: { type: 'boolean' },
+        limit: { type: 'string' },
+        report: { type: 'string' },
+        'trades-csv': { type: 'string' },
+      },
       ['db'],
     );
     const [verb, id] = positionals;
-    if (verb !== 'list' && verb !== 'show' && verb !== 'rerun') throw new UsageError(`expected list, show or rerun, got "${verb ?? ''}"`);
+    if (verb !== 'list' && verb !== 'show' && verb !== 'rerun')
+      throw new UsageError(`expected list, show or rerun, got "${verb ?? ''}"`);
     if (verb !== 'list' && !id) throw new UsageError(`runs ${verb} needs a run ID`);
     const db = values.db as string;
     if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
@@ -40,10 +47,15 @@ export const runsCommand: Command = {
     try {
       if (verb === 'list') {
         const limit = values.limit === undefined ? 100 : Number(values.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit: expected a positive integer, got "${values.limit}"`);
+        if (!Number.isInteger(limit) || limit < 1)
+          throw new UsageError(`--limit: expected a positive integer, got "${values.limit}"`);
         const runs = listRuns(store, { limit });
         if (values.json) io.out(JSON.stringify(runs) + '\n');
-        else for (const r of runs) io.out(`${r.id}  ${r.createdAt}  ${r.strategy.padEnd(20)} return ${r.metrics ? (r.metrics.totalReturn * 100).toFixed(2) + '%' : '–'}\n`);
+        else
+          for (const r of runs)
+            io.out(
+              `${r.id}  ${r.createdAt}  ${r.strategy.padEnd(20)} return ${r.metrics ? (r.metrics.totalReturn * 100).toFixed(2) + '%' : '–'}\n`,
+            );
         return EXIT.ok;
       }
       if (verb === 'show') {
@@ -52,8 +64,10 @@ export const runsCommand: Command = {
           io.err(`quantdesk runs: no run "${id}" in ${db}\n`);
           return EXIT.failure;
         }
-        if (values.report && run.result) writeFileSync(values.report as string, renderReport(run.result, reportBenchmark(store, run.result)));
-        if (values['trades-csv'] && run.result) writeFileSync(values['trades-csv'] as string, tradesCsv(run.result.trades));
+        if (values.report && run.result)
+          writeFileSync(values.report as string, renderReport(run.result, reportBenchmark(store, run.result)));
+        if (values['trades-csv'] && run.result)
+          writeFileSync(values['trades-csv'] as string, tradesCsv(run.result.trades));
         // A sweep's payload is its output (top results, failures), not a backtest result.
         const stored = run.kind === 'sweep' ? (loadSweep(store, id) ?? null) : undefined;
         // As `quantdesk sweep --json` prints it: the surface (every combination's objective, for the app's heatmap) stays stored.
@@ -61,10 +75,17 @@ export const runsCommand: Command = {
         const shown = sweep === undefined ? run : { ...run, sweep };
         if (values.json) io.out(JSON.stringify(shown) + '\n');
         else {
-          io.out(`${run.id}  ${run.kind}  ${run.strategy}  created ${run.createdAt}  engine ${run.engineVersion}  data ${run.dataFingerprint}\n${JSON.stringify(run.spec, null, 2)}\n`);
+          io.out(
+            `${run.id}  ${run.kind}  ${run.strategy}  created ${run.createdAt}  engine ${run.engineVersion}  data ${run.dataFingerprint}\n${JSON.stringify(run.spec, null, 2)}\n`,
+          );
           if (sweep) {
-            io.out(`${sweep.runs} runs on ${sweep.workers} workers in ${(sweep.elapsedMs / 1000).toFixed(2)} s; best ${sweep.results.length} by ${sweep.objective}:\n`);
-            for (const r of sweep.results) io.out(`  ${JSON.stringify(r.params)}  ${sweep.objective}=${fmt((r.metrics as unknown as Record<string, number | null>)[sweep.objective.replace(/^-/, '')])}\n`);
+            io.out(
+              `${sweep.runs} runs on ${sweep.workers} workers in ${(sweep.elapsedMs / 1000).toFixed(2)} s; best ${sweep.results.length} by ${sweep.objective}:\n`,
+            );
+            for (const r of sweep.results)
+              io.out(
+                `  ${JSON.stringify(r.params)}  ${sweep.objective}=${fmt((r.metrics as unknown as Record<string, number | null>)[sweep.objective.replace(/^-/, '')])}\n`,
+              );
           }
         }
         return EXIT.ok;
@@ -83,9 +104,15 @@ export const runsCommand: Command = {
         io.err(`quantdesk runs: no run "${id}" in ${db}\n`);
         return EXIT.failure;
       }
-      if (report.fingerprintChanged) io.err(`quantdesk runs rerun: the data changed since ${id} ran (fingerprint ${report.storedFingerprint} -> ${report.currentFingerprint})\n`);
+      if (report.fingerprintChanged)
+        io.err(
+          `quantdesk runs rerun: the data changed since ${id} ran (fingerprint ${report.storedFingerprint} -> ${report.currentFingerprint})\n`,
+        );
       if (values.json) io.out(JSON.stringify(report) + '\n');
-      else io.out(`${report.runId}: re-run of ${id}: ${report.identical ? 'identical' : 'DIFFERENT'}${report.fingerprintChanged ? ' (data changed)' : ''}\n`);
+      else
+        io.out(
+          `${report.runId}: re-run of ${id}: ${report.identical ? 'identical' : 'DIFFERENT'}${report.fingerprintChanged ? ' (data changed)' : ''}\n`,
+        );
       return EXIT.ok;
     } finally {
       store.close();

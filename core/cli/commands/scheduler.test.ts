@@ -10,7 +10,10 @@ const root = join(__dirname, '..', '..', '..');
 const bin = join(root, 'bin', 'quantdesk.js');
 const q = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 /** Async: the loopback server lives in this process, so a blocking spawnSync would starve it. */
-function qa(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function qa(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const c = spawn(process.execPath, [bin, ...args], { env });
     let stdout = '';
@@ -42,7 +45,10 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     // AAA answers at once; BBB hangs while `hang` is set, so a fetch of both is caught mid-way.
     server = await startTestServer((url) => {
       if (url.searchParams.get('s') === 'bbb.us' && hang) return { hang: true };
-      return { body: CSV.replace(/10\.5,1000/, url.searchParams.get('s') === 'bbb.us' ? '10.5,2000' : '10.5,1000'), type: 'text/csv' };
+      return {
+        body: CSV.replace(/10\.5,1000/, url.searchParams.get('s') === 'bbb.us' ? '10.5,2000' : '10.5,1000'),
+        type: 'text/csv',
+      };
     });
   });
   afterAll(async () => {
@@ -59,20 +65,54 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     const r2 = await qa([...args, '--json']);
     expect(JSON.parse(r2.stdout)).toMatchObject({ source: 'stooq', changed: 0, requests: 1 });
     expect(q('fetch', 'yahoo', '--db', db).status).toBe(2);
-    const noKey = await qa(['fetch', 'alphavantage', '--db', db, '--symbols', 'IBM'], { ...process.env, ALPHAVANTAGE_API_KEY: '' });
-    expect([noKey.status, noKey.stderr]).toEqual([2, 'quantdesk fetch: alphavantage: set ALPHAVANTAGE_API_KEY in the environment\n']);
+    const noKey = await qa(['fetch', 'alphavantage', '--db', db, '--symbols', 'IBM'], {
+      ...process.env,
+      ALPHAVANTAGE_API_KEY: '',
+    });
+    expect([noKey.status, noKey.stderr]).toEqual([
+      2,
+      'quantdesk fetch: alphavantage: set ALPHAVANTAGE_API_KEY in the environment\n',
+    ]);
   });
 
   it('a scheduled fetch killed with -9 stores nothing, and the next scheduler retries it to completion', async () => {
     const db = join(d.dir, 's.db');
-    const add = q('jobs', 'add', 'prices', '--cron', '0 18 * * 1-5', '--tz', 'America/New_York', '--db', db, '--', 'fetch', 'stooq', '--base-url', server.base, '--symbols', 'AAA.US,BBB.US', '--rate-ms', '0', '--retries', '0', '--timeout-ms', '60000');
+    const add = q(
+      'jobs',
+      'add',
+      'prices',
+      '--cron',
+      '0 18 * * 1-5',
+      '--tz',
+      'America/New_York',
+      '--db',
+      db,
+      '--',
+      'fetch',
+      'stooq',
+      '--base-url',
+      server.base,
+      '--symbols',
+      'AAA.US,BBB.US',
+      '--rate-ms',
+      '0',
+      '--retries',
+      '0',
+      '--timeout-ms',
+      '60000',
+    );
     expect([add.status, add.stderr]).toEqual([0, '']);
-    expect(q('jobs', 'add', 'x', '--cron', '0 8 * * *', '--tz', 'Asia/Seoul', '--db', db, '--', 'backtest').status).toBe(2);
+    expect(
+      q('jobs', 'add', 'x', '--cron', '0 8 * * *', '--tz', 'Asia/Seoul', '--db', db, '--', 'backtest').status,
+    ).toBe(2);
     // The app was closed for a week: the job's missed slots make one catch-up run at start.
     const s = openStore(db);
-    connection(s).prepare('UPDATE jobs SET created_at = ?').run(Date.now() - 7 * 86_400_000);
+    connection(s)
+      .prepare('UPDATE jobs SET created_at = ?')
+      .run(Date.now() - 7 * 86_400_000);
     s.close();
-    const spawnScheduler = (): ChildProcess => spawn(process.execPath, [bin, 'scheduler', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const spawnScheduler = (): ChildProcess =>
+      spawn(process.execPath, [bin, 'scheduler', '--db', db], { stdio: ['ignore', 'pipe', 'pipe'] });
     const first = spawnScheduler();
     const reqs = () => server.requests.filter((u) => u.searchParams.get('s') === 'bbb.us').length;
     await until('the fetch to reach BBB', () => (reqs() >= 1 ? true : undefined));
@@ -80,7 +120,10 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     await new Promise((r) => first.once('exit', r));
     const mid = openStore(db);
     expect(connection(mid).prepare('SELECT count(*) FROM bars').pluck().get()).toBe(0); // AAA was downloaded but not imported
-    expect(connection(mid).prepare('SELECT status, pid FROM job_runs').get()).toEqual({ status: 'running', pid: first.pid });
+    expect(connection(mid).prepare('SELECT status, pid FROM job_runs').get()).toEqual({
+      status: 'running',
+      pid: first.pid,
+    });
     mid.close();
     hang = false;
     const second = spawnScheduler();
@@ -89,7 +132,13 @@ describe('the real quantdesk binary: fetch, jobs and a scheduler killed with -9'
     await until('the retry to finish', () => (/prices ok/.test(out) ? true : undefined));
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
-    const hist = JSON.parse(q('jobs', 'history', 'prices', '--db', db, '--json').stdout) as { status: string; attempt: number; trigger: string; rowsChanged: number | null; error: string | null }[];
+    const hist = JSON.parse(q('jobs', 'history', 'prices', '--db', db, '--json').stdout) as {
+      status: string;
+      attempt: number;
+      trigger: string;
+      rowsChanged: number | null;
+      error: string | null;
+    }[];
     expect(hist.map((h) => [h.status, h.attempt, h.trigger, h.rowsChanged])).toEqual([
       ['ok', 2, 'retry', 6],
       ['abandoned', 1, 'catch-up', null],

@@ -24,7 +24,10 @@ export const schedulerCommand: Command = {
     const store = openWritableStore(values.db!);
     const s = new Scheduler(store, {
       run: (job, signal) => runJobCommand(store, job.command, signal),
-      onRunEnded: (r) => io.out(`${new Date(r.endedAt ?? Date.now()).toISOString()} ${r.job} ${r.status} attempt ${r.attempt} (${r.trigger})${r.rowsChanged !== null ? ` ${r.rowsChanged} rows changed` : ''}${r.error ? `: ${r.error}` : ''}\n`),
+      onRunEnded: (r) =>
+        io.out(
+          `${new Date(r.endedAt ?? Date.now()).toISOString()} ${r.job} ${r.status} attempt ${r.attempt} (${r.trigger})${r.rowsChanged !== null ? ` ${r.rowsChanged} rows changed` : ''}${r.error ? `: ${r.error}` : ''}\n`,
+        ),
     });
     io.out(`scheduler: ${listJobs(store).length} jobs, pid ${process.pid}\n`);
     s.start();

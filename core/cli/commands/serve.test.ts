@@ -32,7 +32,9 @@ describe('quantdesk serve', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const port = (blocker.address() as AddressInfo).port;
     const io = bufferIO();
-    expect(await runServe(['--db', join(dir, 'p.db'), '--port', String(port)], io, new AbortController().signal)).toBe(1);
+    expect(await runServe(['--db', join(dir, 'p.db'), '--port', String(port)], io, new AbortController().signal)).toBe(
+      1,
+    );
     expect(io.stderr()).toContain(`127.0.0.1:${port}`);
     expect(io.stderr()).toMatch(/EADDRINUSE/);
     expect(io.stdout()).toBe('');
@@ -56,7 +58,11 @@ describe('quantdesk serve', () => {
 
   it('runs as the real binary and exits 0 on SIGTERM', async () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'pipe' });
-    const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'serve', '--db', join(dir, 'c.db'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/quantdesk.js'), 'serve', '--db', join(dir, 'c.db'), '--port', '0'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout.on('data', (b: Buffer) => {

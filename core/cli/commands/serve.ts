@@ -23,7 +23,8 @@ Requests without the token get 401. Stops cleanly on SIGINT/SIGTERM.
 export function defaultStaticDir(): string {
   let dir = typeof __dirname === 'string' ? __dirname : process.cwd();
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'quantdesk.js'))) return join(dir, 'out', 'renderer');
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bin', 'quantdesk.js')))
+      return join(dir, 'out', 'renderer');
     const up = dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -42,32 +43,45 @@ export const serveCommand: Command = {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     deadlineAfterSignal(ac.signal, io, 'serve');
-    return runServe(args, io, ac.signal).then(
-      (code) => {
+    return runServe(args, io, ac.signal)
+      .then((code) => {
         exitSoonAfterSignal(ac.signal, code);
         return code;
-      },
-    ).finally(() => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    });
+      })
+      .finally(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      });
   },
 };
 
 /** The body of `quantdesk serve`, stoppable by `signal` (tests use this instead of process signals). */
-export async function runServe(args: string[], io: Parameters<Command['run']>[1], signal: AbortSignal): Promise<number> {
+export async function runServe(
+  args: string[],
+  io: Parameters<Command['run']>[1],
+  signal: AbortSignal,
+): Promise<number> {
   const { values, positionals } = parseFlags(
     args,
-    { db: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' }, static: { type: 'string' }, 'load-default': { type: 'boolean' } },
+    {
+      db: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      static: { type: 'string' },
+      'load-default': { type: 'boolean' },
+    },
     ['db'],
   );
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: expected an integer 0-65535, got "${values.port}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: expected an integer 0-65535, got "${values.port}"`);
   const host = values.host ?? '127.0.0.1';
   const staticDir = values.static !== undefined ? resolve(values.static) : defaultStaticDir();
   if (!existsSync(join(staticDir, 'index.html'))) {
-    io.err(`quantdesk serve: warning: the renderer is not built (${staticDir}/index.html missing); run \`npm run build:renderer\`. The API still works.\n`);
+    io.err(
+      `quantdesk serve: warning: the renderer is not built (${staticDir}/index.html missing); run \`npm run build:renderer\`. The API still works.\n`,
+    );
   }
   let server;
   try {
@@ -77,7 +91,9 @@ export async function runServe(args: string[], io: Parameters<Command['run']>[1]
     return EXIT.failure;
   }
   if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
-    io.err(`quantdesk serve: warning: bound to ${host}; anyone on that network who learns the token can use this host.\n`);
+    io.err(
+      `quantdesk serve: warning: bound to ${host}; anyone on that network who learns the token can use this host.\n`,
+    );
   }
   io.out(`QuantDesk serving at ${server.url}\n`);
   const loading = new AbortController();
@@ -95,7 +111,8 @@ export async function runServe(args: string[], io: Parameters<Command['run']>[1]
           onProgress: (p) => {
             options.onProgress?.(p);
             const now = typeof p === 'object' ? p.step : undefined;
-            if (now !== undefined && now !== step) io.err(`quantdesk serve: loading the default dataset: ${(step = now)}\n`);
+            if (now !== undefined && now !== step)
+              io.err(`quantdesk serve: loading the default dataset: ${(step = now)}\n`);
           },
         }),
       { signal: loading.signal, isInterrupted: source.isInterrupted },

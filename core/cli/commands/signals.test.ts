@@ -21,7 +21,9 @@ afterAll(() => {
 });
 
 function start(args: string[]): { child: ChildProcess; output: () => string; waitFor: (re: RegExp) => Promise<void> } {
-  const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   const waiters: [RegExp, () => void][] = [];

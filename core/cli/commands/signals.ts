@@ -34,7 +34,11 @@ const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`
 const num = (x: number | null) => (x === null ? '-' : x.toFixed(2));
 
 function printText(r: SignalsReport, io: CliIO): void {
-  const head = ['symbol'.padEnd(10), 'signals'.padStart(7), ...r.horizons.map((h) => `h${h} win / avg / sharpe`.padStart(26))];
+  const head = [
+    'symbol'.padEnd(10),
+    'signals'.padStart(7),
+    ...r.horizons.map((h) => `h${h} win / avg / sharpe`.padStart(26)),
+  ];
   io.out(`${r.spec.strategy} ${JSON.stringify(r.spec.params)} fill=${r.spec.fill}\n${head.join('  ')}\n`);
   const row = (name: string, signals: number, hs: readonly { all: HorizonStats }[]) =>
     io.out(
@@ -67,7 +71,11 @@ export const signalsCommand: Command = {
   summary: "Signal analytics: a strategy's entries and their forward returns over 1, 5 and 20 bars",
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { spec: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } }, ['spec', 'db']);
+    const { values, positionals } = parseFlags(
+      args,
+      { spec: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' } },
+      ['spec', 'db'],
+    );
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const raw = absolutizeStrategyRef(readJsonFile(values.spec!), values.spec!);
     if (!existsSync(values.db!)) throw new UsageError(`${values.db}: no such database`);
@@ -78,7 +86,8 @@ export const signalsCommand: Command = {
         const text = readFileSync(values.spec!, 'utf8');
         if (r.error.details?.length) {
           // FILE:LINE: field: reason, one per problem
-          for (const d of r.error.details) io.err(`${values.spec}:${lineOfPath(text, d.slice(0, d.indexOf(':')))}: ${d}\n`);
+          for (const d of r.error.details)
+            io.err(`${values.spec}:${lineOfPath(text, d.slice(0, d.indexOf(':')))}: ${d}\n`);
         } else io.err(`quantdesk signals: ${values.spec}: ${r.error.message}\n`);
         return r.error.code === 'invalid-input' || r.error.code === 'not-found' ? EXIT.badInput : EXIT.failure;
       }

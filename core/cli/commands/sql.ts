@@ -21,9 +21,15 @@ export const sqlCommand: Command = {
   summary: 'Ad-hoc DuckDB SQL over the store and a Parquet lake (table, JSON or CSV)',
   usage: USAGE,
   async run(args, io) {
-    const { values, positionals } = parseFlags(args, { db: { type: 'string' }, lake: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(args, {
+      db: { type: 'string' },
+      lake: { type: 'string' },
+      json: { type: 'boolean' },
+      csv: { type: 'boolean' },
+    });
     if (positionals.length !== 1) throw new UsageError('expected one quoted SQL statement');
-    if (values.db === undefined && values.lake === undefined) throw new UsageError('missing required option --db (or --lake)');
+    if (values.db === undefined && values.lake === undefined)
+      throw new UsageError('missing required option --db (or --lake)');
     if (values.json && values.csv) throw new UsageError('--json and --csv are exclusive');
     const store = values.db !== undefined ? openStore(values.db, { readonly: values.db !== ':memory:' }) : null;
     try {
@@ -33,12 +39,29 @@ export const sqlCommand: Command = {
         return EXIT.badInput;
       }
       const { columns, rows } = r.value;
-      if (values.json) io.out(`${JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]]))))}\n`);
-      else if (values.csv) io.out(`${[columns.map(csvField).join(','), ...rows.map((row) => row.map(csvField).join(','))].join('\n')}\n`);
+      if (values.json)
+        io.out(`${JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c, i) => [c, row[i]]))))}\n`);
+      else if (values.csv)
+        io.out(`${[columns.map(csvField).join(','), ...rows.map((row) => row.map(csvField).join(','))].join('\n')}\n`);
       else {
-        const cells = [columns, ...rows.map((row) => row.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];
+        const cells = [
+          columns,
+          ...rows.map((row) =>
+            row.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))),
+          ),
+        ];
         const w = columns.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
-        io.out(cells.map((c, k) => c.map((x, i) => x.padEnd(w[i])).join('  ').trimEnd() + (k === 0 ? `\n${w.map((n) => '-'.repeat(n)).join('  ')}` : '')).join('\n') + `\n(${rows.length} rows, ${Math.round(r.value.durationMs)} ms)\n`);
+        io.out(
+          cells
+            .map(
+              (c, k) =>
+                c
+                  .map((x, i) => x.padEnd(w[i]))
+                  .join('  ')
+                  .trimEnd() + (k === 0 ? `\n${w.map((n) => '-'.repeat(n)).join('  ')}` : ''),
+            )
+            .join('\n') + `\n(${rows.length} rows, ${Math.round(r.value.durationMs)} ms)\n`,
+        );
       }
       return EXIT.ok;
     } finally {

@@ -58,19 +58,34 @@ function syntheticPanel(n: number, days: number): Panel {
   };
 }
 
-function runCheck(strategy: Strategy, params: unknown, store: Store | null, symbol: string | undefined): LookAheadReport {
+function runCheck(
+  strategy: Strategy,
+  params: unknown,
+  store: Store | null,
+  symbol: string | undefined,
+): LookAheadReport {
   if (strategy.kind === 'single') {
-    if (!store) return checkSingle(strategy as SingleStrategy, params, [1, 2].map((seed) => ({ symbol: `synthetic-${seed}`, bars: randomBars(700, seed) })));
+    if (!store)
+      return checkSingle(
+        strategy as SingleStrategy,
+        params,
+        [1, 2].map((seed) => ({ symbol: `synthetic-${seed}`, bars: randomBars(700, seed) })),
+      );
     const panel = loadPanel(store, { symbols: symbol ? [symbol] : undefined, adjustment: 'pit' });
     if (panel.nInst === 0) throw new UsageError('the database holds no instruments');
-    return checkSingle(strategy as SingleStrategy, params, [{ symbol: panel.symbols[0], bars: compactSeries(panel, 0) }]);
+    return checkSingle(strategy as SingleStrategy, params, [
+      { symbol: panel.symbols[0], bars: compactSeries(panel, 0) },
+    ]);
   }
   const parsed = strategy.params.parse(params ?? {});
   const fields = strategy.fields ? [...strategy.fields(parsed)] : [];
   if (!store) {
     // No store: a synthetic market, and the declared fundamentals with no rows (they read NaN).
     const panel = syntheticPanel(12, 400);
-    return checkCrossSectional(strategy, params, panel, { fields: new Map(fields.map((f) => [f, buildPitField(f, panel.nInst, [])])), universe: null });
+    return checkCrossSectional(strategy, params, panel, {
+      fields: new Map(fields.map((f) => [f, buildPitField(f, panel.nInst, [])])),
+      universe: null,
+    });
   }
   const panel = loadPanel(store, { adjustment: 'pit' });
   return checkCrossSectional(strategy, params, panel, loadPitFacts(store, panel.symbols, fields, undefined));
@@ -78,7 +93,12 @@ function runCheck(strategy: Strategy, params: unknown, store: Store | null, symb
 
 /** `quantdesk strategies check FILE|NAME [--db DB] [--symbol S] [--param k=v] [--json]`. */
 export async function check(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseFlags(args, { db: { type: 'string' }, symbol: { type: 'string' }, param: { type: 'string', multiple: true }, json: { type: 'boolean' } });
+  const { values, positionals } = parseFlags(args, {
+    db: { type: 'string' },
+    symbol: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  });
   if (positionals.length !== 1) throw new UsageError('expected one FILE (or strategy name)');
   const ref = isStrategyPath(positionals[0]) && !isAbsolute(positionals[0]) ? resolve(positionals[0]) : positionals[0];
   let store: Store | null = null;

@@ -11,7 +11,11 @@ describe('quantdesk strategies', () => {
   it('--json lists every built-in with name, description and a params schema with defaults', async () => {
     const io = bufferIO();
     expect(await main(['strategies', '--json'], io)).toBe(0);
-    const list = JSON.parse(io.stdout()) as { name: string; description: string; params: { properties: Record<string, { default?: unknown; minimum?: number; enum?: string[] }> } }[];
+    const list = JSON.parse(io.stdout()) as {
+      name: string;
+      description: string;
+      params: { properties: Record<string, { default?: unknown; minimum?: number; enum?: string[] }> };
+    }[];
     expect(list.map((s) => s.name)).toEqual(STRATEGIES.map((s) => s.name));
     expect(list.length).toBeGreaterThanOrEqual(21);
     for (const s of list) expect(s.description.length).toBeGreaterThan(10);
@@ -26,7 +30,8 @@ describe('quantdesk strategies', () => {
     for (const s of STRATEGIES) {
       const listed = list.find((x) => x.name === s.name)!;
       const defaults = s.params.parse({}) as Record<string, unknown>;
-      for (const [k, v] of Object.entries(defaults)) expect(listed.params.properties[k].default, `${s.name}.${k}`).toEqual(v);
+      for (const [k, v] of Object.entries(defaults))
+        expect(listed.params.properties[k].default, `${s.name}.${k}`).toEqual(v);
     }
   });
 
@@ -44,7 +49,9 @@ describe('quantdesk strategies', () => {
 
   it('runs as the real binary', () => {
     execFileSync(process.execPath, [join(root, 'scripts/build.mjs'), 'cli'], { cwd: root, stdio: 'pipe' });
-    const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'strategies', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'strategies', '--json'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     expect((JSON.parse(r.stdout) as { name: string }[]).map((s) => s.name)).toContain('factor-rank');
   });

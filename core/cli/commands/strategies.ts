@@ -56,13 +56,23 @@ async function add(args: string[], io: CliIO): Promise<number> {
   const src = readStrategyFile(file);
   const strategy = loadSandboxedStrategy(src);
   const name = strategy.name || src.name;
-  if (isBuiltin(name)) throw new UsageError(`${positionals[0]}: "${name}" is a built-in strategy's name; give defineStrategy another name`);
-  if (!/^[a-z0-9][a-z0-9-]*$/i.test(name)) throw new UsageError(`${positionals[0]}: name "${name}" must be letters, digits and dashes`);
+  if (isBuiltin(name))
+    throw new UsageError(
+      `${positionals[0]}: "${name}" is a built-in strategy's name; give defineStrategy another name`,
+    );
+  if (!/^[a-z0-9][a-z0-9-]*$/i.test(name))
+    throw new UsageError(`${positionals[0]}: name "${name}" must be letters, digits and dashes`);
   const store = openExisting(values.db as string);
   try {
     const r = addUserStrategy(store, { ...src, name });
-    if (values.json) io.out(`${JSON.stringify({ name, version: r.version, hash: src.hash, added: r.added, kind: strategy.kind })}\n`);
-    else io.out(r.added ? `stored ${name} version ${r.version} (${src.hash.slice(0, 12)})\n` : `${name} version ${r.version} already holds this source\n`);
+    if (values.json)
+      io.out(`${JSON.stringify({ name, version: r.version, hash: src.hash, added: r.added, kind: strategy.kind })}\n`);
+    else
+      io.out(
+        r.added
+          ? `stored ${name} version ${r.version} (${src.hash.slice(0, 12)})\n`
+          : `${name} version ${r.version} already holds this source\n`,
+      );
     return EXIT.ok;
   } finally {
     store.close();

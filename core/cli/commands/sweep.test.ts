@@ -15,7 +15,13 @@ let specFile: string;
 const children: ChildProcess[] = [];
 
 const sweepFile = {
-  base: { strategy: 'sma-cross', symbols: ['S0000', 'S0001'], commission: { rate: 0.0005 }, start: '2015-02-02', end: '2016-01-29' },
+  base: {
+    strategy: 'sma-cross',
+    symbols: ['S0000', 'S0001'],
+    commission: { rate: 0.0005 },
+    start: '2015-02-02',
+    end: '2016-01-29',
+  },
   grid: { fast: { from: 3, to: 15, step: 4 }, slow: [20, 40] },
   constraints: ['fast < slow'],
   objective: 'sharpe',
@@ -57,7 +63,9 @@ describe('quantdesk sweep', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     threaded = JSON.parse(r.stdout);
-    expect(Object.keys(threaded).sort()).toEqual(['best', 'elapsedMs', 'failed', 'fingerprint', 'id', 'kernel', 'objective', 'results', 'runs', 'workers'].sort());
+    expect(Object.keys(threaded).sort()).toEqual(
+      ['best', 'elapsedMs', 'failed', 'fingerprint', 'id', 'kernel', 'objective', 'results', 'runs', 'workers'].sort(),
+    );
     // Stored in the registry under its id.
     const { openStore } = await import('../../store/sqlite-bar-store');
     const { loadSweep } = await import('../../optimize/sweep-registry');
@@ -82,7 +90,11 @@ describe('quantdesk sweep', () => {
   });
 
   it('the real binary gives the same results as the in-process command', () => {
-    const out = execFileSync(process.execPath, [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', specFile, '--db', db, '--workers', '1', '--json'], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', specFile, '--db', db, '--workers', '1', '--json'],
+      { encoding: 'utf8' },
+    );
     const spawned = JSON.parse(out);
     expect(spawned.results).toEqual(threaded.results);
     expect(spawned.workers).toBe(1);
@@ -109,7 +121,11 @@ describe('quantdesk sweep', () => {
   it('runs on a cluster node that has no store: the panel travels through Redis, results equal the threaded run', async () => {
     const redis: TestRedis = await startTestRedis();
     try {
-      const node = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'worker', '--redis', redis.url, '--queue', 'cli-q'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const node = spawn(
+        process.execPath,
+        [join(root, 'bin/quantdesk.js'), 'worker', '--redis', redis.url, '--queue', 'cli-q'],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       children.push(node);
       let log = '';
       await new Promise<void>((resolve, reject) => {
@@ -119,7 +135,18 @@ describe('quantdesk sweep', () => {
         });
         node.once('exit', (c) => reject(new Error(`worker exited ${c}: ${log}`)));
       });
-      const r = await cli(['sweep', '--spec', specFile, '--db', db, '--cluster', redis.url, '--queue', 'cli-q', '--json']);
+      const r = await cli([
+        'sweep',
+        '--spec',
+        specFile,
+        '--db',
+        db,
+        '--cluster',
+        redis.url,
+        '--queue',
+        'cli-q',
+        '--json',
+      ]);
       expect(r.code).toBe(0);
       const clustered = JSON.parse(r.stdout);
       expect(clustered.results).toEqual(threaded.results);
@@ -134,7 +161,20 @@ describe('quantdesk sweep', () => {
 
 describe('quantdesk walkforward', () => {
   it('prints windows with chosen params and an efficiency, and rejects a bad --train', async () => {
-    const r = await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--workers', '2', '--json']);
+    const r = await cli([
+      'walkforward',
+      '--spec',
+      specFile,
+      '--db',
+      db,
+      '--train',
+      '120',
+      '--test',
+      '60',
+      '--workers',
+      '2',
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     // 2015-02-02..2016-01-29 holds 260 weekdays: tests at 120, 180, 240 (the last one 20 bars).
@@ -142,7 +182,23 @@ describe('quantdesk walkforward', () => {
     expect(out.windows[0]).toMatchObject({ trainBars: 120, testBars: 60, params: expect.any(Object) });
     expect(out.oosEquity.value).toHaveLength(60 + 60 + 20);
     expect((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', 'x', '--test', '5'])).code).toBe(2);
-    const anchored = JSON.parse((await cli(['walkforward', '--spec', specFile, '--db', db, '--train', '120', '--test', '60', '--anchored', '--json'])).stdout);
+    const anchored = JSON.parse(
+      (
+        await cli([
+          'walkforward',
+          '--spec',
+          specFile,
+          '--db',
+          db,
+          '--train',
+          '120',
+          '--test',
+          '60',
+          '--anchored',
+          '--json',
+        ])
+      ).stdout,
+    );
     expect(anchored.windows.map((w: { trainBars: number }) => w.trainBars)).toEqual([120, 180, 240]);
     expect(out.windows[0].trainStart).toBe('2015-02-02');
   });
@@ -164,7 +220,20 @@ describe('quantdesk montecarlo', () => {
     }
     const a = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '7', '--json']);
     const b = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '7', '--json']);
-    const c = await cli(['montecarlo', '--run', runId, '--db', db, '--paths', '400', '--seed', '8', '--method', 'returns', '--json']);
+    const c = await cli([
+      'montecarlo',
+      '--run',
+      runId,
+      '--db',
+      db,
+      '--paths',
+      '400',
+      '--seed',
+      '8',
+      '--method',
+      'returns',
+      '--json',
+    ]);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     const ma = JSON.parse(a.stdout);
@@ -172,7 +241,10 @@ describe('quantdesk montecarlo', () => {
     expect(ma).toMatchObject({ method: 'trades', paths: 400, seed: 7, ruin: 0.5 });
     expect(mc.method).toBe('returns');
     expect(mc.finalEquity.p50).not.toBe(ma.finalEquity.p50);
-    for (const d of [ma.finalEquity, ma.maxDrawdown]) expect([d.p5, d.p25, d.p50, d.p75, d.p95]).toEqual([d.p5, d.p25, d.p50, d.p75, d.p95].sort((x: number, y: number) => x - y));
+    for (const d of [ma.finalEquity, ma.maxDrawdown])
+      expect([d.p5, d.p25, d.p50, d.p75, d.p95]).toEqual(
+        [d.p5, d.p25, d.p50, d.p75, d.p95].sort((x: number, y: number) => x - y),
+      );
     expect(ma.probabilityOfRuin).toBeGreaterThanOrEqual(0);
     expect((await cli(['montecarlo', '--run', 'nope', '--db', db])).code).toBe(2);
     expect((await cli(['montecarlo', '--run', runId, '--db', db, '--method', 'dice'])).code).toBe(2);
@@ -182,11 +254,22 @@ describe('quantdesk montecarlo', () => {
 describe('quantdesk sweep cancellation', () => {
   it('stops on SIGINT with exit 1 and "cancelled" on stderr, printing nothing on stdout', async () => {
     const big = join(dir, 'big.json');
-    writeFileSync(big, JSON.stringify({ ...sweepFile, engine: 'exact', grid: { fast: { from: 2, to: 100, step: 1 }, slow: { from: 101, to: 400, step: 1 } } }));
-    const child = spawn(process.execPath, [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', big, '--db', db, '--workers', '2', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, QUANTDESK_PROGRESS: '1' },
-    });
+    writeFileSync(
+      big,
+      JSON.stringify({
+        ...sweepFile,
+        engine: 'exact',
+        grid: { fast: { from: 2, to: 100, step: 1 }, slow: { from: 101, to: 400, step: 1 } },
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/quantdesk.js'), 'sweep', '--spec', big, '--db', db, '--workers', '2', '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, QUANTDESK_PROGRESS: '1' },
+      },
+    );
     children.push(child);
     let out = '';
     let err = '';

@@ -31,7 +31,11 @@ export const sweepCommand: Command = {
   summary: 'Run a parameter sweep (grid or random search) on every core or a cluster',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseFlags(args, { spec: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, ...POOL_FLAGS }, ['spec', 'db']);
+    const { values } = parseFlags(
+      args,
+      { spec: { type: 'string' }, db: { type: 'string' }, json: { type: 'boolean' }, ...POOL_FLAGS },
+      ['spec', 'db'],
+    );
     let sweep;
     try {
       sweep = readSweepFile(values.spec as string);
@@ -62,7 +66,10 @@ export const sweepCommand: Command = {
     const interrupt = sigintSignal();
     try {
       const createdAt = Date.now();
-      const result = await runSweep(store, sweep, pool, { signal: interrupt.signal, onProgress: progressPrinter(io, 'sweep') });
+      const result = await runSweep(store, sweep, pool, {
+        signal: interrupt.signal,
+        onProgress: progressPrinter(io, 'sweep'),
+      });
       const id = newSweepId(createdAt);
       saveSweep(store, id, sweep, result, createdAt);
       // The surface (every combination's objective, for the app's heatmap) is stored, not printed: the JSON stays the top results.
@@ -71,12 +78,17 @@ export const sweepCommand: Command = {
       if (values.json) {
         io.out(`${JSON.stringify(out)}\n`);
       } else {
-        io.out(`sweep ${id}: ${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers; best ${out.results.length} by ${out.objective}:\n`);
+        io.out(
+          `sweep ${id}: ${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers; best ${out.results.length} by ${out.objective}:\n`,
+        );
         for (const r of out.results) {
           const m = r.metrics;
-          io.out(`  ${JSON.stringify(r.params).padEnd(30)} ${out.objective}=${fmt((m as unknown as Record<string, number | null>)[out.objective.replace(/^-/, '')])}  return=${fmt(m.totalReturn)}  maxDD=${fmt(m.maxDrawdown)}  trades=${m.trades}\n`);
+          io.out(
+            `  ${JSON.stringify(r.params).padEnd(30)} ${out.objective}=${fmt((m as unknown as Record<string, number | null>)[out.objective.replace(/^-/, '')])}  return=${fmt(m.totalReturn)}  maxDD=${fmt(m.maxDrawdown)}  trades=${m.trades}\n`,
+          );
         }
-        if (out.failed.length) io.out(`${out.failed.length} combinations failed, e.g. ${JSON.stringify(out.failed[0])}\n`);
+        if (out.failed.length)
+          io.out(`${out.failed.length} combinations failed, e.g. ${JSON.stringify(out.failed[0])}\n`);
       }
       return out.results.length > 0 ? EXIT.ok : EXIT.failure;
     } catch (e) {

@@ -21,8 +21,14 @@ beforeAll(async () => {
   db = join(dir, 't.db');
   const s = openStore(db);
   const goog = readFileSync(join(ROOT, 'core/backtest/testdata/GOOG.csv'), 'utf8').trim().split('\n').slice(1);
-  await importCsv(s, 'instruments', { fileName: 'i.csv', content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n' });
-  await importCsv(s, 'bars', { fileName: 'b.csv', content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n` });
+  await importCsv(s, 'instruments', {
+    fileName: 'i.csv',
+    content: 'symbol,name,sector,currency,listed_on,delisted_on\nGOOG,Alphabet,Tech,USD,,\n',
+  });
+  await importCsv(s, 'bars', {
+    fileName: 'b.csv',
+    content: `symbol,date,open,high,low,close,volume\n${goog.map((l) => `GOOG,${l}`).join('\n')}\n`,
+  });
   s.close();
   redis = await startTestRedis();
 });
@@ -37,7 +43,11 @@ describe('a user strategy on the BullMQ cluster', () => {
   it('the source travels by hash with each job: a node without the store or the file gives the threaded results', async () => {
     // The node runs from another folder and has no copy of the file: only the job's source can run there.
     const nodeDir = mkdtempSync(join(tmpdir(), 'qd-node-'));
-    worker = spawn(process.execPath, [join(ROOT, 'bin/quantdesk.js'), 'worker', '--redis', redis.url, '--queue', 'userq'], { cwd: nodeDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    worker = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/quantdesk.js'), 'worker', '--redis', redis.url, '--queue', 'userq'],
+      { cwd: nodeDir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     await new Promise<void>((resolve, reject) => {
       let log = '';
       worker!.stderr!.on('data', (b: Buffer) => {
@@ -52,7 +62,15 @@ describe('a user strategy on the BullMQ cluster', () => {
     expect(await main(['strategies', 'add', join(dir, 'cl-sma.ts'), '--db', db], bufferIO())).toBe(0);
     rmSync(join(dir, 'cl-sma.ts'));
     const spec = join(dir, 'sweep.json');
-    writeFileSync(spec, JSON.stringify({ base: { strategy: 'my-sma', symbols: ['GOOG'] }, grid: { fast: [5, 10], slow: [30] }, objective: 'sharpe', top: 2 }));
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        base: { strategy: 'my-sma', symbols: ['GOOG'] },
+        grid: { fast: [5, 10], slow: [30] },
+        objective: 'sharpe',
+        top: 2,
+      }),
+    );
     const run = async (extra: string[]) => {
       const io = bufferIO();
       const code = await main(['sweep', '--spec', spec, '--db', db, '--json', ...extra], io);

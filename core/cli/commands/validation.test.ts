@@ -55,18 +55,36 @@ async function refused(args: string[], pattern: RegExp): Promise<string> {
 
 const base = { strategy: 'sma-cross', symbols: ['S0000'] };
 const sweep = { base, grid: { fast: [3, 5], slow: [20, 30] }, top: 2 };
-const sweepArgs = (spec: unknown, bom = false) => ['sweep', '--spec', file(spec, bom), '--db', db, '--workers', '1', '--json'];
+const sweepArgs = (spec: unknown, bom = false) => [
+  'sweep',
+  '--spec',
+  file(spec, bom),
+  '--db',
+  db,
+  '--workers',
+  '1',
+  '--json',
+];
 
 describe('quantdesk sweep refuses a bad file before any run', () => {
   it('an unknown strategy', async () => {
-    await refused(sweepArgs({ ...sweep, base: { ...base, strategy: 'nope' } }), /base\.strategy: unknown strategy "nope"/);
+    await refused(
+      sweepArgs({ ...sweep, base: { ...base, strategy: 'nope' } }),
+      /base\.strategy: unknown strategy "nope"/,
+    );
   });
   it('a grid value of the wrong type, and a grid parameter the strategy does not have', async () => {
     await refused(sweepArgs({ ...sweep, grid: { fast: ['a', 'b'], slow: [20] } }), /grid\.fast: value "a": /);
-    await refused(sweepArgs({ ...sweep, grid: { fast: [3], speed: [1, 2] } }), /grid\.speed: not a parameter of sma-cross/);
+    await refused(
+      sweepArgs({ ...sweep, grid: { fast: [3], speed: [1, 2] } }),
+      /grid\.speed: not a parameter of sma-cross/,
+    );
   });
   it('a base parameter of the wrong type', async () => {
-    await refused(sweepArgs({ ...sweep, base: { ...base, params: { slow: 'x' } }, grid: { fast: [3, 5] } }), /base\.params\.slow: /);
+    await refused(
+      sweepArgs({ ...sweep, base: { ...base, params: { slow: 'x' } }, grid: { fast: [3, 5] } }),
+      /base\.params\.slow: /,
+    );
   });
   it('an objective that is not a metric', async () => {
     await refused(sweepArgs({ ...sweep, objective: 'sharpness' }), /objective: expected a metric name/);
@@ -74,13 +92,19 @@ describe('quantdesk sweep refuses a bad file before any run', () => {
   it('a constraint dividing by zero, a malformed one, and a 1 MB one (no stack overflow)', async () => {
     await refused(sweepArgs({ ...sweep, constraints: ['fast / 0 < slow'] }), /constraints\.0: .*division by zero/);
     await refused(sweepArgs({ ...sweep, constraints: ['fast <'] }), /constraints\.0: /);
-    await refused(sweepArgs({ ...sweep, constraints: [`${'('.repeat(500_000)}fast${')'.repeat(500_000)} < slow`] }), /constraints\.0: /);
+    await refused(
+      sweepArgs({ ...sweep, constraints: [`${'('.repeat(500_000)}fast${')'.repeat(500_000)} < slow`] }),
+      /constraints\.0: /,
+    );
   });
   it('more random samples than the cap', async () => {
     await refused(sweepArgs({ ...sweep, search: { kind: 'random', samples: 3_000_000 } }), /search\.samples: /);
   });
   it('an unknown symbol, once (not once per combination)', async () => {
-    await refused(sweepArgs({ ...sweep, base: { ...base, symbols: ['NOPE'] } }), /base\.symbols: unknown symbol "NOPE"/);
+    await refused(
+      sweepArgs({ ...sweep, base: { ...base, symbols: ['NOPE'] } }),
+      /base\.symbols: unknown symbol "NOPE"/,
+    );
   });
   it('accepts a file saved with a UTF-8 byte order mark', async () => {
     const r = await cli(sweepArgs(sweep, true));

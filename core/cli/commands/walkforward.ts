@@ -27,13 +27,23 @@ export const walkforwardCommand: Command = {
   async run(args, io) {
     const { values } = parseFlags(
       args,
-      { spec: { type: 'string' }, db: { type: 'string' }, train: { type: 'string' }, test: { type: 'string' }, anchored: { type: 'boolean' }, json: { type: 'boolean' }, ...POOL_FLAGS },
+      {
+        spec: { type: 'string' },
+        db: { type: 'string' },
+        train: { type: 'string' },
+        test: { type: 'string' },
+        anchored: { type: 'boolean' },
+        json: { type: 'boolean' },
+        ...POOL_FLAGS,
+      },
       ['spec', 'db', 'train', 'test'],
     );
     const train = Number(values.train);
     const test = Number(values.test);
-    if (!Number.isInteger(train) || train < 2) throw new UsageError(`--train: expected a whole number of bars >= 2, got "${values.train}"`);
-    if (!Number.isInteger(test) || test < 1) throw new UsageError(`--test: expected a whole number of bars >= 1, got "${values.test}"`);
+    if (!Number.isInteger(train) || train < 2)
+      throw new UsageError(`--train: expected a whole number of bars >= 2, got "${values.train}"`);
+    if (!Number.isInteger(test) || test < 1)
+      throw new UsageError(`--test: expected a whole number of bars >= 1, got "${values.test}"`);
     let sweep;
     try {
       sweep = readSweepFile(values.spec as string);
@@ -62,15 +72,27 @@ export const walkforwardCommand: Command = {
     });
     const interrupt = sigintSignal();
     try {
-      const out = await runWalkForward(store, sweep, pool, { train, test, anchored: values.anchored === true, signal: interrupt.signal, onProgress: progressPrinter(io, 'walk-forward') });
+      const out = await runWalkForward(store, sweep, pool, {
+        train,
+        test,
+        anchored: values.anchored === true,
+        signal: interrupt.signal,
+        onProgress: progressPrinter(io, 'walk-forward'),
+      });
       if (values.json) {
         io.out(`${JSON.stringify(out)}\n`);
       } else {
-        io.out(`${out.windows.length} windows, ${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers\n`);
+        io.out(
+          `${out.windows.length} windows, ${out.runs} runs in ${(out.elapsedMs / 1000).toFixed(2)} s on ${out.workers} workers\n`,
+        );
         for (const w of out.windows) {
-          io.out(`  ${w.testStart}..${w.testEnd}  ${JSON.stringify(w.params)}  IS ${out.objective}=${fmt(metric(w.inSample, out.objective))}  OOS return=${fmt(w.outOfSample?.totalReturn)}${w.error ? `  (${w.error})` : ''}\n`);
+          io.out(
+            `  ${w.testStart}..${w.testEnd}  ${JSON.stringify(w.params)}  IS ${out.objective}=${fmt(metric(w.inSample, out.objective))}  OOS return=${fmt(w.outOfSample?.totalReturn)}${w.error ? `  (${w.error})` : ''}\n`,
+          );
         }
-        io.out(`OOS total return ${fmt(out.oosTotalReturn)}, annualised ${fmt(out.oosAnnualReturn)}; IS annualised mean ${fmt(out.isAnnualReturnMean)}; efficiency ${fmt(out.efficiency)}\n`);
+        io.out(
+          `OOS total return ${fmt(out.oosTotalReturn)}, annualised ${fmt(out.oosAnnualReturn)}; IS annualised mean ${fmt(out.isAnnualReturnMean)}; efficiency ${fmt(out.efficiency)}\n`,
+        );
       }
       return EXIT.ok;
     } catch (e) {

@@ -42,7 +42,9 @@ export async function runWorkerNode(options: WorkerNodeOptions, io: CliIO, signa
       if (e instanceof CancelledError) return;
       throw e;
     }
-    await new Promise<void>((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));
+    await new Promise<void>((r) =>
+      signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true }),
+    );
     log('stopping');
     await handle.close();
     return;
@@ -75,7 +77,13 @@ export const workerCommand: Command = {
   async run(args, io) {
     const { values } = parseFlags(
       args,
-      { redis: { type: 'string' }, db: { type: 'string' }, concurrency: { type: 'string' }, queue: { type: 'string' }, 'lock-ms': { type: 'string' } },
+      {
+        redis: { type: 'string' },
+        db: { type: 'string' },
+        concurrency: { type: 'string' },
+        queue: { type: 'string' },
+        'lock-ms': { type: 'string' },
+      },
       ['redis'],
     );
     const url = values.redis as string;
@@ -88,7 +96,17 @@ export const workerCommand: Command = {
     process.once('SIGTERM', stop);
     deadlineAfterSignal(ac.signal, io, 'worker');
     try {
-      await runWorkerNode({ url, dbPath: (values.db as string | undefined) ?? null, concurrency, queue: (values.queue as string | undefined) ?? DEFAULT_QUEUE, lockMs }, io, ac.signal);
+      await runWorkerNode(
+        {
+          url,
+          dbPath: (values.db as string | undefined) ?? null,
+          concurrency,
+          queue: (values.queue as string | undefined) ?? DEFAULT_QUEUE,
+          lockMs,
+        },
+        io,
+        ac.signal,
+      );
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);

@@ -73,7 +73,10 @@ export function bookSpec(c: BookConfig): { ok: true; spec: BacktestSpec } | { ok
  * The replay panel of a manual book (no strategy to resolve): the panel a backtest of its spec reads,
  * its symbols and range, as `resolveSpec` gives them for a strategy's book. Throws {@link LiveSpecError}.
  */
-export function manualPanel(store: Store, spec: BacktestSpec): { panel: Panel; symbols: readonly string[]; from?: number; to?: number } {
+export function manualPanel(
+  store: Store,
+  spec: BacktestSpec,
+): { panel: Panel; symbols: readonly string[]; from?: number; to?: number } {
   let panel: Panel;
   try {
     panel = panelForSpec(store, spec);

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { Breach } from '../risk';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
 
-const order = (o: Partial<Parameters<BookRiskChecker['checkOrder']>[0]> = {}) => ({ symbol: 'A', signedQty: 10, price: Number.NaN, last: 100, position: 0, grossExposure: 0, ...o });
+const order = (o: Partial<Parameters<BookRiskChecker['checkOrder']>[0]> = {}) => ({
+  symbol: 'A',
+  signedQty: 10,
+  price: Number.NaN,
+  last: 100,
+  position: 0,
+  grossExposure: 0,
+  ...o,
+});
 
 describe('desk risk: limits over every book', () => {
   it('checks gross and net exposure across books before an order, the book limits first', async () => {
@@ -37,7 +45,7 @@ describe('desk risk: limits over every book', () => {
     expect(hard).toHaveLength(1);
   });
 
-  it('sums each book\'s loss since its day start on every mark', async () => {
+  it("sums each book's loss since its day start on every mark", async () => {
     const hard: Breach[] = [];
     const desk = new DeskRisk((b) => hard.push(b));
     desk.set({ maxDailyLoss: 1_000 });

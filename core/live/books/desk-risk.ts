@@ -81,7 +81,12 @@ export class DeskRisk {
 
   #breach(limit: DeskLimitName, message: string): Breach {
     // The broker's limit names: a desk net-exposure breach is reported under the gross limit's name, its message says which.
-    const b: Breach = { limit: limit === 'maxDailyLoss' ? 'maxDailyLoss' : 'maxGrossExposure', symbol: null, message: `desk: ${message}`, hard: this.#hard.has(limit) };
+    const b: Breach = {
+      limit: limit === 'maxDailyLoss' ? 'maxDailyLoss' : 'maxGrossExposure',
+      symbol: null,
+      message: `desk: ${message}`,
+      hard: this.#hard.has(limit),
+    };
     if (b.hard) queueMicrotask(() => this.#onHardBreach(b));
     return b;
   }
@@ -104,13 +109,21 @@ export class DeskRisk {
     }
     const after = o.position + o.signedQty;
     const grossDelta = (Math.abs(after) - Math.abs(o.position)) * ref;
-    if (l.maxGrossExposure !== undefined && grossDelta > 0 && othersGross + o.grossExposure + grossDelta > l.maxGrossExposure) {
+    if (
+      l.maxGrossExposure !== undefined &&
+      grossDelta > 0 &&
+      othersGross + o.grossExposure + grossDelta > l.maxGrossExposure
+    ) {
       const msg = `gross exposure would be ${(othersGross + o.grossExposure + grossDelta).toFixed(2)}, desk limit ${l.maxGrossExposure}`;
       return quiet ? this.#quiet('maxGrossExposure', msg) : this.#breach('maxGrossExposure', msg);
     }
     const netBefore = othersNet + bookNet;
     const netAfter = netBefore + o.signedQty * ref;
-    if (l.maxNetExposure !== undefined && Math.abs(netAfter) > Math.abs(netBefore) && Math.abs(netAfter) > l.maxNetExposure) {
+    if (
+      l.maxNetExposure !== undefined &&
+      Math.abs(netAfter) > Math.abs(netBefore) &&
+      Math.abs(netAfter) > l.maxNetExposure
+    ) {
       const msg = `net exposure would be ${netAfter.toFixed(2)}, desk limit ±${l.maxNetExposure}`;
       return quiet ? this.#quiet('maxNetExposure', msg) : this.#breach('maxNetExposure', msg);
     }
@@ -118,7 +131,12 @@ export class DeskRisk {
   }
 
   #quiet(limit: DeskLimitName, message: string): Breach {
-    return { limit: limit === 'maxDailyLoss' ? 'maxDailyLoss' : 'maxGrossExposure', symbol: null, message: `desk: ${message}`, hard: this.#hard.has(limit) };
+    return {
+      limit: limit === 'maxDailyLoss' ? 'maxDailyLoss' : 'maxGrossExposure',
+      symbol: null,
+      message: `desk: ${message}`,
+      hard: this.#hard.has(limit),
+    };
   }
 
   /** Account check over the desk on a mark of any book. */
@@ -126,8 +144,13 @@ export class DeskRisk {
     const l = this.#limits;
     if (l.maxGrossExposure === undefined && l.maxDailyLoss === undefined) return null;
     const t = this.totals();
-    if (l.maxGrossExposure !== undefined && t.gross > l.maxGrossExposure) return this.#breach('maxGrossExposure', `gross exposure ${t.gross.toFixed(2)} exceeds desk limit ${l.maxGrossExposure}`);
-    if (l.maxDailyLoss !== undefined && t.dayLoss > l.maxDailyLoss) return this.#breach('maxDailyLoss', `daily loss ${t.dayLoss.toFixed(2)} exceeds desk limit ${l.maxDailyLoss}`);
+    if (l.maxGrossExposure !== undefined && t.gross > l.maxGrossExposure)
+      return this.#breach(
+        'maxGrossExposure',
+        `gross exposure ${t.gross.toFixed(2)} exceeds desk limit ${l.maxGrossExposure}`,
+      );
+    if (l.maxDailyLoss !== undefined && t.dayLoss > l.maxDailyLoss)
+      return this.#breach('maxDailyLoss', `daily loss ${t.dayLoss.toFixed(2)} exceeds desk limit ${l.maxDailyLoss}`);
     return null;
   }
 }

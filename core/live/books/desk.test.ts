@@ -16,8 +16,19 @@ afterAll(() => data?.cleanup());
 
 function book(name: string, strategy: string, symbols: string[], extra: Partial<BookConfig> = {}): BookConfig {
   return {
-    name, strategy, params: strategy === 'sma-cross' ? { fast: 5, slow: 20 } : {}, symbols, feed: 'replay', speed: 0, from: '2020-01-01', to: '2020-12-31',
-    capital: 100_000, account: 'paper', interval: '1m', spec: { sizing: { method: 'fixed-qty', qty: 10 } }, ...extra,
+    name,
+    strategy,
+    params: strategy === 'sma-cross' ? { fast: 5, slow: 20 } : {},
+    symbols,
+    feed: 'replay',
+    speed: 0,
+    from: '2020-01-01',
+    to: '2020-12-31',
+    capital: 100_000,
+    account: 'paper',
+    interval: '1m',
+    spec: { sizing: { method: 'fixed-qty', qty: 10 } },
+    ...extra,
   };
 }
 
@@ -39,7 +50,11 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const { desk } = h;
     expect(desk.start(book('trend', 'sma-cross', [a, b])).ok).toBe(true);
     expect(desk.start(book('trend', 'sma-cross', [a])).ok).toBe(false); // running: conflict
-    expect(desk.start(book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } })).ok).toBe(true);
+    expect(
+      desk.start(
+        book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } }),
+      ).ok,
+    ).toBe(true);
     // A ticket order placed before the feed's first bar fills at that bar's open, through the paper broker.
     const buy = desk.submit('manual', { symbol: c, side: 'buy', qty: 20, type: 'market' });
     expect(buy.ok && buy.value.status).toBe('new');
@@ -66,7 +81,11 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
 
     // Book limit (soft): rejected with the book's reason, nothing tripped.
     const check = desk.check('manual', { symbol: c, side: 'buy', qty: 40, type: 'market' });
-    expect(check.ok && check.value.checks.map((x) => [x.layer, x.ok])).toEqual([['kill-switch', true], ['book', false], ['desk', true]]);
+    expect(check.ok && check.value.checks.map((x) => [x.layer, x.ok])).toEqual([
+      ['kill-switch', true],
+      ['book', false],
+      ['desk', true],
+    ]);
     const tooBig = desk.submit('manual', { symbol: c, side: 'buy', qty: 40, type: 'market' });
     expect(tooBig.ok && tooBig.value.status).toBe('rejected');
     expect(tooBig.ok && tooBig.value.reason).toMatch(/limit ±50/);
@@ -97,7 +116,9 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
 
     // Flatten a book: reduce-only closing orders, accepted with the kill switch tripped.
     const flat = desk.flatten('manual', 'test');
-    expect(flat.ok && flat.value.books).toEqual([{ book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1 }]);
+    expect(flat.ok && flat.value.books).toEqual([
+      { book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1 },
+    ]);
     const before = desk.overview();
     const orders = desk.book('manual');
     await desk.dispose();
@@ -107,7 +128,10 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const h2 = host();
     try {
       const after = h2.desk.overview();
-      expect(after.books.map((x) => [x.name, x.status, x.killSwitch.tripped])).toEqual([['trend', 'stopped', true], ['manual', 'stopped', true]]);
+      expect(after.books.map((x) => [x.name, x.status, x.killSwitch.tripped])).toEqual([
+        ['trend', 'stopped', true],
+        ['manual', 'stopped', true],
+      ]);
       for (let i = 0; i < 2; i++) {
         expect(after.books[i].equity).toBeCloseTo(before.books[i].equity, 6);
         expect(after.books[i].grossExposure).toBeCloseTo(before.books[i].grossExposure, 6);
@@ -116,7 +140,9 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
       expect(after.killSwitch.tripped).toBe(true);
       expect(after.limits).toEqual({ maxGrossExposure: gross + last * 2 });
       const o2 = h2.desk.book('manual');
-      expect(o2.ok && o2.value.orders.map((x) => [x.id, x.status])).toEqual(orders.ok && orders.value.orders.map((x) => [x.id, x.status]));
+      expect(o2.ok && o2.value.orders.map((x) => [x.id, x.status])).toEqual(
+        orders.ok && orders.value.orders.map((x) => [x.id, x.status]),
+      );
       expect(listDeskBooks(h2.store).map((r) => r.state)).toEqual(['stopped', 'stopped']);
       // Each book is journaled under its own session.
       const sessions = new Journal(h2.store).listSessions().map((s) => s.session);

@@ -1,6 +1,21 @@
 import { fail, ok, type Result } from '../../model/result';
-import type { DeskActionReport, DeskBookDetail, DeskKillSwitch, DeskLimitsValue, DeskOverview, TicketPreview } from '../../model/books';
-import { deleteDeskBook, getDeskState, listDeskBooks, saveDeskBook, sectorsOf, setDeskBookState, setDeskState } from '../../store/books';
+import type {
+  DeskActionReport,
+  DeskBookDetail,
+  DeskKillSwitch,
+  DeskLimitsValue,
+  DeskOverview,
+  TicketPreview,
+} from '../../model/books';
+import {
+  deleteDeskBook,
+  getDeskState,
+  listDeskBooks,
+  saveDeskBook,
+  sectorsOf,
+  setDeskBookState,
+  setDeskState,
+} from '../../store/books';
 import { Journal } from '../../store/journal';
 import type { Store } from '../../store/sqlite-bar-store';
 import type { SingleStrategy } from '../../strategy/types';
@@ -90,11 +105,22 @@ export class DeskService {
     }
   }
 
-  #newSession(config: BookConfig, strategy: { strategy: SingleStrategy<any, any>; params: unknown }, symbols: readonly string[], spec: ReturnType<typeof bookSpec> & { ok: true }): { session: LiveSession; risk: BookRiskChecker } {
+  #newSession(
+    config: BookConfig,
+    strategy: { strategy: SingleStrategy<any, any>; params: unknown },
+    symbols: readonly string[],
+    spec: ReturnType<typeof bookSpec> & { ok: true },
+  ): { session: LiveSession; risk: BookRiskChecker } {
     let risk!: BookRiskChecker;
     const session = new LiveSession({
-      store: this.#store, session: bookSession(config.name), spec: spec.spec, strategy: strategy.strategy, params: strategy.params, symbols,
-      risk: config.risk, interval: config.interval,
+      store: this.#store,
+      session: bookSession(config.name),
+      spec: spec.spec,
+      strategy: strategy.strategy,
+      params: strategy.params,
+      symbols,
+      risk: config.risk,
+      interval: config.interval,
       // The desk pushes its own overview; a session's events only mark it for the next push (its price ticker is not needed).
       emit: (channel) => {
         if (channel !== 'live:ticked') this.#dirty();
@@ -107,8 +133,13 @@ export class DeskService {
     return { session, risk };
   }
 
-  #strategyOf(config: BookConfig, spec: ReturnType<typeof bookSpec> & { ok: true }): { strategy: SingleStrategy<any, any>; params: unknown } {
-    return config.strategy === 'manual' ? { strategy: MANUAL_STRATEGY, params: {} } : resolveStrategy(spec.spec, this.#store);
+  #strategyOf(
+    config: BookConfig,
+    spec: ReturnType<typeof bookSpec> & { ok: true },
+  ): { strategy: SingleStrategy<any, any>; params: unknown } {
+    return config.strategy === 'manual'
+      ? { strategy: MANUAL_STRATEGY, params: {} }
+      : resolveStrategy(spec.spec, this.#store);
   }
 
   // A stopped book: its session restored from the journal (positions, orders, kill switch), no feed.
@@ -118,7 +149,16 @@ export class DeskService {
     const { session, risk } = this.#newSession(config, this.#strategyOf(config, spec), config.symbols ?? [], spec);
     session.restore();
     const saved = this.#journal.getState<BookMarks>(session.session, 'deskMarks') ?? null;
-    const book: Book = { config, session, risk, feed: null, finished: false, sectors: new Map(), saved, peak: saved?.peak ?? config.capital };
+    const book: Book = {
+      config,
+      session,
+      risk,
+      feed: null,
+      finished: false,
+      sectors: new Map(),
+      saved,
+      peak: saved?.peak ?? config.capital,
+    };
     this.#recordFigures(book);
     return book;
   }
@@ -145,9 +185,17 @@ export class DeskService {
     try {
       strategy = this.#strategyOf(config, spec);
       if (config.feed === 'replay') {
-        const r = config.strategy === 'manual' ? manualPanel(this.#store, spec.spec) : resolveSpec(this.#store, spec.spec);
+        const r =
+          config.strategy === 'manual' ? manualPanel(this.#store, spec.spec) : resolveSpec(this.#store, spec.spec);
         symbols = r.symbols;
-        feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: config.speed, sliceMs: REPLAY_SLICE_MS });
+        feed = new ReplayFeed({
+          panel: r.panel,
+          symbols: r.symbols,
+          from: r.from,
+          to: r.to,
+          speed: config.speed,
+          sliceMs: REPLAY_SLICE_MS,
+        });
       } else {
         if (!config.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
         if (!config.symbols?.length) return fail('invalid-input', 'symbols: a streaming feed needs explicit symbols');
@@ -161,9 +209,19 @@ export class DeskService {
     if (!this.#store.readonly) saveDeskBook(this.#store, config.name, config, 'running', this.#now());
     const { session, risk } = this.#newSession(config, strategy, symbols, spec);
     session.restore();
-    if (this.#kill.tripped && !session.broker.killSwitch.tripped) session.trip(`desk kill switch: ${this.#kill.reason}`);
+    if (this.#kill.tripped && !session.broker.killSwitch.tripped)
+      session.trip(`desk kill switch: ${this.#kill.reason}`);
     const saved = this.#journal.getState<BookMarks>(session.session, 'deskMarks') ?? null;
-    const book: Book = { config, session, risk, feed, finished: false, sectors: sectorsOf(this.#store, symbols), saved, peak: saved?.peak ?? old?.peak ?? config.capital };
+    const book: Book = {
+      config,
+      session,
+      risk,
+      feed,
+      finished: false,
+      sectors: sectorsOf(this.#store, symbols),
+      saved,
+      peak: saved?.peak ?? old?.peak ?? config.capital,
+    };
     this.#books.set(config.name, book);
     this.#recordFigures(book);
     feed.start(this.#sink(book, session));
@@ -315,7 +373,14 @@ export class DeskService {
     const position = p.qty;
     const priced = req.type === 'limit' || req.type === 'stop';
     const signed = req.side === 'buy' ? req.qty : -req.qty;
-    const c = { symbol: req.symbol, signedQty: signed, price: priced ? (req.price ?? Number.NaN) : Number.NaN, last, position, grossExposure: broker.account().grossExposure };
+    const c = {
+      symbol: req.symbol,
+      signedQty: signed,
+      price: priced ? (req.price ?? Number.NaN) : Number.NaN,
+      last,
+      position,
+      grossExposure: broker.account().grossExposure,
+    };
     const ref = priced ? (req.price ?? Number.NaN) : last;
     const kill = broker.killSwitch;
     const bookBreach = book.risk.checkBook(c);
@@ -325,7 +390,11 @@ export class DeskService {
       checks: [
         kill.tripped && !reduceOnly
           ? { layer: 'kill-switch', ok: false, message: `kill switch tripped: ${kill.reason}` }
-          : { layer: 'kill-switch', ok: true, message: kill.tripped ? 'kill switch tripped; a reduce-only order is still accepted' : 'armed' },
+          : {
+              layer: 'kill-switch',
+              ok: true,
+              message: kill.tripped ? 'kill switch tripped; a reduce-only order is still accepted' : 'armed',
+            },
         { layer: 'book', ok: bookBreach === null, message: bookBreach?.message ?? 'within the book limits' },
         { layer: 'desk', ok: deskBreach === null, message: deskBreach?.message ?? 'within the desk limits' },
       ],
@@ -352,14 +421,19 @@ export class DeskService {
     if (!book) return fail('not-found', `no book "${name}"`);
     const old = book.session.broker.orders().find((o) => o.id === id);
     if (!old) return fail('not-found', `no order "${id}" in book "${name}"`);
-    if (old.status !== 'new') return fail('conflict', `order ${id} is ${old.status}; only an unfilled working order can be replaced`);
-    if (old.parentId !== null) return fail('invalid-input', `order ${id} is a slice of ${old.parentId}; replace the parent`);
+    if (old.status !== 'new')
+      return fail('conflict', `order ${id} is ${old.status}; only an unfilled working order can be replaced`);
+    if (old.parentId !== null)
+      return fail('invalid-input', `order ${id} is a slice of ${old.parentId}; replace the parent`);
     const price = change.price ?? old.limitPrice ?? old.stopPrice ?? undefined;
     let o!: Order;
     book.session.batch(() => {
       const t = this.#bookTime(book);
       book.session.broker.cancel(id, t, 'replaced');
-      o = book.session.broker.submit({ symbol: old.symbol, side: old.side, qty: change.qty ?? old.qty, type: old.type, price }, t);
+      o = book.session.broker.submit(
+        { symbol: old.symbol, side: old.side, qty: change.qty ?? old.qty, type: old.type, price },
+        t,
+      );
     });
     this.#acted();
     return ok({ ...o });
@@ -367,12 +441,18 @@ export class DeskService {
 
   /** Flattens one book, or every book: reduce-only market orders through the normal path (fill at the next price). */
   flatten(name: string | undefined, reason: string): Result<DeskActionReport> {
-    const targets = name === undefined ? this.books() : [this.#books.get(name)].filter((b): b is Book => b !== undefined);
+    const targets =
+      name === undefined ? this.books() : [this.#books.get(name)].filter((b): b is Book => b !== undefined);
     if (name !== undefined && targets.length === 0) return fail('not-found', `no book "${name}"`);
     const rows = targets.map((b) => {
       const working = countWorking(b);
       const orders = b.session.flattenAll(reason);
-      return { book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: working, ordersSubmitted: orders.filter((o) => o.status !== 'rejected').length };
+      return {
+        book: b.config.name,
+        running: b.feed !== null && !b.finished,
+        ordersCancelled: working,
+        ordersSubmitted: orders.filter((o) => o.status !== 'rejected').length,
+      };
     });
     this.#acted();
     return ok(this.#report(rows));
@@ -380,7 +460,12 @@ export class DeskService {
 
   #report(rows: DeskActionReport['books']): DeskActionReport {
     const o = this.overview();
-    return { books: rows, openPositions: o.books.reduce((n, b) => n + b.openPositions, 0), grossExposure: o.totals.grossExposure, killSwitch: this.#kill };
+    return {
+      books: rows,
+      openPositions: o.books.reduce((n, b) => n + b.openPositions, 0),
+      grossExposure: o.totals.grossExposure,
+      killSwitch: this.#kill,
+    };
   }
 
   /** Trips the desk kill switch: every book's kill switch (working orders cancelled, new ones refused); positions stay open. */
@@ -394,7 +479,12 @@ export class DeskService {
       const working = countWorking(b);
       const was = b.session.broker.killSwitch.tripped;
       if (!was) b.session.trip(`desk kill switch: ${reason}`);
-      return { book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: was ? 0 : working, ordersSubmitted: 0 };
+      return {
+        book: b.config.name,
+        running: b.feed !== null && !b.finished,
+        ordersCancelled: was ? 0 : working,
+        ordersSubmitted: 0,
+      };
     });
     this.#acted();
     return this.#report(rows);
@@ -406,7 +496,14 @@ export class DeskService {
     if (!this.#store.readonly) setDeskState(this.#store, 'killswitch', this.#kill);
     for (const b of this.books()) if (b.session.broker.killSwitch.tripped) b.session.rearm();
     this.#acted();
-    return this.#report(this.books().map((b) => ({ book: b.config.name, running: b.feed !== null && !b.finished, ordersCancelled: 0, ordersSubmitted: 0 })));
+    return this.#report(
+      this.books().map((b) => ({
+        book: b.config.name,
+        running: b.feed !== null && !b.finished,
+        ordersCancelled: 0,
+        ordersSubmitted: 0,
+      })),
+    );
   }
 
   /** Replaces the desk limits (kept in the store). */
@@ -423,7 +520,8 @@ export class DeskService {
     if (!book) return fail('not-found', `no book "${name}"`);
     book.session.setRisk(limits);
     book.config = { ...book.config, risk: limits };
-    if (!this.#store.readonly) saveDeskBook(this.#store, name, book.config, book.feed ? 'running' : 'stopped', this.#now());
+    if (!this.#store.readonly)
+      saveDeskBook(this.#store, name, book.config, book.feed ? 'running' : 'stopped', this.#now());
     this.#acted();
     return ok(limits);
   }
@@ -490,6 +588,7 @@ export class DeskService {
 
 function countWorking(b: Book): number {
   let n = 0;
-  for (const o of b.session.broker.orders()) if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) n++;
+  for (const o of b.session.broker.orders())
+    if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) n++;
   return n;
 }

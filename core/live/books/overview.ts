@@ -1,4 +1,12 @@
-import type { DeskBookDetail, DeskBookView, DeskKillSwitch, DeskLimitsValue, DeskOverview, DeskPosition, ExposureRow } from '../../model/books';
+import type {
+  DeskBookDetail,
+  DeskBookView,
+  DeskKillSwitch,
+  DeskLimitsValue,
+  DeskOverview,
+  DeskPosition,
+  ExposureRow,
+} from '../../model/books';
 import type { Journal } from '../../store/journal';
 import type { Book } from './desk';
 
@@ -61,7 +69,8 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
   // Every mark's equity goes through the book's risk checker, which keeps the exact peak; the view's samples add the rest.
   book.peak = Math.max(book.peak, equity, book.risk.peak === book.risk.peak ? book.risk.peak : -Infinity);
   let working = 0;
-  for (const o of broker.orders()) if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) working++;
+  for (const o of broker.orders())
+    if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) working++;
   const dayLoss = Math.max(0, dayStart - equity);
   return {
     name: book.config.name,
@@ -92,7 +101,14 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
 }
 
 /** The portfolio overview over `books`: totals, exposure by sector and by book, desk limit usage. */
-export function overview(books: readonly Book[], limits: DeskLimitsValue, kill: DeskKillSwitch, now: number, sectorOf: (symbol: string) => string, journal: Journal | null = null): DeskOverview {
+export function overview(
+  books: readonly Book[],
+  limits: DeskLimitsValue,
+  kill: DeskKillSwitch,
+  now: number,
+  sectorOf: (symbol: string) => string,
+  journal: Journal | null = null,
+): DeskOverview {
   const views = books.map((b) => bookView(b, now, journal));
   const sectors = new Map<string, { gross: number; net: number }>();
   for (const b of books) {
@@ -118,7 +134,9 @@ export function overview(books: readonly Book[], limits: DeskLimitsValue, kill: 
     net += v.netExposure;
     capital += v.capital;
   }
-  const bySector: ExposureRow[] = [...sectors].map(([key, s]) => ({ key, gross: s.gross, net: s.net })).sort((a, b) => b.gross - a.gross);
+  const bySector: ExposureRow[] = [...sectors]
+    .map(([key, s]) => ({ key, gross: s.gross, net: s.net }))
+    .sort((a, b) => b.gross - a.gross);
   const byBook: ExposureRow[] = views.map((v) => ({ key: v.name, gross: v.grossExposure, net: v.netExposure }));
   return {
     at: now,
@@ -137,25 +155,46 @@ export function overview(books: readonly Book[], limits: DeskLimitsValue, kill: 
 }
 
 /** A book's drill-down from its session and journal (orders, signals and alerts newest first). */
-export function bookDetail(book: Book, journal: Journal, limit: number, sectorOf: (symbol: string) => string): DeskBookDetail {
+export function bookDetail(
+  book: Book,
+  journal: Journal,
+  limit: number,
+  sectorOf: (symbol: string) => string,
+): DeskBookDetail {
   const now = Date.now();
   const positions: DeskPosition[] = [];
   for (const p of book.session.broker.positions()) {
     const last = markOf(book, p.symbol, p.last);
     positions.push({
-      symbol: p.symbol, sector: sectorOf(p.symbol), qty: p.qty, avgCost: p.avgCost, last, marketValue: p.qty * last, realized: p.realized,
+      symbol: p.symbol,
+      sector: sectorOf(p.symbol),
+      qty: p.qty,
+      avgCost: p.avgCost,
+      last,
+      marketValue: p.qty * last,
+      realized: p.realized,
       unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
     });
   }
   positions.sort((a, b) => Math.abs(b.marketValue) - Math.abs(a.marketValue) || a.symbol.localeCompare(b.symbol));
-  const orders = [...book.session.broker.orders()].reverse().slice(0, limit).map((o) => ({ ...o }));
+  const orders = [...book.session.broker.orders()]
+    .reverse()
+    .slice(0, limit)
+    .map((o) => ({ ...o }));
   const { risk: _r, ...config } = book.config;
   return {
     view: bookView(book, now, journal),
     config: { ...config, risk: book.session.broker.risk.limits },
     positions,
     orders,
-    signals: journal.loadSignals(book.session.session, limit).map((s) => ({ symbol: s.symbol, time: s.time, side: s.side, price: s.price, target: s.target, reason: s.reason })),
+    signals: journal.loadSignals(book.session.session, limit).map((s) => ({
+      symbol: s.symbol,
+      time: s.time,
+      side: s.side,
+      price: s.price,
+      target: s.target,
+      reason: s.reason,
+    })),
     alerts: journal.loadAlerts(book.session.session, limit),
   };
 }

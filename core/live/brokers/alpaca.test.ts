@@ -23,7 +23,14 @@ beforeEach(async () => {
   fake = new FakeAlpaca();
   await fake.start();
   store = openStore(':memory:');
-  broker = new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 1_000, retries: 3, backoffMs: 5 });
+  broker = new AlpacaBroker({
+    keyId: 'test-key',
+    secretKey: 'test-secret',
+    baseUrl: fake.url,
+    timeoutMs: 1_000,
+    retries: 3,
+    backoffMs: 5,
+  });
   gw = new OrderGateway({ store: store, session: 's1', broker, attempts: 3, backoffMs: 5 });
 });
 afterEach(async () => {
@@ -32,7 +39,12 @@ afterEach(async () => {
   store.close();
 });
 
-const alerts = () => connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
+const alerts = () =>
+  connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as {
+    kind: string;
+    severity: string;
+    message: string;
+  }[];
 
 describe('Alpaca adapter (REST v2 against the fake)', () => {
   it('maps account, positions and open orders; retries reads through 429 and 5xx', async () => {
@@ -46,7 +58,13 @@ describe('Alpaca adapter (REST v2 against the fake)', () => {
       { symbol: 'TSLA', qty: -5, avgCost: 200, last: 190, unrealized: 50 },
     ]);
     const acct = await broker.account();
-    expect(acct).toMatchObject({ id: 'PA0000FAKE', currency: 'USD', cash: 100_000, buyingPower: 200_000, mode: 'paper' });
+    expect(acct).toMatchObject({
+      id: 'PA0000FAKE',
+      currency: 'USD',
+      cash: 100_000,
+      buyingPower: 200_000,
+      mode: 'paper',
+    });
     expect(acct.equity).toBeCloseTo(100_000 + 1550 - 950);
   });
 
@@ -76,7 +94,14 @@ describe('order gateway on Alpaca', () => {
   it('a 5xx and a 429 before the order reached the broker: resent with the same id, one order', async () => {
     fake.fault('POST /v2/orders', 500);
     fake.fault('POST /v2/orders', 429);
-    const o = await gw.submit({ clientOrderId: 'qd-2', symbol: 'MSFT', side: 'sell', qty: 3, type: 'limit', limitPrice: 400 });
+    const o = await gw.submit({
+      clientOrderId: 'qd-2',
+      symbol: 'MSFT',
+      side: 'sell',
+      qty: 3,
+      type: 'limit',
+      limitPrice: 400,
+    });
     expect(o.status).toBe('new');
     expect(fake.orders.size).toBe(1);
     expect([...fake.orders.values()][0]).toMatchObject({ client_order_id: 'qd-2', limit_price: '400', side: 'sell' });
@@ -84,8 +109,13 @@ describe('order gateway on Alpaca', () => {
     expect(retry.message).toMatch(/server error \(HTTP 500\).*rate limit hit \(HTTP 429\)/);
     // A broker that keeps answering 429 refuses the order in the end: rejected, with the reason.
     for (let i = 0; i < 12; i++) fake.fault('POST /v2/orders', 429);
-    const quick = new OrderGateway({ store: store, session: 's1', attempts: 2, backoffMs: 1,
-      broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, retries: 0 }) });
+    const quick = new OrderGateway({
+      store: store,
+      session: 's1',
+      attempts: 2,
+      backoffMs: 1,
+      broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, retries: 0 }),
+    });
     const r = await quick.submit({ clientOrderId: 'qd-2b', symbol: 'MSFT', side: 'buy', qty: 1, type: 'market' });
     expect(r).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/429/) });
     expect(fake.orders.size).toBe(1);
@@ -94,8 +124,19 @@ describe('order gateway on Alpaca', () => {
   it('a broker that keeps timing out ends in a critical alert; the order is left for reconciliation, not resent', async () => {
     for (let i = 0; i < 3; i++) fake.fault('POST /v2/orders', 'timeout');
     for (let i = 0; i < 30; i++) fake.fault('GET /v2/orders:by_client_order_id', 'timeout');
-    const quick = new OrderGateway({ store: store, session: 's1', attempts: 3, backoffMs: 1,
-      broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 60, retries: 0 }) });
+    const quick = new OrderGateway({
+      store: store,
+      session: 's1',
+      attempts: 3,
+      backoffMs: 1,
+      broker: new AlpacaBroker({
+        keyId: 'test-key',
+        secretKey: 'test-secret',
+        baseUrl: fake.url,
+        timeoutMs: 60,
+        retries: 0,
+      }),
+    });
     const o = await quick.submit({ clientOrderId: 'qd-3', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
     expect(o.status).toBe('intent');
     expect(alerts().some((a) => a.kind === 'broker-order-unknown' && a.severity === 'critical')).toBe(true);
@@ -125,7 +166,9 @@ describe('order gateway on Alpaca', () => {
     const o = await gw.submit({ clientOrderId: 'qd-5', symbol: 'AAPL', side: 'buy', qty: 1_000_000, type: 'market' });
     fake.reject(o.brokerOrderId!);
     await until(() => gw.order('qd-5')!.status === 'rejected');
-    expect(alerts().some((a) => a.kind === 'broker-order-rejected' && /insufficient buying power/.test(a.message))).toBe(true);
+    expect(
+      alerts().some((a) => a.kind === 'broker-order-rejected' && /insufficient buying power/.test(a.message)),
+    ).toBe(true);
   });
 
   it('a dropped stream reconnects and resyncs the fills it missed', async () => {
@@ -154,7 +197,10 @@ describe('order gateway on Alpaca', () => {
     const r = await gw.reconcile();
     expect(r.ok).toBe(false);
     expect(r.mismatches).toEqual([{ kind: 'position', key: 'AAPL', journal: '5', broker: '8' }]);
-    expect(r.positions).toEqual([{ symbol: 'AAPL', journal: 5, broker: 8 }, { symbol: 'NVDA', journal: 20, broker: 20 }]);
+    expect(r.positions).toEqual([
+      { symbol: 'AAPL', journal: 5, broker: 8 },
+      { symbol: 'NVDA', journal: 20, broker: 20 },
+    ]);
     const crit = alerts().filter((a) => a.kind === 'reconcile-mismatch');
     expect(crit).toHaveLength(1);
     expect(crit[0]).toMatchObject({ severity: 'critical' });
@@ -194,7 +240,14 @@ describe('order gateway on Alpaca', () => {
   });
 
   it('replace goes through PATCH with a new client order id', async () => {
-    const o = await gw.submit({ clientOrderId: 'qd-11', symbol: 'AAPL', side: 'buy', qty: 2, type: 'limit', limitPrice: 10 });
+    const o = await gw.submit({
+      clientOrderId: 'qd-11',
+      symbol: 'AAPL',
+      side: 'buy',
+      qty: 2,
+      type: 'limit',
+      limitPrice: 10,
+    });
     const b = (await broker.orderByClientId('qd-11'))!;
     expect(b.id).toBe(o.brokerOrderId);
     const n = await broker.replace(b, { limitPrice: 11 }, 'qd-11-r1');

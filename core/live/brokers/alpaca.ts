@@ -1,6 +1,16 @@
 import WebSocket from 'ws';
 import { num, request, sleep, type HttpAnswer } from './http';
-import type { Broker, BrokerAccount, BrokerOrder, BrokerOrderRequest, BrokerOrderStatus, BrokerPosition, BrokerReplace, OrderUpdate, StreamListener } from './types';
+import type {
+  Broker,
+  BrokerAccount,
+  BrokerOrder,
+  BrokerOrderRequest,
+  BrokerOrderStatus,
+  BrokerPosition,
+  BrokerReplace,
+  OrderUpdate,
+  StreamListener,
+} from './types';
 import { BrokerError } from './types';
 
 /** Alpaca's trading endpoints. */
@@ -24,15 +34,30 @@ export interface AlpacaOptions {
 
 /** Alpaca's order states → ours. */
 const STATUS: Record<string, BrokerOrderStatus> = {
-  new: 'new', accepted: 'new', pending_new: 'pending', accepted_for_bidding: 'new', held: 'new', calculated: 'new',
-  partially_filled: 'partially-filled', filled: 'filled', done_for_day: 'new', canceled: 'cancelled', expired: 'expired',
-  replaced: 'replaced', pending_cancel: 'new', pending_replace: 'new', rejected: 'rejected', suspended: 'new', stopped: 'new',
+  new: 'new',
+  accepted: 'new',
+  pending_new: 'pending',
+  accepted_for_bidding: 'new',
+  held: 'new',
+  calculated: 'new',
+  partially_filled: 'partially-filled',
+  filled: 'filled',
+  done_for_day: 'new',
+  canceled: 'cancelled',
+  expired: 'expired',
+  replaced: 'replaced',
+  pending_cancel: 'new',
+  pending_replace: 'new',
+  rejected: 'rejected',
+  suspended: 'new',
+  stopped: 'new',
 };
 
 /** Alpaca's HTTP errors → a sentence a user can act on. */
 function alpacaMessage(status: number, body: unknown): string {
   const m = (body as { message?: string } | null)?.message ?? '';
-  if (status === 401) return 'the API key was refused (check APCA_API_KEY_ID / APCA_API_SECRET_KEY and the paper/live endpoint)';
+  if (status === 401)
+    return 'the API key was refused (check APCA_API_KEY_ID / APCA_API_SECRET_KEY and the paper/live endpoint)';
   if (status === 403) return `forbidden: ${m || 'insufficient buying power or the account cannot trade'}`;
   if (status === 404) return `not found${m ? `: ${m}` : ''}`;
   if (status === 422) return `order refused: ${m || 'invalid parameters'}`;
@@ -45,9 +70,17 @@ function alpacaMessage(status: number, body: unknown): string {
 export function alpacaOrder(o: Record<string, unknown>): BrokerOrder {
   const type = o.type === 'limit' || o.type === 'stop' ? o.type : o.type === 'stop_limit' ? 'limit' : 'market';
   return {
-    id: String(o.id), clientOrderId: String(o.client_order_id ?? ''), symbol: String(o.symbol), side: o.side === 'sell' ? 'sell' : 'buy', type,
-    qty: num(o.qty), limitPrice: o.limit_price == null ? null : num(o.limit_price), stopPrice: o.stop_price == null ? null : num(o.stop_price),
-    status: STATUS[String(o.status)] ?? 'new', filledQty: num(o.filled_qty) || 0, avgFillPrice: num(o.filled_avg_price),
+    id: String(o.id),
+    clientOrderId: String(o.client_order_id ?? ''),
+    symbol: String(o.symbol),
+    side: o.side === 'sell' ? 'sell' : 'buy',
+    type,
+    qty: num(o.qty),
+    limitPrice: o.limit_price == null ? null : num(o.limit_price),
+    stopPrice: o.stop_price == null ? null : num(o.stop_price),
+    status: STATUS[String(o.status)] ?? 'new',
+    filledQty: num(o.filled_qty) || 0,
+    avgFillPrice: num(o.filled_avg_price),
     time: Date.parse(String(o.submitted_at ?? o.created_at ?? '')) || 0,
   };
 }
@@ -93,15 +126,25 @@ export class AlpacaBroker implements Broker {
         await sleep((this.#o.backoffMs ?? 250) * 2 ** attempt);
         continue;
       }
-      throw new BrokerError('alpaca', String(a.status), alpacaMessage(a.status, a.body), retryable, a.status >= 500 && method !== 'GET');
+      throw new BrokerError(
+        'alpaca',
+        String(a.status),
+        alpacaMessage(a.status, a.body),
+        retryable,
+        a.status >= 500 && method !== 'GET',
+      );
     }
   }
 
   async account(): Promise<BrokerAccount> {
     const a = (await this.#call('GET', '/v2/account')).body as Record<string, unknown>;
     return {
-      id: String(a.account_number ?? a.id), currency: String(a.currency ?? 'USD'), cash: num(a.cash), equity: num(a.equity ?? a.portfolio_value),
-      buyingPower: num(a.buying_power), mode: this.mode,
+      id: String(a.account_number ?? a.id),
+      currency: String(a.currency ?? 'USD'),
+      cash: num(a.cash),
+      equity: num(a.equity ?? a.portfolio_value),
+      buyingPower: num(a.buying_power),
+      mode: this.mode,
     };
   }
 
@@ -109,7 +152,13 @@ export class AlpacaBroker implements Broker {
     const list = (await this.#call('GET', '/v2/positions')).body as Record<string, unknown>[];
     return list.map((p) => {
       const q = Math.abs(num(p.qty));
-      return { symbol: String(p.symbol), qty: p.side === 'short' ? -q : q, avgCost: num(p.avg_entry_price), last: num(p.current_price), unrealized: num(p.unrealized_pl) };
+      return {
+        symbol: String(p.symbol),
+        qty: p.side === 'short' ? -q : q,
+        avgCost: num(p.avg_entry_price),
+        last: num(p.current_price),
+        unrealized: num(p.unrealized_pl),
+      };
     });
   }
 
@@ -120,7 +169,10 @@ export class AlpacaBroker implements Broker {
 
   async orderByClientId(clientOrderId: string): Promise<BrokerOrder | null> {
     try {
-      const a = await this.#call('GET', `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`);
+      const a = await this.#call(
+        'GET',
+        `/v2/orders:by_client_order_id?client_order_id=${encodeURIComponent(clientOrderId)}`,
+      );
       return alpacaOrder(a.body as Record<string, unknown>);
     } catch (e) {
       if (e instanceof BrokerError && e.code === '404') return null;
@@ -130,7 +182,12 @@ export class AlpacaBroker implements Broker {
 
   async submit(req: BrokerOrderRequest): Promise<BrokerOrder> {
     const body: Record<string, unknown> = {
-      symbol: req.symbol, qty: String(req.qty), side: req.side, type: req.type, time_in_force: req.timeInForce ?? 'day', client_order_id: req.clientOrderId,
+      symbol: req.symbol,
+      qty: String(req.qty),
+      side: req.side,
+      type: req.type,
+      time_in_force: req.timeInForce ?? 'day',
+      client_order_id: req.clientOrderId,
     };
     if (req.limitPrice !== undefined) body.limit_price = String(req.limitPrice);
     if (req.stopPrice !== undefined) body.stop_price = String(req.stopPrice);
@@ -152,7 +209,9 @@ export class AlpacaBroker implements Broker {
     if (change.qty !== undefined) body.qty = String(change.qty);
     if (change.limitPrice !== undefined) body.limit_price = String(change.limitPrice);
     if (change.stopPrice !== undefined) body.stop_price = String(change.stopPrice);
-    return alpacaOrder((await this.#call('PATCH', `/v2/orders/${encodeURIComponent(order.id)}`, body)).body as Record<string, unknown>);
+    return alpacaOrder(
+      (await this.#call('PATCH', `/v2/orders/${encodeURIComponent(order.id)}`, body)).body as Record<string, unknown>,
+    );
   }
 
   async subscribe(listener: StreamListener): Promise<void> {
@@ -173,7 +232,8 @@ export class AlpacaBroker implements Broker {
             return;
           }
           if (m.stream === 'authorization') {
-            if (m.data?.status === 'authorized') ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
+            if (m.data?.status === 'authorized')
+              ws.send(JSON.stringify({ action: 'listen', data: { streams: ['trade_updates'] } }));
             else {
               const err = new BrokerError('alpaca', 'unauthorized', 'the stream refused the API key', false);
               this.#closed = true;
@@ -198,7 +258,8 @@ export class AlpacaBroker implements Broker {
           }
           if (this.#closed) return;
           listener.state('down', 'trade_updates stream closed');
-          if (!listening) reject(new BrokerError('alpaca', 'stream', `could not open the trade_updates stream at ${url}`, true));
+          if (!listening)
+            reject(new BrokerError('alpaca', 'stream', `could not open the trade_updates stream at ${url}`, true));
           const wait = Math.min(30_000, (this.#o.backoffMs ?? 250) * 2 ** attempt++);
           setTimeout(() => {
             if (!this.#closed) connect().catch(() => undefined);
@@ -222,22 +283,44 @@ export function tradeUpdate(d: Record<string, unknown>): OrderUpdate | null {
   const order: BrokerOrder = d.reason == null ? alpacaOrder(o) : { ...alpacaOrder(o), reason: String(d.reason) };
   const ev = String(d.event);
   const event: OrderUpdate['event'] =
-    ev === 'new' || ev === 'partial_fill' || ev === 'fill' || ev === 'canceled' || ev === 'rejected' || ev === 'expired' || ev === 'replaced' ? ev : 'other';
+    ev === 'new' ||
+    ev === 'partial_fill' ||
+    ev === 'fill' ||
+    ev === 'canceled' ||
+    ev === 'rejected' ||
+    ev === 'expired' ||
+    ev === 'replaced'
+      ? ev
+      : 'other';
   const time = Date.parse(String(d.timestamp ?? o.updated_at ?? '')) || Date.now();
   const execId = d.execution_id == null ? undefined : String(d.execution_id);
   const isFill = event === 'fill' || event === 'partial_fill';
   return {
-    eventId: execId ?? `${order.id}:${ev}:${String(o.updated_at ?? d.timestamp ?? '')}`, event, order, time,
+    eventId: execId ?? `${order.id}:${ev}:${String(o.updated_at ?? d.timestamp ?? '')}`,
+    event,
+    order,
+    time,
     seq: Date.parse(String(o.updated_at ?? '')) || undefined,
-    ...(isFill ? { execId: execId ?? `${order.id}:${order.filledQty}`, fillQty: num(d.qty), fillPrice: num(d.price) } : {}),
+    ...(isFill
+      ? { execId: execId ?? `${order.id}:${order.filledQty}`, fillQty: num(d.qty), fillPrice: num(d.price) }
+      : {}),
   };
 }
 
 /** Options from the environment as Alpaca's own tools read them; throws a clear error when a key is missing. */
-export function alpacaFromEnv(env: NodeJS.ProcessEnv, o: { baseUrl?: string; mode?: 'paper' | 'live' } = {}): AlpacaOptions {
+export function alpacaFromEnv(
+  env: NodeJS.ProcessEnv,
+  o: { baseUrl?: string; mode?: 'paper' | 'live' } = {},
+): AlpacaOptions {
   const keyId = env.APCA_API_KEY_ID;
   const secretKey = env.APCA_API_SECRET_KEY;
-  if (!keyId || !secretKey) throw new BrokerError('alpaca', 'no-credentials', 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment', false);
+  if (!keyId || !secretKey)
+    throw new BrokerError(
+      'alpaca',
+      'no-credentials',
+      'set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment',
+      false,
+    );
   const baseUrl = o.baseUrl ?? env.APCA_API_BASE_URL;
   const mode = o.mode ?? (baseUrl && !/paper/.test(baseUrl) && /alpaca\.markets/.test(baseUrl) ? 'live' : 'paper');
   return { keyId, secretKey, baseUrl, mode };

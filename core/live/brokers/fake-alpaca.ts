@@ -6,9 +6,21 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export type AlpacaFault = 'timeout' | 'accept-then-timeout' | 429 | 500 | 503;
 
 interface FakeOrder {
-  id: string; client_order_id: string; symbol: string; side: 'buy' | 'sell'; type: string; qty: string; filled_qty: string;
-  filled_avg_price: string | null; limit_price: string | null; stop_price: string | null; status: string; time_in_force: string;
-  created_at: string; submitted_at: string; updated_at: string;
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  type: string;
+  qty: string;
+  filled_qty: string;
+  filled_avg_price: string | null;
+  limit_price: string | null;
+  stop_price: string | null;
+  status: string;
+  time_in_force: string;
+  created_at: string;
+  submitted_at: string;
+  updated_at: string;
 }
 
 /**
@@ -33,7 +45,10 @@ export class FakeAlpaca {
   #clock = Date.parse('2026-01-05T14:30:00Z');
   url = '';
 
-  constructor(readonly keyId = 'test-key', readonly secret = 'test-secret') {
+  constructor(
+    readonly keyId = 'test-key',
+    readonly secret = 'test-secret',
+  ) {
     this.#server = createServer((req, res) => void this.#handle(req, res));
     this.#wss = new WebSocketServer({ noServer: true });
     this.#server.on('upgrade', (req, socket, head) => {
@@ -94,13 +109,19 @@ export class FakeAlpaca {
     o.updated_at = this.#now();
     const p = this.positions.get(o.symbol) ?? { qty: 0, avg: 0, last: price };
     const signed = o.side === 'buy' ? q : -q;
-    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(signed)) p.avg = (Math.abs(p.qty) * p.avg + q * price) / (Math.abs(p.qty) + q);
+    if (p.qty === 0 || Math.sign(p.qty) === Math.sign(signed))
+      p.avg = (Math.abs(p.qty) * p.avg + q * price) / (Math.abs(p.qty) + q);
     p.qty += signed;
     p.last = price;
     if (Math.abs(p.qty) < 1e-9) this.positions.delete(o.symbol);
     else this.positions.set(o.symbol, p);
     this.cash -= signed * price;
-    this.push(o.status === 'filled' ? 'fill' : 'partial_fill', o, { execution_id: randomUUID(), qty: String(q), price: String(price), position_qty: String(p.qty) });
+    this.push(o.status === 'filled' ? 'fill' : 'partial_fill', o, {
+      execution_id: randomUUID(),
+      qty: String(q),
+      price: String(price),
+      position_qty: String(p.qty),
+    });
   }
 
   /** Rejects a new order. */
@@ -125,7 +146,10 @@ export class FakeAlpaca {
 
   /** Pushes one `trade_updates` message for `o` (as a binary frame, like Alpaca). */
   push(event: string, o: FakeOrder, extra: Record<string, unknown> = {}): void {
-    const m = JSON.stringify({ stream: 'trade_updates', data: { event, timestamp: o.updated_at, order: { ...o }, ...extra } });
+    const m = JSON.stringify({
+      stream: 'trade_updates',
+      data: { event, timestamp: o.updated_at, order: { ...o }, ...extra },
+    });
     this.#sent.push(m);
     for (const c of this.#clients) c.send(Buffer.from(m));
   }
@@ -141,7 +165,12 @@ export class FakeAlpaca {
       }
       if (m.action === 'auth') {
         authed = m.key === this.keyId && m.secret === this.secret;
-        ws.send(JSON.stringify({ stream: 'authorization', data: { action: 'authenticate', status: authed ? 'authorized' : 'unauthorized' } }));
+        ws.send(
+          JSON.stringify({
+            stream: 'authorization',
+            data: { action: 'authenticate', status: authed ? 'authorized' : 'unauthorized' },
+          }),
+        );
         if (!authed) ws.close();
       } else if (m.action === 'listen' && authed) {
         this.#clients.add(ws);
@@ -160,11 +189,13 @@ export class FakeAlpaca {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(body === undefined ? '' : JSON.stringify(body));
     };
-    if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secret) return send(401, { code: 40110000, message: 'request is not authorized' });
+    if (req.headers['apca-api-key-id'] !== this.keyId || req.headers['apca-api-secret-key'] !== this.secret)
+      return send(401, { code: 40110000, message: 'request is not authorized' });
     const fi = this.#faults.findIndex((f) => f.route === route);
     const fault = fi >= 0 ? this.#faults.splice(fi, 1)[0].fault : null;
     if (fault === 'timeout') return; // never answered: the client's timeout fires
-    if (typeof fault === 'number') return send(fault, { message: fault === 429 ? 'rate limit exceeded' : 'internal server error' });
+    if (typeof fault === 'number')
+      return send(fault, { message: fault === 429 ? 'rate limit exceeded' : 'internal server error' });
     const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
     const answer = this.#route(req.method!, url, body);
     if (fault === 'accept-then-timeout') return;
@@ -176,16 +207,38 @@ export class FakeAlpaca {
     if (method === 'GET' && path === '/v2/account') {
       let mv = 0;
       for (const p of this.positions.values()) mv += p.qty * p.last;
-      return [200, { id: 'fake-account', account_number: 'PA0000FAKE', status: 'ACTIVE', currency: 'USD', cash: String(this.cash), equity: String(this.cash + mv), portfolio_value: String(this.cash + mv), buying_power: String(this.cash * 2) }];
+      return [
+        200,
+        {
+          id: 'fake-account',
+          account_number: 'PA0000FAKE',
+          status: 'ACTIVE',
+          currency: 'USD',
+          cash: String(this.cash),
+          equity: String(this.cash + mv),
+          portfolio_value: String(this.cash + mv),
+          buying_power: String(this.cash * 2),
+        },
+      ];
     }
     if (method === 'GET' && path === '/v2/positions') {
-      return [200, [...this.positions].map(([symbol, p]) => ({
-        symbol, qty: String(p.qty), side: p.qty < 0 ? 'short' : 'long', avg_entry_price: String(p.avg), current_price: String(p.last),
-        market_value: String(p.qty * p.last), unrealized_pl: String(p.qty * (p.last - p.avg)),
-      }))];
+      return [
+        200,
+        [...this.positions].map(([symbol, p]) => ({
+          symbol,
+          qty: String(p.qty),
+          side: p.qty < 0 ? 'short' : 'long',
+          avg_entry_price: String(p.avg),
+          current_price: String(p.last),
+          market_value: String(p.qty * p.last),
+          unrealized_pl: String(p.qty * (p.last - p.avg)),
+        })),
+      ];
     }
     if (method === 'GET' && path === '/v2/orders') {
-      const open = [...this.orders.values()].filter((o) => ['new', 'accepted', 'partially_filled', 'pending_new'].includes(o.status));
+      const open = [...this.orders.values()].filter((o) =>
+        ['new', 'accepted', 'partially_filled', 'pending_new'].includes(o.status),
+      );
       return [200, open];
     }
     if (method === 'GET' && path === '/v2/orders:by_client_order_id') {
@@ -195,13 +248,26 @@ export class FakeAlpaca {
     if (method === 'POST' && path === '/v2/orders') {
       this.posts++;
       const cid = body.client_order_id ?? randomUUID();
-      if ([...this.orders.values()].some((x) => x.client_order_id === cid)) return [422, { code: 40010001, message: 'client_order_id must be unique' }];
+      if ([...this.orders.values()].some((x) => x.client_order_id === cid))
+        return [422, { code: 40010001, message: 'client_order_id must be unique' }];
       if (!(Number(body.qty) > 0)) return [422, { code: 40010001, message: 'qty must be > 0' }];
       const now = this.#now();
       const o: FakeOrder = {
-        id: randomUUID(), client_order_id: cid, symbol: body.symbol, side: body.side as 'buy' | 'sell', type: body.type, qty: body.qty, filled_qty: '0',
-        filled_avg_price: null, limit_price: body.limit_price ?? null, stop_price: body.stop_price ?? null, status: 'new',
-        time_in_force: body.time_in_force ?? 'day', created_at: now, submitted_at: now, updated_at: now,
+        id: randomUUID(),
+        client_order_id: cid,
+        symbol: body.symbol,
+        side: body.side as 'buy' | 'sell',
+        type: body.type,
+        qty: body.qty,
+        filled_qty: '0',
+        filled_avg_price: null,
+        limit_price: body.limit_price ?? null,
+        stop_price: body.stop_price ?? null,
+        status: 'new',
+        time_in_force: body.time_in_force ?? 'day',
+        created_at: now,
+        submitted_at: now,
+        updated_at: now,
       };
       this.orders.set(o.id, o);
       this.push('new', o);
@@ -213,7 +279,8 @@ export class FakeAlpaca {
     const o = m ? this.orders.get(m[1]) : undefined;
     if (m && !o) return [404, { message: 'order not found' }];
     if (method === 'DELETE' && o) {
-      if (!['new', 'accepted', 'partially_filled'].includes(o.status)) return [422, { message: 'order is not cancelable' }];
+      if (!['new', 'accepted', 'partially_filled'].includes(o.status))
+        return [422, { message: 'order is not cancelable' }];
       o.status = 'canceled';
       o.updated_at = this.#now();
       this.push('canceled', o);
@@ -225,8 +292,16 @@ export class FakeAlpaca {
       o.updated_at = this.#now();
       const now = this.#now();
       const n: FakeOrder = {
-        ...o, id: randomUUID(), client_order_id: body.client_order_id ?? randomUUID(), qty: body.qty ?? o.qty, limit_price: body.limit_price ?? o.limit_price,
-        stop_price: body.stop_price ?? o.stop_price, status: 'new', created_at: now, submitted_at: now, updated_at: now,
+        ...o,
+        id: randomUUID(),
+        client_order_id: body.client_order_id ?? randomUUID(),
+        qty: body.qty ?? o.qty,
+        limit_price: body.limit_price ?? o.limit_price,
+        stop_price: body.stop_price ?? o.stop_price,
+        status: 'new',
+        created_at: now,
+        submitted_at: now,
+        updated_at: now,
       };
       this.orders.set(n.id, n);
       this.push('replaced', o);

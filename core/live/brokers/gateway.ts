@@ -112,7 +112,14 @@ export class OrderGateway {
     this.broker = o.broker;
     this.#now = o.now ?? Date.now;
     this.journal = new Journal(o.store);
-    this.alerts = o.alerts ?? new AlertCenter({ session: o.session, journal: this.journal, cooldownMs: 0, onRaised: (a) => this.#raised.push(a) });
+    this.alerts =
+      o.alerts ??
+      new AlertCenter({
+        session: o.session,
+        journal: this.journal,
+        cooldownMs: 0,
+        onRaised: (a) => this.#raised.push(a),
+      });
     this.#s = gatewayStatements(o.store);
   }
 
@@ -127,7 +134,9 @@ export class OrderGateway {
 
   /** The kill switch as journaled for this session. */
   get killSwitch(): KillSwitchState {
-    return this.journal.getState<KillSwitchState>(this.session, 'killswitch') ?? { tripped: false, reason: null, at: null };
+    return (
+      this.journal.getState<KillSwitchState>(this.session, 'killswitch') ?? { tripped: false, reason: null, at: null }
+    );
   }
 
   /** The last reconciliation, or null before the first. */
@@ -135,8 +144,22 @@ export class OrderGateway {
     return this.#lastReconcile ?? this.journal.getState<ReconcileReport>(this.session, 'broker-reconcile') ?? null;
   }
 
-  #alert(kind: string, severity: 'info' | 'warning' | 'critical', message: string, symbol: string | null = null, payload?: unknown): void {
-    this.alerts.raise({ kind, severity, message, symbol, time: this.#now(), key: `${kind}:${symbol ?? ''}:${message}`, payload });
+  #alert(
+    kind: string,
+    severity: 'info' | 'warning' | 'critical',
+    message: string,
+    symbol: string | null = null,
+    payload?: unknown,
+  ): void {
+    this.alerts.raise({
+      kind,
+      severity,
+      message,
+      symbol,
+      time: this.#now(),
+      key: `${kind}:${symbol ?? ''}:${message}`,
+      payload,
+    });
   }
 
   #tx<T>(fn: () => T, what: 'orders' | 'fills' | 'reconcile' | 'killswitch'): T {
@@ -159,8 +182,12 @@ export class OrderGateway {
   /** Signed positions the journal expects at the broker: the baseline taken at first connect plus every journaled fill. */
   expectedPositions(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [s, q] of Object.entries(this.journal.getState<Record<string, number>>(this.session, 'broker-baseline') ?? {})) out.set(s, q);
-    for (const r of this.#s.positions.all(this.session) as { symbol: string; qty: number }[]) out.set(r.symbol, (out.get(r.symbol) ?? 0) + r.qty);
+    for (const [s, q] of Object.entries(
+      this.journal.getState<Record<string, number>>(this.session, 'broker-baseline') ?? {},
+    ))
+      out.set(s, q);
+    for (const r of this.#s.positions.all(this.session) as { symbol: string; qty: number }[])
+      out.set(r.symbol, (out.get(r.symbol) ?? 0) + r.qty);
     for (const [s, q] of out) if (Math.abs(q) < EPS) out.delete(s);
     return out;
   }
@@ -177,12 +204,29 @@ export class OrderGateway {
     if (existing && existing.status !== 'intent') return existing;
     if (!existing) {
       this.#tx(() => {
-        this.#s.insert.run(intent.clientOrderId, this.session, this.broker.name, intent.sourceOrderId ?? null, now, intent.symbol, intent.side, intent.type,
-          intent.qty, intent.limitPrice ?? null, intent.stopPrice ?? null, now);
+        this.#s.insert.run(
+          intent.clientOrderId,
+          this.session,
+          this.broker.name,
+          intent.sourceOrderId ?? null,
+          now,
+          intent.symbol,
+          intent.side,
+          intent.type,
+          intent.qty,
+          intent.limitPrice ?? null,
+          intent.stopPrice ?? null,
+          now,
+        );
         const k = this.killSwitch;
         if (k.tripped) {
           this.#s.update.run(null, 'rejected', `kill switch tripped: ${k.reason}`, null, now, intent.clientOrderId);
-          this.#alert('broker-order-rejected', 'warning', `${intent.side} ${intent.qty} ${intent.symbol} refused: kill switch tripped`, intent.symbol);
+          this.#alert(
+            'broker-order-rejected',
+            'warning',
+            `${intent.side} ${intent.qty} ${intent.symbol} refused: kill switch tripped`,
+            intent.symbol,
+          );
         }
       }, 'orders');
       if (this.killSwitch.tripped) return this.order(intent.clientOrderId)!;
@@ -192,7 +236,18 @@ export class OrderGateway {
       if (found) return this.#adopt(found);
       const k = this.killSwitch;
       if (k.tripped) {
-        this.#tx(() => this.#s.update.run(null, 'rejected', `kill switch tripped: ${k.reason}`, null, this.#now(), intent.clientOrderId), 'orders');
+        this.#tx(
+          () =>
+            this.#s.update.run(
+              null,
+              'rejected',
+              `kill switch tripped: ${k.reason}`,
+              null,
+              this.#now(),
+              intent.clientOrderId,
+            ),
+          'orders',
+        );
         return this.order(intent.clientOrderId)!;
       }
     }
@@ -206,8 +261,19 @@ export class OrderGateway {
         const found = await this.broker.orderByClientId(clientOrderId);
         const o = found ? null : this.order(clientOrderId);
         if (found || !o || !this.broker.matchIntent) return found;
-        const claimed = new Set(this.orders().map((x) => x.brokerOrderId).filter((x): x is string => x !== null && x !== o.brokerOrderId));
-        const req = { clientOrderId, symbol: o.symbol, side: o.side, qty: o.qty, type: o.type as 'market' | 'limit' | 'stop', limitPrice: o.limitPrice ?? undefined };
+        const claimed = new Set(
+          this.orders()
+            .map((x) => x.brokerOrderId)
+            .filter((x): x is string => x !== null && x !== o.brokerOrderId),
+        );
+        const req = {
+          clientOrderId,
+          symbol: o.symbol,
+          side: o.side,
+          qty: o.qty,
+          type: o.type as 'market' | 'limit' | 'stop',
+          limitPrice: o.limitPrice ?? undefined,
+        };
         return await this.broker.matchIntent(clientOrderId, req, o.time, claimed, o.brokerOrderId);
       } catch (e) {
         if (!(e instanceof BrokerError && e.retryable) || i + 1 >= attempts) throw e;
@@ -232,15 +298,29 @@ export class OrderGateway {
     const done = (o: BrokerOrder): JournaledOrder => {
       const j = this.#adopt(o);
       if (faults.length > 0) {
-        this.#tx(() => this.#alert('broker-retry', 'warning', `${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) reached ${this.broker.name} once, after: ${faults.join('; ')}`, intent.symbol), 'orders');
+        this.#tx(
+          () =>
+            this.#alert(
+              'broker-retry',
+              'warning',
+              `${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) reached ${this.broker.name} once, after: ${faults.join('; ')}`,
+              intent.symbol,
+            ),
+          'orders',
+        );
       }
       return j;
     };
     for (let i = 0; ; i++) {
       try {
         const o = await this.broker.submit({
-          clientOrderId: intent.clientOrderId, symbol: intent.symbol, side: intent.side, qty: intent.qty, type: intent.type,
-          limitPrice: intent.limitPrice, stopPrice: intent.stopPrice,
+          clientOrderId: intent.clientOrderId,
+          symbol: intent.symbol,
+          side: intent.side,
+          qty: intent.qty,
+          type: intent.type,
+          limitPrice: intent.limitPrice,
+          stopPrice: intent.stopPrice,
         });
         return done(o);
       } catch (e) {
@@ -260,10 +340,14 @@ export class OrderGateway {
           const unsure = e.maybeSent;
           this.#tx(() => {
             if (!unsure) this.#s.update.run(null, 'rejected', e.message, null, this.#now(), intent.clientOrderId);
-            this.#alert(unsure ? 'broker-order-unknown' : 'broker-order-rejected', unsure ? 'critical' : 'warning',
+            this.#alert(
+              unsure ? 'broker-order-unknown' : 'broker-order-rejected',
+              unsure ? 'critical' : 'warning',
               unsure
                 ? `${intent.side} ${intent.qty} ${intent.symbol} (${intent.clientOrderId}) not confirmed after ${i + 1} attempts: ${e.message}; reconciliation will look it up, it is not resent`
-                : `${intent.side} ${intent.qty} ${intent.symbol} refused after ${i + 1} attempt(s): ${e.message}`, intent.symbol);
+                : `${intent.side} ${intent.qty} ${intent.symbol} refused after ${i + 1} attempt(s): ${e.message}`,
+              intent.symbol,
+            );
           }, 'orders');
           return this.order(intent.clientOrderId)!;
         }
@@ -272,15 +356,21 @@ export class OrderGateway {
     }
   }
 
-
   #adopt(o: BrokerOrder): JournaledOrder {
     this.#tx(() => {
       const row = this.#s.get.get(o.clientOrderId) as Row | undefined;
       if (!row) return;
       // The stream may have moved the order on before the HTTP answer came: never step it back.
-      const status = FINAL.has(row.status) || (row.last_seq !== null && row.status !== 'intent') ? row.status : o.status;
+      const status =
+        FINAL.has(row.status) || (row.last_seq !== null && row.status !== 'intent') ? row.status : o.status;
       this.#s.update.run(o.id, status, o.reason ?? null, null, this.#now(), o.clientOrderId);
-      if (o.status === 'rejected' && row.status !== 'rejected') this.#alert('broker-order-rejected', 'warning', `${o.side} ${o.qty} ${o.symbol} rejected by ${this.broker.name}${o.reason ? `: ${o.reason}` : ''}`, o.symbol);
+      if (o.status === 'rejected' && row.status !== 'rejected')
+        this.#alert(
+          'broker-order-rejected',
+          'warning',
+          `${o.side} ${o.qty} ${o.symbol} rejected by ${this.broker.name}${o.reason ? `: ${o.reason}` : ''}`,
+          o.symbol,
+        );
     }, 'orders');
     this.#unpark(o.id);
     return this.order(o.clientOrderId)!;
@@ -303,24 +393,47 @@ export class OrderGateway {
       setTimeout(() => this.#unpark(u.order.id, true), 5_000).unref();
       return;
     }
-    this.#tx(() => {
-      if (this.#s.event.run(u.eventId, this.session, u.time).changes === 0) return;
-      if (!row) {
-        this.#alert('broker-foreign-order', 'warning', `${this.broker.name} reports ${u.event} of an order QuantDesk did not send: ${u.order.side} ${u.order.qty} ${u.order.symbol} (${u.order.id})`, u.order.symbol);
-        return;
-      }
-      const cid = row.client_order_id;
-      if (u.execId !== undefined && u.fillQty! > 0) {
-        if (this.#s.fill.run(u.execId, cid, this.session, u.time, row.symbol, row.side, u.fillQty!, u.fillPrice!).changes > 0) this.#filled(cid);
-      }
-      const stale = u.seq !== undefined && row.last_seq !== null && u.seq < row.last_seq;
-      if (stale || FINAL.has(row.status)) return;
-      // The journaled executions decide when an order is complete, whatever count the update carried.
-      const filledQty = (this.#s.get.get(cid) as Row).filled_qty;
-      const status = filledQty >= row.qty - EPS ? 'filled' : filledQty > EPS && u.order.status === 'new' ? 'partially-filled' : u.order.status;
-      this.#s.update.run(u.order.id, status, u.order.reason ?? null, u.seq ?? null, this.#now(), cid);
-      if (u.event === 'rejected') this.#alert('broker-order-rejected', 'warning', `${row.side} ${row.qty} ${row.symbol} rejected by ${this.broker.name}${u.order.reason ? `: ${u.order.reason}` : ''}`, row.symbol);
-    }, u.execId ? 'fills' : 'orders');
+    this.#tx(
+      () => {
+        if (this.#s.event.run(u.eventId, this.session, u.time).changes === 0) return;
+        if (!row) {
+          this.#alert(
+            'broker-foreign-order',
+            'warning',
+            `${this.broker.name} reports ${u.event} of an order QuantDesk did not send: ${u.order.side} ${u.order.qty} ${u.order.symbol} (${u.order.id})`,
+            u.order.symbol,
+          );
+          return;
+        }
+        const cid = row.client_order_id;
+        if (u.execId !== undefined && u.fillQty! > 0) {
+          if (
+            this.#s.fill.run(u.execId, cid, this.session, u.time, row.symbol, row.side, u.fillQty!, u.fillPrice!)
+              .changes > 0
+          )
+            this.#filled(cid);
+        }
+        const stale = u.seq !== undefined && row.last_seq !== null && u.seq < row.last_seq;
+        if (stale || FINAL.has(row.status)) return;
+        // The journaled executions decide when an order is complete, whatever count the update carried.
+        const filledQty = (this.#s.get.get(cid) as Row).filled_qty;
+        const status =
+          filledQty >= row.qty - EPS
+            ? 'filled'
+            : filledQty > EPS && u.order.status === 'new'
+              ? 'partially-filled'
+              : u.order.status;
+        this.#s.update.run(u.order.id, status, u.order.reason ?? null, u.seq ?? null, this.#now(), cid);
+        if (u.event === 'rejected')
+          this.#alert(
+            'broker-order-rejected',
+            'warning',
+            `${row.side} ${row.qty} ${row.symbol} rejected by ${this.broker.name}${u.order.reason ? `: ${u.order.reason}` : ''}`,
+            row.symbol,
+          );
+      },
+      u.execId ? 'fills' : 'orders',
+    );
   }
 
   // An update that cannot be journaled must not take the stream down: it is alerted, and the next
@@ -330,7 +443,15 @@ export class OrderGateway {
       this.onUpdate(u);
     } catch (e) {
       try {
-        this.#tx(() => this.#alert('broker-update-failed', 'critical', `could not journal ${u.event} of ${u.order.clientOrderId}: ${(e as Error).message}; reconciling`), 'orders');
+        this.#tx(
+          () =>
+            this.#alert(
+              'broker-update-failed',
+              'critical',
+              `could not journal ${u.event} of ${u.order.clientOrderId}: ${(e as Error).message}; reconciling`,
+            ),
+          'orders',
+        );
       } catch {
         // The journal itself is gone (closing): nothing more to do here.
       }
@@ -354,7 +475,15 @@ export class OrderGateway {
     if (s === 'down') {
       if (this.#streamDown) return;
       this.#streamDown = true;
-      this.#tx(() => this.#alert('broker-stream', 'warning', `${this.broker.name} order stream dropped${detail ? ` (${detail})` : ''}; reconnecting`), 'orders');
+      this.#tx(
+        () =>
+          this.#alert(
+            'broker-stream',
+            'warning',
+            `${this.broker.name} order stream dropped${detail ? ` (${detail})` : ''}; reconnecting`,
+          ),
+        'orders',
+      );
       return;
     }
     if (!this.#streamDown) return;
@@ -367,7 +496,15 @@ export class OrderGateway {
   #background(): void {
     this.reconcile().catch((e: unknown) => {
       try {
-        this.#tx(() => this.#alert('broker-reconcile-failed', 'warning', `could not reconcile with ${this.broker.name}: ${(e as Error).message}; retrying at the next pass`), 'reconcile');
+        this.#tx(
+          () =>
+            this.#alert(
+              'broker-reconcile-failed',
+              'warning',
+              `could not reconcile with ${this.broker.name}: ${(e as Error).message}; retrying at the next pass`,
+            ),
+          'reconcile',
+        );
       } catch {
         // The journal is closed (shutting down).
       }
@@ -408,8 +545,20 @@ export class OrderGateway {
       this.#tx(() => {
         if (!found) {
           if (o.status === 'intent') {
-            this.#s.update.run(null, 'rejected', 'never reached the broker (the process stopped before sending); not sent automatically', null, this.#now(), o.clientOrderId);
-            this.#alert('broker-order-unsent', 'warning', `${o.side} ${o.qty} ${o.symbol} (${o.clientOrderId}) never reached ${this.broker.name}; it was not sent after the restart`, o.symbol);
+            this.#s.update.run(
+              null,
+              'rejected',
+              'never reached the broker (the process stopped before sending); not sent automatically',
+              null,
+              this.#now(),
+              o.clientOrderId,
+            );
+            this.#alert(
+              'broker-order-unsent',
+              'warning',
+              `${o.side} ${o.qty} ${o.symbol} (${o.clientOrderId}) never reached ${this.broker.name}; it was not sent after the restart`,
+              o.symbol,
+            );
           }
           return;
         }
@@ -436,14 +585,30 @@ export class OrderGateway {
   #resyncOrder(o: JournaledOrder, b: BrokerOrder): void {
     const missing = b.filledQty - o.filledQty;
     if (missing > EPS) {
-      const px = o.avgPrice !== null && o.filledQty > 0 && b.avgFillPrice === b.avgFillPrice ? (b.avgFillPrice * b.filledQty - o.avgPrice * o.filledQty) / missing : b.avgFillPrice;
-      this.#s.fill.run(`resync:${o.clientOrderId}:${b.filledQty}`, o.clientOrderId, this.session, this.#now(), o.symbol, o.side, missing, px);
+      const px =
+        o.avgPrice !== null && o.filledQty > 0 && b.avgFillPrice === b.avgFillPrice
+          ? (b.avgFillPrice * b.filledQty - o.avgPrice * o.filledQty) / missing
+          : b.avgFillPrice;
+      this.#s.fill.run(
+        `resync:${o.clientOrderId}:${b.filledQty}`,
+        o.clientOrderId,
+        this.session,
+        this.#now(),
+        o.symbol,
+        o.side,
+        missing,
+        px,
+      );
       this.#filled(o.clientOrderId);
     }
     this.#s.update.run(b.id, b.status, b.reason ?? null, null, this.#now(), o.clientOrderId);
   }
 
-  #compare(positions: readonly BrokerPosition[], brokerOpen: readonly BrokerOrder[], resynced: number): ReconcileReport {
+  #compare(
+    positions: readonly BrokerPosition[],
+    brokerOpen: readonly BrokerOrder[],
+    resynced: number,
+  ): ReconcileReport {
     const at = this.#now();
     const first = this.journal.getState(this.session, 'broker-baseline') === undefined;
     if (first) {
@@ -451,7 +616,12 @@ export class OrderGateway {
       const base: Record<string, number> = {};
       for (const p of positions) base[p.symbol] = p.qty;
       this.journal.setState(this.session, 'broker-baseline', base);
-      if (positions.length > 0) this.#alert('broker-baseline', 'info', `${this.broker.name} account holds ${positions.map((p) => `${p.symbol} ${p.qty}`).join(', ')} at the session's start`);
+      if (positions.length > 0)
+        this.#alert(
+          'broker-baseline',
+          'info',
+          `${this.broker.name} account holds ${positions.map((p) => `${p.symbol} ${p.qty}`).join(', ')} at the session's start`,
+        );
     }
     const expected = this.expectedPositions();
     const actual = new Map(positions.map((p) => [p.symbol, p.qty]));
@@ -463,13 +633,35 @@ export class OrderGateway {
       rows.push({ symbol: s, journal: j, broker: b });
       if (Math.abs(j - b) > EPS) mismatches.push({ kind: 'position', key: s, journal: String(j), broker: String(b) });
     }
-    const mine = new Map(this.orders().filter((o) => OPEN.has(o.status)).map((o) => [o.clientOrderId, o]));
+    const mine = new Map(
+      this.orders()
+        .filter((o) => OPEN.has(o.status))
+        .map((o) => [o.clientOrderId, o]),
+    );
     for (const b of brokerOpen) {
       const o = mine.get(b.clientOrderId);
-      if (!o) mismatches.push({ kind: 'order', key: b.clientOrderId || b.id, journal: 'none', broker: `${b.side} ${b.qty} ${b.symbol} ${b.status}` });
-      else if (Math.abs(o.filledQty - b.filledQty) > EPS) mismatches.push({ kind: 'order', key: b.clientOrderId, journal: `filled ${o.filledQty}`, broker: `filled ${b.filledQty}` });
+      if (!o)
+        mismatches.push({
+          kind: 'order',
+          key: b.clientOrderId || b.id,
+          journal: 'none',
+          broker: `${b.side} ${b.qty} ${b.symbol} ${b.status}`,
+        });
+      else if (Math.abs(o.filledQty - b.filledQty) > EPS)
+        mismatches.push({
+          kind: 'order',
+          key: b.clientOrderId,
+          journal: `filled ${o.filledQty}`,
+          broker: `filled ${b.filledQty}`,
+        });
     }
-    const report: ReconcileReport = { at, ok: mismatches.length === 0, mismatches, positions: rows.sort((a, b) => (a.symbol < b.symbol ? -1 : 1)), resynced };
+    const report: ReconcileReport = {
+      at,
+      ok: mismatches.length === 0,
+      mismatches,
+      positions: rows.sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
+      resynced,
+    };
     // The same disagreement found again (every 30 s) is not alerted again; a new or changed one is.
     const before = this.journal.getState<ReconcileReport>(this.session, 'broker-reconcile');
     const same = before !== undefined && JSON.stringify(before.mismatches) === JSON.stringify(mismatches);
@@ -477,7 +669,13 @@ export class OrderGateway {
     this.#lastReconcile = report;
     if (!report.ok && !same) {
       const text = mismatches.map((m) => `${m.kind} ${m.key}: journal ${m.journal} | broker ${m.broker}`).join('; ');
-      this.#alert('reconcile-mismatch', 'critical', `journal and ${this.broker.name} disagree: ${text}`, mismatches[0].kind === 'position' ? mismatches[0].key : null, report);
+      this.#alert(
+        'reconcile-mismatch',
+        'critical',
+        `journal and ${this.broker.name} disagree: ${text}`,
+        mismatches[0].kind === 'position' ? mismatches[0].key : null,
+        report,
+      );
     }
     return report;
   }
@@ -487,7 +685,11 @@ export class OrderGateway {
     const k: KillSwitchState = { tripped: true, reason, at: this.#now() };
     this.#tx(() => {
       this.journal.setState(this.session, 'killswitch', k);
-      this.#alert('kill-switch', 'critical', `kill switch tripped: ${reason}; cancelling working orders at ${this.broker.name}`);
+      this.#alert(
+        'kill-switch',
+        'critical',
+        `kill switch tripped: ${reason}; cancelling working orders at ${this.broker.name}`,
+      );
     }, 'killswitch');
     return this.cancelAll();
   }
@@ -509,7 +711,16 @@ export class OrderGateway {
         await this.broker.cancel(o);
         n++;
       } catch (e) {
-        this.#tx(() => this.#alert('broker-cancel-failed', 'critical', `cancel of ${o.side} ${o.qty} ${o.symbol} (${o.id}) failed: ${(e as Error).message}`, o.symbol), 'orders');
+        this.#tx(
+          () =>
+            this.#alert(
+              'broker-cancel-failed',
+              'critical',
+              `cancel of ${o.side} ${o.qty} ${o.symbol} (${o.id}) failed: ${(e as Error).message}`,
+              o.symbol,
+            ),
+          'orders',
+        );
       }
     }
     return n;
@@ -522,20 +733,60 @@ export class OrderGateway {
     const b = o.brokerOrderId ? null : await this.#lookup(clientOrderId);
     const id = o.brokerOrderId ?? b?.id;
     if (!id) return false;
-    await this.broker.cancel({ id, clientOrderId, symbol: o.symbol, side: o.side, type: 'market', qty: o.qty, limitPrice: null, stopPrice: null, status: 'new', filledQty: o.filledQty, avgFillPrice: Number.NaN, time: o.time });
+    await this.broker.cancel({
+      id,
+      clientOrderId,
+      symbol: o.symbol,
+      side: o.side,
+      type: 'market',
+      qty: o.qty,
+      limitPrice: null,
+      stopPrice: null,
+      status: 'new',
+      filledQty: o.filledQty,
+      avgFillPrice: Number.NaN,
+      time: o.time,
+    });
     return true;
   }
 }
 
 interface Row {
-  client_order_id: string; session: string; broker: string; source_order_id: string | null; broker_order_id: string | null; ts: number;
-  symbol: string; side: Side; type: string; qty: number; limit_price: number | null; stop_price: number | null; status: JournalStatus;
-  filled_qty: number; avg_price: number | null; reason: string | null; last_seq: number | null; updated_at: number;
+  client_order_id: string;
+  session: string;
+  broker: string;
+  source_order_id: string | null;
+  broker_order_id: string | null;
+  ts: number;
+  symbol: string;
+  side: Side;
+  type: string;
+  qty: number;
+  limit_price: number | null;
+  stop_price: number | null;
+  status: JournalStatus;
+  filled_qty: number;
+  avg_price: number | null;
+  reason: string | null;
+  last_seq: number | null;
+  updated_at: number;
 }
 
 function fromRow(r: Row): JournaledOrder {
   return {
-    clientOrderId: r.client_order_id, brokerOrderId: r.broker_order_id, sourceOrderId: r.source_order_id, time: r.ts, symbol: r.symbol, side: r.side,
-    type: r.type, qty: r.qty, limitPrice: r.limit_price, stopPrice: r.stop_price, status: r.status, filledQty: r.filled_qty, avgPrice: r.avg_price, reason: r.reason,
+    clientOrderId: r.client_order_id,
+    brokerOrderId: r.broker_order_id,
+    sourceOrderId: r.source_order_id,
+    time: r.ts,
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    qty: r.qty,
+    limitPrice: r.limit_price,
+    stopPrice: r.stop_price,
+    status: r.status,
+    filledQty: r.filled_qty,
+    avgPrice: r.avg_price,
+    reason: r.reason,
   };
 }

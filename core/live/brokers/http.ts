@@ -18,22 +18,41 @@ const MAX_BODY = 4 << 20;
  * so the caller looks the order up before resending. Headers are never put into an error message
  * (they carry the keys).
  */
-export async function request(broker: string, method: string, url: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<HttpAnswer> {
+export async function request(
+  broker: string,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: unknown,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
   let res: Response;
   try {
     res = await fetch(url, {
-      method, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(timeoutMs),
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
     const timeout = (e as Error).name === 'TimeoutError' || (e as Error).name === 'AbortError';
     const path = new URL(url).pathname;
-    throw new BrokerError(broker, timeout ? 'timeout' : 'network', timeout ? `${method} ${path} timed out after ${timeoutMs} ms` : `${method} ${path} failed: ${(e as Error).message}`, true, method !== 'GET');
+    throw new BrokerError(
+      broker,
+      timeout ? 'timeout' : 'network',
+      timeout
+        ? `${method} ${path} timed out after ${timeoutMs} ms`
+        : `${method} ${path} failed: ${(e as Error).message}`,
+      true,
+      method !== 'GET',
+    );
   }
   const len = Number(res.headers.get('content-length') ?? 0);
-  if (len > MAX_BODY) throw new BrokerError(broker, 'too-large', `answer of ${len} bytes refused (limit ${MAX_BODY})`, false);
+  if (len > MAX_BODY)
+    throw new BrokerError(broker, 'too-large', `answer of ${len} bytes refused (limit ${MAX_BODY})`, false);
   const text = await res.text();
-  if (text.length > MAX_BODY) throw new BrokerError(broker, 'too-large', `answer of ${text.length} bytes refused (limit ${MAX_BODY})`, false);
+  if (text.length > MAX_BODY)
+    throw new BrokerError(broker, 'too-large', `answer of ${text.length} bytes refused (limit ${MAX_BODY})`, false);
   let parsed: unknown = null;
   try {
     parsed = text.length > 0 ? JSON.parse(text) : null;

@@ -19,7 +19,18 @@ const until = async (cond: () => boolean, ms = 3_000) => {
     await new Promise((r) => setTimeout(r, 5));
   }
 };
-const make = () => new KisBroker({ appKey: 'kis-key', appSecret: 'kis-secret', account: '50000000-01', htsId: 'htsuser', baseUrl: fake.url, timeoutMs: 1_000, ratePerSec: 200, retries: 3, backoffMs: 5 });
+const make = () =>
+  new KisBroker({
+    appKey: 'kis-key',
+    appSecret: 'kis-secret',
+    account: '50000000-01',
+    htsId: 'htsuser',
+    baseUrl: fake.url,
+    timeoutMs: 1_000,
+    ratePerSec: 200,
+    retries: 3,
+    backoffMs: 5,
+  });
 
 beforeEach(async () => {
   fake = new FakeKis();
@@ -33,7 +44,12 @@ afterEach(async () => {
   await fake.stop();
   store.close();
 });
-const alerts = () => connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as { kind: string; severity: string; message: string }[];
+const alerts = () =>
+  connection(store).prepare(`SELECT kind, severity, message FROM alerts ORDER BY seq`).all() as {
+    kind: string;
+    severity: string;
+    message: string;
+  }[];
 
 describe('KIS adapter against the fake', () => {
   it('decrypts an AES-256-CBC payload with the key and iv given as text', () => {
@@ -46,8 +62,16 @@ describe('KIS adapter against the fake', () => {
 
   it('balance: cash, equity and positions from inquire-balance; virtual orders use VTTC tr_ids and a hashkey', async () => {
     fake.setHolding('005930', 10, 70_000, 72_000);
-    expect(await kis.positions()).toEqual([{ symbol: '005930', qty: 10, avgCost: 70_000, last: 72_000, unrealized: 20_000 }]);
-    expect(await kis.account()).toMatchObject({ id: '50000000-01', currency: 'KRW', cash: 10_000_000, equity: 10_720_000, mode: 'paper' });
+    expect(await kis.positions()).toEqual([
+      { symbol: '005930', qty: 10, avgCost: 70_000, last: 72_000, unrealized: 20_000 },
+    ]);
+    expect(await kis.account()).toMatchObject({
+      id: '50000000-01',
+      currency: 'KRW',
+      cash: 10_000_000,
+      equity: 10_720_000,
+      mode: 'paper',
+    });
     await kis.submit({ clientOrderId: 'c1', symbol: '005930', side: 'buy', qty: 1, type: 'limit', limitPrice: 71_000 });
     await kis.submit({ clientOrderId: 'c2', symbol: '005930', side: 'sell', qty: 1, type: 'market' });
     expect(fake.orderHeaders.map((h) => h.trId)).toEqual(['VTTC0802U', 'VTTC0801U']);
@@ -72,7 +96,13 @@ describe('KIS adapter against the fake', () => {
     fake.fault('/uapi/domestic-stock/v1/trading/inquire-balance', 'EGW00201');
     fake.fault('/uapi/domestic-stock/v1/trading/inquire-balance', 'EGW00201');
     await expect(kis.positions()).resolves.toEqual([]);
-    const bad = new KisBroker({ appKey: 'wrong', appSecret: 'very-secret', account: '50000000-01', baseUrl: fake.url, timeoutMs: 150 });
+    const bad = new KisBroker({
+      appKey: 'wrong',
+      appSecret: 'very-secret',
+      account: '50000000-01',
+      baseUrl: fake.url,
+      timeoutMs: 150,
+    });
     const e = await bad.account().catch((x) => x);
     expect(e).toBeInstanceOf(BrokerError);
     expect(e.message).toMatch(/KIS_APP_KEY/);
@@ -80,21 +110,35 @@ describe('KIS adapter against the fake', () => {
   });
 
   it('a refused order maps the KIS message', async () => {
-    const e = await kis.submit({ clientOrderId: 'c3', symbol: '005930', side: 'buy', qty: 1000, type: 'limit', limitPrice: 70_000 }).catch((x) => x);
+    const e = await kis
+      .submit({ clientOrderId: 'c3', symbol: '005930', side: 'buy', qty: 1000, type: 'limit', limitPrice: 70_000 })
+      .catch((x) => x);
     expect(e.message).toMatch(/40250000: 모의투자 주문가능금액/);
-    await expect(kis.submit({ clientOrderId: 'c4', symbol: '005930', side: 'buy', qty: 1.5, type: 'market' })).rejects.toThrow(/whole shares/);
+    await expect(
+      kis.submit({ clientOrderId: 'c4', symbol: '005930', side: 'buy', qty: 1.5, type: 'market' }),
+    ).rejects.toThrow(/whole shares/);
   });
 
   it('env: keys from KIS_APP_KEY / KIS_APP_SECRET / KIS_ACCOUNT; virtual unless live', () => {
     expect(() => kisFromEnv({})).toThrow(/KIS_APP_KEY, KIS_APP_SECRET and KIS_ACCOUNT/);
-    expect(kisFromEnv({ KIS_APP_KEY: 'a', KIS_APP_SECRET: 'b', KIS_ACCOUNT: '12345678-01' })).toMatchObject({ env: 'virtual', account: '12345678-01' });
+    expect(kisFromEnv({ KIS_APP_KEY: 'a', KIS_APP_SECRET: 'b', KIS_ACCOUNT: '12345678-01' })).toMatchObject({
+      env: 'virtual',
+      account: '12345678-01',
+    });
   });
 });
 
 describe('order gateway on KIS', () => {
   it('execution notices (encrypted) journal partial fills and fills once, despite duplicates and reordering', async () => {
     await gw.connect();
-    const o = await gw.submit({ clientOrderId: 'k-1', symbol: '005930', side: 'buy', qty: 10, type: 'limit', limitPrice: 70_000 });
+    const o = await gw.submit({
+      clientOrderId: 'k-1',
+      symbol: '005930',
+      side: 'buy',
+      qty: 10,
+      type: 'limit',
+      limitPrice: 70_000,
+    });
     expect(o.status).toBe('new');
     fake.fill(o.brokerOrderId!, 3, 70_000);
     fake.repeatLast();
@@ -111,7 +155,14 @@ describe('order gateway on KIS', () => {
   it('an order accepted but unanswered is matched in the daily orders, not sent twice', async () => {
     await gw.connect();
     fake.fault('/uapi/domestic-stock/v1/trading/order-cash', 'accept-then-timeout');
-    const o = await gw.submit({ clientOrderId: 'k-2', symbol: '000660', side: 'buy', qty: 2, type: 'limit', limitPrice: 100_000 });
+    const o = await gw.submit({
+      clientOrderId: 'k-2',
+      symbol: '000660',
+      side: 'buy',
+      qty: 2,
+      type: 'limit',
+      limitPrice: 100_000,
+    });
     expect(o.status).toBe('new');
     expect(fake.posts).toBe(1);
     expect(o.brokerOrderId).toBe([...fake.orders.keys()][0]);
@@ -119,11 +170,25 @@ describe('order gateway on KIS', () => {
 
   it('a reject notice is journaled and alerted; a dropped stream resubscribes and resyncs the fill it missed', async () => {
     await gw.connect();
-    const a = await gw.submit({ clientOrderId: 'k-3', symbol: '005930', side: 'buy', qty: 1, type: 'limit', limitPrice: 70_000 });
+    const a = await gw.submit({
+      clientOrderId: 'k-3',
+      symbol: '005930',
+      side: 'buy',
+      qty: 1,
+      type: 'limit',
+      limitPrice: 70_000,
+    });
     fake.reject(a.brokerOrderId!);
     await until(() => gw.order('k-3')!.status === 'rejected');
     expect(alerts().some((x) => x.kind === 'broker-order-rejected')).toBe(true);
-    const b = await gw.submit({ clientOrderId: 'k-4', symbol: '005930', side: 'buy', qty: 4, type: 'limit', limitPrice: 70_000 });
+    const b = await gw.submit({
+      clientOrderId: 'k-4',
+      symbol: '005930',
+      side: 'buy',
+      qty: 4,
+      type: 'limit',
+      limitPrice: 70_000,
+    });
     // The first reconnect's approval-key request fails too: the adapter keeps trying.
     fake.fault('/oauth2/Approval', 500);
     fake.dropStream();
@@ -136,7 +201,14 @@ describe('order gateway on KIS', () => {
 
   it('reconciliation flags a holding changed behind our back; the kill switch cancels at KIS', async () => {
     await gw.connect();
-    const o = await gw.submit({ clientOrderId: 'k-5', symbol: '005930', side: 'buy', qty: 2, type: 'limit', limitPrice: 70_000 });
+    const o = await gw.submit({
+      clientOrderId: 'k-5',
+      symbol: '005930',
+      side: 'buy',
+      qty: 2,
+      type: 'limit',
+      limitPrice: 70_000,
+    });
     fake.fill(o.brokerOrderId!, 2, 70_000);
     await until(() => gw.order('k-5')!.status === 'filled');
     fake.setHolding('005930', 1, 70_000);
@@ -150,7 +222,14 @@ describe('order gateway on KIS', () => {
 
   it('after a restart (a new adapter knows no order numbers), working orders are recognised by number, not flagged', async () => {
     await gw.connect();
-    const o = await gw.submit({ clientOrderId: 'k-7', symbol: '005930', side: 'buy', qty: 3, type: 'limit', limitPrice: 60_000 });
+    const o = await gw.submit({
+      clientOrderId: 'k-7',
+      symbol: '005930',
+      side: 'buy',
+      qty: 3,
+      type: 'limit',
+      limitPrice: 60_000,
+    });
     await gw.close();
     const again = new OrderGateway({ store: store, session: 'k1', broker: make(), backoffMs: 5 });
     const r = await again.connect();

@@ -23,7 +23,19 @@ const until = async (cond: () => boolean, ms = 3_000) => {
 };
 // An order row exactly as the live session journals it.
 const order = (n: number, o: Partial<Order> = {}): Order => ({
-  id: `m:${n}`, session: 'm', time: 1_000 + n, symbol: 'AAPL', side: 'buy', type: 'limit', qty: 5, limitPrice: 10, stopPrice: null, parentId: null, status: 'new', filledQty: 0, ...o,
+  id: `m:${n}`,
+  session: 'm',
+  time: 1_000 + n,
+  symbol: 'AAPL',
+  side: 'buy',
+  type: 'limit',
+  qty: 5,
+  limitPrice: 10,
+  stopPrice: null,
+  parentId: null,
+  status: 'new',
+  filledQty: 0,
+  ...o,
 });
 
 beforeEach(async () => {
@@ -31,7 +43,18 @@ beforeEach(async () => {
   await fake.start();
   store = openStore(':memory:');
   journal = new Journal(connection(store));
-  gw = new OrderGateway({ store: store, session: 'm', broker: new AlpacaBroker({ keyId: 'test-key', secretKey: 'test-secret', baseUrl: fake.url, timeoutMs: 500, backoffMs: 5 }), backoffMs: 5 });
+  gw = new OrderGateway({
+    store: store,
+    session: 'm',
+    broker: new AlpacaBroker({
+      keyId: 'test-key',
+      secretKey: 'test-secret',
+      baseUrl: fake.url,
+      timeoutMs: 500,
+      backoffMs: 5,
+    }),
+    backoffMs: 5,
+  });
   await gw.connect();
 });
 afterEach(async () => {
@@ -79,14 +102,23 @@ describe('PaperBrokerAdapter through the gateway', () => {
     const pg = new OrderGateway({ store: store, session: 'pp', broker: paper });
     expect((await pg.connect()).ok).toBe(true);
     paper.onTick('AAPL', 1, 100);
-    const o = await pg.submit({ clientOrderId: 'p-1', symbol: 'AAPL', side: 'buy', qty: 3, type: 'limit', limitPrice: 99 });
+    const o = await pg.submit({
+      clientOrderId: 'p-1',
+      symbol: 'AAPL',
+      side: 'buy',
+      qty: 3,
+      type: 'limit',
+      limitPrice: 99,
+    });
     expect(o.status).toBe('new');
     paper.onTick('AAPL', 2, 98.5);
     expect(pg.order('p-1')).toMatchObject({ status: 'filled', filledQty: 3 });
     expect(await paper.positions()).toEqual([{ symbol: 'AAPL', qty: 3, avgCost: 98.5, last: 98.5, unrealized: 0 }]);
     expect((await pg.reconcile()).ok).toBe(true);
     expect((await paper.orderByClientId('p-1'))?.clientOrderId).toBe('p-1');
-    await expect(paper.submit({ clientOrderId: 'p-1', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' })).rejects.toThrow(/already used/);
+    await expect(
+      paper.submit({ clientOrderId: 'p-1', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' }),
+    ).rejects.toThrow(/already used/);
     await pg.close();
   });
 });

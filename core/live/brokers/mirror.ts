@@ -50,22 +50,37 @@ export class BrokerMirror {
       const cursor = gw.journal.getState<number>(gw.session, 'broker-cursor') ?? 0;
       if ((await this.#route(cursor)) < 500) break;
     }
-    for (const { cid } of this.#s.cancelled.all(gw.session) as { cid: string }[]) await gw.cancel(cid).catch(() => false);
+    for (const { cid } of this.#s.cancelled.all(gw.session) as { cid: string }[])
+      await gw.cancel(cid).catch(() => false);
   }
 
   // Routes up to 500 journaled orders after `cursor`; returns how many rows it read.
   async #route(cursor: number): Promise<number> {
     const gw = this.#gw;
     const rows = this.#s.fresh.all(gw.session, cursor) as {
-      rowid: number; id: string; symbol: string; side: 'buy' | 'sell'; type: string; qty: number; limit_price: number | null; stop_price: number | null; status: string;
+      rowid: number;
+      id: string;
+      symbol: string;
+      side: 'buy' | 'sell';
+      type: string;
+      qty: number;
+      limit_price: number | null;
+      stop_price: number | null;
+      status: string;
     }[];
     for (const r of rows) {
       // Rejected by the session's own checks, and algo parents (their children are routed): nothing to send.
       if (r.status !== 'rejected' && r.type !== 'twap' && r.type !== 'vwap') {
         const type = r.type === 'limit' || r.type === 'stop' ? r.type : 'market';
         await gw.submit({
-          clientOrderId: this.clientOrderId(r.id), sourceOrderId: r.id, symbol: r.symbol, side: r.side, qty: r.qty, type,
-          limitPrice: r.limit_price ?? undefined, stopPrice: r.stop_price ?? undefined,
+          clientOrderId: this.clientOrderId(r.id),
+          sourceOrderId: r.id,
+          symbol: r.symbol,
+          side: r.side,
+          qty: r.qty,
+          type,
+          limitPrice: r.limit_price ?? undefined,
+          stopPrice: r.stop_price ?? undefined,
         });
       }
       gw.journal.setState(gw.session, 'broker-cursor', r.rowid);

@@ -42,13 +42,25 @@ export interface BrokerRoute {
  * broker trades real money and the session was not armed.
  */
 export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
-  const broker = createBroker(r.broker, { env: r.env, baseUrl: r.baseUrl, mode: r.live ? 'live' : 'paper', account: r.account });
+  const broker = createBroker(r.broker, {
+    env: r.env,
+    baseUrl: r.baseUrl,
+    mode: r.live ? 'live' : 'paper',
+    account: r.account,
+  });
   if (broker.mode === 'live' && !r.armLive) {
     await broker.close();
-    throw new BrokerError(r.broker, 'not-armed', 'this session would send REAL orders: add --arm-live to arm it (per session), or drop --live for the paper endpoint', false);
+    throw new BrokerError(
+      r.broker,
+      'not-armed',
+      'this session would send REAL orders: add --arm-live to arm it (per session), or drop --live for the paper endpoint',
+      false,
+    );
   }
   const gateway = new OrderGateway({
-    store: r.store, session: r.session, broker,
+    store: r.store,
+    session: r.session,
+    broker,
     onChange: (what) => {
       for (const a of gateway.takeAlerts()) r.onAlert?.(a);
       const rec = what === 'reconcile' ? gateway.lastReconcile : null;
@@ -70,7 +82,9 @@ export async function startBrokerRoute(r: RouteRequest): Promise<BrokerRoute> {
   mirror.start(r.pollMs ?? 200);
   let stopping: Promise<void> | null = null;
   return {
-    gateway, account, firstReconcile: first,
+    gateway,
+    account,
+    firstReconcile: first,
     stop: () =>
       (stopping ??= (async () => {
         await mirror.stop();

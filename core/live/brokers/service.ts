@@ -51,11 +51,23 @@ export interface BrokerView {
 }
 
 const KEYS: Readonly<Record<string, readonly string[]>> = {
-  paper: [], alpaca: ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'], kis: ['KIS_APP_KEY', 'KIS_APP_SECRET', 'KIS_ACCOUNT'],
+  paper: [],
+  alpaca: ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY'],
+  kis: ['KIS_APP_KEY', 'KIS_APP_SECRET', 'KIS_ACCOUNT'],
 };
 
 const PAPER: BrokerStatus = {
-  connected: false, broker: 'paper', mode: 'paper', accountId: null, currency: null, equity: null, cash: null, buyingPower: null, armed: false, session: null, reconcile: null,
+  connected: false,
+  broker: 'paper',
+  mode: 'paper',
+  accountId: null,
+  currency: null,
+  equity: null,
+  cash: null,
+  buyingPower: null,
+  armed: false,
+  session: null,
+  reconcile: null,
 };
 
 /** A broker-side status in the session's order vocabulary (sent-not-acknowledged is new; expired/replaced are done). */
@@ -88,7 +100,13 @@ export class BrokerService {
   #refreshing: Promise<void> | null = null;
   #again = false;
 
-  constructor(o: { store: Store; credentials?: () => NodeJS.ProcessEnv; onStatus?: (s: BrokerStatus) => void; onAlert?: (a: Alert) => void; onView?: () => void }) {
+  constructor(o: {
+    store: Store;
+    credentials?: () => NodeJS.ProcessEnv;
+    onStatus?: (s: BrokerStatus) => void;
+    onAlert?: (a: Alert) => void;
+    onView?: () => void;
+  }) {
     this.#store = o.store;
     this.#credentials = o.credentials ?? (() => process.env);
     this.#onStatus = o.onStatus ?? (() => undefined);
@@ -99,16 +117,30 @@ export class BrokerService {
   /** Every broker, and whether its keys are set. */
   list(): BrokerInfo[] {
     const env = this.#credentials();
-    return Object.values(BROKERS).map((b) => ({ name: b.name, summary: b.summary, keys: KEYS[b.name] ?? [], configured: (KEYS[b.name] ?? []).every((k) => !!env[k]) }));
+    return Object.values(BROKERS).map((b) => ({
+      name: b.name,
+      summary: b.summary,
+      keys: KEYS[b.name] ?? [],
+      configured: (KEYS[b.name] ?? []).every((k) => !!env[k]),
+    }));
   }
 
   async #with<T>(t: BrokerTarget, fn: (b: Broker) => Promise<T>): Promise<Result<T>> {
     let b: Broker | null = null;
     try {
-      b = createBroker(t.broker, { env: this.#credentials(), baseUrl: t.baseUrl, mode: t.live ? 'live' : 'paper', account: t.account });
+      b = createBroker(t.broker, {
+        env: this.#credentials(),
+        baseUrl: t.baseUrl,
+        mode: t.live ? 'live' : 'paper',
+        account: t.account,
+      });
       return ok(await fn(b));
     } catch (e) {
-      if (e instanceof BrokerError) return fail(e.code === 'unknown' || e.code === 'no-credentials' || e.code === 'account' ? 'invalid-input' : 'unavailable', e.message);
+      if (e instanceof BrokerError)
+        return fail(
+          e.code === 'unknown' || e.code === 'no-credentials' || e.code === 'account' ? 'invalid-input' : 'unavailable',
+          e.message,
+        );
       throw e;
     } finally {
       await b?.close();
@@ -138,17 +170,33 @@ export class BrokerService {
    * {@link armPhrase} of its id: without it, the answer is `invalid-input` naming the phrase to type.
    */
   async connect(session: string | null, t: BrokerTarget & { confirm?: string }): Promise<Result<BrokerStatus>> {
-    if (session === null) return fail('unavailable', 'start a live session first; its orders are what the broker receives');
-    if (this.#route) return fail('conflict', `already connected to ${this.#status.broker} (${this.#status.accountId}); disconnect first`);
+    if (session === null)
+      return fail('unavailable', 'start a live session first; its orders are what the broker receives');
+    if (this.#route)
+      return fail(
+        'conflict',
+        `already connected to ${this.#status.broker} (${this.#status.accountId}); disconnect first`,
+      );
     if (t.broker === 'paper') return ok(this.#set({ ...PAPER, session, accountId: session }));
     if (t.live) {
       const a = await this.account(t);
       if (!a.ok) return a;
-      if (t.confirm !== armPhrase(a.value.id)) return fail('invalid-input', `this account trades REAL money: type "${armPhrase(a.value.id)}" to arm this session`);
+      if (t.confirm !== armPhrase(a.value.id))
+        return fail(
+          'invalid-input',
+          `this account trades REAL money: type "${armPhrase(a.value.id)}" to arm this session`,
+        );
     }
     try {
       const route = await startBrokerRoute({
-        store: this.#store, session, broker: t.broker, env: this.#credentials(), baseUrl: t.baseUrl, live: t.live, account: t.account, armLive: t.live && t.confirm !== undefined,
+        store: this.#store,
+        session,
+        broker: t.broker,
+        env: this.#credentials(),
+        baseUrl: t.baseUrl,
+        live: t.live,
+        account: t.account,
+        armLive: t.live && t.confirm !== undefined,
         onAlert: (al) => this.#onAlert(al),
         // Periodic and post-reconnect passes refresh the view (the first one is in the connect answer).
         onReconcile: () => {
@@ -161,12 +209,24 @@ export class BrokerService {
       this.#route = route;
       await this.refreshView();
       const a = route.account;
-      return ok(this.#set({
-        connected: true, broker: t.broker, mode: a.mode, accountId: a.id, currency: a.currency, equity: a.equity, cash: a.cash, buyingPower: a.buyingPower,
-        armed: a.mode === 'live', session, reconcile: route.firstReconcile,
-      }));
+      return ok(
+        this.#set({
+          connected: true,
+          broker: t.broker,
+          mode: a.mode,
+          accountId: a.id,
+          currency: a.currency,
+          equity: a.equity,
+          cash: a.cash,
+          buyingPower: a.buyingPower,
+          armed: a.mode === 'live',
+          session,
+          reconcile: route.firstReconcile,
+        }),
+      );
     } catch (e) {
-      if (e instanceof BrokerError) return fail(e.code === 'no-credentials' || e.code === 'not-armed' ? 'invalid-input' : 'unavailable', e.message);
+      if (e instanceof BrokerError)
+        return fail(e.code === 'no-credentials' || e.code === 'not-armed' ? 'invalid-input' : 'unavailable', e.message);
       throw e;
     }
   }
@@ -194,7 +254,15 @@ export class BrokerService {
         try {
           const [account, positions, orders] = await Promise.all([b.account(), b.positions(), b.openOrders()]);
           if (this.#route !== route) return;
-          this.#view = { broker: b.name, mode: account.mode, accountId: account.id, at: Date.now(), account, positions, orders };
+          this.#view = {
+            broker: b.name,
+            mode: account.mode,
+            accountId: account.id,
+            at: Date.now(),
+            account,
+            positions,
+            orders,
+          };
           this.#onView();
         } catch {
           // Keep the last good view; the next update or reconciliation reads again.
@@ -214,11 +282,26 @@ export class BrokerService {
   sessionPositions(): Position[] | null {
     const v = this.view();
     if (!v) return null;
-    return v.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, avgCost: p.avgCost, realized: Number.NaN, unrealized: p.unrealized, last: p.last }));
+    return v.positions.map((p) => ({
+      symbol: p.symbol,
+      qty: p.qty,
+      avgCost: p.avgCost,
+      realized: Number.NaN,
+      unrealized: p.unrealized,
+      last: p.last,
+    }));
   }
 
   /** The connected broker's figures as the session's account card shows them; null when none is connected. */
-  sessionAccount(): { cash: number; equity: number; grossExposure: number; dayStartEquity: number; realized: number; unrealized: number; buyingPower: number } | null {
+  sessionAccount(): {
+    cash: number;
+    equity: number;
+    grossExposure: number;
+    dayStartEquity: number;
+    realized: number;
+    unrealized: number;
+    buyingPower: number;
+  } | null {
     const v = this.view();
     if (!v) return null;
     let gross = 0;
@@ -228,7 +311,15 @@ export class BrokerService {
       unrealized += p.unrealized;
     }
     const a = v.account;
-    return { cash: a.cash, equity: a.equity, grossExposure: gross, dayStartEquity: Number.NaN, realized: Number.NaN, unrealized, buyingPower: a.buyingPower };
+    return {
+      cash: a.cash,
+      equity: a.equity,
+      grossExposure: gross,
+      dayStartEquity: Number.NaN,
+      realized: Number.NaN,
+      unrealized,
+      buyingPower: a.buyingPower,
+    };
   }
 
   /**
@@ -242,14 +333,36 @@ export class BrokerService {
     const rows = session === null ? [] : brokerOrdersOf(this.#store, session);
     const known = new Set(rows.flatMap((r) => [r.cid, r.bid ?? '']));
     const out: Order[] = rows.map((r) => ({
-      id: r.cid, session: session ?? '', time: r.ts, symbol: r.symbol, side: r.side as Order['side'], type: r.type as Order['type'], qty: r.qty,
-      limitPrice: r.lp, stopPrice: r.sp, parentId: null, status: sessionStatus(r.status), filledQty: r.fq, ...(r.reason ? { reason: r.reason } : {}),
+      id: r.cid,
+      session: session ?? '',
+      time: r.ts,
+      symbol: r.symbol,
+      side: r.side as Order['side'],
+      type: r.type as Order['type'],
+      qty: r.qty,
+      limitPrice: r.lp,
+      stopPrice: r.sp,
+      parentId: null,
+      status: sessionStatus(r.status),
+      filledQty: r.fq,
+      ...(r.reason ? { reason: r.reason } : {}),
     }));
     for (const o of v.orders) {
       if (known.has(o.clientOrderId) || known.has(o.id)) continue;
       out.push({
-        id: o.clientOrderId || o.id, session: session ?? '', time: o.time, symbol: o.symbol, side: o.side, type: o.type, qty: o.qty,
-        limitPrice: o.limitPrice, stopPrice: o.stopPrice, parentId: null, status: sessionStatus(o.status), filledQty: o.filledQty, reason: 'working at the broker, not routed by this session',
+        id: o.clientOrderId || o.id,
+        session: session ?? '',
+        time: o.time,
+        symbol: o.symbol,
+        side: o.side,
+        type: o.type,
+        qty: o.qty,
+        limitPrice: o.limitPrice,
+        stopPrice: o.stopPrice,
+        parentId: null,
+        status: sessionStatus(o.status),
+        filledQty: o.filledQty,
+        reason: 'working at the broker, not routed by this session',
       });
     }
     return out;

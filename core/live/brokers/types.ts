@@ -28,7 +28,8 @@ export interface BrokerPosition {
 }
 
 /** Broker-side order states, normalised. `pending` = sent, not yet acknowledged. */
-export type BrokerOrderStatus = 'pending' | 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected' | 'expired' | 'replaced';
+export type BrokerOrderStatus =
+  'pending' | 'new' | 'partially-filled' | 'filled' | 'cancelled' | 'rejected' | 'expired' | 'replaced';
 
 /** An order as the broker reports it. */
 export interface BrokerOrder {
@@ -133,7 +134,13 @@ export interface Broker {
    * For brokers without client order ids (KIS): today's order that matches an intent sent at or after `since`,
    * not among the broker ids in `claimed` (or the one with `brokerOrderId` when the journal has it); null when none; throws when more than one could be it.
    */
-  matchIntent?(clientOrderId: string, req: BrokerOrderRequest, since: number, claimed: ReadonlySet<string>, brokerOrderId?: string | null): Promise<BrokerOrder | null>;
+  matchIntent?(
+    clientOrderId: string,
+    req: BrokerOrderRequest,
+    since: number,
+    claimed: ReadonlySet<string>,
+    brokerOrderId?: string | null,
+  ): Promise<BrokerOrder | null>;
   submit(req: BrokerOrderRequest): Promise<BrokerOrder>;
   /** Asks the broker to cancel; the final state arrives on the stream (or from {@link orderByClientId}). */
   cancel(order: BrokerOrder): Promise<void>;

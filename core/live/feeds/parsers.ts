@@ -29,7 +29,8 @@ function num(o: Record<string, unknown>, field: string, errors: string[], where:
 function time(o: Record<string, unknown>, field: string, errors: string[], where: string): number {
   const v = o[field];
   const t = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
-  if (!Number.isFinite(t)) errors.push(`${where}field "${field}": expected EpochMs or an ISO time, got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(t))
+    errors.push(`${where}field "${field}": expected EpochMs or an ISO time, got ${JSON.stringify(v)}`);
   return t;
 }
 
@@ -56,7 +57,9 @@ export function parseGeneric(msg: unknown): Parsed {
     const errs: string[] = [];
     if (o.type === 'trade') {
       const t: Tick = {
-        symbol: str(o, 'symbol', errs, where), time: time(o, 'time', errs, where), price: num(o, 'price', errs, where),
+        symbol: str(o, 'symbol', errs, where),
+        time: time(o, 'time', errs, where),
+        price: num(o, 'price', errs, where),
         size: o.size === undefined ? 0 : num(o, 'size', errs, where),
         ...(o.seq === undefined ? {} : { seq: num(o, 'seq', errs, where) }),
       };
@@ -65,8 +68,13 @@ export function parseGeneric(msg: unknown): Parsed {
       const iv = o.interval === undefined ? 60_000 : intervalMs(o.interval);
       if (!(iv > 0)) errs.push(`${where}field "interval": expected like "1m", "1h", "1d" or ms`);
       const b: LiveBar = {
-        symbol: str(o, 'symbol', errs, where), intervalMs: iv, time: time(o, 'time', errs, where), open: num(o, 'open', errs, where),
-        high: num(o, 'high', errs, where), low: num(o, 'low', errs, where), close: num(o, 'close', errs, where),
+        symbol: str(o, 'symbol', errs, where),
+        intervalMs: iv,
+        time: time(o, 'time', errs, where),
+        open: num(o, 'open', errs, where),
+        high: num(o, 'high', errs, where),
+        low: num(o, 'low', errs, where),
+        close: num(o, 'close', errs, where),
         volume: o.volume === undefined ? 0 : num(o, 'volume', errs, where),
       };
       if (errs.length === 0) out.bars.push(b);
@@ -89,19 +97,31 @@ export function parseBinance(msg: unknown): Parsed {
   if (!m || typeof m !== 'object') return out;
   if (m.e === 'trade') {
     const errs: string[] = [];
-    const t: Tick = { symbol: str(m, 's', errs, ''), seq: num(m, 't', errs, ''), price: num(m, 'p', errs, ''), size: num(m, 'q', errs, ''), time: num(m, 'T', errs, '') };
+    const t: Tick = {
+      symbol: str(m, 's', errs, ''),
+      seq: num(m, 't', errs, ''),
+      price: num(m, 'p', errs, ''),
+      size: num(m, 'q', errs, ''),
+      time: num(m, 'T', errs, ''),
+    };
     if (errs.length === 0) out.ticks.push(t);
     out.errors.push(...errs);
   } else if (m.e === 'kline') {
     const k = m.k as Record<string, unknown> | undefined;
-    if (!k || typeof k !== 'object') return void out.errors.push('field "k": expected the kline object'), out;
+    if (!k || typeof k !== 'object') return (void out.errors.push('field "k": expected the kline object'), out);
     if (k.x !== true) return out;
     const errs: string[] = [];
     const iv = intervalMs(k.i);
     if (!(iv > 0)) errs.push(`field "k.i": unknown interval ${JSON.stringify(k.i)}`);
     const b: LiveBar = {
-      symbol: str(k, 's', errs, 'k.'), intervalMs: iv, time: num(k, 't', errs, 'k.'), open: num(k, 'o', errs, 'k.'), high: num(k, 'h', errs, 'k.'),
-      low: num(k, 'l', errs, 'k.'), close: num(k, 'c', errs, 'k.'), volume: num(k, 'v', errs, 'k.'),
+      symbol: str(k, 's', errs, 'k.'),
+      intervalMs: iv,
+      time: num(k, 't', errs, 'k.'),
+      open: num(k, 'o', errs, 'k.'),
+      high: num(k, 'h', errs, 'k.'),
+      low: num(k, 'l', errs, 'k.'),
+      close: num(k, 'c', errs, 'k.'),
+      volume: num(k, 'v', errs, 'k.'),
     };
     if (errs.length === 0) out.bars.push(b);
     out.errors.push(...errs);
@@ -111,6 +131,9 @@ export function parseBinance(msg: unknown): Parsed {
 
 /** The combined-stream URL for `symbols`' trade streams (and closed klines of `kline` interval if given). */
 export function binanceUrl(symbols: readonly string[], kline?: string, base = 'wss://stream.binance.com:9443'): string {
-  const streams = symbols.flatMap((s) => [`${s.toLowerCase()}@trade`, ...(kline ? [`${s.toLowerCase()}@kline_${kline}`] : [])]);
+  const streams = symbols.flatMap((s) => [
+    `${s.toLowerCase()}@trade`,
+    ...(kline ? [`${s.toLowerCase()}@kline_${kline}`] : []),
+  ]);
   return `${base}/stream?streams=${streams.join('/')}`;
 }

@@ -10,7 +10,12 @@ export interface FeedInput {
   readonly url?: string;
   readonly staleMs?: number;
   /** Replay only: the resolved panel and the bar range to replay (epoch ms), and the pace (0 = as fast as possible). */
-  readonly replay?: { readonly panel: Panel; readonly from: number | undefined; readonly to: number | undefined; readonly speed: number };
+  readonly replay?: {
+    readonly panel: Panel;
+    readonly from: number | undefined;
+    readonly to: number | undefined;
+    readonly speed: number;
+  };
 }
 
 /** One live feed kind: whether it replays the store (needs the panel) or streams, whether it needs a URL, and how to build it. */
@@ -31,7 +36,13 @@ export const FEEDS = {
     needsUrl: false,
     create: (i: FeedInput) => {
       if (!i.replay) throw new Error('the replay feed needs the resolved panel');
-      return new ReplayFeed({ panel: i.replay.panel, symbols: i.symbols, from: i.replay.from, to: i.replay.to, speed: i.replay.speed });
+      return new ReplayFeed({
+        panel: i.replay.panel,
+        symbols: i.symbols,
+        from: i.replay.from,
+        to: i.replay.to,
+        speed: i.replay.speed,
+      });
     },
   },
   websocket: {
@@ -42,7 +53,8 @@ export const FEEDS = {
   binance: {
     replaysStore: false,
     needsUrl: false,
-    create: (i: FeedInput) => new WebSocketFeed({ url: i.url ?? binanceUrl(i.symbols), name: 'binance', staleMs: i.staleMs }),
+    create: (i: FeedInput) =>
+      new WebSocketFeed({ url: i.url ?? binanceUrl(i.symbols), name: 'binance', staleMs: i.staleMs }),
   },
 } as const satisfies Record<string, FeedKind>;
 

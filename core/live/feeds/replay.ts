@@ -72,7 +72,17 @@ export class ReplayFeed implements Feed {
     let i = i0;
     // One mutable bar per symbol, overwritten every step: the sink copies what it keeps (no per-bar objects).
     type MutableBar = { -readonly [K in keyof StepBar]: StepBar[K] };
-    const slots: MutableBar[] = syms.map((symbol) => ({ symbol, intervalMs: interval, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0, final: false }));
+    const slots: MutableBar[] = syms.map((symbol) => ({
+      symbol,
+      intervalMs: interval,
+      time: 0,
+      open: 0,
+      high: 0,
+      low: 0,
+      close: 0,
+      volume: 0,
+      final: false,
+    }));
     const traded = tradedPrices(panel);
     const factor = panel.priceFactor;
     const acts = panel.actions;
@@ -103,7 +113,12 @@ export class ReplayFeed implements Feed {
       if (acts) {
         for (; actK < acts.bar.length && acts.bar[actK] <= i; actK++) {
           const j = rowOf.get(acts.inst[actK]);
-          if (j !== undefined) heldActions.push({ symbol: syms[j], kind: acts.kind[actK] === ACTION_SPLIT ? 'split' : 'dividend', value: acts.value[actK] });
+          if (j !== undefined)
+            heldActions.push({
+              symbol: syms[j],
+              kind: acts.kind[actK] === ACTION_SPLIT ? 'split' : 'dividend',
+              value: acts.value[actK],
+            });
         }
         if (heldActions.length > 0 && step.length > 0) {
           step[0].actions = heldActions;
@@ -123,7 +138,12 @@ export class ReplayFeed implements Feed {
       }
     };
     const finish = () => {
-      sink.status({ feed: this.name, state: 'closed', at: Date.now(), detail: this.#stopped ? 'stopped' : 'end of data' });
+      sink.status({
+        feed: this.name,
+        state: 'closed',
+        at: Date.now(),
+        detail: this.#stopped ? 'stopped' : 'end of data',
+      });
       this.#resolve();
     };
     const loop = () => {

@@ -29,12 +29,24 @@ export class SequenceChecker {
       const last = this.#seq.get(t.symbol);
       if (last !== undefined && t.seq <= last) {
         this.outOfOrder++;
-        issue({ kind: 'out-of-order', feed: this.#feed, symbol: t.symbol, time: t.time, message: `${t.symbol}: id ${t.seq} after ${last} (dropped)` });
+        issue({
+          kind: 'out-of-order',
+          feed: this.#feed,
+          symbol: t.symbol,
+          time: t.time,
+          message: `${t.symbol}: id ${t.seq} after ${last} (dropped)`,
+        });
         return false;
       }
       if (last !== undefined && t.seq > last + 1) {
         this.gaps++;
-        issue({ kind: 'gap', feed: this.#feed, symbol: t.symbol, time: t.time, message: `${t.symbol}: ${t.seq - last - 1} message(s) missing between ids ${last} and ${t.seq}` });
+        issue({
+          kind: 'gap',
+          feed: this.#feed,
+          symbol: t.symbol,
+          time: t.time,
+          message: `${t.symbol}: ${t.seq - last - 1} message(s) missing between ids ${last} and ${t.seq}`,
+        });
       }
       this.#seq.set(t.symbol, t.seq);
       return true;
@@ -42,7 +54,13 @@ export class SequenceChecker {
     const lastTime = this.#time.get(t.symbol);
     if (lastTime !== undefined && t.time < lastTime) {
       this.outOfOrder++;
-      issue({ kind: 'out-of-order', feed: this.#feed, symbol: t.symbol, time: t.time, message: `${t.symbol}: tick at ${t.time} after one at ${lastTime}` });
+      issue({
+        kind: 'out-of-order',
+        feed: this.#feed,
+        symbol: t.symbol,
+        time: t.time,
+        message: `${t.symbol}: tick at ${t.time} after one at ${lastTime}`,
+      });
       return true;
     }
     this.#time.set(t.symbol, t.time);
@@ -55,12 +73,24 @@ export class SequenceChecker {
     const last = this.#bar.get(key);
     if (last !== undefined && b.time <= last) {
       this.outOfOrder++;
-      issue({ kind: 'out-of-order', feed: this.#feed, symbol: b.symbol, time: b.time, message: `${b.symbol}: bar ${new Date(b.time).toISOString()} at or before the last one (dropped)` });
+      issue({
+        kind: 'out-of-order',
+        feed: this.#feed,
+        symbol: b.symbol,
+        time: b.time,
+        message: `${b.symbol}: bar ${new Date(b.time).toISOString()} at or before the last one (dropped)`,
+      });
       return false;
     }
     if (last !== undefined && b.time > last + b.intervalMs) {
       this.gaps++;
-      issue({ kind: 'gap', feed: this.#feed, symbol: b.symbol, time: b.time, message: `${b.symbol}: ${Math.round((b.time - last) / b.intervalMs) - 1} bar(s) missing before ${new Date(b.time).toISOString()}` });
+      issue({
+        kind: 'gap',
+        feed: this.#feed,
+        symbol: b.symbol,
+        time: b.time,
+        message: `${b.symbol}: ${Math.round((b.time - last) / b.intervalMs) - 1} bar(s) missing before ${new Date(b.time).toISOString()}`,
+      });
     }
     this.#bar.set(key, b.time);
     return true;

@@ -20,7 +20,11 @@ async function server() {
   return {
     url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`,
     next: () => new Promise<WebSocket>((r) => (queue.length ? r(queue.shift()!) : waiters.push(r))),
-    close: () => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close(() => r());
+      }),
   };
 }
 
@@ -66,13 +70,36 @@ describe('WebSocketFeed (generic JSON)', () => {
     cleanups.push(srv.close, () => feed.stop());
     feed.start(rec.sink);
     const c1 = await srv.next();
-    c1.send(JSON.stringify([
-      { type: 'trade', symbol: 'AAA', time: T, price: 10, size: 1, seq: 1 },
-      { type: 'trade', symbol: 'AAA', time: T + 1, price: 10.5, size: 2, seq: 2 },
-    ]));
-    c1.send(JSON.stringify({ type: 'bar', symbol: 'AAA', time: new Date(T).toISOString(), open: 1, high: 2, low: 0.5, close: 1.5, volume: 9, interval: '1m' }));
+    c1.send(
+      JSON.stringify([
+        { type: 'trade', symbol: 'AAA', time: T, price: 10, size: 1, seq: 1 },
+        { type: 'trade', symbol: 'AAA', time: T + 1, price: 10.5, size: 2, seq: 2 },
+      ]),
+    );
+    c1.send(
+      JSON.stringify({
+        type: 'bar',
+        symbol: 'AAA',
+        time: new Date(T).toISOString(),
+        open: 1,
+        high: 2,
+        low: 0.5,
+        close: 1.5,
+        volume: 9,
+        interval: '1m',
+      }),
+    );
     await rec.until(() => rec.ticks.length === 2 && rec.bars.length === 1);
-    expect(rec.bars[0]).toEqual({ symbol: 'AAA', intervalMs: 60_000, time: T, open: 1, high: 2, low: 0.5, close: 1.5, volume: 9 });
+    expect(rec.bars[0]).toEqual({
+      symbol: 'AAA',
+      intervalMs: 60_000,
+      time: T,
+      open: 1,
+      high: 2,
+      low: 0.5,
+      close: 1.5,
+      volume: 9,
+    });
     // The server drops the connection; the feed reconnects and a gap in ids is reported.
     c1.terminate();
     const c2 = await srv.next();
@@ -106,10 +133,18 @@ describe('WebSocketFeed (generic JSON)', () => {
     const feed = new WebSocketFeed({ url, reconnectBaseMs: 10, reconnectMaxMs: 40, staleMs: 0 });
     cleanups.push(() => feed.stop());
     feed.start(rec.sink);
-    await rec.until(() => rec.statuses.filter((s) => s.state === 'reconnecting' && s.detail?.startsWith('retry')).length >= 3);
+    await rec.until(
+      () => rec.statuses.filter((s) => s.state === 'reconnecting' && s.detail?.startsWith('retry')).length >= 3,
+    );
     const port = Number(new URL(url).port);
     const wss = new WebSocketServer({ host: '127.0.0.1', port });
-    cleanups.push(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(() => r()); }));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const c of wss.clients) c.terminate();
+          wss.close(() => r());
+        }),
+    );
     await rec.until(() => feed.connections === 1);
     expect(rec.statuses.at(-1)!.state).toBe('open');
   });
@@ -137,10 +172,33 @@ describe('Binance format', () => {
     cleanups.push(srv.close, () => feed.stop());
     feed.start(rec.sink);
     const c = await srv.next();
-    const trade = (t: number, p: string) => ({ stream: 'bnbbtc@trade', data: { e: 'trade', E: T + 10, s: 'BNBBTC', t, p, q: '100', T: T + t, m: true, M: true } });
+    const trade = (t: number, p: string) => ({
+      stream: 'bnbbtc@trade',
+      data: { e: 'trade', E: T + 10, s: 'BNBBTC', t, p, q: '100', T: T + t, m: true, M: true },
+    });
     const kline = (x: boolean) => ({
-      e: 'kline', E: T, s: 'BNBBTC',
-      k: { t: T, T: T + 59_999, s: 'BNBBTC', i: '1m', f: 100, L: 200, o: '0.0010', c: '0.0020', h: '0.0025', l: '0.0015', v: '1000', n: 100, x, q: '1.0000', V: '500', Q: '0.500', B: '123456' },
+      e: 'kline',
+      E: T,
+      s: 'BNBBTC',
+      k: {
+        t: T,
+        T: T + 59_999,
+        s: 'BNBBTC',
+        i: '1m',
+        f: 100,
+        L: 200,
+        o: '0.0010',
+        c: '0.0020',
+        h: '0.0025',
+        l: '0.0015',
+        v: '1000',
+        n: 100,
+        x,
+        q: '1.0000',
+        V: '500',
+        Q: '0.500',
+        B: '123456',
+      },
     });
     c.send(JSON.stringify(trade(12345, '0.001')));
     c.send(JSON.stringify(trade(12347, '0.002')));
@@ -153,14 +211,25 @@ describe('Binance format', () => {
       { symbol: 'BNBBTC', seq: 12347, price: 0.002, size: 100, time: T + 12347 },
     ]);
     expect(rec.issues.map((i) => i.kind)).toEqual(['gap']);
-    expect(rec.bars[0]).toEqual({ symbol: 'BNBBTC', intervalMs: 60_000, time: T, open: 0.001, high: 0.0025, low: 0.0015, close: 0.002, volume: 1000 });
+    expect(rec.bars[0]).toEqual({
+      symbol: 'BNBBTC',
+      intervalMs: 60_000,
+      time: T,
+      open: 0.001,
+      high: 0.0025,
+      low: 0.0015,
+      close: 0.002,
+      volume: 1000,
+    });
   });
 
   it('names the field of a malformed event and builds stream URLs', () => {
-    expect(parseBinance({ e: 'trade', s: 'X', t: 1, p: 'x', q: '1', T: 1 }).errors).toEqual(['field "p": expected a number, got "x"']);
-    expect(parseGeneric({ type: 'bar', symbol: 'A', time: 0, open: 1, high: 1, low: 1, close: 1, interval: '7x' }).errors).toEqual([
-      'field "interval": expected like "1m", "1h", "1d" or ms',
+    expect(parseBinance({ e: 'trade', s: 'X', t: 1, p: 'x', q: '1', T: 1 }).errors).toEqual([
+      'field "p": expected a number, got "x"',
     ]);
+    expect(
+      parseGeneric({ type: 'bar', symbol: 'A', time: 0, open: 1, high: 1, low: 1, close: 1, interval: '7x' }).errors,
+    ).toEqual(['field "interval": expected like "1m", "1h", "1d" or ms']);
     expect(binanceUrl(['BTCUSDT', 'ETHUSDT'], '1m')).toBe(
       'wss://stream.binance.com:9443/stream?streams=btcusdt@trade/btcusdt@kline_1m/ethusdt@trade/ethusdt@kline_1m',
     );

@@ -52,7 +52,11 @@ export class WebSocketFeed implements Feed {
   }
 
   #status(state: FeedStatus['state'], detail?: string): void {
-    this.#sink?.status(detail === undefined ? { feed: this.name, state, at: Date.now() } : { feed: this.name, state, at: Date.now(), detail });
+    this.#sink?.status(
+      detail === undefined
+        ? { feed: this.name, state, at: Date.now() }
+        : { feed: this.name, state, at: Date.now(), detail },
+    );
   }
 
   /** The delay before reconnect attempt `n` (1-based). */
@@ -67,19 +71,25 @@ export class WebSocketFeed implements Feed {
     const staleMs = this.#o.staleMs ?? 30_000;
     if (staleMs > 0) {
       this.#lastMessageAt = Date.now();
-      this.#staleTimer = setInterval(() => {
-        if (!this.#isStale && Date.now() - this.#lastMessageAt >= staleMs) {
-          this.#isStale = true;
-          this.#status('stale', `no message for ${Math.round((Date.now() - this.#lastMessageAt) / 1000)} s`);
-        }
-      }, Math.max(10, Math.floor(staleMs / 4)));
+      this.#staleTimer = setInterval(
+        () => {
+          if (!this.#isStale && Date.now() - this.#lastMessageAt >= staleMs) {
+            this.#isStale = true;
+            this.#status('stale', `no message for ${Math.round((Date.now() - this.#lastMessageAt) / 1000)} s`);
+          }
+        },
+        Math.max(10, Math.floor(staleMs / 4)),
+      );
       this.#staleTimer.unref?.();
     }
   }
 
   #connect(): void {
     if (this.#stopped) return;
-    this.#status(this.#attempt === 0 ? 'connecting' : 'reconnecting', this.#attempt === 0 ? this.#o.url : `attempt ${this.#attempt}`);
+    this.#status(
+      this.#attempt === 0 ? 'connecting' : 'reconnecting',
+      this.#attempt === 0 ? this.#o.url : `attempt ${this.#attempt}`,
+    );
     const ws = new WebSocket(this.#o.url);
     this.#ws = ws;
     ws.on('open', () => {
@@ -116,11 +126,24 @@ export class WebSocketFeed implements Feed {
     try {
       msg = JSON.parse(text);
     } catch {
-      sink.issue({ kind: 'bad-message', feed: this.name, symbol: null, time: Date.now(), message: `message ${this.#messages}: not JSON` });
+      sink.issue({
+        kind: 'bad-message',
+        feed: this.name,
+        symbol: null,
+        time: Date.now(),
+        message: `message ${this.#messages}: not JSON`,
+      });
       return;
     }
     const p = this.#parse(msg);
-    for (const e of p.errors) sink.issue({ kind: 'bad-message', feed: this.name, symbol: null, time: Date.now(), message: `message ${this.#messages}: ${e}` });
+    for (const e of p.errors)
+      sink.issue({
+        kind: 'bad-message',
+        feed: this.name,
+        symbol: null,
+        time: Date.now(),
+        message: `message ${this.#messages}: ${e}`,
+      });
     const issue = sink.issue.bind(sink);
     const ticks = p.ticks.filter((t) => this.seq.tick(t, issue));
     if (ticks.length > 0) sink.ticks(ticks);

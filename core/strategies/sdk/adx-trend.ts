@@ -7,7 +7,8 @@ import { defineStrategy, indicators, z } from '../../sdk';
  */
 export const adxTrend = defineStrategy({
   name: 'adx-trend',
-  description: 'ADX trend filter: follow the fast/slow EMA trend only while ADX shows a trend; flat when ADX is below the threshold',
+  description:
+    'ADX trend filter: follow the fast/slow EMA trend only while ADX shows a trend; flat when ADX is below the threshold',
   params: z
     .object({
       adxPeriod: z.number().int().min(2).default(14),
@@ -17,7 +18,13 @@ export const adxTrend = defineStrategy({
     })
     .strict()
     .refine((p) => p.fast < p.slow, { message: 'fast must be < slow', path: ['fast'] }),
-  init: (p) => ({ p, adx: indicators.adx(p.adxPeriod), fast: indicators.ema(p.fast), slow: indicators.ema(p.slow), last: 0 }),
+  init: (p) => ({
+    p,
+    adx: indicators.adx(p.adxPeriod),
+    fast: indicators.ema(p.fast),
+    slow: indicators.ema(p.slow),
+    last: 0,
+  }),
   onBar(s, bar) {
     const a = s.adx.next(bar);
     const f = s.fast.next(bar.close);

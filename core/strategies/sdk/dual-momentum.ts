@@ -9,7 +9,8 @@ import { defineStrategy, z } from '../../sdk';
 export const dualMomentum = defineStrategy({
   kind: 'portfolio',
   name: 'dual-momentum',
-  description: 'Dual momentum (portfolio): monthly, hold the top N symbols by trailing return if that return beats the absolute hurdle, else cash',
+  description:
+    'Dual momentum (portfolio): monthly, hold the top N symbols by trailing return if that return beats the absolute hurdle, else cash',
   params: z
     .object({
       lookback: z.number().int().min(2).default(126).describe('momentum window in trading days'),

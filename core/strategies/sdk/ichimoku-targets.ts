@@ -8,7 +8,8 @@ import { defineStrategy, ichimokuTargets, SwingTracker, z } from '../../sdk';
  */
 export const ichimokuTargetsStrategy = defineStrategy({
   name: 'ichimoku-targets',
-  description: 'Ichimoku price targets: trade the break of B after an A-B-C wave, take profit at the V, N, E or NT target, stop at C',
+  description:
+    'Ichimoku price targets: trade the break of B after an A-B-C wave, take profit at the V, N, E or NT target, stop at C',
   params: z
     .object({
       strength: z.number().int().min(1).default(3).describe('bars on each side that confirm a swing'),

@@ -9,7 +9,8 @@ import { defineStrategy, indicators, SwingTracker, z } from '../../sdk';
  */
 export const ichimokuTime = defineStrategy({
   name: 'ichimoku-time',
-  description: 'Ichimoku time theory: on a basic number (9, 17, 26, 33, 42, 65, 76) of bars from the last swing, trade the side the base line confirms',
+  description:
+    'Ichimoku time theory: on a basic number (9, 17, 26, 33, 42, 65, 76) of bars from the last swing, trade the side the base line confirms',
   params: z
     .object({
       strength: z.number().int().min(1).default(3).describe('bars on each side that confirm a swing'),
@@ -17,7 +18,13 @@ export const ichimokuTime = defineStrategy({
       base: z.number().int().min(1).default(26).describe('Ichimoku base-line (kijun) period'),
     })
     .strict(),
-  init: (p) => ({ p, swings: new SwingTracker(p.strength), ichi: indicators.ichimoku(9, p.base, 52), last: 0, lastTimeBar: -1 }),
+  init: (p) => ({
+    p,
+    swings: new SwingTracker(p.strength),
+    ichi: indicators.ichimoku(9, p.base, 52),
+    last: 0,
+    lastTimeBar: -1,
+  }),
   onBar(s, bar) {
     s.swings.next(bar);
     const line = s.ichi.next(bar).base;

@@ -6,14 +6,23 @@ import { defineStrategy, indicators, z } from '../../sdk';
  */
 export const obvTrend = defineStrategy({
   name: 'obv-trend',
-  description: 'OBV trend: long when on-balance volume crosses above its SMA with price above its SMA; exit on the cross below',
+  description:
+    'OBV trend: long when on-balance volume crosses above its SMA with price above its SMA; exit on the cross below',
   params: z
     .object({
       period: z.number().int().min(2).default(20),
       allowShort: z.boolean().default(false).describe('go short (not flat) when OBV crosses below its SMA'),
     })
     .strict(),
-  init: (p) => ({ p, obv: indicators.obv(), obvSma: indicators.sma(p.period), price: indicators.sma(p.period), prevObv: NaN, prevSma: NaN, last: 0 }),
+  init: (p) => ({
+    p,
+    obv: indicators.obv(),
+    obvSma: indicators.sma(p.period),
+    price: indicators.sma(p.period),
+    prevObv: NaN,
+    prevSma: NaN,
+    last: 0,
+  }),
   onBar(s, bar) {
     const o = s.obv.next(bar);
     const m = s.obvSma.next(o);

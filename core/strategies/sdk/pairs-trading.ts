@@ -9,7 +9,8 @@ import { defineStrategy, z } from '../../sdk';
 export const pairsTrading = defineStrategy({
   kind: 'portfolio',
   name: 'pairs-trading',
-  description: 'Pairs trading (portfolio): trade the z-score of the log price spread of two symbols; enter at ±entry, exit inside ±exit',
+  description:
+    'Pairs trading (portfolio): trade the z-score of the log price spread of two symbols; enter at ±entry, exit inside ±exit',
   params: z
     .object({
       a: z.string().default('').describe('first leg (default: first symbol of the universe)'),

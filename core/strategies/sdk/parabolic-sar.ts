@@ -7,7 +7,7 @@ import { defineStrategy, z } from '../../sdk';
  */
 export const parabolicSar = defineStrategy({
   name: 'parabolic-sar',
-  description: "Parabolic SAR (Wilder): long on a flip to an up trend, short/exit on a flip down",
+  description: 'Parabolic SAR (Wilder): long on a flip to an up trend, short/exit on a flip down',
   params: z
     .object({
       step: z.number().positive().default(0.02).describe('acceleration factor step'),

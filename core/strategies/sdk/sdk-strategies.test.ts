@@ -17,15 +17,27 @@ function panelOf(n: number, days: number, corr = false): Panel {
     const out = new Float64Array(n * days);
     series.forEach((b, s) => {
       // Correlated legs for the pair: the same walk with its own noise.
-      for (let i = 0; i < days; i++) out[s * days + i] = b[k][i] * (corr && k !== 'volume' ? 1 + 0.02 * Math.sin(i / (5 + s)) : 1);
+      for (let i = 0; i < days; i++)
+        out[s * days + i] = b[k][i] * (corr && k !== 'volume' ? 1 + 0.02 * Math.sin(i / (5 + s)) : 1);
     });
     return out;
   };
   const symbols = series.map((_, s) => `S${s + 1}`);
   return {
-    symbols, sectors: symbols.map(() => ''), time: series[0].time, nInst: n, nDays: days,
-    open: col('open'), high: col('high'), low: col('low'), close: col('close'), volume: col('volume'),
-    listedOn: new Float64Array(n).fill(Number.NaN), delistedOn: new Float64Array(n).fill(Number.NaN), adjustment: 'raw', fingerprint: 'sdk-test',
+    symbols,
+    sectors: symbols.map(() => ''),
+    time: series[0].time,
+    nInst: n,
+    nDays: days,
+    open: col('open'),
+    high: col('high'),
+    low: col('low'),
+    close: col('close'),
+    volume: col('volume'),
+    listedOn: new Float64Array(n).fill(Number.NaN),
+    delistedOn: new Float64Array(n).fill(Number.NaN),
+    adjustment: 'raw',
+    fingerprint: 'sdk-test',
   };
 }
 
@@ -49,7 +61,8 @@ describe('built-ins written on the SDK', () => {
       // Declared fields with no rows: every fundamental reads NaN (the strategy still runs).
       const fields = s.kind !== 'single' && s.fields ? s.fields(s.params.parse({})) : [];
       const facts = { fields: new Map(fields.map((f) => [f, buildPitField(f, panel.nInst, [])])), universe: null };
-      const r = s.kind === 'single' ? checkSingle(s as SingleStrategy, {}, series) : checkCrossSectional(s, {}, panel, facts);
+      const r =
+        s.kind === 'single' ? checkSingle(s as SingleStrategy, {}, series) : checkCrossSectional(s, {}, panel, facts);
       expect(r.violation, s.name).toBeNull();
       expect(r.deterministic, s.name).toBe(true);
       if (s.name !== 'factor-rank') expect(r.decisions, `${s.name} must decide something`).toBeGreaterThan(0);
@@ -58,7 +71,12 @@ describe('built-ins written on the SDK', () => {
 
   it('dual-momentum holds the strongest symbol with a positive trailing return, rebalancing monthly', () => {
     const panel = panelOf(5, 600);
-    const spec = BacktestSpecSchema.parse({ strategy: 'dual-momentum', params: { lookback: 60 }, universe: 'all', fill: 'close' });
+    const spec = BacktestSpecSchema.parse({
+      strategy: 'dual-momentum',
+      params: { lookback: 60 },
+      universe: 'all',
+      fill: 'close',
+    });
     const r = runBacktest(spec, panel, { strategy: dualMomentum });
     expect(r.trades.length).toBeGreaterThan(3);
     // Trades happen on month starts only (null keeps the book in between).
@@ -71,7 +89,12 @@ describe('built-ins written on the SDK', () => {
 
   it('pairs-trading takes opposite positions in the two legs', () => {
     const panel = panelOf(2, 800, true);
-    const spec = BacktestSpecSchema.parse({ strategy: 'pairs-trading', params: { lookback: 30, entry: 1.5 }, universe: 'all', fill: 'close' });
+    const spec = BacktestSpecSchema.parse({
+      strategy: 'pairs-trading',
+      params: { lookback: 30, entry: 1.5 },
+      universe: 'all',
+      fill: 'close',
+    });
     const r = runBacktest(spec, panel, { strategy: pairsTrading });
     expect(r.trades.length).toBeGreaterThan(2);
     const sides = new Set(r.trades.map((t) => `${t.symbol}:${t.side}`));

@@ -6,7 +6,8 @@ import { crossedAbove, crossedBelow, defineStrategy, indicators, z } from '../..
  */
 export const stochCross = defineStrategy({
   name: 'stoch-cross',
-  description: 'Stochastic cross: long when %K crosses above %D in oversold territory, short/exit when it crosses below in overbought',
+  description:
+    'Stochastic cross: long when %K crosses above %D in oversold territory, short/exit when it crosses below in overbought',
   params: z
     .object({
       period: z.number().int().min(1).default(14).describe('%K lookback'),

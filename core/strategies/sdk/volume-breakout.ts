@@ -15,7 +15,14 @@ export const volumeBreakout = defineStrategy({
       exitPeriod: z.number().int().min(1).default(10),
     })
     .strict(),
-  init: (p) => ({ p, highs: [] as number[], vol: indicators.sma(p.lookback), exit: indicators.sma(p.exitPeriod), prevVolAvg: NaN, long: false }),
+  init: (p) => ({
+    p,
+    highs: [] as number[],
+    vol: indicators.sma(p.lookback),
+    exit: indicators.sma(p.exitPeriod),
+    prevVolAvg: NaN,
+    long: false,
+  }),
   onBar(s, bar) {
     // The highest high of the bars before this one: the window is updated after the test.
     let hh = -Infinity;

@@ -7,7 +7,8 @@ import { defineStrategy, z } from '../../sdk';
  */
 export const vwapReversion = defineStrategy({
   name: 'vwap-reversion',
-  description: 'VWAP reversion: long when the close is a set fraction below the rolling VWAP, short above it, flat back at the VWAP',
+  description:
+    'VWAP reversion: long when the close is a set fraction below the rolling VWAP, short above it, flat back at the VWAP',
   params: z
     .object({
       period: z.number().int().min(2).default(20).describe('bars in the rolling VWAP'),

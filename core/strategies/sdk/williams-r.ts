@@ -6,7 +6,8 @@ import { defineStrategy, indicators, z } from '../../sdk';
  */
 export const williamsR = defineStrategy({
   name: 'williams-r',
-  description: 'Williams %R: long when %R leaves oversold (crosses up through -80), short/exit when it leaves overbought (down through -20)',
+  description:
+    'Williams %R: long when %R leaves oversold (crosses up through -80), short/exit when it leaves overbought (down through -20)',
   params: z
     .object({
       period: z.number().int().min(1).default(14),

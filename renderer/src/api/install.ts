@@ -30,7 +30,11 @@ export function installApi(): WindowApi {
     // the history and screenshots. Reloads and later requests authenticate with the cookie.
     params.delete('token');
     const rest = params.toString();
-    window.history.replaceState(window.history.state, '', `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`);
+    window.history.replaceState(
+      window.history.state,
+      '',
+      `${window.location.pathname}${rest ? `?${rest}` : ''}${window.location.hash}`,
+    );
   }
   client = createWsApi(url);
   client.onConnectionChange((s) => {

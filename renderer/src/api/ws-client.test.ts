@@ -15,7 +15,8 @@ import { createWsApi, type ConnectionState, type SocketLike, type WsApi } from '
 let dir: string;
 let server: RunningServer;
 // A browser always sends its page's Origin on an upgrade, and the host requires it.
-const connect = (u: string) => new WebSocket(u, { headers: { origin: `http://${new URL(u).host}` } }) as unknown as SocketLike;
+const connect = (u: string) =>
+  new WebSocket(u, { headers: { origin: `http://${new URL(u).host}` } }) as unknown as SocketLike;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'qd-client-'));

@@ -108,7 +108,15 @@ export function createWsApi(url: string, options: WsApiOptions = {}): WsApi {
   }
 
   function onFrame(data: unknown): void {
-    let msg: { id?: unknown; ok?: unknown; value?: unknown; error?: unknown; type?: unknown; topic?: unknown; payload?: unknown };
+    let msg: {
+      id?: unknown;
+      ok?: unknown;
+      value?: unknown;
+      error?: unknown;
+      type?: unknown;
+      topic?: unknown;
+      payload?: unknown;
+    };
     try {
       msg = decodeFrame(String(data)) as typeof msg;
     } catch {
@@ -127,7 +135,8 @@ export function createWsApi(url: string, options: WsApiOptions = {}): WsApi {
 
   function call(channel: string, input: unknown, signal?: AbortSignal): Promise<Result<unknown>> {
     if (closed) return Promise.resolve(unavailable('The QuantDesk client is closed'));
-    if (signal?.aborted) return Promise.resolve({ ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } });
+    if (signal?.aborted)
+      return Promise.resolve({ ok: false, error: { code: 'cancelled', message: `${channel} was cancelled` } });
     const id = nextId++;
     const frame = encodeFrame({ id, method: channel, params: input });
     return new Promise((resolve) => {

@@ -13,7 +13,17 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { fmtCompact, fmtDate, fmtPrice } from '../lib/format';
-import { fromChartTime, toCandles, toChartTime, toHistogram, toLine, toMarkers, toVolume, type OhlcvColumns, type TradeMark } from './adapters';
+import {
+  fromChartTime,
+  toCandles,
+  toChartTime,
+  toHistogram,
+  toLine,
+  toMarkers,
+  toVolume,
+  type OhlcvColumns,
+  type TradeMark,
+} from './adapters';
 import { baseChartOptions, chartColors, LINE_COLORS } from './theme';
 import type { DrawnIndicator } from './types';
 import type { Drawing } from '../stores/drawings-store';
@@ -35,7 +45,11 @@ interface Props {
    * Other symbols' closes on the price pane. With any, every series on the pane is rebased to 100 at the first
    * visible bar (axis labels in percent from there), on a log scale when `logScale`: a log percent comparison.
    */
-  readonly compare?: readonly { readonly symbol: string; readonly time: ArrayLike<number>; readonly close: ArrayLike<number> }[];
+  readonly compare?: readonly {
+    readonly symbol: string;
+    readonly time: ArrayLike<number>;
+    readonly close: ArrayLike<number>;
+  }[];
   /** The symbol's saved drawings. */
   readonly drawings?: readonly Drawing[];
   /** The selected drawing's index, if any. */
@@ -63,7 +77,22 @@ function esc(s: string): string {
  * Candles, volume, overlays, lower panes and markers in one lightweight-charts instance. One effect
  * owns the chart; the crosshair legend is written to the DOM directly (no React render per mouse move).
  */
-export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, logScale = false, compare = [], drawings = [], selectedDrawing = null, isDrawing = false, onPick, onSelectDrawing, onChangeDrawing }: Props) {
+export function PriceChart({
+  symbol,
+  bars,
+  indicators,
+  marks,
+  focusTime,
+  theme,
+  logScale = false,
+  compare = [],
+  drawings = [],
+  selectedDrawing = null,
+  isDrawing = false,
+  onPick,
+  onSelectDrawing,
+  onChangeDrawing,
+}: Props) {
   const pick = useRef(onPick);
   pick.current = onPick;
   const drawingCb = useRef({ onSelectDrawing, onChangeDrawing });
@@ -96,7 +125,8 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
     // Intraday bars: the time axis and the legend show the time of day (UTC) too.
     const intraday = storedSpacing(bars.time) < 86_400_000;
     if (intraday) chart.applyOptions({ timeScale: { timeVisible: true, secondsVisible: false } });
-    const when = (ms: number) => (intraday ? `${fmtDate(ms)} ${new Date(ms).toISOString().slice(11, 16)}` : fmtDate(ms));
+    const when = (ms: number) =>
+      intraday ? `${fmtDate(ms)} ${new Date(ms).toISOString().slice(11, 16)}` : fmtDate(ms);
     // The first bar in view when the chart opens (a trade in focus, else the last 260 bars).
     let firstVisible = n > 260 ? n - 260 : 0;
     if (focusTime !== null && n > 0) {
@@ -110,12 +140,25 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
     let base = compare.length > 0 ? rebaseIndex(bars.close, firstVisible) : -1;
     let scale = base >= 0 ? 100 / bars.close[base] : 1;
     const rebased = base >= 0;
-    const times = (v: ArrayLike<number>, k: number) => (k === 1 ? v : Float64Array.from(v as ArrayLike<number>, (x) => x * k));
+    const times = (v: ArrayLike<number>, k: number) =>
+      k === 1 ? v : Float64Array.from(v as ArrayLike<number>, (x) => x * k);
     const scaled = (v: ArrayLike<number>) => (rebased ? times(v, scale) : v);
     /** What is redrawn when the base moves: each price-pane series from its prices and the new scale (or first bar). */
     const rescalers: ((k: number, first: number) => void)[] = [];
     const setCandles = (k: number) =>
-      candles.setData(toCandles(k === 1 ? bars : { ...bars, open: times(bars.open, k), high: times(bars.high, k), low: times(bars.low, k), close: times(bars.close, k) }));
+      candles.setData(
+        toCandles(
+          k === 1
+            ? bars
+            : {
+                ...bars,
+                open: times(bars.open, k),
+                high: times(bars.high, k),
+                low: times(bars.low, k),
+                close: times(bars.close, k),
+              },
+        ),
+      );
     setCandles(scale);
     rescalers.push((k) => setCandles(k));
     const percentFormat = { type: 'custom' as const, formatter: percentFrom100, minMove: 0.01 };
@@ -130,17 +173,24 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
         title: c.symbol,
         ...(rebased ? { priceFormat: percentFormat } : {}),
       });
-      const setLine = (first: number) => line.setData(toLine(c.time, rebaseTo100(c.close, rebaseIndex(c.close, first))));
+      const setLine = (first: number) =>
+        line.setData(toLine(c.time, rebaseTo100(c.close, rebaseIndex(c.close, first))));
       setLine(firstVisible);
       rescalers.push((_, first) => setLine(first));
     });
-    const volume = chart.addSeries(HistogramSeries, { priceScaleId: 'vol', priceFormat: { type: 'volume' }, lastValueVisible: false, priceLineVisible: false });
+    const volume = chart.addSeries(HistogramSeries, {
+      priceScaleId: 'vol',
+      priceFormat: { type: 'volume' },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
     volume.priceScale().applyOptions({ scaleMargins: { top: 0.85, bottom: 0 } });
     volume.setData(toVolume(bars, `${colors.up}66`, `${colors.down}66`));
 
     const named: { label: string; series: ISeriesApi<SeriesType> }[] = [];
     /** What the legend shows per indicator: each line's value as plotted at a bar (displaced lines shifted). */
-    const legendLines: { ind: DrawnIndicator; lines: { name: string; color: string; values: ArrayLike<number> }[] }[] = [];
+    const legendLines: { ind: DrawnIndicator; lines: { name: string; color: string; values: ArrayLike<number> }[] }[] =
+      [];
     const paneTitles: string[] = [];
     let pane = 0;
     for (const ind of indicators) {
@@ -164,7 +214,11 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
           [`chikou (−${k})`, '#ab47bc', bars.time, lagging, 1],
         ];
         const made = specs.map(([name, color, t, v, w]) => {
-          const series = chart.addSeries(LineSeries, { ...common, color, lineWidth: w as 1, crosshairMarkerVisible: false }, paneIndex);
+          const series = chart.addSeries(
+            LineSeries,
+            { ...common, color, lineWidth: w as 1, crosshairMarkerVisible: false },
+            paneIndex,
+          );
           series.setData(toLine(t, v));
           // Rebasing: v is in the current scale; redraw it in the new one.
           if (rebased && paneIndex === 0) {
@@ -174,14 +228,16 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
           named.push({ label: `${ind.label} ${name}`, series: series as ISeriesApi<SeriesType> });
           return series;
         });
-        const cloudAt = (kk: number) => a.time.map((t, j) => ({ time: toChartTime(t), a: a.values[j] * kk, b: b.values[j] * kk }));
+        const cloudAt = (kk: number) =>
+          a.time.map((t, j) => ({ time: toChartTime(t), a: a.values[j] * kk, b: b.values[j] * kk }));
         const cloud = new CloudPrimitive(cloudAt(1), 'rgba(38,166,154,0.22)', 'rgba(239,83,80,0.22)');
         made[2].attachPrimitive(cloud);
         if (rebased && paneIndex === 0) {
           const k0 = scale;
           rescalers.push((nk) => cloud.setPoints(cloudAt(nk / k0)));
         }
-        const back = (v: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => (i - k >= 0 ? v[i - k] : Number.NaN));
+        const back = (v: ArrayLike<number>) =>
+          Float64Array.from({ length: n }, (_, i) => (i - k >= 0 ? v[i - k] : Number.NaN));
         legendLines.push({
           ind,
           lines: [
@@ -200,13 +256,23 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
           line.style === 'histogram'
             ? chart.addSeries(HistogramSeries, common, paneIndex)
             : chart.addSeries(LineSeries, { ...common, color: line.color, lineWidth: 1 }, paneIndex);
-        if (line.style === 'histogram') series.setData(toHistogram(ind.time, line.values, `${colors.up}aa`, `${colors.down}aa`));
+        if (line.style === 'histogram')
+          series.setData(toHistogram(ind.time, line.values, `${colors.up}aa`, `${colors.down}aa`));
         else {
           series.setData(toLine(ind.time, onPrice(line.values)));
-          if (rebased && paneIndex === 0) rescalers.push((nk) => series.setData(toLine(ind.time, times(line.values, nk))));
+          if (rebased && paneIndex === 0)
+            rescalers.push((nk) => series.setData(toLine(ind.time, times(line.values, nk))));
         }
         if (isFirst && ind.levels)
-          for (const price of ind.levels) series.createPriceLine({ price, color: colors.text, lineWidth: 1, lineStyle: 2, axisLabelVisible: true, title: '' });
+          for (const price of ind.levels)
+            series.createPriceLine({
+              price,
+              color: colors.text,
+              lineWidth: 1,
+              lineStyle: 2,
+              axisLabelVisible: true,
+              title: '',
+            });
         isFirst = false;
         named.push({ label: `${ind.label} ${line.name}`.trim(), series: series as ISeriesApi<SeriesType> });
       }
@@ -296,10 +362,13 @@ export function PriceChart({ symbol, bars, indicators, marks, focusTime, theme, 
         `<span>L ${fmtPrice(bars.low[idx])}</span><span class="${cls}">C ${fmtPrice(bars.close[idx])}</span>` +
         `<span class="${cls}">${Number.isFinite(chg) ? (chg * 100).toFixed(2) + '%' : ''}</span><span>V ${fmtCompact(bars.volume[idx])}</span></div>`;
       for (const { ind, lines } of legendLines) {
-        const parts = lines.map((l) => `<span style="color:${l.color}">${l.name ? esc(l.name) + ' ' : ''}${fmtPrice(l.values[idx])}</span>`);
+        const parts = lines.map(
+          (l) => `<span style="color:${l.color}">${l.name ? esc(l.name) + ' ' : ''}${fmtPrice(l.values[idx])}</span>`,
+        );
         html += `<div data-indicator="${esc(ind.id)}"><span>${esc(ind.label)}</span>${parts.join('')}</div>`;
       }
-      if (rebased) html += `<div class="muted">rebased to 100 at ${fmtDate(bars.time[base])} (axis: % from there)</div>`;
+      if (rebased)
+        html += `<div class="muted">rebased to 100 at ${fmtDate(bars.time[base])} (axis: % from there)</div>`;
       box.innerHTML = html;
     };
     showLegend(null);

@@ -27,7 +27,13 @@ interface Props {
 }
 
 /** Equity, benchmark, drawdown, fan bands: lines and areas over time, with a legend. One effect per chart. */
-export function TimeSeriesChart({ series, height = 220, format = (v) => fmtNum(v, 2), testId, logScale = false }: Props) {
+export function TimeSeriesChart({
+  series,
+  height = 220,
+  format = (v) => fmtNum(v, 2),
+  testId,
+  logScale = false,
+}: Props) {
   const host = useRef<HTMLDivElement>(null);
   const legend = useRef<HTMLDivElement>(null);
   // Colours come from the theme's CSS variables: redraw when it changes.

@@ -1,4 +1,12 @@
-import type { CandlestickData, HistogramData, LineData, SeriesMarker, Time, UTCTimestamp, WhitespaceData } from 'lightweight-charts';
+import type {
+  CandlestickData,
+  HistogramData,
+  LineData,
+  SeriesMarker,
+  Time,
+  UTCTimestamp,
+  WhitespaceData,
+} from 'lightweight-charts';
 
 /**
  * The one place where our EpochMs become the chart's seconds (`UTCTimestamp`). Everything drawn goes
@@ -40,7 +48,11 @@ export function toVolume(c: OhlcvColumns, upColor: string, downColor: string): H
   const out: HistogramData<Time>[] = [];
   for (let i = 0; i < c.time.length; i++) {
     if (!Number.isFinite(c.close[i])) continue;
-    out.push({ time: toChartTime(c.time[i]), value: c.volume[i], color: c.close[i] >= c.open[i] ? upColor : downColor });
+    out.push({
+      time: toChartTime(c.time[i]),
+      value: c.volume[i],
+      color: c.close[i] >= c.open[i] ? upColor : downColor,
+    });
   }
   return out;
 }
@@ -56,11 +68,18 @@ export function toLine(time: ArrayLike<number>, values: ArrayLike<number>): (Lin
 }
 
 /** A histogram (MACD) from columns, green above zero and red below. */
-export function toHistogram(time: ArrayLike<number>, values: ArrayLike<number>, upColor: string, downColor: string): (HistogramData<Time> | WhitespaceData<Time>)[] {
+export function toHistogram(
+  time: ArrayLike<number>,
+  values: ArrayLike<number>,
+  upColor: string,
+  downColor: string,
+): (HistogramData<Time> | WhitespaceData<Time>)[] {
   const out: (HistogramData<Time> | WhitespaceData<Time>)[] = new Array(time.length);
   for (let i = 0; i < time.length; i++) {
     const v = values[i];
-    out[i] = Number.isFinite(v) ? { time: toChartTime(time[i]), value: v, color: v >= 0 ? upColor : downColor } : { time: toChartTime(time[i]) };
+    out[i] = Number.isFinite(v)
+      ? { time: toChartTime(time[i]), value: v, color: v >= 0 ? upColor : downColor }
+      : { time: toChartTime(time[i]) };
   }
   return out;
 }

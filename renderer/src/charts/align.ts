@@ -2,7 +2,11 @@
  * Aligns an indicator output to the bars' time axis: value at the same timestamp, NaN where the
  * indicator has none (warm-up `null`, or a bar it does not cover). Both time arrays ascend.
  */
-export function alignToBars(barTime: ArrayLike<number>, time: readonly number[], values: readonly (number | null)[]): Float64Array {
+export function alignToBars(
+  barTime: ArrayLike<number>,
+  time: readonly number[],
+  values: readonly (number | null)[],
+): Float64Array {
   const out = new Float64Array(barTime.length).fill(Number.NaN);
   let j = 0;
   for (let i = 0; i < barTime.length; i++) {
@@ -15,4 +19,3 @@ export function alignToBars(barTime: ArrayLike<number>, time: readonly number[],
   }
   return out;
 }
-

@@ -1,4 +1,12 @@
-import type { IChartApiBase, IPrimitivePaneRenderer, ISeriesApi, ISeriesPrimitive, SeriesAttachedParameter, SeriesType, Time } from 'lightweight-charts';
+import type {
+  IChartApiBase,
+  IPrimitivePaneRenderer,
+  ISeriesApi,
+  ISeriesPrimitive,
+  SeriesAttachedParameter,
+  SeriesType,
+  Time,
+} from 'lightweight-charts';
 
 type CanvasRenderingTarget2D = Parameters<IPrimitivePaneRenderer['draw']>[0];
 
@@ -46,7 +54,12 @@ export class CloudPrimitive implements ISeriesPrimitive<Time> {
   }
 
   paneViews() {
-    return [{ zOrder: () => 'bottom' as const, renderer: () => ({ draw: (target: CanvasRenderingTarget2D) => this.#draw(target) }) }];
+    return [
+      {
+        zOrder: () => 'bottom' as const,
+        renderer: () => ({ draw: (target: CanvasRenderingTarget2D) => this.#draw(target) }),
+      },
+    ];
   }
 
   #draw(target: CanvasRenderingTarget2D): void {
@@ -67,7 +80,7 @@ export class CloudPrimitive implements ISeriesPrimitive<Time> {
         const cur = { x, ya, yb, d: p.a - p.b };
         if (prev && !(prev.x > mediaSize.width + 2 && cur.x > mediaSize.width + 2) && !(prev.x < -2 && cur.x < -2)) {
           if (prev.d >= 0 === cur.d >= 0 || prev.d === 0 || cur.d === 0) {
-            quad(ctx, prev, cur, (prev.d + cur.d >= 0 ? this.#up : this.#down));
+            quad(ctx, prev, cur, prev.d + cur.d >= 0 ? this.#up : this.#down);
           } else {
             // The spans cross between the two bars: split at the crossing so each side has its own colour.
             const t = prev.d / (prev.d - cur.d);
@@ -84,7 +97,12 @@ export class CloudPrimitive implements ISeriesPrimitive<Time> {
   }
 }
 
-function quad(ctx: CanvasRenderingContext2D, p: { x: number; ya: number; yb: number }, q: { x: number; ya: number; yb: number }, color: string): void {
+function quad(
+  ctx: CanvasRenderingContext2D,
+  p: { x: number; ya: number; yb: number },
+  q: { x: number; ya: number; yb: number },
+  color: string,
+): void {
   ctx.fillStyle = color;
   ctx.beginPath();
   ctx.moveTo(p.x, p.ya);

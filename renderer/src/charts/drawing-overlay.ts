@@ -32,7 +32,10 @@ export interface Overlay {
   detach(): void;
 }
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
@@ -89,7 +92,10 @@ export function attachOverlay(o: OverlayChart): Overlay {
     const p = series.coordinateToPrice(y);
     return p === null ? Number.NaN : Number(p) / scale;
   };
-  const pointAt = (x: number, y: number): ChartPoint => ({ time: timeAt(chart.timeScale().coordinateToLogical(x) ?? 0), price: priceAtY(y) });
+  const pointAt = (x: number, y: number): ChartPoint => ({
+    time: timeAt(chart.timeScale().coordinateToLogical(x) ?? 0),
+    price: priceAtY(y),
+  });
 
   function shapes(d: Drawing, i: number, width: number): SVGGElement {
     const isSel = i === selected;
@@ -100,7 +106,17 @@ export function attachOverlay(o: OverlayChart): Overlay {
     const line = (x1: number, y1: number, x2: number, y2: number, dash = '') => {
       // A wide transparent line under the visible one makes a thin line easy to grab.
       g.appendChild(el('line', { x1, y1, x2, y2, stroke: 'transparent', 'stroke-width': 10 }));
-      g.appendChild(el('line', { x1, y1, x2, y2, stroke, 'stroke-width': isSel ? 2.5 : 1.5, ...(dash ? { 'stroke-dasharray': dash } : {}) }));
+      g.appendChild(
+        el('line', {
+          x1,
+          y1,
+          x2,
+          y2,
+          stroke,
+          'stroke-width': isSel ? 2.5 : 1.5,
+          ...(dash ? { 'stroke-dasharray': dash } : {}),
+        }),
+      );
     };
     const label = (x: number, y: number, text: string, color = stroke) => {
       const t = el('text', { x, y: y - 3, fill: color, 'font-size': 10, 'font-family': 'monospace' });
@@ -121,7 +137,15 @@ export function attachOverlay(o: OverlayChart): Overlay {
     if (d.kind === 'trend') line(xa, ya, xb, yb);
     else if (d.kind === 'rect') {
       g.appendChild(
-        el('rect', { x: Math.min(xa, xb), y: Math.min(ya, yb), width: Math.abs(xb - xa), height: Math.abs(yb - ya), fill: `${stroke}22`, stroke, 'stroke-width': isSel ? 2.5 : 1.5 }),
+        el('rect', {
+          x: Math.min(xa, xb),
+          y: Math.min(ya, yb),
+          width: Math.abs(xb - xa),
+          height: Math.abs(yb - ya),
+          fill: `${stroke}22`,
+          stroke,
+          'stroke-width': isSel ? 2.5 : 1.5,
+        }),
       );
     } else {
       const x0 = Math.min(xa, xb);
@@ -135,8 +159,19 @@ export function attachOverlay(o: OverlayChart): Overlay {
       line(xa, ya, xb, yb, '2 3');
     }
     if (isSel)
-      for (const [h, x, y] of [['a', xa, ya], ['b', xb, yb]] as const) {
-        const c = el('circle', { cx: x, cy: y, r: 5, fill: '#0d1117', stroke: SELECTED, 'stroke-width': 2, 'data-handle': h });
+      for (const [h, x, y] of [
+        ['a', xa, ya],
+        ['b', xb, yb],
+      ] as const) {
+        const c = el('circle', {
+          cx: x,
+          cy: y,
+          r: 5,
+          fill: '#0d1117',
+          stroke: SELECTED,
+          'stroke-width': 2,
+          'data-handle': h,
+        });
         c.style.cursor = 'crosshair';
         g.appendChild(c);
       }

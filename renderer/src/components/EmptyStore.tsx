@@ -10,9 +10,15 @@ export function EmptyStore() {
       <div className="panel-title">The store is empty</div>
       <div className="panel-body">
         <p style={{ marginTop: 0 }}>
-          Load the default dataset (a seeded synthetic market of 500 stocks with corporate actions and restated fundamentals, plus the S&amp;P 500 index), or import your own CSV files in the Data view (5).
+          Load the default dataset (a seeded synthetic market of 500 stocks with corporate actions and restated
+          fundamentals, plus the S&amp;P 500 index), or import your own CSV files in the Data view (5).
         </p>
-        <button className="btn btn-primary" disabled={isRunning} onClick={() => void initDefaultDataset()} data-testid="init-default">
+        <button
+          className="btn btn-primary"
+          disabled={isRunning}
+          onClick={() => void initDefaultDataset()}
+          data-testid="init-default"
+        >
           {isRunning ? 'Loading…' : 'Load the default dataset'}
         </button>
         {isRunning && (

@@ -35,7 +35,15 @@ describe('errors in place', () => {
   });
 
   it('lists the core error details (importer lines) under the message', () => {
-    render(<ErrorBanner error={{ code: 'invalid-input', message: 'a.csv: 2 bad rows', details: ['a.csv:3: close: "x" is not a number', 'a.csv:9: high: below low'] }} />);
+    render(
+      <ErrorBanner
+        error={{
+          code: 'invalid-input',
+          message: 'a.csv: 2 bad rows',
+          details: ['a.csv:3: close: "x" is not a number', 'a.csv:9: high: below low'],
+        }}
+      />,
+    );
     const items = screen.getAllByRole('listitem').map((li) => li.textContent);
     expect(items).toEqual(['a.csv:3: close: "x" is not a number', 'a.csv:9: high: below low']);
     expect(screen.getByRole('alert').getAttribute('data-error-code')).toBe('invalid-input');

@@ -18,7 +18,9 @@ export class ErrorBoundary extends Component<Props, { error: Error | null }> {
     if (this.state.error) {
       return (
         <div className="view-error">
-          <ErrorBanner error={{ code: 'internal', message: `${this.props.name} view failed: ${this.state.error.message}` }} />
+          <ErrorBanner
+            error={{ code: 'internal', message: `${this.props.name} view failed: ${this.state.error.message}` }}
+          />
           <button className="btn" onClick={() => this.setState({ error: null })}>
             Retry
           </button>

@@ -13,7 +13,13 @@ export function HealthPanel() {
   if (!h) return null;
   const detail = `${h.jobs} jobs · ${h.failed24h} failed (24 h) · outbox ${h.outboxBacklog} · ${h.findings24h} data findings (24 h) · ${h.newsItems} news`;
   return (
-    <button className={`btn-ghost ${h.status === 'ok' ? 'pos' : 'warn-text'}`} title={detail} onClick={() => showView('jobs')} data-testid="health-panel" data-health={h.status}>
+    <button
+      className={`btn-ghost ${h.status === 'ok' ? 'pos' : 'warn-text'}`}
+      title={detail}
+      onClick={() => showView('jobs')}
+      data-testid="health-panel"
+      data-health={h.status}
+    >
       ● {h.status === 'ok' ? 'healthy' : 'degraded'}
       {h.failed24h > 0 && ` · ${h.failed24h} failed jobs`}
       {h.outboxBacklog > 0 && ` · outbox ${h.outboxBacklog}`}

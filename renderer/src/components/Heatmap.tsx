@@ -25,14 +25,28 @@ export function Heatmap({
   // Keyboard: the grid is one Tab stop; arrows move the cursor cell, Enter opens it (as a click does).
   const [cur, setCur] = useState<[number, number]>([0, 0]);
   const [focused, setFocused] = useState(false);
-  if (grid.xs.length * grid.ys.length > DOM_CELLS_MAX) return <HeatmapCanvas grid={grid} xLabel={xLabel} yLabel={yLabel} format={format} center={center} onPick={onPick} testId={testId} />;
+  if (grid.xs.length * grid.ys.length > DOM_CELLS_MAX)
+    return (
+      <HeatmapCanvas
+        grid={grid}
+        xLabel={xLabel}
+        yLabel={yLabel}
+        format={format}
+        center={center}
+        onPick={onPick}
+        testId={testId}
+      />
+    );
   const cx = Math.min(cur[0], grid.xs.length - 1);
   const cy = Math.min(cur[1], grid.ys.length - 1);
   const onKey = (e: React.KeyboardEvent) => {
     const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
     if (d) {
       e.preventDefault();
-      setCur([Math.max(0, Math.min(grid.xs.length - 1, cx + d[0])), Math.max(0, Math.min(grid.ys.length - 1, cy + d[1]))]);
+      setCur([
+        Math.max(0, Math.min(grid.xs.length - 1, cx + d[0])),
+        Math.max(0, Math.min(grid.ys.length - 1, cy + d[1])),
+      ]);
     } else if (e.key === 'Enter' && onPick && Number.isFinite(grid.values[cy]?.[cx])) onPick(grid.xs[cx], grid.ys[cy]);
   };
   return (
@@ -133,7 +147,12 @@ function HeatmapCanvas({
         const v = grid.values[yi][xi];
         if (!Number.isFinite(v)) continue;
         ctx.fillStyle = heatColor(v, grid.min, grid.max, center);
-        ctx.fillRect(LEFT + xi * cellW, TOP + yi * cellH, Math.max(1, cellW - (cellW > 4 ? 1 : 0)), Math.max(1, cellH - (cellH > 4 ? 1 : 0)));
+        ctx.fillRect(
+          LEFT + xi * cellW,
+          TOP + yi * cellH,
+          Math.max(1, cellW - (cellW > 4 ? 1 : 0)),
+          Math.max(1, cellH - (cellH > 4 ? 1 : 0)),
+        );
       }
     ctx.fillStyle = getComputedStyle(c).color;
     ctx.font = '10px monospace';
@@ -142,24 +161,35 @@ function HeatmapCanvas({
     for (let xi = 0; xi < nx; xi += xStep) ctx.fillText(String(grid.xs[xi]), LEFT + (xi + 0.5) * cellW, 11);
     ctx.textAlign = 'right';
     const yStep = Math.max(1, Math.ceil(14 / cellH));
-    for (let yi = 0; yi < ny; yi += yStep) ctx.fillText(String(grid.ys[yi]), LEFT - 4, TOP + yi * cellH + cellH / 2 + 3);
+    for (let yi = 0; yi < ny; yi += yStep)
+      ctx.fillText(String(grid.ys[yi]), LEFT - 4, TOP + yi * cellH + cellH / 2 + 3);
     if (cur) {
       ctx.strokeStyle = getComputedStyle(c).getPropertyValue('--focus').trim() || '#2f81f7';
       ctx.lineWidth = 2;
-      ctx.strokeRect(LEFT + cur[0] * cellW - 1, TOP + cur[1] * cellH - 1, Math.max(3, cellW) + 2, Math.max(3, cellH) + 2);
+      ctx.strokeRect(
+        LEFT + cur[0] * cellW - 1,
+        TOP + cur[1] * cellH - 1,
+        Math.max(3, cellW) + 2,
+        Math.max(3, cellH) + 2,
+      );
     }
   }, [grid, nx, ny, cellH, height, center, cur]);
   // Keyboard: the canvas is one Tab stop; arrows move a cursor cell (its value in the caption), Enter opens it.
-  const describe = (c: [number, number]) => `${xLabel}=${grid.xs[c[0]]} ${yLabel}=${grid.ys[c[1]]}: ${Number.isFinite(grid.values[c[1]][c[0]]) ? format(grid.values[c[1]][c[0]]) : 'no result'}`;
+  const describe = (c: [number, number]) =>
+    `${xLabel}=${grid.xs[c[0]]} ${yLabel}=${grid.ys[c[1]]}: ${Number.isFinite(grid.values[c[1]][c[0]]) ? format(grid.values[c[1]][c[0]]) : 'no result'}`;
   const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>) => {
     const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
     const at = cur ?? [0, 0];
     if (d) {
       e.preventDefault();
-      const next: [number, number] = [Math.max(0, Math.min(nx - 1, at[0] + d[0])), Math.max(0, Math.min(ny - 1, at[1] + d[1]))];
+      const next: [number, number] = [
+        Math.max(0, Math.min(nx - 1, at[0] + d[0])),
+        Math.max(0, Math.min(ny - 1, at[1] + d[1])),
+      ];
       setCur(next);
       setHover(describe(next));
-    } else if (e.key === 'Enter' && onPick && Number.isFinite(grid.values[at[1]][at[0]])) onPick(grid.xs[at[0]], grid.ys[at[1]]);
+    } else if (e.key === 'Enter' && onPick && Number.isFinite(grid.values[at[1]][at[0]]))
+      onPick(grid.xs[at[0]], grid.ys[at[1]]);
   };
   const cellAt = (e: React.MouseEvent<HTMLCanvasElement>): [number, number] | null => {
     const r = e.currentTarget.getBoundingClientRect();
@@ -187,7 +217,11 @@ function HeatmapCanvas({
         data-cursor={cur ? `${grid.xs[cur[0]]}:${grid.ys[cur[1]]}` : ''}
         onMouseMove={(e) => {
           const c = cellAt(e);
-          setHover(c ? `${xLabel}=${grid.xs[c[0]]} ${yLabel}=${grid.ys[c[1]]}: ${Number.isFinite(grid.values[c[1]][c[0]]) ? format(grid.values[c[1]][c[0]]) : 'no result'}` : null);
+          setHover(
+            c
+              ? `${xLabel}=${grid.xs[c[0]]} ${yLabel}=${grid.ys[c[1]]}: ${Number.isFinite(grid.values[c[1]][c[0]]) ? format(grid.values[c[1]][c[0]]) : 'no result'}`
+              : null,
+          );
         }}
         onMouseLeave={() => setHover(null)}
         onClick={(e) => {

@@ -39,7 +39,13 @@ export function ParamForm({
                 ))}
               </select>
             ) : f.kind === 'json' && !raw.has(f.name) && ruleFactors(f) && rulesFromText(f, text) ? (
-              <RuleBuilder field={f} text={text} id={id} onChange={(t) => onChange(f.name, t)} onRaw={() => setRaw(new Set([...raw, f.name]))} />
+              <RuleBuilder
+                field={f}
+                text={text}
+                id={id}
+                onChange={(t) => onChange(f.name, t)}
+                onRaw={() => setRaw(new Set([...raw, f.name]))}
+              />
             ) : f.kind === 'json' ? (
               <textarea
                 id={id}

@@ -21,7 +21,8 @@ export function StatusBar() {
       {error && status !== 'connected' && <span className="neg">{error}</span>}
       {dataset && dataset.state === 'loading' && (
         <span className="warn-text" data-testid="dataset-loading">
-          Loading default dataset{dataset.fraction !== null ? ` ${(dataset.fraction * 100).toFixed(0)}%` : '…'} {dataset.message}
+          Loading default dataset{dataset.fraction !== null ? ` ${(dataset.fraction * 100).toFixed(0)}%` : '…'}{' '}
+          {dataset.message}
         </span>
       )}
       {dataset && dataset.state === 'failed' && <span className="neg">Default dataset failed: {dataset.message}</span>}

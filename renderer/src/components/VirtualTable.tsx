@@ -38,7 +38,12 @@ export function VirtualTable<T>({
     return col ? sortRows(rows, col.value, sort.dir) : rows;
   }, [rows, columns, sort]);
   const scroller = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: sorted.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_H, overscan: 12 });
+  const v = useVirtualizer({
+    count: sorted.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_H,
+    overscan: 12,
+  });
   // The row that is the table's one Tab stop: the last focused one while it is rendered, else the first rendered.
   const [active, setActive] = useState(0);
   const focusRow = useRef<number | null>(null);
@@ -55,7 +60,12 @@ export function VirtualTable<T>({
   });
   const template = columns.map((c) => (c.width ? `${c.width}px` : 'minmax(60px, 1fr)')).join(' ');
   return (
-    <div className="vtable" data-testid={testId} data-rows={sorted.length} data-sort={sort ? `${sort.key}:${sort.dir}` : ''}>
+    <div
+      className="vtable"
+      data-testid={testId}
+      data-rows={sorted.length}
+      data-sort={sort ? `${sort.key}:${sort.dir}` : ''}
+    >
       <div className="vrow vhead" style={{ gridTemplateColumns: template }}>
         {columns.map((c) => (
           <div
@@ -87,7 +97,15 @@ export function VirtualTable<T>({
                 key={item.key}
                 className="vrow"
                 data-index={item.index}
-                style={{ gridTemplateColumns: template, position: 'absolute', top: 0, left: 0, right: 0, height: ROW_H, transform: `translateY(${item.start}px)` }}
+                style={{
+                  gridTemplateColumns: template,
+                  position: 'absolute',
+                  top: 0,
+                  left: 0,
+                  right: 0,
+                  height: ROW_H,
+                  transform: `translateY(${item.start}px)`,
+                }}
                 onClick={() => onRowClick?.(row)}
                 // Openable rows are one Tab stop (roving focus): arrows move between rows, Enter opens, as a click does.
                 tabIndex={onRowClick ? (item.index === tabRow ? 0 : -1) : undefined}
@@ -96,7 +114,16 @@ export function VirtualTable<T>({
                   onRowClick
                     ? (e) => {
                         if (e.key === 'Enter') onRowClick(row);
-                        const to = e.key === 'ArrowDown' ? item.index + 1 : e.key === 'ArrowUp' ? item.index - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? sorted.length - 1 : null;
+                        const to =
+                          e.key === 'ArrowDown'
+                            ? item.index + 1
+                            : e.key === 'ArrowUp'
+                              ? item.index - 1
+                              : e.key === 'Home'
+                                ? 0
+                                : e.key === 'End'
+                                  ? sorted.length - 1
+                                  : null;
                         if (to === null) return;
                         e.preventDefault();
                         const next = Math.max(0, Math.min(sorted.length - 1, to));

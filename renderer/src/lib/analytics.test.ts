@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { alignCloses, equityCsv, excursion, histogram, holdingsOverTime, rollingStats, trackingError, turnoverByMonth } from './analytics';
+import {
+  alignCloses,
+  equityCsv,
+  excursion,
+  histogram,
+  holdingsOverTime,
+  rollingStats,
+  trackingError,
+  turnoverByMonth,
+} from './analytics';
 
 const D = 86_400_000;
 const t0 = Date.UTC(2021, 0, 4);
@@ -51,7 +60,11 @@ describe('portfolio analytics (worked by hand)', () => {
 
   it('turnover per month: value traded over mean equity', () => {
     const time = [Date.UTC(2021, 0, 4), Date.UTC(2021, 0, 5), Date.UTC(2021, 1, 1)];
-    const rows = turnoverByMonth(time, [1000, 3000, 2000], [{ entryMs: time[0], exitMs: time[2], qty: 10, entryPrice: 100, exitPrice: 120 }]);
+    const rows = turnoverByMonth(
+      time,
+      [1000, 3000, 2000],
+      [{ entryMs: time[0], exitMs: time[2], qty: 10, entryPrice: 100, exitPrice: 120 }],
+    );
     expect(rows).toEqual([
       { month: '2021-01', traded: 1000, meanEquity: 2000, turnover: 0.5 },
       { month: '2021-02', traded: 1200, meanEquity: 2000, turnover: 0.6 },
@@ -70,6 +83,8 @@ describe('portfolio analytics (worked by hand)', () => {
 
   it('histograms and the equity CSV', () => {
     expect(histogram([0, 1, 2, 3, 4, NaN], 2)).toEqual({ lo: 0, hi: 4, counts: [2, 3] });
-    expect(equityCsv([t0, t0 + D], [100, 90], [10, 12], 100)).toBe('date,equity,drawdown,benchmark\n2021-01-04,100,0.00000000,100\n2021-01-05,90,-0.10000000,120\n');
+    expect(equityCsv([t0, t0 + D], [100, 90], [10, 12], 100)).toBe(
+      'date,equity,drawdown,benchmark\n2021-01-04,100,0.00000000,100\n2021-01-05,90,-0.10000000,120\n',
+    );
   });
 });

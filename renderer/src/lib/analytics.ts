@@ -15,7 +15,12 @@ const DAY = 86_400_000;
  * The benchmark's close at each of `time`: the last benchmark bar at or before it, at most `maxGapDays`
  * old (NaN otherwise), so a benchmark whose data ends does not run flat.
  */
-export function alignCloses(time: ArrayLike<number>, bTime: ArrayLike<number>, bClose: ArrayLike<number>, maxGapDays = 7): Float64Array {
+export function alignCloses(
+  time: ArrayLike<number>,
+  bTime: ArrayLike<number>,
+  bClose: ArrayLike<number>,
+  maxGapDays = 7,
+): Float64Array {
   const out = new Float64Array(time.length).fill(Number.NaN);
   let j = -1;
   for (let i = 0; i < time.length; i++) {
@@ -161,7 +166,12 @@ export function excursion(
 }
 
 /** The equity curve as CSV: date, equity, drawdown, and the benchmark rebased to the capital when given. */
-export function equityCsv(time: ArrayLike<number>, equity: ArrayLike<number>, bench: ArrayLike<number> | null, capital: number): string {
+export function equityCsv(
+  time: ArrayLike<number>,
+  equity: ArrayLike<number>,
+  bench: ArrayLike<number> | null,
+  capital: number,
+): string {
   let peak = -Infinity;
   let base = Number.NaN;
   if (bench) for (let i = 0; i < bench.length && !(base > 0); i++) base = bench[i];

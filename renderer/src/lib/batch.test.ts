@@ -46,7 +46,11 @@ describe('frame batching', () => {
   it('keeps only the latest item per key within a frame', () => {
     const frames = manualFrames();
     const got: Map<string, { s: string; p: number }>[] = [];
-    const b = createLatestBatcher<{ s: string; p: number }>((t) => t.s, (m) => got.push(m), frames.schedule);
+    const b = createLatestBatcher<{ s: string; p: number }>(
+      (t) => t.s,
+      (m) => got.push(m),
+      frames.schedule,
+    );
     b.push({ s: 'AAA', p: 1 });
     b.push({ s: 'BBB', p: 5 });
     b.push({ s: 'AAA', p: 2 });

@@ -22,7 +22,10 @@ export interface FrameBatcher<T> {
  * Batches every item pushed during a frame and calls `deliver` once with all of them, in push order.
  * At most one frame is scheduled at a time; nothing is lost.
  */
-export function createFrameBatcher<T>(deliver: (items: T[]) => void, schedule: FrameScheduler = defaultScheduler()): FrameBatcher<T> {
+export function createFrameBatcher<T>(
+  deliver: (items: T[]) => void,
+  schedule: FrameScheduler = defaultScheduler(),
+): FrameBatcher<T> {
   let queue: T[] = [];
   let isScheduled = false;
   let isDisposed = false;

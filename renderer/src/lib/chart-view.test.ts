@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { aggregateBars, displaceBack, displaceForward, futureTimes, rebaseIndex, rebaseTo100, storedTimeframe, timeframesFor } from './chart-view';
+import {
+  aggregateBars,
+  displaceBack,
+  displaceForward,
+  futureTimes,
+  rebaseIndex,
+  rebaseTo100,
+  storedTimeframe,
+  timeframesFor,
+} from './chart-view';
 
 const D = 86_400_000;
 // Fri 2021-01-01, Mon 01-04 .. Fri 01-08, Mon 01-11, Mon 02-01.
-const days = [Date.UTC(2021, 0, 1), Date.UTC(2021, 0, 4), Date.UTC(2021, 0, 5), Date.UTC(2021, 0, 8), Date.UTC(2021, 0, 11), Date.UTC(2021, 1, 1)];
+const days = [
+  Date.UTC(2021, 0, 1),
+  Date.UTC(2021, 0, 4),
+  Date.UTC(2021, 0, 5),
+  Date.UTC(2021, 0, 8),
+  Date.UTC(2021, 0, 11),
+  Date.UTC(2021, 1, 1),
+];
 const bars = {
   time: days,
   open: [10, 11, 12, 13, 14, 15],
@@ -34,7 +50,7 @@ describe('chart timeframes from daily bars', () => {
 });
 
 describe('the palette finds sectors', () => {
-  it('lists a sector\'s names after symbol and name matches', async () => {
+  it("lists a sector's names after symbol and name matches", async () => {
     const { searchInstruments } = await import('../stores/instruments-store');
     const mk = (symbol: string, name: string, sector: string) => ({ symbol, name, sector }) as never;
     const list = [mk('AAA', 'Alpha', 'Energy'), mk('TEC', 'Tech Co', 'Utilities'), mk('BBB', 'Beta', 'Technology')];
@@ -49,7 +65,14 @@ describe('intraday bars in the store', () => {
   // 5-minute bars 14:30 .. 15:25 on Monday, then 14:30 .. 14:40 on Tuesday.
   const time = [...Array.from({ length: 12 }, (_, i) => t0 + i * 5 * M), ...[0, 5, 10].map((m) => t0 + D + m * M)];
   const n = time.length;
-  const ib = { time, open: time.map((_, i) => 100 + i), high: time.map((_, i) => 101 + i), low: time.map((_, i) => 99 + i), close: time.map((_, i) => 100.5 + i), volume: time.map(() => 10) };
+  const ib = {
+    time,
+    open: time.map((_, i) => 100 + i),
+    high: time.map((_, i) => 101 + i),
+    low: time.map((_, i) => 99 + i),
+    close: time.map((_, i) => 100.5 + i),
+    volume: time.map(() => 10),
+  };
   it('offers the stored spacing and longer: 5m … 4h, then D/W/M; daily bars only D/W/M', () => {
     expect(timeframesFor(time)).toEqual(['5m', '15m', '30m', '1h', '4h', 'D', 'W', 'M']);
     expect(storedTimeframe(time)).toBe('5m');
@@ -79,7 +102,11 @@ describe('intraday bars in the store', () => {
 describe('Ichimoku displacement and comparison rebasing', () => {
   it('future bar times skip weekends for daily bars', () => {
     // Thu 2021-01-07, Fri 01-08 → Mon 01-11, Tue 01-12, Wed 01-13.
-    expect(futureTimes([Date.UTC(2021, 0, 7), Date.UTC(2021, 0, 8)], 3)).toEqual([Date.UTC(2021, 0, 11), Date.UTC(2021, 0, 12), Date.UTC(2021, 0, 13)]);
+    expect(futureTimes([Date.UTC(2021, 0, 7), Date.UTC(2021, 0, 8)], 3)).toEqual([
+      Date.UTC(2021, 0, 11),
+      Date.UTC(2021, 0, 12),
+      Date.UTC(2021, 0, 13),
+    ]);
   });
   it('spans go k bars ahead onto future times; the lagging span k bars back', () => {
     const t = [Date.UTC(2021, 0, 4), Date.UTC(2021, 0, 5), Date.UTC(2021, 0, 6)];

@@ -10,10 +10,25 @@ const MINUTE = 60_000;
 const DAY = 86_400_000;
 
 /** Length of each intraday timeframe. */
-const INTRADAY_MS: Readonly<Record<string, number>> = { '1m': MINUTE, '5m': 5 * MINUTE, '15m': 15 * MINUTE, '30m': 30 * MINUTE, '1h': 60 * MINUTE, '4h': 240 * MINUTE };
+const INTRADAY_MS: Readonly<Record<string, number>> = {
+  '1m': MINUTE,
+  '5m': 5 * MINUTE,
+  '15m': 15 * MINUTE,
+  '30m': 30 * MINUTE,
+  '1h': 60 * MINUTE,
+  '4h': 240 * MINUTE,
+};
 
 export const TIMEFRAME_LABELS: Readonly<Record<Timeframe, string>> = {
-  '1m': '1 minute', '5m': '5 minutes', '15m': '15 minutes', '30m': '30 minutes', '1h': '1 hour', '4h': '4 hours', D: 'Daily', W: 'Weekly', M: 'Monthly',
+  '1m': '1 minute',
+  '5m': '5 minutes',
+  '15m': '15 minutes',
+  '30m': '30 minutes',
+  '1h': '1 hour',
+  '4h': '4 hours',
+  D: 'Daily',
+  W: 'Weekly',
+  M: 'Monthly',
 };
 
 /** True for a known timeframe name (prefs read from localStorage are checked with it). */
@@ -40,7 +55,8 @@ export function storedSpacing(time: ArrayLike<number>): number {
  */
 export function timeframesFor(time: ArrayLike<number>): Timeframe[] {
   const s = storedSpacing(time);
-  const intraday = Number.isFinite(s) && s < DAY ? (Object.keys(INTRADAY_MS) as Timeframe[]).filter((k) => INTRADAY_MS[k] >= s) : [];
+  const intraday =
+    Number.isFinite(s) && s < DAY ? (Object.keys(INTRADAY_MS) as Timeframe[]).filter((k) => INTRADAY_MS[k] >= s) : [];
   return [...intraday, 'D', 'W', 'M'];
 }
 
@@ -126,7 +142,11 @@ export function futureTimes(time: ArrayLike<number>, k: number): number[] {
 }
 
 /** A series plotted `k` bars ahead: times extended by `k` future bars, value j = values[j − k] (NaN for the first k). */
-export function displaceForward(time: ArrayLike<number>, values: ArrayLike<number>, k: number): { time: number[]; values: Float64Array } {
+export function displaceForward(
+  time: ArrayLike<number>,
+  values: ArrayLike<number>,
+  k: number,
+): { time: number[]; values: Float64Array } {
   const t = [...Array.from(time), ...futureTimes(time, k)];
   const v = new Float64Array(t.length).fill(Number.NaN);
   for (let i = 0; i < values.length; i++) v[i + k] = values[i];

@@ -13,7 +13,11 @@ const numberFormats = new Map<number, Intl.NumberFormat>();
 export function fmtNum(x: number | null | undefined, digits = 2): string {
   if (!finite(x)) return DASH;
   let f = numberFormats.get(digits);
-  if (!f) numberFormats.set(digits, (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  if (!f)
+    numberFormats.set(
+      digits,
+      (f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })),
+    );
   return f.format(x);
 }
 

@@ -12,10 +12,7 @@ export interface HeatGrid {
  * share a cell (other parameters varied too), the cell keeps the best value (`max`, or `min` when
  * `lowerIsBetter`). Non-finite values are ignored; empty cells are NaN.
  */
-export function binGrid(
-  points: readonly { x: number; y: number; value: number }[],
-  lowerIsBetter = false,
-): HeatGrid {
+export function binGrid(points: readonly { x: number; y: number; value: number }[], lowerIsBetter = false): HeatGrid {
   const xs = [...new Set(points.map((p) => p.x))].sort((a, b) => a - b);
   const ys = [...new Set(points.map((p) => p.y))].sort((a, b) => a - b);
   const xi = new Map(xs.map((x, i) => [x, i]));

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { defaultValues, fieldsFromSchema, labelFor, parseValues, rangeValues, sweepableFields, validateField } from './param-form';
+import {
+  defaultValues,
+  fieldsFromSchema,
+  labelFor,
+  parseValues,
+  rangeValues,
+  sweepableFields,
+  validateField,
+} from './param-form';
 
 // What z.toJSONSchema(z.object({fast: z.number().int().min(2).default(10), ...})) produces.
 const schema = {
@@ -22,7 +30,13 @@ describe('param form generation', () => {
     expect(f[0].label).toBe('Fast period');
     expect(f[0].min).toBe(2);
     expect(f[1].minExclusive).toBe(true);
-    expect(defaultValues(f)).toEqual({ fastPeriod: '10', threshold: '0.5', allowShort: 'false', mode: 'close', note: '' });
+    expect(defaultValues(f)).toEqual({
+      fastPeriod: '10',
+      threshold: '0.5',
+      allowShort: 'false',
+      mode: 'close',
+      note: '',
+    });
   });
   it('explains invalid input per field', () => {
     const [fast, thr, , mode] = fieldsFromSchema(schema);
@@ -36,7 +50,13 @@ describe('param form generation', () => {
   });
   it('parses texts to typed values and leaves empty optional fields out', () => {
     const f = fieldsFromSchema(schema);
-    const { values, errors } = parseValues(f, { fastPeriod: '20', threshold: '1.5', allowShort: 'true', mode: 'open', note: '' });
+    const { values, errors } = parseValues(f, {
+      fastPeriod: '20',
+      threshold: '1.5',
+      allowShort: 'true',
+      mode: 'open',
+      note: '',
+    });
     expect(errors).toEqual({});
     expect(values).toEqual({ fastPeriod: 20, threshold: 1.5, allowShort: true, mode: 'open' });
     const bad = parseValues(f, { ...defaultValues(f), fastPeriod: '0' });
@@ -59,7 +79,12 @@ describe('array and object params (factor lists)', () => {
   const f = fieldsFromSchema({
     type: 'object',
     properties: {
-      rank: { type: 'array', minItems: 1, default: [{ factor: 'book-to-price', weight: 1 }], items: { type: 'object' } },
+      rank: {
+        type: 'array',
+        minItems: 1,
+        default: [{ factor: 'book-to-price', weight: 1 }],
+        items: { type: 'object' },
+      },
       opts: { type: 'object', default: { a: 1 } },
     },
   });
@@ -72,6 +97,9 @@ describe('array and object params (factor lists)', () => {
     expect(validateField(f[0], '{}')).toBe('Rank must be a JSON array');
     expect(validateField(f[0], '[]')).toBe('Rank needs at least 1 item');
     expect(validateField(f[1], '[1]')).toBe('Opts must be a JSON object');
-    expect(parseValues(f, defaultValues(f)).values).toEqual({ rank: [{ factor: 'book-to-price', weight: 1 }], opts: { a: 1 } });
+    expect(parseValues(f, defaultValues(f)).values).toEqual({
+      rank: [{ factor: 'book-to-price', weight: 1 }],
+      opts: { a: 1 },
+    });
   });
 });

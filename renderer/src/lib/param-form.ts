@@ -121,7 +121,8 @@ export function validateField(field: ParamField, text: string): string | null {
         return `${field.label} must be valid JSON`;
       }
       if (field.isArray && !Array.isArray(v)) return `${field.label} must be a JSON array`;
-      if (!field.isArray && (typeof v !== 'object' || v === null || Array.isArray(v))) return `${field.label} must be a JSON object`;
+      if (!field.isArray && (typeof v !== 'object' || v === null || Array.isArray(v)))
+        return `${field.label} must be a JSON object`;
       if (field.isArray && field.minItems !== undefined && (v as unknown[]).length < field.minItems)
         return `${field.label} needs at least ${field.minItems} item${field.minItems === 1 ? '' : 's'}`;
       return null;
@@ -158,7 +159,14 @@ export function parseValues(
       continue;
     }
     if (text === '') continue;
-    values[f.name] = f.kind === 'number' || f.kind === 'integer' ? Number(text) : f.kind === 'boolean' ? text === 'true' : f.kind === 'json' ? JSON.parse(text) : text;
+    values[f.name] =
+      f.kind === 'number' || f.kind === 'integer'
+        ? Number(text)
+        : f.kind === 'boolean'
+          ? text === 'true'
+          : f.kind === 'json'
+            ? JSON.parse(text)
+            : text;
   }
   return { values, errors };
 }
@@ -222,7 +230,11 @@ export function rulesFromText(field: ParamField, text: string): RuleRow[] | null
     const keys = Object.keys(o).filter((k) => k !== 'factor');
     if (rank) {
       if (keys.some((k) => k !== 'order' && k !== 'weight')) return null;
-      rows.push({ factor: String(o.factor ?? ''), side: String(o.order ?? 'ascending'), value: o.weight === undefined ? '1' : String(o.weight) });
+      rows.push({
+        factor: String(o.factor ?? ''),
+        side: String(o.order ?? 'ascending'),
+        value: o.weight === undefined ? '1' : String(o.weight),
+      });
     } else {
       if (keys.length !== 1 || !sides.includes(keys[0])) return null;
       rows.push({ factor: String(o.factor ?? ''), side: keys[0], value: String(o[keys[0]]) });
@@ -234,6 +246,10 @@ export function rulesFromText(field: ParamField, text: string): RuleRow[] | null
 /** Rows back to the JSON text the strategy reads (a number where the text is one). */
 export function rulesToText(field: ParamField, rows: readonly RuleRow[]): string {
   const num = (t: string) => (t.trim() !== '' && Number.isFinite(Number(t)) ? Number(t) : t);
-  const out = rows.map((r) => (isRankList(field) ? { factor: r.factor, order: r.side, weight: num(r.value) } : { factor: r.factor, [r.side]: num(r.value) }));
+  const out = rows.map((r) =>
+    isRankList(field)
+      ? { factor: r.factor, order: r.side, weight: num(r.value) }
+      : { factor: r.factor, [r.side]: num(r.value) },
+  );
   return JSON.stringify(out);
 }

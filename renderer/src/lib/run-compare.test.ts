@@ -22,7 +22,18 @@ describe('comparing runs', () => {
 
   it('searches names, tags, notes, symbols and params; column filters match exactly', () => {
     const run = (id: string, over: Partial<RunSummaryView>): RunSummaryView =>
-      ({ id, kind: 'backtest', status: 'finished', strategy: 'sma-cross', createdAt: '', finishedAt: null, engineVersion: '', dataFingerprint: '', metrics: null, ...over }) as RunSummaryView;
+      ({
+        id,
+        kind: 'backtest',
+        status: 'finished',
+        strategy: 'sma-cross',
+        createdAt: '',
+        finishedAt: null,
+        engineVersion: '',
+        dataFingerprint: '',
+        metrics: null,
+        ...over,
+      }) as RunSummaryView;
     const runs = [
       run('r1', { name: 'Baseline', tags: ['prod'], symbols: ['ABAG'], params: { fast: 10, slow: 40 } }),
       run('r2', { note: 'tight stops', tags: ['prod-candidate'], symbols: ['ABAGX'], params: { fast: 5 } }),

@@ -28,7 +28,10 @@ export const METRIC_SENSE: Readonly<Partial<Record<keyof BacktestMetrics, 'highe
 };
 
 /** Per run, `best` / `worst` / '' for one metric across the compared runs (ties share; fewer than two values: none). */
-export function rankMarks(key: keyof BacktestMetrics, values: readonly (number | null | undefined)[]): ('best' | 'worst' | '')[] {
+export function rankMarks(
+  key: keyof BacktestMetrics,
+  values: readonly (number | null | undefined)[],
+): ('best' | 'worst' | '')[] {
   const sense = METRIC_SENSE[key] ?? 'none';
   const score = (v: number | null | undefined) => {
     if (v === null || v === undefined || !Number.isFinite(v)) return null;
@@ -74,7 +77,16 @@ export function filterRuns<T extends RunSummaryView>(runs: readonly T[], query: 
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...runs];
   return runs.filter((r) => {
-    const hay = [r.id, r.name ?? '', (r.tags ?? []).join(' '), r.note ?? '', r.strategy, (r.symbols ?? []).join(' '), r.universe ?? '', paramsText(r.params)]
+    const hay = [
+      r.id,
+      r.name ?? '',
+      (r.tags ?? []).join(' '),
+      r.note ?? '',
+      r.strategy,
+      (r.symbols ?? []).join(' '),
+      r.universe ?? '',
+      paramsText(r.params),
+    ]
       .join(' ')
       .toLowerCase();
     return words.every((w) => {

@@ -17,7 +17,11 @@ export function nextSort<K extends string>(cur: SortState<K> | null, key: K): So
  * A sorted copy of `rows` by the value `get` reads. Numbers compare numerically, strings by locale;
  * missing and NaN values always go last whatever the direction. Stable for equal values.
  */
-export function sortRows<T>(rows: readonly T[], get: (row: T) => number | string | null | undefined, dir: SortDir): T[] {
+export function sortRows<T>(
+  rows: readonly T[],
+  get: (row: T) => number | string | null | undefined,
+  dir: SortDir,
+): T[] {
   const sign = dir === 'asc' ? 1 : -1;
   const idx = rows.map((r, i) => ({ r, i, v: get(r) }));
   const missing = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));

@@ -19,10 +19,20 @@ function bigSweep(): SweepResultView {
       slow.push(s);
       objective.push(Math.sin(f / 7) + Math.cos(s / 40));
     }
-  const rows = fast.map((f, i) => ({ params: { fast: f, slow: slow[i] }, metrics: { sharpe: objective[i] } })).sort((a, b) => b.metrics.sharpe - a.metrics.sharpe);
+  const rows = fast
+    .map((f, i) => ({ params: { fast: f, slow: slow[i] }, metrics: { sharpe: objective[i] } }))
+    .sort((a, b) => b.metrics.sharpe - a.metrics.sharpe);
   const results = rows.slice(0, 500);
   return {
-    runs: 49 * 241, elapsedMs: 1, workers: 2, objective: 'sharpe', best: results[0], results, failed, fingerprint: 'f', kernel: null,
+    runs: 49 * 241,
+    elapsedMs: 1,
+    workers: 2,
+    objective: 'sharpe',
+    best: results[0],
+    results,
+    failed,
+    fingerprint: 'f',
+    kernel: null,
     surface: { keys: ['fast', 'slow'], params: [fast, slow], objective },
   };
 }
@@ -38,7 +48,9 @@ describe('sweep heatmap points', () => {
     const filled = g.values.flat().filter((v) => Number.isFinite(v)).length;
     expect(filled).toBe(49 * 241 - out.failed.length);
     // Binning the table's top 500 alone (what the view did) leaves rows and columns out.
-    const top = binGrid(out.results.map((r) => ({ x: Number(r.params.fast), y: Number(r.params.slow), value: r.metrics.sharpe! })));
+    const top = binGrid(
+      out.results.map((r) => ({ x: Number(r.params.fast), y: Number(r.params.slow), value: r.metrics.sharpe! })),
+    );
     expect(top.xs.length * top.ys.length).toBeLessThan(49 * 241);
   });
 

@@ -12,13 +12,21 @@ export interface SurfacePoint {
  * when the host sent one (the whole grid), else the top results of the table (`complete` false: the picture
  * would leave out rows and columns, so the view says so).
  */
-export function sweepPoints(output: SweepResultView, x: string, y: string): { points: SurfacePoint[]; complete: boolean } {
+export function sweepPoints(
+  output: SweepResultView,
+  x: string,
+  y: string,
+): { points: SurfacePoint[]; complete: boolean } {
   const key = output.objective.replace(/^-/, '');
   const s = output.surface;
   const xi = s ? s.keys.indexOf(x) : -1;
   const yi = s ? s.keys.indexOf(y) : -1;
   if (s && xi >= 0 && yi >= 0) {
-    const points = s.objective.map((v, i) => ({ x: Number(s.params[xi][i]), y: Number(s.params[yi][i]), value: v === null ? Number.NaN : v }));
+    const points = s.objective.map((v, i) => ({
+      x: Number(s.params[xi][i]),
+      y: Number(s.params[yi][i]),
+      value: v === null ? Number.NaN : v,
+    }));
     return { points, complete: true };
   }
   const points = output.results.map((r) => {
@@ -29,7 +37,9 @@ export function sweepPoints(output: SweepResultView, x: string, y: string): { po
 }
 
 /** Failed combinations grouped by reason, most frequent first, each with a count and one example's parameters. */
-export function failureReasons(failed: SweepResultView['failed']): { reason: string; count: number; example: string }[] {
+export function failureReasons(
+  failed: SweepResultView['failed'],
+): { reason: string; count: number; example: string }[] {
   const by = new Map<string, { reason: string; count: number; example: string }>();
   for (const f of failed) {
     const g = by.get(f.error);

@@ -1,12 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { LiveAlert as Alert } from '../../../core/contract';
-import { applyTicks, filterAlerts, isUrgent, markAcknowledged, mergeAlerts, notifyAlert, openCounts, shouldNotify, type NotificationApi } from './alerts-logic';
+import {
+  applyTicks,
+  filterAlerts,
+  isUrgent,
+  markAcknowledged,
+  mergeAlerts,
+  notifyAlert,
+  openCounts,
+  shouldNotify,
+  type NotificationApi,
+} from './alerts-logic';
 
 function alert(id: string, time: number, severity: Alert['severity'] = 'info'): Alert {
   return { id, time, kind: 'return-jump', severity, symbol: 'AAA', message: `m${id}`, acknowledgedAt: null };
 }
 
-function fakeNotification(permission: NotificationApi['permission'], answer: NotificationApi['permission'] = permission) {
+function fakeNotification(
+  permission: NotificationApi['permission'],
+  answer: NotificationApi['permission'] = permission,
+) {
   const shown: string[] = [];
   const requestPermission = vi.fn(async () => answer);
   const Ctor = function (this: unknown, title: string) {
@@ -18,7 +31,10 @@ function fakeNotification(permission: NotificationApi['permission'], answer: Not
 
 describe('alert stream', () => {
   it('keeps newest first, replaces a re-sent id and caps the list', () => {
-    const merged = mergeAlerts([alert('a', 1), alert('b', 3)], [alert('c', 2), { ...alert('a', 1), acknowledgedAt: 9 }]);
+    const merged = mergeAlerts(
+      [alert('a', 1), alert('b', 3)],
+      [alert('c', 2), { ...alert('a', 1), acknowledgedAt: 9 }],
+    );
     expect(merged.map((a) => a.id)).toEqual(['b', 'c', 'a']);
     expect(merged[2].acknowledgedAt).toBe(9);
     expect(mergeAlerts([], [alert('x', 1), alert('y', 2), alert('z', 3)], 2).map((a) => a.id)).toEqual(['z', 'y']);
@@ -32,7 +48,12 @@ describe('alert stream', () => {
     expect(merged.slice(0, 10).map((a) => a.id)).toEqual(Array.from({ length: 10 }, (_, i) => `s${29 - i}`));
   });
   it('filters the stream into signals and anomalies & risk, and counts the open ones of each', () => {
-    const list = [{ ...alert('s1', 3), kind: 'signal' }, alert('j1', 2, 'warning'), { ...alert('s2', 1), kind: 'signal', acknowledgedAt: 5 }, { ...alert('k', 0, 'critical'), kind: 'kill-switch' }];
+    const list = [
+      { ...alert('s1', 3), kind: 'signal' },
+      alert('j1', 2, 'warning'),
+      { ...alert('s2', 1), kind: 'signal', acknowledgedAt: 5 },
+      { ...alert('k', 0, 'critical'), kind: 'kill-switch' },
+    ];
     expect(filterAlerts(list, 'all')).toBe(list);
     expect(filterAlerts(list, 'signals').map((a) => a.id)).toEqual(['s1', 's2']);
     expect(filterAlerts(list, 'other').map((a) => a.id)).toEqual(['j1', 'k']);
@@ -73,7 +94,13 @@ describe('alert stream', () => {
   });
   it('applies a frame of ticks to the watchlist with change against the first price seen', () => {
     let rows = applyTicks(new Map(), new Map([['AAA', { symbol: 'AAA', price: 100, time: 1 }]]));
-    rows = applyTicks(rows, new Map([['AAA', { symbol: 'AAA', price: 105, time: 2 }], ['BBB', { symbol: 'BBB', price: 10, time: 2 }]]));
+    rows = applyTicks(
+      rows,
+      new Map([
+        ['AAA', { symbol: 'AAA', price: 105, time: 2 }],
+        ['BBB', { symbol: 'BBB', price: 10, time: 2 }],
+      ]),
+    );
     expect(rows.get('AAA')!.last).toBe(105);
     expect(rows.get('AAA')!.change).toBeCloseTo(0.05, 12);
     expect(rows.get('BBB')!.change).toBe(0);

@@ -90,7 +90,10 @@ export async function notifyAlert(a: Alert, api: NotificationApi | undefined): P
     let perm = api.permission;
     if (perm === 'default') perm = await api.requestPermission();
     if (perm !== 'granted') return false;
-    new api(`QuantDesk ${a.severity}: ${a.kind}`, { body: `${a.symbol ? a.symbol + ': ' : ''}${a.message}`, tag: a.id });
+    new api(`QuantDesk ${a.severity}: ${a.kind}`, {
+      body: `${a.symbol ? a.symbol + ': ' : ''}${a.message}`,
+      tag: a.id,
+    });
     return true;
   } catch {
     return false;
@@ -124,7 +127,14 @@ export function applyTicks(
   for (const [sym, t] of latest) {
     const prev = out.get(sym);
     const sent = t.prevClose;
-    const ref = sent === undefined ? (prev ? prev.ref : (firstSeen?.get(sym) ?? t.price)) : sent === null || !Number.isFinite(sent) ? Number.NaN : sent;
+    const ref =
+      sent === undefined
+        ? prev
+          ? prev.ref
+          : (firstSeen?.get(sym) ?? t.price)
+        : sent === null || !Number.isFinite(sent)
+          ? Number.NaN
+          : sent;
     out.set(sym, { symbol: sym, last: t.price, ref, change: ref > 0 ? t.price / ref - 1 : Number.NaN, time: t.time });
   }
   return out;

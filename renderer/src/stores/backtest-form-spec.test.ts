@@ -54,15 +54,20 @@ describe('the Backtest form covers the spec', () => {
   });
 
   it('explains bad exits and sizing per field', () => {
-    const { spec, errors } = buildSpec('sma-cross', fields, {}, {
-      ...DEFAULT_SETUP,
-      symbols: 'A',
-      sizingMethod: 'fixed-qty',
-      sizingQty: '0',
-      warmup: '-1',
-      stopLoss: { kind: 'pct', value: '100', period: '14' },
-      trailingStop: { kind: 'atr', value: '2', period: '0' },
-    });
+    const { spec, errors } = buildSpec(
+      'sma-cross',
+      fields,
+      {},
+      {
+        ...DEFAULT_SETUP,
+        symbols: 'A',
+        sizingMethod: 'fixed-qty',
+        sizingQty: '0',
+        warmup: '-1',
+        stopLoss: { kind: 'pct', value: '100', period: '14' },
+        trailingStop: { kind: 'atr', value: '2', period: '0' },
+      },
+    );
     expect(spec).toBeNull();
     expect(errors['setup.sizingQty']).toMatch(/Quantity/);
     expect(errors['setup.warmup']).toMatch(/whole number at least 0/);
@@ -74,20 +79,40 @@ describe('the Backtest form covers the spec', () => {
     const bad = parseSpecFile('my.spec.json', '{\n  "strategy": "sma-cross",\n  "symbols": [AAA]\n}');
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/^my\.spec\.json, line 3: not valid JSON/);
-    const field = parseSpecFile('x.json', JSON.stringify({ strategy: 'sma-cross', symbols: ['A'], intrabar: 'sometimes' }));
+    const field = parseSpecFile(
+      'x.json',
+      JSON.stringify({ strategy: 'sma-cross', symbols: ['A'], intrabar: 'sometimes' }),
+    );
     expect(field).toEqual({ ok: false, error: 'x.json: intrabar: expected one of conservative, optimistic' });
-    expect(parseSpecFile('y.json', JSON.stringify({ strategy: 'sma-cross', symbols: ['A'], stops: 1 }))).toEqual({ ok: false, error: 'y.json: stops: not a field of a backtest spec' });
-    expect(parseSpecFile('z.json', JSON.stringify({ strategy: 'x', exits: { stopLoss: 5 } }))).toMatchObject({ ok: false, error: expect.stringMatching(/exits\.stopLoss/) });
+    expect(parseSpecFile('y.json', JSON.stringify({ strategy: 'sma-cross', symbols: ['A'], stops: 1 }))).toEqual({
+      ok: false,
+      error: 'y.json: stops: not a field of a backtest spec',
+    });
+    expect(parseSpecFile('z.json', JSON.stringify({ strategy: 'x', exits: { stopLoss: 5 } }))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/exits\.stopLoss/),
+    });
   });
 
   it('a minimal spec fills the engine defaults (no costs when none are written)', () => {
     const r = specToForm({ strategy: 'sma-cross', symbols: ['A'] });
     if (!r.ok) throw new Error(r.error);
-    expect(r.form.setup).toMatchObject({ commissionBps: '0', slippageBps: '0', sizingMethod: 'all-in', stopLoss: { kind: 'off' } });
+    expect(r.form.setup).toMatchObject({
+      commissionBps: '0',
+      slippageBps: '0',
+      sizingMethod: 'all-in',
+      stopLoss: { kind: 'off' },
+    });
   });
 
   it('reads a draft, ignoring unknown keys and wrong types', () => {
-    const d = readDraft(JSON.stringify({ strategy: 's', paramTexts: { a: '1', b: 2 }, setup: { capital: '5', closeAtEnd: 'yes', bogus: 1 } }));
+    const d = readDraft(
+      JSON.stringify({
+        strategy: 's',
+        paramTexts: { a: '1', b: 2 },
+        setup: { capital: '5', closeAtEnd: 'yes', bogus: 1 },
+      }),
+    );
     expect(d?.paramTexts).toEqual({ a: '1' });
     expect(d?.setup.capital).toBe('5');
     expect(d?.setup.closeAtEnd).toBe(false);
@@ -102,11 +127,27 @@ describe('factor rule builder', () => {
       filters: {
         type: 'array',
         default: [],
-        items: { type: 'object', properties: { factor: { type: 'string', enum: ['pbr', 'market-cap'] }, bottom: { type: 'number' }, top: { type: 'number' }, min: { type: 'number' }, max: { type: 'number' } } },
+        items: {
+          type: 'object',
+          properties: {
+            factor: { type: 'string', enum: ['pbr', 'market-cap'] },
+            bottom: { type: 'number' },
+            top: { type: 'number' },
+            min: { type: 'number' },
+            max: { type: 'number' },
+          },
+        },
       },
       rank: {
         type: 'array',
-        items: { type: 'object', properties: { factor: { type: 'string', enum: ['pbr', 'market-cap'] }, order: { type: 'string', enum: ['ascending', 'descending'] }, weight: { type: 'number' } } },
+        items: {
+          type: 'object',
+          properties: {
+            factor: { type: 'string', enum: ['pbr', 'market-cap'] },
+            order: { type: 'string', enum: ['ascending', 'descending'] },
+            weight: { type: 'number' },
+          },
+        },
       },
     },
   };
@@ -117,7 +158,10 @@ describe('factor rule builder', () => {
       { factor: 'market-cap', side: 'bottom', value: '0.2' },
       { factor: 'pbr', side: 'min', value: '0' },
     ]);
-    expect(JSON.parse(text)).toEqual([{ factor: 'market-cap', bottom: 0.2 }, { factor: 'pbr', min: 0 }]);
+    expect(JSON.parse(text)).toEqual([
+      { factor: 'market-cap', bottom: 0.2 },
+      { factor: 'pbr', min: 0 },
+    ]);
     expect(rulesFromText(filters, text)).toEqual([
       { factor: 'market-cap', side: 'bottom', value: '0.2' },
       { factor: 'pbr', side: 'min', value: '0' },
@@ -125,7 +169,9 @@ describe('factor rule builder', () => {
   });
 
   it('ranks carry order and weight; a list it cannot show falls back to JSON (null)', () => {
-    expect(JSON.parse(rulesToText(rank, [{ factor: 'pbr', side: 'ascending', value: '2' }]))).toEqual([{ factor: 'pbr', order: 'ascending', weight: 2 }]);
+    expect(JSON.parse(rulesToText(rank, [{ factor: 'pbr', side: 'ascending', value: '2' }]))).toEqual([
+      { factor: 'pbr', order: 'ascending', weight: 2 },
+    ]);
     expect(rulesFromText(filters, '[{"factor":"pbr","top":0.1,"bottom":0.1}]')).toBeNull();
     expect(rulesFromText(filters, 'not json')).toBeNull();
   });

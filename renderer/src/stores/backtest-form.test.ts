@@ -9,7 +9,12 @@ describe('backtest setup', () => {
     expect(parseSymbols(' aaa, BBB  ccc;aaa ')).toEqual(['AAA', 'BBB', 'CCC']);
   });
   it('builds a spec with costs converted from basis points and typed params', () => {
-    const { spec, errors } = buildSpec('sma-cross', fields, { fast: '12' }, { ...DEFAULT_SETUP, symbols: 'aaa', start: '2015-01-02', benchmark: 'spy' });
+    const { spec, errors } = buildSpec(
+      'sma-cross',
+      fields,
+      { fast: '12' },
+      { ...DEFAULT_SETUP, symbols: 'aaa', start: '2015-01-02', benchmark: 'spy' },
+    );
     expect(errors).toEqual({});
     expect(spec).toEqual({
       strategy: 'sma-cross',
@@ -25,15 +30,26 @@ describe('backtest setup', () => {
     });
   });
   it('explains every invalid field and builds nothing', () => {
-    const { spec, errors } = buildSpec('sma-cross', fields, { fast: '0' }, {
-      ...DEFAULT_SETUP,
-      symbols: ' ',
-      start: '2020-02-30',
-      capital: '-5',
-      slippageBps: 'x',
-    });
+    const { spec, errors } = buildSpec(
+      'sma-cross',
+      fields,
+      { fast: '0' },
+      {
+        ...DEFAULT_SETUP,
+        symbols: ' ',
+        start: '2020-02-30',
+        capital: '-5',
+        slippageBps: 'x',
+      },
+    );
     expect(spec).toBeNull();
-    expect(Object.keys(errors).sort()).toEqual(['params.fast', 'setup.capital', 'setup.slippageBps', 'setup.start', 'setup.symbols']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'params.fast',
+      'setup.capital',
+      'setup.slippageBps',
+      'setup.start',
+      'setup.symbols',
+    ]);
     expect(errors['setup.symbols']).toBe('Enter at least one symbol, or a universe');
     expect(errors['setup.start']).toBe('Start must be a date YYYY-MM-DD');
   });
@@ -41,10 +57,17 @@ describe('backtest setup', () => {
     const u = buildSpec('factor-rank', [], {}, { ...DEFAULT_SETUP, universe: 'all' });
     expect(u.spec).toMatchObject({ universe: 'all' });
     expect(u.spec).not.toHaveProperty('symbols');
-    expect(buildSpec('x', [], {}, { ...DEFAULT_SETUP, universe: 'all', symbols: 'AAA' }).errors['setup.universe']).toBe('Give symbols or a universe, not both');
+    expect(buildSpec('x', [], {}, { ...DEFAULT_SETUP, universe: 'all', symbols: 'AAA' }).errors['setup.universe']).toBe(
+      'Give symbols or a universe, not both',
+    );
   });
   it('rejects an end before the start', () => {
-    const { errors } = buildSpec('x', [], {}, { ...DEFAULT_SETUP, symbols: 'A', start: '2020-01-02', end: '2019-01-02' });
+    const { errors } = buildSpec(
+      'x',
+      [],
+      {},
+      { ...DEFAULT_SETUP, symbols: 'A', start: '2020-01-02', end: '2019-01-02' },
+    );
     expect(errors['setup.end']).toBe('End is before start');
   });
 });

@@ -94,7 +94,14 @@ function nonNegative(text: string, label: string, errors: Record<string, string>
 
 /** `aaa, BBB  ccc` → `['AAA', 'BBB', 'CCC']` (deduplicated, order kept). */
 export function parseSymbols(text: string): string[] {
-  return [...new Set(text.split(/[\s,;]+/).filter(Boolean).map((s) => s.toUpperCase()))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;]+/)
+        .filter(Boolean)
+        .map((s) => s.toUpperCase()),
+    ),
+  ];
 }
 
 /**
@@ -116,9 +123,16 @@ export function buildSpec(
   if (symbols.length === 0 && !universe) errors['setup.symbols'] = 'Enter at least one symbol, or a universe';
   if (symbols.length > 0 && universe) errors['setup.universe'] = 'Give symbols or a universe, not both';
   for (const key of ['start', 'end'] as const) {
-    if (f[key].trim() !== '' && parseDate(f[key].trim()) === null) errors[`setup.${key}`] = `${key === 'start' ? 'Start' : 'End'} must be a date YYYY-MM-DD`;
+    if (f[key].trim() !== '' && parseDate(f[key].trim()) === null)
+      errors[`setup.${key}`] = `${key === 'start' ? 'Start' : 'End'} must be a date YYYY-MM-DD`;
   }
-  if (!errors['setup.start'] && !errors['setup.end'] && f.start && f.end && (parseDate(f.start) as number) > (parseDate(f.end) as number))
+  if (
+    !errors['setup.start'] &&
+    !errors['setup.end'] &&
+    f.start &&
+    f.end &&
+    (parseDate(f.start) as number) > (parseDate(f.end) as number)
+  )
     errors['setup.end'] = 'End is before start';
   const capital = Number(f.capital.trim());
   if (!Number.isFinite(capital) || capital <= 0) errors['setup.capital'] = 'Capital must be a positive number';
@@ -144,14 +158,26 @@ export function buildSpec(
   return { spec, errors };
 }
 
-function positive(text: string, label: string, errors: Record<string, string>, key: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
+function positive(
+  text: string,
+  label: string,
+  errors: Record<string, string>,
+  key: string,
+  opts: { int?: boolean; min?: number; max?: number } = {},
+): number {
   const t = text.trim();
   const n = Number(t);
   const min = opts.min ?? 0;
-  const bad = t === '' || !Number.isFinite(n) || (opts.min === undefined ? n <= 0 : n < min) || (opts.max !== undefined && n > opts.max) || (opts.int && !Number.isInteger(n));
+  const bad =
+    t === '' ||
+    !Number.isFinite(n) ||
+    (opts.min === undefined ? n <= 0 : n < min) ||
+    (opts.max !== undefined && n > opts.max) ||
+    (opts.int && !Number.isInteger(n));
   if (bad) {
     const range = opts.min === undefined ? 'greater than 0' : `at least ${min}`;
-    errors[key] = `${label} must be ${opts.int ? 'a whole number' : 'a number'} ${range}${opts.max !== undefined ? ` and at most ${opts.max}` : ''}`;
+    errors[key] =
+      `${label} must be ${opts.int ? 'a whole number' : 'a number'} ${range}${opts.max !== undefined ? ` and at most ${opts.max}` : ''}`;
   }
   return n;
 }
@@ -163,7 +189,8 @@ function buildExtras(f: SetupForm, errors: Record<string, string>): Partial<Back
   const m = f.sizingMethod;
   if (m !== 'all-in') {
     const sizing: Record<string, unknown> = { method: m };
-    if (m === 'fixed-fraction') sizing.fraction = positive(f.sizingFraction, 'Fraction', errors, 'setup.sizingFraction', { max: 10 });
+    if (m === 'fixed-fraction')
+      sizing.fraction = positive(f.sizingFraction, 'Fraction', errors, 'setup.sizingFraction', { max: 10 });
     if (m === 'fixed-qty') sizing.qty = positive(f.sizingQty, 'Quantity', errors, 'setup.sizingQty');
     if (m === 'volatility-target') {
       sizing.targetVol = positive(f.sizingTargetVol, 'Target volatility', errors, 'setup.sizingTargetVol');
@@ -193,9 +220,15 @@ function buildExtras(f: SetupForm, errors: Record<string, string>): Partial<Back
     if (e.kind === 'off') continue;
     const label = key === 'stopLoss' ? 'Stop-loss' : key === 'takeProfit' ? 'Take-profit' : 'Trailing stop';
     const max = e.kind === 'pct' && key !== 'takeProfit' ? 99.99 : undefined;
-    const v = positive(e.value, e.kind === 'pct' ? `${label} %` : `${label} ATR multiple`, errors, `setup.${key}`, { max });
+    const v = positive(e.value, e.kind === 'pct' ? `${label} %` : `${label} ATR multiple`, errors, `setup.${key}`, {
+      max,
+    });
     if (e.kind === 'pct') exits[key] = { pct: v };
-    else exits[key] = { atr: v, period: positive(e.period, `${label} ATR period`, errors, `setup.${key}`, { int: true, min: 1 }) };
+    else
+      exits[key] = {
+        atr: v,
+        period: positive(e.period, `${label} ATR period`, errors, `setup.${key}`, { int: true, min: 1 }),
+      };
   }
   if (Object.keys(exits).length > 0) out.exits = exits;
   return out as Partial<BacktestSpecInput>;
@@ -218,19 +251,45 @@ const numText = (v: unknown, fallback: string) => (typeof v === 'number' && Numb
 export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { ok: false; error: string } {
   if (!isObj(raw)) return { ok: false, error: 'the file is not a JSON object (a backtest spec)' };
   const known = new Set([
-    'strategy', 'params', 'symbols', 'universe', 'start', 'end', 'capital', 'fill', 'commission', 'slippageBps', 'direction', 'sizing', 'wholeUnits',
-    'closeAtEnd', 'endFill', 'intrabar', 'benchmark', 'adjustment', 'signalPrices', 'types', 'barsPerYear', 'warmup', 'exits',
+    'strategy',
+    'params',
+    'symbols',
+    'universe',
+    'start',
+    'end',
+    'capital',
+    'fill',
+    'commission',
+    'slippageBps',
+    'direction',
+    'sizing',
+    'wholeUnits',
+    'closeAtEnd',
+    'endFill',
+    'intrabar',
+    'benchmark',
+    'adjustment',
+    'signalPrices',
+    'types',
+    'barsPerYear',
+    'warmup',
+    'exits',
   ]);
   const unknown = Object.keys(raw).filter((k) => !known.has(k));
   if (unknown.length) return { ok: false, error: `${unknown[0]}: not a field of a backtest spec` };
-  if (typeof raw.strategy !== 'string' || raw.strategy === '') return { ok: false, error: 'strategy: expected a strategy name' };
+  if (typeof raw.strategy !== 'string' || raw.strategy === '')
+    return { ok: false, error: 'strategy: expected a strategy name' };
   if (raw.params !== undefined && !isObj(raw.params)) return { ok: false, error: 'params: expected an object' };
   if (raw.symbols !== undefined && !(Array.isArray(raw.symbols) && raw.symbols.every((s) => typeof s === 'string')))
     return { ok: false, error: 'symbols: expected a list of symbols' };
   const d = DEFAULT_SETUP;
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
   const pick = <T extends string>(v: unknown, options: readonly T[], fallback: T, field: string): T | string =>
-    v === undefined ? fallback : options.includes(v as T) ? (v as T) : `${field}: expected one of ${options.join(', ')}`;
+    v === undefined
+      ? fallback
+      : options.includes(v as T)
+        ? (v as T)
+        : `${field}: expected one of ${options.join(', ')}`;
   const picks = {
     fill: pick(raw.fill, ['next-open', 'close'] as const, d.fill, 'fill'),
     direction: pick(raw.direction, ['long-short', 'long-only'] as const, d.direction, 'direction'),
@@ -239,13 +298,15 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
     adjustment: pick(raw.adjustment, ['pit', 'raw'] as const, d.adjustment, 'adjustment'),
     signalPrices: pick(raw.signalPrices, ['adjusted', 'raw'] as const, d.signalPrices, 'signalPrices'),
   };
-  if (raw.types !== undefined && !(Array.isArray(raw.types) && raw.types.every((t) => typeof t === 'string'))) return { ok: false, error: 'types: expected a list of instrument types' };
+  if (raw.types !== undefined && !(Array.isArray(raw.types) && raw.types.every((t) => typeof t === 'string')))
+    return { ok: false, error: 'types: expected a list of instrument types' };
   for (const v of Object.values(picks)) if (v.includes(':')) return { ok: false, error: v };
   let sizing: Record<string, unknown> = { method: 'all-in' };
   if (typeof raw.sizing === 'string') sizing = { method: raw.sizing };
   else if (isObj(raw.sizing)) sizing = raw.sizing;
   else if (raw.sizing !== undefined) return { ok: false, error: 'sizing: expected a method name or an object' };
-  if (!SIZING_METHODS.includes(sizing.method as SizingMethod)) return { ok: false, error: `sizing.method: expected one of ${SIZING_METHODS.join(', ')}` };
+  if (!SIZING_METHODS.includes(sizing.method as SizingMethod))
+    return { ok: false, error: `sizing.method: expected one of ${SIZING_METHODS.join(', ')}` };
   const commission = isObj(raw.commission) ? raw.commission : {};
   const exitsRaw = isObj(raw.exits) ? raw.exits : {};
   const exit = (key: (typeof EXIT_KEYS)[number]): ExitForm | string => {
@@ -265,7 +326,12 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
     start: str(raw.start),
     end: str(raw.end),
     capital: numText(raw.capital, d.capital),
-    commissionBps: typeof commission.rate === 'number' ? String(Number((commission.rate * 10_000).toPrecision(12))) : raw.commission === undefined ? '0' : d.commissionBps,
+    commissionBps:
+      typeof commission.rate === 'number'
+        ? String(Number((commission.rate * 10_000).toPrecision(12)))
+        : raw.commission === undefined
+          ? '0'
+          : d.commissionBps,
     commissionFixed: numText(commission.fixed, '0'),
     slippageBps: numText(raw.slippageBps, '0'),
     fill: picks.fill as SetupForm['fill'],
@@ -294,7 +360,9 @@ export function specToForm(raw: unknown): { ok: true; form: FormFromSpec } | { o
 }
 
 /** A saved form draft (localStorage): the setup and the strategy's param texts. Unknown or broken drafts give null. */
-export function readDraft(text: string | null): { strategy: string; paramTexts: Record<string, string>; setup: SetupForm } | null {
+export function readDraft(
+  text: string | null,
+): { strategy: string; paramTexts: Record<string, string>; setup: SetupForm } | null {
   if (!text) return null;
   try {
     const v = JSON.parse(text) as unknown;
@@ -305,7 +373,9 @@ export function readDraft(text: string | null): { strategy: string; paramTexts: 
       const def = (DEFAULT_SETUP as unknown as Record<string, unknown>)[k];
       if (typeof x === typeof def) setup[k] = x;
     }
-    const paramTexts = Object.fromEntries(Object.entries(v.paramTexts).filter(([, x]) => typeof x === 'string')) as Record<string, string>;
+    const paramTexts = Object.fromEntries(
+      Object.entries(v.paramTexts).filter(([, x]) => typeof x === 'string'),
+    ) as Record<string, string>;
     return { strategy: v.strategy, paramTexts, setup: setup as unknown as SetupForm };
   } catch {
     return null;

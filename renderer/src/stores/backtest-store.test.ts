@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cancelBacktest, compareWith, resetBacktestEvents, runBacktest, setSetup, useBacktestStore } from './backtest-store';
+import {
+  cancelBacktest,
+  compareWith,
+  resetBacktestEvents,
+  runBacktest,
+  setSetup,
+  useBacktestStore,
+} from './backtest-store';
 import { useMarksStore } from './marks-store';
 import { useStrategiesStore } from './strategies-store';
 import { installFakeApi } from './test-api';
@@ -10,7 +17,20 @@ const initial = useBacktestStore.getState();
 const fields = fieldsFromSchema({ type: 'object', properties: { fast: { type: 'integer', minimum: 1, default: 10 } } });
 
 function detail(id: string) {
-  return { id, kind: 'backtest', status: 'finished', strategy: 'sma-cross', createdAt: '2026-01-01T00:00:00Z', finishedAt: null, engineVersion: '1', dataFingerprint: 'x', metrics: sampleRun.metrics, spec: sampleRun.spec, result: { ...sampleRun, runId: id }, audit: [] };
+  return {
+    id,
+    kind: 'backtest',
+    status: 'finished',
+    strategy: 'sma-cross',
+    createdAt: '2026-01-01T00:00:00Z',
+    finishedAt: null,
+    engineVersion: '1',
+    dataFingerprint: 'x',
+    metrics: sampleRun.metrics,
+    spec: sampleRun.spec,
+    result: { ...sampleRun, runId: id },
+    audit: [],
+  };
 }
 
 describe('backtest store', () => {
@@ -32,7 +52,17 @@ describe('backtest store', () => {
     let emitLater: (() => void) | null = null;
     const fake = installFakeApi({
       'backtest:start': () => {
-        emitLater = () => fake.emit('backtest:finished', { runId: 'r7', status: 'finished', error: null, result: { ...sampleRun, runId: 'r7', benchmark: { symbol: 'SPX', time: Float64Array.of(1, 2), close: Float64Array.of(50, 55) } } });
+        emitLater = () =>
+          fake.emit('backtest:finished', {
+            runId: 'r7',
+            status: 'finished',
+            error: null,
+            result: {
+              ...sampleRun,
+              runId: 'r7',
+              benchmark: { symbol: 'SPX', time: Float64Array.of(1, 2), close: Float64Array.of(50, 55) },
+            },
+          });
         return { ok: true, value: { runId: 'r7' } };
       },
       'runs:list': () => ({ ok: true, value: [] }),
@@ -62,7 +92,18 @@ describe('backtest store', () => {
       },
       'runs:get': (input) => ({ ok: true, value: detail((input as { id: string }).id) }),
       'runs:list': () => ({ ok: true, value: [] }),
-      'data:bars': () => ({ ok: true, value: { symbol: 'SPX', time: [1, 2], open: [1, 1], high: [1, 1], low: [1, 1], close: [50, 55], volume: [0, 0] } }),
+      'data:bars': () => ({
+        ok: true,
+        value: {
+          symbol: 'SPX',
+          time: [1, 2],
+          open: [1, 1],
+          high: [1, 1],
+          low: [1, 1],
+          close: [50, 55],
+          volume: [0, 0],
+        },
+      }),
     });
     setSetup({ symbols: 'aaa', benchmark: 'spx' });
     const done = runBacktest();
@@ -72,7 +113,17 @@ describe('backtest store', () => {
     emitLater!();
     await done;
     const s = useBacktestStore.getState();
-    expect(fake.calls[0]).toEqual({ channel: 'backtest:start', input: { spec: expect.objectContaining({ strategy: 'sma-cross', symbols: ['AAA'], params: { fast: 10 }, benchmark: 'SPX' }) } });
+    expect(fake.calls[0]).toEqual({
+      channel: 'backtest:start',
+      input: {
+        spec: expect.objectContaining({
+          strategy: 'sma-cross',
+          symbols: ['AAA'],
+          params: { fast: 10 },
+          benchmark: 'SPX',
+        }),
+      },
+    });
     expect(s.running).toBeNull();
     expect(s.runId).toBe('r9');
     expect(s.result?.metrics.sharpe).toBe(1.23);
@@ -98,7 +149,12 @@ describe('backtest store', () => {
   });
 
   it('loads a second run to compare, and shows an API error in place', async () => {
-    installFakeApi({ 'runs:get': (input) => ((input as { id: string }).id === 'gone' ? { ok: false, error: { code: 'not-found', message: 'no run gone' } } : { ok: true, value: detail('b') }) });
+    installFakeApi({
+      'runs:get': (input) =>
+        (input as { id: string }).id === 'gone'
+          ? { ok: false, error: { code: 'not-found', message: 'no run gone' } }
+          : { ok: true, value: detail('b') },
+    });
     await compareWith('b');
     expect(useBacktestStore.getState().compare?.runId).toBe('b');
     await compareWith('gone');

@@ -46,7 +46,11 @@ export function setSetup(patch: Partial<SetupForm>): void {
   useBacktestStore.setState((s) => ({ setup: { ...s.setup, ...patch } }));
 }
 
-type Finished = { status: 'finished' | 'failed' | 'cancelled'; error: string | null; result?: BacktestColumnsView | null };
+type Finished = {
+  status: 'finished' | 'failed' | 'cancelled';
+  error: string | null;
+  result?: BacktestColumnsView | null;
+};
 let waiter = createFinishWaiter<Finished>();
 let offEvents: (() => void)[] = [];
 
@@ -55,7 +59,8 @@ function follow(): void {
   offEvents = [
     window.api.on('backtest:progressed', (p) => {
       const cur = useBacktestStore.getState().running;
-      if (cur && (cur.runId === null || cur.runId === p.runId)) useBacktestStore.setState({ running: { ...cur, runId: p.runId, fraction: p.fraction } });
+      if (cur && (cur.runId === null || cur.runId === p.runId))
+        useBacktestStore.setState({ running: { ...cur, runId: p.runId, fraction: p.fraction } });
     }),
     window.api.on('backtest:finished', (f) => waiter.finished(f.runId, f)),
   ];
@@ -95,8 +100,12 @@ export async function runSpec(spec: Record<string, unknown>): Promise<void> {
   useBacktestStore.setState((s) => ({ running: s.running ? { ...s.running, runId } : null }));
   const fin = await waiter.wait(runId);
   if (fin.status !== 'finished') {
-    const message = fin.status === 'cancelled' ? 'Backtest cancelled' : `Backtest failed: ${fin.error ?? 'no reason given'}`;
-    useBacktestStore.setState({ running: null, error: { code: fin.status === 'cancelled' ? 'cancelled' : 'internal', message } });
+    const message =
+      fin.status === 'cancelled' ? 'Backtest cancelled' : `Backtest failed: ${fin.error ?? 'no reason given'}`;
+    useBacktestStore.setState({
+      running: null,
+      error: { code: fin.status === 'cancelled' ? 'cancelled' : 'internal', message },
+    });
     return;
   }
   if (fin.result) showRun(fin.result);
@@ -118,7 +127,9 @@ function showRun(v: BacktestColumnsView): RunModel {
 export async function openRun(id: string): Promise<void> {
   const r = await window.api.invoke('runs:get', { id });
   if (!r.ok || !r.value.result) {
-    useBacktestStore.setState({ error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error });
+    useBacktestStore.setState({
+      error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error,
+    });
     return;
   }
   const result = showRun(r.value.result);
@@ -156,7 +167,10 @@ export async function compareWith(id: string | null): Promise<void> {
   }
   const r = await window.api.invoke('runs:get', { id });
   if (r.ok && r.value.result) useBacktestStore.setState({ compare: toRunModel(r.value.result) });
-  else useBacktestStore.setState({ error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error });
+  else
+    useBacktestStore.setState({
+      error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error,
+    });
 }
 
 /** The run exported as text: trades CSV or the self-contained HTML report. */
@@ -174,7 +188,12 @@ export function showTradesOnChart(trades: readonly TradeRow[]): void {
   const marks = [];
   for (const t of trades) {
     const long = t.side === 'long';
-    marks.push({ symbol: t.symbol, time: t.entryMs, side: long ? ('buy' as const) : ('sell' as const), text: long ? 'L' : 'S' });
+    marks.push({
+      symbol: t.symbol,
+      time: t.entryMs,
+      side: long ? ('buy' as const) : ('sell' as const),
+      text: long ? 'L' : 'S',
+    });
     marks.push({ symbol: t.symbol, time: t.exitMs, side: long ? ('sell' as const) : ('buy' as const), text: 'x' });
   }
   setMarks(marks);

@@ -12,7 +12,13 @@ interface BarsState {
   readonly adjustment?: 'raw' | 'pit';
 }
 
-export const useBarsStore = create<BarsState>()(() => ({ symbol: null, bars: null, isLoading: false, error: null, adjustment: 'raw' }));
+export const useBarsStore = create<BarsState>()(() => ({
+  symbol: null,
+  bars: null,
+  isLoading: false,
+  error: null,
+  adjustment: 'raw',
+}));
 
 /** Columns as they cross JSON (arrays, typed arrays or index-keyed objects) → Float64Array columns. */
 export function toOhlcv(raw: Record<string, unknown>): OhlcvColumns {

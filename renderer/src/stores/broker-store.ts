@@ -11,10 +11,26 @@ interface BrokerState {
 }
 
 const PAPER: BrokerStatusView = {
-  connected: false, broker: 'paper', mode: 'paper', accountId: null, currency: null, equity: null, cash: null, buyingPower: null, armed: false, session: null, reconcile: null,
+  connected: false,
+  broker: 'paper',
+  mode: 'paper',
+  accountId: null,
+  currency: null,
+  equity: null,
+  cash: null,
+  buyingPower: null,
+  armed: false,
+  session: null,
+  reconcile: null,
 };
 
-export const useBrokerStore = create<BrokerState>()(() => ({ brokers: [], status: PAPER, armPhrase: null, isBusy: false, error: null }));
+export const useBrokerStore = create<BrokerState>()(() => ({
+  brokers: [],
+  status: PAPER,
+  armPhrase: null,
+  isBusy: false,
+  error: null,
+}));
 
 /** What a connect asks for. */
 export interface ConnectTarget {
@@ -45,10 +61,19 @@ export function armPhraseFrom(e: AppError): string | null {
  */
 export async function connectBroker(t: ConnectTarget, confirm?: string): Promise<void> {
   useBrokerStore.setState({ isBusy: true, error: null });
-  const r = await window.api.invoke('broker:connect', { broker: t.broker, live: t.live, ...(t.account ? { account: t.account } : {}), ...(confirm !== undefined ? { confirm } : {}) });
+  const r = await window.api.invoke('broker:connect', {
+    broker: t.broker,
+    live: t.live,
+    ...(t.account ? { account: t.account } : {}),
+    ...(confirm !== undefined ? { confirm } : {}),
+  });
   if (r.ok) return useBrokerStore.setState({ status: r.value, armPhrase: null, isBusy: false });
   const phrase = armPhraseFrom(r.error);
-  useBrokerStore.setState({ isBusy: false, armPhrase: phrase, error: phrase && confirm === undefined ? null : r.error });
+  useBrokerStore.setState({
+    isBusy: false,
+    armPhrase: phrase,
+    error: phrase && confirm === undefined ? null : r.error,
+  });
 }
 
 /** Back to paper: the session's orders stop going to the broker. */

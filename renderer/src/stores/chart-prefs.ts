@@ -53,15 +53,23 @@ export function persistIndicators(): () => void {
   if (!indicatorsRestored && useIndicatorsStore.getState().catalog.length > 0) {
     indicatorsRestored = true;
     try {
-      const saved = JSON.parse(localStorage.getItem(CHART_INDICATORS_KEY) ?? '[]') as { name: string; params: Record<string, number> }[];
+      const saved = JSON.parse(localStorage.getItem(CHART_INDICATORS_KEY) ?? '[]') as {
+        name: string;
+        params: Record<string, number>;
+      }[];
       const known = new Set<string>(useIndicatorsStore.getState().catalog.map((c) => c.name));
       if (useIndicatorsStore.getState().active.length === 0)
-        for (const a of saved) if (a && typeof a.name === 'string' && known.has(a.name)) void addIndicator(a.name, a.params ?? {});
+        for (const a of saved)
+          if (a && typeof a.name === 'string' && known.has(a.name)) void addIndicator(a.name, a.params ?? {});
     } catch {
       // a broken entry is ignored
     }
   }
   return useIndicatorsStore.subscribe((s, prev) => {
-    if (s.active !== prev.active) localStorage.setItem(CHART_INDICATORS_KEY, JSON.stringify(s.active.map((a) => ({ name: a.name, params: a.params }))));
+    if (s.active !== prev.active)
+      localStorage.setItem(
+        CHART_INDICATORS_KEY,
+        JSON.stringify(s.active.map((a) => ({ name: a.name, params: a.params }))),
+      );
   });
 }

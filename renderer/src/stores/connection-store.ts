@@ -44,6 +44,7 @@ let offDataset: (() => void) | null = null;
 export async function onConnected(): Promise<void> {
   offDataset ??= window.api.on('app:dataset-progress', setDataset);
   const [info, ds] = await Promise.all([window.api.invoke('app:info'), window.api.invoke('app:dataset-status')]);
-  if (info.ok) useConnectionStore.setState({ host: info.value.host, version: info.value.version, dbPath: info.value.dbPath });
+  if (info.ok)
+    useConnectionStore.setState({ host: info.value.host, version: info.value.version, dbPath: info.value.dbPath });
   if (ds.ok) setDataset(ds.value);
 }

@@ -1,5 +1,14 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { cancelImport, importFile, inspectPit, revisionRows, kindFromFileName, setPitInput, useImportStore, usePitStore } from './data-store';
+import {
+  cancelImport,
+  importFile,
+  inspectPit,
+  revisionRows,
+  kindFromFileName,
+  setPitInput,
+  useImportStore,
+  usePitStore,
+} from './data-store';
 import { useInstrumentsStore } from './instruments-store';
 import { installFakeApi } from './test-api';
 
@@ -39,7 +48,10 @@ describe('data store', () => {
   }
 
   /** A fake host upload: keeps the chunks it got, answers the receipt; `commit` decides the result. */
-  function uploadApi(commit: (got: Uint8Array) => Promise<unknown> | unknown, extra: Parameters<typeof installFakeApi>[0] = {}) {
+  function uploadApi(
+    commit: (got: Uint8Array) => Promise<unknown> | unknown,
+    extra: Parameters<typeof installFakeApi>[0] = {},
+  ) {
     const chunks: Uint8Array[] = [];
     let size = 0;
     const fake = installFakeApi({
@@ -71,28 +83,69 @@ describe('data store', () => {
       (got) => {
         expect(new TextDecoder().decode(got)).toBe(text);
         expect(useImportStore.getState().stage).toBe('importing');
-        fake.emit('data:import-progressed', { importId: '1', phase: 'parse', rows: 10, bytes: 50, totalBytes: 100, done: false });
+        fake.emit('data:import-progressed', {
+          importId: '1',
+          phase: 'parse',
+          rows: 10,
+          bytes: 50,
+          totalBytes: 100,
+          done: false,
+        });
         expect(useImportStore.getState().progress?.rows).toBe(10);
-        return { ok: true, value: { kind: 'bars', source: 'p.csv', importId: 3, rows: 2, changed: 2, sha256: 'x', durationMs: 1 } };
+        return {
+          ok: true,
+          value: { kind: 'bars', source: 'p.csv', importId: 3, rows: 2, changed: 2, sha256: 'x', durationMs: 1 },
+        };
       },
       {
-        'data:instruments': () => ({ ok: true, value: [{ id: 1, symbol: 'ZZ', name: 'Z', sector: 'T', currency: 'USD', listedOn: null, delistedOn: null, firstDate: 1, lastDate: 2, bars: 2, gaps: 0 }] }),
+        'data:instruments': () => ({
+          ok: true,
+          value: [
+            {
+              id: 1,
+              symbol: 'ZZ',
+              name: 'Z',
+              sector: 'T',
+              currency: 'USD',
+              listedOn: null,
+              delistedOn: null,
+              firstDate: 1,
+              lastDate: 2,
+              bars: 2,
+              gaps: 0,
+            },
+          ],
+        }),
       },
     );
     await importFile(f, 'bars');
     off();
-    expect(fake.calls[0]).toEqual({ channel: 'data:upload-begin', input: { kind: 'bars', fileName: 'p.csv', size: f.size } });
+    expect(fake.calls[0]).toEqual({
+      channel: 'data:upload-begin',
+      input: { kind: 'bars', fileName: 'p.csv', size: f.size },
+    });
     expect(chunks.length).toBe(Math.ceil(f.size / 4));
     // One slice in memory at a time, never the whole file.
     expect(f.reads.every(([a, b]) => b - a <= 4)).toBe(true);
     expect(sentSeen).toEqual([0, ...chunks.map((_, i) => Math.min(f.size, (i + 1) * 4))]);
-    expect(fake.calls.map((c) => c.channel).filter((c) => c !== 'data:upload-chunk')).toEqual(['data:upload-begin', 'data:upload-commit', 'data:instruments']);
+    expect(fake.calls.map((c) => c.channel).filter((c) => c !== 'data:upload-chunk')).toEqual([
+      'data:upload-begin',
+      'data:upload-commit',
+      'data:instruments',
+    ]);
     expect(useImportStore.getState()).toMatchObject({ isRunning: false, stage: null, report: { changed: 2 } });
     expect(useInstrumentsStore.getState().instruments.map((i) => i.symbol)).toEqual(['ZZ']);
   });
 
   it('keeps the importer line errors for display and does not reload', async () => {
-    const { fake } = uploadApi(() => ({ ok: false, error: { code: 'invalid-input', message: 'bad.csv: 1 bad row', details: ['bad.csv:3: close: "abc" is not a number'] } }));
+    const { fake } = uploadApi(() => ({
+      ok: false,
+      error: {
+        code: 'invalid-input',
+        message: 'bad.csv: 1 bad row',
+        details: ['bad.csv:3: close: "abc" is not a number'],
+      },
+    }));
     await importFile(file('bad.csv', 'x'), 'bars');
     expect(useImportStore.getState().error?.details).toEqual(['bad.csv:3: close: "abc" is not a number']);
     expect(fake.calls.map((c) => c.channel)).toEqual(['data:upload-begin', 'data:upload-chunk', 'data:upload-commit']);
@@ -109,7 +162,11 @@ describe('data store', () => {
     off();
     expect(chunks.length).toBe(2);
     expect(fake.calls.at(-1)).toEqual({ channel: 'data:upload-cancel', input: { uploadId: 'up-1' } });
-    expect(useImportStore.getState()).toMatchObject({ isRunning: false, isCancelling: false, error: { code: 'cancelled', message: 'import of big.csv was cancelled; nothing was stored' } });
+    expect(useImportStore.getState()).toMatchObject({
+      isRunning: false,
+      isCancelling: false,
+      error: { code: 'cancelled', message: 'import of big.csv was cancelled; nothing was stored' },
+    });
   });
 
   it('Cancel while the host imports asks the host to cancel the import', async () => {
@@ -130,13 +187,24 @@ describe('data store', () => {
     await importFile(f, 'bars');
     expect(fake.calls).toEqual([]);
     expect(f.reads).toEqual([]);
-    expect(useImportStore.getState().error?.message).toMatch(/^huge\.csv: 67108865 bytes, over the 67108864-byte limit/);
+    expect(useImportStore.getState().error?.message).toMatch(
+      /^huge\.csv: 67108865 bytes, over the 67108864-byte limit/,
+    );
   });
 
   it('inspects a field as of a date with its revisions, and refuses a bad date without calling', async () => {
     const fake = installFakeApi({
-      'data:asof': () => ({ ok: true, value: { symbol: 'AAA', field: 'eps', asOf: Date.UTC(2020, 5, 30), value: 1.5, periodEnd: 1, knownAt: 2 } }),
-      'data:revisions': () => ({ ok: true, value: [{ periodEnd: 1, knownAt: 2, value: 1.5 }, { periodEnd: 1, knownAt: 9, value: 1.4 }] }),
+      'data:asof': () => ({
+        ok: true,
+        value: { symbol: 'AAA', field: 'eps', asOf: Date.UTC(2020, 5, 30), value: 1.5, periodEnd: 1, knownAt: 2 },
+      }),
+      'data:revisions': () => ({
+        ok: true,
+        value: [
+          { periodEnd: 1, knownAt: 2, value: 1.5 },
+          { periodEnd: 1, knownAt: 9, value: 1.4 },
+        ],
+      }),
     });
     setPitInput({ symbol: 'aaa', field: 'eps', asOf: '2020-13-01' });
     await inspectPit();
@@ -159,7 +227,14 @@ describe('revisionRows (issue 11: restated rows are marked as restatements)', ()
     { periodEnd: D('2020-06-30'), knownAt: D('2020-08-15'), value: 1.5 },
   ];
   it('marks every later version of a period as a restatement of the one before, even the row used as of the date', () => {
-    const value = { symbol: 'AAA', field: 'eps', asOf: D('2020-09-01'), value: 1.5, periodEnd: D('2020-06-30'), knownAt: D('2020-08-15') };
+    const value = {
+      symbol: 'AAA',
+      field: 'eps',
+      asOf: D('2020-09-01'),
+      value: 1.5,
+      periodEnd: D('2020-06-30'),
+      knownAt: D('2020-08-15'),
+    };
     const rows = revisionRows(revisions, value);
     expect(rows.map((r) => [r.version, r.restates, r.isUsed, r.isFuture])).toEqual([
       [0, null, false, false],
@@ -168,7 +243,13 @@ describe('revisionRows (issue 11: restated rows are marked as restatements)', ()
       [0, null, true, false],
     ]);
     // As of a date where the restatement is the value used, it is still marked as one.
-    const used = revisionRows(revisions, { ...value, asOf: D('2020-08-05'), value: 1.1, periodEnd: D('2020-03-31'), knownAt: D('2020-08-01') });
+    const used = revisionRows(revisions, {
+      ...value,
+      asOf: D('2020-08-05'),
+      value: 1.1,
+      periodEnd: D('2020-03-31'),
+      knownAt: D('2020-08-01'),
+    });
     expect(used[1]).toMatchObject({ version: 1, isUsed: true });
   });
 });

@@ -1,5 +1,12 @@
 import { create } from 'zustand';
-import { DATA_UPLOAD_MAX_BYTES, type AppError, type DataAsOf, type DataImportProgress, type DataImportReport, type DataRevision } from '../../../core/contract';
+import {
+  DATA_UPLOAD_MAX_BYTES,
+  type AppError,
+  type DataAsOf,
+  type DataImportProgress,
+  type DataImportReport,
+  type DataRevision,
+} from '../../../core/contract';
 import { parseDate } from '../../../core/model/time';
 import { portableBase64 } from '../../../core/model/wire';
 
@@ -72,9 +79,23 @@ function cancelledError(fileName: string): AppError {
  * A bad file stores nothing and its line-numbered errors land in `error.details`; {@link cancelImport}
  * stops it. On success the coverage table reloads.
  */
-export async function importFile(file: ImportSource, kind = kindFromFileName(file.name) ?? useImportStore.getState().kind): Promise<void> {
+export async function importFile(
+  file: ImportSource,
+  kind = kindFromFileName(file.name) ?? useImportStore.getState().kind,
+): Promise<void> {
   const fileName = file.name;
-  const start = { kind, fileName, isRunning: true, stage: 'uploading', sent: 0, size: file.size, isCancelling: false, progress: null, report: null, error: null } as const;
+  const start = {
+    kind,
+    fileName,
+    isRunning: true,
+    stage: 'uploading',
+    sent: 0,
+    size: file.size,
+    isCancelling: false,
+    progress: null,
+    report: null,
+    error: null,
+  } as const;
   if (file.size > DATA_UPLOAD_MAX_BYTES) {
     // Refused before reading: the host would refuse it anyway.
     const message = `${fileName}: ${file.size} bytes, over the ${DATA_UPLOAD_MAX_BYTES}-byte limit of an import from the app; use \`quantdesk import\` for larger files`;
@@ -183,7 +204,9 @@ export async function inspectPit(): Promise<void> {
   const { symbol, field, asOf } = usePitStore.getState();
   const at = parseDate(asOf.trim());
   if (!symbol.trim() || !field.trim() || at === null) {
-    usePitStore.setState({ error: { code: 'invalid-input', message: 'Give a symbol, a field and an as-of date YYYY-MM-DD' } });
+    usePitStore.setState({
+      error: { code: 'invalid-input', message: 'Give a symbol, a field and an as-of date YYYY-MM-DD' },
+    });
     return;
   }
   usePitStore.setState({ isLoading: true, error: null });
@@ -204,7 +227,13 @@ interface InitState {
   readonly error: AppError | null;
 }
 
-export const useInitStore = create<InitState>()(() => ({ isRunning: false, step: null, rows: 0, message: null, error: null }));
+export const useInitStore = create<InitState>()(() => ({
+  isRunning: false,
+  step: null,
+  rows: 0,
+  message: null,
+  error: null,
+}));
 
 let offInit: (() => void) | null = null;
 

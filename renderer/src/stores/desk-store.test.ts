@@ -5,12 +5,28 @@ import { installFakeApi } from './test-api';
 
 function overview(equity: number): DeskOverview {
   return {
-    at: equity, books: [], totals: { equity, dayPnl: 0, grossExposure: 0, netExposure: 0, capital: 0 }, bySector: [], byBook: [], limits: {},
-    usage: { grossExposure: null, netExposure: null, dailyLoss: null }, killSwitch: { tripped: false, reason: null, at: null },
+    at: equity,
+    books: [],
+    totals: { equity, dayPnl: 0, grossExposure: 0, netExposure: 0, capital: 0 },
+    bySector: [],
+    byBook: [],
+    limits: {},
+    usage: { grossExposure: null, netExposure: null, dailyLoss: null },
+    killSwitch: { tripped: false, reason: null, at: null },
   };
 }
 
-beforeEach(() => useDeskStore.setState({ overview: null, tab: 'overview', book: null, detail: null, preview: null, report: null, error: null }));
+beforeEach(() =>
+  useDeskStore.setState({
+    overview: null,
+    tab: 'overview',
+    book: null,
+    detail: null,
+    preview: null,
+    report: null,
+    error: null,
+  }),
+);
 afterEach(() => vi.useRealTimers());
 
 describe('desk store', () => {
@@ -36,7 +52,12 @@ describe('desk store', () => {
   });
 
   it('loads the overview from the host and keeps what the kill switch reported for its dialog', async () => {
-    const report: DeskActionReport = { books: [{ book: 'A', running: true, ordersCancelled: 2, ordersSubmitted: 0 }], openPositions: 3, grossExposure: 10, killSwitch: { tripped: true, reason: 'manual', at: 1 } };
+    const report: DeskActionReport = {
+      books: [{ book: 'A', running: true, ordersCancelled: 2, ordersSubmitted: 0 }],
+      openPositions: 3,
+      grossExposure: 10,
+      killSwitch: { tripped: true, reason: 'manual', at: 1 },
+    };
     const fake = installFakeApi({
       'desk:overview': () => ({ ok: true, value: overview(7) }),
       'desk:kill': () => ({ ok: true, value: report }),

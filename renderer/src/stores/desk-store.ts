@@ -1,5 +1,12 @@
 import { create } from 'zustand';
-import type { AppError, ArgOf, DeskActionReport, DeskBookDetail, DeskOverview, TicketPreview } from '../../../core/contract';
+import type {
+  AppError,
+  ArgOf,
+  DeskActionReport,
+  DeskBookDetail,
+  DeskOverview,
+  TicketPreview,
+} from '../../../core/contract';
 import { createLatestBatcher, type FrameScheduler } from '../lib/batch';
 
 /** Which part of the desk is shown: the portfolio overview, one book, or the read-only wall. */
@@ -17,7 +24,15 @@ interface DeskState {
   readonly error: AppError | null;
 }
 
-export const useDeskStore = create<DeskState>()(() => ({ overview: null, tab: 'overview', book: null, detail: null, preview: null, report: null, error: null }));
+export const useDeskStore = create<DeskState>()(() => ({
+  overview: null,
+  tab: 'overview',
+  book: null,
+  detail: null,
+  preview: null,
+  report: null,
+  error: null,
+}));
 
 function setError(error: AppError | null): void {
   useDeskStore.setState({ error });
@@ -143,7 +158,9 @@ export async function replaceOrder(book: string, id: string, change: { qty?: num
 
 /** Flattens a book, or every book without `book`; the report dialog then says what was sent. */
 export async function flatten(book?: string): Promise<void> {
-  const v = await after(window.api.invoke('desk:flatten', { book, reason: book ? `flatten book ${book}` : 'flatten desk' }));
+  const v = await after(
+    window.api.invoke('desk:flatten', { book, reason: book ? `flatten book ${book}` : 'flatten desk' }),
+  );
   if (v) useDeskStore.setState({ report: { title: book ? `Flattened book ${book}` : 'Flattened the desk', value: v } });
   await loadDesk();
 }

@@ -14,7 +14,12 @@ export type Drawing =
   | { readonly kind: 'fib'; readonly a: ChartPoint; readonly b: ChartPoint };
 
 /** What a drawing is called in the toolbar's list. */
-export const DRAWING_NAMES: Readonly<Record<Drawing['kind'], string>> = { hline: 'Horizontal line', trend: 'Trend line', rect: 'Rectangle', fib: 'Fibonacci retracement' };
+export const DRAWING_NAMES: Readonly<Record<Drawing['kind'], string>> = {
+  hline: 'Horizontal line',
+  trend: 'Trend line',
+  rect: 'Rectangle',
+  fib: 'Fibonacci retracement',
+};
 
 export type DrawMode = Drawing['kind'] | null;
 
@@ -38,7 +43,8 @@ function read(): Record<string, Drawing[]> {
     if (!v || typeof v !== 'object' || Array.isArray(v)) return {};
     // A broken entry (hand-edited storage, an older shape) is dropped rather than breaking the chart.
     const out: Record<string, Drawing[]> = {};
-    for (const [sym, list] of Object.entries(v as Record<string, unknown>)) if (Array.isArray(list)) out[sym] = list.filter(isDrawing);
+    for (const [sym, list] of Object.entries(v as Record<string, unknown>))
+      if (Array.isArray(list)) out[sym] = list.filter(isDrawing);
     return out;
   } catch {
     return {};
@@ -46,7 +52,9 @@ function read(): Record<string, Drawing[]> {
 }
 
 function isPoint(p: unknown): p is ChartPoint {
-  return !!p && typeof p === 'object' && Number.isFinite((p as ChartPoint).time) && Number.isFinite((p as ChartPoint).price);
+  return (
+    !!p && typeof p === 'object' && Number.isFinite((p as ChartPoint).time) && Number.isFinite((p as ChartPoint).price)
+  );
 }
 
 function isDrawing(d: unknown): d is Drawing {
@@ -56,7 +64,12 @@ function isDrawing(d: unknown): d is Drawing {
   return (x.kind === 'trend' || x.kind === 'rect' || x.kind === 'fib') && isPoint(x.a) && isPoint(x.b);
 }
 
-export const useDrawingsStore = create<DrawingsState>()(() => ({ mode: null, pending: null, bySymbol: read(), selected: null }));
+export const useDrawingsStore = create<DrawingsState>()(() => ({
+  mode: null,
+  pending: null,
+  bySymbol: read(),
+  selected: null,
+}));
 
 function save(): void {
   try {
@@ -86,7 +99,12 @@ export function chartClicked(symbol: string, p: ChartPoint): void {
     return;
   } else d = { kind: mode, a: pending, b: p };
   const list = [...(bySymbol[symbol] ?? []), d];
-  useDrawingsStore.setState({ bySymbol: { ...bySymbol, [symbol]: list }, pending: null, mode: null, selected: list.length - 1 });
+  useDrawingsStore.setState({
+    bySymbol: { ...bySymbol, [symbol]: list },
+    pending: null,
+    mode: null,
+    selected: list.length - 1,
+  });
   save();
 }
 
@@ -118,7 +136,11 @@ export function deleteDrawing(symbol: string, i: number): void {
 /** A drawing moved by `dPrice` and with its points' times replaced by `time(t)` (the caller maps a bar shift). */
 export function moveDrawing(d: Drawing, dPrice: number, time: (t: number) => number): Drawing {
   if (d.kind === 'hline') return { kind: 'hline', price: d.price + dPrice };
-  return { kind: d.kind, a: { time: time(d.a.time), price: d.a.price + dPrice }, b: { time: time(d.b.time), price: d.b.price + dPrice } };
+  return {
+    kind: d.kind,
+    a: { time: time(d.a.time), price: d.a.price + dPrice },
+    b: { time: time(d.b.time), price: d.b.price + dPrice },
+  };
 }
 
 export function clearDrawings(symbol: string): void {

@@ -39,7 +39,16 @@ export function setSource(source: string): void {
 
 /** Starts a new strategy from the template of `kind`. */
 export function newFromTemplate(kind: TemplateKind): void {
-  useEditorStore.setState({ name: null, source: TEMPLATES[kind], savedSource: '', problems: [], versions: [], diff: null, status: `new ${kind} strategy`, error: null });
+  useEditorStore.setState({
+    name: null,
+    source: TEMPLATES[kind],
+    savedSource: '',
+    problems: [],
+    versions: [],
+    diff: null,
+    status: `new ${kind} strategy`,
+    error: null,
+  });
   void compileSource(TEMPLATES[kind]);
 }
 
@@ -59,7 +68,10 @@ let checking: Promise<readonly StrategyTypeDiagnostic[]> | null = null;
 let waiting: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } | null = null;
 
 async function typecheckNow(source: string): Promise<readonly StrategyTypeDiagnostic[]> {
-  const r = await window.api.invoke('strategies:typecheck', { source: source.slice(0, 200_000), fileName: `${useEditorStore.getState().name ?? 'strategy'}.ts` });
+  const r = await window.api.invoke('strategies:typecheck', {
+    source: source.slice(0, 200_000),
+    fileName: `${useEditorStore.getState().name ?? 'strategy'}.ts`,
+  });
   const typeErrors = r.ok && !r.value.timedOut ? r.value.diagnostics : [];
   useEditorStore.setState({ typeErrors });
   return typeErrors;
@@ -81,11 +93,16 @@ export function typecheckSource(source: string): Promise<readonly StrategyTypeDi
     waiting.source = source;
     return waiting.result;
   }
-  const w: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } = { source, result: Promise.resolve([]) };
-  w.result = checking.catch(() => []).then(() => {
-    waiting = null;
-    return typecheckSource(w.source);
-  });
+  const w: { source: string; result: Promise<readonly StrategyTypeDiagnostic[]> } = {
+    source,
+    result: Promise.resolve([]),
+  };
+  w.result = checking
+    .catch(() => [])
+    .then(() => {
+      waiting = null;
+      return typecheckSource(w.source);
+    });
   waiting = w;
   return w.result;
 }
@@ -97,7 +114,16 @@ export async function openStored(name: string, version?: number): Promise<void> 
     useEditorStore.setState({ error: r.error });
     return;
   }
-  useEditorStore.setState({ name, source: r.value.source, savedSource: r.value.source, versions: r.value.versions, diff: null, problems: [], status: `${name} v${r.value.version}`, error: null });
+  useEditorStore.setState({
+    name,
+    source: r.value.source,
+    savedSource: r.value.source,
+    versions: r.value.versions,
+    diff: null,
+    problems: [],
+    status: `${name} v${r.value.version}`,
+    error: null,
+  });
 }
 
 /** Shows stored `version` as a diff against the editor's text (null hides it). */
@@ -126,7 +152,9 @@ export async function saveSource(): Promise<string | null> {
     name: r.value.name,
     savedSource: source,
     versions: hist.ok ? hist.value.versions : [],
-    status: r.value.added ? `saved ${r.value.name} v${r.value.version}` : `${r.value.name} v${r.value.version} unchanged`,
+    status: r.value.added
+      ? `saved ${r.value.name} v${r.value.version}`
+      : `${r.value.name} v${r.value.version} unchanged`,
     error: null,
   });
   await loadStrategies();

@@ -1,6 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { installFakeApi } from './test-api';
-import { addIndicator, alignToBars, computeIndicatorsFor, drawnIndicators, removeIndicator, useIndicatorsStore } from './indicators-store';
+import {
+  addIndicator,
+  alignToBars,
+  computeIndicatorsFor,
+  drawnIndicators,
+  removeIndicator,
+  useIndicatorsStore,
+} from './indicators-store';
 
 const initial = useIndicatorsStore.getState();
 
@@ -16,7 +23,8 @@ describe('indicators store', () => {
     const fake = installFakeApi({
       'indicators:compute': (input) => {
         const i = input as { name: string; params: Record<string, number>; symbol: string };
-        const outputs = i.name === 'macd' ? { macd: [1, 2], signal: [0.5, 1], histogram: [0.5, 1] } : { value: [null, 10] };
+        const outputs =
+          i.name === 'macd' ? { macd: [1, 2], signal: [0.5, 1], histogram: [0.5, 1] } : { value: [null, 10] };
         return { ok: true, value: { name: i.name, params: { period: 20, ...i.params }, time: [1000, 2000], outputs } };
       },
     });

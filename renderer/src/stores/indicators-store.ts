@@ -10,7 +10,12 @@ export { alignToBars } from '../charts/align';
 export const OVERLAY_INDICATORS: ReadonlySet<string> = new Set(['sma', 'ema', 'wma', 'bbands', 'ichimoku', 'vwap']);
 
 /** Conventional reference levels of bounded oscillators. */
-const LEVELS: Readonly<Record<string, readonly number[]>> = { rsi: [30, 70], stoch: [20, 80], williamsr: [-80, -20], cci: [-100, 100] };
+const LEVELS: Readonly<Record<string, readonly number[]>> = {
+  rsi: [30, 70],
+  stoch: [20, 80],
+  williamsr: [-80, -20],
+  cci: [-100, 100],
+};
 
 /** An indicator the user added to the chart. */
 export interface ActiveIndicator {
@@ -28,7 +33,13 @@ interface IndicatorsState {
   readonly error: AppError | null;
 }
 
-export const useIndicatorsStore = create<IndicatorsState>()(() => ({ catalog: [], active: [], results: {}, symbol: null, error: null }));
+export const useIndicatorsStore = create<IndicatorsState>()(() => ({
+  catalog: [],
+  active: [],
+  results: {},
+  symbol: null,
+  error: null,
+}));
 
 let nextId = 1;
 
@@ -76,7 +87,11 @@ export function indicatorLabel(a: ActiveIndicator): string {
 }
 
 /** Turns computed results into what the price chart draws, aligned to the bars, colours assigned in order. */
-export function drawnIndicators(active: readonly ActiveIndicator[], results: Readonly<Record<string, IndicatorSeries>>, barTime: ArrayLike<number>): DrawnIndicator[] {
+export function drawnIndicators(
+  active: readonly ActiveIndicator[],
+  results: Readonly<Record<string, IndicatorSeries>>,
+  barTime: ArrayLike<number>,
+): DrawnIndicator[] {
   const out: DrawnIndicator[] = [];
   let color = 0;
   for (const a of active) {
@@ -88,7 +103,15 @@ export function drawnIndicators(active: readonly ActiveIndicator[], results: Rea
       color: LINE_COLORS[color++ % LINE_COLORS.length],
       style: name === 'histogram' || name === 'hist' ? ('histogram' as const) : ('line' as const),
     }));
-    out.push({ id: a.id, label: indicatorLabel({ ...a, params: r.params }), placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane', time: barTime, lines, levels: LEVELS[a.name], ...(a.name === 'ichimoku' ? { displace: r.params.base ?? 26 } : {}) });
+    out.push({
+      id: a.id,
+      label: indicatorLabel({ ...a, params: r.params }),
+      placement: OVERLAY_INDICATORS.has(a.name) ? 'overlay' : 'pane',
+      time: barTime,
+      lines,
+      levels: LEVELS[a.name],
+      ...(a.name === 'ichimoku' ? { displace: r.params.base ?? 26 } : {}),
+    });
   }
   return out;
 }

@@ -16,12 +16,18 @@ interface InstrumentsState {
   readonly error: AppError | null;
 }
 
-export const useInstrumentsStore = create<InstrumentsState>()(() => ({ instruments: [], isLoaded: false, error: null }));
+export const useInstrumentsStore = create<InstrumentsState>()(() => ({
+  instruments: [],
+  isLoaded: false,
+  error: null,
+}));
 
 /** Loads every instrument with its coverage (first/last date, bars, gaps). */
 export async function loadInstruments(): Promise<void> {
   const r = await window.api.invoke('data:instruments');
-  useInstrumentsStore.setState(r.ok ? { instruments: r.value, isLoaded: true, error: null } : { error: r.error, isLoaded: true });
+  useInstrumentsStore.setState(
+    r.ok ? { instruments: r.value, isLoaded: true, error: null } : { error: r.error, isLoaded: true },
+  );
 }
 
 /**

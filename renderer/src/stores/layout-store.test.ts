@@ -1,16 +1,37 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { PaneLayout } from '../../../core/model/desk';
-import { closePane, firstLeaf, flushLayout, hashView, initLayout, leaves, paneAt, replaceAt, resizeSplit, splitPane, useLayoutStore } from './layout-store';
+import {
+  closePane,
+  firstLeaf,
+  flushLayout,
+  hashView,
+  initLayout,
+  leaves,
+  paneAt,
+  replaceAt,
+  resizeSplit,
+  splitPane,
+  useLayoutStore,
+} from './layout-store';
 import { showView, useNavStore } from './nav-store';
 import { installFakeApi } from './test-api';
 
-const L: PaneLayout = { split: 'row', ratio: 0.5, a: { split: 'column', ratio: 0.3, a: { view: 'watchlist' }, b: { view: 'alerts' } }, b: { view: 'chart' } };
+const L: PaneLayout = {
+  split: 'row',
+  ratio: 0.5,
+  a: { split: 'column', ratio: 0.3, a: { view: 'watchlist' }, b: { view: 'alerts' } },
+  b: { view: 'chart' },
+};
 
 describe('pane layout', () => {
   it('addresses, replaces and lists panes by path', () => {
     expect(paneAt(L, 'ab')).toEqual({ view: 'alerts' });
     expect(paneAt(L, 'ba')).toBeNull();
-    expect(leaves(L)).toEqual([{ path: 'aa', view: 'watchlist' }, { path: 'ab', view: 'alerts' }, { path: 'b', view: 'chart' }]);
+    expect(leaves(L)).toEqual([
+      { path: 'aa', view: 'watchlist' },
+      { path: 'ab', view: 'alerts' },
+      { path: 'b', view: 'chart' },
+    ]);
     expect(firstLeaf(L)).toBe('aa');
     expect(leaves(replaceAt(L, 'b', () => ({ view: 'screener' })))[2]).toEqual({ path: 'b', view: 'screener' });
     expect(hashView('#view=watchlist')).toBe('watchlist');
@@ -41,7 +62,12 @@ describe('pane layout', () => {
       expect(paneAt(useLayoutStore.getState().layout, 'aa')).toEqual({ view: 'screener' });
       splitPane('b', 'column', 'live');
       expect(useLayoutStore.getState().focus).toBe('bb');
-      expect(paneAt(useLayoutStore.getState().layout, 'b')).toEqual({ split: 'column', ratio: 0.5, a: { view: 'chart' }, b: { view: 'live' } });
+      expect(paneAt(useLayoutStore.getState().layout, 'b')).toEqual({
+        split: 'column',
+        ratio: 0.5,
+        a: { view: 'chart' },
+        b: { view: 'live' },
+      });
       resizeSplit('', 0.95);
       expect((useLayoutStore.getState().layout as { ratio: number }).ratio).toBe(0.9);
       closePane('ba');

@@ -20,7 +20,14 @@ interface LayoutState {
 /** The name of the stored layout in use, saved as it changes and restored at start. */
 export const CURRENT = 'current';
 
-export const useLayoutStore = create<LayoutState>()(() => ({ layout: { view: 'chart' }, focus: '', workspaces: [], workspace: null, isStandalone: false, error: null }));
+export const useLayoutStore = create<LayoutState>()(() => ({
+  layout: { view: 'chart' },
+  focus: '',
+  workspaces: [],
+  workspace: null,
+  isStandalone: false,
+  error: null,
+}));
 
 function isView(v: string): v is View {
   return (VIEWS as readonly string[]).includes(v);
@@ -43,7 +50,9 @@ export function paneAt(l: PaneLayout, path: PanePath): PaneLayout | null {
 export function replaceAt(l: PaneLayout, path: PanePath, f: (sub: PaneLayout) => PaneLayout): PaneLayout {
   if (path === '') return f(l);
   if ('view' in l) return l;
-  return path[0] === 'a' ? { ...l, a: replaceAt(l.a, path.slice(1), f) } : { ...l, b: replaceAt(l.b, path.slice(1), f) };
+  return path[0] === 'a'
+    ? { ...l, a: replaceAt(l.a, path.slice(1), f) }
+    : { ...l, b: replaceAt(l.b, path.slice(1), f) };
 }
 
 /** The first leaf's path under `path` (focus moves there after a close). */
@@ -99,7 +108,15 @@ export function splitPane(path: PanePath, split: 'row' | 'column', view?: string
   const { layout } = useLayoutStore.getState();
   const sub = paneAt(layout, path);
   if (!sub || !('view' in sub) || path.length >= 7) return;
-  setLayout(replaceAt(layout, path, (l) => ({ split, ratio: 0.5, a: l, b: { view: view ?? ('view' in l ? l.view : 'chart') } })), `${path}b`);
+  setLayout(
+    replaceAt(layout, path, (l) => ({
+      split,
+      ratio: 0.5,
+      a: l,
+      b: { view: view ?? ('view' in l ? l.view : 'chart') },
+    })),
+    `${path}b`,
+  );
 }
 
 /** Closes the pane at `path`: its sibling takes the parent's place. */
@@ -116,13 +133,19 @@ export function closePane(path: PanePath): void {
 export function resizeSplit(path: PanePath, ratio: number): void {
   const { layout, focus } = useLayoutStore.getState();
   const r = Math.min(0.9, Math.max(0.1, Math.round(ratio * 1000) / 1000));
-  setLayout(replaceAt(layout, path, (l) => ('view' in l ? l : { ...l, ratio: r })), focus);
+  setLayout(
+    replaceAt(layout, path, (l) => ('view' in l ? l : { ...l, ratio: r })),
+    focus,
+  );
 }
 
 /** Shows `view` in the pane at `path`. */
 export function setPaneView(path: PanePath, view: string): void {
   const { layout } = useLayoutStore.getState();
-  setLayout(replaceAt(layout, path, (l) => ('view' in l ? { view } : l)), path);
+  setLayout(
+    replaceAt(layout, path, (l) => ('view' in l ? { view } : l)),
+    path,
+  );
 }
 
 let offNav: (() => void) | null = null;
@@ -140,7 +163,11 @@ export async function initLayout(hash: string): Promise<void> {
     if (s.view === prev.view) return;
     const { layout, focus } = useLayoutStore.getState();
     const leaf = paneAt(layout, focus);
-    if (leaf && 'view' in leaf && leaf.view !== s.view) setLayout(replaceAt(layout, focus, () => ({ view: s.view })), focus);
+    if (leaf && 'view' in leaf && leaf.view !== s.view)
+      setLayout(
+        replaceAt(layout, focus, () => ({ view: s.view })),
+        focus,
+      );
   });
   await loadWorkspaces();
   if (only) return;

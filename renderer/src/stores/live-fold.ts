@@ -20,7 +20,10 @@ export interface TickFold {
  * broker computes the account's unrealized) move with every tick, not only on fills. Unchanged input when
  * no position's symbol ticked.
  */
-export function repricePositions(positions: readonly LivePosition[], latest: ReadonlyMap<string, { price: number }>): readonly LivePosition[] {
+export function repricePositions(
+  positions: readonly LivePosition[],
+  latest: ReadonlyMap<string, { price: number }>,
+): readonly LivePosition[] {
   let out: LivePosition[] | null = null;
   positions.forEach((p, i) => {
     const t = latest.get(p.symbol);
@@ -72,6 +75,12 @@ export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: n
     equity = { time, value };
   }
   const positions = s.positions === undefined ? {} : { positions: repricePositions(s.positions, latest) };
-  return { ticks, latencyMs: latency, watch: applyTicks(s.watch, latest, firstSeen), account: last.account, equity, ...positions };
+  return {
+    ticks,
+    latencyMs: latency,
+    watch: applyTicks(s.watch, latest, firstSeen),
+    account: last.account,
+    equity,
+    ...positions,
+  };
 }
-

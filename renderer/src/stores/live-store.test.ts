@@ -34,12 +34,32 @@ function tick(at: number, price: number, symbol = 'AAA'): LiveTick {
 
 function frames() {
   const q: (() => void)[] = [];
-  return { schedule: (cb: () => void) => q.push(cb), tick: () => q.splice(0).forEach((cb) => cb()), get size() { return q.length; } };
+  return {
+    schedule: (cb: () => void) => q.push(cb),
+    tick: () => q.splice(0).forEach((cb) => cb()),
+    get size() {
+      return q.length;
+    },
+  };
 }
 
-const critical: LiveAlert = { id: 'a1', time: 5, kind: 'kill-switch', severity: 'critical', symbol: null, message: 'daily loss', acknowledgedAt: null };
+const critical: LiveAlert = {
+  id: 'a1',
+  time: 5,
+  kind: 'kill-switch',
+  severity: 'critical',
+  symbol: null,
+  message: 'daily loss',
+  acknowledgedAt: null,
+};
 
-function signal(alertId: string, time: number, side: 'buy' | 'sell', symbol = 'AAA', reason: LiveSignal['reason'] = 'signal'): LiveSignal {
+function signal(
+  alertId: string,
+  time: number,
+  side: 'buy' | 'sell',
+  symbol = 'AAA',
+  reason: LiveSignal['reason'] = 'signal',
+): LiveSignal {
   return { alertId, strategy: 'sma-cross', symbol, time, side, price: 10, target: side === 'buy' ? 1 : 0, reason };
 }
 
@@ -132,7 +152,18 @@ describe('live store', () => {
 
   it('loads the session state on opening the view', async () => {
     installFakeApi({
-      'live:status': () => ({ ok: true, value: { running: true, session: 'default', strategy: 'sma-cross', symbols: ['AAA'], feed: { feed: 'replay', state: 'open', at: 1 }, account, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:status': () => ({
+        ok: true,
+        value: {
+          running: true,
+          session: 'default',
+          strategy: 'sma-cross',
+          symbols: ['AAA'],
+          feed: { feed: 'replay', state: 'open', at: 1 },
+          account,
+          killSwitch: { tripped: false, reason: null, at: null },
+        },
+      }),
       'positions:list': () => ({ ok: true, value: [] }),
       'alerts:list': () => ({ ok: true, value: [critical] }),
       'risk:get': () => ({ ok: true, value: { symbols: {}, maxDailyLoss: 500 } }),
@@ -180,7 +211,8 @@ describe('live store: signals and notifications', () => {
     let updates = 0;
     const unsub = useLiveStore.subscribe(() => updates++);
     fake.emit('alert:raised', { ...critical, id: 'risk', kind: 'risk-limit', time: 0 });
-    for (let i = 0; i < 2_000; i++) fake.emit('alert:raised', { ...critical, id: `s${i}`, kind: 'signal', severity: 'info', time: 1 + i });
+    for (let i = 0; i < 2_000; i++)
+      fake.emit('alert:raised', { ...critical, id: `s${i}`, kind: 'signal', severity: 'info', time: 1 + i });
     expect(updates).toBe(0);
     f.tick();
     expect(updates).toBe(1);
@@ -220,7 +252,11 @@ describe('live store: signals and notifications', () => {
     const fake = installFakeApi({
       'signals:list': (input) => {
         const { symbol } = input as { symbol: string };
-        return { ok: true, value: symbol === 'AAA' ? [signal('a3', 300, 'sell'), signal('a2', 200, 'buy'), signal('a1', 100, 'sell')] : [] };
+        return {
+          ok: true,
+          value:
+            symbol === 'AAA' ? [signal('a3', 300, 'sell'), signal('a2', 200, 'buy'), signal('a1', 100, 'sell')] : [],
+        };
       },
     });
     const f = frames();
@@ -250,16 +286,38 @@ describe('live store: signals and notifications', () => {
   });
 
   it('loads signal alerts and the others apart, so 500 signals do not hide a risk alert; the filter survives a new replay', async () => {
-    const signals = Array.from({ length: 500 }, (_, i): LiveAlert => ({ ...critical, id: `s${i}`, kind: 'signal', severity: 'info', time: 1_000 + i }));
+    const signals = Array.from({ length: 500 }, (_, i): LiveAlert => ({
+      ...critical,
+      id: `s${i}`,
+      kind: 'signal',
+      severity: 'info',
+      time: 1_000 + i,
+    }));
     const fake = installFakeApi({
-      'live:status': () => ({ ok: true, value: { running: false, session: null, strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:status': () => ({
+        ok: true,
+        value: {
+          running: false,
+          session: null,
+          strategy: null,
+          symbols: [],
+          feed: null,
+          account: null,
+          killSwitch: { tripped: false, reason: null, at: null },
+        },
+      }),
       'positions:list': () => ({ ok: true, value: [] }),
-      'alerts:list': (input) => ({ ok: true, value: (input as { category: string }).category === 'signal' ? signals : [critical] }),
+      'alerts:list': (input) => ({
+        ok: true,
+        value: (input as { category: string }).category === 'signal' ? signals : [critical],
+      }),
       'risk:get': () => ({ ok: true, value: { symbols: {} } }),
       'live:start': () => ({ ok: false, error: { code: 'invalid-input', message: 'no' } }),
     });
     await loadLive();
-    const cats = fake.calls.filter((c) => c.channel === 'alerts:list').map((c) => (c.input as { category: string }).category);
+    const cats = fake.calls
+      .filter((c) => c.channel === 'alerts:list')
+      .map((c) => (c.input as { category: string }).category);
     expect(cats.sort()).toEqual(['other', 'signal']);
     const s = useLiveStore.getState();
     expect(s.alerts).toHaveLength(501);
@@ -282,8 +340,21 @@ describe('live store: signals and notifications', () => {
       { symbol: 'BBB', qty: -4, avgCost: 50, realized: 7, unrealized: 0, last: 50 },
     ]);
     const acct = { ...account, unrealized: 10 * (108 - 100) + -4 * (45 - 50) };
-    fake.emit('live:ticked', { at: 1, count: 2, prices: [{ symbol: 'AAA', time: 1, price: 104, prevClose: 100 }, { symbol: 'BBB', time: 1, price: 45, prevClose: 50 }], account: acct });
-    fake.emit('live:ticked', { at: 2, count: 1, prices: [{ symbol: 'AAA', time: 2, price: 108, prevClose: 100 }], account: acct });
+    fake.emit('live:ticked', {
+      at: 1,
+      count: 2,
+      prices: [
+        { symbol: 'AAA', time: 1, price: 104, prevClose: 100 },
+        { symbol: 'BBB', time: 1, price: 45, prevClose: 50 },
+      ],
+      account: acct,
+    });
+    fake.emit('live:ticked', {
+      at: 2,
+      count: 1,
+      prices: [{ symbol: 'AAA', time: 2, price: 108, prevClose: 100 }],
+      account: acct,
+    });
     f.tick();
     const s = useLiveStore.getState();
     expect(s.positions.map((p) => [p.symbol, p.last, p.unrealized, p.realized])).toEqual([
@@ -296,17 +367,40 @@ describe('live store: signals and notifications', () => {
 
   // Issue 11, item 9: Chg was the change since the replay started, labelled like a day's change.
   it("shows the day's change: against the previous bar's close the host sends, not the first tick seen", () => {
-    const s1 = applyTickBatches(initial, [{ at: 1, count: 1, prices: [{ symbol: 'AAA', time: 1, price: 100, prevClose: null }], account }], 1);
+    const s1 = applyTickBatches(
+      initial,
+      [{ at: 1, count: 1, prices: [{ symbol: 'AAA', time: 1, price: 100, prevClose: null }], account }],
+      1,
+    );
     expect(Number.isNaN(s1.watch.get('AAA')!.change)).toBe(true);
-    const s2 = applyTickBatches(s1, [{ at: 2, count: 1, prices: [{ symbol: 'AAA', time: 2, price: 110, prevClose: 100 }], account }], 2);
-    const s3 = applyTickBatches(s2, [{ at: 3, count: 1, prices: [{ symbol: 'AAA', time: 3, price: 99, prevClose: 110 }], account }], 3);
+    const s2 = applyTickBatches(
+      s1,
+      [{ at: 2, count: 1, prices: [{ symbol: 'AAA', time: 2, price: 110, prevClose: 100 }], account }],
+      2,
+    );
+    const s3 = applyTickBatches(
+      s2,
+      [{ at: 3, count: 1, prices: [{ symbol: 'AAA', time: 3, price: 99, prevClose: 110 }], account }],
+      3,
+    );
     expect(s2.watch.get('AAA')!.change).toBeCloseTo(0.1, 12);
     expect(s3.watch.get('AAA')!.change).toBeCloseTo(99 / 110 - 1, 12);
   });
 
   it("a second session's alerts sort first without a reload: the earlier session's (later replay times) are not kept", async () => {
     const fake = installFakeApi({
-      'live:start': () => ({ ok: true, value: { running: true, session: 's2', strategy: 'sma-cross', symbols: ['AAA'], feed: null, account, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:start': () => ({
+        ok: true,
+        value: {
+          running: true,
+          session: 's2',
+          strategy: 'sma-cross',
+          symbols: ['AAA'],
+          feed: null,
+          account,
+          killSwitch: { tripped: false, reason: null, at: null },
+        },
+      }),
       'indicators:compute': () => ({ ok: false, error: { code: 'not-found', message: 'x' } }),
     });
     const f = frames();
@@ -316,8 +410,20 @@ describe('live store: signals and notifications', () => {
     f.tick();
     await startLive({ strategy: 'sma-cross' }, 0);
     // The second replays from 2016.
-    fake.emit('alert:raised', { ...critical, id: 'new1', time: Date.UTC(2016, 0, 5), kind: 'signal', severity: 'info' });
-    fake.emit('alert:raised', { ...critical, id: 'new2', time: Date.UTC(2016, 0, 6), kind: 'signal', severity: 'info' });
+    fake.emit('alert:raised', {
+      ...critical,
+      id: 'new1',
+      time: Date.UTC(2016, 0, 5),
+      kind: 'signal',
+      severity: 'info',
+    });
+    fake.emit('alert:raised', {
+      ...critical,
+      id: 'new2',
+      time: Date.UTC(2016, 0, 6),
+      kind: 'signal',
+      severity: 'info',
+    });
     f.tick();
     expect(useLiveStore.getState().alerts.map((a) => a.id)).toEqual(['new2', 'new1']);
   });
@@ -325,9 +431,38 @@ describe('live store: signals and notifications', () => {
   it('keeps the last prices after Stop and sends Flatten all through positions:flatten', async () => {
     const marked = [{ symbol: 'AAA', qty: 2922, avgCost: 90, realized: 0, unrealized: 2922 * 12, last: 102 }];
     const fake = installFakeApi({
-      'live:stop': () => ({ ok: true, value: { running: false, session: null, strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: false, reason: null, at: null } } }),
+      'live:stop': () => ({
+        ok: true,
+        value: {
+          running: false,
+          session: null,
+          strategy: null,
+          symbols: [],
+          feed: null,
+          account: null,
+          killSwitch: { tripped: false, reason: null, at: null },
+        },
+      }),
       'positions:list': () => ({ ok: true, value: marked }),
-      'positions:flatten': () => ({ ok: true, value: [{ id: 'o1', session: 's', time: 1, symbol: 'AAA', side: 'sell', type: 'market', qty: 2922, limitPrice: null, stopPrice: null, parentId: null, status: 'new', filledQty: 0 }] }),
+      'positions:flatten': () => ({
+        ok: true,
+        value: [
+          {
+            id: 'o1',
+            session: 's',
+            time: 1,
+            symbol: 'AAA',
+            side: 'sell',
+            type: 'market',
+            qty: 2922,
+            limitPrice: null,
+            stopPrice: null,
+            parentId: null,
+            status: 'new',
+            filledQty: 0,
+          },
+        ],
+      }),
     });
     useLiveStore.setState({ positions: [{ ...marked[0], last: 0, unrealized: 0 }] });
     await stopLive();
@@ -342,9 +477,40 @@ describe('live store: named sessions and the webhook outbox', () => {
   beforeEach(() => useLiveStore.setState(initial, true));
 
   it('names a new session for the user (not replay-<ms>), resumes one by name, and loads the outbox with its dead letters', async () => {
-    const stopped = { running: false, session: 'trend A', strategy: null, symbols: [], feed: null, account: null, killSwitch: { tripped: true, reason: 'manual', at: 9 } };
-    const sessions = [{ name: 'trend A', startedAt: 1, lastTime: 2, strategy: 'sma-cross', symbols: ['AAA'], feed: 'replay', killSwitch: { tripped: true, reason: 'manual', at: 9 }, resumable: true }];
-    const outbox = { pending: 3, dead: 1, deadLetters: [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }] };
+    const stopped = {
+      running: false,
+      session: 'trend A',
+      strategy: null,
+      symbols: [],
+      feed: null,
+      account: null,
+      killSwitch: { tripped: true, reason: 'manual', at: 9 },
+    };
+    const sessions = [
+      {
+        name: 'trend A',
+        startedAt: 1,
+        lastTime: 2,
+        strategy: 'sma-cross',
+        symbols: ['AAA'],
+        feed: 'replay',
+        killSwitch: { tripped: true, reason: 'manual', at: 9 },
+        resumable: true,
+      },
+    ];
+    const outbox = {
+      pending: 3,
+      dead: 1,
+      deadLetters: [
+        {
+          alertId: 'a9',
+          endpoint: 'hooks.example:443',
+          attempts: 8,
+          lastError: 'HTTP 503 (attempt 8 of 8)',
+          deadAt: 7,
+        },
+      ],
+    };
     const fake = installFakeApi({
       'live:status': () => ({ ok: true, value: stopped }),
       'positions:list': () => ({ ok: true, value: [] }),
@@ -352,8 +518,20 @@ describe('live store: named sessions and the webhook outbox', () => {
       'risk:get': () => ({ ok: true, value: { symbols: {} } }),
       'outbox:status': () => ({ ok: true, value: outbox }),
       'live:sessions': () => ({ ok: true, value: sessions }),
-      'live:start': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'], killSwitch: { tripped: false, reason: null, at: null } } }),
-      'live:resume': (input) => ({ ok: true, value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'] } }),
+      'live:start': (input) => ({
+        ok: true,
+        value: {
+          ...stopped,
+          running: true,
+          session: (input as { session: string }).session,
+          symbols: ['AAA'],
+          killSwitch: { tripped: false, reason: null, at: null },
+        },
+      }),
+      'live:resume': (input) => ({
+        ok: true,
+        value: { ...stopped, running: true, session: (input as { session: string }).session, symbols: ['AAA'] },
+      }),
     });
     await loadLive();
     await vi.waitFor(() => expect(useLiveStore.getState().outbox).toEqual(outbox));
@@ -362,7 +540,9 @@ describe('live store: named sessions and the webhook outbox', () => {
     const started = fake.calls.find((c) => c.channel === 'live:start')!.input as { session: string };
     expect(started.session).toMatch(/^sma-cross \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     await startLive({ strategy: 'sma-cross' }, 0, undefined, '  my book  ');
-    expect((fake.calls.filter((c) => c.channel === 'live:start')[1].input as { session: string }).session).toBe('my book');
+    expect((fake.calls.filter((c) => c.channel === 'live:start')[1].input as { session: string }).session).toBe(
+      'my book',
+    );
     await resumeLive('trend A', 5);
     expect(fake.calls.find((c) => c.channel === 'live:resume')!.input).toEqual({ session: 'trend A', speed: 5 });
     expect(useLiveStore.getState()).toMatchObject({ session: 'trend A', kill: { tripped: true } });
@@ -371,18 +551,25 @@ describe('live store: named sessions and the webhook outbox', () => {
   it('never gives a default name that an existing session has (that would resume it)', () => {
     const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
     expect(defaultSessionName('sma-cross', now)).toBe('sma-cross 2026-01-02 03:04:05');
-    expect(defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05'])).toBe('sma-cross 2026-01-02 03:04:05 (2)');
-    expect(defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05', 'sma-cross 2026-01-02 03:04:05 (2)'])).toBe('sma-cross 2026-01-02 03:04:05 (3)');
+    expect(defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05'])).toBe(
+      'sma-cross 2026-01-02 03:04:05 (2)',
+    );
+    expect(
+      defaultSessionName('sma-cross', now, ['sma-cross 2026-01-02 03:04:05', 'sma-cross 2026-01-02 03:04:05 (2)']),
+    ).toBe('sma-cross 2026-01-02 03:04:05 (3)');
   });
 
   it('retries a dead letter (or all) through outbox:retry, then reloads the outbox; a refusal shows as the error', async () => {
-    let dead = [{ alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 }];
+    let dead = [
+      { alertId: 'a9', endpoint: 'hooks.example:443', attempts: 8, lastError: 'HTTP 503 (attempt 8 of 8)', deadAt: 7 },
+    ];
     const fake = installFakeApi({
       'outbox:status': () => ({ ok: true, value: { pending: 0, dead: dead.length, deadLetters: dead } }),
       'live:sessions': () => ({ ok: true, value: [] }),
       'outbox:retry': (input) => {
         const id = (input as { alertId?: string }).alertId;
-        if (id !== undefined && !dead.some((d) => d.alertId === id)) return { ok: false, error: { code: 'not-found', message: `no dead letter for alert ${id}` } };
+        if (id !== undefined && !dead.some((d) => d.alertId === id))
+          return { ok: false, error: { code: 'not-found', message: `no dead letter for alert ${id}` } };
         const n = id === undefined ? dead.length : 1;
         dead = id === undefined ? [] : dead.filter((d) => d.alertId !== id);
         return { ok: true, value: { requeued: n } };

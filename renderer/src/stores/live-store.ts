@@ -1,7 +1,29 @@
 import { create } from 'zustand';
-import type { AppError, BacktestSpecInput, Events, KillSwitch, LiveAccount, LiveAlert, LiveFeedStatus, LivePosition, LiveSessionInfo, LiveSignal, LiveStatus, OutboxStatus, RiskLimitsValue } from '../../../core/contract';
+import type {
+  AppError,
+  BacktestSpecInput,
+  Events,
+  KillSwitch,
+  LiveAccount,
+  LiveAlert,
+  LiveFeedStatus,
+  LivePosition,
+  LiveSessionInfo,
+  LiveSignal,
+  LiveStatus,
+  OutboxStatus,
+  RiskLimitsValue,
+} from '../../../core/contract';
 import { createFrameBatcher, type FrameScheduler } from '../lib/batch';
-import { markAcknowledged, mergeAlerts, notifyAlert, shouldNotify, type AlertFilter, type NotificationApi, type WatchRow } from './alerts-logic';
+import {
+  markAcknowledged,
+  mergeAlerts,
+  notifyAlert,
+  shouldNotify,
+  type AlertFilter,
+  type NotificationApi,
+  type WatchRow,
+} from './alerts-logic';
 import { useConnectionStore } from './connection-store';
 import { applyTickBatches } from './live-fold';
 import { addSignalMarks, clearSignalMarks, setSymbolSignalMarks } from './marks-store';
@@ -74,11 +96,20 @@ let subscriptions: (() => void)[] = [];
  * positions, feed status and the kill switch apply as they come. Urgent alerts raise a desktop notification when permitted, from the page only under
  * `quantdesk serve` (Electron's main process notifies by itself: see {@link shouldNotify}).
  */
-export function subscribeLive(schedule?: FrameScheduler, notifications: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined): () => void {
+export function subscribeLive(
+  schedule?: FrameScheduler,
+  notifications: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined,
+): () => void {
   unsubscribeLive();
-  const ticks = createFrameBatcher<Ticked>((batches) => useLiveStore.setState((s) => applyTickBatches(s, batches, Date.now())), schedule);
+  const ticks = createFrameBatcher<Ticked>(
+    (batches) => useLiveStore.setState((s) => applyTickBatches(s, batches, Date.now())),
+    schedule,
+  );
   // Every strategy signal is an alert too: a fast replay pushes thousands, so they are merged once per frame.
-  const alerts = createFrameBatcher<LiveAlert>((list) => useLiveStore.setState((s) => ({ alerts: mergeAlerts(s.alerts, list) })), schedule);
+  const alerts = createFrameBatcher<LiveAlert>(
+    (list) => useLiveStore.setState((s) => ({ alerts: mergeAlerts(s.alerts, list) })),
+    schedule,
+  );
   subscriptions = [
     window.api.on('live:ticked', (b) => ticks.push(b)),
     window.api.on('positions:changed', (positions) => useLiveStore.setState({ positions })),
@@ -126,7 +157,15 @@ export function unsubscribeLive(): void {
 }
 
 function applyStatus(st: LiveStatus): Partial<LiveState> {
-  return { isRunning: st.running, feed: st.feed, account: st.account ?? null, kill: st.killSwitch, strategy: st.strategy, symbols: st.symbols, session: st.session };
+  return {
+    isRunning: st.running,
+    feed: st.feed,
+    account: st.account ?? null,
+    kill: st.killSwitch,
+    strategy: st.strategy,
+    symbols: st.symbols,
+    session: st.session,
+  };
 }
 
 /** Reads the webhook outbox (waiting, dead letters) and the journaled sessions; a failed call leaves its part as it was. */
@@ -174,7 +213,12 @@ export async function loadLive(): Promise<void> {
  * Starts a paper session on the replay feed: the spec (strategy, params, symbols, costs) comes from
  * the Backtest form; the view then follows the pushed topics.
  */
-export async function startLive(spec: Record<string, unknown>, speed: number, from?: string, session?: string): Promise<void> {
+export async function startLive(
+  spec: Record<string, unknown>,
+  speed: number,
+  from?: string,
+  session?: string,
+): Promise<void> {
   const { alertFilter, sessions, outbox } = useLiveStore.getState();
   // A new session's alert stream starts empty, as a reload shows it (`alerts:list` reads the running session's
   // journal): a replay re-runs history, so the earlier session's alerts carry later market times and would sort
@@ -188,8 +232,16 @@ export async function startLive(spec: Record<string, unknown>, speed: number, fr
     const taken = (known.ok ? known.value : sessions).map((x) => x.name);
     name = defaultSessionName(typeof spec.strategy === 'string' ? spec.strategy : 'session', new Date(), taken);
   }
-  const r = await window.api.invoke('live:start', { spec: spec as BacktestSpecInput, feed: 'replay', speed, session: name, ...(from ? { from } : {}) });
-  useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
+  const r = await window.api.invoke('live:start', {
+    spec: spec as BacktestSpecInput,
+    feed: 'replay',
+    speed,
+    session: name,
+    ...(from ? { from } : {}),
+  });
+  useLiveStore.setState(
+    r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error },
+  );
   if (r.ok) void loadWatchIndicators(r.value.symbols);
   void loadOutboxAndSessions();
 }
@@ -200,7 +252,9 @@ export async function resumeLive(session: string, speed?: number): Promise<void>
   useLiveStore.setState({ ...initial, watch: new Map(), alertFilter, sessions, outbox, isRunning: true });
   clearSignalMarks();
   const r = await window.api.invoke('live:resume', { session, ...(speed === undefined ? {} : { speed }) });
-  useLiveStore.setState(r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error });
+  useLiveStore.setState(
+    r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error },
+  );
   if (r.ok) {
     void loadWatchIndicators(r.value.symbols);
     await loadLive();
@@ -233,7 +287,11 @@ export async function flattenAll(reason = 'flatten all from the Live view'): Pro
 /** Replaces the risk limits (validated by the core). */
 export async function setRiskLimits(limits: RiskLimitsValue): Promise<boolean> {
   const { hard, ...rest } = limits;
-  const r = await window.api.invoke('risk:set', { ...rest, symbols: { ...limits.symbols }, ...(hard ? { hard: [...hard] } : {}) });
+  const r = await window.api.invoke('risk:set', {
+    ...rest,
+    symbols: { ...limits.symbols },
+    ...(hard ? { hard: [...hard] } : {}),
+  });
   useLiveStore.setState(r.ok ? { risk: r.value, error: null } : { error: r.error });
   return r.ok;
 }

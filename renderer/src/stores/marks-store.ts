@@ -25,14 +25,21 @@ const sourceOf = (m: SymbolMark): MarkSource => m.source ?? 'run';
 
 /** Replaces the markers of `source` (default `run`: a newly opened run's trades), keeping the other source's. */
 export function setMarks(marks: readonly SymbolMark[], source: MarkSource = 'run'): void {
-  useMarksStore.setState((s) => ({ marks: [...s.marks.filter((m) => sourceOf(m) !== source), ...marks.map((m) => ({ ...m, source }))] }));
+  useMarksStore.setState((s) => ({
+    marks: [...s.marks.filter((m) => sourceOf(m) !== source), ...marks.map((m) => ({ ...m, source }))],
+  }));
 }
 
 /** A live signal as a chart marker: buys below the bar, sells above; `stop`/`target` exits say so. */
 export function signalMark(s: LiveSignal): SymbolMark {
   const letter = s.side === 'buy' ? 'B' : 'S';
   // A model's signal names its largest contribution on the marker (the alert lists the top three).
-  const text = s.reason !== 'signal' ? `${letter} ${s.reason}` : s.explanation ? `${letter} ${explanationMark(s.explanation)}` : letter;
+  const text =
+    s.reason !== 'signal'
+      ? `${letter} ${s.reason}`
+      : s.explanation
+        ? `${letter} ${explanationMark(s.explanation)}`
+        : letter;
   return { symbol: s.symbol, time: s.time, side: s.side, text, source: 'live', id: s.alertId };
 }
 
@@ -62,7 +69,9 @@ export function addSignalMarks(signals: readonly LiveSignal[]): void {
 /** Replaces `symbol`'s live markers with its journaled signals (`signals:list`), keeping everything else. */
 export function setSymbolSignalMarks(symbol: string, signals: readonly LiveSignal[]): void {
   const fresh = signals.map(signalMark).sort((a, b) => a.time - b.time);
-  useMarksStore.setState((s) => ({ marks: capLive([...s.marks.filter((m) => m.symbol !== symbol || sourceOf(m) !== 'live'), ...fresh]) }));
+  useMarksStore.setState((s) => ({
+    marks: capLive([...s.marks.filter((m) => m.symbol !== symbol || sourceOf(m) !== 'live'), ...fresh]),
+  }));
 }
 
 /** Drops every live marker (a new session starts). */

@@ -1,12 +1,23 @@
 import { create } from 'zustand';
-import type { AppError, ModelDetailView, ModelSpecInput, ModelExplanationView, ModelSummaryView } from '../../../core/contract';
+import type {
+  AppError,
+  ModelDetailView,
+  ModelSpecInput,
+  ModelExplanationView,
+  ModelSummaryView,
+} from '../../../core/contract';
 
 /** A small default spec the train form starts from (edit it as JSON). */
 export const DEFAULT_MODEL_SPEC = {
   universe: 'all',
   start: '2016-01-01',
   end: '2019-12-31',
-  features: [{ name: 'return', window: 5 }, { name: 'rsi', period: 14 }, { name: 'volatility', window: 20 }, { name: 'pbr' }],
+  features: [
+    { name: 'return', window: 5 },
+    { name: 'rsi', period: 14 },
+    { name: 'volatility', window: 20 },
+    { name: 'pbr' },
+  ],
   label: { kind: 'forward-return', horizon: 5 },
   model: { kind: 'gbdt', trees: 50, depth: 4, learningRate: 0.05, seed: 1 },
   walkForward: { train: 504, test: 126, embargo: 5, anchored: false },
@@ -80,5 +91,7 @@ export async function cancelTraining(): Promise<void> {
 /** Explains one prediction of the selected model. */
 export async function explainPrediction(id: string, symbol: string, date: string): Promise<void> {
   const r = await window.api.invoke('models:explain', { id, symbol, date });
-  useModelsStore.setState(r.ok ? { explanation: r.value, explainError: null } : { explanation: null, explainError: r.error });
+  useModelsStore.setState(
+    r.ok ? { explanation: r.value, explainError: null } : { explanation: null, explainError: r.error },
+  );
 }

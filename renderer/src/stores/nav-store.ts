@@ -1,7 +1,20 @@
 import { create } from 'zustand';
 
 /** The workstation views, in nav order (shortcuts 1–9, then 0 for the tenth; the rest from the nav bar). */
-export const VIEWS = ['chart', 'backtest', 'optimize', 'live', 'data', 'strategies', 'models', 'jobs', 'desk', 'alerts', 'watchlist', 'screener'] as const;
+export const VIEWS = [
+  'chart',
+  'backtest',
+  'optimize',
+  'live',
+  'data',
+  'strategies',
+  'models',
+  'jobs',
+  'desk',
+  'alerts',
+  'watchlist',
+  'screener',
+] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Record<View, string> = {

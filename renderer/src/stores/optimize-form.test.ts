@@ -24,20 +24,44 @@ describe('sweep form', () => {
     });
   });
   it('ignores an empty second axis', () => {
-    const r = buildSweep(base, [{ param: 'fast', from: '5', to: '6', step: '1' }, { param: '', from: '', to: '', step: '' }], '-maxDrawdown', 10);
+    const r = buildSweep(
+      base,
+      [
+        { param: 'fast', from: '5', to: '6', step: '1' },
+        { param: '', from: '', to: '', step: '' },
+      ],
+      '-maxDrawdown',
+      10,
+    );
     expect(r.combinations).toBe(2);
     expect(Object.keys(r.sweep!.grid)).toEqual(['fast']);
   });
   it('explains bad axes per field', () => {
-    const r = buildSweep(base, [{ param: 'fast', from: 'x', to: '1', step: '0' }, { param: 'fast', from: '1', to: '2', step: '1' }], 'sharpe', 10);
+    const r = buildSweep(
+      base,
+      [
+        { param: 'fast', from: 'x', to: '1', step: '0' },
+        { param: 'fast', from: '1', to: '2', step: '1' },
+      ],
+      'sharpe',
+      10,
+    );
     expect(r.sweep).toBeNull();
-    expect(r.errors).toEqual({ 'axis0.from': 'From must be a number', 'axis0.step': 'Step must be a positive number', 'axis1.param': 'Choose different parameters' });
-    expect(buildSweep(base, [{ param: '', from: '', to: '', step: '' }], 'sharpe', 1).errors['axis0.param']).toBe('Choose a parameter to sweep');
-    expect(buildSweep(base, [{ param: 'fast', from: '5', to: '1', step: '1' }], 'sharpe', 1).errors['axis0.to']).toBe('To is below From');
+    expect(r.errors).toEqual({
+      'axis0.from': 'From must be a number',
+      'axis0.step': 'Step must be a positive number',
+      'axis1.param': 'Choose different parameters',
+    });
+    expect(buildSweep(base, [{ param: '', from: '', to: '', step: '' }], 'sharpe', 1).errors['axis0.param']).toBe(
+      'Choose a parameter to sweep',
+    );
+    expect(buildSweep(base, [{ param: 'fast', from: '5', to: '1', step: '1' }], 'sharpe', 1).errors['axis0.to']).toBe(
+      'To is below From',
+    );
   });
 });
 
-describe('the best cell\'s neighbourhood', () => {
+describe("the best cell's neighbourhood", () => {
   const axes = [
     { param: 'fast', from: '4', to: '16', step: '2' },
     { param: 'slow', from: '20', to: '50', step: '5' },

@@ -11,7 +11,17 @@ export interface AxisForm {
 }
 
 /** Objectives offered (Metrics keys; `-` minimises). */
-export const OBJECTIVES = ['sharpe', 'sortino', 'calmar', 'cagr', 'totalReturn', 'profitFactor', 'winRate', '-maxDrawdown', '-volatility'] as const;
+export const OBJECTIVES = [
+  'sharpe',
+  'sortino',
+  'calmar',
+  'cagr',
+  'totalReturn',
+  'profitFactor',
+  'winRate',
+  '-maxDrawdown',
+  '-volatility',
+] as const;
 
 /**
  * Builds the sweep from the backtest spec and one or two axes, or explains what is wrong per field
@@ -42,7 +52,8 @@ export function buildSweep(
     const step = Number(a.step);
     if (a.from.trim() === '' || !Number.isFinite(from)) errors[`axis${i}.from`] = 'From must be a number';
     if (a.to.trim() === '' || !Number.isFinite(to)) errors[`axis${i}.to`] = 'To must be a number';
-    if (a.step.trim() === '' || !Number.isFinite(step) || step <= 0) errors[`axis${i}.step`] = 'Step must be a positive number';
+    if (a.step.trim() === '' || !Number.isFinite(step) || step <= 0)
+      errors[`axis${i}.step`] = 'Step must be a positive number';
     else if (Number.isFinite(from) && Number.isFinite(to) && to < from) errors[`axis${i}.to`] = 'To is below From';
     if (errors[`axis${i}.from`] || errors[`axis${i}.to`] || errors[`axis${i}.step`]) return;
     const n = rangeValues(from, to, step).length;
@@ -64,7 +75,10 @@ export function buildSweep(
  * out of sample without re-running the whole search per window. Null when an axis of the form is not
  * a parameter of `best` (the form no longer describes the sweep on screen) or a range does not parse.
  */
-export function neighbourhoodAxes(axes: readonly AxisForm[], best: Readonly<Record<string, unknown>>): AxisForm[] | null {
+export function neighbourhoodAxes(
+  axes: readonly AxisForm[],
+  best: Readonly<Record<string, unknown>>,
+): AxisForm[] | null {
   const out: AxisForm[] = [];
   for (const a of axes) {
     if (!a.param) continue;
@@ -72,7 +86,8 @@ export function neighbourhoodAxes(axes: readonly AxisForm[], best: Readonly<Reco
     const from = Number(a.from);
     const to = Number(a.to);
     const step = Number(a.step);
-    if (!(a.param in best) || !Number.isFinite(v) || !Number.isFinite(from) || !Number.isFinite(to) || !(step > 0)) return null;
+    if (!(a.param in best) || !Number.isFinite(v) || !Number.isFinite(from) || !Number.isFinite(to) || !(step > 0))
+      return null;
     const lo = Math.max(from, Number((v - step).toPrecision(12)));
     const hi = Math.min(to, Number((v + step).toPrecision(12)));
     out.push({ param: a.param, from: String(lo), to: String(hi), step: a.step });

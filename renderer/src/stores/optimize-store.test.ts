@@ -6,8 +6,20 @@ import { useStrategiesStore } from './strategies-store';
 import { installFakeApi } from './test-api';
 
 const initial = useOptimizeStore.getState();
-const fields = fieldsFromSchema({ type: 'object', properties: { fast: { type: 'integer', default: 10 }, slow: { type: 'integer', default: 50 } } });
-const result = { runs: 4, elapsedMs: 10, workers: 2, objective: 'sharpe', best: { params: { fast: 5, slow: 40 }, metrics: { sharpe: 1.2 } }, results: [{ params: { fast: 5, slow: 40 }, metrics: { sharpe: 1.2 } }], failed: [], fingerprint: 'f' };
+const fields = fieldsFromSchema({
+  type: 'object',
+  properties: { fast: { type: 'integer', default: 10 }, slow: { type: 'integer', default: 50 } },
+});
+const result = {
+  runs: 4,
+  elapsedMs: 10,
+  workers: 2,
+  objective: 'sharpe',
+  best: { params: { fast: 5, slow: 40 }, metrics: { sharpe: 1.2 } },
+  results: [{ params: { fast: 5, slow: 40 }, metrics: { sharpe: 1.2 } }],
+  failed: [],
+  fingerprint: 'f',
+};
 
 describe('optimize store', () => {
   beforeEach(() => {
@@ -27,7 +39,10 @@ describe('optimize store', () => {
   it('starts the sweep, follows progress with the core ETA, and fetches the result when it finishes', async () => {
     const fake = installFakeApi({
       'sweep:start': () => ({ ok: true, value: { id: 's1' } }),
-      'sweep:get': () => ({ ok: true, value: { id: 's1', status: 'done', startedAt: 0, progress: null, result, error: null } }),
+      'sweep:get': () => ({
+        ok: true,
+        value: { id: 's1', status: 'done', startedAt: 0, progress: null, result, error: null },
+      }),
     });
     setSetup({ symbols: 'AAA' });
     setAxis(0, { param: 'fast', from: '5', to: '10', step: '5' });
@@ -53,7 +68,10 @@ describe('optimize store', () => {
     expect(parseWorkers('1.5').error).toMatch(/whole number/);
     const fake = installFakeApi({
       'sweep:start': () => ({ ok: true, value: { id: 's2' } }),
-      'sweep:get': () => ({ ok: true, value: { id: 's2', status: 'done', startedAt: 0, progress: null, result, error: null } }),
+      'sweep:get': () => ({
+        ok: true,
+        value: { id: 's2', status: 'done', startedAt: 0, progress: null, result, error: null },
+      }),
     });
     setSetup({ symbols: 'AAA' });
     setAxis(0, { param: 'fast', from: '5', to: '10', step: '5' });
@@ -75,7 +93,17 @@ describe('optimize store', () => {
     let status: 'done' | 'cancelled' = 'done';
     const fake = installFakeApi({
       'sweep:start': () => ({ ok: true, value: { id: status === 'done' ? 's1' : 's2' } }),
-      'sweep:get': () => ({ ok: true, value: { id: 'x', status, startedAt: 0, progress: null, result: status === 'done' ? result : null, error: status === 'done' ? null : 'cancelled' } }),
+      'sweep:get': () => ({
+        ok: true,
+        value: {
+          id: 'x',
+          status,
+          startedAt: 0,
+          progress: null,
+          result: status === 'done' ? result : null,
+          error: status === 'done' ? null : 'cancelled',
+        },
+      }),
     });
     setSetup({ symbols: 'AAA' });
     setAxis(0, { param: 'fast', from: '5', to: '10', step: '5' });
@@ -93,6 +121,9 @@ describe('optimize store', () => {
     await done;
     const s = useOptimizeStore.getState();
     expect(s.output).toBeNull();
-    expect(s.error).toEqual({ code: 'cancelled', message: 'Sweep cancelled after 1 of 2 combinations: no result (run it again to see a heatmap).' });
+    expect(s.error).toEqual({
+      code: 'cancelled',
+      message: 'Sweep cancelled after 1 of 2 combinations: no result (run it again to see a heatmap).',
+    });
   });
 });

@@ -76,7 +76,11 @@ export function addAxis(): void {
 
 /** Removes parameter row `i` (two rows always stay). */
 export function removeAxis(i: number): void {
-  useOptimizeStore.setState((s) => (s.axes.length <= 2 ? { axes: s.axes.map((a, k) => (k === i ? EMPTY_AXIS : a)) } : { axes: s.axes.filter((_, k) => k !== i) }));
+  useOptimizeStore.setState((s) =>
+    s.axes.length <= 2
+      ? { axes: s.axes.map((a, k) => (k === i ? EMPTY_AXIS : a)) }
+      : { axes: s.axes.filter((_, k) => k !== i) },
+  );
 }
 
 export function setSearch(patch: Partial<SearchForm>): void {
@@ -96,7 +100,10 @@ export function buildSearch(f: SearchForm): { search?: Record<string, unknown>; 
   }
   const b = int(f.budget);
   if (!(b >= 2)) return { error: 'Budget: a whole number ≥ 2' };
-  return { search: { kind: 'genetic', budget: b, seed, population: Math.max(8, Math.min(32, Math.round(b / 8))) }, total: b };
+  return {
+    search: { kind: 'genetic', budget: b, seed, population: Math.max(8, Math.min(32, Math.round(b / 8))) },
+    total: b,
+  };
 }
 
 /** Parses the workers field: undefined for the host's default, a count 1–64, or an error message. */
@@ -104,7 +111,8 @@ export function parseWorkers(text: string): { workers?: number; error?: string }
   const t = text.trim();
   if (t === '') return {};
   const n = Number(t);
-  if (!Number.isInteger(n) || n < 1 || n > 64) return { error: 'Workers: a whole number from 1 to 64, or empty for one per core' };
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    return { error: 'Workers: a whole number from 1 to 64, or empty for one per core' };
   return { workers: n };
 }
 
@@ -126,7 +134,8 @@ function follow(): void {
   off = [
     window.api.on('sweep:progressed', (p) => {
       const cur = useOptimizeStore.getState().running;
-      if (cur && (cur.id === null || cur.id === p.id)) useOptimizeStore.setState({ running: { ...cur, id: p.id, done: p.completed, total: p.total, etaMs: p.etaMs } });
+      if (cur && (cur.id === null || cur.id === p.id))
+        useOptimizeStore.setState({ running: { ...cur, id: p.id, done: p.completed, total: p.total, etaMs: p.etaMs } });
     }),
     window.api.on('sweep:finished', (f) => {
       const done = finished.get(f.id);
@@ -155,13 +164,19 @@ export async function startSweep(): Promise<void> {
   const base = buildSpec(st.selected, st.fields, st.paramTexts, useBacktestStore.getState().setup);
   const s = useOptimizeStore.getState();
   if (!base.spec) {
-    useOptimizeStore.setState({ formErrors: { base: `Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}` } });
+    useOptimizeStore.setState({
+      formErrors: { base: `Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}` },
+    });
     return;
   }
   const built = { ...buildSweep(base.spec, s.axes, s.objective, 500) };
   const workers = parseWorkers(s.workers);
   const search = buildSearch(s.search);
-  const formErrors: Record<string, string> = { ...built.errors, ...(workers.error ? { workers: workers.error } : {}), ...(search.error ? { search: search.error } : {}) };
+  const formErrors: Record<string, string> = {
+    ...built.errors,
+    ...(workers.error ? { workers: workers.error } : {}),
+    ...(search.error ? { search: search.error } : {}),
+  };
   useOptimizeStore.setState({ formErrors });
   if (workers.error || search.error) return;
   if (!built.sweep) return;
@@ -169,7 +184,11 @@ export async function startSweep(): Promise<void> {
   if (search.total !== undefined) built.combinations = Math.min(built.combinations, search.total);
   follow();
   // The previous sweep's heatmap and best leave the screen: under a cancelled or failed banner they would pass for this sweep's.
-  useOptimizeStore.setState({ running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null }, output: null, error: null });
+  useOptimizeStore.setState({
+    running: { id: null, done: 0, total: built.combinations, startedAt: Date.now(), etaMs: null },
+    output: null,
+    error: null,
+  });
   const started = await window.api.invoke('sweep:start', { sweep: built.sweep, workers: workers.workers });
   if (!started.ok) {
     useOptimizeStore.setState({ running: null, error: started.error });
@@ -183,10 +202,12 @@ export async function startSweep(): Promise<void> {
   else if (r.value.result) {
     useOptimizeStore.setState({ running: null, output: r.value.result, shownId: id, error: null });
     void loadSavedSweeps();
-  }
-  else {
+  } else {
     const done = useOptimizeStore.getState().running;
-    const where = done && done.total > 0 ? ` after ${done.done.toLocaleString('en-US')} of ${done.total.toLocaleString('en-US')} combinations` : '';
+    const where =
+      done && done.total > 0
+        ? ` after ${done.done.toLocaleString('en-US')} of ${done.total.toLocaleString('en-US')} combinations`
+        : '';
     useOptimizeStore.setState({
       running: null,
       output: null,

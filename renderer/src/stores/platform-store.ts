@@ -1,5 +1,12 @@
 import { create } from 'zustand';
-import type { AppError, PlatformFinding, PlatformHealth, PlatformJob, PlatformJobRun, PlatformReport } from '../../../core/contract';
+import type {
+  AppError,
+  PlatformFinding,
+  PlatformHealth,
+  PlatformJob,
+  PlatformJobRun,
+  PlatformReport,
+} from '../../../core/contract';
 
 interface PlatformState {
   readonly jobs: readonly PlatformJob[];
@@ -14,11 +21,24 @@ interface PlatformState {
   readonly error: AppError | null;
 }
 
-export const usePlatformStore = create<PlatformState>()(() => ({ jobs: [], runs: [], reports: [], health: null, findings: null, isLoaded: false, running: null, error: null }));
+export const usePlatformStore = create<PlatformState>()(() => ({
+  jobs: [],
+  runs: [],
+  reports: [],
+  health: null,
+  findings: null,
+  isLoaded: false,
+  running: null,
+  error: null,
+}));
 
 /** Loads jobs, their history and past reports (the Jobs view). */
 export async function loadPlatform(): Promise<void> {
-  const [jobs, runs, reports] = await Promise.all([window.api.invoke('platform:jobs'), window.api.invoke('platform:job-runs', {}), window.api.invoke('platform:reports')]);
+  const [jobs, runs, reports] = await Promise.all([
+    window.api.invoke('platform:jobs'),
+    window.api.invoke('platform:job-runs', {}),
+    window.api.invoke('platform:reports'),
+  ]);
   const error = !jobs.ok ? jobs.error : !runs.ok ? runs.error : !reports.ok ? reports.error : null;
   usePlatformStore.setState({
     jobs: jobs.ok ? jobs.value : [],

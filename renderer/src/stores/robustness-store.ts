@@ -17,7 +17,11 @@ interface RobustnessState {
    */
   readonly mcRunId: string | null;
   /** Which run the result on screen is of (null: the Backtest form's spec). */
-  readonly mcOf: { readonly runId: string | null; readonly strategy: string; readonly span?: readonly [number, number] } | null;
+  readonly mcOf: {
+    readonly runId: string | null;
+    readonly strategy: string;
+    readonly span?: readonly [number, number];
+  } | null;
   readonly isRunningWf: boolean;
   readonly isRunningMc: boolean;
   readonly error: AppError | null;
@@ -62,18 +66,24 @@ export async function runWalkForward(): Promise<void> {
   const train = Number(wfForm.train);
   const test = Number(wfForm.test);
   if (!Number.isInteger(train) || train < 2 || !Number.isInteger(test) || test < 1) {
-    useRobustnessStore.setState({ error: invalid('Walk-forward: train must be a whole number ≥ 2 bars and test ≥ 1 bar') });
+    useRobustnessStore.setState({
+      error: invalid('Walk-forward: train must be a whole number ≥ 2 bars and test ≥ 1 bar'),
+    });
     return;
   }
   const base = baseSpec();
   if (!base.spec) {
-    useRobustnessStore.setState({ error: invalid(`Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`) });
+    useRobustnessStore.setState({
+      error: invalid(`Fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`),
+    });
     return;
   }
   const o = useOptimizeStore.getState();
   const built = buildSweep(base.spec, o.axes, o.objective, 20);
   if (!built.sweep) {
-    useRobustnessStore.setState({ error: invalid(`Walk-forward needs the sweep's parameters: ${Object.values(built.errors).join('; ')}`) });
+    useRobustnessStore.setState({
+      error: invalid(`Walk-forward needs the sweep's parameters: ${Object.values(built.errors).join('; ')}`),
+    });
     return;
   }
   useRobustnessStore.setState({ isRunningWf: true, error: null });
@@ -98,18 +108,24 @@ export async function runMonteCarlo(): Promise<void> {
   const paths = Number(mcForm.paths);
   const seed = Number(mcForm.seed);
   if (!Number.isInteger(paths) || paths < 1 || paths > 1_000_000 || !Number.isInteger(seed)) {
-    useRobustnessStore.setState({ error: invalid('Monte Carlo: paths must be a whole number from 1 to 1,000,000 and the seed a whole number') });
+    useRobustnessStore.setState({
+      error: invalid('Monte Carlo: paths must be a whole number from 1 to 1,000,000 and the seed a whole number'),
+    });
     return;
   }
   const runId = monteCarloRunId();
   const base = baseSpec();
   if (!runId && !base.spec) {
-    useRobustnessStore.setState({ error: invalid(`Choose a run, or fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`) });
+    useRobustnessStore.setState({
+      error: invalid(`Choose a run, or fix the Backtest setup first: ${Object.values(base.errors).join('; ')}`),
+    });
     return;
   }
   useRobustnessStore.setState({ isRunningMc: true, error: null });
   const src = runId ? { runId } : { spec: base.spec as BacktestSpecInput };
-  let strategy = runId ? (useBacktestStore.getState().history.find((h) => h.id === runId)?.strategy ?? '') : String(base.spec!.strategy ?? '');
+  let strategy = runId
+    ? (useBacktestStore.getState().history.find((h) => h.id === runId)?.strategy ?? '')
+    : String(base.spec!.strategy ?? '');
   // The fan spans the chosen run's dates: read them when it is not the run open in Backtest.
   let span: readonly [number, number] | undefined;
   if (runId && runId !== useBacktestStore.getState().runId) {
@@ -121,7 +137,11 @@ export async function runMonteCarlo(): Promise<void> {
     if (Number.isFinite(a) && Number.isFinite(b)) span = [a, b];
   }
   const r = await window.api.invoke('montecarlo:run', { ...src, paths, method: mcForm.method, seed });
-  useRobustnessStore.setState(r.ok ? { isRunningMc: false, mc: r.value, mcOf: { runId: runId || null, strategy, ...(span ? { span } : {}) } } : { isRunningMc: false, error: r.error });
+  useRobustnessStore.setState(
+    r.ok
+      ? { isRunningMc: false, mc: r.value, mcOf: { runId: runId || null, strategy, ...(span ? { span } : {}) } }
+      : { isRunningMc: false, error: r.error },
+  );
 }
 
 /**
@@ -130,10 +150,21 @@ export async function runMonteCarlo(): Promise<void> {
  * equity_p(t) = capital × (final_p / capital)^(t / T), so the fan ends exactly at the distribution
  * the paths produced. NaN where a percentile is missing or not positive.
  */
-export function equityFan(mc: MonteCarloView, startMs: number, endMs: number, steps = 60): { time: number[]; bands: Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number[]> } {
+export function equityFan(
+  mc: MonteCarloView,
+  startMs: number,
+  endMs: number,
+  steps = 60,
+): { time: number[]; bands: Record<'p5' | 'p25' | 'p50' | 'p75' | 'p95', number[]> } {
   const time: number[] = [];
   const keys = ['p5', 'p25', 'p50', 'p75', 'p95'] as const;
-  const bands = { p5: [] as number[], p25: [] as number[], p50: [] as number[], p75: [] as number[], p95: [] as number[] };
+  const bands = {
+    p5: [] as number[],
+    p25: [] as number[],
+    p50: [] as number[],
+    p75: [] as number[],
+    p95: [] as number[],
+  };
   for (let i = 0; i <= steps; i++) {
     const f = i / steps;
     time.push(Math.round(startMs + f * (endMs - startMs)));
@@ -153,12 +184,16 @@ export function equityFan(mc: MonteCarloView, startMs: number, endMs: number, st
  */
 export async function runBestCellWfe(best: Readonly<Record<string, unknown>>): Promise<void> {
   const of = JSON.stringify(best);
-  const set = (p: Partial<BestCellWfe>) => useRobustnessStore.setState((s) => ({ bestWfe: { of, combos: 0, running: false, view: null, error: null, ...s.bestWfe, ...p } }));
+  const set = (p: Partial<BestCellWfe>) =>
+    useRobustnessStore.setState((s) => ({
+      bestWfe: { of, combos: 0, running: false, view: null, error: null, ...s.bestWfe, ...p },
+    }));
   useRobustnessStore.setState({ bestWfe: null });
   const { wfForm } = useRobustnessStore.getState();
   const train = Number(wfForm.train);
   const test = Number(wfForm.test);
-  if (!Number.isInteger(train) || train < 2 || !Number.isInteger(test) || test < 1) return set({ error: 'walk-forward train/test (Robustness panel) must be whole numbers of bars' });
+  if (!Number.isInteger(train) || train < 2 || !Number.isInteger(test) || test < 1)
+    return set({ error: 'walk-forward train/test (Robustness panel) must be whole numbers of bars' });
   const o = useOptimizeStore.getState();
   const axes = neighbourhoodAxes(o.axes, best);
   if (!axes) return set({ error: "the form's axes are not this sweep's parameters" });

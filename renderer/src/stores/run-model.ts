@@ -30,12 +30,29 @@ export interface RunModel {
   /** `drawdown`: from the running peak, as the core computed it (absent in hand-made models). */
   readonly equity: { readonly time: Float64Array; readonly value: Float64Array; readonly drawdown?: Float64Array };
   /** Positions still open at the end (entry time as EpochMs), for holdings over time. */
-  readonly openPositions?: readonly { readonly symbol: string; readonly side: 'long' | 'short'; readonly qty: number; readonly entryPrice: number; readonly entryMs: number }[];
+  readonly openPositions?: readonly {
+    readonly symbol: string;
+    readonly side: 'long' | 'short';
+    readonly qty: number;
+    readonly entryPrice: number;
+    readonly entryMs: number;
+  }[];
 }
 
 /** The API's run (typed columns, EpochMs times) as the model the charts and tables use: no parsing, no copies of the curve. */
 export function toRunModel(v: BacktestColumnsView): RunModel {
-  const trades = v.trades.map((t) => ({ ...t, entryMs: t.entryTime, exitMs: t.exitTime, days: Math.round((t.exitTime - t.entryTime) / 86_400_000) }));
-  const openPositions = (v.openPositions ?? []).map((p) => ({ symbol: p.symbol, side: p.side, qty: p.qty, entryPrice: p.entryPrice, entryMs: p.entryTime }));
+  const trades = v.trades.map((t) => ({
+    ...t,
+    entryMs: t.entryTime,
+    exitMs: t.exitTime,
+    days: Math.round((t.exitTime - t.entryTime) / 86_400_000),
+  }));
+  const openPositions = (v.openPositions ?? []).map((p) => ({
+    symbol: p.symbol,
+    side: p.side,
+    qty: p.qty,
+    entryPrice: p.entryPrice,
+    entryMs: p.entryTime,
+  }));
   return { runId: v.runId, spec: v.spec as SpecView, metrics: v.metrics, trades, equity: v.equity, openPositions };
 }

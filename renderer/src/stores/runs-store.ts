@@ -21,7 +21,9 @@ export function setRunQuery(query: string): void {
 async function loadModel(id: string): Promise<RunModel | null> {
   const r = await window.api.invoke('runs:get', { id });
   if (r.ok && r.value.result) return toRunModel(r.value.result);
-  useBacktestStore.setState({ error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error });
+  useBacktestStore.setState({
+    error: r.ok ? { code: 'not-found', message: `Run ${id} has no stored result` } : r.error,
+  });
   return null;
 }
 
@@ -36,7 +38,9 @@ export async function toggleCompare(id: string): Promise<void> {
     return;
   }
   if (cur.length >= MAX_COMPARE) {
-    useBacktestStore.setState({ error: { code: 'invalid-input', message: `Compare at most ${MAX_COMPARE} runs: take one out first` } });
+    useBacktestStore.setState({
+      error: { code: 'invalid-input', message: `Compare at most ${MAX_COMPARE} runs: take one out first` },
+    });
     return;
   }
   const m = await loadModel(id);
@@ -53,7 +57,10 @@ export function clearCompare(): void {
 }
 
 /** Saves a run's name, tags and note, then refreshes the history. */
-export async function labelRun(id: string, label: { name: string; tags: readonly string[]; note: string }): Promise<boolean> {
+export async function labelRun(
+  id: string,
+  label: { name: string; tags: readonly string[]; note: string },
+): Promise<boolean> {
   const r = await window.api.invoke('runs:label', { id, name: label.name, tags: [...label.tags], note: label.note });
   if (!r.ok) {
     useBacktestStore.setState({ error: r.error });
@@ -71,7 +78,8 @@ export async function deleteRun(id: string): Promise<boolean> {
     return false;
   }
   useRunsStore.setState((s) => ({ compared: s.compared.filter((m) => m.runId !== id) }));
-  if (useBacktestStore.getState().runId === id) useBacktestStore.setState({ result: null, runId: null, benchmark: null });
+  if (useBacktestStore.getState().runId === id)
+    useBacktestStore.setState({ result: null, runId: null, benchmark: null });
   await loadHistory();
   return true;
 }

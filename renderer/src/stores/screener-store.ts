@@ -27,13 +27,25 @@ interface ScreenerState {
 export const DEFAULT_SCREEN: ScreenForm = {
   date: '',
   universe: '',
-  columns: [{ kind: 'last' }, { kind: 'rsi', period: 14 }, { kind: 'return', bars: 20 }, { kind: 'sma-distance', period: 50 }],
+  columns: [
+    { kind: 'last' },
+    { kind: 'rsi', period: 14 },
+    { kind: 'return', bars: 20 },
+    { kind: 'sma-distance', period: 50 },
+  ],
   filters: [],
   rank: { column: 2, order: 'desc' },
   limit: 50,
 };
 
-export const useScreenerStore = create<ScreenerState>()(() => ({ form: DEFAULT_SCREEN, result: null, saved: [], isRunning: false, error: null, notice: null }));
+export const useScreenerStore = create<ScreenerState>()(() => ({
+  form: DEFAULT_SCREEN,
+  result: null,
+  saved: [],
+  isRunning: false,
+  error: null,
+  notice: null,
+}));
 
 /** Edits the form. */
 export function setScreen(patch: Partial<ScreenForm>): void {
@@ -66,7 +78,11 @@ function toDef(f: ScreenForm) {
 export async function runScreen(): Promise<void> {
   useScreenerStore.setState({ isRunning: true, error: null, notice: null });
   const r = await window.api.invoke('screener:run', toDef(useScreenerStore.getState().form));
-  useScreenerStore.setState(r.ok ? { result: r.value, isRunning: false } : { error: (r.error.details ?? [r.error.message]).join('; '), isRunning: false });
+  useScreenerStore.setState(
+    r.ok
+      ? { result: r.value, isRunning: false }
+      : { error: (r.error.details ?? [r.error.message]).join('; '), isRunning: false },
+  );
 }
 
 /** Loads the saved screens. */

@@ -88,8 +88,15 @@ export function jsonErrorOffset(text: string): number {
 }
 
 /** Parses a spec file's text; errors name the file, and the line for bad JSON or the field for a bad spec. */
-export function parseSpecFile(name: string, text: string): { ok: true; form: FormFromSpec } | { ok: false; error: string } {
-  if (text.length > 1_000_000) return { ok: false, error: `${name}: a spec file is at most 1 MB; this one is ${(text.length / 1e6).toFixed(1)} MB` };
+export function parseSpecFile(
+  name: string,
+  text: string,
+): { ok: true; form: FormFromSpec } | { ok: false; error: string } {
+  if (text.length > 1_000_000)
+    return {
+      ok: false,
+      error: `${name}: a spec file is at most 1 MB; this one is ${(text.length / 1e6).toFixed(1)} MB`,
+    };
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -107,7 +114,9 @@ export function parseSpecFile(name: string, text: string): { ok: true; form: For
 export function applySpecForm(name: string, form: FormFromSpec): boolean {
   const known = useStrategiesStore.getState().strategies.some((s) => s.name === form.strategy);
   if (!known) {
-    useBacktestStore.setState({ error: { code: 'invalid-input', message: `${name}: strategy: unknown strategy "${form.strategy}"` } });
+    useBacktestStore.setState({
+      error: { code: 'invalid-input', message: `${name}: strategy: unknown strategy "${form.strategy}"` },
+    });
     return false;
   }
   selectStrategy(form.strategy, form.params);
@@ -115,7 +124,9 @@ export function applySpecForm(name: string, form: FormFromSpec): boolean {
   const extra = Object.keys(form.params).filter((k) => !fields.has(k));
   useBacktestStore.setState({ setup: form.setup, formErrors: {}, error: null });
   if (extra.length) {
-    useBacktestStore.setState({ error: { code: 'invalid-input', message: `${name}: params.${extra[0]}: not a parameter of ${form.strategy}` } });
+    useBacktestStore.setState({
+      error: { code: 'invalid-input', message: `${name}: params.${extra[0]}: not a parameter of ${form.strategy}` },
+    });
     return false;
   }
   return true;
@@ -159,7 +170,9 @@ export function saveSpecFile(): string | null {
 /** Reads a dropped or chosen File into the form. */
 export async function openSpecFile(file: File): Promise<boolean> {
   if (file.size > 1_000_000) {
-    useBacktestStore.setState({ error: { code: 'invalid-input', message: `${file.name}: a spec file is at most 1 MB` } });
+    useBacktestStore.setState({
+      error: { code: 'invalid-input', message: `${file.name}: a spec file is at most 1 MB` },
+    });
     showView('backtest');
     return false;
   }
@@ -208,7 +221,10 @@ export function restoreDraftOnce(): () => void {
   const save = () => {
     const st = useStrategiesStore.getState();
     if (!st.selected) return;
-    localStorage.setItem(DRAFT_KEY, JSON.stringify({ strategy: st.selected, paramTexts: st.paramTexts, setup: useBacktestStore.getState().setup }));
+    localStorage.setItem(
+      DRAFT_KEY,
+      JSON.stringify({ strategy: st.selected, paramTexts: st.paramTexts, setup: useBacktestStore.getState().setup }),
+    );
   };
   const offA = useStrategiesStore.subscribe(save);
   const offB = useBacktestStore.subscribe((s, prev) => {

@@ -9,9 +9,20 @@ const catalogue = [
     name: 'sma-cross',
     description: 'fast/slow SMA cross',
     kind: 'single' as const,
-    params: { type: 'object', properties: { fast: { type: 'integer', minimum: 1, default: 10 }, slow: { type: 'integer', minimum: 2, default: 50 } } },
+    params: {
+      type: 'object',
+      properties: {
+        fast: { type: 'integer', minimum: 1, default: 10 },
+        slow: { type: 'integer', minimum: 2, default: 50 },
+      },
+    },
   },
-  { name: 'rsi-reversion', description: 'RSI', kind: 'single' as const, params: { type: 'object', properties: { period: { type: 'integer', default: 14 } } } },
+  {
+    name: 'rsi-reversion',
+    description: 'RSI',
+    kind: 'single' as const,
+    params: { type: 'object', properties: { period: { type: 'integer', default: 14 } } },
+  },
 ];
 
 describe('strategies store', () => {

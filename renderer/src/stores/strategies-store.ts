@@ -37,7 +37,8 @@ export function selectStrategy(name: string, overrides: Readonly<Record<string, 
   const s = useStrategiesStore.getState().strategies.find((x) => x.name === name);
   const fields = fieldsFromSchema((s?.params ?? null) as JsonSchema | null);
   const texts = defaultValues(fields);
-  for (const [k, v] of Object.entries(overrides)) if (k in texts) texts[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  for (const [k, v] of Object.entries(overrides))
+    if (k in texts) texts[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   useStrategiesStore.setState({ selected: name, fields, paramTexts: texts });
 }
 

@@ -20,12 +20,24 @@ interface UserAlertsState {
 }
 
 export const useUserAlertsStore = create<UserAlertsState>()(() => ({
-  rules: [], selected: null, history: [], editing: null, alerts: [], books: [], kinds: [], filter: { book: '', kind: '', unacknowledged: false }, error: null, errors: [],
+  rules: [],
+  selected: null,
+  history: [],
+  editing: null,
+  alerts: [],
+  books: [],
+  kinds: [],
+  filter: { book: '', kind: '', unacknowledged: false },
+  error: null,
+  errors: [],
 }));
 
 /** Loads rules, the alert list (with its filters) and the filters' choices. */
 export async function loadUserAlerts(): Promise<void> {
-  const [rules, facets] = await Promise.all([window.api.invoke('user-alerts:list'), window.api.invoke('alerts:facets')]);
+  const [rules, facets] = await Promise.all([
+    window.api.invoke('user-alerts:list'),
+    window.api.invoke('alerts:facets'),
+  ]);
   useUserAlertsStore.setState({
     rules: rules.ok ? rules.value : [],
     books: facets.ok ? facets.value.books : [],
@@ -38,7 +50,12 @@ export async function loadUserAlerts(): Promise<void> {
 /** Reloads the alert list with the current filters. */
 export async function loadAlertList(): Promise<void> {
   const { book, kind, unacknowledged } = useUserAlertsStore.getState().filter;
-  const r = await window.api.invoke('alerts:query', { ...(book ? { book } : {}), ...(kind ? { kind } : {}), unacknowledged, limit: 500 });
+  const r = await window.api.invoke('alerts:query', {
+    ...(book ? { book } : {}),
+    ...(kind ? { kind } : {}),
+    unacknowledged,
+    limit: 500,
+  });
   if (r.ok) useUserAlertsStore.setState({ alerts: r.value });
 }
 
@@ -129,7 +146,9 @@ export function subscribeUserAlerts(): () => void {
  * `quantdesk serve` (Electron's main process shows its own). The alert id is the notification's tag, so the
  * Live view's notifier showing the same alert does not double it.
  */
-export function subscribeUserAlertNotifications(api: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined): () => void {
+export function subscribeUserAlertNotifications(
+  api: NotificationApi | undefined = globalThis.Notification as unknown as NotificationApi | undefined,
+): () => void {
   return window.api.on('alert:raised', (a) => {
     if (a.kind === 'user-alert' && shouldNotify(a, useConnectionStore.getState().host)) void notifyAlert(a, api);
   });

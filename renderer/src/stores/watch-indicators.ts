@@ -22,7 +22,11 @@ export async function loadWatchIndicators(symbols: readonly string[]): Promise<v
     todo.map(async (symbol) => {
       const entries = await Promise.all(
         WATCH_INDICATORS.map(async (ind) => {
-          const r = await window.api.invoke('indicators:compute', { name: ind.name, params: { ...ind.params }, symbol });
+          const r = await window.api.invoke('indicators:compute', {
+            name: ind.name,
+            params: { ...ind.params },
+            symbol,
+          });
           return r.ok ? ([ind.key, r.value] as const) : null;
         }),
       );

@@ -9,7 +9,12 @@ interface WatchlistsState {
   readonly error: string | null;
 }
 
-export const useWatchlistsStore = create<WatchlistsState>()(() => ({ lists: [], active: null, table: null, error: null }));
+export const useWatchlistsStore = create<WatchlistsState>()(() => ({
+  lists: [],
+  active: null,
+  table: null,
+  error: null,
+}));
 
 /** Column presets the picker offers (any indicator or expression can be added through the API too). */
 export const COLUMN_PRESETS: readonly { readonly label: string; readonly column: DeskColumn }[] = [
@@ -44,7 +49,11 @@ export async function loadWatchlists(): Promise<void> {
   const r = await window.api.invoke('watchlists:list');
   if (!r.ok) return useWatchlistsStore.setState({ error: r.error.message });
   const active = useWatchlistsStore.getState().active;
-  useWatchlistsStore.setState({ lists: r.value, active: r.value.some((l) => l.id === active) ? active : (r.value[0]?.id ?? null), error: null });
+  useWatchlistsStore.setState({
+    lists: r.value,
+    active: r.value.some((l) => l.id === active) ? active : (r.value[0]?.id ?? null),
+    error: null,
+  });
   await refreshTable();
 }
 
@@ -58,19 +67,33 @@ export async function refreshTable(): Promise<void> {
 }
 
 async function save(w: Omit<Watchlist, 'updatedAt' | 'id'> & { id?: string }): Promise<Watchlist | null> {
-  const r = await window.api.invoke('watchlists:save', { ...(w.id ? { id: w.id } : {}), name: w.name, symbols: [...w.symbols], columns: [...w.columns] });
+  const r = await window.api.invoke('watchlists:save', {
+    ...(w.id ? { id: w.id } : {}),
+    name: w.name,
+    symbols: [...w.symbols],
+    columns: [...w.columns],
+  });
   if (!r.ok) {
     useWatchlistsStore.setState({ error: r.error.message });
     return null;
   }
-  useWatchlistsStore.setState((s) => ({ lists: s.lists.some((l) => l.id === r.value.id) ? s.lists.map((l) => (l.id === r.value.id ? r.value : l)) : [...s.lists, r.value], error: null }));
+  useWatchlistsStore.setState((s) => ({
+    lists: s.lists.some((l) => l.id === r.value.id)
+      ? s.lists.map((l) => (l.id === r.value.id ? r.value : l))
+      : [...s.lists, r.value],
+    error: null,
+  }));
   await refreshTable();
   return r.value;
 }
 
 /** Creates a list and shows it. */
 export async function createWatchlist(name: string, symbols: readonly string[] = []): Promise<Watchlist | null> {
-  const w = await save({ name, symbols, columns: [{ kind: 'last' }, { kind: 'change' }, { kind: 'volume' }, { kind: 'rsi', period: 14 }] });
+  const w = await save({
+    name,
+    symbols,
+    columns: [{ kind: 'last' }, { kind: 'change' }, { kind: 'volume' }, { kind: 'rsi', period: 14 }],
+  });
   if (w) {
     useWatchlistsStore.setState({ active: w.id });
     await refreshTable();

@@ -41,13 +41,32 @@ function toSeries(f: SeriesForm): AlertSeries {
 
 function fromSeries(s: AlertSeries): SeriesForm {
   if (s.kind !== 'indicator') return { ...PRICE, kind: s.kind };
-  return { kind: 'indicator', name: s.name, params: Object.entries(s.params).map(([k, v]) => `${k}=${v}`).join(' '), output: s.output ?? '' };
+  return {
+    kind: 'indicator',
+    name: s.name,
+    params: Object.entries(s.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+    output: s.output ?? '',
+  };
 }
 
-function SeriesPicker({ value, onChange, testid }: { value: SeriesForm; onChange: (f: SeriesForm) => void; testid: string }) {
+function SeriesPicker({
+  value,
+  onChange,
+  testid,
+}: {
+  value: SeriesForm;
+  onChange: (f: SeriesForm) => void;
+  testid: string;
+}) {
   return (
     <span className="desk-row" data-testid={testid}>
-      <select value={value.kind} onChange={(e) => onChange({ ...value, kind: e.target.value as SeriesKind })} data-testid={`${testid}-kind`}>
+      <select
+        value={value.kind}
+        onChange={(e) => onChange({ ...value, kind: e.target.value as SeriesKind })}
+        data-testid={`${testid}-kind`}
+      >
         <option value="price">Price (close)</option>
         <option value="change">Change %</option>
         <option value="volume">Volume</option>
@@ -55,9 +74,29 @@ function SeriesPicker({ value, onChange, testid }: { value: SeriesForm; onChange
       </select>
       {value.kind === 'indicator' && (
         <>
-          <input value={value.name} onChange={(e) => onChange({ ...value, name: e.target.value })} placeholder="rsi" style={{ width: 70 }} data-testid={`${testid}-name`} aria-label="Indicator" />
-          <input value={value.params} onChange={(e) => onChange({ ...value, params: e.target.value })} placeholder="period=14" style={{ width: 100 }} data-testid={`${testid}-params`} aria-label="Parameters" />
-          <input value={value.output} onChange={(e) => onChange({ ...value, output: e.target.value })} placeholder="output" style={{ width: 60 }} aria-label="Output" />
+          <input
+            value={value.name}
+            onChange={(e) => onChange({ ...value, name: e.target.value })}
+            placeholder="rsi"
+            style={{ width: 70 }}
+            data-testid={`${testid}-name`}
+            aria-label="Indicator"
+          />
+          <input
+            value={value.params}
+            onChange={(e) => onChange({ ...value, params: e.target.value })}
+            placeholder="period=14"
+            style={{ width: 100 }}
+            data-testid={`${testid}-params`}
+            aria-label="Parameters"
+          />
+          <input
+            value={value.output}
+            onChange={(e) => onChange({ ...value, output: e.target.value })}
+            placeholder="output"
+            style={{ width: 60 }}
+            aria-label="Output"
+          />
         </>
       )}
     </span>
@@ -80,7 +119,11 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
   const [op, setOp] = useState<Op>(c?.op ?? 'crosses-above');
   const [left, setLeft] = useState<SeriesForm>(c ? fromSeries(c.left) : PRICE);
   const [rightIsSeries, setRightIsSeries] = useState(c !== undefined && 'right' in c && typeof c.right !== 'number');
-  const [right, setRight] = useState<SeriesForm>(c && 'right' in c && typeof c.right !== 'number' ? fromSeries(c.right) : { ...PRICE, kind: 'indicator', name: 'sma', params: 'period=50' });
+  const [right, setRight] = useState<SeriesForm>(
+    c && 'right' in c && typeof c.right !== 'number'
+      ? fromSeries(c.right)
+      : { ...PRICE, kind: 'indicator', name: 'sma', params: 'period=50' },
+  );
   const [value, setValue] = useState(c && 'right' in c && typeof c.right === 'number' ? String(c.right) : '');
   const [lower, setLower] = useState(c && 'lower' in c && typeof c.lower === 'number' ? String(c.lower) : '');
   const [upper, setUpper] = useState(c && 'upper' in c && typeof c.upper === 'number' ? String(c.upper) : '');
@@ -102,7 +145,12 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
   const submit = () =>
     void saveRule({
       ...(rule ? { id: rule.id } : {}),
-      name, symbol: symbol.trim().toUpperCase(), condition: condition(), mode, severity, message,
+      name,
+      symbol: symbol.trim().toUpperCase(),
+      condition: condition(),
+      mode,
+      severity,
+      message,
       expiresAt: expires ? new Date(expires).getTime() : null,
       ...(webhook.trim() ? { webhooks: [{ kind: 'json' as const, url: webhook.trim() }] } : {}),
       paused: rule?.status === 'paused',
@@ -123,16 +171,33 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
         <div className="desk-row">
           <label>
             Symbol
-            <input value={symbol} onChange={(e) => setSymbol(e.target.value)} placeholder="AAPL" style={{ width: 90 }} data-testid="alert-symbol" />
+            <input
+              value={symbol}
+              onChange={(e) => setSymbol(e.target.value)}
+              placeholder="AAPL"
+              style={{ width: 90 }}
+              data-testid="alert-symbol"
+            />
           </label>
           <label>
             Name
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" style={{ width: 160 }} data-testid="alert-name" />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="optional"
+              style={{ width: 160 }}
+              data-testid="alert-name"
+            />
           </label>
         </div>
         <div className="desk-row">
           <SeriesPicker value={left} onChange={setLeft} testid="alert-left" />
-          <select value={op} onChange={(e) => setOp(e.target.value as Op)} data-testid="alert-op" aria-label="Condition">
+          <select
+            value={op}
+            onChange={(e) => setOp(e.target.value as Op)}
+            data-testid="alert-op"
+            aria-label="Condition"
+          >
             {OPS.map(([k, l]) => (
               <option key={k} value={k}>
                 {l}
@@ -141,28 +206,63 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
           </select>
           {!isBand && !isMove && (
             <>
-              <select value={rightIsSeries ? 'series' : 'value'} onChange={(e) => setRightIsSeries(e.target.value === 'series')} data-testid="alert-right-kind" aria-label="Compare with">
+              <select
+                value={rightIsSeries ? 'series' : 'value'}
+                onChange={(e) => setRightIsSeries(e.target.value === 'series')}
+                data-testid="alert-right-kind"
+                aria-label="Compare with"
+              >
                 <option value="value">value</option>
                 <option value="series">series</option>
               </select>
               {rightIsSeries ? (
                 <SeriesPicker value={right} onChange={setRight} testid="alert-right" />
               ) : (
-                <input className="num" value={value} onChange={(e) => setValue(e.target.value)} placeholder="level" data-testid="alert-value" />
+                <input
+                  className="num"
+                  value={value}
+                  onChange={(e) => setValue(e.target.value)}
+                  placeholder="level"
+                  data-testid="alert-value"
+                />
               )}
             </>
           )}
           {isBand && (
             <>
-              <input className="num" value={lower} onChange={(e) => setLower(e.target.value)} placeholder="lower" data-testid="alert-lower" />
-              <input className="num" value={upper} onChange={(e) => setUpper(e.target.value)} placeholder="upper" data-testid="alert-upper" />
+              <input
+                className="num"
+                value={lower}
+                onChange={(e) => setLower(e.target.value)}
+                placeholder="lower"
+                data-testid="alert-lower"
+              />
+              <input
+                className="num"
+                value={upper}
+                onChange={(e) => setUpper(e.target.value)}
+                placeholder="upper"
+                data-testid="alert-upper"
+              />
             </>
           )}
           {isMove && (
             <>
-              <input className="num" value={pct} onChange={(e) => setPct(e.target.value)} aria-label="Percent" data-testid="alert-pct" />
+              <input
+                className="num"
+                value={pct}
+                onChange={(e) => setPct(e.target.value)}
+                aria-label="Percent"
+                data-testid="alert-pct"
+              />
               <span className="muted">% in</span>
-              <input className="num" value={bars} onChange={(e) => setBars(e.target.value)} aria-label="Bars" data-testid="alert-bars" />
+              <input
+                className="num"
+                value={bars}
+                onChange={(e) => setBars(e.target.value)}
+                aria-label="Bars"
+                data-testid="alert-bars"
+              />
               <span className="muted">bars</span>
             </>
           )}
@@ -177,11 +277,20 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
           </label>
           <label>
             Expires
-            <input type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} data-testid="alert-expires" />
+            <input
+              type="datetime-local"
+              value={expires}
+              onChange={(e) => setExpires(e.target.value)}
+              data-testid="alert-expires"
+            />
           </label>
           <label>
             Severity
-            <select value={severity} onChange={(e) => setSeverity(e.target.value as 'warning')} data-testid="alert-severity">
+            <select
+              value={severity}
+              onChange={(e) => setSeverity(e.target.value as 'warning')}
+              data-testid="alert-severity"
+            >
               <option value="info">info</option>
               <option value="warning">warning</option>
               <option value="critical">critical</option>
@@ -189,11 +298,24 @@ export function AlertEditor({ rule }: { rule: UserAlertRule | null }) {
           </label>
           <label>
             Message
-            <input value={message} onChange={(e) => setMessage(e.target.value)} style={{ width: 180 }} data-testid="alert-message" />
+            <input
+              value={message}
+              onChange={(e) => setMessage(e.target.value)}
+              style={{ width: 180 }}
+              data-testid="alert-message"
+            />
           </label>
           <label title="A JSON webhook (POSTed through the outbox, retried). Kept when left empty on an edit.">
             Webhook URL
-            <input value={webhook} onChange={(e) => setWebhook(e.target.value)} placeholder={rule?.webhooks.length ? `${rule.webhooks.map((w) => w.host).join(', ')} (kept)` : 'https://…'} style={{ width: 180 }} data-testid="alert-webhook" />
+            <input
+              value={webhook}
+              onChange={(e) => setWebhook(e.target.value)}
+              placeholder={
+                rule?.webhooks.length ? `${rule.webhooks.map((w) => w.host).join(', ')} (kept)` : 'https://…'
+              }
+              style={{ width: 180 }}
+              data-testid="alert-webhook"
+            />
           </label>
         </div>
         <div className="desk-row">

@@ -2,7 +2,16 @@ import { useEffect } from 'react';
 import { describeCondition } from '../../../../core/model/desk';
 import { fmtDateTime } from '../../lib/format';
 import {
-  ackAllShown, ackOne, deleteRule, editRule, loadUserAlerts, pauseRule, selectRule, setAlertListFilter, subscribeUserAlerts, useUserAlertsStore,
+  ackAllShown,
+  ackOne,
+  deleteRule,
+  editRule,
+  loadUserAlerts,
+  pauseRule,
+  selectRule,
+  setAlertListFilter,
+  subscribeUserAlerts,
+  useUserAlertsStore,
 } from '../../stores/user-alerts-store';
 import { AlertEditor } from './AlertEditor';
 import '../desk/desk.css';
@@ -45,7 +54,15 @@ export function AlertsView() {
             </thead>
             <tbody>
               {rules.map((r) => (
-                <tr key={r.id} className={r.id === selected ? 'selected' : ''} data-testid="alert-rule" data-id={r.id} data-status={r.status} data-fires={r.fires} onClick={() => void selectRule(r.id)}>
+                <tr
+                  key={r.id}
+                  className={r.id === selected ? 'selected' : ''}
+                  data-testid="alert-rule"
+                  data-id={r.id}
+                  data-status={r.status}
+                  data-fires={r.fires}
+                  onClick={() => void selectRule(r.id)}
+                >
                   <td className="mono">{r.symbol}</td>
                   <td>{r.name}</td>
                   <td className="mono">{describeCondition(r.condition)}</td>
@@ -59,7 +76,11 @@ export function AlertsView() {
                     <button className="btn-ghost" onClick={() => editRule(r)} data-testid="rule-edit">
                       Edit
                     </button>
-                    <button className="btn-ghost" onClick={() => void pauseRule(r.id, r.status !== 'paused')} data-testid="rule-pause">
+                    <button
+                      className="btn-ghost"
+                      onClick={() => void pauseRule(r.id, r.status !== 'paused')}
+                      data-testid="rule-pause"
+                    >
                       {r.status === 'paused' ? 'Resume' : 'Pause'}
                     </button>
                     <button className="btn-ghost" onClick={() => void deleteRule(r.id)} data-testid="rule-delete">
@@ -71,7 +92,8 @@ export function AlertsView() {
               {rules.length === 0 && (
                 <tr>
                   <td colSpan={8} className="muted">
-                    No alert rules yet: create one above (price, change, volume or any indicator; crosses, bands, % moves).
+                    No alert rules yet: create one above (price, change, volume or any indicator; crosses, bands, %
+                    moves).
                   </td>
                 </tr>
               )}
@@ -104,7 +126,12 @@ export function AlertsView() {
         <div className="panel-title">
           Alerts <span className="muted">{alerts.length}</span>
           <span className="spacer" />
-          <select value={filter.book} onChange={(e) => setAlertListFilter({ book: e.target.value })} data-testid="alert-book-filter" aria-label="Book">
+          <select
+            value={filter.book}
+            onChange={(e) => setAlertListFilter({ book: e.target.value })}
+            data-testid="alert-book-filter"
+            aria-label="Book"
+          >
             <option value="">all books</option>
             {books.map((b) => (
               <option key={b} value={b}>
@@ -112,7 +139,12 @@ export function AlertsView() {
               </option>
             ))}
           </select>
-          <select value={filter.kind} onChange={(e) => setAlertListFilter({ kind: e.target.value })} data-testid="alert-kind-filter" aria-label="Kind">
+          <select
+            value={filter.kind}
+            onChange={(e) => setAlertListFilter({ kind: e.target.value })}
+            data-testid="alert-kind-filter"
+            aria-label="Kind"
+          >
             <option value="">all kinds</option>
             {kinds.map((k) => (
               <option key={k} value={k}>
@@ -121,21 +153,45 @@ export function AlertsView() {
             ))}
           </select>
           <label className="muted" style={{ display: 'flex', gap: 4, alignItems: 'center' }}>
-            <input type="checkbox" checked={filter.unacknowledged} onChange={(e) => setAlertListFilter({ unacknowledged: e.target.checked })} data-testid="alert-unacked" />
+            <input
+              type="checkbox"
+              checked={filter.unacknowledged}
+              onChange={(e) => setAlertListFilter({ unacknowledged: e.target.checked })}
+              data-testid="alert-unacked"
+            />
             open only
           </label>
-          <button className="btn-ghost" onClick={() => void ackAllShown()} data-testid="alert-ack-all" title="Acknowledge every open alert of this book and kind">
+          <button
+            className="btn-ghost"
+            onClick={() => void ackAllShown()}
+            data-testid="alert-ack-all"
+            title="Acknowledge every open alert of this book and kind"
+          >
             Ack all
           </button>
         </div>
         <div className="panel-body" style={{ padding: 0, maxHeight: 280, overflow: 'auto' }}>
-          <table className="grid" data-testid="desk-alerts" data-count={alerts.length} data-open={alerts.filter((a) => a.acknowledgedAt === null).length}>
+          <table
+            className="grid"
+            data-testid="desk-alerts"
+            data-count={alerts.length}
+            data-open={alerts.filter((a) => a.acknowledgedAt === null).length}
+          >
             <tbody>
               {alerts.map((a) => (
-                <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-kind={a.kind} data-book={a.book}>
+                <tr
+                  key={a.id}
+                  className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`}
+                  data-kind={a.kind}
+                  data-book={a.book}
+                >
                   <td className="mono muted">{fmtDateTime(a.time)}</td>
                   <td>
-                    <span className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}>{a.severity}</span>
+                    <span
+                      className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}
+                    >
+                      {a.severity}
+                    </span>
                   </td>
                   <td className="muted">{a.book}</td>
                   <td className="mono">{a.symbol ?? ''}</td>

@@ -22,19 +22,38 @@ export function BacktestView() {
   // The last form comes back after a reload, once the strategies it names are known.
   useEffect(() => (count > 0 ? restoreDraftOnce() : undefined), [count]);
   return (
-    <div className="view-body" data-view-ready={count > 0 ? 'backtest' : undefined} data-running={running ? 'true' : 'false'}>
+    <div
+      className="view-body"
+      data-view-ready={count > 0 ? 'backtest' : undefined}
+      data-running={running ? 'true' : 'false'}
+    >
       <div className="split">
         <div className="sidebar" style={{ width: 330 }}>
           <div className="panel-title">Backtest setup</div>
           <SetupPanel />
         </div>
         <div className="main-col">
-          <ErrorBanner error={stratError ?? error} onDismiss={error ? () => useBacktestStore.setState({ error: null }) : undefined} />
-          {running && <ProgressBar done={running.fraction} total={1} startedAt={running.startedAt} label="Backtest" showCounts={false} />}
+          <ErrorBanner
+            error={stratError ?? error}
+            onDismiss={error ? () => useBacktestStore.setState({ error: null }) : undefined}
+          />
+          {running && (
+            <ProgressBar
+              done={running.fraction}
+              total={1}
+              startedAt={running.startedAt}
+              label="Backtest"
+              showCounts={false}
+            />
+          )}
           {result ? (
             <ResultsPanel result={result} benchmark={benchmark} />
           ) : (
-            !running && <div className="muted" style={{ padding: 16 }}>Set up a run on the left and press Run (Enter).</div>
+            !running && (
+              <div className="muted" style={{ padding: 16 }}>
+                Set up a run on the left and press Run (Enter).
+              </div>
+            )
           )}
           <RunHistory />
         </div>

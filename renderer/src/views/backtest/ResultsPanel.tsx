@@ -31,15 +31,31 @@ function usePaintedSince(key: unknown): boolean {
 }
 
 /** Results of one run: metric cards, equity vs benchmark, underwater, monthly returns, trades. */
-export function ResultsPanel({ result, benchmark }: { result: BacktestResult; benchmark: { time: ArrayLike<number>; close: ArrayLike<number> } | null }) {
+export function ResultsPanel({
+  result,
+  benchmark,
+}: {
+  result: BacktestResult;
+  benchmark: { time: ArrayLike<number>; close: ArrayLike<number> } | null;
+}) {
   const { time, value, drawdown } = result.equity;
   const equitySeries = useMemo<TimeSeries[]>(() => {
     const s: TimeSeries[] = [{ label: 'Equity', time, values: value, color: '#2f81f7', width: 2 }];
-    if (benchmark && benchmark.time.length > 0) s.push({ label: `Benchmark ${result.spec.benchmark ?? ''}`, time: benchmark.time, values: rebase(benchmark.close, result.spec.capital ?? value[0]), color: '#8a93a6', dashed: true });
+    if (benchmark && benchmark.time.length > 0)
+      s.push({
+        label: `Benchmark ${result.spec.benchmark ?? ''}`,
+        time: benchmark.time,
+        values: rebase(benchmark.close, result.spec.capital ?? value[0]),
+        color: '#8a93a6',
+        dashed: true,
+      });
     return s;
   }, [time, value, benchmark, result.spec]);
   // The core's drawdown column when the run came from the API (NaN where equity is NaN: a gap, not a zero).
-  const ddSeries = useMemo<TimeSeries[]>(() => [{ label: 'Drawdown', time, values: drawdown ?? underwater(value), color: '#ef5350', kind: 'area' }], [time, value, drawdown]);
+  const ddSeries = useMemo<TimeSeries[]>(
+    () => [{ label: 'Drawdown', time, values: drawdown ?? underwater(value), color: '#ef5350', kind: 'area' }],
+    [time, value, drawdown],
+  );
   const months = useMemo(() => {
     const i = activeStart(value);
     return monthlyReturns(time.subarray(i), value.subarray(i));
@@ -56,7 +72,8 @@ export function ResultsPanel({ result, benchmark }: { result: BacktestResult; be
         </span>
         <span className="muted">capital {fmtMoney(spec.capital)}</span>
         <span className="muted">
-          fill {spec.fill} · comm {((spec.commission?.rate ?? 0) * 10_000).toFixed(1)} bps + {spec.commission?.fixed ?? 0} · slip {spec.slippageBps ?? 0} bps
+          fill {spec.fill} · comm {((spec.commission?.rate ?? 0) * 10_000).toFixed(1)} bps +{' '}
+          {spec.commission?.fixed ?? 0} · slip {spec.slippageBps ?? 0} bps
         </span>
         <span className="muted mono">run {result.runId}</span>
         <span className="spacer" />

@@ -5,7 +5,16 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { fmtCompact, fmtNum, fmtPct, signClass } from '../../lib/format';
 import { COMPARE_COLORS, filterRuns, MAX_COMPARE, normaliseTo100, paramsText, rankMarks } from '../../lib/run-compare';
 import { exportRun, loadHistory, openRun, useBacktestStore } from '../../stores/backtest-store';
-import { clearCompare, deleteRun, labelRun, openInForm, rerun, setRunQuery, toggleCompare, useRunsStore } from '../../stores/runs-store';
+import {
+  clearCompare,
+  deleteRun,
+  labelRun,
+  openInForm,
+  rerun,
+  setRunQuery,
+  toggleCompare,
+  useRunsStore,
+} from '../../stores/runs-store';
 import { METRIC_CARDS } from './MetricCards';
 
 /** Saves text as a file through a temporary object URL (works in Electron and in the browser). */
@@ -60,10 +69,14 @@ function RunCompare() {
   return (
     <div className="panel" data-testid="run-compare" data-runs={compared.length}>
       <div className="panel-title">
-        Compare {compared.length} runs <span className="muted">equity rebased to 100 · green best, red worst per metric (lower volatility and drawdown are better)</span>
+        Compare {compared.length} runs{' '}
+        <span className="muted">
+          equity rebased to 100 · green best, red worst per metric (lower volatility and drawdown are better)
+        </span>
         <span className="spacer" />
         <label className="muted" style={{ display: 'inline-flex', gap: 4, alignItems: 'center' }}>
-          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="compare-log" /> log scale
+          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="compare-log" />{' '}
+          log scale
         </label>
         <button className="btn-ghost" onClick={clearCompare}>
           close ×
@@ -75,7 +88,11 @@ function RunCompare() {
             <tr>
               <th>Metric</th>
               {compared.map((m, i) => (
-                <th key={m.runId} className="num" title={`${m.runId} · ${m.spec.strategy} ${paramsText(m.spec.params)}`}>
+                <th
+                  key={m.runId}
+                  className="num"
+                  title={`${m.runId} · ${m.spec.strategy} ${paramsText(m.spec.params)}`}
+                >
                   <span style={{ color: COMPARE_COLORS[i] }}>■</span> {String.fromCharCode(65 + i)}
                 </th>
               ))}
@@ -85,7 +102,12 @@ function RunCompare() {
             <tr>
               <td className="muted">Run</td>
               {compared.map((m) => (
-                <td key={m.runId} className="num mono" style={{ maxWidth: 140, overflow: 'hidden', textOverflow: 'ellipsis' }} title={m.runId}>
+                <td
+                  key={m.runId}
+                  className="num mono"
+                  style={{ maxWidth: 140, overflow: 'hidden', textOverflow: 'ellipsis' }}
+                  title={m.runId}
+                >
                   {nameOf(m.runId)}
                 </td>
               ))}
@@ -105,7 +127,11 @@ function RunCompare() {
                 <tr key={c.key} data-metric-row={c.key}>
                   <td title={c.title}>{c.label}</td>
                   {vals.map((v, i) => (
-                    <td key={compared[i].runId} className={`num ${marks[i] ? `cmp-${marks[i]}` : ''}`} data-mark={marks[i] || undefined}>
+                    <td
+                      key={compared[i].runId}
+                      className={`num ${marks[i] ? `cmp-${marks[i]}` : ''}`}
+                      data-mark={marks[i] || undefined}
+                    >
                       {c.fmt(v)}
                     </td>
                   ))}
@@ -114,7 +140,13 @@ function RunCompare() {
             })}
           </tbody>
         </table>
-        <TimeSeriesChart series={curves} height={360} format={(v) => fmtNum(v, 1)} testId="compare-chart" logScale={log} />
+        <TimeSeriesChart
+          series={curves}
+          height={360}
+          format={(v) => fmtNum(v, 1)}
+          testId="compare-chart"
+          logScale={log}
+        />
       </div>
     </div>
   );
@@ -131,12 +163,38 @@ function LabelEditor({ run, onDone }: { run: RunSummaryView; onDone: () => void 
       data-testid="label-editor"
       onSubmit={(e) => {
         e.preventDefault();
-        void labelRun(run.id, { name, tags: tags.split(',').map((t) => t.trim()).filter(Boolean), note }).then((ok) => ok && onDone());
+        void labelRun(run.id, {
+          name,
+          tags: tags
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+          note,
+        }).then((ok) => ok && onDone());
       }}
     >
-      <input aria-label="Run name" placeholder="name" value={name} maxLength={200} onChange={(e) => setName(e.target.value)} autoFocus />
-      <input aria-label="Run tags" placeholder="tags, comma separated" value={tags} onChange={(e) => setTags(e.target.value)} />
-      <input aria-label="Run note" placeholder="note" value={note} maxLength={10_000} onChange={(e) => setNote(e.target.value)} style={{ flex: 2 }} />
+      <input
+        aria-label="Run name"
+        placeholder="name"
+        value={name}
+        maxLength={200}
+        onChange={(e) => setName(e.target.value)}
+        autoFocus
+      />
+      <input
+        aria-label="Run tags"
+        placeholder="tags, comma separated"
+        value={tags}
+        onChange={(e) => setTags(e.target.value)}
+      />
+      <input
+        aria-label="Run note"
+        placeholder="note"
+        value={note}
+        maxLength={10_000}
+        onChange={(e) => setNote(e.target.value)}
+        style={{ flex: 2 }}
+      />
       <button type="submit" className="btn btn-primary" data-testid="save-label">
         Save
       </button>
@@ -165,7 +223,8 @@ export function RunHistory() {
       <RunCompare />
       <div className="panel">
         <div className="panel-title">
-          Run history <span className="muted">{query ? `${shown.length} of ${history.length}` : history.length} runs</span>
+          Run history{' '}
+          <span className="muted">{query ? `${shown.length} of ${history.length}` : history.length} runs</span>
           <input
             className="mono"
             style={{ marginLeft: 8, width: 260 }}
@@ -224,7 +283,11 @@ export function RunHistory() {
                     <td className="mono muted">{h.createdAt.replace('T', ' ').slice(0, 16)}</td>
                     <td>{h.strategy}</td>
                     <td className="mono">{h.symbols && h.symbols.length ? h.symbols.join(' ') : (h.universe ?? '')}</td>
-                    <td className="mono muted" style={{ maxWidth: 220, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={paramsText(h.params)}>
+                    <td
+                      className="mono muted"
+                      style={{ maxWidth: 220, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                      title={paramsText(h.params)}
+                    >
                       {paramsText(h.params)}
                     </td>
                     <td>
@@ -234,7 +297,9 @@ export function RunHistory() {
                         </span>
                       ))}
                     </td>
-                    <td className={`num ${signClass(h.metrics?.totalReturn)}`}>{fmtPct(h.metrics?.totalReturn ?? null, 1)}</td>
+                    <td className={`num ${signClass(h.metrics?.totalReturn)}`}>
+                      {fmtPct(h.metrics?.totalReturn ?? null, 1)}
+                    </td>
                     <td className="num">{fmtNum(h.metrics?.sharpe ?? null, 2)}</td>
                     <td className="num">{fmtPct(h.metrics?.maxDrawdown ?? null, 1)}</td>
                     <td className="num">{fmtCompact(h.metrics?.finalEquity ?? null)}</td>
@@ -242,10 +307,20 @@ export function RunHistory() {
                       <button className="btn-ghost" onClick={() => void openRun(h.id)}>
                         Open
                       </button>
-                      <button className="btn-ghost" onClick={() => void openInForm(h.id)} data-testid="open-in-form" title="Put this run's spec into the form">
+                      <button
+                        className="btn-ghost"
+                        onClick={() => void openInForm(h.id)}
+                        data-testid="open-in-form"
+                        title="Put this run's spec into the form"
+                      >
                         Form
                       </button>
-                      <button className="btn-ghost" onClick={() => void rerun(h.id)} data-testid="rerun" title="Run this spec again">
+                      <button
+                        className="btn-ghost"
+                        onClick={() => void rerun(h.id)}
+                        data-testid="rerun"
+                        title="Run this spec again"
+                      >
                         Re-run
                       </button>
                       <button
@@ -257,7 +332,12 @@ export function RunHistory() {
                       >
                         {isCompared(h.id) ? '✓ Compared' : 'Compare'}
                       </button>
-                      <button className="btn-ghost" onClick={() => setEditing(h.id)} data-testid="edit-label" title="Name, tags, note">
+                      <button
+                        className="btn-ghost"
+                        onClick={() => setEditing(h.id)}
+                        data-testid="edit-label"
+                        title="Name, tags, note"
+                      >
                         Edit
                       </button>
                       <button className="btn-ghost" onClick={() => setDeleting(h)} data-testid="delete-run">

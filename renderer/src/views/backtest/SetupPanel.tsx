@@ -5,7 +5,19 @@ import { cancelBacktest, runBacktest, setSetup, useBacktestStore } from '../../s
 import { openSpecFile, saveSpecFile } from '../../stores/spec-file';
 import { selectStrategy, setParamText, useStrategiesStore } from '../../stores/strategies-store';
 
-function Field({ label, name, hint, errors, children }: { label: string; name: string; hint: string; errors: Readonly<Record<string, string>>; children: React.ReactNode }) {
+function Field({
+  label,
+  name,
+  hint,
+  errors,
+  children,
+}: {
+  label: string;
+  name: string;
+  hint: string;
+  errors: Readonly<Record<string, string>>;
+  children: React.ReactNode;
+}) {
   const err = errors[`setup.${name}`];
   return (
     <label className="field" title={hint}>
@@ -21,7 +33,17 @@ function Field({ label, name, hint, errors, children }: { label: string; name: s
 }
 
 /** A titled group of spec fields with one line saying what it governs. */
-function Group({ title, note, children, testId }: { title: string; note: string; children: React.ReactNode; testId?: string }) {
+function Group({
+  title,
+  note,
+  children,
+  testId,
+}: {
+  title: string;
+  note: string;
+  children: React.ReactNode;
+  testId?: string;
+}) {
   return (
     <details open className="form-group" data-testid={testId}>
       <summary className="section-label">{title}</summary>
@@ -32,9 +54,18 @@ function Group({ title, note, children, testId }: { title: string; note: string;
 }
 
 const EXIT_LABELS: Record<(typeof EXIT_KEYS)[number], { label: string; hint: string }> = {
-  stopLoss: { label: 'Stop-loss', hint: 'Exit when the price falls (long) or rises (short) this far from the entry fill: percent, or ATR multiples.' },
-  takeProfit: { label: 'Take-profit', hint: 'Exit when the price moves this far in the trade’s favour from the entry fill.' },
-  trailingStop: { label: 'Trailing stop', hint: 'A stop this far behind the best price since entry; with ATR the distance is fixed at entry.' },
+  stopLoss: {
+    label: 'Stop-loss',
+    hint: 'Exit when the price falls (long) or rises (short) this far from the entry fill: percent, or ATR multiples.',
+  },
+  takeProfit: {
+    label: 'Take-profit',
+    hint: 'Exit when the price moves this far in the trade’s favour from the entry fill.',
+  },
+  trailingStop: {
+    label: 'Trailing stop',
+    hint: 'A stop this far behind the best price since entry; with ATR the distance is fixed at entry.',
+  },
 };
 
 const SIZING_HINTS: Record<string, string> = {
@@ -53,7 +84,10 @@ export function SetupPanel() {
   const running = useBacktestStore((s) => s.running);
   const fileInput = useRef<HTMLInputElement>(null);
   const desc = strategies.find((s) => s.name === selected);
-  const text = (key: keyof SetupForm, props: React.InputHTMLAttributes<HTMLInputElement> & { 'data-testid'?: string } = {}) => (
+  const text = (
+    key: keyof SetupForm,
+    props: React.InputHTMLAttributes<HTMLInputElement> & { 'data-testid'?: string } = {},
+  ) => (
     <input
       name={key}
       value={setup[key] as string}
@@ -63,10 +97,20 @@ export function SetupPanel() {
     />
   );
   const check = (key: 'wholeUnits' | 'closeAtEnd') => (
-    <input type="checkbox" name={key} checked={setup[key]} onChange={(e) => setSetup({ [key]: e.target.checked })} style={{ justifySelf: 'start' }} />
+    <input
+      type="checkbox"
+      name={key}
+      checked={setup[key]}
+      onChange={(e) => setSetup({ [key]: e.target.checked })}
+      style={{ justifySelf: 'start' }}
+    />
   );
   const choose = <K extends keyof SetupForm>(key: K, options: readonly [string, string][]) => (
-    <select name={key} value={setup[key] as string} onChange={(e) => setSetup({ [key]: e.target.value } as Partial<SetupForm>)}>
+    <select
+      name={key}
+      value={setup[key] as string}
+      onChange={(e) => setSetup({ [key]: e.target.value } as Partial<SetupForm>)}
+    >
       {options.map(([v, l]) => (
         <option key={v} value={v}>
           {l}
@@ -80,7 +124,12 @@ export function SetupPanel() {
     return (
       <Field key={key} label={EXIT_LABELS[key].label} name={key} hint={EXIT_LABELS[key].hint} errors={errors}>
         <span className="exit-row" data-testid={`exit-${key}`}>
-          <select name={`${key}-kind`} aria-label={`${EXIT_LABELS[key].label} kind`} value={e.kind} onChange={(ev) => set({ kind: ev.target.value as ExitForm['kind'] })}>
+          <select
+            name={`${key}-kind`}
+            aria-label={`${EXIT_LABELS[key].label} kind`}
+            value={e.kind}
+            onChange={(ev) => set({ kind: ev.target.value as ExitForm['kind'] })}
+          >
             <option value="off">off</option>
             <option value="pct">%</option>
             <option value="atr">× ATR</option>
@@ -121,10 +170,22 @@ export function SetupPanel() {
       }}
     >
       <div className="spec-file-bar">
-        <button type="button" className="btn" onClick={() => fileInput.current?.click()} data-testid="open-spec" title="Open a backtest spec JSON file (or drop one on the window)">
+        <button
+          type="button"
+          className="btn"
+          onClick={() => fileInput.current?.click()}
+          data-testid="open-spec"
+          title="Open a backtest spec JSON file (or drop one on the window)"
+        >
           Open spec…
         </button>
-        <button type="button" className="btn" onClick={() => saveSpecFile()} data-testid="save-spec" title="Save this form as a backtest spec JSON file">
+        <button
+          type="button"
+          className="btn"
+          onClick={() => saveSpecFile()}
+          data-testid="save-spec"
+          title="Save this form as a backtest spec JSON file"
+        >
           Save spec
         </button>
         <input
@@ -142,7 +203,13 @@ export function SetupPanel() {
       </div>
       <div className="muted form-note">Or drop a .json spec on the window. The form is kept across reloads.</div>
       <div className="section-label">Strategy</div>
-      <select value={selected ?? ''} onChange={(e) => selectStrategy(e.target.value)} style={{ width: '100%' }} data-testid="strategy-select" aria-label="Strategy">
+      <select
+        value={selected ?? ''}
+        onChange={(e) => selectStrategy(e.target.value)}
+        style={{ width: '100%' }}
+        data-testid="strategy-select"
+        aria-label="Strategy"
+      >
         {strategies.map((s) => (
           <option key={s.name} value={s.name}>
             {s.name} {s.kind === 'cross-sectional' ? '(cross-sectional)' : ''}
@@ -163,11 +230,19 @@ export function SetupPanel() {
             {v}
           </div>
         ))}
-      <Group title="Universe and dates" note="What trades, and when. Warm-up bars before Start feed indicators; nothing trades on them.">
+      <Group
+        title="Universe and dates"
+        note="What trades, and when. Warm-up bars before Start feed indicators; nothing trades on them."
+      >
         <Field label="Symbols" name="symbols" hint="Symbols to trade, comma separated" errors={errors}>
           {text('symbols', { placeholder: 'AAA, BBB', className: 'mono', 'data-testid': 'bt-symbols' })}
         </Field>
-        <Field label="or Universe" name="universe" hint="all (every listed instrument, point in time) or a stored universe" errors={errors}>
+        <Field
+          label="or Universe"
+          name="universe"
+          hint="all (every listed instrument, point in time) or a stored universe"
+          errors={errors}
+        >
           {text('universe', { placeholder: 'all, or a stored universe', className: 'mono' })}
         </Field>
         <Field label="Start" name="start" hint="First bar of the run (YYYY-MM-DD)" errors={errors}>
@@ -176,10 +251,20 @@ export function SetupPanel() {
         <Field label="End" name="end" hint="Last day of the run, inclusive (YYYY-MM-DD)" errors={errors}>
           {text('end', { placeholder: 'YYYY-MM-DD (last bar)', className: 'num' })}
         </Field>
-        <Field label="Warm-up bars" name="warmup" hint="Bars before Start the strategy sees first so its indicators are warm; its decisions on them are ignored" errors={errors}>
+        <Field
+          label="Warm-up bars"
+          name="warmup"
+          hint="Bars before Start the strategy sees first so its indicators are warm; its decisions on them are ignored"
+          errors={errors}
+        >
           {text('warmup', { className: 'num' })}
         </Field>
-        <Field label="Benchmark" name="benchmark" hint="Symbol whose returns give alpha, beta and the information ratio" errors={errors}>
+        <Field
+          label="Benchmark"
+          name="benchmark"
+          hint="Symbol whose returns give alpha, beta and the information ratio"
+          errors={errors}
+        >
           {text('benchmark', { placeholder: 'symbol (optional)', className: 'mono' })}
         </Field>
       </Group>
@@ -194,7 +279,12 @@ export function SetupPanel() {
           )}
         </Field>
         {m === 'fixed-fraction' && (
-          <Field label="Fraction" name="sizingFraction" hint="Fraction of equity per position (0.25 = 25%)" errors={errors}>
+          <Field
+            label="Fraction"
+            name="sizingFraction"
+            hint="Fraction of equity per position (0.25 = 25%)"
+            errors={errors}
+          >
             {text('sizingFraction', { className: 'num' })}
           </Field>
         )}
@@ -205,18 +295,38 @@ export function SetupPanel() {
         )}
         {m === 'volatility-target' && (
           <>
-            <Field label="Target vol" name="sizingTargetVol" hint="Annualised volatility targeted per position (0.15 = 15%)" errors={errors}>
+            <Field
+              label="Target vol"
+              name="sizingTargetVol"
+              hint="Annualised volatility targeted per position (0.15 = 15%)"
+              errors={errors}
+            >
               {text('sizingTargetVol', { className: 'num' })}
             </Field>
-            <Field label="Vol lookback" name="sizingLookback" hint="Bars of close-to-close returns for the realised volatility" errors={errors}>
+            <Field
+              label="Vol lookback"
+              name="sizingLookback"
+              hint="Bars of close-to-close returns for the realised volatility"
+              errors={errors}
+            >
               {text('sizingLookback', { className: 'num' })}
             </Field>
-            <Field label="Max weight" name="sizingMaxWeight" hint="Cap on a position's weight in equity" errors={errors}>
+            <Field
+              label="Max weight"
+              name="sizingMaxWeight"
+              hint="Cap on a position's weight in equity"
+              errors={errors}
+            >
               {text('sizingMaxWeight', { className: 'num' })}
             </Field>
           </>
         )}
-        <Field label="Whole units" name="wholeUnits" hint="Round quantities down to whole units (off: fractional)" errors={errors}>
+        <Field
+          label="Whole units"
+          name="wholeUnits"
+          hint="Round quantities down to whole units (off: fractional)"
+          errors={errors}
+        >
           {check('wholeUnits')}
         </Field>
         <Field label="Direction" name="direction" hint="Long-only turns short targets into flat" errors={errors}>
@@ -226,56 +336,118 @@ export function SetupPanel() {
           ])}
         </Field>
       </Group>
-      <Group title="Costs and fills" note="Commission and slippage are charged on every fill; the fill rule says when a decision trades.">
-        <Field label="Commission bps" name="commissionBps" hint="Commission in basis points of traded value, per fill" errors={errors}>
+      <Group
+        title="Costs and fills"
+        note="Commission and slippage are charged on every fill; the fill rule says when a decision trades."
+      >
+        <Field
+          label="Commission bps"
+          name="commissionBps"
+          hint="Commission in basis points of traded value, per fill"
+          errors={errors}
+        >
           {text('commissionBps', { className: 'num' })}
         </Field>
-        <Field label="Fixed / fill" name="commissionFixed" hint="Fixed commission per fill, in account currency" errors={errors}>
+        <Field
+          label="Fixed / fill"
+          name="commissionFixed"
+          hint="Fixed commission per fill, in account currency"
+          errors={errors}
+        >
           {text('commissionFixed', { className: 'num' })}
         </Field>
-        <Field label="Slippage bps" name="slippageBps" hint="Price moved against the trader on every fill" errors={errors}>
+        <Field
+          label="Slippage bps"
+          name="slippageBps"
+          hint="Price moved against the trader on every fill"
+          errors={errors}
+        >
           {text('slippageBps', { className: 'num' })}
         </Field>
-        <Field label="Fill rule" name="fill" hint="next open: a decision at bar i fills at bar i+1's open; same close: at bar i's close" errors={errors}>
+        <Field
+          label="Fill rule"
+          name="fill"
+          hint="next open: a decision at bar i fills at bar i+1's open; same close: at bar i's close"
+          errors={errors}
+        >
           {choose('fill', [
             ['next-open', 'next open'],
             ['close', 'same close'],
           ])}
         </Field>
-        <Field label="Intrabar" name="intrabar" hint="When a stop and a target are both touched in one bar: conservative takes the stop, optimistic the target (flagged ambiguous)" errors={errors}>
+        <Field
+          label="Intrabar"
+          name="intrabar"
+          hint="When a stop and a target are both touched in one bar: conservative takes the stop, optimistic the target (flagged ambiguous)"
+          errors={errors}
+        >
           {choose('intrabar', [
             ['conservative', 'conservative (stop first)'],
             ['optimistic', 'optimistic (target first)'],
           ])}
         </Field>
-        <Field label="Adjustment" name="adjustment" hint="pit: splits and dividends applied as known at each date; raw: prices as traded" errors={errors}>
+        <Field
+          label="Adjustment"
+          name="adjustment"
+          hint="pit: splits and dividends applied as known at each date; raw: prices as traded"
+          errors={errors}
+        >
           {choose('adjustment', [
             ['pit', 'point in time'],
             ['raw', 'raw'],
           ])}
         </Field>
-        <Field label="Signal prices" name="signalPrices" hint="What strategies see: adjusted (continuous across splits and dividends) or raw; fills and the trade list are always traded prices" errors={errors}>
+        <Field
+          label="Signal prices"
+          name="signalPrices"
+          hint="What strategies see: adjusted (continuous across splits and dividends) or raw; fills and the trade list are always traded prices"
+          errors={errors}
+        >
           {choose('signalPrices', [
             ['adjusted', 'adjusted'],
             ['raw', 'raw (as traded)'],
           ])}
         </Field>
-        <Field label="Instrument types" name="types" hint="With a universe: the types it holds, comma-separated (stock, etf, fund, future, crypto, …); empty means stocks. An index is a benchmark, never a holding" errors={errors}>
+        <Field
+          label="Instrument types"
+          name="types"
+          hint="With a universe: the types it holds, comma-separated (stock, etf, fund, future, crypto, …); empty means stocks. An index is a benchmark, never a holding"
+          errors={errors}
+        >
           {text('types', { placeholder: 'stock' })}
         </Field>
-        <Field label="Bars per year" name="barsPerYear" hint="For annualising returns and volatility (252 for daily bars)" errors={errors}>
+        <Field
+          label="Bars per year"
+          name="barsPerYear"
+          hint="For annualising returns and volatility (252 for daily bars)"
+          errors={errors}
+        >
           {text('barsPerYear', { className: 'num' })}
         </Field>
       </Group>
-      <Group title="Protective exits" note="Applied by the engine to every position of any strategy, checked against each bar's high and low." testId="exits-group">
+      <Group
+        title="Protective exits"
+        note="Applied by the engine to every position of any strategy, checked against each bar's high and low."
+        testId="exits-group"
+      >
         {EXIT_KEYS.map(exitRow)}
       </Group>
       <Group title="End of run" note="Positions still open at the end are reported open unless closed here.">
-        <Field label="Close at end" name="closeAtEnd" hint="Close positions still open at the end as trades" errors={errors}>
+        <Field
+          label="Close at end"
+          name="closeAtEnd"
+          hint="Close positions still open at the end as trades"
+          errors={errors}
+        >
           {check('closeAtEnd')}
         </Field>
         {setup.closeAtEnd && (
-          <Field label="At the last" name="endFill" hint="Price of the last bar at which positions close" errors={errors}>
+          <Field
+            label="At the last"
+            name="endFill"
+            hint="Price of the last bar at which positions close"
+            errors={errors}
+          >
             {choose('endFill', [
               ['close', 'close'],
               ['open', 'open'],
@@ -284,10 +456,22 @@ export function SetupPanel() {
         )}
       </Group>
       <div style={{ display: 'flex', gap: 6, marginTop: 10 }}>
-        <button type="submit" className="btn btn-primary" disabled={!!running} data-testid="run-backtest" style={{ flex: 1 }}>
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={!!running}
+          data-testid="run-backtest"
+          style={{ flex: 1 }}
+        >
           {running ? 'Running…' : 'Run backtest'}
         </button>
-        <button type="button" className="btn" disabled={!running} onClick={() => void cancelBacktest()} data-testid="cancel-backtest">
+        <button
+          type="button"
+          className="btn"
+          disabled={!running}
+          onClick={() => void cancelBacktest()}
+          data-testid="cancel-backtest"
+        >
           Cancel
         </button>
       </div>

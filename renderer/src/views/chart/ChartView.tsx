@@ -4,13 +4,31 @@ import { aggregateBars, TIMEFRAME_LABELS, timeframesFor, type Timeframe } from '
 import { toColumn } from '../../lib/series-math';
 import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
-import { chartClicked, clearDrawings, deleteDrawing, DRAWING_NAMES, moveDrawing, selectDrawing, setDrawMode, updateDrawing, useDrawingsStore, type DrawMode } from '../../stores/drawings-store';
+import {
+  chartClicked,
+  clearDrawings,
+  deleteDrawing,
+  DRAWING_NAMES,
+  moveDrawing,
+  selectDrawing,
+  setDrawMode,
+  updateDrawing,
+  useDrawingsStore,
+  type DrawMode,
+} from '../../stores/drawings-store';
 import { useShallow } from 'zustand/react/shallow';
 import { PriceChart } from '../../charts/PriceChart';
 import { EmptyStore } from '../../components/EmptyStore';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { loadBars, useBarsStore } from '../../stores/bars-store';
-import { computeIndicatorsFor, drawnIndicators, indicatorLabel, loadIndicatorCatalog, removeIndicator, useIndicatorsStore } from '../../stores/indicators-store';
+import {
+  computeIndicatorsFor,
+  drawnIndicators,
+  indicatorLabel,
+  loadIndicatorCatalog,
+  removeIndicator,
+  useIndicatorsStore,
+} from '../../stores/indicators-store';
 import { loadInstruments, useInstrumentsStore } from '../../stores/instruments-store';
 import { useMarksStore } from '../../stores/marks-store';
 import { jumpToChart, setPaletteOpen, selectSymbol, useNavStore } from '../../stores/nav-store';
@@ -25,7 +43,13 @@ export function ChartView() {
   const instError = useInstrumentsStore((s) => s.error);
   const isEmpty = useInstrumentsStore((s) => s.isLoaded && s.instruments.length === 0 && !s.error);
   const { bars, isLoading, error, barsSymbol, barsAdj } = useBarsStore(
-    useShallow((s) => ({ bars: s.bars, isLoading: s.isLoading, error: s.error, barsSymbol: s.symbol, barsAdj: s.adjustment ?? 'raw' })),
+    useShallow((s) => ({
+      bars: s.bars,
+      isLoading: s.isLoading,
+      error: s.error,
+      barsSymbol: s.symbol,
+      barsAdj: s.adjustment ?? 'raw',
+    })),
   );
   const { logScale, timeframe: tfPref, adjustment, compare } = useChartPrefs();
   const [compareText, setCompareText] = useState('');
@@ -41,7 +65,8 @@ export function ChartView() {
     if (selectedDrawing === null || !symbol) return;
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
-      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable))
+        return;
       if (e.key === 'Delete' || e.key === 'Backspace') {
         e.preventDefault();
         deleteDrawing(symbol, selectedDrawing);
@@ -79,7 +104,10 @@ export function ChartView() {
     let live = true;
     void Promise.all(
       compare.map(async (sym) => {
-        const r = await window.api.invoke('data:bars', adjustment === 'raw' ? { symbol: sym } : { symbol: sym, adjustment });
+        const r = await window.api.invoke(
+          'data:bars',
+          adjustment === 'raw' ? { symbol: sym } : { symbol: sym, adjustment },
+        );
         return r.ok ? { symbol: sym, time: toColumn(r.value.time), close: toColumn(r.value.close) } : null;
       }),
     ).then((rows) => {
@@ -128,21 +156,36 @@ export function ChartView() {
     () =>
       shown
         ? compareBars.map((c) => {
-            const a = aggregateBars({ time: c.time, open: c.close, high: c.close, low: c.close, close: c.close, volume: c.close }, timeframe);
-            return { symbol: c.symbol, time: shown.time, close: alignCloses(shown.time, a.time, a.close, timeframe === 'W' ? 14 : timeframe === 'M' ? 40 : 7) };
+            const a = aggregateBars(
+              { time: c.time, open: c.close, high: c.close, low: c.close, close: c.close, volume: c.close },
+              timeframe,
+            );
+            return {
+              symbol: c.symbol,
+              time: shown.time,
+              close: alignCloses(shown.time, a.time, a.close, timeframe === 'W' ? 14 : timeframe === 'M' ? 40 : 7),
+            };
           })
         : [],
     [compareBars, timeframe, shown],
   );
   // Indicators are computed on the stored bars: drawn on the stored timeframe only.
-  const drawn = useMemo(() => (bars && isStoredTf ? drawnIndicators(active, results, bars.time) : []), [active, results, bars, isStoredTf]);
+  const drawn = useMemo(
+    () => (bars && isStoredTf ? drawnIndicators(active, results, bars.time) : []),
+    [active, results, bars, isStoredTf],
+  );
   const inst = instruments.find((i) => i.symbol === symbol);
   const isReady = !!bars && !isLoading && barsSymbol === symbol && barsAdj === adjustment;
 
   return (
     <div className="view-body" data-view-ready={isReady ? 'chart' : undefined} data-symbol={symbol ?? ''}>
       <div className="toolbar">
-        <button className="btn" onClick={() => setPaletteOpen(true)} data-testid="symbol-button" title="Search symbol (Ctrl+K)">
+        <button
+          className="btn"
+          onClick={() => setPaletteOpen(true)}
+          data-testid="symbol-button"
+          title="Search symbol (Ctrl+K)"
+        >
           <span className="mono" style={{ color: 'var(--accent)', fontWeight: 700 }}>
             {symbol ?? 'Symbol'}
           </span>{' '}
@@ -165,7 +208,11 @@ export function ChartView() {
         {compare.map((c) => (
           <span key={c} className="chip" data-compare-symbol={c}>
             vs {c}
-            <button className="btn-ghost" aria-label={`Stop comparing ${c}`} onClick={() => setChartPrefs({ compare: compare.filter((x) => x !== c) })}>
+            <button
+              className="btn-ghost"
+              aria-label={`Stop comparing ${c}`}
+              onClick={() => setChartPrefs({ compare: compare.filter((x) => x !== c) })}
+            >
               ×
             </button>
           </span>
@@ -175,7 +222,8 @@ export function ChartView() {
           onSubmit={(e) => {
             e.preventDefault();
             const sym = compareText.trim().toUpperCase();
-            if (sym && !compare.includes(sym) && sym !== symbol && compare.length < 6) setChartPrefs({ compare: [...compare, sym] });
+            if (sym && !compare.includes(sym) && sym !== symbol && compare.length < 6)
+              setChartPrefs({ compare: [...compare, sym] });
             setCompareText('');
           }}
         >
@@ -195,14 +243,24 @@ export function ChartView() {
             ))}
           </datalist>
         </form>
-        <select aria-label="Draw" value={drawMode ?? ''} onChange={(e) => setDrawMode((e.target.value || null) as DrawMode)} data-testid="draw-mode" title="Drawings are saved per symbol">
+        <select
+          aria-label="Draw"
+          value={drawMode ?? ''}
+          onChange={(e) => setDrawMode((e.target.value || null) as DrawMode)}
+          data-testid="draw-mode"
+          title="Drawings are saved per symbol"
+        >
           <option value="">Draw…</option>
           <option value="hline">Horizontal line</option>
           <option value="trend">Trend line</option>
           <option value="rect">Rectangle</option>
           <option value="fib">Fibonacci retracement</option>
         </select>
-        {drawMode && <span className="muted" data-testid="draw-hint">{drawMode === 'hline' || !pending ? 'click on the chart' : 'click the second point'} (Esc cancels)</span>}
+        {drawMode && (
+          <span className="muted" data-testid="draw-hint">
+            {drawMode === 'hline' || !pending ? 'click on the chart' : 'click the second point'} (Esc cancels)
+          </span>
+        )}
         {drawings && drawings.length > 0 && (
           <>
             <select
@@ -212,7 +270,9 @@ export function ChartView() {
               data-testid="drawing-select"
               title="Select a drawing (or click it on the chart): drag it to move it, drag a handle to edit a point, Delete removes it"
             >
-              <option value="">{drawings.length} drawing{drawings.length > 1 ? 's' : ''}…</option>
+              <option value="">
+                {drawings.length} drawing{drawings.length > 1 ? 's' : ''}…
+              </option>
               {drawings.map((d, i) => (
                 <option key={i} value={i}>
                   {i + 1}. {DRAWING_NAMES[d.kind]}
@@ -228,13 +288,18 @@ export function ChartView() {
                 defaultValue={(drawings[selectedDrawing] as { price: number }).price.toFixed(2)}
                 onKeyDown={(e) => {
                   const v = Number((e.target as HTMLInputElement).value);
-                  if (e.key === 'Enter' && Number.isFinite(v) && v > 0 && symbol) updateDrawing(symbol, selectedDrawing, { kind: 'hline', price: v });
+                  if (e.key === 'Enter' && Number.isFinite(v) && v > 0 && symbol)
+                    updateDrawing(symbol, selectedDrawing, { kind: 'hline', price: v });
                 }}
                 data-testid="drawing-price"
               />
             )}
             {selectedDrawing !== null && (
-              <button className="btn-ghost" onClick={() => symbol && deleteDrawing(symbol, selectedDrawing)} data-testid="delete-drawing">
+              <button
+                className="btn-ghost"
+                onClick={() => symbol && deleteDrawing(symbol, selectedDrawing)}
+                data-testid="delete-drawing"
+              >
                 delete
               </button>
             )}
@@ -268,7 +333,13 @@ export function ChartView() {
           <option value="pit">Adjusted prices</option>
         </select>
         <label className="muted" style={{ display: 'inline-flex', alignItems: 'center', gap: 3 }}>
-          <input type="checkbox" checked={logScale} onChange={(e) => setChartPrefs({ logScale: e.target.checked })} data-testid="log-scale" /> Log
+          <input
+            type="checkbox"
+            checked={logScale}
+            onChange={(e) => setChartPrefs({ logScale: e.target.checked })}
+            data-testid="log-scale"
+          />{' '}
+          Log
         </label>
         <form
           style={{ display: 'inline-flex', gap: 3 }}
@@ -296,7 +367,10 @@ export function ChartView() {
         {marks.length > 0 && (
           <span className="chip">
             {marks.length} markers
-            <button className="btn-ghost" onClick={() => useMarksStore.setState((s) => ({ marks: s.marks.filter((m) => m.symbol !== symbol) }))}>
+            <button
+              className="btn-ghost"
+              onClick={() => useMarksStore.setState((s) => ({ marks: s.marks.filter((m) => m.symbol !== symbol) }))}
+            >
               ×
             </button>
           </span>
@@ -304,16 +378,30 @@ export function ChartView() {
         {isLoading && <span className="muted">loading…</span>}
         {shown && (
           <span className="muted mono" data-testid="chart-shows">
-            {shown.time.length} {TIMEFRAME_LABELS[timeframe].toLowerCase()} bars{isStoredTf ? '' : ' (aggregated)'} · {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
-            {!isStoredTf && active.length > 0 ? ` · indicators on the stored ${TIMEFRAME_LABELS[timeframes[0]].toLowerCase()} bars only` : ''}
-            {compare.length > 0 ? ` · rebased to 100 at the first visible bar${logScale ? ', log scale' : ''}` : logScale ? ' · log scale' : ''}
+            {shown.time.length} {TIMEFRAME_LABELS[timeframe].toLowerCase()} bars{isStoredTf ? '' : ' (aggregated)'} ·{' '}
+            {barsAdj === 'pit' ? 'adjusted' : 'raw'} prices
+            {!isStoredTf && active.length > 0
+              ? ` · indicators on the stored ${TIMEFRAME_LABELS[timeframes[0]].toLowerCase()} bars only`
+              : ''}
+            {compare.length > 0
+              ? ` · rebased to 100 at the first visible bar${logScale ? ', log scale' : ''}`
+              : logScale
+                ? ' · log scale'
+                : ''}
           </span>
         )}
       </div>
       <ErrorBanner error={error ?? indError ?? instError} />
       {isEmpty && <EmptyStore />}
       {bars && symbol ? (
-        <PriceChart symbol={symbol} bars={shown ?? bars} indicators={drawn} marks={isStoredTf ? marks : []} focusTime={focusTime} theme={theme} logScale={logScale}
+        <PriceChart
+          symbol={symbol}
+          bars={shown ?? bars}
+          indicators={drawn}
+          marks={isStoredTf ? marks : []}
+          focusTime={focusTime}
+          theme={theme}
+          logScale={logScale}
           compare={compareShown}
           drawings={drawings}
           selectedDrawing={selectedDrawing}
@@ -323,7 +411,12 @@ export function ChartView() {
           onChangeDrawing={(i, d) => symbol && updateDrawing(symbol, i, d)}
         />
       ) : (
-        !isLoading && !isEmpty && <div className="muted" style={{ padding: 16 }}>Choose a symbol (Ctrl+K).</div>
+        !isLoading &&
+        !isEmpty && (
+          <div className="muted" style={{ padding: 16 }}>
+            Choose a symbol (Ctrl+K).
+          </div>
+        )
       )}
     </div>
   );

@@ -58,7 +58,8 @@ export function IndicatorMenu() {
                 onClick={() => choose(d.name)}
                 data-indicator={d.name}
               >
-                {d.name.toUpperCase()} <span className="muted">{OVERLAY_INDICATORS.has(d.name) ? 'overlay' : 'pane'}</span>
+                {d.name.toUpperCase()}{' '}
+                <span className="muted">{OVERLAY_INDICATORS.has(d.name) ? 'overlay' : 'pane'}</span>
               </button>
             ))}
           </div>
@@ -67,9 +68,19 @@ export function IndicatorMenu() {
               <div className="muted" style={{ marginBottom: 4 }}>
                 {desc.description}
               </div>
-              <ParamForm fields={fields} values={texts} onChange={(n, t) => setTexts((v) => ({ ...v, [n]: t }))} idPrefix="ind" />
+              <ParamForm
+                fields={fields}
+                values={texts}
+                onChange={(n, t) => setTexts((v) => ({ ...v, [n]: t }))}
+                idPrefix="ind"
+              />
               <div style={{ display: 'flex', justifyContent: 'flex-end', marginTop: 6 }}>
-                <button className="btn btn-primary" disabled={Object.keys(parsed.errors).length > 0} onClick={add} data-testid="add-indicator">
+                <button
+                  className="btn btn-primary"
+                  disabled={Object.keys(parsed.errors).length > 0}
+                  onClick={add}
+                  data-testid="add-indicator"
+                >
                   Add {desc.name.toUpperCase()}
                 </button>
               </div>

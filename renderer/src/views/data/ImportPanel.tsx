@@ -2,7 +2,14 @@ import { useRef, useState } from 'react';
 import { IMPORT_KINDS_UI } from './kinds';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtInt } from '../../lib/format';
-import { cancelImport, importFile, kindFromFileName, setImportKind, useImportStore, type ImportKind } from '../../stores/data-store';
+import {
+  cancelImport,
+  importFile,
+  kindFromFileName,
+  setImportKind,
+  useImportStore,
+  type ImportKind,
+} from '../../stores/data-store';
 
 /** The file name decides the kind when it says (`instruments.csv`); otherwise the selected kind. */
 function readAndImport(file: File, selected: ImportKind): void {
@@ -18,7 +25,8 @@ export function ImportPanel() {
   const [isOver, setOver] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   // Uploading fills the first half of the bar, the host's parse and write the second.
-  const hostFrac = progress && progress.totalBytes > 0 ? (progress.phase === 'parse' ? progress.bytes / progress.totalBytes : 1) : 0;
+  const hostFrac =
+    progress && progress.totalBytes > 0 ? (progress.phase === 'parse' ? progress.bytes / progress.totalBytes : 1) : 0;
   const frac = stage === 'uploading' ? (size > 0 ? sent / size : 0) / 2 : 0.5 + hostFrac / 2;
   const status =
     stage === 'uploading'
@@ -27,7 +35,12 @@ export function ImportPanel() {
         ? `${progress.phase === 'parse' ? 'checking' : progress.phase === 'write' ? 'writing' : 'done'} · ${fmtInt(progress.rows)} rows`
         : 'checking';
   return (
-    <div className="panel" data-import-state={isRunning ? 'running' : error ? (error.code === 'cancelled' ? 'cancelled' : 'failed') : report ? 'done' : 'idle'}>
+    <div
+      className="panel"
+      data-import-state={
+        isRunning ? 'running' : error ? (error.code === 'cancelled' ? 'cancelled' : 'failed') : report ? 'done' : 'idle'
+      }
+    >
       <div className="panel-title">Import CSV</div>
       <div className="panel-body">
         <label className="field">
@@ -73,21 +86,33 @@ export function ImportPanel() {
           />
         </div>
         {isRunning && (
-          <div className="toolbar" style={{ border: 0, background: 'none', padding: '6px 0' }} data-testid="import-progress" data-stage={stage ?? ''} data-fraction={frac.toFixed(3)}>
+          <div
+            className="toolbar"
+            style={{ border: 0, background: 'none', padding: '6px 0' }}
+            data-testid="import-progress"
+            data-stage={stage ?? ''}
+            data-fraction={frac.toFixed(3)}
+          >
             <span className="muted">
               {fileName} · {isCancelling ? 'cancelling' : status}
             </span>
             <div className="progress">
               <div style={{ width: `${(frac * 100).toFixed(1)}%` }} />
             </div>
-            <button className="btn" onClick={() => void cancelImport()} disabled={isCancelling} data-testid="import-cancel">
+            <button
+              className="btn"
+              onClick={() => void cancelImport()}
+              disabled={isCancelling}
+              data-testid="import-cancel"
+            >
               Cancel
             </button>
           </div>
         )}
         {report && (
           <div className="pos" data-testid="import-report" style={{ marginTop: 6 }}>
-            {report.source}: {fmtInt(report.rows)} {report.kind} rows, {fmtInt(report.changed)} changed, {fmtInt(report.durationMs)} ms
+            {report.source}: {fmtInt(report.rows)} {report.kind} rows, {fmtInt(report.changed)} changed,{' '}
+            {fmtInt(report.durationMs)} ms
           </div>
         )}
       </div>

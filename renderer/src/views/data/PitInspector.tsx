@@ -17,14 +17,33 @@ export function PitInspector() {
           void inspectPit();
         }}
       >
-        <input placeholder="Symbol" value={symbol} onChange={(e) => setPitInput({ symbol: e.target.value })} style={{ width: 80 }} data-testid="pit-symbol" />
-        <input placeholder="Field (eps…)" list="pit-fields" value={field} onChange={(e) => setPitInput({ field: e.target.value })} style={{ width: 150 }} data-testid="pit-field" />
+        <input
+          placeholder="Symbol"
+          value={symbol}
+          onChange={(e) => setPitInput({ symbol: e.target.value })}
+          style={{ width: 80 }}
+          data-testid="pit-symbol"
+        />
+        <input
+          placeholder="Field (eps…)"
+          list="pit-fields"
+          value={field}
+          onChange={(e) => setPitInput({ field: e.target.value })}
+          style={{ width: 150 }}
+          data-testid="pit-field"
+        />
         <datalist id="pit-fields">
           <option value="eps" />
           <option value="book_value_per_share" />
           <option value="shares_outstanding" />
         </datalist>
-        <input placeholder="As of YYYY-MM-DD" value={asOf} onChange={(e) => setPitInput({ asOf: e.target.value })} style={{ width: 130 }} data-testid="pit-asof" />
+        <input
+          placeholder="As of YYYY-MM-DD"
+          value={asOf}
+          onChange={(e) => setPitInput({ asOf: e.target.value })}
+          style={{ width: 130 }}
+          data-testid="pit-asof"
+        />
         <button className="btn btn-primary" type="submit" disabled={isLoading} data-testid="pit-inspect">
           Inspect
         </button>
@@ -58,7 +77,12 @@ export function PitInspector() {
             </thead>
             <tbody>
               {rows.map((r, i) => (
-                <tr key={i} className={r.isUsed ? 'selected' : undefined} style={r.isFuture ? { opacity: 0.5 } : undefined} data-restatement={r.version > 0 ? 'true' : undefined}>
+                <tr
+                  key={i}
+                  className={r.isUsed ? 'selected' : undefined}
+                  style={r.isFuture ? { opacity: 0.5 } : undefined}
+                  data-restatement={r.version > 0 ? 'true' : undefined}
+                >
                   <td className="mono">{fmtDate(r.periodEnd)}</td>
                   <td className="mono">{fmtDate(r.knownAt)}</td>
                   <td className="num">{fmtNum(r.value, 4)}</td>

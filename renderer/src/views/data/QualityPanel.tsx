@@ -12,7 +12,9 @@ export function QualityPanel() {
   return (
     <div className="panel" data-quality-ready={findings ? 'true' : undefined}>
       <div className="panel-title">Data quality {findings && findings.length > 0 ? `(${findings.length})` : ''}</div>
-      {findings && findings.length === 0 && <p className="muted panel-body">No findings: every import and fetch is checked.</p>}
+      {findings && findings.length === 0 && (
+        <p className="muted panel-body">No findings: every import and fetch is checked.</p>
+      )}
       {findings && findings.length > 0 && (
         <table className="grid" data-testid="quality-findings">
           <thead>
@@ -27,7 +29,9 @@ export function QualityPanel() {
             {findings.map((f, i) => (
               <tr key={i}>
                 <td className="mono">{f.symbol}</td>
-                <td className={f.severity === 'critical' ? 'neg' : f.severity === 'warning' ? 'warn-text' : 'muted'}>{f.check}</td>
+                <td className={f.severity === 'critical' ? 'neg' : f.severity === 'warning' ? 'warn-text' : 'muted'}>
+                  {f.check}
+                </td>
                 <td className="mono">{day(f.ts)}</td>
                 <td style={{ whiteSpace: 'normal' }}>{f.detail}</td>
               </tr>

@@ -10,9 +10,17 @@ const WORKING = new Set(['new', 'partially-filled']);
 /** A book's drill-down: its figures, positions, orders (cancel / replace the working ones), signals, alerts, and the ticket. */
 export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFlatten: (book: string) => void }) {
   const v = detail.view;
-  const symbols = [...new Set([...(((detail.config.symbols as string[] | undefined) ?? [])), ...detail.positions.map((p) => p.symbol)])];
+  const symbols = [
+    ...new Set([...((detail.config.symbols as string[] | undefined) ?? []), ...detail.positions.map((p) => p.symbol)]),
+  ];
   return (
-    <div className="desk-book" data-testid="desk-book" data-book={v.name} data-positions={detail.positions.filter((p) => p.qty !== 0).length} data-killed={v.killSwitch.tripped ? 'true' : 'false'}>
+    <div
+      className="desk-book"
+      data-testid="desk-book"
+      data-book={v.name}
+      data-positions={detail.positions.filter((p) => p.qty !== 0).length}
+      data-killed={v.killSwitch.tripped ? 'true' : 'false'}
+    >
       <div className="cards">
         {(
           [
@@ -40,7 +48,12 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
         <div className="card">
           <div className="label">Status</div>
           <div className="value">
-            {v.status} · {v.strategy} {v.killSwitch.tripped && <span className="badge bad" data-testid="book-kill-tripped" title={v.killSwitch.reason ?? ''}>kill switch tripped</span>}
+            {v.status} · {v.strategy}{' '}
+            {v.killSwitch.tripped && (
+              <span className="badge bad" data-testid="book-kill-tripped" title={v.killSwitch.reason ?? ''}>
+                kill switch tripped
+              </span>
+            )}
           </div>
         </div>
       </div>
@@ -50,7 +63,12 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
             <div className="panel-title">
               Positions
               <span className="spacer" />
-              <button className="btn" onClick={() => onFlatten(v.name)} disabled={v.openPositions === 0} data-testid="book-flatten">
+              <button
+                className="btn"
+                onClick={() => onFlatten(v.name)}
+                disabled={v.openPositions === 0}
+                data-testid="book-flatten"
+              >
                 Flatten book
               </button>
             </div>
@@ -127,7 +145,13 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
                       .slice(0, 50)
                       .map((a) => (
                         <tr key={a.id} data-testid="book-alert" data-kind={a.kind}>
-                          <td className={a.severity === 'critical' ? 'neg' : a.severity === 'warning' ? 'warn-text' : 'muted'}>{a.severity}</td>
+                          <td
+                            className={
+                              a.severity === 'critical' ? 'neg' : a.severity === 'warning' ? 'warn-text' : 'muted'
+                            }
+                          >
+                            {a.severity}
+                          </td>
                           <td className="mono">{a.kind}</td>
                           <td>{a.message}</td>
                           <td>
@@ -183,28 +207,60 @@ function OrdersTable({ book, orders }: { book: string; orders: readonly DeskOrde
                 <td className={o.side === 'buy' ? 'pos' : 'neg'}>{o.side}</td>
                 <td>{o.type}</td>
                 <td className="num">
-                  {editing?.id === o.id ? <input className="num" style={{ width: 60 }} value={editing.qty} onChange={(e) => setEditing({ ...editing, qty: e.target.value })} data-testid="replace-qty" /> : fmtInt(o.qty)}
+                  {editing?.id === o.id ? (
+                    <input
+                      className="num"
+                      style={{ width: 60 }}
+                      value={editing.qty}
+                      onChange={(e) => setEditing({ ...editing, qty: e.target.value })}
+                      data-testid="replace-qty"
+                    />
+                  ) : (
+                    fmtInt(o.qty)
+                  )}
                 </td>
                 <td className="num">
                   {editing?.id === o.id && (o.type === 'limit' || o.type === 'stop') ? (
-                    <input className="num" style={{ width: 70 }} value={editing.price} onChange={(e) => setEditing({ ...editing, price: e.target.value })} data-testid="replace-price" />
+                    <input
+                      className="num"
+                      style={{ width: 70 }}
+                      value={editing.price}
+                      onChange={(e) => setEditing({ ...editing, price: e.target.value })}
+                      data-testid="replace-price"
+                    />
                   ) : (
                     fmtPrice(o.limitPrice ?? o.stopPrice)
                   )}
                 </td>
                 <td className="num">{fmtInt(o.filledQty)}</td>
                 <td title={o.reason ?? ''}>
-                  <span className={o.status === 'rejected' ? 'neg' : o.status === 'filled' ? 'pos' : ''}>{o.status}</span>
+                  <span className={o.status === 'rejected' ? 'neg' : o.status === 'filled' ? 'pos' : ''}>
+                    {o.status}
+                  </span>
                   {o.reason && <span className="muted"> · {o.reason}</span>}
                 </td>
                 <td style={{ whiteSpace: 'nowrap' }}>
                   {WORKING.has(o.status) && o.parentId === null && editing?.id !== o.id && (
                     <>
-                      <button className="btn-ghost" onClick={() => void cancelOrder(book, o.id)} data-testid="order-cancel">
+                      <button
+                        className="btn-ghost"
+                        onClick={() => void cancelOrder(book, o.id)}
+                        data-testid="order-cancel"
+                      >
                         Cancel
                       </button>
                       {o.status === 'new' && (
-                        <button className="btn-ghost" onClick={() => setEditing({ id: o.id, qty: String(o.qty), price: String(o.limitPrice ?? o.stopPrice ?? '') })} data-testid="order-replace">
+                        <button
+                          className="btn-ghost"
+                          onClick={() =>
+                            setEditing({
+                              id: o.id,
+                              qty: String(o.qty),
+                              price: String(o.limitPrice ?? o.stopPrice ?? ''),
+                            })
+                          }
+                          data-testid="order-replace"
+                        >
                           Replace
                         </button>
                       )}
@@ -217,7 +273,10 @@ function OrdersTable({ book, orders }: { book: string; orders: readonly DeskOrde
                         onClick={() => {
                           const qty = Number(editing.qty);
                           const price = Number(editing.price);
-                          void replaceOrder(book, o.id, { ...(qty > 0 ? { qty } : {}), ...(price > 0 ? { price } : {}) });
+                          void replaceOrder(book, o.id, {
+                            ...(qty > 0 ? { qty } : {}),
+                            ...(price > 0 ? { price } : {}),
+                          });
                           setEditing(null);
                         }}
                         data-testid="replace-send"

@@ -9,7 +9,19 @@ export function BookForm({ onDone }: { onDone: () => void }) {
   useEffect(() => {
     if (strategies.length === 0) void loadStrategies();
   }, [strategies.length]);
-  const [f, setF] = useState({ name: '', strategy: 'manual', symbols: '', speed: '0', from: '', to: '', capital: '100000', maxPosition: '', maxGross: '', maxLoss: '', params: '{}' });
+  const [f, setF] = useState({
+    name: '',
+    strategy: 'manual',
+    symbols: '',
+    speed: '0',
+    from: '',
+    to: '',
+    capital: '100000',
+    maxPosition: '',
+    maxGross: '',
+    maxLoss: '',
+    params: '{}',
+  });
   const [err, setErr] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const submit = async () => {
@@ -24,7 +36,10 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     const risk =
       maxPosition !== undefined || num(f.maxGross) !== undefined || num(f.maxLoss) !== undefined
         ? {
-            symbols: (maxPosition !== undefined ? { '*': { maxPosition } } : {}) as Record<string, { maxPosition?: number }>,
+            symbols: (maxPosition !== undefined ? { '*': { maxPosition } } : {}) as Record<
+              string,
+              { maxPosition?: number }
+            >,
             ...(num(f.maxGross) !== undefined ? { maxGrossExposure: num(f.maxGross) } : {}),
             ...(num(f.maxLoss) !== undefined ? { maxDailyLoss: num(f.maxLoss) } : {}),
             // A book limit rejects the order and warns; the desk limits are the ones that halt everything.
@@ -34,8 +49,16 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     const symbols = parseSymbols(f.symbols);
     setErr(null);
     const okay = await startBook({
-      name: f.name.trim(), strategy: f.strategy, params, ...(symbols.length > 0 ? { symbols } : {}), feed: 'replay', speed: Number(f.speed) || 0,
-      ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}), capital: Number(f.capital), ...(risk ? { risk } : {}),
+      name: f.name.trim(),
+      strategy: f.strategy,
+      params,
+      ...(symbols.length > 0 ? { symbols } : {}),
+      feed: 'replay',
+      speed: Number(f.speed) || 0,
+      ...(f.from ? { from: f.from } : {}),
+      ...(f.to ? { to: f.to } : {}),
+      capital: Number(f.capital),
+      ...(risk ? { risk } : {}),
     });
     if (okay) onDone();
   };
@@ -62,7 +85,13 @@ export function BookForm({ onDone }: { onDone: () => void }) {
         </label>
         <label>
           Symbols
-          <input className="mono" value={f.symbols} onChange={set('symbols')} placeholder="empty = whole universe" data-testid="book-symbols" />
+          <input
+            className="mono"
+            value={f.symbols}
+            onChange={set('symbols')}
+            placeholder="empty = whole universe"
+            data-testid="book-symbols"
+          />
         </label>
         <label>
           Params (JSON)
@@ -104,7 +133,12 @@ export function BookForm({ onDone }: { onDone: () => void }) {
         </label>
         {err && <div className="bad">{err}</div>}
         <div style={{ display: 'flex', gap: 8 }}>
-          <button className="btn btn-primary" onClick={() => void submit()} disabled={!f.name.trim()} data-testid="book-start">
+          <button
+            className="btn btn-primary"
+            onClick={() => void submit()}
+            disabled={!f.name.trim()}
+            data-testid="book-start"
+          >
             Start book
           </button>
           <button className="btn" onClick={onDone}>

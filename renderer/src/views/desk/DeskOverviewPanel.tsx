@@ -7,7 +7,13 @@ import { UsageBar } from './UsageBar';
 const STATUS_CLASS: Record<string, string> = { running: 'ok', finished: 'warn', stopped: 'bad' };
 
 /** The portfolio overview: desk totals, every book's figures and limit usage, exposure by sector and by book, desk limits. */
-export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverview; onFlatten: (book: string) => void }) {
+export function DeskOverviewPanel({
+  overview,
+  onFlatten,
+}: {
+  overview: DeskOverview;
+  onFlatten: (book: string) => void;
+}) {
   const t = overview.totals;
   return (
     <div className="desk-overview" data-testid="desk-overview" data-books={overview.books.length}>
@@ -31,7 +37,8 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
         <div className="card">
           <div className="label">Desk limits used</div>
           <div className="value desk-usage">
-            <UsageBar value={overview.usage.grossExposure} label="desk gross" /> <UsageBar value={overview.usage.netExposure} label="desk net" />{' '}
+            <UsageBar value={overview.usage.grossExposure} label="desk gross" />{' '}
+            <UsageBar value={overview.usage.netExposure} label="desk net" />{' '}
             <UsageBar value={overview.usage.dailyLoss} label="desk daily loss" />
           </div>
         </div>
@@ -55,14 +62,22 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                 <th>Position limit</th>
                 <th className="num">Pos</th>
                 <th className="num">Orders</th>
-                <th className="num" title="Risk, kill-switch, anomaly and feed alerts not yet acknowledged">Alerts</th>
+                <th className="num" title="Risk, kill-switch, anomaly and feed alerts not yet acknowledged">
+                  Alerts
+                </th>
                 <th>Kill</th>
                 <th />
               </tr>
             </thead>
             <tbody>
               {overview.books.map((b) => (
-                <tr key={b.name} data-testid="desk-book-row" data-book={b.name} data-status={b.status} data-killed={b.killSwitch.tripped ? 'true' : 'false'}>
+                <tr
+                  key={b.name}
+                  data-testid="desk-book-row"
+                  data-book={b.name}
+                  data-status={b.status}
+                  data-killed={b.killSwitch.tripped ? 'true' : 'false'}
+                >
                   <td>
                     <button className="btn-ghost" onClick={() => openBook(b.name)} data-testid="desk-open-book">
                       {b.name}
@@ -72,7 +87,9 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                   <td>
                     <span className={`badge ${STATUS_CLASS[b.status]}`}>{b.status}</span>
                   </td>
-                  <td className="num" data-testid="book-equity">{fmtMoney(b.equity)}</td>
+                  <td className="num" data-testid="book-equity">
+                    {fmtMoney(b.equity)}
+                  </td>
                   <td className={`num ${signClass(b.dayPnl)}`}>{fmtMoney(b.dayPnl)}</td>
                   <td className="num">{fmtMoney(b.grossExposure)}</td>
                   <td className={`num ${signClass(b.netExposure)}`}>{fmtMoney(b.netExposure)}</td>
@@ -89,18 +106,36 @@ export function DeskOverviewPanel({ overview, onFlatten }: { overview: DeskOverv
                   <td className="num">{b.openPositions}</td>
                   <td className="num">{b.workingOrders}</td>
                   <td className={`num ${b.unackedAlerts > 0 ? 'warn-text' : 'muted'}`}>{b.unackedAlerts}</td>
-                  <td>{b.killSwitch.tripped ? <span className="badge bad" title={b.killSwitch.reason ?? ''}>tripped</span> : <span className="badge ok">armed</span>}</td>
+                  <td>
+                    {b.killSwitch.tripped ? (
+                      <span className="badge bad" title={b.killSwitch.reason ?? ''}>
+                        tripped
+                      </span>
+                    ) : (
+                      <span className="badge ok">armed</span>
+                    )}
+                  </td>
                   <td style={{ whiteSpace: 'nowrap' }}>
                     {b.status === 'running' ? (
                       <button className="btn" onClick={() => void stopBook(b.name)} data-testid="desk-stop-book">
                         Stop
                       </button>
                     ) : b.status === 'stopped' ? (
-                      <button className="btn" onClick={() => void resumeBook(b.name)} data-testid="desk-resume-book" title="Restart its feed: it continues after its last journaled step">
+                      <button
+                        className="btn"
+                        onClick={() => void resumeBook(b.name)}
+                        data-testid="desk-resume-book"
+                        title="Restart its feed: it continues after its last journaled step"
+                      >
                         Resume
                       </button>
                     ) : null}{' '}
-                    <button className="btn" onClick={() => onFlatten(b.name)} disabled={b.openPositions === 0} data-testid="desk-flatten-book">
+                    <button
+                      className="btn"
+                      onClick={() => onFlatten(b.name)}
+                      disabled={b.openPositions === 0}
+                      data-testid="desk-flatten-book"
+                    >
                       Flatten
                     </button>
                   </td>
@@ -164,7 +199,11 @@ function ExposureTable({ title, rows, testid }: { title: string; rows: DeskOverv
 /** Desk limits: empty = none; every value a positive number. */
 function DeskLimitsForm({ overview }: { overview: DeskOverview }) {
   const l = overview.limits;
-  const [texts, setTexts] = useState({ gross: l.maxGrossExposure?.toString() ?? '', net: l.maxNetExposure?.toString() ?? '', loss: l.maxDailyLoss?.toString() ?? '' });
+  const [texts, setTexts] = useState({
+    gross: l.maxGrossExposure?.toString() ?? '',
+    net: l.maxNetExposure?.toString() ?? '',
+    loss: l.maxDailyLoss?.toString() ?? '',
+  });
   const [err, setErr] = useState<string | null>(null);
   const save = () => {
     const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
@@ -180,15 +219,30 @@ function DeskLimitsForm({ overview }: { overview: DeskOverview }) {
       <div className="panel-body form-grid">
         <label>
           Max gross exposure
-          <input className="num" value={texts.gross} onChange={(e) => setTexts({ ...texts, gross: e.target.value })} data-testid="desk-limit-gross" />
+          <input
+            className="num"
+            value={texts.gross}
+            onChange={(e) => setTexts({ ...texts, gross: e.target.value })}
+            data-testid="desk-limit-gross"
+          />
         </label>
         <label>
           Max net exposure
-          <input className="num" value={texts.net} onChange={(e) => setTexts({ ...texts, net: e.target.value })} data-testid="desk-limit-net" />
+          <input
+            className="num"
+            value={texts.net}
+            onChange={(e) => setTexts({ ...texts, net: e.target.value })}
+            data-testid="desk-limit-net"
+          />
         </label>
         <label>
           Max daily loss
-          <input className="num" value={texts.loss} onChange={(e) => setTexts({ ...texts, loss: e.target.value })} data-testid="desk-limit-loss" />
+          <input
+            className="num"
+            value={texts.loss}
+            onChange={(e) => setTexts({ ...texts, loss: e.target.value })}
+            data-testid="desk-limit-loss"
+          />
         </label>
         {err && <div className="bad">{err}</div>}
         <button className="btn" onClick={save} data-testid="desk-limits-save">

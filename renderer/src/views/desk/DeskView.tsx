@@ -2,7 +2,16 @@ import { useCallback, useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtMoney } from '../../lib/format';
-import { closeReport, flatten, killDesk, loadDesk, rearmDesk, showDeskTab, subscribeDesk, useDeskStore } from '../../stores/desk-store';
+import {
+  closeReport,
+  flatten,
+  killDesk,
+  loadDesk,
+  rearmDesk,
+  showDeskTab,
+  subscribeDesk,
+  useDeskStore,
+} from '../../stores/desk-store';
 import { BookDetail } from './BookDetail';
 import { BookForm } from './BookForm';
 import { DeskOverviewPanel } from './DeskOverviewPanel';
@@ -35,13 +44,27 @@ export function DeskView() {
   return (
     <div className="view-body desk" data-view-ready="desk" data-desk-killed={kill.tripped ? 'true' : 'false'}>
       <div className="toolbar">
-        <button className={`btn ${tab === 'overview' ? 'btn-primary' : ''}`} onClick={() => showDeskTab('overview')} data-testid="desk-tab-overview">
+        <button
+          className={`btn ${tab === 'overview' ? 'btn-primary' : ''}`}
+          onClick={() => showDeskTab('overview')}
+          data-testid="desk-tab-overview"
+        >
           Overview
         </button>
-        <button className={`btn ${tab === 'book' ? 'btn-primary' : ''}`} onClick={() => showDeskTab('book')} disabled={!useDeskStore.getState().book} data-testid="desk-tab-book">
+        <button
+          className={`btn ${tab === 'book' ? 'btn-primary' : ''}`}
+          onClick={() => showDeskTab('book')}
+          disabled={!useDeskStore.getState().book}
+          data-testid="desk-tab-book"
+        >
           Book{useDeskStore.getState().book ? `: ${useDeskStore.getState().book}` : ''}
         </button>
-        <button className="btn" onClick={() => showDeskTab('wall')} data-testid="desk-tab-wall" title="Read-only, large type, cycles the books (or open #wall in its own tab)">
+        <button
+          className="btn"
+          onClick={() => showDeskTab('wall')}
+          data-testid="desk-tab-wall"
+          title="Read-only, large type, cycles the books (or open #wall in its own tab)"
+        >
           Wall mode
         </button>
         <button className="btn" onClick={() => setAdding(!isAdding)} data-testid="desk-add-book">
@@ -71,7 +94,11 @@ export function DeskView() {
       </div>
       {error && <ErrorBanner error={error} onDismiss={() => useDeskStore.setState({ error: null })} />}
       {isAdding && <BookForm onDone={() => setAdding(false)} />}
-      {tab === 'book' && detail ? <BookDetail detail={detail} onFlatten={askFlatten} /> : <DeskOverviewPanel overview={overview} onFlatten={askFlatten} />}
+      {tab === 'book' && detail ? (
+        <BookDetail detail={detail} onFlatten={askFlatten} />
+      ) : (
+        <DeskOverviewPanel overview={overview} onFlatten={askFlatten} />
+      )}
       {confirm?.kind === 'kill' && (
         <ConfirmDialog
           title="Trip the desk kill switch?"
@@ -82,8 +109,9 @@ export function DeskView() {
             void killDesk('manual');
           }}
         >
-          Every book ({overview.books.length}) stops trading: its working orders are cancelled and new orders are refused until you re-arm. Open
-          positions ({open}, gross {fmtMoney(overview.totals.grossExposure)}) are <b>not</b> closed: flatten them for that.
+          Every book ({overview.books.length}) stops trading: its working orders are cancelled and new orders are
+          refused until you re-arm. Open positions ({open}, gross {fmtMoney(overview.totals.grossExposure)}) are{' '}
+          <b>not</b> closed: flatten them for that.
         </ConfirmDialog>
       )}
       {confirm?.kind === 'flatten' && (
@@ -103,7 +131,13 @@ export function DeskView() {
       )}
       {report && (
         <div className="modal-backdrop" onMouseDown={closeReport}>
-          <div className="modal" role="dialog" aria-label={report.title} data-testid="desk-report" onMouseDown={(e) => e.stopPropagation()}>
+          <div
+            className="modal"
+            role="dialog"
+            aria-label={report.title}
+            data-testid="desk-report"
+            onMouseDown={(e) => e.stopPropagation()}
+          >
             <h3 style={{ margin: '0 0 8px' }}>{report.title}</h3>
             <ul style={{ margin: '0 0 8px', paddingLeft: 18 }}>
               {report.value.books.map((b) => (
@@ -115,7 +149,10 @@ export function DeskView() {
             </ul>
             <div data-testid="desk-report-summary">
               {report.value.openPositions} positions still open (gross {fmtMoney(report.value.grossExposure)})
-              {report.value.books.some((b) => b.ordersSubmitted > 0) ? ' until the closing orders fill' : ': the kill switch does not close positions, Flatten does'}. Desk kill switch:{' '}
+              {report.value.books.some((b) => b.ordersSubmitted > 0)
+                ? ' until the closing orders fill'
+                : ': the kill switch does not close positions, Flatten does'}
+              . Desk kill switch:{' '}
               {report.value.killSwitch.tripped ? `tripped (${report.value.killSwitch.reason})` : 'armed'}.
             </div>
             <div style={{ display: 'flex', justifyContent: 'flex-end', marginTop: 12 }}>

@@ -12,7 +12,16 @@ type OrderType = 'market' | 'limit' | 'stop' | 'twap' | 'vwap';
 export function OrderTicket({ book, symbols }: { book: string; symbols: readonly string[] }) {
   const books = useDeskStore((s) => s.overview?.books.map((b) => b.name).join('\n') ?? '');
   const preview = useDeskStore((s) => s.preview);
-  const [t, setT] = useState({ book, symbol: symbols[0] ?? '', side: 'buy' as 'buy' | 'sell', qty: '10', type: 'market' as OrderType, price: '', durationMin: '10', slices: '5' });
+  const [t, setT] = useState({
+    book,
+    symbol: symbols[0] ?? '',
+    side: 'buy' as 'buy' | 'sell',
+    qty: '10',
+    type: 'market' as OrderType,
+    price: '',
+    durationMin: '10',
+    slices: '5',
+  });
   const [sent, setSent] = useState<string | null>(null);
   useEffect(() => setT((x) => ({ ...x, book })), [book]);
   const order = (): ArgOf<'desk:order-submit'> | null => {
@@ -23,8 +32,18 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
     if (priced && !(price > 0)) return null;
     const algo = t.type === 'twap' || t.type === 'vwap';
     return {
-      book: t.book, symbol: t.symbol.trim().toUpperCase(), side: t.side, qty, type: t.type, ...(priced ? { price } : {}),
-      ...(algo ? { durationMs: Math.max(1, Number(t.durationMin) || 10) * 60_000, slices: Math.max(1, Math.floor(Number(t.slices) || 5)) } : {}),
+      book: t.book,
+      symbol: t.symbol.trim().toUpperCase(),
+      side: t.side,
+      qty,
+      type: t.type,
+      ...(priced ? { price } : {}),
+      ...(algo
+        ? {
+            durationMs: Math.max(1, Number(t.durationMin) || 10) * 60_000,
+            slices: Math.max(1, Math.floor(Number(t.slices) || 5)),
+          }
+        : {}),
     };
   };
   const o = order();
@@ -50,16 +69,25 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
         <label>
           Book
           <select value={t.book} onChange={set('book')} data-testid="ticket-book">
-            {books.split('\n').filter(Boolean).map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
+            {books
+              .split('\n')
+              .filter(Boolean)
+              .map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
           </select>
         </label>
         <label>
           Symbol
-          <input className="mono" value={t.symbol} onChange={set('symbol')} list="ticket-symbols" data-testid="ticket-symbol" />
+          <input
+            className="mono"
+            value={t.symbol}
+            onChange={set('symbol')}
+            list="ticket-symbols"
+            data-testid="ticket-symbol"
+          />
           <datalist id="ticket-symbols">
             {symbols.map((s) => (
               <option key={s} value={s} />
@@ -67,10 +95,18 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
           </datalist>
         </label>
         <div className="ticket-sides">
-          <button className={`btn ${t.side === 'buy' ? 'btn-primary' : ''}`} onClick={() => setT({ ...t, side: 'buy' })} data-testid="ticket-buy">
+          <button
+            className={`btn ${t.side === 'buy' ? 'btn-primary' : ''}`}
+            onClick={() => setT({ ...t, side: 'buy' })}
+            data-testid="ticket-buy"
+          >
             Buy
           </button>
-          <button className={`btn ${t.side === 'sell' ? 'btn-danger' : ''}`} onClick={() => setT({ ...t, side: 'sell' })} data-testid="ticket-sell">
+          <button
+            className={`btn ${t.side === 'sell' ? 'btn-danger' : ''}`}
+            onClick={() => setT({ ...t, side: 'sell' })}
+            data-testid="ticket-sell"
+          >
             Sell
           </button>
         </div>
@@ -98,7 +134,12 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
           <>
             <label>
               Over (minutes)
-              <input className="num" value={t.durationMin} onChange={set('durationMin')} data-testid="ticket-duration" />
+              <input
+                className="num"
+                value={t.durationMin}
+                onChange={set('durationMin')}
+                data-testid="ticket-duration"
+              />
             </label>
             <label>
               Slices
@@ -110,10 +151,17 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
           {preview ? (
             <>
               <div className="muted">
-                ref {preview.reference === null ? '—' : fmtPrice(preview.reference)} · notional {fmtMoney(preview.notional)} · position {fmtInt(preview.positionBefore)} → {fmtInt(preview.positionAfter)}
+                ref {preview.reference === null ? '—' : fmtPrice(preview.reference)} · notional{' '}
+                {fmtMoney(preview.notional)} · position {fmtInt(preview.positionBefore)} →{' '}
+                {fmtInt(preview.positionAfter)}
               </div>
               {preview.checks.map((c) => (
-                <div key={c.layer} className={c.ok ? 'pos' : 'neg'} data-testid={`ticket-check-${c.layer}`} data-ok={c.ok ? 'true' : 'false'}>
+                <div
+                  key={c.layer}
+                  className={c.ok ? 'pos' : 'neg'}
+                  data-testid={`ticket-check-${c.layer}`}
+                  data-ok={c.ok ? 'true' : 'false'}
+                >
                   {c.ok ? '✓' : '✗'} {c.layer}: {c.message}
                 </div>
               ))}
@@ -122,7 +170,13 @@ export function OrderTicket({ book, symbols }: { book: string; symbols: readonly
             <div className="muted">Enter a symbol and a quantity (and a price for limit and stop orders).</div>
           )}
         </div>
-        <button className={`btn ${t.side === 'buy' ? 'btn-primary' : 'btn-danger'}`} onClick={() => void send()} disabled={!o} data-testid="ticket-send" title={blocked ? 'A check fails: the order will be rejected (and journaled as rejected)' : ''}>
+        <button
+          className={`btn ${t.side === 'buy' ? 'btn-primary' : 'btn-danger'}`}
+          onClick={() => void send()}
+          disabled={!o}
+          data-testid="ticket-send"
+          title={blocked ? 'A check fails: the order will be rejected (and journaled as rejected)' : ''}
+        >
           {t.side === 'buy' ? 'Buy' : 'Sell'} {t.qty} {t.symbol} {t.type}
         </button>
         {sent && (

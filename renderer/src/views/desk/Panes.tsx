@@ -2,7 +2,18 @@ import { useRef, useState } from 'react';
 import type { PaneLayout } from '../../../../core/model/desk';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
 import {
-  closePane, deleteWorkspaceNamed, focusPane, openWorkspace, resizeSplit, saveWorkspaceAs, setPaneView, splitPane, tearOff, useLayoutStore, CURRENT, type PanePath,
+  closePane,
+  deleteWorkspaceNamed,
+  focusPane,
+  openWorkspace,
+  resizeSplit,
+  saveWorkspaceAs,
+  setPaneView,
+  splitPane,
+  tearOff,
+  useLayoutStore,
+  CURRENT,
+  type PanePath,
 } from '../../stores/layout-store';
 import { VIEW_LABELS, VIEWS, type View } from '../../stores/nav-store';
 import './desk.css';
@@ -19,9 +30,21 @@ function Leaf({ view, path, render }: { view: string; path: PanePath; render: Re
   const isRoot = path === '';
   const known = (VIEWS as readonly string[]).includes(view);
   return (
-    <section className={`pane ${focus === path ? 'focused' : ''}`} data-testid="pane" data-path={path} data-view={view} onMouseDownCapture={() => focusPane(path)}>
+    <section
+      className={`pane ${focus === path ? 'focused' : ''}`}
+      data-testid="pane"
+      data-path={path}
+      data-view={view}
+      onMouseDownCapture={() => focusPane(path)}
+    >
       <header className="pane-bar">
-        <select className="pane-view" value={view} onChange={(e) => setPaneView(path, e.target.value)} aria-label="View in this pane" data-testid="pane-view">
+        <select
+          className="pane-view"
+          value={view}
+          onChange={(e) => setPaneView(path, e.target.value)}
+          aria-label="View in this pane"
+          data-testid="pane-view"
+        >
           {VIEWS.map((v) => (
             <option key={v} value={v}>
               {label(v)}
@@ -29,17 +52,37 @@ function Leaf({ view, path, render }: { view: string; path: PanePath; render: Re
           ))}
         </select>
         <span className="spacer" />
-        <button className="btn-ghost" title="Split side by side" onClick={() => splitPane(path, 'row')} data-testid="pane-split-row">
+        <button
+          className="btn-ghost"
+          title="Split side by side"
+          onClick={() => splitPane(path, 'row')}
+          data-testid="pane-split-row"
+        >
           ◫
         </button>
-        <button className="btn-ghost" title="Split stacked" onClick={() => splitPane(path, 'column')} data-testid="pane-split-column">
+        <button
+          className="btn-ghost"
+          title="Split stacked"
+          onClick={() => splitPane(path, 'column')}
+          data-testid="pane-split-column"
+        >
           ⊟
         </button>
-        <button className="btn-ghost" title="Open in its own window (desktop) or tab (browser)" onClick={() => void tearOff(view)} data-testid="pane-tear-off">
+        <button
+          className="btn-ghost"
+          title="Open in its own window (desktop) or tab (browser)"
+          onClick={() => void tearOff(view)}
+          data-testid="pane-tear-off"
+        >
           ↗
         </button>
         {!isRoot && (
-          <button className="btn-ghost" title="Close this pane" onClick={() => closePane(path)} data-testid="pane-close">
+          <button
+            className="btn-ghost"
+            title="Close this pane"
+            onClick={() => closePane(path)}
+            data-testid="pane-close"
+          >
             ✕
           </button>
         )}
@@ -66,7 +109,8 @@ function Split({ l, path, render }: { l: Extract<PaneLayout, { split: string }>;
   const onDown = (e: React.PointerEvent) => {
     e.preventDefault();
     const box = host.current!.getBoundingClientRect();
-    const move = (ev: PointerEvent) => resizeSplit(path, isRow ? (ev.clientX - box.left) / box.width : (ev.clientY - box.top) / box.height);
+    const move = (ev: PointerEvent) =>
+      resizeSplit(path, isRow ? (ev.clientX - box.left) / box.width : (ev.clientY - box.top) / box.height);
     const up = () => {
       window.removeEventListener('pointermove', move);
       window.removeEventListener('pointerup', up);
@@ -79,7 +123,13 @@ function Split({ l, path, render }: { l: Extract<PaneLayout, { split: string }>;
       <div className="split-child" style={{ flexBasis: `${l.ratio * 100}%` }}>
         <Node l={l.a} path={`${path}a`} render={render} />
       </div>
-      <div className="split-divider" role="separator" aria-orientation={isRow ? 'vertical' : 'horizontal'} onPointerDown={onDown} data-testid="split-divider" />
+      <div
+        className="split-divider"
+        role="separator"
+        aria-orientation={isRow ? 'vertical' : 'horizontal'}
+        onPointerDown={onDown}
+        data-testid="split-divider"
+      />
       <div className="split-child" style={{ flexBasis: `${(1 - l.ratio) * 100}%` }}>
         <Node l={l.b} path={`${path}b`} render={render} />
       </div>
@@ -103,7 +153,12 @@ function WorkspaceBar() {
   return (
     <div className="workspace-bar" data-testid="workspace-bar">
       <span className="muted">Workspace</span>
-      <select value={current ?? ''} onChange={(e) => e.target.value && openWorkspace(e.target.value)} data-testid="workspace-select" aria-label="Open a workspace">
+      <select
+        value={current ?? ''}
+        onChange={(e) => e.target.value && openWorkspace(e.target.value)}
+        data-testid="workspace-select"
+        aria-label="Open a workspace"
+      >
         <option value="">—</option>
         {named.map((w) => (
           <option key={w.name} value={w.name}>
@@ -111,12 +166,28 @@ function WorkspaceBar() {
           </option>
         ))}
       </select>
-      <input placeholder="name" value={name} onChange={(e) => setName(e.target.value)} data-testid="workspace-name" style={{ width: 110 }} />
-      <button className="btn-ghost" disabled={!name.trim()} onClick={() => void saveWorkspaceAs(name.trim()).then((ok) => ok && setName(''))} data-testid="workspace-save">
+      <input
+        placeholder="name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        data-testid="workspace-name"
+        style={{ width: 110 }}
+      />
+      <button
+        className="btn-ghost"
+        disabled={!name.trim()}
+        onClick={() => void saveWorkspaceAs(name.trim()).then((ok) => ok && setName(''))}
+        data-testid="workspace-save"
+      >
         Save
       </button>
       {current && (
-        <button className="btn-ghost" onClick={() => void deleteWorkspaceNamed(current)} data-testid="workspace-delete" title={`Delete “${current}”`}>
+        <button
+          className="btn-ghost"
+          onClick={() => void deleteWorkspaceNamed(current)}
+          data-testid="workspace-delete"
+          title={`Delete “${current}”`}
+        >
           Delete
         </button>
       )}

@@ -23,7 +23,9 @@ export function WallMode({ overview, onExit }: { overview: DeskOverview; onExit:
   }, [onExit]);
   const b = n > 0 ? overview.books[i % n] : null;
   const t = overview.totals;
-  const usages = b ? [b.usage.grossExposure, b.usage.dailyLoss, b.usage.position].filter((x): x is number => x !== null) : [];
+  const usages = b
+    ? [b.usage.grossExposure, b.usage.dailyLoss, b.usage.position].filter((x): x is number => x !== null)
+    : [];
   const used = usages.length > 0 ? Math.max(...usages) : null;
   return (
     <div className="wall" data-testid="wall" data-book={b?.name ?? ''}>
@@ -32,12 +34,19 @@ export function WallMode({ overview, onExit }: { overview: DeskOverview; onExit:
         <WallFigure label="Day PnL" value={fmtMoney(t.dayPnl)} cls={signClass(t.dayPnl)} />
         <WallFigure label="Gross" value={fmtMoney(t.grossExposure)} />
         <WallFigure label="Net" value={fmtMoney(t.netExposure)} cls={signClass(t.netExposure)} />
-        <WallFigure label="Desk" value={overview.killSwitch.tripped ? 'HALTED' : 'ARMED'} cls={overview.killSwitch.tripped ? 'neg' : 'pos'} />
+        <WallFigure
+          label="Desk"
+          value={overview.killSwitch.tripped ? 'HALTED' : 'ARMED'}
+          cls={overview.killSwitch.tripped ? 'neg' : 'pos'}
+        />
       </div>
       {b ? (
         <div className="wall-book" key={b.name}>
           <div className="wall-book-title">
-            {b.name} <span className="muted">· {b.strategy} · {b.status}</span>
+            {b.name}{' '}
+            <span className="muted">
+              · {b.strategy} · {b.status}
+            </span>
             {b.killSwitch.tripped && <span className="neg"> · KILL SWITCH</span>}
             <span className="muted wall-page">
               {(i % n) + 1} / {n}
@@ -49,7 +58,11 @@ export function WallMode({ overview, onExit }: { overview: DeskOverview; onExit:
             <WallFigure label="Drawdown" value={fmtPct(-b.drawdown)} cls={b.drawdown > 0 ? 'neg' : ''} />
             <WallFigure label="Gross" value={fmtMoney(b.grossExposure)} />
             <WallFigure label="Positions" value={String(b.openPositions)} />
-            <WallFigure label="Most used limit" value={used === null ? '—' : fmtPct(used, 0)} cls={used !== null && used >= 1 ? 'neg' : used !== null && used >= 0.8 ? 'warn-text' : ''} />
+            <WallFigure
+              label="Most used limit"
+              value={used === null ? '—' : fmtPct(used, 0)}
+              cls={used !== null && used >= 1 ? 'neg' : used !== null && used >= 0.8 ? 'warn-text' : ''}
+            />
           </div>
         </div>
       ) : (

@@ -50,7 +50,12 @@ export function ApiKeysPanel() {
                       style={{ width: 180 }}
                       data-testid={`api-key-input-${k.connector}`}
                     />{' '}
-                    <button className="btn" disabled={!draft[k.connector]} onClick={() => void save(k.connector, draft[k.connector] ?? '')} data-testid={`api-key-save-${k.connector}`}>
+                    <button
+                      className="btn"
+                      disabled={!draft[k.connector]}
+                      onClick={() => void save(k.connector, draft[k.connector] ?? '')}
+                      data-testid={`api-key-save-${k.connector}`}
+                    >
                       Save encrypted
                     </button>{' '}
                     {k.set && (

@@ -4,7 +4,8 @@ import { loadPlatform, runJob, usePlatformStore } from '../../stores/platform-st
 import { ApiKeysPanel } from './ApiKeysPanel';
 
 const when = (t: number | null) => (t === null ? '–' : new Date(t).toISOString().replace('T', ' ').slice(0, 16));
-const dur = (r: { startedAt: number; endedAt: number | null }) => (r.endedAt === null ? '…' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)} s`);
+const dur = (r: { startedAt: number; endedAt: number | null }) =>
+  r.endedAt === null ? '…' : `${((r.endedAt - r.startedAt) / 1000).toFixed(1)} s`;
 const statusClass = (s: string) => (s === 'ok' ? 'pos' : s === 'running' ? 'warn-text' : 'neg');
 
 /** Jobs: scheduled jobs (cron, zone, next run, last result, run now), their run history, past reports. */
@@ -23,7 +24,8 @@ export function JobsView() {
       <div className="toolbar">
         <b>Jobs</b>
         <span className="muted mono">
-          {jobs.length} jobs · {runs.filter((r) => r.status === 'failed' || r.status === 'abandoned').length} failed runs · {reports.length} reports
+          {jobs.length} jobs · {runs.filter((r) => r.status === 'failed' || r.status === 'abandoned').length} failed
+          runs · {reports.length} reports
         </span>
         <span className="spacer" />
         <button className="btn" onClick={() => void loadPlatform()}>
@@ -34,7 +36,9 @@ export function JobsView() {
       <div className="panel">
         <div className="panel-title">Scheduled jobs</div>
         {jobs.length === 0 ? (
-          <p className="muted panel-body">No jobs. Add one with `quantdesk jobs add NAME --cron "0 8 * * 1-5" --tz Asia/Seoul --db DB -- fetch …`.</p>
+          <p className="muted panel-body">
+            No jobs. Add one with `quantdesk jobs add NAME --cron "0 8 * * 1-5" --tz Asia/Seoul --db DB -- fetch …`.
+          </p>
         ) : (
           <table className="grid" data-testid="jobs-table">
             <thead>
@@ -55,10 +59,17 @@ export function JobsView() {
                     {j.cron} <span className="muted">{j.timezone}</span>
                   </td>
                   <td className="mono">{when(j.nextRunAt)}</td>
-                  <td className={j.lastRun ? statusClass(j.lastRun.status) : 'muted'}>{j.lastRun ? `${j.lastRun.status} ${when(j.lastRun.startedAt)}` : 'never'}</td>
+                  <td className={j.lastRun ? statusClass(j.lastRun.status) : 'muted'}>
+                    {j.lastRun ? `${j.lastRun.status} ${when(j.lastRun.startedAt)}` : 'never'}
+                  </td>
                   <td className="mono muted">{j.command}</td>
                   <td>
-                    <button className="btn" disabled={running !== null} onClick={() => void runJob(j.name)} data-testid={`run-${j.name}`}>
+                    <button
+                      className="btn"
+                      disabled={running !== null}
+                      onClick={() => void runJob(j.name)}
+                      data-testid={`run-${j.name}`}
+                    >
                       {running === j.name ? 'Running…' : 'Run now'}
                     </button>
                   </td>
@@ -107,7 +118,9 @@ export function JobsView() {
           <div className="panel">
             <div className="panel-title">Reports</div>
             {reports.length === 0 ? (
-              <p className="muted panel-body">No reports yet: `quantdesk report daily --db DB --out reports/daily-{'{date}'}.html`.</p>
+              <p className="muted panel-body">
+                No reports yet: `quantdesk report daily --db DB --out reports/daily-{'{date}'}.html`.
+              </p>
             ) : (
               <table className="grid" data-testid="reports-table">
                 <thead>

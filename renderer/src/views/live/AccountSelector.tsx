@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner';
 import { fmtMoney } from '../../lib/format';
-import { connectBroker, disconnectBroker, loadBrokers, saveBrokerKeys, subscribeBroker, useBrokerStore, type ConnectTarget } from '../../stores/broker-store';
+import {
+  connectBroker,
+  disconnectBroker,
+  loadBrokers,
+  saveBrokerKeys,
+  subscribeBroker,
+  useBrokerStore,
+  type ConnectTarget,
+} from '../../stores/broker-store';
 
 /**
  * Which account the live session trades: a banner that says PAPER or LIVE (real money) and the account,
@@ -25,11 +33,18 @@ export function AccountSelector() {
   const target: ConnectTarget = { broker, live: broker !== 'paper' && live, account: account.trim() || undefined };
   const rec = status.reconcile;
   return (
-    <div className="panel" data-testid="account-selector" data-account-mode={status.mode} data-account-connected={status.connected ? 'true' : 'false'}>
+    <div
+      className="panel"
+      data-testid="account-selector"
+      data-account-mode={status.mode}
+      data-account-connected={status.connected ? 'true' : 'false'}
+    >
       <div className={`account-banner ${isLive ? 'live' : 'paper'}`} data-testid="account-banner">
         <strong>{isLive ? 'LIVE — REAL MONEY' : 'PAPER'}</strong>
         <span>
-          {status.connected ? `${status.broker} account ${status.accountId}` : `built-in paper broker${status.session ? ` (session ${status.session})` : ''}`}
+          {status.connected
+            ? `${status.broker} account ${status.accountId}`
+            : `built-in paper broker${status.session ? ` (session ${status.session})` : ''}`}
           {status.equity !== null && ` · equity ${fmtMoney(status.equity)} ${status.currency ?? ''}`}
           {status.buyingPower !== null && ` · buying power ${fmtMoney(status.buyingPower)}`}
         </span>
@@ -40,7 +55,13 @@ export function AccountSelector() {
         )}
       </div>
       <div className="toolbar">
-        <select value={broker} onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])} disabled={status.connected} data-testid="broker-select" style={{ width: 220 }}>
+        <select
+          value={broker}
+          onChange={(e) => setBroker(e.target.value as ConnectTarget['broker'])}
+          disabled={status.connected}
+          data-testid="broker-select"
+          style={{ width: 220 }}
+        >
           {(brokers.length ? brokers : [{ name: 'paper', configured: true, keys: [] }]).map((b) => (
             <option key={b.name} value={b.name}>
               {b.name}
@@ -50,9 +71,23 @@ export function AccountSelector() {
         </select>
         {broker !== 'paper' && (
           <>
-            <input className="mono" placeholder="account (default)" value={account} onChange={(e) => setAccount(e.target.value)} style={{ width: 140 }} disabled={status.connected} />
+            <input
+              className="mono"
+              placeholder="account (default)"
+              value={account}
+              onChange={(e) => setAccount(e.target.value)}
+              style={{ width: 140 }}
+              disabled={status.connected}
+            />
             <label className="muted">
-              <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} disabled={status.connected} data-testid="broker-live" /> real money
+              <input
+                type="checkbox"
+                checked={live}
+                onChange={(e) => setLive(e.target.checked)}
+                disabled={status.connected}
+                data-testid="broker-live"
+              />{' '}
+              real money
             </label>
           </>
         )}
@@ -61,7 +96,12 @@ export function AccountSelector() {
             Disconnect
           </button>
         ) : (
-          <button className="btn" onClick={() => void connectBroker(target)} disabled={isBusy || broker === 'paper' || !brokers.find((b) => b.name === broker)?.configured} data-testid="broker-connect">
+          <button
+            className="btn"
+            onClick={() => void connectBroker(target)}
+            disabled={isBusy || broker === 'paper' || !brokers.find((b) => b.name === broker)?.configured}
+            data-testid="broker-connect"
+          >
             Connect
           </button>
         )}
@@ -103,8 +143,19 @@ export function AccountSelector() {
         {armPhrase && !status.connected && (
           <span className="arm-step" data-testid="arm-step">
             <span className="badge bad">real orders</span> type <code className="mono">{armPhrase}</code>{' '}
-            <input className="mono" value={typed} onChange={(e) => setTyped(e.target.value)} style={{ width: 160 }} data-testid="arm-input" />
-            <button className="btn btn-danger" disabled={typed !== armPhrase || isBusy} onClick={() => void connectBroker(target, typed)} data-testid="arm-confirm">
+            <input
+              className="mono"
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              style={{ width: 160 }}
+              data-testid="arm-input"
+            />
+            <button
+              className="btn btn-danger"
+              disabled={typed !== armPhrase || isBusy}
+              onClick={() => void connectBroker(target, typed)}
+              data-testid="arm-confirm"
+            >
               Arm live trading
             </button>
           </span>

@@ -37,18 +37,41 @@ export function AlertStream() {
         </span>
       </div>
       {outbox && (outbox.pending > 0 || outbox.dead > 0) && (
-        <div className={`outbox-line ${outbox.dead > 0 ? 'bad' : 'warn'}`} data-testid="outbox-status" data-pending={outbox.pending} data-dead={outbox.dead} style={{ padding: '4px 8px' }}>
+        <div
+          className={`outbox-line ${outbox.dead > 0 ? 'bad' : 'warn'}`}
+          data-testid="outbox-status"
+          data-pending={outbox.pending}
+          data-dead={outbox.dead}
+          style={{ padding: '4px 8px' }}
+        >
           <span className={`badge ${outbox.dead > 0 ? 'bad' : 'warn'}`}>webhooks</span> {outbox.pending} waiting
           {outbox.dead > 0 ? `, ${outbox.dead} failed for good (dead letters, kept until retried)` : ''}
           {outbox.dead > 1 && (
-            <button className="btn-ghost" style={{ marginLeft: 8 }} onClick={() => void retryDeadLetters()} data-testid="dead-letter-retry-all" title="Deliver every dead letter again, with a fresh attempt budget">
+            <button
+              className="btn-ghost"
+              style={{ marginLeft: 8 }}
+              onClick={() => void retryDeadLetters()}
+              data-testid="dead-letter-retry-all"
+              title="Deliver every dead letter again, with a fresh attempt budget"
+            >
               Retry all
             </button>
           )}
           {outbox.deadLetters.slice(0, 3).map((d) => (
-            <div key={`${d.alertId}-${d.endpoint}`} className="muted mono" data-testid="dead-letter" data-alert-id={d.alertId}>
+            <div
+              key={`${d.alertId}-${d.endpoint}`}
+              className="muted mono"
+              data-testid="dead-letter"
+              data-alert-id={d.alertId}
+            >
               {fmtDateTime(d.deadAt)} {d.endpoint}: {d.lastError ?? 'failed'}
-              <button className="btn-ghost" style={{ marginLeft: 8 }} onClick={() => void retryDeadLetters(d.alertId)} data-testid="dead-letter-retry" title="Deliver this alert again, with a fresh attempt budget">
+              <button
+                className="btn-ghost"
+                style={{ marginLeft: 8 }}
+                onClick={() => void retryDeadLetters(d.alertId)}
+                data-testid="dead-letter-retry"
+                title="Deliver this alert again, with a fresh attempt budget"
+              >
                 Retry
               </button>
             </div>
@@ -59,10 +82,20 @@ export function AlertStream() {
         <table className="grid" data-testid="alert-stream" data-alerts={alerts.length} data-filter={filter}>
           <tbody>
             {alerts.map((a) => (
-              <tr key={a.id} className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`} data-severity={a.severity} data-kind={a.kind} data-id={a.id}>
+              <tr
+                key={a.id}
+                className={`alert-row sev-${a.severity} ${a.acknowledgedAt !== null ? 'acked' : ''}`}
+                data-severity={a.severity}
+                data-kind={a.kind}
+                data-id={a.id}
+              >
                 <td className="mono muted">{fmtDateTime(a.time)}</td>
                 <td>
-                  <span className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}>{a.severity}</span>
+                  <span
+                    className={`badge ${a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'ok'}`}
+                  >
+                    {a.severity}
+                  </span>
                 </td>
                 <td className="mono">{a.symbol ?? ''}</td>
                 <td className="muted">{a.kind}</td>

@@ -7,19 +7,45 @@ import { ChampionChallenger } from './ChampionChallenger';
 afterEach(cleanup);
 
 function fakeApi(duel: ModelDuelView | null): void {
-  const api = { invoke: async () => ({ ok: true, value: { duel } }), on: () => () => undefined } as unknown as WindowApi;
+  const api = {
+    invoke: async () => ({ ok: true, value: { duel } }),
+    on: () => () => undefined,
+  } as unknown as WindowApi;
   (window as unknown as { api: WindowApi }).api = api;
 }
 
-const metrics = (modelId: string, totalReturn: number, rankIc: number | null) => ({ modelId, totalReturn, maxDrawdown: 0.05, hitRate: 0.5, rankIc, signals: 12, steps: 130 });
+const metrics = (modelId: string, totalReturn: number, rankIc: number | null) => ({
+  modelId,
+  totalReturn,
+  maxDrawdown: 0.05,
+  hitRate: 0.5,
+  rankIc,
+  signals: 12,
+  steps: 130,
+});
 
 describe('champion vs challenger panel', () => {
   it("compares both versions' live metrics side by side and shows the canary's account", async () => {
     useLiveStore.setState({ isRunning: false });
-    fakeApi({ mode: 'canary', fraction: 0.25, champion: metrics('m-champion01', 0.1234, 0.051), challenger: metrics('m-challenge2', -0.02, null), canaryAccount: { cash: 1, equity: 24_500, grossExposure: 0, dayStartEquity: 25_000, realized: 0, unrealized: 0 } as never });
+    fakeApi({
+      mode: 'canary',
+      fraction: 0.25,
+      champion: metrics('m-champion01', 0.1234, 0.051),
+      challenger: metrics('m-challenge2', -0.02, null),
+      canaryAccount: {
+        cash: 1,
+        equity: 24_500,
+        grossExposure: 0,
+        dayStartEquity: 25_000,
+        realized: 0,
+        unrealized: 0,
+      } as never,
+    });
     const { container, findByTestId } = render(<ChampionChallenger />);
     await findByTestId('champion-challenger');
-    const rows = Array.from(container.querySelectorAll('tbody tr'), (tr) => Array.from(tr.querySelectorAll('td'), (td) => td.textContent));
+    const rows = Array.from(container.querySelectorAll('tbody tr'), (tr) =>
+      Array.from(tr.querySelectorAll('td'), (td) => td.textContent),
+    );
     expect(rows[0]).toEqual(['Return (virtual book)', '12.34%', '-2.00%']);
     expect(rows[3]).toEqual(['Live rank IC', '0.0510', '–']);
     expect(container.textContent).toContain('canary trades 25% of capital');

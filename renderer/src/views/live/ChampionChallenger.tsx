@@ -42,7 +42,8 @@ export function ChampionChallenger() {
   return (
     <div className="panel" data-testid="champion-challenger">
       <div className="panel-title">
-        Champion vs challenger · {duel.mode === 'canary' ? `canary trades ${fmtNum(duel.fraction * 100, 0)}% of capital` : 'challenger shadows'}
+        Champion vs challenger ·{' '}
+        {duel.mode === 'canary' ? `canary trades ${fmtNum(duel.fraction * 100, 0)}% of capital` : 'challenger shadows'}
       </div>
       <div className="panel-body" style={{ padding: 0 }}>
         <table className="grid">

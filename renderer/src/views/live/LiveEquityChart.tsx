@@ -12,7 +12,10 @@ export function LiveEquityChart() {
   const hasPoints = useLiveStore((s) => s.equity.time.length > 0);
   useEffect(() => {
     const el = host.current!;
-    const chart = createChart(el, { ...baseChartOptions(), timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border, minBarSpacing: 0.05 } });
+    const chart = createChart(el, {
+      ...baseChartOptions(),
+      timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border, minBarSpacing: 0.05 },
+    });
     const line = chart.addSeries(LineSeries, { color: chartColors().accent2, lineWidth: 2, priceLineVisible: false });
     let shown = 0;
     let lastTime = -1;
@@ -43,7 +46,17 @@ export function LiveEquityChart() {
   return (
     <div style={{ position: 'relative', height: 180 }}>
       {!hasPoints && (
-        <div className="muted" style={{ position: 'absolute', inset: 0, display: 'flex', alignItems: 'center', justifyContent: 'center', zIndex: 2 }}>
+        <div
+          className="muted"
+          style={{
+            position: 'absolute',
+            inset: 0,
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'center',
+            zIndex: 2,
+          }}
+        >
           No equity reported by the host yet.
         </div>
       )}

@@ -5,7 +5,17 @@ import { fmtInt, fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { parseSymbols } from '../../stores/backtest-form';
 import { useBrokerStore } from '../../stores/broker-store';
 import { useBacktestStore } from '../../stores/backtest-store';
-import { flattenAll, loadLive, rearmKillSwitch, resumeLive, startLive, stopLive, subscribeLive, tripKillSwitch, useLiveStore } from '../../stores/live-store';
+import {
+  flattenAll,
+  loadLive,
+  rearmKillSwitch,
+  resumeLive,
+  startLive,
+  stopLive,
+  subscribeLive,
+  tripKillSwitch,
+  useLiveStore,
+} from '../../stores/live-store';
 import { parseValues } from '../../lib/param-form';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
 import { AccountSelector } from './AccountSelector';
@@ -16,7 +26,13 @@ import { LiveEquityChart } from './LiveEquityChart';
 import { PositionsTable } from './PositionsTable';
 import { Watchlist } from './Watchlist';
 
-const FEED_CLASS: Record<string, string> = { open: 'ok', connecting: 'warn', reconnecting: 'warn', stale: 'bad', closed: 'bad' };
+const FEED_CLASS: Record<string, string> = {
+  open: 'ok',
+  connecting: 'warn',
+  reconnecting: 'warn',
+  stale: 'bad',
+  closed: 'bad',
+};
 
 /** Live: replay or external feed, watchlist, positions, equity, alerts, risk and the kill switch. */
 export function LiveView() {
@@ -55,14 +71,22 @@ export function LiveView() {
     const st = useStrategiesStore.getState();
     const params = st.selected === strategy ? parseValues(st.fields, st.paramTexts).values : {};
     const capital = Number(useBacktestStore.getState().setup.capital) || 100_000;
-    void startLive({ strategy, symbols: parseSymbols(symbols), params, capital }, Number(speed) || 0, undefined, sessionName);
+    void startLive(
+      { strategy, symbols: parseSymbols(symbols), params, capital },
+      Number(speed) || 0,
+      undefined,
+      sessionName,
+    );
   };
   useEffect(() => {
     if (strategies.length === 0) void loadStrategies();
     else if (!strategy) setStrategy(strategies.find((s) => s.kind === 'single')?.name ?? '');
   }, [strategies, strategy]);
   // A broker's account has no day-start equity here (null, JSON's NaN): the day's PnL is then unknown, not the equity.
-  const dayPnl = account && typeof account.dayStartEquity === 'number' && Number.isFinite(account.dayStartEquity) ? account.equity - account.dayStartEquity : Number.NaN;
+  const dayPnl =
+    account && typeof account.dayStartEquity === 'number' && Number.isFinite(account.dayStartEquity)
+      ? account.equity - account.dayStartEquity
+      : Number.NaN;
   return (
     <div className="view-body" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
       <div className="toolbar">
@@ -75,10 +99,23 @@ export function LiveView() {
               </option>
             ))}
         </select>
-        <input className="mono" placeholder="Symbols" value={symbols} onChange={(e) => setSymbols(e.target.value)} style={{ width: 160 }} data-testid="live-symbols" />
+        <input
+          className="mono"
+          placeholder="Symbols"
+          value={symbols}
+          onChange={(e) => setSymbols(e.target.value)}
+          style={{ width: 160 }}
+          data-testid="live-symbols"
+        />
         <label className="muted">
           speed×{' '}
-          <input className="num" value={speed} onChange={(e) => setSpeed(e.target.value)} style={{ width: 50 }} title="0 = as fast as possible" />
+          <input
+            className="num"
+            value={speed}
+            onChange={(e) => setSpeed(e.target.value)}
+            style={{ width: 50 }}
+            title="0 = as fast as possible"
+          />
         </label>
         {!isRunning && (
           <input
@@ -92,7 +129,12 @@ export function LiveView() {
           />
         )}
         {!isRunning ? (
-          <button className="btn btn-primary" onClick={start} data-testid="live-start" disabled={!strategy || parseSymbols(symbols).length === 0}>
+          <button
+            className="btn btn-primary"
+            onClick={start}
+            data-testid="live-start"
+            disabled={!strategy || parseSymbols(symbols).length === 0}
+          >
             Start replay
           </button>
         ) : (
@@ -102,7 +144,12 @@ export function LiveView() {
         )}
         {!isRunning && resumable.length > 0 && (
           <>
-            <select value={toResume} onChange={(e) => setResumeName(e.target.value)} data-testid="live-resume-select" title="Journaled sessions, latest first">
+            <select
+              value={toResume}
+              onChange={(e) => setResumeName(e.target.value)}
+              data-testid="live-resume-select"
+              title="Journaled sessions, latest first"
+            >
               {resumable.map((x) => (
                 <option key={x.name} value={x.name}>
                   {x.name}
@@ -110,7 +157,12 @@ export function LiveView() {
                 </option>
               ))}
             </select>
-            <button className="btn" onClick={() => void resumeLive(toResume, Number(speed) || 0)} disabled={!toResume} data-testid="live-resume">
+            <button
+              className="btn"
+              onClick={() => void resumeLive(toResume, Number(speed) || 0)}
+              disabled={!toResume}
+              data-testid="live-resume"
+            >
               Resume
             </button>
           </>
@@ -121,7 +173,11 @@ export function LiveView() {
             {isRunning ? '' : ' (stopped)'}
           </span>
         )}
-        <span className={`badge ${FEED_CLASS[feed?.state ?? ''] ?? 'warn'}`} data-testid="feed-status" data-feed-state={feed?.state ?? 'none'}>
+        <span
+          className={`badge ${FEED_CLASS[feed?.state ?? ''] ?? 'warn'}`}
+          data-testid="feed-status"
+          data-feed-state={feed?.state ?? 'none'}
+        >
           feed {feed?.state ?? 'idle'}
         </span>
         {feed?.detail && <span className="muted">{feed.detail}</span>}
@@ -148,7 +204,10 @@ export function LiveView() {
       <div className="account-source" data-testid="account-source">
         {source.connected ? (
           <>
-            Account and positions as <b>{source.broker}</b> reports them: {source.accountId} <span className={source.mode === 'live' ? 'bad' : ''}>({source.mode === 'live' ? 'LIVE — REAL MONEY' : 'PAPER'})</span>
+            Account and positions as <b>{source.broker}</b> reports them: {source.accountId}{' '}
+            <span className={source.mode === 'live' ? 'bad' : ''}>
+              ({source.mode === 'live' ? 'LIVE — REAL MONEY' : 'PAPER'})
+            </span>
           </>
         ) : (
           'Account and positions of the paper session (no broker connected)'
@@ -200,7 +259,11 @@ export function LiveView() {
               className="btn btn-danger"
               onClick={() => setFlattening(true)}
               disabled={!isRunning || open.length === 0}
-              title={isRunning ? 'Close every open position with a market order (asks first)' : 'Positions can be flattened while a session runs'}
+              title={
+                isRunning
+                  ? 'Close every open position with a market order (asks first)'
+                  : 'Positions can be flattened while a session runs'
+              }
               data-testid="flatten-all"
             >
               Flatten all
@@ -221,16 +284,24 @@ export function LiveView() {
           onCancel={() => setConfirming(false)}
           onConfirm={() => {
             setConfirming(false);
-            void tripKillSwitch('manual kill switch from the Live view').then(() => (alsoFlatten && open.length > 0 ? flattenAll('kill switch from the Live view') : null));
+            void tripKillSwitch('manual kill switch from the Live view').then(() =>
+              alsoFlatten && open.length > 0 ? flattenAll('kill switch from the Live view') : null,
+            );
           }}
         >
           <p style={{ margin: '0 0 8px' }}>
-            Every working order is cancelled and no new order is accepted until you re-arm. Open positions stay as they are unless you flatten them: <b>Flatten all</b> sends
-            one market order per position (filled at the next price), and works while the switch is tripped.
+            Every working order is cancelled and no new order is accepted until you re-arm. Open positions stay as they
+            are unless you flatten them: <b>Flatten all</b> sends one market order per position (filled at the next
+            price), and works while the switch is tripped.
           </p>
           <label data-testid="kill-also-flatten">
-            <input type="checkbox" checked={alsoFlatten} disabled={open.length === 0} onChange={(e) => setAlsoFlatten(e.target.checked)} /> Also flatten the{' '}
-            {open.length} open position{open.length === 1 ? '' : 's'} now
+            <input
+              type="checkbox"
+              checked={alsoFlatten}
+              disabled={open.length === 0}
+              onChange={(e) => setAlsoFlatten(e.target.checked)}
+            />{' '}
+            Also flatten the {open.length} open position{open.length === 1 ? '' : 's'} now
           </label>
         </ConfirmDialog>
       )}
@@ -244,7 +315,10 @@ export function LiveView() {
             void flattenAll();
           }}
         >
-          <p style={{ margin: '0 0 8px' }}>Working orders are cancelled, then each position is closed with a market order at the next price, journaled like any order:</p>
+          <p style={{ margin: '0 0 8px' }}>
+            Working orders are cancelled, then each position is closed with a market order at the next price, journaled
+            like any order:
+          </p>
           <ul className="mono" style={{ margin: 0 }} data-testid="flatten-list">
             {open.map((p) => (
               <li key={p.symbol}>

@@ -25,10 +25,17 @@ export function PositionsTable() {
             <td className="num">{fmtPrice(p.avgCost)}</td>
             {/* No mark (a session restored from the journal before its first price): a dash, never a price of 0.00. */}
             <td className="num">{p.last > 0 ? fmtPrice(p.last) : '—'}</td>
-            <td className={`num ${signClass(p.unrealized)}`}>{p.last > 0 || p.qty === 0 ? fmtMoney(p.unrealized) : '—'}</td>
+            <td className={`num ${signClass(p.unrealized)}`}>
+              {p.last > 0 || p.qty === 0 ? fmtMoney(p.unrealized) : '—'}
+            </td>
             <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
             <td>
-              <button className="btn-ghost" onClick={() => void showSignalsOnChart(p.symbol)} title="Open the chart with this session's signals" data-testid="signals-on-chart">
+              <button
+                className="btn-ghost"
+                onClick={() => void showSignalsOnChart(p.symbol)}
+                title="Open the chart with this session's signals"
+                data-testid="signals-on-chart"
+              >
                 Chart ▸
               </button>
             </td>

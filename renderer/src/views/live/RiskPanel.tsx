@@ -2,7 +2,13 @@ import { useEffect, useState } from 'react';
 import type { RiskLimitsValue } from '../../../../core/contract';
 import { setRiskLimits, useLiveStore } from '../../stores/live-store';
 
-type Texts = { maxGrossExposure: string; maxDailyLoss: string; maxPosition: string; maxOrderNotional: string; fatFingerPct: string };
+type Texts = {
+  maxGrossExposure: string;
+  maxDailyLoss: string;
+  maxPosition: string;
+  maxOrderNotional: string;
+  fatFingerPct: string;
+};
 
 function toTexts(r: RiskLimitsValue | null): Texts {
   const all = r?.symbols['*'] ?? {};
@@ -20,7 +26,10 @@ function toTexts(r: RiskLimitsValue | null): Texts {
  * Parses the risk form: empty = no limit; every value must be a positive number. Per-symbol limits
  * apply to every symbol (`*`), keeping the symbol-specific entries already set.
  */
-export function limitsFromTexts(t: Texts, current: RiskLimitsValue | null): { limits: RiskLimitsValue | null; errors: Partial<Record<keyof Texts, string>> } {
+export function limitsFromTexts(
+  t: Texts,
+  current: RiskLimitsValue | null,
+): { limits: RiskLimitsValue | null; errors: Partial<Record<keyof Texts, string>> } {
   const errors: Partial<Record<keyof Texts, string>> = {};
   const num = (k: keyof Texts) => {
     const s = t[k].trim();
@@ -36,7 +45,9 @@ export function limitsFromTexts(t: Texts, current: RiskLimitsValue | null): { li
   const ff = num('fatFingerPct');
   if (Object.keys(errors).length > 0) return { limits: null, errors };
   const star = Object.fromEntries(
-    Object.entries({ maxPosition, maxOrderNotional, fatFingerPct: ff === undefined ? undefined : ff / 100 }).filter(([, v]) => v !== undefined),
+    Object.entries({ maxPosition, maxOrderNotional, fatFingerPct: ff === undefined ? undefined : ff / 100 }).filter(
+      ([, v]) => v !== undefined,
+    ),
   );
   const symbols = { ...(current?.symbols ?? {}) };
   if (Object.keys(star).length > 0) symbols['*'] = star;
@@ -84,14 +95,24 @@ export function RiskPanel() {
         {(Object.keys(LABELS) as (keyof Texts)[]).map((k) => (
           <label key={k} style={{ display: 'flex', flexDirection: 'column', gap: 2 }}>
             <span className="muted">{LABELS[k]}</span>
-            <input className="num" style={{ width: 120 }} value={texts[k]} aria-invalid={errors[k] ? 'true' : 'false'} onChange={(e) => setTexts({ ...texts, [k]: e.target.value })} />
+            <input
+              className="num"
+              style={{ width: 120 }}
+              value={texts[k]}
+              aria-invalid={errors[k] ? 'true' : 'false'}
+              onChange={(e) => setTexts({ ...texts, [k]: e.target.value })}
+            />
             {errors[k] && <span className="field-error">{errors[k]}</span>}
           </label>
         ))}
         <button className="btn" type="submit" style={{ alignSelf: 'center' }}>
           Apply limits
         </button>
-        {saved && <span className="pos" style={{ alignSelf: 'center' }}>saved</span>}
+        {saved && (
+          <span className="pos" style={{ alignSelf: 'center' }}>
+            saved
+          </span>
+        )}
       </form>
     </div>
   );

@@ -14,7 +14,10 @@ export function Watchlist() {
         <tr>
           <th>Symbol</th>
           <th className="num">Last</th>
-          <th className="num" title="The day's change: last price against the previous day's close (the previous bar's close on a daily feed)">
+          <th
+            className="num"
+            title="The day's change: last price against the previous day's close (the previous bar's close on a daily feed)"
+          >
             Day chg
           </th>
           {WATCH_INDICATORS.map((i) => (

@@ -15,17 +15,35 @@ const SCHEMA: JsonSchema = {
     model: {
       default: { kind: 'gbdt', trees: 100 },
       oneOf: [
-        { type: 'object', properties: { kind: { type: 'string', const: 'gbdt' }, trees: { type: 'integer', default: 100 }, depth: { type: 'integer', default: 4 } } },
-        { type: 'object', properties: { kind: { type: 'string', const: 'linear' }, lambda: { type: 'number', default: 1 } } },
+        {
+          type: 'object',
+          properties: {
+            kind: { type: 'string', const: 'gbdt' },
+            trees: { type: 'integer', default: 100 },
+            depth: { type: 'integer', default: 4 },
+          },
+        },
+        {
+          type: 'object',
+          properties: { kind: { type: 'string', const: 'linear' }, lambda: { type: 'number', default: 1 } },
+        },
       ],
     },
-    walkForward: { type: 'object', properties: { train: { type: 'integer', default: 756 }, anchored: { type: 'boolean', default: false } } },
+    walkForward: {
+      type: 'object',
+      properties: { train: { type: 'integer', default: 756 }, anchored: { type: 'boolean', default: false } },
+    },
   },
 };
 
 describe('the spec form generated from the schema', () => {
   it('edits numbers, lists, a kind union (a new kind starts from its defaults) and features as JSON rows', () => {
-    let spec: Record<string, unknown> = { start: '2016-01-01', features: [{ name: 'rsi', period: 14 }], model: { kind: 'gbdt', trees: 50, depth: 4 }, walkForward: { train: 504, anchored: false } };
+    let spec: Record<string, unknown> = {
+      start: '2016-01-01',
+      features: [{ name: 'rsi', period: 14 }],
+      model: { kind: 'gbdt', trees: 50, depth: 4 },
+      walkForward: { train: 504, anchored: false },
+    };
     const view = () => render(<SchemaForm schema={SCHEMA} value={spec} onChange={(v) => (spec = v)} />);
     let r = view();
     fireEvent.change(r.getByLabelText('model.trees'), { target: { value: '200' } });

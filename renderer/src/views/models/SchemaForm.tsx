@@ -17,7 +17,14 @@ export interface JsonSchema {
 
 type Value = unknown;
 
-const ROW: React.CSSProperties = { display: 'grid', gridTemplateColumns: '110px 1fr auto', alignItems: 'center', gap: 6, margin: '2px 0', fontSize: 12 };
+const ROW: React.CSSProperties = {
+  display: 'grid',
+  gridTemplateColumns: '110px 1fr auto',
+  alignItems: 'center',
+  gap: 6,
+  margin: '2px 0',
+  fontSize: 12,
+};
 const GROUP: React.CSSProperties = { border: '1px solid var(--border)', padding: '4px 6px', margin: '4px 0' };
 type Obj = Record<string, Value>;
 
@@ -46,7 +53,17 @@ function listText(v: Value): string {
  * defaults), a fieldset per object, number / text / checkbox inputs, comma lists for arrays of scalars, and one
  * JSON line per item for arrays of objects (features: `{"name": "rsi", "period": 14}`).
  */
-export function SchemaField({ name, schema, value, onChange }: { name: string; schema: JsonSchema; value: Value; onChange: (v: Value) => void }) {
+export function SchemaField({
+  name,
+  schema,
+  value,
+  onChange,
+}: {
+  name: string;
+  schema: JsonSchema;
+  value: Value;
+  onChange: (v: Value) => void;
+}) {
   const v = value === undefined ? schema.default : value;
   if (schema.oneOf) {
     const branch = branchOf(schema, v);
@@ -56,7 +73,13 @@ export function SchemaField({ name, schema, value, onChange }: { name: string; s
         <legend>{name}</legend>
         <label style={ROW}>
           <span>kind</span>
-          <select aria-label={`${name}.kind`} value={String(branch.properties?.kind?.const)} onChange={(e) => onChange(defaultsOf(schema.oneOf!.find((b) => b.properties?.kind?.const === e.target.value)!))}>
+          <select
+            aria-label={`${name}.kind`}
+            value={String(branch.properties?.kind?.const)}
+            onChange={(e) =>
+              onChange(defaultsOf(schema.oneOf!.find((b) => b.properties?.kind?.const === e.target.value)!))
+            }
+          >
             {kinds.map((k) => (
               <option key={k}>{k}</option>
             ))}
@@ -74,7 +97,8 @@ export function SchemaField({ name, schema, value, onChange }: { name: string; s
       </fieldset>
     );
   }
-  if (schema.type === 'array' && schema.items?.type === 'object') return <ObjectList name={name} value={(v ?? []) as Obj[]} onChange={onChange} />;
+  if (schema.type === 'array' && schema.items?.type === 'object')
+    return <ObjectList name={name} value={(v ?? []) as Obj[]} onChange={onChange} />;
   const label = (input: React.ReactNode) => (
     <label style={ROW} title={schema.description}>
       <span>{name.split('.').pop()}</span>
@@ -89,13 +113,19 @@ export function SchemaField({ name, schema, value, onChange }: { name: string; s
         defaultValue={listText(v)}
         placeholder={schema.description ?? 'comma-separated'}
         onBlur={(e) => {
-          const parts = e.target.value.split(',').map((x) => x.trim()).filter((x) => x !== '');
+          const parts = e.target.value
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== '');
           onChange(parts.length === 0 ? undefined : numeric ? parts.map(Number) : parts);
         }}
       />,
     );
   }
-  if (schema.type === 'boolean') return label(<input type="checkbox" aria-label={name} checked={v === true} onChange={(e) => onChange(e.target.checked)} />);
+  if (schema.type === 'boolean')
+    return label(
+      <input type="checkbox" aria-label={name} checked={v === true} onChange={(e) => onChange(e.target.checked)} />,
+    );
   if (schema.type === 'number' || schema.type === 'integer') {
     return label(
       <input
@@ -109,10 +139,29 @@ export function SchemaField({ name, schema, value, onChange }: { name: string; s
       />,
     );
   }
-  return label(<input aria-label={name} value={typeof v === 'string' ? v : ''} placeholder={schema.description} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)} />);
+  return label(
+    <input
+      aria-label={name}
+      value={typeof v === 'string' ? v : ''}
+      placeholder={schema.description}
+      onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value)}
+    />,
+  );
 }
 
-function ObjectFields({ schema, value, path, onChange, skip }: { schema: JsonSchema; value: Obj; path: string; onChange: (v: Value) => void; skip?: string }) {
+function ObjectFields({
+  schema,
+  value,
+  path,
+  onChange,
+  skip,
+}: {
+  schema: JsonSchema;
+  value: Obj;
+  path: string;
+  onChange: (v: Value) => void;
+  skip?: string;
+}) {
   return (
     <>
       {Object.entries(schema.properties ?? {})
@@ -152,7 +201,13 @@ function ObjectList({ name, value, onChange }: { name: string; value: Obj[]; onC
             onBlur={(e) => {
               try {
                 const parsed = JSON.parse(e.target.value) as unknown;
-                if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as Obj).name !== 'string') throw new Error('expected {"name": …, …params}');
+                if (
+                  typeof parsed !== 'object' ||
+                  parsed === null ||
+                  Array.isArray(parsed) ||
+                  typeof (parsed as Obj).name !== 'string'
+                )
+                  throw new Error('expected {"name": …, …params}');
                 setBad(({ [i]: _, ...rest }) => rest);
                 onChange(value.map((x, j) => (j === i ? (parsed as Obj) : x)));
               } catch (err) {
@@ -160,12 +215,20 @@ function ObjectList({ name, value, onChange }: { name: string; value: Obj[]; onC
               }
             }}
           />
-          <button className="btn-ghost" aria-label={`remove ${name}.${i}`} onClick={() => onChange(value.filter((_, j) => j !== i))}>
+          <button
+            className="btn-ghost"
+            aria-label={`remove ${name}.${i}`}
+            onClick={() => onChange(value.filter((_, j) => j !== i))}
+          >
             ×
           </button>
         </div>
       ))}
-      <button className="btn-ghost" onClick={() => onChange([...value, { name: 'return', window: 5 }])} data-testid={`add-${name}`}>
+      <button
+        className="btn-ghost"
+        onClick={() => onChange([...value, { name: 'return', window: 5 }])}
+        data-testid={`add-${name}`}
+      >
         + add
       </button>
     </fieldset>
@@ -173,7 +236,15 @@ function ObjectList({ name, value, onChange }: { name: string; value: Obj[]; onC
 }
 
 /** The whole spec form: every top-level property of `schema`, generated. */
-export function SchemaForm({ schema, value, onChange }: { schema: JsonSchema; value: Obj; onChange: (v: Obj) => void }) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+}: {
+  schema: JsonSchema;
+  value: Obj;
+  onChange: (v: Obj) => void;
+}) {
   return (
     <div className="schema-form" data-testid="spec-form">
       <ObjectFields schema={schema} value={value} path="" onChange={(v) => onChange(v as Obj)} />

@@ -23,14 +23,25 @@ export function OptimizeView() {
   const setup = useBacktestStore((s) => s.setup);
   const instruments = useInstrumentsStore((s) => s.instruments);
   // The fan spans the last run, else the form's dates, else the stored data's first and last dates.
-  const t0 = result?.equity.time[0] ?? parseDate(setup.start) ?? instruments.reduce((m, i) => Math.min(m, i.firstDate ?? m), Date.UTC(2015, 0, 1));
-  const t1 = result ? result.equity.time[result.equity.time.length - 1] : (parseDate(setup.end) ?? instruments.reduce((m, i) => Math.max(m, i.lastDate ?? 0), t0 + 365 * 86_400_000));
+  const t0 =
+    result?.equity.time[0] ??
+    parseDate(setup.start) ??
+    instruments.reduce((m, i) => Math.min(m, i.firstDate ?? m), Date.UTC(2015, 0, 1));
+  const t1 = result
+    ? result.equity.time[result.equity.time.length - 1]
+    : (parseDate(setup.end) ?? instruments.reduce((m, i) => Math.max(m, i.lastDate ?? 0), t0 + 365 * 86_400_000));
   useEffect(() => {
     if (count === 0) void loadStrategies();
   }, [count]);
-  const params = output ? Object.keys(output.results[0]?.params ?? output.best?.params ?? {}) : axes.filter((a) => a.param).map((a) => a.param);
+  const params = output
+    ? Object.keys(output.results[0]?.params ?? output.best?.params ?? {})
+    : axes.filter((a) => a.param).map((a) => a.param);
   return (
-    <div className="view-body" data-view-ready={count > 0 ? 'optimize' : undefined} data-running={running ? 'true' : 'false'}>
+    <div
+      className="view-body"
+      data-view-ready={count > 0 ? 'optimize' : undefined}
+      data-running={running ? 'true' : 'false'}
+    >
       <div className="split">
         <div className="sidebar">
           <div className="panel-title">Sweep</div>
@@ -56,9 +67,25 @@ export function OptimizeView() {
             </select>
           </div>
           <ErrorBanner error={error} onDismiss={() => useOptimizeStore.setState({ error: null })} />
-          {running && <ProgressBar done={running.done} total={running.total} startedAt={running.startedAt} etaMs={running.etaMs} label="Sweep" />}
+          {running && (
+            <ProgressBar
+              done={running.done}
+              total={running.total}
+              startedAt={running.startedAt}
+              etaMs={running.etaMs}
+              label="Sweep"
+            />
+          )}
           <ErrorBanner error={robustError} onDismiss={() => useRobustnessStore.setState({ error: null })} />
-          {output ? <SweepResults output={output} params={params} /> : !running && <div className="muted" style={{ padding: 16 }}>Choose one or two parameters and run a sweep.</div>}
+          {output ? (
+            <SweepResults output={output} params={params} />
+          ) : (
+            !running && (
+              <div className="muted" style={{ padding: 16 }}>
+                Choose one or two parameters and run a sweep.
+              </div>
+            )
+          )}
           <RobustnessPanel startMs={t0} endMs={t1} />
         </div>
       </div>

@@ -30,7 +30,8 @@ export function ParallelCoords({ output }: { output: SweepResultView }) {
   const H = 260;
   const pad = 30;
   const step = (W - 2 * pad) / (model.dims.length - 1);
-  const y = (d: (typeof model.dims)[number], v: number) => (d.max === d.min ? H / 2 : pad + (1 - (v - d.min) / (d.max - d.min)) * (H - 2 * pad));
+  const y = (d: (typeof model.dims)[number], v: number) =>
+    d.max === d.min ? H / 2 : pad + (1 - (v - d.min) / (d.max - d.min)) * (H - 2 * pad);
   const colour = (v: number) => {
     let t = model.hi === model.lo ? 1 : (v - model.lo) / (model.hi - model.lo);
     if (lowerBetter) t = 1 - t;
@@ -40,7 +41,10 @@ export function ParallelCoords({ output }: { output: SweepResultView }) {
   return (
     <div className="panel" data-testid="parallel-coords" data-lines={model.order.length}>
       <div className="panel-title">
-        Parallel coordinates <span className="muted">every evaluated combination ({model.order.length}); colour by {output.objective}, best thick</span>
+        Parallel coordinates{' '}
+        <span className="muted">
+          every evaluated combination ({model.order.length}); colour by {output.objective}, best thick
+        </span>
       </div>
       <svg width="100%" viewBox={`0 0 ${W} ${H + 20}`} role="img" aria-label="Parallel coordinates of the sweep">
         {model.order.map((i) => (

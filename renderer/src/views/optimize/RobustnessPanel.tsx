@@ -2,13 +2,32 @@ import { useEffect, useMemo } from 'react';
 import type { MonteCarloView, WalkForwardView } from '../../../../core/contract';
 import { TimeSeriesChart, type TimeSeries } from '../../charts/TimeSeriesChart';
 import { fmtCompact, fmtDuration, fmtInt, fmtMoney, fmtNum, fmtPct, signClass } from '../../lib/format';
-import { chooseMonteCarloRun, equityFan, monteCarloRunId, runMonteCarlo, runWalkForward, useRobustnessStore } from '../../stores/robustness-store';
+import {
+  chooseMonteCarloRun,
+  equityFan,
+  monteCarloRunId,
+  runMonteCarlo,
+  runWalkForward,
+  useRobustnessStore,
+} from '../../stores/robustness-store';
 import { loadHistory, useBacktestStore } from '../../stores/backtest-store';
 
 function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
   const key = wf.objective.replace(/^-/, '');
-  const equity = useMemo<TimeSeries[]>(() => [{ label: 'Out-of-sample equity', time: wf.oosEquity.time, values: wf.oosEquity.value, color: '#2f81f7', width: 2 }], [wf]);
-  const fmt = (v: number | null | undefined) => (key === 'cagr' || key === 'totalReturn' || key === 'maxDrawdown' ? fmtPct(v ?? null, 1) : fmtNum(v ?? null, 2));
+  const equity = useMemo<TimeSeries[]>(
+    () => [
+      {
+        label: 'Out-of-sample equity',
+        time: wf.oosEquity.time,
+        values: wf.oosEquity.value,
+        color: '#2f81f7',
+        width: 2,
+      },
+    ],
+    [wf],
+  );
+  const fmt = (v: number | null | undefined) =>
+    key === 'cagr' || key === 'totalReturn' || key === 'maxDrawdown' ? fmtPct(v ?? null, 1) : fmtNum(v ?? null, 2);
   return (
     <div data-testid="walkforward-result">
       <div className="toolbar" style={{ background: 'none' }}>
@@ -50,12 +69,29 @@ function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
                 <td className="mono">
                   {w.testStart} → {w.testEnd}
                 </td>
-                <td className="mono">{w.params ? Object.entries(w.params).map(([k, v]) => `${k}=${v}`).join(' ') : (w.error ?? '—')}</td>
+                <td className="mono">
+                  {w.params
+                    ? Object.entries(w.params)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(' ')
+                    : (w.error ?? '—')}
+                </td>
                 <td className="num">{fmt(is)}</td>
                 <td className={`num ${signClass(oos)}`}>{fmt(oos)}</td>
                 <td>
-                  <div style={{ height: 5, width: `${(Math.abs(is ?? 0) / scale) * 100}%`, background: '#8a93a6' }} title="in-sample" />
-                  <div style={{ height: 5, marginTop: 1, width: `${(Math.abs(oos ?? 0) / scale) * 100}%`, background: (oos ?? 0) >= 0 ? 'var(--up)' : 'var(--down)' }} title="out-of-sample" />
+                  <div
+                    style={{ height: 5, width: `${(Math.abs(is ?? 0) / scale) * 100}%`, background: '#8a93a6' }}
+                    title="in-sample"
+                  />
+                  <div
+                    style={{
+                      height: 5,
+                      marginTop: 1,
+                      width: `${(Math.abs(oos ?? 0) / scale) * 100}%`,
+                      background: (oos ?? 0) >= 0 ? 'var(--up)' : 'var(--down)',
+                    }}
+                    title="out-of-sample"
+                  />
                 </td>
               </tr>
             );
@@ -68,11 +104,28 @@ function WalkForwardResult({ wf }: { wf: WalkForwardView }) {
 
 const FAN_COLORS = { p5: '#ef5350', p25: '#f0a500', p50: '#2f81f7', p75: '#9ccc65', p95: '#26a69a' } as const;
 
-function MonteCarloResult({ mc, of, startMs: formStart, endMs: formEnd }: { mc: MonteCarloView; of: { runId: string | null; strategy: string; span?: readonly [number, number] } | null; startMs: number; endMs: number }) {
+function MonteCarloResult({
+  mc,
+  of,
+  startMs: formStart,
+  endMs: formEnd,
+}: {
+  mc: MonteCarloView;
+  of: { runId: string | null; strategy: string; span?: readonly [number, number] } | null;
+  startMs: number;
+  endMs: number;
+}) {
   const [startMs, endMs] = of?.span ?? [formStart, formEnd];
   const fan = useMemo<TimeSeries[]>(() => {
     const f = equityFan(mc, startMs, endMs);
-    return (['p95', 'p75', 'p50', 'p25', 'p5'] as const).map((k) => ({ label: k, time: f.time, values: f.bands[k], color: FAN_COLORS[k], dashed: k !== 'p50', width: k === 'p50' ? 2 : 1 }));
+    return (['p95', 'p75', 'p50', 'p25', 'p5'] as const).map((k) => ({
+      label: k,
+      time: f.time,
+      values: f.bands[k],
+      color: FAN_COLORS[k],
+      dashed: k !== 'p50',
+      width: k === 'p50' ? 2 : 1,
+    }));
   }, [mc, startMs, endMs]);
   const rows: [string, MonteCarloView['finalEquity'], (v: number | null) => string][] = [
     ['Final equity', mc.finalEquity, fmtMoney],
@@ -83,18 +136,25 @@ function MonteCarloResult({ mc, of, startMs: formStart, endMs: formEnd }: { mc: 
     <div data-testid="montecarlo-result" data-run-id={of?.runId ?? ''}>
       <div className="toolbar" style={{ background: 'none' }}>
         <span data-testid="montecarlo-of">
-          of {of?.runId ? <span className="mono">run {of.runId}</span> : 'the Backtest form’s spec (run first, not stored)'}
+          of{' '}
+          {of?.runId ? (
+            <span className="mono">run {of.runId}</span>
+          ) : (
+            'the Backtest form’s spec (run first, not stored)'
+          )}
           {of?.strategy ? ` · ${of.strategy}` : ''}
         </span>
         <span>
           {fmtInt(mc.paths)} paths · {mc.method} · {fmtInt(mc.steps)} steps · seed {mc.seed}
         </span>
         <span>
-          P(ruin at −{fmtPct(mc.ruin, 0)}) <b className={mc.probabilityOfRuin > 0.05 ? 'neg' : 'pos'}>{fmtPct(mc.probabilityOfRuin, 1)}</b>
+          P(ruin at −{fmtPct(mc.ruin, 0)}){' '}
+          <b className={mc.probabilityOfRuin > 0.05 ? 'neg' : 'pos'}>{fmtPct(mc.probabilityOfRuin, 1)}</b>
         </span>
       </div>
       <div className="muted" style={{ padding: '0 8px' }}>
-        Fan: from the starting capital to the paths’ final-equity percentiles (p5 · p25 · median · p75 · p95), over the run’s span (log scale).
+        Fan: from the starting capital to the paths’ final-equity percentiles (p5 · p25 · median · p75 · p95), over the
+        run’s span (log scale).
       </div>
       <TimeSeriesChart series={fan} height={220} format={fmtCompact} logScale testId="montecarlo-fan" />
       <table className="grid">
@@ -144,18 +204,40 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
         <div className="panel-title">Walk-forward</div>
         <div className="toolbar" style={{ background: 'none' }}>
           <label className="muted">
-            train <input className="num" style={{ width: 60 }} value={wfForm.train} onChange={(e) => setWf({ train: e.target.value })} /> bars
+            train{' '}
+            <input
+              className="num"
+              style={{ width: 60 }}
+              value={wfForm.train}
+              onChange={(e) => setWf({ train: e.target.value })}
+            />{' '}
+            bars
           </label>
           <label className="muted">
-            test <input className="num" style={{ width: 60 }} value={wfForm.test} onChange={(e) => setWf({ test: e.target.value })} /> bars
+            test{' '}
+            <input
+              className="num"
+              style={{ width: 60 }}
+              value={wfForm.test}
+              onChange={(e) => setWf({ test: e.target.value })}
+            />{' '}
+            bars
           </label>
           <label className="muted">
-            <input type="checkbox" checked={wfForm.anchored} onChange={(e) => setWf({ anchored: e.target.checked })} /> anchored
+            <input type="checkbox" checked={wfForm.anchored} onChange={(e) => setWf({ anchored: e.target.checked })} />{' '}
+            anchored
           </label>
-          <button className="btn" disabled={isRunningWf} onClick={() => void runWalkForward()} data-testid="run-walkforward">
+          <button
+            className="btn"
+            disabled={isRunningWf}
+            onClick={() => void runWalkForward()}
+            data-testid="run-walkforward"
+          >
             {isRunningWf ? 'Running…' : 'Run walk-forward'}
           </button>
-          <span className="muted">each window's strategy is warmed on the {wfForm.train || 'train'} bars before it</span>
+          <span className="muted">
+            each window's strategy is warmed on the {wfForm.train || 'train'} bars before it
+          </span>
         </div>
         {wf && <WalkForwardResult wf={wf} />}
       </div>
@@ -164,7 +246,12 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
         <div className="toolbar" style={{ background: 'none' }}>
           <label className="muted">
             run{' '}
-            <select value={mcRun} onChange={(e) => chooseMonteCarloRun(e.target.value)} data-testid="montecarlo-run" style={{ maxWidth: 330 }}>
+            <select
+              value={mcRun}
+              onChange={(e) => chooseMonteCarloRun(e.target.value)}
+              data-testid="montecarlo-run"
+              style={{ maxWidth: 330 }}
+            >
               <option value="">the Backtest form’s spec (run it first)</option>
               {mcRun && !history.some((h) => h.id === mcRun) && <option value={mcRun}>{mcRun}</option>}
               {history.map((h) => (
@@ -176,16 +263,33 @@ export function RobustnessPanel({ startMs, endMs }: { startMs: number; endMs: nu
             </select>
           </label>
           <label className="muted">
-            paths <input className="num" style={{ width: 70 }} value={mcForm.paths} onChange={(e) => setMc({ paths: e.target.value })} />
+            paths{' '}
+            <input
+              className="num"
+              style={{ width: 70 }}
+              value={mcForm.paths}
+              onChange={(e) => setMc({ paths: e.target.value })}
+            />
           </label>
           <select value={mcForm.method} onChange={(e) => setMc({ method: e.target.value as 'trades' | 'returns' })}>
             <option value="trades">resample trades</option>
             <option value="returns">block bootstrap returns</option>
           </select>
           <label className="muted">
-            seed <input className="num" style={{ width: 50 }} value={mcForm.seed} onChange={(e) => setMc({ seed: e.target.value })} />
+            seed{' '}
+            <input
+              className="num"
+              style={{ width: 50 }}
+              value={mcForm.seed}
+              onChange={(e) => setMc({ seed: e.target.value })}
+            />
           </label>
-          <button className="btn" disabled={isRunningMc} onClick={() => void runMonteCarlo()} data-testid="run-montecarlo">
+          <button
+            className="btn"
+            disabled={isRunningMc}
+            onClick={() => void runMonteCarlo()}
+            data-testid="run-montecarlo"
+          >
             {isRunningMc ? 'Running…' : 'Run Monte Carlo'}
           </button>
         </div>

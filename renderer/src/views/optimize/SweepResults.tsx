@@ -40,14 +40,30 @@ function BestCellWfe({ best }: { best: SweepRow['params'] }) {
         Walk-forward efficiency
       </button>
     );
-  if (wfe.running) return <span className="muted" data-testid="best-wfe" data-state="running">walk-forward efficiency… ({wfe.combos} neighbouring cells per window)</span>;
-  if (wfe.error) return <span className="neg" data-testid="best-wfe" data-state="error">walk-forward efficiency: {wfe.error}</span>;
+  if (wfe.running)
+    return (
+      <span className="muted" data-testid="best-wfe" data-state="running">
+        walk-forward efficiency… ({wfe.combos} neighbouring cells per window)
+      </span>
+    );
+  if (wfe.error)
+    return (
+      <span className="neg" data-testid="best-wfe" data-state="error">
+        walk-forward efficiency: {wfe.error}
+      </span>
+    );
   const v = wfe.view!;
   const e = v.efficiency;
   return (
-    <span data-testid="best-wfe" data-state="done" data-value={e ?? ''} title={title} className={e === null ? 'muted' : e >= 0.5 ? 'pos' : e < 0.2 ? 'neg' : ''}>
-      walk-forward efficiency {e === null ? '— (in-sample return not positive)' : fmtNum(e, 2)} ({v.windows.length} windows, OOS {fmtPct(v.oosAnnualReturn, 2)}/yr vs IS{' '}
-      {fmtPct(v.isAnnualReturnMean, 2)}/yr, {wfe.combos} cells)
+    <span
+      data-testid="best-wfe"
+      data-state="done"
+      data-value={e ?? ''}
+      title={title}
+      className={e === null ? 'muted' : e >= 0.5 ? 'pos' : e < 0.2 ? 'neg' : ''}
+    >
+      walk-forward efficiency {e === null ? '— (in-sample return not positive)' : fmtNum(e, 2)} ({v.windows.length}{' '}
+      windows, OOS {fmtPct(v.oosAnnualReturn, 2)}/yr vs IS {fmtPct(v.isAnnualReturnMean, 2)}/yr, {wfe.combos} cells)
     </span>
   );
 }
@@ -62,7 +78,11 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
   const hy = xy && params.includes(xy[1]) ? xy[1] : params[1];
   const rows = useMemo(() => {
     if (!sort) return output.results;
-    return sortRows(output.results, (r) => (params.includes(sort.key) ? (r.params[sort.key] as number) : metricOf(r, sort.key)), sort.dir);
+    return sortRows(
+      output.results,
+      (r) => (params.includes(sort.key) ? (r.params[sort.key] as number) : metricOf(r, sort.key)),
+      sort.dir,
+    );
   }, [output.results, sort, params]);
   // Every result of the sweep (its surface), not only the table's top N: a partial picture would lie about robustness.
   const heat = useMemo(() => {
@@ -74,21 +94,34 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
   const reasons = useMemo(() => failureReasons(output.failed), [output.failed]);
   const onSort = (k: string) => setSort((s) => nextSort(s, k));
   return (
-    <div data-testid="sweep-results" data-sweep-ready="true" data-best={output.best ? JSON.stringify(output.best.params) : ''}>
+    <div
+      data-testid="sweep-results"
+      data-sweep-ready="true"
+      data-best={output.best ? JSON.stringify(output.best.params) : ''}
+    >
       <div className="toolbar">
         <span>
           <b>{fmtInt(output.runs)}</b> runs in <b>{fmtDuration(output.elapsedMs)}</b> on {output.workers} workers
         </span>
         {output.failed.length > 0 && (
-          <span className="neg" data-testid="sweep-failed" title={reasons.map((r) => `${r.count} × ${r.reason} (e.g. ${r.example})`).join('\n')}>
+          <span
+            className="neg"
+            data-testid="sweep-failed"
+            title={reasons.map((r) => `${r.count} × ${r.reason} (e.g. ${r.example})`).join('\n')}
+          >
             {fmtInt(output.failed.length)} failed: {reasons[0].reason}
             {reasons.length > 1 ? ` (and ${reasons.length - 1} other reason${reasons.length > 2 ? 's' : ''})` : ''}
           </span>
         )}
         {output.best && (
           <span>
-            best {objKey} <b className={signClass(metricOf(output.best, objKey))}>{fmtNum(metricOf(output.best, objKey), 3)}</b> at{' '}
-            <span className="mono">{Object.entries(output.best.params).map(([k, v]) => `${k}=${v}`).join(' ')}</span>
+            best {objKey}{' '}
+            <b className={signClass(metricOf(output.best, objKey))}>{fmtNum(metricOf(output.best, objKey), 3)}</b> at{' '}
+            <span className="mono">
+              {Object.entries(output.best.params)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')}
+            </span>
           </span>
         )}
         {output.stability && (
@@ -96,9 +129,19 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
             data-testid="stability"
             data-value={output.stability.ratio ?? ''}
             title="Mean objective of the best cell's one-step grid neighbours over its own: near 1 a plateau (robust), near 0 or below an isolated spike"
-            className={output.stability.ratio === null ? 'muted' : output.stability.ratio >= 0.7 ? 'pos' : output.stability.ratio < 0.3 ? 'neg' : ''}
+            className={
+              output.stability.ratio === null
+                ? 'muted'
+                : output.stability.ratio >= 0.7
+                  ? 'pos'
+                  : output.stability.ratio < 0.3
+                    ? 'neg'
+                    : ''
+            }
           >
-            neighbourhood stability {output.stability.ratio === null ? '— (no evaluated neighbours)' : fmtNum(output.stability.ratio, 2)} ({output.stability.neighbours} neighbours)
+            neighbourhood stability{' '}
+            {output.stability.ratio === null ? '— (no evaluated neighbours)' : fmtNum(output.stability.ratio, 2)} (
+            {output.stability.neighbours} neighbours)
           </span>
         )}
         {output.best && <BestCellWfe best={output.best.params} />}
@@ -115,21 +158,39 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
             {output.objective} over {hx} × {hy}
             {params.length > 2 && (
               <>
-                <span className="muted">(each cell: the best over {params.filter((p) => p !== hx && p !== hy).join(', ')})</span>
-                <select aria-label="Heatmap x" value={hx} onChange={(e) => setXy([e.target.value, hy])} data-testid="heat-x">
-                  {params.filter((p) => p !== hy).map((p) => (
-                    <option key={p}>{p}</option>
-                  ))}
+                <span className="muted">
+                  (each cell: the best over {params.filter((p) => p !== hx && p !== hy).join(', ')})
+                </span>
+                <select
+                  aria-label="Heatmap x"
+                  value={hx}
+                  onChange={(e) => setXy([e.target.value, hy])}
+                  data-testid="heat-x"
+                >
+                  {params
+                    .filter((p) => p !== hy)
+                    .map((p) => (
+                      <option key={p}>{p}</option>
+                    ))}
                 </select>
-                <select aria-label="Heatmap y" value={hy} onChange={(e) => setXy([hx, e.target.value])} data-testid="heat-y">
-                  {params.filter((p) => p !== hx).map((p) => (
-                    <option key={p}>{p}</option>
-                  ))}
+                <select
+                  aria-label="Heatmap y"
+                  value={hy}
+                  onChange={(e) => setXy([hx, e.target.value])}
+                  data-testid="heat-y"
+                >
+                  {params
+                    .filter((p) => p !== hx)
+                    .map((p) => (
+                      <option key={p}>{p}</option>
+                    ))}
                 </select>
               </>
             )}
             <span className={heat!.complete ? 'muted' : 'neg'} data-testid="heatmap-coverage">
-              {heat!.complete ? `every result (${fmtInt(heat!.count)})` : `top ${fmtInt(output.results.length)} of ${fmtInt(output.runs)} only: the grid is too large to send whole`}
+              {heat!.complete
+                ? `every result (${fmtInt(heat!.count)})`
+                : `top ${fmtInt(output.results.length)} of ${fmtInt(output.runs)} only: the grid is too large to send whole`}
             </span>
           </div>
           <div className="panel-body">
@@ -167,7 +228,8 @@ export function SweepResults({ output, params }: { output: SweepOutput; params: 
       )}
       <div className="panel">
         <div className="panel-title">
-          Results (top {fmtInt(output.results.length)} of {fmtInt(output.runs - output.failed.length)} by {output.objective})
+          Results (top {fmtInt(output.results.length)} of {fmtInt(output.runs - output.failed.length)} by{' '}
+          {output.objective})
         </div>
         <div className="panel-body" style={{ maxHeight: 360, padding: 0 }}>
           <table className="grid" data-testid="sweep-table">

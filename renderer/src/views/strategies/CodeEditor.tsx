@@ -29,14 +29,24 @@ function offsetOf(view: EditorView, lineNo: number, col: number): number {
  * The sandbox's problems and TypeScript's diagnostics together; a type diagnostic on a line the
  * sandbox already reports (a syntax error both see) is left out.
  */
-function allDiagnostics(view: EditorView, problems: readonly StrategyProblem[], types: readonly StrategyTypeDiagnostic[]): Diagnostic[] {
+function allDiagnostics(
+  view: EditorView,
+  problems: readonly StrategyProblem[],
+  types: readonly StrategyTypeDiagnostic[],
+): Diagnostic[] {
   const lines = new Set(problems.map((p) => p.line));
   const typed = types
     .filter((d) => !lines.has(d.line))
     .map((d): Diagnostic => {
       const from = offsetOf(view, d.line, d.col);
       const to = Math.max(from, offsetOf(view, d.endLine, d.endCol));
-      return { from, to: to === from ? Math.min(view.state.doc.length, from + 1) : to, severity: d.severity, source: 'TypeScript', message: d.message };
+      return {
+        from,
+        to: to === from ? Math.min(view.state.doc.length, from + 1) : to,
+        severity: d.severity,
+        source: 'TypeScript',
+        message: d.message,
+      };
     });
   return [...diagnosticsOf(view, problems), ...typed];
 }
@@ -85,7 +95,10 @@ export function CodeEditor({
           linter(
             async (ev) => {
               const text = ev.state.doc.toString();
-              const [problems, types] = await Promise.all([compileRef.current(text), typecheckRef.current?.(text) ?? []]);
+              const [problems, types] = await Promise.all([
+                compileRef.current(text),
+                typecheckRef.current?.(text) ?? [],
+              ]);
               // The document may have changed while TypeScript ran: CodeMirror drops a stale result.
               typesRef.current = types;
               return allDiagnostics(ev, problems, types);
@@ -99,10 +112,18 @@ export function CodeEditor({
             {
               '&': { height: '100%', backgroundColor: 'var(--bg)', color: 'var(--text)' },
               '.cm-scroller': { fontFamily: 'var(--mono, monospace)' },
-              '.cm-gutters': { backgroundColor: 'var(--bg-1)', color: 'var(--text-dim)', borderRight: '1px solid var(--border)' },
+              '.cm-gutters': {
+                backgroundColor: 'var(--bg-1)',
+                color: 'var(--text-dim)',
+                borderRight: '1px solid var(--border)',
+              },
               '.cm-activeLine, .cm-activeLineGutter': { backgroundColor: 'rgba(127, 127, 127, 0.12)' },
               '.cm-cursor': { borderLeftColor: 'var(--text)' },
-              '.cm-tooltip': { backgroundColor: 'var(--bg-1)', color: 'var(--text)', border: '1px solid var(--border)' },
+              '.cm-tooltip': {
+                backgroundColor: 'var(--bg-1)',
+                color: 'var(--text)',
+                border: '1px solid var(--border)',
+              },
               '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--focus)', color: '#fff' },
             },
             { dark: true },
@@ -119,7 +140,8 @@ export function CodeEditor({
   }, []);
   useEffect(() => {
     const v = view.current;
-    if (v && v.state.doc.toString() !== value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+    if (v && v.state.doc.toString() !== value)
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
   }, [value]);
   useEffect(() => {
     const v = view.current;

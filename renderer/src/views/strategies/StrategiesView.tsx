@@ -63,7 +63,12 @@ export function StrategiesView() {
             <div className="panel-title">Your strategies</div>
             {users.length === 0 && <div className="muted">none stored yet: start from a template and Save</div>}
             {users.map((s) => (
-              <button key={s.name} className={s.name === name ? 'list-item active' : 'list-item'} data-user-strategy={s.name} onClick={() => void openStored(s.name)}>
+              <button
+                key={s.name}
+                className={s.name === name ? 'list-item active' : 'list-item'}
+                data-user-strategy={s.name}
+                onClick={() => void openStored(s.name)}
+              >
                 {s.name} <span className="muted">{s.kind}</span>
               </button>
             ))}
@@ -72,8 +77,14 @@ export function StrategiesView() {
             <div className="panel">
               <div className="panel-title">History</div>
               {versions.map((v) => (
-                <button key={v.version} className={diff?.version === v.version ? 'list-item active' : 'list-item'} data-version={v.version} onClick={() => void showDiff(diff?.version === v.version ? null : v.version)}>
-                  v{v.version} <span className="muted mono">{new Date(v.addedAt).toISOString().slice(0, 16).replace('T', ' ')}</span>
+                <button
+                  key={v.version}
+                  className={diff?.version === v.version ? 'list-item active' : 'list-item'}
+                  data-version={v.version}
+                  onClick={() => void showDiff(diff?.version === v.version ? null : v.version)}
+                >
+                  v{v.version}{' '}
+                  <span className="muted mono">{new Date(v.addedAt).toISOString().slice(0, 16).replace('T', ' ')}</span>
                 </button>
               ))}
             </div>
@@ -90,11 +101,29 @@ export function StrategiesView() {
         <div className="main-col" style={{ minWidth: 0 }}>
           <div className="panel" style={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
             <div className="panel-title">
-              Source {problems.length > 0 ? <span className="neg" data-testid="problem-count">{problems.length} problem{problems.length > 1 ? 's' : ''}</span> : <span className="muted">compiles</span>}
-              {typeErrors.length > 0 && <span className="neg" data-testid="type-error-count">{' '}{typeErrors.length} type error{typeErrors.length > 1 ? 's' : ''}</span>}
+              Source{' '}
+              {problems.length > 0 ? (
+                <span className="neg" data-testid="problem-count">
+                  {problems.length} problem{problems.length > 1 ? 's' : ''}
+                </span>
+              ) : (
+                <span className="muted">compiles</span>
+              )}
+              {typeErrors.length > 0 && (
+                <span className="neg" data-testid="type-error-count">
+                  {' '}
+                  {typeErrors.length} type error{typeErrors.length > 1 ? 's' : ''}
+                </span>
+              )}
             </div>
             <div style={{ flex: 1, minHeight: 320, overflow: 'hidden' }}>
-              <CodeEditor value={source} onChange={setSource} compile={compileSource} typecheck={typecheckSource} problems={problems} />
+              <CodeEditor
+                value={source}
+                onChange={setSource}
+                compile={compileSource}
+                typecheck={typecheckSource}
+                problems={problems}
+              />
             </div>
             {problems.length > 0 && (
               <ul className="problems mono" data-testid="problems">
@@ -109,9 +138,7 @@ export function StrategiesView() {
           </div>
           {diff && (
             <div className="panel" data-testid="version-diff" style={{ maxHeight: 260, overflow: 'auto' }}>
-              <div className="panel-title">
-                v{diff.version} → editor
-              </div>
+              <div className="panel-title">v{diff.version} → editor</div>
               <pre className="diff mono">
                 {diffLines.map((l, i) => (
                   <div key={i} className={l.op === '+' ? 'diff-add' : l.op === '-' ? 'diff-del' : 'diff-same'}>

@@ -2,9 +2,24 @@ import type { Completion, CompletionContext, CompletionResult } from '@codemirro
 
 /** What the SDK exports, for completion after `import … from 'quantdesk/sdk'` (mirrors core/sdk/index.ts). */
 const TOP: Completion[] = [
-  { label: 'defineStrategy', type: 'function', detail: '({ kind?, name, description, params, init, onBar | weights })', info: 'Defines a strategy: the default export of a strategy file.' },
-  { label: 'indicators', type: 'namespace', detail: 'streaming indicators', info: 'Each returns an object whose next(...) gives the value, NaN in warm-up.' },
-  { label: 'patterns', type: 'namespace', detail: 'candlestick pattern streams', info: "patterns.stream('hammer').next(bar) → boolean" },
+  {
+    label: 'defineStrategy',
+    type: 'function',
+    detail: '({ kind?, name, description, params, init, onBar | weights })',
+    info: 'Defines a strategy: the default export of a strategy file.',
+  },
+  {
+    label: 'indicators',
+    type: 'namespace',
+    detail: 'streaming indicators',
+    info: 'Each returns an object whose next(...) gives the value, NaN in warm-up.',
+  },
+  {
+    label: 'patterns',
+    type: 'namespace',
+    detail: 'candlestick pattern streams',
+    info: "patterns.stream('hammer').next(bar) → boolean",
+  },
   { label: 'crossedAbove', type: 'function', detail: '(prevA, prevB, a, b) → boolean' },
   { label: 'crossedBelow', type: 'function', detail: '(prevA, prevB, a, b) → boolean' },
   { label: 'SwingTracker', type: 'class', detail: 'new SwingTracker(strength): swings, barsSince(), timeNumber()' },

@@ -2,15 +2,30 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { columnLabel } from '../../../../core/model/desk';
 import { selectSymbol, setPaletteOpen, useNavStore } from '../../stores/nav-store';
 import {
-  addColumn, addToWatchlist, COLUMN_PRESETS, createWatchlist, deleteActiveWatchlist, loadWatchlists, moveInWatchlist, refreshTable, removeColumn, removeFromWatchlist,
-  showWatchlist, useWatchlistsStore,
+  addColumn,
+  addToWatchlist,
+  COLUMN_PRESETS,
+  createWatchlist,
+  deleteActiveWatchlist,
+  loadWatchlists,
+  moveInWatchlist,
+  refreshTable,
+  removeColumn,
+  removeFromWatchlist,
+  showWatchlist,
+  useWatchlistsStore,
 } from '../../stores/watchlists-store';
 import '../desk/desk.css';
 
 /** Formats a column value: prices and % with 2 decimals, volumes compact. */
 function fmt(kind: string, v: number | null): string {
   if (v === null) return '—';
-  if (kind === 'volume') return Math.abs(v) >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : Math.abs(v) >= 1e3 ? `${(v / 1e3).toFixed(1)}K` : v.toFixed(0);
+  if (kind === 'volume')
+    return Math.abs(v) >= 1e6
+      ? `${(v / 1e6).toFixed(2)}M`
+      : Math.abs(v) >= 1e3
+        ? `${(v / 1e3).toFixed(1)}K`
+        : v.toFixed(0);
   return v.toFixed(2);
 }
 
@@ -56,7 +71,8 @@ export function WatchlistView() {
       const before = prev.current.get(s);
       table.values[i].forEach((v, j) => {
         const b = before?.[j];
-        if (before && b !== undefined && b !== null && v !== null && v !== b) cells.set(`${s}:${j}`, v > b ? 'up' : 'down');
+        if (before && b !== undefined && b !== null && v !== null && v !== b)
+          cells.set(`${s}:${j}`, v > b ? 'up' : 'down');
       });
       prev.current.set(s, [...table.values[i]]);
     });
@@ -76,16 +92,25 @@ export function WatchlistView() {
   }, [table, sort]);
 
   const columns = list?.columns ?? [];
-  const onSort = (j: number) => setSort((s) => (s?.col === j ? (s.dir === -1 ? { col: j, dir: 1 } : null) : { col: j, dir: -1 }));
+  const onSort = (j: number) =>
+    setSort((s) => (s?.col === j ? (s.dir === -1 ? { col: j, dir: 1 } : null) : { col: j, dir: -1 }));
   const addSymbol = () => {
-    const syms = symbolText.split(/[,\s]+/).map((s) => s.trim().toUpperCase()).filter(Boolean);
+    const syms = symbolText
+      .split(/[,\s]+/)
+      .map((s) => s.trim().toUpperCase())
+      .filter(Boolean);
     if (syms.length) void addToWatchlist(syms).then(() => setSymbolText(''));
   };
 
   return (
     <div className="desk-view" data-testid="watchlist-view">
       <div className="desk-row">
-        <select value={active ?? ''} onChange={(e) => showWatchlist(e.target.value)} data-testid="watchlist-select" aria-label="Watchlist">
+        <select
+          value={active ?? ''}
+          onChange={(e) => showWatchlist(e.target.value)}
+          data-testid="watchlist-select"
+          aria-label="Watchlist"
+        >
           {lists.length === 0 && <option value="">no lists</option>}
           {lists.map((l) => (
             <option key={l.id} value={l.id}>
@@ -93,8 +118,19 @@ export function WatchlistView() {
             </option>
           ))}
         </select>
-        <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder="new list name" style={{ width: 120 }} data-testid="watchlist-new-name" />
-        <button className="btn-ghost" disabled={!newName.trim()} onClick={() => void createWatchlist(newName.trim()).then(() => setNewName(''))} data-testid="watchlist-create">
+        <input
+          value={newName}
+          onChange={(e) => setNewName(e.target.value)}
+          placeholder="new list name"
+          style={{ width: 120 }}
+          data-testid="watchlist-new-name"
+        />
+        <button
+          className="btn-ghost"
+          disabled={!newName.trim()}
+          onClick={() => void createWatchlist(newName.trim()).then(() => setNewName(''))}
+          data-testid="watchlist-create"
+        >
           New list
         </button>
         {list && (
@@ -103,7 +139,14 @@ export function WatchlistView() {
           </button>
         )}
         <span className="spacer" />
-        <input value={symbolText} onChange={(e) => setSymbolText(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && addSymbol()} placeholder="add symbols…" style={{ width: 120 }} data-testid="watchlist-add-input" />
+        <input
+          value={symbolText}
+          onChange={(e) => setSymbolText(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && addSymbol()}
+          placeholder="add symbols…"
+          style={{ width: 120 }}
+          data-testid="watchlist-add-input"
+        />
         <button className="btn-ghost" onClick={addSymbol} data-testid="watchlist-add">
           Add
         </button>
@@ -114,7 +157,12 @@ export function WatchlistView() {
       {list && (
         <div className="desk-row">
           <span className="muted">Columns</span>
-          <select value="" onChange={(e) => e.target.value && void addColumn(COLUMN_PRESETS[Number(e.target.value)].column)} data-testid="watchlist-add-column" aria-label="Add a column">
+          <select
+            value=""
+            onChange={(e) => e.target.value && void addColumn(COLUMN_PRESETS[Number(e.target.value)].column)}
+            data-testid="watchlist-add-column"
+            aria-label="Add a column"
+          >
             <option value="">add column…</option>
             {COLUMN_PRESETS.map((p, i) => (
               <option key={p.label} value={i}>
@@ -122,15 +170,34 @@ export function WatchlistView() {
               </option>
             ))}
           </select>
-          <input value={field} onChange={(e) => setField(e.target.value)} placeholder="fundamental field" style={{ width: 130 }} data-testid="watchlist-field" />
-          <button className="btn-ghost" disabled={!/^[a-z][a-z0-9_]*$/i.test(field)} onClick={() => void addColumn({ kind: 'fundamental', field }).then(() => setField(''))}>
+          <input
+            value={field}
+            onChange={(e) => setField(e.target.value)}
+            placeholder="fundamental field"
+            style={{ width: 130 }}
+            data-testid="watchlist-field"
+          />
+          <button
+            className="btn-ghost"
+            disabled={!/^[a-z][a-z0-9_]*$/i.test(field)}
+            onClick={() => void addColumn({ kind: 'fundamental', field }).then(() => setField(''))}
+          >
             Add field
           </button>
         </div>
       )}
-      {error && <div className="neg" data-testid="watchlist-error">{error}</div>}
+      {error && (
+        <div className="neg" data-testid="watchlist-error">
+          {error}
+        </div>
+      )}
       {list ? (
-        <table className="grid" data-testid="watchlist-table" data-symbols={list.symbols.join(',')} data-flash-gen={flash.gen}>
+        <table
+          className="grid"
+          data-testid="watchlist-table"
+          data-symbols={list.symbols.join(',')}
+          data-flash-gen={flash.gen}
+        >
           <thead>
             <tr>
               <th>Symbol</th>
@@ -159,26 +226,54 @@ export function WatchlistView() {
               rows.map((i) => {
                 const s = table.symbols[i];
                 return (
-                  <tr key={s} className={s === selected ? 'selected-row' : ''} onClick={() => selectSymbol(s)} data-testid="watchlist-row" data-symbol={s} style={{ cursor: 'pointer' }}>
+                  <tr
+                    key={s}
+                    className={s === selected ? 'selected-row' : ''}
+                    onClick={() => selectSymbol(s)}
+                    data-testid="watchlist-row"
+                    data-symbol={s}
+                    style={{ cursor: 'pointer' }}
+                  >
                     <td className="mono">{s}</td>
                     {table.values[i].map((v, j) => {
                       const kind = columns[j]?.kind ?? '';
                       const f = flash.cells.get(`${s}:${j}`);
                       const sign = SIGNED.has(kind) && v !== null ? (v > 0 ? 'pos' : v < 0 ? 'neg' : '') : '';
                       return (
-                        <td key={`${j}-${f ? flash.gen : 0}`} className={`num ${sign} ${f ? `flash-${f}` : ''}`} data-col={j}>
+                        <td
+                          key={`${j}-${f ? flash.gen : 0}`}
+                          className={`num ${sign} ${f ? `flash-${f}` : ''}`}
+                          data-col={j}
+                        >
                           {fmt(kind, v)}
                         </td>
                       );
                     })}
                     <td onClick={(e) => e.stopPropagation()} style={{ whiteSpace: 'nowrap' }}>
-                      <button className="btn-ghost" disabled={sort !== null} onClick={() => void moveInWatchlist(s, -1)} title="Move up" data-testid="watchlist-up">
+                      <button
+                        className="btn-ghost"
+                        disabled={sort !== null}
+                        onClick={() => void moveInWatchlist(s, -1)}
+                        title="Move up"
+                        data-testid="watchlist-up"
+                      >
                         ↑
                       </button>
-                      <button className="btn-ghost" disabled={sort !== null} onClick={() => void moveInWatchlist(s, 1)} title="Move down" data-testid="watchlist-down">
+                      <button
+                        className="btn-ghost"
+                        disabled={sort !== null}
+                        onClick={() => void moveInWatchlist(s, 1)}
+                        title="Move down"
+                        data-testid="watchlist-down"
+                      >
                         ↓
                       </button>
-                      <button className="btn-ghost" onClick={() => void removeFromWatchlist(s)} title="Remove" data-testid="watchlist-remove">
+                      <button
+                        className="btn-ghost"
+                        onClick={() => void removeFromWatchlist(s)}
+                        title="Remove"
+                        data-testid="watchlist-remove"
+                      >
                         ✕
                       </button>
                     </td>
@@ -188,7 +283,9 @@ export function WatchlistView() {
           </tbody>
         </table>
       ) : (
-        <div className="muted">No watchlist yet: name one and press “New list”, or add a symbol (a list is created).</div>
+        <div className="muted">
+          No watchlist yet: name one and press “New list”, or add a symbol (a list is created).
+        </div>
       )}
     </div>
   );
