@@ -405,6 +405,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE desk_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
   // Issue 16 (the monitoring desk, items 3-6): user alert rules and their firings, watchlists, saved screens,
   // and pane workspaces. The alerts a rule raises go to the journal's alerts table (book "user-alerts").
