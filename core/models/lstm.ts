@@ -1,5 +1,6 @@
 import { standardize } from './standardize';
 import { Prng } from '../optimize/prng';
+import { fitMiniBatches } from './fit';
 import { shapleyValuesSync } from './shapley';
 
 /**
@@ -80,35 +81,19 @@ export function trainLstm(
     }
     return tf.add(tf.matMul(h, wo), bo) as T2;
   };
-  const opt = tf.train.adam(p.learningRate);
-  const order = Array.from({ length: n }, (_, i) => i);
   try {
-    for (let e = 0; e < p.epochs; e++) {
-      for (let i = n - 1; i > 0; i--) {
-        const r = rng.int(i + 1);
-        [order[i], order[r]] = [order[r], order[i]];
-      }
-      for (let s = 0; s < n; s += p.batchSize) {
-        const idx = order.slice(s, s + p.batchSize);
-        const xb = new Float32Array(idx.length * D);
-        const yb = new Float32Array(idx.length);
-        idx.forEach((i, k) => {
-          xb.set(X.subarray(i * D, i * D + D), k * D);
-          yb[k] = Y[i];
-        });
-        tf.tidy(() => {
-          const xt = tf.tensor2d(xb, [idx.length, D]);
-          const yt = tf.tensor2d(yb, [idx.length, 1]);
-          opt.minimize(
-            () =>
-              (objective === 'binary'
-                ? tf.losses.sigmoidCrossEntropy(yt, forward(xt))
-                : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar,
-          );
-        });
-      }
-      if (onEpoch && onEpoch(e + 1, p.epochs) === false) throw new Error('cancelled');
-    }
+    fitMiniBatches(tf, {
+      X,
+      Y,
+      width: D,
+      epochs: p.epochs,
+      batchSize: p.batchSize,
+      learningRate: p.learningRate,
+      objective,
+      rng,
+      forward,
+      onEpoch,
+    });
     const woArr = Array.from(wo.dataSync(), (v) => v * ys);
     return {
       kind: 'lstm',
@@ -127,7 +112,6 @@ export function trainLstm(
     };
   } finally {
     for (const v of [wx, wh, b, wo, bo]) v.dispose();
-    opt.dispose();
   }
 }
 

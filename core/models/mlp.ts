@@ -1,5 +1,6 @@
 import { standardize } from './standardize';
 import { Prng } from '../optimize/prng';
+import { fitMiniBatches } from './fit';
 import { shapleyValuesSync } from './shapley';
 
 /**
@@ -60,35 +61,19 @@ export function trainMlp(
     });
     return h;
   };
-  const opt = tf.train.adam(p.learningRate);
-  const order = Array.from({ length: n }, (_, i) => i);
   try {
-    for (let e = 0; e < p.epochs; e++) {
-      for (let i = n - 1; i > 0; i--) {
-        const r = rng.int(i + 1);
-        [order[i], order[r]] = [order[r], order[i]];
-      }
-      for (let s = 0; s < n; s += p.batchSize) {
-        const idx = order.slice(s, s + p.batchSize);
-        const xb = new Float32Array(idx.length * F);
-        const yb = new Float32Array(idx.length);
-        idx.forEach((i, k) => {
-          xb.set(X.subarray(i * F, i * F + F), k * F);
-          yb[k] = Y[i];
-        });
-        tf.tidy(() => {
-          const xt = tf.tensor2d(xb, [idx.length, F]);
-          const yt = tf.tensor2d(yb, [idx.length, 1]);
-          opt.minimize(
-            () =>
-              (objective === 'binary'
-                ? tf.losses.sigmoidCrossEntropy(yt, forward(xt))
-                : tf.losses.meanSquaredError(yt, forward(xt))) as import('@tensorflow/tfjs').Scalar,
-          );
-        });
-      }
-      if (onEpoch && onEpoch(e + 1, p.epochs) === false) throw new Error('cancelled');
-    }
+    fitMiniBatches(tf, {
+      X,
+      Y,
+      width: F,
+      epochs: p.epochs,
+      batchSize: p.batchSize,
+      learningRate: p.learningRate,
+      objective,
+      rng,
+      forward,
+      onEpoch,
+    });
     const layers = vars.map((v, l) => {
       const w = Array.from(v.w.dataSync());
       const b = Array.from(v.b.dataSync());
@@ -104,7 +89,6 @@ export function trainMlp(
       v.w.dispose();
       v.b.dispose();
     }
-    opt.dispose();
   }
 }
 
