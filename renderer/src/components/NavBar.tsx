@@ -1,4 +1,4 @@
-import { showView, useNavStore, VIEW_LABELS, VIEWS } from '../stores/nav-store';
+import { keyForView, showView, useNavStore, VIEW_LABELS, VIEWS } from '../stores/nav-store';
 
 /** Left navigation: one button per view with its shortcut. */
 export function NavBar() {
@@ -12,9 +12,9 @@ export function NavBar() {
           className={v === view ? 'nav-item active' : 'nav-item'}
           onClick={() => showView(v)}
           data-view={v}
-          title={`${VIEW_LABELS[v]} (${i + 1})`}
+          title={keyForView(i) === null ? VIEW_LABELS[v] : `${VIEW_LABELS[v]} (${keyForView(i)})`}
         >
-          <span className="nav-key">{i + 1}</span>
+          <span className="nav-key">{keyForView(i) ?? ''}</span>
           <span className="nav-label">{VIEW_LABELS[v]}</span>
         </button>
       ))}

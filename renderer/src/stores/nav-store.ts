@@ -89,7 +89,12 @@ export function toggleTheme(): void {
   useNavStore.setState({ theme });
 }
 
-/** Maps a key event to a view: keys 1–6 outside text inputs. */
+/** The shortcut of the view at nav position `i` (the inverse of {@link viewForKey}), or null past the tenth. */
+export function keyForView(i: number): string | null {
+  return i < 9 ? String(i + 1) : i === 9 ? '0' : null;
+}
+
+/** Maps a key event to a view: keys 1–9, then 0 for the tenth, outside text inputs. */
 export function viewForKey(key: string): View | null {
   if (key.length !== 1 || key < '0' || key > '9') return null;
   const i = key === '0' ? 9 : Number(key) - 1;
