@@ -1,8 +1,12 @@
 import type { IndicatorStream } from '../indicators/registry';
-import { pitRowAt, type PitField } from '../strategies/pit-facts';
+import type { FeatureSeries } from '../sdk/feature-sandbox';
+import { pitRowAt, type PitField, type PitUniverse } from '../strategies/pit-facts';
 import { indicatorByName } from './batch';
 import { exprKey, OPS, type Expr } from './expr';
 import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan } from './kernels';
+import { memberAt } from './members';
+import { NewsWindow, type NewsEvents } from './news';
+import { userFeatureByHash } from './user';
 
 /** One date's bars for every instrument of the stream (NaN where an instrument has no bar). */
 export interface StreamBars {
@@ -33,6 +37,8 @@ export class FeatureStream {
     exprs: readonly Expr[],
     readonly nInst: number,
     readonly fields: ReadonlyMap<string, PitField> = new Map(),
+    /** A named PIT universe (cross-sections rank members only, as known each date) and stored news. */
+    readonly extra: { readonly universe?: PitUniverse | null; readonly news?: NewsEvents | null } = {},
   ) {
     const memo = new Map<string, Step>();
     this.#steps = exprs.map((e) => this.#compile(e, memo));
@@ -121,6 +127,34 @@ export class FeatureStream {
           return out;
         };
       }
+      case 'user': {
+        const f = userFeatureByHash(e.hash);
+        const p = JSON.parse(e.params) as Record<string, unknown>;
+        const series: (FeatureSeries | null)[] = new Array(n).fill(null);
+        return (b) => {
+          for (let s = 0; s < n; s++) {
+            // Start at the instrument's first bar, as the batch form does.
+            if (series[s] === null && b.close[s] === b.close[s]) series[s] = f.stream(p);
+            const st = series[s];
+            out[s] =
+              st === null ? Number.NaN : st.next(b.time, b.open[s], b.high[s], b.low[s], b.close[s], b.volume[s]);
+          }
+          return out;
+        };
+      }
+      case 'news': {
+        const ev = this.extra.news;
+        if (!ev) throw new Error('feature News: no news given to the stream');
+        const windows = Array.from({ length: n }, (_, s) => new NewsWindow(ev, s, e.days));
+        const stat = e.stat;
+        return (b) => {
+          for (let s = 0; s < n; s++) {
+            const v = windows[s].at(b.time, stat);
+            out[s] = b.close[s] === b.close[s] ? v : Number.NaN;
+          }
+          return out;
+        };
+      }
       case 'call': {
         const args = e.args.map((a) => this.#compile(a, memo));
         const kind = opKind(e.op);
@@ -135,8 +169,12 @@ export class FeatureStream {
           };
         }
         if (kind === 'cross') {
+          const u = this.extra.universe;
+          const day = new Float64Array(n);
           return (b) => {
-            crossSection(op, args[0](b), out);
+            const x = args[0](b);
+            if (u) for (let s = 0; s < n; s++) day[s] = memberAt(u, s, b.time) ? x[s] : Number.NaN;
+            crossSection(op, u ? day : x, out);
             return out;
           };
         }

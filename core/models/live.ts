@@ -1,5 +1,5 @@
 import { resolveFeatures, type FeatureDef } from '../features/defs';
-import { fieldsOf, loadFeatureSource } from '../features/matrix';
+import { fieldsOf, loadFeatureSource, newsFor } from '../features/matrix';
 import { FeatureStream, type StreamBars } from '../features/stream';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
@@ -79,7 +79,7 @@ export class LiveModelSignal {
     this.modelId = p.modelId;
     const { record, artifact } = loadStoredModel(store, p.modelId);
     const spec = record.spec as ModelSpec;
-    const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
+    const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
     this.#labels = artifact.features;
     this.#symbols = symbols;
     this.#index = new Map(symbols.map((s, k) => [s, k]));
@@ -87,11 +87,14 @@ export class LiveModelSignal {
       const model = modelFromJson(w.model);
       return { testStart: w.testStart, model, explainer: model.kind === 'gbdt' ? createGbdtExplainer(model) : null };
     });
-    const facts = loadPitFacts(store, symbols, fieldsOf(features));
+    const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
+    const facts = loadPitFacts(store, symbols, fieldsOf(features), named);
+    // Cross-sections rank within the spec's universe, as in training; news as stored when the session starts.
     this.#stream = new FeatureStream(
       features.map((f) => f.expr),
       symbols.length,
       facts.fields,
+      { universe: facts.universe, news: newsFor(store, features, symbols) },
     );
     const n = symbols.length;
     const nan = () => new Float64Array(n).fill(Number.NaN);

@@ -79,3 +79,18 @@ export function newsAsOf(
   > & { syms: string | null })[];
   return rows.map(({ syms, ...r }) => ({ ...r, symbols: syms === null ? [] : syms.split(',') }));
 }
+
+/**
+ * Every stored article linked to an instrument, as the feature store reads it: the symbol, the time it counts
+ * from (the later of its publication and when it became known: no article counts before both) and its
+ * sentiment (null when unscored), ordered by that time.
+ */
+export function newsSentimentRows(store: Store): { symbol: string; at: number; sentiment: number | null }[] {
+  return connection(store)
+    .prepare(
+      `SELECT i.symbol AS symbol, max(coalesce(n.published_at, n.known_at), n.known_at) AS at, n.sentiment AS sentiment
+       FROM news n JOIN news_symbols ns ON ns.news_id = n.id JOIN instruments i ON i.id = ns.instrument_id
+       ORDER BY at, n.id`,
+    )
+    .all() as { symbol: string; at: number; sentiment: number | null }[];
+}
