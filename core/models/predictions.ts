@@ -44,6 +44,8 @@ function predictionTable(store: Store, modelId: string, panel: Panel): { at(symb
   const src = loadFeatureSource(store, features, {
     ...(spec.symbols ? { symbols: spec.symbols } : {}),
     to: panel.time[panel.nDays - 1],
+    // Cross-sectional features rank within the spec's universe, as in training.
+    universe: spec.universe,
   });
   const cols = evaluateBatch(
     src,

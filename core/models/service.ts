@@ -133,7 +133,11 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
   const d = parseDate(date);
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
-  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: d });
+  const src = loadFeatureSource(store, features, {
+    ...(spec.symbols ? { symbols: spec.symbols } : {}),
+    to: d,
+    universe: spec.universe,
+  });
   const { panel } = src;
   const t = panel.nDays - 1;
   if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))
