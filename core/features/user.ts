@@ -16,13 +16,19 @@ import type { StrategySource } from '../strategies/registry';
 const loadedByHash = new Map<string, SandboxedFeature>();
 const byName = new Map<string, SandboxedFeature>();
 
-/** Loads (once per hash) and registers the user feature in `src` under its name; returns it. */
-export function registerUserFeature(src: StrategySource): SandboxedFeature {
+/** Loads the user feature in `src` in the sandbox, once per hash, without registering its name (a check). */
+export function loadUserFeature(src: StrategySource): SandboxedFeature {
   let f = loadedByHash.get(src.hash);
   if (!f) {
     f = loadSandboxedFeature(src);
     loadedByHash.set(src.hash, f);
   }
+  return f;
+}
+
+/** Loads (once per hash) and registers the user feature in `src` under its name; returns it. */
+export function registerUserFeature(src: StrategySource): SandboxedFeature {
+  const f = loadUserFeature(src);
   byName.set(f.name, f);
   return f;
 }
@@ -68,9 +74,9 @@ export function findUserFeature(name: string, ctx: FeatureContext = {}): Sandbox
   return byName.get(name);
 }
 
-/** Every user feature known: those stored in `ctx.store` (newest versions) and those registered in this process. */
+/** The user features stored in `ctx.store` (newest version of each name), loaded. */
 export function userFeatures(ctx: FeatureContext = {}): SandboxedFeature[] {
-  const out = new Map<string, SandboxedFeature>(byName);
+  const out = new Map<string, SandboxedFeature>();
   if (ctx.store)
     for (const v of listUserFeatures(ctx.store)) {
       const s = getSource(ctx.store, v.hash);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BacktestInputError } from '../../backtest/types';
 import { isBuiltinFeature, listFeatures, FeatureSpecError } from '../../features/defs';
-import { checkUserFeature, readFeatureFile, registerUserFeature } from '../../features/user';
+import { checkUserFeature, loadUserFeature, readFeatureFile } from '../../features/user';
 import { addUserFeature } from '../../store/feature-sources';
 import { exportParquet } from '../../features/export';
 import { storeFeatureMatrix } from '../../features/matrix';
@@ -125,7 +125,7 @@ function add(args: string[], io: CliIO): number {
   const { values, positionals } = parseFlags(args, { db: { type: 'string' }, json: { type: 'boolean' } }, ['db']);
   if (positionals.length !== 1) throw new UsageError('expected one FILE');
   const src = readFeatureFile(resolve(positionals[0]));
-  const f = registerUserFeature(src);
+  const f = loadUserFeature(src);
   const name = f.name;
   if (isBuiltinFeature(name))
     throw new UsageError(`${positionals[0]}: "${name}" is a built-in feature's name; give defineFeature another name`);
