@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { INDICATORS, type Indicator } from '../indicators/registry';
 import { ALPHA158 } from './alpha158';
 import { exprKey, parseExpr, type Expr } from './expr';
-import { findUserFeature, userFeatures, type FeatureContext } from './user';
+import { checkUserFeatureOnce, findUserFeature, userFeatures, type FeatureContext } from './user';
 import type { SandboxedFeature } from '../sdk/feature-sandbox';
 
 export type { FeatureContext } from './user';
@@ -164,12 +164,17 @@ function userNamed(f: SandboxedFeature): Named {
     description: f.description,
     params: z.strictObject({}),
     user: f,
-    resolve: (p) => [
-      {
-        label: `${f.name}${suffix(p)}`,
-        expr: { k: 'user', name: f.name, hash: f.hash, params: JSON.stringify(p) },
-      },
-    ],
+    resolve: (p) => {
+      // The two forms must agree (and so a batch form cannot read later bars) for these very parameters.
+      const mismatch = checkUserFeatureOnce(f, p);
+      if (mismatch) throw new Error(mismatch);
+      return [
+        {
+          label: `${f.name}${suffix(p)}`,
+          expr: { k: 'user', name: f.name, hash: f.hash, params: JSON.stringify(p) },
+        },
+      ];
+    },
   };
 }
 

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sourceHash, setStrategyTimeoutMs, StrategyCodeError } from '../sdk/sandbox';
@@ -97,6 +99,22 @@ describe('features written with the SDK (defineFeature)', () => {
       ),
     );
     expect(checkUserFeature(both, {})).toMatch(/both\.ts: "batch" and "next" disagree, at bar 0/);
+  });
+
+  it('refuses, wherever a spec names it, a batch form that reads later bars (look-ahead)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qd-peek-'));
+    try {
+      const peek = join(dir, 'peek.ts');
+      writeFileSync(
+        peek,
+        `${HEAD}export default defineFeature({ window: 1, batch: (b) => Array.from(b.close, (c, i) => (b.close[i + 1] ?? NaN) / c) });\n`,
+      );
+      expect(errorOf(() => resolveFeatures([{ name: peek }]))).toMatch(
+        /^features\.0: .*peek\.ts: "window": batch over the last 1 bars differs .*may not read later bars/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the file, line and field of errors in user code', () => {

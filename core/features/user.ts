@@ -110,6 +110,19 @@ function syntheticBars(n: number, seed: number): FeatureBars {
   return cols;
 }
 
+const checked = new Map<string, string | null>();
+
+/** {@link checkUserFeature}, once per source hash and parameters in this process. */
+export function checkUserFeatureOnce(f: SandboxedFeature, params: Record<string, unknown>): string | null {
+  const key = `${f.hash}:${JSON.stringify(params)}`;
+  let r = checked.get(key);
+  if (r === undefined) {
+    r = checkUserFeature(f, params);
+    checked.set(key, r);
+  }
+  return r;
+}
+
 /**
  * The batch = streaming check of a user feature at `params` on a synthetic market of `bars` bars: null when the
  * two forms agree at every bar (NaN where the other is NaN, else within 1e-9 relative), else a message naming
@@ -128,7 +141,7 @@ export function checkUserFeature(f: SandboxedFeature, params: Record<string, unk
         f.hasBatch && f.hasStream
           ? '"batch" and "next" disagree'
           : f.hasBatch
-            ? `"window": batch over the last ${f.window(params)} bars differs from batch over all bars (declare a window covering every bar a value reads)`
+            ? `"window": batch over the last ${f.window(params)} bars differs from batch over all bars (declare a window covering every bar a value reads; a value may not read later bars)`
             : '"next" is not deterministic (stepping it twice gives different values)';
       return `${f.file}: ${why}, at bar ${i} of a synthetic market: batch ${a}, streaming ${v}`;
     }
