@@ -126,6 +126,34 @@ describe('news features', () => {
     expect(changedLater).toBeGreaterThan(0);
   });
 
+  it('a live stream picks up news stored while it runs and still equals the batch over the final store', () => {
+    const base = testSource(3, 70, 12, 0);
+    const { panel } = base;
+    const rows = articles(base, 250, 5);
+    const cut = panel.time[30];
+    // Rows "stored" after day 30 all count after it (they became known then), as the news store guarantees.
+    const early = rows.filter((r) => r.at <= cut);
+    const full = buildNewsEvents(panel.symbols, rows);
+    const feats = resolveFeatures(DEFS);
+    const batch = evaluateBatch(
+      { ...base, news: full },
+      feats.map((f) => f.expr),
+    );
+    const st = new FeatureStream(
+      feats.map((f) => f.expr),
+      panel.nInst,
+      base.fields,
+      { news: buildNewsEvents(panel.symbols, early) },
+    );
+    for (let t = 0; t < panel.nDays; t++) {
+      if (t === 31) st.setNews(full);
+      const v = st.next(barsAt(panel, t));
+      for (let j = 0; j < feats.length; j++)
+        for (let s = 0; s < panel.nInst; s++) expect(Object.is(v[j][s], batch[j][s * panel.nDays + t])).toBe(true);
+    }
+    expect(rows.length - early.length).toBeGreaterThan(50);
+  });
+
   it('reads the news store: an article counts from the later of its publication and when it became known', async () => {
     store = openStore(':memory:');
     const panel = await seedPlanted(store, 3, 40);

@@ -40,6 +40,7 @@ export class FeatureStream {
     /** A named PIT universe (cross-sections rank members only, as known each date) and stored news. */
     readonly extra: { readonly universe?: PitUniverse | null; readonly news?: NewsEvents | null } = {},
   ) {
+    this.#news = extra.news ?? null;
     const memo = new Map<string, Step>();
     this.#steps = exprs.map((e) => this.#compile(e, memo));
   }
@@ -55,6 +56,18 @@ export class FeatureStream {
   }
 
   #tick = 0;
+  #news: NewsEvents | null;
+  readonly #newsResets: ((ev: NewsEvents) => void)[] = [];
+
+  /**
+   * Replaces the stored news the stream reads (a live session picks up articles fetched while it runs). Windows
+   * are rebuilt and walk the new rows from the start at the next step: an article counts from the later of its
+   * publication and when it became known, so one stored later never counts at a bar already stepped.
+   */
+  setNews(ev: NewsEvents): void {
+    this.#news = ev;
+    for (const r of this.#newsResets) r(ev);
+  }
 
   #compile(e: Expr, memo: Map<string, Step>): Step {
     const key = exprKey(e);
@@ -143,11 +156,17 @@ export class FeatureStream {
         };
       }
       case 'news': {
-        const ev = this.extra.news;
-        if (!ev) throw new Error('feature News: no news given to the stream');
-        const windows = Array.from({ length: n }, (_, s) => new NewsWindow(ev, s, e.days));
+        if (!this.#news) throw new Error('feature News: no news given to the stream');
+        const days = e.days;
+        const holder = { windows: [] as NewsWindow[] };
+        const reset = (ev: NewsEvents) => {
+          holder.windows = Array.from({ length: n }, (_, s) => new NewsWindow(ev, s, days));
+        };
+        reset(this.#news);
+        this.#newsResets.push(reset);
         const stat = e.stat;
         return (b) => {
+          const windows = holder.windows;
           for (let s = 0; s < n; s++) {
             const v = windows[s].at(b.time, stat);
             out[s] = b.close[s] === b.close[s] ? v : Number.NaN;

@@ -94,3 +94,11 @@ export function newsSentimentRows(store: Store): { symbol: string; at: number; s
     )
     .all() as { symbol: string; at: number; sentiment: number | null }[];
 }
+
+/** A text that changes whenever news rows or their symbol links are added (newest news id and link count). */
+export function newsVersion(store: Store): string {
+  const r = connection(store)
+    .prepare('SELECT (SELECT coalesce(max(id), 0) FROM news) AS n, (SELECT count(*) FROM news_symbols) AS l')
+    .get() as { n: number; l: number };
+  return `${r.n}:${r.l}`;
+}
