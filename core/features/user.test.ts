@@ -79,6 +79,22 @@ describe('features written with the SDK (defineFeature)', () => {
     expect(batch[1][2 * panel.nDays + 14]).toBe(0);
   });
 
+  it('gives each symbol its own seeded Math.random sequence, so a random stream-only feature is still batch = streaming', () => {
+    registerUserFeature(
+      src(
+        `${HEAD}export default defineFeature({ init: () => ({ n: 0 }), next: (s) => (s.n += Math.random()) });\n`,
+        'rnd.ts',
+      ),
+    );
+    const s = testSource(4, 40, 2, 3);
+    const feats = resolveFeatures([{ name: 'rnd' }]);
+    const exprs = feats.map((f) => f.expr);
+    const batch = evaluateBatch(s, exprs);
+    const stream = streamAll(s, exprs);
+    for (let i = 0; i < batch[0].length; i++) expect(Object.is(batch[0][i], stream[0][i])).toBe(true);
+    expect(batch[0][39]).toBeGreaterThan(0);
+  });
+
   it('checks the two forms on a synthetic market: a window that is too short is named', () => {
     const lying = registerUserFeature(
       src(

@@ -50,6 +50,7 @@ const PRELUDE = String.raw`(function (sdk, factory) {
       return JSONstringify({ ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String), message: '' + i.message })) });
     },
     seed(s) { seed = s | 0; },
+    getSeed: () => seed,
     window(json) {
       if (typeof def.window !== 'function') return -1;
       const w = +def.window(params(json));
@@ -78,6 +79,7 @@ interface Bridge {
   describe(): string;
   parse(json: string): string;
   seed(s: number): void;
+  getSeed(): number;
   window(json: string): number;
   alloc(n: number): Float64Array;
   batch(json: string, n: number): Float64Array;
@@ -257,14 +259,24 @@ export function loadSandboxedFeature(src: StrategySource): SandboxedFeature {
     stream(p) {
       const json = key(p);
       if (info.hasStream) {
+        // Each series keeps its own Math.random sequence (the context has one), so stepping many symbols
+        // interleaved draws what stepping each alone (the batch form) draws.
+        let own = seed;
         const state = guarded(() => {
-          bridge.seed(seed);
-          return bridge.init(json);
+          bridge.seed(own);
+          const st = bridge.init(json);
+          own = bridge.getSeed();
+          return st;
         });
         let index = 0;
         return {
           next: (time, open, high, low, close, volume) =>
-            guarded(() => bridge.next(state, index++, time, open, high, low, close, volume)),
+            guarded(() => {
+              bridge.seed(own);
+              const v = bridge.next(state, index++, time, open, high, low, close, volume);
+              own = bridge.getSeed();
+              return v;
+            }),
         };
       }
       // Only a batch form: keep the last `window` bars and recompute it over them at each bar.
