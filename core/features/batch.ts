@@ -3,6 +3,9 @@ import { INDICATORS, type Indicator } from '../indicators/registry';
 import type { PitField, PitUniverse } from '../strategies/pit-facts';
 import { exprKey, type Expr } from './expr';
 import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan } from './kernels';
+import { memberAt } from './members';
+import { NewsWindow, type NewsEvents } from './news';
+import { userFeatureByHash } from './user';
 
 /** What expressions are evaluated over: a panel and the PIT fundamental fields they read (by name). */
 export interface FeatureSource {
@@ -10,6 +13,8 @@ export interface FeatureSource {
   readonly fields: ReadonlyMap<string, PitField>;
   /** A named PIT universe (model specs): training and scoring keep only members as known at each day. */
   readonly universe?: PitUniverse | null;
+  /** Stored news per instrument (features `news_sentiment`, `news_count`). */
+  readonly news?: NewsEvents | null;
 }
 
 /**
@@ -60,6 +65,20 @@ function compute(src: FeatureSource, e: Expr, memo: Map<string, Float64Array>): 
     }
     case 'ind':
       return indicatorColumn(panel, e.name, e.params, e.output);
+    case 'user':
+      return userColumn(panel, e.hash, e.params);
+    case 'news': {
+      if (!src.news) throw new Error('feature News: no news loaded for this source');
+      const out = new Float64Array(size).fill(Number.NaN);
+      for (let s = 0; s < nInst; s++) {
+        const w = new NewsWindow(src.news, s, e.days);
+        for (let t = 0; t < nDays; t++) {
+          const v = w.at(panel.time[t], e.stat);
+          if (panel.close[s * nDays + t] === panel.close[s * nDays + t]) out[s * nDays + t] = v;
+        }
+      }
+      return out;
+    }
     case 'call': {
       const args = e.args.map((a) => evalNode(src, a, memo));
       const out = new Float64Array(size).fill(Number.NaN);
@@ -72,8 +91,11 @@ function compute(src: FeatureSource, e: Expr, memo: Map<string, Float64Array>): 
       if (kind === 'cross') {
         const day = new Float64Array(nInst);
         const res = new Float64Array(nInst);
+        // With a named universe, a date's cross-section is its members as known that date (others get NaN).
+        const u = src.universe;
         for (let t = 0; t < nDays; t++) {
-          for (let s = 0; s < nInst; s++) day[s] = args[0][s * nDays + t];
+          for (let s = 0; s < nInst; s++)
+            day[s] = u && !memberAt(u, s, panel.time[t]) ? Number.NaN : args[0][s * nDays + t];
           crossSection(e.op, day, res);
           for (let s = 0; s < nInst; s++) out[s * nDays + t] = res[s];
         }
@@ -181,6 +203,33 @@ function indicatorColumn(
     const col = cols[output];
     if (!col) throw new Error(`indicator ${name} has no output "${output}"`);
     out.set(col, a + f);
+  }
+  return out;
+}
+
+/** A user feature's batch form per instrument, from the instrument's first bar (as indicators). */
+function userColumn(panel: Panel, hash: string, params: string): Float64Array {
+  const f = userFeatureByHash(hash);
+  const p = JSON.parse(params) as Record<string, unknown>;
+  const { nInst, nDays } = panel;
+  const out = new Float64Array(nInst * nDays).fill(Number.NaN);
+  for (let s = 0; s < nInst; s++) {
+    const a = s * nDays;
+    const first = firstBar(panel.close, a, nDays);
+    if (first >= nDays) continue;
+    const sl = (x: Float64Array) => x.subarray(a + first, a + nDays);
+    const col = f.batch(
+      {
+        time: panel.time.subarray(first),
+        open: sl(panel.open),
+        high: sl(panel.high),
+        low: sl(panel.low),
+        close: sl(panel.close),
+        volume: sl(panel.volume),
+      },
+      p,
+    );
+    out.set(col, a + first);
   }
   return out;
 }

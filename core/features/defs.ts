@@ -3,6 +3,10 @@ import { z } from 'zod';
 import { INDICATORS, type Indicator } from '../indicators/registry';
 import { ALPHA158 } from './alpha158';
 import { exprKey, parseExpr, type Expr } from './expr';
+import { checkUserFeatureOnce, findUserFeature, userFeatures, type FeatureContext } from './user';
+import type { SandboxedFeature } from '../sdk/feature-sandbox';
+
+export type { FeatureContext } from './user';
 
 /** One entry of a feature spec: `{ "name": "return", "window": 5 }`, `{ "name": "expr", "expr": "…" }`, … */
 export type FeatureDef = { readonly name: string } & Readonly<Record<string, unknown>>;
@@ -16,7 +20,9 @@ export interface ResolvedFeature {
 interface Named {
   readonly description: string;
   readonly params: z.ZodObject;
-  resolve(p: Record<string, unknown>): ResolvedFeature[];
+  resolve(p: Record<string, unknown>, ctx: FeatureContext): ResolvedFeature[];
+  /** A user feature: parameters are parsed in its sandbox, not by `params`. */
+  readonly user?: SandboxedFeature;
 }
 
 const win = (def: number) => z.number().int().min(1).max(10_000).default(def);
@@ -86,13 +92,26 @@ function named(): Map<string, Named> {
     m.set(op, {
       description: `cross-sectional ${op === 'cs-rank' ? 'percentile rank' : 'z-score'} per date of another feature ("feature": {...})`,
       params: z.strictObject({ feature: z.looseObject({ name: z.string() }) }),
-      resolve: (p) =>
-        resolveFeatures([p.feature as FeatureDef]).map((f) => ({
+      resolve: (p, ctx) =>
+        resolveFeatures([p.feature as FeatureDef], 'features', ctx).map((f) => ({
           label: `${op}(${f.label})`,
           expr: { k: 'call', op: op === 'cs-rank' ? 'CSRank' : 'CSZScore', args: [f.expr], n: 0, q: 0 },
         })),
     });
   }
+  m.set('news_sentiment', {
+    description:
+      "mean sentiment of the symbol's stored news over the last `days` days, counting an article only once published and known at the bar (NaN: none scored)",
+    params: z.strictObject({ days: win(7) }),
+    resolve: (p) => [
+      { label: `news_sentiment${suffix(p)}`, expr: { k: 'news', stat: 'mean', days: p.days as number } },
+    ],
+  });
+  m.set('news_count', {
+    description: "number of the symbol's stored news articles over the last `days` days, as known at the bar",
+    params: z.strictObject({ days: win(7) }),
+    resolve: (p) => [{ label: `news_count${suffix(p)}`, expr: { k: 'news', stat: 'count', days: p.days as number } }],
+  });
   m.set('alpha158', {
     description: `the whole Alpha158-style library (${ALPHA158.size} features)`,
     params: z.strictObject({}),
@@ -134,6 +153,38 @@ function features(): Map<string, Named> {
   return registry;
 }
 
+/** Whether `name` is a built-in feature (user features may not take it). */
+export function isBuiltinFeature(name: string): boolean {
+  return features().has(name);
+}
+
+/** A user feature as a named definition: params parsed in its sandbox, resolved to a `user` expression. */
+function userNamed(f: SandboxedFeature): Named {
+  return {
+    description: f.description,
+    params: z.strictObject({}),
+    user: f,
+    resolve: (p) => {
+      // The two forms must agree (and so a batch form cannot read later bars) for these very parameters.
+      const mismatch = checkUserFeatureOnce(f, p);
+      if (mismatch) throw new Error(mismatch);
+      return [
+        {
+          label: `${f.name}${suffix(p)}`,
+          expr: { k: 'user', name: f.name, hash: f.hash, params: JSON.stringify(p) },
+        },
+      ];
+    },
+  };
+}
+
+function lookup(name: string, ctx: FeatureContext): Named | undefined {
+  const b = features().get(name);
+  if (b) return b;
+  const u = findUserFeature(name, ctx);
+  return u ? userNamed(u) : undefined;
+}
+
 /** A problem in a feature spec, naming the entry (0-based) and field. */
 export class FeatureSpecError extends Error {
   constructor(
@@ -145,23 +196,47 @@ export class FeatureSpecError extends Error {
   }
 }
 
-/** Resolves feature definitions (defaults applied) into labelled expressions; throws {@link FeatureSpecError}. */
-export function resolveFeatures(defs: readonly FeatureDef[], path = 'features'): ResolvedFeature[] {
+/**
+ * Resolves feature definitions (defaults applied) into labelled expressions; throws {@link FeatureSpecError}.
+ * Names not built in are user features (`defineFeature`): a file path, or a name stored in `ctx.store`.
+ */
+export function resolveFeatures(
+  defs: readonly FeatureDef[],
+  path = 'features',
+  ctx: FeatureContext = {},
+): ResolvedFeature[] {
   const out: ResolvedFeature[] = [];
   defs.forEach((d, i) => {
     const at = `${path}.${i}`;
     if (typeof d !== 'object' || d === null || typeof d.name !== 'string')
       throw new FeatureSpecError(at, 'expected an object with a "name"');
-    const f = features().get(d.name);
+    let f: Named | undefined;
+    try {
+      f = lookup(d.name, ctx);
+    } catch (e) {
+      // A user feature file that does not load: its own FILE:LINE:COL message, under the spec's entry.
+      throw new FeatureSpecError(`${at}.name`, (e as Error).message);
+    }
     if (!f) throw new FeatureSpecError(`${at}.name`, `unknown feature "${d.name}" (see quantdesk features list)`);
     const { name: _name, ...rest } = d;
-    const parsed = f.params.safeParse(rest);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new FeatureSpecError(`${at}${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
+    let data: Record<string, unknown>;
+    if (f.user) {
+      const r = f.user.parseParams(rest);
+      if (!r.ok) {
+        const issue = r.issues[0];
+        throw new FeatureSpecError(`${at}${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
+      }
+      data = r.data;
+    } else {
+      const parsed = f.params.safeParse(rest);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new FeatureSpecError(`${at}${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
+      }
+      data = parsed.data as Record<string, unknown>;
     }
     try {
-      out.push(...f.resolve(parsed.data as Record<string, unknown>));
+      out.push(...f.resolve(data, ctx));
     } catch (e) {
       if (e instanceof FeatureSpecError) throw e;
       throw new FeatureSpecError(at, (e as Error).message);
@@ -187,11 +262,15 @@ export interface FeatureInfo {
   readonly description: string;
   /** Parameters and their defaults (null: required, no default). */
   readonly params: Record<string, unknown>;
+  /** Only on user features: `"user"`, the file it was added from and its source hash. */
+  readonly source?: 'user';
+  readonly file?: string;
+  readonly hash?: string;
 }
 
-/** Every named feature with its parameters and defaults. */
-export function listFeatures(): FeatureInfo[] {
-  return [...features()].map(([name, f]) => {
+/** Every named feature with its parameters and defaults; then the user features (stored in `ctx.store`, or loaded). */
+export function listFeatures(ctx: FeatureContext = {}): FeatureInfo[] {
+  const builtin = [...features()].map(([name, f]) => {
     const params: Record<string, unknown> = {};
     for (const [k, s] of Object.entries(f.params.shape)) {
       const r = (s as z.ZodType).safeParse(undefined);
@@ -199,4 +278,11 @@ export function listFeatures(): FeatureInfo[] {
     }
     return { name, description: f.description, params };
   });
+  const user = userFeatures(ctx).map((f): FeatureInfo => {
+    const props = (f.jsonSchema.properties ?? {}) as Record<string, { default?: unknown }>;
+    const params: Record<string, unknown> = {};
+    for (const [k, p] of Object.entries(props)) params[k] = p.default ?? null;
+    return { name: f.name, description: f.description, params, source: 'user', file: f.file, hash: f.hash };
+  });
+  return [...builtin, ...user];
 }

@@ -20,7 +20,14 @@ export type Expr =
       readonly name: string;
       readonly params: Readonly<Record<string, number>>;
       readonly output: string;
-    };
+    }
+  /** A user feature (`defineFeature`): loaded by source hash, params as canonical JSON. */
+  | { readonly k: 'user'; readonly name: string; readonly hash: string; readonly params: string }
+  /** News over the last `days` days as known at the bar: mean sentiment or article count. */
+  | { readonly k: 'news'; readonly stat: NewsStat; readonly days: number };
+
+/** What a news feature computes over its window: mean sentiment of scored articles, or the count of articles. */
+export type NewsStat = 'mean' | 'count';
 
 /** Binary operators. */
 export type BinOp = '+' | '-' | '*' | '/' | '>' | '<' | '>=' | '<=' | '==' | '!=' | '&&' | '||';
@@ -250,6 +257,10 @@ export function exprKey(e: Expr): string {
     }
     case 'ind':
       return `Ind(${e.name},${JSON.stringify(e.params)},${e.output})`;
+    case 'user':
+      return `User(${e.name},${e.hash},${e.params})`;
+    case 'news':
+      return `News(${e.stat},${e.days})`;
   }
 }
 
@@ -263,6 +274,15 @@ export function fundamentalFields(e: Expr, out = new Set<string>()): Set<string>
   if (e.k === 'neg') fundamentalFields(e.a, out);
   if (e.k === 'call') for (const a of e.args) fundamentalFields(a, out);
   return out;
+}
+
+/** Whether an expression reads news (so its source must load the news store). */
+export function readsNews(e: Expr): boolean {
+  if (e.k === 'news') return true;
+  if (e.k === 'bin') return readsNews(e.a) || readsNews(e.b);
+  if (e.k === 'neg') return readsNews(e.a);
+  if (e.k === 'call') return e.args.some(readsNews);
+  return false;
 }
 
 /** Bars of history an expression needs before its first value (an upper bound; indicators count their period × 3). */
@@ -283,5 +303,8 @@ export function lookback(e: Expr): number {
     }
     case 'ind':
       return 3 * Math.max(1, ...Object.values(e.params));
+    case 'user':
+    case 'news':
+      return 0;
   }
 }

@@ -7,7 +7,9 @@ import { loadPitFacts } from '../strategies/pit-facts';
 import type { Store } from '../store/sqlite-bar-store';
 import { evaluateBatch, type FeatureSource } from './batch';
 import { featureSetHash, resolveFeatures, type FeatureDef, type ResolvedFeature } from './defs';
-import { fundamentalFields } from './expr';
+import { fundamentalFields, readsNews } from './expr';
+import { loadNewsEvents, type NewsEvents } from './news';
+import type { FeatureContext } from './user';
 
 /** A feature matrix: one column per feature in the panel's layout (`s * nDays + t`). */
 export interface FeatureMatrix {
@@ -43,17 +45,44 @@ export function loadFeatureSource(
   // A named universe is read as the backtest's cross-sections read it (PIT membership rows, `loadPitFacts`).
   const named = opts.universe !== undefined && opts.universe !== 'all' ? opts.universe : undefined;
   const facts = loadPitFacts(store, panel.symbols, fieldsOf(features), named);
-  return { panel, fields: facts.fields, universe: facts.universe };
+  return { panel, fields: facts.fields, universe: facts.universe, news: newsFor(store, features, panel.symbols) };
+}
+
+function newsDigest(n: NewsEvents): string {
+  const h = createHash('sha256');
+  for (const a of [n.offsets, n.at, n.sentiment]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The stored news of `symbols` when some feature reads news, else null. */
+export function newsFor(
+  store: Store,
+  features: readonly ResolvedFeature[],
+  symbols: readonly string[],
+): NewsEvents | null {
+  return features.some((f) => readsNews(f.expr)) ? loadNewsEvents(store, symbols) : null;
 }
 
 const memory = new Map<string, FeatureMatrix>();
 const MEMORY_MATRICES = 4;
 const MAGIC = 'QDFEAT1\n';
 
-/** The cache key of a matrix: data fingerprint, feature-set hash and the panel's shape and symbols. */
-export function matrixKey(panel: Panel, featureHash: string): string {
+/**
+ * The cache key of a matrix: data fingerprint, feature-set hash, the panel's shape and symbols, and `extra`: the
+ * named universe cross-sections rank within, a digest of the news read (news is not in the data fingerprint).
+ */
+export function matrixKey(panel: Panel, featureHash: string, extra: readonly string[] = []): string {
   const h = createHash('sha256')
-    .update(JSON.stringify([panel.symbols, panel.nDays, panel.time[0], panel.time[panel.nDays - 1], panel.adjustment]))
+    .update(
+      JSON.stringify([
+        panel.symbols,
+        panel.nDays,
+        panel.time[0],
+        panel.time[panel.nDays - 1],
+        panel.adjustment,
+        ...extra,
+      ]),
+    )
     .digest('hex')
     .slice(0, 16);
   return `${panel.fingerprint}-${featureHash}-${h}`;
@@ -70,7 +99,11 @@ export function featureMatrix(
   opts: { cacheDir?: string; noCache?: boolean } = {},
 ): FeatureMatrix {
   const featureHash = featureSetHash(features);
-  const key = matrixKey(src.panel, featureHash);
+  const extra = [
+    ...(src.universe ? [`universe:${src.universe.name}`] : []),
+    ...(src.news ? [`news:${newsDigest(src.news)}`] : []),
+  ];
+  const key = matrixKey(src.panel, featureHash, extra);
   if (!opts.noCache) {
     const hit = memory.get(key);
     if (hit) return hit;
@@ -118,9 +151,9 @@ export function matrixCacheDir(store: Store): string | undefined {
 export function storeFeatureMatrix(
   store: Store,
   defs: readonly FeatureDef[],
-  opts: { symbols?: readonly string[]; to?: number; noCache?: boolean } = {},
+  opts: { symbols?: readonly string[]; to?: number; noCache?: boolean; universe?: string } = {},
 ) {
-  const features = resolveFeatures(defs);
+  const features = resolveFeatures(defs, 'features', { store } satisfies FeatureContext);
   const src = loadFeatureSource(store, features, opts);
   const cacheDir = matrixCacheDir(store);
   const matrix = featureMatrix(src, features, {

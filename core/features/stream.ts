@@ -1,8 +1,12 @@
 import type { IndicatorStream } from '../indicators/registry';
-import { pitRowAt, type PitField } from '../strategies/pit-facts';
+import type { FeatureSeries } from '../sdk/feature-sandbox';
+import { pitRowAt, type PitField, type PitUniverse } from '../strategies/pit-facts';
 import { indicatorByName } from './batch';
 import { exprKey, OPS, type Expr } from './expr';
 import { binary, crossSection, elementwise, opKind, window1, window2, windowSpan } from './kernels';
+import { memberAt } from './members';
+import { NewsWindow, type NewsEvents } from './news';
+import { userFeatureByHash } from './user';
 
 /** One date's bars for every instrument of the stream (NaN where an instrument has no bar). */
 export interface StreamBars {
@@ -33,7 +37,10 @@ export class FeatureStream {
     exprs: readonly Expr[],
     readonly nInst: number,
     readonly fields: ReadonlyMap<string, PitField> = new Map(),
+    /** A named PIT universe (cross-sections rank members only, as known each date) and stored news. */
+    readonly extra: { readonly universe?: PitUniverse | null; readonly news?: NewsEvents | null } = {},
   ) {
+    this.#news = extra.news ?? null;
     const memo = new Map<string, Step>();
     this.#steps = exprs.map((e) => this.#compile(e, memo));
   }
@@ -49,6 +56,18 @@ export class FeatureStream {
   }
 
   #tick = 0;
+  #news: NewsEvents | null;
+  readonly #newsResets: ((ev: NewsEvents) => void)[] = [];
+
+  /**
+   * Replaces the stored news the stream reads (a live session picks up articles fetched while it runs). Windows
+   * are rebuilt and walk the new rows from the start at the next step: an article counts from the later of its
+   * publication and when it became known, so one stored later never counts at a bar already stepped.
+   */
+  setNews(ev: NewsEvents): void {
+    this.#news = ev;
+    for (const r of this.#newsResets) r(ev);
+  }
 
   #compile(e: Expr, memo: Map<string, Step>): Step {
     const key = exprKey(e);
@@ -121,6 +140,40 @@ export class FeatureStream {
           return out;
         };
       }
+      case 'user': {
+        const f = userFeatureByHash(e.hash);
+        const p = JSON.parse(e.params) as Record<string, unknown>;
+        const series: (FeatureSeries | null)[] = new Array(n).fill(null);
+        return (b) => {
+          for (let s = 0; s < n; s++) {
+            // Start at the instrument's first bar, as the batch form does.
+            if (series[s] === null && b.close[s] === b.close[s]) series[s] = f.stream(p);
+            const st = series[s];
+            out[s] =
+              st === null ? Number.NaN : st.next(b.time, b.open[s], b.high[s], b.low[s], b.close[s], b.volume[s]);
+          }
+          return out;
+        };
+      }
+      case 'news': {
+        if (!this.#news) throw new Error('feature News: no news given to the stream');
+        const days = e.days;
+        const holder = { windows: [] as NewsWindow[] };
+        const reset = (ev: NewsEvents) => {
+          holder.windows = Array.from({ length: n }, (_, s) => new NewsWindow(ev, s, days));
+        };
+        reset(this.#news);
+        this.#newsResets.push(reset);
+        const stat = e.stat;
+        return (b) => {
+          const windows = holder.windows;
+          for (let s = 0; s < n; s++) {
+            const v = windows[s].at(b.time, stat);
+            out[s] = b.close[s] === b.close[s] ? v : Number.NaN;
+          }
+          return out;
+        };
+      }
       case 'call': {
         const args = e.args.map((a) => this.#compile(a, memo));
         const kind = opKind(e.op);
@@ -135,8 +188,12 @@ export class FeatureStream {
           };
         }
         if (kind === 'cross') {
+          const u = this.extra.universe;
+          const day = new Float64Array(n);
           return (b) => {
-            crossSection(op, args[0](b), out);
+            const x = args[0](b);
+            if (u) for (let s = 0; s < n; s++) day[s] = memberAt(u, s, b.time) ? x[s] : Number.NaN;
+            crossSection(op, u ? day : x, out);
             return out;
           };
         }

@@ -1,5 +1,8 @@
 import { resolveFeatures, type FeatureDef } from '../features/defs';
-import { fieldsOf, loadFeatureSource } from '../features/matrix';
+import { readsNews } from '../features/expr';
+import { fieldsOf, loadFeatureSource, newsFor } from '../features/matrix';
+import { loadNewsEvents } from '../features/news';
+import { newsVersion } from '../store/news';
 import { FeatureStream, type StreamBars } from '../features/stream';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
@@ -47,6 +50,7 @@ export class LiveModelSignal {
   readonly #index: Map<string, number>;
   readonly #labels: readonly string[];
   readonly #stream: FeatureStream;
+  #refreshNews: (() => void) | null = null;
   readonly #windows: { testStart: string; model: Model; explainer: GbdtExplainer | null }[];
   readonly #pred: Float64Array;
   readonly #x: Float64Array[];
@@ -79,7 +83,7 @@ export class LiveModelSignal {
     this.modelId = p.modelId;
     const { record, artifact } = loadStoredModel(store, p.modelId);
     const spec = record.spec as ModelSpec;
-    const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
+    const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
     this.#labels = artifact.features;
     this.#symbols = symbols;
     this.#index = new Map(symbols.map((s, k) => [s, k]));
@@ -87,12 +91,25 @@ export class LiveModelSignal {
       const model = modelFromJson(w.model);
       return { testStart: w.testStart, model, explainer: model.kind === 'gbdt' ? createGbdtExplainer(model) : null };
     });
-    const facts = loadPitFacts(store, symbols, fieldsOf(features));
+    const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
+    const facts = loadPitFacts(store, symbols, fieldsOf(features), named);
+    // Cross-sections rank within the spec's universe, as in training; news as stored when the session starts.
     this.#stream = new FeatureStream(
       features.map((f) => f.expr),
       symbols.length,
       facts.fields,
+      { universe: facts.universe, news: newsFor(store, features, symbols) },
     );
+    if (features.some((f) => readsNews(f.expr))) {
+      // Articles fetched while the session runs: reload the news when the store's news changed.
+      let version = newsVersion(store);
+      this.#refreshNews = () => {
+        const v = newsVersion(store);
+        if (v === version) return;
+        version = v;
+        this.#stream.setNews(loadNewsEvents(store, symbols));
+      };
+    }
     const n = symbols.length;
     const nan = () => new Float64Array(n).fill(Number.NaN);
     this.#pred = nan();
@@ -170,6 +187,7 @@ export class LiveModelSignal {
       b.priceFactor[k] = f;
     }
     b.time = step[0].time;
+    this.#refreshNews?.();
     const cols = this.#stream.next(b as StreamBars);
     this.#time = b.time;
     const day = formatDate(b.time);

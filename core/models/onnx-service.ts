@@ -19,7 +19,7 @@ export function parseManifest(raw: unknown): { ok: true; manifest: OnnxManifest 
 }
 
 function sourceFor(store: Store, manifest: OnnxManifest, to?: number) {
-  const features = resolveFeatures(manifest.features as FeatureDef[]);
+  const features = resolveFeatures(manifest.features as FeatureDef[], 'features', { store });
   const src = loadFeatureSource(store, features, {
     ...(manifest.symbols ? { symbols: manifest.symbols } : {}),
     ...(to !== undefined ? { to } : {}),

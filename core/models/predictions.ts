@@ -40,10 +40,12 @@ const tables = new Map<string, { at(symbol: string, date: number): number }>();
 function predictionTable(store: Store, modelId: string, panel: Panel): { at(symbol: string, date: number): number } {
   const { record, artifact } = loadStoredModel(store, modelId);
   const spec = record.spec as ModelSpec;
-  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
   const src = loadFeatureSource(store, features, {
     ...(spec.symbols ? { symbols: spec.symbols } : {}),
     to: panel.time[panel.nDays - 1],
+    // Cross-sectional features rank within the spec's universe, as in training.
+    universe: spec.universe,
   });
   const cols = evaluateBatch(
     src,

@@ -45,7 +45,7 @@ export async function trainAndRegister(
   spec: ModelSpec,
   opts: { onProgress?: (p: TrainProgress) => boolean | void; signal?: AbortSignal; now?: number; pool?: Pool } = {},
 ): Promise<TrainOutput & { record: ModelRecord }> {
-  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
   const src = loadFeatureSource(store, features, {
     ...(spec.symbols ? { symbols: spec.symbols } : {}),
     to: parseDate(spec.end)!,
@@ -132,8 +132,12 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
   const spec = record.spec as ModelSpec;
   const d = parseDate(date);
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
-  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[]), spec.model);
-  const src = loadFeatureSource(store, features, { ...(spec.symbols ? { symbols: spec.symbols } : {}), to: d });
+  const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
+  const src = loadFeatureSource(store, features, {
+    ...(spec.symbols ? { symbols: spec.symbols } : {}),
+    to: d,
+    universe: spec.universe,
+  });
   const { panel } = src;
   const t = panel.nDays - 1;
   if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))

@@ -1,3 +1,4 @@
+import { memberAt } from '../features/members';
 import type { FeatureSource } from '../features/batch';
 import type { FeatureMatrix } from '../features/matrix';
 import type { ResolvedFeature } from '../features/defs';
@@ -157,12 +158,7 @@ export interface WalkForwardPlan {
   readonly objective: 'regression' | 'binary';
 }
 
-/** Whether instrument `s` is a member of `u` at `t`, as known at `t` (a row public by then covers `t`). */
-export function memberAt(u: PitUniverse, s: number, t: number): boolean {
-  for (let r = u.offsets[s]; r < u.offsets[s + 1]; r++)
-    if (u.knownAt[r] <= t && u.validFrom[r] <= t && !(u.validTo[r] <= t)) return true;
-  return false;
-}
+export { memberAt };
 
 /** Labels and windows of `spec` over `src` (throws when the range is too short for one window). */
 export function planWalkForward(src: FeatureSource, spec: ModelSpec): WalkForwardPlan {

@@ -1,5 +1,5 @@
 import { loadPanel } from '../data/panel';
-import { featureMatrix, fieldsOf, matrixCacheDir } from '../features/matrix';
+import { featureMatrix, fieldsOf, matrixCacheDir, newsFor } from '../features/matrix';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { columnLabel, type ColumnTable, type DeskColumn } from '../model/desk';
@@ -95,12 +95,16 @@ export function columnTable(
   if (known.length > 0 && defs.length > 0) {
     let built;
     try {
-      const features = resolveFeatures(defs);
+      const features = resolveFeatures(defs, 'features', { store });
       // Anchored on the latest bar of these symbols (a stale list still gets values), in whole days.
       const anchor = latestBarAtOrBefore(store, known, asOf) ?? asOf;
       const from = Math.floor(anchor / DAY) * DAY - HISTORY_DAYS * DAY;
       const panel = loadPanel(store, { adjustment: 'pit', symbols: known, from, ...(isNow ? {} : { to: asOf }) });
-      const src = { panel, fields: loadPitFacts(store, panel.symbols, fieldsOf(features)).fields };
+      const src = {
+        panel,
+        fields: loadPitFacts(store, panel.symbols, fieldsOf(features)).fields,
+        news: newsFor(store, features, panel.symbols),
+      };
       const cacheDir = matrixCacheDir(store);
       built = { src, matrix: featureMatrix(src, features, cacheDir ? { cacheDir } : {}) };
     } catch (e) {

@@ -184,3 +184,87 @@ export function crossedAbove(prevA: number, prevB: number, a: number, b: number)
 export function crossedBelow(prevA: number, prevB: number, a: number, b: number): boolean {
   return prevA > prevB && a < b;
 }
+
+/** One symbol's bars as columns (index `i` is the same bar in every column), the input of a feature's `batch`. */
+export interface FeatureColumns {
+  readonly length: number;
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+}
+
+/**
+ * A feature written in code: a named, parameterised number per bar and symbol. Give a `batch` form (all of a
+ * symbol's bars at once), a streaming form (`init` + `next`, one bar at a time) or both (they must agree at
+ * every bar). With only `next`, the batch form steps it over the bars; with only `batch`, the streaming form
+ * recomputes `batch` over the last `window` bars at each bar, so `window` must cover every bar a value reads.
+ * Prices are adjusted for splits and dividends as known at each date; NaN means "undefined here".
+ */
+export interface FeatureDefinition<P, S> {
+  /** The feature's name in specs and `features list` (letters, digits, `-`, `_`). Default: the file name. */
+  readonly name?: string;
+  readonly description?: string;
+  readonly params?: ParamsInput<P>;
+  /** Bars of history a value reads, the current one included (required when only `batch` is given). */
+  readonly window?: number | ((params: P) => number);
+  /** The values at every bar of `bars` (same length). */
+  batch?(bars: FeatureColumns, params: P): ArrayLike<number>;
+  init?(params: P): S;
+  next?(state: S, bar: BarView): number;
+}
+
+/** What {@link defineFeature} returns: a user feature file's default export. */
+export interface FeatureDefinitionObject {
+  readonly kind: 'feature';
+  readonly name: string;
+  readonly description: string;
+  readonly params: z.ZodType;
+  readonly window: ((params: unknown) => number) | undefined;
+  readonly batch: ((bars: FeatureColumns, params: unknown) => ArrayLike<number>) | undefined;
+  readonly init: ((params: unknown) => unknown) | undefined;
+  readonly next: ((state: unknown, bar: BarView) => number) | undefined;
+}
+
+/** Defines a feature (see {@link FeatureDefinition}); a user feature file's default export. */
+export function defineFeature<P = any, S = any>(def: FeatureDefinition<P, S>): FeatureDefinitionObject {
+  if (def === null || typeof def !== 'object') throw new Error('defineFeature: expected an object');
+  const params = (
+    def.params === undefined
+      ? z.object({}).strict()
+      : isZodSchema(def.params)
+        ? def.params
+        : propertiesToZod(def.params)
+  ) as z.ZodType<any>;
+  const hasBatch = def.batch !== undefined;
+  if (hasBatch && typeof def.batch !== 'function') throw new Error('defineFeature: "batch" must be a function');
+  const hasStream = def.init !== undefined || def.next !== undefined;
+  if (hasStream && typeof def.next !== 'function')
+    throw new Error('defineFeature: "next" must be a function (the streaming form is init + next)');
+  if (def.init !== undefined && typeof def.init !== 'function')
+    throw new Error('defineFeature: "init" must be a function');
+  if (!hasBatch && !hasStream) throw new Error('defineFeature: give "batch", or "init" and "next", or both');
+  if (
+    def.window !== undefined &&
+    typeof def.window !== 'function' &&
+    !(Number.isInteger(def.window) && def.window >= 1)
+  )
+    throw new Error('defineFeature: "window" must be a whole number of bars >= 1 or a function of the params');
+  if (hasBatch && !hasStream && def.window === undefined)
+    throw new Error(
+      'defineFeature: "window" is required when only "batch" is given (the streaming form recomputes batch over the last window bars)',
+    );
+  const w = def.window;
+  return {
+    kind: 'feature',
+    name: String(def.name ?? ''),
+    description: String(def.description ?? ''),
+    params,
+    window: w === undefined ? undefined : typeof w === 'function' ? (w as (p: unknown) => number) : () => w,
+    batch: def.batch as FeatureDefinitionObject['batch'],
+    init: (hasStream ? (def.init ?? (() => ({}))) : undefined) as FeatureDefinitionObject['init'],
+    next: def.next as FeatureDefinitionObject['next'],
+  };
+}

@@ -46,7 +46,7 @@ let runtimeScript: vm.Script | null = null;
  * The SDK as one script that defines `__qd_sdk` in whichever context runs it: prebuilt beside the
  * bundle (`sdk-runtime.js`, see scripts/build.mjs), or built here from the sources (tests, tsx).
  */
-function sdkRuntime(): vm.Script {
+export function sdkRuntime(): vm.Script {
   if (runtimeScript) return runtimeScript;
   const prebuilt = join(__dirname, 'sdk-runtime.js');
   if (existsSync(prebuilt)) runtimeCode = readFileSync(prebuilt, 'utf8');
@@ -71,12 +71,12 @@ function sdkRuntime(): vm.Script {
 }
 
 /** The compiled form of a source: CommonJS JavaScript and its source map. */
-interface Compiled {
+export interface Compiled {
   readonly code: string;
   readonly map: SourceMap;
 }
 
-function compile(src: StrategySource): Compiled {
+export function compile(src: StrategySource): Compiled {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const esbuild = require('esbuild') as typeof import('esbuild');
   const loader = /\.js$/i.test(src.file) || /\.mjs$/i.test(src.file) ? 'js' : 'ts';
@@ -110,9 +110,12 @@ function compile(src: StrategySource): Compiled {
 
 // Runs inside the context before the user's module: hardens the globals, then builds the bridge the
 // host calls. Everything it uses is captured here, before user code could replace a builtin.
-const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
-  'use strict';
-  const G = globalThis;
+/**
+ * The first statements of every sandbox prelude (strategies and features): hardens the context's globals (no
+ * WebAssembly, shared memory or weak refs, a seeded `Math.random` whose seed is `seed`, a `Date` without a clock)
+ * and defines `CtxError`, `JSONparse`, `JSONstringify`, `ObjectKeys`, `isArray` taken before user code runs.
+ */
+export const HARDEN = String.raw`  const G = globalThis;
   const JSONparse = JSON.parse, JSONstringify = JSON.stringify, ObjectKeys = Object.keys, isArray = Array.isArray;
   const CtxError = Error, NaN_ = NaN, MapProto = Map.prototype, mapEntries = Map.prototype.entries;
   Object.defineProperty(CtxError, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
@@ -137,6 +140,11 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
   Object.defineProperty(RealDate.prototype, 'constructor', { value: SafeDate, writable: false, configurable: false });
   G.Date = SafeDate;
 
+`;
+
+const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
+  'use strict';
+  ${HARDEN}
   const mod = { exports: {} };
   function require(name) {
     if (name === ${JSON.stringify(SDK_MODULE)}) return sdk;
@@ -301,7 +309,7 @@ export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategy
 let guardDepth = 0;
 
 /** Maps an error thrown by user code to `FILE:LINE:COL: message` of the user's source. */
-function userError(e: unknown, src: StrategySource, compiled: Compiled, scriptName: string): Error {
+export function userError(e: unknown, src: StrategySource, compiled: Compiled, scriptName: string): Error {
   if (e instanceof BacktestInputError) return e;
   let message: string;
   let stack = '';
@@ -540,7 +548,8 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
   throw new StrategyCodeError(`${src.file}: unknown strategy kind "${String(info.kind)}"`);
 }
 
-function seedOf(hash: string): number {
+/** The `Math.random` seed of a source (from its hash). */
+export function seedOf(hash: string): number {
   return Number.parseInt(hash.slice(0, 8), 16) | 0;
 }
 

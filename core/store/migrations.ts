@@ -460,4 +460,14 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // User features (`quantdesk features add`): versions by name; sources live in strategy_sources by hash.
+  `
+  CREATE TABLE user_features (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    hash TEXT NOT NULL REFERENCES strategy_sources(hash),
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (name, version)
+  ) WITHOUT ROWID;
+  `,
 ];

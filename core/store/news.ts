@@ -79,3 +79,26 @@ export function newsAsOf(
   > & { syms: string | null })[];
   return rows.map(({ syms, ...r }) => ({ ...r, symbols: syms === null ? [] : syms.split(',') }));
 }
+
+/**
+ * Every stored article linked to an instrument, as the feature store reads it: the symbol, the time it counts
+ * from (the later of its publication and when it became known: no article counts before both) and its
+ * sentiment (null when unscored), ordered by that time.
+ */
+export function newsSentimentRows(store: Store): { symbol: string; at: number; sentiment: number | null }[] {
+  return connection(store)
+    .prepare(
+      `SELECT i.symbol AS symbol, max(coalesce(n.published_at, n.known_at), n.known_at) AS at, n.sentiment AS sentiment
+       FROM news n JOIN news_symbols ns ON ns.news_id = n.id JOIN instruments i ON i.id = ns.instrument_id
+       ORDER BY at, n.id`,
+    )
+    .all() as { symbol: string; at: number; sentiment: number | null }[];
+}
+
+/** A text that changes whenever news rows or their symbol links are added (newest news id and link count). */
+export function newsVersion(store: Store): string {
+  const r = connection(store)
+    .prepare('SELECT (SELECT coalesce(max(id), 0) FROM news) AS n, (SELECT count(*) FROM news_symbols) AS l')
+    .get() as { n: number; l: number };
+  return `${r.n}:${r.l}`;
+}
