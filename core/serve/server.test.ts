@@ -436,6 +436,13 @@ describe('every contract method over the WebSocket', () => {
     const got = await c.call('sweep:get', { id });
     expect(got.value).toMatchObject({ id, status: 'done' });
     expect(JSON.stringify(got.value)).toContain('"fast"');
+    // The surface crossed the WebSocket as typed columns: every combination, in the grid's order.
+    const surface = (got.value as { result: { surface: { keys: string[]; params: unknown[]; objective: unknown } } })
+      .result.surface;
+    expect(surface.keys).toEqual(['fast', 'slow']);
+    expect(surface.objective).toBeInstanceOf(Float64Array);
+    expect(surface.params[0]).toBeInstanceOf(Float64Array);
+    expect(Array.from(surface.params[0] as Float64Array)).toEqual([5, 5, 10, 10]);
     expect((await c.call('sweep:cancel', { id })).value).toEqual({ cancelled: false });
     const wf = await c.call('walkforward:run', { sweep, train: 500, test: 250 });
     expect(wf.error).toBeUndefined();
