@@ -113,8 +113,9 @@ export async function run(): Promise<BenchTable[]> {
     { runs: 30, warmup: 3 },
   );
   const adapters = await measure(() => [toCandles(cols), toVolume(cols, '#0f0', '#f00')], { runs: 30, warmup: 3 });
-  const indTime = Array.from(cols.time).slice(19);
-  const indValues = indTime.map((_, i) => (i < 5 ? null : i));
+  // As indicators:compute returns it: Float64Array columns, NaN warm-up.
+  const indTime = Float64Array.from(cols.time).slice(19);
+  const indValues = indTime.map((_, i) => (i < 5 ? Number.NaN : i));
   const align = await measure(() => alignToBars(cols.time, indTime, indValues), { runs: 30, warmup: 3 });
   const t2 = printTable(`Chart: ${n} daily bars (20 years) to chart data`, [
     { name: 'naive Array.from().map with Date objects (candles only)', baseline: true, ...naive },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATA_IMPORT_MAX_CHARS, DATA_UPLOAD_CHUNK_BYTES, type Events } from '../contract';
+import { DATA_IMPORT_MAX_CHARS, DATA_UPLOAD_CHUNK_BYTES, type DataBars, type Events } from '../contract';
 import { parseDate } from '../model/time';
-import { encodeFrame } from '../model/wire';
+import { decodeFrame, encodeFrame } from '../model/wire';
 import { openStore } from '../store/sqlite-bar-store';
 import { FIXTURE, loadFixture, tempDir } from '../store/test-helpers';
 import { Uploads } from '../store/uploads';
@@ -82,10 +82,15 @@ describe('data:* handlers through dispatch', () => {
     const bars = await call('data:bars', { symbol: 'AAA', adjustment: { asOf: D('2020-01-07') } });
     expect(bars.ok).toBe(true);
     if (!bars.ok) return;
-    const v = bars.value as { time: number[]; close: number[] };
-    expect(Array.isArray(v.close)).toBe(true);
-    expect(v.close.map((x) => +x.toFixed(10))).toEqual([4.75, 5.225, 5.7, 6.2, 6.3]);
-    expect(JSON.parse(JSON.stringify(v)).time).toEqual(v.time);
+    // Typed columns with EpochMs times, as both transports carry them; the WebSocket frame restores them bit for bit.
+    const v = bars.value as DataBars;
+    expect(v.close).toBeInstanceOf(Float64Array);
+    expect(v.time).toBeInstanceOf(Float64Array);
+    expect(Array.from(v.time)).toEqual(['2020-01-02', '2020-01-03', '2020-01-06', '2020-01-07', '2020-01-08'].map(D));
+    expect(Array.from(v.close, (x) => +x.toFixed(10))).toEqual([4.75, 5.225, 5.7, 6.2, 6.3]);
+    const back = decodeFrame(encodeFrame(v)) as typeof v;
+    expect(back.time).toBeInstanceOf(Float64Array);
+    expect(back.close).toEqual(v.close);
   });
 
   it('returns invalid-input with FILE:LINE details for a bad file, and stores nothing', async () => {

@@ -13,7 +13,7 @@ type DataChannels = keyof typeof dataMethods | keyof typeof dataUploadMethods;
 const PROGRESS_INTERVAL_MS = 100;
 
 /**
- * Handlers of the `data:` domain (Data view, charts): coverage, bars as JSON-safe columns, CSV import
+ * Handlers of the `data:` domain (Data view, charts): coverage, bars as typed columns (EpochMs times), CSV import
  * of a file the user picked or dropped (its text, bounded; never a host path) in one call or in chunks
  * (`data:upload-*`, through a temp file) with `data:import-progressed` events, point-in-time lookups, the
  * universe, and loading the default dataset with `data:init-progressed` events. Imports and the
@@ -37,16 +37,8 @@ export function dataHandlers(s: Services): Pick<Handlers, DataChannels> {
     'data:bars': (input) => {
       const r = barsRange(s.store, input.symbol, { from: input.from, to: input.to, adjustment: input.adjustment });
       if (!r.ok) return r;
-      const b = r.value;
-      return ok({
-        symbol: input.symbol,
-        time: Array.from(b.time),
-        open: Array.from(b.open),
-        high: Array.from(b.high),
-        low: Array.from(b.low),
-        close: Array.from(b.close),
-        volume: Array.from(b.volume),
-      });
+      // The columns as stored (fresh arrays per call), NaN kept: no copy into number[] for a transport.
+      return ok({ symbol: input.symbol, ...r.value });
     },
     'data:import': async (input, ctx) => {
       // Only text the page sent: the host never opens a path a page names (README "Limits").

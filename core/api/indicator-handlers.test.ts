@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { IndicatorSeries } from '../contract';
 import { rsi } from '../indicators/rsi';
+import { decodeFrame, encodeFrame } from '../model/wire';
 import { testBars } from '../indicators/test-series';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { createHandlers } from './handlers';
@@ -29,18 +31,26 @@ function setup() {
 }
 
 describe('indicators:* handlers', () => {
-  it('computes RSI over stored bars with null warm-up and the defaults filled in', async () => {
+  it('computes RSI over stored bars as Float64Array columns: EpochMs times, NaN warm-up kept, defaults filled in', async () => {
     const { bars, call } = setup();
     const r = await call('indicators:compute', { name: 'rsi', symbol: 'AAA' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    const v = r.value as { params: Record<string, number>; time: number[]; outputs: Record<string, (number | null)[]> };
+    const v = r.value as IndicatorSeries;
     expect(v.params).toEqual({ period: 14 });
-    expect(v.time).toEqual(Array.from(bars.time));
+    expect(v.time).toBeInstanceOf(Float64Array);
+    expect(v.time).toEqual(bars.time);
+    expect(v.outputs.value).toBeInstanceOf(Float64Array);
     const want = rsi(bars.close, 14);
-    expect(v.outputs.value[13]).toBeNull();
+    expect(v.outputs.value[13]).toBeNaN();
     expect(v.outputs.value[14]).toBe(want[14]);
     expect(v.outputs.value.at(-1)).toBe(want.at(-1));
+    // Over the WebSocket's frames the warm-up stays NaN (JSON alone would make it null) and the times stay ms.
+    const back = decodeFrame(encodeFrame(v)) as IndicatorSeries;
+    expect(back.outputs.value).toBeInstanceOf(Float64Array);
+    expect(back.outputs.value[0]).toBeNaN();
+    expect(back.outputs.value).toEqual(v.outputs.value);
+    expect(back.time).toEqual(bars.time);
   });
 
   it('lists every indicator with its outputs and rejects unknown names and bad params as invalid-input', async () => {

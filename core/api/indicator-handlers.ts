@@ -7,7 +7,8 @@ import type { Services } from './services';
 
 /**
  * Handlers of `indicators:list` (the registry as plain data) and `indicators:compute` (one indicator over a
- * symbol's stored bars; NaN warm-up values become `null` so the result is JSON-safe for the WebSocket host).
+ * symbol's stored bars) as `Float64Array` columns with EpochMs times, NaN warm-up kept (the WebSocket host
+ * carries typed arrays as `$typed` frames, `core/model/wire.ts`).
  */
 export function indicatorHandlers(s: Services): Pick<Handlers, keyof typeof indicatorsMethods> {
   const listing = listIndicators();
@@ -30,14 +31,10 @@ export function indicatorHandlers(s: Services): Pick<Handlers, keyof typeof indi
       });
       if (!bars.ok) return bars;
       const cols = ind.batch(bars.value, parsed.data);
-      const outputs: Record<string, (number | null)[]> = {};
-      for (const key of ind.outputs) {
-        const c = cols[key];
-        const arr = new Array<number | null>(c.length);
-        for (let i = 0; i < c.length; i++) arr[i] = Number.isNaN(c[i]) ? null : c[i];
-        outputs[key] = arr;
-      }
-      return ok({ name: input.name, params: parsed.data, time: Array.from(bars.value.time), outputs });
+      // Typed columns, NaN warm-up kept: both transports carry Float64Array bit for bit.
+      const outputs: Record<string, Float64Array> = {};
+      for (const key of ind.outputs) outputs[key] = cols[key];
+      return ok({ name: input.name, params: parsed.data, time: bars.value.time, outputs });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { loadSweep } from '../optimize/sweep-registry';
+import { sweepOutputColumns, sweepStateColumns } from '../optimize/sweep-columns';
 import { getRunRow } from '../store/run-registry';
 import { fail, ok } from '../model/result';
 import {
@@ -54,7 +55,7 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
     'sweep:cancel': (input) => ok({ cancelled: svc.cancel(input.id) }),
     'sweep:get': (input) => {
       const state = svc.get(input.id);
-      if (state) return ok(state);
+      if (state) return ok(sweepStateColumns(state));
       // A sweep from an earlier session: read back from the run registry, so a saved sweep reopens with its heatmap.
       const stored = loadSweep(s.store, input.id);
       const row = stored ? getRunRow(s.store, input.id) : undefined;
@@ -64,12 +65,12 @@ export function optimizeHandlers(s: Services): Pick<Handlers, OptimizeChannels> 
             status: 'done' as const,
             startedAt: row.createdAt,
             progress: null,
-            result: stored,
+            result: sweepOutputColumns(stored),
             error: null,
           })
         : fail('not-found', `no sweep ${input.id}`);
     },
-    'sweep:list': () => ok(svc.list()),
+    'sweep:list': () => ok(svc.list().map(sweepStateColumns)),
     'walkforward:run': async (input, ctx) => {
       const sweep = checkSweep(input.sweep, s.store);
       if (!sweep.ok) return sweep;

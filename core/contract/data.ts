@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { event, method, noInput, epochMs } from './define';
 import type { DatasetProgress, DatasetReport } from '../dataset/default';
+import type { BarColumns } from '../model/bars';
 import type { ImportProgress, ImportReport } from '../store/import';
 import type { FundamentalAsOf, InstrumentCoverage, Revision } from '../store/queries';
 
@@ -19,15 +20,13 @@ export interface DataImportProgress extends ImportProgress {
   readonly done: boolean;
 }
 
-/** A symbol's bars as plain number columns (JSON-safe), `time` ascending EpochMs. */
-export interface DataBars {
+/**
+ * A symbol's bars as typed columns (`BarColumns`): `time` ascending EpochMs, index `i` the same bar in every
+ * column. Both transports carry the `Float64Array`s as they are (IPC by structured clone, `quantdesk serve`
+ * as `$typed` frames, `core/model/wire.ts`); the chart turns ms into its seconds at the last moment.
+ */
+export interface DataBars extends BarColumns {
   readonly symbol: string;
-  readonly time: number[];
-  readonly open: number[];
-  readonly high: number[];
-  readonly low: number[];
-  readonly close: number[];
-  readonly volume: number[];
 }
 
 const importKind = z.enum(['instruments', 'bars', 'fundamentals', 'actions']);

@@ -19,15 +19,16 @@ export const IndicatorComputeInput = z
   .strict();
 
 /**
- * `indicators:compute` result: the bar times and each output as numbers, `null` during warm-up (warm-up starts
- * at `from`: ask for earlier bars to have values from `from`). Index i is the bar at `time[i]`.
+ * `indicators:compute` result: the bar times (EpochMs) and each output as a `Float64Array` column, NaN during
+ * warm-up (kept, not null: both transports carry typed arrays bit for bit, `core/model/wire.ts`). Warm-up starts
+ * at `from`: ask for earlier bars to have values from `from`. Index i is the bar at `time[i]`.
  */
 export interface IndicatorSeries {
   readonly name: string;
   /** The parameters used, defaults filled in. */
   readonly params: Record<string, number>;
-  readonly time: readonly number[];
-  readonly outputs: Record<string, readonly (number | null)[]>;
+  readonly time: Float64Array;
+  readonly outputs: Record<string, Float64Array>;
 }
 
 /** The indicators methods (a slice of `METHODS`). */

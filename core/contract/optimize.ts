@@ -6,17 +6,25 @@ import type { MetricsRecord } from '../backtest/types';
 import { SweepSpecSchema } from '../optimize/sweep-schema';
 import type { Distribution, MonteCarloView } from '../optimize/montecarlo';
 import type { SweepProgress, SweepState } from '../optimize/service';
-import type { SweepOutput, SweepRow } from '../optimize/sweep';
+import type { SweepRow } from '../optimize/sweep';
+import type { SweepOutputColumns, SweepStateColumns } from '../optimize/sweep-columns';
 import type { WalkForwardOutput, WalkForwardWindowResult } from '../optimize/walkforward-run';
 
 export type { MetricsRecord } from '../backtest/types';
 export type { MonteCarloView } from '../optimize/montecarlo';
-export type { SweepProgress as SweepProgressView, SweepState } from '../optimize/service';
+export type { SweepProgress as SweepProgressView } from '../optimize/service';
+export type {
+  SweepStateColumns as SweepState,
+  SweepSurfaceColumns as SweepSurfaceView,
+} from '../optimize/sweep-columns';
 export type { Params as SweepParams, SweepSpec, SweepSpecInput } from '../optimize/sweep-schema';
 /** One sweep result over the API: a combination's parameters and its metrics by name. */
 export type SweepRowView = SweepRow<MetricsRecord>;
-/** A finished sweep over the API (`sweep:get`), as `quantdesk sweep --json` prints it. */
-export type SweepResultView = SweepOutput<MetricsRecord>;
+/**
+ * A finished sweep over the API (`sweep:get`): as `quantdesk sweep --json` prints it, plus the surface (every
+ * combination's parameters and objective) as typed columns, NaN kept.
+ */
+export type SweepResultView = SweepOutputColumns;
 /** A walk-forward window over the API. */
 export type WalkForwardWindowView = WalkForwardWindowResult<MetricsRecord>;
 /** What `walkforward:run` returns (as `quantdesk walkforward --json`). */
@@ -65,8 +73,8 @@ export const optimizeMethods = {
   // -- optimize (parallel simulation issue)
   'sweep:start': method(SweepStartInput).returns<{ readonly id: string }>(),
   'sweep:cancel': method(z.object({ id: z.string().min(1) }).strict()).returns<{ readonly cancelled: boolean }>(),
-  'sweep:get': method(z.object({ id: z.string().min(1) }).strict()).returns<SweepState>(),
-  'sweep:list': method(noInput).returns<readonly SweepState[]>(),
+  'sweep:get': method(z.object({ id: z.string().min(1) }).strict()).returns<SweepStateColumns>(),
+  'sweep:list': method(noInput).returns<readonly SweepStateColumns[]>(),
   'walkforward:run': method(WalkForwardInput).returns<WalkForwardView>(),
   'montecarlo:run': method(MonteCarloInput).returns<MonteCarloView>(),
 } as const;

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { ENGINE_VERSION } from '../backtest/spec';
-import { getRunPayload, getRunRow, insertRun } from '../store/run-registry';
+import { getRunPayloadRaw, getRunRow, insertRun } from '../store/run-registry';
 import type { Store } from '../store/sqlite-bar-store';
+import type { MetricsRecord } from '../backtest/types';
 import type { SweepOutput } from './sweep';
+import { decodeSweepPayload, encodeSweepPayload } from './sweep-payload';
 import type { SweepSpec } from './sweep-spec';
 
 /** A new sweep id, sortable by creation time (`sw-YYYYMMDDhhmmss-xxxxxxxx`). */
@@ -13,7 +14,8 @@ export function newSweepId(now = Date.now()): string {
 
 /**
  * Records a finished sweep in the run registry (`kind` "sweep"): the sweep file, engine version,
- * data fingerprint, the best metrics, a summary, and the gzipped output (top results and failures).
+ * data fingerprint, the best metrics, a summary, and the output (top results, failures, surface) as the
+ * versioned columns blob of `sweep-payload.ts`.
  */
 export function saveSweep(store: Store, id: string, sweep: SweepSpec, out: SweepOutput, createdAt: number): void {
   insertRun(
@@ -38,15 +40,19 @@ export function saveSweep(store: Store, id: string, sweep: SweepSpec, out: Sweep
     {
       params: JSON.stringify(out.best?.params ?? {}),
       metrics: JSON.stringify(out.best?.metrics ?? {}),
-      payload: gzipSync(Buffer.from(JSON.stringify(out))).toString('base64'),
+      payload: encodeSweepPayload(out),
     },
   );
 }
 
-/** A stored sweep's output, or undefined when `id` is not a sweep in the registry. */
-export function loadSweep(store: Store, id: string): SweepOutput | undefined {
+/**
+ * A stored sweep's output as its JSON read back (NaN as null), or undefined when `id` is not a sweep in the
+ * registry. Either stored form: gzipped JSON text (sweeps saved before the columns blob) or the blob.
+ * Throws `SweepPayloadError` naming what is wrong for a corrupt payload.
+ */
+export function loadSweep(store: Store, id: string): SweepOutput<MetricsRecord> | undefined {
   const row = getRunRow(store, id);
   if (!row || row.kind !== 'sweep') return undefined;
-  const raw = getRunPayload(store, id);
-  return raw ? (JSON.parse(gunzipSync(Buffer.from(raw, 'base64')).toString('utf8')) as SweepOutput) : undefined;
+  const raw = getRunPayloadRaw(store, id);
+  return raw ? decodeSweepPayload(raw).output : undefined;
 }

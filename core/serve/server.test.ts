@@ -243,10 +243,11 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'data:bars': {
     input: { symbol: 'AAA' },
     check: (v) => {
-      const b = v as { symbol: string; time: number[]; close: number[] };
+      const b = v as { symbol: string; time: Float64Array; close: Float64Array };
       expect(b.symbol).toBe('AAA');
-      expect(b.time).toEqual([D('2020-01-02'), D('2020-01-03'), D('2020-01-06'), D('2020-01-07'), D('2020-01-08')]);
-      expect(b.close).toEqual([10, 11, 6, 6.2, 6.3]);
+      expect(b.time).toBeInstanceOf(Float64Array);
+      expect(Array.from(b.time)).toEqual(['2020-01-02', '2020-01-03', '2020-01-06', '2020-01-07', '2020-01-08'].map(D));
+      expect(Array.from(b.close)).toEqual([10, 11, 6, 6.2, 6.3]);
     },
   },
   'data:import': {
@@ -320,7 +321,13 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   },
   'indicators:compute': {
     input: { name: 'sma', symbol: 'AAA', params: { period: 2 } },
-    check: (v) => expect(JSON.stringify(v)).toContain('10.5'), // (10 + 11) / 2 on the second bar
+    check: (v) => {
+      const s = v as { time: Float64Array; outputs: { value: Float64Array } };
+      // NaN on the first bar (warm-up) crossed the WebSocket as NaN, not null; (10 + 11) / 2 on the second.
+      expect(s.outputs.value).toBeInstanceOf(Float64Array);
+      expect(Array.from(s.outputs.value)).toEqual([Number.NaN, 10.5, 8.5, 6.1, 6.25]);
+      expect(s.time[0]).toBe(D('2020-01-02'));
+    },
   },
   'sweep:list': { input: undefined, check: (v) => expect(Array.isArray(v)).toBe(true) },
   'montecarlo:run': {
@@ -429,6 +436,13 @@ describe('every contract method over the WebSocket', () => {
     const got = await c.call('sweep:get', { id });
     expect(got.value).toMatchObject({ id, status: 'done' });
     expect(JSON.stringify(got.value)).toContain('"fast"');
+    // The surface crossed the WebSocket as typed columns: every combination, in the grid's order.
+    const surface = (got.value as { result: { surface: { keys: string[]; params: unknown[]; objective: unknown } } })
+      .result.surface;
+    expect(surface.keys).toEqual(['fast', 'slow']);
+    expect(surface.objective).toBeInstanceOf(Float64Array);
+    expect(surface.params[0]).toBeInstanceOf(Float64Array);
+    expect(Array.from(surface.params[0] as Float64Array)).toEqual([5, 5, 10, 10]);
     expect((await c.call('sweep:cancel', { id })).value).toEqual({ cancelled: false });
     const wf = await c.call('walkforward:run', { sweep, train: 500, test: 250 });
     expect(wf.error).toBeUndefined();

@@ -33,7 +33,12 @@ function bigSweep(): SweepResultView {
     failed,
     fingerprint: 'f',
     kernel: null,
-    surface: { keys: ['fast', 'slow'], params: [fast, slow], objective },
+    // As sweep:get sends it: typed columns.
+    surface: {
+      keys: ['fast', 'slow'],
+      params: [Float64Array.from(fast), Float64Array.from(slow)],
+      objective: Float64Array.from(objective),
+    },
   };
 }
 

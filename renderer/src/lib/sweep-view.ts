@@ -22,11 +22,11 @@ export function sweepPoints(
   const xi = s ? s.keys.indexOf(x) : -1;
   const yi = s ? s.keys.indexOf(y) : -1;
   if (s && xi >= 0 && yi >= 0) {
-    const points = s.objective.map((v, i) => ({
-      x: Number(s.params[xi][i]),
-      y: Number(s.params[yi][i]),
-      value: v === null ? Number.NaN : v,
-    }));
+    // Typed columns: the objective is NaN where undefined.
+    const px = s.params[xi];
+    const py = s.params[yi];
+    const points: SurfacePoint[] = new Array(s.objective.length);
+    for (let i = 0; i < points.length; i++) points[i] = { x: Number(px[i]), y: Number(py[i]), value: s.objective[i] };
     return { points, complete: true };
   }
   const points = output.results.map((r) => {

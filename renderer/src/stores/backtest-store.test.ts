@@ -96,12 +96,12 @@ describe('backtest store', () => {
         ok: true,
         value: {
           symbol: 'SPX',
-          time: [1, 2],
-          open: [1, 1],
-          high: [1, 1],
-          low: [1, 1],
-          close: [50, 55],
-          volume: [0, 0],
+          time: new Float64Array([1, 2]),
+          open: new Float64Array([1, 1]),
+          high: new Float64Array([1, 1]),
+          low: new Float64Array([1, 1]),
+          close: new Float64Array([50, 55]),
+          volume: new Float64Array([0, 0]),
         },
       }),
     });

@@ -1,7 +1,6 @@
 import { create } from 'zustand';
 import type { AppError, BacktestColumnsView, BacktestSpecInput, RunSummaryView } from '../../../core/contract';
 import { createFinishWaiter } from '../lib/finish-waiter';
-import { toColumn } from '../lib/series-math';
 import { buildSpec, DEFAULT_SETUP, type SetupForm } from './backtest-form';
 import { setMarks } from './marks-store';
 import { jumpToChart } from './nav-store';
@@ -143,7 +142,7 @@ export async function loadBenchmark(result: RunModel): Promise<void> {
   if (!sym || t.length === 0) return;
   const r = await window.api.invoke('data:bars', { symbol: sym, from: t[0], to: t[t.length - 1] });
   if (useBacktestStore.getState().result !== result) return;
-  if (r.ok) useBacktestStore.setState({ benchmark: { time: toColumn(r.value.time), close: toColumn(r.value.close) } });
+  if (r.ok) useBacktestStore.setState({ benchmark: { time: r.value.time, close: r.value.close } });
   else useBacktestStore.setState({ error: r.error });
 }
 

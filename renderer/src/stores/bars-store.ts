@@ -1,7 +1,6 @@
 import { create } from 'zustand';
 import type { AppError } from '../../../core/contract';
 import type { OhlcvColumns } from '../charts/adapters';
-import { toColumn } from '../lib/series-math';
 
 interface BarsState {
   readonly symbol: string | null;
@@ -20,23 +19,12 @@ export const useBarsStore = create<BarsState>()(() => ({
   adjustment: 'raw',
 }));
 
-/** Columns as they cross JSON (arrays, typed arrays or index-keyed objects) → Float64Array columns. */
-export function toOhlcv(raw: Record<string, unknown>): OhlcvColumns {
-  return {
-    time: toColumn(raw.time),
-    open: toColumn(raw.open),
-    high: toColumn(raw.high),
-    low: toColumn(raw.low),
-    close: toColumn(raw.close),
-    volume: toColumn(raw.volume),
-  };
-}
-
 /** Loads a symbol's whole daily history for the chart; a later call for another symbol wins. */
 export async function loadBars(symbol: string, adjustment: 'raw' | 'pit' = 'raw'): Promise<void> {
   useBarsStore.setState({ symbol, isLoading: true, error: null, adjustment });
   const r = await window.api.invoke('data:bars', adjustment === 'raw' ? { symbol } : { symbol, adjustment });
   if (useBarsStore.getState().symbol !== symbol || useBarsStore.getState().adjustment !== adjustment) return;
-  if (r.ok) useBarsStore.setState({ bars: toOhlcv(r.value as unknown as Record<string, unknown>), isLoading: false });
+  // Float64Array columns with EpochMs times over either transport; the chart adapter makes them seconds.
+  if (r.ok) useBarsStore.setState({ bars: r.value, isLoading: false });
   else useBarsStore.setState({ bars: null, isLoading: false, error: r.error });
 }

@@ -10,12 +10,13 @@ import {
 } from './indicators-store';
 
 const initial = useIndicatorsStore.getState();
+const F = (xs: number[]) => new Float64Array(xs);
 
 describe('indicators store', () => {
   beforeEach(() => useIndicatorsStore.setState(initial, true));
 
   it('aligns outputs to the bar axis, NaN for warm-up and uncovered bars', () => {
-    const a = alignToBars([1, 2, 3, 4, 5], [2, 3, 5], [null, 7, 9]);
+    const a = alignToBars([1, 2, 3, 4, 5], new Float64Array([2, 3, 5]), new Float64Array([Number.NaN, 7, 9]));
     expect(Array.from(a).map((v) => (Number.isNaN(v) ? 'x' : v))).toEqual(['x', 'x', 7, 'x', 9]);
   });
 
@@ -24,8 +25,11 @@ describe('indicators store', () => {
       'indicators:compute': (input) => {
         const i = input as { name: string; params: Record<string, number>; symbol: string };
         const outputs =
-          i.name === 'macd' ? { macd: [1, 2], signal: [0.5, 1], histogram: [0.5, 1] } : { value: [null, 10] };
-        return { ok: true, value: { name: i.name, params: { period: 20, ...i.params }, time: [1000, 2000], outputs } };
+          i.name === 'macd'
+            ? { macd: F([1, 2]), signal: F([0.5, 1]), histogram: F([0.5, 1]) }
+            : { value: F([Number.NaN, 10]) };
+        const value = { name: i.name, params: { period: 20, ...i.params }, time: F([1000, 2000]), outputs };
+        return { ok: true, value };
       },
     });
     await computeIndicatorsFor('AAA');
@@ -51,7 +55,7 @@ describe('indicators store', () => {
       'indicators:compute': (input) =>
         (input as { symbol: string }).symbol === 'BAD'
           ? { ok: false, error: { code: 'not-found', message: 'Unknown symbol BAD' } }
-          : { ok: true, value: { name: 'rsi', params: { period: 14 }, time: [1], outputs: { value: [50] } } },
+          : { ok: true, value: { name: 'rsi', params: { period: 14 }, time: F([1]), outputs: { value: F([50]) } } },
     });
     await computeIndicatorsFor('AAA');
     await addIndicator('rsi', { period: 14 });

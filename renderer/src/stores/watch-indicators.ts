@@ -53,6 +53,6 @@ export function valueAt(series: IndicatorSeries | undefined, output: string, tim
       lo = mid + 1;
     } else hi = mid - 1;
   }
-  const v = idx >= 0 ? series.outputs[output]?.[idx] : null;
-  return v === null || v === undefined ? Number.NaN : v;
+  const v = idx >= 0 ? series.outputs[output]?.[idx] : undefined;
+  return v ?? Number.NaN;
 }

@@ -11,7 +11,6 @@ import {
   turnoverByMonth,
 } from '../../lib/analytics';
 import { fmtInt, fmtNum, fmtPct } from '../../lib/format';
-import { toColumn } from '../../lib/series-math';
 import type { RunModel } from '../../stores/run-model';
 
 const SECTOR_COLORS = [
@@ -172,9 +171,7 @@ export function AnalyticsPanel({
           to: time[time.length - 1],
           adjustment: adj,
         });
-        return r.ok
-          ? ([s, { time: toColumn(r.value.time), high: toColumn(r.value.high), low: toColumn(r.value.low) }] as const)
-          : null;
+        return r.ok ? ([s, { time: r.value.time, high: r.value.high, low: r.value.low }] as const) : null;
       }),
     ).then((rows) => {
       if (live) setBars(new Map(rows.filter((x): x is NonNullable<typeof x> => x !== null)));

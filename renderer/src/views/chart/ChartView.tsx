@@ -1,7 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { parseDate } from '../../../../core/model/time';
 import { aggregateBars, TIMEFRAME_LABELS, timeframesFor, type Timeframe } from '../../lib/chart-view';
-import { toColumn } from '../../lib/series-math';
 import { alignCloses } from '../../lib/analytics';
 import { persistIndicators, setChartPrefs, useChartPrefs } from '../../stores/chart-prefs';
 import {
@@ -108,7 +107,7 @@ export function ChartView() {
           'data:bars',
           adjustment === 'raw' ? { symbol: sym } : { symbol: sym, adjustment },
         );
-        return r.ok ? { symbol: sym, time: toColumn(r.value.time), close: toColumn(r.value.close) } : null;
+        return r.ok ? { symbol: sym, time: r.value.time, close: r.value.close } : null;
       }),
     ).then((rows) => {
       if (live) setCompareBars(rows.filter((x): x is NonNullable<typeof x> => x !== null));

@@ -14,10 +14,10 @@ export function ParallelCoords({ output }: { output: SweepResultView }) {
     if (!s || s.objective.length === 0) return null;
     const n = s.objective.length;
     const dims = s.keys.map((k, d) => {
-      const vals = s.params[d].map(Number);
+      const vals: Float64Array = Float64Array.from(s.params[d], Number);
       return { label: k, min: Math.min(...vals), max: Math.max(...vals), vals };
     });
-    const obj = s.objective.map((v) => (v === null ? Number.NaN : v));
+    const obj = s.objective; // NaN where undefined
     const fin = obj.filter(Number.isFinite);
     dims.push({ label: output.objective, min: Math.min(...fin), max: Math.max(...fin), vals: obj });
     const order = Array.from({ length: n }, (_, i) => i).filter((i) => Number.isFinite(obj[i]));
