@@ -10,7 +10,8 @@ import type { BarView, SingleStrategy } from '../strategy/types';
 import { createGbdtExplainer, type GbdtExplainer } from './fast-treeshap';
 import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
-import { explainModel, modelFeatures, modelFromJson, predictModel, type Model } from './train';
+import { explainPrediction, TOP_CONTRIBUTIONS } from './predictions';
+import { modelFeatures, modelFromJson, predictModel, type Model } from './train';
 
 export type { SignalContribution, SignalExplanation } from '../model/explanation';
 
@@ -26,8 +27,7 @@ export interface ModelBar {
   readonly factor?: number;
 }
 
-/** How many contributions a signal carries. */
-export const TOP_CONTRIBUTIONS = 3;
+export { TOP_CONTRIBUTIONS } from './predictions';
 
 /**
  * `model-signal` on a live feed: the model's features computed bar by bar by a {@link FeatureStream} over every
@@ -205,28 +205,7 @@ export class LiveModelSignal {
     const k = this.#index.get(symbol);
     if (k === undefined || time !== this.#time || this.#window < 0 || this.#pred[k] !== this.#pred[k]) return undefined;
     const w = this.#windows[this.#window];
-    const x = this.#x[k];
-    let prediction: number;
-    let base: number;
-    let phi: Float64Array;
-    if (w.explainer) {
-      phi = new Float64Array(x.length);
-      prediction = w.explainer.explain(x, phi);
-      base = w.explainer.base;
-    } else {
-      const e = explainModel(w.model, x);
-      ({ prediction, base } = e);
-      phi = e.contributions;
-    }
-    const order = Array.from(phi, (_, j) => j).sort((a, b) => Math.abs(phi[b]) - Math.abs(phi[a]) || a - b);
-    return {
-      modelId: this.modelId,
-      prediction,
-      base,
-      top: order
-        .slice(0, top)
-        .map((j) => ({ feature: this.#labels[j], value: Number.isFinite(x[j]) ? x[j] : null, contribution: phi[j] })),
-    };
+    return explainPrediction(this.modelId, this.#labels, w.model, w.explainer, this.#x[k], top);
   }
 }
 
