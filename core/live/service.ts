@@ -9,7 +9,7 @@ import type { KillSwitchState, OrderRequest } from './broker';
 import { FEEDS, type FeedName } from './feeds/registry';
 import type { Feed } from './feeds/types';
 import { ModelDuel, type DuelReport } from '../models/duel';
-import { FanoutSink, planCanary } from './canary';
+import { championOf, FanoutSink, planCanary } from './canary';
 import { OutboxDispatcher, type OutboxState } from './outbox';
 import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
 import { NO_LIMITS, type RiskLimits } from './risk';
@@ -97,6 +97,8 @@ export class LiveService {
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
   lastRestore: RestoreReport | null = null;
+  /** The restore report of the last start's canary session (`<session>~challenger`), or null when it has none. */
+  lastCanaryRestore: RestoreReport | null = null;
   /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
   onBar: ((session: string, bar: LiveBar) => void) | null = null;
 
@@ -194,7 +196,8 @@ export class LiveService {
     const session = new LiveSession(champion);
     this.#duel = 'model' in strategy && strategy.model instanceof ModelDuel ? strategy.model : null;
     this.#canary = canary;
-    canary?.restore();
+    // The canary keeps its own journal: a restart (resume) restores its orders, fills and last step with the champion.
+    this.lastCanaryRestore = canary ? canary.restore() : null;
     if (!this.#store.readonly) {
       const { webhooks: _w, risk: _r, session: _s, ...stored } = req;
       this.#journal.transaction(() => {
@@ -267,8 +270,12 @@ export class LiveService {
 
   /** Every journaled session, most recently started first, with its kill switch as journaled. */
   sessions(): SessionInfo[] {
-    return this.#journal.listSessions().map((r) => {
-      const start = parseJson<StoredStart>(r.start);
+    const rows = this.#journal.listSessions();
+    const starts = new Map(rows.map((r) => [r.session, r.start]));
+    return rows.map((r) => {
+      // A canary journal is started (and resumed) by its champion's request.
+      const champion = championOf(r.session);
+      const start = parseJson<StoredStart>(r.start ?? (champion !== null ? (starts.get(champion) ?? null) : null));
       const spec = (start?.spec ?? null) as { strategy?: unknown; symbols?: unknown } | null;
       const running = this.#session?.session === r.session;
       return {
@@ -290,6 +297,13 @@ export class LiveService {
    * replay speed. Webhooks are not kept with a session; risk limits are (journaled apart).
    */
   resume(name: string, speed?: number): Result<LiveServiceStatus> {
+    const champion = championOf(name);
+    // A canary runs beside its champion, never alone: resuming it resumes the pair.
+    if (champion !== null && this.#journal.getState<StoredStart>(name, 'start') === undefined) {
+      if (this.#session?.session === champion)
+        return fail('conflict', `session "${name}" runs with its champion "${champion}", which is already running`);
+      return this.resume(champion, speed);
+    }
     const stored = this.#journal.getState<StoredStart>(name, 'start');
     if (stored === undefined) {
       const known = this.#journal.listSessions().some((r) => r.session === name);
