@@ -12,6 +12,7 @@ import { positionsFromFills, unrealized, type PositionAction, type PositionState
 import { RiskChecker, type RiskLimits } from './risk';
 import type { SignalExplanation } from '../model/explanation';
 import { explanationText } from '../models/live';
+import type { PortfolioContext, SessionPortfolio } from './portfolio';
 import { StrategyRunner, type StepBar } from './runner';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
@@ -83,6 +84,8 @@ export interface SessionOptions {
 export interface SessionModel {
   observe(step: readonly StepBar[]): void;
   explain(symbol: string, time: number): SignalExplanation | undefined;
+  /** A portfolio rule (top-k) moving the whole book at rebalance dates, beside or instead of per-symbol decisions. */
+  readonly portfolio?: SessionPortfolio | null;
 }
 
 /** What a restart found in the journal. */
@@ -197,12 +200,7 @@ export class LiveSession implements FeedSink {
       params: o.params,
       symbols: o.symbols,
       broker: this.broker,
-      onSignal: (sig) => {
-        const explanation = sig.reason === 'signal' ? o.model?.explain(sig.symbol, sig.time) : undefined;
-        const s = explanation ? { ...sig, explanation } : sig;
-        if (this.signals.length < keep) this.signals.push(s);
-        this.#signalAlert(s);
-      },
+      onSignal: (sig) => this.#onSignal(sig),
     });
     const interval = o.interval ?? '1m';
     this.aggregator = new BarAggregator(
@@ -394,7 +392,13 @@ export class LiveSession implements FeedSink {
   bars(step: readonly StepBar[]): void {
     if (step.length === 0 || !this.#accept('bars', step[0].time)) return;
     this.#o.model?.observe(step);
+    const portfolio = this.#o.model?.portfolio;
     if (step[0].time <= this.#resumeAfter) {
+      if (portfolio) {
+        const ctx = this.#portfolioContext(true);
+        portfolio.opens(step, ctx);
+        portfolio.closes(step, ctx);
+      }
       this.runner.warm(step);
       // The anomaly detector's windows are state too: warm them on the same bars (their alerts were
       // journaled before the restart), so the first bars after the resume are judged as in one run.
@@ -407,7 +411,11 @@ export class LiveSession implements FeedSink {
         this.broker.matchBar(b);
         this.#lastEventTime = b.time;
       }
-      this.runner.step(step);
+      if (portfolio) {
+        const ctx = this.#portfolioContext(false);
+        this.runner.step(step, () => portfolio.opens(step, ctx));
+        portfolio.closes(step, ctx);
+      } else this.runner.step(step);
       for (const b of step) {
         this.#price(b.symbol, b.time, b.close);
         this.#anomalies(b);
@@ -506,6 +514,24 @@ export class LiveSession implements FeedSink {
   finish(): void {
     this.#commit(() => this.runner.finish(this.#lastEventTime));
     this.flushTicked();
+  }
+
+  // A strategy's or portfolio rule's signal: with the model's explanation, kept and alerted.
+  #onSignal(sig: Signal): void {
+    const explanation = sig.reason === 'signal' ? this.#o.model?.explain(sig.symbol, sig.time) : undefined;
+    const s = explanation ? { ...sig, explanation } : sig;
+    if (this.signals.length < (this.#o.keep ?? 100_000)) this.signals.push(s);
+    this.#signalAlert(s);
+  }
+
+  #portfolioContext(warming: boolean): PortfolioContext {
+    return {
+      broker: this.broker,
+      spec: this.#o.spec,
+      symbols: this.#o.symbols,
+      warming,
+      signal: (sig) => this.#onSignal(sig),
+    };
   }
 
   /**
