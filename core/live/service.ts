@@ -11,7 +11,9 @@ import type { Feed } from './feeds/types';
 import { ModelDuel, type DuelReport } from '../models/duel';
 import { championOf, FanoutSink, planCanary } from './canary';
 import { OutboxDispatcher, type OutboxState } from './outbox';
-import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
+import { parseDate } from '../model/time';
+import { LiveSpecError, resolveLiveModel, resolveSpec, resolveStrategy } from './replay';
+import { SteppedSink } from './step-assembler';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
 import type { Alert, FeedStatus, FiredSignal, LiveBar, Order, Position, Severity } from './types';
@@ -64,6 +66,13 @@ export interface SessionInfo {
 
 /** What a session keeps to be resumed by name: its start request without webhooks (a URL may carry a token) or risk (kept apart). */
 type StoredStart = Omit<StartRequest, 'webhooks' | 'risk' | 'session'>;
+
+/** A streaming start's `from` (YYYY-MM-DD) as EpochMs: a model's features warm on the history before it. */
+function liveFrom(text: string): number {
+  const t = parseDate(text);
+  if (t === null) throw new LiveSpecError([`from: expected a date YYYY-MM-DD, got "${text}"`]);
+  return t;
+}
 
 function parseJson<T>(text: string | null): T | null {
   if (text === null) return null;
@@ -165,9 +174,13 @@ export class LiveService {
         });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
-        strategy = resolveStrategy(spec, this.#store);
         if (!spec.symbols) return fail('invalid-input', 'symbols: a streaming feed needs explicit "symbols"');
         symbols = spec.symbols;
+        // model-signal: its features warm on the stored history before `from` (default: now), then live bars update them.
+        strategy =
+          spec.strategy === 'model-signal'
+            ? resolveLiveModel(this.#store, spec, symbols, req.from ? liveFrom(req.from) : Date.now())
+            : resolveStrategy(spec, this.#store);
         if (kind.needsUrl && !req.url) return fail('invalid-input', `url: the ${req.feed} feed needs a URL`);
         feed = kind.create({ symbols, url: req.url, staleMs });
       }
@@ -211,7 +224,10 @@ export class LiveService {
     this.#strategy = spec.strategy;
     this.#symbols = symbols;
     this.#lastSession = req.session;
-    feed.start(canary ? new FanoutSink([session, canary]) : session);
+    const sink = canary ? new FanoutSink([session, canary]) : session;
+    // A model reads each time step whole; a streaming feed sends each symbol's bar alone: group them first.
+    const stepped = 'model' in strategy && strategy.model && !FEEDS[req.feed].replaysStore;
+    feed.start(stepped ? new SteppedSink(sink, symbols) : sink);
     // Prices held back by the 100 ms rate limit still go out when the feed goes quiet.
     this.#ticker = setInterval(() => session.flushTicked(), 100).unref();
     void feed.done.then(() => {

@@ -14,6 +14,7 @@ import type { SignalExplanation } from '../model/explanation';
 import { explanationText } from '../models/live';
 import type { PortfolioContext, SessionPortfolio } from './portfolio';
 import { StrategyRunner, type StepBar } from './runner';
+import { StepAssembler } from './step-assembler';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
 
@@ -210,7 +211,11 @@ export class LiveSession implements FeedSink {
       },
     );
     this.anomalies = new AnomalyDetector(o.anomalies);
+    this.#steps = o.model ? new StepAssembler(o.symbols, (step) => this.#closedStep(step)) : null;
   }
+
+  // Tick feeds with a model: the aggregator closes each symbol's bar alone; the model reads a time step whole.
+  readonly #steps: StepAssembler | null;
 
   // Every entry and exit is an alert of kind `signal` (journaled with the signal as payload, sent to the
   // webhooks, de-duplicated by its exact decision), then pushed as `signal:fired` after the commit.
@@ -328,9 +333,25 @@ export class LiveSession implements FeedSink {
 
   // A bar closed by the aggregator (tick feeds): the strategy decides at its close.
   #closedBar(b: LiveBar): void {
+    if (this.#steps) return this.#steps.push(b);
     this.runner.closes([b]);
     this.#anomalies(b);
     this.#o.onBar?.(b);
+  }
+
+  // A time step of aggregated bars for a model: its features and predictions, then the decisions at the closes.
+  #closedStep(step: readonly LiveBar[]): void {
+    const model = this.#o.model!;
+    model.observe(step);
+    this.runner.closes(step);
+    // A bar's open is history by the time ticks close it: a portfolio rebalances at the decision's closes here.
+    const portfolio = model.portfolio;
+    if (portfolio)
+      portfolio.closes(step, { ...this.#portfolioContext(false), spec: { ...this.#o.spec, fill: 'close' } });
+    for (const b of step) {
+      this.#anomalies(b);
+      this.#o.onBar?.(b);
+    }
   }
 
   // A feed that sends both trades and bars (e.g. Binance trade and kline streams together) would step the

@@ -3,6 +3,7 @@ import { fieldsOf, loadFeatureSource } from '../features/matrix';
 import { FeatureStream, type StreamBars } from '../features/stream';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
+import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { periodKey } from '../backtest/calendar';
@@ -133,7 +134,10 @@ export class LiveModelSignal {
 
   // Steps the stream over the store's history before the session's first bar (features need their windows).
   #warm(store: Store, features: ReturnType<typeof modelFeatures>, firstTime: number): void {
-    const src = loadFeatureSource(store, features, { symbols: this.#symbols, to: firstTime - 1 });
+    // A streaming session may trade symbols the store does not hold: they start without history.
+    const known = this.#symbols.filter((s) => instrumentId(store, s) !== undefined);
+    if (known.length === 0) return;
+    const src = loadFeatureSource(store, features, { symbols: known, to: firstTime - 1 });
     const { panel } = src;
     const rows = this.#symbols.map((s) => panel.symbols.indexOf(s));
     const b = this.#bars;
