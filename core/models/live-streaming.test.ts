@@ -134,6 +134,65 @@ describe('model-signal on a streaming feed', () => {
     }
   });
 
+  it('on a trade feed, groups the bars its aggregator closes into steps and predicts each as the batch does', async () => {
+    const srv = await fakeFeed();
+    const live = new LiveService(store, () => undefined, 60_000);
+    let closed = 0;
+    live.onBar = () => void closed++;
+    try {
+      const spec = {
+        strategy: 'model-signal',
+        params: { modelId, mode: 'threshold', threshold: 0, short: true },
+        symbols: panel.symbols,
+        capital: 100_000,
+      };
+      const from = formatDate(panel.time[START]);
+      const started = live.start({
+        spec,
+        feed: 'websocket',
+        url: srv.url,
+        from,
+        speed: 0,
+        interval: '1d',
+        session: 'ticks',
+        webhooks: [],
+      });
+      expect(started.ok, started.ok ? '' : started.error.message).toBe(true);
+      const ws = await srv.conn;
+      const HOUR = 3_600_000;
+      // Each day, each symbol's trades at its open, high, low and close; a last print the day after closes the last bars.
+      for (let t = START; t <= panel.nDays; t++) {
+        const msgs = [];
+        for (let s = 0; s < panel.symbols.length; s++) {
+          const symbol = panel.symbols[s];
+          if (t === panel.nDays) {
+            msgs.push({ type: 'trade', symbol, time: panel.time[t - 1] + 24 * HOUR + HOUR, price: 1, size: 1 });
+            continue;
+          }
+          const k = s * panel.nDays + t;
+          const px = [panel.open[k], panel.high[k], panel.low[k], panel.close[k]];
+          px.forEach((price, j) =>
+            msgs.push({ type: 'trade', symbol, time: panel.time[t] + (j + 1) * HOUR, price, size: 1 }),
+          );
+        }
+        ws.send(JSON.stringify(msgs));
+      }
+      const want = panel.symbols.length * (panel.nDays - START);
+      for (let i = 0; i < 400 && closed < want; i++) await new Promise((r) => setTimeout(r, 25));
+      expect(closed).toBe(want);
+      const decided = live.session!.signals.filter((x) => x.reason === 'signal');
+      expect(decided.length).toBeGreaterThan(10);
+      const oos = outOfSamplePredictions(store, modelId, panel);
+      for (const x of decided) {
+        expect(Math.abs(x.explanation!.prediction - oos.at(x.symbol, x.time))).toBeLessThan(1e-9);
+        expect(x.target).toBe(Math.sign(x.explanation!.prediction));
+      }
+    } finally {
+      await live.dispose();
+      await srv.close();
+    }
+  });
+
   it('groups bars that arrive one by one into time steps', () => {
     const steps: string[][] = [];
     const a = new StepAssembler(['A', 'B', 'C'], (s) => steps.push(s.map((b) => `${b.symbol}${b.time}`)));
