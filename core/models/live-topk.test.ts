@@ -7,7 +7,10 @@ import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import { ReplayFeed } from '../live/feeds/replay';
 import { resolveSpec } from '../live/replay';
 import { LiveSession } from '../live/session';
+import { loadPanel } from '../data/panel';
 import { formatDate } from '../model/time';
+import { connection } from '../store/internal';
+import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { modelSignal } from '../strategies/model-signal';
 import { LiveModelSignal } from './live';
@@ -70,8 +73,8 @@ function backtest(spec: BacktestSpec) {
   }
 }
 
-async function live(spec: BacktestSpec, session: string) {
-  const r = resolveSpec(store, spec, { from });
+async function live(spec: BacktestSpec, session: string, range: { to?: string; restore?: boolean } = {}) {
+  const r = resolveSpec(store, spec, { from, ...(range.to ? { to: range.to } : {}) });
   const model = r.model as LiveModelSignal;
   const s = new LiveSession({
     store,
@@ -84,6 +87,7 @@ async function live(spec: BacktestSpec, session: string) {
     keep: Infinity,
     model,
   });
+  if (range.restore) s.restore();
   const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
   feed.start(s);
   await feed.done;
@@ -127,6 +131,27 @@ describe('model-signal top-k in a live session (replay feed)', () => {
       expect(entries.every((s) => s.explanation?.modelId === modelId && s.explanation.top.length === 3)).toBe(true);
     },
   );
+
+  it('a session stopped mid-way and restarted re-decides its warm steps (the held names) and ends as one run', async () => {
+    const parsed = parseSpec({
+      strategy: 'model-signal',
+      params: { modelId, mode: 'top-k', topK: 2, nDrop: 1, rebalance: 'weekly', short: true },
+      universe: 'all',
+      start: from,
+      capital: 100_000,
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const whole = await live(parsed.spec, 'topk-whole');
+    const mid = formatDate(loadPanel(store, { adjustment: 'pit' }).time[250]);
+    const first = await live(parsed.spec, 'topk-split', { to: mid });
+    const resumed = await live(parsed.spec, 'topk-split', { restore: true });
+    const fills = (name: string) =>
+      new Journal(connection(store)).loadFills(name).map((f) => [f.symbol, f.time, f.side, f.qty, f.price]);
+    expect(first.session.fills.length).toBeGreaterThan(3);
+    expect(resumed.session.fills.length).toBeGreaterThan(3);
+    expect(fills('topk-split')).toEqual(fills('topk-whole'));
+    expect(resumed.decisions).toEqual(whole.decisions);
+  });
 
   it('refuses a challenger beside a top-k champion, naming the field', () => {
     expect(
