@@ -31,6 +31,8 @@ interface HeaderV2 {
   readonly audit: readonly DecisionAudit[];
   readonly trades: { readonly n: number; readonly symbols: readonly string[]; readonly reasons: readonly string[] };
   readonly columns: readonly { readonly name: string; readonly length: number }[];
+  /** A model strategy's per-trade explanations (absent otherwise; older payloads have none). */
+  readonly tradeExplanations?: BacktestColumns['tradeExplanations'];
 }
 
 /** A decoded payload: the run's columns and its per-decision audit. */
@@ -96,6 +98,7 @@ export function encodeRunPayload(result: BacktestColumns, audit: readonly Decisi
     audit,
     trades: { n, symbols: [...symbols.keys()], reasons: [...reasons.keys()] },
     columns: cols.map((c) => ({ name: c.name, length: c.data.length })),
+    ...(result.tradeExplanations ? { tradeExplanations: result.tradeExplanations } : {}),
   };
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const start = align8(4 + head.length);
@@ -195,6 +198,7 @@ export function decodeRunPayload(raw: string | Uint8Array): RunPayload {
       trades,
       openPositions: header.openPositions,
       equity: { time: col('equity.time'), value, drawdown: drawdownOf(value) },
+      ...(header.tradeExplanations ? { tradeExplanations: header.tradeExplanations } : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { loadPanel, type PanelRequest } from '../data/panel';
 import { DEFAULT_UNIVERSE_TYPES } from '../model/instrument';
-import { prepareModelSignal } from '../models/predictions';
+import { prepareModelSignal, tradeExplanations } from '../models/predictions';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
@@ -225,7 +225,7 @@ export function backtestFromStore(
 }
 
 function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
-  const columns = toColumns(result, opts.runId ?? newRunId(createdAt));
+  const columns = withExplanations(toColumns(result, opts.runId ?? newRunId(createdAt)), result);
   if (opts.save !== false) {
     saveBacktestRun(store, { result: columns, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
     // A user strategy: keep the exact source the run ran, so `runs rerun` reproduces it after an edit.
@@ -233,6 +233,16 @@ function finish(store: Store, result: BacktestResult, fingerprint: string, creat
     if (source) recordRunSource(store, columns.runId, source);
   }
   return { columns, result };
+}
+
+/** A `model-signal` run's columns with each trade's explanation (the prediction that opened it); others unchanged. */
+function withExplanations(columns: BacktestColumns, result: BacktestResult): BacktestColumns {
+  if (columns.spec.strategy !== 'model-signal' || columns.trades.length === 0) return columns;
+  const modelId = (columns.spec.params as { modelId?: unknown } | undefined)?.modelId;
+  if (typeof modelId !== 'string') return columns;
+  const decisions = result.audit.map((a) => a.date);
+  const fill = columns.spec.fill;
+  return { ...columns, tradeExplanations: tradeExplanations(modelId, columns.trades, decisions, fill) };
 }
 
 /** What re-running a stored run reports. */

@@ -10,6 +10,12 @@ export function canaryName(session: string): string {
   return `${session}~challenger`;
 }
 
+/** The champion session of a canary's journal name (`a~challenger` → `a`), or null for a name that is not a canary's. */
+export function championOf(name: string): string | null {
+  const suffix = canaryName('');
+  return name.endsWith(suffix) && name.length > suffix.length ? name.slice(0, -suffix.length) : null;
+}
+
 /**
  * Champion and challenger sessions for a live spec: without a `canary` challenger, the champion's options unchanged
  * and no canary; with one, the champion trades `1 − fraction` of the capital and the challenger `fraction` in its own

@@ -83,33 +83,42 @@ export function resolveSpec(
   const to = clipped.end === undefined ? undefined : (parseDate(clipped.end) as number) + DAY_MS - 1;
   let model: LiveModelSignal | ModelDuel | undefined;
   if (spec.strategy === MODEL_SIGNAL) {
-    const first = from ?? (panel.nDays > 0 ? panel.time[0] : undefined);
-    try {
-      const champion = new LiveModelSignal(store, spec.params, symbols, first);
-      const c = champion.params.challenger;
-      model = c
-        ? new ModelDuel(
-            champion,
-            new LiveModelSignal(
-              store,
-              { ...champion.params, modelId: c.modelId, challenger: undefined },
-              symbols,
-              first,
-            ),
-            c,
-            symbols,
-          )
-        : champion;
-      strategy = champion.strategy;
-      params = champion.params;
-    } catch (e) {
-      throw new LiveSpecError([(e as Error).message]);
-    }
+    const r = resolveLiveModel(store, spec, symbols, from ?? (panel.nDays > 0 ? panel.time[0] : undefined));
+    ({ strategy, params, model } = r);
   }
   return { strategy, params, symbols, panel, from, to, ...(model ? { model } : {}) };
 }
 
 const MODEL_SIGNAL = 'model-signal';
+
+/**
+ * The live model of a `model-signal` spec over `symbols` (with its challenger when the params name one): its
+ * streaming features warm on the store's history before `first` (EpochMs; undefined: no warm-up). Any feed then
+ * steps it: the replay feed from `first` on, a streaming feed with live bars after the stored history.
+ * @throws LiveSpecError naming the field (unknown model, bad params).
+ */
+export function resolveLiveModel(
+  store: Store,
+  spec: BacktestSpec,
+  symbols: readonly string[],
+  first: number | undefined,
+): { strategy: SingleStrategy<any, any>; params: unknown; model: LiveModelSignal | ModelDuel } {
+  try {
+    const champion = new LiveModelSignal(store, spec.params, symbols, first);
+    const c = champion.params.challenger;
+    const model = c
+      ? new ModelDuel(
+          champion,
+          new LiveModelSignal(store, { ...champion.params, modelId: c.modelId, challenger: undefined }, symbols, first),
+          c,
+          symbols,
+        )
+      : champion;
+    return { strategy: champion.strategy, params: champion.params, model };
+  } catch (e) {
+    throw new LiveSpecError([(e as Error).message]);
+  }
+}
 
 /** The spec's single-symbol strategy and its parsed params; throws {@link LiveSpecError} naming the field. */
 export function resolveStrategy(
@@ -118,7 +127,7 @@ export function resolveStrategy(
 ): { strategy: SingleStrategy<any, any>; params: unknown } {
   if (spec.strategy === MODEL_SIGNAL)
     throw new LiveSpecError([
-      "strategy: model-signal runs live on the replay feed (its features warm up on the store's history); streaming feeds do not run it yet",
+      'strategy: model-signal needs its symbols and first bar to warm its features (resolveSpec or resolveLiveModel)',
     ]);
   let strategy;
   try {

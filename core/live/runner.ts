@@ -95,11 +95,15 @@ export class StrategyRunner {
     return this.#index.get(symbol) ?? -1;
   }
 
-  /** One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at the closes. */
-  step(bars: readonly StepBar[]): void {
+  /**
+   * One time step (bar feeds and replay): entries and exits at the opens of every bar, then marks and decisions at
+   * the closes. `afterOpens` runs between the two (a portfolio rule rebalancing at the opens).
+   */
+  step(bars: readonly StepBar[], afterOpens?: () => void): void {
     const acts = bars.length > 0 ? bars[0].actions : undefined;
     if (acts !== undefined) for (const a of acts) this.corporateAction(a, bars[0].time);
     this.opens(bars);
+    afterOpens?.();
     this.closes(bars);
   }
 

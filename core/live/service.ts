@@ -9,9 +9,11 @@ import type { KillSwitchState, OrderRequest } from './broker';
 import { FEEDS, type FeedName } from './feeds/registry';
 import type { Feed } from './feeds/types';
 import { ModelDuel, type DuelReport } from '../models/duel';
-import { FanoutSink, planCanary } from './canary';
+import { championOf, FanoutSink, planCanary } from './canary';
 import { OutboxDispatcher, type OutboxState } from './outbox';
-import { LiveSpecError, resolveSpec, resolveStrategy } from './replay';
+import { parseDate } from '../model/time';
+import { LiveSpecError, resolveLiveModel, resolveSpec, resolveStrategy } from './replay';
+import { SteppedSink } from './step-assembler';
 import { NO_LIMITS, type RiskLimits } from './risk';
 import { LiveSession, toPosition, type LiveEvents, type RestoreReport } from './session';
 import type { Alert, FeedStatus, FiredSignal, LiveBar, Order, Position, Severity } from './types';
@@ -65,6 +67,13 @@ export interface SessionInfo {
 /** What a session keeps to be resumed by name: its start request without webhooks (a URL may carry a token) or risk (kept apart). */
 type StoredStart = Omit<StartRequest, 'webhooks' | 'risk' | 'session'>;
 
+/** A streaming start's `from` (YYYY-MM-DD) as EpochMs: a model's features warm on the history before it. */
+function liveFrom(text: string): number {
+  const t = parseDate(text);
+  if (t === null) throw new LiveSpecError([`from: expected a date YYYY-MM-DD, got "${text}"`]);
+  return t;
+}
+
 function parseJson<T>(text: string | null): T | null {
   if (text === null) return null;
   try {
@@ -97,6 +106,8 @@ export class LiveService {
   #outbox: OutboxDispatcher;
   /** The restore report of the last start. */
   lastRestore: RestoreReport | null = null;
+  /** The restore report of the last start's canary session (`<session>~challenger`), or null when it has none. */
+  lastCanaryRestore: RestoreReport | null = null;
   /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
   onBar: ((session: string, bar: LiveBar) => void) | null = null;
 
@@ -163,9 +174,13 @@ export class LiveService {
         });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.
-        strategy = resolveStrategy(spec, this.#store);
         if (!spec.symbols) return fail('invalid-input', 'symbols: a streaming feed needs explicit "symbols"');
         symbols = spec.symbols;
+        // model-signal: its features warm on the stored history before `from` (default: now), then live bars update them.
+        strategy =
+          spec.strategy === 'model-signal'
+            ? resolveLiveModel(this.#store, spec, symbols, req.from ? liveFrom(req.from) : Date.now())
+            : resolveStrategy(spec, this.#store);
         if (kind.needsUrl && !req.url) return fail('invalid-input', `url: the ${req.feed} feed needs a URL`);
         feed = kind.create({ symbols, url: req.url, staleMs });
       }
@@ -194,7 +209,8 @@ export class LiveService {
     const session = new LiveSession(champion);
     this.#duel = 'model' in strategy && strategy.model instanceof ModelDuel ? strategy.model : null;
     this.#canary = canary;
-    canary?.restore();
+    // The canary keeps its own journal: a restart (resume) restores its orders, fills and last step with the champion.
+    this.lastCanaryRestore = canary ? canary.restore() : null;
     if (!this.#store.readonly) {
       const { webhooks: _w, risk: _r, session: _s, ...stored } = req;
       this.#journal.transaction(() => {
@@ -208,7 +224,10 @@ export class LiveService {
     this.#strategy = spec.strategy;
     this.#symbols = symbols;
     this.#lastSession = req.session;
-    feed.start(canary ? new FanoutSink([session, canary]) : session);
+    const sink = canary ? new FanoutSink([session, canary]) : session;
+    // A model reads each time step whole; a streaming feed sends each symbol's bar alone: group them first.
+    const stepped = 'model' in strategy && strategy.model && !FEEDS[req.feed].replaysStore;
+    feed.start(stepped ? new SteppedSink(sink, symbols) : sink);
     // Prices held back by the 100 ms rate limit still go out when the feed goes quiet.
     this.#ticker = setInterval(() => session.flushTicked(), 100).unref();
     void feed.done.then(() => {
@@ -267,8 +286,12 @@ export class LiveService {
 
   /** Every journaled session, most recently started first, with its kill switch as journaled. */
   sessions(): SessionInfo[] {
-    return this.#journal.listSessions().map((r) => {
-      const start = parseJson<StoredStart>(r.start);
+    const rows = this.#journal.listSessions();
+    const starts = new Map(rows.map((r) => [r.session, r.start]));
+    return rows.map((r) => {
+      // A canary journal is started (and resumed) by its champion's request.
+      const champion = championOf(r.session);
+      const start = parseJson<StoredStart>(r.start ?? (champion !== null ? (starts.get(champion) ?? null) : null));
       const spec = (start?.spec ?? null) as { strategy?: unknown; symbols?: unknown } | null;
       const running = this.#session?.session === r.session;
       return {
@@ -290,6 +313,13 @@ export class LiveService {
    * replay speed. Webhooks are not kept with a session; risk limits are (journaled apart).
    */
   resume(name: string, speed?: number): Result<LiveServiceStatus> {
+    const champion = championOf(name);
+    // A canary runs beside its champion, never alone: resuming it resumes the pair.
+    if (champion !== null && this.#journal.getState<StoredStart>(name, 'start') === undefined) {
+      if (this.#session?.session === champion)
+        return fail('conflict', `session "${name}" runs with its champion "${champion}", which is already running`);
+      return this.resume(champion, speed);
+    }
     const stored = this.#journal.getState<StoredStart>(name, 'start');
     if (stored === undefined) {
       const known = this.#journal.listSessions().some((r) => r.session === name);

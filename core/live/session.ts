@@ -12,7 +12,9 @@ import { positionsFromFills, unrealized, type PositionAction, type PositionState
 import { RiskChecker, type RiskLimits } from './risk';
 import type { SignalExplanation } from '../model/explanation';
 import { explanationText } from '../models/live';
+import type { PortfolioContext, SessionPortfolio } from './portfolio';
 import { StrategyRunner, type StepBar } from './runner';
+import { StepAssembler } from './step-assembler';
 import type { Alert, FeedStatus, FiredSignal, Fill, LiveBar, Order, Position, Severity, Signal, Tick } from './types';
 import { tickToSignalSeconds, ticksTotal } from '../metrics/registry';
 
@@ -83,6 +85,8 @@ export interface SessionOptions {
 export interface SessionModel {
   observe(step: readonly StepBar[]): void;
   explain(symbol: string, time: number): SignalExplanation | undefined;
+  /** A portfolio rule (top-k) moving the whole book at rebalance dates, beside or instead of per-symbol decisions. */
+  readonly portfolio?: SessionPortfolio | null;
 }
 
 /** What a restart found in the journal. */
@@ -197,12 +201,7 @@ export class LiveSession implements FeedSink {
       params: o.params,
       symbols: o.symbols,
       broker: this.broker,
-      onSignal: (sig) => {
-        const explanation = sig.reason === 'signal' ? o.model?.explain(sig.symbol, sig.time) : undefined;
-        const s = explanation ? { ...sig, explanation } : sig;
-        if (this.signals.length < keep) this.signals.push(s);
-        this.#signalAlert(s);
-      },
+      onSignal: (sig) => this.#onSignal(sig),
     });
     const interval = o.interval ?? '1m';
     this.aggregator = new BarAggregator(
@@ -212,7 +211,11 @@ export class LiveSession implements FeedSink {
       },
     );
     this.anomalies = new AnomalyDetector(o.anomalies);
+    this.#steps = o.model ? new StepAssembler(o.symbols, (step) => this.#closedStep(step)) : null;
   }
+
+  // Tick feeds with a model: the aggregator closes each symbol's bar alone; the model reads a time step whole.
+  readonly #steps: StepAssembler | null;
 
   // Every entry and exit is an alert of kind `signal` (journaled with the signal as payload, sent to the
   // webhooks, de-duplicated by its exact decision), then pushed as `signal:fired` after the commit.
@@ -330,9 +333,25 @@ export class LiveSession implements FeedSink {
 
   // A bar closed by the aggregator (tick feeds): the strategy decides at its close.
   #closedBar(b: LiveBar): void {
+    if (this.#steps) return this.#steps.push(b);
     this.runner.closes([b]);
     this.#anomalies(b);
     this.#o.onBar?.(b);
+  }
+
+  // A time step of aggregated bars for a model: its features and predictions, then the decisions at the closes.
+  #closedStep(step: readonly LiveBar[]): void {
+    const model = this.#o.model!;
+    model.observe(step);
+    this.runner.closes(step);
+    // A bar's open is history by the time ticks close it: a portfolio rebalances at the decision's closes here.
+    const portfolio = model.portfolio;
+    if (portfolio)
+      portfolio.closes(step, { ...this.#portfolioContext(false), spec: { ...this.#o.spec, fill: 'close' } });
+    for (const b of step) {
+      this.#anomalies(b);
+      this.#o.onBar?.(b);
+    }
   }
 
   // A feed that sends both trades and bars (e.g. Binance trade and kline streams together) would step the
@@ -394,7 +413,13 @@ export class LiveSession implements FeedSink {
   bars(step: readonly StepBar[]): void {
     if (step.length === 0 || !this.#accept('bars', step[0].time)) return;
     this.#o.model?.observe(step);
+    const portfolio = this.#o.model?.portfolio;
     if (step[0].time <= this.#resumeAfter) {
+      if (portfolio) {
+        const ctx = this.#portfolioContext(true);
+        portfolio.opens(step, ctx);
+        portfolio.closes(step, ctx);
+      }
       this.runner.warm(step);
       // The anomaly detector's windows are state too: warm them on the same bars (their alerts were
       // journaled before the restart), so the first bars after the resume are judged as in one run.
@@ -407,7 +432,11 @@ export class LiveSession implements FeedSink {
         this.broker.matchBar(b);
         this.#lastEventTime = b.time;
       }
-      this.runner.step(step);
+      if (portfolio) {
+        const ctx = this.#portfolioContext(false);
+        this.runner.step(step, () => portfolio.opens(step, ctx));
+        portfolio.closes(step, ctx);
+      } else this.runner.step(step);
       for (const b of step) {
         this.#price(b.symbol, b.time, b.close);
         this.#anomalies(b);
@@ -506,6 +535,24 @@ export class LiveSession implements FeedSink {
   finish(): void {
     this.#commit(() => this.runner.finish(this.#lastEventTime));
     this.flushTicked();
+  }
+
+  // A strategy's or portfolio rule's signal: with the model's explanation, kept and alerted.
+  #onSignal(sig: Signal): void {
+    const explanation = sig.reason === 'signal' ? this.#o.model?.explain(sig.symbol, sig.time) : undefined;
+    const s = explanation ? { ...sig, explanation } : sig;
+    if (this.signals.length < (this.#o.keep ?? 100_000)) this.signals.push(s);
+    this.#signalAlert(s);
+  }
+
+  #portfolioContext(warming: boolean): PortfolioContext {
+    return {
+      broker: this.broker,
+      spec: this.#o.spec,
+      symbols: this.#o.symbols,
+      warming,
+      signal: (sig) => this.#onSignal(sig),
+    };
   }
 
   /**

@@ -3,6 +3,7 @@
  * carry typed arrays (Electron IPC by structured clone, `quantdesk serve` as `$typed` frames, see
  * `wire.ts`), so nothing is formatted as text on the way: only the CLI prints (`core/backtest/json.ts`).
  */
+import type { SignalExplanation } from './explanation';
 
 /** One closed trade, times as EpochMs. */
 export interface ResultTrade {
@@ -61,6 +62,11 @@ export interface ResultColumns<M = Readonly<Record<string, number | null | undef
   readonly openPositions: readonly ResultOpenPosition[];
   readonly equity: EquityColumns;
   readonly benchmark?: BenchmarkColumns | null;
+  /**
+   * A model strategy's runs: per trade (same index as `trades`), the top contributions behind the prediction that
+   * opened it (null: none explains it). Absent for other strategies.
+   */
+  readonly tradeExplanations?: readonly (SignalExplanation | null)[];
 }
 
 /** Drawdown from the running peak per bar (0 at a new high, NaN while equity is NaN). */

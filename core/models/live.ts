@@ -6,14 +6,19 @@ import { newsVersion } from '../store/news';
 import { FeatureStream, type StreamBars } from '../features/stream';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
+import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
 import { loadPitFacts } from '../strategies/pit-facts';
-import { modelSignalParams, type ModelSignalParams } from '../strategies/model-signal';
+import { periodKey } from '../backtest/calendar';
+import { rebalanceTo, type PortfolioContext, type SessionPortfolio } from '../live/portfolio';
+import type { StepBar } from '../live/runner';
+import { modelSignalParams, modelWeights, type ModelSignalParams, type TopkBook } from '../strategies/model-signal';
 import type { BarView, SingleStrategy } from '../strategy/types';
 import { createGbdtExplainer, type GbdtExplainer } from './fast-treeshap';
 import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
-import { explainModel, modelFeatures, modelFromJson, predictModel, type Model } from './train';
+import { explainPrediction, TOP_CONTRIBUTIONS } from './predictions';
+import { modelFeatures, modelFromJson, predictModel, type Model } from './train';
 
 export type { SignalContribution, SignalExplanation } from '../model/explanation';
 
@@ -29,16 +34,16 @@ export interface ModelBar {
   readonly factor?: number;
 }
 
-/** How many contributions a signal carries. */
-export const TOP_CONTRIBUTIONS = 3;
+export { TOP_CONTRIBUTIONS } from './predictions';
 
 /**
  * `model-signal` on a live feed: the model's features computed bar by bar by a {@link FeatureStream} over every
  * symbol of the session (cross-sectional features and PIT fundamentals included), warmed on the store's history
  * before the first live bar, so at every bar the features equal the batch matrix research trains on. Each step the
- * session hands the whole step to {@link observe} before the strategy runner decides; the single-symbol strategy
- * then reads its symbol's prediction (threshold mode: long above `threshold`, short below `-threshold` when
- * `short`), and {@link explain} gives the exact contributions behind a signal (TreeSHAP for trees).
+ * session hands the whole step to {@link observe} before the strategy runner decides; in threshold mode the
+ * single-symbol strategy then reads its symbol's prediction (long above `threshold`, short below `-threshold` when
+ * `short`); in top-k mode {@link portfolio} moves the whole book at rebalance dates instead. {@link explain} gives
+ * the exact contributions behind a signal (TreeSHAP for trees).
  * The model of a date is the walk-forward window whose test range covers it (so a replay trades the same
  * out-of-sample predictions as the backtest), the last window's after the last test window, none before the first.
  */
@@ -46,6 +51,8 @@ export class LiveModelSignal {
   readonly modelId: string;
   readonly params: ModelSignalParams;
   readonly strategy: SingleStrategy<ModelSignalParams, { k: number }>;
+  /** Top-k mode: the portfolio rule the session steps (the per-symbol strategy then decides nothing); null in threshold mode. */
+  readonly portfolio: LiveTopK | null;
   readonly #symbols: readonly string[];
   readonly #index: Map<string, number>;
   readonly #labels: readonly string[];
@@ -75,9 +82,9 @@ export class LiveModelSignal {
       );
     const p = parsed.data;
     if (p.modelId === '') throw new Error('params.modelId: model-signal needs a model id (see quantdesk models list)');
-    if (p.mode !== 'threshold')
+    if (p.mode === 'top-k' && p.challenger)
       throw new Error(
-        'params.mode: a live session runs model-signal per symbol in "threshold" mode; "top-k" is a portfolio rule the live runner does not step yet',
+        'params.challenger: a live challenger runs beside a "threshold" champion; the top-k portfolio runs without one for now',
       );
     this.params = p;
     this.modelId = p.modelId;
@@ -136,14 +143,18 @@ export class LiveModelSignal {
         return { k: self.#inits++ };
       },
       onBar(state, bar: BarView) {
-        return bar.time !== self.#time ? null : self.targetOf(self.#pred[state.k]);
+        return bar.time !== self.#time || self.portfolio ? null : self.targetOf(self.#pred[state.k]);
       },
     };
+    this.portfolio = p.mode === 'top-k' ? new LiveTopK(this, symbols) : null;
   }
 
   // Steps the stream over the store's history before the session's first bar (features need their windows).
   #warm(store: Store, features: ReturnType<typeof modelFeatures>, firstTime: number): void {
-    const src = loadFeatureSource(store, features, { symbols: this.#symbols, to: firstTime - 1 });
+    // A streaming session may trade symbols the store does not hold: they start without history.
+    const known = this.#symbols.filter((s) => instrumentId(store, s) !== undefined);
+    if (known.length === 0) return;
+    const src = loadFeatureSource(store, features, { symbols: known, to: firstTime - 1 });
     const { panel } = src;
     const rows = this.#symbols.map((s) => panel.symbols.indexOf(s));
     const b = this.#bars;
@@ -223,28 +234,92 @@ export class LiveModelSignal {
     const k = this.#index.get(symbol);
     if (k === undefined || time !== this.#time || this.#window < 0 || this.#pred[k] !== this.#pred[k]) return undefined;
     const w = this.#windows[this.#window];
-    const x = this.#x[k];
-    let prediction: number;
-    let base: number;
-    let phi: Float64Array;
-    if (w.explainer) {
-      phi = new Float64Array(x.length);
-      prediction = w.explainer.explain(x, phi);
-      base = w.explainer.base;
-    } else {
-      const e = explainModel(w.model, x);
-      ({ prediction, base } = e);
-      phi = e.contributions;
+    return explainPrediction(this.modelId, this.#labels, w.model, w.explainer, this.#x[k], top);
+  }
+}
+
+/** One top-k decision of a live session: its date and the target weight of each symbol held (others: 0). */
+export interface TopkDecision {
+  readonly time: number;
+  readonly weights: ReadonlyMap<string, number>;
+}
+
+/**
+ * `model-signal` top-k on a live feed: at the first step of each rebalance period (daily, weekly, monthly, as the
+ * backtest's calendar keys them) the streaming predictions of the symbols with a bar go through the backtest's own
+ * decision ({@link modelWeights}: Qlib's top-k with dropout, optionally short the bottom), and the book moves to
+ * those weights at the next step's opens (or at once with `fill: "close"`) by {@link rebalanceTo}. So a replay
+ * targets what the backtest targets on the same dates. A resumed session re-decides its warm steps (the held names
+ * are state) without trading them.
+ */
+export class LiveTopK implements SessionPortfolio {
+  readonly #model: LiveModelSignal;
+  readonly #symbols: readonly string[];
+  readonly #book: TopkBook = { long: [], short: [] };
+  readonly #target: Float64Array;
+  readonly #prices: Float64Array;
+  #period = Number.NaN;
+  #pending = false;
+  /** Every decision so far (warm steps included), oldest first. */
+  readonly decisions: TopkDecision[] = [];
+
+  constructor(model: LiveModelSignal, symbols: readonly string[]) {
+    this.#model = model;
+    this.#symbols = symbols;
+    this.#target = new Float64Array(symbols.length);
+    this.#prices = new Float64Array(symbols.length);
+  }
+
+  opens(step: readonly StepBar[], ctx: PortfolioContext): void {
+    if (!this.#pending || step.length === 0) return;
+    this.#pending = false;
+    if (ctx.warming) return;
+    this.#trade(step, ctx, 'open');
+  }
+
+  closes(step: readonly StepBar[], ctx: PortfolioContext): void {
+    if (step.length === 0) return;
+    const time = step[0].time;
+    const p = this.#model.params;
+    const key = periodKey(time, p.rebalance);
+    if (key === this.#period) return;
+    this.#period = key;
+    const scores = new Map<string, number>();
+    for (const b of step) {
+      const v = this.#model.prediction(b.symbol);
+      if (Number.isFinite(v)) scores.set(b.symbol, v);
     }
-    const order = Array.from(phi, (_, j) => j).sort((a, b) => Math.abs(phi[b]) - Math.abs(phi[a]) || a - b);
-    return {
-      modelId: this.modelId,
-      prediction,
-      base,
-      top: order
-        .slice(0, top)
-        .map((j) => ({ feature: this.#labels[j], value: Number.isFinite(x[j]) ? x[j] : null, contribution: phi[j] })),
-    };
+    const weights = modelWeights(p, scores, this.#book);
+    this.decisions.push({ time, weights });
+    for (let k = 0; k < this.#symbols.length; k++) {
+      const w = weights.get(this.#symbols[k]) ?? 0;
+      const was = this.#target[k];
+      this.#target[k] = w;
+      // An entry, an exit or a reversal is a signal (with its explanation); a resize of a held name is not.
+      if (ctx.warming || Math.sign(w) === Math.sign(was)) continue;
+      const bar = step.find((b) => b.symbol === this.#symbols[k]);
+      ctx.signal({
+        symbol: this.#symbols[k],
+        time,
+        side: w > was ? 'buy' : 'sell',
+        price: bar ? bar.close : Number.NaN,
+        target: w,
+        reason: 'signal',
+      });
+    }
+    if (ctx.spec.fill === 'close') {
+      if (!ctx.warming) this.#trade(step, ctx, 'close');
+    } else this.#pending = true;
+  }
+
+  #trade(step: readonly StepBar[], ctx: PortfolioContext, at: 'open' | 'close'): void {
+    this.#prices.fill(Number.NaN);
+    const index = new Map(this.#symbols.map((s, k) => [s, k]));
+    for (const b of step) {
+      const k = index.get(b.symbol);
+      if (k !== undefined) this.#prices[k] = at === 'open' ? b.open : b.close;
+    }
+    rebalanceTo(ctx, this.#target, this.#prices, step[0].time);
   }
 }
 

@@ -2,16 +2,67 @@ import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { loadFeatureSource } from '../features/matrix';
 import type { Panel } from '../data/panel-types';
+import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
-import { modelFeatures, modelFromJson, predictModel } from './train';
+import { createGbdtExplainer, type GbdtExplainer } from './fast-treeshap';
+import { explainModel, modelFeatures, modelFromJson, predictModel, type Model } from './train';
+
+/** How many contributions a signal carries (on an alert, a chart marker, a trade). */
+export const TOP_CONTRIBUTIONS = 3;
 
 /** A model's predictions by symbol and date (EpochMs), NaN where it has none. */
 export interface PredictionSource {
   readonly modelId: string;
   at(symbol: string, date: number): number;
+  /** The contributions behind `at(symbol, date)` (the `top` largest by |contribution|); undefined where there is no prediction. */
+  explain?(symbol: string, date: number, top?: number): SignalExplanation | undefined;
+}
+
+/**
+ * A prediction's explanation as a signal carries it: the `top` features by |contribution| (ties by feature order),
+ * with their values (null: missing). `phi` holds every feature's contribution (`base + Σ phi = prediction`).
+ */
+export function topExplanation(
+  modelId: string,
+  labels: readonly string[],
+  x: ArrayLike<number>,
+  prediction: number,
+  base: number,
+  phi: ArrayLike<number>,
+  top = TOP_CONTRIBUTIONS,
+): SignalExplanation {
+  const order = Array.from({ length: phi.length }, (_, j) => j).sort(
+    (a, b) => Math.abs(phi[b]) - Math.abs(phi[a]) || a - b,
+  );
+  return {
+    modelId,
+    prediction,
+    base,
+    top: order
+      .slice(0, top)
+      .map((j) => ({ feature: labels[j], value: Number.isFinite(x[j]) ? x[j] : null, contribution: phi[j] })),
+  };
+}
+
+/** Explains one prediction of `model` at `x`: exact TreeSHAP for trees (the fast explainer when given), the model's own method otherwise. */
+export function explainPrediction(
+  modelId: string,
+  labels: readonly string[],
+  model: Model,
+  explainer: GbdtExplainer | null,
+  x: ArrayLike<number>,
+  top = TOP_CONTRIBUTIONS,
+): SignalExplanation {
+  if (explainer) {
+    const phi = new Float64Array(x.length);
+    const prediction = explainer.explain(x, phi);
+    return topExplanation(modelId, labels, x, prediction, explainer.base, phi, top);
+  }
+  const e = explainModel(model, x);
+  return topExplanation(modelId, labels, x, e.prediction, e.base, e.contributions, top);
 }
 
 /**
@@ -32,12 +83,18 @@ export function outOfSamplePredictions(store: Store, modelId: string, panel: Pan
   }
   const t = table;
   // A fresh object per run: the strategy keys its book on it, so runs never share holdings.
-  return { modelId, at: (symbol, date) => t.at(symbol, date) };
+  return {
+    modelId,
+    at: (symbol, date) => t.at(symbol, date),
+    explain: (symbol, date, top) => t.explain(symbol, date, top),
+  };
 }
 
-const tables = new Map<string, { at(symbol: string, date: number): number }>();
+type PredictionTable = Required<Omit<PredictionSource, 'modelId'>>;
 
-function predictionTable(store: Store, modelId: string, panel: Panel): { at(symbol: string, date: number): number } {
+const tables = new Map<string, PredictionTable>();
+
+function predictionTable(store: Store, modelId: string, panel: Panel): PredictionTable {
   const { record, artifact } = loadStoredModel(store, modelId);
   const spec = record.spec as ModelSpec;
   const features = modelFeatures(resolveFeatures(spec.features as FeatureDef[], 'features', { store }), spec.model);
@@ -54,12 +111,15 @@ function predictionTable(store: Store, modelId: string, panel: Panel): { at(symb
   const mp = src.panel;
   const models = artifact.windows.map((w) => modelFromJson(w.model));
   const values = new Float64Array(mp.nInst * mp.nDays).fill(Number.NaN);
+  // The window whose model predicted each day (-1: none), for explanations.
+  const windowOf = new Int32Array(mp.nDays).fill(-1);
   const x = new Float64Array(cols.length);
   let w = 0;
   for (let t = 0; t < mp.nDays; t++) {
     const d = formatDate(mp.time[t]);
     if (d < artifact.windows[0].testStart) continue;
     while (w + 1 < artifact.windows.length && d >= artifact.windows[w + 1].testStart) w++;
+    windowOf[t] = w;
     for (let s = 0; s < mp.nInst; s++) {
       const k = s * mp.nDays + t;
       if (!Number.isFinite(mp.close[k])) continue;
@@ -70,13 +130,54 @@ function predictionTable(store: Store, modelId: string, panel: Panel): { at(symb
   const sIdx = new Map(mp.symbols.map((s, i) => [s, i]));
   const tIdx = new Map<number, number>();
   mp.time.forEach((t, i) => tIdx.set(t, i));
+  const explainers = new Map<number, GbdtExplainer | null>();
   return {
     at(symbol: string, date: number) {
       const s = sIdx.get(symbol);
       const t = tIdx.get(date);
       return s === undefined || t === undefined ? Number.NaN : values[s * mp.nDays + t];
     },
+    explain(symbol: string, date: number, top = TOP_CONTRIBUTIONS) {
+      const s = sIdx.get(symbol);
+      const t = tIdx.get(date);
+      if (s === undefined || t === undefined) return undefined;
+      const k = s * mp.nDays + t;
+      const win = windowOf[t];
+      if (win < 0 || values[k] !== values[k]) return undefined;
+      const m = models[win];
+      let ex = explainers.get(win);
+      if (ex === undefined) explainers.set(win, (ex = m.kind === 'gbdt' ? createGbdtExplainer(m) : null));
+      const row = cols.map((c) => c[k]);
+      return explainPrediction(modelId, artifact.features, m, ex, row, top);
+    },
   };
+}
+
+/**
+ * The explanation of the prediction that opened each trade of a `model-signal` run: the decision is the last
+ * rebalance date (`decisions`, ascending EpochMs) before the entry (at or before it when `fill` is `close`), and
+ * the prediction is the symbol's on that date. Null for a trade no prediction explains. Needs the run's
+ * predictions loaded in this process ({@link prepareModelSignal}).
+ */
+export function tradeExplanations(
+  modelId: string,
+  trades: readonly { readonly symbol: string; readonly entryTime: number }[],
+  decisions: readonly number[],
+  fill: string,
+): (SignalExplanation | null)[] {
+  const src = provided.get(modelId);
+  return trades.map((tr) => {
+    if (!src?.explain) return null;
+    let lo = 0;
+    let hi = decisions.length;
+    // The first decision after the entry (or at it, for next-open fills): the one before it decided the entry.
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fill === 'close' ? decisions[mid] <= tr.entryTime : decisions[mid] < tr.entryTime) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? null : (src.explain(tr.symbol, decisions[lo - 1]) ?? null);
+  });
 }
 
 const provided = new Map<string, PredictionSource>();

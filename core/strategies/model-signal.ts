@@ -61,8 +61,44 @@ export function topkDropout(
   return [...keep, ...buy];
 }
 
+/** The names a top-k book holds between rebalances (long and short). */
+export interface TopkBook {
+  long: string[];
+  short: string[];
+}
+
 // The book between rebalances, per prediction source (one per prepared run).
-const books = new WeakMap<object, { long: string[]; short: string[] }>();
+const books = new WeakMap<object, TopkBook>();
+
+/**
+ * The weights of one `model-signal` decision from the predictions `scores` (finite only) of the names tradable at
+ * the date: threshold mode equal-weights names above `threshold` (and below `-threshold` short); top-k mode moves
+ * `book` by {@link topkDropout} and equal-weights it. The backtest and the live top-k portfolio both decide here.
+ */
+export function modelWeights(
+  p: ModelSignalParams,
+  scores: ReadonlyMap<string, number>,
+  book: TopkBook,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  if (p.mode === 'threshold') {
+    const longs = [...scores].filter(([, v]) => v > p.threshold).map(([s]) => s);
+    const shorts = p.short ? [...scores].filter(([, v]) => v < -p.threshold).map(([s]) => s) : [];
+    const n = longs.length + shorts.length;
+    for (const s of longs) out.set(s, 1 / n);
+    for (const s of shorts) out.set(s, -1 / n);
+    return out;
+  }
+  book.long = topkDropout(book.long, scores, p.topK, p.nDrop);
+  if (p.short) {
+    const neg = new Map([...scores].filter(([s]) => !book.long.includes(s)).map(([s, v]) => [s, -v]));
+    book.short = topkDropout(book.short, neg, p.topK, p.nDrop);
+  }
+  const n = book.long.length + book.short.length;
+  for (const s of book.long) out.set(s, 1 / n);
+  for (const s of book.short) out.set(s, -1 / n);
+  return out;
+}
 
 /**
  * `model-signal`: trades a model's walk-forward OUT-OF-SAMPLE predictions (loaded for the run by
@@ -83,25 +119,8 @@ export const modelSignal: CrossSectionalStrategy<ModelSignalParams> = {
       const v = src.at(s, view.date);
       if (Number.isFinite(v)) scores.set(s, v);
     }
-    const out = new Map<string, number>();
-    if (p.mode === 'threshold') {
-      const longs = [...scores].filter(([, v]) => v > p.threshold).map(([s]) => s);
-      const shorts = p.short ? [...scores].filter(([, v]) => v < -p.threshold).map(([s]) => s) : [];
-      const n = longs.length + shorts.length;
-      for (const s of longs) out.set(s, 1 / n);
-      for (const s of shorts) out.set(s, -1 / n);
-      return out;
-    }
     let book = books.get(src);
     if (!book) books.set(src, (book = { long: [], short: [] }));
-    book.long = topkDropout(book.long, scores, p.topK, p.nDrop);
-    if (p.short) {
-      const neg = new Map([...scores].filter(([s]) => !book!.long.includes(s)).map(([s, v]) => [s, -v]));
-      book.short = topkDropout(book.short, neg, p.topK, p.nDrop);
-    }
-    const n = book.long.length + book.short.length;
-    for (const s of book.long) out.set(s, 1 / n);
-    for (const s of book.short) out.set(s, -1 / n);
-    return out;
+    return modelWeights(p, scores, book);
   },
 };

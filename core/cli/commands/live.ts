@@ -313,6 +313,12 @@ async function runLive(args: string[], io: CliIO): Promise<number> {
         `positions ${rr.positionsMatch ? 'match' : 'DO NOT match'} the fills; ${rr.undeliveredAlerts} undelivered alert(s); kill switch ${rr.killSwitch.tripped ? 'TRIPPED' : 'armed'}` +
         `${rr.resumeAfter !== null ? `; resuming after ${formatTime(rr.resumeAfter)}` : ''}\n`,
     );
+    const cr = service.lastCanaryRestore;
+    if (cr)
+      io.err(
+        `canary ${started.value.session}~challenger: restored ${cr.fills} fills, ${cr.positions.filter((p) => p.qty !== 0).length} open positions; ` +
+          `positions ${cr.positionsMatch ? 'match' : 'DO NOT match'} the fills${cr.resumeAfter !== null ? `; resuming after ${formatTime(cr.resumeAfter)}` : ''}\n`,
+      );
     await service.feed!.done;
     const session = service.session;
     await stop();

@@ -21,12 +21,15 @@ export function VirtualTable<T>({
   rows,
   columns,
   onRowClick,
+  onRowActive,
   height = 260,
   testId,
 }: {
   rows: readonly T[];
   columns: readonly Column<T>[];
   onRowClick?: (row: T) => void;
+  /** The row under the pointer or holding the keyboard focus (for a detail beside the table). */
+  onRowActive?: (row: T) => void;
   /** Pixels, or any CSS length (e.g. `calc(100vh - 120px)`). */
   height?: number | string;
   testId?: string;
@@ -109,7 +112,15 @@ export function VirtualTable<T>({
                 onClick={() => onRowClick?.(row)}
                 // Openable rows are one Tab stop (roving focus): arrows move between rows, Enter opens, as a click does.
                 tabIndex={onRowClick ? (item.index === tabRow ? 0 : -1) : undefined}
-                onFocus={onRowClick ? () => setActive(item.index) : undefined}
+                onFocus={
+                  onRowClick || onRowActive
+                    ? () => {
+                        setActive(item.index);
+                        onRowActive?.(row);
+                      }
+                    : undefined
+                }
+                onMouseEnter={onRowActive ? () => onRowActive(row) : undefined}
                 onKeyDown={
                   onRowClick
                     ? (e) => {

@@ -1,4 +1,5 @@
 import type { BacktestColumnsView, BacktestMetrics } from '../../../core/contract';
+import type { SignalExplanation } from '../../../core/model/explanation';
 import type { ResultTrade } from '../../../core/model/result-columns';
 
 /** A trade with its times as EpochMs (`entryMs`/`exitMs`, as the table and chart read them) and its holding period in days. */
@@ -6,6 +7,8 @@ export interface TradeRow extends ResultTrade {
   readonly entryMs: number;
   readonly exitMs: number;
   readonly days: number;
+  /** A model strategy's trade: the top contributions behind the prediction that opened it. */
+  readonly why?: SignalExplanation;
 }
 
 /** The settings of a run's spec that the results header shows (the spec echoes every default). */
@@ -41,11 +44,13 @@ export interface RunModel {
 
 /** The API's run (typed columns, EpochMs times) as the model the charts and tables use: no parsing, no copies of the curve. */
 export function toRunModel(v: BacktestColumnsView): RunModel {
-  const trades = v.trades.map((t) => ({
+  const why = v.tradeExplanations;
+  const trades = v.trades.map((t, i) => ({
     ...t,
     entryMs: t.entryTime,
     exitMs: t.exitTime,
     days: Math.round((t.exitTime - t.entryTime) / 86_400_000),
+    ...(why?.[i] ? { why: why[i]! } : {}),
   }));
   const openPositions = (v.openPositions ?? []).map((p) => ({
     symbol: p.symbol,

@@ -1,0 +1,161 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSpecOnStore } from '../backtest/run';
+import { parseSpec, type BacktestSpec } from '../backtest/spec';
+import { ReplayFeed } from '../live/feeds/replay';
+import { resolveSpec } from '../live/replay';
+import { LiveSession } from '../live/session';
+import { loadPanel } from '../data/panel';
+import { formatDate } from '../model/time';
+import { connection } from '../store/internal';
+import { Journal } from '../store/journal';
+import { openStore, type Store } from '../store/sqlite-bar-store';
+import { modelSignal } from '../strategies/model-signal';
+import { LiveModelSignal } from './live';
+import { trainAndRegister } from './service';
+import { modelSpecSchema } from './spec';
+import { seedPlanted } from './test-store';
+
+let dir: string;
+let store: Store;
+let modelId: string;
+let from: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'qd-live-topk-'));
+  store = openStore(join(dir, 'topk.db'));
+  const panel = await seedPlanted(store);
+  from = formatDate(panel.time[180]);
+  const spec = modelSpecSchema.parse({
+    universe: 'all',
+    start: formatDate(panel.time[0]),
+    end: formatDate(panel.time[329]),
+    features: [
+      { name: 'return', window: 5 },
+      { name: 'rsi', period: 14 },
+      { name: 'pbr' },
+      { name: 'cs-rank', feature: { name: 'return', window: 5 } },
+    ],
+    label: { kind: 'forward-return', horizon: 5 },
+    model: { kind: 'gbdt', trees: 20, depth: 3, learningRate: 0.1, seed: 1, minLeaf: 20 },
+    walkForward: { train: 150, test: 60, embargo: 5, anchored: false },
+  });
+  modelId = (await trainAndRegister(store, spec)).record.id;
+});
+
+afterAll(() => {
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Decision = { date: string; weights: [string, number][] };
+const view = (time: number, w: ReadonlyMap<string, number>): Decision => ({
+  date: formatDate(time),
+  weights: [...w].filter(([, v]) => v !== 0).sort(([a], [b]) => (a < b ? -1 : 1)),
+});
+
+/** The backtest's decisions (every call of the strategy's weights, with its date) and its end positions. */
+function backtest(spec: BacktestSpec) {
+  const seen: Decision[] = [];
+  const original = modelSignal.weights;
+  modelSignal.weights = (p, v) => {
+    const w = original(p, v);
+    seen.push(view(v.date, w instanceof Map ? w : new Map(Object.entries(w ?? {}))));
+    return w;
+  };
+  try {
+    const { result } = runSpecOnStore(store, spec);
+    return { decisions: seen, positions: result.openPositions };
+  } finally {
+    modelSignal.weights = original;
+  }
+}
+
+async function live(spec: BacktestSpec, session: string, range: { to?: string; restore?: boolean } = {}) {
+  const r = resolveSpec(store, spec, { from, ...(range.to ? { to: range.to } : {}) });
+  const model = r.model as LiveModelSignal;
+  const s = new LiveSession({
+    store,
+    session,
+    spec,
+    strategy: r.strategy,
+    params: r.params,
+    symbols: r.symbols,
+    now: () => 0,
+    keep: Infinity,
+    model,
+  });
+  if (range.restore) s.restore();
+  const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
+  feed.start(s);
+  await feed.done;
+  return { decisions: model.portfolio!.decisions.map((d) => view(d.time, d.weights)), session: s };
+}
+
+describe('model-signal top-k in a live session (replay feed)', () => {
+  it.each([
+    ['weekly', 'next-open', false],
+    ['monthly', 'close', true],
+  ] as const)(
+    'targets what the backtest targets on the same dates (%s, fill %s, short %s) and holds its book',
+    async (rebalance, fill, short) => {
+      const parsed = parseSpec({
+        strategy: 'model-signal',
+        params: { modelId, mode: 'top-k', topK: 2, nDrop: 1, rebalance, short },
+        universe: 'all',
+        start: from,
+        capital: 100_000,
+        fill,
+      });
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      const bt = backtest(parsed.spec);
+      const lv = await live(parsed.spec, `topk-${rebalance}`);
+      expect(bt.decisions.length).toBeGreaterThan(rebalance === 'weekly' ? 15 : 4);
+      expect(lv.decisions).toEqual(bt.decisions);
+      // Dropout bounds turnover: at most nDrop names leave the long book per rebalance once it is full.
+      for (let i = 1; i < lv.decisions.length; i++) {
+        const before = new Set(lv.decisions[i - 1].weights.filter(([, w]) => w > 0).map(([s]) => s));
+        const after = lv.decisions[i].weights.filter(([, w]) => w > 0).map(([s]) => s);
+        expect(after.filter((s) => !before.has(s)).length).toBeLessThanOrEqual(1);
+      }
+      // The paper book holds what the backtest holds at the end (the same rebalances at the same prices).
+      const held = lv.session.positions().filter((p) => p.qty !== 0);
+      expect(held.map((p) => [p.symbol, p.qty]).sort()).toEqual(
+        bt.positions.map((p) => [p.symbol, p.side === 'long' ? p.qty : -p.qty]).sort(),
+      );
+      // Entries are signals with their explanation.
+      const entries = lv.session.signals.filter((s) => s.reason === 'signal');
+      expect(entries.length).toBeGreaterThan(2);
+      expect(entries.every((s) => s.explanation?.modelId === modelId && s.explanation.top.length === 3)).toBe(true);
+    },
+  );
+
+  it('a session stopped mid-way and restarted re-decides its warm steps (the held names) and ends as one run', async () => {
+    const parsed = parseSpec({
+      strategy: 'model-signal',
+      params: { modelId, mode: 'top-k', topK: 2, nDrop: 1, rebalance: 'weekly', short: true },
+      universe: 'all',
+      start: from,
+      capital: 100_000,
+    });
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    const whole = await live(parsed.spec, 'topk-whole');
+    const mid = formatDate(loadPanel(store, { adjustment: 'pit' }).time[250]);
+    const first = await live(parsed.spec, 'topk-split', { to: mid });
+    const resumed = await live(parsed.spec, 'topk-split', { restore: true });
+    const fills = (name: string) =>
+      new Journal(connection(store)).loadFills(name).map((f) => [f.symbol, f.time, f.side, f.qty, f.price]);
+    expect(first.session.fills.length).toBeGreaterThan(3);
+    expect(resumed.session.fills.length).toBeGreaterThan(3);
+    expect(fills('topk-split')).toEqual(fills('topk-whole'));
+    expect(resumed.decisions).toEqual(whole.decisions);
+  });
+
+  it('refuses a challenger beside a top-k champion, naming the field', () => {
+    expect(
+      () => new LiveModelSignal(store, { modelId, mode: 'top-k', challenger: { modelId } }, ['P000'], undefined),
+    ).toThrow(/params\.challenger/);
+  });
+});
