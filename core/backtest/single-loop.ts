@@ -216,12 +216,16 @@ function blockSteps(
       }
       return;
     }
-    copy.copy(from, m);
     const { bOpen, bHigh, bLow, bClose, bVolume } = copy;
-    for (let j = 0, x = 0; j < m; j++) {
-      for (let k = 0; k < nTrad; k++, x++) {
-        const c = bClose[x];
-        if (c === c) decideOne(k, from + j, j, bOpen[x], bHigh[x], bLow[x], c, bVolume[x]);
+    // The copy goes COPY_BLOCK bars at a time: its strided writes stay in cache.
+    for (let j0 = 0; j0 < m; j0 += COPY_BLOCK) {
+      const mj = Math.min(COPY_BLOCK, m - j0);
+      copy.copy(from + j0, mj);
+      for (let j = 0, x = 0; j < mj; j++) {
+        for (let k = 0; k < nTrad; k++, x++) {
+          const c = bClose[x];
+          if (c === c) decideOne(k, from + j0 + j, j0 + j, bOpen[x], bHigh[x], bLow[x], c, bVolume[x]);
+        }
       }
     }
   };
@@ -330,8 +334,10 @@ function blockSteps(
 }
 
 const BLOCK = 256;
+/** Bars per bar-major copy for strategies stepped bar by bar across names (`BarBlock`). */
+const COPY_BLOCK = 32;
 
-/** A block of up to BLOCK bars of the traded names copied bar-major (`j * nTrad + k`): the signal prices. */
+/** Up to COPY_BLOCK bars of the traded names copied bar-major (`j * nTrad + k`): the signal prices. */
 class BarBlock {
   readonly bOpen: Float64Array;
   readonly bHigh: Float64Array;
@@ -342,7 +348,7 @@ class BarBlock {
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
-    const size = BLOCK * ctx.tradable.length;
+    const size = COPY_BLOCK * ctx.tradable.length;
     this.bOpen = new Float64Array(size);
     this.bHigh = new Float64Array(size);
     this.bLow = new Float64Array(size);
