@@ -1,9 +1,9 @@
 import { newDecisionFields, ORDER_MARKET, type DecisionFields } from '../execution/fill-rules';
 import { withIndicatorMemo } from '../indicators/memo';
 import { namesIndependent } from '../strategy/independence';
-import type { BarView, SingleStrategy } from '../strategy/types';
+import type { BarView, Decision, SingleStrategy } from '../strategy/types';
 import { BacktestCancelledError } from './types';
-import { delistIfLast, progressTick, PROGRESS_EVERY, type RunContext } from './run-setup';
+import { delistIfLast, NO_BAR, progressTick, PROGRESS_EVERY, type RunContext } from './run-setup';
 
 /**
  * Stage 2 for single-symbol strategies: one strategy state per traded name, stepped bar by bar. Each
@@ -126,16 +126,20 @@ function oneSymbolSteps(
  * Several symbols: the documented hot loop of a wide run, in two passes per block of BLOCK bars.
  *
  * 1. Name by name (symbol-major, reading each name's columns in place, contiguously): the strategy's
- *    decisions for the block's bars, read into numbers (`OrderBook.read`), with the traded close. A
- *    single-symbol strategy's decision depends only on its own bars and state, never on the book, so
- *    deciding a block ahead changes nothing; it only avoids striding across the instrument-major
- *    panel (`s * nDays + i`) bar by bar, a cache and TLB miss per read on a wide universe. Only for
- *    strategies declared independent (built-ins, `core/strategy/independence.ts`); any other strategy
- *    (a user strategy, whose module scope could be shared across names) is stepped bar by bar across
- *    names, from a bar-major copy of the block, so no name ever runs ahead of another.
- * 2. Bar by bar (bar-major, as before): the opens of the names with work (`OrderBook.work`), then each
- *    name's mark and decision (`OrderBook.apply`) and delisting, then the equity mark over the held
- *    names: the same book operations in the same order as a plain bar loop, so the same result.
+ *    decisions for the block's bars, kept as events (name, target or intent) bucketed by bar, in name
+ *    order. A single-symbol strategy's decision depends only on its own bars and state, never on the
+ *    book, so deciding a block ahead changes nothing; it only avoids striding across the
+ *    instrument-major panel (`s * nDays + i`) bar by bar, a cache and TLB miss per read on a wide
+ *    universe. Only for strategies declared independent (built-ins, `core/strategy/independence.ts`);
+ *    any other strategy (a user strategy, whose module scope could be shared across names) is stepped
+ *    bar by bar across names, from a bar-major copy of the block, so no name ever runs ahead of another.
+ * 2. Bar by bar (bar-major, as before): the opens of the names with work (`OrderBook.work`), then the
+ *    decisions (`OrderBook.apply`) and delistings, then the equity mark over the held names: the same
+ *    book operations in the same order as a plain bar loop over every name, so the same result. A name
+ *    with nothing to do (flat, no order, no decision) is not visited: its mark is read by nobody until it
+ *    decides or rests an order, and both refresh it (see `closesResting`). With `fill: "close"` a decision
+ *    fills at once and sizes against every held name's mark, refreshed in name order: that mode visits
+ *    every name with a bar (`closesEvery`).
  */
 function blockSteps(
   ctx: RunContext,
@@ -151,36 +155,41 @@ function blockSteps(
   const tHigh = traded.high;
   const tLow = traded.low;
   const tClose = traded.close;
-  const { qty, mark, held, work, names } = book;
+  const { qty, mark, held, work, names, pTarget } = book;
   const lastValid = ctx.lastValid;
   const longOnly = ctx.spec.direction === 'long-only';
-  const size = BLOCK * nTrad;
-  // Per (bar j of the block, name k) at j * nTrad + k: what the name's bar holds, its traded close and decision.
-  const kind = new Uint8Array(size);
-  const rClose = new Float64Array(size);
-  const dTarget = new Float64Array(size);
-  // Intents (rarer than plain targets) keep their fields in the block's intent list, by index in dTarget.
+  // The block's decisions, bucketed by bar j: evCount[j] events at j * nTrad + n, in name order.
+  const evCount = new Int32Array(BLOCK);
+  const evName = new Int32Array(BLOCK * nTrad);
+  const evIntent = new Uint8Array(BLOCK * nTrad);
+  // A plain target, or for an intent its index in the block's intent list (rarer; fields kept there).
+  const evValue = new Float64Array(BLOCK * nTrad);
   const intents: DecisionFields[] = [];
   const dec = newDecisionFields();
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   let nIntents = 0;
-  /** Steps name k's strategy on its bar `i` (signal prices o, h, l, c, v; traded close rc) and records the decision at `at`. */
-  const decideOne = (
-    k: number,
-    i: number,
-    at: number,
-    o: number,
-    h: number,
-    l: number,
-    c: number,
-    v: number,
-    rc: number,
-  ): void => {
-    if (c !== c) {
-      kind[at] = NO_BAR_HERE;
-      return;
+  /** Records name k's decision `d` at bar j of the block (signal close c, traded close rc). */
+  const record = (k: number, j: number, d: NonNullable<Decision>, c: number, rc: number): void => {
+    let intent = 0;
+    let value: number;
+    if (typeof d === 'number') {
+      // A plain target, read inline as `OrderBook.read` reads it (NaN: no decision; long-only: no short).
+      value = d === d && longOnly && d < 0 ? 0 : d;
+      if (value !== value) return;
+    } else {
+      if (!book.read(d, c, rc, dec)) return;
+      if (nIntents === intents.length) intents.push(newDecisionFields());
+      Object.assign(intents[nIntents], dec);
+      value = nIntents++;
+      intent = 1;
     }
-    rClose[at] = rc;
+    const e = j * nTrad + evCount[j]++;
+    evName[e] = k;
+    evIntent[e] = intent;
+    evValue[e] = value;
+  };
+  /** Steps name k's strategy on its bar `i` (bar j of the block; signal prices o, h, l, c, v) and records its decision. */
+  const decideOne = (k: number, i: number, j: number, o: number, h: number, l: number, c: number, v: number): void => {
     view.index = barCount[k]++;
     view.time = time[i];
     view.open = o;
@@ -189,47 +198,101 @@ function blockSteps(
     view.close = c;
     view.volume = v;
     const d = single.onBar(states[k], view);
-    if (d === null || d === undefined) kind[at] = NO_DECISION;
-    else if (typeof d === 'number') {
-      // A plain target, read inline as `OrderBook.read` reads it (NaN: no decision; long-only: no short).
-      const t = d === d && longOnly && d < 0 ? 0 : d;
-      kind[at] = t === t ? TARGET : NO_DECISION;
-      dTarget[at] = t;
-    } else if (book.read(d, c, rc, dec)) {
-      kind[at] = INTENT;
-      if (nIntents === intents.length) intents.push(newDecisionFields());
-      Object.assign(intents[nIntents], dec);
-      dTarget[at] = nIntents++;
-    } else kind[at] = NO_DECISION;
+    if (d !== null && d !== undefined) record(k, j, d, c, tClose[tradable[k] * nDays + i]);
   };
   // Strategies not declared independent (user strategies) step bar by bar across names, from a bar-major copy of the block.
   const copy = namesIndependent(single) ? null : new BarBlock(ctx);
   const decideBlock = (from: number, m: number): void => {
     nIntents = 0;
+    evCount.fill(0);
     if (copy === null) {
       for (let k = 0; k < nTrad; k++) {
         const base = tradable[k] * nDays + from;
-        for (let j = 0, at = k; j < m; j++, at += nTrad) {
+        for (let j = 0; j < m; j++) {
           const x = base + j;
-          decideOne(k, from + j, at, open[x], high[x], low[x], close[x], volume[x], tClose[x]);
+          const c = close[x];
+          if (c === c) decideOne(k, from + j, j, open[x], high[x], low[x], c, volume[x]);
         }
       }
       return;
     }
-    copy.copy(from, m);
-    const { bOpen, bHigh, bLow, bClose, bVolume, bTClose } = copy;
-    for (let j = 0, at = 0; j < m; j++) {
-      for (let k = 0; k < nTrad; k++, at++)
-        decideOne(k, from + j, at, bOpen[at], bHigh[at], bLow[at], bClose[at], bVolume[at], bTClose[at]);
+    const { bOpen, bHigh, bLow, bClose, bVolume } = copy;
+    // The copy goes COPY_BLOCK bars at a time: its strided writes stay in cache.
+    for (let j0 = 0; j0 < m; j0 += COPY_BLOCK) {
+      const mj = Math.min(COPY_BLOCK, m - j0);
+      copy.copy(from + j0, mj);
+      for (let j = 0, x = 0; j < mj; j++) {
+        for (let k = 0; k < nTrad; k++, x++) {
+          const c = bClose[x];
+          if (c === c) decideOne(k, from + j0 + j, j0 + j, bOpen[x], bHigh[x], bLow[x], c, bVolume[x]);
+        }
+      }
     }
   };
+  /** Applies event e (of name k, whose panel slot is s) at bar i, traded close rc. */
+  const applyEvent = (e: number, s: number, i: number, rc: number): void => {
+    if (evIntent[e] === 0) {
+      dec.target = evValue[e];
+      dec.type = ORDER_MARKET;
+      dec.price = dec.sl = dec.tp = dec.trail = Number.NaN;
+      dec.hasSL = dec.hasTP = dec.hasTrail = false;
+      book.apply(s, i, rc, dec);
+    } else book.apply(s, i, rc, intents[evValue[e]]);
+  };
+  // Names whose data ends inside the run, by that last bar (then name order): their positions close there.
+  const delisting = tradable
+    .map((s, k) => ({ s, k, at: lastValid[s] }))
+    .filter((x) => x.at !== NO_BAR && x.at < ctx.i1)
+    .sort((a, b) => a.at - b.at || a.k - b.k);
+  let nextDelist = 0;
+  /**
+   * The closes of bar i (bar j of the block) when decisions rest until the next open: decisions, delistings,
+   * then the marks of names with a resting order (sizing at the next open reads them once they fill). Nothing
+   * here reads a mark or the cash, so this order and a name-by-name one give the same book.
+   */
+  const closesResting = (i: number, j: number): void => {
+    for (let e = j * nTrad, end = e + evCount[j]; e < end; e++) {
+      const s = names[evName[e]];
+      const rc = tClose[s * nDays + i];
+      mark[s] = rc;
+      applyEvent(e, s, i, rc);
+    }
+    while (nextDelist < delisting.length && delisting[nextDelist].at <= i) {
+      const x = delisting[nextDelist++];
+      if (x.at === i) delistIfLast(ctx, x.s, i);
+    }
+    for (let w = 0; w < work.length; w++) {
+      let bits = work[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const s = names[(w << 5) + 31 - Math.clz32(low)];
+        const x = s * nDays + i;
+        if (pTarget[s] === pTarget[s] && close[x] === close[x]) mark[s] = tClose[x];
+      }
+    }
+  };
+  /** The closes of bar i with `fill: "close"`: every name with a bar, in name order: mark, decision, delisting. */
+  const closesEvery = (i: number, j: number): void => {
+    let e = j * nTrad;
+    const end = e + evCount[j];
+    for (let k = 0; k < nTrad; k++) {
+      const s = names[k];
+      const x = s * nDays + i;
+      if (close[x] !== close[x]) continue;
+      const rc = tClose[x];
+      mark[s] = rc;
+      if (e < end && evName[e] === k) applyEvent(e++, s, i, rc);
+      if (i === lastValid[s]) delistIfLast(ctx, s, i);
+    }
+  };
+  const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
       decideBlock(b, m);
       for (let j = 0; j < m; j++) {
         const i = b + j;
-        const row = j * nTrad;
         if (i === ledger.actionBar) ledger.corporateActions(i);
         // The opens, in name order, of the names with a resting order or protective levels.
         for (let w = 0; w < work.length; w++) {
@@ -237,35 +300,18 @@ function blockSteps(
           while (bits !== 0) {
             const low = bits & -bits;
             bits ^= low;
-            const k = (w << 5) + 31 - Math.clz32(low);
-            if (kind[row + k] === NO_BAR_HERE) continue;
-            const s = names[k];
+            const s = names[(w << 5) + 31 - Math.clz32(low)];
+            const at = s * nDays + i;
+            if (close[at] !== close[at]) continue;
             if (!book.hasOpenWork(s)) {
               work[w] &= ~low;
               continue;
             }
-            const at = s * nDays + i;
             book.openPhase(s, i, tOpen[at], tHigh[at], tLow[at]);
           }
         }
-        // The closes: mark, decision, delisting.
-        for (let k = 0; k < nTrad; k++) {
-          const at = row + k;
-          const what = kind[at];
-          if (what === NO_BAR_HERE) continue;
-          const s = names[k];
-          const rc = rClose[at];
-          mark[s] = rc;
-          if (what === TARGET) {
-            dec.target = dTarget[at];
-            dec.type = ORDER_MARKET;
-            dec.price = dec.sl = dec.tp = dec.trail = Number.NaN;
-            dec.hasSL = dec.hasTP = dec.hasTrail = false;
-            book.apply(s, i, rc, dec);
-          } else if (what === INTENT) book.apply(s, i, rc, intents[dTarget[at]]);
-          if (i === lastValid[s]) delistIfLast(ctx, s, i);
-        }
-        // Ledger.markEquity over the held names, reading the block's traded closes.
+        closes(i, j);
+        // Ledger.markEquity over the held names (a name with a bar takes its traded close even if that is NaN).
         let eq = ledger.balance;
         let inMarket = false;
         for (let w = 0; w < held.length; w++) {
@@ -273,10 +319,10 @@ function blockSteps(
           while (bits !== 0) {
             const low = bits & -bits;
             bits ^= low;
-            const k = (w << 5) + 31 - Math.clz32(low);
-            const s = names[k];
-            const c = kind[row + k] !== NO_BAR_HERE ? rClose[row + k] : tClose[s * nDays + i];
-            if (c === c) mark[s] = c;
+            const s = names[(w << 5) + 31 - Math.clz32(low)];
+            const x = s * nDays + i;
+            const c = tClose[x];
+            if (c === c || close[x] === close[x]) mark[s] = c;
             eq += qty[s] * mark[s];
             inMarket = true;
           }
@@ -287,36 +333,34 @@ function blockSteps(
   };
 }
 
-const BLOCK = 32;
+const BLOCK = 256;
+/** Bars per bar-major copy for strategies stepped bar by bar across names (`BarBlock`). */
+const COPY_BLOCK = 32;
 
-/** A block of up to BLOCK bars of the traded names copied bar-major (`j * nTrad + k`): signal prices and the traded close. */
+/** Up to COPY_BLOCK bars of the traded names copied bar-major (`j * nTrad + k`): the signal prices. */
 class BarBlock {
   readonly bOpen: Float64Array;
   readonly bHigh: Float64Array;
   readonly bLow: Float64Array;
   readonly bClose: Float64Array;
   readonly bVolume: Float64Array;
-  readonly bTClose: Float64Array;
   readonly #ctx: RunContext;
 
   constructor(ctx: RunContext) {
     this.#ctx = ctx;
-    const size = BLOCK * ctx.tradable.length;
+    const size = COPY_BLOCK * ctx.tradable.length;
     this.bOpen = new Float64Array(size);
     this.bHigh = new Float64Array(size);
     this.bLow = new Float64Array(size);
     this.bClose = new Float64Array(size);
     this.bVolume = new Float64Array(size);
-    // Traded prices differ from the signal columns only in a panel with corporate actions.
-    this.bTClose = ctx.traded.close !== ctx.panel.close ? new Float64Array(size) : this.bClose;
   }
 
   /** Copies bars [from, from + m) of every traded name: one short contiguous read per name and column. */
   copy(from: number, m: number): void {
-    const { panel, traded, tradable } = this.#ctx;
+    const { panel, tradable } = this.#ctx;
     const { open, high, low, close, volume, nDays } = panel;
-    const { bOpen, bHigh, bLow, bClose, bVolume, bTClose } = this;
-    const tClose = traded.close;
+    const { bOpen, bHigh, bLow, bClose, bVolume } = this;
     const nTrad = tradable.length;
     for (let k = 0; k < nTrad; k++) {
       const base = tradable[k] * nDays + from;
@@ -327,13 +371,6 @@ class BarBlock {
         bClose[at] = close[base + j];
         bVolume[at] = volume[base + j];
       }
-      if (bTClose !== bClose) for (let j = 0, at = k; j < m; j++, at += nTrad) bTClose[at] = tClose[base + j];
     }
   }
 }
-
-// What a name's bar in a block holds (`blockSteps`).
-const NO_BAR_HERE = 0;
-const NO_DECISION = 1;
-const TARGET = 2;
-const INTENT = 3;

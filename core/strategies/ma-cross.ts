@@ -26,10 +26,20 @@ interface MaCrossState {
   prevSlow: number;
 }
 
+/** The cross rule over this bar's fast and slow averages `f`, `sl` (the previous ones are in `s`). */
+function crossDecision(s: MaCrossState, f: number, sl: number): 1 | -1 | null {
+  const up = crossedAbove(s.prevFast, s.prevSlow, f, sl);
+  const down = crossedBelow(s.prevFast, s.prevSlow, f, sl);
+  s.prevFast = f;
+  s.prevSlow = sl;
+  return up ? 1 : down ? -1 : null;
+}
+
 function maCross(
   name: string,
   description: string,
   make: (period: number) => ValueStream,
+  onBar: SingleStrategy<MaCrossParams, MaCrossState>['onBar'],
 ): SingleStrategy<MaCrossParams, MaCrossState> {
   return {
     kind: 'single',
@@ -37,15 +47,7 @@ function maCross(
     description,
     params: maCrossParams,
     init: (p) => ({ fast: make(p.fast), slow: make(p.slow), prevFast: Number.NaN, prevSlow: Number.NaN }),
-    onBar(s, bar) {
-      const f = s.fast.next(bar.close);
-      const sl = s.slow.next(bar.close);
-      const up = crossedAbove(s.prevFast, s.prevSlow, f, sl);
-      const down = crossedBelow(s.prevFast, s.prevSlow, f, sl);
-      s.prevFast = f;
-      s.prevSlow = sl;
-      return up ? 1 : down ? -1 : null;
-    },
+    onBar,
   };
 }
 
@@ -57,6 +59,9 @@ export const smaCross = maCross(
   'sma-cross',
   'Long when the fast SMA crosses above the slow SMA, short/exit when it crosses below',
   (n) => new SmaStream(n),
+  // Each strategy has its own onBar literal: V8 keeps type feedback per literal, so a shared one would see
+  // both stream classes at `s.fast.next` in a process that ran both strategies (a polymorphic call, not inlined).
+  (s, bar) => crossDecision(s, s.fast.next(bar.close), s.slow.next(bar.close)),
 );
 
 /** `ema-cross`: {@link smaCross} with exponential moving averages (TA-Lib seeding). */
@@ -64,4 +69,5 @@ export const emaCross = maCross(
   'ema-cross',
   'Long when the fast EMA crosses above the slow EMA, short/exit when it crosses below',
   (n) => new EmaStream(n),
+  (s, bar) => crossDecision(s, s.fast.next(bar.close), s.slow.next(bar.close)),
 );
