@@ -192,74 +192,112 @@ function digits(buf: Buffer, at: number, n: number, width: number): void {
   }
 }
 
+/** The longest `{"time":"…","equity":…},` an equity point prints as through the fast path (ISO time, 24-character number). */
+const POINT_MAX = 72;
+
 /**
- * The equity curve as printed, `{"time":"…","equity":…}` joined by commas, written as bytes: the date
- * text once per day, the time of day as digits, the value as `JSON.stringify` writes a number
- * (`String(x)`, non-finite as null). No string per point but the number's.
+ * The equity curve as printed, `{"time":"…","equity":…}` joined by commas, written as bytes into `buf` at
+ * `at` (grown when a time falls back to the slow path and runs long): the date text once per day, the time of
+ * day as digits, the value as `JSON.stringify` writes a number (`String(x)`, non-finite as null), a value
+ * equal to the previous one copied from the previous point's bytes. Returns the buffer and the end offset.
  */
-function equityText(time: Float64Array, value: Float64Array): string {
+function writeEquity(
+  buf: Buffer,
+  at: number,
+  time: Float64Array,
+  value: Float64Array,
+  reserve: number,
+): { buf: Buffer; at: number } {
   const n = time.length;
-  let cap = Math.max(64, n * 64);
-  let buf = Buffer.allocUnsafe(cap);
-  let at = 0;
   let day = Number.NaN;
   let date = '';
+  let prev = Number.NaN;
+  let prevAt = 0;
+  let prevLen = 0;
   for (let i = 0; i < n; i++) {
     const t = time[i];
     const v = value[i];
-    const vs = Number.isFinite(v) ? String(v) : 'null';
-    if (at + 64 + vs.length > cap) {
-      cap *= 2;
-      const next = Buffer.allocUnsafe(cap);
+    if (at + POINT_MAX * 2 + reserve > buf.length) {
+      const next = Buffer.allocUnsafe(buf.length * 2 + POINT_MAX * 2 + reserve);
       buf.copy(next, 0, 0, at);
       buf = next;
     }
     if (i > 0) buf[at++] = 44; // ,
     at += bytes(buf, at, EQUITY_OPEN);
     const d = Math.floor(t / DAY_MS);
-    if (t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
-      if (d !== day) {
-        day = d;
-        date = civilDate(d);
+    if (d !== day && t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
+      day = d;
+      date = civilDate(d);
+    }
+    if (d === day && date.length === 10 && Number.isInteger(t)) {
+      at += ascii(buf, at, date);
+      const r = t - d * DAY_MS;
+      if (r !== 0) {
+        buf[at] = 84; // T
+        digits(buf, at + 1, Math.floor(r / 3_600_000), 2);
+        buf[at + 3] = 58; // :
+        digits(buf, at + 4, Math.floor(r / 60_000) % 60, 2);
+        buf[at + 6] = 58;
+        digits(buf, at + 7, Math.floor(r / 1000) % 60, 2);
+        buf[at + 9] = 46; // .
+        digits(buf, at + 10, r % 1000, 3);
+        buf[at + 13] = 90; // Z
+        at += 14;
       }
-      if (date.length !== 10) at += ascii(buf, at, fastFormatTime(t));
-      else {
-        at += ascii(buf, at, date);
-        const r = t - d * DAY_MS;
-        if (r !== 0) {
-          buf[at] = 84; // T
-          digits(buf, at + 1, Math.floor(r / 3_600_000), 2);
-          buf[at + 3] = 58; // :
-          digits(buf, at + 4, Math.floor(r / 60_000) % 60, 2);
-          buf[at + 6] = 58;
-          digits(buf, at + 7, Math.floor(r / 1000) % 60, 2);
-          buf[at + 9] = 46; // .
-          digits(buf, at + 10, r % 1000, 3);
-          buf[at + 13] = 90; // Z
-          at += 14;
-        }
+    } else {
+      // Outside years 1970-9999 or not a whole millisecond: the general formatter, with room made for its text.
+      const text = fastFormatTime(t);
+      if (at + text.length + POINT_MAX * 2 + reserve > buf.length) {
+        const next = Buffer.allocUnsafe(buf.length * 2 + text.length + POINT_MAX * 2 + reserve);
+        buf.copy(next, 0, 0, at);
+        buf = next;
       }
-    } else at += ascii(buf, at, fastFormatTime(t));
+      at += ascii(buf, at, text);
+    }
     at += bytes(buf, at, EQUITY_MID);
-    at += ascii(buf, at, vs);
+    if (v === prev && i > 0) {
+      // The same number as the point before (a flat stretch): its bytes again, no string.
+      buf.copyWithin(at, prevAt, prevAt + prevLen);
+      at += prevLen;
+    } else {
+      const vs = Number.isFinite(v) ? String(v) : 'null';
+      prev = v;
+      prevAt = at;
+      prevLen = vs.length;
+      at += ascii(buf, at, vs);
+    }
     buf[at++] = 125; // }
   }
-  return buf.toString('latin1', 0, at);
+  return { buf, at };
 }
 
 /**
- * `JSON.stringify(toOutput(cols, cols.runId))`, byte for byte, without building an object or a string
- * per equity point: the curve (one entry per bar, the bulk of the text) is written as bytes directly.
+ * `JSON.stringify(toOutput(cols, cols.runId)) + suffix` as UTF-8 bytes, byte for byte, in one buffer and
+ * without building an object or a string per equity point: the curve (one entry per bar, the bulk of the
+ * text) is written as bytes directly, and the caller writes the buffer as it is (no text to encode again).
  */
-export function outputJson(cols: BacktestColumns): string {
+export function outputJsonBytes(cols: BacktestColumns, suffix = ''): Buffer {
   const out = toOutput({ ...cols, equity: { time: new Float64Array(0), value: new Float64Array(0) } }, cols.runId);
-  const head = JSON.stringify({
+  const head = `${JSON.stringify({
     spec: out.spec,
     metrics: out.metrics,
     trades: out.trades,
     openPositions: out.openPositions,
-  });
-  return `${head.slice(0, -1)},"equity":[${equityText(cols.equity.time, cols.equity.value)}],"runId":${JSON.stringify(cols.runId)}}`;
+  }).slice(0, -1)},"equity":[`;
+  const tail = `],"runId":${JSON.stringify(cols.runId)}}${suffix}`;
+  const headLen = Buffer.byteLength(head, 'utf8');
+  const tailLen = Buffer.byteLength(tail, 'utf8');
+  const n = cols.equity.time.length;
+  const first = Buffer.allocUnsafe(headLen + n * POINT_MAX + tailLen + POINT_MAX * 2);
+  first.write(head, 0, 'utf8');
+  const { buf, at } = writeEquity(first, headLen, cols.equity.time, cols.equity.value, tailLen);
+  buf.write(tail, at, 'utf8');
+  return buf.subarray(0, at + tailLen);
+}
+
+/** {@link outputJsonBytes} as text. */
+export function outputJson(cols: BacktestColumns): string {
+  return outputJsonBytes(cols).toString('utf8');
 }
 
 const CSV_COLUMNS = [

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fastFormatTime, outputJson, toOutput, tradesCsv } from '../../backtest/json';
+import { fastFormatTime, outputJsonBytes, toOutput, tradesCsv } from '../../backtest/json';
 import { backtestColumnsFromStore } from '../../backtest/run';
 import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
@@ -82,7 +82,7 @@ export const backtestCommand: Command = {
         if (values['trades-csv']) writeFileSync(values['trades-csv'] as string, tradesCsv(out.trades));
       }
       // The text is formatted here, from the columns, and nowhere else.
-      if (values.json) io.out(outputJson(cols) + '\n');
+      if (values.json) io.outBytes(outputJsonBytes(cols, '\n'));
       else {
         const m = cols.metrics;
         const t = cols.equity.time;
