@@ -1,5 +1,24 @@
 #!/usr/bin/env node
 'use strict';
+// QUANTDESK_TIMINGS=1: phase marks (core/cli/timings.ts), printed on stderr at exit, ms since the process started.
+const TIMINGS = process.env.QUANTDESK_TIMINGS === '1' ? Symbol.for('quantdesk.timings') : undefined;
+const mark = (name, wall = performance.now()) => {
+  const cpu = process.cpuUsage();
+  globalThis[TIMINGS].push([name, wall, (cpu.user + cpu.system) / 1000]);
+};
+if (TIMINGS) {
+  globalThis[TIMINGS] = [];
+  mark('node', performance.nodeTiming.bootstrapComplete);
+  mark('bin');
+  process.once('exit', () => {
+    mark('exit');
+    const r = (x) => Math.round(x * 100) / 100;
+    const marks = globalThis[TIMINGS];
+    const wall = Object.fromEntries(marks.map(([k, t]) => [k, r(t)]));
+    const cpu = Object.fromEntries(marks.map(([k, , c]) => [k, r(c)]));
+    process.stderr.write(`quantdesk timings: ${JSON.stringify({ wall, cpu })}\n`);
+  });
+}
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 
@@ -14,8 +33,9 @@ process.stdout.on('error', (e) => {
   throw e;
 });
 if (process.env.QUANTDESK_NO_CODE_CACHE !== '1') require('./code-cache').install(join(__dirname, '..', 'out', 'cli'));
-require(entry)
-  .main(process.argv.slice(2))
-  .then((code) => {
-    process.exitCode = code;
-  });
+const cli = require(entry);
+if (TIMINGS) mark('dispatcher');
+cli.main(process.argv.slice(2)).then((code) => {
+  if (TIMINGS) mark('done');
+  process.exitCode = code;
+});
