@@ -127,7 +127,23 @@ export function toColumns(r: BacktestResult, runId: string): BacktestColumns {
       unrealizedPnl: p.unrealizedPnl,
       commission: p.commission,
     })),
-    equity: { time: r.equity.time, value: r.equity.value, drawdown: drawdownOf(r.equity.value) },
+    equity: lazyDrawdown(r.equity.time, r.equity.value),
+  };
+}
+
+/**
+ * Equity columns whose drawdown is computed on first read (then kept): `backtest --json` and the registry
+ * never read it, and a cold 100,000-bar loop is milliseconds of a CLI process. An enumerable getter, so
+ * JSON, structured clone and spreads see a plain `drawdown` array.
+ */
+function lazyDrawdown(time: Float64Array, value: Float64Array): ResultColumns['equity'] {
+  let drawdown: Float64Array | undefined;
+  return {
+    time,
+    value,
+    get drawdown() {
+      return (drawdown ??= drawdownOf(value));
+    },
   };
 }
 
