@@ -6,12 +6,12 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFrame } from 'data-forge';
 import { analyze, backtest as grademarkBacktest, computeEquityCurve } from 'grademark';
 import { runBacktest } from '../core/backtest/engine';
-import { outputJson, toColumns } from '../core/backtest/json';
+import { outputJsonBytes, toColumns } from '../core/backtest/json';
 import { saveBacktestRun } from '../core/backtest/registry';
 import { panelForSpec, runOptionsFor } from '../core/backtest/run';
 import { parseSpec } from '../core/backtest/spec';
@@ -21,7 +21,7 @@ import { importCsv } from '../core/store/import';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { PatternStream } from '../core/indicators/patterns';
 import { getStrategy } from '../core/strategies';
-import { measure, printTable, type BenchTable } from './harness';
+import { measure, printTable, type BenchTable, type Timing } from './harness';
 import { multiSymbol } from './multi-symbol';
 
 const ROOT = join(__dirname, '..');
@@ -180,50 +180,172 @@ async function processRuns(): Promise<BenchTable[]> {
       return f;
     };
     const bin = join(ROOT, 'bin/quantdesk.js');
-    const run = (args: string[]) => () => {
-      const p = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
-      if (p.status !== 0) throw new Error(p.stderr);
-    };
-    const base = await measure(run(['-e', '0']), { runs: 10, warmup: 1 });
-    const googRun = await measure(run([bin, 'backtest', '--spec', spec('GOOG'), '--db', db, '--json', '--no-save']), {
-      runs: 10,
-      warmup: 1,
-    });
-    const synRun = await measure(run([bin, 'backtest', '--spec', spec('SYN'), '--db', db, '--json', '--no-save']), {
-      runs: 10,
-      warmup: 1,
-    });
     const minSpec = spec('MIN');
-    const minRun = await measure(run([bin, 'backtest', '--spec', minSpec, '--db', db, '--json']), {
-      runs: 10,
-      warmup: 1,
-    });
-    // As bin/quantdesk.js loads them: through V8's code cache (bin/code-cache.js).
-    const loadScript = `require(${JSON.stringify(join(ROOT, 'bin/code-cache.js'))}).install(${JSON.stringify(join(ROOT, 'out/cli'))});
-      require(${JSON.stringify(join(ROOT, 'out/cli/index.js'))}); require(${JSON.stringify(join(ROOT, 'out/cli/cmd-backtest.js'))})`;
-    const load = await measure(run(['-e', loadScript]), { runs: 10, warmup: 1 });
-    const whole = printTable('W1 whole `quantdesk backtest --json` process from the store (panel cache warm)', [
-      { name: 'node -e 0 (process start)', baseline: true, ...base },
-      { name: 'backtest GOOG, 2,148 bars', ...googRun, note: 'target < 300 ms' },
+    const minArgs = ['backtest', '--spec', minSpec, '--db', db, '--json'];
+    // A bin/quantdesk.js of an earlier build (its own out/cli beside it), for a before/after row in the same run.
+    const before = process.env.QUANTDESK_BENCH_BEFORE;
+    const noCa = { ...process.env };
+    delete noCa.NODE_EXTRA_CA_CERTS;
+    const configs: ProcessConfig[] = [
+      { name: 'node -e 0 (process start)', args: ['-e', '0'], baseline: true },
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? [
+            {
+              name: 'node -e 0 without NODE_EXTRA_CA_CERTS',
+              args: ['-e', '0'],
+              env: noCa,
+              note: 'this machine sets it: Node 20 reads the CA file before any script runs',
+            },
+          ]
+        : []),
+      {
+        name: 'backtest GOOG, 2,148 bars, --no-save',
+        args: [bin, 'backtest', '--spec', spec('GOOG'), '--db', db, '--json', '--no-save'],
+      },
       {
         name: `backtest SYN, ${N.toLocaleString('en-US')} daily bars, --no-save`,
-        ...synRun,
+        args: [bin, 'backtest', '--spec', spec('SYN'), '--db', db, '--json', '--no-save'],
         note: 'prints 100k equity points',
       },
+      ...(before
+        ? [{ name: `before (${before}): MIN, saved`, args: [before, ...minArgs], note: 'QUANTDESK_BENCH_BEFORE' }]
+        : []),
       {
         name: `backtest MIN, ${N.toLocaleString('en-US')} one-minute bars, saved to the registry`,
-        ...minRun,
+        args: [bin, ...minArgs],
+        timings: true,
         note: 'issue 14 target ≤ 100 ms (backtesting.py ≈ 1,040 ms)',
       },
-      { name: 'start + load the CLI and the backtest command (no run)', ...load, note: 'the start part of the split' },
-    ]);
-    return [whole, await split(db, minSpec)];
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? [{ name: 'the same MIN run without NODE_EXTRA_CA_CERTS', args: [bin, ...minArgs], env: noCa }]
+        : []),
+    ];
+    const measured = interleaved(configs, 9, dir);
+    const load = os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
+    const whole = printTable(
+      `W1 whole \`quantdesk backtest --json\` processes from the store (panel cache warm; runs interleaved; load average ${load})`,
+      measured.map(({ config, timing }) => ({
+        name: config.name,
+        baseline: config.baseline,
+        ...timing,
+        note: config.note,
+      })),
+    );
+    const cpu = printTable(
+      'W1 the same processes, CPU time to the exit event (user + system, every thread; median of the same runs)',
+      measured.map(({ config, cpu: timing }) => ({ name: config.name, baseline: config.baseline, ...timing })),
+    );
+    const timed = measured.find((m) => m.config.timings)!;
+    return [whole, cpu, processSplit(timed.walls, timed.marks), await split(db, minSpec)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The parts of a `quantdesk backtest --json` run on 100,000 one-minute bars, in process, each timed alone. */
+interface ProcessConfig {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly baseline?: boolean;
+  readonly note?: string;
+  /** Run with QUANTDESK_TIMINGS=1 and keep each run's phase marks. */
+  readonly timings?: boolean;
+}
+
+interface Marks {
+  readonly wall: Record<string, number>;
+  readonly cpu: Record<string, number>;
+}
+
+function timingOf(samples: readonly number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  const q = (p: number) => {
+    const pos = (s.length - 1) * p;
+    const lo = Math.floor(pos);
+    return s[lo] + (s[Math.ceil(pos)] - s[lo]) * (pos - lo);
+  };
+  return { median: q(0.5), p10: q(0.1), p90: q(0.9), runs: s.length };
+}
+
+/**
+ * Each config `runs` times (after one untimed run each), round-robin, so a change in the machine's load
+ * falls on every row alike: wall time from spawn to exit as the parent sees it.
+ */
+function interleaved(configs: readonly ProcessConfig[], runs: number, dir: string) {
+  // Each child reports its own CPU time (user + system, every thread) at its exit event: on a shared machine
+  // the wall time swings with the load, the CPU time much less.
+  const preload = join(dir, 'cpu-report.js');
+  writeFileSync(
+    preload,
+    "process.once('exit', () => { const u = process.cpuUsage(); process.stderr.write('\\nqd-bench-cpu ' + (u.user + u.system) / 1000 + '\\n'); });\n",
+  );
+  const walls = configs.map(() => [] as number[]);
+  const cpus = configs.map(() => [] as number[]);
+  const marks = configs.map(() => [] as Marks[]);
+  for (let r = -1; r < runs; r++) {
+    configs.forEach((c, k) => {
+      const env = { ...(c.env ?? process.env), ...(c.timings ? { QUANTDESK_TIMINGS: '1' } : {}) };
+      const t0 = performance.now();
+      const p = spawnSync(process.execPath, ['-r', preload, ...c.args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
+      const t = performance.now() - t0;
+      if (p.status !== 0) throw new Error(`${c.name}: exit ${p.status}: ${p.stderr}`);
+      if (r < 0) return;
+      walls[k].push(t);
+      const cpu = /^qd-bench-cpu (\S+)$/m.exec(p.stderr);
+      if (cpu) cpus[k].push(Number(cpu[1]));
+      const m = /^quantdesk timings: (.*)$/m.exec(p.stderr);
+      if (c.timings && m) marks[k].push(JSON.parse(m[1]) as Marks);
+    });
+  }
+  return configs.map((config, k) => ({
+    config,
+    timing: timingOf(walls[k]),
+    cpu: timingOf(cpus[k]),
+    walls: walls[k],
+    marks: marks[k],
+  }));
+}
+
+/** What each phase of the real process took: medians of the gaps between its QUANTDESK_TIMINGS marks. */
+function processSplit(walls: readonly number[], marks: readonly Marks[]): BenchTable {
+  const phases: [string, string, string][] = [
+    ['node', '', 'start: Node itself, to the end of its bootstrap'],
+    ['dispatcher', 'node', 'bin/quantdesk.js, the code cache, the dispatcher bundle'],
+    ['loaded', 'dispatcher', 'load the backtest command (its bundle, better-sqlite3, module top-levels)'],
+    ['open', 'loaded', 'read the spec, open the store (pragmas, schema version)'],
+    ['read', 'open', 'read: strategy, names, the panel from its disk cache'],
+    ['run', 'read', 'run: the engine, cold (sma-cross 10/30, trades + metrics)'],
+    ['save', 'run', 'write: the run into the registry (one transaction)'],
+    ['print', 'save', 'print: the --json bytes from the columns'],
+    ['write', 'print', 'write them to stdout'],
+    ['close', 'write', 'close the store (WAL checkpoint)'],
+    ['exit', 'close', "to Node's exit event"],
+  ];
+  const gap = (to: string, from: string, kind: 'wall' | 'cpu') =>
+    marks.map((m) => m[kind][to] - (from === '' ? 0 : m[kind][from]));
+  const teardown = marks.map((m, i) => walls[i] - m.wall.exit);
+  const cpuMedian = (xs: number[]) => timingOf(xs).median.toFixed(1);
+  return printTable(
+    `W1 split of the whole \`backtest --json\` process on ${N.toLocaleString('en-US')} one-minute bars (QUANTDESK_TIMINGS marks; cold, as a user runs it)`,
+    [
+      { name: 'whole process (spawn to exit, as above)', baseline: true, ...timingOf(walls) },
+      ...phases.map(([to, from, name]) => ({
+        name,
+        ...timingOf(gap(to, from, 'wall')),
+        note: `CPU ${cpuMedian(gap(to, from, 'cpu'))} ms (all threads)`,
+      })),
+      { name: 'exit: teardown after the exit event, and spawn', ...timingOf(teardown) },
+    ],
+  );
+}
+
+/**
+ * The parts of a `quantdesk backtest --json` run on 100,000 one-minute bars, in process, each timed alone and
+ * warm (after warm-up runs): what each costs once compiled, against the cold process split above.
+ */
 async function split(db: string, specFile: string): Promise<BenchTable> {
   const parsed = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')));
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
@@ -259,9 +381,9 @@ async function split(db: string, specFile: string): Promise<BenchTable> {
     );
     const cols = toColumns(result, 'bt-bench');
     let bytes = 0;
-    const print = await measure(() => (bytes = outputJson(cols).length), { runs: 15, warmup: 2 });
+    const print = await measure(() => (bytes = outputJsonBytes(cols, '\n').length), { runs: 15, warmup: 2 });
     return printTable(
-      `W1 split of one \`backtest --json\` on ${N.toLocaleString('en-US')} one-minute bars (start: see the table above)`,
+      `W1 parts of one \`backtest --json\` on ${N.toLocaleString('en-US')} one-minute bars, warm, in process`,
       [
         { name: 'read: open the store, the panel from its disk cache', baseline: true, ...read },
         {
@@ -270,7 +392,7 @@ async function split(db: string, specFile: string): Promise<BenchTable> {
           note: `${result.trades.length} trades`,
         },
         { name: 'write: the run into the registry (typed-array blob, one transaction)', ...write },
-        { name: 'print: the --json text from the columns', ...print, note: `${(bytes / 1e6).toFixed(1)} MB` },
+        { name: 'print: the --json bytes from the columns', ...print, note: `${(bytes / 1e6).toFixed(1)} MB` },
       ],
     );
   } finally {

@@ -127,7 +127,23 @@ export function toColumns(r: BacktestResult, runId: string): BacktestColumns {
       unrealizedPnl: p.unrealizedPnl,
       commission: p.commission,
     })),
-    equity: { time: r.equity.time, value: r.equity.value, drawdown: drawdownOf(r.equity.value) },
+    equity: lazyDrawdown(r.equity.time, r.equity.value),
+  };
+}
+
+/**
+ * Equity columns whose drawdown is computed on first read (then kept): `backtest --json` and the registry
+ * never read it, and a cold 100,000-bar loop is milliseconds of a CLI process. An enumerable getter, so
+ * JSON, structured clone and spreads see a plain `drawdown` array.
+ */
+function lazyDrawdown(time: Float64Array, value: Float64Array): ResultColumns['equity'] {
+  let drawdown: Float64Array | undefined;
+  return {
+    time,
+    value,
+    get drawdown() {
+      return (drawdown ??= drawdownOf(value));
+    },
   };
 }
 
@@ -169,97 +185,111 @@ export function toOutput(r: Printable, runId: string): BacktestOutput {
   };
 }
 
-const EQUITY_OPEN = Buffer.from('{"time":"', 'latin1');
-const EQUITY_MID = Buffer.from('","equity":', 'latin1');
-const ZERO = 48;
-
-/** Copies ASCII text into `buf` at `at` (a loop: a native call per short string costs more). Returns its length. */
-function ascii(buf: Buffer, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) buf[at + i] = text.charCodeAt(i);
-  return text.length;
+/** `THH:MM:SS.mmmZ` of `r` ms after midnight UTC (0 < r < one day). */
+function timeOfDay(r: number): string {
+  const h = Math.floor(r / 3_600_000);
+  const m = Math.floor(r / 60_000) % 60;
+  const s = Math.floor(r / 1000) % 60;
+  return `T${pad2(h)}:${pad2(m)}:${pad2(s)}.${pad3(r % 1000)}Z`;
 }
 
-function bytes(buf: Buffer, at: number, src: Buffer): number {
-  for (let i = 0; i < src.length; i++) buf[at + i] = src[i];
-  return src.length;
-}
-
-/** Writes `n` (≥ 0) as `width` decimal digits at `at`. */
-function digits(buf: Buffer, at: number, n: number, width: number): void {
-  for (let i = width - 1; i >= 0; i--) {
-    buf[at + i] = ZERO + (n % 10);
-    n = Math.floor(n / 10);
-  }
-}
+/** Points per text chunk written into the buffer at once. */
+const CHUNK = 1024;
 
 /**
- * The equity curve as printed, `{"time":"…","equity":…}` joined by commas, written as bytes: the date
- * text once per day, the time of day as digits, the value as `JSON.stringify` writes a number
- * (`String(x)`, non-finite as null). No string per point but the number's.
+ * The equity curve as printed, `{"time":"…","equity":…}` joined by commas, written into `buf` at `at` (grown
+ * when needed, `reserve` bytes kept free after it): the text of a chunk of points built by string
+ * concatenation and written with one native call (a few operations per point: a new process runs this loop
+ * cold, before V8 optimises it, where a per-byte loop costs ~100 interpreted operations a point). The date
+ * is formatted once per day, the time of day once per distinct value (minute bars repeat them every day), the
+ * value as `JSON.stringify` writes a number (`String(x)`, non-finite as null) and not again while it repeats.
+ * Every character is ASCII. Returns the buffer and the end offset.
  */
-function equityText(time: Float64Array, value: Float64Array): string {
+function writeEquity(
+  buf: Buffer,
+  at: number,
+  time: Float64Array,
+  value: Float64Array,
+  reserve: number,
+): { buf: Buffer; at: number } {
   const n = time.length;
-  let cap = Math.max(64, n * 64);
-  let buf = Buffer.allocUnsafe(cap);
-  let at = 0;
+  const tods = new Map<number, string>();
   let day = Number.NaN;
   let date = '';
+  let prev = Number.NaN;
+  let prevText = '';
+  let chunk = '';
   for (let i = 0; i < n; i++) {
     const t = time[i];
     const v = value[i];
-    const vs = Number.isFinite(v) ? String(v) : 'null';
-    if (at + 64 + vs.length > cap) {
-      cap *= 2;
-      const next = Buffer.allocUnsafe(cap);
-      buf.copy(next, 0, 0, at);
-      buf = next;
-    }
-    if (i > 0) buf[at++] = 44; // ,
-    at += bytes(buf, at, EQUITY_OPEN);
     const d = Math.floor(t / DAY_MS);
-    if (t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
-      if (d !== day) {
-        day = d;
-        date = civilDate(d);
-      }
-      if (date.length !== 10) at += ascii(buf, at, fastFormatTime(t));
+    if (d !== day && t >= 0 && t < 253_402_300_800_000 && Number.isInteger(t)) {
+      day = d;
+      date = civilDate(d);
+    }
+    let ts: string;
+    if (d === day && date.length === 10 && Number.isInteger(t)) {
+      const r = t - d * DAY_MS;
+      if (r === 0) ts = date;
       else {
-        at += ascii(buf, at, date);
-        const r = t - d * DAY_MS;
-        if (r !== 0) {
-          buf[at] = 84; // T
-          digits(buf, at + 1, Math.floor(r / 3_600_000), 2);
-          buf[at + 3] = 58; // :
-          digits(buf, at + 4, Math.floor(r / 60_000) % 60, 2);
-          buf[at + 6] = 58;
-          digits(buf, at + 7, Math.floor(r / 1000) % 60, 2);
-          buf[at + 9] = 46; // .
-          digits(buf, at + 10, r % 1000, 3);
-          buf[at + 13] = 90; // Z
-          at += 14;
+        let tod = tods.get(r);
+        if (tod === undefined) {
+          if (tods.size >= 100_000) tods.clear();
+          tod = timeOfDay(r);
+          tods.set(r, tod);
         }
+        ts = date + tod;
       }
-    } else at += ascii(buf, at, fastFormatTime(t));
-    at += bytes(buf, at, EQUITY_MID);
-    at += ascii(buf, at, vs);
-    buf[at++] = 125; // }
+    } else ts = fastFormatTime(t); // before 1970, after 9999, or a fraction of a millisecond
+    let vs: string;
+    if (v === prev) vs = prevText;
+    else {
+      vs = Number.isFinite(v) ? String(v) : 'null';
+      prev = v;
+      prevText = vs;
+    }
+    chunk += (i > 0 ? ',{"time":"' : '{"time":"') + ts + '","equity":' + vs + '}';
+    if (i % CHUNK === CHUNK - 1 || i === n - 1) {
+      if (at + chunk.length + reserve > buf.length) {
+        const next = Buffer.allocUnsafe(Math.max(buf.length * 2, at + chunk.length + reserve));
+        buf.copy(next, 0, 0, at);
+        buf = next;
+      }
+      at += buf.write(chunk, at, 'latin1');
+      chunk = '';
+    }
   }
-  return buf.toString('latin1', 0, at);
+  return { buf, at };
 }
 
 /**
- * `JSON.stringify(toOutput(cols, cols.runId))`, byte for byte, without building an object or a string
- * per equity point: the curve (one entry per bar, the bulk of the text) is written as bytes directly.
+ * `JSON.stringify(toOutput(cols, cols.runId)) + suffix` as UTF-8 bytes, byte for byte, in one buffer and
+ * without building an object or a string per equity point: the curve (one entry per bar, the bulk of the
+ * text) is written as bytes directly, and the caller writes the buffer as it is (no text to encode again).
  */
-export function outputJson(cols: BacktestColumns): string {
+export function outputJsonBytes(cols: BacktestColumns, suffix = ''): Buffer {
   const out = toOutput({ ...cols, equity: { time: new Float64Array(0), value: new Float64Array(0) } }, cols.runId);
-  const head = JSON.stringify({
+  const head = `${JSON.stringify({
     spec: out.spec,
     metrics: out.metrics,
     trades: out.trades,
     openPositions: out.openPositions,
-  });
-  return `${head.slice(0, -1)},"equity":[${equityText(cols.equity.time, cols.equity.value)}],"runId":${JSON.stringify(cols.runId)}}`;
+  }).slice(0, -1)},"equity":[`;
+  const tail = `],"runId":${JSON.stringify(cols.runId)}}${suffix}`;
+  const headLen = Buffer.byteLength(head, 'utf8');
+  const tailLen = Buffer.byteLength(tail, 'utf8');
+  const n = cols.equity.time.length;
+  // Room for every point at its longest through the fast path (64 bytes: ISO time, a 24-character number).
+  const first = Buffer.allocUnsafe(headLen + n * 64 + tailLen);
+  first.write(head, 0, 'utf8');
+  const { buf, at } = writeEquity(first, headLen, cols.equity.time, cols.equity.value, tailLen);
+  buf.write(tail, at, 'utf8');
+  return buf.subarray(0, at + tailLen);
+}
+
+/** {@link outputJsonBytes} as text. */
+export function outputJson(cols: BacktestColumns): string {
+  return outputJsonBytes(cols).toString('utf8');
 }
 
 const CSV_COLUMNS = [

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatTime } from '../model/time';
 import { getRunPayloadRaw, insertRun } from '../store/run-registry';
 import { openStore } from '../store/sqlite-bar-store';
-import { fastFormatTime, outputJson, toColumns, toOutput } from './json';
+import { fastFormatTime, outputJson, outputJsonBytes, toColumns, toOutput } from './json';
 import { getRun, getRunColumns, saveBacktestRun } from './registry';
 import { decodeRunPayload, DEFLATE_BELOW, encodeRunPayload, RunPayloadError } from './run-payload';
 import { parseSpec } from './spec';
@@ -196,5 +196,30 @@ describe('printed JSON from columns', () => {
       const r = result(500, step, step === 86_400_000 ? Date.UTC(2001, 0, 1) : undefined);
       expect(outputJson(toColumns(r, 'bt-"q"'))).toBe(JSON.stringify(toOutput(r, 'bt-"q"')));
     }
+  });
+
+  it('prints the same bytes as the text, with flat stretches, odd times and non-ASCII in the spec', () => {
+    const r = result(400, MIN);
+    const time = r.equity.time;
+    const value = r.equity.value;
+    // Flat stretches (a value equal to the one before is copied, not formatted again), a NaN between equal values.
+    for (let i = 50; i < 120; i++) value[i] = 1234.5678;
+    value[121] = Number.NaN;
+    value[122] = 1234.5678;
+    value[123] = -0.1 - 0.2;
+    value[124] = -0.1 - 0.2;
+    value[125] = 1e21;
+    value[126] = 5e-324;
+    // Times off the fast path: before 1970, past 9999-12-31, a fraction of a millisecond, a long run of each.
+    time[200] = Date.UTC(1969, 11, 31, 23, 59);
+    time[201] = Date.UTC(12_000, 0, 1);
+    time[202] = Date.UTC(2024, 0, 2) + 0.5;
+    for (let i = 203; i < 400; i++) time[i] = Date.UTC(120_000, 0, 1) + i * MIN;
+    const spec = { ...r.spec, symbols: ['Å', '株式'], strategy: './strategies/møm.ts' };
+    const odd = { ...r, spec };
+    const want = JSON.stringify(toOutput(odd, 'bt-ü')) + '\n';
+    const got = outputJsonBytes(toColumns(odd, 'bt-ü'), '\n');
+    expect(got.equals(Buffer.from(want, 'utf8'))).toBe(true);
+    expect(outputJson(toColumns(odd, 'bt-ü'))).toBe(want.slice(0, -1));
   });
 });

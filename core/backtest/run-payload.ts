@@ -103,9 +103,13 @@ export function encodeRunPayload(result: BacktestColumns, audit: readonly Decisi
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const start = align8(4 + head.length);
   const size = cols.reduce((s, c) => s + c.data.length * 8, start);
-  const body = Buffer.alloc(size);
+  // Prefix and body in one buffer (the large, stored-as-is case is then returned without another copy);
+  // every byte is written below, the padding explicitly, so it needs no zero-filled allocation.
+  const whole = Buffer.allocUnsafe(8 + size);
+  const body = whole.subarray(8);
   body.writeUInt32LE(head.length, 0);
   head.copy(body, 4);
+  body.fill(0, 4 + head.length, start);
   let at = start;
   for (const c of cols) {
     const bytes = new Uint8Array(c.data.buffer, c.data.byteOffset, c.data.byteLength);
@@ -114,11 +118,10 @@ export function encodeRunPayload(result: BacktestColumns, audit: readonly Decisi
     at += c.data.byteLength;
   }
   const deflate = size <= DEFLATE_BELOW;
-  const prefix = Buffer.alloc(8);
-  prefix.writeUInt32LE(MAGIC, 0);
-  prefix.writeUInt16LE(RUN_PAYLOAD_VERSION, 4);
-  prefix.writeUInt16LE(deflate ? 1 : 0, 6);
-  return Buffer.concat([prefix, deflate ? deflateRawSync(body, { level: 1 }) : body]);
+  whole.writeUInt32LE(MAGIC, 0);
+  whole.writeUInt16LE(RUN_PAYLOAD_VERSION, 4);
+  whole.writeUInt16LE(deflate ? 1 : 0, 6);
+  return deflate ? Buffer.concat([whole.subarray(0, 8), deflateRawSync(body, { level: 1 })]) : whole;
 }
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -43,6 +43,8 @@ export interface StoreRunOptions {
   readonly save?: boolean;
   /** The run id to use (default a new one). */
   readonly runId?: string;
+  /** Called as each phase ends: `read` (strategy, names, panel), `run` (the engine), `save` (the registry). */
+  readonly onPhase?: (phase: 'read' | 'run' | 'save') => void;
 }
 
 /** The instruments a spec's panel must hold: its symbols plus the benchmark, or undefined (every instrument of its types) for a universe. */
@@ -122,7 +124,10 @@ export function runSpecOnStore(
   opts: StoreRunOptions = {},
 ): { result: BacktestResult; fingerprint: string } {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: runBacktestGuarded(spec, panel, options), fingerprint };
+  opts.onPhase?.('read');
+  const result = runBacktestGuarded(spec, panel, options);
+  opts.onPhase?.('run');
+  return { result, fingerprint };
 }
 
 /** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
@@ -232,6 +237,7 @@ function finish(store: Store, result: BacktestResult, fingerprint: string, creat
     const source = strategySourceFor(result.spec.strategy);
     if (source) recordRunSource(store, columns.runId, source);
   }
+  opts.onPhase?.('save');
   return { columns, result };
 }
 

@@ -1,6 +1,8 @@
 /** Where a command writes. The real CLI passes process streams; tests pass buffers. */
 export interface CliIO {
   out(text: string): void;
+  /** Writes UTF-8 bytes to stdout as they are (a large output built as bytes is not decoded and encoded again). */
+  outBytes(bytes: Uint8Array): void;
   err(text: string): void;
   /** True when stderr is a terminal: progress bars are drawn only then. */
   readonly isTTY: boolean;
@@ -18,6 +20,7 @@ export interface Command {
 export function processIO(): CliIO {
   return {
     out: (t) => void process.stdout.write(t),
+    outBytes: (b) => void process.stdout.write(b),
     err: (t) => void process.stderr.write(t),
     isTTY: process.stderr.isTTY === true,
   };
@@ -29,6 +32,7 @@ export function bufferIO(): CliIO & { stdout: () => string; stderr: () => string
   const err: string[] = [];
   return {
     out: (t) => void out.push(t),
+    outBytes: (b) => void out.push(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')),
     err: (t) => void err.push(t),
     isTTY: false,
     stdout: () => out.join(''),

@@ -277,8 +277,10 @@ export function setStrategyTimeoutMs(ms: number): void {
   overridden = true;
 }
 
-const watchdog = vm.createContext(Object.create(null));
-const watchScript = new vm.Script('__run()', { filename: 'quantdesk-watchdog' });
+// Made on the first time-limited call: a context costs a few ms, and a process that runs only built-in
+// strategies (`quantdesk backtest` of sma-cross) never needs one.
+let watchdog: vm.Context | undefined;
+let watchScript: vm.Script | undefined;
 
 /**
  * Runs `fn` (host code that calls into user code) with a time limit: V8 terminates it when it runs
@@ -288,10 +290,13 @@ const watchScript = new vm.Script('__run()', { filename: 'quantdesk-watchdog' })
 export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategyTimeoutMs()): T {
   // Nested limits: the outer one already bounds the call (and a second watchdog would cost ~0.1 ms).
   if (guardDepth > 0) return fn();
-  (watchdog as { __run?: () => T }).__run = fn;
+  watchdog ??= vm.createContext(Object.create(null));
+  watchScript ??= new vm.Script('__run()', { filename: 'quantdesk-watchdog' });
+  const context = watchdog;
+  (context as { __run?: () => T }).__run = fn;
   guardDepth++;
   try {
-    return watchScript.runInContext(watchdog, { timeout: timeoutMs }) as T;
+    return watchScript.runInContext(context, { timeout: timeoutMs }) as T;
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
       throw new StrategyCodeError(
@@ -301,7 +306,7 @@ export function withTimeLimit<T>(fn: () => T, file: string, timeoutMs = strategy
     throw e;
   } finally {
     guardDepth--;
-    (watchdog as { __run?: unknown }).__run = undefined;
+    (context as { __run?: unknown }).__run = undefined;
   }
 }
 

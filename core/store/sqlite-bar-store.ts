@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { bindConnection } from './internal';
 import { MIGRATIONS } from './migrations';
 
@@ -26,7 +27,11 @@ export class Store {
   constructor(path: string, options: OpenOptions = {}) {
     this.path = path;
     this.readonly = options.readonly === true;
-    this.#db = new Database(path, { readonly: this.readonly, fileMustExist: this.readonly });
+    this.#db = new Database(path, {
+      readonly: this.readonly,
+      fileMustExist: this.readonly,
+      nativeBinding: addonPath(),
+    });
     if (!this.readonly) {
       this.#db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a committed transaction survives a process kill (-9); only an OS crash
@@ -88,6 +93,33 @@ export function openStore(path: string, options: OpenOptions = {}): Store {
     if ((e as Error).name === 'SqliteError') throw new StorePathError(`--db ${path}: ${(e as Error).message}`);
     throw e;
   }
+}
+
+let addon: string | null | undefined;
+
+/**
+ * better-sqlite3's compiled addon, by path, under plain Node: without it the first open finds the addon
+ * with the `bindings` package (a stack trace and a search of a dozen paths, a few ms of every CLI process).
+ * Undefined (the package's own search) under Electron, in an ESM host without `require`, or when the
+ * file is not where an npm install puts it.
+ */
+function addonPath(): string | undefined {
+  if (addon !== undefined) return addon ?? undefined;
+  addon = null;
+  try {
+    if (process.versions.electron === undefined && typeof require === 'function') {
+      const file = join(
+        dirname(require.resolve('better-sqlite3/package.json')),
+        'build',
+        'Release',
+        'better_sqlite3.node',
+      );
+      if (existsSync(file)) addon = file;
+    }
+  } catch {
+    addon = null;
+  }
+  return addon ?? undefined;
 }
 
 function migrate(db: Db): void {

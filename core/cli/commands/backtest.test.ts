@@ -204,5 +204,23 @@ describe('quantdesk runs', () => {
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/symbols: give exactly one of "symbols" or "universe"/);
+    expect(p.stderr).toBe('');
+    // QUANTDESK_TIMINGS=1: the phase marks on stderr, in order, the same stdout.
+    const timed = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin/quantdesk.js'), 'backtest', '--spec', specFile('bin.json', PARITY), '--db', db, '--json'],
+      { encoding: 'utf8', env: { ...process.env, QUANTDESK_TIMINGS: '1' } },
+    );
+    expect(timed.status).toBe(0);
+    const strip = (t: string) => t.replace(/"runId":"[^"]*"/, '');
+    expect(strip(timed.stdout)).toBe(strip(p.stdout));
+    const line = /^quantdesk timings: (.*)$/m.exec(timed.stderr);
+    expect(line).not.toBeNull();
+    const { wall, cpu } = JSON.parse(line![1]) as { wall: Record<string, number>; cpu: Record<string, number> };
+    const phases = ['node', 'bin', 'dispatcher', 'loaded', 'open', 'read', 'run', 'save', 'print', 'write', 'close'];
+    expect(Object.keys(wall)).toEqual([...phases, 'done', 'exit']);
+    const at = Object.values(wall);
+    for (let i = 1; i < at.length; i++) expect(at[i]).toBeGreaterThanOrEqual(at[i - 1]);
+    expect(Object.keys(cpu)).toEqual(Object.keys(wall));
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { fastFormatTime, outputJson, toOutput, tradesCsv } from '../../backtest/json';
+import { fastFormatTime, outputJsonBytes, toOutput, tradesCsv } from '../../backtest/json';
 import { backtestColumnsFromStore } from '../../backtest/run';
 import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
@@ -7,6 +7,7 @@ import { openStore } from '../../store/sqlite-bar-store';
 import { absolutizeStrategyRef } from '../../strategies/registry';
 import { parseFlags, UsageError } from '../args';
 import { EXIT, type Command } from '../io';
+import { mark } from '../timings';
 
 const USAGE = `Usage: quantdesk backtest --spec FILE.json --db DB [--json] [--report FILE.html] [--trades-csv FILE.csv] [--no-save]
 
@@ -45,6 +46,7 @@ export const backtestCommand: Command = {
   summary: 'run a backtest from a JSON spec; JSON result, HTML report, run registry',
   usage: USAGE,
   async run(args, io) {
+    mark('loaded');
     const { values } = parseFlags(
       args,
       {
@@ -61,10 +63,11 @@ export const backtestCommand: Command = {
     const db = values.db as string;
     if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
     const store = openStore(db);
+    mark('open');
     try {
       let cols;
       try {
-        cols = backtestColumnsFromStore(store, spec, { save: values['no-save'] !== true }).columns;
+        cols = backtestColumnsFromStore(store, spec, { save: values['no-save'] !== true, onPhase: mark }).columns;
       } catch (e) {
         if (e instanceof BacktestInputError) {
           io.err(e.errors.map((x) => `quantdesk backtest: ${values.spec}: ${x}\n`).join(''));
@@ -82,8 +85,12 @@ export const backtestCommand: Command = {
         if (values['trades-csv']) writeFileSync(values['trades-csv'] as string, tradesCsv(out.trades));
       }
       // The text is formatted here, from the columns, and nowhere else.
-      if (values.json) io.out(outputJson(cols) + '\n');
-      else {
+      if (values.json) {
+        const text = outputJsonBytes(cols, '\n');
+        mark('print');
+        io.outBytes(text);
+        mark('write');
+      } else {
         const m = cols.metrics;
         const t = cols.equity.time;
         const pct = (x: number | null) => (x === null ? '–' : `${(x * 100).toFixed(2)}%`);
@@ -97,6 +104,7 @@ export const backtestCommand: Command = {
       return EXIT.ok;
     } finally {
       store.close();
+      mark('close');
     }
   },
 };
