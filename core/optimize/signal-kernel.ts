@@ -6,7 +6,7 @@ import { withIndicatorMemo } from '../indicators/memo';
 import { isSandboxed } from '../sdk/guard';
 import { strategyTimeoutMs, withTimeLimit } from '../sdk/sandbox';
 import type { BarView, SingleStrategy, Strategy } from '../strategy/types';
-import { eventKernel, type EventSource, type SymbolData } from './event-kernel';
+import { eventKernel, tradableOf, type EventSource, type SymbolData } from './event-kernel';
 import type { Params } from './sweep-spec';
 
 /**
@@ -126,6 +126,27 @@ export function signalKernel(
   const view = new ColumnBar(bt, bh, bl, bv);
   const sandboxed = isSandboxed(strategy);
   const file = sandboxed ? strategy.file : '';
+  // A user strategy steps a whole series per call inside its sandbox: one crossing per (symbol, combination).
+  const stepper = sandboxed ? (strategy.stepper ?? null) : null;
+  const cols = stepper !== null ? stepper.columns(nAll) : null;
+  const keys = stepper !== null ? params.map((p) => stepper.paramsKey(p)) : [];
+  // Math.random is one sequence per sandbox: the engine draws it across names bar by bar, this kernel name by name.
+  const manyNames = tradableOf(spec, panel).length > 1;
+  const userEvents = (r: number, x: SymbolData, at: Int32Array, target: Float64Array): number => {
+    const k = withIndicatorMemo(panel, x.inst, nDays, () => stepper!.stepAll(keys[r], x.m, manyNames));
+    if (k === -2)
+      throw new NeedsEngineError(
+        `strategy "${strategy.name}" draws from Math.random: over several names only the engine draws in its order`,
+      );
+    if (k < 0) throw new NeedsEngineError(`strategy "${strategy.name}" returned an order intent`);
+    const { at: ca, target: ct } = cols!;
+    for (let e = 0; e < k; e++) {
+      const d = ct[e];
+      at[e] = ca[e];
+      target[e] = longOnly && d < 0 ? 0 : d;
+    }
+    return k;
+  };
   const source: EventSource = {
     // A user strategy's code runs under its time limit, one symbol's combinations per limited call.
     ...(sandboxed ? { around: (block: () => void) => withTimeLimit(block, file, timeoutMs) } : {}),
@@ -148,9 +169,18 @@ export function signalKernel(
       }
       view.o = o;
       view.c = x.c;
+      if (cols !== null) {
+        cols.time.set(bt.subarray(0, m));
+        cols.open.set(o.subarray(0, m));
+        cols.high.set(bh.subarray(0, m));
+        cols.low.set(bl.subarray(0, m));
+        cols.close.set(x.c.subarray(0, m));
+        cols.volume.set(bv.subarray(0, m));
+      }
     },
     events(r: number, x: SymbolData, _b: number, at: Int32Array, target: Float64Array): number {
       const m = x.m;
+      if (stepper !== null) return userEvents(r, x, at, target);
       const p = params[r];
       const state = withIndicatorMemo(panel, x.inst, nDays, () => strategy.init(p));
       let k = 0;
