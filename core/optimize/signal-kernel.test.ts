@@ -13,6 +13,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import { STRATEGIES } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
 import { NeedsEngineError, signalKernel, signalKernelIneligibility } from './signal-kernel';
+import { eventKernel, type EventSource } from './event-kernel';
 import type { Params } from './sweep-spec';
 import { createSyntheticStore } from './synthetic-market';
 import { readFileSync } from 'node:fs';
@@ -234,6 +235,36 @@ describe('signal kernel', () => {
     expect(exact.trades).toBeGreaterThan(0);
     expectClose(row.metrics, exact, 'every-field with Math.random on one name');
     expect(() => signalKernel(s, panel, user, [{ loopAt: 40 }], 300)).toThrow(/stopped after 0\.3 s/);
+  });
+
+  it('runs a time-limited source in groups of about 50 ms, resuming where each left off, with the same numbers', () => {
+    const s = spec('ema-cross');
+    const nv = 6;
+    const layout = { nv, pred: Int32Array.from({ length: nv }, (_, r) => r - 1), tiles: [[0, 1, 2, 3, 4, 5]] };
+    let spinMs = 0;
+    const source = (around: boolean, groups: number[]): EventSource => ({
+      symbolsPerBlock: 1,
+      prepare: () => {},
+      events(r, x, _b, at, target) {
+        const until = performance.now() + spinMs;
+        while (performance.now() < until);
+        let k = 0;
+        for (let j = x.w0 + r; j < x.m; j += 40 + 7 * r) {
+          at[k] = j;
+          target[k++] = k % 3 === 0 ? 0 : k % 2 ? 1 : -1;
+        }
+        return k;
+      },
+      ...(around ? { around: (group: () => void) => (groups.push(0), group()) } : {}),
+    });
+    const plain = eventKernel(s, panel, layout, source(false, []), 'test');
+    spinMs = 20;
+    const groups: number[] = [];
+    const grouped = eventKernel(s, panel, layout, source(true, groups), 'test');
+    // 4 symbols × 6 passes of 20 ms each: at most 3 passes fit a group of 50 ms (plus the pass that crosses it).
+    expect(groups.length).toBeGreaterThanOrEqual(8);
+    expect(grouped).toEqual(plain);
+    expect(plain.some((m) => m.trades > 0)).toBe(true);
   });
 
   it('hands order intents to the engine, and refuses specs it cannot model', () => {
