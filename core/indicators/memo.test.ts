@@ -109,6 +109,22 @@ describe('indicator memo', () => {
     }
   });
 
+  it('replays a recording its recorder is still writing (one key twice in one scope, fed in lockstep)', () => {
+    const [a, b] = withIndicatorMemo(OWNER, 4, closes.length, () => [new EmaStream(9), new EmaStream(9)]);
+    const ref = new EmaStream(9);
+    const want = closes.map((v) => ref.next(v));
+    const got = closes.map((v) => [a.next(v), b.next(v)]);
+    expect(got.map((g) => g[0])).toEqual(want);
+    expect(got.map((g) => g[1])).toEqual(want);
+    expect(indicatorMemoStats()).toMatchObject({ recorded: 1, replayed: 1, diverged: 0 });
+    // A third stream of the key, after the recording is whole: replayed, and past its end it computes.
+    const c = withIndicatorMemo(OWNER, 4, closes.length, () => new EmaStream(9));
+    const more = [...closes, 101, 0, -0];
+    const ref2 = new EmaStream(9);
+    expect(more.map((v) => c.next(v))).toEqual(more.map((v) => ref2.next(v)));
+    expect(indicatorMemoStats().diverged).toBe(1);
+  });
+
   it('drops the least recently used recordings to stay within the budget', () => {
     const prev = setIndicatorMemoBudget(closes.length * 16 * 3);
     try {

@@ -176,22 +176,7 @@ export function memoStream<T extends object>(
 function record<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], real: any): T {
   let i = 0;
   const cap = rec.inp[0].length;
-  if (shape === 'value') {
-    const inp = rec.inp[0];
-    const out = rec.out[0];
-    return {
-      next(v: number): number {
-        const y = real.next(v);
-        if (i === rec.len && i < cap) {
-          inp[i] = v;
-          out[i] = y;
-          rec.len = i + 1;
-        }
-        i++;
-        return y;
-      },
-    } as T;
-  }
+  if (shape === 'value') return new ValueMemo(rec, () => real, real) as unknown as T;
   if (shape === 'value-row') {
     const inp = rec.inp[0];
     return {
@@ -237,38 +222,70 @@ function record<T extends object>(rec: Recording, shape: Shape, fields: readonly
 }
 
 /**
- * The replay of a one-value stream, as a class: the hot call sites in strategies then see one shape
- * and one method, which V8 inlines (closures per instance measured slower).
+ * A one-value stream's stand-in, recording or replaying, as one class: the hot call sites in strategies
+ * then see one shape and one small `next`, which V8 inlines (a recorder of another shape beside the
+ * replays made those call sites polymorphic, and every result a boxed number).
  */
-class ValueReplay {
+class ValueMemo {
   readonly #rec: Recording;
   readonly #inp: Float64Array;
   readonly #out: Float64Array;
   readonly #make: () => { next(v: number): number };
+  /** Values fed so far. */
   #i = 0;
-  #live: { next(v: number): number } | null = null;
-  constructor(rec: Recording, make: () => { next(v: number): number }) {
+  /** Recorded values the fast path may return (-1 while recording or computing live: it never matches). */
+  #len: number;
+  /** The real stream once this computes: the recorder's own, or a replay's after it diverged. */
+  #live: { next(v: number): number } | null;
+  /** Whether this stream writes the recording (the first stream of its key). */
+  readonly #recording: boolean;
+  constructor(rec: Recording, make: () => { next(v: number): number }, real: { next(v: number): number } | null) {
     this.#rec = rec;
     this.#inp = rec.inp[0];
     this.#out = rec.out[0];
     this.#make = make;
+    this.#live = real;
+    this.#recording = real !== null;
+    this.#len = real !== null ? -1 : rec.len;
   }
+  /** A recorded non-zero input returns the recorded output; everything else takes {@link #next}. */
   next(v: number): number {
-    const live = this.#live;
-    if (live !== null) return live.next(v);
     const k = this.#i;
-    if (k < this.#rec.len) {
-      const r = this.#inp[k];
-      if (v === r ? v !== 0 || 1 / v === 1 / r : v !== v && r !== r) {
-        this.#i = k + 1;
-        return this.#out[k];
+    if (k < this.#len && v === this.#inp[k] && v !== 0) {
+      this.#i = k + 1;
+      return this.#out[k];
+    }
+    // The unary plus types the slow result as a number: the fast result then stays an unboxed double.
+    return +this.#next(v);
+  }
+  /** Recording, computing live, zero (its sign compared), NaN, a recording grown since, divergence. */
+  #next(v: number): number {
+    const k = this.#i;
+    const live = this.#live;
+    if (live !== null) {
+      const y = live.next(v);
+      const rec = this.#rec;
+      if (this.#recording && k === rec.len && k < this.#inp.length) {
+        this.#inp[k] = v;
+        this.#out[k] = y;
+        rec.len = k + 1;
       }
+      this.#i = k + 1;
+      return y;
+    }
+    // A replay: the recording may have grown since (a recorder of the same key fed in the same bar).
+    this.#len = this.#rec.len;
+    if (k < this.#len && same(v, this.#inp[k])) {
+      this.#i = k + 1;
+      return this.#out[k];
     }
     // Diverged, or past the recording: the real stream, fed the inputs seen so far, computes from here.
     stats.diverged++;
     const s = this.#make();
     for (let j = 0; j < k; j++) s.next(this.#inp[j]);
     this.#live = s;
+    this.#len = -1;
+    this.#i = k + 1;
     return s.next(v);
   }
 }
@@ -295,7 +312,7 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
     live = s;
     return s;
   };
-  if (shape === 'value') return new ValueReplay(rec, make as () => { next(v: number): number }) as unknown as T;
+  if (shape === 'value') return new ValueMemo(rec, make as () => { next(v: number): number }, null) as unknown as T;
   if (shape === 'value-row') {
     const inp = rec.inp[0];
     const row: Record<string, number> = Object.fromEntries(fields.map((f) => [f, Number.NaN]));

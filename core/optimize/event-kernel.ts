@@ -81,6 +81,9 @@ function actionsUpTo(panel: Panel, i1: number): boolean {
   return false;
 }
 
+/** How long one time-limited group of a source with `around` runs before leaving its limit (ms). */
+const GROUP_MS = 50;
+
 /** Where the kernel leaves the sum of its cache-touching loads (see `touched`): a store the JIT must keep. */
 const SINK = new Float64Array(1);
 
@@ -123,8 +126,11 @@ export interface EventSource {
    * the kernel, as the engine drops warm-up decisions.
    */
   events(r: number, x: SymbolData, b: number, at: Int32Array, target: Float64Array): number;
-  /** Wraps the evaluation of each block's rows (the signal kernel puts user code under its time limit there). */
-  around?(block: () => void): void;
+  /**
+   * Wraps each group of a block's rows (the signal kernel puts user code under its time limit there):
+   * a group runs about 50 ms and at least one (row, symbol) pass.
+   */
+  around?(group: () => void): void;
 }
 
 /** The run's bar range, checked for corporate actions (the kernels trade the panel's prices as they are). */
@@ -249,14 +255,27 @@ export function eventKernel(
       // Spans start inside the run, so only its bars need to be gap-free.
       x.contiguous = idx[m - 1] - idx[w0] === m - 1 - w0;
     }
-    const rowsOverBlock = (): void => {
+    // Resumable: skips the first `start` (row, symbol) passes, and returns how many were done once
+    // performance.now() passes `until` (0: never), or -1 when the block is done.
+    const rowsOverBlock = (start: number, until: number): number => {
+      let pos = 0;
       for (const tile of tiles) {
         for (let b = 0; b < nBlk; b++) {
           const x = blk[b];
           const m = x.m;
           if (m === 0) continue;
+          if (pos + tile.length <= start) {
+            pos += tile.length;
+            continue;
+          }
           const { idx, c, dc, o, log, logFrom, logTo, lastIsDelisting, contiguous, w0 } = x;
           for (let ti = 0; ti < tile.length; ti++) {
+            if (pos < start) {
+              pos++;
+              continue;
+            }
+            if (until > 0 && pos > start && performance.now() > until) return pos;
+            pos++;
             const r = tile[ti];
             const from = log.len;
             logFrom[r] = from;
@@ -388,9 +407,14 @@ export function eventKernel(
           }
         }
       }
+      return -1;
     };
-    if (source.around) source.around(rowsOverBlock);
-    else rowsOverBlock();
+    // A time-limited source (user code) gets short groups, each in its own limit: the limit bounds a
+    // group of about GROUP_MS, not a whole block, however many combinations a chunk holds or however
+    // loaded the machine is.
+    if (source.around)
+      for (let done = 0; done >= 0;) source.around(() => (done = rowsOverBlock(done, performance.now() + GROUP_MS)));
+    else rowsOverBlock(0, 0);
   }
 
   SINK[0] = touched;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBacktest } from '../backtest/engine';
+import { runBacktestGuarded } from '../sdk/guard';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
 import { loadPanel } from '../data/panel';
@@ -12,6 +13,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import { STRATEGIES } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
 import { NeedsEngineError, signalKernel, signalKernelIneligibility } from './signal-kernel';
+import { eventKernel, type EventSource } from './event-kernel';
 import type { Params } from './sweep-spec';
 import { createSyntheticStore } from './synthetic-market';
 import { readFileSync } from 'node:fs';
@@ -165,6 +167,104 @@ describe('signal kernel', () => {
     const row = signalKernel({ ...s, strategy: 'my-ema' }, panel, user, [{ fast: 5, slow: 30 }])[0];
     if (!row.ok) throw new Error(row.error);
     expectClose(row.metrics, exact, 'my-ema 5/30');
+  });
+
+  it('steps a user strategy inside its sandbox exactly as the engine does: every bar field, the seeded random, intents, errors, the time limit', () => {
+    const source = [
+      "import { defineStrategy, indicators, z } from 'quantdesk/sdk';",
+      'export default defineStrategy({',
+      "  name: 'every-field',",
+      '  params: z',
+      '    .object({',
+      '      n: z.number().int().min(2).default(10),',
+      '      intentAt: z.number().int().default(-1),',
+      '      throwAt: z.number().int().default(-1),',
+      '      loopAt: z.number().int().default(-1),',
+      '      random: z.boolean().default(false),',
+      '    })',
+      '    .strict(),',
+      '  init: (p) => ({ p, atr: indicators.atr(p.n), mid: indicators.sma(p.n), seen: 0 }),',
+      '  onBar(s, bar) {',
+      "    if (bar.index === s.p.intentAt) return { target: 1, type: 'limit', price: bar.close * 0.99 };",
+      "    if (bar.index === s.p.throwAt) throw new Error('boom at ' + bar.index);",
+      '    if (bar.index === s.p.loopAt) for (;;) {}',
+      '    s.seen++;',
+      '    const a = s.atr.next(bar);',
+      '    const m = s.mid.next((bar.high + bar.low) / 2);',
+      '    const coin = s.p.random ? Math.random() : 0.6;',
+      '    const wednesday = new Date(bar.time).getUTCDay() === 3;',
+      '    if (Number.isNaN(a) || s.seen !== bar.index + 1) return NaN;',
+      '    if (bar.volume > 0 && bar.open > m + 0.2 * a && coin > 0.3) return wednesday ? 0.5 : 1;',
+      '    if (bar.open < m - 0.2 * a) return coin > 0.5 ? -1 : 0;',
+      '    return null;',
+      '  },',
+      '});',
+    ].join('\n');
+    const file = join(dir, 'every-field.ts');
+    const user = loadSandboxedStrategy({
+      name: 'every-field',
+      file,
+      source,
+      hash: sourceHash(source),
+    }) as SingleStrategy<unknown, unknown>;
+    let traded = 0;
+    for (const [, extra] of settings) {
+      const s = { ...spec(singles[0].name, extra), strategy: 'every-field' };
+      const combos: Params[] = [{ n: 5 }, { n: 14 }, { n: 1 }];
+      const got = signalKernel(s, panel, user, combos);
+      expect(got[2].ok).toBe(false);
+      for (const k of [0, 1]) {
+        const row = got[k];
+        if (!row.ok) throw new Error(row.error);
+        const exact = runBacktestGuarded({ ...s, params: combos[k] }, panel, { strategy: user }).metrics;
+        expectClose(row.metrics, exact, `every-field ${JSON.stringify(combos[k])}`);
+        traded += exact.trades;
+      }
+    }
+    expect(traded).toBeGreaterThan(0);
+    const s = { ...spec(singles[0].name), strategy: 'every-field' };
+    expect(() => signalKernel(s, panel, user, [{ n: 5 }, { intentAt: 30 }])).toThrow(NeedsEngineError);
+    expect(() => signalKernel(s, panel, user, [{ throwAt: 50 }])).toThrow(/every-field\.ts:16:\d+: boom at 50/);
+    // Math.random is one sequence per sandbox, drawn across names bar by bar in the engine: one name is
+    // the kernel's, several are the engine's.
+    expect(() => signalKernel(s, panel, user, [{ random: true }])).toThrow(/Math\.random/);
+    const one = { ...s, symbols: ['S0001'], params: { random: true } };
+    const row = signalKernel(one, panel, user, [{}])[0];
+    if (!row.ok) throw new Error(row.error);
+    const exact = runBacktestGuarded(one, panel, { strategy: user }).metrics;
+    expect(exact.trades).toBeGreaterThan(0);
+    expectClose(row.metrics, exact, 'every-field with Math.random on one name');
+    expect(() => signalKernel(s, panel, user, [{ loopAt: 40 }], 300)).toThrow(/stopped after 0\.3 s/);
+  });
+
+  it('runs a time-limited source in groups of about 50 ms, resuming where each left off, with the same numbers', () => {
+    const s = spec('ema-cross');
+    const nv = 6;
+    const layout = { nv, pred: Int32Array.from({ length: nv }, (_, r) => r - 1), tiles: [[0, 1, 2, 3, 4, 5]] };
+    let spinMs = 0;
+    const source = (around: boolean, groups: number[]): EventSource => ({
+      symbolsPerBlock: 1,
+      prepare: () => {},
+      events(r, x, _b, at, target) {
+        const until = performance.now() + spinMs;
+        while (performance.now() < until);
+        let k = 0;
+        for (let j = x.w0 + r; j < x.m; j += 40 + 7 * r) {
+          at[k] = j;
+          target[k++] = k % 3 === 0 ? 0 : k % 2 ? 1 : -1;
+        }
+        return k;
+      },
+      ...(around ? { around: (group: () => void) => (groups.push(0), group()) } : {}),
+    });
+    const plain = eventKernel(s, panel, layout, source(false, []), 'test');
+    spinMs = 20;
+    const groups: number[] = [];
+    const grouped = eventKernel(s, panel, layout, source(true, groups), 'test');
+    // 4 symbols × 6 passes of 20 ms each: at most 3 passes fit a group of 50 ms (plus the pass that crosses it).
+    expect(groups.length).toBeGreaterThanOrEqual(8);
+    expect(grouped).toEqual(plain);
+    expect(plain.some((m) => m.trades > 0)).toBe(true);
   });
 
   it('hands order intents to the engine, and refuses specs it cannot model', () => {

@@ -6,7 +6,7 @@ import { withIndicatorMemo } from '../indicators/memo';
 import { isSandboxed } from '../sdk/guard';
 import { strategyTimeoutMs, withTimeLimit } from '../sdk/sandbox';
 import type { BarView, SingleStrategy, Strategy } from '../strategy/types';
-import { eventKernel, type EventSource, type SymbolData } from './event-kernel';
+import { eventKernel, tradableOf, type EventSource, type SymbolData } from './event-kernel';
 import type { Params } from './sweep-spec';
 
 /**
@@ -22,6 +22,43 @@ import type { Params } from './sweep-spec';
  * protective levels) throws {@link NeedsEngineError} and the sweep runs that chunk in the engine.
  * The sweep re-runs its top results in the engine and reports the engine's numbers.
  */
+
+/**
+ * The bar a strategy sees: the symbol's compacted columns at `index`. Only the fields a strategy reads
+ * are loaded (ema-cross reads the close alone), where a plain object took seven stores per bar.
+ */
+class ColumnBar implements BarView {
+  index = 0;
+  o: Float64Array;
+  c: Float64Array;
+  constructor(
+    readonly t: Float64Array,
+    readonly h: Float64Array,
+    readonly l: Float64Array,
+    readonly v: Float64Array,
+  ) {
+    this.o = t;
+    this.c = t;
+  }
+  get time(): number {
+    return this.t[this.index];
+  }
+  get open(): number {
+    return this.o[this.index];
+  }
+  get high(): number {
+    return this.h[this.index];
+  }
+  get low(): number {
+    return this.l[this.index];
+  }
+  get close(): number {
+    return this.c[this.index];
+  }
+  get volume(): number {
+    return this.v[this.index];
+  }
+}
 
 /** Why a sweep cannot use the signal kernel, or null when it can. */
 export function signalKernelIneligibility(base: BacktestSpec, strategy: Strategy | undefined): string | null {
@@ -79,7 +116,6 @@ export function signalKernel(
   const { nDays, time, high, low, volume } = panel;
   const longOnly = spec.direction === 'long-only';
   const atClose = spec.fill === 'close';
-  const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
   const range = runBarRange(spec, time);
   const i0 = range.i0;
   const nAll = range.i1 - range.iw + 1;
@@ -87,8 +123,30 @@ export function signalKernel(
   const bh = new Float64Array(nAll);
   const bl = new Float64Array(nAll);
   const bv = new Float64Array(nAll);
+  const view = new ColumnBar(bt, bh, bl, bv);
   const sandboxed = isSandboxed(strategy);
   const file = sandboxed ? strategy.file : '';
+  // A user strategy steps a whole series per call inside its sandbox: one crossing per (symbol, combination).
+  const stepper = sandboxed ? (strategy.stepper ?? null) : null;
+  const cols = stepper !== null ? stepper.columns(nAll) : null;
+  const keys = stepper !== null ? params.map((p) => stepper.paramsKey(p)) : [];
+  // Math.random is one sequence per sandbox: the engine draws it across names bar by bar, this kernel name by name.
+  const manyNames = tradableOf(spec, panel).length > 1;
+  const userEvents = (r: number, x: SymbolData, at: Int32Array, target: Float64Array): number => {
+    const k = withIndicatorMemo(panel, x.inst, nDays, () => stepper!.stepAll(keys[r], x.m, manyNames));
+    if (k === -2)
+      throw new NeedsEngineError(
+        `strategy "${strategy.name}" draws from Math.random: over several names only the engine draws in its order`,
+      );
+    if (k < 0) throw new NeedsEngineError(`strategy "${strategy.name}" returned an order intent`);
+    const { at: ca, target: ct } = cols!;
+    for (let e = 0; e < k; e++) {
+      const d = ct[e];
+      at[e] = ca[e];
+      target[e] = longOnly && d < 0 ? 0 : d;
+    }
+    return k;
+  };
   const source: EventSource = {
     // A user strategy's code runs under its time limit, one symbol's combinations per limited call.
     ...(sandboxed ? { around: (block: () => void) => withTimeLimit(block, file, timeoutMs) } : {}),
@@ -109,20 +167,25 @@ export function signalKernel(
         bl[j] = low[base + i];
         bv[j] = volume[base + i];
       }
+      view.o = o;
+      view.c = x.c;
+      if (cols !== null) {
+        cols.time.set(bt.subarray(0, m));
+        cols.open.set(o.subarray(0, m));
+        cols.high.set(bh.subarray(0, m));
+        cols.low.set(bl.subarray(0, m));
+        cols.close.set(x.c.subarray(0, m));
+        cols.volume.set(bv.subarray(0, m));
+      }
     },
     events(r: number, x: SymbolData, _b: number, at: Int32Array, target: Float64Array): number {
-      const { c, o, m } = x;
+      const m = x.m;
+      if (stepper !== null) return userEvents(r, x, at, target);
       const p = params[r];
       const state = withIndicatorMemo(panel, x.inst, nDays, () => strategy.init(p));
       let k = 0;
       for (let j = 0; j < m; j++) {
         view.index = j;
-        view.time = bt[j];
-        view.open = o[j];
-        view.high = bh[j];
-        view.low = bl[j];
-        view.close = c[j];
-        view.volume = bv[j];
         const d = strategy.onBar(state, view);
         if (d === null || d === undefined) continue;
         if (typeof d !== 'number') throw new NeedsEngineError(`strategy "${strategy.name}" returned an order intent`);

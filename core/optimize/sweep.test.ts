@@ -81,6 +81,31 @@ describe('sweep on worker threads', () => {
     expect(kernel.failed).toEqual([]);
   });
 
+  it('ranks a user-written strategy (a .ts file, sandboxed on the workers) with the signal kernel, as the built-in it copies', async () => {
+    // Inside vitest the workers run buildWorkerEntry's bundle: this hung for good while that bundle held
+    // esbuild (its sync compile started a helper thread from the pool's own entry file).
+    const file = {
+      ...sweepFile,
+      base: { ...sweepFile.base, strategy: 'ema-cross', sizing: { method: 'fixed-qty', qty: 10 } },
+      top: 5,
+    };
+    const mine = join(__dirname, '..', '..', 'bench', 'testdata', 'my-ema.ts');
+    const builtin = await runSweep(store, SweepSpecSchema.parse(file), pool);
+    const user = await runSweep(
+      store,
+      SweepSpecSchema.parse({ ...file, base: { ...file.base, strategy: mine } }),
+      pool,
+    );
+    expect(user.kernel).toMatchObject({ name: 'signal', verified: 5 });
+    expect(user.kernel!.maxRelDiff).toBeLessThan(1e-9);
+    expect(user.failed).toEqual([]);
+    expect(user.runs).toBe(24);
+    // Every combination's kernel objective, and the engine's re-runs of the top five.
+    expect(user.surface?.objective).toHaveLength(24);
+    expect(user.surface).toEqual(builtin.surface);
+    expect(user.results).toEqual(builtin.results);
+  }, 120_000);
+
   it('runs a seeded 3-parameter genetic search within its budget; the same seed gives the same sweep', async () => {
     const file = {
       base: { strategy: 'macd-cross', symbols: ['S0000'], sizing: 'fixed-qty' },

@@ -16,6 +16,26 @@ export async function buildImportWorkerEntry(): Promise<string> {
   return bundleEntry('import-worker', join(__dirname, '..', 'store', 'import-worker.ts'));
 }
 
+/**
+ * scripts/build.mjs's externals. esbuild above all: bundled, its sync API (a user strategy's compile in
+ * a pool worker) starts its helper thread from `__filename`, which is then the pool's worker entry; that
+ * thread waits for pool jobs while the caller blocks on it, and the worker hangs for good.
+ */
+const EXTERNAL = [
+  'better-sqlite3',
+  'bullmq',
+  'ioredis',
+  'msgpackr',
+  'msgpackr-extract',
+  'electron',
+  'playwright-core',
+  'esbuild',
+  '@duckdb/node-api',
+  'onnxruntime-node',
+  '@tensorflow/tfjs',
+  'typescript',
+];
+
 async function bundleEntry(name: string, source: string): Promise<string> {
   // Inside the repo's node_modules, so the bundle resolves the external native packages.
   const cache = join(__dirname, '..', '..', 'node_modules', '.cache');
@@ -36,7 +56,19 @@ async function bundleEntry(name: string, source: string): Promise<string> {
     format: 'cjs',
     target: 'node20',
     outdir,
-    external: ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron'],
+    external: EXTERNAL,
+    logLevel: 'warning',
+  });
+  // The SDK a sandboxed user strategy evaluates in its context, read beside the bundle (core/sdk/sandbox.ts).
+  await build({
+    entryPoints: { 'sdk-runtime': join(__dirname, '..', 'sdk', 'index.ts') },
+    bundle: true,
+    format: 'iife',
+    globalName: '__qd_sdk',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    outdir,
     logLevel: 'warning',
   });
   return join(outdir, `${name}.js`);

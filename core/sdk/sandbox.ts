@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { join } from 'node:path';
+import { types } from 'node:util';
 import vm from 'node:vm';
 import { z } from 'zod';
 import { BacktestInputError } from '../backtest/types';
@@ -118,10 +119,12 @@ export function compile(src: StrategySource): Compiled {
 export const HARDEN = String.raw`  const G = globalThis;
   const JSONparse = JSON.parse, JSONstringify = JSON.stringify, ObjectKeys = Object.keys, isArray = Array.isArray;
   const CtxError = Error, NaN_ = NaN, MapProto = Map.prototype, mapEntries = Map.prototype.entries;
+  const AB = ArrayBuffer, F64 = Float64Array, I32 = Int32Array;
   Object.defineProperty(CtxError, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
   for (const k of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef']) delete G[k];
-  let seed = 0;
+  let seed = 0, draws = 0;
   function random() {
+    draws++;
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
@@ -145,9 +148,16 @@ export const HARDEN = String.raw`  const G = globalThis;
 const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
   'use strict';
   ${HARDEN}
+  // The SDK's exports as a frozen object of plain values: the bundle's are getters reading a second
+  // object of getters through one shared keyed load, a megamorphic lookup on every call from user code
+  // (a quarter of a user ema-cross's time). Frozen values are constants that user code's calls inline.
+  const sdkExports = {};
+  Object.defineProperty(sdkExports, '__esModule', { value: true });
+  for (const k of ObjectKeys(sdk)) sdkExports[k] = sdk[k];
+  Object.freeze(sdkExports);
   const mod = { exports: {} };
   function require(name) {
-    if (name === ${JSON.stringify(SDK_MODULE)}) return sdk;
+    if (name === ${JSON.stringify(SDK_MODULE)}) return sdkExports;
     throw new CtxError('\u0000import:' + String(name));
   }
   // The SDK's indicator memo (indicators/memo.ts), taken before user code runs: the host opens a scope
@@ -195,6 +205,25 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
     try { return JSONstringify(sdk.z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' })); } catch (e) { return '{}'; }
   }
   const view = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  function initState(json, owner, index, capacity) {
+    if (owner < 0 || typeof withMemo !== 'function') return def.init(params(json));
+    let o = memoOwners.get(owner);
+    if (o === undefined) { o = {}; memoOwners.set(owner, o); }
+    return withMemo(o, index, capacity, () => def.init(params(json)));
+  }
+  // A symbol's bars and one run's decisions, for stepAll: columns of cap values in one buffer the host
+  // writes and reads through views of its own. User code never sees the buffer, only the view object.
+  let cap = 0, buf = null, T, O, H, L, C, V, TG, AT;
+  function columns(m) {
+    if (m > cap) {
+      cap = m;
+      buf = new AB(cap * 60);
+      T = new F64(buf, 0, cap); O = new F64(buf, cap * 8, cap); H = new F64(buf, cap * 16, cap);
+      L = new F64(buf, cap * 24, cap); C = new F64(buf, cap * 32, cap); V = new F64(buf, cap * 40, cap);
+      TG = new F64(buf, cap * 48, cap); AT = new I32(buf, cap * 56, cap);
+    }
+    return buf;
+  }
   return {
     describe: () => JSONstringify({ name: '' + (def.name || ''), description: '' + (def.description || ''), kind: def.kind, schema: schemaJson() }),
     parse(json) {
@@ -203,11 +232,27 @@ const PRELUDE = String.raw`(function (sdk, factory, hostCall) {
       return JSONstringify({ ok: false, issues: r.error.issues.map((i) => ({ path: i.path.map(String), message: '' + i.message })) });
     },
     seed(s) { seed = s | 0; },
-    init(json, owner, index, capacity) {
-      if (owner < 0 || typeof withMemo !== 'function') return def.init(params(json));
-      let o = memoOwners.get(owner);
-      if (o === undefined) { o = {}; memoOwners.set(owner, o); }
-      return withMemo(o, index, capacity, () => def.init(params(json)));
+    init: initState,
+    columns,
+    // init, then onBar over the first m bars of the columns, as the host's init and onBar calls would,
+    // in one call: decisions that are numbers (NaN dropped) go to AT/TG; anything else ends the run
+    // with -1 (an order intent: the host runs it in the engine); with noRandom, a Math.random draw
+    // ends it with -2.
+    stepAll(s, json, owner, index, capacity, m, noRandom) {
+      seed = s | 0;
+      draws = 0;
+      const state = initState(json, owner, index, capacity);
+      let k = 0;
+      for (let j = 0; j < m; j++) {
+        view.index = j; view.time = T[j]; view.open = O[j]; view.high = H[j]; view.low = L[j]; view.close = C[j]; view.volume = V[j];
+        const d = def.onBar(state, view);
+        if (d === null || d === undefined) continue;
+        if (typeof d !== 'number') return -1;
+        if (d !== d) continue;
+        AT[k] = j;
+        TG[k++] = d;
+      }
+      return noRandom && draws !== 0 ? -2 : k;
     },
     onBar(state, index, time, open, high, low, close, volume) {
       view.index = index; view.time = time; view.open = open; view.high = high; view.low = low; view.close = close; view.volume = volume;
@@ -235,6 +280,16 @@ interface Bridge {
   parse(json: string): string;
   seed(s: number): void;
   init(json: string, memoOwner: number, memoIndex: number, memoCapacity: number): unknown;
+  columns(m: number): unknown;
+  stepAll(
+    seed: number,
+    json: string,
+    memoOwner: number,
+    memoIndex: number,
+    memoCapacity: number,
+    m: number,
+    noRandom: boolean,
+  ): number;
   onBar(
     state: unknown,
     index: number,
@@ -257,7 +312,44 @@ export type SandboxedStrategy = Strategy & {
   readonly file: string;
   readonly hash: string;
   readonly jsonSchema: Record<string, unknown>;
+  /** A single-symbol strategy's door for whole series (the signal kernel): one call per run, not per bar. */
+  readonly stepper?: SandboxStepper;
 };
+
+/** Host views over a sandbox's columns: a symbol's bars in, one run's decisions out. */
+export interface StepColumns {
+  readonly time: Float64Array;
+  readonly open: Float64Array;
+  readonly high: Float64Array;
+  readonly low: Float64Array;
+  readonly close: Float64Array;
+  readonly volume: Float64Array;
+  /** Per decision, the bar it was made on (increasing). */
+  readonly at: Int32Array;
+  /** Per decision, the target (a number, never NaN). */
+  readonly target: Float64Array;
+}
+
+/**
+ * Steps a sandboxed single-symbol strategy over a whole series in one crossing into its context:
+ * the bars are written once per symbol into columns the context owns, then each run (one combination)
+ * is one call that inits the strategy and calls its `onBar` on every bar inside the context, exactly as
+ * the host's `init` and per-bar `onBar` would (same view object, fields, index and random seed).
+ */
+export interface SandboxStepper {
+  /** Views for at least `m` bars; they stay valid until a call with a larger `m`. */
+  columns(m: number): StepColumns;
+  /** The parameters as `stepAll` takes them (once per combination). */
+  paramsKey(p: unknown): string;
+  /**
+   * `init` with the parameters (memoised like {@link Strategy} `init` in an open indicator-memo scope), then
+   * `onBar` over the first `m` bars of the columns; returns how many decisions were written to `at`/`target`,
+   * or -1 when a bar returned something other than a number or null (an order intent: run it in the engine),
+   * or with `noRandom`, -2 when the strategy drew from `Math.random` (over several names the engine draws
+   * in its own interleaved order). Must run under {@link withTimeLimit}.
+   */
+  stepAll(paramsKey: string, m: number, noRandom: boolean): number;
+}
 
 let overridden = false;
 const envTimeout = Number(process.env.QUANTDESK_STRATEGY_TIMEOUT_MS);
@@ -476,9 +568,50 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
       }
       return typeof d === 'number' || d === null || d === undefined ? ((d ?? null) as Decision) : toIntent(d, fail);
     };
+    let cap = 0;
+    let cols: StepColumns | null = null;
+    const seed = seedOf(src.hash);
+    const stepper: SandboxStepper = {
+      columns(m: number): StepColumns {
+        if (cols === null || m > cap) {
+          const ab = bridge.columns(m);
+          // Built by the prelude's own constructors; the host's views read it without calling into the context.
+          if (!types.isArrayBuffer(ab)) throw new Error(`${src.file}: the sandbox's columns are not an ArrayBuffer`);
+          cap = m;
+          const f = (k: number) => new Float64Array(ab, k * 8 * m, m);
+          cols = {
+            time: f(0),
+            open: f(1),
+            high: f(2),
+            low: f(3),
+            close: f(4),
+            volume: f(5),
+            target: f(6),
+            at: new Int32Array(ab, 56 * m, m),
+          };
+        }
+        return cols;
+      },
+      paramsKey: key,
+      stepAll(json: string, m: number, noRandom: boolean): number {
+        if (guardDepth === 0) throw new Error('stepAll runs user code: call it under withTimeLimit');
+        if (m > cap) throw new RangeError(`stepAll: ${m} bars, columns hold ${cap}`);
+        const memo = currentIndicatorMemo();
+        let k: unknown;
+        try {
+          k = memo
+            ? bridge.stepAll(seed, json, memoOwnerNumber(memo.owner), memo.index, memo.capacity, m, noRandom)
+            : bridge.stepAll(seed, json, -1, 0, 0, m, noRandom);
+        } catch (e) {
+          throw fail(e);
+        }
+        return typeof k === 'number' && (k >= 0 || k === -2) ? k : -1;
+      },
+    };
     return {
       ...base,
       kind: 'single',
+      stepper,
       init(p: unknown) {
         try {
           bridge.seed(seedOf(src.hash));
