@@ -22,7 +22,7 @@ import {
 const PRELUDE = String.raw`(function (sdk, factory) {
   'use strict';
   ${HARDEN}
-  const F64 = Float64Array, MapC = Map, floor = Math.floor;
+  const MapC = Map, floor = Math.floor;
   const mod = { exports: {} };
   function require(name) {
     if (name === ${JSON.stringify(SDK_MODULE)}) return sdk;
