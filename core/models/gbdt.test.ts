@@ -167,7 +167,7 @@ describe('TreeSHAP', () => {
   });
 });
 
-describe('fast TreeSHAP (precomputed leaf tables)', () => {
+describe('fast TreeSHAP (quadrature over the tree, Linear TreeSHAP style)', () => {
   it('equals Algorithm 2 per row, including NaN rows and repeated features, and predicts exactly', () => {
     const d = data(
       800,
@@ -187,6 +187,40 @@ describe('fast TreeSHAP (precomputed leaf tables)', () => {
       expect(p).toBe(predictRow(m, row));
       expect(Math.abs(ex.base - ref.base)).toBeLessThan(1e-12);
       for (let f = 0; f < 6; f++) expect(Math.abs(phi[f] - ref.contributions[f])).toBeLessThan(1e-10);
+      expect(Math.abs(ex.base + phi.reduce((s, v) => s + v, 0) - p)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('takes more quadrature points for deeper paths (depth 10) and keeps a one-leaf tree', () => {
+    const nF = 9;
+    const d = data(
+      2000,
+      nF,
+      5,
+      (x, r) => x.reduce((s, v, j) => s + Math.sin((v || 0) * (j + 1)), 0) + 0.3 * r.next(),
+      0.05,
+    );
+    const deep = trainGbdt(d.x, d.y, { ...P, trees: 6, depth: 10, learningRate: 0.3, minLeaf: 2, bins: 32, lambda: 1 });
+    // Paths with more than 6 unique features need more than the 3 points a depth-6 tree takes.
+    const unique = (t: (typeof deep.trees)[number], k: number, seen: Set<number>): number =>
+      t.feature[k] < 0
+        ? seen.size
+        : Math.max(
+            unique(t, t.left[k], new Set([...seen, t.feature[k]])),
+            unique(t, t.right[k], new Set([...seen, t.feature[k]])),
+          );
+    expect(Math.max(...deep.trees.map((t) => unique(t, 0, new Set())))).toBeGreaterThanOrEqual(8);
+    const leaf = trainGbdt(d.x, d.y, { ...P, trees: 1, depth: 3, minLeaf: 10_000 });
+    expect(leaf.trees[0].feature.length).toBe(1);
+    const m = { ...deep, trees: [...deep.trees, ...leaf.trees] };
+    const ex = createGbdtExplainer(m);
+    const phi = new Float64Array(nF);
+    for (let i = 0; i < 30; i++) {
+      const row = d.row(i);
+      const ref = explainGbdt(m, row);
+      const p = ex.explain(row, phi);
+      expect(p).toBe(predictRow(m, row));
+      for (let f = 0; f < nF; f++) expect(Math.abs(phi[f] - ref.contributions[f])).toBeLessThan(1e-10);
       expect(Math.abs(ex.base + phi.reduce((s, v) => s + v, 0) - p)).toBeLessThan(1e-9);
     }
   });
