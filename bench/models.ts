@@ -14,6 +14,7 @@ import { gatherRows, planWalkForward, trainWalkForward } from '../core/models/tr
 import { createGbdtExplainer } from '../core/models/fast-treeshap';
 import { explainGbdt } from '../core/models/treeshap';
 import { predictRow } from '../core/models/gbdt';
+import { trainGbdtColumnwise } from '../core/models/gbdt-columnwise';
 import { createThreadPool } from '../core/pool/thread-pool';
 import { measure, printTable, type BenchTable } from './harness';
 
@@ -46,8 +47,8 @@ const FEATURES: FeatureDef[] = [
  * days, the default dataset's shape) cold, from the in-process cache and from the disk cache; GBDT training
  * (200 trees, depth 6) on ~1.3 M rows, and 10-window walk-forward single-threaded vs on every worker; live
  * inference per bar per symbol (streaming features + prediction + TreeSHAP). `QD_BENCH_MODELS_SCALE=0.1` runs
- * a tenth of the rows for a quick look; the tables say which scale ran. `QD_BENCH_MODELS_PARTS=matrix,train,live`
- * runs only the parts named (default: all three).
+ * a tenth of the rows for a quick look; the tables say which scale ran. `QD_BENCH_MODELS_PARTS=matrix,train,walk-forward,live`
+ * runs only the parts named (default: all four).
  */
 export async function run(): Promise<BenchTable[]> {
   const scale = Number(process.env.QD_BENCH_MODELS_SCALE ?? '1');
@@ -57,7 +58,7 @@ export async function run(): Promise<BenchTable[]> {
   const features = resolveFeatures(FEATURES);
   const dir = mkdtempSync(join(tmpdir(), 'qd-bench-models-'));
   const tables: BenchTable[] = [];
-  const parts = new Set((process.env.QD_BENCH_MODELS_PARTS ?? 'matrix,train,live').split(','));
+  const parts = new Set((process.env.QD_BENCH_MODELS_PARTS ?? 'matrix,train,walk-forward,live').split(','));
   try {
     if (parts.has('matrix')) {
       const cold = await measure(() => featureMatrix(src, features, { noCache: true }), { runs: 3, warmup: 1 });
@@ -93,7 +94,26 @@ export async function run(): Promise<BenchTable[]> {
     const all = gatherRows(src, m, plan.labels, 0, nDays - 1 - 5);
     const params = { ...spec.model, objective: 'regression' as const };
     if (parts.has('train')) {
+      // Same run, same rows, same trees: the previous column-wise learner (one pass over a node's rows per feature)
+      // as the one-thread baseline, on a few trees; then the full 200-tree fit of the current learner.
+      const few = { ...params, trees: 10 };
+      const columnwise = await measure(() => trainGbdtColumnwise(all.x, all.y, few as never), { runs: 1, warmup: 0 });
+      const rowwise = await measure(() => trainGbdt(all.x, all.y, few as never), { runs: 1, warmup: 0 });
       const full = await measure(() => trainGbdt(all.x, all.y, params as never), { runs: 1, warmup: 0 });
+      tables.push(
+        printTable(`GBDT training (${all.y.length.toLocaleString('en-US')} rows × ${features.length} features)`, [
+          {
+            name: '10 trees, depth 6, column-wise learner, one thread',
+            ...columnwise,
+            baseline: true,
+            note: 'one run',
+          },
+          { name: '10 trees, depth 6, row-wise + histogram subtraction', ...rowwise, note: 'one run' },
+          { name: '200 trees, depth 6, one thread', ...full, note: 'one run' },
+        ]),
+      );
+    }
+    if (parts.has('walk-forward')) {
       const wf10 = modelSpecSchema.parse({
         ...spec,
         walkForward: { train: nDays - 10 * 126, test: 126, embargo: 5, anchored: false },
@@ -109,8 +129,7 @@ export async function run(): Promise<BenchTable[]> {
         await pool.close();
       }
       tables.push(
-        printTable(`GBDT training (${all.y.length.toLocaleString('en-US')} rows × ${features.length} features)`, [
-          { name: '200 trees, depth 6, one thread', ...full, note: 'one run' },
+        printTable(`GBDT walk-forward (${features.length} features × ${nInst} symbols × ${nDays} days)`, [
           { name: 'walk-forward, 10 windows × 50 trees, one thread', ...single, baseline: true, note: 'one run' },
           { name: `walk-forward, 10 windows × 50 trees, pool of ${workers}`, ...pooled, note: 'one run; same models' },
         ]),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../optimize/prng';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtParams } from './gbdt';
 import { createGbdtExplainer } from './fast-treeshap';
+import { trainGbdtColumnwise } from './gbdt-columnwise';
 import { bruteForceShap, explainGbdt, treeShap } from './treeshap';
 
 const P: GbdtParams = {
@@ -131,6 +132,38 @@ describe('histogram GBDT', () => {
     const nanRows = [...Array(400).keys()].filter((i) => Number.isNaN(d.x[0][i]));
     const meanPred = nanRows.reduce((s, i) => s + predictRow(a, d.row(i)), 0) / nanRows.length;
     expect(meanPred).toBeGreaterThan(4);
+  });
+
+  it('grows the trees of the column-wise learner: the same bit for bit unless two gains tie to rounding', () => {
+    // Continuous values: no two candidate splits tie, so histogram subtraction's rounding changes no choice.
+    const r = new Prng(17);
+    const n = 3000;
+    const x = Array.from({ length: 7 }, () =>
+      Float64Array.from({ length: n }, () => (r.next() < 0.08 ? Number.NaN : r.next() * 10)),
+    );
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      x[0][i] > 5 ? x[1][i] || 0 : -(x[2][i] || 0) + (x[4][i] || 0) * 0.3 + r.next(),
+    );
+    const yb = y.map((v) => (v > 1 ? 1 : 0));
+    const cases: [Float64Array, Partial<GbdtParams>][] = [
+      [y, { trees: 12, depth: 5, learningRate: 0.2, minLeaf: 10, bins: 31, lambda: 1 }],
+      [yb, { objective: 'binary', trees: 10, depth: 4, learningRate: 0.3, minLeaf: 5, bins: 63, lambda: 0.5 }],
+      [y, { trees: 10, depth: 6, learningRate: 0.1, minLeaf: 4, bins: 16, subsample: 0.7, colsample: 0.6, seed: 9 }],
+    ];
+    for (const [yy, q] of cases) {
+      const params = { ...P, ...q };
+      expect(JSON.stringify(gbdtToJson(trainGbdt(x, yy, params)))).toBe(
+        JSON.stringify(gbdtToJson(trainGbdtColumnwise(x, yy, params))),
+      );
+    }
+    // Few distinct values: exact ties between bins, which the two sums may break apart; the fit is as good.
+    const d = data(3000, 7, 17, (v, rr) => (v[0] > 5 ? v[1] || 0 : -(v[2] || 0)) + rr.next(), 0.08);
+    const params = { ...P, trees: 12, depth: 5, learningRate: 0.2, minLeaf: 10, bins: 31, lambda: 1 };
+    const mse = (m: ReturnType<typeof trainGbdt>) =>
+      d.y.reduce((s, v, i) => s + (predictRow(m, d.row(i)) - v) ** 2, 0) / n;
+    expect(Math.abs(mse(trainGbdt(d.x, d.y, params)) / mse(trainGbdtColumnwise(d.x, d.y, params)) - 1)).toBeLessThan(
+      0.01,
+    );
   });
 
   it('cancels when progress says stop', () => {
