@@ -60,6 +60,7 @@ export class LiveModelSignal {
     priceFactor: Float64Array;
   };
   #time = Number.NEGATIVE_INFINITY;
+  #phi = new Float64Array(0);
   #window = -1;
   #inits = 0;
 
@@ -210,7 +211,8 @@ export class LiveModelSignal {
     let base: number;
     let phi: Float64Array;
     if (w.explainer) {
-      phi = new Float64Array(x.length);
+      // The explainer allocates nothing; its output goes to one buffer per session, read before the next call.
+      phi = this.#phi.length === x.length ? this.#phi : (this.#phi = new Float64Array(x.length));
       prediction = w.explainer.explain(x, phi);
       base = w.explainer.base;
     } else {
