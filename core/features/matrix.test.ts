@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,5 +30,24 @@ describe('feature matrix cache', () => {
     featureMatrix(src, feats.slice(0, 2), { cacheDir: dir });
     featureMatrix({ ...src, panel: { ...src.panel, fingerprint: 'other' } }, feats, { cacheDir: dir });
     expect(readdirSync(dir).filter((f) => f.startsWith('feat-'))).toHaveLength(3);
+  });
+
+  it('refuses a truncated file and recomputes the same numbers', () => {
+    const src = testSource(4, 60, 3);
+    const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
+    const sub = mkdtempSync(join(dir, 'trunc-'));
+    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const [name] = readdirSync(sub);
+    const file = join(sub, name);
+    const full = statSync(file).size;
+    truncateSync(file, full - 8);
+    clearMatrixMemory();
+    const again = featureMatrix(src, feats, { cacheDir: sub });
+    expect(again).not.toBe(cold);
+    again.columns.forEach((c, j) =>
+      expect(Object.is(c[3], cold.columns[j][3]) && c.join() === cold.columns[j].join()).toBe(true),
+    );
+    // The refused file was rewritten whole.
+    expect(statSync(file).size).toBe(full);
   });
 });

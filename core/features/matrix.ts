@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadPanel } from '../data/panel';
 import type { Panel } from '../data/panel-types';
@@ -66,6 +66,7 @@ export function newsFor(
 const memory = new Map<string, FeatureMatrix>();
 const MEMORY_MATRICES = 4;
 const MAGIC = 'QDFEAT1\n';
+const HEADER = MAGIC.length + 8;
 
 /**
  * The cache key of a matrix: data fingerprint, feature-set hash, the panel's shape and symbols, and `extra`: the
@@ -174,38 +175,67 @@ export function clearMatrixMemory(): void {
   memory.clear();
 }
 
+/**
+ * The file: `QDFEAT1\n`, u32 columns, u32 length, then each column's float64s (little-endian, as in memory).
+ * Written column by column to a temp file then renamed (no whole-matrix copy; a kill leaves no partial file).
+ */
 function writeMatrixFile(file: string, columns: readonly Float64Array[]): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  let fd: number | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    const size = columns[0]?.length ?? 0;
-    const buf = Buffer.alloc(MAGIC.length + 8 + columns.length * size * 8);
-    buf.write(MAGIC, 0, 'latin1');
-    buf.writeUInt32LE(columns.length, MAGIC.length);
-    buf.writeUInt32LE(size, MAGIC.length + 4);
-    let at = MAGIC.length + 8;
-    for (const c of columns) {
-      Buffer.from(c.buffer, c.byteOffset, c.byteLength).copy(buf, at);
-      at += c.byteLength;
-    }
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, buf);
+    const head = Buffer.alloc(HEADER);
+    head.write(MAGIC, 0, 'latin1');
+    head.writeUInt32LE(columns.length, MAGIC.length);
+    head.writeUInt32LE(columns[0]?.length ?? 0, MAGIC.length + 4);
+    fd = openSync(tmp, 'w');
+    writeAll(fd, head);
+    for (const c of columns) writeAll(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+    closeSync(fd);
+    fd = undefined;
     renameSync(tmp, file);
   } catch {
     // A read-only location only costs the next run a recompute.
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
   }
 }
 
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+}
+
+/**
+ * Reads each column straight into its own Float64Array (no whole-file buffer, no copy, no zero fill: the memory is
+ * taken uninitialised and every byte of it is read from the file, or the file is refused). Column-sized blocks
+ * are what the allocator recycles between loads, where one file-sized block is fresh pages to fault in every time.
+ * A file of the wrong size, magic or shape is refused (null: the caller recomputes and rewrites it).
+ */
 function readMatrixFile(file: string, nCols: number, size: number): Float64Array[] | null {
-  if (!existsSync(file)) return null;
-  const buf = readFileSync(file);
-  if (buf.length !== MAGIC.length + 8 + nCols * size * 8 || buf.toString('latin1', 0, MAGIC.length) !== MAGIC)
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
     return null;
-  if (buf.readUInt32LE(MAGIC.length) !== nCols || buf.readUInt32LE(MAGIC.length + 4) !== size) return null;
-  const at = buf.byteOffset + MAGIC.length + 8;
-  // The header is 16 bytes, so the data is 8-byte aligned when the buffer is: view it in place, no copy.
-  if (at % 8 === 0)
-    return Array.from({ length: nCols }, (_, j) => new Float64Array(buf.buffer, at + j * size * 8, size));
-  const all = new Float64Array(nCols * size);
-  new Uint8Array(all.buffer).set(buf.subarray(MAGIC.length + 8));
-  return Array.from({ length: nCols }, (_, j) => all.subarray(j * size, (j + 1) * size));
+  }
+  try {
+    if (fstatSync(fd).size !== HEADER + nCols * size * 8) return null;
+    const head = Buffer.alloc(HEADER);
+    if (readSync(fd, head, 0, HEADER, 0) !== HEADER || head.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
+    if (head.readUInt32LE(MAGIC.length) !== nCols || head.readUInt32LE(MAGIC.length + 4) !== size) return null;
+    const columns: Float64Array[] = [];
+    for (let j = 0; j < nCols; j++) {
+      const bytes = Buffer.allocUnsafeSlow(size * 8);
+      let got = 0;
+      while (got < bytes.length) {
+        const n = readSync(fd, bytes, got, bytes.length - got, HEADER + j * size * 8 + got);
+        if (n === 0) return null;
+        got += n;
+      }
+      columns.push(new Float64Array(bytes.buffer, bytes.byteOffset, size));
+    }
+    return columns;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Prng } from '../optimize/prng';
 import { gbdtFromJson, gbdtToJson, predictRow, trainGbdt, type GbdtParams } from './gbdt';
 import { createGbdtExplainer } from './fast-treeshap';
+import { trainGbdtColumnwise } from './gbdt-columnwise';
 import { bruteForceShap, explainGbdt, treeShap } from './treeshap';
 
 const P: GbdtParams = {
@@ -133,6 +134,38 @@ describe('histogram GBDT', () => {
     expect(meanPred).toBeGreaterThan(4);
   });
 
+  it('grows the trees of the column-wise learner: the same bit for bit unless two gains tie to rounding', () => {
+    // Continuous values: no two candidate splits tie, so histogram subtraction's rounding changes no choice.
+    const r = new Prng(17);
+    const n = 3000;
+    const x = Array.from({ length: 7 }, () =>
+      Float64Array.from({ length: n }, () => (r.next() < 0.08 ? Number.NaN : r.next() * 10)),
+    );
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      x[0][i] > 5 ? x[1][i] || 0 : -(x[2][i] || 0) + (x[4][i] || 0) * 0.3 + r.next(),
+    );
+    const yb = y.map((v) => (v > 1 ? 1 : 0));
+    const cases: [Float64Array, Partial<GbdtParams>][] = [
+      [y, { trees: 12, depth: 5, learningRate: 0.2, minLeaf: 10, bins: 31, lambda: 1 }],
+      [yb, { objective: 'binary', trees: 10, depth: 4, learningRate: 0.3, minLeaf: 5, bins: 63, lambda: 0.5 }],
+      [y, { trees: 10, depth: 6, learningRate: 0.1, minLeaf: 4, bins: 16, subsample: 0.7, colsample: 0.6, seed: 9 }],
+    ];
+    for (const [yy, q] of cases) {
+      const params = { ...P, ...q };
+      expect(JSON.stringify(gbdtToJson(trainGbdt(x, yy, params)))).toBe(
+        JSON.stringify(gbdtToJson(trainGbdtColumnwise(x, yy, params))),
+      );
+    }
+    // Few distinct values: exact ties between bins, which the two sums may break apart; the fit is as good.
+    const d = data(3000, 7, 17, (v, rr) => (v[0] > 5 ? v[1] || 0 : -(v[2] || 0)) + rr.next(), 0.08);
+    const params = { ...P, trees: 12, depth: 5, learningRate: 0.2, minLeaf: 10, bins: 31, lambda: 1 };
+    const mse = (m: ReturnType<typeof trainGbdt>) =>
+      d.y.reduce((s, v, i) => s + (predictRow(m, d.row(i)) - v) ** 2, 0) / n;
+    expect(Math.abs(mse(trainGbdt(d.x, d.y, params)) / mse(trainGbdtColumnwise(d.x, d.y, params)) - 1)).toBeLessThan(
+      0.01,
+    );
+  });
+
   it('cancels when progress says stop', () => {
     const d = data(100, 2, 1, (x) => x[0]);
     let calls = 0;
@@ -167,7 +200,7 @@ describe('TreeSHAP', () => {
   });
 });
 
-describe('fast TreeSHAP (precomputed leaf tables)', () => {
+describe('fast TreeSHAP (quadrature over the tree, Linear TreeSHAP style)', () => {
   it('equals Algorithm 2 per row, including NaN rows and repeated features, and predicts exactly', () => {
     const d = data(
       800,
@@ -187,6 +220,40 @@ describe('fast TreeSHAP (precomputed leaf tables)', () => {
       expect(p).toBe(predictRow(m, row));
       expect(Math.abs(ex.base - ref.base)).toBeLessThan(1e-12);
       for (let f = 0; f < 6; f++) expect(Math.abs(phi[f] - ref.contributions[f])).toBeLessThan(1e-10);
+      expect(Math.abs(ex.base + phi.reduce((s, v) => s + v, 0) - p)).toBeLessThan(1e-9);
+    }
+  });
+
+  it('takes more quadrature points for deeper paths (depth 10) and keeps a one-leaf tree', () => {
+    const nF = 9;
+    const d = data(
+      2000,
+      nF,
+      5,
+      (x, r) => x.reduce((s, v, j) => s + Math.sin((v || 0) * (j + 1)), 0) + 0.3 * r.next(),
+      0.05,
+    );
+    const deep = trainGbdt(d.x, d.y, { ...P, trees: 6, depth: 10, learningRate: 0.3, minLeaf: 2, bins: 32, lambda: 1 });
+    // Paths with more than 6 unique features need more than the 3 points a depth-6 tree takes.
+    const unique = (t: (typeof deep.trees)[number], k: number, seen: Set<number>): number =>
+      t.feature[k] < 0
+        ? seen.size
+        : Math.max(
+            unique(t, t.left[k], new Set([...seen, t.feature[k]])),
+            unique(t, t.right[k], new Set([...seen, t.feature[k]])),
+          );
+    expect(Math.max(...deep.trees.map((t) => unique(t, 0, new Set())))).toBeGreaterThanOrEqual(8);
+    const leaf = trainGbdt(d.x, d.y, { ...P, trees: 1, depth: 3, minLeaf: 10_000 });
+    expect(leaf.trees[0].feature.length).toBe(1);
+    const m = { ...deep, trees: [...deep.trees, ...leaf.trees] };
+    const ex = createGbdtExplainer(m);
+    const phi = new Float64Array(nF);
+    for (let i = 0; i < 30; i++) {
+      const row = d.row(i);
+      const ref = explainGbdt(m, row);
+      const p = ex.explain(row, phi);
+      expect(p).toBe(predictRow(m, row));
+      for (let f = 0; f < nF; f++) expect(Math.abs(phi[f] - ref.contributions[f])).toBeLessThan(1e-10);
       expect(Math.abs(ex.base + phi.reduce((s, v) => s + v, 0) - p)).toBeLessThan(1e-9);
     }
   });

@@ -89,6 +89,9 @@ interface Split {
 /**
  * Trains on `x` (column-major: `x[f][row]`) and targets `y` (0/1 for `binary`). `onProgress` is called after
  * each tree. Throws on empty input or mismatched lengths.
+ * Bins are stored row-major (a row's features side by side), so a node's histograms for every feature are built
+ * in one pass over its rows, reading each row's gradient once; each bin still sums its rows in row order, so the
+ * trees equal the column-wise learner's bit for bit (`gbdt-columnwise.ts`, the test oracle and bench baseline).
  */
 export function trainGbdt(
   x: readonly Float64Array[],
@@ -105,11 +108,12 @@ export function trainGbdt(
   const edges = x.map((c) => binEdges(c, p.bins));
   const nBins = edges.map((e) => e.length + 2);
   const maxBins = Math.max(...nBins);
-  const binned = x.map((c, f) => {
-    const b = new Uint8Array(n);
-    for (let i = 0; i < n; i++) b[i] = binOf(edges[f], c[i]);
-    return b;
-  });
+  const binned = new Uint8Array(n * nF);
+  for (let f = 0; f < nF; f++) {
+    const c = x[f];
+    const e = edges[f];
+    for (let i = 0; i < n; i++) binned[i * nF + f] = binOf(e, c[i]);
+  }
   let mean = 0;
   for (let i = 0; i < n; i++) mean += y[i];
   mean /= n;
@@ -120,9 +124,13 @@ export function trainGbdt(
   const rng = new Prng(p.seed);
   const trees: Tree[] = [];
   const rows = new Uint32Array(n);
-  const histG = new Float64Array(nF * maxBins);
-  const histH = new Float64Array(nF * maxBins);
-  const histC = new Float64Array(nF * maxBins);
+  const ws: Workspace = {
+    pools: [emptyPool(), emptyPool()],
+    scratch: new Uint32Array(n),
+    maxBins,
+    nF,
+    unitHessian: p.objective !== 'binary',
+  };
   for (let t = 0; t < p.trees; t++) {
     for (let i = 0; i < n; i++) {
       if (p.objective === 'binary') {
@@ -139,18 +147,53 @@ export function trainGbdt(
     const feats: number[] = [];
     for (let f = 0; f < nF; f++) if (p.colsample >= 1 || rng.next() < p.colsample) feats.push(f);
     if (feats.length === 0) feats.push(rng.int(nF));
-    const tree = growTree(binned, edges, nBins, g, h, rows, m, feats, p, histG, histH, histC, maxBins);
+    const leaves: number[] = [];
+    const tree = growTree(binned, edges, nBins, g, h, rows, m, Int32Array.from(feats), p, ws, leaves);
     trees.push(tree);
-    for (let i = 0; i < n; i++) pred[i] += leafBinned(tree, binned, i);
+    if (m === n) {
+      // Every row is in the tree's partition: each leaf adds its value to its own rows.
+      for (let k = 0; k < leaves.length; k += 3) {
+        const v = tree.value[leaves[k]];
+        for (let r = leaves[k + 1]; r < leaves[k + 2]; r++) pred[rows[r]] += v;
+      }
+    } else {
+      for (let i = 0; i < n; i++) pred[i] += leafBinned(tree, binned, nF, i);
+    }
     if (onProgress && onProgress(t + 1, p.trees) === false) throw new Error('cancelled');
   }
   return { kind: 'gbdt', objective: p.objective, nFeatures: nF, base, trees };
 }
 
-function leafBinned(tree: Tree, binned: readonly Uint8Array[], i: number): number {
+/** Histograms of one tree level, `slot × nF × maxBins + feature × maxBins + bin`. */
+interface HistPool {
+  G: Float64Array;
+  H: Float64Array;
+  C: Float64Array;
+}
+
+const emptyPool = (): HistPool => ({ G: new Float64Array(0), H: new Float64Array(0), C: new Float64Array(0) });
+
+/** Buffers reused by every node of every tree: this level's histograms and the parent level's. */
+interface Workspace {
+  readonly pools: [HistPool, HistPool];
+  readonly scratch: Uint32Array;
+  readonly maxBins: number;
+  readonly nF: number;
+  /** Squared error: every hessian is 1, so a bin's hessian sum is its count (exactly, in floating point). */
+  readonly unitHessian: boolean;
+}
+
+function ensureSlots(pool: HistPool, slots: number, size: number): void {
+  if (pool.G.length >= slots * size) return;
+  pool.G = new Float64Array(slots * size);
+  pool.H = new Float64Array(slots * size);
+  pool.C = new Float64Array(slots * size);
+}
+
+function leafBinned(tree: Tree, binned: Uint8Array, nF: number, i: number): number {
   let k = 0;
   while (tree.feature[k] >= 0) {
-    const b = binned[tree.feature[k]][i];
+    const b = binned[i * nF + tree.feature[k]];
     // The split's bin is stored via its threshold; comparing bins keeps training and prediction identical.
     k = (b === 0 ? tree.nanLeft[k] === 1 : b <= (tree as TreeInternal).bin![k]) ? tree.left[k] : tree.right[k];
   }
@@ -161,20 +204,23 @@ interface TreeInternal extends Tree {
   bin?: Int32Array;
 }
 
+/**
+ * Grows one tree depth-wise. Of two siblings only the one with fewer rows gets its histograms from its rows; the
+ * other's are the parent's minus it (LightGBM's histogram subtraction), so a level costs at most half the rows.
+ * Leaf values come from each node's own row sums.
+ */
 function growTree(
-  binned: readonly Uint8Array[],
+  binned: Uint8Array,
   edges: readonly Float64Array[],
   nBins: readonly number[],
   g: Float64Array,
   h: Float64Array,
   rows: Uint32Array,
   m: number,
-  feats: readonly number[],
+  feats: Int32Array,
   p: GbdtParams,
-  histG: Float64Array,
-  histH: Float64Array,
-  histC: Float64Array,
-  maxBins: number,
+  ws: Workspace,
+  leaves: number[],
 ): Tree {
   const feature: number[] = [];
   const threshold: number[] = [];
@@ -195,37 +241,75 @@ function growTree(
     bins.push(0);
     return feature.length - 1;
   };
-  // Each pending node owns rows[from, to).
-  type Pending = { node: number; from: number; to: number; depth: number };
-  let level: Pending[] = [{ node: newNode(), from: 0, to: m, depth: 0 }];
+  const nF = ws.nF;
+  const size = nF * ws.maxBins;
+  const tmp = ws.scratch;
+  // Each pending node owns rows[from, to); siblings are adjacent; `parent` is the parent's slot in the other pool.
+  type Pending = { node: number; from: number; to: number; depth: number; parent: number; G: number; H: number };
+  let level: Pending[] = [{ node: newNode(), from: 0, to: m, depth: 0, parent: -1, G: 0, H: 0 }];
   const lambda = p.lambda;
+  let cur = 0;
   while (level.length > 0) {
     const next: Pending[] = [];
-    for (const nd of level) {
+    const pool = ws.pools[cur];
+    const prev = ws.pools[1 - cur];
+    // Slot of each node that searches a split (-1: a leaf); one spare slot for a sibling built only to subtract.
+    const slot = new Int32Array(level.length).fill(-1);
+    let slots = 0;
+    for (let j = 0; j < level.length; j++) {
+      const nd = level[j];
       let G = 0;
       let H = 0;
       for (let r = nd.from; r < nd.to; r++) {
         G += g[rows[r]];
         H += h[rows[r]];
       }
+      nd.G = G;
+      nd.H = H;
       const count = nd.to - nd.from;
       cover[nd.node] = count;
       value[nd.node] = (-G / (H + lambda)) * p.learningRate;
-      if (nd.depth >= p.depth || count < 2 * p.minLeaf) continue;
-      const best = findSplit(binned, nBins, g, h, rows, nd.from, nd.to, feats, G, H, p, histG, histH, histC, maxBins);
-      if (best === null) continue;
+      if (nd.depth < p.depth && count >= 2 * p.minLeaf) slot[j] = slots++;
+    }
+    const spare = slots;
+    ensureSlots(pool, slots + 1, size);
+    if (level[0].parent < 0) {
+      if (slot[0] >= 0)
+        buildHist(pool, slot[0] * size, binned, g, h, rows, level[0].from, level[0].to, feats, nBins, ws);
+    } else {
+      for (let j = 0; j < level.length; j += 2) {
+        const a = level[j];
+        const b = level[j + 1];
+        if (slot[j] < 0 && slot[j + 1] < 0) continue;
+        const small = b.to - b.from < a.to - a.from ? j + 1 : j;
+        const large = small === j ? j + 1 : j;
+        const ss = slot[small] >= 0 ? slot[small] : spare;
+        const sn = level[small];
+        buildHist(pool, ss * size, binned, g, h, rows, sn.from, sn.to, feats, nBins, ws);
+        if (slot[large] >= 0)
+          subtractHist(pool, slot[large] * size, prev, a.parent * size, ss * size, feats, nBins, ws);
+      }
+    }
+    for (let j = 0; j < level.length; j++) {
+      const nd = level[j];
+      const best =
+        slot[j] < 0 ? null : bestSplit(pool, slot[j] * size, nd.to - nd.from, feats, nd.G, nd.H, nBins, p, ws);
+      if (best === null) {
+        leaves.push(nd.node, nd.from, nd.to);
+        continue;
+      }
       // Partition rows in place: left first, order kept within each side (stable, so results are reproducible).
       const f = best.feature;
-      const col = binned[f];
-      const tmp: number[] = [];
       let w = nd.from;
+      let nt = 0;
       for (let r = nd.from; r < nd.to; r++) {
-        const b = col[rows[r]];
+        const i = rows[r];
+        const b = binned[i * nF + f];
         const goLeft = b === 0 ? best.nanLeft : b <= best.bin;
-        if (goLeft) rows[w++] = rows[r];
-        else tmp.push(rows[r]);
+        if (goLeft) rows[w++] = i;
+        else tmp[nt++] = i;
       }
-      for (let k = 0; k < tmp.length; k++) rows[w + k] = tmp[k];
+      rows.set(tmp.subarray(0, nt), w);
       feature[nd.node] = f;
       bins[nd.node] = best.bin;
       threshold[nd.node] = best.bin - 1 < edges[f].length ? edges[f][best.bin - 1] : Number.POSITIVE_INFINITY;
@@ -234,12 +318,14 @@ function growTree(
       const rr = newNode();
       left[nd.node] = l;
       right[nd.node] = rr;
+      const d = nd.depth + 1;
       next.push(
-        { node: l, from: nd.from, to: w, depth: nd.depth + 1 },
-        { node: rr, from: w, to: nd.to, depth: nd.depth + 1 },
+        { node: l, from: nd.from, to: w, depth: d, parent: slot[j], G: 0, H: 0 },
+        { node: rr, from: w, to: nd.to, depth: d, parent: slot[j], G: 0, H: 0 },
       );
     }
     level = next;
+    cur = 1 - cur;
   }
   const tree: TreeInternal = {
     feature: Int32Array.from(feature),
@@ -254,41 +340,103 @@ function growTree(
   return tree;
 }
 
-function findSplit(
-  binned: readonly Uint8Array[],
-  nBins: readonly number[],
+/** Every feature's histogram of rows[from, to) at `base`, in one pass over the rows (each bin in row order). */
+function buildHist(
+  pool: HistPool,
+  base: number,
+  binned: Uint8Array,
   g: Float64Array,
   h: Float64Array,
   rows: Uint32Array,
   from: number,
   to: number,
-  feats: readonly number[],
-  G: number,
-  H: number,
-  p: GbdtParams,
-  histG: Float64Array,
-  histH: Float64Array,
-  histC: Float64Array,
-  maxBins: number,
-): Split | null {
-  const lambda = p.lambda;
-  const parent = (G * G) / (H + lambda);
-  let best: Split | null = null;
-  const count = to - from;
-  for (const f of feats) {
-    const nb = nBins[f];
-    const o = f * maxBins;
+  feats: Int32Array,
+  nBins: readonly number[],
+  ws: Workspace,
+): void {
+  const { G: histG, H: histH, C: histC } = pool;
+  const { maxBins, nF, unitHessian } = ws;
+  const nFeats = feats.length;
+  for (let j = 0; j < nFeats; j++) {
+    const o = base + feats[j] * maxBins;
+    const nb = nBins[feats[j]];
     histG.fill(0, o, o + nb);
     histH.fill(0, o, o + nb);
     histC.fill(0, o, o + nb);
-    const col = binned[f];
+  }
+  if (unitHessian) {
+    // The hessian histogram is the count histogram: `bestSplit` reads C for it.
     for (let r = from; r < to; r++) {
       const i = rows[r];
-      const b = o + col[i];
-      histG[b] += g[i];
-      histH[b] += h[i];
-      histC[b]++;
+      const gi = g[i];
+      const at = i * nF;
+      for (let j = 0; j < nFeats; j++) {
+        const f = feats[j];
+        const b = base + f * maxBins + binned[at + f];
+        histG[b] += gi;
+        histC[b]++;
+      }
     }
+  } else {
+    for (let r = from; r < to; r++) {
+      const i = rows[r];
+      const gi = g[i];
+      const hi = h[i];
+      const at = i * nF;
+      for (let j = 0; j < nFeats; j++) {
+        const f = feats[j];
+        const b = base + f * maxBins + binned[at + f];
+        histG[b] += gi;
+        histH[b] += hi;
+        histC[b]++;
+      }
+    }
+  }
+}
+
+/** The histograms at `base` in `pool` become the parent's (`parentBase` in `prev`) minus the sibling's. */
+function subtractHist(
+  pool: HistPool,
+  base: number,
+  prev: HistPool,
+  parentBase: number,
+  siblingBase: number,
+  feats: Int32Array,
+  nBins: readonly number[],
+  ws: Workspace,
+): void {
+  const { G, H, C } = pool;
+  for (let j = 0; j < feats.length; j++) {
+    const o = feats[j] * ws.maxBins;
+    for (let b = 0; b < nBins[feats[j]]; b++) {
+      G[base + o + b] = prev.G[parentBase + o + b] - G[siblingBase + o + b];
+      C[base + o + b] = prev.C[parentBase + o + b] - C[siblingBase + o + b];
+      if (!ws.unitHessian) H[base + o + b] = prev.H[parentBase + o + b] - H[siblingBase + o + b];
+    }
+  }
+}
+
+function bestSplit(
+  pool: HistPool,
+  base: number,
+  count: number,
+  feats: Int32Array,
+  G: number,
+  H: number,
+  nBins: readonly number[],
+  p: GbdtParams,
+  ws: Workspace,
+): Split | null {
+  const histG = pool.G;
+  const histH = ws.unitHessian ? pool.C : pool.H;
+  const histC = pool.C;
+  const lambda = p.lambda;
+  const parent = (G * G) / (H + lambda);
+  let best: Split | null = null;
+  for (let j = 0; j < feats.length; j++) {
+    const f = feats[j];
+    const nb = nBins[f];
+    const o = base + f * ws.maxBins;
     const nanG = histG[o];
     const nanH = histH[o];
     const nanC = histC[o];

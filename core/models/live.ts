@@ -71,6 +71,7 @@ export class LiveModelSignal {
     priceFactor: Float64Array;
   };
   #time = Number.NEGATIVE_INFINITY;
+  #phi = new Float64Array(0);
   #window = -1;
   #inits = 0;
 
@@ -234,7 +235,10 @@ export class LiveModelSignal {
     const k = this.#index.get(symbol);
     if (k === undefined || time !== this.#time || this.#window < 0 || this.#pred[k] !== this.#pred[k]) return undefined;
     const w = this.#windows[this.#window];
-    return explainPrediction(this.modelId, this.#labels, w.model, w.explainer, this.#x[k], top);
+    const x = this.#x[k];
+    // The explainer allocates nothing; its output goes to one buffer per session, read before the next call.
+    if (this.#phi.length !== x.length) this.#phi = new Float64Array(x.length);
+    return explainPrediction(this.modelId, this.#labels, w.model, w.explainer, x, top, this.#phi);
   }
 }
 

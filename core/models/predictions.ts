@@ -55,9 +55,11 @@ export function explainPrediction(
   explainer: GbdtExplainer | null,
   x: ArrayLike<number>,
   top = TOP_CONTRIBUTIONS,
+  /** Where the explainer writes (a caller explaining every bar passes one buffer); read before this returns. */
+  buffer?: Float64Array,
 ): SignalExplanation {
   if (explainer) {
-    const phi = new Float64Array(x.length);
+    const phi = buffer && buffer.length === x.length ? buffer : new Float64Array(x.length);
     const prediction = explainer.explain(x, phi);
     return topExplanation(modelId, labels, x, prediction, explainer.base, phi, top);
   }
