@@ -60,7 +60,7 @@ function bookConfig(name: string, i: number, symbols: string[]): BookConfig {
 
 async function runDesk(store: Store, symbols: string[], tag: string, desk: DeskService): Promise<void> {
   for (let i = 0; i < BOOKS; i++) {
-    const r = desk.start(bookConfig(`${tag}-${i}`, i, symbols));
+    const r = await desk.start(bookConfig(`${tag}-${i}`, i, symbols));
     if (!r.ok) throw new Error(r.error.message);
   }
   await Promise.all(desk.books().map((b) => b.feed?.done));

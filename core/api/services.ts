@@ -122,7 +122,9 @@ export function createServices(options: ServiceOptions): Services {
     fired: (f) => options.emit('user-alert:fired', f),
   });
   live.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
-  const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o));
+  const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o), {
+    credentials: () => credentials.get(),
+  });
   desk.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
   return {
     credentials,

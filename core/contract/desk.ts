@@ -25,6 +25,7 @@ export type {
   DeskActionReport,
   DeskBookDetail,
   DeskBookView,
+  DeskBookBroker,
   DeskOverview,
   DeskPosition,
   DeskOrder,
@@ -43,6 +44,21 @@ const deskBookName = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 const deskDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
+/**
+ * A book's broker account: which broker, which of its accounts and endpoint. Keys never travel with it (the host
+ * reads them from its secret store). Real-money endpoints are not armable per book: `live` must stay false.
+ */
+export const DeskBrokerAccountInput = z
+  .object({
+    broker: z.enum(['alpaca', 'kis']),
+    account: z.string().min(1).max(64).optional(),
+    baseUrl: z.string().url().optional(),
+    live: z
+      .literal(false, { error: "a book trades a broker's paper endpoint; real-money books are not armable" })
+      .optional(),
+  })
+  .strict();
+
 /** `desk:book-start`: a book (strategy or `manual`, symbols or the whole universe, feed, paper account, capital, limits, params, replay range). */
 export const DeskBookInput = z
   .object({
@@ -59,8 +75,11 @@ export const DeskBookInput = z
     from: deskDate.optional(),
     to: deskDate.optional(),
     capital: z.number().positive().default(100_000),
-    /** Whose account the book trades (paper only for now). */
-    account: z.literal('paper').default('paper'),
+    /**
+     * Whose account the book trades: `paper` (the built-in paper model), or a configured broker account whose
+     * keys the host holds (Alpaca, KIS; their paper endpoints, or another endpoint such as a test server).
+     */
+    account: z.union([z.literal('paper'), DeskBrokerAccountInput]).default('paper'),
     risk: RiskLimitsInput.optional(),
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Further spec fields (sizing, commission, slippageBps, longOnly, ...), validated as a backtest spec's. */

@@ -48,11 +48,13 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const [a, b, c] = data.symbols;
     const h = host();
     const { desk } = h;
-    expect(desk.start(book('trend', 'sma-cross', [a, b])).ok).toBe(true);
-    expect(desk.start(book('trend', 'sma-cross', [a])).ok).toBe(false); // running: conflict
+    expect((await desk.start(book('trend', 'sma-cross', [a, b]))).ok).toBe(true);
+    expect((await desk.start(book('trend', 'sma-cross', [a]))).ok).toBe(false); // running: conflict
     expect(
-      desk.start(
-        book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } }),
+      (
+        await desk.start(
+          book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } }),
+        )
       ).ok,
     ).toBe(true);
     // A ticket order placed before the feed's first bar fills at that bar's open, through the paper broker.
@@ -149,7 +151,7 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
       expect(sessions).toEqual(expect.arrayContaining(['desk:trend', 'desk:manual']));
       // Re-arm, restart the manual book on a longer range: the flatten order fills at its next bar.
       h2.desk.rearm();
-      expect(h2.desk.start(book('manual', 'manual', [c], { to: '2021-03-31' })).ok).toBe(true);
+      expect((await h2.desk.start(book('manual', 'manual', [c], { to: '2021-03-31' }))).ok).toBe(true);
       await finished(h2.desk, 'manual');
       const end = h2.desk.book('manual');
       expect(end.ok && end.value.positions.find((p) => p.symbol === c)?.qty).toBe(0);
@@ -159,13 +161,13 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     }
   }, 60_000);
 
-  it('refuses a book whose spec is wrong, naming the field', () => {
+  it('refuses a book whose spec is wrong, naming the field', async () => {
     const h = host();
     try {
-      const r = h.desk.start(book('bad', 'no-such-strategy', ['X']));
+      const r = await h.desk.start(book('bad', 'no-such-strategy', ['X']));
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/strategy/);
-      const r2 = h.desk.start(book('bad', 'manual', ['NOPE']));
+      const r2 = await h.desk.start(book('bad', 'manual', ['NOPE']));
       expect(!r2.ok && r2.error.message).toMatch(/symbols/);
     } finally {
       h.store.close();

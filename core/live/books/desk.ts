@@ -27,6 +27,8 @@ import { LiveSpecError, resolveSpec, resolveStrategy } from '../replay';
 import type { RiskLimits } from '../risk';
 import { LiveSession } from '../session';
 import type { LiveBar, Order } from '../types';
+import { BrokerError } from '../brokers/types';
+import { BookBroker, brokerErrorCode } from './book-broker';
 import { bookSession, bookSpec, MANUAL_STRATEGY, manualPanel, type BookConfig } from './book-config';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
 import { bookDetail, bookView, forgetUnacked, overview, type BookMarks } from './overview';
@@ -39,6 +41,8 @@ export interface Book {
   feed: Feed | null;
   finished: boolean;
   sectors: Map<string, string>;
+  /** The book's broker account connection (orders routed, positions read), or null for a paper book. */
+  broker: BookBroker | null;
   /** Marks and peak kept in the journal when the book stops (the journal keeps quantities and costs, not marks). */
   saved: BookMarks | null;
   peak: number;
@@ -57,6 +61,8 @@ export interface DeskOptions {
   /** Minimum ms between two `desk:changed` pushes while books change. Default 25. */
   readonly pushEveryMs?: number;
   readonly now?: () => number;
+  /** Where broker books' keys come from (the host's secret store); default the process environment. */
+  readonly credentials?: () => NodeJS.ProcessEnv;
 }
 
 /**
@@ -75,6 +81,9 @@ export class DeskService {
   readonly #risk: DeskRisk;
   readonly #now: () => number;
   readonly #pushEveryMs: number;
+  readonly #credentials: () => NodeJS.ProcessEnv;
+  /** Books whose broker connection is being made (a second start of the same name waits its turn: `conflict`). */
+  readonly #starting = new Set<string>();
   #kill: DeskKillSwitch;
   #timer: NodeJS.Timeout | null = null;
   #dirtySince = 0;
@@ -91,6 +100,7 @@ export class DeskService {
     this.#emit = emit;
     this.#now = o.now ?? Date.now;
     this.#pushEveryMs = o.pushEveryMs ?? 25;
+    this.#credentials = o.credentials ?? (() => process.env);
     this.#journal = new Journal(store);
     this.#risk = new DeskRisk((b) => this.trip(`desk ${b.limit}: ${b.message}`));
     this.#risk.set(getDeskState<DeskLimitsValue>(store, 'limits') ?? {});
@@ -156,6 +166,10 @@ export class DeskService {
       feed: null,
       finished: false,
       sectors: new Map(),
+      broker:
+        config.account === 'paper'
+          ? null
+          : new BookBroker(this.#store, session.session, config.account, () => this.#dirty()),
       saved,
       peak: saved?.peak ?? config.capital,
     };
@@ -173,10 +187,15 @@ export class DeskService {
     return [...this.#books.values()];
   }
 
-  /** Starts a new book, or restarts a stopped one with a new configuration; `conflict` while it runs. */
-  start(config: BookConfig): Result<DeskOverview> {
+  /**
+   * Starts a new book, or restarts a stopped one with a new configuration; `conflict` while it runs. A book with a
+   * broker account connects first (its keys from the host's credentials): no keys, an unknown account or an
+   * endpoint that does not answer is an error and nothing starts.
+   */
+  async start(config: BookConfig): Promise<Result<DeskOverview>> {
     const old = this.#books.get(config.name);
-    if (old?.feed) return fail('conflict', `book "${config.name}" is running; stop it first`);
+    if (old?.feed || this.#starting.has(config.name))
+      return fail('conflict', `book "${config.name}" is running; stop it first`);
     const spec = bookSpec(config);
     if (!spec.ok) return fail('invalid-input', `book: ${spec.errors.join('; ')}`, spec.errors);
     let strategy;
@@ -206,6 +225,21 @@ export class DeskService {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
       throw e;
     }
+    let broker: BookBroker | null = null;
+    if (config.account !== 'paper') {
+      if (this.#store.readonly) return fail('unavailable', 'a read-only store cannot journal broker orders');
+      broker = new BookBroker(this.#store, bookSession(config.name), config.account, () => this.#dirty());
+      this.#starting.add(config.name);
+      try {
+        await broker.connect(this.#store, this.#credentials());
+      } catch (e) {
+        await broker.disconnect();
+        if (e instanceof BrokerError) return fail(brokerErrorCode(e), `account: ${e.message}`);
+        throw e;
+      } finally {
+        this.#starting.delete(config.name);
+      }
+    }
     if (!this.#store.readonly) saveDeskBook(this.#store, config.name, config, 'running', this.#now());
     const { session, risk } = this.#newSession(config, strategy, symbols, spec);
     session.restore();
@@ -219,6 +253,7 @@ export class DeskService {
       feed,
       finished: false,
       sectors: sectorsOf(this.#store, symbols),
+      broker,
       saved,
       peak: saved?.peak ?? old?.peak ?? config.capital,
     };
@@ -291,6 +326,8 @@ export class DeskService {
     book.feed = null;
     if (feed) await feed.stop();
     book.session.flushTicked();
+    // The book's last orders (its flatten, a kill switch's cancels) still reach the broker before it disconnects.
+    await book.broker?.disconnect();
     this.#saveMarks(book);
     if (!this.#store.readonly) setDeskBookState(this.#store, book.config.name, 'stopped', this.#now());
     this.#dirty();
@@ -306,9 +343,9 @@ export class DeskService {
   }
 
   /** Restarts a stopped book with its stored configuration (`speed` overrides the replay speed). */
-  resume(name: string, speed?: number): Result<DeskOverview> {
+  resume(name: string, speed?: number): Promise<Result<DeskOverview>> {
     const book = this.#books.get(name);
-    if (!book) return fail('not-found', `no book "${name}"`);
+    if (!book) return Promise.resolve(fail('not-found', `no book "${name}"`));
     return this.start(speed === undefined ? book.config : { ...book.config, speed });
   }
 
@@ -320,6 +357,19 @@ export class DeskService {
     this.#books.delete(name);
     this.#risk.forget(name);
     if (!this.#store.readonly) deleteDeskBook(this.#store, name);
+    this.#dirty();
+    return ok(this.overview());
+  }
+
+  /** Reconciles a broker book's journal with its broker now (and re-reads the broker's figures); null for a paper book. */
+  async reconcile(name: string): Promise<Result<DeskOverview>> {
+    const book = this.#books.get(name);
+    if (!book) return fail('not-found', `no book "${name}"`);
+    try {
+      await book.broker?.reconcile();
+    } catch (e) {
+      return fail('unavailable', `reconcile ${name}: ${(e as Error).message}`);
+    }
     this.#dirty();
     return ok(this.overview());
   }

@@ -97,6 +97,7 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
     workingOrders: working,
     unackedAlerts: unacked(book, journal, now),
     lastTime: book.session.journal.getState<number>(book.session.session, 'lastTime') ?? null,
+    broker: book.broker?.view() ?? null,
   };
 }
 
@@ -174,8 +175,24 @@ export function bookDetail(
       marketValue: p.qty * last,
       realized: p.realized,
       unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
+      ...(book.broker ? { brokerQty: book.broker.brokerQty(p.symbol) } : {}),
     });
   }
+  // What the broker holds that the book does not (a trade made elsewhere) shows too, at qty 0 in the book.
+  if (book.broker)
+    for (const [symbol, qty] of book.broker.brokerPositions())
+      if (!positions.some((p) => p.symbol === symbol))
+        positions.push({
+          symbol,
+          sector: sectorOf(symbol),
+          qty: 0,
+          avgCost: 0,
+          last: 0,
+          marketValue: 0,
+          realized: 0,
+          unrealized: 0,
+          brokerQty: qty,
+        });
   positions.sort((a, b) => Math.abs(b.marketValue) - Math.abs(a.marketValue) || a.symbol.localeCompare(b.symbol));
   const orders = [...book.session.broker.orders()]
     .reverse()

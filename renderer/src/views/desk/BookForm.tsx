@@ -21,6 +21,9 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     maxGross: '',
     maxLoss: '',
     params: '{}',
+    account: 'paper',
+    accountId: '',
+    baseUrl: '',
   });
   const [err, setErr] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -59,6 +62,15 @@ export function BookForm({ onDone }: { onDone: () => void }) {
       ...(f.to ? { to: f.to } : {}),
       capital: Number(f.capital),
       ...(risk ? { risk } : {}),
+      ...(f.account === 'alpaca' || f.account === 'kis'
+        ? {
+            account: {
+              broker: f.account,
+              ...(f.accountId.trim() ? { account: f.accountId.trim() } : {}),
+              ...(f.baseUrl.trim() ? { baseUrl: f.baseUrl.trim() } : {}),
+            },
+          }
+        : {}),
     });
     if (okay) onDone();
   };
@@ -125,12 +137,32 @@ export function BookForm({ onDone }: { onDone: () => void }) {
           Max daily loss
           <input className="num" value={f.maxLoss} onChange={set('maxLoss')} data-testid="book-max-loss" />
         </label>
-        <label>
+        <label title="A broker account's keys come from the host (environment or the app's key store), never from this page">
           Account
-          <select value="paper" disabled>
-            <option value="paper">paper</option>
+          <select value={f.account} onChange={set('account')} data-testid="book-account">
+            <option value="paper">paper (built-in model)</option>
+            <option value="alpaca">Alpaca (paper endpoint)</option>
+            <option value="kis">KIS (모의투자)</option>
           </select>
         </label>
+        {f.account !== 'paper' && (
+          <>
+            <label>
+              Account id (optional)
+              <input className="mono" value={f.accountId} onChange={set('accountId')} data-testid="book-account-id" />
+            </label>
+            <label>
+              Endpoint (optional)
+              <input
+                className="mono"
+                value={f.baseUrl}
+                onChange={set('baseUrl')}
+                placeholder="the broker's paper endpoint"
+                data-testid="book-base-url"
+              />
+            </label>
+          </>
+        )}
         {err && <div className="bad">{err}</div>}
         <div style={{ display: 'flex', gap: 8 }}>
           <button
