@@ -66,8 +66,13 @@ export const DeskBookInput = z
     /** A single-symbol strategy (built-in or stored user strategy), or `manual` (traded from the ticket only). */
     strategy: z.string().min(1).max(100),
     params: z.record(z.string(), z.unknown()).default({}),
-    /** Symbols to trade; none = the whole stored universe. */
+    /** Symbols to trade; none = `universe` (default the whole stored universe). */
     symbols: z.array(z.string().min(1).max(32)).max(5_000).optional(),
+    /**
+     * Without symbols: `all` (every stored symbol) or a named point-in-time universe from the store (its members,
+     * each traded only on the days it is a member as known that day).
+     */
+    universe: z.string().min(1).max(64).optional(),
     feed: z.enum(['replay', 'websocket']).default('replay'),
     url: z.string().url().optional(),
     /** Replay speed in time steps per second; 0 = as fast as possible. */
@@ -85,7 +90,11 @@ export const DeskBookInput = z
     /** Further spec fields (sizing, commission, slippageBps, longOnly, ...), validated as a backtest spec's. */
     spec: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.symbols?.length && b.universe !== undefined), {
+    path: ['universe'],
+    message: 'give "symbols" or "universe", not both',
+  });
 
 /** Desk-wide limits; `hard` lists the limits whose breach trips the desk kill switch (default all). */
 export const DeskLimitsInput = z

@@ -47,6 +47,8 @@ export interface LiveEvents {
 /** Options of {@link LiveSession}. */
 export interface SessionOptions {
   readonly store: Store;
+  /** A point-in-time universe's membership (a desk book on a named universe); see `RunnerOptions.member`. */
+  readonly member?: (symbol: string, time: number) => boolean;
   /** Journal session id: orders, fills and positions of a session are restored together. */
   readonly session: string;
   readonly spec: BacktestSpec;
@@ -197,6 +199,7 @@ export class LiveSession implements FeedSink {
       params: o.params,
       symbols: o.symbols,
       broker: this.broker,
+      member: o.member,
       onSignal: (sig) => {
         const explanation = sig.reason === 'signal' ? o.model?.explain(sig.symbol, sig.time) : undefined;
         const s = explanation ? { ...sig, explanation } : sig;

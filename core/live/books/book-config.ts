@@ -18,9 +18,13 @@ export interface BookConfig {
   /** A single-symbol strategy (built-in or user), or `manual` for a book traded only from the ticket. */
   readonly strategy: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Symbols to trade, or none with `universe: "all"` (every stored symbol). */
+  /** Symbols to trade, or none with a `universe`. */
   readonly symbols?: readonly string[];
-  readonly universe?: 'all';
+  /**
+   * Without symbols: `all` (every stored symbol, the default) or a named point-in-time universe (its members,
+   * each tradable only on the days it is a member as known that day).
+   */
+  readonly universe?: string;
   readonly feed: 'replay' | 'websocket';
   /** WebSocket URL (`websocket` feed). */
   readonly url?: string;

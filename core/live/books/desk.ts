@@ -29,6 +29,7 @@ import { LiveSession } from '../session';
 import type { LiveBar, Order } from '../types';
 import { BrokerError } from '../brokers/types';
 import { BookBroker, brokerErrorCode } from './book-broker';
+import { bookUniverse, type Membership } from './book-universe';
 import { bookSession, bookSpec, MANUAL_STRATEGY, manualPanel, type BookConfig } from './book-config';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
 import { bookDetail, bookView, forgetUnacked, overview, type BookMarks } from './overview';
@@ -120,6 +121,7 @@ export class DeskService {
     strategy: { strategy: SingleStrategy<any, any>; params: unknown },
     symbols: readonly string[],
     spec: ReturnType<typeof bookSpec> & { ok: true },
+    member?: Membership,
   ): { session: LiveSession; risk: BookRiskChecker } {
     let risk!: BookRiskChecker;
     const session = new LiveSession({
@@ -129,6 +131,7 @@ export class DeskService {
       strategy: strategy.strategy,
       params: strategy.params,
       symbols,
+      member,
       risk: config.risk,
       interval: config.interval,
       // The desk pushes its own overview; a session's events only mark it for the next push (its price ticker is not needed).
@@ -152,11 +155,27 @@ export class DeskService {
       : resolveStrategy(spec.spec, this.#store);
   }
 
+  /**
+   * What a book runs: a named universe becomes its members as symbols, with their point-in-time membership
+   * (the stored configuration keeps the name). Throws {@link LiveSpecError} for a universe with no members.
+   */
+  #expand(config: BookConfig): { run: BookConfig; member?: Membership } {
+    const u = config.universe;
+    if (config.symbols?.length || u === undefined || u === 'all') return { run: config };
+    try {
+      const { symbols, member } = bookUniverse(this.#store, u);
+      return { run: { ...config, symbols, universe: undefined }, member };
+    } catch (e) {
+      throw new LiveSpecError([`universe: ${(e as Error).message}`]);
+    }
+  }
+
   // A stopped book: its session restored from the journal (positions, orders, kill switch), no feed.
   #restore(config: BookConfig): Book {
-    const spec = bookSpec(config);
+    const { run, member } = this.#expand(config);
+    const spec = bookSpec(run);
     if (!spec.ok) throw new LiveSpecError(spec.errors);
-    const { session, risk } = this.#newSession(config, this.#strategyOf(config, spec), config.symbols ?? [], spec);
+    const { session, risk } = this.#newSession(config, this.#strategyOf(run, spec), run.symbols ?? [], spec, member);
     session.restore();
     const saved = this.#journal.getState<BookMarks>(session.session, 'deskMarks') ?? null;
     const book: Book = {
@@ -196,7 +215,15 @@ export class DeskService {
     const old = this.#books.get(config.name);
     if (old?.feed || this.#starting.has(config.name))
       return fail('conflict', `book "${config.name}" is running; stop it first`);
-    const spec = bookSpec(config);
+    let expanded: { run: BookConfig; member?: Membership };
+    try {
+      expanded = this.#expand(config);
+    } catch (e) {
+      if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
+      throw e;
+    }
+    const { run, member } = expanded;
+    const spec = bookSpec(run);
     if (!spec.ok) return fail('invalid-input', `book: ${spec.errors.join('; ')}`, spec.errors);
     let strategy;
     let symbols: readonly string[];
@@ -217,8 +244,9 @@ export class DeskService {
         });
       } else {
         if (!config.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
-        if (!config.symbols?.length) return fail('invalid-input', 'symbols: a streaming feed needs explicit symbols');
-        symbols = config.symbols;
+        if (!run.symbols?.length)
+          return fail('invalid-input', 'symbols: a streaming feed needs explicit symbols or a named universe');
+        symbols = run.symbols;
         feed = new WebSocketFeed({ url: config.url });
       }
     } catch (e) {
@@ -241,7 +269,7 @@ export class DeskService {
       }
     }
     if (!this.#store.readonly) saveDeskBook(this.#store, config.name, config, 'running', this.#now());
-    const { session, risk } = this.#newSession(config, strategy, symbols, spec);
+    const { session, risk } = this.#newSession(config, strategy, symbols, spec, member);
     session.restore();
     if (this.#kill.tripped && !session.broker.killSwitch.tripped)
       session.trip(`desk kill switch: ${this.#kill.reason}`);

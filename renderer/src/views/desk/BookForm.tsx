@@ -13,6 +13,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     name: '',
     strategy: 'manual',
     symbols: '',
+    universe: '',
     speed: '0',
     from: '',
     to: '',
@@ -55,7 +56,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
       name: f.name.trim(),
       strategy: f.strategy,
       params,
-      ...(symbols.length > 0 ? { symbols } : {}),
+      ...(symbols.length > 0 ? { symbols } : f.universe.trim() ? { universe: f.universe.trim() } : {}),
       feed: 'replay',
       speed: Number(f.speed) || 0,
       ...(f.from ? { from: f.from } : {}),
@@ -103,6 +104,17 @@ export function BookForm({ onDone }: { onDone: () => void }) {
             onChange={set('symbols')}
             placeholder="empty = whole universe"
             data-testid="book-symbols"
+          />
+        </label>
+        <label title="Without symbols: all (every stored symbol) or a named point-in-time universe, each member traded only while a member as known that day">
+          Universe
+          <input
+            className="mono"
+            value={f.universe}
+            onChange={set('universe')}
+            placeholder="all, or a named universe"
+            disabled={f.symbols.trim() !== ''}
+            data-testid="book-universe"
           />
         </label>
         <label>
