@@ -162,7 +162,7 @@ export const deskMethods = {
   'desk:flatten': method(
     z.object({ book: deskBookName.optional(), reason: z.string().min(1).max(500).default('flatten') }).strict(),
   ).returns<DeskActionReport>(),
-  /** Trips the desk kill switch: every book's (working orders cancelled, new ones refused); positions stay open. */
+  /** Trips the desk kill switch and stops every book: working orders cancelled, new ones refused, feeds stopped; positions stay open. */
   'desk:kill': method(
     z.object({ reason: z.string().min(1).max(500).default('manual') }).strict(),
   ).returns<DeskActionReport>(),

@@ -186,6 +186,10 @@ export interface DeskActionReport {
     readonly running: boolean;
     readonly ordersCancelled: number;
     readonly ordersSubmitted: number;
+    /** The action stopped the book's feed (the desk kill switch stops every running book). */
+    readonly feedStopped: boolean;
+    /** The broker the book's orders are routed to (its closing orders go there even while stopped), or null. */
+    readonly broker: string | null;
   }[];
   /** Positions left open after the action (the kill switch does not close them; flatten does, at the next price). */
   readonly openPositions: number;

@@ -112,14 +112,20 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const tripped = desk.overview();
     expect(tripped.killSwitch.tripped).toBe(true);
     expect(tripped.books.every((x) => x.killSwitch.tripped)).toBe(true);
-    const trip = desk.trip('again');
-    expect(trip.books.every((x) => x.ordersCancelled === 0)).toBe(true);
+    // The desk kill switch stops every book, not only its trading: no feed left, each recorded stopped.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(desk.books().map((x) => x.feed)).toEqual([null, null]);
+    expect(tripped.books.length).toBe(2);
+    expect(desk.overview().books.map((x) => x.status)).toEqual(['stopped', 'stopped']);
+    expect(listDeskBooks(h.store).map((r) => r.state)).toEqual(['stopped', 'stopped']);
+    const trip = await desk.trip('again');
+    expect(trip.books.every((x) => x.ordersCancelled === 0 && !x.feedStopped)).toBe(true);
     expect(trip.openPositions).toBe(tripped.books.reduce((n, x) => n + x.openPositions, 0));
 
     // Flatten a book: reduce-only closing orders, accepted with the kill switch tripped.
     const flat = desk.flatten('manual', 'test');
     expect(flat.ok && flat.value.books).toEqual([
-      { book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1 },
+      { book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1, feedStopped: false, broker: null },
     ]);
     const before = desk.overview();
     const orders = desk.book('manual');
@@ -160,6 +166,43 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
       h2.store.close();
     }
   }, 60_000);
+
+  it('the desk kill switch stops running books: their feeds end, each book is journaled stopped and says so', async () => {
+    const [a] = data.symbols;
+    const h = host();
+    try {
+      expect((await h.desk.start(book('slow', 'sma-cross', [a], { speed: 40 }))).ok).toBe(true);
+      const b = h.desk.books().find((x) => x.config.name === 'slow')!;
+      await new Promise((r) => setTimeout(r, 150));
+      const report = await h.desk.trip('operator');
+      // Books already stopped (from the test above, same store) are halted too, with no feed to stop.
+      expect(report.books.find((x) => x.book === 'slow')).toEqual({
+        book: 'slow',
+        running: false,
+        ordersCancelled: 0,
+        ordersSubmitted: 0,
+        feedStopped: true,
+        broker: null,
+      });
+      expect(report.books.filter((x) => x.feedStopped).length).toBe(1);
+      expect(b.feed).toBeNull();
+      const at = new Journal(h.store).getState<number>('desk:slow', 'lastTime');
+      await new Promise((r) => setTimeout(r, 150));
+      // No bar after the kill: the replay is stopped, not merely refused orders.
+      expect(new Journal(h.store).getState<number>('desk:slow', 'lastTime')).toBe(at);
+      expect(h.desk.overview().books.find((x) => x.name === 'slow')).toMatchObject({
+        status: 'stopped',
+        killSwitch: { tripped: true },
+      });
+      const alerts = new Journal(h.store).loadAlerts('desk:slow', 10, 'other');
+      expect(alerts.some((x) => x.kind === 'kill-switch' && /feed stopped/.test(x.message))).toBe(true);
+      expect(listDeskBooks(h.store).find((r) => r.name === 'slow')?.state).toBe('stopped');
+      h.desk.rearm();
+    } finally {
+      await h.desk.dispose();
+      h.store.close();
+    }
+  });
 
   it('refuses a book whose spec is wrong, naming the field', async () => {
     const h = host();

@@ -103,7 +103,7 @@ export class DeskService {
     this.#pushEveryMs = o.pushEveryMs ?? 25;
     this.#credentials = o.credentials ?? (() => process.env);
     this.#journal = new Journal(store);
-    this.#risk = new DeskRisk((b) => this.trip(`desk ${b.limit}: ${b.message}`));
+    this.#risk = new DeskRisk((b) => void this.trip(`desk ${b.limit}: ${b.message}`));
     this.#risk.set(getDeskState<DeskLimitsValue>(store, 'limits') ?? {});
     this.#kill = getDeskState<DeskKillSwitch>(store, 'killswitch') ?? ARMED;
     for (const row of listDeskBooks(store)) {
@@ -253,6 +253,8 @@ export class DeskService {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
       throw e;
     }
+    // A broker book halted by the desk kill switch is still connected (for a Flatten): one route per book.
+    await old?.broker?.disconnect();
     let broker: BookBroker | null = null;
     if (config.account !== 'paper') {
       if (this.#store.readonly) return fail('unavailable', 'a read-only store cannot journal broker orders');
@@ -349,13 +351,14 @@ export class DeskService {
     return ok(this.overview());
   }
 
-  async #stopBook(book: Book): Promise<void> {
+  // `keepBroker`: the desk kill switch stops the feed but keeps a broker book routing (its cancels, then a Flatten).
+  async #stopBook(book: Book, keepBroker = false): Promise<void> {
     const feed = book.feed;
     book.feed = null;
     if (feed) await feed.stop();
     book.session.flushTicked();
     // The book's last orders (its flatten, a kill switch's cancels) still reach the broker before it disconnects.
-    await book.broker?.disconnect();
+    if (!keepBroker) await book.broker?.disconnect();
     this.#saveMarks(book);
     if (!this.#store.readonly) setDeskBookState(this.#store, book.config.name, 'stopped', this.#now());
     this.#dirty();
@@ -530,6 +533,8 @@ export class DeskService {
         running: b.feed !== null && !b.finished,
         ordersCancelled: working,
         ordersSubmitted: orders.filter((o) => o.status !== 'rejected').length,
+        feedStopped: false,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       };
     });
     this.#acted();
@@ -546,8 +551,14 @@ export class DeskService {
     };
   }
 
-  /** Trips the desk kill switch: every book's kill switch (working orders cancelled, new ones refused); positions stay open. */
-  trip(reason: string): DeskActionReport {
+  /**
+   * Trips the desk kill switch and stops every book: at once (before any further delivery of any feed) each book's
+   * kill switch trips (working orders cancelled, new ones refused, journaled by its session), then each running
+   * book's feed stops and the book is recorded stopped. Positions stay open; a broker book keeps its connection so
+   * a Flatten still reaches the broker. Books stay stopped after a re-arm until resumed. A breach of a hard desk
+   * limit calls this from inside a feed's delivery: the books halt there, their feeds stop right after.
+   */
+  async trip(reason: string): Promise<DeskActionReport> {
     const already = this.#kill.tripped;
     if (!already) {
       this.#kill = { tripped: true, reason, at: this.#now() };
@@ -556,15 +567,19 @@ export class DeskService {
     const rows = this.books().map((b) => {
       const working = countWorking(b);
       const was = b.session.broker.killSwitch.tripped;
-      if (!was) b.session.trip(`desk kill switch: ${reason}`);
+      const running = b.feed !== null;
+      if (!was) b.session.trip(`desk kill switch: ${reason}${running ? '; feed stopped' : ''}`);
       return {
         book: b.config.name,
-        running: b.feed !== null && !b.finished,
+        running: false,
         ordersCancelled: was ? 0 : working,
         ordersSubmitted: 0,
+        feedStopped: running,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       };
     });
     this.#acted();
+    await Promise.all(this.books().map((b) => (b.feed ? this.#stopBook(b, true) : undefined)));
     return this.#report(rows);
   }
 
@@ -580,6 +595,8 @@ export class DeskService {
         running: b.feed !== null && !b.finished,
         ordersCancelled: 0,
         ordersSubmitted: 0,
+        feedStopped: false,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       })),
     );
   }
@@ -656,9 +673,10 @@ export class DeskService {
     if (since !== 0) this.latencies[this.latencyCount++ % this.latencies.length] = performance.now() - since;
   }
 
-  /** Stops every book (keeping their marks) and the push timer. */
+  /** Stops every book (keeping their marks), every broker connection and the push timer. */
   async dispose(): Promise<void> {
     for (const b of this.#books.values()) if (b.feed) await this.#stopBook(b);
+    for (const b of this.#books.values()) await b.broker?.disconnect();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
