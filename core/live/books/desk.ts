@@ -91,7 +91,7 @@ export class DeskService {
   #pushedAt = 0;
   #marksSavedAt = 0;
   /** Called with every closed bar of every book and the book's name (the user's alert rules judge it). */
-  onBar: ((book: string, bar: LiveBar) => void) | null = null;
+  onBar: ((book: string, bar: LiveBar, realtime: boolean) => void) | null = null;
   /** Latency from the first undisplayed feed delivery to the push that shows it (ms), a ring for the benchmark. */
   readonly latencies = new Float64Array(8192);
   latencyCount = 0;
@@ -140,7 +140,7 @@ export class DeskService {
       },
       riskChecker: (limits) => (risk = new BookRiskChecker(this.#risk, config.name, limits)),
       // The user's alert rules judge every book's closed bars too (issue 16 item 3), under the book's name.
-      onBar: (b) => this.onBar?.(config.name, b),
+      onBar: (b) => this.onBar?.(config.name, b, config.feed !== 'replay'),
     });
     risk.cash = () => session.broker.cash;
     return { session, risk };
