@@ -171,6 +171,13 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const [a] = data.symbols;
     const h = host();
     try {
+      // Stopping a finished book keeps what the overview showed: its equity and day PnL at the last marks.
+      expect((await h.desk.start(book('fin', 'sma-cross', [a]))).ok).toBe(true);
+      await finished(h.desk, 'fin');
+      const row = () => h.desk.overview().books.find((x) => x.name === 'fin')!;
+      const shown = row();
+      await h.desk.stop('fin');
+      expect([row().status, row().equity, row().dayPnl]).toEqual(['stopped', shown.equity, shown.dayPnl]);
       expect((await h.desk.start(book('slow', 'sma-cross', [a], { speed: 40 }))).ok).toBe(true);
       const b = h.desk.books().find((x) => x.config.name === 'slow')!;
       await new Promise((r) => setTimeout(r, 150));
@@ -184,7 +191,7 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
         feedStopped: true,
         broker: null,
       });
-      expect(report.books.filter((x) => x.feedStopped).length).toBe(1);
+      expect(report.books.filter((x) => x.feedStopped).map((x) => x.book)).toEqual(['slow']);
       expect(b.feed).toBeNull();
       const at = new Journal(h.store).getState<number>('desk:slow', 'lastTime');
       await new Promise((r) => setTimeout(r, 150));

@@ -359,17 +359,26 @@ export class DeskService {
     book.session.flushTicked();
     // The book's last orders (its flatten, a kill switch's cancels) still reach the broker before it disconnects.
     if (!keepBroker) await book.broker?.disconnect();
-    this.#saveMarks(book);
+    // A book that was not running (restored from the journal) has no live marks: its saved ones stay.
+    if (feed) this.#saveMarks(book);
     if (!this.#store.readonly) setDeskBookState(this.#store, book.config.name, 'stopped', this.#now());
     this.#dirty();
   }
 
+  // The marks, peak and day-start equity of a book whose session holds live marks (a running book, or one whose
+  // feed just stopped): read from the session, not through `bookView`, which shows a stopped book's saved marks.
   #saveMarks(book: Book): void {
     if (this.#store.readonly) return;
-    const v = bookView(book, 0);
+    const broker = book.session.broker;
     const marks: Record<string, number> = {};
-    for (const p of book.session.broker.positions()) if (p.last === p.last) marks[p.symbol] = p.last;
-    book.saved = { marks, peak: Math.max(book.peak, v.equity), dayStart: v.equity - v.dayPnl };
+    let net = 0;
+    for (const p of broker.positions()) {
+      if (p.last === p.last) marks[p.symbol] = p.last;
+      net += p.qty * (p.last === p.last ? p.last : (book.saved?.marks[p.symbol] ?? 0));
+    }
+    const equity = broker.cash + net;
+    const dayStart = broker.account().dayStartEquity;
+    book.saved = { marks, peak: Math.max(book.peak, equity), dayStart: dayStart === dayStart ? dayStart : equity };
     this.#journal.setState(book.session.session, 'deskMarks', book.saved);
   }
 
