@@ -95,6 +95,8 @@ export class DeskService {
   /** Latency from the first undisplayed feed delivery to the push that shows it (ms), a ring for the benchmark. */
   readonly latencies = new Float64Array(8192);
   latencyCount = 0;
+  /** What each push cost the host (computing and handing over the overview, ms), a ring beside `latencies`. */
+  readonly pushCosts = new Float64Array(8192);
 
   constructor(store: Store, emit: (overview: DeskOverview) => void, o: DeskOptions = {}) {
     this.#store = store;
@@ -673,13 +675,20 @@ export class DeskService {
     const since = this.#dirtySince;
     this.#dirtySince = 0;
     this.#pushedAt = performance.now();
-    // Running books' marks go to the journal every few seconds too, so a kill -9 loses at most that much of them.
+    this.#emit(this.overview());
+    // Running books' marks go to the journal every few seconds too, so a kill -9 loses at most that much of them;
+    // after the push (a journal write is not in the way of the screen), from the same marks the push showed.
     if (this.#pushedAt - this.#marksSavedAt >= MARKS_EVERY_MS) {
       this.#marksSavedAt = this.#pushedAt;
-      for (const b of this.#books.values()) if (b.feed && !b.finished) this.#saveMarks(b);
+      setImmediate(() => {
+        for (const b of this.#books.values()) if (b.feed && !b.finished) this.#saveMarks(b);
+      });
     }
-    this.#emit(this.overview());
-    if (since !== 0) this.latencies[this.latencyCount++ % this.latencies.length] = performance.now() - since;
+    const end = performance.now();
+    if (since !== 0) {
+      this.pushCosts[this.latencyCount % this.pushCosts.length] = end - this.#pushedAt;
+      this.latencies[this.latencyCount++ % this.latencies.length] = end - since;
+    }
   }
 
   /** Stops every book (keeping their marks), every broker connection and the push timer. */
