@@ -84,7 +84,12 @@ export const DeskBookInput = z
      * Whose account the book trades: `paper` (the built-in paper model), or a configured broker account whose
      * keys the host holds (Alpaca, KIS; their paper endpoints, or another endpoint such as a test server).
      */
-    account: z.union([z.literal('paper'), DeskBrokerAccountInput]).default('paper'),
+    account: z
+      .union([z.literal('paper'), DeskBrokerAccountInput], {
+        error:
+          'expected "paper" or {"broker": "alpaca" | "kis", "account"?, "baseUrl"?} (a broker\'s paper endpoint: real-money books are not armable)',
+      })
+      .default('paper'),
     risk: RiskLimitsInput.optional(),
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Further spec fields (sizing, commission, slippageBps, longOnly, ...), validated as a backtest spec's. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeskBookInput } from '../../contract/desk';
 import { listDeskBooks } from '../../store/books';
 import { brokerOrdersOf } from '../../store/broker-orders';
 import { openStore } from '../../store/sqlite-bar-store';
@@ -47,6 +48,20 @@ function book(symbol: string, extra: Partial<BookConfig> = {}): BookConfig {
 }
 
 describe('a desk book trading a broker account (the local Alpaca test server)', () => {
+  it('the contract takes paper or a broker account, and refuses a real-money one with what it accepts', () => {
+    const base = { name: 'b', strategy: 'manual' };
+    expect(DeskBookInput.parse(base).account).toBe('paper');
+    expect(DeskBookInput.parse({ ...base, account: { broker: 'kis', account: '50000000-01' } }).account).toEqual({
+      broker: 'kis',
+      account: '50000000-01',
+    });
+    const live = DeskBookInput.safeParse({ ...base, account: { broker: 'alpaca', live: true } });
+    expect(!live.success && live.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['account', expect.stringMatching(/real-money books are not armable/)],
+    ]);
+    expect(DeskBookInput.safeParse({ ...base, symbols: ['A'], universe: 'U' }).success).toBe(false);
+  });
+
   it('routes the book’s orders to the account, and the overview shows the broker’s fills and positions reconciled', async () => {
     const [sym] = data.symbols;
     const store = openStore(data.db);
