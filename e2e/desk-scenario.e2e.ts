@@ -29,6 +29,13 @@ async function addBook(b: {
   await page.fill('[data-testid="book-from"]', b.from);
   await page.fill('[data-testid="book-to"]', b.to);
   if (b.maxPosition) await page.fill('[data-testid="book-max-position"]', b.maxPosition);
+  if (b.name === 'Manual') {
+    // The account select offers broker accounts (the host holds their keys); this book stays on paper.
+    await page.selectOption('[data-testid="book-account"]', 'alpaca');
+    await page.waitForSelector('[data-testid="book-base-url"]');
+    await page.locator('[data-testid="desk-book-form"]').screenshot({ path: join(SCREENSHOTS, 'desk-book-form.png') });
+    await page.selectOption('[data-testid="book-account"]', 'paper');
+  }
   await page.click('[data-testid="book-start"]');
   await page.waitForSelector(`[data-testid="desk-book-row"][data-book="${b.name}"]`);
 }

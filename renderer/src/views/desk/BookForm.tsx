@@ -112,7 +112,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
             className="mono"
             value={f.universe}
             onChange={set('universe')}
-            placeholder="all, or a named universe"
+            placeholder="all or a name"
             disabled={f.symbols.trim() !== ''}
             data-testid="book-universe"
           />
@@ -169,7 +169,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
                 className="mono"
                 value={f.baseUrl}
                 onChange={set('baseUrl')}
-                placeholder="the broker's paper endpoint"
+                placeholder="default paper"
                 data-testid="book-base-url"
               />
             </label>
