@@ -102,7 +102,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
             className="mono"
             value={f.symbols}
             onChange={set('symbols')}
-            placeholder="empty = whole universe"
+            placeholder="empty = the universe"
             data-testid="book-symbols"
           />
         </label>
