@@ -10,6 +10,7 @@ const MODULES: Record<string, () => Promise<{ run(): Promise<BenchTable[]> }>> =
   indicators: () => import('./indicators'),
   serve: () => import('./serve'),
   live: () => import('./live'),
+  desk: () => import('./desk'),
   optimize: () => import('./optimize'),
   strategies: () => import('./strategies'),
   ui: () => import('./ui'),

@@ -100,8 +100,50 @@ describe('user alerts service', () => {
     expect(svc.onStored()).toBe(2);
     now.t = T0 + 2_001 * DAY;
     expect(svc.list()[0].status).toBe('expired');
+    // Expiry is judged on each stored bar's own date, not on the clock at the import: a late-arriving bar dated
+    // before the expiry still fires, one dated after it never does.
     await importBars(store, 'BBB', 7, [9]);
+    expect(svc.onStored()).toBe(1);
+    // Days 1999, 2000 (the expiry instant itself still counts) and 2001.
+    await importBars(store, 'BBB', 1_999, [9, 9, 9]);
+    expect(svc.onStored()).toBe(2);
+    await importBars(store, 'BBB', 2_003, [9]);
     expect(svc.onStored()).toBe(0);
+  });
+
+  it('expiry on a live feed: a replay judges it on the bar time, a real-time feed on the wall clock', async () => {
+    const { store, svc, fires, now } = setup();
+    await importBars(store, 'EEE', 0, [1, 1, 1]);
+    const rule = svc.save(
+      UserAlertInput.parse({
+        symbol: 'EEE',
+        condition: { op: 'above', left: { kind: 'price' }, right: 5 },
+        mode: 'every',
+        expiresAt: T0 + 10 * DAY,
+      }),
+    );
+    if (!rule.ok) throw new Error('save');
+    const bar = (day: number) => ({
+      symbol: 'EEE',
+      time: T0 + day * DAY,
+      open: 9,
+      high: 9,
+      low: 9,
+      close: 9,
+      volume: 1,
+    });
+    // The wall clock is far past the expiry (day 1000): a replay of days 5 and 12 fires on day 5 only.
+    svc.onLiveBar('replay-book', bar(5), false);
+    svc.onLiveBar('replay-book', bar(12), false);
+    // A real-time feed judges expiry on the clock: expired now, whatever its bars' stamps.
+    svc.onLiveBar('ws-book', bar(6), true);
+    now.t = T0 + 9 * DAY;
+    svc.onLiveBar('ws-book', bar(7), true);
+    await tick();
+    expect(fires.map((f) => [f.book, f.time])).toEqual([
+      ['replay-book', T0 + 5 * DAY],
+      ['ws-book', T0 + 7 * DAY],
+    ]);
   });
 
   it('judges live bars per book, warmed on the stored bars before them, and ignores repeated bars', async () => {

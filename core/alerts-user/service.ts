@@ -237,24 +237,27 @@ export class UserAlertService {
     return true;
   }
 
-  #fireable(id: string): StoredRule | null {
+  // `at`: the time expiry is judged at (a bar's own time for replayed and stored bars; the wall clock for a real-time feed).
+  #fireable(id: string, at: number): StoredRule | null {
     const r = this.#rules.get(id);
     if (!r) return null;
-    return canFire({ mode: r.mode, expiresAt: r.expiresAt, paused: r.paused, triggered: r.triggered }, this.#now()) ===
-      'yes'
+    return canFire({ mode: r.mode, expiresAt: r.expiresAt, paused: r.paused, triggered: r.triggered }, at) === 'yes'
       ? r
       : null;
   }
 
   /**
    * A closed bar of a live session (`book`): steps the rules on its symbol and fires those that hit. The first
-   * bar a rule sees in a book warms its indicators on the stored bars before it.
+   * bar a rule sees in a book warms its indicators on the stored bars before it. Expiry is judged on the bar's
+   * own time for a replay (`realtime` false: a replay of 2020 fires the rules a 2020 day would have), on the
+   * wall clock for a real-time feed.
    */
-  onLiveBar(book: string, bar: { readonly symbol: string } & RuleBar): void {
+  onLiveBar(book: string, bar: { readonly symbol: string } & RuleBar, realtime = true): void {
     const rules = this.#bySymbol.get(bar.symbol);
     if (!rules) return;
+    const at = realtime ? this.#now() : bar.time;
     for (const listed of rules) {
-      const r = this.#fireable(listed.id);
+      const r = this.#fireable(listed.id, at);
       if (!r) continue;
       const key = `${book}\u0000${r.id}`;
       let st = this.#live.get(key);
@@ -273,14 +276,21 @@ export class UserAlertService {
   }
 
   /**
-   * After an import stored bars: each active rule judges its symbol's stored bars after its cursor (warmed
-   * on those before), fires on hits, and moves its cursor to the last. Returns how many firings.
+   * After an import (or a scheduled fetch) stored bars: each active rule judges its symbol's stored bars after
+   * its cursor (warmed on those before), fires on hits, and moves its cursor to the last. Expiry is judged on
+   * each bar's own time: a bar dated after the rule's expiry never fires it, one dated before still does, whenever
+   * it arrives. Returns how many firings.
    */
   onStored(): number {
     let fired = 0;
+    // Rules and cursors as stored now (another process, `quantdesk scheduler`, may have moved them).
+    this.#reload();
     for (const listed of [...this.#rules.values()]) {
-      let r = this.#fireable(listed.id);
+      // Paused and triggered rules wait; expiry is per bar below.
+      let r = this.#fireable(listed.id, Number.NEGATIVE_INFINITY);
       if (!r) continue;
+      // Every bar after the cursor is later than the expiry: nothing left to judge.
+      if (r.expiresAt !== null && r.storedCursor !== null && r.storedCursor >= r.expiresAt) continue;
       const after = r.storedCursor ?? Number.NEGATIVE_INFINITY;
       const rows = storedBarsAfter(
         this.#store,
@@ -298,9 +308,15 @@ export class UserAlertService {
       for (let i = 0; i < rows.length; i++) {
         const bar = rowBar(rows[i]);
         const step = state.next(bar);
-        if (i >= judgeFrom && step.hit && r && this.#fire(r, bar, step.value, 'import', null)) {
+        if (
+          i >= judgeFrom &&
+          step.hit &&
+          r &&
+          this.#fireable(r.id, bar.time) &&
+          this.#fire(r, bar, step.value, 'import', null)
+        ) {
           fired++;
-          r = this.#fireable(r.id);
+          r = this.#fireable(r.id, Number.NEGATIVE_INFINITY);
         }
       }
       const last = rows[rows.length - 1][0];

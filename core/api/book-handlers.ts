@@ -35,7 +35,7 @@ export function bookHandlers(s: Services): Pick<Handlers, DeskChannels> {
     'desk:order-cancel': (input) => d.cancel(input.book, input.id),
     'desk:order-replace': (input) => d.replace(input.book, input.id, { qty: input.qty, price: input.price }),
     'desk:flatten': (input) => d.flatten(input.book, input.reason),
-    'desk:kill': (input) => ok(d.trip(input.reason)),
+    'desk:kill': async (input) => ok(await d.trip(input.reason)),
     'desk:rearm': () => ok(d.rearm()),
     'desk:limits-set': (input) => ok(d.setDeskLimits(input)),
     'desk:book-limits-set': (input) => d.setBookLimits(input.book, input.risk),

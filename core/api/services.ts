@@ -121,9 +121,11 @@ export function createServices(options: ServiceOptions): Services {
     alert: (a) => options.emit('alert:raised', { ...a }),
     fired: (f) => options.emit('user-alert:fired', f),
   });
-  live.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
-  const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o));
-  desk.onBar = (book, bar) => userAlerts.onLiveBar(book, bar);
+  live.onBar = (book, bar, realtime) => userAlerts.onLiveBar(book, bar, realtime);
+  const desk = new DeskService(options.store, (o) => options.emit('desk:changed', o), {
+    credentials: () => credentials.get(),
+  });
+  desk.onBar = (book, bar, realtime) => userAlerts.onLiveBar(book, bar, realtime);
   return {
     credentials,
     broker,

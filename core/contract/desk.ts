@@ -25,6 +25,7 @@ export type {
   DeskActionReport,
   DeskBookDetail,
   DeskBookView,
+  DeskBookBroker,
   DeskOverview,
   DeskPosition,
   DeskOrder,
@@ -43,6 +44,21 @@ const deskBookName = z
   .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 const deskDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
+/**
+ * A book's broker account: which broker, which of its accounts and endpoint. Keys never travel with it (the host
+ * reads them from its secret store). Real-money endpoints are not armable per book: `live` must stay false.
+ */
+export const DeskBrokerAccountInput = z
+  .object({
+    broker: z.enum(['alpaca', 'kis']),
+    account: z.string().min(1).max(64).optional(),
+    baseUrl: z.string().url().optional(),
+    live: z
+      .literal(false, { error: "a book trades a broker's paper endpoint; real-money books are not armable" })
+      .optional(),
+  })
+  .strict();
+
 /** `desk:book-start`: a book (strategy or `manual`, symbols or the whole universe, feed, paper account, capital, limits, params, replay range). */
 export const DeskBookInput = z
   .object({
@@ -50,8 +66,13 @@ export const DeskBookInput = z
     /** A single-symbol strategy (built-in or stored user strategy), or `manual` (traded from the ticket only). */
     strategy: z.string().min(1).max(100),
     params: z.record(z.string(), z.unknown()).default({}),
-    /** Symbols to trade; none = the whole stored universe. */
+    /** Symbols to trade; none = `universe` (default the whole stored universe). */
     symbols: z.array(z.string().min(1).max(32)).max(5_000).optional(),
+    /**
+     * Without symbols: `all` (every stored symbol) or a named point-in-time universe from the store (its members,
+     * each traded only on the days it is a member as known that day).
+     */
+    universe: z.string().min(1).max(64).optional(),
     feed: z.enum(['replay', 'websocket']).default('replay'),
     url: z.string().url().optional(),
     /** Replay speed in time steps per second; 0 = as fast as possible. */
@@ -59,14 +80,26 @@ export const DeskBookInput = z
     from: deskDate.optional(),
     to: deskDate.optional(),
     capital: z.number().positive().default(100_000),
-    /** Whose account the book trades (paper only for now). */
-    account: z.literal('paper').default('paper'),
+    /**
+     * Whose account the book trades: `paper` (the built-in paper model), or a configured broker account whose
+     * keys the host holds (Alpaca, KIS; their paper endpoints, or another endpoint such as a test server).
+     */
+    account: z
+      .union([z.literal('paper'), DeskBrokerAccountInput], {
+        error:
+          'expected "paper" or {"broker": "alpaca" | "kis", "account"?, "baseUrl"?} (a broker\'s paper endpoint: real-money books are not armable)',
+      })
+      .default('paper'),
     risk: RiskLimitsInput.optional(),
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Further spec fields (sizing, commission, slippageBps, longOnly, ...), validated as a backtest spec's. */
     spec: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => !(b.symbols?.length && b.universe !== undefined), {
+    path: ['universe'],
+    message: 'give "symbols" or "universe", not both',
+  });
 
 /** Desk-wide limits; `hard` lists the limits whose breach trips the desk kill switch (default all). */
 export const DeskLimitsInput = z
@@ -134,7 +167,7 @@ export const deskMethods = {
   'desk:flatten': method(
     z.object({ book: deskBookName.optional(), reason: z.string().min(1).max(500).default('flatten') }).strict(),
   ).returns<DeskActionReport>(),
-  /** Trips the desk kill switch: every book's (working orders cancelled, new ones refused); positions stay open. */
+  /** Trips the desk kill switch and stops every book: working orders cancelled, new ones refused, feeds stopped; positions stay open. */
   'desk:kill': method(
     z.object({ reason: z.string().min(1).max(500).default('manual') }).strict(),
   ).returns<DeskActionReport>(),

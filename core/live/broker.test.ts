@@ -110,7 +110,20 @@ describe('PaperBroker fills and positions', () => {
       { symbol: 'A', side: 'buy', qty: 100, type: 'twap', durationMs: 40_000, slices: 3 },
       T,
     );
-    for (let t = 0; t <= 60_000; t += 5_000) broker.onTick('A', T + t, 50 + t / 10_000);
+    // The working count (read from the working lists and open algo parents) equals a scan of every order, at
+    // every step: the parent counts until its last slice fills, its slices never; a resting limit counts too.
+    const scan = () =>
+      broker.orders().filter((o) => o.parentId === null && (o.status === 'new' || o.status === 'partially-filled'))
+        .length;
+    broker.submit({ symbol: 'A', side: 'buy', qty: 1, type: 'limit', price: 1 }, T);
+    const counts: [number, number][] = [];
+    for (let t = 0; t <= 60_000; t += 5_000) {
+      broker.onTick('A', T + t, 50 + t / 10_000);
+      counts.push([broker.workingCount(), scan()]);
+    }
+    expect(counts.every(([a, b]) => a === b)).toBe(true);
+    expect(counts[0][0]).toBe(2);
+    expect(counts[counts.length - 1][0]).toBe(1);
     expect(fills.map((f) => f.qty)).toEqual([33, 34, 33]);
     expect(fills.map((f) => f.time)).toEqual([T, T + 15_000, T + 30_000]);
     expect(fills.every((f) => events.find((e) => e.id === f.orderId)?.parentId === parent.id)).toBe(true);

@@ -98,6 +98,8 @@ export class PaperBroker {
   readonly #orders = new Map<string, Order>();
   readonly #working = new Map<string, Order[]>();
   readonly #algos = new Map<string, AlgoSchedule[]>();
+  /** Algo parents not yet known final (a parent outlives its schedule until its last slice fills). */
+  readonly #parents = new Set<Order>();
   #cash: number;
   #marketValue = 0;
   #gross = 0;
@@ -160,6 +162,20 @@ export class PaperBroker {
   /** Every position ever opened in this session, by symbol. */
   positions(): readonly PositionState[] {
     return [...this.#positions.values()].filter((p) => p.qty !== 0 || p.realized !== 0);
+  }
+
+  /**
+   * How many top-level orders are working (new or partially filled, algo parents included, their slices not):
+   * what a scan of {@link orders} would count, read from the working lists instead of every order ever placed.
+   */
+  workingCount(): number {
+    let n = 0;
+    for (const list of this.#working.values())
+      for (const o of list) if (o.parentId === null && (o.status === 'new' || o.status === 'partially-filled')) n++;
+    for (const o of this.#parents)
+      if (o.status === 'new' || o.status === 'partially-filled') n++;
+      else this.#parents.delete(o);
+    return n;
   }
 
   /** Every order of the session, oldest first. */
@@ -249,6 +265,7 @@ export class PaperBroker {
       req.profile,
     );
     this.#listFor(this.#algos, parent.symbol).push({ parent, times, qtys, next: 0 });
+    this.#parents.add(parent);
   }
 
   /** Cancels one working order (or algo parent and its pending slices). Returns false if it was not working. */

@@ -36,6 +36,11 @@ export interface RunnerOptions {
   readonly symbols: readonly string[];
   readonly broker: PaperBroker;
   readonly onSignal?: (s: Signal) => void;
+  /**
+   * A point-in-time universe's membership: a symbol outside it at a bar's time gets a flat target (its strategy
+   * still steps, so its indicators are warm when it joins). Absent: every symbol always tradable.
+   */
+  readonly member?: (symbol: string, time: number) => boolean;
 }
 
 /**
@@ -179,7 +184,10 @@ export class StrategyRunner {
       v.low = f === undefined ? b.low : b.low * f;
       v.close = sc;
       v.volume = b.volume;
-      const d = this.#o.strategy.onBar(this.#states[k], v);
+      let d = this.#o.strategy.onBar(this.#states[k], v);
+      // Outside the universe as known at this bar: flat (closing what it holds, replacing a resting entry).
+      if (this.#o.member !== undefined && !this.#o.member(b.symbol, b.time))
+        d = book.qty[k] !== 0 || book.pTarget[k] === book.pTarget[k] ? 0 : null;
       // The book converts levels named in signal prices to traded ones (× close / signal close), as the engine does.
       if (d !== null && d !== undefined) book.decide(k, d, b.time, sc, b.close);
       if (b.final === true) book.closeOut(k, b.close, b.time, 'delisted');

@@ -109,7 +109,7 @@ export class LiveService {
   /** The restore report of the last start's canary session (`<session>~challenger`), or null when it has none. */
   lastCanaryRestore: RestoreReport | null = null;
   /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
-  onBar: ((session: string, bar: LiveBar) => void) | null = null;
+  onBar: ((session: string, bar: LiveBar, realtime: boolean) => void) | null = null;
 
   constructor(
     store: Store,
@@ -203,7 +203,7 @@ export class LiveService {
       anomalies: req.anomalies,
       cooldownMs: req.cooldownMs,
       signalSeverity: req.signalSeverity,
-      onBar: (b) => this.onBar?.(req.session, b),
+      onBar: (b) => this.onBar?.(req.session, b, !FEEDS[req.feed].replaysStore),
       ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
     const session = new LiveSession(champion);

@@ -49,6 +49,8 @@ export interface LiveEvents {
 /** Options of {@link LiveSession}. */
 export interface SessionOptions {
   readonly store: Store;
+  /** A point-in-time universe's membership (a desk book on a named universe); see `RunnerOptions.member`. */
+  readonly member?: (symbol: string, time: number) => boolean;
   /** Journal session id: orders, fills and positions of a session are restored together. */
   readonly session: string;
   readonly spec: BacktestSpec;
@@ -201,6 +203,7 @@ export class LiveSession implements FeedSink {
       params: o.params,
       symbols: o.symbols,
       broker: this.broker,
+      member: o.member,
       onSignal: (sig) => this.#onSignal(sig),
     });
     const interval = o.interval ?? '1m';

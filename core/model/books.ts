@@ -45,6 +45,29 @@ export interface DeskBookView {
   readonly unackedAlerts: number;
   /** The last time step it traded (EpochMs of the feed's clock), or null. */
   readonly lastTime: number | null;
+  /** The broker account the book's orders are routed to, or null for a paper book. */
+  readonly broker: DeskBookBroker | null;
+}
+
+/**
+ * A book's broker account as the overview shows it (never a key): the account the broker reported, its
+ * figures at `at`, and the last reconciliation of the book's journal with the broker's positions and orders.
+ */
+export interface DeskBookBroker {
+  readonly name: string;
+  /** The account id the broker reported, null before the first connection. */
+  readonly accountId: string | null;
+  readonly mode: 'paper' | 'live';
+  /** True while the book's orders are routed (the book runs and the connection is up). */
+  readonly connected: boolean;
+  readonly equity: number | null;
+  readonly cash: number | null;
+  /** When the broker's figures were read (EpochMs), null when never. */
+  readonly at: number | null;
+  /** Whether the last reconciliation found the journal and the broker agreeing; null before the first. */
+  readonly reconciled: boolean | null;
+  readonly mismatches: number;
+  readonly reconciledAt: number | null;
 }
 
 /** Exposure of one sector (or one book) over the desk. */
@@ -94,6 +117,8 @@ export interface DeskPosition {
   readonly marketValue: number;
   readonly realized: number;
   readonly unrealized: number;
+  /** The quantity the book's broker account holds (a broker book only; absent for paper). */
+  readonly brokerQty?: number;
 }
 
 /** An order of a book (as the journal holds it). */
@@ -161,6 +186,10 @@ export interface DeskActionReport {
     readonly running: boolean;
     readonly ordersCancelled: number;
     readonly ordersSubmitted: number;
+    /** The action stopped the book's feed (the desk kill switch stops every running book). */
+    readonly feedStopped: boolean;
+    /** The broker the book's orders are routed to (its closing orders go there even while stopped), or null. */
+    readonly broker: string | null;
   }[];
   /** Positions left open after the action (the kill switch does not close them; flatten does, at the next price). */
   readonly openPositions: number;

@@ -68,3 +68,11 @@ export function mirrorStatements(store: Store) {
       WHERE b.session = ? AND o.status = 'cancelled' AND b.status IN ('intent', 'pending', 'new', 'partially-filled')`),
   };
 }
+
+/** The rowid of the last order journaled for `session` (0 when none): where a broker mirror attached now starts. */
+export function lastOrderRowid(store: Store, session: string): number {
+  return (
+    (connection(store).prepare(`SELECT max(rowid) FROM orders WHERE session = ?`).pluck().get(session) as
+      number | null) ?? 0
+  );
+}

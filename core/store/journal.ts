@@ -94,6 +94,9 @@ export class Journal {
         `SELECT id, ts, kind, severity, symbol, message, acknowledged_at FROM alerts WHERE session = ? AND kind <> 'signal' ORDER BY seq DESC LIMIT ?`,
       ),
       signals: p(`SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' ORDER BY seq DESC LIMIT ?`),
+      unackedOther: p(
+        `SELECT count(*) FROM (SELECT acknowledged_at FROM alerts WHERE session = ? AND kind <> 'signal' ORDER BY seq DESC LIMIT ?) WHERE acknowledged_at IS NULL`,
+      ).pluck(),
       signalsOf: p(
         `SELECT id, payload FROM alerts WHERE session = ? AND kind = 'signal' AND symbol = ? ORDER BY seq DESC LIMIT ?`,
       ),
@@ -295,6 +298,11 @@ export class Journal {
    * The latest `limit` alerts of a session, newest first: all of them, only strategy signals (`signal`),
    * or only the rest (`other`: anomalies, risk, kill switch, feed), so signals cannot crowd the rest out of a page.
    */
+  /** How many of the latest `limit` non-signal alerts of a session are not acknowledged (what `loadAlerts(…, 'other')` would show open). */
+  countUnackedOther(session: string, limit = 500): number {
+    return this.#s.unackedOther.get(session, limit) as number;
+  }
+
   loadAlerts(session: string, limit = 500, category: 'all' | 'signal' | 'other' = 'all'): Alert[] {
     const stmt =
       category === 'all' ? this.#s.alerts : category === 'signal' ? this.#s.alertsSignal : this.#s.alertsOther;

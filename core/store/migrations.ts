@@ -470,4 +470,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (name, version)
   ) WITHOUT ROWID;
   `,
+  // Issue 16 (desk latency): a book's open-alert count and its alert list read the latest non-signal alerts of a
+  // session; with every strategy signal journaled as an alert too, the plain (session, seq) index made each such
+  // read walk all of the session's signals. A partial index holds only the other alerts.
+  `
+  CREATE INDEX alerts_session_other ON alerts(session, seq) WHERE kind <> 'signal';
+  `,
 ];

@@ -27,3 +27,30 @@ export function universeRows(store: Store, name: string): [number, number, numbe
     .raw(true)
     .all(name) as [number, number, number | null, number][];
 }
+
+/** The symbols universe `name` ever held (any membership row, whenever known), sorted; empty for an unknown name. */
+export function universeSymbols(store: Store, name: string): string[] {
+  return connection(store)
+    .prepare(
+      'SELECT DISTINCT i.symbol FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol',
+    )
+    .pluck()
+    .all(name) as string[];
+}
+
+/** Universe `name`'s membership rows by symbol: `[valid_from, valid_to | null, known_at]`, by known_at. */
+export function universeRowsBySymbol(store: Store, name: string): Map<string, [number, number | null, number][]> {
+  const out = new Map<string, [number, number | null, number][]>();
+  const rows = connection(store)
+    .prepare(
+      'SELECT i.symbol, u.valid_from, u.valid_to, u.known_at FROM universes u JOIN instruments i ON i.id = u.instrument_id WHERE u.name = ? ORDER BY i.symbol, u.known_at',
+    )
+    .raw(true)
+    .all(name) as [string, number, number | null, number][];
+  for (const [s, from, to, known] of rows) {
+    const list = out.get(s) ?? [];
+    list.push([from, to, known]);
+    out.set(s, list);
+  }
+  return out;
+}

@@ -80,7 +80,13 @@ function start(): void {
   registerApi(handlers, isTrustedSender);
   // Scheduled jobs (fetches, the daily report) run here while the app is open; missed slots run once on start or wake.
   const credentials = services.credentials;
-  scheduler = startHostScheduler(store, () => credentials.get());
+  // Bars a scheduled fetch stores are judged by the user's alert rules right after the run (issue 16).
+  const userAlerts = services.userAlerts;
+  scheduler = startHostScheduler(
+    store,
+    () => credentials.get(),
+    () => userAlerts.onStored(),
+  );
   powerMonitor?.on?.('resume', () => scheduler?.wake());
   hardenSession(session.defaultSession, join(__dirname, '..', 'renderer'));
   win = createMainWindow(join(userData, 'window-state.json'), preloadPath(__dirname));

@@ -1,6 +1,8 @@
 import { OutboxDispatcher } from '../../live/outbox';
 import { Journal } from '../../store/journal';
+import { UserAlertService } from '../../alerts-user/service';
 import { runJobCommand } from '../../scheduler/commands';
+import { alertingRunner } from '../../scheduler/host';
 import { listJobs } from '../../scheduler/jobs';
 import { Scheduler } from '../../scheduler/scheduler';
 import { parseFlags } from '../args';
@@ -22,8 +24,14 @@ export const schedulerCommand: Command = {
   async run(args, io) {
     const { values } = parseFlags(args, { db: { type: 'string' } }, ['db']);
     const store = openWritableStore(values.db!);
+    // The user's alert rules judge what each fetch stored, as soon as it is stored: firings are journaled and their
+    // webhooks queued in the outbox (delivered below); the app shows them from the journal.
+    const userAlerts = new UserAlertService(store, { alert: () => undefined, fired: () => undefined });
     const s = new Scheduler(store, {
-      run: (job, signal) => runJobCommand(store, job.command, signal),
+      run: alertingRunner(
+        (job, signal) => runJobCommand(store, job.command, signal),
+        () => userAlerts.onStored(),
+      ),
       onRunEnded: (r) =>
         io.out(
           `${new Date(r.endedAt ?? Date.now()).toISOString()} ${r.job} ${r.status} attempt ${r.attempt} (${r.trigger})${r.rowsChanged !== null ? ` ${r.rowsChanged} rows changed` : ''}${r.error ? `: ${r.error}` : ''}\n`,

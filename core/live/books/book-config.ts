@@ -18,9 +18,13 @@ export interface BookConfig {
   /** A single-symbol strategy (built-in or user), or `manual` for a book traded only from the ticket. */
   readonly strategy: string;
   readonly params: Readonly<Record<string, unknown>>;
-  /** Symbols to trade, or none with `universe: "all"` (every stored symbol). */
+  /** Symbols to trade, or none with a `universe`. */
   readonly symbols?: readonly string[];
-  readonly universe?: 'all';
+  /**
+   * Without symbols: `all` (every stored symbol, the default) or a named point-in-time universe (its members,
+   * each tradable only on the days it is a member as known that day).
+   */
+  readonly universe?: string;
   readonly feed: 'replay' | 'websocket';
   /** WebSocket URL (`websocket` feed). */
   readonly url?: string;
@@ -31,13 +35,24 @@ export interface BookConfig {
   readonly to?: string;
   /** Starting cash of the book, in account currency. */
   readonly capital: number;
-  /** Whose account the book trades: the paper model (broker accounts per book are not wired yet). */
-  readonly account: 'paper';
+  /**
+   * Whose account the book trades: the paper model, or a broker account (its orders, after the book's and the
+   * desk's checks, are routed there; keys come from the host's credentials, never from the configuration).
+   */
+  readonly account: 'paper' | BookBrokerAccount;
   readonly risk?: RiskLimits;
   /** Bar interval for tick feeds. */
   readonly interval: IntervalName;
   /** Further backtest-spec fields (sizing, commission, slippageBps, longOnly, ...). */
   readonly spec?: Readonly<Record<string, unknown>>;
+}
+
+/** A book's broker account (the contract's `DeskBrokerAccountInput`): which broker, account and endpoint, never keys. */
+export interface BookBrokerAccount {
+  readonly broker: 'alpaca' | 'kis';
+  readonly account?: string;
+  readonly baseUrl?: string;
+  readonly live?: false;
 }
 
 /** The journal session of book `name`. */

@@ -48,11 +48,13 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const [a, b, c] = data.symbols;
     const h = host();
     const { desk } = h;
-    expect(desk.start(book('trend', 'sma-cross', [a, b])).ok).toBe(true);
-    expect(desk.start(book('trend', 'sma-cross', [a])).ok).toBe(false); // running: conflict
+    expect((await desk.start(book('trend', 'sma-cross', [a, b]))).ok).toBe(true);
+    expect((await desk.start(book('trend', 'sma-cross', [a]))).ok).toBe(false); // running: conflict
     expect(
-      desk.start(
-        book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } }),
+      (
+        await desk.start(
+          book('manual', 'manual', [c], { speed: 2000, risk: { symbols: { '*': { maxPosition: 50 } }, hard: [] } }),
+        )
       ).ok,
     ).toBe(true);
     // A ticket order placed before the feed's first bar fills at that bar's open, through the paper broker.
@@ -110,14 +112,20 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     const tripped = desk.overview();
     expect(tripped.killSwitch.tripped).toBe(true);
     expect(tripped.books.every((x) => x.killSwitch.tripped)).toBe(true);
-    const trip = desk.trip('again');
-    expect(trip.books.every((x) => x.ordersCancelled === 0)).toBe(true);
+    // The desk kill switch stops every book, not only its trading: no feed left, each recorded stopped.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(desk.books().map((x) => x.feed)).toEqual([null, null]);
+    expect(tripped.books.length).toBe(2);
+    expect(desk.overview().books.map((x) => x.status)).toEqual(['stopped', 'stopped']);
+    expect(listDeskBooks(h.store).map((r) => r.state)).toEqual(['stopped', 'stopped']);
+    const trip = await desk.trip('again');
+    expect(trip.books.every((x) => x.ordersCancelled === 0 && !x.feedStopped)).toBe(true);
     expect(trip.openPositions).toBe(tripped.books.reduce((n, x) => n + x.openPositions, 0));
 
     // Flatten a book: reduce-only closing orders, accepted with the kill switch tripped.
     const flat = desk.flatten('manual', 'test');
     expect(flat.ok && flat.value.books).toEqual([
-      { book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1 },
+      { book: 'manual', running: false, ordersCancelled: 0, ordersSubmitted: 1, feedStopped: false, broker: null },
     ]);
     const before = desk.overview();
     const orders = desk.book('manual');
@@ -149,7 +157,7 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
       expect(sessions).toEqual(expect.arrayContaining(['desk:trend', 'desk:manual']));
       // Re-arm, restart the manual book on a longer range: the flatten order fills at its next bar.
       h2.desk.rearm();
-      expect(h2.desk.start(book('manual', 'manual', [c], { to: '2021-03-31' })).ok).toBe(true);
+      expect((await h2.desk.start(book('manual', 'manual', [c], { to: '2021-03-31' }))).ok).toBe(true);
       await finished(h2.desk, 'manual');
       const end = h2.desk.book('manual');
       expect(end.ok && end.value.positions.find((p) => p.symbol === c)?.qty).toBe(0);
@@ -159,13 +167,57 @@ describe('the desk: books side by side, desk limits, kill switch, flatten, resta
     }
   }, 60_000);
 
-  it('refuses a book whose spec is wrong, naming the field', () => {
+  it('the desk kill switch stops running books: their feeds end, each book is journaled stopped and says so', async () => {
+    const [a] = data.symbols;
     const h = host();
     try {
-      const r = h.desk.start(book('bad', 'no-such-strategy', ['X']));
+      // Stopping a finished book keeps what the overview showed: its equity and day PnL at the last marks.
+      expect((await h.desk.start(book('fin', 'sma-cross', [a]))).ok).toBe(true);
+      await finished(h.desk, 'fin');
+      const row = () => h.desk.overview().books.find((x) => x.name === 'fin')!;
+      const shown = row();
+      await h.desk.stop('fin');
+      expect([row().status, row().equity, row().dayPnl]).toEqual(['stopped', shown.equity, shown.dayPnl]);
+      expect((await h.desk.start(book('slow', 'sma-cross', [a], { speed: 40 }))).ok).toBe(true);
+      const b = h.desk.books().find((x) => x.config.name === 'slow')!;
+      await new Promise((r) => setTimeout(r, 150));
+      const report = await h.desk.trip('operator');
+      // Books already stopped (from the test above, same store) are halted too, with no feed to stop.
+      expect(report.books.find((x) => x.book === 'slow')).toEqual({
+        book: 'slow',
+        running: false,
+        ordersCancelled: 0,
+        ordersSubmitted: 0,
+        feedStopped: true,
+        broker: null,
+      });
+      expect(report.books.filter((x) => x.feedStopped).map((x) => x.book)).toEqual(['slow']);
+      expect(b.feed).toBeNull();
+      const at = new Journal(h.store).getState<number>('desk:slow', 'lastTime');
+      await new Promise((r) => setTimeout(r, 150));
+      // No bar after the kill: the replay is stopped, not merely refused orders.
+      expect(new Journal(h.store).getState<number>('desk:slow', 'lastTime')).toBe(at);
+      expect(h.desk.overview().books.find((x) => x.name === 'slow')).toMatchObject({
+        status: 'stopped',
+        killSwitch: { tripped: true },
+      });
+      const alerts = new Journal(h.store).loadAlerts('desk:slow', 10, 'other');
+      expect(alerts.some((x) => x.kind === 'kill-switch' && /feed stopped/.test(x.message))).toBe(true);
+      expect(listDeskBooks(h.store).find((r) => r.name === 'slow')?.state).toBe('stopped');
+      h.desk.rearm();
+    } finally {
+      await h.desk.dispose();
+      h.store.close();
+    }
+  });
+
+  it('refuses a book whose spec is wrong, naming the field', async () => {
+    const h = host();
+    try {
+      const r = await h.desk.start(book('bad', 'no-such-strategy', ['X']));
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.message).toMatch(/strategy/);
-      const r2 = h.desk.start(book('bad', 'manual', ['NOPE']));
+      const r2 = await h.desk.start(book('bad', 'manual', ['NOPE']));
       expect(!r2.ok && r2.error.message).toMatch(/symbols/);
     } finally {
       h.store.close();

@@ -27,6 +27,9 @@ import { LiveSpecError, resolveSpec, resolveStrategy } from '../replay';
 import type { RiskLimits } from '../risk';
 import { LiveSession } from '../session';
 import type { LiveBar, Order } from '../types';
+import { BrokerError } from '../brokers/types';
+import { BookBroker, brokerErrorCode } from './book-broker';
+import { bookUniverse, type Membership } from './book-universe';
 import { bookSession, bookSpec, MANUAL_STRATEGY, manualPanel, type BookConfig } from './book-config';
 import { BookRiskChecker, DeskRisk } from './desk-risk';
 import { bookDetail, bookView, forgetUnacked, overview, type BookMarks } from './overview';
@@ -39,6 +42,8 @@ export interface Book {
   feed: Feed | null;
   finished: boolean;
   sectors: Map<string, string>;
+  /** The book's broker account connection (orders routed, positions read), or null for a paper book. */
+  broker: BookBroker | null;
   /** Marks and peak kept in the journal when the book stops (the journal keeps quantities and costs, not marks). */
   saved: BookMarks | null;
   peak: number;
@@ -57,6 +62,8 @@ export interface DeskOptions {
   /** Minimum ms between two `desk:changed` pushes while books change. Default 25. */
   readonly pushEveryMs?: number;
   readonly now?: () => number;
+  /** Where broker books' keys come from (the host's secret store); default the process environment. */
+  readonly credentials?: () => NodeJS.ProcessEnv;
 }
 
 /**
@@ -75,24 +82,30 @@ export class DeskService {
   readonly #risk: DeskRisk;
   readonly #now: () => number;
   readonly #pushEveryMs: number;
+  readonly #credentials: () => NodeJS.ProcessEnv;
+  /** Books whose broker connection is being made (a second start of the same name waits its turn: `conflict`). */
+  readonly #starting = new Set<string>();
   #kill: DeskKillSwitch;
   #timer: NodeJS.Timeout | null = null;
   #dirtySince = 0;
   #pushedAt = 0;
   #marksSavedAt = 0;
   /** Called with every closed bar of every book and the book's name (the user's alert rules judge it). */
-  onBar: ((book: string, bar: LiveBar) => void) | null = null;
+  onBar: ((book: string, bar: LiveBar, realtime: boolean) => void) | null = null;
   /** Latency from the first undisplayed feed delivery to the push that shows it (ms), a ring for the benchmark. */
   readonly latencies = new Float64Array(8192);
   latencyCount = 0;
+  /** What each push cost the host (computing and handing over the overview, ms), a ring beside `latencies`. */
+  readonly pushCosts = new Float64Array(8192);
 
   constructor(store: Store, emit: (overview: DeskOverview) => void, o: DeskOptions = {}) {
     this.#store = store;
     this.#emit = emit;
     this.#now = o.now ?? Date.now;
     this.#pushEveryMs = o.pushEveryMs ?? 25;
+    this.#credentials = o.credentials ?? (() => process.env);
     this.#journal = new Journal(store);
-    this.#risk = new DeskRisk((b) => this.trip(`desk ${b.limit}: ${b.message}`));
+    this.#risk = new DeskRisk((b) => void this.trip(`desk ${b.limit}: ${b.message}`));
     this.#risk.set(getDeskState<DeskLimitsValue>(store, 'limits') ?? {});
     this.#kill = getDeskState<DeskKillSwitch>(store, 'killswitch') ?? ARMED;
     for (const row of listDeskBooks(store)) {
@@ -110,6 +123,7 @@ export class DeskService {
     strategy: { strategy: SingleStrategy<any, any>; params: unknown },
     symbols: readonly string[],
     spec: ReturnType<typeof bookSpec> & { ok: true },
+    member?: Membership,
   ): { session: LiveSession; risk: BookRiskChecker } {
     let risk!: BookRiskChecker;
     const session = new LiveSession({
@@ -119,6 +133,7 @@ export class DeskService {
       strategy: strategy.strategy,
       params: strategy.params,
       symbols,
+      member,
       risk: config.risk,
       interval: config.interval,
       // The desk pushes its own overview; a session's events only mark it for the next push (its price ticker is not needed).
@@ -127,7 +142,7 @@ export class DeskService {
       },
       riskChecker: (limits) => (risk = new BookRiskChecker(this.#risk, config.name, limits)),
       // The user's alert rules judge every book's closed bars too (issue 16 item 3), under the book's name.
-      onBar: (b) => this.onBar?.(config.name, b),
+      onBar: (b) => this.onBar?.(config.name, b, config.feed !== 'replay'),
     });
     risk.cash = () => session.broker.cash;
     return { session, risk };
@@ -142,11 +157,27 @@ export class DeskService {
       : resolveStrategy(spec.spec, this.#store);
   }
 
+  /**
+   * What a book runs: a named universe becomes its members as symbols, with their point-in-time membership
+   * (the stored configuration keeps the name). Throws {@link LiveSpecError} for a universe with no members.
+   */
+  #expand(config: BookConfig): { run: BookConfig; member?: Membership } {
+    const u = config.universe;
+    if (config.symbols?.length || u === undefined || u === 'all') return { run: config };
+    try {
+      const { symbols, member } = bookUniverse(this.#store, u);
+      return { run: { ...config, symbols, universe: undefined }, member };
+    } catch (e) {
+      throw new LiveSpecError([`universe: ${(e as Error).message}`]);
+    }
+  }
+
   // A stopped book: its session restored from the journal (positions, orders, kill switch), no feed.
   #restore(config: BookConfig): Book {
-    const spec = bookSpec(config);
+    const { run, member } = this.#expand(config);
+    const spec = bookSpec(run);
     if (!spec.ok) throw new LiveSpecError(spec.errors);
-    const { session, risk } = this.#newSession(config, this.#strategyOf(config, spec), config.symbols ?? [], spec);
+    const { session, risk } = this.#newSession(config, this.#strategyOf(run, spec), run.symbols ?? [], spec, member);
     session.restore();
     const saved = this.#journal.getState<BookMarks>(session.session, 'deskMarks') ?? null;
     const book: Book = {
@@ -156,6 +187,10 @@ export class DeskService {
       feed: null,
       finished: false,
       sectors: new Map(),
+      broker:
+        config.account === 'paper'
+          ? null
+          : new BookBroker(this.#store, session.session, config.account, () => this.#dirty()),
       saved,
       peak: saved?.peak ?? config.capital,
     };
@@ -173,11 +208,24 @@ export class DeskService {
     return [...this.#books.values()];
   }
 
-  /** Starts a new book, or restarts a stopped one with a new configuration; `conflict` while it runs. */
-  start(config: BookConfig): Result<DeskOverview> {
+  /**
+   * Starts a new book, or restarts a stopped one with a new configuration; `conflict` while it runs. A book with a
+   * broker account connects first (its keys from the host's credentials): no keys, an unknown account or an
+   * endpoint that does not answer is an error and nothing starts.
+   */
+  async start(config: BookConfig): Promise<Result<DeskOverview>> {
     const old = this.#books.get(config.name);
-    if (old?.feed) return fail('conflict', `book "${config.name}" is running; stop it first`);
-    const spec = bookSpec(config);
+    if (old?.feed || this.#starting.has(config.name))
+      return fail('conflict', `book "${config.name}" is running; stop it first`);
+    let expanded: { run: BookConfig; member?: Membership };
+    try {
+      expanded = this.#expand(config);
+    } catch (e) {
+      if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
+      throw e;
+    }
+    const { run, member } = expanded;
+    const spec = bookSpec(run);
     if (!spec.ok) return fail('invalid-input', `book: ${spec.errors.join('; ')}`, spec.errors);
     let strategy;
     let symbols: readonly string[];
@@ -198,16 +246,34 @@ export class DeskService {
         });
       } else {
         if (!config.url) return fail('invalid-input', 'url: the websocket feed needs a URL');
-        if (!config.symbols?.length) return fail('invalid-input', 'symbols: a streaming feed needs explicit symbols');
-        symbols = config.symbols;
+        if (!run.symbols?.length)
+          return fail('invalid-input', 'symbols: a streaming feed needs explicit symbols or a named universe');
+        symbols = run.symbols;
         feed = new WebSocketFeed({ url: config.url });
       }
     } catch (e) {
       if (e instanceof LiveSpecError) return fail('invalid-input', e.message, e.errors);
       throw e;
     }
+    // A broker book halted by the desk kill switch is still connected (for a Flatten): one route per book.
+    await old?.broker?.disconnect();
+    let broker: BookBroker | null = null;
+    if (config.account !== 'paper') {
+      if (this.#store.readonly) return fail('unavailable', 'a read-only store cannot journal broker orders');
+      broker = new BookBroker(this.#store, bookSession(config.name), config.account, () => this.#dirty());
+      this.#starting.add(config.name);
+      try {
+        await broker.connect(this.#store, this.#credentials());
+      } catch (e) {
+        await broker.disconnect();
+        if (e instanceof BrokerError) return fail(brokerErrorCode(e), `account: ${e.message}`);
+        throw e;
+      } finally {
+        this.#starting.delete(config.name);
+      }
+    }
     if (!this.#store.readonly) saveDeskBook(this.#store, config.name, config, 'running', this.#now());
-    const { session, risk } = this.#newSession(config, strategy, symbols, spec);
+    const { session, risk } = this.#newSession(config, strategy, symbols, spec, member);
     session.restore();
     if (this.#kill.tripped && !session.broker.killSwitch.tripped)
       session.trip(`desk kill switch: ${this.#kill.reason}`);
@@ -219,6 +285,7 @@ export class DeskService {
       feed,
       finished: false,
       sectors: sectorsOf(this.#store, symbols),
+      broker,
       saved,
       peak: saved?.peak ?? old?.peak ?? config.capital,
     };
@@ -286,29 +353,41 @@ export class DeskService {
     return ok(this.overview());
   }
 
-  async #stopBook(book: Book): Promise<void> {
+  // `keepBroker`: the desk kill switch stops the feed but keeps a broker book routing (its cancels, then a Flatten).
+  async #stopBook(book: Book, keepBroker = false): Promise<void> {
     const feed = book.feed;
     book.feed = null;
     if (feed) await feed.stop();
     book.session.flushTicked();
-    this.#saveMarks(book);
+    // The book's last orders (its flatten, a kill switch's cancels) still reach the broker before it disconnects.
+    if (!keepBroker) await book.broker?.disconnect();
+    // A book that was not running (restored from the journal) has no live marks: its saved ones stay.
+    if (feed) this.#saveMarks(book);
     if (!this.#store.readonly) setDeskBookState(this.#store, book.config.name, 'stopped', this.#now());
     this.#dirty();
   }
 
+  // The marks, peak and day-start equity of a book whose session holds live marks (a running book, or one whose
+  // feed just stopped): read from the session, not through `bookView`, which shows a stopped book's saved marks.
   #saveMarks(book: Book): void {
     if (this.#store.readonly) return;
-    const v = bookView(book, 0);
+    const broker = book.session.broker;
     const marks: Record<string, number> = {};
-    for (const p of book.session.broker.positions()) if (p.last === p.last) marks[p.symbol] = p.last;
-    book.saved = { marks, peak: Math.max(book.peak, v.equity), dayStart: v.equity - v.dayPnl };
+    let net = 0;
+    for (const p of broker.positions()) {
+      if (p.last === p.last) marks[p.symbol] = p.last;
+      net += p.qty * (p.last === p.last ? p.last : (book.saved?.marks[p.symbol] ?? 0));
+    }
+    const equity = broker.cash + net;
+    const dayStart = broker.account().dayStartEquity;
+    book.saved = { marks, peak: Math.max(book.peak, equity), dayStart: dayStart === dayStart ? dayStart : equity };
     this.#journal.setState(book.session.session, 'deskMarks', book.saved);
   }
 
   /** Restarts a stopped book with its stored configuration (`speed` overrides the replay speed). */
-  resume(name: string, speed?: number): Result<DeskOverview> {
+  resume(name: string, speed?: number): Promise<Result<DeskOverview>> {
     const book = this.#books.get(name);
-    if (!book) return fail('not-found', `no book "${name}"`);
+    if (!book) return Promise.resolve(fail('not-found', `no book "${name}"`));
     return this.start(speed === undefined ? book.config : { ...book.config, speed });
   }
 
@@ -320,6 +399,19 @@ export class DeskService {
     this.#books.delete(name);
     this.#risk.forget(name);
     if (!this.#store.readonly) deleteDeskBook(this.#store, name);
+    this.#dirty();
+    return ok(this.overview());
+  }
+
+  /** Reconciles a broker book's journal with its broker now (and re-reads the broker's figures); null for a paper book. */
+  async reconcile(name: string): Promise<Result<DeskOverview>> {
+    const book = this.#books.get(name);
+    if (!book) return fail('not-found', `no book "${name}"`);
+    try {
+      await book.broker?.reconcile();
+    } catch (e) {
+      return fail('unavailable', `reconcile ${name}: ${(e as Error).message}`);
+    }
     this.#dirty();
     return ok(this.overview());
   }
@@ -452,6 +544,8 @@ export class DeskService {
         running: b.feed !== null && !b.finished,
         ordersCancelled: working,
         ordersSubmitted: orders.filter((o) => o.status !== 'rejected').length,
+        feedStopped: false,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       };
     });
     this.#acted();
@@ -468,8 +562,14 @@ export class DeskService {
     };
   }
 
-  /** Trips the desk kill switch: every book's kill switch (working orders cancelled, new ones refused); positions stay open. */
-  trip(reason: string): DeskActionReport {
+  /**
+   * Trips the desk kill switch and stops every book: at once (before any further delivery of any feed) each book's
+   * kill switch trips (working orders cancelled, new ones refused, journaled by its session), then each running
+   * book's feed stops and the book is recorded stopped. Positions stay open; a broker book keeps its connection so
+   * a Flatten still reaches the broker. Books stay stopped after a re-arm until resumed. A breach of a hard desk
+   * limit calls this from inside a feed's delivery: the books halt there, their feeds stop right after.
+   */
+  async trip(reason: string): Promise<DeskActionReport> {
     const already = this.#kill.tripped;
     if (!already) {
       this.#kill = { tripped: true, reason, at: this.#now() };
@@ -478,15 +578,19 @@ export class DeskService {
     const rows = this.books().map((b) => {
       const working = countWorking(b);
       const was = b.session.broker.killSwitch.tripped;
-      if (!was) b.session.trip(`desk kill switch: ${reason}`);
+      const running = b.feed !== null;
+      if (!was) b.session.trip(`desk kill switch: ${reason}${running ? '; feed stopped' : ''}`);
       return {
         book: b.config.name,
-        running: b.feed !== null && !b.finished,
+        running: false,
         ordersCancelled: was ? 0 : working,
         ordersSubmitted: 0,
+        feedStopped: running,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       };
     });
     this.#acted();
+    await Promise.all(this.books().map((b) => (b.feed ? this.#stopBook(b, true) : undefined)));
     return this.#report(rows);
   }
 
@@ -502,6 +606,8 @@ export class DeskService {
         running: b.feed !== null && !b.finished,
         ordersCancelled: 0,
         ordersSubmitted: 0,
+        feedStopped: false,
+        broker: b.broker?.view().connected ? b.broker.account.broker : null,
       })),
     );
   }
@@ -569,18 +675,26 @@ export class DeskService {
     const since = this.#dirtySince;
     this.#dirtySince = 0;
     this.#pushedAt = performance.now();
-    // Running books' marks go to the journal every few seconds too, so a kill -9 loses at most that much of them.
+    this.#emit(this.overview());
+    // Running books' marks go to the journal every few seconds too, so a kill -9 loses at most that much of them;
+    // after the push (a journal write is not in the way of the screen), from the same marks the push showed.
     if (this.#pushedAt - this.#marksSavedAt >= MARKS_EVERY_MS) {
       this.#marksSavedAt = this.#pushedAt;
-      for (const b of this.#books.values()) if (b.feed && !b.finished) this.#saveMarks(b);
+      setImmediate(() => {
+        for (const b of this.#books.values()) if (b.feed && !b.finished) this.#saveMarks(b);
+      });
     }
-    this.#emit(this.overview());
-    if (since !== 0) this.latencies[this.latencyCount++ % this.latencies.length] = performance.now() - since;
+    const end = performance.now();
+    if (since !== 0) {
+      this.pushCosts[this.latencyCount % this.pushCosts.length] = end - this.#pushedAt;
+      this.latencies[this.latencyCount++ % this.latencies.length] = end - since;
+    }
   }
 
-  /** Stops every book (keeping their marks) and the push timer. */
+  /** Stops every book (keeping their marks), every broker connection and the push timer. */
   async dispose(): Promise<void> {
     for (const b of this.#books.values()) if (b.feed) await this.#stopBook(b);
+    for (const b of this.#books.values()) await b.broker?.disconnect();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }

@@ -30,8 +30,7 @@ function unacked(book: Book, journal: Journal | null, now: number): number {
   // Only a running book's count is cached (its feed can raise alerts on every step); a stopped book's is read each time.
   if (hit && (journal === null || (book.feed !== null && now - hit.at < 1_000))) return hit.n;
   if (journal === null) return 0;
-  let n = 0;
-  for (const a of journal.loadAlerts(book.session.session, 200, 'other')) if (a.acknowledgedAt === null) n++;
+  const n = journal.countUnackedOther(book.session.session, 200);
   unackedCache.set(book, { at: now, n });
   return n;
 }
@@ -68,9 +67,7 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
   const dayStart = running ? broker.account().dayStartEquity : (book.saved?.dayStart ?? equity);
   // Every mark's equity goes through the book's risk checker, which keeps the exact peak; the view's samples add the rest.
   book.peak = Math.max(book.peak, equity, book.risk.peak === book.risk.peak ? book.risk.peak : -Infinity);
-  let working = 0;
-  for (const o of broker.orders())
-    if ((o.status === 'new' || o.status === 'partially-filled') && o.parentId === null) working++;
+  const working = broker.workingCount();
   const dayLoss = Math.max(0, dayStart - equity);
   return {
     name: book.config.name,
@@ -97,6 +94,7 @@ export function bookView(book: Book, now: number, journal: Journal | null = null
     workingOrders: working,
     unackedAlerts: unacked(book, journal, now),
     lastTime: book.session.journal.getState<number>(book.session.session, 'lastTime') ?? null,
+    broker: book.broker?.view() ?? null,
   };
 }
 
@@ -174,8 +172,24 @@ export function bookDetail(
       marketValue: p.qty * last,
       realized: p.realized,
       unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
+      ...(book.broker ? { brokerQty: book.broker.brokerQty(p.symbol) } : {}),
     });
   }
+  // What the broker holds that the book does not (a trade made elsewhere) shows too, at qty 0 in the book.
+  if (book.broker)
+    for (const [symbol, qty] of book.broker.brokerPositions())
+      if (!positions.some((p) => p.symbol === symbol))
+        positions.push({
+          symbol,
+          sector: sectorOf(symbol),
+          qty: 0,
+          avgCost: 0,
+          last: 0,
+          marketValue: 0,
+          realized: 0,
+          unrealized: 0,
+          brokerQty: qty,
+        });
   positions.sort((a, b) => Math.abs(b.marketValue) - Math.abs(a.marketValue) || a.symbol.localeCompare(b.symbol));
   const orders = [...book.session.broker.orders()]
     .reverse()

@@ -226,6 +226,16 @@ describe('order gateway on Alpaca', () => {
     const r = await gw.submit({ clientOrderId: 'qd-10', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
     expect(r.status).toBe('rejected');
     expect(r.reason).toMatch(/kill switch/);
+    // Reduce-only is honoured only for an order that closes a position the journal expects: none here.
+    const ro = await gw.submit({
+      clientOrderId: 'qd-11',
+      symbol: 'AAPL',
+      side: 'sell',
+      qty: 1,
+      type: 'market',
+      reduceOnly: true,
+    });
+    expect(ro.status).toBe('rejected');
     expect(fake.posts).toBe(posts);
   });
 

@@ -19,6 +19,11 @@ export interface OrderIntent {
   readonly stopPrice?: number;
   /** The session order (paper model) it mirrors, when it comes from a strategy. */
   readonly sourceOrderId?: string;
+  /**
+   * Asks to be sent even with the kill switch tripped because it only closes: honoured for a market order that
+   * reduces the position the journal expects at the broker without reversing it (a flatten), refused otherwise.
+   */
+  readonly reduceOnly?: boolean;
 }
 
 /** Journal status of a broker order: `intent` = journaled, not yet acknowledged by the broker. */
@@ -192,6 +197,14 @@ export class OrderGateway {
     return out;
   }
 
+  // A reduce-only market order that closes part or all of the expected position, never reversing it.
+  #closes(intent: OrderIntent): boolean {
+    if (!intent.reduceOnly || intent.type !== 'market') return false;
+    const pos = this.expectedPositions().get(intent.symbol) ?? 0;
+    const signed = intent.side === 'buy' ? intent.qty : -intent.qty;
+    return pos !== 0 && Math.sign(signed) === -Math.sign(pos) && intent.qty <= Math.abs(pos) + EPS;
+  }
+
   /**
    * Journals the order as an intent, then sends it. Returns the journaled order: `rejected` (with the
    * reason, and an alert) when the kill switch is tripped or the broker refused it. An order already
@@ -219,7 +232,7 @@ export class OrderGateway {
           now,
         );
         const k = this.killSwitch;
-        if (k.tripped) {
+        if (k.tripped && !this.#closes(intent)) {
           this.#s.update.run(null, 'rejected', `kill switch tripped: ${k.reason}`, null, now, intent.clientOrderId);
           this.#alert(
             'broker-order-rejected',
@@ -229,13 +242,13 @@ export class OrderGateway {
           );
         }
       }, 'orders');
-      if (this.killSwitch.tripped) return this.order(intent.clientOrderId)!;
+      if (this.killSwitch.tripped && !this.#closes(intent)) return this.order(intent.clientOrderId)!;
     } else {
       // Journaled before a crash or a failed send: the broker may have it.
       const found = await this.#lookup(intent.clientOrderId);
       if (found) return this.#adopt(found);
       const k = this.killSwitch;
-      if (k.tripped) {
+      if (k.tripped && !this.#closes(intent)) {
         this.#tx(
           () =>
             this.#s.update.run(

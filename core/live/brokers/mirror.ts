@@ -81,6 +81,8 @@ export class BrokerMirror {
           type,
           limitPrice: r.limit_price ?? undefined,
           stopPrice: r.stop_price ?? undefined,
+          // The session let it through its own kill switch only if it closes; the gateway checks that again.
+          reduceOnly: type === 'market',
         });
       }
       gw.journal.setState(gw.session, 'broker-cursor', r.rowid);

@@ -53,7 +53,7 @@ describe('desk store', () => {
 
   it('loads the overview from the host and keeps what the kill switch reported for its dialog', async () => {
     const report: DeskActionReport = {
-      books: [{ book: 'A', running: true, ordersCancelled: 2, ordersSubmitted: 0 }],
+      books: [{ book: 'A', running: false, ordersCancelled: 2, ordersSubmitted: 0, feedStopped: true, broker: null }],
       openPositions: 3,
       grossExposure: 10,
       killSwitch: { tripped: true, reason: 'manual', at: 1 },

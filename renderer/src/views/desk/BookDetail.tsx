@@ -84,6 +84,11 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
                     <th className="num">Value</th>
                     <th className="num">Unrealized</th>
                     <th className="num">Realized</th>
+                    {detail.view.broker && (
+                      <th className="num" title={`What ${detail.view.broker.name} reports for the account`}>
+                        At broker
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
@@ -97,6 +102,14 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
                       <td className="num">{fmtMoney(p.marketValue)}</td>
                       <td className={`num ${signClass(p.unrealized)}`}>{fmtMoney(p.unrealized)}</td>
                       <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
+                      {detail.view.broker && (
+                        <td
+                          className={`num ${p.brokerQty !== p.qty ? 'warn-text' : ''}`}
+                          data-testid="book-position-broker"
+                        >
+                          {fmtInt(p.brokerQty ?? 0)}
+                        </td>
+                      )}
                     </tr>
                   ))}
                   {detail.positions.length === 0 && (

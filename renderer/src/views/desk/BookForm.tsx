@@ -13,6 +13,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     name: '',
     strategy: 'manual',
     symbols: '',
+    universe: '',
     speed: '0',
     from: '',
     to: '',
@@ -21,6 +22,9 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     maxGross: '',
     maxLoss: '',
     params: '{}',
+    account: 'paper',
+    accountId: '',
+    baseUrl: '',
   });
   const [err, setErr] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -52,13 +56,22 @@ export function BookForm({ onDone }: { onDone: () => void }) {
       name: f.name.trim(),
       strategy: f.strategy,
       params,
-      ...(symbols.length > 0 ? { symbols } : {}),
+      ...(symbols.length > 0 ? { symbols } : f.universe.trim() ? { universe: f.universe.trim() } : {}),
       feed: 'replay',
       speed: Number(f.speed) || 0,
       ...(f.from ? { from: f.from } : {}),
       ...(f.to ? { to: f.to } : {}),
       capital: Number(f.capital),
       ...(risk ? { risk } : {}),
+      ...(f.account === 'alpaca' || f.account === 'kis'
+        ? {
+            account: {
+              broker: f.account,
+              ...(f.accountId.trim() ? { account: f.accountId.trim() } : {}),
+              ...(f.baseUrl.trim() ? { baseUrl: f.baseUrl.trim() } : {}),
+            },
+          }
+        : {}),
     });
     if (okay) onDone();
   };
@@ -89,8 +102,19 @@ export function BookForm({ onDone }: { onDone: () => void }) {
             className="mono"
             value={f.symbols}
             onChange={set('symbols')}
-            placeholder="empty = whole universe"
+            placeholder="empty = the universe"
             data-testid="book-symbols"
+          />
+        </label>
+        <label title="Without symbols: all (every stored symbol) or a named point-in-time universe, each member traded only while a member as known that day">
+          Universe
+          <input
+            className="mono"
+            value={f.universe}
+            onChange={set('universe')}
+            placeholder="all or a name"
+            disabled={f.symbols.trim() !== ''}
+            data-testid="book-universe"
           />
         </label>
         <label>
@@ -125,12 +149,32 @@ export function BookForm({ onDone }: { onDone: () => void }) {
           Max daily loss
           <input className="num" value={f.maxLoss} onChange={set('maxLoss')} data-testid="book-max-loss" />
         </label>
-        <label>
+        <label title="A broker account's keys come from the host (environment or the app's key store), never from this page">
           Account
-          <select value="paper" disabled>
-            <option value="paper">paper</option>
+          <select value={f.account} onChange={set('account')} data-testid="book-account">
+            <option value="paper">paper (built-in model)</option>
+            <option value="alpaca">Alpaca (paper endpoint)</option>
+            <option value="kis">KIS (모의투자)</option>
           </select>
         </label>
+        {f.account !== 'paper' && (
+          <>
+            <label>
+              Account id (optional)
+              <input className="mono" value={f.accountId} onChange={set('accountId')} data-testid="book-account-id" />
+            </label>
+            <label>
+              Endpoint (optional)
+              <input
+                className="mono"
+                value={f.baseUrl}
+                onChange={set('baseUrl')}
+                placeholder="default paper"
+                data-testid="book-base-url"
+              />
+            </label>
+          </>
+        )}
         {err && <div className="bad">{err}</div>}
         <div style={{ display: 'flex', gap: 8 }}>
           <button

@@ -83,7 +83,26 @@ export function DeskOverviewPanel({
                       {b.name}
                     </button>
                   </td>
-                  <td className="mono">{b.strategy}</td>
+                  <td className="mono">
+                    {b.strategy}
+                    {b.broker && (
+                      <span
+                        className={`desk-broker ${b.broker.reconciled === false ? 'warn-text' : 'muted'}`}
+                        data-testid="book-broker"
+                        title={
+                          b.broker.reconciled === null
+                            ? 'not reconciled yet'
+                            : b.broker.reconciled
+                              ? 'journal and broker agree (last reconciliation)'
+                              : `${b.broker.mismatches} difference(s) between the journal and the broker`
+                        }
+                      >
+                        {' · '}
+                        {b.broker.name} {b.broker.accountId ?? ''}
+                        {b.broker.reconciled === null ? '' : b.broker.reconciled ? ' ✓' : ` ≠${b.broker.mismatches}`}
+                      </span>
+                    )}
+                  </td>
                   <td>
                     <span className={`badge ${STATUS_CLASS[b.status]}`}>{b.status}</span>
                   </td>

@@ -109,9 +109,14 @@ export function DeskView() {
             void killDesk('manual');
           }}
         >
-          Every book ({overview.books.length}) stops trading: its working orders are cancelled and new orders are
-          refused until you re-arm. Open positions ({open}, gross {fmtMoney(overview.totals.grossExposure)}) are{' '}
-          <b>not</b> closed: flatten them for that.
+          Every book ({overview.books.length}) stops: the running ones&apos; feeds (
+          {overview.books.filter((b) => b.status === 'running').length}) are stopped, working orders are cancelled and
+          new orders are refused until you re-arm, then resume each book. Open positions ({open}, gross{' '}
+          {fmtMoney(overview.totals.grossExposure)}) are <b>not</b> closed: flatten them for that
+          {overview.books.some((b) => b.broker?.connected)
+            ? ' (a broker book stays connected, so its closing orders reach the broker)'
+            : ''}
+          .
         </ConfirmDialog>
       )}
       {confirm?.kind === 'flatten' && (
@@ -142,8 +147,13 @@ export function DeskView() {
             <ul style={{ margin: '0 0 8px', paddingLeft: 18 }}>
               {report.value.books.map((b) => (
                 <li key={b.book} data-testid="desk-report-book">
-                  <b>{b.book}</b>: {b.ordersCancelled} working orders cancelled, {b.ordersSubmitted} closing orders sent
-                  {b.ordersSubmitted > 0 && !b.running ? ' (the book is not running: they fill when it resumes)' : ''}
+                  <b>{b.book}</b>: {b.feedStopped ? 'feed stopped, ' : ''}
+                  {b.ordersCancelled} working orders cancelled, {b.ordersSubmitted} closing orders sent
+                  {b.ordersSubmitted > 0 && b.broker
+                    ? ` to ${b.broker}`
+                    : b.ordersSubmitted > 0 && !b.running
+                      ? ' (the book is not running: they fill when it resumes)'
+                      : ''}
                 </li>
               ))}
             </ul>

@@ -7,8 +7,6 @@ let app: App;
 beforeAll(async () => {
   app = await startApp({ viewport: { width: 1600, height: 1000 } });
   await app.open();
-  await app.page.click('[data-view="desk"]');
-  await app.page.waitForSelector('[data-view-ready="desk"]');
 });
 afterAll(() => app?.close());
 
@@ -31,6 +29,13 @@ async function addBook(b: {
   await page.fill('[data-testid="book-from"]', b.from);
   await page.fill('[data-testid="book-to"]', b.to);
   if (b.maxPosition) await page.fill('[data-testid="book-max-position"]', b.maxPosition);
+  if (b.name === 'Manual') {
+    // The account select offers broker accounts (the host holds their keys); this book stays on paper.
+    await page.selectOption('[data-testid="book-account"]', 'alpaca');
+    await page.waitForSelector('[data-testid="book-base-url"]');
+    await page.locator('[data-testid="desk-book-form"]').screenshot({ path: join(SCREENSHOTS, 'desk-book-form.png') });
+    await page.selectOption('[data-testid="book-account"]', 'paper');
+  }
   await page.click('[data-testid="book-start"]');
   await page.waitForSelector(`[data-testid="desk-book-row"][data-book="${b.name}"]`);
 }
@@ -45,9 +50,23 @@ async function shown(): Promise<string[]> {
   );
 }
 
-describe('the monitoring desk', () => {
-  it('runs three books, trades from the ticket, breaches a book and a desk limit, flattens a book, and shows the same after a reload', async () => {
+describe('the monitoring desk: the done-when scenario (issue 16)', () => {
+  it('three books, a ticket order, a user alert that fires, a book and a desk limit breached, a book flattened; a reload shows the same', async () => {
     const { page } = app;
+    // A user alert on a symbol the manual book replays: it fires on the book's first replayed bar above 1.
+    await page.click('[data-view="alerts"]');
+    await page.waitForSelector('[data-testid="alert-editor"]');
+    await page.fill('[data-testid="alert-symbol"]', 'OALM');
+    await page.fill('[data-testid="alert-name"]', 'OALM trades');
+    await page.selectOption('[data-testid="alert-op"]', 'above');
+    await page.fill('[data-testid="alert-value"]', '1');
+    await page.selectOption('[data-testid="alert-mode"]', 'once');
+    await app.screenshot('desk-alert-editor');
+    await page.click('[data-testid="alert-save"]');
+    await page.waitForSelector('[data-testid="alert-rule"][data-status="active"][data-fires="0"]');
+    await page.click('[data-view="desk"]');
+    await page.waitForSelector('[data-view-ready="desk"]');
+
     await addBook({
       name: 'Trend',
       strategy: 'sma-cross',
@@ -79,6 +98,11 @@ describe('the monitoring desk', () => {
     expect(await page.getAttribute('[data-testid="desk-book-row"][data-book="Manual"]', 'data-status')).toBe('running');
     const trend = await page.evaluate(() => window.api.invoke('desk:book', { book: 'Trend' }));
     expect(trend.ok && trend.value.orders.length).toBeGreaterThan(0);
+    // The user alert fired on the manual book's replayed bar (journaled, with the book named).
+    await page.waitForFunction(async () => {
+      const r = await window.api.invoke('user-alerts:list');
+      return r.ok && r.value[0]?.fires === 1 && r.value[0]?.status === 'triggered';
+    });
     await app.screenshot('desk-overview');
 
     // Drill into the manual book; a market order from the ticket fills at the book's next bar.
@@ -116,7 +140,8 @@ describe('the monitoring desk', () => {
     );
     await app.screenshot('desk-book');
 
-    // Desk limit: gross exposure just above today's; a second order breaches it, is refused and halts every book.
+    // Desk limit: gross exposure just above today's; a second order breaches it, is refused and halts every book:
+    // the desk kill switch stops the books' feeds too.
     const limit = await page.evaluate(async () => {
       const o = await window.api.invoke('desk:overview');
       const c = await window.api.invoke('desk:order-check', { book: 'Manual', symbol: 'AKW', side: 'buy', qty: 100 });
@@ -136,34 +161,67 @@ describe('the monitoring desk', () => {
     await page.waitForSelector('[data-desk-killed="true"]');
     await page.waitForSelector('[data-testid="book-kill-tripped"]');
     expect(await page.textContent('[data-testid="desk-kill-tripped"]')).toContain('desk maxGrossExposure');
+    await page.click('[data-testid="desk-tab-overview"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"][data-status="stopped"]');
 
-    // Flatten the manual book behind a confirmation; the report says what was sent; the close fills at its next bar.
+    // Flatten the stopped manual book behind a confirmation: the report says its closing order fills when it
+    // resumes; resumed (still halted: only reduce-only orders pass), the close fills at its next bar.
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
     await page.click('[data-testid="book-flatten"]');
     await page.click('[data-testid="confirm"]');
     await page.waitForSelector('[data-testid="desk-report"]');
     expect(await page.textContent('[data-testid="desk-report-book"]')).toContain(
-      'Manual: 0 working orders cancelled, 1 closing orders sent',
+      'Manual: 0 working orders cancelled, 1 closing orders sent (the book is not running: they fill when it resumes)',
     );
     await page.click('[data-testid="desk-report-close"]');
+    await page.click('[data-testid="desk-tab-overview"]');
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-resume-book"]');
+    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
     await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 });
 
-    // The desk kill switch by hand (re-armed first): the dialog reports each book, and that positions stay open.
+    // The desk kill switch by hand (re-armed first): the dialog says feeds stop and positions stay open; the report
+    // names the book whose feed it stopped.
     await page.click('[data-testid="desk-rearm"]');
     await page.waitForSelector('[data-desk-killed="false"]');
     await page.click('[data-testid="desk-kill"]');
     expect(await page.textContent('.modal')).toContain('are not closed');
+    expect(await page.textContent('.modal')).toContain('feeds (1) are stopped');
     await page.click('[data-testid="confirm"]');
     await page.waitForSelector('[data-testid="desk-report"]');
-    expect(await page.$$eval('[data-testid="desk-report-book"]', (xs) => xs.length)).toBe(3);
+    const lines = await page.$$eval('[data-testid="desk-report-book"]', (xs) => xs.map((x) => x.textContent ?? ''));
+    expect(lines).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('feed stopped'))).toEqual([expect.stringContaining('Manual')]);
     expect(await page.textContent('[data-testid="desk-report-summary"]')).toContain(
       'the kill switch does not close positions',
     );
     await page.click('[data-testid="desk-report-close"]');
-
-    // Stop the manual book so nothing moves, then reload: the same books, figures, kill switches, orders.
     await page.click('[data-testid="desk-tab-overview"]');
-    await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-stop-book"]');
     await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"][data-status="stopped"]');
+
+    // A watchlist and the screener (their own behaviour is covered in desk.e2e.ts): screenshots of each.
+    await page.click('[data-view="watchlist"]');
+    await page.waitForSelector('[data-testid="watchlist-view"]');
+    await page.fill('[data-testid="watchlist-new-name"]', 'Desk names');
+    await page.click('[data-testid="watchlist-create"]');
+    await page.waitForSelector('[data-testid="watchlist-table"]');
+    await page.fill('[data-testid="watchlist-add-input"]', 'OALM AKW VFKI NSG XRB');
+    await page.click('[data-testid="watchlist-add"]');
+    await page.waitForSelector('[data-testid="watchlist-table"][data-symbols="OALM,AKW,VFKI,NSG,XRB"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="watchlist-row"]').length === 5);
+    await app.screenshot('desk-watchlist');
+    await page.click('[data-view="screener"]');
+    await page.waitForSelector('[data-testid="screener-view"]');
+    await page.fill('[data-testid="screen-date"]', '2021-06-30');
+    await page.click('[data-testid="screen-add-filter"]');
+    await page.selectOption('[data-testid="screen-filter-column"]', { label: 'RSI(14)' });
+    await page.fill('[data-testid="screen-filter-value"]', '55');
+    await page.click('[data-testid="screen-run"]');
+    await page.waitForSelector('[data-testid="screen-results"]', { timeout: 60_000 });
+    await app.screenshot('desk-screener');
+
+    // Reload: the same books, figures, kill switches, orders, and the alert's firing.
+    await page.click('[data-view="desk"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"]');
     const before = await shown();
     const ordersBefore = await page.evaluate(async () => {
       const b = await window.api.invoke('desk:book', { book: 'Manual' });
@@ -181,8 +239,15 @@ describe('the monitoring desk', () => {
       return b.ok ? b.value.orders.map((o) => `${o.id} ${o.status}`) : [];
     });
     expect(ordersAfter).toEqual(ordersBefore);
+    await page.click('[data-view="alerts"]');
+    await page.waitForSelector('[data-testid="alert-rule"][data-status="triggered"][data-fires="1"]');
+    await page.click('[data-testid="alert-rule"]');
+    await page.waitForSelector('[data-testid="alert-history"][data-count="1"]');
+    expect(await page.textContent('[data-testid="alert-fire"]')).toContain('Manual');
 
     // Wall mode: read-only, large type, cycling books.
+    await page.click('[data-view="desk"]');
+    await page.waitForSelector('[data-view-ready="desk"]');
     await page.click('[data-testid="desk-tab-wall"]');
     await page.waitForSelector('[data-testid="wall"]');
     expect(
