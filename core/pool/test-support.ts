@@ -36,7 +36,20 @@ async function bundleEntry(name: string, source: string): Promise<string> {
     format: 'cjs',
     target: 'node20',
     outdir,
-    external: ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron'],
+    // esbuild compiles user code at run time (user strategies and features on workers): it runs its own binary.
+    external: ['better-sqlite3', 'bullmq', 'ioredis', 'msgpackr', 'msgpackr-extract', 'electron', 'esbuild'],
+    logLevel: 'warning',
+  });
+  // The SDK script the sandbox reads beside its bundle (user strategies and features on workers), as scripts/build.mjs builds it.
+  await build({
+    entryPoints: { 'sdk-runtime': join(__dirname, '..', 'sdk', 'index.ts') },
+    bundle: true,
+    format: 'iife',
+    globalName: '__qd_sdk',
+    platform: 'neutral',
+    mainFields: ['module', 'main'],
+    target: 'es2022',
+    outdir,
     logLevel: 'warning',
   });
   return join(outdir, `${name}.js`);
