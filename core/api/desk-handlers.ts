@@ -42,9 +42,9 @@ type DeskChannels =
   | 'app:open-view';
 
 /** Runs `fn`, turning a bad column (unknown indicator, bad expression) into `invalid-input` naming it. */
-function columns<T>(fn: () => T) {
+async function columns<T>(fn: () => Promise<T>) {
   try {
-    return ok(fn());
+    return ok(await fn());
   } catch (e) {
     if (e instanceof ColumnError) return fail('invalid-input', e.message, [e.message]);
     throw e;
@@ -58,6 +58,10 @@ function columns<T>(fn: () => T) {
  */
 export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
   const rules = s.userAlerts;
+  // User-feature columns run on the interactive pool worker, never on this thread (a store in memory has no
+  // file for workers to open: there such columns are refused).
+  const columnOptions = (signal: AbortSignal) =>
+    s.dbPath === ':memory:' ? { signal } : { pool: s.optimize.interactivePool(), signal };
   return {
     'user-alerts:list': () => ok(rules.list()),
     'user-alerts:save': (input) => rules.save(input),
@@ -80,12 +84,12 @@ export function deskHandlers(s: Services): Pick<Handlers, DeskChannels> {
       );
     },
     'watchlists:delete': (input) => ok({ deleted: deleteWatchlist(s.store, input.id) }),
-    'watchlists:table': (input) => {
+    'watchlists:table': (input, ctx) => {
       const w = listWatchlists(s.store).find((x) => x.id === input.id);
       if (!w) return fail('not-found', `no watchlist "${input.id}"`);
-      return columns(() => columnTable(s.store, w.symbols, w.columns, Date.now(), true));
+      return columns(() => columnTable(s.store, w.symbols, w.columns, Date.now(), true, columnOptions(ctx.signal)));
     },
-    'screener:run': (input) => columns(() => runScreen(s.store, input)),
+    'screener:run': (input, ctx) => columns(() => runScreen(s.store, input, Date.now(), columnOptions(ctx.signal))),
     'screener:list': () => ok(listScreens(s.store)),
     'screener:save': (input) => ok(saveScreen(s.store, randomUUID(), input.name, input.screen, Date.now())),
     'screener:delete': (input) => ok({ deleted: deleteScreen(s.store, input.id) }),

@@ -3,6 +3,7 @@ import { OPTIMIZE_JOBS } from '../optimize/backtest-job';
 import { INTERACTIVE_JOBS } from '../optimize/interactive-jobs';
 import { MODEL_JOBS } from '../models/pool-train';
 import { TYPECHECK_JOBS } from '../sdk/typecheck-job';
+import { USER_COLUMN_JOBS } from '../screener/user-columns';
 import { DIAG_JOBS } from './diag-jobs';
 import type { JobTable } from './worker-host';
 
@@ -14,4 +15,5 @@ export const JOB_TABLE: JobTable = {
   ...USER_RUN_JOBS,
   ...INTERACTIVE_JOBS,
   ...TYPECHECK_JOBS,
+  ...USER_COLUMN_JOBS,
 };

@@ -1,12 +1,15 @@
-import { loadPanel } from '../data/panel';
+import { loadPanel, type PanelRequest } from '../data/panel';
 import { featureMatrix, fieldsOf, matrixCacheDir, newsFor } from '../features/matrix';
-import { resolveFeatures, type FeatureDef } from '../features/defs';
+import { isBuiltinFeature, resolveFeatures, type FeatureDef } from '../features/defs';
+import type { Pool } from '../pool/types';
 import { loadPitFacts } from '../strategies/pit-facts';
 import { columnLabel, type ColumnTable, type DeskColumn } from '../model/desk';
 import { crossSectionAsOf } from '../store/cross-section';
 import { latestBarAtOrBefore } from '../store/desk';
+import { dataFingerprint } from '../store/fingerprint';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
+import { UserColumnError, userColumnsOnPool, userFeatureSource } from './user-columns';
 
 const DAY = 86_400_000;
 /**
@@ -62,11 +65,23 @@ export class ColumnError extends Error {
   }
 }
 
+/** How {@link columnTable} computes user-feature columns. */
+export interface ColumnOptions {
+  /**
+   * The simulation pool user features (`defineFeature`) run on; without one a table with a user-feature column
+   * is refused ({@link ColumnError}): user code never runs on the host's thread.
+   */
+  readonly pool?: Pool;
+  /** Cancels the pool's job (the call then rejects with the pool's `CancelledError`). */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * The values of `columns` for `symbols` as of `asOf`: each symbol's features on its last bar at or before
  * `asOf` (bars after it are not loaded), fundamentals as known at `asOf` (`known_at <= asOf`). Symbols the
  * store does not hold get nulls. `isNow`: `asOf` is the wall clock (every stored bar is before it; the panel
- * cache is then shared between calls). Throws {@link ColumnError} for a bad column.
+ * cache is then shared between calls). Built-in features are computed here; user features on `opts.pool`'s
+ * worker, over the same panel. Throws {@link ColumnError} for a bad column.
  */
 export function columnTable(
   store: Store,
@@ -74,7 +89,34 @@ export function columnTable(
   columns: readonly DeskColumn[],
   asOf: number,
   isNow = false,
-): ColumnTable {
+  opts: ColumnOptions = {},
+): Promise<ColumnTable> {
+  return table(store, symbols, columns, asOf, isNow, opts, false);
+}
+
+/**
+ * TESTS ONLY: {@link columnTable} computing user features on this thread, in one matrix with the built-ins (as
+ * the desk did before user code moved to the pool): the reference the pool path must equal value for value.
+ */
+export function columnTableInThreadForTests(
+  store: Store,
+  symbols: readonly string[],
+  columns: readonly DeskColumn[],
+  asOf: number,
+  isNow = false,
+): Promise<ColumnTable> {
+  return table(store, symbols, columns, asOf, isNow, {}, true);
+}
+
+async function table(
+  store: Store,
+  symbols: readonly string[],
+  columns: readonly DeskColumn[],
+  asOf: number,
+  isNow: boolean,
+  opts: ColumnOptions,
+  inThread: boolean,
+): Promise<ColumnTable> {
   const labels = columns.map(columnLabel);
   const values: (number | null)[][] = symbols.map(() => columns.map(() => null));
   const barTime: (number | null)[] = symbols.map(() => null);
@@ -92,14 +134,38 @@ export function columnTable(
     defs.push(def);
     return defs.length - 1;
   });
+  const columnOf = (def: number) => Math.max(0, colDef.indexOf(def));
+  // Names not built in are user features (or unknown): computed on the pool unless in thread (tests).
+  const isUser = defs.map((d) => !inThread && !isBuiltinFeature(d.name));
+  const hostDefs = defs.map((_, i) => i).filter((i) => !isUser[i]);
+  const userDefs = defs.map((_, i) => i).filter((i) => isUser[i]);
   if (known.length > 0 && defs.length > 0) {
-    let built;
+    // The user features' sources (read, not run); a table needing one refuses to run without a pool.
+    let sources;
     try {
-      const features = resolveFeatures(defs, 'features', { store });
-      // Anchored on the latest bar of these symbols (a stale list still gets values), in whole days.
-      const anchor = latestBarAtOrBefore(store, known, asOf) ?? asOf;
-      const from = Math.floor(anchor / DAY) * DAY - HISTORY_DAYS * DAY;
-      const panel = loadPanel(store, { adjustment: 'pit', symbols: known, from, ...(isNow ? {} : { to: asOf }) });
+      sources = userDefs.map((i, k) => ({ def: defs[i], source: userFeatureSource(store, defs[i], k) }));
+    } catch (e) {
+      if (!(e instanceof UserColumnError)) throw e;
+      throw new ColumnError(columnOf(userDefs[e.def]), e.message);
+    }
+    const pool = opts.pool;
+    if (userDefs.length > 0 && !pool)
+      throw new ColumnError(
+        columnOf(userDefs[0]),
+        `user feature "${defs[userDefs[0]].name}" runs only on the simulation pool (user code never runs on the host's thread), and this host has none (a store in memory has no file for workers to open)`,
+      );
+    let built;
+    // Anchored on the latest bar of these symbols (a stale list still gets values), in whole days.
+    const anchor = latestBarAtOrBefore(store, known, asOf) ?? asOf;
+    const from = Math.floor(anchor / DAY) * DAY - HISTORY_DAYS * DAY;
+    const query: PanelRequest = { adjustment: 'pit', symbols: known, from, ...(isNow ? {} : { to: asOf }) };
+    try {
+      const features = resolveFeatures(
+        hostDefs.map((i) => defs[i]),
+        'features',
+        { store },
+      );
+      const panel = loadPanel(store, query);
       const src = {
         panel,
         fields: loadPitFacts(store, panel.symbols, fieldsOf(features)).fields,
@@ -109,25 +175,44 @@ export function columnTable(
       built = { src, matrix: featureMatrix(src, features, cacheDir ? { cacheDir } : {}) };
     } catch (e) {
       const m = /features\.(\d+)/.exec((e as Error).message);
-      const def = m ? Number(m[1]) : 0;
-      throw new ColumnError(
-        Math.max(0, colDef.indexOf(def)),
-        (e as Error).message.replace(/^features\.\d+(\.[\w.]+)?: /, ''),
-      );
+      const def = m ? hostDefs[Number(m[1])] : 0;
+      throw new ColumnError(columnOf(def), (e as Error).message.replace(/^features\.\d+(\.[\w.]+)?: /, ''));
     }
     const { src, matrix } = built;
     const { panel } = src;
+    // Each panel symbol's row: its last bar at or before the date (-1: none).
+    const rows = panel.symbols.map((_, s) => {
+      let t = panel.nDays - 1;
+      while (t >= 0 && (panel.time[t] > asOf || Number.isNaN(panel.close[s * panel.nDays + t]))) t--;
+      return t;
+    });
+    let user: readonly (readonly (number | null)[])[] = [];
+    if (pool && sources.length > 0) {
+      const ref = { fingerprint: dataFingerprint(store), query };
+      try {
+        user = await userColumnsOnPool(pool, ref, sources, rows, opts.signal);
+      } catch (e) {
+        if (e instanceof UserColumnError) throw new ColumnError(columnOf(userDefs[e.def]), e.message);
+        throw e;
+      }
+    }
+    const hostCol = new Map(hostDefs.map((d, k) => [d, k]));
+    const userCol = new Map(userDefs.map((d, k) => [d, k]));
     const row = new Map(panel.symbols.map((s, i) => [s, i]));
     for (let i = 0; i < symbols.length; i++) {
       const s = row.get(symbols[i]);
       if (s === undefined) continue;
-      let t = panel.nDays - 1;
-      while (t >= 0 && (panel.time[t] > asOf || Number.isNaN(panel.close[s * panel.nDays + t]))) t--;
+      const t = rows[s];
       if (t < 0) continue;
       barTime[i] = panel.time[t];
       for (let j = 0; j < columns.length; j++) {
         if (colDef[j] < 0) continue;
-        const v = matrix.columns[colDef[j]][s * panel.nDays + t];
+        const h = hostCol.get(colDef[j]);
+        if (h === undefined) {
+          values[i][j] = user[userCol.get(colDef[j])!][s];
+          continue;
+        }
+        const v = matrix.columns[h][s * panel.nDays + t];
         values[i][j] = Number.isFinite(v) ? v : null;
       }
     }

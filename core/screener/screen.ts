@@ -1,7 +1,7 @@
 import type { ScreenDef, ScreenFilter, ScreenResult } from '../model/desk';
 import { universeAsOf } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
-import { columnTable } from './columns';
+import { columnTable, type ColumnOptions } from './columns';
 
 /** Whether `v` passes filter `f` (an unknown value never passes). */
 export function passes(f: ScreenFilter, v: number | null): boolean {
@@ -28,12 +28,18 @@ export function passes(f: ScreenFilter, v: number | null): boolean {
  * Runs a screen: the universe at the date (instruments listed then, delisted ones included before their
  * delisting, or a named universe's members known then), the columns as of the date (bars up to it,
  * fundamentals known by it: see `columnTable`), the rows passing every filter, ranked by the rank column
- * (unknown values last), at most `limit`. `now` is the wall clock used when the screen has no date.
+ * (unknown values last), at most `limit`. `now` is the wall clock used when the screen has no date. User-feature
+ * columns run on `opts.pool` (see `columnTable`).
  */
-export function runScreen(store: Store, def: ScreenDef, now: number = Date.now()): ScreenResult {
+export async function runScreen(
+  store: Store,
+  def: ScreenDef,
+  now: number = Date.now(),
+  opts: ColumnOptions = {},
+): Promise<ScreenResult> {
   const asOf = def.asOf ?? now;
   const universe = universeAsOf(store, asOf, def.universe);
-  const table = columnTable(store, universe, def.columns, asOf, def.asOf === null);
+  const table = await columnTable(store, universe, def.columns, asOf, def.asOf === null, opts);
   let rows = table.symbols
     .map((_, i) => i)
     .filter((i) => def.filters.every((f) => passes(f, table.values[i][f.column])));
