@@ -27,7 +27,7 @@ export function bookHandlers(s: Services): Pick<Handlers, DeskChannels> {
     'desk:overview': () => ok(d.overview()),
     'desk:book-start': (input) => d.start(input),
     'desk:book-stop': (input) => d.stop(input.book),
-    'desk:book-resume': (input) => d.resume(input.book, input.speed),
+    'desk:book-resume': (input) => d.resume(input.book, input.speed, input.confirm),
     'desk:book-remove': (input) => d.remove(input.book),
     'desk:book': (input) => d.book(input.book, input.limit),
     'desk:order-check': ({ book, ...order }) => d.check(book, order),

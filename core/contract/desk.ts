@@ -46,16 +46,15 @@ const deskDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD');
 
 /**
  * A book's broker account: which broker, which of its accounts and endpoint. Keys never travel with it (the host
- * reads them from its secret store). Real-money endpoints are not armable per book: `live` must stay false.
+ * reads them from its secret store). `live: true` is the broker's real-money endpoint: the book then needs `confirm`
+ * equal to the arming phrase `LIVE <account id>` (the broker's account id), or it is refused naming the phrase.
  */
 export const DeskBrokerAccountInput = z
   .object({
     broker: z.enum(['alpaca', 'kis']),
     account: z.string().min(1).max(64).optional(),
     baseUrl: z.string().url().optional(),
-    live: z
-      .literal(false, { error: "a book trades a broker's paper endpoint; real-money books are not armable" })
-      .optional(),
+    live: z.boolean().optional(),
   })
   .strict();
 
@@ -87,9 +86,11 @@ export const DeskBookInput = z
     account: z
       .union([z.literal('paper'), DeskBrokerAccountInput], {
         error:
-          'expected "paper" or {"broker": "alpaca" | "kis", "account"?, "baseUrl"?} (a broker\'s paper endpoint: real-money books are not armable)',
+          'expected "paper" or {"broker": "alpaca" | "kis", "account"?, "baseUrl"?, "live"?} (live: real money, armed with "confirm")',
       })
       .default('paper'),
+    /** The arming phrase of a real-money book (`LIVE <account id>`); used for this start only, never stored. */
+    confirm: z.string().max(200).optional(),
     risk: RiskLimitsInput.optional(),
     interval: z.enum(['1m', '5m', '1h', '1d']).default('1m'),
     /** Further spec fields (sizing, commission, slippageBps, longOnly, ...), validated as a backtest spec's. */
@@ -137,7 +138,9 @@ export const deskMethods = {
   'desk:book-stop': method(z.object({ book: deskBookName }).strict()).returns<DeskOverview>(),
   /** Restarts a stopped book with its stored configuration; `speed` overrides the replay speed. */
   'desk:book-resume': method(
-    z.object({ book: deskBookName, speed: z.number().min(0).optional() }).strict(),
+    z
+      .object({ book: deskBookName, speed: z.number().min(0).optional(), confirm: z.string().max(200).optional() })
+      .strict(),
   ).returns<DeskOverview>(),
   /** Removes a stopped book from the desk (its journal stays). */
   'desk:book-remove': method(z.object({ book: deskBookName }).strict()).returns<DeskOverview>(),

@@ -119,6 +119,11 @@ export interface DeskPosition {
   readonly unrealized: number;
   /** The quantity the book's broker account holds (a broker book only; absent for paper). */
   readonly brokerQty?: number;
+  /**
+   * A broker book only: the quantity the book's journal expects (its own orders' fills). The row's `qty`, cost,
+   * mark and value are the broker's; a difference is a trade made at the broker behind the book's back.
+   */
+  readonly bookQty?: number;
 }
 
 /** An order of a book (as the journal holds it). */

@@ -3,14 +3,31 @@ import { lastOrderRowid } from '../../store/broker-orders';
 import { Journal } from '../../store/journal';
 import type { Store } from '../../store/sqlite-bar-store';
 import type { ReconcileReport } from '../brokers/gateway';
+import { createBroker } from '../brokers/registry';
 import { startBrokerRoute, type BrokerRoute } from '../brokers/route';
-import { BrokerError, type BrokerAccount } from '../brokers/types';
+import { armPhrase } from '../brokers/service';
+import { BrokerError, type BrokerAccount, type BrokerPosition } from '../brokers/types';
 import type { BookBrokerAccount } from './book-config';
+import type { ExternalFigures } from './desk-risk';
 
 /** How often a broker book's journal is reconciled with the broker in the background (ms). */
 const RECONCILE_EVERY_MS = 30_000;
 /** A reconciliation runs this long after the last broker fill (so the overview shows fills reconciled promptly). */
 const RECONCILE_AFTER_FILL_MS = 100;
+const DAY_MS = 86_400_000;
+
+/**
+ * A broker book's figures as its broker last reported them (account and positions), and the equity of the first
+ * read of the (UTC) day: the book's cash, equity, positions, exposure and day PnL on the desk are these, so they
+ * reconcile with the broker's statement. Journaled (`broker-figures`), so a stopped or restarted book keeps them.
+ */
+export interface BrokerFigures {
+  readonly account: BrokerAccount;
+  readonly positions: readonly BrokerPosition[];
+  readonly at: number;
+  readonly day: number;
+  readonly dayStart: number;
+}
 
 /**
  * A book's connection to its broker account: the book's journaled orders (after the book's and the desk's
@@ -23,8 +40,10 @@ export class BookBroker {
   readonly #session: string;
   #route: BrokerRoute | null = null;
   #figures: BrokerAccount | null = null;
-  #positions = new Map<string, number>();
+  #positions = new Map<string, BrokerPosition>();
   #at: number | null = null;
+  #saved: BrokerFigures | null;
+  readonly #journal: Journal | null;
   #reconcile: ReconcileReport | null;
   #reading: Promise<void> | null = null;
   #again = false;
@@ -38,7 +57,49 @@ export class BookBroker {
   ) {
     this.account = account;
     this.#session = session;
-    this.#reconcile = new Journal(store).getState<ReconcileReport>(session, 'broker-reconcile') ?? null;
+    const journal = new Journal(store);
+    this.#journal = store.readonly ? null : journal;
+    this.#reconcile = journal.getState<ReconcileReport>(session, 'broker-reconcile') ?? null;
+    this.#saved = journal.getState<BrokerFigures>(session, 'broker-figures') ?? null;
+    if (this.#saved) {
+      // JSON keeps a missing mark (NaN) as null.
+      const positions = this.#saved.positions.map((p) => ({ ...p, last: p.last ?? Number.NaN }));
+      this.#saved = { ...this.#saved, positions };
+      this.#figures = this.#saved.account;
+      this.#positions = new Map(positions.map((p) => [p.symbol, p]));
+      this.#at = this.#saved.at;
+    }
+  }
+
+  /** The broker's figures for the book's risk checks (null before any read). */
+  external(): ExternalFigures | null {
+    const f = this.#saved;
+    if (!f) return null;
+    const t = brokerTotals(f);
+    return {
+      positions: new Map(f.positions.map((p) => [p.symbol, p.qty])),
+      gross: t.gross,
+      net: t.net,
+      equity: t.equity,
+      dayStart: f.dayStart,
+    };
+  }
+
+  /** The broker's figures at the last read (this run or journaled by an earlier one); null before any read. */
+  figures(): BrokerFigures | null {
+    return this.#saved;
+  }
+
+  #record(account: BrokerAccount, positions: readonly BrokerPosition[], at: number): void {
+    const day = Math.floor(at / DAY_MS);
+    const prev = this.#saved;
+    const dayStart = prev && prev.day === day && prev.account.id === account.id ? prev.dayStart : account.equity;
+    this.#saved = { account, positions, at, day, dayStart };
+    try {
+      this.#journal?.setState(this.#session, 'broker-figures', this.#saved);
+    } catch {
+      // The figures stay in memory; the next read journals them again.
+    }
   }
 
   /**
@@ -46,8 +107,46 @@ export class BookBroker {
    * paper model's: they are never sent (the mirror starts after them). Throws a {@link BrokerError} (no keys,
    * unknown account, endpoint down).
    */
-  async connect(store: Store, env: NodeJS.ProcessEnv): Promise<void> {
+  async connect(store: Store, env: NodeJS.ProcessEnv, confirm?: string): Promise<void> {
     const journal = new Journal(store);
+    const live = this.account.live === true;
+    if (live) {
+      // The arming step of a real-money book, as for the single live session: the phrase names the account the
+      // broker reports, so typing it is a statement about that account. Journaled before anything is routed.
+      const b = createBroker(this.account.broker, {
+        env,
+        baseUrl: this.account.baseUrl,
+        mode: 'live',
+        account: this.account.account,
+      });
+      let id: string;
+      try {
+        id = (await b.account()).id;
+      } finally {
+        await b.close();
+      }
+      const phrase = armPhrase(id);
+      if (confirm !== phrase)
+        throw new BrokerError(
+          this.account.broker,
+          'not-armed',
+          `this book trades REAL money: type "${phrase}" in confirm to arm it`,
+          false,
+        );
+      journal.insertAlert(
+        this.#session,
+        {
+          id: `arm-${this.#session}-${Date.now()}`,
+          time: Date.now(),
+          kind: 'broker-armed',
+          severity: 'warning',
+          symbol: null,
+          message: `armed for REAL money: ${this.account.broker} account ${id} (confirmed "${phrase}")`,
+          acknowledgedAt: null,
+        },
+        [],
+      );
+    }
     if (journal.getState<number>(this.#session, 'broker-cursor') === undefined)
       journal.setState(this.#session, 'broker-cursor', lastOrderRowid(store, this.#session));
     const route = await startBrokerRoute({
@@ -57,7 +156,8 @@ export class BookBroker {
       env,
       baseUrl: this.account.baseUrl,
       account: this.account.account,
-      live: false,
+      live,
+      armLive: live,
       reconcileEveryMs: RECONCILE_EVERY_MS,
       onReconcile: (r) => {
         this.#reconcile = r;
@@ -105,8 +205,9 @@ export class BookBroker {
           const b = route.gateway.broker;
           const [account, positions] = await Promise.all([b.account(), b.positions()]);
           this.#figures = account;
-          this.#positions = new Map(positions.map((p) => [p.symbol, p.qty]));
+          this.#positions = new Map(positions.map((p) => [p.symbol, p]));
           this.#at = Date.now();
+          this.#record(account, positions, this.#at);
           this.onChange();
         } catch {
           // Keep the last good figures: the gateway alerts on faults, and the next change reads again.
@@ -127,11 +228,11 @@ export class BookBroker {
 
   /** The quantity the broker holds of `symbol` (0 when none or never read). */
   brokerQty(symbol: string): number {
-    return this.#positions.get(symbol) ?? 0;
+    return this.#positions.get(symbol)?.qty ?? 0;
   }
 
-  /** Every position the broker reported at the last read (symbol → signed qty). */
-  brokerPositions(): ReadonlyMap<string, number> {
+  /** Every position the broker reported at the last read (symbol → position, qty signed). */
+  brokerPositions(): ReadonlyMap<string, BrokerPosition> {
     return this.#positions;
   }
 
@@ -169,4 +270,22 @@ export function brokerErrorCode(e: BrokerError): 'invalid-input' | 'unavailable'
   return e.code === 'unknown' || e.code === 'no-credentials' || e.code === 'account' || e.code === 'not-armed'
     ? 'invalid-input'
     : 'unavailable';
+}
+
+/** A broker position's mark: its last price, else what its unrealized PnL implies, else its cost. */
+export function brokerMark(p: BrokerPosition): number {
+  if (p.last === p.last && p.last !== null) return p.last;
+  return p.qty !== 0 && p.unrealized === p.unrealized ? p.avgCost + p.unrealized / p.qty : p.avgCost;
+}
+
+/** A broker book's totals from its broker's figures: cash and equity as reported, exposure from its positions. */
+export function brokerTotals(f: BrokerFigures): { cash: number; equity: number; gross: number; net: number } {
+  let gross = 0;
+  let net = 0;
+  for (const p of f.positions) {
+    const v = p.qty * brokerMark(p);
+    gross += Math.abs(v);
+    net += v;
+  }
+  return { cash: f.account.cash, equity: f.account.equity, gross, net };
 }

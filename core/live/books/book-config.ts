@@ -40,6 +40,8 @@ export interface BookConfig {
    * desk's checks, are routed there; keys come from the host's credentials, never from the configuration).
    */
   readonly account: 'paper' | BookBrokerAccount;
+  /** The arming phrase of a real-money account (this start only: never stored with the book). */
+  readonly confirm?: string;
   readonly risk?: RiskLimits;
   /** Bar interval for tick feeds. */
   readonly interval: IntervalName;
@@ -52,7 +54,8 @@ export interface BookBrokerAccount {
   readonly broker: 'alpaca' | 'kis';
   readonly account?: string;
   readonly baseUrl?: string;
-  readonly live?: false;
+  /** The broker's real-money endpoint: the book starts only with `confirm` equal to its arming phrase. */
+  readonly live?: boolean;
 }
 
 /** The journal session of book `name`. */

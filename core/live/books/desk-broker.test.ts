@@ -55,9 +55,11 @@ describe('a desk book trading a broker account (the local Alpaca test server)', 
       broker: 'kis',
       account: '50000000-01',
     });
-    const live = DeskBookInput.safeParse({ ...base, account: { broker: 'alpaca', live: true } });
-    expect(!live.success && live.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['account', expect.stringMatching(/real-money books are not armable/)],
+    const live = DeskBookInput.parse({ ...base, account: { broker: 'alpaca', live: true }, confirm: 'LIVE X' });
+    expect([live.account, live.confirm]).toEqual([{ broker: 'alpaca', live: true }, 'LIVE X']);
+    const bad = DeskBookInput.safeParse({ ...base, account: { broker: 'alpaca', key: 'k' } });
+    expect(!bad.success && bad.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['account', 'Unrecognized key: "key"'],
     ]);
     expect(DeskBookInput.safeParse({ ...base, symbols: ['A'], universe: 'U' }).success).toBe(false);
   });

@@ -155,14 +155,26 @@ export class DeskRisk {
   }
 }
 
+/** A broker book's figures as its broker reports them (positions symbol → signed qty). */
+export interface ExternalFigures {
+  readonly positions: ReadonlyMap<string, number>;
+  readonly gross: number;
+  readonly net: number;
+  readonly equity: number;
+  readonly dayStart: number;
+}
+
 /**
  * A book's risk checker: the book's own limits first (as any session's), then the desk's over every book.
- * `cash` reads the book's cash, so the book's net exposure is equity − cash.
+ * `cash` reads the book's cash, so the book's net exposure is equity − cash. `external` gives a broker book's
+ * figures as its broker last reported them: when it does, every check (position, exposure, daily loss, the desk's
+ * sums) is judged on the broker's position and account, not on the book's paper model.
  */
 export class BookRiskChecker extends RiskChecker {
   readonly #desk: DeskRisk;
   readonly #book: string;
   cash: () => number = () => 0;
+  external: () => ExternalFigures | null = () => null;
   /** The highest equity any mark of the book showed (its drawdown's reference); NaN before the first. */
   peak = Number.NaN;
   #net = 0;
@@ -175,28 +187,39 @@ export class BookRiskChecker extends RiskChecker {
 
   /** The book's own limits only (the ticket's preview shows both layers apart). */
   checkBook(o: OrderCheck): Breach | null {
-    return super.checkOrder(o);
+    return super.checkOrder(this.#judged(o));
   }
 
   /** The desk's limits only, without side effects (the ticket's preview). */
   previewDesk(o: OrderCheck): Breach | null {
-    return this.#desk.checkOrder(this.#book, o, this.#net, true);
+    return this.#desk.checkOrder(this.#book, this.#judged(o), this.#net, true);
   }
 
   override checkOrder(o: OrderCheck): Breach | null {
-    return super.checkOrder(o) ?? this.#desk.checkOrder(this.#book, o, this.#net);
+    const j = this.#judged(o);
+    return super.checkOrder(j) ?? this.#desk.checkOrder(this.#book, j, this.#net);
+  }
+
+  // The order as the broker's account would take it: its position and gross exposure are the broker's.
+  #judged(o: OrderCheck): OrderCheck {
+    const x = this.external();
+    return x ? { ...o, position: x.positions.get(o.symbol) ?? 0, grossExposure: x.gross } : o;
   }
 
   override checkAccount(grossExposure: number, dayStartEquity: number, equity: number): Breach | null {
+    const x = this.external();
+    if (x) ({ gross: grossExposure, dayStart: dayStartEquity, equity } = x);
     if (!(equity <= this.peak)) this.peak = equity;
-    this.#net = equity - this.cash();
+    this.#net = x ? x.net : equity - this.cash();
     this.#desk.record(this.#book, grossExposure, this.#net, equity, dayStartEquity);
     return super.checkAccount(grossExposure, dayStartEquity, equity) ?? this.#desk.checkAccount();
   }
 
-  /** Records the book's figures without checking (after a restore, before any mark). */
+  /** Records the book's figures without checking (after a restore, before any mark, after a broker read). */
   record(grossExposure: number, dayStartEquity: number, equity: number): void {
-    this.#net = equity - this.cash();
+    const x = this.external();
+    if (x) ({ gross: grossExposure, dayStart: dayStartEquity, equity } = x);
+    this.#net = x ? x.net : equity - this.cash();
     this.#desk.record(this.#book, grossExposure, this.#net, equity, dayStartEquity);
   }
 }

@@ -148,6 +148,13 @@ export class DeskService {
     return { session, risk };
   }
 
+  // A broker book's figures changed (a read of its broker): the desk's sums take them now.
+  #brokerRead(name: string, broker: BookBroker): void {
+    const book = this.#books.get(name);
+    if (book?.broker === broker) this.#recordFigures(book);
+    this.#dirty();
+  }
+
   #strategyOf(
     config: BookConfig,
     spec: ReturnType<typeof bookSpec> & { ok: true },
@@ -180,6 +187,11 @@ export class DeskService {
     const { session, risk } = this.#newSession(config, this.#strategyOf(run, spec), run.symbols ?? [], spec, member);
     session.restore();
     const saved = this.#journal.getState<BookMarks>(session.session, 'deskMarks') ?? null;
+    const broker =
+      config.account === 'paper'
+        ? null
+        : new BookBroker(this.#store, session.session, config.account, () => this.#brokerRead(config.name, broker!));
+    if (broker) risk.external = () => broker.external();
     const book: Book = {
       config,
       session,
@@ -187,12 +199,9 @@ export class DeskService {
       feed: null,
       finished: false,
       sectors: new Map(),
-      broker:
-        config.account === 'paper'
-          ? null
-          : new BookBroker(this.#store, session.session, config.account, () => this.#dirty()),
+      broker,
       saved,
-      peak: saved?.peak ?? config.capital,
+      peak: saved?.peak ?? broker?.figures()?.account.equity ?? config.capital,
     };
     this.#recordFigures(book);
     return book;
@@ -213,7 +222,9 @@ export class DeskService {
    * broker account connects first (its keys from the host's credentials): no keys, an unknown account or an
    * endpoint that does not answer is an error and nothing starts.
    */
-  async start(config: BookConfig): Promise<Result<DeskOverview>> {
+  async start(input: BookConfig): Promise<Result<DeskOverview>> {
+    // The arming phrase is for this start only: the stored book never holds it (a resume arms again).
+    const { confirm, ...config } = input;
     const old = this.#books.get(config.name);
     if (old?.feed || this.#starting.has(config.name))
       return fail('conflict', `book "${config.name}" is running; stop it first`);
@@ -260,10 +271,13 @@ export class DeskService {
     let broker: BookBroker | null = null;
     if (config.account !== 'paper') {
       if (this.#store.readonly) return fail('unavailable', 'a read-only store cannot journal broker orders');
-      broker = new BookBroker(this.#store, bookSession(config.name), config.account, () => this.#dirty());
+      const b: BookBroker = new BookBroker(this.#store, bookSession(config.name), config.account, () =>
+        this.#brokerRead(config.name, b),
+      );
+      broker = b;
       this.#starting.add(config.name);
       try {
-        await broker.connect(this.#store, this.#credentials());
+        await broker.connect(this.#store, this.#credentials(), confirm);
       } catch (e) {
         await broker.disconnect();
         if (e instanceof BrokerError) return fail(brokerErrorCode(e), `account: ${e.message}`);
@@ -274,6 +288,7 @@ export class DeskService {
     }
     if (!this.#store.readonly) saveDeskBook(this.#store, config.name, config, 'running', this.#now());
     const { session, risk } = this.#newSession(config, strategy, symbols, spec, member);
+    if (broker) risk.external = () => broker.external();
     session.restore();
     if (this.#kill.tripped && !session.broker.killSwitch.tripped)
       session.trip(`desk kill switch: ${this.#kill.reason}`);
@@ -287,7 +302,7 @@ export class DeskService {
       sectors: sectorsOf(this.#store, symbols),
       broker,
       saved,
-      peak: saved?.peak ?? old?.peak ?? config.capital,
+      peak: saved?.peak ?? old?.peak ?? broker?.figures()?.account.equity ?? config.capital,
     };
     this.#books.set(config.name, book);
     this.#recordFigures(book);
@@ -378,17 +393,18 @@ export class DeskService {
       if (p.last === p.last) marks[p.symbol] = p.last;
       net += p.qty * (p.last === p.last ? p.last : (book.saved?.marks[p.symbol] ?? 0));
     }
-    const equity = broker.cash + net;
-    const dayStart = broker.account().dayStartEquity;
+    const figures = book.broker?.figures();
+    const equity = figures ? figures.account.equity : broker.cash + net;
+    const dayStart = figures ? figures.dayStart : broker.account().dayStartEquity;
     book.saved = { marks, peak: Math.max(book.peak, equity), dayStart: dayStart === dayStart ? dayStart : equity };
     this.#journal.setState(book.session.session, 'deskMarks', book.saved);
   }
 
   /** Restarts a stopped book with its stored configuration (`speed` overrides the replay speed). */
-  resume(name: string, speed?: number): Promise<Result<DeskOverview>> {
+  resume(name: string, speed?: number, confirm?: string): Promise<Result<DeskOverview>> {
     const book = this.#books.get(name);
     if (!book) return Promise.resolve(fail('not-found', `no book "${name}"`));
-    return this.start(speed === undefined ? book.config : { ...book.config, speed });
+    return this.start({ ...book.config, ...(speed === undefined ? {} : { speed }), confirm });
   }
 
   /** Removes a stopped book from the desk (its journal stays). */
@@ -462,7 +478,9 @@ export class DeskService {
     const broker = book.session.broker;
     const p = broker.position(req.symbol);
     const last = p.last === p.last ? p.last : (book.saved?.marks[req.symbol] ?? Number.NaN);
-    const position = p.qty;
+    // A broker book's position is the broker's (what its limits are judged on).
+    const ext = book.risk.external();
+    const position = ext ? (ext.positions.get(req.symbol) ?? 0) : p.qty;
     const priced = req.type === 'limit' || req.type === 'stop';
     const signed = req.side === 'buy' ? req.qty : -req.qty;
     const c = {

@@ -8,6 +8,7 @@ import type {
   ExposureRow,
 } from '../../model/books';
 import type { Journal } from '../../store/journal';
+import { brokerMark, brokerTotals } from './book-broker';
 import type { Book } from './desk';
 
 /** What a stopped book keeps in its journal (`deskMarks`): the last marks, its equity peak and day-start equity. */
@@ -42,29 +43,49 @@ function markOf(book: Book, symbol: string, last: number): number {
 }
 
 /**
+ * A book's positions with their marks: a broker book's are its broker's (as last read, including what was traded
+ * at the broker behind the book's back), a paper book's its session's.
+ */
+export function bookPositions(book: Book): { symbol: string; qty: number; mark: number }[] {
+  const figures = book.broker?.figures();
+  if (figures) return figures.positions.map((p) => ({ symbol: p.symbol, qty: p.qty, mark: brokerMark(p) }));
+  return book.session.broker
+    .positions()
+    .map((p) => ({ symbol: p.symbol, qty: p.qty, mark: markOf(book, p.symbol, p.last) }));
+}
+
+/**
  * A book's figures: equity (cash + Σ qty × mark), day PnL, gross and net exposure, peak and drawdown,
  * limit usage. Updates the book's equity peak. `journal` (optional) refreshes the unacknowledged-alert count.
  */
 export function bookView(book: Book, now: number, journal: Journal | null = null): DeskBookView {
   const broker = book.session.broker;
-  const cash = broker.cash;
+  const figures = book.broker?.figures() ?? null;
+  let cash = broker.cash;
   let net = 0;
   let gross = 0;
   let open = 0;
   let posUse: number | null = null;
   const lim = broker.risk.limits;
-  for (const p of broker.positions()) {
+  for (const p of bookPositions(book)) {
     if (p.qty === 0) continue;
     open++;
-    const v = p.qty * markOf(book, p.symbol, p.last);
+    const v = p.qty * p.mark;
     net += v;
     gross += Math.abs(v);
     const max = (lim.symbols[p.symbol] ?? lim.symbols['*'])?.maxPosition;
     if (max !== undefined) posUse = Math.max(posUse ?? 0, Math.abs(p.qty) / max);
   }
-  const equity = cash + net;
+  let equity = cash + net;
   const running = book.feed !== null;
-  const dayStart = running ? broker.account().dayStartEquity : (book.saved?.dayStart ?? equity);
+  let dayStart = running ? broker.account().dayStartEquity : (book.saved?.dayStart ?? equity);
+  // A broker book's figures are its broker's (as last read), so they reconcile with the broker's statement.
+  if (figures) {
+    const t = brokerTotals(figures);
+    cash = t.cash;
+    equity = t.equity;
+    dayStart = figures.dayStart;
+  }
   // Every mark's equity goes through the book's risk checker, which keeps the exact peak; the view's samples add the rest.
   book.peak = Math.max(book.peak, equity, book.risk.peak === book.risk.peak ? book.risk.peak : -Infinity);
   const working = broker.workingCount();
@@ -110,9 +131,9 @@ export function overview(
   const views = books.map((b) => bookView(b, now, journal));
   const sectors = new Map<string, { gross: number; net: number }>();
   for (const b of books) {
-    for (const p of b.session.broker.positions()) {
+    for (const p of bookPositions(b)) {
       if (p.qty === 0) continue;
-      const v = p.qty * markOf(b, p.symbol, p.last);
+      const v = p.qty * p.mark;
       const key = sectorOf(p.symbol) || 'unknown';
       const s = sectors.get(key) ?? { gross: 0, net: 0 };
       s.gross += Math.abs(v);
@@ -161,23 +182,57 @@ export function bookDetail(
 ): DeskBookDetail {
   const now = Date.now();
   const positions: DeskPosition[] = [];
-  for (const p of book.session.broker.positions()) {
-    const last = markOf(book, p.symbol, p.last);
-    positions.push({
-      symbol: p.symbol,
-      sector: sectorOf(p.symbol),
-      qty: p.qty,
-      avgCost: p.avgCost,
-      last,
-      marketValue: p.qty * last,
-      realized: p.realized,
-      unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
-      ...(book.broker ? { brokerQty: book.broker.brokerQty(p.symbol) } : {}),
-    });
-  }
-  // What the broker holds that the book does not (a trade made elsewhere) shows too, at qty 0 in the book.
-  if (book.broker)
-    for (const [symbol, qty] of book.broker.brokerPositions())
+  const figures = book.broker?.figures();
+  if (figures) {
+    // The broker's positions are the book's; the journal's quantity shows beside them (and what only it holds).
+    const journaled = new Map(book.session.broker.positions().map((p) => [p.symbol, p]));
+    for (const p of figures.positions) {
+      const last = brokerMark(p);
+      positions.push({
+        symbol: p.symbol,
+        sector: sectorOf(p.symbol),
+        qty: p.qty,
+        avgCost: p.avgCost,
+        last,
+        marketValue: p.qty * last,
+        realized: journaled.get(p.symbol)?.realized ?? 0,
+        unrealized: p.qty * (last - p.avgCost),
+        brokerQty: p.qty,
+        bookQty: journaled.get(p.symbol)?.qty ?? 0,
+      });
+    }
+    for (const p of journaled.values())
+      if (p.qty !== 0 && !figures.positions.some((f) => f.symbol === p.symbol))
+        positions.push({
+          symbol: p.symbol,
+          sector: sectorOf(p.symbol),
+          qty: 0,
+          avgCost: 0,
+          last: 0,
+          marketValue: 0,
+          realized: p.realized,
+          unrealized: 0,
+          brokerQty: 0,
+          bookQty: p.qty,
+        });
+  } else
+    for (const p of book.session.broker.positions()) {
+      const last = markOf(book, p.symbol, p.last);
+      positions.push({
+        symbol: p.symbol,
+        sector: sectorOf(p.symbol),
+        qty: p.qty,
+        avgCost: p.avgCost,
+        last,
+        marketValue: p.qty * last,
+        realized: p.realized,
+        unrealized: p.qty === 0 ? 0 : p.qty * (last - p.avgCost),
+        ...(book.broker ? { brokerQty: book.broker.brokerQty(p.symbol) } : {}),
+      });
+    }
+  // Before any read of the broker's figures: what the broker holds that the book does not shows too.
+  if (book.broker && !figures)
+    for (const [symbol, { qty }] of book.broker.brokerPositions())
       if (!positions.some((p) => p.symbol === symbol))
         positions.push({
           symbol,
