@@ -34,6 +34,13 @@ async function addBook(b: {
     await page.selectOption('[data-testid="book-account"]', 'alpaca');
     await page.waitForSelector('[data-testid="book-base-url"]');
     await page.locator('[data-testid="desk-book-form"]').screenshot({ path: join(SCREENSHOTS, 'desk-book-form.png') });
+    // A real-money account asks for the arming phrase (LIVE <account id>) before the book can start.
+    await page.selectOption('[data-testid="book-live"]', 'yes');
+    await page.waitForSelector('[data-testid="book-confirm"][placeholder="LIVE <account id>"]');
+    await page
+      .locator('[data-testid="desk-book-form"]')
+      .screenshot({ path: join(SCREENSHOTS, 'desk-book-form-live.png') });
+    await page.selectOption('[data-testid="book-live"]', 'no');
     await page.selectOption('[data-testid="book-account"]', 'paper');
   }
   await page.click('[data-testid="book-start"]');

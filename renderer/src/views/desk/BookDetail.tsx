@@ -10,6 +10,8 @@ const WORKING = new Set(['new', 'partially-filled']);
 /** A book's drill-down: its figures, positions, orders (cancel / replace the working ones), signals, alerts, and the ticket. */
 export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFlatten: (book: string) => void }) {
   const v = detail.view;
+  // A broker book's rows are the broker's; beside them, what the book's journal expects (once the broker was read).
+  const journalCol = detail.positions.some((p) => p.bookQty !== undefined);
   const symbols = [
     ...new Set([...((detail.config.symbols as string[] | undefined) ?? []), ...detail.positions.map((p) => p.symbol)]),
   ];
@@ -85,8 +87,15 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
                     <th className="num">Unrealized</th>
                     <th className="num">Realized</th>
                     {detail.view.broker && (
-                      <th className="num" title={`What ${detail.view.broker.name} reports for the account`}>
-                        At broker
+                      <th
+                        className="num"
+                        title={
+                          journalCol
+                            ? `Qty, cost and value are what ${detail.view.broker.name} reports; this is what the book's own orders filled`
+                            : `What ${detail.view.broker.name} reports for the account`
+                        }
+                      >
+                        {journalCol ? 'Journal' : 'At broker'}
                       </th>
                     )}
                   </tr>
@@ -104,10 +113,10 @@ export function BookDetail({ detail, onFlatten }: { detail: DeskBookDetail; onFl
                       <td className={`num ${signClass(p.realized)}`}>{fmtMoney(p.realized)}</td>
                       {detail.view.broker && (
                         <td
-                          className={`num ${p.brokerQty !== p.qty ? 'warn-text' : ''}`}
+                          className={`num ${(journalCol ? (p.bookQty ?? 0) : (p.brokerQty ?? 0)) !== p.qty ? 'warn-text' : ''}`}
                           data-testid="book-position-broker"
                         >
-                          {fmtInt(p.brokerQty ?? 0)}
+                          {fmtInt(journalCol ? (p.bookQty ?? 0) : (p.brokerQty ?? 0))}
                         </td>
                       )}
                     </tr>

@@ -25,6 +25,8 @@ export function BookForm({ onDone }: { onDone: () => void }) {
     account: 'paper',
     accountId: '',
     baseUrl: '',
+    live: 'no',
+    confirm: '',
   });
   const [err, setErr] = useState<string | null>(null);
   const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
@@ -69,7 +71,9 @@ export function BookForm({ onDone }: { onDone: () => void }) {
               broker: f.account,
               ...(f.accountId.trim() ? { account: f.accountId.trim() } : {}),
               ...(f.baseUrl.trim() ? { baseUrl: f.baseUrl.trim() } : {}),
+              ...(f.live === 'yes' ? { live: true } : {}),
             },
+            ...(f.live === 'yes' && f.confirm.trim() ? { confirm: f.confirm.trim() } : {}),
           }
         : {}),
     });
@@ -153,7 +157,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
           Account
           <select value={f.account} onChange={set('account')} data-testid="book-account">
             <option value="paper">paper (built-in model)</option>
-            <option value="alpaca">Alpaca (paper endpoint)</option>
+            <option value="alpaca">Alpaca</option>
             <option value="kis">KIS (모의투자)</option>
           </select>
         </label>
@@ -169,10 +173,29 @@ export function BookForm({ onDone }: { onDone: () => void }) {
                 className="mono"
                 value={f.baseUrl}
                 onChange={set('baseUrl')}
-                placeholder="default paper"
+                placeholder={f.live === 'yes' ? 'default live' : 'default paper'}
                 data-testid="book-base-url"
               />
             </label>
+            <label title="Real money: the book starts only armed with the phrase naming the broker's account id">
+              Money
+              <select value={f.live} onChange={set('live')} data-testid="book-live">
+                <option value="no">paper</option>
+                <option value="yes">REAL money</option>
+              </select>
+            </label>
+            {f.live === 'yes' && (
+              <label>
+                Arm: type LIVE &lt;account id&gt;
+                <input
+                  className="mono"
+                  value={f.confirm}
+                  onChange={set('confirm')}
+                  placeholder={`LIVE ${f.accountId.trim() || '<account id>'}`}
+                  data-testid="book-confirm"
+                />
+              </label>
+            )}
           </>
         )}
         {err && <div className="bad">{err}</div>}
