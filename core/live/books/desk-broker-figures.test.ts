@@ -115,7 +115,9 @@ describe('a broker book’s figures are its broker’s', () => {
       ]);
       const o = desk.submit('fig', { symbol: sym, side: 'buy', qty: 10, type: 'market' });
       expect(o.ok && o.value.status).toBe('rejected');
-      expect(o.ok && o.value.reason).toMatch(/35|maxPosition|position/);
+      expect(o.ok && o.value.reason).toMatch(/position would be 35, limit ±30/);
+      // A book's maxPosition is hard by default: judged on the broker's position, it trips the book's kill switch.
+      expect(desk.overview().books[0].killSwitch).toMatchObject({ tripped: true, reason: expect.stringMatching(/35/) });
       const before = desk.overview().books[0];
       await desk.stop('fig');
       const again = new DeskService(store, () => undefined, { credentials: () => KEYS });
