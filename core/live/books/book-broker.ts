@@ -43,6 +43,7 @@ export class BookBroker {
   #positions = new Map<string, BrokerPosition>();
   #at: number | null = null;
   #saved: BrokerFigures | null;
+  #external: { from: BrokerFigures; x: ExternalFigures } | null = null;
   readonly #journal: Journal | null;
   #reconcile: ReconcileReport | null;
   #reading: Promise<void> | null = null;
@@ -75,14 +76,18 @@ export class BookBroker {
   external(): ExternalFigures | null {
     const f = this.#saved;
     if (!f) return null;
+    // Asked on every mark and order check: computed once per broker read.
+    if (this.#external?.from === f) return this.#external.x;
     const t = brokerTotals(f);
-    return {
+    const x: ExternalFigures = {
       positions: new Map(f.positions.map((p) => [p.symbol, p.qty])),
       gross: t.gross,
       net: t.net,
       equity: t.equity,
       dayStart: f.dayStart,
     };
+    this.#external = { from: f, x };
+    return x;
   }
 
   /** The broker's figures at the last read (this run or journaled by an earlier one); null before any read. */
