@@ -135,12 +135,26 @@ describe('Chart settings that analysts expect', () => {
       '[data-view-ready="chart"] [data-chart-ready="true"][data-drawings="4"][data-compare="SPX"][data-scale="log-rebased"]',
     );
     expect(await page.isChecked('[data-testid="log-scale"]')).toBe(true);
-    // The rectangle is back where it was drawn: its box is about 20% × 11% of the chart.
+    // The rectangle is back where it was drawn: its box is about 20% × 11% of the chart. It is placed once the
+    // reloaded series and its comparison have given the chart its final scales, so wait for that box (a rectangle
+    // that never comes back to it fails here).
+    const within = await page
+      .waitForFunction(
+        () => {
+          const r = document.querySelector('g[data-kind="rect"] rect')?.getBoundingClientRect();
+          const c = document.querySelector('[data-testid="price-chart"]')?.getBoundingClientRect();
+          if (!r || !c || r.width === 0) return false;
+          const w = r.width / c.width;
+          const h = r.height / c.height;
+          return w > 0.15 && w < 0.25 && h > 0.07 && h < 0.15;
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      .then(() => true)
+      .catch(() => false);
     const rect = (await page.locator('g[data-kind="rect"] rect').boundingBox())!;
-    expect(rect.width / box.width).toBeGreaterThan(0.15);
-    expect(rect.width / box.width).toBeLessThan(0.25);
-    expect(rect.height / box.height).toBeGreaterThan(0.07);
-    expect(rect.height / box.height).toBeLessThan(0.15);
+    expect(within, `rectangle box ${JSON.stringify(rect)} in chart ${JSON.stringify(box)}`).toBe(true);
     await app.screenshot('chart-compare-drawings-reloaded');
   });
 

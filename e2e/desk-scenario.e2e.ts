@@ -183,6 +183,7 @@ describe('the monitoring desk: the done-when scenario (issue 16)', () => {
     await page.click('[data-testid="desk-report-close"]');
     await page.click('[data-testid="desk-tab-overview"]');
     await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-resume-book"]');
+    await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"][data-status="running"]');
     await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
     await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 });
 

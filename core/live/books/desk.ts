@@ -85,6 +85,8 @@ export class DeskService {
   readonly #credentials: () => NodeJS.ProcessEnv;
   /** Books whose broker connection is being made (a second start of the same name waits its turn: `conflict`). */
   readonly #starting = new Set<string>();
+  /** Books whose stop is under way (their feed detached, not yet ended): a start of the same name waits for it. */
+  readonly #stopping = new Map<string, Promise<void>>();
   #kill: DeskKillSwitch;
   #timer: NodeJS.Timeout | null = null;
   #dirtySince = 0;
@@ -225,6 +227,7 @@ export class DeskService {
   async start(input: BookConfig): Promise<Result<DeskOverview>> {
     // The arming phrase is for this start only: the stored book never holds it (a resume arms again).
     const { confirm, ...config } = input;
+    await this.#stopping.get(config.name);
     const old = this.#books.get(config.name);
     if (old?.feed || this.#starting.has(config.name))
       return fail('conflict', `book "${config.name}" is running; stop it first`);
@@ -370,6 +373,19 @@ export class DeskService {
 
   // `keepBroker`: the desk kill switch stops the feed but keeps a broker book routing (its cancels, then a Flatten).
   async #stopBook(book: Book, keepBroker = false): Promise<void> {
+    // The book shows stopped as soon as its feed is detached, before the feed has ended and the marks are saved:
+    // a start or resume in that window waits for this (else it would race the old feed's last steps and state).
+    const name = book.config.name;
+    const run = this.#stopBookNow(book, keepBroker);
+    this.#stopping.set(name, run);
+    try {
+      await run;
+    } finally {
+      if (this.#stopping.get(name) === run) this.#stopping.delete(name);
+    }
+  }
+
+  async #stopBookNow(book: Book, keepBroker: boolean): Promise<void> {
     const feed = book.feed;
     book.feed = null;
     if (feed) await feed.stop();
