@@ -185,7 +185,15 @@ describe('the monitoring desk: the done-when scenario (issue 16)', () => {
     await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-resume-book"]');
     await page.waitForSelector('[data-testid="desk-book-row"][data-book="Manual"][data-status="running"]');
     await page.click('[data-testid="desk-book-row"][data-book="Manual"] [data-testid="desk-open-book"]');
-    await page.waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 });
+    await page
+      .waitForSelector('[data-testid="book-position"][data-symbol="OALM"][data-qty="0"]', { timeout: 30_000 })
+      .catch(async (e: Error) => {
+        const state = await page.evaluate(async () => ({
+          book: await window.api.invoke('desk:book', { book: 'Manual' }),
+          overview: await window.api.invoke('desk:overview'),
+        }));
+        throw new Error(`${e.message}\nManual book: ${JSON.stringify(state).slice(0, 6000)}`);
+      });
 
     // The desk kill switch by hand (re-armed first): the dialog says feeds stop and positions stay open; the report
     // names the book whose feed it stopped.
