@@ -170,7 +170,13 @@ export class LiveService {
         feed = kind.create({
           symbols: r.symbols,
           staleMs,
-          replay: { panel: r.panel, from: r.from, to: r.to, speed: req.speed },
+          replay: {
+            panel: r.panel,
+            from: r.from,
+            to: r.to,
+            speed: req.speed,
+            catchUpUntil: this.#journal.getState<number>(req.session, 'lastTime') ?? undefined,
+          },
         });
       } else {
         // Streaming feeds trade symbols the store need not hold (e.g. BTCUSDT): only the strategy is resolved.

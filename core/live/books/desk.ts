@@ -257,6 +257,8 @@ export class DeskService {
           to: r.to,
           speed: config.speed,
           sliceMs: REPLAY_SLICE_MS,
+          // A resumed book re-reads what it already traded at once (warming its strategy), then keeps its pace.
+          catchUpUntil: this.#journal.getState<number>(bookSession(config.name), 'lastTime') ?? undefined,
         });
       } else {
         if (!config.url) return fail('invalid-input', 'url: the websocket feed needs a URL');

@@ -15,6 +15,8 @@ export interface FeedInput {
     readonly from: number | undefined;
     readonly to: number | undefined;
     readonly speed: number;
+    /** The session's last journaled step (a resume): steps up to it are re-read at once, not at the pace. */
+    readonly catchUpUntil?: number;
   };
 }
 
@@ -42,6 +44,7 @@ export const FEEDS = {
         from: i.replay.from,
         to: i.replay.to,
         speed: i.replay.speed,
+        catchUpUntil: i.replay.catchUpUntil,
       });
     },
   },

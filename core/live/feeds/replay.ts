@@ -22,6 +22,12 @@ export interface ReplayOptions {
    * feeds in one process (the desk's books) then share it in small slices, and timers (the desk's pushes) run between.
    */
   readonly sliceMs?: number;
+  /**
+   * With a `speed`, steps at or before this time (EpochMs) are delivered as at full speed, then the pace starts: a
+   * resumed session re-reads the history it already traded (to warm its strategies, trading nothing) at once, and
+   * its first new step comes at the pace instead of after replaying every old step at it.
+   */
+  readonly catchUpUntil?: number;
 }
 
 /**
@@ -130,9 +136,12 @@ export class ReplayFeed implements Feed {
       i++;
     };
     const sliceMs = this.#o.sliceMs;
+    const catchUp = this.#o.catchUpUntil ?? Number.NEGATIVE_INFINITY;
+    // Paced steps: every step at a speed, except those a resumed session already traded.
+    const paced = () => speed > 0 && !(panel.time[i] <= catchUp);
     const chunk = () => {
       const t0 = sliceMs === undefined ? 0 : performance.now();
-      for (let b = 0; b < 256 && i <= i1 && !this.#stopped; b++) {
+      for (let b = 0; b < 256 && i <= i1 && !this.#stopped && !paced(); b++) {
         emitStep();
         if (sliceMs !== undefined && performance.now() - t0 >= sliceMs) break;
       }
@@ -148,7 +157,7 @@ export class ReplayFeed implements Feed {
     };
     const loop = () => {
       if (this.#stopped || i > i1) return finish();
-      if (speed > 0) {
+      if (paced()) {
         emitStep();
         setTimeout(loop, 1000 / speed);
         return;
