@@ -1,6 +1,6 @@
 import type { Store } from './sqlite-bar-store';
 import { connection } from './internal';
-import { saveSource, type StrategyVersion } from './strategy-sources';
+import { addUserVersion, latestUserVersions, type StrategyVersion } from './strategy-sources';
 
 /** One version of a stored user feature (its source is kept in `strategy_sources` by hash). */
 export type FeatureVersion = StrategyVersion;
@@ -14,32 +14,12 @@ export function addUserFeature(
   s: { hash: string; name: string; file: string; source: string },
   now = Date.now(),
 ): { version: number; added: boolean } {
-  const db = connection(store);
-  return db.transaction(() => {
-    saveSource(store, s, now);
-    const last = db
-      .prepare('SELECT version, hash FROM user_features WHERE name = ? ORDER BY version DESC LIMIT 1')
-      .get(s.name) as { version: number; hash: string } | undefined;
-    if (last && last.hash === s.hash) return { version: last.version, added: false };
-    const version = (last?.version ?? 0) + 1;
-    db.prepare('INSERT INTO user_features (name, version, hash, added_at) VALUES (?, ?, ?, ?)').run(
-      s.name,
-      version,
-      s.hash,
-      now,
-    );
-    return { version, added: true };
-  })();
+  return addUserVersion(store, 'user_features', s, now);
 }
 
 /** The newest version of every stored user feature, by name. */
 export function listUserFeatures(store: Store): FeatureVersion[] {
-  return connection(store)
-    .prepare(
-      `SELECT u.name, u.version, u.hash, u.added_at AS addedAt FROM user_features u
-       WHERE u.version = (SELECT max(version) FROM user_features WHERE name = u.name) ORDER BY u.name`,
-    )
-    .all() as FeatureVersion[];
+  return latestUserVersions(store, 'user_features');
 }
 
 /** The newest version of user feature `name`, or undefined. */

@@ -36,12 +36,16 @@ export function getSource(store: Store, hash: string): StoredSource | undefined 
     .get(hash) as StoredSource | undefined;
 }
 
+/** The tables of versioned user code by name (sources in `strategy_sources` by hash): strategies and features. */
+export type UserCodeTable = 'user_strategies' | 'user_features';
+
 /**
- * Stores `s` as the newest version of user strategy `s.name` (unless the newest already has this
- * source); returns the version now current and whether it is new.
+ * Stores `s` as the newest version of `s.name` in `table` (unless the newest already has this source); returns
+ * the version now current and whether it is new. One transaction: a kill leaves all or nothing.
  */
-export function addUserStrategy(
+export function addUserVersion(
   store: Store,
+  table: UserCodeTable,
   s: { hash: string; name: string; file: string; source: string },
   now = Date.now(),
 ): { version: number; added: boolean } {
@@ -49,11 +53,11 @@ export function addUserStrategy(
   return db.transaction(() => {
     saveSource(store, s, now);
     const last = db
-      .prepare('SELECT version, hash FROM user_strategies WHERE name = ? ORDER BY version DESC LIMIT 1')
+      .prepare(`SELECT version, hash FROM ${table} WHERE name = ? ORDER BY version DESC LIMIT 1`)
       .get(s.name) as { version: number; hash: string } | undefined;
     if (last && last.hash === s.hash) return { version: last.version, added: false };
     const version = (last?.version ?? 0) + 1;
-    db.prepare('INSERT INTO user_strategies (name, version, hash, added_at) VALUES (?, ?, ?, ?)').run(
+    db.prepare(`INSERT INTO ${table} (name, version, hash, added_at) VALUES (?, ?, ?, ?)`).run(
       s.name,
       version,
       s.hash,
@@ -63,14 +67,31 @@ export function addUserStrategy(
   })();
 }
 
-/** The newest version of every stored user strategy, by name. */
-export function listUserStrategies(store: Store): StrategyVersion[] {
+/** The newest version of every name in `table`, by name. */
+export function latestUserVersions(store: Store, table: UserCodeTable): StrategyVersion[] {
   return connection(store)
     .prepare(
-      `SELECT u.name, u.version, u.hash, u.added_at AS addedAt FROM user_strategies u
-       WHERE u.version = (SELECT max(version) FROM user_strategies WHERE name = u.name) ORDER BY u.name`,
+      `SELECT u.name, u.version, u.hash, u.added_at AS addedAt FROM ${table} u
+       WHERE u.version = (SELECT max(version) FROM ${table} WHERE name = u.name) ORDER BY u.name`,
     )
     .all() as StrategyVersion[];
+}
+
+/**
+ * Stores `s` as the newest version of user strategy `s.name` (unless the newest already has this
+ * source); returns the version now current and whether it is new.
+ */
+export function addUserStrategy(
+  store: Store,
+  s: { hash: string; name: string; file: string; source: string },
+  now = Date.now(),
+): { version: number; added: boolean } {
+  return addUserVersion(store, 'user_strategies', s, now);
+}
+
+/** The newest version of every stored user strategy, by name. */
+export function listUserStrategies(store: Store): StrategyVersion[] {
+  return latestUserVersions(store, 'user_strategies');
 }
 
 /** Every version of user strategy `name`, newest first. */
