@@ -30,20 +30,8 @@ const target = process.argv[2] ?? 'all';
 
 // Native or heavy packages stay in node_modules and are required at run time.
 // esbuild compiles user strategies at run time: it cannot be bundled (it runs its own binary).
-const external = [
-  'better-sqlite3',
-  'bullmq',
-  'ioredis',
-  'msgpackr',
-  'msgpackr-extract',
-  'electron',
-  'playwright-core',
-  'esbuild',
-  '@duckdb/node-api',
-  'onnxruntime-node',
-  '@tensorflow/tfjs',
-  'typescript',
-];
+// The one list, also read by the tests' worker bundles (core/pool/test-support.ts).
+const external = JSON.parse(readFileSync(new URL('./externals.json', import.meta.url), 'utf8'));
 
 const nodeCommon = {
   bundle: true,

@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -17,24 +17,12 @@ export async function buildImportWorkerEntry(): Promise<string> {
 }
 
 /**
- * scripts/build.mjs's externals. esbuild above all: bundled, its sync API (a user strategy's compile in
+ * scripts/build.mjs's externals (scripts/externals.json, the one list). esbuild above all: bundled, its sync API (a user strategy's compile in
  * a pool worker) starts its helper thread from `__filename`, which is then the pool's worker entry; that
  * thread waits for pool jobs while the caller blocks on it, and the worker hangs for good.
  */
-const EXTERNAL = [
-  'better-sqlite3',
-  'bullmq',
-  'ioredis',
-  'msgpackr',
-  'msgpackr-extract',
-  'electron',
-  'playwright-core',
-  'esbuild',
-  '@duckdb/node-api',
-  'onnxruntime-node',
-  '@tensorflow/tfjs',
-  'typescript',
-];
+const externals = (): string[] =>
+  JSON.parse(readFileSync(join(__dirname, '..', '..', 'scripts', 'externals.json'), 'utf8')) as string[];
 
 async function bundleEntry(name: string, source: string): Promise<string> {
   // Inside the repo's node_modules, so the bundle resolves the external native packages.
@@ -56,7 +44,7 @@ async function bundleEntry(name: string, source: string): Promise<string> {
     format: 'cjs',
     target: 'node20',
     outdir,
-    external: EXTERNAL,
+    external: externals(),
     logLevel: 'warning',
   });
   // The SDK a sandboxed user strategy evaluates in its context, read beside the bundle (core/sdk/sandbox.ts).
