@@ -1,5 +1,6 @@
 import { newDecisionFields, ORDER_MARKET, type DecisionFields } from '../execution/fill-rules';
 import { withIndicatorMemo } from '../indicators/memo';
+import { closeStepsOf } from '../strategies/close-steps';
 import { namesIndependent } from '../strategy/independence';
 import type { BarView, Decision, SingleStrategy } from '../strategy/types';
 import { BacktestCancelledError } from './types';
@@ -201,10 +202,32 @@ function blockSteps(
     if (d !== null && d !== undefined) record(k, j, d, c, tClose[tradable[k] * nDays + i]);
   };
   // Strategies not declared independent (user strategies) step bar by bar across names, from a bar-major copy of the block.
-  const copy = namesIndependent(single) ? null : new BarBlock(ctx);
+  const independent = namesIndependent(single);
+  const copy = independent ? null : new BarBlock(ctx);
+  // A built-in that reads only closes steps a name's whole block in one call (strategies/close-steps.ts).
+  const closeSteps = independent ? closeStepsOf(single) : null;
+  const outJ = new Int32Array(BLOCK);
+  const outTarget = new Float64Array(BLOCK);
   const decideBlock = (from: number, m: number): void => {
     nIntents = 0;
     evCount.fill(0);
+    if (closeSteps !== null) {
+      for (let k = 0; k < nTrad; k++) {
+        const n = closeSteps(states[k], close, tradable[k] * nDays + from, m, outJ, outTarget);
+        for (let t = 0; t < n; t++) {
+          // `record` for a plain target.
+          const d = outTarget[t];
+          const value = d === d && longOnly && d < 0 ? 0 : d;
+          if (value !== value) continue;
+          const j = outJ[t];
+          const e = j * nTrad + evCount[j]++;
+          evName[e] = k;
+          evIntent[e] = 0;
+          evValue[e] = value;
+        }
+      }
+      return;
+    }
     if (copy === null) {
       for (let k = 0; k < nTrad; k++) {
         const base = tradable[k] * nDays + from;
