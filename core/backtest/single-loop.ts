@@ -156,7 +156,7 @@ function blockSteps(
   const tHigh = traded.high;
   const tLow = traded.low;
   const tClose = traded.close;
-  const { qty, mark, held, work, names, pTarget } = book;
+  const { qty, mark, heldSlots, heldValue, work, names, pTarget } = book;
   const lastValid = ctx.lastValid;
   const longOnly = ctx.spec.direction === 'long-only';
   // The block's decisions, bucketed by bar j: evCount[j] events at j * nTrad + n, in name order.
@@ -310,6 +310,14 @@ function blockSteps(
     }
   };
   const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
+  // The names with open work at a bar, and their signal close and traded open, high, low there.
+  const gSlot = new Int32Array(nTrad);
+  const gWord = new Int32Array(nTrad);
+  const gBit = new Int32Array(nTrad);
+  const gClose = new Float64Array(nTrad);
+  const gOpen = new Float64Array(nTrad);
+  const gHigh = new Float64Array(nTrad);
+  const gLow = new Float64Array(nTrad);
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
@@ -317,7 +325,6 @@ function blockSteps(
       for (let j = 0; j < m; j++) {
         const i = b + j;
         if (i === ledger.actionBar) ledger.corporateActions(i);
-        // The opens, in name order, of the names with a resting order or protective levels.
         for (let w = 0; w < work.length; w++) {
           let bits = work[w];
           while (bits !== 0) {
@@ -333,24 +340,25 @@ function blockSteps(
             book.openPhase(s, i, tOpen[at], tHigh[at], tLow[at]);
           }
         }
+        // The closes write marks of held names: sizing stops reading the held values until the mark below.
+        book.heldValuesStale();
         closes(i, j);
-        // Ledger.markEquity over the held names (a name with a bar takes its traded close even if that is NaN).
+        // Ledger.markEquity over the held names, in name order (a name with a bar takes its traded close
+        // even if that is NaN). It leaves each one's qty × mark in the book's held values: the entries at
+        // the next open size against cash plus these (until a fill or a corporate action changes one).
         let eq = ledger.balance;
-        let inMarket = false;
-        for (let w = 0; w < held.length; w++) {
-          let bits = held[w];
-          while (bits !== 0) {
-            const low = bits & -bits;
-            bits ^= low;
-            const s = names[(w << 5) + 31 - Math.clz32(low)];
-            const x = s * nDays + i;
-            const c = tClose[x];
-            if (c === c || close[x] === close[x]) mark[s] = c;
-            eq += qty[s] * mark[s];
-            inMarket = true;
-          }
+        const n = book.heldCount;
+        for (let t = 0; t < n; t++) {
+          const s = heldSlots[t];
+          const x = s * nDays + i;
+          const c = tClose[x];
+          if (c === c || close[x] === close[x]) mark[s] = c;
+          const v = qty[s] * mark[s];
+          heldValue[t] = v;
+          eq += v;
         }
-        ledger.setEquity(i, eq, inMarket);
+        book.heldValuesFresh();
+        ledger.setEquity(i, eq, n > 0);
       }
     }
   };
