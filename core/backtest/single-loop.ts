@@ -85,6 +85,48 @@ function oneSymbolSteps(
   const equity = ledger.equity;
   const i0 = ctx.i0;
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const closeSteps = closeStepsOf(single);
+  if (closeSteps !== null) {
+    // A built-in that reads only closes decides BLOCK bars ahead in one call (its decisions depend on its
+    // own bars only); the bar loop then applies them at their bars, in the same order against the book.
+    const outJ = new Int32Array(BLOCK);
+    const outTarget = new Float64Array(BLOCK);
+    return (from: number, to: number): void => {
+      for (let b = from; b < to; b += BLOCK) {
+        const m = Math.min(BLOCK, to - b);
+        const n = closeSteps(state, close, base + b, m, outJ, outTarget);
+        let next = n > 0 ? b + outJ[0] : -1;
+        let t = 0;
+        for (let i = b; i < b + m; i++) {
+          const c = close[base + i];
+          if (i === ledger.actionBar) ledger.corporateActions(i);
+          if (c !== c) {
+            ledger.markEquity(i);
+            continue;
+          }
+          const at = base + i;
+          if (
+            pTarget[s1] === pTarget[s1] ||
+            (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))
+          ) {
+            book.openPhase(s1, i, tOpen[at], tHigh[at], tLow[at]);
+          }
+          const rc = tClose[at];
+          mark[s1] = rc;
+          if (i === next) {
+            book.decide(s1, outTarget[t++], i, c, rc);
+            next = t < n ? b + outJ[t] : -1;
+          }
+          if (i === last1) delistIfLast(ctx, s1, i);
+          const q = qty[s1];
+          if (q !== 0) {
+            equity[i - i0] = ledger.balance + q * rc;
+            ledger.barsInMarket++;
+          } else equity[i - i0] = ledger.balance;
+        }
+      }
+    };
+  }
   return (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       const c = close[base + i];
