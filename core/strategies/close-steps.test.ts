@@ -19,11 +19,28 @@ function closes(n: number, seed0: number): Float64Array {
   return out;
 }
 
+/** Short periods (more decisions, more ties) and the other options. */
+const OTHER_PARAMS: Record<string, object> = {
+  'sma-cross': { fast: 3, slow: 7 },
+  'ema-cross': { fast: 3, slow: 7 },
+  'rsi-reversion': { period: 5, lower: 40, upper: 60 },
+  'macd-cross': { fast: 3, slow: 8, signal: 4 },
+  'bollinger-reversion': { period: 6, stddev: 1, exitAtMiddle: true },
+  'ma-breakout': { period: 5, threshold: 0.005, average: 'ema' },
+};
+
 const withSteps = STRATEGIES.filter((s) => closeStepsOf(s) !== null) as SingleStrategy<unknown, unknown>[];
 
 describe('close steps (a built-in stepped over a run of closes at once)', () => {
-  it('are declared for the crosses and rsi-reversion', () => {
-    expect(withSteps.map((s) => s.name).sort()).toEqual(['ema-cross', 'rsi-reversion', 'sma-cross']);
+  it('are declared for the built-ins that read only closes', () => {
+    expect(withSteps.map((s) => s.name).sort()).toEqual([
+      'bollinger-reversion',
+      'ema-cross',
+      'ma-breakout',
+      'macd-cross',
+      'rsi-reversion',
+      'sma-cross',
+    ]);
   });
 
   it.each(withSteps.map((s) => [s.name, s] as const))(
@@ -32,7 +49,7 @@ describe('close steps (a built-in stepped over a run of closes at once)', () => 
       const steps = closeStepsOf(strategy)!;
       for (const [seed, params] of [
         [1, {}],
-        [2, strategy.name === 'rsi-reversion' ? { period: 5, lower: 40, upper: 60 } : { fast: 3, slow: 7 }],
+        [2, OTHER_PARAMS[strategy.name]],
       ] as const) {
         const c = closes(3000, seed);
         const p = strategy.params.parse(params);
