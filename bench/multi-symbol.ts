@@ -104,7 +104,7 @@ export async function multiSymbol(nInst = 500, nDays = 2520): Promise<BenchTable
     rows.push({
       ...scale(tm, 1e6 / (nInst * nDays)),
       name: `${c.strategy}: ${nInst} symbols × ${nDays} bars, universe all, equal-weight`,
-      note: `${mTrades} trades; ns per symbol-bar (target <= 60), ${(perSymBar / perBar1).toFixed(2)}× this strategy's single-symbol path`,
+      note: `${mTrades} trades; ns per symbol-bar (target <= 60; the panel is reused, so indicators replay from the memo), ${(perSymBar / perBar1).toFixed(2)}× this strategy's single-symbol path`,
     });
   }
   return printTable(

@@ -1,5 +1,6 @@
 import { newDecisionFields, ORDER_MARKET, type DecisionFields } from '../execution/fill-rules';
 import { withIndicatorMemo } from '../indicators/memo';
+import { closeStepsOf } from '../strategies/close-steps';
 import { namesIndependent } from '../strategy/independence';
 import type { BarView, Decision, SingleStrategy } from '../strategy/types';
 import { BacktestCancelledError } from './types';
@@ -84,6 +85,48 @@ function oneSymbolSteps(
   const equity = ledger.equity;
   const i0 = ctx.i0;
   const view: BarView = { index: 0, time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 };
+  const closeSteps = closeStepsOf(single);
+  if (closeSteps !== null) {
+    // A built-in that reads only closes decides BLOCK bars ahead in one call (its decisions depend on its
+    // own bars only); the bar loop then applies them at their bars, in the same order against the book.
+    const outJ = new Int32Array(BLOCK);
+    const outTarget = new Float64Array(BLOCK);
+    return (from: number, to: number): void => {
+      for (let b = from; b < to; b += BLOCK) {
+        const m = Math.min(BLOCK, to - b);
+        const n = closeSteps(state, close, base + b, m, outJ, outTarget);
+        let next = n > 0 ? b + outJ[0] : -1;
+        let t = 0;
+        for (let i = b; i < b + m; i++) {
+          const c = close[base + i];
+          if (i === ledger.actionBar) ledger.corporateActions(i);
+          if (c !== c) {
+            ledger.markEquity(i);
+            continue;
+          }
+          const at = base + i;
+          if (
+            pTarget[s1] === pTarget[s1] ||
+            (qty[s1] !== 0 && (posSL[s1] === posSL[s1] || posTP[s1] === posTP[s1] || posTrail[s1] === posTrail[s1]))
+          ) {
+            book.openPhase(s1, i, tOpen[at], tHigh[at], tLow[at]);
+          }
+          const rc = tClose[at];
+          mark[s1] = rc;
+          if (i === next) {
+            book.decide(s1, outTarget[t++], i, c, rc);
+            next = t < n ? b + outJ[t] : -1;
+          }
+          if (i === last1) delistIfLast(ctx, s1, i);
+          const q = qty[s1];
+          if (q !== 0) {
+            equity[i - i0] = ledger.balance + q * rc;
+            ledger.barsInMarket++;
+          } else equity[i - i0] = ledger.balance;
+        }
+      }
+    };
+  }
   return (from: number, to: number): void => {
     for (let i = from; i < to; i++) {
       const c = close[base + i];
@@ -155,7 +198,7 @@ function blockSteps(
   const tHigh = traded.high;
   const tLow = traded.low;
   const tClose = traded.close;
-  const { qty, mark, held, work, names, pTarget } = book;
+  const { qty, mark, heldSlots, heldValue, work, names, pTarget } = book;
   const lastValid = ctx.lastValid;
   const longOnly = ctx.spec.direction === 'long-only';
   // The block's decisions, bucketed by bar j: evCount[j] events at j * nTrad + n, in name order.
@@ -201,10 +244,32 @@ function blockSteps(
     if (d !== null && d !== undefined) record(k, j, d, c, tClose[tradable[k] * nDays + i]);
   };
   // Strategies not declared independent (user strategies) step bar by bar across names, from a bar-major copy of the block.
-  const copy = namesIndependent(single) ? null : new BarBlock(ctx);
+  const independent = namesIndependent(single);
+  const copy = independent ? null : new BarBlock(ctx);
+  // A built-in that reads only closes steps a name's whole block in one call (strategies/close-steps.ts).
+  const closeSteps = independent ? closeStepsOf(single) : null;
+  const outJ = new Int32Array(BLOCK);
+  const outTarget = new Float64Array(BLOCK);
   const decideBlock = (from: number, m: number): void => {
     nIntents = 0;
     evCount.fill(0);
+    if (closeSteps !== null) {
+      for (let k = 0; k < nTrad; k++) {
+        const n = closeSteps(states[k], close, tradable[k] * nDays + from, m, outJ, outTarget);
+        for (let t = 0; t < n; t++) {
+          // `record` for a plain target.
+          const d = outTarget[t];
+          const value = d === d && longOnly && d < 0 ? 0 : d;
+          if (value !== value) continue;
+          const j = outJ[t];
+          const e = j * nTrad + evCount[j]++;
+          evName[e] = k;
+          evIntent[e] = 0;
+          evValue[e] = value;
+        }
+      }
+      return;
+    }
     if (copy === null) {
       for (let k = 0; k < nTrad; k++) {
         const base = tradable[k] * nDays + from;
@@ -287,6 +352,14 @@ function blockSteps(
     }
   };
   const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
+  // The names with open work at a bar, and their signal close and traded open, high, low there.
+  const gSlot = new Int32Array(nTrad);
+  const gWord = new Int32Array(nTrad);
+  const gBit = new Int32Array(nTrad);
+  const gClose = new Float64Array(nTrad);
+  const gOpen = new Float64Array(nTrad);
+  const gHigh = new Float64Array(nTrad);
+  const gLow = new Float64Array(nTrad);
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
@@ -294,7 +367,6 @@ function blockSteps(
       for (let j = 0; j < m; j++) {
         const i = b + j;
         if (i === ledger.actionBar) ledger.corporateActions(i);
-        // The opens, in name order, of the names with a resting order or protective levels.
         for (let w = 0; w < work.length; w++) {
           let bits = work[w];
           while (bits !== 0) {
@@ -310,24 +382,25 @@ function blockSteps(
             book.openPhase(s, i, tOpen[at], tHigh[at], tLow[at]);
           }
         }
+        // The closes write marks of held names: sizing stops reading the held values until the mark below.
+        book.heldValuesStale();
         closes(i, j);
-        // Ledger.markEquity over the held names (a name with a bar takes its traded close even if that is NaN).
+        // Ledger.markEquity over the held names, in name order (a name with a bar takes its traded close
+        // even if that is NaN). It leaves each one's qty × mark in the book's held values: the entries at
+        // the next open size against cash plus these (until a fill or a corporate action changes one).
         let eq = ledger.balance;
-        let inMarket = false;
-        for (let w = 0; w < held.length; w++) {
-          let bits = held[w];
-          while (bits !== 0) {
-            const low = bits & -bits;
-            bits ^= low;
-            const s = names[(w << 5) + 31 - Math.clz32(low)];
-            const x = s * nDays + i;
-            const c = tClose[x];
-            if (c === c || close[x] === close[x]) mark[s] = c;
-            eq += qty[s] * mark[s];
-            inMarket = true;
-          }
+        const n = book.heldCount;
+        for (let t = 0; t < n; t++) {
+          const s = heldSlots[t];
+          const x = s * nDays + i;
+          const c = tClose[x];
+          if (c === c || close[x] === close[x]) mark[s] = c;
+          const v = qty[s] * mark[s];
+          heldValue[t] = v;
+          eq += v;
         }
-        ledger.setEquity(i, eq, inMarket);
+        book.heldValuesFresh();
+        ledger.setEquity(i, eq, n > 0);
       }
     }
   };

@@ -69,6 +69,63 @@ describe('OrderBook', () => {
     expect(c.fills.length).toBeGreaterThan(500);
   });
 
+  it('keeps the held names densely in name order, and its held values sum bit for bit as the plain scan while fresh', () => {
+    const names = Array.from({ length: 70 }, (_, k) => (k * 29) % 70);
+    const c = client();
+    const book = new OrderBook(
+      {
+        slots: 70,
+        names,
+        slippageBps: 0,
+        rate: 0.001,
+        fixed: 0,
+        wholeUnits: false,
+        longOnly: false,
+        atClose: true,
+        optimistic: false,
+        sizing: spec().sizing,
+      },
+      c,
+    );
+    (c as unknown as { book: OrderBook }).book = book;
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+    let partials = 0;
+    let fresh = 0;
+    for (let step = 0; step < 3000; step++) {
+      const r = rnd();
+      if (r < 0.1) {
+        // The engine's equity mark: new marks for every held name, each one's qty × mark left in the book.
+        book.heldValuesStale();
+        for (let t = 0; t < book.heldCount; t++) {
+          const s = book.heldSlots[t];
+          book.mark[s] = 10 + rnd() * 90;
+          book.heldValue[t] = book.qty[s] * book.mark[s];
+        }
+        book.heldValuesFresh();
+        fresh++;
+      } else if (r < 0.15 && book.heldCount > 0) {
+        // Added to a held position (a partial fill): its value changes.
+        const s = book.heldSlots[Math.floor(rnd() * book.heldCount)];
+        book.fill(s, book.qty[s] > 0 ? 1 : -1, book.mark[s], step, 'signal', false);
+        partials++;
+      } else {
+        const slot = names[Math.floor(rnd() * names.length)];
+        // A flat name gets a mark before it decides (as the engine's closes give it one).
+        if (book.qty[slot] === 0) book.mark[slot] = 10 + rnd() * 90;
+        book.decide(slot, [0, 1, -1][Math.floor(rnd() * 3)], step, book.mark[slot], book.mark[slot]);
+      }
+      const held = names.filter((s) => book.qty[s] !== 0);
+      expect([...book.heldSlots.subarray(0, book.heldCount)]).toEqual(held);
+      let naive = c.cashNow;
+      for (const s of held) naive += book.qty[s] * book.mark[s];
+      expect(book.equity(c.cashNow)).toBe(naive);
+    }
+    expect(partials).toBeGreaterThan(50);
+    expect(fresh).toBeGreaterThan(100);
+    expect(c.fills.length).toBeGreaterThan(1000);
+  });
+
   it('rests a limit entry until a bar reaches it, then fills at the limit (or a better open) and sets the intent levels', () => {
     const c = client();
     const book = new OrderBook(

@@ -102,6 +102,22 @@ export class OrderBook {
    */
   readonly held: Int32Array;
   /**
+   * The same held names as slots in `names` order, densely: the first {@link heldCount} entries. Equity
+   * sums walk this list (the additions of a scan of every name, in its order) with one load per name
+   * instead of the bit arithmetic; a fill that opens or closes a position inserts or removes one entry.
+   */
+  readonly heldSlots: Int32Array;
+  heldCount = 0;
+  /**
+   * `qty × mark` of each entry of {@link heldSlots}, for sizing's equity sum while they are known to
+   * be current: a wide run's equity mark writes them as it sums the held names (see
+   * {@link heldValuesFresh}). The sum over them is the sum over `qty × mark`, the same products added
+   * in the same order, with one load per name instead of three.
+   */
+  readonly heldValue: Float64Array;
+  /** Whether every {@link heldValue} equals its name's `qty × mark` now. */
+  #valuesFresh = false;
+  /**
    * Names whose next open may have work (a resting order, or protective levels), as a bitset like
    * {@link held}: set whenever the book stores an order or a level; a loop over it clears the bits of
    * names that turn out to have none ({@link hasOpenWork}). Lets a wide run skip the idle names' opens.
@@ -134,6 +150,8 @@ export class OrderBook {
     this.posBest = new Float64Array(n);
     this.names = Int32Array.from(o.names);
     this.held = new Int32Array((o.names.length + 31) >>> 5);
+    this.heldSlots = new Int32Array(o.names.length);
+    this.heldValue = new Float64Array(o.names.length);
     this.work = new Int32Array((o.names.length + 31) >>> 5);
     this.#rank = new Int32Array(n).fill(-1);
     o.names.forEach((s, k) => (this.#rank[s] = k));
@@ -142,14 +160,37 @@ export class OrderBook {
 
   /** Sets the position of `s` from outside the book (live: the broker's position after manual orders or a restart). */
   setQty(s: number, q: number): void {
+    this.#valuesFresh = false;
     this.qty[s] = q;
     this.#markHeld(s, q);
   }
 
+  /**
+   * Declares that `heldValue[t]` is `qty × mark` of `heldSlots[t]` for every held name (the caller
+   * just wrote them, with the marks). The book keeps them so through its own fills; any write of a held
+   * name's mark or quantity outside the book must be preceded by {@link heldValuesStale}.
+   */
+  heldValuesFresh(): void {
+    this.#valuesFresh = true;
+  }
+
+  /** Sizing sums `qty × mark` again (not {@link heldValue}) until the next {@link heldValuesFresh}. */
+  heldValuesStale(): void {
+    this.#valuesFresh = false;
+  }
+
   /** Rebuilds the held set after quantities moved outside {@link fill} (corporate actions). */
   resync(): void {
+    this.#valuesFresh = false;
     this.held.fill(0);
-    for (let k = 0; k < this.names.length; k++) if (this.qty[this.names[k]] !== 0) this.held[k >>> 5] |= 1 << (k & 31);
+    let n = 0;
+    for (let k = 0; k < this.names.length; k++) {
+      const s = this.names[k];
+      if (this.qty[s] === 0) continue;
+      this.held[k >>> 5] |= 1 << (k & 31);
+      this.heldSlots[n++] = s;
+    }
+    this.heldCount = n;
   }
 
   #markWork(s: number): void {
@@ -160,41 +201,57 @@ export class OrderBook {
   #markHeld(s: number, q: number): void {
     const k = this.#rank[s];
     if (k < 0) return;
-    if (q !== 0) this.held[k >>> 5] |= 1 << (k & 31);
-    else this.held[k >>> 5] &= ~(1 << (k & 31));
+    const w = k >>> 5;
+    const bit = 1 << (k & 31);
+    const was = (this.held[w] & bit) !== 0;
+    if ((q !== 0) === was) return;
+    const list = this.heldSlots;
+    const n = this.heldCount;
+    // The first entry of a name ranked after k: where k goes, or just after where it is.
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#rank[list[mid]] <= k) lo = mid + 1;
+      else hi = mid;
+    }
+    const value = this.heldValue;
+    if (q !== 0) {
+      this.held[w] |= bit;
+      list.copyWithin(lo + 1, lo, n);
+      list[lo] = s;
+      value.copyWithin(lo + 1, lo, n);
+      value[lo] = this.qty[s] * this.mark[s];
+      this.heldCount = n + 1;
+    } else {
+      this.held[w] &= ~bit;
+      list.copyWithin(lo - 1, lo, n);
+      value.copyWithin(lo - 1, lo, n);
+      this.heldCount = n - 1;
+    }
   }
 
   /** Cash plus every held name at its mark, summed in `names` order. */
   equity(cash: number): number {
-    const held = this.held;
-    const names = this.names;
+    if (this.#valuesFresh) return sumFrom(cash, this.heldValue, this.heldCount);
+    const list = this.heldSlots;
     const qty = this.qty;
     const mark = this.mark;
     let eq = cash;
-    for (let w = 0; w < held.length; w++) {
-      let bits = held[w];
-      while (bits !== 0) {
-        const low = bits & -bits;
-        const s = names[(w << 5) + 31 - Math.clz32(low)];
-        eq += qty[s] * mark[s];
-        bits ^= low;
-      }
+    for (let t = 0, n = this.heldCount; t < n; t++) {
+      const s = list[t];
+      eq += qty[s] * mark[s];
     }
     return eq;
   }
 
   /** Gross value of the held names other than `skip`, in `names` order. */
   #grossOthers(skip: number): number {
-    const held = this.held;
+    const list = this.heldSlots;
     let gross = 0;
-    for (let w = 0; w < held.length; w++) {
-      let bits = held[w];
-      while (bits !== 0) {
-        const low = bits & -bits;
-        const s = this.names[(w << 5) + 31 - Math.clz32(low)];
-        if (s !== skip) gross += Math.abs(this.qty[s]) * this.mark[s];
-        bits ^= low;
-      }
+    for (let t = 0, n = this.heldCount; t < n; t++) {
+      const s = list[t];
+      if (s !== skip) gross += Math.abs(this.qty[s]) * this.mark[s];
     }
     return gross;
   }
@@ -221,7 +278,10 @@ export class OrderBook {
       this.posTP[s] = lv.tp;
       this.posTrail[s] = lv.trail;
       if (lv.sl === lv.sl || lv.tp === lv.tp || lv.trail === lv.trail) this.#markWork(s);
-    } else if (after === 0) {
+    } else if (after !== 0) {
+      // Added to or partly closed: this name's value changed (rare; sizing sums the products again).
+      this.#valuesFresh = false;
+    } else {
       this.#markHeld(s, 0);
       this.posSL[s] = Number.NaN;
       this.posTP[s] = Number.NaN;
@@ -374,4 +434,11 @@ export class OrderBook {
       this.posBest[s] = isLong ? Math.max(this.posBest[s], h) : Math.min(this.posBest[s], l);
     }
   }
+}
+
+/** `start + v[0] + v[1] + … + v[n - 1]`, added in that order. */
+function sumFrom(start: number, v: Float64Array, n: number): number {
+  let x = start;
+  for (let t = 0; t < n; t++) x += v[t];
+  return x;
 }

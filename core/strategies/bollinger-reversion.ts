@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BbandsStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
+import { declareCloseSteps } from './close-steps';
 
 /** Parameters of `bollinger-reversion`. */
 export const bollingerReversionParams = z
@@ -43,3 +44,26 @@ export const bollingerReversion: SingleStrategy<BollingerReversionParams, State>
     return want;
   },
 };
+
+// onBar over a run of closes (`CloseSteps`), for the engine's name-by-name pass.
+declareCloseSteps(bollingerReversion, (s, close, at, m, outJ, outTarget) => {
+  const bands = s.bands;
+  const exitAtMiddle = s.exitAtMiddle;
+  let last = s.last;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const b = bands.next(c);
+    let want = c < b.lower ? 1 : c > b.upper ? -1 : Number.NaN;
+    if (want !== want && exitAtMiddle && last !== 0) {
+      if ((last > 0 && c >= b.middle) || (last < 0 && c <= b.middle)) want = 0;
+    }
+    if (want !== want || want === last) continue;
+    last = want;
+    outJ[n] = j;
+    outTarget[n++] = want;
+  }
+  s.last = last;
+  return n;
+});

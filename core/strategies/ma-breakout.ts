@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EmaStream, SmaStream, type ValueStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
+import { declareCloseSteps } from './close-steps';
 
 /** Parameters of `ma-breakout`. */
 export const maBreakoutParams = z
@@ -44,3 +45,23 @@ export const maBreakout: SingleStrategy<MaBreakoutParams, State> = {
     return zone;
   },
 };
+
+// onBar over a run of closes (`CloseSteps`), for the engine's name-by-name pass.
+declareCloseSteps(maBreakout, (s, close, at, m, outJ, outTarget) => {
+  const ma = s.ma;
+  const threshold = s.threshold;
+  let last = s.last;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const v = ma.next(c);
+    const zone = c > v * (1 + threshold) ? 1 : c < v * (1 - threshold) ? -1 : 0;
+    if (zone === 0 || zone === last) continue;
+    last = zone;
+    outJ[n] = j;
+    outTarget[n++] = zone;
+  }
+  s.last = last;
+  return n;
+});

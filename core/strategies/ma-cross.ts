@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EmaStream, SmaStream, type ValueStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
+import { declareCloseSteps } from './close-steps';
 import * as step from './step';
 
 // Bound once at load: under CommonJS transpilers (tsx, vitest) each use of an imported binding is a
@@ -71,3 +72,56 @@ export const emaCross = maCross(
   (n) => new EmaStream(n),
   (s, bar) => crossDecision(s, s.fast.next(bar.close), s.slow.next(bar.close)),
 );
+
+/*
+ * The cross rule over a run of closes (`CloseSteps`): `crossDecision` bar by bar, with the previous
+ * averages kept in locals. Two copies of the same body, as the `onBar` literals above: closures of one
+ * literal share its type feedback, so one shared body would see both stream classes.
+ */
+declareCloseSteps(smaCross, (s, close, at, m, outJ, outTarget) => {
+  const fast = s.fast;
+  const slow = s.slow;
+  let pf = s.prevFast;
+  let ps = s.prevSlow;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const f = fast.next(c);
+    const sl = slow.next(c);
+    // crossedAbove / crossedBelow (step.ts), inline.
+    const d = pf < ps && f > sl ? 1 : pf > ps && f < sl ? -1 : 0;
+    pf = f;
+    ps = sl;
+    if (d !== 0) {
+      outJ[n] = j;
+      outTarget[n++] = d;
+    }
+  }
+  s.prevFast = pf;
+  s.prevSlow = ps;
+  return n;
+});
+declareCloseSteps(emaCross, (s, close, at, m, outJ, outTarget) => {
+  const fast = s.fast;
+  const slow = s.slow;
+  let pf = s.prevFast;
+  let ps = s.prevSlow;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const f = fast.next(c);
+    const sl = slow.next(c);
+    const d = pf < ps && f > sl ? 1 : pf > ps && f < sl ? -1 : 0;
+    pf = f;
+    ps = sl;
+    if (d !== 0) {
+      outJ[n] = j;
+      outTarget[n++] = d;
+    }
+  }
+  s.prevFast = pf;
+  s.prevSlow = ps;
+  return n;
+});

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MacdStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
+import { declareCloseSteps } from './close-steps';
 import * as step from './step';
 
 // Bound once at load: under CommonJS transpilers (tsx, vitest) each use of an imported binding is a
@@ -42,3 +43,29 @@ export const macdCross: SingleStrategy<MacdCrossParams, State> = {
     return up ? 1 : down ? -1 : null;
   },
 };
+
+// onBar over a run of closes (`CloseSteps`), for the engine's name-by-name pass.
+declareCloseSteps(macdCross, (s, close, at, m, outJ, outTarget) => {
+  const macd = s.macd;
+  let pl = s.prevLine;
+  let ps = s.prevSignal;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const r = macd.next(c);
+    const line = r.macd;
+    const signal = r.signal;
+    // crossedAbove / crossedBelow (step.ts), inline.
+    const d = pl < ps && line > signal ? 1 : pl > ps && line < signal ? -1 : 0;
+    pl = line;
+    ps = signal;
+    if (d !== 0) {
+      outJ[n] = j;
+      outTarget[n++] = d;
+    }
+  }
+  s.prevLine = pl;
+  s.prevSignal = ps;
+  return n;
+});

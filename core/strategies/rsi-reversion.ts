@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RsiStream } from '../indicators';
 import type { SingleStrategy } from '../strategy/types';
+import { declareCloseSteps } from './close-steps';
 
 /** Parameters of `rsi-reversion`. */
 export const rsiReversionParams = z
@@ -41,3 +42,24 @@ export const rsiReversion: SingleStrategy<RsiReversionParams, State> = {
     return zone;
   },
 };
+
+// onBar over a run of closes (`CloseSteps`), for the engine's name-by-name pass.
+declareCloseSteps(rsiReversion, (s, close, at, m, outJ, outTarget) => {
+  const rsi = s.rsi;
+  const lower = s.lower;
+  const upper = s.upper;
+  let last = s.last;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const r = rsi.next(c);
+    const zone = r < lower ? 1 : r > upper ? -1 : 0;
+    if (zone === 0 || zone === last) continue;
+    last = zone;
+    outJ[n] = j;
+    outTarget[n++] = zone;
+  }
+  s.last = last;
+  return n;
+});
