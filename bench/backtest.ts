@@ -18,6 +18,7 @@ import { parseSpec } from '../core/backtest/spec';
 import { runBacktestGuarded } from '../core/sdk/guard';
 import type { Panel } from '../core/data/panel-types';
 import { importCsv } from '../core/store/import';
+import { getRunPayloadRaw, listRunRows } from '../core/store/run-registry';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { PatternStream } from '../core/indicators/patterns';
 import { getStrategy } from '../core/strategies';
@@ -221,6 +222,11 @@ async function processRuns(): Promise<BenchTable[]> {
         : []),
     ];
     const measured = interleaved(configs, 9, dir);
+    // The saved runs' registry rows by stored format (the before build's and this one's share the store).
+    const stored = storedPayloads(db);
+    for (const m of measured)
+      if (m.config.timings && stored !== '')
+        m.config = { ...m.config, note: `${m.config.note ?? ''}; registry rows in this store: ${stored}` };
     const load = os
       .loadavg()
       .map((x) => x.toFixed(2))
@@ -242,6 +248,29 @@ async function processRuns(): Promise<BenchTable[]> {
     return [whole, cpu, processSplit(timed.walls, timed.marks), await split(db, minSpec)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median size of the stored payload of the backtest runs in `db`, per format version: `v3 217 KB (20 runs)`. */
+function storedPayloads(db: string): string {
+  const store = openStore(db);
+  try {
+    const by = new Map<string, number[]>();
+    for (const row of listRunRows(store, { kind: 'backtest', limit: 10_000 })) {
+      const raw = getRunPayloadRaw(store, row.id);
+      if (raw === undefined) continue;
+      const v = typeof raw === 'string' ? 'v1' : `v${raw.readUInt16LE(4)}`;
+      by.set(v, [...(by.get(v) ?? []), raw.length]);
+    }
+    return [...by]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([v, sizes]) =>
+          `${v} ${Math.round(timingOf(sizes).median / 1024).toLocaleString('en-US')} KB (${sizes.length} runs)`,
+      )
+      .join(', ');
+  } finally {
+    store.close();
   }
 }
 
