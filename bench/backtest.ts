@@ -171,6 +171,21 @@ async function processRuns(): Promise<BenchTable[]> {
     for (let i = 0; i < N; i++)
       mlines.push(`MIN,${new Date(T0M + i * 60_000).toISOString()},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
     await importCsv(store, 'bars', { fileName: 'm.csv', content: mlines.join('\n') + '\n' });
+    // An older build refuses a store whose schema is newer than its own: the before row gets its own store, made
+    // by that build's `import` from the same rows.
+    const before = process.env.QUANTDESK_BENCH_BEFORE;
+    const beforeDb = join(dir, 'before.db');
+    if (before) {
+      writeFileSync(join(dir, 'm-i.csv'), 'symbol,name,sector,currency,listed_on,delisted_on\nMIN,,,USD,,\n');
+      writeFileSync(join(dir, 'm.csv'), mlines.join('\n') + '\n');
+      for (const [kind, file] of [
+        ['instruments', 'm-i.csv'],
+        ['bars', 'm.csv'],
+      ])
+        execFileSync(process.execPath, [before, 'import', kind, join(dir, file), '--db', beforeDb], {
+          stdio: 'ignore',
+        });
+    }
     store.close();
     const spec = (sym: string) => {
       const f = join(dir, `${sym}.json`);
@@ -184,7 +199,6 @@ async function processRuns(): Promise<BenchTable[]> {
     const minSpec = spec('MIN');
     const minArgs = ['backtest', '--spec', minSpec, '--db', db, '--json'];
     // A bin/quantdesk.js of an earlier build (its own out/cli beside it), for a before/after row in the same run.
-    const before = process.env.QUANTDESK_BENCH_BEFORE;
     const noCa = { ...process.env };
     delete noCa.NODE_EXTRA_CA_CERTS;
     const configs: ProcessConfig[] = [
@@ -209,7 +223,13 @@ async function processRuns(): Promise<BenchTable[]> {
         note: 'prints 100k equity points',
       },
       ...(before
-        ? [{ name: `before (${before}): MIN, saved`, args: [before, ...minArgs], note: 'QUANTDESK_BENCH_BEFORE' }]
+        ? [
+            {
+              name: `before (${before}): MIN, saved`,
+              args: [before, 'backtest', '--spec', minSpec, '--db', beforeDb, '--json'],
+              note: 'QUANTDESK_BENCH_BEFORE (its own store, imported by that build)',
+            },
+          ]
         : []),
       {
         name: `backtest MIN, ${N.toLocaleString('en-US')} one-minute bars, saved to the registry`,
@@ -222,11 +242,13 @@ async function processRuns(): Promise<BenchTable[]> {
         : []),
     ];
     const measured = interleaved(configs, 9, dir);
-    // The saved runs' registry rows by stored format (the before build's and this one's share the store).
+    // The saved runs' registry rows by stored format (read after the runs: opening migrates the before store).
     const stored = storedPayloads(db);
-    for (const m of measured)
-      if (m.config.timings && stored !== '')
-        m.config = { ...m.config, note: `${m.config.note ?? ''}; registry rows in this store: ${stored}` };
+    const storedBefore = before ? storedPayloads(beforeDb) : '';
+    for (const m of measured) {
+      const rows = m.config.timings ? stored : m.config.args.includes(beforeDb) ? storedBefore : '';
+      if (rows !== '') m.config = { ...m.config, note: `${m.config.note ?? ''}; registry rows: ${rows}` };
+    }
     const load = os
       .loadavg()
       .map((x) => x.toFixed(2))
