@@ -14,10 +14,10 @@
  *   repeats between trades (57 % of a minute run's points) and costs one bit; `delta-same`: the same over the
  *   times' differences (the first time, then each time minus the one before), so a regular series' step
  *   costs one bit a bar; used only when the running sum of the differences gives back every time exactly,
- *   else the times are stored `same`. The trades' symbol, exit reason, flags and split ratio columns are `same`
- *   too. Exact to the bit (NaN and -0 included). No deflate: at level 1 it took ~15 ms of a cold process for
- *   1.6 MB, more than the pages it saved (cold encode, measured: v2 ~5 ms, v3 ~8.5 ms, v3 + deflate ~17.5 ms;
- *   a 100,000-bar minute run's row: 1.78 MB, 0.5 MB, 0.22 MB).
+ *   else the times are stored `same`. Exact to the bit (NaN and -0 included). No deflate: at level 1 it took
+ *   ~15 ms of a cold process for 1.6 MB, more than the pages it saved (cold encode, measured: v2 ~5 ms, v3
+ *   ~9 ms, v3 + deflate ~17.5 ms; a 100,000-bar minute run's row: 1.78 MB, 0.56 MB, 0.22 MB). The trades'
+ *   columns stay `f64`: coding four small dictionary columns cost ~3 ms cold for ~55 KB.
  *
  * Writing costs a copy of the columns and one coding loop (no JSON of the curve, no text times, no base64).
  * v1 and v2 rows are still read.
@@ -98,17 +98,24 @@ export function encodeRunPayload(
         { name: 'equity.time', data: result.equity.time },
         { name: 'equity.value', data: result.equity.value },
       ];
-  for (const k of TRADE_NUMS) {
-    const c = new Float64Array(n);
-    for (let i = 0; i < n; i++) c[i] = trades[i][k];
-    cols.push({ name: `trades.${k}`, data: c });
-  }
+  // One pass over the trades with literal property names (a cold process runs it interpreted; a load by a
+  // variable key per column was eight passes of generic lookups).
+  const num = TRADE_NUMS.map(() => new Float64Array(n));
+  const [qty, entryTime, entryPrice, exitTime, exitPrice, pnl, commission, returnPct] = num;
   const sym = new Float64Array(n);
   const reason = new Float64Array(n);
   const flags = new Float64Array(n); // bit 0 short, bit 1 ambiguous
   const split = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const t = trades[i];
+    qty[i] = t.qty;
+    entryTime[i] = t.entryTime;
+    entryPrice[i] = t.entryPrice;
+    exitTime[i] = t.exitTime;
+    exitPrice[i] = t.exitPrice;
+    pnl[i] = t.pnl;
+    commission[i] = t.commission;
+    returnPct[i] = t.returnPct;
     let s = symbols.get(t.symbol);
     if (s === undefined) symbols.set(t.symbol, (s = symbols.size));
     let r = reasons.get(t.exitReason);
@@ -118,13 +125,12 @@ export function encodeRunPayload(
     flags[i] = (t.side === 'short' ? 1 : 0) | (t.ambiguous ? 2 : 0);
     split[i] = t.splitRatio ?? Number.NaN;
   }
-  // A trade's symbol index, exit reason, flags and split ratio mostly repeat the trade's before: `same` in v3.
-  const small = (name: string, data: Float64Array) => (v3 ? sameOnly(name, data) : { name, data });
+  TRADE_NUMS.forEach((k, j) => cols.push({ name: `trades.${k}`, data: num[j] }));
   cols.push(
-    small('trades.symbol', sym),
-    small('trades.exitReason', reason),
-    small('trades.flags', flags),
-    small('trades.splitRatio', split),
+    { name: 'trades.symbol', data: sym },
+    { name: 'trades.exitReason', data: reason },
+    { name: 'trades.flags', data: flags },
+    { name: 'trades.splitRatio', data: split },
   );
   const header: HeaderV2 = {
     runId: result.runId,
@@ -216,7 +222,7 @@ function codedEquity(
   return [times, { name: 'equity.value', data: v.subarray(0, nv), codec: 'same', length: n }];
 }
 
-/** A column coded `same` alone (times whose differences do not give them back, the trades' dictionary columns). */
+/** A column coded `same` alone (times whose differences do not give them back). */
 function sameOnly(name: string, x: Float64Array): { name: string; data: Float64Array; codec: Codec; length: number } {
   const n = x.length;
   const mapSlots = Math.ceil(n / 64);
