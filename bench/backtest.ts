@@ -18,6 +18,7 @@ import { parseSpec } from '../core/backtest/spec';
 import { runBacktestGuarded } from '../core/sdk/guard';
 import type { Panel } from '../core/data/panel-types';
 import { importCsv } from '../core/store/import';
+import { getRunPayloadRaw, listRunRows } from '../core/store/run-registry';
 import { openStore } from '../core/store/sqlite-bar-store';
 import { PatternStream } from '../core/indicators/patterns';
 import { getStrategy } from '../core/strategies';
@@ -170,6 +171,21 @@ async function processRuns(): Promise<BenchTable[]> {
     for (let i = 0; i < N; i++)
       mlines.push(`MIN,${new Date(T0M + i * 60_000).toISOString()},${b.o[i]},${b.h[i]},${b.l[i]},${b.c[i]},1000`);
     await importCsv(store, 'bars', { fileName: 'm.csv', content: mlines.join('\n') + '\n' });
+    // An older build refuses a store whose schema is newer than its own: the before row gets its own store, made
+    // by that build's `import` from the same rows.
+    const before = process.env.QUANTDESK_BENCH_BEFORE;
+    const beforeDb = join(dir, 'before.db');
+    if (before) {
+      writeFileSync(join(dir, 'm-i.csv'), 'symbol,name,sector,currency,listed_on,delisted_on\nMIN,,,USD,,\n');
+      writeFileSync(join(dir, 'm.csv'), mlines.join('\n') + '\n');
+      for (const [kind, file] of [
+        ['instruments', 'm-i.csv'],
+        ['bars', 'm.csv'],
+      ])
+        execFileSync(process.execPath, [before, 'import', kind, join(dir, file), '--db', beforeDb], {
+          stdio: 'ignore',
+        });
+    }
     store.close();
     const spec = (sym: string) => {
       const f = join(dir, `${sym}.json`);
@@ -183,7 +199,6 @@ async function processRuns(): Promise<BenchTable[]> {
     const minSpec = spec('MIN');
     const minArgs = ['backtest', '--spec', minSpec, '--db', db, '--json'];
     // A bin/quantdesk.js of an earlier build (its own out/cli beside it), for a before/after row in the same run.
-    const before = process.env.QUANTDESK_BENCH_BEFORE;
     const noCa = { ...process.env };
     delete noCa.NODE_EXTRA_CA_CERTS;
     const configs: ProcessConfig[] = [
@@ -194,7 +209,7 @@ async function processRuns(): Promise<BenchTable[]> {
               name: 'node -e 0 without NODE_EXTRA_CA_CERTS',
               args: ['-e', '0'],
               env: noCa,
-              note: 'this machine sets it: Node 20 reads the CA file before any script runs',
+              note: 'this machine sets it: Node 20 parses the CA file before any script runs (see the note in bin/quantdesk.js)',
             },
           ]
         : []),
@@ -208,7 +223,13 @@ async function processRuns(): Promise<BenchTable[]> {
         note: 'prints 100k equity points',
       },
       ...(before
-        ? [{ name: `before (${before}): MIN, saved`, args: [before, ...minArgs], note: 'QUANTDESK_BENCH_BEFORE' }]
+        ? [
+            {
+              name: `before (${before}): MIN, saved`,
+              args: [before, 'backtest', '--spec', minSpec, '--db', beforeDb, '--json'],
+              note: 'QUANTDESK_BENCH_BEFORE (its own store, imported by that build)',
+            },
+          ]
         : []),
       {
         name: `backtest MIN, ${N.toLocaleString('en-US')} one-minute bars, saved to the registry`,
@@ -221,6 +242,13 @@ async function processRuns(): Promise<BenchTable[]> {
         : []),
     ];
     const measured = interleaved(configs, 9, dir);
+    // The saved runs' registry rows by stored format (read after the runs: opening migrates the before store).
+    const stored = storedPayloads(db);
+    const storedBefore = before ? storedPayloads(beforeDb) : '';
+    for (const m of measured) {
+      const rows = m.config.timings ? stored : m.config.args.includes(beforeDb) ? storedBefore : '';
+      if (rows !== '') m.config = { ...m.config, note: `${m.config.note ?? ''}; registry rows: ${rows}` };
+    }
     const load = os
       .loadavg()
       .map((x) => x.toFixed(2))
@@ -242,6 +270,29 @@ async function processRuns(): Promise<BenchTable[]> {
     return [whole, cpu, processSplit(timed.walls, timed.marks), await split(db, minSpec)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Median size of the stored payload of the backtest runs in `db`, per format version: `v3 217 KB (20 runs)`. */
+function storedPayloads(db: string): string {
+  const store = openStore(db);
+  try {
+    const by = new Map<string, number[]>();
+    for (const row of listRunRows(store, { kind: 'backtest', limit: 10_000 })) {
+      const raw = getRunPayloadRaw(store, row.id);
+      if (raw === undefined) continue;
+      const v = typeof raw === 'string' ? 'v1' : `v${raw.readUInt16LE(4)}`;
+      by.set(v, [...(by.get(v) ?? []), raw.length]);
+    }
+    return [...by]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([v, sizes]) =>
+          `${v} ${Math.round(timingOf(sizes).median / 1024).toLocaleString('en-US')} KB (${sizes.length} runs)`,
+      )
+      .join(', ');
+  } finally {
+    store.close();
   }
 }
 

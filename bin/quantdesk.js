@@ -1,5 +1,11 @@
 #!/usr/bin/env node
 'use strict';
+// NODE_EXTRA_CA_CERTS: where it is set, Node 20 parses that CA file before this line runs (~50 ms of a
+// backtest's start with the system bundle there). `backtest` opens no TLS connection (neither its bundle nor
+// its externals, better-sqlite3 and esbuild, require net, tls, http or https), so launching it without the
+// variable would be sound, but only a launcher can: `#!/bin/sh` with a sh/JS polyglot (npm's Windows shim would
+// then run /bin/sh, which is not there) or `#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node` (the shim cannot
+// parse it, and every command would lose the variable). Left as it is; `npm run bench -- backtest` shows the cost.
 // QUANTDESK_TIMINGS=1: phase marks (core/cli/timings.ts), printed on stderr at exit, ms since the process started.
 const TIMINGS = process.env.QUANTDESK_TIMINGS === '1' ? Symbol.for('quantdesk.timings') : undefined;
 const mark = (name, wall = performance.now()) => {

@@ -5,7 +5,7 @@ import { getRunPayloadRaw, insertRun } from '../store/run-registry';
 import { openStore } from '../store/sqlite-bar-store';
 import { fastFormatTime, outputJson, outputJsonBytes, toColumns, toOutput } from './json';
 import { getRun, getRunColumns, saveBacktestRun } from './registry';
-import { decodeRunPayload, DEFLATE_BELOW, encodeRunPayload, RunPayloadError } from './run-payload';
+import { decodeRunPayload, DEFLATE_BELOW, encodeRunPayload, RUN_PAYLOAD_VERSION, RunPayloadError } from './run-payload';
 import { parseSpec } from './spec';
 import type { BacktestResult, Trade } from './types';
 
@@ -81,7 +81,102 @@ function result(n: number, step: number, t0 = Date.UTC(2024, 0, 2, 14, 30)): Bac
   };
 }
 
-describe('run payload v2 (typed columns)', () => {
+/** The bits of each float64 (NaN payloads and -0 included), to compare columns bit for bit. */
+function bits(x: Float64Array): bigint[] {
+  return [...new BigUint64Array(x.buffer, x.byteOffset, x.length)];
+}
+
+describe('run payload v3 (coded, deflated columns)', () => {
+  it('round-trips columns bit for bit and prints the same JSON; a regular minute run shrinks', () => {
+    for (const [n, step] of [
+      [0, MIN],
+      [1, MIN],
+      [50, MIN],
+      [100_000, MIN],
+      [300, 86_400_000],
+    ] as const) {
+      // The fixture's trades and position need 4 bars, and its final equity (a metric, stored as JSON) 3.
+      const full = result(n, step);
+      const r = n < 4 ? { ...full, trades: [], openPositions: [], metrics: { ...full.metrics, finalEquity: 0 } } : full;
+      const cols = toColumns(r, 'bt-x');
+      const blob = encodeRunPayload(cols, r.audit);
+      expect(blob.readUInt16LE(4)).toBe(RUN_PAYLOAD_VERSION);
+      expect(blob.readUInt16LE(6) & 1).toBe(0);
+      const back = decodeRunPayload(blob);
+      expect(back.version).toBe(3);
+      expect(back.audit).toEqual(r.audit);
+      expect(back.result).toEqual(cols);
+      expect(bits(back.result.equity.time)).toEqual(bits(r.equity.time));
+      expect(bits(back.result.equity.value)).toEqual(bits(r.equity.value));
+      expect(outputJson(back.result)).toBe(JSON.stringify(toOutput(r, 'bt-x')));
+      // v2 stored 16 bytes a point; regular times all but vanish (this fixture's values never repeat).
+      if (n === 100_000) expect(blob.length).toBeLessThan(n * 8 * 1.05 + 1_000);
+    }
+    expect(RUN_PAYLOAD_VERSION).toBe(3);
+  });
+
+  it('keeps irregular times and odd values exactly: gaps, fractional ms, NaN, -0, huge steps, repeats', () => {
+    const r = result(40, MIN);
+    const time = r.equity.time;
+    time[5] += 0.25; // fractional ms
+    time[9] = time[8] + 3 * 86_400_000; // a weekend
+    time[12] = time[11]; // a repeated time
+    const value = r.equity.value;
+    value[6] = -0;
+    value[7] = 0;
+    value[8] = value[7];
+    value[10] = Number.POSITIVE_INFINITY;
+    value[11] = 5e-324;
+    value[12] = -1.7976931348623157e308;
+    value[13] = Number.NaN;
+    for (const t of [
+      time,
+      // Times whose deltas do not give them back (NaN, -0, magnitudes near 2^53 apart): coded as bits instead.
+      Float64Array.from(time, (x, i) => (i === 3 ? Number.NaN : x)),
+      Float64Array.from(time, (x, i) => (i === 0 ? -0 : x)),
+      Float64Array.from(time, (x, i) => (i % 2 ? 8.64e15 : -8.64e15 + i * 0.5)),
+    ]) {
+      const cols = toColumns({ ...r, equity: { time: t, value } }, 'bt-odd');
+      const back = decodeRunPayload(encodeRunPayload(cols, r.audit));
+      expect(bits(back.result.equity.time)).toEqual(bits(t));
+      expect(bits(back.result.equity.value)).toEqual(bits(value));
+    }
+  });
+
+  it('refuses a column with an unknown code or a bitmap that does not match its values', () => {
+    const blob = encodeRunPayload(toColumns(result(10, MIN), 'x'), []);
+    const text = blob.toString('latin1');
+    const unknown = Buffer.from(text.replace('"codec":"same"', '"codec":"zzzz"'), 'latin1');
+    expect(() => decodeRunPayload(unknown)).toThrow(/unknown codec zzzz/);
+    // Point 5's value marked as a repeat: the column then holds one value more than its bitmap reads.
+    const headLen = blob.readUInt32LE(8);
+    const header = JSON.parse(blob.toString('utf8', 12, 12 + headLen)) as {
+      columns: { name: string; length: number; slots?: number }[];
+    };
+    expect(header.columns.slice(0, 2).map((c) => c.name)).toEqual(['equity.time', 'equity.value']);
+    const valueStart = 8 + align8(4 + headLen) + 8 * (header.columns[0].slots ?? header.columns[0].length);
+    const bad = Buffer.from(blob);
+    bad[valueStart] |= 1 << 5;
+    expect(() => decodeRunPayload(bad)).toThrow(/more values than its bitmap/);
+  });
+
+  it('a run whose values repeat stores each repeat as one bit', () => {
+    const r = result(100_000, MIN);
+    const v = r.equity.value;
+    for (let i = 3; i < v.length; i += 2) v[i] = v[i - 1];
+    const cols = toColumns(r, 'bt-rep');
+    const blob = encodeRunPayload(cols, r.audit);
+    // v2: 16 bytes a point. Here: half the values, the times' one step, two bitmaps.
+    expect(blob.length).toBeLessThan(100_000 * 16 * 0.3);
+    expect(bits(decodeRunPayload(blob).result.equity.value)).toEqual(bits(v));
+  });
+});
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+describe('run payload v2 (typed columns), still read', () => {
   it('round-trips columns exactly: NaN equity, intraday times, trade sides, flags, split ratios, dictionaries', () => {
     for (const [n, step] of [
       [50, MIN],
@@ -89,7 +184,7 @@ describe('run payload v2 (typed columns)', () => {
     ] as const) {
       const r = result(n, step);
       const cols = toColumns(r, 'bt-x');
-      const blob = encodeRunPayload(cols, r.audit);
+      const blob = encodeRunPayload(cols, r.audit, 2);
       expect(blob.subarray(0, 4).toString('latin1')).toBe('QDRP');
       // Small bodies are deflated, large ones stored as they are (flag bit 0).
       expect(blob.readUInt16LE(6) & 1).toBe(n * 8 * 2 < DEFLATE_BELOW ? 1 : 0);

@@ -476,4 +476,16 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX alerts_session_other ON alerts(session, seq) WHERE kind <> 'signal';
   `,
+  // Issue 14 (registry writes): run payloads in a rowid table. run_results is WITHOUT ROWID, so each payload sits
+  // in the key's B-tree and SQLite reads a whole overflowing row for every key comparison: storing or finding a
+  // run read megabytes of the large runs stored before it. New payloads go here (their run_results.payload is
+  // NULL); older rows keep theirs and are read from there.
+  `
+  CREATE TABLE run_payloads (
+    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (run_id, idx)
+  );
+  `,
 ];

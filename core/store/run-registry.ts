@@ -18,7 +18,11 @@ export interface RunRow {
 const COLUMNS = `id, kind, status, spec, engine_version AS engineVersion, data_fingerprint AS dataFingerprint,
   metrics, summary, created_at AS createdAt, finished_at AS finishedAt`;
 
-/** Inserts a run and (when given) its single result payload in one transaction. */
+/**
+ * Inserts a run and (when given) its single result payload in one transaction. The payload goes to
+ * `run_payloads` (a rowid table: a run's payload is never read to compare keys), its run_results row keeps
+ * the params and metrics.
+ */
 export function insertRun(
   store: Store,
   row: RunRow,
@@ -31,12 +35,12 @@ export function insertRun(
        VALUES (@id, @kind, @status, @spec, @engineVersion, @dataFingerprint, @metrics, @summary, @createdAt, @finishedAt)`,
     ).run(row);
     if (payload) {
-      db.prepare('INSERT INTO run_results (run_id, idx, params, metrics, payload) VALUES (?, 0, ?, ?, ?)').run(
+      db.prepare('INSERT INTO run_results (run_id, idx, params, metrics, payload) VALUES (?, 0, ?, ?, NULL)').run(
         row.id,
         payload.params,
         payload.metrics,
-        payload.payload,
       );
+      db.prepare('INSERT INTO run_payloads (run_id, idx, payload) VALUES (?, 0, ?)').run(row.id, payload.payload);
     }
   })();
 }
@@ -59,18 +63,24 @@ export function getRunRow(store: Store, id: string): RunRow | undefined {
   return connection(store).prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
 }
 
-/** The stored payload of result `idx` (0 for a single backtest), or undefined. */
+/** The stored payload of result `idx` (0 for a single backtest) when it is text (v1, base64 of gzipped JSON), or undefined. */
 export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
-  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as
-    { payload: string | null } | undefined;
-  return row?.payload ?? undefined;
+  const raw = getRunPayloadRaw(store, id, idx);
+  return typeof raw === 'string' ? raw : undefined;
 }
 
-/** The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`). */
+/**
+ * The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`).
+ * From `run_payloads`, or from run_results for runs stored before that table.
+ */
 export function getRunPayloadRaw(store: Store, id: string, idx = 0): string | Buffer | undefined {
-  const row = connection(store).prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as
+  const db = connection(store);
+  const row = db.prepare('SELECT payload FROM run_payloads WHERE run_id = ? AND idx = ?').get(id, idx) as
+    { payload: string | Buffer } | undefined;
+  if (row) return row.payload;
+  const old = db.prepare('SELECT payload FROM run_results WHERE run_id = ? AND idx = ?').get(id, idx) as
     { payload: string | Buffer | null } | undefined;
-  return row?.payload ?? undefined;
+  return old?.payload ?? undefined;
 }
 
 /** A user's label of a run (`run_labels`): name, tags (JSON array text) and note. */
@@ -109,6 +119,7 @@ export function setRunLabel(store: Store, label: RunLabelRow, now = Date.now()):
 export function deleteRun(store: Store, id: string): boolean {
   const db = connection(store);
   return db.transaction(() => {
+    db.prepare('DELETE FROM run_payloads WHERE run_id = ?').run(id);
     db.prepare('DELETE FROM run_results WHERE run_id = ?').run(id);
     db.prepare('DELETE FROM run_labels WHERE run_id = ?').run(id);
     return db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
