@@ -75,6 +75,9 @@ let budgetBytes = defaultBudget();
 let stats = { recorded: 0, replayed: 0, diverged: 0 };
 
 function defaultBudget(): number {
+  // A user strategy's sandbox has no `process`: its host hands its own budget over as a global for the load.
+  const host = (globalThis as { __qdIndicatorMemoBytes?: unknown }).__qdIndicatorMemoBytes;
+  if (typeof host === 'number' && host >= 0) return host;
   const mb = Number(typeof process !== 'undefined' ? process.env?.QD_INDICATOR_MEMO_MB : undefined);
   return (Number.isFinite(mb) && mb >= 0 ? mb : 256) * 1024 * 1024;
 }
@@ -85,6 +88,11 @@ export function setIndicatorMemoBudget(bytes: number): number {
   budgetBytes = Math.max(0, bytes);
   evict(0);
   return prev;
+}
+
+/** The memory budget of all recordings (bytes). */
+export function indicatorMemoBudget(): number {
+  return budgetBytes;
 }
 
 /** Counters for tests and benchmarks: streams that recorded, replayed, and replays that fell back. */
