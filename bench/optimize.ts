@@ -201,6 +201,13 @@ export async function run(): Promise<BenchTable[]> {
     // the equity rows, is counted in full, so the extrapolation errs long).
     if (want('generic')) {
       const runs = full ? 1 : Number(process.env.BENCH_GENERIC_RUNS ?? 3);
+      // The workers' indicator memo scaled to the instruments (256 MB at 2,000, at least 8 MB: one
+      // symbol's recordings of a job, about 1.2 MB in W2, must fit), so that, as at full size, no
+      // symbol's recordings survive from one job to the next and every job records its own.
+      const memoMb =
+        process.env.QD_INDICATOR_MEMO_MB ?? String(Math.max(8, Math.round((256 * nSym) / W2_FULL_SYMBOLS)));
+      const memoBefore = process.env.QD_INDICATOR_MEMO_MB;
+      process.env.QD_INDICATOR_MEMO_MB = memoMb;
       const emaFile = { ...w2file, base: { ...w2file.base, strategy: 'ema-cross' } };
       const ge = await timeSweep(w2, emaFile, 2, entry, runs);
       const userFile = { ...emaFile, base: { ...emaFile.base, strategy: join(__dirname, 'testdata', 'my-ema.ts') } };
@@ -210,6 +217,8 @@ export async function run(): Promise<BenchTable[]> {
       const fullOf = (ms: number, combos: number) => (ms * W2_PAIRS * W2_FULL_SYMBOLS) / (combos * nSym) / 1000;
       const fmtS = (sec: number) => (sec >= 600 ? `${(sec / 60).toFixed(1)} min` : `${sec.toFixed(0)} s`);
       const idle = (t: SweepTiming) => fmtS((cpuNs(t) * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 2e9);
+      if (memoBefore === undefined) delete process.env.QD_INDICATOR_MEMO_MB;
+      else process.env.QD_INDICATOR_MEMO_MB = memoBefore;
       const exactCombos = gx.out.runs;
       // The user strategy must rank exactly as the built-in it copies: every combination's kernel
       // objective (the surface) and the top results' engine re-runs.
@@ -218,7 +227,7 @@ export async function run(): Promise<BenchTable[]> {
         JSON.stringify(gu.out.results) === JSON.stringify(ge.out.results);
       tables.push(
         printTable(
-          `W2 generic: ${W2_PAIRS} pairs × ${nSym} instruments × ${DAYS} bars, strategies without their own kernel (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+          `W2 generic: ${W2_PAIRS} pairs × ${nSym} instruments × ${DAYS} bars, strategies without their own kernel (workers' indicator memo ${memoMb} MB; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
           [
             {
               name: `ema-cross, exact engine (${exactCombos} of the pairs), 2 workers`,

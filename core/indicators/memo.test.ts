@@ -125,6 +125,40 @@ describe('indicator memo', () => {
     expect(indicatorMemoStats().diverged).toBe(1);
   });
 
+  it('keeps one input column for the streams fed the same series, and a copy from where a series differs', () => {
+    const n = closes.length;
+    const run = (make: () => { next(v: number): number }, xs: number[]) => {
+      const s = withIndicatorMemo(OWNER, 5, n, make);
+      return xs.map((v) => s.next(v));
+    };
+    const fresh = (make: () => { next(v: number): number }, xs: number[]) => {
+      const s = make();
+      return xs.map((v) => s.next(v));
+    };
+    // Two keys on the closes: one input column and two output columns.
+    run(() => new EmaStream(5), closes);
+    run(() => new SmaStream(9), closes);
+    expect(indicatorMemoStats().bytes).toBe(n * 8 * 3);
+    // The closes up to bar 300, then another series: a copy of the first 300 inputs for this recording.
+    const other = closes.map((c, i) => (i < 300 ? c : c * 1.5));
+    expect(run(() => new EmaStream(6), other)).toEqual(fresh(() => new EmaStream(6), other));
+    expect(indicatorMemoStats().bytes).toBe(n * 8 * 5);
+    // A second key on that series finds the copy (no new column), and every replay stays exact.
+    expect(run(() => new SmaStream(4), other)).toEqual(fresh(() => new SmaStream(4), other));
+    expect(indicatorMemoStats().bytes).toBe(n * 8 * 6);
+    expect(run(() => new EmaStream(5), closes)).toEqual(fresh(() => new EmaStream(5), closes));
+    expect(run(() => new EmaStream(6), other)).toEqual(fresh(() => new EmaStream(6), other));
+    expect(run(() => new SmaStream(4), other)).toEqual(fresh(() => new SmaStream(4), other));
+    expect(indicatorMemoStats()).toMatchObject({ recorded: 4, replayed: 3, diverged: 0 });
+    // Fed the closes, the recording made on the other series computes from bar 300 on, exactly.
+    expect(run(() => new EmaStream(6), closes)).toEqual(fresh(() => new EmaStream(6), closes));
+    expect(indicatorMemoStats().diverged).toBe(1);
+    // Dropping every recording frees every column.
+    const prev = setIndicatorMemoBudget(1);
+    setIndicatorMemoBudget(prev);
+    expect(indicatorMemoStats().bytes).toBe(0);
+  });
+
   it('drops the least recently used recordings to stay within the budget', () => {
     const prev = setIndicatorMemoBudget(closes.length * 16 * 3);
     try {

@@ -23,16 +23,41 @@
  */
 import type { BarInput } from './types';
 
-/** A recording: inputs (one column per input field) and outputs (one column per output field). */
-interface Recording {
-  readonly inp: Float64Array[];
-  readonly out: Float64Array[];
+/**
+ * An append-only input column: values below `len` never change once written. Every stream of a symbol
+ * is usually fed the same series (its closes), so recordings start on the slot's shared column and
+ * only a recorder fed something else takes a copy of its own (see {@link putInput}): the memo holds a
+ * symbol's closes once, not once per key, and every replay compares against the same hot array.
+ */
+interface Column {
+  readonly data: Float64Array;
   len: number;
-  readonly bytes: number;
+  /** Live recordings reading it; at 0 its bytes leave the budget. */
+  refs: number;
 }
 
-/** One (owner, index) slot: its recordings by key. */
-type Slot = Map<string, Recording>;
+/** A recording: inputs (one column per input field) and outputs (one column per output field). */
+interface Recording {
+  readonly slot: Slot;
+  readonly key: string;
+  /** A recorder swaps a column for another at the first input that differs from it. */
+  readonly inp: Column[];
+  readonly out: Float64Array[];
+  len: number;
+  /** Bytes of the outputs (columns are counted on their own, once). */
+  readonly bytes: number;
+  /** Dropped by the budget: its recorder stops writing (replays already made read what it holds). */
+  dead: boolean;
+}
+
+/** One (owner, index) slot: its recordings by key, and its input columns per input field of each shape. */
+interface Slot {
+  readonly recs: Map<string, Recording>;
+  /** Columns of one-value inputs (`value`, `value-row`), the first being where new recordings start. */
+  readonly value: Column[][];
+  /** Columns of bar inputs, per field (open, high, low, close, volume). */
+  readonly bar: Column[][];
+}
 
 interface ActiveScope {
   readonly slot: Slot;
@@ -43,13 +68,16 @@ interface ActiveScope {
 
 let active: ActiveScope | null = null;
 const owners = new WeakMap<object, Map<number, Slot>>();
-/** Every live recording in use order (oldest first) for the budget; values are the slot it lives in. */
-const lru = new Map<Recording, { slot: Slot; key: string }>();
+/** Every live recording in use order (oldest first) for the budget. */
+const lru = new Set<Recording>();
 let usedBytes = 0;
 let budgetBytes = defaultBudget();
 let stats = { recorded: 0, replayed: 0, diverged: 0 };
 
 function defaultBudget(): number {
+  // A user strategy's sandbox has no `process`: its host hands its own budget over as a global for the load.
+  const host = (globalThis as { __qdIndicatorMemoBytes?: unknown }).__qdIndicatorMemoBytes;
+  if (typeof host === 'number' && host >= 0) return host;
   const mb = Number(typeof process !== 'undefined' ? process.env?.QD_INDICATOR_MEMO_MB : undefined);
   return (Number.isFinite(mb) && mb >= 0 ? mb : 256) * 1024 * 1024;
 }
@@ -62,6 +90,11 @@ export function setIndicatorMemoBudget(bytes: number): number {
   return prev;
 }
 
+/** The memory budget of all recordings (bytes). */
+export function indicatorMemoBudget(): number {
+  return budgetBytes;
+}
+
 /** Counters for tests and benchmarks: streams that recorded, replayed, and replays that fell back. */
 export function indicatorMemoStats(): { recorded: number; replayed: number; diverged: number; bytes: number } {
   return { ...stats, bytes: usedBytes };
@@ -69,9 +102,7 @@ export function indicatorMemoStats(): { recorded: number; replayed: number; dive
 
 /** Drops every recording and zeroes the counters. */
 export function clearIndicatorMemo(): void {
-  for (const [, where] of lru) where.slot.clear();
-  lru.clear();
-  usedBytes = 0;
+  for (const rec of lru) drop(rec);
   stats = { recorded: 0, replayed: 0, diverged: 0 };
 }
 
@@ -85,7 +116,7 @@ export function withIndicatorMemo<T>(owner: object, index: number, capacity: num
   let slots = owners.get(owner);
   if (!slots) owners.set(owner, (slots = new Map()));
   let slot = slots.get(index);
-  if (!slot) slots.set(index, (slot = new Map()));
+  if (!slot) slots.set(index, (slot = { recs: new Map(), value: [[]], bar: [[], [], [], [], []] }));
   const prev = active;
   active = { slot, owner, index, capacity };
   try {
@@ -106,26 +137,94 @@ export function currentIndicatorMemo(): {
 
 /** Frees bytes until `extra` more fit in the budget. */
 function evict(extra: number): void {
-  for (const [rec, where] of lru) {
+  for (const rec of lru) {
     if (usedBytes + extra <= budgetBytes) return;
-    lru.delete(rec);
-    if (where.slot.get(where.key) === rec) where.slot.delete(where.key);
-    usedBytes -= rec.bytes;
+    drop(rec);
   }
 }
 
-function newRecording(capacity: number, nIn: number, nOut: number): Recording | null {
-  const bytes = capacity * 8 * (nIn + nOut);
-  if (capacity <= 0 || bytes > budgetBytes) return null;
-  evict(bytes);
+/** Takes `rec` out of its slot and the budget. */
+function drop(rec: Recording): void {
+  lru.delete(rec);
+  rec.dead = true;
+  if (rec.slot.recs.get(rec.key) === rec) rec.slot.recs.delete(rec.key);
+  usedBytes -= rec.bytes;
+  rec.inp.forEach((col, x) => release(rec, x, col));
+}
+
+/** One reader fewer for input column `x` of `rec`'s shape; an unread column leaves the slot and the budget. */
+function release(rec: Recording, x: number, col: Column): void {
+  if (--col.refs > 0) return;
+  usedBytes -= col.data.byteLength;
+  const list = (rec.inp.length === 5 ? rec.slot.bar : rec.slot.value)[x];
+  const at = list.indexOf(col);
+  if (at >= 0) list.splice(at, 1);
+}
+
+function newColumn(capacity: number): Column {
+  usedBytes += capacity * 8;
+  return { data: new Float64Array(capacity), len: 0, refs: 0 };
+}
+
+function newRecording(scope: ActiveScope, key: string, nIn: number, nOut: number): Recording | null {
+  const { capacity, slot } = scope;
+  const bytes = capacity * 8 * nOut;
+  if (capacity <= 0 || bytes + capacity * 8 * nIn > budgetBytes) return null;
+  // Room for the outputs and, should the slot hold none of this capacity, the input columns.
+  evict(bytes + capacity * 8 * nIn);
+  const lists = nIn === 5 ? slot.bar : slot.value;
+  const inp = lists.map((list) => {
+    let col = list.find((c) => c.data.length === capacity);
+    if (!col) list.push((col = newColumn(capacity)));
+    col.refs++;
+    return col;
+  });
   const rec: Recording = {
-    inp: Array.from({ length: nIn }, () => new Float64Array(capacity)),
+    slot,
+    key,
+    inp,
     out: Array.from({ length: nOut }, () => new Float64Array(capacity)),
     len: 0,
     bytes,
+    dead: false,
   };
   usedBytes += bytes;
   return rec;
+}
+
+/**
+ * Records input `v` at index `k` (= `rec.len`) of input field `x` of `rec`: nothing to write when its
+ * column already holds `v` there, appended when the column ends at `k`, else the recording moves to a
+ * column of the slot that holds its inputs so far and `v` (or to a new copy of them).
+ */
+function putInput(rec: Recording, x: number, k: number, v: number): void {
+  const col = rec.inp[x];
+  if (k < col.len) {
+    if (same(col.data[k], v)) return;
+    const list = (rec.inp.length === 5 ? rec.slot.bar : rec.slot.value)[x];
+    let next = list.find((c) => c !== col && c.data.length === col.data.length && fits(c, col, k, v));
+    if (!next) {
+      list.push((next = newColumn(col.data.length)));
+      next.data.set(col.data.subarray(0, k));
+      next.len = k;
+    }
+    next.refs++;
+    rec.inp[x] = next;
+    release(rec, x, col);
+    if (k < next.len) return;
+    next.data[k] = v;
+    next.len = k + 1;
+    return;
+  }
+  col.data[k] = v;
+  col.len = k + 1;
+}
+
+/** Whether column `c` holds `col`'s first `k` values and then `v` (or ends at `k`, so `v` can be appended). */
+function fits(c: Column, col: Column, k: number, v: number): boolean {
+  if (c.len < k) return false;
+  for (let j = 0; j < k; j++) if (!same(c.data[j], col.data[j])) return false;
+  return c.len === k || same(c.data[k], v);
 }
 
 /** Whether `a` and `b` are the same number bit for bit as far as arithmetic can tell (NaN = NaN, 0 ≠ -0). */
@@ -152,20 +251,20 @@ export function memoStream<T extends object>(
 ): T | null {
   const scope = active;
   if (scope === null) return null;
-  const key = `${cls}(${args.join(',')})`;
+  const key = args.length === 1 ? cls + '(' + args[0] + ')' : `${cls}(${args.join(',')})`;
   active = null;
   try {
-    const rec = scope.slot.get(key);
+    const rec = scope.slot.recs.get(key);
     if (rec) {
       lru.delete(rec);
-      lru.set(rec, { slot: scope.slot, key });
+      lru.add(rec);
       stats.replayed++;
       return replay(rec, shape, fields, make);
     }
-    const fresh = newRecording(scope.capacity, shape === 'bar' ? 5 : 1, shape === 'value-row' ? fields.length : 1);
+    const fresh = newRecording(scope, key, shape === 'bar' ? 5 : 1, shape === 'value-row' ? fields.length : 1);
     if (!fresh) return null;
-    scope.slot.set(key, fresh);
-    lru.set(fresh, { slot: scope.slot, key });
+    scope.slot.recs.set(key, fresh);
+    lru.add(fresh);
     stats.recorded++;
     return record<T>(fresh, shape, fields, self);
   } finally {
@@ -175,15 +274,14 @@ export function memoStream<T extends object>(
 
 function record<T extends object>(rec: Recording, shape: Shape, fields: readonly string[], real: any): T {
   let i = 0;
-  const cap = rec.inp[0].length;
+  const cap = rec.out[0].length;
   if (shape === 'value') return new ValueMemo(rec, () => real, real) as unknown as T;
   if (shape === 'value-row') {
-    const inp = rec.inp[0];
     return {
       next(v: number): unknown {
         const row = real.next(v);
-        if (i === rec.len && i < cap) {
-          inp[i] = v;
+        if (i === rec.len && i < cap && !rec.dead) {
+          putInput(rec, 0, i, v);
           for (let f = 0; f < fields.length; f++) rec.out[f][i] = row[fields[f]];
           rec.len = i + 1;
         }
@@ -192,15 +290,14 @@ function record<T extends object>(rec: Recording, shape: Shape, fields: readonly
       },
     } as T;
   }
-  const [o, h, l, c, vol] = rec.inp;
   const out = rec.out[0];
   const put = (bo: number, bh: number, bl: number, bc: number, bv: number, y: number): number => {
-    if (i === rec.len && i < cap) {
-      o[i] = bo;
-      h[i] = bh;
-      l[i] = bl;
-      c[i] = bc;
-      vol[i] = bv;
+    if (i === rec.len && i < cap && !rec.dead) {
+      putInput(rec, 0, i, bo);
+      putInput(rec, 1, i, bh);
+      putInput(rec, 2, i, bl);
+      putInput(rec, 3, i, bc);
+      putInput(rec, 4, i, bv);
       out[i] = y;
       rec.len = i + 1;
     }
@@ -228,7 +325,8 @@ function record<T extends object>(rec: Recording, shape: Shape, fields: readonly
  */
 class ValueMemo {
   readonly #rec: Recording;
-  readonly #inp: Float64Array;
+  /** The recording's input column's values (re-read on the slow path: a recorder may move to another column). */
+  #inp: Float64Array;
   readonly #out: Float64Array;
   readonly #make: () => { next(v: number): number };
   /** Values fed so far. */
@@ -241,7 +339,7 @@ class ValueMemo {
   readonly #recording: boolean;
   constructor(rec: Recording, make: () => { next(v: number): number }, real: { next(v: number): number } | null) {
     this.#rec = rec;
-    this.#inp = rec.inp[0];
+    this.#inp = rec.inp[0].data;
     this.#out = rec.out[0];
     this.#make = make;
     this.#live = real;
@@ -262,11 +360,11 @@ class ValueMemo {
   #next(v: number): number {
     const k = this.#i;
     const live = this.#live;
+    const rec = this.#rec;
     if (live !== null) {
       const y = live.next(v);
-      const rec = this.#rec;
-      if (this.#recording && k === rec.len && k < this.#inp.length) {
-        this.#inp[k] = v;
+      if (this.#recording && k === rec.len && k < this.#out.length && !rec.dead) {
+        putInput(rec, 0, k, v);
         this.#out[k] = y;
         rec.len = k + 1;
       }
@@ -274,7 +372,8 @@ class ValueMemo {
       return y;
     }
     // A replay: the recording may have grown since (a recorder of the same key fed in the same bar).
-    this.#len = this.#rec.len;
+    this.#len = rec.len;
+    this.#inp = rec.inp[0].data;
     if (k < this.#len && same(v, this.#inp[k])) {
       this.#i = k + 1;
       return this.#out[k];
@@ -298,7 +397,7 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
     stats.diverged++;
     const s: any = make();
     if (shape === 'bar') {
-      const [o, h, l, c, vol] = rec.inp;
+      const [o, h, l, c, vol] = rec.inp.map((col) => col.data);
       const bar = { open: 0, high: 0, low: 0, close: 0, volume: 0 };
       for (let k = 0; k < i; k++) {
         bar.open = o[k];
@@ -308,19 +407,18 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
         bar.volume = vol[k];
         s.next(bar);
       }
-    } else for (let k = 0; k < i; k++) s.next(rec.inp[0][k]);
+    } else for (let k = 0; k < i; k++) s.next(rec.inp[0].data[k]);
     live = s;
     return s;
   };
   if (shape === 'value') return new ValueMemo(rec, make as () => { next(v: number): number }, null) as unknown as T;
   if (shape === 'value-row') {
-    const inp = rec.inp[0];
     const row: Record<string, number> = Object.fromEntries(fields.map((f) => [f, Number.NaN]));
     return {
       next(v: number): unknown {
         if (live === null) {
           const k = i;
-          if (k < rec.len && same(v, inp[k])) {
+          if (k < rec.len && same(v, rec.inp[0].data[k])) {
             i = k + 1;
             for (let f = 0; f < fields.length; f++) row[fields[f]] = rec.out[f][k];
             return row;
@@ -331,8 +429,8 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
       },
     } as T;
   }
-  const [o, h, l, c, vol] = rec.inp;
   const out = rec.out[0];
+  const inp = rec.inp;
   return {
     step(...a: number[]): number {
       return (live ?? goLive()).step(...a);
@@ -342,11 +440,11 @@ function replay<T extends object>(rec: Recording, shape: Shape, fields: readonly
         const k = i;
         if (
           k < rec.len &&
-          same(bar.close, c[k]) &&
-          same(bar.high, h[k]) &&
-          same(bar.low, l[k]) &&
-          same(bar.open, o[k]) &&
-          same(bar.volume, vol[k])
+          same(bar.close, inp[3].data[k]) &&
+          same(bar.high, inp[1].data[k]) &&
+          same(bar.low, inp[2].data[k]) &&
+          same(bar.open, inp[0].data[k]) &&
+          same(bar.volume, inp[4].data[k])
         ) {
           i = k + 1;
           return out[k];

@@ -247,15 +247,49 @@ async function kernelMetrics(
 }
 
 /**
- * Splits combinations into contiguous chunks of the grid's expansion order for the signal kernel:
- * about 6 per worker slot (at least 2 slots), at least 16 combinations each.
+ * Splits combinations into jobs for the signal kernel: about 6 per worker slot (at least 2 slots), at
+ * least 16 combinations each, as tiles of the grid cut along every parameter (each axis's values, in
+ * order, split into about equal parts, the longest axes the most). A worker records a symbol's
+ * indicators once per job (the memo cannot keep them from one job to the next over thousands of
+ * symbols), so a job should name as few parameter values as it can: a W2 tile of 25 fast × 34 slow
+ * periods records 59 EMAs per symbol for 850 pairs, where a slice of the expansion order (8 fast ×
+ * all 100 slow) recorded 109. Inside a job, combinations keep the expansion order; the biggest jobs
+ * come first, so the last ones to finish are small.
  */
-export function signalChunks(n: number, slots: number): number[][] {
+export function signalChunks(combos: readonly Params[], slots: number): number[][] {
+  const n = combos.length;
+  if (n === 0) return [];
   const jobs = Math.max(1, Math.min(Math.ceil(n / 16), Math.max(2, slots) * 6));
-  const size = Math.ceil(n / jobs);
-  const out: number[][] = [];
-  for (let a = 0; a < n; a += size) out.push(Array.from({ length: Math.min(size, n - a) }, (_, k) => a + k));
-  return out;
+  const keys = [...new Set(combos.flatMap((c) => Object.keys(c)))];
+  // Each axis's values in order (numbers ascending, others as they first appear), and their ranks.
+  const ranks = keys.map((k) => {
+    const values = [...new Set(combos.map((c) => c[k]))];
+    if (values.every((v) => typeof v === 'number')) (values as number[]).sort((a, b) => a - b);
+    return new Map(values.map((v, i) => [v, i]));
+  });
+  const parts = keys.map(() => 1);
+  for (let total = 1; total < jobs;) {
+    let best = -1;
+    for (let d = 0; d < keys.length; d++)
+      if (parts[d] < ranks[d].size && (best < 0 || ranks[d].size / parts[d] > ranks[best].size / parts[best])) best = d;
+    if (best < 0) break;
+    total = (total / parts[best]) * ++parts[best];
+  }
+  const tiles = new Map<number, number[]>();
+  combos.forEach((c, i) => {
+    let id = 0;
+    keys.forEach((k, d) => {
+      const size = ranks[d].size;
+      id = id * parts[d] + Math.floor((ranks[d].get(c[k])! * parts[d]) / size);
+    });
+    let t = tiles.get(id);
+    if (!t) tiles.set(id, (t = []));
+    t.push(i);
+  });
+  return [...tiles.keys()]
+    .sort((a, b) => a - b)
+    .map((k) => tiles.get(k)!)
+    .sort((a, b) => b.length - a.length);
 }
 
 /**
@@ -269,7 +303,7 @@ async function signalKernelMetrics(
   pool: Pool,
   options: SweepOptions,
 ): Promise<JobOutcome<Metrics>[]> {
-  const chunks = signalChunks(combos.length, pool.size);
+  const chunks = signalChunks(combos, pool.size);
   const total = combos.length;
   const perJob = total / Math.max(1, chunks.length);
   const outcomes = await pool.run<SignalKernelJobResult>(

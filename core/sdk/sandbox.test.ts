@@ -5,6 +5,7 @@ import { runBacktest } from '../backtest/engine';
 import { makePanel } from '../backtest/fixtures';
 import { BacktestSpecSchema } from '../backtest/spec';
 import { smaCross } from '../strategies/ma-cross';
+import { setIndicatorMemoBudget, withIndicatorMemo } from '../indicators/memo';
 import { runBacktestGuarded } from './guard';
 import { loadSandboxedStrategy, setStrategyTimeoutMs, sourceHash, StrategyCodeError } from './sandbox';
 
@@ -28,6 +29,30 @@ const closes = Array.from({ length: 300 }, (_, i) => 100 + Math.sin(i / 7) * 10 
 const panel = makePanel([{ symbol: 'A', open: closes, close: closes }]);
 
 describe('sandbox', () => {
+  it("gives the sandbox's own indicator memo the host's budget", () => {
+    const text =
+      `import { defineStrategy, indicators } from 'quantdesk/sdk';\n` +
+      `export default defineStrategy({ init: () => ({ e: indicators.ema(3) }), onBar(s, bar) {\n` +
+      `  s.e.next(bar.close);\n  return /Memo/.test(s.e.constructor.name) ? 1 : -1;\n} });\n`;
+    const bar = { index: 0, time: 0, open: 1, high: 1, low: 1, close: 1, volume: 1 };
+    const decide = () => {
+      const user = loadSandboxedStrategy(src(text, 'memo-budget.ts'));
+      if (user.kind !== 'single') throw new Error('single');
+      return user.onBar(
+        withIndicatorMemo(panel, 0, 10, () => user.init({})),
+        bar,
+      );
+    };
+    expect(decide()).toBe(1);
+    // A byte: the host still opens a scope, but no recording fits in the sandbox's budget either.
+    const prev = setIndicatorMemoBudget(1);
+    try {
+      expect(decide()).toBe(-1);
+    } finally {
+      setIndicatorMemoBudget(prev);
+    }
+  });
+
   it('runs a user sma-cross with the same trades as the built-in', () => {
     const file = join(__dirname, 'testdata', 'my-sma.ts');
     const user = loadSandboxedStrategy(src(readFileSync(file, 'utf8'), file));

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { BacktestInputError } from '../backtest/types';
 import type { StrategySource } from '../strategies/registry';
 import type { BarView, CrossSectionView, Decision, Strategy } from '../strategy/types';
-import { currentIndicatorMemo } from '../indicators/memo';
+import { currentIndicatorMemo, indicatorMemoBudget } from '../indicators/memo';
 import type { WeightsLike } from '../strategy/weights';
 
 /** The module name user code may import; everything else fails at load. */
@@ -463,7 +463,14 @@ export function loadSandboxedStrategy(src: StrategySource, timeoutMs = strategyT
     codeGeneration: { strings: false, wasm: false },
     name: src.file,
   });
-  sdkRuntime().runInContext(context);
+  // The sandbox's copy of the indicator memo gets the host's budget (it has no `process` to read it from).
+  const global = context as { __qdIndicatorMemoBytes?: number };
+  global.__qdIndicatorMemoBytes = indicatorMemoBudget();
+  try {
+    sdkRuntime().runInContext(context);
+  } finally {
+    delete global.__qdIndicatorMemoBytes;
+  }
   const scriptName = `quantdesk-user:${src.hash.slice(0, 12)}.js`;
   const wrapped = `(function (require, module, exports) {\n${compiled.code}\n})`;
   let bridge: Bridge;
