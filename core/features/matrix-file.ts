@@ -80,9 +80,9 @@ function runViews(column: Float64Array, runs: Uint32Array): Uint8Array[] {
   return views;
 }
 
-/** Consumes `n` bytes from the front of `views` (from index `i`); returns the new index. */
+/** Consumes `n` bytes from the front of `views` (from index `i`), and any empty view; returns the new index. */
 function advance(views: Uint8Array[], i: number, n: number): number {
-  while (n > 0 && i < views.length) {
+  while (i < views.length && (n > 0 || views[i].length === 0)) {
     const v = views[i];
     if (n >= v.length) {
       n -= v.length;

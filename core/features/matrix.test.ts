@@ -154,4 +154,19 @@ describe('feature matrix cache', () => {
     expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
     expect(readFileSync(file).equals(good)).toBe(true);
   });
+
+  it('writes and reads a matrix with no value at all (no runs), sync and async', async () => {
+    const src = testSource(2, 30, 4);
+    // Window longer than the panel: NaN everywhere.
+    const feats = resolveFeatures([{ name: 'return', window: 50 }]);
+    const sub = mkdtempSync(join(dir, 'empty-'));
+    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    expect(cold.columns[0].every((v) => Number.isNaN(v))).toBe(true);
+    const [name] = readdirSync(sub);
+    expect(statSync(join(sub, name)).size).toBe(24);
+    clearMatrixMemory();
+    expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+    clearMatrixMemory();
+    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+  });
 });
