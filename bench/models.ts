@@ -84,20 +84,6 @@ export async function run(): Promise<BenchTable[]> {
       const n = nInst * nDays;
       const wholeBytes = 16 + features.length * n * 8;
       const v2Bytes = statSync(file).size;
-      const diskAsync = await measure(
-        async () => {
-          clearMatrixMemory();
-          return featureMatrixAsync(src, features, { cacheDir: dir });
-        },
-        { runs: 11, warmup: 2 },
-      );
-      const diskSync = await measure(
-        () => {
-          clearMatrixMemory();
-          return featureMatrix(src, features, { cacheDir: dir });
-        },
-        { runs: 11, warmup: 2 },
-      );
       // The previous file (version 1: every column whole) and the previous read, verbatim, same matrix, same run.
       const v1 = join(dir, 'v1.bin');
       const head = Buffer.alloc(16);
@@ -108,7 +94,22 @@ export async function run(): Promise<BenchTable[]> {
         v1,
         Buffer.concat([head, ...built.columns.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]),
       );
-      const previous = await measure(() => readV1Columns(v1, features.length, n), { runs: 11, warmup: 2 });
+      // Interleaved (one of each per round), so a load that changes during the run weighs on every row alike.
+      const [diskAsync, diskSync, previous] = await interleaved(
+        [
+          async () => {
+            clearMatrixMemory();
+            return featureMatrixAsync(src, features, { cacheDir: dir });
+          },
+          () => {
+            clearMatrixMemory();
+            return featureMatrix(src, features, { cacheDir: dir });
+          },
+          () => readV1Columns(v1, features.length, n),
+        ],
+        15,
+        2,
+      );
       const whole = await measure(
         () => {
           const buf = readFileSync(v1);
@@ -325,4 +326,20 @@ function readV1Columns(file: string, nCols: number, size: number): Float64Array[
   } finally {
     closeSync(fd);
   }
+}
+
+/** Times each of `fns` once per round, `runs` rounds after `warmup`; the medians and deciles of each, in ms. */
+async function interleaved(fns: readonly (() => unknown)[], runs: number, warmup: number) {
+  const times = fns.map(() => [] as number[]);
+  for (let r = 0; r < warmup + runs; r++)
+    for (let f = 0; f < fns.length; f++) {
+      const t0 = performance.now();
+      await fns[f]();
+      if (r >= warmup) times[f].push(performance.now() - t0);
+    }
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    const q = (p: number) => t[Math.min(t.length - 1, Math.round(p * (t.length - 1)))];
+    return { median: q(0.5), p10: q(0.1), p90: q(0.9), runs: t.length };
+  });
 }
