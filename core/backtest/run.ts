@@ -1,6 +1,12 @@
 import { loadPanel, type PanelRequest } from '../data/panel';
 import { DEFAULT_UNIVERSE_TYPES } from '../model/instrument';
-import { prepareModelSignal, tradeExplanations } from '../models/predictions';
+import {
+  bindPredictions,
+  boundPredictions,
+  prepareModelSignal,
+  tradeExplanations,
+  type PredictionSource,
+} from '../models/predictions';
 import type { Panel } from '../data/panel-types';
 import { parseDate } from '../model/time';
 import { dataFingerprint } from '../store/fingerprint';
@@ -122,12 +128,12 @@ export function runSpecOnStore(
   store: Store,
   spec: BacktestSpec,
   opts: StoreRunOptions = {},
-): { result: BacktestResult; fingerprint: string } {
+): { result: BacktestResult; fingerprint: string; predictions?: PredictionSource } {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
   opts.onPhase?.('read');
   const result = runBacktestGuarded(spec, panel, options);
   opts.onPhase?.('run');
-  return { result, fingerprint };
+  return { result, fingerprint, ...predictionsOf(options) };
 }
 
 /** {@link runSpecOnStore} yielding to the event loop while it runs (progress, mid-run cancel). */
@@ -135,9 +141,15 @@ export async function runSpecOnStoreAsync(
   store: Store,
   spec: BacktestSpec,
   opts: StoreRunOptions = {},
-): Promise<{ result: BacktestResult; fingerprint: string }> {
+): Promise<{ result: BacktestResult; fingerprint: string; predictions?: PredictionSource }> {
   const { panel, options, fingerprint } = prepareRun(store, spec, opts);
-  return { result: await runBacktestGuardedAsync(spec, panel, options), fingerprint };
+  return { result: await runBacktestGuardedAsync(spec, panel, options), fingerprint, ...predictionsOf(options) };
+}
+
+/** A model-signal run's own predictions (its bound strategy's), for its trades' explanations. */
+function predictionsOf(options: RunOptions): { predictions?: PredictionSource } {
+  const p = options.strategy ? boundPredictions(options.strategy) : undefined;
+  return p ? { predictions: p } : {};
 }
 
 /**
@@ -162,7 +174,9 @@ export function runOptionsFor(store: Store, spec: BacktestSpec, panel: Panel): R
       throw new BacktestInputError([`universe: ${(e as Error).message}`]);
     }
     crossSectionAt = (date: number) => createCrossSectionView(panel, facts, date);
-    prepareModelSignal(store, strategy.name, parsed.success ? parsed.data : spec.params, panel);
+    // model-signal: this run's predictions, bound to its strategy (concurrent runs of one model never cross).
+    const predictions = prepareModelSignal(store, strategy.name, parsed.success ? parsed.data : spec.params, panel);
+    if (predictions) return { strategy: bindPredictions(strategy, predictions), crossSectionAt };
   } else if (named) {
     throw new BacktestInputError([
       `universe: a named universe needs a cross-sectional strategy; give "symbols" or "universe": "all"`,
@@ -204,8 +218,8 @@ export function backtestColumnsFromStore(
   opts: StoreRunOptions = {},
 ): { columns: BacktestColumns; result: BacktestResult } {
   const createdAt = Date.now();
-  const { result, fingerprint } = runSpecOnStore(store, spec, opts);
-  return finish(store, result, fingerprint, createdAt, opts);
+  const { result, fingerprint, predictions } = runSpecOnStore(store, spec, opts);
+  return finish(store, result, fingerprint, createdAt, opts, predictions);
 }
 
 /** {@link backtestColumnsFromStore} that yields to the event loop while the engine runs. */
@@ -215,8 +229,8 @@ export async function backtestFromStoreAsync(
   opts: StoreRunOptions = {},
 ): Promise<{ columns: BacktestColumns; result: BacktestResult }> {
   const createdAt = Date.now();
-  const { result, fingerprint } = await runSpecOnStoreAsync(store, spec, opts);
-  return finish(store, result, fingerprint, createdAt, opts);
+  const { result, fingerprint, predictions } = await runSpecOnStoreAsync(store, spec, opts);
+  return finish(store, result, fingerprint, createdAt, opts, predictions);
 }
 
 /** {@link backtestColumnsFromStore} with the printed shape (`quantdesk backtest --json`'s object) beside it. */
@@ -229,8 +243,15 @@ export function backtestFromStore(
   return { ...r, output: toOutput(r.columns, r.columns.runId) };
 }
 
-function finish(store: Store, result: BacktestResult, fingerprint: string, createdAt: number, opts: StoreRunOptions) {
-  const columns = withExplanations(toColumns(result, opts.runId ?? newRunId(createdAt)), result);
+function finish(
+  store: Store,
+  result: BacktestResult,
+  fingerprint: string,
+  createdAt: number,
+  opts: StoreRunOptions,
+  predictions?: PredictionSource,
+) {
+  const columns = withExplanations(toColumns(result, opts.runId ?? newRunId(createdAt)), result, predictions);
   if (opts.save !== false) {
     saveBacktestRun(store, { result: columns, fingerprint, audit: result.audit, createdAt, finishedAt: Date.now() });
     // A user strategy: keep the exact source the run ran, so `runs rerun` reproduces it after an edit.
@@ -242,13 +263,17 @@ function finish(store: Store, result: BacktestResult, fingerprint: string, creat
 }
 
 /** A `model-signal` run's columns with each trade's explanation (the prediction that opened it); others unchanged. */
-function withExplanations(columns: BacktestColumns, result: BacktestResult): BacktestColumns {
+function withExplanations(
+  columns: BacktestColumns,
+  result: BacktestResult,
+  predictions?: PredictionSource,
+): BacktestColumns {
   if (columns.spec.strategy !== 'model-signal' || columns.trades.length === 0) return columns;
   const modelId = (columns.spec.params as { modelId?: unknown } | undefined)?.modelId;
   if (typeof modelId !== 'string') return columns;
   const decisions = result.audit.map((a) => a.date);
   const fill = columns.spec.fill;
-  return { ...columns, tradeExplanations: tradeExplanations(modelId, columns.trades, decisions, fill) };
+  return { ...columns, tradeExplanations: tradeExplanations(modelId, columns.trades, decisions, fill, predictions) };
 }
 
 /** What re-running a stored run reports. */

@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, truncateSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveFeatures } from './defs';
-import { clearMatrixMemory, featureMatrix } from './matrix';
+import { clearMatrixMemory, featureMatrix, featureMatrixAsync } from './matrix';
+import { dataRuns, MIN_GAP } from './matrix-file';
+import type { FeatureSource } from './batch';
 import { testSource } from './test-panel';
 
 const dir = mkdtempSync(join(tmpdir(), 'qd-feat-'));
@@ -49,5 +51,122 @@ describe('feature matrix cache', () => {
     );
     // The refused file was rewritten whole.
     expect(statSync(file).size).toBe(full);
+  });
+
+  /** Every value equal, NaN equal to NaN (a NaN's payload is not kept). */
+  const same = (a: readonly Float64Array[], b: readonly Float64Array[]) =>
+    a.length === b.length && a.every((c, j) => c.length === b[j].length && c.every((v, i) => Object.is(v, b[j][i])));
+
+  /** 6 instruments, 120 days: listings every 25 days (IPOs) and one delisting after day 70. */
+  function listedSource(): FeatureSource {
+    const src = testSource(6, 120, 5, 25);
+    const p = src.panel;
+    for (const c of [p.open, p.high, p.low, p.close, p.volume]) c.fill(Number.NaN, 1 * 120 + 70, 2 * 120);
+    return { ...src, panel: { ...p, fingerprint: `${p.fingerprint}-delisted` } };
+  }
+  // `Ref($close, 1)` is a number the day after the delisting (no bar there): the file must keep it.
+  const listedFeatures = () =>
+    resolveFeatures([{ name: 'return', window: 3 }, { name: 'expr', expr: 'Ref($close, 1)' }, { name: 'KMID' }]);
+
+  it('stores only the slots where some feature has a value, and reads them back in place (sync and async)', async () => {
+    const src = listedSource();
+    const feats = listedFeatures();
+    const sub = mkdtempSync(join(dir, 'sparse-'));
+    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const size = src.panel.nInst * src.panel.nDays;
+    const empty = Array.from({ length: size }, (_, i) => cold.columns.every((c) => Number.isNaN(c[i]))).filter(
+      Boolean,
+    ).length;
+    expect(Number.isNaN(cold.columns[1][1 * 120 + 70])).toBe(false);
+    const [name] = readdirSync(sub);
+    const bytes = statSync(join(sub, name)).size;
+    // Every instrument starts late except the first, one is delisted: well under the whole matrix's bytes.
+    expect(empty).toBeGreaterThan(size * 0.3);
+    expect(bytes).toBeLessThan(16 + feats.length * (size - empty + 100) * 8);
+    clearMatrixMemory();
+    const disk = featureMatrix(src, feats, { cacheDir: sub });
+    expect(disk).not.toBe(cold);
+    expect(same(disk.columns, cold.columns)).toBe(true);
+    clearMatrixMemory();
+    const viaAsync = await featureMatrixAsync(src, feats, { cacheDir: sub });
+    expect(viaAsync).not.toBe(disk);
+    expect(same(viaAsync.columns, cold.columns)).toBe(true);
+    expect(await featureMatrixAsync(src, feats, { cacheDir: sub })).toBe(viaAsync);
+    // The file was read, not rewritten.
+    expect(statSync(join(sub, name)).size).toBe(bytes);
+  });
+
+  it('merges short gaps into the runs and keeps long ones out', () => {
+    const c = new Float64Array(100).fill(Number.NaN);
+    c.fill(1, 5, 10);
+    c.fill(2, 10 + MIN_GAP - 1, 30); // a gap of MIN_GAP - 1: merged
+    c.fill(3, 30 + MIN_GAP, 60); // a gap of MIN_GAP: kept out
+    expect([...dataRuns([c], 100)]).toEqual([5, 25, 30 + MIN_GAP, 60 - 30 - MIN_GAP]);
+    expect([...dataRuns([new Float64Array(4)], 4)]).toEqual([0, 4]);
+    expect([...dataRuns([new Float64Array(4).fill(Number.NaN)], 4)]).toEqual([]);
+  });
+
+  it('still reads a version-1 file (every column whole)', () => {
+    const src = testSource(3, 40, 9);
+    const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
+    const sub = mkdtempSync(join(dir, 'v1-'));
+    featureMatrix(src, feats, { cacheDir: sub });
+    const [name] = readdirSync(sub);
+    // A version-1 file with numbers no computation gives: the read must come from it.
+    const size = 3 * 40;
+    const head = Buffer.alloc(16);
+    head.write('QDFEAT1\n', 0, 'latin1');
+    head.writeUInt32LE(2, 8);
+    head.writeUInt32LE(size, 12);
+    const planted = [0, 1].map((j) => Float64Array.from({ length: size }, (_, i) => j * 1000 + i + 0.5));
+    writeFileSync(join(sub, name), Buffer.concat([head, ...planted.map((c) => Buffer.from(c.buffer))]));
+    clearMatrixMemory();
+    expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, planted)).toBe(true);
+  });
+
+  it('refuses a version-2 file whose runs overlap or run past the end, sync and async', async () => {
+    const src = listedSource();
+    const feats = listedFeatures();
+    const sub = mkdtempSync(join(dir, 'runs-'));
+    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const [name] = readdirSync(sub);
+    const file = join(sub, name);
+    const good = readFileSync(file);
+    expect(good.toString('latin1', 0, 8)).toBe('QDFEAT2\n');
+    expect(good.readUInt32LE(16)).toBeGreaterThan(1);
+    for (const [at, value] of [
+      [24 + 8, 0], // the second run starts at 0: before the first one's end
+      [24 + 4, 10_000], // the first run's count reaches past the slots
+    ] as const) {
+      const bad = Buffer.from(good);
+      bad.writeUInt32LE(value, at);
+      writeFileSync(file, bad);
+      clearMatrixMemory();
+      expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+      expect(readFileSync(file).equals(good)).toBe(true); // recomputed and rewritten
+      writeFileSync(file, bad);
+      clearMatrixMemory();
+      expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+      expect(readFileSync(file).equals(good)).toBe(true);
+    }
+    truncateSync(file, good.length - 8);
+    clearMatrixMemory();
+    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+    expect(readFileSync(file).equals(good)).toBe(true);
+  });
+
+  it('writes and reads a matrix with no value at all (no runs), sync and async', async () => {
+    const src = testSource(2, 30, 4);
+    // Window longer than the panel: NaN everywhere.
+    const feats = resolveFeatures([{ name: 'return', window: 50 }]);
+    const sub = mkdtempSync(join(dir, 'empty-'));
+    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    expect(cold.columns[0].every((v) => Number.isNaN(v))).toBe(true);
+    const [name] = readdirSync(sub);
+    expect(statSync(join(sub, name)).size).toBe(24);
+    clearMatrixMemory();
+    expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+    clearMatrixMemory();
+    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
   });
 });

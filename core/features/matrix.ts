@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { loadPanel } from '../data/panel';
 import type { Panel } from '../data/panel-types';
 import { loadPitFacts } from '../strategies/pit-facts';
@@ -8,6 +7,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import { evaluateBatch, type FeatureSource } from './batch';
 import { featureSetHash, resolveFeatures, type FeatureDef, type ResolvedFeature } from './defs';
 import { fundamentalFields, readsNews } from './expr';
+import { readMatrixFile, readMatrixFileAsync, writeMatrixFile } from './matrix-file';
 import { loadNewsEvents, type NewsEvents } from './news';
 import type { FeatureContext } from './user';
 
@@ -65,8 +65,6 @@ export function newsFor(
 
 const memory = new Map<string, FeatureMatrix>();
 const MEMORY_MATRICES = 4;
-const MAGIC = 'QDFEAT1\n';
-const HEADER = MAGIC.length + 8;
 
 /**
  * The cache key of a matrix: data fingerprint, feature-set hash, the panel's shape and symbols, and `extra`: the
@@ -89,6 +87,48 @@ export function matrixKey(panel: Panel, featureHash: string, extra: readonly str
   return `${panel.fingerprint}-${featureHash}-${h}`;
 }
 
+/** What a call needs to find, read or compute a matrix: its key, its cache file and how to wrap columns. */
+function lookup(src: FeatureSource, features: readonly ResolvedFeature[], opts: { cacheDir?: string }) {
+  const featureHash = featureSetHash(features);
+  const extra = [
+    ...(src.universe ? [`universe:${src.universe.name}`] : []),
+    ...(src.news ? [`news:${newsDigest(src.news)}`] : []),
+  ];
+  const key = matrixKey(src.panel, featureHash, extra);
+  const wrap = (columns: readonly Float64Array[]): FeatureMatrix => ({
+    labels: features.map((f) => f.label),
+    columns,
+    featureHash,
+    fingerprint: src.panel.fingerprint,
+  });
+  return {
+    key,
+    file: opts.cacheDir ? join(opts.cacheDir, `feat-${key}.bin`) : undefined,
+    shape: { nCols: features.length, size: src.panel.nInst * src.panel.nDays },
+    wrap,
+  };
+}
+
+/** Evaluates every expression (the cold path), remembers the matrix and writes its cache file. */
+function compute(
+  src: FeatureSource,
+  features: readonly ResolvedFeature[],
+  l: ReturnType<typeof lookup>,
+  noCache: boolean,
+): FeatureMatrix {
+  const m = l.wrap(
+    evaluateBatch(
+      src,
+      features.map((f) => f.expr),
+    ),
+  );
+  if (!noCache) {
+    remember(l.key, m);
+    if (l.file) writeMatrixFile(l.file, m.columns);
+  }
+  return m;
+}
+
 /**
  * The matrix of `features` over `src`, cached in process and (given `cacheDir`) on disk by data fingerprint
  * and feature-set hash: a second call on unchanged data is a file read. Files are written atomically
@@ -99,48 +139,39 @@ export function featureMatrix(
   features: readonly ResolvedFeature[],
   opts: { cacheDir?: string; noCache?: boolean } = {},
 ): FeatureMatrix {
-  const featureHash = featureSetHash(features);
-  const extra = [
-    ...(src.universe ? [`universe:${src.universe.name}`] : []),
-    ...(src.news ? [`news:${newsDigest(src.news)}`] : []),
-  ];
-  const key = matrixKey(src.panel, featureHash, extra);
+  const l = lookup(src, features, opts);
   if (!opts.noCache) {
-    const hit = memory.get(key);
+    const hit = memory.get(l.key);
     if (hit) return hit;
-    if (opts.cacheDir) {
-      const fromDisk = readMatrixFile(
-        join(opts.cacheDir, `feat-${key}.bin`),
-        features.length,
-        src.panel.nInst * src.panel.nDays,
-      );
-      if (fromDisk) {
-        const m: FeatureMatrix = {
-          labels: features.map((f) => f.label),
-          columns: fromDisk,
-          featureHash,
-          fingerprint: src.panel.fingerprint,
-        };
-        remember(key, m);
-        return m;
-      }
+    const fromDisk = l.file ? readMatrixFile(l.file, l.shape.nCols, l.shape.size) : null;
+    if (fromDisk) return remember(l.key, l.wrap(fromDisk));
+  }
+  return compute(src, features, l, opts.noCache === true);
+}
+
+/**
+ * {@link featureMatrix} for async callers: the same matrix, cache and files, but a disk hit reads its columns
+ * as concurrent reads on libuv's thread pool (the copies out of the page cache, and the page faults of the fresh
+ * arrays, run on every core instead of one). A miss computes on the calling thread, as `featureMatrix` does.
+ */
+export async function featureMatrixAsync(
+  src: FeatureSource,
+  features: readonly ResolvedFeature[],
+  opts: { cacheDir?: string; noCache?: boolean } = {},
+): Promise<FeatureMatrix> {
+  const l = lookup(src, features, opts);
+  if (!opts.noCache) {
+    const hit = memory.get(l.key);
+    if (hit) return hit;
+    const fromDisk = l.file ? await readMatrixFileAsync(l.file, l.shape.nCols, l.shape.size) : null;
+    if (fromDisk) {
+      // Another call may have filled the slot while this one read: keep one matrix per key.
+      const again = memory.get(l.key);
+      if (again) return again;
+      return remember(l.key, l.wrap(fromDisk));
     }
   }
-  const columns = evaluateBatch(
-    src,
-    features.map((f) => f.expr),
-  );
-  const m: FeatureMatrix = {
-    labels: features.map((f) => f.label),
-    columns,
-    featureHash,
-    fingerprint: src.panel.fingerprint,
-  };
-  if (!opts.noCache) {
-    remember(key, m);
-    if (opts.cacheDir) writeMatrixFile(join(opts.cacheDir, `feat-${key}.bin`), columns);
-  }
-  return m;
+  return compute(src, features, l, opts.noCache === true);
 }
 
 /** The on-disk cache folder of a file database (beside the panel cache), or undefined for `:memory:`. */
@@ -164,78 +195,14 @@ export function storeFeatureMatrix(
   return { features, src, matrix };
 }
 
-function remember(key: string, m: FeatureMatrix): void {
+function remember(key: string, m: FeatureMatrix): FeatureMatrix {
   memory.delete(key);
   memory.set(key, m);
   while (memory.size > MEMORY_MATRICES) memory.delete(memory.keys().next().value!);
+  return m;
 }
 
 /** Drops the in-process cache (benchmarks measure the disk path with it). */
 export function clearMatrixMemory(): void {
   memory.clear();
-}
-
-/**
- * The file: `QDFEAT1\n`, u32 columns, u32 length, then each column's float64s (little-endian, as in memory).
- * Written column by column to a temp file then renamed (no whole-matrix copy; a kill leaves no partial file).
- */
-function writeMatrixFile(file: string, columns: readonly Float64Array[]): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  let fd: number | undefined;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    const head = Buffer.alloc(HEADER);
-    head.write(MAGIC, 0, 'latin1');
-    head.writeUInt32LE(columns.length, MAGIC.length);
-    head.writeUInt32LE(columns[0]?.length ?? 0, MAGIC.length + 4);
-    fd = openSync(tmp, 'w');
-    writeAll(fd, head);
-    for (const c of columns) writeAll(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
-    closeSync(fd);
-    fd = undefined;
-    renameSync(tmp, file);
-  } catch {
-    // A read-only location only costs the next run a recompute.
-    if (fd !== undefined) closeSync(fd);
-    rmSync(tmp, { force: true });
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
-}
-
-/**
- * Reads each column straight into its own Float64Array (no whole-file buffer, no copy, no zero fill: the memory is
- * taken uninitialised and every byte of it is read from the file, or the file is refused). Column-sized blocks
- * are what the allocator recycles between loads, where one file-sized block is fresh pages to fault in every time.
- * A file of the wrong size, magic or shape is refused (null: the caller recomputes and rewrites it).
- */
-function readMatrixFile(file: string, nCols: number, size: number): Float64Array[] | null {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    if (fstatSync(fd).size !== HEADER + nCols * size * 8) return null;
-    const head = Buffer.alloc(HEADER);
-    if (readSync(fd, head, 0, HEADER, 0) !== HEADER || head.toString('latin1', 0, MAGIC.length) !== MAGIC) return null;
-    if (head.readUInt32LE(MAGIC.length) !== nCols || head.readUInt32LE(MAGIC.length + 4) !== size) return null;
-    const columns: Float64Array[] = [];
-    for (let j = 0; j < nCols; j++) {
-      const bytes = Buffer.allocUnsafeSlow(size * 8);
-      let got = 0;
-      while (got < bytes.length) {
-        const n = readSync(fd, bytes, got, bytes.length - got, HEADER + j * size * 8 + got);
-        if (n === 0) return null;
-        got += n;
-      }
-      columns.push(new Float64Array(bytes.buffer, bytes.byteOffset, size));
-    }
-    return columns;
-  } finally {
-    closeSync(fd);
-  }
 }

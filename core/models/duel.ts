@@ -1,6 +1,6 @@
 import type { SignalExplanation } from '../model/explanation';
 import type { ChallengerParams } from './challenger-params';
-import type { LiveModelSignal, ModelBar } from './live';
+import { TopkDecider, type LiveModelSignal, type ModelBar } from './live';
 
 export { challengerParams, type ChallengerParams } from './challenger-params';
 
@@ -14,7 +14,7 @@ export interface DuelMetrics {
   readonly hitRate: number | null;
   /** Mean per-step Spearman correlation of predictions with the next open-to-open returns (≥ 3 symbols). */
   readonly rankIc: number | null;
-  /** Target changes (entries, exits, reversals). */
+  /** Target sign changes (entries, exits, reversals). */
   readonly signals: number;
   readonly steps: number;
 }
@@ -28,12 +28,14 @@ export interface DuelReport {
 }
 
 /**
- * A virtual book for one model on a live feed: per symbol the strategy's target (threshold rule), held from the next
- * open; equal weight per symbol; returns open to open. The champion and the challenger are scored by the same book
- * whatever they trade, so their live figures compare like for like.
+ * A virtual book for one model on a live feed: per symbol the strategy's target, held from the next open; returns
+ * open to open. Threshold mode: a target of ±1 or 0 per symbol, each symbol an equal share of the book (1/n).
+ * Top-k mode: the portfolio's weights at its rebalances (they sum to the book), held between them. The champion and
+ * the challenger are scored by the same book whatever they trade, so their live figures compare like for like.
  */
 class VirtualBook {
   readonly #n: number;
+  readonly #scale: number;
   readonly #target: Float64Array;
   readonly #held: Float64Array;
   readonly #lastOpen: Float64Array;
@@ -48,8 +50,9 @@ class VirtualBook {
   #signals = 0;
   #steps = 0;
 
-  constructor(n: number) {
+  constructor(n: number, weights: boolean) {
     this.#n = n;
+    this.#scale = weights ? 1 : 1 / n;
     this.#target = new Float64Array(n);
     this.#held = new Float64Array(n);
     this.#lastOpen = new Float64Array(n).fill(Number.NaN);
@@ -66,7 +69,7 @@ class VirtualBook {
       const r = this.#lastOpen[k] === this.#lastOpen[k] ? open[k] / this.#lastOpen[k] - 1 : Number.NaN;
       ret[k] = r;
       if (r === r) {
-        pnl += (this.#held[k] * r) / this.#n;
+        pnl += this.#held[k] * r * this.#scale;
         if (this.#held[k] !== 0) {
           this.#calls++;
           if (Math.sign(r) === Math.sign(this.#held[k])) this.#hits++;
@@ -87,7 +90,8 @@ class VirtualBook {
     for (let k = 0; k < this.#n; k++) {
       if (open[k] !== open[k]) continue;
       const t = target[k] === target[k] ? target[k] : 0;
-      if (t !== this.#target[k]) this.#signals++;
+      // An entry, an exit or a reversal (a top-k resize of a held name is none).
+      if (Math.sign(t) !== Math.sign(this.#target[k])) this.#signals++;
       this.#target[k] = t;
       this.#pred[k] = pred[k];
     }
@@ -150,6 +154,9 @@ export class ModelDuel {
   readonly #open: Float64Array;
   readonly #target: Float64Array;
   readonly #pred: Float64Array;
+  /** Top-k models: each one's decisions for its virtual book (the sessions' portfolios decide their own trades). */
+  readonly #deciders: [TopkDecider, TopkDecider] | null;
+  readonly #weights: [Float64Array, Float64Array];
 
   constructor(
     champion: LiveModelSignal,
@@ -161,7 +168,12 @@ export class ModelDuel {
     this.challenger = challenger;
     this.config = config;
     this.#symbols = symbols;
-    this.#books = [new VirtualBook(symbols.length), new VirtualBook(symbols.length)];
+    const topk = champion.params.mode === 'top-k';
+    if (challenger.params.mode !== champion.params.mode)
+      throw new Error("params.challenger: the challenger runs the champion's strategy params (one mode for both)");
+    this.#books = [new VirtualBook(symbols.length, topk), new VirtualBook(symbols.length, topk)];
+    this.#deciders = topk ? [new TopkDecider(champion), new TopkDecider(challenger)] : null;
+    this.#weights = [new Float64Array(symbols.length), new Float64Array(symbols.length)];
     this.#open = new Float64Array(symbols.length);
     this.#target = new Float64Array(symbols.length);
     this.#pred = new Float64Array(symbols.length);
@@ -179,12 +191,24 @@ export class ModelDuel {
       if (k !== undefined) this.#open[k] = b.open;
     }
     [this.champion, this.challenger].forEach((m, i) => {
+      const decided = this.#deciders ? this.#deciders[i].decide(step) : null;
+      const held = this.#weights[i];
       for (let k = 0; k < this.#symbols.length; k++) {
         this.#pred[k] = m.prediction(this.#symbols[k]);
-        this.#target[k] = m.targetOf(this.#pred[k]);
+        if (!this.#deciders) this.#target[k] = m.targetOf(this.#pred[k]);
+        else {
+          // Top-k: the weights decided at a rebalance, held until the next one.
+          if (decided) held[k] = decided.get(this.#symbols[k]) ?? 0;
+          this.#target[k] = held[k];
+        }
       }
       this.#books[i].step(this.#open, this.#pred, this.#target);
     });
+  }
+
+  /** Top-k mode: the champion's portfolio trades the session's book (the challenger's, a canary's own). */
+  get portfolio(): LiveModelSignal['portfolio'] {
+    return this.champion.portfolio;
   }
 
   explain(symbol: string, time: number): SignalExplanation | undefined {

@@ -14,6 +14,11 @@ import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { modelSignal } from '../strategies/model-signal';
 import { LiveModelSignal } from './live';
+import { ModelDuel } from './duel';
+import { canaryName } from '../live/canary';
+import { LiveService } from '../live/service';
+import { getModel } from './registry';
+import type { ModelSpec } from './spec';
 import { trainAndRegister } from './service';
 import { modelSpecSchema } from './spec';
 import { seedPlanted } from './test-store';
@@ -153,9 +158,92 @@ describe('model-signal top-k in a live session (replay feed)', () => {
     expect(resumed.decisions).toEqual(whole.decisions);
   });
 
-  it('refuses a challenger beside a top-k champion, naming the field', () => {
-    expect(
-      () => new LiveModelSignal(store, { modelId, mode: 'top-k', challenger: { modelId } }, ['P000'], undefined),
-    ).toThrow(/params\.challenger/);
+  it('runs a top-k challenger beside a top-k champion: shadow scores it without changing the champion, canary trades it', async () => {
+    const challenger = (
+      await trainAndRegister(
+        store,
+        modelSpecSchema.parse({ ...(getModel(store, modelId)!.record.spec as ModelSpec), model: { kind: 'linear' } }),
+      )
+    ).record.id;
+    const spec = (c?: object) => {
+      const parsed = parseSpec({
+        strategy: 'model-signal',
+        params: { modelId, mode: 'top-k', topK: 2, nDrop: 1, rebalance: 'weekly', ...(c ? { challenger: c } : {}) },
+        universe: 'all',
+        start: from,
+        capital: 100_000,
+      });
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      return parsed.spec;
+    };
+    const solo = await live(spec(), 'topk-solo');
+    const r = resolveSpec(store, spec({ modelId: challenger, mode: 'shadow' }), { from });
+    const duel = r.model as ModelDuel;
+    expect(duel).toBeInstanceOf(ModelDuel);
+    const s = new LiveSession({
+      store,
+      session: 'topk-shadow',
+      spec: spec({ modelId: challenger, mode: 'shadow' }),
+      strategy: r.strategy,
+      params: r.params,
+      symbols: r.symbols,
+      now: () => 0,
+      keep: Infinity,
+      model: duel,
+    });
+    const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
+    feed.start(s);
+    await feed.done;
+    // The champion's session trades its top-k book as it does alone: the shadow adds no order.
+    const fills = (name: string) =>
+      new Journal(connection(store)).loadFills(name).map((f) => [f.symbol, f.time, f.side, f.qty, f.price]);
+    expect(fills('topk-solo').length).toBeGreaterThan(3);
+    expect(fills('topk-shadow')).toEqual(fills('topk-solo'));
+    const decisions = duel.champion.portfolio!.decisions.map((d) => view(d.time, d.weights));
+    expect(decisions).toEqual(solo.decisions);
+    // Both books are scored on the top-k weights: the champion's virtual entries and exits are its portfolio's.
+    let changes = 0;
+    let held = new Map<string, number>();
+    for (const d of duel.champion.portfolio!.decisions) {
+      for (const sym of r.symbols) if (Math.sign(d.weights.get(sym) ?? 0) !== Math.sign(held.get(sym) ?? 0)) changes++;
+      held = new Map(d.weights);
+    }
+    const report = duel.report();
+    expect(report.champion.signals).toBe(changes);
+    expect(report.challenger.modelId).toBe(challenger);
+    expect(report.challenger.signals).toBeGreaterThan(0);
+    expect(report.challenger.steps).toBe(report.champion.steps);
+    expect(report.challenger.totalReturn).not.toBe(report.champion.totalReturn);
+    // The shadow decided nothing for a session of its own.
+    expect(duel.challenger.portfolio!.decisions).toHaveLength(0);
+
+    // Canary: the challenger's top-k book trades a quarter of the capital in its own journal.
+    const service = new LiveService(store, () => undefined, 60_000);
+    const started = service.start({
+      spec: spec({ modelId: challenger, mode: 'canary', fraction: 0.25 }),
+      feed: 'replay',
+      speed: 0,
+      session: 'topk-canary',
+      webhooks: [],
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    await service.feed!.done;
+    const canary = service.duel()!;
+    await service.dispose();
+    expect(canary).toMatchObject({ mode: 'canary', fraction: 0.25 });
+    expect({ ...canary.challenger }).toEqual({ ...report.challenger });
+    const canaryFills = fills(canaryName('topk-canary'));
+    expect(canaryFills.length).toBeGreaterThan(3);
+    expect(canaryFills).not.toEqual(fills('topk-canary'));
+    // The champion's first rebalance buys the names it buys alone, sized on three quarters of the capital.
+    const first = (name: string) => {
+      const f = fills(name);
+      return f.filter((x) => x[1] === f[0][1]).map(([sym, , side, qty]) => [sym, side, qty as number] as const);
+    };
+    const alone = first('topk-solo');
+    const beside = first('topk-canary');
+    expect(beside.map(([sym, side]) => [sym, side])).toEqual(alone.map(([sym, side]) => [sym, side]));
+    beside.forEach(([, , qty], i) => expect(qty / (alone[i][2] as number)).toBeCloseTo(0.75, 1));
+    expect(canary.canaryAccount!.equity).not.toBe(25_000);
   });
 });

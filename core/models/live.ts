@@ -83,10 +83,6 @@ export class LiveModelSignal {
       );
     const p = parsed.data;
     if (p.modelId === '') throw new Error('params.modelId: model-signal needs a model id (see quantdesk models list)');
-    if (p.mode === 'top-k' && p.challenger)
-      throw new Error(
-        'params.challenger: a live challenger runs beside a "threshold" champion; the top-k portfolio runs without one for now',
-      );
     this.params = p;
     this.modelId = p.modelId;
     const { record, artifact } = loadStoredModel(store, p.modelId);
@@ -242,6 +238,37 @@ export class LiveModelSignal {
   }
 }
 
+/**
+ * The top-k rule of one live model over a session's steps: at the first step of each rebalance period (as the
+ * backtest's calendar keys them) the streaming predictions of the symbols with a bar go through the backtest's own
+ * decision ({@link modelWeights}), which moves the held names. The session's portfolio decides with one; a duel
+ * scores each model's decisions with another (the same steps give the same decisions).
+ */
+export class TopkDecider {
+  readonly #model: LiveModelSignal;
+  readonly #book: TopkBook = { long: [], short: [] };
+  #period = Number.NaN;
+
+  constructor(model: LiveModelSignal) {
+    this.#model = model;
+  }
+
+  /** The new weights (symbols held; others 0) when `step` opens a rebalance period, else null. */
+  decide(step: readonly { readonly symbol: string; readonly time: number }[]): Map<string, number> | null {
+    if (step.length === 0) return null;
+    const p = this.#model.params;
+    const key = periodKey(step[0].time, p.rebalance);
+    if (key === this.#period) return null;
+    this.#period = key;
+    const scores = new Map<string, number>();
+    for (const b of step) {
+      const v = this.#model.prediction(b.symbol);
+      if (Number.isFinite(v)) scores.set(b.symbol, v);
+    }
+    return modelWeights(p, scores, this.#book);
+  }
+}
+
 /** One top-k decision of a live session: its date and the target weight of each symbol held (others: 0). */
 export interface TopkDecision {
   readonly time: number;
@@ -257,19 +284,17 @@ export interface TopkDecision {
  * are state) without trading them.
  */
 export class LiveTopK implements SessionPortfolio {
-  readonly #model: LiveModelSignal;
   readonly #symbols: readonly string[];
-  readonly #book: TopkBook = { long: [], short: [] };
+  readonly #decider: TopkDecider;
   readonly #target: Float64Array;
   readonly #prices: Float64Array;
-  #period = Number.NaN;
   #pending = false;
   /** Every decision so far (warm steps included), oldest first. */
   readonly decisions: TopkDecision[] = [];
 
   constructor(model: LiveModelSignal, symbols: readonly string[]) {
-    this.#model = model;
     this.#symbols = symbols;
+    this.#decider = new TopkDecider(model);
     this.#target = new Float64Array(symbols.length);
     this.#prices = new Float64Array(symbols.length);
   }
@@ -282,18 +307,9 @@ export class LiveTopK implements SessionPortfolio {
   }
 
   closes(step: readonly StepBar[], ctx: PortfolioContext): void {
-    if (step.length === 0) return;
+    const weights = this.#decider.decide(step);
+    if (weights === null) return;
     const time = step[0].time;
-    const p = this.#model.params;
-    const key = periodKey(time, p.rebalance);
-    if (key === this.#period) return;
-    this.#period = key;
-    const scores = new Map<string, number>();
-    for (const b of step) {
-      const v = this.#model.prediction(b.symbol);
-      if (Number.isFinite(v)) scores.set(b.symbol, v);
-    }
-    const weights = modelWeights(p, scores, this.#book);
     this.decisions.push({ time, weights });
     for (let k = 0; k < this.#symbols.length; k++) {
       const w = weights.get(this.#symbols[k]) ?? 0;

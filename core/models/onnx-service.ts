@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { loadFeatureSource } from '../features/matrix';
@@ -9,7 +10,8 @@ import { loadOnnx, onnxHash, onnxManifestSchema, type OnnxManifest } from './onn
 import { getModel, insertModel, MODEL_CODE_VERSION, type ModelRecord } from './registry';
 import type { ExplainOutput, TrainOutput } from './service';
 import { shapleyValues } from './shapley';
-import { featureSetHash } from '../features/defs';
+import { featureSetHash, FeatureSpecError } from '../features/defs';
+import { memberAt } from '../features/members';
 
 /** Parses a manifest; problems as `path: message`. */
 export function parseManifest(raw: unknown): { ok: true; manifest: OnnxManifest } | { ok: false; problems: string[] } {
@@ -18,20 +20,48 @@ export function parseManifest(raw: unknown): { ok: true; manifest: OnnxManifest 
   return { ok: false, problems: r.error.issues.map((i) => `${i.path.join('.') || '(manifest)'}: ${i.message}`) };
 }
 
+/**
+ * The manifest's features over the store (up to `to`): with a named `universe`, cross-sections rank within it and
+ * `member(s, t)` says whether instrument s was a member on day t as known that day (always true without one).
+ */
 function sourceFor(store: Store, manifest: OnnxManifest, to?: number) {
   const features = resolveFeatures(manifest.features as FeatureDef[], 'features', { store });
-  const src = loadFeatureSource(store, features, {
-    ...(manifest.symbols ? { symbols: manifest.symbols } : {}),
-    ...(to !== undefined ? { to } : {}),
-  });
+  let src;
+  try {
+    src = loadFeatureSource(store, features, {
+      ...(manifest.symbols ? { symbols: manifest.symbols } : {}),
+      ...(to !== undefined ? { to } : {}),
+      ...(manifest.universe !== undefined ? { universe: manifest.universe } : {}),
+    });
+  } catch (e) {
+    // An unknown universe is the manifest's field.
+    if (manifest.universe !== undefined && /^universe "/.test((e as Error).message))
+      throw new FeatureSpecError('universe', (e as Error).message);
+    throw e;
+  }
+  const u = src.universe;
+  const { time } = src.panel;
   return {
     features,
     src,
+    member: (s: number, t: number) => !u || memberAt(u, s, time[t]),
     cols: evaluateBatch(
       src,
       features.map((f) => f.expr),
     ),
   };
+}
+
+/**
+ * The scope part of an import's id: the same bytes scored on another universe or symbols list are another registry
+ * version (the registry keeps the first record of an id, so without it a second import was silently not stored).
+ * Empty for every instrument of the store, so those ids are as before.
+ */
+function scopeTag(manifest: OnnxManifest): string {
+  const u = manifest.universe === 'all' ? undefined : manifest.universe;
+  if (u === undefined && manifest.symbols === undefined) return '';
+  const h = createHash('sha256').update(JSON.stringify([u ?? 'all', manifest.symbols ?? null]));
+  return `-u${h.digest('hex').slice(0, 6)}`;
 }
 
 /**
@@ -46,7 +76,7 @@ export async function importOnnx(
 ): Promise<TrainOutput> {
   const runner = await loadOnnx(bytes, manifest);
   try {
-    const { features, src, cols } = sourceFor(store, manifest);
+    const { features, src, cols, member } = sourceFor(store, manifest);
     const { panel } = src;
     const labels = computeLabels(panel, manifest.label);
     const trainEnd = parseDate(manifest.trainEnd)!;
@@ -58,7 +88,7 @@ export async function importOnnx(
     for (let s = 0; s < panel.nInst; s++) {
       for (let t = first; t < panel.nDays; t++) {
         const k = s * panel.nDays + t;
-        if (!Number.isFinite(panel.close[k])) continue;
+        if (!Number.isFinite(panel.close[k]) || !member(s, t)) continue;
         rows.push(Float64Array.from(cols, (c) => c[k]));
         keys.push(k);
       }
@@ -89,7 +119,7 @@ export async function importOnnx(
       },
     ];
     const record: ModelRecord = {
-      id: `onnx-${hash}-${fh.slice(0, 6)}`,
+      id: `onnx-${hash}-${fh.slice(0, 6)}${scopeTag(manifest)}`,
       kind: 'onnx',
       name: manifest.name ?? null,
       spec: manifest,
@@ -125,11 +155,11 @@ export async function explainOnnxAt(store: Store, id: string, symbol: string, da
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
   if (date <= manifest.trainEnd)
     throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
-  const { features, src, cols } = sourceFor(store, manifest, d);
+  const { features, src, cols, member } = sourceFor(store, manifest, d);
   const { panel } = src;
   const s = panel.symbols.indexOf(symbol);
   const t = panel.nDays - 1;
-  if (s < 0) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
+  if (s < 0 || !member(s, t)) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
   if (formatDate(panel.time[t]) !== formatDate(d))
     throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
   const x = Float64Array.from(cols, (c) => c[s * panel.nDays + t]);
@@ -138,7 +168,7 @@ export async function explainOnnxAt(store: Store, id: string, symbol: string, da
   const inTrain: number[] = [];
   for (let i = 0; i < panel.nInst; i++)
     for (let k = 0; k < panel.nDays; k++)
-      if (panel.time[k] >= a && panel.time[k] <= b && Number.isFinite(panel.close[i * panel.nDays + k]))
+      if (panel.time[k] >= a && panel.time[k] <= b && Number.isFinite(panel.close[i * panel.nDays + k]) && member(i, k))
         inTrain.push(i * panel.nDays + k);
   const step = Math.max(1, Math.floor(inTrain.length / 32));
   const background = inTrain
@@ -178,14 +208,18 @@ export async function predictOnnxAt(
   if (d === null) throw new Error(`--date: expected YYYY-MM-DD, got "${date}"`);
   if (date <= manifest.trainEnd)
     throw new Error(`no out-of-sample model covers ${date}: the model was trained up to ${manifest.trainEnd}`);
-  const { src, cols } = sourceFor(store, manifest, d);
+  const { src, cols, member } = sourceFor(store, manifest, d);
   const { panel } = src;
   const t = panel.nDays - 1;
   if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))
     throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
   const idx: number[] = [];
   for (let s = 0; s < panel.nInst; s++)
-    if ((symbol === undefined || panel.symbols[s] === symbol) && Number.isFinite(panel.close[s * panel.nDays + t]))
+    if (
+      (symbol === undefined || panel.symbols[s] === symbol) &&
+      Number.isFinite(panel.close[s * panel.nDays + t]) &&
+      member(s, t)
+    )
       idx.push(s);
   if (symbol !== undefined && idx.length === 0)
     throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);

@@ -6,7 +6,8 @@ import { featureDefSchema, labelSchema } from './spec';
  * ONNX models trained elsewhere, run with onnxruntime-node (CPU). A manifest names what the model expects:
  * the features in input-column order (same definitions as a model spec, so research and the app compute the
  * same numbers), the label it was trained on and its training window (predictions before `trainEnd` plus the
- * label horizon are in-sample and are refused by the out-of-sample paths).
+ * label horizon are in-sample and are refused by the out-of-sample paths), and optionally the universe it was trained
+ * on (as a model spec's `universe`).
  */
 export const onnxManifestSchema = z.strictObject({
   name: z.string().min(1).optional(),
@@ -18,6 +19,13 @@ export const onnxManifestSchema = z.strictObject({
   input: z.string().optional(),
   output: z.string().optional(),
   symbols: z.array(z.string().min(1)).min(1).optional(),
+  universe: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      '"all" (the default): every instrument in the store; a name: a PIT universe: cross-sections rank within it, and the model scores and predicts only its members as known each day',
+    ),
   source: z.string().optional().describe('where the model was trained (free text, kept in the lineage)'),
 });
 

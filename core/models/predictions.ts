@@ -5,6 +5,7 @@ import type { Panel } from '../data/panel-types';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
+import type { Strategy } from '../strategy/types';
 import { loadStoredModel } from './service';
 import type { ModelSpec } from './spec';
 import { createGbdtExplainer, type GbdtExplainer } from './fast-treeshap';
@@ -166,8 +167,10 @@ export function tradeExplanations(
   trades: readonly { readonly symbol: string; readonly entryTime: number }[],
   decisions: readonly number[],
   fill: string,
+  /** The run's own predictions (see {@link bindPredictions}); default: those provided last for `modelId`. */
+  source?: PredictionSource | null,
 ): (SignalExplanation | null)[] {
-  const src = provided.get(modelId);
+  const src = source ?? provided.get(modelId);
   return trades.map((tr) => {
     if (!src?.explain) return null;
     let lo = 0;
@@ -189,8 +192,12 @@ export function providePredictions(source: PredictionSource): void {
   provided.set(source.modelId, source);
 }
 
-/** The predictions provided for `modelId`; throws a clear error when none were. */
+/** The run whose strategy call is under way (see {@link bindPredictions}), or null outside one. */
+let bound: PredictionSource | null = null;
+
+/** The predictions of the run under way for `modelId`, else those provided last; throws a clear error when none were. */
 export function predictionsFor(modelId: string): PredictionSource {
+  if (bound?.modelId === modelId) return bound;
   const p = provided.get(modelId);
   if (!p)
     throw new Error(`model-signal: no predictions loaded for model "${modelId}" (is it in this database's registry?)`);
@@ -201,10 +208,48 @@ export function predictionsFor(modelId: string): PredictionSource {
  * Loads the OOS predictions a backtest spec's `model-signal` strategy needs (no-op for other strategies). Called
  * where a run is prepared on a store (main process and pool workers alike).
  */
-export function prepareModelSignal(store: Store, strategy: string, params: unknown, panel: Panel): void {
-  if (strategy !== 'model-signal') return;
+export function prepareModelSignal(
+  store: Store,
+  strategy: string,
+  params: unknown,
+  panel: Panel,
+): PredictionSource | null {
+  if (strategy !== 'model-signal') return null;
   const id = (params as { modelId?: unknown } | null)?.modelId;
   if (typeof id !== 'string' || id === '')
     throw new Error('model-signal: params.modelId is required (see quantdesk models list)');
-  providePredictions(outOfSamplePredictions(store, id, panel));
+  const source = outOfSamplePredictions(store, id, panel);
+  providePredictions(source);
+  return source;
+}
+
+/**
+ * `strategy` bound to one run's predictions: each call of its `weights` reads `source` (and keeps the top-k book on
+ * it), whatever another run of the same model prepared since. Concurrent runs (the async driver yields between bars)
+ * share the prediction table of a (model, data, end), never a source, a book or a panel end. Calls go through the
+ * strategy object's `weights` at call time.
+ */
+export function bindPredictions(strategy: Strategy, source: PredictionSource): Strategy {
+  if (strategy.kind !== 'cross-sectional') return strategy;
+  const out: Strategy = {
+    ...strategy,
+    weights: (p, view) => {
+      const was = bound;
+      bound = source;
+      try {
+        return strategy.weights(p, view);
+      } finally {
+        bound = was;
+      }
+    },
+  };
+  sources.set(out, source);
+  return out;
+}
+
+const sources = new WeakMap<Strategy, PredictionSource>();
+
+/** The predictions a strategy from {@link bindPredictions} is bound to (undefined for any other strategy). */
+export function boundPredictions(strategy: Strategy): PredictionSource | undefined {
+  return sources.get(strategy);
 }

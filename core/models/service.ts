@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
-import { featureMatrix, loadFeatureSource, matrixCacheDir } from '../features/matrix';
+import { featureMatrixAsync, loadFeatureSource, matrixCacheDir } from '../features/matrix';
 import { formatDate, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Pool } from '../pool/types';
@@ -52,7 +52,7 @@ export async function trainAndRegister(
     universe: spec.universe,
   });
   const cacheDir = matrixCacheDir(store);
-  const matrix = featureMatrix(src, features, cacheDir ? { cacheDir } : {});
+  const matrix = await featureMatrixAsync(src, features, cacheDir ? { cacheDir } : {});
   const result = opts.pool
     ? await trainWalkForwardOnPool(opts.pool, src, matrix, spec, {
         ...(opts.signal ? { signal: opts.signal } : {}),
