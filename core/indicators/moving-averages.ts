@@ -284,30 +284,6 @@ export class EmaStream implements ValueStream {
     this.#prev = (value - this.#prev) * this.#k + this.#prev;
     return this.#prev;
   }
-  /** {@link SmaStream.nextRun} for the EMA: `next` over a run of values, NaN entries skipped, state in locals. */
-  nextRun(src: Float64Array, at: number, m: number, out: Float64Array): void {
-    const p = this.#period;
-    const k = this.#k;
-    let count = this.#count;
-    let prev = this.#prev;
-    for (let j = 0; j < m; j++) {
-      const value = src[at + j];
-      if (value !== value) continue;
-      count++;
-      if (count < p) {
-        prev += value;
-        out[j] = Number.NaN;
-      } else if (count === p) {
-        prev = (prev + value) / p;
-        out[j] = prev;
-      } else {
-        prev = (value - prev) * k + prev;
-        out[j] = prev;
-      }
-    }
-    this.#count = count;
-    this.#prev = prev;
-  }
 }
 
 /**

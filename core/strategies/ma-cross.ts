@@ -154,15 +154,6 @@ declareCloseSteps(smaCross, (s, close, at, m, outJ, outTarget) => {
 declareCloseSteps(emaCross, (s, close, at, m, outJ, outTarget) => {
   const fast = s.fast;
   const slow = s.slow;
-  if (fast instanceof EmaStream && slow instanceof EmaStream) {
-    if (runFast.length < m) {
-      runFast = new Float64Array(m);
-      runSlow = new Float64Array(m);
-    }
-    fast.nextRun(close, at, m, runFast);
-    slow.nextRun(close, at, m, runSlow);
-    return crossRun(s, close, at, m, outJ, outTarget);
-  }
   let pf = s.prevFast;
   let ps = s.prevSlow;
   let n = 0;
