@@ -53,3 +53,36 @@ describe('hand-checked values', () => {
     expect(() => new RsiStream(1)).toThrow(/rsi period/);
   });
 });
+
+describe('SmaStream.nextRun', () => {
+  const make = (p: number): SmaStream => new SmaStream(p);
+  // NaN gaps (skipped), flat runs (exact ties), negatives and signed zeros, in runs of uneven lengths.
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const src = Float64Array.from({ length: 900 }, (_, i) => {
+    const u = rnd();
+    if (u < 0.05) return Number.NaN;
+    if (i > 300 && i < 360) return 2.5;
+    if (i > 500 && i < 540) return u < 0.5 ? -0 : 0;
+    return Math.round((u - 0.3) * 10_000) / 100;
+  });
+  it.each([1, 2, 5, 20])('equals next() value by value and leaves the same state (period %i)', (p) => {
+    const ref = make(p);
+    const run = make(p);
+    const out = new Float64Array(300).fill(123);
+    const sizes = [1, 7, 256, 3, 100, 256, 0, 277];
+    let at = 0;
+    for (const m of sizes) {
+      run.nextRun(src, at, m, out);
+      for (let j = 0; j < m; j++) {
+        const v = src[at + j];
+        if (v !== v) continue;
+        expect(Object.is(out[j], ref.next(v))).toBe(true);
+      }
+      at += m;
+    }
+    // The state left behind steps the rest the same way.
+    for (let i = at; i < src.length; i++)
+      if (src[i] === src[i]) expect(Object.is(run.next(src[i]), ref.next(src[i]))).toBe(true);
+  });
+});

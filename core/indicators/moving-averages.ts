@@ -112,6 +112,61 @@ export class SmaStream implements ValueStream {
     this.#sum = sum;
     return this.#nobs >= p ? windowMean(sum, this.#nobs, this.#negatives, this.#run, this.#last) : Number.NaN;
   }
+  /**
+   * `next` over `src[at .. at + m)` with NaN entries skipped (not fed, as the engine skips a name's missing
+   * bars): `out[j]` gets `next(src[at + j])` for each number, and is left as is at a NaN. The same arithmetic
+   * in the same order as calling `next`, with the state held in locals across the run and written back once
+   * (a strategy's close step over a block of bars: `core/strategies/close-steps.ts`).
+   */
+  nextRun(src: Float64Array, at: number, m: number, out: Float64Array): void {
+    const p = this.#period;
+    const ring = this.#ring;
+    let slot = this.#slot;
+    let count = this.#count;
+    let sum = this.#sum;
+    let cAdd = this.#cAdd;
+    let cRemove = this.#cRemove;
+    let nobs = this.#nobs;
+    let negatives = this.#negatives;
+    let run = this.#run;
+    let last = this.#last;
+    for (let j = 0; j < m; j++) {
+      const value = src[at + j];
+      if (value !== value) continue;
+      if (count >= p) {
+        const x = ring[slot];
+        if (x === x) {
+          nobs--;
+          const y = -x - cRemove;
+          const t = sum + y;
+          cRemove = t - sum - y;
+          sum = t;
+          if (x < 0 || (x === 0 && 1 / x < 0)) negatives--;
+        }
+      }
+      ring[slot] = value;
+      count++;
+      slot = slot + 1 === p ? 0 : slot + 1;
+      nobs++;
+      const y = value - cAdd;
+      const t = sum + y;
+      cAdd = t - sum - y;
+      sum = t;
+      if (value < 0 || (value === 0 && 1 / value < 0)) negatives++;
+      run = value === last ? run + 1 : 1;
+      last = value;
+      out[j] = nobs >= p ? windowMean(sum, nobs, negatives, run, last) : Number.NaN;
+    }
+    this.#slot = slot;
+    this.#count = count;
+    this.#sum = sum;
+    this.#cAdd = cAdd;
+    this.#cRemove = cRemove;
+    this.#nobs = nobs;
+    this.#negatives = negatives;
+    this.#run = run;
+    this.#last = last;
+  }
 }
 
 /**

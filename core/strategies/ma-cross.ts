@@ -78,9 +78,58 @@ export const emaCross = maCross(
  * averages kept in locals. Two copies of the same body, as the `onBar` literals above: closures of one
  * literal share its type feedback, so one shared body would see both stream classes.
  */
+/** The averages of a run of closes, when both streams are plain (not the memo's stand-ins): filled by `nextRun`. */
+let runFast = new Float64Array(256);
+let runSlow = new Float64Array(256);
+
+/**
+ * The cross rule over averages already computed for `close[at .. at + m)` (NaN closes: no bar, skipped), the
+ * loop below with `f`, `sl` read from `runFast`, `runSlow`.
+ */
+function crossRun(
+  s: MaCrossState,
+  close: Float64Array,
+  at: number,
+  m: number,
+  outJ: Int32Array,
+  outTarget: Float64Array,
+): number {
+  let pf = s.prevFast;
+  let ps = s.prevSlow;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const c = close[at + j];
+    if (c !== c) continue;
+    const f = runFast[j];
+    const sl = runSlow[j];
+    const d = pf < ps && f > sl ? 1 : pf > ps && f < sl ? -1 : 0;
+    pf = f;
+    ps = sl;
+    if (d !== 0) {
+      outJ[n] = j;
+      outTarget[n++] = d;
+    }
+  }
+  s.prevFast = pf;
+  s.prevSlow = ps;
+  return n;
+}
+
 declareCloseSteps(smaCross, (s, close, at, m, outJ, outTarget) => {
   const fast = s.fast;
   const slow = s.slow;
+  // Plain streams (indicator memo off or out of budget): each steps the run with its state in locals, then
+  // the rule reads both. The streams are independent, so fast's run then slow's run feeds each the same values
+  // in the same order as alternating bar by bar.
+  if (fast instanceof SmaStream && slow instanceof SmaStream) {
+    if (runFast.length < m) {
+      runFast = new Float64Array(m);
+      runSlow = new Float64Array(m);
+    }
+    fast.nextRun(close, at, m, runFast);
+    slow.nextRun(close, at, m, runSlow);
+    return crossRun(s, close, at, m, outJ, outTarget);
+  }
   let pf = s.prevFast;
   let ps = s.prevSlow;
   let n = 0;
