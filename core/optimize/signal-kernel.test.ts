@@ -237,6 +237,51 @@ describe('signal kernel', () => {
     expect(() => signalKernel(s, panel, user, [{ loopAt: 40 }], 300)).toThrow(/stopped after 0\.3 s/);
   });
 
+  it('gives a user strategy the bar as a plain object: a field first read mid-run, a spread copy, a write, kernel or engine first', () => {
+    // The sandbox fills per bar only the fields user code has touched; the others turn plain at first touch.
+    const source = [
+      "import { defineStrategy, z } from 'quantdesk/sdk';",
+      'export default defineStrategy({',
+      "  name: 'late-field',",
+      '  params: z.object({ from: z.number().int().default(0) }).strict(),',
+      '  init: (p) => ({ p, prev: null, hi: -Infinity }),',
+      '  onBar(s, bar) {',
+      '    const copy = { ...bar };',
+      '    if (Object.keys(copy).join() !== "index,time,open,high,low,close,volume") throw new Error("keys " + Object.keys(copy));',
+      '    if (bar.index >= s.p.from && bar.high > s.hi) s.hi = bar.high;',
+      '    if (bar.index === s.p.from + 7) bar.volume = -1;',
+      '    const prev = s.prev;',
+      '    s.prev = copy;',
+      '    if (prev === null || prev.index !== bar.index - 1 || prev.volume < 0) return null;',
+      '    if (bar.close > prev.high && bar.time > prev.time) return 1;',
+      '    return bar.close < prev.low || bar.high >= s.hi ? -1 : null;',
+      '  },',
+      '});',
+    ].join('\n');
+    const load = () =>
+      loadSandboxedStrategy({
+        name: 'late-field',
+        file: join(dir, 'late-field.ts'),
+        source,
+        hash: sourceHash(source),
+      }) as SingleStrategy<unknown, unknown>;
+    const s = { ...spec(singles[0].name), strategy: 'late-field', symbols: ['S0001'] };
+    const combos: Params[] = [{ from: 40 }, { from: 0 }, { from: 300 }];
+    for (const kernelFirst of [true, false]) {
+      const user = load();
+      const exact = (p: Params) => runBacktestGuarded({ ...s, params: p }, panel, { strategy: user }).metrics;
+      const before = kernelFirst ? [] : combos.map(exact);
+      const got = signalKernel(s, panel, user, combos);
+      const after = kernelFirst ? combos.map(exact) : before;
+      combos.forEach((p, k) => {
+        const row = got[k];
+        if (!row.ok) throw new Error(row.error);
+        expect(after[k].trades).toBeGreaterThan(0);
+        expectClose(row.metrics, after[k], `late-field ${JSON.stringify(p)} (kernel first: ${kernelFirst})`);
+      });
+    }
+  });
+
   it('runs a time-limited source in groups of about 50 ms, resuming where each left off, with the same numbers', () => {
     const s = spec('ema-cross');
     const nv = 6;
