@@ -18,7 +18,8 @@ describe('bench bundles', () => {
     expect(r.stdout).toMatch(/^## ui$/m);
     expect(r.stdout).toMatch(/\| case \| median ms \| p10 ms \| p90 ms \| ratio \|/);
     expect(r.stdout).not.toMatch(/^## backtest$/m);
-  });
+    // The ui module drives Chromium through serve: ~35 s alone, more beside the rest of the suite on 2 cores.
+  }, 180_000);
 
   it('rejects an unknown module name with exit 2, listing the known ones', () => {
     const r = spawnSync(process.execPath, [index, 'nope'], { cwd: root, encoding: 'utf8' });
