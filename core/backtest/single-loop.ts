@@ -256,17 +256,8 @@ function blockSteps(
     if (closeSteps !== null) {
       for (let k = 0; k < nTrad; k++) {
         const n = closeSteps(states[k], close, tradable[k] * nDays + from, m, outJ, outTarget);
-        for (let t = 0; t < n; t++) {
-          // `record` for a plain target.
-          const d = outTarget[t];
-          const value = d === d && longOnly && d < 0 ? 0 : d;
-          if (value !== value) continue;
-          const j = outJ[t];
-          const e = j * nTrad + evCount[j]++;
-          evName[e] = k;
-          evIntent[e] = 0;
-          evValue[e] = value;
-        }
+        // Plain targets: `record` reads no price for them.
+        for (let t = 0; t < n; t++) record(k, outJ[t], outTarget[t], Number.NaN, Number.NaN);
       }
       return;
     }
@@ -352,14 +343,6 @@ function blockSteps(
     }
   };
   const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
-  // The names with open work at a bar, and their signal close and traded open, high, low there.
-  const gSlot = new Int32Array(nTrad);
-  const gWord = new Int32Array(nTrad);
-  const gBit = new Int32Array(nTrad);
-  const gClose = new Float64Array(nTrad);
-  const gOpen = new Float64Array(nTrad);
-  const gHigh = new Float64Array(nTrad);
-  const gLow = new Float64Array(nTrad);
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
@@ -367,6 +350,7 @@ function blockSteps(
       for (let j = 0; j < m; j++) {
         const i = b + j;
         if (i === ledger.actionBar) ledger.corporateActions(i);
+        // The opens, in name order, of the names with a resting order or protective levels.
         for (let w = 0; w < work.length; w++) {
           let bits = work[w];
           while (bits !== 0) {
