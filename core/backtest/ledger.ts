@@ -177,25 +177,18 @@ export class Ledger implements BookClient {
    * day strides through the instrument-major panel, which dominates wide cross-sectional runs.
    */
   markEquity(i: number): void {
-    const { qty, mark, held, names } = this.#book;
+    const { qty, mark, heldSlots, heldCount } = this.#book;
     const tClose = this.#run.tClose;
     const nDays = this.#run.panel.nDays;
     let eq = this.balance;
-    let inMarket = false;
-    for (let w = 0; w < held.length; w++) {
-      let bits = held[w];
-      while (bits !== 0) {
-        const low = bits & -bits;
-        const s = names[(w << 5) + 31 - Math.clz32(low)];
-        const c = tClose[s * nDays + i];
-        if (c === c) mark[s] = c;
-        eq += qty[s] * mark[s];
-        inMarket = true;
-        bits ^= low;
-      }
+    for (let t = 0; t < heldCount; t++) {
+      const s = heldSlots[t];
+      const c = tClose[s * nDays + i];
+      if (c === c) mark[s] = c;
+      eq += qty[s] * mark[s];
     }
     this.equity[i - this.#run.i0] = eq;
-    if (inMarket) this.barsInMarket++;
+    if (heldCount > 0) this.barsInMarket++;
   }
 
   /** Records equity `eq` at run bar i (the hot loops' inlined mark). */

@@ -63,8 +63,7 @@ describe('OrderBook', () => {
       let naive = c.cashNow;
       for (const n of names) if (book.qty[n] !== 0) naive += book.qty[n] * book.mark[n];
       expect(book.equity(c.cashNow)).toBe(naive);
-      for (let k = 0; k < names.length; k++)
-        expect(((book.held[k >>> 5] >>> (k & 31)) & 1) === 1).toBe(book.qty[names[k]] !== 0);
+      expect(Array.from(book.heldSlots.subarray(0, book.heldCount))).toEqual(names.filter((n) => book.qty[n] !== 0));
     }
     expect(c.fills.length).toBeGreaterThan(500);
   });

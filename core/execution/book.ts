@@ -96,15 +96,9 @@ export class OrderBook {
   /** Traded slots in summation order. */
   readonly names: Int32Array;
   /**
-   * Held names as a bitset over their position in `names` (bit k = names[k] held): equity sums walk the
-   * set bits in ascending order, the same additions in the same order as a scan of every name, without
-   * visiting the flat ones.
-   */
-  readonly held: Int32Array;
-  /**
-   * The same held names as slots in `names` order, densely: the first {@link heldCount} entries. Equity
-   * sums walk this list (the additions of a scan of every name, in its order) with one load per name
-   * instead of the bit arithmetic; a fill that opens or closes a position inserts or removes one entry.
+   * The held names as slots in `names` order, densely: the first {@link heldCount} entries. Equity sums
+   * walk this list, the same additions in the same order as a scan of every name, without visiting the
+   * flat ones; a fill that opens or closes a position inserts or removes one entry.
    */
   readonly heldSlots: Int32Array;
   heldCount = 0;
@@ -118,8 +112,8 @@ export class OrderBook {
   /** Whether every {@link heldValue} equals its name's `qty × mark` now. */
   #valuesFresh = false;
   /**
-   * Names whose next open may have work (a resting order, or protective levels), as a bitset like
-   * {@link held}: set whenever the book stores an order or a level; a loop over it clears the bits of
+   * Names whose next open may have work (a resting order, or protective levels), as a bitset over their
+   * position in `names` (bit k = names[k]): set whenever the book stores an order or a level; a loop over it clears the bits of
    * names that turn out to have none ({@link hasOpenWork}). Lets a wide run skip the idle names' opens.
    */
   readonly work: Int32Array;
@@ -149,7 +143,6 @@ export class OrderBook {
     this.posTrail = nan();
     this.posBest = new Float64Array(n);
     this.names = Int32Array.from(o.names);
-    this.held = new Int32Array((o.names.length + 31) >>> 5);
     this.heldSlots = new Int32Array(o.names.length);
     this.heldValue = new Float64Array(o.names.length);
     this.work = new Int32Array((o.names.length + 31) >>> 5);
@@ -179,16 +172,13 @@ export class OrderBook {
     this.#valuesFresh = false;
   }
 
-  /** Rebuilds the held set after quantities moved outside {@link fill} (corporate actions). */
+  /** Rebuilds the held list after quantities moved outside {@link fill} (corporate actions). */
   resync(): void {
     this.#valuesFresh = false;
-    this.held.fill(0);
     let n = 0;
     for (let k = 0; k < this.names.length; k++) {
       const s = this.names[k];
-      if (this.qty[s] === 0) continue;
-      this.held[k >>> 5] |= 1 << (k & 31);
-      this.heldSlots[n++] = s;
+      if (this.qty[s] !== 0) this.heldSlots[n++] = s;
     }
     this.heldCount = n;
   }
@@ -201,10 +191,6 @@ export class OrderBook {
   #markHeld(s: number, q: number): void {
     const k = this.#rank[s];
     if (k < 0) return;
-    const w = k >>> 5;
-    const bit = 1 << (k & 31);
-    const was = (this.held[w] & bit) !== 0;
-    if ((q !== 0) === was) return;
     const list = this.heldSlots;
     const n = this.heldCount;
     // The first entry of a name ranked after k: where k goes, or just after where it is.
@@ -215,16 +201,16 @@ export class OrderBook {
       if (this.#rank[list[mid]] <= k) lo = mid + 1;
       else hi = mid;
     }
+    const was = lo > 0 && list[lo - 1] === s;
+    if ((q !== 0) === was) return;
     const value = this.heldValue;
     if (q !== 0) {
-      this.held[w] |= bit;
       list.copyWithin(lo + 1, lo, n);
       list[lo] = s;
       value.copyWithin(lo + 1, lo, n);
       value[lo] = this.qty[s] * this.mark[s];
       this.heldCount = n + 1;
     } else {
-      this.held[w] &= ~bit;
       list.copyWithin(lo - 1, lo, n);
       value.copyWithin(lo - 1, lo, n);
       this.heldCount = n - 1;
