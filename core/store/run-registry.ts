@@ -63,12 +63,6 @@ export function getRunRow(store: Store, id: string): RunRow | undefined {
   return connection(store).prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(id) as RunRow | undefined;
 }
 
-/** The stored payload of result `idx` (0 for a single backtest) when it is text (v1, base64 of gzipped JSON), or undefined. */
-export function getRunPayload(store: Store, id: string, idx = 0): string | undefined {
-  const raw = getRunPayloadRaw(store, id, idx);
-  return typeof raw === 'string' ? raw : undefined;
-}
-
 /**
  * The stored payload of result `idx` as stored: text (older formats) or a BLOB (`core/backtest/run-payload.ts`).
  * From `run_payloads`, or from run_results for runs stored before that table.
