@@ -25,6 +25,9 @@ import { getStrategy } from '../core/strategies';
 import { measure, printTable, type BenchTable, type Timing } from './harness';
 import { multiSymbol } from './multi-symbol';
 
+// The multi-symbol table runs each case in a fresh process that requires this bundle for it.
+export { multiSymbolCase } from './multi-symbol';
+
 const ROOT = join(__dirname, '..');
 const N = 100_000;
 const DAY = 86_400_000;

@@ -3,6 +3,7 @@
  * equal-weight sizing over a wide synthetic panel, in ns per symbol-bar, against the single-symbol fast
  * path's ns per bar for the same strategy in the same run (baseline).
  */
+import { execFileSync } from 'node:child_process';
 import { runBacktest } from '../core/backtest/engine';
 import { parseSpec } from '../core/backtest/spec';
 import type { Panel } from '../core/data/panel-types';
@@ -50,65 +51,110 @@ export function widePanel(nInst: number, nDays: number): Panel {
   };
 }
 
+const ONE_DAYS = 100_000;
+
 const CASES: readonly { strategy: string; params: Record<string, number> }[] = [
   { strategy: 'ema-cross', params: { fast: 10, slow: 30 } },
   { strategy: 'sma-cross', params: { fast: 10, slow: 30 } },
   { strategy: 'rsi-reversion', params: {} },
 ];
 
-/** Runs the table: per strategy, the single-symbol path (baseline) and the 500-name loop, in ns per (symbol-)bar. */
-export async function multiSymbol(nInst = 500, nDays = 2520): Promise<BenchTable> {
+/** One case's measured rows: the single-symbol path (ns per bar) and the 500-name loop (ns per symbol-bar). */
+interface CaseResult {
+  readonly single: Timing;
+  readonly singleTrades: number;
+  readonly multi: Timing;
+  readonly multiTrades: number;
+}
+
+/** Measures case `i` of CASES in this process. */
+export async function multiSymbolCase(i: number, nInst = 500, nDays = 2520): Promise<CaseResult> {
+  const c = CASES[i];
   const wide = widePanel(nInst, nDays);
   // The baseline runs one long series, so the per-run fixed costs (spec, metrics) do not swamp the loop.
-  const oneDays = 100_000;
-  const one = widePanel(1, oneDays);
+  const one = widePanel(1, ONE_DAYS);
+  const strategy = getStrategy(c.strategy);
+  if (!strategy) throw new Error(`no strategy ${c.strategy}`);
+  const multi = parseSpec({
+    strategy: c.strategy,
+    params: c.params,
+    universe: 'all',
+    sizing: 'equal-weight',
+    direction: 'long-only',
+    commission: { rate: 0.0005 },
+  });
+  const single = parseSpec({
+    strategy: c.strategy,
+    params: c.params,
+    symbols: ['S0'],
+    sizing: 'equal-weight',
+    direction: 'long-only',
+    commission: { rate: 0.0005 },
+  });
+  if (!multi.ok || !single.ok) throw new Error('bad spec');
+  let singleTrades = 0;
+  const t1 = await measureCpu(() => (singleTrades = runBacktest(single.spec, one, { strategy }).trades.length), {
+    runs: 15,
+    warmup: 3,
+  });
+  let multiTrades = 0;
+  const tm = await measureCpu(() => (multiTrades = runBacktest(multi.spec, wide, { strategy }).trades.length), {
+    runs: 7,
+    warmup: 2,
+  });
+  return {
+    single: scale(t1, 1e6 / ONE_DAYS),
+    singleTrades,
+    multi: scale(tm, 1e6 / (nInst * nDays)),
+    multiTrades,
+  };
+}
+
+/**
+ * Case `i` measured in a fresh Node process (this bundle, required by `node -e`), as a `quantdesk backtest` or a
+ * sweep worker runs one strategy: the JIT's type feedback is this strategy's alone.
+ */
+function caseInFreshProcess(i: number, nInst: number, nDays: number): CaseResult {
+  const script = `require(${JSON.stringify(module.filename)}).multiSymbolCase(${i}, ${nInst}, ${nDays}).then((r) => process.stdout.write(JSON.stringify(r)))`;
+  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as CaseResult;
+}
+
+/**
+ * Runs the table. Per strategy: the single-symbol path (baseline) and the 500-name loop, each strategy in its own
+ * fresh process; then the 500-name loop again in this process, after whatever ran here before (the W1 table and
+ * the other strategies), where V8's type feedback is shared by every strategy the engine has run.
+ */
+export async function multiSymbol(nInst = 500, nDays = 2520): Promise<BenchTable> {
   const rows: BenchRow[] = [];
-  for (const c of CASES) {
-    const strategy = getStrategy(c.strategy);
-    if (!strategy) throw new Error(`no strategy ${c.strategy}`);
-    const multi = parseSpec({
-      strategy: c.strategy,
-      params: c.params,
-      universe: 'all',
-      sizing: 'equal-weight',
-      direction: 'long-only',
-      commission: { rate: 0.0005 },
-    });
-    const single = parseSpec({
-      strategy: c.strategy,
-      params: c.params,
-      symbols: ['S0'],
-      sizing: 'equal-weight',
-      direction: 'long-only',
-      commission: { rate: 0.0005 },
-    });
-    if (!multi.ok || !single.ok) throw new Error('bad spec');
-    let trades = 0;
-    const t1 = await measureCpu(() => (trades = runBacktest(single.spec, one, { strategy }).trades.length), {
-      runs: 15,
-      warmup: 3,
-    });
-    const perBar1 = (t1.median * 1e6) / oneDays;
+  const shape = `${nInst} symbols × ${nDays} bars, universe all, equal-weight`;
+  const fresh = CASES.map((_, i) => caseInFreshProcess(i, nInst, nDays));
+  CASES.forEach((c, i) => {
+    const r = fresh[i];
     rows.push({
-      ...scale(t1, 1e6 / oneDays),
-      name: `${c.strategy}: 1 symbol × ${oneDays} bars`,
-      baseline: c === CASES[0],
-      note: `${trades} trades; ns per bar (single-symbol path)`,
+      ...r.single,
+      name: `${c.strategy}: 1 symbol × ${ONE_DAYS} bars, own process`,
+      baseline: i === 0,
+      note: `${r.singleTrades} trades; ns per bar (single-symbol path)`,
     });
-    let mTrades = 0;
-    const tm = await measureCpu(() => (mTrades = runBacktest(multi.spec, wide, { strategy }).trades.length), {
-      runs: 7,
-      warmup: 2,
-    });
-    const perSymBar = (tm.median * 1e6) / (nInst * nDays);
     rows.push({
-      ...scale(tm, 1e6 / (nInst * nDays)),
-      name: `${c.strategy}: ${nInst} symbols × ${nDays} bars, universe all, equal-weight`,
-      note: `${mTrades} trades; ns per symbol-bar (target <= 60; the panel is reused, so indicators replay from the memo), ${(perSymBar / perBar1).toFixed(2)}× this strategy's single-symbol path`,
+      ...r.multi,
+      name: `${c.strategy}: ${shape}, own process`,
+      note: `${r.multiTrades} trades; ns per symbol-bar (target <= 60; the panel is reused, so indicators replay from the memo), ${(r.multi.median / r.single.median).toFixed(2)}× this strategy's single-symbol path`,
+    });
+  });
+  for (let i = 0; i < CASES.length; i++) {
+    const r = await multiSymbolCase(i, nInst, nDays);
+    if (r.multiTrades !== fresh[i].multiTrades)
+      throw new Error(`${CASES[i].strategy}: trades differ between processes`);
+    rows.push({
+      ...r.multi,
+      name: `${CASES[i].strategy}: ${shape}, in the bench process after the tables before it`,
+      note: `${r.multiTrades} trades; ns per symbol-bar`,
     });
   }
   return printTable(
-    `Multi-symbol engine loop (issue #14): figures in ns of CPU time per symbol-bar, not ms (medians of process CPU time; ratio against ema-cross on the single-symbol path, same run)`,
+    `Multi-symbol engine loop (issue #14): figures in ns of CPU time per symbol-bar, not ms (medians of process CPU time; ratio against ema-cross on the single-symbol path in its own process, same run)`,
     rows,
   );
 }
