@@ -9,6 +9,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFeatures, type FeatureDef } from '../core/features/defs';
@@ -29,7 +30,7 @@ import { explainGbdt } from '../core/models/treeshap';
 import { predictRow } from '../core/models/gbdt';
 import { trainGbdtColumnwise } from '../core/models/gbdt-columnwise';
 import { createThreadPool } from '../core/pool/thread-pool';
-import { measure, printTable, type BenchTable } from './harness';
+import { measure, printTable, type BenchTable, type Timing } from './harness';
 
 /** 20 features: named ones, indicators and Alpha158 expressions. */
 const FEATURES: FeatureDef[] = [
@@ -110,6 +111,8 @@ export async function run(): Promise<BenchTable[]> {
         15,
         2,
       );
+      const freshAsync = freshReads(dir, nInst, nDays, true, 5);
+      const freshSync = freshReads(dir, nInst, nDays, false, 5);
       const whole = await measure(
         () => {
           const buf = readFileSync(v1);
@@ -132,6 +135,12 @@ export async function run(): Promise<BenchTable[]> {
             note: `target < 50 ms; file ${mb(v2Bytes)}`,
           },
           { name: 'cached on disk: featureMatrix (v2 file, readv on one thread)', ...diskSync },
+          {
+            name: 'cached on disk, first read in a fresh process: featureMatrixAsync',
+            ...freshAsync,
+            note: 'pages new to the kernel (the rows above reuse pages freed by the previous read)',
+          },
+          { name: 'cached on disk, first read in a fresh process: featureMatrix', ...freshSync },
           {
             name: 'previous read: v1 file, column by column readSync (same run)',
             ...previous,
@@ -299,6 +308,35 @@ function withDefaultListings(src: FeatureSource): FeatureSource {
     ...src,
     panel: { ...p, time: days, listedOn, delistedOn, fingerprint: `${p.fingerprint}-default-listings` },
   };
+}
+
+/**
+ * The first disk-cache read in a fresh process (what `quantdesk models train` or a new worker pays): the process
+ * builds the same source, then times one `featureMatrix` (or `featureMatrixAsync`) from `dir`. In a long-lived
+ * process the allocator hands back pages an earlier matrix already touched; here every page is new to the kernel.
+ */
+export async function firstDiskRead(dir: string, nInst: number, nDays: number, async: boolean): Promise<number> {
+  const src = withDefaultListings(plantedMarket(nInst, nDays, 1, true));
+  const features = resolveFeatures(FEATURES);
+  const t0 = performance.now();
+  if (async) await featureMatrixAsync(src, features, { cacheDir: dir });
+  else featureMatrix(src, features, { cacheDir: dir });
+  return performance.now() - t0;
+}
+
+function firstDiskReadInFreshProcess(dir: string, nInst: number, nDays: number, async: boolean): number {
+  const args = [dir, nInst, nDays, async].map((a) => JSON.stringify(a)).join(', ');
+  const script = `require(${JSON.stringify(module.filename)}).firstDiskRead(${args}).then((ms) => process.stdout.write(String(ms)))`;
+  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
+}
+
+/** Median and spread of `runs` fresh processes' first reads. */
+function freshReads(dir: string, nInst: number, nDays: number, async: boolean, runs: number): Timing {
+  const times = Array.from({ length: runs }, () => firstDiskReadInFreshProcess(dir, nInst, nDays, async)).sort(
+    (a, b) => a - b,
+  );
+  const at = (q: number) => times[Math.round((times.length - 1) * q)];
+  return { median: at(0.5), p10: at(0.1), p90: at(0.9), runs };
 }
 
 function listedShare(src: FeatureSource): number {
