@@ -3,6 +3,7 @@ import { fastFormatTime, outputJsonBytes, toOutput, tradesCsv } from '../../back
 import { backtestColumnsFromStore } from '../../backtest/run';
 import { validateSpec } from '../../backtest/spec';
 import { BacktestInputError } from '../../backtest/types';
+import { setIndicatorMemoBudget } from '../../indicators/memo';
 import { openStore } from '../../store/sqlite-bar-store';
 import { absolutizeStrategyRef } from '../../strategies/registry';
 import { parseFlags, UsageError } from '../args';
@@ -64,6 +65,10 @@ export const backtestCommand: Command = {
     if (!existsSync(db)) throw new UsageError(`${db}: no such database`);
     const store = openStore(db);
     mark('open');
+    // One run per process: no later run could replay what the indicator memo records, so recording would be
+    // pure cost (a store per value fed, on every name's streams). The memo is for sweeps and reruns in a
+    // long-lived process (the app, a pool worker); results are the same either way.
+    const memoBudget = setIndicatorMemoBudget(0);
     try {
       let cols;
       try {
@@ -103,6 +108,7 @@ export const backtestCommand: Command = {
       if (values.report) io.err(`report written to ${values.report}\n`);
       return EXIT.ok;
     } finally {
+      setIndicatorMemoBudget(memoBudget);
       store.close();
       mark('close');
     }
