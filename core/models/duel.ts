@@ -1,6 +1,6 @@
 import type { SignalExplanation } from '../model/explanation';
 import type { ChallengerParams } from './challenger-params';
-import { TopkDecider, type LiveModelSignal, type ModelBar } from './live';
+import { TopkDecider, type LiveModelSignal, type ModelBar, type TopkDecision } from './live';
 
 export { challengerParams, type ChallengerParams } from './challenger-params';
 
@@ -157,6 +157,11 @@ export class ModelDuel {
   /** Top-k models: each one's decisions for its virtual book (the sessions' portfolios decide their own trades). */
   readonly #deciders: [TopkDecider, TopkDecider] | null;
   readonly #weights: [Float64Array, Float64Array];
+  /**
+   * Top-k models: the decisions each virtual book was scored on (champion, challenger), each by its own params
+   * (a challenger may hold another `topK`, drop another `nDrop`, rebalance on another period); empty in threshold mode.
+   */
+  readonly decisions: readonly [TopkDecision[], TopkDecision[]] = [[], []];
 
   constructor(
     champion: LiveModelSignal,
@@ -170,7 +175,9 @@ export class ModelDuel {
     this.#symbols = symbols;
     const topk = champion.params.mode === 'top-k';
     if (challenger.params.mode !== champion.params.mode)
-      throw new Error("params.challenger: the challenger runs the champion's strategy params (one mode for both)");
+      throw new Error(
+        `params.challenger: the challenger runs the champion's strategy mode ("${champion.params.mode}"), not "${challenger.params.mode}"`,
+      );
     this.#books = [new VirtualBook(symbols.length, topk), new VirtualBook(symbols.length, topk)];
     this.#deciders = topk ? [new TopkDecider(champion), new TopkDecider(challenger)] : null;
     this.#weights = [new Float64Array(symbols.length), new Float64Array(symbols.length)];
@@ -192,6 +199,7 @@ export class ModelDuel {
     }
     [this.champion, this.challenger].forEach((m, i) => {
       const decided = this.#deciders ? this.#deciders[i].decide(step) : null;
+      if (decided) this.decisions[i].push({ time: step[0].time, weights: decided });
       const held = this.#weights[i];
       for (let k = 0; k < this.#symbols.length; k++) {
         this.#pred[k] = m.prediction(this.#symbols[k]);
