@@ -4,9 +4,20 @@ import { TopkDecider, type LiveModelSignal, type ModelBar, type TopkDecision } f
 
 export { challengerParams, type ChallengerParams } from './challenger-params';
 
+/** The strategy params a version runs in a duel: the challenger's own where it sets them, else the champion's. */
+export interface DuelStrategy {
+  readonly mode: 'top-k' | 'threshold';
+  readonly topK: number;
+  readonly nDrop: number;
+  readonly rebalance: 'daily' | 'weekly' | 'monthly';
+  readonly short: boolean;
+  readonly threshold: number;
+}
+
 /** One model's live record on the virtual book both versions are scored on (same rules, so they compare). */
 export interface DuelMetrics {
   readonly modelId: string;
+  readonly strategy: DuelStrategy;
   /** Cumulative return of the virtual book (fraction: 0.01 = 1%), decisions at a close filled at the next open. */
   readonly totalReturn: number;
   readonly maxDrawdown: number;
@@ -97,9 +108,11 @@ class VirtualBook {
     }
   }
 
-  metrics(modelId: string): DuelMetrics {
+  metrics(modelId: string, p: DuelStrategy): DuelMetrics {
+    const { mode, topK, nDrop, rebalance, short, threshold } = p;
     return {
       modelId,
+      strategy: { mode, topK, nDrop, rebalance, short, threshold },
       totalReturn: this.#equity - 1,
       maxDrawdown: this.#maxDd,
       hitRate: this.#calls > 0 ? this.#hits / this.#calls : null,
@@ -227,8 +240,8 @@ export class ModelDuel {
     return {
       mode: this.config.mode,
       fraction: this.config.mode === 'canary' ? this.config.fraction : 0,
-      champion: this.#books[0].metrics(this.champion.modelId),
-      challenger: this.#books[1].metrics(this.challenger.modelId),
+      champion: this.#books[0].metrics(this.champion.modelId, this.champion.params),
+      challenger: this.#books[1].metrics(this.challenger.modelId, this.challenger.params),
     };
   }
 }

@@ -309,6 +309,9 @@ describe('model-signal top-k in a live session (replay feed)', () => {
     );
     const report = shadow.report();
     expect(report.challenger.signals).toBeGreaterThan(0);
+    // The comparison (models:duel, the Live view's panel) says what each version runs.
+    expect(report.challenger.strategy).toEqual({ mode: 'top-k', ...own, threshold: 0 });
+    expect(report.champion.strategy).toEqual({ ...champ, modelId: undefined, threshold: 0 });
     expect(swapped.report().champion).toEqual(report.challenger);
     expect(swapped.report().challenger).toEqual(report.champion);
 
