@@ -49,7 +49,8 @@ describe('Live view: a model signal with its explanation, champion vs challenger
           modelId: champion,
           mode: 'threshold',
           short: true,
-          challenger: { modelId: challenger, mode: 'canary', fraction: 0.2 },
+          // The challenger on its own threshold (the champion's short).
+          challenger: { modelId: challenger, mode: 'canary', fraction: 0.2, threshold: 0.001 },
         },
       };
       const started = await window.api.invoke('live:start', { spec, feed: 'replay', speed: 0, session: 'model duel' });
@@ -62,6 +63,8 @@ describe('Live view: a model signal with its explanation, champion vs challenger
     expect(panel).toContain('canary trades 20% of capital');
     expect(panel).toContain(result.champion.slice(0, 10));
     expect(panel).toContain(result.challenger.slice(0, 10));
+    expect(panel).toContain('threshold 0 · short');
+    expect(panel).toContain('threshold 0.001 · short');
     await page.waitForFunction(() => /prediction .*: .* [+−]/.test(document.body.textContent ?? ''), undefined, {
       timeout: 30_000,
     });

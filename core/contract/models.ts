@@ -1,6 +1,7 @@
 /** The `models` slice of the contract (composed in `core/contract.ts`): its input schemas and its method and event tables. Value types are the domain's, imported. */
 import { z } from 'zod';
 import { event, method, noInput } from './define';
+import type { DuelStrategy } from '../models/duel';
 import type { ModelMetrics } from '../models/metrics';
 import { modelSpecSchema } from '../models/spec';
 import type { ModelDetail, ModelSummary, WindowRecord } from '../models/registry';
@@ -10,6 +11,8 @@ import type { LiveAccount } from './live';
 /** One model version's live record on the virtual book champion and challenger are both scored on. */
 export interface ModelDuelMetricsView {
   readonly modelId: string;
+  /** The strategy params it runs (a challenger's own where it sets them, else the champion's). */
+  readonly strategy: DuelStrategy;
   readonly totalReturn: number;
   readonly maxDrawdown: number;
   readonly hitRate: number | null;
@@ -36,6 +39,7 @@ export type {
   WindowRecord as ModelWindowView,
 } from '../models/registry';
 export type { ExplainOutput as ModelExplanationView } from '../models/service';
+export type { DuelStrategy as ModelDuelStrategyView } from '../models/duel';
 export type { ModelSpec, ModelSpecInput } from '../models/spec';
 
 /** The models methods (a slice of `METHODS`). */

@@ -7,6 +7,7 @@ import { parseDate, DAY_MS } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import { findStrategy } from '../strategies';
 import type { SingleStrategy } from '../strategy/types';
+import { challengerStrategyParams } from '../models/challenger-params';
 import { ModelDuel } from '../models/duel';
 import { LiveModelSignal } from '../models/live';
 import { ReplayFeed } from './feeds/replay';
@@ -109,7 +110,8 @@ export function resolveLiveModel(
     const model = c
       ? new ModelDuel(
           champion,
-          new LiveModelSignal(store, { ...champion.params, modelId: c.modelId, challenger: undefined }, symbols, first),
+          // The champion's mode and params, but the challenger's model and the params it sets itself.
+          new LiveModelSignal(store, challengerStrategyParams(champion.params, c), symbols, first),
           c,
           symbols,
         )

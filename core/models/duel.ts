@@ -1,12 +1,23 @@
 import type { SignalExplanation } from '../model/explanation';
 import type { ChallengerParams } from './challenger-params';
-import { TopkDecider, type LiveModelSignal, type ModelBar } from './live';
+import { TopkDecider, type LiveModelSignal, type ModelBar, type TopkDecision } from './live';
 
 export { challengerParams, type ChallengerParams } from './challenger-params';
+
+/** The strategy params a version runs in a duel: the challenger's own where it sets them, else the champion's. */
+export interface DuelStrategy {
+  readonly mode: 'top-k' | 'threshold';
+  readonly topK: number;
+  readonly nDrop: number;
+  readonly rebalance: 'daily' | 'weekly' | 'monthly';
+  readonly short: boolean;
+  readonly threshold: number;
+}
 
 /** One model's live record on the virtual book both versions are scored on (same rules, so they compare). */
 export interface DuelMetrics {
   readonly modelId: string;
+  readonly strategy: DuelStrategy;
   /** Cumulative return of the virtual book (fraction: 0.01 = 1%), decisions at a close filled at the next open. */
   readonly totalReturn: number;
   readonly maxDrawdown: number;
@@ -97,9 +108,11 @@ class VirtualBook {
     }
   }
 
-  metrics(modelId: string): DuelMetrics {
+  metrics(modelId: string, p: DuelStrategy): DuelMetrics {
+    const { mode, topK, nDrop, rebalance, short, threshold } = p;
     return {
       modelId,
+      strategy: { mode, topK, nDrop, rebalance, short, threshold },
       totalReturn: this.#equity - 1,
       maxDrawdown: this.#maxDd,
       hitRate: this.#calls > 0 ? this.#hits / this.#calls : null,
@@ -157,6 +170,11 @@ export class ModelDuel {
   /** Top-k models: each one's decisions for its virtual book (the sessions' portfolios decide their own trades). */
   readonly #deciders: [TopkDecider, TopkDecider] | null;
   readonly #weights: [Float64Array, Float64Array];
+  /**
+   * Top-k models: the decisions each virtual book was scored on (champion, challenger), each by its own params
+   * (a challenger may hold another `topK`, drop another `nDrop`, rebalance on another period); empty in threshold mode.
+   */
+  readonly decisions: readonly [TopkDecision[], TopkDecision[]] = [[], []];
 
   constructor(
     champion: LiveModelSignal,
@@ -170,7 +188,9 @@ export class ModelDuel {
     this.#symbols = symbols;
     const topk = champion.params.mode === 'top-k';
     if (challenger.params.mode !== champion.params.mode)
-      throw new Error("params.challenger: the challenger runs the champion's strategy params (one mode for both)");
+      throw new Error(
+        `params.challenger: the challenger runs the champion's strategy mode ("${champion.params.mode}"), not "${challenger.params.mode}"`,
+      );
     this.#books = [new VirtualBook(symbols.length, topk), new VirtualBook(symbols.length, topk)];
     this.#deciders = topk ? [new TopkDecider(champion), new TopkDecider(challenger)] : null;
     this.#weights = [new Float64Array(symbols.length), new Float64Array(symbols.length)];
@@ -192,6 +212,7 @@ export class ModelDuel {
     }
     [this.champion, this.challenger].forEach((m, i) => {
       const decided = this.#deciders ? this.#deciders[i].decide(step) : null;
+      if (decided) this.decisions[i].push({ time: step[0].time, weights: decided });
       const held = this.#weights[i];
       for (let k = 0; k < this.#symbols.length; k++) {
         this.#pred[k] = m.prediction(this.#symbols[k]);
@@ -219,8 +240,8 @@ export class ModelDuel {
     return {
       mode: this.config.mode,
       fraction: this.config.mode === 'canary' ? this.config.fraction : 0,
-      champion: this.#books[0].metrics(this.champion.modelId),
-      challenger: this.#books[1].metrics(this.challenger.modelId),
+      champion: this.#books[0].metrics(this.champion.modelId, this.champion.params),
+      challenger: this.#books[1].metrics(this.challenger.modelId, this.challenger.params),
     };
   }
 }

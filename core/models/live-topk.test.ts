@@ -15,7 +15,7 @@ import { openStore, type Store } from '../store/sqlite-bar-store';
 import { modelSignal } from '../strategies/model-signal';
 import { LiveModelSignal } from './live';
 import { ModelDuel } from './duel';
-import { canaryName } from '../live/canary';
+import { canaryName, FanoutSink, planCanary } from '../live/canary';
 import { LiveService } from '../live/service';
 import { getModel } from './registry';
 import type { ModelSpec } from './spec';
@@ -245,5 +245,122 @@ describe('model-signal top-k in a live session (replay feed)', () => {
     expect(beside.map(([sym, side]) => [sym, side])).toEqual(alone.map(([sym, side]) => [sym, side]));
     beside.forEach(([, , qty], i) => expect(qty / (alone[i][2] as number)).toBeCloseTo(0.75, 1));
     expect(canary.canaryAccount!.equity).not.toBe(25_000);
+  });
+
+  it('runs a top-k challenger on its own params (topK, nDrop, rebalance, short): scored on its own book in shadow, trading it in canary', async () => {
+    const challenger = (
+      await trainAndRegister(
+        store,
+        modelSpecSchema.parse({ ...(getModel(store, modelId)!.record.spec as ModelSpec), model: { kind: 'linear' } }),
+      )
+    ).record.id;
+    const champ = { modelId, mode: 'top-k', topK: 2, nDrop: 1, rebalance: 'weekly', short: false } as const;
+    const own = { topK: 3, nDrop: 2, rebalance: 'monthly', short: true } as const;
+    const spec = (params: object) => {
+      const parsed = parseSpec({ strategy: 'model-signal', params, universe: 'all', start: from, capital: 100_000 });
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      return parsed.spec;
+    };
+    const fills = (name: string) =>
+      new Journal(connection(store)).loadFills(name).map((f) => [f.symbol, f.time, f.side, f.qty, f.price]);
+    // Each model alone, on its own params.
+    const soloChampion = await live(spec(champ), 'own-solo-champion');
+    const soloChallenger = await live(spec({ modelId: challenger, mode: 'top-k', ...own }), 'own-solo-challenger');
+    expect(soloChallenger.decisions).not.toEqual(soloChampion.decisions);
+    // The challenger's book: up to 3 long and 3 short names, monthly.
+    expect(Math.max(...soloChallenger.decisions.map((d) => d.weights.length))).toBe(6);
+
+    const duelSession = async (params: object, session: string) => {
+      const sp = spec(params);
+      const r = resolveSpec(store, sp, { from });
+      const planned = planCanary({
+        store,
+        session,
+        spec: sp,
+        strategy: r.strategy,
+        params: r.params,
+        symbols: r.symbols,
+        now: () => 0,
+        keep: Infinity,
+        model: r.model!,
+      });
+      const champion = new LiveSession(planned.champion);
+      const feed = new ReplayFeed({ panel: r.panel, symbols: r.symbols, from: r.from, to: r.to, speed: 0 });
+      feed.start(planned.canary ? new FanoutSink([champion, planned.canary]) : champion);
+      await feed.done;
+      return r.model as ModelDuel;
+    };
+    const decisions = (d: readonly { time: number; weights: ReadonlyMap<string, number> }[]) =>
+      d.map((x) => view(x.time, x.weights));
+
+    // Shadow: the duel scores each version on its own params' decisions; the champion trades as alone.
+    const shadow = await duelSession(
+      { ...champ, challenger: { modelId: challenger, mode: 'shadow', ...own } },
+      'own-shadow',
+    );
+    expect(shadow.challenger.params).toMatchObject({ modelId: challenger, mode: 'top-k', ...own });
+    expect(decisions(shadow.decisions[1])).toEqual(soloChallenger.decisions);
+    expect(decisions(shadow.decisions[0])).toEqual(soloChampion.decisions);
+    expect(fills('own-shadow')).toEqual(fills('own-solo-champion'));
+    // Its book's figures are its own: the same as when it is the champion of a duel with the roles swapped.
+    const swapped = await duelSession(
+      { modelId: challenger, mode: 'top-k', ...own, challenger: { ...champ, mode: 'shadow' } },
+      'own-swapped',
+    );
+    const report = shadow.report();
+    expect(report.challenger.signals).toBeGreaterThan(0);
+    // The comparison (models:duel, the Live view's panel) says what each version runs.
+    expect(report.challenger.strategy).toEqual({ mode: 'top-k', ...own, threshold: 0 });
+    expect(report.champion.strategy).toEqual({ ...champ, modelId: undefined, threshold: 0 });
+    expect(swapped.report().champion).toEqual(report.challenger);
+    expect(swapped.report().challenger).toEqual(report.champion);
+
+    // Canary: the challenger's session trades its own top-k book on a quarter of the capital.
+    const canary = await duelSession(
+      { ...champ, challenger: { modelId: challenger, mode: 'canary', fraction: 0.25, ...own } },
+      'own-canary',
+    );
+    expect(decisions(canary.challenger.portfolio!.decisions)).toEqual(soloChallenger.decisions);
+    expect(decisions(canary.champion.portfolio!.decisions)).toEqual(soloChampion.decisions);
+    expect(canary.report().challenger).toEqual(report.challenger);
+    const first = (name: string) => {
+      const f = fills(name);
+      return f.filter((x) => x[1] === f[0][1]).map(([sym, , side, qty]) => [sym, side, qty as number] as const);
+    };
+    for (const [session, alone, share] of [
+      [canaryName('own-canary'), 'own-solo-challenger', 0.25],
+      ['own-canary', 'own-solo-champion', 0.75],
+    ] as const) {
+      const a = first(alone);
+      const b = first(session);
+      expect(b.map(([sym, side]) => [sym, side])).toEqual(a.map(([sym, side]) => [sym, side]));
+      b.forEach(([, , qty], i) => expect(qty / (a[i][2] as number)).toBeCloseTo(share, 1));
+    }
+    expect(first(canaryName('own-canary'))).toHaveLength(6);
+  });
+
+  it('refuses a challenger parameter of the other mode, naming the field', () => {
+    const attempt = (params: object) => {
+      const parsed = parseSpec({ strategy: 'model-signal', params, universe: 'all', start: from, capital: 100_000 });
+      if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+      return () => resolveSpec(store, parsed.spec, { from });
+    };
+    expect(attempt({ modelId, mode: 'threshold', challenger: { modelId, topK: 3 } })).toThrow(
+      /params\.challenger\.topK: a top-k parameter, but the champion runs mode "threshold"/,
+    );
+    expect(attempt({ modelId, mode: 'top-k', challenger: { modelId, threshold: 0.01 } })).toThrow(
+      /params\.challenger\.threshold: a threshold parameter, but the champion runs mode "top-k"/,
+    );
+    expect(attempt({ modelId, mode: 'top-k', challenger: { modelId, mode: 'threshold' } })).toThrow(
+      /params\.challenger\.mode: expected "shadow" or "canary" \(the challenger runs the champion's strategy mode/,
+    );
+    // A threshold challenger sets its own threshold and short.
+    const r = attempt({ modelId, mode: 'threshold', challenger: { modelId, threshold: 0.002, short: true } })();
+    expect((r.model as ModelDuel).challenger.params).toMatchObject({
+      mode: 'threshold',
+      threshold: 0.002,
+      short: true,
+    });
+    expect((r.model as ModelDuel).champion.params).toMatchObject({ threshold: 0, short: false });
   });
 });

@@ -4,11 +4,12 @@ import { fieldsOf, loadFeatureSource, newsFor } from '../features/matrix';
 import { loadNewsEvents } from '../features/news';
 import { newsVersion } from '../store/news';
 import { FeatureStream, type StreamBars } from '../features/stream';
+import { memberAt } from '../features/members';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
 import { instrumentId } from '../store/queries';
 import type { Store } from '../store/sqlite-bar-store';
-import { loadPitFacts } from '../strategies/pit-facts';
+import { loadPitFacts, type PitUniverse } from '../strategies/pit-facts';
 import { periodKey } from '../backtest/calendar';
 import { rebalanceTo, type PortfolioContext, type SessionPortfolio } from '../live/portfolio';
 import type { StepBar } from '../live/runner';
@@ -46,6 +47,8 @@ export { TOP_CONTRIBUTIONS } from './predictions';
  * the exact contributions behind a signal (TreeSHAP for trees).
  * The model of a date is the walk-forward window whose test range covers it (so a replay trades the same
  * out-of-sample predictions as the backtest), the last window's after the last test window, none before the first.
+ * With a named PIT universe in the model's spec, a symbol that is not a member at a step (as known then) gets no
+ * prediction there (so no trade, no explanation), as the backtest's predictions and `models predict` have none.
  */
 export class LiveModelSignal {
   readonly modelId: string;
@@ -57,6 +60,8 @@ export class LiveModelSignal {
   readonly #index: Map<string, number>;
   readonly #labels: readonly string[];
   readonly #stream: FeatureStream;
+  /** The spec's named PIT universe over the session's symbols (null: every symbol): non-members get no prediction. */
+  readonly #universe: PitUniverse | null;
   #refreshNews: (() => void) | null = null;
   readonly #windows: { testStart: string; model: Model; explainer: GbdtExplainer | null }[];
   readonly #pred: Float64Array;
@@ -97,6 +102,7 @@ export class LiveModelSignal {
     });
     const named = spec.universe !== undefined && spec.universe !== 'all' ? spec.universe : undefined;
     const facts = loadPitFacts(store, symbols, fieldsOf(features), named);
+    this.#universe = facts.universe;
     // Cross-sections rank within the spec's universe, as in training; news as stored when the session starts.
     this.#stream = new FeatureStream(
       features.map((f) => f.expr),
@@ -201,10 +207,15 @@ export class LiveModelSignal {
     const day = formatDate(b.time);
     while (this.#window + 1 < this.#windows.length && day >= this.#windows[this.#window + 1].testStart) this.#window++;
     const w = this.#window < 0 ? null : this.#windows[this.#window];
+    const u = this.#universe;
     for (let k = 0; k < this.#symbols.length; k++) {
       const x = this.#x[k];
       for (let j = 0; j < cols.length; j++) x[j] = cols[j][k];
-      this.#pred[k] = w === null || b.close[k] !== b.close[k] ? Number.NaN : predictModel(w.model, x);
+      // A named universe: a symbol not a member at this step (as known now) gets no prediction, hence no trade.
+      this.#pred[k] =
+        w === null || b.close[k] !== b.close[k] || (u && !memberAt(u, k, b.time))
+          ? Number.NaN
+          : predictModel(w.model, x);
     }
   }
 

@@ -8,7 +8,7 @@ import { computeLabels } from './labels';
 import { modelMetrics } from './metrics';
 import { loadOnnx, onnxHash, onnxManifestSchema, type OnnxManifest } from './onnx';
 import { getModel, insertModel, MODEL_CODE_VERSION, type ModelRecord } from './registry';
-import type { ExplainOutput, TrainOutput } from './service';
+import { notCoveredError, type ExplainOutput, type TrainOutput } from './service';
 import { shapleyValues } from './shapley';
 import { featureSetHash, FeatureSpecError } from '../features/defs';
 import { memberAt } from '../features/members';
@@ -159,9 +159,10 @@ export async function explainOnnxAt(store: Store, id: string, symbol: string, da
   const { panel } = src;
   const s = panel.symbols.indexOf(symbol);
   const t = panel.nDays - 1;
-  if (s < 0 || !member(s, t)) throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
-  if (formatDate(panel.time[t]) !== formatDate(d))
+  if (t < 0 || formatDate(panel.time[t]) !== formatDate(d))
     throw new Error(`no bars on ${formatDate(d)} (not a trading day in the store)`);
+  if (s < 0 || !member(s, t) || !Number.isFinite(panel.close[s * panel.nDays + t]))
+    throw notCoveredError(symbol, formatDate(d), src.universe?.name, s >= 0 && member(s, t));
   const x = Float64Array.from(cols, (c) => c[s * panel.nDays + t]);
   const a = parseDate(manifest.trainStart)!;
   const b = parseDate(manifest.trainEnd)!;
@@ -221,8 +222,10 @@ export async function predictOnnxAt(
       member(s, t)
     )
       idx.push(s);
-  if (symbol !== undefined && idx.length === 0)
-    throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
+  if (symbol !== undefined && idx.length === 0) {
+    const s = panel.symbols.indexOf(symbol);
+    throw notCoveredError(symbol, formatDate(d), src.universe?.name, s >= 0 && member(s, t));
+  }
   const runner = await loadOnnx(got.artifact, manifest);
   try {
     const out = await runner.run(idx.map((s) => Float64Array.from(cols, (c) => c[s * panel.nDays + t])));

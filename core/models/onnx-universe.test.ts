@@ -82,7 +82,9 @@ describe('an ONNX manifest naming its universe', () => {
     expect((await predictOnnxAt(store, late.modelId, before)).map((p) => p.symbol)).toEqual(symbols.slice(0, 4));
     expect((await predictOnnxAt(store, late.modelId, after)).map((p) => p.symbol)).toEqual(symbols.slice(0, 5));
     await expect(predictOnnxAt(store, late.modelId, before, symbols[4])).rejects.toThrow(/not in the model's universe/);
-    await expect(explainOnnxAt(store, late.modelId, symbols[4], before)).rejects.toThrow(/not in the model's universe/);
+    await expect(explainOnnxAt(store, late.modelId, symbols[4], before)).rejects.toThrow(
+      `${symbols[4]}: not in the model's universe "LATE" on ${before} (not a member as known that day)`,
+    );
     await expect(explainOnnxAt(store, late.modelId, symbols[6], after)).rejects.toThrow(/not in the model's universe/);
     const e = await explainOnnxAt(store, late.modelId, symbols[4], after);
     expect(e.base + e.contributions.reduce((a, c) => a + c.contribution, 0)).toBeCloseTo(e.prediction, 9);

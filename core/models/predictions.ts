@@ -1,6 +1,7 @@
 import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { loadFeatureSource } from '../features/matrix';
+import { memberAt } from '../features/members';
 import type { Panel } from '../data/panel-types';
 import type { SignalExplanation } from '../model/explanation';
 import { formatDate } from '../model/time';
@@ -112,6 +113,8 @@ function predictionTable(store: Store, modelId: string, panel: Panel): Predictio
     features.map((f) => f.expr),
   );
   const mp = src.panel;
+  // A named universe: only its members as known each day are predicted (as training scored them).
+  const u = src.universe;
   const models = artifact.windows.map((w) => modelFromJson(w.model));
   const values = new Float64Array(mp.nInst * mp.nDays).fill(Number.NaN);
   // The window whose model predicted each day (-1: none), for explanations.
@@ -125,7 +128,7 @@ function predictionTable(store: Store, modelId: string, panel: Panel): Predictio
     windowOf[t] = w;
     for (let s = 0; s < mp.nInst; s++) {
       const k = s * mp.nDays + t;
-      if (!Number.isFinite(mp.close[k])) continue;
+      if (!Number.isFinite(mp.close[k]) || (u && !memberAt(u, s, mp.time[t]))) continue;
       for (let j = 0; j < cols.length; j++) x[j] = cols[j][k];
       values[k] = predictModel(models[w], x);
     }

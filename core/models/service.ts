@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { evaluateBatch } from '../features/batch';
 import { resolveFeatures, type FeatureDef } from '../features/defs';
 import { featureMatrixAsync, loadFeatureSource, matrixCacheDir } from '../features/matrix';
+import { memberAt } from '../features/members';
 import { formatDate, parseDate } from '../model/time';
 import type { Store } from '../store/sqlite-bar-store';
 import type { Pool } from '../pool/types';
@@ -123,9 +124,23 @@ export function loadStoredModel(store: Store, id: string): { record: ModelRecord
 }
 
 /**
+ * The refusal of a prediction or explanation for `symbol` at `date` (YYYY-MM-DD) that the model does not cover:
+ * not a member of its named PIT universe (`universe`) that day as known that day (`member` false), else a symbol
+ * outside the model's symbols / the store, or without a bar that day.
+ */
+export function notCoveredError(symbol: string, date: string, universe: string | undefined, member: boolean): Error {
+  return new Error(
+    universe !== undefined && !member
+      ? `${symbol}: not in the model's universe "${universe}" on ${date} (not a member as known that day)`
+      : `${symbol}: not in the model's universe or no bar on ${date}`,
+  );
+}
+
+/**
  * Predicts every symbol of the model's universe at `date` (or just `symbol`) with the window model whose test
  * window covers the date (out of sample), or the last window's model after it (live). Features are computed
- * from bars and facts up to `date` only.
+ * from bars and facts up to `date` only. With a named PIT universe, only its members at `date` as known that
+ * day are predicted (as training scored them); `symbol` outside it is refused ({@link notCoveredError}).
  */
 export function predictAt(store: Store, id: string, date: string, symbol?: string): PointPrediction[] {
   const { record, artifact } = loadStoredModel(store, id);
@@ -158,11 +173,12 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
     src,
     features.map((f) => f.expr),
   );
+  const u = src.universe;
   const out: PointPrediction[] = [];
   for (let s = 0; s < panel.nInst; s++) {
     if (symbol !== undefined && panel.symbols[s] !== symbol) continue;
     const k = s * panel.nDays + t;
-    if (!Number.isFinite(panel.close[k])) continue;
+    if (!Number.isFinite(panel.close[k]) || (u && !memberAt(u, s, panel.time[t]))) continue;
     const x = Float64Array.from(cols, (c) => c[k]);
     out.push({
       symbol: panel.symbols[s],
@@ -173,8 +189,10 @@ export function predictAt(store: Store, id: string, date: string, symbol?: strin
       model,
     });
   }
-  if (symbol !== undefined && out.length === 0)
-    throw new Error(`${symbol}: not in the model's universe or no bar on ${date}`);
+  if (symbol !== undefined && out.length === 0) {
+    const s = panel.symbols.indexOf(symbol);
+    throw notCoveredError(symbol, formatDate(d), u?.name, s >= 0 && (!u || memberAt(u, s, panel.time[t])));
+  }
   return out;
 }
 

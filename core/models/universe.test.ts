@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatDate } from '../model/time';
 import { openStore, type Store } from '../store/sqlite-bar-store';
-import { trainAndRegister } from './service';
+import { loadPanel } from '../data/panel';
+import { LiveModelSignal } from './live';
+import { outOfSamplePredictions } from './predictions';
+import { explainAt, predictAt, trainAndRegister } from './service';
 import { modelSpecSchema, parseModelSpec } from './spec';
 import { seedPlanted } from './test-store';
 import { connection } from '../store/internal';
@@ -64,6 +67,76 @@ describe('named PIT universes in model specs', () => {
     expect(late.metrics.n).toBeGreaterThan(byUniverse.metrics.n);
     expect(late.metrics.n - byUniverse.metrics.n).toBeLessThan((byUniverse.metrics.n / 4) * 0.8);
     expect(all.metrics.n).toBe(2 * byUniverse.metrics.n);
+  });
+
+  it('predicts and explains (CLI, Models view, backtest, live) a member only while it is one, as known each day', async () => {
+    // A cross-sectional feature too: it ranks among the members of the day.
+    const late = (
+      await trainAndRegister(
+        store,
+        spec({
+          universe: 'LATE',
+          features: [
+            { name: 'return', window: 5 },
+            { name: 'rsi', period: 14 },
+            { name: 'cs-rank', feature: { name: 'return', window: 5 } },
+          ],
+        }),
+      )
+    ).modelId;
+    const before = formatDate(time[180]);
+    const after = formatDate(time[250]);
+    // `models predict` (every symbol): the members of the day only.
+    expect(predictAt(store, late, before).map((p) => p.symbol)).toEqual(symbols.slice(0, 4));
+    expect(predictAt(store, late, after).map((p) => p.symbol)).toEqual(symbols.slice(0, 5));
+    // `models predict --symbol` / `models explain` (CLI and Models view) of a non-member: refused, naming symbol, date, universe.
+    const refusal = (sym: string, date: string) =>
+      new RegExp(`^${sym}: not in the model's universe "LATE" on ${date} \\(not a member as known that day\\)$`);
+    expect(() => predictAt(store, late, before, symbols[4])).toThrow(refusal(symbols[4], before));
+    expect(() => explainAt(store, late, symbols[4], before)).toThrow(refusal(symbols[4], before));
+    expect(() => explainAt(store, late, symbols[6], after)).toThrow(refusal(symbols[6], after));
+    const [joined] = predictAt(store, late, after, symbols[4]);
+    const e = explainAt(store, late, symbols[4], after);
+    expect(e.base + e.contributions.reduce((a, c) => a + c.contribution, 0)).toBeCloseTo(joined.prediction, 9);
+
+    // Backtests: the out-of-sample predictions cover the members of each day only.
+    const panel = loadPanel(store, { adjustment: 'pit' });
+    const oos = outOfSamplePredictions(store, late, panel);
+    const at = (sym: string, t: number) => oos.at(sym, panel.time[t]);
+    expect(at(symbols[0], 180)).toBe(predictAt(store, late, before, symbols[0])[0].prediction);
+    expect(at(symbols[4], 180)).toBeNaN();
+    expect(at(symbols[4], 199)).toBeNaN();
+    expect(at(symbols[4], 250)).toBe(joined.prediction);
+    expect(at(symbols[6], 250)).toBeNaN();
+
+    // Live: the streaming model over all eight names predicts (and explains) the members of each step only.
+    const live = new LiveModelSignal(store, { modelId: late, mode: 'threshold' }, symbols, time[170]);
+    const seen = new Map<number, string[]>();
+    for (let t = 170; t <= 250; t++) {
+      const i = (s: number) => s * panel.nDays + t;
+      live.observe(
+        symbols.map((symbol, s) => ({
+          symbol,
+          time: time[t],
+          open: panel.open[i(s)],
+          high: panel.high[i(s)],
+          low: panel.low[i(s)],
+          close: panel.close[i(s)],
+          volume: panel.volume[i(s)],
+        })),
+      );
+      seen.set(
+        t,
+        symbols.filter((sym) => Number.isFinite(live.prediction(sym))),
+      );
+    }
+    expect(seen.get(180)).toEqual(symbols.slice(0, 4));
+    expect(seen.get(199)).toEqual(symbols.slice(0, 4));
+    expect(seen.get(200)).toEqual(symbols.slice(0, 5));
+    expect(seen.get(250)).toEqual(symbols.slice(0, 5));
+    expect(live.prediction(symbols[4])).toBeCloseTo(joined.prediction, 9);
+    expect(live.explain(symbols[6], time[250])).toBeUndefined();
+    expect(live.explain(symbols[4], time[250])?.prediction).toBeCloseTo(joined.prediction, 9);
   });
 
   it('refuses an unknown universe by name', async () => {

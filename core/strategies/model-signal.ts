@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { challengerParams } from '../models/challenger-params';
+import { challengerMismatch, challengerParams } from '../models/challenger-params';
 import { predictionsFor } from '../models/predictions';
 import type { CrossSectionalStrategy, CrossSectionView } from '../strategy/types';
 
@@ -29,9 +29,16 @@ export const modelSignalParams = z
     rebalance: z.enum(['daily', 'weekly', 'monthly']).default('weekly'),
     challenger: challengerParams
       .optional()
-      .describe('live only: a second model version on the same feed (shadow or canary); backtests ignore it'),
+      .describe(
+        "live only: a second model version on the same feed (shadow or canary), in the champion's mode with its own topK, nDrop, rebalance, short (top-k) or threshold, short (threshold) when given; backtests ignore it",
+      ),
   })
-  .strict();
+  .strict()
+  .superRefine((p, ctx) => {
+    if (!p.challenger) return;
+    for (const [field, message] of challengerMismatch(p.mode, p.challenger))
+      ctx.addIssue({ code: 'custom', path: ['challenger', field], message });
+  });
 
 /** Parsed parameters of `model-signal`. */
 export type ModelSignalParams = z.output<typeof modelSignalParams>;

@@ -14,8 +14,11 @@ function fakeApi(duel: ModelDuelView | null): void {
   (window as unknown as { api: WindowApi }).api = api;
 }
 
-const metrics = (modelId: string, totalReturn: number, rankIc: number | null) => ({
+const strategy = { mode: 'top-k', topK: 2, nDrop: 1, rebalance: 'weekly', short: false, threshold: 0 } as const;
+
+const metrics = (modelId: string, totalReturn: number, rankIc: number | null, own: object = {}) => ({
   modelId,
+  strategy: { ...strategy, ...own },
   totalReturn,
   maxDrawdown: 0.05,
   hitRate: 0.5,
@@ -25,13 +28,13 @@ const metrics = (modelId: string, totalReturn: number, rankIc: number | null) =>
 });
 
 describe('champion vs challenger panel', () => {
-  it("compares both versions' live metrics side by side and shows the canary's account", async () => {
+  it("compares both versions' strategies and live metrics side by side and shows the canary's account", async () => {
     useLiveStore.setState({ isRunning: false });
     fakeApi({
       mode: 'canary',
       fraction: 0.25,
       champion: metrics('m-champion01', 0.1234, 0.051),
-      challenger: metrics('m-challenge2', -0.02, null),
+      challenger: metrics('m-challenge2', -0.02, null, { topK: 3, short: true, rebalance: 'monthly' }),
       canaryAccount: {
         cash: 1,
         equity: 24_500,
@@ -46,8 +49,10 @@ describe('champion vs challenger panel', () => {
     const rows = Array.from(container.querySelectorAll('tbody tr'), (tr) =>
       Array.from(tr.querySelectorAll('td'), (td) => td.textContent),
     );
-    expect(rows[0]).toEqual(['Return (virtual book)', '12.34%', '-2.00%']);
-    expect(rows[3]).toEqual(['Live rank IC', '0.0510', '–']);
+    // A challenger on its own top-k params says so.
+    expect(rows[0]).toEqual(['Strategy', 'top 2 · drop 1 · weekly', 'top 3 + short 3 · drop 1 · monthly']);
+    expect(rows[1]).toEqual(['Return (virtual book)', '12.34%', '-2.00%']);
+    expect(rows[4]).toEqual(['Live rank IC', '0.0510', '–']);
     expect(container.textContent).toContain('canary trades 25% of capital');
     expect(rows.at(-1)?.[0]).toBe('Canary account equity');
   });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ModelDuelMetricsView, ModelDuelView } from '../../../../core/contract';
+import type { ModelDuelMetricsView, ModelDuelStrategyView, ModelDuelView } from '../../../../core/contract';
 import { fmtMoney, fmtNum, signClass } from '../../lib/format';
 import { useLiveStore } from '../../stores/live-store';
 
@@ -12,6 +12,12 @@ const ROWS: { label: string; get: (m: ModelDuelMetricsView) => number | null; pc
   { label: 'Steps', get: (m) => m.steps },
 ];
 
+/** What a version runs, in a line: `top 3 + short 3 · drop 1 · weekly`, or `threshold 0.002 · short`. */
+export function strategyText(p: ModelDuelStrategyView): string {
+  if (p.mode === 'threshold') return `threshold ${p.threshold}${p.short ? ' · short' : ''}`;
+  return `top ${p.topK}${p.short ? ` + short ${p.topK}` : ''} · drop ${p.nDrop} · ${p.rebalance}`;
+}
+
 function cell(v: number | null, pct?: boolean): string {
   if (v === null) return '–';
   return pct ? `${fmtNum(v * 100, 2)}%` : Number.isInteger(v) ? String(v) : fmtNum(v, 4);
@@ -19,7 +25,8 @@ function cell(v: number | null, pct?: boolean): string {
 
 /**
  * Champion vs challenger of the running `model-signal` session (`models:duel`, polled each second while a session
- * runs): both versions on the same virtual book, and the canary's own paper account when it trades. Renders nothing
+ * runs): what each version runs (a challenger may hold its own top-k params), both on the same virtual book, and the
+ * canary's own paper account when it trades. Renders nothing
  * when the session runs no challenger. Promoting stays an explicit, recorded action (`quantdesk models promote`).
  */
 export function ChampionChallenger() {
@@ -55,6 +62,12 @@ export function ChampionChallenger() {
             </tr>
           </thead>
           <tbody>
+            <tr>
+              <td>Strategy</td>
+              {[duel.champion, duel.challenger].map((m, i) => (
+                <td key={i}>{strategyText(m.strategy)}</td>
+              ))}
+            </tr>
             {ROWS.map((r) => (
               <tr key={r.label}>
                 <td>{r.label}</td>
