@@ -95,6 +95,8 @@ export class PaperBroker {
   readonly risk: RiskChecker;
   readonly #hooks: BrokerHooks;
   readonly #positions = new Map<string, PositionState>();
+  /** The same positions in symbol order: what `account()` sums, so its figures do not depend on arrival order. */
+  readonly #ordered: PositionState[] = [];
   readonly #orders = new Map<string, Order>();
   readonly #working = new Map<string, Order[]>();
   readonly #algos = new Map<string, AlgoSchedule[]>();
@@ -134,18 +136,24 @@ export class PaperBroker {
     return this.#cash;
   }
 
-  /** Cash, equity (cash + marked positions), gross exposure and PnL. */
+  /**
+   * Cash, equity (cash + marked positions), gross exposure and PnL, as a statement would add them up: each
+   * position's `qty × last` summed in symbol order, not the running totals the risk checks read between marks
+   * (those move by each mark's difference and drift in the last bits). So a session resumed from its journal
+   * reports the same figures, to the bit, as one that never stopped.
+   */
   account(): Account {
     let realized = 0;
     let unreal = 0;
-    for (const p of this.#positions.values()) {
+    for (const p of this.#ordered) {
       realized += p.realized;
       if (p.qty !== 0 && p.last === p.last) unreal += p.qty * (p.last - p.avgCost);
     }
+    const { value, gross } = this.#positionsValue();
     return {
       cash: this.#cash,
-      equity: this.#cash + this.#marketValue,
-      grossExposure: this.#gross,
+      equity: this.#cash + value,
+      grossExposure: gross,
       dayStartEquity: this.#dayStartEquity,
       realized,
       unrealized: unreal,
@@ -154,9 +162,34 @@ export class PaperBroker {
 
   /** The live position state of `symbol` (flat if never traded). */
   position(symbol: string): PositionState {
-    let p = this.#positions.get(symbol);
-    if (!p) this.#positions.set(symbol, (p = emptyPosition(symbol)));
+    return this.#positions.get(symbol) ?? this.#add(emptyPosition(symbol));
+  }
+
+  #add(p: PositionState): PositionState {
+    this.#positions.set(p.symbol, p);
+    const o = this.#ordered;
+    let lo = 0;
+    let hi = o.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (o[mid].symbol < p.symbol) lo = mid + 1;
+      else hi = mid;
+    }
+    o.splice(lo, 0, p);
     return p;
+  }
+
+  /** Σ qty × last and Σ |qty × last| over the marked open positions, in symbol order. */
+  #positionsValue(): { value: number; gross: number } {
+    let value = 0;
+    let gross = 0;
+    for (const p of this.#ordered) {
+      // A flat position may have no mark yet (last = NaN), and 0 × NaN is NaN: it would poison equity for good.
+      if (p.qty === 0 || p.last !== p.last) continue;
+      value += p.qty * p.last;
+      gross += Math.abs(p.qty * p.last);
+    }
+    return { value, gross };
   }
 
   /** Every position ever opened in this session, by symbol. */
@@ -377,7 +410,12 @@ export class PaperBroker {
     const day = Math.floor(time / DAY_MS);
     if (day !== this.#day) {
       this.#day = day;
-      this.#dayStartEquity = this.#cash + this.#marketValue;
+      // The running totals start each day again from the positions' sum (so they cannot drift for long), and the
+      // day's starting equity is that sum, as account() reports it.
+      const { value, gross } = this.#positionsValue();
+      this.#marketValue = value;
+      this.#gross = gross;
+      this.#dayStartEquity = this.#cash + value;
     }
   }
 
@@ -461,7 +499,7 @@ export class PaperBroker {
   #mark(symbol: string, price: number): void {
     const p = this.#positions.get(symbol);
     if (p === undefined) {
-      this.#positions.set(symbol, { symbol, qty: 0, avgCost: 0, realized: 0, last: price });
+      this.#add({ symbol, qty: 0, avgCost: 0, realized: 0, last: price });
       return;
     }
     const old = p.last;
@@ -542,14 +580,9 @@ export class PaperBroker {
       p.last = f.price;
     }
     this.#changes++;
-    this.#marketValue = 0;
-    this.#gross = 0;
-    for (const p of this.#positions.values()) {
-      // A flat position may have no mark yet (last = NaN), and 0 × NaN is NaN: it would poison equity for good.
-      if (p.qty === 0) continue;
-      this.#marketValue += p.qty * p.last;
-      this.#gross += Math.abs(p.qty * p.last);
-    }
+    const { value, gross } = this.#positionsValue();
+    this.#marketValue = value;
+    this.#gross = gross;
     for (const o of orders) {
       if (o.status !== 'new' && o.status !== 'partially-filled') continue;
       if (o.type === 'twap' || o.type === 'vwap')
