@@ -337,7 +337,15 @@ class ValueMemo {
   #live: { next(v: number): number } | null;
   /** Whether this stream writes the recording (the first stream of its key). */
   readonly #recording: boolean;
-  constructor(rec: Recording, make: () => { next(v: number): number }, real: { next(v: number): number } | null) {
+  /** How {@link next} leaves its fast path: {@link ValueMemo.slow} (other functions only in the static block). */
+  readonly #slow: (self: ValueMemo, v: number) => number;
+  constructor(
+    rec: Recording,
+    make: () => { next(v: number): number },
+    real: { next(v: number): number } | null,
+    slow: (self: ValueMemo, v: number) => number = ValueMemo.slow,
+  ) {
+    this.#slow = slow;
     this.#rec = rec;
     this.#inp = rec.inp[0].data;
     this.#out = rec.out[0];
@@ -354,7 +362,23 @@ class ValueMemo {
       return this.#out[k];
     }
     // The unary plus types the slow result as a number: the fast result then stays an unboxed double.
-    return +this.#next(v);
+    return +this.#slow(this, v);
+  }
+  /** The slow path, called out of line: see the static block. */
+  private static slow(self: ValueMemo, v: number): number {
+    return self.#next(v);
+  }
+  static {
+    // The slow-path call in `next` is made megamorphic here, before any stream runs: TurboFan then never
+    // inlines the slow path (recording, live computing, divergence) into `next` and on into a strategy's
+    // onBar. Inlined or not depended on the feedback when onBar was optimised (early in a sweep most
+    // streams record, later nearly all replay) and on whether the slow path had been optimised on its own
+    // by then, and the same sweep ran at two speeds from one process to the next. These two streams over
+    // an empty recording only call the functions given to them; no memo state is touched.
+    const rec = { inp: [{ data: new Float64Array(0), len: 0, refs: 0 }], out: [new Float64Array(0)], len: 0 };
+    const live = { next: (v: number) => v };
+    for (const f of [(_: ValueMemo, v: number) => v, (_: ValueMemo, v: number) => -v])
+      new ValueMemo(rec as unknown as Recording, () => live, live, f).next(1);
   }
   /** Recording, computing live, zero (its sign compared), NaN, a recording grown since, divergence. */
   #next(v: number): number {

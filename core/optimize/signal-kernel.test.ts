@@ -282,6 +282,42 @@ describe('signal kernel', () => {
     }
   });
 
+  it("calls a user strategy's onBar as a method of its defineStrategy object, in the kernel as in the engine", () => {
+    // The kernel's bar loop calls onBar through a shared call site (see barsLoop in core/sdk/sandbox.ts):
+    // `this` must still be the strategy, as the engine's per-bar call makes it.
+    const source = [
+      "import { defineStrategy, indicators, z } from 'quantdesk/sdk';",
+      'export default defineStrategy({',
+      "  name: 'this-bound',",
+      '  params: z.object({ n: z.number().int().min(2).default(12) }).strict(),',
+      '  init: (p) => ({ ma: indicators.sma(p.n), prev: NaN }),',
+      '  onBar(s, bar) {',
+      "    if (this === undefined || this.kind !== 'single' || this.name !== 'this-bound') throw new Error('this is ' + this);",
+      '    const m = s.ma.next(bar.close);',
+      '    const up = s.prev <= m && bar.close > m;',
+      '    s.prev = bar.close;',
+      '    return up ? 1 : bar.close < m ? 0 : null;',
+      '  },',
+      '});',
+    ].join('\n');
+    const user = loadSandboxedStrategy({
+      name: 'this-bound',
+      file: join(dir, 'this-bound.ts'),
+      source,
+      hash: sourceHash(source),
+    }) as SingleStrategy<unknown, unknown>;
+    const s = { ...spec(singles[0].name), strategy: 'this-bound' };
+    const combos: Params[] = [{ n: 5 }, { n: 20 }];
+    const got = signalKernel(s, panel, user, combos);
+    combos.forEach((p, k) => {
+      const row = got[k];
+      if (!row.ok) throw new Error(row.error);
+      const exact = runBacktestGuarded({ ...s, params: p }, panel, { strategy: user }).metrics;
+      expect(exact.trades).toBeGreaterThan(0);
+      expectClose(row.metrics, exact, `this-bound ${JSON.stringify(p)}`);
+    });
+  });
+
   it('runs a time-limited source in groups of about 50 ms, resuming where each left off, with the same numbers', () => {
     const s = spec('ema-cross');
     const nv = 6;
