@@ -3,6 +3,7 @@
  * markdown table with a `ratio` column against the baseline row measured in the same run.
  * Benchmarks print; they never assert.
  */
+import { execFileSync } from 'node:child_process';
 
 /** Percentiles of a timed function, in milliseconds. */
 export interface Timing {
@@ -46,8 +47,29 @@ export async function measure(fn: () => unknown, opts: { runs?: number; warmup?:
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  return { median: percentile(times, 0.5), p10: percentile(times, 0.1), p90: percentile(times, 0.9), runs };
+  return timingOf(times);
+}
+
+/** Median, p10 and p90 of `samples` (any unit; sorted in place) as a {@link Timing} of that many runs. */
+export function timingOf(samples: number[]): Timing {
+  samples.sort((a, b) => a - b);
+  return {
+    median: percentile(samples, 0.5),
+    p10: percentile(samples, 0.1),
+    p90: percentile(samples, 0.9),
+    runs: samples.length,
+  };
+}
+
+/**
+ * Calls `fn(...args)`, an async function exported by the bench bundle `file` (a module's `module.filename`), in a
+ * fresh Node process and returns what it resolves to (sent back as JSON): a figure free of what ran before in
+ * this process (V8's type feedback, pages the allocator already touched).
+ */
+export function inFreshProcess<T>(file: string, fn: string, args: readonly unknown[]): T {
+  const call = `require(${JSON.stringify(file)}).${fn}(${args.map((a) => JSON.stringify(a)).join(', ')})`;
+  const script = `${call}.then((r) => process.stdout.write(JSON.stringify(r)))`;
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 })) as T;
 }
 
 function fmt(ms: number): string {

@@ -9,7 +9,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveFeatures, type FeatureDef } from '../core/features/defs';
@@ -30,7 +29,7 @@ import { explainGbdt } from '../core/models/treeshap';
 import { predictRow } from '../core/models/gbdt';
 import { trainGbdtColumnwise } from '../core/models/gbdt-columnwise';
 import { createThreadPool } from '../core/pool/thread-pool';
-import { measure, printTable, type BenchTable, type Timing } from './harness';
+import { inFreshProcess, measure, printTable, timingOf, type BenchTable, type Timing } from './harness';
 
 /** 20 features: named ones, indicators and Alpha158 expressions. */
 const FEATURES: FeatureDef[] = [
@@ -324,19 +323,13 @@ export async function firstDiskRead(dir: string, nInst: number, nDays: number, a
   return performance.now() - t0;
 }
 
-function firstDiskReadInFreshProcess(dir: string, nInst: number, nDays: number, async: boolean): number {
-  const args = [dir, nInst, nDays, async].map((a) => JSON.stringify(a)).join(', ');
-  const script = `require(${JSON.stringify(module.filename)}).firstDiskRead(${args}).then((ms) => process.stdout.write(String(ms)))`;
-  return Number(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }));
-}
-
-/** Median and spread of `runs` fresh processes' first reads. */
+/** `runs` fresh processes' first reads (see {@link firstDiskRead}). */
 function freshReads(dir: string, nInst: number, nDays: number, async: boolean, runs: number): Timing {
-  const times = Array.from({ length: runs }, () => firstDiskReadInFreshProcess(dir, nInst, nDays, async)).sort(
-    (a, b) => a - b,
+  return timingOf(
+    Array.from({ length: runs }, () =>
+      inFreshProcess<number>(module.filename, 'firstDiskRead', [dir, nInst, nDays, async]),
+    ),
   );
-  const at = (q: number) => times[Math.round((times.length - 1) * q)];
-  return { median: at(0.5), p10: at(0.1), p90: at(0.9), runs };
 }
 
 function listedShare(src: FeatureSource): number {
@@ -375,9 +368,5 @@ async function interleaved(fns: readonly (() => unknown)[], runs: number, warmup
       await fns[f]();
       if (r >= warmup) times[f].push(performance.now() - t0);
     }
-  return times.map((t) => {
-    t.sort((a, b) => a - b);
-    const q = (p: number) => t[Math.min(t.length - 1, Math.round(p * (t.length - 1)))];
-    return { median: q(0.5), p10: q(0.1), p90: q(0.9), runs: t.length };
-  });
+  return times.map(timingOf);
 }

@@ -3,12 +3,11 @@
  * equal-weight sizing over a wide synthetic panel, in ns per symbol-bar, against the single-symbol fast
  * path's ns per bar for the same strategy in the same run (baseline).
  */
-import { execFileSync } from 'node:child_process';
 import { runBacktest } from '../core/backtest/engine';
 import { parseSpec } from '../core/backtest/spec';
 import type { Panel } from '../core/data/panel-types';
 import { getStrategy } from '../core/strategies';
-import { printTable, type BenchRow, type BenchTable, type Timing } from './harness';
+import { inFreshProcess, printTable, timingOf, type BenchRow, type BenchTable, type Timing } from './harness';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2000, 0, 3);
@@ -111,13 +110,11 @@ export async function multiSymbolCase(i: number, nInst = 500, nDays = 2520): Pro
 }
 
 /**
- * Case `i` measured in a fresh Node process (this bundle, required by `node -e`), as a `quantdesk backtest` or a
- * sweep worker runs one strategy: the JIT's type feedback is this strategy's alone.
+ * Case `i` measured in a fresh Node process, as a `quantdesk backtest` or a sweep worker runs one strategy: the
+ * JIT's type feedback is this strategy's alone.
  */
 function caseInFreshProcess(i: number, nInst: number, nDays: number): CaseResult {
-  const script = `require(${JSON.stringify(module.filename)}).multiSymbolCase(${i}, ${nInst}, ${nDays}).then((r) => process.stdout.write(JSON.stringify(r)))`;
-  const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return JSON.parse(out) as CaseResult;
+  return inFreshProcess<CaseResult>(module.filename, 'multiSymbolCase', [i, nInst, nDays]);
 }
 
 /**
@@ -172,9 +169,7 @@ async function measureCpu(fn: () => unknown, opts: { runs: number; warmup: numbe
     const d = process.cpuUsage(t0);
     times.push((d.user + d.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  const at = (q: number) => times[Math.round((times.length - 1) * q)];
-  return { median: at(0.5), p10: at(0.1), p90: at(0.9), runs: opts.runs };
+  return timingOf(times);
 }
 
 /** A timing in ms rescaled (e.g. to ns per bar). */
