@@ -40,7 +40,10 @@ export const challengerParams = z
 /** Parsed `params.challenger`. */
 export type ChallengerParams = z.output<typeof challengerParams>;
 
-/** The challenger's own strategy params by the champion's mode (the others are refused: see {@link challengerMismatch}). */
+/** The strategy params a challenger may set itself. */
+const FIELDS = ['topK', 'nDrop', 'rebalance', 'short', 'threshold'] as const;
+
+/** Those that apply in each of the champion's modes (the others are refused: see {@link challengerMismatch}). */
 const OWN = { 'top-k': ['topK', 'nDrop', 'rebalance', 'short'], threshold: ['threshold', 'short'] } as const;
 
 /**
@@ -50,12 +53,10 @@ const OWN = { 'top-k': ['topK', 'nDrop', 'rebalance', 'short'], threshold: ['thr
 export function challengerMismatch(mode: 'top-k' | 'threshold', c: ChallengerParams): [string, string][] {
   const own: readonly string[] = OWN[mode];
   const other = mode === 'top-k' ? 'threshold' : 'top-k';
-  return (['topK', 'nDrop', 'rebalance', 'threshold'] as const)
-    .filter((f) => c[f] !== undefined && !own.includes(f))
-    .map((f) => [
-      f,
-      `a ${other} parameter, but the champion runs mode "${mode}" (params.mode) and the challenger runs the champion's mode: give it ${own.join(', ')}`,
-    ]);
+  return FIELDS.filter((f) => c[f] !== undefined && !own.includes(f)).map((f) => [
+    f,
+    `a ${other} parameter, but the champion runs mode "${mode}" (params.mode) and the challenger runs the champion's mode: give it ${own.join(', ')}`,
+  ]);
 }
 
 /**
@@ -67,6 +68,6 @@ export function challengerStrategyParams<P extends { readonly modelId: string }>
   c: ChallengerParams,
 ): P & { challenger: undefined } {
   const own: Record<string, unknown> = {};
-  for (const f of ['topK', 'nDrop', 'rebalance', 'short', 'threshold'] as const) if (c[f] !== undefined) own[f] = c[f];
+  for (const f of FIELDS) if (c[f] !== undefined) own[f] = c[f];
   return { ...champion, ...own, modelId: c.modelId, challenger: undefined };
 }
