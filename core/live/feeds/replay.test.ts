@@ -32,4 +32,23 @@ describe('ReplayFeed at a speed', () => {
     expect(times).toEqual([t0]);
     await feed.stop();
   });
+
+  it('stops at once during a slow pace, without waiting for the next step', async () => {
+    // One step every 1,000 s: stop used to wait for the pending step's timer before the feed closed.
+    const feed = new ReplayFeed({ panel, speed: 0.001 });
+    const closed: string[] = [];
+    const times: number[] = [];
+    feed.start({
+      bars: (step) => times.push(step[0].time),
+      ticks: () => {},
+      status: (s) => closed.push(`${s.state} ${s.detail ?? ''}`),
+      issue: () => {},
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    const t = performance.now();
+    await feed.stop();
+    expect(performance.now() - t).toBeLessThan(1000);
+    expect(times).toEqual([t0]);
+    expect(closed.at(-1)).toBe('closed stopped');
+  });
 });

@@ -42,6 +42,9 @@ export class ReplayFeed implements Feed {
   readonly name = 'replay';
   readonly #o: ReplayOptions;
   #stopped = false;
+  /** The paced wait between two steps, and what ends it early on stop. */
+  #wait: NodeJS.Timeout | undefined;
+  #wake: (() => void) | null = null;
   #resolve!: () => void;
   readonly done: Promise<void>;
   /** Time steps delivered so far. */
@@ -156,10 +159,16 @@ export class ReplayFeed implements Feed {
       this.#resolve();
     };
     const loop = () => {
+      this.#wake = null;
       if (this.#stopped || i > i1) return finish();
       if (paced()) {
         emitStep();
-        setTimeout(loop, 1000 / speed);
+        this.#wait = setTimeout(loop, 1000 / speed);
+        // Stopping ends the wait at once (a slow pace waits seconds or more between steps).
+        this.#wake = () => {
+          clearTimeout(this.#wait);
+          loop();
+        };
         return;
       }
       if (sink.batch) sink.batch(chunk);
@@ -172,6 +181,9 @@ export class ReplayFeed implements Feed {
   /** Stops after the step in progress; resolves when the feed reports `closed`. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
     await this.done;
   }
 }
