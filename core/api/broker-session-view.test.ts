@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventChannel, Events, LiveOrder, LivePosition, LiveStatus } from '../contract';
+import type { EventChannel, Events, LiveHistory, LiveOrder, LivePosition, LiveStatus } from '../contract';
 import { FakeAlpaca } from '../live/brokers/fake-alpaca';
 import { importCsv } from '../store/import';
 import { openStore, type Store } from '../store/sqlite-bar-store';
@@ -107,6 +107,15 @@ describe("the session's account, positions and orders with a broker connected", 
     const tick = events.slice(ticksFrom).find((e) => e.channel === 'live:ticked')?.payload as
       Events['live:ticked'] | undefined;
     expect(tick?.account.buyingPower).toBe(fake.cash * 2);
+    // The history a late-opened view reads holds the equity that went out: the broker's, not the paper model's.
+    const hist = await call<LiveHistory>('live:history');
+    expect(hist.session).toBe('v1');
+    const pushedEquity = events
+      .filter((e) => e.channel === 'live:ticked')
+      .map((e) => (e.payload as Events['live:ticked']).account.equity);
+    expect(pushedEquity).toContain(hist.equity.value.at(-1));
+    // The paper session's capital is 10,000; the broker's account about 100,000.
+    expect(hist.equity.value.at(-1)).toBeGreaterThan(50_000);
 
     const st = await call<LiveStatus>('live:status');
     expect(st.account).toMatchObject({

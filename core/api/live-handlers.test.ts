@@ -5,6 +5,7 @@ import type {
   EventChannel,
   Events,
   LiveAlert,
+  LiveHistory,
   LiveOrder,
   LivePosition,
   LiveSignal,
@@ -194,5 +195,42 @@ describe('live through dispatch', () => {
     expect(await call<LiveSignal[]>('signals:list', { limit: 5000 })).toEqual(listed);
     const none = await dispatch(handlers, 'orders:submit', { symbol: 'GOOG', side: 'buy', qty: 1 }, ctx);
     expect(none.ok === false && none.error.code).toBe('unavailable');
+  });
+
+  it("serves the session's equity and last prices to a view opened after it started, from the batches pushed", async () => {
+    const from = events.length;
+    await call<LiveStatus>('live:start', { spec: SPEC, feed: 'replay', session: 'history' });
+    await until(() =>
+      events
+        .slice(from)
+        .some((e) => e.channel === 'feed:status-changed' && (e.payload as { state: string }).state === 'closed'),
+    );
+    await call('live:stop');
+    const pushed = events
+      .slice(from)
+      .filter((e) => e.channel === 'live:ticked')
+      .map((e) => e.payload as Events['live:ticked']);
+    const hist = await call<LiveHistory>('live:history');
+    expect(hist.session).toBe('history');
+    // One point per batch at its market time (the batch's latest bar), the last equity the last batch's.
+    expect(hist.equity.time.length).toBeGreaterThan(0);
+    expect(hist.equity.time.length).toBeLessThanOrEqual(pushed.length);
+    for (let i = 1; i < hist.equity.time.length; i++)
+      expect(hist.equity.time[i]).toBeGreaterThan(hist.equity.time[i - 1]);
+    const last = pushed.at(-1)!;
+    expect(hist.equity.value.at(-1)).toBe(last.account.equity);
+    expect(hist.equity.time.at(-1)).toBe(Math.max(...pushed.flatMap((b) => b.prices.map((p) => p.time))));
+    // The watchlist's row: GOOG at its last pushed price, which is the replay's last close.
+    const goog = pushed
+      .flatMap((b) => b.prices)
+      .filter((p) => p.symbol === 'GOOG')
+      .at(-1)!;
+    expect(hist.prices).toEqual([goog]);
+    // A new start forgets the last session's history.
+    await call<LiveStatus>('live:start', { spec: SPEC, feed: 'replay', session: 'history 2', speed: 0.001 });
+    const fresh = await call<LiveHistory>('live:history');
+    expect(fresh.session).toBe('history 2');
+    expect(fresh.equity.time.every((t) => !hist.equity.time.includes(t) || t < hist.equity.time[0])).toBe(true);
+    await call('live:stop');
   });
 });

@@ -22,6 +22,7 @@ export function liveHandlers(s: Services): Pick<Handlers, LiveChannels> {
       if (!account || !v) return ok({ ...st, source: null });
       return ok({ ...st, account, source: { broker: v.broker, mode: v.mode, accountId: v.accountId, at: v.at } });
     },
+    'live:history': () => ok(s.liveHistory.snapshot()),
     'positions:list': () => ok(s.broker.sessionPositions() ?? live.positions()),
     'orders:list': () =>
       ok(s.broker.sessionOrders(s.broker.status().session ?? live.status().session) ?? live.orders()),

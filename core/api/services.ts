@@ -5,6 +5,8 @@ import { UserAlertService } from '../alerts-user/service';
 import { BacktestService } from '../backtest/service';
 import { liveEmit } from './live-handlers';
 import { LiveService } from '../live/service';
+import type { LiveTicked } from '../live/session';
+import { TickHistory } from '../live/tick-history';
 import { DeskService } from '../live/books/desk';
 import { BrokerService } from '../live/brokers/service';
 import { OptimizeService } from '../optimize/service';
@@ -30,6 +32,8 @@ export interface Services {
   readonly optimize: OptimizeService;
   /** The live/paper trading session and its webhook outbox (`live:*`, `positions:*`, `alerts:*`, `risk:*`, `killswitch:*`). */
   readonly live: LiveService;
+  /** The live session's `live:ticked` batches as they went out, folded (`live:history`: equity and latest prices). */
+  readonly liveHistory: TickHistory;
   /** The monitoring desk: books side by side, desk limits, the ticket (`desk:*`, issue 16). */
   readonly desk: DeskService;
   /** Background backtests (`backtest:start` / `backtest:cancel`). */
@@ -107,16 +111,22 @@ export function createServices(options: ServiceOptions): Services {
     onAlert: (a) => options.emit('alert:raised', { ...a }),
     onView: () => options.emit('positions:changed', broker.sessionPositions() ?? live.positions()),
   });
+  const liveHistory = new TickHistory();
   const sessionEmit: Emit = (channel, payload) => {
     if (broker.view()) {
       if (channel === 'positions:changed') return options.emit('positions:changed', broker.sessionPositions() ?? []);
       const account = broker.sessionAccount();
-      if (channel === 'live:ticked' && account)
-        return options.emit('live:ticked', { ...(payload as Events['live:ticked']), account });
+      if (channel === 'live:ticked' && account) {
+        const ticked = { ...(payload as LiveTicked), account };
+        liveHistory.record(ticked);
+        return options.emit('live:ticked', ticked);
+      }
     }
+    if (channel === 'live:ticked') liveHistory.record(payload as LiveTicked);
     options.emit(channel, payload);
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
+  live.onStart = (session) => liveHistory.reset(session);
   const userAlerts = new UserAlertService(options.store, {
     alert: (a) => options.emit('alert:raised', { ...a }),
     fired: (f) => options.emit('user-alert:fired', f),
@@ -136,6 +146,7 @@ export function createServices(options: ServiceOptions): Services {
     app: { dataset: { state: 'idle', fraction: null, message: '' } },
     optimize,
     live,
+    liveHistory,
     desk,
     // User strategies' backtests run on the simulation pool, never on the host's thread (a store in
     // memory has no file for workers to open: there they stay in the host, time-limited).

@@ -6,6 +6,7 @@ import type { Account, KillSwitchState } from '../live/broker';
 import type { RiskLimits } from '../live/risk';
 import type { LiveServiceStatus } from '../live/service';
 import type { LiveTicked } from '../live/session';
+import type { LiveHistory } from '../live/tick-history';
 import type { Alert, FeedStatus, FiredSignal, Order, Position } from '../live/types';
 
 export type {
@@ -16,6 +17,7 @@ export type {
   FeedStatus as LiveFeedStatus,
 } from '../live/types';
 export type { KillSwitchState as KillSwitch } from '../live/broker';
+export type { LiveHistory } from '../live/tick-history';
 export type { RiskLimits as RiskLimitsValue } from '../live/risk';
 
 /** The session's account; `buyingPower` when it is a connected broker's (see {@link LiveStatus.source}). */
@@ -149,6 +151,8 @@ export const liveMethods = {
   'live:start': method(LiveStartInput).returns<LiveStatus>(),
   'live:stop': method(noInput).returns<LiveStatus>(),
   'live:status': method(noInput).returns<LiveStatus>(),
+  /** The running (or last) session's equity over time and latest prices, for a view opened after it started. */
+  'live:history': method(noInput).returns<LiveHistory>(),
   'positions:list': method(noInput).returns<readonly Position[]>(),
   'orders:list': method(noInput).returns<readonly Order[]>(),
   /** Journaled before it returns; `status: "rejected"` with a `reason` when the kill switch or a risk limit refuses it. */

@@ -110,6 +110,8 @@ export class LiveService {
   lastCanaryRestore: RestoreReport | null = null;
   /** Called with every closed bar of a running session and the session's name (the user's alert rules judge it). */
   onBar: ((session: string, bar: LiveBar, realtime: boolean) => void) | null = null;
+  /** Called with the session's name when one starts (or resumes), before its journal is restored. */
+  onStart: ((session: string) => void) | null = null;
 
   constructor(
     store: Store,
@@ -212,6 +214,7 @@ export class LiveService {
       onBar: (b) => this.onBar?.(req.session, b, !FEEDS[req.feed].replaysStore),
       ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
+    this.onStart?.(req.session);
     const session = new LiveSession(champion);
     this.#duel = 'model' in strategy && strategy.model instanceof ModelDuel ? strategy.model : null;
     this.#canary = canary;

@@ -1,4 +1,4 @@
-import type { Events, LiveAccount, LivePosition } from '../../../core/contract';
+import type { Events, LiveAccount, LiveHistory, LivePosition } from '../../../core/contract';
 import { applyTicks, type WatchRow } from './alerts-logic';
 
 type Ticked = Events['live:ticked'];
@@ -82,5 +82,36 @@ export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: n
     account: last.account,
     equity,
     ...positions,
+  };
+}
+
+/**
+ * Merges the host's `live:history` into what the page has folded so far (a view opened, or reloaded, after the
+ * session started): the host's equity curve, then the page's own points after its last (batches that arrived
+ * while the history was read), and each symbol's host price where the page has none as recent. `null` when the
+ * history is of another session than the one shown (then the page keeps what it has).
+ */
+export function mergeHistory(
+  s: Pick<TickFold, 'equity' | 'watch'>,
+  h: LiveHistory,
+  session: string | null,
+): Pick<TickFold, 'equity' | 'watch'> | null {
+  if (h.session === null || h.session !== session) return null;
+  const last = h.equity.time.length > 0 ? h.equity.time[h.equity.time.length - 1] : Number.NEGATIVE_INFINITY;
+  const time = [...h.equity.time];
+  const value = [...h.equity.value];
+  for (let i = 0; i < s.equity.time.length; i++)
+    if (s.equity.time[i] > last) {
+      time.push(s.equity.time[i]);
+      value.push(s.equity.value[i]);
+    }
+  const older = new Map<string, LiveHistory['prices'][number]>();
+  for (const p of h.prices) {
+    const row = s.watch.get(p.symbol);
+    if (!row || row.time < p.time) older.set(p.symbol, p);
+  }
+  return {
+    equity: { time: time.slice(-MAX_EQUITY_POINTS), value: value.slice(-MAX_EQUITY_POINTS) },
+    watch: older.size > 0 ? applyTicks(s.watch, older) : s.watch,
   };
 }

@@ -176,6 +176,57 @@ describe('live store', () => {
     expect(s.risk?.maxDailyLoss).toBe(500);
     expect(s.error).toBeNull();
   });
+
+  it("draws what a view opened late missed: the host's equity curve and last prices, then the page's newer points", async () => {
+    const status = {
+      running: true,
+      session: 'late',
+      strategy: 'model-signal',
+      symbols: ['AAA', 'BBB'],
+      feed: { feed: 'replay', state: 'open', at: 1 },
+      account,
+      killSwitch: { tripped: false, reason: null, at: null },
+    };
+    const history = {
+      session: 'late',
+      equity: { time: [10, 20, 30], value: [1000, 1010, 1020] },
+      prices: [
+        { symbol: 'AAA', time: 30, price: 5, prevClose: 4 },
+        { symbol: 'BBB', time: 30, price: 7, prevClose: 8 },
+      ],
+    };
+    const fake = installFakeApi({
+      'live:status': () => ({ ok: true, value: status }),
+      'live:history': () => ({ ok: true, value: history }),
+      'positions:list': () => ({ ok: true, value: [] }),
+      'alerts:list': () => ({ ok: true, value: [] }),
+      'risk:get': () => ({ ok: true, value: { symbols: {} } }),
+    });
+    const f = frames();
+    subscribeLive(f.schedule, undefined);
+    // A batch the page folded while the history was on its way: newer than the host's last point, so kept after it.
+    fake.emit('live:ticked', tick(40, 6));
+    f.tick();
+    const epoch = useLiveStore.getState().equityEpoch;
+    await loadLive();
+    const s = useLiveStore.getState();
+    expect(s.equity).toEqual({ time: [10, 20, 30, 40], value: [1000, 1010, 1020, 1006] });
+    expect(s.equityEpoch).toBe(epoch + 1);
+    // AAA ticked on the page after the history's price: the page's row stays; BBB comes from the history.
+    expect(s.watch.get('AAA')).toMatchObject({ last: 6, time: 40 });
+    expect(s.watch.get('BBB')).toMatchObject({ last: 7, ref: 8, time: 30 });
+    // Another session's history (a restart since) changes nothing; a missing one is no error.
+    installFakeApi({
+      'live:status': () => ({ ok: true, value: { ...status, session: 'other' } }),
+      'live:history': () => ({ ok: true, value: history }),
+      'positions:list': () => ({ ok: true, value: [] }),
+      'alerts:list': () => ({ ok: true, value: [] }),
+      'risk:get': () => ({ ok: true, value: { symbols: {} } }),
+    });
+    await loadLive();
+    expect(useLiveStore.getState().equity).toEqual(s.equity);
+    expect(useLiveStore.getState().error).toBeNull();
+  });
 });
 
 describe('live store: signals and notifications', () => {

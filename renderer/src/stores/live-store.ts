@@ -25,7 +25,7 @@ import {
   type WatchRow,
 } from './alerts-logic';
 import { useConnectionStore } from './connection-store';
-import { applyTickBatches } from './live-fold';
+import { applyTickBatches, mergeHistory } from './live-fold';
 import { addSignalMarks, clearSignalMarks, setSymbolSignalMarks } from './marks-store';
 import { loadWatchIndicators } from './watch-indicators';
 import { jumpToChart } from './nav-store';
@@ -45,6 +45,8 @@ interface LiveState {
   readonly account: LiveAccount | null;
   /** Account equity over time (EpochMs, value), capped; the equity chart reads it outside React. */
   readonly equity: { readonly time: number[]; readonly value: number[] };
+  /** Bumped when `equity` is replaced rather than appended to (a new session, the host's history): the chart redraws it whole. */
+  readonly equityEpoch: number;
   readonly positions: readonly LivePosition[];
   readonly alerts: readonly LiveAlert[];
   /** Which alerts the stream shows: all, strategy signals, or anomalies and risk. */
@@ -72,6 +74,7 @@ const initial: LiveState = {
   watch: new Map(),
   account: null,
   equity: { time: [], value: [] },
+  equityEpoch: 0,
   positions: [],
   alerts: [],
   alertFilter: 'all',
@@ -190,16 +193,23 @@ export function defaultSessionName(strategy: string, now = new Date(), taken: It
 /** Reads the session state, positions, recent alerts and risk limits (on opening the view or reconnecting). */
 export async function loadLive(): Promise<void> {
   // Signal alerts and the others are read apart, so a busy strategy cannot push the risk alerts off the page.
-  const [st, pos, sig, other, risk] = await Promise.all([
+  const [st, pos, sig, other, risk, hist] = await Promise.all([
     window.api.invoke('live:status'),
     window.api.invoke('positions:list'),
     window.api.invoke('alerts:list', { limit: 500, category: 'signal' }),
     window.api.invoke('alerts:list', { limit: 500, category: 'other' }),
     window.api.invoke('risk:get'),
+    window.api.invoke('live:history'),
   ]);
+  // The history only adds what the page missed: without it the page shows the next batches, as before.
   const err = [st, pos, sig, other, risk].find((r) => !r.ok);
   useLiveStore.setState((s) => ({
     ...(st.ok ? applyStatus(st.value) : {}),
+    // What the page missed before it opened: the equity curve and the watchlist's last prices.
+    ...(() => {
+      const merged = hist.ok && st.ok ? mergeHistory(s, hist.value, st.value.session) : null;
+      return merged ? { ...merged, equityEpoch: s.equityEpoch + 1 } : {};
+    })(),
     ...(pos.ok ? { positions: pos.value } : {}),
     alerts: mergeAlerts(s.alerts, [...(sig.ok ? sig.value : []), ...(other.ok ? other.value : [])]),
     ...(risk.ok ? { risk: risk.value } : {}),
@@ -223,7 +233,16 @@ export async function startLive(
   // A new session's alert stream starts empty, as a reload shows it (`alerts:list` reads the running session's
   // journal): a replay re-runs history, so the earlier session's alerts carry later market times and would sort
   // above the new session's. They stay in the journal.
-  useLiveStore.setState({ ...initial, watch: new Map(), alerts: [], alertFilter, sessions, outbox, isRunning: true });
+  useLiveStore.setState((s) => ({
+    ...initial,
+    watch: new Map(),
+    alerts: [],
+    alertFilter,
+    sessions,
+    outbox,
+    isRunning: true,
+    equityEpoch: s.equityEpoch + 1,
+  }));
   clearSignalMarks();
   // A session is named for the user (an existing name resumes that session where it stopped).
   let name = session?.trim();
@@ -249,7 +268,15 @@ export async function startLive(
 /** Resumes a journaled session by name with the spec and feed it was started with (its kill switch as journaled). */
 export async function resumeLive(session: string, speed?: number): Promise<void> {
   const { alertFilter, sessions, outbox } = useLiveStore.getState();
-  useLiveStore.setState({ ...initial, watch: new Map(), alertFilter, sessions, outbox, isRunning: true });
+  useLiveStore.setState((s) => ({
+    ...initial,
+    watch: new Map(),
+    alertFilter,
+    sessions,
+    outbox,
+    isRunning: true,
+    equityEpoch: s.equityEpoch + 1,
+  }));
   clearSignalMarks();
   const r = await window.api.invoke('live:resume', { session, ...(speed === undefined ? {} : { speed }) });
   useLiveStore.setState(

@@ -19,7 +19,16 @@ export function LiveEquityChart() {
     const line = chart.addSeries(LineSeries, { color: chartColors().accent2, lineWidth: 2, priceLineVisible: false });
     let shown = 0;
     let lastTime = -1;
-    const draw = (eq: { time: number[]; value: number[] }) => {
+    const draw = (eq: { time: number[]; value: number[] }, replaced = false) => {
+      if (replaced) {
+        // A new session, or the host's history before the page's points: redraw whole (empty clears).
+        line.setData(toLine(eq.time, eq.value));
+        shown = eq.time.length;
+        lastTime = shown > 0 ? toChartTime(eq.time[shown - 1]) : -1;
+        // The whole curve in view, not squeezed against the right edge at the default spacing.
+        if (shown > 0) chart.timeScale().fitContent();
+        return;
+      }
       if (eq.time.length === 0) return;
       // First draw or a trimmed history: set everything; otherwise update only the new points.
       if (shown === 0 || eq.time.length < shown) {
@@ -34,9 +43,10 @@ export function LiveEquityChart() {
       shown = eq.time.length;
       lastTime = toChartTime(eq.time[eq.time.length - 1]);
     };
-    draw(useLiveStore.getState().equity);
+    draw(useLiveStore.getState().equity, true);
     const unsub = useLiveStore.subscribe((s, prev) => {
-      if (s.equity !== prev.equity) draw(s.equity);
+      if (s.equityEpoch !== prev.equityEpoch) draw(s.equity, true);
+      else if (s.equity !== prev.equity) draw(s.equity);
     });
     return () => {
       unsub();

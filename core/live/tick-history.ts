@@ -1,0 +1,70 @@
+import type { Account } from './broker';
+import type { LiveTicked } from './session';
+
+/** The most equity points kept (the Live view keeps as many). */
+export const MAX_EQUITY_POINTS = 5000;
+
+/** `live:history`: what a Live view opened after the session started has missed. */
+export interface LiveHistory {
+  /** The session the history is of (null before any started in this host). */
+  readonly session: string | null;
+  /** The account's equity over market time (EpochMs, ascending), the last {@link MAX_EQUITY_POINTS}. */
+  readonly equity: { readonly time: number[]; readonly value: number[] };
+  /** Each symbol's latest price, as the last `live:ticked` batch that carried it; in symbol order. */
+  readonly prices: LiveTicked['prices'];
+}
+
+/**
+ * The host's record of the running (or last) session's `live:ticked` batches, as they went out (with a broker
+ * connected, its account): equity over time and the latest price of each symbol, so that a Live view opened late
+ * (or reloaded) draws the curve and the watchlist from the start, not from the next batch. Folded as the view folds
+ * batches: equity is plotted at market time (the batch's latest price time, or `at` when it has none) and only when
+ * known (finite); a batch at the same or an earlier time replaces the last point, so times ascend strictly.
+ * Memory is bounded: at most {@link MAX_EQUITY_POINTS} points (twice that between trims) and one price per symbol.
+ */
+export class TickHistory {
+  #session: string | null = null;
+  #time: number[] = [];
+  #value: number[] = [];
+  #prices = new Map<string, LiveTicked['prices'][number]>();
+
+  /** Forgets everything: a session starts (again). */
+  reset(session: string): void {
+    this.#session = session;
+    this.#time = [];
+    this.#value = [];
+    this.#prices.clear();
+  }
+
+  /** Folds one `live:ticked` batch in. */
+  record(batch: { readonly at: number; readonly prices: LiveTicked['prices']; readonly account: Account }): void {
+    let at = Number.NEGATIVE_INFINITY;
+    for (const p of batch.prices) {
+      this.#prices.set(p.symbol, p);
+      if (p.time > at) at = p.time;
+    }
+    if (!Number.isFinite(at)) at = batch.at;
+    const eq = batch.account.equity;
+    if (typeof eq !== 'number' || !Number.isFinite(eq)) return;
+    const n = this.#time.length;
+    if (n > 0 && this.#time[n - 1] >= at) {
+      this.#value[n - 1] = eq;
+      return;
+    }
+    this.#time.push(at);
+    this.#value.push(eq);
+    if (this.#time.length >= 2 * MAX_EQUITY_POINTS) {
+      this.#time = this.#time.slice(-MAX_EQUITY_POINTS);
+      this.#value = this.#value.slice(-MAX_EQUITY_POINTS);
+    }
+  }
+
+  /** A copy of the history (the last {@link MAX_EQUITY_POINTS} points). */
+  snapshot(): LiveHistory {
+    return {
+      session: this.#session,
+      equity: { time: this.#time.slice(-MAX_EQUITY_POINTS), value: this.#value.slice(-MAX_EQUITY_POINTS) },
+      prices: [...this.#prices.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),
+    };
+  }
+}
