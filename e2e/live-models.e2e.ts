@@ -68,6 +68,13 @@ describe('Live view: a model signal with its explanation, champion vs challenger
     await page.waitForFunction(() => /prediction .*: .* [+−]/.test(document.body.textContent ?? ''), undefined, {
       timeout: 30_000,
     });
+    // The session ran before the view opened: the view draws what it missed from the host's history, and the
+    // toolbar names the session's own strategy and symbols (not the form's default strategy).
+    expect(await page.textContent('[data-testid="live-running-spec"]')).toMatch(/^model-signal on 8 symbols/);
+    await page.waitForFunction(() => !/No equity reported/.test(document.body.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
+    expect(await page.locator('[data-testid="watchlist"] tbody tr').count()).toBeGreaterThan(0);
     await app.screenshot('live-model-duel');
   });
 });

@@ -58,6 +58,8 @@ export function LiveView() {
   const [sessionName, setSessionName] = useState('');
   const sessions = useLiveStore((s) => s.sessions);
   const currentSession = useLiveStore((s) => s.session);
+  const runningStrategy = useLiveStore((s) => s.strategy);
+  const runningSymbols = useLiveStore((s) => s.symbols);
   const [resumeName, setResumeName] = useState('');
   const resumable = sessions.filter((x) => x.resumable);
   const toResume = resumable.some((x) => x.name === resumeName) ? resumeName : (resumable[0]?.name ?? '');
@@ -88,25 +90,38 @@ export function LiveView() {
       ? account.equity - account.dayStartEquity
       : Number.NaN;
   return (
-    <div className="view-body" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
+    <div className="view-body live-view" data-view-ready="live" data-live-running={isRunning ? 'true' : 'false'}>
       <div className="toolbar">
-        <select value={strategy} onChange={(e) => setStrategy(e.target.value)} data-testid="live-strategy">
-          {strategies
-            .filter((s) => s.kind === 'single')
-            .map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name}
-              </option>
-            ))}
-        </select>
-        <input
-          className="mono"
-          placeholder="Symbols"
-          value={symbols}
-          onChange={(e) => setSymbols(e.target.value)}
-          style={{ width: 160 }}
-          data-testid="live-symbols"
-        />
+        {isRunning && runningStrategy ? (
+          // A running session's strategy and symbols are its own (a model session's too), not the form's.
+          <span className="running-spec" data-testid="live-running-spec" title={runningSymbols.join(' ')}>
+            <span className="mono">{runningStrategy}</span>
+            <span className="muted">
+              {' '}
+              on {runningSymbols.length <= 4 ? runningSymbols.join(' ') : `${fmtInt(runningSymbols.length)} symbols`}
+            </span>
+          </span>
+        ) : (
+          <>
+            <select value={strategy} onChange={(e) => setStrategy(e.target.value)} data-testid="live-strategy">
+              {strategies
+                .filter((s) => s.kind === 'single')
+                .map((s) => (
+                  <option key={s.name} value={s.name}>
+                    {s.name}
+                  </option>
+                ))}
+            </select>
+            <input
+              className="mono"
+              placeholder="Symbols"
+              value={symbols}
+              onChange={(e) => setSymbols(e.target.value)}
+              style={{ width: 160 }}
+              data-testid="live-symbols"
+            />
+          </>
+        )}
         <label className="muted">
           speed×{' '}
           <input
