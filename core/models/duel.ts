@@ -1,6 +1,6 @@
 import type { SignalExplanation } from '../model/explanation';
 import type { ChallengerParams } from './challenger-params';
-import { TopkDecider, type LiveModelSignal, type ModelBar, type TopkDecision } from './live';
+import { keepDecision, TopkDecider, type LiveModelSignal, type ModelBar, type TopkDecision } from './live';
 
 export { challengerParams, type ChallengerParams } from './challenger-params';
 
@@ -172,7 +172,8 @@ export class ModelDuel {
   readonly #weights: [Float64Array, Float64Array];
   /**
    * Top-k models: the decisions each virtual book was scored on (champion, challenger), each by its own params
-   * (a challenger may hold another `topK`, drop another `nDrop`, rebalance on another period); empty in threshold mode.
+   * (a challenger may hold another `topK`, drop another `nDrop`, rebalance on another period); empty in threshold mode;
+   * the newest few thousand each (`keepDecision`).
    */
   readonly decisions: readonly [TopkDecision[], TopkDecision[]] = [[], []];
 
@@ -212,7 +213,7 @@ export class ModelDuel {
     }
     [this.champion, this.challenger].forEach((m, i) => {
       const decided = this.#deciders ? this.#deciders[i].decide(step) : null;
-      if (decided) this.decisions[i].push({ time: step[0].time, weights: decided });
+      if (decided) keepDecision(this.decisions[i], { time: step[0].time, weights: decided });
       const held = this.#weights[i];
       for (let k = 0; k < this.#symbols.length; k++) {
         this.#pred[k] = m.prediction(this.#symbols[k]);

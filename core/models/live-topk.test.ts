@@ -13,7 +13,7 @@ import { connection } from '../store/internal';
 import { Journal } from '../store/journal';
 import { openStore, type Store } from '../store/sqlite-bar-store';
 import { modelSignal } from '../strategies/model-signal';
-import { LiveModelSignal } from './live';
+import { keepDecision, LiveModelSignal, MAX_KEPT_DECISIONS, type TopkDecision } from './live';
 import { ModelDuel } from './duel';
 import { canaryName, FanoutSink, planCanary } from '../live/canary';
 import { LiveService } from '../live/service';
@@ -362,5 +362,15 @@ describe('model-signal top-k in a live session (replay feed)', () => {
       short: true,
     });
     expect((r.model as ModelDuel).champion.params).toMatchObject({ threshold: 0, short: false });
+  });
+});
+
+describe('top-k decisions kept in memory', () => {
+  it('keeps the newest ones only, oldest first: a session running for years stays bounded', () => {
+    const list: TopkDecision[] = [];
+    for (let t = 0; t < MAX_KEPT_DECISIONS + 25; t++) keepDecision(list, { time: t, weights: new Map([['A', 1]]) });
+    expect(list).toHaveLength(MAX_KEPT_DECISIONS);
+    expect(list[0].time).toBe(25);
+    expect(list.at(-1)!.time).toBe(MAX_KEPT_DECISIONS + 24);
   });
 });

@@ -286,6 +286,15 @@ export interface TopkDecision {
   readonly weights: ReadonlyMap<string, number>;
 }
 
+/** The most top-k decisions a live session keeps in memory (the newest); the journal holds its orders and fills. */
+export const MAX_KEPT_DECISIONS = 2000;
+
+/** Appends `d` to `list`, dropping the oldest beyond {@link MAX_KEPT_DECISIONS}: a session that runs for years stays bounded. */
+export function keepDecision(list: TopkDecision[], d: TopkDecision, max = MAX_KEPT_DECISIONS): void {
+  list.push(d);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
 /**
  * `model-signal` top-k on a live feed: at the first step of each rebalance period (daily, weekly, monthly, as the
  * backtest's calendar keys them) the streaming predictions of the symbols with a bar go through the backtest's own
@@ -300,7 +309,7 @@ export class LiveTopK implements SessionPortfolio {
   readonly #target: Float64Array;
   readonly #prices: Float64Array;
   #pending = false;
-  /** Every decision so far (warm steps included), oldest first. */
+  /** The decisions so far (warm steps included), oldest first: the last {@link MAX_KEPT_DECISIONS}. */
   readonly decisions: TopkDecision[] = [];
 
   constructor(model: LiveModelSignal, symbols: readonly string[]) {
@@ -321,7 +330,7 @@ export class LiveTopK implements SessionPortfolio {
     const weights = this.#decider.decide(step);
     if (weights === null) return;
     const time = step[0].time;
-    this.decisions.push({ time, weights });
+    keepDecision(this.decisions, { time, weights });
     for (let k = 0; k < this.#symbols.length; k++) {
       const w = weights.get(this.#symbols[k]) ?? 0;
       const was = this.#target[k];
