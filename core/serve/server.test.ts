@@ -342,6 +342,14 @@ const SUCCESS: { [K in Channel]?: Sample } = {
   'live:stop': { input: undefined, check: (v) => expect(v).toMatchObject({ running: false }) },
   'alerts:ack': { input: { id: 'no-such-alert' }, check: (v) => expect(v).toEqual({ acknowledged: false }) },
   'live:status': { input: undefined, check: (v) => expect(v).toMatchObject({ running: false }) },
+  'live:history': {
+    input: undefined,
+    check: (v) => {
+      const h = v as { session: string | null; equity: { time: number[]; value: number[] }; prices: unknown[] };
+      expect(h.equity.time).toHaveLength(h.equity.value.length);
+      expect(Array.isArray(h.prices)).toBe(true);
+    },
+  },
   'positions:list': { input: undefined, check: (v) => expect(v).toEqual([]) },
   'orders:list': { input: undefined, check: (v) => expect(v).toEqual([]) },
   'alerts:list': { input: {}, check: (v) => expect(Array.isArray(v)).toBe(true) },
