@@ -127,6 +127,10 @@ export function createServices(options: ServiceOptions): Services {
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
   live.onStart = (session) => liveHistory.reset(session);
+  // Each replayed day's equity, not only the 100 ms samples; with a broker connected, its account is the curve.
+  live.onStepEquity = (time, equity) => {
+    if (!broker.view()) liveHistory.point(time, equity);
+  };
   const userAlerts = new UserAlertService(options.store, {
     alert: (a) => options.emit('alert:raised', { ...a }),
     fired: (f) => options.emit('user-alert:fired', f),

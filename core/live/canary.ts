@@ -35,6 +35,8 @@ export function planCanary(o: SessionOptions): { champion: SessionOptions; canar
     params: duel.challenger.params,
     model: duel.challenger,
     emit: undefined,
+    // The Live view's equity curve is the champion's account (the canary's is in the duel panel).
+    onStepEquity: undefined,
     webhooks: [],
   });
   return { champion: { ...o, spec: spec(o.spec.capital * (1 - f)) }, canary };

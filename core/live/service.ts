@@ -112,6 +112,8 @@ export class LiveService {
   onBar: ((session: string, bar: LiveBar, realtime: boolean) => void) | null = null;
   /** Called with the session's name when one starts (or resumes), before its journal is restored. */
   onStart: ((session: string) => void) | null = null;
+  /** Called with the running session's equity after each committed time step of a bar feed (see `onStepEquity`). */
+  onStepEquity: ((time: number, equity: number) => void) | null = null;
 
   constructor(
     store: Store,
@@ -212,6 +214,7 @@ export class LiveService {
       cooldownMs: req.cooldownMs,
       signalSeverity: req.signalSeverity,
       onBar: (b) => this.onBar?.(req.session, b, !FEEDS[req.feed].replaysStore),
+      onStepEquity: (t, eq) => this.onStepEquity?.(t, eq),
       ...('model' in strategy && strategy.model ? { model: strategy.model } : {}),
     });
     this.onStart?.(req.session);

@@ -72,6 +72,11 @@ export interface SessionOptions {
   readonly graceMs?: number;
   /** Every closed bar the session steps (the user's alert rules judge it); called inside the batch's transaction. */
   readonly onBar?: (bar: LiveBar) => void;
+  /**
+   * The account's equity after each time step of a bar feed (a replay: one point per day, however fast it runs),
+   * called after the step's transaction committed; `live:ticked` samples it only every 100 ms.
+   */
+  readonly onStepEquity?: (time: number, equity: number) => void;
   /** Push an event (after commit). */
   readonly emit?: <E extends keyof LiveEvents>(channel: E, payload: LiveEvents[E]) => void;
   /** Minimum ms between `live:ticked` pushes. Default 100. */
@@ -264,6 +269,7 @@ export class LiveSession implements FeedSink {
       this.journal.transaction(fn);
     } catch (e) {
       this.#pending = [];
+      this.#stepEquity.length = 0;
       throw e;
     } finally {
       this.#depth--;
@@ -271,8 +277,15 @@ export class LiveSession implements FeedSink {
     this.#flush();
   }
 
+  /** (time, equity) pairs of the steps in the transaction, handed to `onStepEquity` once it commits. */
+  readonly #stepEquity: number[] = [];
+
   #flush(): void {
     const emit = this.#o.emit;
+    const onStep = this.#o.onStepEquity;
+    if (onStep)
+      for (let i = 0; i < this.#stepEquity.length; i += 2) onStep(this.#stepEquity[i], this.#stepEquity[i + 1]);
+    this.#stepEquity.length = 0;
     if (this.#positionsDirty) {
       this.#positionsDirty = false;
       this.#pending.push(['positions:changed', this.positions()]);
@@ -445,6 +458,7 @@ export class LiveSession implements FeedSink {
         this.#anomalies(b);
         this.#o.onBar?.(b);
       }
+      if (this.#o.onStepEquity) this.#stepEquity.push(step[0].time, this.broker.account().equity);
     });
   }
 

@@ -44,7 +44,11 @@ export class TickHistory {
       if (p.time > at) at = p.time;
     }
     if (!Number.isFinite(at)) at = batch.at;
-    const eq = batch.account.equity;
+    this.point(at, batch.account.equity);
+  }
+
+  /** Adds one equity point at market time `at` (a bar feed's step; see `SessionOptions.onStepEquity`). */
+  point(at: number, eq: number): void {
     if (typeof eq !== 'number' || !Number.isFinite(eq)) return;
     const n = this.#time.length;
     if (n > 0 && this.#time[n - 1] >= at) {
