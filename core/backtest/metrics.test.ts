@@ -180,6 +180,45 @@ describe('the fused metrics pass', () => {
     expect(valueAtRisk(nan)).toBe(valueAtRiskBySelection(nan));
   });
 
+  it('gathers the VaR tail under a sampled threshold from 512 returns on, with the same VaR and CVaR as selecting over all', () => {
+    // Ten years of daily bars (2,520) is what a sweep's kernel scores per combination. Each length is tried
+    // with random returns; many ties (flat bars); losses only off the sample's stride (the sample sees no
+    // loss); and losses only on it (the sampled threshold leaves too few returns under it, so the pass must
+    // fall back to selecting over all).
+    for (const n of [512, 513, 514, 2520, 4096]) {
+      const step = Math.floor((n - 1) / 256);
+      const curves: Float64Array[] = [];
+      for (const kind of ['random', 'ties', 'off-stride', 'on-stride']) {
+        const e = new Float64Array(n);
+        let v = 1000;
+        for (let t = 0; t < n; t++) {
+          // e[t] makes return t - 1.
+          const onStride = t > 0 && (t - 1) % step === 0;
+          if (kind === 'random') v *= 1 + (rnd() - 0.5) * 0.04;
+          else if (kind === 'ties') v = rnd() < 0.5 ? v : v * (rnd() < 0.5 ? 0.99 : 1.01);
+          else if (kind === 'off-stride') v *= t > 0 && !onStride && rnd() < 0.1 ? 0.999 : 1.001;
+          else v *= onStride ? 0.98 - rnd() * 0.01 : 1.001;
+          e[t] = v;
+        }
+        curves.push(e);
+      }
+      for (const e of curves) {
+        const m = computeMetrics({
+          capital: 1000,
+          time: Float64Array.from({ length: n }, (_, i) => i * DAY),
+          equity: e,
+          trades: [],
+          barsInMarket: 0,
+          tradedValue: 0,
+          barsPerYear: 252,
+        });
+        const r = barReturns(e);
+        expect(m.var95, `n=${n}`).toBe(valueAtRiskBySelection(r));
+        expect(m.cvar95, `n=${n}`).toBe(conditionalVaR(r, 0.95, valueAtRiskBySelection(r)));
+      }
+    }
+  });
+
   it('is bit-identical to the separate functions on a long curve with flat stretches and drawdowns', () => {
     const n = 20_000;
     const e = new Float64Array(n);

@@ -175,13 +175,24 @@ let scratchReturns = new Float64Array(1024);
 let scratchTail = new Float64Array(1024);
 const tailPair: [number, number] = [0, 0];
 
-/** The sampled threshold {@link valueAtRisk} gathers its tail under (NaN when the sample holds NaN). */
+/**
+ * Fewest returns for which the fused pass gathers the VaR's tail under a sampled threshold (see
+ * {@link tailThreshold}); shorter series select over a copy of all of them. The result is the same
+ * either way (tailVaR falls back when the tail cannot decide); the sample pays from a few hundred
+ * returns on, e.g. ten years of daily bars, which a sweep's kernel scores for every combination.
+ */
+const TAIL_MIN_RETURNS = 512;
+
+/**
+ * The sampled threshold {@link valueAtRisk} gathers its tail under (NaN when the sample holds NaN). Below
+ * 4,096 returns, about 256 samples (a stride of n / 2048 would be 1 or 0 there).
+ */
 function tailThreshold(returns: Float64Array, level: number): number {
   const n = returns.length;
   const pos = (1 - level) * (n - 1);
   const lo = Math.floor(pos);
   const want = lo + 1 >= n || pos === lo ? lo + 1 : lo + 2;
-  const step = Math.floor(n / 2048);
+  const step = n >= 4096 ? Math.floor(n / 2048) : Math.max(1, Math.floor(n / 256));
   const ns = Math.floor((n - 1) / step) + 1;
   if (scratchSelect.length < n) scratchSelect = new Float64Array(n);
   const sample = scratchSelect.subarray(0, ns);
@@ -276,7 +287,7 @@ export function computeMetrics(m: MetricsInput): Metrics {
   const mu = nr ? sumR / nr : Number.NaN;
   // The VaR's tail (values at or below a sampled threshold, see valueAtRisk) is gathered in this pass,
   // in order, so neither VaR nor CVaR needs another pass over all returns. NaN: no threshold.
-  const threshold = nr >= 4096 ? tailThreshold(r, 0.95) : Number.NaN;
+  const threshold = nr >= TAIL_MIN_RETURNS ? tailThreshold(r, 0.95) : Number.NaN;
   if (scratchTail.length < nr) scratchTail = new Float64Array(nr);
   const tail = scratchTail;
   let nTail = 0;

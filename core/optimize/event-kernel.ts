@@ -133,6 +133,27 @@ export interface EventSource {
   around?(group: () => void): void;
 }
 
+/** Largest equity-row store kept from one call for the next (a sweep's worker calls once per job, with rows of one size). */
+const SPARE_CELL_BYTES = 32 << 20;
+let spareCells: Float64Array | null = null;
+
+/**
+ * `len` zeros for the equity rows: the previous call's store when it is big enough, else a new one.
+ * Reusing it spares each job the allocation and first touch of tens of MB and the collections that
+ * much external memory triggers.
+ */
+function zeroedCells(len: number): Float64Array {
+  const spare = spareCells;
+  spareCells = null;
+  if (spare && spare.length >= len) return spare.subarray(0, len).fill(0);
+  return new Float64Array(len);
+}
+
+/** Keeps `cell`'s store for the next call, when small enough to hold on to. */
+function keepCells(cell: Float64Array): void {
+  if (cell.buffer.byteLength <= SPARE_CELL_BYTES) spareCells = new Float64Array(cell.buffer);
+}
+
 /** The run's bar range, checked for corporate actions (the kernels trade the panel's prices as they are). */
 export function kernelRange(spec: BacktestSpec, panel: Panel, name: string): { i0: number; i1: number; iw: number } {
   const r = runBarRange(spec, panel.time);
@@ -192,7 +213,7 @@ export function eventKernel(
   const costs = Float64Array.of(rate, fixed, bps, buyMul, sellMul, unit);
   const st = new Float64Array(9);
 
-  const cell = new Float64Array(nv * n);
+  const cell = zeroedCells(nv * n);
   const words = (n + 31) >> 5;
   const held = new Int32Array(nv * words);
   const endCorr = new Float64Array(nv);
@@ -423,15 +444,21 @@ export function eventKernel(
   const equity = new Float64Array(n);
   for (let r = 0; r < nv; r++) {
     const row = r * n;
-    // pred[r] < r: its row is already whole.
+    let v = spec.capital;
+    // pred[r] < r: its row is already whole. Made whole and summed in one pass (the same additions).
     if (pred[r] >= 0) {
       const from = pred[r] * n;
-      for (let t = 0; t < n; t++) cell[row + t] += cell[from + t];
-    }
-    let v = spec.capital;
-    for (let t = 0; t < n; t++) {
-      v += cell[row + t];
-      equity[t] = v;
+      for (let t = 0; t < n; t++) {
+        const x = cell[row + t] + cell[from + t];
+        cell[row + t] = x;
+        v += x;
+        equity[t] = v;
+      }
+    } else {
+      for (let t = 0; t < n; t++) {
+        v += cell[row + t];
+        equity[t] = v;
+      }
     }
     equity[n - 1] += endCorr[r];
     setBits(held, r * words, heldToEnd[r], n);
@@ -453,5 +480,6 @@ export function eventKernel(
       profitFactor: grossLoss[r] > 0 ? grossWin[r] / grossLoss[r] : null,
     };
   }
+  keepCells(cell);
   return out;
 }

@@ -111,6 +111,26 @@ describe('sma-cross kernel', () => {
     }
   });
 
+  it("gives the same bits whatever ran before it (a call reuses the previous call's equity rows)", () => {
+    const s = spec({ commission: { rate: 0.0005 } });
+    const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
+    const small = [3, 12, 3, 15, 4, 12, 4, 15];
+    const big: number[] = [];
+    for (let f = 2; f <= 12; f++) for (let sl = 13; sl <= 60; sl += 2) big.push(f, sl);
+    // First on fresh rows; then on rows a bigger call left full of its own sums; then on rows smaller than needed.
+    const first = smaCrossKernel(s, panel, small);
+    smaCrossKernel(s, panel, big);
+    const afterBig = smaCrossKernel(s, panel, small);
+    const bigAgain = smaCrossKernel(s, panel, big);
+    expect(afterBig).toEqual(first);
+    expect(smaCrossKernel(s, panel, big)).toEqual(bigAgain);
+    for (let k = 0; k < small.length / 2; k++) {
+      const exact = runSpecOnStore(store, { ...s, params: { fast: small[2 * k], slow: small[2 * k + 1] } }).result
+        .metrics;
+      expectClose(afterBig[k]!, exact);
+    }
+  });
+
   it('returns null for pairs the strategy rejects, and refuses specs it cannot model exactly', () => {
     const s = spec({});
     const panel = loadPanel(store, { symbols: s.symbols, adjustment: s.adjustment });
