@@ -282,10 +282,11 @@ export class LiveSession implements FeedSink {
 
   #flush(): void {
     const emit = this.#o.emit;
-    const onStep = this.#o.onStepEquity;
-    if (onStep)
+    if (this.#stepEquity.length > 0) {
+      const onStep = this.#o.onStepEquity!;
       for (let i = 0; i < this.#stepEquity.length; i += 2) onStep(this.#stepEquity[i], this.#stepEquity[i + 1]);
-    this.#stepEquity.length = 0;
+      this.#stepEquity.length = 0;
+    }
     if (this.#positionsDirty) {
       this.#positionsDirty = false;
       this.#pending.push(['positions:changed', this.positions()]);
