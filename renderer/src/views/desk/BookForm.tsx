@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { parseSymbols } from '../../stores/backtest-form';
 import { startBook } from '../../stores/desk-store';
 import { loadStrategies, useStrategiesStore } from '../../stores/strategies-store';
+import { SingleStrategyOptions } from '../../components/SingleStrategyOptions';
 
 /** Adds a book: a strategy (or manual), symbols (empty = every stored symbol), replay speed and range, capital, book limits, params. */
 export function BookForm({ onDone }: { onDone: () => void }) {
@@ -91,13 +92,7 @@ export function BookForm({ onDone }: { onDone: () => void }) {
           Strategy
           <select value={f.strategy} onChange={set('strategy')} data-testid="book-strategy">
             <option value="manual">manual (ticket only)</option>
-            {strategies
-              .filter((s) => s.kind === 'single')
-              .map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.name}
-                </option>
-              ))}
+            <SingleStrategyOptions strategies={strategies} />
           </select>
         </label>
         <label>

@@ -25,6 +25,7 @@ import { ChampionChallenger } from './ChampionChallenger';
 import { LiveEquityChart } from './LiveEquityChart';
 import { PositionsTable } from './PositionsTable';
 import { Watchlist } from './Watchlist';
+import { SingleStrategyOptions } from '../../components/SingleStrategyOptions';
 
 const FEED_CLASS: Record<string, string> = {
   open: 'ok',
@@ -104,13 +105,7 @@ export function LiveView() {
         ) : (
           <>
             <select value={strategy} onChange={(e) => setStrategy(e.target.value)} data-testid="live-strategy">
-              {strategies
-                .filter((s) => s.kind === 'single')
-                .map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {s.name}
-                  </option>
-                ))}
+              <SingleStrategyOptions strategies={strategies} />
             </select>
             <input
               className="mono"
