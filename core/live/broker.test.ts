@@ -54,6 +54,7 @@ describe('PaperBroker fills and positions', () => {
     }
     expect(fills.length).toBeGreaterThan(8);
     expect(a.equity).toBe(a.cash + value);
+    expect(broker.equity()).toBe(a.equity);
     expect(a.grossExposure).toBe(gross);
     // A new broker restored from the journal's fills, then marked at the same last prices in yet another order.
     const { broker: again } = setup();

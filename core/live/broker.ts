@@ -160,6 +160,11 @@ export class PaperBroker {
     };
   }
 
+  /** `account().equity` alone (the same sum, to the bit), without the PnL pass and the object: a replay's step reads it. */
+  equity(): number {
+    return this.#cash + this.#positionsValue().value;
+  }
+
   /** The live position state of `symbol` (flat if never traded). */
   position(symbol: string): PositionState {
     return this.#positions.get(symbol) ?? this.#add(emptyPosition(symbol));

@@ -459,7 +459,7 @@ export class LiveSession implements FeedSink {
         this.#anomalies(b);
         this.#o.onBar?.(b);
       }
-      if (this.#o.onStepEquity) this.#stepEquity.push(step[0].time, this.broker.account().equity);
+      if (this.#o.onStepEquity) this.#stepEquity.push(step[0].time, this.broker.equity());
     });
   }
 
