@@ -113,16 +113,14 @@ export function createServices(options: ServiceOptions): Services {
   });
   const liveHistory = new TickHistory();
   const sessionEmit: Emit = (channel, payload) => {
-    if (broker.view()) {
-      if (channel === 'positions:changed') return options.emit('positions:changed', broker.sessionPositions() ?? []);
-      const account = broker.sessionAccount();
-      if (channel === 'live:ticked' && account) {
-        const ticked = { ...(payload as LiveTicked), account };
-        liveHistory.record(ticked);
-        return options.emit('live:ticked', ticked);
-      }
+    if (channel === 'positions:changed' && broker.view())
+      return options.emit('positions:changed', broker.sessionPositions() ?? []);
+    if (channel === 'live:ticked') {
+      const account = broker.view() ? broker.sessionAccount() : null;
+      const ticked = account ? { ...(payload as LiveTicked), account } : (payload as LiveTicked);
+      liveHistory.record(ticked);
+      return options.emit('live:ticked', ticked);
     }
-    if (channel === 'live:ticked') liveHistory.record(payload as LiveTicked);
     options.emit(channel, payload);
   };
   const live = new LiveService(options.store, liveEmit(sessionEmit));
