@@ -18,6 +18,8 @@ export type {
 } from '../live/types';
 export type { KillSwitchState as KillSwitch } from '../live/broker';
 export type { LiveHistory } from '../live/tick-history';
+/** The most equity points `live:history` returns, and the Live view keeps. */
+export { MAX_EQUITY_POINTS } from '../live/tick-history';
 export type { RiskLimits as RiskLimitsValue } from '../live/risk';
 
 /** The session's account; `buyingPower` when it is a connected broker's (see {@link LiveStatus.source}). */

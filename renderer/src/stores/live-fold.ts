@@ -1,4 +1,10 @@
-import type { Events, LiveAccount, LiveHistory, LivePosition } from '../../../core/contract';
+import {
+  MAX_EQUITY_POINTS,
+  type Events,
+  type LiveAccount,
+  type LiveHistory,
+  type LivePosition,
+} from '../../../core/contract';
 import { applyTicks, type WatchRow } from './alerts-logic';
 
 type Ticked = Events['live:ticked'];
@@ -33,8 +39,6 @@ export function repricePositions(
   });
   return out ?? positions;
 }
-
-const MAX_EQUITY_POINTS = 5000;
 
 /**
  * Folds one frame's tick batches into the state in a single update: the latest price per symbol,
