@@ -75,6 +75,8 @@ describe('Live view: a model signal with its explanation, champion vs challenger
       timeout: 10_000,
     });
     expect(await page.locator('[data-testid="watchlist"] tbody tr').count()).toBeGreaterThan(0);
+    // The tick count is the session's, not the page's own (0: the replay had pushed its batches before the view opened).
+    expect(Number(await page.getAttribute('[data-testid="live-ticks"]', 'data-ticks'))).toBeGreaterThan(0);
     await app.screenshot('live-model-duel');
   });
 });

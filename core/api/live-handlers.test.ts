@@ -232,6 +232,9 @@ describe('live through dispatch', () => {
       .filter((p) => p.symbol === 'GOOG')
       .at(-1)!;
     expect(hist.prices).toEqual([goog]);
+    // The tick count: every bar the pushed batches carried, one per replayed day of the one symbol.
+    expect(hist.ticks).toBe(pushed.reduce((n, b) => n + b.count, 0));
+    expect(hist.ticks).toBe(days);
     // A new start forgets the last session's history.
     await call<LiveStatus>('live:start', { spec: SPEC, feed: 'replay', session: 'history 2', speed: 0.001 });
     const fresh = await call<LiveHistory>('live:history');

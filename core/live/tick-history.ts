@@ -12,6 +12,8 @@ export interface LiveHistory {
   readonly equity: { readonly time: number[]; readonly value: number[] };
   /** Each symbol's latest price, as the last `live:ticked` batch that carried it; in symbol order. */
   readonly prices: LiveTicked['prices'];
+  /** Ticks (or bars) the session processed since it started: the sum of its batches' `count`. */
+  readonly ticks: number;
 }
 
 /**
@@ -27,6 +29,7 @@ export class TickHistory {
   #time: number[] = [];
   #value: number[] = [];
   #prices = new Map<string, LiveTicked['prices'][number]>();
+  #ticks = 0;
 
   /** Forgets everything: a session starts (again). */
   reset(session: string): void {
@@ -34,10 +37,17 @@ export class TickHistory {
     this.#time = [];
     this.#value = [];
     this.#prices.clear();
+    this.#ticks = 0;
   }
 
   /** Folds one `live:ticked` batch in. */
-  record(batch: { readonly at: number; readonly prices: LiveTicked['prices']; readonly account: Account }): void {
+  record(batch: {
+    readonly at: number;
+    readonly count: number;
+    readonly prices: LiveTicked['prices'];
+    readonly account: Account;
+  }): void {
+    this.#ticks += batch.count;
     let at = Number.NEGATIVE_INFINITY;
     for (const p of batch.prices) {
       this.#prices.set(p.symbol, p);
@@ -69,6 +79,7 @@ export class TickHistory {
       session: this.#session,
       equity: { time: this.#time.slice(-MAX_EQUITY_POINTS), value: this.#value.slice(-MAX_EQUITY_POINTS) },
       prices: [...this.#prices.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),
+      ticks: this.#ticks,
     };
   }
 }

@@ -92,14 +92,15 @@ export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: n
 /**
  * Merges the host's `live:history` into what the page has folded so far (a view opened, or reloaded, after the
  * session started): the host's equity curve, then the page's own points after its last (batches that arrived
- * while the history was read), and each symbol's host price where the page has none as recent. `null` when the
- * history is of another session than the one shown (then the page keeps what it has).
+ * while the history was read), each symbol's host price where the page has none as recent, and the session's tick
+ * count (the host's, which holds every batch the page saw before it asked). `null` when the history is of another
+ * session than the one shown (then the page keeps what it has).
  */
 export function mergeHistory(
-  s: Pick<TickFold, 'equity' | 'watch'>,
+  s: Pick<TickFold, 'equity' | 'watch' | 'ticks'>,
   h: LiveHistory,
   session: string | null,
-): Pick<TickFold, 'equity' | 'watch'> | null {
+): Pick<TickFold, 'equity' | 'watch' | 'ticks'> | null {
   if (h.session === null || h.session !== session) return null;
   const last = h.equity.time.length > 0 ? h.equity.time[h.equity.time.length - 1] : Number.NEGATIVE_INFINITY;
   const time = [...h.equity.time];
@@ -117,5 +118,6 @@ export function mergeHistory(
   return {
     equity: { time: time.slice(-MAX_EQUITY_POINTS), value: value.slice(-MAX_EQUITY_POINTS) },
     watch: older.size > 0 ? applyTicks(s.watch, older) : s.watch,
+    ticks: Math.max(s.ticks, h.ticks),
   };
 }

@@ -194,6 +194,7 @@ describe('live store', () => {
         { symbol: 'AAA', time: 30, price: 5, prevClose: 4 },
         { symbol: 'BBB', time: 30, price: 7, prevClose: 8 },
       ],
+      ticks: 250,
     };
     const fake = installFakeApi({
       'live:status': () => ({ ok: true, value: status }),
@@ -215,6 +216,8 @@ describe('live store', () => {
     // AAA ticked on the page after the history's price: the page's row stays; BBB comes from the history.
     expect(s.watch.get('AAA')).toMatchObject({ last: 6, time: 40 });
     expect(s.watch.get('BBB')).toMatchObject({ last: 7, ref: 8, time: 30 });
+    // The session's tick count is the host's (the page alone had counted its one batch).
+    expect(s.ticks).toBe(250);
     // Another session's history (a restart since) changes nothing; a missing one is no error.
     installFakeApi({
       'live:status': () => ({ ok: true, value: { ...status, session: 'other' } }),

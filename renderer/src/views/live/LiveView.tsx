@@ -192,7 +192,9 @@ export function LiveView() {
         </span>
         {feed?.detail && <span className="muted">{feed.detail}</span>}
         <span className="muted mono">latency {latencyMs === null ? '—' : `${fmtNum(latencyMs, 0)} ms`}</span>
-        <span className="muted mono">{fmtInt(ticks)} ticks</span>
+        <span className="muted mono" data-testid="live-ticks" data-ticks={ticks}>
+          {fmtInt(ticks)} ticks
+        </span>
         <span className="spacer" />
         {kill.tripped ? (
           <>
