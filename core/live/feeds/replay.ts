@@ -42,8 +42,7 @@ export class ReplayFeed implements Feed {
   readonly name = 'replay';
   readonly #o: ReplayOptions;
   #stopped = false;
-  /** The paced wait between two steps, and what ends it early on stop. */
-  #wait: NodeJS.Timeout | undefined;
+  /** Ends the paced wait between two steps early (on stop); null when no wait is pending. */
   #wake: (() => void) | null = null;
   #resolve!: () => void;
   readonly done: Promise<void>;
@@ -163,10 +162,10 @@ export class ReplayFeed implements Feed {
       if (this.#stopped || i > i1) return finish();
       if (paced()) {
         emitStep();
-        this.#wait = setTimeout(loop, 1000 / speed);
+        const wait = setTimeout(loop, 1000 / speed);
         // Stopping ends the wait at once (a slow pace waits seconds or more between steps).
         this.#wake = () => {
-          clearTimeout(this.#wait);
+          clearTimeout(wait);
           loop();
         };
         return;
@@ -181,9 +180,8 @@ export class ReplayFeed implements Feed {
   /** Stops after the step in progress; resolves when the feed reports `closed`. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    const wake = this.#wake;
-    this.#wake = null;
-    wake?.();
+    // `loop` clears the wake before anything else, so it runs once.
+    this.#wake?.();
     await this.done;
   }
 }
