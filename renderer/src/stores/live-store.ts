@@ -220,6 +220,26 @@ export async function loadLive(): Promise<void> {
 }
 
 /**
+ * The page's state as a session starts or resumes: the session's figures, watchlist, equity (redrawn whole) and
+ * alerts start empty; the alert filter, the session list and the outbox stay. A new session's alert stream starts
+ * empty, as a reload shows it (`alerts:list` reads the running session's journal): a replay re-runs history, so the
+ * earlier session's alerts carry later market times and would sort above the new session's. They stay in the journal.
+ */
+function clearForSession(): void {
+  useLiveStore.setState((s) => ({
+    ...initial,
+    watch: new Map(),
+    alerts: [],
+    alertFilter: s.alertFilter,
+    sessions: s.sessions,
+    outbox: s.outbox,
+    isRunning: true,
+    equityEpoch: s.equityEpoch + 1,
+  }));
+  clearSignalMarks();
+}
+
+/**
  * Starts a paper session on the replay feed: the spec (strategy, params, symbols, costs) comes from
  * the Backtest form; the view then follows the pushed topics.
  */
@@ -229,21 +249,8 @@ export async function startLive(
   from?: string,
   session?: string,
 ): Promise<void> {
-  const { alertFilter, sessions, outbox } = useLiveStore.getState();
-  // A new session's alert stream starts empty, as a reload shows it (`alerts:list` reads the running session's
-  // journal): a replay re-runs history, so the earlier session's alerts carry later market times and would sort
-  // above the new session's. They stay in the journal.
-  useLiveStore.setState((s) => ({
-    ...initial,
-    watch: new Map(),
-    alerts: [],
-    alertFilter,
-    sessions,
-    outbox,
-    isRunning: true,
-    equityEpoch: s.equityEpoch + 1,
-  }));
-  clearSignalMarks();
+  clearForSession();
+  const { sessions } = useLiveStore.getState();
   // A session is named for the user (an existing name resumes that session where it stopped).
   let name = session?.trim();
   if (!name) {
@@ -267,17 +274,7 @@ export async function startLive(
 
 /** Resumes a journaled session by name with the spec and feed it was started with (its kill switch as journaled). */
 export async function resumeLive(session: string, speed?: number): Promise<void> {
-  const { alertFilter, sessions, outbox } = useLiveStore.getState();
-  useLiveStore.setState((s) => ({
-    ...initial,
-    watch: new Map(),
-    alertFilter,
-    sessions,
-    outbox,
-    isRunning: true,
-    equityEpoch: s.equityEpoch + 1,
-  }));
-  clearSignalMarks();
+  clearForSession();
   const r = await window.api.invoke('live:resume', { session, ...(speed === undefined ? {} : { speed }) });
   useLiveStore.setState(
     r.ok ? { ...applyStatus(r.value), isRunning: true, error: null } : { isRunning: false, error: r.error },
