@@ -27,7 +27,19 @@ import { dirname } from 'node:path';
  *
  * Version 1 (still read): `QDFEAT1\n`, u32 columns, u32 length, then every column whole: one run over all slots.
  *
- * A NaN read back is the canonical NaN (its payload bits are not kept; no reader can tell NaNs apart).
+ * A file is written compact (the runs above) or whole (version 2 with one run over every slot, gaps stored as NaN).
+ * A whole file can be mapped rather than read: {@link mapMatrixFile} maps it copy-on-write through the
+ * `quantdesk-mapfile` addon, and each column is a view into the mapping. No byte is copied and no fresh page is
+ * faulted in up front: the kernel hands the page cache's own pages to the process as it reads them (copy-on-write
+ * if it writes). Where mapping is possible (Node with the addon built) files are written whole, 14 % larger on the
+ * default dataset; elsewhere (Electron's processes, whose V8 forbids memory it does not own in an ArrayBuffer; a
+ * machine where the addon did not build) they are written compact and read with readv.
+ *
+ * A mapped file must never be truncated in place while mapped (the process would get SIGBUS on a page past the new
+ * end): this module only ever replaces a file by renaming a new one over it, which leaves a mapping of the old file
+ * intact.
+ *
+ * A NaN read back (not mapped) is the canonical NaN (its payload bits are not kept; no reader can tell NaNs apart).
  */
 
 const MAGIC1 = 'QDFEAT1\n';
@@ -106,16 +118,18 @@ function fillGaps(column: Float64Array, runs: Uint32Array): void {
 }
 
 /**
- * Writes `columns` to `file` in version 2: to a temp file then renamed (a kill leaves no partial file), each
- * column written straight from its array (no staging copy). A failure (read-only folder) only costs a recompute.
+ * Writes `columns` to `file` in version 2, compact (only the runs of {@link dataRuns}) or `whole` (one run over every
+ * slot, so it can be mapped): to a temp file then renamed (a kill leaves no partial file; a process that mapped the
+ * old file keeps it), each column written straight from its array (no staging copy). A failure (read-only folder)
+ * only costs a recompute.
  */
-export function writeMatrixFile(file: string, columns: readonly Float64Array[]): void {
+export function writeMatrixFile(file: string, columns: readonly Float64Array[], whole = canMapFiles()): void {
   const tmp = `${file}.${process.pid}.tmp`;
   let fd: number | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true });
     const size = columns[0]?.length ?? 0;
-    const runs = dataRuns(columns, size);
+    const runs = whole && size > 0 ? Uint32Array.of(0, size) : dataRuns(columns, size);
     const head = Buffer.alloc(HEADER2);
     head.write(MAGIC2, 0, 'latin1');
     head.writeUInt32LE(columns.length, 8);
@@ -226,6 +240,50 @@ export function readMatrixFile(file: string, nCols: number, size: number): Float
   } finally {
     closeSync(fd);
   }
+}
+
+/** The mapping addon: loaded on first use; null where it is not built, or in Electron (see the file's comment). */
+let mapper: { map(path: string): ArrayBuffer } | null | undefined;
+
+/** Whether this process can map cache files: Node, with `quantdesk-mapfile` built at install. */
+export function canMapFiles(): boolean {
+  if (mapper === undefined) {
+    mapper = null;
+    if (!process.versions.electron) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        mapper = require('quantdesk-mapfile') as { map(path: string): ArrayBuffer };
+      } catch {
+        // Not built (no compiler at install, or not a POSIX system): files are read instead.
+      }
+    }
+  }
+  return mapper !== null;
+}
+
+/**
+ * A whole cache file's columns as views into one copy-on-write mapping of it: nothing is read or copied until the
+ * caller reads a value, and writes to a column stay in this process. `'compact'` when the file is valid but stores
+ * only some slots (read it with {@link readMatrixFile}); null when the file is missing or refused, or where
+ * mapping is not possible (see {@link canMapFiles}).
+ */
+export function mapMatrixFile(file: string, nCols: number, size: number): Float64Array[] | 'compact' | null {
+  if (!canMapFiles()) return null;
+  let bytes: ArrayBuffer;
+  try {
+    bytes = mapper!.map(file);
+  } catch {
+    return null; // missing, empty, or the mapping failed
+  }
+  if (bytes.byteLength < HEADER1) return null;
+  const head = Buffer.from(bytes, 0, Math.min(HEADER2, bytes.byteLength));
+  const nRuns = runCount(head, size);
+  const runsAt = HEADER2;
+  if (runsAt + nRuns * 8 > bytes.byteLength) return null;
+  const layout = layoutOf(head, Buffer.from(bytes, runsAt, nRuns * 8), bytes.byteLength, nCols, size);
+  if (!layout) return null;
+  if (layout.stored !== size) return 'compact';
+  return Array.from({ length: nCols }, (_, j) => new Float64Array(bytes, layout.dataAt + j * size * 8, size));
 }
 
 const call = <T>(f: (cb: (err: NodeJS.ErrnoException | null, v: T) => void) => void) =>

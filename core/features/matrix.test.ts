@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveFeatures } from './defs';
 import { clearMatrixMemory, featureMatrix, featureMatrixAsync } from './matrix';
-import { dataRuns, MIN_GAP } from './matrix-file';
+import { canMapFiles, dataRuns, MIN_GAP, writeMatrixFile } from './matrix-file';
 import type { FeatureSource } from './batch';
 import { testSource } from './test-panel';
 
@@ -72,7 +72,7 @@ describe('feature matrix cache', () => {
     const src = listedSource();
     const feats = listedFeatures();
     const sub = mkdtempSync(join(dir, 'sparse-'));
-    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const cold = featureMatrix(src, feats, { cacheDir: sub, map: false });
     const size = src.panel.nInst * src.panel.nDays;
     const empty = Array.from({ length: size }, (_, i) => cold.columns.every((c) => Number.isNaN(c[i]))).filter(
       Boolean,
@@ -84,14 +84,14 @@ describe('feature matrix cache', () => {
     expect(empty).toBeGreaterThan(size * 0.3);
     expect(bytes).toBeLessThan(16 + feats.length * (size - empty + 100) * 8);
     clearMatrixMemory();
-    const disk = featureMatrix(src, feats, { cacheDir: sub });
+    const disk = featureMatrix(src, feats, { cacheDir: sub, map: false });
     expect(disk).not.toBe(cold);
     expect(same(disk.columns, cold.columns)).toBe(true);
     clearMatrixMemory();
-    const viaAsync = await featureMatrixAsync(src, feats, { cacheDir: sub });
+    const viaAsync = await featureMatrixAsync(src, feats, { cacheDir: sub, map: false });
     expect(viaAsync).not.toBe(disk);
     expect(same(viaAsync.columns, cold.columns)).toBe(true);
-    expect(await featureMatrixAsync(src, feats, { cacheDir: sub })).toBe(viaAsync);
+    expect(await featureMatrixAsync(src, feats, { cacheDir: sub, map: false })).toBe(viaAsync);
     // The file was read, not rewritten.
     expect(statSync(join(sub, name)).size).toBe(bytes);
   });
@@ -110,7 +110,7 @@ describe('feature matrix cache', () => {
     const src = testSource(3, 40, 9);
     const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
     const sub = mkdtempSync(join(dir, 'v1-'));
-    featureMatrix(src, feats, { cacheDir: sub });
+    featureMatrix(src, feats, { cacheDir: sub, map: false });
     const [name] = readdirSync(sub);
     // A version-1 file with numbers no computation gives: the read must come from it.
     const size = 3 * 40;
@@ -121,14 +121,14 @@ describe('feature matrix cache', () => {
     const planted = [0, 1].map((j) => Float64Array.from({ length: size }, (_, i) => j * 1000 + i + 0.5));
     writeFileSync(join(sub, name), Buffer.concat([head, ...planted.map((c) => Buffer.from(c.buffer))]));
     clearMatrixMemory();
-    expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, planted)).toBe(true);
+    expect(same(featureMatrix(src, feats, { cacheDir: sub, map: false }).columns, planted)).toBe(true);
   });
 
   it('refuses a version-2 file whose runs overlap or run past the end, sync and async', async () => {
     const src = listedSource();
     const feats = listedFeatures();
     const sub = mkdtempSync(join(dir, 'runs-'));
-    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const cold = featureMatrix(src, feats, { cacheDir: sub, map: false });
     const [name] = readdirSync(sub);
     const file = join(sub, name);
     const good = readFileSync(file);
@@ -142,16 +142,20 @@ describe('feature matrix cache', () => {
       bad.writeUInt32LE(value, at);
       writeFileSync(file, bad);
       clearMatrixMemory();
-      expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+      expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub, map: false })).columns, cold.columns)).toBe(
+        true,
+      );
       expect(readFileSync(file).equals(good)).toBe(true); // recomputed and rewritten
       writeFileSync(file, bad);
       clearMatrixMemory();
-      expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+      expect(same(featureMatrix(src, feats, { cacheDir: sub, map: false }).columns, cold.columns)).toBe(true);
       expect(readFileSync(file).equals(good)).toBe(true);
     }
     truncateSync(file, good.length - 8);
     clearMatrixMemory();
-    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub, map: false })).columns, cold.columns)).toBe(
+      true,
+    );
     expect(readFileSync(file).equals(good)).toBe(true);
   });
 
@@ -160,13 +164,124 @@ describe('feature matrix cache', () => {
     // Window longer than the panel: NaN everywhere.
     const feats = resolveFeatures([{ name: 'return', window: 50 }]);
     const sub = mkdtempSync(join(dir, 'empty-'));
-    const cold = featureMatrix(src, feats, { cacheDir: sub });
+    const cold = featureMatrix(src, feats, { cacheDir: sub, map: false });
     expect(cold.columns[0].every((v) => Number.isNaN(v))).toBe(true);
     const [name] = readdirSync(sub);
     expect(statSync(join(sub, name)).size).toBe(24);
     clearMatrixMemory();
-    expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+    expect(same(featureMatrix(src, feats, { cacheDir: sub, map: false }).columns, cold.columns)).toBe(true);
     clearMatrixMemory();
-    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub })).columns, cold.columns)).toBe(true);
+    expect(same((await featureMatrixAsync(src, feats, { cacheDir: sub, map: false })).columns, cold.columns)).toBe(
+      true,
+    );
+  });
+
+  describe('mapped files (Node, with the quantdesk-mapfile addon built at install)', () => {
+    /** The bytes of `file`, to prove a mapping never writes through. */
+    const bytesOf = (file: string) => readFileSync(file);
+
+    it('writes the file whole and maps it: views into one mapping, the same numbers, sync and async', async () => {
+      expect(canMapFiles()).toBe(true);
+      const src = listedSource();
+      const feats = listedFeatures();
+      const sub = mkdtempSync(join(dir, 'mapped-'));
+      const cold = featureMatrix(src, feats, { cacheDir: sub });
+      const size = src.panel.nInst * src.panel.nDays;
+      const [name] = readdirSync(sub);
+      const file = join(sub, name);
+      // Version 2 with one run over every slot: header, the run, every column whole.
+      const before = bytesOf(file);
+      expect(before.toString('latin1', 0, 8)).toBe('QDFEAT2\n');
+      expect([before.readUInt32LE(16), before.readUInt32LE(24), before.readUInt32LE(28)]).toEqual([1, 0, size]);
+      expect(before.length).toBe(32 + feats.length * size * 8);
+      for (const read of [
+        () => featureMatrix(src, feats, { cacheDir: sub }),
+        () => featureMatrixAsync(src, feats, { cacheDir: sub }),
+      ]) {
+        clearMatrixMemory();
+        const m = await read();
+        expect(m).not.toBe(cold);
+        expect(same(m.columns, cold.columns)).toBe(true);
+        // One buffer as long as the file, every column a view into it: a mapping, not a read.
+        const buffer = m.columns[0].buffer;
+        expect(buffer.byteLength).toBe(before.length);
+        expect(m.columns.every((c, j) => c.buffer === buffer && c.byteOffset === 32 + j * size * 8)).toBe(true);
+      }
+      // A write to a mapped column stays in this process (copy-on-write): the file is unchanged.
+      const m = featureMatrix(src, feats, { cacheDir: sub });
+      m.columns[0][0] = 12345;
+      expect(bytesOf(file).equals(before)).toBe(true);
+    });
+
+    it('keeps a mapped matrix whole when the file is replaced under it', () => {
+      const src = testSource(4, 50, 6);
+      const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
+      const sub = mkdtempSync(join(dir, 'replaced-'));
+      const cold = featureMatrix(src, feats, { cacheDir: sub });
+      const [name] = readdirSync(sub);
+      clearMatrixMemory();
+      const m = featureMatrix(src, feats, { cacheDir: sub });
+      expect(m.columns[0].buffer.byteLength).toBe(statSync(join(sub, name)).size);
+      // Another process recomputes and renames a new file over it (other numbers, same shape).
+      writeMatrixFile(
+        join(sub, name),
+        cold.columns.map((c) => c.map((v) => v + 1)),
+        true,
+      );
+      expect(same(m.columns, cold.columns)).toBe(true);
+      clearMatrixMemory();
+      expect(featureMatrix(src, feats, { cacheDir: sub }).columns[0][5]).toBe(cold.columns[0][5] + 1);
+    });
+
+    it('reads a compact file (as the desktop app writes it), then rewrites it whole once', async () => {
+      const src = listedSource();
+      const feats = listedFeatures();
+      const size = src.panel.nInst * src.panel.nDays;
+      for (const [label, read] of [
+        ['sync', (sub: string) => featureMatrix(src, feats, { cacheDir: sub })],
+        ['async', (sub: string) => featureMatrixAsync(src, feats, { cacheDir: sub })],
+      ] as const) {
+        const sub = mkdtempSync(join(dir, `compact-${label}-`));
+        clearMatrixMemory();
+        const cold = featureMatrix(src, feats, { cacheDir: sub, map: false });
+        const [name] = readdirSync(sub);
+        const file = join(sub, name);
+        const compact = statSync(file).size;
+        expect(compact).toBeLessThan(32 + feats.length * size * 8);
+        clearMatrixMemory();
+        const viaRead = await read(sub);
+        expect(same(viaRead.columns, cold.columns)).toBe(true);
+        // Read, not mapped: each column its own array.
+        expect(viaRead.columns[0].buffer).not.toBe(viaRead.columns[1].buffer);
+        expect(statSync(file).size).toBe(32 + feats.length * size * 8);
+        clearMatrixMemory();
+        const viaMap = await read(sub);
+        expect(same(viaMap.columns, cold.columns)).toBe(true);
+        expect(viaMap.columns[0].buffer).toBe(viaMap.columns[1].buffer);
+        // `map: false` reads a whole file too, and leaves it whole.
+        clearMatrixMemory();
+        expect(same(featureMatrix(src, feats, { cacheDir: sub, map: false }).columns, cold.columns)).toBe(true);
+        expect(statSync(file).size).toBe(32 + feats.length * size * 8);
+      }
+    });
+
+    it('refuses a whole file with a wrong header or size, recomputes and rewrites it', () => {
+      const src = testSource(3, 40, 8);
+      const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
+      const sub = mkdtempSync(join(dir, 'bad-whole-'));
+      const cold = featureMatrix(src, feats, { cacheDir: sub });
+      const [name] = readdirSync(sub);
+      const file = join(sub, name);
+      const good = bytesOf(file);
+      const wrongColumns = Buffer.from(good);
+      wrongColumns.writeUInt32LE(3, 8);
+      const longer = Buffer.concat([good, Buffer.alloc(8)]);
+      for (const bad of [wrongColumns, longer, Buffer.alloc(0)]) {
+        writeFileSync(file, bad);
+        clearMatrixMemory();
+        expect(same(featureMatrix(src, feats, { cacheDir: sub }).columns, cold.columns)).toBe(true);
+        expect(bytesOf(file).equals(good)).toBe(true);
+      }
+    });
   });
 });

@@ -7,7 +7,7 @@ import type { Store } from '../store/sqlite-bar-store';
 import { evaluateBatch, type FeatureSource } from './batch';
 import { featureSetHash, resolveFeatures, type FeatureDef, type ResolvedFeature } from './defs';
 import { fundamentalFields, readsNews } from './expr';
-import { readMatrixFile, readMatrixFileAsync, writeMatrixFile } from './matrix-file';
+import { canMapFiles, mapMatrixFile, readMatrixFile, readMatrixFileAsync, writeMatrixFile } from './matrix-file';
 import { loadNewsEvents, type NewsEvents } from './news';
 import type { FeatureContext } from './user';
 
@@ -109,12 +109,23 @@ function lookup(src: FeatureSource, features: readonly ResolvedFeature[], opts: 
   };
 }
 
+/**
+ * How a call caches: `cacheDir` for the disk cache; `noCache` computes and keeps nothing; `map: false` reads and
+ * writes compact files with readv as the desktop app's Electron processes must (default: map whole files where
+ * this process can, see `canMapFiles`).
+ */
+export interface MatrixCacheOptions {
+  cacheDir?: string;
+  noCache?: boolean;
+  map?: boolean;
+}
+
 /** Evaluates every expression (the cold path), remembers the matrix and writes its cache file. */
 function compute(
   src: FeatureSource,
   features: readonly ResolvedFeature[],
   l: ReturnType<typeof lookup>,
-  noCache: boolean,
+  opts: MatrixCacheOptions,
 ): FeatureMatrix {
   const m = l.wrap(
     evaluateBatch(
@@ -122,56 +133,76 @@ function compute(
       features.map((f) => f.expr),
     ),
   );
-  if (!noCache) {
+  if (!opts.noCache) {
     remember(l.key, m);
-    if (l.file) writeMatrixFile(l.file, m.columns);
+    if (l.file) writeMatrixFile(l.file, m.columns, mapping(opts));
   }
   return m;
 }
 
+const mapping = (opts: MatrixCacheOptions) => opts.map !== false && canMapFiles();
+
+/**
+ * The whole cache file of `l` mapped (no copy) where this call maps; `'compact'` when the file is valid but compact
+ * (read it, then rewrite it whole once so that the next process maps it: a file the desktop app wrote, read by the
+ * CLI); null otherwise (no file, refused, or not mapping).
+ */
+function mapFile(l: ReturnType<typeof lookup>, opts: MatrixCacheOptions): Float64Array[] | 'compact' | null {
+  return l.file && mapping(opts) ? mapMatrixFile(l.file, l.shape.nCols, l.shape.size) : null;
+}
+
 /**
  * The matrix of `features` over `src`, cached in process and (given `cacheDir`) on disk by data fingerprint
- * and feature-set hash: a second call on unchanged data is a file read. Files are written atomically
+ * and feature-set hash: a second call on unchanged data is a file mapping (or read). Files are written atomically
  * (temp + rename), so a kill at any moment leaves either no file or a whole one.
  */
 export function featureMatrix(
   src: FeatureSource,
   features: readonly ResolvedFeature[],
-  opts: { cacheDir?: string; noCache?: boolean } = {},
+  opts: MatrixCacheOptions = {},
 ): FeatureMatrix {
   const l = lookup(src, features, opts);
   if (!opts.noCache) {
     const hit = memory.get(l.key);
     if (hit) return hit;
+    const m = mapFile(l, opts);
+    if (m !== null && m !== 'compact') return remember(l.key, l.wrap(m));
     const fromDisk = l.file ? readMatrixFile(l.file, l.shape.nCols, l.shape.size) : null;
-    if (fromDisk) return remember(l.key, l.wrap(fromDisk));
+    if (fromDisk) {
+      if (m === 'compact') writeMatrixFile(l.file!, fromDisk, true);
+      return remember(l.key, l.wrap(fromDisk));
+    }
   }
-  return compute(src, features, l, opts.noCache === true);
+  return compute(src, features, l, opts);
 }
 
 /**
- * {@link featureMatrix} for async callers: the same matrix, cache and files, but a disk hit reads its columns
- * as concurrent reads on libuv's thread pool (the copies out of the page cache, and the page faults of the fresh
+ * {@link featureMatrix} for async callers: the same matrix, cache and files, but a disk hit that is read rather
+ * than mapped reads its columns as concurrent reads on libuv's thread pool (the copies out of the page cache, and the page faults of the fresh
  * arrays, run on every core instead of one). A miss computes on the calling thread, as `featureMatrix` does.
  */
 export async function featureMatrixAsync(
   src: FeatureSource,
   features: readonly ResolvedFeature[],
-  opts: { cacheDir?: string; noCache?: boolean } = {},
+  opts: MatrixCacheOptions = {},
 ): Promise<FeatureMatrix> {
   const l = lookup(src, features, opts);
   if (!opts.noCache) {
     const hit = memory.get(l.key);
     if (hit) return hit;
+    // A mapping takes a few milliseconds whatever the size: done on this thread.
+    const m = mapFile(l, opts);
+    if (m !== null && m !== 'compact') return remember(l.key, l.wrap(m));
     const fromDisk = l.file ? await readMatrixFileAsync(l.file, l.shape.nCols, l.shape.size) : null;
     if (fromDisk) {
       // Another call may have filled the slot while this one read: keep one matrix per key.
       const again = memory.get(l.key);
       if (again) return again;
+      if (m === 'compact') writeMatrixFile(l.file!, fromDisk, true);
       return remember(l.key, l.wrap(fromDisk));
     }
   }
-  return compute(src, features, l, opts.noCache === true);
+  return compute(src, features, l, opts);
 }
 
 /** The on-disk cache folder of a file database (beside the panel cache), or undefined for `:memory:`. */
