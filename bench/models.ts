@@ -75,15 +75,22 @@ export async function run(): Promise<BenchTable[]> {
   try {
     if (parts.has('matrix')) {
       const cold = await measure(() => featureMatrix(src, features, { noCache: true }), { runs: 3, warmup: 1 });
+      // Two caches of the same matrix: whole (mapped, what Node processes write) and compact (read with readv,
+      // what the desktop app's Electron processes write and read).
+      const compactDir = mkdtempSync(join(dir, 'compact-'));
       const built = featureMatrix(src, features, { cacheDir: dir });
+      clearMatrixMemory();
+      featureMatrix(src, features, { cacheDir: compactDir, map: false });
       const memory = await measure(() => featureMatrix(src, features, { cacheDir: dir }), { runs: 10, warmup: 1 });
-      const file = join(
-        dir,
-        readdirSync(dir).find((f) => f.startsWith('feat-'))!,
-      );
+      const cacheFile = (d: string) =>
+        join(
+          d,
+          readdirSync(d).find((f) => f.startsWith('feat-'))!,
+        );
       const n = nInst * nDays;
       const wholeBytes = 16 + features.length * n * 8;
-      const v2Bytes = statSync(file).size;
+      const mappedBytes = statSync(cacheFile(dir)).size;
+      const compactBytes = statSync(cacheFile(compactDir)).size;
       // The previous file (version 1: every column whole) and the previous read, verbatim, same matrix, same run.
       const v1 = join(dir, 'v1.bin');
       const head = Buffer.alloc(16);
@@ -95,23 +102,40 @@ export async function run(): Promise<BenchTable[]> {
         Buffer.concat([head, ...built.columns.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))]),
       );
       // Interleaved (one of each per round), so a load that changes during the run weighs on every row alike.
-      const [diskAsync, diskSync, previous] = await interleaved(
+      const [diskMap, diskMapPass, diskReadPass, diskAsync, diskSync, previous] = await interleaved(
         [
-          async () => {
-            clearMatrixMemory();
-            return featureMatrixAsync(src, features, { cacheDir: dir });
-          },
           () => {
             clearMatrixMemory();
             return featureMatrix(src, features, { cacheDir: dir });
+          },
+          () => {
+            clearMatrixMemory();
+            return everyValue(featureMatrix(src, features, { cacheDir: dir }).columns);
+          },
+          () => {
+            clearMatrixMemory();
+            return everyValue(featureMatrix(src, features, { cacheDir: compactDir, map: false }).columns);
+          },
+          async () => {
+            clearMatrixMemory();
+            return featureMatrixAsync(src, features, { cacheDir: compactDir, map: false });
+          },
+          () => {
+            clearMatrixMemory();
+            return featureMatrix(src, features, { cacheDir: compactDir, map: false });
           },
           () => readV1Columns(v1, features.length, n),
         ],
         15,
         2,
       );
-      const freshAsync = freshReads(dir, nInst, nDays, true, 5);
-      const freshSync = freshReads(dir, nInst, nDays, false, 5);
+      const fresh = (mode: FreshMode) =>
+        freshReads(mode === 'map' || mode === 'map+pass' ? dir : compactDir, nInst, nDays, mode, 5);
+      const freshMap = fresh('map');
+      const freshMapPass = fresh('map+pass');
+      const freshReadPass = fresh('sync+pass');
+      const freshAsync = fresh('async');
+      const freshSync = fresh('sync');
       const whole = await measure(
         () => {
           const buf = readFileSync(v1);
@@ -129,17 +153,33 @@ export async function run(): Promise<BenchTable[]> {
           { name: 'cold: evaluate every expression', ...cold, baseline: true, note: 'target < 2 s at scale 1' },
           { name: 'cached in process', ...memory },
           {
-            name: 'cached on disk: featureMatrixAsync (v2 file, concurrent readv on the libuv pool)',
-            ...diskAsync,
-            note: `target < 50 ms; file ${mb(v2Bytes)}`,
+            name: 'cached on disk, first read in a fresh process: featureMatrix, mapped (Node)',
+            ...freshMap,
+            note: `target < 50 ms; whole file ${mb(mappedBytes)}; pages new to this process`,
           },
-          { name: 'cached on disk: featureMatrix (v2 file, readv on one thread)', ...diskSync },
           {
-            name: 'cached on disk, first read in a fresh process: featureMatrixAsync',
-            ...freshAsync,
-            note: 'pages new to the kernel (the rows above reuse pages freed by the previous read)',
+            name: '  the same, then every value read once (the consumer faults the mapped pages in)',
+            ...freshMapPass,
           },
-          { name: 'cached on disk, first read in a fresh process: featureMatrix', ...freshSync },
+          {
+            name: '  read instead (compact file, readv, as Electron must), then every value read once',
+            ...freshReadPass,
+          },
+          {
+            name: 'cached on disk, first read in a fresh process: featureMatrixAsync, read (Electron)',
+            ...freshAsync,
+            note: `compact file ${mb(compactBytes)}`,
+          },
+          { name: 'cached on disk, first read in a fresh process: featureMatrix, read (Electron)', ...freshSync },
+          {
+            name: 'cached on disk: featureMatrix, mapped (Node)',
+            ...diskMap,
+            note: 'long-lived process: the rows below reuse pages freed by the previous read',
+          },
+          { name: '  the same, then every value read once', ...diskMapPass },
+          { name: '  read instead (compact, readv), then every value read once', ...diskReadPass },
+          { name: 'cached on disk: featureMatrixAsync, read (compact file, concurrent readv)', ...diskAsync },
+          { name: 'cached on disk: featureMatrix, read (compact file, readv on one thread)', ...diskSync },
           {
             name: 'previous read: v1 file, column by column readSync (same run)',
             ...previous,
@@ -309,25 +349,43 @@ function withDefaultListings(src: FeatureSource): FeatureSource {
   };
 }
 
+/** How a fresh process reads the cache: mapped or read (sync or async), and whether it then reads every value. */
+export type FreshMode = 'map' | 'map+pass' | 'sync' | 'sync+pass' | 'async';
+
+/** Reads every value of `columns` once (a sum), as a consumer would: what a mapping defers lands here. */
+function everyValue(columns: readonly Float64Array[]): number {
+  let sum = 0;
+  for (const c of columns) for (let i = 0; i < c.length; i++) if (c[i] === c[i]) sum += c[i];
+  return sum;
+}
+
 /**
  * The first disk-cache read in a fresh process (what `quantdesk models train` or a new worker pays): the process
- * builds the same source, then times one `featureMatrix` (or `featureMatrixAsync`) from `dir`. In a long-lived
- * process the allocator hands back pages an earlier matrix already touched; here every page is new to the kernel.
+ * builds the same source, then times one `featureMatrix` (or `featureMatrixAsync`) from `dir`, and with `+pass`
+ * one read of every value after it. In a long-lived process the allocator hands back pages an earlier matrix
+ * already touched; here every page is new to the process.
  */
-export async function firstDiskRead(dir: string, nInst: number, nDays: number, async: boolean): Promise<number> {
+export async function firstDiskRead(dir: string, nInst: number, nDays: number, mode: FreshMode): Promise<number> {
   const src = withDefaultListings(plantedMarket(nInst, nDays, 1, true));
   const features = resolveFeatures(FEATURES);
+  const map = mode === 'map' || mode === 'map+pass';
   const t0 = performance.now();
-  if (async) await featureMatrixAsync(src, features, { cacheDir: dir });
-  else featureMatrix(src, features, { cacheDir: dir });
-  return performance.now() - t0;
+  const m =
+    mode === 'async'
+      ? await featureMatrixAsync(src, features, { cacheDir: dir, map })
+      : featureMatrix(src, features, { cacheDir: dir, map });
+  if (mode.endsWith('+pass')) everyValue(m.columns);
+  const ms = performance.now() - t0;
+  // The file must have been mapped (one buffer for every column) or read (one each), as the row says.
+  if ((m.columns[0].buffer === m.columns[1].buffer) !== map) throw new Error(`firstDiskRead ${mode}: wrong path`);
+  return ms;
 }
 
 /** `runs` fresh processes' first reads (see {@link firstDiskRead}). */
-function freshReads(dir: string, nInst: number, nDays: number, async: boolean, runs: number): Timing {
+function freshReads(dir: string, nInst: number, nDays: number, mode: FreshMode, runs: number): Timing {
   return timingOf(
     Array.from({ length: runs }, () =>
-      inFreshProcess<number>(module.filename, 'firstDiskRead', [dir, nInst, nDays, async]),
+      inFreshProcess<number>(module.filename, 'firstDiskRead', [dir, nInst, nDays, mode]),
     ),
   );
 }
