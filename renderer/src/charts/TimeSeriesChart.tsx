@@ -45,6 +45,8 @@ export function TimeSeriesChart({
       ...base,
       localization: { priceFormatter: format },
       rightPriceScale: { ...base.rightPriceScale, mode: logScale ? PriceScaleMode.Logarithmic : PriceScaleMode.Normal },
+      // Nothing lies before a series' first point; the library then keeps the first time label whole.
+      timeScale: { ...base.timeScale, fixLeftEdge: true },
     });
     for (const s of series) {
       const data = toLine(s.time, s.values);

@@ -14,7 +14,15 @@ export function LiveEquityChart() {
     const el = host.current!;
     const chart = createChart(el, {
       ...baseChartOptions(),
-      timeScale: { timeVisible: true, secondsVisible: true, borderColor: chartColors().border, minBarSpacing: 0.05 },
+      // fixLeftEdge: nothing lies before the first point, and the library then moves the first time label inside
+      // the pane instead of cutting it ("18" for 2018).
+      timeScale: {
+        timeVisible: true,
+        secondsVisible: true,
+        borderColor: chartColors().border,
+        minBarSpacing: 0.05,
+        fixLeftEdge: true,
+      },
     });
     const line = chart.addSeries(LineSeries, { color: chartColors().accent2, lineWidth: 2, priceLineVisible: false });
     let shown = 0;
