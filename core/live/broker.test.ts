@@ -81,6 +81,23 @@ describe('PaperBroker fills and positions', () => {
     expect(Number.isFinite(a.dayStartEquity)).toBe(true);
   });
 
+  it('lists every traded position, one closed at its cost included; a symbol only marked is not listed', () => {
+    const { broker, fills } = setup();
+    broker.mark('A', 50, T);
+    broker.mark('B', 20, T);
+    expect(broker.positions()).toEqual([]);
+    // Bought and sold at the same price, no costs: flat, realized exactly 0.
+    broker.execute('A', 'buy', 60, 55.3, T + 1);
+    broker.execute('A', 'sell', 60, 55.3, T + 2);
+    const listed = (b: PaperBroker) => b.positions().map((p) => [p.symbol, p.qty, p.realized]);
+    expect(listed(broker)).toEqual([['A', 0, 0]]);
+    // The same from the journal's fills, after a restart; B, marked again, is still not a position.
+    const { broker: again } = setup();
+    again.mark('B', 21, T + 3);
+    again.restore([], fills, T + 3);
+    expect(listed(again)).toEqual([['A', 0, 0]]);
+  });
+
   it('fills a market order at the next tick with slippage and commission, and tracks cash, equity and PnL', () => {
     const { broker, fills } = setup(undefined, simpleCosts({ slippageBps: 10, perUnit: 0.01 }));
     broker.onTick('A', T, 100);

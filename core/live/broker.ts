@@ -97,6 +97,8 @@ export class PaperBroker {
   readonly #positions = new Map<string, PositionState>();
   /** The same positions in symbol order: what `account()` sums, so its figures do not depend on arrival order. */
   readonly #ordered: PositionState[] = [];
+  /** The symbols this session has traded (a fill applied, live or restored from the journal). */
+  readonly #traded = new Set<string>();
   readonly #orders = new Map<string, Order>();
   readonly #working = new Map<string, Order[]>();
   readonly #algos = new Map<string, AlgoSchedule[]>();
@@ -197,9 +199,13 @@ export class PaperBroker {
     return { value, gross };
   }
 
-  /** Every position ever opened in this session, by symbol. */
+  /**
+   * Every position this session has traded, by symbol, flat ones included, as an account statement lists them: a
+   * position closed at its cost with no commission (realized exactly 0) stays listed. A symbol only marked (a
+   * price seen, never traded) is not a position.
+   */
   positions(): readonly PositionState[] {
-    return [...this.#positions.values()].filter((p) => p.qty !== 0 || p.realized !== 0);
+    return [...this.#positions.values()].filter((p) => p.qty !== 0 || this.#traded.has(p.symbol));
   }
 
   /**
@@ -471,6 +477,7 @@ export class PaperBroker {
     this.#marketValue -= p.qty * last;
     this.#gross -= Math.abs(p.qty * last);
     applyFill(p, o.side, qty, price, commission);
+    this.#traded.add(o.symbol);
     this.#marketValue += p.qty * last;
     this.#gross += Math.abs(p.qty * last);
     this.#cash -= signed * price + commission;
@@ -581,6 +588,7 @@ export class PaperBroker {
       const f = e.fill;
       const p = this.position(f.symbol);
       applyFill(p, f.side, f.qty, f.price, f.commission);
+      this.#traded.add(f.symbol);
       this.#cash -= (f.side === 'buy' ? f.qty : -f.qty) * f.price + f.commission;
       p.last = f.price;
     }
