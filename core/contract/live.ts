@@ -18,8 +18,11 @@ export type {
 } from '../live/types';
 export type { KillSwitchState as KillSwitch } from '../live/broker';
 export type { LiveHistory } from '../live/tick-history';
-/** The most equity points `live:history` returns, and the Live view keeps. */
-export { MAX_EQUITY_POINTS } from '../live/tick-history';
+/**
+ * The most equity points `live:history` returns, and the Live view keeps; and the rule both fold a batch's equity
+ * point by (its market time, strictly ascending times).
+ */
+export { addEquityPoint, MAX_EQUITY_POINTS, marketTimeOf } from '../live/tick-history';
 export type { RiskLimits as RiskLimitsValue } from '../live/risk';
 
 /** The session's account; `buyingPower` when it is a connected broker's (see {@link LiveStatus.source}). */

@@ -17,6 +17,32 @@ export interface LiveHistory {
 }
 
 /**
+ * The market time of a `live:ticked` batch (or of several folded together): the latest time among its prices, or
+ * `at` (when it went out) when it carries none. Equity is plotted at this time, by the host and by the Live view.
+ */
+export function marketTimeOf(prices: Iterable<{ readonly time: number }>, at: number): number {
+  let t = Number.NEGATIVE_INFINITY;
+  for (const p of prices) if (p.time > t) t = p.time;
+  return Number.isFinite(t) ? t : at;
+}
+
+/**
+ * Adds the equity point (`at`, `eq`) to the curve `time`/`value` (mutated), as the host and the Live view both
+ * fold it: only a known equity (finite; it is NaN before every symbol is marked), and times ascend strictly (a
+ * chart needs it), so a point at the same or an earlier time replaces the last one. False when nothing changed.
+ */
+export function addEquityPoint(time: number[], value: number[], at: number, eq: number | null): boolean {
+  if (typeof eq !== 'number' || !Number.isFinite(eq)) return false;
+  const n = time.length;
+  if (n > 0 && time[n - 1] >= at) value[n - 1] = eq;
+  else {
+    time.push(at);
+    value.push(eq);
+  }
+  return true;
+}
+
+/**
  * The host's record of the running (or last) session's `live:ticked` batches, as they went out (with a broker
  * connected, its account): equity over time and the latest price of each symbol, so that a Live view opened late
  * (or reloaded) draws the curve and the watchlist from the start, not from the next batch. Folded as the view folds
@@ -48,25 +74,13 @@ export class TickHistory {
     readonly account: Account;
   }): void {
     this.#ticks += batch.count;
-    let at = Number.NEGATIVE_INFINITY;
-    for (const p of batch.prices) {
-      this.#prices.set(p.symbol, p);
-      if (p.time > at) at = p.time;
-    }
-    if (!Number.isFinite(at)) at = batch.at;
-    this.point(at, batch.account.equity);
+    for (const p of batch.prices) this.#prices.set(p.symbol, p);
+    this.point(marketTimeOf(batch.prices, batch.at), batch.account.equity);
   }
 
   /** Adds one equity point at market time `at` (a bar feed's step; see `SessionOptions.onStepEquity`). */
   point(at: number, eq: number): void {
-    if (typeof eq !== 'number' || !Number.isFinite(eq)) return;
-    const n = this.#time.length;
-    if (n > 0 && this.#time[n - 1] >= at) {
-      this.#value[n - 1] = eq;
-      return;
-    }
-    this.#time.push(at);
-    this.#value.push(eq);
+    if (!addEquityPoint(this.#time, this.#value, at, eq)) return;
     if (this.#time.length >= 2 * MAX_EQUITY_POINTS) {
       this.#time = this.#time.slice(-MAX_EQUITY_POINTS);
       this.#value = this.#value.slice(-MAX_EQUITY_POINTS);

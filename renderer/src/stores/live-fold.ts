@@ -1,4 +1,6 @@
 import {
+  addEquityPoint,
+  marketTimeOf,
   MAX_EQUITY_POINTS,
   type Events,
   type LiveAccount,
@@ -60,24 +62,13 @@ export function applyTickBatches(s: TickFold, batches: readonly Ticked[], now: n
     latency = latency === null ? age : latency * 0.8 + age * 0.2;
   }
   const last = batches[batches.length - 1];
-  const eq = last.account.equity;
-  let equity = s.equity;
-  // Equity is plotted at market time (the replayed bars' time, or now for a real-time feed), and only
-  // when the host knows it (it arrives as null, JSON's NaN, before every symbol is marked).
-  let at = Number.NEGATIVE_INFINITY;
-  for (const p of latest.values()) if (p.time > at) at = p.time;
-  if (!Number.isFinite(at)) at = last.at;
-  if (typeof eq === 'number' && Number.isFinite(eq)) {
-    const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
-    const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
-    // The chart needs strictly ascending times: a batch at the same time replaces the point.
-    if (time.length > 0 && time[time.length - 1] >= at) value[value.length - 1] = eq;
-    else {
-      time.push(at);
-      value.push(eq);
-    }
-    equity = { time, value };
-  }
+  // Equity at market time (the replayed bars' time, or now for a real-time feed), folded as the host folds it for
+  // `live:history` (core/live/tick-history.ts); it arrives as null (JSON's NaN) before every symbol is marked.
+  const time = s.equity.time.slice(-MAX_EQUITY_POINTS + 1);
+  const value = s.equity.value.slice(-MAX_EQUITY_POINTS + 1);
+  const equity = addEquityPoint(time, value, marketTimeOf(latest.values(), last.at), last.account.equity)
+    ? { time, value }
+    : s.equity;
   const positions = s.positions === undefined ? {} : { positions: repricePositions(s.positions, latest) };
   return {
     ticks,
