@@ -11,6 +11,14 @@ import { testSource } from './test-panel';
 const dir = mkdtempSync(join(tmpdir(), 'qd-feat-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Computes `feats` over `src` into a new cache folder (`label-…`): the matrix, the folder and its one file. */
+function cachedIn(label: string, src: FeatureSource, feats: ReturnType<typeof resolveFeatures>, map?: false) {
+  const sub = mkdtempSync(join(dir, `${label}-`));
+  const cold = featureMatrix(src, feats, { cacheDir: sub, ...(map === false ? { map } : {}) });
+  const [name] = readdirSync(sub);
+  return { sub, cold, file: join(sub, name) };
+}
+
 describe('feature matrix cache', () => {
   it('returns the same numbers from memory and from disk, keyed by data fingerprint and feature set', () => {
     const src = testSource(5, 80, 2);
@@ -37,10 +45,7 @@ describe('feature matrix cache', () => {
   it('refuses a truncated file and recomputes the same numbers', () => {
     const src = testSource(4, 60, 3);
     const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
-    const sub = mkdtempSync(join(dir, 'trunc-'));
-    const cold = featureMatrix(src, feats, { cacheDir: sub });
-    const [name] = readdirSync(sub);
-    const file = join(sub, name);
+    const { sub, cold, file } = cachedIn('trunc', src, feats);
     const full = statSync(file).size;
     truncateSync(file, full - 8);
     clearMatrixMemory();
@@ -184,11 +189,8 @@ describe('feature matrix cache', () => {
       expect(canMapFiles()).toBe(true);
       const src = listedSource();
       const feats = listedFeatures();
-      const sub = mkdtempSync(join(dir, 'mapped-'));
-      const cold = featureMatrix(src, feats, { cacheDir: sub });
+      const { sub, cold, file } = cachedIn('mapped', src, feats);
       const size = src.panel.nInst * src.panel.nDays;
-      const [name] = readdirSync(sub);
-      const file = join(sub, name);
       // Version 2 with one run over every slot: header, the run, every column whole.
       const before = bytesOf(file);
       expect(before.toString('latin1', 0, 8)).toBe('QDFEAT2\n');
@@ -216,15 +218,13 @@ describe('feature matrix cache', () => {
     it('keeps a mapped matrix whole when the file is replaced under it', () => {
       const src = testSource(4, 50, 6);
       const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
-      const sub = mkdtempSync(join(dir, 'replaced-'));
-      const cold = featureMatrix(src, feats, { cacheDir: sub });
-      const [name] = readdirSync(sub);
+      const { sub, cold, file } = cachedIn('replaced', src, feats);
       clearMatrixMemory();
       const m = featureMatrix(src, feats, { cacheDir: sub });
-      expect(m.columns[0].buffer.byteLength).toBe(statSync(join(sub, name)).size);
+      expect(m.columns[0].buffer.byteLength).toBe(statSync(file).size);
       // Another process recomputes and renames a new file over it (other numbers, same shape).
       writeMatrixFile(
-        join(sub, name),
+        file,
         cold.columns.map((c) => c.map((v) => v + 1)),
         true,
       );
@@ -241,11 +241,8 @@ describe('feature matrix cache', () => {
         ['sync', (sub: string) => featureMatrix(src, feats, { cacheDir: sub })],
         ['async', (sub: string) => featureMatrixAsync(src, feats, { cacheDir: sub })],
       ] as const) {
-        const sub = mkdtempSync(join(dir, `compact-${label}-`));
         clearMatrixMemory();
-        const cold = featureMatrix(src, feats, { cacheDir: sub, map: false });
-        const [name] = readdirSync(sub);
-        const file = join(sub, name);
+        const { sub, cold, file } = cachedIn(`compact-${label}`, src, feats, false);
         const compact = statSync(file).size;
         expect(compact).toBeLessThan(32 + feats.length * size * 8);
         clearMatrixMemory();
@@ -268,10 +265,7 @@ describe('feature matrix cache', () => {
     it('refuses a whole file with a wrong header or size, recomputes and rewrites it', () => {
       const src = testSource(3, 40, 8);
       const feats = resolveFeatures([{ name: 'return', window: 2 }, { name: 'KLEN' }]);
-      const sub = mkdtempSync(join(dir, 'bad-whole-'));
-      const cold = featureMatrix(src, feats, { cacheDir: sub });
-      const [name] = readdirSync(sub);
-      const file = join(sub, name);
+      const { sub, cold, file } = cachedIn('bad-whole', src, feats);
       const good = bytesOf(file);
       const wrongColumns = Buffer.from(good);
       wrongColumns.writeUInt32LE(3, 8);
