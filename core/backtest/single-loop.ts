@@ -371,8 +371,11 @@ function blockSteps(
         closes(i, j);
         // Ledger.markEquity over the held names, in name order (a name with a bar takes its traded close
         // even if that is NaN). It leaves each one's qty × mark in the book's held values: the entries at
-        // the next open size against cash plus these (until a fill or a corporate action changes one).
-        let eq = ledger.balance;
+        // the next open size against cash plus these (until a fill or a corporate action changes one),
+        // through this sum and their gross (an independent chain of additions: nearly free beside the sum).
+        const cash = ledger.balance;
+        let eq = cash;
+        let gross = 0;
         const n = book.heldCount;
         for (let t = 0; t < n; t++) {
           const s = heldSlots[t];
@@ -382,8 +385,9 @@ function blockSteps(
           const v = qty[s] * mark[s];
           heldValue[t] = v;
           eq += v;
+          gross += Math.abs(v);
         }
-        book.heldValuesFresh();
+        book.heldValuesFresh(eq, cash, gross);
         ledger.setEquity(i, eq, n > 0);
       }
     }

@@ -14,7 +14,10 @@ import {
   type DecisionFields,
   type ExitOut,
 } from './fill-rules';
-import { positionSize, type SizeInputs } from './sizing';
+import { positionSize, positionSizeWithin, type SizeInputs } from './sizing';
+
+/** 2^-52: twice the unit roundoff of a double (every rounding below moves a result by at most half this). */
+const EPS = 2 ** -52;
 
 /**
  * The side of the book that moves money: the backtest's ledger or the live paper broker. The book
@@ -112,6 +115,14 @@ export class OrderBook {
   /** Whether every {@link heldValue} equals its name's `qty × mark` now. */
   #valuesFresh = false;
   /**
+   * While {@link heldValue} is fresh and these are finite: an estimate of the exact (real-number) sum of the
+   * held values, a bound on its error, and an upper bound on the sum of their magnitudes. Entries size
+   * against them without summing every held name (see {@link #sizeFor}); NaN: unknown.
+   */
+  #heldSum = Number.NaN;
+  #heldSumErr = Number.NaN;
+  #heldAbs = Number.NaN;
+  /**
    * Names whose next open may have work (a resting order, or protective levels), as a bitset over their
    * position in `names` (bit k = names[k]): set whenever the book stores an order or a level; a loop over it clears the bits of
    * names that turn out to have none ({@link hasOpenWork}). Lets a wide run skip the idle names' opens.
@@ -153,7 +164,7 @@ export class OrderBook {
 
   /** Sets the position of `s` from outside the book (live: the broker's position after manual orders or a restart). */
   setQty(s: number, q: number): void {
-    this.#valuesFresh = false;
+    this.heldValuesStale();
     this.qty[s] = q;
     this.#markHeld(s, q);
   }
@@ -162,19 +173,31 @@ export class OrderBook {
    * Declares that `heldValue[t]` is `qty × mark` of `heldSlots[t]` for every held name (the caller
    * just wrote them, with the marks). The book keeps them so through its own fills; any write of a held
    * name's mark or quantity outside the book must be preceded by {@link heldValuesStale}.
+   *
+   * Optionally with `eq`, the caller's left-to-right sum `cash + heldValue[0] + … + heldValue[heldCount - 1]`,
+   * and `gross`, its sum of their magnitudes: the book then sizes entries from these while it can prove the
+   * size equals the one the exact sum gives (whole units, see `positionSizeWithin`).
    */
-  heldValuesFresh(): void {
+  heldValuesFresh(eq = Number.NaN, cash = Number.NaN, gross = Number.NaN): void {
     this.#valuesFresh = true;
+    // A sum of n terms in floating point is within γ(n) × (sum of magnitudes) of the real sum, γ(n) < n × 2^-53
+    // × 1.01 for any n here; the bound below takes twice that, plus the rounding of eq − cash.
+    const held = eq - cash;
+    const n = this.heldCount + 4;
+    this.#heldSum = held;
+    this.#heldSumErr = n * EPS * (Math.abs(cash) + gross * (1 + n * EPS)) + EPS * Math.abs(held);
+    this.#heldAbs = gross * (1 + n * EPS);
   }
 
   /** Sizing sums `qty × mark` again (not {@link heldValue}) until the next {@link heldValuesFresh}. */
   heldValuesStale(): void {
     this.#valuesFresh = false;
+    this.#heldSum = Number.NaN;
   }
 
   /** Rebuilds the held list after quantities moved outside {@link fill} (corporate actions). */
   resync(): void {
-    this.#valuesFresh = false;
+    this.heldValuesStale();
     let n = 0;
     for (let k = 0; k < this.names.length; k++) {
       const s = this.names[k];
@@ -208,13 +231,25 @@ export class OrderBook {
       list.copyWithin(lo + 1, lo, n);
       list[lo] = s;
       value.copyWithin(lo + 1, lo, n);
-      value[lo] = this.qty[s] * this.mark[s];
+      const v = this.qty[s] * this.mark[s];
+      value[lo] = v;
       this.heldCount = n + 1;
+      this.#heldSumMoved(v);
     } else {
+      const v = value[lo - 1];
       list.copyWithin(lo - 1, lo, n);
       value.copyWithin(lo - 1, lo, n);
       this.heldCount = n - 1;
+      this.#heldSumMoved(-v);
     }
+  }
+
+  /** The held values' estimated sum after one value `v` enters (or `-v` leaves): one more rounding to bound. */
+  #heldSumMoved(v: number): void {
+    const sum = this.#heldSum + v;
+    this.#heldSum = sum;
+    this.#heldSumErr += EPS * Math.abs(sum);
+    this.#heldAbs += Math.abs(v) * (1 + EPS);
   }
 
   /** Cash plus every held name at its mark, summed in `names` order. */
@@ -266,7 +301,7 @@ export class OrderBook {
       if (lv.sl === lv.sl || lv.tp === lv.tp || lv.trail === lv.trail) this.#markWork(s);
     } else if (after !== 0) {
       // Added to or partly closed: this name's value changed (rare; sizing sums the products again).
-      this.#valuesFresh = false;
+      this.heldValuesStale();
     } else {
       this.#markHeld(s, 0);
       this.posSL[s] = Number.NaN;
@@ -289,11 +324,25 @@ export class OrderBook {
     const x = this.#size;
     x.frac = frac;
     x.px = px;
-    // Equity is summed over every held name, so only the methods that use it compute it.
-    if (sizing.method !== 'fixed-qty') x.equity = this.equity(this.#client.cash());
     x.grossOthers = sizing.method === 'all-in' ? this.#grossOthers(s) : 0;
     x.vol = sizing.method === 'volatility-target' ? this.#client.volatility(s, at, sizing.lookback) : Number.NaN;
-    return positionSize(sizing, x, this.#o.rate, this.#o.fixed, this.#o.wholeUnits);
+    const { rate, fixed, wholeUnits } = this.#o;
+    // Equity is summed over every held name, so only the methods that use it compute it.
+    if (sizing.method !== 'fixed-qty') {
+      const cash = this.#client.cash();
+      if (this.#valuesFresh && this.#heldSum === this.#heldSum) {
+        // The exact sum `equity(cash)` lies within `err` of `est`: when the whole range sizes alike, that is
+        // its size, without the sum (a sequential sum over every held name, the cost of a wide run's entries).
+        const est = cash + this.#heldSum;
+        const err =
+          2 * (this.#heldSumErr + (this.heldCount + 4) * EPS * (Math.abs(cash) + this.#heldAbs)) +
+          4 * EPS * Math.abs(est);
+        const q = positionSizeWithin(sizing, x, est - err, est + err, rate, fixed, wholeUnits);
+        if (q === q) return q;
+      }
+      x.equity = this.equity(cash);
+    }
+    return positionSize(sizing, x, rate, fixed, wholeUnits);
   }
 
   /** Moves `s` to the sign of `target` at `raw`: closes an opposite position first, then opens (a reversal at one price). */
