@@ -375,10 +375,19 @@ class ValueMemo {
     // streams record, later nearly all replay) and on whether the slow path had been optimised on its own
     // by then, and the same sweep ran at two speeds from one process to the next. These two streams over
     // an empty recording only call the functions given to them; no memo state is touched.
+    //
+    // Each is called many times, not once: V8 allocates a function's feedback vector only after it has run
+    // some hundreds of bytecodes (lazy feedback allocation), and calls before that record no target. With
+    // one call each the site stayed unrecorded, the recording run made it monomorphic, and `next` was
+    // optimised with the whole slow path inlined (745 bytecodes for an SMA), too big to inline into a
+    // strategy's step: on a wide sma-cross run in its own process every replayed value was then an
+    // out-of-line call returning a boxed number.
     const rec = { inp: [{ data: new Float64Array(0), len: 0, refs: 0 }], out: [new Float64Array(0)], len: 0 };
     const live = { next: (v: number) => v };
-    for (const f of [(_: ValueMemo, v: number) => v, (_: ValueMemo, v: number) => -v])
-      new ValueMemo(rec as unknown as Recording, () => live, live, f).next(1);
+    const streams = [(_: ValueMemo, v: number) => v, (_: ValueMemo, v: number) => -v].map(
+      (f) => new ValueMemo(rec as unknown as Recording, () => live, live, f),
+    );
+    for (let n = 0; n < 200; n++) streams[n & 1].next(1);
   }
   /** Recording, computing live, zero (its sign compared), NaN, a recording grown since, divergence. */
   #next(v: number): number {
