@@ -198,7 +198,7 @@ function blockSteps(
   const tHigh = traded.high;
   const tLow = traded.low;
   const tClose = traded.close;
-  const { qty, mark, heldSlots, heldValue, work, names, pTarget } = book;
+  const { qty, mark, held, heldValue, work, names, pTarget } = book;
   const lastValid = ctx.lastValid;
   const longOnly = ctx.spec.direction === 'long-only';
   // The block's decisions, bucketed by bar j: evCount[j] events at j * nTrad + n, in name order.
@@ -376,19 +376,21 @@ function blockSteps(
         const cash = ledger.balance;
         let eq = cash;
         let gross = 0;
-        const n = book.heldCount;
-        for (let t = 0; t < n; t++) {
-          const s = heldSlots[t];
-          const x = s * nDays + i;
-          const c = tClose[x];
-          if (c === c || close[x] === close[x]) mark[s] = c;
-          const v = qty[s] * mark[s];
-          heldValue[t] = v;
-          eq += v;
-          gross += Math.abs(v);
+        for (let w = 0; w < held.length; w++) {
+          for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
+            const k = (w << 5) + 31 - Math.clz32(bits & -bits);
+            const s = names[k];
+            const x = s * nDays + i;
+            const c = tClose[x];
+            if (c === c || close[x] === close[x]) mark[s] = c;
+            const v = qty[s] * mark[s];
+            heldValue[k] = v;
+            eq += v;
+            gross += Math.abs(v);
+          }
         }
         book.heldValuesFresh(eq, cash, gross);
-        ledger.setEquity(i, eq, n > 0);
+        ledger.setEquity(i, eq, book.heldCount > 0);
       }
     }
   };

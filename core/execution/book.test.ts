@@ -63,12 +63,13 @@ describe('OrderBook', () => {
       let naive = c.cashNow;
       for (const n of names) if (book.qty[n] !== 0) naive += book.qty[n] * book.mark[n];
       expect(book.equity(c.cashNow)).toBe(naive);
-      expect(Array.from(book.heldSlots.subarray(0, book.heldCount))).toEqual(names.filter((n) => book.qty[n] !== 0));
+      expect(book.heldNames()).toEqual(names.filter((n) => book.qty[n] !== 0));
+      expect(book.heldCount).toBe(book.heldNames().length);
     }
     expect(c.fills.length).toBeGreaterThan(500);
   });
 
-  it('keeps the held names densely in name order, and its held values sum bit for bit as the plain scan while fresh', () => {
+  it('keeps the held names in name order, and its held values sum bit for bit as the plain scan while fresh', () => {
     const names = Array.from({ length: 70 }, (_, k) => (k * 29) % 70);
     const c = client();
     const book = new OrderBook(
@@ -96,16 +97,15 @@ describe('OrderBook', () => {
       if (r < 0.1) {
         // The engine's equity mark: new marks for every held name, each one's qty × mark left in the book.
         book.heldValuesStale();
-        for (let t = 0; t < book.heldCount; t++) {
-          const s = book.heldSlots[t];
+        for (const s of book.heldNames()) {
           book.mark[s] = 10 + rnd() * 90;
-          book.heldValue[t] = book.qty[s] * book.mark[s];
+          book.heldValue[names.indexOf(s)] = book.qty[s] * book.mark[s];
         }
         book.heldValuesFresh();
         fresh++;
       } else if (r < 0.15 && book.heldCount > 0) {
         // Added to a held position (a partial fill): its value changes.
-        const s = book.heldSlots[Math.floor(rnd() * book.heldCount)];
+        const s = book.heldNames()[Math.floor(rnd() * book.heldCount)];
         book.fill(s, book.qty[s] > 0 ? 1 : -1, book.mark[s], step, 'signal', false);
         partials++;
       } else {
@@ -115,7 +115,8 @@ describe('OrderBook', () => {
         book.decide(slot, [0, 1, -1][Math.floor(rnd() * 3)], step, book.mark[slot], book.mark[slot]);
       }
       const held = names.filter((s) => book.qty[s] !== 0);
-      expect([...book.heldSlots.subarray(0, book.heldCount)]).toEqual(held);
+      expect(book.heldNames()).toEqual(held);
+      expect(book.heldCount).toBe(held.length);
       let naive = c.cashNow;
       for (const s of held) naive += book.qty[s] * book.mark[s];
       expect(book.equity(c.cashNow)).toBe(naive);
@@ -210,11 +211,10 @@ describe('OrderBook', () => {
             book.heldValuesStale();
             let eq = book === a ? ca.cashNow : cb.cashNow;
             let gross = 0;
-            for (let t = 0; t < book.heldCount; t++) {
-              const s = book.heldSlots[t];
+            for (const [t, s] of book.heldNames().entries()) {
               book.mark[s] = marks[t];
               const v = book.qty[s] * book.mark[s];
-              book.heldValue[t] = v;
+              book.heldValue[names.indexOf(s)] = v;
               eq += v;
               gross += Math.abs(v);
             }
