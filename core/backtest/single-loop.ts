@@ -343,6 +343,8 @@ function blockSteps(
     }
   };
   const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
+  /** The equity mark's running sums: equity and the held values' gross. */
+  const sums = new Float64Array(2);
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
@@ -373,9 +375,11 @@ function blockSteps(
         // even if that is NaN). It leaves each one's qty × mark in the book's held values: the entries at
         // the next open size against cash plus these (until a fill or a corporate action changes one),
         // through this sum and their gross (an independent chain of additions: nearly free beside the sum).
+        // The sums add in a typed array, not in locals: a local double that is also passed to a call after the
+        // loop is kept boxed, and every addition allocated a heap number.
         const cash = ledger.balance;
-        let eq = cash;
-        let gross = 0;
+        sums[0] = cash;
+        sums[1] = 0;
         for (let w = 0; w < held.length; w++) {
           for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
             const k = (w << 5) + 31 - Math.clz32(bits & -bits);
@@ -385,11 +389,12 @@ function blockSteps(
             if (c === c || close[x] === close[x]) mark[s] = c;
             const v = qty[s] * mark[s];
             heldValue[k] = v;
-            eq += v;
-            gross += Math.abs(v);
+            sums[0] += v;
+            sums[1] += Math.abs(v);
           }
         }
-        book.heldValuesFresh(eq, cash, gross);
+        const eq = sums[0];
+        book.heldValuesFresh(eq, cash, sums[1]);
         ledger.setEquity(i, eq, book.heldCount > 0);
       }
     }
