@@ -177,15 +177,17 @@ export class Ledger implements BookClient {
    * day strides through the instrument-major panel, which dominates wide cross-sectional runs.
    */
   markEquity(i: number): void {
-    const { qty, mark, heldSlots, heldCount } = this.#book;
+    const { qty, mark, held, names, heldCount } = this.#book;
     const tClose = this.#run.tClose;
     const nDays = this.#run.panel.nDays;
     let eq = this.balance;
-    for (let t = 0; t < heldCount; t++) {
-      const s = heldSlots[t];
-      const c = tClose[s * nDays + i];
-      if (c === c) mark[s] = c;
-      eq += qty[s] * mark[s];
+    for (let w = 0; w < held.length; w++) {
+      for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
+        const s = names[(w << 5) + 31 - Math.clz32(bits & -bits)];
+        const c = tClose[s * nDays + i];
+        if (c === c) mark[s] = c;
+        eq += qty[s] * mark[s];
+      }
     }
     this.equity[i - this.#run.i0] = eq;
     if (heldCount > 0) this.barsInMarket++;

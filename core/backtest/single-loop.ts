@@ -198,7 +198,7 @@ function blockSteps(
   const tHigh = traded.high;
   const tLow = traded.low;
   const tClose = traded.close;
-  const { qty, mark, heldSlots, heldValue, work, names, pTarget } = book;
+  const { qty, mark, held, heldValue, work, names, pTarget } = book;
   const lastValid = ctx.lastValid;
   const longOnly = ctx.spec.direction === 'long-only';
   // The block's decisions, bucketed by bar j: evCount[j] events at j * nTrad + n, in name order.
@@ -343,6 +343,8 @@ function blockSteps(
     }
   };
   const closes = ctx.spec.fill === 'close' ? closesEvery : closesResting;
+  /** The equity mark's running sums: equity and the held values' gross. */
+  const sums = new Float64Array(2);
   return (from: number, to: number): void => {
     for (let b = from; b < to; b += BLOCK) {
       const m = Math.min(BLOCK, to - b);
@@ -371,20 +373,29 @@ function blockSteps(
         closes(i, j);
         // Ledger.markEquity over the held names, in name order (a name with a bar takes its traded close
         // even if that is NaN). It leaves each one's qty × mark in the book's held values: the entries at
-        // the next open size against cash plus these (until a fill or a corporate action changes one).
-        let eq = ledger.balance;
-        const n = book.heldCount;
-        for (let t = 0; t < n; t++) {
-          const s = heldSlots[t];
-          const x = s * nDays + i;
-          const c = tClose[x];
-          if (c === c || close[x] === close[x]) mark[s] = c;
-          const v = qty[s] * mark[s];
-          heldValue[t] = v;
-          eq += v;
+        // the next open size against cash plus these (until a fill or a corporate action changes one),
+        // through this sum and their gross (an independent chain of additions: nearly free beside the sum).
+        // The sums add in a typed array, not in locals: a local double that is also passed to a call after the
+        // loop is kept boxed, and every addition allocated a heap number.
+        const cash = ledger.balance;
+        sums[0] = cash;
+        sums[1] = 0;
+        for (let w = 0; w < held.length; w++) {
+          for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
+            const k = (w << 5) + 31 - Math.clz32(bits & -bits);
+            const s = names[k];
+            const x = s * nDays + i;
+            const c = tClose[x];
+            if (c === c || close[x] === close[x]) mark[s] = c;
+            const v = qty[s] * mark[s];
+            heldValue[k] = v;
+            sums[0] += v;
+            sums[1] += Math.abs(v);
+          }
         }
-        book.heldValuesFresh();
-        ledger.setEquity(i, eq, n > 0);
+        const eq = sums[0];
+        book.heldValuesFresh(eq, cash, sums[1]);
+        ledger.setEquity(i, eq, book.heldCount > 0);
       }
     }
   };

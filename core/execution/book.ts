@@ -14,7 +14,10 @@ import {
   type DecisionFields,
   type ExitOut,
 } from './fill-rules';
-import { positionSize, type SizeInputs } from './sizing';
+import { positionSize, positionSizeWithin, type SizeInputs } from './sizing';
+
+/** 2^-52: twice the unit roundoff of a double (every rounding below moves a result by at most half this). */
+const EPS = 2 ** -52;
 
 /**
  * The side of the book that moves money: the backtest's ledger or the live paper broker. The book
@@ -96,21 +99,30 @@ export class OrderBook {
   /** Traded slots in summation order. */
   readonly names: Int32Array;
   /**
-   * The held names as slots in `names` order, densely: the first {@link heldCount} entries. Equity sums
-   * walk this list, the same additions in the same order as a scan of every name, without visiting the
-   * flat ones; a fill that opens or closes a position inserts or removes one entry.
+   * The held names as a bitset over their position in `names` (bit k = names[k]), {@link heldCount} of
+   * them. Equity sums walk its set bits in ascending k: the same additions in the same order as a scan of
+   * every name, without visiting the flat ones. A fill that opens or closes a position sets or clears one
+   * bit (a sorted list would move every later entry).
    */
-  readonly heldSlots: Int32Array;
+  readonly held: Int32Array;
   heldCount = 0;
   /**
-   * `qty × mark` of each entry of {@link heldSlots}, for sizing's equity sum while they are known to
-   * be current: a wide run's equity mark writes them as it sums the held names (see
+   * `qty × mark` of each held name by its position k in `names`, for sizing's equity sum while they are
+   * known to be current: a wide run's equity mark writes them as it sums the held names (see
    * {@link heldValuesFresh}). The sum over them is the sum over `qty × mark`, the same products added
    * in the same order, with one load per name instead of three.
    */
   readonly heldValue: Float64Array;
   /** Whether every {@link heldValue} equals its name's `qty × mark` now. */
   #valuesFresh = false;
+  /**
+   * While {@link heldValue} is fresh and these are finite: an estimate of the exact (real-number) sum of the
+   * held values, a bound on its error, and an upper bound on the sum of their magnitudes. Entries size
+   * against them without summing every held name (see {@link #sizeFor}); NaN: unknown.
+   */
+  #heldSum = Number.NaN;
+  #heldSumErr = Number.NaN;
+  #heldAbs = Number.NaN;
   /**
    * Names whose next open may have work (a resting order, or protective levels), as a bitset over their
    * position in `names` (bit k = names[k]): set whenever the book stores an order or a level; a loop over it clears the bits of
@@ -143,7 +155,7 @@ export class OrderBook {
     this.posTrail = nan();
     this.posBest = new Float64Array(n);
     this.names = Int32Array.from(o.names);
-    this.heldSlots = new Int32Array(o.names.length);
+    this.held = new Int32Array((o.names.length + 31) >>> 5);
     this.heldValue = new Float64Array(o.names.length);
     this.work = new Int32Array((o.names.length + 31) >>> 5);
     this.#rank = new Int32Array(n).fill(-1);
@@ -153,32 +165,47 @@ export class OrderBook {
 
   /** Sets the position of `s` from outside the book (live: the broker's position after manual orders or a restart). */
   setQty(s: number, q: number): void {
-    this.#valuesFresh = false;
+    this.heldValuesStale();
     this.qty[s] = q;
     this.#markHeld(s, q);
   }
 
   /**
-   * Declares that `heldValue[t]` is `qty × mark` of `heldSlots[t]` for every held name (the caller
+   * Declares that `heldValue[k]` is `qty × mark` of `names[k]` for every held name (the caller
    * just wrote them, with the marks). The book keeps them so through its own fills; any write of a held
    * name's mark or quantity outside the book must be preceded by {@link heldValuesStale}.
+   *
+   * Optionally with `eq`, the caller's left-to-right sum of `cash` and the held values in ascending k, and
+   * `gross`, its sum of their magnitudes: the book then sizes entries from these while it can prove the
+   * size equals the one the exact sum gives (whole units, see `positionSizeWithin`).
    */
-  heldValuesFresh(): void {
+  heldValuesFresh(eq = Number.NaN, cash = Number.NaN, gross = Number.NaN): void {
     this.#valuesFresh = true;
+    // A sum of n terms in floating point is within γ(n) × (sum of magnitudes) of the real sum, γ(n) < n × 2^-53
+    // × 1.01 for any n here; the bound below takes twice that, plus the rounding of eq − cash.
+    const held = eq - cash;
+    const n = this.heldCount + 4;
+    this.#heldSum = held;
+    this.#heldSumErr = n * EPS * (Math.abs(cash) + gross * (1 + n * EPS)) + EPS * Math.abs(held);
+    this.#heldAbs = gross * (1 + n * EPS);
   }
 
   /** Sizing sums `qty × mark` again (not {@link heldValue}) until the next {@link heldValuesFresh}. */
   heldValuesStale(): void {
     this.#valuesFresh = false;
+    this.#heldSum = Number.NaN;
   }
 
-  /** Rebuilds the held list after quantities moved outside {@link fill} (corporate actions). */
+  /** Rebuilds the held set after quantities moved outside {@link fill} (corporate actions). */
   resync(): void {
-    this.#valuesFresh = false;
+    this.heldValuesStale();
+    const held = this.held;
+    held.fill(0);
     let n = 0;
     for (let k = 0; k < this.names.length; k++) {
-      const s = this.names[k];
-      if (this.qty[s] !== 0) this.heldSlots[n++] = s;
+      if (this.qty[this.names[k]] === 0) continue;
+      held[k >>> 5] |= 1 << (k & 31);
+      n++;
     }
     this.heldCount = n;
   }
@@ -191,53 +218,69 @@ export class OrderBook {
   #markHeld(s: number, q: number): void {
     const k = this.#rank[s];
     if (k < 0) return;
-    const list = this.heldSlots;
-    const n = this.heldCount;
-    // The first entry of a name ranked after k: where k goes, or just after where it is.
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#rank[list[mid]] <= k) lo = mid + 1;
-      else hi = mid;
-    }
-    const was = lo > 0 && list[lo - 1] === s;
+    const w = k >>> 5;
+    const bit = 1 << (k & 31);
+    const was = (this.held[w] & bit) !== 0;
     if ((q !== 0) === was) return;
-    const value = this.heldValue;
     if (q !== 0) {
-      list.copyWithin(lo + 1, lo, n);
-      list[lo] = s;
-      value.copyWithin(lo + 1, lo, n);
-      value[lo] = this.qty[s] * this.mark[s];
-      this.heldCount = n + 1;
+      this.held[w] |= bit;
+      const v = this.qty[s] * this.mark[s];
+      this.heldValue[k] = v;
+      this.heldCount++;
+      this.#heldSumMoved(v);
     } else {
-      list.copyWithin(lo - 1, lo, n);
-      value.copyWithin(lo - 1, lo, n);
-      this.heldCount = n - 1;
+      this.held[w] &= ~bit;
+      this.heldCount--;
+      this.#heldSumMoved(-this.heldValue[k]);
     }
+  }
+
+  /** The held names' slots in `names` order (a copy, for tests and callers off the hot path). */
+  heldNames(): number[] {
+    const out: number[] = [];
+    const held = this.held;
+    for (let w = 0; w < held.length; w++) {
+      for (let bits = held[w]; bits !== 0; bits &= bits - 1)
+        out.push(this.names[(w << 5) + 31 - Math.clz32(bits & -bits)]);
+    }
+    return out;
+  }
+
+  /** The held values' estimated sum after one value `v` enters (or `-v` leaves): one more rounding to bound. */
+  #heldSumMoved(v: number): void {
+    const sum = this.#heldSum + v;
+    this.#heldSum = sum;
+    this.#heldSumErr += EPS * Math.abs(sum);
+    this.#heldAbs += Math.abs(v) * (1 + EPS);
   }
 
   /** Cash plus every held name at its mark, summed in `names` order. */
   equity(cash: number): number {
-    if (this.#valuesFresh) return sumFrom(cash, this.heldValue, this.heldCount);
-    const list = this.heldSlots;
-    const qty = this.qty;
-    const mark = this.mark;
+    const { held, names, qty, mark, heldValue } = this;
+    const fresh = this.#valuesFresh;
     let eq = cash;
-    for (let t = 0, n = this.heldCount; t < n; t++) {
-      const s = list[t];
-      eq += qty[s] * mark[s];
+    for (let w = 0; w < held.length; w++) {
+      for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
+        const k = (w << 5) + 31 - Math.clz32(bits & -bits);
+        if (fresh) eq += heldValue[k];
+        else {
+          const s = names[k];
+          eq += qty[s] * mark[s];
+        }
+      }
     }
     return eq;
   }
 
   /** Gross value of the held names other than `skip`, in `names` order. */
   #grossOthers(skip: number): number {
-    const list = this.heldSlots;
+    const { held, names, qty, mark } = this;
     let gross = 0;
-    for (let t = 0, n = this.heldCount; t < n; t++) {
-      const s = list[t];
-      if (s !== skip) gross += Math.abs(this.qty[s]) * this.mark[s];
+    for (let w = 0; w < held.length; w++) {
+      for (let bits = held[w]; bits !== 0; bits &= bits - 1) {
+        const s = names[(w << 5) + 31 - Math.clz32(bits & -bits)];
+        if (s !== skip) gross += Math.abs(qty[s]) * mark[s];
+      }
     }
     return gross;
   }
@@ -266,7 +309,7 @@ export class OrderBook {
       if (lv.sl === lv.sl || lv.tp === lv.tp || lv.trail === lv.trail) this.#markWork(s);
     } else if (after !== 0) {
       // Added to or partly closed: this name's value changed (rare; sizing sums the products again).
-      this.#valuesFresh = false;
+      this.heldValuesStale();
     } else {
       this.#markHeld(s, 0);
       this.posSL[s] = Number.NaN;
@@ -289,11 +332,25 @@ export class OrderBook {
     const x = this.#size;
     x.frac = frac;
     x.px = px;
-    // Equity is summed over every held name, so only the methods that use it compute it.
-    if (sizing.method !== 'fixed-qty') x.equity = this.equity(this.#client.cash());
     x.grossOthers = sizing.method === 'all-in' ? this.#grossOthers(s) : 0;
     x.vol = sizing.method === 'volatility-target' ? this.#client.volatility(s, at, sizing.lookback) : Number.NaN;
-    return positionSize(sizing, x, this.#o.rate, this.#o.fixed, this.#o.wholeUnits);
+    const { rate, fixed, wholeUnits } = this.#o;
+    // Equity is summed over every held name, so only the methods that use it compute it.
+    if (sizing.method !== 'fixed-qty') {
+      const cash = this.#client.cash();
+      if (this.#valuesFresh && this.#heldSum === this.#heldSum) {
+        // The exact sum `equity(cash)` lies within `err` of `est`: when the whole range sizes alike, that is
+        // its size, without the sum (a sequential sum over every held name, the cost of a wide run's entries).
+        const est = cash + this.#heldSum;
+        const err =
+          2 * (this.#heldSumErr + (this.heldCount + 4) * EPS * (Math.abs(cash) + this.#heldAbs)) +
+          4 * EPS * Math.abs(est);
+        const q = positionSizeWithin(sizing, x, est - err, est + err, rate, fixed, wholeUnits);
+        if (q === q) return q;
+      }
+      x.equity = this.equity(cash);
+    }
+    return positionSize(sizing, x, rate, fixed, wholeUnits);
   }
 
   /** Moves `s` to the sign of `target` at `raw`: closes an opposite position first, then opens (a reversal at one price). */
@@ -420,11 +477,4 @@ export class OrderBook {
       this.posBest[s] = isLong ? Math.max(this.posBest[s], h) : Math.min(this.posBest[s], l);
     }
   }
-}
-
-/** `start + v[0] + v[1] + … + v[n - 1]`, added in that order. */
-function sumFrom(start: number, v: Float64Array, n: number): number {
-  let x = start;
-  for (let t = 0; t < n; t++) x += v[t];
-  return x;
 }

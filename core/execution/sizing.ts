@@ -77,3 +77,33 @@ export function positionSize(sizing: Sizing, x: SizeInputs, rate: number, fixed:
       );
   }
 }
+
+/**
+ * {@link positionSize} when equity is known only to lie in [`lo`, `hi`] (`x.equity` is ignored): the size
+ * if every equity in that range gives the same one, else NaN (the caller then sums equity exactly).
+ *
+ * Sound for whole units under `equal-weight`, `fixed-fraction` and `volatility-target`: there the size is a
+ * chain of correctly rounded operations, each monotone in equity (× or ÷ by a positive constant, − a
+ * constant, `budget > fixed`), then a floor; a monotone function that takes one value at both ends of a
+ * range takes it throughout. The one exception, a non-finite quantity rounding to 0, needs an overflow,
+ * which the bounds on |hi| and the price rule out. Any other method or fractional units: NaN.
+ */
+export function positionSizeWithin(
+  sizing: Sizing,
+  x: SizeInputs,
+  lo: number,
+  hi: number,
+  rate: number,
+  fixed: number,
+  whole: boolean,
+): number {
+  const m = sizing.method;
+  if (!whole || (m !== 'equal-weight' && m !== 'fixed-fraction' && m !== 'volatility-target')) return Number.NaN;
+  // Far from overflow: equity below 1e250 times a weight of at most 100, over a price above 1e-30.
+  if (!(lo <= hi) || !(Math.abs(lo) < 1e250) || !(Math.abs(hi) < 1e250) || !(x.px > 1e-30)) return Number.NaN;
+  x.equity = lo;
+  const a = positionSize(sizing, x, rate, fixed, whole);
+  x.equity = hi;
+  const b = positionSize(sizing, x, rate, fixed, whole);
+  return a === b ? a : Number.NaN;
+}

@@ -319,6 +319,14 @@ function record<T extends object>(rec: Recording, shape: Shape, fields: readonly
 }
 
 /**
+ * The value {@link ValueMemo.next} hands its slow path. Not an argument: a call's argument is a boxed number,
+ * and TurboFan boxes a strategy's close once for the slow paths of every stream it feeds (one conversion node
+ * with a use in each), scheduled before them all, so a replayed bar allocated a heap number even though no slow
+ * path ran (20 MB of garbage per run of a 500-name × 2,520-bar sma-cross, half of all it allocated).
+ */
+const slowInput = new Float64Array(1);
+
+/**
  * A one-value stream's stand-in, recording or replaying, as one class: the hot call sites in strategies
  * then see one shape and one small `next`, which V8 inlines (a recorder of another shape beside the
  * replays made those call sites polymorphic, and every result a boxed number).
@@ -338,12 +346,12 @@ class ValueMemo {
   /** Whether this stream writes the recording (the first stream of its key). */
   readonly #recording: boolean;
   /** How {@link next} leaves its fast path: {@link ValueMemo.slow} (other functions only in the static block). */
-  readonly #slow: (self: ValueMemo, v: number) => number;
+  readonly #slow: (self: ValueMemo) => number;
   constructor(
     rec: Recording,
     make: () => { next(v: number): number },
     real: { next(v: number): number } | null,
-    slow: (self: ValueMemo, v: number) => number = ValueMemo.slow,
+    slow: (self: ValueMemo) => number = ValueMemo.slow,
   ) {
     this.#slow = slow;
     this.#rec = rec;
@@ -361,12 +369,13 @@ class ValueMemo {
       this.#i = k + 1;
       return this.#out[k];
     }
+    slowInput[0] = v;
     // The unary plus types the slow result as a number: the fast result then stays an unboxed double.
-    return +this.#slow(this, v);
+    return +this.#slow(this);
   }
-  /** The slow path, called out of line: see the static block. */
-  private static slow(self: ValueMemo, v: number): number {
-    return self.#next(v);
+  /** The slow path, called out of line (see the static block), on the value in {@link slowInput}. */
+  private static slow(self: ValueMemo): number {
+    return self.#next(slowInput[0]);
   }
   static {
     // The slow-path call in `next` is made megamorphic here, before any stream runs: TurboFan then never
@@ -375,10 +384,19 @@ class ValueMemo {
     // streams record, later nearly all replay) and on whether the slow path had been optimised on its own
     // by then, and the same sweep ran at two speeds from one process to the next. These two streams over
     // an empty recording only call the functions given to them; no memo state is touched.
+    //
+    // Each is called many times, not once: V8 allocates a function's feedback vector only after it has run
+    // some hundreds of bytecodes (lazy feedback allocation), and calls before that record no target. With
+    // one call each the site stayed unrecorded, the recording run made it monomorphic, and `next` was
+    // optimised with the whole slow path inlined (745 bytecodes for an SMA), too big to inline into a
+    // strategy's step: on a wide sma-cross run in its own process every replayed value was then an
+    // out-of-line call returning a boxed number.
     const rec = { inp: [{ data: new Float64Array(0), len: 0, refs: 0 }], out: [new Float64Array(0)], len: 0 };
     const live = { next: (v: number) => v };
-    for (const f of [(_: ValueMemo, v: number) => v, (_: ValueMemo, v: number) => -v])
-      new ValueMemo(rec as unknown as Recording, () => live, live, f).next(1);
+    const streams = [(_: ValueMemo) => slowInput[0], (_: ValueMemo) => -slowInput[0]].map(
+      (f) => new ValueMemo(rec as unknown as Recording, () => live, live, f),
+    );
+    for (let n = 0; n < 200; n++) streams[n & 1].next(1);
   }
   /** Recording, computing live, zero (its sign compared), NaN, a recording grown since, divergence. */
   #next(v: number): number {
