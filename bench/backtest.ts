@@ -515,7 +515,14 @@ async function patterns(): Promise<BenchTable> {
 
 /** The backtest benchmarks (W1) and the candlestick conditions. */
 export async function run(): Promise<BenchTable[]> {
-  return [await inProcess(), await multiSymbol(), await patterns(), ...(await processRuns())];
+  // QD_BENCH_BACKTEST_PARTS=process,… runs only the named parts (in-process, multi-symbol, patterns, process).
+  const parts = new Set((process.env.QD_BENCH_BACKTEST_PARTS ?? 'in-process,multi-symbol,patterns,process').split(','));
+  const tables: BenchTable[] = [];
+  if (parts.has('in-process')) tables.push(await inProcess());
+  if (parts.has('multi-symbol')) tables.push(await multiSymbol());
+  if (parts.has('patterns')) tables.push(await patterns());
+  if (parts.has('process')) tables.push(...(await processRuns()));
+  return tables;
 }
 
 if (require.main === module) void run();
