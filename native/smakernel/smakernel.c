@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define LOG_B 4
 #define B (1 << LOG_B)
@@ -223,45 +226,73 @@ static void smaPairWithRanges(const double *src, int m, int pa, double *oa, doub
 
 /* ---- The cross scan (core/optimize/sma-scan.ts: scanCrosses) ---- */
 
+/*
+ * The JS scan's `prev` is always the sign of fast - slow on the previous bar (0 when equal or NaN, and 0 before
+ * `j0`), so its crosses are exactly the bars whose sign is the opposite of the previous bar's, both non-zero. Here
+ * per block of B bars: a bit mask of the bars where fast > slow (G) and where fast < slow (L), from the block
+ * ranges when they do not overlap (every bar on one side, as in the JS skip) or from the B comparisons (SSE2 on
+ * x86-64, plain C elsewhere); the crosses up are G & (L shifted by a bar), down L & (G shifted), in bar order.
+ * The same comparisons of the same values, so the same crosses, with no branch per bar.
+ */
+#define FULL ((1u << B) - 1)
+
+static inline uint32_t blockMasks(const double *fa, const double *sl, int base, int len, uint32_t *lt) {
+  uint32_t G = 0, L = 0;
+#if defined(__SSE2__)
+  if (len == B) {
+    for (int k = 0; k < B; k += 2) {
+      const __m128d a = _mm_loadu_pd(fa + base + k), s = _mm_loadu_pd(sl + base + k);
+      G |= (uint32_t)_mm_movemask_pd(_mm_cmpgt_pd(a, s)) << k;
+      L |= (uint32_t)_mm_movemask_pd(_mm_cmplt_pd(a, s)) << k;
+    }
+    *lt = L;
+    return G;
+  }
+#endif
+  for (int k = 0; k < len; k++) {
+    G |= (uint32_t)(fa[base + k] > sl[base + k]) << k;
+    L |= (uint32_t)(fa[base + k] < sl[base + k]) << k;
+  }
+  *lt = L;
+  return G;
+}
+
 static int scanCrosses(const double *fa, const double *sl, const double *fmn, const double *fmx, const double *smn,
                        const double *smx, int j0, int m, int32_t *crossAt, int8_t *crossDir) {
-  int prev = 0, nc = 0, j = j0;
+  int nc = 0;
   const int nb = (m + B - 1) >> LOG_B;
-  while (j < m) {
-    int e;
-    if (prev > 0) {
-      if ((j & (B - 1)) == 0) {
-        int b = j >> LOG_B;
-        while (b < nb && fmn[b] > smx[b]) b++;
-        j = b << LOG_B;
-        if (j >= m) break;
-      }
-      e = (j | (B - 1)) + 1;
-      if (e > m) e = m;
-      while (j < e && fa[j] > sl[j]) j++;
-    } else if (prev < 0) {
-      if ((j & (B - 1)) == 0) {
-        int b = j >> LOG_B;
-        while (b < nb && fmx[b] < smn[b]) b++;
-        j = b << LOG_B;
-        if (j >= m) break;
-      }
-      e = (j | (B - 1)) + 1;
-      if (e > m) e = m;
-      while (j < e && fa[j] < sl[j]) j++;
+  uint32_t carryG = 0, carryL = 0;
+  for (int b = j0 >> LOG_B; b < nb; b++) {
+    const int base = b << LOG_B;
+    const int len = m - base < B ? m - base : B;
+    uint32_t G, L;
+    if (fmn[b] > smx[b]) {
+      G = FULL;
+      L = 0;
+    } else if (fmx[b] < smn[b]) {
+      G = 0;
+      L = FULL;
     } else
-      e = m;
-    if (j == e) continue;
-    const double diff = fa[j] - sl[j];
-    const int cur = (diff > 0) - (diff < 0);
-    if (cur != prev) {
-      if (prev != 0 && cur == -prev) {
-        crossAt[nc] = j;
-        crossDir[nc++] = (int8_t)cur;
-      }
-      prev = cur;
+      G = blockMasks(fa, sl, base, len, &L);
+    if (len < B) {
+      G &= (1u << len) - 1;
+      L &= (1u << len) - 1;
     }
-    j++;
+    if (base < j0) {
+      G &= ~((1u << (j0 - base)) - 1);
+      L &= ~((1u << (j0 - base)) - 1);
+    }
+    const uint32_t up = G & ((L << 1) | carryL);
+    const uint32_t dn = L & ((G << 1) | carryG);
+    carryG = (G >> (B - 1)) & 1;
+    carryL = (L >> (B - 1)) & 1;
+    uint32_t x = up | dn;
+    while (x) {
+      const int k = __builtin_ctz(x);
+      crossAt[nc] = base + k;
+      crossDir[nc++] = (up >> k) & 1 ? 1 : -1;
+      x &= x - 1;
+    }
   }
   return nc;
 }
@@ -497,6 +528,11 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
         const size_t from = log->len;
         logFrom[r] = (int32_t)from;
         double *row = cell + (size_t)r * n;
+        const int p = pred[r];
+        if (p >= 0) {
+          /* This pair writes about where its pred filled: ask for those lines now, so their misses overlap the scan. */
+          for (int32_t g = logFrom[p], g1 = logTo[p]; g < g1; g++) __builtin_prefetch(row + idx[log->at[g]], 1);
+        }
         int nc = 0;
         if (slowOf[r] <= m) {
           const int fs = fastSlot[r], ss = slowSlot[r];
@@ -593,7 +629,6 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
           }
         }
         if (heldFrom >= 0 && heldFrom < heldToEnd[r]) heldToEnd[r] = heldFrom;
-        const int p = pred[r];
         addDifference(row, c, dc, idx, m, contiguous, log, from, log->len, p < 0 ? 0 : (size_t)logFrom[p],
                       p < 0 ? 0 : (size_t)logTo[p]);
       }
