@@ -262,18 +262,27 @@ static int scanCrosses(const double *fa, const double *sl, const double *fmn, co
   int nc = 0;
   const int nb = (m + B - 1) >> LOG_B;
   uint32_t carryG = 0, carryL = 0;
+  /* Blocks wholly inside [j0, m), where runs of 4 blocks on the previous bar's side are skipped at once. */
+  const int bFirst = (j0 + B - 1) >> LOG_B, bLast = m >> LOG_B;
   for (int b = j0 >> LOG_B; b < nb; b++) {
+    while (b >= bFirst && b + 4 <= bLast) {
+      if (carryG) {
+        if (!((fmn[b] > smx[b]) & (fmn[b + 1] > smx[b + 1]) & (fmn[b + 2] > smx[b + 2]) & (fmn[b + 3] > smx[b + 3])))
+          break;
+      } else if (carryL) {
+        if (!((fmx[b] < smn[b]) & (fmx[b + 1] < smn[b + 1]) & (fmx[b + 2] < smn[b + 2]) & (fmx[b + 3] < smn[b + 3])))
+          break;
+      } else
+        break;
+      b += 4;
+    }
+    if (b >= nb) break;
     const int base = b << LOG_B;
     const int len = m - base < B ? m - base : B;
-    uint32_t G, L;
-    if (fmn[b] > smx[b]) {
-      G = FULL;
-      L = 0;
-    } else if (fmx[b] < smn[b]) {
-      G = 0;
-      L = FULL;
-    } else
-      G = blockMasks(fa, sl, base, len, &L);
+    /* Ranges apart: every bar on one side (one branch, taken on the few blocks near crosses). */
+    const uint32_t gf = fmn[b] > smx[b], lf = fmx[b] < smn[b];
+    uint32_t G = (0u - gf) & FULL, L = (0u - lf) & FULL;
+    if (!(gf | lf)) G = blockMasks(fa, sl, base, len, &L);
     if (len < B) {
       G &= (1u << len) - 1;
       L &= (1u << len) - 1;
