@@ -42,6 +42,9 @@ typedef struct {
   double *evTarget;
   int8_t *crossDir;
   size_t evCap;
+  uint64_t *gw;
+  uint64_t *lw;
+  size_t wCap;
 } Scratch;
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
@@ -90,6 +93,8 @@ static void freeScratch(napi_env env, void *data, void *hint) {
   free(s->evAt);
   free(s->evTarget);
   free(s->crossDir);
+  free(s->gw);
+  free(s->lw);
   free(s);
 }
 
@@ -257,50 +262,90 @@ static inline uint32_t blockMasks(const double *fa, const double *sl, int base, 
   return G;
 }
 
+/*
+ * In two passes: first, per block, whether its ranges put every bar above (bit of `gw`) or below (`lw`); then only
+ * the blocks where a cross can be are looked at: a block with overlapping ranges, the first and last blocks, and a
+ * block on one side whose predecessor is not wholly on that same side. The bars of an overlapping block are
+ * prefetched between the passes, so their misses overlap.
+ */
 static int scanCrosses(const double *fa, const double *sl, const double *fmn, const double *fmx, const double *smn,
-                       const double *smx, int j0, int m, int32_t *crossAt, int8_t *crossDir) {
+                       const double *smx, int j0, int m, int32_t *crossAt, int8_t *crossDir, uint64_t *gw,
+                       uint64_t *lw) {
   int nc = 0;
   const int nb = (m + B - 1) >> LOG_B;
+  const int b0 = j0 >> LOG_B;
+  if (b0 >= nb) return 0;
+  const int w0 = b0 >> 6, nw = (nb + 63) >> 6;
+  for (int w = w0; w < nw; w++) {
+    uint64_t g = 0, l = 0;
+    const int lo = w << 6, hi = lo + 64 < nb ? lo + 64 : nb;
+    for (int b = lo; b < hi; b++) {
+      g |= (uint64_t)(fmn[b] > smx[b]) << (b - lo);
+      l |= (uint64_t)(fmx[b] < smn[b]) << (b - lo);
+    }
+    gw[w] = g;
+    lw[w] = l;
+  }
+  for (int w = w0; w < nw; w++) {
+    uint64_t mixed = ~(gw[w] | lw[w]);
+    const int lo = w << 6;
+    if (w == w0) mixed &= ~0ull << (b0 - lo);
+    if (nb - lo < 64) mixed &= (1ull << (nb - lo)) - 1;
+    while (mixed) {
+      const int base = (lo + __builtin_ctzll(mixed)) << LOG_B;
+      __builtin_prefetch(fa + base);
+      __builtin_prefetch(fa + base + 8);
+      __builtin_prefetch(sl + base);
+      __builtin_prefetch(sl + base + 8);
+      mixed &= mixed - 1;
+    }
+  }
   uint32_t carryG = 0, carryL = 0;
-  /* Blocks wholly inside [j0, m), where runs of 4 blocks on the previous bar's side are skipped at once. */
-  const int bFirst = (j0 + B - 1) >> LOG_B, bLast = m >> LOG_B;
-  for (int b = j0 >> LOG_B; b < nb; b++) {
-    while (b >= bFirst && b + 4 <= bLast) {
-      if (carryG) {
-        if (!((fmn[b] > smx[b]) & (fmn[b + 1] > smx[b + 1]) & (fmn[b + 2] > smx[b + 2]) & (fmn[b + 3] > smx[b + 3])))
-          break;
-      } else if (carryL) {
-        if (!((fmx[b] < smn[b]) & (fmx[b + 1] < smn[b + 1]) & (fmx[b + 2] < smn[b + 2]) & (fmx[b + 3] < smn[b + 3])))
-          break;
-      } else
-        break;
-      b += 4;
-    }
-    if (b >= nb) break;
-    const int base = b << LOG_B;
-    const int len = m - base < B ? m - base : B;
-    /* Ranges apart: every bar on one side (one branch, taken on the few blocks near crosses). */
-    const uint32_t gf = fmn[b] > smx[b], lf = fmx[b] < smn[b];
-    uint32_t G = (0u - gf) & FULL, L = (0u - lf) & FULL;
-    if (!(gf | lf)) G = blockMasks(fa, sl, base, len, &L);
-    if (len < B) {
-      G &= (1u << len) - 1;
-      L &= (1u << len) - 1;
-    }
-    if (base < j0) {
-      G &= ~((1u << (j0 - base)) - 1);
-      L &= ~((1u << (j0 - base)) - 1);
-    }
-    const uint32_t up = G & ((L << 1) | carryL);
-    const uint32_t dn = L & ((G << 1) | carryG);
-    carryG = (G >> (B - 1)) & 1;
-    carryL = (L >> (B - 1)) & 1;
-    uint32_t x = up | dn;
-    while (x) {
-      const int k = __builtin_ctz(x);
-      crossAt[nc] = base + k;
-      crossDir[nc++] = (up >> k) & 1 ? 1 : -1;
-      x &= x - 1;
+  int done = -2;
+  for (int w = w0; w < nw; w++) {
+    const uint64_t g = gw[w], l = lw[w];
+    const uint64_t pg = (g << 1) | (w > w0 ? gw[w - 1] >> 63 : 0);
+    const uint64_t pl = (l << 1) | (w > w0 ? lw[w - 1] >> 63 : 0);
+    uint64_t look = ~(g | l) | (g & ~pg) | (l & ~pl);
+    const int lo = w << 6;
+    if (w == w0) look = (look & (~0ull << (b0 - lo))) | (1ull << (b0 - lo));
+    if (nb - lo <= 64) look = (look & ((nb - lo == 64 ? 0 : 1ull << (nb - lo)) - 1)) | (1ull << (nb - 1 - lo));
+    while (look) {
+      const int b = lo + __builtin_ctzll(look);
+      look &= look - 1;
+      if (b == b0) {
+        carryG = 0;
+        carryL = 0;
+      } else if (done != b - 1) {
+        /* The previous block is wholly on one side: its last bar's sign. */
+        carryG = (gw[(b - 1) >> 6] >> ((b - 1) & 63)) & 1;
+        carryL = (lw[(b - 1) >> 6] >> ((b - 1) & 63)) & 1;
+      }
+      const int base = b << LOG_B;
+      const int len = m - base < B ? m - base : B;
+      const uint32_t gf = (g >> (b - lo)) & 1, lf = (l >> (b - lo)) & 1;
+      uint32_t G = (0u - gf) & FULL, L = (0u - lf) & FULL;
+      if (!(gf | lf)) G = blockMasks(fa, sl, base, len, &L);
+      if (len < B) {
+        G &= (1u << len) - 1;
+        L &= (1u << len) - 1;
+      }
+      if (base < j0) {
+        G &= ~((1u << (j0 - base)) - 1);
+        L &= ~((1u << (j0 - base)) - 1);
+      }
+      const uint32_t up = G & ((L << 1) | carryL);
+      const uint32_t dn = L & ((G << 1) | carryG);
+      carryG = (G >> (B - 1)) & 1;
+      carryL = (L >> (B - 1)) & 1;
+      done = b;
+      uint32_t x = up | dn;
+      while (x) {
+        const int k = __builtin_ctz(x);
+        crossAt[nc] = base + k;
+        crossDir[nc++] = (up >> k) & 1 ? 1 : -1;
+        x &= x - 1;
+      }
     }
   }
   return nc;
@@ -499,6 +544,15 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
     S->evCap = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
   }
 
+  {
+    size_t c1 = S->wCap, c2 = S->wCap;
+    const size_t need = (size_t)(nb + 63) / 64 + 1;
+    if (!grow((void **)&S->gw, &c1, need, sizeof(uint64_t)) || !grow((void **)&S->lw, &c2, need, sizeof(uint64_t)))
+      return fail(env, "smakernel: out of memory");
+    S->wCap = c1 < c2 ? c1 : c2;
+  }
+  uint64_t *gw = S->gw, *lw = S->lw;
+
   const double rate = costs[0], fixed = costs[1], bps = costs[2], buyMul = costs[3], sellMul = costs[4],
                unit = costs[5];
 
@@ -547,7 +601,7 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
           const int fs = fastSlot[r], ss = slowSlot[r];
           nc = scanCrosses(sma + (size_t)fs * nAll, sma + (size_t)ss * nAll, mn + (size_t)fs * nb,
                            mx + (size_t)fs * nb, mn + (size_t)ss * nb, mx + (size_t)ss * nb, slowOf[r] - 1, m, evAt,
-                           crossDir);
+                           crossDir, gw, lw);
           for (int e = 0; e < nc; e++) evTarget[e] = longOnly && crossDir[e] < 0 ? 0 : crossDir[e];
         }
         double q = 0, cash = 0, entryPx = 0, entryComm = 0, tv = 0, nt = 0, nw = 0, gw = 0, gl = 0;
