@@ -229,6 +229,81 @@ static void smaPairWithRanges(const double *src, int m, int pa, double *oa, doub
   }
 }
 
+#if defined(__SSE2__)
+/*
+ * {@link smaPairWithRanges} for four periods at once, as two pairs of SSE2 lanes: the same operations per period
+ * (packed IEEE add, subtract and divide round each lane as the scalar ones do; min/max as `v < lo`/`v > hi`), so
+ * the same bits, with four compensated sums' latency chains overlapping instead of two. The run of equal closes
+ * is the same for every period (it counts over all bars whatever the period).
+ */
+static void smaQuadWithRanges(const double *src, int m, const int *p, double *const *out, double *const *mn,
+                              double *const *mx) {
+  int hi = 0;
+  for (int i = 0; i < 4; i++)
+    if (p[i] > hi) hi = p[i];
+  int from = (((hi - 1) >> LOG_B) + 1) << LOG_B;
+  if (from > m) from = m;
+  SmaState st[4];
+  for (int i = 0; i < 4; i++) smaWithRanges(src, m, p[i], out[i], mn[i], mx[i], from, &st[i]);
+  __m128d s0 = _mm_set_pd(st[1].sum, st[0].sum), s1 = _mm_set_pd(st[3].sum, st[2].sum);
+  __m128d ca0 = _mm_set_pd(st[1].cAdd, st[0].cAdd), ca1 = _mm_set_pd(st[3].cAdd, st[2].cAdd);
+  __m128d cr0 = _mm_set_pd(st[1].cRemove, st[0].cRemove), cr1 = _mm_set_pd(st[3].cRemove, st[2].cRemove);
+  const __m128d p0 = _mm_set_pd((double)p[1], (double)p[0]), p1 = _mm_set_pd((double)p[3], (double)p[2]);
+  const __m128d sign = _mm_set1_pd(-0.0);
+  int32_t run = st[0].run;
+  double last = st[0].last;
+  for (int j = from, e = from; j < m; j = e) {
+    e = j + B < m ? j + B : m;
+    __m128d lo0 = _mm_set1_pd(INFINITY), lo1 = lo0, hi0 = _mm_set1_pd(-INFINITY), hi1 = hi0;
+    for (int k = j; k < e; k++) {
+      __m128d y0 = _mm_sub_pd(_mm_xor_pd(_mm_set_pd(src[k - p[1]], src[k - p[0]]), sign), cr0);
+      __m128d y1 = _mm_sub_pd(_mm_xor_pd(_mm_set_pd(src[k - p[3]], src[k - p[2]]), sign), cr1);
+      __m128d t0 = _mm_add_pd(s0, y0);
+      __m128d t1 = _mm_add_pd(s1, y1);
+      cr0 = _mm_sub_pd(_mm_sub_pd(t0, s0), y0);
+      cr1 = _mm_sub_pd(_mm_sub_pd(t1, s1), y1);
+      s0 = t0;
+      s1 = t1;
+      const double x = src[k];
+      const __m128d xv = _mm_set1_pd(x);
+      y0 = _mm_sub_pd(xv, ca0);
+      y1 = _mm_sub_pd(xv, ca1);
+      t0 = _mm_add_pd(s0, y0);
+      t1 = _mm_add_pd(s1, y1);
+      ca0 = _mm_sub_pd(_mm_sub_pd(t0, s0), y0);
+      ca1 = _mm_sub_pd(_mm_sub_pd(t1, s1), y1);
+      s0 = t0;
+      s1 = t1;
+      run = x == last ? run + 1 : 1;
+      last = x;
+      const __m128d q0 = _mm_div_pd(s0, p0), q1 = _mm_div_pd(s1, p1);
+      const __m128d k0 = _mm_castsi128_pd(_mm_set_epi64x(-(int64_t)(run >= p[1]), -(int64_t)(run >= p[0])));
+      const __m128d k1 = _mm_castsi128_pd(_mm_set_epi64x(-(int64_t)(run >= p[3]), -(int64_t)(run >= p[2])));
+      const __m128d v0 = _mm_or_pd(_mm_and_pd(k0, xv), _mm_andnot_pd(k0, q0));
+      const __m128d v1 = _mm_or_pd(_mm_and_pd(k1, xv), _mm_andnot_pd(k1, q1));
+      _mm_storel_pd(out[0] + k, v0);
+      _mm_storeh_pd(out[1] + k, v0);
+      _mm_storel_pd(out[2] + k, v1);
+      _mm_storeh_pd(out[3] + k, v1);
+      /* minpd(v, lo) is `v < lo ? v : lo`, maxpd(v, hi) is `v > hi ? v : hi`: the scalar updates. */
+      lo0 = _mm_min_pd(v0, lo0);
+      lo1 = _mm_min_pd(v1, lo1);
+      hi0 = _mm_max_pd(v0, hi0);
+      hi1 = _mm_max_pd(v1, hi1);
+    }
+    const int b = j >> LOG_B;
+    _mm_storel_pd(mn[0] + b, lo0);
+    _mm_storeh_pd(mn[1] + b, lo0);
+    _mm_storel_pd(mn[2] + b, lo1);
+    _mm_storeh_pd(mn[3] + b, lo1);
+    _mm_storel_pd(mx[0] + b, hi0);
+    _mm_storeh_pd(mx[1] + b, hi0);
+    _mm_storel_pd(mx[2] + b, hi1);
+    _mm_storeh_pd(mx[3] + b, hi1);
+  }
+}
+#endif
+
 /* ---- The cross scan (core/optimize/sma-scan.ts: scanCrosses) ---- */
 
 /*
@@ -563,6 +638,17 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
     double *sma = S->sma + smaPer * b, *mn = S->bmn + bPer * b, *mx = S->bmx + bPer * b;
     const double *c = cs[b];
     int i = 0;
+#if defined(__SSE2__)
+    for (; i + 3 < P && plist[i + 3] <= m; i += 4) {
+      double *o4[4], *mn4[4], *mx4[4];
+      for (int q = 0; q < 4; q++) {
+        o4[q] = sma + (size_t)(i + q) * nAll;
+        mn4[q] = mn + (size_t)(i + q) * nb;
+        mx4[q] = mx + (size_t)(i + q) * nb;
+      }
+      smaQuadWithRanges(c, m, plist + i, o4, mn4, mx4);
+    }
+#endif
     for (; i + 1 < P && plist[i + 1] <= m; i += 2)
       smaPairWithRanges(c, m, plist[i], sma + (size_t)i * nAll, mn + (size_t)i * nb, mx + (size_t)i * nb,
                         plist[i + 1], sma + (size_t)(i + 1) * nAll, mn + (size_t)(i + 1) * nb,
