@@ -145,13 +145,16 @@ export function smaCrossKernel(
 
   const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
-  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike).
-  const SB = Math.min(
-    nTradable,
-    tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8)))),
-  );
   const native = tuning.native === undefined ? K.smaNativeDefault() : tuning.native ? K.smaNative() : null;
   if (tuning.native && !native) throw new Error('sma-cross kernel: the native addon quantdesk-smakernel is not built');
+  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike
+  // in JS). The native path runs one symbol per block: its tiles are fast enough that a block's SMAs must stay in L2
+  // (measured with two processes at once: 4 symbols per block cost ~1.4× the CPU of 1).
+  const SB = Math.min(
+    nTradable,
+    tuning.symbolsPerBlock ??
+      (native ? 1 : Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8))))),
+  );
   // The native path keeps its SMAs in C.
   const smas = Array.from({ length: native ? 0 : Math.max(1, SB) }, () => ({
     sma: plist.map(() => new Float64Array(nAll)),
