@@ -11,7 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
-#if defined(__SSE2__)
+/* SSE2 (baseline on x86-64) for the comparisons and the SMAs' lanes; plain C elsewhere (aarch64), or when built with
+ * -DSMAKERNEL_PORTABLE (how the portable path is tested on x86-64). */
+#if defined(__SSE2__) && !defined(SMAKERNEL_PORTABLE)
+#define SMAK_SSE2 1
+#else
+#define SMAK_SSE2 0
+#endif
+#if SMAK_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -229,7 +236,7 @@ static void smaPairWithRanges(const double *src, int m, int pa, double *oa, doub
   }
 }
 
-#if defined(__SSE2__)
+#if SMAK_SSE2
 /*
  * {@link smaPairWithRanges} for four periods at once, as two pairs of SSE2 lanes: the same operations per period
  * (packed IEEE add, subtract and divide round each lane as the scalar ones do; min/max as `v < lo`/`v > hi`), so
@@ -318,7 +325,7 @@ static void smaQuadWithRanges(const double *src, int m, const int *p, double *co
 
 static inline uint32_t blockMasks(const double *fa, const double *sl, int base, int len, uint32_t *lt) {
   uint32_t G = 0, L = 0;
-#if defined(__SSE2__)
+#if SMAK_SSE2
   if (len == B) {
     for (int k = 0; k < B; k += 2) {
       const __m128d a = _mm_loadu_pd(fa + base + k), s = _mm_loadu_pd(sl + base + k);
@@ -638,7 +645,7 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
     double *sma = S->sma + smaPer * b, *mn = S->bmn + bPer * b, *mx = S->bmx + bPer * b;
     const double *c = cs[b];
     int i = 0;
-#if defined(__SSE2__)
+#if SMAK_SSE2
     for (; i + 3 < P && plist[i + 3] <= m; i += 4) {
       double *o4[4], *mn4[4], *mx4[4];
       for (int q = 0; q < 4; q++) {
