@@ -152,6 +152,7 @@ export function smaCrossKernel(
   // (measured with two processes at once: 4 symbols per block cost ~1.4× the CPU of 1).
   const SB = Math.min(
     nTradable,
+    native ? 64 : Infinity, // the addon takes at most 64 symbols per call
     tuning.symbolsPerBlock ??
       (native ? 1 : Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8))))),
   );
