@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { loadPanel } from '../core/data/panel';
 import { parseBase, runSweep, type SweepOutput } from '../core/optimize/sweep';
 import { SweepSpecSchema } from '../core/optimize/sweep-spec';
+import { smaNative } from '../core/optimize/sma-native';
 import { createSyntheticStore } from '../core/optimize/synthetic-market';
 import { panelRefFor } from '../core/optimize/backtest-job';
 import { buildWorkerEntry } from '../core/pool/test-support';
@@ -153,6 +154,20 @@ export async function run(): Promise<BenchTable[]> {
     if (want('w2')) {
       // Scaled, medians of 3 (one run's 1-vs-2-worker ratio has ranged 1.63-1.97 here); full size, one run.
       const w = await timeSweep(w2, w2file, 2, entry, full ? 1 : 3);
+      // The same-run baseline: the JS kernel (QD_SMA_KERNEL=js, read by the workers) where the native addon
+      // (quantdesk-smakernel) is built; at full size only with BENCH_W2_JS=1.
+      const native = smaNative() !== null;
+      let wJs: SweepTiming | null = null;
+      if (native && (!full || process.env.BENCH_W2_JS === '1')) {
+        const before = process.env.QD_SMA_KERNEL;
+        process.env.QD_SMA_KERNEL = 'js';
+        try {
+          wJs = await timeSweep(w2, w2file, 2, entry, full ? 1 : 3);
+        } finally {
+          if (before === undefined) delete process.env.QD_SMA_KERNEL;
+          else process.env.QD_SMA_KERNEL = before;
+        }
+      }
       const w1 = full ? null : await timeSweep(w2, w2file, 1, entry, 3);
       const peakMb = process.resourceUsage().maxRSS / 1024;
       const perCombBarNs = (w.row.median * 1e6) / combBars;
@@ -163,11 +178,20 @@ export async function run(): Promise<BenchTable[]> {
           `W2: ${W2_PAIRS} sma-cross pairs × ${nSym} instruments × ${DAYS} bars (load average ${load} on ${cpus().length} cores)`,
           [
             {
-              name: `${nSym} instruments${full ? '' : ' (scaled)'}, 2 workers`,
+              name: `${nSym} instruments${full ? '' : ' (scaled)'}, 2 workers, ${native ? 'native' : 'JS'} kernel`,
               baseline: true,
               ...w.row,
               note: `${(combBars / 1e9).toFixed(2)}e9 combination-bars: ${perCombBarNs.toFixed(2)} wall-ns, ${cpuNs(w).toFixed(2)} CPU-ns each (CPU/wall ${(w.cpuMs / w.wallMs).toFixed(2)}); top ${w.out.kernel?.verified} re-run exact, max rel diff ${w.out.kernel?.maxRelDiff.toExponential(1)}; peak RSS ${peakMb.toFixed(0)} MB`,
             },
+            ...(wJs
+              ? [
+                  {
+                    name: `${nSym} instruments${full ? '' : ' (scaled)'}, 2 workers, JS kernel (QD_SMA_KERNEL=js)`,
+                    ...wJs.row,
+                    note: `${cpuNs(wJs).toFixed(2)} CPU-ns per combination-bar; native path ${(wJs.cpuMs / w.cpuMs).toFixed(2)}× less CPU, ${(wJs.row.median / w.row.median).toFixed(2)}× less wall; every objective and the top ${w.out.results.length} identical: ${JSON.stringify(wJs.out.surface) === JSON.stringify(w.out.surface) && JSON.stringify(wJs.out.results) === JSON.stringify(w.out.results)}; on two idle cores ${((cpuNs(wJs) * W2_PAIRS * W2_FULL_SYMBOLS * DAYS) / 2e9).toFixed(0)} s at full size`,
+                  },
+                ]
+              : []),
             ...(w1
               ? [
                   {

@@ -131,6 +131,27 @@ export interface EventSource {
    * a group runs about 50 ms and at least one (row, symbol) pass.
    */
   around?(group: () => void): void;
+  /**
+   * When present, does a whole block's (row, symbol) passes itself, after `prepare` ran for its symbols (the
+   * sma-cross kernel's native path): it must write `rows` exactly as the kernel's own loop would.
+   */
+  runBlock?(blk: readonly SymbolData[], nBlk: number, rows: KernelRows): void;
+}
+
+/** What a block's passes accumulate per row (see {@link EventSource.runBlock}). */
+export interface KernelRows {
+  /** Run bars, and 32-bit words per row of `held`. */
+  readonly n: number;
+  readonly words: number;
+  readonly cell: Float64Array;
+  readonly held: Int32Array;
+  readonly endCorr: Float64Array;
+  readonly heldToEnd: Int32Array;
+  readonly nTrades: Float64Array;
+  readonly wins: Float64Array;
+  readonly grossWin: Float64Array;
+  readonly grossLoss: Float64Array;
+  readonly traded: Float64Array;
 }
 
 /** Largest equity-row store kept from one call for the next (a sweep's worker calls once per job, with rows of one size). */
@@ -224,6 +245,7 @@ export function eventKernel(
   const grossWin = new Float64Array(nv);
   const grossLoss = new Float64Array(nv);
   const traded = new Float64Array(nv);
+  const rows: KernelRows = { n, words, cell, held, endCorr, heldToEnd, nTrades, wins, grossWin, grossLoss, traded };
 
   const SB = Math.max(1, source.symbolsPerBlock);
   const blk: SymbolData[] = Array.from({ length: Math.min(SB, tradable.length) }, () => ({
@@ -433,6 +455,10 @@ export function eventKernel(
     // A time-limited source (user code) gets short groups, each in its own limit: the limit bounds a
     // group of about GROUP_MS, not a whole block, however many combinations a chunk holds or however
     // loaded the machine is.
+    if (source.runBlock) {
+      source.runBlock(blk, nBlk, rows);
+      continue;
+    }
     if (source.around)
       for (let done = 0; done >= 0;) source.around(() => (done = rowsOverBlock(done, performance.now() + GROUP_MS)));
     else rowsOverBlock(0, 0);

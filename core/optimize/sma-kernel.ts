@@ -1,8 +1,17 @@
 import type { BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
-import { eventKernel, kernelRange, tradableOf, type EventSource, type SymbolData } from './event-kernel';
+import {
+  eventKernel,
+  kernelRange,
+  tradableOf,
+  type EventSource,
+  type KernelRows,
+  type SymbolData,
+} from './event-kernel';
+import { roundQty } from '../backtest/execution';
 import { B, LOG_B, scanCrosses, smaPairWithRanges, smaWithRanges } from './sma-scan';
+import * as K from './sma-native';
 
 /**
  * Why a sweep cannot use {@link smaCrossKernel}, or null when it can: the strategy must be
@@ -30,6 +39,11 @@ export interface KernelTuning {
   readonly tileSlows?: number;
   /** Largest per-call equity store (8 bytes per pair and bar); more pairs are run in parts. Default 256 MB. */
   readonly maxCellBytes?: number;
+  /**
+   * Whether the native addon (`quantdesk-smakernel`) runs the blocks: true requires it (throws when not built),
+   * false forces the JS kernel; default: native when built, unless `QD_SMA_KERNEL=js`. Results are the same bits.
+   */
+  readonly native?: boolean;
 }
 
 /** Tile of TILE_FASTS fast periods × TILE_SLOWS chain positions: its rows (20 KB per pair for 10 years) and SMAs stay in L2. */
@@ -131,12 +145,19 @@ export function smaCrossKernel(
 
   const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
-  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike).
+  const native = tuning.native === undefined ? K.smaNativeDefault() : tuning.native ? K.smaNative() : null;
+  if (tuning.native && !native) throw new Error('sma-cross kernel: the native addon quantdesk-smakernel is not built');
+  // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike
+  // in JS). The native path runs one symbol per block: its tiles are fast enough that a block's SMAs must stay in L2
+  // (measured with two processes at once: 4 symbols per block cost ~1.4× the CPU of 1).
   const SB = Math.min(
     nTradable,
-    tuning.symbolsPerBlock ?? Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8)))),
+    native ? 64 : Infinity, // the addon takes at most 64 symbols per call
+    tuning.symbolsPerBlock ??
+      (native ? 1 : Math.max(1, Math.min(4, Math.floor((64 << 20) / Math.max(1, P * (nAll + 2 * nb) * 8))))),
   );
-  const smas = Array.from({ length: Math.max(1, SB) }, () => ({
+  // The native path keeps its SMAs in C.
+  const smas = Array.from({ length: native ? 0 : Math.max(1, SB) }, () => ({
     sma: plist.map(() => new Float64Array(nAll)),
     bmin: plist.map(() => new Float64Array(nb)),
     bmax: plist.map(() => new Float64Array(nb)),
@@ -175,8 +196,100 @@ export function smaCrossKernel(
       return nc;
     },
   };
-  const rows = nv === 0 ? [] : eventKernel(spec, panel, { nv, pred, tiles }, source, 'sma-cross');
+  const src = native
+    ? nativeSource(native, spec, n, nAll, nb, plist, { nv, slowOf, fastSlot, slowSlot, pred }, tiles, SB)
+    : source;
+  const rows = nv === 0 ? [] : eventKernel(spec, panel, { nv, pred, tiles }, src, 'sma-cross');
   const out: (Metrics | null)[] = new Array(nPairs).fill(null);
   for (let r = 0; r < nv; r++) out[order[r]] = rows[r];
   return out;
+}
+
+/**
+ * The source whose blocks run in the native addon: it computes the SMAs itself, so `prepare` does nothing, and
+ * `runBlock` hands it the block's compacted bars and the rows to accumulate into.
+ */
+function nativeSource(
+  native: K.SmaNative,
+  spec: BacktestSpec,
+  n: number,
+  nAll: number,
+  nb: number,
+  plist: readonly number[],
+  r: { nv: number; slowOf: Int32Array; fastSlot: Int32Array; slowSlot: Int32Array; pred: Int32Array },
+  tiles: readonly (readonly number[])[],
+  SB: number,
+): EventSource {
+  if (spec.sizing.method !== 'fixed-qty') throw new Error('sma-cross kernel: sizing must be fixed-qty');
+  const bps = spec.slippageBps;
+  const costs = Float64Array.of(
+    spec.commission.rate,
+    spec.commission.fixed,
+    bps,
+    1 + bps / 10_000,
+    1 - bps / 10_000,
+    roundQty(spec.sizing.qty, spec.wholeUnits),
+  );
+  const config = new Int32Array(K.K_COUNT);
+  config[K.K_N] = n;
+  config[K.K_NALL] = nAll;
+  config[K.K_NB] = nb;
+  config[K.K_P] = plist.length;
+  config[K.K_NV] = r.nv;
+  config[K.K_LONG_ONLY] = spec.direction === 'long-only' ? 1 : 0;
+  config[K.K_AT_CLOSE] = spec.fill === 'close' ? 1 : 0;
+  config[K.K_CLOSE_AT_END] = spec.closeAtEnd ? 1 : 0;
+  config[K.K_NTILES] = tiles.length;
+  const periods = Int32Array.from(plist);
+  const tileRows = new Int32Array(r.nv);
+  const tileEnds = new Int32Array(tiles.length);
+  let k = 0;
+  tiles.forEach((t, i) => {
+    for (const row of t) tileRows[k++] = row;
+    tileEnds[i] = k;
+  });
+  const meta = new Int32Array(4 * SB);
+  return {
+    symbolsPerBlock: SB,
+    prepare(): void {},
+    events(): number {
+      throw new Error('sma-cross kernel: the native source runs whole blocks');
+    },
+    runBlock(blk: readonly SymbolData[], nBlk: number, rows: KernelRows): void {
+      config[K.K_WORDS] = rows.words;
+      config[K.K_NBLK] = nBlk;
+      for (let b = 0; b < nBlk; b++) {
+        const x = blk[b];
+        meta[4 * b] = x.m;
+        meta[4 * b + 1] = x.w0;
+        meta[4 * b + 2] = x.lastIsDelisting ? 1 : 0;
+        meta[4 * b + 3] = x.contiguous ? 1 : 0;
+      }
+      native.runBlock(
+        config,
+        periods,
+        r.slowOf,
+        r.fastSlot,
+        r.slowSlot,
+        r.pred,
+        tileRows,
+        tileEnds,
+        costs,
+        rows.cell,
+        rows.held,
+        rows.endCorr,
+        rows.heldToEnd,
+        rows.nTrades,
+        rows.wins,
+        rows.grossWin,
+        rows.grossLoss,
+        rows.traded,
+        meta,
+        blk.map((x) => x.idx),
+        blk.map((x) => x.c),
+        blk.map((x) => x.dc),
+        blk.map((x) => x.o),
+      );
+    },
+  };
 }
