@@ -5,7 +5,14 @@
  * packaged app), or with `QD_SMA_KERNEL=js`, the JS kernel runs.
  */
 
+/** The addon's one function, declared here only (the addon's package ships no types). */
 export interface SmaNative {
+  /**
+   * One block of symbols of the sma-cross sweep kernel (core/optimize/sma-kernel.ts): each symbol's SMAs with
+   * their per-block ranges, then per tile of rows and per symbol the cross scan, the fills, the held bars and the
+   * row's equity differences, written into the given arrays exactly as the JS kernel writes them (bit-identical).
+   * Throws on malformed arguments or when out of memory.
+   */
   runBlock(
     config: Int32Array,
     periods: Int32Array,

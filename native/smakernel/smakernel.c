@@ -435,6 +435,29 @@ static int scanCrosses(const double *fa, const double *sl, const double *fmn, co
 
 /* ---- Equity rows (core/optimize/equity-rows.ts) ---- */
 
+/*
+ * event-kernel.ts `fill` closing a position of q at the raw price `raw`: returns the cash after it and adds the
+ * traded value, the trade, a win or a loss, as the JS kernel does, operation for operation. costs: rate, fixed,
+ * bps, buyMul, sellMul.
+ */
+static inline double exitCash(double q, double raw, const double *costs, double entryPx, double entryComm, double cash,
+                              double *tv, double *nt, double *nw, double *gw, double *gl) {
+  const double rate = costs[0], fixed = costs[1], bps = costs[2], buyMul = costs[3], sellMul = costs[4];
+  const double px = bps == 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
+  const double aq = q > 0 ? q : -q;
+  const double comm = fixed + rate * aq * px;
+  cash -= -q * px + comm;
+  *tv += aq * px;
+  const double pnl = (q > 0 ? 1.0 : -1.0) * aq * (px - entryPx) - entryComm - comm;
+  (*nt)++;
+  if (pnl > 0) {
+    (*nw)++;
+    *gw += pnl;
+  } else
+    *gl -= pnl;
+  return cash;
+}
+
 static int pushFill(Log *log, size_t from, int32_t j, double q, double cash) {
   const size_t k = log->len;
   if (k > from && log->at[k - 1] == j) {
@@ -722,18 +745,7 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
             break;
           const double cashBefore = cash;
           if (q != 0) {
-            const double px = bps == 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-            const double aq = q > 0 ? q : -q;
-            const double comm = fixed + rate * aq * px;
-            cash -= -q * px + comm;
-            tv += aq * px;
-            const double pnl = (q > 0 ? 1.0 : -1.0) * aq * (px - entryPx) - entryComm - comm;
-            nt++;
-            if (pnl > 0) {
-              nw++;
-              gw += pnl;
-            } else
-              gl -= pnl;
+            cash = exitCash(q, raw, costs, entryPx, entryComm, cash, &tv, &nt, &nw, &gw, &gl);
             q = 0;
           }
           /* sma-cross targets are -1, 0 or +1: the size is always `unit`. */
@@ -753,19 +765,7 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
         if (closeAtEnd && q != 0) {
           /* event-kernel.ts `fill(st, 0, c[m - 1], costs)`: close the position at the last close. */
           const double raw = c[m - 1];
-          double cash2 = cash;
-          const double px = bps == 0 ? raw : q > 0 ? raw * sellMul : raw * buyMul;
-          const double aq = q > 0 ? q : -q;
-          const double comm = fixed + rate * aq * px;
-          cash2 -= -q * px + comm;
-          tv += aq * px;
-          const double pnl = (q > 0 ? 1.0 : -1.0) * aq * (px - entryPx) - entryComm - comm;
-          nt++;
-          if (pnl > 0) {
-            nw++;
-            gw += pnl;
-          } else
-            gl -= pnl;
+          const double cash2 = exitCash(q, raw, costs, entryPx, entryComm, cash, &tv, &nt, &nw, &gw, &gl);
           endCorr[r] += cash2 - cash - q * c[m - 1];
         }
         logTo[r] = (int32_t)log->len;
