@@ -112,6 +112,14 @@ typedef struct {
   int32_t run;
 } SmaState;
 
+/* One step of a Kahan-Neumaier running sum as core/indicators' compensated sums take it: add v to *sum, *comp the carry. */
+static inline void kadd(double *sum, double *comp, double v) {
+  const double y = v - *comp;
+  const double t = *sum + y;
+  *comp = t - *sum - y;
+  *sum = t;
+}
+
 static void smaWithRanges(const double *src, int m, int p, double *out, double *mn, double *mx, int until,
                           SmaState *st) {
   double sum = 0, cAdd = 0, cRemove = 0, last = NAN;
@@ -120,10 +128,7 @@ static void smaWithRanges(const double *src, int m, int p, double *out, double *
   const int warm = p - 1 < m ? p - 1 : m;
   for (; j < warm; j++) {
     const double v = src[j];
-    const double y = v - cAdd;
-    const double t = sum + y;
-    cAdd = t - sum - y;
-    sum = t;
+    kadd(&sum, &cAdd, v);
     run = v == last ? run + 1 : 1;
     last = v;
     out[j] = NAN;
@@ -134,17 +139,9 @@ static void smaWithRanges(const double *src, int m, int p, double *out, double *
   }
   int e = ((warm >> LOG_B) + 1) << LOG_B;
   for (; j < m && j < e; j++) {
-    if (j >= p) {
-      const double y = -src[j - p] - cRemove;
-      const double t = sum + y;
-      cRemove = t - sum - y;
-      sum = t;
-    }
+    if (j >= p) kadd(&sum, &cRemove, -src[j - p]);
     const double v = src[j];
-    const double y = v - cAdd;
-    const double t = sum + y;
-    cAdd = t - sum - y;
-    sum = t;
+    kadd(&sum, &cAdd, v);
     run = v == last ? run + 1 : 1;
     last = v;
     out[j] = run >= p ? last : sum / p;
@@ -153,15 +150,9 @@ static void smaWithRanges(const double *src, int m, int p, double *out, double *
     e = j + B < m ? j + B : m;
     double lo = INFINITY, hi = -INFINITY;
     for (int k = j; k < e; k++) {
-      double y = -src[k - p] - cRemove;
-      double t = sum + y;
-      cRemove = t - sum - y;
-      sum = t;
+      kadd(&sum, &cRemove, -src[k - p]);
       const double x = src[k];
-      y = x - cAdd;
-      t = sum + y;
-      cAdd = t - sum - y;
-      sum = t;
+      kadd(&sum, &cAdd, x);
       run = x == last ? run + 1 : 1;
       last = x;
       const double v = run >= p ? last : sum / p;
