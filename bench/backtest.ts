@@ -204,6 +204,7 @@ async function processRuns(): Promise<BenchTable[]> {
     // A bin/quantdesk.js of an earlier build (its own out/cli beside it), for a before/after row in the same run.
     const noCa = { ...process.env };
     delete noCa.NODE_EXTRA_CA_CERTS;
+    const floor = printFloor(db, dir, bin, minArgs, minSpec);
     const configs: ProcessConfig[] = [
       { name: 'node -e 0 (process start)', args: ['-e', '0'], baseline: true },
       ...(process.env.NODE_EXTRA_CA_CERTS
@@ -243,6 +244,14 @@ async function processRuns(): Promise<BenchTable[]> {
       ...(process.env.NODE_EXTRA_CA_CERTS
         ? [{ name: 'the same MIN run without NODE_EXTRA_CA_CERTS', args: [bin, ...minArgs], env: noCa }]
         : []),
+      {
+        name: "floor: a process that only prints the MIN run's --json",
+        args: floor.args,
+        note: `the same ${(floor.bytes / 1e6).toFixed(1)} MB through the CLI's print code; no store, engine or registry`,
+      },
+      ...(process.env.NODE_EXTRA_CA_CERTS
+        ? [{ name: 'the same floor without NODE_EXTRA_CA_CERTS', args: floor.args, env: noCa }]
+        : []),
     ];
     const measured = interleaved(configs, 9, dir);
     // The saved runs' registry rows by stored format (read after the runs: opening migrates the before store).
@@ -274,6 +283,58 @@ async function processRuns(): Promise<BenchTable[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The arguments of the floor process (out/bench/print-floor.js): the MIN run's columns, computed here from the
+ * store and written to two files, printed by the CLI's own `outputJsonBytes` in a process that does nothing
+ * else. Before it is timed, its bytes must equal a real `backtest --json` process's, so the floor prints
+ * exactly what the whole process prints (the runId taken from that process).
+ */
+function printFloor(
+  db: string,
+  dir: string,
+  bin: string,
+  minArgs: readonly string[],
+  specFile: string,
+): {
+  args: string[];
+  bytes: number;
+} {
+  const real = execFileSync(process.execPath, [bin, ...minArgs, '--no-save'], { maxBuffer: 1 << 28 });
+  const runId = (JSON.parse(real.toString('utf8')) as { runId: string }).runId;
+  const parsed = parseSpec(JSON.parse(readFileSync(specFile, 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const store = openStore(db);
+  let cols;
+  try {
+    const panel = panelForSpec(store, parsed.spec);
+    cols = toColumns(runBacktestGuarded(parsed.spec, panel, runOptionsFor(store, parsed.spec, panel)), runId);
+  } finally {
+    store.close();
+  }
+  const colsFile = join(dir, 'floor-columns.json');
+  const equityFile = join(dir, 'floor-equity.bin');
+  const { time, value } = cols.equity;
+  writeFileSync(
+    colsFile,
+    JSON.stringify({
+      runId,
+      spec: cols.spec,
+      metrics: cols.metrics,
+      trades: cols.trades,
+      openPositions: cols.openPositions,
+    }),
+  );
+  const eq = new Float64Array(time.length * 2);
+  eq.set(time);
+  eq.set(value, time.length);
+  writeFileSync(equityFile, new Uint8Array(eq.buffer));
+  const args = [join(ROOT, 'out/bench/print-floor.js'), colsFile, equityFile];
+  const printed = execFileSync(process.execPath, args, { maxBuffer: 1 << 28 });
+  if (!printed.equals(real))
+    throw new Error(`the floor printed ${printed.length} bytes, not the ${real.length} that backtest --json printed`);
+  return { args, bytes: printed.length };
 }
 
 /** Median size of the stored payload of the backtest runs in `db`, per format version: `v3 217 KB (20 runs)`. */

@@ -211,6 +211,8 @@ async function buildBench() {
     (m) => m[1],
   );
   await build({ ...benchOptions, entryPoints: { index: BENCH_INDEX }, plugins: [lazyBenchModules] });
+  // Not a bench module: the print-only child process bench/backtest.ts times as the floor of a whole run.
+  await build({ ...benchOptions, entryPoints: { 'print-floor': 'bench/print-floor.ts' } });
   await buildSdkRuntime('out/bench');
   const results = await Promise.allSettled(
     modules.map((name) =>
