@@ -4,6 +4,7 @@ import type { Metrics } from '../backtest/types';
 import type { Panel } from '../data/panel-types';
 import { Prng } from './prng';
 import { smaCrossKernel } from './sma-kernel';
+import * as K from './sma-native';
 import { smaNative } from './sma-native';
 
 const DAY = 86_400_000;
@@ -145,6 +146,93 @@ describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
       });
     }
   }
+
+  it('refuses arguments that disagree with its config: an error naming the mismatch, never a write outside an array', () => {
+    const native = smaNative()!;
+    // One symbol of 4 bars, one (1, 2) pair in one tile: a well-formed call, then one thing wrong at a time.
+    const call = (change: (a: ReturnType<typeof args>) => void = () => {}) => {
+      const a = args();
+      change(a);
+      native.runBlock(
+        a.config,
+        a.periods,
+        a.slowOf,
+        a.fastSlot,
+        a.slowSlot,
+        a.pred,
+        a.tileRows,
+        a.tileEnds,
+        a.costs,
+        a.cell,
+        a.held,
+        a.rowF,
+        a.heldToEnd,
+        a.rowF,
+        a.rowF,
+        a.rowF,
+        a.rowF,
+        a.rowF,
+        a.meta,
+        [a.idx],
+        [a.c],
+        [a.dc],
+        [a.o],
+      );
+      return a;
+    };
+    const args = () => {
+      const config = new Int32Array(K.K_COUNT);
+      config[K.K_N] = 4;
+      config[K.K_NALL] = 4;
+      config[K.K_NB] = 1;
+      config[K.K_P] = 2;
+      config[K.K_NV] = 1;
+      config[K.K_WORDS] = 1;
+      config[K.K_NBLK] = 1;
+      config[K.K_NTILES] = 1;
+      return {
+        config,
+        periods: Int32Array.of(1, 2),
+        slowOf: Int32Array.of(2),
+        fastSlot: Int32Array.of(0),
+        slowSlot: Int32Array.of(1),
+        pred: Int32Array.of(-1),
+        tileRows: Int32Array.of(0),
+        tileEnds: Int32Array.of(1),
+        costs: Float64Array.of(0, 0, 0, 1, 1, 1),
+        cell: new Float64Array(4),
+        held: new Int32Array(1),
+        rowF: new Float64Array(1),
+        heldToEnd: Int32Array.of(4),
+        meta: Int32Array.of(4, 0, 0, 1),
+        idx: Int32Array.of(0, 1, 2, 3),
+        c: Float64Array.of(3, 1, 2, 4),
+        dc: Float64Array.of(0, -2, 1, 2),
+        o: Float64Array.of(3, 1, 2, 3),
+      };
+    };
+    // The well-formed call fills: the 1-bar SMA crosses above the 2-bar one at bar 2, bought at bar 3's open (3)
+    // and marked at its close (4), so bar 3's equity difference is +1 and 3 was traded.
+    const good = call();
+    expect([...good.cell]).toEqual([0, 0, 0, 1]);
+    expect(good.rowF[0]).toBe(3);
+    const bad: [string, (a: ReturnType<typeof args>) => void, RegExp][] = [
+      ['cell one bar short', (a) => (a.cell = new Float64Array(3)), /shorter than the config/],
+      ['held empty', (a) => (a.held = new Int32Array(0)), /shorter than the config/],
+      ['a row array empty', (a) => (a.rowF = new Float64Array(0)), /row array is shorter/],
+      ['nb not the config of nAll', (a) => (a.config[K.K_NB] = 2), /inconsistent config/],
+      ['more bars than nAll', (a) => (a.meta[0] = 5), /bar count is out of range/],
+      ['a bar index past the calendar', (a) => (a.idx[3] = 4), /past the calendar/],
+      ['a close array shorter than the bars', (a) => (a.c = new Float64Array(3)), /shorter than its bars/],
+      ['a tile row past the rows', (a) => (a.tileRows[0] = 1), /tile row out of range/],
+      ['a tile end past the tile rows', (a) => (a.tileEnds[0] = 2), /tile ends/],
+      ['a slot past the periods', (a) => (a.fastSlot[0] = 2), /slot, slow period or pred/],
+      ['a pred past the rows', (a) => (a.pred[0] = 1), /slot, slow period or pred/],
+      ['a period of 0', (a) => (a.periods[0] = 0), /period below 1/],
+      ['65 symbols', (a) => (a.config[K.K_NBLK] = 65), /at most 64/],
+    ];
+    for (const [name, change, message] of bad) expect(() => call(change), name).toThrow(message);
+  });
 
   it('QD_SMA_KERNEL=js forces the JS kernel, and native: true refuses to run without the addon only when it is missing', () => {
     const panel = panelOf(4, 3, 300);

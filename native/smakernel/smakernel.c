@@ -566,43 +566,73 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
   const int n = K[K_N], nAll = K[K_NALL], nb = K[K_NB], P = K[K_P], nv = K[K_NV];
   const int longOnly = K[K_LONG_ONLY], atClose = K[K_AT_CLOSE], closeAtEnd = K[K_CLOSE_AT_END];
   const int words = K[K_WORDS], nBlk = K[K_NBLK], nTiles = K[K_NTILES];
-  const int32_t *plist = typed(env, a[1], NULL, napi_int32_array, &ok);
-  const int32_t *slowOf = typed(env, a[2], NULL, napi_int32_array, &ok);
-  const int32_t *fastSlot = typed(env, a[3], NULL, napi_int32_array, &ok);
-  const int32_t *slowSlot = typed(env, a[4], NULL, napi_int32_array, &ok);
-  const int32_t *pred = typed(env, a[5], NULL, napi_int32_array, &ok);
-  const int32_t *tileRows = typed(env, a[6], NULL, napi_int32_array, &ok);
-  const int32_t *tileEnds = typed(env, a[7], NULL, napi_int32_array, &ok);
-  const double *costs = typed(env, a[8], NULL, napi_float64_array, &ok);
-  double *cell = typed(env, a[9], NULL, napi_float64_array, &ok);
-  uint32_t *held = typed(env, a[10], NULL, napi_int32_array, &ok);
-  double *endCorr = typed(env, a[11], NULL, napi_float64_array, &ok);
-  int32_t *heldToEnd = typed(env, a[12], NULL, napi_int32_array, &ok);
-  double *nTrades = typed(env, a[13], NULL, napi_float64_array, &ok);
-  double *wins = typed(env, a[14], NULL, napi_float64_array, &ok);
-  double *grossWin = typed(env, a[15], NULL, napi_float64_array, &ok);
-  double *grossLoss = typed(env, a[16], NULL, napi_float64_array, &ok);
-  double *traded = typed(env, a[17], NULL, napi_float64_array, &ok);
-  const int32_t *meta = typed(env, a[18], NULL, napi_int32_array, &ok);
+  /* Lengths of the typed-array arguments 1..18, checked below: a wrong caller gets an error, not a stray write. */
+  size_t len[19] = {0};
+  const int32_t *plist = typed(env, a[1], &len[1], napi_int32_array, &ok);
+  const int32_t *slowOf = typed(env, a[2], &len[2], napi_int32_array, &ok);
+  const int32_t *fastSlot = typed(env, a[3], &len[3], napi_int32_array, &ok);
+  const int32_t *slowSlot = typed(env, a[4], &len[4], napi_int32_array, &ok);
+  const int32_t *pred = typed(env, a[5], &len[5], napi_int32_array, &ok);
+  const int32_t *tileRows = typed(env, a[6], &len[6], napi_int32_array, &ok);
+  const int32_t *tileEnds = typed(env, a[7], &len[7], napi_int32_array, &ok);
+  const double *costs = typed(env, a[8], &len[8], napi_float64_array, &ok);
+  double *cell = typed(env, a[9], &len[9], napi_float64_array, &ok);
+  uint32_t *held = typed(env, a[10], &len[10], napi_int32_array, &ok);
+  double *endCorr = typed(env, a[11], &len[11], napi_float64_array, &ok);
+  int32_t *heldToEnd = typed(env, a[12], &len[12], napi_int32_array, &ok);
+  double *nTrades = typed(env, a[13], &len[13], napi_float64_array, &ok);
+  double *wins = typed(env, a[14], &len[14], napi_float64_array, &ok);
+  double *grossWin = typed(env, a[15], &len[15], napi_float64_array, &ok);
+  double *grossLoss = typed(env, a[16], &len[16], napi_float64_array, &ok);
+  double *traded = typed(env, a[17], &len[17], napi_float64_array, &ok);
+  const int32_t *meta = typed(env, a[18], &len[18], napi_int32_array, &ok);
   if (!ok) return fail(env, "smakernel.runBlock: bad typed array argument");
-  if (nBlk <= 0) return NULL;
+  if (n < 0 || nAll < 0 || P < 0 || nv < 0 || nTiles < 0 || nBlk < 0 || nb != (nAll + B - 1) / B ||
+      words != (n + 31) / 32)
+    return fail(env, "smakernel.runBlock: inconsistent config");
+  if (nBlk > 64) return fail(env, "smakernel.runBlock: at most 64 symbols per block");
+  if (len[1] < (size_t)P || len[2] < (size_t)nv || len[3] < (size_t)nv || len[4] < (size_t)nv ||
+      len[5] < (size_t)nv || len[7] < (size_t)nTiles || len[8] < 6 || len[9] < (size_t)nv * n ||
+      len[10] < (size_t)nv * words || len[18] < 4 * (size_t)nBlk)
+    return fail(env, "smakernel.runBlock: an array is shorter than the config says");
+  for (int i = 11; i <= 17; i++)
+    if (len[i] < (size_t)nv) return fail(env, "smakernel.runBlock: a row array is shorter than the rows");
+  for (int i = 0; i < P; i++)
+    if (plist[i] < 1) return fail(env, "smakernel.runBlock: a period below 1");
+  for (int r = 0; r < nv; r++)
+    if (fastSlot[r] < 0 || fastSlot[r] >= P || slowSlot[r] < 0 || slowSlot[r] >= P || slowOf[r] < 1 ||
+        pred[r] < -1 || pred[r] >= nv)
+      return fail(env, "smakernel.runBlock: a row's slot, slow period or pred is out of range");
+  for (int t = 0, t0 = 0; t < nTiles; t0 = tileEnds[t++])
+    if (tileEnds[t] < t0 || (size_t)tileEnds[t] > len[6])
+      return fail(env, "smakernel.runBlock: tile ends out of order or past the tile rows");
+  for (int t = 0, t1 = nTiles > 0 ? tileEnds[nTiles - 1] : 0; t < t1; t++)
+    if (tileRows[t] < 0 || tileRows[t] >= nv) return fail(env, "smakernel.runBlock: a tile row out of range");
+  if (nBlk == 0) return NULL;
 
-  /* The block's symbols. */
+  /* The block's symbols: m bars each, the run's from w0 on at calendar rows idx[w0..m) < n (warm-up bars, never
+     filled, have negative rows). */
   const int32_t *idxs[64];
   const double *cs[64], *dcs[64], *os[64];
-  if (nBlk > 64) return fail(env, "smakernel.runBlock: at most 64 symbols per block");
   for (int b = 0; b < nBlk; b++) {
+    const int m = meta[4 * b], w0 = meta[4 * b + 1];
+    if (m < 0 || m > nAll || w0 < 0 || (m > 0 && w0 >= m)) return fail(env, "smakernel.runBlock: a symbol's bar count is out of range");
+    size_t li = 0, lc = 0, ld = 0, lo = 0;
     napi_value v;
     if (napi_get_element(env, a[19], b, &v) != napi_ok) ok = 0;
-    idxs[b] = typed(env, v, NULL, napi_int32_array, &ok);
+    idxs[b] = typed(env, v, &li, napi_int32_array, &ok);
     if (napi_get_element(env, a[20], b, &v) != napi_ok) ok = 0;
-    cs[b] = typed(env, v, NULL, napi_float64_array, &ok);
+    cs[b] = typed(env, v, &lc, napi_float64_array, &ok);
     if (napi_get_element(env, a[21], b, &v) != napi_ok) ok = 0;
-    dcs[b] = typed(env, v, NULL, napi_float64_array, &ok);
+    dcs[b] = typed(env, v, &ld, napi_float64_array, &ok);
     if (napi_get_element(env, a[22], b, &v) != napi_ok) ok = 0;
-    os[b] = typed(env, v, NULL, napi_float64_array, &ok);
+    os[b] = typed(env, v, &lo, napi_float64_array, &ok);
+    if (!ok) return fail(env, "smakernel.runBlock: bad symbol arrays");
+    if (li < (size_t)m || lc < (size_t)m || ld < (size_t)m || lo < (size_t)m)
+      return fail(env, "smakernel.runBlock: a symbol's arrays are shorter than its bars");
+    for (int j = w0; j < m; j++)
+      if (idxs[b][j] < 0 || idxs[b][j] >= n) return fail(env, "smakernel.runBlock: a symbol's bar index is past the calendar");
   }
-  if (!ok) return fail(env, "smakernel.runBlock: bad symbol arrays");
 
   /* Scratch: SMAs and ranges per (symbol, period), a fill log per symbol, log spans per (symbol, row). */
   const size_t smaPer = (size_t)P * nAll, bPer = (size_t)P * nb;
