@@ -42,8 +42,9 @@ export interface KernelTuning {
   /**
    * Whether the native addon (`quantdesk-smakernel`) runs the blocks: true requires it (throws when not built),
    * false forces the JS kernel; default: native when built, unless `QD_SMA_KERNEL=js`. Results are the same bits.
+   * An addon object runs that build instead (the tests pass the portable C path, compiled for the purpose).
    */
-  readonly native?: boolean;
+  readonly native?: boolean | K.SmaNative;
 }
 
 /** Tile of TILE_FASTS fast periods × TILE_SLOWS chain positions: its rows (20 KB per pair for 10 years) and SMAs stay in L2. */
@@ -145,7 +146,14 @@ export function smaCrossKernel(
 
   const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
-  const native = tuning.native === undefined ? K.smaNativeDefault() : tuning.native ? K.smaNative() : null;
+  const native =
+    typeof tuning.native === 'object'
+      ? tuning.native
+      : tuning.native === undefined
+        ? K.smaNativeDefault()
+        : tuning.native
+          ? K.smaNative()
+          : null;
   if (tuning.native && !native) throw new Error('sma-cross kernel: the native addon quantdesk-smakernel is not built');
   // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike
   // in JS). The native path runs one symbol per block: its tiles are fast enough that a block's SMAs must stay in L2

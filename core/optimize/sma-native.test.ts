@@ -1,3 +1,9 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseSpec, type BacktestSpec } from '../backtest/spec';
 import type { Metrics } from '../backtest/types';
@@ -146,6 +152,57 @@ describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
       });
     }
   }
+
+  // CI machines are x86-64, where the addon takes its SSE2 path; ARM machines (Apple silicon, Graviton) build the
+  // plain-C one. This compiles that path here, with binding.gyp's flags, and holds it to the same bits.
+  it.runIf(process.platform === 'linux')(
+    'the portable C path (no SSE2: aarch64 and others), compiled here with -DSMAKERNEL_PORTABLE, gives the same bits',
+    () => {
+      const dirOf = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+      const source = dirOf('../../native/smakernel/smakernel.c');
+      const gyp = JSON.parse(readFileSync(dirOf('../../native/smakernel/binding.gyp'), 'utf8')) as {
+        targets: { cflags: string[] }[];
+      };
+      const headers = join(dirname(process.execPath), '..', 'include', 'node');
+      expect(existsSync(join(headers, 'node_api.h')), `Node's headers in ${headers}`).toBe(true);
+      const dir = mkdtempSync(join(tmpdir(), 'qd-smakernel-'));
+      try {
+        const out = join(dir, 'smakernel-portable.node');
+        execFileSync('cc', [
+          ...gyp.targets[0].cflags,
+          '-shared',
+          '-fPIC',
+          '-DSMAKERNEL_PORTABLE',
+          '-DNODE_GYP_MODULE_NAME=smakernel',
+          `-I${headers}`,
+          source,
+          '-o',
+          out,
+        ]);
+        const portable = createRequire(import.meta.url)(out) as K.SmaNative;
+        let compared = 0;
+        for (const [seed, nInst, nDays] of [
+          [1, 7, 700],
+          [3, 11, 400],
+        ] as const) {
+          const panel = panelOf(seed, nInst, nDays);
+          for (const [, extra] of setups) {
+            const s = spec(panel, extra(nDays));
+            const pairs = [1, 2, 3, 5, 7, 10, 16, 17, 30].flatMap((f) =>
+              [2, 4, 9, 15, 16, 17, 33, 50, 120, 399].flatMap((sl) => [f, sl]),
+            );
+            for (const tuning of [{}, { symbolsPerBlock: 3, tileFasts: 2, tileSlows: 3 }]) {
+              const js = smaCrossKernel(s, panel, pairs, { ...tuning, native: false });
+              compared += expectSameBits(smaCrossKernel(s, panel, pairs, { ...tuning, native: portable }), js);
+            }
+          }
+        }
+        expect(compared).toBeGreaterThan(20_000);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses arguments that disagree with its config: an error naming the mismatch, never a write outside an array', () => {
     const native = smaNative()!;
