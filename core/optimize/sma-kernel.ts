@@ -146,14 +146,7 @@ export function smaCrossKernel(
 
   const nb = (nAll + B - 1) >> LOG_B;
   const P = plist.length;
-  const native =
-    typeof tuning.native === 'object'
-      ? tuning.native
-      : tuning.native === undefined
-        ? K.smaNativeDefault()
-        : tuning.native
-          ? K.smaNative()
-          : null;
+  const native = nativeFor(tuning.native);
   if (tuning.native && !native) throw new Error('sma-cross kernel: the native addon quantdesk-smakernel is not built');
   // Symbols per block: their SMAs take about P × n × 8 bytes each; at most 64 MB in all (measured: 2 to 16 perform alike
   // in JS). The native path runs one symbol per block: its tiles are fast enough that a block's SMAs must stay in L2
@@ -211,6 +204,13 @@ export function smaCrossKernel(
   const out: (Metrics | null)[] = new Array(nPairs).fill(null);
   for (let r = 0; r < nv; r++) out[order[r]] = rows[r];
   return out;
+}
+
+/** The addon that {@link KernelTuning.native} asks for, or null for the JS kernel. */
+function nativeFor(choice: KernelTuning['native']): K.SmaNative | null {
+  if (typeof choice === 'object') return choice;
+  if (choice === undefined) return K.smaNativeDefault();
+  return choice ? K.smaNative() : null;
 }
 
 /**

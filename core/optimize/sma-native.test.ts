@@ -11,7 +11,6 @@ import type { Panel } from '../data/panel-types';
 import { Prng } from './prng';
 import { smaCrossKernel } from './sma-kernel';
 import * as K from './sma-native';
-import { smaNative } from './sma-native';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2015, 0, 1);
@@ -104,6 +103,18 @@ const setups: [string, (nDays: number) => object][] = [
   ],
 ];
 
+/**
+ * The (fast, slow) pairs every bit-identity test sweeps, flattened: periods that share 16-bar blocks and straddle
+ * them, slows longer than some histories, and three odd pairs (fast 0, fast above slow, fast equal to slow).
+ */
+function pairGrid(): number[] {
+  const pairs: number[] = [];
+  for (const f of [1, 2, 3, 5, 7, 10, 16, 17, 30])
+    for (const sl of [2, 4, 9, 15, 16, 17, 33, 50, 120, 399, 900]) pairs.push(f, sl);
+  pairs.push(0, 5, 20, 10, 3, 3);
+  return pairs;
+}
+
 /** Every metric, bit for bit (Object.is: -0 and NaN count). Returns the number of values compared. */
 function expectSameBits(a: (Metrics | null)[], b: (Metrics | null)[]): number {
   expect(a.length).toBe(b.length);
@@ -127,7 +138,7 @@ function expectSameBits(a: (Metrics | null)[], b: (Metrics | null)[]): number {
 
 describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
   it('is built (CI builds the addon at npm install; without it the JS kernel would run unnoticed)', () => {
-    expect(smaNative()).not.toBeNull();
+    expect(K.smaNative()).not.toBeNull();
   });
 
   for (const [seed, nInst, nDays] of [
@@ -139,10 +150,7 @@ describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
       it(`gives the JS kernel's bits for every metric of every pair: panel ${seed} (${nInst} × ${nDays}), ${name}`, () => {
         const panel = panelOf(seed, nInst, nDays);
         const s = spec(panel, extra(nDays));
-        const pairs: number[] = [];
-        for (const f of [1, 2, 3, 5, 7, 10, 16, 17, 30])
-          for (const sl of [2, 4, 9, 15, 16, 17, 33, 50, 120, 399, 900]) pairs.push(f, sl);
-        pairs.push(0, 5, 20, 10, 3, 3);
+        const pairs = pairGrid();
         for (const tuning of [{}, { symbolsPerBlock: 3, tileFasts: 2, tileSlows: 3 }, { maxCellBytes: 50_000 }]) {
           const js = smaCrossKernel(s, panel, pairs, { ...tuning, native: false });
           const nat = smaCrossKernel(s, panel, pairs, { ...tuning, native: true });
@@ -188,9 +196,7 @@ describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
           const panel = panelOf(seed, nInst, nDays);
           for (const [, extra] of setups) {
             const s = spec(panel, extra(nDays));
-            const pairs = [1, 2, 3, 5, 7, 10, 16, 17, 30].flatMap((f) =>
-              [2, 4, 9, 15, 16, 17, 33, 50, 120, 399].flatMap((sl) => [f, sl]),
-            );
+            const pairs = pairGrid();
             for (const tuning of [{}, { symbolsPerBlock: 3, tileFasts: 2, tileSlows: 3 }]) {
               const js = smaCrossKernel(s, panel, pairs, { ...tuning, native: false });
               compared += expectSameBits(smaCrossKernel(s, panel, pairs, { ...tuning, native: portable }), js);
@@ -205,7 +211,7 @@ describe('sma-cross kernel, native path (quantdesk-smakernel)', () => {
   );
 
   it('refuses arguments that disagree with its config: an error naming the mismatch, never a write outside an array', () => {
-    const native = smaNative()!;
+    const native = K.smaNative()!;
     // One symbol of 4 bars, one (1, 2) pair in one tile: a well-formed call, then one thing wrong at a time.
     const call = (change: (a: ReturnType<typeof args>) => void = () => {}) => {
       const a = args();

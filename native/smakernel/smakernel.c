@@ -616,7 +616,8 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
   const double *cs[64], *dcs[64], *os[64];
   for (int b = 0; b < nBlk; b++) {
     const int m = meta[4 * b], w0 = meta[4 * b + 1];
-    if (m < 0 || m > nAll || w0 < 0 || (m > 0 && w0 >= m)) return fail(env, "smakernel.runBlock: a symbol's bar count is out of range");
+    if (m < 0 || m > nAll || w0 < 0 || (m > 0 && w0 >= m))
+      return fail(env, "smakernel.runBlock: a symbol's bar count is out of range");
     size_t li = 0, lc = 0, ld = 0, lo = 0;
     napi_value v;
     if (napi_get_element(env, a[19], b, &v) != napi_ok) ok = 0;
@@ -631,7 +632,8 @@ static napi_value runBlock(napi_env env, napi_callback_info info) {
     if (li < (size_t)m || lc < (size_t)m || ld < (size_t)m || lo < (size_t)m)
       return fail(env, "smakernel.runBlock: a symbol's arrays are shorter than its bars");
     for (int j = w0; j < m; j++)
-      if (idxs[b][j] < 0 || idxs[b][j] >= n) return fail(env, "smakernel.runBlock: a symbol's bar index is past the calendar");
+      if (idxs[b][j] < 0 || idxs[b][j] >= n)
+        return fail(env, "smakernel.runBlock: a symbol's bar index is past the calendar");
   }
 
   /* Scratch: SMAs and ranges per (symbol, period), a fill log per symbol, log spans per (symbol, row). */
